@@ -1,0 +1,568 @@
+/* dailies-application.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gst/gst.h>
+#include <libsoup/soup.h>
+#include <stdio.h>
+
+#include "dailies-api-client.h"
+#include "dailies-application.h"
+#include "dailies-demo-server.h"
+#include "dailies-id-parser.h"
+#include "dailies-poller.h"
+#include "dailies-secret.h"
+#include "dailies-task-store.h"
+#include "dailies-window.h"
+
+struct _DailiesApplication
+{
+  AdwApplication     parent_instance;
+
+  GSettings         *settings;
+  DailiesDemoServer *demo_server;
+  DailiesApiClient  *client;
+  DailiesTaskStore  *store;
+  DailiesPoller     *poller;
+  GCancellable      *cancellable;
+
+  /* IDs given before the store finished loading. */
+  GPtrArray         *pending_ids;
+  guint              store_loaded : 1;
+  guint              demo : 1;
+};
+
+G_DEFINE_FINAL_TYPE (DailiesApplication, dailies_application, ADW_TYPE_APPLICATION)
+
+static const GOptionEntry option_entries[] = {
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Show the version of Dailies and of the libraries it runs with"), NULL },
+  { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Run against the built-in demo server: no account, no network"), NULL },
+  { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL, NULL,
+    N_("[TASK-ID|FILE…]") },
+  { NULL }
+};
+
+static void
+print_versions (void)
+{
+  g_print ("Dailies %s\n", PACKAGE_VERSION);
+  g_print ("GTK %u.%u.%u (built with %d.%d.%d)\n",
+           gtk_get_major_version (), gtk_get_minor_version (), gtk_get_micro_version (),
+           GTK_MAJOR_VERSION, GTK_MINOR_VERSION, GTK_MICRO_VERSION);
+  g_print ("libadwaita %u.%u.%u (built with %d.%d.%d)\n",
+           adw_get_major_version (), adw_get_minor_version (), adw_get_micro_version (),
+           ADW_MAJOR_VERSION, ADW_MINOR_VERSION, ADW_MICRO_VERSION);
+  g_print ("libsoup %u.%u.%u (built with %d.%d.%d)\n",
+           soup_get_major_version (), soup_get_minor_version (), soup_get_micro_version (),
+           SOUP_MAJOR_VERSION, SOUP_MINOR_VERSION, SOUP_MICRO_VERSION);
+  {
+    g_autofree char *gst = gst_version_string ();
+    g_print ("%s (built with %d.%d.%d)\n", gst, GST_VERSION_MAJOR, GST_VERSION_MINOR, GST_VERSION_MICRO);
+  }
+}
+
+static int
+dailies_application_handle_local_options (GApplication *app,
+                                          GVariantDict *options)
+{
+  if (g_variant_dict_contains (options, "version"))
+    {
+      print_versions ();
+      return 0;
+    }
+
+  /* A demo runs in a process of its own with a throwaway task list, so it
+   * never mixes with the user's real tasks or a running instance. */
+  if (g_variant_dict_contains (options, "demo"))
+    g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+
+  return -1;
+}
+
+static void
+add_ids (DailiesApplication *self,
+         const char * const *ids,
+         guint               n_ids)
+{
+  if (n_ids == 0)
+    return;
+
+  if (!self->store_loaded)
+    {
+      for (guint i = 0; i < n_ids; i++)
+        g_ptr_array_add (self->pending_ids, g_strdup (ids[i]));
+      return;
+    }
+
+  dailies_task_store_add_ids (self->store, ids, n_ids);
+  dailies_poller_wake (self->poller);
+}
+
+static long
+read_rss_kb (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      (line = strstr (status, "VmRSS:")) == NULL)
+    return -1;
+
+  return strtol (line + strlen ("VmRSS:"), NULL, 10);
+}
+
+static void
+bench_after_paint_cb (GdkFrameClock *frame_clock,
+                      GApplication  *app)
+{
+  g_signal_handlers_disconnect_by_func (frame_clock, bench_after_paint_cb, app);
+  g_print ("dailies-bench: drawn rss_kb=%ld tasks=%u\n", read_rss_kb (),
+           g_list_model_get_n_items (G_LIST_MODEL (DAILIES_APPLICATION (app)->store)));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+}
+
+/* For build-aux/bench: report and quit once the loaded list is on screen. */
+static void
+bench_exit_after_next_paint (DailiesApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GdkSurface *surface;
+
+  if (window == NULL || (surface = gtk_native_get_surface (GTK_NATIVE (window))) == NULL)
+    {
+      g_warning ("bench: no window to wait for");
+      return;
+    }
+
+  g_signal_connect (gdk_surface_get_frame_clock (surface), "after-paint",
+                    G_CALLBACK (bench_after_paint_cb), self);
+  gtk_widget_queue_draw (GTK_WIDGET (window));
+}
+
+static void
+store_loaded_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(DailiesApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!dailies_task_store_load_finish (DAILIES_TASK_STORE (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_warning ("store: could not load tasks: %s", error->message);
+    }
+
+  self->store_loaded = TRUE;
+
+  if (self->demo)
+    {
+      const char * const *ids = dailies_demo_server_get_task_ids (self->demo_server);
+      dailies_task_store_add_ids (self->store, ids, g_strv_length ((char **) ids));
+    }
+
+  add_ids (self, (const char * const *) self->pending_ids->pdata, self->pending_ids->len);
+  g_ptr_array_set_size (self->pending_ids, 0);
+
+  dailies_poller_start (self->poller);
+
+  if (g_getenv ("DAILIES_BENCH_EXIT_AFTER_DRAWN") != NULL)
+    bench_exit_after_next_paint (self);
+}
+
+static void
+api_key_looked_up_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(DailiesApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = dailies_secret_lookup_finish (result, &error);
+
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("secret: no key from the keyring: %s", error->message);
+
+  if (key != NULL)
+    dailies_api_client_set_api_key (self->client, key);
+
+  dailies_poller_wake (self->poller);
+}
+
+static char *
+dup_api_base (DailiesApplication *self)
+{
+  const char *env = g_getenv ("DAILIES_API_BASE");
+
+  if (self->demo)
+    return g_strdup (dailies_demo_server_get_base_url (self->demo_server));
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+
+  return g_settings_get_string (self->settings, "api-base-url");
+}
+
+static void
+api_base_changed_cb (DailiesApplication *self)
+{
+  g_autofree char *base = dup_api_base (self);
+
+  dailies_api_client_set_base_url (self->client, base);
+  dailies_poller_wake (self->poller);
+}
+
+static void
+dailies_application_startup (GApplication *app)
+{
+  DailiesApplication *self = DAILIES_APPLICATION (app);
+  g_autofree char *db_path = NULL;
+  g_autofree char *base = NULL;
+
+  G_APPLICATION_CLASS (dailies_application_parent_class)->startup (app);
+
+  gst_init (NULL, NULL);
+
+  self->settings = g_settings_new (APP_ID);
+
+  if (self->demo)
+    {
+      g_autoptr(GError) error = NULL;
+
+      self->demo_server = dailies_demo_server_new ();
+      if (!dailies_demo_server_start (self->demo_server, &error))
+        g_error ("demo: could not start the demo server: %s", error->message);
+      g_printerr ("%s\n", _("Dailies is running on its built-in demo server. Nothing leaves this machine."));
+    }
+  else
+    {
+      db_path = g_build_filename (g_get_user_data_dir (), "dailies", "tasks.db", NULL);
+    }
+
+  base = dup_api_base (self);
+  self->client = dailies_api_client_new (base);
+  self->store = dailies_task_store_new (db_path);
+  self->poller = dailies_poller_new (self->store, self->client, self->settings);
+
+  g_signal_connect_object (self->settings, "changed::api-base-url",
+                           G_CALLBACK (api_base_changed_cb), self, G_CONNECT_SWAPPED);
+
+  if (self->demo)
+    dailies_api_client_set_api_key (self->client, "demo");
+  else
+    dailies_secret_lookup_async (self->cancellable, api_key_looked_up_cb, g_object_ref (self));
+
+  dailies_task_store_load_async (self->store, self->cancellable, store_loaded_cb, g_object_ref (self));
+}
+
+static void
+dailies_application_shutdown (GApplication *app)
+{
+  DailiesApplication *self = DAILIES_APPLICATION (app);
+  g_autoptr(GError) error = NULL;
+
+  g_cancellable_cancel (self->cancellable);
+
+  if (self->poller != NULL)
+    dailies_poller_stop (self->poller);
+  /* What was shown as saved must be on disk before we go. */
+  if (self->store != NULL && !dailies_task_store_flush (self->store, &error))
+    g_warning ("store: could not save tasks at exit: %s", error->message);
+
+  G_APPLICATION_CLASS (dailies_application_parent_class)->shutdown (app);
+}
+
+static DailiesWindow *
+get_or_create_window (DailiesApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    window = GTK_WINDOW (dailies_window_new (ADW_APPLICATION (self), self->settings));
+
+  return DAILIES_WINDOW (window);
+}
+
+static void
+dailies_application_activate (GApplication *app)
+{
+  DailiesApplication *self = DAILIES_APPLICATION (app);
+
+  gtk_window_present (GTK_WINDOW (get_or_create_window (self)));
+}
+
+/* Appends the task IDs found in @file to @ids. */
+static gboolean
+collect_ids_from_file (GFile      *file,
+                       GPtrArray  *ids,
+                       GError    **error)
+{
+  g_autoptr(DailiesIdParseResult) parsed = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  bytes = g_file_load_bytes (file, NULL, NULL, error);
+  if (bytes == NULL)
+    return FALSE;
+
+  parsed = dailies_id_parser_parse_bytes (bytes, error);
+  if (parsed == NULL)
+    return FALSE;
+
+  if (parsed->ids->len == 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("No task IDs found"));
+      return FALSE;
+    }
+
+  for (guint i = 0; i < parsed->ids->len; i++)
+    g_ptr_array_add (ids, g_strdup (g_ptr_array_index (parsed->ids, i)));
+
+  return TRUE;
+}
+
+/* Each argument is a task ID or a file holding task IDs. */
+static void
+add_arguments (DailiesApplication      *self,
+               GApplicationCommandLine *command_line,
+               const char * const      *arguments)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; arguments != NULL && arguments[i] != NULL; i++)
+    {
+      g_autoptr(GFile) file = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (dailies_task_id_is_valid (arguments[i]))
+        {
+          g_ptr_array_add (ids, g_strdup (arguments[i]));
+          continue;
+        }
+
+      file = g_application_command_line_create_file_for_arg (command_line, arguments[i]);
+      if (!collect_ids_from_file (file, ids, &error))
+        g_application_command_line_printerr (command_line,
+                                             _("“%s” is neither a task ID nor a readable list of task IDs: %s\n"),
+                                             arguments[i], error->message);
+    }
+
+  add_ids (self, (const char * const *) ids->pdata, ids->len);
+}
+
+/* Files opened from the desktop (D-Bus activation) hold lists of task IDs. */
+static void
+dailies_application_open (GApplication  *app,
+                          GFile        **files,
+                          int            n_files,
+                          const char    *hint)
+{
+  DailiesApplication *self = DAILIES_APPLICATION (app);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!collect_ids_from_file (files[i], ids, &error))
+        {
+          g_autofree char *name = g_file_get_parse_name (files[i]);
+          g_warning ("open: %s: %s", name, error->message);
+        }
+    }
+
+  add_ids (self, (const char * const *) ids->pdata, ids->len);
+  g_application_activate (app);
+}
+
+static int
+dailies_application_command_line (GApplication            *app,
+                                  GApplicationCommandLine *command_line)
+{
+  DailiesApplication *self = DAILIES_APPLICATION (app);
+  GVariantDict *options = g_application_command_line_get_options_dict (command_line);
+  g_autofree const char **arguments = NULL;
+
+  g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&ay", &arguments);
+  add_arguments (self, command_line, arguments);
+
+  g_application_activate (app);
+
+  return 0;
+}
+
+static gboolean
+dailies_application_local_command_line (GApplication   *app,
+                                        char         ***arguments,
+                                        int            *exit_status)
+{
+  DailiesApplication *self = DAILIES_APPLICATION (app);
+
+  /* --demo decides the setup done in startup, before options are parsed there. */
+  for (guint i = 1; (*arguments)[i] != NULL; i++)
+    if (g_strcmp0 ((*arguments)[i], "--demo") == 0)
+      self->demo = TRUE;
+
+  return G_APPLICATION_CLASS (dailies_application_parent_class)->local_command_line (app, arguments, exit_status);
+}
+
+static void
+about_action_cb (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  DailiesApplication *self = user_data;
+  const char *developers[] = { "The Dailies developers", NULL };
+  GtkWindow *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (GTK_APPLICATION (self)),
+                        "application-name", _("Dailies"),
+                        "application-icon", APP_ID,
+                        "developer-name", _("The Dailies developers"),
+                        "version", PACKAGE_VERSION,
+                        "comments", _("Track and preview Seedance video generations"),
+                        "website", "https://github.com/dailies/dailies",
+                        "issue-url", "https://github.com/dailies/dailies/issues",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "developers", developers,
+                        /* Translators: your names, one per line */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (about);
+}
+
+static void
+quit_action_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  GApplication *app = user_data;
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+
+  /* Close windows first so they save their state. */
+  for (GList *l = windows; l != NULL; l = windows = gtk_application_get_windows (GTK_APPLICATION (app)))
+    gtk_window_destroy (l->data);
+
+  g_application_quit (app);
+}
+
+static const GActionEntry app_actions[] = {
+  { "about", about_action_cb },
+  { "quit", quit_action_cb },
+};
+
+static void
+dailies_application_dispose (GObject *object)
+{
+  DailiesApplication *self = (DailiesApplication *)object;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->poller);
+  g_clear_object (&self->store);
+  g_clear_object (&self->client);
+  g_clear_object (&self->demo_server);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (dailies_application_parent_class)->dispose (object);
+}
+
+static void
+dailies_application_finalize (GObject *object)
+{
+  DailiesApplication *self = (DailiesApplication *)object;
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->pending_ids, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (dailies_application_parent_class)->finalize (object);
+}
+
+static void
+dailies_application_class_init (DailiesApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = dailies_application_dispose;
+  object_class->finalize = dailies_application_finalize;
+
+  app_class->local_command_line = dailies_application_local_command_line;
+  app_class->handle_local_options = dailies_application_handle_local_options;
+  app_class->command_line = dailies_application_command_line;
+  app_class->open = dailies_application_open;
+  app_class->startup = dailies_application_startup;
+  app_class->shutdown = dailies_application_shutdown;
+  app_class->activate = dailies_application_activate;
+}
+
+static void
+dailies_application_init (DailiesApplication *self)
+{
+  const char *quit_accels[] = { "<Control>q", NULL };
+
+  self->cancellable = g_cancellable_new ();
+  self->pending_ids = g_ptr_array_new_with_free_func (g_free);
+
+  g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[TASK-ID|FILE…]"));
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Track and preview Seedance video generations."));
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+}
+
+DailiesApplication *
+dailies_application_new (void)
+{
+  return g_object_new (DAILIES_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_HANDLES_OPEN,
+                       "resource-base-path", "/io/github/dailies/Dailies",
+                       NULL);
+}
+
+GSettings *
+dailies_application_get_settings (DailiesApplication *self)
+{
+  g_return_val_if_fail (DAILIES_IS_APPLICATION (self), NULL);
+
+  return self->settings;
+}
+
+DailiesDemoServer *
+dailies_application_get_demo_server (DailiesApplication *self)
+{
+  g_return_val_if_fail (DAILIES_IS_APPLICATION (self), NULL);
+
+  return self->demo_server;
+}
+
+DailiesTaskStore *
+dailies_application_get_store (DailiesApplication *self)
+{
+  g_return_val_if_fail (DAILIES_IS_APPLICATION (self), NULL);
+
+  return self->store;
+}
+
+DailiesPoller *
+dailies_application_get_poller (DailiesApplication *self)
+{
+  g_return_val_if_fail (DAILIES_IS_APPLICATION (self), NULL);
+
+  return self->poller;
+}
+
+DailiesApiClient *
+dailies_application_get_api_client (DailiesApplication *self)
+{
+  g_return_val_if_fail (DAILIES_IS_APPLICATION (self), NULL);
+
+  return self->client;
+}

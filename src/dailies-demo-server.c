@@ -1,0 +1,725 @@
+/* dailies-demo-server.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "dailies-demo-resources.h"
+#include "dailies-demo-server.h"
+
+#define DEMO_VIDEO_RESOURCE "/io/github/dailies/Dailies/demo/dailies-demo.mp4"
+#define GENERATIONS_PREFIX  "/v1/video/generations/"
+#define VIDEOS_PREFIX       "/videos/"
+
+typedef enum
+{
+  DEMO_KIND_SEEDANCE,
+  DEMO_KIND_ULTRA,
+  DEMO_KIND_OTHER_MODEL,
+} DemoKind;
+
+/* One scripted task. Offsets are seconds after the server started. */
+typedef struct
+{
+  const char *id;
+  const char *action;
+  DemoKind    kind;
+  guint       queued_at;
+  guint       started_at;
+  guint       progress_75_at;
+  guint       finished_at;
+  const char *fail_reason;   /* NULL: ends in SUCCESS */
+  const char *ratio;
+  guint       seed;
+} DemoTask;
+
+static const DemoTask demo_tasks[] = {
+  { "asyntask_DemoHarbourSunrise00000000000001", "generate", DEMO_KIND_SEEDANCE,
+    4, 10, 20, 32, NULL, "16:9", 4304 },
+  { "asyntask_DemoCityTimelapse000000000000002", "referenceGenerate", DEMO_KIND_SEEDANCE,
+    2, 6, 12, 20, NULL, "9:16", 1187 },
+  { "asyntask_DemoModerationFail0000000000003", "generate", DEMO_KIND_SEEDANCE,
+    3, 8, 14, 24,
+    "The request failed because the input text may contain sensitive information.", "16:9", 77 },
+  { "asyntask_DemoUltraMountains000000000004", "generate", DEMO_KIND_ULTRA,
+    6, 14, 30, 55, NULL, "16:9", 9021 },
+  { "asyntask_DemoOtherModelCat00000000000005", "generate", DEMO_KIND_OTHER_MODEL,
+    5, 12, 26, 44, NULL, "16:9", 0 },
+  { "cgt-20261129101500-demo6", "omniGenerate", DEMO_KIND_SEEDANCE,
+    8, 16, 28, 40, NULL, "1:1", 31337 },
+};
+
+struct _DailiesDemoServer
+{
+  GObject      parent_instance;
+
+  SoupServer  *api_server;
+  SoupServer  *video_server;
+  char        *base_url;
+  char        *cdn_url;
+  GBytes      *video;
+  char        *api_key;
+  const char **task_ids;
+
+  gint64       started_at;      /* monotonic, µs */
+  gint64       wall_started_at; /* Unix seconds */
+  guint        advanced_by;
+  gboolean     links_expired;
+  gboolean     answer_any;
+
+  guint        n_api_requests;
+  guint        n_video_requests;
+  guint        n_video_requests_with_auth;
+};
+
+G_DEFINE_FINAL_TYPE (DailiesDemoServer, dailies_demo_server, G_TYPE_OBJECT)
+
+static const DemoTask *
+find_demo_task (const char *id)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (demo_tasks); i++)
+    if (g_strcmp0 (demo_tasks[i].id, id) == 0)
+      return &demo_tasks[i];
+
+  return NULL;
+}
+
+static guint
+elapsed_seconds (DailiesDemoServer *self)
+{
+  return (guint) ((g_get_monotonic_time () - self->started_at) / G_USEC_PER_SEC) + self->advanced_by;
+}
+
+static void
+set_json_response (SoupServerMessage *msg,
+                   guint              status,
+                   JsonNode          *root)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  gsize length = 0;
+  char *body;
+
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  body = json_generator_to_data (generator, &length);
+
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, length);
+}
+
+static void
+set_error_response (SoupServerMessage *msg,
+                    guint              status,
+                    const char        *message,
+                    const char        *type,
+                    const char        *code)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "error");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, type);
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_string_value (builder, code);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  set_json_response (msg, status, root);
+}
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_string_value (builder, value);
+}
+
+static void
+add_int (JsonBuilder *builder,
+         const char  *name,
+         gint64       value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+static char *
+video_url_for (DailiesDemoServer *self,
+               const DemoTask    *task,
+               const char        *variant)
+{
+  gint64 expires = self->wall_started_at + task->finished_at + 24 * 60 * 60;
+
+  /* Shaped like a pre-signed link: the query string is the secret part. */
+  return g_strdup_printf ("%s" VIDEOS_PREFIX "%s%s.mp4?Expires=%" G_GINT64_FORMAT "&Signature=demo%u",
+                          self->cdn_url, task->id, variant, expires, task->seed);
+}
+
+/* The upstream model's raw output, in the shape each kind of model uses. */
+static void
+add_upstream_data (DailiesDemoServer *self,
+                   JsonBuilder       *builder,
+                   const DemoTask    *task,
+                   gboolean           finished,
+                   const char        *video_url,
+                   const char        *original_url)
+{
+  gint64 created = self->wall_started_at;
+
+  json_builder_set_member_name (builder, "data");
+  json_builder_begin_object (builder);
+
+  if (task->kind == DEMO_KIND_OTHER_MODEL)
+    {
+      json_builder_set_member_name (builder, "output");
+      json_builder_begin_object (builder);
+      add_string (builder, "task_id", "e45a6a1b-6f05-43e5-ab06-ddfdc97587a7");
+      add_string (builder, "task_status", finished ? "SUCCEEDED" : "RUNNING");
+      if (video_url != NULL)
+        add_string (builder, "video_url", video_url);
+      add_string (builder, "orig_prompt", "A cat running on grass");
+      json_builder_end_object (builder);
+      add_string (builder, "request_id", "53121cad-c008-9b96-af1d-4289a4fc714b");
+      if (finished)
+        {
+          json_builder_set_member_name (builder, "usage");
+          json_builder_begin_object (builder);
+          add_int (builder, "SR", 720);
+          add_int (builder, "duration", 4);
+          add_int (builder, "output_video_duration", 4);
+          add_string (builder, "ratio", task->ratio);
+          add_int (builder, "video_count", 1);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_object (builder);
+      return;
+    }
+
+  if (video_url != NULL)
+    {
+      json_builder_set_member_name (builder, "content");
+      json_builder_begin_object (builder);
+      /* For ultra tasks the upstream link is the pre-enhancement render. */
+      add_string (builder, "video_url", original_url != NULL ? original_url : video_url);
+      json_builder_end_object (builder);
+    }
+  add_int (builder, "created_at", created);
+  add_string (builder, "id", "cgt-20261129101500-d3m0x");
+  add_string (builder, "model", "doubao-seedance-2-0-260128");
+  add_int (builder, "duration", 4);
+  add_int (builder, "framespersecond", 24);
+  json_builder_set_member_name (builder, "generate_audio");
+  json_builder_add_boolean_value (builder, TRUE);
+  add_string (builder, "ratio", task->ratio);
+  add_string (builder, "resolution", task->kind == DEMO_KIND_ULTRA ? "480p" : "720p");
+  if (task->kind == DEMO_KIND_ULTRA)
+    add_string (builder, "super_resolution", "720p");
+  add_int (builder, "seed", task->seed);
+  add_string (builder, "service_tier", "default");
+
+  if (task->fail_reason != NULL && finished)
+    {
+      add_string (builder, "status", "failed");
+      json_builder_set_member_name (builder, "error");
+      json_builder_begin_object (builder);
+      add_string (builder, "code", "InputTextSensitiveContentDetected");
+      add_string (builder, "message", task->fail_reason);
+      json_builder_end_object (builder);
+    }
+  else
+    {
+      add_string (builder, "status", finished ? "succeeded" : "running");
+    }
+
+  if (finished && task->fail_reason == NULL)
+    {
+      json_builder_set_member_name (builder, "usage");
+      json_builder_begin_object (builder);
+      add_int (builder, "completion_tokens", 108900);
+      add_int (builder, "total_tokens", 108900);
+      if (task->kind == DEMO_KIND_ULTRA)
+        add_int (builder, "super_resolution_tokens", 245025);
+      json_builder_end_object (builder);
+    }
+
+  json_builder_end_object (builder);
+}
+
+static JsonNode *
+build_task_envelope (DailiesDemoServer *self,
+                     const DemoTask    *task)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *video_url = NULL;
+  g_autofree char *original_url = NULL;
+  guint elapsed = elapsed_seconds (self);
+  gint64 submit_time = self->wall_started_at;
+  gboolean started = elapsed >= task->started_at;
+  gboolean finished = elapsed >= task->finished_at;
+  gboolean succeeded = finished && task->fail_reason == NULL;
+  const char *status;
+  const char *progress;
+
+  if (finished)
+    status = task->fail_reason != NULL ? "FAILURE" : "SUCCESS", progress = "100%";
+  else if (elapsed >= task->progress_75_at)
+    status = "IN_PROGRESS", progress = "75%";
+  else if (started)
+    status = "IN_PROGRESS", progress = "50%";
+  else if (elapsed >= task->queued_at)
+    status = "QUEUED", progress = "0%";
+  else
+    status = "NOT_START", progress = "";
+
+  if (succeeded)
+    {
+      video_url = video_url_for (self, task, "");
+      if (task->kind == DEMO_KIND_ULTRA)
+        original_url = video_url_for (self, task, "-original");
+    }
+
+  json_builder_begin_object (builder);
+  add_string (builder, "code", "success");
+  add_string (builder, "message", "");
+  json_builder_set_member_name (builder, "data");
+  json_builder_begin_object (builder);
+
+  add_string (builder, "task_id", task->id);
+  add_string (builder, "action", task->action);
+  add_string (builder, "status", status);
+  if (video_url != NULL)
+    add_string (builder, "result_url", video_url);
+  if (original_url != NULL)
+    add_string (builder, "original_result_url", original_url);
+
+  /* The documented quirk: on success fail_reason repeats result_url. */
+  if (succeeded)
+    add_string (builder, "fail_reason", video_url);
+  else if (finished)
+    add_string (builder, "fail_reason", task->fail_reason);
+  else
+    add_string (builder, "fail_reason", "");
+
+  add_int (builder, "submit_time", submit_time);
+  add_int (builder, "start_time", started ? submit_time + task->started_at : 0);
+  add_int (builder, "finish_time", finished ? submit_time + task->finished_at : 0);
+  add_string (builder, "progress", progress);
+  add_string (builder, "request_id", "20261129101500000000000DemoReq");
+
+  if (!started && elapsed < task->queued_at)
+    {
+      json_builder_set_member_name (builder, "data");
+      json_builder_add_null_value (builder);
+    }
+  else if (!started)
+    {
+      json_builder_set_member_name (builder, "data");
+      json_builder_begin_object (builder);
+      json_builder_end_object (builder);
+    }
+  else
+    {
+      add_upstream_data (self, builder, task, finished, video_url, original_url);
+    }
+
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static gboolean
+is_authorized (DailiesDemoServer *self,
+               SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *authorization = soup_message_headers_get_one (headers, "Authorization");
+  const char *key;
+
+  if (authorization == NULL || !g_str_has_prefix (authorization, "Bearer "))
+    return FALSE;
+
+  key = authorization + strlen ("Bearer ");
+  if (*key == '\0')
+    return FALSE;
+
+  return self->api_key == NULL || g_strcmp0 (self->api_key, key) == 0;
+}
+
+static void
+api_handler_cb (SoupServer        *server,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  DailiesDemoServer *self = user_data;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *task_id = NULL;
+  const DemoTask *task;
+
+  g_assert (DAILIES_IS_DEMO_SERVER (self));
+
+  self->n_api_requests++;
+
+  if (g_strcmp0 (soup_server_message_get_method (msg), "GET") != 0)
+    {
+      set_error_response (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Only GET is served here.",
+                          "invalid_request_error", "method_not_allowed");
+      return;
+    }
+
+  if (!is_authorized (self, msg))
+    {
+      set_error_response (msg, SOUP_STATUS_UNAUTHORIZED, "Invalid API key provided.",
+                          "authentication_error", "invalid_api_key");
+      return;
+    }
+
+  task_id = g_uri_unescape_string (path + strlen (GENERATIONS_PREFIX), NULL);
+  task = find_demo_task (task_id);
+  if (task == NULL && self->answer_any && g_str_has_prefix (task_id, "asyntask_"))
+    {
+      /* Shaped like the first demo task, finished long ago, under its own ID. */
+      DemoTask any = demo_tasks[0];
+
+      any.id = task_id;
+      any.queued_at = any.started_at = any.progress_75_at = any.finished_at = 0;
+      root = build_task_envelope (self, &any);
+      set_json_response (msg, SOUP_STATUS_OK, root);
+      return;
+    }
+  if (task == NULL)
+    {
+      set_error_response (msg, SOUP_STATUS_NOT_FOUND, "task not found",
+                          "invalid_request_error", "task_not_found");
+      return;
+    }
+
+  root = build_task_envelope (self, task);
+  set_json_response (msg, SOUP_STATUS_OK, root);
+}
+
+/* Video paths are VIDEOS_PREFIX TASK_ID ".mp4" or TASK_ID "-original.mp4". */
+static const DemoTask *
+find_demo_task_for_video (const char *path)
+{
+  g_autofree char *name = NULL;
+
+  if (!g_str_has_prefix (path, VIDEOS_PREFIX) || !g_str_has_suffix (path, ".mp4"))
+    return NULL;
+
+  name = g_strndup (path + strlen (VIDEOS_PREFIX),
+                    strlen (path) - strlen (VIDEOS_PREFIX) - strlen (".mp4"));
+  if (g_str_has_suffix (name, "-original"))
+    name[strlen (name) - strlen ("-original")] = '\0';
+
+  return find_demo_task (name);
+}
+
+static void
+video_handler_cb (SoupServer        *server,
+                  SoupServerMessage *msg,
+                  const char        *path,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  DailiesDemoServer *self = user_data;
+  SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *response_headers = soup_server_message_get_response_headers (msg);
+  const char *method = soup_server_message_get_method (msg);
+  g_autoptr(GBytes) body = NULL;
+  SoupRange *ranges = NULL;
+  int n_ranges = 0;
+  gsize total;
+
+  g_assert (DAILIES_IS_DEMO_SERVER (self));
+
+  self->n_video_requests++;
+  if (soup_message_headers_get_one (request_headers, "Authorization") != NULL)
+    self->n_video_requests_with_auth++;
+
+  if (g_strcmp0 (method, "GET") != 0 && g_strcmp0 (method, "HEAD") != 0)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+      return;
+    }
+
+  /* Real CDNs answer an expired or unsigned link with 403. */
+  if (self->links_expired || query == NULL || g_hash_table_lookup (query, "Signature") == NULL)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_FORBIDDEN, NULL);
+      soup_server_message_set_response (msg, "application/xml", SOUP_MEMORY_STATIC,
+                                        "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
+                                        strlen ("<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"));
+      return;
+    }
+
+  if (find_demo_task_for_video (path) == NULL)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      return;
+    }
+
+  total = g_bytes_get_size (self->video);
+  soup_message_headers_replace (response_headers, "Accept-Ranges", "bytes");
+
+  if (soup_message_headers_get_ranges (request_headers, total, &ranges, &n_ranges))
+    {
+      goffset start = ranges[0].start;
+      goffset end = ranges[0].end;
+
+      soup_message_headers_free_ranges (request_headers, ranges);
+      if (n_ranges != 1 || start < 0 || start > end || (gsize) end >= total)
+        {
+          soup_message_headers_set_content_range (response_headers, -1, -1, total);
+          soup_server_message_set_status (msg, SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE, NULL);
+          return;
+        }
+
+      body = g_bytes_new_from_bytes (self->video, start, end - start + 1);
+      soup_message_headers_set_content_range (response_headers, start, end, total);
+      soup_server_message_set_status (msg, SOUP_STATUS_PARTIAL_CONTENT, NULL);
+    }
+  else
+    {
+      body = g_bytes_ref (self->video);
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+    }
+
+  soup_message_headers_set_content_type (response_headers, "video/mp4", NULL);
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
+}
+
+static void
+dailies_demo_server_dispose (GObject *object)
+{
+  DailiesDemoServer *self = (DailiesDemoServer *)object;
+
+  if (self->api_server != NULL)
+    soup_server_disconnect (self->api_server);
+  if (self->video_server != NULL)
+    soup_server_disconnect (self->video_server);
+  g_clear_object (&self->api_server);
+  g_clear_object (&self->video_server);
+
+  G_OBJECT_CLASS (dailies_demo_server_parent_class)->dispose (object);
+}
+
+static void
+dailies_demo_server_finalize (GObject *object)
+{
+  DailiesDemoServer *self = (DailiesDemoServer *)object;
+
+  g_clear_pointer (&self->base_url, g_free);
+  g_clear_pointer (&self->cdn_url, g_free);
+  g_clear_pointer (&self->video, g_bytes_unref);
+  g_clear_pointer (&self->api_key, g_free);
+  g_clear_pointer (&self->task_ids, g_free);
+
+  G_OBJECT_CLASS (dailies_demo_server_parent_class)->finalize (object);
+}
+
+static void
+dailies_demo_server_class_init (DailiesDemoServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = dailies_demo_server_dispose;
+  object_class->finalize = dailies_demo_server_finalize;
+}
+
+static void
+dailies_demo_server_init (DailiesDemoServer *self)
+{
+  self->task_ids = g_new0 (const char *, G_N_ELEMENTS (demo_tasks) + 1);
+  for (guint i = 0; i < G_N_ELEMENTS (demo_tasks); i++)
+    self->task_ids[i] = demo_tasks[i].id;
+}
+
+DailiesDemoServer *
+dailies_demo_server_new (void)
+{
+  return g_object_new (DAILIES_TYPE_DEMO_SERVER, NULL);
+}
+
+static char *
+listen_on_loopback (SoupServer  *server,
+                    GError     **error)
+{
+  g_autoslist(GUri) uris = NULL;
+
+  if (!soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
+    return NULL;
+
+  uris = soup_server_get_uris (server);
+  g_assert (uris != NULL);
+
+  return g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+}
+
+gboolean
+dailies_demo_server_start (DailiesDemoServer  *self,
+                           GError            **error)
+{
+  g_return_val_if_fail (DAILIES_IS_DEMO_SERVER (self), FALSE);
+  g_return_val_if_fail (self->api_server == NULL, FALSE);
+
+  if (self->video == NULL)
+    {
+      self->video = g_resource_lookup_data (dailies_demo_get_resource (), DEMO_VIDEO_RESOURCE, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+      if (self->video == NULL)
+        return FALSE;
+    }
+
+  self->api_server = soup_server_new ("server-header", "DailiesDemo/" PACKAGE_VERSION " ", NULL);
+  self->video_server = soup_server_new ("server-header", "DailiesDemoCDN/" PACKAGE_VERSION " ", NULL);
+  soup_server_add_handler (self->api_server, GENERATIONS_PREFIX, api_handler_cb, self, NULL);
+  soup_server_add_handler (self->video_server, VIDEOS_PREFIX, video_handler_cb, self, NULL);
+
+  if (!(self->base_url = listen_on_loopback (self->api_server, error)) ||
+      !(self->cdn_url = listen_on_loopback (self->video_server, error)))
+    {
+      soup_server_disconnect (self->api_server);
+      soup_server_disconnect (self->video_server);
+      g_clear_object (&self->api_server);
+      g_clear_object (&self->video_server);
+      g_clear_pointer (&self->base_url, g_free);
+      return FALSE;
+    }
+
+  self->started_at = g_get_monotonic_time ();
+  self->wall_started_at = g_get_real_time () / G_USEC_PER_SEC;
+
+  g_debug ("demo-server: API at %s, videos at %s", self->base_url, self->cdn_url);
+
+  return TRUE;
+}
+
+const char *
+dailies_demo_server_get_base_url (DailiesDemoServer *self)
+{
+  g_return_val_if_fail (DAILIES_IS_DEMO_SERVER (self), NULL);
+
+  return self->base_url;
+}
+
+const char *
+dailies_demo_server_get_cdn_url (DailiesDemoServer *self)
+{
+  g_return_val_if_fail (DAILIES_IS_DEMO_SERVER (self), NULL);
+
+  return self->cdn_url;
+}
+
+const char * const *
+dailies_demo_server_get_task_ids (DailiesDemoServer *self)
+{
+  g_return_val_if_fail (DAILIES_IS_DEMO_SERVER (self), NULL);
+
+  return self->task_ids;
+}
+
+void
+dailies_demo_server_advance (DailiesDemoServer *self,
+                             guint              seconds)
+{
+  g_return_if_fail (DAILIES_IS_DEMO_SERVER (self));
+
+  self->advanced_by += seconds;
+}
+
+guint
+dailies_demo_server_get_finish_offset (DailiesDemoServer *self,
+                                       const char        *task_id)
+{
+  const DemoTask *task;
+
+  g_return_val_if_fail (DAILIES_IS_DEMO_SERVER (self), 0);
+
+  task = find_demo_task (task_id);
+
+  return task != NULL ? task->finished_at : 0;
+}
+
+void
+dailies_demo_server_set_api_key (DailiesDemoServer *self,
+                                 const char        *api_key)
+{
+  g_return_if_fail (DAILIES_IS_DEMO_SERVER (self));
+
+  g_free (self->api_key);
+  self->api_key = g_strdup (api_key);
+}
+
+void
+dailies_demo_server_set_answer_any (DailiesDemoServer *self,
+                                    gboolean           answer_any)
+{
+  g_return_if_fail (DAILIES_IS_DEMO_SERVER (self));
+
+  self->answer_any = !!answer_any;
+}
+
+void
+dailies_demo_server_set_video (DailiesDemoServer *self,
+                               GBytes            *video)
+{
+  g_return_if_fail (DAILIES_IS_DEMO_SERVER (self));
+  g_return_if_fail (video != NULL);
+
+  g_clear_pointer (&self->video, g_bytes_unref);
+  self->video = g_bytes_ref (video);
+}
+
+GBytes *
+dailies_demo_server_get_video (DailiesDemoServer *self)
+{
+  g_return_val_if_fail (DAILIES_IS_DEMO_SERVER (self), NULL);
+
+  return self->video;
+}
+
+void
+dailies_demo_server_expire_links (DailiesDemoServer *self)
+{
+  g_return_if_fail (DAILIES_IS_DEMO_SERVER (self));
+
+  self->links_expired = TRUE;
+}
+
+guint
+dailies_demo_server_get_n_api_requests (DailiesDemoServer *self)
+{
+  g_return_val_if_fail (DAILIES_IS_DEMO_SERVER (self), 0);
+
+  return self->n_api_requests;
+}
+
+guint
+dailies_demo_server_get_n_video_requests (DailiesDemoServer *self)
+{
+  g_return_val_if_fail (DAILIES_IS_DEMO_SERVER (self), 0);
+
+  return self->n_video_requests;
+}
+
+guint
+dailies_demo_server_get_n_video_requests_with_auth (DailiesDemoServer *self)
+{
+  g_return_val_if_fail (DAILIES_IS_DEMO_SERVER (self), 0);
+
+  return self->n_video_requests_with_auth;
+}

@@ -1,0 +1,93 @@
+/* dailies-downloader.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define DAILIES_TYPE_DOWNLOADER (dailies_downloader_get_type ())
+
+G_DECLARE_FINAL_TYPE (DailiesDownloader, dailies_downloader, DAILIES, DOWNLOADER, GObject)
+
+#define DAILIES_DOWNLOAD_ERROR (dailies_download_error_quark ())
+
+typedef enum
+{
+  DAILIES_DOWNLOAD_ERROR_EXPIRED,           /* 403, 404 or 410 from the CDN: ask the API for a fresh link */
+  DAILIES_DOWNLOAD_ERROR_HTTP,              /* any other unexpected status */
+  DAILIES_DOWNLOAD_ERROR_NETWORK,           /* no answer at all: connection refused, DNS, TLS, … */
+  DAILIES_DOWNLOAD_ERROR_SIZE_MISMATCH,     /* the file does not have the announced size */
+  DAILIES_DOWNLOAD_ERROR_NO_SPACE,          /* the disk is full */
+  DAILIES_DOWNLOAD_ERROR_NOT_WRITABLE,      /* the folder cannot be written to, or the name is a folder */
+  DAILIES_DOWNLOAD_ERROR_INVALID_URL,       /* not an http(s) URL with a host: nothing was fetched */
+  DAILIES_DOWNLOAD_ERROR_TOO_MANY_RETRIES,  /* the connection kept dropping */
+  DAILIES_DOWNLOAD_ERROR_BUSY,              /* another download to the same file is running */
+  DAILIES_DOWNLOAD_ERROR_READ,              /* copy: the source file cannot be read */
+} DailiesDownloadError;
+
+/* How many times a dropped connection is resumed before giving up. */
+#define DAILIES_DOWNLOAD_MAX_RETRIES 5
+
+/* Called on the main context at most about ten times a second, and once
+ * more when all bytes are in. @total is -1 when the size is unknown;
+ * @bytes_per_second is a smoothed recent rate (0 until known). */
+typedef void (*DailiesDownloadProgress) (goffset  received,
+                                         goffset  total,
+                                         double   bytes_per_second,
+                                         gpointer user_data);
+
+GQuark             dailies_download_error_quark        (void);
+
+/* Owns one SoupSession without auth manager, content decoder or cookies:
+ * a pre-signed link needs none, and no Authorization header is ever sent. */
+DailiesDownloader *dailies_downloader_new              (void);
+
+/* Whether the file is flushed to disk (fsync) before it is renamed into
+ * place, so that a crash never leaves a short file under the final name.
+ * TRUE by default. */
+void               dailies_downloader_set_sync_to_disk (DailiesDownloader       *self,
+                                                        gboolean                 sync_to_disk);
+gboolean           dailies_downloader_get_sync_to_disk (DailiesDownloader       *self);
+
+/* Streams @url (http or https only) into "DESTINATION.part" next to
+ * @destination, resuming a dropped connection with Range requests, then
+ * renames it to @destination, replacing any file there. On failure or cancel
+ * the .part file is removed and @destination is left untouched. */
+void               dailies_downloader_download_async   (DailiesDownloader       *self,
+                                                        const char              *url,
+                                                        GFile                   *destination,
+                                                        GCancellable            *cancellable,
+                                                        DailiesDownloadProgress  progress_cb,
+                                                        gpointer                 progress_data,
+                                                        GDestroyNotify           progress_notify,
+                                                        GAsyncReadyCallback      callback,
+                                                        gpointer                 user_data);
+gboolean           dailies_downloader_download_finish  (DailiesDownloader       *self,
+                                                        GAsyncResult            *result,
+                                                        GError                 **error);
+
+/* Save As from a kept copy: the same .part, rename and progress contract. */
+void               dailies_downloader_copy_async       (DailiesDownloader       *self,
+                                                        GFile                   *source,
+                                                        GFile                   *destination,
+                                                        GCancellable            *cancellable,
+                                                        DailiesDownloadProgress  progress_cb,
+                                                        gpointer                 progress_data,
+                                                        GDestroyNotify           progress_notify,
+                                                        GAsyncReadyCallback      callback,
+                                                        gpointer                 user_data);
+gboolean           dailies_downloader_copy_finish      (DailiesDownloader       *self,
+                                                        GAsyncResult            *result,
+                                                        GError                 **error);
+
+/* A file name for a task's video, safe to join to any folder: "TASKID.EXT"
+ * with no path separator, no leading dot, no control or reserved character,
+ * valid UTF-8 and at most 200 bytes. @extension may be NULL ("mp4"). */
+char              *dailies_downloader_suggest_name     (const char              *task_id,
+                                                        const char              *extension);
+
+G_END_DECLS

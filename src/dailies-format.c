@@ -1,0 +1,141 @@
+/* dailies-format.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "dailies-format.h"
+
+char *
+dailies_format_status (DailiesTaskStatus  status,
+                       const char        *status_text)
+{
+  switch (status)
+    {
+    case DAILIES_TASK_STATUS_UNKNOWN:
+      return g_strdup (_("Waiting for the first answer"));
+    case DAILIES_TASK_STATUS_NOT_START:
+      return g_strdup (_("Not started"));
+    case DAILIES_TASK_STATUS_QUEUED:
+      return g_strdup (_("Queued"));
+    case DAILIES_TASK_STATUS_IN_PROGRESS:
+      return g_strdup (_("Generating"));
+    case DAILIES_TASK_STATUS_SUCCESS:
+      return g_strdup (_("Succeeded"));
+    case DAILIES_TASK_STATUS_FAILURE:
+      return g_strdup (_("Failed"));
+    case DAILIES_TASK_STATUS_NOT_FOUND:
+      return g_strdup (_("Not found"));
+    case DAILIES_TASK_STATUS_OTHER:
+    default:
+      /* Translators: %s is a status string from the server we do not know */
+      return status_text != NULL ? g_strdup_printf (_("Status “%s”"), status_text)
+                                 : g_strdup (_("Unknown status"));
+    }
+}
+
+const char *
+dailies_format_status_icon (DailiesTaskStatus status)
+{
+  switch (status)
+    {
+    case DAILIES_TASK_STATUS_UNKNOWN:     return "content-loading-symbolic";
+    case DAILIES_TASK_STATUS_NOT_START:   return "document-open-recent-symbolic";
+    case DAILIES_TASK_STATUS_QUEUED:      return "alarm-symbolic";
+    case DAILIES_TASK_STATUS_IN_PROGRESS: return "emblem-synchronizing-symbolic";
+    case DAILIES_TASK_STATUS_SUCCESS:     return "emblem-ok-symbolic";
+    case DAILIES_TASK_STATUS_FAILURE:     return "dialog-error-symbolic";
+    case DAILIES_TASK_STATUS_NOT_FOUND:   return "dialog-question-symbolic";
+    case DAILIES_TASK_STATUS_OTHER:
+    default:                              return "dialog-question-symbolic";
+    }
+}
+
+const char *
+dailies_format_status_class (DailiesTaskStatus status)
+{
+  switch (status)
+    {
+    case DAILIES_TASK_STATUS_SUCCESS:     return "success";
+    case DAILIES_TASK_STATUS_FAILURE:     return "error";
+    case DAILIES_TASK_STATUS_NOT_FOUND:
+    case DAILIES_TASK_STATUS_OTHER:       return "warning";
+    case DAILIES_TASK_STATUS_IN_PROGRESS: return "accent";
+    case DAILIES_TASK_STATUS_UNKNOWN:
+    case DAILIES_TASK_STATUS_NOT_START:
+    case DAILIES_TASK_STATUS_QUEUED:
+    default:                              return NULL;
+    }
+}
+
+char *
+dailies_format_relative_time (gint64 then,
+                              gint64 now)
+{
+  gint64 delta = now - then;
+
+  if (then <= 0)
+    return g_strdup ("");
+  if (delta < 60)
+    return g_strdup (_("just now"));
+  if (delta < 60 * 60)
+    return g_strdup_printf (_("%d min ago"), (int) (delta / 60));
+  if (delta < 24 * 60 * 60)
+    return g_strdup_printf (_("%d h ago"), (int) (delta / 3600));
+  if (delta < 7 * 24 * 60 * 60)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day ago", "%d days ago", delta / 86400),
+                            (int) (delta / 86400));
+
+  {
+    g_autoptr(GDateTime) date = g_date_time_new_from_unix_local (then);
+    /* Translators: a date in a task list, see the GDateTime format codes */
+    return date != NULL ? g_date_time_format (date, _("%b %e, %Y")) : g_strdup ("");
+  }
+}
+
+char *
+dailies_format_duration (gint64 seconds)
+{
+  if (seconds < 0)
+    seconds = 0;
+  if (seconds < 60)
+    return g_strdup_printf (_("%d s"), (int) seconds);
+  if (seconds < 60 * 60)
+    return g_strdup_printf (_("%d min %02d s"), (int) (seconds / 60), (int) (seconds % 60));
+
+  return g_strdup_printf (_("%d h %02d min"), (int) (seconds / 3600), (int) ((seconds % 3600) / 60));
+}
+
+char *
+dailies_format_timestamp (gint64 unix_seconds)
+{
+  g_autoptr(GDateTime) date = NULL;
+
+  if (unix_seconds <= 0)
+    return NULL;
+
+  date = g_date_time_new_from_unix_local (unix_seconds);
+  if (date == NULL)
+    return NULL;
+
+  return g_date_time_format (date, "%Y-%m-%d %H:%M:%S");
+}
+
+char *
+dailies_format_link_time_left (gint64 expires_at,
+                               gint64 now)
+{
+  g_autofree char *left = NULL;
+
+  if (expires_at <= 0)
+    return NULL;
+  if (now >= expires_at)
+    return g_strdup (_("Link expired"));
+
+  left = dailies_format_duration (expires_at - now);
+  /* Translators: %s is a duration such as "5 h 02 min" */
+  return g_strdup_printf (_("Link expires in %s"), left);
+}

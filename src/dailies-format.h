@@ -1,0 +1,34 @@
+/* dailies-format.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "dailies-types.h"
+
+G_BEGIN_DECLS
+
+/* How long a result_url stays valid after the task finished. */
+#define DAILIES_RESULT_URL_LIFETIME (24 * 60 * 60)
+
+/* Words for a status; @status_text is shown as it came for OTHER. */
+char       *dailies_format_status          (DailiesTaskStatus status,
+                                            const char       *status_text);
+const char *dailies_format_status_icon     (DailiesTaskStatus status);
+/* CSS class for the status colour: "success", "error", "warning", "accent" or NULL. */
+const char *dailies_format_status_class    (DailiesTaskStatus status);
+/* "just now", "5 min ago", "3 h ago", "2 days ago", or a date. */
+char       *dailies_format_relative_time   (gint64            then,
+                                            gint64            now);
+/* "45 s", "4 min 05 s", "2 h 03 min". */
+char       *dailies_format_duration        (gint64            seconds);
+/* A local date and time, e.g. "2026-11-29 10:15:00". */
+char       *dailies_format_timestamp       (gint64            unix_seconds);
+/* "Link expires in 5 h 02 min" or "Link expired"; NULL when there is no link. */
+char       *dailies_format_link_time_left  (gint64            expires_at,
+                                            gint64            now);
+
+G_END_DECLS

@@ -1,0 +1,54 @@
+/* dailies-id-parser.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Files larger than this are refused by dailies_id_parser_parse_bytes(). */
+#define DAILIES_ID_PARSER_MAX_BYTES (64 * 1024 * 1024)
+
+/* How many rejected lines a result keeps, and how long each may be. */
+#define DAILIES_ID_PARSER_MAX_REJECTED 50
+#define DAILIES_ID_PARSER_REJECTED_CHARS 80
+
+#define DAILIES_ID_PARSER_ERROR (dailies_id_parser_error_quark ())
+
+typedef enum
+{
+  DAILIES_ID_PARSER_ERROR_NOT_TEXT,   /* NUL bytes or invalid UTF-8: not a text file */
+  DAILIES_ID_PARSER_ERROR_TOO_LARGE,  /* over DAILIES_ID_PARSER_MAX_BYTES */
+} DailiesIdParserError;
+
+/* What was found in a piece of text. */
+typedef struct
+{
+  GPtrArray *ids;           /* char*, unique, in first-seen order */
+  GPtrArray *rejected;      /* char*, non-empty lines/tokens that held no ID, trimmed,
+                             * each cut to 80 chars, at most 50 kept */
+  guint      n_rejected;    /* total count, even beyond the 50 kept */
+  guint      n_duplicates;  /* IDs seen again after their first time */
+} DailiesIdParseResult;
+
+GQuark                dailies_id_parser_error_quark (void);
+/* Finds task IDs in pasted or dropped text: one per line, separated by
+ * commas, blanks or semicolons, CSV, JSON, JSON Lines, URLs. @length -1
+ * means NUL-terminated. Never fails. */
+DailiesIdParseResult *dailies_id_parser_parse_text  (const char  *text,
+                                                     gssize       length);
+/* The same for the contents of a file, which must be text (UTF-8, or
+ * UTF-16 with a byte order mark). */
+DailiesIdParseResult *dailies_id_parser_parse_bytes (GBytes      *bytes,
+                                                     GError     **error);
+void                  dailies_id_parse_result_free  (DailiesIdParseResult *result);
+/* Whether @id is exactly one task ID ("asyntask_…" or "cgt-…"). Guards the
+ * URL path: nothing else passes. NULL is not valid. */
+gboolean              dailies_task_id_is_valid      (const char  *id);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DailiesIdParseResult, dailies_id_parse_result_free)
+
+G_END_DECLS

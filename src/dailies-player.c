@@ -1,0 +1,853 @@
+/* dailies-player.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gst/app/gstappsink.h>
+#include <gst/pbutils/pbutils.h>
+#include <gst/video/video.h>
+
+#include "dailies-player.h"
+
+#define POSITION_TICK_MS 250
+#define SEEK_STEP_NS     (5 * GST_SECOND)
+
+struct _DailiesPlayer
+{
+  GtkWidget         parent_instance;
+
+  /* Template widgets */
+  GtkOverlay       *overlay;
+  GtkPicture       *picture;
+  GtkWidget        *message_box;
+  GtkSpinner       *spinner;
+  GtkLabel         *message_label;
+  GtkWidget        *controls;
+  GtkButton        *play_button;
+  GtkLabel         *position_label;
+  GtkScale         *seek_scale;
+  GtkAdjustment    *seek_adjustment;
+  GtkLabel         *duration_label;
+  GtkToggleButton  *loop_button;
+  GtkToggleButton  *mute_button;
+  GtkAdjustment    *volume_adjustment;
+  GtkLabel         *info_label;
+
+  /* Owned */
+  DailiesPaintable *paintable;
+  GstElement       *pipeline;
+  guint             bus_watch;
+  guint             position_source;
+  char             *uri;
+  char             *title;
+  char             *error_text;
+  GstState          state;           /* the pipeline's, as last reported */
+  GstState          target;          /* what the user asked for */
+  gint64            duration;
+  double            fps;
+  gboolean          buffering;
+  gboolean          updating_scale;
+};
+
+G_DEFINE_FINAL_TYPE (DailiesPlayer, dailies_player, GTK_TYPE_WIDGET)
+
+static char *
+format_time (gint64 ns)
+{
+  gint64 s = ns > 0 ? ns / GST_SECOND : 0;
+
+  if (s >= 3600)
+    return g_strdup_printf ("%d:%02d:%02d", (int) (s / 3600), (int) ((s / 60) % 60), (int) (s % 60));
+
+  return g_strdup_printf ("%d:%02d", (int) (s / 60), (int) (s % 60));
+}
+
+static void
+show_message (DailiesPlayer *self,
+              const char    *text,
+              gboolean       busy)
+{
+  gtk_widget_set_visible (self->message_box, text != NULL);
+  gtk_label_set_label (self->message_label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
+  gtk_spinner_set_spinning (self->spinner, busy);
+}
+
+static void
+update_play_button (DailiesPlayer *self)
+{
+  gboolean playing = self->target == GST_STATE_PLAYING;
+
+  gtk_button_set_icon_name (self->play_button,
+                            playing ? "media-playback-pause-symbolic" : "media-playback-start-symbolic");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->play_button),
+                               playing ? _("Pause (Space)") : _("Play (Space)"));
+}
+
+static void
+update_position (DailiesPlayer *self)
+{
+  g_autofree char *position_text = NULL;
+  g_autofree char *duration_text = NULL;
+  gint64 position = dailies_player_get_position (self);
+
+  if (self->duration <= 0 && self->pipeline != NULL)
+    gst_element_query_duration (self->pipeline, GST_FORMAT_TIME, &self->duration);
+
+  position_text = format_time (position);
+  duration_text = format_time (self->duration);
+  gtk_label_set_label (self->position_label, position_text);
+  gtk_label_set_label (self->duration_label, duration_text);
+
+  self->updating_scale = TRUE;
+  gtk_adjustment_set_upper (self->seek_adjustment, MAX (1.0, (double) self->duration / GST_SECOND));
+  gtk_adjustment_set_value (self->seek_adjustment, (double) position / GST_SECOND);
+  self->updating_scale = FALSE;
+}
+
+static gboolean
+position_tick_cb (gpointer user_data)
+{
+  update_position (DAILIES_PLAYER (user_data));
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* The position only moves while playing: no tick otherwise. */
+static void
+update_position_tick (DailiesPlayer *self)
+{
+  gboolean wanted = self->state == GST_STATE_PLAYING;
+
+  if (wanted && self->position_source == 0)
+    self->position_source = g_timeout_add (POSITION_TICK_MS, position_tick_cb, self);
+  else if (!wanted)
+    g_clear_handle_id (&self->position_source, g_source_remove);
+}
+
+static void
+apply_target_state (DailiesPlayer *self)
+{
+  if (self->pipeline == NULL)
+    return;
+
+  /* While buffering a stream, stay paused until the buffer is full. */
+  if (self->buffering && self->target == GST_STATE_PLAYING)
+    gst_element_set_state (self->pipeline, GST_STATE_PAUSED);
+  else
+    gst_element_set_state (self->pipeline, self->target);
+
+  update_play_button (self);
+}
+
+/* Words for a pipeline error: what happened and what to do next. */
+static char *
+describe_error (GError     *error,
+                const char *debug)
+{
+  const char *hint;
+
+  if (g_error_matches (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_AUTHORIZED) ||
+      g_error_matches (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND) ||
+      (debug != NULL && (strstr (debug, "403") != NULL || strstr (debug, "404") != NULL)))
+    hint = _("The video link has expired or is no longer valid. Check the task again to get a fresh link.");
+  else if (error->domain == GST_CORE_ERROR && error->code == GST_CORE_ERROR_MISSING_PLUGIN)
+    hint = _("A codec needed for this video is missing. Install the GStreamer codecs for H.264 and AAC (gstreamer1.0-libav).");
+  else if (error->domain == GST_STREAM_ERROR &&
+           (error->code == GST_STREAM_ERROR_CODEC_NOT_FOUND || error->code == GST_STREAM_ERROR_DECODE ||
+            error->code == GST_STREAM_ERROR_TYPE_NOT_FOUND || error->code == GST_STREAM_ERROR_WRONG_TYPE))
+    hint = _("This video cannot be decoded: a codec may be missing, or the file is not a video.");
+  else if (error->domain == GST_RESOURCE_ERROR)
+    hint = _("The video could not be fetched. Check the network connection and try again.");
+  else
+    hint = _("The video could not be played.");
+
+  return g_strdup_printf ("%s\n%s", hint, error->message);
+}
+
+static void
+update_media_info (DailiesPlayer *self)
+{
+  g_autoptr(GString) info = g_string_new (NULL);
+  GstElement *pipeline = self->pipeline;
+  int n_video = 0, n_audio = 0;
+
+  if (pipeline == NULL)
+    return;
+
+  g_object_get (pipeline, "n-video", &n_video, "n-audio", &n_audio, NULL);
+
+  if (n_video > 0)
+    {
+      g_autoptr(GstTagList) tags = NULL;
+      g_autoptr(GstPad) pad = NULL;
+      g_autoptr(GstCaps) caps = NULL;
+      g_autofree char *codec = NULL;
+      guint bitrate = 0;
+
+      g_signal_emit_by_name (pipeline, "get-video-tags", 0, &tags);
+      g_signal_emit_by_name (pipeline, "get-video-pad", 0, &pad);
+      if (tags != NULL)
+        {
+          gst_tag_list_get_string (tags, GST_TAG_VIDEO_CODEC, &codec);
+          if (!gst_tag_list_get_uint (tags, GST_TAG_BITRATE, &bitrate))
+            gst_tag_list_get_uint (tags, GST_TAG_NOMINAL_BITRATE, &bitrate);
+        }
+      if (pad != NULL)
+        caps = gst_pad_get_current_caps (pad);
+      g_string_append_printf (info, _("Video: %s"), codec != NULL ? codec : _("unknown codec"));
+      if (caps != NULL)
+        {
+          GstStructure *s = gst_caps_get_structure (caps, 0);
+          int width = 0, height = 0, fps_n = 0, fps_d = 1;
+
+          gst_structure_get_int (s, "width", &width);
+          gst_structure_get_int (s, "height", &height);
+          gst_structure_get_fraction (s, "framerate", &fps_n, &fps_d);
+          if (fps_d > 0 && fps_n > 0)
+            self->fps = (double) fps_n / fps_d;
+          g_string_append_printf (info, "\n%s %d × %d, %.3g fps", _("Size"), width, height, self->fps);
+        }
+      if (bitrate > 0)
+        g_string_append_printf (info, "\n%s %u kbit/s", _("Bitrate"), bitrate / 1000);
+    }
+
+  if (n_audio > 0)
+    {
+      g_autoptr(GstTagList) tags = NULL;
+      g_autofree char *codec = NULL;
+
+      g_signal_emit_by_name (pipeline, "get-audio-tags", 0, &tags);
+      if (tags != NULL)
+        gst_tag_list_get_string (tags, GST_TAG_AUDIO_CODEC, &codec);
+      g_string_append_printf (info, "%s%s: %s", info->len > 0 ? "\n" : "", _("Audio"),
+                              codec != NULL ? codec : _("unknown codec"));
+    }
+  else if (n_video > 0)
+    {
+      g_string_append_printf (info, "\n%s", _("No audio"));
+    }
+
+  gtk_label_set_label (self->info_label, info->len > 0 ? info->str : _("No media information yet"));
+}
+
+static gboolean
+bus_message_cb (GstBus     *bus,
+                GstMessage *message,
+                gpointer    user_data)
+{
+  DailiesPlayer *self = user_data;
+
+  switch (GST_MESSAGE_TYPE (message))
+    {
+    case GST_MESSAGE_ERROR:
+      {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *debug = NULL;
+
+        gst_message_parse_error (message, &error, &debug);
+        g_message ("player: %s (%s)", error->message, debug != NULL ? debug : "");
+        g_free (self->error_text);
+        self->error_text = describe_error (error, debug);
+        show_message (self, self->error_text, FALSE);
+        self->target = GST_STATE_NULL;
+        gst_element_set_state (self->pipeline, GST_STATE_NULL);
+        self->state = GST_STATE_NULL;
+        update_play_button (self);
+        update_position_tick (self);
+      }
+      break;
+
+    case GST_MESSAGE_EOS:
+      if (gtk_toggle_button_get_active (self->loop_button))
+        gst_element_seek_simple (self->pipeline, GST_FORMAT_TIME,
+                                 GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_KEY_UNIT, 0);
+      else
+        {
+          self->target = GST_STATE_PAUSED;
+          apply_target_state (self);
+        }
+      break;
+
+    case GST_MESSAGE_BUFFERING:
+      {
+        int percent = 100;
+        g_autofree char *text = NULL;
+
+        gst_message_parse_buffering (message, &percent);
+        self->buffering = percent < 100;
+        if (self->buffering)
+          {
+            /* Translators: %d is a percentage */
+            text = g_strdup_printf (_("Buffering… %d%%"), percent);
+            show_message (self, text, TRUE);
+          }
+        else if (self->error_text == NULL)
+          {
+            show_message (self, NULL, FALSE);
+          }
+        apply_target_state (self);
+      }
+      break;
+
+    case GST_MESSAGE_STATE_CHANGED:
+      if (GST_MESSAGE_SRC (message) == GST_OBJECT (self->pipeline))
+        {
+          GstState old_state, new_state;
+
+          gst_message_parse_state_changed (message, &old_state, &new_state, NULL);
+          self->state = new_state;
+          if (new_state >= GST_STATE_PAUSED && !self->buffering && self->error_text == NULL)
+            show_message (self, NULL, FALSE);
+          if (old_state == GST_STATE_READY && new_state == GST_STATE_PAUSED)
+            update_media_info (self);
+          update_position (self);
+          update_position_tick (self);
+        }
+      break;
+
+    case GST_MESSAGE_DURATION_CHANGED:
+      self->duration = 0;
+      update_position (self);
+      break;
+
+    case GST_MESSAGE_ASYNC_DONE:
+      update_position (self);
+      break;
+
+    default:
+      break;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* Streaming thread: hand the newest frame to the paintable, touch no GTK. */
+static GstFlowReturn
+new_sample_cb (GstAppSink *sink,
+               gpointer    user_data)
+{
+  DailiesPaintable *paintable = user_data;
+  g_autoptr(GstSample) sample = gst_app_sink_pull_sample (sink);
+
+  if (sample == NULL)
+    return GST_FLOW_EOS;
+
+  dailies_paintable_push_sample (paintable, sample);
+
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn
+new_preroll_cb (GstAppSink *sink,
+                gpointer    user_data)
+{
+  DailiesPaintable *paintable = user_data;
+  g_autoptr(GstSample) sample = gst_app_sink_pull_preroll (sink);
+
+  if (sample != NULL)
+    dailies_paintable_push_sample (paintable, sample);
+
+  return GST_FLOW_OK;
+}
+
+static GstElement *
+make_audio_sink (void)
+{
+  const char *name = g_getenv ("DAILIES_AUDIO_SINK");
+  GstElement *sink = gst_element_factory_make (name != NULL ? name : "autoaudiosink", NULL);
+
+  return sink != NULL ? sink : gst_element_factory_make ("fakesink", NULL);
+}
+
+static gboolean
+create_pipeline (DailiesPlayer *self)
+{
+  g_autoptr(GstCaps) caps = gst_caps_from_string ("video/x-raw,format=BGRA");
+  GstAppSinkCallbacks callbacks = { NULL, new_preroll_cb, new_sample_cb };
+  GstElement *video_sink;
+  g_autoptr(GstBus) bus = NULL;
+
+  self->pipeline = gst_element_factory_make ("playbin", NULL);
+  video_sink = gst_element_factory_make ("appsink", NULL);
+  if (self->pipeline == NULL || video_sink == NULL)
+    {
+      g_clear_object (&video_sink);
+      gst_clear_object (&self->pipeline);
+      return FALSE;
+    }
+
+  g_object_set (video_sink,
+                "caps", caps,
+                "max-buffers", 2,
+                "drop", TRUE,
+                "sync", TRUE,
+                "enable-last-sample", FALSE,
+                NULL);
+  gst_app_sink_set_callbacks (GST_APP_SINK (video_sink), &callbacks,
+                              g_object_ref (self->paintable), g_object_unref);
+
+  g_object_set (self->pipeline,
+                "video-sink", video_sink,
+                "audio-sink", make_audio_sink (),
+                NULL);
+  g_object_bind_property (self->volume_adjustment, "value", self->pipeline, "volume", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->mute_button, "active", self->pipeline, "mute", G_BINDING_SYNC_CREATE);
+
+  bus = gst_element_get_bus (self->pipeline);
+  self->bus_watch = gst_bus_add_watch (bus, bus_message_cb, self);
+
+  return TRUE;
+}
+
+static void
+destroy_pipeline (DailiesPlayer *self)
+{
+  if (self->pipeline == NULL)
+    return;
+
+  /* NULL joins the streaming threads before we let go. */
+  gst_element_set_state (self->pipeline, GST_STATE_NULL);
+  g_clear_handle_id (&self->bus_watch, g_source_remove);
+  gst_clear_object (&self->pipeline);
+  self->state = GST_STATE_NULL;
+  update_position_tick (self);
+}
+
+/* Only links we can vouch for reach GStreamer: http(s) from the API, or a
+ * file:// URI of a copy Dailies saved itself. */
+static gboolean
+uri_is_allowed (const char *uri)
+{
+  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  const char *scheme;
+
+  if (parsed == NULL)
+    return FALSE;
+
+  scheme = g_uri_get_scheme (parsed);
+  if (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0)
+    return g_uri_get_host (parsed) != NULL && *g_uri_get_host (parsed) != '\0';
+
+  return g_ascii_strcasecmp (scheme, "file") == 0;
+}
+
+void
+dailies_player_set_uri (DailiesPlayer *self,
+                        const char    *uri)
+{
+  g_return_if_fail (DAILIES_IS_PLAYER (self));
+
+  if (g_strcmp0 (uri, self->uri) == 0 && self->pipeline != NULL)
+    return;
+
+  destroy_pipeline (self);
+  dailies_paintable_clear (self->paintable);
+  g_clear_pointer (&self->error_text, g_free);
+  g_free (self->uri);
+  self->uri = g_strdup (uri);
+  self->duration = 0;
+  self->buffering = FALSE;
+  self->target = GST_STATE_NULL;
+  show_message (self, NULL, FALSE);
+  gtk_label_set_label (self->info_label, _("No media information yet"));
+
+  if (uri == NULL)
+    {
+      update_position (self);
+      update_play_button (self);
+      return;
+    }
+
+  if (!uri_is_allowed (uri))
+    {
+      g_message ("player: refusing a link that is not http, https or a local copy");
+      self->error_text = g_strdup (_("This video link is not a web address Dailies can play safely."));
+      show_message (self, self->error_text, FALSE);
+      return;
+    }
+
+  if (!create_pipeline (self))
+    {
+      self->error_text = g_strdup (_("GStreamer’s playbin or appsink is missing: install gstreamer1.0-plugins-base."));
+      show_message (self, self->error_text, FALSE);
+      return;
+    }
+
+  g_object_set (self->pipeline, "uri", uri, NULL);
+  show_message (self, _("Loading…"), TRUE);
+  self->target = GST_STATE_PAUSED;
+  apply_target_state (self);
+}
+
+const char *
+dailies_player_get_uri (DailiesPlayer *self)
+{
+  g_return_val_if_fail (DAILIES_IS_PLAYER (self), NULL);
+
+  return self->uri;
+}
+
+void
+dailies_player_set_title (DailiesPlayer *self,
+                          const char    *title)
+{
+  g_return_if_fail (DAILIES_IS_PLAYER (self));
+
+  g_free (self->title);
+  self->title = g_strdup (title);
+}
+
+void
+dailies_player_play (DailiesPlayer *self)
+{
+  g_return_if_fail (DAILIES_IS_PLAYER (self));
+
+  if (self->pipeline == NULL && self->uri != NULL && self->error_text != NULL)
+    {
+      /* Try again after an error: a fresh pipeline. */
+      g_autofree char *uri = g_strdup (self->uri);
+      g_clear_pointer (&self->uri, g_free);
+      dailies_player_set_uri (self, uri);
+    }
+  if (self->pipeline == NULL)
+    return;
+
+  self->target = GST_STATE_PLAYING;
+  apply_target_state (self);
+}
+
+void
+dailies_player_pause (DailiesPlayer *self)
+{
+  g_return_if_fail (DAILIES_IS_PLAYER (self));
+
+  if (self->pipeline == NULL)
+    return;
+
+  self->target = GST_STATE_PAUSED;
+  apply_target_state (self);
+}
+
+void
+dailies_player_stop (DailiesPlayer *self)
+{
+  g_return_if_fail (DAILIES_IS_PLAYER (self));
+
+  destroy_pipeline (self);
+  self->target = GST_STATE_NULL;
+  update_play_button (self);
+}
+
+void
+dailies_player_seek (DailiesPlayer *self,
+                     gint64         position_ns)
+{
+  g_return_if_fail (DAILIES_IS_PLAYER (self));
+
+  if (self->pipeline == NULL)
+    return;
+
+  position_ns = MAX (0, position_ns);
+  if (self->duration > 0)
+    position_ns = MIN (position_ns, self->duration);
+
+  gst_element_seek_simple (self->pipeline, GST_FORMAT_TIME,
+                           GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE, position_ns);
+}
+
+gint64
+dailies_player_get_position (DailiesPlayer *self)
+{
+  gint64 position = 0;
+
+  g_return_val_if_fail (DAILIES_IS_PLAYER (self), 0);
+
+  if (self->pipeline == NULL || !gst_element_query_position (self->pipeline, GST_FORMAT_TIME, &position))
+    return 0;
+
+  return position;
+}
+
+gint64
+dailies_player_get_duration (DailiesPlayer *self)
+{
+  g_return_val_if_fail (DAILIES_IS_PLAYER (self), 0);
+
+  if (self->duration <= 0 && self->pipeline != NULL)
+    gst_element_query_duration (self->pipeline, GST_FORMAT_TIME, &self->duration);
+
+  return self->duration;
+}
+
+GstState
+dailies_player_get_state (DailiesPlayer *self)
+{
+  g_return_val_if_fail (DAILIES_IS_PLAYER (self), GST_STATE_NULL);
+
+  return self->pipeline != NULL ? self->state : GST_STATE_NULL;
+}
+
+const char *
+dailies_player_get_error_text (DailiesPlayer *self)
+{
+  g_return_val_if_fail (DAILIES_IS_PLAYER (self), NULL);
+
+  return self->error_text;
+}
+
+DailiesPaintable *
+dailies_player_get_paintable (DailiesPlayer *self)
+{
+  g_return_val_if_fail (DAILIES_IS_PLAYER (self), NULL);
+
+  return self->paintable;
+}
+
+/* ------------------------------------------------------------------ */
+/* Actions                                                             */
+/* ------------------------------------------------------------------ */
+
+static void
+toggle_play_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  DailiesPlayer *self = DAILIES_PLAYER (widget);
+
+  if (self->target == GST_STATE_PLAYING)
+    dailies_player_pause (self);
+  else
+    dailies_player_play (self);
+}
+
+static void
+seek_relative_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  DailiesPlayer *self = DAILIES_PLAYER (widget);
+  gint64 delta = g_variant_get_int32 (parameter) * SEEK_STEP_NS / 5;
+
+  dailies_player_seek (self, dailies_player_get_position (self) + delta);
+}
+
+static void
+frame_forward_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  DailiesPlayer *self = DAILIES_PLAYER (widget);
+
+  if (self->pipeline == NULL)
+    return;
+
+  dailies_player_pause (self);
+  gst_element_send_event (self->pipeline, gst_event_new_step (GST_FORMAT_BUFFERS, 1, 1.0, TRUE, FALSE));
+}
+
+static void
+frame_back_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  DailiesPlayer *self = DAILIES_PLAYER (widget);
+  double fps = self->fps > 0 ? self->fps : 24.0;
+
+  if (self->pipeline == NULL)
+    return;
+
+  /* Stepping backwards is an accurate seek to one frame earlier. */
+  dailies_player_pause (self);
+  dailies_player_seek (self, dailies_player_get_position (self) - (gint64) (GST_SECOND / fps));
+}
+
+static void
+toggle_mute_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  DailiesPlayer *self = DAILIES_PLAYER (widget);
+
+  gtk_toggle_button_set_active (self->mute_button, !gtk_toggle_button_get_active (self->mute_button));
+}
+
+static void
+fullscreen_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_widget_get_root (widget));
+
+  if (window == NULL)
+    return;
+
+  if (gtk_window_is_fullscreen (window))
+    gtk_window_unfullscreen (window);
+  else
+    gtk_window_fullscreen (window);
+}
+
+static void
+save_frame_response_cb (GtkNativeDialog *dialog,
+                        int              response,
+                        GdkTexture      *texture)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT &&
+      (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog))) != NULL &&
+      (path = g_file_get_path (file)) != NULL &&
+      !gdk_texture_save_to_png (texture, path))
+    g_warning ("player: could not save the frame as %s", path);
+
+  g_object_unref (texture);
+  g_object_unref (dialog);
+}
+
+static void
+save_frame_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  DailiesPlayer *self = DAILIES_PLAYER (widget);
+  g_autoptr(GdkTexture) texture = dailies_paintable_dup_texture (self->paintable);
+  g_autofree char *name = NULL;
+  g_autofree char *position = NULL;
+  GtkFileChooserNative *dialog;
+
+  if (texture == NULL)
+    return;
+
+  dailies_player_pause (self);
+  position = format_time (dailies_player_get_position (self));
+  g_strdelimit (position, ":", '-');
+  name = g_strdup_printf ("%s-%s.png", self->title != NULL ? self->title : "frame", position);
+
+  dialog = gtk_file_chooser_native_new (_("Save Frame"), GTK_WINDOW (gtk_widget_get_root (widget)),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  g_signal_connect (dialog, "response", G_CALLBACK (save_frame_response_cb), g_steal_pointer (&texture));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+seek_value_changed_cb (DailiesPlayer *self)
+{
+  if (self->updating_scale)
+    return;
+
+  dailies_player_seek (self, (gint64) (gtk_adjustment_get_value (self->seek_adjustment) * GST_SECOND));
+}
+
+static void
+mute_toggled_cb (DailiesPlayer *self)
+{
+  gtk_button_set_icon_name (GTK_BUTTON (self->mute_button),
+                            gtk_toggle_button_get_active (self->mute_button)
+                            ? "audio-volume-muted-symbolic" : "audio-volume-high-symbolic");
+}
+
+static void
+dailies_player_unmap (GtkWidget *widget)
+{
+  /* Out of sight, nothing plays. */
+  dailies_player_pause (DAILIES_PLAYER (widget));
+
+  GTK_WIDGET_CLASS (dailies_player_parent_class)->unmap (widget);
+}
+
+static void
+dailies_player_dispose (GObject *object)
+{
+  DailiesPlayer *self = (DailiesPlayer *)object;
+
+  destroy_pipeline (self);
+  g_clear_handle_id (&self->position_source, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (self), DAILIES_TYPE_PLAYER);
+  g_clear_object (&self->paintable);
+
+  G_OBJECT_CLASS (dailies_player_parent_class)->dispose (object);
+}
+
+static void
+dailies_player_finalize (GObject *object)
+{
+  DailiesPlayer *self = (DailiesPlayer *)object;
+
+  g_clear_pointer (&self->uri, g_free);
+  g_clear_pointer (&self->title, g_free);
+  g_clear_pointer (&self->error_text, g_free);
+
+  G_OBJECT_CLASS (dailies_player_parent_class)->finalize (object);
+}
+
+static void
+dailies_player_class_init (DailiesPlayerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = dailies_player_dispose;
+  object_class->finalize = dailies_player_finalize;
+  widget_class->unmap = dailies_player_unmap;
+
+  gtk_widget_class_install_action (widget_class, "player.toggle-play", NULL, toggle_play_action);
+  gtk_widget_class_install_action (widget_class, "player.seek", "i", seek_relative_action);
+  gtk_widget_class_install_action (widget_class, "player.frame-forward", NULL, frame_forward_action);
+  gtk_widget_class_install_action (widget_class, "player.frame-back", NULL, frame_back_action);
+  gtk_widget_class_install_action (widget_class, "player.toggle-mute", NULL, toggle_mute_action);
+  gtk_widget_class_install_action (widget_class, "player.fullscreen", NULL, fullscreen_action);
+  gtk_widget_class_install_action (widget_class, "player.save-frame", NULL, save_frame_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "player.toggle-play", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, 0, "player.seek", "i", -5);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, 0, "player.seek", "i", 5);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, 0, "player.frame-back", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_period, 0, "player.frame-forward", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, 0, "player.fullscreen", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, 0, "player.toggle-mute", NULL);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/dailies/Dailies/dailies-player.ui");
+  gtk_widget_class_bind_template_child (widget_class, DailiesPlayer, overlay);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPlayer, picture);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPlayer, message_box);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPlayer, spinner);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPlayer, message_label);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPlayer, controls);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPlayer, play_button);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPlayer, position_label);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPlayer, seek_scale);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPlayer, seek_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPlayer, duration_label);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPlayer, loop_button);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPlayer, mute_button);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPlayer, volume_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPlayer, info_label);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "dailies-player");
+}
+
+static void
+dailies_player_init (DailiesPlayer *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->paintable = dailies_paintable_new ();
+  gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->paintable));
+
+  g_signal_connect_object (self->seek_adjustment, "value-changed",
+                           G_CALLBACK (seek_value_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->mute_button, "toggled",
+                           G_CALLBACK (mute_toggled_cb), self, G_CONNECT_SWAPPED);
+}
+
+GtkWidget *
+dailies_player_new (void)
+{
+  return g_object_new (DAILIES_TYPE_PLAYER, NULL);
+}

@@ -1,0 +1,41 @@
+/* dailies-player.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gst/gst.h>
+#include <gtk/gtk.h>
+
+#include "dailies-paintable.h"
+
+G_BEGIN_DECLS
+
+#define DAILIES_TYPE_PLAYER (dailies_player_get_type ())
+
+G_DECLARE_FINAL_TYPE (DailiesPlayer, dailies_player, DAILIES, PLAYER, GtkWidget)
+
+GtkWidget        *dailies_player_new             (void);
+/* Plays @uri: an http(s) link, or a file:// URI of a local copy Dailies made.
+ * Anything else is refused with a message. NULL stops and clears. */
+void              dailies_player_set_uri         (DailiesPlayer *self,
+                                                  const char    *uri);
+const char       *dailies_player_get_uri         (DailiesPlayer *self);
+/* The file name offered by Save Frame, without extension. */
+void              dailies_player_set_title       (DailiesPlayer *self,
+                                                  const char    *title);
+void              dailies_player_play            (DailiesPlayer *self);
+void              dailies_player_pause           (DailiesPlayer *self);
+/* Stops: the pipeline goes to NULL and frees its threads. */
+void              dailies_player_stop            (DailiesPlayer *self);
+void              dailies_player_seek            (DailiesPlayer *self,
+                                                  gint64         position_ns);
+gint64            dailies_player_get_position    (DailiesPlayer *self);
+gint64            dailies_player_get_duration    (DailiesPlayer *self);
+GstState          dailies_player_get_state       (DailiesPlayer *self);
+/* The error shown to the user, or NULL. */
+const char       *dailies_player_get_error_text  (DailiesPlayer *self);
+DailiesPaintable *dailies_player_get_paintable   (DailiesPlayer *self);
+
+G_END_DECLS

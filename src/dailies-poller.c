@@ -1,0 +1,845 @@
+/* dailies-poller.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "dailies-api-client.h"
+#include "dailies-poller.h"
+#include "dailies-task-store.h"
+#include "dailies-task.h"
+
+#define DEFAULT_INTERVAL_S     15
+#define DEFAULT_MAX_CONCURRENT 4
+#define DEFAULT_BACKOFF_MS     5000
+#define DEFAULT_BACKOFF_CAP_MS (15 * 60 * 1000)
+/* A status we do not know is still polled, but slowly. */
+#define UNKNOWN_STATUS_FACTOR  4
+
+/* One unfinished task the poller looks after. */
+typedef struct
+{
+  DailiesTask   *task;
+  gint64         due;        /* monotonic µs */
+  guint          attempts;   /* errors in a row, for the backoff */
+  guint          in_flight : 1;
+  guint          removed : 1;
+  GSequenceIter *iter;       /* in self->queue while waiting, else NULL */
+} Entry;
+
+struct _DailiesPoller
+{
+  GObject             parent_instance;
+
+  DailiesTaskStore   *store;
+  DailiesApiClient   *client;
+  GSettings          *settings;
+  GNetworkMonitor    *monitor;
+  GCancellable       *cancellable;
+
+  GHashTable         *entries;     /* DailiesTask* → Entry*, unfinished tasks only */
+  GSequence          *queue;       /* Entry* waiting, ordered by due */
+  GSource            *timer;       /* one ready-time source; -1 when nothing is due */
+
+  guint               interval_s;
+  guint               max_concurrent;
+  guint               backoff_ms;
+  guint               backoff_cap_ms;
+  guint               n_in_flight;
+  guint               generation;  /* bumped by stop: older answers are dropped */
+  gint64              not_before;  /* global pause after a 429, monotonic µs */
+
+  DailiesPollerState  state;
+  guint               started : 1;
+  guint               unauthorized : 1;
+  guint               offline : 1;
+  guint               interval_overridden : 1;
+  guint               max_concurrent_overridden : 1;
+};
+
+G_DEFINE_FINAL_TYPE (DailiesPoller, dailies_poller, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_STATE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void schedule (DailiesPoller *self);
+
+static void
+entry_free (gpointer data)
+{
+  Entry *entry = data;
+
+  g_clear_object (&entry->task);
+  g_free (entry);
+}
+
+static int
+compare_entries (gconstpointer a,
+                 gconstpointer b,
+                 gpointer      user_data)
+{
+  const Entry *ea = a;
+  const Entry *eb = b;
+
+  if (ea->due != eb->due)
+    return ea->due < eb->due ? -1 : 1;
+
+  return ea < eb ? -1 : (ea > eb ? 1 : 0);
+}
+
+static void
+queue_entry (DailiesPoller *self,
+             Entry         *entry,
+             gint64         due)
+{
+  if (entry->iter != NULL)
+    g_sequence_remove (entry->iter);
+  entry->due = due;
+  entry->iter = g_sequence_insert_sorted (self->queue, entry, compare_entries, NULL);
+}
+
+static void
+unqueue_entry (Entry *entry)
+{
+  if (entry->iter != NULL)
+    g_sequence_remove (entry->iter);
+  entry->iter = NULL;
+}
+
+static void
+set_state (DailiesPoller      *self,
+           DailiesPollerState  state)
+{
+  if (self->state == state)
+    return;
+
+  g_debug ("poller: state %d → %d", self->state, state);
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static guint
+get_interval_s (DailiesPoller *self)
+{
+  if (!self->interval_overridden && self->settings != NULL)
+    return g_settings_get_uint (self->settings, "poll-interval");
+
+  return self->interval_s;
+}
+
+static guint
+get_max_concurrent (DailiesPoller *self)
+{
+  if (!self->max_concurrent_overridden && self->settings != NULL)
+    return g_settings_get_uint (self->settings, "max-concurrent-requests");
+
+  return self->max_concurrent;
+}
+
+/* The gap between two queries of one task. With many tasks it stretches so
+ * that, on average, no more than max-concurrent requests start per second;
+ * a little jitter keeps tasks added together from staying in lockstep. */
+static gint64
+next_interval_us (DailiesPoller *self,
+                  DailiesTask   *task)
+{
+  guint n_active = g_hash_table_size (self->entries);
+  double interval = get_interval_s (self);
+  double stretched = (double) n_active / MAX (1, get_max_concurrent (self));
+
+  interval = MAX (interval, stretched);
+  if (dailies_task_get_status (task) == DAILIES_TASK_STATUS_OTHER)
+    interval *= UNKNOWN_STATUS_FACTOR;
+
+  interval *= g_random_double_range (0.9, 1.1);
+
+  return (gint64) (interval * G_USEC_PER_SEC);
+}
+
+/* Exponential backoff with full jitter around the doubling, capped so a
+ * task that is not finished is never given up on. */
+static gint64
+backoff_us (DailiesPoller *self,
+            guint          attempts)
+{
+  double ms = self->backoff_ms;
+
+  for (guint i = 1; i < attempts && ms < self->backoff_cap_ms; i++)
+    ms *= 2;
+  ms = MIN (ms, (double) self->backoff_cap_ms);
+  ms *= g_random_double_range (0.75, 1.25);
+
+  return (gint64) (ms * 1000);
+}
+
+static gboolean
+is_loopback_base (DailiesPoller *self)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *host;
+
+  uri = g_uri_parse (dailies_api_client_get_base_url (self->client), G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || (host = g_uri_get_host (uri)) == NULL)
+    return FALSE;
+
+  return g_str_has_prefix (host, "127.") || g_strcmp0 (host, "localhost") == 0 ||
+         g_strcmp0 (host, "::1") == 0 || g_strcmp0 (host, "[::1]") == 0;
+}
+
+static DailiesPollerState
+compute_state (DailiesPoller *self)
+{
+  if (!self->started)
+    return DAILIES_POLLER_STATE_STOPPED;
+  if (g_hash_table_size (self->entries) == 0 && self->n_in_flight == 0)
+    return DAILIES_POLLER_STATE_IDLE;
+  if (!dailies_api_client_has_api_key (self->client))
+    return DAILIES_POLLER_STATE_NEEDS_KEY;
+  if (self->unauthorized)
+    return DAILIES_POLLER_STATE_UNAUTHORIZED;
+  /* The demo and test servers on this machine are reachable offline. */
+  if (self->offline && !is_loopback_base (self))
+    return DAILIES_POLLER_STATE_OFFLINE;
+
+  return DAILIES_POLLER_STATE_POLLING;
+}
+
+static void
+track_task (DailiesPoller *self,
+            DailiesTask   *task,
+            gint64         due)
+{
+  Entry *entry;
+
+  if (dailies_task_is_terminal (task))
+    return;
+
+  entry = g_hash_table_lookup (self->entries, task);
+  if (entry != NULL)
+    {
+      if (!entry->in_flight && due < entry->due)
+        queue_entry (self, entry, due);
+      return;
+    }
+
+  entry = g_new0 (Entry, 1);
+  entry->task = g_object_ref (task);
+  g_hash_table_insert (self->entries, task, entry);
+  queue_entry (self, entry, due);
+}
+
+/* Brings the entries in line with the store: every unfinished task it holds
+ * is tracked, and nothing else. */
+static void
+sync_with_store (DailiesPoller *self)
+{
+  GListModel *model = G_LIST_MODEL (self->store);
+  guint n_items = g_list_model_get_n_items (model);
+  g_autoptr(GHashTable) present = g_hash_table_new (NULL, NULL);
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  gpointer key;
+  gpointer value;
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
+
+      g_hash_table_add (present, task);
+      track_task (self, task, now);
+    }
+
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      Entry *entry = value;
+
+      if (g_hash_table_contains (present, key))
+        continue;
+
+      unqueue_entry (entry);
+      if (entry->in_flight)
+        {
+          entry->removed = TRUE;
+          g_hash_table_iter_steal (&iter);
+        }
+      else
+        {
+          g_hash_table_iter_remove (&iter);
+        }
+    }
+}
+
+static void
+store_items_changed_cb (DailiesPoller *self,
+                        guint          position,
+                        guint          removed,
+                        guint          added)
+{
+  GListModel *model = G_LIST_MODEL (self->store);
+  gint64 now = g_get_monotonic_time ();
+
+  if (removed > 0)
+    {
+      sync_with_store (self);
+    }
+  else
+    {
+      for (guint i = position; i < position + added; i++)
+        {
+          g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
+          track_task (self, task, now);
+        }
+    }
+
+  schedule (self);
+}
+
+/* What a request's callback needs; the poller may be gone by then. */
+typedef struct
+{
+  GWeakRef  poller;
+  Entry    *entry;
+  guint     generation;
+} Request;
+
+static void
+fetch_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  DailiesApiClient *client = DAILIES_API_CLIENT (object);
+  Request *request = user_data;
+  Entry *entry = request->entry;
+  g_autoptr(DailiesPoller) self = g_weak_ref_get (&request->poller);
+  g_autoptr(DailiesApiResult) api_result = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_monotonic_time ();
+  guint generation = request->generation;
+
+  g_weak_ref_clear (&request->poller);
+  g_free (request);
+
+  api_result = dailies_api_client_fetch_task_finish (client, result, &error);
+  entry->in_flight = FALSE;
+
+  /* Stopped or gone: the entry was handed over to us, let it go. */
+  if (self == NULL || generation != self->generation ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      if (entry->removed)
+        entry_free (entry);
+      return;
+    }
+
+  self->n_in_flight--;
+
+  if (entry->removed)
+    {
+      entry_free (entry);
+      schedule (self);
+      return;
+    }
+
+  if (error == NULL)
+    {
+      dailies_task_store_apply_response (self->store, entry->task,
+                                         api_result->response,
+                                         api_result->raw_json,
+                                         api_result->http_status);
+      entry->attempts = 0;
+      self->unauthorized = FALSE;
+
+      if (dailies_task_is_terminal (entry->task))
+        g_hash_table_remove (self->entries, entry->task);
+      else
+        queue_entry (self, entry, now + next_interval_us (self, entry->task));
+
+      schedule (self);
+      return;
+    }
+
+  g_debug ("poller: %s: %s", dailies_task_get_id (entry->task), error->message);
+  dailies_task_store_record_error (self->store, entry->task, error->message,
+                                   api_result != NULL ? api_result->http_status : 0);
+
+  if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND))
+    {
+      /* The store marks it NOT_FOUND: a final answer about this ID. */
+      g_hash_table_remove (self->entries, entry->task);
+    }
+  else if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_UNAUTHORIZED) ||
+           g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_KEY))
+    {
+      /* One bad key fails every task the same way: pause all, ask once. */
+      self->unauthorized = g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_UNAUTHORIZED);
+      queue_entry (self, entry, now);
+    }
+  else
+    {
+      gint64 delay;
+
+      entry->attempts++;
+      delay = backoff_us (self, entry->attempts);
+
+      if (api_result != NULL && api_result->retry_after_s >= 0)
+        {
+          gint64 retry_after = api_result->retry_after_s * G_USEC_PER_SEC;
+
+          /* A 429 speaks for the whole account, not this one task. */
+          delay = MAX (delay, retry_after);
+          self->not_before = MAX (self->not_before, now + retry_after);
+        }
+
+      queue_entry (self, entry, now + delay);
+    }
+
+  schedule (self);
+}
+
+static void
+start_request (DailiesPoller *self,
+               Entry         *entry)
+{
+  Request *request;
+
+  unqueue_entry (entry);
+  entry->in_flight = TRUE;
+  self->n_in_flight++;
+
+  request = g_new0 (Request, 1);
+  g_weak_ref_init (&request->poller, self);
+  request->entry = entry;
+  request->generation = self->generation;
+  dailies_api_client_fetch_task_async (self->client,
+                                       dailies_task_get_id (entry->task),
+                                       self->cancellable,
+                                       fetch_cb,
+                                       request);
+}
+
+/* Starts what is due, within the concurrency limit, and arms the timer for
+ * the next due task. When nothing is waiting the timer is disarmed. */
+static void
+schedule (DailiesPoller *self)
+{
+  gint64 now = g_get_monotonic_time ();
+  guint max_concurrent = get_max_concurrent (self);
+  DailiesPollerState state = compute_state (self);
+  gint64 ready_time = -1;
+
+  set_state (self, state);
+
+  if (state == DAILIES_POLLER_STATE_POLLING && now >= self->not_before)
+    {
+      while (self->n_in_flight < max_concurrent && g_sequence_get_length (self->queue) > 0)
+        {
+          Entry *entry = g_sequence_get (g_sequence_get_begin_iter (self->queue));
+
+          if (entry->due > now)
+            break;
+          start_request (self, entry);
+        }
+    }
+
+  if (state == DAILIES_POLLER_STATE_POLLING &&
+      self->n_in_flight < max_concurrent &&
+      g_sequence_get_length (self->queue) > 0)
+    {
+      Entry *entry = g_sequence_get (g_sequence_get_begin_iter (self->queue));
+      ready_time = MAX (entry->due, self->not_before);
+    }
+
+  g_source_set_ready_time (self->timer, ready_time);
+}
+
+static gboolean
+timer_dispatch (GSource     *source,
+                GSourceFunc  callback,
+                gpointer     user_data)
+{
+  g_source_set_ready_time (source, -1);
+
+  return callback (user_data);
+}
+
+static GSourceFuncs timer_funcs = {
+  .dispatch = timer_dispatch,
+};
+
+static gboolean
+timer_cb (gpointer user_data)
+{
+  schedule (DAILIES_POLLER (user_data));
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+network_changed_cb (DailiesPoller *self)
+{
+  gboolean offline = !g_network_monitor_get_network_available (self->monitor);
+
+  if (offline == self->offline)
+    return;
+
+  self->offline = offline;
+  g_debug ("poller: network %s", offline ? "lost" : "back");
+
+  /* Coming back online, ask about everything soon rather than wait out
+   * backoffs that grew while we were away. */
+  if (!offline)
+    {
+      GHashTableIter iter;
+      Entry *entry;
+      gint64 now = g_get_monotonic_time ();
+
+      g_hash_table_iter_init (&iter, self->entries);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+        {
+          entry->attempts = 0;
+          if (!entry->in_flight)
+            queue_entry (self, entry, now);
+        }
+    }
+
+  schedule (self);
+}
+
+/* A shorter interval applies now, not after the waits already planned. */
+static void
+reschedule_within_interval (DailiesPoller *self)
+{
+  gint64 latest = g_get_monotonic_time () + (gint64) get_interval_s (self) * G_USEC_PER_SEC;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Entry *entry = value;
+
+      if (!entry->in_flight && entry->attempts == 0 && entry->due > latest)
+        queue_entry (self, entry, latest);
+    }
+
+  schedule (self);
+}
+
+static void
+settings_changed_cb (DailiesPoller *self)
+{
+  reschedule_within_interval (self);
+}
+
+static void
+dailies_poller_dispose (GObject *object)
+{
+  DailiesPoller *self = (DailiesPoller *)object;
+
+  dailies_poller_stop (self);
+
+  if (self->timer != NULL)
+    {
+      g_source_destroy (self->timer);
+      g_clear_pointer (&self->timer, g_source_unref);
+    }
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->client);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->monitor);
+
+  G_OBJECT_CLASS (dailies_poller_parent_class)->dispose (object);
+}
+
+static void
+dailies_poller_finalize (GObject *object)
+{
+  DailiesPoller *self = (DailiesPoller *)object;
+
+  g_clear_pointer (&self->queue, g_sequence_free);
+  g_clear_pointer (&self->entries, g_hash_table_unref);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (dailies_poller_parent_class)->finalize (object);
+}
+
+static void
+dailies_poller_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  DailiesPoller *self = DAILIES_POLLER (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dailies_poller_class_init (DailiesPollerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = dailies_poller_dispose;
+  object_class->finalize = dailies_poller_finalize;
+  object_class->get_property = dailies_poller_get_property;
+
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL,
+                       DAILIES_TYPE_POLLER_STATE,
+                       DAILIES_POLLER_STATE_STOPPED,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+dailies_poller_init (DailiesPoller *self)
+{
+  self->entries = g_hash_table_new_full (NULL, NULL, NULL, entry_free);
+  self->queue = g_sequence_new (NULL);
+  self->interval_s = DEFAULT_INTERVAL_S;
+  self->max_concurrent = DEFAULT_MAX_CONCURRENT;
+  self->backoff_ms = DEFAULT_BACKOFF_MS;
+  self->backoff_cap_ms = DEFAULT_BACKOFF_CAP_MS;
+  self->cancellable = g_cancellable_new ();
+
+  self->timer = g_source_new (&timer_funcs, sizeof (GSource));
+  g_source_set_name (self->timer, "[dailies] poller");
+  g_source_set_callback (self->timer, timer_cb, self, NULL);
+  g_source_set_ready_time (self->timer, -1);
+  g_source_attach (self->timer, NULL);
+}
+
+DailiesPoller *
+dailies_poller_new (DailiesTaskStore *store,
+                    DailiesApiClient *client,
+                    GSettings        *settings)
+{
+  DailiesPoller *self;
+
+  g_return_val_if_fail (DAILIES_IS_TASK_STORE (store), NULL);
+  g_return_val_if_fail (DAILIES_IS_API_CLIENT (client), NULL);
+  g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (DAILIES_TYPE_POLLER, NULL);
+  self->store = g_object_ref (store);
+  self->client = g_object_ref (client);
+  if (settings != NULL)
+    {
+      self->settings = g_object_ref (settings);
+      g_signal_connect_object (settings, "changed::poll-interval",
+                               G_CALLBACK (settings_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (settings, "changed::max-concurrent-requests",
+                               G_CALLBACK (settings_changed_cb), self, G_CONNECT_SWAPPED);
+    }
+
+  dailies_poller_set_network_monitor (self, g_network_monitor_get_default ());
+
+  return self;
+}
+
+void
+dailies_poller_start (DailiesPoller *self)
+{
+  g_return_if_fail (DAILIES_IS_POLLER (self));
+
+  if (self->started)
+    return;
+
+  self->started = TRUE;
+  g_signal_connect_object (self->store, "items-changed",
+                           G_CALLBACK (store_items_changed_cb), self, G_CONNECT_SWAPPED);
+
+  /* After a restart every unfinished task is asked about again. */
+  sync_with_store (self);
+  schedule (self);
+}
+
+void
+dailies_poller_stop (DailiesPoller *self)
+{
+  g_return_if_fail (DAILIES_IS_POLLER (self));
+
+  if (!self->started)
+    return;
+
+  self->started = FALSE;
+  self->generation++;
+  g_signal_handlers_disconnect_by_func (self->store, store_items_changed_cb, self);
+
+  /* In-flight callbacks see the cancellation and free their entries. */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  {
+    GHashTableIter iter;
+    Entry *entry;
+
+    g_hash_table_iter_init (&iter, self->entries);
+    while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+      {
+        unqueue_entry (entry);
+        if (entry->in_flight)
+          {
+            entry->removed = TRUE;
+            g_hash_table_iter_steal (&iter);
+          }
+        else
+          {
+            g_hash_table_iter_remove (&iter);
+          }
+      }
+  }
+
+  self->n_in_flight = 0;
+  if (self->timer != NULL)
+    g_source_set_ready_time (self->timer, -1);
+  set_state (self, DAILIES_POLLER_STATE_STOPPED);
+}
+
+void
+dailies_poller_wake (DailiesPoller *self)
+{
+  g_return_if_fail (DAILIES_IS_POLLER (self));
+
+  if (!self->started)
+    return;
+
+  /* A new key (or base) gets a fresh chance right away. */
+  if (self->unauthorized)
+    {
+      GHashTableIter iter;
+      Entry *entry;
+      gint64 now = g_get_monotonic_time ();
+
+      self->unauthorized = FALSE;
+      g_hash_table_iter_init (&iter, self->entries);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+        if (!entry->in_flight)
+          queue_entry (self, entry, now);
+    }
+
+  schedule (self);
+}
+
+void
+dailies_poller_refresh (DailiesPoller *self,
+                        DailiesTask   *task)
+{
+  Entry *entry;
+
+  g_return_if_fail (DAILIES_IS_POLLER (self));
+  g_return_if_fail (DAILIES_IS_TASK (task));
+
+  entry = g_hash_table_lookup (self->entries, task);
+  if (entry == NULL)
+    {
+      /* Finished tasks are asked about once more, then left alone again. */
+      entry = g_new0 (Entry, 1);
+      entry->task = g_object_ref (task);
+      g_hash_table_insert (self->entries, task, entry);
+    }
+  else if (entry->in_flight)
+    {
+      return;
+    }
+
+  entry->attempts = 0;
+  self->unauthorized = FALSE;
+  queue_entry (self, entry, g_get_monotonic_time ());
+  schedule (self);
+}
+
+DailiesPollerState
+dailies_poller_get_state (DailiesPoller *self)
+{
+  g_return_val_if_fail (DAILIES_IS_POLLER (self), DAILIES_POLLER_STATE_STOPPED);
+
+  return self->state;
+}
+
+void
+dailies_poller_set_interval (DailiesPoller *self,
+                             guint          seconds)
+{
+  g_return_if_fail (DAILIES_IS_POLLER (self));
+
+  self->interval_s = MAX (seconds, 1);
+  self->interval_overridden = TRUE;
+  reschedule_within_interval (self);
+}
+
+void
+dailies_poller_set_max_concurrent (DailiesPoller *self,
+                                   guint          max_concurrent)
+{
+  g_return_if_fail (DAILIES_IS_POLLER (self));
+
+  self->max_concurrent = MAX (max_concurrent, 1);
+  self->max_concurrent_overridden = TRUE;
+  schedule (self);
+}
+
+void
+dailies_poller_set_backoff (DailiesPoller *self,
+                            guint          first_ms,
+                            guint          cap_ms)
+{
+  g_return_if_fail (DAILIES_IS_POLLER (self));
+
+  self->backoff_ms = MAX (first_ms, 1);
+  self->backoff_cap_ms = MAX (cap_ms, self->backoff_ms);
+}
+
+void
+dailies_poller_set_network_monitor (DailiesPoller   *self,
+                                    GNetworkMonitor *monitor)
+{
+  g_return_if_fail (DAILIES_IS_POLLER (self));
+  g_return_if_fail (G_IS_NETWORK_MONITOR (monitor));
+
+  if (self->monitor != NULL)
+    g_signal_handlers_disconnect_by_func (self->monitor, network_changed_cb, self);
+  g_set_object (&self->monitor, monitor);
+  g_signal_connect_object (monitor, "notify::network-available",
+                           G_CALLBACK (network_changed_cb), self, G_CONNECT_SWAPPED);
+  self->offline = !g_network_monitor_get_network_available (monitor);
+  schedule (self);
+}
+
+guint
+dailies_poller_get_n_in_flight (DailiesPoller *self)
+{
+  g_return_val_if_fail (DAILIES_IS_POLLER (self), 0);
+
+  return self->n_in_flight;
+}
+
+gint64
+dailies_poller_get_next_wakeup_ms (DailiesPoller *self)
+{
+  gint64 ready;
+
+  g_return_val_if_fail (DAILIES_IS_POLLER (self), -1);
+
+  ready = g_source_get_ready_time (self->timer);
+  if (ready < 0)
+    return -1;
+
+  return MAX (0, (ready - g_get_monotonic_time ()) / 1000);
+}

@@ -1,0 +1,48 @@
+/* dailies-poller.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "dailies-types.h"
+#include "dailies-enums.h"
+
+G_BEGIN_DECLS
+
+#define DAILIES_TYPE_POLLER (dailies_poller_get_type ())
+
+G_DECLARE_FINAL_TYPE (DailiesPoller, dailies_poller, DAILIES, POLLER, GObject)
+
+/* Decides when each unfinished task of @store is asked about through
+ * @client, and hands every answer to the store. @settings (nullable) gives
+ * poll-interval and max-concurrent-requests. */
+DailiesPoller      *dailies_poller_new                 (DailiesTaskStore  *store,
+                                                        DailiesApiClient  *client,
+                                                        GSettings         *settings);
+void                dailies_poller_start               (DailiesPoller     *self);
+void                dailies_poller_stop                (DailiesPoller     *self);
+/* Something changed (tasks added, a new key, a new base URL): look again. */
+void                dailies_poller_wake                (DailiesPoller     *self);
+/* Ask about @task now, finished or not, and reset its backoff. */
+void                dailies_poller_refresh             (DailiesPoller     *self,
+                                                        DailiesTask       *task);
+DailiesPollerState  dailies_poller_get_state           (DailiesPoller     *self);
+/* For tests and benchmarks; by default GSettings (or 15 s and 4). */
+void                dailies_poller_set_interval        (DailiesPoller     *self,
+                                                        guint              seconds);
+void                dailies_poller_set_max_concurrent  (DailiesPoller     *self,
+                                                        guint              max_concurrent);
+/* Backoff after the first error; doubles up to the cap. Default 5 s and 15 min. */
+void                dailies_poller_set_backoff         (DailiesPoller     *self,
+                                                        guint              first_ms,
+                                                        guint              cap_ms);
+void                dailies_poller_set_network_monitor (DailiesPoller     *self,
+                                                        GNetworkMonitor   *monitor);
+guint               dailies_poller_get_n_in_flight     (DailiesPoller     *self);
+/* Milliseconds until the next timer, -1 when none is armed. */
+gint64              dailies_poller_get_next_wakeup_ms  (DailiesPoller     *self);
+
+G_END_DECLS

@@ -1,0 +1,82 @@
+/* dailies-task-response.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "dailies-types.h"
+
+G_BEGIN_DECLS
+
+/* Bodies larger than this are refused before parsing. */
+#define DAILIES_TASK_RESPONSE_MAX_BODY (1024 * 1024)
+
+#define DAILIES_RESPONSE_ERROR (dailies_response_error_quark ())
+
+typedef enum
+{
+  DAILIES_RESPONSE_ERROR_EMPTY,       /* empty body */
+  DAILIES_RESPONSE_ERROR_TOO_LARGE,   /* over DAILIES_TASK_RESPONSE_MAX_BODY */
+  DAILIES_RESPONSE_ERROR_MALFORMED,   /* not JSON, truncated JSON, not an object */
+  DAILIES_RESPONSE_ERROR_API,         /* envelope "code" is not "success"; message holds the API's text */
+  DAILIES_RESPONSE_ERROR_NO_DATA,     /* envelope without a usable "data" object or task_id */
+} DailiesResponseError;
+
+/* One parsed answer of GET /v1/video/generations/{id}. Pure data. Strings
+ * are NULL when absent (never ""), numbers are 0 (times) or -1 (the rest)
+ * when absent. */
+struct _DailiesTaskResponse
+{
+  char              *task_id;
+  char              *action;
+  DailiesTaskStatus  status;
+  char              *status_text;          /* "status" exactly as it came */
+  int                progress;             /* 0..100, -1 when unknown */
+  char              *result_url;
+  char              *original_result_url;  /* ultra tasks only */
+  char              *fail_reason;          /* NULL when it merely repeats result_url */
+  gint64             submit_time;          /* Unix seconds, 0 when absent */
+  gint64             start_time;           /* 0 = not started */
+  gint64             finish_time;          /* 0 = not finished */
+  char              *request_id;
+
+  /* From the upstream model's inner "data"; any of it may be missing. */
+  char              *upstream_id;          /* data.data.id or output.task_id */
+  char              *upstream_status;      /* data.data.status or output.task_status */
+  char              *model;
+  char              *video_url;            /* content.video_url or output.video_url */
+  char              *ratio;
+  char              *resolution;           /* what the user gets: super_resolution if present, else resolution, else usage.SR as "720p" */
+  char              *upstream_resolution;  /* ultra: the lower upstream render, else NULL */
+  int                duration;             /* seconds */
+  int                fps;
+  int                generate_audio;       /* -1 unknown, 0, 1 */
+  gint64             seed;                 /* -1 unknown */
+  gint64             completion_tokens;
+  gint64             total_tokens;
+  gint64             billed_tokens;        /* super_resolution_tokens if present, else total_tokens */
+  char              *upstream_error_code;  /* data.data.error.code */
+
+  /* Fields of the wrong type that were skipped, for the log ("submit_time: expected a number"). */
+  GPtrArray         *warnings;
+};
+
+GQuark               dailies_response_error_quark     (void);
+DailiesTaskResponse *dailies_task_response_parse      (const char           *body,
+                                                       gsize                 length,
+                                                       GError              **error);
+DailiesTaskResponse *dailies_task_response_copy       (const DailiesTaskResponse *response);
+void                 dailies_task_response_free       (DailiesTaskResponse  *response);
+DailiesTaskStatus    dailies_task_status_from_string  (const char           *text);
+gboolean             dailies_task_status_is_terminal  (DailiesTaskStatus     status);
+/* The most useful message in an error body of any shape ({"error":{"message"}},
+ * {"message"}, {"msg"}, {"error":"..."}, plain text cut to one line), or NULL. */
+char                *dailies_task_response_error_message (const char        *body,
+                                                          gsize              length);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DailiesTaskResponse, dailies_task_response_free)
+
+G_END_DECLS

@@ -1,0 +1,25 @@
+/* dailies-task-row.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "dailies-task.h"
+
+G_BEGIN_DECLS
+
+#define DAILIES_TYPE_TASK_ROW (dailies_task_row_get_type ())
+
+G_DECLARE_FINAL_TYPE (DailiesTaskRow, dailies_task_row, DAILIES, TASK_ROW, GtkWidget)
+
+GtkWidget   *dailies_task_row_new      (void);
+DailiesTask *dailies_task_row_get_task (DailiesTaskRow *self);
+void         dailies_task_row_set_task (DailiesTaskRow *self,
+                                        DailiesTask    *task);
+/* Recomputes the relative age ("5 min ago"); the list calls it now and then. */
+void         dailies_task_row_update_age (DailiesTaskRow *self);
+
+G_END_DECLS

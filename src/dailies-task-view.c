@@ -1,0 +1,676 @@
+/* dailies-task-view.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "dailies-format.h"
+#include "dailies-player.h"
+#include "dailies-task-view.h"
+
+struct _DailiesTaskView
+{
+  GtkWidget             parent_instance;
+
+  /* Template widgets */
+  GtkScrolledWindow    *scroller;
+  GtkImage             *status_image;
+  GtkLabel             *status_label;
+  GtkLabel             *id_label;
+  GtkProgressBar       *progress_bar;
+  GtkWidget            *result_box;
+  DailiesPlayer        *player;
+  GtkWidget            *variant_box;
+  GtkToggleButton      *final_button;
+  GtkToggleButton      *original_button;
+  GtkLabel             *keep_label;
+  GtkWidget            *open_folder_button;
+  AdwPreferencesGroup  *failure_group;
+  GtkLabel             *fail_reason_label;
+  AdwActionRow         *submitted_row;
+  AdwActionRow         *started_row;
+  AdwActionRow         *finished_row;
+  AdwActionRow         *elapsed_row;
+  AdwActionRow         *link_row;
+  AdwPreferencesGroup  *details_group;
+  AdwActionRow         *request_id_row;
+  AdwActionRow         *action_row;
+  AdwActionRow         *model_row;
+  AdwActionRow         *duration_row;
+  AdwActionRow         *ratio_row;
+  AdwActionRow         *resolution_row;
+  AdwActionRow         *fps_row;
+  AdwActionRow         *audio_row;
+  AdwActionRow         *seed_row;
+  AdwActionRow         *tokens_row;
+  AdwActionRow         *upstream_row;
+  AdwActionRow         *last_checked_row;
+  AdwActionRow         *http_row;
+  AdwActionRow         *last_error_row;
+  GtkExpander          *raw_expander;
+  GtkTextView          *raw_view;
+
+  /* Owned */
+  DailiesTask          *task;
+  DailiesTaskResponse  *response;   /* parsed raw-json, for the metadata */
+  gulong                notify_handler;
+  guint                 clock_source;
+  gboolean              autoplay;   /* play as soon as the result is known */
+};
+
+G_DEFINE_FINAL_TYPE (DailiesTaskView, dailies_task_view, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_TASK,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const char *status_classes[] = { "success", "error", "warning", "accent" };
+
+/* A row shows @value as its subtitle and hides itself when there is none. */
+static void
+set_row (AdwActionRow *row,
+         const char   *value)
+{
+  gboolean has_value = value != NULL && *value != '\0';
+
+  adw_action_row_set_subtitle (row, has_value ? value : "");
+  gtk_widget_set_visible (GTK_WIDGET (row), has_value);
+}
+
+static void
+set_row_take (AdwActionRow *row,
+              char         *value)
+{
+  set_row (row, value);
+  g_free (value);
+}
+
+static void
+set_row_time (AdwActionRow *row,
+              gint64        unix_seconds,
+              const char   *when_zero)
+{
+  g_autofree char *text = dailies_format_timestamp (unix_seconds);
+
+  set_row (row, text != NULL ? text : when_zero);
+}
+
+static gint64
+now_seconds (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+/* The result link is valid for 24 h from finish_time, or from when we first
+ * saw it when finish_time is missing. */
+static gint64
+link_expires_at (DailiesTask *task)
+{
+  gint64 from;
+
+  if (dailies_task_get_result_url (task) == NULL)
+    return 0;
+
+  from = dailies_task_get_finish_time (task);
+  if (from <= 0)
+    from = dailies_task_get_last_polled (task);
+  if (from <= 0)
+    return 0;
+
+  return from + DAILIES_RESULT_URL_LIFETIME;
+}
+
+static void
+update_clock_rows (DailiesTaskView *self)
+{
+  DailiesTask *task = self->task;
+  gint64 start = dailies_task_get_start_time (task);
+  gint64 finish = dailies_task_get_finish_time (task);
+  g_autofree char *link = dailies_format_link_time_left (link_expires_at (task), now_seconds ());
+
+  if (start > 0)
+    set_row_take (self->elapsed_row, dailies_format_duration ((finish > 0 ? finish : now_seconds ()) - start));
+  else
+    set_row (self->elapsed_row, NULL);
+
+  set_row (self->link_row, link);
+  set_row_take (self->last_checked_row,
+                dailies_format_relative_time (dailies_task_get_last_polled (task), now_seconds ()));
+}
+
+static gboolean
+clock_tick_cb (gpointer user_data)
+{
+  DailiesTaskView *self = user_data;
+
+  if (self->task != NULL)
+    update_clock_rows (self);
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* Times shown relative to now ("time left", "elapsed") need a tick, but
+ * only while the view is on screen. */
+static void
+update_clock (DailiesTaskView *self)
+{
+  gboolean wanted = self->task != NULL && gtk_widget_get_mapped (GTK_WIDGET (self));
+
+  if (wanted && self->clock_source == 0)
+    self->clock_source = g_timeout_add_seconds (30, clock_tick_cb, self);
+  else if (!wanted)
+    g_clear_handle_id (&self->clock_source, g_source_remove);
+}
+
+static void
+update_metadata (DailiesTaskView *self)
+{
+  const DailiesTaskResponse *r = self->response;
+  g_autofree char *fps = NULL;
+
+  set_row (self->action_row, r ? r->action : NULL);
+  set_row (self->model_row, r && r->model ? r->model : dailies_task_get_model (self->task));
+  set_row_take (self->duration_row, r && r->duration > 0 ? g_strdup_printf (_("%d s"), r->duration) : NULL);
+  set_row (self->ratio_row, r ? r->ratio : NULL);
+  if (r != NULL && r->upstream_resolution != NULL && r->resolution != NULL)
+    /* Translators: ultra tasks: final resolution, then the upstream render's */
+    set_row_take (self->resolution_row, g_strdup_printf (_("%s (upscaled from %s)"), r->resolution, r->upstream_resolution));
+  else
+    set_row (self->resolution_row, r ? r->resolution : NULL);
+  if (r != NULL && r->fps > 0)
+    fps = g_strdup_printf (_("%d fps"), r->fps);
+  set_row (self->fps_row, fps);
+  set_row (self->audio_row, r == NULL || r->generate_audio < 0 ? NULL : r->generate_audio ? _("Yes") : _("No"));
+  set_row_take (self->seed_row, r && r->seed >= 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, r->seed) : NULL);
+  if (r != NULL && r->billed_tokens >= 0 && r->billed_tokens != r->total_tokens && r->total_tokens >= 0)
+    /* Translators: tokens billed, then the upstream render's own count */
+    set_row_take (self->tokens_row, g_strdup_printf (_("%" G_GINT64_FORMAT " billed (upstream %" G_GINT64_FORMAT ")"),
+                                                     r->billed_tokens, r->total_tokens));
+  else
+    set_row_take (self->tokens_row, r && r->total_tokens >= 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, r->total_tokens) : NULL);
+  if (r != NULL && r->upstream_id != NULL)
+    set_row_take (self->upstream_row, r->upstream_status != NULL
+                                      ? g_strdup_printf ("%s (%s)", r->upstream_id, r->upstream_status)
+                                      : g_strdup (r->upstream_id));
+  else
+    set_row (self->upstream_row, NULL);
+}
+
+/* Which video to show: the ultra original when asked for, else the local
+ * copy when there is one, else the result link while it is valid. */
+static char *
+dup_video_uri (DailiesTaskView *self)
+{
+  DailiesTask *task = self->task;
+  const char *local = dailies_task_get_local_path (task);
+  gboolean expired = link_expires_at (task) > 0 && now_seconds () >= link_expires_at (task);
+
+  if (gtk_toggle_button_get_active (self->original_button) &&
+      dailies_task_get_original_result_url (task) != NULL)
+    return expired ? NULL : g_strdup (dailies_task_get_original_result_url (task));
+
+  if (local != NULL && g_file_test (local, G_FILE_TEST_IS_REGULAR))
+    return g_filename_to_uri (local, NULL, NULL);
+
+  if (dailies_task_get_result_url (task) != NULL && !expired)
+    return g_strdup (dailies_task_get_result_url (task));
+
+  return NULL;
+}
+
+static void
+update_result (DailiesTaskView *self)
+{
+  DailiesTask *task = self->task;
+  gboolean success = dailies_task_get_status (task) == DAILIES_TASK_STATUS_SUCCESS;
+  const char *local = dailies_task_get_local_path (task);
+  g_autofree char *uri = NULL;
+
+  gtk_widget_set_visible (self->result_box, success);
+  gtk_widget_set_visible (self->variant_box, dailies_task_get_original_result_url (task) != NULL);
+  gtk_widget_set_visible (self->open_folder_button, local != NULL);
+
+  if (local != NULL)
+    {
+      g_autofree char *display = g_filename_display_name (local);
+      /* Translators: %s is a file path */
+      g_autofree char *text = g_strdup_printf (_("Kept at %s"), display);
+      gtk_label_set_label (self->keep_label, text);
+    }
+  else
+    {
+      gtk_label_set_label (self->keep_label, success ? _("No local copy yet") : "");
+    }
+
+  if (!success)
+    {
+      dailies_player_set_uri (self->player, NULL);
+      return;
+    }
+
+  uri = dup_video_uri (self);
+  if (uri == NULL)
+    {
+      dailies_player_set_uri (self->player, NULL);
+      gtk_label_set_label (self->keep_label, _("The link has expired and there is no local copy. Check the task again for a fresh link."));
+      return;
+    }
+
+  if (g_strcmp0 (uri, dailies_player_get_uri (self->player)) != 0)
+    {
+      dailies_player_set_title (self->player, dailies_task_get_id (task));
+      dailies_player_set_uri (self->player, uri);
+      if (self->autoplay)
+        dailies_player_play (self->player);
+    }
+}
+
+static void
+variant_toggled_cb (DailiesTaskView *self)
+{
+  if (self->task != NULL)
+    update_result (self);
+}
+
+static void
+update (DailiesTaskView *self)
+{
+  DailiesTask *task = self->task;
+  DailiesTaskStatus status;
+  g_autofree char *status_words = NULL;
+  const char *status_class;
+  const char *reason;
+  const char *raw;
+  int progress;
+
+  if (task == NULL)
+    return;
+
+  status = dailies_task_get_status (task);
+  status_words = dailies_format_status (status, dailies_task_get_status_text (task));
+  status_class = dailies_format_status_class (status);
+  progress = dailies_task_get_progress (task);
+
+  gtk_image_set_from_icon_name (self->status_image, dailies_format_status_icon (status));
+  for (guint i = 0; i < G_N_ELEMENTS (status_classes); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->status_image), status_classes[i]);
+  if (status_class != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->status_image), status_class);
+  gtk_label_set_label (self->status_label, status_words);
+  gtk_label_set_label (self->id_label, dailies_task_get_id (task));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar),
+                          !dailies_task_is_terminal (task) && progress >= 0);
+  gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (progress, 0, 100) / 100.0);
+
+  /* Only a failure has a reason; on success the API repeats the URL there. */
+  reason = dailies_task_get_fail_reason (task);
+  gtk_widget_set_visible (GTK_WIDGET (self->failure_group),
+                          status == DAILIES_TASK_STATUS_FAILURE || status == DAILIES_TASK_STATUS_NOT_FOUND);
+  if (status == DAILIES_TASK_STATUS_NOT_FOUND)
+    gtk_label_set_label (self->fail_reason_label,
+                         _("The service does not know this task ID. Check that it was copied whole and belongs to this account and region."));
+  else
+    gtk_label_set_label (self->fail_reason_label,
+                         reason != NULL ? reason : _("The service gave no reason."));
+
+  set_row_time (self->submitted_row, dailies_task_get_submit_time (task), NULL);
+  set_row_time (self->started_row, dailies_task_get_start_time (task),
+                dailies_task_get_submit_time (task) > 0 ? _("Not started") : NULL);
+  set_row_time (self->finished_row, dailies_task_get_finish_time (task), NULL);
+  set_row (self->request_id_row, dailies_task_get_request_id (task));
+  set_row_take (self->http_row, dailies_task_get_http_status (task) != 0
+                                ? g_strdup_printf ("%u", dailies_task_get_http_status (task)) : NULL);
+  set_row (self->last_error_row, dailies_task_get_last_error (task));
+
+  raw = dailies_task_get_raw_json (task);
+  gtk_widget_set_visible (GTK_WIDGET (self->raw_expander), raw != NULL);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->raw_view), raw != NULL ? raw : "", -1);
+
+  update_metadata (self);
+  update_clock_rows (self);
+  update_result (self);
+}
+
+static void
+task_notify_cb (DailiesTaskView *self,
+                GParamSpec      *pspec)
+{
+  if (g_strcmp0 (pspec->name, "raw-json") == 0)
+    {
+      g_clear_pointer (&self->response, dailies_task_response_free);
+      self->response = dailies_task_dup_response (self->task);
+    }
+
+  update (self);
+}
+
+void
+dailies_task_view_set_task (DailiesTaskView *self,
+                            DailiesTask     *task)
+{
+  g_return_if_fail (DAILIES_IS_TASK_VIEW (self));
+  g_return_if_fail (task == NULL || DAILIES_IS_TASK (task));
+
+  if (self->task == task)
+    return;
+
+  if (self->task != NULL)
+    g_clear_signal_handler (&self->notify_handler, self->task);
+  g_clear_pointer (&self->response, dailies_task_response_free);
+  g_set_object (&self->task, task);
+  /* Deselected or replaced: the old pipeline goes to NULL. */
+  dailies_player_set_uri (self->player, NULL);
+  self->autoplay = TRUE;
+
+  if (task != NULL)
+    {
+      gtk_toggle_button_set_active (self->final_button, TRUE);
+      self->response = dailies_task_dup_response (task);
+      self->notify_handler = g_signal_connect_object (task, "notify",
+                                                      G_CALLBACK (task_notify_cb), self,
+                                                      G_CONNECT_SWAPPED);
+      gtk_expander_set_expanded (self->raw_expander, FALSE);
+      gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
+    }
+
+  update (self);
+  update_clock (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TASK]);
+}
+
+DailiesTask *
+dailies_task_view_get_task (DailiesTaskView *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK_VIEW (self), NULL);
+
+  return self->task;
+}
+
+char *
+dailies_task_view_dup_support_details (DailiesTask *task)
+{
+  GString *text = g_string_new (NULL);
+  g_autofree char *status_words = NULL;
+  g_autofree char *submitted = NULL;
+  g_autofree char *started = NULL;
+  g_autofree char *finished = NULL;
+  g_autofree char *checked = NULL;
+
+  g_return_val_if_fail (DAILIES_IS_TASK (task), NULL);
+
+  status_words = dailies_format_status (dailies_task_get_status (task), dailies_task_get_status_text (task));
+  submitted = dailies_format_timestamp (dailies_task_get_submit_time (task));
+  started = dailies_format_timestamp (dailies_task_get_start_time (task));
+  finished = dailies_format_timestamp (dailies_task_get_finish_time (task));
+  checked = dailies_format_timestamp (dailies_task_get_last_polled (task));
+
+  /* For a support ticket: never the key, never a signed URL. */
+  g_string_append_printf (text, "Task ID: %s\n", dailies_task_get_id (task));
+  if (dailies_task_get_request_id (task) != NULL)
+    g_string_append_printf (text, "Request ID: %s\n", dailies_task_get_request_id (task));
+  g_string_append_printf (text, "Status: %s (%s)\n",
+                          dailies_task_get_status_text (task) ? dailies_task_get_status_text (task) : "-",
+                          status_words);
+  if (dailies_task_get_http_status (task) != 0)
+    g_string_append_printf (text, "HTTP status: %u\n", dailies_task_get_http_status (task));
+  if (submitted != NULL)
+    g_string_append_printf (text, "Submitted: %s (%" G_GINT64_FORMAT ")\n", submitted, dailies_task_get_submit_time (task));
+  if (started != NULL)
+    g_string_append_printf (text, "Started: %s (%" G_GINT64_FORMAT ")\n", started, dailies_task_get_start_time (task));
+  if (finished != NULL)
+    g_string_append_printf (text, "Finished: %s (%" G_GINT64_FORMAT ")\n", finished, dailies_task_get_finish_time (task));
+  if (checked != NULL)
+    g_string_append_printf (text, "Last checked: %s\n", checked);
+  if (dailies_task_get_status (task) == DAILIES_TASK_STATUS_FAILURE && dailies_task_get_fail_reason (task) != NULL)
+    g_string_append_printf (text, "Failure reason: %s\n", dailies_task_get_fail_reason (task));
+  if (dailies_task_get_last_error (task) != NULL)
+    g_string_append_printf (text, "Last error: %s\n", dailies_task_get_last_error (task));
+
+  return g_string_free (text, FALSE);
+}
+
+static void
+copy_text (DailiesTaskView *self,
+           const char      *text,
+           const char      *toast)
+{
+  GtkWidget *overlay;
+
+  if (text == NULL)
+    return;
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
+
+  overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (toast));
+}
+
+static void
+copy_details_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  DailiesTaskView *self = DAILIES_TASK_VIEW (widget);
+  g_autofree char *details = NULL;
+
+  if (self->task == NULL)
+    return;
+
+  details = dailies_task_view_dup_support_details (self->task);
+  copy_text (self, details, _("Details copied"));
+}
+
+static void
+copy_reason_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  DailiesTaskView *self = DAILIES_TASK_VIEW (widget);
+
+  copy_text (self, gtk_label_get_label (self->fail_reason_label), _("Failure reason copied"));
+}
+
+static void
+copy_request_id_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  DailiesTaskView *self = DAILIES_TASK_VIEW (widget);
+
+  if (self->task != NULL)
+    copy_text (self, dailies_task_get_request_id (self->task), _("Request ID copied"));
+}
+
+static void
+open_folder_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  DailiesTaskView *self = DAILIES_TASK_VIEW (widget);
+  g_autofree char *folder = NULL;
+  g_autofree char *uri = NULL;
+  const char *local;
+
+  if (self->task == NULL || (local = dailies_task_get_local_path (self->task)) == NULL)
+    return;
+
+  folder = g_path_get_dirname (local);
+  uri = g_filename_to_uri (folder, NULL, NULL);
+  if (uri != NULL)
+    g_app_info_launch_default_for_uri_async (uri, NULL, NULL, NULL, NULL);
+}
+
+static void
+dailies_task_view_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (dailies_task_view_parent_class)->map (widget);
+  update_clock (DAILIES_TASK_VIEW (widget));
+}
+
+static void
+dailies_task_view_unmap (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (dailies_task_view_parent_class)->unmap (widget);
+  update_clock (DAILIES_TASK_VIEW (widget));
+}
+
+static void
+dailies_task_view_dispose (GObject *object)
+{
+  DailiesTaskView *self = (DailiesTaskView *)object;
+
+  dailies_task_view_set_task (self, NULL);
+  g_clear_handle_id (&self->clock_source, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (self), DAILIES_TYPE_TASK_VIEW);
+
+  G_OBJECT_CLASS (dailies_task_view_parent_class)->dispose (object);
+}
+
+static void
+dailies_task_view_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  DailiesTaskView *self = DAILIES_TASK_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_TASK:
+      g_value_set_object (value, self->task);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dailies_task_view_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  DailiesTaskView *self = DAILIES_TASK_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_TASK:
+      dailies_task_view_set_task (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dailies_task_view_class_init (DailiesTaskViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = dailies_task_view_dispose;
+  object_class->get_property = dailies_task_view_get_property;
+  object_class->set_property = dailies_task_view_set_property;
+
+  widget_class->map = dailies_task_view_map;
+  widget_class->unmap = dailies_task_view_unmap;
+
+  properties[PROP_TASK] =
+    g_param_spec_object ("task", NULL, NULL,
+                         DAILIES_TYPE_TASK,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_install_action (widget_class, "view.copy-details", NULL, copy_details_action);
+  gtk_widget_class_install_action (widget_class, "view.copy-reason", NULL, copy_reason_action);
+  gtk_widget_class_install_action (widget_class, "view.copy-request-id", NULL, copy_request_id_action);
+  gtk_widget_class_install_action (widget_class, "view.open-folder", NULL, open_folder_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "view.copy-details", NULL);
+
+  g_type_ensure (DAILIES_TYPE_PLAYER);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/dailies/Dailies/dailies-task-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, scroller);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, status_image);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, status_label);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, id_label);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, result_box);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, player);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, variant_box);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, final_button);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, original_button);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, keep_label);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, open_folder_button);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, failure_group);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, fail_reason_label);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, submitted_row);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, started_row);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, finished_row);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, elapsed_row);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, link_row);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, details_group);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, request_id_row);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, action_row);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, model_row);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, duration_row);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, ratio_row);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, resolution_row);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, fps_row);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, audio_row);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, seed_row);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, tokens_row);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, upstream_row);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, last_checked_row);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, http_row);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, last_error_row);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, raw_expander);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, raw_view);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+dailies_task_view_init (DailiesTaskView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_signal_connect_object (self->original_button, "toggled",
+                           G_CALLBACK (variant_toggled_cb), self, G_CONNECT_SWAPPED);
+}
+
+GtkWidget *
+dailies_task_view_new (void)
+{
+  return g_object_new (DAILIES_TYPE_TASK_VIEW, NULL);
+}
+
+/* For tests: the failure reason as shown, or NULL when the failure group is hidden. */
+GtkWidget *
+dailies_task_view_get_player (DailiesTaskView *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK_VIEW (self), NULL);
+
+  return GTK_WIDGET (self->player);
+}
+
+const char *
+dailies_task_view_get_shown_fail_reason (DailiesTaskView *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK_VIEW (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->failure_group)))
+    return NULL;
+
+  return gtk_label_get_label (self->fail_reason_label);
+}

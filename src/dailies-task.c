@@ -1,0 +1,614 @@
+/* dailies-task.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "dailies-task.h"
+
+struct _DailiesTask
+{
+  GObject            parent_instance;
+
+  char              *id;
+  DailiesTaskStatus  status;
+  char              *status_text;
+  int                progress;
+  gint64             submit_time;
+  gint64             start_time;
+  gint64             finish_time;
+  char              *fail_reason;
+  char              *result_url;
+  char              *original_result_url;
+  char              *request_id;
+  char              *model;
+  char              *raw_json;
+  gint64             first_seen;
+  gint64             last_polled;
+  char              *last_error;
+  guint              http_status;
+  char              *local_path;
+};
+
+G_DEFINE_FINAL_TYPE (DailiesTask, dailies_task, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_STATUS,
+  PROP_STATUS_TEXT,
+  PROP_PROGRESS,
+  PROP_SUBMIT_TIME,
+  PROP_START_TIME,
+  PROP_FINISH_TIME,
+  PROP_FAIL_REASON,
+  PROP_RESULT_URL,
+  PROP_ORIGINAL_RESULT_URL,
+  PROP_REQUEST_ID,
+  PROP_MODEL,
+  PROP_RAW_JSON,
+  PROP_FIRST_SEEN,
+  PROP_LAST_POLLED,
+  PROP_LAST_ERROR,
+  PROP_HTTP_STATUS,
+  PROP_LOCAL_PATH,
+  PROP_TERMINAL,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Setters notify only on a real change, so that rows and views bound to a
+ * task redraw only when something they show is different. */
+static void
+set_string (DailiesTask  *self,
+            char        **field,
+            const char   *value,
+            guint         prop_id)
+{
+  g_assert (DAILIES_IS_TASK (self));
+
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+static void
+set_int64 (DailiesTask *self,
+           gint64      *field,
+           gint64       value,
+           guint        prop_id)
+{
+  g_assert (DAILIES_IS_TASK (self));
+
+  if (*field == value)
+    return;
+
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+static void
+dailies_task_finalize (GObject *object)
+{
+  DailiesTask *self = (DailiesTask *) object;
+
+  g_clear_pointer (&self->id, g_free);
+  g_clear_pointer (&self->status_text, g_free);
+  g_clear_pointer (&self->fail_reason, g_free);
+  g_clear_pointer (&self->result_url, g_free);
+  g_clear_pointer (&self->original_result_url, g_free);
+  g_clear_pointer (&self->request_id, g_free);
+  g_clear_pointer (&self->model, g_free);
+  g_clear_pointer (&self->raw_json, g_free);
+  g_clear_pointer (&self->last_error, g_free);
+  g_clear_pointer (&self->local_path, g_free);
+
+  G_OBJECT_CLASS (dailies_task_parent_class)->finalize (object);
+}
+
+static void
+dailies_task_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  DailiesTask *self = DAILIES_TASK (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_string (value, self->id);
+      break;
+
+    case PROP_STATUS:
+      g_value_set_enum (value, self->status);
+      break;
+
+    case PROP_STATUS_TEXT:
+      g_value_set_string (value, self->status_text);
+      break;
+
+    case PROP_PROGRESS:
+      g_value_set_int (value, self->progress);
+      break;
+
+    case PROP_SUBMIT_TIME:
+      g_value_set_int64 (value, self->submit_time);
+      break;
+
+    case PROP_START_TIME:
+      g_value_set_int64 (value, self->start_time);
+      break;
+
+    case PROP_FINISH_TIME:
+      g_value_set_int64 (value, self->finish_time);
+      break;
+
+    case PROP_FAIL_REASON:
+      g_value_set_string (value, self->fail_reason);
+      break;
+
+    case PROP_RESULT_URL:
+      g_value_set_string (value, self->result_url);
+      break;
+
+    case PROP_ORIGINAL_RESULT_URL:
+      g_value_set_string (value, self->original_result_url);
+      break;
+
+    case PROP_REQUEST_ID:
+      g_value_set_string (value, self->request_id);
+      break;
+
+    case PROP_MODEL:
+      g_value_set_string (value, self->model);
+      break;
+
+    case PROP_RAW_JSON:
+      g_value_set_string (value, self->raw_json);
+      break;
+
+    case PROP_FIRST_SEEN:
+      g_value_set_int64 (value, self->first_seen);
+      break;
+
+    case PROP_LAST_POLLED:
+      g_value_set_int64 (value, self->last_polled);
+      break;
+
+    case PROP_LAST_ERROR:
+      g_value_set_string (value, self->last_error);
+      break;
+
+    case PROP_HTTP_STATUS:
+      g_value_set_uint (value, self->http_status);
+      break;
+
+    case PROP_LOCAL_PATH:
+      g_value_set_string (value, self->local_path);
+      break;
+
+    case PROP_TERMINAL:
+      g_value_set_boolean (value, dailies_task_is_terminal (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dailies_task_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  DailiesTask *self = DAILIES_TASK (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      self->id = g_value_dup_string (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dailies_task_class_init (DailiesTaskClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = dailies_task_finalize;
+  object_class->get_property = dailies_task_get_property;
+  object_class->set_property = dailies_task_set_property;
+
+  properties[PROP_ID] =
+    g_param_spec_string ("id", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATUS] =
+    g_param_spec_enum ("status", NULL, NULL,
+                       DAILIES_TYPE_TASK_STATUS, DAILIES_TASK_STATUS_UNKNOWN, ro);
+  properties[PROP_STATUS_TEXT] =
+    g_param_spec_string ("status-text", NULL, NULL, NULL, ro);
+  /* -1 = unknown */
+  properties[PROP_PROGRESS] =
+    g_param_spec_int ("progress", NULL, NULL, -1, 100, -1, ro);
+  properties[PROP_SUBMIT_TIME] =
+    g_param_spec_int64 ("submit-time", NULL, NULL, G_MININT64, G_MAXINT64, 0, ro);
+  properties[PROP_START_TIME] =
+    g_param_spec_int64 ("start-time", NULL, NULL, G_MININT64, G_MAXINT64, 0, ro);
+  properties[PROP_FINISH_TIME] =
+    g_param_spec_int64 ("finish-time", NULL, NULL, G_MININT64, G_MAXINT64, 0, ro);
+  properties[PROP_FAIL_REASON] =
+    g_param_spec_string ("fail-reason", NULL, NULL, NULL, ro);
+  properties[PROP_RESULT_URL] =
+    g_param_spec_string ("result-url", NULL, NULL, NULL, ro);
+  properties[PROP_ORIGINAL_RESULT_URL] =
+    g_param_spec_string ("original-result-url", NULL, NULL, NULL, ro);
+  properties[PROP_REQUEST_ID] =
+    g_param_spec_string ("request-id", NULL, NULL, NULL, ro);
+  properties[PROP_MODEL] =
+    g_param_spec_string ("model", NULL, NULL, NULL, ro);
+  properties[PROP_RAW_JSON] =
+    g_param_spec_string ("raw-json", NULL, NULL, NULL, ro);
+  properties[PROP_FIRST_SEEN] =
+    g_param_spec_int64 ("first-seen", NULL, NULL, G_MININT64, G_MAXINT64, 0, ro);
+  properties[PROP_LAST_POLLED] =
+    g_param_spec_int64 ("last-polled", NULL, NULL, G_MININT64, G_MAXINT64, 0, ro);
+  properties[PROP_LAST_ERROR] =
+    g_param_spec_string ("last-error", NULL, NULL, NULL, ro);
+  properties[PROP_HTTP_STATUS] =
+    g_param_spec_uint ("http-status", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_LOCAL_PATH] =
+    g_param_spec_string ("local-path", NULL, NULL, NULL, ro);
+  properties[PROP_TERMINAL] =
+    g_param_spec_boolean ("terminal", NULL, NULL, FALSE, ro);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+dailies_task_init (DailiesTask *self)
+{
+  self->status = DAILIES_TASK_STATUS_UNKNOWN;
+  self->progress = -1;
+}
+
+DailiesTask *
+dailies_task_new (const char *id)
+{
+  g_return_val_if_fail (id != NULL && *id != '\0', NULL);
+
+  return g_object_new (DAILIES_TYPE_TASK, "id", id, NULL);
+}
+
+const char *
+dailies_task_get_id (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
+  return self->id;
+}
+
+DailiesTaskStatus
+dailies_task_get_status (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), DAILIES_TASK_STATUS_UNKNOWN);
+  return self->status;
+}
+
+const char *
+dailies_task_get_status_text (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
+  return self->status_text;
+}
+
+int
+dailies_task_get_progress (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), -1);
+  return self->progress;
+}
+
+gint64
+dailies_task_get_submit_time (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
+  return self->submit_time;
+}
+
+gint64
+dailies_task_get_start_time (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
+  return self->start_time;
+}
+
+gint64
+dailies_task_get_finish_time (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
+  return self->finish_time;
+}
+
+const char *
+dailies_task_get_fail_reason (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
+  return self->fail_reason;
+}
+
+const char *
+dailies_task_get_result_url (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
+  return self->result_url;
+}
+
+const char *
+dailies_task_get_original_result_url (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
+  return self->original_result_url;
+}
+
+const char *
+dailies_task_get_request_id (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
+  return self->request_id;
+}
+
+const char *
+dailies_task_get_model (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
+  return self->model;
+}
+
+const char *
+dailies_task_get_raw_json (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
+  return self->raw_json;
+}
+
+gint64
+dailies_task_get_first_seen (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
+  return self->first_seen;
+}
+
+gint64
+dailies_task_get_last_polled (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
+  return self->last_polled;
+}
+
+const char *
+dailies_task_get_last_error (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
+  return self->last_error;
+}
+
+guint
+dailies_task_get_http_status (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
+  return self->http_status;
+}
+
+const char *
+dailies_task_get_local_path (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
+  return self->local_path;
+}
+
+gboolean
+dailies_task_is_terminal (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), FALSE);
+  return dailies_task_status_is_terminal (self->status);
+}
+
+DailiesTaskResponse *
+dailies_task_dup_response (DailiesTask *self)
+{
+  g_autoptr(GError) error = NULL;
+  DailiesTaskResponse *response;
+
+  g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
+
+  if (self->raw_json == NULL)
+    return NULL;
+
+  response = dailies_task_response_parse (self->raw_json, strlen (self->raw_json), &error);
+  if (response == NULL)
+    g_debug ("task: %s: stored response does not parse: %s", self->id, error->message);
+
+  return response;
+}
+
+void
+dailies_task_apply_response (DailiesTask               *self,
+                             const DailiesTaskResponse *response,
+                             const char                *raw_json,
+                             guint                      http_status,
+                             gint64                     polled_at)
+{
+  g_return_if_fail (DAILIES_IS_TASK (self));
+  g_return_if_fail (response != NULL);
+
+  /* One batch of notifies: a row redraws once per answer, not once per field. */
+  g_object_freeze_notify (G_OBJECT (self));
+
+  dailies_task_set_status (self, response->status, response->status_text);
+  dailies_task_set_progress (self, response->progress);
+  dailies_task_set_times (self, response->submit_time, response->start_time, response->finish_time);
+  dailies_task_set_fail_reason (self, response->fail_reason);
+  dailies_task_set_result_urls (self, response->result_url, response->original_result_url);
+  dailies_task_set_request_id (self, response->request_id);
+  dailies_task_set_model (self, response->model);
+  dailies_task_set_raw_json (self, raw_json);
+  dailies_task_set_last_polled (self, polled_at);
+  dailies_task_set_last_error (self, NULL, http_status);
+
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+dailies_task_set_status (DailiesTask       *self,
+                         DailiesTaskStatus  status,
+                         const char        *status_text)
+{
+  gboolean was_terminal;
+
+  g_return_if_fail (DAILIES_IS_TASK (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+
+  if (self->status != status)
+    {
+      was_terminal = dailies_task_is_terminal (self);
+      self->status = status;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+      if (was_terminal != dailies_task_is_terminal (self))
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TERMINAL]);
+    }
+
+  set_string (self, &self->status_text, status_text, PROP_STATUS_TEXT);
+
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+dailies_task_set_progress (DailiesTask *self,
+                           int          progress)
+{
+  g_return_if_fail (DAILIES_IS_TASK (self));
+
+  progress = CLAMP (progress, -1, 100);
+  if (self->progress == progress)
+    return;
+
+  self->progress = progress;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
+}
+
+void
+dailies_task_set_times (DailiesTask *self,
+                        gint64       submit_time,
+                        gint64       start_time,
+                        gint64       finish_time)
+{
+  g_return_if_fail (DAILIES_IS_TASK (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_int64 (self, &self->submit_time, submit_time, PROP_SUBMIT_TIME);
+  set_int64 (self, &self->start_time, start_time, PROP_START_TIME);
+  set_int64 (self, &self->finish_time, finish_time, PROP_FINISH_TIME);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+dailies_task_set_fail_reason (DailiesTask *self,
+                              const char  *fail_reason)
+{
+  g_return_if_fail (DAILIES_IS_TASK (self));
+  set_string (self, &self->fail_reason, fail_reason, PROP_FAIL_REASON);
+}
+
+void
+dailies_task_set_result_urls (DailiesTask *self,
+                              const char  *result_url,
+                              const char  *original_result_url)
+{
+  g_return_if_fail (DAILIES_IS_TASK (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_string (self, &self->result_url, result_url, PROP_RESULT_URL);
+  set_string (self, &self->original_result_url, original_result_url, PROP_ORIGINAL_RESULT_URL);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+dailies_task_set_request_id (DailiesTask *self,
+                             const char  *request_id)
+{
+  g_return_if_fail (DAILIES_IS_TASK (self));
+  set_string (self, &self->request_id, request_id, PROP_REQUEST_ID);
+}
+
+void
+dailies_task_set_model (DailiesTask *self,
+                        const char  *model)
+{
+  g_return_if_fail (DAILIES_IS_TASK (self));
+  set_string (self, &self->model, model, PROP_MODEL);
+}
+
+void
+dailies_task_set_raw_json (DailiesTask *self,
+                           const char  *raw_json)
+{
+  g_return_if_fail (DAILIES_IS_TASK (self));
+  set_string (self, &self->raw_json, raw_json, PROP_RAW_JSON);
+}
+
+void
+dailies_task_set_first_seen (DailiesTask *self,
+                             gint64       first_seen)
+{
+  g_return_if_fail (DAILIES_IS_TASK (self));
+  set_int64 (self, &self->first_seen, first_seen, PROP_FIRST_SEEN);
+}
+
+void
+dailies_task_set_last_polled (DailiesTask *self,
+                              gint64       last_polled)
+{
+  g_return_if_fail (DAILIES_IS_TASK (self));
+  set_int64 (self, &self->last_polled, last_polled, PROP_LAST_POLLED);
+}
+
+void
+dailies_task_set_last_error (DailiesTask *self,
+                             const char  *last_error,
+                             guint        http_status)
+{
+  g_return_if_fail (DAILIES_IS_TASK (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+
+  set_string (self, &self->last_error, last_error, PROP_LAST_ERROR);
+  if (self->http_status != http_status)
+    {
+      self->http_status = http_status;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HTTP_STATUS]);
+    }
+
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+dailies_task_set_local_path (DailiesTask *self,
+                             const char  *local_path)
+{
+  g_return_if_fail (DAILIES_IS_TASK (self));
+  set_string (self, &self->local_path, local_path, PROP_LOCAL_PATH);
+}

@@ -1,0 +1,81 @@
+/* dailies-task.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+#include "dailies-types.h"
+#include "dailies-enums.h"
+#include "dailies-task-response.h"
+
+G_BEGIN_DECLS
+
+#define DAILIES_TYPE_TASK        (dailies_task_get_type ())
+
+G_DECLARE_FINAL_TYPE (DailiesTask, dailies_task, DAILIES, TASK, GObject)
+
+DailiesTask       *dailies_task_new                   (const char          *id);
+const char        *dailies_task_get_id                (DailiesTask         *self);
+DailiesTaskStatus  dailies_task_get_status            (DailiesTask         *self);
+const char        *dailies_task_get_status_text       (DailiesTask         *self);
+int                dailies_task_get_progress          (DailiesTask         *self);
+gint64             dailies_task_get_submit_time       (DailiesTask         *self);
+gint64             dailies_task_get_start_time        (DailiesTask         *self);
+gint64             dailies_task_get_finish_time       (DailiesTask         *self);
+const char        *dailies_task_get_fail_reason       (DailiesTask         *self);
+const char        *dailies_task_get_result_url        (DailiesTask         *self);
+const char        *dailies_task_get_original_result_url (DailiesTask       *self);
+const char        *dailies_task_get_request_id        (DailiesTask         *self);
+const char        *dailies_task_get_model             (DailiesTask         *self);
+const char        *dailies_task_get_raw_json          (DailiesTask         *self);
+gint64             dailies_task_get_first_seen        (DailiesTask         *self);
+gint64             dailies_task_get_last_polled       (DailiesTask         *self);
+const char        *dailies_task_get_last_error        (DailiesTask         *self);
+guint              dailies_task_get_http_status       (DailiesTask         *self);
+const char        *dailies_task_get_local_path        (DailiesTask         *self);
+gboolean           dailies_task_is_terminal           (DailiesTask         *self);
+/* Parses raw-json again; NULL when there is none. For the detail view's metadata. */
+DailiesTaskResponse *dailies_task_dup_response        (DailiesTask         *self);
+
+/* Setters are for DailiesTaskStore, the single writer of task state (and for
+ * loading rows). Each notifies only the properties whose value changed. */
+void               dailies_task_apply_response        (DailiesTask         *self,
+                                                       const DailiesTaskResponse *response,
+                                                       const char          *raw_json,
+                                                       guint                http_status,
+                                                       gint64               polled_at);
+void               dailies_task_set_status            (DailiesTask         *self,
+                                                       DailiesTaskStatus    status,
+                                                       const char          *status_text);
+void               dailies_task_set_progress          (DailiesTask         *self,
+                                                       int                  progress);
+void               dailies_task_set_times             (DailiesTask         *self,
+                                                       gint64               submit_time,
+                                                       gint64               start_time,
+                                                       gint64               finish_time);
+void               dailies_task_set_fail_reason       (DailiesTask         *self,
+                                                       const char          *fail_reason);
+void               dailies_task_set_result_urls       (DailiesTask         *self,
+                                                       const char          *result_url,
+                                                       const char          *original_result_url);
+void               dailies_task_set_request_id        (DailiesTask         *self,
+                                                       const char          *request_id);
+void               dailies_task_set_model             (DailiesTask         *self,
+                                                       const char          *model);
+void               dailies_task_set_raw_json          (DailiesTask         *self,
+                                                       const char          *raw_json);
+void               dailies_task_set_first_seen        (DailiesTask         *self,
+                                                       gint64               first_seen);
+void               dailies_task_set_last_polled       (DailiesTask         *self,
+                                                       gint64               last_polled);
+/* error NULL clears it. http_status 0 = no HTTP answer (network, timeout). */
+void               dailies_task_set_last_error        (DailiesTask         *self,
+                                                       const char          *last_error,
+                                                       guint                http_status);
+void               dailies_task_set_local_path        (DailiesTask         *self,
+                                                       const char          *local_path);
+
+G_END_DECLS

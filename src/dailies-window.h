@@ -1,0 +1,26 @@
+/* dailies-window.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "dailies-types.h"
+
+G_BEGIN_DECLS
+
+#define DAILIES_TYPE_WINDOW (dailies_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (DailiesWindow, dailies_window, DAILIES, WINDOW, AdwApplicationWindow)
+
+DailiesWindow *dailies_window_new (AdwApplication *application,
+                                   GSettings      *settings);
+
+/* Selects the task with @task_id and shows it; FALSE when it is not in the list. */
+gboolean       dailies_window_select_task   (DailiesWindow  *self,
+                                             const char     *task_id);
+GtkWidget     *dailies_window_get_task_view (DailiesWindow  *self);
+
+G_END_DECLS

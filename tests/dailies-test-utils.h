@@ -1,0 +1,32 @@
+/* dailies-test-utils.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef gboolean (*DailiesTestCondition) (gpointer user_data);
+
+/* Iterates the thread-default main context until @condition holds or
+ * @timeout_ms passes. Returns whether the condition held; tests assert it.
+ * This is the only way tests wait: no sleeps. */
+gboolean  dailies_test_wait_until        (DailiesTestCondition  condition,
+                                          gpointer              user_data,
+                                          guint                 timeout_ms);
+/* Waits until *flag is TRUE. */
+gboolean  dailies_test_wait_for_flag     (const gboolean       *flag,
+                                          guint                 timeout_ms);
+/* Waits until *pointer is non-NULL. */
+gboolean  dailies_test_wait_for_pointer  (gpointer const       *pointer,
+                                          guint                 timeout_ms);
+/* A fresh temporary directory, removed with its contents by dailies_test_rm_rf(). */
+char     *dailies_test_make_temp_dir     (void);
+void      dailies_test_rm_rf             (const char           *path);
+/* Reads a fixture from tests/data/ (G_TEST_SRCDIR aware). Aborts when missing. */
+GBytes   *dailies_test_load_fixture      (const char           *name);
+
+G_END_DECLS

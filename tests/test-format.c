@@ -1,0 +1,111 @@
+/* test-format.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "dailies-format.h"
+
+static void
+test_status_words (void)
+{
+  g_autofree char *other = dailies_format_status (DAILIES_TASK_STATUS_OTHER, "PAUSED");
+  g_autofree char *other_null = dailies_format_status (DAILIES_TASK_STATUS_OTHER, NULL);
+
+  /* An unknown status is shown as it came. */
+  g_assert_nonnull (strstr (other, "PAUSED"));
+  g_assert_nonnull (other_null);
+
+  for (int s = DAILIES_TASK_STATUS_UNKNOWN; s <= DAILIES_TASK_STATUS_NOT_FOUND; s++)
+    {
+      g_autofree char *words = dailies_format_status (s, NULL);
+
+      g_assert_nonnull (words);
+      g_assert_cmpstr (words, !=, "");
+      g_assert_true (g_str_has_suffix (dailies_format_status_icon (s), "-symbolic"));
+    }
+
+  g_assert_cmpstr (dailies_format_status_class (DAILIES_TASK_STATUS_SUCCESS), ==, "success");
+  g_assert_cmpstr (dailies_format_status_class (DAILIES_TASK_STATUS_FAILURE), ==, "error");
+  g_assert_null (dailies_format_status_class (DAILIES_TASK_STATUS_QUEUED));
+}
+
+static void
+test_durations (void)
+{
+  struct { gint64 seconds; const char *text; } cases[] = {
+    { -5, "0 s" },
+    { 0, "0 s" },
+    { 45, "45 s" },
+    { 245, "4 min 05 s" },
+    { 7380, "2 h 03 min" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = dailies_format_duration (cases[i].seconds);
+      g_assert_cmpstr (text, ==, cases[i].text);
+    }
+}
+
+static void
+test_relative_time (void)
+{
+  gint64 now = 1777288800;
+  g_autofree char *empty = dailies_format_relative_time (0, now);
+  g_autofree char *just_now = dailies_format_relative_time (now - 10, now);
+  g_autofree char *minutes = dailies_format_relative_time (now - 300, now);
+  g_autofree char *hours = dailies_format_relative_time (now - 3 * 3600, now);
+  g_autofree char *days = dailies_format_relative_time (now - 2 * 86400, now);
+  g_autofree char *old = dailies_format_relative_time (now - 60 * 86400, now);
+
+  g_assert_cmpstr (empty, ==, "");
+  g_assert_cmpstr (just_now, ==, "just now");
+  g_assert_cmpstr (minutes, ==, "5 min ago");
+  g_assert_cmpstr (hours, ==, "3 h ago");
+  g_assert_cmpstr (days, ==, "2 days ago");
+  g_assert_nonnull (strstr (old, "2026"));
+}
+
+static void
+test_link_time_left (void)
+{
+  gint64 now = 1777288800;
+  g_autofree char *left = dailies_format_link_time_left (now + 5 * 3600 + 120, now);
+  g_autofree char *expired = dailies_format_link_time_left (now - 1, now);
+
+  g_assert_null (dailies_format_link_time_left (0, now));
+  g_assert_cmpstr (left, ==, "Link expires in 5 h 02 min");
+  g_assert_cmpstr (expired, ==, "Link expired");
+}
+
+static void
+test_timestamp (void)
+{
+  g_autofree char *text = NULL;
+
+  g_assert_null (dailies_format_timestamp (0));
+  text = dailies_format_timestamp (1777288506);
+  g_assert_nonnull (text);
+  g_assert_true (g_str_has_prefix (text, "2026-04-2"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* Words are checked in English. */
+  g_setenv ("LANGUAGE", "C", TRUE);
+  g_setenv ("TZ", "UTC", TRUE);
+
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/dailies/format/status", test_status_words);
+  g_test_add_func ("/dailies/format/durations", test_durations);
+  g_test_add_func ("/dailies/format/relative-time", test_relative_time);
+  g_test_add_func ("/dailies/format/link-time-left", test_link_time_left);
+  g_test_add_func ("/dailies/format/timestamp", test_timestamp);
+
+  return g_test_run ();
+}

@@ -1,0 +1,544 @@
+/* test-id-parser.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "dailies-id-parser.h"
+#include "dailies-test-utils.h"
+
+#define ID_SUCCESS "asyntask_h81efT0qwtLnzyt6VENmCZ6VXSfNxE2E"
+#define ID_FAILURE "asyntask_Fa1ledM0derat10nAbCdEfGhIjKlMnOpQ"
+#define ID_QUEUED  "asyntask_Qu3uedWa1t1ngAbCdEfGhIjKlMnOpQrSt"
+#define ID_ULTRA   "asyntask_Ult7aR3s0lut10nXq2Zk8PpM4nVbC1dE"
+#define ID_CGT     "cgt-20260427191505-9j2q7"
+
+/* Asserts the IDs found, in order; the list ends with NULL. */
+static void
+assert_ids (const DailiesIdParseResult *result,
+            ...)
+{
+  va_list args;
+  const char *id;
+  guint i = 0;
+
+  va_start (args, result);
+  while ((id = va_arg (args, const char *)) != NULL)
+    {
+      g_assert_cmpuint (i, <, result->ids->len);
+      g_assert_cmpstr (g_ptr_array_index (result->ids, i), ==, id);
+      i++;
+    }
+  va_end (args);
+
+  g_assert_cmpuint (result->ids->len, ==, i);
+}
+
+static void
+assert_rejected (const DailiesIdParseResult *result,
+                 ...)
+{
+  va_list args;
+  const char *text;
+  guint i = 0;
+
+  va_start (args, result);
+  while ((text = va_arg (args, const char *)) != NULL)
+    {
+      g_assert_cmpuint (i, <, result->rejected->len);
+      g_assert_cmpstr (g_ptr_array_index (result->rejected, i), ==, text);
+      i++;
+    }
+  va_end (args);
+
+  g_assert_cmpuint (result->rejected->len, ==, i);
+  g_assert_cmpuint (result->n_rejected, ==, i);
+}
+
+static DailiesIdParseResult *
+parse_fixture (const char *name)
+{
+  g_autoptr(GBytes) bytes = dailies_test_load_fixture (name);
+  g_autoptr(GError) error = NULL;
+  DailiesIdParseResult *result = dailies_id_parser_parse_bytes (bytes, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+
+  return result;
+}
+
+static void
+test_valid_ids (void)
+{
+  const char *valid[] = {
+    ID_SUCCESS, ID_FAILURE, ID_CGT,
+    "asyntask_12345678",
+    "asyntask_ABCDEFGH",
+    "cgt-20260427191505-abc",
+    "cgt-20260427191505-ABC9",
+    "cgt-20260427191505-0123456789abcdef0123456789abcdef",
+  };
+  g_autofree char *run = g_strnfill (128, 'a');
+  g_autofree char *longest = g_strconcat ("asyntask_", run, NULL);
+  g_autofree char *too_long = g_strconcat ("asyntask_", run, "a", NULL);
+  g_autofree char *huge = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (valid); i++)
+    {
+      g_test_message ("valid: %s", valid[i]);
+      g_assert_true (dailies_task_id_is_valid (valid[i]));
+    }
+
+  g_assert_true (dailies_task_id_is_valid (longest));
+  g_assert_false (dailies_task_id_is_valid (too_long));
+
+  /* 10 kB of ID-looking text is not an ID. */
+  huge = g_strnfill (10 * 1024, 'A');
+  memcpy (huge, "asyntask_", 9);
+  g_assert_false (dailies_task_id_is_valid (huge));
+}
+
+static void
+test_hostile_ids (void)
+{
+  const char *invalid[] = {
+    "",
+    "asyntask_",
+    "asyntask_1234567",
+    "asyntask_../../etc/passwd",
+    "../asyntask_12345678",
+    "asyntask_12345678/../x",
+    "asyntask_12345678%2F..",
+    "asyntask_1234%2F5678",
+    "asyntask_12345678 ",
+    " asyntask_12345678",
+    "asyntask_1234 5678",
+    "asyntask_12345678?x=1",
+    "asyntask_12345678#frag",
+    "asyntask_12345678\n",
+    "asyntask_12345678\r\nX-Header: 1",
+    "asyntask_12345678;",
+    "asyntask_12345678-",
+    "asyntask_1234_5678",
+    "ASYNTASK_12345678",
+    "Asyntask_12345678",
+    "xasyntask_12345678",
+    "asyntask_１２３４５６７８",     /* fullwidth digits */
+    "аsyntask_12345678",          /* Cyrillic а */
+    "asyntask_12345678\xe2\x80\x8b", /* zero-width space */
+    "asyntask_1234\xc3\xa9" "5678",    /* é */
+    "asyntask_12345678\xff",
+    "cgt-",
+    "cgt-2026042719150-9j2q7",
+    "cgt-202604271915055-9j2q7",
+    "cgt-20260427191505-9j",
+    "cgt-20260427191505_9j2q7",
+    "cgt-20260427191505-9j2q7/..",
+    "cgt-2026042719150a-9j2q7",
+    "CGT-20260427191505-9j2q7",
+    "cgt-20260427191505-0123456789abcdef0123456789abcdef0",
+    "task_12345678",
+    "12345678",
+    "%2e%2e%2f",
+    "?",
+    "#",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (invalid); i++)
+    {
+      g_autofree char *escaped = g_strescape (invalid[i], NULL);
+
+      g_test_message ("invalid: %s", escaped);
+      g_assert_false (dailies_task_id_is_valid (invalid[i]));
+    }
+
+  g_assert_false (dailies_task_id_is_valid (NULL));
+}
+
+static void
+test_lines (void)
+{
+  g_autoptr(DailiesIdParseResult) result = parse_fixture ("ids-lines.txt");
+
+  assert_ids (result, ID_SUCCESS, ID_QUEUED, ID_CGT, ID_ULTRA, NULL);
+  g_assert_cmpuint (result->n_duplicates, ==, 1);
+  /* The comment and the blank line are not rejected; the prose and the cut ID are. */
+  assert_rejected (result, "not a task id at all", "asyntask_short", NULL);
+}
+
+static void
+test_separators (void)
+{
+  const char *text = ID_SUCCESS ", " ID_FAILURE ";" ID_QUEUED "\t" ID_ULTRA "   " ID_CGT "|asyntask_PipeSeparated1";
+  g_autoptr(DailiesIdParseResult) result = dailies_id_parser_parse_text (text, -1);
+
+  assert_ids (result, ID_SUCCESS, ID_FAILURE, ID_QUEUED, ID_ULTRA, ID_CGT, "asyntask_PipeSeparated1", NULL);
+  assert_rejected (result, NULL);
+  g_assert_cmpuint (result->n_duplicates, ==, 0);
+}
+
+static void
+test_mixed_line (void)
+{
+  /* A truncated ID beside good ones is reported, other words are not. */
+  const char *text = "done: " ID_SUCCESS " and " ID_FAILURE " but asyntask_h81ef was cut\n";
+  g_autoptr(DailiesIdParseResult) result = dailies_id_parser_parse_text (text, -1);
+
+  assert_ids (result, ID_SUCCESS, ID_FAILURE, NULL);
+  assert_rejected (result, "asyntask_h81ef", NULL);
+}
+
+static void
+test_csv (void)
+{
+  g_autoptr(DailiesIdParseResult) result = parse_fixture ("ids-tasks.csv");
+
+  assert_ids (result, ID_SUCCESS, ID_FAILURE, NULL);
+  /* The header and the empty row are not rejected. */
+  assert_rejected (result, "oops,QUEUED,2026-04-28,\"no id here\"", NULL);
+}
+
+static void
+test_headers (void)
+{
+  const char *headers[] = { "task_id", "Task ID", "\"id\",\"created\"", "TaskId;Status", "ids:" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (headers); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("%s\n%s\n", headers[i], ID_SUCCESS);
+      g_autoptr(DailiesIdParseResult) result = dailies_id_parser_parse_text (text, -1);
+
+      g_test_message ("header: %s", headers[i]);
+      assert_ids (result, ID_SUCCESS, NULL);
+      assert_rejected (result, NULL);
+    }
+
+  /* A header only counts as the first line. */
+  {
+    g_autofree char *text = g_strdup_printf ("%s\ntask_id\n", ID_SUCCESS);
+    g_autoptr(DailiesIdParseResult) result = dailies_id_parser_parse_text (text, -1);
+
+    assert_ids (result, ID_SUCCESS, NULL);
+    assert_rejected (result, "task_id", NULL);
+  }
+}
+
+static void
+test_json_list (void)
+{
+  g_autoptr(DailiesIdParseResult) result = parse_fixture ("ids-list.json");
+
+  assert_ids (result, ID_SUCCESS, ID_FAILURE, NULL);
+  g_assert_cmpuint (result->n_duplicates, ==, 1);
+  /* Pretty-printed punctuation is not rejected; the stray element is. */
+  assert_rejected (result, "hello", NULL);
+}
+
+static void
+test_json_objects (void)
+{
+  g_autoptr(DailiesIdParseResult) result = parse_fixture ("ids-objects.json");
+
+  /* A task's own ID wins over the upstream ID inside its data. */
+  assert_ids (result, ID_SUCCESS, "cgt-20260427191505-abc12", NULL);
+  assert_rejected (result, "{\"name\":\"no id in here\"}", NULL);
+}
+
+static void
+test_json_creation (void)
+{
+  g_autoptr(DailiesIdParseResult) result = parse_fixture ("ids-creation.json");
+  g_autoptr(DailiesIdParseResult) compact = NULL;
+
+  assert_ids (result, "asyntask_Cr3at10nAnsw3rAbCdEfGhIjKlMnOp", NULL);
+  assert_rejected (result, NULL);
+
+  compact = dailies_id_parser_parse_text ("{\"code\":\"success\",\"data\":{\"task_id\":\"" ID_CGT "\",\"status\":\"QUEUED\",\"progress\":0}}", -1);
+  assert_ids (compact, ID_CGT, NULL);
+  assert_rejected (compact, NULL);
+}
+
+static void
+test_json_lines (void)
+{
+  g_autoptr(DailiesIdParseResult) result = parse_fixture ("ids-tasks.jsonl");
+
+  assert_ids (result,
+              "asyntask_J50nL1nes0neAbCdEfGhIjKlMnOp",
+              "asyntask_J50nL1nesTw0AbCdEfGhIjKlMnOp",
+              "asyntask_J50nL1nesThr33AbCdEfGhIjKlMnO",
+              NULL);
+  assert_rejected (result, "{\"code\":\"error\",\"message\":\"quota\"}", NULL);
+}
+
+static void
+test_json_broken (void)
+{
+  /* Truncated JSON still yields the IDs it holds, line by line. */
+  const char *text = "[\n  \"" ID_SUCCESS "\",\n  \"" ID_FAILURE "\",\n  \"asyn";
+  g_autoptr(DailiesIdParseResult) result = dailies_id_parser_parse_text (text, -1);
+  g_autoptr(GString) deep = g_string_new (NULL);
+  g_autoptr(DailiesIdParseResult) deep_result = NULL;
+
+  assert_ids (result, ID_SUCCESS, ID_FAILURE, NULL);
+  assert_rejected (result, "\"asyn", NULL);
+
+  /* Nesting too deep for json-glib is read as text, not parsed. */
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  g_string_append (deep, "\"" ID_SUCCESS "\"");
+  deep_result = dailies_id_parser_parse_text (deep->str, deep->len);
+  assert_ids (deep_result, ID_SUCCESS, NULL);
+}
+
+static void
+test_urls (void)
+{
+  const char *text =
+    "https://www.anyfast.ai/v1/video/generations/" ID_SUCCESS "\n"
+    "https://www.anyfast.com.cn/v1/video/generations/" ID_FAILURE "?x=1#y\n"
+    "<https://example.com/tasks/" ID_QUEUED ">\n"
+    "[link](https://example.com/" ID_ULTRA ")\n"
+    "https://example.com/no/id/here\n";
+  g_autoptr(DailiesIdParseResult) result = dailies_id_parser_parse_text (text, -1);
+
+  assert_ids (result, ID_SUCCESS, ID_FAILURE, ID_QUEUED, ID_ULTRA, NULL);
+  assert_rejected (result, "https://example.com/no/id/here", NULL);
+}
+
+static void
+test_crlf_bom (void)
+{
+  const char text[] = "\xEF\xBB\xBF" ID_SUCCESS "\r\n" ID_FAILURE "\r\nbogus\r\n\r\n" ID_QUEUED "\rold mac line\r";
+  g_autoptr(GBytes) bytes = g_bytes_new_static (text, sizeof text - 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DailiesIdParseResult) result = dailies_id_parser_parse_bytes (bytes, &error);
+  g_autoptr(DailiesIdParseResult) bom_json = NULL;
+
+  g_assert_no_error (error);
+  assert_ids (result, ID_SUCCESS, ID_FAILURE, ID_QUEUED, NULL);
+  assert_rejected (result, "bogus", "old mac line", NULL);
+
+  bom_json = dailies_id_parser_parse_text ("\xEF\xBB\xBF[\"" ID_SUCCESS "\"]", -1);
+  assert_ids (bom_json, ID_SUCCESS, NULL);
+}
+
+static void
+test_utf16 (void)
+{
+  g_autofree char *utf16 = NULL;
+  g_autofree char *with_bom = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DailiesIdParseResult) result = NULL;
+  gsize size = 0;
+
+  utf16 = g_convert (ID_SUCCESS "\r\n" ID_FAILURE "\r\n", -1, "UTF-16LE", "UTF-8", NULL, &size, &error);
+  g_assert_no_error (error);
+  with_bom = g_malloc (size + 2);
+  with_bom[0] = (char) 0xFF;
+  with_bom[1] = (char) 0xFE;
+  memcpy (with_bom + 2, utf16, size);
+  bytes = g_bytes_new (with_bom, size + 2);
+
+  result = dailies_id_parser_parse_bytes (bytes, &error);
+  g_assert_no_error (error);
+  assert_ids (result, ID_SUCCESS, ID_FAILURE, NULL);
+}
+
+static void
+test_not_text (void)
+{
+  const char with_nul[] = ID_SUCCESS "\n\0\n" ID_FAILURE;
+  const char invalid[] = ID_SUCCESS "\n\xff\xfe\x80\n";
+  guchar png[64] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  struct { const void *data; gsize size; } cases[] = {
+    { with_nul, sizeof with_nul - 1 },
+    { invalid, sizeof invalid - 1 },
+    { png, sizeof png },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new_static (cases[i].data, cases[i].size);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DailiesIdParseResult) result = dailies_id_parser_parse_bytes (bytes, &error);
+
+      g_assert_null (result);
+      g_assert_error (error, DAILIES_ID_PARSER_ERROR, DAILIES_ID_PARSER_ERROR_NOT_TEXT);
+    }
+
+  /* Random bytes: an error, never a crash. */
+  {
+    g_autoptr(GRand) rand = g_rand_new_with_seed (4304);
+    guchar garbage[4096];
+
+    for (guint i = 0; i < sizeof garbage; i++)
+      garbage[i] = (guchar) g_rand_int_range (rand, 0, 256);
+    garbage[100] = 0;
+
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new_static (garbage, sizeof garbage);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DailiesIdParseResult) result = dailies_id_parser_parse_bytes (bytes, &error);
+
+      g_assert_null (result);
+      g_assert_error (error, DAILIES_ID_PARSER_ERROR, DAILIES_ID_PARSER_ERROR_NOT_TEXT);
+    }
+
+    /* Text given directly may hold anything: rejected entries stay valid UTF-8. */
+    {
+      g_autoptr(DailiesIdParseResult) result = dailies_id_parser_parse_text ((const char *) garbage, sizeof garbage);
+
+      for (guint i = 0; i < result->rejected->len; i++)
+        {
+          const char *text = g_ptr_array_index (result->rejected, i);
+
+          g_assert_true (g_utf8_validate (text, -1, NULL));
+          g_assert_cmpuint (g_utf8_strlen (text, -1), <=, DAILIES_ID_PARSER_REJECTED_CHARS);
+        }
+    }
+  }
+}
+
+static void
+test_too_large (void)
+{
+  gsize size = DAILIES_ID_PARSER_MAX_BYTES + 1;
+  char *data = g_malloc (size);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DailiesIdParseResult) result = NULL;
+
+  memset (data, '\n', size);
+  bytes = g_bytes_new_take (data, size);
+  result = dailies_id_parser_parse_bytes (bytes, &error);
+  g_assert_null (result);
+  g_assert_error (error, DAILIES_ID_PARSER_ERROR, DAILIES_ID_PARSER_ERROR_TOO_LARGE);
+}
+
+static void
+test_empty (void)
+{
+  g_autoptr(DailiesIdParseResult) empty = dailies_id_parser_parse_text ("", -1);
+  g_autoptr(DailiesIdParseResult) blank = dailies_id_parser_parse_text ("\n\n  \t\r\n# only a comment\n// another\n", -1);
+  g_autoptr(DailiesIdParseResult) null_text = dailies_id_parser_parse_text (NULL, 0);
+  g_autoptr(GBytes) bytes = g_bytes_new (NULL, 0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DailiesIdParseResult) no_bytes = dailies_id_parser_parse_bytes (bytes, &error);
+
+  g_assert_no_error (error);
+  assert_ids (empty, NULL);
+  assert_rejected (empty, NULL);
+  assert_ids (blank, NULL);
+  assert_rejected (blank, NULL);
+  assert_ids (null_text, NULL);
+  assert_ids (no_bytes, NULL);
+
+  /* An explicit length stops before the rest of the buffer. */
+  {
+    g_autoptr(DailiesIdParseResult) part = dailies_id_parser_parse_text (ID_SUCCESS "\n" ID_FAILURE, strlen (ID_SUCCESS) + 1);
+
+    assert_ids (part, ID_SUCCESS, NULL);
+  }
+}
+
+static void
+test_rejected_limits (void)
+{
+  g_autoptr(GString) text = g_string_new (ID_SUCCESS "\n");
+  g_autoptr(DailiesIdParseResult) result = NULL;
+  g_autofree char *long_line = g_strnfill (500, 'x');
+  const char *first;
+
+  g_string_append_printf (text, "  %s  \n", long_line);
+  for (guint i = 0; i < 120; i++)
+    g_string_append_printf (text, "line %u\twith\x01" "control\n", i);
+
+  result = dailies_id_parser_parse_text (text->str, text->len);
+  assert_ids (result, ID_SUCCESS, NULL);
+  g_assert_cmpuint (result->n_rejected, ==, 121);
+  g_assert_cmpuint (result->rejected->len, ==, DAILIES_ID_PARSER_MAX_REJECTED);
+
+  first = g_ptr_array_index (result->rejected, 0);
+  g_assert_cmpuint (strlen (first), ==, DAILIES_ID_PARSER_REJECTED_CHARS);
+  g_assert_true (first[0] == 'x');
+  g_assert_cmpstr (g_ptr_array_index (result->rejected, 1), ==, "line 0 with control");
+}
+
+static void
+test_huge (void)
+{
+  g_autoptr(GString) text = g_string_sized_new (6 * 1024 * 1024);
+  g_autoptr(GString) jsonl = g_string_sized_new (6 * 1024 * 1024);
+  g_autoptr(DailiesIdParseResult) result = NULL;
+  g_autoptr(DailiesIdParseResult) jsonl_result = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTimer) timer = g_timer_new ();
+  double elapsed;
+
+  for (guint i = 0; i < 100000; i++)
+    {
+      g_string_append_printf (text, "asyntask_Bulk%08uAbCdEfGhIjKlMnOpQrSt\r\n", i % 90000);
+      g_string_append_printf (jsonl, "{\"task_id\":\"asyntask_Bulk%08uAbCdEfGh\",\"status\":\"QUEUED\",\"data\":{\"id\":\"cgt-20260427191505-x%04u\"}}\n",
+                              i, i % 10000);
+    }
+  g_string_append (text, "the end\n");
+  bytes = g_bytes_new (text->str, text->len);
+
+  g_timer_start (timer);
+  result = dailies_id_parser_parse_bytes (bytes, &error);
+  elapsed = g_timer_elapsed (timer, NULL);
+  g_test_message ("100k lines: %.3f s", elapsed);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->ids->len, ==, 90000);
+  g_assert_cmpuint (result->n_duplicates, ==, 10000);
+  g_assert_cmpstr (g_ptr_array_index (result->ids, 0), ==, "asyntask_Bulk00000000AbCdEfGhIjKlMnOpQrSt");
+  g_assert_cmpstr (g_ptr_array_index (result->ids, 89999), ==, "asyntask_Bulk00089999AbCdEfGhIjKlMnOpQrSt");
+  assert_rejected (result, "the end", NULL);
+  /* Generous for slow CI machines; it takes a few tens of ms. */
+  g_assert_cmpfloat (elapsed, <, 2.0);
+
+  g_timer_start (timer);
+  jsonl_result = dailies_id_parser_parse_text (jsonl->str, jsonl->len);
+  elapsed = g_timer_elapsed (timer, NULL);
+  g_test_message ("100k JSON lines: %.3f s", elapsed);
+  g_assert_cmpuint (jsonl_result->ids->len, ==, 100000);
+  g_assert_cmpuint (jsonl_result->n_rejected, ==, 0);
+  g_assert_cmpfloat (elapsed, <, 4.0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/dailies/id-parser/valid-ids", test_valid_ids);
+  g_test_add_func ("/dailies/id-parser/hostile-ids", test_hostile_ids);
+  g_test_add_func ("/dailies/id-parser/lines", test_lines);
+  g_test_add_func ("/dailies/id-parser/separators", test_separators);
+  g_test_add_func ("/dailies/id-parser/mixed-line", test_mixed_line);
+  g_test_add_func ("/dailies/id-parser/csv", test_csv);
+  g_test_add_func ("/dailies/id-parser/headers", test_headers);
+  g_test_add_func ("/dailies/id-parser/json-list", test_json_list);
+  g_test_add_func ("/dailies/id-parser/json-objects", test_json_objects);
+  g_test_add_func ("/dailies/id-parser/json-creation", test_json_creation);
+  g_test_add_func ("/dailies/id-parser/json-lines", test_json_lines);
+  g_test_add_func ("/dailies/id-parser/json-broken", test_json_broken);
+  g_test_add_func ("/dailies/id-parser/urls", test_urls);
+  g_test_add_func ("/dailies/id-parser/crlf-bom", test_crlf_bom);
+  g_test_add_func ("/dailies/id-parser/utf16", test_utf16);
+  g_test_add_func ("/dailies/id-parser/not-text", test_not_text);
+  g_test_add_func ("/dailies/id-parser/too-large", test_too_large);
+  g_test_add_func ("/dailies/id-parser/empty", test_empty);
+  g_test_add_func ("/dailies/id-parser/rejected-limits", test_rejected_limits);
+  g_test_add_func ("/dailies/id-parser/huge", test_huge);
+
+  return g_test_run ();
+}

@@ -1,0 +1,755 @@
+/* test-poller.c
+ *
+ * The poller, client and store together against real SoupServers on
+ * 127.0.0.1: the demo server for whole lifecycles, and a scripted server for
+ * every kind of failure.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <libsoup/soup.h>
+
+#include "dailies-api-client.h"
+#include "dailies-demo-server.h"
+#include "dailies-poller.h"
+#include "dailies-task-store.h"
+#include "dailies-task.h"
+#include "dailies-test-utils.h"
+
+#define TEST_KEY "sk-test-SECRET-never-in-logs-4711"
+
+/* ------------------------------------------------------------------ */
+/* A scripted API server                                               */
+/* ------------------------------------------------------------------ */
+
+typedef enum
+{
+  REPLY_TASK,         /* 200 with a task in @status */
+  REPLY_STATUS,       /* @http_status with an error body */
+  REPLY_TRUNCATED,    /* 200 with half a JSON document */
+  REPLY_HANG,         /* never answer: the client times out */
+} ReplyKind;
+
+typedef struct
+{
+  ReplyKind   kind;
+  const char *status;       /* REPLY_TASK */
+  guint       http_status;  /* REPLY_STATUS */
+  int         retry_after;  /* REPLY_STATUS, -1 for none */
+} Reply;
+
+typedef struct _TestServer TestServer;
+typedef Reply (*ScriptFunc) (TestServer *server, const char *task_id, guint n_for_task);
+
+struct _TestServer
+{
+  SoupServer  *server;
+  char        *base_url;
+  ScriptFunc   script;
+  GHashTable  *counts;         /* task id → requests for it */
+  GPtrArray   *request_times;  /* gint64* monotonic µs of each request */
+  GPtrArray   *held;           /* messages held to measure concurrency */
+  guint        hold_ms;
+  guint        n_requests;
+  guint        in_flight;
+  guint        max_in_flight;
+  guint        n_with_wrong_auth;
+};
+
+static char *
+task_body (const char *task_id,
+           const char *status)
+{
+  gboolean success = g_ascii_strcasecmp (status, "SUCCESS") == 0;
+  gboolean failure = g_ascii_strcasecmp (status, "FAILURE") == 0;
+
+  return g_strdup_printf ("{\"code\":\"success\",\"message\":\"\",\"data\":{"
+                          "\"task_id\":\"%s\",\"action\":\"generate\",\"status\":\"%s\","
+                          "%s\"fail_reason\":\"%s\",\"submit_time\":1777288506,"
+                          "\"start_time\":%s,\"finish_time\":%s,\"progress\":\"%s\","
+                          "\"request_id\":\"req-%s\",\"data\":null}}",
+                          task_id, status,
+                          success ? "\"result_url\":\"http://127.0.0.1:9/v.mp4?Signature=s\"," : "",
+                          failure ? "Moderation said no." : (success ? "http://127.0.0.1:9/v.mp4?Signature=s" : ""),
+                          g_str_equal (status, "NOT_START") ? "0" : "1777288508",
+                          success || failure ? "1777288530" : "0",
+                          success || failure ? "100%" : "50%",
+                          task_id);
+}
+
+static void
+respond (SoupServerMessage *msg,
+         Reply              reply,
+         const char        *task_id)
+{
+  switch (reply.kind)
+    {
+    case REPLY_TASK:
+      {
+        char *body = task_body (task_id, reply.status);
+        soup_server_message_set_status (msg, 200, NULL);
+        soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
+      }
+      break;
+    case REPLY_STATUS:
+      {
+        const char *body = "<html><body><h1>Bad Gateway</h1></body></html>";
+        if (reply.retry_after >= 0)
+          {
+            g_autofree char *value = g_strdup_printf ("%d", reply.retry_after);
+            soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", value);
+          }
+        if (reply.http_status == 401)
+          body = "{\"error\":{\"message\":\"Invalid API key provided.\",\"type\":\"authentication_error\"}}";
+        soup_server_message_set_status (msg, reply.http_status, NULL);
+        soup_server_message_set_response (msg, "text/html", SOUP_MEMORY_STATIC, body, strlen (body));
+      }
+      break;
+    case REPLY_TRUNCATED:
+      {
+        g_autofree char *body = task_body (task_id, "IN_PROGRESS");
+        soup_server_message_set_status (msg, 200, NULL);
+        soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, body, strlen (body) / 2);
+      }
+      break;
+    case REPLY_HANG:
+    default:
+      soup_server_message_pause (msg);
+      break;
+    }
+}
+
+typedef struct
+{
+  TestServer        *server;
+  SoupServerMessage *msg;
+  Reply              reply;
+  char              *task_id;
+} Held;
+
+static gboolean
+release_held_cb (gpointer user_data)
+{
+  Held *held = user_data;
+
+  held->server->in_flight--;
+  respond (held->msg, held->reply, held->task_id);
+  soup_server_message_unpause (held->msg);
+  g_object_unref (held->msg);
+  g_free (held->task_id);
+  g_free (held);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+api_handler_cb (SoupServer        *soup_server,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  TestServer *server = user_data;
+  const char *auth = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
+  const char *task_id = strrchr (path, '/') + 1;
+  gint64 *now = g_new (gint64, 1);
+  guint n_for_task;
+  Reply reply;
+
+  *now = g_get_monotonic_time ();
+  g_ptr_array_add (server->request_times, now);
+  server->n_requests++;
+  n_for_task = GPOINTER_TO_UINT (g_hash_table_lookup (server->counts, task_id)) + 1;
+  g_hash_table_insert (server->counts, g_strdup (task_id), GUINT_TO_POINTER (n_for_task));
+
+  if (g_strcmp0 (auth, "Bearer " TEST_KEY) != 0)
+    {
+      server->n_with_wrong_auth++;
+      respond (msg, (Reply) { REPLY_STATUS, NULL, 401, -1 }, task_id);
+      return;
+    }
+
+  reply = server->script (server, task_id, n_for_task);
+
+  if (server->hold_ms > 0 && reply.kind != REPLY_HANG)
+    {
+      Held *held = g_new0 (Held, 1);
+
+      /* Keep it open a moment so overlapping requests can be counted. */
+      held->server = server;
+      held->msg = g_object_ref (msg);
+      held->reply = reply;
+      held->task_id = g_strdup (task_id);
+      server->in_flight++;
+      server->max_in_flight = MAX (server->max_in_flight, server->in_flight);
+      soup_server_message_pause (msg);
+      g_timeout_add (server->hold_ms, release_held_cb, held);
+      return;
+    }
+
+  respond (msg, reply, task_id);
+}
+
+static TestServer *
+test_server_new (ScriptFunc script)
+{
+  TestServer *server = g_new0 (TestServer, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoslist(GUri) uris = NULL;
+
+  server->script = script;
+  server->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  server->request_times = g_ptr_array_new_with_free_func (g_free);
+  server->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (server->server, "/v1/video/generations/", api_handler_cb, server, NULL);
+  soup_server_listen_local (server->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server->server);
+  server->base_url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+
+  return server;
+}
+
+static void
+test_server_free (TestServer *server)
+{
+  soup_server_disconnect (server->server);
+  g_object_unref (server->server);
+  g_hash_table_unref (server->counts);
+  g_ptr_array_unref (server->request_times);
+  g_free (server->base_url);
+  g_free (server);
+}
+
+static guint
+count_for (TestServer *server,
+           const char *task_id)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (server->counts, task_id));
+}
+
+/* ------------------------------------------------------------------ */
+/* Fixture: store + client + poller                                    */
+/* ------------------------------------------------------------------ */
+
+typedef struct
+{
+  char             *dir;
+  DailiesTaskStore *store;
+  DailiesApiClient *client;
+  DailiesPoller    *poller;
+} Fixture;
+
+static void
+fixture_init (Fixture    *f,
+              const char *base_url)
+{
+  g_autofree char *db = NULL;
+  g_autoptr(GError) error = NULL;
+
+  f->dir = dailies_test_make_temp_dir ();
+  db = g_build_filename (f->dir, "tasks.db", NULL);
+  f->store = dailies_task_store_new (db);
+  g_assert_true (dailies_task_store_load (f->store, &error));
+  g_assert_no_error (error);
+
+  f->client = dailies_api_client_new (base_url);
+  dailies_api_client_set_api_key (f->client, TEST_KEY);
+  dailies_api_client_set_timeout (f->client, 1);
+
+  f->poller = dailies_poller_new (f->store, f->client, NULL);
+  dailies_poller_set_interval (f->poller, 1);
+  dailies_poller_set_backoff (f->poller, 50, 400);
+}
+
+static void
+fixture_clear (Fixture *f)
+{
+  g_clear_object (&f->poller);
+  g_clear_object (&f->client);
+  g_clear_object (&f->store);
+  dailies_test_rm_rf (f->dir);
+  g_free (f->dir);
+}
+
+static void
+add_ids (Fixture  *f,
+         guint     n_ids,
+         ...)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  va_list args;
+
+  va_start (args, n_ids);
+  for (guint i = 0; i < n_ids; i++)
+    g_ptr_array_add (ids, va_arg (args, char *));
+  va_end (args);
+
+  dailies_task_store_add_ids (f->store, (const char * const *) ids->pdata, ids->len);
+}
+
+typedef struct
+{
+  Fixture           *f;
+  const char        *task_id;
+  DailiesTaskStatus  status;
+} StatusWait;
+
+static gboolean
+task_has_status (gpointer user_data)
+{
+  StatusWait *wait = user_data;
+  DailiesTask *task = dailies_task_store_lookup (wait->f->store, wait->task_id);
+
+  return task != NULL && dailies_task_get_status (task) == wait->status;
+}
+
+static gboolean
+wait_for_status (Fixture           *f,
+                 const char        *task_id,
+                 DailiesTaskStatus  status,
+                 guint              timeout_ms)
+{
+  StatusWait wait = { f, task_id, status };
+
+  return dailies_test_wait_until (task_has_status, &wait, timeout_ms);
+}
+
+static gboolean
+poller_is_unauthorized (gpointer user_data)
+{
+  return dailies_poller_get_state (user_data) == DAILIES_POLLER_STATE_UNAUTHORIZED;
+}
+
+static gboolean
+poller_is_idle (gpointer user_data)
+{
+  return dailies_poller_get_state (user_data) == DAILIES_POLLER_STATE_IDLE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Lifecycles on the demo server                                       */
+/* ------------------------------------------------------------------ */
+
+static void
+test_demo_lifecycle (void)
+{
+  g_autoptr(DailiesDemoServer) demo = dailies_demo_server_new ();
+  g_autoptr(GError) error = NULL;
+  const char *success_id = "asyntask_DemoCityTimelapse000000000000002";
+  const char *failure_id = "asyntask_DemoModerationFail0000000000003";
+  DailiesTask *success;
+  DailiesTask *failure;
+  Fixture f;
+
+  g_assert_true (dailies_demo_server_start (demo, &error));
+  fixture_init (&f, dailies_demo_server_get_base_url (demo));
+  dailies_api_client_set_api_key (f.client, "demo");
+  add_ids (&f, 2, success_id, failure_id);
+  dailies_poller_start (f.poller);
+
+  /* Step the demo clock; the poller follows every state on the way. */
+  g_assert_true (wait_for_status (&f, success_id, DAILIES_TASK_STATUS_NOT_START, 5000));
+  dailies_demo_server_advance (demo, 4);
+  g_assert_true (wait_for_status (&f, success_id, DAILIES_TASK_STATUS_QUEUED, 5000));
+  dailies_demo_server_advance (demo, 4);
+  g_assert_true (wait_for_status (&f, success_id, DAILIES_TASK_STATUS_IN_PROGRESS, 5000));
+  success = dailies_task_store_lookup (f.store, success_id);
+  g_assert_cmpint (dailies_task_get_progress (success), ==, 50);
+  g_assert_cmpint (dailies_task_get_start_time (success), >, 0);
+
+  dailies_demo_server_advance (demo, 60);
+  g_assert_true (wait_for_status (&f, success_id, DAILIES_TASK_STATUS_SUCCESS, 5000));
+  g_assert_true (wait_for_status (&f, failure_id, DAILIES_TASK_STATUS_FAILURE, 5000));
+
+  failure = dailies_task_store_lookup (f.store, failure_id);
+  g_assert_cmpstr (dailies_task_get_fail_reason (failure), ==,
+                   "The request failed because the input text may contain sensitive information.");
+  g_assert_null (dailies_task_get_fail_reason (success));
+  g_assert_nonnull (dailies_task_get_result_url (success));
+  g_assert_cmpint (dailies_task_get_progress (success), ==, 100);
+
+  /* Nothing left to poll: no timer is armed. */
+  g_assert_true (dailies_test_wait_until (poller_is_idle, f.poller, 5000));
+  g_assert_cmpint (dailies_poller_get_next_wakeup_ms (f.poller), ==, -1);
+
+  fixture_clear (&f);
+}
+
+/* ------------------------------------------------------------------ */
+/* Scripted failures                                                   */
+/* ------------------------------------------------------------------ */
+
+static Reply
+script_always_success (TestServer *server, const char *task_id, guint n)
+{
+  return (Reply) { REPLY_TASK, "SUCCESS", 0, -1 };
+}
+
+static Reply
+script_in_progress_then_success (TestServer *server, const char *task_id, guint n)
+{
+  return (Reply) { REPLY_TASK, n < 3 ? "IN_PROGRESS" : "SUCCESS", 0, -1 };
+}
+
+static gboolean
+n_requests_at_least (gpointer user_data)
+{
+  TestServer *server = ((gpointer *) user_data)[0];
+  guint n = GPOINTER_TO_UINT (((gpointer *) user_data)[1]);
+
+  return server->n_requests >= n;
+}
+
+static void
+test_unauthorized_pauses_all (void)
+{
+  TestServer *server = test_server_new (script_always_success);
+  gpointer until[2] = { server, GUINT_TO_POINTER (1) };
+  guint after_401;
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  dailies_api_client_set_api_key (f.client, "sk-wrong");
+  dailies_poller_set_max_concurrent (f.poller, 1);
+  add_ids (&f, 5, "asyntask_Unauth00000001", "asyntask_Unauth00000002", "asyntask_Unauth00000003",
+           "asyntask_Unauth00000004", "asyntask_Unauth00000005");
+  dailies_poller_start (f.poller);
+
+  g_assert_true (dailies_test_wait_until (n_requests_at_least, until, 5000));
+  g_assert_true (dailies_test_wait_until (poller_is_unauthorized, f.poller, 5000));
+
+  /* Paused: one rejected request, not one per task, and no timer. */
+  after_401 = server->n_requests;
+  g_assert_cmpuint (after_401, ==, 1);
+  g_assert_cmpint (dailies_poller_get_next_wakeup_ms (f.poller), ==, -1);
+
+  /* A new key resumes everything. */
+  dailies_api_client_set_api_key (f.client, TEST_KEY);
+  dailies_poller_wake (f.poller);
+  for (guint i = 1; i <= 5; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("asyntask_Unauth0000000%u", i);
+      g_assert_true (wait_for_status (&f, id, DAILIES_TASK_STATUS_SUCCESS, 15000));
+    }
+  g_assert_cmpuint (server->n_with_wrong_auth, ==, 1);
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+static Reply
+script_not_found (TestServer *server, const char *task_id, guint n)
+{
+  if (strstr (task_id, "Missing") != NULL)
+    return (Reply) { REPLY_STATUS, NULL, 404, -1 };
+
+  return (Reply) { REPLY_TASK, "SUCCESS", 0, -1 };
+}
+
+static void
+test_not_found (void)
+{
+  TestServer *server = test_server_new (script_not_found);
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  add_ids (&f, 2, "asyntask_Missing000000001", "asyntask_Present000000001");
+  dailies_poller_start (f.poller);
+
+  g_assert_true (wait_for_status (&f, "asyntask_Missing000000001", DAILIES_TASK_STATUS_NOT_FOUND, 5000));
+  g_assert_true (wait_for_status (&f, "asyntask_Present000000001", DAILIES_TASK_STATUS_SUCCESS, 5000));
+  g_assert_true (dailies_test_wait_until (poller_is_idle, f.poller, 5000));
+  /* A 404 is a final answer about that ID: asked once. */
+  g_assert_cmpuint (count_for (server, "asyntask_Missing000000001"), ==, 1);
+  g_assert_cmpuint (dailies_task_get_http_status (dailies_task_store_lookup (f.store, "asyntask_Missing000000001")), ==, 404);
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+static Reply
+script_rate_limited_once (TestServer *server, const char *task_id, guint n)
+{
+  if (n == 1)
+    return (Reply) { REPLY_STATUS, NULL, 429, 2 };
+
+  return (Reply) { REPLY_TASK, "SUCCESS", 0, -1 };
+}
+
+static void
+test_retry_after (void)
+{
+  TestServer *server = test_server_new (script_rate_limited_once);
+  gint64 first, second;
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  add_ids (&f, 1, "asyntask_RateLimited0001");
+  dailies_poller_start (f.poller);
+
+  g_assert_true (wait_for_status (&f, "asyntask_RateLimited0001", DAILIES_TASK_STATUS_SUCCESS, 10000));
+  g_assert_cmpuint (server->request_times->len, ==, 2);
+
+  /* The backoff alone would be 50 ms: Retry-After: 2 must win. */
+  first = *(gint64 *) g_ptr_array_index (server->request_times, 0);
+  second = *(gint64 *) g_ptr_array_index (server->request_times, 1);
+  g_assert_cmpint (second - first, >=, 2 * G_USEC_PER_SEC);
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+/* Each task meets a different failure first, then the server recovers. */
+static Reply
+script_flaky (TestServer *server, const char *task_id, guint n)
+{
+  if (n <= 2)
+    {
+      if (strstr (task_id, "Err500") != NULL)
+        return (Reply) { REPLY_STATUS, NULL, 500, -1 };
+      if (strstr (task_id, "Truncated") != NULL)
+        return (Reply) { REPLY_TRUNCATED, NULL, 0, -1 };
+      if (strstr (task_id, "Hang") != NULL && n == 1)
+        return (Reply) { REPLY_HANG, NULL, 0, -1 };
+    }
+
+  return (Reply) { REPLY_TASK, "SUCCESS", 0, -1 };
+}
+
+static gboolean
+task_has_error (gpointer user_data)
+{
+  StatusWait *wait = user_data;
+  DailiesTask *task = dailies_task_store_lookup (wait->f->store, wait->task_id);
+
+  return task != NULL && dailies_task_get_last_error (task) != NULL;
+}
+
+static void
+last_error_notify_cb (DailiesTask *task,
+                      GParamSpec  *pspec,
+                      gboolean    *saw_error)
+{
+  if (dailies_task_get_last_error (task) != NULL)
+    *saw_error = TRUE;
+}
+
+static void
+test_errors_back_off_and_recover (void)
+{
+  TestServer *server = test_server_new (script_flaky);
+  const char *ids[] = { "asyntask_Err500000000001", "asyntask_Truncated000001", "asyntask_Hang000000000001" };
+  gboolean saw_error[G_N_ELEMENTS (ids)] = { FALSE, };
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  add_ids (&f, 3, ids[0], ids[1], ids[2]);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    g_signal_connect (dailies_task_store_lookup (f.store, ids[i]), "notify::last-error",
+                      G_CALLBACK (last_error_notify_cb), &saw_error[i]);
+  dailies_poller_start (f.poller);
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      /* Each recovers, and the error it met was shown on the way. */
+      g_assert_true (wait_for_status (&f, ids[i], DAILIES_TASK_STATUS_SUCCESS, 15000));
+      g_assert_true (saw_error[i]);
+      g_assert_null (dailies_task_get_last_error (dailies_task_store_lookup (f.store, ids[i])));
+    }
+
+  g_assert_cmpuint (count_for (server, ids[0]), ==, 3);
+  g_assert_cmpuint (count_for (server, ids[1]), ==, 3);
+  g_assert_cmpuint (count_for (server, ids[2]), ==, 2);
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+static void
+test_connection_refused_recovers (void)
+{
+  TestServer *server = test_server_new (script_always_success);
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autofree char *closed_base = NULL;
+  g_autoptr(GError) error = NULL;
+  StatusWait wait;
+  Fixture f;
+
+  /* A port that was just free: nothing listens there. */
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_socket_bind (socket, address, TRUE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  closed_base = g_strdup_printf ("http://127.0.0.1:%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  g_socket_close (socket, NULL);
+
+  fixture_init (&f, closed_base);
+  add_ids (&f, 1, "asyntask_Refused00000001");
+  dailies_poller_start (f.poller);
+
+  wait = (StatusWait) { &f, "asyntask_Refused00000001", 0 };
+  g_assert_true (dailies_test_wait_until (task_has_error, &wait, 10000));
+  g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (f.store, wait.task_id)), ==,
+                   DAILIES_TASK_STATUS_UNKNOWN);
+
+  /* The server comes back (here: at another address); polling goes on. */
+  dailies_api_client_set_base_url (f.client, server->base_url);
+  g_assert_true (wait_for_status (&f, wait.task_id, DAILIES_TASK_STATUS_SUCCESS, 10000));
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+static gboolean
+all_succeeded (gpointer user_data)
+{
+  Fixture *f = user_data;
+  GListModel *model = G_LIST_MODEL (f->store);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
+      if (dailies_task_get_status (task) != DAILIES_TASK_STATUS_SUCCESS)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+test_concurrency_limit (void)
+{
+  TestServer *server = test_server_new (script_always_success);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  Fixture f;
+
+  server->hold_ms = 20;
+  fixture_init (&f, server->base_url);
+  dailies_poller_set_max_concurrent (f.poller, 3);
+
+  for (guint i = 0; i < 40; i++)
+    g_ptr_array_add (ids, g_strdup_printf ("asyntask_Concurrent%05u", i));
+  dailies_task_store_add_ids (f.store, (const char * const *) ids->pdata, ids->len);
+  dailies_poller_start (f.poller);
+
+  g_assert_true (dailies_test_wait_until (all_succeeded, &f, 60000));
+
+  /* The server counted: never more than the setting, and the setting used. */
+  g_assert_cmpuint (server->max_in_flight, ==, 3);
+  g_assert_cmpuint (server->n_requests, ==, 40);
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+static gboolean
+nothing_in_flight (gpointer user_data)
+{
+  return dailies_poller_get_n_in_flight (user_data) == 0;
+}
+
+/* A thousand tasks at once: the first pass runs at full concurrency, then
+ * the per-task interval stretches so requests stay spread out. */
+static void
+test_many_tasks_spread (void)
+{
+  TestServer *server = test_server_new (script_in_progress_then_success);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  gpointer until[2] = { server, GUINT_TO_POINTER (1000) };
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  dailies_poller_set_interval (f.poller, 15);
+  dailies_poller_set_max_concurrent (f.poller, 4);
+
+  for (guint i = 0; i < 1000; i++)
+    g_ptr_array_add (ids, g_strdup_printf ("asyntask_Many%06u", i));
+  dailies_task_store_add_ids (f.store, (const char * const *) ids->pdata, ids->len);
+  dailies_poller_start (f.poller);
+
+  g_assert_cmpuint (dailies_poller_get_n_in_flight (f.poller), <=, 4);
+  g_assert_true (dailies_test_wait_until (n_requests_at_least, until, 60000));
+  g_assert_cmpuint (server->n_requests, ==, 1000);
+  g_assert_true (dailies_test_wait_until (nothing_in_flight, f.poller, 10000));
+
+  /* 1000 tasks / 4 per second: each task waits about 250 s, not 15. */
+  g_assert_cmpint (dailies_poller_get_next_wakeup_ms (f.poller), >, 200 * 1000);
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+/* ------------------------------------------------------------------ */
+/* The key never reaches a log line                                    */
+/* ------------------------------------------------------------------ */
+
+static GPtrArray *log_lines;
+
+static GLogWriterOutput
+record_log_writer (GLogLevelFlags   log_level,
+                   const GLogField *fields,
+                   gsize            n_fields,
+                   gpointer         user_data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
+      g_ptr_array_add (log_lines, fields[i].length < 0 ? g_strdup (fields[i].value) : g_strndup (fields[i].value, fields[i].length));
+
+  /* Debug lines are only recorded; the rest is shown as usual. */
+  if (log_level & G_LOG_LEVEL_DEBUG)
+    return G_LOG_WRITER_HANDLED;
+
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
+static void
+test_key_never_logged (void)
+{
+  TestServer *server = test_server_new (script_flaky);
+  Fixture f;
+
+  g_assert_nonnull (log_lines);
+  fixture_init (&f, server->base_url);
+  add_ids (&f, 3, "asyntask_Err500000000009", "asyntask_Truncated000009", "asyntask_LogCheck0000009");
+  dailies_poller_start (f.poller);
+  g_assert_true (dailies_test_wait_until (all_succeeded, &f, 20000));
+
+  /* The debug log was on the whole time and did say things. */
+  g_assert_cmpuint (log_lines->len, >, 0);
+  for (guint i = 0; i < log_lines->len; i++)
+    g_assert_null (strstr (g_ptr_array_index (log_lines, i), TEST_KEY));
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* Every debug line is produced and recorded, to look for the key. */
+  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  log_lines = g_ptr_array_new_with_free_func (g_free);
+  g_log_set_writer_func (record_log_writer, NULL, NULL);
+
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/dailies/poller/demo-lifecycle", test_demo_lifecycle);
+  g_test_add_func ("/dailies/poller/unauthorized-pauses-all", test_unauthorized_pauses_all);
+  g_test_add_func ("/dailies/poller/not-found", test_not_found);
+  g_test_add_func ("/dailies/poller/retry-after", test_retry_after);
+  g_test_add_func ("/dailies/poller/errors-back-off-and-recover", test_errors_back_off_and_recover);
+  g_test_add_func ("/dailies/poller/connection-refused-recovers", test_connection_refused_recovers);
+  g_test_add_func ("/dailies/poller/concurrency-limit", test_concurrency_limit);
+  g_test_add_func ("/dailies/poller/many-tasks-spread", test_many_tasks_spread);
+  g_test_add_func ("/dailies/poller/key-never-logged", test_key_never_logged);
+
+  return g_test_run ();
+}

@@ -1,0 +1,338 @@
+/* test-secret.c
+ *
+ * DailiesSecret: the environment override, and a round trip through the
+ * real keyring when a secret service is on the session bus (CI runs this
+ * inside dbus-run-session with an unlocked gnome-keyring).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <unistd.h>
+
+#include "dailies-secret.h"
+#include "dailies-test-utils.h"
+
+#define ENV_KEY  "DAILIES_API_KEY"
+#define WAIT_MS  30000
+
+typedef struct
+{
+  gboolean  done;
+  gboolean  ok;
+  char     *key;
+  GError   *error;
+} Call;
+
+static void
+call_clear (Call *call)
+{
+  g_clear_pointer (&call->key, g_free);
+  g_clear_error (&call->error);
+  call->done = FALSE;
+  call->ok = FALSE;
+}
+
+static void
+lookup_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Call *call = user_data;
+
+  call->key = dailies_secret_lookup_finish (result, &call->error);
+  call->ok = call->error == NULL;
+  call->done = TRUE;
+}
+
+static void
+store_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Call *call = user_data;
+
+  call->ok = dailies_secret_store_finish (result, &call->error);
+  call->done = TRUE;
+}
+
+static void
+clear_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Call *call = user_data;
+
+  call->ok = dailies_secret_clear_finish (result, &call->error);
+  call->done = TRUE;
+}
+
+static void
+call_wait (Call *call)
+{
+  g_assert_true (dailies_test_wait_for_flag (&call->done, WAIT_MS));
+  g_assert_true (call->ok == (call->error == NULL));
+}
+
+static void
+lookup (const char   *host,
+        GCancellable *cancellable,
+        Call         *call)
+{
+  call_clear (call);
+  if (host == NULL)
+    dailies_secret_lookup_async (cancellable, lookup_cb, call);
+  else
+    dailies_secret_lookup_for_host_async (host, cancellable, lookup_cb, call);
+  g_assert_false (call->done);
+  call_wait (call);
+}
+
+static void
+store (const char *key,
+       const char *host,
+       Call       *call)
+{
+  call_clear (call);
+  dailies_secret_store_async (key, host, NULL, store_cb, call);
+  g_assert_false (call->done);
+  call_wait (call);
+}
+
+static void
+clear (const char *host,
+       Call       *call)
+{
+  call_clear (call);
+  dailies_secret_clear_async (host, NULL, clear_cb, call);
+  g_assert_false (call->done);
+  call_wait (call);
+}
+
+/* Skips (and says why) when no secret service can answer. */
+static gboolean
+require_secret_service (void)
+{
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean has_owner = FALSE;
+
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  if (bus == NULL)
+    {
+      g_autofree char *reason = g_strdup_printf ("no session bus (%s); run under dbus-run-session "
+                                                 "with an unlocked gnome-keyring", error->message);
+      g_test_skip (reason);
+      return FALSE;
+    }
+
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "NameHasOwner",
+                                       g_variant_new ("(s)", "org.freedesktop.secrets"),
+                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE,
+                                       5000, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(b)", &has_owner);
+  if (has_owner)
+    return TRUE;
+
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "ListActivatableNames",
+                                       NULL, G_VARIANT_TYPE ("(as)"), G_DBUS_CALL_FLAGS_NONE,
+                                       5000, NULL, &error);
+  g_assert_no_error (error);
+  {
+    g_autofree const char **names = NULL;
+
+    g_variant_get (reply, "(^a&s)", &names);
+    if (names != NULL && g_strv_contains (names, "org.freedesktop.secrets"))
+      return TRUE;
+  }
+
+  g_test_skip ("no secret service (org.freedesktop.secrets) on the session bus");
+  return FALSE;
+}
+
+static char *
+test_host (const char *name)
+{
+  /* Unique and never a real host: a developer's own keyring stays clean. */
+  return g_strdup_printf ("%s-%d.dailies-test.invalid", name, (int) getpid ());
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+test_environment (void)
+{
+  Call call = { 0 };
+
+  g_setenv (ENV_KEY, "sk-from-the-environment", TRUE);
+  g_assert_true (dailies_secret_from_environment ());
+
+  lookup (NULL, NULL, &call);
+  g_assert_no_error (call.error);
+  g_assert_cmpstr (call.key, ==, "sk-from-the-environment");
+
+  /* It wins over whatever the keyring holds for any host. */
+  lookup ("www.anyfast.ai", NULL, &call);
+  g_assert_no_error (call.error);
+  g_assert_cmpstr (call.key, ==, "sk-from-the-environment");
+
+  g_setenv (ENV_KEY, "  sk-padded \n", TRUE);
+  g_assert_true (dailies_secret_from_environment ());
+  lookup (NULL, NULL, &call);
+  g_assert_cmpstr (call.key, ==, "sk-padded");
+
+  g_setenv (ENV_KEY, "", TRUE);
+  g_assert_false (dailies_secret_from_environment ());
+  g_setenv (ENV_KEY, " \t ", TRUE);
+  g_assert_false (dailies_secret_from_environment ());
+  g_unsetenv (ENV_KEY);
+  g_assert_false (dailies_secret_from_environment ());
+
+  call_clear (&call);
+}
+
+static void
+test_store_empty_key (void)
+{
+  Call call = { 0 };
+
+  store ("", "www.anyfast.ai", &call);
+  g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+
+  call_clear (&call);
+}
+
+/* A broken bus must come back as an error with words, not a hang or crash. */
+static void
+test_no_bus (void)
+{
+  if (g_test_subprocess ())
+    {
+      Call call = { 0 };
+
+      /* Before anything here touched the bus: this process never had one. */
+      g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/dailies-test-bus", TRUE);
+      g_unsetenv ("DISPLAY");
+      g_unsetenv (ENV_KEY);
+
+      lookup (NULL, NULL, &call);
+      g_assert_nonnull (call.error);
+      g_assert_null (call.key);
+      g_assert_true (g_str_has_prefix (call.error->message, "Could not read the API key from the keyring: "));
+
+      store ("sk-x", "www.anyfast.ai", &call);
+      g_assert_nonnull (call.error);
+      g_assert_true (g_str_has_prefix (call.error->message, "Could not save the API key in the keyring: "));
+
+      clear ("www.anyfast.ai", &call);
+      g_assert_nonnull (call.error);
+
+      call_clear (&call);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+static void
+test_round_trip (void)
+{
+  g_autofree char *host = test_host ("api");
+  g_autofree char *other_host = test_host ("other");
+  Call call = { 0 };
+
+  g_unsetenv (ENV_KEY);
+  if (!require_secret_service ())
+    return;
+
+  /* Nothing there yet. */
+  lookup (host, NULL, &call);
+  g_assert_no_error (call.error);
+  g_assert_null (call.key);
+
+  store ("sk-test-first", host, &call);
+  g_assert_no_error (call.error);
+  lookup (host, NULL, &call);
+  g_assert_no_error (call.error);
+  g_assert_cmpstr (call.key, ==, "sk-test-first");
+
+  /* Storing again for the same host replaces. */
+  store ("sk-test-second", host, &call);
+  g_assert_no_error (call.error);
+  lookup (host, NULL, &call);
+  g_assert_cmpstr (call.key, ==, "sk-test-second");
+
+  /* Another host keeps its own key. */
+  store ("sk-test-other", other_host, &call);
+  g_assert_no_error (call.error);
+  lookup (other_host, NULL, &call);
+  g_assert_cmpstr (call.key, ==, "sk-test-other");
+  lookup (host, NULL, &call);
+  g_assert_cmpstr (call.key, ==, "sk-test-second");
+
+  /* "Any host" finds one. (A developer's keyring may hold a real Dailies
+   * key: do not compare it, so that it never lands in a test log.) */
+  lookup (NULL, NULL, &call);
+  g_assert_no_error (call.error);
+  g_assert_nonnull (call.key);
+
+  clear (host, &call);
+  g_assert_no_error (call.error);
+  lookup (host, NULL, &call);
+  g_assert_no_error (call.error);
+  g_assert_null (call.key);
+  lookup (other_host, NULL, &call);
+  g_assert_cmpstr (call.key, ==, "sk-test-other");
+
+  /* Clearing what is not there is fine. */
+  clear (host, &call);
+  g_assert_no_error (call.error);
+
+  clear (other_host, &call);
+  g_assert_no_error (call.error);
+  lookup (other_host, NULL, &call);
+  g_assert_null (call.key);
+
+  call_clear (&call);
+}
+
+static void
+test_cancelled (void)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *host = test_host ("cancel");
+  Call call = { 0 };
+
+  g_unsetenv (ENV_KEY);
+  if (!require_secret_service ())
+    return;
+
+  g_cancellable_cancel (cancellable);
+  lookup (host, cancellable, &call);
+  g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (call.key);
+
+  call_clear (&call);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/dailies/secret/environment", test_environment);
+  g_test_add_func ("/dailies/secret/store-empty-key", test_store_empty_key);
+  g_test_add_func ("/dailies/secret/no-bus", test_no_bus);
+  g_test_add_func ("/dailies/secret/round-trip", test_round_trip);
+  g_test_add_func ("/dailies/secret/cancelled", test_cancelled);
+
+  return g_test_run ();
+}

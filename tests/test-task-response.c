@@ -1,0 +1,904 @@
+/* test-task-response.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "dailies-task-response.h"
+#include "dailies-test-utils.h"
+
+static DailiesTaskResponse *
+parse_string (const char  *body,
+              GError     **error)
+{
+  return dailies_task_response_parse (body, strlen (body), error);
+}
+
+static DailiesTaskResponse *
+parse_fixture (const char  *name,
+               GError     **error)
+{
+  g_autoptr(GBytes) bytes = dailies_test_load_fixture (name);
+  gsize size;
+  const char *data = g_bytes_get_data (bytes, &size);
+
+  return dailies_task_response_parse (data, size, error);
+}
+
+static DailiesTaskResponse *
+parse_fixture_ok (const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  DailiesTaskResponse *response = parse_fixture (name, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (response);
+  g_assert_nonnull (response->warnings);
+
+  return response;
+}
+
+static char *
+fixture_error_message (const char *name)
+{
+  g_autoptr(GBytes) bytes = dailies_test_load_fixture (name);
+  gsize size;
+  const char *data = g_bytes_get_data (bytes, &size);
+
+  return dailies_task_response_error_message (data, size);
+}
+
+/* A task body around one "data" member text, for table tests. */
+static char *
+task_body (const char *status,
+           const char *extra)
+{
+  return g_strdup_printf ("{\"code\":\"success\",\"message\":\"\",\"data\":{"
+                          "\"task_id\":\"asyntask_TabL3T3stAbCdEfGhIjKlMnOpQrStUv\","
+                          "\"status\":\"%s\"%s%s}}",
+                          status, extra[0] != '\0' ? "," : "", extra);
+}
+
+static gboolean
+has_warning (const DailiesTaskResponse *response,
+             const char                *field)
+{
+  for (guint i = 0; i < response->warnings->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (response->warnings, i), field))
+      return TRUE;
+
+  return FALSE;
+}
+
+static void
+test_success (void)
+{
+  g_autoptr(DailiesTaskResponse) r = parse_fixture_ok ("response-success.json");
+  const char *url = "https://ark-acg-cn-beijing.tos-cn-beijing.volces.com/example/video.mp4?X-Tos-Expires=86400&X-Tos-Signature=abc";
+
+  g_assert_cmpstr (r->task_id, ==, "asyntask_h81efT0qwtLnzyt6VENmCZ6VXSfNxE2E");
+  g_assert_cmpstr (r->action, ==, "generate");
+  g_assert_cmpint (r->status, ==, DAILIES_TASK_STATUS_SUCCESS);
+  g_assert_cmpstr (r->status_text, ==, "SUCCESS");
+  g_assert_cmpint (r->progress, ==, 100);
+  g_assert_cmpstr (r->result_url, ==, url);
+  g_assert_null (r->original_result_url);
+  /* The documented quirk: fail_reason repeats result_url on success. */
+  g_assert_null (r->fail_reason);
+  g_assert_cmpint (r->submit_time, ==, 1777288506);
+  g_assert_cmpint (r->start_time, ==, 1777288508);
+  g_assert_cmpint (r->finish_time, ==, 1777288800);
+  g_assert_cmpstr (r->request_id, ==, "20260427111505260254000NBdvZFoP");
+
+  g_assert_cmpstr (r->upstream_id, ==, "cgt-20260427191505-9j2q7");
+  g_assert_cmpstr (r->upstream_status, ==, "succeeded");
+  g_assert_cmpstr (r->model, ==, "doubao-seedance-2-0-260128");
+  g_assert_cmpstr (r->video_url, ==, url);
+  g_assert_cmpstr (r->ratio, ==, "16:9");
+  g_assert_cmpstr (r->resolution, ==, "720p");
+  g_assert_null (r->upstream_resolution);
+  g_assert_cmpint (r->duration, ==, 5);
+  g_assert_cmpint (r->fps, ==, 24);
+  g_assert_cmpint (r->generate_audio, ==, 1);
+  g_assert_cmpint (r->seed, ==, 4304);
+  g_assert_cmpint (r->completion_tokens, ==, 108900);
+  g_assert_cmpint (r->total_tokens, ==, 108900);
+  g_assert_cmpint (r->billed_tokens, ==, 108900);
+  g_assert_null (r->upstream_error_code);
+  g_assert_cmpuint (r->warnings->len, ==, 0);
+  g_assert_true (dailies_task_status_is_terminal (r->status));
+}
+
+static void
+test_success_ultra (void)
+{
+  g_autoptr(DailiesTaskResponse) r = parse_fixture_ok ("response-success-ultra.json");
+
+  g_assert_cmpint (r->status, ==, DAILIES_TASK_STATUS_SUCCESS);
+  g_assert_cmpstr (r->result_url, ==, "https://media.example-cdn.com/sr/final-720p.mp4?Expires=1777375200&Signature=def");
+  g_assert_cmpstr (r->original_result_url, ==,
+                   "https://ark-acg-cn-beijing.tos-cn-beijing.volces.com/example/raw-480p.mp4?X-Tos-Signature=ghi");
+  g_assert_null (r->fail_reason);
+  /* What the user gets is the super resolution; the raw one is the lower render. */
+  g_assert_cmpstr (r->resolution, ==, "720p");
+  g_assert_cmpstr (r->upstream_resolution, ==, "480p");
+  g_assert_cmpstr (r->video_url, ==, r->original_result_url);
+  g_assert_cmpint (r->total_tokens, ==, 108900);
+  g_assert_cmpint (r->completion_tokens, ==, 108900);
+  g_assert_cmpint (r->billed_tokens, ==, 245025);
+  g_assert_cmpstr (r->upstream_id, ==, "cgt-20260427191505-u1tra");
+  g_assert_cmpstr (r->request_id, ==, "20260427111505260254000UltraSR");
+  g_assert_cmpint (r->finish_time, ==, 1777288990);
+  g_assert_cmpuint (r->warnings->len, ==, 0);
+}
+
+static void
+test_other_model (void)
+{
+  g_autoptr(DailiesTaskResponse) r = parse_fixture_ok ("response-other-model-success.json");
+  const char *url = "https://dashscope-a717.oss-accelerate.aliyuncs.com/example/refiner.mp4?Expires=1777430361&Signature=jkl";
+
+  g_assert_cmpstr (r->task_id, ==, "asyntask_jwgfhsG0m2aDjLmiiELRf74eoWmss6ya");
+  g_assert_cmpint (r->status, ==, DAILIES_TASK_STATUS_SUCCESS);
+  g_assert_cmpint (r->progress, ==, 100);
+  g_assert_cmpstr (r->result_url, ==, url);
+  g_assert_null (r->fail_reason);
+  g_assert_cmpstr (r->video_url, ==, url);
+  g_assert_cmpstr (r->upstream_id, ==, "e45a6a1b-6f05-43e5-ab06-ddfdc97587a7");
+  g_assert_cmpstr (r->upstream_status, ==, "SUCCEEDED");
+  g_assert_cmpstr (r->resolution, ==, "720p");
+  g_assert_null (r->upstream_resolution);
+  g_assert_cmpint (r->duration, ==, 5);
+  g_assert_cmpstr (r->ratio, ==, "16:9");
+  g_assert_null (r->model);
+  g_assert_cmpint (r->fps, ==, -1);
+  g_assert_cmpint (r->generate_audio, ==, -1);
+  g_assert_cmpint (r->seed, ==, -1);
+  g_assert_cmpint (r->total_tokens, ==, -1);
+  g_assert_cmpint (r->billed_tokens, ==, -1);
+  g_assert_cmpstr (r->request_id, ==, "20260428023742441081000FMrSbjcs");
+  g_assert_cmpint (r->submit_time, ==, 1777343862);
+  g_assert_cmpint (r->finish_time, ==, 1777343961);
+  /* Unknown inner fields (orig_prompt, video_count, …) are not an error. */
+  g_assert_cmpuint (r->warnings->len, ==, 0);
+}
+
+static void
+test_failure (void)
+{
+  g_autoptr(DailiesTaskResponse) r = parse_fixture_ok ("response-failure.json");
+
+  g_assert_cmpint (r->status, ==, DAILIES_TASK_STATUS_FAILURE);
+  g_assert_cmpstr (r->status_text, ==, "FAILURE");
+  g_assert_cmpstr (r->fail_reason, ==, "The request failed because the input text may contain sensitive information.");
+  g_assert_null (r->result_url);
+  g_assert_null (r->video_url);
+  g_assert_cmpstr (r->upstream_error_code, ==, "InputTextSensitiveContentDetected");
+  g_assert_cmpstr (r->upstream_status, ==, "failed");
+  g_assert_cmpint (r->progress, ==, 100);
+  g_assert_cmpint (r->finish_time, ==, 1777288530);
+  g_assert_cmpint (r->duration, ==, -1);
+  g_assert_null (r->resolution);
+  g_assert_true (dailies_task_status_is_terminal (r->status));
+}
+
+static void
+test_in_progress (void)
+{
+  g_autoptr(DailiesTaskResponse) r = parse_fixture_ok ("response-in-progress.json");
+
+  g_assert_cmpint (r->status, ==, DAILIES_TASK_STATUS_IN_PROGRESS);
+  g_assert_cmpstr (r->action, ==, "referenceGenerate");
+  g_assert_cmpint (r->progress, ==, 50);
+  g_assert_null (r->fail_reason);
+  g_assert_null (r->result_url);
+  g_assert_cmpint (r->start_time, ==, 1777288508);
+  g_assert_cmpint (r->finish_time, ==, 0);
+  g_assert_cmpstr (r->upstream_status, ==, "running");
+  g_assert_cmpstr (r->request_id, ==, "20260427111505260254000Running");
+  g_assert_false (dailies_task_status_is_terminal (r->status));
+  g_assert_cmpuint (r->warnings->len, ==, 0);
+}
+
+static void
+test_queued (void)
+{
+  g_autoptr(DailiesTaskResponse) r = parse_fixture_ok ("response-queued.json");
+
+  g_assert_cmpint (r->status, ==, DAILIES_TASK_STATUS_QUEUED);
+  g_assert_cmpint (r->progress, ==, 0);
+  /* start_time 0 means "not started". */
+  g_assert_cmpint (r->start_time, ==, 0);
+  g_assert_cmpint (r->submit_time, ==, 1777288506);
+  g_assert_null (r->fail_reason);
+  /* An empty inner object is fine and sets nothing. */
+  g_assert_null (r->upstream_id);
+  g_assert_null (r->resolution);
+  g_assert_cmpint (r->duration, ==, -1);
+  g_assert_cmpuint (r->warnings->len, ==, 0);
+}
+
+static void
+test_not_start (void)
+{
+  g_autoptr(DailiesTaskResponse) r = parse_fixture_ok ("response-not-start.json");
+
+  g_assert_cmpint (r->status, ==, DAILIES_TASK_STATUS_NOT_START);
+  g_assert_cmpstr (r->action, ==, "omniGenerate");
+  g_assert_cmpint (r->progress, ==, -1);
+  g_assert_cmpint (r->start_time, ==, 0);
+  g_assert_null (r->upstream_id);
+  g_assert_false (dailies_task_status_is_terminal (r->status));
+  g_assert_cmpuint (r->warnings->len, ==, 0);
+}
+
+static void
+test_error_bodies (void)
+{
+  g_autofree char *message_401 = fixture_error_message ("response-error-401.json");
+  g_autofree char *message_404 = fixture_error_message ("response-error-404.json");
+  g_autoptr(DailiesTaskResponse) r = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpstr (message_401, ==, "Invalid API key provided.");
+  g_assert_cmpstr (message_404, ==, "task not found");
+
+  /* An error body given to the task parser is an API error, not a crash. */
+  r = parse_fixture ("response-error-401.json", &error);
+  g_assert_null (r);
+  g_assert_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_API);
+  g_assert_cmpstr (error->message, ==, "Invalid API key provided.");
+}
+
+static void
+test_error_message_shapes (void)
+{
+  struct { const char *body; const char *message; } cases[] = {
+    { "{\"error\":{\"message\":\"Invalid API key provided.\",\"type\":\"authentication_error\"}}", "Invalid API key provided." },
+    { "{\"message\":\"rate limited\"}", "rate limited" },
+    { "{\"msg\":\"too many requests\"}", "too many requests" },
+    { "{\"error\":\"upstream timeout\"}", "upstream timeout" },
+    { "{\"detail\":\"Not Found\"}", "Not Found" },
+    { "{\"errors\":[{\"message\":\"first problem\"},{\"message\":\"second\"}]}", "first problem" },
+    { "{\"error\":{\"code\":\"invalid_api_key\"}}", "invalid_api_key" },
+    { "{\"code\":\"error\",\"message\":\"\"}", "error" },
+    { "{\"code\":\"success\",\"message\":\"\"}", NULL },
+    { "{\"error\":{\"message\":\"line one\\nline two\\ttabbed\"}}", "line one line two tabbed" },
+    { "\"just a string\"", "just a string" },
+    { "[{\"message\":\"in a list\"}]", "in a list" },
+    { "Service Unavailable\r\n\r\nPlease retry later.\n", "Service Unavailable Please retry later." },
+    { "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>", "502 Bad Gateway" },
+    { "<html><body><script>var x = '<b>';</script><h1>Forbidden</h1><p>Ask &amp; wait</p></body></html>", "Forbidden Ask & wait" },
+    { "<html><body>", NULL },
+    { "{\"unrelated\":true}", NULL },
+    { "42", NULL },
+    { "", NULL },
+    { "   \n\t ", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *message = dailies_task_response_error_message (cases[i].body, strlen (cases[i].body));
+
+      g_test_message ("case %u: %s", i, cases[i].body);
+      g_assert_cmpstr (message, ==, cases[i].message);
+    }
+
+  g_assert_null (dailies_task_response_error_message (NULL, 0));
+}
+
+static void
+test_error_message_garbage (void)
+{
+  g_autofree char *html = fixture_error_message ("response-html-502.html");
+  g_autoptr(GString) long_text = g_string_new (NULL);
+  g_autoptr(GString) deep = g_string_new (NULL);
+  g_autofree char *long_message = NULL;
+  g_autofree char *deep_message = NULL;
+  g_autofree char *binary_message = NULL;
+  g_autofree char *big_message = NULL;
+  g_autofree char *big = NULL;
+  const char binary[] = "\x00\x01\xff\xfe\x80garbage\x00\x1b[31m";
+  gsize big_size = 2 * 1024 * 1024;
+
+  g_assert_cmpstr (html, ==, "502 Bad Gateway");
+
+  /* Plain text is cut to one short line. */
+  for (guint i = 0; i < 100; i++)
+    g_string_append (long_text, "An overly long error line.\n");
+  long_message = dailies_task_response_error_message (long_text->str, long_text->len);
+  g_assert_nonnull (long_message);
+  g_assert_null (strchr (long_message, '\n'));
+  g_assert_cmpuint (g_utf8_strlen (long_message, -1), <=, 201);
+  g_assert_true (g_str_has_prefix (long_message, "An overly long error line. An overly"));
+  g_assert_true (g_str_has_suffix (long_message, "…"));
+
+  /* json-glib recurses: nesting this deep must not reach it. */
+  for (guint i = 0; i < 200000; i++)
+    g_string_append_c (deep, '[');
+  deep_message = dailies_task_response_error_message (deep->str, deep->len);
+  g_assert_nonnull (deep_message);
+
+  binary_message = dailies_task_response_error_message (binary, sizeof binary - 1);
+  g_assert_nonnull (binary_message);
+  g_assert_true (g_utf8_validate (binary_message, -1, NULL));
+  g_assert_nonnull (strstr (binary_message, "garbage"));
+
+  big = g_malloc (big_size);
+  memset (big, 'x', big_size);
+  big_message = dailies_task_response_error_message (big, big_size);
+  g_assert_nonnull (big_message);
+  g_assert_cmpuint (g_utf8_strlen (big_message, -1), <=, 201);
+}
+
+static void
+assert_parse_error (const char *body,
+                    gsize       length,
+                    int         code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DailiesTaskResponse) r = dailies_task_response_parse (body, length, &error);
+
+  g_assert_null (r);
+  g_assert_error (error, DAILIES_RESPONSE_ERROR, code);
+  g_assert_nonnull (error->message);
+  g_assert_cmpstr (error->message, !=, "");
+}
+
+static void
+test_malformed (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DailiesTaskResponse) r = NULL;
+  g_autoptr(GString) deep = g_string_new ("{\"data\":");
+  const char bad_utf8[] = "{\"code\":\"success\",\"data\":{\"task_id\":\"asyntask_\xff\xfe\"}}";
+  const char with_nul[] = "{\"code\":\"success\"\0,\"data\":{\"task_id\":\"asyntask_AbCdEfGh12345678\"}}";
+
+  assert_parse_error ("", 0, DAILIES_RESPONSE_ERROR_EMPTY);
+  assert_parse_error (NULL, 0, DAILIES_RESPONSE_ERROR_EMPTY);
+  assert_parse_error (" \r\n\t", 4, DAILIES_RESPONSE_ERROR_EMPTY);
+  assert_parse_error ("[]", 2, DAILIES_RESPONSE_ERROR_MALFORMED);
+  assert_parse_error ("42", 2, DAILIES_RESPONSE_ERROR_MALFORMED);
+  assert_parse_error ("\"task\"", 6, DAILIES_RESPONSE_ERROR_MALFORMED);
+  assert_parse_error ("null", 4, DAILIES_RESPONSE_ERROR_MALFORMED);
+  assert_parse_error (bad_utf8, sizeof bad_utf8 - 1, DAILIES_RESPONSE_ERROR_MALFORMED);
+  assert_parse_error (with_nul, sizeof with_nul - 1, DAILIES_RESPONSE_ERROR_MALFORMED);
+
+  /* Truncated: the message carries json-glib's reason. */
+  r = parse_fixture ("response-truncated.json", &error);
+  g_assert_null (r);
+  g_assert_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_MALFORMED);
+  g_assert_nonnull (strstr (error->message, "Parse error"));
+  g_clear_error (&error);
+
+  /* A proxy's HTML page. */
+  r = parse_fixture ("response-html-502.html", &error);
+  g_assert_null (r);
+  g_assert_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_MALFORMED);
+  g_assert_nonnull (strstr (error->message, "502 Bad Gateway"));
+  g_assert_nonnull (strstr (error->message, "unexpected character"));
+  g_clear_error (&error);
+
+  /* Deep nesting would overflow json-glib's recursion. */
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  assert_parse_error (deep->str, deep->len, DAILIES_RESPONSE_ERROR_MALFORMED);
+}
+
+static void
+test_too_large (void)
+{
+  g_autoptr(GBytes) success = dailies_test_load_fixture ("response-success.json");
+  g_autoptr(DailiesTaskResponse) r = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize max = DAILIES_TASK_RESPONSE_MAX_BODY;
+  gsize size;
+  const char *data = g_bytes_get_data (success, &size);
+  g_autofree char *body = g_malloc (2 * max);
+
+  /* A valid answer padded to 2 MiB is refused before any parsing. */
+  memcpy (body, data, size);
+  memset (body + size, ' ', 2 * max - size);
+  assert_parse_error (body, 2 * max, DAILIES_RESPONSE_ERROR_TOO_LARGE);
+  assert_parse_error (body, max + 1, DAILIES_RESPONSE_ERROR_TOO_LARGE);
+
+  /* The limit itself is still fine. */
+  r = dailies_task_response_parse (body, max, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (r->status, ==, DAILIES_TASK_STATUS_SUCCESS);
+}
+
+static void
+test_envelope (void)
+{
+  g_autoptr(DailiesTaskResponse) r = NULL;
+  g_autoptr(GError) error = NULL;
+
+  r = parse_fixture ("response-code-error.json", &error);
+  g_assert_null (r);
+  g_assert_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_API);
+  g_assert_cmpstr (error->message, ==, "Insufficient quota for this request.");
+  g_clear_error (&error);
+
+  /* No message: the code is the best there is. */
+  r = parse_string ("{\"code\":\"rate_limited\",\"message\":\"\"}", &error);
+  g_assert_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_API);
+  g_assert_cmpstr (error->message, ==, "rate_limited");
+  g_clear_error (&error);
+
+  r = parse_string ("{\"code\":500,\"data\":{\"task_id\":\"asyntask_AbCdEfGh12345678\"}}", &error);
+  g_assert_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_API);
+  g_clear_error (&error);
+
+  r = parse_fixture ("response-data-null.json", &error);
+  g_assert_null (r);
+  g_assert_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_NO_DATA);
+  g_clear_error (&error);
+
+  r = parse_fixture ("response-data-array.json", &error);
+  g_assert_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_NO_DATA);
+  g_clear_error (&error);
+
+  r = parse_string ("{\"code\":\"success\",\"message\":\"\"}", &error);
+  g_assert_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_NO_DATA);
+  g_clear_error (&error);
+
+  r = parse_string ("{\"code\":\"success\",\"data\":{\"status\":\"SUCCESS\"}}", &error);
+  g_assert_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_NO_DATA);
+  g_clear_error (&error);
+
+  r = parse_string ("{\"code\":\"success\",\"data\":{\"task_id\":12345}}", &error);
+  g_assert_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_NO_DATA);
+  g_clear_error (&error);
+
+  r = parse_string ("{\"code\":\"success\",\"data\":{\"task_id\":\"\"}}", &error);
+  g_assert_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_NO_DATA);
+  g_clear_error (&error);
+
+  r = parse_string ("{}", &error);
+  g_assert_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_NO_DATA);
+  g_clear_error (&error);
+
+  /* A missing code is tolerated when data is a task; so is "SUCCESS". */
+  r = parse_string ("{\"data\":{\"task_id\":\"asyntask_AbCdEfGh12345678\",\"status\":\"QUEUED\"}}", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (r->task_id, ==, "asyntask_AbCdEfGh12345678");
+  g_assert_cmpint (r->status, ==, DAILIES_TASK_STATUS_QUEUED);
+  g_clear_pointer (&r, dailies_task_response_free);
+
+  r = parse_string ("{\"code\":\"SUCCESS\",\"data\":{\"task_id\":\"asyntask_AbCdEfGh12345678\"}}", &error);
+  g_assert_no_error (error);
+  /* No status at all: OTHER, with nothing to show. */
+  g_assert_cmpint (r->status, ==, DAILIES_TASK_STATUS_OTHER);
+  g_assert_null (r->status_text);
+  g_assert_cmpint (r->progress, ==, -1);
+  g_assert_cmpint (r->submit_time, ==, 0);
+  g_assert_null (r->action);
+}
+
+static void
+test_wrong_types (void)
+{
+  g_autoptr(DailiesTaskResponse) r = parse_fixture_ok ("response-wrong-types.json");
+
+  g_assert_cmpint (r->status, ==, DAILIES_TASK_STATUS_IN_PROGRESS);
+  g_assert_null (r->action);
+  g_assert_true (has_warning (r, "action:"));
+  g_assert_null (r->result_url);
+  g_assert_true (has_warning (r, "result_url:"));
+  g_assert_cmpint (r->submit_time, ==, 0);
+  g_assert_true (has_warning (r, "submit_time:"));
+  /* Numeric strings and doubles are fine. */
+  g_assert_cmpint (r->start_time, ==, 1777288508);
+  g_assert_false (has_warning (r, "start_time:"));
+  g_assert_cmpint (r->finish_time, ==, 1777288800);
+  g_assert_cmpint (r->progress, ==, -1);
+  g_assert_true (has_warning (r, "progress:"));
+  g_assert_null (r->request_id);
+  g_assert_true (has_warning (r, "request_id:"));
+
+  g_assert_null (r->video_url);
+  g_assert_true (has_warning (r, "data.data.content:"));
+  g_assert_null (r->upstream_id);
+  g_assert_true (has_warning (r, "data.data.id:"));
+  g_assert_cmpstr (r->model, ==, "doubao-seedance-2-0-260128");
+  g_assert_cmpint (r->duration, ==, 5);
+  g_assert_cmpint (r->fps, ==, -1);
+  g_assert_true (has_warning (r, "data.data.framespersecond:"));
+  g_assert_cmpint (r->generate_audio, ==, -1);
+  g_assert_true (has_warning (r, "data.data.generate_audio:"));
+  g_assert_cmpint (r->seed, ==, -1);
+  g_assert_cmpint (r->completion_tokens, ==, -1);
+  g_assert_true (has_warning (r, "data.data.usage.completion_tokens:"));
+  g_assert_cmpint (r->total_tokens, ==, 1000);
+  g_assert_cmpint (r->billed_tokens, ==, 1000);
+  g_assert_false (has_warning (r, "data.data.some_future_field"));
+}
+
+static void
+test_fixture_variants (void)
+{
+  g_autoptr(DailiesTaskResponse) lower = parse_fixture_ok ("response-lowercase.json");
+  g_autoptr(DailiesTaskResponse) paused = parse_fixture_ok ("response-paused.json");
+  g_autoptr(DailiesTaskResponse) numeric = parse_fixture_ok ("response-numeric-progress.json");
+
+  g_assert_cmpint (lower->status, ==, DAILIES_TASK_STATUS_SUCCESS);
+  g_assert_cmpstr (lower->status_text, ==, "succeeded");
+  /* Success with an empty progress: done is 100%. */
+  g_assert_cmpint (lower->progress, ==, 100);
+  g_assert_null (lower->fail_reason);
+
+  /* An unknown status is kept as it came and is not terminal. */
+  g_assert_cmpint (paused->status, ==, DAILIES_TASK_STATUS_OTHER);
+  g_assert_cmpstr (paused->status_text, ==, "PAUSED");
+  g_assert_false (dailies_task_status_is_terminal (paused->status));
+  g_assert_cmpint (paused->progress, ==, 60);
+  g_assert_true (has_warning (paused, "data.data:"));
+
+  g_assert_cmpint (numeric->status, ==, DAILIES_TASK_STATUS_IN_PROGRESS);
+  g_assert_cmpint (numeric->progress, ==, 75);
+  g_assert_cmpint (numeric->submit_time, ==, 1777288506);
+  g_assert_cmpint (numeric->start_time, ==, 1777288508);
+  g_assert_cmpint (numeric->finish_time, ==, 0);
+  g_assert_cmpuint (numeric->warnings->len, ==, 0);
+}
+
+static void
+test_status_strings (void)
+{
+  struct { const char *text; DailiesTaskStatus status; } cases[] = {
+    { "NOT_START", DAILIES_TASK_STATUS_NOT_START },
+    { "not_start", DAILIES_TASK_STATUS_NOT_START },
+    { "QUEUED", DAILIES_TASK_STATUS_QUEUED },
+    { "queued", DAILIES_TASK_STATUS_QUEUED },
+    { "IN_PROGRESS", DAILIES_TASK_STATUS_IN_PROGRESS },
+    { "In Progress", DAILIES_TASK_STATUS_IN_PROGRESS },
+    { "in-progress", DAILIES_TASK_STATUS_IN_PROGRESS },
+    { "running", DAILIES_TASK_STATUS_IN_PROGRESS },
+    { "SUCCESS", DAILIES_TASK_STATUS_SUCCESS },
+    { "Success", DAILIES_TASK_STATUS_SUCCESS },
+    { "succeeded", DAILIES_TASK_STATUS_SUCCESS },
+    { " SUCCEEDED ", DAILIES_TASK_STATUS_SUCCESS },
+    { "FAILURE", DAILIES_TASK_STATUS_FAILURE },
+    { "failed", DAILIES_TASK_STATUS_FAILURE },
+    { "PAUSED", DAILIES_TASK_STATUS_OTHER },
+    { "SUCCESSFUL_ISH", DAILIES_TASK_STATUS_OTHER },
+    { "NOT_FOUND", DAILIES_TASK_STATUS_OTHER },
+    { "", DAILIES_TASK_STATUS_OTHER },
+    { "an extremely long status string that goes on and on", DAILIES_TASK_STATUS_OTHER },
+    { NULL, DAILIES_TASK_STATUS_OTHER },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_assert_cmpint (dailies_task_status_from_string (cases[i].text), ==, cases[i].status);
+
+  g_assert_false (dailies_task_status_is_terminal (DAILIES_TASK_STATUS_UNKNOWN));
+  g_assert_false (dailies_task_status_is_terminal (DAILIES_TASK_STATUS_NOT_START));
+  g_assert_false (dailies_task_status_is_terminal (DAILIES_TASK_STATUS_QUEUED));
+  g_assert_false (dailies_task_status_is_terminal (DAILIES_TASK_STATUS_IN_PROGRESS));
+  g_assert_false (dailies_task_status_is_terminal (DAILIES_TASK_STATUS_OTHER));
+  g_assert_true (dailies_task_status_is_terminal (DAILIES_TASK_STATUS_SUCCESS));
+  g_assert_true (dailies_task_status_is_terminal (DAILIES_TASK_STATUS_FAILURE));
+  g_assert_true (dailies_task_status_is_terminal (DAILIES_TASK_STATUS_NOT_FOUND));
+}
+
+static void
+test_progress (void)
+{
+  struct { const char *status; const char *value; int progress; gboolean warns; } cases[] = {
+    { "IN_PROGRESS", "\"50%\"", 50, FALSE },
+    { "IN_PROGRESS", "\"50\"", 50, FALSE },
+    { "IN_PROGRESS", "\" 75 % \"", 75, FALSE },
+    { "IN_PROGRESS", "\"62.9%\"", 62, FALSE },
+    { "IN_PROGRESS", "\"\"", -1, FALSE },
+    { "IN_PROGRESS", "null", -1, FALSE },
+    { "IN_PROGRESS", "50", 50, FALSE },
+    { "IN_PROGRESS", "0.5", 0, FALSE },
+    { "IN_PROGRESS", "250", 100, FALSE },
+    { "IN_PROGRESS", "-3", 0, FALSE },
+    { "IN_PROGRESS", "\"-3%\"", 0, FALSE },
+    { "IN_PROGRESS", "\"1e9%\"", 100, FALSE },
+    { "IN_PROGRESS", "\"half\"", -1, TRUE },
+    { "IN_PROGRESS", "\"nan\"", -1, TRUE },
+    { "IN_PROGRESS", "\"inf\"", -1, TRUE },
+    { "IN_PROGRESS", "true", -1, TRUE },
+    { "IN_PROGRESS", "{}", -1, TRUE },
+    { "SUCCESS", "\"\"", 100, FALSE },
+    { "SUCCESS", "\"half\"", 100, TRUE },
+    { "SUCCESS", "\"90%\"", 90, FALSE },
+    { "FAILURE", "\"\"", -1, FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *extra = g_strdup_printf ("\"progress\":%s", cases[i].value);
+      g_autofree char *body = task_body (cases[i].status, extra);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DailiesTaskResponse) r = parse_string (body, &error);
+
+      g_test_message ("case %u: %s", i, body);
+      g_assert_no_error (error);
+      g_assert_cmpint (r->progress, ==, cases[i].progress);
+      g_assert_cmpint (has_warning (r, "progress:"), ==, cases[i].warns);
+    }
+
+  /* Absent progress. */
+  {
+    g_autofree char *body = task_body ("QUEUED", "");
+    g_autoptr(DailiesTaskResponse) r = parse_string (body, NULL);
+
+    g_assert_cmpint (r->progress, ==, -1);
+  }
+}
+
+static void
+test_times (void)
+{
+  struct { const char *value; gint64 time; gboolean warns; } cases[] = {
+    { "1777288506", 1777288506, FALSE },
+    { "1777288506.9", 1777288506, FALSE },
+    { "\"1777288506\"", 1777288506, FALSE },
+    { "\" 1777288506 \"", 1777288506, FALSE },
+    { "0", 0, FALSE },
+    { "\"0\"", 0, FALSE },
+    { "\"\"", 0, FALSE },
+    { "null", 0, FALSE },
+    { "\"abc\"", 0, TRUE },
+    { "\"2026-04-27 10:37:42\"", 0, TRUE },
+    { "true", 0, TRUE },
+    { "[]", 0, TRUE },
+    { "{}", 0, TRUE },
+    { "-5", 0, TRUE },
+    { "1e300", 0, TRUE },
+    { "1777288506123", 1777288506, TRUE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *extra = g_strdup_printf ("\"submit_time\":%s,\"start_time\":%s,\"finish_time\":%s",
+                                                cases[i].value, cases[i].value, cases[i].value);
+      g_autofree char *body = task_body ("SUCCESS", extra);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DailiesTaskResponse) r = parse_string (body, &error);
+
+      g_test_message ("case %u: %s", i, body);
+      g_assert_no_error (error);
+      g_assert_cmpint (r->submit_time, ==, cases[i].time);
+      g_assert_cmpint (r->start_time, ==, cases[i].time);
+      g_assert_cmpint (r->finish_time, ==, cases[i].time);
+      g_assert_cmpint (has_warning (r, "submit_time:"), ==, cases[i].warns);
+      g_assert_cmpint (has_warning (r, "finish_time:"), ==, cases[i].warns);
+    }
+}
+
+static void
+test_fail_reason (void)
+{
+  struct { const char *status; const char *extra; const char *reason; } cases[] = {
+    /* Success: a URL there is the quirk, whichever URL it is. */
+    { "SUCCESS", "\"result_url\":\"https://a/x.mp4\",\"fail_reason\":\"https://a/x.mp4\"", NULL },
+    { "SUCCESS", "\"result_url\":\"https://a/x.mp4\",\"fail_reason\":\"HTTPS://other/y.mp4\"", NULL },
+    { "SUCCESS", "\"result_url\":\"https://a/x.mp4\",\"original_result_url\":\"https://b/raw.mp4\",\"fail_reason\":\"https://b/raw.mp4\"", NULL },
+    { "SUCCESS", "\"fail_reason\":\"  \"", NULL },
+    { "SUCCESS", "\"fail_reason\":\"\"", NULL },
+    /* A real text is kept even on success (odd, but it is not the quirk). */
+    { "SUCCESS", "\"result_url\":\"https://a/x.mp4\",\"fail_reason\":\"watermark skipped\"", "watermark skipped" },
+    { "FAILURE", "\"fail_reason\":\"content policy\"", "content policy" },
+    { "FAILURE", "\"fail_reason\":\"see https://help.example.com\"", "see https://help.example.com" },
+    { "FAILURE", "\"fail_reason\":\"\"", NULL },
+    /* No outer reason: the upstream error message is better than none. */
+    { "FAILURE", "\"fail_reason\":\"\",\"data\":{\"error\":{\"code\":\"E1\",\"message\":\"upstream said no\"}}", "upstream said no" },
+    { "FAILURE", "\"data\":{\"output\":{\"code\":\"DataInspectionFailed\",\"message\":\"inspection failed\"}}", "inspection failed" },
+    { "IN_PROGRESS", "\"fail_reason\":\"\"", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *body = task_body (cases[i].status, cases[i].extra);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DailiesTaskResponse) r = parse_string (body, &error);
+
+      g_test_message ("case %u: %s", i, body);
+      g_assert_no_error (error);
+      g_assert_cmpstr (r->fail_reason, ==, cases[i].reason);
+    }
+}
+
+static void
+test_inner_shapes (void)
+{
+  struct { const char *inner; const char *resolution; const char *upstream_resolution; int duration; gboolean warns; } cases[] = {
+    { "null", NULL, NULL, -1, FALSE },
+    { "{}", NULL, NULL, -1, FALSE },
+    { "[]", NULL, NULL, -1, TRUE },
+    { "\"text\"", NULL, NULL, -1, TRUE },
+    { "42", NULL, NULL, -1, TRUE },
+    { "{\"usage\":{\"SR\":1080,\"output_video_duration\":8}}", "1080p", NULL, 8, FALSE },
+    { "{\"usage\":{\"SR\":\"480\",\"duration\":4}}", "480p", NULL, 4, FALSE },
+    { "{\"usage\":{\"SR\":\"720P\"}}", "720P", NULL, -1, FALSE },
+    { "{\"usage\":{\"SR\":true}}", NULL, NULL, -1, TRUE },
+    { "{\"resolution\":\"720p\",\"super_resolution\":\"720p\"}", "720p", NULL, -1, FALSE },
+    { "{\"super_resolution\":\"1080p\"}", "1080p", NULL, -1, FALSE },
+    { "{\"resolution\":\"480p\",\"super_resolution\":\"1080p\",\"usage\":{\"SR\":720}}", "1080p", "480p", -1, FALSE },
+    { "{\"duration\":5.0,\"usage\":{\"duration\":9}}", NULL, NULL, 5, FALSE },
+    { "{\"duration\":-7}", NULL, NULL, -1, TRUE },
+    { "{\"content\":{\"video_url\":[]},\"usage\":[],\"output\":\"x\",\"error\":7}", NULL, NULL, -1, TRUE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *extra = g_strdup_printf ("\"data\":%s", cases[i].inner);
+      g_autofree char *body = task_body ("SUCCESS", extra);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DailiesTaskResponse) r = parse_string (body, &error);
+
+      g_test_message ("case %u: %s", i, body);
+      g_assert_no_error (error);
+      g_assert_cmpint (r->status, ==, DAILIES_TASK_STATUS_SUCCESS);
+      g_assert_cmpstr (r->resolution, ==, cases[i].resolution);
+      g_assert_cmpstr (r->upstream_resolution, ==, cases[i].upstream_resolution);
+      g_assert_cmpint (r->duration, ==, cases[i].duration);
+      g_assert_cmpint (r->warnings->len > 0, ==, cases[i].warns);
+    }
+
+  /* Big integers stay exact; booleans may come as 0/1. */
+  {
+    g_autofree char *body = task_body ("SUCCESS", "\"data\":{\"seed\":9007199254740993,\"generate_audio\":0,"
+                                                  "\"usage\":{\"total_tokens\":\"500\",\"super_resolution_tokens\":0}}");
+    g_autoptr(DailiesTaskResponse) r = parse_string (body, NULL);
+
+    g_assert_cmpint (r->seed, ==, G_GINT64_CONSTANT (9007199254740993));
+    g_assert_cmpint (r->generate_audio, ==, 0);
+    g_assert_cmpint (r->total_tokens, ==, 500);
+    g_assert_cmpint (r->billed_tokens, ==, 0);
+  }
+}
+
+static void
+test_copy (void)
+{
+  g_autoptr(DailiesTaskResponse) ultra = parse_fixture_ok ("response-success-ultra.json");
+  g_autoptr(DailiesTaskResponse) wrong = parse_fixture_ok ("response-wrong-types.json");
+  g_autoptr(DailiesTaskResponse) ultra_copy = dailies_task_response_copy (ultra);
+  g_autoptr(DailiesTaskResponse) wrong_copy = dailies_task_response_copy (wrong);
+  g_autofree char *result_url = g_strdup (ultra->result_url);
+  guint n_warnings = wrong->warnings->len;
+  g_autofree char *first_warning = g_strdup (g_ptr_array_index (wrong->warnings, 0));
+
+  g_assert_true (ultra_copy->result_url != ultra->result_url);
+  g_assert_true (ultra_copy->warnings != ultra->warnings);
+  g_assert_true (wrong_copy->warnings != wrong->warnings);
+
+  /* The copies outlive their originals. */
+  g_clear_pointer (&ultra, dailies_task_response_free);
+  g_clear_pointer (&wrong, dailies_task_response_free);
+
+  g_assert_cmpstr (ultra_copy->task_id, ==, "asyntask_Ult7aR3s0lut10nXq2Zk8PpM4nVbC1dE");
+  g_assert_cmpstr (ultra_copy->result_url, ==, result_url);
+  g_assert_cmpstr (ultra_copy->original_result_url, !=, NULL);
+  g_assert_cmpstr (ultra_copy->resolution, ==, "720p");
+  g_assert_cmpstr (ultra_copy->upstream_resolution, ==, "480p");
+  g_assert_cmpstr (ultra_copy->upstream_id, ==, "cgt-20260427191505-u1tra");
+  g_assert_cmpstr (ultra_copy->upstream_status, ==, "succeeded");
+  g_assert_cmpstr (ultra_copy->model, ==, "doubao-seedance-2-0-260128");
+  g_assert_cmpstr (ultra_copy->ratio, ==, "16:9");
+  g_assert_cmpstr (ultra_copy->request_id, ==, "20260427111505260254000UltraSR");
+  g_assert_cmpint (ultra_copy->billed_tokens, ==, 245025);
+  g_assert_cmpint (ultra_copy->finish_time, ==, 1777288990);
+  g_assert_cmpint (ultra_copy->status, ==, DAILIES_TASK_STATUS_SUCCESS);
+
+  g_assert_cmpuint (wrong_copy->warnings->len, ==, n_warnings);
+  g_assert_cmpstr (g_ptr_array_index (wrong_copy->warnings, 0), ==, first_warning);
+  g_assert_cmpstr (wrong_copy->model, ==, "doubao-seedance-2-0-260128");
+}
+
+/* Every prefix of a real answer: an error or a struct, never a crash. */
+static void
+test_truncations (void)
+{
+  const char *names[] = { "response-success.json", "response-success-ultra.json",
+                          "response-other-model-success.json", "response-failure.json" };
+
+  for (guint n = 0; n < G_N_ELEMENTS (names); n++)
+    {
+      g_autoptr(GBytes) bytes = dailies_test_load_fixture (names[n]);
+      gsize size;
+      const char *data = g_bytes_get_data (bytes, &size);
+      guint n_ok = 0;
+
+      for (gsize len = 0; len <= size; len++)
+        {
+          g_autofree char *copy = g_memdup2 (data, len);
+          g_autoptr(GError) error = NULL;
+          g_autoptr(DailiesTaskResponse) r = dailies_task_response_parse (copy, len, &error);
+          g_autofree char *message = dailies_task_response_error_message (copy, len);
+
+          g_assert_true ((r == NULL) != (error == NULL));
+          if (r != NULL)
+            {
+              g_assert_nonnull (r->task_id);
+              n_ok++;
+            }
+          else if (len == 0 || data[0] == '\n')
+            g_assert_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_EMPTY);
+          else
+            g_assert_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_MALFORMED);
+        }
+
+      /* Only the whole answer (and the whole answer minus its final newline) parses. */
+      g_assert_cmpuint (n_ok, >=, 1);
+      g_assert_cmpuint (n_ok, <=, 2);
+    }
+}
+
+/* Random byte changes to a real answer, from a fixed seed. */
+static void
+test_mutations (void)
+{
+  g_autoptr(GBytes) bytes = dailies_test_load_fixture ("response-success-ultra.json");
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20260427);
+  const char alphabet[] = "{}[]\",:0123456789.-eE tfnul\\" "\xff" "\x00" "a";
+  gsize size;
+  const char *data = g_bytes_get_data (bytes, &size);
+
+  for (guint i = 0; i < 3000; i++)
+    {
+      g_autofree char *copy = g_memdup2 (data, size);
+      guint n_changes = g_rand_int_range (rand, 1, 6);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DailiesTaskResponse) r = NULL;
+      g_autofree char *message = NULL;
+      g_autoptr(DailiesTaskResponse) r_copy = NULL;
+
+      for (guint c = 0; c < n_changes; c++)
+        copy[g_rand_int_range (rand, 0, size)] = alphabet[g_rand_int_range (rand, 0, sizeof alphabet - 1)];
+
+      r = dailies_task_response_parse (copy, size, &error);
+      message = dailies_task_response_error_message (copy, size);
+      g_assert_true ((r == NULL) != (error == NULL));
+      if (r != NULL)
+        {
+          r_copy = dailies_task_response_copy (r);
+          g_assert_cmpstr (r_copy->task_id, ==, r->task_id);
+          g_assert_cmpint (r->progress, >=, -1);
+          g_assert_cmpint (r->progress, <=, 100);
+          g_assert_cmpint (r->submit_time, >=, 0);
+        }
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/dailies/task-response/success", test_success);
+  g_test_add_func ("/dailies/task-response/success-ultra", test_success_ultra);
+  g_test_add_func ("/dailies/task-response/other-model", test_other_model);
+  g_test_add_func ("/dailies/task-response/failure", test_failure);
+  g_test_add_func ("/dailies/task-response/in-progress", test_in_progress);
+  g_test_add_func ("/dailies/task-response/queued", test_queued);
+  g_test_add_func ("/dailies/task-response/not-start", test_not_start);
+  g_test_add_func ("/dailies/task-response/error-bodies", test_error_bodies);
+  g_test_add_func ("/dailies/task-response/error-message-shapes", test_error_message_shapes);
+  g_test_add_func ("/dailies/task-response/error-message-garbage", test_error_message_garbage);
+  g_test_add_func ("/dailies/task-response/malformed", test_malformed);
+  g_test_add_func ("/dailies/task-response/too-large", test_too_large);
+  g_test_add_func ("/dailies/task-response/envelope", test_envelope);
+  g_test_add_func ("/dailies/task-response/wrong-types", test_wrong_types);
+  g_test_add_func ("/dailies/task-response/fixture-variants", test_fixture_variants);
+  g_test_add_func ("/dailies/task-response/status-strings", test_status_strings);
+  g_test_add_func ("/dailies/task-response/progress", test_progress);
+  g_test_add_func ("/dailies/task-response/times", test_times);
+  g_test_add_func ("/dailies/task-response/fail-reason", test_fail_reason);
+  g_test_add_func ("/dailies/task-response/inner-shapes", test_inner_shapes);
+  g_test_add_func ("/dailies/task-response/copy", test_copy);
+  g_test_add_func ("/dailies/task-response/truncations", test_truncations);
+  g_test_add_func ("/dailies/task-response/mutations", test_mutations);
+
+  return g_test_run ();
+}

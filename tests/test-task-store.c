@@ -1,0 +1,1090 @@
+/* test-task-store.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "dailies-task-store.h"
+#include "dailies-test-utils.h"
+
+#define WRITER_CHILD_ARG "--writer-child"
+#define KILL_BATCH 50
+
+static char *self_exe;
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+/* ------------------------------------------------------------------ */
+
+typedef struct
+{
+  guint n_signals;
+  guint position;
+  guint removed;
+  guint added;
+} ItemsChanged;
+
+static void
+items_changed_cb (GListModel   *model,
+                  guint         position,
+                  guint         removed,
+                  guint         added,
+                  ItemsChanged *changed)
+{
+  changed->n_signals++;
+  changed->position = position;
+  changed->removed = removed;
+  changed->added = added;
+}
+
+static void
+assert_items_changed (ItemsChanged *changed,
+                      guint         position,
+                      guint         removed,
+                      guint         added)
+{
+  g_assert_cmpuint (changed->n_signals, ==, 1);
+  g_assert_cmpuint (changed->position, ==, position);
+  g_assert_cmpuint (changed->removed, ==, removed);
+  g_assert_cmpuint (changed->added, ==, added);
+  memset (changed, 0, sizeof *changed);
+}
+
+typedef struct
+{
+  char *dir;
+  char *db_path;
+} Fixture;
+
+static void
+fixture_init (Fixture *f)
+{
+  f->dir = dailies_test_make_temp_dir ();
+  /* Folders that do not exist yet: the store makes them. */
+  f->db_path = g_build_filename (f->dir, "data", "dailies", "tasks.db", NULL);
+}
+
+static void
+fixture_clear (Fixture *f)
+{
+  dailies_test_rm_rf (f->dir);
+  g_clear_pointer (&f->dir, g_free);
+  g_clear_pointer (&f->db_path, g_free);
+}
+
+static DailiesTaskStore *
+open_store (const char *path)
+{
+  DailiesTaskStore *store = dailies_task_store_new (path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (dailies_task_store_load (store, &error));
+  g_assert_no_error (error);
+
+  return store;
+}
+
+static void
+close_store (DailiesTaskStore *store)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (dailies_task_store_flush (store, &error));
+  g_assert_no_error (error);
+  g_assert_finalize_object (store);
+}
+
+static char *
+response_body (const char *id,
+               const char *status,
+               const char *progress)
+{
+  return g_strdup_printf ("{\"code\":\"success\",\"message\":\"\",\"data\":{\"task_id\":\"%s\","
+                          "\"action\":\"generate\",\"status\":\"%s\","
+                          "\"result_url\":\"https://cdn.example.com/v/%s.mp4?Signature=x\","
+                          "\"original_result_url\":\"https://cdn.example.com/o/%s.mp4\","
+                          "\"submit_time\":1777288506,\"start_time\":1777288508,\"finish_time\":1777288800,"
+                          "\"progress\":\"%s\",\"request_id\":\"req-%s\","
+                          "\"data\":{\"model\":\"doubao-seedance-2-0-260128\",\"resolution\":\"720p\"}}}",
+                          id, status, id, id, progress, id);
+}
+
+static void
+apply_body (DailiesTaskStore *store,
+            DailiesTask      *task,
+            const char       *body,
+            guint             http_status)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DailiesTaskResponse) response = dailies_task_response_parse (body, strlen (body), &error);
+
+  g_assert_no_error (error);
+  dailies_task_store_apply_response (store, task, response, body, http_status);
+}
+
+static void
+apply_fixture (DailiesTaskStore *store,
+               DailiesTask      *task,
+               const char       *name)
+{
+  g_autoptr(GBytes) bytes = dailies_test_load_fixture (name);
+  g_autofree char *body = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+
+  apply_body (store, task, body, 200);
+}
+
+static DailiesTask *
+get_task (DailiesTaskStore *store,
+          guint             position)
+{
+  g_autoptr(DailiesTask) task = g_list_model_get_item (G_LIST_MODEL (store), position);
+
+  g_assert_nonnull (task);
+  /* The store keeps its own reference. */
+  return task;
+}
+
+/* Every property of @a equals the same property of @b. */
+static void
+assert_tasks_equal (DailiesTask *a,
+                    DailiesTask *b)
+{
+  GObjectClass *klass = G_OBJECT_GET_CLASS (a);
+  guint n_pspecs;
+  g_autofree GParamSpec **pspecs = g_object_class_list_properties (klass, &n_pspecs);
+
+  for (guint i = 0; i < n_pspecs; i++)
+    {
+      g_auto(GValue) value_a = G_VALUE_INIT;
+      g_auto(GValue) value_b = G_VALUE_INIT;
+
+      g_value_init (&value_a, pspecs[i]->value_type);
+      g_value_init (&value_b, pspecs[i]->value_type);
+      g_object_get_property (G_OBJECT (a), pspecs[i]->name, &value_a);
+      g_object_get_property (G_OBJECT (b), pspecs[i]->name, &value_b);
+
+      if (g_param_values_cmp (pspecs[i], &value_a, &value_b) != 0)
+        {
+          g_autofree char *text_a = g_strdup_value_contents (&value_a);
+          g_autofree char *text_b = g_strdup_value_contents (&value_b);
+
+          g_error ("%s: %s differs: %s != %s", dailies_task_get_id (a), pspecs[i]->name, text_a, text_b);
+        }
+    }
+}
+
+static gint64
+query_int (const char *db_path,
+           const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return value;
+}
+
+static void
+exec_on (const char *db_path,
+         const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  sqlite3_close (db);
+}
+
+static guint
+count_store_threads (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  if (dir == NULL)
+    return 0;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc/self/task", name, "comm", NULL);
+      g_autofree char *comm = NULL;
+
+      if (g_file_get_contents (path, &comm, NULL, NULL) && g_str_has_prefix (comm, "dailies-store"))
+        n++;
+    }
+
+  return n;
+}
+
+/* The kernel names a thread a moment after it starts and drops it a
+ * moment after it is joined: poll /proc, with a deadline. */
+static gboolean
+wait_for_store_threads (guint n)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (count_store_threads () != n)
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_thread_yield ();
+    }
+
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Tests                                                               */
+/* ------------------------------------------------------------------ */
+
+static void
+test_round_trip (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  const char *ids[] = {
+    "asyntask_h81efT0qwtLnzyt6VENmCZ6VXSfNxE2E",
+    "asyntask_Fa1ledM0derat10nAbCdEfGhIjKlMnOpQ",
+    "",
+    "cgt-20260427191505-9j2q7",
+    "asyntask_h81efT0qwtLnzyt6VENmCZ6VXSfNxE2E",  /* twice in one batch */
+    "asyntask_U1traT4sk0000000000000000000000",
+  };
+  g_autoptr(GPtrArray) saved = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *progress_body = response_body ("cgt-20260427191505-9j2q7", "IN_PROGRESS", "50%");
+  ItemsChanged changed = { 0 };
+  gint64 before = g_get_real_time () / G_USEC_PER_SEC;
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  g_assert_true (g_file_test (f.db_path, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (dailies_task_store_is_loaded (store));
+  g_assert_null (dailies_task_store_get_moved_aside_path (store));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (store)) == DAILIES_TYPE_TASK);
+  g_assert_true (wait_for_store_threads (1));
+
+  g_signal_connect (store, "items-changed", G_CALLBACK (items_changed_cb), &changed);
+  g_assert_cmpuint (dailies_task_store_add_ids (store, ids, G_N_ELEMENTS (ids)), ==, 4);
+  assert_items_changed (&changed, 0, 0, 4);
+  g_assert_cmpuint (dailies_task_store_add_ids (store, ids, 2), ==, 0);
+  g_assert_cmpuint (changed.n_signals, ==, 0);
+
+  /* Insertion order, and each one is found by ID. */
+  for (guint i = 0, j = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      DailiesTask *task = dailies_task_store_lookup (store, ids[i]);
+
+      if (*ids[i] == '\0' || i == 4)
+        continue;
+      g_assert_nonnull (task);
+      g_assert_true (get_task (store, j++) == task);
+      g_assert_cmpint (dailies_task_get_first_seen (task), >=, before);
+      g_assert_cmpint (dailies_task_get_status (task), ==, DAILIES_TASK_STATUS_UNKNOWN);
+    }
+  g_assert_null (dailies_task_store_lookup (store, "asyntask_Unknown"));
+  g_assert_null (dailies_task_store_lookup (store, NULL));
+
+  apply_fixture (store, dailies_task_store_lookup (store, ids[0]), "response-success.json");
+  apply_fixture (store, dailies_task_store_lookup (store, ids[1]), "response-failure.json");
+  apply_body (store, dailies_task_store_lookup (store, ids[3]), progress_body, 200);
+  dailies_task_store_record_error (store, dailies_task_store_lookup (store, ids[3]), "Bad Gateway", 502);
+  apply_fixture (store, dailies_task_store_lookup (store, ids[5]), "response-success-ultra.json");
+  dailies_task_store_set_local_path (store, dailies_task_store_lookup (store, ids[0]), "/videos/harbour.mp4");
+
+  g_assert_cmpstr (dailies_task_get_last_error (dailies_task_store_lookup (store, ids[3])), ==, "Bad Gateway");
+  g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (store, ids[3])), ==,
+                   DAILIES_TASK_STATUS_IN_PROGRESS);
+  g_assert_cmpuint (changed.n_signals, ==, 0);
+
+  for (guint i = 0; i < 4; i++)
+    g_ptr_array_add (saved, g_object_ref (get_task (store, i)));
+
+  close_store (store);
+  g_assert_true (wait_for_store_threads (0));
+
+  /* Schema version and WAL, seen from outside. */
+  g_assert_cmpint (query_int (f.db_path, "PRAGMA user_version"), ==, DAILIES_TASK_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, 4);
+  {
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_open_v2 (f.db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "wal");
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
+
+  /* Reopen: everything as it was, in the same order, in one items-changed. */
+  store = dailies_task_store_new (f.db_path);
+  g_signal_connect (store, "items-changed", G_CALLBACK (items_changed_cb), &changed);
+  g_assert_true (dailies_task_store_load (store, NULL));
+  assert_items_changed (&changed, 0, 0, 4);
+
+  for (guint i = 0; i < saved->len; i++)
+    {
+      DailiesTask *task = get_task (store, i);
+
+      g_assert_true (task != g_ptr_array_index (saved, i));
+      assert_tasks_equal (task, g_ptr_array_index (saved, i));
+    }
+
+  /* Spot checks that the comparison compared something. */
+  g_assert_cmpstr (dailies_task_get_local_path (get_task (store, 0)), ==, "/videos/harbour.mp4");
+  g_assert_cmpint (dailies_task_get_status (get_task (store, 1)), ==, DAILIES_TASK_STATUS_FAILURE);
+  g_assert_cmpuint (dailies_task_get_http_status (get_task (store, 2)), ==, 502);
+  g_assert_cmpint (dailies_task_get_progress (get_task (store, 2)), ==, 50);
+  g_assert_nonnull (dailies_task_get_original_result_url (get_task (store, 3)));
+  g_assert_nonnull (dailies_task_get_raw_json (get_task (store, 3)));
+
+  /* New IDs go after the loaded ones. */
+  {
+    const char *more[] = { "asyntask_AfterReload000000000000000000000" };
+
+    g_assert_cmpuint (dailies_task_store_add_ids (store, more, 1), ==, 1);
+    assert_items_changed (&changed, 4, 0, 1);
+  }
+
+  close_store (store);
+  store = open_store (f.db_path);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 5);
+  g_assert_cmpstr (dailies_task_get_id (get_task (store, 4)), ==, "asyntask_AfterReload000000000000000000000");
+  close_store (store);
+
+  fixture_clear (&f);
+}
+
+static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+static void
+test_record_error_not_found (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  const char *ids[] = { "asyntask_Missing000000001", "asyntask_Offline000000001" };
+  DailiesTask *missing;
+  DailiesTask *offline;
+  guint n_terminal_notifies = 0;
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  dailies_task_store_add_ids (store, ids, 2);
+  missing = dailies_task_store_lookup (store, ids[0]);
+  offline = dailies_task_store_lookup (store, ids[1]);
+
+  g_signal_connect (missing, "notify::terminal", G_CALLBACK (count_notify_cb), &n_terminal_notifies);
+
+  dailies_task_store_record_error (store, missing, "No such task", 404);
+  dailies_task_store_record_error (store, offline, "Could not connect", 0);
+
+  g_assert_cmpint (dailies_task_get_status (missing), ==, DAILIES_TASK_STATUS_NOT_FOUND);
+  g_assert_true (dailies_task_is_terminal (missing));
+  g_assert_cmpuint (n_terminal_notifies, ==, 1);
+  g_assert_cmpuint (dailies_task_get_http_status (missing), ==, 404);
+  g_assert_cmpint (dailies_task_get_last_polled (missing), >, 0);
+  g_assert_cmpint (dailies_task_get_status (offline), ==, DAILIES_TASK_STATUS_UNKNOWN);
+  g_assert_cmpstr (dailies_task_get_last_error (offline), ==, "Could not connect");
+  g_assert_cmpuint (dailies_task_get_http_status (offline), ==, 0);
+
+  g_signal_handlers_disconnect_matched (missing, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, &n_terminal_notifies);
+  close_store (store);
+
+  store = open_store (f.db_path);
+  missing = dailies_task_store_lookup (store, ids[0]);
+  g_assert_cmpint (dailies_task_get_status (missing), ==, DAILIES_TASK_STATUS_NOT_FOUND);
+  g_assert_cmpstr (dailies_task_get_last_error (missing), ==, "No such task");
+  g_assert_cmpstr (dailies_task_get_last_error (dailies_task_store_lookup (store, ids[1])), ==, "Could not connect");
+  close_store (store);
+
+  fixture_clear (&f);
+}
+
+static void
+test_remove_restore (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  const char *ids[] = { "asyntask_A", "asyntask_B", "asyntask_C", "asyntask_D", "asyntask_E" };
+  g_autoptr(DailiesTask) c = NULL;
+  g_autoptr(DailiesTask) a = NULL;
+  g_autoptr(DailiesTask) e = NULL;
+  g_autofree char *body = response_body ("asyntask_C", "SUCCESS", "100%");
+  ItemsChanged changed = { 0 };
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  dailies_task_store_add_ids (store, ids, G_N_ELEMENTS (ids));
+  g_signal_connect (store, "items-changed", G_CALLBACK (items_changed_cb), &changed);
+
+  c = g_object_ref (dailies_task_store_lookup (store, "asyntask_C"));
+  dailies_task_store_remove (store, c);
+  assert_items_changed (&changed, 2, 1, 0);
+  g_assert_null (dailies_task_store_lookup (store, "asyntask_C"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 4);
+
+  /* Removing again, or applying an answer meanwhile, does not bring it back. */
+  dailies_task_store_remove (store, c);
+  g_assert_cmpuint (changed.n_signals, ==, 0);
+  apply_body (store, c, body, 200);
+  g_assert_cmpint (dailies_task_get_status (c), ==, DAILIES_TASK_STATUS_SUCCESS);
+  g_assert_true (dailies_task_store_flush (store, NULL));
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks WHERE id = 'asyntask_C'"), ==, 0);
+
+  /* Undo: back where it was, with what it learned meanwhile. */
+  dailies_task_store_restore (store, c);
+  assert_items_changed (&changed, 2, 0, 1);
+  g_assert_true (dailies_task_store_lookup (store, "asyntask_C") == c);
+  g_assert_true (get_task (store, 2) == c);
+  dailies_task_store_restore (store, c);
+  g_assert_cmpuint (changed.n_signals, ==, 0);
+
+  /* First and last, then only the first comes back. */
+  a = g_object_ref (get_task (store, 0));
+  e = g_object_ref (get_task (store, 4));
+  dailies_task_store_remove (store, a);
+  assert_items_changed (&changed, 0, 1, 0);
+  dailies_task_store_remove (store, e);
+  assert_items_changed (&changed, 3, 1, 0);
+  dailies_task_store_restore (store, a);
+  assert_items_changed (&changed, 0, 0, 1);
+
+  g_signal_handlers_disconnect_by_func (store, items_changed_cb, &changed);
+  close_store (store);
+
+  store = open_store (f.db_path);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 4);
+  g_assert_cmpstr (dailies_task_get_id (get_task (store, 0)), ==, "asyntask_A");
+  g_assert_cmpstr (dailies_task_get_id (get_task (store, 1)), ==, "asyntask_B");
+  g_assert_cmpstr (dailies_task_get_id (get_task (store, 2)), ==, "asyntask_C");
+  g_assert_cmpstr (dailies_task_get_id (get_task (store, 3)), ==, "asyntask_D");
+  g_assert_null (dailies_task_store_lookup (store, "asyntask_E"));
+  assert_tasks_equal (get_task (store, 2), c);
+
+  /* A removed ID that is added again is a new task, at the end. */
+  g_assert_cmpuint (dailies_task_store_add_ids (store, &ids[4], 1), ==, 1);
+  g_assert_cmpstr (dailies_task_get_id (get_task (store, 4)), ==, "asyntask_E");
+  close_store (store);
+
+  fixture_clear (&f);
+}
+
+static void
+write_garbage (const char *path,
+               gsize       size)
+{
+  g_autofree char *garbage = g_malloc (size);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  for (gsize i = 0; i < size; i++)
+    garbage[i] = (char) g_random_int_range (0, 256);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_file_set_contents (path, garbage, size, &error);
+  g_assert_no_error (error);
+}
+
+/* The store moved the file aside, starts empty and saves again. */
+static void
+assert_moved_aside_and_works (const char *db_path,
+                              const char *expected_contents,
+                              gsize       expected_size)
+{
+  DailiesTaskStore *store = dailies_task_store_new (db_path);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *basename = g_path_get_basename (db_path);
+  g_autofree char *prefix = g_strconcat (basename, ".corrupt-", NULL);
+  g_autofree char *aside = NULL;
+  g_autofree char *aside_name = NULL;
+  g_autofree char *contents = NULL;
+  gsize size;
+  const char *ids[] = { "asyntask_AfterCorruption" };
+
+  g_assert_true (dailies_task_store_load (store, &error));
+  g_assert_no_error (error);
+
+  aside = g_strdup (dailies_task_store_get_moved_aside_path (store));
+  g_assert_nonnull (aside);
+  aside_name = g_path_get_basename (aside);
+  g_assert_true (g_str_has_prefix (aside_name, prefix));
+  /* tasks.db.corrupt-YYYYMMDD-HHMMSS */
+  g_assert_cmpuint (strlen (aside_name), >=, strlen (prefix) + 15);
+  g_assert_true (g_ascii_isdigit (aside_name[strlen (prefix)]));
+  g_assert_cmpint (aside_name[strlen (prefix) + 8], ==, '-');
+
+  g_assert_true (g_file_get_contents (aside, &contents, &size, NULL));
+  if (expected_contents != NULL)
+    {
+      g_assert_cmpuint (size, ==, expected_size);
+      g_assert_true (memcmp (contents, expected_contents, size) == 0);
+    }
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  g_assert_cmpuint (dailies_task_store_add_ids (store, ids, 1), ==, 1);
+  close_store (store);
+
+  store = open_store (db_path);
+  g_assert_null (dailies_task_store_get_moved_aside_path (store));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
+  g_assert_nonnull (dailies_task_store_lookup (store, ids[0]));
+  close_store (store);
+
+  /* The damaged file is kept for the user. */
+  g_assert_true (g_file_test (aside, G_FILE_TEST_IS_REGULAR));
+}
+
+static void
+test_corrupt_garbage (void)
+{
+  Fixture f;
+  g_autofree char *garbage = NULL;
+  gsize size;
+  g_autofree char *wal = NULL;
+  g_autoptr(GDir) dir = NULL;
+  g_autofree char *folder = NULL;
+  const char *name;
+  guint n_wal = 0;
+
+  fixture_init (&f);
+  write_garbage (f.db_path, 64 * 1024);
+  wal = g_strconcat (f.db_path, "-wal", NULL);
+  write_garbage (wal, 4096);
+  g_assert_true (g_file_get_contents (f.db_path, &garbage, &size, NULL));
+
+  assert_moved_aside_and_works (f.db_path, garbage, size);
+
+  /* Its -wal went along. */
+  folder = g_path_get_dirname (f.db_path);
+  dir = g_dir_open (folder, 0, NULL);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, "tasks.db.corrupt-") && g_str_has_suffix (name, "-wal"))
+      n_wal++;
+  g_assert_cmpuint (n_wal, ==, 1);
+
+  fixture_clear (&f);
+}
+
+static void
+test_corrupt_text_file (void)
+{
+  Fixture f;
+  const char text[] = "This is not a database, just a note someone saved here.\n";
+  g_autofree char *folder = NULL;
+
+  fixture_init (&f);
+  folder = g_path_get_dirname (f.db_path);
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (f.db_path, text, sizeof text - 1, NULL));
+
+  assert_moved_aside_and_works (f.db_path, text, sizeof text - 1);
+
+  fixture_clear (&f);
+}
+
+static void
+test_corrupt_truncated (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *contents = NULL;
+  gsize size;
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  for (guint i = 0; i < 2000; i++)
+    g_ptr_array_add (ids, g_strdup_printf ("asyntask_Trunc%06u", i));
+  dailies_task_store_add_ids (store, (const char * const *) ids->pdata, ids->len);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autofree char *body = response_body (g_ptr_array_index (ids, i), "SUCCESS", "100%");
+      apply_body (store, dailies_task_store_lookup (store, g_ptr_array_index (ids, i)), body, 200);
+    }
+  close_store (store);
+
+  /* Closing checkpointed the WAL: all the data is in the main file. */
+  g_assert_true (g_file_get_contents (f.db_path, &contents, &size, NULL));
+  g_assert_cmpuint (size, >, 64 * 1024);
+  g_assert_true (g_file_set_contents (f.db_path, contents, size / 2, NULL));
+
+  assert_moved_aside_and_works (f.db_path, contents, size / 2);
+
+  fixture_clear (&f);
+}
+
+static void
+test_foreign_schema (void)
+{
+  Fixture f;
+  g_autofree char *folder = NULL;
+
+  /* A real SQLite file, but not ours: a "tasks" table of another shape. */
+  fixture_init (&f);
+  folder = g_path_get_dirname (f.db_path);
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  exec_on (f.db_path, "CREATE TABLE tasks (title TEXT, done INTEGER); INSERT INTO tasks VALUES ('milk', 0);");
+
+  assert_moved_aside_and_works (f.db_path, NULL, 0);
+
+  fixture_clear (&f);
+}
+
+static void
+test_too_new (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folder = NULL;
+  const char *ids[] = { "asyntask_InMemoryOnly" };
+
+  /* Written by a later Dailies: left alone, and the app still runs. */
+  fixture_init (&f);
+  folder = g_path_get_dirname (f.db_path);
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  exec_on (f.db_path, "CREATE TABLE future (x); PRAGMA user_version = 99;");
+
+  store = dailies_task_store_new (f.db_path);
+  g_assert_false (dailies_task_store_load (store, &error));
+  g_assert_error (error, DAILIES_STORE_ERROR, DAILIES_STORE_ERROR_TOO_NEW);
+  g_assert_null (dailies_task_store_get_moved_aside_path (store));
+  g_assert_true (dailies_task_store_is_loaded (store));
+  g_assert_cmpuint (dailies_task_store_add_ids (store, ids, 1), ==, 1);
+  close_store (store);
+
+  g_assert_cmpint (query_int (f.db_path, "PRAGMA user_version"), ==, 99);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM sqlite_master WHERE name = 'tasks'"), ==, 0);
+
+  fixture_clear (&f);
+}
+
+static void
+test_in_memory (void)
+{
+  DailiesTaskStore *store = open_store (NULL);
+  const char *ids[] = { "asyntask_Mem1", "asyntask_Mem2" };
+
+  g_assert_null (dailies_task_store_get_path (store));
+  g_assert_cmpuint (dailies_task_store_add_ids (store, ids, 2), ==, 2);
+  dailies_task_store_record_error (store, dailies_task_store_lookup (store, ids[0]), "x", 500);
+  close_store (store);
+}
+
+typedef struct
+{
+  gboolean      done;
+  gboolean      ok;
+  GError       *error;
+  guint         n_items_at_callback;
+} LoadWait;
+
+static void
+load_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  LoadWait *wait = user_data;
+
+  wait->ok = dailies_task_store_load_finish (DAILIES_TASK_STORE (object), result, &wait->error);
+  wait->n_items_at_callback = g_list_model_get_n_items (G_LIST_MODEL (object));
+  wait->done = TRUE;
+}
+
+static void
+test_load_async (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  const char *ids[] = { "asyntask_Async1", "asyntask_Async2", "asyntask_Async3" };
+  ItemsChanged changed = { 0 };
+  LoadWait wait = { 0 };
+  gulong handler;
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  dailies_task_store_add_ids (store, ids, 3);
+  close_store (store);
+
+  store = dailies_task_store_new (f.db_path);
+  handler = g_signal_connect (store, "items-changed", G_CALLBACK (items_changed_cb), &changed);
+  dailies_task_store_load_async (store, NULL, load_cb, &wait);
+  g_assert_false (dailies_task_store_is_loaded (store));
+  g_assert_true (dailies_test_wait_for_flag (&wait.done, 10000));
+
+  g_assert_no_error (wait.error);
+  g_assert_true (wait.ok);
+  /* The model is filled before the caller hears back. */
+  g_assert_cmpuint (wait.n_items_at_callback, ==, 3);
+  assert_items_changed (&changed, 0, 0, 3);
+  g_assert_nonnull (dailies_task_store_lookup (store, "asyntask_Async2"));
+
+  g_signal_handler_disconnect (store, handler);
+  close_store (store);
+
+  /* A corrupt file, loaded asynchronously: not an error either. */
+  write_garbage (f.db_path, 8192);
+  store = dailies_task_store_new (f.db_path);
+  memset (&wait, 0, sizeof wait);
+  dailies_task_store_load_async (store, NULL, load_cb, &wait);
+  g_assert_true (dailies_test_wait_for_flag (&wait.done, 10000));
+  g_assert_no_error (wait.error);
+  g_assert_true (wait.ok);
+  g_assert_nonnull (dailies_task_store_get_moved_aside_path (store));
+  close_store (store);
+
+  fixture_clear (&f);
+}
+
+typedef struct
+{
+  gboolean  failed;
+  GError   *error;
+} WriteFailed;
+
+static void
+write_failed_cb (DailiesTaskStore *store,
+                 const GError     *error,
+                 WriteFailed      *failed)
+{
+  g_assert_null (failed->error);
+  failed->failed = TRUE;
+  failed->error = g_error_copy (error);
+}
+
+static void
+test_write_failed (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  g_autoptr(GError) error = NULL;
+  const char *first[] = { "asyntask_BeforeTrouble" };
+  const char *during[] = { "asyntask_DuringTrouble1", "asyntask_DuringTrouble2" };
+  const char *after[] = { "asyntask_AfterTrouble" };
+  WriteFailed failed = { 0 };
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  g_signal_connect (store, "write-failed", G_CALLBACK (write_failed_cb), &failed);
+  dailies_task_store_add_ids (store, first, 1);
+  g_assert_true (dailies_task_store_flush (store, NULL));
+
+  /* Someone else takes the table away: writes fail for real. */
+  exec_on (f.db_path, "ALTER TABLE tasks RENAME TO tasks_away");
+  dailies_task_store_add_ids (store, during, 1);
+  g_assert_false (dailies_task_store_flush (store, &error));
+  g_assert_error (error, DAILIES_STORE_ERROR, DAILIES_STORE_ERROR_IO);
+  g_clear_error (&error);
+
+  g_assert_true (dailies_test_wait_for_flag (&failed.failed, 10000));
+  g_assert_error (failed.error, DAILIES_STORE_ERROR, DAILIES_STORE_ERROR_IO);
+  g_clear_error (&failed.error);
+
+  /* Still failing: no second signal for the retry. The objects changed anyway. */
+  dailies_task_store_add_ids (store, &during[1], 1);
+  g_assert_false (dailies_task_store_flush (store, NULL));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 3);
+
+  /* It comes back: the queued rows are saved with the next flush. */
+  exec_on (f.db_path, "ALTER TABLE tasks_away RENAME TO tasks");
+  g_assert_true (dailies_task_store_flush (store, &error));
+  g_assert_no_error (error);
+  dailies_task_store_add_ids (store, after, 1);
+
+  failed.failed = FALSE;
+  g_signal_handlers_disconnect_by_func (store, write_failed_cb, &failed);
+  close_store (store);
+
+  store = open_store (f.db_path);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 4);
+  g_assert_nonnull (dailies_task_store_lookup (store, during[0]));
+  g_assert_nonnull (dailies_task_store_lookup (store, during[1]));
+  g_assert_nonnull (dailies_task_store_lookup (store, after[0]));
+  close_store (store);
+
+  fixture_clear (&f);
+}
+
+static void
+test_many (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  ItemsChanged changed = { 0 };
+  const guint n = 10000;
+  gint64 begin;
+  double add_ms, flush_ms, load_ms;
+
+  fixture_init (&f);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (ids, g_strdup_printf ("asyntask_Many%010u", i));
+
+  store = open_store (f.db_path);
+  g_signal_connect (store, "items-changed", G_CALLBACK (items_changed_cb), &changed);
+
+  begin = g_get_monotonic_time ();
+  g_assert_cmpuint (dailies_task_store_add_ids (store, (const char * const *) ids->pdata, n), ==, n);
+  add_ms = (g_get_monotonic_time () - begin) / 1000.0;
+  assert_items_changed (&changed, 0, 0, n);
+
+  begin = g_get_monotonic_time ();
+  g_assert_true (dailies_task_store_flush (store, NULL));
+  flush_ms = (g_get_monotonic_time () - begin) / 1000.0;
+
+  for (guint i = 0; i < n; i += 97)
+    {
+      DailiesTask *task = dailies_task_store_lookup (store, g_ptr_array_index (ids, i));
+
+      g_assert_nonnull (task);
+      g_assert_true (get_task (store, i) == task);
+    }
+
+  /* Answers for all of them: the rows are rewritten, not duplicated. */
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *body = response_body (g_ptr_array_index (ids, i), "SUCCESS", "100%");
+      apply_body (store, dailies_task_store_lookup (store, g_ptr_array_index (ids, i)), body, 200);
+    }
+  g_assert_cmpuint (changed.n_signals, ==, 0);
+  g_signal_handlers_disconnect_by_func (store, items_changed_cb, &changed);
+  close_store (store);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, n);
+
+  store = dailies_task_store_new (f.db_path);
+  g_signal_connect (store, "items-changed", G_CALLBACK (items_changed_cb), &changed);
+  begin = g_get_monotonic_time ();
+  g_assert_true (dailies_task_store_load (store, NULL));
+  load_ms = (g_get_monotonic_time () - begin) / 1000.0;
+  assert_items_changed (&changed, 0, 0, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      DailiesTask *task = get_task (store, i);
+
+      g_assert_cmpstr (dailies_task_get_id (task), ==, g_ptr_array_index (ids, i));
+      g_assert_cmpint (dailies_task_get_status (task), ==, DAILIES_TASK_STATUS_SUCCESS);
+    }
+
+  g_test_message ("10000 ids: add %.1f ms, first flush %.1f ms, load with answers %.1f ms",
+                  add_ms, flush_ms, load_ms);
+  /* Generous: catches a per-row transaction or notify storm, not jitter. */
+  g_assert_cmpfloat (add_ms, <, 2000);
+  g_assert_cmpfloat (load_ms, <, 5000);
+
+  g_signal_handlers_disconnect_by_func (store, items_changed_cb, &changed);
+  close_store (store);
+  fixture_clear (&f);
+}
+
+/* ------------------------------------------------------------------ */
+/* kill -9                                                             */
+/* ------------------------------------------------------------------ */
+
+/* The child: adds tasks in batches, each with an answer, and after each
+ * flush reports how many tasks are committed. Runs until killed. */
+static int
+run_writer_child (const char *db_path)
+{
+  g_autoptr(DailiesTaskStore) store = dailies_task_store_new (db_path);
+  g_autoptr(GError) error = NULL;
+  guint committed = 0;
+
+  if (!dailies_task_store_load (store, &error))
+    {
+      g_printerr ("child: %s\n", error->message);
+      return 1;
+    }
+
+  for (guint batch = 0; batch < 100000; batch++)
+    {
+      g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+
+      for (guint i = 0; i < KILL_BATCH; i++)
+        g_ptr_array_add (ids, g_strdup_printf ("asyntask_Kill%08u", committed + i));
+      if (dailies_task_store_add_ids (store, (const char * const *) ids->pdata, ids->len) != KILL_BATCH)
+        return 1;
+
+      for (guint i = 0; i < KILL_BATCH; i++)
+        {
+          const char *id = g_ptr_array_index (ids, i);
+          g_autofree char *body = response_body (id, "SUCCESS", "100%");
+
+          apply_body (store, dailies_task_store_lookup (store, id), body, 200);
+        }
+
+      if (!dailies_task_store_flush (store, &error))
+        {
+          g_printerr ("child: %s\n", error->message);
+          return 1;
+        }
+
+      committed += KILL_BATCH;
+      printf ("%u\n", committed);
+      fflush (stdout);
+    }
+
+  return 0;
+}
+
+typedef struct
+{
+  GDataInputStream *input;
+  guint             reported;
+  gboolean          eof;
+} ChildOutput;
+
+static void read_next_line (ChildOutput *output);
+
+static void
+line_read_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ChildOutput *output = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (object), result, NULL, &error);
+
+  if (line == NULL)
+    {
+      output->eof = TRUE;
+      return;
+    }
+
+  output->reported = (guint) g_ascii_strtoull (line, NULL, 10);
+  read_next_line (output);
+}
+
+static void
+read_next_line (ChildOutput *output)
+{
+  g_data_input_stream_read_line_async (output->input, G_PRIORITY_DEFAULT, NULL, line_read_cb, output);
+}
+
+static gboolean
+enough_reported (gpointer user_data)
+{
+  ChildOutput *output = user_data;
+
+  return output->reported >= 40 * KILL_BATCH || output->eof;
+}
+
+static void
+test_kill_during_writes (void)
+{
+  Fixture f;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GError) error = NULL;
+  ChildOutput output = { 0 };
+  DailiesTaskStore *store;
+  guint reported;
+
+  fixture_init (&f);
+
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                            self_exe, WRITER_CHILD_ARG, f.db_path, NULL);
+  g_assert_no_error (error);
+
+  output.input = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
+  read_next_line (&output);
+
+  g_assert_true (dailies_test_wait_until (enough_reported, &output, 30000));
+  g_assert_false (output.eof);
+
+  /* The child is in the middle of its next batch: kill it there. */
+  g_subprocess_send_signal (child, SIGKILL);
+  g_assert_true (g_subprocess_wait (child, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (child));
+  g_assert_cmpint (g_subprocess_get_term_sig (child), ==, SIGKILL);
+
+  /* Lines it wrote before dying are still in the pipe. */
+  g_assert_true (dailies_test_wait_for_flag (&output.eof, 10000));
+  reported = output.reported;
+  g_clear_object (&output.input);
+  g_test_message ("child reported %u committed tasks before SIGKILL", reported);
+
+  /* The WAL was not checkpointed by a clean close. */
+  {
+    g_autofree char *wal = g_strconcat (f.db_path, "-wal", NULL);
+    g_assert_true (g_file_test (wal, G_FILE_TEST_EXISTS));
+  }
+
+  store = open_store (f.db_path);
+  g_assert_null (dailies_task_store_get_moved_aside_path (store));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), >=, reported);
+
+  for (guint i = 0; i < reported; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("asyntask_Kill%08u", i);
+      g_autofree char *body = response_body (id, "SUCCESS", "100%");
+      DailiesTask *task = dailies_task_store_lookup (store, id);
+
+      if (task == NULL)
+        g_error ("%s was reported committed but is missing", id);
+      g_assert_cmpint (dailies_task_get_status (task), ==, DAILIES_TASK_STATUS_SUCCESS);
+      g_assert_cmpstr (dailies_task_get_raw_json (task), ==, body);
+    }
+
+  close_store (store);
+  fixture_clear (&f);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  if (argc == 3 && g_str_equal (argv[1], WRITER_CHILD_ARG))
+    return run_writer_child (argv[2]);
+
+  self_exe = g_canonicalize_filename (argv[0], NULL);
+
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/dailies/task-store/round-trip", test_round_trip);
+  g_test_add_func ("/dailies/task-store/record-error-not-found", test_record_error_not_found);
+  g_test_add_func ("/dailies/task-store/remove-restore", test_remove_restore);
+  g_test_add_func ("/dailies/task-store/corrupt/garbage", test_corrupt_garbage);
+  g_test_add_func ("/dailies/task-store/corrupt/text-file", test_corrupt_text_file);
+  g_test_add_func ("/dailies/task-store/corrupt/truncated", test_corrupt_truncated);
+  g_test_add_func ("/dailies/task-store/corrupt/foreign-schema", test_foreign_schema);
+  g_test_add_func ("/dailies/task-store/too-new", test_too_new);
+  g_test_add_func ("/dailies/task-store/in-memory", test_in_memory);
+  g_test_add_func ("/dailies/task-store/load-async", test_load_async);
+  g_test_add_func ("/dailies/task-store/write-failed", test_write_failed);
+  g_test_add_func ("/dailies/task-store/many", test_many);
+  g_test_add_func ("/dailies/task-store/kill-during-writes", test_kill_during_writes);
+
+  ret = g_test_run ();
+  g_free (self_exe);
+
+  return ret;
+}

@@ -1,0 +1,432 @@
+/* test-task.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "dailies-task.h"
+#include "dailies-test-utils.h"
+
+#define SUCCESS_ID "asyntask_h81efT0qwtLnzyt6VENmCZ6VXSfNxE2E"
+#define SUCCESS_URL "https://ark-acg-cn-beijing.tos-cn-beijing.volces.com/example/video.mp4?X-Tos-Expires=86400&X-Tos-Signature=abc"
+
+/* Counts notifies per property name. */
+typedef struct
+{
+  GHashTable *counts;
+  guint       total;
+} Notifies;
+
+static void
+notify_cb (GObject    *object,
+           GParamSpec *pspec,
+           Notifies   *notifies)
+{
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (notifies->counts, pspec->name));
+
+  g_hash_table_insert (notifies->counts, (gpointer) pspec->name, GUINT_TO_POINTER (count + 1));
+  notifies->total++;
+}
+
+static void
+notifies_init (Notifies    *notifies,
+               DailiesTask *task)
+{
+  notifies->counts = g_hash_table_new (g_str_hash, g_str_equal);
+  notifies->total = 0;
+  g_signal_connect (task, "notify", G_CALLBACK (notify_cb), notifies);
+}
+
+static void
+notifies_reset (Notifies *notifies)
+{
+  g_hash_table_remove_all (notifies->counts);
+  notifies->total = 0;
+}
+
+static guint
+notifies_get (Notifies   *notifies,
+              const char *name)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (notifies->counts, name));
+}
+
+static void
+notifies_clear (Notifies    *notifies,
+                DailiesTask *task)
+{
+  g_signal_handlers_disconnect_by_func (task, notify_cb, notifies);
+  g_clear_pointer (&notifies->counts, g_hash_table_unref);
+}
+
+/* Asserts that exactly the properties in @names (NULL-terminated) were
+ * notified, each once, and resets the counts. */
+static void
+assert_notified (Notifies *notifies,
+                 ...)
+{
+  guint expected = 0;
+  const char *name;
+  va_list args;
+
+  va_start (args, notifies);
+  while ((name = va_arg (args, const char *)) != NULL)
+    {
+      if (notifies_get (notifies, name) != 1)
+        g_error ("property %s notified %u times, expected once", name, notifies_get (notifies, name));
+      expected++;
+    }
+  va_end (args);
+
+  if (notifies->total != expected)
+    {
+      GHashTableIter iter;
+      gpointer key;
+      gpointer value;
+
+      g_hash_table_iter_init (&iter, notifies->counts);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_test_message ("notified: %s ×%u", (const char *) key, GPOINTER_TO_UINT (value));
+      g_error ("%u notifies, expected %u", notifies->total, expected);
+    }
+
+  notifies_reset (notifies);
+}
+
+static DailiesTaskResponse *
+parse_fixture (const char  *name,
+               char       **body_out)
+{
+  g_autoptr(GBytes) bytes = dailies_test_load_fixture (name);
+  g_autoptr(GError) error = NULL;
+  gsize size;
+  const char *data = g_bytes_get_data (bytes, &size);
+  DailiesTaskResponse *response = dailies_task_response_parse (data, size, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (response);
+  if (body_out != NULL)
+    *body_out = g_strndup (data, size);
+
+  return response;
+}
+
+static void
+test_defaults (void)
+{
+  g_autoptr(DailiesTask) task = dailies_task_new (SUCCESS_ID);
+  g_autofree char *id = NULL;
+  DailiesTaskStatus status;
+  gboolean terminal;
+  int progress;
+
+  g_assert_cmpstr (dailies_task_get_id (task), ==, SUCCESS_ID);
+  g_assert_cmpint (dailies_task_get_status (task), ==, DAILIES_TASK_STATUS_UNKNOWN);
+  g_assert_cmpint (dailies_task_get_progress (task), ==, -1);
+  g_assert_false (dailies_task_is_terminal (task));
+  g_assert_null (dailies_task_get_status_text (task));
+  g_assert_null (dailies_task_get_raw_json (task));
+  g_assert_null (dailies_task_get_last_error (task));
+  g_assert_cmpuint (dailies_task_get_http_status (task), ==, 0);
+  g_assert_cmpint (dailies_task_get_first_seen (task), ==, 0);
+  g_assert_null (dailies_task_dup_response (task));
+
+  g_object_get (task, "id", &id, "status", &status, "progress", &progress, "terminal", &terminal, NULL);
+  g_assert_cmpstr (id, ==, SUCCESS_ID);
+  g_assert_cmpint (status, ==, DAILIES_TASK_STATUS_UNKNOWN);
+  g_assert_cmpint (progress, ==, -1);
+  g_assert_false (terminal);
+
+  g_assert_finalize_object (g_steal_pointer (&task));
+}
+
+static void
+test_properties_are_read_only (void)
+{
+  GObjectClass *klass = g_type_class_ref (DAILIES_TYPE_TASK);
+  guint n_pspecs;
+  g_autofree GParamSpec **pspecs = g_object_class_list_properties (klass, &n_pspecs);
+  static const char * const expected[] = {
+    "id", "status", "status-text", "progress", "submit-time", "start-time", "finish-time",
+    "fail-reason", "result-url", "original-result-url", "request-id", "model", "raw-json",
+    "first-seen", "last-polled", "last-error", "http-status", "local-path", "terminal",
+  };
+
+  g_assert_cmpuint (n_pspecs, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      GParamSpec *pspec = g_object_class_find_property (klass, expected[i]);
+
+      g_assert_nonnull (pspec);
+      g_assert_true (pspec->flags & G_PARAM_READABLE);
+      if (g_str_equal (expected[i], "id"))
+        g_assert_true (pspec->flags & G_PARAM_CONSTRUCT_ONLY);
+      else
+        {
+          g_assert_false (pspec->flags & G_PARAM_WRITABLE);
+          g_assert_true (pspec->flags & G_PARAM_EXPLICIT_NOTIFY);
+        }
+    }
+
+  g_type_class_unref (klass);
+}
+
+static void
+test_notify_once_per_change (void)
+{
+  g_autoptr(DailiesTask) task = dailies_task_new (SUCCESS_ID);
+  g_autofree char *text = g_strdup ("QUEUED");
+  Notifies n;
+
+  notifies_init (&n, task);
+
+  /* Status and its text; terminal only when crossing into a final state. */
+  dailies_task_set_status (task, DAILIES_TASK_STATUS_QUEUED, text);
+  assert_notified (&n, "status", "status-text", NULL);
+  dailies_task_set_status (task, DAILIES_TASK_STATUS_QUEUED, "QUEUED");  /* equal, other pointer */
+  assert_notified (&n, NULL);
+  dailies_task_set_status (task, DAILIES_TASK_STATUS_QUEUED, "queued");
+  assert_notified (&n, "status-text", NULL);
+  dailies_task_set_status (task, DAILIES_TASK_STATUS_SUCCESS, "queued");
+  assert_notified (&n, "status", "terminal", NULL);
+  g_assert_true (dailies_task_is_terminal (task));
+  dailies_task_set_status (task, DAILIES_TASK_STATUS_FAILURE, "FAILURE");
+  assert_notified (&n, "status", "status-text", NULL);
+  dailies_task_set_status (task, DAILIES_TASK_STATUS_NOT_FOUND, NULL);
+  assert_notified (&n, "status", "status-text", NULL);
+  dailies_task_set_status (task, DAILIES_TASK_STATUS_IN_PROGRESS, NULL);
+  assert_notified (&n, "status", "terminal", NULL);
+  g_assert_false (dailies_task_is_terminal (task));
+
+  dailies_task_set_progress (task, 50);
+  assert_notified (&n, "progress", NULL);
+  dailies_task_set_progress (task, 50);
+  assert_notified (&n, NULL);
+  dailies_task_set_progress (task, 250);  /* clamped */
+  assert_notified (&n, "progress", NULL);
+  g_assert_cmpint (dailies_task_get_progress (task), ==, 100);
+
+  dailies_task_set_times (task, 10, 0, 0);
+  assert_notified (&n, "submit-time", NULL);
+  dailies_task_set_times (task, 10, 12, 30);
+  assert_notified (&n, "start-time", "finish-time", NULL);
+  dailies_task_set_times (task, 10, 12, 30);
+  assert_notified (&n, NULL);
+
+  dailies_task_set_fail_reason (task, "nope");
+  assert_notified (&n, "fail-reason", NULL);
+  dailies_task_set_fail_reason (task, "nope");
+  assert_notified (&n, NULL);
+  dailies_task_set_fail_reason (task, NULL);
+  assert_notified (&n, "fail-reason", NULL);
+  dailies_task_set_fail_reason (task, "");  /* "" is a value too */
+  assert_notified (&n, "fail-reason", NULL);
+
+  dailies_task_set_result_urls (task, "https://a/v.mp4", NULL);
+  assert_notified (&n, "result-url", NULL);
+  dailies_task_set_result_urls (task, "https://a/v.mp4", "https://a/o.mp4");
+  assert_notified (&n, "original-result-url", NULL);
+  dailies_task_set_result_urls (task, "https://a/v.mp4", "https://a/o.mp4");
+  assert_notified (&n, NULL);
+
+  dailies_task_set_request_id (task, "req");
+  assert_notified (&n, "request-id", NULL);
+  dailies_task_set_model (task, "m");
+  assert_notified (&n, "model", NULL);
+  dailies_task_set_raw_json (task, "{}");
+  assert_notified (&n, "raw-json", NULL);
+  dailies_task_set_first_seen (task, 5);
+  assert_notified (&n, "first-seen", NULL);
+  dailies_task_set_last_polled (task, 6);
+  assert_notified (&n, "last-polled", NULL);
+  dailies_task_set_local_path (task, "/x/y.mp4");
+  assert_notified (&n, "local-path", NULL);
+
+  dailies_task_set_request_id (task, "req");
+  dailies_task_set_model (task, "m");
+  dailies_task_set_raw_json (task, "{}");
+  dailies_task_set_first_seen (task, 5);
+  dailies_task_set_last_polled (task, 6);
+  dailies_task_set_local_path (task, "/x/y.mp4");
+  assert_notified (&n, NULL);
+
+  dailies_task_set_last_error (task, "timeout", 0);
+  assert_notified (&n, "last-error", NULL);
+  dailies_task_set_last_error (task, "Bad Gateway", 502);
+  assert_notified (&n, "last-error", "http-status", NULL);
+  dailies_task_set_last_error (task, "Bad Gateway", 502);
+  assert_notified (&n, NULL);
+  dailies_task_set_last_error (task, NULL, 502);
+  assert_notified (&n, "last-error", NULL);
+
+  notifies_clear (&n, task);
+  g_assert_finalize_object (g_steal_pointer (&task));
+}
+
+/* Inside any notify of apply_response, every field is already updated:
+ * the notifies come as one batch after all changes. */
+static void
+check_consistent_cb (DailiesTask *task,
+                     GParamSpec  *pspec,
+                     guint       *n_checked)
+{
+  g_assert_cmpint (dailies_task_get_status (task), ==, DAILIES_TASK_STATUS_SUCCESS);
+  g_assert_cmpint (dailies_task_get_progress (task), ==, 100);
+  g_assert_nonnull (dailies_task_get_raw_json (task));
+  g_assert_null (dailies_task_get_last_error (task));
+  (*n_checked)++;
+}
+
+static void
+test_apply_response (void)
+{
+  g_autoptr(DailiesTask) task = dailies_task_new (SUCCESS_ID);
+  g_autoptr(DailiesTaskResponse) response = NULL;
+  g_autofree char *body = NULL;
+  guint n_checked = 0;
+  gulong handler;
+  Notifies n;
+
+  response = parse_fixture ("response-success.json", &body);
+
+  dailies_task_set_first_seen (task, 1777288000);
+  dailies_task_set_last_error (task, "Bad Gateway", 502);
+  notifies_init (&n, task);
+  handler = g_signal_connect (task, "notify", G_CALLBACK (check_consistent_cb), &n_checked);
+
+  dailies_task_apply_response (task, response, body, 200, 1777288900);
+
+  assert_notified (&n, "status", "status-text", "progress", "submit-time", "start-time",
+                   "finish-time", "result-url", "request-id", "model", "raw-json",
+                   "last-polled", "last-error", "http-status", "terminal", NULL);
+  g_assert_cmpuint (n_checked, ==, 14);
+  g_signal_handler_disconnect (task, handler);
+
+  g_assert_cmpstr (dailies_task_get_id (task), ==, SUCCESS_ID);
+  g_assert_cmpint (dailies_task_get_status (task), ==, DAILIES_TASK_STATUS_SUCCESS);
+  g_assert_cmpstr (dailies_task_get_status_text (task), ==, "SUCCESS");
+  g_assert_cmpint (dailies_task_get_progress (task), ==, 100);
+  g_assert_cmpint (dailies_task_get_submit_time (task), ==, 1777288506);
+  g_assert_cmpint (dailies_task_get_start_time (task), ==, 1777288508);
+  g_assert_cmpint (dailies_task_get_finish_time (task), ==, 1777288800);
+  /* On success the API repeats result_url in fail_reason; the parser drops it. */
+  g_assert_null (dailies_task_get_fail_reason (task));
+  g_assert_cmpstr (dailies_task_get_result_url (task), ==, SUCCESS_URL);
+  g_assert_null (dailies_task_get_original_result_url (task));
+  g_assert_cmpstr (dailies_task_get_request_id (task), ==, "20260427111505260254000NBdvZFoP");
+  g_assert_cmpstr (dailies_task_get_model (task), ==, "doubao-seedance-2-0-260128");
+  g_assert_cmpstr (dailies_task_get_raw_json (task), ==, body);
+  g_assert_cmpint (dailies_task_get_first_seen (task), ==, 1777288000);
+  g_assert_cmpint (dailies_task_get_last_polled (task), ==, 1777288900);
+  g_assert_null (dailies_task_get_last_error (task));
+  g_assert_cmpuint (dailies_task_get_http_status (task), ==, 200);
+  g_assert_true (dailies_task_is_terminal (task));
+
+  /* The same answer again changes nothing… */
+  dailies_task_apply_response (task, response, body, 200, 1777288900);
+  assert_notified (&n, NULL);
+  /* …but a later poll moves last-polled. */
+  dailies_task_apply_response (task, response, body, 200, 1777288960);
+  assert_notified (&n, "last-polled", NULL);
+
+  notifies_clear (&n, task);
+  g_assert_finalize_object (g_steal_pointer (&task));
+}
+
+static void
+test_apply_failure_then_progress (void)
+{
+  g_autoptr(DailiesTask) task = dailies_task_new ("asyntask_Fa1ledM0derat10nAbCdEfGhIjKlMnOpQ");
+  g_autoptr(DailiesTaskResponse) failure = NULL;
+  g_autofree char *body = NULL;
+  /* A hand-built answer: an unknown status string in progress. */
+  DailiesTaskResponse running = {
+    .task_id = (char *) "asyntask_Fa1ledM0derat10nAbCdEfGhIjKlMnOpQ",
+    .status = DAILIES_TASK_STATUS_OTHER,
+    .status_text = (char *) "PAUSED",
+    .progress = -1,
+    .submit_time = 1777288506,
+    .model = (char *) "wan-2.5",
+    .upstream_error_code = NULL,
+  };
+  Notifies n;
+
+  failure = parse_fixture ("response-failure.json", &body);
+  dailies_task_apply_response (task, failure, body, 200, 100);
+
+  g_assert_cmpint (dailies_task_get_status (task), ==, DAILIES_TASK_STATUS_FAILURE);
+  g_assert_cmpstr (dailies_task_get_fail_reason (task), ==,
+                   "The request failed because the input text may contain sensitive information.");
+  g_assert_null (dailies_task_get_result_url (task));
+  g_assert_cmpint (dailies_task_get_finish_time (task), ==, 1777288530);
+  g_assert_true (dailies_task_is_terminal (task));
+
+  notifies_init (&n, task);
+  dailies_task_apply_response (task, &running, "{\"paused\":true}", 200, 200);
+  assert_notified (&n, "status", "status-text", "progress", "start-time", "finish-time",
+                   "fail-reason", "request-id", "model", "raw-json", "last-polled", "terminal", NULL);
+  g_assert_cmpint (dailies_task_get_status (task), ==, DAILIES_TASK_STATUS_OTHER);
+  g_assert_cmpstr (dailies_task_get_status_text (task), ==, "PAUSED");
+  g_assert_cmpint (dailies_task_get_progress (task), ==, -1);
+  g_assert_cmpint (dailies_task_get_start_time (task), ==, 0);
+  g_assert_null (dailies_task_get_fail_reason (task));
+  g_assert_null (dailies_task_get_request_id (task));
+  g_assert_cmpstr (dailies_task_get_model (task), ==, "wan-2.5");
+  g_assert_false (dailies_task_is_terminal (task));
+
+  notifies_clear (&n, task);
+  g_assert_finalize_object (g_steal_pointer (&task));
+}
+
+static void
+test_dup_response (void)
+{
+  g_autoptr(DailiesTask) task = dailies_task_new ("asyntask_U1traT4sk0000000000000000000000");
+  g_autoptr(DailiesTaskResponse) response = NULL;
+  g_autoptr(DailiesTaskResponse) copy = NULL;
+  g_autofree char *body = NULL;
+
+  response = parse_fixture ("response-success-ultra.json", &body);
+  dailies_task_apply_response (task, response, body, 200, 1);
+
+  copy = dailies_task_dup_response (task);
+  g_assert_nonnull (copy);
+  g_assert_true (copy != response);
+  g_assert_cmpstr (copy->task_id, ==, response->task_id);
+  g_assert_cmpint (copy->status, ==, response->status);
+  g_assert_cmpstr (copy->result_url, ==, response->result_url);
+  g_assert_cmpstr (copy->original_result_url, ==, response->original_result_url);
+  g_assert_nonnull (copy->original_result_url);
+  g_assert_cmpstr (copy->resolution, ==, response->resolution);
+  g_assert_cmpstr (copy->upstream_resolution, ==, response->upstream_resolution);
+  g_assert_cmpint (copy->billed_tokens, ==, response->billed_tokens);
+  g_assert_cmpstr (dailies_task_get_original_result_url (task), ==, response->original_result_url);
+  g_clear_pointer (&copy, dailies_task_response_free);
+
+  /* What does not parse gives NULL, not a crash. */
+  dailies_task_set_raw_json (task, "{\"code\":\"success\",\"data\":");
+  g_assert_null (dailies_task_dup_response (task));
+  dailies_task_set_raw_json (task, NULL);
+  g_assert_null (dailies_task_dup_response (task));
+
+  g_assert_finalize_object (g_steal_pointer (&task));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/dailies/task/defaults", test_defaults);
+  g_test_add_func ("/dailies/task/read-only-properties", test_properties_are_read_only);
+  g_test_add_func ("/dailies/task/notify-once-per-change", test_notify_once_per_change);
+  g_test_add_func ("/dailies/task/apply-response", test_apply_response);
+  g_test_add_func ("/dailies/task/apply-failure-then-progress", test_apply_failure_then_progress);
+  g_test_add_func ("/dailies/task/dup-response", test_dup_response);
+
+  return g_test_run ();
+}

@@ -1,0 +1,209 @@
+/* test-window.c
+ *
+ * The app as a user sees it: started with --demo on a real X display (Xvfb),
+ * talking to the demo server over HTTP on 127.0.0.1.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "dailies-application.h"
+#include "dailies-demo-server.h"
+#include "dailies-poller.h"
+#include "dailies-task-store.h"
+#include "dailies-task-view.h"
+#include "dailies-task.h"
+#include "dailies-test-utils.h"
+#include "dailies-window.h"
+
+#define SUCCESS_ID "asyntask_DemoHarbourSunrise00000000000001"
+#define FAILURE_ID "asyntask_DemoModerationFail0000000000003"
+
+typedef void (*AppTestFunc) (DailiesApplication *app);
+
+static gboolean
+window_is_mapped (gpointer user_data)
+{
+  GtkApplication *app = user_data;
+  GtkWindow *window = gtk_application_get_active_window (app);
+
+  return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
+}
+
+static gboolean
+store_has_demo_tasks (gpointer user_data)
+{
+  DailiesTaskStore *store = dailies_application_get_store (user_data);
+
+  return g_list_model_get_n_items (G_LIST_MODEL (store)) == 6;
+}
+
+static gboolean
+all_tasks_terminal (gpointer user_data)
+{
+  GListModel *model = G_LIST_MODEL (dailies_application_get_store (user_data));
+  guint n_items = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
+
+      if (!dailies_task_is_terminal (task))
+        return FALSE;
+    }
+
+  return n_items > 0;
+}
+
+static gboolean
+count_frame_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  guint *n_frames = user_data;
+
+  (*n_frames)++;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+two_frames_drawn (gpointer user_data)
+{
+  return *(guint *) user_data >= 2;
+}
+
+/* Waits for the window to lay out and draw what changed. */
+static void
+wait_for_frames (GtkWidget *widget)
+{
+  guint n_frames = 0;
+  guint tick_id = gtk_widget_add_tick_callback (widget, count_frame_cb, &n_frames, NULL);
+
+  gtk_widget_queue_draw (widget);
+  g_assert_true (dailies_test_wait_until (two_frames_drawn, &n_frames, 5000));
+  gtk_widget_remove_tick_callback (widget, tick_id);
+}
+
+/* Renders the window to a PNG in the build dir, to look at by hand. */
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (gtk_window_get_child (GTK_WINDOW (widget)));
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  wait_for_frames (widget);
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static gboolean run_test_func_cb (gpointer user_data);
+
+static void
+activate_after_cb (GApplication *app)
+{
+  /* Run the body from the main loop once the window is up. */
+  g_idle_add_full (G_PRIORITY_LOW, run_test_func_cb, g_object_ref (app), g_object_unref);
+}
+
+static void
+run_app_test (AppTestFunc func)
+{
+  g_autoptr(DailiesApplication) app = dailies_application_new ();
+  char *argv[] = { (char *) "dailies", (char *) "--demo", NULL };
+  gboolean ran = FALSE;
+  int status;
+
+  g_signal_connect (app, "activate", G_CALLBACK (activate_after_cb), NULL);
+  g_object_set_data (G_OBJECT (app), "test-func", func);
+  g_object_set_data (G_OBJECT (app), "ran", &ran);
+
+  status = g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (ran);
+}
+
+static gboolean
+run_test_func_cb (gpointer user_data)
+{
+  DailiesApplication *app = user_data;
+  AppTestFunc func = g_object_get_data (G_OBJECT (app), "test-func");
+  gboolean *ran = g_object_get_data (G_OBJECT (app), "ran");
+
+  func (app);
+  *ran = TRUE;
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_demo_reaches_final_states (DailiesApplication *app)
+{
+  DailiesDemoServer *server = dailies_application_get_demo_server (app);
+  DailiesPoller *poller = dailies_application_get_poller (app);
+  DailiesTaskStore *store = dailies_application_get_store (app);
+  DailiesWindow *window;
+  DailiesTaskView *view;
+  DailiesTask *failure;
+  DailiesTask *success;
+
+  g_assert_true (dailies_test_wait_until (window_is_mapped, app, 10000));
+  window = DAILIES_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_assert_true (dailies_test_wait_until (store_has_demo_tasks, app, 10000));
+  g_assert_nonnull (server);
+
+  /* Fast-forward the demo server's clock and poll quickly, so the test
+   * sees the whole walk without waiting a minute. */
+  dailies_poller_set_interval (poller, 1);
+  dailies_demo_server_advance (server, 120);
+  dailies_poller_wake (poller);
+  g_assert_true (dailies_test_wait_until (all_tasks_terminal, app, 20000));
+
+  failure = dailies_task_store_lookup (store, FAILURE_ID);
+  success = dailies_task_store_lookup (store, SUCCESS_ID);
+  g_assert_cmpint (dailies_task_get_status (failure), ==, DAILIES_TASK_STATUS_FAILURE);
+  g_assert_cmpint (dailies_task_get_status (success), ==, DAILIES_TASK_STATUS_SUCCESS);
+
+  view = DAILIES_TASK_VIEW (dailies_window_get_task_view (window));
+
+  /* On screen: the failure reason shown is the server's, word for word. */
+  g_assert_true (dailies_window_select_task (window, FAILURE_ID));
+  g_assert_true (dailies_task_view_get_task (view) == failure);
+  g_assert_cmpstr (dailies_task_view_get_shown_fail_reason (view), ==,
+                   "The request failed because the input text may contain sensitive information.");
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (view)));
+  save_screenshot (GTK_WIDGET (window), "window-failure.png");
+
+  /* A success shows no failure reason, although the API fills fail_reason. */
+  g_assert_true (dailies_window_select_task (window, SUCCESS_ID));
+  g_assert_null (dailies_task_view_get_shown_fail_reason (view));
+  save_screenshot (GTK_WIDGET (window), "window-success.png");
+}
+
+static void
+test_demo (void)
+{
+  run_app_test (test_demo_reaches_final_states);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/dailies/window/demo-final-states", test_demo);
+
+  return g_test_run ();
+}
