@@ -33,6 +33,7 @@ struct _DailiesApplication
   /* IDs given before the store finished loading. */
   GPtrArray         *pending_ids;
   guint              store_loaded : 1;
+  guint              key_known : 1;    /* the keyring was asked (or no need) */
   guint              demo : 1;
 };
 
@@ -145,6 +146,25 @@ bench_exit_after_next_paint (DailiesApplication *self)
   gtk_widget_queue_draw (GTK_WIDGET (window));
 }
 
+/* Polling starts once the tasks are loaded and the keyring has answered, so
+ * a missing key is a real state, not a moment of startup. */
+static void
+maybe_start_poller (DailiesApplication *self)
+{
+  if (self->store_loaded && self->key_known)
+    dailies_poller_start (self->poller);
+}
+
+static void
+tell_window (DailiesApplication *self,
+             const char         *message)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window != NULL)
+    dailies_window_add_toast (DAILIES_WINDOW (window), message);
+}
+
 static void
 store_loaded_cb (GObject      *object,
                  GAsyncResult *result,
@@ -158,6 +178,13 @@ store_loaded_cb (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       g_warning ("store: could not load tasks: %s", error->message);
+      tell_window (self, _("Your saved tasks could not be opened; changes are kept only until you quit. See the log for details."));
+    }
+  else if (dailies_task_store_get_moved_aside_path (self->store) != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("The task list was damaged and has been set aside as %s. Starting with an empty list."),
+                                               dailies_task_store_get_moved_aside_path (self->store));
+      tell_window (self, text);
     }
 
   self->store_loaded = TRUE;
@@ -171,7 +198,7 @@ store_loaded_cb (GObject      *object,
   add_ids (self, (const char * const *) self->pending_ids->pdata, self->pending_ids->len);
   g_ptr_array_set_size (self->pending_ids, 0);
 
-  dailies_poller_start (self->poller);
+  maybe_start_poller (self);
 
   if (g_getenv ("DAILIES_BENCH_EXIT_AFTER_DRAWN") != NULL)
     bench_exit_after_next_paint (self);
@@ -192,6 +219,8 @@ api_key_looked_up_cb (GObject      *object,
   if (key != NULL)
     dailies_api_client_set_api_key (self->client, key);
 
+  self->key_known = TRUE;
+  maybe_start_poller (self);
   dailies_poller_wake (self->poller);
 }
 
@@ -253,7 +282,12 @@ dailies_application_startup (GApplication *app)
                            G_CALLBACK (api_base_changed_cb), self, G_CONNECT_SWAPPED);
 
   if (self->demo)
-    dailies_api_client_set_api_key (self->client, "demo");
+    {
+      dailies_api_client_set_api_key (self->client, "demo");
+      /* The demo walks within a minute: follow it closely. */
+      dailies_poller_set_interval (self->poller, 5);
+      self->key_known = TRUE;
+    }
   else
     dailies_secret_lookup_async (self->cancellable, api_key_looked_up_cb, g_object_ref (self));
 

@@ -38,6 +38,7 @@ struct _DailiesWindow
   GtkSingleSelection   *selection;
   GCancellable         *cancellable;
   GtkWidget            *key_dialog;
+  gboolean              asked_for_key;
 
   /* Borrowed from the application */
   DailiesTaskStore     *store;
@@ -62,7 +63,21 @@ static void
 add_toast (DailiesWindow *self,
            const char    *text)
 {
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+  AdwToast *toast = adw_toast_new (text);
+
+  /* Long messages (paths, reasons) must stay readable. */
+  if (g_utf8_strlen (text, -1) > 60)
+    adw_toast_set_timeout (toast, 10);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+store_write_failed_cb (DailiesWindow *self,
+                       GError        *error)
+{
+  g_autofree char *text = g_strdup_printf (_("Changes could not be saved: %s. Dailies keeps trying."), error->message);
+
+  add_toast (self, text);
 }
 
 static DailiesTask *
@@ -150,9 +165,12 @@ poller_state_changed_cb (DailiesWindow *self)
     gtk_button_set_label (self->banner_button, button);
   gtk_revealer_set_reveal_child (self->banner, text != NULL);
 
-  /* Ask once, not per task: only when the key was just rejected. */
+  /* Ask once, not per task: when the key was rejected, or the first time
+   * there is something to ask about and no key at all. */
   if (state == DAILIES_POLLER_STATE_UNAUTHORIZED && self->key_dialog == NULL)
     show_api_key_dialog (self, TRUE);
+  else if (state == DAILIES_POLLER_STATE_NEEDS_KEY && self->key_dialog == NULL && !self->asked_for_key)
+    show_api_key_dialog (self, FALSE);
 }
 
 /* ------------------------------------------------------------------ */
@@ -349,6 +367,7 @@ show_api_key_dialog (DailiesWindow *self,
   g_signal_connect (dialog, "response", G_CALLBACK (key_dialog_response_cb), self);
 
   self->key_dialog = dialog;
+  self->asked_for_key = TRUE;
   gtk_window_present (GTK_WINDOW (dialog));
   gtk_widget_grab_focus (entry);
 }
@@ -537,6 +556,8 @@ setup (DailiesWindow      *self,
 
   g_signal_connect_object (self->poller, "notify::state",
                            G_CALLBACK (poller_state_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->store, "write-failed",
+                           G_CALLBACK (store_write_failed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->banner_button, "clicked",
                            G_CALLBACK (banner_button_clicked_cb), self, G_CONNECT_SWAPPED);
   poller_state_changed_cb (self);
@@ -706,4 +727,14 @@ dailies_window_get_task_view (DailiesWindow *self)
   g_return_val_if_fail (DAILIES_IS_WINDOW (self), NULL);
 
   return GTK_WIDGET (self->task_view);
+}
+
+void
+dailies_window_add_toast (DailiesWindow *self,
+                          const char    *text)
+{
+  g_return_if_fail (DAILIES_IS_WINDOW (self));
+  g_return_if_fail (text != NULL);
+
+  add_toast (self, text);
 }

@@ -22,5 +22,7 @@ DailiesWindow *dailies_window_new (AdwApplication *application,
 gboolean       dailies_window_select_task   (DailiesWindow  *self,
                                              const char     *task_id);
 GtkWidget     *dailies_window_get_task_view (DailiesWindow  *self);
+void           dailies_window_add_toast     (DailiesWindow  *self,
+                                             const char     *text);
 
 G_END_DECLS
