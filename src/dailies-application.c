@@ -14,6 +14,7 @@
 #include "dailies-application.h"
 #include "dailies-demo-server.h"
 #include "dailies-id-parser.h"
+#include "dailies-keeper.h"
 #include "dailies-poller.h"
 #include "dailies-secret.h"
 #include "dailies-task-store.h"
@@ -28,6 +29,7 @@ struct _DailiesApplication
   DailiesApiClient  *client;
   DailiesTaskStore  *store;
   DailiesPoller     *poller;
+  DailiesKeeper     *keeper;
   GCancellable      *cancellable;
 
   /* IDs given before the store finished loading. */
@@ -199,6 +201,7 @@ store_loaded_cb (GObject      *object,
   g_ptr_array_set_size (self->pending_ids, 0);
 
   maybe_start_poller (self);
+  dailies_keeper_start (self->keeper);
 
   if (g_getenv ("DAILIES_BENCH_EXIT_AFTER_DRAWN") != NULL)
     bench_exit_after_next_paint (self);
@@ -277,6 +280,19 @@ dailies_application_startup (GApplication *app)
   self->client = dailies_api_client_new (base);
   self->store = dailies_task_store_new (db_path);
   self->poller = dailies_poller_new (self->store, self->client, self->settings);
+  {
+    g_autofree char *thumbnails = g_build_filename (g_get_user_cache_dir (), "dailies", "thumbnails", NULL);
+    g_autoptr(DailiesDownloader) downloader = dailies_downloader_new ();
+    g_autoptr(DailiesThumbnailer) thumbnailer = dailies_thumbnailer_new (thumbnails);
+
+    self->keeper = dailies_keeper_new (self->store, downloader, thumbnailer, self->settings);
+    /* Demo videos are kept out of the user's Videos folder. */
+    if (self->demo)
+      {
+        g_autofree char *demo_folder = g_build_filename (g_get_user_cache_dir (), "dailies", "demo-videos", NULL);
+        dailies_keeper_set_folder (self->keeper, demo_folder);
+      }
+  }
 
   g_signal_connect_object (self->settings, "changed::api-base-url",
                            G_CALLBACK (api_base_changed_cb), self, G_CONNECT_SWAPPED);
@@ -497,6 +513,7 @@ dailies_application_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->poller);
+  g_clear_object (&self->keeper);
   g_clear_object (&self->store);
   g_clear_object (&self->client);
   g_clear_object (&self->demo_server);
@@ -591,6 +608,14 @@ dailies_application_get_poller (DailiesApplication *self)
   g_return_val_if_fail (DAILIES_IS_APPLICATION (self), NULL);
 
   return self->poller;
+}
+
+DailiesKeeper *
+dailies_application_get_keeper (DailiesApplication *self)
+{
+  g_return_val_if_fail (DAILIES_IS_APPLICATION (self), NULL);
+
+  return self->keeper;
 }
 
 DailiesApiClient *

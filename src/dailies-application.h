@@ -20,6 +20,7 @@ GSettings          *dailies_application_get_settings   (DailiesApplication *self
 DailiesTaskStore   *dailies_application_get_store      (DailiesApplication *self);
 DailiesPoller      *dailies_application_get_poller     (DailiesApplication *self);
 DailiesApiClient   *dailies_application_get_api_client (DailiesApplication *self);
+DailiesKeeper      *dailies_application_get_keeper     (DailiesApplication *self);
 /* NULL unless the app runs with --demo. */
 DailiesDemoServer  *dailies_application_get_demo_server (DailiesApplication *self);
 

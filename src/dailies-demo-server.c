@@ -70,6 +70,7 @@ struct _DailiesDemoServer
   guint        advanced_by;
   gboolean     links_expired;
   gboolean     answer_any;
+  guint        latency_ms;
 
   guint        n_api_requests;
   guint        n_video_requests;
@@ -358,6 +359,22 @@ is_authorized (DailiesDemoServer *self,
   return self->api_key == NULL || g_strcmp0 (self->api_key, key) == 0;
 }
 
+static gboolean
+unpause_cb (gpointer user_data)
+{
+  SoupServerMessage *msg = user_data;
+
+  soup_server_message_unpause (msg);
+  g_object_unref (msg);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+api_respond (DailiesDemoServer *self,
+             SoupServerMessage *msg,
+             const char        *path);
+
 static void
 api_handler_cb (SoupServer        *server,
                 SoupServerMessage *msg,
@@ -366,13 +383,32 @@ api_handler_cb (SoupServer        *server,
                 gpointer           user_data)
 {
   DailiesDemoServer *self = user_data;
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *task_id = NULL;
-  const DemoTask *task;
 
   g_assert (DAILIES_IS_DEMO_SERVER (self));
 
   self->n_api_requests++;
+  api_respond (self, msg, path);
+
+  if (self->latency_ms > 0)
+    {
+      GSource *source = g_timeout_source_new (self->latency_ms);
+
+      /* The answer is ready; it leaves after the delay. */
+      soup_server_message_pause (msg);
+      g_source_set_callback (source, unpause_cb, g_object_ref (msg), NULL);
+      g_source_attach (source, g_main_context_get_thread_default ());
+      g_source_unref (source);
+    }
+}
+
+static void
+api_respond (DailiesDemoServer *self,
+             SoupServerMessage *msg,
+             const char        *path)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *task_id = NULL;
+  const DemoTask *task;
 
   if (g_strcmp0 (soup_server_message_get_method (msg), "GET") != 0)
     {
@@ -671,6 +707,15 @@ dailies_demo_server_set_answer_any (DailiesDemoServer *self,
   g_return_if_fail (DAILIES_IS_DEMO_SERVER (self));
 
   self->answer_any = !!answer_any;
+}
+
+void
+dailies_demo_server_set_latency (DailiesDemoServer *self,
+                                 guint              latency_ms)
+{
+  g_return_if_fail (DAILIES_IS_DEMO_SERVER (self));
+
+  self->latency_ms = latency_ms;
 }
 
 void

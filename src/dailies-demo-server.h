@@ -38,6 +38,9 @@ void                dailies_demo_server_set_api_key          (DailiesDemoServer 
  * than 404: for benchmarks that track thousands of tasks. */
 void                dailies_demo_server_set_answer_any       (DailiesDemoServer  *self,
                                                               gboolean            answer_any);
+/* Holds every API answer back by @latency_ms, like a server far away. */
+void                dailies_demo_server_set_latency          (DailiesDemoServer  *self,
+                                                              guint               latency_ms);
 /* Replaces the served clip (the default is the demo clip in the GResource). */
 void                dailies_demo_server_set_video            (DailiesDemoServer  *self,
                                                               GBytes             *video);

@@ -11,9 +11,6 @@
 
 G_BEGIN_DECLS
 
-/* How long a result_url stays valid after the task finished. */
-#define DAILIES_RESULT_URL_LIFETIME (24 * 60 * 60)
-
 /* Words for a status; @status_text is shown as it came for OTHER. */
 char       *dailies_format_status          (DailiesTaskStatus status,
                                             const char       *status_text);

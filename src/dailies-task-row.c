@@ -16,6 +16,8 @@ struct _DailiesTaskRow
 
   /* Template widgets */
   GtkImage       *status_image;
+  GtkPicture     *thumbnail;
+  GtkImage       *kept_image;
   GtkLabel       *id_label;
   GtkLabel       *age_label;
   GtkLabel       *detail_label;
@@ -48,6 +50,9 @@ dup_detail_text (DailiesTask *task)
   const char *last_error = dailies_task_get_last_error (task);
   g_autofree char *status_words = dailies_format_status (status, dailies_task_get_status_text (task));
 
+  if (dailies_task_get_keep_message (task) != NULL)
+    return g_strdup (dailies_task_get_keep_message (task));
+
   if (status == DAILIES_TASK_STATUS_FAILURE && reason != NULL)
     {
       const char *newline = strchr (reason, '\n');
@@ -61,6 +66,22 @@ dup_detail_text (DailiesTask *task)
     return g_strdup_printf ("%s · %d%%", status_words, dailies_task_get_progress (task));
 
   return g_steal_pointer (&status_words);
+}
+
+static void
+update_thumbnail (DailiesTaskRow *self)
+{
+  const char *path = dailies_task_get_thumbnail_path (self->task);
+  g_autofree char *shown = NULL;
+
+  /* Load the picture only when the path really changed. */
+  if (gtk_picture_get_file (self->thumbnail) != NULL)
+    shown = g_file_get_path (gtk_picture_get_file (self->thumbnail));
+  if (g_strcmp0 (shown, path) != 0)
+    gtk_picture_set_filename (self->thumbnail, path);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), path != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->status_image), path == NULL);
 }
 
 static void
@@ -94,10 +115,22 @@ update (DailiesTaskRow *self)
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->detail_label), "error");
 
-  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar),
-                          status == DAILIES_TASK_STATUS_IN_PROGRESS ||
-                          status == DAILIES_TASK_STATUS_QUEUED);
-  gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (progress, 0, 100) / 100.0);
+  /* The bar follows generation, then the download of the local copy. */
+  if (dailies_task_get_download_fraction (self->task) >= 0)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), TRUE);
+      gtk_progress_bar_set_fraction (self->progress_bar, dailies_task_get_download_fraction (self->task));
+    }
+  else
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->progress_bar),
+                              status == DAILIES_TASK_STATUS_IN_PROGRESS ||
+                              status == DAILIES_TASK_STATUS_QUEUED);
+      gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (progress, 0, 100) / 100.0);
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->kept_image), dailies_task_get_local_path (self->task) != NULL);
+  update_thumbnail (self);
 
   dailies_task_row_update_age (self);
 }
@@ -232,6 +265,8 @@ dailies_task_row_class_init (DailiesTaskRowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/dailies/Dailies/dailies-task-row.ui");
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskRow, status_image);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskRow, thumbnail);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskRow, kept_image);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskRow, id_label);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskRow, age_label);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskRow, detail_label);

@@ -109,32 +109,13 @@ now_seconds (void)
   return g_get_real_time () / G_USEC_PER_SEC;
 }
 
-/* The result link is valid for 24 h from finish_time, or from when we first
- * saw it when finish_time is missing. */
-static gint64
-link_expires_at (DailiesTask *task)
-{
-  gint64 from;
-
-  if (dailies_task_get_result_url (task) == NULL)
-    return 0;
-
-  from = dailies_task_get_finish_time (task);
-  if (from <= 0)
-    from = dailies_task_get_last_polled (task);
-  if (from <= 0)
-    return 0;
-
-  return from + DAILIES_RESULT_URL_LIFETIME;
-}
-
 static void
 update_clock_rows (DailiesTaskView *self)
 {
   DailiesTask *task = self->task;
   gint64 start = dailies_task_get_start_time (task);
   gint64 finish = dailies_task_get_finish_time (task);
-  g_autofree char *link = dailies_format_link_time_left (link_expires_at (task), now_seconds ());
+  g_autofree char *link = dailies_format_link_time_left (dailies_task_get_link_expires_at (task), now_seconds ());
 
   if (start > 0)
     set_row_take (self->elapsed_row, dailies_format_duration ((finish > 0 ? finish : now_seconds ()) - start));
@@ -211,7 +192,7 @@ dup_video_uri (DailiesTaskView *self)
 {
   DailiesTask *task = self->task;
   const char *local = dailies_task_get_local_path (task);
-  gboolean expired = link_expires_at (task) > 0 && now_seconds () >= link_expires_at (task);
+  gboolean expired = dailies_task_is_link_expired (task, now_seconds ());
 
   if (gtk_toggle_button_get_active (self->original_button) &&
       dailies_task_get_original_result_url (task) != NULL)
@@ -238,7 +219,11 @@ update_result (DailiesTaskView *self)
   gtk_widget_set_visible (self->variant_box, dailies_task_get_original_result_url (task) != NULL);
   gtk_widget_set_visible (self->open_folder_button, local != NULL);
 
-  if (local != NULL)
+  if (dailies_task_get_keep_message (task) != NULL)
+    {
+      gtk_label_set_label (self->keep_label, dailies_task_get_keep_message (task));
+    }
+  else if (local != NULL)
     {
       g_autofree char *display = g_filename_display_name (local);
       /* Translators: %s is a file path */
@@ -263,6 +248,13 @@ update_result (DailiesTaskView *self)
       gtk_label_set_label (self->keep_label, _("The link has expired and there is no local copy. Check the task again for a fresh link."));
       return;
     }
+
+  /* The same video, now kept locally, is not restarted under the viewer. */
+  if (dailies_player_get_uri (self->player) != NULL &&
+      dailies_player_get_error_text (self->player) == NULL &&
+      !gtk_toggle_button_get_active (self->original_button) &&
+      g_strcmp0 (dailies_player_get_uri (self->player), dailies_task_get_original_result_url (task)) != 0)
+    return;
 
   if (g_strcmp0 (uri, dailies_player_get_uri (self->player)) != 0)
     {

@@ -31,6 +31,11 @@ struct _DailiesTask
   char              *last_error;
   guint              http_status;
   char              *local_path;
+
+  /* Not stored: the state of keeping a local copy, for the UI. */
+  double             download_fraction;
+  char              *keep_message;
+  char              *thumbnail_path;
 };
 
 G_DEFINE_FINAL_TYPE (DailiesTask, dailies_task, G_TYPE_OBJECT)
@@ -56,6 +61,9 @@ enum {
   PROP_HTTP_STATUS,
   PROP_LOCAL_PATH,
   PROP_TERMINAL,
+  PROP_DOWNLOAD_FRACTION,
+  PROP_KEEP_MESSAGE,
+  PROP_THUMBNAIL_PATH,
   N_PROPS
 };
 
@@ -109,6 +117,8 @@ dailies_task_finalize (GObject *object)
   g_clear_pointer (&self->raw_json, g_free);
   g_clear_pointer (&self->last_error, g_free);
   g_clear_pointer (&self->local_path, g_free);
+  g_clear_pointer (&self->keep_message, g_free);
+  g_clear_pointer (&self->thumbnail_path, g_free);
 
   G_OBJECT_CLASS (dailies_task_parent_class)->finalize (object);
 }
@@ -195,6 +205,18 @@ dailies_task_get_property (GObject    *object,
       g_value_set_string (value, self->local_path);
       break;
 
+    case PROP_DOWNLOAD_FRACTION:
+      g_value_set_double (value, self->download_fraction);
+      break;
+
+    case PROP_KEEP_MESSAGE:
+      g_value_set_string (value, self->keep_message);
+      break;
+
+    case PROP_THUMBNAIL_PATH:
+      g_value_set_string (value, self->thumbnail_path);
+      break;
+
     case PROP_TERMINAL:
       g_value_set_boolean (value, dailies_task_is_terminal (self));
       break;
@@ -274,6 +296,12 @@ dailies_task_class_init (DailiesTaskClass *klass)
     g_param_spec_string ("local-path", NULL, NULL, NULL, ro);
   properties[PROP_TERMINAL] =
     g_param_spec_boolean ("terminal", NULL, NULL, FALSE, ro);
+  properties[PROP_DOWNLOAD_FRACTION] =
+    g_param_spec_double ("download-fraction", NULL, NULL, -1.0, 1.0, -1.0, ro);
+  properties[PROP_KEEP_MESSAGE] =
+    g_param_spec_string ("keep-message", NULL, NULL, NULL, ro);
+  properties[PROP_THUMBNAIL_PATH] =
+    g_param_spec_string ("thumbnail-path", NULL, NULL, NULL, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -283,6 +311,7 @@ dailies_task_init (DailiesTask *self)
 {
   self->status = DAILIES_TASK_STATUS_UNKNOWN;
   self->progress = -1;
+  self->download_fraction = -1.0;
 }
 
 DailiesTask *
@@ -611,4 +640,87 @@ dailies_task_set_local_path (DailiesTask *self,
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
   set_string (self, &self->local_path, local_path, PROP_LOCAL_PATH);
+}
+
+double
+dailies_task_get_download_fraction (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), -1.0);
+
+  return self->download_fraction;
+}
+
+const char *
+dailies_task_get_keep_message (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
+
+  return self->keep_message;
+}
+
+const char *
+dailies_task_get_thumbnail_path (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
+
+  return self->thumbnail_path;
+}
+
+void
+dailies_task_set_keep_state (DailiesTask *self,
+                             double       download_fraction,
+                             const char  *keep_message)
+{
+  g_return_if_fail (DAILIES_IS_TASK (self));
+
+  download_fraction = CLAMP (download_fraction, -1.0, 1.0);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->download_fraction != download_fraction)
+    {
+      self->download_fraction = download_fraction;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOWNLOAD_FRACTION]);
+    }
+  set_string (self, &self->keep_message, keep_message, PROP_KEEP_MESSAGE);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+dailies_task_set_thumbnail_path (DailiesTask *self,
+                                 const char  *thumbnail_path)
+{
+  g_return_if_fail (DAILIES_IS_TASK (self));
+
+  set_string (self, &self->thumbnail_path, thumbnail_path, PROP_THUMBNAIL_PATH);
+}
+
+gint64
+dailies_task_get_link_expires_at (DailiesTask *self)
+{
+  gint64 from;
+
+  g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
+
+  if (self->result_url == NULL)
+    return 0;
+
+  /* Valid 24 h from finish_time, or from when we saw it when that is missing. */
+  from = self->finish_time > 0 ? self->finish_time : self->last_polled;
+  if (from <= 0)
+    return 0;
+
+  return from + DAILIES_TASK_RESULT_URL_LIFETIME;
+}
+
+gboolean
+dailies_task_is_link_expired (DailiesTask *self,
+                              gint64       now)
+{
+  gint64 expires_at;
+
+  g_return_val_if_fail (DAILIES_IS_TASK (self), FALSE);
+
+  expires_at = dailies_task_get_link_expires_at (self);
+
+  return expires_at > 0 && now >= expires_at;
 }

@@ -37,6 +37,18 @@ const char        *dailies_task_get_last_error        (DailiesTask         *self
 guint              dailies_task_get_http_status       (DailiesTask         *self);
 const char        *dailies_task_get_local_path        (DailiesTask         *self);
 gboolean           dailies_task_is_terminal           (DailiesTask         *self);
+/* A result_url is valid this long after the task finished. */
+#define DAILIES_TASK_RESULT_URL_LIFETIME (24 * 60 * 60)
+
+/* Unix seconds when result_url lapses, 0 when there is no link. */
+gint64             dailies_task_get_link_expires_at   (DailiesTask         *self);
+gboolean           dailies_task_is_link_expired       (DailiesTask         *self,
+                                                       gint64               now);
+/* -1 when no download runs, else 0..1. */
+double             dailies_task_get_download_fraction (DailiesTask         *self);
+/* What keeping a local copy is doing or why it failed, or NULL. */
+const char        *dailies_task_get_keep_message      (DailiesTask         *self);
+const char        *dailies_task_get_thumbnail_path    (DailiesTask         *self);
 /* Parses raw-json again; NULL when there is none. For the detail view's metadata. */
 DailiesTaskResponse *dailies_task_dup_response        (DailiesTask         *self);
 
@@ -77,5 +89,12 @@ void               dailies_task_set_last_error        (DailiesTask         *self
                                                        guint                http_status);
 void               dailies_task_set_local_path        (DailiesTask         *self,
                                                        const char          *local_path);
+
+/* For DailiesKeeper: transient, never stored. */
+void               dailies_task_set_keep_state        (DailiesTask         *self,
+                                                       double               download_fraction,
+                                                       const char          *keep_message);
+void               dailies_task_set_thumbnail_path    (DailiesTask         *self,
+                                                       const char          *thumbnail_path);
 
 G_END_DECLS

@@ -13,6 +13,7 @@ typedef struct _DailiesTask         DailiesTask;
 typedef struct _DailiesTaskStore    DailiesTaskStore;
 typedef struct _DailiesApiClient    DailiesApiClient;
 typedef struct _DailiesPoller       DailiesPoller;
+typedef struct _DailiesKeeper       DailiesKeeper;
 typedef struct _DailiesDemoServer   DailiesDemoServer;
 typedef struct _DailiesTaskResponse DailiesTaskResponse;
 

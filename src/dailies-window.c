@@ -9,7 +9,9 @@
 
 #include "dailies-api-client.h"
 #include "dailies-application.h"
+#include "dailies-downloader.h"
 #include "dailies-id-parser.h"
+#include "dailies-keeper.h"
 #include "dailies-poller.h"
 #include "dailies-secret.h"
 #include "dailies-task-row.h"
@@ -38,6 +40,8 @@ struct _DailiesWindow
   GtkSingleSelection   *selection;
   GCancellable         *cancellable;
   GtkWidget            *key_dialog;
+  DailiesTask          *watched_task;      /* the selection, for its actions */
+  gulong                watched_handler;
   gboolean              asked_for_key;
 
   /* Borrowed from the application */
@@ -93,12 +97,21 @@ update_actions (DailiesWindow *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.remove", has_task);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.refresh", has_task);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-as",
+                                 has_task && dailies_task_get_status (get_selected_task (self)) == DAILIES_TASK_STATUS_SUCCESS);
 }
 
 static void
 selection_changed_cb (DailiesWindow *self)
 {
   DailiesTask *task = get_selected_task (self);
+
+  if (self->watched_task != NULL)
+    g_clear_signal_handler (&self->watched_handler, self->watched_task);
+  g_set_object (&self->watched_task, task);
+  if (task != NULL)
+    self->watched_handler = g_signal_connect_object (task, "notify::status",
+                                                     G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
 
   dailies_task_view_set_task (self->task_view, task);
   gtk_stack_set_visible_child_name (self->content_stack, task != NULL ? "task" : "none");
@@ -435,6 +448,73 @@ refresh_action (GtkWidget  *widget,
 }
 
 static void
+saved_as_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(DailiesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!dailies_keeper_save_as_finish (DAILIES_KEEPER (object), result, &error))
+    {
+      g_autofree char *text = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_message ("save-as: %s", error->message);
+      /* Translators: %s is an error message */
+      text = g_strdup_printf (_("Could not save the video: %s"), error->message);
+      add_toast (self, text);
+      return;
+    }
+
+  add_toast (self, _("Video saved"));
+}
+
+static void
+save_as_response_cb (GtkNativeDialog *dialog,
+                     int              response,
+                     gpointer         user_data)
+{
+  DailiesWindow *self = DAILIES_WINDOW (user_data);
+  DailiesTask *task = g_object_get_data (G_OBJECT (dialog), "task");
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT &&
+      (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog))) != NULL)
+    {
+      DailiesKeeper *keeper = dailies_application_get_keeper (DAILIES_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
+
+      add_toast (self, _("Saving the video…"));
+      dailies_keeper_save_as_async (keeper, task, file, self->cancellable, saved_as_cb, g_object_ref (self));
+    }
+
+  g_object_unref (dialog);
+}
+
+static void
+save_as_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  DailiesWindow *self = DAILIES_WINDOW (widget);
+  DailiesTask *task = get_selected_task (self);
+  g_autofree char *name = NULL;
+  GtkFileChooserNative *dialog;
+
+  if (task == NULL || dailies_task_get_status (task) != DAILIES_TASK_STATUS_SUCCESS)
+    return;
+
+  name = dailies_downloader_suggest_name (dailies_task_get_id (task), "mp4");
+  dialog = gtk_file_chooser_native_new (_("Save Video"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  g_object_set_data_full (G_OBJECT (dialog), "task", g_object_ref (task), g_object_unref);
+  g_signal_connect (dialog, "response", G_CALLBACK (save_as_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
 show_list_action (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
@@ -569,6 +649,9 @@ dailies_window_dispose (GObject *object)
   DailiesWindow *self = (DailiesWindow *)object;
 
   g_cancellable_cancel (self->cancellable);
+  if (self->watched_task != NULL)
+    g_clear_signal_handler (&self->watched_handler, self->watched_task);
+  g_clear_object (&self->watched_task);
   gtk_widget_dispose_template (GTK_WIDGET (self), DAILIES_TYPE_WINDOW);
   g_clear_object (&self->selection);
 
@@ -647,11 +730,13 @@ dailies_window_class_init (DailiesWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.remove", NULL, remove_action);
   gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action);
   gtk_widget_class_install_action (widget_class, "win.show-list", NULL, show_list_action);
+  gtk_widget_class_install_action (widget_class, "win.save-as", NULL, save_as_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.add-tasks", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.refresh", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.refresh", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.remove", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.save-as", NULL);
 
   g_type_ensure (DAILIES_TYPE_TASK_VIEW);
 

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include "bench-server-thread.h"
 #include "dailies-api-client.h"
 #include "dailies-poller.h"
@@ -46,7 +48,7 @@ run_curl (const char *base,
 
   start = g_get_monotonic_time ();
   curl = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error,
-                           "curl", "--silent", "--show-error", "--fail",
+                           "curl", "--silent", "--show-error", "--fail", "--no-progress-meter",
                            "--parallel", "--parallel-max", parallel,
                            "-H", "Authorization: Bearer bench",
                            "-K", config, NULL);
@@ -56,19 +58,13 @@ run_curl (const char *base,
   return (g_get_monotonic_time () - start) / 1e6;
 }
 
-static gboolean
-all_terminal (DailiesTaskStore *store)
+static void
+task_terminal_cb (DailiesTask *task,
+                  GParamSpec  *pspec,
+                  guint       *n_terminal)
 {
-  GListModel *model = G_LIST_MODEL (store);
-
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
-      if (!dailies_task_is_terminal (task))
-        return FALSE;
-    }
-
-  return TRUE;
+  if (dailies_task_is_terminal (task))
+    (*n_terminal)++;
 }
 
 static double
@@ -83,6 +79,7 @@ run_poller (const char *base,
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
   gint64 start, deadline;
+  guint n_terminal = 0;
 
   if (!dailies_task_store_load (store, &error))
     g_error ("bench: store: %s", error->message);
@@ -96,9 +93,12 @@ run_poller (const char *base,
   start = g_get_monotonic_time ();
   deadline = start + 120 * G_USEC_PER_SEC;
   dailies_task_store_add_ids (store, (const char * const *) ids->pdata, ids->len);
+  for (guint i = 0; i < N_TASKS; i++)
+    g_signal_connect (dailies_task_store_lookup (store, g_ptr_array_index (ids, i)), "notify::terminal",
+                      G_CALLBACK (task_terminal_cb), &n_terminal);
   dailies_poller_start (poller);
 
-  while (!all_terminal (store))
+  while (n_terminal < N_TASKS)
     {
       if (g_get_monotonic_time () > deadline)
         g_error ("bench: the poller did not finish within 120 s");
@@ -114,20 +114,32 @@ main (int   argc,
 {
   g_autofree char *dir = dailies_test_make_temp_dir ();
   guint concurrency = argc > 1 ? (guint) g_ascii_strtoull (argv[1], NULL, 10) : 4;
-  BenchServerThread *server = bench_server_thread_start ();
-  const char *base = bench_server_thread_get_base (server);
-  double curl_s, poller_s;
+  /* First as the issue asks (a server that answers at once), then with a
+   * delay like a real API's, where the client's own cost matters less. */
+  guint latencies[] = { 0, 20 };
 
-  /* Warm up both paths once (connections, the JSON code, the disk). */
-  run_curl (base, concurrency, dir);
+  for (guint i = 0; i < G_N_ELEMENTS (latencies); i++)
+    {
+      BenchServerThread *server = bench_server_thread_start (latencies[i]);
+      const char *base = bench_server_thread_get_base (server);
+      g_autofree char *db = g_build_filename (dir, "tasks.db", NULL);
+      double curl_s, poller_s;
 
-  curl_s = run_curl (base, concurrency, dir);
-  poller_s = run_poller (base, concurrency, dir);
+      /* Warm up curl's path once (connections, page cache). */
+      run_curl (base, concurrency, dir);
 
-  g_print ("poll: %d tasks, %u in flight: curl --parallel %.3f s, Dailies poller %.3f s, ratio %.2f (goal <= 1.5)\n",
-           N_TASKS, concurrency, curl_s, poller_s, poller_s / curl_s);
+      curl_s = run_curl (base, concurrency, dir);
+      poller_s = run_poller (base, concurrency, dir);
 
-  bench_server_thread_stop (server);
+      g_print ("poll: %d tasks, %u in flight, server latency %u ms: curl --parallel %.3f s, Dailies poller %.3f s, ratio %.2f%s\n",
+               N_TASKS, concurrency, latencies[i], curl_s, poller_s, poller_s / curl_s,
+               latencies[i] == 0 ? " (goal <= 1.5)" : "");
+
+      bench_server_thread_stop (server);
+      dailies_test_rm_rf (dir);
+      g_mkdir_with_parents (dir, 0700);
+    }
+
   dailies_test_rm_rf (dir);
 
   return 0;

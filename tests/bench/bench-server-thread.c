@@ -16,6 +16,7 @@ struct _BenchServerThread
   GMutex             mutex;
   GCond              cond;
   char              *base;
+  guint              latency_ms;
 };
 
 static gpointer
@@ -28,6 +29,7 @@ server_thread_main (gpointer data)
 
   self->server = dailies_demo_server_new ();
   dailies_demo_server_set_answer_any (self->server, TRUE);
+  dailies_demo_server_set_latency (self->server, self->latency_ms);
   if (!dailies_demo_server_start (self->server, &error))
     g_error ("bench: demo server: %s", error->message);
 
@@ -45,10 +47,11 @@ server_thread_main (gpointer data)
 }
 
 BenchServerThread *
-bench_server_thread_start (void)
+bench_server_thread_start (guint latency_ms)
 {
   BenchServerThread *self = g_new0 (BenchServerThread, 1);
 
+  self->latency_ms = latency_ms;
   g_mutex_init (&self->mutex);
   g_cond_init (&self->cond);
   self->context = g_main_context_new ();

@@ -1,0 +1,564 @@
+/* dailies-keeper.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+
+#include "dailies-format.h"
+#include "dailies-keeper.h"
+#include "dailies-sidecar.h"
+#include "dailies-task-store.h"
+#include "dailies-task.h"
+
+#define DEFAULT_MAX_RUNNING 2
+#define THUMBNAIL_SIZE      96
+#define MAX_ATTEMPTS        3
+
+struct _DailiesKeeper
+{
+  GObject             parent_instance;
+
+  DailiesTaskStore   *store;
+  DailiesDownloader  *downloader;
+  DailiesThumbnailer *thumbnailer;
+  GSettings          *settings;
+  GCancellable       *cancellable;
+
+  GSequence          *waiting;    /* DailiesTask*, earliest link expiry first */
+  GHashTable         *known;      /* DailiesTask* → attempts + 1 (watched tasks) */
+  GHashTable         *running;    /* DailiesTask* set */
+  guint               max_running;
+  char               *folder;     /* override; NULL = settings */
+  int                 auto_save;  /* -1 = settings */
+  guint               started : 1;
+};
+
+G_DEFINE_FINAL_TYPE (DailiesKeeper, dailies_keeper, G_TYPE_OBJECT)
+
+static void pump (DailiesKeeper *self);
+
+static gint64
+now_seconds (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+static gboolean
+auto_save_enabled (DailiesKeeper *self)
+{
+  if (self->auto_save >= 0)
+    return self->auto_save;
+
+  return self->settings == NULL || g_settings_get_boolean (self->settings, "auto-save");
+}
+
+static int
+compare_expiry (gconstpointer a,
+                gconstpointer b,
+                gpointer      user_data)
+{
+  gint64 ea = dailies_task_get_link_expires_at ((DailiesTask *) a);
+  gint64 eb = dailies_task_get_link_expires_at ((DailiesTask *) b);
+
+  if (ea != eb)
+    return ea < eb ? -1 : 1;
+
+  return g_strcmp0 (dailies_task_get_id ((DailiesTask *) a), dailies_task_get_id ((DailiesTask *) b));
+}
+
+static gboolean
+has_local_copy (DailiesTask *task)
+{
+  const char *local = dailies_task_get_local_path (task);
+
+  return local != NULL && g_file_test (local, G_FILE_TEST_IS_REGULAR);
+}
+
+static gboolean
+is_waiting (DailiesKeeper *self,
+            DailiesTask   *task)
+{
+  GSequenceIter *iter = g_sequence_lookup (self->waiting, task, compare_expiry, NULL);
+
+  return iter != NULL;
+}
+
+static void
+make_thumbnail_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(DailiesTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = dailies_thumbnailer_get_finish (DAILIES_THUMBNAILER (object), result, &error);
+
+  if (path == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_message ("keeper: no thumbnail for %s: %s", dailies_task_get_id (task), error->message);
+      return;
+    }
+
+  dailies_task_set_thumbnail_path (task, path);
+}
+
+static void
+make_thumbnail (DailiesKeeper *self,
+                DailiesTask   *task)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (self->thumbnailer == NULL || dailies_task_get_thumbnail_path (task) != NULL)
+    return;
+
+  file = g_file_new_for_path (dailies_task_get_local_path (task));
+  dailies_thumbnailer_get_async (self->thumbnailer, file, THUMBNAIL_SIZE, self->cancellable,
+                                 make_thumbnail_cb, g_object_ref (task));
+}
+
+/* Queues @task if it is finished, not kept yet, and its link still works. */
+static void
+consider (DailiesKeeper *self,
+          DailiesTask   *task)
+{
+  guint attempts;
+
+  if (dailies_task_get_status (task) != DAILIES_TASK_STATUS_SUCCESS)
+    return;
+
+  if (has_local_copy (task))
+    {
+      make_thumbnail (self, task);
+      return;
+    }
+
+  attempts = GPOINTER_TO_UINT (g_hash_table_lookup (self->known, task));
+  if (!auto_save_enabled (self) ||
+      dailies_task_get_result_url (task) == NULL ||
+      dailies_task_is_link_expired (task, now_seconds ()) ||
+      attempts > MAX_ATTEMPTS ||
+      g_hash_table_contains (self->running, task) ||
+      is_waiting (self, task))
+    return;
+
+  g_sequence_insert_sorted (self->waiting, g_object_ref (task), compare_expiry, NULL);
+}
+
+static void
+task_status_changed_cb (DailiesTask   *task,
+                        GParamSpec    *pspec,
+                        DailiesKeeper *self)
+{
+  consider (self, task);
+  pump (self);
+}
+
+static void
+watch (DailiesKeeper *self,
+       DailiesTask   *task)
+{
+  if (g_hash_table_contains (self->known, task))
+    return;
+
+  g_hash_table_insert (self->known, g_object_ref (task), GUINT_TO_POINTER (1));
+  g_signal_connect_object (task, "notify::status", G_CALLBACK (task_status_changed_cb), self, 0);
+  consider (self, task);
+}
+
+static void
+store_items_changed_cb (DailiesKeeper *self,
+                        guint          position,
+                        guint          removed,
+                        guint          added)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(DailiesTask) task = g_list_model_get_item (G_LIST_MODEL (self->store), i);
+      watch (self, task);
+    }
+
+  pump (self);
+}
+
+typedef struct
+{
+  DailiesKeeper *self;   /* weak: cleared by the cancellable when disposed */
+  DailiesTask   *task;
+  char          *path;
+  gint64         started;
+} Keeping;
+
+static void
+keeping_free (Keeping *keeping)
+{
+  g_clear_object (&keeping->task);
+  g_free (keeping->path);
+  g_free (keeping);
+}
+
+static void
+progress_cb (goffset  received,
+             goffset  total,
+             double   bytes_per_second,
+             gpointer user_data)
+{
+  Keeping *keeping = user_data;
+  g_autofree char *size = g_format_size (received);
+  g_autofree char *rate = g_format_size ((guint64) bytes_per_second);
+  g_autofree char *message = NULL;
+  double fraction = total > 0 ? (double) received / total : 0.0;
+
+  if (total > 0 && bytes_per_second > 0)
+    {
+      g_autofree char *left = dailies_format_duration ((gint64) ((total - received) / bytes_per_second));
+      /* Translators: size so far, speed, time left */
+      message = g_strdup_printf (_("Keeping a copy… %s · %s/s · %s left"), size, rate, left);
+    }
+  else
+    {
+      message = g_strdup_printf (_("Keeping a copy… %s"), size);
+    }
+
+  dailies_task_set_keep_state (keeping->task, fraction, message);
+}
+
+static void
+download_done_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Keeping *keeping = user_data;
+  DailiesKeeper *self = keeping->self;
+  g_autoptr(GError) error = NULL;
+
+  if (!dailies_downloader_download_finish (DAILIES_DOWNLOADER (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          keeping_free (keeping);
+          return;
+        }
+
+      g_message ("keeper: could not keep %s: %s", dailies_task_get_id (keeping->task), error->message);
+      {
+        /* Translators: %s is an error message */
+        g_autofree char *message = g_strdup_printf (_("Could not keep a copy: %s"), error->message);
+        dailies_task_set_keep_state (keeping->task, -1.0, message);
+      }
+      /* An expired link will not come back: no more tries until the task
+       * is checked again and gets a fresh one. */
+      if (g_error_matches (error, DAILIES_DOWNLOAD_ERROR, DAILIES_DOWNLOAD_ERROR_EXPIRED))
+        g_hash_table_insert (self->known, g_object_ref (keeping->task), GUINT_TO_POINTER (MAX_ATTEMPTS + 1));
+    }
+  else
+    {
+      g_autoptr(GError) sidecar_error = NULL;
+
+      g_debug ("keeper: kept %s in %.1f s", dailies_task_get_id (keeping->task),
+               (g_get_monotonic_time () - keeping->started) / 1e6);
+      dailies_task_store_set_local_path (self->store, keeping->task, keeping->path);
+      dailies_task_set_keep_state (keeping->task, -1.0, NULL);
+      if (!dailies_sidecar_write (keeping->path, keeping->task, &sidecar_error))
+        g_message ("keeper: no sidecar for %s: %s", dailies_task_get_id (keeping->task), sidecar_error->message);
+      make_thumbnail (self, keeping->task);
+    }
+
+  g_hash_table_remove (self->running, keeping->task);
+  keeping_free (keeping);
+  pump (self);
+}
+
+static void
+start_keeping (DailiesKeeper *self,
+               DailiesTask   *task)
+{
+  g_autofree char *folder = dailies_keeper_dup_folder (self);
+  g_autofree char *name = dailies_downloader_suggest_name (dailies_task_get_id (task), "mp4");
+  g_autoptr(GFile) destination = NULL;
+  Keeping *keeping;
+  guint attempts;
+
+  if (g_mkdir_with_parents (folder, 0755) != 0)
+    {
+      int saved_errno = errno;
+      g_autofree char *message = g_strdup_printf (_("Could not keep a copy: cannot create %s (%s)"),
+                                                  folder, g_strerror (saved_errno));
+      dailies_task_set_keep_state (task, -1.0, message);
+      return;
+    }
+
+  attempts = GPOINTER_TO_UINT (g_hash_table_lookup (self->known, task));
+  g_hash_table_insert (self->known, g_object_ref (task), GUINT_TO_POINTER (attempts + 1));
+  g_hash_table_add (self->running, g_object_ref (task));
+
+  keeping = g_new0 (Keeping, 1);
+  keeping->self = self;
+  keeping->task = g_object_ref (task);
+  keeping->path = g_build_filename (folder, name, NULL);
+  keeping->started = g_get_monotonic_time ();
+  destination = g_file_new_for_path (keeping->path);
+
+  dailies_task_set_keep_state (task, 0.0, _("Keeping a copy…"));
+  dailies_downloader_download_async (self->downloader, dailies_task_get_result_url (task), destination,
+                                     self->cancellable, progress_cb, keeping, NULL,
+                                     download_done_cb, keeping);
+}
+
+/* Starts the waiting downloads whose links lapse first. */
+static void
+pump (DailiesKeeper *self)
+{
+  while (g_hash_table_size (self->running) < self->max_running &&
+         g_sequence_get_length (self->waiting) > 0)
+    {
+      GSequenceIter *first = g_sequence_get_begin_iter (self->waiting);
+      g_autoptr(DailiesTask) task = g_object_ref (g_sequence_get (first));
+
+      g_sequence_remove (first);
+
+      if (dailies_task_is_link_expired (task, now_seconds ()) || has_local_copy (task))
+        continue;
+
+      start_keeping (self, task);
+    }
+}
+
+char *
+dailies_keeper_dup_folder (DailiesKeeper *self)
+{
+  g_autofree char *setting = NULL;
+  const char *videos;
+
+  g_return_val_if_fail (DAILIES_IS_KEEPER (self), NULL);
+
+  if (self->folder != NULL)
+    return g_strdup (self->folder);
+
+  if (self->settings != NULL)
+    setting = g_settings_get_string (self->settings, "save-folder");
+  if (setting != NULL && *setting != '\0')
+    return g_steal_pointer (&setting);
+
+  videos = g_get_user_special_dir (G_USER_DIRECTORY_VIDEOS);
+  if (videos == NULL)
+    return g_build_filename (g_get_home_dir (), "Videos", "Dailies", NULL);
+
+  return g_build_filename (videos, "Dailies", NULL);
+}
+
+static void
+dailies_keeper_dispose (GObject *object)
+{
+  DailiesKeeper *self = (DailiesKeeper *)object;
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_func (self->store, store_items_changed_cb, self);
+  g_clear_object (&self->store);
+  g_clear_object (&self->downloader);
+  g_clear_object (&self->thumbnailer);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (dailies_keeper_parent_class)->dispose (object);
+}
+
+static void
+dailies_keeper_finalize (GObject *object)
+{
+  DailiesKeeper *self = (DailiesKeeper *)object;
+
+  g_clear_pointer (&self->waiting, g_sequence_free);
+  g_clear_pointer (&self->known, g_hash_table_unref);
+  g_clear_pointer (&self->running, g_hash_table_unref);
+  g_clear_object (&self->cancellable);
+  g_free (self->folder);
+
+  G_OBJECT_CLASS (dailies_keeper_parent_class)->finalize (object);
+}
+
+static void
+dailies_keeper_class_init (DailiesKeeperClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = dailies_keeper_dispose;
+  object_class->finalize = dailies_keeper_finalize;
+}
+
+static void
+dailies_keeper_init (DailiesKeeper *self)
+{
+  self->waiting = g_sequence_new (g_object_unref);
+  self->known = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->running = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->cancellable = g_cancellable_new ();
+  self->max_running = DEFAULT_MAX_RUNNING;
+  self->auto_save = -1;
+}
+
+DailiesKeeper *
+dailies_keeper_new (DailiesTaskStore   *store,
+                    DailiesDownloader  *downloader,
+                    DailiesThumbnailer *thumbnailer,
+                    GSettings          *settings)
+{
+  DailiesKeeper *self;
+
+  g_return_val_if_fail (DAILIES_IS_TASK_STORE (store), NULL);
+  g_return_val_if_fail (DAILIES_IS_DOWNLOADER (downloader), NULL);
+  g_return_val_if_fail (thumbnailer == NULL || DAILIES_IS_THUMBNAILER (thumbnailer), NULL);
+  g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (DAILIES_TYPE_KEEPER, NULL);
+  self->store = g_object_ref (store);
+  self->downloader = g_object_ref (downloader);
+  self->thumbnailer = thumbnailer != NULL ? g_object_ref (thumbnailer) : NULL;
+  self->settings = settings != NULL ? g_object_ref (settings) : NULL;
+
+  return self;
+}
+
+void
+dailies_keeper_start (DailiesKeeper *self)
+{
+  GListModel *model;
+  guint n_items;
+
+  g_return_if_fail (DAILIES_IS_KEEPER (self));
+
+  if (self->started)
+    return;
+  self->started = TRUE;
+
+  /* Copies missing since the last run are fetched again while links work. */
+  model = G_LIST_MODEL (self->store);
+  n_items = g_list_model_get_n_items (model);
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
+      watch (self, task);
+    }
+
+  g_signal_connect_object (self->store, "items-changed",
+                           G_CALLBACK (store_items_changed_cb), self, G_CONNECT_SWAPPED);
+  pump (self);
+}
+
+void
+dailies_keeper_set_folder (DailiesKeeper *self,
+                           const char    *folder)
+{
+  g_return_if_fail (DAILIES_IS_KEEPER (self));
+
+  g_free (self->folder);
+  self->folder = g_strdup (folder);
+}
+
+void
+dailies_keeper_set_auto_save (DailiesKeeper *self,
+                              gboolean       auto_save)
+{
+  g_return_if_fail (DAILIES_IS_KEEPER (self));
+
+  self->auto_save = !!auto_save;
+}
+
+void
+dailies_keeper_set_max_running (DailiesKeeper *self,
+                                guint          max_running)
+{
+  g_return_if_fail (DAILIES_IS_KEEPER (self));
+
+  self->max_running = MAX (1, max_running);
+  pump (self);
+}
+
+guint
+dailies_keeper_get_n_running (DailiesKeeper *self)
+{
+  g_return_val_if_fail (DAILIES_IS_KEEPER (self), 0);
+
+  return g_hash_table_size (self->running);
+}
+
+guint
+dailies_keeper_get_n_waiting (DailiesKeeper *self)
+{
+  g_return_val_if_fail (DAILIES_IS_KEEPER (self), 0);
+
+  return g_sequence_get_length (self->waiting);
+}
+
+static void
+save_as_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean copied = GPOINTER_TO_INT (g_task_get_task_data (task));
+  gboolean ok;
+
+  if (copied)
+    ok = dailies_downloader_copy_finish (DAILIES_DOWNLOADER (object), result, &error);
+  else
+    ok = dailies_downloader_download_finish (DAILIES_DOWNLOADER (object), result, &error);
+
+  if (!ok)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+dailies_keeper_save_as_async (DailiesKeeper       *self,
+                              DailiesTask         *task,
+                              GFile               *destination,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) gtask = NULL;
+
+  g_return_if_fail (DAILIES_IS_KEEPER (self));
+  g_return_if_fail (DAILIES_IS_TASK (task));
+  g_return_if_fail (G_IS_FILE (destination));
+
+  gtask = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (gtask, dailies_keeper_save_as_async);
+
+  if (has_local_copy (task))
+    {
+      g_autoptr(GFile) source = g_file_new_for_path (dailies_task_get_local_path (task));
+
+      g_task_set_task_data (gtask, GINT_TO_POINTER (TRUE), NULL);
+      dailies_downloader_copy_async (self->downloader, source, destination, cancellable,
+                                     NULL, NULL, NULL, save_as_done_cb, g_steal_pointer (&gtask));
+      return;
+    }
+
+  if (dailies_task_get_result_url (task) == NULL || dailies_task_is_link_expired (task, now_seconds ()))
+    {
+      g_task_return_new_error (gtask, DAILIES_DOWNLOAD_ERROR, DAILIES_DOWNLOAD_ERROR_EXPIRED, "%s",
+                               _("The link has expired and there is no local copy. Check the task again for a fresh link."));
+      return;
+    }
+
+  dailies_downloader_download_async (self->downloader, dailies_task_get_result_url (task), destination,
+                                     cancellable, NULL, NULL, NULL, save_as_done_cb, g_steal_pointer (&gtask));
+}
+
+gboolean
+dailies_keeper_save_as_finish (DailiesKeeper  *self,
+                               GAsyncResult   *result,
+                               GError        **error)
+{
+  g_return_val_if_fail (DAILIES_IS_KEEPER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

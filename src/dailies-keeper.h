@@ -1,0 +1,51 @@
+/* dailies-keeper.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "dailies-downloader.h"
+#include "dailies-thumbnailer.h"
+#include "dailies-types.h"
+
+G_BEGIN_DECLS
+
+#define DAILIES_TYPE_KEEPER (dailies_keeper_get_type ())
+
+G_DECLARE_FINAL_TYPE (DailiesKeeper, dailies_keeper, DAILIES, KEEPER, GObject)
+
+/* Keeps a local copy of every finished video before its link lapses: the
+ * link that expires soonest is fetched first, a sidecar TASKID.json goes
+ * next to each file, and a thumbnail is made for the list. */
+DailiesKeeper *dailies_keeper_new               (DailiesTaskStore    *store,
+                                                 DailiesDownloader   *downloader,
+                                                 DailiesThumbnailer  *thumbnailer,
+                                                 GSettings           *settings);
+void           dailies_keeper_start             (DailiesKeeper       *self);
+/* The folder copies go to: the save-folder setting, else Videos/Dailies. */
+char          *dailies_keeper_dup_folder        (DailiesKeeper       *self);
+/* For tests: a folder and the auto-save switch that win over GSettings. */
+void           dailies_keeper_set_folder        (DailiesKeeper       *self,
+                                                 const char          *folder);
+void           dailies_keeper_set_auto_save     (DailiesKeeper       *self,
+                                                 gboolean             auto_save);
+/* How many downloads run at once (default 2). */
+void           dailies_keeper_set_max_running   (DailiesKeeper       *self,
+                                                 guint                max_running);
+guint          dailies_keeper_get_n_running     (DailiesKeeper       *self);
+guint          dailies_keeper_get_n_waiting     (DailiesKeeper       *self);
+/* Save As: copies the kept file when there is one, else downloads the link. */
+void           dailies_keeper_save_as_async     (DailiesKeeper       *self,
+                                                 DailiesTask         *task,
+                                                 GFile               *destination,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+gboolean       dailies_keeper_save_as_finish    (DailiesKeeper       *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
+
+G_END_DECLS
