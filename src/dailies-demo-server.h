@@ -35,7 +35,8 @@ guint               dailies_demo_server_get_finish_offset    (DailiesDemoServer 
 void                dailies_demo_server_set_api_key          (DailiesDemoServer  *self,
                                                               const char         *api_key);
 /* When TRUE, any other task ID is answered as a finished SUCCESS task rather
- * than 404: for benchmarks that track thousands of tasks. */
+ * than 404, and its video is served: for benchmarks and tests that track
+ * tasks of their own. */
 void                dailies_demo_server_set_answer_any       (DailiesDemoServer  *self,
                                                               gboolean            answer_any);
 /* Holds every API answer back by @latency_ms, like a server far away. */

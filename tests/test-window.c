@@ -10,6 +10,7 @@
 
 #include "dailies-application.h"
 #include "dailies-demo-server.h"
+#include "dailies-player.h"
 #include "dailies-poller.h"
 #include "dailies-task-store.h"
 #include "dailies-task-view.h"
@@ -85,6 +86,18 @@ wait_for_frames (GtkWidget *widget)
   gtk_widget_remove_tick_callback (widget, tick_id);
 }
 
+static gboolean
+player_is_playing (gpointer user_data)
+{
+  return dailies_player_get_state (user_data) == GST_STATE_PLAYING;
+}
+
+static gboolean
+player_drew_frames (gpointer user_data)
+{
+  return dailies_paintable_get_n_textures (dailies_player_get_paintable (user_data)) >= 10;
+}
+
 /* Renders the window to a PNG in the build dir, to look at by hand. */
 static void
 save_screenshot (GtkWidget  *widget,
@@ -157,6 +170,7 @@ test_demo_reaches_final_states (DailiesApplication *app)
   DailiesTaskView *view;
   DailiesTask *failure;
   DailiesTask *success;
+  DailiesPlayer *player;
 
   g_assert_true (dailies_test_wait_until (window_is_mapped, app, 10000));
   window = DAILIES_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
@@ -188,7 +202,17 @@ test_demo_reaches_final_states (DailiesApplication *app)
   /* A success shows no failure reason, although the API fills fail_reason. */
   g_assert_true (dailies_window_select_task (window, SUCCESS_ID));
   g_assert_null (dailies_task_view_get_shown_fail_reason (view));
+
+  /* The result plays right there, streamed from the demo CDN... */
+  player = DAILIES_PLAYER (dailies_task_view_get_player (view));
+  g_assert_true (dailies_test_wait_until (player_is_playing, player, 15000));
+  g_assert_true (dailies_test_wait_until (player_drew_frames, player, 15000));
   save_screenshot (GTK_WIDGET (window), "window-success.png");
+
+  /* ...and stops for good when another task is selected. */
+  g_assert_true (dailies_window_select_task (window, FAILURE_ID));
+  g_assert_cmpint (dailies_player_get_state (player), ==, GST_STATE_NULL);
+  g_assert_cmpuint (dailies_demo_server_get_n_video_requests_with_auth (server), ==, 0);
 }
 
 static void
