@@ -16,6 +16,7 @@ struct _BenchServerThread
   GMutex             mutex;
   GCond              cond;
   char              *base;
+  char              *cdn;
   guint              latency_ms;
 };
 
@@ -34,6 +35,7 @@ server_thread_main (gpointer data)
     g_error ("bench: demo server: %s", error->message);
 
   g_mutex_lock (&self->mutex);
+  self->cdn = g_strdup (dailies_demo_server_get_cdn_url (self->server));
   self->base = g_strdup (dailies_demo_server_get_base_url (self->server));
   g_cond_signal (&self->cond);
   g_mutex_unlock (&self->mutex);
@@ -72,6 +74,12 @@ bench_server_thread_get_base (BenchServerThread *self)
   return self->base;
 }
 
+const char *
+bench_server_thread_get_cdn (BenchServerThread *self)
+{
+  return self->cdn;
+}
+
 guint
 bench_server_thread_get_n_requests (BenchServerThread *self)
 {
@@ -88,5 +96,6 @@ bench_server_thread_stop (BenchServerThread *self)
   g_mutex_clear (&self->mutex);
   g_cond_clear (&self->cond);
   g_free (self->base);
+  g_free (self->cdn);
   g_free (self);
 }
