@@ -59,6 +59,11 @@ dup_detail_text (DailiesTask *task)
       return newline != NULL ? g_strndup (reason, newline - reason) : g_strdup (reason);
     }
 
+  /* A lapsed link is a state of its own, not a failure. */
+  if (status == DAILIES_TASK_STATUS_SUCCESS && dailies_task_get_local_path (task) == NULL &&
+      dailies_task_is_link_expired (task, g_get_real_time () / G_USEC_PER_SEC))
+    return g_strdup (_("Link expired · check again for a fresh link"));
+
   if (last_error != NULL && status != DAILIES_TASK_STATUS_NOT_FOUND)
     return g_strdup_printf ("%s · %s", status_words, last_error);
 
