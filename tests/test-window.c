@@ -221,6 +221,78 @@ test_demo (void)
   run_app_test (test_demo_reaches_final_states);
 }
 
+/* The first toplevel of @type other than the main window, or NULL. */
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (g_type_is_a (G_OBJECT_TYPE (window), type))
+        return window;
+    }
+
+  return NULL;
+}
+
+static gboolean
+has_message_dialog (gpointer user_data)
+{
+  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+}
+
+static void
+test_add_remove_about_body (DailiesApplication *app)
+{
+  DailiesTaskStore *store = dailies_application_get_store (app);
+  AdwMessageDialog *dialog;
+  GtkTextView *text_view;
+  DailiesWindow *window;
+  GtkWindow *about;
+  DailiesTask *task;
+
+  g_assert_true (dailies_test_wait_until (window_is_mapped, app, 10000));
+  g_assert_true (dailies_test_wait_until (store_has_demo_tasks, app, 10000));
+  window = DAILIES_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+
+  /* Add Task IDs: a pasted list with a stray line and a duplicate. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.add-tasks", NULL));
+  g_assert_true (dailies_test_wait_until (has_message_dialog, NULL, 5000));
+  dialog = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  text_view = g_object_get_data (G_OBJECT (dialog), "text-view");
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (text_view),
+                            "asyntask_PastedOne00000001\nnot an id at all\n"
+                            "asyntask_PastedTwo00000002, asyntask_PastedOne00000001", -1);
+  adw_message_dialog_response (dialog, "add");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 8);
+  task = dailies_task_store_lookup (store, "asyntask_PastedTwo00000002");
+  g_assert_nonnull (task);
+
+  /* Remove, then undo. */
+  g_assert_true (dailies_window_select_task (window, "asyntask_PastedTwo00000002"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.remove", NULL));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 7);
+  g_assert_null (dailies_task_store_lookup (store, "asyntask_PastedTwo00000002"));
+  dailies_task_store_restore (store, task);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 8);
+
+  /* The menu's About opens a real window. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  about = find_toplevel (ADW_TYPE_ABOUT_WINDOW);
+  g_assert_nonnull (about);
+  gtk_window_destroy (about);
+}
+
+static void
+test_add_remove_about (void)
+{
+  run_app_test (test_add_remove_about_body);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -228,6 +300,7 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/dailies/window/demo-final-states", test_demo);
+  g_test_add_func ("/dailies/window/add-remove-about", test_add_remove_about);
 
   return g_test_run ();
 }
