@@ -39,6 +39,8 @@ void                dailies_poller_set_max_concurrent  (DailiesPoller     *self,
 void                dailies_poller_set_backoff         (DailiesPoller     *self,
                                                         guint              first_ms,
                                                         guint              cap_ms);
+/* A monitor set here is trusted for every base URL, loopback included;
+ * the system's default one is not trusted for loopback bases. */
 void                dailies_poller_set_network_monitor (DailiesPoller     *self,
                                                         GNetworkMonitor   *monitor);
 guint               dailies_poller_get_n_in_flight     (DailiesPoller     *self);
