@@ -51,7 +51,7 @@ typedef struct
   char             *log_url;          /* redacted, for g_debug */
   guint             timeout;
   guint             timed_out : 1;
-  guint8            chunk[READ_CHUNK];
+  guint8           *chunk;            /* READ_CHUNK bytes, not zeroed: only read into */
 } Request;
 
 static void
@@ -96,6 +96,7 @@ request_free (gpointer data)
   g_clear_pointer (&request->result, dailies_api_result_free);
   wipe_string (request->authorization);
   g_free (request->log_url);
+  g_free (request->chunk);
   g_free (request);
 }
 
@@ -492,7 +493,7 @@ read_more (GTask *task)
    * reads shorter than its "\r\n" boundary. The excess is dropped. */
   g_input_stream_read_async (request->stream,
                              request->chunk,
-                             sizeof request->chunk,
+                             READ_CHUNK,
                              G_PRIORITY_DEFAULT,
                              request->cancellable,
                              read_cb,
@@ -622,6 +623,7 @@ dailies_api_client_fetch_task_async (DailiesApiClient    *self,
   g_task_set_name (task, "[dailies] fetch task");
 
   request = g_new0 (Request, 1);
+  request->chunk = g_malloc (READ_CHUNK);
   request->result = g_new0 (DailiesApiResult, 1);
   request->result->retry_after_s = -1;
   request->body = g_byte_array_new ();

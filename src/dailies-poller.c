@@ -51,6 +51,8 @@ struct _DailiesPoller
   gint64              not_before;  /* global pause after a 429, monotonic µs */
 
   DailiesPollerState  state;
+  char               *checked_base;
+  gboolean            base_is_loopback;
   guint               started : 1;
   guint               unauthorized : 1;
   guint               offline : 1;
@@ -182,15 +184,23 @@ backoff_us (DailiesPoller *self,
 static gboolean
 is_loopback_base (DailiesPoller *self)
 {
+  const char *base = dailies_api_client_get_base_url (self->client);
   g_autoptr(GUri) uri = NULL;
   const char *host;
 
-  uri = g_uri_parse (dailies_api_client_get_base_url (self->client), G_URI_FLAGS_NONE, NULL);
-  if (uri == NULL || (host = g_uri_get_host (uri)) == NULL)
-    return FALSE;
+  /* Asked on every scheduling step: parse the base only when it changed. */
+  if (g_strcmp0 (base, self->checked_base) == 0)
+    return self->base_is_loopback;
 
-  return g_str_has_prefix (host, "127.") || g_strcmp0 (host, "localhost") == 0 ||
-         g_strcmp0 (host, "::1") == 0 || g_strcmp0 (host, "[::1]") == 0;
+  g_free (self->checked_base);
+  self->checked_base = g_strdup (base);
+  uri = g_uri_parse (base, G_URI_FLAGS_NONE, NULL);
+  host = uri != NULL ? g_uri_get_host (uri) : NULL;
+  self->base_is_loopback = host != NULL &&
+                           (g_str_has_prefix (host, "127.") || g_strcmp0 (host, "localhost") == 0 ||
+                            g_strcmp0 (host, "::1") == 0 || g_strcmp0 (host, "[::1]") == 0);
+
+  return self->base_is_loopback;
 }
 
 static DailiesPollerState
@@ -567,6 +577,7 @@ dailies_poller_finalize (GObject *object)
   DailiesPoller *self = (DailiesPoller *)object;
 
   g_clear_pointer (&self->queue, g_sequence_free);
+  g_clear_pointer (&self->checked_base, g_free);
   g_clear_pointer (&self->entries, g_hash_table_unref);
   g_clear_object (&self->cancellable);
 
