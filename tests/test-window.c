@@ -244,6 +244,12 @@ has_message_dialog (gpointer user_data)
   return find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
 }
 
+static gboolean
+store_has_dropped_file (gpointer user_data)
+{
+  return dailies_task_store_lookup (user_data, "asyntask_DroppedFile00000001") != NULL;
+}
+
 static void
 test_add_remove_about_body (DailiesApplication *app)
 {
@@ -279,6 +285,49 @@ test_add_remove_about_body (DailiesApplication *app)
   g_assert_null (dailies_task_store_lookup (store, "asyntask_PastedTwo00000002"));
   dailies_task_store_restore (store, task);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 8);
+
+  /* Dropping text, a list file and a garbage file on the window. */
+  {
+    GListModel *controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+    g_autofree char *dir = dailies_test_make_temp_dir ();
+    g_autofree char *list_path = g_build_filename (dir, "ids.txt", NULL);
+    g_autofree char *junk_path = g_build_filename (dir, "junk.bin", NULL);
+    const guint8 junk[] = { 0x00, 0xff, 0xfe, 0x00, 0x89, 'P', 'N', 'G' };
+    GtkDropTarget *target = NULL;
+    GValue value = G_VALUE_INIT;
+    GSList *files = NULL;
+    gboolean handled = FALSE;
+
+    for (guint i = 0; i < g_list_model_get_n_items (controllers) && target == NULL; i++)
+      {
+        g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+        if (GTK_IS_DROP_TARGET (controller))
+          target = GTK_DROP_TARGET (controller);
+      }
+    g_object_unref (controllers);
+    g_assert_nonnull (target);
+
+    g_value_init (&value, G_TYPE_STRING);
+    g_value_set_string (&value, "task_id\nasyntask_DroppedText00000001\n");
+    g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &handled);
+    g_value_unset (&value);
+    g_assert_true (handled);
+    g_assert_nonnull (dailies_task_store_lookup (store, "asyntask_DroppedText00000001"));
+
+    g_assert_true (g_file_set_contents (list_path, "asyntask_DroppedFile00000001\r\n", -1, NULL));
+    g_assert_true (g_file_set_contents (junk_path, (const char *) junk, sizeof junk, NULL));
+    files = g_slist_append (files, g_file_new_for_path (junk_path));
+    files = g_slist_append (files, g_file_new_for_path (list_path));
+    g_value_init (&value, GDK_TYPE_FILE_LIST);
+    g_value_take_boxed (&value, files);
+    g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &handled);
+    g_value_unset (&value);
+    g_assert_true (handled);
+    g_assert_true (dailies_test_wait_until (store_has_dropped_file, store, 5000));
+    /* The garbage added nothing: 8 before, plus the text and the list. */
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 10);
+    dailies_test_rm_rf (dir);
+  }
 
   /* The menu's About opens a real window. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
