@@ -434,10 +434,11 @@ destroy_pipeline (DailiesPlayer *self)
   update_position_tick (self);
 }
 
-/* Only links we can vouch for reach GStreamer: http(s) from the API, or a
- * file:// URI of a copy Dailies saved itself. */
+/* Only links we can vouch for reach GStreamer: http(s) with a host from the
+ * API; file:// only for a copy Dailies saved itself (set_local_file). */
 static gboolean
-uri_is_allowed (const char *uri)
+uri_is_allowed (const char *uri,
+                gboolean    local)
 {
   g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
   const char *scheme;
@@ -446,17 +447,46 @@ uri_is_allowed (const char *uri)
     return FALSE;
 
   scheme = g_uri_get_scheme (parsed);
+  if (local)
+    return g_ascii_strcasecmp (scheme, "file") == 0;
+
   if (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0)
     return g_uri_get_host (parsed) != NULL && *g_uri_get_host (parsed) != '\0';
 
-  return g_ascii_strcasecmp (scheme, "file") == 0;
+  return FALSE;
 }
+
+static void load_uri (DailiesPlayer *self,
+                      const char    *uri,
+                      gboolean       local);
 
 void
 dailies_player_set_uri (DailiesPlayer *self,
                         const char    *uri)
 {
   g_return_if_fail (DAILIES_IS_PLAYER (self));
+
+  load_uri (self, uri, FALSE);
+}
+
+void
+dailies_player_set_local_file (DailiesPlayer *self,
+                               const char    *path)
+{
+  g_autofree char *uri = NULL;
+
+  g_return_if_fail (DAILIES_IS_PLAYER (self));
+
+  if (path != NULL)
+    uri = g_filename_to_uri (path, NULL, NULL);
+  load_uri (self, uri, TRUE);
+}
+
+static void
+load_uri (DailiesPlayer *self,
+          const char    *uri,
+          gboolean       local)
+{
 
   if (g_strcmp0 (uri, self->uri) == 0 && self->pipeline != NULL)
     return;
@@ -479,7 +509,7 @@ dailies_player_set_uri (DailiesPlayer *self,
       return;
     }
 
-  if (!uri_is_allowed (uri))
+  if (!uri_is_allowed (uri, local))
     {
       g_message ("player: refusing a link that is not http, https or a local copy");
       self->error_text = g_strdup (_("This video link is not a web address Dailies can play safely."));
@@ -527,8 +557,10 @@ dailies_player_play (DailiesPlayer *self)
     {
       /* Try again after an error: a fresh pipeline. */
       g_autofree char *uri = g_strdup (self->uri);
+      gboolean local = g_str_has_prefix (uri, "file:");
+
       g_clear_pointer (&self->uri, g_free);
-      dailies_player_set_uri (self, uri);
+      load_uri (self, uri, local);
     }
   if (self->pipeline == NULL)
     return;

@@ -17,10 +17,13 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (DailiesPlayer, dailies_player, DAILIES, PLAYER, GtkWidget)
 
 GtkWidget        *dailies_player_new             (void);
-/* Plays @uri: an http(s) link, or a file:// URI of a local copy Dailies made.
- * Anything else is refused with a message. NULL stops and clears. */
+/* Plays @uri, an http(s) link with a host; anything else (file:, data:, …)
+ * is refused with a message. NULL stops and clears. */
 void              dailies_player_set_uri         (DailiesPlayer *self,
                                                   const char    *uri);
+/* Plays a local copy Dailies saved itself. */
+void              dailies_player_set_local_file  (DailiesPlayer *self,
+                                                  const char    *path);
 const char       *dailies_player_get_uri         (DailiesPlayer *self);
 /* The file name offered by Save Frame, without extension. */
 void              dailies_player_set_title       (DailiesPlayer *self,

@@ -259,7 +259,15 @@ update_result (DailiesTaskView *self)
   if (g_strcmp0 (uri, dailies_player_get_uri (self->player)) != 0)
     {
       dailies_player_set_title (self->player, dailies_task_get_id (task));
-      dailies_player_set_uri (self->player, uri);
+      if (g_str_has_prefix (uri, "file:"))
+        {
+          g_autofree char *path = g_filename_from_uri (uri, NULL, NULL);
+          dailies_player_set_local_file (self->player, path);
+        }
+      else
+        {
+          dailies_player_set_uri (self->player, uri);
+        }
       if (self->autoplay)
         dailies_player_play (self->player);
     }

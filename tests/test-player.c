@@ -148,7 +148,8 @@ static void
 test_refuses_other_schemes (Fixture       *f,
                             gconstpointer  data)
 {
-  const char *hostile[] = { "data:video/mp4;base64,AAAA", "ftp://example.com/x.mp4", "not a url", "http:///nohost" };
+  const char *hostile[] = { "data:video/mp4;base64,AAAA", "ftp://example.com/x.mp4", "not a url", "http:///nohost",
+                            "file:///etc/passwd", "FILE:///dev/zero" };
 
   for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
     {

@@ -224,7 +224,6 @@ bench_cpu (void)
 {
   g_autofree char *dir = dailies_test_make_temp_dir ();
   g_autofree char *clip = make_clip (dir);
-  g_autofree char *uri = g_filename_to_uri (clip, NULL, NULL);
   const guint seconds = 6;
   GtkWindow *window;
   double ours, reference;
@@ -232,15 +231,14 @@ bench_cpu (void)
   /* Ours: playbin + appsink + our paintable. */
   {
     DailiesPlayer *player = DAILIES_PLAYER (dailies_player_new ());
+    TextureWait wait = { dailies_player_get_paintable (player), 0 };
 
     window = GTK_WINDOW (gtk_window_new ());
     gtk_window_set_default_size (window, 854, 480);
     gtk_window_set_child (window, GTK_WIDGET (player));
     gtk_window_present (window);
-    dailies_player_set_uri (player, uri);
+    dailies_player_set_local_file (player, clip);
     dailies_player_play (player);
-    TextureWait wait = { dailies_player_get_paintable (player), 0 };
-
     if (!dailies_test_wait_until (has_new_texture, &wait, 20000))
       g_error ("bench: no frame");
     ours = measure_cpu (seconds);
