@@ -1,0 +1,61 @@
+/* dailies-window-private.h
+ *
+ * The window's state, shared by the files that implement it by concern:
+ * dailies-window.c (shell, list, selection), dailies-window-actions.c
+ * (win.* actions and dialogs) and dailies-window-dnd.c (drops).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "dailies-id-parser.h"
+#include "dailies-task-view.h"
+#include "dailies-window.h"
+
+G_BEGIN_DECLS
+
+struct _DailiesWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template widgets */
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *main_stack;
+  AdwLeaflet           *leaflet;
+  AdwWindowTitle       *sidebar_title;
+  GtkRevealer          *banner;
+  GtkLabel             *banner_label;
+  GtkButton            *banner_button;
+  GtkListView          *list_view;
+  GtkStack             *content_stack;
+  DailiesTaskView      *task_view;
+
+  /* Owned */
+  GSettings            *settings;
+  GtkSingleSelection   *selection;
+  GCancellable         *cancellable;
+  GtkWidget            *key_dialog;
+  DailiesTask          *watched_task;      /* the selection, for its actions */
+  gulong                watched_handler;
+  gboolean              asked_for_key;
+
+  /* Borrowed from the application */
+  DailiesTaskStore     *store;
+  DailiesPoller        *poller;
+  DailiesApiClient     *client;
+};
+
+void         _dailies_window_add_toast           (DailiesWindow        *self,
+                                                  const char           *text);
+DailiesTask *_dailies_window_get_selected_task   (DailiesWindow        *self);
+void         _dailies_window_add_parsed_ids      (DailiesWindow        *self,
+                                                  DailiesIdParseResult *parsed);
+void         _dailies_window_show_api_key_dialog (DailiesWindow        *self,
+                                                  gboolean              rejected);
+void         _dailies_window_class_init_actions  (GtkWidgetClass       *widget_class);
+void         _dailies_window_init_dnd            (DailiesWindow        *self);
+
+G_END_DECLS
