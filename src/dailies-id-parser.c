@@ -639,8 +639,8 @@ dailies_id_parser_parse_bytes (GBytes  *bytes,
   if (size > DAILIES_ID_PARSER_MAX_BYTES)
     {
       g_set_error (error, DAILIES_ID_PARSER_ERROR, DAILIES_ID_PARSER_ERROR_TOO_LARGE,
-                   _("The file is too large to hold a list of task IDs (%" G_GSIZE_FORMAT " MB)"),
-                   size / (1024 * 1024));
+                   _("The file is too large to hold a list of task IDs (%lu MB)"),
+                   (unsigned long) (size / (1024 * 1024)));
       return NULL;
     }
 

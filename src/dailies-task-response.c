@@ -943,7 +943,7 @@ dailies_task_response_parse (const char  *body,
   if (length > DAILIES_TASK_RESPONSE_MAX_BODY)
     {
       g_set_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_TOO_LARGE,
-                   _("The service sent an answer too large to read (%" G_GSIZE_FORMAT " bytes)"), length);
+                   _("The service sent an answer too large to read (%lu bytes)"), (unsigned long) length);
       return NULL;
     }
 

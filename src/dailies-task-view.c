@@ -173,8 +173,8 @@ update_metadata (DailiesTaskView *self)
   set_row_take (self->seed_row, r && r->seed >= 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, r->seed) : NULL);
   if (r != NULL && r->billed_tokens >= 0 && r->billed_tokens != r->total_tokens && r->total_tokens >= 0)
     /* Translators: tokens billed, then the upstream render's own count */
-    set_row_take (self->tokens_row, g_strdup_printf (_("%" G_GINT64_FORMAT " billed (upstream %" G_GINT64_FORMAT ")"),
-                                                     r->billed_tokens, r->total_tokens));
+    set_row_take (self->tokens_row, g_strdup_printf (_("%lld billed (upstream %lld)"),
+                                                     (long long) r->billed_tokens, (long long) r->total_tokens));
   else
     set_row_take (self->tokens_row, r && r->total_tokens >= 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, r->total_tokens) : NULL);
   if (r != NULL && r->upstream_id != NULL)
