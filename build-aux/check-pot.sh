@@ -19,7 +19,13 @@ xgettext --from-code=UTF-8 --add-comments --keyword=_ --keyword=N_ --keyword=C_:
   --flag=g_dngettext:2:pass-c-format --flag=g_strdup_printf:1:c-format \
   --flag=g_string_printf:2:c-format --flag=g_string_append_printf:2:c-format \
   --flag=g_error_new:3:c-format --flag=g_set_error:4:c-format \
-  --package-name=dailies -o "$out/dailies.pot" $files
+  --package-name=dailies -o "$out/dailies.pot" $files 2>"$out/warnings"
+
+# A format directive built from a macro (G_GINT64_FORMAT) cannot be translated.
+if grep -q 'warning' "$out/warnings"; then
+  cat "$out/warnings"
+  exit 1
+fi
 
 for s in "Drop Task IDs Here" "Add Task IDs" "Why It Failed" "Link expired" "Track and preview Seedance video generations"; do
   grep -q "msgid \"$s\"" "$out/dailies.pot" || { echo "dailies.pot lacks \"$s\""; exit 1; }
