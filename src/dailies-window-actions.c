@@ -12,6 +12,7 @@
 #include "dailies-downloader.h"
 #include "dailies-keeper.h"
 #include "dailies-poller.h"
+#include "dailies-preferences-window.h"
 #include "dailies-secret.h"
 #include "dailies-task-store.h"
 #include "dailies-window-private.h"
@@ -354,9 +355,23 @@ show_list_action (GtkWidget  *widget,
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
+static void
+preferences_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  DailiesWindow *self = DAILIES_WINDOW (widget);
+  DailiesApplication *app = DAILIES_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+
+  gtk_window_present (GTK_WINDOW (dailies_preferences_window_new (GTK_WINDOW (self), self->settings,
+                                                                 dailies_application_get_keeper (app))));
+}
+
 void
 _dailies_window_class_init_actions (GtkWidgetClass *widget_class)
 {
+  gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK, "win.preferences", NULL);
   gtk_widget_class_install_action (widget_class, "win.add-tasks", NULL, add_tasks_action);
   gtk_widget_class_install_action (widget_class, "win.set-api-key", NULL, set_api_key_action);
   gtk_widget_class_install_action (widget_class, "win.remove", NULL, remove_action);

@@ -439,3 +439,11 @@ dailies_window_add_toast (DailiesWindow *self,
 
   _dailies_window_add_toast (self, text);
 }
+
+void
+dailies_window_ask_for_api_key (DailiesWindow *self)
+{
+  g_return_if_fail (DAILIES_IS_WINDOW (self));
+
+  _dailies_window_show_api_key_dialog (self, FALSE);
+}

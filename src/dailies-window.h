@@ -24,5 +24,6 @@ gboolean       dailies_window_select_task   (DailiesWindow  *self,
 GtkWidget     *dailies_window_get_task_view (DailiesWindow  *self);
 void           dailies_window_add_toast     (DailiesWindow  *self,
                                              const char     *text);
+void           dailies_window_ask_for_api_key (DailiesWindow *self);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include "dailies-demo-server.h"
 #include "dailies-player.h"
 #include "dailies-poller.h"
+#include "dailies-preferences-window.h"
 #include "dailies-task-store.h"
 #include "dailies-task-view.h"
 #include "dailies-task.h"
@@ -245,6 +246,12 @@ has_message_dialog (gpointer user_data)
 }
 
 static gboolean
+window_mapped (gpointer user_data)
+{
+  return gtk_widget_get_mapped (user_data);
+}
+
+static gboolean
 store_has_dropped_file (gpointer user_data)
 {
   return dailies_task_store_lookup (user_data, "asyntask_DroppedFile00000001") != NULL;
@@ -327,6 +334,17 @@ test_add_remove_about_body (DailiesApplication *app)
     /* The garbage added nothing: 8 before, plus the text and the list. */
     g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 10);
     dailies_test_rm_rf (dir);
+  }
+
+  /* Preferences open on the real settings. */
+  {
+    GtkWindow *preferences;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.preferences", NULL));
+    preferences = find_toplevel (DAILIES_TYPE_PREFERENCES_WINDOW);
+    g_assert_nonnull (preferences);
+    g_assert_true (dailies_test_wait_until (window_mapped, preferences, 5000));
+    gtk_window_destroy (preferences);
   }
 
   /* The menu's About opens a real window. */

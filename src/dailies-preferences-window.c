@@ -1,0 +1,197 @@
+/* dailies-preferences-window.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "dailies-keeper.h"
+#include "dailies-preferences-window.h"
+#include "dailies-window.h"
+
+#define GLOBAL_BASE "https://www.anyfast.ai"
+#define CHINA_BASE  "https://www.anyfast.com.cn"
+
+struct _DailiesPreferencesWindow
+{
+  AdwPreferencesWindow  parent_instance;
+
+  /* Template widgets */
+  AdwEntryRow          *base_row;
+  GtkButton            *global_button;
+  GtkButton            *china_button;
+  GtkButton            *key_button;
+  GtkSpinButton        *interval_spin;
+  GtkSpinButton        *concurrent_spin;
+  GtkSwitch            *keep_switch;
+  AdwActionRow         *folder_row;
+  GtkButton            *folder_button;
+
+  /* Owned */
+  GSettings            *settings;
+  DailiesKeeper        *keeper;
+};
+
+G_DEFINE_FINAL_TYPE (DailiesPreferencesWindow, dailies_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+static void
+update_base_row (DailiesPreferencesWindow *self)
+{
+  g_autofree char *base = g_settings_get_string (self->settings, "api-base-url");
+
+  gtk_editable_set_text (GTK_EDITABLE (self->base_row), base);
+}
+
+static void
+update_folder_row (DailiesPreferencesWindow *self)
+{
+  g_autofree char *folder = dailies_keeper_dup_folder (self->keeper);
+  g_autofree char *display = g_filename_display_name (folder);
+
+  adw_action_row_set_subtitle (self->folder_row, display);
+}
+
+/* Only a plain http(s) address is taken: the key goes there. */
+static void
+base_applied_cb (DailiesPreferencesWindow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->base_row));
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
+  g_autoptr(GUri) uri = g_uri_parse (stripped, G_URI_FLAGS_NONE, NULL);
+  const char *scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+      g_uri_get_userinfo (uri) != NULL || g_uri_get_query (uri) != NULL ||
+      (g_strcmp0 (scheme, "https") != 0 && g_strcmp0 (scheme, "http") != 0))
+    {
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                        adw_toast_new (_("Enter an address such as https://www.anyfast.ai")));
+      update_base_row (self);
+      return;
+    }
+
+  g_settings_set_string (self->settings, "api-base-url", stripped);
+}
+
+static void
+global_clicked_cb (DailiesPreferencesWindow *self)
+{
+  g_settings_set_string (self->settings, "api-base-url", GLOBAL_BASE);
+}
+
+static void
+china_clicked_cb (DailiesPreferencesWindow *self)
+{
+  g_settings_set_string (self->settings, "api-base-url", CHINA_BASE);
+}
+
+static void
+key_clicked_cb (DailiesPreferencesWindow *self)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
+
+  if (DAILIES_IS_WINDOW (parent))
+    dailies_window_ask_for_api_key (DAILIES_WINDOW (parent));
+}
+
+static void
+folder_chosen_cb (GtkNativeDialog          *dialog,
+                  int                       response,
+                  DailiesPreferencesWindow *self)
+{
+  g_autoptr(GFile) folder = NULL;
+  g_autofree char *path = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT &&
+      (folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog))) != NULL &&
+      (path = g_file_get_path (folder)) != NULL)
+    g_settings_set_string (self->settings, "save-folder", path);
+
+  g_object_unref (dialog);
+}
+
+static void
+folder_clicked_cb (DailiesPreferencesWindow *self)
+{
+  GtkFileChooserNative *dialog;
+
+  dialog = gtk_file_chooser_native_new (_("Folder for Local Copies"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Select"), _("_Cancel"));
+  g_signal_connect (dialog, "response", G_CALLBACK (folder_chosen_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+dailies_preferences_window_dispose (GObject *object)
+{
+  DailiesPreferencesWindow *self = (DailiesPreferencesWindow *)object;
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), DAILIES_TYPE_PREFERENCES_WINDOW);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->keeper);
+
+  G_OBJECT_CLASS (dailies_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+dailies_preferences_window_class_init (DailiesPreferencesWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = dailies_preferences_window_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/dailies/Dailies/dailies-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, base_row);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, global_button);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, china_button);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, key_button);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, interval_spin);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, concurrent_spin);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, keep_switch);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, folder_row);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, folder_button);
+}
+
+static void
+dailies_preferences_window_init (DailiesPreferencesWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+dailies_preferences_window_new (GtkWindow     *parent,
+                                GSettings     *settings,
+                                DailiesKeeper *keeper)
+{
+  DailiesPreferencesWindow *self;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (DAILIES_IS_KEEPER (keeper), NULL);
+
+  self = g_object_new (DAILIES_TYPE_PREFERENCES_WINDOW,
+                       "transient-for", parent,
+                       "modal", TRUE,
+                       NULL);
+  self->settings = g_object_ref (settings);
+  self->keeper = g_object_ref (keeper);
+
+  g_settings_bind (settings, "poll-interval", self->interval_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "max-concurrent-requests", self->concurrent_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "auto-save", self->keep_switch, "active", G_SETTINGS_BIND_DEFAULT);
+
+  g_signal_connect_object (settings, "changed::api-base-url", G_CALLBACK (update_base_row), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (settings, "changed::save-folder", G_CALLBACK (update_folder_row), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->base_row, "apply", G_CALLBACK (base_applied_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->global_button, "clicked", G_CALLBACK (global_clicked_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->china_button, "clicked", G_CALLBACK (china_clicked_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->key_button, "clicked", G_CALLBACK (key_clicked_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->folder_button, "clicked", G_CALLBACK (folder_clicked_cb), self, G_CONNECT_SWAPPED);
+
+  update_base_row (self);
+  update_folder_row (self);
+
+  return GTK_WIDGET (self);
+}
