@@ -666,7 +666,6 @@ load_database (const char *path)
         g_error ("store: cannot open a database in memory: %s", memory_error->message);
     }
 
-  g_printerr ("TMP load begin %.1f end %.1f\n", begin / 1000.0, g_get_monotonic_time () / 1000.0);
   g_debug ("store: loaded %u tasks in %.1f ms", data->tasks->len,
            (g_get_monotonic_time () - begin) / 1000.0);
 
@@ -954,7 +953,6 @@ apply_loaded (DailiesTaskStore *self,
 
   g_assert (self->thread == NULL);
   g_assert (self->items->len == 0);
-  g_printerr ("TMP apply start %.1f\n", g_get_monotonic_time () / 1000.0);
 
   self->loading = FALSE;
   self->loaded = TRUE;
@@ -977,13 +975,11 @@ apply_loaded (DailiesTaskStore *self,
   self->thread = g_thread_new ("dailies-store", writer_thread, self);
 
   n_items = self->items->len;
-  g_printerr ("TMP apply pre-ic %.1f\n", g_get_monotonic_time () / 1000.0);
   if (n_items > 0)
     {
       g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, n_items);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
     }
-  g_printerr ("TMP apply end %.1f\n", g_get_monotonic_time () / 1000.0);
 }
 
 static GType

@@ -52,6 +52,34 @@ const char        *dailies_task_get_thumbnail_path    (DailiesTask         *self
 /* Parses raw-json again; NULL when there is none. For the detail view's metadata. */
 DailiesTaskResponse *dailies_task_dup_response        (DailiesTask         *self);
 
+/* The stored state of a task, for building one from a saved row. */
+typedef struct
+{
+  char              *id;
+  DailiesTaskStatus  status;
+  char              *status_text;
+  int                progress;
+  gint64             submit_time;
+  gint64             start_time;
+  gint64             finish_time;
+  char              *fail_reason;
+  char              *result_url;
+  char              *original_result_url;
+  char              *request_id;
+  char              *model;
+  char              *raw_json;
+  gint64             first_seen;
+  gint64             last_polled;
+  char              *last_error;
+  guint              http_status;
+  char              *local_path;
+} DailiesTaskFields;
+
+/* For DailiesTaskStore loading rows: a task with every field of @fields
+ * set at once, without notifications. Takes the strings (and clears them in
+ * @fields); @fields->id must be a non-empty string. */
+DailiesTask       *dailies_task_new_take_fields       (DailiesTaskFields   *fields);
+
 /* Setters are for DailiesTaskStore, the single writer of task state (and for
  * loading rows). Each notifies only the properties whose value changed. */
 void               dailies_task_apply_response        (DailiesTask         *self,
