@@ -112,7 +112,6 @@ update (DailiesTaskRow *self)
     gtk_widget_add_css_class (GTK_WIDGET (self->status_image), status_class);
 
   gtk_label_set_label (self->id_label, dailies_task_get_id (self->task));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->id_label), dailies_task_get_id (self->task));
   gtk_label_set_label (self->detail_label, detail);
 
   if (status == DAILIES_TASK_STATUS_FAILURE)
@@ -252,6 +251,22 @@ dailies_task_row_set_property (GObject      *object,
     }
 }
 
+/* The full ID on hover, asked for only then: setting tooltips on every
+ * bound row costs a round trip to the display server each. */
+static gboolean
+id_query_tooltip_cb (DailiesTaskRow *self,
+                     int             x,
+                     int             y,
+                     gboolean        keyboard,
+                     GtkTooltip     *tooltip)
+{
+  if (self->task == NULL)
+    return FALSE;
+
+  gtk_tooltip_set_text (tooltip, dailies_task_get_id (self->task));
+  return TRUE;
+}
+
 static void
 dailies_task_row_class_init (DailiesTaskRowClass *klass)
 {
@@ -283,4 +298,6 @@ static void
 dailies_task_row_init (DailiesTaskRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->id_label), TRUE);
+  g_signal_connect_swapped (self->id_label, "query-tooltip", G_CALLBACK (id_query_tooltip_cb), self);
 }

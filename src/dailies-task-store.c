@@ -49,6 +49,7 @@ typedef struct
   sqlite3_stmt *upsert;
   sqlite3_stmt *delete;
   GPtrArray    *tasks;
+  GHashTable   *by_id;          /* as in DailiesTaskStore, built off the main thread */
   guint         next_position;
   char         *moved_aside_path;
   GError       *error;
@@ -150,7 +151,7 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == DAILIES_TASK_STORE_SCHEMA_VERSION)
   "first_seen, last_polled, last_error, http_status, local_path"
 
 static const char select_sql[] =
-  "SELECT " TASK_COLUMNS " FROM tasks ORDER BY position";
+  "SELECT " TASK_COLUMNS " FROM tasks";
 static const char upsert_sql[] =
   "INSERT OR REPLACE INTO tasks (" TASK_COLUMNS ") "
   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
@@ -360,11 +361,24 @@ rollback:
   return FALSE;
 }
 
+/* One copy, straight from SQLite's buffer into the task. */
 static char *
 dup_column_text (sqlite3_stmt *stmt,
                  int           column)
 {
-  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+  const char *text = (const char *) sqlite3_column_text (stmt, column);
+  int length;
+  char *copy;
+
+  if (text == NULL)
+    return NULL;
+
+  length = sqlite3_column_bytes (stmt, column);
+  copy = g_malloc (length + 1);
+  memcpy (copy, text, length);
+  copy[length] = '\0';
+
+  return copy;
 }
 
 static DailiesTaskStatus
@@ -377,15 +391,41 @@ status_from_column (GEnumClass *status_class,
   return (DailiesTaskStatus) value;
 }
 
+typedef struct
+{
+  guint        position;
+  guint        index;     /* read order: ties keep it */
+  DailiesTask *task;
+} LoadedTask;
+
+static int
+compare_loaded_tasks (gconstpointer a,
+                      gconstpointer b)
+{
+  const LoadedTask *la = a;
+  const LoadedTask *lb = b;
+
+  if (la->position != lb->position)
+    return la->position < lb->position ? -1 : 1;
+
+  return la->index < lb->index ? -1 : (la->index > lb->index ? 1 : 0);
+}
+
 static gboolean
-read_tasks (sqlite3    *db,
-            GPtrArray  *tasks,
-            guint      *next_position,
-            GError    **error)
+read_tasks (sqlite3     *db,
+            GPtrArray   *tasks,
+            GHashTable  *by_id,
+            guint       *next_position,
+            GError     **error)
 {
   g_autoptr(GEnumClass) status_class = g_type_class_ref (DAILIES_TYPE_TASK_STATUS);
+  g_autoptr(GArray) loaded = g_array_new (FALSE, FALSE, sizeof (LoadedTask));
+  gboolean sorted = TRUE;
   sqlite3_stmt *stmt = NULL;
   int rc;
+
+  g_assert (tasks->len == 0);
+  g_assert (g_hash_table_size (by_id) == 0);
 
   rc = sqlite3_prepare_v2 (db, select_sql, -1, &stmt, NULL);
   if (rc != SQLITE_OK)
@@ -395,60 +435,79 @@ read_tasks (sqlite3    *db,
                                "reading tasks");
     }
 
+  /* Held across the loop: otherwise each of the 19 column calls of each
+   * row takes and drops the connection's mutex. */
+  sqlite3_mutex_enter (sqlite3_db_mutex (db));
+
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      const char *id = (const char *) sqlite3_column_text (stmt, 0);
-      gint64 position = sqlite3_column_int64 (stmt, 1);
-      g_autofree char *status_text = NULL;
-      g_autofree char *result_url = NULL;
-      g_autofree char *original_result_url = NULL;
-      g_autofree char *last_error = NULL;
-      DailiesTask *task;
+      DailiesTaskFields fields = { 0 };
+      LoadedTask item;
+      gint64 position;
 
-      if (id == NULL || *id == '\0')
-        continue;
+      fields.id = dup_column_text (stmt, 0);
+      if (fields.id == NULL || *fields.id == '\0')
+        {
+          g_free (fields.id);
+          continue;
+        }
 
-      position = CLAMP (position, 0, G_MAXUINT - 2);
+      position = CLAMP (sqlite3_column_int64 (stmt, 1), 0, G_MAXUINT - 2);
+      fields.status = status_from_column (status_class, sqlite3_column_int64 (stmt, 2));
+      fields.status_text = dup_column_text (stmt, 3);
+      fields.progress = sqlite3_column_int (stmt, 4);
+      fields.submit_time = sqlite3_column_int64 (stmt, 5);
+      fields.start_time = sqlite3_column_int64 (stmt, 6);
+      fields.finish_time = sqlite3_column_int64 (stmt, 7);
+      fields.fail_reason = dup_column_text (stmt, 8);
+      fields.result_url = dup_column_text (stmt, 9);
+      fields.original_result_url = dup_column_text (stmt, 10);
+      fields.request_id = dup_column_text (stmt, 11);
+      fields.model = dup_column_text (stmt, 12);
+      fields.raw_json = dup_column_text (stmt, 13);
+      fields.first_seen = sqlite3_column_int64 (stmt, 14);
+      fields.last_polled = sqlite3_column_int64 (stmt, 15);
+      fields.last_error = dup_column_text (stmt, 16);
+      fields.http_status = (guint) CLAMP (sqlite3_column_int64 (stmt, 17), 0, G_MAXUINT);
+      fields.local_path = dup_column_text (stmt, 18);
 
-      /* Nobody watches these objects yet: setting fields one by one costs
-       * no notify handlers. */
-      task = dailies_task_new (id);
-      set_position (task, (guint) position);
-      *next_position = MAX (*next_position, (guint) position + 1);
+      item.position = (guint) position;
+      item.index = loaded->len;
+      item.task = dailies_task_new_take_fields (&fields);
 
-      status_text = dup_column_text (stmt, 3);
-      dailies_task_set_status (task, status_from_column (status_class, sqlite3_column_int64 (stmt, 2)),
-                               status_text);
-      dailies_task_set_progress (task, sqlite3_column_int (stmt, 4));
-      dailies_task_set_times (task,
-                              sqlite3_column_int64 (stmt, 5),
-                              sqlite3_column_int64 (stmt, 6),
-                              sqlite3_column_int64 (stmt, 7));
-      dailies_task_set_fail_reason (task, (const char *) sqlite3_column_text (stmt, 8));
-      result_url = dup_column_text (stmt, 9);
-      original_result_url = dup_column_text (stmt, 10);
-      dailies_task_set_result_urls (task, result_url, original_result_url);
-      dailies_task_set_request_id (task, (const char *) sqlite3_column_text (stmt, 11));
-      dailies_task_set_model (task, (const char *) sqlite3_column_text (stmt, 12));
-      dailies_task_set_raw_json (task, (const char *) sqlite3_column_text (stmt, 13));
-      dailies_task_set_first_seen (task, sqlite3_column_int64 (stmt, 14));
-      dailies_task_set_last_polled (task, sqlite3_column_int64 (stmt, 15));
-      last_error = dup_column_text (stmt, 16);
-      dailies_task_set_last_error (task, last_error,
-                                   (guint) CLAMP (sqlite3_column_int64 (stmt, 17), 0, G_MAXUINT));
-      dailies_task_set_local_path (task, (const char *) sqlite3_column_text (stmt, 18));
-
-      g_ptr_array_add (tasks, task);
+      if (loaded->len > 0 && g_array_index (loaded, LoadedTask, loaded->len - 1).position > item.position)
+        sorted = FALSE;
+      g_array_append_val (loaded, item);
     }
+
+  sqlite3_mutex_leave (sqlite3_db_mutex (db));
 
   if (rc != SQLITE_DONE)
     {
       set_sqlite_error (error, db, rc, "reading tasks");
       sqlite3_finalize (stmt);
+      for (guint i = 0; i < loaded->len; i++)
+        g_object_unref (g_array_index (loaded, LoadedTask, i).task);
       return FALSE;
     }
 
   sqlite3_finalize (stmt);
+
+  /* Sorted here rather than by ORDER BY: without an index on position,
+   * SQLite would copy every row, raw JSON and all, through its sorter. */
+  if (!sorted)
+    g_array_sort (loaded, compare_loaded_tasks);
+
+  for (guint i = 0; i < loaded->len; i++)
+    {
+      LoadedTask *item = &g_array_index (loaded, LoadedTask, i);
+
+      set_position (item->task, item->position);
+      *next_position = MAX (*next_position, item->position + 1);
+      g_ptr_array_add (tasks, item->task);
+      g_hash_table_insert (by_id, (gpointer) dailies_task_get_id (item->task), item->task);
+    }
+
   return TRUE;
 }
 
@@ -474,6 +533,7 @@ static void
 load_data_free (LoadData *data)
 {
   close_database (&data->db, &data->upsert, &data->delete);
+  g_clear_pointer (&data->by_id, g_hash_table_unref);
   g_clear_pointer (&data->tasks, g_ptr_array_unref);
   g_clear_pointer (&data->path, g_free);
   g_clear_pointer (&data->moved_aside_path, g_free);
@@ -518,6 +578,12 @@ try_open (LoadData    *data,
   if (path != NULL && g_ascii_strcasecmp (journal_mode, "wal") != 0)
     g_warning ("store: journal mode is %s, not WAL", journal_mode);
 
+  /* The check and the read below each go through every page: mapped, SQLite
+   * reads them in place rather than copying each out of the page cache.
+   * Only while loading: a mapped file cut short by someone else faults. */
+  if (path != NULL && !exec_sql (data->db, "PRAGMA mmap_size = 268435456", error))
+    goto fail;
+
   /* Catches truncated and damaged files now, not at the first write. */
   if (!query_value (data->db, "PRAGMA quick_check", &check, NULL, error))
     goto fail;
@@ -531,7 +597,10 @@ try_open (LoadData    *data,
   if (!migrate (data->db, error))
     goto fail;
 
-  if (!read_tasks (data->db, data->tasks, &data->next_position, error))
+  if (!read_tasks (data->db, data->tasks, data->by_id, &data->next_position, error))
+    goto fail;
+
+  if (path != NULL && !exec_sql (data->db, "PRAGMA mmap_size = 0", error))
     goto fail;
 
   rc = sqlite3_prepare_v3 (data->db, upsert_sql, -1, SQLITE_PREPARE_PERSISTENT, &data->upsert, NULL);
@@ -547,6 +616,7 @@ try_open (LoadData    *data,
 
 fail:
   close_database (&data->db, &data->upsert, &data->delete);
+  g_hash_table_remove_all (data->by_id);
   g_ptr_array_set_size (data->tasks, 0);
   data->next_position = 0;
   return FALSE;
@@ -628,6 +698,7 @@ load_database (const char *path)
 
   data->path = g_strdup (path);
   data->tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  data->by_id = g_hash_table_new (g_str_hash, g_str_equal);
 
   if (path != NULL)
     {
@@ -964,13 +1035,11 @@ apply_loaded (DailiesTaskStore *self,
   self->moved_aside_path = g_steal_pointer (&data->moved_aside_path);
   self->next_position = data->next_position;
 
+  /* Both were empty: nothing can be added before loading. */
+  g_assert (g_hash_table_size (self->by_id) == 0);
   g_ptr_array_extend_and_steal (self->items, g_steal_pointer (&data->tasks));
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      DailiesTask *task = g_ptr_array_index (self->items, i);
-
-      g_hash_table_insert (self->by_id, (gpointer) dailies_task_get_id (task), task);
-    }
+  g_hash_table_unref (self->by_id);
+  self->by_id = g_steal_pointer (&data->by_id);
 
   self->thread = g_thread_new ("dailies-store", writer_thread, self);
 

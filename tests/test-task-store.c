@@ -903,6 +903,65 @@ test_many (void)
   fixture_clear (&f);
 }
 
+/* The list keeps its order however SQLite happens to store the rows: here
+ * the table is rewritten so that the newest rows come first on disk. */
+static void
+test_load_order (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  const char *ids[] = {
+    "asyntask_Order0", "asyntask_Order1", "asyntask_Order2", "asyntask_Order3", "asyntask_Order4",
+  };
+  const char *more[] = { "asyntask_Order5" };
+  g_autofree char *body = response_body (ids[2], "SUCCESS", "100%");
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  g_assert_cmpuint (dailies_task_store_add_ids (store, ids, G_N_ELEMENTS (ids)), ==, G_N_ELEMENTS (ids));
+  apply_body (store, dailies_task_store_lookup (store, ids[2]), body, 200);
+  close_store (store);
+
+  exec_on (f.db_path,
+           "CREATE TEMP TABLE copy AS SELECT * FROM tasks ORDER BY position DESC;"
+           "DELETE FROM tasks;"
+           "INSERT INTO tasks SELECT * FROM copy;");
+  g_assert_cmpint (query_int (f.db_path, "SELECT position FROM tasks ORDER BY rowid LIMIT 1"), ==, 4);
+
+  store = open_store (f.db_path);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, G_N_ELEMENTS (ids));
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      DailiesTask *task = get_task (store, i);
+
+      g_assert_cmpstr (dailies_task_get_id (task), ==, ids[i]);
+      g_assert_true (dailies_task_store_lookup (store, ids[i]) == task);
+    }
+  g_assert_cmpint (dailies_task_get_status (get_task (store, 2)), ==, DAILIES_TASK_STATUS_SUCCESS);
+  g_assert_cmpstr (dailies_task_get_raw_json (get_task (store, 2)), ==, body);
+
+  /* A new ID still goes last, and a removed one comes back in its place. */
+  g_assert_cmpuint (dailies_task_store_add_ids (store, more, 1), ==, 1);
+  g_assert_cmpstr (dailies_task_get_id (get_task (store, 5)), ==, more[0]);
+  {
+    g_autoptr(DailiesTask) task = g_object_ref (dailies_task_store_lookup (store, ids[1]));
+
+    dailies_task_store_remove (store, task);
+    g_assert_cmpstr (dailies_task_get_id (get_task (store, 1)), ==, ids[2]);
+    dailies_task_store_restore (store, task);
+    g_assert_true (get_task (store, 1) == task);
+  }
+  close_store (store);
+
+  store = open_store (f.db_path);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 6);
+  g_assert_cmpstr (dailies_task_get_id (get_task (store, 1)), ==, ids[1]);
+  g_assert_cmpstr (dailies_task_get_id (get_task (store, 5)), ==, more[0]);
+  close_store (store);
+
+  fixture_clear (&f);
+}
+
 /* ------------------------------------------------------------------ */
 /* kill -9                                                             */
 /* ------------------------------------------------------------------ */
@@ -1081,6 +1140,7 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/load-async", test_load_async);
   g_test_add_func ("/dailies/task-store/write-failed", test_write_failed);
   g_test_add_func ("/dailies/task-store/many", test_many);
+  g_test_add_func ("/dailies/task-store/load-order", test_load_order);
   g_test_add_func ("/dailies/task-store/kill-during-writes", test_kill_during_writes);
 
   ret = g_test_run ();

@@ -416,6 +416,94 @@ test_dup_response (void)
   g_assert_finalize_object (g_steal_pointer (&task));
 }
 
+/* A task built from a stored row has every field, owns the strings it was
+ * given, and agrees with the setters about what a change is. */
+static void
+test_new_take_fields (void)
+{
+  g_autoptr(DailiesTask) task = NULL;
+  DailiesTaskFields fields = { 0 };
+  Notifies n;
+  gboolean terminal;
+
+  fields.id = g_strdup (SUCCESS_ID);
+  fields.status = DAILIES_TASK_STATUS_SUCCESS;
+  fields.status_text = g_strdup ("SUCCESS");
+  fields.progress = 250;  /* out of range: clamped like the setter does */
+  fields.submit_time = 1777288506;
+  fields.start_time = 1777288508;
+  fields.finish_time = 1777288800;
+  fields.fail_reason = g_strdup ("none really");
+  fields.result_url = g_strdup (SUCCESS_URL);
+  fields.original_result_url = g_strdup ("https://cdn.example.com/o/video.mp4");
+  fields.request_id = g_strdup ("req-1");
+  fields.model = g_strdup ("doubao-seedance-2-0-260128");
+  fields.raw_json = g_strdup ("{\"code\":\"success\"}");
+  fields.first_seen = 1777288000;
+  fields.last_polled = 1777288900;
+  fields.last_error = g_strdup ("Bad Gateway");
+  fields.http_status = 502;
+  fields.local_path = g_strdup ("/videos/harbour.mp4");
+
+  task = dailies_task_new_take_fields (&fields);
+  g_assert_nonnull (task);
+
+  /* Taken, not copied. */
+  g_assert_null (fields.id);
+  g_assert_null (fields.status_text);
+  g_assert_null (fields.fail_reason);
+  g_assert_null (fields.result_url);
+  g_assert_null (fields.original_result_url);
+  g_assert_null (fields.request_id);
+  g_assert_null (fields.model);
+  g_assert_null (fields.raw_json);
+  g_assert_null (fields.last_error);
+  g_assert_null (fields.local_path);
+
+  g_assert_cmpstr (dailies_task_get_id (task), ==, SUCCESS_ID);
+  g_assert_cmpint (dailies_task_get_status (task), ==, DAILIES_TASK_STATUS_SUCCESS);
+  g_assert_cmpstr (dailies_task_get_status_text (task), ==, "SUCCESS");
+  g_assert_cmpint (dailies_task_get_progress (task), ==, 100);
+  g_assert_cmpint (dailies_task_get_submit_time (task), ==, 1777288506);
+  g_assert_cmpint (dailies_task_get_start_time (task), ==, 1777288508);
+  g_assert_cmpint (dailies_task_get_finish_time (task), ==, 1777288800);
+  g_assert_cmpstr (dailies_task_get_fail_reason (task), ==, "none really");
+  g_assert_cmpstr (dailies_task_get_result_url (task), ==, SUCCESS_URL);
+  g_assert_cmpstr (dailies_task_get_original_result_url (task), ==, "https://cdn.example.com/o/video.mp4");
+  g_assert_cmpstr (dailies_task_get_request_id (task), ==, "req-1");
+  g_assert_cmpstr (dailies_task_get_model (task), ==, "doubao-seedance-2-0-260128");
+  g_assert_cmpstr (dailies_task_get_raw_json (task), ==, "{\"code\":\"success\"}");
+  g_assert_cmpint (dailies_task_get_first_seen (task), ==, 1777288000);
+  g_assert_cmpint (dailies_task_get_last_polled (task), ==, 1777288900);
+  g_assert_cmpstr (dailies_task_get_last_error (task), ==, "Bad Gateway");
+  g_assert_cmpuint (dailies_task_get_http_status (task), ==, 502);
+  g_assert_cmpstr (dailies_task_get_local_path (task), ==, "/videos/harbour.mp4");
+  g_assert_true (dailies_task_is_terminal (task));
+  g_object_get (task, "terminal", &terminal, NULL);
+  g_assert_true (terminal);
+
+  /* Not stored, so left at their defaults. */
+  g_assert_cmpfloat (dailies_task_get_download_fraction (task), ==, -1.0);
+  g_assert_null (dailies_task_get_keep_message (task));
+  g_assert_null (dailies_task_get_thumbnail_path (task));
+
+  /* Setting what it already has is no change. */
+  notifies_init (&n, task);
+  dailies_task_set_status (task, DAILIES_TASK_STATUS_SUCCESS, "SUCCESS");
+  dailies_task_set_progress (task, 100);
+  dailies_task_set_times (task, 1777288506, 1777288508, 1777288800);
+  dailies_task_set_result_urls (task, SUCCESS_URL, "https://cdn.example.com/o/video.mp4");
+  dailies_task_set_last_error (task, "Bad Gateway", 502);
+  dailies_task_set_local_path (task, "/videos/harbour.mp4");
+  assert_notified (&n, NULL);
+
+  dailies_task_set_status (task, DAILIES_TASK_STATUS_IN_PROGRESS, "IN_PROGRESS");
+  assert_notified (&n, "status", "status-text", "terminal", NULL);
+
+  notifies_clear (&n, task);
+  g_assert_finalize_object (g_steal_pointer (&task));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -428,6 +516,7 @@ main (int   argc,
   g_test_add_func ("/dailies/task/apply-response", test_apply_response);
   g_test_add_func ("/dailies/task/apply-failure-then-progress", test_apply_failure_then_progress);
   g_test_add_func ("/dailies/task/dup-response", test_dup_response);
+  g_test_add_func ("/dailies/task/new-take-fields", test_new_take_fields);
 
   return g_test_run ();
 }
