@@ -17,28 +17,12 @@
 
 /* The state of one task as a row: a copy taken on the main thread, so that
  * the writer thread never touches a DailiesTask. */
+/* A task's stored state as queued for the writer thread. */
 typedef struct
 {
-  char     *id;
-  gboolean  deleted;
-  guint     position;
-  int       status;
-  char     *status_text;
-  int       progress;
-  gint64    submit_time;
-  gint64    start_time;
-  gint64    finish_time;
-  char     *fail_reason;
-  char     *result_url;
-  char     *original_result_url;
-  char     *request_id;
-  char     *model;
-  char     *raw_json;
-  gint64    first_seen;
-  gint64    last_polled;
-  char     *last_error;
-  guint     http_status;
-  char     *local_path;
+  DailiesTaskFields fields;
+  gboolean          deleted;
+  guint             position;
 } Row;
 
 /* What the load thread hands to the main thread. */
@@ -165,16 +149,7 @@ static const char delete_sql[] =
 static void
 row_free (Row *row)
 {
-  g_free (row->id);
-  g_free (row->status_text);
-  g_free (row->fail_reason);
-  g_free (row->result_url);
-  g_free (row->original_result_url);
-  g_free (row->request_id);
-  g_free (row->model);
-  g_free (row->raw_json);
-  g_free (row->last_error);
-  g_free (row->local_path);
+  dailies_task_fields_clear (&row->fields);
   g_free (row);
 }
 
@@ -199,25 +174,8 @@ row_new_from_task (DailiesTask *task)
 
   g_assert (get_position (task) > 0);
 
-  row->id = g_strdup (dailies_task_get_id (task));
+  dailies_task_dup_fields (task, &row->fields);
   row->position = get_position (task) - 1;
-  row->status = dailies_task_get_status (task);
-  row->status_text = g_strdup (dailies_task_get_status_text (task));
-  row->progress = dailies_task_get_progress (task);
-  row->submit_time = dailies_task_get_submit_time (task);
-  row->start_time = dailies_task_get_start_time (task);
-  row->finish_time = dailies_task_get_finish_time (task);
-  row->fail_reason = g_strdup (dailies_task_get_fail_reason (task));
-  row->result_url = g_strdup (dailies_task_get_result_url (task));
-  row->original_result_url = g_strdup (dailies_task_get_original_result_url (task));
-  row->request_id = g_strdup (dailies_task_get_request_id (task));
-  row->model = g_strdup (dailies_task_get_model (task));
-  row->raw_json = g_strdup (dailies_task_get_raw_json (task));
-  row->first_seen = dailies_task_get_first_seen (task);
-  row->last_polled = dailies_task_get_last_polled (task);
-  row->last_error = g_strdup (dailies_task_get_last_error (task));
-  row->http_status = dailies_task_get_http_status (task);
-  row->local_path = g_strdup (dailies_task_get_local_path (task));
 
   return row;
 }
@@ -227,7 +185,7 @@ row_new_deleted (DailiesTask *task)
 {
   Row *row = g_new0 (Row, 1);
 
-  row->id = g_strdup (dailies_task_get_id (task));
+  row->fields.id = g_strdup (dailies_task_get_id (task));
   row->deleted = TRUE;
 
   return row;
@@ -769,30 +727,30 @@ write_row (DailiesTaskStore *self,
   if (row->deleted)
     {
       stmt = self->delete;
-      sqlite3_bind_text (stmt, 1, row->id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 1, row->fields.id, -1, SQLITE_STATIC);
     }
   else
     {
       stmt = self->upsert;
-      sqlite3_bind_text (stmt, 1, row->id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 1, row->fields.id, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (stmt, 2, row->position);
-      sqlite3_bind_int (stmt, 3, row->status);
-      bind_text (stmt, 4, row->status_text);
-      sqlite3_bind_int (stmt, 5, row->progress);
-      sqlite3_bind_int64 (stmt, 6, row->submit_time);
-      sqlite3_bind_int64 (stmt, 7, row->start_time);
-      sqlite3_bind_int64 (stmt, 8, row->finish_time);
-      bind_text (stmt, 9, row->fail_reason);
-      bind_text (stmt, 10, row->result_url);
-      bind_text (stmt, 11, row->original_result_url);
-      bind_text (stmt, 12, row->request_id);
-      bind_text (stmt, 13, row->model);
-      bind_text (stmt, 14, row->raw_json);
-      sqlite3_bind_int64 (stmt, 15, row->first_seen);
-      sqlite3_bind_int64 (stmt, 16, row->last_polled);
-      bind_text (stmt, 17, row->last_error);
-      sqlite3_bind_int64 (stmt, 18, row->http_status);
-      bind_text (stmt, 19, row->local_path);
+      sqlite3_bind_int (stmt, 3, row->fields.status);
+      bind_text (stmt, 4, row->fields.status_text);
+      sqlite3_bind_int (stmt, 5, row->fields.progress);
+      sqlite3_bind_int64 (stmt, 6, row->fields.submit_time);
+      sqlite3_bind_int64 (stmt, 7, row->fields.start_time);
+      sqlite3_bind_int64 (stmt, 8, row->fields.finish_time);
+      bind_text (stmt, 9, row->fields.fail_reason);
+      bind_text (stmt, 10, row->fields.result_url);
+      bind_text (stmt, 11, row->fields.original_result_url);
+      bind_text (stmt, 12, row->fields.request_id);
+      bind_text (stmt, 13, row->fields.model);
+      bind_text (stmt, 14, row->fields.raw_json);
+      sqlite3_bind_int64 (stmt, 15, row->fields.first_seen);
+      sqlite3_bind_int64 (stmt, 16, row->fields.last_polled);
+      bind_text (stmt, 17, row->fields.last_error);
+      sqlite3_bind_int64 (stmt, 18, row->fields.http_status);
+      bind_text (stmt, 19, row->fields.local_path);
     }
 
   rc = sqlite3_step (stmt);
@@ -962,7 +920,7 @@ queue_rows (DailiesTaskStore  *self,
 
   g_mutex_lock (&self->mutex);
   for (guint i = 0; i < n_rows; i++)
-    g_hash_table_replace (self->pending, rows[i]->id, rows[i]);
+    g_hash_table_replace (self->pending, rows[i]->fields.id, rows[i]);
   self->queued_gen++;
   self->wake = TRUE;
   g_cond_signal (&self->work_cond);

@@ -13,24 +13,8 @@ struct _DailiesTask
 {
   GObject            parent_instance;
 
-  char              *id;
-  DailiesTaskStatus  status;
-  char              *status_text;
-  int                progress;
-  gint64             submit_time;
-  gint64             start_time;
-  gint64             finish_time;
-  char              *fail_reason;
-  char              *result_url;
-  char              *original_result_url;
-  char              *request_id;
-  char              *model;
-  char              *raw_json;
-  gint64             first_seen;
-  gint64             last_polled;
-  char              *last_error;
-  guint              http_status;
-  char              *local_path;
+  /* What is stored; the store copies it with dailies_task_dup_fields(). */
+  DailiesTaskFields  f;
 
   /* Not stored: the state of keeping a local copy, for the UI. */
   double             download_fraction;
@@ -107,16 +91,7 @@ dailies_task_finalize (GObject *object)
 {
   DailiesTask *self = (DailiesTask *) object;
 
-  g_clear_pointer (&self->id, g_free);
-  g_clear_pointer (&self->status_text, g_free);
-  g_clear_pointer (&self->fail_reason, g_free);
-  g_clear_pointer (&self->result_url, g_free);
-  g_clear_pointer (&self->original_result_url, g_free);
-  g_clear_pointer (&self->request_id, g_free);
-  g_clear_pointer (&self->model, g_free);
-  g_clear_pointer (&self->raw_json, g_free);
-  g_clear_pointer (&self->last_error, g_free);
-  g_clear_pointer (&self->local_path, g_free);
+  dailies_task_fields_clear (&self->f);
   g_clear_pointer (&self->keep_message, g_free);
   g_clear_pointer (&self->thumbnail_path, g_free);
 
@@ -134,75 +109,75 @@ dailies_task_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_ID:
-      g_value_set_string (value, self->id);
+      g_value_set_string (value, self->f.id);
       break;
 
     case PROP_STATUS:
-      g_value_set_enum (value, self->status);
+      g_value_set_enum (value, self->f.status);
       break;
 
     case PROP_STATUS_TEXT:
-      g_value_set_string (value, self->status_text);
+      g_value_set_string (value, self->f.status_text);
       break;
 
     case PROP_PROGRESS:
-      g_value_set_int (value, self->progress);
+      g_value_set_int (value, self->f.progress);
       break;
 
     case PROP_SUBMIT_TIME:
-      g_value_set_int64 (value, self->submit_time);
+      g_value_set_int64 (value, self->f.submit_time);
       break;
 
     case PROP_START_TIME:
-      g_value_set_int64 (value, self->start_time);
+      g_value_set_int64 (value, self->f.start_time);
       break;
 
     case PROP_FINISH_TIME:
-      g_value_set_int64 (value, self->finish_time);
+      g_value_set_int64 (value, self->f.finish_time);
       break;
 
     case PROP_FAIL_REASON:
-      g_value_set_string (value, self->fail_reason);
+      g_value_set_string (value, self->f.fail_reason);
       break;
 
     case PROP_RESULT_URL:
-      g_value_set_string (value, self->result_url);
+      g_value_set_string (value, self->f.result_url);
       break;
 
     case PROP_ORIGINAL_RESULT_URL:
-      g_value_set_string (value, self->original_result_url);
+      g_value_set_string (value, self->f.original_result_url);
       break;
 
     case PROP_REQUEST_ID:
-      g_value_set_string (value, self->request_id);
+      g_value_set_string (value, self->f.request_id);
       break;
 
     case PROP_MODEL:
-      g_value_set_string (value, self->model);
+      g_value_set_string (value, self->f.model);
       break;
 
     case PROP_RAW_JSON:
-      g_value_set_string (value, self->raw_json);
+      g_value_set_string (value, self->f.raw_json);
       break;
 
     case PROP_FIRST_SEEN:
-      g_value_set_int64 (value, self->first_seen);
+      g_value_set_int64 (value, self->f.first_seen);
       break;
 
     case PROP_LAST_POLLED:
-      g_value_set_int64 (value, self->last_polled);
+      g_value_set_int64 (value, self->f.last_polled);
       break;
 
     case PROP_LAST_ERROR:
-      g_value_set_string (value, self->last_error);
+      g_value_set_string (value, self->f.last_error);
       break;
 
     case PROP_HTTP_STATUS:
-      g_value_set_uint (value, self->http_status);
+      g_value_set_uint (value, self->f.http_status);
       break;
 
     case PROP_LOCAL_PATH:
-      g_value_set_string (value, self->local_path);
+      g_value_set_string (value, self->f.local_path);
       break;
 
     case PROP_DOWNLOAD_FRACTION:
@@ -237,7 +212,7 @@ dailies_task_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_ID:
-      self->id = g_value_dup_string (value);
+      self->f.id = g_value_dup_string (value);
       break;
 
     default:
@@ -309,8 +284,8 @@ dailies_task_class_init (DailiesTaskClass *klass)
 static void
 dailies_task_init (DailiesTask *self)
 {
-  self->status = DAILIES_TASK_STATUS_UNKNOWN;
-  self->progress = -1;
+  self->f.status = DAILIES_TASK_STATUS_UNKNOWN;
+  self->f.progress = -1;
   self->download_fraction = -1.0;
 }
 
@@ -334,24 +309,10 @@ dailies_task_new_take_fields (DailiesTaskFields *fields)
    * which spares a loader of thousands of rows a notify per field. */
   self = g_object_new (DAILIES_TYPE_TASK, NULL);
 
-  self->id = g_steal_pointer (&fields->id);
-  self->status = fields->status;
-  self->status_text = g_steal_pointer (&fields->status_text);
-  self->progress = CLAMP (fields->progress, -1, 100);
-  self->submit_time = fields->submit_time;
-  self->start_time = fields->start_time;
-  self->finish_time = fields->finish_time;
-  self->fail_reason = g_steal_pointer (&fields->fail_reason);
-  self->result_url = g_steal_pointer (&fields->result_url);
-  self->original_result_url = g_steal_pointer (&fields->original_result_url);
-  self->request_id = g_steal_pointer (&fields->request_id);
-  self->model = g_steal_pointer (&fields->model);
-  self->raw_json = g_steal_pointer (&fields->raw_json);
-  self->first_seen = fields->first_seen;
-  self->last_polled = fields->last_polled;
-  self->last_error = g_steal_pointer (&fields->last_error);
-  self->http_status = fields->http_status;
-  self->local_path = g_steal_pointer (&fields->local_path);
+  self->f = *fields;
+  self->f.progress = CLAMP (fields->progress, -1, 100);
+  /* The strings are ours now. */
+  memset (fields, 0, sizeof *fields);
 
   return self;
 }
@@ -360,133 +321,133 @@ const char *
 dailies_task_get_id (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
-  return self->id;
+  return self->f.id;
 }
 
 DailiesTaskStatus
 dailies_task_get_status (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), DAILIES_TASK_STATUS_UNKNOWN);
-  return self->status;
+  return self->f.status;
 }
 
 const char *
 dailies_task_get_status_text (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
-  return self->status_text;
+  return self->f.status_text;
 }
 
 int
 dailies_task_get_progress (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), -1);
-  return self->progress;
+  return self->f.progress;
 }
 
 gint64
 dailies_task_get_submit_time (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
-  return self->submit_time;
+  return self->f.submit_time;
 }
 
 gint64
 dailies_task_get_start_time (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
-  return self->start_time;
+  return self->f.start_time;
 }
 
 gint64
 dailies_task_get_finish_time (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
-  return self->finish_time;
+  return self->f.finish_time;
 }
 
 const char *
 dailies_task_get_fail_reason (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
-  return self->fail_reason;
+  return self->f.fail_reason;
 }
 
 const char *
 dailies_task_get_result_url (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
-  return self->result_url;
+  return self->f.result_url;
 }
 
 const char *
 dailies_task_get_original_result_url (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
-  return self->original_result_url;
+  return self->f.original_result_url;
 }
 
 const char *
 dailies_task_get_request_id (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
-  return self->request_id;
+  return self->f.request_id;
 }
 
 const char *
 dailies_task_get_model (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
-  return self->model;
+  return self->f.model;
 }
 
 const char *
 dailies_task_get_raw_json (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
-  return self->raw_json;
+  return self->f.raw_json;
 }
 
 gint64
 dailies_task_get_first_seen (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
-  return self->first_seen;
+  return self->f.first_seen;
 }
 
 gint64
 dailies_task_get_last_polled (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
-  return self->last_polled;
+  return self->f.last_polled;
 }
 
 const char *
 dailies_task_get_last_error (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
-  return self->last_error;
+  return self->f.last_error;
 }
 
 guint
 dailies_task_get_http_status (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
-  return self->http_status;
+  return self->f.http_status;
 }
 
 const char *
 dailies_task_get_local_path (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
-  return self->local_path;
+  return self->f.local_path;
 }
 
 gboolean
 dailies_task_is_terminal (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), FALSE);
-  return dailies_task_status_is_terminal (self->status);
+  return dailies_task_status_is_terminal (self->f.status);
 }
 
 DailiesTaskResponse *
@@ -497,12 +458,12 @@ dailies_task_dup_response (DailiesTask *self)
 
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
 
-  if (self->raw_json == NULL)
+  if (self->f.raw_json == NULL)
     return NULL;
 
-  response = dailies_task_response_parse (self->raw_json, strlen (self->raw_json), &error);
+  response = dailies_task_response_parse (self->f.raw_json, strlen (self->f.raw_json), &error);
   if (response == NULL)
-    g_debug ("task: %s: stored response does not parse: %s", self->id, error->message);
+    g_debug ("task: %s: stored response does not parse: %s", self->f.id, error->message);
 
   return response;
 }
@@ -545,16 +506,16 @@ dailies_task_set_status (DailiesTask       *self,
 
   g_object_freeze_notify (G_OBJECT (self));
 
-  if (self->status != status)
+  if (self->f.status != status)
     {
       was_terminal = dailies_task_is_terminal (self);
-      self->status = status;
+      self->f.status = status;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
       if (was_terminal != dailies_task_is_terminal (self))
         g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TERMINAL]);
     }
 
-  set_string (self, &self->status_text, status_text, PROP_STATUS_TEXT);
+  set_string (self, &self->f.status_text, status_text, PROP_STATUS_TEXT);
 
   g_object_thaw_notify (G_OBJECT (self));
 }
@@ -566,10 +527,10 @@ dailies_task_set_progress (DailiesTask *self,
   g_return_if_fail (DAILIES_IS_TASK (self));
 
   progress = CLAMP (progress, -1, 100);
-  if (self->progress == progress)
+  if (self->f.progress == progress)
     return;
 
-  self->progress = progress;
+  self->f.progress = progress;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
 }
 
@@ -582,9 +543,9 @@ dailies_task_set_times (DailiesTask *self,
   g_return_if_fail (DAILIES_IS_TASK (self));
 
   g_object_freeze_notify (G_OBJECT (self));
-  set_int64 (self, &self->submit_time, submit_time, PROP_SUBMIT_TIME);
-  set_int64 (self, &self->start_time, start_time, PROP_START_TIME);
-  set_int64 (self, &self->finish_time, finish_time, PROP_FINISH_TIME);
+  set_int64 (self, &self->f.submit_time, submit_time, PROP_SUBMIT_TIME);
+  set_int64 (self, &self->f.start_time, start_time, PROP_START_TIME);
+  set_int64 (self, &self->f.finish_time, finish_time, PROP_FINISH_TIME);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -593,7 +554,7 @@ dailies_task_set_fail_reason (DailiesTask *self,
                               const char  *fail_reason)
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
-  set_string (self, &self->fail_reason, fail_reason, PROP_FAIL_REASON);
+  set_string (self, &self->f.fail_reason, fail_reason, PROP_FAIL_REASON);
 }
 
 void
@@ -604,8 +565,8 @@ dailies_task_set_result_urls (DailiesTask *self,
   g_return_if_fail (DAILIES_IS_TASK (self));
 
   g_object_freeze_notify (G_OBJECT (self));
-  set_string (self, &self->result_url, result_url, PROP_RESULT_URL);
-  set_string (self, &self->original_result_url, original_result_url, PROP_ORIGINAL_RESULT_URL);
+  set_string (self, &self->f.result_url, result_url, PROP_RESULT_URL);
+  set_string (self, &self->f.original_result_url, original_result_url, PROP_ORIGINAL_RESULT_URL);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -614,7 +575,7 @@ dailies_task_set_request_id (DailiesTask *self,
                              const char  *request_id)
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
-  set_string (self, &self->request_id, request_id, PROP_REQUEST_ID);
+  set_string (self, &self->f.request_id, request_id, PROP_REQUEST_ID);
 }
 
 void
@@ -622,7 +583,7 @@ dailies_task_set_model (DailiesTask *self,
                         const char  *model)
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
-  set_string (self, &self->model, model, PROP_MODEL);
+  set_string (self, &self->f.model, model, PROP_MODEL);
 }
 
 void
@@ -630,7 +591,7 @@ dailies_task_set_raw_json (DailiesTask *self,
                            const char  *raw_json)
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
-  set_string (self, &self->raw_json, raw_json, PROP_RAW_JSON);
+  set_string (self, &self->f.raw_json, raw_json, PROP_RAW_JSON);
 }
 
 void
@@ -638,7 +599,7 @@ dailies_task_set_first_seen (DailiesTask *self,
                              gint64       first_seen)
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
-  set_int64 (self, &self->first_seen, first_seen, PROP_FIRST_SEEN);
+  set_int64 (self, &self->f.first_seen, first_seen, PROP_FIRST_SEEN);
 }
 
 void
@@ -646,7 +607,7 @@ dailies_task_set_last_polled (DailiesTask *self,
                               gint64       last_polled)
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
-  set_int64 (self, &self->last_polled, last_polled, PROP_LAST_POLLED);
+  set_int64 (self, &self->f.last_polled, last_polled, PROP_LAST_POLLED);
 }
 
 void
@@ -658,10 +619,10 @@ dailies_task_set_last_error (DailiesTask *self,
 
   g_object_freeze_notify (G_OBJECT (self));
 
-  set_string (self, &self->last_error, last_error, PROP_LAST_ERROR);
-  if (self->http_status != http_status)
+  set_string (self, &self->f.last_error, last_error, PROP_LAST_ERROR);
+  if (self->f.http_status != http_status)
     {
-      self->http_status = http_status;
+      self->f.http_status = http_status;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HTTP_STATUS]);
     }
 
@@ -673,7 +634,7 @@ dailies_task_set_local_path (DailiesTask *self,
                              const char  *local_path)
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
-  set_string (self, &self->local_path, local_path, PROP_LOCAL_PATH);
+  set_string (self, &self->f.local_path, local_path, PROP_LOCAL_PATH);
 }
 
 double
@@ -735,11 +696,11 @@ dailies_task_get_link_expires_at (DailiesTask *self)
 
   g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
 
-  if (self->result_url == NULL)
+  if (self->f.result_url == NULL)
     return 0;
 
   /* Valid 24 h from finish_time, or from when we saw it when that is missing. */
-  from = self->finish_time > 0 ? self->finish_time : self->last_polled;
+  from = self->f.finish_time > 0 ? self->f.finish_time : self->f.last_polled;
   if (from <= 0)
     return 0;
 
@@ -757,4 +718,42 @@ dailies_task_is_link_expired (DailiesTask *self,
   expires_at = dailies_task_get_link_expires_at (self);
 
   return expires_at > 0 && now >= expires_at;
+}
+
+void
+dailies_task_dup_fields (DailiesTask       *self,
+                         DailiesTaskFields *fields)
+{
+  g_return_if_fail (DAILIES_IS_TASK (self));
+  g_return_if_fail (fields != NULL);
+
+  *fields = self->f;
+  fields->id = g_strdup (self->f.id);
+  fields->status_text = g_strdup (self->f.status_text);
+  fields->fail_reason = g_strdup (self->f.fail_reason);
+  fields->result_url = g_strdup (self->f.result_url);
+  fields->original_result_url = g_strdup (self->f.original_result_url);
+  fields->request_id = g_strdup (self->f.request_id);
+  fields->model = g_strdup (self->f.model);
+  fields->raw_json = g_strdup (self->f.raw_json);
+  fields->last_error = g_strdup (self->f.last_error);
+  fields->local_path = g_strdup (self->f.local_path);
+}
+
+void
+dailies_task_fields_clear (DailiesTaskFields *fields)
+{
+  g_return_if_fail (fields != NULL);
+
+  g_free (fields->id);
+  g_free (fields->status_text);
+  g_free (fields->fail_reason);
+  g_free (fields->result_url);
+  g_free (fields->original_result_url);
+  g_free (fields->request_id);
+  g_free (fields->model);
+  g_free (fields->raw_json);
+  g_free (fields->last_error);
+  g_free (fields->local_path);
+  memset (fields, 0, sizeof *fields);
 }

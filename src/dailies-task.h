@@ -79,6 +79,10 @@ typedef struct
  * set at once, without notifications. Takes the strings (and clears them in
  * @fields); @fields->id must be a non-empty string. */
 DailiesTask       *dailies_task_new_take_fields       (DailiesTaskFields   *fields);
+/* Copies the stored state, for the store's writer; free with _fields_clear(). */
+void               dailies_task_dup_fields            (DailiesTask         *self,
+                                                       DailiesTaskFields   *fields);
+void               dailies_task_fields_clear          (DailiesTaskFields   *fields);
 
 /* Setters are for DailiesTaskStore, the single writer of task state (and for
  * loading rows). Each notifies only the properties whose value changed. */
