@@ -97,6 +97,9 @@ DailiesApiResult *dailies_api_client_fetch_task_finish (DailiesApiClient     *se
 /* For log lines: "scheme://host[:port]/path", plus "?…" when @url had a
  * query. User info and fragment are dropped. Never NULL. */
 char             *dailies_redact_url                   (const char           *url);
+/* For log lines holding free text (a GStreamer debug string, say): every
+ * http(s) URL in @text loses its query string, like dailies_redact_url(). */
+char             *dailies_redact_text                  (const char           *text);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DailiesApiResult, dailies_api_result_free)
 

@@ -10,6 +10,7 @@
 #include <gst/pbutils/pbutils.h>
 #include <gst/video/video.h>
 
+#include "dailies-api-client.h"
 #include "dailies-player.h"
 
 #define POSITION_TICK_MS 250
@@ -167,7 +168,10 @@ describe_error (GError     *error,
   else
     hint = _("The video could not be played.");
 
-  return g_strdup_printf ("%s\n%s", hint, error->message);
+  {
+    g_autofree char *message = dailies_redact_text (error->message);
+    return g_strdup_printf ("%s\n%s", hint, message);
+  }
 }
 
 static void
@@ -251,7 +255,12 @@ bus_message_cb (GstBus     *bus,
         g_autofree char *debug = NULL;
 
         gst_message_parse_error (message, &error, &debug);
-        g_message ("player: %s (%s)", error->message, debug != NULL ? debug : "");
+        {
+          g_autofree char *safe_message = dailies_redact_text (error->message);
+          g_autofree char *safe_debug = dailies_redact_text (debug);
+
+          g_message ("player: %s (%s)", safe_message, safe_debug != NULL ? safe_debug : "");
+        }
         g_free (self->error_text);
         self->error_text = describe_error (error, debug);
         show_message (self, self->error_text, FALSE);

@@ -1061,6 +1061,22 @@ test_invalid_base (void)
 }
 
 static void
+test_redact_text (void)
+{
+  g_autofree char *debug = dailies_redact_text ("gstsouphttpsrc.c(1688): Forbidden (403), URL: "
+                                                "http://127.0.0.1:35785/videos/a.mp4?Expires=1&Signature=s3cr3t, "
+                                                "Redirect to: https://cdn.example.com/x.mp4?X-Tos-Signature=abc");
+  g_autofree char *plain = dailies_redact_text ("no link here? none");
+
+  g_assert_null (dailies_redact_text (NULL));
+  g_assert_null (strstr (debug, "s3cr3t"));
+  g_assert_null (strstr (debug, "X-Tos-Signature"));
+  g_assert_nonnull (strstr (debug, "http://127.0.0.1:35785/videos/a.mp4?…"));
+  g_assert_nonnull (strstr (debug, "https://cdn.example.com/x.mp4?…"));
+  g_assert_cmpstr (plain, ==, "no link here? none");
+}
+
+static void
 test_redact_url (void)
 {
   struct {
@@ -1131,6 +1147,7 @@ main (int   argc,
   g_test_add_func ("/dailies/api-client/base-url", test_base_url);
   g_test_add_func ("/dailies/api-client/invalid-base", test_invalid_base);
   g_test_add_func ("/dailies/api-client/redact-url", test_redact_url);
+  g_test_add_func ("/dailies/api-client/redact-text", test_redact_text);
   g_test_add_func ("/dailies/api-client/key-never-logged", test_key_never_logged);
 
   return g_test_run ();
