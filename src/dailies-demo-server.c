@@ -746,6 +746,14 @@ dailies_demo_server_expire_links (DailiesDemoServer *self)
   self->links_expired = TRUE;
 }
 
+void
+dailies_demo_server_renew_links (DailiesDemoServer *self)
+{
+  g_return_if_fail (DAILIES_IS_DEMO_SERVER (self));
+
+  self->links_expired = FALSE;
+}
+
 guint
 dailies_demo_server_get_n_api_requests (DailiesDemoServer *self)
 {

@@ -48,6 +48,8 @@ void                dailies_demo_server_set_video            (DailiesDemoServer 
 GBytes             *dailies_demo_server_get_video            (DailiesDemoServer  *self);
 /* From now on, video links answer 403 like an expired pre-signed URL. */
 void                dailies_demo_server_expire_links         (DailiesDemoServer  *self);
+/* Links work again, as after the task was checked for a fresh one. */
+void                dailies_demo_server_renew_links          (DailiesDemoServer  *self);
 guint               dailies_demo_server_get_n_api_requests   (DailiesDemoServer  *self);
 guint               dailies_demo_server_get_n_video_requests (DailiesDemoServer  *self);
 /* Video requests that carried an Authorization header: always 0 for a correct client. */

@@ -157,6 +157,19 @@ task_status_changed_cb (DailiesTask   *task,
   pump (self);
 }
 
+/* A fresh link (the task was checked again) deserves fresh attempts. */
+static void
+task_result_url_changed_cb (DailiesTask   *task,
+                            GParamSpec    *pspec,
+                            DailiesKeeper *self)
+{
+  if (!g_hash_table_contains (self->running, task))
+    g_hash_table_insert (self->known, g_object_ref (task), GUINT_TO_POINTER (1));
+
+  consider (self, task);
+  pump (self);
+}
+
 static void
 watch (DailiesKeeper *self,
        DailiesTask   *task)
@@ -166,6 +179,7 @@ watch (DailiesKeeper *self,
 
   g_hash_table_insert (self->known, g_object_ref (task), GUINT_TO_POINTER (1));
   g_signal_connect_object (task, "notify::status", G_CALLBACK (task_status_changed_cb), self, 0);
+  g_signal_connect_object (task, "notify::result-url", G_CALLBACK (task_result_url_changed_cb), self, 0);
   consider (self, task);
 }
 

@@ -240,6 +240,17 @@ test_cdn_refuses (Fixture       *f,
   dir = g_dir_open (f->folder, 0, NULL);
   g_assert_nonnull (dir);
   g_assert_null (g_dir_read_name (dir));
+
+  /* Checked again, the task comes back with a fresh link: it is kept. */
+  {
+    gpointer until[2] = { f, GUINT_TO_POINTER (1) };
+
+    g_signal_connect (task, "notify::local-path", G_CALLBACK (local_path_cb), f);
+    dailies_demo_server_renew_links (f->server);
+    add_finished_task (f, "asyntask_Refused000000001", 30);
+    g_assert_true (dailies_test_wait_until (n_kept_is, until, 15000));
+    g_assert_true (g_file_test (dailies_task_get_local_path (task), G_FILE_TEST_IS_REGULAR));
+  }
 }
 
 typedef struct
