@@ -26,6 +26,10 @@ struct _DailiesTaskRow
   /* Owned */
   DailiesTask    *task;
   gulong          notify_handler;
+
+  /* Borrowed: the window, whose activation refreshes the age. */
+  GtkRoot        *root;
+  gulong          active_handler;
 };
 
 G_DEFINE_FINAL_TYPE (DailiesTaskRow, dailies_task_row, GTK_TYPE_WIDGET)
@@ -164,6 +168,41 @@ task_notify_cb (DailiesTaskRow *self)
   update (self);
 }
 
+/* Ages are refreshed when the user comes back to the window, not by a
+ * timer: an idle list wakes nothing up. */
+static void
+root_active_changed_cb (DailiesTaskRow *self)
+{
+  if (gtk_window_is_active (GTK_WINDOW (self->root)))
+    dailies_task_row_update_age (self);
+}
+
+static void
+dailies_task_row_root (GtkWidget *widget)
+{
+  DailiesTaskRow *self = DAILIES_TASK_ROW (widget);
+
+  GTK_WIDGET_CLASS (dailies_task_row_parent_class)->root (widget);
+
+  self->root = gtk_widget_get_root (widget);
+  if (GTK_IS_WINDOW (self->root))
+    self->active_handler = g_signal_connect_object (self->root, "notify::is-active",
+                                                    G_CALLBACK (root_active_changed_cb), self,
+                                                    G_CONNECT_SWAPPED);
+}
+
+static void
+dailies_task_row_unroot (GtkWidget *widget)
+{
+  DailiesTaskRow *self = DAILIES_TASK_ROW (widget);
+
+  if (self->root != NULL)
+    g_clear_signal_handler (&self->active_handler, self->root);
+  self->root = NULL;
+
+  GTK_WIDGET_CLASS (dailies_task_row_parent_class)->unroot (widget);
+}
+
 void
 dailies_task_row_set_task (DailiesTaskRow *self,
                            DailiesTask    *task)
@@ -276,6 +315,9 @@ dailies_task_row_class_init (DailiesTaskRowClass *klass)
   object_class->dispose = dailies_task_row_dispose;
   object_class->get_property = dailies_task_row_get_property;
   object_class->set_property = dailies_task_row_set_property;
+
+  widget_class->root = dailies_task_row_root;
+  widget_class->unroot = dailies_task_row_unroot;
 
   properties[PROP_TASK] =
     g_param_spec_object ("task", NULL, NULL,

@@ -19,7 +19,8 @@ GtkWidget   *dailies_task_row_new      (void);
 DailiesTask *dailies_task_row_get_task (DailiesTaskRow *self);
 void         dailies_task_row_set_task (DailiesTaskRow *self,
                                         DailiesTask    *task);
-/* Recomputes the relative age ("5 min ago"); the list calls it now and then. */
+/* Recomputes the relative age ("5 min ago"); the row does so itself when
+ * its task changes or its window becomes active. */
 void         dailies_task_row_update_age (DailiesTaskRow *self);
 
 G_END_DECLS
