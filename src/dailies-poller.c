@@ -377,7 +377,12 @@ fetch_cb (GObject      *object,
       return;
     }
 
-  g_debug ("poller: %s: %s", dailies_task_get_id (entry->task), error->message);
+  /* The first error of a streak reaches the log; the retries only the
+   * debug log, so a thousand failing tasks do not flood it. */
+  if (entry->attempts == 0)
+    g_message ("poller: %s: %s", dailies_task_get_id (entry->task), error->message);
+  else
+    g_debug ("poller: %s: %s", dailies_task_get_id (entry->task), error->message);
   dailies_task_store_record_error (self->store, entry->task, error->message,
                                    api_result != NULL ? api_result->http_status : 0);
 

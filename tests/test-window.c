@@ -352,6 +352,13 @@ test_add_remove_about_body (DailiesApplication *app)
   about = find_toplevel (ADW_TYPE_ABOUT_WINDOW);
   g_assert_nonnull (about);
   gtk_window_destroy (about);
+
+  /* Closing remembers the size for next time. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 880, 610);
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_cmpint (g_settings_get_int (dailies_application_get_settings (app), "window-width"), ==, 880);
+  g_assert_cmpint (g_settings_get_int (dailies_application_get_settings (app), "window-height"), ==, 610);
+  g_assert_false (g_settings_get_boolean (dailies_application_get_settings (app), "window-maximized"));
 }
 
 static void
