@@ -103,8 +103,8 @@ add_ids (DailiesApplication *self,
       return;
     }
 
+  /* The poller follows the store's items-changed on its own. */
   dailies_task_store_add_ids (self->store, ids, n_ids);
-  dailies_poller_wake (self->poller);
 }
 
 static long

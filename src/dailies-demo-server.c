@@ -373,37 +373,6 @@ unpause_cb (gpointer user_data)
 static void
 api_respond (DailiesDemoServer *self,
              SoupServerMessage *msg,
-             const char        *path);
-
-static void
-api_handler_cb (SoupServer        *server,
-                SoupServerMessage *msg,
-                const char        *path,
-                GHashTable        *query,
-                gpointer           user_data)
-{
-  DailiesDemoServer *self = user_data;
-
-  g_assert (DAILIES_IS_DEMO_SERVER (self));
-
-  self->n_api_requests++;
-  api_respond (self, msg, path);
-
-  if (self->latency_ms > 0)
-    {
-      GSource *source = g_timeout_source_new (self->latency_ms);
-
-      /* The answer is ready; it leaves after the delay. */
-      soup_server_message_pause (msg);
-      g_source_set_callback (source, unpause_cb, g_object_ref (msg), NULL);
-      g_source_attach (source, g_main_context_get_thread_default ());
-      g_source_unref (source);
-    }
-}
-
-static void
-api_respond (DailiesDemoServer *self,
-             SoupServerMessage *msg,
              const char        *path)
 {
   g_autoptr(JsonNode) root = NULL;
@@ -446,6 +415,32 @@ api_respond (DailiesDemoServer *self,
 
   root = build_task_envelope (self, task);
   set_json_response (msg, SOUP_STATUS_OK, root);
+}
+
+static void
+api_handler_cb (SoupServer        *server,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  DailiesDemoServer *self = user_data;
+
+  g_assert (DAILIES_IS_DEMO_SERVER (self));
+
+  self->n_api_requests++;
+  api_respond (self, msg, path);
+
+  if (self->latency_ms > 0)
+    {
+      GSource *source = g_timeout_source_new (self->latency_ms);
+
+      /* The answer is ready; it leaves after the delay. */
+      soup_server_message_pause (msg);
+      g_source_set_callback (source, unpause_cb, g_object_ref (msg), NULL);
+      g_source_attach (source, g_main_context_get_thread_default ());
+      g_source_unref (source);
+    }
 }
 
 /* Video paths are VIDEOS_PREFIX TASK_ID ".mp4" or TASK_ID "-original.mp4". */

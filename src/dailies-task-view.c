@@ -59,7 +59,6 @@ struct _DailiesTaskView
   DailiesTaskResponse  *response;   /* parsed raw-json, for the metadata */
   gulong                notify_handler;
   guint                 clock_source;
-  gboolean              autoplay;   /* play as soon as the result is known */
 };
 
 G_DEFINE_FINAL_TYPE (DailiesTaskView, dailies_task_view, GTK_TYPE_WIDGET)
@@ -268,8 +267,8 @@ update_result (DailiesTaskView *self)
         {
           dailies_player_set_uri (self->player, uri);
         }
-      if (self->autoplay)
-        dailies_player_play (self->player);
+      /* A result plays as soon as it is known. */
+      dailies_player_play (self->player);
     }
 }
 
@@ -369,7 +368,6 @@ dailies_task_view_set_task (DailiesTaskView *self,
   g_set_object (&self->task, task);
   /* Deselected or replaced: the old pipeline goes to NULL. */
   dailies_player_set_uri (self->player, NULL);
-  self->autoplay = TRUE;
 
   if (task != NULL)
     {

@@ -21,6 +21,18 @@
 /* Adding tasks                                                        */
 /* ------------------------------------------------------------------ */
 
+/* Cancel, and one suggested response that Enter activates. */
+static void
+add_cancel_and_response (AdwMessageDialog *dialog,
+                         const char       *response,
+                         const char       *label)
+{
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), response, label, NULL);
+  adw_message_dialog_set_response_appearance (dialog, response, ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, response);
+  adw_message_dialog_set_close_response (dialog, "cancel");
+}
+
 void
 _dailies_window_add_parsed_ids (DailiesWindow        *self,
                                 DailiesIdParseResult *parsed)
@@ -29,7 +41,6 @@ _dailies_window_add_parsed_ids (DailiesWindow        *self,
   guint added;
 
   added = dailies_task_store_add_ids (self->store, (const char * const *) parsed->ids->pdata, parsed->ids->len);
-  dailies_poller_wake (self->poller);
 
   if (parsed->ids->len == 0)
     message = g_strdup (_("No task IDs found. Task IDs look like asyntask_h81efT0qwtLnzyt6VENmCZ6VXSfNxE2E."));
@@ -106,13 +117,7 @@ add_tasks_action (GtkWidget  *widget,
   /* What the response handler reads back. */
   g_object_set_data (G_OBJECT (dialog), "text-view", text_view);
 
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "add", _("_Add"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "add", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "add");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  add_cancel_and_response (ADW_MESSAGE_DIALOG (dialog), "add", _("_Add"));
   g_signal_connect (dialog, "response", G_CALLBACK (add_dialog_response_cb), self);
 
   gtk_window_present (GTK_WINDOW (dialog));
@@ -199,14 +204,8 @@ _dailies_window_show_api_key_dialog (DailiesWindow *self,
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
   g_object_set_data (G_OBJECT (dialog), "entry", entry);
 
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "save", _("_Save"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save", ADW_RESPONSE_SUGGESTED);
+  add_cancel_and_response (ADW_MESSAGE_DIALOG (dialog), "save", _("_Save"));
   adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "save", FALSE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "save");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_signal_connect (entry, "changed", G_CALLBACK (key_entry_changed_cb), dialog);
   g_signal_connect (dialog, "response", G_CALLBACK (key_dialog_response_cb), self);
 
@@ -235,7 +234,6 @@ undo_remove_cb (AdwToast    *toast,
   DailiesWindow *self = g_object_get_data (G_OBJECT (toast), "window");
 
   dailies_task_store_restore (self->store, task);
-  dailies_poller_wake (self->poller);
 }
 
 static void
