@@ -885,6 +885,10 @@ dailies_api_client_init (DailiesApiClient *self)
                                                  "max-conns-per-host", 16,
                                                  "max-conns", 32,
                                                  NULL);
+  /* We set the bearer header ourselves and answer a 401 by asking the user,
+   * so libsoup's authentication manager has nothing to do but cost each
+   * message its signal handlers. */
+  soup_session_remove_feature_by_type (self->session, SOUP_TYPE_AUTH_MANAGER);
 }
 
 DailiesApiClient *

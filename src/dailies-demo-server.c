@@ -105,7 +105,7 @@ set_json_response (SoupServerMessage *msg,
   char *body;
 
   json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_pretty (generator, FALSE);
   body = json_generator_to_data (generator, &length);
 
   soup_server_message_set_status (msg, status, NULL);

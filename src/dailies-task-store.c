@@ -17,6 +17,10 @@
 
 /* The state of one task as a row: a copy taken on the main thread, so that
  * the writer thread never touches a DailiesTask. */
+/* Rows waiting before the writer is woken without waiting for the main
+ * loop to go idle. */
+#define WAKE_BACKLOG 256
+
 /* A task's stored state as queued for the writer thread. */
 typedef struct
 {
@@ -67,6 +71,7 @@ struct _DailiesTaskStore
   GError       *failure;        /* why, while failing */
   GQueue        failures;       /* GError, for write-failed on the main thread */
   GSource      *failed_source;
+  GSource      *wake_source;      /* wakes the writer once per main-loop pass */
 
   /* Writer thread only, once started. */
   GThread      *thread;
@@ -872,18 +877,55 @@ writer_thread (gpointer user_data)
   return NULL;
 }
 
+/* A source that fires once each time its ready time is set to 0. */
 static gboolean
-failed_source_dispatch (GSource     *source,
-                        GSourceFunc  callback,
-                        gpointer     user_data)
+ready_source_dispatch (GSource     *source,
+                       GSourceFunc  callback,
+                       gpointer     user_data)
 {
   g_source_set_ready_time (source, -1);
   return callback (user_data);
 }
 
-static GSourceFuncs failed_source_funcs = {
-  .dispatch = failed_source_dispatch,
+static GSourceFuncs ready_source_funcs = {
+  .dispatch = ready_source_dispatch,
 };
+
+static GSource *
+ready_source_new (const char  *name,
+                  int          priority,
+                  GSourceFunc  callback,
+                  gpointer     user_data,
+                  GMainContext *context)
+{
+  GSource *source = g_source_new (&ready_source_funcs, sizeof (GSource));
+
+  g_source_set_static_name (source, name);
+  g_source_set_priority (source, priority);
+  g_source_set_callback (source, callback, user_data, NULL);
+  g_source_attach (source, context);
+
+  return source;
+}
+
+static void
+wake_writer_locked (DailiesTaskStore *self)
+{
+  self->wake = TRUE;
+  g_cond_signal (&self->work_cond);
+}
+
+static gboolean
+wake_source_cb (gpointer user_data)
+{
+  DailiesTaskStore *self = user_data;
+
+  g_mutex_lock (&self->mutex);
+  wake_writer_locked (self);
+  g_mutex_unlock (&self->mutex);
+
+  return G_SOURCE_CONTINUE;
+}
 
 static gboolean
 failed_source_cb (gpointer user_data)
@@ -909,7 +951,10 @@ failed_source_cb (gpointer user_data)
 }
 
 /* Hands @rows to the writer; a newer row of a task replaces the older one
- * still waiting, so a burst of changes costs one write. */
+ * still waiting, so a burst of changes costs one write. The writer is woken
+ * when the main loop has handled what is ready (after drawing, too), so the
+ * answers that arrive together share one transaction instead of one each;
+ * a large backlog wakes it at once. */
 static void
 queue_rows (DailiesTaskStore  *self,
             Row              **rows,
@@ -922,9 +967,12 @@ queue_rows (DailiesTaskStore  *self,
   for (guint i = 0; i < n_rows; i++)
     g_hash_table_replace (self->pending, rows[i]->fields.id, rows[i]);
   self->queued_gen++;
-  self->wake = TRUE;
-  g_cond_signal (&self->work_cond);
+  if (g_hash_table_size (self->pending) >= WAKE_BACKLOG || self->wake_source == NULL)
+    wake_writer_locked (self);
   g_mutex_unlock (&self->mutex);
+
+  if (self->wake_source != NULL)
+    g_source_set_ready_time (self->wake_source, 0);
 }
 
 static void
@@ -1066,6 +1114,11 @@ dailies_task_store_dispose (GObject *object)
       g_source_destroy (self->failed_source);
       g_clear_pointer (&self->failed_source, g_source_unref);
     }
+  if (self->wake_source != NULL)
+    {
+      g_source_destroy (self->wake_source);
+      g_clear_pointer (&self->wake_source, g_source_unref);
+    }
 
   g_hash_table_remove_all (self->by_id);
   g_ptr_array_set_size (self->items, 0);
@@ -1192,10 +1245,10 @@ dailies_task_store_init (DailiesTaskStore *self)
   g_queue_init (&self->failures);
 
   self->main_context = g_main_context_ref_thread_default ();
-  self->failed_source = g_source_new (&failed_source_funcs, sizeof (GSource));
-  g_source_set_static_name (self->failed_source, "[dailies] store write-failed");
-  g_source_set_callback (self->failed_source, failed_source_cb, self, NULL);
-  g_source_attach (self->failed_source, self->main_context);
+  self->failed_source = ready_source_new ("[dailies] store write-failed", G_PRIORITY_DEFAULT,
+                                          failed_source_cb, self, self->main_context);
+  self->wake_source = ready_source_new ("[dailies] store wake writer", G_PRIORITY_DEFAULT_IDLE,
+                                        wake_source_cb, self, self->main_context);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1517,8 +1570,7 @@ dailies_task_store_flush (DailiesTaskStore  *self,
   if (g_hash_table_size (self->pending) > 0)
     {
       self->queued_gen++;
-      self->wake = TRUE;
-      g_cond_signal (&self->work_cond);
+      wake_writer_locked (self);
     }
 
   {
