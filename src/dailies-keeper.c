@@ -17,6 +17,7 @@
 #define DEFAULT_MAX_RUNNING 2
 #define THUMBNAIL_SIZE      96
 #define MAX_ATTEMPTS        3
+#define SCAN_SLICE          256   /* tasks looked at per idle call at start-up */
 
 struct _DailiesKeeper
 {
@@ -29,7 +30,10 @@ struct _DailiesKeeper
   GCancellable       *cancellable;
 
   GSequence          *waiting;    /* DailiesTask*, earliest link expiry first */
-  GHashTable         *known;      /* DailiesTask* → attempts + 1 (watched tasks) */
+  GHashTable         *tries;      /* DailiesTask* → downloads started for its link */
+  GPtrArray          *to_scan;    /* the tasks found at start, looked at in slices */
+  guint               scan_index;
+  guint               scan_source;
   GHashTable         *running;    /* DailiesTask* set */
   guint               max_running;
   char               *folder;     /* override; NULL = settings */
@@ -40,6 +44,7 @@ struct _DailiesKeeper
 G_DEFINE_FINAL_TYPE (DailiesKeeper, dailies_keeper, G_TYPE_OBJECT)
 
 static void pump (DailiesKeeper *self);
+static void auto_save_changed_cb (DailiesKeeper *self);
 
 static gint64
 now_seconds (void)
@@ -136,51 +141,30 @@ consider (DailiesKeeper *self,
       return;
     }
 
-  attempts = GPOINTER_TO_UINT (g_hash_table_lookup (self->known, task));
-  if (!auto_save_enabled (self) ||
-      dailies_task_get_result_url (task) == NULL ||
+  /* The cheap checks first: thousands of tasks pass through here. */
+  attempts = GPOINTER_TO_UINT (g_hash_table_lookup (self->tries, task));
+  if (dailies_task_get_result_url (task) == NULL ||
+      attempts >= MAX_ATTEMPTS ||
       dailies_task_is_link_expired (task, now_seconds ()) ||
-      attempts > MAX_ATTEMPTS ||
       g_hash_table_contains (self->running, task) ||
-      is_waiting (self, task))
+      is_waiting (self, task) ||
+      !auto_save_enabled (self))
     return;
 
   g_sequence_insert_sorted (self->waiting, g_object_ref (task), compare_expiry, NULL);
 }
 
-static void
-task_status_changed_cb (DailiesTask   *task,
-                        GParamSpec    *pspec,
-                        DailiesKeeper *self)
-{
-  consider (self, task);
-  pump (self);
-}
-
 /* A fresh link (the task was checked again) deserves fresh attempts. */
 static void
-task_result_url_changed_cb (DailiesTask   *task,
-                            GParamSpec    *pspec,
-                            DailiesKeeper *self)
+task_answered_cb (DailiesKeeper *self,
+                  DailiesTask   *task,
+                  gboolean       link_changed)
 {
-  if (!g_hash_table_contains (self->running, task))
-    g_hash_table_insert (self->known, g_object_ref (task), GUINT_TO_POINTER (1));
+  if (link_changed && !g_hash_table_contains (self->running, task))
+    g_hash_table_remove (self->tries, task);
 
   consider (self, task);
   pump (self);
-}
-
-static void
-watch (DailiesKeeper *self,
-       DailiesTask   *task)
-{
-  if (g_hash_table_contains (self->known, task))
-    return;
-
-  g_hash_table_insert (self->known, g_object_ref (task), GUINT_TO_POINTER (1));
-  g_signal_connect_object (task, "notify::status", G_CALLBACK (task_status_changed_cb), self, 0);
-  g_signal_connect_object (task, "notify::result-url", G_CALLBACK (task_result_url_changed_cb), self, 0);
-  consider (self, task);
 }
 
 static void
@@ -192,7 +176,7 @@ store_items_changed_cb (DailiesKeeper *self,
   for (guint i = position; i < position + added; i++)
     {
       g_autoptr(DailiesTask) task = g_list_model_get_item (G_LIST_MODEL (self->store), i);
-      watch (self, task);
+      consider (self, task);
     }
 
   pump (self);
@@ -266,7 +250,7 @@ download_done_cb (GObject      *object,
       /* An expired link will not come back: no more tries until the task
        * is checked again and gets a fresh one. */
       if (g_error_matches (error, DAILIES_DOWNLOAD_ERROR, DAILIES_DOWNLOAD_ERROR_EXPIRED))
-        g_hash_table_insert (self->known, g_object_ref (keeping->task), GUINT_TO_POINTER (MAX_ATTEMPTS + 1));
+        g_hash_table_insert (self->tries, g_object_ref (keeping->task), GUINT_TO_POINTER (MAX_ATTEMPTS));
     }
   else
     {
@@ -305,8 +289,8 @@ start_keeping (DailiesKeeper *self,
       return;
     }
 
-  attempts = GPOINTER_TO_UINT (g_hash_table_lookup (self->known, task));
-  g_hash_table_insert (self->known, g_object_ref (task), GUINT_TO_POINTER (attempts + 1));
+  attempts = GPOINTER_TO_UINT (g_hash_table_lookup (self->tries, task));
+  g_hash_table_insert (self->tries, g_object_ref (task), GUINT_TO_POINTER (attempts + 1));
   g_hash_table_add (self->running, g_object_ref (task));
 
   keeping = g_new0 (Keeping, 1);
@@ -370,8 +354,12 @@ dailies_keeper_dispose (GObject *object)
   DailiesKeeper *self = (DailiesKeeper *)object;
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->scan_source, g_source_remove);
   if (self->store != NULL)
-    g_signal_handlers_disconnect_by_func (self->store, store_items_changed_cb, self);
+    {
+      g_signal_handlers_disconnect_by_func (self->store, store_items_changed_cb, self);
+      g_signal_handlers_disconnect_by_func (self->store, task_answered_cb, self);
+    }
   g_clear_object (&self->store);
   g_clear_object (&self->downloader);
   g_clear_object (&self->thumbnailer);
@@ -386,7 +374,8 @@ dailies_keeper_finalize (GObject *object)
   DailiesKeeper *self = (DailiesKeeper *)object;
 
   g_clear_pointer (&self->waiting, g_sequence_free);
-  g_clear_pointer (&self->known, g_hash_table_unref);
+  g_clear_pointer (&self->tries, g_hash_table_unref);
+  g_clear_pointer (&self->to_scan, g_ptr_array_unref);
   g_clear_pointer (&self->running, g_hash_table_unref);
   g_clear_object (&self->cancellable);
   g_free (self->folder);
@@ -407,7 +396,7 @@ static void
 dailies_keeper_init (DailiesKeeper *self)
 {
   self->waiting = g_sequence_new (g_object_unref);
-  self->known = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->tries = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->running = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->cancellable = g_cancellable_new ();
   self->max_running = DEFAULT_MAX_RUNNING;
@@ -432,16 +421,64 @@ dailies_keeper_new (DailiesTaskStore   *store,
   self->downloader = g_object_ref (downloader);
   self->thumbnailer = thumbnailer != NULL ? g_object_ref (thumbnailer) : NULL;
   self->settings = settings != NULL ? g_object_ref (settings) : NULL;
+  if (self->settings != NULL)
+    g_signal_connect_object (self->settings, "changed::auto-save",
+                             G_CALLBACK (auto_save_changed_cb), self, G_CONNECT_SWAPPED);
 
   return self;
+}
+
+static gboolean
+scan_slice_cb (gpointer user_data)
+{
+  DailiesKeeper *self = user_data;
+  guint end = MIN (self->scan_index + SCAN_SLICE, self->to_scan->len);
+
+  for (; self->scan_index < end; self->scan_index++)
+    consider (self, g_ptr_array_index (self->to_scan, self->scan_index));
+  pump (self);
+
+  if (self->scan_index < self->to_scan->len)
+    return G_SOURCE_CONTINUE;
+
+  g_clear_pointer (&self->to_scan, g_ptr_array_unref);
+  self->scan_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* Looks at every task again: a look at each, and a stat of each kept file,
+ * so in slices when the main loop is idle (after the window is drawn, at
+ * start-up), not all at once. */
+static void
+scan_all (DailiesKeeper *self)
+{
+  GListModel *model = G_LIST_MODEL (self->store);
+  guint n_items = g_list_model_get_n_items (model);
+
+  g_clear_handle_id (&self->scan_source, g_source_remove);
+  g_clear_pointer (&self->to_scan, g_ptr_array_unref);
+  self->scan_index = 0;
+  if (n_items == 0)
+    return;
+
+  /* A snapshot: removals and additions meanwhile do not shift the scan. */
+  self->to_scan = g_ptr_array_new_full (n_items, g_object_unref);
+  for (guint i = 0; i < n_items; i++)
+    g_ptr_array_add (self->to_scan, g_list_model_get_item (model, i));
+  self->scan_source = g_idle_add_full (G_PRIORITY_LOW, scan_slice_cb, self, NULL);
+  g_source_set_name_by_id (self->scan_source, "[dailies] keeper scan");
+}
+
+static void
+auto_save_changed_cb (DailiesKeeper *self)
+{
+  if (self->started && auto_save_enabled (self))
+    scan_all (self);
 }
 
 void
 dailies_keeper_start (DailiesKeeper *self)
 {
-  GListModel *model;
-  guint n_items;
-
   g_return_if_fail (DAILIES_IS_KEEPER (self));
 
   if (self->started)
@@ -449,17 +486,12 @@ dailies_keeper_start (DailiesKeeper *self)
   self->started = TRUE;
 
   /* Copies missing since the last run are fetched again while links work. */
-  model = G_LIST_MODEL (self->store);
-  n_items = g_list_model_get_n_items (model);
-  for (guint i = 0; i < n_items; i++)
-    {
-      g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
-      watch (self, task);
-    }
+  scan_all (self);
 
   g_signal_connect_object (self->store, "items-changed",
                            G_CALLBACK (store_items_changed_cb), self, G_CONNECT_SWAPPED);
-  pump (self);
+  g_signal_connect_object (self->store, "task-answered",
+                           G_CALLBACK (task_answered_cb), self, G_CONNECT_SWAPPED);
 }
 
 void
@@ -479,6 +511,8 @@ dailies_keeper_set_auto_save (DailiesKeeper *self,
   g_return_if_fail (DAILIES_IS_KEEPER (self));
 
   self->auto_save = !!auto_save;
+  /* Turning keeping on keeps what has already finished. */
+  auto_save_changed_cb (self);
 }
 
 void

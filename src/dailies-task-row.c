@@ -16,11 +16,13 @@ struct _DailiesTaskRow
 
   /* Template widgets */
   GtkImage       *status_image;
+  GtkInscription *id_label;
+  GtkLabel       *age_label;
+  GtkInscription *detail_label;
+
+  /* Made when first needed; most rows never need them */
   GtkPicture     *thumbnail;
   GtkImage       *kept_image;
-  GtkLabel       *id_label;
-  GtkLabel       *age_label;
-  GtkLabel       *detail_label;
   GtkProgressBar *progress_bar;
 
   /* Owned */
@@ -77,20 +79,118 @@ dup_detail_text (DailiesTask *task)
   return g_steal_pointer (&status_words);
 }
 
+/* Puts @child in the row's grid, after @sibling in the focus and
+ * accessibility order. */
+static void
+attach (DailiesTaskRow *self,
+        GtkWidget      *child,
+        GtkWidget      *sibling,
+        int             column,
+        int             row,
+        int             column_span,
+        int             row_span)
+{
+  GtkGridLayoutChild *cell;
+
+  gtk_widget_insert_after (child, GTK_WIDGET (self), sibling);
+  cell = GTK_GRID_LAYOUT_CHILD (gtk_layout_manager_get_layout_child (gtk_widget_get_layout_manager (GTK_WIDGET (self)), child));
+  gtk_grid_layout_child_set_column (cell, column);
+  gtk_grid_layout_child_set_row (cell, row);
+  gtk_grid_layout_child_set_column_span (cell, column_span);
+  gtk_grid_layout_child_set_row_span (cell, row_span);
+}
+
+/* In the status icon's cell, in its place. */
+static GtkPicture *
+ensure_thumbnail (DailiesTaskRow *self)
+{
+  if (self->thumbnail == NULL)
+    {
+      GtkWidget *picture = gtk_picture_new ();
+
+      gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
+      gtk_widget_set_size_request (picture, 64, 36);
+      gtk_widget_set_valign (picture, GTK_ALIGN_CENTER);
+      gtk_widget_set_margin_end (picture, 6);
+      gtk_widget_add_css_class (picture, "dailies-thumbnail");
+      attach (self, picture, GTK_WIDGET (self->status_image), 0, 0, 1, 3);
+      self->thumbnail = GTK_PICTURE (picture);
+    }
+
+  return self->thumbnail;
+}
+
+/* Between the ID and the age. */
+static GtkImage *
+ensure_kept_image (DailiesTaskRow *self)
+{
+  if (self->kept_image == NULL)
+    {
+      GtkWidget *image = gtk_image_new_from_icon_name ("document-save-symbolic");
+
+      gtk_widget_set_tooltip_text (image, _("Kept on this computer"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (image),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Kept on this computer"),
+                                      -1);
+      gtk_widget_add_css_class (image, "dim-label");
+      attach (self, image, GTK_WIDGET (self->id_label), 2, 0, 1, 1);
+      self->kept_image = GTK_IMAGE (image);
+    }
+
+  return self->kept_image;
+}
+
+/* Under the detail line. */
+static GtkProgressBar *
+ensure_progress_bar (DailiesTaskRow *self)
+{
+  if (self->progress_bar == NULL)
+    {
+      GtkWidget *bar = gtk_progress_bar_new ();
+
+      attach (self, bar, GTK_WIDGET (self->detail_label), 1, 2, 3, 1);
+      self->progress_bar = GTK_PROGRESS_BAR (bar);
+    }
+
+  return self->progress_bar;
+}
+
 static void
 update_thumbnail (DailiesTaskRow *self)
 {
   const char *path = dailies_task_get_thumbnail_path (self->task);
   g_autofree char *shown = NULL;
 
+  if (path == NULL && self->thumbnail == NULL)
+    return;
+
   /* Load the picture only when the path really changed. */
-  if (gtk_picture_get_file (self->thumbnail) != NULL)
+  if (gtk_picture_get_file (ensure_thumbnail (self)) != NULL)
     shown = g_file_get_path (gtk_picture_get_file (self->thumbnail));
   if (g_strcmp0 (shown, path) != 0)
     gtk_picture_set_filename (self->thumbnail, path);
 
   gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), path != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->status_image), path == NULL);
+}
+
+static void
+update_progress (DailiesTaskRow    *self,
+                 DailiesTaskStatus  status,
+                 int                progress)
+{
+  double download = dailies_task_get_download_fraction (self->task);
+  /* The bar follows generation, then the download of the local copy. */
+  gboolean shown = download >= 0 ||
+                   status == DAILIES_TASK_STATUS_IN_PROGRESS ||
+                   status == DAILIES_TASK_STATUS_QUEUED;
+
+  if (!shown && self->progress_bar == NULL)
+    return;
+
+  gtk_widget_set_visible (GTK_WIDGET (ensure_progress_bar (self)), shown);
+  gtk_progress_bar_set_fraction (self->progress_bar,
+                                 download >= 0 ? download : CLAMP (progress, 0, 100) / 100.0);
 }
 
 static void
@@ -115,29 +215,26 @@ update (DailiesTaskRow *self)
   if (status_class != NULL)
     gtk_widget_add_css_class (GTK_WIDGET (self->status_image), status_class);
 
-  gtk_label_set_label (self->id_label, dailies_task_get_id (self->task));
-  gtk_label_set_label (self->detail_label, detail);
+  gtk_inscription_set_text (self->id_label, dailies_task_get_id (self->task));
+  gtk_inscription_set_text (self->detail_label, detail);
+  /* GtkInscription does not tell screen readers its text on GTK 4.8. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, dailies_task_get_id (self->task),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, detail,
+                                  -1);
 
   if (status == DAILIES_TASK_STATUS_FAILURE)
     gtk_widget_add_css_class (GTK_WIDGET (self->detail_label), "error");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->detail_label), "error");
 
-  /* The bar follows generation, then the download of the local copy. */
-  if (dailies_task_get_download_fraction (self->task) >= 0)
-    {
-      gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), TRUE);
-      gtk_progress_bar_set_fraction (self->progress_bar, dailies_task_get_download_fraction (self->task));
-    }
-  else
-    {
-      gtk_widget_set_visible (GTK_WIDGET (self->progress_bar),
-                              status == DAILIES_TASK_STATUS_IN_PROGRESS ||
-                              status == DAILIES_TASK_STATUS_QUEUED);
-      gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (progress, 0, 100) / 100.0);
-    }
+  update_progress (self, status, progress);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->kept_image), dailies_task_get_local_path (self->task) != NULL);
+  if (dailies_task_get_local_path (self->task) != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (ensure_kept_image (self)), TRUE);
+  else if (self->kept_image != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (self->kept_image), FALSE);
+
   update_thumbnail (self);
 
   dailies_task_row_update_age (self);
@@ -327,13 +424,9 @@ dailies_task_row_class_init (DailiesTaskRowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/dailies/Dailies/dailies-task-row.ui");
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskRow, status_image);
-  gtk_widget_class_bind_template_child (widget_class, DailiesTaskRow, thumbnail);
-  gtk_widget_class_bind_template_child (widget_class, DailiesTaskRow, kept_image);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskRow, id_label);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskRow, age_label);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskRow, detail_label);
-  gtk_widget_class_bind_template_child (widget_class, DailiesTaskRow, progress_bar);
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
 static void

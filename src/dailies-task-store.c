@@ -97,6 +97,7 @@ enum {
 
 enum {
   WRITE_FAILED,
+  TASK_ANSWERED,
   N_SIGNALS
 };
 
@@ -1231,6 +1232,21 @@ dailies_task_store_class_init (DailiesTaskStoreClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_ERROR);
+
+  /**
+   * DailiesTaskStore::task-answered:
+   * @task: the task, held by the store
+   * @link_changed: whether the answer brought another result link
+   *
+   * An answer of the service was applied to @task. One handler here stands
+   * in for a property handler on each of thousands of tasks.
+   */
+  signals[TASK_ANSWERED] =
+    g_signal_new ("task-answered",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, DAILIES_TYPE_TASK, G_TYPE_BOOLEAN);
 }
 
 static void
@@ -1438,16 +1454,22 @@ dailies_task_store_apply_response (DailiesTaskStore          *self,
                                    const char                *raw_json,
                                    guint                      http_status)
 {
+  gboolean link_changed;
+
   g_return_if_fail (DAILIES_IS_TASK_STORE (self));
   g_return_if_fail (DAILIES_IS_TASK (task));
   g_return_if_fail (response != NULL);
 
+  link_changed = g_strcmp0 (dailies_task_get_result_url (task), response->result_url) != 0;
   dailies_task_apply_response (task, response, raw_json, http_status, now_seconds ());
 
   /* A removed task may still get its last answer; it is written again
    * only if it is restored. */
   if (holds (self, task))
-    queue_task (self, task);
+    {
+      queue_task (self, task);
+      g_signal_emit (self, signals[TASK_ANSWERED], 0, task, link_changed);
+    }
 }
 
 void
