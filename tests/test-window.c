@@ -21,6 +21,7 @@
 
 #define SUCCESS_ID "asyntask_DemoHarbourSunrise00000000000001"
 #define FAILURE_ID "asyntask_DemoModerationFail0000000000003"
+#define ULTRA_ID   "asyntask_DemoUltraMountains000000000004"
 
 typedef void (*AppTestFunc) (DailiesApplication *app);
 
@@ -85,6 +86,28 @@ wait_for_frames (GtkWidget *widget)
   gtk_widget_queue_draw (widget);
   g_assert_true (dailies_test_wait_until (two_frames_drawn, &n_frames, 5000));
   gtk_widget_remove_tick_callback (widget, tick_id);
+}
+
+/* The first toggle button under @widget labelled @label, or NULL. */
+static GtkToggleButton *
+find_toggle (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_TOGGLE_BUTTON (widget) &&
+      g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return GTK_TOGGLE_BUTTON (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkToggleButton *found = find_toggle (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
 }
 
 static gboolean
@@ -171,7 +194,10 @@ test_demo_reaches_final_states (DailiesApplication *app)
   DailiesTaskView *view;
   DailiesTask *failure;
   DailiesTask *success;
+  DailiesTask *ultra;
   DailiesPlayer *player;
+  GtkToggleButton *original;
+  GtkToggleButton *final;
 
   g_assert_true (dailies_test_wait_until (window_is_mapped, app, 10000));
   window = DAILIES_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
@@ -209,6 +235,24 @@ test_demo_reaches_final_states (DailiesApplication *app)
   g_assert_true (dailies_test_wait_until (player_is_playing, player, 15000));
   g_assert_true (dailies_test_wait_until (player_drew_frames, player, 15000));
   save_screenshot (GTK_WIDGET (window), "window-success.png");
+
+  /* An ultra task plays its final render, or on request the original
+   * one from before super resolution. */
+  ultra = dailies_task_store_lookup (store, ULTRA_ID);
+  g_assert_nonnull (dailies_task_get_original_result_url (ultra));
+  g_assert_true (dailies_window_select_task (window, ULTRA_ID));
+  original = find_toggle (GTK_WIDGET (view), "Original");
+  final = find_toggle (GTK_WIDGET (view), "Final");
+  g_assert_nonnull (original);
+  g_assert_nonnull (final);
+  g_assert_true (gtk_widget_is_visible (GTK_WIDGET (original)));
+  g_assert_true (gtk_toggle_button_get_active (final));
+  g_assert_cmpstr (dailies_player_get_uri (player), !=, dailies_task_get_original_result_url (ultra));
+  gtk_toggle_button_set_active (original, TRUE);
+  g_assert_cmpstr (dailies_player_get_uri (player), ==, dailies_task_get_original_result_url (ultra));
+  g_assert_true (dailies_test_wait_until (player_is_playing, player, 15000));
+  gtk_toggle_button_set_active (final, TRUE);
+  g_assert_cmpstr (dailies_player_get_uri (player), !=, dailies_task_get_original_result_url (ultra));
 
   /* ...and stops for good when another task is selected. */
   g_assert_true (dailies_window_select_task (window, FAILURE_ID));
