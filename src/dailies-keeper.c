@@ -17,7 +17,7 @@
 #define DEFAULT_MAX_RUNNING 2
 #define THUMBNAIL_SIZE      96
 #define MAX_ATTEMPTS        3
-#define SCAN_SLICE          256   /* tasks looked at per idle call at start-up */
+#define SCAN_SLICE          256   /* tasks looked at per idle call of a scan */
 
 struct _DailiesKeeper
 {
@@ -31,7 +31,7 @@ struct _DailiesKeeper
 
   GSequence          *waiting;    /* DailiesTask*, earliest link expiry first */
   GHashTable         *tries;      /* DailiesTask* → downloads started for its link */
-  GPtrArray          *to_scan;    /* the tasks found at start, looked at in slices */
+  GPtrArray          *to_scan;    /* a snapshot of the tasks, looked at in slices */
   guint               scan_index;
   guint               scan_source;
   GHashTable         *running;    /* DailiesTask* set */
