@@ -174,6 +174,19 @@ describe_error (GError     *error,
   }
 }
 
+/* Writes @texture to @file as a PNG, through GIO so any writable GFile
+ * will do, and replaces @file only once the whole image is written. */
+static gboolean
+save_texture (GdkTexture  *texture,
+              GFile       *file,
+              GError     **error)
+{
+  g_autoptr(GBytes) png = gdk_texture_save_to_png_bytes (texture);
+
+  return g_file_replace_contents (file, g_bytes_get_data (png, NULL), g_bytes_get_size (png),
+                                  NULL, FALSE, G_FILE_CREATE_NONE, NULL, NULL, error);
+}
+
 static void
 update_media_info (DailiesPlayer *self)
 {
@@ -657,6 +670,49 @@ dailies_player_get_error_text (DailiesPlayer *self)
   return self->error_text;
 }
 
+/* What the media information popover shows. */
+char *
+dailies_player_dup_media_info (DailiesPlayer *self)
+{
+  g_return_val_if_fail (DAILIES_IS_PLAYER (self), NULL);
+
+  return g_strdup (gtk_label_get_label (self->info_label));
+}
+
+gboolean
+dailies_player_get_muted (DailiesPlayer *self)
+{
+  g_return_val_if_fail (DAILIES_IS_PLAYER (self), FALSE);
+
+  return gtk_toggle_button_get_active (self->mute_button);
+}
+
+/**
+ * dailies_player_save_frame:
+ *
+ * Saves the frame on screen to @file as a PNG, as *Save Frame* does once a
+ * file is chosen. Fails when no frame has been shown yet.
+ */
+gboolean
+dailies_player_save_frame (DailiesPlayer  *self,
+                           GFile          *file,
+                           GError        **error)
+{
+  g_autoptr(GdkTexture) texture = NULL;
+
+  g_return_val_if_fail (DAILIES_IS_PLAYER (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  texture = dailies_paintable_dup_texture (self->paintable);
+  if (texture == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("No frame has been shown yet"));
+      return FALSE;
+    }
+
+  return save_texture (texture, file, error);
+}
+
 DailiesPaintable *
 dailies_player_get_paintable (DailiesPlayer *self)
 {
@@ -755,13 +811,12 @@ save_frame_response_cb (GtkNativeDialog *dialog,
                         GdkTexture      *texture)
 {
   g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
 
   if (response == GTK_RESPONSE_ACCEPT &&
       (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog))) != NULL &&
-      (path = g_file_get_path (file)) != NULL &&
-      !gdk_texture_save_to_png (texture, path))
-    g_warning ("player: could not save the frame as %s", path);
+      !save_texture (texture, file, &error))
+    g_warning ("player: could not save the frame: %s", error->message);
 
   g_object_unref (texture);
   g_object_unref (dialog);

@@ -40,5 +40,10 @@ GstState          dailies_player_get_state       (DailiesPlayer *self);
 /* The error shown to the user, or NULL. */
 const char       *dailies_player_get_error_text  (DailiesPlayer *self);
 DailiesPaintable *dailies_player_get_paintable   (DailiesPlayer *self);
+char             *dailies_player_dup_media_info  (DailiesPlayer *self);
+gboolean          dailies_player_get_muted       (DailiesPlayer *self);
+gboolean          dailies_player_save_frame      (DailiesPlayer *self,
+                                                  GFile         *file,
+                                                  GError       **error);
 
 G_END_DECLS

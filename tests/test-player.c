@@ -127,6 +127,123 @@ test_plays_and_seeks (Fixture       *f,
   g_assert_cmpuint (dailies_demo_server_get_n_video_requests (f->server), >, 0);
 }
 
+static gboolean
+is_paused (gpointer user_data)
+{
+  return dailies_player_get_state (user_data) == GST_STATE_PAUSED;
+}
+
+static gboolean
+media_info_known (gpointer user_data)
+{
+  g_autofree char *info = dailies_player_dup_media_info (user_data);
+
+  return strstr (info, "Size") != NULL && strstr (info, "Audio") != NULL;
+}
+
+typedef struct
+{
+  DailiesPlayer *player;
+  gint64         from;
+  int            direction;   /* +1: wait for a later position, -1: an earlier one */
+} StepWait;
+
+static gboolean
+position_moved (gpointer user_data)
+{
+  StepWait *wait = user_data;
+  gint64 position = dailies_player_get_position (wait->player);
+
+  return wait->direction > 0 ? position > wait->from : position >= 0 && position < wait->from;
+}
+
+/* The controls behind the buttons and keys (space, comma, period, m),
+ * driven through their actions, and what Save Frame and the media
+ * information show. */
+static void
+test_controls (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *url = video_url (f);
+  g_autofree char *dir = dailies_test_make_temp_dir ();
+  g_autofree char *png_path = g_build_filename (dir, "frame.png", NULL);
+  g_autoptr(GFile) png = g_file_new_for_path (png_path);
+  g_autoptr(GdkTexture) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guchar *pixels = NULL;
+  g_autofree char *info = NULL;
+  g_autofree char *size = NULL;
+  GdkPaintable *paintable = GDK_PAINTABLE (dailies_player_get_paintable (f->player));
+  GtkWidget *widget = GTK_WIDGET (f->player);
+  StepWait step;
+  gsize stride;
+  gboolean uniform = TRUE;
+  int width, height;
+
+  /* Nothing shown yet: nothing to save, and a clear error. */
+  g_assert_false (dailies_player_save_frame (f->player, png, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (g_file_query_exists (png, NULL));
+
+  dailies_player_set_uri (f->player, url);
+  dailies_player_play (f->player);
+  g_assert_true (dailies_test_wait_until (enough_frames, f->player, 15000));
+
+  /* Media information: size as decoded, and the audio track. */
+  g_assert_true (dailies_test_wait_until (media_info_known, f->player, 10000));
+  width = gdk_paintable_get_intrinsic_width (paintable);
+  height = gdk_paintable_get_intrinsic_height (paintable);
+  g_assert_cmpint (width, >, 0);
+  info = dailies_player_dup_media_info (f->player);
+  size = g_strdup_printf ("Size %d × %d", width, height);
+  g_assert_nonnull (strstr (info, size));
+  g_assert_nonnull (strstr (info, "Video: "));
+
+  /* Space: pause, and play again. */
+  g_assert_true (gtk_widget_activate_action (widget, "player.toggle-play", NULL));
+  g_assert_true (dailies_test_wait_until (is_paused, f->player, 10000));
+  g_assert_true (gtk_widget_activate_action (widget, "player.toggle-play", NULL));
+  g_assert_true (dailies_test_wait_until (is_playing, f->player, 10000));
+
+  /* M: mute, and unmute. */
+  g_assert_false (dailies_player_get_muted (f->player));
+  g_assert_true (gtk_widget_activate_action (widget, "player.toggle-mute", NULL));
+  g_assert_true (dailies_player_get_muted (f->player));
+  g_assert_true (gtk_widget_activate_action (widget, "player.toggle-mute", NULL));
+  g_assert_false (dailies_player_get_muted (f->player));
+
+  /* Period and comma: a frame forward pauses and moves on; a frame back
+   * returns. From the middle, so both have room. */
+  dailies_player_pause (f->player);
+  dailies_player_seek (f->player, 2 * GST_SECOND);
+  step = (StepWait) { f->player, GST_SECOND, +1 };
+  g_assert_true (dailies_test_wait_until (position_moved, &step, 10000));
+  step = (StepWait) { f->player, dailies_player_get_position (f->player), +1 };
+  g_assert_true (gtk_widget_activate_action (widget, "player.frame-forward", NULL));
+  g_assert_true (dailies_test_wait_until (position_moved, &step, 10000));
+  g_assert_cmpint (dailies_player_get_state (f->player), ==, GST_STATE_PAUSED);
+  step = (StepWait) { f->player, dailies_player_get_position (f->player), -1 };
+  g_assert_true (gtk_widget_activate_action (widget, "player.frame-back", NULL));
+  g_assert_true (dailies_test_wait_until (position_moved, &step, 10000));
+
+  /* Save Frame: a PNG of the frame on screen, at its size, not blank. */
+  g_assert_true (dailies_player_save_frame (f->player, png, &error));
+  g_assert_no_error (error);
+  saved = gdk_texture_new_from_file (png, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_texture_get_width (saved), ==, width);
+  g_assert_cmpint (gdk_texture_get_height (saved), ==, height);
+  stride = (gsize) width * 4;
+  pixels = g_malloc (stride * height);
+  gdk_texture_download (saved, pixels, stride);
+  for (gsize i = 4; i < stride * height && uniform; i++)
+    uniform = pixels[i] == pixels[i % 4];
+  g_assert_false (uniform);
+
+  dailies_test_rm_rf (dir);
+}
+
 static void
 test_expired_link (Fixture       *f,
                    gconstpointer  data)
@@ -170,6 +287,7 @@ main (int   argc,
   gst_init (&argc, &argv);
 
   g_test_add ("/dailies/player/plays-and-seeks", Fixture, NULL, fixture_set_up, test_plays_and_seeks, fixture_tear_down);
+  g_test_add ("/dailies/player/controls", Fixture, NULL, fixture_set_up, test_controls, fixture_tear_down);
   g_test_add ("/dailies/player/expired-link", Fixture, NULL, fixture_set_up, test_expired_link, fixture_tear_down);
   g_test_add ("/dailies/player/refuses-other-schemes", Fixture, NULL, fixture_set_up, test_refuses_other_schemes, fixture_tear_down);
 
