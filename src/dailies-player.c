@@ -36,6 +36,7 @@ struct _DailiesPlayer
   GtkLabel         *duration_label;
   GtkToggleButton  *loop_button;
   GtkToggleButton  *mute_button;
+  GtkMenuButton    *volume_button;
   GtkAdjustment    *volume_adjustment;
   GtkLabel         *info_label;
 
@@ -857,12 +858,23 @@ seek_value_changed_cb (DailiesPlayer *self)
   dailies_player_seek (self, (gint64) (gtk_adjustment_get_value (self->seek_adjustment) * GST_SECOND));
 }
 
+/* The volume button's icon shows the sound as it is: muted, or the level. */
 static void
-mute_toggled_cb (DailiesPlayer *self)
+update_volume_icon (DailiesPlayer *self)
 {
-  gtk_button_set_icon_name (GTK_BUTTON (self->mute_button),
-                            gtk_toggle_button_get_active (self->mute_button)
-                            ? "audio-volume-muted-symbolic" : "audio-volume-high-symbolic");
+  double volume = gtk_adjustment_get_value (self->volume_adjustment);
+  const char *icon;
+
+  if (gtk_toggle_button_get_active (self->mute_button) || volume <= 0.0)
+    icon = "audio-volume-muted-symbolic";
+  else if (volume < 0.34)
+    icon = "audio-volume-low-symbolic";
+  else if (volume < 0.67)
+    icon = "audio-volume-medium-symbolic";
+  else
+    icon = "audio-volume-high-symbolic";
+
+  gtk_menu_button_set_icon_name (self->volume_button, icon);
 }
 
 static void
@@ -939,6 +951,7 @@ dailies_player_class_init (DailiesPlayerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DailiesPlayer, duration_label);
   gtk_widget_class_bind_template_child (widget_class, DailiesPlayer, loop_button);
   gtk_widget_class_bind_template_child (widget_class, DailiesPlayer, mute_button);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPlayer, volume_button);
   gtk_widget_class_bind_template_child (widget_class, DailiesPlayer, volume_adjustment);
   gtk_widget_class_bind_template_child (widget_class, DailiesPlayer, info_label);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -956,7 +969,9 @@ dailies_player_init (DailiesPlayer *self)
   g_signal_connect_object (self->seek_adjustment, "value-changed",
                            G_CALLBACK (seek_value_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->mute_button, "toggled",
-                           G_CALLBACK (mute_toggled_cb), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (update_volume_icon), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->volume_adjustment, "value-changed",
+                           G_CALLBACK (update_volume_icon), self, G_CONNECT_SWAPPED);
 }
 
 GtkWidget *

@@ -141,6 +141,28 @@ media_info_known (gpointer user_data)
   return strstr (info, "Size") != NULL && strstr (info, "Audio") != NULL;
 }
 
+/* The first menu button under @widget with tooltip @tooltip, or NULL. */
+static GtkMenuButton *
+find_menu_button (GtkWidget  *widget,
+                  const char *tooltip)
+{
+  if (GTK_IS_MENU_BUTTON (widget) &&
+      g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0)
+    return GTK_MENU_BUTTON (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkMenuButton *found = find_menu_button (child, tooltip);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 typedef struct
 {
   DailiesPlayer *player;
@@ -175,6 +197,7 @@ test_controls (Fixture       *f,
   g_autofree char *size = NULL;
   GdkPaintable *paintable = GDK_PAINTABLE (dailies_player_get_paintable (f->player));
   GtkWidget *widget = GTK_WIDGET (f->player);
+  GtkMenuButton *volume;
   StepWait step;
   gsize stride;
   gboolean uniform = TRUE;
@@ -206,12 +229,16 @@ test_controls (Fixture       *f,
   g_assert_true (gtk_widget_activate_action (widget, "player.toggle-play", NULL));
   g_assert_true (dailies_test_wait_until (is_playing, f->player, 10000));
 
-  /* M: mute, and unmute. */
+  /* M: mute, and unmute; the volume button shows which. */
+  volume = find_menu_button (widget, "Volume");
+  g_assert_nonnull (volume);
   g_assert_false (dailies_player_get_muted (f->player));
   g_assert_true (gtk_widget_activate_action (widget, "player.toggle-mute", NULL));
   g_assert_true (dailies_player_get_muted (f->player));
+  g_assert_cmpstr (gtk_menu_button_get_icon_name (volume), ==, "audio-volume-muted-symbolic");
   g_assert_true (gtk_widget_activate_action (widget, "player.toggle-mute", NULL));
   g_assert_false (dailies_player_get_muted (f->player));
+  g_assert_cmpstr (gtk_menu_button_get_icon_name (volume), ==, "audio-volume-high-symbolic");
 
   /* Period and comma: a frame forward pauses and moves on; a frame back
    * returns. From the middle, so both have room. */
