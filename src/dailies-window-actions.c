@@ -72,7 +72,6 @@ add_dialog_response_cb (AdwMessageDialog *dialog,
 {
   GtkTextView *text_view = g_object_get_data (G_OBJECT (dialog), "text-view");
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (text_view);
-  g_autoptr(DailiesIdParseResult) parsed = NULL;
   g_autofree char *text = NULL;
   GtkTextIter start, end;
 
@@ -81,8 +80,7 @@ add_dialog_response_cb (AdwMessageDialog *dialog,
 
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-  parsed = dailies_id_parser_parse_text (text, -1);
-  _dailies_window_add_parsed_ids (self, parsed);
+  _dailies_window_import_text (self, text);
 }
 
 static void

@@ -41,6 +41,7 @@ struct _DailiesWindow
   DailiesTask          *watched_task;      /* the selection, for its actions */
   gulong                watched_handler;
   gboolean              asked_for_key;
+  char                 *last_toast;        /* what the newest toast said */
 
   /* Borrowed from the application */
   DailiesTaskStore     *store;
@@ -56,6 +57,9 @@ void         _dailies_window_add_parsed_ids      (DailiesWindow        *self,
 void         _dailies_window_show_api_key_dialog (DailiesWindow        *self,
                                                   gboolean              rejected);
 void         _dailies_window_class_init_actions  (GtkWidgetClass       *widget_class);
-void         _dailies_window_init_dnd            (DailiesWindow        *self);
+void         _dailies_window_import_text         (DailiesWindow        *self,
+                                                  const char           *text);
+void         _dailies_window_class_init_import   (GtkWidgetClass       *widget_class);
+void         _dailies_window_init_import         (DailiesWindow        *self);
 
 G_END_DECLS

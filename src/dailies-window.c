@@ -35,6 +35,17 @@ _dailies_window_add_toast (DailiesWindow *self,
   if (g_utf8_strlen (text, -1) > 60)
     adw_toast_set_timeout (toast, 10);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (text);
+}
+
+/* What the newest toast said, or NULL: for tests and accessibility checks. */
+const char *
+dailies_window_get_last_toast (DailiesWindow *self)
+{
+  g_return_val_if_fail (DAILIES_IS_WINDOW (self), NULL);
+
+  return self->last_toast;
 }
 
 static void
@@ -289,6 +300,7 @@ dailies_window_finalize (GObject *object)
 
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
+  g_free (self->last_toast);
 
   G_OBJECT_CLASS (dailies_window_parent_class)->finalize (object);
 }
@@ -344,6 +356,7 @@ dailies_window_class_init (DailiesWindowClass *klass)
   window_class->close_request = dailies_window_close_request;
 
   _dailies_window_class_init_actions (widget_class);
+  _dailies_window_class_init_import (widget_class);
 
   properties[PROP_SETTINGS] =
     g_param_spec_object ("settings", NULL, NULL,
@@ -374,7 +387,7 @@ dailies_window_init (DailiesWindow *self)
   self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  _dailies_window_init_dnd (self);
+  _dailies_window_init_import (self);
 }
 
 DailiesWindow *

@@ -24,6 +24,7 @@ gboolean       dailies_window_select_task   (DailiesWindow  *self,
 GtkWidget     *dailies_window_get_task_view (DailiesWindow  *self);
 void           dailies_window_add_toast     (DailiesWindow  *self,
                                              const char     *text);
+const char    *dailies_window_get_last_toast (DailiesWindow *self);
 void           dailies_window_ask_for_api_key (DailiesWindow *self);
 
 G_END_DECLS

@@ -8,7 +8,12 @@
 
 #include "config.h"
 
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
 #include "dailies-application.h"
+#include "dailies-id-parser.h"
 #include "dailies-demo-server.h"
 #include "dailies-player.h"
 #include "dailies-poller.h"
@@ -301,6 +306,83 @@ store_has_dropped_file (gpointer user_data)
   return dailies_task_store_lookup (user_data, "asyntask_DroppedFile00000001") != NULL;
 }
 
+typedef struct
+{
+  DailiesWindow *window;
+  const char    *words;
+} ToastWait;
+
+static gboolean
+toast_says (gpointer user_data)
+{
+  ToastWait *wait = user_data;
+  const char *toast = dailies_window_get_last_toast (wait->window);
+
+  return toast != NULL && strstr (toast, wait->words) != NULL;
+}
+
+static gboolean
+store_has_task (gpointer user_data)
+{
+  const char **ids = user_data;
+
+  return dailies_task_store_lookup (DAILIES_TASK_STORE ((gpointer) ids[0]), ids[1]) != NULL;
+}
+
+/* Paste (Ctrl+V) takes copied text or copied files; an oversized file is
+ * refused by its size, before it is read. */
+static void
+check_paste (DailiesWindow    *window,
+             DailiesTaskStore *store)
+{
+  GtkWidget *widget = GTK_WIDGET (window);
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (widget);
+  g_autofree char *dir = dailies_test_make_temp_dir ();
+  g_autofree char *list_path = g_build_filename (dir, "copied.csv", NULL);
+  g_autofree char *huge_path = g_build_filename (dir, "huge.txt", NULL);
+  const char *text_ids[] = { (const char *) store, "asyntask_ClipText000000001" };
+  const char *file_ids[] = { (const char *) store, "asyntask_ClipFile000000001" };
+  ToastWait wait = { window, NULL };
+  GSList *files = NULL;
+  guint n_items;
+  int fd;
+
+  gdk_clipboard_set_text (clipboard, "id,status\nasyntask_ClipText000000001,queued\n");
+  g_assert_true (gtk_widget_activate_action (widget, "win.paste", NULL));
+  g_assert_true (dailies_test_wait_until (store_has_task, text_ids, 5000));
+
+  g_assert_true (g_file_set_contents (list_path, "asyntask_ClipFile000000001\n", -1, NULL));
+  files = g_slist_append (files, g_file_new_for_path (list_path));
+  gdk_clipboard_set (clipboard, GDK_TYPE_FILE_LIST, files);
+  g_slist_free_full (files, g_object_unref);
+  g_assert_true (gtk_widget_activate_action (widget, "win.paste", NULL));
+  g_assert_true (dailies_test_wait_until (store_has_task, file_ids, 5000));
+
+  /* Nothing to paste: said so, nothing added. */
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (store));
+  gdk_clipboard_set_text (clipboard, "   ");
+  g_assert_true (gtk_widget_activate_action (widget, "win.paste", NULL));
+  wait.words = "no text";
+  g_assert_true (dailies_test_wait_until (toast_says, &wait, 5000));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, n_items);
+
+  /* A sparse file over the limit: refused by its size, nothing added. */
+  fd = g_open (huge_path, O_WRONLY | O_CREAT, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, DAILIES_ID_PARSER_MAX_BYTES + 1), ==, 0);
+  close (fd);
+  files = g_slist_append (NULL, g_file_new_for_path (huge_path));
+  gdk_clipboard_set (clipboard, GDK_TYPE_FILE_LIST, files);
+  g_slist_free_full (files, g_object_unref);
+  g_assert_true (gtk_widget_activate_action (widget, "win.paste", NULL));
+  wait.words = "larger than";
+  g_assert_true (dailies_test_wait_until (toast_says, &wait, 5000));
+  g_assert_nonnull (strstr (dailies_window_get_last_toast (window), "huge.txt"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, n_items);
+
+  dailies_test_rm_rf (dir);
+}
+
 static void
 test_add_remove_about_body (DailiesApplication *app)
 {
@@ -379,6 +461,8 @@ test_add_remove_about_body (DailiesApplication *app)
     g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 10);
     dailies_test_rm_rf (dir);
   }
+
+  check_paste (window, store);
 
   /* Preferences open on the real settings. */
   {
