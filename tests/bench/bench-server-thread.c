@@ -68,11 +68,6 @@ bench_server_thread_start (guint latency_ms)
   return self;
 }
 
-const char *
-bench_server_thread_get_base (BenchServerThread *self)
-{
-  return self->base;
-}
 
 const char *
 bench_server_thread_get_cdn (BenchServerThread *self)
@@ -80,11 +75,6 @@ bench_server_thread_get_cdn (BenchServerThread *self)
   return self->cdn;
 }
 
-guint
-bench_server_thread_get_n_requests (BenchServerThread *self)
-{
-  return dailies_demo_server_get_n_api_requests (self->server);
-}
 
 void
 bench_server_thread_stop (BenchServerThread *self)

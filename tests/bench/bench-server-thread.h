@@ -16,9 +16,7 @@ typedef struct _BenchServerThread BenchServerThread;
  * (curl) measure against the same server under the same conditions. */
 /* Every API answer is held back by @latency_ms (0: at once). */
 BenchServerThread *bench_server_thread_start    (guint latency_ms);
-const char        *bench_server_thread_get_base (BenchServerThread *self);
 const char        *bench_server_thread_get_cdn  (BenchServerThread *self);
-guint              bench_server_thread_get_n_requests (BenchServerThread *self);
 void               bench_server_thread_stop     (BenchServerThread *self);
 
 G_END_DECLS
