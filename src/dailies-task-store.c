@@ -1246,8 +1246,9 @@ dailies_task_store_class_init (DailiesTaskStoreClass *klass)
    * @task: the task, held by the store
    * @link_changed: whether the answer brought another result link
    *
-   * An answer of the service was applied to @task. One handler here stands
-   * in for a property handler on each of thousands of tasks.
+   * An answer of the service was applied to @task: a task's state, or that
+   * the service does not know it (404). One handler here stands in for a
+   * property handler on each of thousands of tasks.
    */
   signals[TASK_ANSWERED] =
     g_signal_new ("task-answered",
@@ -1509,7 +1510,12 @@ dailies_task_store_record_error (DailiesTaskStore *self,
   g_object_thaw_notify (G_OBJECT (task));
 
   if (holds (self, task))
-    queue_task (self, task);
+    {
+      queue_task (self, task);
+      /* "Not found" is the service's answer too. */
+      if (http_status == 404)
+        g_signal_emit (self, signals[TASK_ANSWERED], 0, task, FALSE);
+    }
 }
 
 void

@@ -30,6 +30,11 @@ struct _DailiesWindow
   GtkLabel             *banner_label;
   GtkButton            *banner_button;
   GtkListView          *list_view;
+  GtkStack             *list_stack;
+  GtkToggleButton      *search_button;
+  GtkSearchBar         *search_bar;
+  GtkSearchEntry       *search_entry;
+  GtkDropDown          *status_dropdown;
   GtkStack             *content_stack;
   DailiesTaskView      *task_view;
 
@@ -41,6 +46,10 @@ struct _DailiesWindow
   DailiesTask          *watched_task;      /* the selection, for its actions */
   gulong                watched_handler;
   gboolean              asked_for_key;
+  GtkCustomFilter      *filter;            /* matches all while nothing is searched */
+  GtkFilterListModel   *filtered;
+  char                 *search_text;       /* casefolded, or NULL */
+  guint                 status_filter;     /* a DailiesStatusFilter */
   char                 *last_toast;        /* what the newest toast said */
 
   /* Borrowed from the application */
@@ -60,6 +69,8 @@ void         _dailies_window_class_init_actions  (GtkWidgetClass       *widget_c
 void         _dailies_window_import_text         (DailiesWindow        *self,
                                                   const char           *text);
 void         _dailies_window_class_init_import   (GtkWidgetClass       *widget_class);
+void         _dailies_window_class_init_search   (GtkWidgetClass       *widget_class);
+GListModel  *_dailies_window_init_search         (DailiesWindow        *self);
 void         _dailies_window_init_import         (DailiesWindow        *self);
 
 G_END_DECLS

@@ -103,12 +103,8 @@ static void
 items_changed_cb (DailiesWindow *self)
 {
   guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->store));
-  g_autofree char *subtitle = NULL;
 
   gtk_stack_set_visible_child_name (self->main_stack, n_items > 0 ? "tasks" : "empty");
-
-  subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u task", "%u tasks", n_items), n_items);
-  adw_window_title_set_subtitle (self->sidebar_title, n_items > 0 ? subtitle : "");
 }
 
 static void
@@ -212,7 +208,7 @@ setup_list (DailiesWindow *self)
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), NULL);
 
   sorter = GTK_SORTER (gtk_custom_sorter_new (compare_tasks, NULL, NULL));
-  sorted = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->store)), sorter);
+  sorted = gtk_sort_list_model_new (g_object_ref (_dailies_window_init_search (self)), sorter);
   self->selection = gtk_single_selection_new (G_LIST_MODEL (sorted));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
@@ -289,6 +285,8 @@ dailies_window_dispose (GObject *object)
   g_clear_object (&self->watched_task);
   gtk_widget_dispose_template (GTK_WIDGET (self), DAILIES_TYPE_WINDOW);
   g_clear_object (&self->selection);
+  g_clear_object (&self->filtered);
+  g_clear_object (&self->filter);
 
   G_OBJECT_CLASS (dailies_window_parent_class)->dispose (object);
 }
@@ -301,6 +299,7 @@ dailies_window_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
   g_free (self->last_toast);
+  g_free (self->search_text);
 
   G_OBJECT_CLASS (dailies_window_parent_class)->finalize (object);
 }
@@ -357,6 +356,7 @@ dailies_window_class_init (DailiesWindowClass *klass)
 
   _dailies_window_class_init_actions (widget_class);
   _dailies_window_class_init_import (widget_class);
+  _dailies_window_class_init_search (widget_class);
 
   properties[PROP_SETTINGS] =
     g_param_spec_object ("settings", NULL, NULL,
@@ -377,6 +377,11 @@ dailies_window_class_init (DailiesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DailiesWindow, banner_label);
   gtk_widget_class_bind_template_child (widget_class, DailiesWindow, banner_button);
   gtk_widget_class_bind_template_child (widget_class, DailiesWindow, list_view);
+  gtk_widget_class_bind_template_child (widget_class, DailiesWindow, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, DailiesWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, DailiesWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, DailiesWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, DailiesWindow, status_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DailiesWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, DailiesWindow, task_view);
 }

@@ -115,6 +115,30 @@ find_toggle (GtkWidget  *widget,
   return NULL;
 }
 
+/* The first widget of @type under @widget with the CSS class @css_class
+ * (if not NULL), or NULL. */
+static GtkWidget *
+find_widget (GtkWidget  *widget,
+             GType       type,
+             const char *css_class)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
+      (css_class == NULL || gtk_widget_has_css_class (widget, css_class)))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 static gboolean
 player_is_playing (gpointer user_data)
 {
@@ -147,6 +171,77 @@ save_screenshot (GtkWidget  *widget,
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node, NULL);
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot: %s", path);
+}
+
+typedef struct
+{
+  GListModel *model;
+  guint       n_items;
+} CountWait;
+
+static gboolean
+model_has_n_items (gpointer user_data)
+{
+  CountWait *wait = user_data;
+
+  return g_list_model_get_n_items (wait->model) == wait->n_items;
+}
+
+/* Search and the state filter narrow the list; closing the search shows
+ * every task again. */
+static void
+check_search (DailiesWindow    *window,
+              DailiesTaskStore *store)
+{
+  /* The task list, not the list inside the drop-down. */
+  GtkListView *list_view = GTK_LIST_VIEW (find_widget (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW, "navigation-sidebar"));
+  GtkSearchBar *search_bar = GTK_SEARCH_BAR (find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_BAR, NULL));
+  GtkEditable *entry = GTK_EDITABLE (find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY, NULL));
+  GtkDropDown *states = GTK_DROP_DOWN (find_widget (GTK_WIDGET (window), GTK_TYPE_DROP_DOWN, NULL));
+  guint n_tasks = g_list_model_get_n_items (G_LIST_MODEL (store));
+  CountWait wait = { G_LIST_MODEL (gtk_list_view_get_model (list_view)), 0 };
+  guint n_succeeded = 0;
+
+  for (guint i = 0; i < n_tasks; i++)
+    {
+      g_autoptr(DailiesTask) task = g_list_model_get_item (G_LIST_MODEL (store), i);
+      if (dailies_task_get_status (task) == DAILIES_TASK_STATUS_SUCCESS)
+        n_succeeded++;
+    }
+  g_assert_cmpuint (n_succeeded, >, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (wait.model), ==, n_tasks);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
+  g_assert_true (gtk_search_bar_get_search_mode (search_bar));
+
+  /* Words: any case, in the ID or the failure reason. */
+  gtk_editable_set_text (entry, "MODERATION");
+  wait.n_items = 1;
+  g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
+  save_screenshot (GTK_WIDGET (window), "window-search.png");
+  gtk_editable_set_text (entry, "sensitive information");
+  g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
+  gtk_editable_set_text (entry, "no task has these words");
+  wait.n_items = 0;
+  g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
+  gtk_editable_set_text (entry, "");
+
+  /* States: succeeded, failed, and none still running. */
+  gtk_drop_down_set_selected (states, 2);
+  wait.n_items = n_succeeded;
+  g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
+  gtk_drop_down_set_selected (states, 3);
+  wait.n_items = 1;
+  g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
+  gtk_drop_down_set_selected (states, 1);
+  wait.n_items = 0;
+  g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
+
+  gtk_search_bar_set_search_mode (search_bar, FALSE);
+  wait.n_items = n_tasks;
+  g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
+  g_assert_cmpuint (gtk_drop_down_get_selected (states), ==, 0);
+  g_assert_cmpstr (gtk_editable_get_text (entry), ==, "");
 }
 
 static gboolean run_test_func_cb (gpointer user_data);
@@ -263,6 +358,8 @@ test_demo_reaches_final_states (DailiesApplication *app)
   g_assert_true (dailies_window_select_task (window, FAILURE_ID));
   g_assert_cmpint (dailies_player_get_state (player), ==, GST_STATE_NULL);
   g_assert_cmpuint (dailies_demo_server_get_n_video_requests_with_auth (server), ==, 0);
+
+  check_search (window, store);
 }
 
 static void
