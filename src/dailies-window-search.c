@@ -126,11 +126,12 @@ status_selected_cb (DailiesWindow *self)
   update_filter (self);
 }
 
-/* An answer may move a task in or out of the state shown. */
+/* An answer may move a task in or out of what is shown: its state, its
+ * model or its failure reason may be new. */
 static void
 task_answered_cb (DailiesWindow *self)
 {
-  if (self->status_filter != STATUS_FILTER_ALL)
+  if (self->search_text != NULL || self->status_filter != STATUS_FILTER_ALL)
     gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
 }
 
