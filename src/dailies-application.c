@@ -15,6 +15,7 @@
 #include "dailies-demo-server.h"
 #include "dailies-id-parser.h"
 #include "dailies-keeper.h"
+#include "dailies-notifier.h"
 #include "dailies-poller.h"
 #include "dailies-secret.h"
 #include "dailies-task-store.h"
@@ -30,6 +31,7 @@ struct _DailiesApplication
   DailiesTaskStore  *store;
   DailiesPoller     *poller;
   DailiesKeeper     *keeper;
+  DailiesNotifier   *notifier;
   GCancellable      *cancellable;
 
   /* IDs given before the store finished loading. */
@@ -297,6 +299,8 @@ dailies_application_startup (GApplication *app)
       }
   }
 
+  self->notifier = dailies_notifier_new (G_APPLICATION (self), self->store);
+
   g_signal_connect_object (self->settings, "changed::api-base-url",
                            G_CALLBACK (api_base_changed_cb), self, G_CONNECT_SWAPPED);
 
@@ -330,13 +334,27 @@ dailies_application_shutdown (GApplication *app)
   G_APPLICATION_CLASS (dailies_application_parent_class)->shutdown (app);
 }
 
+/* While the window has the focus, the list tells what finished; otherwise
+ * a notification does. */
+static void
+window_active_cb (DailiesApplication *self,
+                  GParamSpec         *pspec,
+                  GtkWindow          *window)
+{
+  dailies_notifier_set_user_present (self->notifier, gtk_window_is_active (window));
+}
+
 static DailiesWindow *
 get_or_create_window (DailiesApplication *self)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
   if (window == NULL)
-    window = GTK_WINDOW (dailies_window_new (ADW_APPLICATION (self), self->settings));
+    {
+      window = GTK_WINDOW (dailies_window_new (ADW_APPLICATION (self), self->settings));
+      g_signal_connect_object (window, "notify::is-active", G_CALLBACK (window_active_cb), self,
+                               G_CONNECT_SWAPPED);
+    }
 
   return DAILIES_WINDOW (window);
 }
@@ -523,9 +541,25 @@ quit_action_cb (GSimpleAction *action,
   g_application_quit (app);
 }
 
+/* From a notification: the window, with the task selected if one is named. */
+static void
+show_task_action_cb (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  DailiesApplication *self = user_data;
+  DailiesWindow *window = get_or_create_window (self);
+  const char *task_id = g_variant_get_string (parameter, NULL);
+
+  gtk_window_present (GTK_WINDOW (window));
+  if (*task_id != '\0' && !dailies_window_select_task (window, task_id))
+    g_debug ("notification: task %s is not in the list now", task_id);
+}
+
 static const GActionEntry app_actions[] = {
   { "about", about_action_cb },
   { "quit", quit_action_cb },
+  { "show-task", show_task_action_cb, "s" },
 };
 
 static void
@@ -536,6 +570,7 @@ dailies_application_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->poller);
   g_clear_object (&self->keeper);
+  g_clear_object (&self->notifier);
   g_clear_object (&self->store);
   g_clear_object (&self->client);
   g_clear_object (&self->demo_server);

@@ -1245,6 +1245,8 @@ dailies_task_store_class_init (DailiesTaskStoreClass *klass)
    * DailiesTaskStore::task-answered:
    * @task: the task, held by the store
    * @link_changed: whether the answer brought another result link
+   * @finished: whether the task reached an end (success, failure, not
+   *   found) with this answer
    *
    * An answer of the service was applied to @task: a task's state, or that
    * the service does not know it (404). One handler here stands in for a
@@ -1255,7 +1257,7 @@ dailies_task_store_class_init (DailiesTaskStoreClass *klass)
                   G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 2, DAILIES_TYPE_TASK, G_TYPE_BOOLEAN);
+                  G_TYPE_NONE, 3, DAILIES_TYPE_TASK, G_TYPE_BOOLEAN, G_TYPE_BOOLEAN);
 }
 
 static void
@@ -1476,12 +1478,14 @@ dailies_task_store_apply_response (DailiesTaskStore          *self,
                                    guint                      http_status)
 {
   gboolean link_changed;
+  gboolean was_terminal;
 
   g_return_if_fail (DAILIES_IS_TASK_STORE (self));
   g_return_if_fail (DAILIES_IS_TASK (task));
   g_return_if_fail (response != NULL);
 
   link_changed = g_strcmp0 (dailies_task_get_result_url (task), response->result_url) != 0;
+  was_terminal = dailies_task_is_terminal (task);
   dailies_task_apply_response (task, response, raw_json, http_status, now_seconds ());
 
   /* A removed task may still get its last answer; it is written again
@@ -1489,7 +1493,8 @@ dailies_task_store_apply_response (DailiesTaskStore          *self,
   if (holds (self, task))
     {
       queue_task (self, task);
-      g_signal_emit (self, signals[TASK_ANSWERED], 0, task, link_changed);
+      g_signal_emit (self, signals[TASK_ANSWERED], 0, task, link_changed,
+                     !was_terminal && dailies_task_is_terminal (task));
     }
 }
 
@@ -1499,9 +1504,12 @@ dailies_task_store_record_error (DailiesTaskStore *self,
                                  const char       *message,
                                  guint             http_status)
 {
+  gboolean was_terminal;
+
   g_return_if_fail (DAILIES_IS_TASK_STORE (self));
   g_return_if_fail (DAILIES_IS_TASK (task));
 
+  was_terminal = dailies_task_is_terminal (task);
   g_object_freeze_notify (G_OBJECT (task));
   dailies_task_set_last_error (task, message, http_status);
   dailies_task_set_last_polled (task, now_seconds ());
@@ -1514,7 +1522,8 @@ dailies_task_store_record_error (DailiesTaskStore *self,
       queue_task (self, task);
       /* "Not found" is the service's answer too. */
       if (http_status == 404)
-        g_signal_emit (self, signals[TASK_ANSWERED], 0, task, FALSE);
+        g_signal_emit (self, signals[TASK_ANSWERED], 0, task, FALSE,
+                       !was_terminal && dailies_task_is_terminal (task));
     }
 }
 

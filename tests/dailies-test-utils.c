@@ -119,3 +119,172 @@ dailies_test_load_fixture (const char *name)
   g_assert_no_error (error);
   return g_bytes_new_take (contents, length);
 }
+
+/* ------------------------------------------------------------------ */
+/* A notification server                                               */
+/* ------------------------------------------------------------------ */
+
+static const char notifications_xml[] =
+  "<node>"
+  "  <interface name='org.freedesktop.Notifications'>"
+  "    <method name='Notify'>"
+  "      <arg type='s' direction='in'/><arg type='u' direction='in'/><arg type='s' direction='in'/>"
+  "      <arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='as' direction='in'/>"
+  "      <arg type='a{sv}' direction='in'/><arg type='i' direction='in'/>"
+  "      <arg type='u' direction='out'/>"
+  "    </method>"
+  "    <method name='CloseNotification'><arg type='u' direction='in'/></method>"
+  "    <method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+  "    <method name='GetServerInformation'>"
+  "      <arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "      <arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "    </method>"
+  "    <signal name='NotificationClosed'><arg type='u'/><arg type='u'/></signal>"
+  "    <signal name='ActionInvoked'><arg type='u'/><arg type='s'/></signal>"
+  "  </interface>"
+  "</node>";
+
+struct _DailiesTestNotifications
+{
+  GDBusConnection *connection;
+  guint            owner_id;
+  guint            registration_id;
+  gboolean         owned;
+  guint            n_sent;
+  guint            n_closed;
+  guint            last_id;
+  char            *last_summary;
+  char            *last_body;
+};
+
+static void
+notifications_method_cb (GDBusConnection       *connection,
+                         const char            *sender,
+                         const char            *object_path,
+                         const char            *interface_name,
+                         const char            *method_name,
+                         GVariant              *parameters,
+                         GDBusMethodInvocation *invocation,
+                         gpointer               user_data)
+{
+  DailiesTestNotifications *self = user_data;
+
+  if (g_str_equal (method_name, "Notify"))
+    {
+      const char *summary, *body;
+      guint replaces_id;
+
+      g_variant_get (parameters, "(&su&s&s&s@as@a{sv}i)", NULL, &replaces_id, NULL, &summary, &body, NULL, NULL, NULL);
+      g_free (self->last_summary);
+      g_free (self->last_body);
+      self->last_summary = g_strdup (summary);
+      self->last_body = g_strdup (body);
+      self->n_sent++;
+      if (replaces_id == 0)
+        replaces_id = ++self->last_id;
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", replaces_id));
+    }
+  else if (g_str_equal (method_name, "CloseNotification"))
+    {
+      self->n_closed++;
+      g_dbus_method_invocation_return_value (invocation, NULL);
+    }
+  else if (g_str_equal (method_name, "GetCapabilities"))
+    {
+      const char *capabilities[] = { "body", "actions", NULL };
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", capabilities));
+    }
+  else
+    {
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(ssss)", "dailies-test", "Dailies", "1", "1.2"));
+    }
+}
+
+static void
+notifications_name_acquired_cb (GDBusConnection *connection,
+                                const char      *name,
+                                gpointer         user_data)
+{
+  DailiesTestNotifications *self = user_data;
+
+  self->owned = TRUE;
+}
+
+DailiesTestNotifications *
+dailies_test_notifications_start (void)
+{
+  static const GDBusInterfaceVTable vtable = { notifications_method_cb, NULL, NULL, { 0 } };
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (notifications_xml, NULL);
+  DailiesTestNotifications *self = g_new0 (DailiesTestNotifications, 1);
+  g_autoptr(GError) error = NULL;
+
+  self->connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  self->registration_id = g_dbus_connection_register_object (self->connection, "/org/freedesktop/Notifications",
+                                                             info->interfaces[0], &vtable, self, NULL, &error);
+  g_assert_no_error (error);
+  self->owner_id = g_bus_own_name_on_connection (self->connection, "org.freedesktop.Notifications",
+                                                 G_BUS_NAME_OWNER_FLAGS_NONE,
+                                                 notifications_name_acquired_cb, NULL, self, NULL);
+  g_assert_true (dailies_test_wait_for_flag (&self->owned, 5000));
+
+  return self;
+}
+
+guint
+dailies_test_notifications_get_n_sent (DailiesTestNotifications *self)
+{
+  return self->n_sent;
+}
+
+guint
+dailies_test_notifications_get_n_closed (DailiesTestNotifications *self)
+{
+  return self->n_closed;
+}
+
+const char *
+dailies_test_notifications_get_summary (DailiesTestNotifications *self)
+{
+  return self->last_summary;
+}
+
+const char *
+dailies_test_notifications_get_body (DailiesTestNotifications *self)
+{
+  return self->last_body;
+}
+
+static void
+round_trip_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, NULL);
+
+  *(gboolean *) user_data = TRUE;
+}
+
+/* Messages on a connection arrive in order: once a call made now has its
+ * answer, whatever was sent to the server before has been handled. */
+void
+dailies_test_notifications_sync (DailiesTestNotifications *self)
+{
+  gboolean done = FALSE;
+
+  g_dbus_connection_call (self->connection, "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
+                          "org.freedesktop.Notifications", "GetServerInformation", NULL, NULL,
+                          G_DBUS_CALL_FLAGS_NONE, 5000, NULL, round_trip_cb, &done);
+  g_assert_true (dailies_test_wait_for_flag (&done, 5000));
+}
+
+void
+dailies_test_notifications_stop (DailiesTestNotifications *self)
+{
+  g_bus_unown_name (self->owner_id);
+  g_dbus_connection_unregister_object (self->connection, self->registration_id);
+  g_object_unref (self->connection);
+  g_free (self->last_summary);
+  g_free (self->last_body);
+  g_free (self);
+}

@@ -29,4 +29,16 @@ void      dailies_test_rm_rf             (const char           *path);
 /* Reads a fixture from tests/data/ (G_TEST_SRCDIR aware). Aborts when missing. */
 GBytes   *dailies_test_load_fixture      (const char           *name);
 
+/* A notification server (org.freedesktop.Notifications) on the session bus,
+ * in this process: it counts what it is sent and keeps the last one. */
+typedef struct _DailiesTestNotifications DailiesTestNotifications;
+
+DailiesTestNotifications *dailies_test_notifications_start       (void);
+guint                     dailies_test_notifications_get_n_sent  (DailiesTestNotifications *self);
+guint                     dailies_test_notifications_get_n_closed (DailiesTestNotifications *self);
+const char               *dailies_test_notifications_get_summary (DailiesTestNotifications *self);
+const char               *dailies_test_notifications_get_body    (DailiesTestNotifications *self);
+void                      dailies_test_notifications_sync        (DailiesTestNotifications *self);
+void                      dailies_test_notifications_stop        (DailiesTestNotifications *self);
+
 G_END_DECLS

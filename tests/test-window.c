@@ -360,6 +360,10 @@ test_demo_reaches_final_states (DailiesApplication *app)
   g_assert_cmpuint (dailies_demo_server_get_n_video_requests_with_auth (server), ==, 0);
 
   check_search (window, store);
+
+  /* A notification's action shows its task. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "show-task", g_variant_new_string (SUCCESS_ID));
+  g_assert_true (dailies_task_view_get_task (view) == success);
 }
 
 static void
@@ -596,10 +600,19 @@ int
 main (int   argc,
       char *argv[])
 {
+  DailiesTestNotifications *notifications;
+  int status;
+
   gtk_test_init (&argc, &argv, NULL);
+  /* Tasks finish while the window (on a display with no window manager)
+   * is not the focused one: the notifications need somewhere to go. */
+  notifications = dailies_test_notifications_start ();
 
   g_test_add_func ("/dailies/window/demo-final-states", test_demo);
   g_test_add_func ("/dailies/window/add-remove-about", test_add_remove_about);
 
-  return g_test_run ();
+  status = g_test_run ();
+  dailies_test_notifications_stop (notifications);
+
+  return status;
 }
