@@ -226,12 +226,43 @@ set_api_key_action (GtkWidget  *widget,
 /* ------------------------------------------------------------------ */
 
 static void
-undo_remove_cb (AdwToast    *toast,
-                DailiesTask *task)
+undo_remove_cb (AdwToast  *toast,
+                GPtrArray *tasks)
 {
   DailiesWindow *self = g_object_get_data (G_OBJECT (toast), "window");
 
-  dailies_task_store_restore (self->store, task);
+  for (guint i = 0; i < tasks->len; i++)
+    dailies_task_store_restore (self->store, g_ptr_array_index (tasks, i));
+}
+
+/* Removes @tasks from the list, with an Undo toast that brings them back
+ * where they were. */
+void
+_dailies_window_remove_tasks (DailiesWindow *self,
+                              GPtrArray     *tasks)
+{
+  g_autofree char *title = NULL;
+  AdwToast *toast;
+
+  if (tasks->len == 0)
+    return;
+
+  for (guint i = 0; i < tasks->len; i++)
+    dailies_task_store_remove (self->store, g_ptr_array_index (tasks, i));
+
+  if (tasks->len == 1)
+    /* Translators: %s is a task ID */
+    title = g_strdup_printf (_("Removed %s"), dailies_task_get_id (g_ptr_array_index (tasks, 0)));
+  else
+    title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Removed %u task", "Removed %u tasks", tasks->len),
+                             tasks->len);
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  g_object_set_data (G_OBJECT (toast), "window", self);
+  g_signal_connect_data (toast, "button-clicked", G_CALLBACK (undo_remove_cb),
+                         g_ptr_array_ref (tasks), (GClosureNotify) (void (*)(void)) g_ptr_array_unref, 0);
+  _dailies_window_show_toast (self, toast);
 }
 
 static void
@@ -241,25 +272,14 @@ remove_action (GtkWidget  *widget,
 {
   DailiesWindow *self = DAILIES_WINDOW (widget);
   DailiesTask *task = _dailies_window_get_selected_task (self);
-  g_autofree char *title = NULL;
-  AdwToast *toast;
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
 
   if (task == NULL)
     return;
 
-  g_object_ref (task);
-  dailies_task_store_remove (self->store, task);
+  g_ptr_array_add (tasks, g_object_ref (task));
+  _dailies_window_remove_tasks (self, tasks);
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
-
-  /* Translators: %s is a task ID */
-  title = g_strdup_printf (_("Removed %s"), dailies_task_get_id (task));
-  toast = adw_toast_new (title);
-  adw_toast_set_button_label (toast, _("_Undo"));
-  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
-  g_object_set_data (G_OBJECT (toast), "window", self);
-  g_signal_connect_data (toast, "button-clicked", G_CALLBACK (undo_remove_cb),
-                         task, (GClosureNotify) (void (*)(void)) g_object_unref, 0);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
 static void

@@ -58,11 +58,15 @@ struct _DailiesWindow
   DailiesApiClient     *client;
 };
 
+void         _dailies_window_show_toast          (DailiesWindow        *self,
+                                                  AdwToast             *toast);
 void         _dailies_window_add_toast           (DailiesWindow        *self,
                                                   const char           *text);
 DailiesTask *_dailies_window_get_selected_task   (DailiesWindow        *self);
 void         _dailies_window_add_parsed_ids      (DailiesWindow        *self,
                                                   DailiesIdParseResult *parsed);
+void         _dailies_window_remove_tasks        (DailiesWindow        *self,
+                                                  GPtrArray            *tasks);
 void         _dailies_window_show_api_key_dialog (DailiesWindow        *self,
                                                   gboolean              rejected);
 void         _dailies_window_class_init_actions  (GtkWidgetClass       *widget_class);

@@ -25,6 +25,16 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* Shows @toast (taking it), and remembers what it said. */
+void
+_dailies_window_show_toast (DailiesWindow *self,
+                            AdwToast      *toast)
+{
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (adw_toast_get_title (toast));
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
 void
 _dailies_window_add_toast (DailiesWindow *self,
                            const char    *text)
@@ -34,9 +44,7 @@ _dailies_window_add_toast (DailiesWindow *self,
   /* Long messages (paths, reasons) must stay readable. */
   if (g_utf8_strlen (text, -1) > 60)
     adw_toast_set_timeout (toast, 10);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
-  g_free (self->last_toast);
-  self->last_toast = g_strdup (text);
+  _dailies_window_show_toast (self, toast);
 }
 
 /* What the newest toast said, or NULL: for tests and accessibility checks. */

@@ -187,6 +187,50 @@ model_has_n_items (gpointer user_data)
   return g_list_model_get_n_items (wait->model) == wait->n_items;
 }
 
+static GtkWindow *find_toplevel (GType type);
+static gboolean has_message_dialog (gpointer user_data);
+
+static void
+clipboard_text_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  *(char **) user_data = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, NULL);
+}
+
+/* With only the failed task shown: its ID is copied, and it is removed
+ * after a confirmation. */
+static void
+check_shown_actions (DailiesWindow    *window,
+                     DailiesTaskStore *store)
+{
+  DailiesTask *failure = dailies_task_store_lookup (store, FAILURE_ID);
+  guint n_tasks = g_list_model_get_n_items (G_LIST_MODEL (store));
+  g_autofree char *copied = NULL;
+  AdwMessageDialog *dialog;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.copy-shown-ids", NULL));
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (window)), NULL, clipboard_text_cb, &copied);
+  g_assert_true (dailies_test_wait_for_pointer ((gpointer *) &copied, 5000));
+  g_assert_cmpstr (copied, ==, FAILURE_ID "\n");
+
+  g_object_ref (failure);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.remove-shown", NULL));
+  g_assert_true (dailies_test_wait_until (has_message_dialog, NULL, 5000));
+  dialog = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Remove 1 Task?");
+  adw_message_dialog_response (dialog, "remove");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_null (dailies_task_store_lookup (store, FAILURE_ID));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, n_tasks - 1);
+  g_assert_cmpstr (dailies_window_get_last_toast (window), ==, "Removed " FAILURE_ID);
+
+  /* Back, as Undo does. */
+  dailies_task_store_restore (store, failure);
+  g_object_unref (failure);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, n_tasks);
+}
+
 /* Search and the state filter narrow the list; closing the search shows
  * every task again. */
 static void
@@ -233,6 +277,7 @@ check_search (DailiesWindow    *window,
   gtk_drop_down_set_selected (states, 3);
   wait.n_items = 1;
   g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
+  check_shown_actions (window, store);
   gtk_drop_down_set_selected (states, 1);
   wait.n_items = 0;
   g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
