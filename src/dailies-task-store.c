@@ -20,8 +20,6 @@
 
 #include "dailies-task-store.h"
 
-/* The state of one task as a row: a copy taken on the main thread, so that
- * the writer thread never touches a DailiesTask. */
 /* How much nicer than the main thread the loading thread runs. */
 #define LOAD_THREAD_NICE 5
 
@@ -29,7 +27,8 @@
  * loop to go idle. */
 #define WAKE_BACKLOG 256
 
-/* A task's stored state as queued for the writer thread. */
+/* The state of one task as a row: a copy taken on the main thread, so that
+ * the writer thread never touches a DailiesTask. */
 typedef struct
 {
   DailiesTaskFields fields;
@@ -901,10 +900,10 @@ static GSourceFuncs ready_source_funcs = {
 };
 
 static GSource *
-ready_source_new (const char  *name,
-                  int          priority,
-                  GSourceFunc  callback,
-                  gpointer     user_data,
+ready_source_new (const char   *name,
+                  int           priority,
+                  GSourceFunc   callback,
+                  gpointer      user_data,
                   GMainContext *context)
 {
   GSource *source = g_source_new (&ready_source_funcs, sizeof (GSource));
