@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dailies-poller.h"
 #include "dailies-task-store.h"
 #include "dailies-task.h"
 #include "dailies-window-private.h"
@@ -160,6 +161,27 @@ dup_shown_tasks (DailiesWindow *self)
   return tasks;
 }
 
+/* Say, every task whose link lapsed while the computer was off: the
+ * answers bring fresh links, which the keeper then keeps. The poller sends
+ * them a few at a time. */
+static void
+refresh_shown_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  DailiesWindow *self = DAILIES_WINDOW (widget);
+  g_autoptr(GPtrArray) tasks = dup_shown_tasks (self);
+  g_autofree char *message = NULL;
+
+  for (guint i = 0; i < tasks->len; i++)
+    dailies_poller_refresh (self->poller, g_ptr_array_index (tasks, i));
+
+  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Checking %u task again", "Checking %u tasks again",
+                                          tasks->len),
+                             tasks->len);
+  _dailies_window_add_toast (self, message);
+}
+
 /* For a script to submit again, say, every failed one: one ID a line. */
 static void
 copy_shown_ids_action (GtkWidget  *widget,
@@ -237,6 +259,7 @@ _dailies_window_class_init_search (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_install_action (widget_class, "win.refresh-shown", NULL, refresh_shown_action);
   gtk_widget_class_install_action (widget_class, "win.copy-shown-ids", NULL, copy_shown_ids_action);
   gtk_widget_class_install_action (widget_class, "win.remove-shown", NULL, remove_shown_action);
 }

@@ -200,10 +200,26 @@ clipboard_text_cb (GObject      *object,
 
 /* With only the failed task shown: its ID is copied, and it is removed
  * after a confirmation. */
-static void
-check_shown_actions (DailiesWindow    *window,
-                     DailiesTaskStore *store)
+typedef struct
 {
+  DailiesDemoServer *server;
+  guint              n_requests;
+} RequestWait;
+
+static gboolean
+server_got_requests (gpointer user_data)
+{
+  RequestWait *wait = user_data;
+
+  return dailies_demo_server_get_n_api_requests (wait->server) >= wait->n_requests;
+}
+
+static void
+check_shown_actions (DailiesWindow     *window,
+                     DailiesTaskStore  *store,
+                     DailiesDemoServer *server)
+{
+  RequestWait requests = { server, dailies_demo_server_get_n_api_requests (server) + 1 };
   DailiesTask *failure = dailies_task_store_lookup (store, FAILURE_ID);
   guint n_tasks = g_list_model_get_n_items (G_LIST_MODEL (store));
   g_autofree char *copied = NULL;
@@ -213,6 +229,11 @@ check_shown_actions (DailiesWindow    *window,
   gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (window)), NULL, clipboard_text_cb, &copied);
   g_assert_true (dailies_test_wait_for_pointer ((gpointer *) &copied, 5000));
   g_assert_cmpstr (copied, ==, FAILURE_ID "\n");
+
+  /* Checked again: the one finished task shown is asked about once more. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.refresh-shown", NULL));
+  g_assert_true (dailies_test_wait_until (server_got_requests, &requests, 5000));
+  g_assert_cmpstr (dailies_window_get_last_toast (window), ==, "Checking 1 task again");
 
   g_object_ref (failure);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.remove-shown", NULL));
@@ -234,8 +255,9 @@ check_shown_actions (DailiesWindow    *window,
 /* Search and the state filter narrow the list; closing the search shows
  * every task again. */
 static void
-check_search (DailiesWindow    *window,
-              DailiesTaskStore *store)
+check_search (DailiesWindow     *window,
+              DailiesTaskStore  *store,
+              DailiesDemoServer *server)
 {
   /* The task list, not the list inside the drop-down. */
   GtkListView *list_view = GTK_LIST_VIEW (find_widget (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW, "navigation-sidebar"));
@@ -277,7 +299,7 @@ check_search (DailiesWindow    *window,
   gtk_drop_down_set_selected (states, 3);
   wait.n_items = 1;
   g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
-  check_shown_actions (window, store);
+  check_shown_actions (window, store, server);
   gtk_drop_down_set_selected (states, 1);
   wait.n_items = 0;
   g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
@@ -404,7 +426,7 @@ test_demo_reaches_final_states (DailiesApplication *app)
   g_assert_cmpint (dailies_player_get_state (player), ==, GST_STATE_NULL);
   g_assert_cmpuint (dailies_demo_server_get_n_video_requests_with_auth (server), ==, 0);
 
-  check_search (window, store);
+  check_search (window, store, server);
 
   /* A notification's action shows its task. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "show-task", g_variant_new_string (SUCCESS_ID));
