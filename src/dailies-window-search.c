@@ -23,6 +23,7 @@ typedef enum
   STATUS_FILTER_RUNNING,
   STATUS_FILTER_SUCCEEDED,
   STATUS_FILTER_FAILED,
+  STATUS_FILTER_LINK_EXPIRED,   /* succeeded, not kept, and the link lapsed */
 } DailiesStatusFilter;
 
 static gboolean
@@ -52,6 +53,9 @@ status_matches (DailiesTask         *task,
       return status == DAILIES_TASK_STATUS_SUCCESS;
     case STATUS_FILTER_FAILED:
       return status == DAILIES_TASK_STATUS_FAILURE || status == DAILIES_TASK_STATUS_NOT_FOUND;
+    case STATUS_FILTER_LINK_EXPIRED:
+      return status == DAILIES_TASK_STATUS_SUCCESS && dailies_task_get_local_path (task) == NULL &&
+             dailies_task_is_link_expired (task, g_get_real_time () / G_USEC_PER_SEC);
     case STATUS_FILTER_ALL:
     default:
       return TRUE;
@@ -123,7 +127,7 @@ status_selected_cb (DailiesWindow *self)
 {
   guint selected = gtk_drop_down_get_selected (self->status_dropdown);
 
-  self->status_filter = selected <= STATUS_FILTER_FAILED ? selected : STATUS_FILTER_ALL;
+  self->status_filter = selected <= STATUS_FILTER_LINK_EXPIRED ? selected : STATUS_FILTER_ALL;
   update_filter (self);
 }
 

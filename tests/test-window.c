@@ -18,6 +18,7 @@
 #include "dailies-player.h"
 #include "dailies-poller.h"
 #include "dailies-preferences-window.h"
+#include "dailies-task-response.h"
 #include "dailies-task-store.h"
 #include "dailies-task-view.h"
 #include "dailies-task.h"
@@ -264,9 +265,25 @@ check_search (DailiesWindow     *window,
   GtkSearchBar *search_bar = GTK_SEARCH_BAR (find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_BAR, NULL));
   GtkEditable *entry = GTK_EDITABLE (find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY, NULL));
   GtkDropDown *states = GTK_DROP_DOWN (find_widget (GTK_WIDGET (window), GTK_TYPE_DROP_DOWN, NULL));
-  guint n_tasks = g_list_model_get_n_items (G_LIST_MODEL (store));
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (window));
+  DailiesPoller *poller = dailies_application_get_poller (DAILIES_APPLICATION (app));
   CountWait wait = { G_LIST_MODEL (gtk_list_view_get_model (list_view)), 0 };
+  const char *expired_id = "asyntask_LinkLapsed00000001";
+  g_autoptr(GBytes) sample = dailies_test_load_fixture ("response-success.json");
+  g_autofree char *body = g_strndup (g_bytes_get_data (sample, NULL), g_bytes_get_size (sample));
+  g_autoptr(DailiesTaskResponse) response = dailies_task_response_parse (body, strlen (body), NULL);
   guint n_succeeded = 0;
+  guint n_tasks;
+
+  /* A task that succeeded in April: its link lapsed long ago. It is
+   * added with the poller stopped, or the demo server would answer that it
+   * knows no such task. */
+  g_assert_nonnull (response);
+  dailies_poller_stop (poller);
+  g_assert_cmpuint (dailies_task_store_add_ids (store, &expired_id, 1), ==, 1);
+  dailies_task_store_apply_response (store, dailies_task_store_lookup (store, expired_id), response, body, 200);
+  dailies_poller_start (poller);
+  n_tasks = g_list_model_get_n_items (G_LIST_MODEL (store));
 
   for (guint i = 0; i < n_tasks; i++)
     {
@@ -303,6 +320,13 @@ check_search (DailiesWindow     *window,
   gtk_drop_down_set_selected (states, 1);
   wait.n_items = 0;
   g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
+  gtk_drop_down_set_selected (states, 4);
+  wait.n_items = 1;
+  g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
+  {
+    g_autoptr(DailiesTask) shown = g_list_model_get_item (wait.model, 0);
+    g_assert_cmpstr (dailies_task_get_id (shown), ==, expired_id);
+  }
 
   gtk_search_bar_set_search_mode (search_bar, FALSE);
   wait.n_items = n_tasks;
