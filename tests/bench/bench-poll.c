@@ -146,11 +146,13 @@ run_curl (const char *base,
 }
 
 /* The floor the stack sets: the same session settings and requests, each
- * body parsed by json-glib and dropped. No store, no model, no scheduling. */
+ * body parsed by json-glib (or not, for libsoup's share alone) and dropped.
+ * No store, no model, no scheduling. */
 typedef struct
 {
   SoupSession *session;
   const char  *base;
+  gboolean     parse;
   guint        concurrency;
   guint        next;
   guint        in_flight;
@@ -173,7 +175,7 @@ floor_read_cb (GObject      *object,
   if (body == NULL)
     g_error ("bench: a request of the floor run failed");
   data = g_bytes_get_data (body, &length);
-  if (!json_parser_load_from_data (parser, data, length, NULL))
+  if (floor->parse && !json_parser_load_from_data (parser, data, length, NULL))
     g_error ("bench: the floor run got a body that is not JSON");
 
   floor->in_flight--;
@@ -199,11 +201,13 @@ floor_send_more (Floor *floor)
     }
 }
 
-static double
+/* Not inlined, for callgrind --toggle-collect=run_floor. */
+G_GNUC_NO_INLINE static double
 run_floor (const char *base,
-           guint       concurrency)
+           guint       concurrency,
+           gboolean    parse)
 {
-  Floor floor = { .base = base, .concurrency = concurrency };
+  Floor floor = { .base = base, .parse = parse, .concurrency = concurrency };
   gint64 start;
 
   /* As DailiesApiClient sets it up. */
@@ -251,7 +255,8 @@ task_terminal_cb (DailiesTask *task,
     (*n_terminal)++;
 }
 
-static double
+/* Not inlined, so that callgrind --toggle-collect=run_poller can take it alone. */
+G_GNUC_NO_INLINE static double
 run_poller (const char *base,
             guint       concurrency,
             const char *dir)
@@ -311,9 +316,9 @@ main (int   argc,
       /* Rounds alternate the three runs so that a slow moment of the
        * machine does not land on one of them only; medians are printed. */
       guint n_rounds = latencies[i] == 0 ? 5 : 1;
-      double curl_s[5], poller_s[5], floor_s[5];
+      double curl_s[5], poller_s[5], floor_s[5], soup_s[5];
       double cpu_server_curl[5], cpu_server_poller[5], cpu_poller[5], cpu_main[5];
-      double curl_m, poller_m, floor_m;
+      double curl_m, poller_m, floor_m, soup_m;
 
       /* Warm up curl's path once (connections, page cache). */
       run_curl (base, concurrency, dir);
@@ -334,18 +339,22 @@ main (int   argc,
           dailies_test_rm_rf (dir);
           g_mkdir_with_parents (dir, 0700);
 
-          floor_s[round] = run_floor (base, concurrency);
+          floor_s[round] = run_floor (base, concurrency, TRUE);
+          soup_s[round] = run_floor (base, concurrency, FALSE);
         }
 
       curl_m = median (curl_s, n_rounds);
       poller_m = median (poller_s, n_rounds);
       floor_m = median (floor_s, n_rounds);
+      soup_m = median (soup_s, n_rounds);
       g_print ("poll: %d tasks, %u in flight, server latency %u ms%s: curl --parallel %.3f s, Dailies poller %.3f s, ratio %.2f%s\n",
                N_TASKS, concurrency, latencies[i], n_rounds > 1 ? ", median of 5" : "",
                curl_m, poller_m, poller_m / curl_m,
                latencies[i] == 0 ? " (goal <= 1.5)" : "");
       g_print ("poll:   the stack alone (libsoup fetch + json-glib parse, nothing kept): %.3f s, ratio %.2f to curl; the poller is %.2f times that\n",
                floor_m, floor_m / curl_m, poller_m / floor_m);
+      g_print ("poll:   libsoup alone (the same fetches, no parse): %.3f s, ratio %.2f to curl\n",
+               soup_m, soup_m / curl_m);
       g_print ("poll:   CPU: the server %.0f ms for curl, %.0f ms for the poller; the poller %.0f ms, of which its main thread %.0f ms\n",
                median (cpu_server_curl, n_rounds) * 1000, median (cpu_server_poller, n_rounds) * 1000,
                median (cpu_poller, n_rounds) * 1000, median (cpu_main, n_rounds) * 1000);
