@@ -1009,27 +1009,6 @@ holds (DailiesTaskStore *self,
   return g_hash_table_lookup (self->by_id, dailies_task_get_id (task)) == task;
 }
 
-/* The index of the first item whose position is not below @position. */
-static guint
-lower_bound (DailiesTaskStore *self,
-             guint             position)
-{
-  guint low = 0;
-  guint high = self->items->len;
-
-  while (low < high)
-    {
-      guint mid = low + (high - low) / 2;
-
-      if (get_position (g_ptr_array_index (self->items, mid)) - 1 < position)
-        low = mid + 1;
-      else
-        high = mid;
-    }
-
-  return low;
-}
-
 static void
 apply_loaded (DailiesTaskStore *self,
               LoadData         *data)
@@ -1543,63 +1522,135 @@ dailies_task_store_set_local_path (DailiesTaskStore *self,
     queue_task (self, task);
 }
 
+static int
+compare_positions (gconstpointer a,
+                   gconstpointer b)
+{
+  guint pa = get_position (*(DailiesTask * const *) a);
+  guint pb = get_position (*(DailiesTask * const *) b);
+
+  return pa < pb ? -1 : pa > pb;
+}
+
+/* Removing or restoring many tasks emits one items-changed, over the
+ * smallest span that holds every change: a list of thousands is not
+ * rebuilt once per task. */
+void
+dailies_task_store_remove_tasks (DailiesTaskStore *self,
+                                 GPtrArray        *tasks)
+{
+  g_autoptr(GHashTable) doomed = g_hash_table_new (NULL, NULL);
+  g_autoptr(GPtrArray) rows = NULL;
+  gpointer *old_items;
+  gsize n_old;
+  guint first = G_MAXUINT;
+  guint last = 0;
+
+  g_return_if_fail (DAILIES_IS_TASK_STORE (self));
+  g_return_if_fail (tasks != NULL);
+
+  for (guint i = 0; i < tasks->len; i++)
+    if (holds (self, g_ptr_array_index (tasks, i)))
+      g_hash_table_add (doomed, g_ptr_array_index (tasks, i));
+  if (g_hash_table_size (doomed) == 0)
+    return;
+
+  rows = g_ptr_array_new ();
+  old_items = g_ptr_array_steal (self->items, &n_old);
+  for (guint i = 0; i < n_old; i++)
+    {
+      DailiesTask *task = old_items[i];
+
+      if (!g_hash_table_contains (doomed, task))
+        {
+          g_ptr_array_add (self->items, task);
+          continue;
+        }
+
+      first = MIN (first, i);
+      last = i;
+      g_hash_table_remove (self->by_id, dailies_task_get_id (task));
+      g_ptr_array_add (rows, row_new_deleted (task));
+      g_object_unref (task);
+    }
+  g_free (old_items);
+
+  queue_rows (self, (Row **) rows->pdata, rows->len);
+
+  g_list_model_items_changed (G_LIST_MODEL (self), first, last + 1 - first,
+                              last + 1 - first - g_hash_table_size (doomed));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+void
+dailies_task_store_restore_tasks (DailiesTaskStore *self,
+                                  GPtrArray        *tasks)
+{
+  g_autoptr(GHashTable) restored = g_hash_table_new (NULL, NULL);
+  g_autoptr(GPtrArray) rows = NULL;
+  guint lo = G_MAXUINT;
+  guint hi = 0;
+
+  g_return_if_fail (DAILIES_IS_TASK_STORE (self));
+  g_return_if_fail (tasks != NULL);
+  g_return_if_fail (self->loaded);
+
+  rows = g_ptr_array_new ();
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      DailiesTask *task = g_ptr_array_index (tasks, i);
+
+      /* Already back, or the same ID was added again meanwhile. */
+      if (g_hash_table_contains (self->by_id, dailies_task_get_id (task)))
+        continue;
+
+      if (get_position (task) == 0)
+        set_position (task, self->next_position++);
+      g_ptr_array_add (self->items, g_object_ref (task));
+      g_hash_table_insert (self->by_id, (gpointer) dailies_task_get_id (task), task);
+      g_hash_table_add (restored, task);
+      g_ptr_array_add (rows, row_new_from_task (task));
+    }
+  if (rows->len == 0)
+    return;
+
+  /* Each back where it was. */
+  g_ptr_array_sort (self->items, compare_positions);
+  for (guint i = 0; i < self->items->len; i++)
+    if (g_hash_table_contains (restored, g_ptr_array_index (self->items, i)))
+      {
+        lo = MIN (lo, i);
+        hi = i;
+      }
+
+  queue_rows (self, (Row **) rows->pdata, rows->len);
+
+  g_list_model_items_changed (G_LIST_MODEL (self), lo, hi + 1 - lo - rows->len, hi + 1 - lo);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
 void
 dailies_task_store_remove (DailiesTaskStore *self,
                            DailiesTask      *task)
 {
-  g_autoptr(DailiesTask) hold = NULL;
-  Row *row;
-  guint index;
+  g_autoptr(GPtrArray) one = g_ptr_array_new ();
 
-  g_return_if_fail (DAILIES_IS_TASK_STORE (self));
   g_return_if_fail (DAILIES_IS_TASK (task));
 
-  if (!holds (self, task))
-    return;
-
-  index = lower_bound (self, get_position (task) - 1);
-  if (index >= self->items->len || g_ptr_array_index (self->items, index) != task)
-    {
-      if (!g_ptr_array_find (self->items, task, &index))
-        g_assert_not_reached ();
-    }
-
-  hold = g_object_ref (task);
-  g_hash_table_remove (self->by_id, dailies_task_get_id (task));
-  g_ptr_array_remove_index (self->items, index);
-
-  row = row_new_deleted (task);
-  queue_rows (self, &row, 1);
-
-  g_list_model_items_changed (G_LIST_MODEL (self), index, 1, 0);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  g_ptr_array_add (one, task);
+  dailies_task_store_remove_tasks (self, one);
 }
 
 void
 dailies_task_store_restore (DailiesTaskStore *self,
                             DailiesTask      *task)
 {
-  guint index;
+  g_autoptr(GPtrArray) one = g_ptr_array_new ();
 
-  g_return_if_fail (DAILIES_IS_TASK_STORE (self));
   g_return_if_fail (DAILIES_IS_TASK (task));
-  g_return_if_fail (self->loaded);
 
-  /* Already back, or the same ID was added again meanwhile. */
-  if (g_hash_table_contains (self->by_id, dailies_task_get_id (task)))
-    return;
-
-  if (get_position (task) == 0)
-    set_position (task, self->next_position++);
-
-  index = lower_bound (self, get_position (task) - 1);
-  g_ptr_array_insert (self->items, index, g_object_ref (task));
-  g_hash_table_insert (self->by_id, (gpointer) dailies_task_get_id (task), task);
-
-  queue_task (self, task);
-
-  g_list_model_items_changed (G_LIST_MODEL (self), index, 0, 1);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  g_ptr_array_add (one, task);
+  dailies_task_store_restore_tasks (self, one);
 }
 
 gboolean

@@ -87,6 +87,11 @@ void              dailies_task_store_remove                  (DailiesTaskStore  
                                                               DailiesTask          *task);
 void              dailies_task_store_restore                 (DailiesTaskStore     *self,
                                                               DailiesTask          *task);
+/* The same for many tasks at once (DailiesTask*), with one items-changed. */
+void              dailies_task_store_remove_tasks            (DailiesTaskStore     *self,
+                                                              GPtrArray            *tasks);
+void              dailies_task_store_restore_tasks           (DailiesTaskStore     *self,
+                                                              GPtrArray            *tasks);
 /* Blocks until every change made so far is committed. FALSE when a write
  * failed since the previous flush (the rows stay queued and are retried
  * with the next change). */

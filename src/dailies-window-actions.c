@@ -231,8 +231,7 @@ undo_remove_cb (AdwToast  *toast,
 {
   DailiesWindow *self = g_object_get_data (G_OBJECT (toast), "window");
 
-  for (guint i = 0; i < tasks->len; i++)
-    dailies_task_store_restore (self->store, g_ptr_array_index (tasks, i));
+  dailies_task_store_restore_tasks (self->store, tasks);
 }
 
 /* Removes @tasks from the list, with an Undo toast that brings them back
@@ -247,8 +246,7 @@ _dailies_window_remove_tasks (DailiesWindow *self,
   if (tasks->len == 0)
     return;
 
-  for (guint i = 0; i < tasks->len; i++)
-    dailies_task_store_remove (self->store, g_ptr_array_index (tasks, i));
+  dailies_task_store_remove_tasks (self->store, tasks);
 
   if (tasks->len == 1)
     /* Translators: %s is a task ID */

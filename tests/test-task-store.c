@@ -496,6 +496,56 @@ test_remove_restore (void)
   fixture_clear (&f);
 }
 
+/* Many at once: one items-changed over the span of the changes, each task
+ * back in its place, and the database follows. */
+static void
+test_remove_restore_many (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  const char *ids[] = { "asyntask_A", "asyntask_B", "asyntask_C", "asyntask_D", "asyntask_E" };
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  ItemsChanged changed = { 0 };
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  dailies_task_store_add_ids (store, ids, G_N_ELEMENTS (ids));
+  g_signal_connect (store, "items-changed", G_CALLBACK (items_changed_cb), &changed);
+
+  /* D and B (in any order): positions 1 to 3 become C alone. */
+  g_ptr_array_add (tasks, g_object_ref (get_task (store, 3)));
+  g_ptr_array_add (tasks, g_object_ref (get_task (store, 1)));
+  dailies_task_store_remove_tasks (store, tasks);
+  assert_items_changed (&changed, 1, 3, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 3);
+  g_assert_cmpstr (dailies_task_get_id (get_task (store, 1)), ==, "asyntask_C");
+  g_assert_true (dailies_task_store_flush (store, NULL));
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, 3);
+
+  /* Removing them again changes nothing. */
+  dailies_task_store_remove_tasks (store, tasks);
+  g_assert_cmpuint (changed.n_signals, ==, 0);
+
+  /* Undo: both back where they were. */
+  dailies_task_store_restore_tasks (store, tasks);
+  assert_items_changed (&changed, 1, 1, 3);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    g_assert_cmpstr (dailies_task_get_id (get_task (store, i)), ==, ids[i]);
+  dailies_task_store_restore_tasks (store, tasks);
+  g_assert_cmpuint (changed.n_signals, ==, 0);
+
+  g_signal_handlers_disconnect_by_func (store, items_changed_cb, &changed);
+  close_store (store);
+
+  store = open_store (f.db_path);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 5);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    g_assert_cmpstr (dailies_task_get_id (get_task (store, i)), ==, ids[i]);
+  close_store (store);
+
+  fixture_clear (&f);
+}
+
 static void
 write_garbage (const char *path,
                gsize       size)
@@ -1131,6 +1181,7 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/round-trip", test_round_trip);
   g_test_add_func ("/dailies/task-store/record-error-not-found", test_record_error_not_found);
   g_test_add_func ("/dailies/task-store/remove-restore", test_remove_restore);
+  g_test_add_func ("/dailies/task-store/remove-restore-many", test_remove_restore_many);
   g_test_add_func ("/dailies/task-store/corrupt/garbage", test_corrupt_garbage);
   g_test_add_func ("/dailies/task-store/corrupt/text-file", test_corrupt_text_file);
   g_test_add_func ("/dailies/task-store/corrupt/truncated", test_corrupt_truncated);
