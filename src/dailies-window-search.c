@@ -92,8 +92,10 @@ update_filter (DailiesWindow *self)
     gtk_custom_filter_set_filter_func (self->filter, task_matches, self, NULL);
 }
 
+/* "N of M tasks" in the title, and the "No Matching Tasks" page when a
+ * search finds nothing. */
 static void
-update_no_match (DailiesWindow *self)
+update_shown (DailiesWindow *self)
 {
   guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
   guint n_tasks = g_list_model_get_n_items (G_LIST_MODEL (self->store));
@@ -289,9 +291,9 @@ _dailies_window_init_search (DailiesWindow *self)
   g_signal_connect_object (self->store, "task-answered",
                            G_CALLBACK (task_answered_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->filtered, "items-changed",
-                           G_CALLBACK (update_no_match), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (update_shown), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->store, "items-changed",
-                           G_CALLBACK (update_no_match), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (update_shown), self, G_CONNECT_SWAPPED);
 
   return G_LIST_MODEL (self->filtered);
 }
