@@ -29,6 +29,9 @@ struct _DailiesTaskRow
   DailiesTask    *task;
   gulong          notify_handler;
 
+  /* The context menu, made on first use */
+  GtkWidget      *menu;
+
   /* Borrowed: the window, whose activation refreshes the age. */
   GtkRoot        *root;
   gulong          active_handler;
@@ -336,6 +339,36 @@ dailies_task_row_new (void)
   return g_object_new (DAILIES_TYPE_TASK_ROW, NULL);
 }
 
+/* Opens @menu_model at (@x, @y), in the row's coordinates. The window
+ * picks the row under a right click or a long press, one gesture for the
+ * whole list rather than two on each of hundreds of rows. */
+void
+dailies_task_row_popup_menu (DailiesTaskRow *self,
+                             GMenuModel     *menu_model,
+                             double          x,
+                             double          y)
+{
+  GdkRectangle where = { (int) x, (int) y, 1, 1 };
+
+  g_return_if_fail (DAILIES_IS_TASK_ROW (self));
+  g_return_if_fail (G_IS_MENU_MODEL (menu_model));
+
+  if (self->menu == NULL)
+    {
+      self->menu = gtk_popover_menu_new_from_model (menu_model);
+      gtk_popover_set_has_arrow (GTK_POPOVER (self->menu), FALSE);
+      gtk_widget_set_halign (self->menu, GTK_ALIGN_START);
+      gtk_widget_set_parent (self->menu, GTK_WIDGET (self));
+    }
+  else
+    {
+      gtk_popover_menu_set_menu_model (GTK_POPOVER_MENU (self->menu), menu_model);
+    }
+
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->menu), &where);
+  gtk_popover_popup (GTK_POPOVER (self->menu));
+}
+
 static void
 dailies_task_row_dispose (GObject *object)
 {
@@ -344,6 +377,7 @@ dailies_task_row_dispose (GObject *object)
   GtkWidget *child;
 
   dailies_task_row_set_task (self, NULL);
+  g_clear_pointer (&self->menu, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), DAILIES_TYPE_TASK_ROW);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);

@@ -22,5 +22,9 @@ void         dailies_task_row_set_task (DailiesTaskRow *self,
 /* Recomputes the relative age ("5 min ago"); the row does so itself when
  * its task changes or its window becomes active. */
 void         dailies_task_row_update_age (DailiesTaskRow *self);
+void         dailies_task_row_popup_menu (DailiesTaskRow *self,
+                                          GMenuModel     *menu_model,
+                                          double          x,
+                                          double          y);
 
 G_END_DECLS

@@ -281,6 +281,24 @@ remove_action (GtkWidget  *widget,
 }
 
 static void
+copy_id_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  DailiesWindow *self = DAILIES_WINDOW (widget);
+  DailiesTask *task = _dailies_window_get_selected_task (self);
+  g_autofree char *message = NULL;
+
+  if (task == NULL)
+    return;
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), dailies_task_get_id (task));
+  /* Translators: %s is a task ID */
+  message = g_strdup_printf (_("Copied %s"), dailies_task_get_id (task));
+  _dailies_window_add_toast (self, message);
+}
+
+static void
 refresh_action (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
@@ -390,6 +408,7 @@ _dailies_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.set-api-key", NULL, set_api_key_action);
   gtk_widget_class_install_action (widget_class, "win.remove", NULL, remove_action);
   gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-id", NULL, copy_id_action);
   gtk_widget_class_install_action (widget_class, "win.show-list", NULL, show_list_action);
   gtk_widget_class_install_action (widget_class, "win.save-as", NULL, save_as_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.add-tasks", NULL);

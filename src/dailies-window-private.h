@@ -37,6 +37,7 @@ struct _DailiesWindow
   GtkDropDown          *status_dropdown;
   GtkStack             *content_stack;
   DailiesTaskView      *task_view;
+  GMenuModel           *row_menu;          /* each row's context menu */
 
   /* Owned */
   GSettings            *settings;

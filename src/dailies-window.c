@@ -78,6 +78,7 @@ update_actions (DailiesWindow *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.remove", has_task);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.refresh", has_task);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy-id", has_task);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-as",
                                  has_task && dailies_task_get_status (_dailies_window_get_selected_task (self)) == DAILIES_TASK_STATUS_SUCCESS);
 }
@@ -174,6 +175,46 @@ setup_row_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, dailies_task_row_new ());
 }
 
+/* Right click or long press on a row: its task is selected, and the menu
+ * of what can be done with it opens there. */
+static void
+open_row_menu (DailiesWindow *self,
+               double         x,
+               double         y)
+{
+  GtkWidget *picked = gtk_widget_pick (GTK_WIDGET (self->list_view), x, y, GTK_PICK_DEFAULT);
+  GtkWidget *row = picked != NULL ? gtk_widget_get_ancestor (picked, DAILIES_TYPE_TASK_ROW) : NULL;
+  DailiesTask *task;
+  double row_x, row_y;
+
+  if (row == NULL || (task = dailies_task_row_get_task (DAILIES_TASK_ROW (row))) == NULL)
+    return;
+
+  dailies_window_select_task (self, dailies_task_get_id (task));
+  if (gtk_widget_translate_coordinates (GTK_WIDGET (self->list_view), row, x, y, &row_x, &row_y))
+    dailies_task_row_popup_menu (DAILIES_TASK_ROW (row), self->row_menu, row_x, row_y);
+}
+
+static void
+secondary_pressed_cb (GtkGestureClick *gesture,
+                      int              n_press,
+                      double           x,
+                      double           y,
+                      DailiesWindow   *self)
+{
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  open_row_menu (self, x, y);
+}
+
+static void
+long_pressed_cb (GtkGestureLongPress *gesture,
+                 double               x,
+                 double               y,
+                 DailiesWindow       *self)
+{
+  open_row_menu (self, x, y);
+}
+
 static void
 bind_row_cb (GtkSignalListItemFactory *factory,
              GtkListItem              *item)
@@ -228,6 +269,19 @@ setup_list (DailiesWindow *self)
                            G_CALLBACK (selection_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->list_view, "activate",
                            G_CALLBACK (list_activate_cb), self, G_CONNECT_SWAPPED);
+
+  {
+    GtkGesture *secondary = gtk_gesture_click_new ();
+    GtkGesture *long_press = gtk_gesture_long_press_new ();
+
+    gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (secondary), GDK_BUTTON_SECONDARY);
+    g_signal_connect (secondary, "pressed", G_CALLBACK (secondary_pressed_cb), self);
+    gtk_widget_add_controller (GTK_WIDGET (self->list_view), GTK_EVENT_CONTROLLER (secondary));
+
+    gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (long_press), TRUE);
+    g_signal_connect (long_press, "pressed", G_CALLBACK (long_pressed_cb), self);
+    gtk_widget_add_controller (GTK_WIDGET (self->list_view), GTK_EVENT_CONTROLLER (long_press));
+  }
   g_signal_connect_object (self->store, "items-changed",
                            G_CALLBACK (items_changed_cb), self, G_CONNECT_SWAPPED);
 }
@@ -392,6 +446,7 @@ dailies_window_class_init (DailiesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DailiesWindow, status_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DailiesWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, DailiesWindow, task_view);
+  gtk_widget_class_bind_template_child (widget_class, DailiesWindow, row_menu);
 }
 
 static void

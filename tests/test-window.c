@@ -19,6 +19,7 @@
 #include "dailies-poller.h"
 #include "dailies-preferences-window.h"
 #include "dailies-task-response.h"
+#include "dailies-task-row.h"
 #include "dailies-task-store.h"
 #include "dailies-task-view.h"
 #include "dailies-task.h"
@@ -197,6 +198,74 @@ clipboard_text_cb (GObject      *object,
                    gpointer      user_data)
 {
   *(char **) user_data = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, NULL);
+}
+
+/* A row on screen (GTK 4.8 keeps rows for items out of view too) whose
+ * task is not @other_id. */
+static GtkWidget *
+find_mapped_row (GtkWidget  *widget,
+                 const char *other_id)
+{
+  if (DAILIES_IS_TASK_ROW (widget) && gtk_widget_get_mapped (widget) &&
+      dailies_task_row_get_task (DAILIES_TASK_ROW (widget)) != NULL &&
+      g_strcmp0 (dailies_task_get_id (dailies_task_row_get_task (DAILIES_TASK_ROW (widget))), other_id) != 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_mapped_row (child, other_id);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* A right click on a row selects its task and opens the row's menu, whose
+ * Copy ID copies that task's ID. */
+static void
+check_row_menu (DailiesWindow *window)
+{
+  GtkWidget *list_view = find_widget (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW, "navigation-sidebar");
+  GtkWidget *row;
+  DailiesTask *task;
+  GListModel *controllers = gtk_widget_observe_controllers (list_view);
+  GtkGesture *secondary = NULL;
+  GtkWidget *menu = NULL;
+  g_autofree char *copied = NULL;
+  double x, y;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && secondary == NULL; i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+      if (GTK_IS_GESTURE_CLICK (controller) &&
+          gtk_gesture_single_get_button (GTK_GESTURE_SINGLE (controller)) == GDK_BUTTON_SECONDARY)
+        secondary = GTK_GESTURE (controller);
+    }
+  g_object_unref (controllers);
+  g_assert_nonnull (secondary);
+
+  g_assert_true (dailies_window_select_task (window, FAILURE_ID));
+  wait_for_frames (GTK_WIDGET (window));
+  row = find_mapped_row (list_view, FAILURE_ID);
+  g_assert_nonnull (row);
+  task = dailies_task_row_get_task (DAILIES_TASK_ROW (row));
+  g_assert_true (gtk_widget_translate_coordinates (row, list_view, 20, 10, &x, &y));
+  g_signal_emit_by_name (secondary, "pressed", 1, x, y);
+
+  g_assert_true (dailies_task_view_get_task (DAILIES_TASK_VIEW (dailies_window_get_task_view (window))) == task);
+  menu = find_widget (row, GTK_TYPE_POPOVER_MENU, NULL);
+  g_assert_nonnull (menu);
+  g_assert_true (gtk_widget_get_visible (menu));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.copy-id", NULL));
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (window)), NULL, clipboard_text_cb, &copied);
+  g_assert_true (dailies_test_wait_for_pointer ((gpointer *) &copied, 5000));
+  g_assert_cmpstr (copied, ==, dailies_task_get_id (task));
+  gtk_popover_popdown (GTK_POPOVER (menu));
 }
 
 /* With only the failed task shown: its ID is copied, and it is removed
@@ -451,6 +520,8 @@ test_demo_reaches_final_states (DailiesApplication *app)
   g_assert_cmpuint (dailies_demo_server_get_n_video_requests_with_auth (server), ==, 0);
 
   check_search (window, store, server);
+
+  check_row_menu (window);
 
   /* A notification's action shows its task. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "show-task", g_variant_new_string (SUCCESS_ID));
