@@ -379,21 +379,9 @@ collect_ids_from_file (GFile      *file,
 
   /* Checked before reading: /dev/zero or a disk image must not be read
    * into memory. */
-  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_TYPE "," G_FILE_ATTRIBUTE_STANDARD_SIZE,
-                            G_FILE_QUERY_INFO_NONE, NULL, error);
-  if (info == NULL)
+  info = g_file_query_info (file, DAILIES_ID_PARSER_FILE_ATTRIBUTES, G_FILE_QUERY_INFO_NONE, NULL, error);
+  if (info == NULL || !dailies_id_parser_check_file_info (info, error))
     return FALSE;
-  if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE, _("It is not a file"));
-      return FALSE;
-    }
-  if (g_file_info_get_size (info) > DAILIES_ID_PARSER_MAX_BYTES)
-    {
-      g_set_error (error, DAILIES_ID_PARSER_ERROR, DAILIES_ID_PARSER_ERROR_TOO_LARGE,
-                   _("It is larger than %u MiB"), (guint) (DAILIES_ID_PARSER_MAX_BYTES / (1024 * 1024)));
-      return FALSE;
-    }
 
   bytes = g_file_load_bytes (file, NULL, NULL, error);
   if (bytes == NULL)

@@ -663,6 +663,31 @@ dailies_id_parser_parse_bytes (GBytes  *bytes,
   return dailies_id_parser_parse_text (data, size);
 }
 
+gboolean
+dailies_id_parser_check_file_info (GFileInfo  *info,
+                                   GError    **error)
+{
+  g_return_val_if_fail (G_IS_FILE_INFO (info), FALSE);
+
+  if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE, _("it is not a file"));
+      return FALSE;
+    }
+
+  if (g_file_info_get_size (info) > DAILIES_ID_PARSER_MAX_BYTES)
+    {
+      g_autofree char *limit = g_format_size (DAILIES_ID_PARSER_MAX_BYTES);
+
+      /* Translators: %s is a size, such as “67.1 MB” */
+      g_set_error (error, DAILIES_ID_PARSER_ERROR, DAILIES_ID_PARSER_ERROR_TOO_LARGE,
+                   _("it is larger than %s"), limit);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 void
 dailies_id_parse_result_free (DailiesIdParseResult *result)
 {

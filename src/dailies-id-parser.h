@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -45,6 +45,12 @@ DailiesIdParseResult *dailies_id_parser_parse_text  (const char  *text,
 DailiesIdParseResult *dailies_id_parser_parse_bytes (GBytes      *bytes,
                                                      GError     **error);
 void                  dailies_id_parse_result_free  (DailiesIdParseResult *result);
+/* What to ask of a file before reading it, and whether that answer allows
+ * reading it: a regular file of at most DAILIES_ID_PARSER_MAX_BYTES, not a
+ * device or a disk image that would be read into memory whole. */
+#define DAILIES_ID_PARSER_FILE_ATTRIBUTES G_FILE_ATTRIBUTE_STANDARD_TYPE "," G_FILE_ATTRIBUTE_STANDARD_SIZE
+gboolean              dailies_id_parser_check_file_info (GFileInfo *info,
+                                                         GError   **error);
 /* Whether @id is exactly one task ID ("asyntask_…" or "cgt-…"). Guards the
  * URL path: nothing else passes. NULL is not valid. */
 gboolean              dailies_task_id_is_valid      (const char  *id);

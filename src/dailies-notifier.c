@@ -26,7 +26,6 @@ struct _DailiesNotifier
   /* Since the user last looked */
   guint             n_ready;
   guint             n_failed;
-  DailiesTask      *last;          /* the one to show when it is the only one */
 };
 
 G_DEFINE_FINAL_TYPE (DailiesNotifier, dailies_notifier, G_TYPE_OBJECT)
@@ -104,7 +103,6 @@ task_answered_cb (DailiesNotifier *self,
     self->n_ready++;
   else
     self->n_failed++;
-  g_set_object (&self->last, task);
 
   if (self->n_ready + self->n_failed == 1)
     notification = build_one (task);
@@ -130,7 +128,6 @@ dailies_notifier_set_user_present (DailiesNotifier *self,
   if (present && self->n_ready + self->n_failed > 0)
     {
       self->n_ready = self->n_failed = 0;
-      g_clear_object (&self->last);
       if (self->application != NULL)
         g_application_withdraw_notification (self->application, DAILIES_NOTIFICATION_ID);
     }
@@ -144,7 +141,6 @@ dailies_notifier_dispose (GObject *object)
   if (self->store != NULL)
     g_signal_handlers_disconnect_by_func (self->store, task_answered_cb, self);
   g_clear_object (&self->store);
-  g_clear_object (&self->last);
   g_clear_weak_pointer (&self->application);
 
   G_OBJECT_CLASS (dailies_notifier_parent_class)->dispose (object);

@@ -73,19 +73,9 @@ file_info_cb (GObject      *object,
       return;
     }
 
-  if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+  if (!dailies_id_parser_check_file_info (info, &error))
     {
-      tell_unusable_file (self, file, _("it is not a file"));
-      return;
-    }
-
-  if (g_file_info_get_size (info) > DAILIES_ID_PARSER_MAX_BYTES)
-    {
-      g_autofree char *limit = g_format_size (DAILIES_ID_PARSER_MAX_BYTES);
-      /* Translators: %s is a size, such as “67.1 MB” */
-      g_autofree char *reason = g_strdup_printf (_("it is larger than %s"), limit);
-
-      tell_unusable_file (self, file, reason);
+      tell_unusable_file (self, file, error->message);
       return;
     }
 
@@ -96,8 +86,7 @@ static void
 import_file (DailiesWindow *self,
              GFile         *file)
 {
-  g_file_query_info_async (file,
-                           G_FILE_ATTRIBUTE_STANDARD_TYPE "," G_FILE_ATTRIBUTE_STANDARD_SIZE,
+  g_file_query_info_async (file, DAILIES_ID_PARSER_FILE_ATTRIBUTES,
                            G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT, self->cancellable,
                            file_info_cb, g_object_ref (self));
 }

@@ -5,7 +5,10 @@
 
 #include "config.h"
 
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dailies-id-parser.h"
 #include "dailies-test-utils.h"
@@ -513,6 +516,59 @@ test_huge (void)
   g_assert_cmpfloat (elapsed, <, 4.0);
 }
 
+static GFileInfo *
+query (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  GFileInfo *info = g_file_query_info (file, DAILIES_ID_PARSER_FILE_ATTRIBUTES, G_FILE_QUERY_INFO_NONE, NULL, &error);
+
+  g_assert_no_error (error);
+  return info;
+}
+
+/* Before a file is read: a list is fine; a directory, a device and a
+ * file over the limit are refused, each with its reason. */
+static void
+test_check_file_info (void)
+{
+  g_autofree char *dir = dailies_test_make_temp_dir ();
+  g_autofree char *list = g_build_filename (dir, "ids.txt", NULL);
+  g_autofree char *huge = g_build_filename (dir, "huge.txt", NULL);
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  int fd;
+
+  g_assert_true (g_file_set_contents (list, "asyntask_CheckedFile0001\n", -1, NULL));
+  info = query (list);
+  g_assert_true (dailies_id_parser_check_file_info (info, &error));
+  g_assert_no_error (error);
+  g_clear_object (&info);
+
+  info = query (dir);
+  g_assert_false (dailies_id_parser_check_file_info (info, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE);
+  g_clear_error (&error);
+  g_clear_object (&info);
+
+  info = query ("/dev/zero");
+  g_assert_false (dailies_id_parser_check_file_info (info, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE);
+  g_clear_error (&error);
+  g_clear_object (&info);
+
+  fd = g_open (huge, O_WRONLY | O_CREAT, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, DAILIES_ID_PARSER_MAX_BYTES + 1), ==, 0);
+  close (fd);
+  info = query (huge);
+  g_assert_false (dailies_id_parser_check_file_info (info, &error));
+  g_assert_error (error, DAILIES_ID_PARSER_ERROR, DAILIES_ID_PARSER_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "larger than"));
+
+  dailies_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -539,6 +595,7 @@ main (int   argc,
   g_test_add_func ("/dailies/id-parser/empty", test_empty);
   g_test_add_func ("/dailies/id-parser/rejected-limits", test_rejected_limits);
   g_test_add_func ("/dailies/id-parser/huge", test_huge);
+  g_test_add_func ("/dailies/id-parser/check-file-info", test_check_file_info);
 
   return g_test_run ();
 }

@@ -95,26 +95,60 @@ wait_for_frames (GtkWidget *widget)
   gtk_widget_remove_tick_callback (widget, tick_id);
 }
 
-/* The first toggle button under @widget labelled @label, or NULL. */
-static GtkToggleButton *
-find_toggle (GtkWidget  *widget,
-             const char *label)
+typedef gboolean (*WidgetMatch) (GtkWidget     *widget,
+                                 gconstpointer  data);
+
+/* The first widget under @widget, itself included, that @match accepts. */
+static GtkWidget *
+find_widget_where (GtkWidget     *widget,
+                   WidgetMatch    match,
+                   gconstpointer  data)
 {
-  if (GTK_IS_TOGGLE_BUTTON (widget) &&
-      g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
-    return GTK_TOGGLE_BUTTON (widget);
+  if (match (widget, data))
+    return widget;
 
   for (GtkWidget *child = gtk_widget_get_first_child (widget);
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      GtkToggleButton *found = find_toggle (child, label);
+      GtkWidget *found = find_widget_where (child, match, data);
 
       if (found != NULL)
         return found;
     }
 
   return NULL;
+}
+
+static gboolean
+is_toggle_labelled (GtkWidget     *widget,
+                    gconstpointer  label)
+{
+  return GTK_IS_TOGGLE_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+/* The first toggle button under @widget labelled @label, or NULL. */
+static GtkToggleButton *
+find_toggle (GtkWidget  *widget,
+             const char *label)
+{
+  return GTK_TOGGLE_BUTTON (find_widget_where (widget, is_toggle_labelled, label));
+}
+
+typedef struct
+{
+  GType       type;
+  const char *css_class;
+} TypeAndClass;
+
+static gboolean
+is_type_with_class (GtkWidget     *widget,
+                    gconstpointer  data)
+{
+  const TypeAndClass *wanted = data;
+
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, wanted->type) &&
+         (wanted->css_class == NULL || gtk_widget_has_css_class (widget, wanted->css_class));
 }
 
 /* The first widget of @type under @widget with the CSS class @css_class
@@ -124,21 +158,9 @@ find_widget (GtkWidget  *widget,
              GType       type,
              const char *css_class)
 {
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
-      (css_class == NULL || gtk_widget_has_css_class (widget, css_class)))
-    return widget;
+  TypeAndClass wanted = { type, css_class };
 
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type, css_class);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return find_widget_where (widget, is_type_with_class, &wanted);
 }
 
 static gboolean
@@ -200,28 +222,24 @@ clipboard_text_cb (GObject      *object,
   *(char **) user_data = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, NULL);
 }
 
+static gboolean
+is_mapped_row_of_other_task (GtkWidget     *widget,
+                             gconstpointer  other_id)
+{
+  DailiesTask *task;
+
+  return DAILIES_IS_TASK_ROW (widget) && gtk_widget_get_mapped (widget) &&
+         (task = dailies_task_row_get_task (DAILIES_TASK_ROW (widget))) != NULL &&
+         g_strcmp0 (dailies_task_get_id (task), other_id) != 0;
+}
+
 /* A row on screen (GTK 4.8 keeps rows for items out of view too) whose
  * task is not @other_id. */
 static GtkWidget *
 find_mapped_row (GtkWidget  *widget,
                  const char *other_id)
 {
-  if (DAILIES_IS_TASK_ROW (widget) && gtk_widget_get_mapped (widget) &&
-      dailies_task_row_get_task (DAILIES_TASK_ROW (widget)) != NULL &&
-      g_strcmp0 (dailies_task_get_id (dailies_task_row_get_task (DAILIES_TASK_ROW (widget))), other_id) != 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_mapped_row (child, other_id);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return find_widget_where (widget, is_mapped_row_of_other_task, other_id);
 }
 
 /* A right click on a row selects its task and opens the row's menu, whose
