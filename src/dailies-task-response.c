@@ -447,9 +447,15 @@ parse_inner (DailiesTaskResponse *response,
   raw_resolution = get_string (warnings, inner, "resolution", "data.data.");
   super_resolution = get_string (warnings, inner, "super_resolution", "data.data.");
   if (content != NULL)
-    response->video_url = get_string (warnings, content, "video_url", "data.data.content.");
+    {
+      response->video_url = get_string (warnings, content, "video_url", "data.data.content.");
+      response->last_frame_url = get_string (warnings, content, "last_frame_url", "data.data.content.");
+    }
   if (error != NULL)
-    response->upstream_error_code = get_string (warnings, error, "code", "data.data.error.");
+    {
+      response->upstream_error_code = get_string (warnings, error, "code", "data.data.error.");
+      response->upstream_error_message = get_string (warnings, error, "message", "data.data.error.");
+    }
 
   /* Other models (HappyHorse, Wan, …) */
   if (output != NULL)
@@ -458,6 +464,7 @@ parse_inner (DailiesTaskResponse *response,
       take_if_unset (&response->upstream_id, get_string (warnings, output, "task_id", "data.data.output."));
       take_if_unset (&response->upstream_status, get_string (warnings, output, "task_status", "data.data.output."));
       take_if_unset (&response->upstream_error_code, get_string (warnings, output, "code", "data.data.output."));
+      take_if_unset (&response->upstream_error_message, get_string (warnings, output, "message", "data.data.output."));
     }
 
   if (usage != NULL)
@@ -486,15 +493,137 @@ parse_inner (DailiesTaskResponse *response,
     response->resolution = g_steal_pointer (&raw_resolution);
   else
     response->resolution = g_steal_pointer (&sr);
+}
 
-  /* A failure without an outer reason: the upstream one is better than none. */
-  if (response->status == DAILIES_TASK_STATUS_FAILURE && response->fail_reason == NULL)
+/* Words that say only that it failed: "task failed", any case, and the like. */
+static gboolean
+is_generic_reason (const char *text)
+{
+  static const char * const generic[] = { "task failed", "failed", "failure", "error", "unknown error" };
+  g_autofree char *copy = NULL;
+  gsize len;
+
+  if (text == NULL)
+    return TRUE;
+
+  copy = g_strstrip (g_strdup (text));
+  len = strlen (copy);
+  while (len > 0 && strchr (".!", copy[len - 1]) != NULL)
+    copy[--len] = '\0';
+
+  for (guint i = 0; i < G_N_ELEMENTS (generic); i++)
+    if (g_ascii_strcasecmp (copy, generic[i]) == 0)
+      return TRUE;
+
+  return copy[0] == '\0';
+}
+
+/* @text, then the upstream's message and code where they add something. */
+static char *
+complete_with_upstream (const char                *text,
+                        const DailiesTaskResponse *response)
+{
+  const char *message = response->upstream_error_message;
+  const char *code = response->upstream_error_code;
+  GString *out = g_string_new (text);
+
+  if (message != NULL && !is_generic_reason (message) && strstr (out->str, message) == NULL)
     {
-      if (error != NULL)
-        response->fail_reason = get_string (warnings, error, "message", "data.data.error.");
-      if (response->fail_reason == NULL && output != NULL)
-        response->fail_reason = get_string (warnings, output, "message", "data.data.output.");
+      if (out->len > 0)
+        g_string_append (out, ": ");
+      g_string_append (out, message);
     }
+
+  if (code != NULL && strstr (out->str, code) == NULL)
+    {
+      if (out->len > 0)
+        g_string_append_printf (out, " (%s)", code);
+      else
+        g_string_append (out, code);
+    }
+
+  if (out->len == 0)
+    {
+      g_string_free (out, TRUE);
+      return NULL;
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+/* On FAILURE the gateway may say only "task failed" (or nothing) in
+ * fail_reason and put the real text in result_url; the upstream's own
+ * error has the rest. */
+static void
+choose_fail_reason (DailiesTaskResponse *response,
+                    const char          *result_text)
+{
+  g_autofree char *generic = NULL;
+  const char *text = result_text;
+
+  if (response->fail_reason != NULL && !is_generic_reason (response->fail_reason))
+    return;
+
+  generic = g_steal_pointer (&response->fail_reason);
+  if (text != NULL && is_generic_reason (text))
+    text = NULL;
+
+  if (text != NULL || response->upstream_error_message != NULL || response->upstream_error_code != NULL)
+    response->fail_reason = complete_with_upstream (text, response);
+
+  /* "task failed" still beats no reason at all. */
+  if (response->fail_reason == NULL && (generic != NULL || result_text != NULL))
+    {
+      response->fail_reason = g_strstrip (g_strdup (generic != NULL ? generic : result_text));
+      if (response->fail_reason[0] == '\0')
+        g_clear_pointer (&response->fail_reason, g_free);
+    }
+}
+
+/* Upstream states the gateway does not know and shows as IN_PROGRESS. */
+static void
+find_upstream_problem (DailiesTaskResponse *response)
+{
+  static const struct { const char *status; const char *words; } stopped[] = {
+    { "cancelled", N_("Cancelled by the model’s service") },
+    { "canceled", N_("Cancelled by the model’s service") },
+    { "cancel", N_("Cancelled by the model’s service") },
+    { "expired", N_("Expired at the model’s service") },
+    { "failed", N_("Failed at the model’s service") },
+    { "failure", N_("Failed at the model’s service") },
+    { "fail", N_("Failed at the model’s service") },
+    { "error", N_("Failed at the model’s service") },
+    /* DashScope: the task is gone (expired after 24 h, or never existed). */
+    { "unknown", N_("Unknown to the model’s service") },
+  };
+  const char *words = NULL;
+  g_autofree char *details = NULL;
+
+  if (response->status != DAILIES_TASK_STATUS_NOT_START &&
+      response->status != DAILIES_TASK_STATUS_QUEUED &&
+      response->status != DAILIES_TASK_STATUS_IN_PROGRESS)
+    return;
+
+  if (response->upstream_status != NULL)
+    {
+      g_autofree char *status = g_strstrip (g_strdup (response->upstream_status));
+
+      for (guint i = 0; i < G_N_ELEMENTS (stopped) && words == NULL; i++)
+        if (g_ascii_strcasecmp (status, stopped[i].status) == 0)
+          words = _(stopped[i].words);
+    }
+
+  if (words == NULL && response->upstream_error_message == NULL && response->upstream_error_code == NULL)
+    return;
+
+  details = complete_with_upstream (NULL, response);
+  if (words == NULL)
+    words = _("Error at the model’s service");
+
+  response->upstream_problem = details != NULL
+    /* Translators: what the model's service did, then its own error text */
+    ? g_strdup_printf (_("%s: %s"), words, details)
+    : g_strdup (words);
 }
 
 static void
@@ -503,6 +632,9 @@ parse_task (DailiesTaskResponse *response,
 {
   GPtrArray *warnings = response->warnings;
   JsonNode *status = member (task, "status");
+  g_autofree char *result_text = NULL;
+  g_autofree char *original_text = NULL;
+  gboolean success;
 
   response->action = get_string (warnings, task, "action", "");
 
@@ -516,13 +648,14 @@ parse_task (DailiesTaskResponse *response,
   else if (status != NULL && !JSON_NODE_HOLDS_NULL (status))
     warn (warnings, "status: expected a string, got %s", node_kind (status));
   response->status = dailies_task_status_from_string (response->status_text);
+  success = response->status == DAILIES_TASK_STATUS_SUCCESS;
 
   response->progress = get_progress (warnings, task);
   if (response->status == DAILIES_TASK_STATUS_SUCCESS && response->progress < 0)
     response->progress = 100;
 
-  response->result_url = get_string (warnings, task, "result_url", "");
-  response->original_result_url = get_string (warnings, task, "original_result_url", "");
+  result_text = get_string (warnings, task, "result_url", "");
+  original_text = get_string (warnings, task, "original_result_url", "");
   response->fail_reason = get_string (warnings, task, "fail_reason", "");
   response->request_id = get_string (warnings, task, "request_id", "");
   response->submit_time = get_time (warnings, task, "submit_time");
@@ -535,16 +668,32 @@ parse_task (DailiesTaskResponse *response,
       g_autofree char *reason = g_strstrip (g_strdup (response->fail_reason));
 
       if (reason[0] == '\0' ||
-          g_strcmp0 (reason, response->result_url) == 0 ||
-          g_strcmp0 (reason, response->original_result_url) == 0 ||
+          g_strcmp0 (reason, result_text) == 0 ||
+          g_strcmp0 (reason, original_text) == 0 ||
           (response->status == DAILIES_TASK_STATUS_SUCCESS && looks_like_url (reason)))
         g_clear_pointer (&response->fail_reason, g_free);
     }
+
+  /* And the same path backwards: result_url is a link only on success;
+   * on failure it holds the failure text. */
+  if (success && result_text != NULL && looks_like_url (result_text))
+    response->result_url = g_steal_pointer (&result_text);
+  if (success && original_text != NULL && looks_like_url (original_text))
+    response->original_result_url = g_steal_pointer (&original_text);
+  if (result_text != NULL && looks_like_url (result_text))
+    g_clear_pointer (&result_text, g_free);
 
   parse_inner (response, task);
 
   if (response->fail_reason != NULL && g_strcmp0 (response->fail_reason, response->video_url) == 0)
     g_clear_pointer (&response->fail_reason, g_free);
+  if (!success || (response->last_frame_url != NULL && !looks_like_url (response->last_frame_url)))
+    g_clear_pointer (&response->last_frame_url, g_free);
+
+  if (response->status == DAILIES_TASK_STATUS_FAILURE)
+    choose_fail_reason (response, result_text);
+  else
+    find_upstream_problem (response);
 }
 
 static DailiesTaskResponse *
@@ -1034,6 +1183,9 @@ dailies_task_response_copy (const DailiesTaskResponse *response)
   copy->resolution = g_strdup (response->resolution);
   copy->upstream_resolution = g_strdup (response->upstream_resolution);
   copy->upstream_error_code = g_strdup (response->upstream_error_code);
+  copy->upstream_error_message = g_strdup (response->upstream_error_message);
+  copy->last_frame_url = g_strdup (response->last_frame_url);
+  copy->upstream_problem = g_strdup (response->upstream_problem);
   copy->warnings = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; response->warnings != NULL && i < response->warnings->len; i++)
     g_ptr_array_add (copy->warnings, g_strdup (g_ptr_array_index (response->warnings, i)));
@@ -1062,6 +1214,9 @@ dailies_task_response_free (DailiesTaskResponse *response)
   g_free (response->resolution);
   g_free (response->upstream_resolution);
   g_free (response->upstream_error_code);
+  g_free (response->upstream_error_message);
+  g_free (response->last_frame_url);
+  g_free (response->upstream_problem);
   g_clear_pointer (&response->warnings, g_ptr_array_unref);
   g_free (response);
 }
@@ -1115,4 +1270,18 @@ dailies_task_status_is_terminal (DailiesTaskStatus status)
   return status == DAILIES_TASK_STATUS_SUCCESS ||
          status == DAILIES_TASK_STATUS_FAILURE ||
          status == DAILIES_TASK_STATUS_NOT_FOUND;
+}
+
+gint64
+dailies_task_stuck_for (DailiesTaskStatus status,
+                        gint64            submit_time,
+                        gint64            start_time,
+                        gint64            now)
+{
+  gint64 since = start_time > 0 ? start_time : submit_time;
+
+  if (dailies_task_status_is_terminal (status) || status == DAILIES_TASK_STATUS_UNKNOWN || since <= 0)
+    return 0;
+
+  return now - since > DAILIES_TASK_STUCK_AFTER ? now - since : 0;
 }

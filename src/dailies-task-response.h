@@ -35,9 +35,9 @@ struct _DailiesTaskResponse
   DailiesTaskStatus  status;
   char              *status_text;          /* "status" exactly as it came */
   int                progress;             /* 0..100, -1 when unknown */
-  char              *result_url;
-  char              *original_result_url;  /* ultra tasks only */
-  char              *fail_reason;          /* NULL when it merely repeats result_url */
+  char              *result_url;           /* only on SUCCESS and only http(s): on FAILURE the field holds text */
+  char              *original_result_url;  /* ultra tasks only, same rule */
+  char              *fail_reason;          /* the most specific reason there is; NULL when it merely repeats result_url */
   gint64             submit_time;          /* Unix seconds, 0 when absent */
   gint64             start_time;           /* 0 = not started */
   gint64             finish_time;          /* 0 = not finished */
@@ -59,6 +59,12 @@ struct _DailiesTaskResponse
   gint64             total_tokens;
   gint64             billed_tokens;        /* super_resolution_tokens if present, else total_tokens */
   char              *upstream_error_code;  /* data.data.error.code */
+  char              *upstream_error_message; /* data.data.error.message */
+  char              *last_frame_url;       /* content.last_frame_url (return_last_frame), SUCCESS only */
+  /* Not finished at the gateway, yet the upstream has stopped (cancelled,
+   * expired, failed, an error body): one short human line, else NULL. The
+   * gateway shows such a task IN_PROGRESS until its own 24 h timeout. */
+  char              *upstream_problem;
 
   /* Fields of the wrong type that were skipped, for the log ("submit_time: expected a number"). */
   GPtrArray         *warnings;
@@ -72,6 +78,16 @@ DailiesTaskResponse *dailies_task_response_copy       (const DailiesTaskResponse
 void                 dailies_task_response_free       (DailiesTaskResponse  *response);
 DailiesTaskStatus    dailies_task_status_from_string  (const char           *text);
 gboolean             dailies_task_status_is_terminal  (DailiesTaskStatus     status);
+
+/* Longer than any generation takes: an unfinished task this old is probably stuck. */
+#define DAILIES_TASK_STUCK_AFTER (2 * 60 * 60)
+
+/* Seconds since an unfinished task started (or was submitted, when it has
+ * not started) when that is over DAILIES_TASK_STUCK_AFTER, else 0. */
+gint64               dailies_task_stuck_for           (DailiesTaskStatus     status,
+                                                       gint64                submit_time,
+                                                       gint64                start_time,
+                                                       gint64                now);
 /* The most useful message in an error body of any shape ({"error":{"message"}},
  * {"message"}, {"msg"}, {"error":"..."}, plain text cut to one line), or NULL. */
 char                *dailies_task_response_error_message (const char        *body,

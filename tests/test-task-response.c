@@ -690,8 +690,21 @@ test_fail_reason (void)
     { "FAILURE", "\"fail_reason\":\"see https://help.example.com\"", "see https://help.example.com" },
     { "FAILURE", "\"fail_reason\":\"\"", NULL },
     /* No outer reason: the upstream error message is better than none. */
-    { "FAILURE", "\"fail_reason\":\"\",\"data\":{\"error\":{\"code\":\"E1\",\"message\":\"upstream said no\"}}", "upstream said no" },
-    { "FAILURE", "\"data\":{\"output\":{\"code\":\"DataInspectionFailed\",\"message\":\"inspection failed\"}}", "inspection failed" },
+    { "FAILURE", "\"fail_reason\":\"\",\"data\":{\"error\":{\"code\":\"E1\",\"message\":\"upstream said no\"}}", "upstream said no (E1)" },
+    { "FAILURE", "\"data\":{\"output\":{\"code\":\"DataInspectionFailed\",\"message\":\"inspection failed\"}}", "inspection failed (DataInspectionFailed)" },
+    /* "task failed" says nothing: the upstream's words say more. */
+    { "FAILURE", "\"fail_reason\":\"TASK FAILED\",\"data\":{\"error\":{\"message\":\"quota of the channel used up\"}}", "quota of the channel used up" },
+    { "FAILURE", "\"fail_reason\":\" task failed. \",\"data\":{\"error\":{\"code\":\"E2\"}}", "E2" },
+    { "FAILURE", "\"fail_reason\":\"task failed\"", "task failed" },
+    { "FAILURE", "\"fail_reason\":\"task failed\",\"result_url\":\"task failed\"", "task failed" },
+    /* On failure result_url holds the text, never a link. */
+    { "FAILURE", "\"fail_reason\":\"\",\"result_url\":\"image too small\"", "image too small" },
+    { "FAILURE", "\"result_url\":\"image too small\",\"data\":{\"error\":{\"code\":\"E3\",\"message\":\"min 300 px\"}}", "image too small: min 300 px (E3)" },
+    { "FAILURE", "\"fail_reason\":\"task failed\",\"result_url\":\"image too small\",\"data\":{\"error\":{\"message\":\"image too small\"}}", "image too small" },
+    { "FAILURE", "\"fail_reason\":\"image too small\",\"result_url\":\"image too small\"", "image too small" },
+    { "FAILURE", "\"fail_reason\":\"\",\"result_url\":\"https://cdn.example.com/x.mp4\"", NULL },
+    { "FAILURE", "\"fail_reason\":\"content policy\",\"data\":{\"error\":{\"code\":\"E4\",\"message\":\"other words\"}}", "content policy" },
+    { "FAILURE", "\"fail_reason\":\"task failed\",\"data\":{\"error\":{\"message\":\"Task failed\"}}", "task failed" },
     { "IN_PROGRESS", "\"fail_reason\":\"\"", NULL },
   };
 
@@ -705,6 +718,217 @@ test_fail_reason (void)
       g_assert_no_error (error);
       g_assert_cmpstr (r->fail_reason, ==, cases[i].reason);
     }
+}
+
+static void
+test_failure_generic (void)
+{
+  g_autoptr(DailiesTaskResponse) r = parse_fixture_ok ("response-failure-generic.json");
+
+  g_assert_cmpint (r->status, ==, DAILIES_TASK_STATUS_FAILURE);
+  /* fail_reason and result_url say only "task failed": the upstream's error says why. */
+  g_assert_cmpstr (r->fail_reason, ==,
+                   "The request failed because the output video may contain sensitive information. "
+                   "(OutputVideoSensitiveContentDetected)");
+  g_assert_null (r->result_url);
+  g_assert_null (r->upstream_problem);
+  g_assert_cmpstr (r->upstream_error_code, ==, "OutputVideoSensitiveContentDetected");
+  g_assert_cmpuint (r->warnings->len, ==, 0);
+}
+
+static void
+test_failure_result_text (void)
+{
+  g_autoptr(DailiesTaskResponse) r = parse_fixture_ok ("response-failure-result-text.json");
+
+  g_assert_cmpint (r->status, ==, DAILIES_TASK_STATUS_FAILURE);
+  g_assert_cmpstr (r->fail_reason, ==, "The first frame image could not be downloaded: HTTP 403");
+  /* The text in result_url is not a link. */
+  g_assert_null (r->result_url);
+  g_assert_null (r->video_url);
+  g_assert_cmpuint (r->warnings->len, ==, 0);
+}
+
+static void
+test_failure_timeout (void)
+{
+  g_autoptr(DailiesTaskResponse) r = parse_fixture_ok ("response-failure-timeout.json");
+
+  g_assert_cmpint (r->status, ==, DAILIES_TASK_STATUS_FAILURE);
+  g_assert_cmpstr (r->fail_reason, ==, "任务超时（1440分钟）");
+  g_assert_null (r->result_url);
+  /* Failed for good: no longer a problem to warn about. */
+  g_assert_null (r->upstream_problem);
+  g_assert_true (dailies_task_status_is_terminal (r->status));
+}
+
+static void
+test_result_url_only_a_link_on_success (void)
+{
+  struct { const char *status; const char *url; gboolean kept; } cases[] = {
+    { "SUCCESS", "https://cdn.example.com/v.mp4", TRUE },
+    { "success", "HTTP://cdn.example.com/v.mp4", TRUE },
+    { "SUCCESS", "ftp://cdn.example.com/v.mp4", FALSE },
+    { "SUCCESS", "file:///etc/passwd", FALSE },
+    { "SUCCESS", "task failed", FALSE },
+    { "FAILURE", "https://cdn.example.com/v.mp4", FALSE },
+    { "IN_PROGRESS", "https://cdn.example.com/v.mp4", FALSE },
+    { "QUEUED", "https://cdn.example.com/v.mp4", FALSE },
+    { "PAUSED", "https://cdn.example.com/v.mp4", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *extra = g_strdup_printf ("\"result_url\":\"%s\",\"original_result_url\":\"%s\","
+                                                "\"data\":{\"content\":{\"last_frame_url\":\"%s\"}}",
+                                                cases[i].url, cases[i].url, cases[i].url);
+      g_autofree char *body = task_body (cases[i].status, extra);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DailiesTaskResponse) r = parse_string (body, &error);
+
+      g_test_message ("case %u: %s", i, body);
+      g_assert_no_error (error);
+      g_assert_cmpstr (r->result_url, ==, cases[i].kept ? cases[i].url : NULL);
+      g_assert_cmpstr (r->original_result_url, ==, cases[i].kept ? cases[i].url : NULL);
+      g_assert_cmpstr (r->last_frame_url, ==, cases[i].kept ? cases[i].url : NULL);
+    }
+}
+
+static void
+test_upstream_cancelled (void)
+{
+  g_autoptr(DailiesTaskResponse) r = parse_fixture_ok ("response-upstream-cancelled.json");
+
+  /* The gateway does not know "cancelled": IN_PROGRESS 30% until its timeout. */
+  g_assert_cmpint (r->status, ==, DAILIES_TASK_STATUS_IN_PROGRESS);
+  g_assert_cmpint (r->progress, ==, 30);
+  g_assert_cmpstr (r->upstream_status, ==, "cancelled");
+  g_assert_cmpstr (r->upstream_problem, ==, "Cancelled by the model’s service");
+  g_assert_null (r->fail_reason);
+  g_assert_cmpuint (r->warnings->len, ==, 0);
+}
+
+static void
+test_upstream_error (void)
+{
+  g_autoptr(DailiesTaskResponse) r = parse_fixture_ok ("response-upstream-error.json");
+
+  g_assert_cmpint (r->status, ==, DAILIES_TASK_STATUS_IN_PROGRESS);
+  g_assert_cmpint (r->progress, ==, 30);
+  g_assert_null (r->upstream_status);
+  g_assert_cmpstr (r->upstream_problem, ==,
+                   "Error at the model’s service: The specified task was not found or has expired. (ResourceNotFound)");
+  g_assert_null (r->fail_reason);
+}
+
+static void
+test_upstream_problems (void)
+{
+  struct { const char *status; const char *inner; const char *problem; } cases[] = {
+    { "IN_PROGRESS", "{\"status\":\"running\"}", NULL },
+    { "IN_PROGRESS", "{\"status\":\"queued\",\"error\":null}", NULL },
+    { "IN_PROGRESS", "{\"status\":\"succeeded\"}", NULL },
+    { "IN_PROGRESS", "{\"status\":\"running\",\"error\":{}}", NULL },
+    { "IN_PROGRESS", "{\"status\":\"running\",\"error\":{\"code\":\"\",\"message\":\"\"}}", NULL },
+    { "IN_PROGRESS", "{\"status\":\"cancelled\"}", "Cancelled by the model’s service" },
+    { "IN_PROGRESS", "{\"status\":\"Canceled\"}", "Cancelled by the model’s service" },
+    { "IN_PROGRESS", "{\"status\":\"EXPIRED\"}", "Expired at the model’s service" },
+    { "QUEUED", "{\"status\":\"expired\"}", "Expired at the model’s service" },
+    { "NOT_START", "{\"status\":\"failed\",\"error\":{\"code\":\"E5\",\"message\":\"bad prompt\"}}",
+      "Failed at the model’s service: bad prompt (E5)" },
+    { "IN_PROGRESS", "{\"error\":{\"message\":\"internal error\"}}", "Error at the model’s service: internal error" },
+    /* Other models: output.task_status, output.code and output.message. */
+    { "IN_PROGRESS", "{\"output\":{\"task_status\":\"CANCELED\"}}", "Cancelled by the model’s service" },
+    { "IN_PROGRESS", "{\"output\":{\"task_status\":\"UNKNOWN\"}}", "Unknown to the model’s service" },
+    { "IN_PROGRESS", "{\"output\":{\"task_status\":\"FAILED\",\"code\":\"InternalError\",\"message\":\"oops\"}}",
+      "Failed at the model’s service: oops (InternalError)" },
+    /* Finished, or a status of its own: not this kind of problem. */
+    { "SUCCESS", "{\"status\":\"cancelled\"}", NULL },
+    { "FAILURE", "{\"status\":\"cancelled\",\"error\":{\"message\":\"x\"}}", NULL },
+    { "PAUSED", "{\"status\":\"cancelled\"}", NULL },
+    /* The creation answer, before the first upstream poll. */
+    { "IN_PROGRESS", "{\"id\":\"cgt-20260427191505-cr34t\"}", NULL },
+    { "IN_PROGRESS", "{\"status\":7,\"error\":\"text\"}", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *extra = g_strdup_printf ("\"progress\":\"30%%\",\"data\":%s", cases[i].inner);
+      g_autofree char *body = task_body (cases[i].status, extra);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DailiesTaskResponse) r = parse_string (body, &error);
+      g_autoptr(DailiesTaskResponse) copy = NULL;
+
+      g_test_message ("case %u: %s", i, body);
+      g_assert_no_error (error);
+      g_assert_cmpstr (r->upstream_problem, ==, cases[i].problem);
+      copy = dailies_task_response_copy (r);
+      g_assert_cmpstr (copy->upstream_problem, ==, cases[i].problem);
+    }
+}
+
+static void
+test_creation_data (void)
+{
+  g_autoptr(DailiesTaskResponse) r = parse_fixture_ok ("response-creation-data.json");
+
+  /* Before the first upstream poll, data.data is the creation answer. */
+  g_assert_cmpint (r->status, ==, DAILIES_TASK_STATUS_NOT_START);
+  g_assert_cmpint (r->progress, ==, 0);
+  g_assert_cmpstr (r->upstream_id, ==, "cgt-20260427191505-cr34t");
+  g_assert_null (r->upstream_status);
+  g_assert_null (r->upstream_problem);
+  g_assert_null (r->video_url);
+  g_assert_null (r->model);
+  g_assert_cmpint (r->duration, ==, -1);
+  g_assert_cmpuint (r->warnings->len, ==, 0);
+}
+
+static void
+test_reserialised (void)
+{
+  g_autoptr(DailiesTaskResponse) r = parse_fixture_ok ("response-reserialised.json");
+  const char *url = "https://ark-acg-cn-beijing.tos-cn-beijing.volces.com/example/video.mp4"
+                    "?X-Tos-Algorithm=TOS4-HMAC-SHA256&X-Tos-Date=20260427T111955Z&X-Tos-Expires=86400&X-Tos-Signature=abc";
+
+  /* Keys in reverse order and "&" written as \u0026 change nothing. */
+  g_assert_cmpstr (r->task_id, ==, "asyntask_La5tFram3R3s3r1al1s3dAbCdEfGhIjK");
+  g_assert_cmpint (r->status, ==, DAILIES_TASK_STATUS_SUCCESS);
+  g_assert_cmpstr (r->result_url, ==, url);
+  g_assert_cmpstr (r->video_url, ==, url);
+  g_assert_null (r->fail_reason);
+  g_assert_cmpstr (r->last_frame_url, ==,
+                   "https://ark-acg-cn-beijing.tos-cn-beijing.volces.com/example/last.png"
+                   "?X-Tos-Algorithm=TOS4-HMAC-SHA256&X-Tos-Date=20260427T111955Z&X-Tos-Expires=86400&X-Tos-Signature=f00");
+  g_assert_cmpint (r->finish_time, ==, 1777288800);
+  g_assert_cmpint (r->progress, ==, 100);
+  g_assert_cmpstr (r->resolution, ==, "720p");
+  g_assert_cmpint (r->total_tokens, ==, 108900);
+  g_assert_null (r->upstream_problem);
+  g_assert_cmpuint (r->warnings->len, ==, 0);
+}
+
+static void
+test_stuck_for (void)
+{
+  gint64 now = 1777300000;
+  gint64 hours_3 = 3 * 60 * 60;
+
+  g_assert_cmpint (dailies_task_stuck_for (DAILIES_TASK_STATUS_IN_PROGRESS, now - hours_3, now - hours_3, now), ==, hours_3);
+  g_assert_cmpint (dailies_task_stuck_for (DAILIES_TASK_STATUS_IN_PROGRESS, now - 600, now - 300, now), ==, 0);
+  g_assert_cmpint (dailies_task_stuck_for (DAILIES_TASK_STATUS_IN_PROGRESS, now - hours_3, now - 600, now), ==, 0);
+  g_assert_cmpint (dailies_task_stuck_for (DAILIES_TASK_STATUS_IN_PROGRESS, 0, now - DAILIES_TASK_STUCK_AFTER, now), ==, 0);
+  g_assert_cmpint (dailies_task_stuck_for (DAILIES_TASK_STATUS_IN_PROGRESS, 0, now - DAILIES_TASK_STUCK_AFTER - 1, now),
+                   ==, DAILIES_TASK_STUCK_AFTER + 1);
+  /* Not started: counted from the submission. */
+  g_assert_cmpint (dailies_task_stuck_for (DAILIES_TASK_STATUS_QUEUED, now - hours_3, 0, now), ==, hours_3);
+  g_assert_cmpint (dailies_task_stuck_for (DAILIES_TASK_STATUS_OTHER, now - hours_3, 0, now), ==, hours_3);
+  g_assert_cmpint (dailies_task_stuck_for (DAILIES_TASK_STATUS_QUEUED, 0, 0, now), ==, 0);
+  g_assert_cmpint (dailies_task_stuck_for (DAILIES_TASK_STATUS_UNKNOWN, now - hours_3, 0, now), ==, 0);
+  g_assert_cmpint (dailies_task_stuck_for (DAILIES_TASK_STATUS_SUCCESS, now - hours_3, now - hours_3, now), ==, 0);
+  g_assert_cmpint (dailies_task_stuck_for (DAILIES_TASK_STATUS_FAILURE, now - hours_3, now - hours_3, now), ==, 0);
+  /* A clock behind the server's. */
+  g_assert_cmpint (dailies_task_stuck_for (DAILIES_TASK_STATUS_IN_PROGRESS, now + 60, now + 60, now), ==, 0);
 }
 
 static void
@@ -895,6 +1119,16 @@ main (int   argc,
   g_test_add_func ("/dailies/task-response/progress", test_progress);
   g_test_add_func ("/dailies/task-response/times", test_times);
   g_test_add_func ("/dailies/task-response/fail-reason", test_fail_reason);
+  g_test_add_func ("/dailies/task-response/failure-generic", test_failure_generic);
+  g_test_add_func ("/dailies/task-response/failure-result-text", test_failure_result_text);
+  g_test_add_func ("/dailies/task-response/failure-timeout", test_failure_timeout);
+  g_test_add_func ("/dailies/task-response/result-url-only-a-link-on-success", test_result_url_only_a_link_on_success);
+  g_test_add_func ("/dailies/task-response/upstream-cancelled", test_upstream_cancelled);
+  g_test_add_func ("/dailies/task-response/upstream-error", test_upstream_error);
+  g_test_add_func ("/dailies/task-response/upstream-problems", test_upstream_problems);
+  g_test_add_func ("/dailies/task-response/creation-data", test_creation_data);
+  g_test_add_func ("/dailies/task-response/reserialised", test_reserialised);
+  g_test_add_func ("/dailies/task-response/stuck-for", test_stuck_for);
   g_test_add_func ("/dailies/task-response/inner-shapes", test_inner_shapes);
   g_test_add_func ("/dailies/task-response/copy", test_copy);
   g_test_add_func ("/dailies/task-response/truncations", test_truncations);
