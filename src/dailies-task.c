@@ -20,6 +20,10 @@ struct _DailiesTask
   double             download_fraction;
   char              *keep_message;
   char              *thumbnail_path;
+
+  /* Not stored: read from raw-json when first asked for (see the getter). */
+  char              *upstream_problem;
+  gboolean           upstream_problem_known;
 };
 
 G_DEFINE_FINAL_TYPE (DailiesTask, dailies_task, G_TYPE_OBJECT)
@@ -48,6 +52,7 @@ enum {
   PROP_DOWNLOAD_FRACTION,
   PROP_KEEP_MESSAGE,
   PROP_THUMBNAIL_PATH,
+  PROP_UPSTREAM_PROBLEM,
   N_PROPS
 };
 
@@ -94,6 +99,7 @@ dailies_task_finalize (GObject *object)
   dailies_task_fields_clear (&self->f);
   g_clear_pointer (&self->keep_message, g_free);
   g_clear_pointer (&self->thumbnail_path, g_free);
+  g_clear_pointer (&self->upstream_problem, g_free);
 
   G_OBJECT_CLASS (dailies_task_parent_class)->finalize (object);
 }
@@ -188,6 +194,10 @@ dailies_task_get_property (GObject    *object,
       g_value_set_string (value, self->keep_message);
       break;
 
+    case PROP_UPSTREAM_PROBLEM:
+      g_value_set_string (value, dailies_task_get_upstream_problem (self));
+      break;
+
     case PROP_THUMBNAIL_PATH:
       g_value_set_string (value, self->thumbnail_path);
       break;
@@ -277,6 +287,8 @@ dailies_task_class_init (DailiesTaskClass *klass)
     g_param_spec_string ("keep-message", NULL, NULL, NULL, ro);
   properties[PROP_THUMBNAIL_PATH] =
     g_param_spec_string ("thumbnail-path", NULL, NULL, NULL, ro);
+  properties[PROP_UPSTREAM_PROBLEM] =
+    g_param_spec_string ("upstream-problem", NULL, NULL, NULL, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -468,6 +480,29 @@ dailies_task_dup_response (DailiesTask *self)
   return response;
 }
 
+/* Parsing raw-json costs a few microseconds: a task loaded from the store
+ * pays it only when a row or view shows it, and only while unfinished. */
+const char *
+dailies_task_get_upstream_problem (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
+
+  if (dailies_task_is_terminal (self))
+    return NULL;
+
+  if (!self->upstream_problem_known)
+    {
+      g_autoptr(DailiesTaskResponse) response = dailies_task_dup_response (self);
+
+      self->upstream_problem_known = TRUE;
+      g_clear_pointer (&self->upstream_problem, g_free);
+      if (response != NULL)
+        self->upstream_problem = g_steal_pointer (&response->upstream_problem);
+    }
+
+  return self->upstream_problem;
+}
+
 void
 dailies_task_apply_response (DailiesTask               *self,
                              const DailiesTaskResponse *response,
@@ -489,6 +524,13 @@ dailies_task_apply_response (DailiesTask               *self,
   dailies_task_set_request_id (self, response->request_id);
   dailies_task_set_model (self, response->model);
   dailies_task_set_raw_json (self, raw_json);
+  if (g_strcmp0 (self->upstream_problem, response->upstream_problem) != 0)
+    {
+      g_free (self->upstream_problem);
+      self->upstream_problem = g_strdup (response->upstream_problem);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPSTREAM_PROBLEM]);
+    }
+  self->upstream_problem_known = TRUE;
   dailies_task_set_last_polled (self, polled_at);
   dailies_task_set_last_error (self, NULL, http_status);
 
@@ -591,6 +633,8 @@ dailies_task_set_raw_json (DailiesTask *self,
                            const char  *raw_json)
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
+  if (g_strcmp0 (self->f.raw_json, raw_json) != 0)
+    self->upstream_problem_known = FALSE;
   set_string (self, &self->f.raw_json, raw_json, PROP_RAW_JSON);
 }
 

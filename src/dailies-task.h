@@ -49,6 +49,9 @@ double             dailies_task_get_download_fraction (DailiesTask         *self
 /* What keeping a local copy is doing or why it failed, or NULL. */
 const char        *dailies_task_get_keep_message      (DailiesTask         *self);
 const char        *dailies_task_get_thumbnail_path    (DailiesTask         *self);
+/* Unfinished, yet stopped at the model's service (DailiesTaskResponse's
+ * upstream_problem); NULL otherwise. Not stored: read from raw-json. */
+const char        *dailies_task_get_upstream_problem  (DailiesTask         *self);
 /* Parses raw-json again; NULL when there is none. For the detail view's metadata. */
 DailiesTaskResponse *dailies_task_dup_response        (DailiesTask         *self);
 

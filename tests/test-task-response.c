@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "dailies-task.h"
 #include "dailies-task-response.h"
 #include "dailies-test-utils.h"
 
@@ -931,6 +932,110 @@ test_stuck_for (void)
   g_assert_cmpint (dailies_task_stuck_for (DAILIES_TASK_STATUS_IN_PROGRESS, now + 60, now + 60, now), ==, 0);
 }
 
+static char *
+fixture_text (const char *name)
+{
+  g_autoptr(GBytes) bytes = dailies_test_load_fixture (name);
+
+  return g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+}
+
+static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+/* A task follows each answer as it comes: progress may go down and
+ * QUEUED may follow IN_PROGRESS, as the gateway's steps do. */
+static void
+test_task_follows_answers (void)
+{
+  struct { const char *status; const char *progress; const char *inner; const char *problem; } steps[] = {
+    { "NOT_START", "0%", "{\"id\":\"cgt-20260427191505-s3qu3\"}", NULL },
+    { "IN_PROGRESS", "50%", "{\"id\":\"cgt-20260427191505-s3qu3\",\"status\":\"running\"}", NULL },
+    { "QUEUED", "10%", "{\"id\":\"cgt-20260427191505-s3qu3\",\"status\":\"queued\"}", NULL },
+    { "IN_PROGRESS", "50%", "{\"status\":\"running\",\"id\":\"cgt-20260427191505-s3qu3\"}", NULL },
+    { "IN_PROGRESS", "30%", "{\"id\":\"cgt-20260427191505-s3qu3\",\"status\":\"expired\"}", "Expired at the model’s service" },
+    { "IN_PROGRESS", "30%", "{\"id\":\"cgt-20260427191505-s3qu3\",\"status\":\"running\"}", NULL },
+  };
+  g_autoptr(DailiesTask) task = dailies_task_new ("asyntask_TabL3T3stAbCdEfGhIjKlMnOpQrStUv");
+  g_autofree char *timeout = fixture_text ("response-failure-timeout.json");
+  g_autoptr(DailiesTaskResponse) failed = parse_string (timeout, NULL);
+  guint n_problem = 0;
+
+  g_signal_connect (task, "notify::upstream-problem", G_CALLBACK (count_notify_cb), &n_problem);
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_autofree char *extra = g_strdup_printf ("\"progress\":\"%s\",\"data\":%s", steps[i].progress, steps[i].inner);
+      g_autofree char *body = task_body (steps[i].status, extra);
+      g_autoptr(DailiesTaskResponse) r = parse_string (body, NULL);
+      guint n_before = n_problem;
+
+      g_test_message ("step %u: %s", i, body);
+      dailies_task_apply_response (task, r, body, 200, 1777288600 + i);
+      g_assert_cmpint (dailies_task_get_status (task), ==, dailies_task_status_from_string (steps[i].status));
+      g_assert_cmpint (dailies_task_get_progress (task), ==, r->progress);
+      g_assert_cmpstr (dailies_task_get_upstream_problem (task), ==, steps[i].problem);
+      g_assert_false (dailies_task_is_terminal (task));
+      /* Told once when it comes and once when it goes, not at every answer. */
+      g_assert_cmpuint (n_problem - n_before, ==, i == 4 || i == 5 ? 1 : 0);
+    }
+
+  g_assert_cmpint (dailies_task_get_progress (task), ==, 30);
+
+  /* The gateway's own timeout ends it, with the words of that timeout. */
+  dailies_task_apply_response (task, failed, timeout, 200, 1777374920);
+  g_assert_cmpint (dailies_task_get_status (task), ==, DAILIES_TASK_STATUS_FAILURE);
+  g_assert_cmpstr (dailies_task_get_fail_reason (task), ==, "任务超时（1440分钟）");
+  g_assert_null (dailies_task_get_result_url (task));
+  g_assert_null (dailies_task_get_upstream_problem (task));
+}
+
+/* A task loaded from the store knows its problem from raw-json alone. */
+static void
+test_task_problem_from_stored_json (void)
+{
+  DailiesTaskFields fields = { 0 };
+  g_autoptr(DailiesTask) task = NULL;
+  g_autoptr(DailiesTask) finished = NULL;
+  g_autoptr(DailiesTask) plain = NULL;
+
+  fields.id = g_strdup ("asyntask_Upstr3amErr0rAbCdEfGhIjKlMnOpQrSt");
+  fields.status = DAILIES_TASK_STATUS_IN_PROGRESS;
+  fields.status_text = g_strdup ("IN_PROGRESS");
+  fields.progress = 30;
+  fields.raw_json = fixture_text ("response-upstream-error.json");
+  task = dailies_task_new_take_fields (&fields);
+  dailies_task_fields_clear (&fields);
+
+  g_assert_cmpstr (dailies_task_get_upstream_problem (task), ==,
+                   "Error at the model’s service: The specified task was not found or has expired. (ResourceNotFound)");
+
+  /* New raw JSON is read again. */
+  {
+    g_autofree char *running = fixture_text ("response-in-progress.json");
+    dailies_task_set_raw_json (task, running);
+  }
+  g_assert_null (dailies_task_get_upstream_problem (task));
+
+  /* Finished tasks are not parsed at all. */
+  fields.id = g_strdup ("asyntask_Canc3ll3dUpstr3amAbCdEfGhIjKlMnOp");
+  fields.status = DAILIES_TASK_STATUS_FAILURE;
+  fields.raw_json = fixture_text ("response-upstream-cancelled.json");
+  finished = dailies_task_new_take_fields (&fields);
+  dailies_task_fields_clear (&fields);
+  g_assert_null (dailies_task_get_upstream_problem (finished));
+
+  fields.id = g_strdup ("asyntask_N0J50nY3tAbCdEfGhIjKlMnOpQrStUvWx");
+  plain = dailies_task_new_take_fields (&fields);
+  dailies_task_fields_clear (&fields);
+  g_assert_null (dailies_task_get_upstream_problem (plain));
+}
+
 static void
 test_inner_shapes (void)
 {
@@ -1129,6 +1234,8 @@ main (int   argc,
   g_test_add_func ("/dailies/task-response/creation-data", test_creation_data);
   g_test_add_func ("/dailies/task-response/reserialised", test_reserialised);
   g_test_add_func ("/dailies/task-response/stuck-for", test_stuck_for);
+  g_test_add_func ("/dailies/task-response/task-follows-answers", test_task_follows_answers);
+  g_test_add_func ("/dailies/task-response/task-problem-from-stored-json", test_task_problem_from_stored_json);
   g_test_add_func ("/dailies/task-response/inner-shapes", test_inner_shapes);
   g_test_add_func ("/dailies/task-response/copy", test_copy);
   g_test_add_func ("/dailies/task-response/truncations", test_truncations);
