@@ -49,15 +49,21 @@ static GParamSpec *properties[N_PROPS];
 
 static const char *status_classes[] = { "success", "error", "warning", "accent" };
 
-/* The second line: the first line of a failure reason, else the status and
- * the last transport error, if any. */
+/* The second line: the first line of a failure reason, a warning when the
+ * model's service has stopped but the gateway still says "in progress",
+ * else the status and the last transport error, if any. */
 static char *
-dup_detail_text (DailiesTask *task)
+dup_detail_text (DailiesTask *task,
+                 gboolean    *warning)
 {
   DailiesTaskStatus status = dailies_task_get_status (task);
   const char *reason = dailies_task_get_fail_reason (task);
   const char *last_error = dailies_task_get_last_error (task);
   g_autofree char *status_words = dailies_format_status (status, dailies_task_get_status_text (task));
+
+  const char *problem;
+
+  *warning = FALSE;
 
   if (dailies_task_get_keep_message (task) != NULL)
     return g_strdup (dailies_task_get_keep_message (task));
@@ -72,6 +78,14 @@ dup_detail_text (DailiesTask *task)
   if (status == DAILIES_TASK_STATUS_SUCCESS && dailies_task_get_local_path (task) == NULL &&
       dailies_task_is_link_expired (task, g_get_real_time () / G_USEC_PER_SEC))
     return g_strdup (_("Link expired · check again for a fresh link"));
+
+  /* Only unfinished tasks have one; finished ones skip the parse. */
+  if ((problem = dailies_task_get_upstream_problem (task)) != NULL)
+    {
+      *warning = TRUE;
+      /* Translators: the model's service's problem; the gateway fails such tasks after 24 h */
+      return g_strdup_printf (_("%s · will fail within 24 h"), problem);
+    }
 
   if (last_error != NULL && status != DAILIES_TASK_STATUS_NOT_FOUND)
     return g_strdup_printf ("%s · %s", status_words, last_error);
@@ -202,6 +216,7 @@ update (DailiesTaskRow *self)
   DailiesTaskStatus status;
   g_autofree char *detail = NULL;
   const char *status_class;
+  gboolean warning;
   int progress;
 
   if (self->task == NULL)
@@ -209,7 +224,7 @@ update (DailiesTaskRow *self)
 
   status = dailies_task_get_status (self->task);
   progress = dailies_task_get_progress (self->task);
-  detail = dup_detail_text (self->task);
+  detail = dup_detail_text (self->task, &warning);
   status_class = dailies_format_status_class (status);
 
   gtk_image_set_from_icon_name (self->status_image, dailies_format_status_icon (status));
@@ -230,6 +245,10 @@ update (DailiesTaskRow *self)
     gtk_widget_add_css_class (GTK_WIDGET (self->detail_label), "error");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->detail_label), "error");
+  if (warning)
+    gtk_widget_add_css_class (GTK_WIDGET (self->detail_label), "warning");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->detail_label), "warning");
 
   update_progress (self, status, progress);
 

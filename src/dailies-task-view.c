@@ -31,6 +31,8 @@ struct _DailiesTaskView
   GtkWidget            *open_folder_button;
   AdwPreferencesGroup  *failure_group;
   GtkLabel             *fail_reason_label;
+  AdwPreferencesGroup  *attention_group;
+  GtkLabel             *attention_label;
   AdwActionRow         *submitted_row;
   AdwActionRow         *started_row;
   AdwActionRow         *finished_row;
@@ -38,6 +40,7 @@ struct _DailiesTaskView
   AdwActionRow         *link_row;
   AdwPreferencesGroup  *details_group;
   AdwActionRow         *request_id_row;
+  AdwActionRow         *last_frame_row;
   AdwActionRow         *action_row;
   AdwActionRow         *model_row;
   AdwActionRow         *duration_row;
@@ -108,6 +111,63 @@ now_seconds (void)
   return g_get_real_time () / G_USEC_PER_SEC;
 }
 
+/* The gateway fails an unfinished task this long after its submission
+ * ("任务超时（1440分钟）") and refunds it. */
+#define GATEWAY_TIMEOUT (24 * 60 * 60)
+
+/* An unfinished task that is going nowhere: the model's service stopped
+ * it, or it has run for hours. Says what that means for the user. */
+static void
+update_attention (DailiesTaskView *self)
+{
+  DailiesTask *task = self->task;
+  const char *problem = dailies_task_get_upstream_problem (task);
+  gint64 submitted = dailies_task_get_submit_time (task);
+  gint64 stuck = dailies_task_stuck_for (dailies_task_get_status (task), submitted,
+                                         dailies_task_get_start_time (task), now_seconds ());
+  g_autofree char *deadline = submitted > 0 ? dailies_format_timestamp (submitted + GATEWAY_TIMEOUT) : NULL;
+  g_autofree char *meaning = NULL;
+  g_autofree char *text = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->attention_group), problem != NULL || stuck > 0);
+
+  if (problem != NULL)
+    {
+      if (deadline != NULL)
+        /* Translators: %s is a date and time */
+        meaning = g_strdup_printf (_("The service still shows this task as in progress, but the model has stopped working on it. "
+                                     "The service will mark it failed by %s and refund it. There is nothing to wait for."),
+                                   deadline);
+      else
+        meaning = g_strdup (_("The service still shows this task as in progress, but the model has stopped working on it. "
+                              "The service will mark it failed within 24 hours of its submission and refund it. "
+                              "There is nothing to wait for."));
+      text = g_strdup_printf ("%s\n\n%s", problem, meaning);
+      adw_preferences_group_set_title (self->attention_group, _("Stopped at the Model’s Service"));
+      gtk_label_set_label (self->attention_label, text);
+    }
+  else if (stuck > 0)
+    {
+      int hours = (int) MIN (stuck / 3600, G_MAXINT);
+      g_autofree char *how_long = g_strdup_printf (ngettext ("This task has not finished in %d hour. Generation usually "
+                                                             "takes a few minutes, so it is probably stuck.",
+                                                             "This task has not finished in %d hours. Generation usually "
+                                                             "takes a few minutes, so it is probably stuck.",
+                                                             hours),
+                                                   hours);
+
+      if (deadline != NULL)
+        /* Translators: %s is a date and time */
+        meaning = g_strdup_printf (_("If it does not finish, the service will mark it failed by %s and refund it."), deadline);
+      else
+        meaning = g_strdup (_("If it does not finish, the service will mark it failed within 24 hours of its submission "
+                              "and refund it."));
+      text = g_strdup_printf ("%s %s", how_long, meaning);
+      adw_preferences_group_set_title (self->attention_group, _("Probably Stuck"));
+      gtk_label_set_label (self->attention_label, text);
+    }
+}
+
 static void
 update_clock_rows (DailiesTaskView *self)
 {
@@ -124,6 +184,7 @@ update_clock_rows (DailiesTaskView *self)
   set_row (self->link_row, link);
   set_row_take (self->last_checked_row,
                 dailies_format_relative_time (dailies_task_get_last_polled (task), now_seconds ()));
+  update_attention (self);
 }
 
 static gboolean
@@ -156,6 +217,9 @@ update_metadata (DailiesTaskView *self)
   const DailiesTaskResponse *r = self->response;
   g_autofree char *fps = NULL;
 
+  gtk_widget_set_visible (GTK_WIDGET (self->last_frame_row), r != NULL && r->last_frame_url != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "view.open-last-frame", r != NULL && r->last_frame_url != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "view.copy-last-frame", r != NULL && r->last_frame_url != NULL);
   set_row (self->action_row, r ? r->action : NULL);
   set_row (self->model_row, r && r->model ? r->model : dailies_task_get_model (self->task));
   set_row_take (self->duration_row, r && r->duration > 0 ? g_strdup_printf (_("%d s"), r->duration) : NULL);
@@ -430,6 +494,8 @@ dailies_task_view_dup_support_details (DailiesTask *task)
     g_string_append_printf (text, "Last checked: %s\n", checked);
   if (dailies_task_get_status (task) == DAILIES_TASK_STATUS_FAILURE && dailies_task_get_fail_reason (task) != NULL)
     g_string_append_printf (text, "Failure reason: %s\n", dailies_task_get_fail_reason (task));
+  if (dailies_task_get_upstream_problem (task) != NULL)
+    g_string_append_printf (text, "Upstream problem: %s\n", dailies_task_get_upstream_problem (task));
   if (dailies_task_get_last_error (task) != NULL)
     g_string_append_printf (text, "Last error: %s\n", dailies_task_get_last_error (task));
 
@@ -487,6 +553,29 @@ copy_request_id_action (GtkWidget  *widget,
 
   if (self->task != NULL)
     copy_text (self, dailies_task_get_request_id (self->task), _("Request ID copied"));
+}
+
+static void
+copy_last_frame_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  DailiesTaskView *self = DAILIES_TASK_VIEW (widget);
+
+  if (self->response != NULL)
+    copy_text (self, self->response->last_frame_url, _("Last frame link copied"));
+}
+
+/* A signed link on the result host: no key goes with it. */
+static void
+open_last_frame_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  DailiesTaskView *self = DAILIES_TASK_VIEW (widget);
+
+  if (self->response != NULL && self->response->last_frame_url != NULL)
+    g_app_info_launch_default_for_uri_async (self->response->last_frame_url, NULL, NULL, NULL, NULL);
 }
 
 static void
@@ -593,6 +682,8 @@ dailies_task_view_class_init (DailiesTaskViewClass *klass)
   gtk_widget_class_install_action (widget_class, "view.copy-reason", NULL, copy_reason_action);
   gtk_widget_class_install_action (widget_class, "view.copy-request-id", NULL, copy_request_id_action);
   gtk_widget_class_install_action (widget_class, "view.open-folder", NULL, open_folder_action);
+  gtk_widget_class_install_action (widget_class, "view.copy-last-frame", NULL, copy_last_frame_action);
+  gtk_widget_class_install_action (widget_class, "view.open-last-frame", NULL, open_last_frame_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "view.copy-details", NULL);
 
@@ -613,6 +704,8 @@ dailies_task_view_class_init (DailiesTaskViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, open_folder_button);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, failure_group);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, fail_reason_label);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, attention_group);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, attention_label);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, submitted_row);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, started_row);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, finished_row);
@@ -620,6 +713,7 @@ dailies_task_view_class_init (DailiesTaskViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, link_row);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, details_group);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, request_id_row);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, last_frame_row);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, action_row);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, model_row);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, duration_row);
@@ -660,6 +754,19 @@ dailies_task_view_get_player (DailiesTaskView *self)
   g_return_val_if_fail (DAILIES_IS_TASK_VIEW (self), NULL);
 
   return GTK_WIDGET (self->player);
+}
+
+/* For tests: the warning about an unfinished task going nowhere, as shown,
+ * or NULL when there is none. */
+const char *
+dailies_task_view_get_shown_attention (DailiesTaskView *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK_VIEW (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->attention_group)))
+    return NULL;
+
+  return gtk_label_get_label (self->attention_label);
 }
 
 const char *

@@ -120,6 +120,14 @@ dailies_test_load_fixture (const char *name)
   return g_bytes_new_take (contents, length);
 }
 
+char *
+dailies_test_load_fixture_text (const char *name)
+{
+  g_autoptr(GBytes) bytes = dailies_test_load_fixture (name);
+
+  return g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+}
+
 /* ------------------------------------------------------------------ */
 /* A notification server                                               */
 /* ------------------------------------------------------------------ */

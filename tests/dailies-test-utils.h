@@ -28,6 +28,8 @@ char     *dailies_test_make_temp_dir     (void);
 void      dailies_test_rm_rf             (const char           *path);
 /* Reads a fixture from tests/data/ (G_TEST_SRCDIR aware). Aborts when missing. */
 GBytes   *dailies_test_load_fixture      (const char           *name);
+/* The same as a string, for fixtures that are text. */
+char     *dailies_test_load_fixture_text (const char           *name);
 
 /* A notification server (org.freedesktop.Notifications) on the session bus,
  * in this process: it counts what it is sent and keeps the last one. */

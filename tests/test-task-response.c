@@ -932,14 +932,6 @@ test_stuck_for (void)
   g_assert_cmpint (dailies_task_stuck_for (DAILIES_TASK_STATUS_IN_PROGRESS, now + 60, now + 60, now), ==, 0);
 }
 
-static char *
-fixture_text (const char *name)
-{
-  g_autoptr(GBytes) bytes = dailies_test_load_fixture (name);
-
-  return g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-}
-
 static void
 count_notify_cb (GObject    *object,
                  GParamSpec *pspec,
@@ -962,7 +954,7 @@ test_task_follows_answers (void)
     { "IN_PROGRESS", "30%", "{\"id\":\"cgt-20260427191505-s3qu3\",\"status\":\"running\"}", NULL },
   };
   g_autoptr(DailiesTask) task = dailies_task_new ("asyntask_TabL3T3stAbCdEfGhIjKlMnOpQrStUv");
-  g_autofree char *timeout = fixture_text ("response-failure-timeout.json");
+  g_autofree char *timeout = dailies_test_load_fixture_text ("response-failure-timeout.json");
   g_autoptr(DailiesTaskResponse) failed = parse_string (timeout, NULL);
   guint n_problem = 0;
 
@@ -1008,7 +1000,7 @@ test_task_problem_from_stored_json (void)
   fields.status = DAILIES_TASK_STATUS_IN_PROGRESS;
   fields.status_text = g_strdup ("IN_PROGRESS");
   fields.progress = 30;
-  fields.raw_json = fixture_text ("response-upstream-error.json");
+  fields.raw_json = dailies_test_load_fixture_text ("response-upstream-error.json");
   task = dailies_task_new_take_fields (&fields);
   dailies_task_fields_clear (&fields);
 
@@ -1017,7 +1009,7 @@ test_task_problem_from_stored_json (void)
 
   /* New raw JSON is read again. */
   {
-    g_autofree char *running = fixture_text ("response-in-progress.json");
+    g_autofree char *running = dailies_test_load_fixture_text ("response-in-progress.json");
     dailies_task_set_raw_json (task, running);
   }
   g_assert_null (dailies_task_get_upstream_problem (task));
@@ -1025,7 +1017,7 @@ test_task_problem_from_stored_json (void)
   /* Finished tasks are not parsed at all. */
   fields.id = g_strdup ("asyntask_Canc3ll3dUpstr3amAbCdEfGhIjKlMnOp");
   fields.status = DAILIES_TASK_STATUS_FAILURE;
-  fields.raw_json = fixture_text ("response-upstream-cancelled.json");
+  fields.raw_json = dailies_test_load_fixture_text ("response-upstream-cancelled.json");
   finished = dailies_task_new_take_fields (&fields);
   dailies_task_fields_clear (&fields);
   g_assert_null (dailies_task_get_upstream_problem (finished));

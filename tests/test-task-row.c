@@ -1,0 +1,305 @@
+/* test-task-row.c
+ *
+ * What a task's row and detail view show for the answers the real gateway
+ * writes (tests/data/), on a real display (Xvfb): the most specific failure
+ * reason, an upstream that stopped under IN_PROGRESS, a task running for
+ * hours, and the last frame's link.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "dailies-task-row.h"
+#include "dailies-task-view.h"
+#include "dailies-test-utils.h"
+
+typedef struct
+{
+  GtkWindow       *window;
+  DailiesTaskRow  *row;
+  DailiesTaskView *view;
+  DailiesTask     *task;
+} Fixture;
+
+static gboolean
+window_is_mapped (gpointer user_data)
+{
+  return gtk_widget_get_mapped (user_data);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+  f->window = GTK_WINDOW (gtk_window_new ());
+  f->row = DAILIES_TASK_ROW (dailies_task_row_new ());
+  f->view = DAILIES_TASK_VIEW (dailies_task_view_new ());
+  gtk_widget_set_vexpand (GTK_WIDGET (f->view), TRUE);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (f->row));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (f->view));
+  gtk_window_set_default_size (f->window, 720, 800);
+  gtk_window_set_child (f->window, box);
+  gtk_window_present (f->window);
+  g_assert_true (dailies_test_wait_until (window_is_mapped, f->window, 5000));
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  dailies_task_row_set_task (f->row, NULL);
+  dailies_task_view_set_task (f->view, NULL);
+  gtk_window_destroy (f->window);
+  g_clear_object (&f->task);
+}
+
+/* The task as the poller leaves it after @body, shown in the row and the view. */
+static void
+show_answer (Fixture    *f,
+             const char *body)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DailiesTaskResponse) response = dailies_task_response_parse (body, strlen (body), &error);
+
+  g_assert_no_error (error);
+  if (f->task == NULL)
+    {
+      f->task = dailies_task_new (response->task_id);
+      dailies_task_row_set_task (f->row, f->task);
+      dailies_task_view_set_task (f->view, f->task);
+    }
+  dailies_task_apply_response (f->task, response, body, 200, g_get_real_time () / G_USEC_PER_SEC);
+}
+
+static void
+show_fixture (Fixture    *f,
+              const char *name)
+{
+  g_autofree char *body = dailies_test_load_fixture_text (name);
+
+  show_answer (f, body);
+}
+
+/* The row's second line: its only caption inscription. */
+static GtkWidget *
+row_detail (Fixture *f)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (f->row));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_INSCRIPTION (child) && gtk_widget_has_css_class (child, "caption"))
+      return child;
+
+  g_assert_not_reached ();
+}
+
+static const char *
+row_detail_text (Fixture *f)
+{
+  return gtk_inscription_get_text (GTK_INSCRIPTION (row_detail (f)));
+}
+
+static void
+test_failure_reasons (Fixture       *f,
+                      gconstpointer  data)
+{
+  struct { const char *fixture; const char *reason; } cases[] = {
+    { "response-failure-generic.json",
+      "The request failed because the output video may contain sensitive information. (OutputVideoSensitiveContentDetected)" },
+    { "response-failure-result-text.json", "The first frame image could not be downloaded: HTTP 403" },
+    { "response-failure-timeout.json", "任务超时（1440分钟）" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("case %u: %s", i, cases[i].fixture);
+      g_clear_object (&f->task);
+      show_fixture (f, cases[i].fixture);
+
+      /* The most specific reason, in the row and in the view; never a link. */
+      g_assert_cmpstr (row_detail_text (f), ==, cases[i].reason);
+      g_assert_true (gtk_widget_has_css_class (row_detail (f), "error"));
+      g_assert_false (gtk_widget_has_css_class (row_detail (f), "warning"));
+      g_assert_cmpstr (dailies_task_view_get_shown_fail_reason (f->view), ==, cases[i].reason);
+      g_assert_null (dailies_task_view_get_shown_attention (f->view));
+      g_assert_null (dailies_task_get_result_url (f->task));
+    }
+}
+
+/* A Seedance task generating since @start_time. */
+static char *
+running_since (const char *task_id,
+               gint64      start_time)
+{
+  return g_strdup_printf ("{\"code\":\"success\",\"data\":{\"task_id\":\"%s\","
+                          "\"status\":\"IN_PROGRESS\",\"progress\":\"50%%\",\"submit_time\":%" G_GINT64_FORMAT ","
+                          "\"start_time\":%" G_GINT64_FORMAT ",\"data\":{\"status\":\"running\"}}}",
+                          task_id, start_time - 5, start_time);
+}
+
+static void
+test_upstream_problem (Fixture       *f,
+                       gconstpointer  data)
+{
+  const char *attention;
+  g_autofree char *details = NULL;
+
+  show_fixture (f, "response-upstream-cancelled.json");
+
+  /* The gateway says IN_PROGRESS 30%; the row says what is really going on. */
+  g_assert_cmpint (dailies_task_get_status (f->task), ==, DAILIES_TASK_STATUS_IN_PROGRESS);
+  g_assert_cmpstr (row_detail_text (f), ==, "Cancelled by the model’s service · will fail within 24 h");
+  g_assert_true (gtk_widget_has_css_class (row_detail (f), "warning"));
+  g_assert_false (gtk_widget_has_css_class (row_detail (f), "error"));
+
+  /* The view says what it means: failed and refunded by the gateway's deadline. */
+  attention = dailies_task_view_get_shown_attention (f->view);
+  g_assert_nonnull (attention);
+  g_assert_true (g_str_has_prefix (attention, "Cancelled by the model’s service\n\n"));
+  g_assert_nonnull (strstr (attention, "refund"));
+  g_assert_nonnull (strstr (attention, "nothing to wait for"));
+  g_assert_null (dailies_task_view_get_shown_fail_reason (f->view));
+
+  details = dailies_task_view_dup_support_details (f->task);
+  g_assert_nonnull (strstr (details, "Upstream problem: Cancelled by the model’s service\n"));
+
+  /* The upstream answers again: the warning goes. */
+  {
+    g_autofree char *body = running_since (dailies_task_get_id (f->task), g_get_real_time () / G_USEC_PER_SEC - 60);
+
+    show_answer (f, body);
+  }
+  g_assert_cmpstr (row_detail_text (f), ==, "Generating · 50%");
+  g_assert_false (gtk_widget_has_css_class (row_detail (f), "warning"));
+  g_assert_null (dailies_task_view_get_shown_attention (f->view));
+
+  /* An error object under IN_PROGRESS, with the upstream's words. */
+  g_clear_object (&f->task);
+  show_fixture (f, "response-upstream-error.json");
+  g_assert_true (g_str_has_prefix (row_detail_text (f),
+                                   "Error at the model’s service: The specified task was not found or has expired."));
+  g_assert_true (gtk_widget_has_css_class (row_detail (f), "warning"));
+  g_assert_nonnull (strstr (dailies_task_view_get_shown_attention (f->view), "(ResourceNotFound)"));
+}
+
+static void
+test_probably_stuck (Fixture       *f,
+                     gconstpointer  data)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *minutes = running_since ("asyntask_St1llRunn1ngAbCdEfGhIjKlMnOpQrStU", now - 10 * 60);
+  g_autofree char *hours = running_since ("asyntask_St1llRunn1ngAbCdEfGhIjKlMnOpQrStU", now - 3 * 60 * 60 - 60);
+  const char *attention;
+
+  show_answer (f, minutes);
+  g_assert_null (dailies_task_view_get_shown_attention (f->view));
+
+  show_answer (f, hours);
+  attention = dailies_task_view_get_shown_attention (f->view);
+  g_assert_nonnull (attention);
+  g_assert_nonnull (strstr (attention, "not finished in 3 hours"));
+  g_assert_nonnull (strstr (attention, "probably stuck"));
+  g_assert_nonnull (strstr (attention, "refund"));
+  /* Only the detail view says so; the row keeps its progress. */
+  g_assert_cmpstr (row_detail_text (f), ==, "Generating · 50%");
+}
+
+static void
+clipboard_text_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  *(char **) user_data = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, NULL);
+}
+
+/* The first widget under @widget, depth first, for which @match holds. */
+static GtkWidget *
+find_widget (GtkWidget *widget,
+             gboolean (*match) (GtkWidget *widget))
+{
+  if (match (widget))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, match);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+is_last_frame_row (GtkWidget *widget)
+{
+  return ADW_IS_ACTION_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), "Last frame") == 0;
+}
+
+static gboolean
+is_copy_last_frame_button (GtkWidget *widget)
+{
+  return GTK_IS_BUTTON (widget) &&
+         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), "view.copy-last-frame") == 0;
+}
+
+static void
+test_last_frame (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *body = dailies_test_load_fixture_text ("response-reserialised.json");
+  g_autofree char *copied = NULL;
+  g_auto(GStrv) parts = NULL;
+  g_autofree char *local_body = NULL;
+  GtkWidget *row = find_widget (GTK_WIDGET (f->view), is_last_frame_row);
+  GtkWidget *button = find_widget (GTK_WIDGET (f->view), is_copy_last_frame_button);
+
+  g_assert_nonnull (row);
+  g_assert_nonnull (button);
+
+  /* The video itself on a closed local port: this test is about the frame's link. */
+  parts = g_strsplit (body, "https://ark-acg-cn-beijing.tos-cn-beijing.volces.com/example/video.mp4", -1);
+  local_body = g_strjoinv ("http://127.0.0.1:1/video.mp4", parts);
+
+  /* No return_last_frame: no row. */
+  show_fixture (f, "response-success.json");
+  g_assert_false (gtk_widget_is_visible (row));
+  g_assert_false (gtk_widget_is_sensitive (button));
+  g_clear_object (&f->task);
+
+  show_answer (f, local_body);
+  g_assert_true (gtk_widget_is_visible (row));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (f->view)), NULL, clipboard_text_cb, &copied);
+  g_assert_true (dailies_test_wait_for_pointer ((gpointer *) &copied, 5000));
+  /* \u0026 in the answer is a plain & in the link. */
+  g_assert_cmpstr (copied, ==,
+                   "https://ark-acg-cn-beijing.tos-cn-beijing.volces.com/example/last.png"
+                   "?X-Tos-Algorithm=TOS4-HMAC-SHA256&X-Tos-Date=20260427T111955Z&X-Tos-Expires=86400&X-Tos-Signature=f00");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add ("/dailies/task-row/failure-reasons", Fixture, NULL, fixture_set_up, test_failure_reasons, fixture_tear_down);
+  g_test_add ("/dailies/task-row/upstream-problem", Fixture, NULL, fixture_set_up, test_upstream_problem, fixture_tear_down);
+  g_test_add ("/dailies/task-row/probably-stuck", Fixture, NULL, fixture_set_up, test_probably_stuck, fixture_tear_down);
+  g_test_add ("/dailies/task-row/last-frame", Fixture, NULL, fixture_set_up, test_last_frame, fixture_tear_down);
+
+  return g_test_run ();
+}
