@@ -1272,6 +1272,40 @@ dailies_task_status_is_terminal (DailiesTaskStatus status)
          status == DAILIES_TASK_STATUS_NOT_FOUND;
 }
 
+int
+dailies_task_reason_timeout_minutes (const char *reason)
+{
+  /* Full-width brackets as the gateway writes them; its "legacy task, no
+   * refund" variant has no number and is not matched. */
+  static const char prefix[] = "任务超时（";
+  static const char suffix[] = "分钟）";
+  const char *p;
+  gint64 minutes = 0;
+
+  if (reason == NULL)
+    return -1;
+
+  while (g_ascii_isspace (*reason))
+    reason++;
+  if (!g_str_has_prefix (reason, prefix))
+    return -1;
+
+  p = reason + strlen (prefix);
+  if (!g_ascii_isdigit (*p))
+    return -1;
+  for (; g_ascii_isdigit (*p); p++)
+    {
+      minutes = minutes * 10 + (*p - '0');
+      if (minutes > G_MAXINT)
+        return -1;
+    }
+
+  if (!g_str_has_prefix (p, suffix))
+    return -1;
+
+  return (int) minutes;
+}
+
 gint64
 dailies_task_stuck_for (DailiesTaskStatus status,
                         gint64            submit_time,

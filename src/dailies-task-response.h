@@ -79,6 +79,10 @@ void                 dailies_task_response_free       (DailiesTaskResponse  *res
 DailiesTaskStatus    dailies_task_status_from_string  (const char           *text);
 gboolean             dailies_task_status_is_terminal  (DailiesTaskStatus     status);
 
+/* The minutes of the gateway's own timeout in a reason such as
+ * "任务超时（1440分钟）" (such a task is refunded), else -1. */
+int                  dailies_task_reason_timeout_minutes (const char     *reason);
+
 /* Longer than any generation takes: an unfinished task this old is probably stuck. */
 #define DAILIES_TASK_STUCK_AFTER (2 * 60 * 60)
 

@@ -31,6 +31,7 @@ struct _DailiesTaskView
   GtkWidget            *open_folder_button;
   AdwPreferencesGroup  *failure_group;
   GtkLabel             *fail_reason_label;
+  GtkLabel             *fail_hint_label;
   AdwPreferencesGroup  *attention_group;
   GtkLabel             *attention_label;
   AdwActionRow         *submitted_row;
@@ -343,6 +344,25 @@ variant_toggled_cb (DailiesTaskView *self)
     update_result (self);
 }
 
+/* The gateway's timeout reason is in Chinese whatever the user's language. */
+static void
+update_fail_hint (DailiesTaskView *self,
+                  const char      *reason)
+{
+  int minutes = dailies_task_reason_timeout_minutes (reason);
+  g_autofree char *hint = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->fail_hint_label), minutes >= 0);
+  if (minutes < 0)
+    return;
+
+  hint = g_strdup_printf (ngettext ("The service stopped waiting for this task after %d minute and refunded it.",
+                                    "The service stopped waiting for this task after %d minutes and refunded it.",
+                                    minutes),
+                          minutes);
+  gtk_label_set_label (self->fail_hint_label, hint);
+}
+
 static void
 update (DailiesTaskView *self)
 {
@@ -384,6 +404,7 @@ update (DailiesTaskView *self)
   else
     gtk_label_set_label (self->fail_reason_label,
                          reason != NULL ? reason : _("The service gave no reason."));
+  update_fail_hint (self, status == DAILIES_TASK_STATUS_FAILURE ? reason : NULL);
 
   set_row_time (self->submitted_row, dailies_task_get_submit_time (task), NULL);
   set_row_time (self->started_row, dailies_task_get_start_time (task),
@@ -704,6 +725,7 @@ dailies_task_view_class_init (DailiesTaskViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, open_folder_button);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, failure_group);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, fail_reason_label);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, fail_hint_label);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, attention_group);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, attention_label);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, submitted_row);

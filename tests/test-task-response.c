@@ -910,6 +910,21 @@ test_reserialised (void)
 }
 
 static void
+test_timeout_minutes (void)
+{
+  g_assert_cmpint (dailies_task_reason_timeout_minutes ("任务超时（1440分钟）"), ==, 1440);
+  g_assert_cmpint (dailies_task_reason_timeout_minutes (" 任务超时（60分钟） "), ==, 60);
+  /* The legacy variant is not refunded: not this one. */
+  g_assert_cmpint (dailies_task_reason_timeout_minutes ("任务超时（旧系统遗留任务，不进行退款，请联系管理员）"), ==, -1);
+  g_assert_cmpint (dailies_task_reason_timeout_minutes ("任务超时（分钟）"), ==, -1);
+  g_assert_cmpint (dailies_task_reason_timeout_minutes ("任务超时（1440"), ==, -1);
+  g_assert_cmpint (dailies_task_reason_timeout_minutes ("任务超时（99999999999999分钟）"), ==, -1);
+  g_assert_cmpint (dailies_task_reason_timeout_minutes ("task failed"), ==, -1);
+  g_assert_cmpint (dailies_task_reason_timeout_minutes (""), ==, -1);
+  g_assert_cmpint (dailies_task_reason_timeout_minutes (NULL), ==, -1);
+}
+
+static void
 test_stuck_for (void)
 {
   gint64 now = 1777300000;
@@ -1226,6 +1241,7 @@ main (int   argc,
   g_test_add_func ("/dailies/task-response/creation-data", test_creation_data);
   g_test_add_func ("/dailies/task-response/reserialised", test_reserialised);
   g_test_add_func ("/dailies/task-response/stuck-for", test_stuck_for);
+  g_test_add_func ("/dailies/task-response/timeout-minutes", test_timeout_minutes);
   g_test_add_func ("/dailies/task-response/task-follows-answers", test_task_follows_answers);
   g_test_add_func ("/dailies/task-response/task-problem-from-stored-json", test_task_problem_from_stored_json);
   g_test_add_func ("/dailies/task-response/inner-shapes", test_inner_shapes);

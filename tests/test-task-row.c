@@ -105,6 +105,35 @@ row_detail_text (Fixture *f)
   return gtk_inscription_get_text (GTK_INSCRIPTION (row_detail (f)));
 }
 
+/* The first widget under @widget, depth first, for which @match holds. */
+static GtkWidget *
+find_widget (GtkWidget *widget,
+             gboolean (*match) (GtkWidget *widget))
+{
+  if (match (widget))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, match);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+is_timeout_hint (GtkWidget *widget)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_is_visible (widget) &&
+         g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)),
+                    "The service stopped waiting for this task after 1440 minutes and refunded it.") == 0;
+}
+
 static void
 test_failure_reasons (Fixture       *f,
                       gconstpointer  data)
@@ -130,6 +159,12 @@ test_failure_reasons (Fixture       *f,
       g_assert_null (dailies_task_view_get_shown_attention (f->view));
       g_assert_null (dailies_task_get_result_url (f->task));
     }
+
+  /* The timeout's words are Chinese whatever the language: the view says them again. */
+  g_assert_nonnull (find_widget (GTK_WIDGET (f->view), is_timeout_hint));
+  g_clear_object (&f->task);
+  show_fixture (f, "response-failure-generic.json");
+  g_assert_null (find_widget (GTK_WIDGET (f->view), is_timeout_hint));
 }
 
 /* A Seedance task generating since @start_time. */
@@ -216,27 +251,6 @@ clipboard_text_cb (GObject      *object,
                    gpointer      user_data)
 {
   *(char **) user_data = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, NULL);
-}
-
-/* The first widget under @widget, depth first, for which @match holds. */
-static GtkWidget *
-find_widget (GtkWidget *widget,
-             gboolean (*match) (GtkWidget *widget))
-{
-  if (match (widget))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, match);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
 }
 
 static gboolean
