@@ -680,6 +680,8 @@ parse_task (DailiesTaskResponse *response,
     response->result_url = g_steal_pointer (&result_text);
   if (success && original_text != NULL && looks_like_url (original_text))
     response->original_result_url = g_steal_pointer (&original_text);
+  if (success && result_text != NULL)
+    warn (warnings, "result_url: not an http(s) link on success: \"%.40s\"", result_text);
   if (result_text != NULL && looks_like_url (result_text))
     g_clear_pointer (&result_text, g_free);
 

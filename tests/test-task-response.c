@@ -792,6 +792,8 @@ test_result_url_only_a_link_on_success (void)
       g_assert_cmpstr (r->result_url, ==, cases[i].kept ? cases[i].url : NULL);
       g_assert_cmpstr (r->original_result_url, ==, cases[i].kept ? cases[i].url : NULL);
       g_assert_cmpstr (r->last_frame_url, ==, cases[i].kept ? cases[i].url : NULL);
+      /* A success without a usable link is odd enough for the log. */
+      g_assert_cmpint (has_warning (r, "result_url:"), ==, !cases[i].kept && g_ascii_strcasecmp (cases[i].status, "success") == 0);
     }
 }
 
