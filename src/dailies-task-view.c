@@ -116,6 +116,20 @@ now_seconds (void)
  * ("任务超时（1440分钟）") and refunds it. */
 #define GATEWAY_TIMEOUT (24 * 60 * 60)
 
+/* When the gateway will give up on an unfinished task, and what then. */
+static char *
+dup_deadline_text (DailiesTask *task)
+{
+  gint64 submitted = dailies_task_get_submit_time (task);
+  g_autofree char *deadline = submitted > 0 ? dailies_format_timestamp (submitted + GATEWAY_TIMEOUT) : NULL;
+
+  if (deadline == NULL)
+    return g_strdup (_("The service will mark it failed within 24 hours of its submission and refund it."));
+
+  /* Translators: %s is a date and time */
+  return g_strdup_printf (_("The service will mark it failed by %s and refund it."), deadline);
+}
+
 /* An unfinished task that is going nowhere: the model's service stopped
  * it, or it has run for hours. Says what that means for the user. */
 static void
@@ -123,31 +137,24 @@ update_attention (DailiesTaskView *self)
 {
   DailiesTask *task = self->task;
   const char *problem = dailies_task_get_upstream_problem (task);
-  gint64 submitted = dailies_task_get_submit_time (task);
-  gint64 stuck = dailies_task_stuck_for (dailies_task_get_status (task), submitted,
+  gint64 stuck = dailies_task_stuck_for (dailies_task_get_status (task), dailies_task_get_submit_time (task),
                                          dailies_task_get_start_time (task), now_seconds ());
-  g_autofree char *deadline = submitted > 0 ? dailies_format_timestamp (submitted + GATEWAY_TIMEOUT) : NULL;
-  g_autofree char *meaning = NULL;
+  g_autofree char *deadline = NULL;
   g_autofree char *text = NULL;
 
   gtk_widget_set_visible (GTK_WIDGET (self->attention_group), problem != NULL || stuck > 0);
+  if (problem == NULL && stuck == 0)
+    return;
 
+  deadline = dup_deadline_text (task);
   if (problem != NULL)
     {
-      if (deadline != NULL)
-        /* Translators: %s is a date and time */
-        meaning = g_strdup_printf (_("The service still shows this task as in progress, but the model has stopped working on it. "
-                                     "The service will mark it failed by %s and refund it. There is nothing to wait for."),
-                                   deadline);
-      else
-        meaning = g_strdup (_("The service still shows this task as in progress, but the model has stopped working on it. "
-                              "The service will mark it failed within 24 hours of its submission and refund it. "
-                              "There is nothing to wait for."));
-      text = g_strdup_printf ("%s\n\n%s", problem, meaning);
+      text = g_strdup_printf ("%s\n\n%s %s %s", problem,
+                              _("The service still shows this task as in progress, but the model has stopped working on it."),
+                              deadline, _("There is nothing to wait for."));
       adw_preferences_group_set_title (self->attention_group, _("Stopped at the Model’s Service"));
-      gtk_label_set_label (self->attention_label, text);
     }
-  else if (stuck > 0)
+  else
     {
       int hours = (int) MIN (stuck / 3600, G_MAXINT);
       g_autofree char *how_long = g_strdup_printf (ngettext ("This task has not finished in %d hour. Generation usually "
@@ -157,16 +164,11 @@ update_attention (DailiesTaskView *self)
                                                              hours),
                                                    hours);
 
-      if (deadline != NULL)
-        /* Translators: %s is a date and time */
-        meaning = g_strdup_printf (_("If it does not finish, the service will mark it failed by %s and refund it."), deadline);
-      else
-        meaning = g_strdup (_("If it does not finish, the service will mark it failed within 24 hours of its submission "
-                              "and refund it."));
-      text = g_strdup_printf ("%s %s", how_long, meaning);
+      text = g_strdup_printf ("%s %s", how_long, deadline);
       adw_preferences_group_set_title (self->attention_group, _("Probably Stuck"));
-      gtk_label_set_label (self->attention_label, text);
     }
+
+  gtk_label_set_label (self->attention_label, text);
 }
 
 static void
