@@ -171,6 +171,18 @@ update_attention (DailiesTaskView *self)
   gtk_label_set_label (self->attention_label, text);
 }
 
+/* The last frame's link is signed with the video's: it lapses with it. */
+static void
+update_last_frame (DailiesTaskView *self)
+{
+  gboolean shown = self->response != NULL && self->response->last_frame_url != NULL &&
+                   !dailies_task_is_link_expired (self->task, now_seconds ());
+
+  gtk_widget_set_visible (GTK_WIDGET (self->last_frame_row), shown);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "view.open-last-frame", shown);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "view.copy-last-frame", shown);
+}
+
 static void
 update_clock_rows (DailiesTaskView *self)
 {
@@ -188,6 +200,7 @@ update_clock_rows (DailiesTaskView *self)
   set_row_take (self->last_checked_row,
                 dailies_format_relative_time (dailies_task_get_last_polled (task), now_seconds ()));
   update_attention (self);
+  update_last_frame (self);
 }
 
 static gboolean
@@ -220,9 +233,6 @@ update_metadata (DailiesTaskView *self)
   const DailiesTaskResponse *r = self->response;
   g_autofree char *fps = NULL;
 
-  gtk_widget_set_visible (GTK_WIDGET (self->last_frame_row), r != NULL && r->last_frame_url != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "view.open-last-frame", r != NULL && r->last_frame_url != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "view.copy-last-frame", r != NULL && r->last_frame_url != NULL);
   set_row (self->action_row, r ? r->action : NULL);
   set_row (self->model_row, r && r->model ? r->model : dailies_task_get_model (self->task));
   set_row_take (self->duration_row, r && r->duration > 0 ? g_strdup_printf (_("%d s"), r->duration) : NULL);
@@ -585,7 +595,7 @@ copy_last_frame_action (GtkWidget  *widget,
 {
   DailiesTaskView *self = DAILIES_TASK_VIEW (widget);
 
-  if (self->response != NULL)
+  if (self->response != NULL && gtk_widget_get_visible (GTK_WIDGET (self->last_frame_row)))
     copy_text (self, self->response->last_frame_url, _("Last frame link copied"));
 }
 
@@ -597,7 +607,8 @@ open_last_frame_action (GtkWidget  *widget,
 {
   DailiesTaskView *self = DAILIES_TASK_VIEW (widget);
 
-  if (self->response != NULL && self->response->last_frame_url != NULL)
+  if (self->response != NULL && self->response->last_frame_url != NULL &&
+      gtk_widget_get_visible (GTK_WIDGET (self->last_frame_row)))
     g_app_info_launch_default_for_uri_async (self->response->last_frame_url, NULL, NULL, NULL, NULL);
 }
 
