@@ -912,6 +912,22 @@ test_reserialised (void)
 }
 
 static void
+test_copy_new_fields (void)
+{
+  g_autoptr(DailiesTaskResponse) frame = parse_fixture_ok ("response-reserialised.json");
+  g_autoptr(DailiesTaskResponse) error = parse_fixture_ok ("response-upstream-error.json");
+  g_autoptr(DailiesTaskResponse) frame_copy = dailies_task_response_copy (frame);
+  g_autoptr(DailiesTaskResponse) error_copy = dailies_task_response_copy (error);
+
+  g_assert_true (frame_copy->last_frame_url != frame->last_frame_url);
+  g_assert_cmpstr (frame_copy->last_frame_url, ==, frame->last_frame_url);
+  g_assert_true (error_copy->upstream_problem != error->upstream_problem);
+  g_assert_cmpstr (error_copy->upstream_problem, ==, error->upstream_problem);
+  g_assert_cmpstr (error_copy->upstream_error_message, ==, "The specified task was not found or has expired.");
+  g_assert_cmpstr (error_copy->upstream_error_code, ==, "ResourceNotFound");
+}
+
+static void
 test_timeout_minutes (void)
 {
   g_assert_cmpint (dailies_task_reason_timeout_minutes ("任务超时（1440分钟）"), ==, 1440);
@@ -1242,6 +1258,7 @@ main (int   argc,
   g_test_add_func ("/dailies/task-response/upstream-problems", test_upstream_problems);
   g_test_add_func ("/dailies/task-response/creation-data", test_creation_data);
   g_test_add_func ("/dailies/task-response/reserialised", test_reserialised);
+  g_test_add_func ("/dailies/task-response/copy-new-fields", test_copy_new_fields);
   g_test_add_func ("/dailies/task-response/stuck-for", test_stuck_for);
   g_test_add_func ("/dailies/task-response/timeout-minutes", test_timeout_minutes);
   g_test_add_func ("/dailies/task-response/task-follows-answers", test_task_follows_answers);
