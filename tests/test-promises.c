@@ -1,0 +1,416 @@
+/* test-promises.c
+ *
+ * The README's promises, each driven the way a person drives the app: the
+ * real window on the Xvfb display, tasks given on the command line, and a
+ * real HTTP server on 127.0.0.1 standing in for the API (through
+ * DAILIES_API_BASE and DAILIES_API_KEY, as a user would set them).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <libsoup/soup.h>
+
+#include "dailies-application.h"
+#include "dailies-preferences-window.h"
+#include "dailies-task-store.h"
+#include "dailies-task.h"
+#include "dailies-test-utils.h"
+#include "dailies-window.h"
+
+#define FIRST_ID  "asyntask_PromiseFirst0000000000001"
+#define SECOND_ID "asyntask_PromiseSecond000000000002"
+#define THIRD_ID  "asyntask_PromiseThird0000000000003"
+
+/* The stand-in API: every task is still generating, and every request is
+ * remembered with the time it came. */
+typedef struct
+{
+  SoupServer *server;
+  char       *base_url;
+  GPtrArray  *request_ids;    /* task IDs, in order */
+  GArray     *request_times;  /* gint64 monotonic µs, in the same order */
+} ApiServer;
+
+static ApiServer api;
+
+static void
+api_handler (SoupServer        *server,
+             SoupServerMessage *msg,
+             const char        *path,
+             GHashTable        *query,
+             gpointer           user_data)
+{
+  const char *prefix = "/v1/video/generations/";
+  const char *id;
+  char *body;
+  gint64 now = g_get_monotonic_time ();
+
+  if (!g_str_has_prefix (path, prefix))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      return;
+    }
+
+  id = path + strlen (prefix);
+  g_ptr_array_add (api.request_ids, g_strdup (id));
+  g_array_append_val (api.request_times, now);
+
+  body = g_strdup_printf ("{\"code\":\"success\",\"message\":\"\",\"data\":{"
+                          "\"task_id\":\"%s\",\"action\":\"generate\",\"status\":\"IN_PROGRESS\","
+                          "\"fail_reason\":\"\",\"submit_time\":1777288506,\"start_time\":1777288508,"
+                          "\"finish_time\":0,\"progress\":\"50%%\",\"request_id\":\"promise\","
+                          "\"data\":{\"id\":\"cgt-20260427191505-r8n2x\",\"status\":\"running\"}}}",
+                          id);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
+}
+
+static void
+api_server_start (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoslist(GUri) uris = NULL;
+  g_autofree char *uri = NULL;
+
+  api.server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (api.server, NULL, api_handler, NULL, NULL);
+  g_assert_true (soup_server_listen_local (api.server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (api.server);
+  uri = g_uri_to_string (uris->data);
+  api.base_url = g_strndup (uri, strlen (uri) - (g_str_has_suffix (uri, "/") ? 1 : 0));
+  api.request_ids = g_ptr_array_new_with_free_func (g_free);
+  api.request_times = g_array_new (FALSE, FALSE, sizeof (gint64));
+}
+
+/* How many requests asked about @id. */
+static guint
+api_count_requests (const char *id)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < api.request_ids->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (api.request_ids, i), id) == 0)
+      n++;
+
+  return n;
+}
+
+/* The time of the @nth request about @id (0 = the first). */
+static gint64
+api_request_time (const char *id,
+                  guint       nth)
+{
+  for (guint i = 0; i < api.request_ids->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (api.request_ids, i), id) == 0 && nth-- == 0)
+      return g_array_index (api.request_times, gint64, i);
+
+  g_assert_not_reached ();
+}
+
+typedef struct
+{
+  const char *id;
+  guint       n_requests;
+} RequestWait;
+
+static gboolean
+api_got_requests (gpointer user_data)
+{
+  RequestWait *wait = user_data;
+
+  return api_count_requests (wait->id) >= wait->n_requests;
+}
+
+/* ------------------------------------------------------------------ */
+/* Running the app                                                     */
+/* ------------------------------------------------------------------ */
+
+typedef void (*AppTestFunc) (DailiesApplication *app);
+
+static gboolean
+run_test_func_cb (gpointer user_data)
+{
+  DailiesApplication *app = user_data;
+  AppTestFunc func = g_object_get_data (G_OBJECT (app), "test-func");
+  gboolean *ran = g_object_get_data (G_OBJECT (app), "ran");
+
+  func (app);
+  *ran = TRUE;
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+activate_after_cb (GApplication *app)
+{
+  if (g_object_get_data (G_OBJECT (app), "started") != NULL)
+    return;
+  g_object_set_data (G_OBJECT (app), "started", GINT_TO_POINTER (TRUE));
+  g_idle_add_full (G_PRIORITY_LOW, run_test_func_cb, g_object_ref (app), g_object_unref);
+}
+
+/* Runs `dailies ID…` with @func called once the window is up. */
+static void
+run_app_with_ids (AppTestFunc func)
+{
+  g_autoptr(DailiesApplication) app = dailies_application_new ();
+  char *argv[] = { (char *) "dailies", (char *) FIRST_ID, (char *) SECOND_ID, (char *) THIRD_ID, NULL };
+  gboolean ran = FALSE;
+  int status;
+
+  g_signal_connect (app, "activate", G_CALLBACK (activate_after_cb), NULL);
+  g_object_set_data (G_OBJECT (app), "test-func", func);
+  g_object_set_data (G_OBJECT (app), "ran", &ran);
+
+  status = g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (ran);
+}
+
+static gboolean
+window_is_mapped (gpointer user_data)
+{
+  GtkWindow *window = gtk_application_get_active_window (user_data);
+
+  return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
+}
+
+static gboolean
+store_has_three_tasks (gpointer user_data)
+{
+  DailiesTaskStore *store = dailies_application_get_store (user_data);
+
+  return dailies_task_store_is_loaded (store) &&
+         dailies_task_store_lookup (store, FIRST_ID) != NULL &&
+         dailies_task_store_lookup (store, SECOND_ID) != NULL &&
+         dailies_task_store_lookup (store, THIRD_ID) != NULL;
+}
+
+static DailiesWindow *
+wait_for_window (DailiesApplication *app)
+{
+  g_assert_true (dailies_test_wait_until (window_is_mapped, app, 10000));
+  g_assert_true (dailies_test_wait_until (store_has_three_tasks, app, 10000));
+
+  return DAILIES_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+}
+
+typedef gboolean (*WidgetMatch) (GtkWidget     *widget,
+                                 gconstpointer  data);
+
+/* The first widget under @widget, itself included, that @match accepts. */
+static GtkWidget *
+find_widget_where (GtkWidget     *widget,
+                   WidgetMatch    match,
+                   gconstpointer  data)
+{
+  if (match (widget, data))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget_where (child, match, data);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+is_button_labelled (GtkWidget     *widget,
+                    gconstpointer  label)
+{
+  return GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+static gboolean
+window_shows_undo (gpointer user_data)
+{
+  return find_widget_where (user_data, is_button_labelled, "_Undo") != NULL;
+}
+
+static gboolean
+is_spin_with_value (GtkWidget     *widget,
+                    gconstpointer  value)
+{
+  return GTK_IS_SPIN_BUTTON (widget) &&
+         gtk_spin_button_get_value (GTK_SPIN_BUTTON (widget)) == *(const double *) value;
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (g_type_is_a (G_OBJECT_TYPE (window), type))
+        return window;
+    }
+
+  return NULL;
+}
+
+static gboolean
+widget_is_mapped (gpointer user_data)
+{
+  return gtk_widget_get_mapped (user_data);
+}
+
+static int
+position_of (DailiesTaskStore *store,
+             const char       *id)
+{
+  GListModel *model = G_LIST_MODEL (store);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (dailies_task_get_id (task), id) == 0)
+        return (int) i;
+    }
+
+  return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* "Delete removes the selected task (with Undo)"                       */
+/* ------------------------------------------------------------------ */
+
+static char *undo_db_path;
+static int undo_position;
+
+static void
+undo_from_toast_body (DailiesApplication *app)
+{
+  DailiesTaskStore *store = dailies_application_get_store (app);
+  DailiesWindow *window = wait_for_window (app);
+  GtkWidget *undo;
+
+  undo_db_path = g_strdup (dailies_task_store_get_path (store));
+  undo_position = position_of (store, SECOND_ID);
+  g_assert_cmpint (undo_position, >=, 0);
+
+  g_assert_true (dailies_window_select_task (window, SECOND_ID));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.remove", NULL));
+  g_assert_null (dailies_task_store_lookup (store, SECOND_ID));
+
+  /* The toast's own button, as a person clicks it. */
+  g_assert_true (dailies_test_wait_until (window_shows_undo, window, 5000));
+  undo = find_widget_where (GTK_WIDGET (window), is_button_labelled, "_Undo");
+  g_signal_emit_by_name (undo, "clicked");
+
+  g_assert_nonnull (dailies_task_store_lookup (store, SECOND_ID));
+  g_assert_cmpint (position_of (store, SECOND_ID), ==, undo_position);
+}
+
+static void
+test_undo_from_toast (void)
+{
+  g_autoptr(DailiesTaskStore) reopened = NULL;
+  g_autoptr(GError) error = NULL;
+
+  run_app_with_ids (undo_from_toast_body);
+
+  /* And it is still there next time, in its place. */
+  reopened = dailies_task_store_new (undo_db_path);
+  g_assert_true (dailies_task_store_load (reopened, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (dailies_task_store_lookup (reopened, SECOND_ID));
+  g_assert_cmpint (position_of (reopened, SECOND_ID), ==, undo_position);
+  g_clear_pointer (&undo_db_path, g_free);
+}
+
+/* ------------------------------------------------------------------ */
+/* "Each unfinished task is asked about every poll-interval seconds"    */
+/* ------------------------------------------------------------------ */
+
+static void
+interval_from_preferences_body (DailiesApplication *app)
+{
+  DailiesWindow *window = wait_for_window (app);
+  RequestWait first = { FIRST_ID, api_count_requests (FIRST_ID) + 1 };
+  RequestWait two_more;
+  const double slow = 600;
+  GtkWidget *spin;
+  GtkWindow *preferences;
+  gint64 changed_at, gap;
+
+  /* A task never asked about is asked at once; after that, at 600 s, the
+   * next request would be ten minutes off. */
+  if (first.n_requests == 1)
+    g_assert_true (dailies_test_wait_until (api_got_requests, &first, 10000));
+  else
+    first.n_requests--;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.preferences", NULL));
+  preferences = find_toplevel (DAILIES_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (preferences);
+  g_assert_true (dailies_test_wait_until (widget_is_mapped, preferences, 5000));
+  spin = find_widget_where (GTK_WIDGET (preferences), is_spin_with_value, &slow);
+  g_assert_nonnull (spin);
+
+  /* As typed in and confirmed with Enter. */
+  gtk_editable_set_text (GTK_EDITABLE (spin), "5");
+  gtk_spin_button_update (GTK_SPIN_BUTTON (spin));
+  changed_at = g_get_monotonic_time ();
+  g_assert_cmpuint (g_settings_get_uint (dailies_application_get_settings (app), "poll-interval"), ==, 5);
+  gtk_window_destroy (preferences);
+
+  /* The server sees the new cadence: two more requests, 5 s apart. */
+  two_more.id = FIRST_ID;
+  two_more.n_requests = first.n_requests + 2;
+  g_assert_true (dailies_test_wait_until (api_got_requests, &two_more, 20000));
+  gap = api_request_time (FIRST_ID, first.n_requests + 1) - api_request_time (FIRST_ID, first.n_requests);
+  g_assert_cmpint (api_request_time (FIRST_ID, first.n_requests) - changed_at, <=, 7 * G_USEC_PER_SEC);
+  g_assert_cmpint (gap, >=, 4 * G_USEC_PER_SEC);
+  g_assert_cmpint (gap, <=, 7 * G_USEC_PER_SEC);
+}
+
+static void
+test_interval_from_preferences (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  g_settings_set_uint (settings, "poll-interval", 600);
+  run_app_with_ids (interval_from_preferences_body);
+  g_settings_reset (settings, "poll-interval");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *home = dailies_test_make_temp_dir ();
+  g_autofree char *data = g_build_filename (home, "data", NULL);
+  g_autofree char *cache = g_build_filename (home, "cache", NULL);
+  int status;
+
+  /* A task list of its own, and the API as a user points Dailies at it. */
+  g_setenv ("XDG_DATA_HOME", data, TRUE);
+  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  api_server_start ();
+  g_setenv ("DAILIES_API_BASE", api.base_url, TRUE);
+  g_setenv ("DAILIES_API_KEY", "sk-promises-test", TRUE);
+
+  g_test_add_func ("/dailies/promises/undo-from-toast", test_undo_from_toast);
+  g_test_add_func ("/dailies/promises/interval-from-preferences", test_interval_from_preferences);
+
+  status = g_test_run ();
+  dailies_test_rm_rf (home);
+
+  return status;
+}
