@@ -146,6 +146,8 @@ static const char * const migrations[] = {
    * carry their own expiry are judged by it anyway. */
   "ALTER TABLE tasks ADD COLUMN link_seen INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE tasks ADD COLUMN link_lapsed INTEGER NOT NULL DEFAULT 0;"
+  /* Read from the link when first needed: no URL parsing in SQL. */
+  "ALTER TABLE tasks ADD COLUMN link_expires INTEGER NOT NULL DEFAULT -1;"
   "UPDATE tasks SET link_seen = CASE"
   "  WHEN MAX (finish_time, first_seen) > 0 THEN MAX (finish_time, first_seen)"
   "  ELSE last_polled END"
@@ -157,13 +159,13 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == DAILIES_TASK_STORE_SCHEMA_VERSION)
 #define TASK_COLUMNS \
   "id, position, status, status_text, progress, submit_time, start_time, finish_time, " \
   "fail_reason, result_url, original_result_url, request_id, model, raw_json, " \
-  "first_seen, last_polled, last_error, http_status, local_path, link_seen, link_lapsed"
+  "first_seen, last_polled, last_error, http_status, local_path, link_seen, link_lapsed, link_expires"
 
 static const char select_sql[] =
   "SELECT " TASK_COLUMNS " FROM tasks";
 static const char upsert_sql[] =
   "INSERT OR REPLACE INTO tasks (" TASK_COLUMNS ") "
-  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
+  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
 static const char delete_sql[] =
   "DELETE FROM tasks WHERE id = ?1";
 
@@ -418,7 +420,7 @@ read_tasks (sqlite3     *db,
                                "reading tasks");
     }
 
-  /* Held across the loop: otherwise each of the 21 column calls of each
+  /* Held across the loop: otherwise each of the 22 column calls of each
    * row takes and drops the connection's mutex. */
   sqlite3_mutex_enter (sqlite3_db_mutex (db));
 
@@ -455,6 +457,7 @@ read_tasks (sqlite3     *db,
       fields.local_path = dup_column_text (stmt, 18);
       fields.link_seen = sqlite3_column_int64 (stmt, 19);
       fields.link_lapsed = sqlite3_column_int64 (stmt, 20);
+      fields.link_expires = sqlite3_column_int64 (stmt, 21);
 
       item.position = (guint) position;
       item.index = loaded->len;
@@ -780,6 +783,7 @@ write_row (DailiesTaskStore *self,
       bind_text (stmt, 19, row->fields.local_path);
       sqlite3_bind_int64 (stmt, 20, row->fields.link_seen);
       sqlite3_bind_int64 (stmt, 21, row->fields.link_lapsed);
+      sqlite3_bind_int64 (stmt, 22, row->fields.link_expires);
     }
 
   rc = sqlite3_step (stmt);

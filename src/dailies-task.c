@@ -22,11 +22,9 @@ struct _DailiesTask
   char              *keep_message;
   char              *thumbnail_path;
 
-  /* What result_url says about itself, worked out when first asked:
-   * filters and sorts ask for thousands of tasks at a time. */
-  guint              link_known : 1;
+  /* Whether result_url is an http(s) link, worked out when first asked. */
+  guint              link_usable_known : 1;
   guint              link_usable : 1;
-  gint64             link_signed_expiry;   /* 0 = the signature does not say */
 };
 
 G_DEFINE_FINAL_TYPE (DailiesTask, dailies_task, G_TYPE_OBJECT)
@@ -597,8 +595,14 @@ dailies_task_set_result_urls (DailiesTask *self,
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
 
+  /* Read once per link, here, and stored: filters and sorts ask about
+   * thousands of tasks at a time. */
   if (g_strcmp0 (self->f.result_url, result_url) != 0)
-    self->link_known = FALSE;
+    {
+      self->link_usable_known = FALSE;
+      if (!dailies_link_parse_expiry (result_url, &self->f.link_expires))
+        self->f.link_expires = 0;
+    }
 
   g_object_freeze_notify (G_OBJECT (self));
   set_string (self, &self->f.result_url, result_url, PROP_RESULT_URL);
@@ -747,18 +751,6 @@ dailies_task_set_link_lapsed (DailiesTask *self,
   set_int64 (self, &self->f.link_lapsed, MAX (lapsed_at, 0), PROP_LINK_LAPSED);
 }
 
-static void
-ensure_link_known (DailiesTask *self)
-{
-  if (self->link_known)
-    return;
-
-  self->link_usable = dailies_link_is_usable (self->f.result_url);
-  if (!dailies_link_parse_expiry (self->f.result_url, &self->link_signed_expiry))
-    self->link_signed_expiry = 0;
-  self->link_known = TRUE;
-}
-
 gboolean
 dailies_task_has_usable_link (DailiesTask *self)
 {
@@ -767,7 +759,11 @@ dailies_task_has_usable_link (DailiesTask *self)
   if (self->f.status != DAILIES_TASK_STATUS_SUCCESS)
     return FALSE;
 
-  ensure_link_known (self);
+  if (!self->link_usable_known)
+    {
+      self->link_usable = dailies_link_is_usable (self->f.result_url);
+      self->link_usable_known = TRUE;
+    }
 
   return self->link_usable;
 }
@@ -782,12 +778,16 @@ dailies_task_get_link_expires_at (DailiesTask *self)
   if (self->f.result_url == NULL)
     return 0;
 
+  /* Rows saved before the expiry was stored: read once, saved with the
+   * task's next change. */
+  if (self->f.link_expires < 0 && !dailies_link_parse_expiry (self->f.result_url, &self->f.link_expires))
+    self->f.link_expires = 0;
+
   /* The link's own word first. Failing that, 24 h from when this very
    * link arrived: the service keeps a task's old finish_time when it
    * hands out a fresh link, so finish_time says nothing about the link. */
-  ensure_link_known (self);
-  if (self->link_signed_expiry > 0)
-    expires_at = self->link_signed_expiry;
+  if (self->f.link_expires > 0)
+    expires_at = self->f.link_expires;
   else if (self->f.link_seen > 0)
     expires_at = self->f.link_seen + DAILIES_TASK_RESULT_URL_LIFETIME;
   else

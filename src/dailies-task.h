@@ -88,11 +88,13 @@ typedef struct
   char              *local_path;
   gint64             link_seen;
   gint64             link_lapsed;
+  gint64             link_expires;   /* what result_url's signature says; 0 nothing, -1 not read yet */
 } DailiesTaskFields;
 
 /* For DailiesTaskStore loading rows: a task with every field of @fields
- * set at once, without notifications. Takes the strings (and clears them in
- * @fields); @fields->id must be a non-empty string. */
+ * set at once, without notifications. Takes the strings (and clears them
+ * in @fields); @fields->id must be a non-empty string. link_expires -1
+ * means not read from the link yet: it is when first needed. */
 DailiesTask       *dailies_task_new_take_fields       (DailiesTaskFields   *fields);
 /* Copies the stored state, for the store's writer; free with _fields_clear(). */
 void               dailies_task_dup_fields            (DailiesTask         *self,

@@ -1218,6 +1218,7 @@ test_link_lapsed (void)
 
   close_store (store);
   g_assert_cmpint (query_int (f.db_path, "SELECT link_lapsed > 0 FROM tasks"), ==, 1);
+  g_assert_cmpint (query_int (f.db_path, "SELECT link_expires FROM tasks"), ==, 0);
 
   /* Across a restart. */
   store = open_store (f.db_path);
@@ -1271,11 +1272,15 @@ test_migrate_from_version_1 (void)
            " ('asyntask_Finished', 0, 4, 1777288800, 1777288000, 1777300000, 'https://cdn.example.com/a.mp4'),"
            " ('asyntask_AddedLater', 1, 4, 1777288800, 1777290000, 1777300000, 'https://cdn.example.com/b.mp4'),"
            " ('asyntask_NoTimes', 2, 4, 0, 0, 1777300000, 'https://cdn.example.com/c.mp4'),"
-           " ('asyntask_Running', 3, 3, 0, 1777288000, 1777300000, NULL);"
+           " ('asyntask_Running', 3, 3, 0, 1777288000, 1777300000, NULL),"
+           " ('asyntask_Signed', 4, 4, 1777288800, 1777288000, 1777300000,"
+           "  'https://cdn.example.com/d.mp4?Expires=1777375200&Signature=x');"
            "PRAGMA user_version = 1;");
 
   store = open_store (f.db_path);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 4);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 5);
+  /* A link that says when it lapses is judged by that. */
+  g_assert_cmpint (dailies_task_get_link_expires_at (dailies_task_store_lookup (store, "asyntask_Signed")), ==, 1777375200);
   g_assert_cmpint (dailies_task_get_link_seen (dailies_task_store_lookup (store, "asyntask_Finished")), ==, 1777288800);
   g_assert_cmpint (dailies_task_get_link_seen (dailies_task_store_lookup (store, "asyntask_AddedLater")), ==, 1777290000);
   g_assert_cmpint (dailies_task_get_link_seen (dailies_task_store_lookup (store, "asyntask_NoTimes")), ==, 1777300000);
@@ -1287,6 +1292,7 @@ test_migrate_from_version_1 (void)
 
   g_assert_cmpint (query_int (f.db_path, "PRAGMA user_version"), ==, DAILIES_TASK_STORE_SCHEMA_VERSION);
   g_assert_cmpint (DAILIES_TASK_STORE_SCHEMA_VERSION, ==, 2);
+  g_assert_cmpint (query_int (f.db_path, "SELECT link_expires FROM tasks WHERE id = 'asyntask_Finished'"), ==, -1);
 
   fixture_clear (&f);
 }
