@@ -165,7 +165,7 @@ describe_error (GError     *error,
   if (g_error_matches (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_AUTHORIZED) ||
       g_error_matches (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND) ||
       (debug != NULL && (strstr (debug, "403") != NULL || strstr (debug, "404") != NULL)))
-    hint = _("The video link has expired or is no longer valid. Check the task again to get a fresh link.");
+    hint = _("The video link has expired or is no longer valid. Check Again asks the service whether it has a new one.");
   else if (error->domain == GST_CORE_ERROR && error->code == GST_CORE_ERROR_MISSING_PLUGIN)
     hint = _("A codec needed for this video is missing. Install the GStreamer codecs for H.264 and AAC (gstreamer1.0-libav).");
   else if (error->domain == GST_STREAM_ERROR &&
