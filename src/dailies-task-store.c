@@ -138,12 +138,13 @@ static const char * const migrations[] = {
   "  http_status         INTEGER NOT NULL DEFAULT 0,"
   "  local_path          TEXT"
   ");",
-  /* 1 → 2: when the current link was first received, and when its host
-   * refused it. For the links already stored the earliest time Dailies can
-   * have received them: not before the task finished, nor before Dailies
-   * knew the task. Earliest, because a link wrongly taken for lapsed costs
-   * a check, while one wrongly taken for valid costs the video. Links that
-   * carry their own expiry are judged by it anyway. */
+  /* 1 → 2: when the current link was first received, when its host
+   * refused it, and the expiry its signature states. For the links already
+   * stored, the earliest time Dailies can have received them: not before
+   * the task finished, nor before Dailies knew the task. The service's
+   * gateway issues a link once, at the finish, and never re-signs it, so
+   * that is when such a link really started; what schema 1 showed as
+   * lapsed stays so. Links that state their own expiry are judged by it. */
   "ALTER TABLE tasks ADD COLUMN link_seen INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE tasks ADD COLUMN link_lapsed INTEGER NOT NULL DEFAULT 0;"
   /* Read from the link when first needed: no URL parsing in SQL. */
