@@ -10,10 +10,13 @@
 
 #include "dailies-demo-resources.h"
 #include "dailies-demo-server.h"
+#include "dailies-link.h"
 
 #define DEMO_VIDEO_RESOURCE "/io/github/dailies/Dailies/demo/dailies-demo.mp4"
 #define GENERATIONS_PREFIX  "/v1/video/generations/"
 #define VIDEOS_PREFIX       "/videos/"
+/* How long a demo link stays valid, as the object store signs them. */
+#define LINK_LIFETIME       (24 * 60 * 60)
 
 typedef enum
 {
@@ -69,6 +72,10 @@ struct _DailiesDemoServer
   gint64       wall_started_at; /* Unix seconds */
   guint        advanced_by;
   gboolean     links_expired;
+  gint64       revoked_until;   /* server time: links signed up to then are refused */
+  gint64       signed_from;     /* server time: links are signed no earlier */
+  gboolean     resign;          /* sign each answer's link afresh */
+  guint        any_finished_ago;
   gboolean     answer_any;
   guint        latency_ms;
 
@@ -93,6 +100,14 @@ static guint
 elapsed_seconds (DailiesDemoServer *self)
 {
   return (guint) ((g_get_monotonic_time () - self->started_at) / G_USEC_PER_SEC) + self->advanced_by;
+}
+
+/* The server's own clock, in Unix seconds: the wall clock at start, moved
+ * on by the time since and by dailies_demo_server_advance(). */
+static gint64
+server_now (DailiesDemoServer *self)
+{
+  return self->wall_started_at + elapsed_seconds (self);
 }
 
 static void
@@ -159,13 +174,25 @@ add_int (JsonBuilder *builder,
 static char *
 video_url_for (DailiesDemoServer *self,
                const DemoTask    *task,
+               gint64             finish_time,
                const char        *variant)
 {
-  gint64 expires = self->wall_started_at + task->finished_at + 24 * 60 * 60;
+  gint64 signed_at = self->resign ? server_now (self) : finish_time;
+  g_autoptr(GDateTime) date = NULL;
+  g_autofree char *stamp = NULL;
 
-  /* Shaped like a pre-signed link: the query string is the secret part. */
-  return g_strdup_printf ("%s" VIDEOS_PREFIX "%s%s.mp4?Expires=%" G_GINT64_FORMAT "&Signature=demo%u",
-                          self->cdn_url, task->id, variant, expires, task->seed);
+  /* Signed when the task finished, as the service does once and for all,
+   * unless the links were renewed since, or are signed afresh each time. */
+  signed_at = MAX (signed_at, self->signed_from);
+  date = g_date_time_new_from_unix_utc (signed_at);
+  stamp = g_date_time_format (date, "%Y%m%dT%H%M%SZ");
+
+  /* Shaped like the object store's pre-signed links: the query string is
+   * the secret part, and says when it lapses. */
+  return g_strdup_printf ("%s" VIDEOS_PREFIX "%s%s.mp4?X-Tos-Algorithm=TOS4-HMAC-SHA256"
+                          "&X-Tos-Credential=DEMO%%2F%.8s%%2Flocal%%2Ftos%%2Frequest&X-Tos-Date=%s"
+                          "&X-Tos-Expires=%d&X-Tos-SignedHeaders=host&X-Tos-Signature=demo%u",
+                          self->cdn_url, task->id, variant, stamp, stamp, LINK_LIFETIME, task->seed);
 }
 
 /* The upstream model's raw output, in the shape each kind of model uses. */
@@ -258,15 +285,17 @@ add_upstream_data (DailiesDemoServer *self,
   json_builder_end_object (builder);
 }
 
+/* @submit_time: when @task was submitted, in Unix seconds; its other
+ * times are offsets from the server's start, applied to it. */
 static JsonNode *
 build_task_envelope (DailiesDemoServer *self,
-                     const DemoTask    *task)
+                     const DemoTask    *task,
+                     gint64             submit_time)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autofree char *video_url = NULL;
   g_autofree char *original_url = NULL;
   guint elapsed = elapsed_seconds (self);
-  gint64 submit_time = self->wall_started_at;
   gboolean started = elapsed >= task->started_at;
   gboolean finished = elapsed >= task->finished_at;
   gboolean succeeded = finished && task->fail_reason == NULL;
@@ -286,9 +315,9 @@ build_task_envelope (DailiesDemoServer *self,
 
   if (succeeded)
     {
-      video_url = video_url_for (self, task, "");
+      video_url = video_url_for (self, task, submit_time + task->finished_at, "");
       if (task->kind == DEMO_KIND_ULTRA)
-        original_url = video_url_for (self, task, "-original");
+        original_url = video_url_for (self, task, submit_time + task->finished_at, "-original");
     }
 
   json_builder_begin_object (builder);
@@ -402,7 +431,7 @@ api_respond (DailiesDemoServer *self,
 
       any.id = task_id;
       any.queued_at = any.started_at = any.progress_75_at = any.finished_at = 0;
-      root = build_task_envelope (self, &any);
+      root = build_task_envelope (self, &any, self->wall_started_at - self->any_finished_ago);
       set_json_response (msg, SOUP_STATUS_OK, root);
       return;
     }
@@ -413,7 +442,7 @@ api_respond (DailiesDemoServer *self,
       return;
     }
 
-  root = build_task_envelope (self, task);
+  root = build_task_envelope (self, task, self->wall_started_at);
   set_json_response (msg, SOUP_STATUS_OK, root);
 }
 
@@ -460,6 +489,39 @@ find_demo_task_for_video (const char *path)
   return find_demo_task (name);
 }
 
+/* Signed, and by the server's clock not lapsed nor revoked. A signed link
+ * that does not say when it lapses (as in older tests) is taken as valid. */
+static gboolean
+link_is_valid (DailiesDemoServer *self,
+               SoupServerMessage *msg,
+               GHashTable        *query)
+{
+  g_autofree char *url = NULL;
+  const char *date;
+  gint64 expires_at;
+
+  if (query == NULL ||
+      (g_hash_table_lookup (query, "X-Tos-Signature") == NULL && g_hash_table_lookup (query, "Signature") == NULL))
+    return FALSE;
+
+  url = g_uri_to_string (soup_server_message_get_uri (msg));
+  if (dailies_link_parse_expiry (url, &expires_at) && server_now (self) >= expires_at)
+    return FALSE;
+
+  /* Signed before the links were revoked: refused for good, as a link
+   * whose key was rotated. */
+  date = g_hash_table_lookup (query, "X-Tos-Date");
+  if (date != NULL && self->revoked_until > 0)
+    {
+      g_autoptr(GDateTime) signed_at = g_date_time_new_from_iso8601 (date, NULL);
+
+      if (signed_at == NULL || g_date_time_to_unix (signed_at) <= self->revoked_until)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 static void
 video_handler_cb (SoupServer        *server,
                   SoupServerMessage *msg,
@@ -489,7 +551,7 @@ video_handler_cb (SoupServer        *server,
     }
 
   /* Real CDNs answer an expired or unsigned link with 403. */
-  if (self->links_expired || query == NULL || g_hash_table_lookup (query, "Signature") == NULL)
+  if (self->links_expired || !link_is_valid (self, msg, query))
     {
       soup_server_message_set_status (msg, SOUP_STATUS_FORBIDDEN, NULL);
       soup_server_message_set_response (msg, "application/xml", SOUP_MEMORY_STATIC,
@@ -739,6 +801,7 @@ dailies_demo_server_expire_links (DailiesDemoServer *self)
   g_return_if_fail (DAILIES_IS_DEMO_SERVER (self));
 
   self->links_expired = TRUE;
+  self->revoked_until = server_now (self);
 }
 
 void
@@ -747,6 +810,40 @@ dailies_demo_server_renew_links (DailiesDemoServer *self)
   g_return_if_fail (DAILIES_IS_DEMO_SERVER (self));
 
   self->links_expired = FALSE;
+  /* Links handed out from now on are signed after the revoked ones, so
+   * they differ from them; the revoked ones stay refused. */
+  self->signed_from = MAX (server_now (self), self->revoked_until + 1);
+}
+
+void
+dailies_demo_server_set_resign_links (DailiesDemoServer *self,
+                                      gboolean           resign)
+{
+  g_return_if_fail (DAILIES_IS_DEMO_SERVER (self));
+
+  self->resign = !!resign;
+}
+
+void
+dailies_demo_server_set_any_finished_ago (DailiesDemoServer *self,
+                                          guint              seconds)
+{
+  g_return_if_fail (DAILIES_IS_DEMO_SERVER (self));
+
+  self->any_finished_ago = seconds;
+}
+
+char *
+dailies_demo_server_sign_link (DailiesDemoServer *self,
+                               const char        *task_id)
+{
+  DemoTask any = demo_tasks[0];
+
+  g_return_val_if_fail (DAILIES_IS_DEMO_SERVER (self), NULL);
+  g_return_val_if_fail (task_id != NULL, NULL);
+
+  any.id = task_id;
+  return video_url_for (self, &any, server_now (self), "");
 }
 
 guint

@@ -46,10 +46,28 @@ void                dailies_demo_server_set_latency          (DailiesDemoServer 
 void                dailies_demo_server_set_video            (DailiesDemoServer  *self,
                                                               GBytes             *video);
 GBytes             *dailies_demo_server_get_video            (DailiesDemoServer  *self);
-/* From now on, video links answer 403 like an expired pre-signed URL. */
+/* Video links are pre-signed like the object store's (X-Tos-Date +
+ * X-Tos-Expires, 24 h): signed when the task finished, and refused with 403
+ * once lapsed by the server's clock (which advance() moves too). */
+
+/* From now on, video links answer 403 like an expired pre-signed URL;
+ * those handed out so far stay refused for good. */
 void                dailies_demo_server_expire_links         (DailiesDemoServer  *self);
-/* Links work again, as after the task was checked for a fresh one. */
+/* Links work again: answers carry newly signed links (new X-Tos-Date),
+ * as from a server that hands out a fresh one when asked again. */
 void                dailies_demo_server_renew_links          (DailiesDemoServer  *self);
+/* When TRUE, every answer signs its link afresh (a new X-Tos-Date each
+ * time), while the task's finish_time stays what it was. The real gateway
+ * does not do this (API.md); other servers may. */
+void                dailies_demo_server_set_resign_links     (DailiesDemoServer  *self,
+                                                              gboolean            resign);
+/* How long before the server started the tasks of set_answer_any()
+ * finished (0 by default): a finish_time days old, say. */
+void                dailies_demo_server_set_any_finished_ago (DailiesDemoServer  *self,
+                                                              guint               seconds);
+/* A link to the video of @task_id, signed now by the server's clock. */
+char               *dailies_demo_server_sign_link            (DailiesDemoServer  *self,
+                                                              const char         *task_id);
 guint               dailies_demo_server_get_n_api_requests   (DailiesDemoServer  *self);
 guint               dailies_demo_server_get_n_video_requests (DailiesDemoServer  *self);
 /* Video requests that carried an Authorization header: always 0 for a correct client. */

@@ -187,6 +187,7 @@ typedef struct
   DailiesKeeper *self;   /* weak: cleared by the cancellable when disposed */
   DailiesTask   *task;
   char          *path;
+  char          *url;      /* the link fetched: a newer one may arrive meanwhile */
   gint64         started;
 } Keeping;
 
@@ -195,6 +196,7 @@ keeping_free (Keeping *keeping)
 {
   g_clear_object (&keeping->task);
   g_free (keeping->path);
+  g_free (keeping->url);
   g_free (keeping);
 }
 
@@ -250,7 +252,11 @@ download_done_cb (GObject      *object,
       /* An expired link will not come back: no more tries until the task
        * is checked again and gets a fresh one. */
       if (g_error_matches (error, DAILIES_DOWNLOAD_ERROR, DAILIES_DOWNLOAD_ERROR_EXPIRED))
-        g_hash_table_insert (self->tries, g_object_ref (keeping->task), GUINT_TO_POINTER (MAX_ATTEMPTS));
+        {
+          g_hash_table_insert (self->tries, g_object_ref (keeping->task), GUINT_TO_POINTER (MAX_ATTEMPTS));
+          /* The host's word on that link outweighs its clock. */
+          dailies_task_store_mark_link_lapsed (self->store, keeping->task, keeping->url);
+        }
     }
   else
     {
@@ -297,11 +303,12 @@ start_keeping (DailiesKeeper *self,
   keeping->self = self;
   keeping->task = g_object_ref (task);
   keeping->path = g_build_filename (folder, name, NULL);
+  keeping->url = g_strdup (dailies_task_get_result_url (task));
   keeping->started = g_get_monotonic_time ();
   destination = g_file_new_for_path (keeping->path);
 
   dailies_task_set_keep_state (task, 0.0, _("Keeping a copy…"));
-  dailies_downloader_download_async (self->downloader, dailies_task_get_result_url (task), destination,
+  dailies_downloader_download_async (self->downloader, keeping->url, destination,
                                      self->cancellable, progress_cb, keeping, NULL,
                                      download_done_cb, keeping);
 }

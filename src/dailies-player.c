@@ -48,6 +48,7 @@ struct _DailiesPlayer
   char             *uri;
   char             *title;
   char             *error_text;
+  guint             http_status;     /* of the last error from the link's host, else 0 */
   GstState          state;           /* the pipeline's, as last reported */
   GstState          target;          /* what the user asked for */
   gint64            duration;
@@ -57,6 +58,13 @@ struct _DailiesPlayer
 };
 
 G_DEFINE_FINAL_TYPE (DailiesPlayer, dailies_player, GTK_TYPE_WIDGET)
+
+enum {
+  LINK_REFUSED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static char *
 format_time (gint64 ns)
@@ -157,7 +165,7 @@ describe_error (GError     *error,
   if (g_error_matches (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_AUTHORIZED) ||
       g_error_matches (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND) ||
       (debug != NULL && (strstr (debug, "403") != NULL || strstr (debug, "404") != NULL)))
-    hint = _("The video link has expired or is no longer valid. Check the task again to get a fresh link.");
+    hint = _("The video link has expired or is no longer valid. Check Again asks the service whether it has a new one.");
   else if (error->domain == GST_CORE_ERROR && error->code == GST_CORE_ERROR_MISSING_PLUGIN)
     hint = _("A codec needed for this video is missing. Install the GStreamer codecs for H.264 and AAC (gstreamer1.0-libav).");
   else if (error->domain == GST_STREAM_ERROR &&
@@ -267,8 +275,13 @@ bus_message_cb (GstBus     *bus,
       {
         g_autoptr(GError) error = NULL;
         g_autofree char *debug = NULL;
+        const GstStructure *details = NULL;
 
         gst_message_parse_error (message, &error, &debug);
+        gst_message_parse_error_details (message, &details);
+        /* souphttpsrc says which HTTP status the host answered. */
+        if (details == NULL || !gst_structure_get_uint (details, "http-status-code", &self->http_status))
+          self->http_status = 0;
         {
           g_autofree char *safe_message = dailies_redact_text (error->message);
           g_autofree char *safe_debug = dailies_redact_text (debug);
@@ -283,6 +296,11 @@ bus_message_cb (GstBus     *bus,
         self->state = GST_STATE_NULL;
         update_play_button (self);
         update_position_tick (self);
+
+        /* What a pre-signed link's host answers once it lapsed. */
+        if (self->http_status == 403 || self->http_status == 404 ||
+            self->http_status == 410)
+          g_signal_emit (self, signals[LINK_REFUSED], 0, self->uri, self->http_status);
       }
       break;
 
@@ -517,6 +535,7 @@ load_uri (DailiesPlayer *self,
   destroy_pipeline (self);
   dailies_paintable_clear (self->paintable);
   g_clear_pointer (&self->error_text, g_free);
+  self->http_status = 0;
   g_free (self->uri);
   self->uri = g_strdup (uri);
   self->duration = 0;
@@ -661,6 +680,14 @@ dailies_player_get_state (DailiesPlayer *self)
   g_return_val_if_fail (DAILIES_IS_PLAYER (self), GST_STATE_NULL);
 
   return self->pipeline != NULL ? self->state : GST_STATE_NULL;
+}
+
+guint
+dailies_player_get_http_status (DailiesPlayer *self)
+{
+  g_return_val_if_fail (DAILIES_IS_PLAYER (self), 0);
+
+  return self->http_status;
 }
 
 const char *
@@ -920,6 +947,21 @@ dailies_player_class_init (DailiesPlayerClass *klass)
   object_class->dispose = dailies_player_dispose;
   object_class->finalize = dailies_player_finalize;
   widget_class->unmap = dailies_player_unmap;
+
+  /**
+   * DailiesPlayer::link-refused:
+   * @uri: the link played
+   * @http_status: 403, 404 or 410
+   *
+   * The host of the link played answered that it has no such video for
+   * it: a lapsed pre-signed link.
+   */
+  signals[LINK_REFUSED] =
+    g_signal_new ("link-refused",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_UINT);
 
   gtk_widget_class_install_action (widget_class, "player.toggle-play", NULL, toggle_play_action);
   gtk_widget_class_install_action (widget_class, "player.seek", "i", seek_relative_action);

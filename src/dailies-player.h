@@ -39,6 +39,9 @@ gint64            dailies_player_get_duration    (DailiesPlayer *self);
 GstState          dailies_player_get_state       (DailiesPlayer *self);
 /* The error shown to the user, or NULL. */
 const char       *dailies_player_get_error_text  (DailiesPlayer *self);
+/* The HTTP status the link's host answered with the last error, else 0.
+ * A 403, 404 or 410 also emits ::link-refused. */
+guint             dailies_player_get_http_status (DailiesPlayer *self);
 DailiesPaintable *dailies_player_get_paintable   (DailiesPlayer *self);
 char             *dailies_player_dup_media_info  (DailiesPlayer *self);
 gboolean          dailies_player_get_muted       (DailiesPlayer *self);

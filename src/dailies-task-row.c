@@ -60,10 +60,21 @@ dup_detail_text (DailiesTask *task,
   const char *reason = dailies_task_get_fail_reason (task);
   const char *last_error = dailies_task_get_last_error (task);
   g_autofree char *status_words = dailies_format_status (status, dailies_task_get_status_text (task));
-
   const char *problem;
 
   *warning = FALSE;
+
+  /* A success with nothing behind it is not a plain success. */
+  if (status == DAILIES_TASK_STATUS_SUCCESS && !dailies_task_has_usable_link (task) &&
+      dailies_task_get_local_path (task) == NULL)
+    return g_strdup (_("Succeeded, but the service sent no video link"));
+
+  /* A lapsed link is a state of its own, not a failure: it outweighs the
+   * message of the download it made fail. */
+  if (status == DAILIES_TASK_STATUS_SUCCESS && dailies_task_get_local_path (task) == NULL &&
+      dailies_task_get_download_fraction (task) < 0 &&
+      dailies_task_is_link_expired (task, g_get_real_time () / G_USEC_PER_SEC))
+    return g_strdup (_("Link expired · Check Again to ask for a new one"));
 
   if (dailies_task_get_keep_message (task) != NULL)
     return g_strdup (dailies_task_get_keep_message (task));
@@ -73,11 +84,6 @@ dup_detail_text (DailiesTask *task,
       const char *newline = strchr (reason, '\n');
       return newline != NULL ? g_strndup (reason, newline - reason) : g_strdup (reason);
     }
-
-  /* A lapsed link is a state of its own, not a failure. */
-  if (status == DAILIES_TASK_STATUS_SUCCESS && dailies_task_get_local_path (task) == NULL &&
-      dailies_task_is_link_expired (task, g_get_real_time () / G_USEC_PER_SEC))
-    return g_strdup (_("Link expired · check again for a fresh link"));
 
   /* Only unfinished tasks have one; finished ones skip the parse. */
   if ((problem = dailies_task_get_upstream_problem (task)) != NULL)
@@ -342,6 +348,14 @@ dailies_task_row_set_task (DailiesTaskRow *self,
 
   update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TASK]);
+}
+
+const char *
+dailies_task_row_get_detail (DailiesTaskRow *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK_ROW (self), NULL);
+
+  return gtk_inscription_get_text (self->detail_label);
 }
 
 DailiesTask *

@@ -17,6 +17,8 @@ G_DECLARE_FINAL_TYPE (DailiesTaskRow, dailies_task_row, DAILIES, TASK_ROW, GtkWi
 
 GtkWidget   *dailies_task_row_new      (void);
 DailiesTask *dailies_task_row_get_task (DailiesTaskRow *self);
+/* For tests: the second line as shown. */
+const char  *dailies_task_row_get_detail (DailiesTaskRow *self);
 void         dailies_task_row_set_task (DailiesTaskRow *self,
                                         DailiesTask    *task);
 /* Recomputes the relative age ("5 min ago"); the row does so itself when

@@ -114,7 +114,7 @@ static guint signals[N_SIGNALS];
 static GQuark position_quark;
 
 /* One step per schema version: migrations[N] takes a database from version
- * N to N + 1. Version 2 will be one more string at the end. */
+ * N to N + 1. Version 3 will be one more string at the end. */
 static const char * const migrations[] = {
   /* 0 → 1 */
   "CREATE TABLE tasks ("
@@ -138,6 +138,21 @@ static const char * const migrations[] = {
   "  http_status         INTEGER NOT NULL DEFAULT 0,"
   "  local_path          TEXT"
   ");",
+  /* 1 → 2: when the current link was first received, when its host
+   * refused it, and the expiry its signature states. For the links already
+   * stored, the earliest time Dailies can have received them: not before
+   * the task finished, nor before Dailies knew the task. The service's
+   * gateway issues a link once, at the finish, and never re-signs it, so
+   * that is when such a link really started; what schema 1 showed as
+   * lapsed stays so. Links that state their own expiry are judged by it. */
+  "ALTER TABLE tasks ADD COLUMN link_seen INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE tasks ADD COLUMN link_lapsed INTEGER NOT NULL DEFAULT 0;"
+  /* Read from the link when first needed: no URL parsing in SQL. */
+  "ALTER TABLE tasks ADD COLUMN link_expires INTEGER NOT NULL DEFAULT -1;"
+  "UPDATE tasks SET link_seen = CASE"
+  "  WHEN MAX (finish_time, first_seen) > 0 THEN MAX (finish_time, first_seen)"
+  "  ELSE last_polled END"
+  " WHERE result_url IS NOT NULL;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == DAILIES_TASK_STORE_SCHEMA_VERSION);
@@ -145,13 +160,13 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == DAILIES_TASK_STORE_SCHEMA_VERSION)
 #define TASK_COLUMNS \
   "id, position, status, status_text, progress, submit_time, start_time, finish_time, " \
   "fail_reason, result_url, original_result_url, request_id, model, raw_json, " \
-  "first_seen, last_polled, last_error, http_status, local_path"
+  "first_seen, last_polled, last_error, http_status, local_path, link_seen, link_lapsed, link_expires"
 
 static const char select_sql[] =
   "SELECT " TASK_COLUMNS " FROM tasks";
 static const char upsert_sql[] =
   "INSERT OR REPLACE INTO tasks (" TASK_COLUMNS ") "
-  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
+  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
 static const char delete_sql[] =
   "DELETE FROM tasks WHERE id = ?1";
 
@@ -406,7 +421,7 @@ read_tasks (sqlite3     *db,
                                "reading tasks");
     }
 
-  /* Held across the loop: otherwise each of the 19 column calls of each
+  /* Held across the loop: otherwise each of the 22 column calls of each
    * row takes and drops the connection's mutex. */
   sqlite3_mutex_enter (sqlite3_db_mutex (db));
 
@@ -441,6 +456,9 @@ read_tasks (sqlite3     *db,
       fields.last_error = dup_column_text (stmt, 16);
       fields.http_status = (guint) CLAMP (sqlite3_column_int64 (stmt, 17), 0, G_MAXUINT);
       fields.local_path = dup_column_text (stmt, 18);
+      fields.link_seen = sqlite3_column_int64 (stmt, 19);
+      fields.link_lapsed = sqlite3_column_int64 (stmt, 20);
+      fields.link_expires = sqlite3_column_int64 (stmt, 21);
 
       item.position = (guint) position;
       item.index = loaded->len;
@@ -764,6 +782,9 @@ write_row (DailiesTaskStore *self,
       bind_text (stmt, 17, row->fields.last_error);
       sqlite3_bind_int64 (stmt, 18, row->fields.http_status);
       bind_text (stmt, 19, row->fields.local_path);
+      sqlite3_bind_int64 (stmt, 20, row->fields.link_seen);
+      sqlite3_bind_int64 (stmt, 21, row->fields.link_lapsed);
+      sqlite3_bind_int64 (stmt, 22, row->fields.link_expires);
     }
 
   rc = sqlite3_step (stmt);
@@ -1503,6 +1524,28 @@ dailies_task_store_record_error (DailiesTaskStore *self,
         g_signal_emit (self, signals[TASK_ANSWERED], 0, task, FALSE,
                        !was_terminal && dailies_task_is_terminal (task));
     }
+}
+
+gboolean
+dailies_task_store_mark_link_lapsed (DailiesTaskStore *self,
+                                     DailiesTask      *task,
+                                     const char       *url)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK_STORE (self), FALSE);
+  g_return_val_if_fail (DAILIES_IS_TASK (task), FALSE);
+
+  /* A refusal of an older link says nothing about the one held now. */
+  if (url == NULL || g_strcmp0 (dailies_task_get_result_url (task), url) != 0 ||
+      dailies_task_get_link_lapsed (task) > 0)
+    return FALSE;
+
+  g_debug ("store: %s: the result host refused its link", dailies_task_get_id (task));
+  dailies_task_set_link_lapsed (task, MAX (now_seconds (), 1));
+
+  if (holds (self, task))
+    queue_task (self, task);
+
+  return TRUE;
 }
 
 void

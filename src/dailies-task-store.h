@@ -29,7 +29,7 @@ typedef enum
 } DailiesStoreError;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define DAILIES_TASK_STORE_SCHEMA_VERSION 1
+#define DAILIES_TASK_STORE_SCHEMA_VERSION 2
 
 GQuark            dailies_store_error_quark                  (void);
 
@@ -78,6 +78,12 @@ void              dailies_task_store_record_error            (DailiesTaskStore  
                                                               DailiesTask          *task,
                                                               const char           *message,
                                                               guint                 http_status);
+/* The result host refused @url (403, 404, 410): if it is still @task's
+ * result_url, the link counts as lapsed, whatever the clock says, until
+ * another link arrives. Saved. Returns whether it was marked just now. */
+gboolean          dailies_task_store_mark_link_lapsed        (DailiesTaskStore     *self,
+                                                              DailiesTask          *task,
+                                                              const char           *url);
 void              dailies_task_store_set_local_path          (DailiesTaskStore     *self,
                                                               DailiesTask          *task,
                                                               const char           *path);

@@ -28,6 +28,8 @@ struct _DailiesTaskView
   GtkToggleButton      *final_button;
   GtkToggleButton      *original_button;
   GtkLabel             *keep_label;
+  GtkLabel             *link_label;
+  GtkWidget            *check_again_button;
   GtkWidget            *open_folder_button;
   AdwPreferencesGroup  *failure_group;
   GtkLabel             *fail_reason_label;
@@ -74,6 +76,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  LINK_REFUSED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static const char *status_classes[] = { "success", "error", "warning", "accent" };
 
@@ -189,7 +198,10 @@ update_clock_rows (DailiesTaskView *self)
   DailiesTask *task = self->task;
   gint64 start = dailies_task_get_start_time (task);
   gint64 finish = dailies_task_get_finish_time (task);
-  g_autofree char *link = dailies_format_link_time_left (dailies_task_get_link_expires_at (task), now_seconds ());
+  g_autofree char *link = NULL;
+
+  if (dailies_task_has_usable_link (task))
+    link = dailies_format_link_time_left (dailies_task_get_link_expires_at (task), now_seconds ());
 
   if (start > 0)
     set_row_take (self->elapsed_row, dailies_format_duration ((finish > 0 ? finish : now_seconds ()) - start));
@@ -277,7 +289,7 @@ dup_video_uri (DailiesTaskView *self)
   if (local != NULL && g_file_test (local, G_FILE_TEST_IS_REGULAR))
     return g_filename_to_uri (local, NULL, NULL);
 
-  if (dailies_task_get_result_url (task) != NULL && !expired)
+  if (dailies_task_has_usable_link (task) && !expired)
     return g_strdup (dailies_task_get_result_url (task));
 
   return NULL;
@@ -311,17 +323,22 @@ update_result (DailiesTaskView *self)
       gtk_label_set_label (self->keep_label, success ? _("No local copy yet") : "");
     }
 
-  if (!success)
-    {
-      dailies_player_set_uri (self->player, NULL);
-      return;
-    }
+  uri = success ? dup_video_uri (self) : NULL;
 
-  uri = dup_video_uri (self);
+  /* Nothing to play: say why, and offer to ask the service again. */
+  gtk_widget_set_visible (GTK_WIDGET (self->player), uri != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->link_label), success && uri == NULL);
+  gtk_widget_set_visible (self->check_again_button, success && uri == NULL);
+
   if (uri == NULL)
     {
       dailies_player_set_uri (self->player, NULL);
-      gtk_label_set_label (self->keep_label, _("The link has expired and there is no local copy. Check the task again for a fresh link."));
+      if (dailies_task_get_keep_message (task) == NULL && local == NULL)
+        gtk_label_set_label (self->keep_label, "");
+      if (!dailies_task_has_usable_link (task))
+        gtk_label_set_label (self->link_label, _("There is no video to play or keep. Check Again asks the service once more."));
+      else
+        gtk_label_set_label (self->link_label, _("Link expired, and there is no local copy. Check Again asks the service whether it has a new link."));
       return;
     }
 
@@ -347,6 +364,20 @@ update_result (DailiesTaskView *self)
       /* A result plays as soon as it is known. */
       dailies_player_play (self->player);
     }
+}
+
+/* The host refused the link being played: if it is the task's result
+ * link, that link has lapsed, whatever its signature said. */
+static void
+player_link_refused_cb (DailiesTaskView *self,
+                        const char      *uri,
+                        guint            http_status)
+{
+  if (self->task == NULL || g_strcmp0 (uri, dailies_task_get_result_url (self->task)) != 0)
+    return;
+
+  g_message ("view: the video host refused the link of %s (HTTP %u)", dailies_task_get_id (self->task), http_status);
+  g_signal_emit (self, signals[LINK_REFUSED], 0, self->task, uri);
 }
 
 static void
@@ -390,7 +421,11 @@ update (DailiesTaskView *self)
     return;
 
   status = dailies_task_get_status (task);
-  status_words = dailies_format_status (status, dailies_task_get_status_text (task));
+  /* A success with nothing behind it is not shown as a plain success. */
+  if (status == DAILIES_TASK_STATUS_SUCCESS && !dailies_task_has_usable_link (task))
+    status_words = g_strdup (_("Succeeded, but the service sent no video link"));
+  else
+    status_words = dailies_format_status (status, dailies_task_get_status_text (task));
   status_class = dailies_format_status_class (status);
   progress = dailies_task_get_progress (task);
 
@@ -712,6 +747,20 @@ dailies_task_view_class_init (DailiesTaskViewClass *klass)
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /**
+   * DailiesTaskView::link-refused:
+   * @task: the task shown
+   * @url: its result link, which the host refused (403, 404, 410)
+   *
+   * For the window to tell the store, which owns the task's state.
+   */
+  signals[LINK_REFUSED] =
+    g_signal_new ("link-refused",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, DAILIES_TYPE_TASK, G_TYPE_STRING);
+
   gtk_widget_class_install_action (widget_class, "view.copy-details", NULL, copy_details_action);
   gtk_widget_class_install_action (widget_class, "view.copy-reason", NULL, copy_reason_action);
   gtk_widget_class_install_action (widget_class, "view.copy-request-id", NULL, copy_request_id_action);
@@ -735,6 +784,8 @@ dailies_task_view_class_init (DailiesTaskViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, final_button);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, original_button);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, keep_label);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, link_label);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, check_again_button);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, open_folder_button);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, failure_group);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, fail_reason_label);
@@ -774,6 +825,8 @@ dailies_task_view_init (DailiesTaskView *self)
 
   g_signal_connect_object (self->original_button, "toggled",
                            G_CALLBACK (variant_toggled_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->player, "link-refused",
+                           G_CALLBACK (player_link_refused_cb), self, G_CONNECT_SWAPPED);
 }
 
 GtkWidget *
@@ -802,6 +855,26 @@ dailies_task_view_get_shown_attention (DailiesTaskView *self)
     return NULL;
 
   return gtk_label_get_label (self->attention_label);
+}
+
+const char *
+dailies_task_view_get_shown_status (DailiesTaskView *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK_VIEW (self), NULL);
+
+  return gtk_label_get_label (self->status_label);
+}
+
+/* Why nothing plays (an expired link, or none), or NULL when that is hidden. */
+const char *
+dailies_task_view_get_shown_link_state (DailiesTaskView *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK_VIEW (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->link_label)))
+    return NULL;
+
+  return gtk_label_get_label (self->link_label);
 }
 
 const char *

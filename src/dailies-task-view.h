@@ -22,6 +22,9 @@ void         dailies_task_view_set_task             (DailiesTaskView *self,
 GtkWidget   *dailies_task_view_get_player           (DailiesTaskView *self);
 const char  *dailies_task_view_get_shown_fail_reason (DailiesTaskView *self);
 const char  *dailies_task_view_get_shown_attention  (DailiesTaskView *self);
+/* For tests: the status line, and why nothing plays (or NULL). */
+const char  *dailies_task_view_get_shown_status     (DailiesTaskView *self);
+const char  *dailies_task_view_get_shown_link_state (DailiesTaskView *self);
 /* ID, request ID, status, HTTP code and times: never the key, never a signed URL. */
 char        *dailies_task_view_dup_support_details  (DailiesTask     *task);
 

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "dailies-link.h"
 #include "dailies-task.h"
 
 struct _DailiesTask
@@ -24,6 +25,10 @@ struct _DailiesTask
   /* Not stored: read from raw-json when first asked for (see the getter). */
   char              *upstream_problem;
   gboolean           upstream_problem_known;
+
+  /* Whether result_url is an http(s) link, worked out when first asked. */
+  guint              link_usable_known : 1;
+  guint              link_usable : 1;
 };
 
 G_DEFINE_FINAL_TYPE (DailiesTask, dailies_task, G_TYPE_OBJECT)
@@ -48,6 +53,8 @@ enum {
   PROP_LAST_ERROR,
   PROP_HTTP_STATUS,
   PROP_LOCAL_PATH,
+  PROP_LINK_SEEN,
+  PROP_LINK_LAPSED,
   PROP_TERMINAL,
   PROP_DOWNLOAD_FRACTION,
   PROP_KEEP_MESSAGE,
@@ -186,6 +193,14 @@ dailies_task_get_property (GObject    *object,
       g_value_set_string (value, self->f.local_path);
       break;
 
+    case PROP_LINK_SEEN:
+      g_value_set_int64 (value, self->f.link_seen);
+      break;
+
+    case PROP_LINK_LAPSED:
+      g_value_set_int64 (value, self->f.link_lapsed);
+      break;
+
     case PROP_DOWNLOAD_FRACTION:
       g_value_set_double (value, self->download_fraction);
       break;
@@ -279,6 +294,10 @@ dailies_task_class_init (DailiesTaskClass *klass)
     g_param_spec_uint ("http-status", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_LOCAL_PATH] =
     g_param_spec_string ("local-path", NULL, NULL, NULL, ro);
+  properties[PROP_LINK_SEEN] =
+    g_param_spec_int64 ("link-seen", NULL, NULL, G_MININT64, G_MAXINT64, 0, ro);
+  properties[PROP_LINK_LAPSED] =
+    g_param_spec_int64 ("link-lapsed", NULL, NULL, G_MININT64, G_MAXINT64, 0, ro);
   properties[PROP_TERMINAL] =
     g_param_spec_boolean ("terminal", NULL, NULL, FALSE, ro);
   properties[PROP_DOWNLOAD_FRACTION] =
@@ -520,6 +539,18 @@ dailies_task_apply_response (DailiesTask               *self,
   dailies_task_set_progress (self, response->progress);
   dailies_task_set_times (self, response->submit_time, response->start_time, response->finish_time);
   dailies_task_set_fail_reason (self, response->fail_reason);
+
+  /* Each link is judged by itself: another one starts its own clock and
+   * is not lapsed because the one before was. The same one keeps both. */
+  if (g_strcmp0 (self->f.result_url, response->result_url) != 0)
+    {
+      set_int64 (self, &self->f.link_seen, response->result_url != NULL ? polled_at : 0, PROP_LINK_SEEN);
+      dailies_task_set_link_lapsed (self, 0);
+    }
+  else if (response->result_url != NULL && self->f.link_seen <= 0)
+    {
+      set_int64 (self, &self->f.link_seen, polled_at, PROP_LINK_SEEN);
+    }
   dailies_task_set_result_urls (self, response->result_url, response->original_result_url);
   dailies_task_set_request_id (self, response->request_id);
   dailies_task_set_model (self, response->model);
@@ -605,6 +636,15 @@ dailies_task_set_result_urls (DailiesTask *self,
                               const char  *original_result_url)
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
+
+  /* Read once per link, here, and stored: filters and sorts ask about
+   * thousands of tasks at a time. */
+  if (g_strcmp0 (self->f.result_url, result_url) != 0)
+    {
+      self->link_usable_known = FALSE;
+      if (!dailies_link_parse_expiry (result_url, &self->f.link_expires))
+        self->f.link_expires = 0;
+    }
 
   g_object_freeze_notify (G_OBJECT (self));
   set_string (self, &self->f.result_url, result_url, PROP_RESULT_URL);
@@ -734,21 +774,74 @@ dailies_task_set_thumbnail_path (DailiesTask *self,
 }
 
 gint64
+dailies_task_get_link_seen (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
+  return self->f.link_seen;
+}
+
+gint64
+dailies_task_get_link_lapsed (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
+  return self->f.link_lapsed;
+}
+
+void
+dailies_task_set_link_lapsed (DailiesTask *self,
+                              gint64       lapsed_at)
+{
+  g_return_if_fail (DAILIES_IS_TASK (self));
+  set_int64 (self, &self->f.link_lapsed, MAX (lapsed_at, 0), PROP_LINK_LAPSED);
+}
+
+gboolean
+dailies_task_has_usable_link (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), FALSE);
+
+  if (self->f.status != DAILIES_TASK_STATUS_SUCCESS)
+    return FALSE;
+
+  if (!self->link_usable_known)
+    {
+      self->link_usable = dailies_link_is_usable (self->f.result_url);
+      self->link_usable_known = TRUE;
+    }
+
+  return self->link_usable;
+}
+
+gint64
 dailies_task_get_link_expires_at (DailiesTask *self)
 {
-  gint64 from;
+  gint64 expires_at;
 
   g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
 
   if (self->f.result_url == NULL)
     return 0;
 
-  /* Valid 24 h from finish_time, or from when we saw it when that is missing. */
-  from = self->f.finish_time > 0 ? self->f.finish_time : self->f.last_polled;
-  if (from <= 0)
-    return 0;
+  /* Rows saved before the expiry was stored: read once, saved with the
+   * task's next change. */
+  if (self->f.link_expires < 0 && !dailies_link_parse_expiry (self->f.result_url, &self->f.link_expires))
+    self->f.link_expires = 0;
 
-  return from + DAILIES_TASK_RESULT_URL_LIFETIME;
+  /* The link's own word first. Failing that, 24 h from when this very
+   * link arrived: the service keeps a task's old finish_time when it
+   * hands out a fresh link, so finish_time says nothing about the link. */
+  if (self->f.link_expires > 0)
+    expires_at = self->f.link_expires;
+  else if (self->f.link_seen > 0)
+    expires_at = self->f.link_seen + DAILIES_TASK_RESULT_URL_LIFETIME;
+  else
+    expires_at = 0;
+
+  /* The host's refusal outweighs any clock. */
+  if (self->f.link_lapsed > 0 && (expires_at == 0 || self->f.link_lapsed < expires_at))
+    expires_at = self->f.link_lapsed;
+
+  return expires_at;
 }
 
 gboolean
@@ -758,6 +851,13 @@ dailies_task_is_link_expired (DailiesTask *self,
   gint64 expires_at;
 
   g_return_val_if_fail (DAILIES_IS_TASK (self), FALSE);
+
+  if (self->f.result_url == NULL)
+    return FALSE;
+
+  /* Whatever the clock says (it may be wrong, or turned back). */
+  if (self->f.link_lapsed > 0)
+    return TRUE;
 
   expires_at = dailies_task_get_link_expires_at (self);
 

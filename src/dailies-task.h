@@ -37,11 +37,24 @@ const char        *dailies_task_get_last_error        (DailiesTask         *self
 guint              dailies_task_get_http_status       (DailiesTask         *self);
 const char        *dailies_task_get_local_path        (DailiesTask         *self);
 gboolean           dailies_task_is_terminal           (DailiesTask         *self);
-/* A result_url is valid this long after the task finished. */
+/* A result_url whose signature does not say when it lapses is taken to be
+ * valid this long after Dailies first received that very link. */
 #define DAILIES_TASK_RESULT_URL_LIFETIME (24 * 60 * 60)
 
-/* Unix seconds when result_url lapses, 0 when there is no link. */
+/* Unix seconds when Dailies first received the current result_url, 0 when
+ * there is none. The same link again keeps it; another link resets it. */
+gint64             dailies_task_get_link_seen         (DailiesTask         *self);
+/* Unix seconds when the result host refused the current result_url (403,
+ * 404, 410), else 0. Cleared when another link arrives. */
+gint64             dailies_task_get_link_lapsed       (DailiesTask         *self);
+/* Whether the task succeeded and result_url is an http(s) link with a host. */
+gboolean           dailies_task_has_usable_link       (DailiesTask         *self);
+/* Unix seconds when result_url lapses: what its own signature says, else
+ * link-seen + 24 h, earlier if the host already refused it; never from
+ * finish_time. 0 when there is no link or nothing is known. */
 gint64             dailies_task_get_link_expires_at   (DailiesTask         *self);
+/* Whether result_url lapsed by @now, or the host refused it. FALSE when
+ * there is no link. */
 gboolean           dailies_task_is_link_expired       (DailiesTask         *self,
                                                        gint64               now);
 /* -1 when no download runs, else 0..1. */
@@ -76,11 +89,15 @@ typedef struct
   char              *last_error;
   guint              http_status;
   char              *local_path;
+  gint64             link_seen;
+  gint64             link_lapsed;
+  gint64             link_expires;   /* what result_url's signature says; 0 nothing, -1 not read yet */
 } DailiesTaskFields;
 
 /* For DailiesTaskStore loading rows: a task with every field of @fields
- * set at once, without notifications. Takes the strings (and clears them in
- * @fields); @fields->id must be a non-empty string. */
+ * set at once, without notifications. Takes the strings (and clears them
+ * in @fields); @fields->id must be a non-empty string. link_expires -1
+ * means not read from the link yet: it is when first needed. */
 DailiesTask       *dailies_task_new_take_fields       (DailiesTaskFields   *fields);
 /* Copies the stored state, for the store's writer; free with _fields_clear(). */
 void               dailies_task_dup_fields            (DailiesTask         *self,
@@ -124,6 +141,9 @@ void               dailies_task_set_last_error        (DailiesTask         *self
                                                        guint                http_status);
 void               dailies_task_set_local_path        (DailiesTask         *self,
                                                        const char          *local_path);
+/* 0 clears it. */
+void               dailies_task_set_link_lapsed       (DailiesTask         *self,
+                                                       gint64               lapsed_at);
 
 /* For DailiesKeeper: transient, never stored. */
 void               dailies_task_set_keep_state        (DailiesTask         *self,

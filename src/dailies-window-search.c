@@ -167,9 +167,10 @@ dup_shown_tasks (DailiesWindow *self)
   return tasks;
 }
 
-/* Say, every task whose link lapsed while the computer was off: the
- * answers bring fresh links, which the keeper then keeps. The poller sends
- * them a few at a time. */
+/* Say, every task whose link lapsed while the computer was off: a server
+ * that hands out fresh links brings them, and the keeper keeps them (the
+ * service's own gateway repeats the lapsed ones). The poller sends them a
+ * few at a time. */
 static void
 refresh_shown_action (GtkWidget  *widget,
                       const char *action_name,

@@ -100,6 +100,15 @@ selection_changed_cb (DailiesWindow *self)
   update_actions (self);
 }
 
+/* The video host refused the link played: the store marks it lapsed. */
+static void
+task_view_link_refused_cb (DailiesWindow *self,
+                           DailiesTask   *task,
+                           const char    *url)
+{
+  dailies_task_store_mark_link_lapsed (self->store, task, url);
+}
+
 static void
 list_activate_cb (DailiesWindow *self,
                   guint          position)
@@ -331,6 +340,8 @@ setup (DailiesWindow      *self,
                            G_CALLBACK (poller_state_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->store, "write-failed",
                            G_CALLBACK (store_write_failed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->task_view, "link-refused",
+                           G_CALLBACK (task_view_link_refused_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->banner_button, "clicked",
                            G_CALLBACK (banner_button_clicked_cb), self, G_CONNECT_SWAPPED);
   poller_state_changed_cb (self);

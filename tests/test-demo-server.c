@@ -9,6 +9,7 @@
 #include <libsoup/soup.h>
 
 #include "dailies-demo-server.h"
+#include "dailies-link.h"
 #include "dailies-task-response.h"
 #include "dailies-test-utils.h"
 
@@ -273,6 +274,93 @@ test_video_range (void)
   g_assert_cmpuint (dailies_demo_server_get_n_video_requests_with_auth (server), ==, 1);
 }
 
+static guint
+fetch_status (const char *url)
+{
+  Reply reply;
+  guint status;
+
+  fetch (url, NULL, NULL, &reply);
+  status = reply.status;
+  reply_clear (&reply);
+
+  return status;
+}
+
+/* Links are signed like the object store's, lapse by the server's clock
+ * 24 h after the task finished, and renewed ones differ from the old. */
+static void
+test_signed_links (void)
+{
+  g_autoptr(DailiesDemoServer) server = start_server ();
+  g_autoptr(DailiesTaskResponse) first = NULL;
+  g_autoptr(DailiesTaskResponse) again = NULL;
+  g_autoptr(DailiesTaskResponse) renewed = NULL;
+  gint64 expires_at = 0;
+
+  dailies_demo_server_advance (server, 120);
+  first = query (server, SUCCESS_ID);
+  g_assert_nonnull (strstr (first->result_url, "X-Tos-Date="));
+  g_assert_nonnull (strstr (first->result_url, "X-Tos-Signature="));
+  g_assert_true (dailies_link_parse_expiry (first->result_url, &expires_at));
+  g_assert_cmpint (expires_at, ==, first->finish_time + 24 * 60 * 60);
+  g_assert_cmpuint (fetch_status (first->result_url), ==, 200);
+
+  /* Asked again, the same link, as the real gateway does. */
+  again = query (server, SUCCESS_ID);
+  g_assert_cmpstr (again->result_url, ==, first->result_url);
+  g_clear_pointer (&again, dailies_task_response_free);
+
+  /* A day later by the server's clock the signature has lapsed. */
+  dailies_demo_server_advance (server, 24 * 60 * 60);
+  g_assert_cmpuint (fetch_status (first->result_url), ==, 403);
+
+  /* Revoked and renewed: another link that works, the old one refused. */
+  dailies_demo_server_expire_links (server);
+  dailies_demo_server_renew_links (server);
+  renewed = query (server, SUCCESS_ID);
+  g_assert_cmpstr (renewed->result_url, !=, first->result_url);
+  g_assert_cmpint (renewed->finish_time, ==, first->finish_time);
+  g_assert_cmpuint (fetch_status (renewed->result_url), ==, 200);
+  g_assert_cmpuint (fetch_status (first->result_url), ==, 403);
+}
+
+/* A server that signs each answer afresh, for a task finished days ago. */
+static void
+test_resigned_links (void)
+{
+  g_autoptr(DailiesDemoServer) server = start_server ();
+  g_autoptr(DailiesTaskResponse) old = NULL;
+  g_autoptr(DailiesTaskResponse) fresh = NULL;
+  const char *id = "asyntask_AnyOldTask0000000001";
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 expires_at = 0;
+
+  dailies_demo_server_set_answer_any (server, TRUE);
+  dailies_demo_server_set_any_finished_ago (server, 3 * 24 * 60 * 60);
+
+  /* Signed once, when it finished: lapsed days ago. */
+  old = query (server, id);
+  g_assert_cmpint (old->finish_time, <=, now - 3 * 24 * 60 * 60 + 5);
+  g_assert_true (dailies_link_parse_expiry (old->result_url, &expires_at));
+  g_assert_cmpint (expires_at, <, now);
+  g_assert_cmpuint (fetch_status (old->result_url), ==, 403);
+
+  dailies_demo_server_set_resign_links (server, TRUE);
+  fresh = query (server, id);
+  g_assert_cmpint (fresh->finish_time, ==, old->finish_time);
+  g_assert_true (dailies_link_parse_expiry (fresh->result_url, &expires_at));
+  g_assert_cmpint (expires_at, >=, now + 24 * 60 * 60 - 5);
+  g_assert_cmpuint (fetch_status (fresh->result_url), ==, 200);
+
+  /* sign_link gives the same kind of link. */
+  {
+    g_autofree char *signed_url = dailies_demo_server_sign_link (server, id);
+    g_assert_true (dailies_link_parse_expiry (signed_url, &expires_at));
+    g_assert_cmpuint (fetch_status (signed_url), ==, 200);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -283,6 +371,8 @@ main (int   argc,
   g_test_add_func ("/dailies/demo-server/final-states", test_final_states);
   g_test_add_func ("/dailies/demo-server/errors", test_errors);
   g_test_add_func ("/dailies/demo-server/video-range", test_video_range);
+  g_test_add_func ("/dailies/demo-server/signed-links", test_signed_links);
+  g_test_add_func ("/dailies/demo-server/resigned-links", test_resigned_links);
 
   return g_test_run ();
 }

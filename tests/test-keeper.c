@@ -10,9 +10,11 @@
 
 #include <json-glib/json-glib.h>
 
+#include "dailies-api-client.h"
 #include "dailies-demo-server.h"
 #include "dailies-downloader.h"
 #include "dailies-keeper.h"
+#include "dailies-poller.h"
 #include "dailies-task-response.h"
 #include "dailies-task-store.h"
 #include "dailies-task.h"
@@ -23,6 +25,8 @@ typedef struct
   DailiesDemoServer *server;
   DailiesTaskStore  *store;
   DailiesKeeper     *keeper;
+  DailiesApiClient  *client;
+  DailiesPoller     *poller;     /* asks the demo API, as the app does */
   char              *dir;
   char              *folder;
   GPtrArray         *kept_order;   /* task IDs in the order their copies landed */
@@ -50,6 +54,11 @@ fixture_set_up (Fixture       *f,
   dailies_keeper_set_folder (f->keeper, f->folder);
   dailies_keeper_set_auto_save (f->keeper, TRUE);
   f->kept_order = g_ptr_array_new_with_free_func (g_free);
+
+  f->client = dailies_api_client_new (dailies_demo_server_get_base_url (f->server));
+  dailies_api_client_set_api_key (f->client, "demo");
+  f->poller = dailies_poller_new (f->store, f->client, NULL);
+  dailies_poller_set_interval (f->poller, 1);
 }
 
 static void
@@ -57,6 +66,8 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   g_clear_object (&f->keeper);
+  g_clear_object (&f->poller);
+  g_clear_object (&f->client);
   g_clear_object (&f->store);
   g_clear_object (&f->server);
   dailies_test_rm_rf (f->dir);
@@ -216,18 +227,125 @@ test_missing_copy_fetched_again_expired_not (Fixture       *f,
 }
 
 static gboolean
+has_link (gpointer user_data)
+{
+  return dailies_task_get_result_url (user_data) != NULL;
+}
+
+static gboolean
+has_other_link (gpointer user_data)
+{
+  DailiesTask *task = ((gpointer *) user_data)[0];
+  const char *before = ((gpointer *) user_data)[1];
+  const char *now = dailies_task_get_result_url (task);
+
+  return now != NULL && g_strcmp0 (now, before) != 0;
+}
+
+static gboolean
 has_keep_message (gpointer user_data)
 {
   return dailies_task_get_keep_message (user_data) != NULL &&
          dailies_task_get_download_fraction (user_data) < 0;
 }
 
+/* Adds @id and lets the poller ask the demo API about it until it has
+ * an answer with a link. */
+static DailiesTask *
+add_polled_task (Fixture    *f,
+                 const char *id)
+{
+  DailiesTask *task;
+
+  dailies_task_store_add_ids (f->store, &id, 1);
+  task = dailies_task_store_lookup (f->store, id);
+  dailies_poller_start (f->poller);
+  g_assert_true (dailies_test_wait_until (has_link, task, 15000));
+
+  return task;
+}
+
+/* Asks about @task again (Check Again) and waits for a link other than
+ * the one it has. */
+static void
+check_again (Fixture     *f,
+             DailiesTask *task)
+{
+  g_autofree char *before = g_strdup (dailies_task_get_result_url (task));
+  gpointer until[2] = { task, before };
+
+  dailies_poller_refresh (f->poller, task);
+  g_assert_true (dailies_test_wait_until (has_other_link, until, 15000));
+}
+
+/* A server that signs the link afresh at each answer, for a task that
+ * finished days ago (its finish_time stays days old): the fresh link is
+ * kept. */
+static void
+test_fresh_link_old_finish (Fixture       *f,
+                            gconstpointer  data)
+{
+  gpointer until[2] = { f, GUINT_TO_POINTER (1) };
+  g_autofree char *expected = checksum_served (f);
+  g_autofree char *actual = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  DailiesTask *task;
+
+  dailies_demo_server_set_any_finished_ago (f->server, 3 * 24 * 60 * 60);
+  dailies_demo_server_set_resign_links (f->server, TRUE);
+  dailies_keeper_start (f->keeper);
+
+  task = add_polled_task (f, "asyntask_FreshLinkOldTask01");
+  g_signal_connect (task, "notify::local-path", G_CALLBACK (local_path_cb), f);
+  g_assert_cmpint (dailies_task_get_finish_time (task), <, now - 2 * 24 * 60 * 60);
+  g_assert_false (dailies_task_is_link_expired (task, now));
+
+  g_assert_true (dailies_test_wait_until (n_kept_is, until, 15000));
+  actual = checksum_file (dailies_task_get_local_path (task));
+  g_assert_cmpstr (actual, ==, expected);
+}
+
+/* A link whose signature lapsed is not fetched at all; Check Again brings
+ * a freshly signed one, which is kept. */
+static void
+test_lapsed_signature_then_check_again (Fixture       *f,
+                                        gconstpointer  data)
+{
+  gpointer until[2] = { f, GUINT_TO_POINTER (1) };
+  DailiesTask *task;
+
+  dailies_demo_server_set_any_finished_ago (f->server, 3 * 24 * 60 * 60);
+  dailies_keeper_start (f->keeper);
+
+  /* The keeper looks at each answer as it comes: nothing was started. */
+  task = add_polled_task (f, "asyntask_LapsedSignature01");
+  g_assert_true (dailies_task_is_link_expired (task, g_get_real_time () / G_USEC_PER_SEC));
+  g_assert_cmpuint (dailies_keeper_get_n_running (f->keeper), ==, 0);
+  g_assert_cmpuint (dailies_keeper_get_n_waiting (f->keeper), ==, 0);
+  g_assert_cmpuint (dailies_demo_server_get_n_video_requests (f->server), ==, 0);
+
+  g_signal_connect (task, "notify::local-path", G_CALLBACK (local_path_cb), f);
+  dailies_demo_server_renew_links (f->server);
+  check_again (f, task);
+  g_assert_false (dailies_task_is_link_expired (task, g_get_real_time () / G_USEC_PER_SEC));
+  g_assert_true (dailies_test_wait_until (n_kept_is, until, 15000));
+  g_assert_true (g_file_test (dailies_task_get_local_path (task), G_FILE_TEST_IS_REGULAR));
+}
+
+/* The CDN refuses a link whose clock says valid: it counts as lapsed,
+ * after a restart too, until Check Again brings another link. */
 static void
 test_cdn_refuses (Fixture       *f,
                   gconstpointer  data)
 {
-  DailiesTask *task = add_finished_task (f, "asyntask_Refused000000001", 60);
+  DailiesTask *task;
   g_autoptr(GDir) dir = NULL;
+  g_autofree char *refused = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  task = add_polled_task (f, "asyntask_Refused000000001");
+  refused = g_strdup (dailies_task_get_result_url (task));
+  g_assert_false (dailies_task_is_link_expired (task, now));
 
   dailies_demo_server_expire_links (f->server);
   dailies_keeper_start (f->keeper);
@@ -235,11 +353,24 @@ test_cdn_refuses (Fixture       *f,
   g_assert_true (dailies_test_wait_until (has_keep_message, task, 15000));
   g_assert_nonnull (strstr (dailies_task_get_keep_message (task), "expired"));
   g_assert_null (dailies_task_get_local_path (task));
+  g_assert_true (dailies_task_is_link_expired (task, now));
+  g_assert_cmpint (dailies_task_get_link_expires_at (task), <=, g_get_real_time () / G_USEC_PER_SEC);
 
   /* Nothing half-written stays behind. */
   dir = g_dir_open (f->folder, 0, NULL);
   g_assert_nonnull (dir);
   g_assert_null (g_dir_read_name (dir));
+
+  /* Saved: another run of the app knows it too. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(DailiesTaskStore) reopened = dailies_task_store_new (dailies_task_store_get_path (f->store));
+
+    g_assert_true (dailies_task_store_flush (f->store, &error));
+    g_assert_true (dailies_task_store_load (reopened, &error));
+    g_assert_no_error (error);
+    g_assert_true (dailies_task_is_link_expired (dailies_task_store_lookup (reopened, "asyntask_Refused000000001"), now));
+  }
 
   /* Checked again, the task comes back with a fresh link: it is kept. */
   {
@@ -247,7 +378,9 @@ test_cdn_refuses (Fixture       *f,
 
     g_signal_connect (task, "notify::local-path", G_CALLBACK (local_path_cb), f);
     dailies_demo_server_renew_links (f->server);
-    add_finished_task (f, "asyntask_Refused000000001", 30);
+    check_again (f, task);
+    g_assert_cmpstr (dailies_task_get_result_url (task), !=, refused);
+    g_assert_cmpint (dailies_task_get_link_lapsed (task), ==, 0);
     g_assert_true (dailies_test_wait_until (n_kept_is, until, 15000));
     g_assert_true (g_file_test (dailies_task_get_local_path (task), G_FILE_TEST_IS_REGULAR));
   }
@@ -331,6 +464,10 @@ main (int   argc,
               fixture_set_up, test_missing_copy_fetched_again_expired_not, fixture_tear_down);
   g_test_add ("/dailies/keeper/cdn-refuses", Fixture, NULL,
               fixture_set_up, test_cdn_refuses, fixture_tear_down);
+  g_test_add ("/dailies/keeper/fresh-link-old-finish", Fixture, NULL,
+              fixture_set_up, test_fresh_link_old_finish, fixture_tear_down);
+  g_test_add ("/dailies/keeper/lapsed-signature-then-check-again", Fixture, NULL,
+              fixture_set_up, test_lapsed_signature_then_check_again, fixture_tear_down);
   g_test_add ("/dailies/keeper/save-as", Fixture, NULL,
               fixture_set_up, test_save_as, fixture_tear_down);
 

@@ -271,13 +271,34 @@ test_controls (Fixture       *f,
   dailies_test_rm_rf (dir);
 }
 
+typedef struct
+{
+  char  *uri;
+  guint  http_status;
+  guint  n_emitted;
+} Refusal;
+
+static void
+link_refused_cb (DailiesPlayer *player,
+                 const char    *uri,
+                 guint          http_status,
+                 Refusal       *refusal)
+{
+  g_free (refusal->uri);
+  refusal->uri = g_strdup (uri);
+  refusal->http_status = http_status;
+  refusal->n_emitted++;
+}
+
 static void
 test_expired_link (Fixture       *f,
                    gconstpointer  data)
 {
   g_autofree char *url = video_url (f);
   const char *error_text;
+  Refusal refusal = { NULL, 0, 0 };
 
+  g_signal_connect (f->player, "link-refused", G_CALLBACK (link_refused_cb), &refusal);
   dailies_demo_server_expire_links (f->server);
   dailies_player_set_uri (f->player, url);
   dailies_player_play (f->player);
@@ -286,6 +307,42 @@ test_expired_link (Fixture       *f,
   error_text = dailies_player_get_error_text (f->player);
   g_assert_nonnull (strstr (error_text, "expired"));
   g_assert_cmpint (dailies_player_get_state (f->player), ==, GST_STATE_NULL);
+
+  /* The host's answer is told, with the link it was about. */
+  g_assert_cmpuint (dailies_player_get_http_status (f->player), ==, 403);
+  g_assert_cmpuint (refusal.n_emitted, ==, 1);
+  g_assert_cmpuint (refusal.http_status, ==, 403);
+  g_assert_cmpstr (refusal.uri, ==, url);
+  g_free (refusal.uri);
+  g_signal_handlers_disconnect_by_func (f->player, link_refused_cb, &refusal);
+}
+
+/* A link lapsed by its own signature is refused by the CDN too; a link
+ * that is merely unreachable is not a refusal. */
+static void
+test_lapsed_signature (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *lapsed = dailies_demo_server_sign_link (f->server, TASK_ID);
+  Refusal refusal = { NULL, 0, 0 };
+
+  /* A day and an hour later by the CDN's clock. */
+  dailies_demo_server_advance (f->server, 25 * 60 * 60);
+  g_signal_connect (f->player, "link-refused", G_CALLBACK (link_refused_cb), &refusal);
+
+  dailies_player_set_uri (f->player, lapsed);
+  dailies_player_play (f->player);
+  g_assert_true (dailies_test_wait_until (has_error, f->player, 15000));
+  g_assert_cmpuint (refusal.http_status, ==, 403);
+
+  dailies_player_set_uri (f->player, "http://127.0.0.1:9/videos/x.mp4?X-Tos-Signature=s");
+  dailies_player_play (f->player);
+  g_assert_true (dailies_test_wait_until (has_error, f->player, 15000));
+  g_assert_cmpuint (dailies_player_get_http_status (f->player), ==, 0);
+  g_assert_cmpuint (refusal.n_emitted, ==, 1);
+
+  g_free (refusal.uri);
+  g_signal_handlers_disconnect_by_func (f->player, link_refused_cb, &refusal);
 }
 
 static void
@@ -316,6 +373,7 @@ main (int   argc,
   g_test_add ("/dailies/player/plays-and-seeks", Fixture, NULL, fixture_set_up, test_plays_and_seeks, fixture_tear_down);
   g_test_add ("/dailies/player/controls", Fixture, NULL, fixture_set_up, test_controls, fixture_tear_down);
   g_test_add ("/dailies/player/expired-link", Fixture, NULL, fixture_set_up, test_expired_link, fixture_tear_down);
+  g_test_add ("/dailies/player/lapsed-signature", Fixture, NULL, fixture_set_up, test_lapsed_signature, fixture_tear_down);
   g_test_add ("/dailies/player/refuses-other-schemes", Fixture, NULL, fixture_set_up, test_refuses_other_schemes, fixture_tear_down);
 
   return g_test_run ();

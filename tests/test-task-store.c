@@ -1165,6 +1165,138 @@ test_kill_during_writes (void)
   fixture_clear (&f);
 }
 
+static char *
+success_body_with_link (const char *id,
+                        const char *url)
+{
+  return g_strdup_printf ("{\"code\":\"success\",\"data\":{\"task_id\":\"%s\",\"status\":\"SUCCESS\","
+                          "\"result_url\":\"%s\",\"submit_time\":1777288506,\"start_time\":1777288508,"
+                          "\"finish_time\":1777288800,\"progress\":\"100%%\"}}", id, url);
+}
+
+/* A refusal by the result host sticks to that link: saved, kept when the
+ * same link comes again, gone when another one arrives. */
+static void
+test_link_lapsed (void)
+{
+  const char *id = "asyntask_Lapsed00000000000000000000000001";
+  const char *ids[] = { id };
+  const char *first = "https://cdn.example.com/v/a.mp4?Signature=one";
+  const char *second = "https://cdn.example.com/v/a.mp4?Signature=two";
+  g_autofree char *first_body = success_body_with_link (id, first);
+  g_autofree char *second_body = success_body_with_link (id, second);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  DailiesTaskStore *store;
+  DailiesTask *task;
+  gint64 seen;
+  Fixture f;
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  dailies_task_store_add_ids (store, ids, 1);
+  task = dailies_task_store_lookup (store, id);
+  apply_body (store, task, first_body, 200);
+
+  /* Days after finish_time, but the link arrived just now: valid. */
+  seen = dailies_task_get_link_seen (task);
+  g_assert_cmpint (seen, >=, now);
+  g_assert_cmpint (dailies_task_get_link_expires_at (task), ==, seen + DAILIES_TASK_RESULT_URL_LIFETIME);
+  g_assert_false (dailies_task_is_link_expired (task, now));
+
+  /* A refusal of some other link changes nothing. */
+  g_assert_false (dailies_task_store_mark_link_lapsed (store, task, second));
+  g_assert_false (dailies_task_store_mark_link_lapsed (store, task, NULL));
+  g_assert_false (dailies_task_is_link_expired (task, now));
+
+  g_assert_true (dailies_task_store_mark_link_lapsed (store, task, first));
+  g_assert_false (dailies_task_store_mark_link_lapsed (store, task, first));
+  g_assert_cmpint (dailies_task_get_link_lapsed (task), >=, now);
+  /* Whatever the clock says, even a clock turned back. */
+  g_assert_true (dailies_task_is_link_expired (task, now));
+  g_assert_true (dailies_task_is_link_expired (task, 0));
+  g_assert_cmpint (dailies_task_get_link_expires_at (task), <=, dailies_task_get_link_lapsed (task));
+
+  close_store (store);
+  g_assert_cmpint (query_int (f.db_path, "SELECT link_lapsed > 0 FROM tasks"), ==, 1);
+  g_assert_cmpint (query_int (f.db_path, "SELECT link_expires FROM tasks"), ==, 0);
+
+  /* Across a restart. */
+  store = open_store (f.db_path);
+  task = dailies_task_store_lookup (store, id);
+  g_assert_true (dailies_task_is_link_expired (task, now));
+  g_assert_cmpint (dailies_task_get_link_seen (task), ==, seen);
+
+  /* The same link again is still the refused link. */
+  apply_body (store, task, first_body, 200);
+  g_assert_true (dailies_task_is_link_expired (task, now));
+  g_assert_cmpint (dailies_task_get_link_seen (task), ==, seen);
+
+  /* Another link is judged afresh. */
+  apply_body (store, task, second_body, 200);
+  g_assert_cmpint (dailies_task_get_link_lapsed (task), ==, 0);
+  g_assert_false (dailies_task_is_link_expired (task, now));
+  close_store (store);
+
+  store = open_store (f.db_path);
+  task = dailies_task_store_lookup (store, id);
+  g_assert_cmpstr (dailies_task_get_result_url (task), ==, second);
+  g_assert_cmpint (dailies_task_get_link_lapsed (task), ==, 0);
+  g_assert_false (dailies_task_is_link_expired (task, now));
+  close_store (store);
+
+  fixture_clear (&f);
+}
+
+/* A database of the first schema gets the new columns, and each stored
+ * link the earliest time Dailies can have received it. */
+static void
+test_migrate_from_version_1 (void)
+{
+  g_autofree char *folder = NULL;
+  DailiesTaskStore *store;
+  Fixture f;
+
+  fixture_init (&f);
+  folder = g_path_get_dirname (f.db_path);
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  /* The first schema, as Dailies 1 wrote it. */
+  exec_on (f.db_path,
+           "CREATE TABLE tasks (id TEXT PRIMARY KEY NOT NULL, position INTEGER NOT NULL,"
+           " status INTEGER NOT NULL DEFAULT 0, status_text TEXT, progress INTEGER NOT NULL DEFAULT -1,"
+           " submit_time INTEGER NOT NULL DEFAULT 0, start_time INTEGER NOT NULL DEFAULT 0,"
+           " finish_time INTEGER NOT NULL DEFAULT 0, fail_reason TEXT, result_url TEXT,"
+           " original_result_url TEXT, request_id TEXT, model TEXT, raw_json TEXT,"
+           " first_seen INTEGER NOT NULL DEFAULT 0, last_polled INTEGER NOT NULL DEFAULT 0,"
+           " last_error TEXT, http_status INTEGER NOT NULL DEFAULT 0, local_path TEXT);"
+           "INSERT INTO tasks (id, position, status, finish_time, first_seen, last_polled, result_url) VALUES"
+           " ('asyntask_Finished', 0, 4, 1777288800, 1777288000, 1777300000, 'https://cdn.example.com/a.mp4'),"
+           " ('asyntask_AddedLater', 1, 4, 1777288800, 1777290000, 1777300000, 'https://cdn.example.com/b.mp4'),"
+           " ('asyntask_NoTimes', 2, 4, 0, 0, 1777300000, 'https://cdn.example.com/c.mp4'),"
+           " ('asyntask_Running', 3, 3, 0, 1777288000, 1777300000, NULL),"
+           " ('asyntask_Signed', 4, 4, 1777288800, 1777288000, 1777300000,"
+           "  'https://cdn.example.com/d.mp4?Expires=1777375200&Signature=x');"
+           "PRAGMA user_version = 1;");
+
+  store = open_store (f.db_path);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 5);
+  /* A link that says when it lapses is judged by that. */
+  g_assert_cmpint (dailies_task_get_link_expires_at (dailies_task_store_lookup (store, "asyntask_Signed")), ==, 1777375200);
+  g_assert_cmpint (dailies_task_get_link_seen (dailies_task_store_lookup (store, "asyntask_Finished")), ==, 1777288800);
+  g_assert_cmpint (dailies_task_get_link_seen (dailies_task_store_lookup (store, "asyntask_AddedLater")), ==, 1777290000);
+  g_assert_cmpint (dailies_task_get_link_seen (dailies_task_store_lookup (store, "asyntask_NoTimes")), ==, 1777300000);
+  g_assert_cmpint (dailies_task_get_link_seen (dailies_task_store_lookup (store, "asyntask_Running")), ==, 0);
+  g_assert_cmpint (dailies_task_get_link_lapsed (dailies_task_store_lookup (store, "asyntask_Finished")), ==, 0);
+  g_assert_cmpint (dailies_task_get_link_expires_at (dailies_task_store_lookup (store, "asyntask_AddedLater")), ==,
+                   1777290000 + DAILIES_TASK_RESULT_URL_LIFETIME);
+  close_store (store);
+
+  g_assert_cmpint (query_int (f.db_path, "PRAGMA user_version"), ==, DAILIES_TASK_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (DAILIES_TASK_STORE_SCHEMA_VERSION, ==, 2);
+  g_assert_cmpint (query_int (f.db_path, "SELECT link_expires FROM tasks WHERE id = 'asyntask_Finished'"), ==, -1);
+
+  fixture_clear (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1187,6 +1319,8 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/corrupt/truncated", test_corrupt_truncated);
   g_test_add_func ("/dailies/task-store/corrupt/foreign-schema", test_foreign_schema);
   g_test_add_func ("/dailies/task-store/too-new", test_too_new);
+  g_test_add_func ("/dailies/task-store/migrate-from-version-1", test_migrate_from_version_1);
+  g_test_add_func ("/dailies/task-store/link-lapsed", test_link_lapsed);
   g_test_add_func ("/dailies/task-store/in-memory", test_in_memory);
   g_test_add_func ("/dailies/task-store/load-async", test_load_async);
   g_test_add_func ("/dailies/task-store/write-failed", test_write_failed);

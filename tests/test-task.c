@@ -152,7 +152,8 @@ test_properties_are_read_only (void)
   static const char * const expected[] = {
     "id", "status", "status-text", "progress", "submit-time", "start-time", "finish-time",
     "fail-reason", "result-url", "original-result-url", "request-id", "model", "raw-json",
-    "first-seen", "last-polled", "last-error", "http-status", "local-path", "terminal",
+    "first-seen", "last-polled", "last-error", "http-status", "local-path", "link-seen",
+    "link-lapsed", "terminal",
     "download-fraction", "keep-message", "thumbnail-path", "upstream-problem",
   };
 
@@ -301,9 +302,9 @@ test_apply_response (void)
   dailies_task_apply_response (task, response, body, 200, 1777288900);
 
   assert_notified (&n, "status", "status-text", "progress", "submit-time", "start-time",
-                   "finish-time", "result-url", "request-id", "model", "raw-json",
+                   "finish-time", "result-url", "link-seen", "request-id", "model", "raw-json",
                    "last-polled", "last-error", "http-status", "terminal", NULL);
-  g_assert_cmpuint (n_checked, ==, 14);
+  g_assert_cmpuint (n_checked, ==, 15);
   g_signal_handler_disconnect (task, handler);
 
   g_assert_cmpstr (dailies_task_get_id (task), ==, SUCCESS_ID);
@@ -322,6 +323,7 @@ test_apply_response (void)
   g_assert_cmpstr (dailies_task_get_raw_json (task), ==, body);
   g_assert_cmpint (dailies_task_get_first_seen (task), ==, 1777288000);
   g_assert_cmpint (dailies_task_get_last_polled (task), ==, 1777288900);
+  g_assert_cmpint (dailies_task_get_link_seen (task), ==, 1777288900);
   g_assert_null (dailies_task_get_last_error (task));
   g_assert_cmpuint (dailies_task_get_http_status (task), ==, 200);
   g_assert_true (dailies_task_is_terminal (task));
@@ -444,6 +446,8 @@ test_new_take_fields (void)
   fields.last_error = g_strdup ("Bad Gateway");
   fields.http_status = 502;
   fields.local_path = g_strdup ("/videos/harbour.mp4");
+  fields.link_seen = 1777288900;
+  fields.link_lapsed = 1777289000;
 
   task = dailies_task_new_take_fields (&fields);
   g_assert_nonnull (task);
@@ -478,6 +482,8 @@ test_new_take_fields (void)
   g_assert_cmpstr (dailies_task_get_last_error (task), ==, "Bad Gateway");
   g_assert_cmpuint (dailies_task_get_http_status (task), ==, 502);
   g_assert_cmpstr (dailies_task_get_local_path (task), ==, "/videos/harbour.mp4");
+  g_assert_cmpint (dailies_task_get_link_seen (task), ==, 1777288900);
+  g_assert_cmpint (dailies_task_get_link_lapsed (task), ==, 1777289000);
   g_assert_true (dailies_task_is_terminal (task));
   g_object_get (task, "terminal", &terminal, NULL);
   g_assert_true (terminal);
@@ -504,6 +510,121 @@ test_new_take_fields (void)
   g_assert_finalize_object (g_steal_pointer (&task));
 }
 
+/* A SUCCESS answer carrying @url, finished @finished_days ago, as seen at
+ * @polled_at. */
+static void
+apply_success (DailiesTask *task,
+               const char  *url,
+               gint64       finish_time,
+               gint64       polled_at)
+{
+  DailiesTaskResponse response = {
+    .task_id = (char *) SUCCESS_ID,
+    .status = DAILIES_TASK_STATUS_SUCCESS,
+    .status_text = (char *) "SUCCESS",
+    .progress = 100,
+    .submit_time = finish_time - 300,
+    .start_time = finish_time - 290,
+    .finish_time = finish_time,
+    .result_url = (char *) url,
+  };
+
+  dailies_task_apply_response (task, &response, "{}", 200, polled_at);
+}
+
+static char *
+tos_link (gint64 signed_at,
+          guint  lifetime)
+{
+  g_autoptr(GDateTime) date = g_date_time_new_from_unix_utc (signed_at);
+  g_autofree char *stamp = g_date_time_format (date, "%Y%m%dT%H%M%SZ");
+
+  return g_strdup_printf ("https://tos.example.com/v.mp4?X-Tos-Date=%s&X-Tos-Expires=%u&X-Tos-Signature=s%"
+                          G_GINT64_FORMAT, stamp, lifetime, signed_at);
+}
+
+/* The link is judged by itself, never by the task's finish_time: the
+ * service hands out a freshly signed link and keeps the old finish_time. */
+static void
+test_link_expiry (void)
+{
+  g_autoptr(DailiesTask) task = dailies_task_new (SUCCESS_ID);
+  const gint64 now = 1777600000;
+  const gint64 three_days_ago = now - 3 * 24 * 3600;
+  g_autofree char *fresh = tos_link (now - 60, 86400);
+  g_autofree char *stale = tos_link (now - 86400 - 60, 86400);
+  const char *unsigned_link = "https://cdn.example.com/v.mp4?Signature=abc";
+  const char *other_unsigned = "https://cdn.example.com/v.mp4?Signature=def";
+
+  g_assert_cmpint (dailies_task_get_link_expires_at (task), ==, 0);
+  g_assert_false (dailies_task_is_link_expired (task, now));
+
+  /* Signed a minute ago for a day: valid, though the task finished days ago. */
+  apply_success (task, fresh, three_days_ago, now);
+  g_assert_cmpint (dailies_task_get_link_expires_at (task), ==, now - 60 + 86400);
+  g_assert_false (dailies_task_is_link_expired (task, now));
+  g_assert_true (dailies_task_is_link_expired (task, now - 60 + 86400));
+
+  /* Its signature lapsed: expired, though it arrived just now. */
+  apply_success (task, stale, three_days_ago, now);
+  g_assert_cmpint (dailies_task_get_link_seen (task), ==, now);
+  g_assert_true (dailies_task_is_link_expired (task, now));
+
+  /* No expiry in the link: 24 h from when that link first arrived. */
+  apply_success (task, unsigned_link, three_days_ago, now);
+  g_assert_cmpint (dailies_task_get_link_expires_at (task), ==, now + DAILIES_TASK_RESULT_URL_LIFETIME);
+  /* The same link again keeps its clock… */
+  apply_success (task, unsigned_link, three_days_ago, now + 3600);
+  g_assert_cmpint (dailies_task_get_link_seen (task), ==, now);
+  g_assert_cmpint (dailies_task_get_link_expires_at (task), ==, now + DAILIES_TASK_RESULT_URL_LIFETIME);
+  g_assert_true (dailies_task_is_link_expired (task, now + DAILIES_TASK_RESULT_URL_LIFETIME));
+  /* …another one starts its own. */
+  apply_success (task, other_unsigned, three_days_ago, now + 7200);
+  g_assert_cmpint (dailies_task_get_link_seen (task), ==, now + 7200);
+  g_assert_false (dailies_task_is_link_expired (task, now + DAILIES_TASK_RESULT_URL_LIFETIME));
+
+  /* Refused by the host: expired whatever the clock says, until another
+   * link comes. */
+  dailies_task_set_link_lapsed (task, now + 7300);
+  g_assert_true (dailies_task_is_link_expired (task, now));
+  g_assert_cmpint (dailies_task_get_link_expires_at (task), ==, now + 7300);
+  apply_success (task, other_unsigned, three_days_ago, now + 7400);
+  g_assert_true (dailies_task_is_link_expired (task, now));
+  apply_success (task, fresh, three_days_ago, now + 7500);
+  g_assert_cmpint (dailies_task_get_link_lapsed (task), ==, 0);
+  g_assert_false (dailies_task_is_link_expired (task, now));
+
+  /* No link at all: nothing to expire. */
+  apply_success (task, NULL, three_days_ago, now);
+  g_assert_cmpint (dailies_task_get_link_seen (task), ==, 0);
+  g_assert_cmpint (dailies_task_get_link_expires_at (task), ==, 0);
+  g_assert_false (dailies_task_is_link_expired (task, now));
+
+  g_assert_finalize_object (g_steal_pointer (&task));
+}
+
+static void
+test_usable_link (void)
+{
+  g_autoptr(DailiesTask) task = dailies_task_new (SUCCESS_ID);
+  const char *not_links[] = { NULL, "", "task failed", "ftp://h.example/v.mp4", "file:///tmp/v.mp4", "https://" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (not_links); i++)
+    {
+      apply_success (task, not_links[i], 1777288800, 1777288900);
+      g_assert_false (dailies_task_has_usable_link (task));
+    }
+
+  apply_success (task, SUCCESS_URL, 1777288800, 1777288900);
+  g_assert_true (dailies_task_has_usable_link (task));
+
+  /* Only a success has a result link: on failure the API puts text there. */
+  dailies_task_set_status (task, DAILIES_TASK_STATUS_FAILURE, "FAILURE");
+  g_assert_false (dailies_task_has_usable_link (task));
+
+  g_assert_finalize_object (g_steal_pointer (&task));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -517,6 +638,8 @@ main (int   argc,
   g_test_add_func ("/dailies/task/apply-failure-then-progress", test_apply_failure_then_progress);
   g_test_add_func ("/dailies/task/dup-response", test_dup_response);
   g_test_add_func ("/dailies/task/new-take-fields", test_new_take_fields);
+  g_test_add_func ("/dailies/task/link-expiry", test_link_expiry);
+  g_test_add_func ("/dailies/task/usable-link", test_usable_link);
 
   return g_test_run ();
 }

@@ -15,6 +15,7 @@
 #include "dailies-application.h"
 #include "dailies-id-parser.h"
 #include "dailies-demo-server.h"
+#include "dailies-keeper.h"
 #include "dailies-player.h"
 #include "dailies-poller.h"
 #include "dailies-preferences-window.h"
@@ -125,6 +126,13 @@ is_toggle_labelled (GtkWidget     *widget,
                     gconstpointer  label)
 {
   return GTK_IS_TOGGLE_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+static gboolean
+is_button_labelled (GtkWidget     *widget,
+                    gconstpointer  label)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
 }
 
 /* The first toggle button under @widget labelled @label, or NULL. */
@@ -357,7 +365,10 @@ check_search (DailiesWindow     *window,
   CountWait wait = { G_LIST_MODEL (gtk_list_view_get_model (list_view)), 0 };
   const char *expired_id = "asyntask_LinkLapsed00000001";
   g_autoptr(GBytes) sample = dailies_test_load_fixture ("response-success.json");
-  g_autofree char *body = g_strndup (g_bytes_get_data (sample, NULL), g_bytes_get_size (sample));
+  g_autoptr(GString) sample_text = g_string_new_len (g_bytes_get_data (sample, NULL), g_bytes_get_size (sample));
+  /* Its link, signed when it finished in April. */
+  guint n_signed = g_string_replace (sample_text, "X-Tos-Expires=86400", "X-Tos-Date=20260427T112000Z&X-Tos-Expires=86400", 0);
+  g_autofree char *body = g_strdup (sample_text->str);
   g_autoptr(DailiesTaskResponse) response = dailies_task_response_parse (body, strlen (body), NULL);
   guint n_succeeded = 0;
   guint n_tasks;
@@ -366,6 +377,7 @@ check_search (DailiesWindow     *window,
    * added with the poller stopped, or the demo server would answer that it
    * knows no such task. */
   g_assert_nonnull (response);
+  g_assert_cmpuint (n_signed, >, 0);
   dailies_poller_stop (poller);
   g_assert_cmpuint (dailies_task_store_add_ids (store, &expired_id, 1), ==, 1);
   dailies_task_store_apply_response (store, dailies_task_store_lookup (store, expired_id), response, body, 200);
@@ -776,6 +788,198 @@ test_add_remove_about (void)
   run_app_test (test_add_remove_about_body);
 }
 
+static gboolean
+task_has_link (gpointer user_data)
+{
+  return dailies_task_get_result_url (user_data) != NULL;
+}
+
+typedef struct
+{
+  DailiesTask *task;
+  const char  *before;
+} LinkWait;
+
+static gboolean
+task_has_other_link (gpointer user_data)
+{
+  LinkWait *wait = user_data;
+  const char *now = dailies_task_get_result_url (wait->task);
+
+  return now != NULL && g_strcmp0 (now, wait->before) != 0;
+}
+
+static gboolean
+task_link_expired (gpointer user_data)
+{
+  return dailies_task_is_link_expired (user_data, g_get_real_time () / G_USEC_PER_SEC);
+}
+
+static gboolean
+task_is_kept (gpointer user_data)
+{
+  const char *path = dailies_task_get_local_path (user_data);
+
+  return path != NULL && g_file_test (path, G_FILE_TEST_IS_REGULAR);
+}
+
+/* Adds @id, which the demo server answers as a task of its own, and waits
+ * for the poller's answer. */
+static DailiesTask *
+add_answered_task (DailiesApplication *app,
+                   const char         *id)
+{
+  DailiesTaskStore *store = dailies_application_get_store (app);
+  DailiesTask *task;
+
+  g_assert_cmpuint (dailies_task_store_add_ids (store, &id, 1), ==, 1);
+  task = dailies_task_store_lookup (store, id);
+  dailies_poller_wake (dailies_application_get_poller (app));
+  g_assert_true (dailies_test_wait_until (task_has_link, task, 15000));
+
+  return task;
+}
+
+/* Check Again on the selected task, as the user does, until another link
+ * came. */
+static void
+check_again (DailiesWindow *window,
+             DailiesTask   *task)
+{
+  g_autofree char *before = g_strdup (dailies_task_get_result_url (task));
+  LinkWait wait = { task, before };
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.refresh", NULL));
+  g_assert_true (dailies_test_wait_until (task_has_other_link, &wait, 15000));
+}
+
+/* The second line of a row showing @task. */
+static char *
+dup_row_detail (DailiesTask *task)
+{
+  GtkWidget *row = g_object_ref_sink (dailies_task_row_new ());
+  char *detail;
+
+  dailies_task_row_set_task (DAILIES_TASK_ROW (row), task);
+  detail = g_strdup (dailies_task_row_get_detail (DAILIES_TASK_ROW (row)));
+  g_object_unref (row);
+
+  return detail;
+}
+
+static void
+assert_shows_link_expired (DailiesTaskView *view,
+                           DailiesTask     *task)
+{
+  g_autofree char *detail = dup_row_detail (task);
+
+  g_assert_true (dailies_task_view_get_task (view) == task);
+  g_assert_nonnull (dailies_task_view_get_shown_link_state (view));
+  g_assert_true (g_str_has_prefix (dailies_task_view_get_shown_link_state (view), "Link expired"));
+  g_assert_true (g_str_has_prefix (detail, "Link expired"));
+  g_assert_null (dailies_player_get_uri (DAILIES_PLAYER (dailies_task_view_get_player (view))));
+  g_assert_true (gtk_widget_get_visible (find_widget_where (GTK_WIDGET (view), is_button_labelled, "Check _Again")));
+}
+
+static void
+test_links_body (DailiesApplication *app)
+{
+  DailiesDemoServer *server = dailies_application_get_demo_server (app);
+  DailiesTaskStore *store = dailies_application_get_store (app);
+  DailiesKeeper *keeper = dailies_application_get_keeper (app);
+  DailiesWindow *window;
+  DailiesTaskView *view;
+  DailiesPlayer *player;
+  DailiesTask *task;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  g_assert_true (dailies_test_wait_until (window_is_mapped, app, 10000));
+  g_assert_true (dailies_test_wait_until (store_has_demo_tasks, app, 10000));
+  window = DAILIES_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  view = DAILIES_TASK_VIEW (dailies_window_get_task_view (window));
+  player = DAILIES_PLAYER (dailies_task_view_get_player (view));
+  dailies_poller_set_interval (dailies_application_get_poller (app), 1);
+  dailies_demo_server_set_answer_any (server, TRUE);
+
+  /* 1. A task finished three days ago, whose link was signed then: shown
+   * as lapsed, nothing played. Check Again, on a server that signs afresh,
+   * brings a link that plays and is kept, while finish_time stays old. */
+  dailies_demo_server_set_any_finished_ago (server, 3 * 24 * 60 * 60);
+  task = add_answered_task (app, "asyntask_WindowLapsedSig0001");
+  g_assert_true (dailies_task_is_link_expired (task, now));
+  g_assert_true (dailies_window_select_task (window, "asyntask_WindowLapsedSig0001"));
+  assert_shows_link_expired (view, task);
+  save_screenshot (GTK_WIDGET (window), "window-link-expired.png");
+
+  dailies_demo_server_set_resign_links (server, TRUE);
+  check_again (window, task);
+  g_assert_cmpint (dailies_task_get_finish_time (task), <, now - 2 * 24 * 60 * 60);
+  g_assert_false (dailies_task_is_link_expired (task, now));
+  g_assert_null (dailies_task_view_get_shown_link_state (view));
+  g_assert_true (dailies_test_wait_until (player_is_playing, player, 15000));
+  g_assert_true (dailies_test_wait_until (task_is_kept, task, 15000));
+  dailies_demo_server_set_resign_links (server, FALSE);
+
+  /* 2. A link whose clock says valid, refused by the CDN while playing
+   * (keeping is off, so only the player asks): lapsed until Check Again
+   * brings another, which plays and is kept. (The demo's task list is in
+   * memory: test-keeper shows the mark survives a restart.) */
+  dailies_keeper_set_auto_save (keeper, FALSE);
+  dailies_demo_server_set_any_finished_ago (server, 60);
+  task = add_answered_task (app, "asyntask_WindowRefused00001");
+  g_assert_false (dailies_task_is_link_expired (task, now));
+  dailies_demo_server_expire_links (server);
+  g_assert_true (dailies_window_select_task (window, "asyntask_WindowRefused00001"));
+  g_assert_true (dailies_test_wait_until (task_link_expired, task, 15000));
+  assert_shows_link_expired (view, task);
+  dailies_demo_server_renew_links (server);
+  check_again (window, task);
+  g_assert_false (dailies_task_is_link_expired (task, now));
+  g_assert_true (dailies_test_wait_until (player_is_playing, player, 15000));
+  dailies_keeper_set_auto_save (keeper, TRUE);
+  g_assert_true (dailies_test_wait_until (task_is_kept, task, 15000));
+
+  /* 3. SUCCESS with no usable link: said so on the row and in the pane. */
+  {
+    const char *ids[] = { "asyntask_WindowNoLink000001", "asyntask_WindowEmptyLink001", "asyntask_WindowFtpLink00001" };
+    const char *members[] = { "", "\"result_url\":\"\",", "\"result_url\":\"ftp://cdn.example.com/v.mp4\"," };
+    DailiesPoller *poller = dailies_application_get_poller (app);
+
+    /* Added with the poller stopped: the demo server would answer with a link. */
+    dailies_poller_stop (poller);
+    for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+      {
+        g_autofree char *body = g_strdup_printf ("{\"code\":\"success\",\"data\":{\"task_id\":\"%s\",\"status\":\"SUCCESS\",%s"
+                                                 "\"submit_time\":1777288506,\"finish_time\":1777288800,\"progress\":\"100%%\"}}",
+                                                 ids[i], members[i]);
+        g_autoptr(DailiesTaskResponse) response = dailies_task_response_parse (body, strlen (body), NULL);
+        g_autofree char *detail = NULL;
+
+        g_assert_nonnull (response);
+        g_assert_cmpuint (dailies_task_store_add_ids (store, &ids[i], 1), ==, 1);
+        task = dailies_task_store_lookup (store, ids[i]);
+        dailies_task_store_apply_response (store, task, response, body, 200);
+
+        detail = dup_row_detail (task);
+        g_assert_cmpstr (detail, ==, "Succeeded, but the service sent no video link");
+        g_assert_true (dailies_window_select_task (window, ids[i]));
+        g_assert_cmpstr (dailies_task_view_get_shown_status (view), ==, "Succeeded, but the service sent no video link");
+        g_assert_nonnull (dailies_task_view_get_shown_link_state (view));
+        g_assert_null (dailies_player_get_uri (player));
+      }
+    save_screenshot (GTK_WIDGET (window), "window-no-link.png");
+    dailies_poller_start (poller);
+  }
+
+  g_assert_cmpuint (dailies_demo_server_get_n_video_requests_with_auth (server), ==, 0);
+}
+
+static void
+test_links (void)
+{
+  run_app_test (test_links_body);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -790,6 +994,7 @@ main (int   argc,
 
   g_test_add_func ("/dailies/window/demo-final-states", test_demo);
   g_test_add_func ("/dailies/window/add-remove-about", test_add_remove_about);
+  g_test_add_func ("/dailies/window/links", test_links);
 
   status = g_test_run ();
   dailies_test_notifications_stop (notifications);
