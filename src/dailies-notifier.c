@@ -20,6 +20,8 @@
 #include "dailies-notifier.h"
 #include "dailies-task.h"
 
+#define SCAN_SLICE 512   /* tasks looked at per idle call of a scan */
+
 /* A link waiting for its warning. */
 typedef struct
 {
@@ -53,6 +55,8 @@ struct _DailiesNotifier
   guint             timer_id;
   gint64            timer_due;
   gint64            lead;
+  guint             scan_source;   /* looks at a big change in slices */
+  guint             scan_index;
 };
 
 G_DEFINE_FINAL_TYPE (DailiesNotifier, dailies_notifier, G_TYPE_OBJECT)
@@ -434,21 +438,67 @@ task_answered_cb (DailiesNotifier *self,
 }
 
 static void
+watch_range (DailiesNotifier *self,
+             guint            start,
+             guint            end)
+{
+  for (guint i = start; i < end; i++)
+    {
+      g_autoptr(DailiesTask) task = g_list_model_get_item (G_LIST_MODEL (self->store), i);
+
+      watch (self, task);
+    }
+  rearm (self);
+}
+
+static gboolean
+scan_slice_cb (gpointer user_data)
+{
+  DailiesNotifier *self = user_data;
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->store));
+  guint end = MIN (self->scan_index + SCAN_SLICE, n_items);
+
+  watch_range (self, self->scan_index, end);
+  self->scan_index = end;
+  if (end < n_items)
+    return G_SOURCE_CONTINUE;
+
+  self->scan_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
 store_items_changed_cb (DailiesNotifier *self,
                         guint            position,
                         guint            removed,
                         guint            added)
 {
   /* Removed tasks stay watched; the timer skips them when it fires. */
-  for (guint i = position; i < position + added; i++)
+  if (self->scan_source != 0)
     {
-      g_autoptr(DailiesTask) task = g_list_model_get_item (G_LIST_MODEL (self->store), i);
-
-      watch (self, task);
+      /* The scan gets there. */
+      if (position >= self->scan_index)
+        return;
+      /* What it looked at moved. */
+      self->scan_index = position + removed <= self->scan_index
+                         ? self->scan_index - removed + added
+                         : position + added;
     }
 
-  if (added > 0)
-    rearm (self);
+  if (added <= SCAN_SLICE)
+    {
+      watch_range (self, position, position + added);
+      return;
+    }
+
+  /* Many at once (the list loaded): a look at each in slices when the
+   * main loop is idle, so that the window is drawn first. */
+  self->scan_index = position;
+  if (self->scan_source == 0)
+    {
+      self->scan_source = g_idle_add_full (G_PRIORITY_LOW, scan_slice_cb, self, NULL);
+      g_source_set_name_by_id (self->scan_source, "[dailies] notifier scan");
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -603,6 +653,7 @@ dailies_notifier_dispose (GObject *object)
   DailiesNotifier *self = (DailiesNotifier *)object;
 
   g_clear_handle_id (&self->timer_id, g_source_remove);
+  g_clear_handle_id (&self->scan_source, g_source_remove);
   forget_shown (self);
   if (self->store != NULL)
     {

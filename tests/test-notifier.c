@@ -500,6 +500,31 @@ test_setting_off (Fixture       *f,
   g_assert_true (g_str_has_prefix (dailies_test_notifications_get_body (f->server), "asyntask_NotifyLoud00000001"));
 }
 
+/* A live link among many tasks loaded at once is found (in slices, after
+ * the constructor returns) and warned about. */
+static void
+test_many_tasks (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(DailiesNotifier) notifier = NULL;
+  SentWait wait = { f->server, 1 };
+
+  for (guint i = 0; i < 3000; i++)
+    g_ptr_array_add (ids, g_strdup_printf ("asyntask_NotifyMany%08u", i));
+  g_clear_object (&f->notifier);
+  dailies_task_store_add_ids (f->store, (const char * const *) ids->pdata, ids->len);
+  finish_task (f, "asyntask_NotifyMany00002999", 3 * 60 * 60);
+
+  notifier = dailies_notifier_new (app, f->store, f->keeper, f->settings);
+  g_assert_cmpuint (dailies_notifier_get_n_watched (notifier), ==, 0);
+  dailies_notifier_set_warning_lead (notifier, 2 * DAILIES_TASK_RESULT_URL_LIFETIME);
+  g_assert_true (dailies_test_wait_until (sent_n, &wait, 5000));
+  g_assert_cmpstr (dailies_test_notifications_get_summary (f->server), ==, "Video link expires soon");
+  g_assert_true (g_str_has_prefix (dailies_test_notifications_get_body (f->server), "asyntask_NotifyMany00002999"));
+  g_assert_false (dailies_notifier_has_timer (notifier));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -520,6 +545,9 @@ main (int   argc,
               fixture_set_up, test_link_warning, fixture_tear_down);
   g_test_add ("/dailies/notifier/setting-off", Fixture, GINT_TO_POINTER (FALSE),
               fixture_set_up, test_setting_off, fixture_tear_down);
+
+  g_test_add ("/dailies/notifier/many-tasks", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_set_up, test_many_tasks, fixture_tear_down);
 
   status = g_test_run ();
   dailies_test_notifications_stop (server);
