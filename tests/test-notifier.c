@@ -467,6 +467,33 @@ test_link_warning (Fixture       *f,
   }
 }
 
+/* Links that lapse close together share one warning, whose Keep Now keeps
+ * them all. */
+static void
+test_links_warned_together (Fixture       *f,
+                            gconstpointer  data)
+{
+  SentWait wait = { f->server, 1 };
+  DailiesTask *first;
+  DailiesTask *second;
+  const char *keep_key;
+
+  dailies_notifier_set_user_present (f->notifier, TRUE);
+  dailies_notifier_set_warning_lead (f->notifier, 2 * DAILIES_TASK_RESULT_URL_LIFETIME);
+  first = finish_task (f, "asyntask_NotifyPairOne00001", 3 * 60 * 60);
+  second = finish_task (f, "asyntask_NotifyPairTwo00002", 3 * 60 * 60 + 60);
+  g_assert_true (dailies_test_wait_until (sent_n, &wait, 5000));
+  g_assert_cmpstr (dailies_test_notifications_get_summary (f->server), ==, "2 video links expire soon");
+  keep_key = dailies_test_notifications_find_action (f->server, "Keep Now");
+  g_assert_cmpstr (keep_key, ==, "app.keep-now(['asyntask_NotifyPairOne00001', 'asyntask_NotifyPairTwo00002'])");
+
+  dailies_test_notifications_invoke (f->server, keep_key);
+  g_assert_true (dailies_test_wait_until (task_kept, first, 10000));
+  g_assert_true (dailies_test_wait_until (task_kept, second, 10000));
+  assert_kept_served_bytes (f, first);
+  assert_kept_served_bytes (f, second);
+}
+
 static gboolean
 n_watched_zero (gpointer user_data)
 {
@@ -543,6 +570,8 @@ main (int   argc,
               fixture_set_up, test_show_in_files, fixture_tear_down);
   g_test_add ("/dailies/notifier/link-warning", Fixture, GINT_TO_POINTER (FALSE),
               fixture_set_up, test_link_warning, fixture_tear_down);
+  g_test_add ("/dailies/notifier/links-warned-together", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_set_up, test_links_warned_together, fixture_tear_down);
   g_test_add ("/dailies/notifier/setting-off", Fixture, GINT_TO_POINTER (FALSE),
               fixture_set_up, test_setting_off, fixture_tear_down);
 
