@@ -16,9 +16,11 @@
 #include "dailies-id-parser.h"
 #include "dailies-keeper.h"
 #include "dailies-notifier.h"
+#include "dailies-player.h"
 #include "dailies-poller.h"
 #include "dailies-secret.h"
 #include "dailies-task-store.h"
+#include "dailies-task-view.h"
 #include "dailies-window.h"
 
 struct _DailiesApplication
@@ -299,7 +301,7 @@ dailies_application_startup (GApplication *app)
       }
   }
 
-  self->notifier = dailies_notifier_new (G_APPLICATION (self), self->store);
+  self->notifier = dailies_notifier_new (G_APPLICATION (self), self->store, self->keeper, self->settings);
 
   g_signal_connect_object (self->settings, "changed::api-base-url",
                            G_CALLBACK (api_base_changed_cb), self, G_CONNECT_SWAPPED);
@@ -529,25 +531,54 @@ quit_action_cb (GSimpleAction *action,
   g_application_quit (app);
 }
 
+/* The window, with the task selected if one is named and listed. */
+static DailiesWindow *
+show_task (DailiesApplication *self,
+           const char         *task_id)
+{
+  DailiesWindow *window = get_or_create_window (self);
+
+  gtk_window_present (GTK_WINDOW (window));
+  if (*task_id != '\0' && !dailies_window_select_task (window, task_id))
+    {
+      g_debug ("notification: task %s is not in the list now", task_id);
+      return NULL;
+    }
+
+  return window;
+}
+
 /* From a notification: the window, with the task selected if one is named. */
 static void
 show_task_action_cb (GSimpleAction *action,
                      GVariant      *parameter,
                      gpointer       user_data)
 {
-  DailiesApplication *self = user_data;
-  DailiesWindow *window = get_or_create_window (self);
-  const char *task_id = g_variant_get_string (parameter, NULL);
+  show_task (user_data, g_variant_get_string (parameter, NULL));
+}
 
-  gtk_window_present (GTK_WINDOW (window));
-  if (*task_id != '\0' && !dailies_window_select_task (window, task_id))
-    g_debug ("notification: task %s is not in the list now", task_id);
+/* A notification's Play: the task shown, its video playing (also when it
+ * was shown already, paused). */
+static void
+play_task_action_cb (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  DailiesWindow *window = show_task (user_data, g_variant_get_string (parameter, NULL));
+  GtkWidget *view;
+
+  if (window == NULL)
+    return;
+
+  view = dailies_window_get_task_view (window);
+  dailies_player_play (DAILIES_PLAYER (dailies_task_view_get_player (DAILIES_TASK_VIEW (view))));
 }
 
 static const GActionEntry app_actions[] = {
   { "about", about_action_cb },
   { "quit", quit_action_cb },
   { "show-task", show_task_action_cb, "s" },
+  { "play-task", play_task_action_cb, "s" },
 };
 
 static void

@@ -548,6 +548,34 @@ dailies_keeper_get_n_waiting (DailiesKeeper *self)
   return g_sequence_get_length (self->waiting);
 }
 
+void
+dailies_keeper_keep_now (DailiesKeeper *self,
+                         DailiesTask   *task)
+{
+  GSequenceIter *iter;
+
+  g_return_if_fail (DAILIES_IS_KEEPER (self));
+  g_return_if_fail (DAILIES_IS_TASK (task));
+
+  if (dailies_task_get_status (task) != DAILIES_TASK_STATUS_SUCCESS ||
+      has_local_copy (task) ||
+      g_hash_table_contains (self->running, task))
+    return;
+
+  if (dailies_task_get_result_url (task) == NULL || dailies_task_is_link_expired (task, now_seconds ()))
+    {
+      dailies_task_set_keep_state (task, -1.0, _("The link has expired and there is no local copy. Check the task again for a fresh link."));
+      return;
+    }
+
+  iter = g_sequence_lookup (self->waiting, task, compare_expiry, NULL);
+  if (iter != NULL)
+    g_sequence_remove (iter);
+  /* Asked for by the user: earlier failures do not count against it. */
+  g_hash_table_remove (self->tries, task);
+  start_keeping (self, task);
+}
+
 static void
 save_as_done_cb (GObject      *object,
                  GAsyncResult *result,

@@ -37,6 +37,10 @@ void           dailies_keeper_set_max_running   (DailiesKeeper       *self,
                                                  guint                max_running);
 guint          dailies_keeper_get_n_running     (DailiesKeeper       *self);
 guint          dailies_keeper_get_n_waiting     (DailiesKeeper       *self);
+/* Keep Now: starts keeping @task at once, whatever the auto-save switch
+ * says (the warning before a link lapses offers it). */
+void           dailies_keeper_keep_now          (DailiesKeeper       *self,
+                                                 DailiesTask         *task);
 /* Save As: copies the kept file when there is one, else downloads the link. */
 void           dailies_keeper_save_as_async     (DailiesKeeper       *self,
                                                  DailiesTask         *task,

@@ -26,6 +26,7 @@ struct _DailiesPreferencesWindow
   GtkSpinButton        *interval_spin;
   GtkSpinButton        *concurrent_spin;
   GtkSwitch            *keep_switch;
+  GtkSwitch            *notify_switch;
   AdwActionRow         *folder_row;
   GtkButton            *folder_button;
 
@@ -151,6 +152,7 @@ dailies_preferences_window_class_init (DailiesPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, interval_spin);
   gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, concurrent_spin);
   gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, keep_switch);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, notify_switch);
   gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, folder_row);
   gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, folder_button);
 }
@@ -181,6 +183,7 @@ dailies_preferences_window_new (GtkWindow     *parent,
   g_settings_bind (settings, "poll-interval", self->interval_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "max-concurrent-requests", self->concurrent_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "auto-save", self->keep_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "notifications", self->notify_switch, "active", G_SETTINGS_BIND_DEFAULT);
 
   g_signal_connect_object (settings, "changed::api-base-url", G_CALLBACK (update_base_row), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (settings, "changed::save-folder", G_CALLBACK (update_folder_row), self, G_CONNECT_SWAPPED);

@@ -161,8 +161,10 @@ struct _DailiesTestNotifications
   guint            n_sent;
   guint            n_closed;
   guint            last_id;
+  guint            last_sent_id;
   char            *last_summary;
   char            *last_body;
+  char           **last_actions;
 };
 
 static void
@@ -182,7 +184,9 @@ notifications_method_cb (GDBusConnection       *connection,
       const char *summary, *body;
       guint replaces_id;
 
-      g_variant_get (parameters, "(&su&s&s&s@as@a{sv}i)", NULL, &replaces_id, NULL, &summary, &body, NULL, NULL, NULL);
+      g_strfreev (self->last_actions);
+      g_variant_get (parameters, "(&su&s&s&s^as@a{sv}i)", NULL, &replaces_id, NULL, &summary, &body,
+                     &self->last_actions, NULL, NULL);
       g_free (self->last_summary);
       g_free (self->last_body);
       self->last_summary = g_strdup (summary);
@@ -190,6 +194,7 @@ notifications_method_cb (GDBusConnection       *connection,
       self->n_sent++;
       if (replaces_id == 0)
         replaces_id = ++self->last_id;
+      self->last_sent_id = replaces_id;
       g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", replaces_id));
     }
   else if (g_str_equal (method_name, "CloseNotification"))
@@ -263,6 +268,52 @@ dailies_test_notifications_get_body (DailiesTestNotifications *self)
   return self->last_body;
 }
 
+void
+dailies_test_notifications_reset (DailiesTestNotifications *self)
+{
+  self->n_sent = self->n_closed = 0;
+  g_clear_pointer (&self->last_summary, g_free);
+  g_clear_pointer (&self->last_body, g_free);
+  g_clear_pointer (&self->last_actions, g_strfreev);
+}
+
+const char *
+dailies_test_notifications_find_action (DailiesTestNotifications *self,
+                                        const char               *label)
+{
+  /* Pairs of action key and label */
+  for (guint i = 0; self->last_actions != NULL && self->last_actions[i] != NULL &&
+                    self->last_actions[i + 1] != NULL; i += 2)
+    if (g_str_equal (self->last_actions[i + 1], label))
+      return self->last_actions[i];
+
+  return NULL;
+}
+
+guint
+dailies_test_notifications_get_n_buttons (DailiesTestNotifications *self)
+{
+  guint n = 0;
+
+  for (guint i = 0; self->last_actions != NULL && self->last_actions[i] != NULL; i += 2)
+    if (!g_str_equal (self->last_actions[i], "default"))
+      n++;
+
+  return n;
+}
+
+void
+dailies_test_notifications_invoke (DailiesTestNotifications *self,
+                                   const char               *action_key)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_dbus_connection_emit_signal (self->connection, NULL, "/org/freedesktop/Notifications",
+                                 "org.freedesktop.Notifications", "ActionInvoked",
+                                 g_variant_new ("(us)", self->last_sent_id, action_key), &error);
+  g_assert_no_error (error);
+}
+
 static void
 round_trip_cb (GObject      *object,
                GAsyncResult *result,
@@ -294,5 +345,6 @@ dailies_test_notifications_stop (DailiesTestNotifications *self)
   g_object_unref (self->connection);
   g_free (self->last_summary);
   g_free (self->last_body);
+  g_strfreev (self->last_actions);
   g_free (self);
 }

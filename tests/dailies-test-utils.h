@@ -40,6 +40,17 @@ guint                     dailies_test_notifications_get_n_sent  (DailiesTestNot
 guint                     dailies_test_notifications_get_n_closed (DailiesTestNotifications *self);
 const char               *dailies_test_notifications_get_summary (DailiesTestNotifications *self);
 const char               *dailies_test_notifications_get_body    (DailiesTestNotifications *self);
+/* Forgets what was sent so far: counts start again from 0. */
+void                      dailies_test_notifications_reset      (DailiesTestNotifications *self);
+/* The last notification's buttons: the action key of the one labelled
+ * @label (NULL when none is), and how many there are. */
+const char               *dailies_test_notifications_find_action (DailiesTestNotifications *self,
+                                                                  const char               *label);
+guint                     dailies_test_notifications_get_n_buttons (DailiesTestNotifications *self);
+/* Clicks @action_key ("default" or a button's key) on the last
+ * notification, as a notification server does: ActionInvoked. */
+void                      dailies_test_notifications_invoke      (DailiesTestNotifications *self,
+                                                                  const char               *action_key);
 void                      dailies_test_notifications_sync        (DailiesTestNotifications *self);
 void                      dailies_test_notifications_stop        (DailiesTestNotifications *self);
 

@@ -474,6 +474,35 @@ run_test_func_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+player_is_paused (gpointer user_data)
+{
+  return dailies_player_get_state (user_data) == GST_STATE_PAUSED;
+}
+
+/* What a finished task's notification buttons do: Details shows the
+ * failure; Play shows the video and plays it, also when it was paused. */
+static void
+check_notification_buttons (DailiesApplication *app,
+                            DailiesTaskView    *view,
+                            DailiesPlayer      *player)
+{
+  DailiesTaskStore *store = dailies_application_get_store (app);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "show-task", g_variant_new_string (FAILURE_ID));
+  g_assert_true (dailies_task_view_get_task (view) == dailies_task_store_lookup (store, FAILURE_ID));
+  g_assert_cmpint (dailies_player_get_state (player), ==, GST_STATE_NULL);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "play-task", g_variant_new_string (SUCCESS_ID));
+  g_assert_true (dailies_task_view_get_task (view) == dailies_task_store_lookup (store, SUCCESS_ID));
+  g_assert_true (dailies_test_wait_until (player_is_playing, player, 15000));
+
+  dailies_player_pause (player);
+  g_assert_true (dailies_test_wait_until (player_is_paused, player, 5000));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "play-task", g_variant_new_string (SUCCESS_ID));
+  g_assert_true (dailies_test_wait_until (player_is_playing, player, 15000));
+}
+
 static void
 test_demo_reaches_final_states (DailiesApplication *app)
 {
@@ -556,6 +585,8 @@ test_demo_reaches_final_states (DailiesApplication *app)
   /* A notification's action shows its task. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "show-task", g_variant_new_string (SUCCESS_ID));
   g_assert_true (dailies_task_view_get_task (view) == success);
+
+  check_notification_buttons (app, view, player);
 }
 
 static void
@@ -676,6 +707,47 @@ check_paste (DailiesWindow    *window,
   dailies_test_rm_rf (dir);
 }
 
+static gboolean
+is_row_titled (GtkWidget     *widget,
+               gconstpointer  title)
+{
+  return ADW_IS_PREFERENCES_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+static gboolean
+notifications_on (gpointer user_data)
+{
+  return g_settings_get_boolean (user_data, "notifications");
+}
+
+static gboolean
+notifications_off (gpointer user_data)
+{
+  return !notifications_on (user_data);
+}
+
+/* The Notifications switch turns the setting off and on. */
+static void
+check_notifications_switch (GtkWindow *preferences,
+                            GSettings *settings)
+{
+  GtkWidget *row = find_widget_where (GTK_WIDGET (preferences), is_row_titled, "Notifications");
+  GtkWidget *toggle;
+
+  g_assert_nonnull (row);
+  toggle = find_widget (row, GTK_TYPE_SWITCH, NULL);
+  g_assert_nonnull (toggle);
+  g_assert_true (g_settings_get_boolean (settings, "notifications"));
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (toggle)));
+
+  /* The switch moves before it flips. */
+  gtk_widget_activate (toggle);
+  g_assert_true (dailies_test_wait_until (notifications_off, settings, 5000));
+  gtk_widget_activate (toggle);
+  g_assert_true (dailies_test_wait_until (notifications_on, settings, 5000));
+}
+
 static void
 test_add_remove_about_body (DailiesApplication *app)
 {
@@ -765,6 +837,7 @@ test_add_remove_about_body (DailiesApplication *app)
     preferences = find_toplevel (DAILIES_TYPE_PREFERENCES_WINDOW);
     g_assert_nonnull (preferences);
     g_assert_true (dailies_test_wait_until (window_mapped, preferences, 5000));
+    check_notifications_switch (preferences, dailies_application_get_settings (app));
     gtk_window_destroy (preferences);
   }
 
