@@ -286,18 +286,6 @@ keeping_free (Keeping *keeping)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Keeping, keeping_free)
 
-/* The keeper, unless it was disposed meanwhile. */
-static DailiesKeeper *
-keeping_dup_keeper (Keeping *keeping)
-{
-  DailiesKeeper *self = g_weak_ref_get (&keeping->self);
-
-  if (self != NULL && self->store == NULL)
-    g_clear_object (&self);
-
-  return self;
-}
-
 static void
 progress_cb (goffset  received,
              goffset  total,
@@ -330,12 +318,17 @@ download_done_cb (GObject      *object,
                   gpointer      user_data)
 {
   g_autoptr(Keeping) keeping = user_data;
-  g_autoptr(DailiesKeeper) self = keeping_dup_keeper (keeping);
+  g_autoptr(DailiesKeeper) self = g_weak_ref_get (&keeping->self);
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) file = dailies_downloader_download_full_finish (DAILIES_DOWNLOADER (object), result, &error);
 
   if (self != NULL)
-    g_hash_table_remove (self->running, keeping->task);
+    {
+      g_hash_table_remove (self->running, keeping->task);
+      /* Disposed (but still referenced): nothing more to do. */
+      if (self->store == NULL)
+        g_clear_object (&self);
+    }
 
   if (file == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {

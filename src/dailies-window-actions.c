@@ -9,7 +9,6 @@
 
 #include "dailies-api-client.h"
 #include "dailies-application.h"
-#include "dailies-downloader.h"
 #include "dailies-keeper.h"
 #include "dailies-poller.h"
 #include "dailies-preferences-window.h"
