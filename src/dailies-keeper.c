@@ -689,8 +689,11 @@ list_parts_thread (GTask        *task,
   GPtrArray *parts = g_ptr_array_new_with_free_func (g_free);
   const char *name;
 
+  /* Only names we write: someone else's "draft.part" is left alone. */
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    if (g_str_has_suffix (name, PART_SUFFIX) && strlen (name) > strlen (PART_SUFFIX))
+    if (g_str_has_suffix (name, ".mp4" PART_SUFFIX) ||
+        g_str_has_suffix (name, ".mov" PART_SUFFIX) ||
+        g_str_has_suffix (name, ".webm" PART_SUFFIX))
       g_ptr_array_add (parts, g_build_filename (folder, name, NULL));
 
   g_task_return_pointer (task, parts, (GDestroyNotify) g_ptr_array_unref);

@@ -690,9 +690,9 @@ test_startup_resumes_part (Fixture       *f,
 }
 
 static gboolean
-no_part_left (gpointer user_data)
+one_part_left (gpointer user_data)
 {
-  return count_files (user_data, ".part", 0) == 0;
+  return count_files (user_data, ".part", 0) == 1;
 }
 
 static void
@@ -704,20 +704,23 @@ test_startup_removes_stray_parts (Fixture       *f,
   g_autofree char *unknown = g_build_filename (f->folder, "asyntask_Unknown0000000001.mp4.part", NULL);
   g_autofree char *lapsed = g_build_filename (f->folder, "asyntask_Lapsed000000000001.mp4.part", NULL);
   g_autofree char *other = g_build_filename (f->folder, "notes.txt", NULL);
+  g_autofree char *not_ours = g_build_filename (f->folder, "draft.part", NULL);
 
   add_task_full (f, "asyntask_Lapsed000000000001", 25 * 3600, cdn->base, ".mp4", NULL);
   write_file (unknown, blob, 1000);
   write_file (lapsed, blob, 1000);
   write_file (other, blob, 10);
+  write_file (not_ours, blob, 10);
 
   dailies_keeper_start (f->keeper);
-  g_assert_true (dailies_test_wait_until (no_part_left, f, WAIT_MS));
+  g_assert_true (dailies_test_wait_until (one_part_left, f, WAIT_MS));
   drain_main_context ();
 
   /* Nothing was fetched, and files that are not ours stay. */
   g_assert_cmpuint (cdn->n_requests, ==, 0);
   g_assert_true (g_file_test (other, G_FILE_TEST_IS_REGULAR));
-  g_assert_cmpuint (count_files (f, "", 0), ==, 1);
+  g_assert_true (g_file_test (not_ours, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (count_files (f, "", 0), ==, 2);
 }
 
 static void
