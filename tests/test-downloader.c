@@ -1091,6 +1091,15 @@ test_resume_leftover (Fixture       *f,
   name = download_full (f, DAILIES_DOWNLOAD_FLAGS_NONE);
   assert_saved_blob (f);
   g_assert_cmpstr (g_ptr_array_index (f->server->ranges, 1), ==, "");
+
+  /* A server that ignores the Range: the leftover is emptied, not appended to. */
+  g_file_set_contents (f->part_path, "stale bytes of an older file", -1, &error);
+  g_assert_no_error (error);
+  f->server->mode = SERVE_NO_RANGE;
+  g_clear_pointer (&name, g_free);
+  name = download_full (f, DAILIES_DOWNLOAD_RESUME);
+  assert_saved_blob (f);
+  g_assert_cmpstr (g_ptr_array_index (f->server->ranges, 2), ==, "bytes=28-");
 }
 
 static void
