@@ -332,8 +332,11 @@ download_done_cb (GObject      *object,
 
   if (file == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      /* Auto-save was turned off, or we quit: the .part file is gone. */
+      /* Auto-save was turned off, or we quit: the .part file is gone, and
+       * this was no failed attempt. */
       dailies_task_set_keep_state (keeping->task, -1.0, NULL);
+      if (self != NULL)
+        g_hash_table_remove (self->tries, keeping->task);
     }
   else if (file == NULL)
     {
@@ -462,6 +465,7 @@ pump (DailiesKeeper *self)
 static void
 stop_keeping (DailiesKeeper *self)
 {
+  g_autoptr(GPtrArray) cancellables = g_ptr_array_new_with_free_func (g_object_unref);
   GHashTableIter iter;
   gpointer value;
 
@@ -477,9 +481,12 @@ stop_keeping (DailiesKeeper *self)
     delete_part (value);
   g_hash_table_remove_all (self->stray_parts);
 
+  /* Not while iterating: a cancel may run code that ends a download. */
   g_hash_table_iter_init (&iter, self->running);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_cancellable_cancel (((Keeping *) value)->cancellable);
+    g_ptr_array_add (cancellables, g_object_ref (((Keeping *) value)->cancellable));
+  for (guint i = 0; i < cancellables->len; i++)
+    g_cancellable_cancel (g_ptr_array_index (cancellables, i));
 }
 
 char *

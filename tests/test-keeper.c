@@ -508,16 +508,18 @@ typedef struct
 {
   Fixture *f;
   Cdn     *cdn;
-  guint    n;
+  guint    n_held;    /* answers held so far, cancelled ones too */
+  guint    n_parts;
 } Until;
 
-/* @n answers are held, and their first halves are in .part files. */
+/* @n_held answers are held, and the first halves of @n_parts of them
+ * are in .part files. */
 static gboolean
 n_held_and_written (gpointer user_data)
 {
   Until *until = user_data;
 
-  return until->cdn->held->len == until->n && count_files (until->f, ".part", 1) == until->n;
+  return until->cdn->held->len == until->n_held && count_files (until->f, ".part", 1) == until->n_parts;
 }
 
 static gboolean
@@ -552,7 +554,8 @@ test_auto_save_off_cancels (Fixture       *f,
 {
   g_autoptr(GBytes) blob = make_blob (1024 * 1024);
   g_autoptr(Cdn) cdn = cdn_new (blob);
-  Until until = { f, cdn, 2 };
+  Until until = { f, cdn, 2, 2 };
+  gpointer kept[2] = { f, GUINT_TO_POINTER (5) };
   DailiesTask *tasks[5];
 
   cdn->hold = TRUE;
@@ -585,6 +588,22 @@ test_auto_save_off_cancels (Fixture       *f,
       g_assert_null (dailies_task_get_local_path (tasks[i]));
       g_assert_null (dailies_task_get_keep_message (tasks[i]));
     }
+
+  /* Turned off and on a few times, then left on: all five are kept. */
+  for (guint i = 0; i < 3; i++)
+    {
+      until.n_held += 2;
+      dailies_keeper_set_auto_save (f->keeper, TRUE);
+      g_assert_true (dailies_test_wait_until (n_held_and_written, &until, WAIT_MS));
+      dailies_keeper_set_auto_save (f->keeper, FALSE);
+      g_assert_true (dailies_test_wait_until (none_running, f->keeper, WAIT_MS));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
+    g_signal_connect (tasks[i], "notify::local-path", G_CALLBACK (local_path_cb), f);
+  cdn->hold = FALSE;
+  dailies_keeper_set_auto_save (f->keeper, TRUE);
+  g_assert_true (dailies_test_wait_until (n_kept_is, kept, WAIT_MS));
+  g_assert_cmpuint (count_files (f, ".mp4", 0), ==, 5);
 }
 
 static void
@@ -593,7 +612,7 @@ test_stop_removes_part (Fixture       *f,
 {
   g_autoptr(GBytes) blob = make_blob (1024 * 1024);
   g_autoptr(Cdn) cdn = cdn_new (blob);
-  Until until = { f, cdn, 1 };
+  Until until = { f, cdn, 1, 1 };
   DailiesTask *task = add_task_full (f, "asyntask_Quit0000000000001", 60, cdn->base, ".mp4", NULL);
   gint64 started;
 
@@ -626,7 +645,7 @@ test_dispose_while_working (Fixture       *f,
 {
   g_autoptr(GBytes) blob = make_blob (1024 * 1024);
   g_autoptr(Cdn) cdn = cdn_new (blob);
-  Until until = { f, cdn, 1 };
+  Until until = { f, cdn, 1, 1 };
   g_autofree char *thumbnails = g_build_filename (f->dir, "thumbnails", NULL);
   g_autofree char *kept = g_build_filename (f->folder, "asyntask_Thumb000000000001.mp4", NULL);
   g_autofree char *final = g_build_filename (f->folder, "asyntask_Busy0000000000001.mp4", NULL);
@@ -734,7 +753,7 @@ test_new_link_requeues (Fixture       *f,
   g_autoptr(Cdn) cdn = cdn_new (blob);
   const char *ids[] = { "asyntask_Urgent00000000001", "asyntask_Middle00000000001", "asyntask_Fresh000000000001" };
   gint64 finished_ago[] = { 23 * 3600, 12 * 3600, 60 };
-  Until held = { f, cdn, 1 };
+  Until held = { f, cdn, 1, 1 };
   gpointer until[2] = { f, GUINT_TO_POINTER (3) };
 
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
