@@ -389,6 +389,7 @@ start_keeping (DailiesKeeper *self,
   g_autofree char *path = NULL;
   g_autoptr(GFile) destination = NULL;
   DailiesDownloadFlags flags = DAILIES_DOWNLOAD_FLAGS_NONE;
+  const char *extension;
   Keeping *keeping;
   guint attempts;
 
@@ -401,6 +402,11 @@ start_keeping (DailiesKeeper *self,
       return;
     }
 
+  /* Unless the service or the link says, the CDN's Content-Type does. */
+  extension = known_extension (task);
+  if (extension == NULL)
+    flags |= DAILIES_DOWNLOAD_EXTENSION_FROM_TYPE;
+
   /* What an earlier run left half done goes on where it stopped. */
   if (g_hash_table_steal_extended (self->stray_parts, task, NULL, (gpointer *) &stray))
     {
@@ -410,12 +416,9 @@ start_keeping (DailiesKeeper *self,
     }
   else
     {
-      const char *extension = known_extension (task);
       g_autofree char *name = dailies_downloader_suggest_name (dailies_task_get_id (task), extension);
 
       path = g_build_filename (folder, name, NULL);
-      if (extension == NULL)
-        flags |= DAILIES_DOWNLOAD_EXTENSION_FROM_TYPE;
     }
 
   attempts = GPOINTER_TO_UINT (g_hash_table_lookup (self->tries, task));

@@ -683,13 +683,27 @@ test_dispose_while_working (Fixture       *f,
   g_assert_true (g_file_test (kept, G_FILE_TEST_IS_REGULAR));
 }
 
+/* A .part file left at start-up: how the link ends, what the CDN says the
+ * video is, and the name it must be kept under (a link that names no
+ * container, answered as QuickTime, gives a .mov). */
+typedef struct
+{
+  const char *link_suffix;
+  const char *content_type;
+  const char *kept_as;
+} ResumeCase;
+
+static const ResumeCase resume_mp4 = { ".mp4", "video/mp4", "asyntask_Resume00000000001.mp4" };
+static const ResumeCase resume_untold_mov = { "", "video/quicktime", "asyntask_Resume00000000001.mov" };
+
 static void
 test_startup_resumes_part (Fixture       *f,
                            gconstpointer  data)
 {
+  const ResumeCase *resume = data;
   g_autoptr(GBytes) blob = make_blob (1024 * 1024);
   g_autoptr(Cdn) cdn = cdn_new (blob);
-  DailiesTask *task = add_task_full (f, "asyntask_Resume00000000001", 3600, cdn->base, ".mp4", NULL);
+  DailiesTask *task = add_task_full (f, "asyntask_Resume00000000001", 3600, cdn->base, resume->link_suffix, NULL);
   g_autofree char *part = g_build_filename (f->folder, "asyntask_Resume00000000001.mp4.part", NULL);
   g_autofree char *expected = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, blob);
   g_autofree char *actual = NULL;
@@ -697,6 +711,7 @@ test_startup_resumes_part (Fixture       *f,
 
   /* What a killed run left: the first 400,000 bytes. */
   write_file (part, blob, 400000);
+  cdn->content_type = resume->content_type;
 
   g_signal_connect (task, "notify::local-path", G_CALLBACK (local_path_cb), f);
   dailies_keeper_start (f->keeper);
@@ -705,10 +720,11 @@ test_startup_resumes_part (Fixture       *f,
   /* Only the rest was asked for, and the whole file is there. */
   g_assert_cmpuint (cdn->n_requests, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (cdn->ranges, 0), ==, "bytes=400000-");
-  g_assert_true (g_str_has_suffix (dailies_task_get_local_path (task), "asyntask_Resume00000000001.mp4"));
+  g_assert_true (g_str_has_suffix (dailies_task_get_local_path (task), resume->kept_as));
   actual = checksum_file (dailies_task_get_local_path (task));
   g_assert_cmpstr (actual, ==, expected);
   g_assert_cmpuint (count_files (f, ".part", 0), ==, 0);
+  g_assert_cmpuint (count_files (f, "", 0), ==, 2);   /* the video and its sidecar */
 }
 
 static gboolean
@@ -859,7 +875,9 @@ main (int   argc,
               fixture_set_up, test_stop_removes_part, fixture_tear_down);
   g_test_add ("/dailies/keeper/dispose-while-working", Fixture, NULL,
               fixture_set_up, test_dispose_while_working, fixture_tear_down);
-  g_test_add ("/dailies/keeper/startup/resumes-part", Fixture, NULL,
+  g_test_add ("/dailies/keeper/startup/resumes-part", Fixture, &resume_mp4,
+              fixture_set_up, test_startup_resumes_part, fixture_tear_down);
+  g_test_add ("/dailies/keeper/startup/resumes-part-as-mov", Fixture, &resume_untold_mov,
               fixture_set_up, test_startup_resumes_part, fixture_tear_down);
   g_test_add ("/dailies/keeper/startup/removes-stray-parts", Fixture, NULL,
               fixture_set_up, test_startup_removes_stray_parts, fixture_tear_down);
