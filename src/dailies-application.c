@@ -319,6 +319,43 @@ dailies_application_startup (GApplication *app)
   dailies_task_store_load_async (self->store, self->cancellable, store_loaded_cb, g_object_ref (self));
 }
 
+/* How long quitting waits for downloads to stop and clean up. */
+#define QUIT_WAIT_MS 3000
+
+static gboolean
+quit_wait_over_cb (gpointer user_data)
+{
+  gboolean *over = user_data;
+
+  *over = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Running downloads are cancelled and their .part files removed rather than
+ * kept for a resume: the user may never start the app again, and a
+ * half-written 4k video must not stay in their Videos folder. The wait is
+ * bounded; whatever a stuck disk leaves is removed (or resumed) at the next
+ * start. */
+static void
+stop_keeper (DailiesKeeper *keeper)
+{
+  gboolean over = FALSE;
+  guint timeout;
+
+  dailies_keeper_stop (keeper);
+  if (dailies_keeper_get_n_running (keeper) == 0)
+    return;
+
+  timeout = g_timeout_add (QUIT_WAIT_MS, quit_wait_over_cb, &over);
+  while (!over && dailies_keeper_get_n_running (keeper) > 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (over)
+    g_warning ("keeper: %u downloads did not stop in time", dailies_keeper_get_n_running (keeper));
+  else
+    g_source_remove (timeout);
+}
+
 static void
 dailies_application_shutdown (GApplication *app)
 {
@@ -329,6 +366,8 @@ dailies_application_shutdown (GApplication *app)
 
   if (self->poller != NULL)
     dailies_poller_stop (self->poller);
+  if (self->keeper != NULL)
+    stop_keeper (self->keeper);
   /* What was shown as saved must be on disk before we go. */
   if (self->store != NULL && !dailies_task_store_flush (self->store, &error))
     g_warning ("store: could not save tasks at exit: %s", error->message);

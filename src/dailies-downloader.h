@@ -29,6 +29,18 @@ typedef enum
   DAILIES_DOWNLOAD_ERROR_READ,              /* copy: the source file cannot be read */
 } DailiesDownloadError;
 
+typedef enum
+{
+  DAILIES_DOWNLOAD_FLAGS_NONE          = 0,
+  /* Continue from a "DESTINATION.part" left by an earlier run (a Range
+   * request from its size) instead of starting again. */
+  DAILIES_DOWNLOAD_RESUME              = 1 << 0,
+  /* When the answer's Content-Type names a video container (video/quicktime,
+   * video/mp4, video/webm), the file is renamed into place with that
+   * container's extension instead of @destination's. */
+  DAILIES_DOWNLOAD_EXTENSION_FROM_TYPE = 1 << 1,
+} DailiesDownloadFlags;
+
 /* How many times a dropped connection is resumed before giving up. */
 #define DAILIES_DOWNLOAD_MAX_RETRIES 5
 
@@ -70,6 +82,22 @@ gboolean           dailies_downloader_download_finish  (DailiesDownloader       
                                                         GAsyncResult            *result,
                                                         GError                 **error);
 
+/* The same, with @flags; the result is the file written (@destination,
+ * or its sibling with the extension the Content-Type named). */
+void               dailies_downloader_download_full_async  (DailiesDownloader       *self,
+                                                            const char              *url,
+                                                            GFile                   *destination,
+                                                            DailiesDownloadFlags     flags,
+                                                            GCancellable            *cancellable,
+                                                            DailiesDownloadProgress  progress_cb,
+                                                            gpointer                 progress_data,
+                                                            GDestroyNotify           progress_notify,
+                                                            GAsyncReadyCallback      callback,
+                                                            gpointer                 user_data);
+GFile             *dailies_downloader_download_full_finish (DailiesDownloader       *self,
+                                                            GAsyncResult            *result,
+                                                            GError                 **error);
+
 /* Save As from a kept copy: the same .part, rename and progress contract. */
 void               dailies_downloader_copy_async       (DailiesDownloader       *self,
                                                         GFile                   *source,
@@ -89,5 +117,12 @@ gboolean           dailies_downloader_copy_finish      (DailiesDownloader       
  * valid UTF-8 and at most 200 bytes. @extension may be NULL ("mp4"). */
 char              *dailies_downloader_suggest_name     (const char              *task_id,
                                                         const char              *extension);
+
+/* The extension of a video's real container ("mov", "mp4" or "webm"), or
+ * NULL when none of these tells: the API's output_format first, then the
+ * extension of the link's path, then a Content-Type. Any may be NULL. */
+const char        *dailies_video_extension             (const char              *output_format,
+                                                        const char              *url,
+                                                        const char              *content_type);
 
 G_END_DECLS

@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "dailies-format.h"
@@ -18,6 +20,7 @@
 #define THUMBNAIL_SIZE      96
 #define MAX_ATTEMPTS        3
 #define SCAN_SLICE          256   /* tasks looked at per idle call of a scan */
+#define PART_SUFFIX         ".part"
 
 struct _DailiesKeeper
 {
@@ -27,24 +30,46 @@ struct _DailiesKeeper
   DailiesDownloader  *downloader;
   DailiesThumbnailer *thumbnailer;
   GSettings          *settings;
-  GCancellable       *cancellable;
+  GCancellable       *cancellable;  /* thumbnails and the start-up look at the folder */
 
-  GSequence          *waiting;    /* DailiesTask*, earliest link expiry first */
-  GHashTable         *tries;      /* DailiesTask* → downloads started for its link */
-  GPtrArray          *to_scan;    /* a snapshot of the tasks, looked at in slices */
+  GSequence          *waiting;      /* Waiting*, earliest link expiry first */
+  GHashTable         *waiting_iters; /* DailiesTask* → its GSequenceIter in waiting */
+  GHashTable         *tries;        /* DailiesTask* → downloads started for its link */
+  GHashTable         *stray_parts;  /* DailiesTask* → a .part path an earlier run left, to resume */
+  GPtrArray          *to_scan;      /* a snapshot of the tasks, looked at in slices */
   guint               scan_index;
   guint               scan_source;
-  GHashTable         *running;    /* DailiesTask* set */
+  GHashTable         *running;      /* DailiesTask* → Keeping* (borrowed) */
   guint               max_running;
-  char               *folder;     /* override; NULL = settings */
-  int                 auto_save;  /* -1 = settings */
+  char               *folder;       /* override; NULL = settings */
+  int                 auto_save;    /* -1 = settings */
   guint               started : 1;
+  guint               parts_checked : 1;  /* nothing starts before leftovers are sorted out */
+  guint               stopped : 1;        /* quitting: nothing starts any more */
 };
 
 G_DEFINE_FINAL_TYPE (DailiesKeeper, dailies_keeper, G_TYPE_OBJECT)
 
 static void pump (DailiesKeeper *self);
 static void auto_save_changed_cb (DailiesKeeper *self);
+
+/* A task in the queue, with the key it was queued under: the key of a
+ * GSequence must not change while the item is in it, and a task's link
+ * (and so its expiry) can change any time it is checked again. */
+typedef struct
+{
+  DailiesTask *task;
+  gint64       expires_at;
+} Waiting;
+
+static void
+waiting_free (gpointer data)
+{
+  Waiting *waiting = data;
+
+  g_object_unref (waiting->task);
+  g_free (waiting);
+}
 
 static gint64
 now_seconds (void)
@@ -62,17 +87,17 @@ auto_save_enabled (DailiesKeeper *self)
 }
 
 static int
-compare_expiry (gconstpointer a,
-                gconstpointer b,
-                gpointer      user_data)
+compare_waiting (gconstpointer a,
+                 gconstpointer b,
+                 gpointer      user_data)
 {
-  gint64 ea = dailies_task_get_link_expires_at ((DailiesTask *) a);
-  gint64 eb = dailies_task_get_link_expires_at ((DailiesTask *) b);
+  const Waiting *wa = a;
+  const Waiting *wb = b;
 
-  if (ea != eb)
-    return ea < eb ? -1 : 1;
+  if (wa->expires_at != wb->expires_at)
+    return wa->expires_at < wb->expires_at ? -1 : 1;
 
-  return g_strcmp0 (dailies_task_get_id ((DailiesTask *) a), dailies_task_get_id ((DailiesTask *) b));
+  return g_strcmp0 (dailies_task_get_id (wa->task), dailies_task_get_id (wb->task));
 }
 
 static gboolean
@@ -87,9 +112,60 @@ static gboolean
 is_waiting (DailiesKeeper *self,
             DailiesTask   *task)
 {
-  GSequenceIter *iter = g_sequence_lookup (self->waiting, task, compare_expiry, NULL);
+  return g_hash_table_contains (self->waiting_iters, task);
+}
 
-  return iter != NULL;
+static void
+part_deleted_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_delete_finish (G_FILE (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    {
+      g_autofree char *name = g_file_get_parse_name (G_FILE (object));
+      g_warning ("keeper: could not remove %s: %s", name, error->message);
+    }
+}
+
+/* Removes a .part file that will not be resumed. Not cancellable: it must
+ * go even when the keeper does. */
+static void
+delete_part (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  g_debug ("keeper: removing the leftover %s", path);
+  g_file_delete_async (file, G_PRIORITY_LOW, NULL, part_deleted_cb, NULL);
+}
+
+/* The leftover .part of @task, if any, will not be resumed. */
+static void
+drop_stray_part (DailiesKeeper *self,
+                 DailiesTask   *task)
+{
+  g_autofree char *path = NULL;
+
+  if (g_hash_table_steal_extended (self->stray_parts, task, NULL, (gpointer *) &path))
+    {
+      g_object_unref (task);
+      delete_part (path);
+    }
+}
+
+static void
+unqueue (DailiesKeeper *self,
+         DailiesTask   *task)
+{
+  GSequenceIter *iter = g_hash_table_lookup (self->waiting_iters, task);
+
+  if (iter == NULL)
+    return;
+
+  g_hash_table_remove (self->waiting_iters, task);
+  g_sequence_remove (iter);
 }
 
 static void
@@ -130,6 +206,7 @@ static void
 consider (DailiesKeeper *self,
           DailiesTask   *task)
 {
+  Waiting *waiting;
   guint attempts;
 
   if (dailies_task_get_status (task) != DAILIES_TASK_STATUS_SUCCESS)
@@ -151,17 +228,25 @@ consider (DailiesKeeper *self,
       !auto_save_enabled (self))
     return;
 
-  g_sequence_insert_sorted (self->waiting, g_object_ref (task), compare_expiry, NULL);
+  waiting = g_new0 (Waiting, 1);
+  waiting->task = g_object_ref (task);
+  waiting->expires_at = dailies_task_get_link_expires_at (task);
+  g_hash_table_insert (self->waiting_iters, task,
+                       g_sequence_insert_sorted (self->waiting, waiting, compare_waiting, NULL));
 }
 
-/* A fresh link (the task was checked again) deserves fresh attempts. */
+/* A fresh link (the task was checked again) deserves fresh attempts, and
+ * a new place in the queue. */
 static void
 task_answered_cb (DailiesKeeper *self,
                   DailiesTask   *task,
                   gboolean       link_changed)
 {
   if (link_changed && !g_hash_table_contains (self->running, task))
-    g_hash_table_remove (self->tries, task);
+    {
+      g_hash_table_remove (self->tries, task);
+      unqueue (self, task);
+    }
 
   consider (self, task);
   pump (self);
@@ -184,21 +269,24 @@ store_items_changed_cb (DailiesKeeper *self,
 
 typedef struct
 {
-  DailiesKeeper *self;   /* weak: cleared by the cancellable when disposed */
-  DailiesTask   *task;
-  char          *path;
-  char          *url;      /* the link fetched: a newer one may arrive meanwhile */
-  gint64         started;
+  GWeakRef      self;          /* the keeper may be gone when the download ends */
+  DailiesTask  *task;
+  char         *url;           /* the link fetched: a newer one may arrive meanwhile */
+  GCancellable *cancellable;   /* this download's: auto-save off and quit end it */
+  gint64        started;
 } Keeping;
 
 static void
 keeping_free (Keeping *keeping)
 {
+  g_weak_ref_clear (&keeping->self);
   g_clear_object (&keeping->task);
-  g_free (keeping->path);
   g_free (keeping->url);
+  g_clear_object (&keeping->cancellable);
   g_free (keeping);
 }
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Keeping, keeping_free)
 
 static void
 progress_cb (goffset  received,
@@ -231,18 +319,29 @@ download_done_cb (GObject      *object,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  Keeping *keeping = user_data;
-  DailiesKeeper *self = keeping->self;
+  g_autoptr(Keeping) keeping = user_data;
+  g_autoptr(DailiesKeeper) self = g_weak_ref_get (&keeping->self);
   g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = dailies_downloader_download_full_finish (DAILIES_DOWNLOADER (object), result, &error);
 
-  if (!dailies_downloader_download_finish (DAILIES_DOWNLOADER (object), result, &error))
+  if (self != NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          keeping_free (keeping);
-          return;
-        }
+      g_hash_table_remove (self->running, keeping->task);
+      /* Disposed (but still referenced): nothing more to do. */
+      if (self->store == NULL)
+        g_clear_object (&self);
+    }
 
+  if (file == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* Auto-save was turned off, or we quit: the .part file is gone, and
+       * this was no failed attempt. */
+      dailies_task_set_keep_state (keeping->task, -1.0, NULL);
+      if (self != NULL)
+        g_hash_table_remove (self->tries, keeping->task);
+    }
+  else if (file == NULL)
+    {
       g_message ("keeper: could not keep %s: %s", dailies_task_get_id (keeping->task), error->message);
       {
         /* Translators: %s is an error message */
@@ -251,29 +350,40 @@ download_done_cb (GObject      *object,
       }
       /* An expired link will not come back: no more tries until the task
        * is checked again and gets a fresh one. */
-      if (g_error_matches (error, DAILIES_DOWNLOAD_ERROR, DAILIES_DOWNLOAD_ERROR_EXPIRED))
+      if (self != NULL && g_error_matches (error, DAILIES_DOWNLOAD_ERROR, DAILIES_DOWNLOAD_ERROR_EXPIRED))
         {
           g_hash_table_insert (self->tries, g_object_ref (keeping->task), GUINT_TO_POINTER (MAX_ATTEMPTS));
           /* The host's word on that link outweighs its clock. */
           dailies_task_store_mark_link_lapsed (self->store, keeping->task, keeping->url);
         }
     }
-  else
+  else if (self != NULL)
     {
+      g_autofree char *path = g_file_get_path (file);
       g_autoptr(GError) sidecar_error = NULL;
 
       g_debug ("keeper: kept %s in %.1f s", dailies_task_get_id (keeping->task),
                (g_get_monotonic_time () - keeping->started) / 1e6);
-      dailies_task_store_set_local_path (self->store, keeping->task, keeping->path);
+      dailies_task_store_set_local_path (self->store, keeping->task, path);
       dailies_task_set_keep_state (keeping->task, -1.0, NULL);
-      if (!dailies_sidecar_write (keeping->path, keeping->task, &sidecar_error))
+      if (!dailies_sidecar_write (path, keeping->task, &sidecar_error))
         g_message ("keeper: no sidecar for %s: %s", dailies_task_get_id (keeping->task), sidecar_error->message);
       make_thumbnail (self, keeping->task);
     }
 
-  g_hash_table_remove (self->running, keeping->task);
-  keeping_free (keeping);
-  pump (self);
+  if (self != NULL)
+    pump (self);
+}
+
+/* The extension of the task's video when the service or the link tells
+ * it, else NULL (then the download's Content-Type decides). */
+static const char *
+known_extension (DailiesTask *task)
+{
+  g_autoptr(DailiesTaskResponse) response = dailies_task_dup_response (task);
+
+  return dailies_video_extension (response != NULL ? response->output_format : NULL,
+                                  dailies_task_get_result_url (task), NULL);
 }
 
 static void
@@ -281,8 +391,11 @@ start_keeping (DailiesKeeper *self,
                DailiesTask   *task)
 {
   g_autofree char *folder = dailies_keeper_dup_folder (self);
-  g_autofree char *name = dailies_downloader_suggest_name (dailies_task_get_id (task), "mp4");
+  g_autofree char *stray = NULL;
+  g_autofree char *path = NULL;
   g_autoptr(GFile) destination = NULL;
+  DailiesDownloadFlags flags = DAILIES_DOWNLOAD_FLAGS_NONE;
+  const char *extension;
   Keeping *keeping;
   guint attempts;
 
@@ -295,41 +408,95 @@ start_keeping (DailiesKeeper *self,
       return;
     }
 
+  /* Unless the service or the link says, the CDN's Content-Type does. */
+  extension = known_extension (task);
+  if (extension == NULL)
+    flags |= DAILIES_DOWNLOAD_EXTENSION_FROM_TYPE;
+
+  /* What an earlier run left half done goes on where it stopped. */
+  if (g_hash_table_steal_extended (self->stray_parts, task, NULL, (gpointer *) &stray))
+    {
+      g_object_unref (task);
+      path = g_strndup (stray, strlen (stray) - strlen (PART_SUFFIX));
+      flags |= DAILIES_DOWNLOAD_RESUME;
+    }
+  else
+    {
+      g_autofree char *name = dailies_downloader_suggest_name (dailies_task_get_id (task), extension);
+
+      path = g_build_filename (folder, name, NULL);
+    }
+
   attempts = GPOINTER_TO_UINT (g_hash_table_lookup (self->tries, task));
   g_hash_table_insert (self->tries, g_object_ref (task), GUINT_TO_POINTER (attempts + 1));
-  g_hash_table_add (self->running, g_object_ref (task));
 
   keeping = g_new0 (Keeping, 1);
-  keeping->self = self;
+  g_weak_ref_init (&keeping->self, self);
   keeping->task = g_object_ref (task);
-  keeping->path = g_build_filename (folder, name, NULL);
   keeping->url = g_strdup (dailies_task_get_result_url (task));
+  keeping->cancellable = g_cancellable_new ();
   keeping->started = g_get_monotonic_time ();
-  destination = g_file_new_for_path (keeping->path);
+  destination = g_file_new_for_path (path);
+  g_hash_table_insert (self->running, g_object_ref (task), keeping);
 
   dailies_task_set_keep_state (task, 0.0, _("Keeping a copy…"));
-  dailies_downloader_download_async (self->downloader, keeping->url, destination,
-                                     self->cancellable, progress_cb, keeping, NULL,
-                                     download_done_cb, keeping);
+  dailies_downloader_download_full_async (self->downloader, keeping->url, destination,
+                                          flags, keeping->cancellable, progress_cb, keeping, NULL,
+                                          download_done_cb, keeping);
 }
 
 /* Starts the waiting downloads whose links lapse first. */
 static void
 pump (DailiesKeeper *self)
 {
+  if (!self->parts_checked || self->stopped)
+    return;
+
   while (g_hash_table_size (self->running) < self->max_running &&
          g_sequence_get_length (self->waiting) > 0)
     {
       GSequenceIter *first = g_sequence_get_begin_iter (self->waiting);
-      g_autoptr(DailiesTask) task = g_object_ref (g_sequence_get (first));
+      g_autoptr(DailiesTask) task = g_object_ref (((Waiting *) g_sequence_get (first))->task);
 
-      g_sequence_remove (first);
+      unqueue (self, task);
 
       if (dailies_task_is_link_expired (task, now_seconds ()) || has_local_copy (task))
-        continue;
+        {
+          drop_stray_part (self, task);
+          continue;
+        }
 
       start_keeping (self, task);
     }
+}
+
+/* Ends all keeping: the queue is emptied, and each running download is
+ * cancelled (the downloader removes its .part file). */
+static void
+stop_keeping (DailiesKeeper *self)
+{
+  g_autoptr(GPtrArray) cancellables = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_clear_handle_id (&self->scan_source, g_source_remove);
+  g_clear_pointer (&self->to_scan, g_ptr_array_unref);
+
+  g_hash_table_remove_all (self->waiting_iters);
+  g_sequence_remove_range (g_sequence_get_begin_iter (self->waiting),
+                           g_sequence_get_end_iter (self->waiting));
+
+  g_hash_table_iter_init (&iter, self->stray_parts);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    delete_part (value);
+  g_hash_table_remove_all (self->stray_parts);
+
+  /* Not while iterating: a cancel may run code that ends a download. */
+  g_hash_table_iter_init (&iter, self->running);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (cancellables, g_object_ref (((Keeping *) value)->cancellable));
+  for (guint i = 0; i < cancellables->len; i++)
+    g_cancellable_cancel (g_ptr_array_index (cancellables, i));
 }
 
 char *
@@ -361,7 +528,7 @@ dailies_keeper_dispose (GObject *object)
   DailiesKeeper *self = (DailiesKeeper *)object;
 
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->scan_source, g_source_remove);
+  stop_keeping (self);
   if (self->store != NULL)
     {
       g_signal_handlers_disconnect_by_func (self->store, store_items_changed_cb, self);
@@ -380,8 +547,10 @@ dailies_keeper_finalize (GObject *object)
 {
   DailiesKeeper *self = (DailiesKeeper *)object;
 
+  g_clear_pointer (&self->waiting_iters, g_hash_table_unref);
   g_clear_pointer (&self->waiting, g_sequence_free);
   g_clear_pointer (&self->tries, g_hash_table_unref);
+  g_clear_pointer (&self->stray_parts, g_hash_table_unref);
   g_clear_pointer (&self->to_scan, g_ptr_array_unref);
   g_clear_pointer (&self->running, g_hash_table_unref);
   g_clear_object (&self->cancellable);
@@ -402,8 +571,10 @@ dailies_keeper_class_init (DailiesKeeperClass *klass)
 static void
 dailies_keeper_init (DailiesKeeper *self)
 {
-  self->waiting = g_sequence_new (g_object_unref);
+  self->waiting = g_sequence_new (waiting_free);
+  self->waiting_iters = g_hash_table_new (NULL, NULL);
   self->tries = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->stray_parts = g_hash_table_new_full (NULL, NULL, g_object_unref, g_free);
   self->running = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->cancellable = g_cancellable_new ();
   self->max_running = DEFAULT_MAX_RUNNING;
@@ -476,11 +647,103 @@ scan_all (DailiesKeeper *self)
   g_source_set_name_by_id (self->scan_source, "[dailies] keeper scan");
 }
 
+/* Turning keeping on keeps what has already finished; turning it off
+ * stops what is under way. */
 static void
 auto_save_changed_cb (DailiesKeeper *self)
 {
-  if (self->started && auto_save_enabled (self))
+  if (!self->started || self->stopped)
+    return;
+
+  if (auto_save_enabled (self))
     scan_all (self);
+  else
+    stop_keeping (self);
+}
+
+/* A .part file an earlier run left (after a crash, or a quit that could
+ * not wait): resumed when its task is known and its link still works,
+ * else removed, so that none stays behind. */
+static void
+adopt_stray_part (DailiesKeeper *self,
+                  const char    *path)
+{
+  g_autofree char *name = g_path_get_basename (path);
+  char *dot;
+  DailiesTask *task;
+
+  /* "TASKID.EXT.part" */
+  name[strlen (name) - strlen (PART_SUFFIX)] = '\0';
+  dot = strrchr (name, '.');
+  if (dot != NULL)
+    *dot = '\0';
+
+  task = dailies_task_store_lookup (self->store, name);
+  if (task == NULL ||
+      dailies_task_get_status (task) != DAILIES_TASK_STATUS_SUCCESS ||
+      dailies_task_get_result_url (task) == NULL ||
+      dailies_task_is_link_expired (task, now_seconds ()) ||
+      has_local_copy (task) ||
+      g_hash_table_contains (self->stray_parts, task) ||
+      !auto_save_enabled (self))
+    {
+      delete_part (path);
+      return;
+    }
+
+  g_debug ("keeper: will resume %s", path);
+  g_hash_table_insert (self->stray_parts, g_object_ref (task), g_strdup (path));
+}
+
+static void
+list_parts_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  const char *folder = task_data;
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  GPtrArray *parts = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  /* Only names we write: someone else's "draft.part" is left alone. */
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".mp4" PART_SUFFIX) ||
+        g_str_has_suffix (name, ".mov" PART_SUFFIX) ||
+        g_str_has_suffix (name, ".webm" PART_SUFFIX))
+      g_ptr_array_add (parts, g_build_filename (folder, name, NULL));
+
+  g_task_return_pointer (task, parts, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+parts_listed_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  DailiesKeeper *self = DAILIES_KEEPER (object);
+  g_autoptr(GPtrArray) parts = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (parts == NULL || self->store == NULL || self->stopped)
+    return;
+
+  for (guint i = 0; i < parts->len; i++)
+    adopt_stray_part (self, g_ptr_array_index (parts, i));
+
+  self->parts_checked = TRUE;
+  scan_all (self);
+}
+
+/* Nothing is fetched before the leftovers of the last run are known: a
+ * download must not replace a .part file that could be resumed. */
+static void
+check_parts (DailiesKeeper *self)
+{
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, parts_listed_cb, NULL);
+
+  g_task_set_source_tag (task, check_parts);
+  g_task_set_task_data (task, dailies_keeper_dup_folder (self), g_free);
+  g_task_run_in_thread (task, list_parts_thread);
 }
 
 void
@@ -492,8 +755,9 @@ dailies_keeper_start (DailiesKeeper *self)
     return;
   self->started = TRUE;
 
-  /* Copies missing since the last run are fetched again while links work. */
-  scan_all (self);
+  /* Copies missing since the last run are fetched again while links work,
+   * after the leftovers of that run are sorted out. */
+  check_parts (self);
 
   g_signal_connect_object (self->store, "items-changed",
                            G_CALLBACK (store_items_changed_cb), self, G_CONNECT_SWAPPED);
@@ -518,8 +782,39 @@ dailies_keeper_set_auto_save (DailiesKeeper *self,
   g_return_if_fail (DAILIES_IS_KEEPER (self));
 
   self->auto_save = !!auto_save;
-  /* Turning keeping on keeps what has already finished. */
   auto_save_changed_cb (self);
+}
+
+void
+dailies_keeper_stop (DailiesKeeper *self)
+{
+  g_return_if_fail (DAILIES_IS_KEEPER (self));
+
+  self->stopped = TRUE;
+  stop_keeping (self);
+}
+
+char *
+dailies_keeper_suggest_name (DailiesKeeper *self,
+                             DailiesTask   *task)
+{
+  const char *local;
+
+  g_return_val_if_fail (DAILIES_IS_KEEPER (self), NULL);
+  g_return_val_if_fail (DAILIES_IS_TASK (task), NULL);
+
+  /* The kept file's extension is what it really is. */
+  local = dailies_task_get_local_path (task);
+  if (local != NULL && has_local_copy (task))
+    {
+      const char *dot = strrchr (local, '.');
+      const char *slash = strrchr (local, G_DIR_SEPARATOR);
+
+      if (dot != NULL && (slash == NULL || dot > slash))
+        return dailies_downloader_suggest_name (dailies_task_get_id (task), dot + 1);
+    }
+
+  return dailies_downloader_suggest_name (dailies_task_get_id (task), known_extension (task));
 }
 
 void
@@ -552,8 +847,6 @@ void
 dailies_keeper_keep_now (DailiesKeeper *self,
                          DailiesTask   *task)
 {
-  GSequenceIter *iter;
-
   g_return_if_fail (DAILIES_IS_KEEPER (self));
   g_return_if_fail (DAILIES_IS_TASK (task));
 
@@ -564,13 +857,11 @@ dailies_keeper_keep_now (DailiesKeeper *self,
 
   if (dailies_task_get_result_url (task) == NULL || dailies_task_is_link_expired (task, now_seconds ()))
     {
-      dailies_task_set_keep_state (task, -1.0, _("The link has expired and there is no local copy. Check the task again for a fresh link."));
+      dailies_task_set_keep_state (task, -1.0, _("The link has expired and there is no local copy."));
       return;
     }
 
-  iter = g_sequence_lookup (self->waiting, task, compare_expiry, NULL);
-  if (iter != NULL)
-    g_sequence_remove (iter);
+  unqueue (self, task);
   /* Asked for by the user: earlier failures do not count against it. */
   g_hash_table_remove (self->tries, task);
   start_keeping (self, task);
@@ -627,7 +918,7 @@ dailies_keeper_save_as_async (DailiesKeeper       *self,
   if (dailies_task_get_result_url (task) == NULL || dailies_task_is_link_expired (task, now_seconds ()))
     {
       g_task_return_new_error (gtask, DAILIES_DOWNLOAD_ERROR, DAILIES_DOWNLOAD_ERROR_EXPIRED, "%s",
-                               _("The link has expired and there is no local copy. Check the task again for a fresh link."));
+                               _("The link has expired and there is no local copy."));
       return;
     }
 

@@ -41,6 +41,14 @@ guint          dailies_keeper_get_n_waiting     (DailiesKeeper       *self);
  * says (the warning before a link lapses offers it). */
 void           dailies_keeper_keep_now          (DailiesKeeper       *self,
                                                  DailiesTask         *task);
+/* Quitting: the queue is emptied and running downloads are cancelled (their
+ * .part files removed); get_n_running() reaches 0 once they are gone. */
+void           dailies_keeper_stop              (DailiesKeeper       *self);
+/* The file name Save As suggests: "TASKID.EXT" with the real container's
+ * extension (the kept file's, else the service's output_format, else the
+ * link's, else "mp4"). */
+char          *dailies_keeper_suggest_name      (DailiesKeeper       *self,
+                                                 DailiesTask         *task);
 /* Save As: copies the kept file when there is one, else downloads the link. */
 void           dailies_keeper_save_as_async     (DailiesKeeper       *self,
                                                  DailiesTask         *task,

@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 #include <gst/app/gstappsink.h>
 #include <gst/pbutils/pbutils.h>
@@ -194,6 +195,40 @@ save_texture (GdkTexture  *texture,
 
   return g_file_replace_contents (file, g_bytes_get_data (png, NULL), g_bytes_get_size (png),
                                   NULL, FALSE, G_FILE_CREATE_NONE, NULL, NULL, error);
+}
+
+/* Saves @texture, and tells the user (a toast in the window) when it
+ * cannot be saved, not only the log. */
+static gboolean
+save_frame (DailiesPlayer  *self,
+            GdkTexture     *texture,
+            GFile          *file,
+            GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *text = NULL;
+  GtkWidget *overlay;
+
+  if (save_texture (texture, file, &local_error))
+    return TRUE;
+
+  name = g_file_get_parse_name (file);
+  g_message ("player: could not save the frame as %s: %s", name, local_error->message);
+
+  /* Translators: %s is an error message, which names the file */
+  text = g_strdup_printf (_("Could not save the frame: %s"), local_error->message);
+  overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  if (overlay != NULL)
+    {
+      AdwToast *toast = adw_toast_new (text);
+
+      adw_toast_set_timeout (toast, 10);
+      adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+    }
+
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
 }
 
 static void
@@ -719,7 +754,8 @@ dailies_player_get_muted (DailiesPlayer *self)
  * dailies_player_save_frame:
  *
  * Saves the frame on screen to @file as a PNG, as *Save Frame* does once a
- * file is chosen. Fails when no frame has been shown yet.
+ * file is chosen: a file that cannot be written is also shown in a toast.
+ * Fails when no frame has been shown yet.
  */
 gboolean
 dailies_player_save_frame (DailiesPlayer  *self,
@@ -738,7 +774,7 @@ dailies_player_save_frame (DailiesPlayer  *self,
       return FALSE;
     }
 
-  return save_texture (texture, file, error);
+  return save_frame (self, texture, file, error);
 }
 
 DailiesPaintable *
@@ -836,17 +872,15 @@ fullscreen_action (GtkWidget  *widget,
 static void
 save_frame_response_cb (GtkNativeDialog *dialog,
                         int              response,
-                        GdkTexture      *texture)
+                        DailiesPlayer   *self)
 {
+  GdkTexture *texture = g_object_get_data (G_OBJECT (dialog), "texture");
   g_autoptr(GFile) file = NULL;
-  g_autoptr(GError) error = NULL;
 
   if (response == GTK_RESPONSE_ACCEPT &&
-      (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog))) != NULL &&
-      !save_texture (texture, file, &error))
-    g_warning ("player: could not save the frame: %s", error->message);
+      (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog))) != NULL)
+    save_frame (self, texture, file, NULL);
 
-  g_object_unref (texture);
   g_object_unref (dialog);
 }
 
@@ -872,7 +906,8 @@ save_frame_action (GtkWidget  *widget,
   dialog = gtk_file_chooser_native_new (_("Save Frame"), GTK_WINDOW (gtk_widget_get_root (widget)),
                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
-  g_signal_connect (dialog, "response", G_CALLBACK (save_frame_response_cb), g_steal_pointer (&texture));
+  g_object_set_data_full (G_OBJECT (dialog), "texture", g_steal_pointer (&texture), g_object_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (save_frame_response_cb), self, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 

@@ -133,9 +133,10 @@ first_time (gint64 preferred,
   return preferred > 0 ? preferred : fallback;
 }
 
-char *
-dailies_sidecar_build (DailiesTask               *task,
-                       const DailiesTaskResponse *response)
+static char *
+build (DailiesTask               *task,
+       const DailiesTaskResponse *response,
+       const char                *container)
 {
   g_autoptr(DailiesTaskResponse) parsed = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
@@ -205,6 +206,11 @@ dailies_sidecar_build (DailiesTask               *task,
   if (response != NULL)
     add_text (builder, "upstream_id", response->upstream_id);
 
+  /* What the file is, whatever it is named: "mov" or "mp4". */
+  add_text (builder, "container", container);
+  if (response != NULL)
+    add_text (builder, "output_format", response->output_format);
+
   add_time (builder, "saved_at", g_get_real_time () / G_USEC_PER_SEC);
   add_text (builder, "app", "Dailies " PACKAGE_VERSION);
   add_int (builder, "sidecar_version", DAILIES_SIDECAR_VERSION);
@@ -218,6 +224,15 @@ dailies_sidecar_build (DailiesTask               *task,
   json_generator_set_root (generator, root);
 
   return json_generator_to_data (generator, NULL);
+}
+
+char *
+dailies_sidecar_build (DailiesTask               *task,
+                       const DailiesTaskResponse *response)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (task), NULL);
+
+  return build (task, response, NULL);
 }
 
 /* Task IDs come from user input: only a plain name may become a file name. */
@@ -243,7 +258,9 @@ dailies_sidecar_write (const char   *video_path,
   g_autofree char *name = NULL;
   g_autofree char *path = NULL;
   g_autofree char *json = NULL;
+  g_autofree char *basename = NULL;
   const char *id;
+  const char *dot;
 
   g_return_val_if_fail (video_path != NULL, FALSE);
   g_return_val_if_fail (DAILIES_IS_TASK (task), FALSE);
@@ -262,7 +279,9 @@ dailies_sidecar_write (const char   *video_path,
   dir = g_path_get_dirname (video_path);
   name = g_strconcat (id, ".json", NULL);
   path = g_build_filename (dir, name, NULL);
-  json = dailies_sidecar_build (task, NULL);
+  basename = g_path_get_basename (video_path);
+  dot = strrchr (basename, '.');
+  json = build (task, NULL, dot != NULL && dot != basename ? dot + 1 : NULL);
 
   /* g_file_set_contents() writes a temporary file and renames it. */
   return g_file_set_contents (path, json, -1, error);

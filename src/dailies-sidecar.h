@@ -24,6 +24,8 @@ G_BEGIN_DECLS
  *   ratio, resolution (what the user got), upstream_resolution (ultra only)   strings
  *   generate_audio                                             boolean
  *   tokens { completion, total, billed }                       integers
+ *   container (the kept file's extension, "mov", "mp4", …; written by
+ *     dailies_sidecar_write only), output_format (as the service said it)   strings
  *   submit_time, start_time, finish_time, saved_at             Unix seconds
  *   submit_time_iso, start_time_iso, finish_time_iso, saved_at_iso   ISO 8601 UTC ("2026-04-27T11:15:06Z")
  *   app ("Dailies 0.1.0"), sidecar_version (DAILIES_SIDECAR_VERSION)

@@ -446,10 +446,12 @@ parse_inner (DailiesTaskResponse *response,
   response->seed = get_int (warnings, inner, "seed", "data.data.", -1);
   raw_resolution = get_string (warnings, inner, "resolution", "data.data.");
   super_resolution = get_string (warnings, inner, "super_resolution", "data.data.");
+  response->output_format = get_string (warnings, inner, "output_format", "data.data.");
   if (content != NULL)
     {
       response->video_url = get_string (warnings, content, "video_url", "data.data.content.");
       response->last_frame_url = get_string (warnings, content, "last_frame_url", "data.data.content.");
+      take_if_unset (&response->output_format, get_string (warnings, content, "output_format", "data.data.content."));
     }
   if (error != NULL)
     {
@@ -1188,6 +1190,7 @@ dailies_task_response_copy (const DailiesTaskResponse *response)
   copy->upstream_error_message = g_strdup (response->upstream_error_message);
   copy->last_frame_url = g_strdup (response->last_frame_url);
   copy->upstream_problem = g_strdup (response->upstream_problem);
+  copy->output_format = g_strdup (response->output_format);
   copy->warnings = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; response->warnings != NULL && i < response->warnings->len; i++)
     g_ptr_array_add (copy->warnings, g_strdup (g_ptr_array_index (response->warnings, i)));
@@ -1219,6 +1222,7 @@ dailies_task_response_free (DailiesTaskResponse *response)
   g_free (response->upstream_error_message);
   g_free (response->last_frame_url);
   g_free (response->upstream_problem);
+  g_free (response->output_format);
   g_clear_pointer (&response->warnings, g_ptr_array_unref);
   g_free (response);
 }

@@ -68,6 +68,8 @@ struct _DailiesTaskResponse
 
   /* Fields of the wrong type that were skipped, for the log ("submit_time: expected a number"). */
   GPtrArray         *warnings;
+
+  char              *output_format;        /* data.data.output_format ("mp4", "mov"), else content.output_format */
 };
 
 GQuark               dailies_response_error_quark     (void);

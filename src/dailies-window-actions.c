@@ -9,7 +9,6 @@
 
 #include "dailies-api-client.h"
 #include "dailies-application.h"
-#include "dailies-downloader.h"
 #include "dailies-keeper.h"
 #include "dailies-poller.h"
 #include "dailies-preferences-window.h"
@@ -361,6 +360,7 @@ save_as_action (GtkWidget  *widget,
                 GVariant   *parameter)
 {
   DailiesWindow *self = DAILIES_WINDOW (widget);
+  DailiesApplication *app = DAILIES_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   DailiesTask *task = _dailies_window_get_selected_task (self);
   g_autofree char *name = NULL;
   GtkFileChooserNative *dialog;
@@ -368,7 +368,7 @@ save_as_action (GtkWidget  *widget,
   if (task == NULL || dailies_task_get_status (task) != DAILIES_TASK_STATUS_SUCCESS)
     return;
 
-  name = dailies_downloader_suggest_name (dailies_task_get_id (task), "mp4");
+  name = dailies_keeper_suggest_name (dailies_application_get_keeper (app), task);
   dialog = gtk_file_chooser_native_new (_("Save Video"), GTK_WINDOW (self),
                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);

@@ -93,6 +93,7 @@ typedef struct
   ServeMode   mode;
   guint       status;
   char       *etag;
+  const char *content_type;
 
   guint       n_requests;
   GPtrArray  *ranges;       /* the Range header of each request, "" when none */
@@ -181,7 +182,7 @@ reply_full (TestServer        *server,
       soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
     }
 
-  soup_message_headers_set_content_type (headers, "video/mp4", NULL);
+  soup_message_headers_set_content_type (headers, server->content_type, NULL);
   soup_message_body_append_bytes (soup_server_message_get_response_body (msg), slice);
 }
 
@@ -297,6 +298,7 @@ test_server_new (GBytes *body)
   server->url = g_strconcat (server->port_url, VIDEO_PATH "?Expires=1700000000&" SECRET, NULL);
   server->body = body != NULL ? g_bytes_ref (body) : NULL;
   server->mode = SERVE_NORMAL;
+  server->content_type = "video/mp4";
   server->ranges = g_ptr_array_new_with_free_func (g_free);
   server->if_ranges = g_ptr_array_new_with_free_func (g_free);
   server->stalled = g_ptr_array_new_with_free_func (g_object_unref);
@@ -692,6 +694,7 @@ drop_stalled_connection (goffset  received,
       SoupServerMessage *msg = g_ptr_array_index (server->stalled, 0);
 
       server->mode = SERVE_NORMAL;
+  server->content_type = "video/mp4";
       g_socket_shutdown (soup_server_message_get_socket (msg), TRUE, TRUE, NULL);
     }
 }
@@ -1023,6 +1026,124 @@ test_invalid_urls (Fixture       *f,
 }
 
 /* ------------------------------------------------------------------ */
+/* Flags: resuming a leftover, the extension from the Content-Type     */
+/* ------------------------------------------------------------------ */
+
+typedef struct
+{
+  Run    run;
+  GFile *file;
+} FullRun;
+
+static void
+download_full_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  FullRun *full = user_data;
+
+  full->file = dailies_downloader_download_full_finish (DAILIES_DOWNLOADER (object), result, &full->run.error);
+  full->run.ok = full->file != NULL;
+  full->run.done = TRUE;
+}
+
+/* Downloads the test video to "clip.mp4" with @flags; returns the file's
+ * base name. */
+static char *
+download_full (Fixture              *f,
+               DailiesDownloadFlags  flags)
+{
+  FullRun full = { { 0 }, NULL };
+  char *name;
+
+  dailies_downloader_download_full_async (f->downloader, f->server->url, f->dest, flags, NULL,
+                                          progress_cb, &full.run, progress_notify, download_full_cb, &full);
+  run_wait (&full.run);
+  g_assert_no_error (full.run.error);
+  name = g_file_get_basename (full.file);
+  g_object_unref (full.file);
+
+  return name;
+}
+
+static void
+test_resume_leftover (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *expected_range = g_strdup_printf ("bytes=%d-", BLOB_SIZE / 3);
+
+  /* What a killed run left behind: a third of the file. */
+  g_file_set_contents (f->part_path, g_bytes_get_data (f->blob, NULL), BLOB_SIZE / 3, &error);
+  g_assert_no_error (error);
+
+  name = download_full (f, DAILIES_DOWNLOAD_RESUME);
+  g_assert_cmpstr (name, ==, "clip.mp4");
+  assert_saved_blob (f);
+  g_assert_cmpuint (f->server->n_requests, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (f->server->ranges, 0), ==, expected_range);
+
+  /* Without the flag, a leftover is no more than in the way. */
+  g_file_set_contents (f->part_path, "junk", -1, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&name, g_free);
+  name = download_full (f, DAILIES_DOWNLOAD_FLAGS_NONE);
+  assert_saved_blob (f);
+  g_assert_cmpstr (g_ptr_array_index (f->server->ranges, 1), ==, "");
+
+  /* A server that ignores the Range: the leftover is emptied, not appended to. */
+  g_file_set_contents (f->part_path, "stale bytes of an older file", -1, &error);
+  g_assert_no_error (error);
+  f->server->mode = SERVE_NO_RANGE;
+  g_clear_pointer (&name, g_free);
+  name = download_full (f, DAILIES_DOWNLOAD_RESUME);
+  assert_saved_blob (f);
+  g_assert_cmpstr (g_ptr_array_index (f->server->ranges, 2), ==, "bytes=28-");
+}
+
+static void
+test_extension_from_type (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *mov_path = g_build_filename (f->dir, "clip.mov", NULL);
+  g_autofree char *sha256 = NULL;
+  g_autofree char *name = NULL;
+
+  /* Only with the flag does the Content-Type rename the file. */
+  f->server->content_type = "video/quicktime";
+  name = download_full (f, DAILIES_DOWNLOAD_FLAGS_NONE);
+  g_assert_cmpstr (name, ==, "clip.mp4");
+  g_assert_cmpint (g_unlink (f->dest_path), ==, 0);
+
+  g_clear_pointer (&name, g_free);
+  name = download_full (f, DAILIES_DOWNLOAD_EXTENSION_FROM_TYPE);
+  g_assert_cmpstr (name, ==, "clip.mov");
+  sha256 = sha256_of_file (mov_path);
+  g_assert_cmpstr (sha256, ==, f->blob_sha256);
+  assert_nothing_left (f);
+}
+
+static void
+test_video_extension (void)
+{
+  static const struct { const char *format, *url, *type, *expected; } cases[] = {
+    { "mov", "https://cdn.example/v/a.mp4?x=1", "video/mp4", "mov" },   /* the service knows best */
+    { "MP4", NULL, NULL, "mp4" },
+    { "gif", "https://cdn.example/v/a.webm?Signature=.mov", NULL, "webm" },   /* the path, never the query */
+    { NULL, "https://cdn.example/v/a.MOV", NULL, "mov" },
+    { NULL, "https://cdn.example/v.mov/a", "video/quicktime; charset=binary", "mov" },
+    { NULL, "https://cdn.example/v/a", "video/webm", "webm" },
+    { NULL, "https://cdn.example/v/a", "application/octet-stream", NULL },
+    { NULL, "not a url", NULL, NULL },
+    { NULL, NULL, NULL, NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_assert_cmpstr (dailies_video_extension (cases[i].format, cases[i].url, cases[i].type), ==, cases[i].expected);
+}
+
+/* ------------------------------------------------------------------ */
 /* Copies                                                              */
 /* ------------------------------------------------------------------ */
 
@@ -1198,12 +1319,15 @@ main (int   argc,
   ADD ("cancel/midway", test_cancel);
   ADD ("cancel/dispose", test_cancel_dispose);
   ADD ("cancel/before-start", test_cancel_before_start);
+  ADD ("resume/leftover-part", test_resume_leftover);
+  ADD ("extension-from-type", test_extension_from_type);
   ADD ("copy/checksum", test_copy);
   ADD ("copy/missing-source", test_copy_missing_source);
 #undef ADD
 
   g_test_add_func ("/dailies/downloader/download/demo-server", test_download_demo_server);
   g_test_add_func ("/dailies/downloader/suggest-name", test_suggest_name);
+  g_test_add_func ("/dailies/downloader/video-extension", test_video_extension);
   g_test_add_func ("/dailies/downloader/logs/url-query-never-logged", test_url_query_never_logged);
 
   return g_test_run ();

@@ -20,6 +20,7 @@ typedef struct
 {
   DailiesDemoServer *server;
   GtkWindow         *window;
+  AdwToastOverlay   *toasts;
   DailiesPlayer     *player;
 } Fixture;
 
@@ -35,8 +36,11 @@ fixture_set_up (Fixture       *f,
 
   f->window = GTK_WINDOW (gtk_window_new ());
   f->player = DAILIES_PLAYER (dailies_player_new ());
+  /* As in the app's window: the toasts of the player go here. */
+  f->toasts = ADW_TOAST_OVERLAY (adw_toast_overlay_new ());
+  adw_toast_overlay_set_child (f->toasts, GTK_WIDGET (f->player));
   gtk_window_set_default_size (f->window, 640, 420);
-  gtk_window_set_child (f->window, GTK_WIDGET (f->player));
+  gtk_window_set_child (f->window, GTK_WIDGET (f->toasts));
   gtk_window_present (f->window);
 }
 
@@ -142,6 +146,23 @@ media_info_known (gpointer user_data)
 }
 
 /* The first menu button under @widget with tooltip @tooltip, or NULL. */
+/* Whether a label under @widget shows text that starts with @prefix. */
+static gboolean
+shows_text (GtkWidget  *widget,
+            const char *prefix)
+{
+  if (GTK_IS_LABEL (widget) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (widget)), prefix))
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (shows_text (child, prefix))
+      return TRUE;
+
+  return FALSE;
+}
+
 static GtkMenuButton *
 find_menu_button (GtkWidget  *widget,
                   const char *tooltip)
@@ -267,6 +288,18 @@ test_controls (Fixture       *f,
   for (gsize i = 4; i < stride * height && uniform; i++)
     uniform = pixels[i] == pixels[i % 4];
   g_assert_false (uniform);
+
+  /* A frame that cannot be saved is told in a toast, not only the log. */
+  {
+    g_autofree char *nowhere_path = g_build_filename (dir, "no-such-folder", "frame.png", NULL);
+    g_autoptr(GFile) nowhere = g_file_new_for_path (nowhere_path);
+
+    g_assert_false (shows_text (GTK_WIDGET (f->toasts), "Could not save the frame"));
+    g_assert_false (dailies_player_save_frame (f->player, nowhere, &error));
+    g_assert_nonnull (error);
+    g_clear_error (&error);
+    g_assert_true (shows_text (GTK_WIDGET (f->toasts), "Could not save the frame"));
+  }
 
   dailies_test_rm_rf (dir);
 }

@@ -14,17 +14,14 @@
 
 /* A task as the store would hold it after one answer from the API. */
 static DailiesTask *
-task_from_fixture (const char           *fixture,
-                   DailiesTaskResponse **out_response)
+task_from_body (const char           *raw,
+                DailiesTaskResponse **out_response)
 {
-  g_autoptr(GBytes) bytes = dailies_test_load_fixture (fixture);
   g_autoptr(DailiesTaskResponse) response = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *raw = NULL;
   DailiesTask *task;
-  gsize length = 0;
+  gsize length = strlen (raw);
 
-  raw = g_strndup (g_bytes_get_data (bytes, &length), g_bytes_get_size (bytes));
   response = dailies_task_response_parse (raw, length, &error);
   g_assert_no_error (error);
   g_assert_nonnull (response);
@@ -36,6 +33,16 @@ task_from_fixture (const char           *fixture,
     *out_response = g_steal_pointer (&response);
 
   return task;
+}
+
+static DailiesTask *
+task_from_fixture (const char           *fixture,
+                   DailiesTaskResponse **out_response)
+{
+  g_autoptr(GBytes) bytes = dailies_test_load_fixture (fixture);
+  g_autofree char *raw = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+
+  return task_from_body (raw, out_response);
 }
 
 /* No value anywhere in the tree may be null: absent means left out. */
@@ -309,6 +316,39 @@ test_write (void)
   dailies_test_rm_rf (dir);
 }
 
+/* A QuickTime result: the sidecar says what the file is. */
+static void
+test_write_mov (void)
+{
+  static const char body[] =
+    "{\"code\":\"success\",\"data\":{\"task_id\":\"asyntask_Mov0000000000001\",\"status\":\"SUCCESS\","
+    "\"progress\":\"100%\",\"finish_time\":1777288506,\"data\":{\"id\":\"cgt-1\",\"model\":\"seedance-2.5\","
+    "\"status\":\"succeeded\",\"duration\":30,\"resolution\":\"4k\",\"content\":{\"output_format\":\"mov\"}}}}";
+  g_autofree char *dir = dailies_test_make_temp_dir ();
+  g_autoptr(DailiesTaskResponse) response = NULL;
+  g_autoptr(DailiesTask) task = task_from_body (body, &response);
+  g_autofree char *video = g_build_filename (dir, "asyntask_Mov0000000000001.mov", NULL);
+  g_autofree char *sidecar = g_build_filename (dir, "asyntask_Mov0000000000001.json", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(JsonObject) object = NULL;
+
+  /* data.data.content.output_format counts when data.data has none. */
+  g_assert_cmpstr (response->output_format, ==, "mov");
+
+  g_assert_true (dailies_sidecar_write (video, task, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (sidecar, &json, NULL, &error));
+  g_assert_no_error (error);
+  object = parse_sidecar (json);
+  g_assert_cmpstr (json_object_get_string_member (object, "container"), ==, "mov");
+  g_assert_cmpstr (json_object_get_string_member (object, "output_format"), ==, "mov");
+  g_assert_cmpstr (json_object_get_string_member (object, "resolution"), ==, "4k");
+  g_assert_cmpint (json_object_get_int_member (object, "duration"), ==, 30);
+
+  dailies_test_rm_rf (dir);
+}
+
 static void
 test_write_error (void)
 {
@@ -338,6 +378,7 @@ main (int   argc,
   g_test_add_func ("/dailies/sidecar/bare-task", test_bare_task);
   g_test_add_func ("/dailies/sidecar/keeps-out-links-and-keys", test_keeps_out_links_and_keys);
   g_test_add_func ("/dailies/sidecar/write", test_write);
+  g_test_add_func ("/dailies/sidecar/write-mov", test_write_mov);
   g_test_add_func ("/dailies/sidecar/write-error", test_write_error);
 
   return g_test_run ();
