@@ -1228,14 +1228,12 @@ dailies_api_client_set_base_url (DailiesApiClient *self,
                                  const char       *base_url)
 {
   g_autofree char *normalized = NULL;
+  gboolean changed;
 
   g_return_if_fail (DAILIES_IS_API_CLIENT (self));
 
   normalized = normalize_base_url (base_url);
-
-  /* Another service may well take the key the old one refused. */
-  if (g_strcmp0 (normalized != NULL ? normalized : "", self->base_url) != 0)
-    forget_rejection (self);
+  changed = g_strcmp0 (normalized != NULL ? normalized : "", self->base_url) != 0;
 
   g_clear_pointer (&self->base, g_uri_unref);
   g_free (self->base_url);
@@ -1253,6 +1251,10 @@ dailies_api_client_set_base_url (DailiesApiClient *self,
       /* The rejected text may hold a password: do not print it. */
       g_debug ("api: the base URL was rejected; requests will fail until a valid one is set");
     }
+
+  /* Another service may well take the key the old one refused. */
+  if (changed)
+    forget_rejection (self);
 }
 
 const char *
@@ -1272,16 +1274,18 @@ dailies_api_client_set_api_key (DailiesApiClient *self,
   g_return_if_fail (DAILIES_IS_API_CLIENT (self));
 
   wipe_string (g_steal_pointer (&self->api_key));
+
+  if (key != NULL)
+    {
+      stripped = g_strstrip (g_strdup (key));
+      if (*stripped != '\0')
+        self->api_key = g_steal_pointer (&stripped);
+      else
+        g_clear_pointer (&stripped, g_free);
+    }
+
+  /* Last: whoever hears of it sees the new key in place. */
   forget_rejection (self);
-
-  if (key == NULL)
-    return;
-
-  stripped = g_strstrip (g_strdup (key));
-  if (*stripped != '\0')
-    self->api_key = g_steal_pointer (&stripped);
-  else
-    g_clear_pointer (&stripped, g_free);
 }
 
 gboolean
