@@ -1002,101 +1002,6 @@ test_many_tasks_spread (void)
 /* Offline: a network monitor whose answer the test decides            */
 /* ------------------------------------------------------------------ */
 
-#define TEST_TYPE_MONITOR (test_monitor_get_type ())
-G_DECLARE_FINAL_TYPE (TestMonitor, test_monitor, TEST, MONITOR, GObject)
-
-struct _TestMonitor
-{
-  GObject  parent_instance;
-  gboolean available;
-};
-
-static void test_monitor_iface_init (GNetworkMonitorInterface *iface);
-static void test_monitor_initable_iface_init (GInitableIface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestMonitor, test_monitor, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, test_monitor_initable_iface_init)
-                               G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR, test_monitor_iface_init))
-
-static gboolean
-test_monitor_initable_init (GInitable     *initable,
-                            GCancellable  *cancellable,
-                            GError       **error)
-{
-  return TRUE;
-}
-
-static void
-test_monitor_initable_iface_init (GInitableIface *iface)
-{
-  iface->init = test_monitor_initable_init;
-}
-
-enum { MONITOR_PROP_0, MONITOR_PROP_AVAILABLE, MONITOR_PROP_METERED, MONITOR_PROP_CONNECTIVITY };
-
-static void
-test_monitor_get_property (GObject    *object,
-                           guint       prop_id,
-                           GValue     *value,
-                           GParamSpec *pspec)
-{
-  TestMonitor *self = TEST_MONITOR (object);
-
-  switch (prop_id)
-    {
-    case MONITOR_PROP_AVAILABLE:
-      g_value_set_boolean (value, self->available);
-      break;
-    case MONITOR_PROP_METERED:
-      g_value_set_boolean (value, FALSE);
-      break;
-    case MONITOR_PROP_CONNECTIVITY:
-      g_value_set_enum (value, self->available ? G_NETWORK_CONNECTIVITY_FULL : G_NETWORK_CONNECTIVITY_LOCAL);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static gboolean
-test_monitor_can_reach (GNetworkMonitor     *monitor,
-                        GSocketConnectable  *connectable,
-                        GCancellable        *cancellable,
-                        GError             **error)
-{
-  return TEST_MONITOR (monitor)->available;
-}
-
-static void
-test_monitor_iface_init (GNetworkMonitorInterface *iface)
-{
-  iface->can_reach = test_monitor_can_reach;
-}
-
-static void
-test_monitor_class_init (TestMonitorClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->get_property = test_monitor_get_property;
-  g_object_class_override_property (object_class, MONITOR_PROP_AVAILABLE, "network-available");
-  g_object_class_override_property (object_class, MONITOR_PROP_METERED, "network-metered");
-  g_object_class_override_property (object_class, MONITOR_PROP_CONNECTIVITY, "connectivity");
-}
-
-static void
-test_monitor_init (TestMonitor *self)
-{
-}
-
-static void
-test_monitor_set_available (TestMonitor *self,
-                            gboolean     available)
-{
-  self->available = available;
-  g_object_notify (G_OBJECT (self), "network-available");
-}
-
 static gboolean
 poller_is_offline (gpointer user_data)
 {
@@ -1113,12 +1018,12 @@ static void
 test_offline_pauses_and_resumes (void)
 {
   TestServer *server = test_server_new (script_always_success);
-  g_autoptr(TestMonitor) monitor = g_object_new (TEST_TYPE_MONITOR, NULL);
+  g_autoptr(GNetworkMonitor) monitor = dailies_test_monitor_new (TRUE);
   Fixture f;
 
   fixture_init (&f, server->base_url);
-  test_monitor_set_available (monitor, FALSE);
-  dailies_poller_set_network_monitor (f.poller, G_NETWORK_MONITOR (monitor));
+  dailies_test_monitor_set_available (monitor, FALSE);
+  dailies_poller_set_network_monitor (f.poller, monitor);
   add_ids (&f, 1, "asyntask_Offline000000001");
   dailies_poller_start (f.poller);
 
@@ -1128,7 +1033,7 @@ test_offline_pauses_and_resumes (void)
   g_assert_cmpint (dailies_poller_get_next_wakeup_ms (f.poller), ==, -1);
 
   /* Back online: it asks at once. */
-  test_monitor_set_available (monitor, TRUE);
+  dailies_test_monitor_set_available (monitor, TRUE);
   g_assert_true (wait_for_status (&f, "asyntask_Offline000000001", DAILIES_TASK_STATUS_SUCCESS, 5000));
 
   fixture_clear (&f);
