@@ -431,6 +431,10 @@ fetch_cb (GObject      *object,
       return;
     }
 
+  /* Before the answer is applied, so that whoever hears of it can name it. */
+  if (api_result->http_status != 0)
+    dailies_task_set_gateway_request_id (entry->task, api_result->request_id);
+
   if (error == NULL)
     {
       dailies_task_store_apply_response (self->store, entry->task,

@@ -175,6 +175,12 @@ api_handler_cb (SoupServer        *soup_server,
   server->n_requests++;
   if (server->poller != NULL && dailies_poller_get_pause_reason (server->poller) != DAILIES_POLLER_PAUSE_NONE)
     server->n_during_pause++;
+
+  /* Every gateway answer carries one. */
+  {
+    g_autofree char *request_id = g_strdup_printf ("gw-%s-%u", task_id, server->n_requests);
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "X-Oneapi-Request-Id", request_id);
+  }
   n_for_task = GPOINTER_TO_UINT (g_hash_table_lookup (server->counts, task_id)) + 1;
   g_hash_table_insert (server->counts, g_strdup (task_id), GUINT_TO_POINTER (n_for_task));
 
@@ -651,6 +657,13 @@ test_gateway_answers (void)
   g_assert_null (dailies_task_get_result_url (dailies_task_store_lookup (f.store, wrong)));
   g_assert_cmpuint (count_for (server, not_exist), ==, 1);
   g_assert_false (dailies_api_client_get_key_rejected (f.client));
+
+  /* The gateway's request ID of the last answer, kept for support, on
+   * success and on error alike. */
+  g_assert_true (g_str_has_prefix (dailies_task_get_gateway_request_id (dailies_task_store_lookup (f.store, fine)),
+                                   "gw-asyntask_Present000000002-"));
+  g_assert_true (g_str_has_prefix (dailies_task_get_gateway_request_id (dailies_task_store_lookup (f.store, no_access)),
+                                   "gw-asyntask_NoAccess00000001-"));
 
   fixture_clear (&f);
   test_server_free (server);

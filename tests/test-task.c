@@ -153,7 +153,7 @@ test_properties_are_read_only (void)
     "id", "status", "status-text", "progress", "submit-time", "start-time", "finish-time",
     "fail-reason", "result-url", "original-result-url", "request-id", "model", "raw-json",
     "first-seen", "last-polled", "last-error", "http-status", "local-path", "terminal",
-    "download-fraction", "keep-message", "thumbnail-path",
+    "download-fraction", "keep-message", "thumbnail-path", "gateway-request-id",
   };
 
   g_assert_cmpuint (n_pspecs, ==, G_N_ELEMENTS (expected));

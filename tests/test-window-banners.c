@@ -18,6 +18,7 @@
 #include "dailies-application.h"
 #include "dailies-poller.h"
 #include "dailies-task-store.h"
+#include "dailies-task-view.h"
 #include "dailies-test-utils.h"
 #include "dailies-window.h"
 
@@ -51,6 +52,8 @@ task_cb (SoupServer        *server,
   g_autofree char *body = NULL;
 
   gateway->n_tasks++;
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "X-Oneapi-Request-Id", "20261202044503000000GATEWAY");
   switch (gateway->mode)
     {
     case MODE_RATE_LIMITED:
@@ -255,6 +258,18 @@ test_key_in_dialog (const char *key)
   return g_strdup (gtk_label_get_label (label));
 }
 
+static void
+clipboard_read_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  char **text = user_data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("(nothing)");
+}
+
 /* ------------------------------------------------------------------ */
 /* The test                                                            */
 /* ------------------------------------------------------------------ */
@@ -273,6 +288,7 @@ banners_body (DailiesApplication *app)
   g_autofree char *time = NULL;
   g_autofree char *expected = NULL;
   g_autofree char *said = NULL;
+  g_autofree char *copied = NULL;
   gint64 before;
   guint n_tasks;
 
@@ -337,6 +353,15 @@ banners_body (DailiesApplication *app)
   gateway->mode = MODE_OK;
   dailies_api_client_set_api_key (client, "sk-good");
   g_assert_true (wait_for_banner (window, NULL));
+
+  /* Copy Details names the gateway's request ID of the last answer. */
+  g_assert_true (dailies_window_select_task (window, TASK_ID));
+  gtk_widget_activate_action (dailies_window_get_task_view (window), "view.copy-details", NULL);
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (window)), NULL, clipboard_read_cb, &copied);
+  g_assert_true (dailies_test_wait_for_pointer ((gpointer *) &copied, 5000));
+  g_assert_nonnull (strstr (copied, "Task ID: " TASK_ID "\n"));
+  g_assert_nonnull (strstr (copied, "Gateway request ID: 20261202044503000000GATEWAY\n"));
+  g_assert_null (strstr (copied, "sk-good"));
 
   /* Offline, as the network monitor says. */
   dailies_poller_set_network_monitor (poller, monitor);
