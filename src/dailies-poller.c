@@ -502,7 +502,10 @@ fetch_cb (GObject      *object,
         {
           gint64 pause = MAX (api_result->retry_after_s, 0) * G_USEC_PER_SEC;
 
-          if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_RATE_LIMITED))
+          /* Several requests in flight meet the same 429: the pause grows
+           * only with one that was sent after the last pause ended. */
+          if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_RATE_LIMITED) &&
+              now >= self->not_before)
             {
               double ms = self->rate_pause_ms;
 
@@ -578,7 +581,7 @@ schedule (DailiesPoller *self)
 
   /* The banner says when checking resumes: wake then, come what may. */
   if (state == DAILIES_POLLER_STATE_POLLING && now < self->not_before)
-    ready_time = ready_time < 0 ? self->not_before : MIN (ready_time, self->not_before);
+    ready_time = self->not_before;
 
   g_source_set_ready_time (self->timer, ready_time);
 }

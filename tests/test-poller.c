@@ -812,6 +812,45 @@ test_rate_limit_doubles_and_resets (void)
   test_server_free (server);
 }
 
+/* Four requests in flight all meet the 429: one pause, not four doublings. */
+static Reply
+script_first_four_rate_limited (TestServer *server, const char *task_id, guint n)
+{
+  if (server->n_requests <= 4)
+    return (Reply) { REPLY_STATUS, NULL, 429, -1, "" };
+
+  return (Reply) { REPLY_TASK, "SUCCESS", 0, -1 };
+}
+
+static void
+test_rate_limit_in_flight_counts_once (void)
+{
+  TestServer *server = test_server_new (script_first_four_rate_limited);
+  gpointer until[2] = { server, GUINT_TO_POINTER (5) };
+  gint64 gap;
+  Fixture f;
+
+  server->hold_ms = 50;
+  fixture_init (&f, server->base_url);
+  dailies_poller_set_rate_limit_pause (f.poller, 300, 60000);
+  dailies_poller_set_max_concurrent (f.poller, 4);
+  add_ids (&f, 4, "asyntask_InFlight0000001", "asyntask_InFlight0000002", "asyntask_InFlight0000003",
+           "asyntask_InFlight0000004");
+  dailies_poller_start (f.poller);
+
+  g_assert_true (dailies_test_wait_until (n_requests_at_least, until, 10000));
+  g_assert_cmpuint (server->max_in_flight, ==, 4);
+  gap = *(gint64 *) g_ptr_array_index (server->request_times, 4) -
+        *(gint64 *) g_ptr_array_index (server->request_times, 3);
+  /* 300 ms, not 300 × 2 × 2 × 2. */
+  g_assert_cmpint (gap, >=, 300 * 1000);
+  g_assert_cmpint (gap, <, 1200 * 1000);
+  g_assert_true (dailies_test_wait_until (all_succeeded, &f, 10000));
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
 /* A Retry-After of a day is capped at an hour, and that is what is shown. */
 static Reply
 script_retry_tomorrow (TestServer *server, const char *task_id, guint n)
@@ -1118,6 +1157,7 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/retry-after", test_retry_after);
   g_test_add_func ("/dailies/poller/rate-limit-pauses-all", test_rate_limit_pauses_all);
   g_test_add_func ("/dailies/poller/rate-limit-doubles-and-resets", test_rate_limit_doubles_and_resets);
+  g_test_add_func ("/dailies/poller/rate-limit-in-flight-counts-once", test_rate_limit_in_flight_counts_once);
   g_test_add_func ("/dailies/poller/huge-retry-after-capped", test_huge_retry_after_capped);
   g_test_add_func ("/dailies/poller/errors-back-off-and-recover", test_errors_back_off_and_recover);
   g_test_add_func ("/dailies/poller/connection-refused-recovers", test_connection_refused_recovers);
