@@ -862,8 +862,9 @@ send_cb (GObject      *object,
   request->result->http_status = status;
   request->result->retry_after_s = dailies_api_parse_retry_after (soup_message_headers_get_one (headers, "Retry-After"),
                                                                   g_get_real_time () / G_USEC_PER_SEC);
+  /* It reaches the log and Copy Details: short, valid text only. */
   g_free (request->result->request_id);
-  request->result->request_id = g_utf8_make_valid (soup_message_headers_get_one (headers, "X-Oneapi-Request-Id") ?: "", -1);
+  request->result->request_id = shorten (soup_message_headers_get_one (headers, "X-Oneapi-Request-Id") ?: "");
   if (*request->result->request_id == '\0')
     g_clear_pointer (&request->result->request_id, g_free);
 
