@@ -8,12 +8,15 @@
 #include <string.h>
 
 #include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
 #include "dailies-api-client.h"
 #include "dailies-id-parser.h"
 
 #define GENERATIONS_PATH "/v1/video/generations/"
+#define USAGE_PATH       "/api/usage/token/"
+#define MODELS_PATH      "/v1/models"
 #define READ_CHUNK       (32 * 1024)
 /* Error bodies only feed a one-line message: the start of them is enough. */
 #define ERROR_BODY_MAX   (64 * 1024)
@@ -28,15 +31,38 @@ struct _DailiesApiClient
   char        *base_url;   /* normalized; "" when not usable */
   char        *api_key;    /* NULL when none; wiped when replaced */
   guint        timeout;    /* seconds */
+  guint        key_serial; /* bumped by a new key or base: a 401 speaks for one serial */
+  guint        key_rejected : 1;
 };
 
 G_DEFINE_FINAL_TYPE (DailiesApiClient, dailies_api_client, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_KEY_REJECTED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+typedef enum
+{
+  REQUEST_TASK,
+  REQUEST_USAGE,
+  REQUEST_MODELS,
+} RequestKind;
 
 G_DEFINE_QUARK (dailies-api-error-quark, dailies_api_error)
 
 /* The state of one fetch, the task data of its GTask. */
 typedef struct
 {
+  DailiesApiClient *client;           /* the GTask's source object keeps it alive */
+  RequestKind       kind;
+  char             *task_id;          /* REQUEST_TASK: the ID asked about */
+  guint             key_serial;
+  guint             n_redirects;
+  GUri             *redirect_target;  /* a followed redirect's origin also gets the key */
   DailiesApiResult *result;
   SoupMessage      *msg;
   GInputStream     *stream;
@@ -93,7 +119,9 @@ request_free (gpointer data)
   g_clear_pointer (&request->body, g_byte_array_unref);
   g_clear_object (&request->cancellable);
   g_clear_pointer (&request->base, g_uri_unref);
+  g_clear_pointer (&request->redirect_target, g_uri_unref);
   g_clear_pointer (&request->result, dailies_api_result_free);
+  g_free (request->task_id);
   wipe_string (request->authorization);
   g_free (request->log_url);
   g_free (request->chunk);
@@ -108,7 +136,23 @@ dailies_api_result_free (DailiesApiResult *result)
 
   g_clear_pointer (&result->response, dailies_task_response_free);
   g_free (result->raw_json);
+  g_free (result->request_id);
+  g_free (result->redirect_url);
+  g_strfreev (result->models);
   g_free (result);
+}
+
+static DailiesApiResult *
+result_new (void)
+{
+  DailiesApiResult *result = g_new0 (DailiesApiResult, 1);
+
+  result->retry_after_s = -1;
+  result->quota_granted = -1;
+  result->quota_used = -1;
+  result->quota_available = -1;
+
+  return result;
 }
 
 /* ------------------------------------------------------------------ */
@@ -215,9 +259,9 @@ normalize_base_url (const char *text)
 /* Responses                                                           */
 /* ------------------------------------------------------------------ */
 
-/* delta-seconds or an HTTP date; -1 when absent or unreadable. */
-static gint64
-parse_retry_after (const char *value)
+gint64
+dailies_api_parse_retry_after (const char *value,
+                               gint64      now_unix)
 {
   g_autofree char *text = NULL;
   g_autoptr(GDateTime) date = NULL;
@@ -250,8 +294,13 @@ parse_retry_after (const char *value)
   if (date == NULL)
     return -1;
 
-  return CLAMP (g_date_time_to_unix (date) - g_get_real_time () / G_USEC_PER_SEC,
-                0, DAILIES_API_MAX_RETRY_AFTER);
+  /* Subtracting first could overflow for dates near the ends of time. */
+  if (g_date_time_to_unix (date) <= now_unix)
+    return 0;
+  if (g_date_time_to_unix (date) - DAILIES_API_MAX_RETRY_AFTER >= now_unix)
+    return DAILIES_API_MAX_RETRY_AFTER;
+
+  return g_date_time_to_unix (date) - now_unix;
 }
 
 static DailiesApiError
@@ -389,12 +438,177 @@ body_to_utf8 (const char *body,
   return g_utf8_make_valid (body, length);
 }
 
+/* The body's top-level object, owned by @parser; NULL when it is not one. */
+static JsonObject *
+parse_object (JsonParser *parser,
+              const char *body,
+              gsize       length)
+{
+  JsonNode *root;
+
+  if (length == 0 || !json_parser_load_from_data (parser, body, length, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+
+  return json_node_get_object (root);
+}
+
+/* new-api's answers: {"code":"task_not_exist",…} or {"error":{"code":…}}. */
+static char *
+dup_error_code (const char *body,
+                gsize       length)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonObject *object = parse_object (parser, body, length);
+  JsonNode *code;
+
+  if (object == NULL)
+    return NULL;
+
+  code = json_object_get_member (object, "code");
+  if (code == NULL && json_object_has_member (object, "error") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "error")))
+    code = json_object_get_member (json_object_get_object_member (object, "error"), "code");
+
+  if (code == NULL || !JSON_NODE_HOLDS_VALUE (code) || json_node_get_value_type (code) != G_TYPE_STRING)
+    return NULL;
+
+  return g_strdup (json_node_get_string (code));
+}
+
+static gint64
+get_quota (JsonObject *data,
+           const char *name)
+{
+  JsonNode *node = json_object_get_member (data, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return -1;
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    return json_node_get_int (node);
+  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    return (gint64) CLAMP (json_node_get_double (node), (double) G_MININT64, (double) G_MAXINT64);
+
+  return -1;
+}
+
+/* {"code":true,"message":"ok","data":{"total_granted":…,"total_used":…,
+ * "total_available":…,"unlimited_quota":false,…}} */
+static gboolean
+parse_usage (DailiesApiResult *result,
+             const char       *body,
+             gsize             length)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonObject *root = parse_object (parser, body, length);
+  JsonNode *data;
+  JsonObject *object;
+  JsonNode *unlimited;
+
+  if (root == NULL)
+    return FALSE;
+
+  data = json_object_get_member (root, "data");
+  if (data == NULL || !JSON_NODE_HOLDS_OBJECT (data))
+    return FALSE;
+
+  object = json_node_get_object (data);
+  result->quota_granted = get_quota (object, "total_granted");
+  result->quota_used = get_quota (object, "total_used");
+  result->quota_available = get_quota (object, "total_available");
+  unlimited = json_object_get_member (object, "unlimited_quota");
+  result->quota_unlimited = unlimited != NULL && JSON_NODE_HOLDS_VALUE (unlimited) &&
+                            json_node_get_value_type (unlimited) == G_TYPE_BOOLEAN &&
+                            json_node_get_boolean (unlimited);
+
+  return TRUE;
+}
+
+/* {"object":"list","data":[{"id":"…",…},…]} (new-api adds "success"). */
+static gboolean
+parse_models (DailiesApiResult *result,
+              const char       *body,
+              gsize             length)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  JsonObject *root = parse_object (parser, body, length);
+  JsonNode *data;
+  JsonArray *array;
+
+  if (root == NULL)
+    return FALSE;
+
+  data = json_object_get_member (root, "data");
+  if (data == NULL || !JSON_NODE_HOLDS_ARRAY (data))
+    return FALSE;
+
+  array = json_node_get_array (data);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *item = json_array_get_element (array, i);
+      JsonNode *id;
+
+      if (!JSON_NODE_HOLDS_OBJECT (item))
+        continue;
+      id = json_object_get_member (json_node_get_object (item), "id");
+      if (id != NULL && JSON_NODE_HOLDS_VALUE (id) && json_node_get_value_type (id) == G_TYPE_STRING)
+        {
+          g_autofree char *valid = g_utf8_make_valid (json_node_get_string (id), -1);
+          g_strv_builder_add (builder, valid);
+        }
+    }
+
+  result->models = g_strv_builder_end (builder);
+
+  return TRUE;
+}
+
+static void
+finish_task_body (GTask      *task,
+                  const char *body,
+                  gsize       length)
+{
+  Request *request = g_task_get_task_data (task);
+  DailiesApiResult *result = request->result;
+  g_autoptr(GError) parse_error = NULL;
+  DailiesTaskResponse *response;
+
+  result->raw_json = body_to_utf8 (body, length);
+  response = dailies_task_response_parse (body, length, &parse_error);
+  if (response == NULL)
+    {
+      request_complete (task,
+                        g_error_new_literal (DAILIES_API_ERROR, DAILIES_API_ERROR_INVALID_RESPONSE,
+                                             parse_error->message));
+      return;
+    }
+
+  /* A proxy's cache or a server bug must not put one task's state on another. */
+  if (g_strcmp0 (response->task_id, request->task_id) != 0)
+    {
+      g_autofree char *other = shorten (response->task_id);
+
+      g_message ("api: GET %s answered about task %s", request->log_url, other);
+      dailies_task_response_free (response);
+      request_complete (task,
+                        g_error_new (DAILIES_API_ERROR, DAILIES_API_ERROR_WRONG_TASK,
+                                     /* Translators: %s is another task ID */
+                                     _("The service answered about another task (%s)"), other));
+      return;
+    }
+
+  result->response = response;
+  g_debug ("api: GET %s: task %s is %s", request->log_url,
+           response->task_id, response->status_text != NULL ? response->status_text : "(no status)");
+  request_complete (task, NULL);
+}
+
 static void
 finish_response (GTask *task)
 {
   Request *request = g_task_get_task_data (task);
   DailiesApiResult *result = request->result;
-  g_autoptr(GError) parse_error = NULL;
   const char *body;
   gsize length;
 
@@ -405,8 +619,6 @@ finish_response (GTask *task)
 
   if (result->http_status == SOUP_STATUS_OK)
     {
-      DailiesTaskResponse *response;
-
       if (length > DAILIES_TASK_RESPONSE_MAX_BODY)
         {
           request_complete (task,
@@ -416,25 +628,33 @@ finish_response (GTask *task)
           return;
         }
 
-      result->raw_json = body_to_utf8 (body, length);
-      response = dailies_task_response_parse (body, length, &parse_error);
-      if (response == NULL)
+      switch (request->kind)
         {
-          request_complete (task,
-                            g_error_new_literal (DAILIES_API_ERROR, DAILIES_API_ERROR_INVALID_RESPONSE,
-                                                 parse_error->message));
+        case REQUEST_TASK:
+          finish_task_body (task, body, length);
+          return;
+        case REQUEST_USAGE:
+          if (!parse_usage (result, body, length))
+            break;
+          request_complete (task, NULL);
+          return;
+        case REQUEST_MODELS:
+        default:
+          if (!parse_models (result, body, length))
+            break;
+          request_complete (task, NULL);
           return;
         }
 
-      result->response = response;
-      g_debug ("api: GET %s: task %s is %s", request->log_url,
-               response->task_id, response->status_text != NULL ? response->status_text : "(no status)");
-      request_complete (task, NULL);
+      request_complete (task,
+                        g_error_new_literal (DAILIES_API_ERROR, DAILIES_API_ERROR_INVALID_RESPONSE,
+                                             _("The service's answer could not be read")));
     }
   else
     {
       const char *key = request->authorization + strlen ("Bearer ");
       g_autofree char *message = describe_status (request->msg, body, length, key);
+      DailiesApiError code = error_code_for_status (result->http_status);
 
       if (length > 0)
         {
@@ -442,8 +662,27 @@ finish_response (GTask *task)
           result->raw_json = redact_key (text, key);
         }
 
+      /* new-api says "no such task" with a 400; other 400s stay errors. */
+      if (code == DAILIES_API_ERROR_BAD_REQUEST)
+        {
+          g_autofree char *error_code = dup_error_code (body, length);
+
+          if (g_strcmp0 (error_code, "task_not_exist") == 0)
+            code = DAILIES_API_ERROR_NOT_FOUND;
+        }
+
+      /* Only a task request speaks for the key: the test of another key
+       * or a usage query do not. */
+      if (code == DAILIES_API_ERROR_UNAUTHORIZED && request->kind == REQUEST_TASK &&
+          request->client != NULL && request->key_serial == request->client->key_serial &&
+          !request->client->key_rejected)
+        {
+          request->client->key_rejected = TRUE;
+          g_object_notify_by_pspec (G_OBJECT (request->client), properties[PROP_KEY_REJECTED]);
+        }
+
       request_complete (task,
-                        g_error_new (DAILIES_API_ERROR, error_code_for_status (result->http_status),
+                        g_error_new (DAILIES_API_ERROR, code,
                                      /* Translators: HTTP status code, then the server's message */
                                      _("HTTP %u: %s"), result->http_status, message));
     }
@@ -500,6 +739,105 @@ read_more (GTask *task)
                              task);
 }
 
+static gboolean
+is_default_port (GUri *uri)
+{
+  int port = g_uri_get_port (uri);
+  gboolean https = g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0;
+
+  return port < 0 || port == (https ? 443 : 80);
+}
+
+static const char *
+without_www (const char *host)
+{
+  return g_ascii_strncasecmp (host, "www.", 4) == 0 ? host + 4 : host;
+}
+
+gboolean
+dailies_api_may_follow_redirect (GUri *from,
+                                 GUri *to)
+{
+  const char *from_scheme;
+  const char *to_scheme;
+  const char *from_host;
+  const char *to_host;
+
+  g_return_val_if_fail (from != NULL, FALSE);
+  g_return_val_if_fail (to != NULL, FALSE);
+
+  from_scheme = g_uri_get_scheme (from);
+  to_scheme = g_uri_get_scheme (to);
+  from_host = g_uri_get_host (from);
+  to_host = g_uri_get_host (to);
+
+  if (from_host == NULL || to_host == NULL || *to_host == '\0' || g_uri_get_userinfo (to) != NULL)
+    return FALSE;
+
+  /* Exactly one leading "www." may come or go: example.com and
+   * www.example.com, never evil-example.com or www.www.example.com. */
+  if (g_ascii_strcasecmp (from_host, to_host) != 0 &&
+      (g_ascii_strcasecmp (without_www (from_host), without_www (to_host)) != 0 ||
+       *without_www (from_host) == '\0' ||
+       g_ascii_strncasecmp (without_www (from_host), "www.", 4) == 0 ||
+       g_ascii_strncasecmp (without_www (to_host), "www.", 4) == 0))
+    return FALSE;
+
+  if (g_ascii_strcasecmp (from_scheme, to_scheme) == 0)
+    return (g_ascii_strcasecmp (to_scheme, "http") == 0 || g_ascii_strcasecmp (to_scheme, "https") == 0) &&
+           effective_port (from) == effective_port (to);
+
+  /* An upgrade to TLS on the usual ports; never a downgrade. */
+  return g_ascii_strcasecmp (from_scheme, "http") == 0 && g_ascii_strcasecmp (to_scheme, "https") == 0 &&
+         is_default_port (from) && is_default_port (to);
+}
+
+static void send_message (GTask *task);
+
+/* A 3xx with a Location: follows it when the key may go there, else ends
+ * the request with an error that names the new address. Takes @task. */
+static void
+handle_redirect (GTask      *task,
+                 const char *location)
+{
+  Request *request = g_task_get_task_data (task);
+  GUri *current = soup_message_get_uri (request->msg);
+  g_autoptr(GUri) target = g_uri_parse_relative (current, location, G_URI_FLAGS_ENCODED, NULL);
+  g_autofree char *target_text = target != NULL ? g_uri_to_string (target) : g_strdup (location);
+
+  g_free (request->result->redirect_url);
+  request->result->redirect_url = dailies_redact_url (target_text);
+
+  if (target != NULL && request->n_redirects < DAILIES_API_MAX_REDIRECTS &&
+      dailies_api_may_follow_redirect (current, target))
+    {
+      g_autoptr(SoupMessage) msg = soup_message_new_from_uri (SOUP_METHOD_GET, target);
+
+      request->n_redirects++;
+      g_debug ("api: GET %s: following a redirect to %s", request->log_url, request->result->redirect_url);
+
+      g_signal_handlers_disconnect_by_data (request->msg, request);
+      g_set_object (&request->msg, msg);
+      g_clear_pointer (&request->redirect_target, g_uri_unref);
+      request->redirect_target = g_uri_ref (target);
+      g_free (request->log_url);
+      request->log_url = g_strdup (request->result->redirect_url);
+      send_message (task);
+      return;
+    }
+
+  g_message ("api: GET %s: not following a redirect to %s", request->log_url, request->result->redirect_url);
+  request_complete (task,
+                    request->n_redirects >= DAILIES_API_MAX_REDIRECTS
+                      ? g_error_new_literal (DAILIES_API_ERROR, DAILIES_API_ERROR_REDIRECTED,
+                                             _("The service redirected too many times"))
+                      : g_error_new (DAILIES_API_ERROR, DAILIES_API_ERROR_REDIRECTED,
+                                     /* Translators: %s is a web address */
+                                     _("The service redirected to %s, which is not the API base: check the API base URL in Preferences"),
+                                     request->result->redirect_url));
+  g_object_unref (task);
+}
+
 static void
 send_cb (GObject      *object,
          GAsyncResult *res,
@@ -509,6 +847,7 @@ send_cb (GObject      *object,
   Request *request = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   SoupMessageHeaders *headers;
+  const char *location;
   guint status;
 
   request->stream = soup_session_send_finish (SOUP_SESSION (object), res, &error);
@@ -521,9 +860,26 @@ send_cb (GObject      *object,
   status = soup_message_get_status (request->msg);
   headers = soup_message_get_response_headers (request->msg);
   request->result->http_status = status;
-  request->result->retry_after_s = parse_retry_after (soup_message_headers_get_one (headers, "Retry-After"));
+  request->result->retry_after_s = dailies_api_parse_retry_after (soup_message_headers_get_one (headers, "Retry-After"),
+                                                                  g_get_real_time () / G_USEC_PER_SEC);
+  /* It reaches the log and Copy Details: short, valid text only. */
+  g_free (request->result->request_id);
+  request->result->request_id = shorten (soup_message_headers_get_one (headers, "X-Oneapi-Request-Id") ?: "");
+  if (*request->result->request_id == '\0')
+    g_clear_pointer (&request->result->request_id, g_free);
 
-  g_debug ("api: GET %s: HTTP %u", request->log_url, status);
+  g_debug ("api: GET %s: HTTP %u, request %s", request->log_url, status,
+           request->result->request_id != NULL ? request->result->request_id : "(none)");
+
+  location = soup_message_headers_get_one (headers, "Location");
+  if (SOUP_STATUS_IS_REDIRECTION (status) && status != SOUP_STATUS_NOT_MODIFIED && location != NULL)
+    {
+      /* Drop this answer's body; the next one is read instead. */
+      g_input_stream_close_async (request->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+      g_clear_object (&request->stream);
+      handle_redirect (g_steal_pointer (&task), location);
+      return;
+    }
 
   if (status == SOUP_STATUS_OK)
     {
@@ -549,14 +905,16 @@ send_cb (GObject      *object,
 }
 
 /* Sets or removes the key each time the message is about to go out, so that
- * it can only ever reach the base's origin. */
+ * it can only ever reach the base's origin, or one a vetted redirect led to. */
 static void
 message_starting_cb (SoupMessage *msg,
                      Request     *request)
 {
   SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+  GUri *uri = soup_message_get_uri (msg);
 
-  if (same_origin (soup_message_get_uri (msg), request->base))
+  if (same_origin (uri, request->base) ||
+      (request->redirect_target != NULL && same_origin (uri, request->redirect_target)))
     soup_message_headers_replace (headers, "Authorization", request->authorization);
   else
     soup_message_headers_remove (headers, "Authorization");
@@ -601,34 +959,61 @@ is_header_safe (const char *value)
   return TRUE;
 }
 
-void
-dailies_api_client_fetch_task_async (DailiesApiClient    *self,
-                                     const char          *task_id,
-                                     GCancellable        *cancellable,
-                                     GAsyncReadyCallback  callback,
-                                     gpointer             user_data)
+/* Sends request->msg (the first one or a redirect's); takes @task. */
+static void
+send_message (GTask *task)
+{
+  Request *request = g_task_get_task_data (task);
+
+  /* Redirects are vetted above; libsoup would follow any of them. */
+  soup_message_add_flags (request->msg, SOUP_MESSAGE_NO_REDIRECT);
+  soup_message_headers_replace (soup_message_get_request_headers (request->msg),
+                                "Accept", "application/json");
+  g_signal_connect (request->msg, "starting", G_CALLBACK (message_starting_cb), request);
+
+  soup_session_send_async (request->client->session,
+                           request->msg,
+                           G_PRIORITY_DEFAULT,
+                           request->cancellable,
+                           send_cb,
+                           task);
+}
+
+/* The checks and the sending every kind of request shares. @key NULL means
+ * the client's own; @path is appended to the base. */
+static void
+start_request (DailiesApiClient    *self,
+               RequestKind          kind,
+               const char          *path,
+               const char          *key,
+               const char          *task_id,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data,
+               gpointer             source_tag)
 {
   g_autoptr(GTask) task = NULL;
-  g_autofree char *escaped = NULL;
   g_autofree char *url = NULL;
   GMainContext *context;
   Request *request;
 
-  g_return_if_fail (DAILIES_IS_API_CLIENT (self));
-  g_return_if_fail (task_id != NULL);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, dailies_api_client_fetch_task_async);
-  g_task_set_name (task, "[dailies] fetch task");
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_name (task, "[dailies] api request");
 
   request = g_new0 (Request, 1);
+  request->client = self;
+  request->kind = kind;
+  request->task_id = g_strdup (task_id);
+  request->key_serial = self->key_serial;
   request->chunk = g_malloc (READ_CHUNK);
-  request->result = g_new0 (DailiesApiResult, 1);
-  request->result->retry_after_s = -1;
+  request->result = result_new ();
   request->body = g_byte_array_new ();
   request->timeout = self->timeout;
   g_task_set_task_data (task, request, request_free);
+
+  if (key == NULL)
+    key = self->api_key;
 
   if (g_task_return_error_if_cancelled (task))
     return;
@@ -640,7 +1025,7 @@ dailies_api_client_fetch_task_async (DailiesApiClient    *self,
       return;
     }
 
-  if (!dailies_task_id_is_valid (task_id))
+  if (task_id != NULL && !dailies_task_id_is_valid (task_id))
     {
       g_debug ("api: refusing to fetch a malformed task ID");
       g_task_return_new_error (task, DAILIES_API_ERROR, DAILIES_API_ERROR_INVALID_ID,
@@ -655,24 +1040,30 @@ dailies_api_client_fetch_task_async (DailiesApiClient    *self,
       return;
     }
 
-  if (self->api_key == NULL)
+  if (key == NULL || *key == '\0')
     {
       g_task_return_new_error (task, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_KEY,
                                _("No API key is set"));
       return;
     }
 
-  if (!is_header_safe (self->api_key))
+  /* Whatever asks (a timer, Check Again, a refresh of all), a rejected
+   * key is not sent again with a task request. */
+  if (kind == REQUEST_TASK && self->key_rejected)
+    {
+      g_task_return_new_error (task, DAILIES_API_ERROR, DAILIES_API_ERROR_KEY_REJECTED,
+                               _("The API key was rejected: enter a new one to resume checking"));
+      return;
+    }
+
+  if (!is_header_safe (key))
     {
       g_task_return_new_error (task, DAILIES_API_ERROR, DAILIES_API_ERROR_UNAUTHORIZED,
                                _("The API key contains characters that cannot be sent"));
       return;
     }
 
-  /* The ID was checked above; escaping anyway keeps any future
-   * loosening of that check from reaching the path. */
-  escaped = g_uri_escape_string (task_id, NULL, FALSE);
-  url = g_strconcat (self->base_url, GENERATIONS_PATH, escaped, NULL);
+  url = g_strconcat (self->base_url, path, NULL);
   request->log_url = dailies_redact_url (url);
 
   request->msg = soup_message_new (SOUP_METHOD_GET, url);
@@ -683,13 +1074,8 @@ dailies_api_client_fetch_task_async (DailiesApiClient    *self,
       return;
     }
 
-  soup_message_add_flags (request->msg, SOUP_MESSAGE_NO_REDIRECT);
-  soup_message_headers_replace (soup_message_get_request_headers (request->msg),
-                                "Accept", "application/json");
-
   request->base = g_uri_ref (self->base);
-  request->authorization = g_strconcat ("Bearer ", self->api_key, NULL);
-  g_signal_connect (request->msg, "starting", G_CALLBACK (message_starting_cb), request);
+  request->authorization = g_strconcat ("Bearer ", key, NULL);
 
   context = g_task_get_context (task);
   request->cancellable = g_cancellable_new ();
@@ -710,12 +1096,59 @@ dailies_api_client_fetch_task_async (DailiesApiClient    *self,
 
   g_debug ("api: GET %s", request->log_url);
 
-  soup_session_send_async (self->session,
-                           request->msg,
-                           G_PRIORITY_DEFAULT,
-                           request->cancellable,
-                           send_cb,
-                           g_steal_pointer (&task));
+  send_message (g_steal_pointer (&task));
+}
+
+static DailiesApiResult *
+finish_request (DailiesApiClient  *self,
+                GAsyncResult      *result,
+                gpointer           source_tag,
+                GError           **error)
+{
+  Request *request;
+  DailiesApiResult *api_result;
+
+  g_return_val_if_fail (DAILIES_IS_API_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  request = g_task_get_task_data (G_TASK (result));
+  api_result = g_steal_pointer (&request->result);
+
+  /* A second call is a caller bug; still never return NULL. */
+  if (api_result == NULL)
+    api_result = result_new ();
+
+  /* A cancel after a successful answer still reports CANCELLED. */
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    {
+      g_clear_pointer (&api_result->response, dailies_task_response_free);
+      g_clear_pointer (&api_result->models, g_strfreev);
+    }
+
+  return api_result;
+}
+
+void
+dailies_api_client_fetch_task_async (DailiesApiClient    *self,
+                                     const char          *task_id,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (DAILIES_IS_API_CLIENT (self));
+  g_return_if_fail (task_id != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  /* The ID is checked before sending; escaping anyway keeps any future
+   * loosening of that check from reaching the path. */
+  escaped = g_uri_escape_string (task_id, NULL, FALSE);
+  path = g_strconcat (GENERATIONS_PATH, escaped, NULL);
+  start_request (self, REQUEST_TASK, path, NULL, task_id, cancellable, callback, user_data,
+                 dailies_api_client_fetch_task_async);
 }
 
 DailiesApiResult *
@@ -723,43 +1156,85 @@ dailies_api_client_fetch_task_finish (DailiesApiClient  *self,
                                       GAsyncResult      *result,
                                       GError           **error)
 {
-  Request *request;
-  DailiesApiResult *api_result;
+  return finish_request (self, result, dailies_api_client_fetch_task_async, error);
+}
 
-  g_return_val_if_fail (DAILIES_IS_API_CLIENT (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == dailies_api_client_fetch_task_async, NULL);
+void
+dailies_api_client_fetch_usage_async (DailiesApiClient    *self,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_return_if_fail (DAILIES_IS_API_CLIENT (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  request = g_task_get_task_data (G_TASK (result));
-  api_result = g_steal_pointer (&request->result);
+  start_request (self, REQUEST_USAGE, USAGE_PATH, NULL, NULL, cancellable, callback, user_data,
+                 dailies_api_client_fetch_usage_async);
+}
 
-  /* A second call is a caller bug; still never return NULL. */
-  if (api_result == NULL)
-    {
-      api_result = g_new0 (DailiesApiResult, 1);
-      api_result->retry_after_s = -1;
-    }
+DailiesApiResult *
+dailies_api_client_fetch_usage_finish (DailiesApiClient  *self,
+                                       GAsyncResult      *result,
+                                       GError           **error)
+{
+  return finish_request (self, result, dailies_api_client_fetch_usage_async, error);
+}
 
-  /* A cancel after a successful answer still reports CANCELLED. */
-  if (!g_task_propagate_boolean (G_TASK (result), error))
-    g_clear_pointer (&api_result->response, dailies_task_response_free);
+void
+dailies_api_client_list_models_async (DailiesApiClient    *self,
+                                      const char          *key,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_autofree char *stripped = NULL;
 
-  return api_result;
+  g_return_if_fail (DAILIES_IS_API_CLIENT (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  if (key != NULL)
+    stripped = g_strstrip (g_strdup (key));
+  start_request (self, REQUEST_MODELS, MODELS_PATH, stripped, NULL, cancellable, callback, user_data,
+                 dailies_api_client_list_models_async);
+  if (stripped != NULL)
+    wipe_string (g_steal_pointer (&stripped));
+}
+
+DailiesApiResult *
+dailies_api_client_list_models_finish (DailiesApiClient  *self,
+                                       GAsyncResult      *result,
+                                       GError           **error)
+{
+  return finish_request (self, result, dailies_api_client_list_models_async, error);
 }
 
 /* ------------------------------------------------------------------ */
 /* Settings                                                            */
 /* ------------------------------------------------------------------ */
 
+/* A new key or base: answers to requests made before speak for the old one. */
+static void
+forget_rejection (DailiesApiClient *self)
+{
+  self->key_serial++;
+  if (self->key_rejected)
+    {
+      self->key_rejected = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEY_REJECTED]);
+    }
+}
+
 void
 dailies_api_client_set_base_url (DailiesApiClient *self,
                                  const char       *base_url)
 {
   g_autofree char *normalized = NULL;
+  gboolean changed;
 
   g_return_if_fail (DAILIES_IS_API_CLIENT (self));
 
   normalized = normalize_base_url (base_url);
+  changed = g_strcmp0 (normalized != NULL ? normalized : "", self->base_url) != 0;
 
   g_clear_pointer (&self->base, g_uri_unref);
   g_free (self->base_url);
@@ -777,6 +1252,10 @@ dailies_api_client_set_base_url (DailiesApiClient *self,
       /* The rejected text may hold a password: do not print it. */
       g_debug ("api: the base URL was rejected; requests will fail until a valid one is set");
     }
+
+  /* Another service may well take the key the old one refused. */
+  if (changed)
+    forget_rejection (self);
 }
 
 const char *
@@ -797,14 +1276,17 @@ dailies_api_client_set_api_key (DailiesApiClient *self,
 
   wipe_string (g_steal_pointer (&self->api_key));
 
-  if (key == NULL)
-    return;
+  if (key != NULL)
+    {
+      stripped = g_strstrip (g_strdup (key));
+      if (*stripped != '\0')
+        self->api_key = g_steal_pointer (&stripped);
+      else
+        g_clear_pointer (&stripped, g_free);
+    }
 
-  stripped = g_strstrip (g_strdup (key));
-  if (*stripped != '\0')
-    self->api_key = g_steal_pointer (&stripped);
-  else
-    g_clear_pointer (&stripped, g_free);
+  /* Last: whoever hears of it sees the new key in place. */
+  forget_rejection (self);
 }
 
 gboolean
@@ -813,6 +1295,14 @@ dailies_api_client_has_api_key (DailiesApiClient *self)
   g_return_val_if_fail (DAILIES_IS_API_CLIENT (self), FALSE);
 
   return self->api_key != NULL;
+}
+
+gboolean
+dailies_api_client_get_key_rejected (DailiesApiClient *self)
+{
+  g_return_val_if_fail (DAILIES_IS_API_CLIENT (self), FALSE);
+
+  return self->key_rejected;
 }
 
 void
@@ -865,12 +1355,37 @@ dailies_api_client_finalize (GObject *object)
 }
 
 static void
+dailies_api_client_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  DailiesApiClient *self = DAILIES_API_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_KEY_REJECTED:
+      g_value_set_boolean (value, self->key_rejected);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 dailies_api_client_class_init (DailiesApiClientClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = dailies_api_client_dispose;
   object_class->finalize = dailies_api_client_finalize;
+  object_class->get_property = dailies_api_client_get_property;
+
+  properties[PROP_KEY_REJECTED] =
+    g_param_spec_boolean ("key-rejected", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void

@@ -21,23 +21,31 @@ G_DECLARE_FINAL_TYPE (DailiesApiClient, dailies_api_client, DAILIES, API_CLIENT,
 typedef enum
 {
   DAILIES_API_ERROR_UNAUTHORIZED,      /* 401 */
-  DAILIES_API_ERROR_NOT_FOUND,         /* 404 */
+  DAILIES_API_ERROR_NOT_FOUND,         /* 404, or 400 with code "task_not_exist" (new-api) */
   DAILIES_API_ERROR_RATE_LIMITED,      /* 429; see DailiesApiResult.retry_after_s */
   DAILIES_API_ERROR_BAD_REQUEST,       /* 400 */
   DAILIES_API_ERROR_SERVER,            /* 5xx */
-  DAILIES_API_ERROR_HTTP,              /* any other status, 3xx included (redirects are not followed) */
+  DAILIES_API_ERROR_HTTP,              /* any other status (403 "no access to model" included) */
   DAILIES_API_ERROR_NETWORK,           /* connection refused, DNS, TLS, …: libsoup's text */
   DAILIES_API_ERROR_TIMEOUT,           /* no complete answer within the timeout */
   DAILIES_API_ERROR_INVALID_RESPONSE,  /* 200, but the body is too large or does not parse */
   DAILIES_API_ERROR_NO_KEY,            /* no API key set: nothing was sent */
   DAILIES_API_ERROR_INVALID_ID,        /* not a task ID: nothing was sent */
   DAILIES_API_ERROR_INVALID_BASE,      /* the base URL is not usable: nothing was sent */
+  DAILIES_API_ERROR_REDIRECTED,        /* a redirect that was not followed (another origin, too
+                                        * many hops); DailiesApiResult.redirect_url says where */
+  DAILIES_API_ERROR_WRONG_TASK,        /* the answer is about another task ID than the one asked */
+  DAILIES_API_ERROR_KEY_REJECTED,      /* this key got a 401 before: nothing was sent */
 } DailiesApiError;
 
 #define DAILIES_API_CLIENT_DEFAULT_TIMEOUT 30
 
-/* Retry-After values are capped at this many seconds. */
-#define DAILIES_API_MAX_RETRY_AFTER (24 * 60 * 60)
+/* Retry-After values are capped at this many seconds: a longer wait is
+ * more likely a misconfigured proxy than a plan. */
+#define DAILIES_API_MAX_RETRY_AFTER (60 * 60)
+
+/* Redirects from the API base are followed at most this many times. */
+#define DAILIES_API_MAX_REDIRECTS 3
 
 /* What one fetch learnt. dailies_api_client_fetch_task_finish() returns one
  * on success AND on failure, so that a caller can see the HTTP status and
@@ -58,11 +66,33 @@ typedef struct
                                         * on failure only its first part may be kept */
   guint                http_status;    /* 0 when no HTTP answer came */
   gint64               retry_after_s;  /* Retry-After in seconds (0..DAILIES_API_MAX_RETRY_AFTER), -1 when absent */
+  char                *request_id;     /* the gateway's X-Oneapi-Request-Id, NULL when absent */
+  char                *redirect_url;   /* DAILIES_API_ERROR_REDIRECTED: the Location, redacted */
+
+  /* dailies_api_client_fetch_usage_async(): -1 when not given. */
+  gint64               quota_granted;
+  gint64               quota_used;
+  gint64               quota_available;
+  gboolean             quota_unlimited;
+
+  /* dailies_api_client_list_models_async(): the model IDs, NULL on failure. */
+  GStrv                models;
 } DailiesApiResult;
 
 GQuark            dailies_api_error_quark              (void);
 
 void              dailies_api_result_free              (DailiesApiResult     *result);
+
+/* A Retry-After value, delta-seconds or an HTTP date, as seconds to wait
+ * from @now_unix, capped at DAILIES_API_MAX_RETRY_AFTER; -1 when absent or
+ * invalid. A date in the past is 0. */
+gint64            dailies_api_parse_retry_after        (const char           *value,
+                                                        gint64                now_unix);
+/* Whether a redirect from @from to @to may be followed with the key: the
+ * same host (or one differing only by a leading "www."), the same scheme
+ * and port, or http upgraded to https on the default port. */
+gboolean          dailies_api_may_follow_redirect      (GUri                 *from,
+                                                        GUri                 *to);
 
 DailiesApiClient *dailies_api_client_new               (const char           *base_url);
 /* Only http:// and https:// URLs without user info, query or fragment are
@@ -77,6 +107,11 @@ const char       *dailies_api_client_get_base_url      (DailiesApiClient     *se
 void              dailies_api_client_set_api_key       (DailiesApiClient     *self,
                                                         const char           *key);
 gboolean          dailies_api_client_has_api_key       (DailiesApiClient     *self);
+/* TRUE once a task request with the current key got a 401. Task requests
+ * then fail with DAILIES_API_ERROR_KEY_REJECTED without being sent, until a
+ * key is set again (even the same one: a user may have topped it up) or
+ * the base URL changes. Notifies "key-rejected". */
+gboolean          dailies_api_client_get_key_rejected  (DailiesApiClient     *self);
 /* The deadline of a whole request, body included; 0 restores the default. */
 void              dailies_api_client_set_timeout       (DailiesApiClient     *self,
                                                         guint                 seconds);
@@ -91,6 +126,27 @@ void              dailies_api_client_fetch_task_async  (DailiesApiClient     *se
                                                         gpointer              user_data);
 /* Returns: (transfer full) (not nullable): the result, also when @error is set. */
 DailiesApiResult *dailies_api_client_fetch_task_finish (DailiesApiClient     *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
+/* GET {base}/api/usage/token/ with the client's key, even a rejected one:
+ * the quota of the key (quota_* in the result). The gateway rate-limits
+ * it: ask when a user looks or after a 401, never on a timer. */
+void              dailies_api_client_fetch_usage_async (DailiesApiClient     *self,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+DailiesApiResult *dailies_api_client_fetch_usage_finish (DailiesApiClient    *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+/* GET {base}/v1/models with @key (NULL: the client's own): it answers only
+ * for a valid key with quota, so it tests a key. The IDs are in ->models. */
+void              dailies_api_client_list_models_async (DailiesApiClient     *self,
+                                                        const char           *key,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+DailiesApiResult *dailies_api_client_list_models_finish (DailiesApiClient    *self,
                                                         GAsyncResult         *result,
                                                         GError              **error);
 

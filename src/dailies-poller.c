@@ -14,6 +14,8 @@
 #define DEFAULT_MAX_CONCURRENT 4
 #define DEFAULT_BACKOFF_MS     5000
 #define DEFAULT_BACKOFF_CAP_MS (15 * 60 * 1000)
+#define DEFAULT_RATE_PAUSE_MS     (30 * 1000)
+#define DEFAULT_RATE_PAUSE_CAP_MS (10 * 60 * 1000)
 /* A status we do not know is still polled, but slowly. */
 #define UNKNOWN_STATUS_FACTOR  4
 
@@ -49,12 +51,21 @@ struct _DailiesPoller
   guint               n_in_flight;
   guint               generation;  /* bumped by stop: older answers are dropped */
   gint64              not_before;  /* global pause after a 429, monotonic µs */
+  gint64              not_before_unix;  /* the same, for the banner */
+  guint               rate_pause_ms;
+  guint               rate_pause_cap_ms;
+  guint               n_rate_limited;   /* 429s since the last success */
 
   DailiesPollerState  state;
+  DailiesPollerPause  pause_reason;
+  gint64              pause_until;
+  gint64              quota_used;       /* from the usage query after a 401 */
+  gint64              quota_granted;
   char               *checked_base;
   gboolean            base_is_loopback;
   guint               started : 1;
-  guint               unauthorized : 1;
+  guint               unauthorized : 1;  /* entries were parked by a rejected key */
+  guint               no_quota : 1;
   guint               offline : 1;
   guint               interval_overridden : 1;
   guint               monitor_trusted : 1;  /* injected: it speaks for loopback too */
@@ -66,12 +77,15 @@ G_DEFINE_FINAL_TYPE (DailiesPoller, dailies_poller, G_TYPE_OBJECT)
 enum {
   PROP_0,
   PROP_STATE,
+  PROP_PAUSE_REASON,
+  PROP_PAUSE_UNTIL,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
 static void schedule (DailiesPoller *self);
+static void key_rejected_changed_cb (DailiesPoller *self);
 
 static void
 entry_free (gpointer data)
@@ -212,7 +226,7 @@ compute_state (DailiesPoller *self)
     return DAILIES_POLLER_STATE_IDLE;
   if (!dailies_api_client_has_api_key (self->client))
     return DAILIES_POLLER_STATE_NEEDS_KEY;
-  if (self->unauthorized)
+  if (dailies_api_client_get_key_rejected (self->client))
     return DAILIES_POLLER_STATE_UNAUTHORIZED;
   /* The demo server on this machine is reachable offline; the system's
    * monitor speaks of routes to the world, not of loopback. */
@@ -220,6 +234,64 @@ compute_state (DailiesPoller *self)
     return DAILIES_POLLER_STATE_OFFLINE;
 
   return DAILIES_POLLER_STATE_POLLING;
+}
+
+static DailiesPollerPause
+compute_pause (DailiesPoller      *self,
+               DailiesPollerState  state,
+               gint64              now)
+{
+  switch (state)
+    {
+    case DAILIES_POLLER_STATE_NEEDS_KEY:
+      return DAILIES_POLLER_PAUSE_NEEDS_KEY;
+    case DAILIES_POLLER_STATE_UNAUTHORIZED:
+      return self->no_quota ? DAILIES_POLLER_PAUSE_NO_QUOTA : DAILIES_POLLER_PAUSE_KEY_REJECTED;
+    case DAILIES_POLLER_STATE_OFFLINE:
+      return DAILIES_POLLER_PAUSE_OFFLINE;
+    case DAILIES_POLLER_STATE_POLLING:
+      return now < self->not_before ? DAILIES_POLLER_PAUSE_RATE_LIMITED : DAILIES_POLLER_PAUSE_NONE;
+    case DAILIES_POLLER_STATE_STOPPED:
+    case DAILIES_POLLER_STATE_IDLE:
+    default:
+      return DAILIES_POLLER_PAUSE_NONE;
+    }
+}
+
+static void
+set_pause (DailiesPoller      *self,
+           DailiesPollerPause  reason)
+{
+  gint64 until = reason == DAILIES_POLLER_PAUSE_RATE_LIMITED ? self->not_before_unix : 0;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->pause_until != until)
+    {
+      self->pause_until = until;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAUSE_UNTIL]);
+    }
+  if (self->pause_reason != reason)
+    {
+      g_debug ("poller: pause %d → %d", self->pause_reason, reason);
+      self->pause_reason = reason;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAUSE_REASON]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* After a 429 (or any Retry-After) nothing is asked until @delay_us passed. */
+static void
+pause_all (DailiesPoller *self,
+           gint64         now,
+           gint64         delay_us)
+{
+  if (now + delay_us <= self->not_before)
+    return;
+
+  self->not_before = now + delay_us;
+  self->not_before_unix = (g_get_real_time () + delay_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
+  g_message ("poller: the service asked to slow down: pausing all checks for %" G_GINT64_FORMAT " s",
+             (delay_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
 }
 
 static void
@@ -359,6 +431,10 @@ fetch_cb (GObject      *object,
       return;
     }
 
+  /* Before the answer is applied, so that whoever hears of it can name it. */
+  if (api_result->http_status != 0)
+    dailies_task_set_gateway_request_id (entry->task, api_result->request_id);
+
   if (error == NULL)
     {
       dailies_task_store_apply_response (self->store, entry->task,
@@ -366,7 +442,7 @@ fetch_cb (GObject      *object,
                                          api_result->raw_json,
                                          api_result->http_status);
       entry->attempts = 0;
-      self->unauthorized = FALSE;
+      self->n_rate_limited = 0;
 
       if (dailies_task_is_terminal (entry->task))
         g_hash_table_remove (self->entries, entry->task);
@@ -377,25 +453,40 @@ fetch_cb (GObject      *object,
       return;
     }
 
+  /* Refused unsent (the key was rejected meanwhile), or a 401 that
+   * answered the key before the current one: nothing to tell the task. */
+  if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_KEY_REJECTED) ||
+      (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_UNAUTHORIZED) &&
+       !dailies_api_client_get_key_rejected (self->client) && api_result->http_status == 401))
+    {
+      queue_entry (self, entry, now);
+      schedule (self);
+      return;
+    }
+
   /* The first error of a streak reaches the log; the retries only the
    * debug log, so a thousand failing tasks do not flood it. */
   if (entry->attempts == 0)
     g_message ("poller: %s: %s", dailies_task_get_id (entry->task), error->message);
   else
     g_debug ("poller: %s: %s", dailies_task_get_id (entry->task), error->message);
-  dailies_task_store_record_error (self->store, entry->task, error->message,
-                                   api_result != NULL ? api_result->http_status : 0);
 
   if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND))
     {
-      /* The store marks it NOT_FOUND: a final answer about this ID. */
+      /* A final answer about this ID, whether 404 or new-api's 400. */
+      dailies_task_store_record_not_found (self->store, entry->task, error->message, api_result->http_status);
       g_hash_table_remove (self->entries, entry->task);
+      schedule (self);
+      return;
     }
-  else if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_UNAUTHORIZED) ||
-           g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_KEY))
+
+  dailies_task_store_record_error (self->store, entry->task, error->message, api_result->http_status);
+
+  if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_UNAUTHORIZED) ||
+      g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_KEY))
     {
       /* One bad key fails every task the same way: pause all, ask once. */
-      self->unauthorized = g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_UNAUTHORIZED);
+      self->unauthorized = TRUE;
       queue_entry (self, entry, now);
     }
   else
@@ -405,13 +496,27 @@ fetch_cb (GObject      *object,
       entry->attempts++;
       delay = backoff_us (self, entry->attempts);
 
-      if (api_result != NULL && api_result->retry_after_s >= 0)
+      /* A 429 speaks for the whole account, not this one task. */
+      if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_RATE_LIMITED) ||
+          api_result->retry_after_s >= 0)
         {
-          gint64 retry_after = api_result->retry_after_s * G_USEC_PER_SEC;
+          gint64 pause = MAX (api_result->retry_after_s, 0) * G_USEC_PER_SEC;
 
-          /* A 429 speaks for the whole account, not this one task. */
-          delay = MAX (delay, retry_after);
-          self->not_before = MAX (self->not_before, now + retry_after);
+          /* Several requests in flight meet the same 429: the pause grows
+           * only with one that was sent after the last pause ended. */
+          if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_RATE_LIMITED) &&
+              now >= self->not_before)
+            {
+              double ms = self->rate_pause_ms;
+
+              for (guint i = 0; i < self->n_rate_limited && ms < self->rate_pause_cap_ms; i++)
+                ms *= 2;
+              self->n_rate_limited++;
+              pause = MAX (pause, (gint64) (MIN (ms, (double) self->rate_pause_cap_ms) * 1000));
+            }
+
+          pause_all (self, now, pause);
+          delay = MAX (delay, self->not_before - now);
         }
 
       queue_entry (self, entry, now + delay);
@@ -452,6 +557,7 @@ schedule (DailiesPoller *self)
   gint64 ready_time = -1;
 
   set_state (self, state);
+  set_pause (self, compute_pause (self, state, now));
 
   if (state == DAILIES_POLLER_STATE_POLLING && now >= self->not_before)
     {
@@ -472,6 +578,10 @@ schedule (DailiesPoller *self)
       Entry *entry = g_sequence_get (g_sequence_get_begin_iter (self->queue));
       ready_time = MAX (entry->due, self->not_before);
     }
+
+  /* The banner says when checking resumes: wake then, come what may. */
+  if (state == DAILIES_POLLER_STATE_POLLING && now < self->not_before)
+    ready_time = self->not_before;
 
   g_source_set_ready_time (self->timer, ready_time);
 }
@@ -602,6 +712,12 @@ dailies_poller_get_property (GObject    *object,
     case PROP_STATE:
       g_value_set_enum (value, self->state);
       break;
+    case PROP_PAUSE_REASON:
+      g_value_set_enum (value, self->pause_reason);
+      break;
+    case PROP_PAUSE_UNTIL:
+      g_value_set_int64 (value, self->pause_until);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -621,6 +737,15 @@ dailies_poller_class_init (DailiesPollerClass *klass)
                        DAILIES_TYPE_POLLER_STATE,
                        DAILIES_POLLER_STATE_STOPPED,
                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_PAUSE_REASON] =
+    g_param_spec_enum ("pause-reason", NULL, NULL,
+                       DAILIES_TYPE_POLLER_PAUSE,
+                       DAILIES_POLLER_PAUSE_NONE,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_PAUSE_UNTIL] =
+    g_param_spec_int64 ("pause-until", NULL, NULL,
+                        0, G_MAXINT64, 0,
+                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -633,6 +758,10 @@ dailies_poller_init (DailiesPoller *self)
   self->max_concurrent = DEFAULT_MAX_CONCURRENT;
   self->backoff_ms = DEFAULT_BACKOFF_MS;
   self->backoff_cap_ms = DEFAULT_BACKOFF_CAP_MS;
+  self->rate_pause_ms = DEFAULT_RATE_PAUSE_MS;
+  self->rate_pause_cap_ms = DEFAULT_RATE_PAUSE_CAP_MS;
+  self->quota_used = -1;
+  self->quota_granted = -1;
   self->cancellable = g_cancellable_new ();
 
   self->timer = g_source_new (&timer_funcs, sizeof (GSource));
@@ -664,6 +793,11 @@ dailies_poller_new (DailiesTaskStore *store,
       g_signal_connect_object (settings, "changed::max-concurrent-requests",
                                G_CALLBACK (settings_changed_cb), self, G_CONNECT_SWAPPED);
     }
+
+  /* Whoever sets a new key (the dialog, the keyring, Preferences), checking
+   * resumes; a rejected one parks everything. */
+  g_signal_connect_object (client, "notify::key-rejected",
+                           G_CALLBACK (key_rejected_changed_cb), self, G_CONNECT_SWAPPED);
 
   dailies_poller_set_network_monitor (self, g_network_monitor_get_default ());
   self->monitor_trusted = FALSE;
@@ -731,6 +865,83 @@ dailies_poller_stop (DailiesPoller *self)
   set_state (self, DAILIES_POLLER_STATE_STOPPED);
 }
 
+/* A new key (or base) gets a fresh chance right away for every task a
+ * rejected or missing key held back; a key still rejected holds them. */
+static void
+resume_parked (DailiesPoller *self)
+{
+  GHashTableIter iter;
+  Entry *entry;
+  gint64 now = g_get_monotonic_time ();
+
+  if (!self->unauthorized || dailies_api_client_get_key_rejected (self->client))
+    return;
+
+  self->unauthorized = FALSE;
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    if (!entry->in_flight)
+      queue_entry (self, entry, now);
+}
+
+static void
+usage_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(DailiesPoller) self = g_weak_ref_get (user_data);
+  g_autoptr(DailiesApiResult) usage = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_weak_ref_clear (user_data);
+  g_free (user_data);
+
+  usage = dailies_api_client_fetch_usage_finish (DAILIES_API_CLIENT (object), result, &error);
+  if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      !dailies_api_client_get_key_rejected (self->client))
+    return;
+
+  if (error != NULL)
+    {
+      g_message ("poller: the key's usage is unknown: %s", error->message);
+      return;
+    }
+
+  g_message ("poller: the rejected key has used %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+             ", %" G_GINT64_FORMAT " left%s",
+             usage->quota_used, usage->quota_granted, usage->quota_available,
+             usage->quota_unlimited ? " (unlimited)" : "");
+  self->quota_used = usage->quota_used;
+  self->quota_granted = usage->quota_granted;
+  self->no_quota = !usage->quota_unlimited && usage->quota_available >= 0 && usage->quota_available <= 0;
+  schedule (self);
+}
+
+static void
+key_rejected_changed_cb (DailiesPoller *self)
+{
+  self->no_quota = FALSE;
+  self->quota_used = -1;
+  self->quota_granted = -1;
+
+  if (dailies_api_client_get_key_rejected (self->client))
+    {
+      GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+      /* Once per rejection, never on a timer: the gateway rate-limits it.
+       * It tells a spent key from a wrong one. */
+      g_weak_ref_init (ref, self);
+      dailies_api_client_fetch_usage_async (self->client, self->cancellable, usage_cb, ref);
+    }
+  else
+    {
+      resume_parked (self);
+    }
+
+  if (self->started)
+    schedule (self);
+}
+
 void
 dailies_poller_wake (DailiesPoller *self)
 {
@@ -739,20 +950,7 @@ dailies_poller_wake (DailiesPoller *self)
   if (!self->started)
     return;
 
-  /* A new key (or base) gets a fresh chance right away. */
-  if (self->unauthorized)
-    {
-      GHashTableIter iter;
-      Entry *entry;
-      gint64 now = g_get_monotonic_time ();
-
-      self->unauthorized = FALSE;
-      g_hash_table_iter_init (&iter, self->entries);
-      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
-        if (!entry->in_flight)
-          queue_entry (self, entry, now);
-    }
-
+  resume_parked (self);
   schedule (self);
 }
 
@@ -778,8 +976,8 @@ dailies_poller_refresh (DailiesPoller *self,
       return;
     }
 
+  /* Queued, but a rejected key or a pause still holds it back. */
   entry->attempts = 0;
-  self->unauthorized = FALSE;
   queue_entry (self, entry, g_get_monotonic_time ());
   schedule (self);
 }
@@ -840,6 +1038,46 @@ dailies_poller_set_network_monitor (DailiesPoller   *self,
                            G_CALLBACK (network_changed_cb), self, G_CONNECT_SWAPPED);
   self->offline = !g_network_monitor_get_network_available (monitor);
   schedule (self);
+}
+
+DailiesPollerPause
+dailies_poller_get_pause_reason (DailiesPoller *self)
+{
+  g_return_val_if_fail (DAILIES_IS_POLLER (self), DAILIES_POLLER_PAUSE_NONE);
+
+  return self->pause_reason;
+}
+
+gint64
+dailies_poller_get_pause_until (DailiesPoller *self)
+{
+  g_return_val_if_fail (DAILIES_IS_POLLER (self), 0);
+
+  return self->pause_until;
+}
+
+void
+dailies_poller_get_quota (DailiesPoller *self,
+                          gint64        *used,
+                          gint64        *granted)
+{
+  g_return_if_fail (DAILIES_IS_POLLER (self));
+
+  if (used != NULL)
+    *used = self->quota_used;
+  if (granted != NULL)
+    *granted = self->quota_granted;
+}
+
+void
+dailies_poller_set_rate_limit_pause (DailiesPoller *self,
+                                     guint          first_ms,
+                                     guint          cap_ms)
+{
+  g_return_if_fail (DAILIES_IS_POLLER (self));
+
+  self->rate_pause_ms = MAX (first_ms, 1);
+  self->rate_pause_cap_ms = MAX (cap_ms, self->rate_pause_ms);
 }
 
 guint

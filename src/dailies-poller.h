@@ -30,6 +30,16 @@ void                dailies_poller_wake                (DailiesPoller     *self)
 void                dailies_poller_refresh             (DailiesPoller     *self,
                                                         DailiesTask       *task);
 DailiesPollerState  dailies_poller_get_state           (DailiesPoller     *self);
+/* Why checking is paused ("pause-reason"), and until when ("pause-until",
+ * Unix seconds; 0 when it ends on an event rather than at a time: a new
+ * key, the network coming back). */
+DailiesPollerPause  dailies_poller_get_pause_reason    (DailiesPoller     *self);
+gint64              dailies_poller_get_pause_until     (DailiesPoller     *self);
+/* For DAILIES_POLLER_PAUSE_NO_QUOTA: the key's quota as the usage query
+ * gave it, in the gateway's units; -1 when not given. */
+void                dailies_poller_get_quota           (DailiesPoller     *self,
+                                                        gint64            *used,
+                                                        gint64            *granted);
 /* For tests and benchmarks; by default GSettings (or 15 s and 4). */
 void                dailies_poller_set_interval        (DailiesPoller     *self,
                                                         guint              seconds);
@@ -37,6 +47,11 @@ void                dailies_poller_set_max_concurrent  (DailiesPoller     *self,
                                                         guint              max_concurrent);
 /* Backoff after the first error; doubles up to the cap. Default 5 s and 15 min. */
 void                dailies_poller_set_backoff         (DailiesPoller     *self,
+                                                        guint              first_ms,
+                                                        guint              cap_ms);
+/* The global pause after a 429: the first, doubling up to the cap, reset
+ * by a success. A Retry-After longer than that wins. Default 30 s and 10 min. */
+void                dailies_poller_set_rate_limit_pause (DailiesPoller    *self,
                                                         guint              first_ms,
                                                         guint              cap_ms);
 /* A monitor set here is trusted for every base URL, loopback included;

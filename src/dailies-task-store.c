@@ -1497,11 +1497,12 @@ dailies_task_store_apply_response (DailiesTaskStore          *self,
     }
 }
 
-void
-dailies_task_store_record_error (DailiesTaskStore *self,
-                                 DailiesTask      *task,
-                                 const char       *message,
-                                 guint             http_status)
+static void
+record_error (DailiesTaskStore *self,
+              DailiesTask      *task,
+              const char       *message,
+              guint             http_status,
+              gboolean          not_found)
 {
   gboolean was_terminal;
 
@@ -1512,7 +1513,7 @@ dailies_task_store_record_error (DailiesTaskStore *self,
   g_object_freeze_notify (G_OBJECT (task));
   dailies_task_set_last_error (task, message, http_status);
   dailies_task_set_last_polled (task, now_seconds ());
-  if (http_status == 404)
+  if (not_found)
     dailies_task_set_status (task, DAILIES_TASK_STATUS_NOT_FOUND, NULL);
   g_object_thaw_notify (G_OBJECT (task));
 
@@ -1520,7 +1521,7 @@ dailies_task_store_record_error (DailiesTaskStore *self,
     {
       queue_task (self, task);
       /* "Not found" is the service's answer too. */
-      if (http_status == 404)
+      if (not_found)
         g_signal_emit (self, signals[TASK_ANSWERED], 0, task, FALSE,
                        !was_terminal && dailies_task_is_terminal (task));
     }
@@ -1546,6 +1547,24 @@ dailies_task_store_mark_link_lapsed (DailiesTaskStore *self,
     queue_task (self, task);
 
   return TRUE;
+}
+
+void
+dailies_task_store_record_error (DailiesTaskStore *self,
+                                 DailiesTask      *task,
+                                 const char       *message,
+                                 guint             http_status)
+{
+  record_error (self, task, message, http_status, http_status == 404);
+}
+
+void
+dailies_task_store_record_not_found (DailiesTaskStore *self,
+                                     DailiesTask      *task,
+                                     const char       *message,
+                                     guint             http_status)
+{
+  record_error (self, task, message, http_status, TRUE);
 }
 
 void

@@ -84,6 +84,12 @@ void              dailies_task_store_record_error            (DailiesTaskStore  
 gboolean          dailies_task_store_mark_link_lapsed        (DailiesTaskStore     *self,
                                                               DailiesTask          *task,
                                                               const char           *url);
+/* The service said there is no such task, whatever the status (new-api
+ * says it with a 400): the task becomes NOT_FOUND. */
+void              dailies_task_store_record_not_found        (DailiesTaskStore     *self,
+                                                              DailiesTask          *task,
+                                                              const char           *message,
+                                                              guint                 http_status);
 void              dailies_task_store_set_local_path          (DailiesTaskStore     *self,
                                                               DailiesTask          *task,
                                                               const char           *path);

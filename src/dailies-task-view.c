@@ -547,6 +547,8 @@ dailies_task_view_dup_support_details (DailiesTask *task)
   g_string_append_printf (text, "Task ID: %s\n", dailies_task_get_id (task));
   if (dailies_task_get_request_id (task) != NULL)
     g_string_append_printf (text, "Request ID: %s\n", dailies_task_get_request_id (task));
+  if (dailies_task_get_gateway_request_id (task) != NULL)
+    g_string_append_printf (text, "Gateway request ID: %s\n", dailies_task_get_gateway_request_id (task));
   g_string_append_printf (text, "Status: %s (%s)\n",
                           dailies_task_get_status_text (task) ? dailies_task_get_status_text (task) : "-",
                           status_words);

@@ -29,6 +29,7 @@ struct _DailiesTask
   /* Whether result_url is an http(s) link, worked out when first asked. */
   guint              link_usable_known : 1;
   guint              link_usable : 1;
+  char              *gateway_request_id;  /* X-Oneapi-Request-Id of the last answer */
 };
 
 G_DEFINE_FINAL_TYPE (DailiesTask, dailies_task, G_TYPE_OBJECT)
@@ -60,6 +61,7 @@ enum {
   PROP_KEEP_MESSAGE,
   PROP_THUMBNAIL_PATH,
   PROP_UPSTREAM_PROBLEM,
+  PROP_GATEWAY_REQUEST_ID,
   N_PROPS
 };
 
@@ -107,6 +109,7 @@ dailies_task_finalize (GObject *object)
   g_clear_pointer (&self->keep_message, g_free);
   g_clear_pointer (&self->thumbnail_path, g_free);
   g_clear_pointer (&self->upstream_problem, g_free);
+  g_clear_pointer (&self->gateway_request_id, g_free);
 
   G_OBJECT_CLASS (dailies_task_parent_class)->finalize (object);
 }
@@ -217,6 +220,10 @@ dailies_task_get_property (GObject    *object,
       g_value_set_string (value, self->thumbnail_path);
       break;
 
+    case PROP_GATEWAY_REQUEST_ID:
+      g_value_set_string (value, self->gateway_request_id);
+      break;
+
     case PROP_TERMINAL:
       g_value_set_boolean (value, dailies_task_is_terminal (self));
       break;
@@ -308,6 +315,8 @@ dailies_task_class_init (DailiesTaskClass *klass)
     g_param_spec_string ("thumbnail-path", NULL, NULL, NULL, ro);
   properties[PROP_UPSTREAM_PROBLEM] =
     g_param_spec_string ("upstream-problem", NULL, NULL, NULL, ro);
+  properties[PROP_GATEWAY_REQUEST_ID] =
+    g_param_spec_string ("gateway-request-id", NULL, NULL, NULL, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -771,6 +780,23 @@ dailies_task_set_thumbnail_path (DailiesTask *self,
   g_return_if_fail (DAILIES_IS_TASK (self));
 
   set_string (self, &self->thumbnail_path, thumbnail_path, PROP_THUMBNAIL_PATH);
+}
+
+const char *
+dailies_task_get_gateway_request_id (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
+
+  return self->gateway_request_id;
+}
+
+void
+dailies_task_set_gateway_request_id (DailiesTask *self,
+                                     const char  *request_id)
+{
+  g_return_if_fail (DAILIES_IS_TASK (self));
+
+  set_string (self, &self->gateway_request_id, request_id, PROP_GATEWAY_REQUEST_ID);
 }
 
 gint64

@@ -151,5 +151,10 @@ void               dailies_task_set_keep_state        (DailiesTask         *self
                                                        const char          *keep_message);
 void               dailies_task_set_thumbnail_path    (DailiesTask         *self,
                                                        const char          *thumbnail_path);
+/* For DailiesPoller: the gateway's X-Oneapi-Request-Id of the last
+ * answer about this task, for support; transient, never stored. */
+const char        *dailies_task_get_gateway_request_id (DailiesTask        *self);
+void               dailies_task_set_gateway_request_id (DailiesTask        *self,
+                                                        const char         *request_id);
 
 G_END_DECLS

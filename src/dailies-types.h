@@ -43,4 +43,15 @@ typedef enum
   DAILIES_POLLER_STATE_OFFLINE,       /* GNetworkMonitor says there is no network */
 } DailiesPollerState;
 
+/* Why no task is being asked about right now, for the window's banner. */
+typedef enum
+{
+  DAILIES_POLLER_PAUSE_NONE = 0,
+  DAILIES_POLLER_PAUSE_NEEDS_KEY,     /* no API key yet */
+  DAILIES_POLLER_PAUSE_KEY_REJECTED,  /* a 401: invalid, expired or disabled key */
+  DAILIES_POLLER_PAUSE_NO_QUOTA,      /* a 401, and the usage query says nothing is left */
+  DAILIES_POLLER_PAUSE_OFFLINE,       /* until the network is back */
+  DAILIES_POLLER_PAUSE_RATE_LIMITED,  /* a 429 (or a Retry-After): until pause-until */
+} DailiesPollerPause;
+
 G_END_DECLS

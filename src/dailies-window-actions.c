@@ -153,6 +153,10 @@ key_dialog_response_cb (AdwMessageDialog *dialog,
 
   self->key_dialog = NULL;
 
+  /* GTK 4.8's password entry leaves a focus handler on its text behind:
+   * with the focus still there, destroying the dialog crashes. */
+  gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
+
   if (g_strcmp0 (response, "save") != 0)
     return;
 
@@ -173,8 +177,64 @@ key_entry_changed_cb (GtkEditable      *entry,
                       AdwMessageDialog *dialog)
 {
   const char *text = gtk_editable_get_text (entry);
+  gboolean has_text = text != NULL && *text != '\0';
 
-  adw_message_dialog_set_response_enabled (dialog, "save", text != NULL && *text != '\0');
+  adw_message_dialog_set_response_enabled (dialog, "save", has_text);
+  gtk_widget_set_sensitive (g_object_get_data (G_OBJECT (dialog), "test-button"), has_text);
+}
+
+static void
+key_tested_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GtkLabel) label = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DailiesApiResult) answer = NULL;
+  g_autofree char *text = NULL;
+
+  answer = dailies_api_client_list_models_finish (DAILIES_API_CLIENT (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (error == NULL)
+    {
+      guint n_models = g_strv_length (answer->models);
+
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "The key works: it may use %u model.",
+                                           "The key works: it may use %u models.",
+                                           n_models),
+                              n_models);
+    }
+  else if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_UNAUTHORIZED))
+    {
+      text = g_strdup (_("The service refused this key: it is wrong, expired, disabled or out of quota."));
+    }
+  else
+    {
+      /* Translators: %s is an error message */
+      text = g_strdup_printf (_("The key could not be tested: %s"), error->message);
+    }
+
+  g_message ("key test: %s", error != NULL ? error->message : "the key works");
+  gtk_label_set_label (label, text);
+}
+
+/* Asks the service's model list with the key typed: it answers only for a
+ * valid key with quota, and costs nothing. */
+static void
+test_key_clicked_cb (GtkButton        *button,
+                     AdwMessageDialog *dialog)
+{
+  DailiesWindow *self = DAILIES_WINDOW (gtk_window_get_transient_for (GTK_WINDOW (dialog)));
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "entry");
+  GtkLabel *label = g_object_get_data (G_OBJECT (dialog), "test-label");
+
+  gtk_label_set_label (label, _("Testing the key…"));
+  gtk_widget_set_visible (GTK_WIDGET (label), TRUE);
+  dailies_api_client_list_models_async (self->client, gtk_editable_get_text (entry), self->cancellable,
+                                        key_tested_cb, g_object_ref (label));
 }
 
 void
@@ -183,6 +243,9 @@ _dailies_window_show_api_key_dialog (DailiesWindow *self,
 {
   GtkWidget *dialog;
   GtkWidget *entry;
+  GtkWidget *box;
+  GtkWidget *test_button;
+  GtkWidget *test_label;
 
   if (self->key_dialog != NULL)
     {
@@ -192,14 +255,34 @@ _dailies_window_show_api_key_dialog (DailiesWindow *self,
 
   dialog = adw_message_dialog_new (GTK_WINDOW (self),
                                    rejected ? _("API Key Rejected") : _("Enter Your API Key"),
-                                   rejected ? _("The service did not accept the key. Enter a valid AnyFast API key; it is kept in your keyring and sent only to the API.")
+                                   rejected ? _("The service did not accept the key: it is wrong, expired, disabled or out of quota. Enter a valid AnyFast API key; it is kept in your keyring and sent only to the API.")
                                             : _("Dailies asks the AnyFast API about your tasks with your API key. It is kept in your keyring and sent only to the API."));
   entry = gtk_password_entry_new ();
   gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (entry), TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _("API key"), -1);
   g_object_set (entry, "activates-default", TRUE, NULL);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+
+  /* Not a response: those close the dialog. */
+  test_button = gtk_button_new_with_mnemonic (_("_Test"));
+  gtk_widget_set_halign (test_button, GTK_ALIGN_START);
+  gtk_widget_set_sensitive (test_button, FALSE);
+  gtk_widget_set_tooltip_text (test_button, _("Ask the service whether it accepts this key"));
+  test_label = g_object_new (GTK_TYPE_LABEL,
+                             "visible", FALSE,
+                             "wrap", TRUE,
+                             "xalign", 0.0f,
+                             "hexpand", TRUE,
+                             NULL);
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_box_append (GTK_BOX (box), entry);
+  gtk_box_append (GTK_BOX (box), test_button);
+  gtk_box_append (GTK_BOX (box), test_label);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+  /* What the handlers (and tests) read back. */
   g_object_set_data (G_OBJECT (dialog), "entry", entry);
+  g_object_set_data (G_OBJECT (dialog), "test-button", test_button);
+  g_object_set_data (G_OBJECT (dialog), "test-label", test_label);
+  g_signal_connect (test_button, "clicked", G_CALLBACK (test_key_clicked_cb), dialog);
 
   add_cancel_and_response (ADW_MESSAGE_DIALOG (dialog), "save", _("_Save"));
   adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "save", FALSE);

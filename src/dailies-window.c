@@ -131,29 +131,62 @@ banner_button_clicked_cb (DailiesWindow *self)
   _dailies_window_show_api_key_dialog (self, dailies_poller_get_state (self->poller) == DAILIES_POLLER_STATE_UNAUTHORIZED);
 }
 
-static void
-poller_state_changed_cb (DailiesWindow *self)
+static char *
+describe_no_quota (DailiesWindow *self)
 {
-  DailiesPollerState state = dailies_poller_get_state (self->poller);
-  const char *text = NULL;
+  gint64 used, granted;
+
+  dailies_poller_get_quota (self->poller, &used, &granted);
+  if (used >= 0 && granted >= 0)
+    {
+      /* The locale's digit grouping, as in 500,000 */
+      g_autofree char *used_text = g_strdup_printf ("%'" G_GINT64_FORMAT, used);
+      g_autofree char *granted_text = g_strdup_printf ("%'" G_GINT64_FORMAT, granted);
+
+      /* Translators: quota units as the service counts them, as in "500,000 of 500,000 used" */
+      return g_strdup_printf (_("The API key has no quota left (%s of %s used). Top it up or enter another key to resume checking."),
+                              used_text, granted_text);
+    }
+
+  return g_strdup (_("The API key has no quota left. Top it up or enter another key to resume checking."));
+}
+
+/* Every pause says why, and when checking resumes. */
+static void
+update_banner (DailiesWindow *self)
+{
+  g_autofree char *text = NULL;
   const char *button = NULL;
 
-  switch (state)
+  switch (dailies_poller_get_pause_reason (self->poller))
     {
-    case DAILIES_POLLER_STATE_NEEDS_KEY:
-      text = _("Dailies needs your API key to ask about these tasks.");
+    case DAILIES_POLLER_PAUSE_NEEDS_KEY:
+      text = g_strdup (_("Dailies needs your API key to ask about these tasks."));
       button = _("_Enter Key…");
       break;
-    case DAILIES_POLLER_STATE_UNAUTHORIZED:
-      text = _("The API key was rejected. Checking is paused until you enter a valid key.");
+    case DAILIES_POLLER_PAUSE_KEY_REJECTED:
+      text = g_strdup (_("The API key was rejected. Checking is paused until you enter a valid key."));
       button = _("_Enter Key…");
       break;
-    case DAILIES_POLLER_STATE_OFFLINE:
-      text = _("You are offline. Checking resumes when the network is back.");
+    case DAILIES_POLLER_PAUSE_NO_QUOTA:
+      text = describe_no_quota (self);
+      button = _("_Enter Key…");
       break;
-    case DAILIES_POLLER_STATE_STOPPED:
-    case DAILIES_POLLER_STATE_IDLE:
-    case DAILIES_POLLER_STATE_POLLING:
+    case DAILIES_POLLER_PAUSE_OFFLINE:
+      text = g_strdup (_("Offline. Checking resumes when the network is back."));
+      break;
+    case DAILIES_POLLER_PAUSE_RATE_LIMITED:
+      {
+        g_autoptr(GDateTime) until = g_date_time_new_from_unix_local (dailies_poller_get_pause_until (self->poller));
+        /* The locale's own way of writing a time of day */
+        g_autofree char *time = until != NULL ? g_date_time_format (until, "%X") : NULL;
+
+        /* Translators: %s is a time of day, such as 14:05:00 */
+        text = g_strdup_printf (_("The service asked Dailies to slow down. Checking resumes at %s."),
+                                time != NULL ? time : "?");
+      }
+      break;
+    case DAILIES_POLLER_PAUSE_NONE:
     default:
       break;
     }
@@ -164,6 +197,23 @@ poller_state_changed_cb (DailiesWindow *self)
   if (button != NULL)
     gtk_button_set_label (self->banner_button, button);
   gtk_revealer_set_reveal_child (self->banner, text != NULL);
+}
+
+const char *
+dailies_window_get_banner_text (DailiesWindow *self)
+{
+  g_return_val_if_fail (DAILIES_IS_WINDOW (self), NULL);
+
+  if (!gtk_revealer_get_reveal_child (self->banner))
+    return NULL;
+
+  return gtk_label_get_label (self->banner_label);
+}
+
+static void
+poller_state_changed_cb (DailiesWindow *self)
+{
+  DailiesPollerState state = dailies_poller_get_state (self->poller);
 
   /* Ask once, not per task: when the key was rejected, or the first time
    * there is something to ask about and no key at all. */
@@ -338,12 +388,17 @@ setup (DailiesWindow      *self,
 
   g_signal_connect_object (self->poller, "notify::state",
                            G_CALLBACK (poller_state_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->poller, "notify::pause-reason",
+                           G_CALLBACK (update_banner), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->poller, "notify::pause-until",
+                           G_CALLBACK (update_banner), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->store, "write-failed",
                            G_CALLBACK (store_write_failed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->task_view, "link-refused",
                            G_CALLBACK (task_view_link_refused_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->banner_button, "clicked",
                            G_CALLBACK (banner_button_clicked_cb), self, G_CONNECT_SWAPPED);
+  update_banner (self);
   poller_state_changed_cb (self);
 }
 

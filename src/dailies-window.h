@@ -25,6 +25,8 @@ GtkWidget     *dailies_window_get_task_view (DailiesWindow  *self);
 void           dailies_window_add_toast     (DailiesWindow  *self,
                                              const char     *text);
 const char    *dailies_window_get_last_toast (DailiesWindow *self);
+/* What the banner over the list says, or NULL while it is hidden. */
+const char    *dailies_window_get_banner_text (DailiesWindow *self);
 void           dailies_window_ask_for_api_key (DailiesWindow *self);
 
 G_END_DECLS

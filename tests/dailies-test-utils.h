@@ -54,4 +54,9 @@ void                      dailies_test_notifications_invoke      (DailiesTestNot
 void                      dailies_test_notifications_sync        (DailiesTestNotifications *self);
 void                      dailies_test_notifications_stop        (DailiesTestNotifications *self);
 
+/* A GNetworkMonitor whose "network-available" the test sets. */
+GNetworkMonitor          *dailies_test_monitor_new               (gboolean                  available);
+void                      dailies_test_monitor_set_available     (GNetworkMonitor          *monitor,
+                                                                  gboolean                  available);
+
 G_END_DECLS

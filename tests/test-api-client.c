@@ -111,6 +111,9 @@ typedef struct
   GBytes     *body;
   char       *retry_after;
   char       *location;
+  char       *request_id;         /* X-Oneapi-Request-Id on every answer */
+  char       *redirect_path;      /* a request for this path gets a 308 … */
+  char       *redirect_location;  /* … to here */
 
   /* What came in. */
   guint       n_requests;
@@ -144,6 +147,16 @@ server_cb (SoupServer        *soup_server,
   server->last_user_agent = g_strdup (soup_message_headers_get_one (request_headers, "User-Agent"));
   g_free (server->last_accept);
   server->last_accept = g_strdup (soup_message_headers_get_one (request_headers, "Accept"));
+
+  if (server->request_id != NULL)
+    soup_message_headers_replace (response_headers, "X-Oneapi-Request-Id", server->request_id);
+
+  if (server->redirect_path != NULL && g_str_equal (g_uri_get_path (uri), server->redirect_path))
+    {
+      soup_server_message_set_status (msg, 308, NULL);
+      soup_message_headers_replace (response_headers, "Location", server->redirect_location);
+      return;
+    }
 
   switch (server->kind)
     {
@@ -235,6 +248,9 @@ test_server_free (TestServer *server)
   g_clear_pointer (&server->body, g_bytes_unref);
   g_free (server->retry_after);
   g_free (server->location);
+  g_free (server->request_id);
+  g_free (server->redirect_path);
+  g_free (server->redirect_location);
   g_free (server->base_url);
   g_free (server->last_path);
   g_free (server->last_query);
@@ -329,6 +345,37 @@ fetch (DailiesApiClient *client,
 {
   fetch_start (client, task_id, NULL, out);
   fetch_wait (out);
+}
+
+static void
+usage_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Fetch *fetch = user_data;
+
+  g_assert_false (fetch->done);
+  fetch->result = dailies_api_client_fetch_usage_finish (DAILIES_API_CLIENT (object), result, &fetch->error);
+  fetch->done = TRUE;
+}
+
+static void
+models_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Fetch *fetch = user_data;
+
+  g_assert_false (fetch->done);
+  fetch->result = dailies_api_client_list_models_finish (DAILIES_API_CLIENT (object), result, &fetch->error);
+  fetch->done = TRUE;
+}
+
+static void
+fetch_wait_any (Fetch *fetch)
+{
+  g_assert_true (dailies_test_wait_for_flag (&fetch->done, WAIT_MS));
+  g_assert_nonnull (fetch->result);
 }
 
 static char *
@@ -433,7 +480,8 @@ test_fixtures (Fixture       *f,
       g_test_message ("fixture %s", name);
       test_server_reply (f->server, 200, "application/json", NULL);
       f->server->body = g_bytes_ref (bytes);
-      fetch (f->client, TASK_ID, &out);
+      /* Asked about the task the fixture is about, as the poller would. */
+      fetch (f->client, expected != NULL ? expected->task_id : TASK_ID, &out);
       g_assert_cmpuint (out.result->http_status, ==, 200);
 
       if (expected != NULL)
@@ -510,6 +558,89 @@ test_unauthorized (Fixture       *f,
   fetch_clear (&out);
 }
 
+static void
+key_rejected_notify_cb (GObject    *object,
+                        GParamSpec *pspec,
+                        guint      *n_notifies)
+{
+  (*n_notifies)++;
+}
+
+/* new-api says 401 for an invalid, expired, disabled or exhausted key,
+ * with a localised message: the status decides, and the key is not sent
+ * with a task request again until a key is set. */
+static void
+test_rejected_key_not_sent_again (Fixture       *f,
+                                  gconstpointer  data)
+{
+  const char *body = "{\"error\":{\"message\":\"无效的令牌 (request id: 20261202041503123)\","
+                     "\"type\":\"new_api_error\",\"code\":\"\"}}";
+  guint n_notifies = 0;
+  Fetch out = { 0 };
+
+  g_signal_connect (f->client, "notify::key-rejected", G_CALLBACK (key_rejected_notify_cb), &n_notifies);
+  test_server_reply (f->server, 401, "application/json", body);
+  fetch (f->client, TASK_ID, &out);
+  g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_UNAUTHORIZED);
+  g_assert_true (g_str_has_prefix (out.error->message, "HTTP 401: 无效的令牌"));
+  g_assert_true (dailies_api_client_get_key_rejected (f->client));
+  g_assert_cmpuint (n_notifies, ==, 1);
+  g_assert_cmpuint (f->server->n_requests, ==, 1);
+
+  /* Asked again (a timer, Check Again): refused here, nothing sent. */
+  fetch (f->client, TASK_ID, &out);
+  g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_KEY_REJECTED);
+  g_assert_cmpuint (out.result->http_status, ==, 0);
+  g_assert_cmpuint (f->server->n_requests, ==, 1);
+
+  /* The usage query still goes out with it: it answers for spent keys. */
+  test_server_reply (f->server, 200, "application/json",
+                     "{\"code\":true,\"message\":\"ok\",\"data\":{\"object\":\"token_usage\",\"name\":\"ci\","
+                     "\"total_granted\":500000,\"total_used\":500000,\"total_available\":0,"
+                     "\"unlimited_quota\":false,\"model_limits\":{},\"model_limits_enabled\":false,\"expires_at\":0}}");
+  fetch_clear (&out);
+  dailies_api_client_fetch_usage_async (f->client, NULL, usage_cb, &out);
+  fetch_wait_any (&out);
+  g_assert_no_error (out.error);
+  g_assert_cmpuint (f->server->n_requests, ==, 2);
+  g_assert_cmpstr (f->server->last_path, ==, "/api/usage/token/");
+  g_assert_cmpstr (f->server->last_authorization, ==, "Bearer " TEST_KEY);
+  g_assert_cmpint (out.result->quota_granted, ==, 500000);
+  g_assert_cmpint (out.result->quota_used, ==, 500000);
+  g_assert_cmpint (out.result->quota_available, ==, 0);
+  g_assert_false (out.result->quota_unlimited);
+
+  /* Setting a key, even the same one topped up, lets it out again. */
+  test_server_reply (f->server, 200, "application/json", NULL);
+  f->server->body = g_bytes_new_take (task_body (TASK_ID, "QUEUED"), strlen (task_body (TASK_ID, "QUEUED")));
+  dailies_api_client_set_api_key (f->client, TEST_KEY);
+  g_assert_false (dailies_api_client_get_key_rejected (f->client));
+  g_assert_cmpuint (n_notifies, ==, 2);
+  fetch (f->client, TASK_ID, &out);
+  g_assert_no_error (out.error);
+  g_assert_cmpuint (f->server->n_requests, ==, 3);
+
+  fetch_clear (&out);
+}
+
+/* A 401 that answers a request made with the old key does not reject the
+ * new one. */
+static void
+test_late_401_spares_new_key (Fixture       *f,
+                              gconstpointer  data)
+{
+  Fetch out = { 0 };
+
+  test_server_reply (f->server, 401, "application/json", "{\"error\":{\"type\":\"new_api_error\"}}");
+  fetch_start (f->client, TASK_ID, NULL, &out);
+  dailies_api_client_set_api_key (f->client, "sk-another-key");
+  fetch_wait (&out);
+  g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_UNAUTHORIZED);
+  g_assert_false (dailies_api_client_get_key_rejected (f->client));
+
+  fetch_clear (&out);
+}
+
 /* A service that quotes the key back must not get it into messages. */
 static void
 test_unauthorized_echoes_key (Fixture       *f,
@@ -547,6 +678,155 @@ test_not_found (Fixture       *f,
   g_assert_cmpuint (out.result->http_status, ==, 404);
 
   fetch_clear (&out);
+}
+
+/* new-api's "no such task" (also a task of another account) is a 400. */
+static void
+test_not_exist_400 (Fixture       *f,
+                    gconstpointer  data)
+{
+  Fetch out = { 0 };
+
+  test_server_reply (f->server, 400, "application/json",
+                     "{\"code\":\"task_not_exist\",\"message\":\"task_not_exist\",\"data\":null}");
+  fetch (f->client, TASK_ID, &out);
+  g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND);
+  g_assert_cmpuint (out.result->http_status, ==, 400);
+  g_assert_cmpstr (out.error->message, ==, "HTTP 400: task_not_exist");
+
+  /* Any other 400 stays a bad request. */
+  test_server_reply (f->server, 400, "application/json",
+                     "{\"code\":\"invalid_request\",\"message\":\"task_id is required\",\"data\":null}");
+  fetch (f->client, TASK_ID, &out);
+  g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_BAD_REQUEST);
+  test_server_reply (f->server, 400, "text/plain", "task_not_exist");
+  fetch (f->client, TASK_ID, &out);
+  g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_BAD_REQUEST);
+
+  fetch_clear (&out);
+}
+
+/* A key limited to some models: an error for this task, with its text,
+ * that leaves the key alone. */
+static void
+test_no_access_to_model (Fixture       *f,
+                         gconstpointer  data)
+{
+  Fetch out = { 0 };
+
+  test_server_reply (f->server, 403, "application/json",
+                     "{\"error\":{\"message\":\"This token has no access to model doubao-seedance-2-0\","
+                     "\"type\":\"new_api_error\",\"code\":\"\"}}");
+  fetch (f->client, TASK_ID, &out);
+  g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_HTTP);
+  g_assert_cmpstr (out.error->message, ==, "HTTP 403: This token has no access to model doubao-seedance-2-0");
+  g_assert_false (dailies_api_client_get_key_rejected (f->client));
+
+  fetch_clear (&out);
+}
+
+/* The gateway's request ID comes with every answer: kept and logged. */
+static void
+test_request_id (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *body = task_body (TASK_ID, "QUEUED");
+  Fetch out = { 0 };
+
+  f->server->request_id = g_strdup ("2026120204150312345678ABCDEF");
+  test_server_reply (f->server, 200, "application/json", body);
+  fetch (f->client, TASK_ID, &out);
+  g_assert_no_error (out.error);
+  g_assert_cmpstr (out.result->request_id, ==, "2026120204150312345678ABCDEF");
+  g_assert_true (log_has_line_containing ("HTTP 200, request 2026120204150312345678ABCDEF"));
+
+  test_server_reply (f->server, 500, "text/plain", "oops");
+  fetch (f->client, TASK_ID, &out);
+  g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_SERVER);
+  g_assert_cmpstr (out.result->request_id, ==, "2026120204150312345678ABCDEF");
+
+  g_clear_pointer (&f->server->request_id, g_free);
+  fetch (f->client, TASK_ID, &out);
+  g_assert_null (out.result->request_id);
+
+  fetch_clear (&out);
+}
+
+/* An answer about another task is an error, never that task's state. */
+static void
+test_wrong_task (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *body = task_body ("asyntask_SomebodyElse0000000000000000001", "SUCCESS");
+  Fetch out = { 0 };
+
+  test_server_reply (f->server, 200, "application/json", body);
+  fetch (f->client, TASK_ID, &out);
+  g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_WRONG_TASK);
+  g_assert_nonnull (strstr (out.error->message, "asyntask_SomebodyElse0000000000000000001"));
+  g_assert_null (out.result->response);
+
+  fetch_clear (&out);
+}
+
+/* The key dialog's Test: /v1/models with the key typed, not the stored one. */
+static void
+test_list_models (Fixture       *f,
+                  gconstpointer  data)
+{
+  Fetch out = { 0 };
+
+  test_server_reply (f->server, 200, "application/json",
+                     "{\"success\":true,\"object\":\"list\",\"data\":[{\"id\":\"doubao-seedance-2-0-260128\","
+                     "\"object\":\"model\",\"owned_by\":\"custom\"},{\"id\":\"seedance-turbo\"},{\"nope\":1}]}");
+  dailies_api_client_list_models_async (f->client, "  sk-typed-in-the-dialog ", NULL, models_cb, &out);
+  fetch_wait_any (&out);
+  g_assert_no_error (out.error);
+  g_assert_cmpstr (f->server->last_path, ==, "/v1/models");
+  g_assert_cmpstr (f->server->last_authorization, ==, "Bearer sk-typed-in-the-dialog");
+  g_assert_cmpuint (g_strv_length (out.result->models), ==, 2);
+  g_assert_cmpstr (out.result->models[0], ==, "doubao-seedance-2-0-260128");
+
+  /* A refused test key says so, and leaves the client's key alone. */
+  test_server_reply (f->server, 401, "application/json",
+                     "{\"error\":{\"message\":\"Invalid token\",\"type\":\"new_api_error\",\"code\":\"\"}}");
+  fetch_clear (&out);
+  dailies_api_client_list_models_async (f->client, "sk-bad", NULL, models_cb, &out);
+  fetch_wait_any (&out);
+  g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_UNAUTHORIZED);
+  g_assert_null (out.result->models);
+  g_assert_false (dailies_api_client_get_key_rejected (f->client));
+
+  fetch_clear (&out);
+}
+
+static void
+test_parse_retry_after (void)
+{
+  const gint64 now = 1764648000;  /* Tue, 02 Dec 2025 04:00:00 GMT */
+
+  g_assert_cmpint (dailies_api_parse_retry_after (NULL, now), ==, -1);
+  g_assert_cmpint (dailies_api_parse_retry_after ("", now), ==, -1);
+  g_assert_cmpint (dailies_api_parse_retry_after ("abc", now), ==, -1);
+  g_assert_cmpint (dailies_api_parse_retry_after ("-1", now), ==, -1);
+  g_assert_cmpint (dailies_api_parse_retry_after ("1.5", now), ==, -1);
+  g_assert_cmpint (dailies_api_parse_retry_after ("0", now), ==, 0);
+  g_assert_cmpint (dailies_api_parse_retry_after (" 120 ", now), ==, 120);
+  g_assert_cmpint (dailies_api_parse_retry_after ("3600", now), ==, 3600);
+  /* A day, or a number that overflows: capped at an hour. */
+  g_assert_cmpint (DAILIES_API_MAX_RETRY_AFTER, ==, 3600);
+  g_assert_cmpint (dailies_api_parse_retry_after ("86400", now), ==, 3600);
+  g_assert_cmpint (dailies_api_parse_retry_after ("184467440737095516160", now), ==, 3600);
+  /* HTTP dates, in all three forms HTTP allows. */
+  g_assert_cmpint (dailies_api_parse_retry_after ("Tue, 02 Dec 2025 04:05:00 GMT", now), ==, 300);
+  g_assert_cmpint (dailies_api_parse_retry_after ("Tuesday, 02-Dec-25 04:05:00 GMT", now), ==, 300);
+  g_assert_cmpint (dailies_api_parse_retry_after ("Tue Dec  2 04:05:00 2025", now), ==, 300);
+  g_assert_cmpint (dailies_api_parse_retry_after ("Tue, 02 Dec 2025 03:00:00 GMT", now), ==, 0);
+  g_assert_cmpint (dailies_api_parse_retry_after ("Wed, 03 Dec 2025 04:00:00 GMT", now), ==, 3600);
+  g_assert_cmpint (dailies_api_parse_retry_after ("Tue, 32 Dec 2025 04:05:00 GMT", now), ==, -1);
+  /* Whatever clock the caller has, no overflow. */
+  g_assert_cmpint (dailies_api_parse_retry_after ("Tue, 02 Dec 2025 04:05:00 GMT", G_MININT64), ==, 3600);
+  g_assert_cmpint (dailies_api_parse_retry_after ("Tue, 02 Dec 2025 04:05:00 GMT", G_MAXINT64), ==, 0);
 }
 
 static void
@@ -668,32 +948,41 @@ test_other_statuses (Fixture       *f,
   fetch_clear (&out);
 }
 
-/* A redirect is not followed: the key must not travel to the Location. */
+/* A redirect to another origin is not followed: the key must not travel
+ * to the Location, and the error names it. */
 static void
-test_redirect_not_followed (Fixture       *f,
+test_redirect_cross_origin (Fixture       *f,
                             gconstpointer  data)
 {
   TestServer *other = test_server_new ();
   g_autofree char *body = task_body (TASK_ID, "SUCCESS");
+  g_autofree char *target = NULL;
   Fetch out = { 0 };
 
   test_server_reply (other, 200, "application/json", body);
   test_server_reply (f->server, 302, "text/plain", "moved");
-  f->server->location = g_strconcat (other->base_url, "/v1/video/generations/" TASK_ID, NULL);
+  target = g_strconcat (other->base_url, "/v1/video/generations/" TASK_ID, NULL);
+  f->server->location = g_strconcat (target, "?sig=secret", NULL);
 
   fetch (f->client, TASK_ID, &out);
 
-  g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_HTTP);
+  g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_REDIRECTED);
   g_assert_cmpuint (out.result->http_status, ==, 302);
+  g_assert_nonnull (strstr (out.error->message, target));
+  g_assert_null (strstr (out.error->message, "secret"));
+  g_assert_true (g_str_has_prefix (out.result->redirect_url, target));
   g_assert_cmpuint (f->server->n_requests, ==, 1);
   g_assert_cmpstr (f->server->last_authorization, ==, "Bearer " TEST_KEY);
   g_assert_cmpuint (other->n_requests, ==, 0);
   g_assert_null (other->last_authorization);
 
-  /* The same holds with the other server's port on the same host. */
+  /* The same holds for 307 and 301. */
   f->server->status = 307;
   fetch (f->client, TASK_ID, &out);
-  g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_HTTP);
+  g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_REDIRECTED);
+  f->server->status = 301;
+  fetch (f->client, TASK_ID, &out);
+  g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_REDIRECTED);
   g_assert_cmpuint (other->n_requests, ==, 0);
 
   /* With the other server as base, it gets the key: the base decides. */
@@ -705,6 +994,76 @@ test_redirect_not_followed (Fixture       *f,
 
   fetch_clear (&out);
   test_server_free (other);
+}
+
+/* A redirect within the API's own origin (a moved path) is followed, with
+ * the key, a few hops at most. */
+static void
+test_redirect_same_origin (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *body = task_body (TASK_ID, "QUEUED");
+  g_autofree char *old_base = g_strconcat (f->server->base_url, "/old", NULL);
+  Fetch out = { 0 };
+
+  test_server_reply (f->server, 200, "application/json", body);
+  dailies_api_client_set_base_url (f->client, old_base);
+  f->server->redirect_path = g_strdup ("/old/v1/video/generations/" TASK_ID);
+  f->server->redirect_location = g_strdup ("/v1/video/generations/" TASK_ID);
+
+  fetch (f->client, TASK_ID, &out);
+  g_assert_no_error (out.error);
+  g_assert_cmpstr (out.result->response->task_id, ==, TASK_ID);
+  g_assert_cmpuint (f->server->n_requests, ==, 2);
+  g_assert_cmpstr (f->server->last_path, ==, "/v1/video/generations/" TASK_ID);
+  g_assert_cmpstr (f->server->last_authorization, ==, "Bearer " TEST_KEY);
+
+  /* A loop ends after a few hops with a clear error. */
+  g_free (f->server->redirect_location);
+  f->server->redirect_location = g_strdup (f->server->redirect_path);
+  f->server->n_requests = 0;
+  fetch (f->client, TASK_ID, &out);
+  g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_REDIRECTED);
+  g_assert_cmpuint (f->server->n_requests, ==, DAILIES_API_MAX_REDIRECTS + 1);
+
+  fetch_clear (&out);
+}
+
+static gboolean
+may_follow (const char *from,
+            const char *to)
+{
+  g_autoptr(GUri) from_uri = g_uri_parse (from, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GUri) to_uri = g_uri_parse (to, G_URI_FLAGS_NONE, NULL);
+
+  g_assert_nonnull (from_uri);
+  g_assert_nonnull (to_uri);
+
+  return dailies_api_may_follow_redirect (from_uri, to_uri);
+}
+
+static void
+test_redirect_rules (void)
+{
+  /* Followed: the same origin, TLS upgrade, apex ↔ www. */
+  g_assert_true (may_follow ("https://www.anyfast.ai/v1/x", "https://www.anyfast.ai/v2/x"));
+  g_assert_true (may_follow ("http://www.anyfast.ai/v1/x", "https://www.anyfast.ai/v1/x"));
+  g_assert_true (may_follow ("http://anyfast.ai:80/v1/x", "https://anyfast.ai/v1/x"));
+  g_assert_true (may_follow ("https://anyfast.ai/v1/x", "https://www.anyfast.ai/v1/x"));
+  g_assert_true (may_follow ("https://www.anyfast.ai/v1/x", "https://ANYFAST.ai/v1/x"));
+  g_assert_true (may_follow ("http://anyfast.ai/v1/x", "https://www.anyfast.ai/v1/x"));
+  /* Not followed: another host, a look-alike, a downgrade, another port. */
+  g_assert_false (may_follow ("https://www.anyfast.ai/v1/x", "https://api.anyfast.ai/v1/x"));
+  g_assert_false (may_follow ("https://anyfast.ai/v1/x", "https://evilanyfast.ai/v1/x"));
+  g_assert_false (may_follow ("https://anyfast.ai/v1/x", "https://www.www.anyfast.ai/v1/x"));
+  g_assert_false (may_follow ("https://anyfast.ai/v1/x", "https://anyfast.ai.evil.example/v1/x"));
+  g_assert_false (may_follow ("https://www.anyfast.ai/v1/x", "http://www.anyfast.ai/v1/x"));
+  g_assert_false (may_follow ("https://www.anyfast.ai/v1/x", "https://www.anyfast.ai:8443/v1/x"));
+  g_assert_false (may_follow ("http://127.0.0.1:8080/v1/x", "https://127.0.0.1:8443/v1/x"));
+  g_assert_false (may_follow ("http://127.0.0.1:8080/v1/x", "http://127.0.0.1:8081/v1/x"));
+  g_assert_false (may_follow ("https://www.anyfast.ai/v1/x", "https://user:pw@www.anyfast.ai/v1/x"));
+  g_assert_false (may_follow ("https://www.anyfast.ai/v1/x", "ftp://www.anyfast.ai/v1/x"));
+  g_assert_false (may_follow ("https://www./v1/x", "https:///v1/x"));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1132,7 +1491,15 @@ main (int   argc,
   ADD ("rate-limited", test_rate_limited);
   ADD ("server-error-html", test_server_error_html);
   ADD ("other-statuses", test_other_statuses);
-  ADD ("redirect-not-followed", test_redirect_not_followed);
+  ADD ("rejected-key-not-sent-again", test_rejected_key_not_sent_again);
+  ADD ("late-401-spares-new-key", test_late_401_spares_new_key);
+  ADD ("not-exist-400", test_not_exist_400);
+  ADD ("no-access-to-model", test_no_access_to_model);
+  ADD ("request-id", test_request_id);
+  ADD ("wrong-task", test_wrong_task);
+  ADD ("list-models", test_list_models);
+  ADD ("redirect-cross-origin", test_redirect_cross_origin);
+  ADD ("redirect-same-origin", test_redirect_same_origin);
   ADD ("truncated", test_truncated);
   ADD ("empty", test_empty);
   ADD ("too-large", test_too_large);
@@ -1144,6 +1511,8 @@ main (int   argc,
 #undef ADD
 
   g_test_add_func ("/dailies/api-client/connection-refused", test_connection_refused);
+  g_test_add_func ("/dailies/api-client/parse-retry-after", test_parse_retry_after);
+  g_test_add_func ("/dailies/api-client/redirect-rules", test_redirect_rules);
   g_test_add_func ("/dailies/api-client/base-url", test_base_url);
   g_test_add_func ("/dailies/api-client/invalid-base", test_invalid_base);
   g_test_add_func ("/dailies/api-client/redact-url", test_redact_url);

@@ -30,6 +30,7 @@ typedef enum
   REPLY_STATUS,       /* @http_status with an error body */
   REPLY_TRUNCATED,    /* 200 with half a JSON document */
   REPLY_HANG,         /* never answer: the client times out */
+  REPLY_WRONG_TASK,   /* 200 about another task */
 } ReplyKind;
 
 typedef struct
@@ -38,6 +39,7 @@ typedef struct
   const char *status;       /* REPLY_TASK */
   guint       http_status;  /* REPLY_STATUS */
   int         retry_after;  /* REPLY_STATUS, -1 for none */
+  const char *body;         /* REPLY_STATUS, NULL for an HTML page; "" for none */
 } Reply;
 
 typedef struct _TestServer TestServer;
@@ -56,6 +58,9 @@ struct _TestServer
   guint        in_flight;
   guint        max_in_flight;
   guint        n_with_wrong_auth;
+  guint        n_usage;        /* GET /api/usage/token/ */
+  guint        n_during_pause; /* requests while @poller said it was paused */
+  DailiesPoller *poller;       /* nullable */
 };
 
 static char *
@@ -95,14 +100,14 @@ respond (SoupServerMessage *msg,
       break;
     case REPLY_STATUS:
       {
-        const char *body = "<html><body><h1>Bad Gateway</h1></body></html>";
+        const char *body = reply.body != NULL ? reply.body : "<html><body><h1>Bad Gateway</h1></body></html>";
         if (reply.retry_after >= 0)
           {
             g_autofree char *value = g_strdup_printf ("%d", reply.retry_after);
             soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", value);
           }
         if (reply.http_status == 401)
-          body = "{\"error\":{\"message\":\"Invalid API key provided.\",\"type\":\"authentication_error\"}}";
+          body = "{\"error\":{\"message\":\"Invalid token (request id: 20261202041503123)\",\"type\":\"new_api_error\",\"code\":\"\"}}";
         soup_server_message_set_status (msg, reply.http_status, NULL);
         soup_server_message_set_response (msg, "text/html", SOUP_MEMORY_STATIC, body, strlen (body));
       }
@@ -112,6 +117,13 @@ respond (SoupServerMessage *msg,
         g_autofree char *body = task_body (task_id, "IN_PROGRESS");
         soup_server_message_set_status (msg, 200, NULL);
         soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, body, strlen (body) / 2);
+      }
+      break;
+    case REPLY_WRONG_TASK:
+      {
+        char *body = task_body ("asyntask_SomeoneElse00000000001", "SUCCESS");
+        soup_server_message_set_status (msg, 200, NULL);
+        soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
       }
       break;
     case REPLY_HANG:
@@ -161,6 +173,14 @@ api_handler_cb (SoupServer        *soup_server,
   *now = g_get_monotonic_time ();
   g_ptr_array_add (server->request_times, now);
   server->n_requests++;
+  if (server->poller != NULL && dailies_poller_get_pause_reason (server->poller) != DAILIES_POLLER_PAUSE_NONE)
+    server->n_during_pause++;
+
+  /* Every gateway answer carries one. */
+  {
+    g_autofree char *request_id = g_strdup_printf ("gw-%s-%u", task_id, server->n_requests);
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "X-Oneapi-Request-Id", request_id);
+  }
   n_for_task = GPOINTER_TO_UINT (g_hash_table_lookup (server->counts, task_id)) + 1;
   g_hash_table_insert (server->counts, g_strdup (task_id), GUINT_TO_POINTER (n_for_task));
 
@@ -192,6 +212,34 @@ api_handler_cb (SoupServer        *soup_server,
   respond (msg, reply, task_id);
 }
 
+/* new-api's token usage: it answers even for a spent key, not for a wrong one. */
+static void
+usage_handler_cb (SoupServer        *soup_server,
+                  SoupServerMessage *msg,
+                  const char        *path,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  TestServer *server = user_data;
+  const char *auth = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
+  const char *body;
+
+  server->n_usage++;
+  if (g_strcmp0 (auth, "Bearer sk-spent") == 0)
+    {
+      body = "{\"code\":true,\"message\":\"ok\",\"data\":{\"object\":\"token_usage\",\"name\":\"ci\","
+             "\"total_granted\":500000,\"total_used\":500000,\"total_available\":0,\"unlimited_quota\":false,"
+             "\"model_limits\":{},\"model_limits_enabled\":false,\"expires_at\":0}}";
+      soup_server_message_set_status (msg, 200, NULL);
+    }
+  else
+    {
+      body = "{\"error\":{\"message\":\"无效的令牌\",\"type\":\"new_api_error\",\"code\":\"\"}}";
+      soup_server_message_set_status (msg, 401, NULL);
+    }
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, body, strlen (body));
+}
+
 static TestServer *
 test_server_new (ScriptFunc script)
 {
@@ -204,6 +252,7 @@ test_server_new (ScriptFunc script)
   server->request_times = g_ptr_array_new_with_free_func (g_free);
   server->server = soup_server_new (NULL, NULL);
   soup_server_add_handler (server->server, "/v1/video/generations/", api_handler_cb, server, NULL);
+  soup_server_add_handler (server->server, "/api/usage/token/", usage_handler_cb, server, NULL);
   soup_server_listen_local (server->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
   g_assert_no_error (error);
   uris = soup_server_get_uris (server->server);
@@ -262,6 +311,7 @@ fixture_init (Fixture    *f,
   f->poller = dailies_poller_new (f->store, f->client, NULL);
   dailies_poller_set_interval (f->poller, 1);
   dailies_poller_set_backoff (f->poller, 50, 400);
+  dailies_poller_set_rate_limit_pause (f->poller, 200, 800);
 }
 
 static void
@@ -403,16 +453,53 @@ n_requests_at_least (gpointer user_data)
   return server->n_requests >= n;
 }
 
-static void
-test_unauthorized_pauses_all (void)
+static gboolean
+all_succeeded (gpointer user_data)
 {
+  Fixture *f = user_data;
+  GListModel *model = G_LIST_MODEL (f->store);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
+      if (dailies_task_get_status (task) != DAILIES_TASK_STATUS_SUCCESS)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+usage_answered (gpointer user_data)
+{
+  Fixture *f = user_data;
+  gint64 used;
+
+  dailies_poller_get_quota (f->poller, &used, NULL);
+
+  return dailies_poller_get_pause_reason (f->poller) == DAILIES_POLLER_PAUSE_NO_QUOTA || used >= 0;
+}
+
+static gboolean
+never (gpointer user_data)
+{
+  return FALSE;
+}
+
+/* After a 401 the key is never sent again, whatever asks: the timer, Check
+ * Again on each task, a refresh of all, a wake. Only a new key resumes. */
+static void
+test_rejected_key_never_sent_again (gconstpointer data)
+{
+  const char *key = data;
+  gboolean spent = g_str_equal (key, "sk-spent");
   TestServer *server = test_server_new (script_always_success);
   gpointer until[2] = { server, GUINT_TO_POINTER (1) };
   guint after_401;
   Fixture f;
 
   fixture_init (&f, server->base_url);
-  dailies_api_client_set_api_key (f.client, "sk-wrong");
+  dailies_api_client_set_api_key (f.client, key);
   dailies_poller_set_max_concurrent (f.poller, 1);
   add_ids (&f, 5, "asyntask_Unauth00000001", "asyntask_Unauth00000002", "asyntask_Unauth00000003",
            "asyntask_Unauth00000004", "asyntask_Unauth00000005");
@@ -421,20 +508,53 @@ test_unauthorized_pauses_all (void)
   g_assert_true (dailies_test_wait_until (n_requests_at_least, until, 5000));
   g_assert_true (dailies_test_wait_until (poller_is_unauthorized, f.poller, 5000));
 
+  /* The usage query, once, tells a spent key from a wrong one. */
+  if (spent)
+    {
+      gint64 used, granted;
+
+      g_assert_true (dailies_test_wait_until (usage_answered, &f, 5000));
+      g_assert_cmpint (dailies_poller_get_pause_reason (f.poller), ==, DAILIES_POLLER_PAUSE_NO_QUOTA);
+      dailies_poller_get_quota (f.poller, &used, &granted);
+      g_assert_cmpint (used, ==, 500000);
+      g_assert_cmpint (granted, ==, 500000);
+    }
+  else
+    {
+      g_assert_false (dailies_test_wait_until (usage_answered, &f, 300));
+      g_assert_cmpint (dailies_poller_get_pause_reason (f.poller), ==, DAILIES_POLLER_PAUSE_KEY_REJECTED);
+    }
+  g_assert_cmpuint (server->n_usage, ==, 1);
+  g_assert_cmpint (dailies_poller_get_pause_until (f.poller), ==, 0);
+
   /* Paused: one rejected request, not one per task, and no timer. */
   after_401 = server->n_requests;
   g_assert_cmpuint (after_401, ==, 1);
   g_assert_cmpint (dailies_poller_get_next_wakeup_ms (f.poller), ==, -1);
 
-  /* A new key resumes everything. */
-  dailies_api_client_set_api_key (f.client, TEST_KEY);
+  /* Every way of asking again: Check Again on each task (and "Check Them
+   * Again", which does that for all shown), a wake (as a base URL change
+   * or the keyring answering late would), and time passing. */
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (f.store)); i++)
+    {
+      g_autoptr(DailiesTask) task = g_list_model_get_item (G_LIST_MODEL (f.store), i);
+      dailies_poller_refresh (f.poller, task);
+    }
   dailies_poller_wake (f.poller);
+  g_assert_false (dailies_test_wait_until (never, NULL, 2500));  /* over two poll intervals */
+  g_assert_cmpuint (server->n_requests, ==, after_401);
+  g_assert_cmpuint (server->n_usage, ==, 1);
+  g_assert_cmpint (dailies_poller_get_state (f.poller), ==, DAILIES_POLLER_STATE_UNAUTHORIZED);
+
+  /* A new key resumes everything, with no wake needed. */
+  dailies_api_client_set_api_key (f.client, TEST_KEY);
   for (guint i = 1; i <= 5; i++)
     {
       g_autofree char *id = g_strdup_printf ("asyntask_Unauth0000000%u", i);
       g_assert_true (wait_for_status (&f, id, DAILIES_TASK_STATUS_SUCCESS, 15000));
     }
   g_assert_cmpuint (server->n_with_wrong_auth, ==, 1);
+  g_assert_cmpint (dailies_poller_get_pause_reason (f.poller), ==, DAILIES_POLLER_PAUSE_NONE);
 
   fixture_clear (&f);
   test_server_free (server);
@@ -445,6 +565,16 @@ script_not_found (TestServer *server, const char *task_id, guint n)
 {
   if (strstr (task_id, "Missing") != NULL)
     return (Reply) { REPLY_STATUS, NULL, 404, -1 };
+  /* new-api's way of saying it, for a task of another account too */
+  if (strstr (task_id, "NotExist") != NULL)
+    return (Reply) { REPLY_STATUS, NULL, 400, -1, "{\"code\":\"task_not_exist\",\"message\":\"task_not_exist\",\"data\":null}" };
+  if (strstr (task_id, "BadRequest") != NULL)
+    return (Reply) { REPLY_STATUS, NULL, 400, -1, "{\"code\":\"invalid_request\",\"message\":\"bad\",\"data\":null}" };
+  if (strstr (task_id, "NoAccess") != NULL)
+    return (Reply) { REPLY_STATUS, NULL, 403, -1,
+                     "{\"error\":{\"message\":\"This token has no access to model seedance-turbo\",\"type\":\"new_api_error\",\"code\":\"\"}}" };
+  if (strstr (task_id, "Wrong") != NULL)
+    return (Reply) { REPLY_WRONG_TASK, NULL, 0, -1 };
 
   return (Reply) { REPLY_TASK, "SUCCESS", 0, -1 };
 }
@@ -465,6 +595,75 @@ test_not_found (void)
   /* A 404 is a final answer about that ID: asked once. */
   g_assert_cmpuint (count_for (server, "asyntask_Missing000000001"), ==, 1);
   g_assert_cmpuint (dailies_task_get_http_status (dailies_task_store_lookup (f.store, "asyntask_Missing000000001")), ==, 404);
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+typedef struct
+{
+  TestServer *server;
+  const char *task_id;
+} AskWait;
+
+static gboolean
+asked_at_least_twice (gpointer user_data)
+{
+  AskWait *wait = user_data;
+
+  return count_for (wait->server, wait->task_id) >= 2;
+}
+
+/* new-api's 400 task_not_exist is "not found"; a 403 for a model the key
+ * may not use and an answer about another task are errors of that one
+ * task: shown, logged, backed off, never applied, and the others go on. */
+static void
+test_gateway_answers (void)
+{
+  TestServer *server = test_server_new (script_not_found);
+  const char *not_exist = "asyntask_NotExist00000001";
+  const char *bad = "asyntask_BadRequest000001";
+  const char *no_access = "asyntask_NoAccess00000001";
+  const char *wrong = "asyntask_Wrong00000000001";
+  const char *fine = "asyntask_Present000000002";
+  AskWait twice;
+  DailiesTask *task;
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  add_ids (&f, 5, not_exist, bad, no_access, wrong, fine);
+  dailies_poller_start (f.poller);
+
+  g_assert_true (wait_for_status (&f, not_exist, DAILIES_TASK_STATUS_NOT_FOUND, 5000));
+  g_assert_true (wait_for_status (&f, fine, DAILIES_TASK_STATUS_SUCCESS, 5000));
+  task = dailies_task_store_lookup (f.store, not_exist);
+  g_assert_cmpuint (dailies_task_get_http_status (task), ==, 400);
+
+  /* The others are asked again (backed off), and stay as they were. */
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *id = (const char *[]) { bad, no_access, wrong }[i];
+
+      twice = (AskWait) { server, id };
+      g_assert_true (dailies_test_wait_until (asked_at_least_twice, &twice, 5000));
+      task = dailies_task_store_lookup (f.store, id);
+      g_assert_cmpint (dailies_task_get_status (task), ==, DAILIES_TASK_STATUS_UNKNOWN);
+      g_assert_nonnull (dailies_task_get_last_error (task));
+    }
+  g_assert_cmpstr (dailies_task_get_last_error (dailies_task_store_lookup (f.store, no_access)), ==,
+                   "HTTP 403: This token has no access to model seedance-turbo");
+  g_assert_nonnull (strstr (dailies_task_get_last_error (dailies_task_store_lookup (f.store, wrong)),
+                            "asyntask_SomeoneElse00000000001"));
+  g_assert_null (dailies_task_get_result_url (dailies_task_store_lookup (f.store, wrong)));
+  g_assert_cmpuint (count_for (server, not_exist), ==, 1);
+  g_assert_false (dailies_api_client_get_key_rejected (f.client));
+
+  /* The gateway's request ID of the last answer, kept for support, on
+   * success and on error alike. */
+  g_assert_true (g_str_has_prefix (dailies_task_get_gateway_request_id (dailies_task_store_lookup (f.store, fine)),
+                                   "gw-asyntask_Present000000002-"));
+  g_assert_true (g_str_has_prefix (dailies_task_get_gateway_request_id (dailies_task_store_lookup (f.store, no_access)),
+                                   "gw-asyntask_NoAccess00000001-"));
 
   fixture_clear (&f);
   test_server_free (server);
@@ -493,10 +692,191 @@ test_retry_after (void)
   g_assert_true (wait_for_status (&f, "asyntask_RateLimited0001", DAILIES_TASK_STATUS_SUCCESS, 10000));
   g_assert_cmpuint (server->request_times->len, ==, 2);
 
-  /* The backoff alone would be 50 ms: Retry-After: 2 must win. */
+  /* The backoffs alone would be 50 and 200 ms: Retry-After: 2 must win. */
   first = *(gint64 *) g_ptr_array_index (server->request_times, 0);
   second = *(gint64 *) g_ptr_array_index (server->request_times, 1);
   g_assert_cmpint (second - first, >=, 2 * G_USEC_PER_SEC);
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+/* The first request meets a 429 with an empty body and no Retry-After,
+ * as new-api sends it; the rest succeed. */
+static Reply
+script_first_rate_limited (TestServer *server, const char *task_id, guint n)
+{
+  if (server->n_requests == 1)
+    return (Reply) { REPLY_STATUS, NULL, 429, -1, "" };
+
+  return (Reply) { REPLY_TASK, "SUCCESS", 0, -1 };
+}
+
+static gboolean
+poller_is_rate_limited (gpointer user_data)
+{
+  return dailies_poller_get_pause_reason (user_data) == DAILIES_POLLER_PAUSE_RATE_LIMITED;
+}
+
+static gboolean
+poller_not_paused (gpointer user_data)
+{
+  return dailies_poller_get_pause_reason (user_data) == DAILIES_POLLER_PAUSE_NONE;
+}
+
+/* A 429 pauses every task, not only the one that met it, and the poller
+ * says until when; after it, all are asked. */
+static void
+test_rate_limit_pauses_all (void)
+{
+  TestServer *server = test_server_new (script_first_rate_limited);
+  gpointer until[2] = { server, GUINT_TO_POINTER (1) };
+  gint64 before, pause_until, limited_at, next;
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  /* Longer than the per-task backoff (50 ms) and the interval stretch. */
+  dailies_poller_set_rate_limit_pause (f.poller, 700, 5000);
+  dailies_poller_set_max_concurrent (f.poller, 1);
+  server->poller = f.poller;
+  add_ids (&f, 6, "asyntask_Pause00000001", "asyntask_Pause00000002", "asyntask_Pause00000003",
+           "asyntask_Pause00000004", "asyntask_Pause00000005", "asyntask_Pause00000006");
+  before = g_get_real_time () / G_USEC_PER_SEC;
+  dailies_poller_start (f.poller);
+
+  g_assert_true (dailies_test_wait_until (n_requests_at_least, until, 5000));
+  g_assert_true (dailies_test_wait_until (poller_is_rate_limited, f.poller, 5000));
+  limited_at = g_get_monotonic_time ();
+  pause_until = dailies_poller_get_pause_until (f.poller);
+  g_assert_cmpint (pause_until, >=, before);
+  g_assert_cmpint (pause_until, <=, before + 2);
+  g_assert_cmpint (dailies_poller_get_next_wakeup_ms (f.poller), <=, 700);
+
+  /* Checks Again during the pause wait for it too. */
+  dailies_poller_refresh (f.poller, dailies_task_store_lookup (f.store, "asyntask_Pause00000006"));
+
+  /* The pause ends on its own, and no request came during it. */
+  g_assert_true (dailies_test_wait_until (poller_not_paused, f.poller, 5000));
+  g_assert_cmpint (g_get_monotonic_time () - limited_at, >=, 600 * 1000);
+  g_assert_true (dailies_test_wait_until (all_succeeded, &f, 15000));
+  g_assert_cmpuint (server->n_during_pause, ==, 0);
+  g_assert_cmpuint (server->n_requests, ==, 7);
+  next = *(gint64 *) g_ptr_array_index (server->request_times, 1);
+  g_assert_cmpint (next - *(gint64 *) g_ptr_array_index (server->request_times, 0), >=, 700 * 1000);
+  g_assert_cmpint (dailies_poller_get_pause_until (f.poller), ==, 0);
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+/* 429s in a row: the pause doubles (up to the cap); a success resets it. */
+static Reply
+script_rate_limited_twice (TestServer *server, const char *task_id, guint n)
+{
+  if (server->n_requests <= 2 || server->n_requests == 4)
+    return (Reply) { REPLY_STATUS, NULL, 429, -1, "" };
+
+  return (Reply) { REPLY_TASK, "IN_PROGRESS", 0, -1 };
+}
+
+static void
+test_rate_limit_doubles_and_resets (void)
+{
+  TestServer *server = test_server_new (script_rate_limited_twice);
+  g_autoptr(GArray) gaps = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gpointer until[2] = { server, GUINT_TO_POINTER (5) };
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  dailies_poller_set_rate_limit_pause (f.poller, 300, 10000);
+  dailies_poller_set_interval (f.poller, 1);
+  add_ids (&f, 1, "asyntask_Doubling000001");
+  dailies_poller_start (f.poller);
+
+  /* 429, 429, 200, 429, 200 */
+  g_assert_true (dailies_test_wait_until (n_requests_at_least, until, 15000));
+  for (guint i = 1; i < 5; i++)
+    {
+      gint64 gap = *(gint64 *) g_ptr_array_index (server->request_times, i) -
+                   *(gint64 *) g_ptr_array_index (server->request_times, i - 1);
+      g_array_append_val (gaps, gap);
+    }
+
+  g_assert_cmpint (g_array_index (gaps, gint64, 0), >=, 300 * 1000);
+  g_assert_cmpint (g_array_index (gaps, gint64, 1), >=, 600 * 1000);
+  /* After the success: the next 429 pauses for the first span again. */
+  g_assert_cmpint (g_array_index (gaps, gint64, 3), >=, 300 * 1000);
+  g_assert_cmpint (g_array_index (gaps, gint64, 3), <, 600 * 1000 + 200 * 1000);
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+/* Four requests in flight all meet the 429: one pause, not four doublings. */
+static Reply
+script_first_four_rate_limited (TestServer *server, const char *task_id, guint n)
+{
+  if (server->n_requests <= 4)
+    return (Reply) { REPLY_STATUS, NULL, 429, -1, "" };
+
+  return (Reply) { REPLY_TASK, "SUCCESS", 0, -1 };
+}
+
+static void
+test_rate_limit_in_flight_counts_once (void)
+{
+  TestServer *server = test_server_new (script_first_four_rate_limited);
+  gpointer until[2] = { server, GUINT_TO_POINTER (5) };
+  gint64 gap;
+  Fixture f;
+
+  server->hold_ms = 50;
+  fixture_init (&f, server->base_url);
+  dailies_poller_set_rate_limit_pause (f.poller, 300, 60000);
+  dailies_poller_set_max_concurrent (f.poller, 4);
+  add_ids (&f, 4, "asyntask_InFlight0000001", "asyntask_InFlight0000002", "asyntask_InFlight0000003",
+           "asyntask_InFlight0000004");
+  dailies_poller_start (f.poller);
+
+  g_assert_true (dailies_test_wait_until (n_requests_at_least, until, 10000));
+  g_assert_cmpuint (server->max_in_flight, ==, 4);
+  gap = *(gint64 *) g_ptr_array_index (server->request_times, 4) -
+        *(gint64 *) g_ptr_array_index (server->request_times, 3);
+  /* 300 ms, not 300 × 2 × 2 × 2. */
+  g_assert_cmpint (gap, >=, 300 * 1000);
+  g_assert_cmpint (gap, <, 1200 * 1000);
+  g_assert_true (dailies_test_wait_until (all_succeeded, &f, 10000));
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+/* A Retry-After of a day is capped at an hour, and that is what is shown. */
+static Reply
+script_retry_tomorrow (TestServer *server, const char *task_id, guint n)
+{
+  return (Reply) { REPLY_STATUS, NULL, 429, 86400, "" };
+}
+
+static void
+test_huge_retry_after_capped (void)
+{
+  TestServer *server = test_server_new (script_retry_tomorrow);
+  gint64 before = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 until;
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  add_ids (&f, 1, "asyntask_Tomorrow0000001");
+  dailies_poller_start (f.poller);
+
+  g_assert_true (dailies_test_wait_until (poller_is_rate_limited, f.poller, 5000));
+  until = dailies_poller_get_pause_until (f.poller);
+  g_assert_cmpint (until, >=, before + 3600);
+  g_assert_cmpint (until, <=, before + 3600 + 5);
+  g_assert_cmpint (dailies_poller_get_next_wakeup_ms (f.poller), >, 3590 * 1000);
+  g_assert_cmpint (dailies_poller_get_next_wakeup_ms (f.poller), <=, 3600 * 1000);
+  g_assert_cmpuint (server->n_requests, ==, 1);
 
   fixture_clear (&f);
   test_server_free (server);
@@ -607,22 +987,6 @@ test_connection_refused_recovers (void)
   test_server_free (server);
 }
 
-static gboolean
-all_succeeded (gpointer user_data)
-{
-  Fixture *f = user_data;
-  GListModel *model = G_LIST_MODEL (f->store);
-
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
-      if (dailies_task_get_status (task) != DAILIES_TASK_STATUS_SUCCESS)
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
 static void
 test_concurrency_limit (void)
 {
@@ -690,101 +1054,6 @@ test_many_tasks_spread (void)
 /* Offline: a network monitor whose answer the test decides            */
 /* ------------------------------------------------------------------ */
 
-#define TEST_TYPE_MONITOR (test_monitor_get_type ())
-G_DECLARE_FINAL_TYPE (TestMonitor, test_monitor, TEST, MONITOR, GObject)
-
-struct _TestMonitor
-{
-  GObject  parent_instance;
-  gboolean available;
-};
-
-static void test_monitor_iface_init (GNetworkMonitorInterface *iface);
-static void test_monitor_initable_iface_init (GInitableIface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestMonitor, test_monitor, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, test_monitor_initable_iface_init)
-                               G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR, test_monitor_iface_init))
-
-static gboolean
-test_monitor_initable_init (GInitable     *initable,
-                            GCancellable  *cancellable,
-                            GError       **error)
-{
-  return TRUE;
-}
-
-static void
-test_monitor_initable_iface_init (GInitableIface *iface)
-{
-  iface->init = test_monitor_initable_init;
-}
-
-enum { MONITOR_PROP_0, MONITOR_PROP_AVAILABLE, MONITOR_PROP_METERED, MONITOR_PROP_CONNECTIVITY };
-
-static void
-test_monitor_get_property (GObject    *object,
-                           guint       prop_id,
-                           GValue     *value,
-                           GParamSpec *pspec)
-{
-  TestMonitor *self = TEST_MONITOR (object);
-
-  switch (prop_id)
-    {
-    case MONITOR_PROP_AVAILABLE:
-      g_value_set_boolean (value, self->available);
-      break;
-    case MONITOR_PROP_METERED:
-      g_value_set_boolean (value, FALSE);
-      break;
-    case MONITOR_PROP_CONNECTIVITY:
-      g_value_set_enum (value, self->available ? G_NETWORK_CONNECTIVITY_FULL : G_NETWORK_CONNECTIVITY_LOCAL);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static gboolean
-test_monitor_can_reach (GNetworkMonitor     *monitor,
-                        GSocketConnectable  *connectable,
-                        GCancellable        *cancellable,
-                        GError             **error)
-{
-  return TEST_MONITOR (monitor)->available;
-}
-
-static void
-test_monitor_iface_init (GNetworkMonitorInterface *iface)
-{
-  iface->can_reach = test_monitor_can_reach;
-}
-
-static void
-test_monitor_class_init (TestMonitorClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->get_property = test_monitor_get_property;
-  g_object_class_override_property (object_class, MONITOR_PROP_AVAILABLE, "network-available");
-  g_object_class_override_property (object_class, MONITOR_PROP_METERED, "network-metered");
-  g_object_class_override_property (object_class, MONITOR_PROP_CONNECTIVITY, "connectivity");
-}
-
-static void
-test_monitor_init (TestMonitor *self)
-{
-}
-
-static void
-test_monitor_set_available (TestMonitor *self,
-                            gboolean     available)
-{
-  self->available = available;
-  g_object_notify (G_OBJECT (self), "network-available");
-}
-
 static gboolean
 poller_is_offline (gpointer user_data)
 {
@@ -801,12 +1070,12 @@ static void
 test_offline_pauses_and_resumes (void)
 {
   TestServer *server = test_server_new (script_always_success);
-  g_autoptr(TestMonitor) monitor = g_object_new (TEST_TYPE_MONITOR, NULL);
+  g_autoptr(GNetworkMonitor) monitor = dailies_test_monitor_new (TRUE);
   Fixture f;
 
   fixture_init (&f, server->base_url);
-  test_monitor_set_available (monitor, FALSE);
-  dailies_poller_set_network_monitor (f.poller, G_NETWORK_MONITOR (monitor));
+  dailies_test_monitor_set_available (monitor, FALSE);
+  dailies_poller_set_network_monitor (f.poller, monitor);
   add_ids (&f, 1, "asyntask_Offline000000001");
   dailies_poller_start (f.poller);
 
@@ -816,7 +1085,7 @@ test_offline_pauses_and_resumes (void)
   g_assert_cmpint (dailies_poller_get_next_wakeup_ms (f.poller), ==, -1);
 
   /* Back online: it asks at once. */
-  test_monitor_set_available (monitor, TRUE);
+  dailies_test_monitor_set_available (monitor, TRUE);
   g_assert_true (wait_for_status (&f, "asyntask_Offline000000001", DAILIES_TASK_STATUS_SUCCESS, 5000));
 
   fixture_clear (&f);
@@ -879,9 +1148,17 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/dailies/poller/demo-lifecycle", test_demo_lifecycle);
-  g_test_add_func ("/dailies/poller/unauthorized-pauses-all", test_unauthorized_pauses_all);
+  g_test_add_data_func ("/dailies/poller/rejected-key-never-sent-again/wrong", "sk-wrong",
+                        test_rejected_key_never_sent_again);
+  g_test_add_data_func ("/dailies/poller/rejected-key-never-sent-again/no-quota", "sk-spent",
+                        test_rejected_key_never_sent_again);
   g_test_add_func ("/dailies/poller/not-found", test_not_found);
+  g_test_add_func ("/dailies/poller/gateway-answers", test_gateway_answers);
   g_test_add_func ("/dailies/poller/retry-after", test_retry_after);
+  g_test_add_func ("/dailies/poller/rate-limit-pauses-all", test_rate_limit_pauses_all);
+  g_test_add_func ("/dailies/poller/rate-limit-doubles-and-resets", test_rate_limit_doubles_and_resets);
+  g_test_add_func ("/dailies/poller/rate-limit-in-flight-counts-once", test_rate_limit_in_flight_counts_once);
+  g_test_add_func ("/dailies/poller/huge-retry-after-capped", test_huge_retry_after_capped);
   g_test_add_func ("/dailies/poller/errors-back-off-and-recover", test_errors_back_off_and_recover);
   g_test_add_func ("/dailies/poller/connection-refused-recovers", test_connection_refused_recovers);
   g_test_add_func ("/dailies/poller/concurrency-limit", test_concurrency_limit);

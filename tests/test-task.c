@@ -155,6 +155,7 @@ test_properties_are_read_only (void)
     "first-seen", "last-polled", "last-error", "http-status", "local-path", "link-seen",
     "link-lapsed", "terminal",
     "download-fraction", "keep-message", "thumbnail-path", "upstream-problem",
+    "gateway-request-id",
   };
 
   g_assert_cmpuint (n_pspecs, ==, G_N_ELEMENTS (expected));
