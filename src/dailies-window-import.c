@@ -207,14 +207,22 @@ open_response_cb (GtkNativeDialog *chooser,
     {
       g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
 
-      for (guint i = 0; i < g_list_model_get_n_items (files); i++)
-        {
-          g_autoptr(GFile) file = g_list_model_get_item (files, i);
-          import_file (self, file);
-        }
+      _dailies_window_import_files (self, files);
     }
 
   g_object_unref (chooser);
+}
+
+/* What Open does with the chosen files. */
+void
+_dailies_window_import_files (DailiesWindow *self,
+                              GListModel    *files)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (files); i++)
+    {
+      g_autoptr(GFile) file = g_list_model_get_item (files, i);
+      import_file (self, file);
+    }
 }
 
 static void

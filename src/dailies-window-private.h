@@ -73,6 +73,8 @@ void         _dailies_window_show_api_key_dialog (DailiesWindow        *self,
 void         _dailies_window_class_init_actions  (GtkWidgetClass       *widget_class);
 void         _dailies_window_import_text         (DailiesWindow        *self,
                                                   const char           *text);
+void         _dailies_window_import_files        (DailiesWindow        *self,
+                                                  GListModel           *files);
 void         _dailies_window_class_init_import   (GtkWidgetClass       *widget_class);
 void         _dailies_window_class_init_search   (GtkWidgetClass       *widget_class);
 GListModel  *_dailies_window_init_search         (DailiesWindow        *self);
