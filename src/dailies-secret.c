@@ -29,14 +29,16 @@ get_schema (void)
   return &schema;
 }
 
-/* No host means "any": the schema name alone then matches. */
+/* No host means "any": the schema name alone then matches. The values
+ * are copies: libsecret keeps the table past the call, the caller may not
+ * keep @host. */
 static GHashTable *
 new_attributes (const char *host)
 {
-  GHashTable *attributes = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTable *attributes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 
   if (host != NULL && *host != '\0')
-    g_hash_table_insert (attributes, (gpointer) "host", (gpointer) host);
+    g_hash_table_insert (attributes, (gpointer) "host", g_strdup (host));
 
   return attributes;
 }

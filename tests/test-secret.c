@@ -12,16 +12,13 @@
 #include <libsecret/secret.h>
 #include <unistd.h>
 
-#include "dailies-secret.h"
+#include "dailies-test-secret.h"
 #include "dailies-test-utils.h"
 
 #define ENV_KEY  "DAILIES_API_KEY"
-#define WAIT_MS  30000
 
 typedef struct
 {
-  gboolean  done;
-  gboolean  ok;
   char     *key;
   GError   *error;
 } Call;
@@ -31,49 +28,6 @@ call_clear (Call *call)
 {
   g_clear_pointer (&call->key, g_free);
   g_clear_error (&call->error);
-  call->done = FALSE;
-  call->ok = FALSE;
-}
-
-static void
-lookup_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Call *call = user_data;
-
-  call->key = dailies_secret_lookup_finish (result, &call->error);
-  call->ok = call->error == NULL;
-  call->done = TRUE;
-}
-
-static void
-store_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Call *call = user_data;
-
-  call->ok = dailies_secret_store_finish (result, &call->error);
-  call->done = TRUE;
-}
-
-static void
-clear_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Call *call = user_data;
-
-  call->ok = dailies_secret_clear_finish (result, &call->error);
-  call->done = TRUE;
-}
-
-static void
-call_wait (Call *call)
-{
-  g_assert_true (dailies_test_wait_for_flag (&call->done, WAIT_MS));
-  g_assert_true (call->ok == (call->error == NULL));
 }
 
 static void
@@ -83,9 +37,7 @@ lookup_with_flags (const char               *host,
                    Call                     *call)
 {
   call_clear (call);
-  dailies_secret_lookup_async (host, flags, cancellable, lookup_cb, call);
-  g_assert_false (call->done);
-  call_wait (call);
+  call->key = dailies_test_secret_lookup (host, flags, cancellable, &call->error);
 }
 
 static void
@@ -102,9 +54,7 @@ store (const char *key,
        Call       *call)
 {
   call_clear (call);
-  dailies_secret_store_async (key, host, NULL, store_cb, call);
-  g_assert_false (call->done);
-  call_wait (call);
+  g_assert_true (dailies_test_secret_store (key, host, &call->error) == (call->error == NULL));
 }
 
 static void
@@ -112,9 +62,7 @@ clear (const char *host,
        Call       *call)
 {
   call_clear (call);
-  dailies_secret_clear_async (host, NULL, clear_cb, call);
-  g_assert_false (call->done);
-  call_wait (call);
+  g_assert_true (dailies_test_secret_clear (host, &call->error) == (call->error == NULL));
 }
 
 /* Skips (and says why) when no secret service can answer. */
