@@ -90,6 +90,14 @@ dailies_api_base_is_acceptable (const char  *url,
   return uri != NULL;
 }
 
+gboolean
+dailies_api_base_is_loopback (const char *url)
+{
+  g_autoptr(GUri) uri = parse_acceptable (url, NULL);
+
+  return uri != NULL && host_is_loopback (g_uri_get_host (uri));
+}
+
 char *
 dailies_api_base_dup_key_host (const char *url)
 {

@@ -17,6 +17,10 @@ G_BEGIN_DECLS
 gboolean  dailies_api_base_is_acceptable  (const char  *url,
                                            GError     **error);
 
+/* Whether @url's host is this computer: a loopback address or
+ * "localhost". For the poller's "offline, but the server is local". */
+gboolean  dailies_api_base_is_loopback    (const char  *url);
+
 /* Returns: (transfer full) (nullable): the name the keyring files the
  * key for @url under: the host for https on port 443 ("www.anyfast.ai"),
  * else "host:port" ("127.0.0.1:8080", "[::1]:9"), lower case. A port is

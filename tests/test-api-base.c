@@ -64,6 +64,9 @@ test_acceptable (void)
       g_test_message ("accepted: %s", accepted[i]);
       g_assert_true (dailies_api_base_is_acceptable (accepted[i], &error));
       g_assert_no_error (error);
+      /* Every plain http address taken is on this computer. */
+      if (g_str_has_prefix (accepted[i], "http:") || g_str_has_prefix (accepted[i], "HTTP:"))
+        g_assert_true (dailies_api_base_is_loopback (accepted[i]));
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
@@ -78,6 +81,7 @@ test_acceptable (void)
       g_assert_cmpuint (strlen (error->message), >, 20);
       g_assert_null (strstr (error->message, "secret"));
       g_assert_null (dailies_api_base_dup_key_host (refused[i]));
+      g_assert_false (dailies_api_base_is_loopback (refused[i]));
 
       /* The client takes the same rule: it keeps no base to send a key to. */
       client = dailies_api_client_new ("https://www.anyfast.ai");
@@ -94,6 +98,16 @@ test_http_says_why (void)
   g_assert_false (dailies_api_base_is_acceptable ("http://example.com", &error));
   g_assert_nonnull (strstr (error->message, "https://"));
   g_assert_nonnull (strstr (error->message, "unencrypted"));
+}
+
+static void
+test_loopback (void)
+{
+  g_assert_true (dailies_api_base_is_loopback ("https://localhost:8443"));
+  g_assert_true (dailies_api_base_is_loopback ("http://127.0.0.2"));
+  g_assert_false (dailies_api_base_is_loopback ("https://www.anyfast.ai"));
+  g_assert_false (dailies_api_base_is_loopback ("https://127.0.0.1.nip.io"));
+  g_assert_false (dailies_api_base_is_loopback ("https://10.0.0.1"));
 }
 
 static void
@@ -130,6 +144,7 @@ main (int   argc,
 
   g_test_add_func ("/dailies/api-base/acceptable", test_acceptable);
   g_test_add_func ("/dailies/api-base/http-says-why", test_http_says_why);
+  g_test_add_func ("/dailies/api-base/loopback", test_loopback);
   g_test_add_func ("/dailies/api-base/key-host", test_key_host);
 
   return g_test_run ();
