@@ -63,7 +63,7 @@ _dailies_window_add_parsed_ids (DailiesWindow        *self,
   /* Counts only: a rejected line may be a pasted key or password. */
   g_debug ("import: %u IDs, %u lines without an ID", parsed->ids->len, parsed->n_rejected);
 
-  _dailies_window_add_toast (self, message);
+  _dailies_window_show_import_summary (self, message, parsed);
 }
 
 static void

@@ -469,9 +469,23 @@ test_in_process_body (DailiesApplication *app,
     assert_added_and_asked (store, api, "AddDialog");
   }
 
-  /* The toast counts the lines that held no ID, and shows none of them. */
+  /* The toast counts the lines that held no ID, and shows none of them;
+   * its Details show them to the person who pasted them. */
   g_assert_nonnull (strstr (dailies_window_get_last_toast (window), "held no task ID"));
   assert_no_secret_in ("the last toast", dailies_window_get_last_toast (window));
+  {
+    AdwMessageDialog *dialog;
+    GtkWidget *label;
+
+    g_assert_true (gtk_widget_activate_action (widget, "win.show-rejected", NULL));
+    g_assert_true (dailies_test_wait_until (has_toplevel, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), WAIT_MS));
+    dialog = ADW_MESSAGE_DIALOG (dailies_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+    label = dailies_test_find_widget (GTK_WIDGET (dialog), GTK_TYPE_LABEL, "monospace");
+    g_assert_nonnull (label);
+    g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (label)), "export ANYFAST_API_KEY=" KEY_EXPORT));
+    g_assert_null (strstr (gtk_label_get_label (GTK_LABEL (label)), "asyntask_LeakAddDialogOne00000001"));
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
 
   dailies_test_rm_rf (dir);
 }
