@@ -118,11 +118,8 @@ lookup_data_free (gpointer data)
 static char *
 new_label (const char *host)
 {
-  if (host != NULL && *host != '\0')
-    /* Translators: shown in the keyring manager (Seahorse); %s is a host name */
-    return g_strdup_printf (_("Dailies API key for %s"), host);
-
-  return g_strdup (_("Dailies API key"));
+  /* Translators: shown in the keyring manager (Seahorse); %s is a host name */
+  return g_strdup_printf (_("Dailies API key for %s"), host);
 }
 
 /* A key stored without a host by early versions: used for @host (the
@@ -315,6 +312,8 @@ dailies_secret_store_async (const char          *key,
   g_autofree char *label = NULL;
 
   g_return_if_fail (key != NULL);
+  /* Without one, gnome-keyring would replace any Dailies key. */
+  g_return_if_fail (host != NULL && *host != '\0');
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (NULL, cancellable, callback, user_data);
@@ -330,7 +329,7 @@ dailies_secret_store_async (const char          *key,
 
   label = new_label (host);
 
-  g_debug ("secret: storing the key for %s", host != NULL && *host != '\0' ? host : "any host");
+  g_debug ("secret: storing the key for %s", host);
 
   attributes = new_attributes (host);
   secret_password_storev (get_schema (), attributes, SECRET_COLLECTION_DEFAULT,

@@ -43,8 +43,7 @@ void      dailies_secret_lookup_async               (const char               *h
 char     *dailies_secret_lookup_finish              (GAsyncResult         *result,
                                                      GError              **error);
 
-/* Stores @key for @host, replacing the one stored for that host. A NULL
- * @host stores a key without one, as early versions did. */
+/* Stores @key for @host (required), replacing the one stored for that host. */
 void      dailies_secret_store_async                (const char           *key,
                                                      const char           *host,
                                                      GCancellable         *cancellable,

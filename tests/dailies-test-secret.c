@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <libsecret/secret.h>
+
 #include "dailies-test-secret.h"
 #include "dailies-test-utils.h"
 
@@ -102,4 +104,57 @@ dailies_test_secret_clear (const char  *host,
   dailies_secret_clear_async (host, NULL, call_done_cb, &call);
 
   return GPOINTER_TO_INT (call_wait (&call, error));
+}
+
+static const SecretSchema *
+get_schema (void)
+{
+  static const SecretSchema schema = {
+    .name = DAILIES_SECRET_SCHEMA_NAME,
+    .flags = SECRET_SCHEMA_NONE,
+    .attributes = { { "host", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } },
+  };
+
+  return &schema;
+}
+
+gboolean
+dailies_test_secret_has_hostless_key (void)
+{
+  g_autoptr(GHashTable) any = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+  gboolean found = FALSE;
+  GList *items;
+
+  items = secret_password_searchv_sync (get_schema (), any, SECRET_SEARCH_ALL, NULL, &error);
+  g_assert_no_error (error);
+  for (GList *l = items; l != NULL; l = l->next)
+    {
+      g_autoptr(GHashTable) attributes = secret_retrievable_get_attributes (l->data);
+      found |= !g_hash_table_contains (attributes, "host");
+    }
+  g_list_free_full (items, g_object_unref);
+
+  return found;
+}
+
+/* Not secret_password_store(): gnome-keyring replaces whatever item its
+ * attributes match, and no host matches every Dailies key. */
+void
+dailies_test_secret_store_hostless (const char *key)
+{
+  g_autoptr(GHashTable) no_host = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(SecretService) service = NULL;
+  g_autoptr(SecretCollection) collection = NULL;
+  g_autoptr(SecretValue) value = secret_value_new (key, -1, "text/plain");
+  g_autoptr(SecretItem) item = NULL;
+  g_autoptr(GError) error = NULL;
+
+  service = secret_service_get_sync (SECRET_SERVICE_OPEN_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  collection = secret_collection_for_alias_sync (service, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE, NULL, &error);
+  g_assert_no_error (error);
+  item = secret_item_create_sync (collection, get_schema (), no_host, "Dailies API key", value,
+                                  SECRET_ITEM_CREATE_NONE, NULL, &error);
+  g_assert_no_error (error);
 }

@@ -22,4 +22,10 @@ gboolean  dailies_test_secret_store   (const char                *key,
 gboolean  dailies_test_secret_clear   (const char                *host,
                                        GError                   **error);
 
+/* Whether the keyring holds a Dailies key stored without a host (by an
+ * early version): someone's real key, which tests must leave alone. */
+gboolean  dailies_test_secret_has_hostless_key (void);
+/* Stores @key without a host, as early versions did, replacing nothing. */
+void      dailies_test_secret_store_hostless   (const char *key);
+
 G_END_DECLS

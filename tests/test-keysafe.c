@@ -704,8 +704,10 @@ test_processes (void)
 /* The key follows the host                                            */
 /* ------------------------------------------------------------------ */
 
-#define KEY_A "sk-test-for-server-a"
-#define KEY_B "sk-test-for-server-b"
+#define KEY_A      "sk-test-for-server-a"
+#define KEY_B      "sk-test-for-server-b"
+#define KEY_LEGACY "sk-test-stored-without-a-host"
+#define CLEANUP_HOST "keysafe-cleanup.dailies-test.invalid"
 
 /* Stores @key for @host, or clears @host's key when @key is NULL. Returns
  * FALSE (and skips the test) when there is no keyring to keep it. */
@@ -845,12 +847,34 @@ test_key_follows_the_host (void)
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   TwoApis apis = { a, b };
 
+  gboolean legacy;
+
   g_assert_cmpstr (a->key_host, !=, b->key_host);
   if (!keep_key (KEY_A, a->key_host) || !keep_key (NULL, b->key_host))
     return;
+  /* A key from an early version, without a host: for the default host
+   * only. (Someone's real one is left alone.) */
+  legacy = !dailies_test_secret_has_hostless_key ();
+  if (legacy)
+    dailies_test_secret_store_hostless (KEY_LEGACY);
   g_settings_set_string (settings, "api-base-url", a->base_url);
 
   run_app_test (test_key_follows_the_host_body, &apis);
+
+  g_assert_cmpuint (api_count (a, 0, KEY_LEGACY, NULL), ==, 0);
+  g_assert_cmpuint (api_count (b, 0, KEY_LEGACY, NULL), ==, 0);
+  if (legacy)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *key = NULL;
+
+      /* Still there, unclaimed; then out of the way. */
+      g_assert_true (dailies_test_secret_has_hostless_key ());
+      key = dailies_test_secret_lookup (CLEANUP_HOST, DAILIES_SECRET_LOOKUP_ADOPT_HOSTLESS, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (key, ==, KEY_LEGACY);
+      g_assert_true (keep_key (NULL, CLEANUP_HOST));
+    }
 
   g_assert_true (keep_key (NULL, a->key_host));
   g_assert_true (keep_key (NULL, b->key_host));

@@ -9,7 +9,6 @@
 
 #include "config.h"
 
-#include <libsecret/secret.h>
 #include <unistd.h>
 
 #include "dailies-test-secret.h"
@@ -300,32 +299,6 @@ test_port_is_part_of_the_host (void)
   call_clear (&call);
 }
 
-/* Whether the keyring holds a Dailies key stored without a host. */
-static gboolean
-keyring_has_hostless_key (void)
-{
-  const SecretSchema schema = {
-    .name = DAILIES_SECRET_SCHEMA_NAME,
-    .flags = SECRET_SCHEMA_NONE,
-    .attributes = { { "host", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } },
-  };
-  g_autoptr(GHashTable) any = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GError) error = NULL;
-  gboolean found = FALSE;
-  GList *items;
-
-  items = secret_password_searchv_sync (&schema, any, SECRET_SEARCH_ALL, NULL, &error);
-  g_assert_no_error (error);
-  for (GList *l = items; l != NULL; l = l->next)
-    {
-      g_autoptr(GHashTable) attributes = secret_retrievable_get_attributes (l->data);
-      found |= !g_hash_table_contains (attributes, "host");
-    }
-  g_list_free_full (items, g_object_unref);
-
-  return found;
-}
-
 /* A key from an early version, stored without a host, is never found
  * for a host unless the caller adopts it (for the default host); then it
  * is filed under that host and no other host can have it. */
@@ -340,15 +313,14 @@ test_hostless_key_adopted_once (void)
   if (!require_secret_service ())
     return;
   /* Someone's real key from an early version: not ours to move. */
-  if (keyring_has_hostless_key ())
+  if (dailies_test_secret_has_hostless_key ())
     {
       g_test_skip ("the keyring holds a Dailies key without a host; it is left alone");
       return;
     }
 
-  store ("sk-test-hostless", NULL, &call);
-  g_assert_no_error (call.error);
-  g_assert_true (keyring_has_hostless_key ());
+  dailies_test_secret_store_hostless ("sk-test-hostless");
+  g_assert_true (dailies_test_secret_has_hostless_key ());
 
   lookup (other_host, NULL, &call);
   g_assert_no_error (call.error);
@@ -359,7 +331,7 @@ test_hostless_key_adopted_once (void)
   g_assert_cmpstr (call.key, ==, "sk-test-hostless");
 
   /* Moved, not copied. */
-  g_assert_false (keyring_has_hostless_key ());
+  g_assert_false (dailies_test_secret_has_hostless_key ());
   lookup (host, NULL, &call);
   g_assert_cmpstr (call.key, ==, "sk-test-hostless");
   lookup_with_flags (other_host, DAILIES_SECRET_LOOKUP_ADOPT_HOSTLESS, NULL, &call);
