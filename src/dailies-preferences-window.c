@@ -38,12 +38,20 @@ struct _DailiesPreferencesWindow
 
 G_DEFINE_FINAL_TYPE (DailiesPreferencesWindow, dailies_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
 
+static void show_base_error (DailiesPreferencesWindow *self,
+                             const char               *message);
+
+/* A setting made elsewhere (gsettings) may be one the app does not use:
+ * say so here, where it can be corrected. */
 static void
 update_base_row (DailiesPreferencesWindow *self)
 {
   g_autofree char *base = g_settings_get_string (self->settings, "api-base-url");
+  g_autoptr(GError) error = NULL;
 
   gtk_editable_set_text (GTK_EDITABLE (self->base_row), base);
+  if (!dailies_api_base_is_acceptable (base, &error))
+    show_base_error (self, error->message);
 }
 
 static void

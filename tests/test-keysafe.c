@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "dailies-api-base.h"
+#include "dailies-api-client.h"
 #include "dailies-application.h"
 #include "dailies-preferences-window.h"
 #include "dailies-task-store.h"
@@ -832,6 +833,17 @@ test_key_follows_the_host_body (DailiesApplication *app,
   since = apis->a->requests->len;
   g_settings_set_string (settings, "api-base-url", apis->a->base_url);
   wait_for_request (apis->a, since, KEY_A, TASK_ID);
+
+  /* A plain http address set from outside (gsettings) is not used, and
+   * Preferences say why. */
+  g_settings_set_string (settings, "api-base-url", "http://192.168.1.20:8080");
+  g_assert_cmpstr (dailies_api_client_get_base_url (dailies_application_get_api_client (app)), ==, "");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.preferences", NULL));
+  preferences = dailies_test_find_toplevel (DAILIES_TYPE_PREFERENCES_WINDOW);
+  error_row = dailies_test_find_widget (GTK_WIDGET (preferences), ADW_TYPE_ACTION_ROW, "error");
+  g_assert_true (gtk_widget_get_visible (error_row));
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (error_row)), "unencrypted"));
+  gtk_window_destroy (preferences);
 
   g_assert_cmpuint (api_count (apis->a, 0, KEY_B, NULL), ==, 0);
   g_assert_cmpuint (api_count (apis->b, 0, KEY_A, NULL), ==, 0);
