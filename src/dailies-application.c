@@ -309,6 +309,12 @@ apply_api_base (DailiesApplication *self,
       g_free (self->key_host);
       self->key_host = g_steal_pointer (&key_host);
 
+      /* Paused while the keyring answers: "no key" would be a moment, not
+       * a state, and in-flight requests belong to the old host. With no
+       * usable address, paused until there is one (Preferences say why). */
+      dailies_poller_stop (self->poller);
+      self->key_known = FALSE;
+
       if (self->key_host == NULL)
         {
           dailies_api_base_is_acceptable (base, &error);
@@ -318,10 +324,6 @@ apply_api_base (DailiesApplication *self,
         {
           KeyLookup *lookup = g_new0 (KeyLookup, 1);
 
-          /* Paused while the keyring answers: "no key" would be a moment,
-           * not a state, and in-flight requests belong to the old host. */
-          dailies_poller_stop (self->poller);
-          self->key_known = FALSE;
           self->key_cancellable = g_cancellable_new ();
           lookup->self = g_object_ref (self);
           lookup->ask = ask;
