@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "dailies-api-base.h"
 #include "dailies-api-client.h"
 #include "dailies-id-parser.h"
 
@@ -1233,7 +1234,9 @@ dailies_api_client_set_base_url (DailiesApiClient *self,
 
   g_return_if_fail (DAILIES_IS_API_CLIENT (self));
 
-  normalized = normalize_base_url (base_url);
+  /* The one rule for where the key may go; normalizing only tidies. */
+  if (dailies_api_base_is_acceptable (base_url, NULL))
+    normalized = normalize_base_url (base_url);
   changed = g_strcmp0 (normalized != NULL ? normalized : "", self->base_url) != 0;
 
   g_clear_pointer (&self->base, g_uri_unref);

@@ -95,8 +95,8 @@ gboolean          dailies_api_may_follow_redirect      (GUri                 *fr
                                                         GUri                 *to);
 
 DailiesApiClient *dailies_api_client_new               (const char           *base_url);
-/* Only http:// and https:// URLs without user info, query or fragment are
- * accepted; trailing slashes are trimmed. Any other value leaves the client
+/* Only what dailies_api_base_is_acceptable() takes (https, or plain http
+ * to this computer) is accepted; trailing slashes are trimmed. Any other value leaves the client
  * without a base: requests then fail with DAILIES_API_ERROR_INVALID_BASE. */
 void              dailies_api_client_set_base_url      (DailiesApiClient     *self,
                                                         const char           *base_url);

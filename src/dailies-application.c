@@ -10,6 +10,7 @@
 #include <libsoup/soup.h>
 #include <stdio.h>
 
+#include "dailies-api-base.h"
 #include "dailies-api-client.h"
 #include "dailies-application.h"
 #include "dailies-demo-server.h"
@@ -35,12 +36,15 @@ struct _DailiesApplication
   DailiesKeeper     *keeper;
   DailiesNotifier   *notifier;
   GCancellable      *cancellable;
+  GCancellable      *key_cancellable;  /* the look-up for key_host */
+  char              *key_host;         /* whose key the client holds (keyring name) */
 
   /* IDs given before the store finished loading. */
   GPtrArray         *pending_ids;
   guint              store_loaded : 1;
   guint              key_known : 1;    /* the keyring was asked (or no need) */
   guint              demo : 1;
+  guint              env_base_refused : 1;
 };
 
 G_DEFINE_FINAL_TYPE (DailiesApplication, dailies_application, ADW_TYPE_APPLICATION)
@@ -214,16 +218,29 @@ store_loaded_cb (GObject      *object,
     bench_exit_after_next_paint (self);
 }
 
+typedef struct
+{
+  DailiesApplication *self;
+  gboolean            ask;    /* ask for a key when there is none */
+} KeyLookup;
+
 static void
 api_key_looked_up_cb (GObject      *object,
                       GAsyncResult *result,
                       gpointer      user_data)
 {
-  g_autoptr(DailiesApplication) self = user_data;
+  KeyLookup *lookup = user_data;
+  g_autoptr(DailiesApplication) self = lookup->self;
+  gboolean ask = lookup->ask;
   g_autoptr(GError) error = NULL;
   g_autofree char *key = dailies_secret_lookup_finish (result, &error);
 
-  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  g_free (lookup);
+
+  /* A look-up for a host that is no longer the base was cancelled. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (error != NULL)
     g_message ("secret: no key from the keyring: %s", error->message);
 
   if (key != NULL)
@@ -232,28 +249,101 @@ api_key_looked_up_cb (GObject      *object,
   self->key_known = TRUE;
   maybe_start_poller (self);
   dailies_poller_wake (self->poller);
+
+  if (key == NULL && ask)
+    {
+      GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+      if (DAILIES_IS_WINDOW (window))
+        dailies_window_ask_for_api_key (DAILIES_WINDOW (window));
+    }
 }
 
 static char *
 dup_api_base (DailiesApplication *self)
 {
   const char *env = g_getenv ("DAILIES_API_BASE");
+  g_autoptr(GError) error = NULL;
 
   if (self->demo)
     return g_strdup (dailies_demo_server_get_base_url (self->demo_server));
+
   if (env != NULL && *env != '\0')
-    return g_strdup (env);
+    {
+      if (dailies_api_base_is_acceptable (env, &error))
+        return g_strdup (env);
+
+      if (!self->env_base_refused)
+        /* Translators: %s says why the address cannot be used */
+        g_printerr (_("DAILIES_API_BASE is not used: %s\n"), error->message);
+      self->env_base_refused = TRUE;
+    }
 
   return g_settings_get_string (self->settings, "api-base-url");
+}
+
+/* A key stored without a host was made for the default API. */
+static gboolean
+is_default_key_host (DailiesApplication *self,
+                     const char         *key_host)
+{
+  g_autoptr(GVariant) value = g_settings_get_default_value (self->settings, "api-base-url");
+  g_autofree char *default_host = dailies_api_base_dup_key_host (g_variant_get_string (value, NULL));
+
+  return g_strcmp0 (key_host, default_host) == 0;
+}
+
+/* The key follows the base: each host has its own, and the old host's key
+ * is dropped before the new base is set, so nothing goes out with it. */
+static void
+apply_api_base (DailiesApplication *self,
+                gboolean            ask)
+{
+  g_autofree char *base = dup_api_base (self);
+  g_autofree char *key_host = dailies_api_base_dup_key_host (base);
+  g_autoptr(GError) error = NULL;
+
+  if (!self->demo && (self->key_host == NULL || g_strcmp0 (key_host, self->key_host) != 0))
+    {
+      g_cancellable_cancel (self->key_cancellable);
+      g_clear_object (&self->key_cancellable);
+      dailies_api_client_set_api_key (self->client, NULL);
+      g_free (self->key_host);
+      self->key_host = g_steal_pointer (&key_host);
+
+      /* Paused while the keyring answers: "no key" would be a moment, not
+       * a state, and in-flight requests belong to the old host. With no
+       * usable address, paused until there is one (Preferences say why). */
+      dailies_poller_stop (self->poller);
+      self->key_known = FALSE;
+
+      if (self->key_host == NULL)
+        {
+          dailies_api_base_is_acceptable (base, &error);
+          g_message ("settings: the API address is not used: %s", error->message);
+        }
+      else
+        {
+          KeyLookup *lookup = g_new0 (KeyLookup, 1);
+
+          self->key_cancellable = g_cancellable_new ();
+          lookup->self = g_object_ref (self);
+          lookup->ask = ask;
+          dailies_secret_lookup_async (self->key_host,
+                                       is_default_key_host (self, self->key_host)
+                                         ? DAILIES_SECRET_LOOKUP_ADOPT_HOSTLESS : DAILIES_SECRET_LOOKUP_NONE,
+                                       self->key_cancellable, api_key_looked_up_cb, lookup);
+        }
+    }
+
+  dailies_api_client_set_base_url (self->client, base);
+  dailies_poller_wake (self->poller);
 }
 
 static void
 api_base_changed_cb (DailiesApplication *self)
 {
-  g_autofree char *base = dup_api_base (self);
-
-  dailies_api_client_set_base_url (self->client, base);
-  dailies_poller_wake (self->poller);
+  apply_api_base (self, TRUE);
 }
 
 static void
@@ -261,7 +351,6 @@ dailies_application_startup (GApplication *app)
 {
   DailiesApplication *self = DAILIES_APPLICATION (app);
   g_autofree char *db_path = NULL;
-  g_autofree char *base = NULL;
 
   G_APPLICATION_CLASS (dailies_application_parent_class)->startup (app);
 
@@ -283,8 +372,8 @@ dailies_application_startup (GApplication *app)
       db_path = g_build_filename (g_get_user_data_dir (), "dailies", "tasks.db", NULL);
     }
 
-  base = dup_api_base (self);
-  self->client = dailies_api_client_new (base);
+  /* No base until apply_api_base() has settled the key that goes with it. */
+  self->client = dailies_api_client_new (NULL);
   self->store = dailies_task_store_new (db_path);
   self->poller = dailies_poller_new (self->store, self->client, self->settings);
   {
@@ -313,8 +402,7 @@ dailies_application_startup (GApplication *app)
       dailies_poller_set_interval (self->poller, 5);
       self->key_known = TRUE;
     }
-  else
-    dailies_secret_lookup_async (self->cancellable, api_key_looked_up_cb, g_object_ref (self));
+  apply_api_base (self, FALSE);
 
   dailies_task_store_load_async (self->store, self->cancellable, store_loaded_cb, g_object_ref (self));
 }
@@ -363,6 +451,7 @@ dailies_application_shutdown (GApplication *app)
   g_autoptr(GError) error = NULL;
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->key_cancellable);
 
   if (self->poller != NULL)
     dailies_poller_stop (self->poller);
@@ -444,6 +533,20 @@ collect_ids_from_file (GFile      *file,
   return TRUE;
 }
 
+/* A task ID's prefix and nothing that could be part of a secret. */
+static gboolean
+looks_like_a_task_id (const char *argument)
+{
+  if (!g_str_has_prefix (argument, "asyntask_") && !g_str_has_prefix (argument, "cgt-"))
+    return FALSE;
+
+  for (const char *p = argument; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '-')
+      return FALSE;
+
+  return strlen (argument) <= 64;
+}
+
 /* Each argument is a task ID or a file holding task IDs. */
 static void
 add_arguments (DailiesApplication      *self,
@@ -464,12 +567,28 @@ add_arguments (DailiesApplication      *self,
         }
 
       file = g_application_command_line_create_file_for_arg (command_line, arguments[i]);
-      if (!collect_ids_from_file (file, ids, &error))
-        g_application_command_line_printerr (command_line,
-                                             _("“%s” is neither a task ID nor a readable list of task IDs: %s\n"),
-                                             arguments[i], error->message);
+      if (collect_ids_from_file (file, ids, &error))
+        continue;
+
+      /* An argument that is no file may be a pasted key: name it by its
+       * place, and echo only what looks like a mistyped task ID. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        {
+          if (looks_like_a_task_id (arguments[i]))
+            g_application_command_line_printerr (command_line, _("“%s” is not a valid task ID\n"), arguments[i]);
+          else
+            g_application_command_line_printerr (command_line,
+                                                 _("Argument %u is neither a task ID nor a file\n"), i + 1);
+        }
+      else
+        {
+          g_autofree char *name = g_file_get_parse_name (file);
+          g_application_command_line_printerr (command_line, _("“%s” holds no task IDs: %s\n"),
+                                               name, error->message);
+        }
     }
 
+  g_debug ("command line: %u arguments, %u IDs", arguments != NULL ? g_strv_length ((char **) arguments) : 0, ids->len);
   add_ids (self, (const char * const *) ids->pdata, ids->len);
 }
 
@@ -626,6 +745,7 @@ dailies_application_dispose (GObject *object)
   DailiesApplication *self = (DailiesApplication *)object;
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->key_cancellable);
   g_clear_object (&self->poller);
   g_clear_object (&self->keeper);
   g_clear_object (&self->notifier);
@@ -643,6 +763,8 @@ dailies_application_finalize (GObject *object)
   DailiesApplication *self = (DailiesApplication *)object;
 
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->key_cancellable);
+  g_clear_pointer (&self->key_host, g_free);
   g_clear_pointer (&self->pending_ids, g_ptr_array_unref);
 
   G_OBJECT_CLASS (dailies_application_parent_class)->finalize (object);

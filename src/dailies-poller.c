@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include "dailies-api-base.h"
 #include "dailies-api-client.h"
 #include "dailies-poller.h"
 #include "dailies-task-store.h"
@@ -199,8 +200,6 @@ static gboolean
 is_loopback_base (DailiesPoller *self)
 {
   const char *base = dailies_api_client_get_base_url (self->client);
-  g_autoptr(GUri) uri = NULL;
-  const char *host;
 
   /* Asked on every scheduling step: parse the base only when it changed. */
   if (g_strcmp0 (base, self->checked_base) == 0)
@@ -208,11 +207,7 @@ is_loopback_base (DailiesPoller *self)
 
   g_free (self->checked_base);
   self->checked_base = g_strdup (base);
-  uri = g_uri_parse (base, G_URI_FLAGS_NONE, NULL);
-  host = uri != NULL ? g_uri_get_host (uri) : NULL;
-  self->base_is_loopback = host != NULL &&
-                           (g_str_has_prefix (host, "127.") || g_strcmp0 (host, "localhost") == 0 ||
-                            g_strcmp0 (host, "::1") == 0 || g_strcmp0 (host, "[::1]") == 0);
+  self->base_is_loopback = dailies_api_base_is_loopback (base);
 
   return self->base_is_loopback;
 }

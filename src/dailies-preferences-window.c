@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dailies-api-base.h"
 #include "dailies-keeper.h"
 #include "dailies-preferences-window.h"
 #include "dailies-window.h"
@@ -20,6 +21,7 @@ struct _DailiesPreferencesWindow
 
   /* Template widgets */
   AdwEntryRow          *base_row;
+  AdwActionRow         *base_error_row;
   GtkButton            *global_button;
   GtkButton            *china_button;
   GtkButton            *key_button;
@@ -37,12 +39,20 @@ struct _DailiesPreferencesWindow
 
 G_DEFINE_FINAL_TYPE (DailiesPreferencesWindow, dailies_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
 
+static void show_base_error (DailiesPreferencesWindow *self,
+                             const char               *message);
+
+/* A setting made elsewhere (gsettings) may be one the app does not use:
+ * say so here, where it can be corrected. */
 static void
 update_base_row (DailiesPreferencesWindow *self)
 {
   g_autofree char *base = g_settings_get_string (self->settings, "api-base-url");
+  g_autoptr(GError) error = NULL;
 
   gtk_editable_set_text (GTK_EDITABLE (self->base_row), base);
+  if (!dailies_api_base_is_acceptable (base, &error))
+    show_base_error (self, error->message);
 }
 
 static void
@@ -54,26 +64,51 @@ update_folder_row (DailiesPreferencesWindow *self)
   adw_action_row_set_subtitle (self->folder_row, display);
 }
 
-/* Only a plain http(s) address is taken: the key goes there. */
+/* Says under the address why it was not taken; NULL clears it. */
+static void
+show_base_error (DailiesPreferencesWindow *self,
+                 const char               *message)
+{
+  if (message != NULL)
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->base_error_row), message);
+      gtk_widget_add_css_class (GTK_WIDGET (self->base_row), "error");
+      gtk_accessible_update_state (GTK_ACCESSIBLE (self->base_row),
+                                   GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE, -1);
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->base_row), "error");
+      gtk_accessible_reset_state (GTK_ACCESSIBLE (self->base_row), GTK_ACCESSIBLE_STATE_INVALID);
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->base_error_row), message != NULL);
+}
+
+/* The key goes to this address: a refused one stays in the entry, to be
+ * corrected, and is not applied. */
 static void
 base_applied_cb (DailiesPreferencesWindow *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->base_row));
   g_autofree char *stripped = g_strstrip (g_strdup (text));
-  g_autoptr(GUri) uri = g_uri_parse (stripped, G_URI_FLAGS_NONE, NULL);
-  const char *scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+  g_autoptr(GError) error = NULL;
 
-  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
-      g_uri_get_userinfo (uri) != NULL || g_uri_get_query (uri) != NULL ||
-      (g_strcmp0 (scheme, "https") != 0 && g_strcmp0 (scheme, "http") != 0))
+  if (!dailies_api_base_is_acceptable (stripped, &error))
     {
-      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
-                                        adw_toast_new (_("Enter an address such as https://www.anyfast.ai")));
-      update_base_row (self);
+      g_debug ("preferences: API address refused: %s", error->message);
+      show_base_error (self, error->message);
       return;
     }
 
+  show_base_error (self, NULL);
   g_settings_set_string (self->settings, "api-base-url", stripped);
+}
+
+static void
+base_changed_cb (DailiesPreferencesWindow *self)
+{
+  show_base_error (self, NULL);
 }
 
 static void
@@ -146,6 +181,7 @@ dailies_preferences_window_class_init (DailiesPreferencesWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/dailies/Dailies/dailies-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, base_row);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, base_error_row);
   gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, global_button);
   gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, china_button);
   gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, key_button);
@@ -188,6 +224,7 @@ dailies_preferences_window_new (GtkWindow     *parent,
   g_signal_connect_object (settings, "changed::api-base-url", G_CALLBACK (update_base_row), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (settings, "changed::save-folder", G_CALLBACK (update_folder_row), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->base_row, "apply", G_CALLBACK (base_applied_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->base_row, "changed", G_CALLBACK (base_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->global_button, "clicked", G_CALLBACK (global_clicked_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->china_button, "clicked", G_CALLBACK (china_clicked_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->key_button, "clicked", G_CALLBACK (key_clicked_cb), self, G_CONNECT_SWAPPED);

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dailies-api-base.h"
 #include "dailies-api-client.h"
 #include "dailies-application.h"
 #include "dailies-keeper.h"
@@ -58,10 +59,10 @@ _dailies_window_add_parsed_ids (DailiesWindow        *self,
   else
     message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Added %u task", "Added %u tasks", added), added);
 
-  for (guint i = 0; i < parsed->rejected->len; i++)
-    g_message ("add: not a task ID: %s", (const char *) g_ptr_array_index (parsed->rejected, i));
+  /* Counts only: a rejected line may be a pasted key or password. */
+  g_debug ("import: %u IDs, %u lines without an ID", parsed->ids->len, parsed->n_rejected);
 
-  _dailies_window_add_toast (self, message);
+  _dailies_window_show_import_summary (self, message, parsed);
 }
 
 static void
@@ -149,7 +150,7 @@ key_dialog_response_cb (AdwMessageDialog *dialog,
 {
   GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "entry");
   g_autofree char *key = NULL;
-  g_autoptr(GUri) base = NULL;
+  g_autofree char *key_host = NULL;
 
   self->key_dialog = NULL;
 
@@ -167,9 +168,10 @@ key_dialog_response_cb (AdwMessageDialog *dialog,
   dailies_api_client_set_api_key (self->client, key);
   dailies_poller_wake (self->poller);
 
-  base = g_uri_parse (dailies_api_client_get_base_url (self->client), G_URI_FLAGS_NONE, NULL);
-  dailies_secret_store_async (key, base != NULL ? g_uri_get_host (base) : NULL,
-                              self->cancellable, key_stored_cb, g_object_ref (self));
+  /* Filed under the host and port it is sent to, as the look-up expects. */
+  key_host = dailies_api_base_dup_key_host (dailies_api_client_get_base_url (self->client));
+  if (key_host != NULL)
+    dailies_secret_store_async (key, key_host, self->cancellable, key_stored_cb, g_object_ref (self));
 }
 
 static void

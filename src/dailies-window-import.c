@@ -101,6 +101,81 @@ _dailies_window_import_text (DailiesWindow *self,
 }
 
 /* ------------------------------------------------------------------ */
+/* Summary                                                             */
+/* ------------------------------------------------------------------ */
+
+/* The lines that held no ID are shown on request to the person who gave
+ * them, and kept nowhere else: one may be a key. */
+void
+_dailies_window_show_import_summary (DailiesWindow        *self,
+                                     const char           *message,
+                                     DailiesIdParseResult *parsed)
+{
+  AdwToast *toast = adw_toast_new (message);
+
+  g_clear_pointer (&self->rejected_lines, g_strfreev);
+
+  if (parsed->rejected->len > 0)
+    {
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+      for (guint i = 0; i < parsed->rejected->len; i++)
+        g_strv_builder_add (builder, g_ptr_array_index (parsed->rejected, i));
+      self->rejected_lines = g_strv_builder_end (builder);
+
+      adw_toast_set_button_label (toast, _("Details"));
+      adw_toast_set_action_name (toast, "win.show-rejected");
+      adw_toast_set_timeout (toast, 10);
+    }
+
+  _dailies_window_show_toast (self, toast);
+}
+
+static void
+show_rejected_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  DailiesWindow *self = DAILIES_WINDOW (widget);
+  g_autofree char *lines = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+  GtkWidget *label;
+  GtkWidget *scroller;
+
+  if (self->rejected_lines == NULL)
+    return;
+
+  lines = g_strjoinv ("\n", self->rejected_lines);
+  /* Translators: the numbers are a count of lines and a count of characters */
+  body = g_strdup_printf (_("These lines held no task ID and were skipped. At most %d are kept here, each cut to %d characters."),
+                          DAILIES_ID_PARSER_MAX_REJECTED, DAILIES_ID_PARSER_REJECTED_CHARS);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Lines Without a Task ID"), body);
+  label = g_object_new (GTK_TYPE_LABEL,
+                        "label", lines,
+                        "selectable", TRUE,
+                        "xalign", 0.0f,
+                        "yalign", 0.0f,
+                        "wrap", TRUE,
+                        "wrap-mode", PANGO_WRAP_WORD_CHAR,
+                        "margin-top", 6, "margin-bottom", 6,
+                        "margin-start", 6, "margin-end", 6,
+                        NULL);
+  gtk_widget_add_css_class (label, "monospace");
+  scroller = g_object_new (GTK_TYPE_SCROLLED_WINDOW,
+                           "child", label,
+                           "min-content-height", 140,
+                           "max-content-height", 320,
+                           "propagate-natural-height", TRUE,
+                           "hscrollbar-policy", GTK_POLICY_NEVER,
+                           NULL);
+  gtk_widget_add_css_class (scroller, "card");
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), scroller);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* ------------------------------------------------------------------ */
 /* Drop                                                                */
 /* ------------------------------------------------------------------ */
 
@@ -207,14 +282,22 @@ open_response_cb (GtkNativeDialog *chooser,
     {
       g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
 
-      for (guint i = 0; i < g_list_model_get_n_items (files); i++)
-        {
-          g_autoptr(GFile) file = g_list_model_get_item (files, i);
-          import_file (self, file);
-        }
+      _dailies_window_import_files (self, files);
     }
 
   g_object_unref (chooser);
+}
+
+/* What Open does with the chosen files. */
+void
+_dailies_window_import_files (DailiesWindow *self,
+                              GListModel    *files)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (files); i++)
+    {
+      g_autoptr(GFile) file = g_list_model_get_item (files, i);
+      import_file (self, file);
+    }
 }
 
 static void
@@ -253,6 +336,7 @@ _dailies_window_class_init_import (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_action);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.show-rejected", NULL, show_rejected_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v, GDK_CONTROL_MASK, "win.paste", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
 }

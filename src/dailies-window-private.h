@@ -52,6 +52,7 @@ struct _DailiesWindow
   char                 *search_text;       /* casefolded, or NULL */
   guint                 status_filter;     /* a DailiesStatusFilter */
   char                 *last_toast;        /* what the newest toast said */
+  GStrv                 rejected_lines;    /* the last import's lines without an ID, for Details */
 
   /* Borrowed from the application */
   DailiesTaskStore     *store;
@@ -73,6 +74,11 @@ void         _dailies_window_show_api_key_dialog (DailiesWindow        *self,
 void         _dailies_window_class_init_actions  (GtkWidgetClass       *widget_class);
 void         _dailies_window_import_text         (DailiesWindow        *self,
                                                   const char           *text);
+void         _dailies_window_show_import_summary (DailiesWindow        *self,
+                                                  const char           *message,
+                                                  DailiesIdParseResult *parsed);
+void         _dailies_window_import_files        (DailiesWindow        *self,
+                                                  GListModel           *files);
 void         _dailies_window_class_init_import   (GtkWidgetClass       *widget_class);
 void         _dailies_window_class_init_search   (GtkWidgetClass       *widget_class);
 GListModel  *_dailies_window_init_search         (DailiesWindow        *self);

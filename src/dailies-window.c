@@ -428,6 +428,7 @@ dailies_window_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_free (self->last_toast);
   g_free (self->search_text);
+  g_strfreev (self->rejected_lines);
 
   G_OBJECT_CLASS (dailies_window_parent_class)->finalize (object);
 }

@@ -24,6 +24,7 @@
 #include "dailies-task-store.h"
 #include "dailies-task-view.h"
 #include "dailies-task.h"
+#include "dailies-test-ui.h"
 #include "dailies-test-utils.h"
 #include "dailies-window.h"
 
@@ -96,31 +97,6 @@ wait_for_frames (GtkWidget *widget)
   gtk_widget_remove_tick_callback (widget, tick_id);
 }
 
-typedef gboolean (*WidgetMatch) (GtkWidget     *widget,
-                                 gconstpointer  data);
-
-/* The first widget under @widget, itself included, that @match accepts. */
-static GtkWidget *
-find_widget_where (GtkWidget     *widget,
-                   WidgetMatch    match,
-                   gconstpointer  data)
-{
-  if (match (widget, data))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget_where (child, match, data);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 static gboolean
 is_toggle_labelled (GtkWidget     *widget,
                     gconstpointer  label)
@@ -140,35 +116,7 @@ static GtkToggleButton *
 find_toggle (GtkWidget  *widget,
              const char *label)
 {
-  return GTK_TOGGLE_BUTTON (find_widget_where (widget, is_toggle_labelled, label));
-}
-
-typedef struct
-{
-  GType       type;
-  const char *css_class;
-} TypeAndClass;
-
-static gboolean
-is_type_with_class (GtkWidget     *widget,
-                    gconstpointer  data)
-{
-  const TypeAndClass *wanted = data;
-
-  return G_TYPE_CHECK_INSTANCE_TYPE (widget, wanted->type) &&
-         (wanted->css_class == NULL || gtk_widget_has_css_class (widget, wanted->css_class));
-}
-
-/* The first widget of @type under @widget with the CSS class @css_class
- * (if not NULL), or NULL. */
-static GtkWidget *
-find_widget (GtkWidget  *widget,
-             GType       type,
-             const char *css_class)
-{
-  TypeAndClass wanted = { type, css_class };
-
-  return find_widget_where (widget, is_type_with_class, &wanted);
+  return GTK_TOGGLE_BUTTON (dailies_test_find_widget_where (widget, is_toggle_labelled, label));
 }
 
 static gboolean
@@ -219,7 +167,6 @@ model_has_n_items (gpointer user_data)
   return g_list_model_get_n_items (wait->model) == wait->n_items;
 }
 
-static GtkWindow *find_toplevel (GType type);
 static gboolean has_message_dialog (gpointer user_data);
 
 static void
@@ -247,7 +194,7 @@ static GtkWidget *
 find_mapped_row (GtkWidget  *widget,
                  const char *other_id)
 {
-  return find_widget_where (widget, is_mapped_row_of_other_task, other_id);
+  return dailies_test_find_widget_where (widget, is_mapped_row_of_other_task, other_id);
 }
 
 /* A right click on a row selects its task and opens the row's menu, whose
@@ -255,7 +202,7 @@ find_mapped_row (GtkWidget  *widget,
 static void
 check_row_menu (DailiesWindow *window)
 {
-  GtkWidget *list_view = find_widget (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW, "navigation-sidebar");
+  GtkWidget *list_view = dailies_test_find_widget (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW, "navigation-sidebar");
   GtkWidget *row;
   DailiesTask *task;
   GListModel *controllers = gtk_widget_observe_controllers (list_view);
@@ -283,7 +230,7 @@ check_row_menu (DailiesWindow *window)
   g_signal_emit_by_name (secondary, "pressed", 1, x, y);
 
   g_assert_true (dailies_task_view_get_task (DAILIES_TASK_VIEW (dailies_window_get_task_view (window))) == task);
-  menu = find_widget (row, GTK_TYPE_POPOVER_MENU, NULL);
+  menu = dailies_test_find_widget (row, GTK_TYPE_POPOVER_MENU, NULL);
   g_assert_nonnull (menu);
   g_assert_true (gtk_widget_get_visible (menu));
 
@@ -334,7 +281,7 @@ check_shown_actions (DailiesWindow     *window,
   g_object_ref (failure);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.remove-shown", NULL));
   g_assert_true (dailies_test_wait_until (has_message_dialog, NULL, 5000));
-  dialog = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  dialog = ADW_MESSAGE_DIALOG (dailies_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Remove 1 Task?");
   adw_message_dialog_response (dialog, "remove");
   gtk_window_destroy (GTK_WINDOW (dialog));
@@ -356,10 +303,10 @@ check_search (DailiesWindow     *window,
               DailiesDemoServer *server)
 {
   /* The task list, not the list inside the drop-down. */
-  GtkListView *list_view = GTK_LIST_VIEW (find_widget (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW, "navigation-sidebar"));
-  GtkSearchBar *search_bar = GTK_SEARCH_BAR (find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_BAR, NULL));
-  GtkEditable *entry = GTK_EDITABLE (find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY, NULL));
-  GtkDropDown *states = GTK_DROP_DOWN (find_widget (GTK_WIDGET (window), GTK_TYPE_DROP_DOWN, NULL));
+  GtkListView *list_view = GTK_LIST_VIEW (dailies_test_find_widget (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW, "navigation-sidebar"));
+  GtkSearchBar *search_bar = GTK_SEARCH_BAR (dailies_test_find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_BAR, NULL));
+  GtkEditable *entry = GTK_EDITABLE (dailies_test_find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY, NULL));
+  GtkDropDown *states = GTK_DROP_DOWN (dailies_test_find_widget (GTK_WIDGET (window), GTK_TYPE_DROP_DOWN, NULL));
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (window));
   DailiesPoller *poller = dailies_application_get_poller (DAILIES_APPLICATION (app));
   CountWait wait = { G_LIST_MODEL (gtk_list_view_get_model (list_view)), 0 };
@@ -595,27 +542,10 @@ test_demo (void)
   run_app_test (test_demo_reaches_final_states);
 }
 
-/* The first toplevel of @type other than the main window, or NULL. */
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (g_type_is_a (G_OBJECT_TYPE (window), type))
-        return window;
-    }
-
-  return NULL;
-}
-
 static gboolean
 has_message_dialog (gpointer user_data)
 {
-  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+  return dailies_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
 }
 
 static gboolean
@@ -732,11 +662,11 @@ static void
 check_notifications_switch (GtkWindow *preferences,
                             GSettings *settings)
 {
-  GtkWidget *row = find_widget_where (GTK_WIDGET (preferences), is_row_titled, "Notifications");
+  GtkWidget *row = dailies_test_find_widget_where (GTK_WIDGET (preferences), is_row_titled, "Notifications");
   GtkWidget *toggle;
 
   g_assert_nonnull (row);
-  toggle = find_widget (row, GTK_TYPE_SWITCH, NULL);
+  toggle = dailies_test_find_widget (row, GTK_TYPE_SWITCH, NULL);
   g_assert_nonnull (toggle);
   g_assert_true (g_settings_get_boolean (settings, "notifications"));
   g_assert_true (gtk_switch_get_active (GTK_SWITCH (toggle)));
@@ -765,7 +695,7 @@ test_add_remove_about_body (DailiesApplication *app)
   /* Add Task IDs: a pasted list with a stray line and a duplicate. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.add-tasks", NULL));
   g_assert_true (dailies_test_wait_until (has_message_dialog, NULL, 5000));
-  dialog = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  dialog = ADW_MESSAGE_DIALOG (dailies_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   text_view = g_object_get_data (G_OBJECT (dialog), "text-view");
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (text_view),
                             "asyntask_PastedOne00000001\nnot an id at all\n"
@@ -786,23 +716,15 @@ test_add_remove_about_body (DailiesApplication *app)
 
   /* Dropping text, a list file and a garbage file on the window. */
   {
-    GListModel *controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+    GtkEventController *target = dailies_test_find_controller (GTK_WIDGET (window), GTK_TYPE_DROP_TARGET);
     g_autofree char *dir = dailies_test_make_temp_dir ();
     g_autofree char *list_path = g_build_filename (dir, "ids.txt", NULL);
     g_autofree char *junk_path = g_build_filename (dir, "junk.bin", NULL);
     const guint8 junk[] = { 0x00, 0xff, 0xfe, 0x00, 0x89, 'P', 'N', 'G' };
-    GtkDropTarget *target = NULL;
     GValue value = G_VALUE_INIT;
     GSList *files = NULL;
     gboolean handled = FALSE;
 
-    for (guint i = 0; i < g_list_model_get_n_items (controllers) && target == NULL; i++)
-      {
-        g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
-        if (GTK_IS_DROP_TARGET (controller))
-          target = GTK_DROP_TARGET (controller);
-      }
-    g_object_unref (controllers);
     g_assert_nonnull (target);
 
     g_value_init (&value, G_TYPE_STRING);
@@ -834,7 +756,7 @@ test_add_remove_about_body (DailiesApplication *app)
     GtkWindow *preferences;
 
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.preferences", NULL));
-    preferences = find_toplevel (DAILIES_TYPE_PREFERENCES_WINDOW);
+    preferences = dailies_test_find_toplevel (DAILIES_TYPE_PREFERENCES_WINDOW);
     g_assert_nonnull (preferences);
     g_assert_true (dailies_test_wait_until (window_mapped, preferences, 5000));
     check_notifications_switch (preferences, dailies_application_get_settings (app));
@@ -843,7 +765,7 @@ test_add_remove_about_body (DailiesApplication *app)
 
   /* The menu's About opens a real window. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
-  about = find_toplevel (ADW_TYPE_ABOUT_WINDOW);
+  about = dailies_test_find_toplevel (ADW_TYPE_ABOUT_WINDOW);
   g_assert_nonnull (about);
   gtk_window_destroy (about);
 
@@ -951,7 +873,7 @@ assert_shows_link_expired (DailiesTaskView *view,
   g_assert_true (g_str_has_prefix (dailies_task_view_get_shown_link_state (view), "Link expired"));
   g_assert_true (g_str_has_prefix (detail, "Link expired"));
   g_assert_null (dailies_player_get_uri (DAILIES_PLAYER (dailies_task_view_get_player (view))));
-  g_assert_true (gtk_widget_get_visible (find_widget_where (GTK_WIDGET (view), is_button_labelled, "Check _Again")));
+  g_assert_true (gtk_widget_get_visible (dailies_test_find_widget_where (GTK_WIDGET (view), is_button_labelled, "Check _Again")));
 }
 
 static void
