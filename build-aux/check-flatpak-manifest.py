@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 
 RUNTIME = 'org.gnome.Platform'
 SDK = 'org.gnome.Sdk'
@@ -95,6 +96,9 @@ def strip_block_comments(text):
             end = text.find('*/', i + 2)
             if end < 0:
                 raise ValueError('a /* comment is not closed')
+            if '/*' in text[i + 2:end]:
+                # json-glib stops there; flatpak-builder would fail.
+                raise ValueError('a comment holds /*, which flatpak-builder cannot read')
             # Keep the line numbers of errors right.
             out.append('\n' * text.count('\n', i, end))
             i = end + 2
@@ -315,9 +319,11 @@ class Checker:
         if builder is None:
             return
         try:
-            result = subprocess.run([builder, '--show-manifest', self.path],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                    text=True, timeout=60)
+            # It leaves a .flatpak-builder folder where it runs.
+            with tempfile.TemporaryDirectory() as cwd:
+                result = subprocess.run([builder, '--show-manifest', os.path.abspath(self.path)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                        text=True, timeout=60, cwd=cwd)
         except (OSError, subprocess.TimeoutExpired) as e:
             self.error(f'flatpak-builder --show-manifest did not run: {e}')
             return

@@ -101,9 +101,14 @@ class ManifestRules(unittest.TestCase):
     def test_block_comments_are_read_as_flatpak_builder_does(self):
         text = json.dumps(self.manifest, indent=2).replace(
             '"finish-args": [',
-            '"finish-args": [ /* a "quoted" word, a // and a path/* */', 1)
+            '"finish-args": [ /* a "quoted" word, a // and a * */', 1)
         rc, errors = self.run_checker(text)
         self.assertEqual(rc, 0, errors)
+
+    def test_comment_in_comment(self):
+        text = json.dumps(self.manifest, indent=2).replace(
+            '"finish-args": [', '"finish-args": [ /* a path/* */', 1)
+        self.assert_fails('holds /*', text=text)
 
     # One finish-arg added, and what the checker must say about it: sandbox
     # holes, and D-Bus names the app does not use (the rest is portals).
