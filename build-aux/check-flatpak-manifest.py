@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Checks the Flatpak manifest offline, since no GNOME runtime can be had in CI:
-# plain JSON, the right ids, the GNOME runtime, no sandbox holes, local sources
-# that exist, and the app module last and built with meson. Run by meson test.
+# JSON as flatpak-builder reads it, the right ids, the GNOME runtime, codecs
+# from the runtime, no sandbox holes and no D-Bus names beyond what the app
+# uses, local sources that exist, and the app module last and built with
+# meson. Run by meson test, with negative tests beside it.
 #
 #   check-flatpak-manifest.py [--app-id ID] [--command CMD] MANIFEST
 #
@@ -15,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 
 RUNTIME = 'org.gnome.Platform'
 SDK = 'org.gnome.Sdk'
@@ -30,6 +33,35 @@ FORBIDDEN_ARGS = (
     '--socket=system-bus',
     '--talk-name=org.freedesktop.Flatpak',
 )
+# Folders the app writes to: local copies go to ~/Videos/Dailies by default.
+# Anything else the user picks comes through the file-chooser portal.
+ALLOWED_FILESYSTEMS = ('xdg-videos/Dailies',)
+
+# What the app cannot run without: the API, a display (Wayland, X11 only as a
+# fallback, with the shared memory X11 needs) and the player's sound.
+REQUIRED_ARGS = (
+    '--share=network',
+    '--socket=wayland',
+    '--socket=fallback-x11',
+    '--share=ipc',
+    '--socket=pulseaudio',
+)
+
+# The only D-Bus name the app may talk to directly. Everything else it uses
+# goes through portals, which need no permission: GNotification (the
+# Notification portal), GtkFileChooserNative (FileChooser), Open Folder
+# (OpenURI), GNetworkMonitor (NetworkMonitor), dropped and pasted files
+# (FileTransfer, Documents).
+ALLOWED_TALK_NAMES = {
+    # libsecret >= 0.20 (the GNOME 49 runtime has 0.21) keeps the key in a
+    # file of its own inside the sandbox, encrypted with a secret from the
+    # Secret portal, whenever that portal answers (GNOME with gnome-keyring,
+    # Plasma 6 with KWallet). Where no desktop portal implements Secret
+    # (Xfce, MATE, Cinnamon, older Plasma, or a GNOME Keyring outside GNOME),
+    # libsecret falls back to the Secret Service on the session bus, and
+    # without this name the key could not be kept at all.
+    'org.freedesktop.secrets',
+}
 
 # From freedesktop-sdk 25.08 (GNOME 49) the runtime installs the codecs-extra
 # extension itself (H.264, AAC, ...); these are obsolete or redundant there.
@@ -37,6 +69,44 @@ OBSOLETE_EXTENSIONS = (
     'org.freedesktop.Platform.ffmpeg-full',
     'org.freedesktop.Platform.openh264',
 )
+# Codecs come from the runtime's extension, never built into the app: the
+# extension is shared, updated with the runtime and licensed for it.
+CODEC_MODULE_WORDS = ('ffmpeg', 'libav', 'x264', 'x265', 'openh264', 'fdk-aac', 'gst-libav')
+
+
+def strip_block_comments(text):
+    """flatpak-builder reads JSON with json-glib, which allows /* */
+    comments (but not // ones); Python's json does not."""
+    out = []
+    i = 0
+    in_string = False
+    while i < len(text):
+        c = text[i]
+        if in_string:
+            out.append(c)
+            if c == '\\' and i + 1 < len(text):
+                out.append(text[i + 1])
+                i += 1
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+            out.append(c)
+        elif text.startswith('/*', i):
+            end = text.find('*/', i + 2)
+            if end < 0:
+                raise ValueError('a /* comment is not closed')
+            if '/*' in text[i + 2:end]:
+                # json-glib stops there; flatpak-builder would fail.
+                raise ValueError('a comment holds /*, which flatpak-builder cannot read')
+            # Keep the line numbers of errors right.
+            out.append('\n' * text.count('\n', i, end))
+            i = end + 2
+            continue
+        else:
+            out.append(c)
+        i += 1
+    return ''.join(out)
 
 
 class Checker:
@@ -51,15 +121,18 @@ class Checker:
     def load(self):
         try:
             with open(self.path, encoding='utf-8') as f:
-                return json.load(f)
+                return json.loads(strip_block_comments(f.read()))
         except OSError as e:
             self.error(f'cannot read the manifest: {e.strerror}')
-        except json.JSONDecodeError as e:
-            # flatpak-builder's JSON parser is strict too: no comments, no
-            # trailing commas.
-            self.error(f'not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}')
-        except UnicodeDecodeError as e:
-            self.error(f'not UTF-8: {e}')
+        except ValueError as e:
+            # JSONDecodeError is a ValueError. flatpak-builder's JSON parser
+            # is strict too: no trailing commas, no // comments.
+            if isinstance(e, json.JSONDecodeError):
+                self.error(f'not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}')
+            elif isinstance(e, UnicodeDecodeError):
+                self.error(f'not UTF-8: {e}')
+            else:
+                self.error(f'not valid JSON: {e}')
         return None
 
     def check_ids(self, manifest, app_id, command):
@@ -98,6 +171,18 @@ class Checker:
                     self.error(f'"add-extensions" declares {name}, which GNOME {version} '
                                'replaces with the codecs-extra extension it installs itself')
 
+    def check_no_codec_modules(self, modules, where='modules'):
+        if not isinstance(modules, list):
+            return
+        for module in modules:
+            if not isinstance(module, dict):
+                continue
+            name = module.get('name')
+            if isinstance(name, str) and any(w in name.lower() for w in CODEC_MODULE_WORDS):
+                self.error(f'{where}: module {name} builds codecs into the app; '
+                           'they come from the runtime\'s codecs-extra extension')
+            self.check_no_codec_modules(module.get('modules'), f'module {name}: modules')
+
     def check_finish_args(self, manifest):
         args = manifest.get('finish-args', [])
         if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
@@ -113,6 +198,10 @@ class Checker:
             if arg in FORBIDDEN_ARGS:
                 self.error(f'finish-arg {arg} is too broad')
 
+            if arg == '--socket=x11':
+                self.error('finish-arg --socket=x11 keeps X11 open beside Wayland; '
+                           'use --socket=fallback-x11')
+
             if arg.startswith('--filesystem='):
                 location = arg[len('--filesystem='):]
                 # Drop the :ro / :rw / :create suffix and trailing slashes.
@@ -122,6 +211,21 @@ class Checker:
                     what = 'home folder' if root in HOME_FILESYSTEMS else 'host'
                     self.error(f'finish-arg {arg} gives access to the whole {what}; '
                                'use a portal or a narrow xdg-* folder')
+                elif root not in ALLOWED_FILESYSTEMS:
+                    self.error(f'finish-arg {arg}: the app writes only to '
+                               f'{", ".join(ALLOWED_FILESYSTEMS)}; other folders come '
+                               'through the file-chooser portal')
+
+            for option in ('--talk-name=', '--own-name=', '--system-talk-name=', '--system-own-name='):
+                if arg.startswith(option):
+                    name = arg[len(option):]
+                    if option != '--talk-name=' or name not in ALLOWED_TALK_NAMES:
+                        self.error(f'finish-arg {arg}: the app does not use {name} '
+                                   'directly; notifications, files and links go through portals')
+
+        for arg in REQUIRED_ARGS:
+            if arg not in seen:
+                self.error(f'finish-arg {arg} is missing, and the app needs it')
 
     def check_local_path(self, owner, kind, rel_path):
         if not isinstance(rel_path, str) or not rel_path:
@@ -215,9 +319,11 @@ class Checker:
         if builder is None:
             return
         try:
-            result = subprocess.run([builder, '--show-manifest', self.path],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                    text=True, timeout=60)
+            # It leaves a .flatpak-builder folder where it runs.
+            with tempfile.TemporaryDirectory() as cwd:
+                result = subprocess.run([builder, '--show-manifest', os.path.abspath(self.path)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                        text=True, timeout=60, cwd=cwd)
         except (OSError, subprocess.TimeoutExpired) as e:
             self.error(f'flatpak-builder --show-manifest did not run: {e}')
             return
@@ -243,6 +349,7 @@ class Checker:
         last = self.check_modules(modules)
         if isinstance(modules, list) and modules:
             self.check_app_module(last)
+        self.check_no_codec_modules(modules)
         self.check_with_flatpak_builder()
 
 
