@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "dailies-test-ui.h"
+#include "dailies-test-utils.h"
 
 GtkWidget *
 dailies_test_find_widget_where (GtkWidget              *widget,
@@ -85,4 +86,67 @@ dailies_test_find_controller (GtkWidget *widget,
     }
 
   return NULL;
+}
+
+typedef struct
+{
+  DailiesTestAppFunc func;
+  gpointer           data;
+  gboolean           ran;
+} AppRun;
+
+static gboolean
+run_app_func_cb (gpointer user_data)
+{
+  DailiesApplication *app = user_data;
+  AppRun *run = g_object_get_data (G_OBJECT (app), "dailies-test-run");
+
+  run->func (app, run->data);
+  run->ran = TRUE;
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+app_activated_cb (GApplication *app,
+                  AppRun       *run)
+{
+  /* Once: a second instance's command line activates the app again. */
+  if (g_object_get_data (G_OBJECT (app), "dailies-test-run") != NULL)
+    return;
+
+  g_object_set_data (G_OBJECT (app), "dailies-test-run", run);
+  /* From the main loop, once the window is up. */
+  g_idle_add_full (G_PRIORITY_LOW, run_app_func_cb, g_object_ref (app), g_object_unref);
+}
+
+void
+dailies_test_run_app (DailiesApplication *app,
+                      const char * const *argv,
+                      DailiesTestAppFunc  func,
+                      gpointer            data)
+{
+  AppRun run = { func, data, FALSE };
+  g_auto(GStrv) args = g_strdupv ((char **) argv);
+
+  g_signal_connect_after (app, "activate", G_CALLBACK (app_activated_cb), &run);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), g_strv_length (args), args), ==, 0);
+  g_assert_true (run.ran);
+}
+
+static gboolean
+active_window_is_mapped (gpointer user_data)
+{
+  GtkWindow *window = gtk_application_get_active_window (user_data);
+
+  return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
+}
+
+GtkWindow *
+dailies_test_wait_for_window (GtkApplication *app)
+{
+  g_assert_true (dailies_test_wait_until (active_window_is_mapped, app, 10000));
+
+  return gtk_application_get_active_window (app);
 }

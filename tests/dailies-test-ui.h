@@ -9,6 +9,8 @@
 
 #include <gtk/gtk.h>
 
+#include "dailies-application.h"
+
 G_BEGIN_DECLS
 
 typedef gboolean (*DailiesTestWidgetMatch) (GtkWidget     *widget,
@@ -28,5 +30,17 @@ GtkWindow          *dailies_test_find_toplevel    (GType      type);
 /* The first event controller of @type on @widget, or NULL. */
 GtkEventController *dailies_test_find_controller  (GtkWidget *widget,
                                                    GType      type);
+
+/* Runs @app with @argv (NULL-terminated, argv[0] first); once it is
+ * activated, @func runs from the main loop, then the app quits. Asserts
+ * that it ran and that the app exited with 0. */
+typedef void (*DailiesTestAppFunc) (DailiesApplication *app,
+                                    gpointer            data);
+void                dailies_test_run_app          (DailiesApplication *app,
+                                                   const char * const *argv,
+                                                   DailiesTestAppFunc  func,
+                                                   gpointer            data);
+/* Waits (10 s at most, asserted) for @app's active window to be mapped. */
+GtkWindow          *dailies_test_wait_for_window  (GtkApplication     *app);
 
 G_END_DECLS

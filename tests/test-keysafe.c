@@ -287,55 +287,17 @@ wait_for_request (Api        *api,
 /* The app in this process                                             */
 /* ------------------------------------------------------------------ */
 
-typedef void (*AppTestFunc) (DailiesApplication *app,
-                             gpointer            data);
-
-typedef struct
-{
-  AppTestFunc  func;
-  gpointer     data;
-  gboolean     ran;
-} AppTest;
-
-static gboolean
-run_test_func_cb (gpointer user_data)
-{
-  DailiesApplication *app = user_data;
-  AppTest *test = g_object_get_data (G_OBJECT (app), "test");
-
-  test->func (app, test->data);
-  test->ran = TRUE;
-  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-activate_after_cb (GApplication *app)
-{
-  if (g_object_get_data (G_OBJECT (app), "started") == NULL)
-    {
-      g_object_set_data (G_OBJECT (app), "started", GINT_TO_POINTER (1));
-      g_idle_add_full (G_PRIORITY_LOW, run_test_func_cb, g_object_ref (app), g_object_unref);
-    }
-}
-
 /* The real app, not on its demo server; its own instance, so that the
  * one started as a process later is not taken for it. */
 static void
-run_app_test (AppTestFunc func,
-              gpointer    data)
+run_app_test (DailiesTestAppFunc func,
+              gpointer           data)
 {
   g_autoptr(DailiesApplication) app = dailies_application_new ();
-  char *argv[] = { (char *) "dailies", NULL };
-  AppTest test = { func, data, FALSE };
+  const char * const argv[] = { "dailies", NULL };
 
   g_application_set_flags (G_APPLICATION (app), g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
-  g_signal_connect_after (app, "activate", G_CALLBACK (activate_after_cb), NULL);
-  g_object_set_data (G_OBJECT (app), "test", &test);
-
-  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 0);
-  g_assert_true (test.ran);
+  dailies_test_run_app (app, argv, func, data);
 }
 
 static gboolean

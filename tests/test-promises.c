@@ -16,6 +16,7 @@
 #include "dailies-preferences-window.h"
 #include "dailies-task-store.h"
 #include "dailies-task.h"
+#include "dailies-test-ui.h"
 #include "dailies-test-utils.h"
 #include "dailies-window.h"
 
@@ -128,55 +129,14 @@ api_got_requests (gpointer user_data)
 /* Running the app                                                     */
 /* ------------------------------------------------------------------ */
 
-typedef void (*AppTestFunc) (DailiesApplication *app);
-
-static gboolean
-run_test_func_cb (gpointer user_data)
-{
-  DailiesApplication *app = user_data;
-  AppTestFunc func = g_object_get_data (G_OBJECT (app), "test-func");
-  gboolean *ran = g_object_get_data (G_OBJECT (app), "ran");
-
-  func (app);
-  *ran = TRUE;
-  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-activate_after_cb (GApplication *app)
-{
-  if (g_object_get_data (G_OBJECT (app), "started") != NULL)
-    return;
-  g_object_set_data (G_OBJECT (app), "started", GINT_TO_POINTER (TRUE));
-  g_idle_add_full (G_PRIORITY_LOW, run_test_func_cb, g_object_ref (app), g_object_unref);
-}
-
 /* Runs `dailies ID…` with @func called once the window is up. */
 static void
-run_app_with_ids (AppTestFunc func)
+run_app_with_ids (DailiesTestAppFunc func)
 {
   g_autoptr(DailiesApplication) app = dailies_application_new ();
-  char *argv[] = { (char *) "dailies", (char *) FIRST_ID, (char *) SECOND_ID, (char *) THIRD_ID, NULL };
-  gboolean ran = FALSE;
-  int status;
+  const char * const argv[] = { "dailies", FIRST_ID, SECOND_ID, THIRD_ID, NULL };
 
-  g_signal_connect (app, "activate", G_CALLBACK (activate_after_cb), NULL);
-  g_object_set_data (G_OBJECT (app), "test-func", func);
-  g_object_set_data (G_OBJECT (app), "ran", &ran);
-
-  status = g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv);
-  g_assert_cmpint (status, ==, 0);
-  g_assert_true (ran);
-}
-
-static gboolean
-window_is_mapped (gpointer user_data)
-{
-  GtkWindow *window = gtk_application_get_active_window (user_data);
-
-  return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
+  dailies_test_run_app (app, argv, func, NULL);
 }
 
 static gboolean
@@ -193,35 +153,11 @@ store_has_three_tasks (gpointer user_data)
 static DailiesWindow *
 wait_for_window (DailiesApplication *app)
 {
-  g_assert_true (dailies_test_wait_until (window_is_mapped, app, 10000));
+  DailiesWindow *window = DAILIES_WINDOW (dailies_test_wait_for_window (GTK_APPLICATION (app)));
+
   g_assert_true (dailies_test_wait_until (store_has_three_tasks, app, 10000));
 
-  return DAILIES_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
-}
-
-typedef gboolean (*WidgetMatch) (GtkWidget     *widget,
-                                 gconstpointer  data);
-
-/* The first widget under @widget, itself included, that @match accepts. */
-static GtkWidget *
-find_widget_where (GtkWidget     *widget,
-                   WidgetMatch    match,
-                   gconstpointer  data)
-{
-  if (match (widget, data))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget_where (child, match, data);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return window;
 }
 
 static gboolean
@@ -235,7 +171,7 @@ is_button_labelled (GtkWidget     *widget,
 static gboolean
 window_shows_undo (gpointer user_data)
 {
-  return find_widget_where (user_data, is_button_labelled, "_Undo") != NULL;
+  return dailies_test_find_widget_where (user_data, is_button_labelled, "_Undo") != NULL;
 }
 
 static gboolean
@@ -244,22 +180,6 @@ is_spin_with_value (GtkWidget     *widget,
 {
   return GTK_IS_SPIN_BUTTON (widget) &&
          gtk_spin_button_get_value (GTK_SPIN_BUTTON (widget)) == *(const double *) value;
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (g_type_is_a (G_OBJECT_TYPE (window), type))
-        return window;
-    }
-
-  return NULL;
 }
 
 static gboolean
@@ -293,7 +213,8 @@ static char *undo_db_path;
 static int undo_position;
 
 static void
-undo_from_toast_body (DailiesApplication *app)
+undo_from_toast_body (DailiesApplication *app,
+                      gpointer            data)
 {
   DailiesTaskStore *store = dailies_application_get_store (app);
   DailiesWindow *window = wait_for_window (app);
@@ -309,7 +230,7 @@ undo_from_toast_body (DailiesApplication *app)
 
   /* The toast's own button, as a person clicks it. */
   g_assert_true (dailies_test_wait_until (window_shows_undo, window, 5000));
-  undo = find_widget_where (GTK_WIDGET (window), is_button_labelled, "_Undo");
+  undo = dailies_test_find_widget_where (GTK_WIDGET (window), is_button_labelled, "_Undo");
   g_signal_emit_by_name (undo, "clicked");
 
   g_assert_nonnull (dailies_task_store_lookup (store, SECOND_ID));
@@ -338,7 +259,8 @@ test_undo_from_toast (void)
 /* ------------------------------------------------------------------ */
 
 static void
-interval_from_preferences_body (DailiesApplication *app)
+interval_from_preferences_body (DailiesApplication *app,
+                                gpointer            data)
 {
   DailiesWindow *window = wait_for_window (app);
   RequestWait first = { FIRST_ID, api_count_requests (FIRST_ID) + 1 };
@@ -356,10 +278,10 @@ interval_from_preferences_body (DailiesApplication *app)
     first.n_requests--;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.preferences", NULL));
-  preferences = find_toplevel (DAILIES_TYPE_PREFERENCES_WINDOW);
+  preferences = dailies_test_find_toplevel (DAILIES_TYPE_PREFERENCES_WINDOW);
   g_assert_nonnull (preferences);
   g_assert_true (dailies_test_wait_until (widget_is_mapped, preferences, 5000));
-  spin = find_widget_where (GTK_WIDGET (preferences), is_spin_with_value, &slow);
+  spin = dailies_test_find_widget_where (GTK_WIDGET (preferences), is_spin_with_value, &slow);
   g_assert_nonnull (spin);
 
   /* As typed in and confirmed with Enter. */

@@ -19,6 +19,7 @@
 #include "dailies-poller.h"
 #include "dailies-task-store.h"
 #include "dailies-task-view.h"
+#include "dailies-test-ui.h"
 #include "dailies-test-utils.h"
 #include "dailies-window.h"
 
@@ -275,7 +276,8 @@ clipboard_read_cb (GObject      *object,
 /* ------------------------------------------------------------------ */
 
 static void
-banners_body (DailiesApplication *app)
+banners_body (DailiesApplication *app,
+              gpointer            data)
 {
   DailiesWindow *window = DAILIES_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
   DailiesApiClient *client = dailies_application_get_api_client (app);
@@ -373,40 +375,13 @@ banners_body (DailiesApplication *app)
   gateway_free (gateway);
 }
 
-static gboolean
-run_body_cb (gpointer user_data)
-{
-  DailiesApplication *app = user_data;
-  gboolean *ran = g_object_get_data (G_OBJECT (app), "ran");
-
-  banners_body (app);
-  *ran = TRUE;
-  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-activate_after_cb (GApplication *app)
-{
-  /* Run the body from the main loop once the window is up. */
-  g_idle_add_full (G_PRIORITY_LOW, run_body_cb, g_object_ref (app), g_object_unref);
-}
-
 static void
 test_banners (void)
 {
   g_autoptr(DailiesApplication) app = dailies_application_new ();
-  char *argv[] = { (char *) "dailies", (char *) "--demo", NULL };
-  gboolean ran = FALSE;
-  int status;
+  const char * const argv[] = { "dailies", "--demo", NULL };
 
-  g_signal_connect (app, "activate", G_CALLBACK (activate_after_cb), NULL);
-  g_object_set_data (G_OBJECT (app), "ran", &ran);
-
-  status = g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv);
-  g_assert_cmpint (status, ==, 0);
-  g_assert_true (ran);
+  dailies_test_run_app (app, argv, banners_body, NULL);
 }
 
 int

@@ -381,44 +381,21 @@ check_search (DailiesWindow     *window,
   g_assert_cmpstr (gtk_editable_get_text (entry), ==, "");
 }
 
-static gboolean run_test_func_cb (gpointer user_data);
-
 static void
-activate_after_cb (GApplication *app)
+call_body (DailiesApplication *app,
+           gpointer            func)
 {
-  /* Run the body from the main loop once the window is up. */
-  g_idle_add_full (G_PRIORITY_LOW, run_test_func_cb, g_object_ref (app), g_object_unref);
+  ((AppTestFunc) func) (app);
 }
 
+/* Runs `dailies --demo` with @func called once the window is up. */
 static void
 run_app_test (AppTestFunc func)
 {
   g_autoptr(DailiesApplication) app = dailies_application_new ();
-  char *argv[] = { (char *) "dailies", (char *) "--demo", NULL };
-  gboolean ran = FALSE;
-  int status;
+  const char * const argv[] = { "dailies", "--demo", NULL };
 
-  g_signal_connect (app, "activate", G_CALLBACK (activate_after_cb), NULL);
-  g_object_set_data (G_OBJECT (app), "test-func", func);
-  g_object_set_data (G_OBJECT (app), "ran", &ran);
-
-  status = g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv);
-  g_assert_cmpint (status, ==, 0);
-  g_assert_true (ran);
-}
-
-static gboolean
-run_test_func_cb (gpointer user_data)
-{
-  DailiesApplication *app = user_data;
-  AppTestFunc func = g_object_get_data (G_OBJECT (app), "test-func");
-  gboolean *ran = g_object_get_data (G_OBJECT (app), "ran");
-
-  func (app);
-  *ran = TRUE;
-  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
-
-  return G_SOURCE_REMOVE;
+  dailies_test_run_app (app, argv, call_body, func);
 }
 
 static gboolean
