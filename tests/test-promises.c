@@ -16,6 +16,7 @@
 #include "dailies-preferences-window.h"
 #include "dailies-task-store.h"
 #include "dailies-task.h"
+#include "dailies-test-gtk-utils.h"
 #include "dailies-test-utils.h"
 #include "dailies-window.h"
 
@@ -128,57 +129,6 @@ api_got_requests (gpointer user_data)
 /* Running the app                                                     */
 /* ------------------------------------------------------------------ */
 
-typedef void (*AppTestFunc) (DailiesApplication *app);
-
-static gboolean
-run_test_func_cb (gpointer user_data)
-{
-  DailiesApplication *app = user_data;
-  AppTestFunc func = g_object_get_data (G_OBJECT (app), "test-func");
-  gboolean *ran = g_object_get_data (G_OBJECT (app), "ran");
-
-  func (app);
-  *ran = TRUE;
-  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-activate_after_cb (GApplication *app)
-{
-  if (g_object_get_data (G_OBJECT (app), "started") != NULL)
-    return;
-  g_object_set_data (G_OBJECT (app), "started", GINT_TO_POINTER (TRUE));
-  g_idle_add_full (G_PRIORITY_LOW, run_test_func_cb, g_object_ref (app), g_object_unref);
-}
-
-/* Runs `dailies ID…` with @func called once the window is up. */
-static void
-run_app_with_ids (AppTestFunc func)
-{
-  g_autoptr(DailiesApplication) app = dailies_application_new ();
-  char *argv[] = { (char *) "dailies", (char *) FIRST_ID, (char *) SECOND_ID, (char *) THIRD_ID, NULL };
-  gboolean ran = FALSE;
-  int status;
-
-  g_signal_connect (app, "activate", G_CALLBACK (activate_after_cb), NULL);
-  g_object_set_data (G_OBJECT (app), "test-func", func);
-  g_object_set_data (G_OBJECT (app), "ran", &ran);
-
-  status = g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv);
-  g_assert_cmpint (status, ==, 0);
-  g_assert_true (ran);
-}
-
-static gboolean
-window_is_mapped (gpointer user_data)
-{
-  GtkWindow *window = gtk_application_get_active_window (user_data);
-
-  return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
-}
-
 static gboolean
 store_has_three_tasks (gpointer user_data)
 {
@@ -193,35 +143,10 @@ store_has_three_tasks (gpointer user_data)
 static DailiesWindow *
 wait_for_window (DailiesApplication *app)
 {
-  g_assert_true (dailies_test_wait_until (window_is_mapped, app, 10000));
+  g_assert_true (dailies_test_wait_until (dailies_test_app_window_is_mapped, app, 10000));
   g_assert_true (dailies_test_wait_until (store_has_three_tasks, app, 10000));
 
   return DAILIES_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
-}
-
-typedef gboolean (*WidgetMatch) (GtkWidget     *widget,
-                                 gconstpointer  data);
-
-/* The first widget under @widget, itself included, that @match accepts. */
-static GtkWidget *
-find_widget_where (GtkWidget     *widget,
-                   WidgetMatch    match,
-                   gconstpointer  data)
-{
-  if (match (widget, data))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget_where (child, match, data);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
 }
 
 static gboolean
@@ -235,7 +160,7 @@ is_button_labelled (GtkWidget     *widget,
 static gboolean
 window_shows_undo (gpointer user_data)
 {
-  return find_widget_where (user_data, is_button_labelled, "_Undo") != NULL;
+  return dailies_test_find_widget_where (user_data, is_button_labelled, "_Undo") != NULL;
 }
 
 static gboolean
@@ -309,7 +234,7 @@ undo_from_toast_body (DailiesApplication *app)
 
   /* The toast's own button, as a person clicks it. */
   g_assert_true (dailies_test_wait_until (window_shows_undo, window, 5000));
-  undo = find_widget_where (GTK_WIDGET (window), is_button_labelled, "_Undo");
+  undo = dailies_test_find_widget_where (GTK_WIDGET (window), is_button_labelled, "_Undo");
   g_signal_emit_by_name (undo, "clicked");
 
   g_assert_nonnull (dailies_task_store_lookup (store, SECOND_ID));
@@ -322,7 +247,7 @@ test_undo_from_toast (void)
   g_autoptr(DailiesTaskStore) reopened = NULL;
   g_autoptr(GError) error = NULL;
 
-  run_app_with_ids (undo_from_toast_body);
+  dailies_test_run_app (undo_from_toast_body, FIRST_ID, SECOND_ID, THIRD_ID, NULL);
 
   /* And it is still there next time, in its place. */
   reopened = dailies_task_store_new (undo_db_path);
@@ -359,7 +284,7 @@ interval_from_preferences_body (DailiesApplication *app)
   preferences = find_toplevel (DAILIES_TYPE_PREFERENCES_WINDOW);
   g_assert_nonnull (preferences);
   g_assert_true (dailies_test_wait_until (widget_is_mapped, preferences, 5000));
-  spin = find_widget_where (GTK_WIDGET (preferences), is_spin_with_value, &slow);
+  spin = dailies_test_find_widget_where (GTK_WIDGET (preferences), is_spin_with_value, &slow);
   g_assert_nonnull (spin);
 
   /* As typed in and confirmed with Enter. */
@@ -385,7 +310,7 @@ test_interval_from_preferences (void)
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
 
   g_settings_set_uint (settings, "poll-interval", 600);
-  run_app_with_ids (interval_from_preferences_body);
+  dailies_test_run_app (interval_from_preferences_body, FIRST_ID, SECOND_ID, THIRD_ID, NULL);
   g_settings_reset (settings, "poll-interval");
 }
 

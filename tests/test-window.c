@@ -24,23 +24,13 @@
 #include "dailies-task-store.h"
 #include "dailies-task-view.h"
 #include "dailies-task.h"
+#include "dailies-test-gtk-utils.h"
 #include "dailies-test-utils.h"
 #include "dailies-window.h"
 
 #define SUCCESS_ID "asyntask_DemoHarbourSunrise00000000000001"
 #define FAILURE_ID "asyntask_DemoModerationFail0000000000003"
 #define ULTRA_ID   "asyntask_DemoUltraMountains000000000004"
-
-typedef void (*AppTestFunc) (DailiesApplication *app);
-
-static gboolean
-window_is_mapped (gpointer user_data)
-{
-  GtkApplication *app = user_data;
-  GtkWindow *window = gtk_application_get_active_window (app);
-
-  return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
-}
 
 static gboolean
 store_has_demo_tasks (gpointer user_data)
@@ -68,60 +58,6 @@ all_tasks_terminal (gpointer user_data)
 }
 
 static gboolean
-count_frame_cb (GtkWidget     *widget,
-                GdkFrameClock *clock,
-                gpointer       user_data)
-{
-  guint *n_frames = user_data;
-
-  (*n_frames)++;
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-two_frames_drawn (gpointer user_data)
-{
-  return *(guint *) user_data >= 2;
-}
-
-/* Waits for the window to lay out and draw what changed. */
-static void
-wait_for_frames (GtkWidget *widget)
-{
-  guint n_frames = 0;
-  guint tick_id = gtk_widget_add_tick_callback (widget, count_frame_cb, &n_frames, NULL);
-
-  gtk_widget_queue_draw (widget);
-  g_assert_true (dailies_test_wait_until (two_frames_drawn, &n_frames, 5000));
-  gtk_widget_remove_tick_callback (widget, tick_id);
-}
-
-typedef gboolean (*WidgetMatch) (GtkWidget     *widget,
-                                 gconstpointer  data);
-
-/* The first widget under @widget, itself included, that @match accepts. */
-static GtkWidget *
-find_widget_where (GtkWidget     *widget,
-                   WidgetMatch    match,
-                   gconstpointer  data)
-{
-  if (match (widget, data))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget_where (child, match, data);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static gboolean
 is_toggle_labelled (GtkWidget     *widget,
                     gconstpointer  label)
 {
@@ -140,35 +76,7 @@ static GtkToggleButton *
 find_toggle (GtkWidget  *widget,
              const char *label)
 {
-  return GTK_TOGGLE_BUTTON (find_widget_where (widget, is_toggle_labelled, label));
-}
-
-typedef struct
-{
-  GType       type;
-  const char *css_class;
-} TypeAndClass;
-
-static gboolean
-is_type_with_class (GtkWidget     *widget,
-                    gconstpointer  data)
-{
-  const TypeAndClass *wanted = data;
-
-  return G_TYPE_CHECK_INSTANCE_TYPE (widget, wanted->type) &&
-         (wanted->css_class == NULL || gtk_widget_has_css_class (widget, wanted->css_class));
-}
-
-/* The first widget of @type under @widget with the CSS class @css_class
- * (if not NULL), or NULL. */
-static GtkWidget *
-find_widget (GtkWidget  *widget,
-             GType       type,
-             const char *css_class)
-{
-  TypeAndClass wanted = { type, css_class };
-
-  return find_widget_where (widget, is_type_with_class, &wanted);
+  return GTK_TOGGLE_BUTTON (dailies_test_find_widget_where (widget, is_toggle_labelled, label));
 }
 
 static gboolean
@@ -188,21 +96,7 @@ static void
 save_screenshot (GtkWidget  *widget,
                  const char *name)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (gtk_window_get_child (GTK_WINDOW (widget)));
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  wait_for_frames (widget);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
+  g_object_unref (dailies_test_screenshot (widget, name));
 }
 
 typedef struct
@@ -247,7 +141,7 @@ static GtkWidget *
 find_mapped_row (GtkWidget  *widget,
                  const char *other_id)
 {
-  return find_widget_where (widget, is_mapped_row_of_other_task, other_id);
+  return dailies_test_find_widget_where (widget, is_mapped_row_of_other_task, other_id);
 }
 
 /* A right click on a row selects its task and opens the row's menu, whose
@@ -255,7 +149,7 @@ find_mapped_row (GtkWidget  *widget,
 static void
 check_row_menu (DailiesWindow *window)
 {
-  GtkWidget *list_view = find_widget (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW, "navigation-sidebar");
+  GtkWidget *list_view = dailies_test_find_widget (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW, "navigation-sidebar");
   GtkWidget *row;
   DailiesTask *task;
   GListModel *controllers = gtk_widget_observe_controllers (list_view);
@@ -275,7 +169,7 @@ check_row_menu (DailiesWindow *window)
   g_assert_nonnull (secondary);
 
   g_assert_true (dailies_window_select_task (window, FAILURE_ID));
-  wait_for_frames (GTK_WIDGET (window));
+  dailies_test_wait_for_frames (GTK_WIDGET (window));
   row = find_mapped_row (list_view, FAILURE_ID);
   g_assert_nonnull (row);
   task = dailies_task_row_get_task (DAILIES_TASK_ROW (row));
@@ -283,7 +177,7 @@ check_row_menu (DailiesWindow *window)
   g_signal_emit_by_name (secondary, "pressed", 1, x, y);
 
   g_assert_true (dailies_task_view_get_task (DAILIES_TASK_VIEW (dailies_window_get_task_view (window))) == task);
-  menu = find_widget (row, GTK_TYPE_POPOVER_MENU, NULL);
+  menu = dailies_test_find_widget (row, GTK_TYPE_POPOVER_MENU, NULL);
   g_assert_nonnull (menu);
   g_assert_true (gtk_widget_get_visible (menu));
 
@@ -356,10 +250,10 @@ check_search (DailiesWindow     *window,
               DailiesDemoServer *server)
 {
   /* The task list, not the list inside the drop-down. */
-  GtkListView *list_view = GTK_LIST_VIEW (find_widget (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW, "navigation-sidebar"));
-  GtkSearchBar *search_bar = GTK_SEARCH_BAR (find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_BAR, NULL));
-  GtkEditable *entry = GTK_EDITABLE (find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY, NULL));
-  GtkDropDown *states = GTK_DROP_DOWN (find_widget (GTK_WIDGET (window), GTK_TYPE_DROP_DOWN, NULL));
+  GtkListView *list_view = GTK_LIST_VIEW (dailies_test_find_widget (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW, "navigation-sidebar"));
+  GtkSearchBar *search_bar = GTK_SEARCH_BAR (dailies_test_find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_BAR, NULL));
+  GtkEditable *entry = GTK_EDITABLE (dailies_test_find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY, NULL));
+  GtkDropDown *states = GTK_DROP_DOWN (dailies_test_find_widget (GTK_WIDGET (window), GTK_TYPE_DROP_DOWN, NULL));
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (window));
   DailiesPoller *poller = dailies_application_get_poller (DAILIES_APPLICATION (app));
   CountWait wait = { G_LIST_MODEL (gtk_list_view_get_model (list_view)), 0 };
@@ -434,46 +328,6 @@ check_search (DailiesWindow     *window,
   g_assert_cmpstr (gtk_editable_get_text (entry), ==, "");
 }
 
-static gboolean run_test_func_cb (gpointer user_data);
-
-static void
-activate_after_cb (GApplication *app)
-{
-  /* Run the body from the main loop once the window is up. */
-  g_idle_add_full (G_PRIORITY_LOW, run_test_func_cb, g_object_ref (app), g_object_unref);
-}
-
-static void
-run_app_test (AppTestFunc func)
-{
-  g_autoptr(DailiesApplication) app = dailies_application_new ();
-  char *argv[] = { (char *) "dailies", (char *) "--demo", NULL };
-  gboolean ran = FALSE;
-  int status;
-
-  g_signal_connect (app, "activate", G_CALLBACK (activate_after_cb), NULL);
-  g_object_set_data (G_OBJECT (app), "test-func", func);
-  g_object_set_data (G_OBJECT (app), "ran", &ran);
-
-  status = g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv);
-  g_assert_cmpint (status, ==, 0);
-  g_assert_true (ran);
-}
-
-static gboolean
-run_test_func_cb (gpointer user_data)
-{
-  DailiesApplication *app = user_data;
-  AppTestFunc func = g_object_get_data (G_OBJECT (app), "test-func");
-  gboolean *ran = g_object_get_data (G_OBJECT (app), "ran");
-
-  func (app);
-  *ran = TRUE;
-  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
-
-  return G_SOURCE_REMOVE;
-}
-
 static void
 test_demo_reaches_final_states (DailiesApplication *app)
 {
@@ -489,7 +343,7 @@ test_demo_reaches_final_states (DailiesApplication *app)
   GtkToggleButton *original;
   GtkToggleButton *final;
 
-  g_assert_true (dailies_test_wait_until (window_is_mapped, app, 10000));
+  g_assert_true (dailies_test_wait_until (dailies_test_app_window_is_mapped, app, 10000));
   window = DAILIES_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
   g_assert_true (dailies_test_wait_until (store_has_demo_tasks, app, 10000));
   g_assert_nonnull (server);
@@ -561,7 +415,7 @@ test_demo_reaches_final_states (DailiesApplication *app)
 static void
 test_demo (void)
 {
-  run_app_test (test_demo_reaches_final_states);
+  dailies_test_run_app (test_demo_reaches_final_states, "--demo", NULL);
 }
 
 /* The first toplevel of @type other than the main window, or NULL. */
@@ -686,7 +540,7 @@ test_add_remove_about_body (DailiesApplication *app)
   GtkWindow *about;
   DailiesTask *task;
 
-  g_assert_true (dailies_test_wait_until (window_is_mapped, app, 10000));
+  g_assert_true (dailies_test_wait_until (dailies_test_app_window_is_mapped, app, 10000));
   g_assert_true (dailies_test_wait_until (store_has_demo_tasks, app, 10000));
   window = DAILIES_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
 
@@ -785,7 +639,7 @@ test_add_remove_about_body (DailiesApplication *app)
 static void
 test_add_remove_about (void)
 {
-  run_app_test (test_add_remove_about_body);
+  dailies_test_run_app (test_add_remove_about_body, "--demo", NULL);
 }
 
 static gboolean
@@ -878,7 +732,7 @@ assert_shows_link_expired (DailiesTaskView *view,
   g_assert_true (g_str_has_prefix (dailies_task_view_get_shown_link_state (view), "Link expired"));
   g_assert_true (g_str_has_prefix (detail, "Link expired"));
   g_assert_null (dailies_player_get_uri (DAILIES_PLAYER (dailies_task_view_get_player (view))));
-  g_assert_true (gtk_widget_get_visible (find_widget_where (GTK_WIDGET (view), is_button_labelled, "Check _Again")));
+  g_assert_true (gtk_widget_get_visible (dailies_test_find_widget_where (GTK_WIDGET (view), is_button_labelled, "Check _Again")));
 }
 
 static void
@@ -893,7 +747,7 @@ test_links_body (DailiesApplication *app)
   DailiesTask *task;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
-  g_assert_true (dailies_test_wait_until (window_is_mapped, app, 10000));
+  g_assert_true (dailies_test_wait_until (dailies_test_app_window_is_mapped, app, 10000));
   g_assert_true (dailies_test_wait_until (store_has_demo_tasks, app, 10000));
   window = DAILIES_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
   view = DAILIES_TASK_VIEW (dailies_window_get_task_view (window));
@@ -977,7 +831,7 @@ test_links_body (DailiesApplication *app)
 static void
 test_links (void)
 {
-  run_app_test (test_links_body);
+  dailies_test_run_app (test_links_body, "--demo", NULL);
 }
 
 int
