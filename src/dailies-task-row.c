@@ -143,13 +143,17 @@ ensure_thumbnail (DailiesTaskRow *self)
   return self->thumbnail;
 }
 
-/* Between the ID and the age. */
+/* Between the ID and the age. A disk, not an arrow: the badge says where
+ * the video is, and must not read as a button that downloads it. Debian
+ * 12's Adwaita has both icons; GNOME's current one has at least the second. */
 static GtkImage *
 ensure_kept_image (DailiesTaskRow *self)
 {
   if (self->kept_image == NULL)
     {
-      GtkWidget *image = gtk_image_new_from_icon_name ("document-save-symbolic");
+      const char *names[] = { "drive-harddisk-symbolic", "folder-videos-symbolic", NULL };
+      g_autoptr(GIcon) icon = g_themed_icon_new_from_names ((char **) names, -1);
+      GtkWidget *image = gtk_image_new_from_gicon (icon);
 
       gtk_widget_set_tooltip_text (image, _("Kept on this computer"));
       gtk_accessible_update_property (GTK_ACCESSIBLE (image),

@@ -150,3 +150,50 @@ dailies_test_wait_for_window (GtkApplication *app)
 
   return gtk_application_get_active_window (app);
 }
+
+static gboolean
+count_frame_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  (*(guint *) user_data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+two_frames_drawn (gpointer user_data)
+{
+  return *(guint *) user_data >= 2;
+}
+
+void
+dailies_test_wait_for_frames (GtkWidget *widget)
+{
+  guint n_frames = 0;
+  guint tick_id = gtk_widget_add_tick_callback (widget, count_frame_cb, &n_frames, NULL);
+
+  gtk_widget_queue_draw (widget);
+  g_assert_true (dailies_test_wait_until (two_frames_drawn, &n_frames, 5000));
+  gtk_widget_remove_tick_callback (widget, tick_id);
+}
+
+GdkTexture *
+dailies_test_screenshot (GtkWidget  *window,
+                         const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
+  GdkTexture *texture;
+
+  dailies_test_wait_for_frames (window);
+  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (window), gtk_widget_get_height (window));
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+
+  return texture;
+}

@@ -31,6 +31,13 @@ GtkWindow          *dailies_test_find_toplevel    (GType      type);
 GtkEventController *dailies_test_find_controller  (GtkWidget *widget,
                                                    GType      type);
 
+/* Waits for @widget's window to lay out and draw what changed. */
+void                dailies_test_wait_for_frames  (GtkWidget          *widget);
+/* Renders @window, frame and background included, as its renderer draws
+ * it, and saves it as @name in the build dir to look at by hand. */
+GdkTexture         *dailies_test_screenshot       (GtkWidget          *window,
+                                                   const char         *name);
+
 /* Runs @app with @argv (NULL-terminated, argv[0] first); once it is
  * activated, @func runs from the main loop, then the app quits. Asserts
  * that it ran and that the app exited with 0. */

@@ -35,15 +35,6 @@
 typedef void (*AppTestFunc) (DailiesApplication *app);
 
 static gboolean
-window_is_mapped (gpointer user_data)
-{
-  GtkApplication *app = user_data;
-  GtkWindow *window = gtk_application_get_active_window (app);
-
-  return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
-}
-
-static gboolean
 store_has_demo_tasks (gpointer user_data)
 {
   DailiesTaskStore *store = dailies_application_get_store (user_data);
@@ -66,35 +57,6 @@ all_tasks_terminal (gpointer user_data)
     }
 
   return n_items > 0;
-}
-
-static gboolean
-count_frame_cb (GtkWidget     *widget,
-                GdkFrameClock *clock,
-                gpointer       user_data)
-{
-  guint *n_frames = user_data;
-
-  (*n_frames)++;
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-two_frames_drawn (gpointer user_data)
-{
-  return *(guint *) user_data >= 2;
-}
-
-/* Waits for the window to lay out and draw what changed. */
-static void
-wait_for_frames (GtkWidget *widget)
-{
-  guint n_frames = 0;
-  guint tick_id = gtk_widget_add_tick_callback (widget, count_frame_cb, &n_frames, NULL);
-
-  gtk_widget_queue_draw (widget);
-  g_assert_true (dailies_test_wait_until (two_frames_drawn, &n_frames, 5000));
-  gtk_widget_remove_tick_callback (widget, tick_id);
 }
 
 static gboolean
@@ -136,21 +98,7 @@ static void
 save_screenshot (GtkWidget  *widget,
                  const char *name)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (gtk_window_get_child (GTK_WINDOW (widget)));
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  wait_for_frames (widget);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
+  g_object_unref (dailies_test_screenshot (widget, name));
 }
 
 typedef struct
@@ -222,7 +170,7 @@ check_row_menu (DailiesWindow *window)
   g_assert_nonnull (secondary);
 
   g_assert_true (dailies_window_select_task (window, FAILURE_ID));
-  wait_for_frames (GTK_WIDGET (window));
+  dailies_test_wait_for_frames (GTK_WIDGET (window));
   row = find_mapped_row (list_view, FAILURE_ID);
   g_assert_nonnull (row);
   task = dailies_task_row_get_task (DAILIES_TASK_ROW (row));
@@ -442,7 +390,7 @@ test_demo_reaches_final_states (DailiesApplication *app)
   GtkToggleButton *original;
   GtkToggleButton *final;
 
-  g_assert_true (dailies_test_wait_until (window_is_mapped, app, 10000));
+  dailies_test_wait_for_window (GTK_APPLICATION (app));
   window = DAILIES_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
   g_assert_true (dailies_test_wait_until (store_has_demo_tasks, app, 10000));
   g_assert_nonnull (server);
@@ -665,7 +613,7 @@ test_add_remove_about_body (DailiesApplication *app)
   GtkWindow *about;
   DailiesTask *task;
 
-  g_assert_true (dailies_test_wait_until (window_is_mapped, app, 10000));
+  dailies_test_wait_for_window (GTK_APPLICATION (app));
   g_assert_true (dailies_test_wait_until (store_has_demo_tasks, app, 10000));
   window = DAILIES_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
 
@@ -865,7 +813,7 @@ test_links_body (DailiesApplication *app)
   DailiesTask *task;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
-  g_assert_true (dailies_test_wait_until (window_is_mapped, app, 10000));
+  dailies_test_wait_for_window (GTK_APPLICATION (app));
   g_assert_true (dailies_test_wait_until (store_has_demo_tasks, app, 10000));
   window = DAILIES_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
   view = DAILIES_TASK_VIEW (dailies_window_get_task_view (window));
