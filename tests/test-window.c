@@ -31,6 +31,11 @@
 #define SUCCESS_ID "asyntask_DemoHarbourSunrise00000000000001"
 #define FAILURE_ID "asyntask_DemoModerationFail0000000000003"
 #define ULTRA_ID   "asyntask_DemoUltraMountains000000000004"
+#define CANCELLED_ID "asyntask_DemoGatewayStillRunning0000007"
+#define GENERIC_ID   "asyntask_DemoGenericFailure0000000000008"
+/* The demo's tasks, and how many of them end: the model's service
+ * cancelled one, which the gateway calls running until its timeout. */
+#define N_DEMO_TASKS 10
 
 typedef void (*AppTestFunc) (DailiesApplication *app);
 
@@ -48,7 +53,7 @@ store_has_demo_tasks (gpointer user_data)
 {
   DailiesTaskStore *store = dailies_application_get_store (user_data);
 
-  return g_list_model_get_n_items (G_LIST_MODEL (store)) == 6;
+  return g_list_model_get_n_items (G_LIST_MODEL (store)) == N_DEMO_TASKS;
 }
 
 static gboolean
@@ -61,7 +66,7 @@ all_tasks_terminal (gpointer user_data)
     {
       g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
 
-      if (!dailies_task_is_terminal (task))
+      if (!dailies_task_is_terminal (task) && dailies_task_get_upstream_problem (task) == NULL)
         return FALSE;
     }
 
@@ -355,17 +360,26 @@ check_search (DailiesWindow     *window,
   g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
   gtk_editable_set_text (entry, "");
 
-  /* States: succeeded, failed, and none still running. */
+  /* States: succeeded, failed (narrowed to one by words), and running:
+   * only the one the model's service cancelled. */
   gtk_drop_down_set_selected (states, 2);
   wait.n_items = n_succeeded;
   g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
   gtk_drop_down_set_selected (states, 3);
+  wait.n_items = 2;
+  g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
+  gtk_editable_set_text (entry, "moderation");
   wait.n_items = 1;
   g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
   check_shown_actions (window, store, server);
+  gtk_editable_set_text (entry, "");
   gtk_drop_down_set_selected (states, 1);
-  wait.n_items = 0;
+  wait.n_items = 1;
   g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
+  {
+    g_autoptr(DailiesTask) shown = g_list_model_get_item (wait.model, 0);
+    g_assert_cmpstr (dailies_task_get_id (shown), ==, CANCELLED_ID);
+  }
   gtk_drop_down_set_selected (states, 4);
   wait.n_items = 1;
   g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
@@ -481,6 +495,9 @@ test_demo_reaches_final_states (DailiesApplication *app)
   success = dailies_task_store_lookup (store, SUCCESS_ID);
   g_assert_cmpint (dailies_task_get_status (failure), ==, DAILIES_TASK_STATUS_FAILURE);
   g_assert_cmpint (dailies_task_get_status (success), ==, DAILIES_TASK_STATUS_SUCCESS);
+  /* The gateway's generic "task failed", told in the model's words. */
+  g_assert_nonnull (strstr (dailies_task_get_fail_reason (dailies_task_store_lookup (store, GENERIC_ID)),
+                            "The video could not be rendered in time."));
 
   view = DAILIES_TASK_VIEW (dailies_window_get_task_view (window));
 
@@ -702,17 +719,17 @@ test_add_remove_about_body (DailiesApplication *app)
                             "asyntask_PastedTwo00000002, asyntask_PastedOne00000001", -1);
   adw_message_dialog_response (dialog, "add");
   gtk_window_destroy (GTK_WINDOW (dialog));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 8);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, N_DEMO_TASKS + 2);
   task = dailies_task_store_lookup (store, "asyntask_PastedTwo00000002");
   g_assert_nonnull (task);
 
   /* Remove, then undo. */
   g_assert_true (dailies_window_select_task (window, "asyntask_PastedTwo00000002"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.remove", NULL));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 7);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, N_DEMO_TASKS + 1);
   g_assert_null (dailies_task_store_lookup (store, "asyntask_PastedTwo00000002"));
   dailies_task_store_restore (store, task);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 8);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, N_DEMO_TASKS + 2);
 
   /* Dropping text, a list file and a garbage file on the window. */
   {
@@ -744,8 +761,8 @@ test_add_remove_about_body (DailiesApplication *app)
     g_value_unset (&value);
     g_assert_true (handled);
     g_assert_true (dailies_test_wait_until (store_has_dropped_file, store, 5000));
-    /* The garbage added nothing: 8 before, plus the text and the list. */
-    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 10);
+    /* The garbage added nothing: the text and the list only. */
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, N_DEMO_TASKS + 4);
     dailies_test_rm_rf (dir);
   }
 
