@@ -77,7 +77,9 @@ task_matches (gpointer item,
 
   return contains_casefolded (dailies_task_get_id (task), self->search_text) ||
          contains_casefolded (dailies_task_get_model (task), self->search_text) ||
-         contains_casefolded (dailies_task_get_fail_reason (task), self->search_text);
+         contains_casefolded (dailies_task_get_fail_reason (task), self->search_text) ||
+         /* NULL at once for a finished task, and read once for a running one. */
+         contains_casefolded (dailies_task_get_upstream_problem (task), self->search_text);
 }
 
 /* With nothing to look for, the filter matches all: the list model passes

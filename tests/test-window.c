@@ -355,6 +355,13 @@ check_search (DailiesWindow     *window,
   save_screenshot (GTK_WIDGET (window), "window-search.png");
   gtk_editable_set_text (entry, "sensitive information");
   g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
+  /* ...or what the model's service did to a task still running. */
+  gtk_editable_set_text (entry, "CANCELLED");
+  g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
+  {
+    g_autoptr(DailiesTask) shown = g_list_model_get_item (wait.model, 0);
+    g_assert_cmpstr (dailies_task_get_id (shown), ==, CANCELLED_ID);
+  }
   gtk_editable_set_text (entry, "no task has these words");
   wait.n_items = 0;
   g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
