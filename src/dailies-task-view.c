@@ -307,16 +307,20 @@ update_result (DailiesTaskView *self)
   gtk_widget_set_visible (self->variant_box, dailies_task_get_original_result_url (task) != NULL);
   gtk_widget_set_visible (self->open_folder_button, local != NULL);
 
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->keep_label), NULL);
   if (dailies_task_get_keep_message (task) != NULL)
     {
       gtk_label_set_label (self->keep_label, dailies_task_get_keep_message (task));
     }
   else if (local != NULL)
     {
-      g_autofree char *display = g_filename_display_name (local);
+      /* Short, and no user name on a shared screen; the tooltip has it all. */
+      g_autofree char *display = dailies_format_path (local);
+      g_autofree char *full = g_filename_display_name (local);
       /* Translators: %s is a file path */
       g_autofree char *text = g_strdup_printf (_("Kept at %s"), display);
       gtk_label_set_label (self->keep_label, text);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->keep_label), full);
     }
   else
     {

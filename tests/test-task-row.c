@@ -296,6 +296,41 @@ last_frame_answer (gint64 ago)
   return text;
 }
 
+static gboolean
+is_kept_label (GtkWidget *widget)
+{
+  return GTK_IS_LABEL (widget) && g_str_has_prefix (gtk_label_get_label (GTK_LABEL (widget)), "Kept at ");
+}
+
+/* A copy under the home folder is shown as ~/…, so a shared screen shows
+ * no user name; the full path is in the tooltip. Elsewhere it is shown whole. */
+static void
+test_kept_path_short (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *home_path = g_build_filename (g_get_home_dir (), "Videos", "Dailies", "a.mp4", NULL);
+  g_autofree char *expected = g_strdup_printf ("Kept at ~%sVideos%sDailies%sa.mp4",
+                                               G_DIR_SEPARATOR_S, G_DIR_SEPARATOR_S, G_DIR_SEPARATOR_S);
+  g_autofree char *lookalike = g_strconcat (g_get_home_dir (), "x", G_DIR_SEPARATOR_S, "a.mp4", NULL);
+  g_autofree char *lookalike_text = g_strconcat ("Kept at ", lookalike, NULL);
+  GtkWidget *label;
+
+  show_fixture (f, "response-success.json");
+  dailies_task_set_local_path (f->task, home_path);
+  label = find_widget (GTK_WIDGET (f->view), is_kept_label);
+  g_assert_nonnull (label);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (label)), ==, expected);
+  g_assert_null (strstr (gtk_label_get_label (GTK_LABEL (label)), g_get_home_dir ()));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (label), ==, home_path);
+
+  /* A folder whose name only starts like the home folder's. */
+  dailies_task_set_local_path (f->task, lookalike);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (label)), ==, lookalike_text);
+
+  dailies_task_set_local_path (f->task, NULL);
+  g_assert_null (gtk_widget_get_tooltip_text (label));
+}
+
 static void
 test_last_frame (Fixture       *f,
                  gconstpointer  data)
@@ -346,6 +381,7 @@ main (int   argc,
   g_test_add ("/dailies/task-row/upstream-problem", Fixture, NULL, fixture_set_up, test_upstream_problem, fixture_tear_down);
   g_test_add ("/dailies/task-row/probably-stuck", Fixture, NULL, fixture_set_up, test_probably_stuck, fixture_tear_down);
   g_test_add ("/dailies/task-row/last-frame", Fixture, NULL, fixture_set_up, test_last_frame, fixture_tear_down);
+  g_test_add ("/dailies/task-row/kept-path-short", Fixture, NULL, fixture_set_up, test_kept_path_short, fixture_tear_down);
 
   return g_test_run ();
 }
