@@ -13,8 +13,11 @@
 #include "dailies-link.h"
 
 #define DEMO_VIDEO_RESOURCE "/io/github/dailies/Dailies/demo/dailies-demo.mp4"
+#define DEMO_MOV_RESOURCE   "/io/github/dailies/Dailies/demo/dailies-demo.mov"
+#define DEMO_FRAME_RESOURCE "/io/github/dailies/Dailies/demo/dailies-demo-last-frame.png"
 #define GENERATIONS_PREFIX  "/v1/video/generations/"
 #define VIDEOS_PREFIX       "/videos/"
+#define FRAMES_PREFIX       "/frames/"
 /* How long a demo link stays valid, as the object store signs them. */
 #define LINK_LIFETIME       (24 * 60 * 60)
 
@@ -24,6 +27,21 @@ typedef enum
   DEMO_KIND_ULTRA,
   DEMO_KIND_OTHER_MODEL,
 } DemoKind;
+
+/* The answer shapes new-api passes on beyond the plain ones. */
+typedef enum
+{
+  DEMO_SHAPE_PLAIN,
+  /* The model's service cancelled it; the gateway still says IN_PROGRESS
+   * 30% until its own timeout, a day later. */
+  DEMO_SHAPE_UPSTREAM_CANCELLED,
+  /* fail_reason is only "task failed"; data.data.error has the words. */
+  DEMO_SHAPE_GENERIC_FAILURE,
+  /* Asked with return_last_frame: data.data.content.last_frame_url. */
+  DEMO_SHAPE_LAST_FRAME,
+  /* Asked with output_format "mov": a QuickTime file. */
+  DEMO_SHAPE_MOV,
+} DemoShape;
 
 /* One scripted task. Offsets are seconds after the server started. */
 typedef struct
@@ -38,6 +56,7 @@ typedef struct
   const char *fail_reason;   /* NULL: ends in SUCCESS */
   const char *ratio;
   guint       seed;
+  DemoShape   shape;
 } DemoTask;
 
 static const DemoTask demo_tasks[] = {
@@ -54,6 +73,14 @@ static const DemoTask demo_tasks[] = {
     5, 12, 26, 44, NULL, "16:9", 0 },
   { "cgt-20261129101500-demo6", "omniGenerate", DEMO_KIND_SEEDANCE,
     8, 16, 28, 40, NULL, "1:1", 31337 },
+  { "asyntask_DemoGatewayStillRunning0000007", "generate", DEMO_KIND_SEEDANCE,
+    2, 5, G_MAXUINT, G_MAXUINT, NULL, "16:9", 2718, DEMO_SHAPE_UPSTREAM_CANCELLED },
+  { "asyntask_DemoGenericFailure0000000000008", "generate", DEMO_KIND_SEEDANCE,
+    3, 7, 13, 22, "task failed", "4:3", 1618, DEMO_SHAPE_GENERIC_FAILURE },
+  { "asyntask_DemoLastFrameLighthouse0000009", "generate", DEMO_KIND_SEEDANCE,
+    4, 9, 18, 30, NULL, "16:9", 1414, DEMO_SHAPE_LAST_FRAME },
+  { "asyntask_DemoQuickTimeRiver000000000010", "generate", DEMO_KIND_SEEDANCE,
+    5, 11, 22, 36, NULL, "21:9", 1732, DEMO_SHAPE_MOV },
 };
 
 struct _DailiesDemoServer
@@ -65,6 +92,8 @@ struct _DailiesDemoServer
   char        *base_url;
   char        *cdn_url;
   GBytes      *video;
+  GBytes      *mov;
+  GBytes      *last_frame;
   char        *api_key;
   const char **task_ids;
 
@@ -172,10 +201,12 @@ add_int (JsonBuilder *builder,
 }
 
 static char *
-video_url_for (DailiesDemoServer *self,
-               const DemoTask    *task,
-               gint64             finish_time,
-               const char        *variant)
+signed_url_for (DailiesDemoServer *self,
+                const DemoTask    *task,
+                gint64             finish_time,
+                const char        *prefix,
+                const char        *variant,
+                const char        *extension)
 {
   gint64 signed_at = self->resign ? server_now (self) : finish_time;
   g_autoptr(GDateTime) date = NULL;
@@ -189,10 +220,21 @@ video_url_for (DailiesDemoServer *self,
 
   /* Shaped like the object store's pre-signed links: the query string is
    * the secret part, and says when it lapses. */
-  return g_strdup_printf ("%s" VIDEOS_PREFIX "%s%s.mp4?X-Tos-Algorithm=TOS4-HMAC-SHA256"
+  return g_strdup_printf ("%s%s%s%s.%s?X-Tos-Algorithm=TOS4-HMAC-SHA256"
                           "&X-Tos-Credential=DEMO%%2F%.8s%%2Flocal%%2Ftos%%2Frequest&X-Tos-Date=%s"
                           "&X-Tos-Expires=%d&X-Tos-SignedHeaders=host&X-Tos-Signature=demo%u",
-                          self->cdn_url, task->id, variant, stamp, stamp, LINK_LIFETIME, task->seed);
+                          self->cdn_url, prefix, task->id, variant, extension,
+                          stamp, stamp, LINK_LIFETIME, task->seed);
+}
+
+static char *
+video_url_for (DailiesDemoServer *self,
+               const DemoTask    *task,
+               gint64             finish_time,
+               const char        *variant)
+{
+  return signed_url_for (self, task, finish_time, VIDEOS_PREFIX, variant,
+                         task->shape == DEMO_SHAPE_MOV ? "mov" : "mp4");
 }
 
 /* The upstream model's raw output, in the shape each kind of model uses. */
@@ -202,7 +244,8 @@ add_upstream_data (DailiesDemoServer *self,
                    const DemoTask    *task,
                    gboolean           finished,
                    const char        *video_url,
-                   const char        *original_url)
+                   const char        *original_url,
+                   const char        *last_frame_url)
 {
   gint64 created = self->wall_started_at;
 
@@ -241,6 +284,8 @@ add_upstream_data (DailiesDemoServer *self,
       json_builder_begin_object (builder);
       /* For ultra tasks the upstream link is the pre-enhancement render. */
       add_string (builder, "video_url", original_url != NULL ? original_url : video_url);
+      if (last_frame_url != NULL)
+        add_string (builder, "last_frame_url", last_frame_url);
       json_builder_end_object (builder);
     }
   add_int (builder, "created_at", created);
@@ -256,14 +301,27 @@ add_upstream_data (DailiesDemoServer *self,
     add_string (builder, "super_resolution", "720p");
   add_int (builder, "seed", task->seed);
   add_string (builder, "service_tier", "default");
-
-  if (task->fail_reason != NULL && finished)
+  if (task->shape == DEMO_SHAPE_LAST_FRAME)
     {
+      json_builder_set_member_name (builder, "return_last_frame");
+      json_builder_add_boolean_value (builder, TRUE);
+    }
+  if (task->shape == DEMO_SHAPE_MOV)
+    add_string (builder, "output_format", "mov");
+
+  if (task->shape == DEMO_SHAPE_UPSTREAM_CANCELLED)
+    {
+      add_string (builder, "status", "cancelled");
+    }
+  else if (task->fail_reason != NULL && finished)
+    {
+      gboolean generic = task->shape == DEMO_SHAPE_GENERIC_FAILURE;
+
       add_string (builder, "status", "failed");
       json_builder_set_member_name (builder, "error");
       json_builder_begin_object (builder);
-      add_string (builder, "code", "InputTextSensitiveContentDetected");
-      add_string (builder, "message", task->fail_reason);
+      add_string (builder, "code", generic ? "OutputVideoRenderTimeout" : "InputTextSensitiveContentDetected");
+      add_string (builder, "message", generic ? "The video could not be rendered in time." : task->fail_reason);
       json_builder_end_object (builder);
     }
   else
@@ -295,6 +353,7 @@ build_task_envelope (DailiesDemoServer *self,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autofree char *video_url = NULL;
   g_autofree char *original_url = NULL;
+  g_autofree char *last_frame_url = NULL;
   guint elapsed = elapsed_seconds (self);
   gboolean started = elapsed >= task->started_at;
   gboolean finished = elapsed >= task->finished_at;
@@ -302,7 +361,9 @@ build_task_envelope (DailiesDemoServer *self,
   const char *status;
   const char *progress;
 
-  if (finished)
+  if (task->shape == DEMO_SHAPE_UPSTREAM_CANCELLED && started)
+    status = "IN_PROGRESS", progress = "30%";
+  else if (finished)
     status = task->fail_reason != NULL ? "FAILURE" : "SUCCESS", progress = "100%";
   else if (elapsed >= task->progress_75_at)
     status = "IN_PROGRESS", progress = "75%";
@@ -318,6 +379,9 @@ build_task_envelope (DailiesDemoServer *self,
       video_url = video_url_for (self, task, submit_time + task->finished_at, "");
       if (task->kind == DEMO_KIND_ULTRA)
         original_url = video_url_for (self, task, submit_time + task->finished_at, "-original");
+      /* Signed with the video, and lapsing with it. */
+      if (task->shape == DEMO_SHAPE_LAST_FRAME)
+        last_frame_url = signed_url_for (self, task, submit_time + task->finished_at, FRAMES_PREFIX, "", "png");
     }
 
   json_builder_begin_object (builder);
@@ -361,7 +425,7 @@ build_task_envelope (DailiesDemoServer *self,
     }
   else
     {
-      add_upstream_data (self, builder, task, finished, video_url, original_url);
+      add_upstream_data (self, builder, task, finished, video_url, original_url, last_frame_url);
     }
 
   json_builder_end_object (builder);
@@ -472,21 +536,54 @@ api_handler_cb (SoupServer        *server,
     }
 }
 
-/* Video paths are VIDEOS_PREFIX TASK_ID ".mp4" or TASK_ID "-original.mp4". */
-static const DemoTask *
-find_demo_task_for_video (const char *path)
+/* What the CDN holds at @path, and its type, or NULL. Videos are
+ * VIDEOS_PREFIX TASK_ID ".mp4" (".mov" for a QuickTime task) or TASK_ID
+ * "-original.mp4"; last frames FRAMES_PREFIX TASK_ID ".png". */
+static GBytes *
+find_cdn_file (DailiesDemoServer  *self,
+               const char         *path,
+               const char        **content_type)
 {
   g_autofree char *name = NULL;
+  const char *extension = strrchr (path, '.');
+  gboolean frame = g_str_has_prefix (path, FRAMES_PREFIX);
+  const char *prefix = frame ? FRAMES_PREFIX : VIDEOS_PREFIX;
+  const DemoTask *task;
 
-  if (!g_str_has_prefix (path, VIDEOS_PREFIX) || !g_str_has_suffix (path, ".mp4"))
+  if (!g_str_has_prefix (path, prefix) || extension == NULL ||
+      extension < path + strlen (prefix))
     return NULL;
 
-  name = g_strndup (path + strlen (VIDEOS_PREFIX),
-                    strlen (path) - strlen (VIDEOS_PREFIX) - strlen (".mp4"));
+  name = g_strndup (path + strlen (prefix), extension - path - strlen (prefix));
   if (g_str_has_suffix (name, "-original"))
     name[strlen (name) - strlen ("-original")] = '\0';
 
-  return find_demo_task (name);
+  task = find_demo_task (name);
+  if (task == NULL && self->answer_any && g_str_has_prefix (name, "asyntask_"))
+    task = &demo_tasks[0];
+  if (task == NULL)
+    return NULL;
+
+  if (frame)
+    {
+      if (task->shape != DEMO_SHAPE_LAST_FRAME || strcmp (extension, ".png") != 0)
+        return NULL;
+      *content_type = "image/png";
+      return self->last_frame;
+    }
+
+  if (task->shape == DEMO_SHAPE_MOV)
+    {
+      if (strcmp (extension, ".mov") != 0)
+        return NULL;
+      *content_type = "video/quicktime";
+      return self->mov;
+    }
+
+  if (strcmp (extension, ".mp4") != 0)
+    return NULL;
+  *content_type = "video/mp4";
+  return self->video;
 }
 
 /* Signed, and by the server's clock not lapsed nor revoked. A signed link
@@ -534,6 +631,8 @@ video_handler_cb (SoupServer        *server,
   SoupMessageHeaders *response_headers = soup_server_message_get_response_headers (msg);
   const char *method = soup_server_message_get_method (msg);
   g_autoptr(GBytes) body = NULL;
+  const char *content_type = NULL;
+  GBytes *file;
   SoupRange *ranges = NULL;
   int n_ranges = 0;
   gsize total;
@@ -560,14 +659,14 @@ video_handler_cb (SoupServer        *server,
       return;
     }
 
-  if (find_demo_task_for_video (path) == NULL &&
-      !(self->answer_any && g_str_has_prefix (path, VIDEOS_PREFIX "asyntask_") && g_str_has_suffix (path, ".mp4")))
+  file = find_cdn_file (self, path, &content_type);
+  if (file == NULL)
     {
       soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
       return;
     }
 
-  total = g_bytes_get_size (self->video);
+  total = g_bytes_get_size (file);
   soup_message_headers_replace (response_headers, "Accept-Ranges", "bytes");
 
   if (soup_message_headers_get_ranges (request_headers, total, &ranges, &n_ranges))
@@ -583,17 +682,17 @@ video_handler_cb (SoupServer        *server,
           return;
         }
 
-      body = g_bytes_new_from_bytes (self->video, start, end - start + 1);
+      body = g_bytes_new_from_bytes (file, start, end - start + 1);
       soup_message_headers_set_content_range (response_headers, start, end, total);
       soup_server_message_set_status (msg, SOUP_STATUS_PARTIAL_CONTENT, NULL);
     }
   else
     {
-      body = g_bytes_ref (self->video);
+      body = g_bytes_ref (file);
       soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
     }
 
-  soup_message_headers_set_content_type (response_headers, "video/mp4", NULL);
+  soup_message_headers_set_content_type (response_headers, content_type, NULL);
   soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
 }
 
@@ -620,6 +719,8 @@ dailies_demo_server_finalize (GObject *object)
   g_clear_pointer (&self->base_url, g_free);
   g_clear_pointer (&self->cdn_url, g_free);
   g_clear_pointer (&self->video, g_bytes_unref);
+  g_clear_pointer (&self->mov, g_bytes_unref);
+  g_clear_pointer (&self->last_frame, g_bytes_unref);
   g_clear_pointer (&self->api_key, g_free);
   g_clear_pointer (&self->task_ids, g_free);
 
@@ -677,11 +778,18 @@ dailies_demo_server_start (DailiesDemoServer  *self,
       if (self->video == NULL)
         return FALSE;
     }
+  if (self->mov == NULL &&
+      !(self->mov = g_resource_lookup_data (dailies_demo_get_resource (), DEMO_MOV_RESOURCE, G_RESOURCE_LOOKUP_FLAGS_NONE, error)))
+    return FALSE;
+  if (self->last_frame == NULL &&
+      !(self->last_frame = g_resource_lookup_data (dailies_demo_get_resource (), DEMO_FRAME_RESOURCE, G_RESOURCE_LOOKUP_FLAGS_NONE, error)))
+    return FALSE;
 
   self->api_server = soup_server_new ("server-header", "DailiesDemo/" PACKAGE_VERSION " ", NULL);
   self->video_server = soup_server_new ("server-header", "DailiesDemoCDN/" PACKAGE_VERSION " ", NULL);
   soup_server_add_handler (self->api_server, GENERATIONS_PREFIX, api_handler_cb, self, NULL);
   soup_server_add_handler (self->video_server, VIDEOS_PREFIX, video_handler_cb, self, NULL);
+  soup_server_add_handler (self->video_server, FRAMES_PREFIX, video_handler_cb, self, NULL);
 
   if (!(self->base_url = listen_on_loopback (self->api_server, error)) ||
       !(self->cdn_url = listen_on_loopback (self->video_server, error)))

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "dailies-format.h"
 
@@ -138,4 +139,28 @@ dailies_format_link_time_left (gint64 expires_at,
   left = dailies_format_duration (expires_at - now);
   /* Translators: %s is a duration such as "5 h 02 min" */
   return g_strdup_printf (_("Link expires in %s"), left);
+}
+
+char *
+dailies_format_path (const char *path)
+{
+  g_autofree char *display = NULL;
+  g_autofree char *home = NULL;
+  gsize home_len;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  display = g_filename_display_name (path);
+  home = g_filename_display_name (g_get_home_dir ());
+  /* A trailing slash (HOME=/home/ann/) or HOME=/ would leave no folder name. */
+  home_len = strlen (home);
+  while (home_len > 1 && home[home_len - 1] == G_DIR_SEPARATOR)
+    home[--home_len] = '\0';
+
+  /* Only a whole folder name: /home/ann does not hold /home/anna. */
+  if (home_len > 1 && strncmp (display, home, home_len) == 0 &&
+      (display[home_len] == G_DIR_SEPARATOR || display[home_len] == '\0'))
+    return g_strconcat ("~", display + home_len, NULL);
+
+  return g_steal_pointer (&display);
 }

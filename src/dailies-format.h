@@ -27,5 +27,7 @@ char       *dailies_format_timestamp       (gint64            unix_seconds);
 /* "Link expires in 5 h 02 min" or "Link expired"; NULL when there is no link. */
 char       *dailies_format_link_time_left  (gint64            expires_at,
                                             gint64            now);
+/* @path for display: under the home folder as "~/…", else as it is. */
+char       *dailies_format_path            (const char       *path);
 
 G_END_DECLS

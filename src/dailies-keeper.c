@@ -220,7 +220,9 @@ consider (DailiesKeeper *self,
 
   /* The cheap checks first: thousands of tasks pass through here. */
   attempts = GPOINTER_TO_UINT (g_hash_table_lookup (self->tries, task));
-  if (dailies_task_get_result_url (task) == NULL ||
+  /* A SUCCESS without an http(s) link (the gateway's "no link" answer)
+   * has nothing to fetch: no attempt, so no keep error either. */
+  if (!dailies_task_has_usable_link (task) ||
       attempts >= MAX_ATTEMPTS ||
       dailies_task_is_link_expired (task, now_seconds ()) ||
       g_hash_table_contains (self->running, task) ||

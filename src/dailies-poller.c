@@ -19,6 +19,10 @@
 #define DEFAULT_RATE_PAUSE_CAP_MS (10 * 60 * 1000)
 /* A status we do not know is still polled, but slowly. */
 #define UNKNOWN_STATUS_FACTOR  4
+/* A task whose model's service stopped only ends at the gateway's 24 h
+ * timeout: asking every interval would change nothing for a day. */
+#define UPSTREAM_PROBLEM_FACTOR 40
+#define UPSTREAM_PROBLEM_CAP_S  (10 * 60)
 
 /* One unfinished task the poller looks after. */
 typedef struct
@@ -174,6 +178,8 @@ next_interval_us (DailiesPoller *self,
   interval = MAX (interval, stretched);
   if (dailies_task_get_status (task) == DAILIES_TASK_STATUS_OTHER)
     interval *= UNKNOWN_STATUS_FACTOR;
+  if (dailies_task_get_upstream_problem (task) != NULL)
+    interval = MAX (interval, MIN (interval * UPSTREAM_PROBLEM_FACTOR, UPSTREAM_PROBLEM_CAP_S));
 
   interval *= g_random_double_range (0.9, 1.1);
 

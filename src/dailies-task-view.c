@@ -27,6 +27,9 @@ struct _DailiesTaskView
   GtkWidget            *variant_box;
   GtkToggleButton      *final_button;
   GtkToggleButton      *original_button;
+  /* An original render's link its host refused (403, 404, 410). Kept
+   * here only, not stored: the task's state is its result link's. */
+  char                 *refused_original_url;
   GtkLabel             *keep_label;
   GtkLabel             *link_label;
   GtkWidget            *check_again_button;
@@ -273,6 +276,13 @@ update_metadata (DailiesTaskView *self)
     set_row (self->upstream_row, NULL);
 }
 
+static gboolean
+original_refused (DailiesTaskView *self)
+{
+  return self->refused_original_url != NULL &&
+         g_strcmp0 (self->refused_original_url, dailies_task_get_original_result_url (self->task)) == 0;
+}
+
 /* Which video to show: the ultra original when asked for, else the local
  * copy when there is one, else the result link while it is valid. */
 static char *
@@ -284,7 +294,7 @@ dup_video_uri (DailiesTaskView *self)
 
   if (gtk_toggle_button_get_active (self->original_button) &&
       dailies_task_get_original_result_url (task) != NULL)
-    return expired ? NULL : g_strdup (dailies_task_get_original_result_url (task));
+    return expired || original_refused (self) ? NULL : g_strdup (dailies_task_get_original_result_url (task));
 
   if (local != NULL && g_file_test (local, G_FILE_TEST_IS_REGULAR))
     return g_filename_to_uri (local, NULL, NULL);
@@ -307,16 +317,20 @@ update_result (DailiesTaskView *self)
   gtk_widget_set_visible (self->variant_box, dailies_task_get_original_result_url (task) != NULL);
   gtk_widget_set_visible (self->open_folder_button, local != NULL);
 
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->keep_label), NULL);
   if (dailies_task_get_keep_message (task) != NULL)
     {
       gtk_label_set_label (self->keep_label, dailies_task_get_keep_message (task));
     }
   else if (local != NULL)
     {
-      g_autofree char *display = g_filename_display_name (local);
+      /* Short, and no user name on a shared screen; the tooltip has it all. */
+      g_autofree char *display = dailies_format_path (local);
+      g_autofree char *full = g_filename_display_name (local);
       /* Translators: %s is a file path */
       g_autofree char *text = g_strdup_printf (_("Kept at %s"), display);
       gtk_label_set_label (self->keep_label, text);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->keep_label), full);
     }
   else
     {
@@ -335,7 +349,9 @@ update_result (DailiesTaskView *self)
       dailies_player_set_uri (self->player, NULL);
       if (dailies_task_get_keep_message (task) == NULL && local == NULL)
         gtk_label_set_label (self->keep_label, "");
-      if (!dailies_task_has_usable_link (task))
+      if (gtk_toggle_button_get_active (self->original_button) && original_refused (self))
+        gtk_label_set_label (self->link_label, _("The original render’s link expired: its host refused it. The final video is under Final. Check Again asks the service whether it has a new link."));
+      else if (!dailies_task_has_usable_link (task))
         gtk_label_set_label (self->link_label, _("There is no video to play or keep. Check Again asks the service once more."));
       else
         gtk_label_set_label (self->link_label, _("Link expired, and there is no local copy. Check Again asks the service whether it has a new link."));
@@ -373,7 +389,22 @@ player_link_refused_cb (DailiesTaskView *self,
                         const char      *uri,
                         guint            http_status)
 {
-  if (self->task == NULL || g_strcmp0 (uri, dailies_task_get_result_url (self->task)) != 0)
+  if (self->task == NULL)
+    return;
+
+  /* The original render's link lapsed: said in the view, while the final
+   * one is judged by itself. */
+  if (g_strcmp0 (uri, dailies_task_get_original_result_url (self->task)) == 0)
+    {
+      g_message ("view: the video host refused the original render's link of %s (HTTP %u)",
+                 dailies_task_get_id (self->task), http_status);
+      g_free (self->refused_original_url);
+      self->refused_original_url = g_strdup (uri);
+      update_result (self);
+      return;
+    }
+
+  if (g_strcmp0 (uri, dailies_task_get_result_url (self->task)) != 0)
     return;
 
   g_message ("view: the video host refused the link of %s (HTTP %u)", dailies_task_get_id (self->task), http_status);
@@ -688,6 +719,7 @@ dailies_task_view_dispose (GObject *object)
   DailiesTaskView *self = (DailiesTaskView *)object;
 
   dailies_task_view_set_task (self, NULL);
+  g_clear_pointer (&self->refused_original_url, g_free);
   g_clear_handle_id (&self->clock_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), DAILIES_TYPE_TASK_VIEW);
 

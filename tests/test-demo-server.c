@@ -17,12 +17,17 @@
 #define FAILURE_ID "asyntask_DemoModerationFail0000000000003"
 #define ULTRA_ID   "asyntask_DemoUltraMountains000000000004"
 #define OTHER_ID   "asyntask_DemoOtherModelCat00000000000005"
+#define CANCELLED_ID  "asyntask_DemoGatewayStillRunning0000007"
+#define GENERIC_ID    "asyntask_DemoGenericFailure0000000000008"
+#define LAST_FRAME_ID "asyntask_DemoLastFrameLighthouse0000009"
+#define MOV_ID        "asyntask_DemoQuickTimeRiver000000000010"
 
 typedef struct
 {
   guint   status;
   GBytes *body;
   char   *content_range;
+  char   *content_type;
   gboolean done;
 } Reply;
 
@@ -31,6 +36,7 @@ reply_clear (Reply *reply)
 {
   g_clear_pointer (&reply->body, g_bytes_unref);
   g_clear_pointer (&reply->content_range, g_free);
+  g_clear_pointer (&reply->content_type, g_free);
 }
 
 static void
@@ -47,6 +53,7 @@ sent_cb (GObject      *object,
   reply->status = soup_message_get_status (msg);
   reply->content_range = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg),
                                                                  "Content-Range"));
+  reply->content_type = g_strdup (soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL));
   reply->done = TRUE;
 }
 
@@ -186,6 +193,77 @@ test_final_states (void)
   g_assert_cmpint (other->status, ==, DAILIES_TASK_STATUS_SUCCESS);
   g_assert_nonnull (other->video_url);
   g_assert_cmpstr (other->resolution, ==, "720p");
+}
+
+/* The shapes new-api passes on from the model's service, each in a demo
+ * task of its own. */
+static void
+test_new_shapes (void)
+{
+  g_autoptr(DailiesDemoServer) server = start_server ();
+  g_autoptr(DailiesTaskResponse) cancelled = NULL;
+  g_autoptr(DailiesTaskResponse) generic = NULL;
+  g_autoptr(DailiesTaskResponse) last_frame = NULL;
+  g_autoptr(DailiesTaskResponse) mov = NULL;
+  g_autofree char *unsigned_frame = NULL;
+  Reply reply;
+
+  /* Within the demo's minute, and still stuck a day after. */
+  g_assert_cmpuint (dailies_demo_server_get_finish_offset (server, GENERIC_ID), <=, 60);
+  g_assert_cmpuint (dailies_demo_server_get_finish_offset (server, LAST_FRAME_ID), <=, 60);
+  g_assert_cmpuint (dailies_demo_server_get_finish_offset (server, MOV_ID), <=, 60);
+  dailies_demo_server_advance (server, 24 * 60 * 60);
+
+  /* Cancelled by the model's service while the gateway says 30%. */
+  cancelled = query (server, CANCELLED_ID);
+  g_assert_cmpint (cancelled->status, ==, DAILIES_TASK_STATUS_IN_PROGRESS);
+  g_assert_cmpint (cancelled->progress, ==, 30);
+  g_assert_cmpstr (cancelled->upstream_status, ==, "cancelled");
+  g_assert_nonnull (cancelled->upstream_problem);
+  g_assert_null (cancelled->result_url);
+
+  /* "task failed", completed from the model's own error. */
+  generic = query (server, GENERIC_ID);
+  g_assert_cmpint (generic->status, ==, DAILIES_TASK_STATUS_FAILURE);
+  g_assert_nonnull (generic->fail_reason);
+  g_assert_nonnull (strstr (generic->fail_reason, "The video could not be rendered in time."));
+  g_assert_cmpstr (generic->upstream_error_code, ==, "OutputVideoRenderTimeout");
+
+  /* A last frame, signed like the video and served as a PNG. */
+  last_frame = query (server, LAST_FRAME_ID);
+  g_assert_cmpint (last_frame->status, ==, DAILIES_TASK_STATUS_SUCCESS);
+  g_assert_nonnull (last_frame->last_frame_url);
+  g_assert_true (g_str_has_prefix (last_frame->last_frame_url, dailies_demo_server_get_cdn_url (server)));
+  g_assert_nonnull (strstr (last_frame->last_frame_url, "X-Tos-Signature="));
+  fetch (last_frame->last_frame_url, NULL, NULL, &reply);
+  g_assert_cmpuint (reply.status, ==, 200);
+  g_assert_cmpstr (reply.content_type, ==, "image/png");
+  g_assert_cmpuint (g_bytes_get_size (reply.body), >, 8);
+  g_assert_cmpmem (g_bytes_get_data (reply.body, NULL), 8, "\x89PNG\r\n\x1a\n", 8);
+  reply_clear (&reply);
+  unsigned_frame = g_strndup (last_frame->last_frame_url, strchr (last_frame->last_frame_url, '?') - last_frame->last_frame_url);
+  fetch (unsigned_frame, NULL, NULL, &reply);
+  g_assert_cmpuint (reply.status, ==, 403);
+  reply_clear (&reply);
+  {
+    /* Only that task has one. */
+    g_autoptr(DailiesTaskResponse) plain = query (server, SUCCESS_ID);
+    g_assert_null (plain->last_frame_url);
+  }
+
+  /* output_format "mov": a real QuickTime file, named and typed so. */
+  mov = query (server, MOV_ID);
+  g_assert_cmpint (mov->status, ==, DAILIES_TASK_STATUS_SUCCESS);
+  g_assert_cmpstr (mov->output_format, ==, "mov");
+  g_assert_nonnull (strstr (mov->result_url, ".mov?"));
+  fetch (mov->result_url, NULL, NULL, &reply);
+  g_assert_cmpuint (reply.status, ==, 200);
+  g_assert_cmpstr (reply.content_type, ==, "video/quicktime");
+  g_assert_cmpuint (g_bytes_get_size (reply.body), >, 12);
+  /* The QuickTime brand, not mp4's. */
+  g_assert_cmpmem ((const char *) g_bytes_get_data (reply.body, NULL) + 4, 8, "ftypqt  ", 8);
+  g_assert_false (g_bytes_equal (reply.body, dailies_demo_server_get_video (server)));
+  reply_clear (&reply);
 }
 
 static void
@@ -369,6 +447,7 @@ main (int   argc,
 
   g_test_add_func ("/dailies/demo-server/lifecycle", test_lifecycle);
   g_test_add_func ("/dailies/demo-server/final-states", test_final_states);
+  g_test_add_func ("/dailies/demo-server/new-shapes", test_new_shapes);
   g_test_add_func ("/dailies/demo-server/errors", test_errors);
   g_test_add_func ("/dailies/demo-server/video-range", test_video_range);
   g_test_add_func ("/dailies/demo-server/signed-links", test_signed_links);

@@ -91,6 +91,26 @@ test_timestamp (void)
   g_assert_true (g_str_has_prefix (text, "2026-04-2"));
 }
 
+static void
+test_path (void)
+{
+  const char *home = g_get_home_dir ();
+  g_autofree char *inside = g_build_filename (home, "Videos", "a.mp4", NULL);
+  g_autofree char *slashed = g_strconcat (home, G_DIR_SEPARATOR_S, NULL);
+  g_autofree char *lookalike = g_strconcat (home, "2", G_DIR_SEPARATOR_S, "a.mp4", NULL);
+  g_autofree char *shown = dailies_format_path (inside);
+  g_autofree char *shown_home = dailies_format_path (home);
+  g_autofree char *shown_slashed = dailies_format_path (slashed);
+  g_autofree char *shown_lookalike = dailies_format_path (lookalike);
+  g_autofree char *shown_elsewhere = dailies_format_path ("/srv/videos/a.mp4");
+
+  g_assert_cmpstr (shown, ==, "~" G_DIR_SEPARATOR_S "Videos" G_DIR_SEPARATOR_S "a.mp4");
+  g_assert_cmpstr (shown_home, ==, "~");
+  g_assert_cmpstr (shown_slashed, ==, "~" G_DIR_SEPARATOR_S);
+  g_assert_cmpstr (shown_lookalike, ==, lookalike);
+  g_assert_cmpstr (shown_elsewhere, ==, "/srv/videos/a.mp4");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -106,6 +126,7 @@ main (int   argc,
   g_test_add_func ("/dailies/format/relative-time", test_relative_time);
   g_test_add_func ("/dailies/format/link-time-left", test_link_time_left);
   g_test_add_func ("/dailies/format/timestamp", test_timestamp);
+  g_test_add_func ("/dailies/format/path", test_path);
 
   return g_test_run ();
 }

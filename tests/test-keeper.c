@@ -480,6 +480,30 @@ test_lapsed_signature_then_check_again (Fixture       *f,
   g_assert_true (g_file_test (dailies_task_get_local_path (task), G_FILE_TEST_IS_REGULAR));
 }
 
+/* A SUCCESS whose result_url only looks like a link (no host: the
+ * gateway's "no link" answer) has nothing to fetch: it is never queued,
+ * so it gets no keep error, while a task with a real link is kept. */
+static void
+test_no_usable_link_not_queued (Fixture       *f,
+                                gconstpointer  data)
+{
+  DailiesTask *unusable = add_task_full (f, "asyntask_NoLink0000000001", 3600, "http://", ".mp4", NULL);
+  DailiesTask *task = add_finished_task (f, "asyntask_Usable0000000001", 60);
+  gpointer until[2] = { f, GUINT_TO_POINTER (1) };
+
+  g_assert_nonnull (dailies_task_get_result_url (unusable));
+  g_assert_false (dailies_task_has_usable_link (unusable));
+
+  g_signal_connect (task, "notify::local-path", G_CALLBACK (local_path_cb), f);
+  dailies_keeper_start (f->keeper);
+  g_assert_true (dailies_test_wait_until (n_kept_is, until, 15000));
+  g_assert_nonnull (dailies_task_get_local_path (task));
+
+  g_assert_null (dailies_task_get_keep_message (unusable));
+  g_assert_null (dailies_task_get_local_path (unusable));
+  g_assert_cmpfloat (dailies_task_get_download_fraction (unusable), <, 0);
+}
+
 /* The CDN refuses a link whose clock says valid: it counts as lapsed,
  * after a restart too, until Check Again brings another link. */
 static void
@@ -998,6 +1022,8 @@ main (int   argc,
               fixture_set_up, test_earliest_expiry_first, fixture_tear_down);
   g_test_add ("/dailies/keeper/missing-copy-fetched-again", Fixture, NULL,
               fixture_set_up, test_missing_copy_fetched_again_expired_not, fixture_tear_down);
+  g_test_add ("/dailies/keeper/no-usable-link-not-queued", Fixture, NULL,
+              fixture_set_up, test_no_usable_link_not_queued, fixture_tear_down);
   g_test_add ("/dailies/keeper/cdn-refuses", Fixture, NULL,
               fixture_set_up, test_cdn_refuses, fixture_tear_down);
   g_test_add ("/dailies/keeper/fresh-link-old-finish", Fixture, NULL,

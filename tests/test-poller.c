@@ -31,6 +31,7 @@ typedef enum
   REPLY_TRUNCATED,    /* 200 with half a JSON document */
   REPLY_HANG,         /* never answer: the client times out */
   REPLY_WRONG_TASK,   /* 200 about another task */
+  REPLY_UPSTREAM_CANCELLED, /* 200, IN_PROGRESS 30%, the model's service cancelled it */
 } ReplyKind;
 
 typedef struct
@@ -122,6 +123,18 @@ respond (SoupServerMessage *msg,
     case REPLY_WRONG_TASK:
       {
         char *body = task_body ("asyntask_SomeoneElse00000000001", "SUCCESS");
+        soup_server_message_set_status (msg, 200, NULL);
+        soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
+      }
+      break;
+    case REPLY_UPSTREAM_CANCELLED:
+      {
+        /* As new-api passes it on until its own timeout a day later. */
+        char *body = g_strdup_printf ("{\"code\":\"success\",\"message\":\"\",\"data\":{"
+                                      "\"task_id\":\"%s\",\"action\":\"generate\",\"status\":\"IN_PROGRESS\","
+                                      "\"fail_reason\":\"\",\"submit_time\":1777288506,\"start_time\":1777288508,"
+                                      "\"finish_time\":0,\"progress\":\"30%%\",\"data\":{\"id\":\"cgt-1\","
+                                      "\"status\":\"cancelled\"}}}", task_id);
         soup_server_message_set_status (msg, 200, NULL);
         soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
       }
@@ -670,6 +683,49 @@ test_gateway_answers (void)
 }
 
 static Reply
+script_one_upstream_cancelled (TestServer *server, const char *task_id, guint n)
+{
+  if (strstr (task_id, "Cancelled") != NULL)
+    return (Reply) { REPLY_UPSTREAM_CANCELLED, NULL, 0, -1 };
+
+  return (Reply) { REPLY_TASK, "IN_PROGRESS", 0, -1 };
+}
+
+static gboolean
+asked_four_times (gpointer user_data)
+{
+  AskWait *wait = user_data;
+
+  return count_for (wait->server, wait->task_id) >= 4;
+}
+
+/* A task whose model's service cancelled it stays IN_PROGRESS at the
+ * gateway for a day: it is asked about at a slow pace, while a task
+ * really running is asked about every interval. */
+static void
+test_upstream_problem_slow_pace (void)
+{
+  TestServer *server = test_server_new (script_one_upstream_cancelled);
+  const char *cancelled = "asyntask_Cancelled0000001";
+  const char *running = "asyntask_Running000000001";
+  AskWait four = { server, running };
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  add_ids (&f, 2, cancelled, running);
+  dailies_poller_start (f.poller);
+
+  g_assert_true (dailies_test_wait_until (asked_four_times, &four, 10000));
+  g_assert_nonnull (dailies_task_get_upstream_problem (dailies_task_store_lookup (f.store, cancelled)));
+  g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (f.store, cancelled)), ==,
+                   DAILIES_TASK_STATUS_IN_PROGRESS);
+  g_assert_cmpuint (count_for (server, cancelled), ==, 1);
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+static Reply
 script_rate_limited_once (TestServer *server, const char *task_id, guint n)
 {
   if (n == 1)
@@ -1154,6 +1210,7 @@ main (int   argc,
                         test_rejected_key_never_sent_again);
   g_test_add_func ("/dailies/poller/not-found", test_not_found);
   g_test_add_func ("/dailies/poller/gateway-answers", test_gateway_answers);
+  g_test_add_func ("/dailies/poller/upstream-problem-slow-pace", test_upstream_problem_slow_pace);
   g_test_add_func ("/dailies/poller/retry-after", test_retry_after);
   g_test_add_func ("/dailies/poller/rate-limit-pauses-all", test_rate_limit_pauses_all);
   g_test_add_func ("/dailies/poller/rate-limit-doubles-and-resets", test_rate_limit_doubles_and_resets);

@@ -12,8 +12,10 @@
 
 #include <adwaita.h>
 #include <gst/gst.h>
+#include <libsoup/soup.h>
 #include <string.h>
 
+#include "dailies-player.h"
 #include "dailies-task-row.h"
 #include "dailies-task-view.h"
 #include "dailies-test-utils.h"
@@ -296,6 +298,146 @@ last_frame_answer (gint64 ago)
   return text;
 }
 
+/* A video host that refuses every link, as once they lapsed; counts the
+ * asks for the original render. */
+static void
+refusing_host_cb (SoupServer        *server,
+                  SoupServerMessage *msg,
+                  const char        *path,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  if (g_str_has_suffix (path, "/raw-480p.mp4"))
+    (*(guint *) user_data)++;
+  soup_server_message_set_status (msg, SOUP_STATUS_FORBIDDEN, NULL);
+  soup_server_message_set_response (msg, "application/xml", SOUP_MEMORY_STATIC,
+                                    "<Error><Code>AccessDenied</Code></Error>",
+                                    strlen ("<Error><Code>AccessDenied</Code></Error>"));
+}
+
+static gboolean
+is_original_toggle (GtkWidget *widget)
+{
+  return GTK_IS_TOGGLE_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), "Original") == 0;
+}
+
+static gboolean
+is_final_toggle (GtkWidget *widget)
+{
+  return GTK_IS_TOGGLE_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), "Final") == 0;
+}
+
+static gboolean
+says_original_lapsed (gpointer user_data)
+{
+  const char *state = dailies_task_view_get_shown_link_state (user_data);
+
+  return state != NULL && strstr (state, "original render") != NULL;
+}
+
+/* An ultra task's Original, refused by its host (403): the view says that
+ * the original's link lapsed, instead of a player stuck on an error; the
+ * final link is not judged by it, and Final shows the player again. */
+static void
+test_original_link_refused (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(SoupServer) host = soup_server_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoslist(GUri) uris = NULL;
+  g_autofree char *body = dailies_test_load_fixture_text ("response-success-ultra.json");
+  g_autofree char *final_url = NULL;
+  g_autofree char *original_url = NULL;
+  GtkToggleButton *original;
+  GtkToggleButton *final;
+  guint n_original_asks = 0;
+  struct { const char *from; char *to; } changes[2];
+
+  soup_server_add_handler (host, NULL, refusing_host_cb, &n_original_asks, NULL);
+  soup_server_listen_local (host, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (host);
+  /* Valid by its signature for another day. */
+  final_url = g_strdup_printf ("http://127.0.0.1:%d/sr/final-720p.mp4?Expires=%" G_GINT64_FORMAT "&Signature=def",
+                               g_uri_get_port (uris->data), g_get_real_time () / G_USEC_PER_SEC + 24 * 60 * 60);
+  original_url = g_strdup_printf ("http://127.0.0.1:%d/example/raw-480p.mp4?X-Tos-Signature=ghi",
+                                  g_uri_get_port (uris->data));
+  changes[0].from = "https://media.example-cdn.com/sr/final-720p.mp4?Expires=1777375200&Signature=def";
+  changes[0].to = final_url;
+  changes[1].from = "https://ark-acg-cn-beijing.tos-cn-beijing.volces.com/example/raw-480p.mp4?X-Tos-Signature=ghi";
+  changes[1].to = original_url;
+  for (guint i = 0; i < G_N_ELEMENTS (changes); i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (body, changes[i].from, -1);
+
+      g_assert_cmpuint (g_strv_length (parts), >, 1);
+      g_free (body);
+      body = g_strjoinv (changes[i].to, parts);
+    }
+
+  show_answer (f, body);
+  original = GTK_TOGGLE_BUTTON (find_widget (GTK_WIDGET (f->view), is_original_toggle));
+  final = GTK_TOGGLE_BUTTON (find_widget (GTK_WIDGET (f->view), is_final_toggle));
+  g_assert_nonnull (original);
+  g_assert_nonnull (final);
+  g_assert_null (dailies_task_view_get_shown_link_state (f->view));
+
+  gtk_toggle_button_set_active (original, TRUE);
+  g_assert_cmpstr (dailies_player_get_uri (DAILIES_PLAYER (dailies_task_view_get_player (f->view))), ==, original_url);
+  g_assert_true (dailies_test_wait_until (says_original_lapsed, f->view, 15000));
+  g_assert_cmpuint (n_original_asks, >=, 1);
+  g_assert_false (gtk_widget_get_visible (dailies_task_view_get_player (f->view)));
+  /* Only the original's: the final link keeps what its signature says. */
+  g_assert_cmpint (dailies_task_get_link_lapsed (f->task), ==, 0);
+  g_assert_false (dailies_task_is_link_expired (f->task, g_get_real_time () / G_USEC_PER_SEC));
+
+  gtk_toggle_button_set_active (final, TRUE);
+  g_assert_false (says_original_lapsed (f->view));
+  g_assert_cmpstr (dailies_player_get_uri (DAILIES_PLAYER (dailies_task_view_get_player (f->view))), ==, final_url);
+
+  /* Asked for again, the refused original is not tried again. */
+  gtk_toggle_button_set_active (original, TRUE);
+  g_assert_true (says_original_lapsed (f->view));
+
+  dailies_task_view_set_task (f->view, NULL);
+  soup_server_disconnect (host);
+}
+
+static gboolean
+is_kept_label (GtkWidget *widget)
+{
+  return GTK_IS_LABEL (widget) && g_str_has_prefix (gtk_label_get_label (GTK_LABEL (widget)), "Kept at ");
+}
+
+/* A copy under the home folder is shown as ~/…, so a shared screen shows
+ * no user name; the full path is in the tooltip. Elsewhere it is shown whole. */
+static void
+test_kept_path_short (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *home_path = g_build_filename (g_get_home_dir (), "Videos", "Dailies", "a.mp4", NULL);
+  g_autofree char *expected = g_strdup_printf ("Kept at ~%sVideos%sDailies%sa.mp4",
+                                               G_DIR_SEPARATOR_S, G_DIR_SEPARATOR_S, G_DIR_SEPARATOR_S);
+  g_autofree char *lookalike = g_strconcat (g_get_home_dir (), "x", G_DIR_SEPARATOR_S, "a.mp4", NULL);
+  g_autofree char *lookalike_text = g_strconcat ("Kept at ", lookalike, NULL);
+  GtkWidget *label;
+
+  show_fixture (f, "response-success.json");
+  dailies_task_set_local_path (f->task, home_path);
+  label = find_widget (GTK_WIDGET (f->view), is_kept_label);
+  g_assert_nonnull (label);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (label)), ==, expected);
+  g_assert_null (strstr (gtk_label_get_label (GTK_LABEL (label)), g_get_home_dir ()));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (label), ==, home_path);
+
+  /* A folder whose name only starts like the home folder's. */
+  dailies_task_set_local_path (f->task, lookalike);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (label)), ==, lookalike_text);
+
+  dailies_task_set_local_path (f->task, NULL);
+  g_assert_null (gtk_widget_get_tooltip_text (label));
+}
+
 static void
 test_last_frame (Fixture       *f,
                  gconstpointer  data)
@@ -346,6 +488,8 @@ main (int   argc,
   g_test_add ("/dailies/task-row/upstream-problem", Fixture, NULL, fixture_set_up, test_upstream_problem, fixture_tear_down);
   g_test_add ("/dailies/task-row/probably-stuck", Fixture, NULL, fixture_set_up, test_probably_stuck, fixture_tear_down);
   g_test_add ("/dailies/task-row/last-frame", Fixture, NULL, fixture_set_up, test_last_frame, fixture_tear_down);
+  g_test_add ("/dailies/task-row/original-link-refused", Fixture, NULL, fixture_set_up, test_original_link_refused, fixture_tear_down);
+  g_test_add ("/dailies/task-row/kept-path-short", Fixture, NULL, fixture_set_up, test_kept_path_short, fixture_tear_down);
 
   return g_test_run ();
 }

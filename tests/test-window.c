@@ -28,9 +28,18 @@
 #include "dailies-test-utils.h"
 #include "dailies-window.h"
 
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#endif
+
 #define SUCCESS_ID "asyntask_DemoHarbourSunrise00000000000001"
 #define FAILURE_ID "asyntask_DemoModerationFail0000000000003"
 #define ULTRA_ID   "asyntask_DemoUltraMountains000000000004"
+#define CANCELLED_ID "asyntask_DemoGatewayStillRunning0000007"
+#define GENERIC_ID   "asyntask_DemoGenericFailure0000000000008"
+/* The demo's tasks, and how many of them end: the model's service
+ * cancelled one, which the gateway calls running until its timeout. */
+#define N_DEMO_TASKS 10
 
 typedef void (*AppTestFunc) (DailiesApplication *app);
 
@@ -39,7 +48,7 @@ store_has_demo_tasks (gpointer user_data)
 {
   DailiesTaskStore *store = dailies_application_get_store (user_data);
 
-  return g_list_model_get_n_items (G_LIST_MODEL (store)) == 6;
+  return g_list_model_get_n_items (G_LIST_MODEL (store)) == N_DEMO_TASKS;
 }
 
 static gboolean
@@ -52,7 +61,7 @@ all_tasks_terminal (gpointer user_data)
     {
       g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
 
-      if (!dailies_task_is_terminal (task))
+      if (!dailies_task_is_terminal (task) && dailies_task_get_upstream_problem (task) == NULL)
         return FALSE;
     }
 
@@ -298,22 +307,38 @@ check_search (DailiesWindow     *window,
   save_screenshot (GTK_WIDGET (window), "window-search.png");
   gtk_editable_set_text (entry, "sensitive information");
   g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
+  /* ...or what the model's service did to a task still running. */
+  gtk_editable_set_text (entry, "CANCELLED");
+  g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
+  {
+    g_autoptr(DailiesTask) shown = g_list_model_get_item (wait.model, 0);
+    g_assert_cmpstr (dailies_task_get_id (shown), ==, CANCELLED_ID);
+  }
   gtk_editable_set_text (entry, "no task has these words");
   wait.n_items = 0;
   g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
   gtk_editable_set_text (entry, "");
 
-  /* States: succeeded, failed, and none still running. */
+  /* States: succeeded, failed (narrowed to one by words), and running:
+   * only the one the model's service cancelled. */
   gtk_drop_down_set_selected (states, 2);
   wait.n_items = n_succeeded;
   g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
   gtk_drop_down_set_selected (states, 3);
+  wait.n_items = 2;
+  g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
+  gtk_editable_set_text (entry, "moderation");
   wait.n_items = 1;
   g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
   check_shown_actions (window, store, server);
+  gtk_editable_set_text (entry, "");
   gtk_drop_down_set_selected (states, 1);
-  wait.n_items = 0;
+  wait.n_items = 1;
   g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
+  {
+    g_autoptr(DailiesTask) shown = g_list_model_get_item (wait.model, 0);
+    g_assert_cmpstr (dailies_task_get_id (shown), ==, CANCELLED_ID);
+  }
   gtk_drop_down_set_selected (states, 4);
   wait.n_items = 1;
   g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
@@ -327,6 +352,76 @@ check_search (DailiesWindow     *window,
   g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
   g_assert_cmpuint (gtk_drop_down_get_selected (states), ==, 0);
   g_assert_cmpstr (gtk_editable_get_text (entry), ==, "");
+}
+
+static void
+process_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_subprocess_wait_check_finish (G_SUBPROCESS (object), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+is_label_with_text (GtkWidget     *widget,
+                    gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0;
+}
+
+static gboolean
+search_mode_on (gpointer user_data)
+{
+  return gtk_search_bar_get_search_mode (user_data);
+}
+
+/* Ctrl+F pressed on the real keyboard (XTEST through xdotool) after a
+ * notification's app.show-task, also with the focus on the task's
+ * selectable ID, whose GtkLabel binds Ctrl+F to move-cursor. */
+static void
+check_ctrl_f_after_show_task (GApplication  *app,
+                              DailiesWindow *window)
+{
+#ifdef GDK_WINDOWING_X11
+  GtkSearchBar *search_bar = GTK_SEARCH_BAR (dailies_test_find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_BAR, NULL));
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+  g_autofree char *xdotool = g_find_program_in_path ("xdotool");
+  g_autofree char *xid = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *focus;
+  gboolean done = FALSE;
+
+  /* build-aux/dev installs xdotool; the suite runs on Xvfb. */
+  g_assert_nonnull (xdotool);
+  g_assert_true (GDK_IS_X11_SURFACE (surface));
+
+  gtk_search_bar_set_search_mode (search_bar, FALSE);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "show-task", g_variant_new_string (FAILURE_ID));
+  dailies_test_wait_for_frames (GTK_WIDGET (window));
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_test_message ("focus after show-task: %s", focus != NULL ? G_OBJECT_TYPE_NAME (focus) : "none");
+  /* Where the focus was reported to be: the task's selectable ID. */
+  focus = dailies_test_find_widget_where (GTK_WIDGET (window), is_label_with_text, FAILURE_ID);
+  g_assert_nonnull (focus);
+  g_assert_true (gtk_widget_grab_focus (focus));
+  g_assert_true (gtk_widget_has_focus (focus));
+  g_assert_false (gtk_search_bar_get_search_mode (search_bar));
+
+  xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, xdotool,
+                              "windowfocus", "--sync", xid, "key", "--clearmodifiers", "ctrl+f", NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check_async (process, NULL, process_done_cb, &done);
+  g_assert_true (dailies_test_wait_for_flag (&done, 10000));
+  g_assert_true (dailies_test_wait_until (search_mode_on, search_bar, 5000));
+
+  gtk_search_bar_set_search_mode (search_bar, FALSE);
+#endif
 }
 
 static void
@@ -406,6 +501,9 @@ test_demo_reaches_final_states (DailiesApplication *app)
   success = dailies_task_store_lookup (store, SUCCESS_ID);
   g_assert_cmpint (dailies_task_get_status (failure), ==, DAILIES_TASK_STATUS_FAILURE);
   g_assert_cmpint (dailies_task_get_status (success), ==, DAILIES_TASK_STATUS_SUCCESS);
+  /* The gateway's generic "task failed", told in the model's words. */
+  g_assert_nonnull (strstr (dailies_task_get_fail_reason (dailies_task_store_lookup (store, GENERIC_ID)),
+                            "The video could not be rendered in time."));
 
   view = DAILIES_TASK_VIEW (dailies_window_get_task_view (window));
 
@@ -459,6 +557,8 @@ test_demo_reaches_final_states (DailiesApplication *app)
   g_assert_true (dailies_task_view_get_task (view) == success);
 
   check_notification_buttons (app, view, player);
+
+  check_ctrl_f_after_show_task (G_APPLICATION (app), window);
 }
 
 static void
@@ -627,17 +727,17 @@ test_add_remove_about_body (DailiesApplication *app)
                             "asyntask_PastedTwo00000002, asyntask_PastedOne00000001", -1);
   adw_message_dialog_response (dialog, "add");
   gtk_window_destroy (GTK_WINDOW (dialog));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 8);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, N_DEMO_TASKS + 2);
   task = dailies_task_store_lookup (store, "asyntask_PastedTwo00000002");
   g_assert_nonnull (task);
 
   /* Remove, then undo. */
   g_assert_true (dailies_window_select_task (window, "asyntask_PastedTwo00000002"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.remove", NULL));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 7);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, N_DEMO_TASKS + 1);
   g_assert_null (dailies_task_store_lookup (store, "asyntask_PastedTwo00000002"));
   dailies_task_store_restore (store, task);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 8);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, N_DEMO_TASKS + 2);
 
   /* Dropping text, a list file and a garbage file on the window. */
   {
@@ -669,8 +769,8 @@ test_add_remove_about_body (DailiesApplication *app)
     g_value_unset (&value);
     g_assert_true (handled);
     g_assert_true (dailies_test_wait_until (store_has_dropped_file, store, 5000));
-    /* The garbage added nothing: 8 before, plus the text and the list. */
-    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 10);
+    /* The garbage added nothing: the text and the list only. */
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, N_DEMO_TASKS + 4);
     dailies_test_rm_rf (dir);
   }
 
