@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dailies-a11y.h"
 #include "dailies-application.h"
 #include "dailies-poller.h"
 #include "dailies-task-row.h"
@@ -466,6 +467,7 @@ dailies_window_init (DailiesWindow *self)
   self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  dailies_a11y_fix_button_names (GTK_WIDGET (self));
   _dailies_window_init_import (self);
 }
 
