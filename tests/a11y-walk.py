@@ -90,12 +90,15 @@ check(find(frame, 'push button', name='Play') is None, 'no button reads Play whi
 check_names(frame, 'the main window with a task open')
 press(pause)
 play = wait_until(lambda: find(frame, 'push button', name='Play'), 30, 'paused, it reads Play')
-press(play)
-wait_until(lambda: find(frame, 'push button', name='Pause'), 30, 'playing again, it reads Pause')
 
-# The position slider tells where the video is and how long it is.
+# The position slider tells where the video is and how long it is, and
+# takes a new value (the clip is short: back to its start to play on).
 position = find(frame, 'slider', name='Position')
 wait_until(lambda: position.queryValue().maximumValue > 1, 30, 'the position slider knows the duration')
+position.queryValue().currentValue = 0.0
+wait_until(lambda: position.queryValue().currentValue < 0.5, 10, 'setting the slider seeks')
+press(play)
+wait_until(lambda: find(frame, 'push button', name='Pause'), 30, 'playing again, it reads Pause')
 
 # Loop is a toggle: its state is told, not only drawn.
 loop = find(frame, 'push button', name='Loop') or find(frame, 'toggle button', name='Loop')

@@ -3,6 +3,7 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import atexit
 import os
 import re
 import subprocess
@@ -44,6 +45,7 @@ def wait_until(condition, timeout, what):
         except Exception:  # a node went away while we looked
             value = None
         if value:
+            check(True, what)
             return value
         if time.monotonic() > deadline:
             check(False, 'within %g s: %s' % (timeout, what))
@@ -94,6 +96,8 @@ class App:
     def __init__(self, argv):
         self.binary = argv[1]
         self.process = subprocess.Popen([self.binary, '--demo'])
+        # A failed check leaves no app behind to hold the test open.
+        atexit.register(self._kill)
         self.app = wait_until(self._find, 30, 'the app is on the accessibility bus')
 
     def _find(self):
@@ -118,6 +122,11 @@ class App:
     def rows(self):
         tasks = self.task_list()
         return [row for row in tasks if row is not None and row.getRoleName() == 'list item'] if tasks else []
+
+    def _kill(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
     def stop(self):
         self.process.terminate()
