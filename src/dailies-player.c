@@ -98,6 +98,10 @@ update_play_button (DailiesPlayer *self)
                             playing ? "media-playback-pause-symbolic" : "media-playback-start-symbolic");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->play_button),
                                playing ? _("Pause (Space)") : _("Play (Space)"));
+  /* A screen reader says what a press does, as the icon shows. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->play_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, playing ? _("Pause") : _("Play"),
+                                  -1);
 }
 
 static void

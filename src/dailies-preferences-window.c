@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "dailies-api-base.h"
+#include "dailies-a11y.h"
 #include "dailies-keeper.h"
 #include "dailies-preferences-window.h"
 #include "dailies-window.h"
@@ -22,8 +23,8 @@ struct _DailiesPreferencesWindow
   /* Template widgets */
   AdwEntryRow          *base_row;
   AdwActionRow         *base_error_row;
-  GtkButton            *global_button;
-  GtkButton            *china_button;
+  GtkToggleButton      *global_button;
+  GtkToggleButton      *china_button;
   GtkButton            *key_button;
   GtkSpinButton        *interval_spin;
   GtkSpinButton        *concurrent_spin;
@@ -35,6 +36,8 @@ struct _DailiesPreferencesWindow
   /* Owned */
   GSettings            *settings;
   DailiesKeeper        *keeper;
+
+  gboolean              updating_region;
 };
 
 G_DEFINE_FINAL_TYPE (DailiesPreferencesWindow, dailies_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -53,6 +56,18 @@ update_base_row (DailiesPreferencesWindow *self)
   gtk_editable_set_text (GTK_EDITABLE (self->base_row), base);
   if (!dailies_api_base_is_acceptable (base, &error))
     show_base_error (self, error->message);
+}
+
+/* The shortcut in use reads as pressed; a custom address presses none. */
+static void
+update_region_buttons (DailiesPreferencesWindow *self)
+{
+  g_autofree char *base = g_settings_get_string (self->settings, "api-base-url");
+
+  self->updating_region = TRUE;
+  gtk_toggle_button_set_active (self->global_button, g_strcmp0 (base, GLOBAL_BASE) == 0);
+  gtk_toggle_button_set_active (self->china_button, g_strcmp0 (base, CHINA_BASE) == 0);
+  self->updating_region = FALSE;
 }
 
 static void
@@ -112,15 +127,17 @@ base_changed_cb (DailiesPreferencesWindow *self)
 }
 
 static void
-global_clicked_cb (DailiesPreferencesWindow *self)
+region_toggled_cb (GtkToggleButton          *button,
+                   DailiesPreferencesWindow *self)
 {
-  g_settings_set_string (self->settings, "api-base-url", GLOBAL_BASE);
-}
+  if (self->updating_region)
+    return;
 
-static void
-china_clicked_cb (DailiesPreferencesWindow *self)
-{
-  g_settings_set_string (self->settings, "api-base-url", CHINA_BASE);
+  if (gtk_toggle_button_get_active (button))
+    g_settings_set_string (self->settings, "api-base-url",
+                           button == self->global_button ? GLOBAL_BASE : CHINA_BASE);
+  /* Pressing the active one again leaves it on. */
+  update_region_buttons (self);
 }
 
 static void
@@ -197,6 +214,7 @@ static void
 dailies_preferences_window_init (DailiesPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  dailies_a11y_fix_button_names (GTK_WIDGET (self));
 }
 
 GtkWidget *
@@ -222,15 +240,17 @@ dailies_preferences_window_new (GtkWindow     *parent,
   g_settings_bind (settings, "notifications", self->notify_switch, "active", G_SETTINGS_BIND_DEFAULT);
 
   g_signal_connect_object (settings, "changed::api-base-url", G_CALLBACK (update_base_row), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (settings, "changed::api-base-url", G_CALLBACK (update_region_buttons), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (settings, "changed::save-folder", G_CALLBACK (update_folder_row), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->base_row, "apply", G_CALLBACK (base_applied_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->base_row, "changed", G_CALLBACK (base_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->global_button, "clicked", G_CALLBACK (global_clicked_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->china_button, "clicked", G_CALLBACK (china_clicked_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->global_button, "toggled", G_CALLBACK (region_toggled_cb), self, 0);
+  g_signal_connect_object (self->china_button, "toggled", G_CALLBACK (region_toggled_cb), self, 0);
   g_signal_connect_object (self->key_button, "clicked", G_CALLBACK (key_clicked_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->folder_button, "clicked", G_CALLBACK (folder_clicked_cb), self, G_CONNECT_SWAPPED);
 
   update_base_row (self);
+  update_region_buttons (self);
   update_folder_row (self);
 
   return GTK_WIDGET (self);

@@ -175,6 +175,8 @@ ensure_progress_bar (DailiesTaskRow *self)
     {
       GtkWidget *bar = gtk_progress_bar_new ();
 
+      gtk_accessible_update_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Progress"), -1);
+
       attach (self, bar, GTK_WIDGET (self->detail_label), 1, 2, 3, 1);
       self->progress_bar = GTK_PROGRESS_BAR (bar);
     }
@@ -225,6 +227,8 @@ update (DailiesTaskRow *self)
 {
   DailiesTaskStatus status;
   g_autofree char *detail = NULL;
+  g_autofree char *status_words = NULL;
+  g_autofree char *spoken = NULL;
   const char *status_class;
   gboolean warning;
   int progress;
@@ -245,11 +249,24 @@ update (DailiesTaskRow *self)
 
   gtk_inscription_set_text (self->id_label, dailies_task_get_id (self->task));
   gtk_inscription_set_text (self->detail_label, detail);
-  /* GtkInscription does not tell screen readers its text on GTK 4.8. */
+  /* GtkInscription does not tell screen readers its text on GTK 4.8;
+   * the status, drawn as an icon, is said in words, and the list item
+   * around the row, which is what gets focus, says the same. */
+  status_words = dailies_format_status (status, dailies_task_get_status_text (self->task));
+  spoken = g_str_has_prefix (detail, status_words) ? g_strdup (detail)
+                                                   : g_strdup_printf ("%s · %s", status_words, detail);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->status_image),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, status_words,
+                                  -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, dailies_task_get_id (self->task),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, detail,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, spoken,
                                   -1);
+  if (gtk_widget_get_parent (GTK_WIDGET (self)) != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_parent (GTK_WIDGET (self))),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, dailies_task_get_id (self->task),
+                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, spoken,
+                                    -1);
 
   if (status == DAILIES_TASK_STATUS_FAILURE)
     gtk_widget_add_css_class (GTK_WIDGET (self->detail_label), "error");

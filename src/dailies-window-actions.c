@@ -98,6 +98,8 @@ add_tasks_action (GtkWidget  *widget,
   text_view = g_object_new (GTK_TYPE_TEXT_VIEW,
                             "monospace", TRUE,
                             "wrap-mode", GTK_WRAP_CHAR,
+                            /* Tab goes on to the buttons, as everywhere else. */
+                            "accepts-tab", FALSE,
                             "top-margin", 6, "bottom-margin", 6,
                             "left-margin", 6, "right-margin", 6,
                             NULL);

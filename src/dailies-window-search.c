@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dailies-a11y.h"
 #include "dailies-poller.h"
 #include "dailies-task-store.h"
 #include "dailies-task.h"
@@ -295,6 +296,7 @@ _dailies_window_init_search (DailiesWindow *self)
   g_object_bind_property (self->search_button, "active", self->search_bar, "search-mode-enabled",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  dailies_a11y_name_drop_down (self->status_dropdown, _("Show tasks in this state"));
 
   g_signal_connect_object (self->search_entry, "search-changed",
                            G_CALLBACK (search_changed_cb), self, G_CONNECT_SWAPPED);

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dailies-a11y.h"
 #include "dailies-application.h"
 #include "dailies-poller.h"
 #include "dailies-task-row.h"
@@ -304,6 +305,40 @@ compare_tasks (gconstpointer a,
   return g_strcmp0 (dailies_task_get_id ((DailiesTask *) a), dailies_task_get_id ((DailiesTask *) b));
 }
 
+/* GTK 4.8's list view takes Tab from row to row, so leaving 100,000 tasks
+ * took as many presses: Tab goes on to the task shown, Shift+Tab back to
+ * what is above the list; arrows still move through it. */
+static gboolean
+list_key_pressed_cb (GtkEventControllerKey *controller,
+                     guint                  keyval,
+                     guint                  keycode,
+                     GdkModifierType        state,
+                     DailiesWindow         *self)
+{
+  GtkWidget *list_stack = GTK_WIDGET (self->list_stack);
+  gboolean backward = keyval == GDK_KEY_ISO_Left_Tab || (state & GDK_SHIFT_MASK) != 0;
+  GtkWidget *sibling;
+
+  if ((keyval != GDK_KEY_Tab && keyval != GDK_KEY_KP_Tab && keyval != GDK_KEY_ISO_Left_Tab) ||
+      (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) != 0)
+    return FALSE;
+
+  if (!backward && gtk_widget_get_mapped (GTK_WIDGET (self->content_stack)) &&
+      gtk_widget_child_focus (GTK_WIDGET (self->content_stack), GTK_DIR_TAB_FORWARD))
+    return TRUE;
+
+  /* Backward, or forward round to the top when the list is all there is. */
+  sibling = backward ? gtk_widget_get_prev_sibling (list_stack)
+                     : gtk_widget_get_first_child (gtk_widget_get_parent (list_stack));
+  for (; sibling != NULL && sibling != list_stack;
+       sibling = backward ? gtk_widget_get_prev_sibling (sibling) : gtk_widget_get_next_sibling (sibling))
+    if (gtk_widget_get_mapped (sibling) &&
+        gtk_widget_child_focus (sibling, backward ? GTK_DIR_TAB_BACKWARD : GTK_DIR_TAB_FORWARD))
+      return TRUE;
+
+  return FALSE;
+}
+
 static void
 setup_list (DailiesWindow *self)
 {
@@ -328,6 +363,14 @@ setup_list (DailiesWindow *self)
                            G_CALLBACK (selection_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->list_view, "activate",
                            G_CALLBACK (list_activate_cb), self, G_CONNECT_SWAPPED);
+
+  {
+    GtkEventController *keys = gtk_event_controller_key_new ();
+
+    gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+    g_signal_connect_object (keys, "key-pressed", G_CALLBACK (list_key_pressed_cb), self, 0);
+    gtk_widget_add_controller (GTK_WIDGET (self->list_view), keys);
+  }
 
   {
     GtkGesture *secondary = gtk_gesture_click_new ();
@@ -522,6 +565,7 @@ dailies_window_init (DailiesWindow *self)
   self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  dailies_a11y_fix_button_names (GTK_WIDGET (self));
   _dailies_window_init_import (self);
 }
 

@@ -1,0 +1,49 @@
+/* dailies-a11y.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "dailies-a11y.h"
+
+/* GTK 4.8 names a button with a mnemonic by its raw label and then its
+ * label child ("_Save As… Save As…"); the child alone reads right. */
+static void
+reset_label (GtkButton *button)
+{
+  if (gtk_button_get_use_underline (button) && gtk_button_get_child (button) != NULL)
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL);
+}
+
+void
+dailies_a11y_fix_button_names (GtkWidget *root)
+{
+  g_return_if_fail (GTK_IS_WIDGET (root));
+
+  if (GTK_IS_BUTTON (root) && gtk_button_get_use_underline (GTK_BUTTON (root)))
+    {
+      reset_label (GTK_BUTTON (root));
+      /* Each new label sets the raw one again. */
+      g_signal_connect (root, "notify::label", G_CALLBACK (reset_label), NULL);
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    dailies_a11y_fix_button_names (child);
+}
+
+void
+dailies_a11y_name_drop_down (GtkDropDown *drop_down,
+                             const char  *label)
+{
+  g_return_if_fail (GTK_IS_DROP_DOWN (drop_down));
+  g_return_if_fail (label != NULL);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (drop_down));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_TOGGLE_BUTTON (child))
+      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}

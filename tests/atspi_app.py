@@ -1,0 +1,138 @@
+# Starts `dailies --demo` and finds it on the accessibility bus.
+# Shared by the AT-SPI tests; run with Debian's /usr/bin/python3 (pyatspi).
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+import atexit
+import os
+import re
+import subprocess
+import sys
+import time
+
+try:
+    import pyatspi
+except ImportError:
+    # TAP's way to skip a whole program; Debian's python3-pyatspi has it.
+    print('1..0 # SKIP python3-pyatspi is not installed')
+    sys.exit(0)
+
+# GTK 4.8 names a widget without a name after its type ("GtkLabel").
+TYPE_NAME = re.compile(r'^(Gtk|Adw|Dailies)[A-Z][A-Za-z]*$')
+
+# TAP, one line a check, so meson counts them.
+_n_checks = 0
+
+
+def check(ok, what):
+    global _n_checks
+    _n_checks += 1
+    print('%s %d - %s' % ('ok' if ok else 'not ok', _n_checks, what), flush=True)
+    if not ok:
+        raise SystemExit(1)
+
+
+def done():
+    print('1..%d' % _n_checks, flush=True)
+
+
+def wait_until(condition, timeout, what):
+    """Polls the accessible tree until @condition gives a true value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            value = condition()
+        except Exception:  # a node went away while we looked
+            value = None
+        if value:
+            check(True, what)
+            return value
+        if time.monotonic() > deadline:
+            check(False, 'within %g s: %s' % (timeout, what))
+        time.sleep(0.05)
+
+
+def name_of(node):
+    name = node.name or ''
+    return '' if TYPE_NAME.match(name) else name
+
+
+def walk(node):
+    yield node
+    for child in node:
+        if child is not None:
+            yield from walk(child)
+
+
+def find(root, role, name=None):
+    for node in walk(root):
+        if node.getRoleName() != role:
+            continue
+        if name is not None and name_of(node) != name:
+            continue
+        return node
+    return None
+
+
+def has_state(node, state):
+    return node.getState().contains(state)
+
+
+def press(node):
+    """What a screen reader does: the node's first action. A menu button
+    is a named box around the button that has it."""
+    for candidate in walk(node):
+        try:
+            action = candidate.queryAction()
+        except NotImplementedError:
+            continue
+        if action.nActions > 0:
+            action.doAction(0)
+            return
+    check(False, 'something to press in %s %r' % (node.getRoleName(), node.name))
+
+
+class App:
+    def __init__(self, argv):
+        self.binary = argv[1]
+        self.process = subprocess.Popen([self.binary, '--demo'])
+        # A failed check leaves no app behind to hold the test open.
+        atexit.register(self._kill)
+        self.app = wait_until(self._find, 30, 'the app is on the accessibility bus')
+
+    def _find(self):
+        if self.process.poll() is not None:
+            check(False, 'dailies exited early (%d)' % self.process.returncode)
+        desktop = pyatspi.Registry.getDesktop(0)
+        for app in desktop:
+            if app is not None and app.name == 'dailies':
+                return app
+        return None
+
+    def frame(self, name='Dailies'):
+        for child in self.app:
+            if child is not None and child.getRoleName() == 'frame' and child.name == name:
+                return child
+        return None
+
+    def task_list(self):
+        frame = self.frame()
+        return find(frame, 'list', name='Tasks') if frame else None
+
+    def rows(self):
+        tasks = self.task_list()
+        return [row for row in tasks if row is not None and row.getRoleName() == 'list item'] if tasks else []
+
+    def _kill(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        check(self.process.returncode in (0, -15), 'dailies ends cleanly (%d)' % self.process.returncode)
