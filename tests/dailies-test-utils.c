@@ -73,6 +73,15 @@ dailies_test_wait_for_pointer (gpointer const *pointer,
   return dailies_test_wait_until (pointer_is_set, (gpointer) pointer, timeout_ms);
 }
 
+double
+dailies_test_time_scale (void)
+{
+  const char *text = g_getenv ("DAILIES_TEST_TIME_SCALE");
+  double scale = text != NULL ? g_ascii_strtod (text, NULL) : 0;
+
+  return scale >= 1 ? scale : 1;
+}
+
 char *
 dailies_test_make_temp_dir (void)
 {

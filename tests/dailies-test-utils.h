@@ -23,6 +23,9 @@ gboolean  dailies_test_wait_for_flag     (const gboolean       *flag,
 /* Waits until *pointer is non-NULL. */
 gboolean  dailies_test_wait_for_pointer  (gpointer const       *pointer,
                                           guint                 timeout_ms);
+/* How much longer than normal a time budget may be: DAILIES_TEST_TIME_SCALE
+ * (set for sanitizer builds, which run several times slower), else 1. */
+double    dailies_test_time_scale        (void);
 /* A fresh temporary directory, removed with its contents by dailies_test_rm_rf(). */
 char     *dailies_test_make_temp_dir     (void);
 void      dailies_test_rm_rf             (const char           *path);
