@@ -216,12 +216,14 @@ normalize_base_url (const char *text)
 /* ------------------------------------------------------------------ */
 
 /* delta-seconds or an HTTP date; -1 when absent or unreadable. */
-static gint64
-parse_retry_after (const char *value)
+gint64
+dailies_api_parse_retry_after (const char *value,
+                               gint64      now_unix)
 {
   g_autofree char *text = NULL;
   g_autoptr(GDateTime) date = NULL;
   guint64 seconds;
+  gint64 at;
 
   if (value == NULL)
     return -1;
@@ -250,8 +252,15 @@ parse_retry_after (const char *value)
   if (date == NULL)
     return -1;
 
-  return CLAMP (g_date_time_to_unix (date) - g_get_real_time () / G_USEC_PER_SEC,
-                0, DAILIES_API_MAX_RETRY_AFTER);
+  /* Compared before subtracting: any @now_unix, however far off, must not
+   * overflow. The date is within years 1..9999. */
+  at = g_date_time_to_unix (date);
+  if (now_unix >= at)
+    return 0;
+  if (now_unix < at - DAILIES_API_MAX_RETRY_AFTER)
+    return DAILIES_API_MAX_RETRY_AFTER;
+
+  return at - now_unix;
 }
 
 static DailiesApiError
@@ -521,7 +530,8 @@ send_cb (GObject      *object,
   status = soup_message_get_status (request->msg);
   headers = soup_message_get_response_headers (request->msg);
   request->result->http_status = status;
-  request->result->retry_after_s = parse_retry_after (soup_message_headers_get_one (headers, "Retry-After"));
+  request->result->retry_after_s = dailies_api_parse_retry_after (soup_message_headers_get_one (headers, "Retry-After"),
+                                                                   g_get_real_time () / G_USEC_PER_SEC);
 
   g_debug ("api: GET %s: HTTP %u", request->log_url, status);
 
