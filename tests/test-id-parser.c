@@ -353,6 +353,23 @@ test_utf16 (void)
   assert_ids (result, ID_SUCCESS, ID_FAILURE, NULL);
 }
 
+/* Found by fuzz-id-parser: a BOM and an odd number of bytes make
+ * g_convert() fail, and the size it reported was then read from the
+ * unconverted data, past its end (an overflow under ASan). */
+static void
+test_utf16_odd_length (void)
+{
+  const char odd[] = "\xff\xfe" "a{\"code\":\"success\"}";
+  g_autoptr(GBytes) bytes = g_bytes_new (odd, sizeof odd - 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DailiesIdParseResult) result = NULL;
+
+  g_assert_cmpuint ((sizeof odd - 1 - 2) % 2, ==, 1);
+  result = dailies_id_parser_parse_bytes (bytes, &error);
+  g_assert_error (error, DAILIES_ID_PARSER_ERROR, DAILIES_ID_PARSER_ERROR_NOT_TEXT);
+  g_assert_null (result);
+}
+
 static void
 test_not_text (void)
 {
@@ -590,6 +607,7 @@ main (int   argc,
   g_test_add_func ("/dailies/id-parser/urls", test_urls);
   g_test_add_func ("/dailies/id-parser/crlf-bom", test_crlf_bom);
   g_test_add_func ("/dailies/id-parser/utf16", test_utf16);
+  g_test_add_func ("/dailies/id-parser/utf16-odd-length", test_utf16_odd_length);
   g_test_add_func ("/dailies/id-parser/not-text", test_not_text);
   g_test_add_func ("/dailies/id-parser/too-large", test_too_large);
   g_test_add_func ("/dailies/id-parser/empty", test_empty);
