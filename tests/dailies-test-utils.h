@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 typedef gboolean (*DailiesTestCondition) (gpointer user_data);
 
 /* Iterates the thread-default main context until @condition holds or
- * @timeout_ms passes. Returns whether the condition held; tests assert it.
+ * @timeout_ms (times dailies_test_time_scale()) passes. Returns whether the condition held; tests assert it.
  * This is the only way tests wait: no sleeps. */
 gboolean  dailies_test_wait_until        (DailiesTestCondition  condition,
                                           gpointer              user_data,
