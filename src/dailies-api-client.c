@@ -260,6 +260,7 @@ normalize_base_url (const char *text)
 /* Responses                                                           */
 /* ------------------------------------------------------------------ */
 
+/* delta-seconds or an HTTP date; -1 when absent or unreadable. */
 gint64
 dailies_api_parse_retry_after (const char *value,
                                gint64      now_unix)

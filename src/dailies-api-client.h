@@ -80,6 +80,11 @@ typedef struct
 } DailiesApiResult;
 
 GQuark            dailies_api_error_quark              (void);
+/* A Retry-After value (delta-seconds or an HTTP date, read against
+ * @now_unix) as seconds to wait, 0..DAILIES_API_MAX_RETRY_AFTER; -1 when
+ * absent or invalid. */
+gint64            dailies_api_parse_retry_after        (const char           *value,
+                                                        gint64                now_unix);
 
 void              dailies_api_result_free              (DailiesApiResult     *result);
 

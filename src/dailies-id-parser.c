@@ -630,6 +630,7 @@ dailies_id_parser_parse_bytes (GBytes  *bytes,
   g_autofree char *converted = NULL;
   const char *data;
   gsize size;
+  gsize converted_size = 0;
 
   g_return_val_if_fail (bytes != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -646,12 +647,17 @@ dailies_id_parser_parse_bytes (GBytes  *bytes,
 
   /* Windows editors save "Unicode" text as UTF-16 with a byte order mark. */
   if (size >= 2 && ((guchar) data[0] == 0xFF && (guchar) data[1] == 0xFE))
-    converted = g_convert (data + 2, size - 2, "UTF-8", "UTF-16LE", NULL, &size, NULL);
+    converted = g_convert (data + 2, size - 2, "UTF-8", "UTF-16LE", NULL, &converted_size, NULL);
   else if (size >= 2 && ((guchar) data[0] == 0xFE && (guchar) data[1] == 0xFF))
-    converted = g_convert (data + 2, size - 2, "UTF-8", "UTF-16BE", NULL, &size, NULL);
+    converted = g_convert (data + 2, size - 2, "UTF-8", "UTF-16BE", NULL, &converted_size, NULL);
 
+  /* A failed g_convert() still reports what it wrote: that size is not
+   * the size of @data. */
   if (converted != NULL)
-    data = converted;
+    {
+      data = converted;
+      size = converted_size;
+    }
 
   if (size > 0 && (memchr (data, '\0', size) != NULL || !g_utf8_validate_len (data, size, NULL)))
     {

@@ -788,7 +788,9 @@ parse_json (const char  *body,
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, body, (gssize) length, &error))
     {
-      *reason = g_strdup (error->message);
+      /* json-glib quotes the input it choked on, which need not be UTF-8
+       * (a lone \ud800 comes back as its raw bytes). */
+      *reason = g_utf8_make_valid (error->message, -1);
       return NULL;
     }
 

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 typedef gboolean (*DailiesTestCondition) (gpointer user_data);
 
 /* Iterates the thread-default main context until @condition holds or
- * @timeout_ms passes. Returns whether the condition held; tests assert it.
+ * @timeout_ms (times dailies_test_time_scale()) passes. Returns whether the condition held; tests assert it.
  * This is the only way tests wait: no sleeps. */
 gboolean  dailies_test_wait_until        (DailiesTestCondition  condition,
                                           gpointer              user_data,
@@ -23,6 +23,9 @@ gboolean  dailies_test_wait_for_flag     (const gboolean       *flag,
 /* Waits until *pointer is non-NULL. */
 gboolean  dailies_test_wait_for_pointer  (gpointer const       *pointer,
                                           guint                 timeout_ms);
+/* How much longer than normal a time budget may be: DAILIES_TEST_TIME_SCALE
+ * (set for sanitizer builds, which run several times slower), else 1. */
+double    dailies_test_time_scale        (void);
 /* A fresh temporary directory, removed with its contents by dailies_test_rm_rf(). */
 char     *dailies_test_make_temp_dir     (void);
 void      dailies_test_rm_rf             (const char           *path);

@@ -829,6 +829,23 @@ test_parse_retry_after (void)
   g_assert_cmpint (dailies_api_parse_retry_after ("Tue, 02 Dec 2025 04:05:00 GMT", G_MAXINT64), ==, 0);
 }
 
+/* Found by fuzz-retry-after: a date read against a clock far in the past
+ * overflowed the difference (UBSan) and came out as "retry now". */
+static void
+test_retry_after_any_clock (void)
+{
+  const char *date = "Wed, 21 Oct 2015 07:28:00 GMT";  /* 1445412480 */
+
+  g_assert_cmpint (dailies_api_parse_retry_after (date, 1445412480 - 60), ==, 60);
+  g_assert_cmpint (dailies_api_parse_retry_after (date, 1445412480 + 60), ==, 0);
+  g_assert_cmpint (dailies_api_parse_retry_after (date, G_MININT64), ==, DAILIES_API_MAX_RETRY_AFTER);
+  g_assert_cmpint (dailies_api_parse_retry_after (date, G_MAXINT64), ==, 0);
+  g_assert_cmpint (dailies_api_parse_retry_after ("Fri, 31 Dec 9999 23:59:59 GMT", G_MININT64), ==,
+                   DAILIES_API_MAX_RETRY_AFTER);
+  g_assert_cmpint (dailies_api_parse_retry_after ("120", G_MININT64), ==, 120);
+  g_assert_cmpint (dailies_api_parse_retry_after ("", 0), ==, -1);
+}
+
 static void
 test_rate_limited (Fixture       *f,
                    gconstpointer  data)
@@ -1513,6 +1530,7 @@ main (int   argc,
   g_test_add_func ("/dailies/api-client/connection-refused", test_connection_refused);
   g_test_add_func ("/dailies/api-client/parse-retry-after", test_parse_retry_after);
   g_test_add_func ("/dailies/api-client/redirect-rules", test_redirect_rules);
+  g_test_add_func ("/dailies/api-client/retry-after-any-clock", test_retry_after_any_clock);
   g_test_add_func ("/dailies/api-client/base-url", test_base_url);
   g_test_add_func ("/dailies/api-client/invalid-base", test_invalid_base);
   g_test_add_func ("/dailies/api-client/redact-url", test_redact_url);

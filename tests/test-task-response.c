@@ -349,6 +349,24 @@ assert_parse_error (const char *body,
   g_assert_cmpstr (error->message, !=, "");
 }
 
+/* Found by fuzz-response: json-glib quotes the string it choked on in its
+ * error, raw; a lone surrogate made the error message invalid UTF-8, which
+ * the window would then show. The body is not NUL-terminated, as a
+ * network body is not. */
+static void
+test_malformed_message_utf8 (void)
+{
+  const char text[] = "{\"fail_reason\":\"\\u2000 \\ud800\",\"b\":1}";
+  g_autofree char *body = g_memdup2 (text, sizeof text - 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DailiesTaskResponse) response = NULL;
+
+  response = dailies_task_response_parse (body, sizeof text - 1, &error);
+  g_assert_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_MALFORMED);
+  g_assert_null (response);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+}
+
 static void
 test_malformed (void)
 {
@@ -1241,6 +1259,7 @@ main (int   argc,
   g_test_add_func ("/dailies/task-response/error-message-shapes", test_error_message_shapes);
   g_test_add_func ("/dailies/task-response/error-message-garbage", test_error_message_garbage);
   g_test_add_func ("/dailies/task-response/malformed", test_malformed);
+  g_test_add_func ("/dailies/task-response/malformed-message-utf8", test_malformed_message_utf8);
   g_test_add_func ("/dailies/task-response/too-large", test_too_large);
   g_test_add_func ("/dailies/task-response/envelope", test_envelope);
   g_test_add_func ("/dailies/task-response/wrong-types", test_wrong_types);

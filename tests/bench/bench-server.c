@@ -6,9 +6,10 @@
  * does not share the poller's process (its locks, its allocator).
  *
  * Prints its base URL on the first line of stdout, and serves until its
- * stdin is closed.
+ * stdin is closed. VIDEO_FILE replaces the served clip (build-aux/torture
+ * serves a large one, so that a kill lands mid-download).
  *
- *   bench-server [LATENCY_MS]
+ *   bench-server [LATENCY_MS [VIDEO_FILE]]
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -42,6 +43,19 @@ main (int   argc,
 
   dailies_demo_server_set_answer_any (server, TRUE);
   dailies_demo_server_set_latency (server, argc > 1 ? (guint) g_ascii_strtoull (argv[1], NULL, 10) : 0);
+  if (argc > 2)
+    {
+      g_autoptr(GMappedFile) video = g_mapped_file_new (argv[2], FALSE, &error);
+      g_autoptr(GBytes) bytes = NULL;
+
+      if (video == NULL)
+        {
+          g_printerr ("bench-server: %s\n", error->message);
+          return 1;
+        }
+      bytes = g_mapped_file_get_bytes (video);
+      dailies_demo_server_set_video (server, bytes);
+    }
   if (!dailies_demo_server_start (server, &error))
     {
       g_printerr ("bench-server: %s\n", error->message);

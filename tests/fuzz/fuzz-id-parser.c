@@ -1,0 +1,61 @@
+/* fuzz-id-parser.c
+ *
+ * Any bytes pasted, dropped or opened: every ID found is a valid task ID,
+ * and what is kept of the rest stays within its bounds.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "fuzz-common.h"
+
+#include "dailies-id-parser.h"
+
+static void
+check_result (DailiesIdParseResult *result)
+{
+  guint i;
+
+  FUZZ_CHECK (result->ids != NULL && result->rejected != NULL, "arrays are never NULL");
+  for (i = 0; i < result->ids->len; i++)
+    FUZZ_CHECK (dailies_task_id_is_valid (g_ptr_array_index (result->ids, i)), "every ID found is valid");
+
+  FUZZ_CHECK (result->rejected->len <= DAILIES_ID_PARSER_MAX_REJECTED, "at most 50 rejected kept");
+  FUZZ_CHECK (result->rejected->len <= result->n_rejected, "kept rejected <= their count");
+  for (i = 0; i < result->rejected->len; i++)
+    {
+      const char *line = g_ptr_array_index (result->rejected, i);
+
+      FUZZ_CHECK (g_utf8_validate (line, -1, NULL), "a rejected line is UTF-8");
+      FUZZ_CHECK (g_utf8_strlen (line, -1) <= DAILIES_ID_PARSER_REJECTED_CHARS, "a rejected line is cut");
+    }
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data,
+                        size_t         size)
+{
+  g_autoptr(DailiesIdParseResult) text_result = NULL;
+  g_autoptr(DailiesIdParseResult) bytes_result = NULL;
+  g_autoptr(GBytes) bytes = g_bytes_new (data, size);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *string = g_strndup ((const char *) data, size);
+
+  text_result = dailies_id_parser_parse_text ((const char *) data, size);
+  FUZZ_CHECK (text_result != NULL, "parse_text never fails");
+  check_result (text_result);
+
+  bytes_result = dailies_id_parser_parse_bytes (bytes, &error);
+  FUZZ_CHECK ((bytes_result == NULL) != (error == NULL), "parse_bytes: a result or an error");
+  if (bytes_result != NULL)
+    check_result (bytes_result);
+
+  /* The guard of the URL path: whatever it passes has no byte that would
+   * need escaping. */
+  if (dailies_task_id_is_valid (string))
+    FUZZ_CHECK (strspn (string, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == strlen (string),
+                "a valid ID is letters, digits, '_' and '-'");
+
+  return 0;
+}
