@@ -490,6 +490,18 @@ test_widths_body (DailiesApplication *app,
   g_assert_nonnull (list);
   g_assert_nonnull (back);
 
+  /* Judge the layout the leaflet settles on, not its fold and unfold
+   * animation. For 250 ms after a resize across the fold, libadwaita 1.2
+   * widens the visible pane (the list, after win.show-list) by the part
+   * of that animation still to run, and pushes the panes after it right
+   * by as much, clipped at the leaflet's edge: the task pane, allocated
+   * to end at the window's edge, showed up a few px past it, by however
+   * far the animation had got. leaflet_settled() cannot wait for it (1.2
+   * only tells child-transition-running), and a few frames after a
+   * resize may or may not be 250 ms under Xvfb on a busy machine. The
+   * sidebar's own width did not change meanwhile. */
+  adw_leaflet_set_mode_transition_duration (leaflet, 0);
+
   /* A phone's width fits the window's content. */
   gtk_widget_measure (content, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
   g_test_message ("content's minimum width: %d px", minimum);
