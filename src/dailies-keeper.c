@@ -37,6 +37,7 @@ struct _DailiesKeeper
   GHashTable         *tries;        /* DailiesTask* → downloads started for its link */
   GHashTable         *stray_parts;  /* DailiesTask* → a .part path an earlier run left, to resume */
   GPtrArray          *to_scan;      /* a snapshot of the tasks, looked at in slices */
+  GPtrArray          *kept_later;   /* Keep Now asked before the leftovers were sorted out */
   guint               scan_index;
   guint               scan_source;
   GHashTable         *running;      /* DailiesTask* → Keeping* (borrowed) */
@@ -550,6 +551,7 @@ dailies_keeper_finalize (GObject *object)
   DailiesKeeper *self = (DailiesKeeper *)object;
 
   g_clear_pointer (&self->waiting_iters, g_hash_table_unref);
+  g_clear_pointer (&self->kept_later, g_ptr_array_unref);
   g_clear_pointer (&self->waiting, g_sequence_free);
   g_clear_pointer (&self->tries, g_hash_table_unref);
   g_clear_pointer (&self->stray_parts, g_hash_table_unref);
@@ -575,6 +577,7 @@ dailies_keeper_init (DailiesKeeper *self)
 {
   self->waiting = g_sequence_new (waiting_free);
   self->waiting_iters = g_hash_table_new (NULL, NULL);
+  self->kept_later = g_ptr_array_new_with_free_func (g_object_unref);
   self->tries = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->stray_parts = g_hash_table_new_full (NULL, NULL, g_object_unref, g_free);
   self->running = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
@@ -733,6 +736,10 @@ parts_listed_cb (GObject      *object,
     adopt_stray_part (self, g_ptr_array_index (parts, i));
 
   self->parts_checked = TRUE;
+  /* Asked for while the app was starting (say, from a notification). */
+  for (guint i = 0; i < self->kept_later->len; i++)
+    dailies_keeper_keep_now (self, g_ptr_array_index (self->kept_later, i));
+  g_ptr_array_set_size (self->kept_later, 0);
   scan_all (self);
 }
 
@@ -852,12 +859,14 @@ dailies_keeper_keep_now (DailiesKeeper *self,
   g_return_if_fail (DAILIES_IS_KEEPER (self));
   g_return_if_fail (DAILIES_IS_TASK (task));
 
+  /* Not while quitting, nor before leftovers are sorted out (a resumable
+   * .part would be overwritten): consider() queues it then. */
   if (dailies_task_get_status (task) != DAILIES_TASK_STATUS_SUCCESS ||
-      has_local_copy (task) ||
+      has_local_copy (task) || self->stopped ||
       g_hash_table_contains (self->running, task))
     return;
 
-  if (dailies_task_get_result_url (task) == NULL || dailies_task_is_link_expired (task, now_seconds ()))
+  if (!dailies_task_has_usable_link (task) || dailies_task_is_link_expired (task, now_seconds ()))
     {
       dailies_task_set_keep_state (task, -1.0, _("The link has expired and there is no local copy."));
       return;
@@ -866,6 +875,11 @@ dailies_keeper_keep_now (DailiesKeeper *self,
   unqueue (self, task);
   /* Asked for by the user: earlier failures do not count against it. */
   g_hash_table_remove (self->tries, task);
+  if (!self->parts_checked)
+    {
+      g_ptr_array_add (self->kept_later, g_object_ref (task));
+      return;
+    }
   start_keeping (self, task);
 }
 

@@ -898,7 +898,8 @@ usage_cb (GObject      *object,
   g_free (user_data);
 
   usage = dailies_api_client_fetch_usage_finish (DAILIES_API_CLIENT (object), result, &error);
-  if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+  /* A poller disposed meanwhile has no client any more. */
+  if (self == NULL || self->client == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
       !dailies_api_client_get_key_rejected (self->client))
     return;
 

@@ -74,7 +74,7 @@ dup_detail_text (DailiesTask *task,
   if (status == DAILIES_TASK_STATUS_SUCCESS && dailies_task_get_local_path (task) == NULL &&
       dailies_task_get_download_fraction (task) < 0 &&
       dailies_task_is_link_expired (task, g_get_real_time () / G_USEC_PER_SEC))
-    return g_strdup (_("Link expired · Check Again to ask for a new one"));
+    return g_strdup (_("Link expired · Check Again asks the service once more"));
 
   if (dailies_task_get_keep_message (task) != NULL)
     return g_strdup (dailies_task_get_keep_message (task));

@@ -575,6 +575,7 @@ test_rejected_key_not_sent_again (Fixture       *f,
 {
   const char *body = "{\"error\":{\"message\":\"无效的令牌 (request id: 20261202041503123)\","
                      "\"type\":\"new_api_error\",\"code\":\"\"}}";
+  g_autofree char *queued = NULL;
   guint n_notifies = 0;
   Fetch out = { 0 };
 
@@ -611,8 +612,8 @@ test_rejected_key_not_sent_again (Fixture       *f,
   g_assert_false (out.result->quota_unlimited);
 
   /* Setting a key, even the same one topped up, lets it out again. */
-  test_server_reply (f->server, 200, "application/json", NULL);
-  f->server->body = g_bytes_new_take (task_body (TASK_ID, "QUEUED"), strlen (task_body (TASK_ID, "QUEUED")));
+  queued = task_body (TASK_ID, "QUEUED");
+  test_server_reply (f->server, 200, "application/json", queued);
   dailies_api_client_set_api_key (f->client, TEST_KEY);
   g_assert_false (dailies_api_client_get_key_rejected (f->client));
   g_assert_cmpuint (n_notifies, ==, 2);

@@ -369,10 +369,9 @@ check_fits (GtkWidget *widget,
   gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
   minimum -= gtk_widget_get_margin_start (widget) + gtk_widget_get_margin_end (widget);
   gtk_widget_get_allocation (widget, &allocation);
-  /* 2 px of slack: libadwaita lets a pane's header bar overlap the
-   * hairline beside it and the window's edge, a pixel each (at 1,920 px
-   * the task's header bar reaches x 1,922, clipped by the window). */
-  if (bounds.origin.x < -2 || bounds.origin.x + bounds.size.width > check->width + 2 ||
+  /* 1 px of slack: libadwaita lets a pane's header bar overlap the
+   * hairline beside it. */
+  if (bounds.origin.x < -1 || bounds.origin.x + bounds.size.width > check->width + 1 ||
       allocation.width < minimum)
     g_error ("%s.%s at x %.0f, %.0f wide (needs %d), in a window %d wide",
              G_OBJECT_TYPE_NAME (widget), gtk_widget_get_css_name (widget),

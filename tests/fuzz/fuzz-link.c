@@ -1,9 +1,8 @@
 /* fuzz-link.c
  *
- * Any text as a result URL: reading its expiry never crashes and gives
- * the same answer twice (it is pure).
- *
- * Built only once src/dailies-link.c is in the tree (tests/fuzz/meson.build).
+ * Any text as a result URL: reading its expiry never crashes, gives the
+ * same answer twice (it is pure), finds an expiry only in a usable
+ * http(s) link, and only one within the years a real link can carry.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -26,6 +25,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   found = dailies_link_parse_expiry (url, &first);
   FUZZ_CHECK (dailies_link_parse_expiry (url, &second) == found, "the same answer twice");
   FUZZ_CHECK (!found || first == second, "the same time twice");
+  FUZZ_CHECK (!found || dailies_link_is_usable (url), "an expiry only in a usable link");
+  /* 2000-01-01 to 2100-01-01, plus the longest lifetime a signature may state. */
+  FUZZ_CHECK (!found || (first >= G_GINT64_CONSTANT (946684800) &&
+                         first <= G_GINT64_CONSTANT (4102444800) + DAILIES_LINK_MAX_LIFETIME),
+              "an expiry within the years a link can carry");
 
   return 0;
 }
