@@ -427,19 +427,22 @@ quit_wait_over_cb (gpointer user_data)
 static void
 stop_keeper (DailiesKeeper *keeper)
 {
+  /* Save As runs on the keeper's downloader too: its .part goes as well. */
+  DailiesDownloader *downloader = dailies_keeper_get_downloader (keeper);
   gboolean over = FALSE;
   guint timeout;
 
   dailies_keeper_stop (keeper);
-  if (dailies_keeper_get_n_running (keeper) == 0)
+  if (dailies_keeper_get_n_running (keeper) == 0 && dailies_downloader_get_n_running (downloader) == 0)
     return;
 
   timeout = g_timeout_add (QUIT_WAIT_MS, quit_wait_over_cb, &over);
-  while (!over && dailies_keeper_get_n_running (keeper) > 0)
+  while (!over && (dailies_keeper_get_n_running (keeper) > 0 || dailies_downloader_get_n_running (downloader) > 0))
     g_main_context_iteration (NULL, TRUE);
 
   if (over)
-    g_warning ("keeper: %u downloads did not stop in time", dailies_keeper_get_n_running (keeper));
+    g_warning ("keeper: %u downloads did not stop in time",
+               dailies_keeper_get_n_running (keeper) + dailies_downloader_get_n_running (downloader));
   else
     g_source_remove (timeout);
 }

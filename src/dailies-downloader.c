@@ -512,6 +512,14 @@ dailies_downloader_get_sync_to_disk (DailiesDownloader *self)
   return self->sync_to_disk;
 }
 
+guint
+dailies_downloader_get_n_running (DailiesDownloader *self)
+{
+  g_return_val_if_fail (DAILIES_IS_DOWNLOADER (self), 0);
+
+  return self->downloads->len;
+}
+
 static void
 dailies_downloader_dispose (GObject *object)
 {

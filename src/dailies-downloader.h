@@ -64,6 +64,9 @@ DailiesDownloader *dailies_downloader_new              (void);
 void               dailies_downloader_set_sync_to_disk (DailiesDownloader       *self,
                                                         gboolean                 sync_to_disk);
 gboolean           dailies_downloader_get_sync_to_disk (DailiesDownloader       *self);
+/* Downloads and copies not ended yet (their .part files not yet removed
+ * or renamed), Save As included: quitting waits for 0. */
+guint              dailies_downloader_get_n_running    (DailiesDownloader       *self);
 
 /* Streams @url (http or https only) into "DESTINATION.part" next to
  * @destination, resuming a dropped connection with Range requests, then

@@ -852,6 +852,14 @@ dailies_keeper_get_n_waiting (DailiesKeeper *self)
   return g_sequence_get_length (self->waiting);
 }
 
+DailiesDownloader *
+dailies_keeper_get_downloader (DailiesKeeper *self)
+{
+  g_return_val_if_fail (DAILIES_IS_KEEPER (self), NULL);
+
+  return self->downloader;
+}
+
 void
 dailies_keeper_keep_now (DailiesKeeper *self,
                          DailiesTask   *task)

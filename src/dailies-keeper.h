@@ -37,6 +37,7 @@ void           dailies_keeper_set_max_running   (DailiesKeeper       *self,
                                                  guint                max_running);
 guint          dailies_keeper_get_n_running     (DailiesKeeper       *self);
 guint          dailies_keeper_get_n_waiting     (DailiesKeeper       *self);
+DailiesDownloader *dailies_keeper_get_downloader (DailiesKeeper      *self);
 /* Keep Now: starts keeping @task at once, whatever the auto-save switch
  * says (the warning before a link lapses offers it). */
 void           dailies_keeper_keep_now          (DailiesKeeper       *self,
