@@ -433,11 +433,13 @@ stop_keeper (DailiesKeeper *keeper)
   guint timeout;
 
   dailies_keeper_stop (keeper);
-  if (dailies_keeper_get_n_running (keeper) == 0 && dailies_downloader_get_n_running (downloader) == 0)
+  if (dailies_keeper_get_n_running (keeper) == 0 && dailies_downloader_get_n_running (downloader) == 0 &&
+      dailies_keeper_get_n_cleaning (keeper) == 0)
     return;
 
   timeout = g_timeout_add (QUIT_WAIT_MS, quit_wait_over_cb, &over);
-  while (!over && (dailies_keeper_get_n_running (keeper) > 0 || dailies_downloader_get_n_running (downloader) > 0))
+  while (!over && (dailies_keeper_get_n_running (keeper) > 0 || dailies_downloader_get_n_running (downloader) > 0 ||
+                   dailies_keeper_get_n_cleaning (keeper) > 0))
     g_main_context_iteration (NULL, TRUE);
 
   if (over)

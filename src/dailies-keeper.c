@@ -44,6 +44,7 @@ struct _DailiesKeeper
   guint               max_running;
   char               *folder;       /* override; NULL = settings */
   int                 auto_save;    /* -1 = settings */
+  guint               n_cleaning;   /* the start-up look at leftovers, and .part removals, under way */
   guint               started : 1;
   guint               parts_checked : 1;  /* nothing starts before leftovers are sorted out */
   guint               stopped : 1;        /* quitting: nothing starts any more */
@@ -121,7 +122,10 @@ part_deleted_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
+  g_autoptr(DailiesKeeper) self = user_data;
   g_autoptr(GError) error = NULL;
+
+  self->n_cleaning--;
 
   if (!g_file_delete_finish (G_FILE (object), result, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
@@ -132,14 +136,16 @@ part_deleted_cb (GObject      *object,
 }
 
 /* Removes a .part file that will not be resumed. Not cancellable: it must
- * go even when the keeper does. */
+ * go even when the keeper does, and quitting waits for it. */
 static void
-delete_part (const char *path)
+delete_part (DailiesKeeper *self,
+             const char    *path)
 {
   g_autoptr(GFile) file = g_file_new_for_path (path);
 
   g_debug ("keeper: removing the leftover %s", path);
-  g_file_delete_async (file, G_PRIORITY_LOW, NULL, part_deleted_cb, NULL);
+  self->n_cleaning++;
+  g_file_delete_async (file, G_PRIORITY_LOW, NULL, part_deleted_cb, g_object_ref (self));
 }
 
 /* The leftover .part of @task, if any, will not be resumed. */
@@ -152,7 +158,7 @@ drop_stray_part (DailiesKeeper *self,
   if (g_hash_table_steal_extended (self->stray_parts, task, NULL, (gpointer *) &path))
     {
       g_object_unref (task);
-      delete_part (path);
+      delete_part (self, path);
     }
 }
 
@@ -491,7 +497,7 @@ stop_keeping (DailiesKeeper *self)
 
   g_hash_table_iter_init (&iter, self->stray_parts);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    delete_part (value);
+    delete_part (self, value);
   g_hash_table_remove_all (self->stray_parts);
 
   /* Not while iterating: a cancel may run code that ends a download. */
@@ -692,7 +698,7 @@ adopt_stray_part (DailiesKeeper *self,
       g_hash_table_contains (self->stray_parts, task) ||
       !auto_save_enabled (self))
     {
-      delete_part (path);
+      delete_part (self, path);
       return;
     }
 
@@ -729,7 +735,8 @@ parts_listed_cb (GObject      *object,
   DailiesKeeper *self = DAILIES_KEEPER (object);
   g_autoptr(GPtrArray) parts = g_task_propagate_pointer (G_TASK (result), NULL);
 
-  if (parts == NULL || self->store == NULL || self->stopped)
+  self->n_cleaning--;
+  if (parts == NULL || self->store == NULL)
     return;
 
   for (guint i = 0; i < parts->len; i++)
@@ -748,9 +755,10 @@ parts_listed_cb (GObject      *object,
 static void
 check_parts (DailiesKeeper *self)
 {
-  g_autoptr(GTask) task = g_task_new (self, self->cancellable, parts_listed_cb, NULL);
+  g_autoptr(GTask) task = g_task_new (self, NULL, parts_listed_cb, NULL);
 
   g_task_set_source_tag (task, check_parts);
+  self->n_cleaning++;
   g_task_set_task_data (task, dailies_keeper_dup_folder (self), g_free);
   g_task_run_in_thread (task, list_parts_thread);
 }
@@ -842,6 +850,14 @@ dailies_keeper_get_n_running (DailiesKeeper *self)
   g_return_val_if_fail (DAILIES_IS_KEEPER (self), 0);
 
   return g_hash_table_size (self->running);
+}
+
+guint
+dailies_keeper_get_n_cleaning (DailiesKeeper *self)
+{
+  g_return_val_if_fail (DAILIES_IS_KEEPER (self), 0);
+
+  return self->n_cleaning;
 }
 
 guint

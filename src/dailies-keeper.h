@@ -37,6 +37,10 @@ void           dailies_keeper_set_max_running   (DailiesKeeper       *self,
                                                  guint                max_running);
 guint          dailies_keeper_get_n_running     (DailiesKeeper       *self);
 guint          dailies_keeper_get_n_waiting     (DailiesKeeper       *self);
+/* The start-up look at leftover .part files and their removals still under
+ * way: quitting waits for 0, so a crash's leftovers do not outlive a quick
+ * start and quit. */
+guint          dailies_keeper_get_n_cleaning    (DailiesKeeper       *self);
 DailiesDownloader *dailies_keeper_get_downloader (DailiesKeeper      *self);
 /* Keep Now: starts keeping @task at once, whatever the auto-save switch
  * says (the warning before a link lapses offers it). */

@@ -537,6 +537,10 @@ test_demo_reaches_final_states (DailiesApplication *app)
   g_assert_true (gtk_widget_is_visible (GTK_WIDGET (original)));
   g_assert_true (gtk_toggle_button_get_active (final));
   g_assert_cmpstr (dailies_player_get_uri (player), !=, dailies_task_get_original_result_url (ultra));
+  /* As a person does: the final render plays, then the original is asked
+   * for. (Switching while the final one still prerolls once left the
+   * original paused in a CI run: see the notes of 2026-12-02.) */
+  g_assert_true (dailies_test_wait_until (player_is_playing, player, 15000));
   gtk_toggle_button_set_active (original, TRUE);
   g_assert_cmpstr (dailies_player_get_uri (player), ==, dailies_task_get_original_result_url (ultra));
   g_assert_true (dailies_test_wait_until (player_is_playing, player, 15000));
