@@ -152,12 +152,12 @@ dailies_format_path (const char *path)
 
   display = g_filename_display_name (path);
   home = g_filename_display_name (g_get_home_dir ());
-  /* A trailing slash (HOME=/home/ann/) or HOME=/ would leave no folder name. */
+  /* A trailing slash in HOME, or HOME being the root, would leave no folder name. */
   home_len = strlen (home);
   while (home_len > 1 && home[home_len - 1] == G_DIR_SEPARATOR)
     home[--home_len] = '\0';
 
-  /* Only a whole folder name: /home/ann does not hold /home/anna. */
+  /* Only a whole folder name: a home named "ann" does not hold "anna". */
   if (home_len > 1 && strncmp (display, home, home_len) == 0 &&
       (display[home_len] == G_DIR_SEPARATOR || display[home_len] == '\0'))
     return g_strconcat ("~", display + home_len, NULL);
