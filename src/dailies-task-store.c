@@ -105,6 +105,8 @@ enum {
 enum {
   WRITE_FAILED,
   TASK_ANSWERED,
+  TASKS_ADDED,
+  TASKS_REMOVED,
   N_SIGNALS
 };
 
@@ -1257,6 +1259,36 @@ dailies_task_store_class_init (DailiesTaskStoreClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 3, DAILIES_TYPE_TASK, G_TYPE_BOOLEAN, G_TYPE_BOOLEAN);
+
+  /**
+   * DailiesTaskStore::tasks-added:
+   * @tasks: (element-type DailiesTask): the tasks now held, in the order
+   *   they were given (new IDs of an add, or the tasks restored)
+   *
+   * Emitted after items-changed. Followers of the store (poller, keeper,
+   * lists) use it rather than items-changed, so that what they do costs
+   * what was added, not what the store holds.
+   */
+  signals[TASKS_ADDED] =
+    g_signal_new ("tasks-added",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_PTR_ARRAY);
+
+  /**
+   * DailiesTaskStore::tasks-removed:
+   * @tasks: (element-type DailiesTask): the tasks no longer held
+   *
+   * Emitted after items-changed; the tasks are still alive during the
+   * emission.
+   */
+  signals[TASKS_REMOVED] =
+    g_signal_new ("tasks-removed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_PTR_ARRAY);
 }
 
 static void
@@ -1418,6 +1450,7 @@ dailies_task_store_add_ids (DailiesTaskStore   *self,
                             guint               n_ids)
 {
   g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) added = NULL;
   gint64 now = now_seconds ();
   guint old_n_items;
   guint n_added;
@@ -1428,6 +1461,7 @@ dailies_task_store_add_ids (DailiesTaskStore   *self,
 
   old_n_items = self->items->len;
   rows = g_ptr_array_new ();
+  added = g_ptr_array_new ();
 
   for (guint i = 0; i < n_ids; i++)
     {
@@ -1443,6 +1477,7 @@ dailies_task_store_add_ids (DailiesTaskStore   *self,
       g_ptr_array_add (self->items, task);
       g_hash_table_insert (self->by_id, (gpointer) dailies_task_get_id (task), task);
       g_ptr_array_add (rows, row_new_from_task (task));
+      g_ptr_array_add (added, task);
     }
 
   queue_rows (self, (Row **) rows->pdata, rows->len);
@@ -1452,6 +1487,7 @@ dailies_task_store_add_ids (DailiesTaskStore   *self,
     {
       g_list_model_items_changed (G_LIST_MODEL (self), old_n_items, 0, n_added);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+      g_signal_emit (self, signals[TASKS_ADDED], 0, added);
     }
 
   return n_added;
@@ -1603,6 +1639,7 @@ dailies_task_store_remove_tasks (DailiesTaskStore *self,
 {
   g_autoptr(GHashTable) doomed = g_hash_table_new (NULL, NULL);
   g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) removed = NULL;
   gpointer *old_items;
   gsize n_old;
   guint first = G_MAXUINT;
@@ -1618,6 +1655,7 @@ dailies_task_store_remove_tasks (DailiesTaskStore *self,
     return;
 
   rows = g_ptr_array_new ();
+  removed = g_ptr_array_new_with_free_func (g_object_unref);
   old_items = g_ptr_array_steal (self->items, &n_old);
   for (guint i = 0; i < n_old; i++)
     {
@@ -1633,7 +1671,8 @@ dailies_task_store_remove_tasks (DailiesTaskStore *self,
       last = i;
       g_hash_table_remove (self->by_id, dailies_task_get_id (task));
       g_ptr_array_add (rows, row_new_deleted (task));
-      g_object_unref (task);
+      /* The store's reference, kept alive through tasks-removed. */
+      g_ptr_array_add (removed, task);
     }
   g_free (old_items);
 
@@ -1642,6 +1681,7 @@ dailies_task_store_remove_tasks (DailiesTaskStore *self,
   g_list_model_items_changed (G_LIST_MODEL (self), first, last + 1 - first,
                               last + 1 - first - g_hash_table_size (doomed));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  g_signal_emit (self, signals[TASKS_REMOVED], 0, removed);
 }
 
 void
@@ -1650,6 +1690,7 @@ dailies_task_store_restore_tasks (DailiesTaskStore *self,
 {
   g_autoptr(GHashTable) restored = g_hash_table_new (NULL, NULL);
   g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) added = NULL;
   guint lo = G_MAXUINT;
   guint hi = 0;
 
@@ -1658,6 +1699,7 @@ dailies_task_store_restore_tasks (DailiesTaskStore *self,
   g_return_if_fail (self->loaded);
 
   rows = g_ptr_array_new ();
+  added = g_ptr_array_new ();
   for (guint i = 0; i < tasks->len; i++)
     {
       DailiesTask *task = g_ptr_array_index (tasks, i);
@@ -1672,6 +1714,7 @@ dailies_task_store_restore_tasks (DailiesTaskStore *self,
       g_hash_table_insert (self->by_id, (gpointer) dailies_task_get_id (task), task);
       g_hash_table_add (restored, task);
       g_ptr_array_add (rows, row_new_from_task (task));
+      g_ptr_array_add (added, task);
     }
   if (rows->len == 0)
     return;
@@ -1689,6 +1732,7 @@ dailies_task_store_restore_tasks (DailiesTaskStore *self,
 
   g_list_model_items_changed (G_LIST_MODEL (self), lo, hi + 1 - lo - rows->len, hi + 1 - lo);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  g_signal_emit (self, signals[TASKS_ADDED], 0, added);
 }
 
 void

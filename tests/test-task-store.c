@@ -498,6 +498,21 @@ test_remove_restore (void)
 
 /* Many at once: one items-changed over the span of the changes, each task
  * back in its place, and the database follows. */
+/* What tasks-added / tasks-removed carried, as "ID ID …". */
+static void
+record_tasks_cb (DailiesTaskStore *store,
+                 GPtrArray        *tasks,
+                 GString          *seen)
+{
+  g_string_truncate (seen, 0);
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      g_assert_true (DAILIES_IS_TASK (g_ptr_array_index (tasks, i)));
+      g_string_append_printf (seen, "%s%s", i > 0 ? " " : "",
+                              dailies_task_get_id (g_ptr_array_index (tasks, i)));
+    }
+}
+
 static void
 test_remove_restore_many (void)
 {
@@ -505,11 +520,20 @@ test_remove_restore_many (void)
   DailiesTaskStore *store;
   const char *ids[] = { "asyntask_A", "asyntask_B", "asyntask_C", "asyntask_D", "asyntask_E" };
   g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GString) added = g_string_new (NULL);
+  g_autoptr(GString) removed = g_string_new (NULL);
   ItemsChanged changed = { 0 };
 
   fixture_init (&f);
   store = open_store (f.db_path);
+  g_signal_connect (store, "tasks-added", G_CALLBACK (record_tasks_cb), added);
+  g_signal_connect (store, "tasks-removed", G_CALLBACK (record_tasks_cb), removed);
   dailies_task_store_add_ids (store, ids, G_N_ELEMENTS (ids));
+  g_assert_cmpstr (added->str, ==, "asyntask_A asyntask_B asyntask_C asyntask_D asyntask_E");
+  g_string_truncate (added, 0);
+  /* Only what is new is announced. */
+  dailies_task_store_add_ids (store, ids, 2);
+  g_assert_cmpstr (added->str, ==, "");
   g_signal_connect (store, "items-changed", G_CALLBACK (items_changed_cb), &changed);
 
   /* D and B (in any order): positions 1 to 3 become C alone. */
@@ -517,6 +541,7 @@ test_remove_restore_many (void)
   g_ptr_array_add (tasks, g_object_ref (get_task (store, 1)));
   dailies_task_store_remove_tasks (store, tasks);
   assert_items_changed (&changed, 1, 3, 1);
+  g_assert_cmpstr (removed->str, ==, "asyntask_B asyntask_D");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 3);
   g_assert_cmpstr (dailies_task_get_id (get_task (store, 1)), ==, "asyntask_C");
   g_assert_true (dailies_task_store_flush (store, NULL));
@@ -529,12 +554,15 @@ test_remove_restore_many (void)
   /* Undo: both back where they were. */
   dailies_task_store_restore_tasks (store, tasks);
   assert_items_changed (&changed, 1, 1, 3);
+  g_assert_cmpstr (added->str, ==, "asyntask_D asyntask_B");
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
     g_assert_cmpstr (dailies_task_get_id (get_task (store, i)), ==, ids[i]);
   dailies_task_store_restore_tasks (store, tasks);
   g_assert_cmpuint (changed.n_signals, ==, 0);
 
   g_signal_handlers_disconnect_by_func (store, items_changed_cb, &changed);
+  g_signal_handlers_disconnect_by_func (store, record_tasks_cb, added);
+  g_signal_handlers_disconnect_by_func (store, record_tasks_cb, removed);
   close_store (store);
 
   store = open_store (f.db_path);
