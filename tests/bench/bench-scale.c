@@ -112,6 +112,14 @@ store_holds (gpointer user_data)
   return dailies_task_store_is_loaded (store) && g_list_model_get_n_items (G_LIST_MODEL (store)) >= n_tasks;
 }
 
+/* The task list: not a drop-down's list, which lives in its popover. */
+static gboolean
+is_task_list (GtkWidget     *widget,
+              gconstpointer  data)
+{
+  return GTK_IS_LIST_VIEW (widget) && gtk_widget_get_ancestor (widget, GTK_TYPE_POPOVER) == NULL;
+}
+
 /* --- search ------------------------------------------------------------ */
 
 static void
@@ -379,7 +387,7 @@ bench_body (DailiesApplication *app,
     window,
     GTK_SEARCH_BAR (dailies_test_find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_BAR, NULL)),
     GTK_SEARCH_ENTRY (dailies_test_find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY, NULL)),
-    dailies_test_find_widget (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW, NULL),
+    dailies_test_find_widget_where (GTK_WIDGET (window), is_task_list, NULL),
   };
 
   g_assert_nonnull (ui.bar);
