@@ -1,8 +1,7 @@
 /* bench-make-store.c
  *
- * Writes a tasks.db with N finished tasks, as if tracked for a while, or
- * with N tasks never asked about yet (pending), which the app will poll:
- *   bench-make-store DB_PATH N [pending]
+ * Writes a tasks.db with N finished tasks, as if tracked for a while:
+ *   bench-make-store DB_PATH N
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -31,12 +30,11 @@ main (int   argc,
   g_autoptr(DailiesTaskStore) store = NULL;
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
-  gboolean pending = argc == 4 && g_str_equal (argv[3], "pending");
   guint n;
 
-  if (argc != 3 && !pending)
+  if (argc != 3)
     {
-      g_printerr ("usage: %s DB_PATH N [pending]\n", argv[0]);
+      g_printerr ("usage: %s DB_PATH N\n", argv[0]);
       return 2;
     }
 
@@ -49,7 +47,7 @@ main (int   argc,
     g_ptr_array_add (ids, g_strdup_printf ("asyntask_Kept%010u", i));
   dailies_task_store_add_ids (store, (const char * const *) ids->pdata, ids->len);
 
-  for (guint i = 0; i < n && !pending; i++)
+  for (guint i = 0; i < n; i++)
     {
       const char *id = g_ptr_array_index (ids, i);
       g_autofree char *body = g_strdup_printf (body_template, id, id, id, id);
