@@ -20,6 +20,7 @@
 #include "dailies-demo-server.h"
 #include "dailies-format.h"
 #include "dailies-poller.h"
+#include "dailies-preferences-window.h"
 #include "dailies-task.h"
 #include "dailies-task-store.h"
 #include "dailies-test-ui.h"
@@ -34,6 +35,7 @@ typedef struct
   const char *preferences;  /* an item of the main menu */
   const char *timing;       /* a heading of the task view */
   const char *failed;       /* the heading over a failure reason */
+  const char *check_every;  /* a row of Preferences */
   const char *empty;        /* the empty page's title */
   const char *timestamp;    /* 2026-04-27 11:15:06 UTC in the locale's %x %X */
   const char *minutes_ago;  /* 5 minutes ago */
@@ -41,9 +43,10 @@ typedef struct
 } Expected;
 
 static const Expected expectations[] = {
-  { "de", " Aufgaben", "1 Aufgabe", "_Einstellungen", "Zeiten", "Fehlergrund", "Aufgaben-IDs hier ablegen",
+  { "de", " Aufgaben", "1 Aufgabe", "_Einstellungen", "Zeiten", "Fehlergrund", "Prüfintervall",
+    "Aufgaben-IDs hier ablegen",
     "27.04.2026 11:15:06", "vor 5 Minuten", "vor 1 Minute" },
-  { "zh_CN", " 个任务", "1 个任务", "首选项(_P)", "时间", "失败原因", "将任务 ID 拖放到这里",
+  { "zh_CN", " 个任务", "1 个任务", "首选项(_P)", "时间", "失败原因", "检查间隔", "将任务 ID 拖放到这里",
     "2026年04月27日 11时15分06秒", "5 分钟前", "1 分钟前" },
 };
 
@@ -251,6 +254,7 @@ window_body (DailiesApplication *app,
   g_autofree char *name = NULL;
   GtkWidget *window;
   GtkWidget *menu_button;
+  GtkWidget *preferences;
 
   dailies_test_wait_for_window (GTK_APPLICATION (app));
   window = GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (app)));
@@ -279,6 +283,15 @@ window_body (DailiesApplication *app,
   name = g_strdup_printf ("locale-%s.png", expected->language);
   assert_shown (window, expected->failed, name);
   assert_shown (window, expected->timing, name);
+
+  /* Preferences, in a window of its own. */
+  g_assert_true (gtk_widget_activate_action (window, "win.preferences", NULL));
+  preferences = GTK_WIDGET (dailies_test_find_toplevel (DAILIES_TYPE_PREFERENCES_WINDOW));
+  g_assert_nonnull (preferences);
+  g_free (name);
+  name = g_strdup_printf ("locale-%s-preferences.png", expected->language);
+  assert_shown (preferences, expected->check_every, name);
+  gtk_window_destroy (GTK_WINDOW (preferences));
 
   /* With no task left, the empty page. */
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (store)); i++)
