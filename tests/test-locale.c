@@ -40,14 +40,15 @@ typedef struct
   const char *timestamp;    /* 2026-04-27 11:15:06 UTC in the locale's %x %X */
   const char *minutes_ago;  /* 5 minutes ago */
   const char *minute_ago;   /* 1 minute ago */
+  const char *date;         /* 2026-04-27, in the task list after a week */
 } Expected;
 
 static const Expected expectations[] = {
   { "de", " Aufgaben", "1 Aufgabe", "_Einstellungen", "Zeiten", "Fehlergrund", "Prüfintervall",
     "Aufgaben-IDs hier ablegen",
-    "27.04.2026 11:15:06", "vor 5 Minuten", "vor 1 Minute" },
+    "27.04.2026 11:15:06", "vor 5 Minuten", "vor 1 Minute", "27. Apr 2026" },
   { "zh_CN", " 个任务", "1 个任务", "首选项(_P)", "时间", "失败原因", "检查间隔", "将任务 ID 拖放到这里",
-    "2026年04月27日 11时15分06秒", "5 分钟前", "1 分钟前" },
+    "2026年04月27日 11时15分06秒", "5 分钟前", "1 分钟前", "2026年4月27日" },
 };
 
 static const Expected *expected;
@@ -323,10 +324,12 @@ test_format (void)
   g_autofree char *timestamp = dailies_format_timestamp (1777288506);
   g_autofree char *minutes_ago = dailies_format_relative_time (now - 300, now);
   g_autofree char *minute_ago = dailies_format_relative_time (now - 60, now);
+  g_autofree char *date = dailies_format_relative_time (1777288506, now + 60 * 86400);
 
   g_assert_cmpstr (timestamp, ==, expected->timestamp);
   g_assert_cmpstr (minutes_ago, ==, expected->minutes_ago);
   g_assert_cmpstr (minute_ago, ==, expected->minute_ago);
+  g_assert_cmpstr (date, ==, expected->date);
 }
 
 static void
