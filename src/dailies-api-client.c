@@ -623,10 +623,12 @@ finish_response (GTask *task)
     {
       if (length > DAILIES_TASK_RESPONSE_MAX_BODY)
         {
+          g_autofree char *limit = g_format_size (DAILIES_TASK_RESPONSE_MAX_BODY);
+
+          /* Translators: %s is a size, such as “1.0 MB” */
           request_complete (task,
                             g_error_new (DAILIES_API_ERROR, DAILIES_API_ERROR_INVALID_RESPONSE,
-                                         _("The response is too large (over %u bytes)"),
-                                         (guint) DAILIES_TASK_RESPONSE_MAX_BODY));
+                                         _("The response is too large (over %s)"), limit));
           return;
         }
 
@@ -891,10 +893,12 @@ send_cb (GObject      *object,
       if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
           soup_message_headers_get_content_length (headers) > DAILIES_TASK_RESPONSE_MAX_BODY)
         {
+          g_autofree char *limit = g_format_size (DAILIES_TASK_RESPONSE_MAX_BODY);
+
+          /* Translators: %s is a size, such as “1.0 MB” */
           request_complete (task,
                             g_error_new (DAILIES_API_ERROR, DAILIES_API_ERROR_INVALID_RESPONSE,
-                                         _("The response is too large (over %u bytes)"),
-                                         (guint) DAILIES_TASK_RESPONSE_MAX_BODY));
+                                         _("The response is too large (over %s)"), limit));
           return;
         }
     }

@@ -639,9 +639,11 @@ dailies_id_parser_parse_bytes (GBytes  *bytes,
 
   if (size > DAILIES_ID_PARSER_MAX_BYTES)
     {
+      g_autofree char *shown = g_format_size (size);
+
+      /* Translators: %s is a size, such as “67.1 MB” */
       g_set_error (error, DAILIES_ID_PARSER_ERROR, DAILIES_ID_PARSER_ERROR_TOO_LARGE,
-                   _("The file is too large to hold a list of task IDs (%lu MB)"),
-                   (unsigned long) (size / (1024 * 1024)));
+                   _("The file is too large to hold a list of task IDs (%s)"), shown);
       return NULL;
     }
 

@@ -569,10 +569,10 @@ dailies_task_view_dup_support_details (DailiesTask *task)
   g_return_val_if_fail (DAILIES_IS_TASK (task), NULL);
 
   status_words = dailies_format_status (dailies_task_get_status (task), dailies_task_get_status_text (task));
-  submitted = dailies_format_timestamp (dailies_task_get_submit_time (task));
-  started = dailies_format_timestamp (dailies_task_get_start_time (task));
-  finished = dailies_format_timestamp (dailies_task_get_finish_time (task));
-  checked = dailies_format_timestamp (dailies_task_get_last_polled (task));
+  submitted = dailies_format_timestamp_iso8601 (dailies_task_get_submit_time (task));
+  started = dailies_format_timestamp_iso8601 (dailies_task_get_start_time (task));
+  finished = dailies_format_timestamp_iso8601 (dailies_task_get_finish_time (task));
+  checked = dailies_format_timestamp_iso8601 (dailies_task_get_last_polled (task));
 
   /* For a support ticket: never the key, never a signed URL. */
   g_string_append_printf (text, "Task ID: %s\n", dailies_task_get_id (task));
