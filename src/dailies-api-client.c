@@ -623,7 +623,7 @@ finish_task_body (GTask      *task,
     {
       g_autofree char *other = shorten (response->task_id);
 
-      g_message ("api: GET %s answered about task %s", request->log_url, other);
+      g_debug ("api: GET %s answered about task %s", request->log_url, other);
       dailies_task_response_free (response);
       request_complete (task,
                         g_error_new (DAILIES_API_ERROR, DAILIES_API_ERROR_WRONG_TASK,
@@ -860,7 +860,8 @@ handle_redirect (GTask      *task,
       return;
     }
 
-  g_message ("api: GET %s: not following a redirect to %s", request->log_url, request->result->redirect_url);
+  /* Per request: the poller logs the first of a run of these. */
+  g_debug ("api: GET %s: not following a redirect to %s", request->log_url, request->result->redirect_url);
   request_complete (task,
                     request->n_redirects >= DAILIES_API_MAX_REDIRECTS
                       ? g_error_new_literal (DAILIES_API_ERROR, DAILIES_API_ERROR_REDIRECTED,

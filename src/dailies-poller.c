@@ -31,6 +31,7 @@
 typedef struct
 {
   char   *host;
+  char   *message;   /* the first one's */
   GQuark  domain;
   int     code;
   guint   http_status;
@@ -126,6 +127,7 @@ streak_free (gpointer data)
   Streak *streak = data;
 
   g_free (streak->host);
+  g_free (streak->message);
   g_free (streak);
 }
 
@@ -313,10 +315,11 @@ end_streak (DailiesPoller *self,
   Streak *streak = g_ptr_array_index (self->streaks, index);
   gint64 seconds = (g_get_monotonic_time () - streak->started + G_USEC_PER_SEC / 2) / G_USEC_PER_SEC;
 
-  g_message ("poller: %s: %s after %u failed %s of %u %s in %" G_GINT64_FORMAT " s",
-             streak->host, why,
-             streak->n_failures, streak->n_failures == 1 ? "request" : "requests",
-             streak->n_tasks, streak->n_tasks == 1 ? "task" : "tasks", seconds);
+  /* A single failure was told in full by its first line. */
+  if (streak->n_failures > 1)
+    g_message ("poller: %s: %s from \"%s\" after %u failed requests of %u %s in %" G_GINT64_FORMAT " s",
+               streak->host, why, streak->message, streak->n_failures,
+               streak->n_tasks, streak->n_tasks == 1 ? "task" : "tasks", seconds);
   g_ptr_array_remove_index_fast (self->streaks, index);
 }
 
@@ -332,8 +335,12 @@ end_streaks_except (DailiesPoller *self,
     {
       Streak *streak = g_ptr_array_index (self->streaks, i - 1);
 
+      /* Another address is asked now: that one's streak ends unresolved. */
       if (g_strcmp0 (streak->host, host) != 0)
-        continue;
+        {
+          end_streak (self, i - 1, "no longer asked");
+          continue;
+        }
       if (error != NULL && streak->domain == error->domain && streak->code == error->code &&
           streak->http_status == http_status)
         continue;
@@ -370,6 +377,7 @@ log_failure (DailiesPoller *self,
     {
       streak = g_new0 (Streak, 1);
       streak->host = g_strdup (host);
+      streak->message = g_strdup (error->message);
       streak->domain = error->domain;
       streak->code = error->code;
       streak->http_status = http_status;
