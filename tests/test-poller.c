@@ -485,19 +485,31 @@ n_requests_at_least (gpointer user_data)
 }
 
 static gboolean
-all_succeeded (gpointer user_data)
+every_task (Fixture  *f,
+            gboolean (*check) (DailiesTask *task))
 {
-  Fixture *f = user_data;
   GListModel *model = G_LIST_MODEL (f->store);
 
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
       g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
-      if (dailies_task_get_status (task) != DAILIES_TASK_STATUS_SUCCESS)
+      if (!check (task))
         return FALSE;
     }
 
   return TRUE;
+}
+
+static gboolean
+succeeded (DailiesTask *task)
+{
+  return dailies_task_get_status (task) == DAILIES_TASK_STATUS_SUCCESS;
+}
+
+static gboolean
+all_succeeded (gpointer user_data)
+{
+  return every_task (user_data, succeeded);
 }
 
 static gboolean
@@ -1396,19 +1408,15 @@ script_down_until_told (TestServer *server, const char *task_id, guint n)
 }
 
 static gboolean
+has_error (DailiesTask *task)
+{
+  return dailies_task_get_last_error (task) != NULL;
+}
+
+static gboolean
 all_have_error (gpointer user_data)
 {
-  Fixture *f = user_data;
-  GListModel *model = G_LIST_MODEL (f->store);
-
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
-      if (dailies_task_get_last_error (task) == NULL)
-        return FALSE;
-    }
-
-  return TRUE;
+  return every_task (user_data, has_error);
 }
 
 static void
