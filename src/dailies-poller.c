@@ -323,28 +323,22 @@ end_streak (DailiesPoller *self,
   g_ptr_array_remove_index_fast (self->streaks, index);
 }
 
-/* Every answer from the host ends the streaks of other kinds of error
- * there: a success all of them, a new kind of error the one before. */
+/* A success from @host ends its streaks; any answer ends the streaks of
+ * an address no longer asked. Errors of other kinds do not end a streak:
+ * tasks failing in two ways at once would otherwise log every switch. */
 static void
-end_streaks_except (DailiesPoller *self,
-                    const char    *host,
-                    const GError  *error,
-                    guint          http_status)
+end_streaks (DailiesPoller *self,
+             const char    *host,
+             gboolean       success)
 {
   for (guint i = self->streaks->len; i > 0; i--)
     {
       Streak *streak = g_ptr_array_index (self->streaks, i - 1);
 
-      /* Another address is asked now: that one's streak ends unresolved. */
       if (g_strcmp0 (streak->host, host) != 0)
-        {
-          end_streak (self, i - 1, "no longer asked");
-          continue;
-        }
-      if (error != NULL && streak->domain == error->domain && streak->code == error->code &&
-          streak->http_status == http_status)
-        continue;
-      end_streak (self, i - 1, error == NULL ? "recovered" : "changed to another error");
+        end_streak (self, i - 1, "no longer asked");
+      else if (success)
+        end_streak (self, i - 1, "recovered");
     }
 }
 
@@ -360,7 +354,7 @@ log_failure (DailiesPoller *self,
   const char *host = get_base_host (self);
   Streak *streak = NULL;
 
-  end_streaks_except (self, host, error, http_status);
+  end_streaks (self, host, FALSE);
 
   for (guint i = 0; i < self->streaks->len && streak == NULL; i++)
     {
@@ -632,7 +626,7 @@ fetch_cb (GObject      *object,
   if (error == NULL)
     {
       if (self->streaks->len > 0)
-        end_streaks_except (self, get_base_host (self), NULL, 0);
+        end_streaks (self, get_base_host (self), TRUE);
 
       /* The same bytes as the answer applied last time: nothing to parse,
        * store or write; only when it was asked changes. */
