@@ -323,6 +323,45 @@ progress_cb (goffset  received,
   dailies_task_set_keep_state (keeping->task, fraction, message);
 }
 
+typedef struct
+{
+  DailiesKeeper *self;
+  DailiesTask   *task;
+} SidecarWrite;
+
+static void
+sidecar_written_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  SidecarWrite *write = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!dailies_sidecar_write_finish (result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("keeper: no sidecar for %s: %s", dailies_task_get_id (write->task), error->message);
+
+  write->self->n_cleaning--;
+  g_object_unref (write->self);
+  g_object_unref (write->task);
+  g_free (write);
+}
+
+/* Next to the kept video, on a worker thread: the keep folder may be a
+ * slow share. Quitting waits for it (bounded), as for .part removals. */
+static void
+write_sidecar (DailiesKeeper *self,
+               DailiesTask   *task,
+               const char    *path)
+{
+  SidecarWrite *write = g_new0 (SidecarWrite, 1);
+
+  write->self = g_object_ref (self);
+  write->task = g_object_ref (task);
+  self->n_cleaning++;
+  dailies_sidecar_write_async (path, task, self->cancellable, sidecar_written_cb, write);
+}
+
 static void
 download_done_cb (GObject      *object,
                   GAsyncResult *result,
@@ -369,14 +408,12 @@ download_done_cb (GObject      *object,
   else if (self != NULL)
     {
       g_autofree char *path = g_file_get_path (file);
-      g_autoptr(GError) sidecar_error = NULL;
 
       g_debug ("keeper: kept %s in %.1f s", dailies_task_get_id (keeping->task),
                (g_get_monotonic_time () - keeping->started) / 1e6);
       dailies_task_store_set_local_path (self->store, keeping->task, path);
       dailies_task_set_keep_state (keeping->task, -1.0, NULL);
-      if (!dailies_sidecar_write (path, keeping->task, &sidecar_error))
-        g_message ("keeper: no sidecar for %s: %s", dailies_task_get_id (keeping->task), sidecar_error->message);
+      write_sidecar (self, keeping->task, path);
       make_thumbnail (self, keeping->task);
     }
 

@@ -270,6 +270,16 @@ n_kept_is (gpointer user_data)
   return f->kept_order->len == GPOINTER_TO_UINT (((gpointer *) user_data)[1]);
 }
 
+/* The sidecar is written on a worker thread after the copy is kept;
+ * the keeper counts it as cleaning up until it is done. */
+static gboolean
+nothing_cleaning (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return dailies_keeper_get_n_cleaning (f->keeper) == 0;
+}
+
 static char *
 checksum_file (const char *path)
 {
@@ -314,6 +324,7 @@ test_keeps_copy_with_sidecar (Fixture       *f,
   g_assert_null (dailies_task_get_keep_message (task));
 
   /* The sidecar traces the file without any URL. */
+  g_assert_true (dailies_test_wait_until (nothing_cleaning, f, 15000));
   sidecar_path = g_build_filename (f->folder, "asyntask_KeepMe0000000001.json", NULL);
   g_file_get_contents (sidecar_path, &sidecar, NULL, &error);
   g_assert_no_error (error);
@@ -881,6 +892,7 @@ test_startup_resumes_part (Fixture       *f,
   actual = checksum_file (dailies_task_get_local_path (task));
   g_assert_cmpstr (actual, ==, expected);
   g_assert_cmpuint (count_files (f, ".part", 0), ==, 0);
+  g_assert_true (dailies_test_wait_until (nothing_cleaning, f, WAIT_MS));
   g_assert_cmpuint (count_files (f, "", 0), ==, 2);   /* the video and its sidecar */
 }
 
@@ -1004,6 +1016,7 @@ test_kept_as_mov (Fixture       *f,
   /* Save As and the sidecar say what it is. */
   suggested = dailies_keeper_suggest_name (f->keeper, task);
   g_assert_cmpstr (suggested, ==, name);
+  g_assert_true (dailies_test_wait_until (nothing_cleaning, f, WAIT_MS));
   json_parser_load_from_file (parser, sidecar_path, &error);
   g_assert_no_error (error);
   sidecar = json_node_get_object (json_parser_get_root (parser));
