@@ -84,6 +84,7 @@ struct _DailiesTaskView
    * since the keep folder may be on a slow share. */
   GCancellable         *kept_cancellable;
   KeptState             kept_state;
+  char                 *kept_path;   /* the path kept_state is about */
 
   /* What the raw view holds, to tell a new text without reading the
    * buffer back. Filled only while the expander is open. */
@@ -628,6 +629,7 @@ kept_checked_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GFileInfo) info = g_file_query_info_finish (G_FILE (object), result, &error);
   DailiesTaskView *self;
+  KeptState state;
 
   /* Cancelled: the view is gone, or shows another task or path. */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -635,15 +637,20 @@ kept_checked_cb (GObject      *object,
 
   self = DAILIES_TASK_VIEW (user_data);
   g_clear_object (&self->kept_cancellable);
-  self->kept_state = info != NULL && g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR
-                     ? KEPT_PRESENT : KEPT_ABSENT;
   if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     g_debug ("view: cannot look at the kept copy of %s: %s", dailies_task_get_id (self->task), error->message);
 
+  state = info != NULL && g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR ? KEPT_PRESENT : KEPT_ABSENT;
+  if (state == self->kept_state)
+    return;
+
+  self->kept_state = state;
   update_result (self);
 }
 
-/* Asks again whether the kept file is there; the answer updates the result. */
+/* Asks again whether the kept file is there; an answer that differs
+ * updates the result. Until the first answer about a path, the result
+ * waits for it; after, what was known stands meanwhile. */
 static void
 check_kept (DailiesTaskView *self)
 {
@@ -657,10 +664,16 @@ check_kept (DailiesTaskView *self)
   if (local == NULL)
     {
       self->kept_state = KEPT_NONE;
+      g_clear_pointer (&self->kept_path, g_free);
       return;
     }
 
-  self->kept_state = KEPT_CHECKING;
+  if (g_strcmp0 (local, self->kept_path) != 0 || self->kept_state == KEPT_NONE)
+    {
+      self->kept_state = KEPT_CHECKING;
+      g_free (self->kept_path);
+      self->kept_path = g_strdup (local);
+    }
   self->kept_cancellable = g_cancellable_new ();
   file = g_file_new_for_path (local);
   g_file_query_info_async (file, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE,
@@ -777,6 +790,8 @@ dailies_task_view_set_task (DailiesTaskView *self,
   /* Deselected or replaced: the old pipeline goes to NULL. */
   dailies_player_set_uri (self->player, NULL);
   clear_raw (self);
+  /* Another task: nothing known about its copy yet. */
+  self->kept_state = KEPT_NONE;
   check_kept (self);
 
   if (task != NULL)
@@ -968,6 +983,7 @@ dailies_task_view_dispose (GObject *object)
   dailies_task_view_set_task (self, NULL);
   g_cancellable_cancel (self->kept_cancellable);
   g_clear_object (&self->kept_cancellable);
+  g_clear_pointer (&self->kept_path, g_free);
   g_clear_pointer (&self->refused_original_url, g_free);
   g_clear_handle_id (&self->clock_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), DAILIES_TYPE_TASK_VIEW);
