@@ -306,6 +306,9 @@ kept_checked_cb (GObject      *object,
     {
       DailiesTask *task = g_ptr_array_index (check->tasks, i);
 
+      /* Removed meanwhile: not fetched. */
+      if (dailies_task_store_lookup (self->store, dailies_task_get_id (task)) != task)
+        continue;
       if (g_strcmp0 (dailies_task_get_local_path (task), g_ptr_array_index (check->paths, i)) != 0)
         dailies_keeper_keep_now (self, task);
       else if (!check->kept[i])
@@ -317,6 +320,8 @@ kept_checked_cb (GObject      *object,
       DailiesTask *task = g_ptr_array_index (check->tasks, i);
 
       g_hash_table_remove (self->checking, task);
+      if (dailies_task_store_lookup (self->store, dailies_task_get_id (task)) != task)
+        continue;
       /* Another path meanwhile: that one is looked at. */
       if (g_strcmp0 (dailies_task_get_local_path (task), g_ptr_array_index (check->paths, i)) != 0)
         consider (self, task);
