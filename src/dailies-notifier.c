@@ -74,12 +74,13 @@ enabled (DailiesNotifier *self)
          (self->settings == NULL || g_settings_get_boolean (self->settings, "notifications"));
 }
 
+/* Kept, as the store says: the keeper sets the path once the copy is
+ * written. Whether the file is still there is asked only when the user
+ * acts on it, and off the main thread (the folder may be a slow share). */
 static gboolean
-has_local_copy (DailiesTask *task)
+is_kept (DailiesTask *task)
 {
-  const char *local = dailies_task_get_local_path (task);
-
-  return local != NULL && g_file_test (local, G_FILE_TEST_IS_REGULAR);
+  return dailies_task_get_local_path (task) != NULL;
 }
 
 static char *
@@ -109,7 +110,7 @@ build_one (DailiesTask *task)
       notification = g_notification_new (_("Video ready"));
       g_notification_set_body (notification, id);
       g_notification_add_button_with_target (notification, _("Play"), "app.play-task", "s", id);
-      if (has_local_copy (task))
+      if (is_kept (task))
         g_notification_add_button_with_target (notification, _("Show in Files"), "app.show-in-files", "s", id);
     }
   else
@@ -174,7 +175,7 @@ shown_kept_cb (DailiesNotifier *self)
 {
   g_autoptr(GNotification) notification = NULL;
 
-  if (!has_local_copy (self->shown))
+  if (!is_kept (self->shown))
     return;
 
   if (enabled (self) && self->n_ready + self->n_failed == 1)
@@ -201,7 +202,7 @@ notify_finished (DailiesNotifier *self,
     {
       notification = build_one (task);
       /* Kept in a moment, most likely: then the notification says where. */
-      if (dailies_task_get_status (task) == DAILIES_TASK_STATUS_SUCCESS && !has_local_copy (task))
+      if (dailies_task_get_status (task) == DAILIES_TASK_STATUS_SUCCESS && !is_kept (task))
         {
           self->shown = g_object_ref (task);
           self->shown_handler = g_signal_connect_object (task, "notify::local-path",
@@ -320,7 +321,7 @@ still_unkept (DailiesNotifier *self,
   return dailies_task_store_lookup (self->store, dailies_task_get_id (task)) == task &&
          dailies_task_get_download_fraction (task) < 0 &&
          !dailies_task_is_link_expired (task, now_seconds ()) &&
-         !has_local_copy (task);
+         !is_kept (task);
 }
 
 static GNotification *
@@ -561,6 +562,32 @@ show_items_cb (GObject      *object,
 }
 
 static void
+show_kept_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GApplication) application = user_data;
+  g_autoptr(GFileInfo) info = g_file_query_info_finish (G_FILE (object), result, NULL);
+  g_autofree char *uri = NULL;
+  const char *uris[2] = { NULL, NULL };
+
+  if (info == NULL || g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR ||
+      g_application_get_dbus_connection (application) == NULL)
+    {
+      g_message ("notifier: show in files: the kept copy is not there now");
+      return;
+    }
+
+  uri = g_file_get_uri (G_FILE (object));
+  uris[0] = uri;
+  g_dbus_connection_call (g_application_get_dbus_connection (application),
+                          "org.freedesktop.FileManager1", "/org/freedesktop/FileManager1",
+                          "org.freedesktop.FileManager1", "ShowItems",
+                          g_variant_new ("(^ass)", uris, ""), NULL,
+                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, show_items_cb, g_object_ref (object));
+}
+
+static void
 show_in_files_action_cb (GSimpleAction *action,
                          GVariant      *parameter,
                          gpointer       user_data)
@@ -569,23 +596,16 @@ show_in_files_action_cb (GSimpleAction *action,
   const char *id = g_variant_get_string (parameter, NULL);
   DailiesTask *task = dailies_task_store_lookup (self->store, id);
   g_autoptr(GFile) file = NULL;
-  g_autofree char *uri = NULL;
-  const char *uris[2] = { NULL, NULL };
 
-  if (task == NULL || !has_local_copy (task) || self->application == NULL)
+  if (task == NULL || !is_kept (task) || self->application == NULL)
     {
       g_message ("notifier: show in files: %s has no kept copy now", id);
       return;
     }
 
   file = g_file_new_for_path (dailies_task_get_local_path (task));
-  uri = g_file_get_uri (file);
-  uris[0] = uri;
-  g_dbus_connection_call (g_application_get_dbus_connection (self->application),
-                          "org.freedesktop.FileManager1", "/org/freedesktop/FileManager1",
-                          "org.freedesktop.FileManager1", "ShowItems",
-                          g_variant_new ("(^ass)", uris, ""), NULL,
-                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, show_items_cb, g_steal_pointer (&file));
+  g_file_query_info_async (file, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT,
+                           NULL, show_kept_cb, g_object_ref (self->application));
 }
 
 static const GActionEntry actions[] = {
