@@ -26,6 +26,9 @@ struct _DailiesTask
   char              *upstream_problem;
   gboolean           upstream_problem_known;
 
+  /* Where DailiesTaskStore keeps it, plus one; 0 before it has a place. */
+  guint              store_position;
+
   /* Whether result_url is an http(s) link, worked out when first asked. */
   guint              link_usable_known : 1;
   guint              link_usable : 1;
@@ -888,6 +891,21 @@ dailies_task_is_link_expired (DailiesTask *self,
   expires_at = dailies_task_get_link_expires_at (self);
 
   return expires_at > 0 && now >= expires_at;
+}
+
+guint
+dailies_task_get_store_position (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
+  return self->store_position;
+}
+
+void
+dailies_task_set_store_position (DailiesTask *self,
+                                 guint        position)
+{
+  g_return_if_fail (DAILIES_IS_TASK (self));
+  self->store_position = position;
 }
 
 void

@@ -103,6 +103,12 @@ DailiesTask       *dailies_task_new_take_fields       (DailiesTaskFields   *fiel
 void               dailies_task_dup_fields            (DailiesTask         *self,
                                                        DailiesTaskFields   *fields);
 void               dailies_task_fields_clear          (DailiesTaskFields   *fields);
+/* For DailiesTaskStore: the task's place in the store's order plus one,
+ * 0 before it had one. A field rather than object data: cheaper to read
+ * while searching the order, and no allocation per task. */
+guint              dailies_task_get_store_position    (DailiesTask         *self);
+void               dailies_task_set_store_position    (DailiesTask         *self,
+                                                       guint                position);
 
 /* Setters are for DailiesTaskStore, the single writer of task state (and for
  * loading rows). Each notifies only the properties whose value changed. */
