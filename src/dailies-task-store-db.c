@@ -71,8 +71,26 @@ static const char select_sql[] =
 static const char upsert_sql[] =
   "INSERT OR REPLACE INTO tasks (" TASK_COLUMNS ") "
   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
+/* For a task whose JSON was left in the database: the JSON stored, or the
+ * one its removal stashed. ?14 stays unbound. */
+static const char upsert_keep_json_sql[] =
+  "INSERT OR REPLACE INTO tasks (" TASK_COLUMNS ") "
+  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+  "COALESCE ((SELECT raw_json FROM main.tasks WHERE id = ?1),"
+  "          (SELECT raw_json FROM temp.removed_json WHERE id = ?1)), "
+  "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
 static const char delete_sql[] =
   "DELETE FROM tasks WHERE id = ?1";
+/* INSERT OR REPLACE does not fire it: recursive triggers are off. */
+static const char stash_sql[] =
+  "PRAGMA temp_store = FILE;"
+  "CREATE TEMP TABLE removed_json (id TEXT PRIMARY KEY NOT NULL, raw_json TEXT);"
+  "CREATE TEMP TRIGGER stash_removed_json BEFORE DELETE ON main.tasks"
+  " WHEN old.raw_json IS NOT NULL BEGIN"
+  "  INSERT OR REPLACE INTO removed_json (id, raw_json) VALUES (old.id, old.raw_json);"
+  " END;";
+static const char read_json_sql[] =
+  "SELECT raw_json FROM tasks WHERE id = ?1";
 
 /* ------------------------------------------------------------------ */
 /* SQLite helpers (load thread and writer thread)                      */
@@ -225,6 +243,92 @@ status_from_column (GEnumClass *status_class,
   return (DailiesTaskStatus) value;
 }
 
+/* ------------------------------------------------------------------ */
+/* The JSON left in the database                                       */
+/* ------------------------------------------------------------------ */
+
+/* A read-only connection of its own, opened at the first read: for the
+ * one task being shown, not on the writer's way. */
+typedef struct
+{
+  DailiesTaskJsonSource  parent;
+  GMutex                 mutex;
+  char                  *path;
+  sqlite3               *db;
+  sqlite3_stmt          *stmt;
+} JsonReader;
+
+static char *
+json_reader_read (DailiesTaskJsonSource *source,
+                  const char            *id)
+{
+  JsonReader *reader = (JsonReader *) source;
+  char *json = NULL;
+  int rc;
+
+  g_mutex_lock (&reader->mutex);
+
+  if (reader->db == NULL)
+    {
+      rc = sqlite3_open_v2 (reader->path, &reader->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+      if (rc == SQLITE_OK)
+        {
+          sqlite3_busy_timeout (reader->db, 5000);
+          rc = sqlite3_prepare_v3 (reader->db, read_json_sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                   &reader->stmt, NULL);
+        }
+      if (rc != SQLITE_OK)
+        {
+          g_message ("store: cannot read a task's stored answer: %s",
+                     reader->db != NULL ? sqlite3_errmsg (reader->db) : sqlite3_errstr (rc));
+          g_clear_pointer (&reader->stmt, sqlite3_finalize);
+          g_clear_pointer (&reader->db, sqlite3_close);
+          g_mutex_unlock (&reader->mutex);
+          return NULL;
+        }
+    }
+
+  sqlite3_bind_text (reader->stmt, 1, id, -1, SQLITE_STATIC);
+  if (sqlite3_step (reader->stmt) == SQLITE_ROW)
+    json = dup_column_text (reader->stmt, 0);
+  sqlite3_reset (reader->stmt);
+  sqlite3_clear_bindings (reader->stmt);
+
+  g_mutex_unlock (&reader->mutex);
+
+  return json;
+}
+
+static void
+json_reader_clear (DailiesTaskJsonSource *source)
+{
+  JsonReader *reader = (JsonReader *) source;
+
+  g_clear_pointer (&reader->stmt, sqlite3_finalize);
+  g_clear_pointer (&reader->db, sqlite3_close);
+  g_clear_pointer (&reader->path, g_free);
+  g_mutex_clear (&reader->mutex);
+}
+
+static DailiesTaskJsonSource *
+json_reader_new (const char *path)
+{
+  JsonReader *reader = g_atomic_rc_box_new0 (JsonReader);
+
+  reader->parent.read = json_reader_read;
+  reader->parent.clear = json_reader_clear;
+  g_mutex_init (&reader->mutex);
+  reader->path = g_strdup (path);
+
+  return &reader->parent;
+}
+
+static void
+json_source_release (DailiesTaskJsonSource *source)
+{
+  g_atomic_rc_box_release_full (source, (GDestroyNotify) source->clear);
+}
+
 typedef struct
 {
   guint        position;
@@ -246,8 +350,9 @@ compare_loaded_tasks (gconstpointer a,
 }
 
 static gboolean
-read_tasks (sqlite3     *db,
-            GPtrArray   *tasks,
+read_tasks (sqlite3               *db,
+            DailiesTaskJsonSource *json_source,
+            GPtrArray             *tasks,
             GHashTable  *by_id,
             guint       *next_position,
             GError     **error)
@@ -278,6 +383,7 @@ read_tasks (sqlite3     *db,
       DailiesTaskFields fields = { 0 };
       LoadedTask item;
       gint64 position;
+      gboolean json_left;
 
       fields.id = dup_column_text (stmt, 0);
       if (fields.id == NULL || *fields.id == '\0')
@@ -298,7 +404,12 @@ read_tasks (sqlite3     *db,
       fields.original_result_url = dup_column_text (stmt, 10);
       fields.request_id = dup_column_text (stmt, 11);
       fields.model = dup_column_text (stmt, 12);
-      fields.raw_json = dup_column_text (stmt, 13);
+      /* A finished task's answer is rarely looked at again: it stays in
+       * the file (most of what a task weighs), unless in memory only. */
+      json_left = json_source != NULL && dailies_task_status_is_terminal (fields.status) &&
+                  sqlite3_column_type (stmt, 13) != SQLITE_NULL;
+      if (!json_left)
+        fields.raw_json = dup_column_text (stmt, 13);
       fields.first_seen = sqlite3_column_int64 (stmt, 14);
       fields.last_polled = sqlite3_column_int64 (stmt, 15);
       fields.last_error = dup_column_text (stmt, 16);
@@ -311,6 +422,8 @@ read_tasks (sqlite3     *db,
       item.position = (guint) position;
       item.index = loaded->len;
       item.task = dailies_task_new_take_fields (&fields);
+      if (json_left)
+        dailies_task_set_json_source (item.task, json_source);
 
       if (loaded->len > 0 && g_array_index (loaded, LoadedTask, loaded->len - 1).position > item.position)
         sorted = FALSE;
@@ -349,12 +462,12 @@ read_tasks (sqlite3     *db,
 }
 
 void
-dailies_task_store_close_database (sqlite3      **db,
-                sqlite3_stmt **upsert,
-                sqlite3_stmt **delete)
+dailies_task_store_close_database (sqlite3    **db,
+                                   Statements  *stmts)
 {
-  g_clear_pointer (upsert, sqlite3_finalize);
-  g_clear_pointer (delete, sqlite3_finalize);
+  g_clear_pointer (&stmts->upsert, sqlite3_finalize);
+  g_clear_pointer (&stmts->upsert_keep_json, sqlite3_finalize);
+  g_clear_pointer (&stmts->delete, sqlite3_finalize);
 
   if (*db != NULL)
     {
@@ -369,7 +482,8 @@ dailies_task_store_close_database (sqlite3      **db,
 void
 dailies_task_store_load_data_free (LoadData *data)
 {
-  dailies_task_store_close_database (&data->db, &data->upsert, &data->delete);
+  dailies_task_store_close_database (&data->db, &data->stmts);
+  g_clear_pointer (&data->json_source, json_source_release);
   g_clear_pointer (&data->by_id, g_hash_table_unref);
   g_clear_pointer (&data->tasks, g_ptr_array_unref);
   g_clear_pointer (&data->path, g_free);
@@ -432,15 +546,25 @@ try_open (LoadData    *data,
   if (!migrate (data->db, error))
     goto fail;
 
-  if (!read_tasks (data->db, data->tasks, data->by_id, &data->next_position, error))
+  if (path != NULL)
+    data->json_source = json_reader_new (path);
+  if (!read_tasks (data->db, data->json_source, data->tasks, data->by_id, &data->next_position, error))
     goto fail;
 
   if (path != NULL && !dailies_task_store_exec_sql (data->db, "PRAGMA mmap_size = 0", error))
     goto fail;
 
-  rc = sqlite3_prepare_v3 (data->db, upsert_sql, -1, SQLITE_PREPARE_PERSISTENT, &data->upsert, NULL);
+  /* This connection's own: what a removal deletes of the JSON that was not
+   * loaded, for an undo to put back. Gone with the connection. */
+  if (!dailies_task_store_exec_sql (data->db, stash_sql, error))
+    goto fail;
+
+  rc = sqlite3_prepare_v3 (data->db, upsert_sql, -1, SQLITE_PREPARE_PERSISTENT, &data->stmts.upsert, NULL);
   if (rc == SQLITE_OK)
-    rc = sqlite3_prepare_v3 (data->db, delete_sql, -1, SQLITE_PREPARE_PERSISTENT, &data->delete, NULL);
+    rc = sqlite3_prepare_v3 (data->db, upsert_keep_json_sql, -1, SQLITE_PREPARE_PERSISTENT,
+                             &data->stmts.upsert_keep_json, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v3 (data->db, delete_sql, -1, SQLITE_PREPARE_PERSISTENT, &data->stmts.delete, NULL);
   if (rc != SQLITE_OK)
     {
       dailies_task_store_set_sqlite_error (error, data->db, rc, "preparing statements");
@@ -450,7 +574,8 @@ try_open (LoadData    *data,
   return TRUE;
 
 fail:
-  dailies_task_store_close_database (&data->db, &data->upsert, &data->delete);
+  dailies_task_store_close_database (&data->db, &data->stmts);
+  g_clear_pointer (&data->json_source, json_source_release);
   g_hash_table_remove_all (data->by_id);
   g_ptr_array_set_size (data->tasks, 0);
   data->next_position = 0;

@@ -21,16 +21,25 @@ typedef struct
 {
   DailiesTaskFields fields;
   gboolean          deleted;
+  gboolean          keep_stored_json;  /* the JSON was not loaded: keep the stored one */
   guint             position;
 } Row;
+
+/* The writer's prepared statements. */
+typedef struct
+{
+  sqlite3_stmt *upsert;
+  sqlite3_stmt *upsert_keep_json;
+  sqlite3_stmt *delete;
+} Statements;
 
 /* What the load thread hands to the main thread. */
 typedef struct
 {
   char         *path;
   sqlite3      *db;
-  sqlite3_stmt *upsert;
-  sqlite3_stmt *delete;
+  Statements    stmts;
+  DailiesTaskJsonSource *json_source;  /* NULL in memory */
   GPtrArray    *tasks;
   GHashTable   *by_id;          /* as in DailiesTaskStore, built off the main thread */
   guint         next_position;
@@ -71,8 +80,7 @@ struct _DailiesTaskStore
   /* Writer thread only, once started. */
   GThread      *thread;
   sqlite3      *db;
-  sqlite3_stmt *upsert;
-  sqlite3_stmt *delete;
+  Statements    stmts;
 };
 
 /* dailies-task-store-db.c: the load thread and the writer thread. */
@@ -84,8 +92,7 @@ gboolean  dailies_task_store_exec_sql         (sqlite3       *db,
                                                const char    *sql,
                                                GError       **error);
 void      dailies_task_store_close_database   (sqlite3      **db,
-                                               sqlite3_stmt **upsert,
-                                               sqlite3_stmt **delete);
+                                               Statements    *stmts);
 LoadData *dailies_task_store_load_database    (const char    *path);
 void      dailies_task_store_load_data_free   (LoadData      *data);
 

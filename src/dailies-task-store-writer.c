@@ -10,9 +10,17 @@
 
 #include "dailies-task-store-private.h"
 
+/* After the first header, which tells whether this is glibc. */
+#ifdef __GLIBC__
+# include <malloc.h>
+#endif
+
 /* Rows waiting before the writer is woken without waiting for the main
  * loop to go idle. */
 #define WAKE_BACKLOG 256
+
+/* A batch this big (a bulk add or removal) is followed by a trim. */
+#define TRIM_BATCH 10000
 
 /* ------------------------------------------------------------------ */
 /* Rows                                                                */
@@ -34,6 +42,7 @@ dailies_task_store_row_new_from_task (DailiesTask *task)
 
   dailies_task_dup_fields (task, &row->fields);
   row->position = dailies_task_get_store_position (task) - 1;
+  row->keep_stored_json = !dailies_task_has_raw_json_in_memory (task);
 
   return row;
 }
@@ -80,12 +89,12 @@ write_row (DailiesTaskStore *self,
 
   if (row->deleted)
     {
-      stmt = self->delete;
+      stmt = self->stmts.delete;
       sqlite3_bind_text (stmt, 1, row->fields.id, -1, SQLITE_STATIC);
     }
   else
     {
-      stmt = self->upsert;
+      stmt = row->keep_stored_json ? self->stmts.upsert_keep_json : self->stmts.upsert;
       sqlite3_bind_text (stmt, 1, row->fields.id, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (stmt, 2, row->position);
       sqlite3_bind_int (stmt, 3, row->fields.status);
@@ -222,9 +231,19 @@ dailies_task_store_writer_thread (gpointer user_data)
       self->done_gen = gen;
       g_cond_broadcast (&self->done_cond);
       g_mutex_unlock (&self->mutex);
+
+#ifdef __GLIBC__
+      /* The rows of a bulk change were copies, freed here: glibc would
+       * keep this thread's arena at its largest otherwise. */
+      if (ok && batch != NULL && g_hash_table_size (batch) >= TRIM_BATCH)
+        {
+          g_clear_pointer (&batch, g_hash_table_unref);
+          malloc_trim (0);
+        }
+#endif
     }
 
-  dailies_task_store_close_database (&self->db, &self->upsert, &self->delete);
+  dailies_task_store_close_database (&self->db, &self->stmts);
 
   return NULL;
 }

@@ -7,6 +7,9 @@
 
 #include <errno.h>
 #include <string.h>
+#ifdef __GLIBC__
+# include <malloc.h>
+#endif
 
 #include <glib/gi18n.h>
 #ifdef __linux__
@@ -98,8 +101,8 @@ apply_loaded (DailiesTaskStore *self,
   self->loaded = TRUE;
 
   self->db = g_steal_pointer (&data->db);
-  self->upsert = g_steal_pointer (&data->upsert);
-  self->delete = g_steal_pointer (&data->delete);
+  self->stmts = data->stmts;
+  memset (&data->stmts, 0, sizeof data->stmts);
   g_clear_pointer (&self->moved_aside_path, g_free);
   self->moved_aside_path = g_steal_pointer (&data->moved_aside_path);
   self->next_position = data->next_position;
@@ -119,6 +122,13 @@ apply_loaded (DailiesTaskStore *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
+
+#ifdef __GLIBC__
+  /* What the load freed (the file's pages, the sort) stays in the load
+   * thread's arena otherwise, for the life of the app. */
+  if (n_items > 0)
+    malloc_trim (0);
+#endif
 }
 
 static GType

@@ -740,6 +740,68 @@ test_remove_restore_scattered (void)
   fixture_clear (&f);
 }
 
+/* A finished task's answer stays in the file until asked for, and is
+ * neither lost by later writes nor by a removal that is undone. */
+static void
+test_stored_json (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  const char *ids[] = { "asyntask_StoredJson000001", "asyntask_StoredJson000002", "asyntask_StoredJson000003" };
+  g_autofree char *done_body = response_body (ids[0], "SUCCESS", "100%");
+  g_autofree char *other_body = response_body (ids[1], "SUCCESS", "100%");
+  g_autofree char *running_body = response_body (ids[2], "IN_PROGRESS", "40%");
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(DailiesTaskResponse) response = NULL;
+  DailiesTask *task;
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  dailies_task_store_add_ids (store, ids, G_N_ELEMENTS (ids));
+  apply_body (store, dailies_task_store_lookup (store, ids[0]), done_body, 200);
+  apply_body (store, dailies_task_store_lookup (store, ids[1]), other_body, 200);
+  apply_body (store, dailies_task_store_lookup (store, ids[2]), running_body, 200);
+  close_store (store);
+
+  /* Finished: left in the file, read when asked for, then kept. */
+  store = open_store (f.db_path);
+  task = dailies_task_store_lookup (store, ids[0]);
+  g_assert_false (dailies_task_has_raw_json_in_memory (task));
+  response = dailies_task_dup_response (task);
+  g_assert_nonnull (response);
+  g_assert_cmpstr (response->request_id, ==, "req-asyntask_StoredJson000001");
+  g_assert_false (dailies_task_has_raw_json_in_memory (task));
+  g_assert_cmpstr (dailies_task_get_raw_json (task), ==, done_body);
+  g_assert_true (dailies_task_has_raw_json_in_memory (task));
+  /* Unfinished: in memory, for its upstream problem. */
+  g_assert_true (dailies_task_has_raw_json_in_memory (dailies_task_store_lookup (store, ids[2])));
+  g_assert_cmpstr (dailies_task_get_raw_json (dailies_task_store_lookup (store, ids[2])), ==, running_body);
+
+  /* Another change of a task whose JSON is still in the file keeps it;
+   * so does a removal undone. */
+  task = dailies_task_store_lookup (store, ids[1]);
+  dailies_task_store_set_local_path (store, task, "/videos/second.mp4");
+  g_assert_true (dailies_task_store_flush (store, NULL));
+  g_ptr_array_add (gone, g_object_ref (task));
+  dailies_task_store_remove_tasks (store, gone);
+  g_assert_true (dailies_task_store_flush (store, NULL));
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, 2);
+  dailies_task_store_restore_tasks (store, gone);
+  g_assert_false (dailies_task_has_raw_json_in_memory (task));
+  close_store (store);
+  g_clear_pointer (&gone, g_ptr_array_unref);
+
+  store = open_store (f.db_path);
+  task = dailies_task_store_lookup (store, ids[1]);
+  g_assert_true (get_task (store, 1) == task);
+  g_assert_cmpstr (dailies_task_get_local_path (task), ==, "/videos/second.mp4");
+  g_assert_cmpstr (dailies_task_get_raw_json (task), ==, other_body);
+  g_assert_cmpstr (dailies_task_get_raw_json (dailies_task_store_lookup (store, ids[0])), ==, done_body);
+  close_store (store);
+
+  fixture_clear (&f);
+}
+
 static void
 write_garbage (const char *path,
                gsize       size)
@@ -1509,6 +1571,7 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/remove-restore", test_remove_restore);
   g_test_add_func ("/dailies/task-store/remove-restore-many", test_remove_restore_many);
   g_test_add_func ("/dailies/task-store/remove-restore-scattered", test_remove_restore_scattered);
+  g_test_add_func ("/dailies/task-store/stored-json", test_stored_json);
   g_test_add_func ("/dailies/task-store/corrupt/garbage", test_corrupt_garbage);
   g_test_add_func ("/dailies/task-store/corrupt/text-file", test_corrupt_text_file);
   g_test_add_func ("/dailies/task-store/corrupt/truncated", test_corrupt_truncated);
