@@ -92,6 +92,33 @@ set_string (DailiesTask  *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
 }
 
+/* For the few values that thousands of tasks share (the status as the
+ * service words it, the model): one interned copy, never freed, rather
+ * than one each. */
+static void
+set_interned (DailiesTask  *self,
+              char        **field,
+              const char   *value,
+              guint         prop_id)
+{
+  g_assert (DAILIES_IS_TASK (self));
+
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+
+  *field = (char *) g_intern_string (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+static char *
+intern_take (char *value)
+{
+  const char *interned = g_intern_string (value);
+
+  g_free (value);
+  return (char *) interned;
+}
+
 static void
 set_int64 (DailiesTask *self,
            gint64      *field,
@@ -132,6 +159,9 @@ dailies_task_finalize (GObject *object)
 {
   DailiesTask *self = (DailiesTask *) object;
 
+  /* Interned, not ours to free. */
+  self->f.status_text = NULL;
+  self->f.model = NULL;
   dailies_task_fields_clear (&self->f);
   drop_json_source (self);
   g_clear_pointer (&self->keep_message, g_free);
@@ -379,6 +409,8 @@ dailies_task_new_take_fields (DailiesTaskFields *fields)
 
   self->f = *fields;
   self->f.progress = CLAMP (fields->progress, -1, 100);
+  self->f.status_text = intern_take (self->f.status_text);
+  self->f.model = intern_take (self->f.model);
   /* The strings are ours now. */
   memset (fields, 0, sizeof *fields);
 
@@ -670,7 +702,7 @@ dailies_task_set_status (DailiesTask       *self,
         g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TERMINAL]);
     }
 
-  set_string (self, &self->f.status_text, status_text, PROP_STATUS_TEXT);
+  set_interned (self, &self->f.status_text, status_text, PROP_STATUS_TEXT);
 
   g_object_thaw_notify (G_OBJECT (self));
 }
@@ -747,7 +779,7 @@ dailies_task_set_model (DailiesTask *self,
                         const char  *model)
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
-  set_string (self, &self->f.model, model, PROP_MODEL);
+  set_interned (self, &self->f.model, model, PROP_MODEL);
 }
 
 void
