@@ -105,9 +105,9 @@ is_corruption (int code)
 
 gboolean
 dailies_task_store_set_sqlite_error (GError     **error,
-                  sqlite3     *db,
-                  int          code,
-                  const char  *what)
+                                     sqlite3     *db,
+                                     int          code,
+                                     const char  *what)
 {
   int domain_code = is_corruption (code) ? DAILIES_STORE_ERROR_CORRUPT : DAILIES_STORE_ERROR_IO;
 
@@ -118,8 +118,8 @@ dailies_task_store_set_sqlite_error (GError     **error,
 
 gboolean
 dailies_task_store_exec_sql (sqlite3     *db,
-          const char  *sql,
-          GError     **error)
+                             const char  *sql,
+                             GError     **error)
 {
   int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
 
@@ -371,7 +371,7 @@ read_tasks (sqlite3               *db,
     {
       /* A database of ours without our table is damaged, not merely unreadable. */
       return dailies_task_store_set_sqlite_error (error, db, rc == SQLITE_ERROR ? SQLITE_CORRUPT : rc,
-                               "reading tasks");
+                                                  "reading tasks");
     }
 
   /* Held across the loop: otherwise each of the 22 column calls of each

@@ -36,15 +36,15 @@ typedef struct
 /* What the load thread hands to the main thread. */
 typedef struct
 {
-  char         *path;
-  sqlite3      *db;
-  Statements    stmts;
-  DailiesTaskJsonSource *json_source;  /* NULL in memory */
-  GPtrArray    *tasks;
-  GHashTable   *by_id;          /* as in DailiesTaskStore, built off the main thread */
-  guint         next_position;
-  char         *moved_aside_path;
-  GError       *error;
+  char                  *path;
+  sqlite3               *db;
+  Statements             stmts;
+  DailiesTaskJsonSource *json_source;    /* NULL in memory */
+  GPtrArray             *tasks;
+  GHashTable            *by_id;          /* as in DailiesTaskStore, built off the main thread */
+  guint                  next_position;
+  char                  *moved_aside_path;
+  GError                *error;
 } LoadData;
 
 struct _DailiesTaskStore

@@ -264,10 +264,10 @@ static GSourceFuncs ready_source_funcs = {
 
 GSource *
 dailies_task_store_ready_source_new (const char   *name,
-                  int           priority,
-                  GSourceFunc   callback,
-                  gpointer      user_data,
-                  GMainContext *context)
+                                     int           priority,
+                                     GSourceFunc   callback,
+                                     gpointer      user_data,
+                                     GMainContext *context)
 {
   GSource *source = g_source_new (&ready_source_funcs, sizeof (GSource));
 
@@ -328,8 +328,8 @@ dailies_task_store_failed_source_cb (gpointer user_data)
  * a large backlog wakes it at once. */
 void
 dailies_task_store_queue_rows (DailiesTaskStore  *self,
-            Row              **rows,
-            guint              n_rows)
+                               Row              **rows,
+                               guint              n_rows)
 {
   if (n_rows == 0)
     return;
@@ -348,7 +348,7 @@ dailies_task_store_queue_rows (DailiesTaskStore  *self,
 
 void
 dailies_task_store_queue_task (DailiesTaskStore *self,
-            DailiesTask      *task)
+                               DailiesTask      *task)
 {
   Row *row = dailies_task_store_row_new_from_task (task);
 

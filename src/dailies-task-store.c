@@ -375,10 +375,12 @@ dailies_task_store_init (DailiesTaskStore *self)
   g_queue_init (&self->failures);
 
   self->main_context = g_main_context_ref_thread_default ();
-  self->failed_source = dailies_task_store_ready_source_new ("[dailies] store write-failed", G_PRIORITY_DEFAULT,
-                                          dailies_task_store_failed_source_cb, self, self->main_context);
-  self->wake_source = dailies_task_store_ready_source_new ("[dailies] store wake writer", G_PRIORITY_DEFAULT_IDLE,
-                                        dailies_task_store_wake_source_cb, self, self->main_context);
+  self->failed_source =
+    dailies_task_store_ready_source_new ("[dailies] store write-failed", G_PRIORITY_DEFAULT,
+                                         dailies_task_store_failed_source_cb, self, self->main_context);
+  self->wake_source =
+    dailies_task_store_ready_source_new ("[dailies] store wake writer", G_PRIORITY_DEFAULT_IDLE,
+                                         dailies_task_store_wake_source_cb, self, self->main_context);
 }
 
 /* ------------------------------------------------------------------ */
@@ -416,7 +418,8 @@ load_thread (gpointer data)
     g_debug ("store: could not lower the loader's priority: %s", g_strerror (errno));
 #endif
 
-  g_task_return_pointer (task, dailies_task_store_load_database (path), (GDestroyNotify) dailies_task_store_load_data_free);
+  g_task_return_pointer (task, dailies_task_store_load_database (path),
+                         (GDestroyNotify) dailies_task_store_load_data_free);
 
   return NULL;
 }
