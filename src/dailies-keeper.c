@@ -402,20 +402,25 @@ task_answered_cb (DailiesKeeper *self,
   pump (self);
 }
 
+/* Costs what was added (or restored) and removed, not what the store holds. */
 static void
-store_items_changed_cb (DailiesKeeper *self,
-                        guint          position,
-                        guint          removed,
-                        guint          added)
+store_tasks_added_cb (DailiesKeeper *self,
+                      GPtrArray     *tasks)
 {
-  for (guint i = position; i < position + added; i++)
-    {
-      g_autoptr(DailiesTask) task = g_list_model_get_item (G_LIST_MODEL (self->store), i);
-      consider (self, task);
-    }
+  for (guint i = 0; i < tasks->len; i++)
+    consider (self, g_ptr_array_index (tasks, i));
 
   flush_checks (self, FALSE);
   pump (self);
+}
+
+/* A removed task is not fetched; one already downloading finishes. */
+static void
+store_tasks_removed_cb (DailiesKeeper *self,
+                        GPtrArray     *tasks)
+{
+  for (guint i = 0; i < tasks->len; i++)
+    unqueue (self, g_ptr_array_index (tasks, i));
 }
 
 typedef struct
@@ -720,7 +725,8 @@ dailies_keeper_dispose (GObject *object)
   stop_keeping (self);
   if (self->store != NULL)
     {
-      g_signal_handlers_disconnect_by_func (self->store, store_items_changed_cb, self);
+      g_signal_handlers_disconnect_by_func (self->store, store_tasks_added_cb, self);
+      g_signal_handlers_disconnect_by_func (self->store, store_tasks_removed_cb, self);
       g_signal_handlers_disconnect_by_func (self->store, task_answered_cb, self);
     }
   g_clear_object (&self->store);
@@ -971,8 +977,10 @@ dailies_keeper_start (DailiesKeeper *self)
    * after the leftovers of that run are sorted out. */
   check_parts (self);
 
-  g_signal_connect_object (self->store, "items-changed",
-                           G_CALLBACK (store_items_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->store, "tasks-added",
+                           G_CALLBACK (store_tasks_added_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->store, "tasks-removed",
+                           G_CALLBACK (store_tasks_removed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->store, "task-answered",
                            G_CALLBACK (task_answered_cb), self, G_CONNECT_SWAPPED);
 }

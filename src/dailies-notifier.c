@@ -468,38 +468,62 @@ scan_slice_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Only while the scan of a load runs: it goes by index, so it follows the
+ * moves. What is added or removed later is dealt with by tasks-added and
+ * tasks-removed, at the cost of those tasks. */
 static void
 store_items_changed_cb (DailiesNotifier *self,
                         guint            position,
                         guint            removed,
                         guint            added)
 {
-  /* Removed tasks stay watched; the timer skips them when it fires. */
-  if (self->scan_source != 0)
-    {
-      /* The scan gets there. */
-      if (position >= self->scan_index)
-        return;
-      /* What it looked at moved. */
-      self->scan_index = position + removed <= self->scan_index
-                         ? self->scan_index - removed + added
-                         : position + added;
-    }
+  if (self->scan_source == 0 || position >= self->scan_index)
+    return;
 
-  if (added <= SCAN_SLICE)
+  /* What it looked at moved; a change across where it is gets another
+   * look (watch() can be repeated). */
+  self->scan_index = position + removed <= self->scan_index
+                     ? self->scan_index - removed + added
+                     : position;
+}
+
+/* The tasks the store loaded: a look at each in slices when the main loop
+ * is idle, so that the window is drawn first. */
+static void
+store_loaded_cb (DailiesNotifier *self)
+{
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->store));
+
+  if (n_items <= SCAN_SLICE)
     {
-      watch_range (self, position, position + added);
+      watch_range (self, 0, n_items);
       return;
     }
 
-  /* Many at once (the list loaded): a look at each in slices when the
-   * main loop is idle, so that the window is drawn first. */
-  self->scan_index = position;
+  self->scan_index = 0;
   if (self->scan_source == 0)
     {
       self->scan_source = g_idle_add_full (G_PRIORITY_LOW, scan_slice_cb, self, NULL);
       g_source_set_name_by_id (self->scan_source, "[dailies] notifier scan");
     }
+}
+
+static void
+store_tasks_added_cb (DailiesNotifier *self,
+                      GPtrArray       *tasks)
+{
+  for (guint i = 0; i < tasks->len; i++)
+    watch (self, g_ptr_array_index (tasks, i));
+  rearm (self);
+}
+
+static void
+store_tasks_removed_cb (DailiesNotifier *self,
+                        GPtrArray       *tasks)
+{
+  for (guint i = 0; i < tasks->len; i++)
+    unwatch (self, g_ptr_array_index (tasks, i));
+  rearm (self);
 }
 
 /* ------------------------------------------------------------------ */
@@ -679,6 +703,9 @@ dailies_notifier_dispose (GObject *object)
     {
       g_signal_handlers_disconnect_by_func (self->store, task_answered_cb, self);
       g_signal_handlers_disconnect_by_func (self->store, store_items_changed_cb, self);
+      g_signal_handlers_disconnect_by_func (self->store, store_loaded_cb, self);
+      g_signal_handlers_disconnect_by_func (self->store, store_tasks_added_cb, self);
+      g_signal_handlers_disconnect_by_func (self->store, store_tasks_removed_cb, self);
     }
   /* The actions point at us: they go with us. */
   if (self->application != NULL)
@@ -731,7 +758,6 @@ dailies_notifier_new (GApplication     *application,
                       GSettings        *settings)
 {
   DailiesNotifier *self;
-  guint n_items;
 
   g_return_val_if_fail (G_IS_APPLICATION (application), NULL);
   g_return_val_if_fail (DAILIES_IS_TASK_STORE (store), NULL);
@@ -746,11 +772,13 @@ dailies_notifier_new (GApplication     *application,
   g_action_map_add_action_entries (G_ACTION_MAP (application), actions, G_N_ELEMENTS (actions), self);
   g_signal_connect_object (store, "task-answered", G_CALLBACK (task_answered_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (store, "items-changed", G_CALLBACK (store_items_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (store, "notify::loaded", G_CALLBACK (store_loaded_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (store, "tasks-added", G_CALLBACK (store_tasks_added_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (store, "tasks-removed", G_CALLBACK (store_tasks_removed_cb), self, G_CONNECT_SWAPPED);
 
   /* Tasks already there, when the store was loaded before us. */
-  n_items = g_list_model_get_n_items (G_LIST_MODEL (store));
-  if (n_items > 0)
-    store_items_changed_cb (self, 0, 0, n_items);
+  if (dailies_task_store_is_loaded (store))
+    store_loaded_cb (self);
 
   return self;
 }

@@ -506,69 +506,74 @@ track_task (DailiesPoller *self,
   queue_entry (self, entry, due + (gint64) self->batch_index * budget_step_us (self));
 }
 
-/* Brings the entries in line with the store: every unfinished task it holds
- * is tracked, and nothing else. */
+/* Stops asking about @task; an answer under way is dropped. */
+static void
+untrack_task (DailiesPoller *self,
+              DailiesTask   *task)
+{
+  Entry *entry = g_hash_table_lookup (self->entries, task);
+
+  if (entry == NULL)
+    return;
+
+  unqueue_entry (entry);
+  if (entry->in_flight)
+    {
+      entry->removed = TRUE;
+      g_hash_table_steal (self->entries, task);
+    }
+  else
+    {
+      g_hash_table_remove (self->entries, task);
+    }
+}
+
+/* At start: every unfinished task the store holds is tracked, and nothing
+ * else. Later changes come as tasks-added and tasks-removed. */
 static void
 sync_with_store (DailiesPoller *self)
 {
   GListModel *model = G_LIST_MODEL (self->store);
   guint n_items = g_list_model_get_n_items (model);
-  g_autoptr(GHashTable) present = g_hash_table_new (NULL, NULL);
+  g_autoptr(GPtrArray) gone = g_ptr_array_new ();
   gint64 now = g_get_monotonic_time ();
   GHashTableIter iter;
   gpointer key;
-  gpointer value;
 
   for (guint i = 0; i < n_items; i++)
     {
       g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
 
-      g_hash_table_add (present, task);
       track_task (self, task, now);
     }
 
   g_hash_table_iter_init (&iter, self->entries);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      Entry *entry = value;
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (dailies_task_store_lookup (self->store, dailies_task_get_id (key)) != key)
+      g_ptr_array_add (gone, key);
+  for (guint i = 0; i < gone->len; i++)
+    untrack_task (self, g_ptr_array_index (gone, i));
+}
 
-      if (g_hash_table_contains (present, key))
-        continue;
+/* Costs what was added or removed, not what the store holds. */
+static void
+store_tasks_added_cb (DailiesPoller *self,
+                      GPtrArray     *tasks)
+{
+  gint64 now = g_get_monotonic_time ();
 
-      unqueue_entry (entry);
-      if (entry->in_flight)
-        {
-          entry->removed = TRUE;
-          g_hash_table_iter_steal (&iter);
-        }
-      else
-        {
-          g_hash_table_iter_remove (&iter);
-        }
-    }
+  for (guint i = 0; i < tasks->len; i++)
+    track_task (self, g_ptr_array_index (tasks, i), now);
+
+  schedule (self);
 }
 
 static void
-store_items_changed_cb (DailiesPoller *self,
-                        guint          position,
-                        guint          removed,
-                        guint          added)
+store_tasks_removed_cb (DailiesPoller *self,
+                        GPtrArray     *tasks)
 {
-  GListModel *model = G_LIST_MODEL (self->store);
-  gint64 now = g_get_monotonic_time ();
-
-  if (removed > 0)
-    {
-      sync_with_store (self);
-    }
-  else
-    {
-      for (guint i = position; i < position + added; i++)
-        {
-          g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
-          track_task (self, task, now);
-        }
-    }
+  for (guint i = 0; i < tasks->len; i++)
+    untrack_task (self, g_ptr_array_index (tasks, i));
 
   schedule (self);
 }
@@ -1075,8 +1080,10 @@ dailies_poller_start (DailiesPoller *self)
     return;
 
   self->started = TRUE;
-  g_signal_connect_object (self->store, "items-changed",
-                           G_CALLBACK (store_items_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->store, "tasks-added",
+                           G_CALLBACK (store_tasks_added_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->store, "tasks-removed",
+                           G_CALLBACK (store_tasks_removed_cb), self, G_CONNECT_SWAPPED);
 
   /* After a restart every unfinished task is asked about again. */
   sync_with_store (self);
@@ -1093,7 +1100,8 @@ dailies_poller_stop (DailiesPoller *self)
 
   self->started = FALSE;
   self->generation++;
-  g_signal_handlers_disconnect_by_func (self->store, store_items_changed_cb, self);
+  g_signal_handlers_disconnect_by_func (self->store, store_tasks_added_cb, self);
+  g_signal_handlers_disconnect_by_func (self->store, store_tasks_removed_cb, self);
 
   /* In-flight callbacks see the cancellation and free their entries. */
   g_cancellable_cancel (self->cancellable);

@@ -961,6 +961,43 @@ test_new_link_requeues (Fixture       *f,
   g_assert_cmpstr (g_ptr_array_index (f->kept_order, 2), ==, "asyntask_Middle00000000001");
 }
 
+/* A removed task waiting for its turn is not fetched; restored, it is. */
+static void
+test_remove_restore_waiting (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GBytes) blob = make_blob (64 * 1024);
+  g_autoptr(Cdn) cdn = cdn_new (blob);
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_object_unref);
+  const char *ids[] = { "asyntask_Urgent00000000001", "asyntask_Middle00000000001", "asyntask_Fresh000000000001" };
+  gint64 finished_ago[] = { 23 * 3600, 12 * 3600, 60 };
+  Until held = { f, cdn, 1, 1 };
+  gpointer two[2] = { f, GUINT_TO_POINTER (2) };
+  gpointer three[2] = { f, GUINT_TO_POINTER (3) };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    g_signal_connect (add_task_full (f, ids[i], finished_ago[i], cdn->base, ".mp4", NULL),
+                      "notify::local-path", G_CALLBACK (local_path_cb), f);
+
+  cdn->hold = TRUE;
+  dailies_keeper_set_max_running (f->keeper, 1);
+  dailies_keeper_start (f->keeper);
+  g_assert_true (dailies_test_wait_until (n_held_and_written, &held, WAIT_MS));
+
+  /* The middle one would go next, its link lapsing before the fresh one's. */
+  g_ptr_array_add (gone, g_object_ref (dailies_task_store_lookup (f->store, ids[1])));
+  dailies_task_store_remove_tasks (f->store, gone);
+  cdn_release (cdn);
+  g_assert_true (dailies_test_wait_until (n_kept_is, two, WAIT_MS));
+  g_assert_cmpstr (g_ptr_array_index (f->kept_order, 0), ==, ids[0]);
+  g_assert_cmpstr (g_ptr_array_index (f->kept_order, 1), ==, ids[2]);
+  g_assert_null (dailies_task_get_local_path (g_ptr_array_index (gone, 0)));
+
+  dailies_task_store_restore_tasks (f->store, gone);
+  g_assert_true (dailies_test_wait_until (n_kept_is, three, WAIT_MS));
+  g_assert_cmpstr (g_ptr_array_index (f->kept_order, 2), ==, ids[1]);
+}
+
 /* How a .mov is told: by the service, by its link, or only by the CDN. */
 typedef struct
 {
@@ -1094,6 +1131,8 @@ main (int   argc,
               fixture_set_up, test_startup_removes_stray_parts, fixture_tear_down);
   g_test_add ("/dailies/keeper/new-link-requeues", Fixture, NULL,
               fixture_set_up, test_new_link_requeues, fixture_tear_down);
+  g_test_add ("/dailies/keeper/remove-restore-waiting", Fixture, NULL,
+              fixture_set_up, test_remove_restore_waiting, fixture_tear_down);
   g_test_add ("/dailies/keeper/container/output-format", Fixture, &mov_from_output_format,
               fixture_set_up, test_kept_as_mov, fixture_tear_down);
   g_test_add ("/dailies/keeper/container/link-path", Fixture, &mov_from_link_path,

@@ -1210,6 +1210,12 @@ test_first_pass_spread (void)
   test_server_free (server);
 }
 
+static Reply
+script_always_in_progress (TestServer *server, const char *task_id, guint n)
+{
+  return (Reply) { REPLY_TASK, "IN_PROGRESS", 0, -1 };
+}
+
 typedef struct
 {
   TestServer *server;
@@ -1456,6 +1462,60 @@ test_error_streak_logged_once (void)
   test_server_free (server);
 }
 
+static gboolean
+count_at_least (gpointer user_data)
+{
+  CountWait *wait = user_data;
+
+  return count_for (wait->server, wait->task_id) >= wait->count;
+}
+
+static gboolean
+idle_with_count_at_least (gpointer user_data)
+{
+  CountWait *wait = user_data;
+
+  return count_at_least (wait) && dailies_poller_get_n_in_flight (wait->server->poller) == 0;
+}
+
+/* A removed task is no longer asked about while the others go on; restored
+ * unfinished, it is asked about again. */
+static void
+test_remove_restore_tracking (void)
+{
+  TestServer *server = test_server_new (script_always_in_progress);
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_object_unref);
+  const char *kept_id = "asyntask_KeptPolling0001";
+  const char *gone_id = "asyntask_GonePolling0002";
+  CountWait wait;
+  guint n_gone;
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  server->poller = f.poller;
+  add_ids (&f, 2, kept_id, gone_id);
+  dailies_poller_start (f.poller);
+
+  /* Removed between two requests, so that none is under way for it. */
+  wait = (CountWait) { server, gone_id, 2 };
+  g_assert_true (dailies_test_wait_until (idle_with_count_at_least, &wait, 10000));
+  g_ptr_array_add (gone, g_object_ref (dailies_task_store_lookup (f.store, gone_id)));
+  dailies_task_store_remove_tasks (f.store, gone);
+  n_gone = count_for (server, gone_id);
+
+  wait = (CountWait) { server, kept_id, count_for (server, kept_id) + 3 };
+  g_assert_true (dailies_test_wait_until (count_at_least, &wait, 15000));
+  g_assert_cmpuint (count_for (server, gone_id), ==, n_gone);
+
+  dailies_task_store_restore_tasks (f.store, gone);
+  wait = (CountWait) { server, gone_id, n_gone + 2 };
+  g_assert_true (dailies_test_wait_until (count_at_least, &wait, 15000));
+
+  server->poller = NULL;
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
 /* ------------------------------------------------------------------ */
 /* Offline: a network monitor whose answer the test decides            */
 /* ------------------------------------------------------------------ */
@@ -1583,6 +1643,7 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/check-again-jumps-queue", test_check_again_jumps_queue);
   g_test_add_func ("/dailies/poller/same-answer-skipped", test_same_answer_skipped);
   g_test_add_func ("/dailies/poller/error-streak-logged-once", test_error_streak_logged_once);
+  g_test_add_func ("/dailies/poller/remove-restore-tracking", test_remove_restore_tracking);
   g_test_add_func ("/dailies/poller/offline-pauses-and-resumes", test_offline_pauses_and_resumes);
   g_test_add_func ("/dailies/poller/key-never-logged", test_key_never_logged);
 
