@@ -53,7 +53,8 @@ struct _DailiesTaskListModel
   GObject            parent_instance;
 
   DailiesTaskStore  *store;
-  GHashTable        *entries;       /* DailiesTask → Entry, every task of the store */
+  GQuark             entry_quark;   /* each task's Entry, kept on the task: a hash
+                                     * table of 100,000 cost more than the entries */
   GPtrArray         *all;           /* Entry, every task, by key */
   GPtrArray         *shown;         /* Entry, the matching ones, by key: the model */
   gulong             load_handler;
@@ -399,7 +400,7 @@ entry_new (DailiesTaskListModel *self,
   entry->seq = ensure_order (task, batch)->seq;
   make_key (self->sort, task, now, &entry->k1, &entry->k2);
   entry->shown = entry_matches (self, entry, now);
-  g_hash_table_insert (self->entries, task, entry);
+  g_object_set_qdata (G_OBJECT (task), self->entry_quark, entry);
 
   return entry;
 }
@@ -528,7 +529,7 @@ add_tasks (DailiesTaskListModel *self,
     {
       DailiesTask *task = g_ptr_array_index (tasks, i);
 
-      if (g_hash_table_contains (self->entries, task))
+      if (g_object_get_qdata (G_OBJECT (task), self->entry_quark) != NULL)
         continue;
 
       /* One batch number per addition, taken only if a task needs it. */
@@ -587,7 +588,7 @@ tasks_removed_cb (DailiesTaskListModel *self,
 
   for (guint i = 0; i < tasks->len; i++)
     {
-      Entry *entry = g_hash_table_lookup (self->entries, g_ptr_array_index (tasks, i));
+      Entry *entry = g_object_get_qdata (g_ptr_array_index (tasks, i), self->entry_quark);
 
       if (entry == NULL || entry->doomed)
         continue;
@@ -619,7 +620,12 @@ tasks_removed_cb (DailiesTaskListModel *self,
     }
 
   for (guint i = 0; i < doomed->len; i++)
-    g_hash_table_remove (self->entries, ((Entry *) g_ptr_array_index (doomed, i))->task);
+    {
+      Entry *entry = g_ptr_array_index (doomed, i);
+
+      g_object_set_qdata (G_OBJECT (entry->task), self->entry_quark, NULL);
+      entry_free (entry);
+    }
 }
 
 static void
@@ -635,7 +641,7 @@ static void
 task_answered_cb (DailiesTaskListModel *self,
                   DailiesTask          *task)
 {
-  Entry *entry = g_hash_table_lookup (self->entries, task);
+  Entry *entry = g_object_get_qdata (G_OBJECT (task), self->entry_quark);
   gint64 now = now_seconds ();
   gboolean was_shown;
   gboolean keep_place;
@@ -786,9 +792,15 @@ dailies_task_list_model_finalize (GObject *object)
 {
   DailiesTaskListModel *self = DAILIES_TASK_LIST_MODEL (object);
 
+  for (guint i = 0; i < self->all->len; i++)
+    {
+      Entry *entry = g_ptr_array_index (self->all, i);
+
+      g_object_set_qdata (G_OBJECT (entry->task), self->entry_quark, NULL);
+      entry_free (entry);
+    }
   g_clear_pointer (&self->shown, g_ptr_array_unref);
   g_clear_pointer (&self->all, g_ptr_array_unref);
-  g_clear_pointer (&self->entries, g_hash_table_unref);
   g_clear_pointer (&self->search, g_free);
 
   G_OBJECT_CLASS (dailies_task_list_model_parent_class)->finalize (object);
@@ -862,7 +874,10 @@ dailies_task_list_model_class_init (DailiesTaskListModelClass *klass)
 static void
 dailies_task_list_model_init (DailiesTaskListModel *self)
 {
-  self->entries = g_hash_table_new_full (NULL, NULL, NULL, entry_free);
+  g_autofree char *quark_name = g_strdup_printf ("dailies-task-list-model-entry-%p", self);
+
+  /* A model at the same address later has cleared it from every task. */
+  self->entry_quark = g_quark_from_string (quark_name);
   self->all = g_ptr_array_new ();
   self->shown = g_ptr_array_new ();
 }

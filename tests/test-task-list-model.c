@@ -12,6 +12,9 @@
 
 #include <string.h>
 #include <time.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "dailies-task-list-model.h"
 #include "dailies-task-store.h"
@@ -836,6 +839,17 @@ test_perf (Fixture       *f,
   start = cpu_ms ();
   dailies_task_list_model_set_sort (model, DAILIES_TASK_SORT_NEWEST);
   g_test_message ("sort again: %.1f ms", cpu_ms () - start);
+
+#ifdef __GLIBC__
+  {
+    size_t before = mallinfo2 ().uordblks;
+    g_autoptr(DailiesTaskListModel) other = dailies_task_list_model_new (f->store);
+
+    g_test_message ("a list of %u tasks holds %.1f MB", n, (mallinfo2 ().uordblks - before) / 1e6);
+    dailies_task_list_model_set_search (other, "task_0");
+    g_test_message ("with their search keys: %.1f MB", (mallinfo2 ().uordblks - before) / 1e6);
+  }
+#endif
 
   g_signal_handlers_disconnect_by_data (f->store, &clock);
 }

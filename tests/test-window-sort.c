@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <time.h>
+
 #include "dailies-application.h"
 #include "dailies-task-row.h"
 #include "dailies-task-store.h"
@@ -26,6 +28,12 @@ store_has_demo_tasks (gpointer user_data)
   DailiesTaskStore *store = dailies_application_get_store (user_data);
 
   return g_list_model_get_n_items (G_LIST_MODEL (store)) == N_DEMO_TASKS;
+}
+
+static gboolean
+store_is_loaded (gpointer user_data)
+{
+  return dailies_task_store_is_loaded (user_data);
 }
 
 static gboolean
@@ -190,6 +198,91 @@ test_sort_body (DailiesApplication *app,
   assert_top_row (window, LATER_ID);
 }
 
+/* Milliseconds of this thread's CPU. */
+static double
+cpu_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                gboolean      *painted)
+{
+  *painted = TRUE;
+}
+
+/* At 100,000 tasks, each keystroke of a search until the list is drawn
+ * again: printed, never asserted. */
+static void
+test_perf_body (DailiesApplication *app,
+                gpointer            data)
+{
+  static const char * const texts[] = { "a", "as", "asyntask_perf0001", "asyntask_perf00012", "asyntask_perf0001", "" };
+  DailiesTaskStore *store = dailies_application_get_store (app);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  DailiesWindow *window;
+  GtkWidget *entry;
+  GdkFrameClock *clock;
+  gboolean painted = FALSE;
+  gulong handler;
+
+  window = DAILIES_WINDOW (dailies_test_wait_for_window (GTK_APPLICATION (app)));
+  g_assert_true (dailies_test_wait_until (store_is_loaded, store, 10000));
+  for (guint i = 0; i < 100000; i++)
+    g_ptr_array_add (ids, g_strdup_printf ("asyntask_Perf%08u", i));
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
+  dailies_task_store_add_ids (store, (const char * const *) ids->pdata, ids->len);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
+  entry = dailies_test_find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY, NULL);
+  gtk_widget_queue_draw (GTK_WIDGET (window));
+  g_assert_true (dailies_test_wait_for_flag (&painted, 60000));
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      gint64 start = g_get_monotonic_time ();
+      double cpu_start = cpu_ms ();
+
+      painted = FALSE;
+      gtk_widget_queue_draw (GTK_WIDGET (window));
+      /* At once rather than after the entry's typing delay. */
+      gtk_editable_set_text (GTK_EDITABLE (entry), texts[i]);
+      g_signal_emit_by_name (entry, "search-changed");
+      g_assert_true (dailies_test_wait_for_flag (&painted, 10000));
+      g_test_message ("keystroke \"%s\" to the list drawn: %.1f ms (main thread CPU %.1f ms), %u shown",
+                      texts[i], (g_get_monotonic_time () - start) / 1000.0, cpu_ms () - cpu_start,
+                      g_list_model_get_n_items (get_list (window)));
+    }
+
+  g_signal_handler_disconnect (clock, handler);
+}
+
+static void
+test_perf (void)
+{
+  g_autoptr(DailiesApplication) app = NULL;
+  const char * const argv[] = { "dailies", NULL };
+  g_autofree char *dir = NULL;
+
+  if (!g_test_perf ())
+    {
+      g_test_skip ("timings only with -m perf");
+      return;
+    }
+
+  /* Without a key nothing is polled: the list's own cost alone. */
+  dir = dailies_test_make_temp_dir ();
+  g_setenv ("XDG_DATA_HOME", dir, TRUE);
+  g_setenv ("XDG_CACHE_HOME", dir, TRUE);
+  app = dailies_application_new ();
+  dailies_test_run_app (app, argv, test_perf_body, NULL);
+  dailies_test_rm_rf (dir);
+}
+
 static void
 test_sort (void)
 {
@@ -206,6 +299,7 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/dailies/window-sort/choose-and-keep", test_sort);
+  g_test_add_func ("/dailies/window-sort/perf", test_perf);
 
   return g_test_run ();
 }
