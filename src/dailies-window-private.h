@@ -12,6 +12,7 @@
 #include <adwaita.h>
 
 #include "dailies-id-parser.h"
+#include "dailies-task-list-model.h"
 #include "dailies-task-view.h"
 #include "dailies-window.h"
 
@@ -47,10 +48,7 @@ struct _DailiesWindow
   DailiesTask          *watched_task;      /* the selection, for its actions */
   gulong                watched_handler;
   gboolean              asked_for_key;
-  GtkCustomFilter      *filter;            /* matches all while nothing is searched */
-  GtkFilterListModel   *filtered;
-  char                 *search_text;       /* casefolded, or NULL */
-  guint                 status_filter;     /* a DailiesStatusFilter */
+  DailiesTaskListModel *shown;             /* the store, searched and sorted */
   char                 *last_toast;        /* what the newest toast said */
   GStrv                 rejected_lines;    /* the last import's lines without an ID, for Details */
 
