@@ -78,16 +78,13 @@ select_none_action (GtkWidget  *widget,
 /* Check Again, Copy IDs, Remove                                        */
 /* ------------------------------------------------------------------ */
 
-static void
-refresh_selected_action (GtkWidget  *widget,
-                         const char *action_name,
-                         GVariant   *parameter)
+/* Check Again for each of @tasks; the poller sends them a few at a time. */
+void
+_dailies_window_refresh_tasks (DailiesWindow *self,
+                               GPtrArray     *tasks)
 {
-  DailiesWindow *self = DAILIES_WINDOW (widget);
-  g_autoptr(GPtrArray) tasks = _dailies_window_dup_selected_tasks (self);
   g_autofree char *message = NULL;
 
-  /* The poller sends them a few at a time. */
   for (guint i = 0; i < tasks->len; i++)
     dailies_poller_refresh (self->poller, g_ptr_array_index (tasks, i));
 
@@ -97,23 +94,41 @@ refresh_selected_action (GtkWidget  *widget,
   _dailies_window_add_toast (self, message);
 }
 
-static void
-copy_selected_ids_action (GtkWidget  *widget,
-                          const char *action_name,
-                          GVariant   *parameter)
+/* One ID a line, for a script to submit again. */
+void
+_dailies_window_copy_ids (DailiesWindow *self,
+                          GPtrArray     *tasks)
 {
-  DailiesWindow *self = DAILIES_WINDOW (widget);
-  g_autoptr(GPtrArray) tasks = _dailies_window_dup_selected_tasks (self);
   g_autoptr(GString) ids = g_string_new (NULL);
   g_autofree char *message = NULL;
 
   for (guint i = 0; i < tasks->len; i++)
     g_string_append_printf (ids, "%s\n", dailies_task_get_id (g_ptr_array_index (tasks, i)));
 
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), ids->str);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), ids->str);
   message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Copied %u task ID", "Copied %u task IDs", tasks->len),
                              tasks->len);
   _dailies_window_add_toast (self, message);
+}
+
+static void
+refresh_selected_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  g_autoptr(GPtrArray) tasks = _dailies_window_dup_selected_tasks (DAILIES_WINDOW (widget));
+
+  _dailies_window_refresh_tasks (DAILIES_WINDOW (widget), tasks);
+}
+
+static void
+copy_selected_ids_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  g_autoptr(GPtrArray) tasks = _dailies_window_dup_selected_tasks (DAILIES_WINDOW (widget));
+
+  _dailies_window_copy_ids (DAILIES_WINDOW (widget), tasks);
 }
 
 static void
@@ -196,6 +211,14 @@ save_job_free (SaveJob *job)
   g_free (job);
 }
 
+/* Disposed: the template's widgets are gone, a late answer must not
+ * reach them. */
+static gboolean
+window_is_gone (DailiesWindow *self)
+{
+  return self->toast_overlay == NULL;
+}
+
 static gboolean
 has_video (DailiesTask *task)
 {
@@ -215,6 +238,14 @@ save_finished (SaveJob *job,
   g_autofree char *summary = NULL;
 
   adw_toast_dismiss (job->toast);
+  g_clear_object (&self->saving);
+
+  /* The window closed while saving: nothing left to tell. */
+  if (window_is_gone (self))
+    {
+      save_job_free (job);
+      return;
+    }
 
   if (cancelled)
     /* Translators: Save Videos To… was stopped */
@@ -244,7 +275,6 @@ save_finished (SaveJob *job,
 
   /* Translators: separates the parts of a summary */
   summary = g_strjoinv (_(" · "), (char **) parts->pdata);
-  g_clear_object (&self->saving);
   _dailies_window_update_bulk_actions (self);
   _dailies_window_add_toast (self, summary);
   save_job_free (job);
@@ -473,6 +503,8 @@ export_progress_cb (guint    done,
 
   /* Translators: as in "Exporting 20,000 of 100,000 tasks…" */
   title = g_strdup_printf (_("Exporting %s of %s tasks…"), done_text, total_text);
+  if (window_is_gone (job->window))
+    return;
   if (job->toast == NULL)
     {
       job->toast = adw_toast_new (title);
@@ -507,7 +539,7 @@ exported_cb (GObject      *object,
                                          job->n_rows),
                             job->n_rows, name);
 
-  if (text != NULL)
+  if (text != NULL && !window_is_gone (job->window))
     _dailies_window_add_toast (job->window, text);
   export_job_free (job);
 }
@@ -634,8 +666,8 @@ export_tasks (DailiesWindow *self,
 }
 
 /* The tasks the list shows, after search and filter, in list order. */
-static GPtrArray *
-dup_shown_tasks (DailiesWindow *self)
+GPtrArray *
+_dailies_window_dup_shown_tasks (DailiesWindow *self)
 {
   GListModel *shown = G_LIST_MODEL (self->selection);
   guint n_items = g_list_model_get_n_items (shown);
@@ -665,7 +697,7 @@ export_action (GtkWidget  *widget,
 {
   DailiesWindow *self = DAILIES_WINDOW (widget);
   g_autoptr(GPtrArray) tasks = self->n_selected > 1 ? _dailies_window_dup_selected_tasks (self)
-                                                    : dup_shown_tasks (self);
+                                                    : _dailies_window_dup_shown_tasks (self);
 
   export_tasks (self, tasks);
 }

@@ -89,6 +89,13 @@ void         _dailies_window_class_init_search   (GtkWidgetClass       *widget_c
 void         _dailies_window_class_init_bulk     (GtkWidgetClass       *widget_class);
 /* The selected tasks in list order; costs what is selected, not the list. */
 GPtrArray   *_dailies_window_dup_selected_tasks  (DailiesWindow        *self);
+/* The tasks the list shows, after search and filter, in list order. */
+GPtrArray   *_dailies_window_dup_shown_tasks     (DailiesWindow        *self);
+/* Check Again and Copy IDs for @tasks, each with a toast giving the count. */
+void         _dailies_window_refresh_tasks       (DailiesWindow        *self,
+                                                  GPtrArray            *tasks);
+void         _dailies_window_copy_ids            (DailiesWindow        *self,
+                                                  GPtrArray            *tasks);
 /* Asks once, naming the count, then removes @tasks with one Undo toast. */
 void         _dailies_window_confirm_remove      (DailiesWindow        *self,
                                                   GPtrArray            *tasks);
