@@ -300,6 +300,88 @@ flush (GOutputStream  *stream,
   return TRUE;
 }
 
+/* Where a file being written is: rows may come in several chunks. */
+typedef struct
+{
+  GOutputStream       *stream;
+  GString             *out;
+  DailiesExportFormat  format;
+  DailiesExportFlags   flags;
+  guint                n_rows;
+} Writer;
+
+static void
+writer_begin (Writer              *writer,
+              GOutputStream       *stream,
+              DailiesExportFormat  format,
+              DailiesExportFlags   flags,
+              gint64               now)
+{
+  writer->stream = stream;
+  writer->out = g_string_sized_new (FLUSH_BYTES + 4096);
+  writer->format = format;
+  writer->flags = flags;
+  writer->n_rows = 0;
+
+  if (format == DAILIES_EXPORT_FORMAT_CSV)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (csv_columns); i++)
+        g_string_append_printf (writer->out, i == 0 ? "%s" : ",%s", csv_columns[i]);
+      if (flags & DAILIES_EXPORT_VIDEO_LINKS)
+        g_string_append (writer->out, ",video_link,video_link_expires");
+      g_string_append (writer->out, "\r\n");
+    }
+  else
+    {
+      g_autofree char *exported = format_time (now);
+
+      g_string_append (writer->out, "{\n  \"exported_at\": ");
+      append_json_string (writer->out, exported);
+      if (flags & DAILIES_EXPORT_VIDEO_LINKS)
+        {
+          g_string_append (writer->out, ",\n  \"video_links_note\": ");
+          append_json_string (writer->out, LINKS_NOTE);
+        }
+      g_string_append (writer->out, ",\n  \"tasks\": [");
+    }
+}
+
+static gboolean
+writer_add_row (Writer                  *writer,
+                const DailiesExportRow  *row,
+                GCancellable            *cancellable,
+                GError                 **error)
+{
+  Details details;
+
+  read_details (row, &details);
+  if (writer->format == DAILIES_EXPORT_FORMAT_CSV)
+    append_csv_row (writer->out, row, &details, writer->flags);
+  else
+    append_json_row (writer->out, row, &details, writer->flags, writer->n_rows == 0);
+  g_free (details.resolution);
+  writer->n_rows++;
+
+  return writer->out->len < FLUSH_BYTES || flush (writer->stream, writer->out, cancellable, error);
+}
+
+static gboolean
+writer_end (Writer        *writer,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  if (writer->format == DAILIES_EXPORT_FORMAT_JSON)
+    g_string_append (writer->out, writer->n_rows > 0 ? "\n  ]\n}\n" : "]\n}\n");
+
+  return flush (writer->stream, writer->out, cancellable, error);
+}
+
+static void
+writer_clear (Writer *writer)
+{
+  g_string_free (writer->out, TRUE);
+}
+
 gboolean
 dailies_export_write (GOutputStream        *stream,
                       GPtrArray            *rows,
@@ -310,184 +392,172 @@ dailies_export_write (GOutputStream        *stream,
                       guint                *n_done,
                       GError              **error)
 {
-  g_autoptr(GString) out = g_string_sized_new (FLUSH_BYTES + 4096);
-  gboolean csv = format == DAILIES_EXPORT_FORMAT_CSV;
+  Writer writer;
+  gboolean ok = TRUE;
 
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
   g_return_val_if_fail (rows != NULL, FALSE);
 
-  if (csv)
+  writer_begin (&writer, stream, format, flags, now);
+  for (guint i = 0; ok && i < rows->len; i++)
     {
-      for (guint i = 0; i < G_N_ELEMENTS (csv_columns); i++)
-        g_string_append_printf (out, i == 0 ? "%s" : ",%s", csv_columns[i]);
-      if (flags & DAILIES_EXPORT_VIDEO_LINKS)
-        g_string_append (out, ",video_link,video_link_expires");
-      g_string_append (out, "\r\n");
+      ok = !g_cancellable_set_error_if_cancelled (cancellable, error) &&
+           writer_add_row (&writer, g_ptr_array_index (rows, i), cancellable, error);
+      if (ok && n_done != NULL)
+        *n_done = i + 1;
     }
-  else
-    {
-      g_autofree char *exported = format_time (now);
+  ok = ok && writer_end (&writer, cancellable, error);
+  writer_clear (&writer);
 
-      g_string_append (out, "{\n  \"exported_at\": ");
-      append_json_string (out, exported);
-      if (flags & DAILIES_EXPORT_VIDEO_LINKS)
-        {
-          g_string_append (out, ",\n  \"video_links_note\": ");
-          append_json_string (out, LINKS_NOTE);
-        }
-      g_string_append (out, ",\n  \"tasks\": [");
-    }
-
-  for (guint i = 0; i < rows->len; i++)
-    {
-      const DailiesExportRow *row = g_ptr_array_index (rows, i);
-      Details details;
-
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
-
-      read_details (row, &details);
-      if (csv)
-        append_csv_row (out, row, &details, flags);
-      else
-        append_json_row (out, row, &details, flags, i == 0);
-      g_free (details.resolution);
-
-      if (out->len >= FLUSH_BYTES && !flush (stream, out, cancellable, error))
-        return FALSE;
-      if (n_done != NULL)
-        g_atomic_int_set ((int *) n_done, (int) i + 1);
-    }
-
-  if (!csv)
-    g_string_append (out, rows->len > 0 ? "\n  ]\n}\n" : "]\n}\n");
-
-  return flush (stream, out, cancellable, error);
+  return ok;
 }
 
 /* ------------------------------------------------------------------ */
-/* On a worker thread                                                  */
+/* On a worker thread, fed in chunks                                    */
 /* ------------------------------------------------------------------ */
 
-typedef struct
+struct _DailiesExportJob
 {
-  GFile                 *file;
-  GPtrArray             *rows;
-  DailiesExportFormat    format;
-  DailiesExportFlags     flags;
-  gint64                 now;
-  guint                  n_done;         /* atomic: raised by the worker */
-  GSource               *progress_source;
-  DailiesExportProgress  progress_cb;
-  gpointer               progress_data;
-} ExportData;
+  GFile               *file;
+  DailiesExportFormat  format;
+  DailiesExportFlags   flags;
+  gint64               now;
+  GAsyncQueue         *chunks;      /* GPtrArray* of rows, then the end marker */
+  guint                n_pending;   /* atomic: chunks pushed, not yet written */
+  guint                n_written;   /* atomic: rows written */
+};
+
+/* Pushed after the last chunk. */
+static GPtrArray end_marker;
 
 static void
-export_data_free (ExportData *data)
+export_job_free (DailiesExportJob *job)
 {
-  if (data->progress_source != NULL)
-    {
-      g_source_destroy (data->progress_source);
-      g_source_unref (data->progress_source);
-    }
-  g_object_unref (data->file);
-  g_ptr_array_unref (data->rows);
-  g_free (data);
+  GPtrArray *chunk;
+
+  while ((chunk = g_async_queue_try_pop (job->chunks)) != NULL)
+    if (chunk != &end_marker)
+      g_ptr_array_unref (chunk);
+  g_async_queue_unref (job->chunks);
+  g_object_unref (job->file);
+  g_free (job);
 }
 
+/* Takes every chunk until the end marker, also after a failure, so that
+ * the caller never waits on a queue nobody reads. */
 static void
 export_thread (GTask        *task,
                gpointer      source_object,
                gpointer      task_data,
                GCancellable *cancellable)
 {
-  ExportData *data = task_data;
+  DailiesExportJob *job = task_data;
   g_autoptr(GFileOutputStream) stream = NULL;
   g_autoptr(GError) error = NULL;
+  GPtrArray *chunk;
+  Writer writer = { 0 };
 
-  stream = g_file_replace (data->file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, cancellable, &error);
-  if (stream == NULL)
+  stream = g_file_replace (job->file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, cancellable, &error);
+  if (stream != NULL)
+    writer_begin (&writer, G_OUTPUT_STREAM (stream), job->format, job->flags, job->now);
+
+  while ((chunk = g_async_queue_pop (job->chunks)) != &end_marker)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
+      for (guint i = 0; error == NULL && i < chunk->len; i++)
+        if (!g_cancellable_set_error_if_cancelled (cancellable, &error))
+          writer_add_row (&writer, g_ptr_array_index (chunk, i), cancellable, &error);
+      g_atomic_int_add ((int *) &job->n_written, (int) chunk->len);
+      g_atomic_int_add ((int *) &job->n_pending, -1);
+      g_ptr_array_unref (chunk);
     }
 
-  /* Closing with a cancelled cancellable drops the temporary file, so a
-   * failed export leaves any earlier file as it was. */
-  if (!dailies_export_write (G_OUTPUT_STREAM (stream), data->rows, data->format, data->flags, data->now,
-                             cancellable, &data->n_done, &error))
+  if (stream != NULL)
     {
-      g_autoptr(GCancellable) abort = g_cancellable_new ();
+      if (error == NULL)
+        writer_end (&writer, cancellable, &error);
+      writer_clear (&writer);
 
-      g_cancellable_cancel (abort);
-      g_output_stream_close (G_OUTPUT_STREAM (stream), abort, NULL);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
+      if (error == NULL)
+        g_output_stream_close (G_OUTPUT_STREAM (stream), cancellable, &error);
+      else
+        {
+          /* Closing with a cancelled cancellable drops the temporary
+           * file, so a failed export leaves any earlier file as it was. */
+          g_autoptr(GCancellable) abort = g_cancellable_new ();
+
+          g_cancellable_cancel (abort);
+          g_output_stream_close (G_OUTPUT_STREAM (stream), abort, NULL);
+        }
     }
 
-  if (!g_output_stream_close (G_OUTPUT_STREAM (stream), cancellable, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  g_task_return_boolean (task, TRUE);
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
-static gboolean
-progress_tick_cb (gpointer user_data)
+DailiesExportJob *
+dailies_export_job_start (GFile               *file,
+                          DailiesExportFormat  format,
+                          DailiesExportFlags   flags,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
 {
-  ExportData *data = user_data;
+  g_autoptr(GTask) task = NULL;
+  DailiesExportJob *job;
 
-  data->progress_cb ((guint) g_atomic_int_get ((int *) &data->n_done), data->rows->len, data->progress_data);
-  return G_SOURCE_CONTINUE;
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+
+  job = g_new0 (DailiesExportJob, 1);
+  job->file = g_object_ref (file);
+  job->format = format;
+  job->flags = flags;
+  job->now = g_get_real_time () / G_USEC_PER_SEC;
+  job->chunks = g_async_queue_new ();
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, dailies_export_job_start);
+  g_task_set_task_data (task, job, (GDestroyNotify) export_job_free);
+  g_task_run_in_thread (task, export_thread);
+
+  return job;
 }
 
 void
-dailies_export_to_file_async (GFile                 *file,
-                              GPtrArray             *rows,
-                              DailiesExportFormat    format,
-                              DailiesExportFlags     flags,
-                              GCancellable          *cancellable,
-                              DailiesExportProgress  progress_cb,
-                              gpointer               progress_data,
-                              GAsyncReadyCallback    callback,
-                              gpointer               user_data)
+dailies_export_job_push (DailiesExportJob *job,
+                         GPtrArray        *rows)
 {
-  g_autoptr(GTask) task = NULL;
-  ExportData *data;
-
-  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (job != NULL);
   g_return_if_fail (rows != NULL);
 
-  data = g_new0 (ExportData, 1);
-  data->file = g_object_ref (file);
-  data->rows = g_ptr_array_ref (rows);
-  data->format = format;
-  data->flags = flags;
-  data->now = g_get_real_time () / G_USEC_PER_SEC;
-  data->progress_cb = progress_cb;
-  data->progress_data = progress_data;
+  g_atomic_int_inc ((int *) &job->n_pending);
+  g_async_queue_push (job->chunks, rows);
+}
 
-  /* The worker only raises a counter; the caller's context reads it a few
-   * times a second, which costs nothing per row. */
-  if (progress_cb != NULL)
-    {
-      data->progress_source = g_timeout_source_new (250);
-      g_source_set_callback (data->progress_source, progress_tick_cb, data, NULL);
-      g_source_set_static_name (data->progress_source, "[dailies] export progress");
-      g_source_attach (data->progress_source, g_main_context_get_thread_default ());
-    }
+void
+dailies_export_job_close (DailiesExportJob *job)
+{
+  g_return_if_fail (job != NULL);
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, dailies_export_to_file_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) export_data_free);
-  g_task_run_in_thread (task, export_thread);
+  g_async_queue_push (job->chunks, &end_marker);
+}
+
+guint
+dailies_export_job_get_n_pending (DailiesExportJob *job)
+{
+  return (guint) g_atomic_int_get ((int *) &job->n_pending);
+}
+
+guint
+dailies_export_job_get_n_written (DailiesExportJob *job)
+{
+  return (guint) g_atomic_int_get ((int *) &job->n_written);
 }
 
 gboolean
-dailies_export_to_file_finish (GAsyncResult  *result,
-                               GError       **error)
+dailies_export_job_finish (GAsyncResult  *result,
+                           GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
 

@@ -49,12 +49,6 @@ typedef struct
   gint64             link_expires_at;  /* 0 when unknown */
 } DailiesExportRow;
 
-/* Called on the caller's main context a few times a second while a file
- * is written. */
-typedef void (*DailiesExportProgress) (guint    done,
-                                       guint    total,
-                                       gpointer user_data);
-
 DailiesExportRow *dailies_export_row_new          (void);
 void              dailies_export_row_free         (DailiesExportRow     *row);
 
@@ -68,9 +62,9 @@ const char       *dailies_export_status_name      (DailiesTaskStatus     status,
  * (a leading '=', '+', '-', '@', tab or CR) gets a leading apostrophe. */
 char             *dailies_export_csv_field        (const char           *value);
 
-/* Writes @rows (DailiesExportRow*) to @stream. Blocking: for a worker
- * thread, or tests. Checks @cancellable between rows; @n_done, when not
- * NULL, is raised atomically as rows are written. */
+/* Writes @rows (DailiesExportRow*) to @stream at once. Blocking: for
+ * tests and tools. Checks @cancellable between rows; @n_done, when not
+ * NULL, counts the rows written. */
 gboolean          dailies_export_write            (GOutputStream        *stream,
                                                    GPtrArray            *rows,
                                                    DailiesExportFormat   format,
@@ -80,18 +74,29 @@ gboolean          dailies_export_write            (GOutputStream        *stream,
                                                    guint                *n_done,
                                                    GError              **error);
 
-/* Writes @rows to @file on a worker thread, replacing it (the file chooser
- * has asked). Keeps a reference to @rows, which must not change after. */
-void              dailies_export_to_file_async    (GFile                *file,
-                                                   GPtrArray            *rows,
+/* Writing @file on a worker thread, from rows handed over a chunk at a
+ * time: the caller copies its tasks in small steps, never stalls, and
+ * keeps only a few chunks in memory (pushing more while get_n_pending()
+ * is small). The file is replaced once all is written (the file chooser
+ * has asked); on failure or cancel, a file already there is left as it
+ * was. @callback follows close(), on the caller's main context. */
+typedef struct _DailiesExportJob DailiesExportJob;
+
+DailiesExportJob *dailies_export_job_start        (GFile                *file,
                                                    DailiesExportFormat   format,
                                                    DailiesExportFlags    flags,
                                                    GCancellable         *cancellable,
-                                                   DailiesExportProgress progress_cb,
-                                                   gpointer              progress_data,
                                                    GAsyncReadyCallback   callback,
                                                    gpointer              user_data);
-gboolean          dailies_export_to_file_finish   (GAsyncResult         *result,
+/* Takes @rows (DailiesExportRow*), which must not change after. */
+void              dailies_export_job_push         (DailiesExportJob     *job,
+                                                   GPtrArray            *rows);
+/* No more rows. @job must not be used after this. */
+void              dailies_export_job_close        (DailiesExportJob     *job);
+/* Chunks pushed and not written yet, and rows written so far. */
+guint             dailies_export_job_get_n_pending (DailiesExportJob    *job);
+guint             dailies_export_job_get_n_written (DailiesExportJob    *job);
+gboolean          dailies_export_job_finish       (GAsyncResult         *result,
                                                    GError              **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DailiesExportRow, dailies_export_row_free)

@@ -434,15 +434,23 @@ save_selected_action (GtkWidget  *widget,
 /* Export                                                               */
 /* ------------------------------------------------------------------ */
 
-/* Plain copies of what is exported, made here on the main thread; the
- * answers are parsed and the file written on a worker thread. */
+/* How many rows are copied at a time on the main thread (about a
+ * millisecond's work), and how many such chunks may wait for the writer. */
+#define EXPORT_CHUNK 1000
+#define EXPORT_MAX_PENDING 4
+
+/* Plain copies of @n of @tasks from @start, made here on the main thread;
+ * the answers are parsed and the file written on a worker thread. */
 static GPtrArray *
 snapshot_rows (GPtrArray *tasks,
+               guint      start,
+               guint      n,
                gboolean   links)
 {
-  GPtrArray *rows = g_ptr_array_new_full (tasks->len, (GDestroyNotify) dailies_export_row_free);
+  guint end = MIN (start + n, tasks->len);
+  GPtrArray *rows = g_ptr_array_new_full (end - start, (GDestroyNotify) dailies_export_row_free);
 
-  for (guint i = 0; i < tasks->len; i++)
+  for (guint i = start; i < end; i++)
     {
       DailiesTask *task = g_ptr_array_index (tasks, i);
       DailiesExportRow *row = dailies_export_row_new ();
@@ -473,38 +481,48 @@ snapshot_rows (GPtrArray *tasks,
 
 typedef struct
 {
-  DailiesWindow *window;
-  GFile         *file;
-  guint          n_rows;
-  AdwToast      *toast;
+  DailiesWindow    *window;
+  GFile            *file;
+  GPtrArray        *tasks;
+  gboolean          links;
+  guint             next;       /* the first task not copied yet */
+  DailiesExportJob *export;     /* until every row is handed over */
+  guint             feed_source;
+  gint64            started;
+  AdwToast         *toast;      /* "Exporting 20,000 of 100,000 tasks…" */
 } ExportJob;
 
 static void
 export_job_free (ExportJob *job)
 {
+  g_assert (job->export == NULL && job->feed_source == 0);
+
   g_object_unref (job->window);
   g_object_unref (job->file);
+  g_ptr_array_unref (job->tasks);
   if (job->toast != NULL)
     adw_toast_dismiss (job->toast);
   g_clear_object (&job->toast);
   g_free (job);
 }
 
-/* Only big exports last long enough to show how far they are. */
+/* Only exports that last show how far they are. */
 static void
-export_progress_cb (guint    done,
-                    guint    total,
-                    gpointer user_data)
+show_export_progress (ExportJob *job)
 {
-  ExportJob *job = user_data;
+  guint done = dailies_export_job_get_n_written (job->export);
+  g_autofree char *done_text = NULL;
+  g_autofree char *total_text = NULL;
   g_autofree char *title = NULL;
-  g_autofree char *done_text = g_strdup_printf ("%'u", done);
-  g_autofree char *total_text = g_strdup_printf ("%'u", total);
 
+  if (g_get_monotonic_time () - job->started < G_USEC_PER_SEC / 2 || window_is_gone (job->window))
+    return;
+
+  /* The locale's digit grouping, as in 100,000 */
+  done_text = g_strdup_printf ("%'u", done);
+  total_text = g_strdup_printf ("%'u", job->tasks->len);
   /* Translators: as in "Exporting 20,000 of 100,000 tasks…" */
   title = g_strdup_printf (_("Exporting %s of %s tasks…"), done_text, total_text);
-  if (window_is_gone (job->window))
-    return;
   if (job->toast == NULL)
     {
       job->toast = adw_toast_new (title);
@@ -512,6 +530,30 @@ export_progress_cb (guint    done,
       _dailies_window_show_toast (job->window, g_object_ref (job->toast));
     }
   adw_toast_set_title (job->toast, title);
+}
+
+/* Copies one more chunk when the writer is nearly through the others:
+ * each step costs about a millisecond, and memory holds a few chunks. */
+static gboolean
+export_feed_cb (gpointer user_data)
+{
+  ExportJob *job = user_data;
+
+  if (!g_cancellable_is_cancelled (job->window->cancellable) &&
+      dailies_export_job_get_n_pending (job->export) < EXPORT_MAX_PENDING)
+    {
+      dailies_export_job_push (job->export, snapshot_rows (job->tasks, job->next, EXPORT_CHUNK, job->links));
+      job->next = MIN (job->next + EXPORT_CHUNK, job->tasks->len);
+    }
+  show_export_progress (job);
+
+  if (job->next < job->tasks->len && !g_cancellable_is_cancelled (job->window->cancellable))
+    return G_SOURCE_CONTINUE;
+
+  /* The writer sees the cancel itself, and answers. */
+  dailies_export_job_close (g_steal_pointer (&job->export));
+  job->feed_source = 0;
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -524,7 +566,7 @@ exported_cb (GObject      *object,
   g_autofree char *name = g_file_get_basename (job->file);
   g_autofree char *text = NULL;
 
-  if (!dailies_export_to_file_finish (result, &error))
+  if (!dailies_export_job_finish (result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
@@ -536,8 +578,8 @@ exported_cb (GObject      *object,
   else
     /* Translators: %u tasks, %s a file name */
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Exported %u task to %s", "Exported %u tasks to %s",
-                                         job->n_rows),
-                            job->n_rows, name);
+                                         job->tasks->len),
+                            job->tasks->len, name);
 
   if (text != NULL && !window_is_gone (job->window))
     _dailies_window_add_toast (job->window, text);
@@ -550,11 +592,8 @@ export_file_chosen_cb (GtkNativeDialog *dialog,
                        gpointer         user_data)
 {
   DailiesWindow *self = DAILIES_WINDOW (user_data);
-  GPtrArray *tasks = g_object_get_data (G_OBJECT (dialog), "tasks");
   DailiesExportFormat format = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "format"));
-  gboolean links = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "links"));
   g_autoptr(GFile) file = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
   ExportJob *job;
 
   if (response != GTK_RESPONSE_ACCEPT || (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog))) == NULL)
@@ -563,15 +602,20 @@ export_file_chosen_cb (GtkNativeDialog *dialog,
       return;
     }
 
-  rows = snapshot_rows (tasks, links);
-  g_object_unref (dialog);
-
   job = g_new0 (ExportJob, 1);
   job->window = g_object_ref (self);
-  job->file = g_object_ref (file);
-  job->n_rows = rows->len;
-  dailies_export_to_file_async (file, rows, format, links ? DAILIES_EXPORT_VIDEO_LINKS : DAILIES_EXPORT_FLAGS_NONE,
-                                self->cancellable, export_progress_cb, job, exported_cb, job);
+  job->file = g_steal_pointer (&file);
+  job->tasks = g_ptr_array_ref (g_object_get_data (G_OBJECT (dialog), "tasks"));
+  job->links = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "links"));
+  job->started = g_get_monotonic_time ();
+  g_object_unref (dialog);
+
+  job->export = dailies_export_job_start (job->file, format,
+                                          job->links ? DAILIES_EXPORT_VIDEO_LINKS : DAILIES_EXPORT_FLAGS_NONE,
+                                          self->cancellable, exported_cb, job);
+  /* A short list goes at once; a long one a chunk every few milliseconds. */
+  if (export_feed_cb (job) == G_SOURCE_CONTINUE)
+    job->feed_source = g_timeout_add (5, export_feed_cb, job);
 }
 
 static void

@@ -389,6 +389,12 @@ test_reimport_json (void)
   assert_reimport (DAILIES_EXPORT_FORMAT_JSON, DAILIES_EXPORT_VIDEO_LINKS);
 }
 
+static gboolean
+job_wrote_something (gpointer user_data)
+{
+  return dailies_export_job_get_n_written (user_data) > 0;
+}
+
 typedef struct
 {
   gboolean  done;
@@ -403,52 +409,91 @@ exported_cb (GObject      *object,
 {
   Finished *finished = user_data;
 
-  finished->ok = dailies_export_to_file_finish (result, &finished->error);
+  finished->ok = dailies_export_job_finish (result, &finished->error);
   finished->done = TRUE;
 }
 
+/* Rows of @rows from @start, @n of them, as a chunk of their own. */
+static GPtrArray *
+copy_chunk (GPtrArray *rows,
+            guint      start,
+            guint      n)
+{
+  GPtrArray *chunk = g_ptr_array_new_with_free_func ((GDestroyNotify) dailies_export_row_free);
+
+  for (guint i = start; i < start + n && i < rows->len; i++)
+    {
+      const DailiesExportRow *row = g_ptr_array_index (rows, i);
+      DailiesExportRow *copy = make_row (row->task_id, row->status, row->fail_reason, row->model);
+
+      copy->finish_time = row->finish_time;
+      copy->local_path = g_strdup (row->local_path);
+      g_ptr_array_add (chunk, copy);
+    }
+
+  return chunk;
+}
+
+/* Fed in chunks as the window feeds it, the file holds every row once, in
+ * order, and replaces the file that was there. */
 static void
-test_to_file (void)
+test_job_in_chunks (void)
 {
   g_autofree char *dir = dailies_test_make_temp_dir ();
   g_autofree char *path = g_build_filename (dir, "tasks.json", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GPtrArray) rows = make_many_rows (20000);
+  g_autoptr(DailiesIdParseResult) parsed = NULL;
   g_autofree char *contents = NULL;
   g_autoptr(JsonNode) root = NULL;
   Finished finished = { 0 };
+  DailiesExportJob *job;
 
   g_assert_true (g_file_set_contents (path, "old", -1, NULL));
 
-  dailies_export_to_file_async (file, rows, DAILIES_EXPORT_FORMAT_JSON, DAILIES_EXPORT_FLAGS_NONE,
-                                NULL, NULL, NULL, exported_cb, &finished);
-  g_assert_true (dailies_test_wait_for_flag (&finished.done, 20000));
+  job = dailies_export_job_start (file, DAILIES_EXPORT_FORMAT_JSON, DAILIES_EXPORT_FLAGS_NONE, NULL,
+                                  exported_cb, &finished);
+  for (guint start = 0; start < rows->len; start += 1000)
+    dailies_export_job_push (job, copy_chunk (rows, start, 1000));
+  dailies_export_job_push (job, g_ptr_array_new ());
+  dailies_export_job_close (job);
+  g_assert_true (dailies_test_wait_for_flag (&finished.done, 30000));
   g_assert_no_error (finished.error);
   g_assert_true (finished.ok);
 
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   root = parse_json (contents);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (root), "tasks")), ==, rows->len);
+  parsed = dailies_id_parser_parse_text (contents, -1);
+  g_assert_cmpuint (parsed->ids->len, ==, rows->len);
+  for (guint i = 0; i < rows->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (parsed->ids, i), ==, ((DailiesExportRow *) g_ptr_array_index (rows, i))->task_id);
 
   dailies_test_rm_rf (dir);
 }
 
-/* A cancelled export leaves the file that was there as it was. */
+/* A cancelled export leaves the file that was there as it was, also when
+ * rows were already written. */
 static void
-test_to_file_cancelled (void)
+test_job_cancelled (void)
 {
   g_autofree char *dir = dailies_test_make_temp_dir ();
   g_autofree char *path = g_build_filename (dir, "tasks.csv", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GPtrArray) rows = make_many_rows (100);
+  g_autoptr(GPtrArray) rows = make_many_rows (3000);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autofree char *contents = NULL;
   Finished finished = { 0 };
+  DailiesExportJob *job;
 
   g_assert_true (g_file_set_contents (path, "old", -1, NULL));
+  job = dailies_export_job_start (file, DAILIES_EXPORT_FORMAT_CSV, DAILIES_EXPORT_FLAGS_NONE, cancellable,
+                                  exported_cb, &finished);
+  dailies_export_job_push (job, copy_chunk (rows, 0, 1000));
+  g_assert_true (dailies_test_wait_until (job_wrote_something, job, 10000));
   g_cancellable_cancel (cancellable);
-  dailies_export_to_file_async (file, rows, DAILIES_EXPORT_FORMAT_CSV, DAILIES_EXPORT_FLAGS_NONE,
-                                cancellable, NULL, NULL, exported_cb, &finished);
+  dailies_export_job_push (job, copy_chunk (rows, 1000, 2000));
+  dailies_export_job_close (job);
   g_assert_true (dailies_test_wait_for_flag (&finished.done, 10000));
   g_assert_false (finished.ok);
   g_assert_error (finished.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -456,6 +501,29 @@ test_to_file_cancelled (void)
 
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "old");
+
+  dailies_test_rm_rf (dir);
+}
+
+/* A folder that cannot be written to: said, not crashed or hung. */
+static void
+test_job_fails (void)
+{
+  g_autofree char *dir = dailies_test_make_temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "missing", "tasks.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GPtrArray) rows = make_many_rows (10);
+  Finished finished = { 0 };
+  DailiesExportJob *job;
+
+  job = dailies_export_job_start (file, DAILIES_EXPORT_FORMAT_CSV, DAILIES_EXPORT_FLAGS_NONE, NULL,
+                                  exported_cb, &finished);
+  dailies_export_job_push (job, copy_chunk (rows, 0, 10));
+  dailies_export_job_close (job);
+  g_assert_true (dailies_test_wait_for_flag (&finished.done, 10000));
+  g_assert_false (finished.ok);
+  g_assert_error (finished.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&finished.error);
 
   dailies_test_rm_rf (dir);
 }
@@ -474,8 +542,9 @@ main (int   argc,
   g_test_add_func ("/export/json-empty", test_json_empty);
   g_test_add_func ("/export/reimport-csv", test_reimport_csv);
   g_test_add_func ("/export/reimport-json", test_reimport_json);
-  g_test_add_func ("/export/to-file", test_to_file);
-  g_test_add_func ("/export/to-file-cancelled", test_to_file_cancelled);
+  g_test_add_func ("/export/job-in-chunks", test_job_in_chunks);
+  g_test_add_func ("/export/job-cancelled", test_job_cancelled);
+  g_test_add_func ("/export/job-fails", test_job_fails);
 
   return g_test_run ();
 }
