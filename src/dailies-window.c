@@ -267,7 +267,11 @@ static void
 setup_row_cb (GtkSignalListItemFactory *factory,
               GtkListItem              *item)
 {
-  gtk_list_item_set_child (item, dailies_task_row_new ());
+  GtkWidget *row = dailies_task_row_new ();
+
+  /* A row's place in the list, for a right click: the item knows it. */
+  g_object_set_data (G_OBJECT (row), "list-item", item);
+  gtk_list_item_set_child (item, row);
 }
 
 /* Right click or long press on a row: its task is selected, and the menu
@@ -280,23 +284,22 @@ open_row_menu (DailiesWindow *self,
 {
   GtkWidget *picked = gtk_widget_pick (GTK_WIDGET (self->list_view), x, y, GTK_PICK_DEFAULT);
   GtkWidget *row = picked != NULL ? gtk_widget_get_ancestor (picked, DAILIES_TYPE_TASK_ROW) : NULL;
-  GtkWidget *list_row = row != NULL ? gtk_widget_get_parent (row) : NULL;
-  DailiesTask *task;
+  GtkListItem *item = row != NULL ? g_object_get_data (G_OBJECT (row), "list-item") : NULL;
+  guint position;
   double row_x, row_y;
 
-  if (row == NULL || (task = dailies_task_row_get_task (DAILIES_TASK_ROW (row))) == NULL)
+  if (item == NULL || (position = gtk_list_item_get_position (item)) == GTK_INVALID_LIST_POSITION ||
+      !gtk_widget_translate_coordinates (GTK_WIDGET (self->list_view), row, x, y, &row_x, &row_y))
     return;
 
-  if (self->n_selected > 1 && list_row != NULL && (gtk_widget_get_state_flags (list_row) & GTK_STATE_FLAG_SELECTED) != 0)
+  if (self->n_selected > 1 && gtk_list_item_get_selected (item))
     {
-      if (gtk_widget_translate_coordinates (GTK_WIDGET (self->list_view), row, x, y, &row_x, &row_y))
-        dailies_task_row_popup_menu (DAILIES_TASK_ROW (row), self->selection_menu, row_x, row_y);
+      dailies_task_row_popup_menu (DAILIES_TASK_ROW (row), self->selection_menu, row_x, row_y);
       return;
     }
 
-  dailies_window_select_task (self, dailies_task_get_id (task));
-  if (gtk_widget_translate_coordinates (GTK_WIDGET (self->list_view), row, x, y, &row_x, &row_y))
-    dailies_task_row_popup_menu (DAILIES_TASK_ROW (row), self->row_menu, row_x, row_y);
+  list_activate_cb (self, position);
+  dailies_task_row_popup_menu (DAILIES_TASK_ROW (row), self->row_menu, row_x, row_y);
 }
 
 /* A plain click (or tap) on a row shows its task: in a narrow window

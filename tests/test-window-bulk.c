@@ -470,6 +470,14 @@ is_button_labelled (GtkWidget     *widget,
          g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
 }
 
+/* Menu items are buttons whose label (mnemonic stripped) is on a child label. */
+static gboolean
+is_button_labelled_any (GtkWidget     *widget,
+                        gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
 /* Clicks the button labelled @label under @widget, as a person does. */
 static void
 press_button (GtkWidget  *widget,
@@ -520,6 +528,43 @@ window_shows_undo (gpointer user_data)
   return dailies_test_find_widget_where (user_data, is_button_labelled, "_Undo") != NULL;
 }
 
+/* A right click on a selected row keeps the selection and opens the
+ * menu of what can be done with all of it. */
+static void
+check_menu_on_selection (Fixture *f,
+                         guint    position)
+{
+  GListModel *controllers = gtk_widget_observe_controllers (GTK_WIDGET (f->list_view));
+  GtkWidget *row = dailies_test_find_widget_where (GTK_WIDGET (f->list_view), is_mapped_row_of, task_at (f, position));
+  GtkGesture *secondary = NULL;
+  GtkWidget *menu;
+  double x, y;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && secondary == NULL; i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_GESTURE_CLICK (controller) &&
+          gtk_gesture_single_get_button (GTK_GESTURE_SINGLE (controller)) == GDK_BUTTON_SECONDARY)
+        secondary = GTK_GESTURE (controller);
+    }
+  g_object_unref (controllers);
+  g_assert_nonnull (secondary);
+  g_assert_nonnull (row);
+
+  g_assert_true (gtk_widget_translate_coordinates (row, GTK_WIDGET (f->list_view), 20, 10, &x, &y));
+  g_signal_emit_by_name (secondary, "pressed", 1, x, y);
+  g_assert_cmpuint (n_selected (f), ==, 3);
+  menu = dailies_test_find_widget (row, GTK_TYPE_POPOVER_MENU, NULL);
+  g_assert_nonnull (menu);
+  g_assert_true (gtk_widget_get_visible (menu));
+  g_assert_nonnull (dailies_test_find_widget_where (menu, is_button_labelled_any, "Save Videos To…"));
+  gtk_popover_popdown (GTK_POPOVER (menu));
+  /* The popup lets go of the keyboard once the window has drawn again. */
+  dailies_test_wait_for_frames (GTK_WIDGET (f->window));
+  g_assert_false (gtk_widget_get_mapped (menu));
+}
+
 /* Delete: one question naming the count, then one Undo for all. */
 static void
 check_remove_and_undo (Fixture *f)
@@ -535,6 +580,8 @@ check_remove_and_undo (Fixture *f)
   g_assert_cmpuint (n_selected (f), ==, 3);
   for (guint i = 1; i <= 5; i += 2)
     g_ptr_array_add (ids, g_strdup (dailies_task_get_id (task_at (f, i))));
+
+  check_menu_on_selection (f, 3);
 
   xdotool (f, "key", "Delete", NULL);
   dialog = ADW_MESSAGE_DIALOG (wait_for_toplevel (ADW_TYPE_MESSAGE_DIALOG));
