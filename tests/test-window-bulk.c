@@ -311,6 +311,7 @@ check_select_with_pointer_and_keys (Fixture *f)
   xdotool (f, "key", "shift+Down", NULL);
   g_assert_true (selected_range_is (f, 2, 5));
   g_assert_cmpstr (content_page (f), ==, "selection");
+  g_object_unref (dailies_test_screenshot (GTK_WIDGET (f->window), "window-bulk-selection.png"));
 
   /* Escape clears a selection of several. */
   xdotool (f, "key", "Escape", NULL);
