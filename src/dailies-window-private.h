@@ -87,6 +87,7 @@ void         _dailies_window_import_files        (DailiesWindow        *self,
 void         _dailies_window_class_init_import   (GtkWidgetClass       *widget_class);
 void         _dailies_window_class_init_search   (GtkWidgetClass       *widget_class);
 void         _dailies_window_class_init_bulk     (GtkWidgetClass       *widget_class);
+void         _dailies_window_init_bulk           (DailiesWindow        *self);
 /* The selected tasks in list order; costs what is selected, not the list. */
 GPtrArray   *_dailies_window_dup_selected_tasks  (DailiesWindow        *self);
 /* The tasks the list shows, after search and filter, in list order. */

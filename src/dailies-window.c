@@ -653,6 +653,7 @@ dailies_window_init (DailiesWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   dailies_a11y_fix_button_names (GTK_WIDGET (self));
   _dailies_window_init_import (self);
+  _dailies_window_init_bulk (self);
 }
 
 DailiesWindow *
