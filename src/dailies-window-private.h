@@ -56,6 +56,7 @@ struct _DailiesWindow
   char                 *search_text;       /* casefolded, or NULL */
   guint                 status_filter;     /* a DailiesStatusFilter */
   char                 *last_toast;        /* what the newest toast said */
+  AdwToast             *shown_toast;       /* weak: the newest toast, until it goes */
   GStrv                 rejected_lines;    /* the last import's lines without an ID, for Details */
   GCancellable         *saving;            /* Save Videos To… under way, else NULL */
 

@@ -33,6 +33,14 @@ _dailies_window_show_toast (DailiesWindow *self,
 {
   g_free (self->last_toast);
   self->last_toast = g_strdup (adw_toast_get_title (toast));
+
+  /* libadwaita 1.2 aborts when a toast pushed aside by a high-priority one
+   * (Undo) comes back before it has slid out, as after a quick Undo: the
+   * older message gives way instead of waiting. */
+  if (adw_toast_get_priority (toast) == ADW_TOAST_PRIORITY_HIGH && self->shown_toast != NULL)
+    adw_toast_dismiss (self->shown_toast);
+  g_set_weak_pointer (&self->shown_toast, toast);
+
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
@@ -537,6 +545,7 @@ dailies_window_dispose (GObject *object)
   if (self->watched_task != NULL)
     g_clear_signal_handler (&self->watched_handler, self->watched_task);
   g_clear_object (&self->watched_task);
+  g_clear_weak_pointer (&self->shown_toast);
   gtk_widget_dispose_template (GTK_WIDGET (self), DAILIES_TYPE_WINDOW);
   g_clear_object (&self->selection);
   g_clear_object (&self->filtered);
