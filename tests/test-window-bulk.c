@@ -668,6 +668,43 @@ check_remove_and_undo (Fixture *f)
     g_assert_cmpstr (dailies_task_get_id (task_at (f, i)), ==, g_ptr_array_index (ids, k));
 }
 
+static gboolean
+leaflet_folded (gpointer user_data)
+{
+  return adw_leaflet_get_folded (user_data);
+}
+
+/* In a narrow window a plain click goes on to the task; a Ctrl-click
+ * only selects. */
+static void
+check_narrow_click (Fixture *f)
+{
+  AdwLeaflet *leaflet = ADW_LEAFLET (dailies_test_find_widget (GTK_WIDGET (f->window), ADW_TYPE_LEAFLET, NULL));
+  GtkWidget *sidebar = gtk_widget_get_ancestor (GTK_WIDGET (f->list_view), GTK_TYPE_BOX);
+  int width, height;
+
+  while (gtk_widget_get_parent (sidebar) != GTK_WIDGET (leaflet))
+    sidebar = gtk_widget_get_ancestor (gtk_widget_get_parent (sidebar), GTK_TYPE_BOX);
+  gtk_window_get_default_size (GTK_WINDOW (f->window), &width, &height);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 400, height);
+  g_assert_true (dailies_test_wait_until (leaflet_folded, leaflet, 5000));
+  dailies_test_wait_for_frames (GTK_WIDGET (f->window));
+  g_assert_true (adw_leaflet_get_visible_child (leaflet) == sidebar);
+
+  click_row (f, 0, NULL);
+  g_assert_true (selected_range_is (f, 0, 0));
+  g_assert_true (adw_leaflet_get_visible_child (leaflet) != sidebar);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-list", NULL));
+  g_assert_true (adw_leaflet_get_visible_child (leaflet) == sidebar);
+  click_row (f, 1, "ctrl");
+  g_assert_true (adw_leaflet_get_visible_child (leaflet) == sidebar);
+  g_assert_cmpuint (n_selected (f), ==, 2);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-list", NULL));
+  gtk_window_set_default_size (GTK_WINDOW (f->window), width, height);
+}
+
 static void
 bulk_body (DailiesApplication *app,
            gpointer            data)
@@ -712,6 +749,8 @@ bulk_body (DailiesApplication *app,
   check_remove_and_undo (&f);
   g_test_message ("export_shown_with_links");
   check_export_shown_with_links (&f);
+  g_test_message ("narrow_click");
+  check_narrow_click (&f);
 
   g_free (f.xid);
   g_free (f.xdotool);
