@@ -2,7 +2,8 @@
  *
  * The window's state, shared by the files that implement it by concern:
  * dailies-window.c (shell, list, selection), dailies-window-actions.c
- * (win.* actions and dialogs) and dailies-window-dnd.c (drops).
+ * (win.* actions and dialogs), dailies-window-bulk.c (actions on the
+ * selection, export) and dailies-window-dnd.c (drops).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -38,19 +39,23 @@ struct _DailiesWindow
   GtkDropDown          *status_dropdown;
   GtkStack             *content_stack;
   DailiesTaskView      *task_view;
+  AdwStatusPage        *selection_page;    /* "N Tasks Selected", with the bulk actions */
   GMenuModel           *row_menu;          /* each row's context menu */
+  GMenuModel           *selection_menu;    /* the same, on a selection of several */
 
   /* Owned */
   GSettings            *settings;
-  GtkSingleSelection   *selection;
+  GtkMultiSelection    *selection;
+  guint                 n_selected;
   GCancellable         *cancellable;
   GtkWidget            *key_dialog;
-  DailiesTask          *watched_task;      /* the selection, for its actions */
+  DailiesTask          *watched_task;      /* the one task in the pane, for its actions */
   gulong                watched_handler;
   gboolean              asked_for_key;
   DailiesTaskListModel *shown;             /* the store, searched and sorted */
   char                 *last_toast;        /* what the newest toast said */
   GStrv                 rejected_lines;    /* the last import's lines without an ID, for Details */
+  GCancellable         *saving;            /* Save Videos To… under way, else NULL */
 
   /* Borrowed from the application */
   DailiesTaskStore     *store;
@@ -79,6 +84,22 @@ void         _dailies_window_import_files        (DailiesWindow        *self,
                                                   GListModel           *files);
 void         _dailies_window_class_init_import   (GtkWidgetClass       *widget_class);
 void         _dailies_window_class_init_search   (GtkWidgetClass       *widget_class);
+void         _dailies_window_class_init_bulk     (GtkWidgetClass       *widget_class);
+void         _dailies_window_init_bulk           (DailiesWindow        *self);
+/* The selected tasks in list order; costs what is selected, not the list. */
+GPtrArray   *_dailies_window_dup_selected_tasks  (DailiesWindow        *self);
+/* The tasks the list shows, after search and filter, in list order. */
+GPtrArray   *_dailies_window_dup_shown_tasks     (DailiesWindow        *self);
+/* Check Again and Copy IDs for @tasks, each with a toast giving the count. */
+void         _dailies_window_refresh_tasks       (DailiesWindow        *self,
+                                                  GPtrArray            *tasks);
+void         _dailies_window_copy_ids            (DailiesWindow        *self,
+                                                  GPtrArray            *tasks);
+/* Asks once, naming the count, then removes @tasks with one Undo toast. */
+void         _dailies_window_confirm_remove      (DailiesWindow        *self,
+                                                  GPtrArray            *tasks);
+/* Enables the bulk actions for self->n_selected. */
+void         _dailies_window_update_bulk_actions (DailiesWindow        *self);
 GListModel  *_dailies_window_init_search         (DailiesWindow        *self);
 void         _dailies_window_init_import         (DailiesWindow        *self);
 

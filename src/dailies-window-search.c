@@ -62,20 +62,6 @@ search_mode_cb (DailiesWindow *self)
   gtk_drop_down_set_selected (self->status_dropdown, DAILIES_TASK_FILTER_ALL);
 }
 
-/* The tasks the list shows, in its order. */
-static GPtrArray *
-dup_shown_tasks (DailiesWindow *self)
-{
-  GListModel *shown = G_LIST_MODEL (self->selection);
-  guint n_items = g_list_model_get_n_items (shown);
-  GPtrArray *tasks = g_ptr_array_new_full (n_items, g_object_unref);
-
-  for (guint i = 0; i < n_items; i++)
-    g_ptr_array_add (tasks, g_list_model_get_item (shown, i));
-
-  return tasks;
-}
-
 /* Say, every task whose link lapsed while the computer was off: a server
  * that hands out fresh links brings them, and the keeper keeps them (the
  * service's own gateway repeats the lapsed ones). The poller sends them a
@@ -85,48 +71,20 @@ refresh_shown_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *parameter)
 {
-  DailiesWindow *self = DAILIES_WINDOW (widget);
-  g_autoptr(GPtrArray) tasks = dup_shown_tasks (self);
-  g_autofree char *message = NULL;
+  g_autoptr(GPtrArray) tasks = _dailies_window_dup_shown_tasks (DAILIES_WINDOW (widget));
 
-  for (guint i = 0; i < tasks->len; i++)
-    dailies_poller_refresh (self->poller, g_ptr_array_index (tasks, i));
-
-  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Checking %u task again", "Checking %u tasks again",
-                                          tasks->len),
-                             tasks->len);
-  _dailies_window_add_toast (self, message);
+  _dailies_window_refresh_tasks (DAILIES_WINDOW (widget), tasks);
 }
 
-/* For a script to submit again, say, every failed one: one ID a line. */
+/* For a script to submit again, say, every failed one. */
 static void
 copy_shown_ids_action (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
 {
-  DailiesWindow *self = DAILIES_WINDOW (widget);
-  g_autoptr(GPtrArray) tasks = dup_shown_tasks (self);
-  g_autoptr(GString) ids = g_string_new (NULL);
-  g_autofree char *message = NULL;
+  g_autoptr(GPtrArray) tasks = _dailies_window_dup_shown_tasks (DAILIES_WINDOW (widget));
 
-  for (guint i = 0; i < tasks->len; i++)
-    g_string_append_printf (ids, "%s\n", dailies_task_get_id (g_ptr_array_index (tasks, i)));
-
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), ids->str);
-  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Copied %u task ID", "Copied %u task IDs", tasks->len),
-                             tasks->len);
-  _dailies_window_add_toast (self, message);
-}
-
-static void
-remove_shown_response_cb (AdwMessageDialog *dialog,
-                          const char       *response,
-                          DailiesWindow    *self)
-{
-  GPtrArray *tasks = g_object_get_data (G_OBJECT (dialog), "tasks");
-
-  if (g_strcmp0 (response, "remove") == 0)
-    _dailies_window_remove_tasks (self, tasks);
+  _dailies_window_copy_ids (DAILIES_WINDOW (widget), tasks);
 }
 
 static void
@@ -134,29 +92,9 @@ remove_shown_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
 {
-  DailiesWindow *self = DAILIES_WINDOW (widget);
-  GPtrArray *tasks = dup_shown_tasks (self);
-  g_autofree char *heading = NULL;
-  GtkWidget *dialog;
+  g_autoptr(GPtrArray) tasks = _dailies_window_dup_shown_tasks (DAILIES_WINDOW (widget));
 
-  if (tasks->len == 0)
-    {
-      g_ptr_array_unref (tasks);
-      return;
-    }
-
-  heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Remove %u Task?", "Remove %u Tasks?", tasks->len),
-                             tasks->len);
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading,
-                                   _("They leave the list and are no longer checked. Videos already kept stay in their folder."));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "remove", _("_Remove"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  /* What the response handler removes: the tasks shown when asked. */
-  g_object_set_data_full (G_OBJECT (dialog), "tasks", tasks, (GDestroyNotify) g_ptr_array_unref);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (remove_shown_response_cb), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  _dailies_window_confirm_remove (DAILIES_WINDOW (widget), tasks);
 }
 
 static void

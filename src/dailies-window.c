@@ -33,6 +33,7 @@ _dailies_window_show_toast (DailiesWindow *self,
 {
   g_free (self->last_toast);
   self->last_toast = g_strdup (adw_toast_get_title (toast));
+
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
@@ -66,10 +67,11 @@ store_write_failed_cb (DailiesWindow *self,
   _dailies_window_add_toast (self, text);
 }
 
+/* The one task the pane shows: NULL when none or several are selected. */
 DailiesTask *
 _dailies_window_get_selected_task (DailiesWindow *self)
 {
-  return gtk_single_selection_get_selected_item (self->selection);
+  return self->watched_task;
 }
 
 static void
@@ -82,12 +84,15 @@ update_actions (DailiesWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy-id", has_task);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-as",
                                  has_task && dailies_task_get_status (_dailies_window_get_selected_task (self)) == DAILIES_TASK_STATUS_SUCCESS);
+  _dailies_window_update_bulk_actions (self);
 }
 
 static void
-selection_changed_cb (DailiesWindow *self)
+show_task (DailiesWindow *self,
+           DailiesTask   *task)
 {
-  DailiesTask *task = _dailies_window_get_selected_task (self);
+  if (task == self->watched_task)
+    return;
 
   if (self->watched_task != NULL)
     g_clear_signal_handler (&self->watched_handler, self->watched_task);
@@ -97,7 +102,38 @@ selection_changed_cb (DailiesWindow *self)
                                                      G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
 
   dailies_task_view_set_task (self->task_view, task);
-  gtk_stack_set_visible_child_name (self->content_stack, task != NULL ? "task" : "none");
+}
+
+/* Called for each change of the selection and of the list under it (a
+ * selected task removed): the count comes from the selection's bitset,
+ * which costs its ranges, never the 100,000 tasks listed. */
+static void
+selection_changed_cb (DailiesWindow *self)
+{
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  guint64 n_selected = gtk_bitset_get_size (selected);
+  g_autoptr(DailiesTask) task = NULL;
+  const char *page = "none";
+
+  self->n_selected = (guint) MIN (n_selected, G_MAXUINT);
+
+  if (self->n_selected == 1)
+    {
+      task = g_list_model_get_item (G_LIST_MODEL (self->selection), gtk_bitset_get_minimum (selected));
+      page = "task";
+    }
+  else if (self->n_selected > 1)
+    {
+      g_autofree char *title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Task Selected", "%u Tasks Selected",
+                                                             self->n_selected),
+                                                self->n_selected);
+
+      adw_status_page_set_title (self->selection_page, title);
+      page = "selection";
+    }
+
+  show_task (self, task);
+  gtk_stack_set_visible_child_name (self->content_stack, page);
   update_actions (self);
 }
 
@@ -114,7 +150,7 @@ static void
 list_activate_cb (DailiesWindow *self,
                   guint          position)
 {
-  gtk_single_selection_set_selected (self->selection, position);
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
 }
 
@@ -232,11 +268,16 @@ static void
 setup_row_cb (GtkSignalListItemFactory *factory,
               GtkListItem              *item)
 {
-  gtk_list_item_set_child (item, dailies_task_row_new ());
+  GtkWidget *row = dailies_task_row_new ();
+
+  /* A row's place in the list, for a right click: the item knows it. */
+  g_object_set_data (G_OBJECT (row), "list-item", item);
+  gtk_list_item_set_child (item, row);
 }
 
 /* Right click or long press on a row: its task is selected, and the menu
- * of what can be done with it opens there. */
+ * of what can be done with it opens there. On a row that is part of a
+ * selection of several, the selection stays and its menu opens. */
 static void
 open_row_menu (DailiesWindow *self,
                double         x,
@@ -244,15 +285,44 @@ open_row_menu (DailiesWindow *self,
 {
   GtkWidget *picked = gtk_widget_pick (GTK_WIDGET (self->list_view), x, y, GTK_PICK_DEFAULT);
   GtkWidget *row = picked != NULL ? gtk_widget_get_ancestor (picked, DAILIES_TYPE_TASK_ROW) : NULL;
-  DailiesTask *task;
+  GtkListItem *item = row != NULL ? g_object_get_data (G_OBJECT (row), "list-item") : NULL;
+  guint position;
   double row_x, row_y;
 
-  if (row == NULL || (task = dailies_task_row_get_task (DAILIES_TASK_ROW (row))) == NULL)
+  if (item == NULL || (position = gtk_list_item_get_position (item)) == GTK_INVALID_LIST_POSITION ||
+      !gtk_widget_translate_coordinates (GTK_WIDGET (self->list_view), row, x, y, &row_x, &row_y))
     return;
 
-  dailies_window_select_task (self, dailies_task_get_id (task));
-  if (gtk_widget_translate_coordinates (GTK_WIDGET (self->list_view), row, x, y, &row_x, &row_y))
-    dailies_task_row_popup_menu (DAILIES_TASK_ROW (row), self->row_menu, row_x, row_y);
+  if (self->n_selected > 1 && gtk_list_item_get_selected (item))
+    {
+      dailies_task_row_popup_menu (DAILIES_TASK_ROW (row), self->selection_menu, row_x, row_y);
+      return;
+    }
+
+  list_activate_cb (self, position);
+  dailies_task_row_popup_menu (DAILIES_TASK_ROW (row), self->row_menu, row_x, row_y);
+}
+
+/* A plain click (or tap) on a row shows its task: in a narrow window
+ * that means going on to the pane. Ctrl and Shift clicks only select.
+ * Seen on its way down, before the row selects. */
+static void
+primary_released_cb (GtkGestureClick *gesture,
+                     int              n_press,
+                     double           x,
+                     double           y,
+                     DailiesWindow   *self)
+{
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+  GtkWidget *picked;
+
+  if (n_press != 1 || (state & (GDK_CONTROL_MASK | GDK_SHIFT_MASK)) != 0 ||
+      !adw_leaflet_get_folded (self->leaflet))
+    return;
+
+  picked = gtk_widget_pick (GTK_WIDGET (self->list_view), x, y, GTK_PICK_DEFAULT);
+  if (picked != NULL && gtk_widget_get_ancestor (picked, DAILIES_TYPE_TASK_ROW) != NULL)
+    adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
 }
 
 static void
@@ -333,14 +403,16 @@ setup_list (DailiesWindow *self)
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), NULL);
 
-  self->selection = gtk_single_selection_new (g_object_ref (_dailies_window_init_search (self)));
-  gtk_single_selection_set_autoselect (self->selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  /* Ctrl/Shift-click, Shift+arrows and Ctrl+A select several; a plain
+   * click selects one, which the pane shows. */
+  self->selection = gtk_multi_selection_new (g_object_ref (_dailies_window_init_search (self)));
 
   gtk_list_view_set_factory (self->list_view, factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
 
-  g_signal_connect_object (self->selection, "notify::selected-item",
+  g_signal_connect_object (self->selection, "selection-changed",
+                           G_CALLBACK (selection_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->selection, "items-changed",
                            G_CALLBACK (selection_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->list_view, "activate",
                            G_CALLBACK (list_activate_cb), self, G_CONNECT_SWAPPED);
@@ -360,6 +432,15 @@ setup_list (DailiesWindow *self)
     gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (secondary), GDK_BUTTON_SECONDARY);
     g_signal_connect (secondary, "pressed", G_CALLBACK (secondary_pressed_cb), self);
     gtk_widget_add_controller (GTK_WIDGET (self->list_view), GTK_EVENT_CONTROLLER (secondary));
+
+    {
+      GtkGesture *primary = gtk_gesture_click_new ();
+
+      gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (primary), GDK_BUTTON_PRIMARY);
+      gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (primary), GTK_PHASE_CAPTURE);
+      g_signal_connect (primary, "released", G_CALLBACK (primary_released_cb), self);
+      gtk_widget_add_controller (GTK_WIDGET (self->list_view), GTK_EVENT_CONTROLLER (primary));
+    }
 
     gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (long_press), TRUE);
     g_signal_connect (long_press, "pressed", G_CALLBACK (long_pressed_cb), self);
@@ -432,6 +513,9 @@ dailies_window_dispose (GObject *object)
   DailiesWindow *self = (DailiesWindow *)object;
 
   g_cancellable_cancel (self->cancellable);
+  if (self->saving != NULL)
+    g_cancellable_cancel (self->saving);
+  g_clear_object (&self->saving);
   if (self->watched_task != NULL)
     g_clear_signal_handler (&self->watched_handler, self->watched_task);
   g_clear_object (&self->watched_task);
@@ -508,6 +592,7 @@ dailies_window_class_init (DailiesWindowClass *klass)
   _dailies_window_class_init_actions (widget_class);
   _dailies_window_class_init_import (widget_class);
   _dailies_window_class_init_search (widget_class);
+  _dailies_window_class_init_bulk (widget_class);
 
   properties[PROP_SETTINGS] =
     g_param_spec_object ("settings", NULL, NULL,
@@ -536,6 +621,8 @@ dailies_window_class_init (DailiesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DailiesWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, DailiesWindow, task_view);
   gtk_widget_class_bind_template_child (widget_class, DailiesWindow, row_menu);
+  gtk_widget_class_bind_template_child (widget_class, DailiesWindow, selection_menu);
+  gtk_widget_class_bind_template_child (widget_class, DailiesWindow, selection_page);
 }
 
 static void
@@ -546,6 +633,7 @@ dailies_window_init (DailiesWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   dailies_a11y_fix_button_names (GTK_WIDGET (self));
   _dailies_window_init_import (self);
+  _dailies_window_init_bulk (self);
 }
 
 DailiesWindow *
