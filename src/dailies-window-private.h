@@ -12,6 +12,7 @@
 #include <adwaita.h>
 
 #include "dailies-id-parser.h"
+#include "dailies-import.h"
 #include "dailies-task-view.h"
 #include "dailies-window.h"
 
@@ -38,6 +39,9 @@ struct _DailiesWindow
   GtkStack             *content_stack;
   DailiesTaskView      *task_view;
   GMenuModel           *row_menu;          /* each row's context menu */
+  GtkRevealer          *import_revealer;   /* a long import's progress */
+  GtkLabel             *import_label;
+  GtkProgressBar       *import_progress;
 
   /* Owned */
   GSettings            *settings;
@@ -53,6 +57,7 @@ struct _DailiesWindow
   guint                 status_filter;     /* a DailiesStatusFilter */
   char                 *last_toast;        /* what the newest toast said */
   GStrv                 rejected_lines;    /* the last import's lines without an ID, for Details */
+  DailiesImport        *import;            /* the one whose progress is shown */
 
   /* Borrowed from the application */
   DailiesTaskStore     *store;
@@ -79,6 +84,8 @@ void         _dailies_window_show_import_summary (DailiesWindow        *self,
                                                   DailiesIdParseResult *parsed);
 void         _dailies_window_import_files        (DailiesWindow        *self,
                                                   GListModel           *files);
+void         _dailies_window_show_task           (DailiesWindow        *self,
+                                                  DailiesTask          *task);
 void         _dailies_window_class_init_import   (GtkWidgetClass       *widget_class);
 void         _dailies_window_class_init_search   (GtkWidgetClass       *widget_class);
 GListModel  *_dailies_window_init_search         (DailiesWindow        *self);

@@ -557,6 +557,9 @@ dailies_window_class_init (DailiesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DailiesWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, DailiesWindow, task_view);
   gtk_widget_class_bind_template_child (widget_class, DailiesWindow, row_menu);
+  gtk_widget_class_bind_template_child (widget_class, DailiesWindow, import_revealer);
+  gtk_widget_class_bind_template_child (widget_class, DailiesWindow, import_label);
+  gtk_widget_class_bind_template_child (widget_class, DailiesWindow, import_progress);
 }
 
 static void

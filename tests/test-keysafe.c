@@ -434,7 +434,7 @@ test_in_process_body (DailiesApplication *app,
 
   /* The toast counts the lines that held no ID, and shows none of them;
    * its Details show them to the person who pasted them. */
-  g_assert_nonnull (strstr (dailies_window_get_last_toast (window), "held no task ID"));
+  g_assert_nonnull (strstr (dailies_window_get_last_toast (window), "without a task ID"));
   assert_no_secret_in ("the last toast", dailies_window_get_last_toast (window));
   {
     AdwMessageDialog *dialog;
