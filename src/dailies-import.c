@@ -15,8 +15,12 @@
 
 /* What the worker reads at a time. */
 #define CHUNK_BYTES (64 * 1024)
-/* IDs added per main-loop pass: a few ms of work, so frames keep coming. */
-#define SLICE_IDS 2000
+/* IDs added per main-loop pass: as many as take about this long (what a
+ * task costs the store and its followers varies), so frames keep coming. */
+#define SLICE_US 12000
+#define SLICE_FIRST 500
+#define SLICE_MIN 100
+#define SLICE_MAX 5000
 #define PROGRESS_INTERVAL_MS 100
 
 typedef enum
@@ -73,6 +77,7 @@ struct _DailiesImport
   gboolean          cancelled;
   guint             progress_id;
   guint             retry_id;
+  guint             slice;         /* IDs per pass */
   guint             n_given;
   guint             n_added;
   DailiesTask      *first_added;
@@ -188,6 +193,7 @@ dailies_import_init (DailiesImport *self)
   g_mutex_init (&self->mutex);
   g_queue_init (&self->batches);
   self->sources = g_ptr_array_new_with_free_func ((GDestroyNotify) source_free);
+  self->slice = SLICE_FIRST;
 }
 
 DailiesImport *
@@ -280,12 +286,27 @@ retry_feed_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The next slice from what this one cost; at most half or double at a
+ * time, so that one slow pass does not shrink it for good. */
+static void
+adapt_slice (DailiesImport *self,
+             guint          n,
+             gint64         elapsed_us)
+{
+  double per_id = (double) MAX (elapsed_us, 1) / n;
+  double next = SLICE_US / per_id;
+
+  next = CLAMP (next, self->slice / 2.0, self->slice * 2.0);
+  self->slice = (guint) CLAMP (next, SLICE_MIN, SLICE_MAX);
+}
+
 static gboolean
 feed_cb (gpointer user_data)
 {
   DailiesImport *self = user_data;
   const char * const *ids;
   guint old_n_items;
+  gint64 started;
   guint n;
   guint added;
 
@@ -321,9 +342,14 @@ feed_cb (gpointer user_data)
     }
 
   ids = (const char * const *) self->batch->pdata + self->batch_offset;
-  n = MIN (SLICE_IDS, self->batch->len - self->batch_offset);
+  n = MIN (self->slice, self->batch->len - self->batch_offset);
   old_n_items = g_list_model_get_n_items (G_LIST_MODEL (self->store));
+  started = g_get_monotonic_time ();
   added = dailies_task_store_add_ids (self->store, ids, n);
+  /* A short rest of a batch says little about the cost. */
+  if (n == self->slice)
+    adapt_slice (self, n, g_get_monotonic_time () - started);
+
   if (added > 0 && self->first_added == NULL)
     self->first_added = g_list_model_get_item (G_LIST_MODEL (self->store), old_n_items);
 
@@ -339,10 +365,10 @@ feed_cb (gpointer user_data)
 static void
 schedule_feed (DailiesImport *self)
 {
-  GSource *source = g_idle_source_new ();
+  /* At the priority of network answers, so that a busy poller does not
+   * starve it; a millisecond apart, so that a frame fits between slices. */
+  GSource *source = g_timeout_source_new (1);
 
-  /* Below redraws, so that each pass ends with a frame. */
-  g_source_set_priority (source, G_PRIORITY_DEFAULT_IDLE);
   g_source_set_callback (source, feed_cb, g_object_ref (self), g_object_unref);
   g_source_set_static_name (source, "[dailies] import feed");
   g_source_attach (source, self->context);
