@@ -70,6 +70,8 @@ update_import_progress (DailiesWindow *self)
   gtk_revealer_set_reveal_child (self->import_revealer, TRUE);
 }
 
+/* The lines that held no ID are shown on request to the person who gave
+ * them, and kept nowhere else: one may be a key. */
 static void
 show_import_summary (DailiesWindow *self,
                      DailiesImport *import)
@@ -177,35 +179,8 @@ _dailies_window_import_text (DailiesWindow *self,
 }
 
 /* ------------------------------------------------------------------ */
-/* Summary                                                             */
+/* Details                                                             */
 /* ------------------------------------------------------------------ */
-
-/* The lines that held no ID are shown on request to the person who gave
- * them, and kept nowhere else: one may be a key. */
-void
-_dailies_window_show_import_summary (DailiesWindow        *self,
-                                     const char           *message,
-                                     DailiesIdParseResult *parsed)
-{
-  AdwToast *toast = adw_toast_new (message);
-
-  g_clear_pointer (&self->rejected_lines, g_strfreev);
-
-  if (parsed->rejected->len > 0)
-    {
-      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-      for (guint i = 0; i < parsed->rejected->len; i++)
-        g_strv_builder_add (builder, g_ptr_array_index (parsed->rejected, i));
-      self->rejected_lines = g_strv_builder_end (builder);
-
-      adw_toast_set_button_label (toast, _("Details"));
-      adw_toast_set_action_name (toast, "win.show-rejected");
-      adw_toast_set_timeout (toast, 10);
-    }
-
-  _dailies_window_show_toast (self, toast);
-}
 
 static void
 show_rejected_action (GtkWidget  *widget,

@@ -70,8 +70,6 @@ void         _dailies_window_show_toast          (DailiesWindow        *self,
 void         _dailies_window_add_toast           (DailiesWindow        *self,
                                                   const char           *text);
 DailiesTask *_dailies_window_get_selected_task   (DailiesWindow        *self);
-void         _dailies_window_add_parsed_ids      (DailiesWindow        *self,
-                                                  DailiesIdParseResult *parsed);
 void         _dailies_window_remove_tasks        (DailiesWindow        *self,
                                                   GPtrArray            *tasks);
 void         _dailies_window_show_api_key_dialog (DailiesWindow        *self,
@@ -79,9 +77,6 @@ void         _dailies_window_show_api_key_dialog (DailiesWindow        *self,
 void         _dailies_window_class_init_actions  (GtkWidgetClass       *widget_class);
 void         _dailies_window_import_text         (DailiesWindow        *self,
                                                   const char           *text);
-void         _dailies_window_show_import_summary (DailiesWindow        *self,
-                                                  const char           *message,
-                                                  DailiesIdParseResult *parsed);
 void         _dailies_window_import_files        (DailiesWindow        *self,
                                                   GListModel           *files);
 void         _dailies_window_show_task           (DailiesWindow        *self,

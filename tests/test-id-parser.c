@@ -861,6 +861,7 @@ assert_bounded (MakeChunk   make,
   g_autoptr(DailiesIdParseResult) result = NULL;
   g_autoptr(GString) chunk = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
+  g_autoptr(GTimer) timer = g_timer_new ();
   gsize fed = 0;
   guint i = 0;
   long peak;
@@ -879,7 +880,8 @@ assert_bounded (MakeChunk   make,
   result = dailies_id_stream_steal_result (stream);
   peak = read_status_kb ("VmHWM:");
 
-  g_test_message ("%" G_GSIZE_FORMAT " MiB streamed: peak %ld KiB", fed / (1024 * 1024), peak);
+  g_test_message ("%" G_GSIZE_FORMAT " MiB streamed in %.2f s: peak %ld KiB",
+                  fed / (1024 * 1024), g_timer_elapsed (timer, NULL), peak);
   g_assert_cmpuint (result->ids->len, ==, 1000);
   g_assert_cmpuint (result->n_duplicates, ==, i - 1000);
   g_assert_cmpuint (result->n_rejected, ==, 0);
