@@ -722,6 +722,8 @@ dailies_import_run_async (DailiesImport       *self,
   /* Files' sizes are added by the worker as it comes to them. */
   worker = g_task_new (self, self->cancellable, worker_done_cb, NULL);
   g_task_set_source_tag (worker, worker_thread);
+  /* Cancelled, what was found so far still counts in the summary. */
+  g_task_set_check_cancellable (worker, FALSE);
   g_task_set_task_data (worker, g_steal_pointer (&self->sources), (GDestroyNotify) g_ptr_array_unref);
   self->sources = g_ptr_array_new_with_free_func ((GDestroyNotify) source_free);
   g_task_run_in_thread (worker, worker_thread);

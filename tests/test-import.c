@@ -454,63 +454,15 @@ test_long (void)
 /* `dailies -`, the real binary                                        */
 /* ------------------------------------------------------------------ */
 
-typedef struct
-{
-  gboolean  done;
-  gboolean  ok;
-  char     *out;
-  char     *err;
-} Run;
-
-static void
-communicated_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Run *run = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &run->out, &run->err, &error));
-  g_assert_no_error (error);
-  run->ok = g_subprocess_get_successful (G_SUBPROCESS (object));
-  run->done = TRUE;
-}
-
 static GSubprocess *
 spawn_with_stdin (GSubprocessLauncher *launcher,
-                  Run                 *run,
+                  DailiesTestRun      *run,
                   const char          *dailies,
                   const char          *input)
 {
   const char * const argv[] = { dailies, "-", NULL };
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process = g_subprocess_launcher_spawnv (launcher, argv, &error);
 
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (process, input, NULL, communicated_cb, run);
-
-  return process;
-}
-
-static void
-call_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
-
-  g_assert_no_error (error);
-  *(gboolean *) user_data = TRUE;
-}
-
-static void
-name_appeared_cb (GDBusConnection *connection,
-                  const char      *name,
-                  const char      *owner,
-                  gpointer         user_data)
-{
-  *(gboolean *) user_data = TRUE;
+  return dailies_test_spawn (launcher, argv, input, run);
 }
 
 static gboolean
@@ -538,9 +490,8 @@ test_stdin (void)
   g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
   g_autoptr(GSubprocess) first = NULL;
   g_autoptr(GSubprocess) second = NULL;
-  Run first_run = { 0 };
-  Run second_run = { 0 };
-  gboolean quit = FALSE;
+  DailiesTestRun first_run = { 0 };
+  DailiesTestRun second_run = { 0 };
   gboolean appeared = FALSE;
   guint watch;
 
@@ -558,7 +509,7 @@ test_stdin (void)
   /* Once the first owns the name, a second one hands it its list and
    * leaves, having said what it gave. */
   watch = g_bus_watch_name_on_connection (bus, APP_ID, G_BUS_NAME_WATCHER_FLAGS_NONE,
-                                          name_appeared_cb, NULL, &appeared, NULL);
+                                          dailies_test_name_appeared_cb, NULL, &appeared, NULL);
   g_assert_true (dailies_test_wait_for_flag (&appeared, WAIT_MS));
   g_bus_unwatch_name (watch);
 
@@ -569,10 +520,7 @@ test_stdin (void)
   g_assert_true (has_line (second_run.out, "Added 1 task · 1 already listed · 1 line without a task ID"));
   g_assert_false (first_run.done);
 
-  g_dbus_connection_call (bus, APP_ID, "/io/github/dailies/Dailies", "org.freedesktop.Application",
-                          "ActivateAction", g_variant_new_parsed ("('quit', @av [], @a{sv} {})"), NULL,
-                          G_DBUS_CALL_FLAGS_NONE, WAIT_MS, NULL, call_done_cb, &quit);
-  g_assert_true (dailies_test_wait_for_flag (&quit, WAIT_MS));
+  dailies_test_call_application (bus, "ActivateAction", g_variant_new_parsed ("('quit', @av [], @a{sv} {})"), WAIT_MS);
   g_assert_true (dailies_test_wait_for_flag (&first_run.done, WAIT_MS));
   g_assert_true (first_run.ok);
   g_assert_true (has_line (first_run.out, "Added 2 tasks · 1 line without a task ID"));
@@ -581,10 +529,8 @@ test_stdin (void)
   g_assert_null (strstr (first_run.err, "not a task"));
   g_assert_null (strstr (second_run.err, "stray"));
 
-  g_free (first_run.out);
-  g_free (first_run.err);
-  g_free (second_run.out);
-  g_free (second_run.err);
+  dailies_test_run_clear (&first_run);
+  dailies_test_run_clear (&second_run);
   dailies_test_rm_rf (root);
 }
 
