@@ -61,6 +61,8 @@ typedef struct
   DailiesApiClient *client;           /* the GTask's source object keeps it alive */
   RequestKind       kind;
   char             *task_id;          /* REQUEST_TASK: the ID asked about */
+  guint64           known_hash;       /* REQUEST_TASK: the body seen before, if known_length > 0 */
+  gsize             known_length;
   guint             key_serial;
   guint             n_redirects;
   GUri             *redirect_target;  /* a followed redirect's origin also gets the key */
@@ -566,6 +568,21 @@ parse_models (DailiesApiResult *result,
   return TRUE;
 }
 
+guint64
+dailies_api_body_hash (const char *body,
+                       gsize       length)
+{
+  guint64 hash = G_GUINT64_CONSTANT (0xcbf29ce484222325);
+
+  for (gsize i = 0; i < length; i++)
+    {
+      hash ^= (guint8) body[i];
+      hash *= G_GUINT64_CONSTANT (0x100000001b3);
+    }
+
+  return hash;
+}
+
 static void
 finish_task_body (GTask      *task,
                   const char *body,
@@ -575,6 +592,21 @@ finish_task_body (GTask      *task,
   DailiesApiResult *result = request->result;
   g_autoptr(GError) parse_error = NULL;
   DailiesTaskResponse *response;
+
+  result->body_hash = dailies_api_body_hash (body, length);
+  result->body_length = length;
+
+  /* Most answers about an unfinished task repeat the last one byte for
+   * byte: parsing it again would only say what is already known. The ID
+   * was checked when that body was parsed. */
+  if (request->known_length > 0 && length == request->known_length &&
+      result->body_hash == request->known_hash)
+    {
+      result->unchanged = TRUE;
+      g_debug ("api: GET %s: the same answer as before", request->log_url);
+      request_complete (task, NULL);
+      return;
+    }
 
   result->raw_json = body_to_utf8 (body, length);
   response = dailies_task_response_parse (body, length, &parse_error);
@@ -591,7 +623,7 @@ finish_task_body (GTask      *task,
     {
       g_autofree char *other = shorten (response->task_id);
 
-      g_message ("api: GET %s answered about task %s", request->log_url, other);
+      g_debug ("api: GET %s answered about task %s", request->log_url, other);
       dailies_task_response_free (response);
       request_complete (task,
                         g_error_new (DAILIES_API_ERROR, DAILIES_API_ERROR_WRONG_TASK,
@@ -623,10 +655,12 @@ finish_response (GTask *task)
     {
       if (length > DAILIES_TASK_RESPONSE_MAX_BODY)
         {
+          g_autofree char *limit = g_format_size (DAILIES_TASK_RESPONSE_MAX_BODY);
+
+          /* Translators: %s is a size, such as “1.0 MB” */
           request_complete (task,
                             g_error_new (DAILIES_API_ERROR, DAILIES_API_ERROR_INVALID_RESPONSE,
-                                         _("The response is too large (over %u bytes)"),
-                                         (guint) DAILIES_TASK_RESPONSE_MAX_BODY));
+                                         _("The response is too large (over %s)"), limit));
           return;
         }
 
@@ -828,7 +862,8 @@ handle_redirect (GTask      *task,
       return;
     }
 
-  g_message ("api: GET %s: not following a redirect to %s", request->log_url, request->result->redirect_url);
+  /* Per request: the poller logs the first of a run of these. */
+  g_debug ("api: GET %s: not following a redirect to %s", request->log_url, request->result->redirect_url);
   request_complete (task,
                     request->n_redirects >= DAILIES_API_MAX_REDIRECTS
                       ? g_error_new_literal (DAILIES_API_ERROR, DAILIES_API_ERROR_REDIRECTED,
@@ -891,10 +926,12 @@ send_cb (GObject      *object,
       if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
           soup_message_headers_get_content_length (headers) > DAILIES_TASK_RESPONSE_MAX_BODY)
         {
+          g_autofree char *limit = g_format_size (DAILIES_TASK_RESPONSE_MAX_BODY);
+
+          /* Translators: %s is a size, such as “1.0 MB” */
           request_complete (task,
                             g_error_new (DAILIES_API_ERROR, DAILIES_API_ERROR_INVALID_RESPONSE,
-                                         _("The response is too large (over %u bytes)"),
-                                         (guint) DAILIES_TASK_RESPONSE_MAX_BODY));
+                                         _("The response is too large (over %s)"), limit));
           return;
         }
     }
@@ -989,6 +1026,8 @@ start_request (DailiesApiClient    *self,
                const char          *path,
                const char          *key,
                const char          *task_id,
+               guint64              known_hash,
+               gsize                known_length,
                GCancellable        *cancellable,
                GAsyncReadyCallback  callback,
                gpointer             user_data,
@@ -1007,6 +1046,8 @@ start_request (DailiesApiClient    *self,
   request->client = self;
   request->kind = kind;
   request->task_id = g_strdup (task_id);
+  request->known_hash = known_hash;
+  request->known_length = known_length;
   request->key_serial = self->key_serial;
   request->chunk = g_malloc (READ_CHUNK);
   request->result = result_new ();
@@ -1138,6 +1179,18 @@ dailies_api_client_fetch_task_async (DailiesApiClient    *self,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
 {
+  dailies_api_client_fetch_task_if_changed_async (self, task_id, 0, 0, cancellable, callback, user_data);
+}
+
+void
+dailies_api_client_fetch_task_if_changed_async (DailiesApiClient    *self,
+                                                const char          *task_id,
+                                                guint64              known_hash,
+                                                gsize                known_length,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data)
+{
   g_autofree char *escaped = NULL;
   g_autofree char *path = NULL;
 
@@ -1149,8 +1202,8 @@ dailies_api_client_fetch_task_async (DailiesApiClient    *self,
    * loosening of that check from reaching the path. */
   escaped = g_uri_escape_string (task_id, NULL, FALSE);
   path = g_strconcat (GENERATIONS_PATH, escaped, NULL);
-  start_request (self, REQUEST_TASK, path, NULL, task_id, cancellable, callback, user_data,
-                 dailies_api_client_fetch_task_async);
+  start_request (self, REQUEST_TASK, path, NULL, task_id, known_hash, known_length,
+                 cancellable, callback, user_data, dailies_api_client_fetch_task_async);
 }
 
 DailiesApiResult *
@@ -1170,7 +1223,7 @@ dailies_api_client_fetch_usage_async (DailiesApiClient    *self,
   g_return_if_fail (DAILIES_IS_API_CLIENT (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  start_request (self, REQUEST_USAGE, USAGE_PATH, NULL, NULL, cancellable, callback, user_data,
+  start_request (self, REQUEST_USAGE, USAGE_PATH, NULL, NULL, 0, 0, cancellable, callback, user_data,
                  dailies_api_client_fetch_usage_async);
 }
 
@@ -1196,7 +1249,7 @@ dailies_api_client_list_models_async (DailiesApiClient    *self,
 
   if (key != NULL)
     stripped = g_strstrip (g_strdup (key));
-  start_request (self, REQUEST_MODELS, MODELS_PATH, stripped, NULL, cancellable, callback, user_data,
+  start_request (self, REQUEST_MODELS, MODELS_PATH, stripped, NULL, 0, 0, cancellable, callback, user_data,
                  dailies_api_client_list_models_async);
   if (stripped != NULL)
     wipe_string (g_steal_pointer (&stripped));

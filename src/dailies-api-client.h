@@ -61,13 +61,22 @@ typedef enum
  */
 typedef struct
 {
-  DailiesTaskResponse *response;       /* non-NULL exactly when the fetch succeeded */
+  DailiesTaskResponse *response;       /* non-NULL exactly when the fetch succeeded (and the body was
+                                        * not ->unchanged) */
   char                *raw_json;       /* the body as received (made valid UTF-8), NULL when none was read;
                                         * on failure only its first part may be kept */
   guint                http_status;    /* 0 when no HTTP answer came */
   gint64               retry_after_s;  /* Retry-After in seconds (0..DAILIES_API_MAX_RETRY_AFTER), -1 when absent */
   char                *request_id;     /* the gateway's X-Oneapi-Request-Id, NULL when absent */
   char                *redirect_url;   /* DAILIES_API_ERROR_REDIRECTED: the Location, redacted */
+
+  /* A task's 200 body: its length and dailies_api_body_hash(), to be handed
+   * back to dailies_api_client_fetch_task_if_changed_async(). When it
+   * matched the one handed in, @unchanged is TRUE and the body was neither
+   * parsed nor kept: no error, but @response and @raw_json are NULL. */
+  guint64              body_hash;
+  gsize                body_length;
+  gboolean             unchanged;
 
   /* dailies_api_client_fetch_usage_async(): -1 when not given. */
   gint64               quota_granted;
@@ -87,6 +96,9 @@ gint64            dailies_api_parse_retry_after        (const char           *va
                                                         gint64                now_unix);
 
 void              dailies_api_result_free              (DailiesApiResult     *result);
+/* A 64-bit hash of a body (FNV-1a), to tell a repeated answer from a new one. */
+guint64           dailies_api_body_hash                (const char           *body,
+                                                        gsize                 length);
 
 /* A Retry-After value, delta-seconds or an HTTP date, as seconds to wait
  * from @now_unix, capped at DAILIES_API_MAX_RETRY_AFTER; -1 when absent or
@@ -126,6 +138,16 @@ guint             dailies_api_client_get_timeout       (DailiesApiClient     *se
  * the request with G_IO_ERROR_CANCELLED. */
 void              dailies_api_client_fetch_task_async  (DailiesApiClient     *self,
                                                         const char           *task_id,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+/* The same, but a 200 body of @known_length bytes whose hash is
+ * @known_hash is taken for the answer seen before: not parsed, and
+ * reported as ->unchanged. @known_length 0 means none is known. */
+void              dailies_api_client_fetch_task_if_changed_async (DailiesApiClient   *self,
+                                                        const char           *task_id,
+                                                        guint64               known_hash,
+                                                        gsize                 known_length,
                                                         GCancellable         *cancellable,
                                                         GAsyncReadyCallback   callback,
                                                         gpointer              user_data);

@@ -648,7 +648,7 @@ about_action_cb (GSimpleAction *action,
                  gpointer       user_data)
 {
   DailiesApplication *self = user_data;
-  const char *developers[] = { "The Dailies developers", NULL };
+  const char *developers[] = { _("The Dailies developers"), NULL };
   GtkWindow *about;
 
   about = g_object_new (ADW_TYPE_ABOUT_WINDOW,

@@ -176,7 +176,7 @@ attempt_done (GTask *task)
   else if (d->received < d->total)
     {
       g_autoptr(GError) early =
-        g_error_new_literal (G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT, "the server closed the connection early");
+        g_error_new_literal (G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT, _("the server closed the connection early"));
 
       retry_or_fail (task, early);
     }
@@ -482,7 +482,7 @@ send_cb (GObject      *object,
           {
             /* Not the part we asked for, or the file changed under us. */
             g_autoptr(GError) odd =
-              g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "unexpected Content-Range");
+              g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("unexpected Content-Range"));
 
             if (!restart_from_zero (d, &error))
               _dailies_download_fail (task, g_steal_pointer (&error));
@@ -501,7 +501,7 @@ send_cb (GObject      *object,
       if (d->received > 0)
         {
           g_autoptr(GError) odd =
-            g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "range not satisfiable");
+            g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("range not satisfiable"));
 
           /* We had it all; only the end of the first answer got lost. */
           if (unsatisfied_range_total (headers) == d->received)

@@ -83,12 +83,23 @@ dailies_format_relative_time (gint64 then,
   if (delta < 60)
     return g_strdup (_("just now"));
   if (delta < 60 * 60)
-    return g_strdup_printf (_("%d min ago"), (int) (delta / 60));
+    {
+      int minutes = (int) (delta / 60);
+      /* Translators: how long ago a task was made or checked, in minutes */
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d minute ago", "%d minutes ago", minutes),
+                              minutes);
+    }
   if (delta < 24 * 60 * 60)
-    return g_strdup_printf (_("%d h ago"), (int) (delta / 3600));
+    {
+      int hours = (int) (delta / 3600);
+      /* Translators: how long ago a task was made or checked, in hours */
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d hour ago", "%d hours ago", hours), hours);
+    }
   if (delta < 7 * 24 * 60 * 60)
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day ago", "%d days ago", delta / 86400),
-                            (int) (delta / 86400));
+    {
+      int days = (int) (delta / 86400);
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day ago", "%d days ago", days), days);
+    }
 
   {
     g_autoptr(GDateTime) date = g_date_time_new_from_unix_local (then);
@@ -102,27 +113,41 @@ dailies_format_duration (gint64 seconds)
 {
   if (seconds < 0)
     seconds = 0;
+  /* Unit symbols, as on a clock face, do not take a plural. */
   if (seconds < 60)
+    /* Translators: a duration in seconds, with the unit symbol */
     return g_strdup_printf (_("%d s"), (int) seconds);
   if (seconds < 60 * 60)
+    /* Translators: a duration in minutes and seconds, with unit symbols */
     return g_strdup_printf (_("%d min %02d s"), (int) (seconds / 60), (int) (seconds % 60));
 
+  /* Translators: a duration in hours and minutes, with unit symbols */
   return g_strdup_printf (_("%d h %02d min"), (int) (seconds / 3600), (int) ((seconds % 3600) / 60));
+}
+
+/* NULL for 0 (never) and for what GDateTime cannot hold. */
+static GDateTime *
+local_date_time (gint64 unix_seconds)
+{
+  return unix_seconds > 0 ? g_date_time_new_from_unix_local (unix_seconds) : NULL;
 }
 
 char *
 dailies_format_timestamp (gint64 unix_seconds)
 {
-  g_autoptr(GDateTime) date = NULL;
+  g_autoptr(GDateTime) date = local_date_time (unix_seconds);
 
-  if (unix_seconds <= 0)
-    return NULL;
+  /* The locale's own date and time; ISO 8601 is kept for what people copy
+   * into a support ticket. */
+  return date != NULL ? g_date_time_format (date, "%x %X") : NULL;
+}
 
-  date = g_date_time_new_from_unix_local (unix_seconds);
-  if (date == NULL)
-    return NULL;
+char *
+dailies_format_timestamp_iso8601 (gint64 unix_seconds)
+{
+  g_autoptr(GDateTime) date = local_date_time (unix_seconds);
 
-  return g_date_time_format (date, "%Y-%m-%d %H:%M:%S");
+  return date != NULL ? g_date_time_format_iso8601 (date) : NULL;
 }
 
 char *

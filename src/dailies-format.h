@@ -17,13 +17,15 @@ char       *dailies_format_status          (DailiesTaskStatus status,
 const char *dailies_format_status_icon     (DailiesTaskStatus status);
 /* CSS class for the status colour: "success", "error", "warning", "accent" or NULL. */
 const char *dailies_format_status_class    (DailiesTaskStatus status);
-/* "just now", "5 min ago", "3 h ago", "2 days ago", or a date. */
+/* "just now", "5 minutes ago", "3 hours ago", "2 days ago", or a date. */
 char       *dailies_format_relative_time   (gint64            then,
                                             gint64            now);
 /* "45 s", "4 min 05 s", "2 h 03 min". */
 char       *dailies_format_duration        (gint64            seconds);
-/* A local date and time, e.g. "2026-11-29 10:15:00". */
+/* A date and time in the locale's format (%x %X), e.g. "11/29/2026 10:15:00 AM". */
 char       *dailies_format_timestamp       (gint64            unix_seconds);
+/* The same in ISO 8601 with the UTC offset, for text that support staff or programs read. */
+char       *dailies_format_timestamp_iso8601 (gint64          unix_seconds);
 /* "Link expires in 5 h 02 min" or "Link expired"; NULL when there is no link. */
 char       *dailies_format_link_time_left  (gint64            expires_at,
                                             gint64            now);

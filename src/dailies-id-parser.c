@@ -1391,9 +1391,13 @@ dailies_id_stream_feed (DailiesIdStream  *self,
     {
       self->n_bytes += length;
       if (self->check_text && self->n_bytes > DAILIES_ID_PARSER_MAX_BYTES)
-        g_set_error (&self->error, DAILIES_ID_PARSER_ERROR, DAILIES_ID_PARSER_ERROR_TOO_LARGE,
-                     _("The file is too large to hold a list of task IDs (%lu MB)"),
-                     (unsigned long) (self->n_bytes / (1024 * 1024)));
+        {
+          g_autofree char *shown = g_format_size (self->n_bytes);
+
+          /* Translators: %s is a size, such as “67.1 MB” */
+          g_set_error (&self->error, DAILIES_ID_PARSER_ERROR, DAILIES_ID_PARSER_ERROR_TOO_LARGE,
+                       _("The file is too large to hold a list of task IDs (%s)"), shown);
+        }
       else if (self->prefix != NULL)
         {
           g_byte_array_append (self->prefix, (const guint8 *) data, length);

@@ -41,6 +41,8 @@ struct _DailiesKeeper
   guint               scan_index;
   guint               scan_source;
   GHashTable         *running;      /* DailiesTask* → Keeping* (borrowed) */
+  GHashTable         *checking;     /* DailiesTask* whose kept file is being looked at */
+  GPtrArray          *to_check;     /* tasks gathered for the next look, on a worker thread */
   guint               max_running;
   char               *folder;       /* override; NULL = settings */
   int                 auto_save;    /* -1 = settings */
@@ -100,14 +102,6 @@ compare_waiting (gconstpointer a,
     return wa->expires_at < wb->expires_at ? -1 : 1;
 
   return g_strcmp0 (dailies_task_get_id (wa->task), dailies_task_get_id (wb->task));
-}
-
-static gboolean
-has_local_copy (DailiesTask *task)
-{
-  const char *local = dailies_task_get_local_path (task);
-
-  return local != NULL && g_file_test (local, G_FILE_TEST_IS_REGULAR);
 }
 
 static gboolean
@@ -208,22 +202,13 @@ make_thumbnail (DailiesKeeper *self,
                                  make_thumbnail_cb, g_object_ref (task));
 }
 
-/* Queues @task if it is finished, not kept yet, and its link still works. */
+/* Queues @task, finished and known not to be kept, if its link still works. */
 static void
-consider (DailiesKeeper *self,
-          DailiesTask   *task)
+consider_unkept (DailiesKeeper *self,
+                 DailiesTask   *task)
 {
   Waiting *waiting;
   guint attempts;
-
-  if (dailies_task_get_status (task) != DAILIES_TASK_STATUS_SUCCESS)
-    return;
-
-  if (has_local_copy (task))
-    {
-      make_thumbnail (self, task);
-      return;
-    }
 
   /* The cheap checks first: thousands of tasks pass through here. */
   attempts = GPOINTER_TO_UINT (g_hash_table_lookup (self->tries, task));
@@ -244,6 +229,161 @@ consider (DailiesKeeper *self,
                        g_sequence_insert_sorted (self->waiting, waiting, compare_waiting, NULL));
 }
 
+/* Queues @task if it is finished, not kept yet, and its link still works.
+ * Whether a kept file is still there is asked on a worker thread (the
+ * keep folder may be a slow share), with the others of this event, by
+ * flush_checks(). */
+static void
+consider (DailiesKeeper *self,
+          DailiesTask   *task)
+{
+  if (dailies_task_get_status (task) != DAILIES_TASK_STATUS_SUCCESS)
+    return;
+
+  if (dailies_task_get_local_path (task) == NULL)
+    {
+      consider_unkept (self, task);
+      return;
+    }
+
+  if (g_hash_table_contains (self->checking, task))
+    return;
+  g_hash_table_add (self->checking, g_object_ref (task));
+  g_ptr_array_add (self->to_check, g_object_ref (task));
+}
+
+typedef struct
+{
+  GPtrArray *tasks;
+  GPtrArray *paths;        /* each task's local path when asked */
+  guint8    *kept;
+  gboolean   resume_scan;  /* the scan waits for this look before going on */
+  gboolean   keep_now;     /* asked for by Keep Now, not by consider() */
+} KeptCheck;
+
+static void
+kept_check_free (KeptCheck *check)
+{
+  g_ptr_array_unref (check->tasks);
+  g_ptr_array_unref (check->paths);
+  g_free (check->kept);
+  g_free (check);
+}
+
+static void
+kept_check_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  KeptCheck *check = task_data;
+
+  for (guint i = 0; i < check->paths->len && !g_cancellable_is_cancelled (cancellable); i++)
+    check->kept[i] = g_file_test (g_ptr_array_index (check->paths, i), G_FILE_TEST_IS_REGULAR);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean scan_slice_cb (gpointer user_data);
+static gboolean flush_checks (DailiesKeeper *self,
+                              gboolean       resume_scan);
+static void keep_now_unkept (DailiesKeeper *self,
+                             DailiesTask   *task);
+
+static void
+kept_checked_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  DailiesKeeper *self = DAILIES_KEEPER (object);
+  KeptCheck *check = g_task_get_task_data (G_TASK (result));
+
+  /* Disposed: nothing more to do. */
+  if (!g_task_propagate_boolean (G_TASK (result), NULL) || self->store == NULL)
+    return;
+
+  for (guint i = 0; i < check->tasks->len && check->keep_now; i++)
+    {
+      DailiesTask *task = g_ptr_array_index (check->tasks, i);
+
+      /* Removed meanwhile: not fetched. */
+      if (dailies_task_store_lookup (self->store, dailies_task_get_id (task)) != task)
+        continue;
+      if (g_strcmp0 (dailies_task_get_local_path (task), g_ptr_array_index (check->paths, i)) != 0)
+        dailies_keeper_keep_now (self, task);
+      else if (!check->kept[i])
+        keep_now_unkept (self, task);
+    }
+
+  for (guint i = 0; i < check->tasks->len && !check->keep_now; i++)
+    {
+      DailiesTask *task = g_ptr_array_index (check->tasks, i);
+
+      g_hash_table_remove (self->checking, task);
+      if (dailies_task_store_lookup (self->store, dailies_task_get_id (task)) != task)
+        continue;
+      /* Another path meanwhile: that one is looked at. */
+      if (g_strcmp0 (dailies_task_get_local_path (task), g_ptr_array_index (check->paths, i)) != 0)
+        consider (self, task);
+      else if (check->kept[i])
+        make_thumbnail (self, task);
+      else if (dailies_task_get_status (task) == DAILIES_TASK_STATUS_SUCCESS)
+        consider_unkept (self, task);
+    }
+
+  flush_checks (self, FALSE);
+  pump (self);
+
+  if (check->resume_scan && self->to_scan != NULL && self->scan_source == 0)
+    {
+      self->scan_source = g_idle_add_full (G_PRIORITY_LOW, scan_slice_cb, self, NULL);
+      g_source_set_name_by_id (self->scan_source, "[dailies] keeper scan");
+    }
+}
+
+/* Looks at the kept files of @tasks (taken) on a worker thread, then
+ * goes on with each: consider() or, for @keep_now, Keep Now. */
+static void
+start_check (DailiesKeeper *self,
+             GPtrArray     *tasks,
+             gboolean       resume_scan,
+             gboolean       keep_now)
+{
+  g_autoptr(GTask) task = NULL;
+  KeptCheck *check = g_new0 (KeptCheck, 1);
+
+  check->tasks = tasks;
+  check->paths = g_ptr_array_new_full (tasks->len, g_free);
+  for (guint i = 0; i < tasks->len; i++)
+    g_ptr_array_add (check->paths, g_strdup (dailies_task_get_local_path (g_ptr_array_index (tasks, i))));
+  check->kept = g_new0 (guint8, tasks->len);
+  check->resume_scan = resume_scan;
+  check->keep_now = keep_now;
+
+  task = g_task_new (self, self->cancellable, kept_checked_cb, NULL);
+  g_task_set_source_tag (task, start_check);
+  g_task_set_task_data (task, check, (GDestroyNotify) kept_check_free);
+  g_task_run_in_thread (task, kept_check_thread);
+}
+
+/* Looks at the kept files of the tasks considered since the last call.
+ * Returns whether there were any. */
+static gboolean
+flush_checks (DailiesKeeper *self,
+              gboolean       resume_scan)
+{
+  GPtrArray *tasks;
+
+  if (self->to_check->len == 0)
+    return FALSE;
+
+  tasks = g_steal_pointer (&self->to_check);
+  self->to_check = g_ptr_array_new_with_free_func (g_object_unref);
+  start_check (self, tasks, resume_scan, FALSE);
+
+  return TRUE;
+}
+
 /* A fresh link (the task was checked again) deserves fresh attempts, and
  * a new place in the queue. */
 static void
@@ -258,22 +398,29 @@ task_answered_cb (DailiesKeeper *self,
     }
 
   consider (self, task);
+  flush_checks (self, FALSE);
   pump (self);
 }
 
+/* Costs what was added (or restored) and removed, not what the store holds. */
 static void
-store_items_changed_cb (DailiesKeeper *self,
-                        guint          position,
-                        guint          removed,
-                        guint          added)
+store_tasks_added_cb (DailiesKeeper *self,
+                      GPtrArray     *tasks)
 {
-  for (guint i = position; i < position + added; i++)
-    {
-      g_autoptr(DailiesTask) task = g_list_model_get_item (G_LIST_MODEL (self->store), i);
-      consider (self, task);
-    }
+  for (guint i = 0; i < tasks->len; i++)
+    consider (self, g_ptr_array_index (tasks, i));
 
+  flush_checks (self, FALSE);
   pump (self);
+}
+
+/* A removed task is not fetched; one already downloading finishes. */
+static void
+store_tasks_removed_cb (DailiesKeeper *self,
+                        GPtrArray     *tasks)
+{
+  for (guint i = 0; i < tasks->len; i++)
+    unqueue (self, g_ptr_array_index (tasks, i));
 }
 
 typedef struct
@@ -323,6 +470,45 @@ progress_cb (goffset  received,
   dailies_task_set_keep_state (keeping->task, fraction, message);
 }
 
+typedef struct
+{
+  DailiesKeeper *self;
+  DailiesTask   *task;
+} SidecarWrite;
+
+static void
+sidecar_written_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  SidecarWrite *write = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!dailies_sidecar_write_finish (result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("keeper: no sidecar for %s: %s", dailies_task_get_id (write->task), error->message);
+
+  write->self->n_cleaning--;
+  g_object_unref (write->self);
+  g_object_unref (write->task);
+  g_free (write);
+}
+
+/* Next to the kept video, on a worker thread: the keep folder may be a
+ * slow share. Quitting waits for it (bounded), as for .part removals. */
+static void
+write_sidecar (DailiesKeeper *self,
+               DailiesTask   *task,
+               const char    *path)
+{
+  SidecarWrite *write = g_new0 (SidecarWrite, 1);
+
+  write->self = g_object_ref (self);
+  write->task = g_object_ref (task);
+  self->n_cleaning++;
+  dailies_sidecar_write_async (path, task, self->cancellable, sidecar_written_cb, write);
+}
+
 static void
 download_done_cb (GObject      *object,
                   GAsyncResult *result,
@@ -369,14 +555,12 @@ download_done_cb (GObject      *object,
   else if (self != NULL)
     {
       g_autofree char *path = g_file_get_path (file);
-      g_autoptr(GError) sidecar_error = NULL;
 
       g_debug ("keeper: kept %s in %.1f s", dailies_task_get_id (keeping->task),
                (g_get_monotonic_time () - keeping->started) / 1e6);
       dailies_task_store_set_local_path (self->store, keeping->task, path);
       dailies_task_set_keep_state (keeping->task, -1.0, NULL);
-      if (!dailies_sidecar_write (path, keeping->task, &sidecar_error))
-        g_message ("keeper: no sidecar for %s: %s", dailies_task_get_id (keeping->task), sidecar_error->message);
+      write_sidecar (self, keeping->task, path);
       make_thumbnail (self, keeping->task);
     }
 
@@ -469,7 +653,8 @@ pump (DailiesKeeper *self)
 
       unqueue (self, task);
 
-      if (dailies_task_is_link_expired (task, now_seconds ()) || has_local_copy (task))
+      /* Known not to be kept when it was queued. */
+      if (dailies_task_is_link_expired (task, now_seconds ()))
         {
           drop_stray_part (self, task);
           continue;
@@ -540,7 +725,8 @@ dailies_keeper_dispose (GObject *object)
   stop_keeping (self);
   if (self->store != NULL)
     {
-      g_signal_handlers_disconnect_by_func (self->store, store_items_changed_cb, self);
+      g_signal_handlers_disconnect_by_func (self->store, store_tasks_added_cb, self);
+      g_signal_handlers_disconnect_by_func (self->store, store_tasks_removed_cb, self);
       g_signal_handlers_disconnect_by_func (self->store, task_answered_cb, self);
     }
   g_clear_object (&self->store);
@@ -563,6 +749,8 @@ dailies_keeper_finalize (GObject *object)
   g_clear_pointer (&self->stray_parts, g_hash_table_unref);
   g_clear_pointer (&self->to_scan, g_ptr_array_unref);
   g_clear_pointer (&self->running, g_hash_table_unref);
+  g_clear_pointer (&self->checking, g_hash_table_unref);
+  g_clear_pointer (&self->to_check, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
   g_free (self->folder);
 
@@ -587,6 +775,8 @@ dailies_keeper_init (DailiesKeeper *self)
   self->tries = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->stray_parts = g_hash_table_new_full (NULL, NULL, g_object_unref, g_free);
   self->running = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->checking = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->to_check = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellable = g_cancellable_new ();
   self->max_running = DEFAULT_MAX_RUNNING;
   self->auto_save = -1;
@@ -627,8 +817,17 @@ scan_slice_cb (gpointer user_data)
     consider (self, g_ptr_array_index (self->to_scan, self->scan_index));
   pump (self);
 
+  /* One look at the folder at a time: the next slice waits for it, so
+   * a slow share is not asked thousands of questions at once. */
   if (self->scan_index < self->to_scan->len)
-    return G_SOURCE_CONTINUE;
+    {
+      if (!flush_checks (self, TRUE))
+        return G_SOURCE_CONTINUE;
+      self->scan_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  flush_checks (self, FALSE);
 
   g_clear_pointer (&self->to_scan, g_ptr_array_unref);
   self->scan_source = 0;
@@ -694,7 +893,9 @@ adopt_stray_part (DailiesKeeper *self,
       dailies_task_get_status (task) != DAILIES_TASK_STATUS_SUCCESS ||
       dailies_task_get_result_url (task) == NULL ||
       dailies_task_is_link_expired (task, now_seconds ()) ||
-      has_local_copy (task) ||
+      /* Kept once: a fresh copy is fetched if that one is gone, since
+       * asking the folder here would hold up the window. */
+      dailies_task_get_local_path (task) != NULL ||
       g_hash_table_contains (self->stray_parts, task) ||
       !auto_save_enabled (self))
     {
@@ -776,8 +977,10 @@ dailies_keeper_start (DailiesKeeper *self)
    * after the leftovers of that run are sorted out. */
   check_parts (self);
 
-  g_signal_connect_object (self->store, "items-changed",
-                           G_CALLBACK (store_items_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->store, "tasks-added",
+                           G_CALLBACK (store_tasks_added_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->store, "tasks-removed",
+                           G_CALLBACK (store_tasks_removed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->store, "task-answered",
                            G_CALLBACK (task_answered_cb), self, G_CONNECT_SWAPPED);
 }
@@ -820,9 +1023,10 @@ dailies_keeper_suggest_name (DailiesKeeper *self,
   g_return_val_if_fail (DAILIES_IS_KEEPER (self), NULL);
   g_return_val_if_fail (DAILIES_IS_TASK (task), NULL);
 
-  /* The kept file's extension is what it really is. */
+  /* The kept file's extension is what it really is (the file is not
+   * looked at: it was written so, from the same video). */
   local = dailies_task_get_local_path (task);
-  if (local != NULL && has_local_copy (task))
+  if (local != NULL)
     {
       const char *dot = strrchr (local, '.');
       const char *slash = strrchr (local, G_DIR_SEPARATOR);
@@ -883,11 +1087,33 @@ dailies_keeper_keep_now (DailiesKeeper *self,
   g_return_if_fail (DAILIES_IS_KEEPER (self));
   g_return_if_fail (DAILIES_IS_TASK (task));
 
-  /* Not while quitting, nor before leftovers are sorted out (a resumable
-   * .part would be overwritten): consider() queues it then. */
   if (dailies_task_get_status (task) != DAILIES_TASK_STATUS_SUCCESS ||
-      has_local_copy (task) || self->stopped ||
-      g_hash_table_contains (self->running, task))
+      self->stopped || g_hash_table_contains (self->running, task))
+    return;
+
+  /* Kept once: whether that copy is still there is asked off the main
+   * thread, and then it goes on. */
+  if (dailies_task_get_local_path (task) != NULL)
+    {
+      g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+
+      g_ptr_array_add (tasks, g_object_ref (task));
+      start_check (self, g_steal_pointer (&tasks), FALSE, TRUE);
+      return;
+    }
+
+  keep_now_unkept (self, task);
+}
+
+/* Keep Now for a task known not to be kept. Not while quitting, nor
+ * before leftovers are sorted out (a resumable .part would be
+ * overwritten): consider() queues it then. */
+static void
+keep_now_unkept (DailiesKeeper *self,
+                 DailiesTask   *task)
+{
+  if (dailies_task_get_status (task) != DAILIES_TASK_STATUS_SUCCESS ||
+      self->stopped || g_hash_table_contains (self->running, task))
     return;
 
   if (!dailies_task_has_usable_link (task) || dailies_task_is_link_expired (task, now_seconds ()))
@@ -907,6 +1133,21 @@ dailies_keeper_keep_now (DailiesKeeper *self,
   start_keeping (self, task);
 }
 
+typedef struct
+{
+  DailiesTask *task;
+  GFile       *destination;
+  gboolean     copied;
+} SaveAs;
+
+static void
+save_as_free (SaveAs *save)
+{
+  g_object_unref (save->task);
+  g_object_unref (save->destination);
+  g_free (save);
+}
+
 static void
 save_as_done_cb (GObject      *object,
                  GAsyncResult *result,
@@ -914,10 +1155,10 @@ save_as_done_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
-  gboolean copied = GPOINTER_TO_INT (g_task_get_task_data (task));
+  SaveAs *save = g_task_get_task_data (task);
   gboolean ok;
 
-  if (copied)
+  if (save->copied)
     ok = dailies_downloader_copy_finish (DAILIES_DOWNLOADER (object), result, &error);
   else
     ok = dailies_downloader_download_finish (DAILIES_DOWNLOADER (object), result, &error);
@@ -926,6 +1167,61 @@ save_as_done_cb (GObject      *object,
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);
+}
+
+/* Copies the kept file when it is there, else fetches the link. */
+static void
+save_as_start (GTask    *gtask,
+               gboolean  kept)
+{
+  DailiesKeeper *self = g_task_get_source_object (gtask);
+  SaveAs *save = g_task_get_task_data (gtask);
+  GCancellable *cancellable = g_task_get_cancellable (gtask);
+  DailiesTask *task = save->task;
+
+  if (kept)
+    {
+      g_autoptr(GFile) source = g_file_new_for_path (dailies_task_get_local_path (task));
+
+      save->copied = TRUE;
+      dailies_downloader_copy_async (self->downloader, source, save->destination, cancellable,
+                                     NULL, NULL, NULL, save_as_done_cb, gtask);
+      return;
+    }
+
+  if (dailies_task_get_result_url (task) == NULL || dailies_task_is_link_expired (task, now_seconds ()))
+    {
+      g_task_return_new_error (gtask, DAILIES_DOWNLOAD_ERROR, DAILIES_DOWNLOAD_ERROR_EXPIRED, "%s",
+                               _("The link has expired and there is no local copy."));
+      g_object_unref (gtask);
+      return;
+    }
+
+  dailies_downloader_download_async (self->downloader, dailies_task_get_result_url (task), save->destination,
+                                     cancellable, NULL, NULL, NULL, save_as_done_cb, gtask);
+}
+
+static void
+save_as_kept_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *gtask = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileInfo) info = g_file_query_info_finish (G_FILE (object), result, &error);
+  SaveAs *save = g_task_get_task_data (gtask);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (gtask, g_steal_pointer (&error));
+      g_object_unref (gtask);
+      return;
+    }
+
+  /* The copy may have gone, or been moved by another path meanwhile. */
+  save_as_start (gtask, info != NULL && g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR &&
+                        g_file_peek_path (G_FILE (object)) != NULL &&
+                        g_strcmp0 (g_file_peek_path (G_FILE (object)), dailies_task_get_local_path (save->task)) == 0);
 }
 
 void
@@ -937,6 +1233,8 @@ dailies_keeper_save_as_async (DailiesKeeper       *self,
                               gpointer             user_data)
 {
   g_autoptr(GTask) gtask = NULL;
+  SaveAs *save;
+  const char *local;
 
   g_return_if_fail (DAILIES_IS_KEEPER (self));
   g_return_if_fail (DAILIES_IS_TASK (task));
@@ -944,26 +1242,24 @@ dailies_keeper_save_as_async (DailiesKeeper       *self,
 
   gtask = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (gtask, dailies_keeper_save_as_async);
+  save = g_new0 (SaveAs, 1);
+  save->task = g_object_ref (task);
+  save->destination = g_object_ref (destination);
+  g_task_set_task_data (gtask, save, (GDestroyNotify) save_as_free);
 
-  if (has_local_copy (task))
+  /* Whether the kept copy is there is asked off the main thread: the
+   * keep folder may be a slow share. */
+  local = dailies_task_get_local_path (task);
+  if (local != NULL)
     {
-      g_autoptr(GFile) source = g_file_new_for_path (dailies_task_get_local_path (task));
+      g_autoptr(GFile) file = g_file_new_for_path (local);
 
-      g_task_set_task_data (gtask, GINT_TO_POINTER (TRUE), NULL);
-      dailies_downloader_copy_async (self->downloader, source, destination, cancellable,
-                                     NULL, NULL, NULL, save_as_done_cb, g_steal_pointer (&gtask));
+      g_file_query_info_async (file, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE,
+                               G_PRIORITY_DEFAULT, cancellable, save_as_kept_cb, g_steal_pointer (&gtask));
       return;
     }
 
-  if (dailies_task_get_result_url (task) == NULL || dailies_task_is_link_expired (task, now_seconds ()))
-    {
-      g_task_return_new_error (gtask, DAILIES_DOWNLOAD_ERROR, DAILIES_DOWNLOAD_ERROR_EXPIRED, "%s",
-                               _("The link has expired and there is no local copy."));
-      return;
-    }
-
-  dailies_downloader_download_async (self->downloader, dailies_task_get_result_url (task), destination,
-                                     cancellable, NULL, NULL, NULL, save_as_done_cb, g_steal_pointer (&gtask));
+  save_as_start (g_steal_pointer (&gtask), FALSE);
 }
 
 gboolean

@@ -74,12 +74,13 @@ enabled (DailiesNotifier *self)
          (self->settings == NULL || g_settings_get_boolean (self->settings, "notifications"));
 }
 
+/* Kept, as the store says: the keeper sets the path once the copy is
+ * written. Whether the file is still there is asked only when the user
+ * acts on it, and off the main thread (the folder may be a slow share). */
 static gboolean
-has_local_copy (DailiesTask *task)
+is_kept (DailiesTask *task)
 {
-  const char *local = dailies_task_get_local_path (task);
-
-  return local != NULL && g_file_test (local, G_FILE_TEST_IS_REGULAR);
+  return dailies_task_get_local_path (task) != NULL;
 }
 
 static char *
@@ -109,7 +110,7 @@ build_one (DailiesTask *task)
       notification = g_notification_new (_("Video ready"));
       g_notification_set_body (notification, id);
       g_notification_add_button_with_target (notification, _("Play"), "app.play-task", "s", id);
-      if (has_local_copy (task))
+      if (is_kept (task))
         g_notification_add_button_with_target (notification, _("Show in Files"), "app.show-in-files", "s", id);
     }
   else
@@ -174,7 +175,7 @@ shown_kept_cb (DailiesNotifier *self)
 {
   g_autoptr(GNotification) notification = NULL;
 
-  if (!has_local_copy (self->shown))
+  if (!is_kept (self->shown))
     return;
 
   if (enabled (self) && self->n_ready + self->n_failed == 1)
@@ -201,7 +202,7 @@ notify_finished (DailiesNotifier *self,
     {
       notification = build_one (task);
       /* Kept in a moment, most likely: then the notification says where. */
-      if (dailies_task_get_status (task) == DAILIES_TASK_STATUS_SUCCESS && !has_local_copy (task))
+      if (dailies_task_get_status (task) == DAILIES_TASK_STATUS_SUCCESS && !is_kept (task))
         {
           self->shown = g_object_ref (task);
           self->shown_handler = g_signal_connect_object (task, "notify::local-path",
@@ -320,7 +321,7 @@ still_unkept (DailiesNotifier *self,
   return dailies_task_store_lookup (self->store, dailies_task_get_id (task)) == task &&
          dailies_task_get_download_fraction (task) < 0 &&
          !dailies_task_is_link_expired (task, now_seconds ()) &&
-         !has_local_copy (task);
+         !is_kept (task);
 }
 
 static GNotification *
@@ -467,38 +468,62 @@ scan_slice_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Only while the scan of a load runs: it goes by index, so it follows the
+ * moves. What is added or removed later is dealt with by tasks-added and
+ * tasks-removed, at the cost of those tasks. */
 static void
 store_items_changed_cb (DailiesNotifier *self,
                         guint            position,
                         guint            removed,
                         guint            added)
 {
-  /* Removed tasks stay watched; the timer skips them when it fires. */
-  if (self->scan_source != 0)
-    {
-      /* The scan gets there. */
-      if (position >= self->scan_index)
-        return;
-      /* What it looked at moved. */
-      self->scan_index = position + removed <= self->scan_index
-                         ? self->scan_index - removed + added
-                         : position + added;
-    }
+  if (self->scan_source == 0 || position >= self->scan_index)
+    return;
 
-  if (added <= SCAN_SLICE)
+  /* What it looked at moved; a change across where it is gets another
+   * look (watch() can be repeated). */
+  self->scan_index = position + removed <= self->scan_index
+                     ? self->scan_index - removed + added
+                     : position;
+}
+
+/* The tasks the store loaded: a look at each in slices when the main loop
+ * is idle, so that the window is drawn first. */
+static void
+store_loaded_cb (DailiesNotifier *self)
+{
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->store));
+
+  if (n_items <= SCAN_SLICE)
     {
-      watch_range (self, position, position + added);
+      watch_range (self, 0, n_items);
       return;
     }
 
-  /* Many at once (the list loaded): a look at each in slices when the
-   * main loop is idle, so that the window is drawn first. */
-  self->scan_index = position;
+  self->scan_index = 0;
   if (self->scan_source == 0)
     {
       self->scan_source = g_idle_add_full (G_PRIORITY_LOW, scan_slice_cb, self, NULL);
       g_source_set_name_by_id (self->scan_source, "[dailies] notifier scan");
     }
+}
+
+static void
+store_tasks_added_cb (DailiesNotifier *self,
+                      GPtrArray       *tasks)
+{
+  for (guint i = 0; i < tasks->len; i++)
+    watch (self, g_ptr_array_index (tasks, i));
+  rearm (self);
+}
+
+static void
+store_tasks_removed_cb (DailiesNotifier *self,
+                        GPtrArray       *tasks)
+{
+  for (guint i = 0; i < tasks->len; i++)
+    unwatch (self, g_ptr_array_index (tasks, i));
+  rearm (self);
 }
 
 /* ------------------------------------------------------------------ */
@@ -561,6 +586,32 @@ show_items_cb (GObject      *object,
 }
 
 static void
+show_kept_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GApplication) application = user_data;
+  g_autoptr(GFileInfo) info = g_file_query_info_finish (G_FILE (object), result, NULL);
+  g_autofree char *uri = NULL;
+  const char *uris[2] = { NULL, NULL };
+
+  if (info == NULL || g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR ||
+      g_application_get_dbus_connection (application) == NULL)
+    {
+      g_message ("notifier: show in files: the kept copy is not there now");
+      return;
+    }
+
+  uri = g_file_get_uri (G_FILE (object));
+  uris[0] = uri;
+  g_dbus_connection_call (g_application_get_dbus_connection (application),
+                          "org.freedesktop.FileManager1", "/org/freedesktop/FileManager1",
+                          "org.freedesktop.FileManager1", "ShowItems",
+                          g_variant_new ("(^ass)", uris, ""), NULL,
+                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, show_items_cb, g_object_ref (object));
+}
+
+static void
 show_in_files_action_cb (GSimpleAction *action,
                          GVariant      *parameter,
                          gpointer       user_data)
@@ -569,23 +620,16 @@ show_in_files_action_cb (GSimpleAction *action,
   const char *id = g_variant_get_string (parameter, NULL);
   DailiesTask *task = dailies_task_store_lookup (self->store, id);
   g_autoptr(GFile) file = NULL;
-  g_autofree char *uri = NULL;
-  const char *uris[2] = { NULL, NULL };
 
-  if (task == NULL || !has_local_copy (task) || self->application == NULL)
+  if (task == NULL || !is_kept (task) || self->application == NULL)
     {
       g_message ("notifier: show in files: %s has no kept copy now", id);
       return;
     }
 
   file = g_file_new_for_path (dailies_task_get_local_path (task));
-  uri = g_file_get_uri (file);
-  uris[0] = uri;
-  g_dbus_connection_call (g_application_get_dbus_connection (self->application),
-                          "org.freedesktop.FileManager1", "/org/freedesktop/FileManager1",
-                          "org.freedesktop.FileManager1", "ShowItems",
-                          g_variant_new ("(^ass)", uris, ""), NULL,
-                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, show_items_cb, g_steal_pointer (&file));
+  g_file_query_info_async (file, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT,
+                           NULL, show_kept_cb, g_object_ref (self->application));
 }
 
 static const GActionEntry actions[] = {
@@ -659,6 +703,9 @@ dailies_notifier_dispose (GObject *object)
     {
       g_signal_handlers_disconnect_by_func (self->store, task_answered_cb, self);
       g_signal_handlers_disconnect_by_func (self->store, store_items_changed_cb, self);
+      g_signal_handlers_disconnect_by_func (self->store, store_loaded_cb, self);
+      g_signal_handlers_disconnect_by_func (self->store, store_tasks_added_cb, self);
+      g_signal_handlers_disconnect_by_func (self->store, store_tasks_removed_cb, self);
     }
   /* The actions point at us: they go with us. */
   if (self->application != NULL)
@@ -711,7 +758,6 @@ dailies_notifier_new (GApplication     *application,
                       GSettings        *settings)
 {
   DailiesNotifier *self;
-  guint n_items;
 
   g_return_val_if_fail (G_IS_APPLICATION (application), NULL);
   g_return_val_if_fail (DAILIES_IS_TASK_STORE (store), NULL);
@@ -726,11 +772,13 @@ dailies_notifier_new (GApplication     *application,
   g_action_map_add_action_entries (G_ACTION_MAP (application), actions, G_N_ELEMENTS (actions), self);
   g_signal_connect_object (store, "task-answered", G_CALLBACK (task_answered_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (store, "items-changed", G_CALLBACK (store_items_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (store, "notify::loaded", G_CALLBACK (store_loaded_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (store, "tasks-added", G_CALLBACK (store_tasks_added_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (store, "tasks-removed", G_CALLBACK (store_tasks_removed_cb), self, G_CONNECT_SWAPPED);
 
   /* Tasks already there, when the store was loaded before us. */
-  n_items = g_list_model_get_n_items (G_LIST_MODEL (store));
-  if (n_items > 0)
-    store_items_changed_cb (self, 0, 0, n_items);
+  if (dailies_task_store_is_loaded (store))
+    store_loaded_cb (self);
 
   return self;
 }

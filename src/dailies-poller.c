@@ -23,6 +23,23 @@
  * timeout: asking every interval would change nothing for a day. */
 #define UPSTREAM_PROBLEM_FACTOR 40
 #define UPSTREAM_PROBLEM_CAP_S  (10 * 60)
+/* Check Again goes before everything due: the earliest possible time. */
+#define DUE_URGENT 0
+
+/* A run of one kind of error from one host: logged when it starts and
+ * when it ends, counted in between. */
+typedef struct
+{
+  char   *host;
+  char   *message;   /* the first one's */
+  GQuark  domain;
+  int     code;
+  guint   http_status;
+  guint   serial;
+  guint   n_failures;
+  guint   n_tasks;
+  gint64  started;   /* monotonic µs */
+} Streak;
 
 /* One unfinished task the poller looks after. */
 typedef struct
@@ -30,8 +47,12 @@ typedef struct
   DailiesTask   *task;
   gint64         due;        /* monotonic µs */
   guint          attempts;   /* errors in a row, for the backoff */
+  guint64        body_hash;  /* of the last answer applied, if body_length > 0 */
+  gsize          body_length;
+  guint          streak;     /* the error streak this task was last counted in */
   guint          in_flight : 1;
   guint          removed : 1;
+  guint          fresh : 1;  /* never asked yet: its first turn may be re-paced */
   GSequenceIter *iter;       /* in self->queue while waiting, else NULL */
 } Entry;
 
@@ -60,6 +81,12 @@ struct _DailiesPoller
   guint               rate_pause_ms;
   guint               rate_pause_cap_ms;
   guint               n_rate_limited;   /* 429s since the last success */
+  guint               requests_per_second;  /* 0: no budget */
+  gint64              next_send;   /* the budget: no request starts before, monotonic µs */
+  gint64              batch_due;   /* new tasks tracked together share this due time… */
+  guint               batch_index; /* …and are spread from it, one budget step apart */
+  GPtrArray          *streaks;     /* Streak*, a handful at most */
+  guint               streak_serial;
 
   DailiesPollerState  state;
   DailiesPollerPause  pause_reason;
@@ -67,6 +94,7 @@ struct _DailiesPoller
   gint64              quota_used;       /* from the usage query after a 401 */
   gint64              quota_granted;
   char               *checked_base;
+  char               *base_host;   /* "host[:port]" of checked_base, for log lines */
   gboolean            base_is_loopback;
   guint               started : 1;
   guint               unauthorized : 1;  /* entries were parked by a rejected key */
@@ -75,6 +103,7 @@ struct _DailiesPoller
   guint               interval_overridden : 1;
   guint               monitor_trusted : 1;  /* injected: it speaks for loopback too */
   guint               max_concurrent_overridden : 1;
+  guint               rps_overridden : 1;
 };
 
 G_DEFINE_FINAL_TYPE (DailiesPoller, dailies_poller, G_TYPE_OBJECT)
@@ -91,6 +120,16 @@ static GParamSpec *properties[N_PROPS];
 
 static void schedule (DailiesPoller *self);
 static void key_rejected_changed_cb (DailiesPoller *self);
+
+static void
+streak_free (gpointer data)
+{
+  Streak *streak = data;
+
+  g_free (streak->host);
+  g_free (streak->message);
+  g_free (streak);
+}
 
 static void
 entry_free (gpointer data)
@@ -164,16 +203,42 @@ get_max_concurrent (DailiesPoller *self)
   return self->max_concurrent;
 }
 
+/* The budget of the whole app, in task requests started per second; 0
+ * when there is none (no settings: tests and benchmarks). */
+static guint
+get_requests_per_second (DailiesPoller *self)
+{
+  if (!self->rps_overridden && self->settings != NULL)
+    return g_settings_get_uint (self->settings, "requests-per-second");
+
+  return self->requests_per_second;
+}
+
+/* The time between two request starts a budget allows, 0 for none. */
+static gint64
+step_for (guint rps)
+{
+  return rps > 0 ? (G_USEC_PER_SEC + rps - 1) / rps : 0;
+}
+
+static gint64
+budget_step_us (DailiesPoller *self)
+{
+  return step_for (get_requests_per_second (self));
+}
+
 /* The gap between two queries of one task. With many tasks it stretches so
- * that, on average, no more than max-concurrent requests start per second;
- * a little jitter keeps tasks added together from staying in lockstep. */
+ * that, on average, requests start no faster than the budget allows (or,
+ * without one, than max-concurrent a second); a little jitter keeps tasks
+ * added together from staying in lockstep. */
 static gint64
 next_interval_us (DailiesPoller *self,
                   DailiesTask   *task)
 {
   guint n_active = g_hash_table_size (self->entries);
   double interval = get_interval_s (self);
-  double stretched = (double) n_active / MAX (1, get_max_concurrent (self));
+  guint rate = get_requests_per_second (self);
+  double stretched = (double) n_active / MAX (1, rate > 0 ? rate : get_max_concurrent (self));
 
   interval = MAX (interval, stretched);
   if (dailies_task_get_status (task) == DAILIES_TASK_STATUS_OTHER)
@@ -202,20 +267,127 @@ backoff_us (DailiesPoller *self,
   return (gint64) (ms * 1000);
 }
 
-static gboolean
-is_loopback_base (DailiesPoller *self)
+/* Asked on every scheduling step: parse the base only when it changed. */
+static void
+check_base (DailiesPoller *self)
 {
   const char *base = dailies_api_client_get_base_url (self->client);
+  g_autoptr(GUri) uri = NULL;
 
-  /* Asked on every scheduling step: parse the base only when it changed. */
   if (g_strcmp0 (base, self->checked_base) == 0)
-    return self->base_is_loopback;
+    return;
 
   g_free (self->checked_base);
   self->checked_base = g_strdup (base);
   self->base_is_loopback = dailies_api_base_is_loopback (base);
 
+  g_clear_pointer (&self->base_host, g_free);
+  uri = g_uri_parse (base, G_URI_FLAGS_NONE, NULL);
+  if (uri != NULL && g_uri_get_host (uri) != NULL)
+    self->base_host = g_uri_get_port (uri) > 0
+                      ? g_strdup_printf ("%s:%d", g_uri_get_host (uri), g_uri_get_port (uri))
+                      : g_strdup (g_uri_get_host (uri));
+  else
+    self->base_host = g_strdup ("(no address)");
+}
+
+static gboolean
+is_loopback_base (DailiesPoller *self)
+{
+  check_base (self);
+
   return self->base_is_loopback;
+}
+
+static const char *
+get_base_host (DailiesPoller *self)
+{
+  check_base (self);
+
+  return self->base_host;
+}
+
+static void
+end_streak (DailiesPoller *self,
+            guint          index,
+            const char    *why)
+{
+  Streak *streak = g_ptr_array_index (self->streaks, index);
+  gint64 seconds = (g_get_monotonic_time () - streak->started + G_USEC_PER_SEC / 2) / G_USEC_PER_SEC;
+
+  /* A single failure was told in full by its first line. */
+  if (streak->n_failures > 1)
+    g_message ("poller: %s: %s from \"%s\" after %u failed requests of %u %s in %" G_GINT64_FORMAT " s",
+               streak->host, why, streak->message, streak->n_failures,
+               streak->n_tasks, streak->n_tasks == 1 ? "task" : "tasks", seconds);
+  g_ptr_array_remove_index_fast (self->streaks, index);
+}
+
+/* A success from @host ends its streaks; any answer ends the streaks of
+ * an address no longer asked. Errors of other kinds do not end a streak:
+ * tasks failing in two ways at once would otherwise log every switch. */
+static void
+end_streaks (DailiesPoller *self,
+             const char    *host,
+             gboolean       success)
+{
+  for (guint i = self->streaks->len; i > 0; i--)
+    {
+      Streak *streak = g_ptr_array_index (self->streaks, i - 1);
+
+      if (g_strcmp0 (streak->host, host) != 0)
+        end_streak (self, i - 1, "no longer asked");
+      else if (success)
+        end_streak (self, i - 1, "recovered");
+    }
+}
+
+/* With the service down, every task fails the same way: the log gets the
+ * first failure of each kind and host, then the count when it ends; each
+ * task's own error is in its last-error, and at most in the debug log. */
+static void
+log_failure (DailiesPoller *self,
+             Entry         *entry,
+             const GError  *error,
+             guint          http_status)
+{
+  const char *host = get_base_host (self);
+  Streak *streak = NULL;
+
+  end_streaks (self, host, FALSE);
+
+  for (guint i = 0; i < self->streaks->len && streak == NULL; i++)
+    {
+      Streak *candidate = g_ptr_array_index (self->streaks, i);
+
+      if (g_strcmp0 (candidate->host, host) == 0 && candidate->domain == error->domain &&
+          candidate->code == error->code && candidate->http_status == http_status)
+        streak = candidate;
+    }
+
+  g_debug ("poller: %s: %s", dailies_task_get_id (entry->task), error->message);
+
+  if (streak == NULL)
+    {
+      streak = g_new0 (Streak, 1);
+      streak->host = g_strdup (host);
+      streak->message = g_strdup (error->message);
+      streak->domain = error->domain;
+      streak->code = error->code;
+      streak->http_status = http_status;
+      streak->serial = ++self->streak_serial;
+      streak->started = g_get_monotonic_time ();
+      g_ptr_array_add (self->streaks, streak);
+      g_message ("poller: %s: %s (the same error for other tasks is counted, not logged, until it ends)",
+                 host, error->message);
+    }
+
+  streak->n_failures++;
+  if (entry->streak != streak->serial)
+    {
+      entry->streak = streak->serial;
+      streak->n_tasks++;
+    }
 }
 
 static DailiesPollerState
@@ -313,75 +485,95 @@ track_task (DailiesPoller *self,
       return;
     }
 
+  /* Tasks tracked together (a start, a bulk add) take their first turns
+   * one budget step apart, in the store's order, as they would in the
+   * steady state: tasks already polling keep their place between them
+   * instead of waiting behind the whole batch. A lone new task is due at once. */
+  if (due == self->batch_due)
+    {
+      self->batch_index++;
+    }
+  else
+    {
+      self->batch_due = due;
+      self->batch_index = 0;
+    }
+
   entry = g_new0 (Entry, 1);
   entry->task = g_object_ref (task);
+  entry->fresh = TRUE;
   g_hash_table_insert (self->entries, task, entry);
-  queue_entry (self, entry, due);
+  queue_entry (self, entry, due + (gint64) self->batch_index * budget_step_us (self));
 }
 
-/* Brings the entries in line with the store: every unfinished task it holds
- * is tracked, and nothing else. */
+/* Stops asking about @task; an answer under way is dropped. */
+static void
+untrack_task (DailiesPoller *self,
+              DailiesTask   *task)
+{
+  Entry *entry = g_hash_table_lookup (self->entries, task);
+
+  if (entry == NULL)
+    return;
+
+  unqueue_entry (entry);
+  if (entry->in_flight)
+    {
+      entry->removed = TRUE;
+      g_hash_table_steal (self->entries, task);
+    }
+  else
+    {
+      g_hash_table_remove (self->entries, task);
+    }
+}
+
+/* At start: every unfinished task the store holds is tracked, and nothing
+ * else. Later changes come as tasks-added and tasks-removed. */
 static void
 sync_with_store (DailiesPoller *self)
 {
   GListModel *model = G_LIST_MODEL (self->store);
   guint n_items = g_list_model_get_n_items (model);
-  g_autoptr(GHashTable) present = g_hash_table_new (NULL, NULL);
+  g_autoptr(GPtrArray) gone = g_ptr_array_new ();
   gint64 now = g_get_monotonic_time ();
   GHashTableIter iter;
   gpointer key;
-  gpointer value;
 
   for (guint i = 0; i < n_items; i++)
     {
       g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
 
-      g_hash_table_add (present, task);
       track_task (self, task, now);
     }
 
   g_hash_table_iter_init (&iter, self->entries);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      Entry *entry = value;
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (dailies_task_store_lookup (self->store, dailies_task_get_id (key)) != key)
+      g_ptr_array_add (gone, key);
+  for (guint i = 0; i < gone->len; i++)
+    untrack_task (self, g_ptr_array_index (gone, i));
+}
 
-      if (g_hash_table_contains (present, key))
-        continue;
+/* Costs what was added or removed, not what the store holds. */
+static void
+store_tasks_added_cb (DailiesPoller *self,
+                      GPtrArray     *tasks)
+{
+  gint64 now = g_get_monotonic_time ();
 
-      unqueue_entry (entry);
-      if (entry->in_flight)
-        {
-          entry->removed = TRUE;
-          g_hash_table_iter_steal (&iter);
-        }
-      else
-        {
-          g_hash_table_iter_remove (&iter);
-        }
-    }
+  for (guint i = 0; i < tasks->len; i++)
+    track_task (self, g_ptr_array_index (tasks, i), now);
+
+  schedule (self);
 }
 
 static void
-store_items_changed_cb (DailiesPoller *self,
-                        guint          position,
-                        guint          removed,
-                        guint          added)
+store_tasks_removed_cb (DailiesPoller *self,
+                        GPtrArray     *tasks)
 {
-  GListModel *model = G_LIST_MODEL (self->store);
-  gint64 now = g_get_monotonic_time ();
-
-  if (removed > 0)
-    {
-      sync_with_store (self);
-    }
-  else
-    {
-      for (guint i = position; i < position + added; i++)
-        {
-          g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
-          track_task (self, task, now);
-        }
-    }
+  for (guint i = 0; i < tasks->len; i++)
+    untrack_task (self, g_ptr_array_index (tasks, i));
 
   schedule (self);
 }
@@ -438,10 +630,24 @@ fetch_cb (GObject      *object,
 
   if (error == NULL)
     {
-      dailies_task_store_apply_response (self->store, entry->task,
-                                         api_result->response,
-                                         api_result->raw_json,
-                                         api_result->http_status);
+      if (self->streaks->len > 0)
+        end_streaks (self, get_base_host (self), TRUE);
+
+      /* The same bytes as the answer applied last time: nothing to parse,
+       * store or write; only when it was asked changes. */
+      if (api_result->unchanged)
+        {
+          dailies_task_set_last_polled (entry->task, g_get_real_time () / G_USEC_PER_SEC);
+        }
+      else
+        {
+          dailies_task_store_apply_response (self->store, entry->task,
+                                             api_result->response,
+                                             api_result->raw_json,
+                                             api_result->http_status);
+          entry->body_hash = api_result->body_hash;
+          entry->body_length = api_result->body_length;
+        }
       entry->attempts = 0;
       self->n_rate_limited = 0;
 
@@ -465,12 +671,10 @@ fetch_cb (GObject      *object,
       return;
     }
 
-  /* The first error of a streak reaches the log; the retries only the
-   * debug log, so a thousand failing tasks do not flood it. */
-  if (entry->attempts == 0)
-    g_message ("poller: %s: %s", dailies_task_get_id (entry->task), error->message);
-  else
-    g_debug ("poller: %s: %s", dailies_task_get_id (entry->task), error->message);
+  /* The task now shows an error: the next answer, even one the same as
+   * before, is applied again to clear it. */
+  entry->body_length = 0;
+  log_failure (self, entry, error, api_result->http_status);
 
   if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND))
     {
@@ -534,26 +738,31 @@ start_request (DailiesPoller *self,
 
   unqueue_entry (entry);
   entry->in_flight = TRUE;
+  entry->fresh = FALSE;
   self->n_in_flight++;
 
   request = g_new0 (Request, 1);
   g_weak_ref_init (&request->poller, self);
   request->entry = entry;
   request->generation = self->generation;
-  dailies_api_client_fetch_task_async (self->client,
-                                       dailies_task_get_id (entry->task),
-                                       self->cancellable,
-                                       fetch_cb,
-                                       request);
+  dailies_api_client_fetch_task_if_changed_async (self->client,
+                                                  dailies_task_get_id (entry->task),
+                                                  entry->body_hash,
+                                                  entry->body_length,
+                                                  self->cancellable,
+                                                  fetch_cb,
+                                                  request);
 }
 
-/* Starts what is due, within the concurrency limit, and arms the timer for
- * the next due task. When nothing is waiting the timer is disarmed. */
+/* Starts what is due, within the concurrency limit and the budget, and
+ * arms the timer for the next due task or the budget's next step. When
+ * nothing is waiting the timer is disarmed. */
 static void
 schedule (DailiesPoller *self)
 {
   gint64 now = g_get_monotonic_time ();
   guint max_concurrent = get_max_concurrent (self);
+  gint64 step = budget_step_us (self);
   DailiesPollerState state = compute_state (self);
   gint64 ready_time = -1;
 
@@ -562,12 +771,16 @@ schedule (DailiesPoller *self)
 
   if (state == DAILIES_POLLER_STATE_POLLING && now >= self->not_before)
     {
-      while (self->n_in_flight < max_concurrent && g_sequence_get_length (self->queue) > 0)
+      while (self->n_in_flight < max_concurrent && g_sequence_get_length (self->queue) > 0 &&
+             now >= self->next_send)
         {
           Entry *entry = g_sequence_get (g_sequence_get_begin_iter (self->queue));
 
           if (entry->due > now)
             break;
+          /* A bucket one request deep: an idle spell earns no burst. */
+          if (step > 0)
+            self->next_send = MAX (self->next_send, now) + step;
           start_request (self, entry);
         }
     }
@@ -577,7 +790,7 @@ schedule (DailiesPoller *self)
       g_sequence_get_length (self->queue) > 0)
     {
       Entry *entry = g_sequence_get (g_sequence_get_begin_iter (self->queue));
-      ready_time = MAX (entry->due, self->not_before);
+      ready_time = MAX (MAX (entry->due, self->not_before), self->next_send);
     }
 
   /* The banner says when checking resumes: wake then, come what may. */
@@ -666,6 +879,51 @@ settings_changed_cb (DailiesPoller *self)
   reschedule_within_interval (self);
 }
 
+/* A new budget applies now: the first turns still ahead, which were spread
+ * one old step apart, are spread one new step apart, in the same order;
+ * the next request may start one new step after the last. Costs a pass
+ * over the tasks, but only when the setting changes. */
+static void
+apply_budget (DailiesPoller *self,
+              gint64         old_step)
+{
+  gint64 step = budget_step_us (self);
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  gpointer value;
+  gboolean moved = FALSE;
+
+  if (step == old_step)
+    return;
+
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Entry *entry = value;
+
+      if (!entry->fresh || entry->in_flight || entry->iter == NULL || entry->due <= now)
+        continue;
+      entry->due = old_step > 0 ? now + (gint64) ((double) (entry->due - now) * step / old_step) : now;
+      moved = TRUE;
+    }
+  /* The order among them is unchanged, but not against the others. */
+  if (moved)
+    g_sequence_sort (self->queue, compare_entries, NULL);
+
+  self->next_send = MIN (self->next_send, now + step);
+  schedule (self);
+}
+
+static void
+budget_changed_cb (DailiesPoller *self)
+{
+  /* GSettings does not say the old value: the last one read is kept. */
+  gint64 old_step = step_for (self->requests_per_second);
+
+  self->requests_per_second = get_requests_per_second (self);
+  apply_budget (self, old_step);
+}
+
 static void
 dailies_poller_dispose (GObject *object)
 {
@@ -694,6 +952,8 @@ dailies_poller_finalize (GObject *object)
 
   g_clear_pointer (&self->queue, g_sequence_free);
   g_clear_pointer (&self->checked_base, g_free);
+  g_clear_pointer (&self->base_host, g_free);
+  g_clear_pointer (&self->streaks, g_ptr_array_unref);
   g_clear_pointer (&self->entries, g_hash_table_unref);
   g_clear_object (&self->cancellable);
 
@@ -755,6 +1015,8 @@ dailies_poller_init (DailiesPoller *self)
 {
   self->entries = g_hash_table_new_full (NULL, NULL, NULL, entry_free);
   self->queue = g_sequence_new (NULL);
+  self->streaks = g_ptr_array_new_with_free_func (streak_free);
+  self->batch_due = -1;
   self->interval_s = DEFAULT_INTERVAL_S;
   self->max_concurrent = DEFAULT_MAX_CONCURRENT;
   self->backoff_ms = DEFAULT_BACKOFF_MS;
@@ -793,6 +1055,9 @@ dailies_poller_new (DailiesTaskStore *store,
                                G_CALLBACK (settings_changed_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (settings, "changed::max-concurrent-requests",
                                G_CALLBACK (settings_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (settings, "changed::requests-per-second",
+                               G_CALLBACK (budget_changed_cb), self, G_CONNECT_SWAPPED);
+      self->requests_per_second = g_settings_get_uint (settings, "requests-per-second");
     }
 
   /* Whoever sets a new key (the dialog, the keyring, Preferences), checking
@@ -815,8 +1080,10 @@ dailies_poller_start (DailiesPoller *self)
     return;
 
   self->started = TRUE;
-  g_signal_connect_object (self->store, "items-changed",
-                           G_CALLBACK (store_items_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->store, "tasks-added",
+                           G_CALLBACK (store_tasks_added_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->store, "tasks-removed",
+                           G_CALLBACK (store_tasks_removed_cb), self, G_CONNECT_SWAPPED);
 
   /* After a restart every unfinished task is asked about again. */
   sync_with_store (self);
@@ -833,7 +1100,8 @@ dailies_poller_stop (DailiesPoller *self)
 
   self->started = FALSE;
   self->generation++;
-  g_signal_handlers_disconnect_by_func (self->store, store_items_changed_cb, self);
+  g_signal_handlers_disconnect_by_func (self->store, store_tasks_added_cb, self);
+  g_signal_handlers_disconnect_by_func (self->store, store_tasks_removed_cb, self);
 
   /* In-flight callbacks see the cancellation and free their entries. */
   g_cancellable_cancel (self->cancellable);
@@ -861,6 +1129,7 @@ dailies_poller_stop (DailiesPoller *self)
   }
 
   self->n_in_flight = 0;
+  g_ptr_array_set_size (self->streaks, 0);
   if (self->timer != NULL)
     g_source_set_ready_time (self->timer, -1);
   set_state (self, DAILIES_POLLER_STATE_STOPPED);
@@ -978,9 +1247,10 @@ dailies_poller_refresh (DailiesPoller *self,
       return;
     }
 
-  /* Queued, but a rejected key or a pause still holds it back. */
+  /* Before everything due, but a rejected key, a pause, a free slot and
+   * the budget still hold it back: it counts like any other request. */
   entry->attempts = 0;
-  queue_entry (self, entry, g_get_monotonic_time ());
+  queue_entry (self, entry, DUE_URGENT);
   schedule (self);
 }
 
@@ -1012,6 +1282,20 @@ dailies_poller_set_max_concurrent (DailiesPoller *self,
   self->max_concurrent = MAX (max_concurrent, 1);
   self->max_concurrent_overridden = TRUE;
   schedule (self);
+}
+
+void
+dailies_poller_set_requests_per_second (DailiesPoller *self,
+                                        guint          requests_per_second)
+{
+  gint64 old_step;
+
+  g_return_if_fail (DAILIES_IS_POLLER (self));
+
+  old_step = budget_step_us (self);
+  self->requests_per_second = requests_per_second;
+  self->rps_overridden = TRUE;
+  apply_budget (self, old_step);
 }
 
 void

@@ -18,7 +18,7 @@ G_DECLARE_FINAL_TYPE (DailiesPoller, dailies_poller, DAILIES, POLLER, GObject)
 
 /* Decides when each unfinished task of @store is asked about through
  * @client, and hands every answer to the store. @settings (nullable) gives
- * poll-interval and max-concurrent-requests. */
+ * poll-interval, max-concurrent-requests and requests-per-second. */
 DailiesPoller      *dailies_poller_new                 (DailiesTaskStore  *store,
                                                         DailiesApiClient  *client,
                                                         GSettings         *settings);
@@ -45,6 +45,10 @@ void                dailies_poller_set_interval        (DailiesPoller     *self,
                                                         guint              seconds);
 void                dailies_poller_set_max_concurrent  (DailiesPoller     *self,
                                                         guint              max_concurrent);
+/* Task requests started per second, at most, by the whole poller (Check
+ * Again included); 0 means no budget, the default without GSettings. */
+void                dailies_poller_set_requests_per_second (DailiesPoller *self,
+                                                        guint              requests_per_second);
 /* Backoff after the first error; doubles up to the cap. Default 5 s and 15 min. */
 void                dailies_poller_set_backoff         (DailiesPoller     *self,
                                                         guint              first_ms,

@@ -28,6 +28,7 @@ struct _DailiesPreferencesWindow
   GtkButton            *key_button;
   GtkSpinButton        *interval_spin;
   GtkSpinButton        *concurrent_spin;
+  GtkSpinButton        *rate_spin;
   GtkSwitch            *keep_switch;
   GtkSwitch            *notify_switch;
   AdwActionRow         *folder_row;
@@ -204,6 +205,7 @@ dailies_preferences_window_class_init (DailiesPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, key_button);
   gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, interval_spin);
   gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, concurrent_spin);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, rate_spin);
   gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, keep_switch);
   gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, notify_switch);
   gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, folder_row);
@@ -236,6 +238,7 @@ dailies_preferences_window_new (GtkWindow     *parent,
 
   g_settings_bind (settings, "poll-interval", self->interval_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "max-concurrent-requests", self->concurrent_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "requests-per-second", self->rate_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "auto-save", self->keep_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "notifications", self->notify_switch, "active", G_SETTINGS_BIND_DEFAULT);
 

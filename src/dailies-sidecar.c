@@ -249,22 +249,20 @@ is_safe_file_stem (const char *id)
   return TRUE;
 }
 
-gboolean
-dailies_sidecar_write (const char   *video_path,
-                       DailiesTask  *task,
-                       GError      **error)
+/* The sidecar's path and text for @video_path, built here on the
+ * caller's thread, where @task lives. */
+static gboolean
+prepare (const char   *video_path,
+         DailiesTask  *task,
+         char        **out_path,
+         char        **out_json,
+         GError      **error)
 {
   g_autofree char *dir = NULL;
   g_autofree char *name = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *json = NULL;
   g_autofree char *basename = NULL;
   const char *id;
   const char *dot;
-
-  g_return_val_if_fail (video_path != NULL, FALSE);
-  g_return_val_if_fail (DAILIES_IS_TASK (task), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   id = dailies_task_get_id (task);
   if (!is_safe_file_stem (id))
@@ -278,11 +276,102 @@ dailies_sidecar_write (const char   *video_path,
 
   dir = g_path_get_dirname (video_path);
   name = g_strconcat (id, ".json", NULL);
-  path = g_build_filename (dir, name, NULL);
   basename = g_path_get_basename (video_path);
   dot = strrchr (basename, '.');
-  json = build (task, NULL, dot != NULL && dot != basename ? dot + 1 : NULL);
+  *out_path = g_build_filename (dir, name, NULL);
+  *out_json = build (task, NULL, dot != NULL && dot != basename ? dot + 1 : NULL);
+
+  return TRUE;
+}
+
+gboolean
+dailies_sidecar_write (const char   *video_path,
+                       DailiesTask  *task,
+                       GError      **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *json = NULL;
+
+  g_return_val_if_fail (video_path != NULL, FALSE);
+  g_return_val_if_fail (DAILIES_IS_TASK (task), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!prepare (video_path, task, &path, &json, error))
+    return FALSE;
 
   /* g_file_set_contents() writes a temporary file and renames it. */
   return g_file_set_contents (path, json, -1, error);
+}
+
+typedef struct
+{
+  char *path;
+  char *json;
+} Write;
+
+static void
+write_free (Write *write)
+{
+  g_free (write->path);
+  g_free (write->json);
+  g_free (write);
+}
+
+static void
+write_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  Write *write = task_data;
+  GError *error = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (!g_file_set_contents (write->path, write->json, -1, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+dailies_sidecar_write_async (const char          *video_path,
+                             DailiesTask         *task,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) gtask = NULL;
+  g_autoptr(GError) error = NULL;
+  Write *write;
+
+  g_return_if_fail (video_path != NULL);
+  g_return_if_fail (DAILIES_IS_TASK (task));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  gtask = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (gtask, dailies_sidecar_write_async);
+  /* Cancelled once written still says it was written. */
+  g_task_set_check_cancellable (gtask, FALSE);
+
+  write = g_new0 (Write, 1);
+  g_task_set_task_data (gtask, write, (GDestroyNotify) write_free);
+  if (!prepare (video_path, task, &write->path, &write->json, &error))
+    {
+      g_task_return_error (gtask, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_run_in_thread (gtask, write_thread);
+}
+
+gboolean
+dailies_sidecar_write_finish (GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, dailies_sidecar_write_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "dailies-types.h"
 #include "dailies-task-response.h"
@@ -41,5 +41,15 @@ char     *dailies_sidecar_build (DailiesTask                *task,
 gboolean  dailies_sidecar_write (const char                 *video_path,
                                  DailiesTask                *task,
                                  GError                    **error);
+/* The same, with the file written on a worker thread: a keep folder on a
+ * slow share does not hold up the caller. The text is built before this
+ * returns, from @task as it is then. */
+void      dailies_sidecar_write_async  (const char           *video_path,
+                                        DailiesTask          *task,
+                                        GCancellable         *cancellable,
+                                        GAsyncReadyCallback   callback,
+                                        gpointer              user_data);
+gboolean  dailies_sidecar_write_finish (GAsyncResult         *result,
+                                        GError              **error);
 
 G_END_DECLS

@@ -1097,8 +1097,11 @@ dailies_task_response_parse (const char  *body,
 
   if (length > DAILIES_TASK_RESPONSE_MAX_BODY)
     {
+      g_autofree char *size = g_format_size (length);
+
+      /* Translators: %s is a size, such as “1.2 MB” */
       g_set_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_TOO_LARGE,
-                   _("The service sent an answer too large to read (%lu bytes)"), (unsigned long) length);
+                   _("The service sent an answer too large to read (%s)"), size);
       return NULL;
     }
 

@@ -5,12 +5,22 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "dailies-format.h"
 #include "dailies-player.h"
 #include "dailies-task-view.h"
+
+typedef enum
+{
+  KEPT_NONE,       /* no local path */
+  KEPT_CHECKING,
+  KEPT_PRESENT,
+  KEPT_ABSENT,
+} KeptState;
 
 struct _DailiesTaskView
 {
@@ -68,6 +78,19 @@ struct _DailiesTaskView
   DailiesTaskResponse  *response;   /* parsed raw-json, for the metadata */
   gulong                notify_handler;
   guint                 clock_source;
+
+  /* Whether the kept file is there: asked off the main thread once per
+   * shown task and local path (and when the user acts), never per notify,
+   * since the keep folder may be on a slow share. */
+  GCancellable         *kept_cancellable;
+  KeptState             kept_state;
+  char                 *kept_path;   /* the path kept_state is about */
+
+  /* What the raw view holds, to tell a new text without reading the
+   * buffer back. Filled only while the expander is open. */
+  gsize                 raw_length;
+  guint                 raw_hash;
+  guint                 raw_filled : 1;
 };
 
 G_DEFINE_FINAL_TYPE (DailiesTaskView, dailies_task_view, GTK_TYPE_WIDGET)
@@ -86,6 +109,8 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+static void check_kept (DailiesTaskView *self);
 
 static const char *status_classes[] = { "success", "error", "warning", "accent" };
 
@@ -296,13 +321,50 @@ dup_video_uri (DailiesTaskView *self)
       dailies_task_get_original_result_url (task) != NULL)
     return expired || original_refused (self) ? NULL : g_strdup (dailies_task_get_original_result_url (task));
 
-  if (local != NULL && g_file_test (local, G_FILE_TEST_IS_REGULAR))
+  if (local != NULL && self->kept_state == KEPT_PRESENT)
     return g_filename_to_uri (local, NULL, NULL);
 
   if (dailies_task_has_usable_link (task) && !expired)
     return g_strdup (dailies_task_get_result_url (task));
 
   return NULL;
+}
+
+/* The line under the player: what keeping is doing, where the copy is,
+ * or that there is none yet. Changes many times a second during a
+ * download, so it touches nothing else. */
+static void
+update_keep_label (DailiesTaskView *self)
+{
+  DailiesTask *task = self->task;
+  gboolean success = dailies_task_get_status (task) == DAILIES_TASK_STATUS_SUCCESS;
+  const char *local = dailies_task_get_local_path (task);
+  const char *message = dailies_task_get_keep_message (task);
+  g_autofree char *full = NULL;
+
+  if (message != NULL)
+    {
+      gtk_label_set_label (self->keep_label, message);
+    }
+  else if (local != NULL)
+    {
+      /* Short, and no user name on a shared screen; the tooltip has it all. */
+      g_autofree char *display = dailies_format_path (local);
+      /* Translators: %s is a file path */
+      g_autofree char *text = g_strdup_printf (_("Kept at %s"), display);
+
+      full = g_filename_display_name (local);
+      gtk_label_set_label (self->keep_label, text);
+    }
+  else
+    {
+      /* Nothing to play either: the link label says why. */
+      gtk_label_set_label (self->keep_label,
+                           success && gtk_widget_get_visible (GTK_WIDGET (self->player))
+                           ? _("No local copy yet") : "");
+    }
+
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->keep_label), full);
 }
 
 static void
@@ -317,24 +379,16 @@ update_result (DailiesTaskView *self)
   gtk_widget_set_visible (self->variant_box, dailies_task_get_original_result_url (task) != NULL);
   gtk_widget_set_visible (self->open_folder_button, local != NULL);
 
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->keep_label), NULL);
-  if (dailies_task_get_keep_message (task) != NULL)
+  /* Not known yet whether the copy is there: no "no local copy" flashes
+   * by, and what plays goes on until the answer. */
+  if (success && self->kept_state == KEPT_CHECKING &&
+      !gtk_toggle_button_get_active (self->original_button))
     {
-      gtk_label_set_label (self->keep_label, dailies_task_get_keep_message (task));
-    }
-  else if (local != NULL)
-    {
-      /* Short, and no user name on a shared screen; the tooltip has it all. */
-      g_autofree char *display = dailies_format_path (local);
-      g_autofree char *full = g_filename_display_name (local);
-      /* Translators: %s is a file path */
-      g_autofree char *text = g_strdup_printf (_("Kept at %s"), display);
-      gtk_label_set_label (self->keep_label, text);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->keep_label), full);
-    }
-  else
-    {
-      gtk_label_set_label (self->keep_label, success ? _("No local copy yet") : "");
+      gtk_widget_set_visible (GTK_WIDGET (self->player), dailies_player_get_uri (self->player) != NULL);
+      gtk_widget_set_visible (GTK_WIDGET (self->link_label), FALSE);
+      gtk_widget_set_visible (self->check_again_button, FALSE);
+      update_keep_label (self);
+      return;
     }
 
   uri = success ? dup_video_uri (self) : NULL;
@@ -343,12 +397,11 @@ update_result (DailiesTaskView *self)
   gtk_widget_set_visible (GTK_WIDGET (self->player), uri != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->link_label), success && uri == NULL);
   gtk_widget_set_visible (self->check_again_button, success && uri == NULL);
+  update_keep_label (self);
 
   if (uri == NULL)
     {
       dailies_player_set_uri (self->player, NULL);
-      if (dailies_task_get_keep_message (task) == NULL && local == NULL)
-        gtk_label_set_label (self->keep_label, "");
       if (gtk_toggle_button_get_active (self->original_button) && original_refused (self))
         gtk_label_set_label (self->link_label, _("The original render’s link expired: its host refused it. The final video is under Final. Check Again asks the service whether it has a new link."));
       else if (!dailies_task_has_usable_link (task))
@@ -411,11 +464,16 @@ player_link_refused_cb (DailiesTaskView *self,
   g_signal_emit (self, signals[LINK_REFUSED], 0, self->task, uri);
 }
 
+/* The user asks for the other video: whether the copy is still there is
+ * asked again, in case it went meanwhile. */
 static void
 variant_toggled_cb (DailiesTaskView *self)
 {
   if (self->task != NULL)
-    update_result (self);
+    {
+      check_kept (self);
+      update_result (self);
+    }
 }
 
 /* The gateway's timeout reason is in Chinese whatever the user's language. */
@@ -437,40 +495,30 @@ update_fail_hint (DailiesTaskView *self,
   gtk_label_set_label (self->fail_hint_label, hint);
 }
 
+/* What the status says: icon, words, and the failure group. */
 static void
-update (DailiesTaskView *self)
+update_status (DailiesTaskView *self)
 {
   DailiesTask *task = self->task;
-  DailiesTaskStatus status;
+  DailiesTaskStatus status = dailies_task_get_status (task);
   g_autofree char *status_words = NULL;
   const char *status_class;
   const char *reason;
-  const char *raw;
-  int progress;
 
-  if (task == NULL)
-    return;
-
-  status = dailies_task_get_status (task);
   /* A success with nothing behind it is not shown as a plain success. */
   if (status == DAILIES_TASK_STATUS_SUCCESS && !dailies_task_has_usable_link (task))
     status_words = g_strdup (_("Succeeded, but the service sent no video link"));
   else
     status_words = dailies_format_status (status, dailies_task_get_status_text (task));
   status_class = dailies_format_status_class (status);
-  progress = dailies_task_get_progress (task);
 
   gtk_image_set_from_icon_name (self->status_image, dailies_format_status_icon (status));
   for (guint i = 0; i < G_N_ELEMENTS (status_classes); i++)
-    gtk_widget_remove_css_class (GTK_WIDGET (self->status_image), status_classes[i]);
+    if (g_strcmp0 (status_classes[i], status_class) != 0)
+      gtk_widget_remove_css_class (GTK_WIDGET (self->status_image), status_classes[i]);
   if (status_class != NULL)
     gtk_widget_add_css_class (GTK_WIDGET (self->status_image), status_class);
   gtk_label_set_label (self->status_label, status_words);
-  gtk_label_set_label (self->id_label, dailies_task_get_id (task));
-
-  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar),
-                          !dailies_task_is_terminal (task) && progress >= 0);
-  gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (progress, 0, 100) / 100.0);
 
   /* Only a failure has a reason; on success the API repeats the URL there. */
   reason = dailies_task_get_fail_reason (task);
@@ -483,36 +531,246 @@ update (DailiesTaskView *self)
     gtk_label_set_label (self->fail_reason_label,
                          reason != NULL ? reason : _("The service gave no reason."));
   update_fail_hint (self, status == DAILIES_TASK_STATUS_FAILURE ? reason : NULL);
+}
+
+static void
+update_progress (DailiesTaskView *self)
+{
+  int progress = dailies_task_get_progress (self->task);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar),
+                          !dailies_task_is_terminal (self->task) && progress >= 0);
+  gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (progress, 0, 100) / 100.0);
+}
+
+static void
+update_times (DailiesTaskView *self)
+{
+  DailiesTask *task = self->task;
 
   set_row_time (self->submitted_row, dailies_task_get_submit_time (task), NULL);
   set_row_time (self->started_row, dailies_task_get_start_time (task),
                 dailies_task_get_submit_time (task) > 0 ? _("Not started") : NULL);
   set_row_time (self->finished_row, dailies_task_get_finish_time (task), NULL);
+}
+
+static void
+update_details (DailiesTaskView *self)
+{
+  DailiesTask *task = self->task;
+
   set_row (self->request_id_row, dailies_task_get_request_id (task));
   set_row_take (self->http_row, dailies_task_get_http_status (task) != 0
                                 ? g_strdup_printf ("%u", dailies_task_get_http_status (task)) : NULL);
   set_row (self->last_error_row, dailies_task_get_last_error (task));
+}
 
-  raw = dailies_task_get_raw_json (task);
+/* Up to 1 MiB: set only when the text changed, which also keeps a
+ * selection in it; and only while it is open. */
+static void
+update_raw (DailiesTaskView *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->raw_view);
+  const char *raw = dailies_task_get_raw_json (self->task);
+  gsize length;
+  guint hash;
+
   gtk_widget_set_visible (GTK_WIDGET (self->raw_expander), raw != NULL);
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->raw_view), raw != NULL ? raw : "", -1);
+  if (!gtk_expander_get_expanded (self->raw_expander))
+    return;
 
-  update_metadata (self);
-  update_clock_rows (self);
+  if (raw == NULL)
+    raw = "";
+  length = strlen (raw);
+  hash = g_str_hash (raw);
+  if (self->raw_filled && length == self->raw_length && hash == self->raw_hash)
+    {
+      GtkTextIter begin, end;
+      g_autofree char *shown = NULL;
+
+      gtk_text_buffer_get_bounds (buffer, &begin, &end);
+      shown = gtk_text_buffer_get_text (buffer, &begin, &end, TRUE);
+      if (strcmp (shown, raw) == 0)
+        return;
+    }
+
+  gtk_text_buffer_set_text (buffer, raw, (int) MIN (length, G_MAXINT));
+  self->raw_length = length;
+  self->raw_hash = hash;
+  self->raw_filled = TRUE;
+}
+
+/* Empties the raw view: it holds another task's text, or is closed. */
+static void
+clear_raw (DailiesTaskView *self)
+{
+  if (self->raw_filled)
+    gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->raw_view), "", 0);
+  self->raw_filled = FALSE;
+}
+
+static void
+raw_expanded_cb (DailiesTaskView *self)
+{
+  if (self->task == NULL)
+    return;
+
+  if (gtk_expander_get_expanded (self->raw_expander))
+    update_raw (self);
+  else
+    clear_raw (self);
+}
+
+static void
+kept_checked_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileInfo) info = g_file_query_info_finish (G_FILE (object), result, &error);
+  DailiesTaskView *self;
+  KeptState state;
+
+  /* Cancelled: the view is gone, or shows another task or path. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = DAILIES_TASK_VIEW (user_data);
+  g_clear_object (&self->kept_cancellable);
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    g_debug ("view: cannot look at the kept copy of %s: %s", dailies_task_get_id (self->task), error->message);
+
+  state = info != NULL && g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR ? KEPT_PRESENT : KEPT_ABSENT;
+  if (state == self->kept_state)
+    return;
+
+  self->kept_state = state;
   update_result (self);
+}
+
+/* Asks again whether the kept file is there; an answer that differs
+ * updates the result. Until the first answer about a path, the result
+ * waits for it; after, what was known stands meanwhile. */
+static void
+check_kept (DailiesTaskView *self)
+{
+  const char *local;
+  g_autoptr(GFile) file = NULL;
+
+  g_cancellable_cancel (self->kept_cancellable);
+  g_clear_object (&self->kept_cancellable);
+
+  local = self->task != NULL ? dailies_task_get_local_path (self->task) : NULL;
+  if (local == NULL)
+    {
+      self->kept_state = KEPT_NONE;
+      g_clear_pointer (&self->kept_path, g_free);
+      return;
+    }
+
+  if (g_strcmp0 (local, self->kept_path) != 0 || self->kept_state == KEPT_NONE)
+    {
+      self->kept_state = KEPT_CHECKING;
+      g_free (self->kept_path);
+      self->kept_path = g_strdup (local);
+    }
+  self->kept_cancellable = g_cancellable_new ();
+  file = g_file_new_for_path (local);
+  g_file_query_info_async (file, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE,
+                           G_PRIORITY_DEFAULT, self->kept_cancellable, kept_checked_cb, self);
+}
+
+/* The parts of the view, each updated by itself. */
+typedef enum
+{
+  PART_STATUS   = 1 << 0,
+  PART_PROGRESS = 1 << 1,
+  PART_TIMES    = 1 << 2,
+  PART_DETAILS  = 1 << 3,
+  PART_RAW      = 1 << 4,   /* the raw view and the metadata parsed from it */
+  PART_METADATA = 1 << 5,
+  PART_CLOCK    = 1 << 6,   /* elapsed, link time left, last checked, attention, last frame */
+  PART_RESULT   = 1 << 7,   /* the player, or why nothing plays */
+  PART_KEEP     = 1 << 8,   /* only the line under the player */
+  PART_KEPT     = 1 << 9,   /* whether the kept file is there, asked again */
+  PART_ALL      = (1 << 10) - 1,
+} Part;
+
+/* What each property of the task shows in. A download's progress
+ * (keep-message, many times a second) touches only its line; the raw
+ * view and the kept file only when their own property changes. */
+static const struct
+{
+  const char *property;
+  Part        parts;
+} property_parts[] = {
+  { "status",              PART_STATUS | PART_PROGRESS | PART_CLOCK | PART_RESULT },
+  { "status-text",         PART_STATUS },
+  { "terminal",            PART_PROGRESS },
+  { "progress",            PART_PROGRESS },
+  { "submit-time",         PART_TIMES | PART_CLOCK },
+  { "start-time",          PART_TIMES | PART_CLOCK },
+  { "finish-time",         PART_TIMES | PART_CLOCK },
+  { "fail-reason",         PART_STATUS },
+  { "result-url",          PART_STATUS | PART_CLOCK | PART_RESULT },
+  { "original-result-url", PART_RESULT },
+  { "link-seen",           PART_CLOCK | PART_RESULT },
+  { "link-lapsed",         PART_CLOCK | PART_RESULT },
+  { "request-id",          PART_DETAILS },
+  { "http-status",         PART_DETAILS },
+  { "last-error",          PART_DETAILS },
+  { "model",               PART_METADATA },
+  { "raw-json",            PART_RAW | PART_METADATA | PART_CLOCK },
+  { "upstream-problem",    PART_CLOCK },
+  { "last-polled",         PART_CLOCK },
+  { "local-path",          PART_KEPT | PART_RESULT },
+  { "keep-message",        PART_KEEP },
+  /* Not shown: first-seen, download-fraction, thumbnail-path, gateway-request-id. */
+};
+
+static void
+update (DailiesTaskView *self,
+        Part             parts)
+{
+  if (self->task == NULL)
+    return;
+
+  if (parts & PART_KEPT)
+    check_kept (self);
+  if (parts & PART_STATUS)
+    update_status (self);
+  if (parts & PART_PROGRESS)
+    update_progress (self);
+  if (parts & PART_TIMES)
+    update_times (self);
+  if (parts & PART_DETAILS)
+    update_details (self);
+  if (parts & PART_RAW)
+    {
+      g_clear_pointer (&self->response, dailies_task_response_free);
+      self->response = dailies_task_dup_response (self->task);
+      update_raw (self);
+    }
+  if (parts & PART_METADATA)
+    update_metadata (self);
+  if (parts & PART_CLOCK)
+    update_clock_rows (self);
+  if (parts & PART_RESULT)
+    update_result (self);
+  else if (parts & PART_KEEP)
+    update_keep_label (self);
 }
 
 static void
 task_notify_cb (DailiesTaskView *self,
                 GParamSpec      *pspec)
 {
-  if (g_strcmp0 (pspec->name, "raw-json") == 0)
-    {
-      g_clear_pointer (&self->response, dailies_task_response_free);
-      self->response = dailies_task_dup_response (self->task);
-    }
-
-  update (self);
+  for (guint i = 0; i < G_N_ELEMENTS (property_parts); i++)
+    if (strcmp (pspec->name, property_parts[i].property) == 0)
+      {
+        update (self, property_parts[i].parts);
+        return;
+      }
 }
 
 void
@@ -531,19 +789,23 @@ dailies_task_view_set_task (DailiesTaskView *self,
   g_set_object (&self->task, task);
   /* Deselected or replaced: the old pipeline goes to NULL. */
   dailies_player_set_uri (self->player, NULL);
+  clear_raw (self);
+  /* Another task: nothing known about its copy yet. */
+  self->kept_state = KEPT_NONE;
+  check_kept (self);
 
   if (task != NULL)
     {
       gtk_toggle_button_set_active (self->final_button, TRUE);
-      self->response = dailies_task_dup_response (task);
       self->notify_handler = g_signal_connect_object (task, "notify",
                                                       G_CALLBACK (task_notify_cb), self,
                                                       G_CONNECT_SWAPPED);
       gtk_expander_set_expanded (self->raw_expander, FALSE);
       gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
+      gtk_label_set_label (self->id_label, dailies_task_get_id (task));
     }
 
-  update (self);
+  update (self, PART_ALL & ~PART_KEPT);
   update_clock (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TASK]);
 }
@@ -569,10 +831,10 @@ dailies_task_view_dup_support_details (DailiesTask *task)
   g_return_val_if_fail (DAILIES_IS_TASK (task), NULL);
 
   status_words = dailies_format_status (dailies_task_get_status (task), dailies_task_get_status_text (task));
-  submitted = dailies_format_timestamp (dailies_task_get_submit_time (task));
-  started = dailies_format_timestamp (dailies_task_get_start_time (task));
-  finished = dailies_format_timestamp (dailies_task_get_finish_time (task));
-  checked = dailies_format_timestamp (dailies_task_get_last_polled (task));
+  submitted = dailies_format_timestamp_iso8601 (dailies_task_get_submit_time (task));
+  started = dailies_format_timestamp_iso8601 (dailies_task_get_start_time (task));
+  finished = dailies_format_timestamp_iso8601 (dailies_task_get_finish_time (task));
+  checked = dailies_format_timestamp_iso8601 (dailies_task_get_last_polled (task));
 
   /* For a support ticket: never the key, never a signed URL. */
   g_string_append_printf (text, "Task ID: %s\n", dailies_task_get_id (task));
@@ -719,6 +981,9 @@ dailies_task_view_dispose (GObject *object)
   DailiesTaskView *self = (DailiesTaskView *)object;
 
   dailies_task_view_set_task (self, NULL);
+  g_cancellable_cancel (self->kept_cancellable);
+  g_clear_object (&self->kept_cancellable);
+  g_clear_pointer (&self->kept_path, g_free);
   g_clear_pointer (&self->refused_original_url, g_free);
   g_clear_handle_id (&self->clock_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), DAILIES_TYPE_TASK_VIEW);
@@ -861,6 +1126,8 @@ dailies_task_view_init (DailiesTaskView *self)
                            G_CALLBACK (variant_toggled_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->player, "link-refused",
                            G_CALLBACK (player_link_refused_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->raw_expander, "notify::expanded",
+                           G_CALLBACK (raw_expanded_cb), self, G_CONNECT_SWAPPED);
 }
 
 GtkWidget *

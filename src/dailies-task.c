@@ -26,6 +26,13 @@ struct _DailiesTask
   char              *upstream_problem;
   gboolean           upstream_problem_known;
 
+  /* While set, f.raw_json is NULL and the JSON is in the store's database:
+   * most tasks are finished and their JSON is rarely looked at. */
+  DailiesTaskJsonSource *json_source;
+
+  /* Where DailiesTaskStore keeps it, plus one; 0 before it has a place. */
+  guint              store_position;
+
   /* Whether result_url is an http(s) link, worked out when first asked. */
   guint              link_usable_known : 1;
   guint              link_usable : 1;
@@ -85,6 +92,33 @@ set_string (DailiesTask  *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
 }
 
+/* For the few values that thousands of tasks share (the status as the
+ * service words it, the model): one interned copy, never freed, rather
+ * than one each. */
+static void
+set_interned (DailiesTask  *self,
+              char        **field,
+              const char   *value,
+              guint         prop_id)
+{
+  g_assert (DAILIES_IS_TASK (self));
+
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+
+  *field = (char *) g_intern_string (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+static char *
+intern_take (char *value)
+{
+  const char *interned = g_intern_string (value);
+
+  g_free (value);
+  return (char *) interned;
+}
+
 static void
 set_int64 (DailiesTask *self,
            gint64      *field,
@@ -101,11 +135,35 @@ set_int64 (DailiesTask *self,
 }
 
 static void
+drop_json_source (DailiesTask *self)
+{
+  DailiesTaskJsonSource *source = g_steal_pointer (&self->json_source);
+
+  if (source != NULL)
+    g_atomic_rc_box_release_full (source, (GDestroyNotify) source->clear);
+}
+
+/* The stored JSON, newly allocated; NULL when there is none or it cannot
+ * be read (the source is then kept, for another try). */
+static char *
+read_stored_json (DailiesTask *self)
+{
+  if (self->json_source == NULL)
+    return NULL;
+
+  return self->json_source->read (self->json_source, self->f.id);
+}
+
+static void
 dailies_task_finalize (GObject *object)
 {
   DailiesTask *self = (DailiesTask *) object;
 
+  /* Interned, not ours to free. */
+  self->f.status_text = NULL;
+  self->f.model = NULL;
   dailies_task_fields_clear (&self->f);
+  drop_json_source (self);
   g_clear_pointer (&self->keep_message, g_free);
   g_clear_pointer (&self->thumbnail_path, g_free);
   g_clear_pointer (&self->upstream_problem, g_free);
@@ -173,7 +231,7 @@ dailies_task_get_property (GObject    *object,
       break;
 
     case PROP_RAW_JSON:
-      g_value_set_string (value, self->f.raw_json);
+      g_value_set_string (value, dailies_task_get_raw_json (self));
       break;
 
     case PROP_FIRST_SEEN:
@@ -351,6 +409,8 @@ dailies_task_new_take_fields (DailiesTaskFields *fields)
 
   self->f = *fields;
   self->f.progress = CLAMP (fields->progress, -1, 100);
+  self->f.status_text = intern_take (self->f.status_text);
+  self->f.model = intern_take (self->f.model);
   /* The strings are ours now. */
   memset (fields, 0, sizeof *fields);
 
@@ -445,7 +505,42 @@ const char *
 dailies_task_get_raw_json (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
+
+  /* A point read by primary key, for the one task being shown; kept. */
+  if (self->json_source != NULL)
+    {
+      char *json = read_stored_json (self);
+
+      if (json != NULL)
+        {
+          g_free (self->f.raw_json);
+          self->f.raw_json = json;
+          drop_json_source (self);
+        }
+    }
+
   return self->f.raw_json;
+}
+
+void
+dailies_task_set_json_source (DailiesTask           *self,
+                              DailiesTaskJsonSource *source)
+{
+  g_return_if_fail (DAILIES_IS_TASK (self));
+
+  drop_json_source (self);
+  if (source != NULL)
+    {
+      g_clear_pointer (&self->f.raw_json, g_free);
+      self->json_source = g_atomic_rc_box_acquire (source);
+    }
+}
+
+gboolean
+dailies_task_has_raw_json_in_memory (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), TRUE);
+  return self->json_source == NULL;
 }
 
 gint64
@@ -498,8 +593,18 @@ dailies_task_dup_response (DailiesTask *self)
 
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
 
+  /* Read for the moment, not kept: the keeper asks for each task it keeps. */
   if (self->f.raw_json == NULL)
-    return NULL;
+    {
+      g_autofree char *stored = read_stored_json (self);
+
+      if (stored == NULL)
+        return NULL;
+      response = dailies_task_response_parse (stored, strlen (stored), &error);
+      if (response == NULL)
+        g_debug ("task: %s: stored response does not parse: %s", self->f.id, error->message);
+      return response;
+    }
 
   response = dailies_task_response_parse (self->f.raw_json, strlen (self->f.raw_json), &error);
   if (response == NULL)
@@ -597,7 +702,7 @@ dailies_task_set_status (DailiesTask       *self,
         g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TERMINAL]);
     }
 
-  set_string (self, &self->f.status_text, status_text, PROP_STATUS_TEXT);
+  set_interned (self, &self->f.status_text, status_text, PROP_STATUS_TEXT);
 
   g_object_thaw_notify (G_OBJECT (self));
 }
@@ -674,7 +779,7 @@ dailies_task_set_model (DailiesTask *self,
                         const char  *model)
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
-  set_string (self, &self->f.model, model, PROP_MODEL);
+  set_interned (self, &self->f.model, model, PROP_MODEL);
 }
 
 void
@@ -682,6 +787,16 @@ dailies_task_set_raw_json (DailiesTask *self,
                            const char  *raw_json)
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
+  if (self->json_source != NULL)
+    {
+      /* Whatever was stored is replaced: a change, even if equal. */
+      drop_json_source (self);
+      self->upstream_problem_known = FALSE;
+      g_free (self->f.raw_json);
+      self->f.raw_json = g_strdup (raw_json);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RAW_JSON]);
+      return;
+    }
   if (g_strcmp0 (self->f.raw_json, raw_json) != 0)
     self->upstream_problem_known = FALSE;
   set_string (self, &self->f.raw_json, raw_json, PROP_RAW_JSON);
@@ -888,6 +1003,21 @@ dailies_task_is_link_expired (DailiesTask *self,
   expires_at = dailies_task_get_link_expires_at (self);
 
   return expires_at > 0 && now >= expires_at;
+}
+
+guint
+dailies_task_get_store_position (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
+  return self->store_position;
+}
+
+void
+dailies_task_set_store_position (DailiesTask *self,
+                                 guint        position)
+{
+  g_return_if_fail (DAILIES_IS_TASK (self));
+  self->store_position = position;
 }
 
 void

@@ -103,6 +103,34 @@ DailiesTask       *dailies_task_new_take_fields       (DailiesTaskFields   *fiel
 void               dailies_task_dup_fields            (DailiesTask         *self,
                                                        DailiesTaskFields   *fields);
 void               dailies_task_fields_clear          (DailiesTaskFields   *fields);
+/* Where a task's raw JSON waits when it is not kept in memory: the
+ * store's database. Shared by the tasks of a store (reference counted
+ * with g_atomic_rc_box); read() returns a newly allocated copy or NULL,
+ * from any thread; clear() is the box's clear function. */
+typedef struct _DailiesTaskJsonSource DailiesTaskJsonSource;
+struct _DailiesTaskJsonSource
+{
+  char *(*read)  (DailiesTaskJsonSource *source,
+                  const char            *id);
+  void  (*clear) (DailiesTaskJsonSource *source);
+};
+
+/* For DailiesTaskStore loading a row without its raw JSON: the task takes
+ * a reference to @source and reads the JSON from it when first asked for
+ * (dailies_task_get_raw_json(), which keeps it, and _dup_response(), which
+ * does not). Setting raw-json drops @source. */
+void               dailies_task_set_json_source       (DailiesTask         *self,
+                                                       DailiesTaskJsonSource *source);
+/* Whether the raw JSON is in memory (or there is none), as opposed to
+ * waiting in the store's database: the writer then keeps the stored one. */
+gboolean           dailies_task_has_raw_json_in_memory (DailiesTask        *self);
+
+/* For DailiesTaskStore: the task's place in the store's order plus one,
+ * 0 before it had one. A field rather than object data: cheaper to read
+ * while searching the order, and no allocation per task. */
+guint              dailies_task_get_store_position    (DailiesTask         *self);
+void               dailies_task_set_store_position    (DailiesTask         *self,
+                                                       guint                position);
 
 /* Setters are for DailiesTaskStore, the single writer of task state (and for
  * loading rows). Each notifies only the properties whose value changed. */

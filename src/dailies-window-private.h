@@ -13,6 +13,7 @@
 
 #include "dailies-id-parser.h"
 #include "dailies-import.h"
+#include "dailies-task-list-model.h"
 #include "dailies-task-view.h"
 #include "dailies-window.h"
 
@@ -51,10 +52,7 @@ struct _DailiesWindow
   DailiesTask          *watched_task;      /* the selection, for its actions */
   gulong                watched_handler;
   gboolean              asked_for_key;
-  GtkCustomFilter      *filter;            /* matches all while nothing is searched */
-  GtkFilterListModel   *filtered;
-  char                 *search_text;       /* casefolded, or NULL */
-  guint                 status_filter;     /* a DailiesStatusFilter */
+  DailiesTaskListModel *shown;             /* the store, searched and sorted */
   char                 *last_toast;        /* what the newest toast said */
   GStrv                 rejected_lines;    /* the last import's lines without an ID, for Details */
   DailiesImport        *import;            /* the one whose progress is shown */

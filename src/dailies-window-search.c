@@ -1,8 +1,8 @@
 /* dailies-window-search.c
  *
  * Finding tasks among thousands: words to look for in the ID, model and
- * failure reason, and the state to show, as a filter between the store and
- * the sorted list.
+ * failure reason, the state to show, and the order, all kept by a
+ * DailiesTaskListModel between the store and the list.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,94 +13,17 @@
 
 #include "dailies-a11y.h"
 #include "dailies-poller.h"
+#include "dailies-task-list-model.h"
 #include "dailies-task-store.h"
 #include "dailies-task.h"
 #include "dailies-window-private.h"
-
-/* The entries of the state drop-down, in its order. */
-typedef enum
-{
-  STATUS_FILTER_ALL,
-  STATUS_FILTER_RUNNING,
-  STATUS_FILTER_SUCCEEDED,
-  STATUS_FILTER_FAILED,
-  STATUS_FILTER_LINK_EXPIRED,   /* succeeded, not kept, and the link lapsed */
-} DailiesStatusFilter;
-
-static gboolean
-contains_casefolded (const char *haystack,
-                     const char *needle)
-{
-  g_autofree char *folded = NULL;
-
-  if (haystack == NULL)
-    return FALSE;
-
-  folded = g_utf8_casefold (haystack, -1);
-  return strstr (folded, needle) != NULL;
-}
-
-static gboolean
-status_matches (DailiesTask         *task,
-                DailiesStatusFilter  filter)
-{
-  DailiesTaskStatus status = dailies_task_get_status (task);
-
-  switch (filter)
-    {
-    case STATUS_FILTER_RUNNING:
-      return !dailies_task_is_terminal (task);
-    case STATUS_FILTER_SUCCEEDED:
-      return status == DAILIES_TASK_STATUS_SUCCESS;
-    case STATUS_FILTER_FAILED:
-      return status == DAILIES_TASK_STATUS_FAILURE || status == DAILIES_TASK_STATUS_NOT_FOUND;
-    case STATUS_FILTER_LINK_EXPIRED:
-      return status == DAILIES_TASK_STATUS_SUCCESS && dailies_task_get_local_path (task) == NULL &&
-             dailies_task_is_link_expired (task, g_get_real_time () / G_USEC_PER_SEC);
-    case STATUS_FILTER_ALL:
-    default:
-      return TRUE;
-    }
-}
-
-static gboolean
-task_matches (gpointer item,
-              gpointer user_data)
-{
-  DailiesWindow *self = user_data;
-  DailiesTask *task = item;
-
-  if (!status_matches (task, self->status_filter))
-    return FALSE;
-
-  if (self->search_text == NULL)
-    return TRUE;
-
-  return contains_casefolded (dailies_task_get_id (task), self->search_text) ||
-         contains_casefolded (dailies_task_get_model (task), self->search_text) ||
-         contains_casefolded (dailies_task_get_fail_reason (task), self->search_text) ||
-         /* NULL at once for a finished task, and read once for a running one. */
-         contains_casefolded (dailies_task_get_upstream_problem (task), self->search_text);
-}
-
-/* With nothing to look for, the filter matches all: the list model passes
- * the store through untouched, which keeps a start with thousands of
- * tasks as quick as before. */
-static void
-update_filter (DailiesWindow *self)
-{
-  if (self->search_text == NULL && self->status_filter == STATUS_FILTER_ALL)
-    gtk_custom_filter_set_filter_func (self->filter, NULL, NULL, NULL);
-  else
-    gtk_custom_filter_set_filter_func (self->filter, task_matches, self, NULL);
-}
 
 /* "N of M tasks" in the title, and the "No Matching Tasks" page when a
  * search finds nothing. */
 static void
 update_shown (DailiesWindow *self)
 {
-  guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
+  guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->shown));
   guint n_tasks = g_list_model_get_n_items (G_LIST_MODEL (self->store));
   g_autofree char *subtitle = NULL;
 
@@ -118,31 +41,14 @@ update_shown (DailiesWindow *self)
 static void
 search_changed_cb (DailiesWindow *self)
 {
-  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))));
-
-  g_clear_pointer (&self->search_text, g_free);
-  if (*text != '\0')
-    self->search_text = g_utf8_casefold (text, -1);
-
-  update_filter (self);
+  dailies_task_list_model_set_search (self->shown, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
 }
 
+/* The drop-down lists the states in DailiesTaskFilter's order. */
 static void
 status_selected_cb (DailiesWindow *self)
 {
-  guint selected = gtk_drop_down_get_selected (self->status_dropdown);
-
-  self->status_filter = selected <= STATUS_FILTER_LINK_EXPIRED ? selected : STATUS_FILTER_ALL;
-  update_filter (self);
-}
-
-/* An answer may move a task in or out of what is shown: its state, its
- * model or its failure reason may be new. */
-static void
-task_answered_cb (DailiesWindow *self)
-{
-  if (self->search_text != NULL || self->status_filter != STATUS_FILTER_ALL)
-    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  dailies_task_list_model_set_state_filter (self->shown, gtk_drop_down_get_selected (self->status_dropdown));
 }
 
 /* Closing the search shows every task again. */
@@ -153,10 +59,10 @@ search_mode_cb (DailiesWindow *self)
     return;
 
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
-  gtk_drop_down_set_selected (self->status_dropdown, STATUS_FILTER_ALL);
+  gtk_drop_down_set_selected (self->status_dropdown, DAILIES_TASK_FILTER_ALL);
 }
 
-/* The tasks the list shows, newest first as listed. */
+/* The tasks the list shows, in its order. */
 static GPtrArray *
 dup_shown_tasks (DailiesWindow *self)
 {
@@ -273,11 +179,12 @@ _dailies_window_class_init_search (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.remove-shown", NULL, remove_shown_action);
 }
 
-/* Returns the store as the list shows it: filtered. */
+/* Returns the store as the list shows it: searched, filtered and sorted. */
 GListModel *
 _dailies_window_init_search (DailiesWindow *self)
 {
   GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+  g_autoptr(GAction) sort_action = NULL;
 
   /* Ctrl+F is taken on its way down to the focus: a focused selectable
    * label (the task's ID, where the focus is after a notification shows
@@ -289,9 +196,11 @@ _dailies_window_init_search (DailiesWindow *self)
                                                           gtk_named_action_new ("win.search")));
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
 
-  self->filter = gtk_custom_filter_new (NULL, NULL, NULL);
-  self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->store)),
-                                              g_object_ref (GTK_FILTER (self->filter)));
+  self->shown = dailies_task_list_model_new (self->store);
+  /* The order chosen in the Sort menu, kept for the next start. */
+  g_settings_bind (self->settings, "sort-order", self->shown, "sort", G_SETTINGS_BIND_GET);
+  sort_action = g_settings_create_action (self->settings, "sort-order");
+  g_action_map_add_action (G_ACTION_MAP (self), sort_action);
 
   g_object_bind_property (self->search_button, "active", self->search_bar, "search-mode-enabled",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
@@ -304,12 +213,10 @@ _dailies_window_init_search (DailiesWindow *self)
                            G_CALLBACK (status_selected_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->search_bar, "notify::search-mode-enabled",
                            G_CALLBACK (search_mode_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->store, "task-answered",
-                           G_CALLBACK (task_answered_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->filtered, "items-changed",
+  g_signal_connect_object (self->shown, "items-changed",
                            G_CALLBACK (update_shown), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->store, "items-changed",
                            G_CALLBACK (update_shown), self, G_CONNECT_SWAPPED);
 
-  return G_LIST_MODEL (self->filtered);
+  return G_LIST_MODEL (self->shown);
 }

@@ -290,21 +290,6 @@ unbind_row_cb (GtkSignalListItemFactory *factory,
   dailies_task_row_set_task (DAILIES_TASK_ROW (gtk_list_item_get_child (item)), NULL);
 }
 
-/* Newest first: the tasks just added are the ones a user looks for. */
-static int
-compare_tasks (gconstpointer a,
-               gconstpointer b,
-               gpointer      user_data)
-{
-  gint64 seen_a = dailies_task_get_first_seen ((DailiesTask *) a);
-  gint64 seen_b = dailies_task_get_first_seen ((DailiesTask *) b);
-
-  if (seen_a != seen_b)
-    return seen_a < seen_b ? 1 : -1;
-
-  return g_strcmp0 (dailies_task_get_id ((DailiesTask *) a), dailies_task_get_id ((DailiesTask *) b));
-}
-
 /* GTK 4.8's list view takes Tab from row to row, so leaving 100,000 tasks
  * took as many presses: Tab goes on to the task shown, Shift+Tab back to
  * what is above the list; arrows still move through it. */
@@ -343,16 +328,12 @@ static void
 setup_list (DailiesWindow *self)
 {
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
-  GtkSortListModel *sorted;
-  GtkSorter *sorter;
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), NULL);
 
-  sorter = GTK_SORTER (gtk_custom_sorter_new (compare_tasks, NULL, NULL));
-  sorted = gtk_sort_list_model_new (g_object_ref (_dailies_window_init_search (self)), sorter);
-  self->selection = gtk_single_selection_new (G_LIST_MODEL (sorted));
+  self->selection = gtk_single_selection_new (g_object_ref (_dailies_window_init_search (self)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
 
@@ -456,8 +437,7 @@ dailies_window_dispose (GObject *object)
   g_clear_object (&self->watched_task);
   gtk_widget_dispose_template (GTK_WIDGET (self), DAILIES_TYPE_WINDOW);
   g_clear_object (&self->selection);
-  g_clear_object (&self->filtered);
-  g_clear_object (&self->filter);
+  g_clear_object (&self->shown);
 
   G_OBJECT_CLASS (dailies_window_parent_class)->dispose (object);
 }
@@ -470,7 +450,6 @@ dailies_window_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
   g_free (self->last_toast);
-  g_free (self->search_text);
   g_strfreev (self->rejected_lines);
 
   G_OBJECT_CLASS (dailies_window_parent_class)->finalize (object);

@@ -7,8 +7,62 @@
 
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <stdio.h>
 
 #include "dailies-application.h"
+
+/* For build-aux/bench: with DAILIES_BENCH_LISTED=N set, prints the wall-clock
+ * time at which the window's list first holds N rows. Kept here, away from
+ * the window's code, so that it measures whatever model the window uses. */
+static void
+bench_items_changed_cb (GListModel *model,
+                        guint       position,
+                        guint       removed,
+                        guint       added,
+                        gpointer    user_data)
+{
+  guint n_items = g_list_model_get_n_items (model);
+
+  if (n_items < GPOINTER_TO_UINT (user_data))
+    return;
+  g_print ("dailies-bench: listed %u real_us=%" G_GINT64_FORMAT "\n", n_items, g_get_real_time ());
+  fflush (stdout);   /* the bench reads it while the app runs */
+  g_signal_handlers_disconnect_by_func (model, bench_items_changed_cb, user_data);
+}
+
+/* The task list: not a drop-down's list, which lives in its popover. */
+static GtkListView *
+bench_find_list_view (GtkWidget *widget)
+{
+  if (GTK_IS_POPOVER (widget))
+    return NULL;
+  if (GTK_IS_LIST_VIEW (widget))
+    return GTK_LIST_VIEW (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkListView *found = bench_find_list_view (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+bench_activate_cb (GApplication *app,
+                   gpointer      user_data)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  GtkListView *list_view = window != NULL ? bench_find_list_view (GTK_WIDGET (window)) : NULL;
+  GListModel *model = list_view != NULL ? G_LIST_MODEL (gtk_list_view_get_model (list_view)) : NULL;
+
+  g_signal_handlers_disconnect_by_func (app, bench_activate_cb, user_data);
+  if (model == NULL)
+    return;
+  g_signal_connect (model, "items-changed", G_CALLBACK (bench_items_changed_cb), user_data);
+  bench_items_changed_cb (model, 0, 0, 0, user_data);
+}
 
 int
 main (int   argc,
@@ -24,6 +78,9 @@ main (int   argc,
   g_set_application_name (_("Dailies"));
 
   app = dailies_application_new ();
+  if (g_getenv ("DAILIES_BENCH_LISTED") != NULL)
+    g_signal_connect_after (app, "activate", G_CALLBACK (bench_activate_cb),
+                            GUINT_TO_POINTER (g_ascii_strtoull (g_getenv ("DAILIES_BENCH_LISTED"), NULL, 10)));
 
   return g_application_run (G_APPLICATION (app), argc, argv);
 }

@@ -449,6 +449,50 @@ test_success (Fixture       *f,
   fetch_clear (&out);
 }
 
+/* Handed the hash and length of the body before, a byte-identical body is
+ * reported unchanged and not parsed; any other byte is a new answer. */
+static void
+test_unchanged_body (Fixture       *f,
+                     gconstpointer  data)
+{
+  const char *body = success_bodies[0][1];
+  g_autofree char *changed = g_strdup (body);
+  guint64 hash;
+  gsize length;
+  Fetch out = { 0 };
+
+  test_server_reply (f->server, 200, "application/json", body);
+  fetch (f->client, TASK_ID, &out);
+  g_assert_no_error (out.error);
+  g_assert_false (out.result->unchanged);
+  g_assert_cmpuint (out.result->body_length, ==, strlen (body));
+  g_assert_cmpuint (out.result->body_hash, ==, dailies_api_body_hash (body, strlen (body)));
+  hash = out.result->body_hash;
+  length = out.result->body_length;
+
+  /* The same bytes: success, nothing parsed or kept. */
+  fetch_clear (&out);
+  dailies_api_client_fetch_task_if_changed_async (f->client, TASK_ID, hash, length, NULL, fetch_cb, &out);
+  g_assert_true (dailies_test_wait_for_flag (&out.done, WAIT_MS));
+  g_assert_no_error (out.error);
+  g_assert_true (out.result->unchanged);
+  g_assert_null (out.result->response);
+  g_assert_null (out.result->raw_json);
+
+  /* One byte differs, the length does not: parsed. */
+  *strstr (changed, "SUCCESS") = 's';
+  test_server_reply (f->server, 200, "application/json", changed);
+  fetch_clear (&out);
+  dailies_api_client_fetch_task_if_changed_async (f->client, TASK_ID, hash, length, NULL, fetch_cb, &out);
+  fetch_wait (&out);
+  g_assert_no_error (out.error);
+  g_assert_false (out.result->unchanged);
+  g_assert_cmpstr (out.result->raw_json, ==, changed);
+  g_assert_cmpuint (out.result->body_hash, !=, hash);
+
+  fetch_clear (&out);
+}
+
 /* Whatever fixtures the parser's tests use: the client must agree with the
  * parser on each, served as a 200 body. */
 static void
@@ -1501,6 +1545,7 @@ main (int   argc,
   g_test_add ("/dailies/api-client/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
   ADD ("success", test_success);
+  ADD ("unchanged-body", test_unchanged_body);
   ADD ("fixtures", test_fixtures);
   ADD ("parallel", test_parallel);
   ADD ("unauthorized", test_unauthorized);

@@ -59,12 +59,19 @@ test_relative_time (void)
   g_autofree char *hours = dailies_format_relative_time (now - 3 * 3600, now);
   g_autofree char *days = dailies_format_relative_time (now - 2 * 86400, now);
   g_autofree char *old = dailies_format_relative_time (now - 60 * 86400, now);
+  /* One of each unit takes the singular. */
+  g_autofree char *minute = dailies_format_relative_time (now - 60, now);
+  g_autofree char *hour = dailies_format_relative_time (now - 3600, now);
+  g_autofree char *day = dailies_format_relative_time (now - 86400, now);
 
   g_assert_cmpstr (empty, ==, "");
   g_assert_cmpstr (just_now, ==, "just now");
-  g_assert_cmpstr (minutes, ==, "5 min ago");
-  g_assert_cmpstr (hours, ==, "3 h ago");
+  g_assert_cmpstr (minutes, ==, "5 minutes ago");
+  g_assert_cmpstr (hours, ==, "3 hours ago");
   g_assert_cmpstr (days, ==, "2 days ago");
+  g_assert_cmpstr (minute, ==, "1 minute ago");
+  g_assert_cmpstr (hour, ==, "1 hour ago");
+  g_assert_cmpstr (day, ==, "1 day ago");
   g_assert_nonnull (strstr (old, "2026"));
 }
 
@@ -84,11 +91,19 @@ static void
 test_timestamp (void)
 {
   g_autofree char *text = NULL;
+  g_autofree char *iso = NULL;
 
   g_assert_null (dailies_format_timestamp (0));
+  g_assert_null (dailies_format_timestamp_iso8601 (0));
+
+  /* The locale's date and time, not a fixed ISO pattern: under C that is
+   * month/day/year. */
   text = dailies_format_timestamp (1777288506);
-  g_assert_nonnull (text);
-  g_assert_true (g_str_has_prefix (text, "2026-04-2"));
+  g_assert_cmpstr (text, ==, "04/27/26 11:15:06");
+
+  /* Support details keep ISO 8601 with the offset. */
+  iso = dailies_format_timestamp_iso8601 (1777288506);
+  g_assert_cmpstr (iso, ==, "2026-04-27T11:15:06Z");
 }
 
 static void
@@ -115,8 +130,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  /* Words are checked in English. */
+  /* Words, dates and times are checked in English, as C writes them. */
   g_setenv ("LANGUAGE", "C", TRUE);
+  g_setenv ("LC_ALL", "C", TRUE);
   g_setenv ("TZ", "UTC", TRUE);
 
   g_test_init (&argc, &argv, NULL);

@@ -270,6 +270,16 @@ n_kept_is (gpointer user_data)
   return f->kept_order->len == GPOINTER_TO_UINT (((gpointer *) user_data)[1]);
 }
 
+/* The sidecar is written on a worker thread after the copy is kept;
+ * the keeper counts it as cleaning up until it is done. */
+static gboolean
+nothing_cleaning (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return dailies_keeper_get_n_cleaning (f->keeper) == 0;
+}
+
 static char *
 checksum_file (const char *path)
 {
@@ -314,6 +324,7 @@ test_keeps_copy_with_sidecar (Fixture       *f,
   g_assert_null (dailies_task_get_keep_message (task));
 
   /* The sidecar traces the file without any URL. */
+  g_assert_true (dailies_test_wait_until (nothing_cleaning, f, 15000));
   sidecar_path = g_build_filename (f->folder, "asyntask_KeepMe0000000001.json", NULL);
   g_file_get_contents (sidecar_path, &sidecar, NULL, &error);
   g_assert_no_error (error);
@@ -881,6 +892,7 @@ test_startup_resumes_part (Fixture       *f,
   actual = checksum_file (dailies_task_get_local_path (task));
   g_assert_cmpstr (actual, ==, expected);
   g_assert_cmpuint (count_files (f, ".part", 0), ==, 0);
+  g_assert_true (dailies_test_wait_until (nothing_cleaning, f, WAIT_MS));
   g_assert_cmpuint (count_files (f, "", 0), ==, 2);   /* the video and its sidecar */
 }
 
@@ -949,6 +961,43 @@ test_new_link_requeues (Fixture       *f,
   g_assert_cmpstr (g_ptr_array_index (f->kept_order, 2), ==, "asyntask_Middle00000000001");
 }
 
+/* A removed task waiting for its turn is not fetched; restored, it is. */
+static void
+test_remove_restore_waiting (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GBytes) blob = make_blob (64 * 1024);
+  g_autoptr(Cdn) cdn = cdn_new (blob);
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_object_unref);
+  const char *ids[] = { "asyntask_Urgent00000000001", "asyntask_Middle00000000001", "asyntask_Fresh000000000001" };
+  gint64 finished_ago[] = { 23 * 3600, 12 * 3600, 60 };
+  Until held = { f, cdn, 1, 1 };
+  gpointer two[2] = { f, GUINT_TO_POINTER (2) };
+  gpointer three[2] = { f, GUINT_TO_POINTER (3) };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    g_signal_connect (add_task_full (f, ids[i], finished_ago[i], cdn->base, ".mp4", NULL),
+                      "notify::local-path", G_CALLBACK (local_path_cb), f);
+
+  cdn->hold = TRUE;
+  dailies_keeper_set_max_running (f->keeper, 1);
+  dailies_keeper_start (f->keeper);
+  g_assert_true (dailies_test_wait_until (n_held_and_written, &held, WAIT_MS));
+
+  /* The middle one would go next, its link lapsing before the fresh one's. */
+  g_ptr_array_add (gone, g_object_ref (dailies_task_store_lookup (f->store, ids[1])));
+  dailies_task_store_remove_tasks (f->store, gone);
+  cdn_release (cdn);
+  g_assert_true (dailies_test_wait_until (n_kept_is, two, WAIT_MS));
+  g_assert_cmpstr (g_ptr_array_index (f->kept_order, 0), ==, ids[0]);
+  g_assert_cmpstr (g_ptr_array_index (f->kept_order, 1), ==, ids[2]);
+  g_assert_null (dailies_task_get_local_path (g_ptr_array_index (gone, 0)));
+
+  dailies_task_store_restore_tasks (f->store, gone);
+  g_assert_true (dailies_test_wait_until (n_kept_is, three, WAIT_MS));
+  g_assert_cmpstr (g_ptr_array_index (f->kept_order, 2), ==, ids[1]);
+}
+
 /* How a .mov is told: by the service, by its link, or only by the CDN. */
 typedef struct
 {
@@ -1004,10 +1053,44 @@ test_kept_as_mov (Fixture       *f,
   /* Save As and the sidecar say what it is. */
   suggested = dailies_keeper_suggest_name (f->keeper, task);
   g_assert_cmpstr (suggested, ==, name);
+  g_assert_true (dailies_test_wait_until (nothing_cleaning, f, WAIT_MS));
   json_parser_load_from_file (parser, sidecar_path, &error);
   g_assert_no_error (error);
   sidecar = json_node_get_object (json_parser_get_root (parser));
   g_assert_cmpstr (json_object_get_string_member_with_default (sidecar, "container", NULL), ==, "mov");
+}
+
+/* Keep Now on a task kept once: the folder is asked (off the main
+ * thread) whether the copy is there. Gone: fetched again; there: left. */
+static void
+test_keep_now_looks_for_copy (Fixture       *f,
+                              gconstpointer  data)
+{
+  DailiesTask *kept = add_finished_task (f, "asyntask_StillKept00000001", 3600);
+  DailiesTask *lost = add_finished_task (f, "asyntask_LostKeepNow000001", 3600);
+  g_autofree char *there = g_build_filename (f->dir, "still-here.mp4", NULL);
+  g_autofree char *gone = g_build_filename (f->dir, "deleted-by-user.mp4", NULL);
+  gpointer until[2] = { f, GUINT_TO_POINTER (1) };
+
+  g_assert_true (g_file_set_contents (there, "kept", -1, NULL));
+  dailies_task_store_set_local_path (f->store, kept, there);
+  dailies_task_store_set_local_path (f->store, lost, gone);
+  g_signal_connect (kept, "notify::local-path", G_CALLBACK (local_path_cb), f);
+  g_signal_connect (lost, "notify::local-path", G_CALLBACK (local_path_cb), f);
+  dailies_keeper_set_auto_save (f->keeper, FALSE);
+  dailies_keeper_start (f->keeper);
+
+  dailies_keeper_keep_now (f->keeper, kept);
+  dailies_keeper_keep_now (f->keeper, lost);
+  g_assert_true (dailies_test_wait_until (n_kept_is, until, WAIT_MS));
+  g_assert_cmpstr (g_ptr_array_index (f->kept_order, 0), ==, "asyntask_LostKeepNow000001");
+  g_assert_true (g_file_test (dailies_task_get_local_path (lost), G_FILE_TEST_IS_REGULAR));
+
+  g_assert_true (dailies_test_wait_until (none_running, f->keeper, WAIT_MS));
+  g_assert_true (dailies_test_wait_until (nothing_cleaning, f, WAIT_MS));
+  g_assert_cmpstr (dailies_task_get_local_path (kept), ==, there);
+  g_assert_cmpuint (f->kept_order->len, ==, 1);
+  g_assert_cmpuint (dailies_demo_server_get_n_video_requests (f->server), ==, 1);
 }
 
 int
@@ -1016,6 +1099,8 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add ("/dailies/keeper/keep-now-looks-for-copy", Fixture, NULL,
+              fixture_set_up, test_keep_now_looks_for_copy, fixture_tear_down);
   g_test_add ("/dailies/keeper/keeps-copy-with-sidecar", Fixture, NULL,
               fixture_set_up, test_keeps_copy_with_sidecar, fixture_tear_down);
   g_test_add ("/dailies/keeper/earliest-expiry-first", Fixture, NULL,
@@ -1046,6 +1131,8 @@ main (int   argc,
               fixture_set_up, test_startup_removes_stray_parts, fixture_tear_down);
   g_test_add ("/dailies/keeper/new-link-requeues", Fixture, NULL,
               fixture_set_up, test_new_link_requeues, fixture_tear_down);
+  g_test_add ("/dailies/keeper/remove-restore-waiting", Fixture, NULL,
+              fixture_set_up, test_remove_restore_waiting, fixture_tear_down);
   g_test_add ("/dailies/keeper/container/output-format", Fixture, &mov_from_output_format,
               fixture_set_up, test_kept_as_mov, fixture_tear_down);
   g_test_add ("/dailies/keeper/container/link-path", Fixture, &mov_from_link_path,

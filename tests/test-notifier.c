@@ -552,6 +552,29 @@ test_many_tasks (Fixture       *f,
   g_assert_false (dailies_notifier_has_timer (notifier));
 }
 
+/* Removed tasks are no longer watched, restored ones are again: only
+ * those, whatever the list holds. */
+static void
+test_remove_restore_watch (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_object_unref);
+  const char *ids[] = { "asyntask_NotifyGone0000001", "asyntask_NotifyStay0000002", "asyntask_NotifyGone0000003" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    finish_task (f, ids[i], 3 * 60 * 60 + i);
+  g_assert_cmpuint (dailies_notifier_get_n_watched (f->notifier), ==, 3);
+
+  g_ptr_array_add (gone, g_object_ref (dailies_task_store_lookup (f->store, ids[2])));
+  g_ptr_array_add (gone, g_object_ref (dailies_task_store_lookup (f->store, ids[0])));
+  dailies_task_store_remove_tasks (f->store, gone);
+  g_assert_cmpuint (dailies_notifier_get_n_watched (f->notifier), ==, 1);
+  g_assert_true (dailies_notifier_has_timer (f->notifier));
+
+  dailies_task_store_restore_tasks (f->store, gone);
+  g_assert_cmpuint (dailies_notifier_get_n_watched (f->notifier), ==, 3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -577,6 +600,8 @@ main (int   argc,
 
   g_test_add ("/dailies/notifier/many-tasks", Fixture, GINT_TO_POINTER (FALSE),
               fixture_set_up, test_many_tasks, fixture_tear_down);
+  g_test_add ("/dailies/notifier/remove-restore-watch", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_set_up, test_remove_restore_watch, fixture_tear_down);
 
   status = g_test_run ();
   dailies_test_notifications_stop (server);

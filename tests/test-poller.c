@@ -32,6 +32,7 @@ typedef enum
   REPLY_HANG,         /* never answer: the client times out */
   REPLY_WRONG_TASK,   /* 200 about another task */
   REPLY_UPSTREAM_CANCELLED, /* 200, IN_PROGRESS 30%, the model's service cancelled it */
+  REPLY_PROGRESS,     /* 200, IN_PROGRESS at @body ("50%") */
 } ReplyKind;
 
 typedef struct
@@ -61,6 +62,7 @@ struct _TestServer
   guint        n_with_wrong_auth;
   guint        n_usage;        /* GET /api/usage/token/ */
   guint        n_during_pause; /* requests while @poller said it was paused */
+  gboolean     failing;        /* for scripts that fail until told otherwise */
   DailiesPoller *poller;       /* nullable */
 };
 
@@ -135,6 +137,16 @@ respond (SoupServerMessage *msg,
                                       "\"fail_reason\":\"\",\"submit_time\":1777288506,\"start_time\":1777288508,"
                                       "\"finish_time\":0,\"progress\":\"30%%\",\"data\":{\"id\":\"cgt-1\","
                                       "\"status\":\"cancelled\"}}}", task_id);
+        soup_server_message_set_status (msg, 200, NULL);
+        soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
+      }
+      break;
+    case REPLY_PROGRESS:
+      {
+        char *body = g_strdup_printf ("{\"code\":\"success\",\"message\":\"\",\"data\":{"
+                                      "\"task_id\":\"%s\",\"action\":\"generate\",\"status\":\"IN_PROGRESS\","
+                                      "\"fail_reason\":\"\",\"submit_time\":1777288506,\"start_time\":1777288508,"
+                                      "\"finish_time\":0,\"progress\":\"%s\",\"data\":null}}", task_id, reply.body);
         soup_server_message_set_status (msg, 200, NULL);
         soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
       }
@@ -457,6 +469,12 @@ script_in_progress_then_success (TestServer *server, const char *task_id, guint 
   return (Reply) { REPLY_TASK, n < 3 ? "IN_PROGRESS" : "SUCCESS", 0, -1 };
 }
 
+static Reply
+script_in_progress_forever (TestServer *server, const char *task_id, guint n)
+{
+  return (Reply) { REPLY_TASK, "IN_PROGRESS", 0, -1 };
+}
+
 static gboolean
 n_requests_at_least (gpointer user_data)
 {
@@ -467,19 +485,31 @@ n_requests_at_least (gpointer user_data)
 }
 
 static gboolean
-all_succeeded (gpointer user_data)
+every_task (Fixture  *f,
+            gboolean (*check) (DailiesTask *task))
 {
-  Fixture *f = user_data;
   GListModel *model = G_LIST_MODEL (f->store);
 
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
       g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
-      if (dailies_task_get_status (task) != DAILIES_TASK_STATUS_SUCCESS)
+      if (!check (task))
         return FALSE;
     }
 
   return TRUE;
+}
+
+static gboolean
+succeeded (DailiesTask *task)
+{
+  return dailies_task_get_status (task) == DAILIES_TASK_STATUS_SUCCESS;
+}
+
+static gboolean
+all_succeeded (gpointer user_data)
+{
+  return every_task (user_data, succeeded);
 }
 
 static gboolean
@@ -1107,6 +1137,385 @@ test_many_tasks_spread (void)
   test_server_free (server);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* The requests-per-second budget                                      */
+/* ------------------------------------------------------------------ */
+
+/* The most requests the server saw within any one second. */
+static guint
+max_per_second (TestServer *server,
+                guint       from)
+{
+  guint most = 0;
+
+  for (guint i = from; i < server->request_times->len; i++)
+    {
+      gint64 start = *(gint64 *) g_ptr_array_index (server->request_times, i);
+      guint n = 0;
+
+      for (guint j = i; j < server->request_times->len; j++)
+        if (*(gint64 *) g_ptr_array_index (server->request_times, j) < start + G_USEC_PER_SEC)
+          n++;
+      most = MAX (most, n);
+    }
+
+  return most;
+}
+
+static double
+span_s (TestServer *server,
+        guint       from,
+        guint       to)
+{
+  return (*(gint64 *) g_ptr_array_index (server->request_times, to) -
+          *(gint64 *) g_ptr_array_index (server->request_times, from)) / (double) G_USEC_PER_SEC;
+}
+
+static void
+add_numbered (Fixture    *f,
+              const char *prefix,
+              guint       n)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (ids, g_strdup_printf ("asyntask_%s%06u", prefix, i));
+  dailies_task_store_add_ids (f->store, (const char * const *) ids->pdata, ids->len);
+}
+
+/* The first pass over new tasks keeps to the budget, as the steady state
+ * does: today's burst was the concurrency limit alone. */
+static void
+test_first_pass_spread (void)
+{
+  TestServer *server = test_server_new (script_always_success);
+  gpointer until[2] = { server, GUINT_TO_POINTER (60) };
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  dailies_poller_set_interval (f.poller, 15);
+  dailies_poller_set_max_concurrent (f.poller, 8);
+  dailies_poller_set_requests_per_second (f.poller, 20);
+  add_numbered (&f, "Spread", 60);
+  dailies_poller_start (f.poller);
+
+  g_assert_true (dailies_test_wait_until (n_requests_at_least, until, 20000));
+  g_assert_cmpuint (max_per_second (server, 0), <=, 21);
+  /* 59 steps of 50 ms, not a burst at the speed of the loopback. */
+  g_assert_cmpfloat (span_s (server, 0, 59), >=, 2.7);
+  g_assert_true (dailies_test_wait_until (all_succeeded, &f, 5000));
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+static Reply
+script_always_in_progress (TestServer *server, const char *task_id, guint n)
+{
+  return (Reply) { REPLY_TASK, "IN_PROGRESS", 0, -1 };
+}
+
+typedef struct
+{
+  TestServer *server;
+  const char *task_id;
+  guint       count;
+} CountWait;
+
+static gboolean
+count_above (gpointer user_data)
+{
+  CountWait *wait = user_data;
+
+  return count_for (wait->server, wait->task_id) > wait->count;
+}
+
+/* A bulk add does not push the tasks already polling behind all of it:
+ * their next turn comes between the new tasks' first ones. */
+static void
+test_bulk_add_keeps_others_turn (void)
+{
+  TestServer *server = test_server_new (script_in_progress_forever);
+  CountWait wait = { server, "asyntask_AlreadyPolling01", 1 };
+  guint n_before;
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  dailies_poller_set_requests_per_second (f.poller, 20);
+  add_ids (&f, 1, wait.task_id);
+  dailies_poller_start (f.poller);
+  g_assert_true (dailies_test_wait_until (count_above, &wait, 5000));
+  /* Its answer is in, and its next turn planned with one task polling. */
+  g_assert_true (dailies_test_wait_until (nothing_in_flight, f.poller, 5000));
+
+  n_before = server->n_requests;
+  wait.count = count_for (server, wait.task_id);
+  add_numbered (&f, "Bulk", 200);
+
+  /* Its interval is 1 s; the 200 take 10 s at 20 a second. */
+  g_assert_true (dailies_test_wait_until (count_above, &wait, 5000));
+  g_assert_cmpuint (server->n_requests - n_before, <, 100);
+  g_assert_cmpuint (max_per_second (server, n_before), <=, 21);
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+/* The setting applies while tasks wait: faster and slower. */
+static void
+test_budget_setting_live (void)
+{
+  TestServer *server = test_server_new (script_always_success);
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.dailies.Dailies");
+  gpointer until[2] = { server, GUINT_TO_POINTER (4) };
+  guint n_slow;
+  Fixture f;
+
+  g_assert_cmpuint (g_settings_get_uint (settings, "requests-per-second"), ==, 10);
+  g_settings_set_uint (settings, "requests-per-second", 2);
+  g_settings_set_uint (settings, "poll-interval", 15);
+
+  fixture_init (&f, server->base_url);
+  g_clear_object (&f.poller);
+  f.poller = dailies_poller_new (f.store, f.client, settings);
+  add_numbered (&f, "Live", 40);
+  dailies_poller_start (f.poller);
+
+  /* Two a second: four requests take 1.5 s at least. */
+  g_assert_true (dailies_test_wait_until (n_requests_at_least, until, 5000));
+  g_assert_cmpfloat (span_s (server, 0, 3), >=, 1.4);
+  g_assert_cmpuint (max_per_second (server, 0), <=, 3);
+
+  /* Fifty a second: the rest come within a second or so. */
+  n_slow = server->n_requests;
+  g_settings_set_uint (settings, "requests-per-second", 50);
+  until[1] = GUINT_TO_POINTER (40);
+  g_assert_true (dailies_test_wait_until (n_requests_at_least, until, 5000));
+  g_assert_cmpfloat (span_s (server, n_slow, 39), <, 1.5);
+  g_assert_cmpuint (max_per_second (server, n_slow), <=, 51);
+  g_assert_true (dailies_test_wait_until (all_succeeded, &f, 5000));
+
+  fixture_clear (&f);
+  test_server_free (server);
+  g_settings_reset (settings, "requests-per-second");
+  g_settings_reset (settings, "poll-interval");
+}
+
+/* Check Again goes before the tasks waiting for their first turn, and
+ * still counts against the budget. */
+static void
+test_check_again_jumps_queue (void)
+{
+  TestServer *server = test_server_new (script_always_success);
+  gpointer until[2] = { server, GUINT_TO_POINTER (3) };
+  CountWait wait = { server, "asyntask_Queue000049", 0 };
+  guint n_before;
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  dailies_poller_set_interval (f.poller, 15);
+  dailies_poller_set_requests_per_second (f.poller, 10);
+  add_numbered (&f, "Queue", 50);
+  dailies_poller_start (f.poller);
+  g_assert_true (dailies_test_wait_until (n_requests_at_least, until, 5000));
+
+  /* The last of fifty, asked for now. */
+  n_before = server->n_requests;
+  dailies_poller_refresh (f.poller, dailies_task_store_lookup (f.store, wait.task_id));
+  g_assert_true (dailies_test_wait_until (count_above, &wait, 2000));
+  g_assert_cmpuint (server->n_requests - n_before, <=, 2);
+  g_assert_cmpuint (max_per_second (server, 0), <=, 11);
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+/* ------------------------------------------------------------------ */
+/* An answer the same as the last one is not parsed or stored again   */
+/* ------------------------------------------------------------------ */
+
+static Reply
+script_repeats (TestServer *server, const char *task_id, guint n)
+{
+  switch (n)
+    {
+    case 1: case 2:
+      return (Reply) { REPLY_PROGRESS, NULL, 0, -1, "50%" };
+    case 3:
+      return (Reply) { REPLY_STATUS, NULL, 502, -1, NULL };
+    case 4:
+      return (Reply) { REPLY_PROGRESS, NULL, 0, -1, "50%" };
+    case 5: case 6:
+      /* As long as before: only the bytes tell them apart. */
+      return (Reply) { REPLY_PROGRESS, NULL, 0, -1, "60%" };
+    default:
+      return (Reply) { REPLY_TASK, "SUCCESS", 0, -1 };
+    }
+}
+
+static void
+answered_cb (DailiesTaskStore *store,
+             DailiesTask      *task,
+             gboolean          link_changed,
+             gboolean          finished,
+             GPtrArray        *seen)
+{
+  g_ptr_array_add (seen, g_strdup_printf ("%d%% %s", dailies_task_get_progress (task),
+                                          dailies_task_get_last_error (task) != NULL ? "error" : "ok"));
+}
+
+static void
+test_same_answer_skipped (void)
+{
+  TestServer *server = test_server_new (script_repeats);
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  const char *id = "asyntask_Repeats00000001";
+  gint64 polled;
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  g_signal_connect (f.store, "task-answered", G_CALLBACK (answered_cb), seen);
+  add_ids (&f, 1, id);
+  dailies_poller_start (f.poller);
+
+  g_assert_true (wait_for_status (&f, id, DAILIES_TASK_STATUS_SUCCESS, 20000));
+  g_assert_cmpuint (count_for (server, id), ==, 7);
+
+  /* Applied: the first, the one after the error (which it clears), the
+   * changed one and the last; the two repeats were not. */
+  g_assert_cmpuint (seen->len, ==, 4);
+  g_assert_cmpstr (g_ptr_array_index (seen, 0), ==, "50% ok");
+  g_assert_cmpstr (g_ptr_array_index (seen, 1), ==, "50% ok");
+  g_assert_cmpstr (g_ptr_array_index (seen, 2), ==, "60% ok");
+  g_assert_cmpstr (g_ptr_array_index (seen, 3), ==, "100% ok");
+
+  /* A repeat still says when the task was last checked. */
+  polled = dailies_task_get_last_polled (dailies_task_store_lookup (f.store, id));
+  g_assert_cmpint (polled, >=, g_get_real_time () / G_USEC_PER_SEC - 30);
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+/* ------------------------------------------------------------------ */
+/* Errors of many tasks: one log line per streak                       */
+/* ------------------------------------------------------------------ */
+
+static GPtrArray *shown_lines;  /* lines above debug, as a user's log gets them */
+
+static Reply
+script_down_until_told (TestServer *server, const char *task_id, guint n)
+{
+  if (server->failing)
+    return (Reply) { REPLY_STATUS, NULL, 502, -1, NULL };
+
+  return (Reply) { REPLY_TASK, "SUCCESS", 0, -1 };
+}
+
+static gboolean
+has_error (DailiesTask *task)
+{
+  return dailies_task_get_last_error (task) != NULL;
+}
+
+static gboolean
+all_have_error (gpointer user_data)
+{
+  return every_task (user_data, has_error);
+}
+
+static void
+test_error_streak_logged_once (void)
+{
+  TestServer *server = test_server_new (script_down_until_told);
+  g_autofree char *host = NULL;
+  const char *line;
+  Fixture f;
+
+  server->failing = TRUE;
+  fixture_init (&f, server->base_url);
+  host = g_strdup (server->base_url + strlen ("http://"));
+  dailies_poller_set_max_concurrent (f.poller, 16);
+  add_numbered (&f, "Down", 500);
+  g_ptr_array_set_size (shown_lines, 0);
+  dailies_poller_start (f.poller);
+
+  /* Every task failed, most more than once: one line. */
+  g_assert_true (dailies_test_wait_until (all_have_error, &f, 30000));
+  g_assert_cmpuint (server->n_requests, >=, 500);
+  g_assert_cmpuint (shown_lines->len, ==, 1);
+  line = g_ptr_array_index (shown_lines, 0);
+  g_assert_nonnull (strstr (line, host));
+  g_assert_nonnull (strstr (line, "502"));
+
+  /* It comes back: one more line, with the count. */
+  server->failing = FALSE;
+  g_assert_true (dailies_test_wait_until (all_succeeded, &f, 30000));
+  g_assert_cmpuint (shown_lines->len, ==, 2);
+  line = g_ptr_array_index (shown_lines, 1);
+  g_assert_nonnull (strstr (line, host));
+  g_assert_nonnull (strstr (line, "recovered"));
+  g_assert_nonnull (strstr (line, "of 500 tasks"));
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+static gboolean
+count_at_least (gpointer user_data)
+{
+  CountWait *wait = user_data;
+
+  return count_for (wait->server, wait->task_id) >= wait->count;
+}
+
+static gboolean
+idle_with_count_at_least (gpointer user_data)
+{
+  CountWait *wait = user_data;
+
+  return count_at_least (wait) && dailies_poller_get_n_in_flight (wait->server->poller) == 0;
+}
+
+/* A removed task is no longer asked about while the others go on; restored
+ * unfinished, it is asked about again. */
+static void
+test_remove_restore_tracking (void)
+{
+  TestServer *server = test_server_new (script_always_in_progress);
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_object_unref);
+  const char *kept_id = "asyntask_KeptPolling0001";
+  const char *gone_id = "asyntask_GonePolling0002";
+  CountWait wait;
+  guint n_gone;
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  server->poller = f.poller;
+  add_ids (&f, 2, kept_id, gone_id);
+  dailies_poller_start (f.poller);
+
+  /* Removed between two requests, so that none is under way for it. */
+  wait = (CountWait) { server, gone_id, 2 };
+  g_assert_true (dailies_test_wait_until (idle_with_count_at_least, &wait, 10000));
+  g_ptr_array_add (gone, g_object_ref (dailies_task_store_lookup (f.store, gone_id)));
+  dailies_task_store_remove_tasks (f.store, gone);
+  n_gone = count_for (server, gone_id);
+
+  wait = (CountWait) { server, kept_id, count_for (server, kept_id) + 3 };
+  g_assert_true (dailies_test_wait_until (count_at_least, &wait, 15000));
+  g_assert_cmpuint (count_for (server, gone_id), ==, n_gone);
+
+  dailies_task_store_restore_tasks (f.store, gone);
+  wait = (CountWait) { server, gone_id, n_gone + 2 };
+  g_assert_true (dailies_test_wait_until (count_at_least, &wait, 15000));
+
+  server->poller = NULL;
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
 /* ------------------------------------------------------------------ */
 /* Offline: a network monitor whose answer the test decides            */
 /* ------------------------------------------------------------------ */
@@ -1163,7 +1572,13 @@ record_log_writer (GLogLevelFlags   log_level,
 {
   for (gsize i = 0; i < n_fields; i++)
     if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
-      g_ptr_array_add (log_lines, fields[i].length < 0 ? g_strdup (fields[i].value) : g_strndup (fields[i].value, fields[i].length));
+      {
+        char *line = fields[i].length < 0 ? g_strdup (fields[i].value) : g_strndup (fields[i].value, fields[i].length);
+
+        if (!(log_level & G_LOG_LEVEL_DEBUG))
+          g_ptr_array_add (shown_lines, g_strdup (line));
+        g_ptr_array_add (log_lines, line);
+      }
 
   /* Debug lines are only recorded; the rest is shown as usual. */
   if (log_level & G_LOG_LEVEL_DEBUG)
@@ -1200,6 +1615,7 @@ main (int   argc,
   /* Every debug line is produced and recorded, to look for the key. */
   g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
   log_lines = g_ptr_array_new_with_free_func (g_free);
+  shown_lines = g_ptr_array_new_with_free_func (g_free);
   g_log_set_writer_func (record_log_writer, NULL, NULL);
 
   g_test_init (&argc, &argv, NULL);
@@ -1221,6 +1637,13 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/connection-refused-recovers", test_connection_refused_recovers);
   g_test_add_func ("/dailies/poller/concurrency-limit", test_concurrency_limit);
   g_test_add_func ("/dailies/poller/many-tasks-spread", test_many_tasks_spread);
+  g_test_add_func ("/dailies/poller/first-pass-spread", test_first_pass_spread);
+  g_test_add_func ("/dailies/poller/bulk-add-keeps-others-turn", test_bulk_add_keeps_others_turn);
+  g_test_add_func ("/dailies/poller/budget-setting-live", test_budget_setting_live);
+  g_test_add_func ("/dailies/poller/check-again-jumps-queue", test_check_again_jumps_queue);
+  g_test_add_func ("/dailies/poller/same-answer-skipped", test_same_answer_skipped);
+  g_test_add_func ("/dailies/poller/error-streak-logged-once", test_error_streak_logged_once);
+  g_test_add_func ("/dailies/poller/remove-restore-tracking", test_remove_restore_tracking);
   g_test_add_func ("/dailies/poller/offline-pauses-and-resumes", test_offline_pauses_and_resumes);
   g_test_add_func ("/dailies/poller/key-never-logged", test_key_never_logged);
 

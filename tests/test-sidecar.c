@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "dailies-sidecar.h"
@@ -365,6 +366,81 @@ test_write_error (void)
   dailies_test_rm_rf (dir);
 }
 
+typedef struct
+{
+  gboolean  done;
+  gboolean  written;
+  GError   *error;
+} AsyncWrite;
+
+static void
+written_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  AsyncWrite *write = user_data;
+
+  write->written = dailies_sidecar_write_finish (result, &write->error);
+  write->done = TRUE;
+}
+
+/* Written on a worker thread: the call returns at once, the answer comes
+ * through the main loop, and the file says what the task said at the
+ * call. (A slow network share cannot be simulated honestly here; that the
+ * caller never waits for the disk is what this shows.) */
+static void
+test_write_async (void)
+{
+  g_autofree char *dir = dailies_test_make_temp_dir ();
+  g_autoptr(DailiesTask) task = task_from_fixture ("response-success-ultra.json", NULL);
+  g_autofree char *video = g_build_filename (dir, "asyntask_Ult7aR3s0lut10nXq2Zk8PpM4nVbC1dE.mov", NULL);
+  g_autofree char *sidecar = g_build_filename (dir, "asyntask_Ult7aR3s0lut10nXq2Zk8PpM4nVbC1dE.json", NULL);
+  g_autofree char *missing = g_build_filename (dir, "gone", "TASK.mp4", NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(JsonObject) object = NULL;
+  g_autofree char *json = NULL;
+  AsyncWrite write = { 0 };
+  AsyncWrite failed = { 0 };
+  AsyncWrite cancelled = { 0 };
+
+  dailies_sidecar_write_async (video, task, NULL, written_cb, &write);
+  g_assert_false (write.done);
+  /* Built at the call: what changes afterwards is not in this file. */
+  dailies_task_set_request_id (task, "changed-after-the-call");
+  g_assert_true (dailies_test_wait_for_flag (&write.done, 5000));
+  g_assert_no_error (write.error);
+  g_assert_true (write.written);
+
+  g_assert_true (g_file_get_contents (sidecar, &json, NULL, NULL));
+  object = parse_sidecar (json);
+  g_assert_cmpstr (json_object_get_string_member (object, "task_id"), ==, "asyntask_Ult7aR3s0lut10nXq2Zk8PpM4nVbC1dE");
+  g_assert_cmpstr (json_object_get_string_member (object, "container"), ==, "mov");
+  g_assert_cmpstr (json_object_get_string_member (object, "upstream_resolution"), ==, "480p");
+  g_assert_cmpstr (json_object_get_string_member (object, "request_id"), !=, "changed-after-the-call");
+  g_assert_cmpuint (count_files (dir), ==, 1);
+
+  /* A folder that is not there: the error of the sync write, through the callback. */
+  dailies_sidecar_write_async (missing, task, NULL, written_cb, &failed);
+  g_assert_false (failed.done);
+  g_assert_true (dailies_test_wait_for_flag (&failed.done, 5000));
+  g_assert_false (failed.written);
+  g_assert_error (failed.error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+  g_clear_error (&failed.error);
+
+  /* Cancelled before the worker ran (the keeper going away): nothing written. */
+  g_assert_cmpint (g_unlink (sidecar), ==, 0);
+  dailies_sidecar_write_async (video, task, cancellable, written_cb, &cancelled);
+  g_cancellable_cancel (cancellable);
+  g_assert_true (dailies_test_wait_for_flag (&cancelled.done, 5000));
+  /* Or the worker was quicker: then it says so. */
+  g_assert_true (cancelled.written == g_file_test (sidecar, G_FILE_TEST_EXISTS));
+  if (!cancelled.written)
+    g_assert_error (cancelled.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&cancelled.error);
+
+  dailies_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -380,6 +456,7 @@ main (int   argc,
   g_test_add_func ("/dailies/sidecar/write", test_write);
   g_test_add_func ("/dailies/sidecar/write-mov", test_write_mov);
   g_test_add_func ("/dailies/sidecar/write-error", test_write_error);
+  g_test_add_func ("/dailies/sidecar/write-async", test_write_async);
 
   return g_test_run ();
 }

@@ -574,6 +574,234 @@ test_remove_restore_many (void)
   fixture_clear (&f);
 }
 
+/* The model holds exactly the tasks of @order whose flag in @present is
+ * set, in that order. */
+static void
+assert_order (DailiesTaskStore *store,
+              GPtrArray        *order,
+              const gboolean   *present)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < order->len; i++)
+    {
+      if (!present[i])
+        continue;
+      g_assert_true (get_task (store, n) == g_ptr_array_index (order, i));
+      n++;
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, n);
+}
+
+/* The same, for a store reopened from the file: by ID. */
+static void
+assert_order_by_id (DailiesTaskStore *store,
+                    GPtrArray        *order,
+                    const gboolean   *present)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < order->len; i++)
+    {
+      if (!present[i])
+        continue;
+      g_assert_cmpstr (dailies_task_get_id (get_task (store, n)), ==,
+                       dailies_task_get_id (g_ptr_array_index (order, i)));
+      n++;
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, n);
+}
+
+/* Scattered removals and restores, given in any order, in several steps:
+ * every task ends where it was, the signals name the span and the tasks,
+ * and the file agrees. */
+static void
+test_remove_restore_scattered (void)
+{
+  const guint n_tasks = 2000;
+  Fixture f;
+  DailiesTaskStore *store;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) order = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) doomed = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) first_back = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) rest_back = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GString) removed = g_string_new (NULL);
+  g_autofree gboolean *present = g_new0 (gboolean, n_tasks);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (9);
+  ItemsChanged changed = { 0 };
+  guint first = G_MAXUINT;
+  guint last = 0;
+  guint n_doomed = 0;
+  guint n_before;
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  for (guint i = 0; i < n_tasks; i++)
+    g_ptr_array_add (ids, g_strdup_printf ("asyntask_S%05u", i));
+  dailies_task_store_add_ids (store, (const char * const *) ids->pdata, ids->len);
+  for (guint i = 0; i < n_tasks; i++)
+    {
+      g_ptr_array_add (order, g_object_ref (get_task (store, i)));
+      present[i] = TRUE;
+    }
+
+  /* About a third, with both ends and a run of neighbours. */
+  for (guint i = 0; i < n_tasks; i++)
+    if (i == 0 || i == n_tasks - 1 || (i >= 700 && i < 720) || g_rand_int_range (rand, 0, 3) == 0)
+      {
+        g_ptr_array_add (doomed, g_object_ref (g_ptr_array_index (order, i)));
+        present[i] = FALSE;
+        first = MIN (first, i);
+        last = i;
+        n_doomed++;
+      }
+  /* Given shuffled, one of them twice, and a task the store never held. */
+  for (guint i = doomed->len; i > 1; i--)
+    {
+      guint j = g_rand_int_range (rand, 0, i);
+      gpointer swap = doomed->pdata[i - 1];
+
+      doomed->pdata[i - 1] = doomed->pdata[j];
+      doomed->pdata[j] = swap;
+    }
+  g_ptr_array_add (doomed, g_object_ref (g_ptr_array_index (doomed, 5)));
+  g_ptr_array_add (doomed, dailies_task_new ("asyntask_Stranger"));
+
+  g_signal_connect (store, "items-changed", G_CALLBACK (items_changed_cb), &changed);
+  g_signal_connect (store, "tasks-removed", G_CALLBACK (record_tasks_cb), removed);
+  dailies_task_store_remove_tasks (store, doomed);
+  assert_items_changed (&changed, first, last + 1 - first, last + 1 - first - n_doomed);
+  assert_order (store, order, present);
+  /* In the list's order, each once. */
+  {
+    g_autoptr(GString) expected = g_string_new (NULL);
+
+    for (guint i = 0; i < n_tasks; i++)
+      if (!present[i])
+        g_string_append_printf (expected, "%s%s", expected->len > 0 ? " " : "",
+                                dailies_task_get_id (g_ptr_array_index (order, i)));
+    g_assert_cmpstr (removed->str, ==, expected->str);
+  }
+  for (guint i = 0; i < n_tasks; i++)
+    g_assert_true ((dailies_task_store_lookup (store, g_ptr_array_index (ids, i)) != NULL) == present[i]);
+  g_assert_true (dailies_task_store_flush (store, NULL));
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, n_tasks - n_doomed);
+
+  /* The file holds the same list. */
+  {
+    DailiesTaskStore *reopened = open_store (f.db_path);
+
+    assert_order_by_id (reopened, order, present);
+    close_store (reopened);
+  }
+
+  /* Undo in two steps, each shuffled: every other one first. */
+  for (guint i = 0; i < doomed->len - 2; i++)
+    g_ptr_array_add (i % 2 == 0 ? first_back : rest_back, g_object_ref (g_ptr_array_index (doomed, i)));
+  first = G_MAXUINT;
+  last = 0;
+  n_before = g_list_model_get_n_items (G_LIST_MODEL (store));
+  for (guint i = 0, n = 0; i < n_tasks; i++)
+    {
+      gboolean back = !present[i] && g_ptr_array_find (first_back, g_ptr_array_index (order, i), NULL);
+
+      if (back)
+        {
+          present[i] = TRUE;
+          first = MIN (first, n);
+          last = n;
+        }
+      n += present[i];
+    }
+  dailies_task_store_restore_tasks (store, first_back);
+  assert_items_changed (&changed, first, last + 1 - first - first_back->len, last + 1 - first);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, n_before + first_back->len);
+  assert_order (store, order, present);
+
+  /* The rest, with some of the first step again: those are skipped. */
+  g_ptr_array_add (rest_back, g_object_ref (g_ptr_array_index (first_back, 0)));
+  dailies_task_store_restore_tasks (store, rest_back);
+  g_assert_cmpuint (changed.n_signals, ==, 1);
+  memset (&changed, 0, sizeof changed);
+  for (guint i = 0; i < n_tasks; i++)
+    present[i] = TRUE;
+  assert_order (store, order, present);
+  for (guint i = 0; i < n_tasks; i++)
+    g_assert_true (dailies_task_store_lookup (store, g_ptr_array_index (ids, i)) == g_ptr_array_index (order, i));
+
+  g_signal_handlers_disconnect_by_func (store, items_changed_cb, &changed);
+  g_signal_handlers_disconnect_by_func (store, record_tasks_cb, removed);
+  close_store (store);
+  store = open_store (f.db_path);
+  assert_order_by_id (store, order, present);
+  close_store (store);
+
+  fixture_clear (&f);
+}
+
+/* A finished task's answer stays in the file until asked for, and is
+ * neither lost by later writes nor by a removal that is undone. */
+static void
+test_stored_json (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  const char *ids[] = { "asyntask_StoredJson000001", "asyntask_StoredJson000002", "asyntask_StoredJson000003" };
+  g_autofree char *done_body = response_body (ids[0], "SUCCESS", "100%");
+  g_autofree char *other_body = response_body (ids[1], "SUCCESS", "100%");
+  g_autofree char *running_body = response_body (ids[2], "IN_PROGRESS", "40%");
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(DailiesTaskResponse) response = NULL;
+  DailiesTask *task;
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  dailies_task_store_add_ids (store, ids, G_N_ELEMENTS (ids));
+  apply_body (store, dailies_task_store_lookup (store, ids[0]), done_body, 200);
+  apply_body (store, dailies_task_store_lookup (store, ids[1]), other_body, 200);
+  apply_body (store, dailies_task_store_lookup (store, ids[2]), running_body, 200);
+  close_store (store);
+
+  /* Finished: left in the file, read when asked for, then kept. */
+  store = open_store (f.db_path);
+  task = dailies_task_store_lookup (store, ids[0]);
+  g_assert_false (dailies_task_has_raw_json_in_memory (task));
+  response = dailies_task_dup_response (task);
+  g_assert_nonnull (response);
+  g_assert_cmpstr (response->request_id, ==, "req-asyntask_StoredJson000001");
+  g_assert_false (dailies_task_has_raw_json_in_memory (task));
+  g_assert_cmpstr (dailies_task_get_raw_json (task), ==, done_body);
+  g_assert_true (dailies_task_has_raw_json_in_memory (task));
+  /* Unfinished: in memory, for its upstream problem. */
+  g_assert_true (dailies_task_has_raw_json_in_memory (dailies_task_store_lookup (store, ids[2])));
+  g_assert_cmpstr (dailies_task_get_raw_json (dailies_task_store_lookup (store, ids[2])), ==, running_body);
+
+  /* Another change of a task whose JSON is still in the file keeps it;
+   * so does a removal undone. */
+  task = dailies_task_store_lookup (store, ids[1]);
+  dailies_task_store_set_local_path (store, task, "/videos/second.mp4");
+  g_assert_true (dailies_task_store_flush (store, NULL));
+  g_ptr_array_add (gone, g_object_ref (task));
+  dailies_task_store_remove_tasks (store, gone);
+  g_assert_true (dailies_task_store_flush (store, NULL));
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, 2);
+  dailies_task_store_restore_tasks (store, gone);
+  g_assert_false (dailies_task_has_raw_json_in_memory (task));
+  close_store (store);
+  g_clear_pointer (&gone, g_ptr_array_unref);
+
+  store = open_store (f.db_path);
+  task = dailies_task_store_lookup (store, ids[1]);
+  g_assert_true (get_task (store, 1) == task);
+  g_assert_cmpstr (dailies_task_get_local_path (task), ==, "/videos/second.mp4");
+  g_assert_cmpstr (dailies_task_get_raw_json (task), ==, other_body);
+  g_assert_cmpstr (dailies_task_get_raw_json (dailies_task_store_lookup (store, ids[0])), ==, done_body);
+  close_store (store);
+
+  fixture_clear (&f);
+}
+
 static void
 write_garbage (const char *path,
                gsize       size)
@@ -1342,6 +1570,8 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/record-error-not-found", test_record_error_not_found);
   g_test_add_func ("/dailies/task-store/remove-restore", test_remove_restore);
   g_test_add_func ("/dailies/task-store/remove-restore-many", test_remove_restore_many);
+  g_test_add_func ("/dailies/task-store/remove-restore-scattered", test_remove_restore_scattered);
+  g_test_add_func ("/dailies/task-store/stored-json", test_stored_json);
   g_test_add_func ("/dailies/task-store/corrupt/garbage", test_corrupt_garbage);
   g_test_add_func ("/dailies/task-store/corrupt/text-file", test_corrupt_text_file);
   g_test_add_func ("/dailies/task-store/corrupt/truncated", test_corrupt_truncated);

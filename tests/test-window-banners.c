@@ -18,6 +18,7 @@
 #include "dailies-application.h"
 #include "dailies-poller.h"
 #include "dailies-task-store.h"
+#include "dailies-task.h"
 #include "dailies-task-view.h"
 #include "dailies-test-ui.h"
 #include "dailies-test-utils.h"
@@ -132,6 +133,14 @@ static gboolean
 gateway_was_asked (gpointer user_data)
 {
   return the_gateway->n_tasks > *(guint *) user_data;
+}
+
+/* Whether the task @user_data (a DailiesTask*) holds the gateway's request
+ * ID of an answer: the 401s before carry none. */
+static gboolean
+task_has_gateway_id (gpointer user_data)
+{
+  return dailies_task_get_gateway_request_id (user_data) != NULL;
 }
 
 static Gateway *
@@ -356,7 +365,10 @@ banners_body (DailiesApplication *app,
   dailies_api_client_set_api_key (client, "sk-good");
   g_assert_true (wait_for_banner (window, NULL));
 
-  /* Copy Details names the gateway's request ID of the last answer. */
+  /* Copy Details names the gateway's request ID of the last answer,
+   * once it came: the requests-per-second budget may hold it back a
+   * moment after the key is set. */
+  g_assert_true (dailies_test_wait_until (task_has_gateway_id, dailies_task_store_lookup (store, TASK_ID), 5000));
   g_assert_true (dailies_window_select_task (window, TASK_ID));
   gtk_widget_activate_action (dailies_window_get_task_view (window), "view.copy-details", NULL);
   gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (window)), NULL, clipboard_read_cb, &copied);

@@ -1,0 +1,65 @@
+/* dailies-task-list-model.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "dailies-types.h"
+
+G_BEGIN_DECLS
+
+#define DAILIES_TYPE_TASK_LIST_MODEL (dailies_task_list_model_get_type ())
+
+G_DECLARE_FINAL_TYPE (DailiesTaskListModel, dailies_task_list_model, DAILIES, TASK_LIST_MODEL, GObject)
+
+/* The orders the list can show. Their nicks are the values of the
+ * "sort-order" setting. */
+typedef enum
+{
+  DAILIES_TASK_SORT_NEWEST = 0,  /* newer additions first; one addition in its given order */
+  DAILIES_TASK_SORT_OLDEST,      /* older additions first; one addition in its given order */
+  DAILIES_TASK_SORT_STATUS,      /* unfinished first, then failed, then succeeded */
+  DAILIES_TASK_SORT_FINISHED,    /* last finished first; unfinished last */
+  DAILIES_TASK_SORT_DEADLINE,    /* live links lapsing soonest first, then lapsed, then none */
+} DailiesTaskSort;
+
+/* The states a list can be narrowed to, in the window's drop-down order. */
+typedef enum
+{
+  DAILIES_TASK_FILTER_ALL = 0,
+  DAILIES_TASK_FILTER_RUNNING,
+  DAILIES_TASK_FILTER_SUCCEEDED,
+  DAILIES_TASK_FILTER_FAILED,
+  DAILIES_TASK_FILTER_LINK_EXPIRED,   /* succeeded, not kept, and the link lapsed */
+} DailiesTaskFilter;
+
+/* "newest", "oldest", "status", "finished", "deadline"; unknown names
+ * are NEWEST. */
+DailiesTaskSort       dailies_task_sort_from_nick                 (const char           *nick);
+const char           *dailies_task_sort_to_nick                   (DailiesTaskSort       sort);
+
+/* The store's tasks, filtered and sorted. It follows the store's
+ * tasks-added, tasks-removed and task-answered signals, so that each change
+ * costs what it touches rather than what the store holds; a store that
+ * has not loaded yet is taken in once it has. Main thread only. */
+DailiesTaskListModel *dailies_task_list_model_new                 (DailiesTaskStore     *store);
+DailiesTaskStore     *dailies_task_list_model_get_store           (DailiesTaskListModel *self);
+
+DailiesTaskSort       dailies_task_list_model_get_sort            (DailiesTaskListModel *self);
+void                  dailies_task_list_model_set_sort            (DailiesTaskListModel *self,
+                                                                   DailiesTaskSort       sort);
+/* Words looked for, case-insensitively, in the ID, model, failure reason
+ * and the service's problem. Surrounding space is ignored; NULL or ""
+ * shows every task. */
+void                  dailies_task_list_model_set_search          (DailiesTaskListModel *self,
+                                                                   const char           *text);
+/* The folded search text, or NULL when nothing is searched. */
+const char           *dailies_task_list_model_get_search          (DailiesTaskListModel *self);
+DailiesTaskFilter     dailies_task_list_model_get_state_filter    (DailiesTaskListModel *self);
+void                  dailies_task_list_model_set_state_filter    (DailiesTaskListModel *self,
+                                                                   DailiesTaskFilter     filter);
+
+G_END_DECLS

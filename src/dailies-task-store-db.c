@@ -1,0 +1,705 @@
+/* dailies-task-store-db.c
+ *
+ * The task database: opening, checking and moving aside a damaged file,
+ * the schema and its migrations, the statements, and reading every row.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "dailies-task-store-private.h"
+
+/* One step per schema version: migrations[N] takes a database from version
+ * N to N + 1. Version 3 will be one more string at the end. */
+static const char * const migrations[] = {
+  /* 0 → 1 */
+  "CREATE TABLE tasks ("
+  "  id                  TEXT PRIMARY KEY NOT NULL,"
+  "  position            INTEGER NOT NULL,"
+  "  status              INTEGER NOT NULL DEFAULT 0,"
+  "  status_text         TEXT,"
+  "  progress            INTEGER NOT NULL DEFAULT -1,"
+  "  submit_time         INTEGER NOT NULL DEFAULT 0,"
+  "  start_time          INTEGER NOT NULL DEFAULT 0,"
+  "  finish_time         INTEGER NOT NULL DEFAULT 0,"
+  "  fail_reason         TEXT,"
+  "  result_url          TEXT,"
+  "  original_result_url TEXT,"
+  "  request_id          TEXT,"
+  "  model               TEXT,"
+  "  raw_json            TEXT,"
+  "  first_seen          INTEGER NOT NULL DEFAULT 0,"
+  "  last_polled         INTEGER NOT NULL DEFAULT 0,"
+  "  last_error          TEXT,"
+  "  http_status         INTEGER NOT NULL DEFAULT 0,"
+  "  local_path          TEXT"
+  ");",
+  /* 1 → 2: when the current link was first received, when its host
+   * refused it, and the expiry its signature states. For the links already
+   * stored, the earliest time Dailies can have received them: not before
+   * the task finished, nor before Dailies knew the task. The service's
+   * gateway issues a link once, at the finish, and never re-signs it, so
+   * that is when such a link really started; what schema 1 showed as
+   * lapsed stays so. Links that state their own expiry are judged by it. */
+  "ALTER TABLE tasks ADD COLUMN link_seen INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE tasks ADD COLUMN link_lapsed INTEGER NOT NULL DEFAULT 0;"
+  /* Read from the link when first needed: no URL parsing in SQL. */
+  "ALTER TABLE tasks ADD COLUMN link_expires INTEGER NOT NULL DEFAULT -1;"
+  "UPDATE tasks SET link_seen = CASE"
+  "  WHEN MAX (finish_time, first_seen) > 0 THEN MAX (finish_time, first_seen)"
+  "  ELSE last_polled END"
+  " WHERE result_url IS NOT NULL;",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == DAILIES_TASK_STORE_SCHEMA_VERSION);
+
+#define TASK_COLUMNS \
+  "id, position, status, status_text, progress, submit_time, start_time, finish_time, " \
+  "fail_reason, result_url, original_result_url, request_id, model, raw_json, " \
+  "first_seen, last_polled, last_error, http_status, local_path, link_seen, link_lapsed, link_expires"
+
+static const char select_sql[] =
+  "SELECT " TASK_COLUMNS " FROM tasks";
+static const char upsert_sql[] =
+  "INSERT OR REPLACE INTO tasks (" TASK_COLUMNS ") "
+  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
+/* For a task whose JSON was left in the database: the JSON stored, or the
+ * one its removal stashed. ?14 stays unbound. */
+static const char upsert_keep_json_sql[] =
+  "INSERT OR REPLACE INTO tasks (" TASK_COLUMNS ") "
+  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+  "COALESCE ((SELECT raw_json FROM main.tasks WHERE id = ?1),"
+  "          (SELECT raw_json FROM temp.removed_json WHERE id = ?1)), "
+  "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
+static const char delete_sql[] =
+  "DELETE FROM tasks WHERE id = ?1";
+/* INSERT OR REPLACE does not fire it: recursive triggers are off. */
+static const char stash_sql[] =
+  "PRAGMA temp_store = FILE;"
+  "CREATE TEMP TABLE removed_json (id TEXT PRIMARY KEY NOT NULL, raw_json TEXT);"
+  "CREATE TEMP TRIGGER stash_removed_json BEFORE DELETE ON main.tasks"
+  " WHEN old.raw_json IS NOT NULL BEGIN"
+  "  INSERT OR REPLACE INTO removed_json (id, raw_json) VALUES (old.id, old.raw_json);"
+  " END;";
+static const char read_json_sql[] =
+  "SELECT raw_json FROM tasks WHERE id = ?1";
+
+/* ------------------------------------------------------------------ */
+/* SQLite helpers (load thread and writer thread)                      */
+/* ------------------------------------------------------------------ */
+
+static gboolean
+is_corruption (int code)
+{
+  code &= 0xff;
+  return code == SQLITE_CORRUPT || code == SQLITE_NOTADB;
+}
+
+gboolean
+dailies_task_store_set_sqlite_error (GError     **error,
+                                     sqlite3     *db,
+                                     int          code,
+                                     const char  *what)
+{
+  int domain_code = is_corruption (code) ? DAILIES_STORE_ERROR_CORRUPT : DAILIES_STORE_ERROR_IO;
+
+  g_set_error (error, DAILIES_STORE_ERROR, domain_code, "%s: %s", what,
+               db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (code));
+  return FALSE;
+}
+
+gboolean
+dailies_task_store_exec_sql (sqlite3     *db,
+                             const char  *sql,
+                             GError     **error)
+{
+  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    return dailies_task_store_set_sqlite_error (error, db, rc, sql);
+
+  return TRUE;
+}
+
+/* Runs a statement that returns one row of one column. */
+static gboolean
+query_value (sqlite3     *db,
+             const char  *sql,
+             char       **text,
+             gint64      *number,
+             GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return dailies_task_store_set_sqlite_error (error, db, rc, sql);
+
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      dailies_task_store_set_sqlite_error (error, db, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, sql);
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+
+  if (text != NULL)
+    *text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  if (number != NULL)
+    *number = sqlite3_column_int64 (stmt, 0);
+
+  sqlite3_finalize (stmt);
+  return TRUE;
+}
+
+static gboolean
+migrate (sqlite3  *db,
+         GError  **error)
+{
+  gint64 version = 0;
+
+  if (!query_value (db, "PRAGMA user_version", NULL, &version, error))
+    return FALSE;
+
+  if (version == DAILIES_TASK_STORE_SCHEMA_VERSION)
+    return TRUE;
+
+  if (version < 0 || version > DAILIES_TASK_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, DAILIES_STORE_ERROR, DAILIES_STORE_ERROR_TOO_NEW,
+                   _("The task database was written by a newer version of Dailies (schema %d)"),
+                   (int) version);
+      return FALSE;
+    }
+
+  if (!dailies_task_store_exec_sql (db, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  for (gint64 v = version; v < DAILIES_TASK_STORE_SCHEMA_VERSION; v++)
+    {
+      int rc;
+
+      g_debug ("store: migrating the schema from version %d", (int) v);
+      rc = sqlite3_exec (db, migrations[v], NULL, NULL, NULL);
+      if (rc != SQLITE_OK)
+        {
+          /* A plain SQL error here means a database of another shape
+           * (a "tasks" table that is not ours): as good as damaged. */
+          dailies_task_store_set_sqlite_error (error, db, rc == SQLITE_ERROR ? SQLITE_CORRUPT : rc, "migrating");
+          goto rollback;
+        }
+    }
+
+  {
+    g_autofree char *sql = g_strdup_printf ("PRAGMA user_version = %d", DAILIES_TASK_STORE_SCHEMA_VERSION);
+
+    if (!dailies_task_store_exec_sql (db, sql, error) || !dailies_task_store_exec_sql (db, "COMMIT", error))
+      goto rollback;
+  }
+
+  return TRUE;
+
+rollback:
+  sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
+}
+
+/* One copy, straight from SQLite's buffer into the task. */
+static char *
+dup_column_text (sqlite3_stmt *stmt,
+                 int           column)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, column);
+  int length;
+  char *copy;
+
+  if (text == NULL)
+    return NULL;
+
+  length = sqlite3_column_bytes (stmt, column);
+  copy = g_malloc (length + 1);
+  memcpy (copy, text, length);
+  copy[length] = '\0';
+
+  return copy;
+}
+
+static DailiesTaskStatus
+status_from_column (GEnumClass *status_class,
+                    gint64      value)
+{
+  if (value < G_MININT || value > G_MAXINT || g_enum_get_value (status_class, (int) value) == NULL)
+    return DAILIES_TASK_STATUS_OTHER;
+
+  return (DailiesTaskStatus) value;
+}
+
+/* ------------------------------------------------------------------ */
+/* The JSON left in the database                                       */
+/* ------------------------------------------------------------------ */
+
+/* A read-only connection of its own, opened at the first read: for the
+ * one task being shown, not on the writer's way. */
+typedef struct
+{
+  DailiesTaskJsonSource  parent;
+  GMutex                 mutex;
+  char                  *path;
+  sqlite3               *db;
+  sqlite3_stmt          *stmt;
+} JsonReader;
+
+static char *
+json_reader_read (DailiesTaskJsonSource *source,
+                  const char            *id)
+{
+  JsonReader *reader = (JsonReader *) source;
+  char *json = NULL;
+  int rc;
+
+  g_mutex_lock (&reader->mutex);
+
+  if (reader->db == NULL)
+    {
+      rc = sqlite3_open_v2 (reader->path, &reader->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+      if (rc == SQLITE_OK)
+        {
+          sqlite3_busy_timeout (reader->db, 5000);
+          rc = sqlite3_prepare_v3 (reader->db, read_json_sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                   &reader->stmt, NULL);
+        }
+      if (rc != SQLITE_OK)
+        {
+          g_message ("store: cannot read a task's stored answer: %s",
+                     reader->db != NULL ? sqlite3_errmsg (reader->db) : sqlite3_errstr (rc));
+          g_clear_pointer (&reader->stmt, sqlite3_finalize);
+          g_clear_pointer (&reader->db, sqlite3_close);
+          g_mutex_unlock (&reader->mutex);
+          return NULL;
+        }
+    }
+
+  sqlite3_bind_text (reader->stmt, 1, id, -1, SQLITE_STATIC);
+  if (sqlite3_step (reader->stmt) == SQLITE_ROW)
+    json = dup_column_text (reader->stmt, 0);
+  sqlite3_reset (reader->stmt);
+  sqlite3_clear_bindings (reader->stmt);
+
+  g_mutex_unlock (&reader->mutex);
+
+  return json;
+}
+
+static void
+json_reader_clear (DailiesTaskJsonSource *source)
+{
+  JsonReader *reader = (JsonReader *) source;
+
+  g_clear_pointer (&reader->stmt, sqlite3_finalize);
+  g_clear_pointer (&reader->db, sqlite3_close);
+  g_clear_pointer (&reader->path, g_free);
+  g_mutex_clear (&reader->mutex);
+}
+
+static DailiesTaskJsonSource *
+json_reader_new (const char *path)
+{
+  JsonReader *reader = g_atomic_rc_box_new0 (JsonReader);
+
+  reader->parent.read = json_reader_read;
+  reader->parent.clear = json_reader_clear;
+  g_mutex_init (&reader->mutex);
+  reader->path = g_strdup (path);
+
+  return &reader->parent;
+}
+
+static void
+json_source_release (DailiesTaskJsonSource *source)
+{
+  g_atomic_rc_box_release_full (source, (GDestroyNotify) source->clear);
+}
+
+typedef struct
+{
+  guint        position;
+  guint        index;     /* read order: ties keep it */
+  DailiesTask *task;
+} LoadedTask;
+
+static int
+compare_loaded_tasks (gconstpointer a,
+                      gconstpointer b)
+{
+  const LoadedTask *la = a;
+  const LoadedTask *lb = b;
+
+  if (la->position != lb->position)
+    return la->position < lb->position ? -1 : 1;
+
+  return la->index < lb->index ? -1 : (la->index > lb->index ? 1 : 0);
+}
+
+static gboolean
+read_tasks (sqlite3               *db,
+            DailiesTaskJsonSource *json_source,
+            GPtrArray             *tasks,
+            GHashTable  *by_id,
+            guint       *next_position,
+            GError     **error)
+{
+  g_autoptr(GEnumClass) status_class = g_type_class_ref (DAILIES_TYPE_TASK_STATUS);
+  g_autoptr(GArray) loaded = g_array_new (FALSE, FALSE, sizeof (LoadedTask));
+  gboolean sorted = TRUE;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_assert (tasks->len == 0);
+  g_assert (g_hash_table_size (by_id) == 0);
+
+  rc = sqlite3_prepare_v2 (db, select_sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      /* A database of ours without our table is damaged, not merely unreadable. */
+      return dailies_task_store_set_sqlite_error (error, db, rc == SQLITE_ERROR ? SQLITE_CORRUPT : rc,
+                                                  "reading tasks");
+    }
+
+  /* Held across the loop: otherwise each of the 22 column calls of each
+   * row takes and drops the connection's mutex. */
+  sqlite3_mutex_enter (sqlite3_db_mutex (db));
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      DailiesTaskFields fields = { 0 };
+      LoadedTask item;
+      gint64 position;
+      gboolean json_left;
+
+      fields.id = dup_column_text (stmt, 0);
+      if (fields.id == NULL || *fields.id == '\0')
+        {
+          g_free (fields.id);
+          continue;
+        }
+
+      position = CLAMP (sqlite3_column_int64 (stmt, 1), 0, G_MAXUINT - 2);
+      fields.status = status_from_column (status_class, sqlite3_column_int64 (stmt, 2));
+      fields.status_text = dup_column_text (stmt, 3);
+      fields.progress = sqlite3_column_int (stmt, 4);
+      fields.submit_time = sqlite3_column_int64 (stmt, 5);
+      fields.start_time = sqlite3_column_int64 (stmt, 6);
+      fields.finish_time = sqlite3_column_int64 (stmt, 7);
+      fields.fail_reason = dup_column_text (stmt, 8);
+      fields.result_url = dup_column_text (stmt, 9);
+      fields.original_result_url = dup_column_text (stmt, 10);
+      fields.request_id = dup_column_text (stmt, 11);
+      fields.model = dup_column_text (stmt, 12);
+      /* A finished task's answer is rarely looked at again: it stays in
+       * the file (most of what a task weighs), unless in memory only. */
+      json_left = json_source != NULL && dailies_task_status_is_terminal (fields.status) &&
+                  sqlite3_column_type (stmt, 13) != SQLITE_NULL;
+      if (!json_left)
+        fields.raw_json = dup_column_text (stmt, 13);
+      fields.first_seen = sqlite3_column_int64 (stmt, 14);
+      fields.last_polled = sqlite3_column_int64 (stmt, 15);
+      fields.last_error = dup_column_text (stmt, 16);
+      fields.http_status = (guint) CLAMP (sqlite3_column_int64 (stmt, 17), 0, G_MAXUINT);
+      fields.local_path = dup_column_text (stmt, 18);
+      fields.link_seen = sqlite3_column_int64 (stmt, 19);
+      fields.link_lapsed = sqlite3_column_int64 (stmt, 20);
+      fields.link_expires = sqlite3_column_int64 (stmt, 21);
+
+      item.position = (guint) position;
+      item.index = loaded->len;
+      item.task = dailies_task_new_take_fields (&fields);
+      if (json_left)
+        dailies_task_set_json_source (item.task, json_source);
+
+      if (loaded->len > 0 && g_array_index (loaded, LoadedTask, loaded->len - 1).position > item.position)
+        sorted = FALSE;
+      g_array_append_val (loaded, item);
+    }
+
+  sqlite3_mutex_leave (sqlite3_db_mutex (db));
+
+  if (rc != SQLITE_DONE)
+    {
+      dailies_task_store_set_sqlite_error (error, db, rc, "reading tasks");
+      sqlite3_finalize (stmt);
+      for (guint i = 0; i < loaded->len; i++)
+        g_object_unref (g_array_index (loaded, LoadedTask, i).task);
+      return FALSE;
+    }
+
+  sqlite3_finalize (stmt);
+
+  /* Sorted here rather than by ORDER BY: without an index on position,
+   * SQLite would copy every row, raw JSON and all, through its sorter. */
+  if (!sorted)
+    g_array_sort (loaded, compare_loaded_tasks);
+
+  for (guint i = 0; i < loaded->len; i++)
+    {
+      LoadedTask *item = &g_array_index (loaded, LoadedTask, i);
+
+      dailies_task_set_store_position (item->task, item->position + 1);
+      *next_position = MAX (*next_position, item->position + 1);
+      g_ptr_array_add (tasks, item->task);
+      g_hash_table_insert (by_id, (gpointer) dailies_task_get_id (item->task), item->task);
+    }
+
+  return TRUE;
+}
+
+void
+dailies_task_store_close_database (sqlite3    **db,
+                                   Statements  *stmts)
+{
+  g_clear_pointer (&stmts->upsert, sqlite3_finalize);
+  g_clear_pointer (&stmts->upsert_keep_json, sqlite3_finalize);
+  g_clear_pointer (&stmts->delete, sqlite3_finalize);
+
+  if (*db != NULL)
+    {
+      int rc = sqlite3_close (*db);
+
+      if (rc != SQLITE_OK)
+        g_warning ("store: closing the database: %s", sqlite3_errstr (rc));
+      *db = NULL;
+    }
+}
+
+void
+dailies_task_store_load_data_free (LoadData *data)
+{
+  dailies_task_store_close_database (&data->db, &data->stmts);
+  g_clear_pointer (&data->json_source, json_source_release);
+  g_clear_pointer (&data->by_id, g_hash_table_unref);
+  g_clear_pointer (&data->tasks, g_ptr_array_unref);
+  g_clear_pointer (&data->path, g_free);
+  g_clear_pointer (&data->moved_aside_path, g_free);
+  g_clear_error (&data->error);
+  g_free (data);
+}
+
+/* Opens @path (or memory), sets up WAL, migrates and reads every row. On
+ * failure nothing stays open. */
+static gboolean
+try_open (LoadData    *data,
+          const char  *path,
+          GError     **error)
+{
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+  g_autofree char *journal_mode = NULL;
+  g_autofree char *check = NULL;
+  int rc;
+
+  g_assert (data->db == NULL);
+
+  rc = sqlite3_open_v2 (path != NULL ? path : ":memory:", &data->db, flags, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, DAILIES_STORE_ERROR, DAILIES_STORE_ERROR_OPEN,
+                   _("Could not open the task database: %s"),
+                   data->db != NULL ? sqlite3_errmsg (data->db) : sqlite3_errstr (rc));
+      goto fail;
+    }
+
+  sqlite3_extended_result_codes (data->db, TRUE);
+  sqlite3_busy_timeout (data->db, 5000);
+
+  /* WAL: a commit is one append, and it survives the process being killed.
+   * NORMAL skips the fsync per commit, which only matters for power loss. */
+  if (!query_value (data->db, "PRAGMA journal_mode = WAL", &journal_mode, NULL, error) ||
+      !dailies_task_store_exec_sql (data->db, "PRAGMA synchronous = NORMAL", error))
+    goto fail;
+
+  if (path != NULL && g_ascii_strcasecmp (journal_mode, "wal") != 0)
+    g_warning ("store: journal mode is %s, not WAL", journal_mode);
+
+  /* The check and the read below each go through every page: mapped, SQLite
+   * reads them in place rather than copying each out of the page cache.
+   * Only while loading: a mapped file cut short by someone else faults. */
+  if (path != NULL && !dailies_task_store_exec_sql (data->db, "PRAGMA mmap_size = 268435456", error))
+    goto fail;
+
+  /* Catches truncated and damaged files now, not at the first write. */
+  if (!query_value (data->db, "PRAGMA quick_check", &check, NULL, error))
+    goto fail;
+  if (g_strcmp0 (check, "ok") != 0)
+    {
+      g_set_error (error, DAILIES_STORE_ERROR, DAILIES_STORE_ERROR_CORRUPT,
+                   "integrity check: %s", check);
+      goto fail;
+    }
+
+  if (!migrate (data->db, error))
+    goto fail;
+
+  if (path != NULL)
+    data->json_source = json_reader_new (path);
+  if (!read_tasks (data->db, data->json_source, data->tasks, data->by_id, &data->next_position, error))
+    goto fail;
+
+  if (path != NULL && !dailies_task_store_exec_sql (data->db, "PRAGMA mmap_size = 0", error))
+    goto fail;
+
+  /* This connection's own: what a removal deletes of the JSON that was not
+   * loaded, for an undo to put back. Gone with the connection. */
+  if (!dailies_task_store_exec_sql (data->db, stash_sql, error))
+    goto fail;
+
+  rc = sqlite3_prepare_v3 (data->db, upsert_sql, -1, SQLITE_PREPARE_PERSISTENT, &data->stmts.upsert, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v3 (data->db, upsert_keep_json_sql, -1, SQLITE_PREPARE_PERSISTENT,
+                             &data->stmts.upsert_keep_json, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v3 (data->db, delete_sql, -1, SQLITE_PREPARE_PERSISTENT, &data->stmts.delete, NULL);
+  if (rc != SQLITE_OK)
+    {
+      dailies_task_store_set_sqlite_error (error, data->db, rc, "preparing statements");
+      goto fail;
+    }
+
+  return TRUE;
+
+fail:
+  dailies_task_store_close_database (&data->db, &data->stmts);
+  g_clear_pointer (&data->json_source, json_source_release);
+  g_hash_table_remove_all (data->by_id);
+  g_ptr_array_set_size (data->tasks, 0);
+  data->next_position = 0;
+  return FALSE;
+}
+
+static gboolean
+move_aside (const char  *path,
+            char       **aside_path,
+            GError     **error)
+{
+  static const char * const suffixes[] = { "", "-wal", "-shm" };
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  g_autofree char *base = NULL;
+
+  base = g_strdup_printf ("%s.corrupt-%s", path, stamp);
+  for (guint i = 2; g_file_test (base, G_FILE_TEST_EXISTS); i++)
+    {
+      g_free (base);
+      base = g_strdup_printf ("%s.corrupt-%s-%u", path, stamp, i);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *from = g_strconcat (path, suffixes[i], NULL);
+      g_autofree char *to = g_strconcat (base, suffixes[i], NULL);
+
+      if (g_rename (from, to) != 0 && errno != ENOENT)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, DAILIES_STORE_ERROR, DAILIES_STORE_ERROR_OPEN,
+                       _("Could not move the damaged task database aside: %s"),
+                       g_strerror (saved_errno));
+          return FALSE;
+        }
+    }
+
+  *aside_path = g_steal_pointer (&base);
+  return TRUE;
+}
+
+/* A file that does not even start like a database is refused before
+ * SQLite opens it: SQLite would delete its -wal on close, and that belongs
+ * with the damaged file for whoever wants to look at it. */
+static gboolean
+check_header (const char  *path,
+              GError     **error)
+{
+  static const char magic[16] = "SQLite format 3";
+  char header[sizeof magic] = { 0 };
+  FILE *file;
+  size_t n_read;
+
+  file = g_fopen (path, "rb");
+  if (file == NULL)
+    return TRUE;  /* missing: created; unreadable: sqlite3_open says why */
+
+  n_read = fread (header, 1, sizeof header, file);
+  fclose (file);
+
+  if (n_read == 0 || memcmp (header, magic, sizeof magic) == 0)
+    return TRUE;
+
+  g_set_error_literal (error, DAILIES_STORE_ERROR, DAILIES_STORE_ERROR_CORRUPT,
+                       "not an SQLite database");
+  return FALSE;
+}
+
+/* Runs in a GTask thread (or in the caller's, for a blocking load). Always
+ * ends with an open database: the file, a fresh one in place of a corrupt
+ * file, or one in memory when the file cannot be used. */
+LoadData *
+dailies_task_store_load_database (const char *path)
+{
+  g_autoptr(LoadData) data = g_new0 (LoadData, 1);
+  g_autoptr(GError) error = NULL;
+  gint64 begin = g_get_monotonic_time ();
+
+  data->path = g_strdup (path);
+  data->tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  data->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+
+  if (path != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (path);
+
+      if (g_mkdir_with_parents (dir, 0700) != 0)
+        {
+          int saved_errno = errno;
+
+          g_set_error (&error, DAILIES_STORE_ERROR, DAILIES_STORE_ERROR_OPEN,
+                       _("Could not create the folder %s: %s"), dir, g_strerror (saved_errno));
+        }
+      else if ((!check_header (path, &error) || !try_open (data, path, &error)) &&
+               g_error_matches (error, DAILIES_STORE_ERROR, DAILIES_STORE_ERROR_CORRUPT))
+        {
+          g_message ("store: %s is damaged (%s); moving it aside", path, error->message);
+          g_clear_error (&error);
+
+          if (move_aside (path, &data->moved_aside_path, &error))
+            {
+              g_message ("store: the damaged database is now %s", data->moved_aside_path);
+              try_open (data, path, &error);
+            }
+        }
+    }
+
+  if (data->db == NULL)
+    {
+      g_autoptr(GError) memory_error = NULL;
+
+      /* The caller gets the error and decides how loud to be. */
+      if (error != NULL)
+        g_message ("store: %s; keeping tasks in memory only", error->message);
+
+      if (!try_open (data, NULL, &memory_error))
+        g_error ("store: cannot open a database in memory: %s", memory_error->message);
+    }
+
+  g_debug ("store: loaded %u tasks in %.1f ms", data->tasks->len,
+           (g_get_monotonic_time () - begin) / 1000.0);
+
+  data->error = g_steal_pointer (&error);
+  return g_steal_pointer (&data);
+}

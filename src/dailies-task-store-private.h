@@ -1,0 +1,124 @@
+/* dailies-task-store-private.h
+ *
+ * What the parts of DailiesTaskStore share: the model and public API
+ * (dailies-task-store.c), the database (dailies-task-store-db.c) and the
+ * writer thread (dailies-task-store-writer.c).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <sqlite3.h>
+
+#include "dailies-task-store.h"
+
+G_BEGIN_DECLS
+
+/* The state of one task as a row: a copy taken on the main thread, so that
+ * the writer thread never touches a DailiesTask. */
+typedef struct
+{
+  DailiesTaskFields fields;
+  gboolean          deleted;
+  gboolean          keep_stored_json;  /* the JSON was not loaded: keep the stored one */
+  guint             position;
+} Row;
+
+/* The writer's prepared statements. */
+typedef struct
+{
+  sqlite3_stmt *upsert;
+  sqlite3_stmt *upsert_keep_json;
+  sqlite3_stmt *delete;
+} Statements;
+
+/* What the load thread hands to the main thread. */
+typedef struct
+{
+  char                  *path;
+  sqlite3               *db;
+  Statements             stmts;
+  DailiesTaskJsonSource *json_source;    /* NULL in memory */
+  GPtrArray             *tasks;
+  GHashTable            *by_id;          /* as in DailiesTaskStore, built off the main thread */
+  guint                  next_position;
+  char                  *moved_aside_path;
+  GError                *error;
+} LoadData;
+
+struct _DailiesTaskStore
+{
+  GObject       parent_instance;
+
+  char         *path;
+  char         *moved_aside_path;
+  GMainContext *main_context;
+
+  /* Main thread only. */
+  GPtrArray    *items;          /* DailiesTask, ascending position */
+  GHashTable   *by_id;          /* id (owned by the task) → task */
+  guint         next_position;
+  guint         loading : 1;
+  guint         loaded : 1;
+
+  /* Shared with the writer thread, under mutex. */
+  GMutex        mutex;
+  GCond         work_cond;
+  GCond         done_cond;
+  GHashTable   *pending;        /* id → Row: the newest state of each changed task */
+  guint64       queued_gen;     /* bumped by every change */
+  guint64       done_gen;       /* the newest change the writer has dealt with */
+  gboolean      wake;
+  gboolean      quit;
+  gboolean      failing;        /* the last batch failed */
+  GError       *failure;        /* why, while failing */
+  GQueue        failures;       /* GError, for write-failed on the main thread */
+  GSource      *failed_source;
+  GSource      *wake_source;      /* wakes the writer once per main-loop pass */
+
+  /* Writer thread only, once started. */
+  GThread      *thread;
+  sqlite3      *db;
+  Statements    stmts;
+};
+
+/* dailies-task-store-db.c: the load thread and the writer thread. */
+gboolean  dailies_task_store_set_sqlite_error (GError       **error,
+                                               sqlite3       *db,
+                                               int            code,
+                                               const char    *what);
+gboolean  dailies_task_store_exec_sql         (sqlite3       *db,
+                                               const char    *sql,
+                                               GError       **error);
+void      dailies_task_store_close_database   (sqlite3      **db,
+                                               Statements    *stmts);
+LoadData *dailies_task_store_load_database    (const char    *path);
+void      dailies_task_store_load_data_free   (LoadData      *data);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoadData, dailies_task_store_load_data_free)
+
+/* dailies-task-store-writer.c */
+Row        *dailies_task_store_row_new_from_task   (DailiesTask       *task);
+Row        *dailies_task_store_row_new_deleted     (DailiesTask       *task);
+GHashTable *dailies_task_store_pending_table_new   (void);
+gpointer    dailies_task_store_writer_thread       (gpointer           user_data);
+GSource    *dailies_task_store_ready_source_new    (const char        *name,
+                                                    int                priority,
+                                                    GSourceFunc        callback,
+                                                    gpointer           user_data,
+                                                    GMainContext      *context);
+void        dailies_task_store_wake_writer_locked  (DailiesTaskStore  *self);
+gboolean    dailies_task_store_wake_source_cb      (gpointer           user_data);
+gboolean    dailies_task_store_failed_source_cb    (gpointer           user_data);
+void        dailies_task_store_queue_rows          (DailiesTaskStore  *self,
+                                                    Row              **rows,
+                                                    guint              n_rows);
+void        dailies_task_store_queue_task          (DailiesTaskStore  *self,
+                                                    DailiesTask       *task);
+
+/* dailies-task-store.c, for the writer's failures. */
+void        dailies_task_store_emit_write_failed   (DailiesTaskStore  *self,
+                                                    const GError      *error);
+
+G_END_DECLS

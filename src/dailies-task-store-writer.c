@@ -1,0 +1,356 @@
+/* dailies-task-store-writer.c
+ *
+ * The writer thread: rows queued on the main thread are written in
+ * batched transactions; failures are kept and retried.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "dailies-task-store-private.h"
+
+/* After the first header, which tells whether this is glibc. */
+#ifdef __GLIBC__
+# include <malloc.h>
+#endif
+
+/* Rows waiting before the writer is woken without waiting for the main
+ * loop to go idle. */
+#define WAKE_BACKLOG 256
+
+/* A batch this big (a bulk add or removal) is followed by a trim. */
+#define TRIM_BATCH 10000
+
+/* ------------------------------------------------------------------ */
+/* Rows                                                                */
+/* ------------------------------------------------------------------ */
+
+static void
+row_free (Row *row)
+{
+  dailies_task_fields_clear (&row->fields);
+  g_free (row);
+}
+
+Row *
+dailies_task_store_row_new_from_task (DailiesTask *task)
+{
+  Row *row = g_new0 (Row, 1);
+
+  g_assert (dailies_task_get_store_position (task) > 0);
+
+  dailies_task_dup_fields (task, &row->fields);
+  row->position = dailies_task_get_store_position (task) - 1;
+  row->keep_stored_json = !dailies_task_has_raw_json_in_memory (task);
+
+  return row;
+}
+
+Row *
+dailies_task_store_row_new_deleted (DailiesTask *task)
+{
+  Row *row = g_new0 (Row, 1);
+
+  row->fields.id = g_strdup (dailies_task_get_id (task));
+  row->deleted = TRUE;
+
+  return row;
+}
+
+GHashTable *
+dailies_task_store_pending_table_new (void)
+{
+  /* The key belongs to the row. */
+  return g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) row_free);
+}
+
+/* ------------------------------------------------------------------ */
+/* Writer thread                                                       */
+/* ------------------------------------------------------------------ */
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           index,
+           const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+static int
+write_row (DailiesTaskStore *self,
+           const Row        *row)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (row->deleted)
+    {
+      stmt = self->stmts.delete;
+      sqlite3_bind_text (stmt, 1, row->fields.id, -1, SQLITE_STATIC);
+    }
+  else
+    {
+      stmt = row->keep_stored_json ? self->stmts.upsert_keep_json : self->stmts.upsert;
+      sqlite3_bind_text (stmt, 1, row->fields.id, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, row->position);
+      sqlite3_bind_int (stmt, 3, row->fields.status);
+      bind_text (stmt, 4, row->fields.status_text);
+      sqlite3_bind_int (stmt, 5, row->fields.progress);
+      sqlite3_bind_int64 (stmt, 6, row->fields.submit_time);
+      sqlite3_bind_int64 (stmt, 7, row->fields.start_time);
+      sqlite3_bind_int64 (stmt, 8, row->fields.finish_time);
+      bind_text (stmt, 9, row->fields.fail_reason);
+      bind_text (stmt, 10, row->fields.result_url);
+      bind_text (stmt, 11, row->fields.original_result_url);
+      bind_text (stmt, 12, row->fields.request_id);
+      bind_text (stmt, 13, row->fields.model);
+      bind_text (stmt, 14, row->fields.raw_json);
+      sqlite3_bind_int64 (stmt, 15, row->fields.first_seen);
+      sqlite3_bind_int64 (stmt, 16, row->fields.last_polled);
+      bind_text (stmt, 17, row->fields.last_error);
+      sqlite3_bind_int64 (stmt, 18, row->fields.http_status);
+      bind_text (stmt, 19, row->fields.local_path);
+      sqlite3_bind_int64 (stmt, 20, row->fields.link_seen);
+      sqlite3_bind_int64 (stmt, 21, row->fields.link_lapsed);
+      sqlite3_bind_int64 (stmt, 22, row->fields.link_expires);
+    }
+
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* One transaction for the whole batch: all of it is saved, or none. */
+static gboolean
+commit_batch (DailiesTaskStore  *self,
+              GHashTable        *batch,
+              GError           **error)
+{
+  GHashTableIter iter;
+  gpointer value;
+  int rc;
+
+  if (!dailies_task_store_exec_sql (self->db, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  g_hash_table_iter_init (&iter, batch);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      rc = write_row (self, value);
+      if (rc != SQLITE_OK)
+        {
+          dailies_task_store_set_sqlite_error (error, self->db, rc, "saving a task");
+          sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+          return FALSE;
+        }
+    }
+
+  rc = sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      dailies_task_store_set_sqlite_error (error, self->db, rc, "saving tasks");
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gpointer
+dailies_task_store_writer_thread (gpointer user_data)
+{
+  DailiesTaskStore *self = user_data;
+  gboolean quit = FALSE;
+
+  while (!quit)
+    {
+      g_autoptr(GHashTable) batch = NULL;
+      g_autoptr(GError) error = NULL;
+      gboolean ok = TRUE;
+      guint64 gen;
+
+      g_mutex_lock (&self->mutex);
+      while (!self->wake && !self->quit)
+        g_cond_wait (&self->work_cond, &self->mutex);
+      quit = self->quit;
+      self->wake = FALSE;
+      gen = self->queued_gen;
+      if (g_hash_table_size (self->pending) > 0)
+        {
+          batch = g_steal_pointer (&self->pending);
+          self->pending = dailies_task_store_pending_table_new ();
+        }
+      g_mutex_unlock (&self->mutex);
+
+      if (batch != NULL)
+        ok = commit_batch (self, batch, &error);
+
+      g_mutex_lock (&self->mutex);
+      if (!ok)
+        {
+          GHashTableIter iter;
+          gpointer key;
+          gpointer value;
+
+          /* Keep what newer changes did not replace, for the next try. */
+          g_hash_table_iter_init (&iter, batch);
+          while (g_hash_table_iter_next (&iter, &key, &value))
+            {
+              if (!g_hash_table_contains (self->pending, key))
+                {
+                  g_hash_table_iter_steal (&iter);
+                  g_hash_table_insert (self->pending, key, value);
+                }
+            }
+
+          /* Tell the UI when saving starts to fail, not at every retry. */
+          if (!self->failing)
+            {
+              g_queue_push_tail (&self->failures, g_error_copy (error));
+              g_source_set_ready_time (self->failed_source, 0);
+            }
+          g_clear_error (&self->failure);
+          self->failure = g_error_copy (error);
+          self->failing = TRUE;
+
+          if (quit)
+            g_warning ("store: %u changes could not be saved: %s",
+                       g_hash_table_size (self->pending), error->message);
+        }
+      else if (batch != NULL)
+        {
+          self->failing = FALSE;
+          g_clear_error (&self->failure);
+        }
+      self->done_gen = gen;
+      g_cond_broadcast (&self->done_cond);
+      g_mutex_unlock (&self->mutex);
+
+#ifdef __GLIBC__
+      /* The rows of a bulk change were copies, freed here: glibc would
+       * keep this thread's arena at its largest otherwise. */
+      if (ok && batch != NULL && g_hash_table_size (batch) >= TRIM_BATCH)
+        {
+          g_clear_pointer (&batch, g_hash_table_unref);
+          malloc_trim (0);
+        }
+#endif
+    }
+
+  dailies_task_store_close_database (&self->db, &self->stmts);
+
+  return NULL;
+}
+
+/* A source that fires once each time its ready time is set to 0. */
+static gboolean
+ready_source_dispatch (GSource     *source,
+                       GSourceFunc  callback,
+                       gpointer     user_data)
+{
+  g_source_set_ready_time (source, -1);
+  return callback (user_data);
+}
+
+static GSourceFuncs ready_source_funcs = {
+  .dispatch = ready_source_dispatch,
+};
+
+GSource *
+dailies_task_store_ready_source_new (const char   *name,
+                                     int           priority,
+                                     GSourceFunc   callback,
+                                     gpointer      user_data,
+                                     GMainContext *context)
+{
+  GSource *source = g_source_new (&ready_source_funcs, sizeof (GSource));
+
+  g_source_set_static_name (source, name);
+  g_source_set_priority (source, priority);
+  g_source_set_callback (source, callback, user_data, NULL);
+  g_source_attach (source, context);
+
+  return source;
+}
+
+void
+dailies_task_store_wake_writer_locked (DailiesTaskStore *self)
+{
+  self->wake = TRUE;
+  g_cond_signal (&self->work_cond);
+}
+
+gboolean
+dailies_task_store_wake_source_cb (gpointer user_data)
+{
+  DailiesTaskStore *self = user_data;
+
+  g_mutex_lock (&self->mutex);
+  dailies_task_store_wake_writer_locked (self);
+  g_mutex_unlock (&self->mutex);
+
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+dailies_task_store_failed_source_cb (gpointer user_data)
+{
+  DailiesTaskStore *self = user_data;
+  GError *error;
+
+  for (;;)
+    {
+      g_mutex_lock (&self->mutex);
+      error = g_queue_pop_head (&self->failures);
+      g_mutex_unlock (&self->mutex);
+
+      if (error == NULL)
+        break;
+
+      g_message ("store: saving failed: %s", error->message);
+      dailies_task_store_emit_write_failed (self, error);
+      g_error_free (error);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* Hands @rows to the writer; a newer row of a task replaces the older one
+ * still waiting, so a burst of changes costs one write. The writer is woken
+ * when the main loop has handled what is ready (after drawing, too), so the
+ * answers that arrive together share one transaction instead of one each;
+ * a large backlog wakes it at once. */
+void
+dailies_task_store_queue_rows (DailiesTaskStore  *self,
+                               Row              **rows,
+                               guint              n_rows)
+{
+  if (n_rows == 0)
+    return;
+
+  g_mutex_lock (&self->mutex);
+  for (guint i = 0; i < n_rows; i++)
+    g_hash_table_replace (self->pending, rows[i]->fields.id, rows[i]);
+  self->queued_gen++;
+  if (g_hash_table_size (self->pending) >= WAKE_BACKLOG || self->wake_source == NULL)
+    dailies_task_store_wake_writer_locked (self);
+  g_mutex_unlock (&self->mutex);
+
+  if (self->wake_source != NULL)
+    g_source_set_ready_time (self->wake_source, 0);
+}
+
+void
+dailies_task_store_queue_task (DailiesTaskStore *self,
+                               DailiesTask      *task)
+{
+  Row *row = dailies_task_store_row_new_from_task (task);
+
+  dailies_task_store_queue_rows (self, &row, 1);
+}

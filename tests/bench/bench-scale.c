@@ -1,0 +1,433 @@
+/* bench-scale.c
+ *
+ * The real app on a real store of many tasks (XDG_DATA_HOME holds one made
+ * by bench-make-store), in one process, with a real window on the display,
+ * against references measured in the same run:
+ *   search      each keystroke typed into the search entry to the redrawn
+ *               list, vs one pass of g_utf8_casefold + strstr over the IDs
+ *   answer      main-thread cost of an answer for one task with a search
+ *               active, vs the same answer with no search
+ *   remove      1 and half of the tasks removed through the window's remove
+ *               path, then brought back by the toast's Undo, each to the
+ *               redrawn list, vs g_ptr_array_remove_index as many times
+ * Needs a display (build-aux/bench runs it under Xvfb).
+ *
+ *   bench-scale N_TASKS
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "bench-stats.h"
+#include "dailies-application.h"
+#include "dailies-task-response.h"
+#include "dailies-task-store.h"
+#include "dailies-task.h"
+#include "dailies-test-ui.h"
+#include "dailies-test-utils.h"
+#include "dailies-window-private.h"
+
+#define RUNS 9
+#define TYPED "kept00000912"   /* narrows 100,000 IDs down to 100, one key at a time */
+
+static guint n_tasks;
+static guint n_paints;
+
+/* What the benchmarks drive, found once in the real window. */
+typedef struct
+{
+  DailiesWindow  *window;
+  GtkSearchBar   *bar;
+  GtkSearchEntry *entry;
+  GtkWidget      *list;
+} Ui;
+
+static double
+max_of (const double *values,
+        guint         n)
+{
+  double max = 0;
+
+  for (guint i = 0; i < n; i++)
+    max = MAX (max, values[i]);
+
+  return max;
+}
+
+static double
+ms_since (gint64 start)
+{
+  return (g_get_monotonic_time () - start) / 1000.0;
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  n_paints++;
+}
+
+static gboolean
+painted_since (gpointer user_data)
+{
+  return n_paints > GPOINTER_TO_UINT (user_data);
+}
+
+/* Waits for the next frame painted from now: what was changed before the
+ * call is on screen when it returns. */
+static void
+wait_for_paint (GtkWidget *widget)
+{
+  guint before = n_paints;
+
+  gtk_widget_queue_draw (widget);
+  g_assert_true (dailies_test_wait_until (painted_since, GUINT_TO_POINTER (before), 20000));
+}
+
+static gboolean
+deadline_passed (gpointer user_data)
+{
+  return g_get_monotonic_time () >= *(gint64 *) user_data;
+}
+
+/* Lets what is left of the previous step (frames, idles, the writer) run
+ * out, so that the frame clock is idle and paints as soon as asked. */
+static void
+settle (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+
+  dailies_test_wait_until (deadline_passed, &until, ms + 1000);
+}
+
+static gboolean
+store_holds (gpointer user_data)
+{
+  DailiesTaskStore *store = user_data;
+
+  return dailies_task_store_is_loaded (store) && g_list_model_get_n_items (G_LIST_MODEL (store)) >= n_tasks;
+}
+
+/* The task list: not a drop-down's list, which lives in its popover. */
+static gboolean
+is_task_list (GtkWidget     *widget,
+              gconstpointer  data)
+{
+  return GTK_IS_LIST_VIEW (widget) && gtk_widget_get_ancestor (widget, GTK_TYPE_POPOVER) == NULL;
+}
+
+/* --- search ------------------------------------------------------------ */
+
+static void
+search_changed_cb (GtkSearchEntry *entry,
+                   gpointer        user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+/* From the text set (as a key press sets it) to the list redrawn. */
+static double
+keystroke_ms (const Ui   *ui,
+              const char *text)
+{
+  gboolean searched = FALSE;
+  gulong handler = g_signal_connect_after (ui->entry, "search-changed", G_CALLBACK (search_changed_cb), &searched);
+  gint64 start;
+
+  settle (100);
+  start = g_get_monotonic_time ();
+  gtk_editable_set_text (GTK_EDITABLE (ui->entry), text);
+  g_assert_true (dailies_test_wait_for_flag (&searched, 5000));
+  wait_for_paint (ui->list);
+  g_signal_handler_disconnect (ui->entry, handler);
+
+  return ms_since (start);
+}
+
+/* The floor: fold each ID of a plain array and look for the text in it,
+ * once over all of them. */
+static double
+reference_search_ms (GPtrArray *ids)
+{
+  volatile guint found = 0;   /* used, so that the search is not left out */
+  gint64 start = g_get_monotonic_time ();
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autofree char *folded = g_utf8_casefold (g_ptr_array_index (ids, i), -1);
+
+      found += strstr (folded, TYPED) != NULL;
+    }
+
+  return ms_since (start);
+}
+
+static void
+bench_search (const Ui         *ui,
+              DailiesTaskStore *store)
+{
+  const guint n_keys = strlen (TYPED);
+  double typing[2 * G_N_ELEMENTS (TYPED)];
+  double reference[RUNS];
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  guint n = 0;
+
+#if GTK_CHECK_VERSION(4, 8, 0)
+  /* The entry waits 150 ms for more keys by default; this measures what
+   * the app does once the search starts. */
+  gtk_search_entry_set_search_delay (ui->entry, 0);
+#endif
+  gtk_search_bar_set_search_mode (ui->bar, TRUE);
+  wait_for_paint (ui->list);
+
+  /* Typed, then erased key by key. */
+  for (guint i = 1; i <= n_keys; i++)
+    {
+      g_autofree char *text = g_strndup (TYPED, i);
+
+      typing[n++] = keystroke_ms (ui, text);
+    }
+  for (guint i = n_keys; i-- > 0;)
+    {
+      g_autofree char *text = g_strndup (TYPED, i);
+
+      typing[n++] = keystroke_ms (ui, text);
+    }
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (store)); i++)
+    {
+      g_autoptr(DailiesTask) task = g_list_model_get_item (G_LIST_MODEL (store), i);
+
+      g_ptr_array_add (ids, g_strdup (dailies_task_get_id (task)));
+    }
+  for (guint i = 0; i < RUNS; i++)
+    reference[i] = reference_search_ms (ids);
+
+  g_print ("search: %u tasks, \"%s\" typed and erased (%u keys), keystroke to redrawn list: median %.1f ms, "
+           "worst %.1f ms; casefold+strstr over all IDs %.1f ms; ratio %.1f (target <= 50 ms each)\n",
+           n_tasks, TYPED, n, bench_median (typing, n), max_of (typing, n), bench_median (reference, RUNS),
+           max_of (typing, n) / bench_median (reference, RUNS));
+
+  gtk_search_bar_set_search_mode (ui->bar, FALSE);
+}
+
+/* --- an answer during a search ----------------------------------------- */
+
+static const char answer_template[] =
+  "{\"code\":\"success\",\"message\":\"\",\"data\":{\"task_id\":\"%s\",\"action\":\"generate\","
+  "\"status\":\"IN_PROGRESS\",\"fail_reason\":\"\",\"submit_time\":1777288506,\"start_time\":1777288508,"
+  "\"finish_time\":0,\"progress\":\"%u%%\",\"data\":{\"model\":\"doubao-seedance-2-0-260128\","
+  "\"status\":\"running\"}}}";
+
+/* Main-thread time of applying answers to one running task, each with a
+ * new progress, so that each is a change. */
+static double
+answer_ms (DailiesTaskStore *store,
+           DailiesTask      *task,
+           guint             first_progress)
+{
+  double times[RUNS];
+
+  for (guint i = 0; i < RUNS; i++)
+    {
+      g_autofree char *body = g_strdup_printf (answer_template, dailies_task_get_id (task), first_progress + i);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DailiesTaskResponse) response = dailies_task_response_parse (body, strlen (body), &error);
+      gint64 start;
+
+      g_assert_no_error (error);
+      settle (20);
+      start = g_get_monotonic_time ();
+      dailies_task_store_apply_response (store, task, response, body, 200);
+      times[i] = ms_since (start);
+    }
+
+  return bench_median (times, RUNS);
+}
+
+static void
+bench_answer (const Ui         *ui,
+              DailiesTaskStore *store)
+{
+  const char *id = "asyntask_ScaleAnswer00000001";
+  DailiesTask *task;
+  double plain, searching;
+
+  dailies_task_store_add_ids (store, &id, 1);
+  task = dailies_task_store_lookup (store, id);
+  g_assert_nonnull (task);
+
+  plain = answer_ms (store, task, 1);
+
+  gtk_search_bar_set_search_mode (ui->bar, TRUE);
+  keystroke_ms (ui, TYPED);
+  searching = answer_ms (store, task, 1 + RUNS);
+  gtk_search_bar_set_search_mode (ui->bar, FALSE);
+  /* Back to the tasks the other benchmarks count on. */
+  dailies_task_store_remove (store, task);
+  wait_for_paint (ui->list);
+
+  g_print ("answer: %u tasks, one task's answer applied on the main thread, median of %d: with \"%s\" searched "
+           "%.3f ms, no search %.3f ms; ratio %.1f (target <= 1 ms)\n",
+           n_tasks, RUNS, TYPED, searching, plain, searching / plain);
+}
+
+/* --- remove and undo --------------------------------------------------- */
+
+static gboolean
+is_undo_button (GtkWidget     *widget,
+                gconstpointer  data)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), "_Undo") == 0 &&
+         gtk_widget_get_mapped (widget);
+}
+
+static gboolean
+has_undo_button (gpointer user_data)
+{
+  return dailies_test_find_widget_where (user_data, is_undo_button, NULL) != NULL;
+}
+
+static gboolean
+has_no_undo_button (gpointer user_data)
+{
+  return !has_undo_button (user_data);
+}
+
+/* The floor: dropping as many pointers from an array of all the tasks
+ * (one from its middle, or many from its end), median of a few. */
+static double
+reference_remove_ms (guint n_removed)
+{
+  double times[RUNS];
+
+  for (guint run = 0; run < RUNS; run++)
+    {
+      g_autoptr(GPtrArray) array = g_ptr_array_sized_new (n_tasks);
+      gint64 start;
+
+      for (guint i = 0; i < n_tasks; i++)
+        g_ptr_array_add (array, GUINT_TO_POINTER (i + 1));
+
+      start = g_get_monotonic_time ();
+      if (n_removed == 1)
+        g_ptr_array_remove_index (array, n_tasks / 2);
+      else
+        for (guint i = 0; i < n_removed; i++)
+          g_ptr_array_remove_index (array, array->len - 1);
+      times[run] = ms_since (start);
+    }
+
+  return bench_median (times, RUNS);
+}
+
+static void
+bench_remove_some (const Ui         *ui,
+                   DailiesTaskStore *store,
+                   guint             step)
+{
+  GtkWidget *window = GTK_WIDGET (ui->window);
+  GListModel *model = G_LIST_MODEL (store);
+  guint n_before = g_list_model_get_n_items (model);
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  GtkWidget *undo;
+  double remove_call, remove_drawn, undo_call, undo_drawn, reference;
+  gint64 start;
+
+  /* One from the middle, or every step-th task. */
+  if (step == 0)
+    g_ptr_array_add (tasks, g_list_model_get_item (model, n_before / 2));
+  else
+    for (guint i = 0; i < n_before; i += step)
+      g_ptr_array_add (tasks, g_list_model_get_item (model, i));
+
+  g_assert_true (dailies_test_wait_until (has_no_undo_button, window, 10000));
+  settle (200);
+  start = g_get_monotonic_time ();
+  _dailies_window_remove_tasks (ui->window, tasks);
+  remove_call = ms_since (start);
+  wait_for_paint (ui->list);
+  remove_drawn = ms_since (start);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n_before - tasks->len);
+
+  g_assert_true (dailies_test_wait_until (has_undo_button, window, 10000));
+  undo = dailies_test_find_widget_where (window, is_undo_button, NULL);
+  settle (200);
+  start = g_get_monotonic_time ();
+  /* What a click ends in: gtk_widget_activate() would hold the button
+   * down for 250 ms first. */
+  g_signal_emit_by_name (undo, "clicked");
+  undo_call = ms_since (start);
+  wait_for_paint (ui->list);
+  undo_drawn = ms_since (start);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n_before);
+
+  /* The clock counts whole µs. */
+  reference = reference_remove_ms (tasks->len);
+  reference = MAX (reference, 0.001);
+  g_print ("remove: %u of %u through the window, to the redrawn list: remove %.1f ms (in the call %.1f), "
+           "Undo %.1f ms (in the call %.1f); g_ptr_array_remove_index x%u %.3f ms; ratio %.0f / %.0f "
+           "(target <= %s)\n",
+           tasks->len, n_before, remove_drawn, remove_call, undo_drawn, undo_call, tasks->len,
+           reference, remove_drawn / reference, undo_drawn / reference,
+           tasks->len == 1 ? "5 ms" : "300 ms");
+}
+
+static void
+bench_body (DailiesApplication *app,
+            gpointer            user_data)
+{
+  DailiesTaskStore *store = dailies_application_get_store (app);
+  DailiesWindow *window = DAILIES_WINDOW (dailies_test_wait_for_window (GTK_APPLICATION (app)));
+  GdkFrameClock *clock = gdk_surface_get_frame_clock (gtk_native_get_surface (GTK_NATIVE (window)));
+  const char *which = user_data;
+  Ui ui = {
+    window,
+    GTK_SEARCH_BAR (dailies_test_find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_BAR, NULL)),
+    GTK_SEARCH_ENTRY (dailies_test_find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY, NULL)),
+    dailies_test_find_widget_where (GTK_WIDGET (window), is_task_list, NULL),
+  };
+
+  g_assert_nonnull (ui.bar);
+  g_assert_nonnull (ui.entry);
+  g_assert_nonnull (ui.list);
+  g_assert_true (dailies_test_wait_until (store_holds, store, 60000));
+  g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), NULL);
+  wait_for_paint (GTK_WIDGET (window));
+
+  if (g_str_equal (which, "search") || g_str_equal (which, "all"))
+    bench_search (&ui, store);
+  if (g_str_equal (which, "answer") || g_str_equal (which, "all"))
+    bench_answer (&ui, store);
+  if (g_str_equal (which, "remove") || g_str_equal (which, "all"))
+    {
+      bench_remove_some (&ui, store, 0);
+      bench_remove_some (&ui, store, 2);
+    }
+
+  g_signal_handlers_disconnect_by_func (clock, after_paint_cb, NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(DailiesApplication) app = NULL;
+  const char * const app_argv[] = { "dailies", NULL };
+
+  if (argc < 2)
+    {
+      g_printerr ("usage: %s N_TASKS [search|answer|remove|all]\n", argv[0]);
+      return 2;
+    }
+  n_tasks = (guint) g_ascii_strtoull (argv[1], NULL, 10);
+
+  app = dailies_application_new ();
+  dailies_test_run_app (app, app_argv, bench_body, argc > 2 ? argv[2] : "all");
+
+  return 0;
+}

@@ -1,0 +1,122 @@
+/* test-preferences.c
+ *
+ * Preferences as a user meets them: opened from the window of `dailies
+ * --demo`, a control showing its setting and changing it. (test-poller
+ * checks that the poller follows the setting live.)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "dailies-application.h"
+#include "dailies-preferences-window.h"
+#include "dailies-test-ui.h"
+#include "dailies-test-utils.h"
+
+static gboolean
+is_row_titled (GtkWidget     *widget,
+               gconstpointer  title)
+{
+  return ADW_IS_PREFERENCES_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+static gboolean
+window_mapped (gpointer user_data)
+{
+  return gtk_widget_get_mapped (user_data);
+}
+
+typedef struct
+{
+  GSettings *settings;
+  guint      value;
+} RateWait;
+
+static gboolean
+rate_is (gpointer user_data)
+{
+  RateWait *wait = user_data;
+
+  return g_settings_get_uint (wait->settings, "requests-per-second") == wait->value;
+}
+
+/* The spin button of the row titled @title. */
+static GtkSpinButton *
+find_spin (GtkWidget  *root,
+           const char *title)
+{
+  GtkWidget *row = dailies_test_find_widget_where (root, is_row_titled, title);
+
+  g_assert_nonnull (row);
+  return GTK_SPIN_BUTTON (dailies_test_find_widget (row, GTK_TYPE_SPIN_BUTTON, NULL));
+}
+
+static void
+check_rate (DailiesApplication *app,
+            gpointer            data)
+{
+  GSettings *settings = dailies_application_get_settings (app);
+  GtkWindow *window = dailies_test_wait_for_window (GTK_APPLICATION (app));
+  GtkWindow *preferences;
+  GtkSpinButton *rate;
+  GtkSpinButton *concurrent;
+  RateWait wait = { settings, 0 };
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.preferences", NULL));
+  preferences = dailies_test_find_toplevel (DAILIES_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (preferences);
+  g_assert_true (dailies_test_wait_until (window_mapped, preferences, 5000));
+
+  /* Next to the concurrency, in the same group, showing the default. */
+  rate = find_spin (GTK_WIDGET (preferences), "Requests per Second");
+  concurrent = find_spin (GTK_WIDGET (preferences), "Requests at Once");
+  g_assert_nonnull (rate);
+  g_assert_nonnull (concurrent);
+  g_assert_true (gtk_widget_get_ancestor (GTK_WIDGET (rate), ADW_TYPE_PREFERENCES_GROUP) ==
+                 gtk_widget_get_ancestor (GTK_WIDGET (concurrent), ADW_TYPE_PREFERENCES_GROUP));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (rate)));
+  g_assert_cmpfloat (gtk_spin_button_get_value (rate), ==, 10);
+
+  /* The control changes the setting: typed, and stepped by a key. */
+  gtk_editable_set_text (GTK_EDITABLE (rate), "25");
+  gtk_spin_button_update (rate);  /* as Enter or leaving the field does */
+  wait.value = 25;
+  g_assert_true (dailies_test_wait_until (rate_is, &wait, 5000));
+  gtk_spin_button_spin (rate, GTK_SPIN_STEP_FORWARD, 1);
+  wait.value = 26;
+  g_assert_true (dailies_test_wait_until (rate_is, &wait, 5000));
+
+  /* Out of range is held to the range. */
+  gtk_spin_button_set_value (rate, 1000);
+  wait.value = 100;
+  g_assert_true (dailies_test_wait_until (rate_is, &wait, 5000));
+
+  /* The setting changed elsewhere shows at once. */
+  g_settings_set_uint (settings, "requests-per-second", 3);
+  g_assert_cmpfloat (gtk_spin_button_get_value (rate), ==, 3);
+
+  g_settings_reset (settings, "requests-per-second");
+  gtk_window_destroy (preferences);
+}
+
+static void
+test_requests_per_second (void)
+{
+  g_autoptr(DailiesApplication) app = dailies_application_new ();
+  const char * const argv[] = { "dailies", "--demo", NULL };
+
+  dailies_test_run_app (app, argv, check_rate, NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/dailies/preferences/requests-per-second", test_requests_per_second);
+
+  return g_test_run ();
+}
