@@ -12,6 +12,7 @@
 
 #include "dailies-id-parser.h"
 #include "dailies-import.h"
+#include "dailies-task-list-model.h"
 
 /* What the worker reads at a time. */
 #define CHUNK_BYTES (64 * 1024)
@@ -464,6 +465,7 @@ maybe_complete (DailiesImport *self)
            self->cancelled ? ", cancelled" : "");
 
   task = g_steal_pointer (&self->task);
+  dailies_task_list_model_end_group ();
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
   if (self->cancelled)
     g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The import was cancelled"));
@@ -711,6 +713,8 @@ dailies_import_run_async (DailiesImport       *self,
   g_return_if_fail (self->task == NULL && self->found == NULL);
 
   self->task = g_task_new (self, cancellable, callback, user_data);
+  /* Its slices list together, in the order of what was given. */
+  dailies_task_list_model_begin_group ();
   g_task_set_source_tag (self->task, dailies_import_run_async);
   self->cancellable = g_cancellable_new ();
   if (cancellable != NULL)

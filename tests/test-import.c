@@ -401,6 +401,19 @@ test_long_body (DailiesApplication *app)
         g_assert_cmpstr (dailies_task_get_id (task), ==, id);
       }
 
+    /* In the default order (newest added first), the list's first rows,
+     * in the file's order. */
+    {
+      GListModel *shown = G_LIST_MODEL (gtk_list_view_get_model (window->list_view));
+
+      for (guint i = 0; i < 100; i++)
+        {
+          g_autoptr(DailiesTask) task = g_list_model_get_item (shown, i);
+          g_autofree char *id = long_id ("Whole", i);
+
+          g_assert_cmpstr (dailies_task_get_id (task), ==, id);
+        }
+    }
     assert_shown (window, dailies_task_store_lookup (store, first_id));
   }
 
