@@ -15,6 +15,7 @@
 #include "dailies-application.h"
 #include "dailies-demo-server.h"
 #include "dailies-id-parser.h"
+#include "dailies-import.h"
 #include "dailies-keeper.h"
 #include "dailies-notifier.h"
 #include "dailies-player.h"
@@ -39,8 +40,6 @@ struct _DailiesApplication
   GCancellable      *key_cancellable;  /* the look-up for key_host */
   char              *key_host;         /* whose key the client holds (keyring name) */
 
-  /* IDs given before the store finished loading. */
-  GPtrArray         *pending_ids;
   guint              store_loaded : 1;
   guint              key_known : 1;    /* the keyring was asked (or no need) */
   guint              demo : 1;
@@ -94,25 +93,6 @@ dailies_application_handle_local_options (GApplication *app,
     g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
 
   return -1;
-}
-
-static void
-add_ids (DailiesApplication *self,
-         const char * const *ids,
-         guint               n_ids)
-{
-  if (n_ids == 0)
-    return;
-
-  if (!self->store_loaded)
-    {
-      for (guint i = 0; i < n_ids; i++)
-        g_ptr_array_add (self->pending_ids, g_strdup (ids[i]));
-      return;
-    }
-
-  /* The poller follows the store's items-changed on its own. */
-  dailies_task_store_add_ids (self->store, ids, n_ids);
 }
 
 static long
@@ -207,9 +187,6 @@ store_loaded_cb (GObject      *object,
       const char * const *ids = dailies_demo_server_get_task_ids (self->demo_server);
       dailies_task_store_add_ids (self->store, ids, g_strv_length ((char **) ids));
     }
-
-  add_ids (self, (const char * const *) self->pending_ids->pdata, self->pending_ids->len);
-  g_ptr_array_set_size (self->pending_ids, 0);
 
   maybe_start_poller (self);
   dailies_keeper_start (self->keeper);
@@ -502,42 +479,6 @@ dailies_application_activate (GApplication *app)
   gtk_window_present (GTK_WINDOW (get_or_create_window (self)));
 }
 
-/* Appends the task IDs found in @file to @ids. */
-static gboolean
-collect_ids_from_file (GFile      *file,
-                       GPtrArray  *ids,
-                       GError    **error)
-{
-  g_autoptr(DailiesIdParseResult) parsed = NULL;
-  g_autoptr(GFileInfo) info = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-
-  /* Checked before reading: /dev/zero or a disk image must not be read
-   * into memory. */
-  info = g_file_query_info (file, DAILIES_ID_PARSER_FILE_ATTRIBUTES, G_FILE_QUERY_INFO_NONE, NULL, error);
-  if (info == NULL || !dailies_id_parser_check_file_info (info, error))
-    return FALSE;
-
-  bytes = g_file_load_bytes (file, NULL, NULL, error);
-  if (bytes == NULL)
-    return FALSE;
-
-  parsed = dailies_id_parser_parse_bytes (bytes, error);
-  if (parsed == NULL)
-    return FALSE;
-
-  if (parsed->ids->len == 0)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("No task IDs found"));
-      return FALSE;
-    }
-
-  for (guint i = 0; i < parsed->ids->len; i++)
-    g_ptr_array_add (ids, g_strdup (g_ptr_array_index (parsed->ids, i)));
-
-  return TRUE;
-}
-
 /* A task ID's prefix and nothing that could be part of a secret. */
 static gboolean
 looks_like_a_task_id (const char *argument)
@@ -552,49 +493,106 @@ looks_like_a_task_id (const char *argument)
   return strlen (argument) <= 64;
 }
 
-/* Each argument is a task ID or a file holding task IDs. */
+/* The caller learns what its list gave, as the window says it. */
 static void
-add_arguments (DailiesApplication      *self,
-               GApplicationCommandLine *command_line,
-               const char * const      *arguments)
+command_line_import_cb (DailiesImport           *import,
+                        GParamSpec              *pspec,
+                        GApplicationCommandLine *command_line)
 {
-  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *summary = NULL;
+  const char * const *problems;
+
+  if (dailies_import_get_running (import))
+    return;
+
+  g_signal_handlers_disconnect_by_func (import, command_line_import_cb, command_line);
+
+  problems = dailies_import_get_problems (import);
+  for (guint i = 0; problems[i] != NULL; i++)
+    g_application_command_line_printerr (command_line, "%s\n", problems[i]);
+
+  summary = dailies_import_dup_summary (import);
+  g_application_command_line_print (command_line, "%s\n", summary);
+  if (dailies_import_get_cancelled (import))
+    g_application_command_line_set_exit_status (command_line, 1);
+
+  /* A running instance's caller waits for this to exit. */
+  g_object_unref (command_line);
+}
+
+/* Each argument is a task ID, a file holding task IDs, or "-" for
+ * standard input; all are read by one import, in order. */
+static void
+import_arguments (DailiesApplication      *self,
+                  GApplicationCommandLine *command_line,
+                  const char * const      *arguments)
+{
+  g_autoptr(DailiesImport) import = dailies_import_new (self->store);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  gboolean any = FALSE;
 
   for (guint i = 0; arguments != NULL && arguments[i] != NULL; i++)
     {
       g_autoptr(GFile) file = NULL;
-      g_autoptr(GError) error = NULL;
 
       if (dailies_task_id_is_valid (arguments[i]))
         {
-          g_ptr_array_add (ids, g_strdup (arguments[i]));
+          g_ptr_array_add (ids, (gpointer) arguments[i]);
           continue;
         }
 
-      file = g_application_command_line_create_file_for_arg (command_line, arguments[i]);
-      if (collect_ids_from_file (file, ids, &error))
-        continue;
+      /* IDs before a file keep their place in the order. */
+      if (ids->len > 0)
+        {
+          g_ptr_array_add (ids, NULL);
+          dailies_import_add_ids (import, (const char * const *) ids->pdata);
+          g_ptr_array_set_size (ids, 0);
+          any = TRUE;
+        }
+
+      if (g_strcmp0 (arguments[i], "-") == 0)
+        {
+          g_autoptr(GInputStream) input = g_application_command_line_get_stdin (command_line);
+
+          if (input != NULL)
+            {
+              dailies_import_add_stream (import, input, _("standard input"));
+              any = TRUE;
+            }
+          continue;
+        }
 
       /* An argument that is no file may be a pasted key: name it by its
-       * place, and echo only what looks like a mistyped task ID. */
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+       * place, and echo only what looks like a mistyped task ID. The rest
+       * is checked and read off the main thread. */
+      file = g_application_command_line_create_file_for_arg (command_line, arguments[i]);
+      if (!g_file_query_exists (file, NULL))
         {
           if (looks_like_a_task_id (arguments[i]))
             g_application_command_line_printerr (command_line, _("“%s” is not a valid task ID\n"), arguments[i]);
           else
             g_application_command_line_printerr (command_line,
                                                  _("Argument %u is neither a task ID nor a file\n"), i + 1);
+          continue;
         }
-      else
-        {
-          g_autofree char *name = g_file_get_parse_name (file);
-          g_application_command_line_printerr (command_line, _("“%s” holds no task IDs: %s\n"),
-                                               name, error->message);
-        }
+
+      dailies_import_add_file (import, file);
+      any = TRUE;
     }
 
-  g_debug ("command line: %u arguments, %u IDs", arguments != NULL ? g_strv_length ((char **) arguments) : 0, ids->len);
-  add_ids (self, (const char * const *) ids->pdata, ids->len);
+  if (ids->len > 0)
+    {
+      g_ptr_array_add (ids, NULL);
+      dailies_import_add_ids (import, (const char * const *) ids->pdata);
+      any = TRUE;
+    }
+
+  g_debug ("command line: %u arguments", arguments != NULL ? g_strv_length ((char **) arguments) : 0);
+  if (!any)
+    return;
+
+  g_signal_connect (import, "notify::running", G_CALLBACK (command_line_import_cb), g_object_ref (command_line));
+  dailies_window_run_import (get_or_create_window (self), import);
 }
 
 /* Files opened from the desktop (D-Bus activation) hold lists of task IDs. */
@@ -605,21 +603,13 @@ dailies_application_open (GApplication  *app,
                           const char    *hint)
 {
   DailiesApplication *self = DAILIES_APPLICATION (app);
-  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(DailiesImport) import = dailies_import_new (self->store);
 
   for (int i = 0; i < n_files; i++)
-    {
-      g_autoptr(GError) error = NULL;
+    dailies_import_add_file (import, files[i]);
 
-      if (!collect_ids_from_file (files[i], ids, &error))
-        {
-          g_autofree char *name = g_file_get_parse_name (files[i]);
-          g_warning ("open: %s: %s", name, error->message);
-        }
-    }
-
-  add_ids (self, (const char * const *) ids->pdata, ids->len);
   g_application_activate (app);
+  dailies_window_run_import (get_or_create_window (self), import);
 }
 
 static int
@@ -631,9 +621,8 @@ dailies_application_command_line (GApplication            *app,
   g_autofree const char **arguments = NULL;
 
   g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&ay", &arguments);
-  add_arguments (self, command_line, arguments);
-
   g_application_activate (app);
+  import_arguments (self, command_line, arguments);
 
   return 0;
 }
@@ -770,7 +759,6 @@ dailies_application_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->key_cancellable);
   g_clear_pointer (&self->key_host, g_free);
-  g_clear_pointer (&self->pending_ids, g_ptr_array_unref);
 
   G_OBJECT_CLASS (dailies_application_parent_class)->finalize (object);
 }
@@ -799,7 +787,6 @@ dailies_application_init (DailiesApplication *self)
   const char *quit_accels[] = { "<Control>q", NULL };
 
   self->cancellable = g_cancellable_new ();
-  self->pending_ids = g_ptr_array_new_with_free_func (g_free);
 
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[TASK-ID|FILE…]"));

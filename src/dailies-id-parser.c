@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <errno.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -29,13 +30,20 @@
 
 G_DEFINE_QUARK (dailies-id-parser-error-quark, dailies_id_parser_error)
 
-typedef struct
+typedef struct _Parser Parser;
+
+/* Where findings go. A parser with a base is tentative: what it finds is
+ * kept apart (checked against the base for repeats) until it is committed
+ * to the base or dropped, so that a JSON document can be read as it comes
+ * and still be read as lines if it turns out not to be JSON. */
+struct _Parser
 {
   DailiesIdParseResult *result;
   GHashTable           *seen;            /* borrowed char* from result->ids */
-  JsonParser           *parser;          /* reused for every JSON line */
+  Parser               *base;            /* or NULL */
+  JsonParser           *json;            /* borrowed, reused for every piece */
   gboolean              seen_content;    /* a line other than blanks and comments came */
-} Parser;
+};
 
 /* What a JSON value held, so that an array reports an element only once. */
 typedef struct
@@ -185,6 +193,17 @@ add_rejected (Parser     *parser,
     g_ptr_array_add (parser->result->rejected, g_steal_pointer (&copy));
 }
 
+static gboolean
+parser_has_seen (Parser     *parser,
+                 const char *id)
+{
+  for (Parser *p = parser; p != NULL; p = p->base)
+    if (g_hash_table_contains (p->seen, id))
+      return TRUE;
+
+  return FALSE;
+}
+
 static void
 add_id (Parser     *parser,
         const char *id,
@@ -195,7 +214,7 @@ add_id (Parser     *parser,
   g_assert (parser != NULL);
 
   copy = g_strndup (id, length);
-  if (g_hash_table_contains (parser->seen, copy))
+  if (parser_has_seen (parser, copy))
     {
       parser->result->n_duplicates++;
       g_free (copy);
@@ -440,30 +459,558 @@ is_only (const char *text,
   return TRUE;
 }
 
+/* ------------------------------------------------------------------ */
+/* Parsers that hold findings apart                                   */
+/* ------------------------------------------------------------------ */
+
+static DailiesIdParseResult *
+result_new (void)
+{
+  DailiesIdParseResult *result = g_new0 (DailiesIdParseResult, 1);
+
+  result->ids = g_ptr_array_new_with_free_func (g_free);
+  result->rejected = g_ptr_array_new_with_free_func (g_free);
+
+  return result;
+}
+
+static Parser *
+parser_new (Parser     *base,
+            JsonParser *json)
+{
+  Parser *parser = g_new0 (Parser, 1);
+
+  parser->result = result_new ();
+  parser->seen = g_hash_table_new (g_str_hash, g_str_equal);
+  parser->base = base;
+  parser->json = json;
+
+  return parser;
+}
+
+static void
+parser_free (Parser *parser)
+{
+  if (parser == NULL)
+    return;
+
+  g_hash_table_unref (parser->seen);
+  dailies_id_parse_result_free (parser->result);
+  g_free (parser);
+}
+
+/* Hands what @parser found to its base, in order, and frees it. */
+static void
+parser_commit (Parser *parser)
+{
+  Parser *base = parser->base;
+  DailiesIdParseResult *from = parser->result;
+  DailiesIdParseResult *to = base->result;
+
+  g_hash_table_remove_all (parser->seen);
+  for (guint i = 0; i < from->ids->len; i++)
+    {
+      char *id = g_ptr_array_index (from->ids, i);
+
+      g_ptr_array_index (from->ids, i) = NULL;
+      if (parser_has_seen (base, id))
+        {
+          to->n_duplicates++;
+          g_free (id);
+          continue;
+        }
+      g_ptr_array_add (to->ids, id);
+      g_hash_table_add (base->seen, id);
+    }
+
+  for (guint i = 0; i < from->rejected->len && to->rejected->len < DAILIES_ID_PARSER_MAX_REJECTED; i++)
+    {
+      g_ptr_array_add (to->rejected, g_ptr_array_index (from->rejected, i));
+      g_ptr_array_index (from->rejected, i) = NULL;
+    }
+  to->n_rejected += from->n_rejected;
+  to->n_duplicates += from->n_duplicates;
+
+  parser_free (parser);
+}
+
+/* ------------------------------------------------------------------ */
+/* JSON read piece by piece                                            */
+/* ------------------------------------------------------------------ */
+
+/* A JSON document is read one element (or member) at a time, each parsed
+ * by json-glib on its own, so that a 60 MB list never becomes one tree.
+ * An element bigger than this is opened up and read the same way. */
+#define SEGMENT_MAX (64 * 1024)
+/* What is kept of a document's start, to reject it whole: 80 characters. */
+#define HEAD_MAX 512
+
+typedef struct
+{
+  gboolean  is_object;
+  Parser   *out;          /* an object's own tentative parser; an array's parent's */
+  gboolean  owns_out;
+  gboolean  found;
+  gboolean  rejected;
+  gboolean  after_comma;
+  gboolean  has_child;
+  char     *task_id;      /* an object's valid "task_id" member */
+  GString  *head;         /* an opened-up element's first bytes */
+} Frame;
+
+typedef struct
+{
+  Parser     *out;
+  JsonParser *json;
+  GArray     *frames;     /* Frame */
+  GString    *segment;    /* the element being read */
+  guint       seg_depth;
+  gboolean    in_string;
+  gboolean    escaped;
+  gboolean    started;
+  gboolean    closed;
+  gboolean    invalid;
+  gboolean    only_punctuation;
+  Held        held;
+  GString    *head;
+} Walker;
+
+static void
+frame_clear (Frame *frame)
+{
+  if (frame->owns_out)
+    parser_free (frame->out);
+  g_free (frame->task_id);
+  if (frame->head != NULL)
+    g_string_free (frame->head, TRUE);
+}
+
+static Walker *
+walker_new (Parser *out)
+{
+  Walker *walker = g_new0 (Walker, 1);
+
+  walker->out = out;
+  walker->json = out->json;
+  walker->frames = g_array_new (FALSE, TRUE, sizeof (Frame));
+  walker->segment = g_string_new (NULL);
+  walker->head = g_string_new (NULL);
+  walker->only_punctuation = TRUE;
+
+  return walker;
+}
+
+static void
+walker_free (Walker *walker)
+{
+  if (walker == NULL)
+    return;
+
+  for (guint i = 0; i < walker->frames->len; i++)
+    frame_clear (&g_array_index (walker->frames, Frame, i));
+  g_array_unref (walker->frames);
+  g_string_free (walker->segment, TRUE);
+  g_string_free (walker->head, TRUE);
+  g_free (walker);
+}
+
+static void
+push_frame (Walker   *walker,
+            gboolean  is_object)
+{
+  Frame frame = { 0 };
+  Parser *parent = walker->frames->len > 0
+    ? g_array_index (walker->frames, Frame, walker->frames->len - 1).out
+    : walker->out;
+
+  frame.is_object = is_object;
+  /* An object with a valid task_id stands for that ID alone: what its
+   * other members hold waits until the object closes. */
+  if (is_object)
+    {
+      frame.out = parser_new (parent, walker->json);
+      frame.owns_out = TRUE;
+    }
+  else
+    frame.out = parent;
+
+  g_array_append_val (walker->frames, frame);
+}
+
+static void
+frame_took (Frame *frame,
+            Held   held)
+{
+  if (held == HELD_ID)
+    frame->found = TRUE;
+  else if (held == HELD_REJECTED)
+    frame->rejected = TRUE;
+}
+
+/* One array element or object member, complete in walker->segment. */
+static void
+end_segment (Walker *walker)
+{
+  Frame *frame = &g_array_index (walker->frames, Frame, walker->frames->len - 1);
+  g_autoptr(GString) wrapped = NULL;
+  JsonNode *root;
+  JsonNode *value;
+
+  wrapped = g_string_sized_new (walker->segment->len + 2);
+  g_string_append_c (wrapped, frame->is_object ? '{' : '[');
+  g_string_append_len (wrapped, walker->segment->str, walker->segment->len);
+  g_string_append_c (wrapped, frame->is_object ? '}' : ']');
+  g_string_truncate (walker->segment, 0);
+
+  if (wrapped->len > G_MAXSSIZE ||
+      !json_parser_load_from_data (walker->json, wrapped->str, (gssize) wrapped->len, NULL) ||
+      (root = json_parser_get_root (walker->json)) == NULL)
+    {
+      walker->invalid = TRUE;
+      return;
+    }
+
+  if (frame->is_object)
+    {
+      JsonObject *object = json_node_get_object (root);
+      g_autoptr(GList) names = json_object_get_members (object);
+
+      if (names == NULL || names->next != NULL)
+        {
+          walker->invalid = TRUE;
+          return;
+        }
+
+      value = json_object_get_member (object, names->data);
+      if (g_strcmp0 (names->data, "task_id") == 0)
+        {
+          g_clear_pointer (&frame->task_id, g_free);
+          if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING)
+            {
+              char *id = g_strstrip (g_strdup (json_node_get_string (value)));
+
+              if (dailies_task_id_is_valid (id))
+                frame->task_id = id;
+              else
+                g_free (id);
+            }
+        }
+      frame_took (frame, walk_json (frame->out, value, TRUE));
+    }
+  else
+    {
+      JsonArray *array = json_node_get_array (root);
+      Held held;
+
+      if (json_array_get_length (array) != 1)
+        {
+          walker->invalid = TRUE;
+          return;
+        }
+
+      value = json_array_get_element (array, 0);
+      held = walk_json (frame->out, value, FALSE);
+      if (held == HELD_NOTHING && !JSON_NODE_HOLDS_NULL (value))
+        {
+          g_autofree char *text = NULL;
+
+          if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING)
+            text = g_strdup (json_node_get_string (value));
+          else
+            text = json_to_string (value, FALSE);
+
+          add_rejected (frame->out, text, strlen (text));
+          held = HELD_REJECTED;
+        }
+      frame_took (frame, held);
+    }
+}
+
+static void
+end_child (Walker   *walker,
+           gboolean  closing)
+{
+  Frame *frame = &g_array_index (walker->frames, Frame, walker->frames->len - 1);
+  gboolean empty = TRUE;
+
+  for (gsize i = 0; i < walker->segment->len && empty; i++)
+    empty = g_ascii_isspace (walker->segment->str[i]);
+
+  if (empty)
+    {
+      /* "[]" is fine; "[,", "[1,]" and "[1,,2]" are not JSON. A child
+       * that was opened up has already been taken. */
+      if (!(closing && !frame->after_comma) && !(frame->has_child && !frame->after_comma))
+        walker->invalid = TRUE;
+      g_string_truncate (walker->segment, 0);
+    }
+  else
+    {
+      end_segment (walker);
+      frame->has_child = TRUE;
+    }
+
+  frame->after_comma = !closing;
+}
+
+static void
+pop_frame (Walker *walker)
+{
+  Frame frame = g_array_index (walker->frames, Frame, walker->frames->len - 1);
+  Held held;
+
+  g_array_set_size (walker->frames, walker->frames->len - 1);
+
+  if (frame.task_id != NULL)
+    {
+      Parser *parent = frame.out->base;
+
+      add_id (parent, frame.task_id, strlen (frame.task_id));
+      held = HELD_ID;
+    }
+  else
+    {
+      if (frame.owns_out)
+        parser_commit (frame.out);
+      held = frame.found ? HELD_ID : frame.rejected ? HELD_REJECTED : HELD_NOTHING;
+    }
+  frame.owns_out = frame.owns_out && frame.task_id != NULL;
+
+  if (walker->frames->len > 0)
+    {
+      Frame *parent = &g_array_index (walker->frames, Frame, walker->frames->len - 1);
+
+      /* An opened-up element that held nothing: its start stands for it. */
+      if (held == HELD_NOTHING && !parent->is_object && frame.head != NULL)
+        {
+          add_rejected (parent->out, frame.head->str, frame.head->len);
+          held = HELD_REJECTED;
+        }
+      frame_took (parent, held);
+      parent->has_child = TRUE;
+      parent->after_comma = FALSE;
+    }
+  else
+    {
+      walker->closed = TRUE;
+      walker->held = held;
+    }
+
+  frame_clear (&frame);
+}
+
+static void walker_step (Walker *walker,
+                         char    c);
+
+/* The element being read grew too big to parse whole: if it is a list or
+ * an object (after its member name), read its children one by one. */
+static void
+open_up_segment (Walker *walker)
+{
+  Frame *frame = &g_array_index (walker->frames, Frame, walker->frames->len - 1);
+  const char *p = walker->segment->str;
+  const char *end = p + walker->segment->len;
+  g_autoptr(GString) rest = NULL;
+  gboolean is_object;
+
+  while (p < end && g_ascii_isspace (*p))
+    p++;
+
+  if (frame->is_object)
+    {
+      /* "name" : … (a member name that is not a string is not JSON). */
+      if (p >= end || *p++ != '"')
+        return;
+      while (p < end && *p != '"')
+        p += *p == '\\' ? 2 : 1;
+      if (p >= end)
+        return;
+      p++;
+      while (p < end && g_ascii_isspace (*p))
+        p++;
+      if (p >= end || *p++ != ':')
+        return;
+      while (p < end && g_ascii_isspace (*p))
+        p++;
+    }
+
+  if (p >= end || (*p != '[' && *p != '{'))
+    return;
+
+  is_object = *p == '{';
+  rest = g_string_new_len (p + 1, end - (p + 1));
+  g_string_truncate (walker->segment, 0);
+  walker->seg_depth = 0;
+  walker->in_string = FALSE;
+  walker->escaped = FALSE;
+
+  push_frame (walker, is_object);
+  frame = &g_array_index (walker->frames, Frame, walker->frames->len - 1);
+  frame->head = g_string_new_len (p, MIN ((gsize) HEAD_MAX, (gsize) (end - p)));
+
+  for (gsize i = 0; i < rest->len && !walker->invalid; i++)
+    walker_step (walker, rest->str[i]);
+}
+
+static void
+walker_step (Walker *walker,
+             char    c)
+{
+  Frame *frame;
+
+  if (walker->closed)
+    {
+      if (!g_ascii_isspace (c))
+        walker->invalid = TRUE;
+      return;
+    }
+
+  if (!walker->started)
+    {
+      if (g_ascii_isspace (c))
+        return;
+      if (c != '[' && c != '{')
+        {
+          walker->invalid = TRUE;
+          return;
+        }
+      walker->started = TRUE;
+      push_frame (walker, c == '{');
+      return;
+    }
+
+  if (walker->in_string)
+    {
+      g_string_append_c (walker->segment, c);
+      if (walker->escaped)
+        walker->escaped = FALSE;
+      else if (c == '\\')
+        walker->escaped = TRUE;
+      else if (c == '"')
+        walker->in_string = FALSE;
+      return;
+    }
+
+  frame = &g_array_index (walker->frames, Frame, walker->frames->len - 1);
+
+  if (walker->seg_depth == 0)
+    {
+      if (c == ',')
+        {
+          end_child (walker, FALSE);
+          return;
+        }
+      if (c == ']' || c == '}')
+        {
+          if (c != (frame->is_object ? '}' : ']'))
+            {
+              walker->invalid = TRUE;
+              return;
+            }
+          end_child (walker, TRUE);
+          if (!walker->invalid)
+            pop_frame (walker);
+          return;
+        }
+    }
+
+  if (c == '"')
+    walker->in_string = TRUE;
+  else if (c == '[' || c == '{')
+    {
+      /* json-glib recurses once per level. */
+      if (walker->frames->len + ++walker->seg_depth > MAX_NESTING)
+        {
+          walker->invalid = TRUE;
+          return;
+        }
+    }
+  else if (c == ']' || c == '}')
+    walker->seg_depth--;
+
+  g_string_append_c (walker->segment, c);
+
+  if (walker->seg_depth > 0 && walker->segment->len > SEGMENT_MAX)
+    open_up_segment (walker);
+}
+
+static void
+walker_feed (Walker     *walker,
+             const char *text,
+             gsize       length)
+{
+  for (gsize i = 0; i < length && !walker->invalid; i++)
+    {
+      char c = text[i];
+
+      if (walker->started || !g_ascii_isspace (c))
+        {
+          if (walker->head->len < HEAD_MAX)
+            g_string_append_c (walker->head, c);
+          if (walker->only_punctuation && (c == '\0' || strchr (PUNCTUATION, c) == NULL))
+            walker->only_punctuation = FALSE;
+        }
+      walker_step (walker, c);
+    }
+}
+
+/* Whether what was fed is one JSON object or list; if so, what it holds
+ * went to the walker's parser (a document that holds no ID at all is
+ * rejected as a whole). */
+static gboolean
+walker_finish (Walker *walker)
+{
+  if (walker->invalid || !walker->closed)
+    return FALSE;
+
+  if (walker->held == HELD_NOTHING && !walker->only_punctuation)
+    add_rejected (walker->out, walker->head->str, walker->head->len);
+
+  return TRUE;
+}
+
 /* Walks @text if it is a JSON object or list; a document that holds no ID
- * at all is rejected as a whole. FALSE when it is not JSON. */
+ * at all is rejected as a whole. FALSE when it is not JSON, and then
+ * nothing was found. */
 static gboolean
 try_json (Parser     *parser,
           const char *text,
           gsize       length)
 {
-  JsonNode *root;
+  Parser *tentative;
+  Walker *walker;
+  gboolean is_json;
 
-  g_assert (parser != NULL);
+  /* A JSON line of usual size: parsed whole, which is quicker. */
+  if (length <= SEGMENT_MAX)
+    {
+      JsonNode *root;
 
-  if (length > G_MAXSSIZE || !is_single_json_document (text, length))
-    return FALSE;
+      if (!is_single_json_document (text, length) ||
+          !json_parser_load_from_data (parser->json, text, (gssize) length, NULL))
+        return FALSE;
 
-  if (!json_parser_load_from_data (parser->parser, text, (gssize) length, NULL))
-    return FALSE;
+      root = json_parser_get_root (parser->json);
+      if (root == NULL || !(JSON_NODE_HOLDS_OBJECT (root) || JSON_NODE_HOLDS_ARRAY (root)))
+        return FALSE;
 
-  root = json_parser_get_root (parser->parser);
-  if (root == NULL || !(JSON_NODE_HOLDS_OBJECT (root) || JSON_NODE_HOLDS_ARRAY (root)))
-    return FALSE;
+      if (walk_json (parser, root, FALSE) == HELD_NOTHING && !is_only (text, length, PUNCTUATION))
+        add_rejected (parser, text, length);
+      return TRUE;
+    }
 
-  if (walk_json (parser, root, FALSE) == HELD_NOTHING && !is_only (text, length, PUNCTUATION))
-    add_rejected (parser, text, length);
-  return TRUE;
+  tentative = parser_new (parser, parser->json);
+  walker = walker_new (tentative);
+  walker_feed (walker, text, length);
+  is_json = walker_finish (walker);
+  walker_free (walker);
+
+  if (is_json)
+    parser_commit (tentative);
+  else
+    parser_free (tentative);
+
+  return is_json;
 }
 
 /* "task_id,status,created_at" or "Task ID": a column header, not a
@@ -533,10 +1080,81 @@ parse_line (Parser     *parser,
   add_rejected (parser, line, length);
 }
 
+/* ------------------------------------------------------------------ */
+/* Streams                                                             */
+/* ------------------------------------------------------------------ */
+
+typedef enum
+{
+  MODE_START,       /* only blanks so far */
+  MODE_FIRST_LINE,  /* it starts like JSON: one document, or JSON Lines? */
+  MODE_LINES,
+  MODE_DOCUMENT,    /* one JSON document, read as lines too until it proves to be JSON */
+} Mode;
+
+struct _DailiesIdStream
+{
+  gboolean    check_text;
+  guint64     n_bytes;        /* as given, before any conversion */
+  guint64     n_lines;
+  GByteArray *prefix;         /* the first bytes, until the byte order mark is known */
+  GIConv      iconv;          /* from UTF-16, or (GIConv) -1 */
+  GByteArray *undecoded;      /* the bytes of a character cut by the end of a chunk */
+  JsonParser *json;
+  Parser     *parser;         /* what was found for sure */
+  Mode        mode;
+  GString    *held;           /* MODE_FIRST_LINE: the text so far */
+  GString    *line;           /* the start of a line cut by the end of a chunk */
+  Parser     *as_lines;       /* MODE_DOCUMENT: the same text read as lines */
+  Walker     *walker;         /* MODE_DOCUMENT */
+  guint       n_taken;
+  GError     *error;
+};
+
+DailiesIdStream *
+dailies_id_stream_new (gboolean check_text)
+{
+  DailiesIdStream *self = g_new0 (DailiesIdStream, 1);
+
+  self->check_text = check_text;
+  self->prefix = g_byte_array_new ();
+  self->iconv = (GIConv) -1;
+  self->undecoded = g_byte_array_new ();
+  self->json = json_parser_new_immutable ();
+  self->parser = parser_new (NULL, self->json);
+  self->line = g_string_new (NULL);
+
+  return self;
+}
+
+void
+dailies_id_stream_free (DailiesIdStream *self)
+{
+  if (self == NULL)
+    return;
+
+  g_clear_pointer (&self->prefix, g_byte_array_unref);
+  if (self->iconv != (GIConv) -1)
+    g_iconv_close (self->iconv);
+  g_byte_array_unref (self->undecoded);
+  if (self->walker != NULL)
+    parser_free (self->walker->out);
+  walker_free (self->walker);
+  parser_free (self->as_lines);
+  parser_free (self->parser);
+  g_clear_object (&self->json);
+  if (self->held != NULL)
+    g_string_free (self->held, TRUE);
+  g_string_free (self->line, TRUE);
+  g_clear_error (&self->error);
+  g_free (self);
+}
+
 static void
-parse_lines (Parser     *parser,
-             const char *text,
-             gsize       length)
+split_lines (DailiesIdStream *self,
+             Parser          *target,
+             const char      *text,
+             gsize            length)
 {
   const char *end = text + length;
   const char *p = text;
@@ -545,130 +1163,393 @@ parse_lines (Parser     *parser,
     {
       const char *eol = p;
 
-      /* \n, \r\n and a lone \r all end a line; so does a stray NUL. */
+      /* \n, \r\n and a lone \r all end a line; so does a stray NUL. An
+       * empty line between \r and \n is skipped like any blank line. */
       while (eol < end && *eol != '\n' && *eol != '\r' && *eol != '\0')
         eol++;
 
-      parse_line (parser, p, eol - p);
+      if (eol == end)
+        {
+          g_string_append_len (self->line, p, end - p);
+          break;
+        }
 
-      p = eol;
-      if (p < end && *p == '\r' && p + 1 < end && p[1] == '\n')
-        p += 2;
-      else if (p < end)
-        p++;
+      self->n_lines++;
+      if (self->line->len > 0)
+        {
+          g_string_append_len (self->line, p, eol - p);
+          parse_line (target, self->line->str, self->line->len);
+          g_string_truncate (self->line, 0);
+        }
+      else
+        parse_line (target, p, eol - p);
+
+      p = eol + 1;
     }
 }
 
-/* One JSON document (pretty-printed or not) is walked as a whole, so that
+static void
+take_text (DailiesIdStream *self,
+           const char      *text,
+           gsize            length);
+
+/* One JSON document, pretty-printed or not, is walked as a whole, so that
  * its punctuation lines are not taken for rejected lines. A first line
  * that is complete JSON by itself means JSON Lines instead. */
-static gboolean
-parse_document (Parser     *parser,
-                const char *text,
-                gsize       length)
+static void
+choose_mode (DailiesIdStream *self,
+             gboolean         first_line_ended)
 {
-  const char *eol;
+  g_autoptr(GString) held = g_steal_pointer (&self->held);
+  const char *eol = memchr (held->str, '\n', held->len);
 
-  while (length > 0 && g_ascii_isspace (*text))
+  if (first_line_ended && is_single_json_document (held->str, eol - held->str))
+    self->mode = MODE_LINES;
+  else
     {
-      text++;
-      length--;
+      self->mode = MODE_DOCUMENT;
+      self->as_lines = parser_new (self->parser, self->json);
+      self->walker = walker_new (parser_new (self->parser, self->json));
     }
 
-  if (length == 0 || (text[0] != '{' && text[0] != '['))
-    return FALSE;
+  take_text (self, held->str, held->len);
+}
 
-  eol = memchr (text, '\n', length);
-  if (eol != NULL && is_single_json_document (text, eol - text))
-    return FALSE;
+static void
+take_text (DailiesIdStream *self,
+           const char      *text,
+           gsize            length)
+{
+  switch (self->mode)
+    {
+    case MODE_START:
+      /* Leading blanks hold nothing in any mode. */
+      while (length > 0 && g_ascii_isspace (*text))
+        {
+          text++;
+          length--;
+        }
+      if (length == 0)
+        return;
+      if (*text == '{' || *text == '[')
+        {
+          self->mode = MODE_FIRST_LINE;
+          self->held = g_string_new (NULL);
+        }
+      else
+        self->mode = MODE_LINES;
+      take_text (self, text, length);
+      return;
 
-  return try_json (parser, text, length);
+    case MODE_FIRST_LINE:
+      g_string_append_len (self->held, text, length);
+      if (memchr (text, '\n', length) != NULL)
+        choose_mode (self, TRUE);
+      return;
+
+    case MODE_LINES:
+      split_lines (self, self->parser, text, length);
+      return;
+
+    case MODE_DOCUMENT:
+      walker_feed (self->walker, text, length);
+      split_lines (self, self->as_lines, text, length);
+      return;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+fail_not_text (DailiesIdStream *self)
+{
+  g_set_error_literal (&self->error, DAILIES_ID_PARSER_ERROR, DAILIES_ID_PARSER_ERROR_NOT_TEXT,
+                       _("The file is not text"));
+  return FALSE;
+}
+
+/* Text from a file: UTF-8 without NUL bytes. A character cut by the end
+ * of a chunk waits for the rest. */
+static gboolean
+take_checked (DailiesIdStream *self,
+              const char      *text,
+              gsize            length)
+{
+  g_autoptr(GByteArray) joined = NULL;
+  const char *valid_end;
+
+  if (self->undecoded->len > 0)
+    {
+      joined = g_steal_pointer (&self->undecoded);
+      self->undecoded = g_byte_array_new ();
+      g_byte_array_append (joined, (const guint8 *) text, length);
+      text = (const char *) joined->data;
+      length = joined->len;
+    }
+
+  if (!g_utf8_validate_len (text, length, &valid_end))
+    {
+      gsize rest = text + length - valid_end;
+
+      if (*valid_end == '\0' || rest >= 4 ||
+          g_utf8_get_char_validated (valid_end, rest) != (gunichar) -2)
+        return fail_not_text (self);
+
+      g_byte_array_append (self->undecoded, (const guint8 *) valid_end, rest);
+      length = valid_end - text;
+    }
+
+  take_text (self, text, length);
+  return TRUE;
+}
+
+static gboolean
+take_decoded (DailiesIdStream *self,
+              const char      *data,
+              gsize            length)
+{
+  g_autoptr(GByteArray) joined = NULL;
+  char out[16384];
+  char *in;
+  gsize in_left;
+
+  if (self->iconv == (GIConv) -1 && self->check_text)
+    return take_checked (self, data, length);
+  if (self->iconv == (GIConv) -1)
+    {
+      take_text (self, data, length);
+      return TRUE;
+    }
+
+  joined = g_steal_pointer (&self->undecoded);
+  self->undecoded = g_byte_array_new ();
+  g_byte_array_append (joined, (const guint8 *) data, length);
+  in = (char *) joined->data;
+  in_left = joined->len;
+
+  while (in_left > 0)
+    {
+      char *out_p = out;
+      gsize out_left = sizeof out;
+      gsize done = g_iconv (self->iconv, &in, &in_left, &out_p, &out_left);
+      int saved_errno = errno;
+
+      if (out_p > out && !take_checked (self, out, out_p - out))
+        return FALSE;
+
+      if (done != (gsize) -1 || saved_errno == E2BIG)
+        continue;
+      if (saved_errno == EINVAL)
+        {
+          /* Half a character: the rest comes with the next chunk. */
+          g_byte_array_append (self->undecoded, (const guint8 *) in, in_left);
+          break;
+        }
+      return fail_not_text (self);
+    }
+
+  return TRUE;
+}
+
+/* The byte order mark, once the first bytes are here. */
+static gboolean
+take_prefix (DailiesIdStream *self)
+{
+  g_autoptr(GByteArray) prefix = g_steal_pointer (&self->prefix);
+  const guchar *data = prefix->data;
+  gsize size = prefix->len;
+
+  /* Windows editors save "Unicode" text as UTF-16 with a byte order mark. */
+  if (self->check_text && size >= 2 && ((data[0] == 0xFF && data[1] == 0xFE) || (data[0] == 0xFE && data[1] == 0xFF)))
+    {
+      self->iconv = g_iconv_open ("UTF-8", data[0] == 0xFF ? "UTF-16LE" : "UTF-16BE");
+      if (self->iconv == (GIConv) -1)
+        return fail_not_text (self);
+      data += 2;
+      size -= 2;
+    }
+  else if (size >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
+    {
+      data += 3;
+      size -= 3;
+    }
+
+  return take_decoded (self, (const char *) data, size);
+}
+
+gboolean
+dailies_id_stream_feed (DailiesIdStream  *self,
+                        const char       *data,
+                        gsize             length,
+                        GError          **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+
+  if (self->error == NULL)
+    {
+      self->n_bytes += length;
+      if (self->check_text && self->n_bytes > DAILIES_ID_PARSER_MAX_BYTES)
+        {
+          g_autofree char *shown = g_format_size (self->n_bytes);
+
+          /* Translators: %s is a size, such as “67.1 MB” */
+          g_set_error (&self->error, DAILIES_ID_PARSER_ERROR, DAILIES_ID_PARSER_ERROR_TOO_LARGE,
+                       _("The file is too large to hold a list of task IDs (%s)"), shown);
+        }
+      else if (self->prefix != NULL)
+        {
+          g_byte_array_append (self->prefix, (const guint8 *) data, length);
+          if (self->prefix->len >= 3)
+            take_prefix (self);
+        }
+      else
+        take_decoded (self, data, length);
+    }
+
+  if (self->error != NULL)
+    {
+      if (error != NULL)
+        *error = g_error_copy (self->error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+dailies_id_stream_finish (DailiesIdStream  *self,
+                          GError          **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->error == NULL && self->prefix != NULL)
+    take_prefix (self);
+
+  if (self->error == NULL && self->undecoded->len > 0 && self->check_text)
+    fail_not_text (self);
+
+  if (self->error != NULL)
+    {
+      if (error != NULL)
+        *error = g_error_copy (self->error);
+      return FALSE;
+    }
+
+  if (self->mode == MODE_FIRST_LINE)
+    choose_mode (self, FALSE);
+
+  if (self->mode == MODE_DOCUMENT)
+    {
+      Parser *as_json = self->walker->out;
+
+      if (self->line->len > 0)
+        parse_line (self->as_lines, self->line->str, self->line->len);
+
+      if (walker_finish (self->walker))
+        {
+          parser_commit (as_json);
+          parser_free (self->as_lines);
+        }
+      else
+        {
+          parser_commit (self->as_lines);
+          parser_free (as_json);
+        }
+      g_clear_pointer (&self->walker, walker_free);
+      self->as_lines = NULL;
+      self->mode = MODE_LINES;
+    }
+  else if (self->line->len > 0)
+    parse_line (self->parser, self->line->str, self->line->len);
+
+  g_string_truncate (self->line, 0);
+  /* Finished: nothing more may come. */
+  self->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, "finished");
+
+  return TRUE;
+}
+
+GPtrArray *
+dailies_id_stream_take_ids (DailiesIdStream *self)
+{
+  GPtrArray *ids;
+  GPtrArray *all;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  /* A document's IDs are certain only once it has proved to be JSON. */
+  if (self->mode != MODE_LINES || self->parser == NULL)
+    return NULL;
+
+  all = self->parser->result->ids;
+  if (self->n_taken == all->len)
+    return NULL;
+
+  ids = g_ptr_array_new_full (all->len - self->n_taken, g_free);
+  for (; self->n_taken < all->len; self->n_taken++)
+    g_ptr_array_add (ids, g_strdup (g_ptr_array_index (all, self->n_taken)));
+
+  return ids;
+}
+
+guint64
+dailies_id_stream_get_n_lines (DailiesIdStream *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->n_lines;
+}
+
+DailiesIdParseResult *
+dailies_id_stream_steal_result (DailiesIdStream *self)
+{
+  DailiesIdParseResult *result;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (self->parser != NULL, NULL);
+
+  result = g_steal_pointer (&self->parser->result);
+  self->parser->result = result_new ();
+  g_hash_table_remove_all (self->parser->seen);
+
+  return result;
 }
 
 DailiesIdParseResult *
 dailies_id_parser_parse_text (const char *text,
                               gssize      length)
 {
-  DailiesIdParseResult *result;
-  Parser parser = { 0 };
-  gsize len;
+  g_autoptr(DailiesIdStream) stream = dailies_id_stream_new (FALSE);
 
-  g_return_val_if_fail (text != NULL || length == 0, NULL);
+  g_return_val_if_fail (text != NULL || length <= 0, NULL);
 
-  result = g_new0 (DailiesIdParseResult, 1);
-  result->ids = g_ptr_array_new_with_free_func (g_free);
-  result->rejected = g_ptr_array_new_with_free_func (g_free);
+  if (text != NULL)
+    dailies_id_stream_feed (stream, text, length < 0 ? strlen (text) : (gsize) length, NULL);
+  dailies_id_stream_finish (stream, NULL);
 
-  if (text == NULL)
-    return result;
-
-  len = length < 0 ? strlen (text) : (gsize) length;
-
-  if (len >= 3 && memcmp (text, "\xEF\xBB\xBF", 3) == 0)
-    {
-      text += 3;
-      len -= 3;
-    }
-
-  parser.result = result;
-  parser.seen = g_hash_table_new (g_str_hash, g_str_equal);
-  parser.parser = json_parser_new_immutable ();
-
-  if (!parse_document (&parser, text, len))
-    parse_lines (&parser, text, len);
-
-  g_hash_table_unref (parser.seen);
-  g_object_unref (parser.parser);
-
-  return result;
+  return dailies_id_stream_steal_result (stream);
 }
 
 DailiesIdParseResult *
 dailies_id_parser_parse_bytes (GBytes  *bytes,
                                GError **error)
 {
-  g_autofree char *converted = NULL;
+  g_autoptr(DailiesIdStream) stream = dailies_id_stream_new (TRUE);
   const char *data;
   gsize size;
-  gsize converted_size = 0;
 
   g_return_val_if_fail (bytes != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   data = g_bytes_get_data (bytes, &size);
 
-  if (size > DAILIES_ID_PARSER_MAX_BYTES)
-    {
-      g_autofree char *shown = g_format_size (size);
+  if (!dailies_id_stream_feed (stream, data, size, error) ||
+      !dailies_id_stream_finish (stream, error))
+    return NULL;
 
-      /* Translators: %s is a size, such as “67.1 MB” */
-      g_set_error (error, DAILIES_ID_PARSER_ERROR, DAILIES_ID_PARSER_ERROR_TOO_LARGE,
-                   _("The file is too large to hold a list of task IDs (%s)"), shown);
-      return NULL;
-    }
-
-  /* Windows editors save "Unicode" text as UTF-16 with a byte order mark. */
-  if (size >= 2 && ((guchar) data[0] == 0xFF && (guchar) data[1] == 0xFE))
-    converted = g_convert (data + 2, size - 2, "UTF-8", "UTF-16LE", NULL, &converted_size, NULL);
-  else if (size >= 2 && ((guchar) data[0] == 0xFE && (guchar) data[1] == 0xFF))
-    converted = g_convert (data + 2, size - 2, "UTF-8", "UTF-16BE", NULL, &converted_size, NULL);
-
-  /* A failed g_convert() still reports what it wrote: that size is not
-   * the size of @data. */
-  if (converted != NULL)
-    {
-      data = converted;
-      size = converted_size;
-    }
-
-  if (size > 0 && (memchr (data, '\0', size) != NULL || !g_utf8_validate_len (data, size, NULL)))
-    {
-      g_set_error_literal (error, DAILIES_ID_PARSER_ERROR, DAILIES_ID_PARSER_ERROR_NOT_TEXT,
-                           _("The file is not text"));
-      return NULL;
-    }
-
-  return dailies_id_parser_parse_text (data, size);
+  return dailies_id_stream_steal_result (stream);
 }
 
 gboolean

@@ -45,6 +45,32 @@ DailiesIdParseResult *dailies_id_parser_parse_text  (const char  *text,
 DailiesIdParseResult *dailies_id_parser_parse_bytes (GBytes      *bytes,
                                                      GError     **error);
 void                  dailies_id_parse_result_free  (DailiesIdParseResult *result);
+
+/* The same, piece by piece, for text that comes in chunks (a file, standard
+ * input): memory stays bounded by the longest line and the IDs found, not
+ * by the size of the input. Chunks may be cut anywhere, even inside a
+ * character. Not thread-safe; one thread at a time may use a stream. */
+typedef struct _DailiesIdStream DailiesIdStream;
+
+/* @check_text: refuse what is not text, as dailies_id_parser_parse_bytes()
+ * does (a file); FALSE for pasted text, which never fails. */
+DailiesIdStream      *dailies_id_stream_new         (gboolean          check_text);
+/* FALSE once the input is known not to be text or is too large. */
+gboolean              dailies_id_stream_feed        (DailiesIdStream  *self,
+                                                     const char       *data,
+                                                     gsize             length,
+                                                     GError          **error);
+gboolean              dailies_id_stream_finish      (DailiesIdStream  *self,
+                                                     GError          **error);
+/* The IDs found since the last call that are certain, in order (char*);
+ * NULL when there are none. A JSON document's IDs come after finish(),
+ * once it has proved to be JSON. */
+GPtrArray            *dailies_id_stream_take_ids    (DailiesIdStream  *self);
+/* Lines read so far, for progress. */
+guint64               dailies_id_stream_get_n_lines (DailiesIdStream  *self);
+/* After finish(): every ID found, the counts and the rejected lines. */
+DailiesIdParseResult *dailies_id_stream_steal_result (DailiesIdStream *self);
+void                  dailies_id_stream_free        (DailiesIdStream  *self);
 /* What to ask of a file before reading it, and whether that answer allows
  * reading it: a regular file of at most DAILIES_ID_PARSER_MAX_BYTES, not a
  * device or a disk image that would be read into memory whole. */
@@ -56,5 +82,6 @@ gboolean              dailies_id_parser_check_file_info (GFileInfo *info,
 gboolean              dailies_task_id_is_valid      (const char  *id);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DailiesIdParseResult, dailies_id_parse_result_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DailiesIdStream, dailies_id_stream_free)
 
 G_END_DECLS

@@ -36,6 +36,10 @@ typedef struct
 static GQuark  order_quark;
 static guint64 next_seq = 1;
 static gint64  next_batch = 1;
+/* An open group (an import fed in slices over several seconds) lists as
+ * one addition: every task takes the "added" key of its first. */
+static guint   group_depth;
+static gint64  group_added = -1;
 
 typedef struct
 {
@@ -112,6 +116,12 @@ ensure_order (DailiesTask *task,
     {
       order = g_new (TaskOrder, 1);
       order->added = dailies_task_get_first_seen (task) * (BATCH_MAX + 1) + MIN (batch, BATCH_MAX);
+      if (group_depth > 0 && batch != 0)
+        {
+          if (group_added < 0)
+            group_added = order->added;
+          order->added = group_added;
+        }
       order->seq = next_seq++;
       g_object_set_qdata_full (G_OBJECT (task), order_quark, order, g_free);
     }
@@ -911,6 +921,21 @@ dailies_task_list_model_get_store (DailiesTaskListModel *self)
   g_return_val_if_fail (DAILIES_IS_TASK_LIST_MODEL (self), NULL);
 
   return self->store;
+}
+
+void
+dailies_task_list_model_begin_group (void)
+{
+  group_depth++;
+}
+
+void
+dailies_task_list_model_end_group (void)
+{
+  g_return_if_fail (group_depth > 0);
+
+  if (--group_depth == 0)
+    group_added = -1;
 }
 
 DailiesTaskSort

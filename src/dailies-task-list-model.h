@@ -48,6 +48,12 @@ const char           *dailies_task_sort_to_nick                   (DailiesTaskSo
 DailiesTaskListModel *dailies_task_list_model_new                 (DailiesTaskStore     *store);
 DailiesTaskStore     *dailies_task_list_model_get_store           (DailiesTaskListModel *self);
 
+/* Tasks added to the store between these (an import fed in slices, over
+ * several seconds) list as one addition, in the order they came. They
+ * nest; process-wide, like the order of arrival. */
+void                  dailies_task_list_model_begin_group         (void);
+void                  dailies_task_list_model_end_group           (void);
+
 DailiesTaskSort       dailies_task_list_model_get_sort            (DailiesTaskListModel *self);
 void                  dailies_task_list_model_set_sort            (DailiesTaskListModel *self,
                                                                    DailiesTaskSort       sort);

@@ -33,38 +33,6 @@ add_cancel_and_response (AdwMessageDialog *dialog,
   adw_message_dialog_set_close_response (dialog, "cancel");
 }
 
-void
-_dailies_window_add_parsed_ids (DailiesWindow        *self,
-                                DailiesIdParseResult *parsed)
-{
-  g_autofree char *message = NULL;
-  guint added;
-
-  added = dailies_task_store_add_ids (self->store, (const char * const *) parsed->ids->pdata, parsed->ids->len);
-
-  if (parsed->ids->len == 0)
-    message = g_strdup (_("No task IDs found. Task IDs look like asyntask_h81efT0qwtLnzyt6VENmCZ6VXSfNxE2E."));
-  else if (parsed->n_rejected > 0)
-    message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                            "Added %u task; %u line held no task ID",
-                                            "Added %u tasks; %u lines held no task ID",
-                                            added),
-                               added, parsed->n_rejected);
-  else if (added < parsed->ids->len)
-    message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                            "Added %u task; the others were already in the list",
-                                            "Added %u tasks; the others were already in the list",
-                                            added),
-                               added);
-  else
-    message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Added %u task", "Added %u tasks", added), added);
-
-  /* Counts only: a rejected line may be a pasted key or password. */
-  g_debug ("import: %u IDs, %u lines without an ID", parsed->ids->len, parsed->n_rejected);
-
-  _dailies_window_show_import_summary (self, message, parsed);
-}
-
 static void
 add_dialog_response_cb (AdwMessageDialog *dialog,
                         const char       *response,

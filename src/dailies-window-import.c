@@ -9,120 +9,88 @@
 
 #include <glib/gi18n.h>
 
+#include "dailies-import.h"
 #include "dailies-window-private.h"
 
 /* ------------------------------------------------------------------ */
-/* Files                                                               */
+/* Running an import                                                   */
 /* ------------------------------------------------------------------ */
 
-static void
-tell_unusable_file (DailiesWindow *self,
-                    GFile         *file,
-                    const char    *reason)
-{
-  g_autofree char *name = g_file_get_basename (file);
-  /* Translators: a file given to Dailies could not be used; %s are its name and the reason */
-  g_autofree char *text = g_strdup_printf (_("“%s” holds no task IDs: %s"), name, reason);
-
-  g_message ("import: %s: %s", name, reason);
-  _dailies_window_add_toast (self, text);
-}
-
-/* Files are read off the main thread, each on its own. */
-static void
-file_loaded_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(DailiesWindow) self = user_data;
-  g_autoptr(DailiesIdParseResult) parsed = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-
-  bytes = g_file_load_bytes_finish (G_FILE (object), result, NULL, &error);
-  if (bytes != NULL)
-    parsed = dailies_id_parser_parse_bytes (bytes, &error);
-
-  if (parsed == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        tell_unusable_file (self, G_FILE (object), error->message);
-      return;
-    }
-
-  _dailies_window_add_parsed_ids (self, parsed);
-}
-
-/* The size is checked before anything is read: a dropped disk image is
- * refused, not loaded into memory. */
-static void
-file_info_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(DailiesWindow) self = user_data;
-  GFile *file = G_FILE (object);
-  g_autoptr(GFileInfo) info = NULL;
-  g_autoptr(GError) error = NULL;
-
-  info = g_file_query_info_finish (file, result, &error);
-  if (info == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        tell_unusable_file (self, file, error->message);
-      return;
-    }
-
-  if (!dailies_id_parser_check_file_info (info, &error))
-    {
-      tell_unusable_file (self, file, error->message);
-      return;
-    }
-
-  g_file_load_bytes_async (file, self->cancellable, file_loaded_cb, g_object_ref (self));
-}
-
-static void
-import_file (DailiesWindow *self,
-             GFile         *file)
-{
-  g_file_query_info_async (file, DAILIES_ID_PARSER_FILE_ATTRIBUTES,
-                           G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT, self->cancellable,
-                           file_info_cb, g_object_ref (self));
-}
-
+/* Selects @task and scrolls to it, through the list view's own model:
+ * what the user sees, whatever sorts or filters it. */
 void
-_dailies_window_import_text (DailiesWindow *self,
-                             const char    *text)
+_dailies_window_show_task (DailiesWindow *self,
+                           DailiesTask   *task)
 {
-  g_autoptr(DailiesIdParseResult) parsed = dailies_id_parser_parse_text (text, -1);
+  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (self->list_view));
+  guint n_items = g_list_model_get_n_items (model);
 
-  _dailies_window_add_parsed_ids (self, parsed);
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(DailiesTask) item = g_list_model_get_item (model, i);
+
+      if (item != task)
+        continue;
+
+      gtk_selection_model_select_item (GTK_SELECTION_MODEL (model), i, TRUE);
+#if GTK_CHECK_VERSION (4, 12, 0)
+      gtk_list_view_scroll_to (self->list_view, i, GTK_LIST_SCROLL_NONE, NULL);
+#else
+      gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", i);
+#endif
+      return;
+    }
 }
 
-/* ------------------------------------------------------------------ */
-/* Summary                                                             */
-/* ------------------------------------------------------------------ */
+static void
+update_import_progress (DailiesWindow *self)
+{
+  DailiesImport *import = self->import;
+  g_autofree char *text = NULL;
+  guint64 n_lines;
+  double fraction;
+
+  if (import == NULL || self->import_revealer == NULL)
+    return;
+
+  n_lines = dailies_import_get_n_lines (import);
+  if (n_lines <= DAILIES_IMPORT_PROGRESS_LINES || !dailies_import_get_running (import))
+    return;
+
+  /* Translators: a count of lines read so far, such as “12,000” */
+  text = g_strdup_printf (_("Importing task IDs: %'lu lines read…"), (unsigned long) n_lines);
+  gtk_label_set_label (self->import_label, text);
+
+  fraction = dailies_import_get_fraction (import);
+  if (fraction < 0)
+    gtk_progress_bar_pulse (self->import_progress);
+  else
+    gtk_progress_bar_set_fraction (self->import_progress, fraction);
+
+  gtk_revealer_set_reveal_child (self->import_revealer, TRUE);
+}
 
 /* The lines that held no ID are shown on request to the person who gave
  * them, and kept nowhere else: one may be a key. */
-void
-_dailies_window_show_import_summary (DailiesWindow        *self,
-                                     const char           *message,
-                                     DailiesIdParseResult *parsed)
+static void
+show_import_summary (DailiesWindow *self,
+                     DailiesImport *import)
 {
-  AdwToast *toast = adw_toast_new (message);
+  g_autofree char *summary = dailies_import_dup_summary (import);
+  g_auto(GStrv) rejected = dailies_import_dup_rejected (import);
+  const char * const *problems = dailies_import_get_problems (import);
+  g_autoptr(GStrvBuilder) details = g_strv_builder_new ();
+  AdwToast *toast = adw_toast_new (summary);
 
+  /* The files that could not be read come first, then the lines. */
+  g_strv_builder_addv (details, (const char **) problems);
+  g_strv_builder_addv (details, (const char **) rejected);
   g_clear_pointer (&self->rejected_lines, g_strfreev);
+  self->rejected_lines = g_strv_builder_end (details);
 
-  if (parsed->rejected->len > 0)
+  /* Details, unless the summary already says all (one unreadable file). */
+  if (rejected[0] != NULL || (problems[0] != NULL && g_strcmp0 (summary, problems[0]) != 0))
     {
-      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-      for (guint i = 0; i < parsed->rejected->len; i++)
-        g_strv_builder_add (builder, g_ptr_array_index (parsed->rejected, i));
-      self->rejected_lines = g_strv_builder_end (builder);
-
       adw_toast_set_button_label (toast, _("Details"));
       adw_toast_set_action_name (toast, "win.show-rejected");
       adw_toast_set_timeout (toast, 10);
@@ -130,6 +98,89 @@ _dailies_window_show_import_summary (DailiesWindow        *self,
 
   _dailies_window_show_toast (self, toast);
 }
+
+static void
+import_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(DailiesWindow) self = user_data;
+  DailiesImport *import = DAILIES_IMPORT (object);
+  DailiesTask *first;
+
+  dailies_import_run_finish (import, result, NULL);
+
+  if (self->import == import)
+    g_clear_object (&self->import);
+
+  /* Closed meanwhile: its widgets are gone. */
+  if (gtk_widget_in_destruction (GTK_WIDGET (self)) || self->import_revealer == NULL)
+    return;
+
+  if (self->import == NULL)
+    gtk_revealer_set_reveal_child (self->import_revealer, FALSE);
+
+  show_import_summary (self, import);
+
+  first = dailies_import_get_first_added (import);
+  if (first != NULL)
+    _dailies_window_show_task (self, first);
+}
+
+/* Runs @import with its progress shown in the window (when it is long)
+ * and its summary told when it is done. */
+void
+dailies_window_run_import (DailiesWindow *self,
+                           DailiesImport *import)
+{
+  g_return_if_fail (DAILIES_IS_WINDOW (self));
+  g_return_if_fail (DAILIES_IS_IMPORT (import));
+
+  /* The latest shows its progress; one before it goes on unseen. */
+  g_set_object (&self->import, import);
+  gtk_progress_bar_set_fraction (self->import_progress, 0.0);
+  g_signal_connect_object (import, "notify::n-lines", G_CALLBACK (update_import_progress), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (import, "notify::fraction", G_CALLBACK (update_import_progress), self, G_CONNECT_SWAPPED);
+
+  dailies_import_run_async (import, self->cancellable, import_done_cb, g_object_ref (self));
+}
+
+static void
+cancel_import_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  DailiesWindow *self = DAILIES_WINDOW (widget);
+
+  if (self->import != NULL)
+    dailies_import_cancel (self->import);
+}
+
+static void
+import_files (DailiesWindow *self,
+              GSList        *files)
+{
+  g_autoptr(DailiesImport) import = dailies_import_new (self->store);
+
+  for (GSList *l = files; l != NULL; l = l->next)
+    dailies_import_add_file (import, l->data);
+
+  dailies_window_run_import (self, import);
+}
+
+void
+_dailies_window_import_text (DailiesWindow *self,
+                             const char    *text)
+{
+  g_autoptr(DailiesImport) import = dailies_import_new (self->store);
+
+  dailies_import_add_text (import, text);
+  dailies_window_run_import (self, import);
+}
+
+/* ------------------------------------------------------------------ */
+/* Details                                                             */
+/* ------------------------------------------------------------------ */
 
 static void
 show_rejected_action (GtkWidget  *widget,
@@ -194,8 +245,7 @@ drop_cb (GtkDropTarget *target,
 
   if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
     {
-      for (GSList *l = g_value_get_boxed (value); l != NULL; l = l->next)
-        import_file (self, l->data);
+      import_files (self, g_value_get_boxed (value));
       return TRUE;
     }
 
@@ -226,8 +276,7 @@ pasted_files_cb (GObject      *object,
       return;
     }
 
-  for (GSList *l = g_value_get_boxed (value); l != NULL; l = l->next)
-    import_file (self, l->data);
+  import_files (self, g_value_get_boxed (value));
 }
 
 static void
@@ -293,11 +342,15 @@ void
 _dailies_window_import_files (DailiesWindow *self,
                               GListModel    *files)
 {
+  g_autoptr(DailiesImport) import = dailies_import_new (self->store);
+
   for (guint i = 0; i < g_list_model_get_n_items (files); i++)
     {
       g_autoptr(GFile) file = g_list_model_get_item (files, i);
-      import_file (self, file);
+      dailies_import_add_file (import, file);
     }
+
+  dailies_window_run_import (self, import);
 }
 
 static void
@@ -337,6 +390,7 @@ _dailies_window_class_init_import (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_action);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.show-rejected", NULL, show_rejected_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-import", NULL, cancel_import_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v, GDK_CONTROL_MASK, "win.paste", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
 }

@@ -13,6 +13,7 @@
 #include <adwaita.h>
 
 #include "dailies-id-parser.h"
+#include "dailies-import.h"
 #include "dailies-task-list-model.h"
 #include "dailies-task-view.h"
 #include "dailies-window.h"
@@ -42,6 +43,9 @@ struct _DailiesWindow
   AdwStatusPage        *selection_page;    /* "N Tasks Selected", with the bulk actions */
   GMenuModel           *row_menu;          /* each row's context menu */
   GMenuModel           *selection_menu;    /* the same, on a selection of several */
+  GtkRevealer          *import_revealer;   /* a long import's progress */
+  GtkLabel             *import_label;
+  GtkProgressBar       *import_progress;
 
   /* Owned */
   GSettings            *settings;
@@ -56,6 +60,7 @@ struct _DailiesWindow
   char                 *last_toast;        /* what the newest toast said */
   GStrv                 rejected_lines;    /* the last import's lines without an ID, for Details */
   GCancellable         *saving;            /* Save Videos To… under way, else NULL */
+  DailiesImport        *import;            /* the one whose progress is shown */
 
   /* Borrowed from the application */
   DailiesTaskStore     *store;
@@ -68,8 +73,6 @@ void         _dailies_window_show_toast          (DailiesWindow        *self,
 void         _dailies_window_add_toast           (DailiesWindow        *self,
                                                   const char           *text);
 DailiesTask *_dailies_window_get_selected_task   (DailiesWindow        *self);
-void         _dailies_window_add_parsed_ids      (DailiesWindow        *self,
-                                                  DailiesIdParseResult *parsed);
 void         _dailies_window_remove_tasks        (DailiesWindow        *self,
                                                   GPtrArray            *tasks);
 void         _dailies_window_show_api_key_dialog (DailiesWindow        *self,
@@ -77,11 +80,10 @@ void         _dailies_window_show_api_key_dialog (DailiesWindow        *self,
 void         _dailies_window_class_init_actions  (GtkWidgetClass       *widget_class);
 void         _dailies_window_import_text         (DailiesWindow        *self,
                                                   const char           *text);
-void         _dailies_window_show_import_summary (DailiesWindow        *self,
-                                                  const char           *message,
-                                                  DailiesIdParseResult *parsed);
 void         _dailies_window_import_files        (DailiesWindow        *self,
                                                   GListModel           *files);
+void         _dailies_window_show_task           (DailiesWindow        *self,
+                                                  DailiesTask          *task);
 void         _dailies_window_class_init_import   (GtkWidgetClass       *widget_class);
 void         _dailies_window_class_init_search   (GtkWidgetClass       *widget_class);
 void         _dailies_window_class_init_bulk     (GtkWidgetClass       *widget_class);

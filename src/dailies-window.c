@@ -623,6 +623,9 @@ dailies_window_class_init (DailiesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DailiesWindow, row_menu);
   gtk_widget_class_bind_template_child (widget_class, DailiesWindow, selection_menu);
   gtk_widget_class_bind_template_child (widget_class, DailiesWindow, selection_page);
+  gtk_widget_class_bind_template_child (widget_class, DailiesWindow, import_revealer);
+  gtk_widget_class_bind_template_child (widget_class, DailiesWindow, import_label);
+  gtk_widget_class_bind_template_child (widget_class, DailiesWindow, import_progress);
 }
 
 static void

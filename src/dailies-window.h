@@ -7,6 +7,8 @@
 
 #include <adwaita.h>
 
+#include "dailies-import.h"
+
 #include "dailies-types.h"
 
 G_BEGIN_DECLS
@@ -28,5 +30,9 @@ const char    *dailies_window_get_last_toast (DailiesWindow *self);
 /* What the banner over the list says, or NULL while it is hidden. */
 const char    *dailies_window_get_banner_text (DailiesWindow *self);
 void           dailies_window_ask_for_api_key (DailiesWindow *self);
+/* Runs @import, showing its progress when it is long and its summary at
+ * the end, with the first task it added selected and scrolled to. */
+void           dailies_window_run_import      (DailiesWindow *self,
+                                               DailiesImport *import);
 
 G_END_DECLS

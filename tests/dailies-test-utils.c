@@ -470,3 +470,76 @@ dailies_test_monitor_set_available (GNetworkMonitor *monitor,
   self->available = available;
   g_object_notify (G_OBJECT (self), "network-available");
 }
+
+static void
+communicated_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  DailiesTestRun *run = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &run->out, &run->err, &error));
+  g_assert_no_error (error);
+  run->ok = g_subprocess_get_successful (G_SUBPROCESS (object));
+  run->done = TRUE;
+}
+
+GSubprocess *
+dailies_test_spawn (GSubprocessLauncher *launcher,
+                    const char * const  *argv,
+                    const char          *input,
+                    DailiesTestRun      *run)
+{
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (process, input, NULL, communicated_cb, run);
+
+  return process;
+}
+
+void
+dailies_test_run_clear (DailiesTestRun *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+  run->done = FALSE;
+  run->ok = FALSE;
+}
+
+static void
+call_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
+
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+void
+dailies_test_call_application (GDBusConnection *bus,
+                               const char      *method,
+                               GVariant        *parameters,
+                               guint            timeout_ms)
+{
+  gboolean done = FALSE;
+
+  g_dbus_connection_call (bus, APP_ID, "/io/github/dailies/Dailies", "org.freedesktop.Application",
+                          method, parameters, NULL, G_DBUS_CALL_FLAGS_NONE, timeout_ms, NULL,
+                          call_done_cb, &done);
+  g_assert_true (dailies_test_wait_for_flag (&done, timeout_ms));
+}
+
+void
+dailies_test_name_appeared_cb (GDBusConnection *connection,
+                               const char      *name,
+                               const char      *owner,
+                               gpointer         user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}

@@ -57,6 +57,34 @@ void                      dailies_test_notifications_invoke      (DailiesTestNot
 void                      dailies_test_notifications_sync        (DailiesTestNotifications *self);
 void                      dailies_test_notifications_stop        (DailiesTestNotifications *self);
 
+/* A process run to its end, what it wrote kept: started by
+ * dailies_test_spawn() with @input (or NULL) as its standard input when
+ * the launcher pipes it; done is set once it has exited. */
+typedef struct
+{
+  gboolean  done;
+  gboolean  ok;        /* exited with 0 */
+  char     *out;
+  char     *err;
+} DailiesTestRun;
+
+GSubprocess              *dailies_test_spawn                     (GSubprocessLauncher      *launcher,
+                                                                  const char * const       *argv,
+                                                                  const char               *input,
+                                                                  DailiesTestRun           *run);
+void                      dailies_test_run_clear                 (DailiesTestRun           *run);
+/* Calls @method of org.freedesktop.Application on the app's bus name and
+ * waits for the reply, asserting it is not an error. */
+void                      dailies_test_call_application          (GDBusConnection          *bus,
+                                                                  const char               *method,
+                                                                  GVariant                 *parameters,
+                                                                  guint                     timeout_ms);
+/* For g_bus_watch_name(): sets the gboolean at @user_data. */
+void                      dailies_test_name_appeared_cb          (GDBusConnection          *connection,
+                                                                  const char               *name,
+                                                                  const char               *owner,
+                                                                  gpointer                  user_data);
+
 /* A GNetworkMonitor whose "network-available" the test sets. */
 GNetworkMonitor          *dailies_test_monitor_new               (gboolean                  available);
 void                      dailies_test_monitor_set_available     (GNetworkMonitor          *monitor,

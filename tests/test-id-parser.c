@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -586,6 +587,338 @@ test_check_file_info (void)
   dailies_test_rm_rf (dir);
 }
 
+/* ------------------------------------------------------------------ */
+/* The stream                                                          */
+/* ------------------------------------------------------------------ */
+
+static void
+assert_same_result (const DailiesIdParseResult *a,
+                    const DailiesIdParseResult *b)
+{
+  g_assert_cmpuint (a->ids->len, ==, b->ids->len);
+  for (guint i = 0; i < a->ids->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (a->ids, i), ==, g_ptr_array_index (b->ids, i));
+  g_assert_cmpuint (a->rejected->len, ==, b->rejected->len);
+  for (guint i = 0; i < a->rejected->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (a->rejected, i), ==, g_ptr_array_index (b->rejected, i));
+  g_assert_cmpuint (a->n_rejected, ==, b->n_rejected);
+  g_assert_cmpuint (a->n_duplicates, ==, b->n_duplicates);
+}
+
+/* @data fed in pieces cut at @cuts (ascending, ending with 0). NULL
+ * with @error when it is not text. */
+static DailiesIdParseResult *
+parse_cut (const char  *data,
+           gsize        size,
+           gboolean     check_text,
+           const gsize *cuts,
+           GError     **error)
+{
+  g_autoptr(DailiesIdStream) stream = dailies_id_stream_new (check_text);
+  g_autoptr(GPtrArray) taken = g_ptr_array_new_with_free_func (g_free);
+  DailiesIdParseResult *result;
+  gsize from = 0;
+
+  for (guint i = 0; ; i++)
+    {
+      gsize to = cuts[i] != 0 ? cuts[i] : size;
+      g_autoptr(GPtrArray) ids = NULL;
+
+      if (!dailies_id_stream_feed (stream, data + from, to - from, error))
+        return NULL;
+      if ((ids = dailies_id_stream_take_ids (stream)) != NULL)
+        g_ptr_array_extend_and_steal (taken, g_steal_pointer (&ids));
+      from = to;
+      if (cuts[i] == 0)
+        break;
+    }
+
+  if (!dailies_id_stream_finish (stream, error))
+    return NULL;
+
+  {
+    g_autoptr(GPtrArray) ids = dailies_id_stream_take_ids (stream);
+
+    if (ids != NULL)
+      g_ptr_array_extend_and_steal (taken, g_steal_pointer (&ids));
+  }
+
+  result = dailies_id_stream_steal_result (stream);
+
+  /* What was handed over as it came is every ID, in the same order. */
+  g_assert_cmpuint (taken->len, ==, result->ids->len);
+  for (guint i = 0; i < taken->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (taken, i), ==, g_ptr_array_index (result->ids, i));
+
+  return result;
+}
+
+/* Compares the stream cut at @cuts with the whole-text parser. */
+static void
+assert_cut_same (const char  *data,
+                 gsize        size,
+                 gboolean     check_text,
+                 const gsize *cuts)
+{
+  g_autoptr(DailiesIdParseResult) whole = NULL;
+  g_autoptr(DailiesIdParseResult) cut = NULL;
+  g_autoptr(GError) whole_error = NULL;
+  g_autoptr(GError) cut_error = NULL;
+
+  if (check_text)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new_static (data, size);
+
+      whole = dailies_id_parser_parse_bytes (bytes, &whole_error);
+    }
+  else
+    whole = dailies_id_parser_parse_text (data, size);
+
+  cut = parse_cut (data, size, check_text, cuts, &cut_error);
+
+  if (whole == NULL)
+    {
+      g_assert_null (cut);
+      g_assert_nonnull (cut_error);
+      g_assert_true (g_error_matches (cut_error, whole_error->domain, whole_error->code));
+      return;
+    }
+
+  g_assert_no_error (cut_error);
+  assert_same_result (whole, cut);
+}
+
+/* Every fixture, in pieces of many sizes: the same IDs, rejected lines
+ * and counts as the whole file at once. */
+static void
+test_stream_fixtures (void)
+{
+  g_autofree char *dir_path = g_test_build_filename (G_TEST_DIST, "data", NULL);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const gsize sizes[] = { 1, 2, 3, 5, 7, 13, 64, 1000 };
+  const char *name;
+  guint n_files = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autoptr(GBytes) bytes = dailies_test_load_fixture (name);
+      gsize size;
+      const char *data = g_bytes_get_data (bytes, &size);
+
+      for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+        {
+          g_autoptr(GArray) cuts = g_array_new (TRUE, TRUE, sizeof (gsize));
+
+          for (gsize at = sizes[s]; at < size; at += sizes[s])
+            g_array_append_val (cuts, at);
+
+          assert_cut_same (data, size, TRUE, (const gsize *) cuts->data);
+          assert_cut_same (data, size, FALSE, (const gsize *) cuts->data);
+        }
+      n_files++;
+    }
+
+  g_assert_cmpuint (n_files, >=, 20);
+}
+
+/* Small inputs of every kind, cut once at every offset and twice at
+ * every pair of offsets: chunks may end anywhere, even inside a
+ * character, a CRLF or a JSON string. */
+static void
+test_stream_every_offset (void)
+{
+  const char *texts[] = {
+    "\xEF\xBB\xBF" ID_SUCCESS "\r\n" ID_FAILURE "\r\nbogus \xC3\xA9t\xC3\xA9\r\n\r\n" ID_QUEUED "\rold mac line\r",
+    "task_id,status\n" ID_SUCCESS ",queued\n\"" ID_FAILURE "\",failed\nnot one,\xF0\x9F\x98\x80\n",
+    "[\n  {\"task_id\": \"" ID_SUCCESS "\", \"data\": {\"id\": \"" ID_CGT "\"}},\n  \"" ID_FAILURE "\",\n  42, null,\n  \"asyntask_short\"\n]\n",
+    "{\"code\":\"success\",\"data\":[\"" ID_ULTRA "\",{\"id\":\"x\"}]}",
+    "{\"task_id\":\"" ID_SUCCESS "\"}\n{\"code\":\"error\",\"message\":\"quota\"}\n[\"" ID_QUEUED "\"]\n",
+    "[\n  \"" ID_SUCCESS "\",\n  \"" ID_FAILURE "\",\n  \"asyn",
+    "  \n\t[\"" ID_SUCCESS "\", \"a \\\"quoted\\\" ]\"]  \n",
+    "https://example.com/v1/tasks/" ID_SUCCESS "?x=1 ; " ID_CGT " , x" ID_QUEUED,
+    "with a NUL\n\0" ID_SUCCESS "\n",
+  };
+  const gsize text_sizes[] = { 0, 0, 0, 0, 0, 0, 0, 0, sizeof "with a NUL\n\0" ID_SUCCESS "\n" - 1 };
+
+  for (guint t = 0; t < G_N_ELEMENTS (texts); t++)
+    {
+      gsize size = text_sizes[t] != 0 ? text_sizes[t] : strlen (texts[t]);
+
+      for (gsize i = 1; i < size; i++)
+        {
+          gsize one[] = { i, 0 };
+
+          assert_cut_same (texts[t], size, TRUE, one);
+          assert_cut_same (texts[t], size, FALSE, one);
+
+          for (gsize j = i + 1; j < size && size <= 200; j += 3)
+            {
+              gsize two[] = { i, j, 0 };
+
+              assert_cut_same (texts[t], size, TRUE, two);
+            }
+        }
+    }
+
+  /* UTF-16 with a byte order mark, cut inside its characters. */
+  {
+    g_autofree char *utf16 = NULL;
+    g_autoptr(GString) with_bom = g_string_new ("\xFF\xFE");
+    gsize size = 0;
+
+    utf16 = g_convert (ID_SUCCESS "\r\nnot an ID \xC3\xA9\r\n" ID_FAILURE "\r\n", -1, "UTF-16LE", "UTF-8", NULL, &size, NULL);
+    g_assert_nonnull (utf16);
+    g_string_append_len (with_bom, utf16, size);
+
+    for (gsize i = 1; i < with_bom->len; i++)
+      {
+        gsize one[] = { i, 0 };
+
+        assert_cut_same (with_bom->str, with_bom->len, TRUE, one);
+      }
+  }
+}
+
+/* A document bigger than what is parsed whole is opened up element by
+ * element, an object's task_id still standing for the whole object. */
+static void
+test_stream_big_document (void)
+{
+  g_autoptr(GString) text = g_string_new ("{\"code\": \"success\", \"data\": [\n");
+  g_autoptr(DailiesIdParseResult) whole = NULL;
+  g_autoptr(DailiesIdParseResult) cut = NULL;
+  g_autoptr(GArray) cuts = g_array_new (TRUE, TRUE, sizeof (gsize));
+  g_autofree char *first = NULL;
+  g_autofree char *last = NULL;
+
+  for (guint i = 0; i < 3000; i++)
+    g_string_append_printf (text, "  {\"task_id\": \"asyntask_Big%05uAbCdEfGhIjKl\", \"data\": {\"id\": \"cgt-20260427191505-x%04u\"}},\n",
+                            i, i);
+  g_string_append (text, "  \"asyntask_short\", [\"no id here\"]\n]}\n");
+  g_assert_cmpuint (text->len, >, 200 * 1024);
+
+  whole = dailies_id_parser_parse_text (text->str, text->len);
+  g_assert_cmpuint (whole->ids->len, ==, 3000);
+  first = g_strdup_printf ("asyntask_Big%05uAbCdEfGhIjKl", 0);
+  last = g_strdup_printf ("asyntask_Big%05uAbCdEfGhIjKl", 2999);
+  g_assert_cmpstr (g_ptr_array_index (whole->ids, 0), ==, first);
+  g_assert_cmpstr (g_ptr_array_index (whole->ids, 2999), ==, last);
+  /* No upstream cgt- ID: each object is its task_id alone. */
+  for (guint i = 0; i < whole->ids->len; i++)
+    g_assert_true (g_str_has_prefix (g_ptr_array_index (whole->ids, i), "asyntask_Big"));
+  assert_rejected (whole, "asyntask_short", "no id here", NULL);
+
+  for (gsize at = 4093; at < text->len; at += 4093)
+    g_array_append_val (cuts, at);
+  cut = parse_cut (text->str, text->len, TRUE, (const gsize *) cuts->data, NULL);
+  assert_same_result (whole, cut);
+}
+
+static long
+read_status_kb (const char *field)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      (line = strstr (status, field)) == NULL)
+    return -1;
+
+  return strtol (line + strlen (field), NULL, 10);
+}
+
+typedef void (*MakeChunk) (GString *chunk,
+                           guint    i);
+
+static void
+make_json_chunk (GString *chunk,
+                 guint    i)
+{
+  if (i == 0)
+    g_string_append (chunk, "{\"code\": \"success\", \"data\": [\n");
+  g_string_append_printf (chunk, "  {\"task_id\": \"asyntask_Mem%04uAbCdEfGhIjKlMn\", \"status\": \"QUEUED\", \"progress\": \"%u%%\"},\n",
+                          i % 1000, i % 100);
+}
+
+static void
+make_csv_chunk (GString *chunk,
+                guint    i)
+{
+  if (i == 0)
+    g_string_append (chunk, "task_id,status,submitted\n");
+  g_string_append_printf (chunk, "asyntask_Mem%04uAbCdEfGhIjKlMn,QUEUED,2026-04-27T19:15:%02u\n", i % 1000, i % 60);
+}
+
+/* @total bytes made a chunk at a time (never held whole) and streamed:
+ * the peak grows by far less than the input. */
+static void
+assert_bounded (MakeChunk   make,
+                const char *end,
+                gsize       total)
+{
+  g_autoptr(DailiesIdStream) stream = dailies_id_stream_new (TRUE);
+  g_autoptr(DailiesIdParseResult) result = NULL;
+  g_autoptr(GString) chunk = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTimer) timer = g_timer_new ();
+  gsize fed = 0;
+  guint i = 0;
+  long peak;
+
+  while (fed < total)
+    {
+      g_string_truncate (chunk, 0);
+      while (chunk->len < 60000)
+        make (chunk, i++);
+      g_assert_true (dailies_id_stream_feed (stream, chunk->str, chunk->len, &error));
+      fed += chunk->len;
+    }
+  g_assert_true (dailies_id_stream_feed (stream, end, strlen (end), &error));
+  g_assert_true (dailies_id_stream_finish (stream, &error));
+  g_assert_no_error (error);
+  result = dailies_id_stream_steal_result (stream);
+  peak = read_status_kb ("VmHWM:");
+
+  g_test_message ("%" G_GSIZE_FORMAT " MiB streamed in %.2f s: peak %ld KiB",
+                  fed / (1024 * 1024), g_timer_elapsed (timer, NULL), peak);
+  g_assert_cmpuint (result->ids->len, ==, 1000);
+  g_assert_cmpuint (result->n_duplicates, ==, i - 1000);
+  g_assert_cmpuint (result->n_rejected, ==, 0);
+  /* The whole process, in a quarter of the input: json-glib's tree of
+   * it alone took ten times the input. */
+  g_assert_cmpint (peak * 1024, <, (long) (total / 4));
+}
+
+/* In a process of its own, whose peak is the stream's. */
+static void
+test_stream_bounded_memory_child (void)
+{
+  const gsize total = 48 * 1024 * 1024;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_skip ("run by /dailies/id-parser/stream-bounded-memory");
+      return;
+    }
+
+  if (g_str_has_suffix (g_test_get_path (), "json"))
+    assert_bounded (make_json_chunk, "  null\n]}\n", total);
+  else
+    assert_bounded (make_csv_chunk, "", total);
+}
+
+static void
+test_stream_bounded_memory (void)
+{
+  g_test_trap_subprocess ("/dailies/id-parser/stream-bounded-memory/json", 0,
+                          G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+  g_test_trap_subprocess ("/dailies/id-parser/stream-bounded-memory/csv", 0,
+                          G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -614,6 +947,12 @@ main (int   argc,
   g_test_add_func ("/dailies/id-parser/rejected-limits", test_rejected_limits);
   g_test_add_func ("/dailies/id-parser/huge", test_huge);
   g_test_add_func ("/dailies/id-parser/check-file-info", test_check_file_info);
+  g_test_add_func ("/dailies/id-parser/stream-fixtures", test_stream_fixtures);
+  g_test_add_func ("/dailies/id-parser/stream-every-offset", test_stream_every_offset);
+  g_test_add_func ("/dailies/id-parser/stream-big-document", test_stream_big_document);
+  g_test_add_func ("/dailies/id-parser/stream-bounded-memory", test_stream_bounded_memory);
+  g_test_add_func ("/dailies/id-parser/stream-bounded-memory/json", test_stream_bounded_memory_child);
+  g_test_add_func ("/dailies/id-parser/stream-bounded-memory/csv", test_stream_bounded_memory_child);
 
   return g_test_run ();
 }

@@ -434,7 +434,7 @@ test_in_process_body (DailiesApplication *app,
 
   /* The toast counts the lines that held no ID, and shows none of them;
    * its Details show them to the person who pasted them. */
-  g_assert_nonnull (strstr (dailies_window_get_last_toast (window), "held no task ID"));
+  g_assert_nonnull (strstr (dailies_window_get_last_toast (window), "without a task ID"));
   assert_no_secret_in ("the last toast", dailies_window_get_last_toast (window));
   {
     AdwMessageDialog *dialog;
@@ -495,76 +495,6 @@ test_in_process (void)
 /* arguments, and D-Bus Open                                           */
 /* ------------------------------------------------------------------ */
 
-typedef struct
-{
-  gboolean  done;
-  gboolean  ok;
-  char     *out;
-  char     *err;
-} Run;
-
-static void
-communicated_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Run *run = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &run->out, &run->err, &error));
-  g_assert_no_error (error);
-  run->ok = g_subprocess_get_successful (G_SUBPROCESS (object));
-  run->done = TRUE;
-}
-
-static GSubprocess *
-spawn (GSubprocessLauncher *launcher,
-       Run                 *run,
-       const char * const  *argv)
-{
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process = g_subprocess_launcher_spawnv (launcher, argv, &error);
-
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (process, NULL, NULL, communicated_cb, run);
-
-  return process;
-}
-
-static void
-name_appeared_cb (GDBusConnection *connection,
-                  const char      *name,
-                  const char      *owner,
-                  gpointer         user_data)
-{
-  *(gboolean *) user_data = TRUE;
-}
-
-static void
-call_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
-
-  g_assert_no_error (error);
-  *(gboolean *) user_data = TRUE;
-}
-
-static void
-call_application (GDBusConnection *bus,
-                  const char      *method,
-                  GVariant        *parameters)
-{
-  gboolean done = FALSE;
-
-  g_dbus_connection_call (bus, APP_ID, "/io/github/dailies/Dailies", "org.freedesktop.Application",
-                          method, parameters, NULL, G_DBUS_CALL_FLAGS_NONE, WAIT_MS, NULL,
-                          call_done_cb, &done);
-  g_assert_true (dailies_test_wait_for_flag (&done, WAIT_MS));
-}
-
 static void
 test_processes (void)
 {
@@ -584,8 +514,8 @@ test_processes (void)
   g_autoptr(GSubprocess) second = NULL;
   g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
   const char *paths[] = { "FirstInstance", "SecondInstance", "DBusOpen" };
-  Run first_run = { 0 };
-  Run second_run = { 0 };
+  DailiesTestRun first_run = { 0 };
+  DailiesTestRun second_run = { 0 };
   gboolean appeared = FALSE;
   guint watch;
 
@@ -598,17 +528,18 @@ test_processes (void)
   g_subprocess_launcher_setenv (launcher, "DAILIES_API_BASE", api->base_url, TRUE);
 
   watch = g_bus_watch_name_on_connection (bus, APP_ID, G_BUS_NAME_WATCHER_FLAGS_NONE,
-                                          name_appeared_cb, NULL, &appeared, NULL);
+                                          dailies_test_name_appeared_cb, NULL, &appeared, NULL);
 
   /* The first instance, given a file. */
-  first = spawn (launcher, &first_run, (const char *[]) { dailies, first_file, NULL });
+  first = dailies_test_spawn (launcher, (const char *[]) { dailies, first_file, NULL }, NULL, &first_run);
   g_assert_true (dailies_test_wait_for_flag (&appeared, WAIT_MS));
   g_bus_unwatch_name (watch);
 
   /* A second one hands a file and words over to it, then leaves. */
-  second = spawn (launcher, &second_run,
-                  (const char *[]) { dailies, second_file, "asyntask_LeakArgumentOne00000001",
-                                     KEY_ARGV, "export ANYFAST_API_KEY=" KEY_EXPORT, NULL });
+  second = dailies_test_spawn (launcher,
+                               (const char *[]) { dailies, second_file, "asyntask_LeakArgumentOne00000001",
+                                                  KEY_ARGV, "export ANYFAST_API_KEY=" KEY_EXPORT, NULL },
+                               NULL, &second_run);
   g_assert_true (dailies_test_wait_for_flag (&second_run.done, WAIT_MS));
   g_assert_true (second_run.ok);
   /* The bad arguments were named, not repeated. */
@@ -617,7 +548,7 @@ test_processes (void)
 
   /* The desktop opens a file (D-Bus activation). */
   open_uri = g_filename_to_uri (open_file, NULL, NULL);
-  call_application (bus, "Open", g_variant_new_parsed ("([%s], @a{sv} {})", open_uri));
+  dailies_test_call_application (bus, "Open", g_variant_new_parsed ("([%s], @a{sv} {})", open_uri), WAIT_MS);
 
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
     {
@@ -629,7 +560,7 @@ test_processes (void)
     }
   wait_for_request (api, 0, KEY_IN_USE, "asyntask_LeakArgumentOne00000001");
 
-  call_application (bus, "ActivateAction", g_variant_new_parsed ("('quit', @av [], @a{sv} {})"));
+  dailies_test_call_application (bus, "ActivateAction", g_variant_new_parsed ("('quit', @av [], @a{sv} {})"), WAIT_MS);
   g_assert_true (dailies_test_wait_for_flag (&first_run.done, WAIT_MS));
   g_assert_true (first_run.ok);
 
@@ -656,10 +587,8 @@ test_processes (void)
       g_assert_true (files_hold (data_dir, two));
     }
 
-  g_free (first_run.out);
-  g_free (first_run.err);
-  g_free (second_run.out);
-  g_free (second_run.err);
+  dailies_test_run_clear (&first_run);
+  dailies_test_run_clear (&second_run);
   dailies_test_rm_rf (root);
 }
 

@@ -731,6 +731,12 @@ test_add_remove_about_body (DailiesApplication *app)
                             "asyntask_PastedTwo00000002, asyntask_PastedOne00000001", -1);
   adw_message_dialog_response (dialog, "add");
   gtk_window_destroy (GTK_WINDOW (dialog));
+  {
+    const char *pasted_ids[] = { (const char *) store, "asyntask_PastedTwo00000002" };
+
+    /* Read off the main thread, then added. */
+    g_assert_true (dailies_test_wait_until (store_has_task, pasted_ids, 5000));
+  }
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, N_DEMO_TASKS + 2);
   task = dailies_task_store_lookup (store, "asyntask_PastedTwo00000002");
   g_assert_nonnull (task);
@@ -761,7 +767,11 @@ test_add_remove_about_body (DailiesApplication *app)
     g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &handled);
     g_value_unset (&value);
     g_assert_true (handled);
-    g_assert_nonnull (dailies_task_store_lookup (store, "asyntask_DroppedText00000001"));
+    {
+      const char *dropped_ids[] = { (const char *) store, "asyntask_DroppedText00000001" };
+
+      g_assert_true (dailies_test_wait_until (store_has_task, dropped_ids, 5000));
+    }
 
     g_assert_true (g_file_set_contents (list_path, "asyntask_DroppedFile00000001\r\n", -1, NULL));
     g_assert_true (g_file_set_contents (junk_path, (const char *) junk, sizeof junk, NULL));

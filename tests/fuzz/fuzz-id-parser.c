@@ -51,6 +51,24 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   if (bytes_result != NULL)
     check_result (bytes_result);
 
+  /* The same text in pieces finds the same IDs, in the same order. */
+  {
+    g_autoptr(DailiesIdStream) stream = dailies_id_stream_new (FALSE);
+    g_autoptr(DailiesIdParseResult) streamed = NULL;
+    size_t piece = size > 0 ? data[0] % 13 + 1 : 1;
+    guint i;
+
+    for (size_t at = 0; at < size; at += piece)
+      dailies_id_stream_feed (stream, (const char *) data + at, MIN (piece, size - at), NULL);
+    dailies_id_stream_finish (stream, NULL);
+    streamed = dailies_id_stream_steal_result (stream);
+    check_result (streamed);
+    FUZZ_CHECK (streamed->ids->len == text_result->ids->len, "pieces find as many IDs");
+    for (i = 0; i < streamed->ids->len; i++)
+      FUZZ_CHECK (strcmp (g_ptr_array_index (streamed->ids, i), g_ptr_array_index (text_result->ids, i)) == 0,
+                  "pieces find the same IDs");
+  }
+
   /* The guard of the URL path: whatever it passes has no byte that would
    * need escaping. */
   if (dailies_task_id_is_valid (string))

@@ -1,0 +1,893 @@
+/* dailies-import.c
+ *
+ * Task ID lists read off the main thread and added a slice at a time, so
+ * that 100,000 IDs never stall the window.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "dailies-id-parser.h"
+#include "dailies-import.h"
+#include "dailies-task-list-model.h"
+
+/* What the worker reads at a time. */
+#define CHUNK_BYTES (64 * 1024)
+/* IDs added per main-loop pass: as many as take about this long (what a
+ * task costs the store and its followers varies), so frames keep coming. */
+#define SLICE_US 12000
+#define SLICE_FIRST 500
+#define SLICE_MIN 100
+#define SLICE_MAX 5000
+#define PROGRESS_INTERVAL_MS 100
+
+typedef enum
+{
+  SOURCE_TEXT,
+  SOURCE_FILE,
+  SOURCE_STREAM,
+  SOURCE_IDS,
+} SourceKind;
+
+typedef struct
+{
+  SourceKind    kind;
+  char         *text;
+  GFile        *file;
+  GInputStream *stream;
+  char         *name;
+  GStrv         ids;
+} Source;
+
+/* What the worker found, handed over when it is done. */
+typedef struct
+{
+  guint      n_repeated;
+  guint      n_rejected;
+  GPtrArray *rejected;   /* char* */
+  GPtrArray *problems;   /* char* */
+} Found;
+
+struct _DailiesImport
+{
+  GObject           parent_instance;
+
+  DailiesTaskStore *store;
+  GPtrArray        *sources;       /* Source*, given to the worker at run */
+  GTask            *task;          /* the caller's, while running */
+  GCancellable     *cancellable;
+  GMainContext     *context;
+
+  /* Shared with the worker */
+  GMutex            mutex;
+  GQueue            batches;       /* GPtrArray of char* */
+  gboolean          feeding;       /* an idle to add them is on its way */
+  guint64           n_lines;
+  guint64           n_bytes;
+  guint64           total_bytes;   /* 0 when unknown */
+  gboolean          size_unknown;
+  guint             n_found;
+
+  /* Main thread */
+  GPtrArray        *batch;         /* being added */
+  guint             batch_offset;
+  gboolean          worker_done;
+  gboolean          cancelled;
+  guint             progress_id;
+  guint             retry_id;
+  guint             slice;         /* IDs per pass */
+  guint             n_given;
+  guint             n_added;
+  DailiesTask      *first_added;
+  Found            *found;
+  GStrv             problems;
+  guint64           shown_lines;
+  double            shown_fraction;
+};
+
+G_DEFINE_FINAL_TYPE (DailiesImport, dailies_import, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_N_LINES,
+  PROP_FRACTION,
+  PROP_RUNNING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+source_free (Source *source)
+{
+  g_free (source->text);
+  g_clear_object (&source->file);
+  g_clear_object (&source->stream);
+  g_free (source->name);
+  g_strfreev (source->ids);
+  g_free (source);
+}
+
+static void
+found_free (Found *found)
+{
+  if (found == NULL)
+    return;
+
+  g_ptr_array_unref (found->rejected);
+  g_ptr_array_unref (found->problems);
+  g_free (found);
+}
+
+static void
+dailies_import_finalize (GObject *object)
+{
+  DailiesImport *self = DAILIES_IMPORT (object);
+
+  g_clear_handle_id (&self->progress_id, g_source_remove);
+  g_clear_handle_id (&self->retry_id, g_source_remove);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->sources, g_ptr_array_unref);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_queue_clear_full (&self->batches, (GDestroyNotify) g_ptr_array_unref);
+  g_clear_pointer (&self->batch, g_ptr_array_unref);
+  g_clear_object (&self->first_added);
+  g_clear_pointer (&self->found, found_free);
+  g_clear_pointer (&self->problems, g_strfreev);
+  g_mutex_clear (&self->mutex);
+
+  G_OBJECT_CLASS (dailies_import_parent_class)->finalize (object);
+}
+
+static void
+dailies_import_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  DailiesImport *self = DAILIES_IMPORT (object);
+
+  switch (prop_id)
+    {
+    case PROP_N_LINES:
+      g_value_set_uint64 (value, self->shown_lines);
+      break;
+    case PROP_FRACTION:
+      g_value_set_double (value, self->shown_fraction);
+      break;
+    case PROP_RUNNING:
+      g_value_set_boolean (value, self->task != NULL);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dailies_import_class_init (DailiesImportClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = dailies_import_finalize;
+  object_class->get_property = dailies_import_get_property;
+
+  properties[PROP_N_LINES] =
+    g_param_spec_uint64 ("n-lines", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FRACTION] =
+    g_param_spec_double ("fraction", NULL, NULL, -1.0, 1.0, 0.0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RUNNING] =
+    g_param_spec_boolean ("running", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+dailies_import_init (DailiesImport *self)
+{
+  g_mutex_init (&self->mutex);
+  g_queue_init (&self->batches);
+  self->sources = g_ptr_array_new_with_free_func ((GDestroyNotify) source_free);
+  self->slice = SLICE_FIRST;
+}
+
+DailiesImport *
+dailies_import_new (DailiesTaskStore *store)
+{
+  DailiesImport *self;
+
+  g_return_val_if_fail (DAILIES_IS_TASK_STORE (store), NULL);
+
+  self = g_object_new (DAILIES_TYPE_IMPORT, NULL);
+  self->store = g_object_ref (store);
+
+  return self;
+}
+
+static Source *
+add_source (DailiesImport *self,
+            SourceKind     kind)
+{
+  Source *source = g_new0 (Source, 1);
+
+  g_return_val_if_fail (self->task == NULL && self->found == NULL, source);
+
+  source->kind = kind;
+  g_ptr_array_add (self->sources, source);
+
+  return source;
+}
+
+void
+dailies_import_add_text (DailiesImport *self,
+                         const char    *text)
+{
+  g_return_if_fail (DAILIES_IS_IMPORT (self));
+  g_return_if_fail (text != NULL);
+
+  add_source (self, SOURCE_TEXT)->text = g_strdup (text);
+}
+
+void
+dailies_import_add_file (DailiesImport *self,
+                         GFile         *file)
+{
+  g_return_if_fail (DAILIES_IS_IMPORT (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  add_source (self, SOURCE_FILE)->file = g_object_ref (file);
+}
+
+void
+dailies_import_add_stream (DailiesImport *self,
+                           GInputStream  *stream,
+                           const char    *name)
+{
+  Source *source;
+
+  g_return_if_fail (DAILIES_IS_IMPORT (self));
+  g_return_if_fail (G_IS_INPUT_STREAM (stream));
+
+  source = add_source (self, SOURCE_STREAM);
+  source->stream = g_object_ref (stream);
+  source->name = g_strdup (name);
+}
+
+void
+dailies_import_add_ids (DailiesImport      *self,
+                        const char * const *ids)
+{
+  g_return_if_fail (DAILIES_IS_IMPORT (self));
+
+  if (ids != NULL && ids[0] != NULL)
+    add_source (self, SOURCE_IDS)->ids = g_strdupv ((char **) ids);
+}
+
+/* ------------------------------------------------------------------ */
+/* The main thread: adding a slice at a time                           */
+/* ------------------------------------------------------------------ */
+
+static void maybe_complete (DailiesImport *self);
+static void schedule_feed  (DailiesImport *self);
+
+static gboolean
+retry_feed_cb (gpointer user_data)
+{
+  DailiesImport *self = user_data;
+
+  self->retry_id = 0;
+  schedule_feed (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The next slice from what this one cost; at most half or double at a
+ * time, so that one slow pass does not shrink it for good. */
+static void
+adapt_slice (DailiesImport *self,
+             guint          n,
+             gint64         elapsed_us)
+{
+  double per_id = (double) MAX (elapsed_us, 1) / n;
+  double next = SLICE_US / per_id;
+
+  next = CLAMP (next, self->slice / 2.0, self->slice * 2.0);
+  self->slice = (guint) CLAMP (next, SLICE_MIN, SLICE_MAX);
+}
+
+static gboolean
+feed_cb (gpointer user_data)
+{
+  DailiesImport *self = user_data;
+  const char * const *ids;
+  guint old_n_items;
+  gint64 started;
+  guint n;
+  guint added;
+
+  if (!dailies_task_store_is_loaded (self->store))
+    {
+      /* Given at start-up, before the saved tasks are in: wait for them.
+       * feeding stays set, so the worker schedules nothing meanwhile. */
+      if (self->retry_id == 0)
+        self->retry_id = g_timeout_add (50, retry_feed_cb, self);
+      return G_SOURCE_REMOVE;
+    }
+
+  if (self->batch == NULL)
+    {
+      g_mutex_lock (&self->mutex);
+      self->batch = g_queue_pop_head (&self->batches);
+      if (self->batch == NULL)
+        self->feeding = FALSE;
+      g_mutex_unlock (&self->mutex);
+      self->batch_offset = 0;
+
+      if (self->batch == NULL)
+        {
+          maybe_complete (self);
+          return G_SOURCE_REMOVE;
+        }
+    }
+
+  if (self->cancelled)
+    {
+      g_clear_pointer (&self->batch, g_ptr_array_unref);
+      return G_SOURCE_CONTINUE;
+    }
+
+  ids = (const char * const *) self->batch->pdata + self->batch_offset;
+  n = MIN (self->slice, self->batch->len - self->batch_offset);
+  old_n_items = g_list_model_get_n_items (G_LIST_MODEL (self->store));
+  started = g_get_monotonic_time ();
+  added = dailies_task_store_add_ids (self->store, ids, n);
+  /* A short rest of a batch says little about the cost. */
+  if (n == self->slice)
+    adapt_slice (self, n, g_get_monotonic_time () - started);
+
+  if (added > 0 && self->first_added == NULL)
+    self->first_added = g_list_model_get_item (G_LIST_MODEL (self->store), old_n_items);
+
+  self->n_given += n;
+  self->n_added += added;
+  self->batch_offset += n;
+  if (self->batch_offset >= self->batch->len)
+    g_clear_pointer (&self->batch, g_ptr_array_unref);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+schedule_feed (DailiesImport *self)
+{
+  /* At the priority of network answers, so that a busy poller does not
+   * starve it; a millisecond apart, so that a frame fits between slices. */
+  GSource *source = g_timeout_source_new (1);
+
+  g_source_set_callback (source, feed_cb, g_object_ref (self), g_object_unref);
+  g_source_set_static_name (source, "[dailies] import feed");
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+}
+
+/* From the worker: a batch in order, and an idle to add it if none is on
+ * its way. */
+static void
+push_batch (DailiesImport *self,
+            GPtrArray     *ids)
+{
+  gboolean schedule;
+
+  if (ids == NULL)
+    return;
+
+  g_mutex_lock (&self->mutex);
+  self->n_found += ids->len;
+  g_queue_push_tail (&self->batches, ids);
+  schedule = !self->feeding;
+  self->feeding = TRUE;
+  g_mutex_unlock (&self->mutex);
+
+  if (schedule)
+    schedule_feed (self);
+}
+
+static void
+update_progress (DailiesImport *self)
+{
+  guint64 n_lines;
+  double fraction;
+
+  g_mutex_lock (&self->mutex);
+  n_lines = self->n_lines;
+  if (self->size_unknown || self->total_bytes == 0)
+    fraction = -1.0;
+  else
+    {
+      double read = MIN (1.0, (double) self->n_bytes / self->total_bytes);
+      double added = self->n_found > 0 ? MIN (1.0, (double) self->n_given / self->n_found) : 1.0;
+
+      /* Reading and adding are each half of the way. */
+      fraction = (read + read * added) / 2.0;
+    }
+  g_mutex_unlock (&self->mutex);
+
+  /* IDs given as arguments have no lines: count them instead. */
+  n_lines = MAX (n_lines, self->n_given);
+
+  if (n_lines != self->shown_lines)
+    {
+      self->shown_lines = n_lines;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_LINES]);
+    }
+  if (fraction != self->shown_fraction)
+    {
+      self->shown_fraction = fraction;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
+    }
+}
+
+static gboolean
+progress_cb (gpointer user_data)
+{
+  update_progress (user_data);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+maybe_complete (DailiesImport *self)
+{
+  g_autoptr(GTask) task = NULL;
+  gboolean empty;
+
+  if (!self->worker_done || self->task == NULL)
+    return;
+
+  g_mutex_lock (&self->mutex);
+  empty = g_queue_is_empty (&self->batches) && !self->feeding;
+  g_mutex_unlock (&self->mutex);
+  if (!empty || self->batch != NULL)
+    return;
+
+  update_progress (self);
+  g_clear_handle_id (&self->progress_id, g_source_remove);
+
+  /* Counts only: a rejected line may be a pasted key. */
+  g_debug ("import: %u IDs given, %u added, %u lines without an ID%s",
+           self->n_given, self->n_added, self->found != NULL ? self->found->n_rejected : 0,
+           self->cancelled ? ", cancelled" : "");
+
+  task = g_steal_pointer (&self->task);
+  dailies_task_list_model_end_group ();
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  if (self->cancelled)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The import was cancelled"));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+worker_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  DailiesImport *self = DAILIES_IMPORT (object);
+  g_autoptr(GStrvBuilder) problems = g_strv_builder_new ();
+
+  self->found = g_task_propagate_pointer (G_TASK (result), NULL);
+  self->worker_done = TRUE;
+  if (self->found != NULL)
+    for (guint i = 0; i < self->found->problems->len; i++)
+      g_strv_builder_add (problems, g_ptr_array_index (self->found->problems, i));
+  self->problems = g_strv_builder_end (problems);
+
+  maybe_complete (self);
+}
+
+/* ------------------------------------------------------------------ */
+/* The worker                                                          */
+/* ------------------------------------------------------------------ */
+
+static void
+add_problem (Found      *found,
+             const char *name,
+             const char *reason)
+{
+  /* Translators: a file given to Dailies could not be used; %s are its name and the reason */
+  g_ptr_array_add (found->problems, g_strdup_printf (_("“%s” holds no task IDs: %s"), name, reason));
+}
+
+static void
+merge_result (Found                *found,
+              DailiesIdParseResult *result)
+{
+  found->n_repeated += result->n_duplicates;
+  found->n_rejected += result->n_rejected;
+  for (guint i = 0; i < result->rejected->len && found->rejected->len < DAILIES_ID_PARSER_MAX_REJECTED; i++)
+    g_ptr_array_add (found->rejected, g_strdup (g_ptr_array_index (result->rejected, i)));
+}
+
+/* Feeds one chunk, counts it for progress and hands over its IDs. */
+static gboolean
+take_chunk (DailiesImport    *self,
+            DailiesIdStream  *stream,
+            const char       *data,
+            gsize             length,
+            guint64          *counted_lines,
+            GError          **error)
+{
+  guint64 n_lines;
+
+  if (!dailies_id_stream_feed (stream, data, length, error))
+    return FALSE;
+
+  n_lines = dailies_id_stream_get_n_lines (stream);
+  g_mutex_lock (&self->mutex);
+  self->n_bytes += length;
+  self->n_lines += n_lines - *counted_lines;
+  g_mutex_unlock (&self->mutex);
+  *counted_lines = n_lines;
+
+  push_batch (self, dailies_id_stream_take_ids (stream));
+
+  return TRUE;
+}
+
+/* Reads @input through a stream, handing IDs over as they are certain.
+ * FALSE with @error when it is not text, too large or unreadable. */
+static gboolean
+read_input (DailiesImport  *self,
+            Found          *found,
+            GInputStream   *input,
+            GCancellable   *cancellable,
+            GError        **error)
+{
+  g_autoptr(DailiesIdStream) stream = dailies_id_stream_new (TRUE);
+  g_autofree char *buffer = g_malloc (CHUNK_BYTES);
+  g_autoptr(DailiesIdParseResult) result = NULL;
+  guint64 counted_lines = 0;
+
+  for (;;)
+    {
+      gssize n = g_input_stream_read (input, buffer, CHUNK_BYTES, cancellable, error);
+
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        break;
+      if (!take_chunk (self, stream, buffer, n, &counted_lines, error))
+        return FALSE;
+    }
+
+  if (!dailies_id_stream_finish (stream, error))
+    return FALSE;
+
+  push_batch (self, dailies_id_stream_take_ids (stream));
+  result = dailies_id_stream_steal_result (stream);
+  merge_result (found, result);
+
+  return TRUE;
+}
+
+static void
+read_text (DailiesImport *self,
+           Found         *found,
+           const char    *text,
+           GCancellable  *cancellable)
+{
+  g_autoptr(DailiesIdStream) stream = dailies_id_stream_new (FALSE);
+  g_autoptr(DailiesIdParseResult) result = NULL;
+  gsize length = strlen (text);
+  guint64 counted_lines = 0;
+
+  for (gsize offset = 0; offset < length && !g_cancellable_is_cancelled (cancellable); offset += CHUNK_BYTES)
+    {
+      gsize n = MIN (CHUNK_BYTES, length - offset);
+
+      take_chunk (self, stream, text + offset, n, &counted_lines, NULL);
+    }
+
+  dailies_id_stream_finish (stream, NULL);
+  push_batch (self, dailies_id_stream_take_ids (stream));
+  result = dailies_id_stream_steal_result (stream);
+  merge_result (found, result);
+}
+
+static void
+read_file (DailiesImport *self,
+           Found         *found,
+           GFile         *file,
+           GCancellable  *cancellable)
+{
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GFileInputStream) input = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Checked before reading: /dev/zero or a disk image is refused by its
+   * type or size, not read. */
+  info = g_file_query_info (file, DAILIES_ID_PARSER_FILE_ATTRIBUTES, G_FILE_QUERY_INFO_NONE, cancellable, &error);
+  if (info != NULL && dailies_id_parser_check_file_info (info, &error))
+    {
+      g_mutex_lock (&self->mutex);
+      self->total_bytes += g_file_info_get_size (info);
+      g_mutex_unlock (&self->mutex);
+      input = g_file_read (file, cancellable, &error);
+    }
+
+  if (input != NULL)
+    read_input (self, found, G_INPUT_STREAM (input), cancellable, &error);
+
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *name = g_file_get_basename (file);
+
+      add_problem (found, name, error->message);
+    }
+}
+
+static void
+worker_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  DailiesImport *self = source_object;
+  GPtrArray *sources = task_data;
+  Found *found = g_new0 (Found, 1);
+
+  found->rejected = g_ptr_array_new_with_free_func (g_free);
+  found->problems = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < sources->len && !g_cancellable_is_cancelled (cancellable); i++)
+    {
+      Source *source = g_ptr_array_index (sources, i);
+
+      switch (source->kind)
+        {
+        case SOURCE_TEXT:
+          read_text (self, found, source->text, cancellable);
+          break;
+
+        case SOURCE_FILE:
+          read_file (self, found, source->file, cancellable);
+          break;
+
+        case SOURCE_STREAM:
+          {
+            g_autoptr(GError) error = NULL;
+
+            if (!read_input (self, found, source->stream, cancellable, &error) &&
+                !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+              add_problem (found, source->name, error->message);
+          }
+          break;
+
+        case SOURCE_IDS:
+          {
+            GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+
+            for (guint j = 0; source->ids[j] != NULL; j++)
+              g_ptr_array_add (ids, g_strdup (source->ids[j]));
+            push_batch (self, ids);
+          }
+          break;
+
+        default:
+          g_assert_not_reached ();
+        }
+    }
+
+  g_task_return_pointer (task, found, (GDestroyNotify) found_free);
+}
+
+static void
+total_size (DailiesImport *self)
+{
+  for (guint i = 0; i < self->sources->len; i++)
+    {
+      Source *source = g_ptr_array_index (self->sources, i);
+
+      if (source->kind == SOURCE_TEXT)
+        self->total_bytes += strlen (source->text);
+      else if (source->kind == SOURCE_STREAM)
+        self->size_unknown = TRUE;
+    }
+}
+
+void
+dailies_import_run_async (DailiesImport       *self,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) worker = NULL;
+
+  g_return_if_fail (DAILIES_IS_IMPORT (self));
+  g_return_if_fail (self->task == NULL && self->found == NULL);
+
+  self->task = g_task_new (self, cancellable, callback, user_data);
+  /* Its slices list together, in the order of what was given. */
+  dailies_task_list_model_begin_group ();
+  g_task_set_source_tag (self->task, dailies_import_run_async);
+  self->cancellable = g_cancellable_new ();
+  if (cancellable != NULL)
+    g_signal_connect_object (cancellable, "cancelled", G_CALLBACK (dailies_import_cancel), self,
+                             G_CONNECT_SWAPPED);
+  self->context = g_main_context_ref_thread_default ();
+  total_size (self);
+
+  /* Files' sizes are added by the worker as it comes to them. */
+  worker = g_task_new (self, self->cancellable, worker_done_cb, NULL);
+  g_task_set_source_tag (worker, worker_thread);
+  /* Cancelled, what was found so far still counts in the summary. */
+  g_task_set_check_cancellable (worker, FALSE);
+  g_task_set_task_data (worker, g_steal_pointer (&self->sources), (GDestroyNotify) g_ptr_array_unref);
+  self->sources = g_ptr_array_new_with_free_func ((GDestroyNotify) source_free);
+  g_task_run_in_thread (worker, worker_thread);
+
+  self->progress_id = g_timeout_add (PROGRESS_INTERVAL_MS, progress_cb, self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}
+
+gboolean
+dailies_import_run_finish (DailiesImport  *self,
+                           GAsyncResult   *result,
+                           GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* What was added stays; the rest is dropped. */
+void
+dailies_import_cancel (DailiesImport *self)
+{
+  g_return_if_fail (DAILIES_IS_IMPORT (self));
+
+  if (self->task == NULL || self->cancelled)
+    return;
+
+  self->cancelled = TRUE;
+  g_cancellable_cancel (self->cancellable);
+}
+
+guint64
+dailies_import_get_n_lines (DailiesImport *self)
+{
+  g_return_val_if_fail (DAILIES_IS_IMPORT (self), 0);
+
+  return self->shown_lines;
+}
+
+double
+dailies_import_get_fraction (DailiesImport *self)
+{
+  g_return_val_if_fail (DAILIES_IS_IMPORT (self), 0.0);
+
+  return self->shown_fraction;
+}
+
+gboolean
+dailies_import_get_running (DailiesImport *self)
+{
+  g_return_val_if_fail (DAILIES_IS_IMPORT (self), FALSE);
+
+  return self->task != NULL;
+}
+
+guint
+dailies_import_get_n_added (DailiesImport *self)
+{
+  g_return_val_if_fail (DAILIES_IS_IMPORT (self), 0);
+
+  return self->n_added;
+}
+
+guint
+dailies_import_get_n_listed (DailiesImport *self)
+{
+  g_return_val_if_fail (DAILIES_IS_IMPORT (self), 0);
+
+  return self->n_given - self->n_added + (self->found != NULL ? self->found->n_repeated : 0);
+}
+
+guint
+dailies_import_get_n_rejected (DailiesImport *self)
+{
+  g_return_val_if_fail (DAILIES_IS_IMPORT (self), 0);
+
+  return self->found != NULL ? self->found->n_rejected : 0;
+}
+
+gboolean
+dailies_import_get_cancelled (DailiesImport *self)
+{
+  g_return_val_if_fail (DAILIES_IS_IMPORT (self), FALSE);
+
+  return self->cancelled;
+}
+
+GStrv
+dailies_import_dup_rejected (DailiesImport *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (DAILIES_IS_IMPORT (self), NULL);
+
+  for (guint i = 0; self->found != NULL && i < self->found->rejected->len; i++)
+    g_strv_builder_add (builder, g_ptr_array_index (self->found->rejected, i));
+
+  return g_strv_builder_end (builder);
+}
+
+const char * const *
+dailies_import_get_problems (DailiesImport *self)
+{
+  static const char * const none[] = { NULL };
+
+  g_return_val_if_fail (DAILIES_IS_IMPORT (self), none);
+
+  return self->problems != NULL ? (const char * const *) self->problems : none;
+}
+
+DailiesTask *
+dailies_import_get_first_added (DailiesImport *self)
+{
+  g_return_val_if_fail (DAILIES_IS_IMPORT (self), NULL);
+
+  return self->first_added;
+}
+
+char *
+dailies_import_dup_summary (DailiesImport *self)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  guint n_listed = dailies_import_get_n_listed (self);
+  guint n_rejected = dailies_import_get_n_rejected (self);
+  g_autofree char *joined = NULL;
+
+  g_return_val_if_fail (DAILIES_IS_IMPORT (self), NULL);
+
+  if (self->n_given == 0 && n_listed == 0 && !self->cancelled)
+    {
+      if (self->problems != NULL && self->problems[0] != NULL && n_rejected == 0)
+        return g_strdup (self->problems[0]);
+      return g_strdup (_("No task IDs found. Task IDs look like asyntask_h81efT0qwtLnzyt6VENmCZ6VXSfNxE2E."));
+    }
+
+  /* Counts with the locale's thousands separators: "9,812". */
+  g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Added %'u task", "Added %'u tasks", self->n_added),
+                                           self->n_added));
+  if (n_listed > 0)
+    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u already listed", "%'u already listed", n_listed),
+                                             n_listed));
+  if (n_rejected > 0)
+    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                          "%'u line without a task ID",
+                                                          "%'u lines without a task ID",
+                                                          n_rejected),
+                                             n_rejected));
+  if (self->problems != NULL && self->problems[0] != NULL)
+    {
+      guint n = g_strv_length (self->problems);
+
+      g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u file not read", "%'u files not read", n), n));
+    }
+  g_ptr_array_add (parts, NULL);
+
+  /* Translators: the separator between the parts of an import's summary */
+  joined = g_strjoinv (_(" · "), (char **) parts->pdata);
+  if (self->cancelled)
+    /* Translators: %s is what was done before, e.g. “Added 1,200 tasks” */
+    return g_strdup_printf (_("Import cancelled: %s"), joined);
+
+  return g_steal_pointer (&joined);
+}

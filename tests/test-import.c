@@ -1,0 +1,557 @@
+/* test-import.c
+ *
+ * Lists of task IDs coming in as a user gives them: dropped, pasted,
+ * opened, piped to `dailies -`; read off the main thread, with one
+ * summary for every path, progress and Cancel for long lists, the order
+ * of the file kept and the first new task shown.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dailies-import.h"
+#include "dailies-poller.h"
+#include "dailies-task-row.h"
+#include "dailies-task-store.h"
+#include "dailies-test-ui.h"
+#include "dailies-test-utils.h"
+#include "dailies-window.h"
+#include "dailies-window-private.h"
+
+#define WAIT_MS 20000
+/* A demo task: always in the list. */
+#define LISTED_ID "asyntask_DemoHarbourSunrise00000000000001"
+/* What every path says for a list of two new IDs, one listed, one stray line. */
+#define SUMMARY "Added 2 tasks · 1 already listed · 1 line without a task ID"
+
+typedef void (*AppTestFunc) (DailiesApplication *app);
+
+static void
+call_body (DailiesApplication *app,
+           gpointer            func)
+{
+  ((AppTestFunc) func) (app);
+}
+
+static void
+run_app_test (AppTestFunc func)
+{
+  g_autoptr(DailiesApplication) app = dailies_application_new ();
+  const char * const argv[] = { "dailies", "--demo", NULL };
+
+  dailies_test_run_app (app, argv, call_body, func);
+}
+
+static char *
+list_for (const char *path)
+{
+  return g_strdup_printf ("asyntask_%sNumber00000001\nnot a task at all\n" LISTED_ID "\nasyntask_%sNumber00000002\n",
+                          path, path);
+}
+
+typedef struct
+{
+  DailiesWindow *window;
+  const char    *text;
+} ToastWait;
+
+static gboolean
+toast_is (gpointer user_data)
+{
+  ToastWait *wait = user_data;
+
+  return g_strcmp0 (dailies_window_get_last_toast (wait->window), wait->text) == 0;
+}
+
+static gboolean
+store_loaded (gpointer user_data)
+{
+  DailiesApplication *app = user_data;
+
+  return dailies_task_store_lookup (dailies_application_get_store (app), LISTED_ID) != NULL;
+}
+
+static DailiesWindow *
+wait_for_app (DailiesApplication *app)
+{
+  dailies_test_wait_for_window (GTK_APPLICATION (app));
+  g_assert_true (dailies_test_wait_until (store_loaded, app, WAIT_MS));
+
+  return DAILIES_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+}
+
+/* The toast says @summary, then a new one can be told apart. */
+static void
+assert_summary (DailiesWindow *window,
+                const char    *summary)
+{
+  ToastWait wait = { window, summary };
+
+  g_assert_true (dailies_test_wait_until (toast_is, &wait, WAIT_MS));
+  dailies_window_add_toast (window, "-");
+}
+
+static char *
+write_list (const char *dir,
+            const char *path)
+{
+  g_autofree char *text = list_for (path);
+  char *file = g_build_filename (dir, path, NULL);
+
+  g_assert_true (g_file_set_contents (file, text, -1, NULL));
+
+  return file;
+}
+
+static void
+drop_value (DailiesWindow *window,
+            const GValue  *value)
+{
+  GtkEventController *target = dailies_test_find_controller (GTK_WIDGET (window), GTK_TYPE_DROP_TARGET);
+  gboolean handled = FALSE;
+
+  g_signal_emit_by_name (target, "drop", value, 10.0, 10.0, &handled);
+  g_assert_true (handled);
+}
+
+/* Drop (text and a file), paste (text and a file), Open: one summary. */
+static void
+test_paths_body (DailiesApplication *app)
+{
+  DailiesWindow *window = wait_for_app (app);
+  GtkWidget *widget = GTK_WIDGET (window);
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (widget);
+  g_autofree char *dir = dailies_test_make_temp_dir ();
+  GValue value = G_VALUE_INIT;
+
+  {
+    g_autofree char *text = list_for ("DropText");
+
+    g_value_init (&value, G_TYPE_STRING);
+    g_value_set_string (&value, text);
+    drop_value (window, &value);
+    g_value_unset (&value);
+    assert_summary (window, SUMMARY);
+  }
+
+  {
+    g_autofree char *file = write_list (dir, "DropFile");
+
+    g_value_init (&value, GDK_TYPE_FILE_LIST);
+    g_value_take_boxed (&value, g_slist_append (NULL, g_file_new_for_path (file)));
+    drop_value (window, &value);
+    g_value_unset (&value);
+    assert_summary (window, SUMMARY);
+  }
+
+  {
+    g_autofree char *text = list_for ("PasteText");
+
+    gdk_clipboard_set_text (clipboard, text);
+    g_assert_true (gtk_widget_activate_action (widget, "win.paste", NULL));
+    assert_summary (window, SUMMARY);
+  }
+
+  {
+    g_autofree char *file = write_list (dir, "PasteFile");
+    GSList *files = g_slist_append (NULL, g_file_new_for_path (file));
+
+    gdk_clipboard_set (clipboard, GDK_TYPE_FILE_LIST, files);
+    g_slist_free_full (files, g_object_unref);
+    g_assert_true (gtk_widget_activate_action (widget, "win.paste", NULL));
+    assert_summary (window, SUMMARY);
+  }
+
+  {
+    g_autofree char *file = write_list (dir, "Open");
+    g_autoptr(GListStore) files = g_list_store_new (G_TYPE_FILE);
+    g_autoptr(GFile) gfile = g_file_new_for_path (file);
+
+    g_list_store_append (files, gfile);
+    _dailies_window_import_files (window, G_LIST_MODEL (files));
+    assert_summary (window, SUMMARY);
+  }
+
+  /* A directory and /dev/zero are refused before reading. */
+  {
+    g_autoptr(GListStore) files = g_list_store_new (G_TYPE_FILE);
+    g_autoptr(GFile) folder = g_file_new_for_path (dir);
+    g_autoptr(GFile) zero = g_file_new_for_path ("/dev/zero");
+    guint n_items = g_list_model_get_n_items (G_LIST_MODEL (dailies_application_get_store (app)));
+    g_autofree char *name = g_path_get_basename (dir);
+    g_autofree char *refused = g_strdup_printf ("“%s” holds no task IDs: it is not a file", name);
+
+    g_list_store_append (files, folder);
+    _dailies_window_import_files (window, G_LIST_MODEL (files));
+    assert_summary (window, refused);
+    g_list_store_remove_all (files);
+    g_list_store_append (files, zero);
+    _dailies_window_import_files (window, G_LIST_MODEL (files));
+    assert_summary (window, "“zero” holds no task IDs: it is not a file");
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (dailies_application_get_store (app))), ==, n_items);
+  }
+
+  dailies_test_rm_rf (dir);
+}
+
+static void
+test_paths (void)
+{
+  run_app_test (test_paths_body);
+}
+
+/* ------------------------------------------------------------------ */
+/* A long list                                                         */
+/* ------------------------------------------------------------------ */
+
+#define LONG_LINES 20000
+
+static char *
+long_id (const char *what,
+         guint       i)
+{
+  /* Not in alphabetical order: the file's order is what is kept. */
+  return g_strdup_printf ("asyntask_%s%08uLongList", what, (i * 7919u) % 100000u);
+}
+
+typedef struct
+{
+  GOutputStream *out;
+  const char    *what;
+  guint          from;
+  guint          to;
+  gboolean       close;
+} Writer;
+
+static gpointer
+write_lines_thread (gpointer data)
+{
+  Writer *writer = data;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = writer->from; i < writer->to; i++)
+    {
+      g_autofree char *id = long_id (writer->what, i);
+
+      g_string_append_printf (text, "%s\n", id);
+    }
+
+  g_output_stream_write_all (writer->out, text->str, text->len, NULL, NULL, &error);
+  g_assert_no_error (error);
+  if (writer->close)
+    g_output_stream_close (writer->out, NULL, NULL);
+
+  return NULL;
+}
+
+static gboolean
+progress_shown (gpointer user_data)
+{
+  DailiesWindow *window = user_data;
+
+  return gtk_revealer_get_reveal_child (window->import_revealer) &&
+         gtk_widget_get_mapped (GTK_WIDGET (window->import_progress));
+}
+
+static gboolean
+progress_hidden (gpointer user_data)
+{
+  return !progress_shown (user_data);
+}
+
+/* The worst gap between two turns of the main loop. */
+typedef struct
+{
+  gint64 last;
+  gint64 worst;
+} Probe;
+
+static gboolean
+probe_cb (gpointer user_data)
+{
+  Probe *probe = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (probe->last != 0)
+    probe->worst = MAX (probe->worst, now - probe->last);
+
+  probe->last = now;
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+import_done (gpointer user_data)
+{
+  return !dailies_import_get_running (user_data);
+}
+
+static gboolean
+is_row_of (GtkWidget     *widget,
+           gconstpointer  task)
+{
+  g_autoptr(DailiesTask) shown = NULL;
+
+  if (!DAILIES_IS_TASK_ROW (widget))
+    return FALSE;
+
+  g_object_get (widget, "task", &shown, NULL);
+  return shown == task;
+}
+
+/* @task is selected, and its row is drawn inside the list's viewport. */
+static void
+assert_shown (DailiesWindow *window,
+              DailiesTask   *task)
+{
+  GtkSelectionModel *model = gtk_list_view_get_model (window->list_view);
+  GtkWidget *scroller = gtk_widget_get_parent (GTK_WIDGET (window->list_view));
+  g_autoptr(GtkBitset) selected = NULL;
+  g_autoptr(DailiesTask) item = NULL;
+  GtkWidget *row;
+  graphene_rect_t bounds;
+
+  selected = gtk_selection_model_get_selection (model);
+  g_assert_cmpuint (gtk_bitset_get_size (selected), ==, 1);
+  item = g_list_model_get_item (G_LIST_MODEL (model), gtk_bitset_get_nth (selected, 0));
+  g_assert_true (item == task);
+
+  dailies_test_wait_for_frames (GTK_WIDGET (window));
+  dailies_test_wait_for_frames (GTK_WIDGET (window));
+  row = dailies_test_find_widget_where (GTK_WIDGET (window->list_view), is_row_of, task);
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_get_mapped (row));
+  g_assert_true (gtk_widget_compute_bounds (row, scroller, &bounds));
+  g_assert_cmpfloat (bounds.origin.y, >=, -1.0);
+  g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, gtk_widget_get_height (scroller) + 1.0);
+}
+
+/* 20,000 lines piped in: progress shows, the main loop keeps turning,
+ * the order of the file is kept, the first new task is shown. Then
+ * another long list, cancelled half way: what was added stays. */
+static void
+test_long_body (DailiesApplication *app)
+{
+  DailiesWindow *window = wait_for_app (app);
+  DailiesTaskStore *store = dailies_application_get_store (app);
+  guint old_n_items;
+  Probe probe = { 0 };
+  guint probe_id;
+  int fds[2];
+
+  /* Nothing polls: what the main loop does is the import's. */
+  dailies_poller_stop (dailies_application_get_poller (app));
+  old_n_items = g_list_model_get_n_items (G_LIST_MODEL (store));
+
+  {
+    g_autoptr(DailiesImport) import = dailies_import_new (store);
+    g_autoptr(GInputStream) in = NULL;
+    g_autoptr(GOutputStream) out = NULL;
+    Writer writer = { NULL, "Whole", 0, 15000, FALSE };
+    Writer rest = { NULL, "Whole", 15000, LONG_LINES, TRUE };
+    GThread *thread;
+    g_autofree char *first_id = long_id ("Whole", 0);
+    g_autofree char *summary = NULL;
+
+    /* Not inherited by what the app spawns, which would keep it open. */
+    g_assert_true (g_unix_open_pipe (fds, FD_CLOEXEC, NULL));
+    in = g_unix_input_stream_new (fds[0], TRUE);
+    out = g_unix_output_stream_new (fds[1], TRUE);
+    writer.out = out;
+    rest.out = out;
+
+    dailies_import_add_stream (import, in, "a pipe");
+    dailies_window_run_import (window, import);
+
+    /* Past 10,000 lines and not done (the rest is still to come): shown. */
+    probe_id = g_timeout_add (5, probe_cb, &probe);
+    thread = g_thread_new ("writer", write_lines_thread, &writer);
+    g_assert_true (dailies_test_wait_until (progress_shown, window, WAIT_MS));
+    g_thread_join (thread);
+    thread = g_thread_new ("writer", write_lines_thread, &rest);
+    g_assert_true (dailies_test_wait_until (import_done, import, WAIT_MS));
+    g_source_remove (probe_id);
+    g_thread_join (thread);
+
+    g_test_message ("worst main-loop gap while importing %u lines: %" G_GINT64_FORMAT " ms",
+                    LONG_LINES, probe.worst / 1000);
+    /* A behavioural bound, not a benchmark. */
+    g_assert_cmpint (probe.worst, <, 150000 * dailies_test_time_scale ());
+
+    summary = g_strdup_printf ("Added %u tasks", LONG_LINES);
+    assert_summary (window, summary);
+    g_assert_true (dailies_test_wait_until (progress_hidden, window, WAIT_MS));
+
+    /* In the order of the file. */
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, old_n_items + LONG_LINES);
+    for (guint i = 0; i < LONG_LINES; i++)
+      {
+        g_autoptr(DailiesTask) task = g_list_model_get_item (G_LIST_MODEL (store), old_n_items + i);
+        g_autofree char *id = long_id ("Whole", i);
+
+        g_assert_cmpstr (dailies_task_get_id (task), ==, id);
+      }
+
+    /* In the default order (newest added first), the list's first rows,
+     * in the file's order. */
+    {
+      GListModel *shown = G_LIST_MODEL (gtk_list_view_get_model (window->list_view));
+
+      for (guint i = 0; i < 100; i++)
+        {
+          g_autoptr(DailiesTask) task = g_list_model_get_item (shown, i);
+          g_autofree char *id = long_id ("Whole", i);
+
+          g_assert_cmpstr (dailies_task_get_id (task), ==, id);
+        }
+    }
+    assert_shown (window, dailies_task_store_lookup (store, first_id));
+  }
+
+  /* Cancelled: a first part is written, the rest never comes. */
+  {
+    g_autoptr(DailiesImport) import = dailies_import_new (store);
+    g_autoptr(GInputStream) in = NULL;
+    g_autoptr(GOutputStream) out = NULL;
+    Writer writer = { NULL, "Part", 0, 15000, FALSE };
+    GThread *thread;
+    g_autofree char *summary = NULL;
+    guint n_added;
+
+    old_n_items = g_list_model_get_n_items (G_LIST_MODEL (store));
+    /* Not inherited by what the app spawns, which would keep it open. */
+    g_assert_true (g_unix_open_pipe (fds, FD_CLOEXEC, NULL));
+    in = g_unix_input_stream_new (fds[0], TRUE);
+    out = g_unix_output_stream_new (fds[1], TRUE);
+    writer.out = out;
+
+    dailies_import_add_stream (import, in, "a pipe");
+    dailies_window_run_import (window, import);
+    thread = g_thread_new ("writer", write_lines_thread, &writer);
+    g_assert_true (dailies_test_wait_until (progress_shown, window, WAIT_MS));
+    g_thread_join (thread);
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-import", NULL));
+    g_assert_true (dailies_test_wait_until (import_done, import, WAIT_MS));
+    g_assert_true (dailies_import_get_cancelled (import));
+
+    n_added = g_list_model_get_n_items (G_LIST_MODEL (store)) - old_n_items;
+    g_assert_cmpuint (n_added, ==, dailies_import_get_n_added (import));
+    g_assert_cmpuint (n_added, <=, 15000);
+    summary = g_strdup_printf (n_added == 1 ? "Import cancelled: Added %u task" : "Import cancelled: Added %u tasks", n_added);
+    assert_summary (window, summary);
+    g_assert_true (dailies_test_wait_until (progress_hidden, window, WAIT_MS));
+  }
+}
+
+static void
+test_long (void)
+{
+  run_app_test (test_long_body);
+}
+
+/* ------------------------------------------------------------------ */
+/* `dailies -`, the real binary                                        */
+/* ------------------------------------------------------------------ */
+
+static GSubprocess *
+spawn_with_stdin (GSubprocessLauncher *launcher,
+                  DailiesTestRun      *run,
+                  const char          *dailies,
+                  const char          *input)
+{
+  const char * const argv[] = { dailies, "-", NULL };
+
+  return dailies_test_spawn (launcher, argv, input, run);
+}
+
+static gboolean
+has_line (const char *text,
+          const char *line)
+{
+  g_auto(GStrv) lines = g_strsplit (text != NULL ? text : "", "\n", -1);
+
+  return g_strv_contains ((const char * const *) lines, line);
+}
+
+/* The first instance reads its own standard input; a second one hands
+ * its standard input to the first, and says what it gave. */
+static void
+test_stdin (void)
+{
+  g_autofree char *root = dailies_test_make_temp_dir ();
+  g_autofree char *data_dir = g_build_filename (root, "data", NULL);
+  g_autofree char *cache_dir = g_build_filename (root, "cache", NULL);
+  g_autofree char *config_dir = g_build_filename (root, "config", NULL);
+  g_autofree char *dailies = g_test_build_filename (G_TEST_BUILT, "..", "src", "dailies", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GSubprocess) first = NULL;
+  g_autoptr(GSubprocess) second = NULL;
+  DailiesTestRun first_run = { 0 };
+  DailiesTestRun second_run = { 0 };
+  gboolean appeared = FALSE;
+  guint watch;
+
+  g_assert_nonnull (bus);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache_dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config_dir, TRUE);
+  /* Nothing to poll against: no key, a closed port. */
+  g_subprocess_launcher_setenv (launcher, "DAILIES_API_KEY", "", TRUE);
+  g_subprocess_launcher_setenv (launcher, "DAILIES_API_BASE", "http://127.0.0.1:9", TRUE);
+
+  first = spawn_with_stdin (launcher, &first_run, dailies,
+                            "asyntask_StdinFirstOne00000001\nnot a task\nasyntask_StdinFirstTwo00000002\n");
+
+  /* Once the first owns the name, a second one hands it its list and
+   * leaves, having said what it gave. */
+  watch = g_bus_watch_name_on_connection (bus, APP_ID, G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                          dailies_test_name_appeared_cb, NULL, &appeared, NULL);
+  g_assert_true (dailies_test_wait_for_flag (&appeared, WAIT_MS));
+  g_bus_unwatch_name (watch);
+
+  second = spawn_with_stdin (launcher, &second_run, dailies,
+                             "asyntask_StdinSecond00000003\n# a comment\nstray\nasyntask_StdinSecond00000003\n");
+  g_assert_true (dailies_test_wait_for_flag (&second_run.done, WAIT_MS));
+  g_assert_true (second_run.ok);
+  g_assert_true (has_line (second_run.out, "Added 1 task · 1 already listed · 1 line without a task ID"));
+  g_assert_false (first_run.done);
+
+  dailies_test_call_application (bus, "ActivateAction", g_variant_new_parsed ("('quit', @av [], @a{sv} {})"), WAIT_MS);
+  g_assert_true (dailies_test_wait_for_flag (&first_run.done, WAIT_MS));
+  g_assert_true (first_run.ok);
+  g_assert_true (has_line (first_run.out, "Added 2 tasks · 1 line without a task ID"));
+  /* The stray lines go to their owner's window, not to any output. */
+  g_assert_null (strstr (first_run.out, "not a task"));
+  g_assert_null (strstr (first_run.err, "not a task"));
+  g_assert_null (strstr (second_run.err, "stray"));
+
+  dailies_test_run_clear (&first_run);
+  dailies_test_run_clear (&second_run);
+  dailies_test_rm_rf (root);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/dailies/import/paths", test_paths);
+  g_test_add_func ("/dailies/import/long", test_long);
+  g_test_add_func ("/dailies/import/stdin", test_stdin);
+
+  return g_test_run ();
+}
