@@ -384,8 +384,11 @@ test_long_body (DailiesApplication *app)
 
     g_test_message ("worst main-loop gap while importing %u lines: %" G_GINT64_FORMAT " ms",
                     LONG_LINES, probe.worst / 1000);
-    /* A behavioural bound, not a benchmark. */
-    g_assert_cmpint (probe.worst, <, 150000 * dailies_test_time_scale ());
+    /* A behavioural bound, not a benchmark (`build-aux/dev bench import`
+     * measures the stall): loose enough for a loaded 2-core CI machine
+     * running two tests at once, tight enough to catch a list parsed or
+     * added in one go on the main thread. */
+    g_assert_cmpint (probe.worst, <, 500000 * dailies_test_time_scale ());
 
     summary = g_strdup_printf ("Added %u tasks", LONG_LINES);
     assert_summary (window, summary);
