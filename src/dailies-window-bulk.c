@@ -522,7 +522,9 @@ show_export_progress (ExportJob *job)
   done_text = g_strdup_printf ("%'u", done);
   total_text = g_strdup_printf ("%'u", job->tasks->len);
   /* Translators: as in "Exporting 20,000 of 100,000 tasks…" */
-  title = g_strdup_printf (_("Exporting %s of %s tasks…"), done_text, total_text);
+  title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Exporting %s of %s task…", "Exporting %s of %s tasks…",
+                                        job->tasks->len),
+                           done_text, total_text);
   if (job->toast == NULL)
     {
       job->toast = adw_toast_new (title);
@@ -673,7 +675,7 @@ export_tasks (DailiesWindow *self,
   dialog = adw_message_dialog_new (GTK_WINDOW (self), heading,
                                    _("Each task’s ID, state, failure reason, times, model, resolution, duration, tokens and kept file."));
 
-  csv = gtk_check_button_new_with_mnemonic (_("_CSV, for a spreadsheet"));
+  csv = gtk_check_button_new_with_mnemonic (_("C_SV, for a spreadsheet"));
   json = gtk_check_button_new_with_mnemonic (_("_JSON, for a script"));
   gtk_check_button_set_group (GTK_CHECK_BUTTON (json), GTK_CHECK_BUTTON (csv));
   gtk_check_button_set_active (GTK_CHECK_BUTTON (csv), TRUE);

@@ -58,7 +58,9 @@ update_import_progress (DailiesWindow *self)
     return;
 
   /* Translators: a count of lines read so far, such as “12,000” */
-  text = g_strdup_printf (_("Importing task IDs: %'lu lines read…"), (unsigned long) n_lines);
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Importing task IDs: %'lu line read…",
+                                       "Importing task IDs: %'lu lines read…", (gulong) n_lines),
+                          (unsigned long) n_lines);
   gtk_label_set_label (self->import_label, text);
 
   fraction = dailies_import_get_fraction (import);
