@@ -911,6 +911,12 @@ test_stream_bounded_memory_child (void)
 static void
 test_stream_bounded_memory (void)
 {
+#ifdef __SANITIZE_ADDRESS__
+  /* AddressSanitizer's shadow memory and quarantine are what the peak
+   * would measure: the plain build holds this promise. */
+  g_test_skip ("the peak means nothing under AddressSanitizer");
+  return;
+#endif
   g_test_trap_subprocess ("/dailies/id-parser/stream-bounded-memory/json", 0,
                           G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_test_trap_assert_passed ();

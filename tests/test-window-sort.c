@@ -24,6 +24,16 @@
 #define N_DEMO_TASKS 10
 #define LATER_ID "asyntask_SortAddedLater0000000000000001"
 
+/* The saved order, as GSettings has it now. */
+static void
+assert_sort_order (GSettings  *settings,
+                   const char *expected)
+{
+  g_autofree char *order = g_settings_get_string (settings, "sort-order");
+
+  g_assert_cmpstr (order, ==, expected);
+}
+
 static gboolean
 store_has_demo_tasks (gpointer user_data)
 {
@@ -157,7 +167,7 @@ test_sort_body (DailiesApplication *app,
 
   window = DAILIES_WINDOW (dailies_test_wait_for_window (GTK_APPLICATION (app)));
   g_assert_true (dailies_test_wait_until (store_has_demo_tasks, app, 10000));
-  g_assert_cmpstr (g_settings_get_string (settings, "sort-order"), ==, "newest");
+  assert_sort_order (settings, "newest");
   first_demo = g_list_model_get_item (G_LIST_MODEL (store), 0);
 
   /* Newest added first: a task added later goes on top. */
@@ -170,14 +180,14 @@ test_sort_body (DailiesApplication *app,
 
   /* Oldest added: the demo's first on top, the later one at the end. */
   choose_sort (window, "Oldest Added");
-  g_assert_cmpstr (g_settings_get_string (settings, "sort-order"), ==, "oldest");
+  assert_sort_order (settings, "oldest");
   g_assert_true (get_listed (window, 0) == first_demo);
   g_assert_cmpstr (dailies_task_get_id (get_listed (window, n_items - 1)), ==, LATER_ID);
   assert_top_row (window, dailies_task_get_id (first_demo));
 
   /* Status: no finished task above an unfinished one. */
   choose_sort (window, "Status");
-  g_assert_cmpstr (g_settings_get_string (settings, "sort-order"), ==, "status");
+  assert_sort_order (settings, "status");
   for (guint i = 1; i < n_items; i++)
     g_assert_false (dailies_task_is_terminal (get_listed (window, i - 1)) &&
                     !dailies_task_is_terminal (get_listed (window, i)));
