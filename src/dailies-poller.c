@@ -83,8 +83,7 @@ struct _DailiesPoller
   guint               n_rate_limited;   /* 429s since the last success */
   guint               requests_per_second;  /* 0: no budget */
   gint64              next_send;   /* the budget: no request starts before, monotonic µs */
-  gint64              batch_due;   /* new tasks tracked together share this due time… */
-  guint               batch_index; /* …and are spread from it, one budget step apart */
+  gint64              last_fresh_due; /* the first turn given to the newest new task */
   GPtrArray          *streaks;     /* Streak*, a handful at most */
   guint               streak_serial;
 
@@ -485,25 +484,19 @@ track_task (DailiesPoller *self,
       return;
     }
 
-  /* Tasks tracked together (a start, a bulk add) take their first turns
-   * one budget step apart, in the store's order, as they would in the
-   * steady state: tasks already polling keep their place between them
-   * instead of waiting behind the whole batch. A lone new task is due at once. */
-  if (due == self->batch_due)
-    {
-      self->batch_index++;
-    }
-  else
-    {
-      self->batch_due = due;
-      self->batch_index = 0;
-    }
+  /* New tasks (a start, a bulk add, the slices of one import) take their
+   * first turns one budget step apart, in the order they came, as they
+   * would in the steady state: tasks already polling keep their place
+   * between them instead of waiting behind the whole list. A lone new
+   * task is due at once. */
+  due = MAX (due, self->last_fresh_due + budget_step_us (self));
+  self->last_fresh_due = due;
 
   entry = g_new0 (Entry, 1);
   entry->task = g_object_ref (task);
   entry->fresh = TRUE;
   g_hash_table_insert (self->entries, task, entry);
-  queue_entry (self, entry, due + (gint64) self->batch_index * budget_step_us (self));
+  queue_entry (self, entry, due);
 }
 
 /* Stops asking about @task; an answer under way is dropped. */
@@ -906,6 +899,8 @@ apply_budget (DailiesPoller *self,
       entry->due = old_step > 0 ? now + (gint64) ((double) (entry->due - now) * step / old_step) : now;
       moved = TRUE;
     }
+  if (self->last_fresh_due > now)
+    self->last_fresh_due = old_step > 0 ? now + (gint64) ((double) (self->last_fresh_due - now) * step / old_step) : now;
   /* The order among them is unchanged, but not against the others. */
   if (moved)
     g_sequence_sort (self->queue, compare_entries, NULL);
@@ -1016,7 +1011,7 @@ dailies_poller_init (DailiesPoller *self)
   self->entries = g_hash_table_new_full (NULL, NULL, NULL, entry_free);
   self->queue = g_sequence_new (NULL);
   self->streaks = g_ptr_array_new_with_free_func (streak_free);
-  self->batch_due = -1;
+  self->last_fresh_due = G_MININT64 / 2;
   self->interval_s = DEFAULT_INTERVAL_S;
   self->max_concurrent = DEFAULT_MAX_CONCURRENT;
   self->backoff_ms = DEFAULT_BACKOFF_MS;

@@ -54,6 +54,7 @@ struct _TestServer
   ScriptFunc   script;
   GHashTable  *counts;         /* task id → requests for it */
   GPtrArray   *request_times;  /* gint64* monotonic µs of each request */
+  GPtrArray   *request_ids;    /* the task asked about by each request, in order */
   GPtrArray   *held;           /* messages held to measure concurrency */
   guint        hold_ms;
   guint        n_requests;
@@ -197,6 +198,7 @@ api_handler_cb (SoupServer        *soup_server,
 
   *now = g_get_monotonic_time ();
   g_ptr_array_add (server->request_times, now);
+  g_ptr_array_add (server->request_ids, g_strdup (task_id));
   server->n_requests++;
   if (server->poller != NULL && dailies_poller_get_pause_reason (server->poller) != DAILIES_POLLER_PAUSE_NONE)
     server->n_during_pause++;
@@ -275,6 +277,7 @@ test_server_new (ScriptFunc script)
   server->script = script;
   server->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   server->request_times = g_ptr_array_new_with_free_func (g_free);
+  server->request_ids = g_ptr_array_new_with_free_func (g_free);
   server->server = soup_server_new (NULL, NULL);
   soup_server_add_handler (server->server, "/v1/video/generations/", api_handler_cb, server, NULL);
   soup_server_add_handler (server->server, "/api/usage/token/", usage_handler_cb, server, NULL);
@@ -293,6 +296,7 @@ test_server_free (TestServer *server)
   g_object_unref (server->server);
   g_hash_table_unref (server->counts);
   g_ptr_array_unref (server->request_times);
+  g_ptr_array_unref (server->request_ids);
   g_free (server->base_url);
   g_free (server);
 }
@@ -1184,6 +1188,55 @@ add_numbered (Fixture    *f,
   dailies_task_store_add_ids (f->store, (const char * const *) ids->pdata, ids->len);
 }
 
+/* An import hands its tasks over in slices, a main-loop pass apart: the
+ * first turns still follow the list's order, not slice after slice
+ * interleaved. */
+static gboolean
+later_cb (gpointer user_data)
+{
+  gboolean *done = user_data;
+
+  *done = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+is_true (gpointer user_data)
+{
+  return *(gboolean *) user_data;
+}
+
+static void
+test_first_pass_in_order (void)
+{
+  TestServer *server = test_server_new (script_always_success);
+  gpointer until[2] = { server, GUINT_TO_POINTER (20) };
+  gboolean later = FALSE;
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  dailies_poller_set_interval (f.poller, 15);
+  dailies_poller_set_max_concurrent (f.poller, 8);
+  dailies_poller_set_requests_per_second (f.poller, 20);
+  dailies_poller_start (f.poller);
+  add_numbered (&f, "SliceA", 10);
+  g_timeout_add (30, later_cb, &later);
+  g_assert_true (dailies_test_wait_until (is_true, &later, 5000));
+  add_numbered (&f, "SliceB", 10);
+
+  g_assert_true (dailies_test_wait_until (n_requests_at_least, until, 20000));
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("asyntask_%s%06u", i < 10 ? "SliceA" : "SliceB", i % 10);
+
+      g_assert_cmpstr (g_ptr_array_index (server->request_ids, i), ==, expected);
+    }
+  g_assert_true (dailies_test_wait_until (all_succeeded, &f, 5000));
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
 /* The first pass over new tasks keeps to the budget, as the steady state
  * does: today's burst was the concurrency limit alone. */
 static void
@@ -1638,6 +1691,7 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/concurrency-limit", test_concurrency_limit);
   g_test_add_func ("/dailies/poller/many-tasks-spread", test_many_tasks_spread);
   g_test_add_func ("/dailies/poller/first-pass-spread", test_first_pass_spread);
+  g_test_add_func ("/dailies/poller/first-pass-in-order", test_first_pass_in_order);
   g_test_add_func ("/dailies/poller/bulk-add-keeps-others-turn", test_bulk_add_keeps_others_turn);
   g_test_add_func ("/dailies/poller/budget-setting-live", test_budget_setting_live);
   g_test_add_func ("/dailies/poller/check-again-jumps-queue", test_check_again_jumps_queue);
