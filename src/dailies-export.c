@@ -34,6 +34,7 @@ dailies_export_row_free (DailiesExportRow *row)
   g_free (row->fail_reason);
   g_free (row->model);
   g_free (row->raw_json);
+  dailies_task_json_source_unref (row->json_source);
   g_free (row->local_path);
   g_free (row->video_link);
   g_free (row);
@@ -175,13 +176,17 @@ read_details (const DailiesExportRow *row,
               Details                *details)
 {
   g_autoptr(DailiesTaskResponse) response = NULL;
+  g_autofree char *stored = NULL;
+  const char *json = row->raw_json;
 
   details->resolution = NULL;
   details->duration = -1;
   details->tokens = -1;
 
-  if (row->raw_json == NULL ||
-      (response = dailies_task_response_parse (row->raw_json, strlen (row->raw_json), NULL)) == NULL)
+  if (json == NULL && row->json_source != NULL)
+    json = stored = row->json_source->read (row->json_source, row->task_id);
+  if (json == NULL ||
+      (response = dailies_task_response_parse (json, strlen (json), NULL)) == NULL)
     return;
 
   details->resolution = g_steal_pointer (&response->resolution);

@@ -12,6 +12,7 @@
 #include <gio/gio.h>
 
 #include "dailies-types.h"
+#include "dailies-task.h"
 
 G_BEGIN_DECLS
 
@@ -44,6 +45,10 @@ typedef struct
    * the worker thread, where parsing 100,000 answers costs the window
    * nothing. May be NULL. */
   char              *raw_json;
+  /* Else where it waits, read on the worker thread and not kept: an
+   * export of 100,000 finished tasks reads nothing on the main thread
+   * and leaves their answers in the database. May be NULL. */
+  DailiesTaskJsonSource *json_source;
   char              *local_path;
   char              *video_link;       /* set only for DAILIES_EXPORT_VIDEO_LINKS */
   gint64             link_expires_at;  /* 0 when unknown */

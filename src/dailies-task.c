@@ -137,10 +137,7 @@ set_int64 (DailiesTask *self,
 static void
 drop_json_source (DailiesTask *self)
 {
-  DailiesTaskJsonSource *source = g_steal_pointer (&self->json_source);
-
-  if (source != NULL)
-    g_atomic_rc_box_release_full (source, (GDestroyNotify) source->clear);
+  dailies_task_json_source_unref (g_steal_pointer (&self->json_source));
 }
 
 /* The stored JSON, newly allocated; NULL when there is none or it cannot
@@ -534,6 +531,21 @@ dailies_task_set_json_source (DailiesTask           *self,
       g_clear_pointer (&self->f.raw_json, g_free);
       self->json_source = g_atomic_rc_box_acquire (source);
     }
+}
+
+DailiesTaskJsonSource *
+dailies_task_ref_json_source (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
+
+  return self->json_source != NULL ? g_atomic_rc_box_acquire (self->json_source) : NULL;
+}
+
+void
+dailies_task_json_source_unref (DailiesTaskJsonSource *source)
+{
+  if (source != NULL)
+    g_atomic_rc_box_release_full (source, (GDestroyNotify) source->clear);
 }
 
 gboolean

@@ -121,6 +121,10 @@ struct _DailiesTaskJsonSource
  * does not). Setting raw-json drops @source. */
 void               dailies_task_set_json_source       (DailiesTask         *self,
                                                        DailiesTaskJsonSource *source);
+/* A new reference to where @self's raw JSON waits, or NULL when it is in
+ * memory: for reading it on another thread without keeping it. */
+DailiesTaskJsonSource *dailies_task_ref_json_source  (DailiesTask         *self);
+void               dailies_task_json_source_unref     (DailiesTaskJsonSource *source);
 /* Whether the raw JSON is in memory (or there is none), as opposed to
  * waiting in the store's database: the writer then keeps the stored one. */
 gboolean           dailies_task_has_raw_json_in_memory (DailiesTask        *self);

@@ -466,7 +466,11 @@ snapshot_rows (GPtrArray *tasks,
       row->model = g_strdup (dailies_task_get_model (task));
       /* Resolution, duration and tokens come with a finished video. */
       if (row->status == DAILIES_TASK_STATUS_SUCCESS)
-        row->raw_json = g_strdup (dailies_task_get_raw_json (task));
+        {
+          row->json_source = dailies_task_ref_json_source (task);
+          if (row->json_source == NULL)
+            row->raw_json = g_strdup (dailies_task_get_raw_json (task));
+        }
       row->local_path = g_strdup (dailies_task_get_local_path (task));
       if (links && dailies_task_has_usable_link (task))
         {
