@@ -905,6 +905,7 @@ dailies_task_list_model_new (DailiesTaskStore *store)
   g_signal_connect_object (store, "tasks-added", G_CALLBACK (tasks_added_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (store, "tasks-removed", G_CALLBACK (tasks_removed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (store, "task-answered", G_CALLBACK (task_answered_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (store, "task-changed", G_CALLBACK (task_answered_cb), self, G_CONNECT_SWAPPED);
 
   if (dailies_task_store_is_loaded (store))
     take_store (self);

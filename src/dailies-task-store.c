@@ -44,6 +44,7 @@ enum {
   TASK_ANSWERED,
   TASKS_ADDED,
   TASKS_REMOVED,
+  TASK_CHANGED,
   N_SIGNALS
 };
 
@@ -361,6 +362,20 @@ dailies_task_store_class_init (DailiesTaskStoreClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_PTR_ARRAY);
+
+  /**
+   * DailiesTaskStore::task-changed:
+   * @task: the task, held by the store
+   *
+   * Something lists show or sort by changed without an answer: the video
+   * host refused @task's link, or its local copy came or went.
+   */
+  signals[TASK_CHANGED] =
+    g_signal_new ("task-changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, DAILIES_TYPE_TASK);
 }
 
 static void
@@ -655,7 +670,10 @@ dailies_task_store_mark_link_lapsed (DailiesTaskStore *self,
   dailies_task_set_link_lapsed (task, MAX (now_seconds (), 1));
 
   if (holds (self, task))
-    dailies_task_store_queue_task (self, task);
+    {
+      dailies_task_store_queue_task (self, task);
+      g_signal_emit (self, signals[TASK_CHANGED], 0, task);
+    }
 
   return TRUE;
 }
@@ -692,7 +710,10 @@ dailies_task_store_set_local_path (DailiesTaskStore *self,
   dailies_task_set_local_path (task, path);
 
   if (holds (self, task))
-    dailies_task_store_queue_task (self, task);
+    {
+      dailies_task_store_queue_task (self, task);
+      g_signal_emit (self, signals[TASK_CHANGED], 0, task);
+    }
 }
 
 static int

@@ -562,6 +562,22 @@ test_answer (Fixture       *f,
   assert_ids (f, "d a c");
   assert_one_change (f, 1, 1, 0);
   assert_consistent (f);
+
+  /* No answer, but what the list shows changes all the same: the video
+   * host refuses d's link (it becomes Link Expired), then a copy is kept
+   * (it no longer is). */
+  {
+    DailiesTask *d = dailies_task_store_lookup (f->store, "d");
+
+    g_assert_nonnull (d);
+    dailies_task_list_model_set_state_filter (f->model, DAILIES_TASK_FILTER_LINK_EXPIRED);
+    assert_ids (f, "");
+    g_assert_true (dailies_task_store_mark_link_lapsed (f->store, d, dailies_task_get_result_url (d)));
+    assert_ids (f, "d");
+    dailies_task_store_set_local_path (f->store, d, "/kept/d.mp4");
+    assert_ids (f, "");
+    assert_consistent (f);
+  }
 }
 
 static void
