@@ -48,7 +48,8 @@ _dailies_window_update_bulk_actions (DailiesWindow *self)
 
   gtk_widget_action_set_enabled (widget, "win.select-none", several);
   gtk_widget_action_set_enabled (widget, "win.refresh-selected", several);
-  gtk_widget_action_set_enabled (widget, "win.copy-selected-ids", several);
+  /* Ctrl+C copies the ID of one selected task too. */
+  gtk_widget_action_set_enabled (widget, "win.copy-selected-ids", self->n_selected > 0);
   gtk_widget_action_set_enabled (widget, "win.save-selected", several && self->saving == NULL);
   gtk_widget_action_set_enabled (widget, "win.remove-selected", several);
   gtk_widget_action_set_enabled (widget, "win.export-selected", several);
