@@ -44,6 +44,8 @@ typedef struct
   GtkSelectionModel  *selection;
   char               *xdotool;
   char               *xid;
+  char               *exported;     /* check_export's JSON file */
+  GPtrArray          *exported_ids; /* and the IDs it holds */
 } Fixture;
 
 /* ------------------------------------------------------------------ */
@@ -528,10 +530,56 @@ check_export (Fixture *f)
   g_assert_null (strstr (contents, "X-Tos-Signature"));
   parsed = dailies_id_parser_parse_text (contents, -1);
   g_assert_cmpuint (parsed->ids->len, ==, 5);
+  f->exported_ids = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < 5; i++)
-    g_assert_cmpstr (g_ptr_array_index (parsed->ids, i), ==, dailies_task_get_id (task_at (f, 2 + i)));
+    {
+      g_assert_cmpstr (g_ptr_array_index (parsed->ids, i), ==, dailies_task_get_id (task_at (f, 2 + i)));
+      g_ptr_array_add (f->exported_ids, g_strdup (g_ptr_array_index (parsed->ids, i)));
+    }
+
+  /* Opened again at the end, by check_open_export. */
+  f->exported = g_steal_pointer (&path);
+}
+
+static gboolean
+exported_tasks_back (gpointer user_data)
+{
+  Fixture *f = user_data;
+  DailiesTaskStore *store = dailies_application_get_store (f->app);
+
+  for (guint i = 0; i < f->exported_ids->len; i++)
+    if (dailies_task_store_lookup (store, g_ptr_array_index (f->exported_ids, i)) == NULL)
+      return FALSE;
+
+  return TRUE;
+}
+
+/* An export opened in Dailies, as the desktop opens a file with it, finds
+ * the same tasks: removed meanwhile, they are listed again. */
+static void
+check_open_export (Fixture *f)
+{
+  DailiesTaskStore *store = dailies_application_get_store (f->app);
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GFile) exported = g_file_new_for_path (f->exported);
+  g_autofree char *dir = g_path_get_dirname (f->exported);
+
+  for (guint i = 0; i < f->exported_ids->len; i++)
+    {
+      DailiesTask *task = dailies_task_store_lookup (store, g_ptr_array_index (f->exported_ids, i));
+
+      g_assert_nonnull (task);
+      g_ptr_array_add (gone, g_object_ref (task));
+    }
+  dailies_task_store_remove_tasks (store, gone);
+  g_assert_false (exported_tasks_back (f));
+
+  g_application_open (G_APPLICATION (f->app), &exported, 1, "");
+  g_assert_true (dailies_test_wait_until (exported_tasks_back, f, 10000));
 
   dailies_test_rm_rf (dir);
+  g_clear_pointer (&f->exported, g_free);
+  g_clear_pointer (&f->exported_ids, g_ptr_array_unref);
 }
 
 /* With nothing selected, Export takes the tasks the search shows; the
@@ -772,6 +820,8 @@ bulk_body (DailiesApplication *app,
   check_export_shown_with_links (&f);
   g_test_message ("narrow_click");
   check_narrow_click (&f);
+  g_test_message ("open_export");
+  check_open_export (&f);
 
   g_free (f.xid);
   g_free (f.xdotool);
