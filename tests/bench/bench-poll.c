@@ -591,7 +591,7 @@ main (int   argc,
       g_print ("poll:   the stack alone (libsoup fetch + json-glib parse, nothing kept): %.3f s, ratio %.2f to curl; the poller is %.2f times that%s\n",
                floor_m, floor_m / curl_m, poller_m / floor_m,
                latencies[i] == 0 ? " (goal <= 1.15)" : "");
-      g_print ("poll:   CPU per answer: the poller %.0f µs, the stack alone %.0f µs, ratio %.2f\n",
+      g_print ("poll:   CPU per answer: the poller %.0f us, the stack alone %.0f us, ratio %.2f\n",
                median (cpu_poller, n_rounds) * 1e6 / N_TASKS, median (cpu_floor, n_rounds) * 1e6 / N_TASKS,
                median (cpu_poller, n_rounds) / median (cpu_floor, n_rounds));
       g_print ("poll:   libsoup alone (the same fetches, no parse): %.3f s, ratio %.2f to curl\n",
