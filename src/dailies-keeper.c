@@ -41,6 +41,7 @@ struct _DailiesKeeper
   guint               scan_index;
   guint               scan_source;
   GHashTable         *running;      /* DailiesTask* → Keeping* (borrowed) */
+  guint               n_failing;    /* failed copies since the last kept one: logged once */
   GHashTable         *checking;     /* DailiesTask* whose kept file is being looked at */
   GPtrArray          *to_check;     /* tasks gathered for the next look, on a worker thread */
   guint               max_running;
@@ -537,7 +538,14 @@ download_done_cb (GObject      *object,
     }
   else if (file == NULL)
     {
-      g_message ("keeper: could not keep %s: %s", dailies_task_get_id (keeping->task), error->message);
+      /* With the video host down, thousands of tasks would each write a
+       * line: the first failure of a streak is logged, the rest counted
+       * (each task's own message is in the window). */
+      if (self == NULL || self->n_failing++ == 0)
+        g_message ("keeper: could not keep %s: %s (further failures are counted until a copy is kept)",
+                   dailies_task_get_id (keeping->task), error->message);
+      else
+        g_debug ("keeper: could not keep %s: %s", dailies_task_get_id (keeping->task), error->message);
       {
         /* Translators: %s is an error message */
         g_autofree char *message = g_strdup_printf (_("Could not keep a copy: %s"), error->message);
@@ -558,6 +566,9 @@ download_done_cb (GObject      *object,
 
       g_debug ("keeper: kept %s in %.1f s", dailies_task_get_id (keeping->task),
                (g_get_monotonic_time () - keeping->started) / 1e6);
+      if (self->n_failing > 0)
+        g_message ("keeper: copies are kept again, after %u failed", self->n_failing);
+      self->n_failing = 0;
       dailies_task_store_set_local_path (self->store, keeping->task, path);
       dailies_task_set_keep_state (keeping->task, -1.0, NULL);
       write_sidecar (self, keeping->task, path);

@@ -515,6 +515,62 @@ test_no_usable_link_not_queued (Fixture       *f,
   g_assert_cmpfloat (dailies_task_get_download_fraction (unusable), <, 0);
 }
 
+/* Lines a user's log would show from the keeper (debug lines are not). */
+static GPtrArray *keeper_lines;
+
+static GLogWriterOutput
+record_keeper_lines (GLogLevelFlags   log_level,
+                     const GLogField *fields,
+                     gsize            n_fields,
+                     gpointer         user_data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (keeper_lines != NULL && !(log_level & G_LOG_LEVEL_DEBUG) &&
+        g_strcmp0 (fields[i].key, "MESSAGE") == 0 &&
+        g_str_has_prefix (fields[i].value, "keeper: "))
+      g_ptr_array_add (keeper_lines, g_strdup (fields[i].value));
+
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
+static gboolean
+all_have_keep_message (gpointer user_data)
+{
+  GPtrArray *tasks = user_data;
+
+  for (guint i = 0; i < tasks->len; i++)
+    if (dailies_task_get_keep_message (g_ptr_array_index (tasks, i)) == NULL)
+      return FALSE;
+
+  return TRUE;
+}
+
+/* With the video host refusing every link, many tasks fail to be kept:
+ * the log gets one line for the streak, each task its own message. */
+static void
+test_failures_logged_once (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new ();
+
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("asyntask_Refused%09u", i);
+
+      g_ptr_array_add (tasks, add_polled_task (f, id));
+    }
+
+  dailies_demo_server_expire_links (f->server);
+  keeper_lines = g_ptr_array_new_with_free_func (g_free);
+  g_log_set_writer_func (record_keeper_lines, NULL, NULL);
+  dailies_keeper_start (f->keeper);
+
+  g_assert_true (dailies_test_wait_until (all_have_keep_message, tasks, 15000));
+  g_assert_cmpuint (keeper_lines->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (keeper_lines, 0), "could not keep"));
+  g_clear_pointer (&keeper_lines, g_ptr_array_unref);
+}
+
 /* The CDN refuses a link whose clock says valid: it counts as lapsed,
  * after a restart too, until Check Again brings another link. */
 static void
@@ -1099,6 +1155,8 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add ("/dailies/keeper/failures-logged-once", Fixture, NULL,
+              fixture_set_up, test_failures_logged_once, fixture_tear_down);
   g_test_add ("/dailies/keeper/keep-now-looks-for-copy", Fixture, NULL,
               fixture_set_up, test_keep_now_looks_for_copy, fixture_tear_down);
   g_test_add ("/dailies/keeper/keeps-copy-with-sidecar", Fixture, NULL,
