@@ -117,7 +117,10 @@ import_done_cb (GObject      *object,
 
   /* Closed meanwhile: its widgets are gone. */
   if (gtk_widget_in_destruction (GTK_WIDGET (self)) || self->import_revealer == NULL)
-    return;
+    {
+      g_queue_clear_full (&self->waiting_imports, g_object_unref);
+      return;
+    }
 
   if (self->import == NULL)
     gtk_revealer_set_reveal_child (self->import_revealer, FALSE);
@@ -127,6 +130,13 @@ import_done_cb (GObject      *object,
   first = dailies_import_get_first_added (import);
   if (first != NULL)
     _dailies_window_show_task (self, first);
+
+  if (self->import == NULL && !g_queue_is_empty (&self->waiting_imports))
+    {
+      g_autoptr(DailiesImport) next = g_queue_pop_head (&self->waiting_imports);
+
+      dailies_window_run_import (self, next);
+    }
 }
 
 /* Runs @import with its progress shown in the window (when it is long)
@@ -138,7 +148,14 @@ dailies_window_run_import (DailiesWindow *self,
   g_return_if_fail (DAILIES_IS_WINDOW (self));
   g_return_if_fail (DAILIES_IS_IMPORT (import));
 
-  /* The latest shows its progress; one before it goes on unseen. */
+  /* One at a time, in the order they came: each keeps its progress, its
+   * Cancel and its place at the top of the list. */
+  if (self->import != NULL)
+    {
+      g_queue_push_tail (&self->waiting_imports, g_object_ref (import));
+      return;
+    }
+
   g_set_object (&self->import, import);
   gtk_progress_bar_set_fraction (self->import_progress, 0.0);
   g_signal_connect_object (import, "notify::n-lines", G_CALLBACK (update_import_progress), self, G_CONNECT_SWAPPED);

@@ -60,7 +60,8 @@ struct _DailiesWindow
   char                 *last_toast;        /* what the newest toast said */
   GStrv                 rejected_lines;    /* the last import's lines without an ID, for Details */
   GCancellable         *saving;            /* Save Videos To… under way, else NULL */
-  DailiesImport        *import;            /* the one whose progress is shown */
+  DailiesImport        *import;            /* the one running, whose progress is shown */
+  GQueue                waiting_imports;   /* DailiesImport, each after the one before */
 
   /* Borrowed from the application */
   DailiesTaskStore     *store;

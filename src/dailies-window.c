@@ -519,6 +519,7 @@ dailies_window_dispose (GObject *object)
   if (self->watched_task != NULL)
     g_clear_signal_handler (&self->watched_handler, self->watched_task);
   g_clear_object (&self->watched_task);
+  g_queue_clear_full (&self->waiting_imports, g_object_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), DAILIES_TYPE_WINDOW);
   g_clear_object (&self->selection);
   g_clear_object (&self->shown);
