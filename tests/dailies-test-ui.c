@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include "dailies-test-ui.h"
+#include "dailies-task-store.h"
+#include "dailies-task.h"
 #include "dailies-test-utils.h"
 
 GtkWidget *
@@ -196,4 +198,29 @@ dailies_test_screenshot (GtkWidget  *window,
   g_test_message ("screenshot: %s", path);
 
   return texture;
+}
+
+gboolean
+dailies_test_app_has_demo_tasks (gpointer app)
+{
+  DailiesTaskStore *store = dailies_application_get_store (app);
+
+  return g_list_model_get_n_items (G_LIST_MODEL (store)) == DAILIES_TEST_N_DEMO_TASKS;
+}
+
+gboolean
+dailies_test_app_tasks_settled (gpointer app)
+{
+  GListModel *model = G_LIST_MODEL (dailies_application_get_store (app));
+  guint n_items = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
+
+      if (!dailies_task_is_terminal (task) && dailies_task_get_upstream_problem (task) == NULL)
+        return FALSE;
+    }
+
+  return n_items > 0;
 }

@@ -50,4 +50,12 @@ void                dailies_test_run_app          (DailiesApplication *app,
 /* Waits (10 s at most, asserted) for @app's active window to be mapped. */
 GtkWindow          *dailies_test_wait_for_window  (GtkApplication     *app);
 
+/* How many tasks the --demo server adds. */
+#define DAILIES_TEST_N_DEMO_TASKS 10
+/* For dailies_test_wait_until() with a DailiesApplication: its store holds
+ * the demo's tasks; every task has ended (or its model's service stopped
+ * it, which the gateway still calls running until its timeout). */
+gboolean            dailies_test_app_has_demo_tasks (gpointer          app);
+gboolean            dailies_test_app_tasks_settled  (gpointer          app);
+
 G_END_DECLS

@@ -34,7 +34,6 @@
 #include <gdk/x11/gdkx.h>
 #endif
 
-#define N_DEMO_TASKS 10
 
 typedef struct
 {
@@ -51,29 +50,6 @@ typedef struct
 /* ------------------------------------------------------------------ */
 /* Helpers                                                              */
 /* ------------------------------------------------------------------ */
-
-static gboolean
-store_has_demo_tasks (gpointer user_data)
-{
-  return g_list_model_get_n_items (G_LIST_MODEL (dailies_application_get_store (user_data))) == N_DEMO_TASKS;
-}
-
-static gboolean
-all_tasks_terminal (gpointer user_data)
-{
-  GListModel *model = G_LIST_MODEL (dailies_application_get_store (user_data));
-  guint n_items = g_list_model_get_n_items (model);
-
-  for (guint i = 0; i < n_items; i++)
-    {
-      g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
-
-      if (!dailies_task_is_terminal (task) && dailies_task_get_upstream_problem (task) == NULL)
-        return FALSE;
-    }
-
-  return n_items > 0;
-}
 
 static void
 process_done_cb (GObject      *object,
@@ -388,10 +364,10 @@ check_select_all_and_check_again (Fixture *f)
   PolledWait wait = { tasks, 0 };
 
   xdotool (f, "key", "ctrl+a", NULL);
-  g_assert_true (selected_range_is (f, 0, N_DEMO_TASKS - 1));
+  g_assert_true (selected_range_is (f, 0, DAILIES_TEST_N_DEMO_TASKS - 1));
   g_assert_cmpstr (content_page (f), ==, "selection");
 
-  for (guint i = 0; i < N_DEMO_TASKS; i++)
+  for (guint i = 0; i < DAILIES_TEST_N_DEMO_TASKS; i++)
     g_ptr_array_add (tasks, task_at (f, i));
   /* last_polled counts whole seconds: from the next one on, a poll is
    * surely a new one. */
@@ -425,7 +401,7 @@ check_save_videos (Fixture *f)
   GDir *listing;
 
   xdotool (f, "key", "ctrl+a", NULL);
-  for (guint i = 0; i < N_DEMO_TASKS; i++)
+  for (guint i = 0; i < DAILIES_TEST_N_DEMO_TASKS; i++)
     {
       if (has_video (task_at (f, i)))
         {
@@ -601,7 +577,7 @@ check_export_shown_with_links (Fixture *f)
   gtk_drop_down_set_selected (states, 2);  /* Succeeded */
   n_shown = g_list_model_get_n_items (G_LIST_MODEL (f->selection));
   g_assert_cmpuint (n_shown, >, 1);
-  g_assert_cmpuint (n_shown, <, N_DEMO_TASKS);
+  g_assert_cmpuint (n_shown, <, DAILIES_TEST_N_DEMO_TASKS);
   g_assert_cmpuint (n_selected (f), <=, 1);
 
   /* Typed in the search field, where the focus is. */
@@ -715,7 +691,7 @@ check_remove_and_undo (Fixture *f)
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Remove 3 Tasks?");
   press_button (GTK_WIDGET (dialog), "_Remove");
 
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, N_DEMO_TASKS - 3);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, DAILIES_TEST_N_DEMO_TASKS - 3);
   for (guint i = 0; i < ids->len; i++)
     g_assert_null (dailies_task_store_lookup (store, g_ptr_array_index (ids, i)));
   g_assert_cmpuint (n_selected (f), ==, 0);
@@ -729,7 +705,7 @@ check_remove_and_undo (Fixture *f)
   undo = dailies_test_find_widget_where (GTK_WIDGET (f->window), is_button_labelled, "_Undo");
   g_signal_emit_by_name (undo, "clicked");
 
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, N_DEMO_TASKS);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, DAILIES_TEST_N_DEMO_TASKS);
   for (guint i = 0; i < ids->len; i++)
     g_assert_nonnull (dailies_task_store_lookup (store, g_ptr_array_index (ids, i)));
   /* Back where they were in the list. */
@@ -785,13 +761,13 @@ bulk_body (DailiesApplication *app,
   GdkSurface *surface;
 
   f.window = DAILIES_WINDOW (dailies_test_wait_for_window (GTK_APPLICATION (app)));
-  g_assert_true (dailies_test_wait_until (store_has_demo_tasks, app, 10000));
+  g_assert_true (dailies_test_wait_until (dailies_test_app_has_demo_tasks, app, 10000));
 
   /* Every task to its final state, and each video kept, quickly. */
   dailies_poller_set_interval (poller, 1);
   dailies_demo_server_advance (server, 120);
   dailies_poller_wake (poller);
-  g_assert_true (dailies_test_wait_until (all_tasks_terminal, app, 20000));
+  g_assert_true (dailies_test_wait_until (dailies_test_app_tasks_settled, app, 20000));
 
   f.list_view = GTK_LIST_VIEW (dailies_test_find_widget (GTK_WIDGET (f.window), GTK_TYPE_LIST_VIEW, "navigation-sidebar"));
   f.selection = gtk_list_view_get_model (f.list_view);

@@ -37,36 +37,7 @@
 #define ULTRA_ID   "asyntask_DemoUltraMountains000000000004"
 #define CANCELLED_ID "asyntask_DemoGatewayStillRunning0000007"
 #define GENERIC_ID   "asyntask_DemoGenericFailure0000000000008"
-/* The demo's tasks, and how many of them end: the model's service
- * cancelled one, which the gateway calls running until its timeout. */
-#define N_DEMO_TASKS 10
-
 typedef void (*AppTestFunc) (DailiesApplication *app);
-
-static gboolean
-store_has_demo_tasks (gpointer user_data)
-{
-  DailiesTaskStore *store = dailies_application_get_store (user_data);
-
-  return g_list_model_get_n_items (G_LIST_MODEL (store)) == N_DEMO_TASKS;
-}
-
-static gboolean
-all_tasks_terminal (gpointer user_data)
-{
-  GListModel *model = G_LIST_MODEL (dailies_application_get_store (user_data));
-  guint n_items = g_list_model_get_n_items (model);
-
-  for (guint i = 0; i < n_items; i++)
-    {
-      g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
-
-      if (!dailies_task_is_terminal (task) && dailies_task_get_upstream_problem (task) == NULL)
-        return FALSE;
-    }
-
-  return n_items > 0;
-}
 
 static gboolean
 is_toggle_labelled (GtkWidget     *widget,
@@ -487,7 +458,7 @@ test_demo_reaches_final_states (DailiesApplication *app)
 
   dailies_test_wait_for_window (GTK_APPLICATION (app));
   window = DAILIES_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
-  g_assert_true (dailies_test_wait_until (store_has_demo_tasks, app, 10000));
+  g_assert_true (dailies_test_wait_until (dailies_test_app_has_demo_tasks, app, 10000));
   g_assert_nonnull (server);
 
   /* Fast-forward the demo server's clock and poll quickly, so the test
@@ -495,7 +466,7 @@ test_demo_reaches_final_states (DailiesApplication *app)
   dailies_poller_set_interval (poller, 1);
   dailies_demo_server_advance (server, 120);
   dailies_poller_wake (poller);
-  g_assert_true (dailies_test_wait_until (all_tasks_terminal, app, 20000));
+  g_assert_true (dailies_test_wait_until (dailies_test_app_tasks_settled, app, 20000));
 
   failure = dailies_task_store_lookup (store, FAILURE_ID);
   success = dailies_task_store_lookup (store, SUCCESS_ID);
@@ -718,7 +689,7 @@ test_add_remove_about_body (DailiesApplication *app)
   DailiesTask *task;
 
   dailies_test_wait_for_window (GTK_APPLICATION (app));
-  g_assert_true (dailies_test_wait_until (store_has_demo_tasks, app, 10000));
+  g_assert_true (dailies_test_wait_until (dailies_test_app_has_demo_tasks, app, 10000));
   window = DAILIES_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
 
   /* Add Task IDs: a pasted list with a stray line and a duplicate. */
@@ -737,17 +708,17 @@ test_add_remove_about_body (DailiesApplication *app)
     /* Read off the main thread, then added. */
     g_assert_true (dailies_test_wait_until (store_has_task, pasted_ids, 5000));
   }
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, N_DEMO_TASKS + 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, DAILIES_TEST_N_DEMO_TASKS + 2);
   task = dailies_task_store_lookup (store, "asyntask_PastedTwo00000002");
   g_assert_nonnull (task);
 
   /* Remove, then undo. */
   g_assert_true (dailies_window_select_task (window, "asyntask_PastedTwo00000002"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.remove", NULL));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, N_DEMO_TASKS + 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, DAILIES_TEST_N_DEMO_TASKS + 1);
   g_assert_null (dailies_task_store_lookup (store, "asyntask_PastedTwo00000002"));
   dailies_task_store_restore (store, task);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, N_DEMO_TASKS + 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, DAILIES_TEST_N_DEMO_TASKS + 2);
 
   /* Dropping text, a list file and a garbage file on the window. */
   {
@@ -784,7 +755,7 @@ test_add_remove_about_body (DailiesApplication *app)
     g_assert_true (handled);
     g_assert_true (dailies_test_wait_until (store_has_dropped_file, store, 5000));
     /* The garbage added nothing: the text and the list only. */
-    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, N_DEMO_TASKS + 4);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, DAILIES_TEST_N_DEMO_TASKS + 4);
     dailies_test_rm_rf (dir);
   }
 
@@ -928,7 +899,7 @@ test_links_body (DailiesApplication *app)
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
   dailies_test_wait_for_window (GTK_APPLICATION (app));
-  g_assert_true (dailies_test_wait_until (store_has_demo_tasks, app, 10000));
+  g_assert_true (dailies_test_wait_until (dailies_test_app_has_demo_tasks, app, 10000));
   window = DAILIES_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
   view = DAILIES_TASK_VIEW (dailies_window_get_task_view (window));
   player = DAILIES_PLAYER (dailies_task_view_get_player (view));
