@@ -51,6 +51,7 @@ struct _DailiesNotifier
   GSequence        *deadlines;
   GHashTable       *watched;
   GHashTable       *warned;        /* task → the link it was warned about */
+  GHashTable       *copying;       /* due while a copy was being made: task → handler */
   GPtrArray        *expiring;      /* the tasks in the warning shown */
   guint             timer_id;
   gint64            timer_due;
@@ -365,6 +366,45 @@ build_warning (DailiesNotifier *self)
   return g_steal_pointer (&notification);
 }
 
+static void copy_ended_cb (DailiesTask     *task,
+                           GParamSpec      *pspec,
+                           DailiesNotifier *self);
+
+/* Due while a copy of @task is being made: the warning waits for that
+ * copy. Kept, there is nothing to say; failed, the warning goes out then. */
+static void
+wait_for_copy (DailiesNotifier *self,
+               DailiesTask     *task)
+{
+  gulong handler;
+
+  if (g_hash_table_contains (self->copying, task))
+    return;
+
+  handler = g_signal_connect_object (task, "notify::download-fraction", G_CALLBACK (copy_ended_cb), self, 0);
+  g_hash_table_insert (self->copying, g_object_ref (task), GSIZE_TO_POINTER (handler));
+}
+
+static void
+copy_ended_cb (DailiesTask     *task,
+               GParamSpec      *pspec,
+               DailiesNotifier *self)
+{
+  gulong handler;
+
+  if (dailies_task_get_download_fraction (task) >= 0)
+    return;
+
+  handler = GPOINTER_TO_SIZE (g_hash_table_lookup (self->copying, task));
+  g_object_ref (task);
+  g_hash_table_remove (self->copying, task);
+  g_signal_handler_disconnect (task, handler);
+  /* Still due: watched again, it is warned about at once unless kept. */
+  watch (self, task);
+  rearm (self);
+  g_object_unref (task);
+}
+
 /* The links whose warning is due: one warning says them all, together
  * with those of the warning still shown that are still not kept. */
 static gboolean
@@ -385,14 +425,22 @@ warn_due_cb (gpointer user_data)
       GSequenceIter *iter = g_sequence_get_begin_iter (self->deadlines);
       Watch *entry = g_sequence_get (iter);
       g_autoptr(DailiesTask) task = NULL;
+      g_autofree char *url = NULL;
 
       if (entry->expires_at - self->lead > now)
         break;
 
       task = g_object_ref (entry->task);
-      /* Once per link, also when notifications are off at the time. */
-      g_hash_table_insert (self->warned, g_object_ref (task), g_strdup (entry->url));
+      url = g_strdup (entry->url);
       unwatch (self, task);
+      if (dailies_task_get_download_fraction (task) >= 0 &&
+          dailies_task_store_lookup (self->store, dailies_task_get_id (task)) == task)
+        {
+          wait_for_copy (self, task);
+          continue;
+        }
+      /* Once per link, also when notifications are off at the time. */
+      g_hash_table_insert (self->warned, g_object_ref (task), g_steal_pointer (&url));
 
       if (still_unkept (self, task) && !g_ptr_array_find (self->expiring, task, NULL))
         {
@@ -699,6 +747,16 @@ dailies_notifier_dispose (GObject *object)
   g_clear_handle_id (&self->timer_id, g_source_remove);
   g_clear_handle_id (&self->scan_source, g_source_remove);
   forget_shown (self);
+  if (self->copying != NULL)
+    {
+      GHashTableIter iter;
+      gpointer task, handler;
+
+      g_hash_table_iter_init (&iter, self->copying);
+      while (g_hash_table_iter_next (&iter, &task, &handler))
+        g_signal_handler_disconnect (task, GPOINTER_TO_SIZE (handler));
+      g_hash_table_remove_all (self->copying);
+    }
   if (self->store != NULL)
     {
       g_signal_handlers_disconnect_by_func (self->store, task_answered_cb, self);
@@ -727,6 +785,7 @@ dailies_notifier_finalize (GObject *object)
   g_clear_pointer (&self->watched, g_hash_table_unref);
   g_clear_pointer (&self->deadlines, g_sequence_free);
   g_clear_pointer (&self->warned, g_hash_table_unref);
+  g_clear_pointer (&self->copying, g_hash_table_unref);
   g_clear_pointer (&self->expiring, g_ptr_array_unref);
 
   G_OBJECT_CLASS (dailies_notifier_parent_class)->finalize (object);
@@ -747,6 +806,7 @@ dailies_notifier_init (DailiesNotifier *self)
   self->deadlines = g_sequence_new ((GDestroyNotify) watch_free);
   self->watched = g_hash_table_new (NULL, NULL);
   self->warned = g_hash_table_new_full (NULL, NULL, g_object_unref, g_free);
+  self->copying = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->expiring = g_ptr_array_new_with_free_func (g_object_unref);
   self->lead = DAILIES_NOTIFIER_WARNING_LEAD;
 }

@@ -163,6 +163,9 @@ typedef struct
   char                     *cdn_url;
   GBytes                   *video;
   guint                     n_video_requests;
+  gboolean                  hold_videos;   /* requests wait in held */
+  GPtrArray                *held;
+  guint                     fail_status;   /* answer every request with it */
   DailiesTaskStore         *store;
   DailiesKeeper            *keeper;
   GSettings                *settings;
@@ -187,6 +190,17 @@ cdn_cb (SoupServer        *cdn,
   Fixture *f = user_data;
 
   f->n_video_requests++;
+  if (f->hold_videos)
+    {
+      soup_server_message_pause (msg);
+      g_ptr_array_add (f->held, g_object_ref (msg));
+      return;
+    }
+  if (f->fail_status != 0)
+    {
+      soup_server_message_set_status (msg, f->fail_status, NULL);
+      return;
+    }
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg, "video/mp4", SOUP_MEMORY_COPY,
                                     g_bytes_get_data (f->video, NULL), g_bytes_get_size (f->video));
@@ -248,6 +262,7 @@ fixture_set_up (Fixture       *f,
   for (guint i = 0; i < VIDEO_SIZE; i++)
     bytes[i] = i * 7 + 3;
   f->video = g_bytes_new_take (bytes, VIDEO_SIZE);
+  f->held = g_ptr_array_new_with_free_func (g_object_unref);
   f->cdn = soup_server_new (NULL, NULL);
   soup_server_add_handler (f->cdn, "/videos", cdn_cb, f, NULL);
   g_assert_true (soup_server_listen_local (f->cdn, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
@@ -295,6 +310,7 @@ fixture_tear_down (Fixture       *f,
   g_dbus_connection_unregister_object (f->bus, f->fm_registration);
   g_clear_object (&f->bus);
   g_ptr_array_unref (f->shown_uris);
+  g_ptr_array_unref (f->held);
   soup_server_disconnect (f->cdn);
   g_clear_object (&f->cdn);
   g_bytes_unref (f->video);
@@ -467,6 +483,63 @@ test_link_warning (Fixture       *f,
   }
 }
 
+static gboolean
+has_held (gpointer user_data)
+{
+  return ((Fixture *) user_data)->held->len > 0;
+}
+
+static gboolean
+copying (gpointer user_data)
+{
+  return dailies_task_get_download_fraction (user_data) >= 0;
+}
+
+static gboolean
+none_watched (gpointer user_data)
+{
+  return dailies_notifier_get_n_watched (user_data) == 0;
+}
+
+/* Keeping on, and the copy still being made when the warning falls due
+ * (a slow host, or a second try): nothing is said while the copy may
+ * still be kept; when the host fails it, the warning goes out then. */
+static void
+test_warning_after_failed_copy (Fixture       *f,
+                                gconstpointer  data)
+{
+  const char *id = "asyntask_NotifyCopyFails001";
+  g_autofree char *keep_key = g_strdup_printf ("app.keep-now(['%s'])", id);
+  SentWait wait = { f->server, 1 };
+  DailiesTask *task;
+
+  dailies_notifier_set_user_present (f->notifier, TRUE);
+  f->hold_videos = TRUE;
+  task = finish_task (f, id, DAILIES_NOTIFIER_WARNING_LEAD + 2);
+  g_assert_true (dailies_test_wait_until (has_held, f, 5000));
+  g_assert_true (dailies_test_wait_until (copying, task, 5000));
+
+  /* Due, while the host still holds the copy: no warning yet. */
+  g_assert_true (dailies_test_wait_until (none_watched, f->notifier, 8000));
+  dailies_test_notifications_sync (f->server);
+  g_assert_cmpuint (dailies_test_notifications_get_n_sent (f->server), ==, 0);
+
+  /* The host fails it (and any second try): now the warning, with Keep Now. */
+  f->hold_videos = FALSE;
+  f->fail_status = SOUP_STATUS_INTERNAL_SERVER_ERROR;
+  for (guint i = 0; i < f->held->len; i++)
+    {
+      SoupServerMessage *msg = g_ptr_array_index (f->held, i);
+
+      soup_server_message_set_status (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, NULL);
+      soup_server_message_unpause (msg);
+    }
+  g_assert_true (dailies_test_wait_until (sent_n, &wait, 8000));
+  g_assert_cmpstr (dailies_test_notifications_get_summary (f->server), ==, "Video link expires soon");
+  g_assert_cmpstr (dailies_test_notifications_find_action (f->server, "Keep Now"), ==, keep_key);
+  g_assert_null (dailies_task_get_local_path (task));
+}
+
 /* Links that lapse close together share one warning, whose Keep Now keeps
  * them all. */
 static void
@@ -593,6 +666,8 @@ main (int   argc,
               fixture_set_up, test_show_in_files, fixture_tear_down);
   g_test_add ("/dailies/notifier/link-warning", Fixture, GINT_TO_POINTER (FALSE),
               fixture_set_up, test_link_warning, fixture_tear_down);
+  g_test_add ("/dailies/notifier/warning-after-failed-copy", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_set_up, test_warning_after_failed_copy, fixture_tear_down);
   g_test_add ("/dailies/notifier/links-warned-together", Fixture, GINT_TO_POINTER (FALSE),
               fixture_set_up, test_links_warned_together, fixture_tear_down);
   g_test_add ("/dailies/notifier/setting-off", Fixture, GINT_TO_POINTER (FALSE),
