@@ -190,7 +190,14 @@ static gboolean
 is_in_transition (GtkWidget     *widget,
                   gconstpointer  data)
 {
-  return GTK_IS_STACK (widget) && gtk_stack_get_transition_running (GTK_STACK (widget));
+  if (GTK_IS_STACK (widget))
+    return gtk_stack_get_transition_running (GTK_STACK (widget));
+  /* Preferences' header cross-fades from its page switcher to its title. */
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  if (ADW_IS_SQUEEZER (widget))
+    return adw_squeezer_get_transition_running (ADW_SQUEEZER (widget));
+G_GNUC_END_IGNORE_DEPRECATIONS
+  return FALSE;
 }
 
 static gboolean
@@ -210,7 +217,13 @@ assert_shown (GtkWidget  *window,
 
   if (!dailies_test_wait_until (text_is_shown, &shown, 10000))
     g_error ("“%s” is not shown", text);
-  g_assert_true (dailies_test_wait_until (transitions_done, window, 5000));
+  /* A transition may only begin once the window is laid out: frames,
+   * then transitions, twice over. */
+  for (guint i = 0; i < 2; i++)
+    {
+      dailies_test_wait_for_frames (window);
+      g_assert_true (dailies_test_wait_until (transitions_done, window, 5000));
+    }
   dailies_test_wait_for_frames (window);
   g_assert_cmpuint (check_labels_fit (window), >, 3);
   g_object_unref (dailies_test_screenshot (window, name));
@@ -344,6 +357,10 @@ window_body (DailiesApplication *app,
   g_free (name);
   name = g_strdup_printf ("locale-%s-empty.png", expected->language);
   assert_shown (window, expected->empty, name);
+  /* Its icon is the app's own, from the app's resources wherever it runs
+   * (installed or not), not the theme's "missing image". */
+  g_assert_true (gtk_icon_theme_has_icon (gtk_icon_theme_get_for_display (gtk_widget_get_display (window)),
+                                          "io.github.dailies.Dailies-symbolic"));
 
   /* One task: the singular. */
   g_assert_cmpuint (dailies_task_store_add_ids (store, &new_id, 1), ==, 1);
