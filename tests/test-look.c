@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <math.h>
 
 #include "dailies-application.h"
@@ -443,8 +445,15 @@ check_rows (GtkWidget *widget)
         {
           GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (badge));
 
+          GIcon *icon = gtk_image_get_gicon (GTK_IMAGE (badge));
+
           /* A real icon, not the missing-image one. */
-          g_assert_true (gtk_icon_theme_has_gicon (theme, gtk_image_get_gicon (GTK_IMAGE (badge))));
+          g_assert_true (gtk_icon_theme_has_gicon (theme, icon));
+          /* A place the file is in, not something to press to download. */
+          g_assert_true (G_IS_THEMED_ICON (icon));
+          for (const char * const *name = g_themed_icon_get_names (G_THEMED_ICON (icon)); *name != NULL; name++)
+            g_assert_true (strstr (*name, "download") == NULL && strstr (*name, "arrow") == NULL &&
+                           strstr (*name, "save") == NULL);
           n_kept++;
         }
       return n_kept;
