@@ -265,6 +265,8 @@ update_media_info (DailiesPlayer *self)
         }
       if (pad != NULL)
         caps = gst_pad_get_current_caps (pad);
+      /* Translators: the first line of the media information; %s is a codec
+         name, such as “H.264 (High Profile)”, or “unknown codec” */
       g_string_append_printf (info, _("Video: %s"), codec != NULL ? codec : _("unknown codec"));
       if (caps != NULL)
         {
@@ -276,10 +278,17 @@ update_media_info (DailiesPlayer *self)
           gst_structure_get_fraction (s, "framerate", &fps_n, &fps_d);
           if (fps_d > 0 && fps_n > 0)
             self->fps = (double) fps_n / fps_d;
-          g_string_append_printf (info, "\n%s %d × %d, %.3g fps", _("Size"), width, height, self->fps);
+          g_string_append_c (info, '\n');
+          /* Translators: a line of the media information: width × height in
+             pixels, then frames per second, such as “1280 × 720, 24 fps” */
+          g_string_append_printf (info, _("Size: %d × %d, %.3g fps"), width, height, self->fps);
         }
       if (bitrate > 0)
-        g_string_append_printf (info, "\n%s %u kbit/s", _("Bitrate"), bitrate / 1000);
+        {
+          g_string_append_c (info, '\n');
+          /* Translators: a line of the media information, in kilobits per second */
+          g_string_append_printf (info, _("Bitrate: %u kbit/s"), bitrate / 1000);
+        }
     }
 
   if (n_audio > 0)
@@ -290,12 +299,17 @@ update_media_info (DailiesPlayer *self)
       g_signal_emit_by_name (pipeline, "get-audio-tags", 0, &tags);
       if (tags != NULL)
         gst_tag_list_get_string (tags, GST_TAG_AUDIO_CODEC, &codec);
-      g_string_append_printf (info, "%s%s: %s", info->len > 0 ? "\n" : "", _("Audio"),
-                              codec != NULL ? codec : _("unknown codec"));
+      if (info->len > 0)
+        g_string_append_c (info, '\n');
+      /* Translators: a line of the media information; %s is a codec name,
+         such as “MPEG-4 AAC”, or “unknown codec” */
+      g_string_append_printf (info, _("Audio: %s"), codec != NULL ? codec : _("unknown codec"));
     }
   else if (n_video > 0)
     {
-      g_string_append_printf (info, "\n%s", _("No audio"));
+      g_string_append_c (info, '\n');
+      /* Translators: a line of the media information */
+      g_string_append (info, _("No audio"));
     }
 
   gtk_label_set_label (self->info_label, info->len > 0 ? info->str : _("No media information yet"));

@@ -762,42 +762,52 @@ nests_too_deep (const char *body,
   return FALSE;
 }
 
-/* Parses @body into a root node; NULL with @reason set (untranslated,
- * json-glib's words) when it is not JSON. */
+/* Why parse_json() found no value, so that each case gets a whole
+ * translated sentence. */
+typedef enum
+{
+  JSON_FAULT_SYNTAX,   /* json-glib's own (English) words in @detail */
+  JSON_FAULT_TOO_DEEP,
+  JSON_FAULT_NO_VALUE,
+} JsonFault;
+
+/* Both callers refuse a body over the limit before parsing. */
+G_STATIC_ASSERT (DAILIES_TASK_RESPONSE_MAX_BODY <= G_MAXSSIZE);
+
+/* Parses @body into a root node; NULL with @fault set when it is not JSON,
+ * and @detail too for a syntax error. */
 static JsonNode *
 parse_json (const char  *body,
             gsize        length,
-            char       **reason)
+            JsonFault   *fault,
+            char       **detail)
 {
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) error = NULL;
   JsonNode *root;
 
-  if (length > G_MAXSSIZE)
-    {
-      *reason = g_strdup ("too large");
-      return NULL;
-    }
+  g_assert (length <= DAILIES_TASK_RESPONSE_MAX_BODY);
 
   if (nests_too_deep (body, length))
     {
-      *reason = g_strdup_printf ("nested deeper than %d levels", MAX_NESTING);
+      *fault = JSON_FAULT_TOO_DEEP;
       return NULL;
     }
 
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, body, (gssize) length, &error))
     {
+      *fault = JSON_FAULT_SYNTAX;
       /* json-glib quotes the input it choked on, which need not be UTF-8
        * (a lone \ud800 comes back as its raw bytes). */
-      *reason = g_utf8_make_valid (error->message, -1);
+      *detail = g_utf8_make_valid (error->message, -1);
       return NULL;
     }
 
   root = json_parser_get_root (parser);
   if (root == NULL)
     {
-      *reason = g_strdup ("no JSON value");
+      *fault = JSON_FAULT_NO_VALUE;
       return NULL;
     }
 
@@ -1042,13 +1052,14 @@ dailies_task_response_error_message (const char *body,
                                      gsize       length)
 {
   g_autoptr(JsonNode) root = NULL;
-  g_autofree char *reason = NULL;
+  g_autofree char *detail = NULL;
+  JsonFault fault;
 
   if (body == NULL || length == 0 || is_blank (body, length))
     return NULL;
 
   if (length <= DAILIES_TASK_RESPONSE_MAX_BODY)
-    root = parse_json (body, length, &reason);
+    root = parse_json (body, length, &fault, &detail);
 
   if (root == NULL)
     return text_message (body, length);
@@ -1072,6 +1083,55 @@ dailies_task_response_error_message (const char *body,
   return NULL;
 }
 
+/* Says why @body is not JSON: one whole sentence per case. */
+static void
+set_not_json_error (GError     **error,
+                    const char  *body,
+                    gsize        length,
+                    JsonFault    fault,
+                    const char  *detail)
+{
+  if (looks_like_html (body, length))
+    {
+      g_autofree char *title = html_to_text (body, length);
+
+      if (fault == JSON_FAULT_SYNTAX)
+        /* Translators: the first %s is the web page's title, the second
+           why it is not JSON, in English (json-glib's words) */
+        g_set_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_MALFORMED,
+                     _("The service sent a web page instead of data (“%s”): %s"),
+                     title != NULL ? title : "", detail);
+      else
+        /* Translators: %s is the web page's title */
+        g_set_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_MALFORMED,
+                     _("The service sent a web page instead of data (“%s”)"),
+                     title != NULL ? title : "");
+      return;
+    }
+
+  switch (fault)
+    {
+    case JSON_FAULT_SYNTAX:
+      /* Translators: %s says where and why, in English (json-glib's words),
+         such as “<data>:1:1: Parse error: unexpected character …” */
+      g_set_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_MALFORMED,
+                   _("The service sent an answer that is not valid JSON: %s"), detail);
+      break;
+    case JSON_FAULT_TOO_DEEP:
+      g_set_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_MALFORMED,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "The service sent JSON nested deeper than %d level",
+                                "The service sent JSON nested deeper than %d levels", MAX_NESTING),
+                   MAX_NESTING);
+      break;
+    case JSON_FAULT_NO_VALUE:
+    default:
+      g_set_error_literal (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_MALFORMED,
+                           _("The service sent an answer with no JSON value in it"));
+      break;
+    }
+}
+
 DailiesTaskResponse *
 dailies_task_response_parse (const char  *body,
                              gsize        length,
@@ -1079,7 +1139,8 @@ dailies_task_response_parse (const char  *body,
 {
   g_autoptr(DailiesTaskResponse) response = NULL;
   g_autoptr(JsonNode) root = NULL;
-  g_autofree char *reason = NULL;
+  g_autofree char *detail = NULL;
+  JsonFault fault;
   JsonObject *envelope;
   JsonNode *code;
   JsonNode *data;
@@ -1105,20 +1166,10 @@ dailies_task_response_parse (const char  *body,
       return NULL;
     }
 
-  root = parse_json (body, length, &reason);
+  root = parse_json (body, length, &fault, &detail);
   if (root == NULL)
     {
-      if (looks_like_html (body, length))
-        {
-          g_autofree char *title = html_to_text (body, length);
-
-          g_set_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_MALFORMED,
-                       _("The service sent a web page instead of data (“%s”): %s"),
-                       title != NULL ? title : "", reason);
-        }
-      else
-        g_set_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_MALFORMED,
-                     _("The service sent an answer that is not valid JSON: %s"), reason);
+      set_not_json_error (error, body, length, fault, detail);
       return NULL;
     }
 

@@ -94,10 +94,14 @@ dup_detail_text (DailiesTask *task,
     }
 
   if (last_error != NULL && status != DAILIES_TASK_STATUS_NOT_FOUND)
-    return g_strdup_printf ("%s · %s", status_words, last_error);
+    /* Translators: a task's state, such as “Queued”, then why the last check
+       failed, such as “HTTP 502: Bad Gateway” */
+    return g_strdup_printf (C_("task row", "%s · %s"), status_words, last_error);
 
   if (status == DAILIES_TASK_STATUS_IN_PROGRESS && dailies_task_get_progress (task) >= 0)
-    return g_strdup_printf ("%s · %d%%", status_words, dailies_task_get_progress (task));
+    /* Translators: a task's state, such as “Generating”, then how far along
+       it is in percent; write the percentage as your language does (“50 %”) */
+    return g_strdup_printf (C_("task row", "%s · %d%%"), status_words, dailies_task_get_progress (task));
 
   return g_steal_pointer (&status_words);
 }

@@ -240,9 +240,10 @@ test_controls (Fixture       *f,
   height = gdk_paintable_get_intrinsic_height (paintable);
   g_assert_cmpint (width, >, 0);
   info = dailies_player_dup_media_info (f->player);
-  size = g_strdup_printf ("Size %d × %d", width, height);
+  size = g_strdup_printf ("\nSize: %d × %d, ", width, height);
   g_assert_nonnull (strstr (info, size));
-  g_assert_nonnull (strstr (info, "Video: "));
+  g_assert_true (g_str_has_prefix (info, "Video: "));
+  g_assert_nonnull (strstr (info, "\nAudio: "));
 
   /* Space: pause, and play again. */
   g_assert_true (gtk_widget_activate_action (widget, "player.toggle-play", NULL));

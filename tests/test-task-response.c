@@ -405,6 +405,21 @@ test_malformed (void)
   for (guint i = 0; i < 100000; i++)
     g_string_append_c (deep, '[');
   assert_parse_error (deep->str, deep->len, DAILIES_RESPONSE_ERROR_MALFORMED);
+
+  /* Each case is one whole sentence, not English words spliced into a
+   * translated one. */
+  r = dailies_task_response_parse (deep->str, deep->len, &error);
+  g_assert_null (r);
+  g_assert_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_MALFORMED);
+  g_assert_cmpstr (error->message, ==, "The service sent JSON nested deeper than 64 levels");
+  g_clear_error (&error);
+
+  /* json-glib takes a lone comment as a document with no value. */
+  r = dailies_task_response_parse ("/* nothing */", 13, &error);
+  g_assert_null (r);
+  g_assert_error (error, DAILIES_RESPONSE_ERROR, DAILIES_RESPONSE_ERROR_MALFORMED);
+  g_assert_cmpstr (error->message, ==, "The service sent an answer with no JSON value in it");
+  g_clear_error (&error);
 }
 
 static void
