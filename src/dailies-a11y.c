@@ -16,6 +16,25 @@ reset_label (GtkButton *button)
     gtk_accessible_reset_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL);
 }
 
+/* A check button reads its raw label alone ("C_SV, for a spreadsheet"):
+ * it is named by its label child instead. */
+static void
+relabel_check (GtkCheckButton *check)
+{
+  if (!gtk_check_button_get_use_underline (check))
+    return;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (check));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_LABEL (child))
+      {
+        gtk_accessible_reset_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL);
+        gtk_accessible_update_relation (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_RELATION_LABELLED_BY, child, NULL, -1);
+        return;
+      }
+}
+
 void
 dailies_a11y_fix_button_names (GtkWidget *root)
 {
@@ -26,6 +45,11 @@ dailies_a11y_fix_button_names (GtkWidget *root)
       reset_label (GTK_BUTTON (root));
       /* Each new label sets the raw one again. */
       g_signal_connect (root, "notify::label", G_CALLBACK (reset_label), NULL);
+    }
+  else if (GTK_IS_CHECK_BUTTON (root))
+    {
+      relabel_check (GTK_CHECK_BUTTON (root));
+      g_signal_connect (root, "notify::label", G_CALLBACK (relabel_check), NULL);
     }
 
   for (GtkWidget *child = gtk_widget_get_first_child (root);

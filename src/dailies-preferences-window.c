@@ -212,11 +212,29 @@ dailies_preferences_window_class_init (DailiesPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, folder_button);
 }
 
+/* With search disabled, AdwPreferencesWindow's search entry is never
+ * shown, yet GTK 4.8 lists it to screen readers as an unnamed entry. */
+static void
+hide_search_entry (GtkWidget *root)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_SEARCH_ENTRY (child))
+        gtk_accessible_update_state (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
+      else
+        hide_search_entry (child);
+    }
+}
+
 static void
 dailies_preferences_window_init (DailiesPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   dailies_a11y_fix_button_names (GTK_WIDGET (self));
+  if (!adw_preferences_window_get_search_enabled (ADW_PREFERENCES_WINDOW (self)))
+    hide_search_entry (GTK_WIDGET (self));
 }
 
 GtkWidget *

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dailies-a11y.h"
 #include "dailies-api-base.h"
 #include "dailies-api-client.h"
 #include "dailies-application.h"
@@ -88,6 +89,8 @@ add_tasks_action (GtkWidget  *widget,
   add_cancel_and_response (ADW_MESSAGE_DIALOG (dialog), "add", _("_Add"));
   g_signal_connect (dialog, "response", G_CALLBACK (add_dialog_response_cb), self);
 
+  /* Its response buttons read "_Cancel Cancel" otherwise. */
+  dailies_a11y_fix_button_names (dialog);
   gtk_window_present (GTK_WINDOW (dialog));
   gtk_widget_grab_focus (text_view);
 }
@@ -263,6 +266,8 @@ _dailies_window_show_api_key_dialog (DailiesWindow *self,
 
   self->key_dialog = dialog;
   self->asked_for_key = TRUE;
+  /* Its response buttons read "_Cancel Cancel" otherwise. */
+  dailies_a11y_fix_button_names (dialog);
   gtk_window_present (GTK_WINDOW (dialog));
   gtk_widget_grab_focus (entry);
 }

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dailies-a11y.h"
 #include "dailies-application.h"
 #include "dailies-export.h"
 #include "dailies-keeper.h"
@@ -164,6 +165,8 @@ _dailies_window_confirm_remove (DailiesWindow *self,
   /* What the response handler removes: the tasks there were when asked. */
   g_object_set_data_full (G_OBJECT (dialog), "tasks", g_ptr_array_ref (tasks), (GDestroyNotify) g_ptr_array_unref);
   g_signal_connect_object (dialog, "response", G_CALLBACK (confirm_remove_response_cb), self, 0);
+  /* Its response buttons read "_Cancel Cancel" otherwise. */
+  dailies_a11y_fix_button_names (dialog);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -713,6 +716,8 @@ export_tasks (DailiesWindow *self,
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "export");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (export_dialog_response_cb), self, 0);
+  /* Its response buttons read "_Cancel Cancel" otherwise. */
+  dailies_a11y_fix_button_names (dialog);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dailies-a11y.h"
 #include "dailies-import.h"
 #include "dailies-window-private.h"
 
@@ -242,6 +243,8 @@ show_rejected_action (GtkWidget  *widget,
   gtk_widget_add_css_class (scroller, "card");
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), scroller);
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  /* Its response buttons read "_Cancel Cancel" otherwise. */
+  dailies_a11y_fix_button_names (dialog);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

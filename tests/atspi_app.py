@@ -83,6 +83,50 @@ def has_state(node, state):
     return node.getState().contains(state)
 
 
+# What a screen reader user operates, so must hear named. "text" is an
+# entry as GTK 4.8 exposes it (AdwEntryRow, a text view).
+NAMED_ROLES = {
+    'push button', 'toggle button', 'check box', 'radio button', 'switch',
+    'entry', 'text', 'password text', 'spin button', 'list item', 'combo box', 'slider',
+}
+# Those named by their label: a mnemonic must not leak into the name
+# (GTK 4.8 reads "_Save As… Save As…"). Rows are named by task IDs,
+# which hold underscores.
+LABELLED_ROLES = {'push button', 'toggle button', 'check box', 'radio button'}
+
+
+def check_names(root, where):
+    """Every control under @root has a name a person can read, shown or
+    not yet (GTK 4.8 tells "showing" of windows only)."""
+    seen = 0
+    for node in walk(root):
+        role = node.getRoleName()
+        if role not in NAMED_ROLES:
+            continue
+        seen += 1
+        name = name_of(node)
+        path = '%s %r under %s' % (role, node.name, where)
+        if not name.strip():
+            check(False, 'named: ' + path)
+        if role in LABELLED_ROLES and '_' in name:
+            check(False, 'no raw mnemonic in the name: ' + path)
+    check(seen > 0, '%d controls under %s have names' % (seen, where))
+    return seen
+
+
+def check_progress_bars(root, where):
+    """Every progress bar under @root tells its name and a value within
+    its range; gives how many there are."""
+    bars = [n for n in walk(root) if n.getRoleName() == 'progress bar']
+    for bar in bars:
+        value = bar.queryValue()
+        check(name_of(bar) != '' and value.maximumValue > value.minimumValue and
+              value.minimumValue <= value.currentValue <= value.maximumValue,
+              'progress bar %r exposes %g in [%g, %g] under %s' %
+              (bar.name, value.currentValue, value.minimumValue, value.maximumValue, where))
+    return len(bars)
+
+
 def press(node):
     """What a screen reader does: the node's first action. A menu button
     is a named box around the button that has it."""

@@ -1,8 +1,11 @@
 #!/usr/bin/python3
 # Keyboard alone (issue 10): add an ID, move through the list, open a
-# task, play, pause and seek, save, open Preferences and quit, with real
-# key presses (xdotool) on the Xvfb window; each step's effect is read
-# back over AT-SPI. Tab never gets stuck in the list or the player.
+# task, play, pause and seek, save the video to a file, open Export, the
+# Remove confirmation, Preferences and the API key dialog, and quit, with
+# real key presses (xdotool) on the Xvfb window; each step's effect is
+# read back over AT-SPI (and the saved file from the disk). Tab never
+# gets stuck in the list or the player. Every window and dialog opened
+# has a name for each of its controls.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
@@ -10,10 +13,11 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from atspi_app import App, check, done, find, has_state, name_of, wait_until, walk  # noqa: E402
+from atspi_app import App, check, check_names, done, find, has_state, name_of, wait_until, walk  # noqa: E402
 
 import pyatspi  # noqa: E402  (after atspi_app, which skips when it is missing)
 
@@ -35,11 +39,16 @@ def key(*keys):
     xdotool('key', '--clearmodifiers', *keys)
 
 
+def focus_window(title):
+    """What a window manager does; there is none under Xvfb."""
+    window = subprocess.run(['xdotool', 'search', '--sync', '--onlyvisible', '--name', '^%s$' % title],
+                            capture_output=True, text=True, timeout=20, check=True).stdout.split()[0]
+    xdotool('windowfocus', '--sync', window)
+
+
 app = App(sys.argv)
 wait_until(lambda: len(app.rows()) == 10, 30, 'the ten demo tasks are listed')
-window = subprocess.run(['xdotool', 'search', '--sync', '--onlyvisible', '--name', '^Dailies$'],
-                        capture_output=True, text=True, timeout=20, check=True).stdout.split()[0]
-xdotool('windowfocus', '--sync', window)
+focus_window('Dailies')
 
 
 def focused():
@@ -64,6 +73,20 @@ def tab_until(condition, what, limit=25, keys=('Tab',)):
     wait_until(condition, 5, what)
 
 
+def window_named(name, role=None):
+    return [w for w in app.app if w is not None and w.name == name and (role is None or w.getRoleName() == role)]
+
+
+def new_dialog(known):
+    """The dialog that has opened since @known (a window list) was taken."""
+    return [w for w in app.app if w is not None and w.getRoleName() == 'dialog' and w not in known]
+
+
+def close_with_escape(window, what):
+    key('Escape')
+    wait_until(lambda: window not in list(app.app), 10, 'Escape closes ' + what)
+
+
 def inside(node, ancestor):
     while node is not None:
         if node == ancestor:
@@ -76,6 +99,7 @@ def inside(node, ancestor):
 # buttons rather than typing a tab; Alt+A adds.
 key('ctrl+n')
 wait_until(lambda: focused_is('text', 'Task IDs'), 10, 'Ctrl+N opens Add Task IDs with the text focused')
+check_names(window_named('Add Task IDs', 'dialog')[0], 'Add Task IDs')
 xdotool('type', '--delay', '5', NEW_ID)
 key('Tab')
 wait_until(lambda: focused_is('push button'), 5, 'Tab leaves the text for a button')
@@ -122,11 +146,55 @@ wait_until(lambda: position.currentValue > back + 0.5, 10,
            'Right seeks on (from %g of %g)' % (back, position.maximumValue))
 tab_until(lambda: focused() is not None and not inside(focused(), player), 'Tab leaves the player')
 
-# Ctrl+S asks where to save; Escape closes the dialog.
-key('ctrl+s')
-wait_until(lambda: [f for f in app.app if f is not None and f.name == 'Save Video'], 10, 'Ctrl+S asks where to save')
-key('Escape')
-wait_until(lambda: not [f for f in app.app if f is not None and f.name == 'Save Video'], 10, 'Escape closes it')
+# Ctrl+S asks where to save (GTK's own chooser under Xvfb, where no
+# portal runs); its name field has the focus and takes a whole path;
+# Return saves the video there. The chooser is GTK's, not ours: its
+# names are not checked (GTK 4.8 leaves many of its buttons unnamed).
+save_dir = tempfile.mkdtemp(prefix='dailies-keyboard-save-')
+saved = os.path.join(save_dir, 'saved by keyboard.mp4')
+try:
+    key('ctrl+s')
+    chooser = wait_until(lambda: window_named('Save Video'), 10, 'Ctrl+S asks where to save')[0]
+    wait_until(lambda: [n for n in walk(chooser) if n.getRoleName() == 'text' and has_state(n, pyatspi.STATE_FOCUSED)],
+               5, 'the file name has the focus')
+    key('ctrl+a')
+    xdotool('type', '--delay', '5', saved)
+    key('Return')
+    wait_until(lambda: not window_named('Save Video'), 10, 'Return closes the chooser')
+
+    def saved_video():
+        # The file is renamed into place once whole.
+        with open(saved, 'rb') as video:
+            head = video.read(12)
+        return os.path.getsize(saved) > 0 and head[4:8] == b'ftyp'
+
+    wait_until(saved_video, 30, 'the video is saved where typed, an MP4 (ftyp)')
+    print('# %d bytes saved' % os.path.getsize(saved), flush=True)
+    check(os.listdir(save_dir) == [os.path.basename(saved)], 'nothing but the video is left in its folder')
+finally:
+    shutil.rmtree(save_dir, ignore_errors=True)
+
+# Ctrl+E asks how to export, every control named; Escape cancels.
+known = list(app.app)
+key('ctrl+e')
+export = wait_until(lambda: new_dialog(known), 10, 'Ctrl+E asks how to export')[0]
+check(export.name.startswith('Export'), 'the dialog reads %r' % export.name)
+check_names(export, 'the Export dialog')
+close_with_escape(export, 'the Export dialog')
+
+# Ctrl+A selects every task; Delete then asks before removing them
+# (with one selected it would remove at once); Escape keeps them.
+n_tasks = len(app.rows())
+key('ctrl+a')
+wait_until(lambda: len([r for r in app.rows() if has_state(r, pyatspi.STATE_SELECTED)]) == n_tasks, 10,
+           'Ctrl+A selects all %d tasks' % n_tasks)
+known = list(app.app)
+key('Delete')
+confirm = wait_until(lambda: new_dialog(known), 10, 'Delete asks before removing')[0]
+check(confirm.name.startswith('Remove'), 'the dialog reads %r' % confirm.name)
+check_names(confirm, 'the Remove confirmation')
+close_with_escape(confirm, 'the Remove confirmation')
+check(len(app.rows()) == n_tasks, 'Escape removes nothing')
 
 # Ctrl+comma opens Preferences, whose controls say what they set.
 key('ctrl+comma')
@@ -134,6 +202,13 @@ prefs = wait_until(lambda: [f for f in app.app if f is not None and f.name == 'P
                    'Ctrl+comma opens Preferences')[0]
 check(find(prefs, 'spin button', name='Check every, in seconds') is not None, 'the interval says its unit')
 check(find(prefs, 'spin button', name='Requests at once') is not None, 'the request limit has a name')
+check(find(prefs, 'spin button', name='Requests per second') is not None, 'the rate limit has a name')
+check(find(prefs, 'text', name='API Address') is not None, 'the API address entry has a name')
+# GTK 4.8 tells a switch as a check box.
+for switch in ('Notifications', 'Keep a Copy of Every Video'):
+    check((find(prefs, 'check box', name=switch) or find(prefs, 'switch', name=switch)) is not None,
+          'the %s switch has a name' % switch)
+check_names(prefs, 'Preferences')
 
 
 def region(name):
@@ -151,11 +226,19 @@ check(pressed('Global') and not pressed('China'), 'Global reads as pressed, Chin
 tab_until(lambda: focused() == region('China'), 'Tab reaches China')
 key('space')
 wait_until(lambda: pressed('China') and not pressed('Global'), 5, 'Space picks China, which then reads as pressed')
-check(not [n for n in walk(prefs) if n.getRoleName() == 'push button' and '_' in n.name],
-      'no raw mnemonic in the Preferences buttons')
+
+# The API Key row's button (read by its row's title) opens the key
+# dialog, every control named; Escape closes it, and Preferences again.
+tab_until(lambda: focused() is not None and name_of(focused()) == 'API Key', 'Tab reaches the API key button')
+known = list(app.app)
+key('Return')
+key_dialog = wait_until(lambda: new_dialog(known), 10, 'Return asks for the API key')[0]
+wait_until(lambda: focused_is('password text', 'API key'), 5, 'the key field has the focus')
+check_names(key_dialog, 'the API key dialog')
+close_with_escape(key_dialog, 'the API key dialog')
+focus_window('Preferences')
 key('Escape')
-wait_until(lambda: not [f for f in app.app if f is not None and f.name == 'Preferences'], 10,
-           'Escape closes Preferences')
+wait_until(lambda: not window_named('Preferences'), 10, 'Escape closes Preferences')
 
 # Ctrl+Q quits.
 key('ctrl+q')
