@@ -627,7 +627,7 @@ dailies_task_store_apply_response_take_json (DailiesTaskStore          *self,
    * only if it is restored. */
   if (holds (self, task))
     {
-      dailies_task_store_queue_task (self, task);
+      dailies_task_store_queue_answer (self, task);
       g_signal_emit (self, signals[TASK_ANSWERED], 0, task, link_changed,
                      !was_terminal && dailies_task_is_terminal (task));
     }
@@ -655,7 +655,7 @@ record_error (DailiesTaskStore *self,
 
   if (holds (self, task))
     {
-      dailies_task_store_queue_task (self, task);
+      dailies_task_store_queue_answer (self, task);
       /* "Not found" is the service's answer too. */
       if (not_found)
         g_signal_emit (self, signals[TASK_ANSWERED], 0, task, FALSE,
