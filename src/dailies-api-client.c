@@ -30,6 +30,7 @@ struct _DailiesApiClient
   SoupSession *session;
   GUri        *base;       /* NULL when the base URL is not usable */
   char        *base_url;   /* normalized; "" when not usable */
+  char        *log_base;   /* base_url redacted, for the log lines of requests; NULL when not usable */
   char        *api_key;    /* NULL when none; wiped when replaced */
   guint        timeout;    /* seconds */
   guint        key_serial; /* bumped by a new key or base: a 401 speaks for one serial */
@@ -1170,7 +1171,13 @@ start_request (DailiesApiClient    *self,
     }
 
   url = g_strconcat (self->base_url, path, NULL);
-  request->log_url = dailies_redact_url (url);
+  /* The base has no query nor fragment: with none in @path either, the
+   * redacted base plus @path is what redacting the whole gives, without
+   * parsing it again for every request. */
+  if (self->log_base != NULL && strpbrk (path, "?#") == NULL)
+    request->log_url = g_strconcat (self->log_base, path, NULL);
+  else
+    request->log_url = dailies_redact_url (url);
 
   request->msg = soup_message_new (SOUP_METHOD_GET, url);
   if (request->msg == NULL)
@@ -1358,11 +1365,13 @@ dailies_api_client_set_base_url (DailiesApiClient *self,
 
   g_clear_pointer (&self->base, g_uri_unref);
   g_free (self->base_url);
+  g_clear_pointer (&self->log_base, g_free);
 
   if (normalized != NULL)
     {
       self->base = g_uri_parse (normalized, G_URI_FLAGS_ENCODED, NULL);
       g_assert (self->base != NULL);
+      self->log_base = dailies_redact_url (normalized);
       self->base_url = g_steal_pointer (&normalized);
       g_debug ("api: base URL is %s", self->base_url);
     }
@@ -1470,6 +1479,7 @@ dailies_api_client_finalize (GObject *object)
   wipe_string (g_steal_pointer (&self->api_key));
   g_clear_pointer (&self->base, g_uri_unref);
   g_clear_pointer (&self->base_url, g_free);
+  g_clear_pointer (&self->log_base, g_free);
 
   G_OBJECT_CLASS (dailies_api_client_parent_class)->finalize (object);
 }
