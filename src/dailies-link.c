@@ -120,17 +120,91 @@ signed_time_plus_lifetime (const char *date,
   return TRUE;
 }
 
+/* g_uri_params_iter_next()'s decoding of one part (G_URI_PARAMS_NONE), into
+ * @out, which holds at least @end - @start + 1 bytes: each %-escape must be
+ * two hex digits, and the result valid UTF-8 with no NUL. Returns the
+ * decoded length, -1 when it does not decode. */
+static gssize
+decode_part (const char *start,
+             const char *end,
+             char       *out)
+{
+  char *d = out;
+
+  for (const char *s = start; s < end; s++)
+    {
+      if (*s != '%')
+        {
+          *d++ = *s;
+          continue;
+        }
+      if (s + 2 >= end || !g_ascii_isxdigit (s[1]) || !g_ascii_isxdigit (s[2]))
+        return -1;
+      *d++ = (char) (g_ascii_xdigit_value (s[1]) * 16 + g_ascii_xdigit_value (s[2]));
+      s += 2;
+    }
+  *d = '\0';
+
+  if (!g_utf8_validate_len (out, d - out, NULL))
+    return -1;
+
+  return d - out;
+}
+
+/* The signature parameters of @query ("&"-separated, as GUriParamsIter
+ * reads it with G_URI_PARAMS_NONE, but with no string per part: every
+ * link of every answer goes through here). FALSE when a part does not
+ * decode or has no "="; @ambiguous when one is given twice. */
+static gboolean
+find_params (const char *query,
+             char       *values[N_PARAMS],
+             gboolean   *ambiguous)
+{
+  const char *p = query;
+  const char *end = query + strlen (query);
+  g_autofree char *name = g_malloc (end - p + 1);
+  g_autofree char *value = g_malloc (end - p + 1);
+
+  while (p < end)
+    {
+      const char *part_end = memchr (p, '&', end - p);
+      const char *equals;
+      gssize value_length;
+
+      if (part_end == NULL)
+        part_end = end;
+      equals = memchr (p, '=', part_end - p);
+      if (equals == NULL ||
+          decode_part (p, equals, name) < 0 ||
+          (value_length = decode_part (equals + 1, part_end, value)) < 0)
+        return FALSE;
+
+      for (guint i = 0; i < N_PARAMS; i++)
+        {
+          if (g_ascii_strcasecmp (name, param_names[i]) != 0)
+            continue;
+
+          /* Given twice: which one the host reads is anyone's guess. */
+          if (values[i] != NULL)
+            *ambiguous = TRUE;
+          g_free (values[i]);
+          values[i] = g_strndup (value, value_length);
+          break;
+        }
+
+      p = part_end + 1;
+    }
+
+  return TRUE;
+}
+
 gboolean
 dailies_link_parse_expiry (const char *url,
                            gint64     *out_expires_at)
 {
   g_autoptr(GUri) uri = NULL;
   char *values[N_PARAMS] = { NULL, };
-  g_autoptr(GError) error = NULL;
-  GUriParamsIter iter;
   const char *query;
-  char *name;
-  char *value;
   gboolean ambiguous = FALSE;
   gboolean found = FALSE;
   gint64 expires_at = 0;
@@ -138,7 +212,7 @@ dailies_link_parse_expiry (const char *url,
   if (url == NULL)
     return FALSE;
 
-  /* The query stays encoded here; g_uri_params_iter decodes each part. */
+  /* The query stays encoded here; find_params() decodes each part. */
   uri = g_uri_parse (url, G_URI_FLAGS_ENCODED_QUERY, NULL);
   if (uri == NULL || !is_http_uri (uri))
     return FALSE;
@@ -147,27 +221,9 @@ dailies_link_parse_expiry (const char *url,
   if (query == NULL)
     return FALSE;
 
-  g_uri_params_iter_init (&iter, query, -1, "&", G_URI_PARAMS_NONE);
-  while (g_uri_params_iter_next (&iter, &name, &value, &error))
-    {
-      for (guint i = 0; i < N_PARAMS; i++)
-        {
-          if (g_ascii_strcasecmp (name, param_names[i]) != 0)
-            continue;
-
-          /* Given twice: which one the host reads is anyone's guess. */
-          if (values[i] != NULL)
-            ambiguous = TRUE;
-          g_free (values[i]);
-          values[i] = g_steal_pointer (&value);
-          break;
-        }
-      g_free (name);
-      g_free (value);
-    }
-  /* A query that does not decode (a bad %-escape) ends the loop early:
-   * the link would be judged on half of it. */
-  if (error != NULL || ambiguous)
+  /* A query that does not decode (a bad %-escape) is not judged on the
+   * half of it before that. */
+  if (!find_params (query, values, &ambiguous) || ambiguous)
     found = FALSE;
   else if (values[PARAM_TOS_DATE] != NULL || values[PARAM_TOS_EXPIRES] != NULL)
     found = signed_time_plus_lifetime (values[PARAM_TOS_DATE], values[PARAM_TOS_EXPIRES], &expires_at);

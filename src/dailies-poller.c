@@ -634,10 +634,10 @@ fetch_cb (GObject      *object,
         }
       else
         {
-          dailies_task_store_apply_response (self->store, entry->task,
-                                             api_result->response,
-                                             api_result->raw_json,
-                                             api_result->http_status);
+          dailies_task_store_apply_response_take_json (self->store, entry->task,
+                                                       api_result->response,
+                                                       g_steal_pointer (&api_result->raw_json),
+                                                       api_result->http_status);
           entry->body_hash = api_result->body_hash;
           entry->body_length = api_result->body_length;
         }

@@ -22,6 +22,7 @@ typedef struct
   DailiesTaskFields fields;
   gboolean          deleted;
   gboolean          keep_stored_json;  /* the JSON was not loaded: keep the stored one */
+  gboolean          answer;            /* an answer's: may wait for the next ones */
   guint             position;
 } Row;
 
@@ -115,6 +116,8 @@ void        dailies_task_store_queue_rows          (DailiesTaskStore  *self,
                                                     Row              **rows,
                                                     guint              n_rows);
 void        dailies_task_store_queue_task          (DailiesTaskStore  *self,
+                                                    DailiesTask       *task);
+void        dailies_task_store_queue_answer        (DailiesTaskStore  *self,
                                                     DailiesTask       *task);
 
 /* dailies-task-store.c, for the writer's failures. */

@@ -19,6 +19,11 @@
  * loop to go idle. */
 #define WAKE_BACKLOG 256
 
+/* How long the rows of answers may wait for more: on a real server's
+ * latency answers arrive one by one, and the main loop goes idle between
+ * them, so an idle wake alone would commit each on its own. */
+#define ANSWER_DELAY_US (100 * 1000)
+
 /* A batch this big (a bulk add or removal) is followed by a trim. */
 #define TRIM_BATCH 10000
 
@@ -325,25 +330,36 @@ dailies_task_store_failed_source_cb (gpointer user_data)
  * still waiting, so a burst of changes costs one write. The writer is woken
  * when the main loop has handled what is ready (after drawing, too), so the
  * answers that arrive together share one transaction instead of one each;
- * a large backlog wakes it at once. */
+ * rows of answers alone wait up to ANSWER_DELAY_US for that; a large
+ * backlog wakes it at once. */
 void
 dailies_task_store_queue_rows (DailiesTaskStore  *self,
                                Row              **rows,
                                guint              n_rows)
 {
+  gboolean urgent = FALSE;
+
   if (n_rows == 0)
     return;
 
   g_mutex_lock (&self->mutex);
   for (guint i = 0; i < n_rows; i++)
-    g_hash_table_replace (self->pending, rows[i]->fields.id, rows[i]);
+    {
+      urgent |= !rows[i]->answer;
+      g_hash_table_replace (self->pending, rows[i]->fields.id, rows[i]);
+    }
   self->queued_gen++;
   if (g_hash_table_size (self->pending) >= WAKE_BACKLOG || self->wake_source == NULL)
     dailies_task_store_wake_writer_locked (self);
   g_mutex_unlock (&self->mutex);
 
-  if (self->wake_source != NULL)
+  if (self->wake_source == NULL)
+    return;
+
+  if (urgent)
     g_source_set_ready_time (self->wake_source, 0);
+  else if (g_source_get_ready_time (self->wake_source) < 0)
+    g_source_set_ready_time (self->wake_source, g_get_monotonic_time () + ANSWER_DELAY_US);
 }
 
 void
@@ -352,5 +368,15 @@ dailies_task_store_queue_task (DailiesTaskStore *self,
 {
   Row *row = dailies_task_store_row_new_from_task (task);
 
+  dailies_task_store_queue_rows (self, &row, 1);
+}
+
+void
+dailies_task_store_queue_answer (DailiesTaskStore *self,
+                                 DailiesTask      *task)
+{
+  Row *row = dailies_task_store_row_new_from_task (task);
+
+  row->answer = TRUE;
   dailies_task_store_queue_rows (self, &row, 1);
 }

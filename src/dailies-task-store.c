@@ -602,6 +602,16 @@ dailies_task_store_apply_response (DailiesTaskStore          *self,
                                    const char                *raw_json,
                                    guint                      http_status)
 {
+  dailies_task_store_apply_response_take_json (self, task, response, g_strdup (raw_json), http_status);
+}
+
+void
+dailies_task_store_apply_response_take_json (DailiesTaskStore          *self,
+                                             DailiesTask               *task,
+                                             const DailiesTaskResponse *response,
+                                             char                      *raw_json,
+                                             guint                      http_status)
+{
   gboolean link_changed;
   gboolean was_terminal;
 
@@ -611,13 +621,13 @@ dailies_task_store_apply_response (DailiesTaskStore          *self,
 
   link_changed = g_strcmp0 (dailies_task_get_result_url (task), response->result_url) != 0;
   was_terminal = dailies_task_is_terminal (task);
-  dailies_task_apply_response (task, response, raw_json, http_status, now_seconds ());
+  dailies_task_apply_response_take_json (task, response, raw_json, http_status, now_seconds ());
 
   /* A removed task may still get its last answer; it is written again
    * only if it is restored. */
   if (holds (self, task))
     {
-      dailies_task_store_queue_task (self, task);
+      dailies_task_store_queue_answer (self, task);
       g_signal_emit (self, signals[TASK_ANSWERED], 0, task, link_changed,
                      !was_terminal && dailies_task_is_terminal (task));
     }
@@ -645,7 +655,7 @@ record_error (DailiesTaskStore *self,
 
   if (holds (self, task))
     {
-      dailies_task_store_queue_task (self, task);
+      dailies_task_store_queue_answer (self, task);
       /* "Not found" is the service's answer too. */
       if (not_found)
         g_signal_emit (self, signals[TASK_ANSWERED], 0, task, FALSE,

@@ -72,6 +72,12 @@ void              dailies_task_store_apply_response          (DailiesTaskStore  
                                                               const DailiesTaskResponse *response,
                                                               const char           *raw_json,
                                                               guint                 http_status);
+/* The same, taking @raw_json (g_malloc'd). */
+void              dailies_task_store_apply_response_take_json (DailiesTaskStore    *self,
+                                                              DailiesTask          *task,
+                                                              const DailiesTaskResponse *response,
+                                                              char                 *raw_json,
+                                                              guint                 http_status);
 /* Keeps the last answer; sets last-error and last-polled. HTTP 404 makes
  * the task NOT_FOUND. http_status 0 = no HTTP answer. */
 void              dailies_task_store_record_error            (DailiesTaskStore     *self,

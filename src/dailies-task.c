@@ -648,6 +648,32 @@ dailies_task_get_upstream_problem (DailiesTask *self)
   return self->upstream_problem;
 }
 
+/* Takes @raw_json. */
+static void
+take_raw_json (DailiesTask *self,
+               char        *raw_json)
+{
+  if (self->json_source != NULL)
+    {
+      /* Whatever was stored is replaced: a change, even if equal. */
+      drop_json_source (self);
+      self->upstream_problem_known = FALSE;
+    }
+  else if (g_strcmp0 (self->f.raw_json, raw_json) == 0)
+    {
+      g_free (raw_json);
+      return;
+    }
+  else
+    {
+      self->upstream_problem_known = FALSE;
+    }
+
+  g_free (self->f.raw_json);
+  self->f.raw_json = raw_json;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RAW_JSON]);
+}
+
 void
 dailies_task_apply_response (DailiesTask               *self,
                              const DailiesTaskResponse *response,
@@ -655,6 +681,18 @@ dailies_task_apply_response (DailiesTask               *self,
                              guint                      http_status,
                              gint64                     polled_at)
 {
+  dailies_task_apply_response_take_json (self, response, g_strdup (raw_json), http_status, polled_at);
+}
+
+void
+dailies_task_apply_response_take_json (DailiesTask               *self,
+                                       const DailiesTaskResponse *response,
+                                       char                      *raw_json,
+                                       guint                      http_status,
+                                       gint64                     polled_at)
+{
+  g_autofree char *owned_json = raw_json;
+
   g_return_if_fail (DAILIES_IS_TASK (self));
   g_return_if_fail (response != NULL);
 
@@ -680,7 +718,7 @@ dailies_task_apply_response (DailiesTask               *self,
   dailies_task_set_result_urls (self, response->result_url, response->original_result_url);
   dailies_task_set_request_id (self, response->request_id);
   dailies_task_set_model (self, response->model);
-  dailies_task_set_raw_json (self, raw_json);
+  take_raw_json (self, g_steal_pointer (&owned_json));
   if (g_strcmp0 (self->upstream_problem, response->upstream_problem) != 0)
     {
       g_free (self->upstream_problem);
@@ -799,19 +837,11 @@ dailies_task_set_raw_json (DailiesTask *self,
                            const char  *raw_json)
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
-  if (self->json_source != NULL)
-    {
-      /* Whatever was stored is replaced: a change, even if equal. */
-      drop_json_source (self);
-      self->upstream_problem_known = FALSE;
-      g_free (self->f.raw_json);
-      self->f.raw_json = g_strdup (raw_json);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RAW_JSON]);
-      return;
-    }
-  if (g_strcmp0 (self->f.raw_json, raw_json) != 0)
-    self->upstream_problem_known = FALSE;
-  set_string (self, &self->f.raw_json, raw_json, PROP_RAW_JSON);
+
+  /* Copied only when it differs (or replaces what was stored). */
+  if (self->json_source == NULL && g_strcmp0 (self->f.raw_json, raw_json) == 0)
+    return;
+  take_raw_json (self, g_strdup (raw_json));
 }
 
 void

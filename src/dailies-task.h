@@ -143,6 +143,13 @@ void               dailies_task_apply_response        (DailiesTask         *self
                                                        const char          *raw_json,
                                                        guint                http_status,
                                                        gint64               polled_at);
+/* The same, taking @raw_json (g_malloc'd): an answer's body is not copied
+ * again on its way to the task. */
+void               dailies_task_apply_response_take_json (DailiesTask      *self,
+                                                       const DailiesTaskResponse *response,
+                                                       char                *raw_json,
+                                                       guint                http_status,
+                                                       gint64               polled_at);
 void               dailies_task_set_status            (DailiesTask         *self,
                                                        DailiesTaskStatus    status,
                                                        const char          *status_text);
