@@ -22,6 +22,8 @@ typedef struct
   DailiesTaskFields fields;
   gboolean          deleted;
   gboolean          keep_stored_json;  /* the JSON was not loaded: keep the stored one */
+  gboolean          fresh;             /* a task just added: all but id, position and
+                                        * first_seen as a new task has them */
   guint             position;
 } Row;
 
@@ -31,6 +33,7 @@ typedef struct
   sqlite3_stmt *upsert;
   sqlite3_stmt *upsert_keep_json;
   sqlite3_stmt *delete;
+  sqlite3_stmt *insert_fresh;
 } Statements;
 
 /* What the load thread hands to the main thread. */
@@ -101,6 +104,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoadData, dailies_task_store_load_data_free)
 /* dailies-task-store-writer.c */
 Row        *dailies_task_store_row_new_from_task   (DailiesTask       *task);
 Row        *dailies_task_store_row_new_deleted     (DailiesTask       *task);
+Row        *dailies_task_store_row_new_fresh       (DailiesTask       *task);
 GHashTable *dailies_task_store_pending_table_new   (void);
 gpointer    dailies_task_store_writer_thread       (gpointer           user_data);
 GSource    *dailies_task_store_ready_source_new    (const char        *name,

@@ -47,6 +47,23 @@ dailies_task_store_row_new_from_task (DailiesTask *task)
   return row;
 }
 
+/* A task just made by dailies_task_store_new_task() and given its place:
+ * only what differs from a new task's defaults is copied. */
+Row *
+dailies_task_store_row_new_fresh (DailiesTask *task)
+{
+  Row *row = g_new0 (Row, 1);
+
+  g_assert (dailies_task_get_store_position (task) > 0);
+
+  row->fields.id = g_strdup (dailies_task_get_id (task));
+  row->fields.first_seen = dailies_task_get_first_seen (task);
+  row->position = dailies_task_get_store_position (task) - 1;
+  row->fresh = TRUE;
+
+  return row;
+}
+
 Row *
 dailies_task_store_row_new_deleted (DailiesTask *task)
 {
@@ -91,6 +108,13 @@ write_row (DailiesTaskStore *self,
     {
       stmt = self->stmts.delete;
       sqlite3_bind_text (stmt, 1, row->fields.id, -1, SQLITE_STATIC);
+    }
+  else if (row->fresh)
+    {
+      stmt = self->stmts.insert_fresh;
+      sqlite3_bind_text (stmt, 1, row->fields.id, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, row->position);
+      sqlite3_bind_int64 (stmt, 3, row->fields.first_seen);
     }
   else
     {
