@@ -27,6 +27,9 @@ typedef struct
   guint             position;
 } Row;
 
+/* Fresh rows written by one statement of the writer. */
+#define DAILIES_TASK_STORE_FRESH_PER_STATEMENT 64
+
 /* The writer's prepared statements. */
 typedef struct
 {
@@ -34,6 +37,7 @@ typedef struct
   sqlite3_stmt *upsert_keep_json;
   sqlite3_stmt *delete;
   sqlite3_stmt *insert_fresh;
+  sqlite3_stmt *insert_fresh_many;   /* DAILIES_TASK_STORE_FRESH_PER_STATEMENT rows */
 } Statements;
 
 /* What the load thread hands to the main thread. */
