@@ -249,6 +249,9 @@ dailies_task_store_writer_thread (gpointer user_data)
 {
   DailiesTaskStore *self = user_data;
   gboolean quit = FALSE;
+#ifdef __GLIBC__
+  gboolean trim_due = FALSE;
+#endif
 
   while (!quit)
     {
@@ -316,11 +319,25 @@ dailies_task_store_writer_thread (gpointer user_data)
 
 #ifdef __GLIBC__
       /* The rows of a bulk change were copies, freed here: glibc would
-       * keep this thread's arena at its largest otherwise. */
+       * keep this thread's arena at its largest otherwise. Trimmed once
+       * nothing more waits: malloc_trim() goes through every arena, the
+       * main thread's too, holding each one's lock, and in the middle of
+       * an import that stalls the window. */
       if (ok && batch != NULL && g_hash_table_size (batch) >= TRIM_BATCH)
+        trim_due = TRUE;
+      g_clear_pointer (&batch, g_hash_table_unref);
+      if (trim_due)
         {
-          g_clear_pointer (&batch, g_hash_table_unref);
-          malloc_trim (0);
+          gboolean more;
+
+          g_mutex_lock (&self->mutex);
+          more = self->wake || g_hash_table_size (self->pending) > 0;
+          g_mutex_unlock (&self->mutex);
+          if (!more)
+            {
+              malloc_trim (0);
+              trim_due = FALSE;
+            }
         }
 #endif
     }
