@@ -8,8 +8,6 @@
 
 #include "config.h"
 
-#include <time.h>
-
 #include <glib/gi18n.h>
 
 #include "dailies-id-parser.h"
@@ -22,8 +20,8 @@
  * task costs the store and its followers varies), so frames keep coming.
  * Each pass also costs the list a fixed amount (GTK 4.8's list view binds
  * its 200 rows again after an addition at the top, 1-2 ms), so a slice is
- * never very small: on a loaded machine that cost would otherwise
- * outweigh the tasks'. */
+ * never very small: on a loaded machine, where every slice takes longer,
+ * that cost would otherwise outweigh the tasks'. */
 #define SLICE_US 12000
 #define SLICE_FIRST 2000
 #define SLICE_MIN 1000
@@ -299,22 +297,6 @@ retry_feed_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* The main thread's CPU time: what a slice costs, not how long other
- * processes held the core meanwhile (on a loaded machine that would
- * shrink the slices until the list's fixed cost per slice dominates). */
-static gint64
-thread_time_us (void)
-{
-#ifdef CLOCK_THREAD_CPUTIME_ID
-  struct timespec ts;
-
-  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
-    return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
-#endif
-
-  return g_get_monotonic_time ();
-}
-
 /* The next slice from what this one cost; at most half or double at a
  * time, so that one slow pass does not shrink it for good. */
 static void
@@ -406,11 +388,11 @@ feed_cb (gpointer user_data)
     }
 
   old_n_items = g_list_model_get_n_items (G_LIST_MODEL (self->store));
-  started = thread_time_us ();
+  started = g_get_monotonic_time ();
   added = dailies_task_store_add_new_tasks (self->store, (DailiesTask * const *) self->slice_tasks->pdata, n);
   /* A short slice (the worker not that far ahead) says little about the cost. */
   if (n == self->slice)
-    adapt_slice (self, n, thread_time_us () - started);
+    adapt_slice (self, n, g_get_monotonic_time () - started);
   g_ptr_array_set_size (self->spent, 0);
 
   if (added > 0 && self->first_added == NULL)
