@@ -78,7 +78,7 @@ struct _DailiesImport
   /* Main thread */
   GPtrArray        *batch;         /* being added */
   guint             batch_offset;
-  GPtrArray        *slice_tasks;     /* DailiesTask, borrowed from the batches: the next slice */
+  GPtrArray        *slice_tasks;   /* DailiesTask, borrowed from the batches: the next slice */
   GPtrArray        *spent;         /* batches used up by it */
   gboolean          worker_done;
   gboolean          cancelled;
