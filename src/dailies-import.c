@@ -17,11 +17,15 @@
 /* What the worker reads at a time. */
 #define CHUNK_BYTES (64 * 1024)
 /* IDs added per main-loop pass: as many as take about this long (what a
- * task costs the store and its followers varies), so frames keep coming. */
+ * task costs the store and its followers varies), so frames keep coming.
+ * Each pass also costs the list a fixed amount (GTK 4.8's list view binds
+ * its 200 rows again after an addition at the top, 1-2 ms), so a slice is
+ * never very small: on a loaded machine, where every slice takes longer,
+ * that cost would otherwise outweigh the tasks'. */
 #define SLICE_US 12000
-#define SLICE_FIRST 500
-#define SLICE_MIN 100
-#define SLICE_MAX 5000
+#define SLICE_FIRST 2000
+#define SLICE_MIN 1000
+#define SLICE_MAX 50000
 #define PROGRESS_INTERVAL_MS 100
 
 typedef enum
@@ -63,7 +67,7 @@ struct _DailiesImport
 
   /* Shared with the worker */
   GMutex            mutex;
-  GQueue            batches;       /* GPtrArray of char* */
+  GQueue            batches;       /* GPtrArray of DailiesTask, new ones */
   gboolean          feeding;       /* an idle to add them is on its way */
   guint64           n_lines;
   guint64           n_bytes;
@@ -74,6 +78,8 @@ struct _DailiesImport
   /* Main thread */
   GPtrArray        *batch;         /* being added */
   guint             batch_offset;
+  GPtrArray        *slice_tasks;   /* DailiesTask, borrowed from the batches: the next slice */
+  GPtrArray        *spent;         /* batches used up by it */
   gboolean          worker_done;
   gboolean          cancelled;
   guint             progress_id;
@@ -136,6 +142,8 @@ dailies_import_finalize (GObject *object)
   g_clear_pointer (&self->context, g_main_context_unref);
   g_queue_clear_full (&self->batches, (GDestroyNotify) g_ptr_array_unref);
   g_clear_pointer (&self->batch, g_ptr_array_unref);
+  g_clear_pointer (&self->slice_tasks, g_ptr_array_unref);
+  g_clear_pointer (&self->spent, g_ptr_array_unref);
   g_clear_object (&self->first_added);
   g_clear_pointer (&self->found, found_free);
   g_clear_pointer (&self->problems, g_strfreev);
@@ -195,6 +203,8 @@ dailies_import_init (DailiesImport *self)
   g_queue_init (&self->batches);
   self->sources = g_ptr_array_new_with_free_func ((GDestroyNotify) source_free);
   self->slice = SLICE_FIRST;
+  self->slice_tasks = g_ptr_array_new ();
+  self->spent = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
 }
 
 DailiesImport *
@@ -301,11 +311,49 @@ adapt_slice (DailiesImport *self,
   self->slice = (guint) CLAMP (next, SLICE_MIN, SLICE_MAX);
 }
 
+/* Gathers up to a slice of tasks into self->slice_tasks, across the batches
+ * the worker handed over: on a busy main loop several wait, and each
+ * addition costs the list a redo of its visible rows whatever its size.
+ * The batches used up are kept in self->spent until they are added. */
+static guint
+take_slice (DailiesImport *self)
+{
+  g_ptr_array_set_size (self->slice_tasks, 0);
+
+  while (self->slice_tasks->len < self->slice)
+    {
+      guint n;
+
+      if (self->batch == NULL)
+        {
+          g_mutex_lock (&self->mutex);
+          self->batch = g_queue_pop_head (&self->batches);
+          /* Cleared only with the queue empty: the worker schedules a
+           * feed again with its next batch. */
+          if (self->batch == NULL && self->slice_tasks->len == 0)
+            self->feeding = FALSE;
+          g_mutex_unlock (&self->mutex);
+          self->batch_offset = 0;
+
+          if (self->batch == NULL)
+            break;
+        }
+
+      n = MIN (self->slice - self->slice_tasks->len, self->batch->len - self->batch_offset);
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (self->slice_tasks, g_ptr_array_index (self->batch, self->batch_offset + i));
+      self->batch_offset += n;
+      if (self->batch_offset >= self->batch->len)
+        g_ptr_array_add (self->spent, g_steal_pointer (&self->batch));
+    }
+
+  return self->slice_tasks->len;
+}
+
 static gboolean
 feed_cb (gpointer user_data)
 {
   DailiesImport *self = user_data;
-  const char * const *ids;
   guint old_n_items;
   gint64 started;
   guint n;
@@ -320,45 +368,38 @@ feed_cb (gpointer user_data)
       return G_SOURCE_REMOVE;
     }
 
-  if (self->batch == NULL)
-    {
-      g_mutex_lock (&self->mutex);
-      self->batch = g_queue_pop_head (&self->batches);
-      if (self->batch == NULL)
-        self->feeding = FALSE;
-      g_mutex_unlock (&self->mutex);
-      self->batch_offset = 0;
-
-      if (self->batch == NULL)
-        {
-          maybe_complete (self);
-          return G_SOURCE_REMOVE;
-        }
-    }
-
   if (self->cancelled)
     {
+      /* What is queued is dropped; the worker stops at its next chunk. */
       g_clear_pointer (&self->batch, g_ptr_array_unref);
-      return G_SOURCE_CONTINUE;
+      g_mutex_lock (&self->mutex);
+      g_queue_clear_full (&self->batches, (GDestroyNotify) g_ptr_array_unref);
+      self->feeding = FALSE;
+      g_mutex_unlock (&self->mutex);
+      maybe_complete (self);
+      return G_SOURCE_REMOVE;
     }
 
-  ids = (const char * const *) self->batch->pdata + self->batch_offset;
-  n = MIN (self->slice, self->batch->len - self->batch_offset);
+  n = take_slice (self);
+  if (n == 0)
+    {
+      maybe_complete (self);
+      return G_SOURCE_REMOVE;
+    }
+
   old_n_items = g_list_model_get_n_items (G_LIST_MODEL (self->store));
   started = g_get_monotonic_time ();
-  added = dailies_task_store_add_ids (self->store, ids, n);
-  /* A short rest of a batch says little about the cost. */
+  added = dailies_task_store_add_new_tasks (self->store, (DailiesTask * const *) self->slice_tasks->pdata, n);
+  /* A short slice (the worker not that far ahead) says little about the cost. */
   if (n == self->slice)
     adapt_slice (self, n, g_get_monotonic_time () - started);
+  g_ptr_array_set_size (self->spent, 0);
 
   if (added > 0 && self->first_added == NULL)
     self->first_added = g_list_model_get_item (G_LIST_MODEL (self->store), old_n_items);
 
   self->n_given += n;
   self->n_added += added;
-  self->batch_offset += n;
-  if (self->batch_offset >= self->batch->len)
-    g_clear_pointer (&self->batch, g_ptr_array_unref);
 
   return G_SOURCE_CONTINUE;
 }
@@ -376,20 +417,34 @@ schedule_feed (DailiesImport *self)
   g_source_unref (source);
 }
 
-/* From the worker: a batch in order, and an idle to add it if none is on
- * its way. */
+/* From the worker: a batch in order, made into tasks here, off the main
+ * thread, and an idle to add them if none is on its way. */
 static void
 push_batch (DailiesImport *self,
             GPtrArray     *ids)
 {
+  GPtrArray *tasks;
   gboolean schedule;
 
   if (ids == NULL)
     return;
 
+  tasks = g_ptr_array_new_full (ids->len, g_object_unref);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      char *id = g_ptr_array_index (ids, i);
+
+      if (id != NULL && *id != '\0')
+        g_ptr_array_add (tasks, dailies_task_store_new_task (id));
+      else
+        g_free (id);
+    }
+  /* The strings went to the tasks. */
+  g_free (g_ptr_array_free (ids, FALSE));
+
   g_mutex_lock (&self->mutex);
-  self->n_found += ids->len;
-  g_queue_push_tail (&self->batches, ids);
+  self->n_found += tasks->len;
+  g_queue_push_tail (&self->batches, tasks);
   schedule = !self->feeding;
   self->feeding = TRUE;
   g_mutex_unlock (&self->mutex);

@@ -466,10 +466,13 @@ pause_all (DailiesPoller *self,
              (delay_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
 }
 
+/* @step is budget_step_us(), read once by the caller: a bulk add would
+ * otherwise read the setting once per task. */
 static void
 track_task (DailiesPoller *self,
             DailiesTask   *task,
-            gint64         due)
+            gint64         due,
+            gint64         step)
 {
   Entry *entry;
 
@@ -489,7 +492,7 @@ track_task (DailiesPoller *self,
    * would in the steady state: tasks already polling keep their place
    * between them instead of waiting behind the whole list. A lone new
    * task is due at once. */
-  due = MAX (due, self->last_fresh_due + budget_step_us (self));
+  due = MAX (due, self->last_fresh_due + step);
   self->last_fresh_due = due;
 
   entry = g_new0 (Entry, 1);
@@ -530,6 +533,7 @@ sync_with_store (DailiesPoller *self)
   guint n_items = g_list_model_get_n_items (model);
   g_autoptr(GPtrArray) gone = g_ptr_array_new ();
   gint64 now = g_get_monotonic_time ();
+  gint64 step = budget_step_us (self);
   GHashTableIter iter;
   gpointer key;
 
@@ -537,7 +541,7 @@ sync_with_store (DailiesPoller *self)
     {
       g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
 
-      track_task (self, task, now);
+      track_task (self, task, now, step);
     }
 
   g_hash_table_iter_init (&iter, self->entries);
@@ -554,9 +558,10 @@ store_tasks_added_cb (DailiesPoller *self,
                       GPtrArray     *tasks)
 {
   gint64 now = g_get_monotonic_time ();
+  gint64 step = budget_step_us (self);
 
   for (guint i = 0; i < tasks->len; i++)
-    track_task (self, g_ptr_array_index (tasks, i), now);
+    track_task (self, g_ptr_array_index (tasks, i), now, step);
 
   schedule (self);
 }

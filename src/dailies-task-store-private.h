@@ -23,8 +23,13 @@ typedef struct
   gboolean          deleted;
   gboolean          keep_stored_json;  /* the JSON was not loaded: keep the stored one */
   gboolean          answer;            /* an answer's: may wait for the next ones */
+  gboolean          fresh;             /* a task just added: all but id, position and
+                                        * first_seen as a new task has them */
   guint             position;
 } Row;
+
+/* Fresh rows written by one statement of the writer. */
+#define DAILIES_TASK_STORE_FRESH_PER_STATEMENT 64
 
 /* The writer's prepared statements. */
 typedef struct
@@ -32,6 +37,8 @@ typedef struct
   sqlite3_stmt *upsert;
   sqlite3_stmt *upsert_keep_json;
   sqlite3_stmt *delete;
+  sqlite3_stmt *insert_fresh;
+  sqlite3_stmt *insert_fresh_many;   /* DAILIES_TASK_STORE_FRESH_PER_STATEMENT rows */
 } Statements;
 
 /* What the load thread hands to the main thread. */
@@ -102,6 +109,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoadData, dailies_task_store_load_data_free)
 /* dailies-task-store-writer.c */
 Row        *dailies_task_store_row_new_from_task   (DailiesTask       *task);
 Row        *dailies_task_store_row_new_deleted     (DailiesTask       *task);
+Row        *dailies_task_store_row_new_fresh       (DailiesTask       *task);
 GHashTable *dailies_task_store_pending_table_new   (void);
 gpointer    dailies_task_store_writer_thread       (gpointer           user_data);
 GSource    *dailies_task_store_ready_source_new    (const char        *name,

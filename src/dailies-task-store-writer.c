@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "dailies-task-store-private.h"
 
 /* After the first header, which tells whether this is glibc. */
@@ -48,6 +50,23 @@ dailies_task_store_row_new_from_task (DailiesTask *task)
   dailies_task_dup_fields (task, &row->fields);
   row->position = dailies_task_get_store_position (task) - 1;
   row->keep_stored_json = !dailies_task_has_raw_json_in_memory (task);
+
+  return row;
+}
+
+/* A task just made by dailies_task_store_new_task() and given its place:
+ * only what differs from a new task's defaults is copied. */
+Row *
+dailies_task_store_row_new_fresh (DailiesTask *task)
+{
+  Row *row = g_new0 (Row, 1);
+
+  g_assert (dailies_task_get_store_position (task) > 0);
+
+  row->fields.id = g_strdup (dailies_task_get_id (task));
+  row->fields.first_seen = dailies_task_get_first_seen (task);
+  row->position = dailies_task_get_store_position (task) - 1;
+  row->fresh = TRUE;
 
   return row;
 }
@@ -97,6 +116,13 @@ write_row (DailiesTaskStore *self,
       stmt = self->stmts.delete;
       sqlite3_bind_text (stmt, 1, row->fields.id, -1, SQLITE_STATIC);
     }
+  else if (row->fresh)
+    {
+      stmt = self->stmts.insert_fresh;
+      sqlite3_bind_text (stmt, 1, row->fields.id, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, row->position);
+      sqlite3_bind_int64 (stmt, 3, row->fields.first_seen);
+    }
   else
     {
       stmt = row->keep_stored_json ? self->stmts.upsert_keep_json : self->stmts.upsert;
@@ -131,29 +157,85 @@ write_row (DailiesTaskStore *self,
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* One transaction for the whole batch: all of it is saved, or none. */
+static int
+compare_row_ids (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp ((*(Row * const *) a)->fields.id, (*(Row * const *) b)->fields.id);
+}
+
+/* The rows of tasks just added, DAILIES_TASK_STORE_FRESH_PER_STATEMENT a
+ * statement, in the order of their IDs, so that the ID index grows at
+ * one end rather than all over (an import of 100,000 is mostly these). */
+static int
+write_fresh_rows (DailiesTaskStore *self,
+                  GPtrArray        *fresh)
+{
+  sqlite3_stmt *stmt = self->stmts.insert_fresh_many;
+  guint i = 0;
+
+  g_ptr_array_sort (fresh, compare_row_ids);
+
+  for (; i + DAILIES_TASK_STORE_FRESH_PER_STATEMENT <= fresh->len; i += DAILIES_TASK_STORE_FRESH_PER_STATEMENT)
+    {
+      int rc;
+
+      for (guint j = 0; j < DAILIES_TASK_STORE_FRESH_PER_STATEMENT; j++)
+        {
+          const Row *row = g_ptr_array_index (fresh, i + j);
+
+          sqlite3_bind_text (stmt, 3 * j + 1, row->fields.id, -1, SQLITE_STATIC);
+          sqlite3_bind_int64 (stmt, 3 * j + 2, row->position);
+          sqlite3_bind_int64 (stmt, 3 * j + 3, row->fields.first_seen);
+        }
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      if (rc != SQLITE_DONE)
+        return rc;
+    }
+
+  for (; i < fresh->len; i++)
+    {
+      int rc = write_row (self, g_ptr_array_index (fresh, i));
+
+      if (rc != SQLITE_OK)
+        return rc;
+    }
+
+  return SQLITE_OK;
+}
+
+/* One transaction for the whole batch: all of it is saved, or none. Each
+ * task has one row in it, so the order of the rows does not matter. */
 static gboolean
 commit_batch (DailiesTaskStore  *self,
               GHashTable        *batch,
               GError           **error)
 {
+  g_autoptr(GPtrArray) fresh = g_ptr_array_new ();
   GHashTableIter iter;
   gpointer value;
-  int rc;
+  int rc = SQLITE_OK;
 
   if (!dailies_task_store_exec_sql (self->db, "BEGIN IMMEDIATE", error))
     return FALSE;
 
   g_hash_table_iter_init (&iter, batch);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  while (rc == SQLITE_OK && g_hash_table_iter_next (&iter, NULL, &value))
     {
-      rc = write_row (self, value);
-      if (rc != SQLITE_OK)
-        {
-          dailies_task_store_set_sqlite_error (error, self->db, rc, "saving a task");
-          sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-          return FALSE;
-        }
+      if (((Row *) value)->fresh)
+        g_ptr_array_add (fresh, value);
+      else
+        rc = write_row (self, value);
+    }
+  if (rc == SQLITE_OK)
+    rc = write_fresh_rows (self, fresh);
+  if (rc != SQLITE_OK)
+    {
+      dailies_task_store_set_sqlite_error (error, self->db, rc, "saving a task");
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
     }
 
   rc = sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
@@ -172,6 +254,9 @@ dailies_task_store_writer_thread (gpointer user_data)
 {
   DailiesTaskStore *self = user_data;
   gboolean quit = FALSE;
+#ifdef __GLIBC__
+  gboolean trim_due = FALSE;
+#endif
 
   while (!quit)
     {
@@ -239,11 +324,25 @@ dailies_task_store_writer_thread (gpointer user_data)
 
 #ifdef __GLIBC__
       /* The rows of a bulk change were copies, freed here: glibc would
-       * keep this thread's arena at its largest otherwise. */
+       * keep this thread's arena at its largest otherwise. Trimmed once
+       * nothing more waits: malloc_trim() goes through every arena, the
+       * main thread's too, holding each one's lock, and in the middle of
+       * an import that stalls the window. */
       if (ok && batch != NULL && g_hash_table_size (batch) >= TRIM_BATCH)
+        trim_due = TRUE;
+      g_clear_pointer (&batch, g_hash_table_unref);
+      if (trim_due)
         {
-          g_clear_pointer (&batch, g_hash_table_unref);
-          malloc_trim (0);
+          gboolean more;
+
+          g_mutex_lock (&self->mutex);
+          more = self->wake || g_hash_table_size (self->pending) > 0;
+          g_mutex_unlock (&self->mutex);
+          if (!more)
+            {
+              malloc_trim (0);
+              trim_due = FALSE;
+            }
         }
 #endif
     }

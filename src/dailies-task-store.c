@@ -534,10 +534,26 @@ dailies_task_store_get_moved_aside_path (DailiesTaskStore *self)
   return self->moved_aside_path;
 }
 
+DailiesTask *
+dailies_task_store_new_task (char *id)
+{
+  DailiesTaskFields fields = {
+    .id = id,
+    .status = DAILIES_TASK_STATUS_UNKNOWN,
+    .progress = -1,
+  };
+
+  g_return_val_if_fail (id != NULL && *id != '\0', NULL);
+
+  /* The fields set directly: no property machinery for a task nobody
+   * can watch yet. The same state as dailies_task_new (id). */
+  return dailies_task_new_take_fields (&fields);
+}
+
 guint
-dailies_task_store_add_ids (DailiesTaskStore   *self,
-                            const char * const *ids,
-                            guint               n_ids)
+dailies_task_store_add_new_tasks (DailiesTaskStore   *self,
+                                  DailiesTask * const *tasks,
+                                  guint               n_tasks)
 {
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GPtrArray) added = NULL;
@@ -546,27 +562,28 @@ dailies_task_store_add_ids (DailiesTaskStore   *self,
   guint n_added;
 
   g_return_val_if_fail (DAILIES_IS_TASK_STORE (self), 0);
-  g_return_val_if_fail (ids != NULL || n_ids == 0, 0);
+  g_return_val_if_fail (tasks != NULL || n_tasks == 0, 0);
   g_return_val_if_fail (self->loaded, 0);
 
   old_n_items = self->items->len;
-  rows = g_ptr_array_new ();
-  added = g_ptr_array_new ();
+  rows = g_ptr_array_sized_new (n_tasks);
+  added = g_ptr_array_sized_new (n_tasks);
 
-  for (guint i = 0; i < n_ids; i++)
+  for (guint i = 0; i < n_tasks; i++)
     {
-      DailiesTask *task;
+      DailiesTask *task = tasks[i];
+      const char *id = dailies_task_get_id (task);
 
-      if (ids[i] == NULL || *ids[i] == '\0' || g_hash_table_contains (self->by_id, ids[i]))
+      if (g_hash_table_contains (self->by_id, id))
         continue;
+      g_assert (get_position (task) == 0);
 
-      task = dailies_task_new (ids[i]);
       set_position (task, self->next_position++);
       dailies_task_set_first_seen (task, now);
 
-      g_ptr_array_add (self->items, task);
-      g_hash_table_insert (self->by_id, (gpointer) dailies_task_get_id (task), task);
-      g_ptr_array_add (rows, dailies_task_store_row_new_from_task (task));
+      g_ptr_array_add (self->items, g_object_ref (task));
+      g_hash_table_insert (self->by_id, (gpointer) id, task);
+      g_ptr_array_add (rows, dailies_task_store_row_new_fresh (task));
       g_ptr_array_add (added, task);
     }
 
@@ -581,6 +598,26 @@ dailies_task_store_add_ids (DailiesTaskStore   *self,
     }
 
   return n_added;
+}
+
+guint
+dailies_task_store_add_ids (DailiesTaskStore   *self,
+                            const char * const *ids,
+                            guint               n_ids)
+{
+  g_autoptr(GPtrArray) tasks = NULL;
+
+  g_return_val_if_fail (DAILIES_IS_TASK_STORE (self), 0);
+  g_return_val_if_fail (ids != NULL || n_ids == 0, 0);
+  g_return_val_if_fail (self->loaded, 0);
+
+  tasks = g_ptr_array_new_full (n_ids, g_object_unref);
+  for (guint i = 0; i < n_ids; i++)
+    if (ids[i] != NULL && *ids[i] != '\0' && !g_hash_table_contains (self->by_id, ids[i]))
+      g_ptr_array_add (tasks, dailies_task_store_new_task (g_strdup (ids[i])));
+
+  /* An ID given twice is left out there the second time. */
+  return dailies_task_store_add_new_tasks (self, (DailiesTask * const *) tasks->pdata, tasks->len);
 }
 
 DailiesTask *

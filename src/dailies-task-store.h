@@ -55,6 +55,11 @@ gboolean          dailies_task_store_is_loaded               (DailiesTaskStore  
 /* Where a corrupt database was moved at load, else NULL. */
 const char       *dailies_task_store_get_moved_aside_path    (DailiesTaskStore     *self);
 
+/* From any thread: a task for @id (taken; a non-empty string) that no
+ * store holds yet, for dailies_task_store_add_new_tasks(). An import
+ * builds its tasks off the main thread this way. */
+DailiesTask      *dailies_task_store_new_task                (char                 *id);
+
 /* Everything below needs a finished load and runs on the main thread. The
  * objects change at once (properties notify); the rows are written by a
  * worker thread in batched transactions. */
@@ -64,6 +69,12 @@ const char       *dailies_task_store_get_moved_aside_path    (DailiesTaskStore  
 guint             dailies_task_store_add_ids                 (DailiesTaskStore     *self,
                                                               const char * const   *ids,
                                                               guint                 n_ids);
+/* The same for tasks made by dailies_task_store_new_task() and held by
+ * no store: those whose IDs are new are added (the store takes a
+ * reference), the others left out. */
+guint             dailies_task_store_add_new_tasks           (DailiesTaskStore     *self,
+                                                              DailiesTask * const  *tasks,
+                                                              guint                 n_tasks);
 /* Borrowed; NULL when the store does not hold it. O(1). */
 DailiesTask      *dailies_task_store_lookup                  (DailiesTaskStore     *self,
                                                               const char           *id);

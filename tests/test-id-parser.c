@@ -738,8 +738,14 @@ test_stream_every_offset (void)
     "  \n\t[\"" ID_SUCCESS "\", \"a \\\"quoted\\\" ]\"]  \n",
     "https://example.com/v1/tasks/" ID_SUCCESS "?x=1 ; " ID_CGT " , x" ID_QUEUED,
     "with a NUL\n\0" ID_SUCCESS "\n",
+    /* Flat objects of plain strings are read without JsonParser when
+     * streamed: the same as JsonParser's reading of the whole, also for
+     * a name given twice, "{}", escapes and non-ASCII (which it is left). */
+    "[{\"status\": \"SUCCESS\"}, {\"task_id\": \"bad id\", \"note\": \"see " ID_QUEUED "\"},\n"
+    " {\"a\": \"1\", \"a\": \"" ID_FAILURE "\"}, {}, {\"task_id\": \" " ID_SUCCESS " \", \"m\": \"d\\u00e9\"},\n"
+    " \"plain\", {\"k\": \"\xC3\xA9 " ID_CGT "\"}, {\"x\":\"y\" , \"task_id\" :\"" ID_ULTRA "\"}]",
   };
-  const gsize text_sizes[] = { 0, 0, 0, 0, 0, 0, 0, 0, sizeof "with a NUL\n\0" ID_SUCCESS "\n" - 1 };
+  const gsize text_sizes[] = { 0, 0, 0, 0, 0, 0, 0, 0, sizeof "with a NUL\n\0" ID_SUCCESS "\n" - 1, 0 };
 
   for (guint t = 0; t < G_N_ELEMENTS (texts); t++)
     {

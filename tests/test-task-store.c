@@ -1209,6 +1209,67 @@ test_many (void)
   fixture_clear (&f);
 }
 
+/* Tasks just added are written in a short form, several rows to a
+ * statement and sorted by ID: read back, each is as it was added, in the
+ * order added, and an ID removed (answered, then gone) and added again
+ * replaces the old row. 150 rows: two full statements and the rest one
+ * at a time, the IDs given out of alphabetical order. */
+static void
+test_fresh_rows (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) first_seen = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree char *body = NULL;
+  const char *again = "asyntask_FreshAgain";
+  const guint n = 150;
+
+  fixture_init (&f);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (ids, g_strdup_printf ("asyntask_Fresh%05u", (i * 37u) % 1000u));
+
+  store = open_store (f.db_path);
+  g_assert_cmpuint (dailies_task_store_add_ids (store, &again, 1), ==, 1);
+  body = response_body (again, "SUCCESS", "100%");
+  apply_body (store, dailies_task_store_lookup (store, again), body, 200);
+  g_assert_true (dailies_task_store_flush (store, NULL));
+  dailies_task_store_remove (store, dailies_task_store_lookup (store, again));
+
+  /* In one batch with the removal still waiting. */
+  g_ptr_array_add (ids, g_strdup (again));
+  g_assert_cmpuint (dailies_task_store_add_ids (store, (const char * const *) ids->pdata, ids->len), ==, ids->len);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 seen = dailies_task_get_first_seen (get_task (store, i));
+
+      g_assert_cmpint (seen, >, 0);
+      g_array_append_val (first_seen, seen);
+    }
+  close_store (store);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, ids->len);
+
+  store = open_store (f.db_path);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, ids->len);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      DailiesTask *task = get_task (store, i);
+      g_autoptr(DailiesTask) made = dailies_task_new (g_ptr_array_index (ids, i));
+
+      g_assert_cmpstr (dailies_task_get_id (task), ==, g_ptr_array_index (ids, i));
+      g_assert_cmpint (dailies_task_get_first_seen (task), ==, g_array_index (first_seen, gint64, i));
+      g_assert_cmpint (dailies_task_get_status (task), ==, dailies_task_get_status (made));
+      g_assert_cmpint (dailies_task_get_progress (task), ==, dailies_task_get_progress (made));
+      g_assert_null (dailies_task_get_status_text (task));
+      g_assert_null (dailies_task_get_result_url (task));
+      g_assert_null (dailies_task_get_raw_json (task));
+      g_assert_cmpint (dailies_task_get_finish_time (task), ==, 0);
+      g_assert_cmpint (dailies_task_get_last_polled (task), ==, 0);
+    }
+  close_store (store);
+  fixture_clear (&f);
+}
+
 /* The list keeps its order however SQLite happens to store the rows: here
  * the table is rewritten so that the newest rows come first on disk. */
 static void
@@ -1584,6 +1645,7 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/write-failed", test_write_failed);
   g_test_add_func ("/dailies/task-store/many", test_many);
   g_test_add_func ("/dailies/task-store/load-order", test_load_order);
+  g_test_add_func ("/dailies/task-store/fresh-rows", test_fresh_rows);
   g_test_add_func ("/dailies/task-store/kill-during-writes", test_kill_during_writes);
 
   ret = g_test_run ();
