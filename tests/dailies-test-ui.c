@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "dailies-test-ui.h"
 #include "dailies-task-store.h"
 #include "dailies-task.h"
@@ -123,6 +125,21 @@ app_activated_cb (GApplication *app,
   g_idle_add_full (G_PRIORITY_LOW, run_app_func_cb, g_object_ref (app), g_object_unref);
 }
 
+/* GTK 4.8 warns when a folding AdwLeaflet has a page snapshotted in the
+ * frame before it is allocated (a loaded machine makes it likelier); the
+ * frame after is right. Only that warning is let through; any other stays
+ * fatal, as GTest makes every warning. */
+static gboolean
+fatal_log_cb (const char     *log_domain,
+              GLogLevelFlags  log_level,
+              const char     *message,
+              gpointer        user_data)
+{
+  return !(g_strcmp0 (log_domain, "Gtk") == 0 && (log_level & G_LOG_LEVEL_WARNING) != 0 &&
+           message != NULL && g_str_has_prefix (message, "Trying to snapshot ") &&
+           strstr (message, " without a current allocation") != NULL);
+}
+
 void
 dailies_test_run_app (DailiesApplication *app,
                       const char * const *argv,
@@ -132,6 +149,7 @@ dailies_test_run_app (DailiesApplication *app,
   AppRun run = { func, data, FALSE };
   g_auto(GStrv) args = g_strdupv ((char **) argv);
 
+  g_test_log_set_fatal_handler (fatal_log_cb, NULL);
   g_signal_connect_after (app, "activate", G_CALLBACK (app_activated_cb), &run);
   g_assert_cmpint (g_application_run (G_APPLICATION (app), g_strv_length (args), args), ==, 0);
   g_assert_true (run.ran);
