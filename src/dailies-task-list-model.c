@@ -470,18 +470,31 @@ entry_new (DailiesTaskListModel *self,
   return entry;
 }
 
+/* About as many rows as GTK 4.8's list view keeps built, with some to
+ * spare. */
+#define VIEW_ROWS 256
+
 /* Replaces the shown list by @shown (taking it) and says what changed:
- * one items-changed over the span between what both lists share at their
- * start and at their end. */
+ * over the span between what both lists share at their start and at
+ * their end.
+ *
+ * GTK 4.8 drops the rows of the items an items-changed removes and builds
+ * new ones for the items that come into view, but moves the rows of items
+ * that only leave the view over to those that come in. A big change, say
+ * a search that takes away the top of the list, is therefore said in two:
+ * first the new span replaces the old one, followed by the old one's first
+ * rows that go (VIEW_ROWS of them, those that may have rows), put after
+ * VIEW_ROWS items that stay so that they are out of view; their rows move
+ * over to the items now in view; then those old items go. */
 static void
 replace_shown (DailiesTaskListModel *self,
                GPtrArray            *shown)
 {
   g_autoptr(GPtrArray) old = self->shown;
+  g_autoptr(GPtrArray) leaving = NULL;
   guint prefix = 0;
   guint suffix = 0;
-
-  self->shown = shown;
+  guint n_old, n_new;
 
   while (prefix < old->len && prefix < shown->len && old->pdata[prefix] == shown->pdata[prefix])
     prefix++;
@@ -489,11 +502,48 @@ replace_shown (DailiesTaskListModel *self,
          old->pdata[old->len - 1 - suffix] == shown->pdata[shown->len - 1 - suffix])
     suffix++;
 
-  if (prefix == old->len && prefix == shown->len)
-    return;
+  n_old = old->len - prefix - suffix;
+  n_new = shown->len - prefix - suffix;
+  if (n_old == 0 && n_new == 0)
+    {
+      self->shown = shown;
+      return;
+    }
 
-  g_list_model_items_changed (G_LIST_MODEL (self), prefix,
-                              old->len - prefix - suffix, shown->len - prefix - suffix);
+  /* The old span's first item stays out: the view's anchor, if it was
+   * there, then goes to the top of the new span rather than after it. */
+  if (n_old + n_new > VIEW_ROWS && n_new + suffix > 0)
+    {
+      leaving = g_ptr_array_new ();
+      for (guint i = prefix + 1; i < prefix + MIN (n_old, VIEW_ROWS); i++)
+        if (!((Entry *) old->pdata[i])->shown)
+          g_ptr_array_add (leaving, old->pdata[i]);
+    }
+
+  if (leaving != NULL && leaving->len > 0)
+    {
+      guint kept = MIN (suffix, n_new < VIEW_ROWS ? VIEW_ROWS - n_new : 0);
+      guint at = prefix + n_new + kept;
+      GPtrArray *between = g_ptr_array_sized_new (shown->len + leaving->len);
+
+      g_ptr_array_extend (between, shown, NULL, NULL);
+      g_ptr_array_set_size (between, at);
+      g_ptr_array_extend (between, leaving, NULL, NULL);
+      for (guint i = at; i < shown->len; i++)
+        g_ptr_array_add (between, shown->pdata[i]);
+
+      self->shown = between;
+      g_list_model_items_changed (G_LIST_MODEL (self), prefix, n_old + kept, n_new + kept + leaving->len);
+      self->shown = shown;
+      g_ptr_array_unref (between);
+      g_list_model_items_changed (G_LIST_MODEL (self), at, leaving->len, 0);
+    }
+  else
+    {
+      self->shown = shown;
+      g_list_model_items_changed (G_LIST_MODEL (self), prefix, n_old, n_new);
+    }
+
   if (old->len != shown->len)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
