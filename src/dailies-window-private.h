@@ -62,6 +62,7 @@ struct _DailiesWindow
   GCancellable         *saving;            /* Save Videos To… under way, else NULL */
   DailiesImport        *import;            /* the one running, whose progress is shown */
   GQueue                waiting_imports;   /* DailiesImport, each after the one before */
+  GPtrArray            *row_pool;          /* DailiesTaskRow given back by the list, to reuse */
 
   /* Borrowed from the application */
   DailiesTaskStore     *store;

@@ -264,11 +264,39 @@ poller_state_changed_cb (DailiesWindow *self)
 /* List                                                                */
 /* ------------------------------------------------------------------ */
 
+/* About as many rows as GTK 4.8's list view keeps at once. */
+#define ROW_POOL_MAX 256
+
+/* GTK 4.8 drops the rows of items that leave the list and builds new ones
+ * for the items that come into view (a search that empties the top of
+ * the list replaces all 200 rows it keeps): a row the list lets go of is
+ * kept for the next one asked for, which then costs a bind, not a build. */
+static void
+row_parent_cb (GtkWidget     *row,
+               GParamSpec    *pspec,
+               DailiesWindow *self)
+{
+  if (gtk_widget_get_parent (row) != NULL || self->row_pool == NULL || self->row_pool->len >= ROW_POOL_MAX)
+    return;
+
+  g_object_set_data (G_OBJECT (row), "list-item", NULL);
+  g_ptr_array_add (self->row_pool, g_object_ref (row));
+}
+
 static void
 setup_row_cb (GtkSignalListItemFactory *factory,
-              GtkListItem              *item)
+              GtkListItem              *item,
+              DailiesWindow            *self)
 {
-  GtkWidget *row = dailies_task_row_new ();
+  g_autoptr(GtkWidget) row = NULL;
+
+  if (self->row_pool != NULL && self->row_pool->len > 0)
+    row = g_ptr_array_steal_index_fast (self->row_pool, self->row_pool->len - 1);
+  else
+    {
+      row = g_object_ref_sink (dailies_task_row_new ());
+      g_signal_connect (row, "notify::parent", G_CALLBACK (row_parent_cb), self);
+    }
 
   /* A row's place in the list, for a right click: the item knows it. */
   g_object_set_data (G_OBJECT (row), "list-item", item);
@@ -399,7 +427,8 @@ setup_list (DailiesWindow *self)
 {
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
 
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);
+  self->row_pool = g_ptr_array_new_with_free_func (g_object_unref);
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), NULL);
 
@@ -521,6 +550,7 @@ dailies_window_dispose (GObject *object)
   g_clear_object (&self->watched_task);
   g_queue_clear_full (&self->waiting_imports, g_object_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), DAILIES_TYPE_WINDOW);
+  g_clear_pointer (&self->row_pool, g_ptr_array_unref);
   g_clear_object (&self->selection);
   g_clear_object (&self->shown);
 
