@@ -526,11 +526,10 @@ replace_shown (DailiesTaskListModel *self,
       guint at = prefix + n_new + kept;
       GPtrArray *between = g_ptr_array_sized_new (shown->len + leaving->len);
 
-      g_ptr_array_extend (between, shown, NULL, NULL);
-      g_ptr_array_set_size (between, at);
-      g_ptr_array_extend (between, leaving, NULL, NULL);
-      for (guint i = at; i < shown->len; i++)
-        g_ptr_array_add (between, shown->pdata[i]);
+      g_ptr_array_set_size (between, shown->len + leaving->len);
+      memcpy (between->pdata, shown->pdata, at * sizeof (gpointer));
+      memcpy (between->pdata + at, leaving->pdata, leaving->len * sizeof (gpointer));
+      memcpy (between->pdata + at + leaving->len, shown->pdata + at, (shown->len - at) * sizeof (gpointer));
 
       self->shown = between;
       g_list_model_items_changed (G_LIST_MODEL (self), prefix, n_old + kept, n_new + kept + leaving->len);

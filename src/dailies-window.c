@@ -354,7 +354,7 @@ setup_row_cb (GtkSignalListItemFactory *factory,
   else
     {
       row = g_object_ref_sink (dailies_task_row_new ());
-      g_signal_connect (row, "notify::parent", G_CALLBACK (row_parent_cb), self);
+      g_signal_connect_object (row, "notify::parent", G_CALLBACK (row_parent_cb), self, 0);
     }
 
   /* A row's place in the list, for a right click: the item knows it. */
