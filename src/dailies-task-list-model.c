@@ -744,10 +744,15 @@ tasks_removed_cb (DailiesTaskListModel *self,
                   GPtrArray            *tasks)
 {
   g_autoptr(GPtrArray) doomed = g_ptr_array_new ();
-  g_autoptr(GArray) in_all = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_autoptr(GArray) in_shown = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) in_all = g_array_sized_new (FALSE, FALSE, sizeof (guint), tasks->len);
+  g_autoptr(GArray) in_shown = g_array_sized_new (FALSE, FALSE, sizeof (guint), tasks->len);
+  guint n_all = 0;
+  guint n_shown = 0;
   guint first = G_MAXUINT;
   guint last = 0;
+
+  g_array_set_size (in_all, tasks->len);
+  g_array_set_size (in_shown, tasks->len);
 
   for (guint i = 0; i < tasks->len; i++)
     {
@@ -757,12 +762,11 @@ tasks_removed_cb (DailiesTaskListModel *self,
       if (entry == NULL || entry->doomed)
         continue;
 
-      index = find_entry (self->all, entry);
-      g_array_append_val (in_all, index);
+      g_array_index (in_all, guint, n_all++) = find_entry (self->all, entry);
       if (entry->shown)
         {
           index = find_entry (self->shown, entry);
-          g_array_append_val (in_shown, index);
+          g_array_index (in_shown, guint, n_shown++) = index;
           first = MIN (first, index);
           last = MAX (last, index);
         }
@@ -771,6 +775,8 @@ tasks_removed_cb (DailiesTaskListModel *self,
     }
   if (doomed->len == 0)
     return;
+  g_array_set_size (in_all, n_all);
+  g_array_set_size (in_shown, n_shown);
 
   compact (self->all, in_all);
   if (in_shown->len > 0)
