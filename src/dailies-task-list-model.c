@@ -470,18 +470,31 @@ entry_new (DailiesTaskListModel *self,
   return entry;
 }
 
+/* About as many rows as GTK 4.8's list view keeps built, with some to
+ * spare. */
+#define VIEW_ROWS 256
+
 /* Replaces the shown list by @shown (taking it) and says what changed:
- * one items-changed over the span between what both lists share at their
- * start and at their end. */
+ * over the span between what both lists share at their start and at
+ * their end.
+ *
+ * GTK 4.8 drops the rows of the items an items-changed removes and builds
+ * new ones for the items that come into view, but moves the rows of items
+ * that only leave the view over to those that come in. A big change, say
+ * a search that takes away the top of the list, is therefore said in two:
+ * first the new span replaces the old one, followed by the old one's first
+ * rows that go (VIEW_ROWS of them, those that may have rows), put after
+ * VIEW_ROWS items that stay so that they are out of view; their rows move
+ * over to the items now in view; then those old items go. */
 static void
 replace_shown (DailiesTaskListModel *self,
                GPtrArray            *shown)
 {
   g_autoptr(GPtrArray) old = self->shown;
+  g_autoptr(GPtrArray) leaving = NULL;
   guint prefix = 0;
   guint suffix = 0;
-
-  self->shown = shown;
+  guint n_old, n_new;
 
   while (prefix < old->len && prefix < shown->len && old->pdata[prefix] == shown->pdata[prefix])
     prefix++;
@@ -489,11 +502,47 @@ replace_shown (DailiesTaskListModel *self,
          old->pdata[old->len - 1 - suffix] == shown->pdata[shown->len - 1 - suffix])
     suffix++;
 
-  if (prefix == old->len && prefix == shown->len)
-    return;
+  n_old = old->len - prefix - suffix;
+  n_new = shown->len - prefix - suffix;
+  if (n_old == 0 && n_new == 0)
+    {
+      self->shown = shown;
+      return;
+    }
 
-  g_list_model_items_changed (G_LIST_MODEL (self), prefix,
-                              old->len - prefix - suffix, shown->len - prefix - suffix);
+  /* The old span's first item stays out: the view's anchor, if it was
+   * there, then goes to the top of the new span rather than after it. */
+  if (n_old + n_new > VIEW_ROWS && n_new + suffix > 0)
+    {
+      leaving = g_ptr_array_new ();
+      for (guint i = prefix + 1; i < prefix + MIN (n_old, VIEW_ROWS); i++)
+        if (!((Entry *) old->pdata[i])->shown)
+          g_ptr_array_add (leaving, old->pdata[i]);
+    }
+
+  if (leaving != NULL && leaving->len > 0)
+    {
+      guint kept = MIN (suffix, n_new < VIEW_ROWS ? VIEW_ROWS - n_new : 0);
+      guint at = prefix + n_new + kept;
+      GPtrArray *between = g_ptr_array_sized_new (shown->len + leaving->len);
+
+      g_ptr_array_set_size (between, shown->len + leaving->len);
+      memcpy (between->pdata, shown->pdata, at * sizeof (gpointer));
+      memcpy (between->pdata + at, leaving->pdata, leaving->len * sizeof (gpointer));
+      memcpy (between->pdata + at + leaving->len, shown->pdata + at, (shown->len - at) * sizeof (gpointer));
+
+      self->shown = between;
+      g_list_model_items_changed (G_LIST_MODEL (self), prefix, n_old + kept, n_new + kept + leaving->len);
+      self->shown = shown;
+      g_ptr_array_unref (between);
+      g_list_model_items_changed (G_LIST_MODEL (self), at, leaving->len, 0);
+    }
+  else
+    {
+      self->shown = shown;
+      g_list_model_items_changed (G_LIST_MODEL (self), prefix, n_old, n_new);
+    }
+
   if (old->len != shown->len)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
@@ -643,13 +692,46 @@ add_tasks (DailiesTaskListModel *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
 
-/* Drops the doomed entries from @array at @first or after, in one pass. */
+static int
+compare_indices (gconstpointer a,
+                 gconstpointer b)
+{
+  guint ia = *(const guint *) a;
+  guint ib = *(const guint *) b;
+
+  return ia < ib ? -1 : ia > ib;
+}
+
+/* Drops the doomed entries from @array, which are at @indices. A few
+ * (a removal from the middle of 100,000) cost a block move each; many,
+ * one pass from the first. */
 static void
 compact (GPtrArray *array,
-         guint      first)
+         GArray    *indices)
 {
-  guint w = first;
+  guint first = G_MAXUINT;
+  guint w;
 
+  if (indices->len <= 64)
+    {
+      g_array_sort (indices, compare_indices);
+      w = g_array_index (indices, guint, 0);
+      for (guint i = 0; i < indices->len; i++)
+        {
+          guint index = g_array_index (indices, guint, i);
+          guint next = i + 1 < indices->len ? g_array_index (indices, guint, i + 1) : array->len;
+
+          memmove (&array->pdata[w], &array->pdata[index + 1], (next - index - 1) * sizeof (gpointer));
+          w += next - index - 1;
+        }
+      g_ptr_array_set_size (array, w);
+      return;
+    }
+
+  for (guint i = 0; i < indices->len; i++)
+    first = MIN (first, g_array_index (indices, guint, i));
+
+  w = first;
   for (guint i = first; i < array->len; i++)
     if (!((Entry *) array->pdata[i])->doomed)
       array->pdata[w++] = array->pdata[i];
@@ -662,41 +744,48 @@ tasks_removed_cb (DailiesTaskListModel *self,
                   GPtrArray            *tasks)
 {
   g_autoptr(GPtrArray) doomed = g_ptr_array_new ();
-  guint first_all = G_MAXUINT;
+  g_autoptr(GArray) in_all = g_array_sized_new (FALSE, FALSE, sizeof (guint), tasks->len);
+  g_autoptr(GArray) in_shown = g_array_sized_new (FALSE, FALSE, sizeof (guint), tasks->len);
+  guint n_all = 0;
+  guint n_shown = 0;
   guint first = G_MAXUINT;
   guint last = 0;
-  guint n_shown = 0;
+
+  g_array_set_size (in_all, tasks->len);
+  g_array_set_size (in_shown, tasks->len);
 
   for (guint i = 0; i < tasks->len; i++)
     {
       Entry *entry = g_object_get_qdata (g_ptr_array_index (tasks, i), self->entry_quark);
+      guint index;
 
       if (entry == NULL || entry->doomed)
         continue;
 
-      first_all = MIN (first_all, find_entry (self->all, entry));
+      g_array_index (in_all, guint, n_all++) = find_entry (self->all, entry);
       if (entry->shown)
         {
-          guint index = find_entry (self->shown, entry);
-
+          index = find_entry (self->shown, entry);
+          g_array_index (in_shown, guint, n_shown++) = index;
           first = MIN (first, index);
           last = MAX (last, index);
-          n_shown++;
         }
       entry->doomed = TRUE;
       g_ptr_array_add (doomed, entry);
     }
   if (doomed->len == 0)
     return;
+  g_array_set_size (in_all, n_all);
+  g_array_set_size (in_shown, n_shown);
 
-  compact (self->all, first_all);
-  if (n_shown > 0)
-    compact (self->shown, first);
+  compact (self->all, in_all);
+  if (in_shown->len > 0)
+    compact (self->shown, in_shown);
 
   /* The entries go after the signal: a handler may still ask for them. */
-  if (n_shown > 0)
+  if (in_shown->len > 0)
     {
-      g_list_model_items_changed (G_LIST_MODEL (self), first, last + 1 - first, last + 1 - first - n_shown);
+      g_list_model_items_changed (G_LIST_MODEL (self), first, last + 1 - first, last + 1 - first - in_shown->len);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
     }
 

@@ -319,7 +319,7 @@ _dailies_window_remove_tasks (DailiesWindow *self,
   g_object_set_data (G_OBJECT (toast), "window", self);
   g_signal_connect_data (toast, "button-clicked", G_CALLBACK (undo_remove_cb),
                          g_ptr_array_ref (tasks), (GClosureNotify) (void (*)(void)) g_ptr_array_unref, 0);
-  _dailies_window_show_toast (self, toast);
+  _dailies_window_show_toast_after_frame (self, toast);
 }
 
 static void

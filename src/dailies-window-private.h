@@ -58,10 +58,15 @@ struct _DailiesWindow
   gboolean              asked_for_key;
   DailiesTaskListModel *shown;             /* the store, searched and sorted */
   char                 *last_toast;        /* what the newest toast said */
+  GQueue                waiting_toasts;    /* AdwToast, for the next frame to be drawn first */
+  GdkFrameClock        *toast_clock;       /* whose after-paint shows them */
+  gulong                toast_paint_handler;
+  guint                 toast_source;      /* shows them, once the frame is out */
   GStrv                 rejected_lines;    /* the last import's lines without an ID, for Details */
   GCancellable         *saving;            /* Save Videos To… under way, else NULL */
   DailiesImport        *import;            /* the one running, whose progress is shown */
   GQueue                waiting_imports;   /* DailiesImport, each after the one before */
+  GPtrArray            *row_pool;          /* DailiesTaskRow given back by the list, to reuse */
 
   /* Borrowed from the application */
   DailiesTaskStore     *store;
@@ -71,6 +76,8 @@ struct _DailiesWindow
 
 void         _dailies_window_show_toast          (DailiesWindow        *self,
                                                   AdwToast             *toast);
+void         _dailies_window_show_toast_after_frame (DailiesWindow     *self,
+                                                     AdwToast          *toast);
 void         _dailies_window_add_toast           (DailiesWindow        *self,
                                                   const char           *text);
 DailiesTask *_dailies_window_get_selected_task   (DailiesWindow        *self);

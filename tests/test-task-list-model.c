@@ -125,18 +125,10 @@ fixture_teardown (Fixture       *f,
 
 /* Returns the tasks, held (the test may remove them). */
 static GPtrArray *
-add_ids (Fixture    *f,
-         const char *first,
-         ...)
+add_id_array (Fixture   *f,
+              GPtrArray *ids)
 {
-  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
   GPtrArray *tasks = g_ptr_array_new_with_free_func (g_object_unref);
-  va_list args;
-
-  va_start (args, first);
-  for (const char *id = first; id != NULL; id = va_arg (args, const char *))
-    g_ptr_array_add (ids, (gpointer) id);
-  va_end (args);
 
   f->n_batches++;
   dailies_task_store_add_ids (f->store, (const char * const *) ids->pdata, ids->len);
@@ -150,6 +142,22 @@ add_ids (Fixture    *f,
     }
 
   return tasks;
+}
+
+static GPtrArray *
+add_ids (Fixture    *f,
+         const char *first,
+         ...)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  va_list args;
+
+  va_start (args, first);
+  for (const char *id = first; id != NULL; id = va_arg (args, const char *))
+    g_ptr_array_add (ids, (gpointer) id);
+  va_end (args);
+
+  return add_id_array (f, ids);
 }
 
 static DailiesTask *
@@ -615,6 +623,77 @@ test_remove_restore (Fixture       *f,
   assert_consistent (f);
 }
 
+/* Each list the model shows, at each of its signals, holds a task once. */
+static void
+no_twice_cb (GListModel *model,
+             guint       position,
+             guint       removed,
+             guint       added,
+             Fixture    *f)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    g_assert_true (g_hash_table_add (seen, g_list_model_get_item (model, i)));
+}
+
+/* A change bigger than the rows a list view keeps comes in two: the new
+ * span in place of the old one, with the old one's first rows (but its
+ * first) after VIEW_ROWS (256) that stay, out of view; then those go. A
+ * view moves their rows over to the items now in view rather than build
+ * new ones. */
+static void
+test_big_change (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) tasks = NULL;
+
+  /* In the order given: 500 to hide, then 100 to keep. */
+  for (guint i = 0; i < 500; i++)
+    g_ptr_array_add (ids, g_strdup_printf ("gone_%03u", i));
+  for (guint i = 0; i < 100; i++)
+    g_ptr_array_add (ids, g_strdup_printf ("keep_%03u", i));
+  tasks = add_id_array (f, ids);
+  assert_consistent (f);
+  g_signal_connect (f->model, "items-changed", G_CALLBACK (no_twice_cb), f);
+  reset_signals (f);
+
+  /* The top 500 go: the 100 that stay and gone_001 to gone_255 in their
+   * place, then those 255 go. */
+  dailies_task_list_model_set_search (f->model, "keep");
+  g_assert_cmpuint (f->n_signals, ==, 2);
+  g_assert_cmpuint (f->position, ==, 100);
+  g_assert_cmpuint (f->removed, ==, 255);
+  g_assert_cmpuint (f->added, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->model)), ==, 100);
+  assert_consistent (f);
+
+  /* What comes back on top is one insertion. */
+  reset_signals (f);
+  dailies_task_list_model_set_search (f->model, NULL);
+  assert_one_change (f, 0, 0, 500);
+  assert_consistent (f);
+
+  /* 600 become 100 from the middle, with nothing shared at either end:
+   * 255 of the first rows go after the new span. */
+  dailies_task_list_model_set_search (f->model, "gone_4");
+  g_assert_cmpuint (f->n_signals, ==, 2);
+  g_assert_cmpuint (f->position, ==, 100);
+  g_assert_cmpuint (f->removed, ==, 255);
+  assert_consistent (f);
+
+  /* And back, each kept where it is. */
+  reset_signals (f);
+  dailies_task_list_model_set_search (f->model, "gone");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->model)), ==, 500);
+  assert_consistent (f);
+  dailies_task_list_model_set_sort (f->model, DAILIES_TASK_SORT_OLDEST);
+  assert_consistent (f);
+
+  g_signal_handlers_disconnect_by_func (f->model, no_twice_cb, f);
+}
+
 /* A list made before the store loads takes the tasks in when it has,
  * in the order they were added. */
 static void
@@ -882,6 +961,7 @@ main (int   argc,
   ADD ("/task-list-model/filter", test_filter);
   ADD ("/task-list-model/answer", test_answer);
   ADD ("/task-list-model/remove-restore", test_remove_restore);
+  ADD ("/task-list-model/big-change", test_big_change);
   ADD ("/task-list-model/before-load", test_before_load);
   ADD ("/task-list-model/property", test_property);
   ADD ("/task-list-model/perf", test_perf);

@@ -53,6 +53,12 @@ is_button_labelled (GtkWidget     *widget,
   return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
 }
 
+static gboolean
+shows_undo (gpointer user_data)
+{
+  return dailies_test_find_widget_where (user_data, is_button_labelled, "_Undo") != NULL;
+}
+
 /* The first toggle button under @widget labelled @label, or NULL. */
 static GtkToggleButton *
 find_toggle (GtkWidget  *widget,
@@ -216,6 +222,10 @@ check_shown_actions (DailiesWindow     *window,
   g_assert_null (dailies_task_store_lookup (store, FAILURE_ID));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, n_tasks - 1);
   g_assert_cmpstr (dailies_window_get_last_toast (window), ==, "Removed " FAILURE_ID);
+  /* The list is drawn without the task first; then its Undo toast goes
+   * up, which would have held that frame back. */
+  g_assert_false (shows_undo (window));
+  g_assert_true (dailies_test_wait_until (shows_undo, window, 5000));
 
   /* Back, as Undo does. */
   dailies_task_store_restore (store, failure);
