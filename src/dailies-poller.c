@@ -82,6 +82,11 @@ struct _DailiesPoller
   guint               rate_pause_cap_ms;
   guint               n_rate_limited;   /* 429s since the last success */
   guint               requests_per_second;  /* 0: no budget */
+  /* The settings as last read: GSettings costs tens of thousands of
+   * instructions a read, and each answer would read them. */
+  guint               setting_interval_s;
+  guint               setting_max_concurrent;
+  guint               setting_rps;
   gint64              next_send;   /* the budget: no request starts before, monotonic µs */
   gint64              last_fresh_due; /* the first turn given to the newest new task */
   GPtrArray          *streaks;     /* Streak*, a handful at most */
@@ -188,7 +193,7 @@ static guint
 get_interval_s (DailiesPoller *self)
 {
   if (!self->interval_overridden && self->settings != NULL)
-    return g_settings_get_uint (self->settings, "poll-interval");
+    return self->setting_interval_s;
 
   return self->interval_s;
 }
@@ -197,7 +202,7 @@ static guint
 get_max_concurrent (DailiesPoller *self)
 {
   if (!self->max_concurrent_overridden && self->settings != NULL)
-    return g_settings_get_uint (self->settings, "max-concurrent-requests");
+    return self->setting_max_concurrent;
 
   return self->max_concurrent;
 }
@@ -208,7 +213,7 @@ static guint
 get_requests_per_second (DailiesPoller *self)
 {
   if (!self->rps_overridden && self->settings != NULL)
-    return g_settings_get_uint (self->settings, "requests-per-second");
+    return self->setting_rps;
 
   return self->requests_per_second;
 }
@@ -872,8 +877,17 @@ reschedule_within_interval (DailiesPoller *self)
 }
 
 static void
+read_settings (DailiesPoller *self)
+{
+  self->setting_interval_s = g_settings_get_uint (self->settings, "poll-interval");
+  self->setting_max_concurrent = g_settings_get_uint (self->settings, "max-concurrent-requests");
+  self->setting_rps = g_settings_get_uint (self->settings, "requests-per-second");
+}
+
+static void
 settings_changed_cb (DailiesPoller *self)
 {
+  read_settings (self);
   reschedule_within_interval (self);
 }
 
@@ -920,6 +934,7 @@ budget_changed_cb (DailiesPoller *self)
   /* GSettings does not say the old value: the last one read is kept. */
   gint64 old_step = step_for (self->requests_per_second);
 
+  read_settings (self);
   self->requests_per_second = get_requests_per_second (self);
   apply_budget (self, old_step);
 }
@@ -1057,7 +1072,8 @@ dailies_poller_new (DailiesTaskStore *store,
                                G_CALLBACK (settings_changed_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (settings, "changed::requests-per-second",
                                G_CALLBACK (budget_changed_cb), self, G_CONNECT_SWAPPED);
-      self->requests_per_second = g_settings_get_uint (settings, "requests-per-second");
+      read_settings (self);
+      self->requests_per_second = self->setting_rps;
     }
 
   /* Whoever sets a new key (the dialog, the keyring, Preferences), checking
