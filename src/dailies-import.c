@@ -53,6 +53,7 @@ typedef struct
   guint      n_rejected;
   GPtrArray *rejected;   /* char* */
   GPtrArray *problems;   /* char* */
+  guint      n_cut_short;  /* of the problems, streams read only in part */
 } Found;
 
 struct _DailiesImport
@@ -718,8 +719,22 @@ worker_thread (GTask        *task,
           {
             g_autoptr(GError) error = NULL;
 
-            if (!read_input (self, found, source->stream, cancellable, &error) &&
-                !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            if (read_input (self, found, source->stream, cancellable, &error) ||
+                g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+              break;
+            /* A stream's size is not known ahead: what came before the
+             * limit was read, and is added. */
+            if (g_error_matches (error, DAILIES_ID_PARSER_ERROR, DAILIES_ID_PARSER_ERROR_TOO_LARGE))
+              {
+                g_autofree char *limit = g_format_size (DAILIES_ID_PARSER_MAX_BYTES);
+
+                found->n_cut_short++;
+                /* Translators: %s are a name such as “standard input” and a size such as “67.1 MB” */
+                g_ptr_array_add (found->problems, g_strdup_printf (_("Only the first %2$s of “%1$s” were read: "
+                                                                     "a list of task IDs is never longer"),
+                                                                   source->name, limit));
+              }
+            else
               add_problem (found, source->name, error->message);
           }
           break;
@@ -932,9 +947,15 @@ dailies_import_dup_summary (DailiesImport *self)
                                              n_rejected));
   if (self->problems != NULL && self->problems[0] != NULL)
     {
-      guint n = g_strv_length (self->problems);
+      guint n_cut_short = self->found != NULL ? self->found->n_cut_short : 0;
+      guint n = g_strv_length (self->problems) - n_cut_short;
 
-      g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u file not read", "%'u files not read", n), n));
+      if (n > 0)
+        g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u file not read", "%'u files not read", n), n));
+      if (n_cut_short > 0)
+        g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u list read only in part",
+                                                              "%'u lists read only in part", n_cut_short),
+                                                 n_cut_short));
     }
   g_ptr_array_add (parts, NULL);
 

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dailies-id-parser.h"
 #include "dailies-import.h"
 #include "dailies-poller.h"
 #include "dailies-task-row.h"
@@ -462,6 +463,55 @@ test_long (void)
   run_app_test (test_long_body);
 }
 
+/* Standard input past 64 MiB (its size is not known ahead): the IDs
+ * before the limit are added, one after it is not, and the summary says
+ * the list was read only in part. */
+static void
+test_stdin_too_large_body (DailiesApplication *app)
+{
+  DailiesWindow *window = wait_for_app (app);
+  DailiesTaskStore *store = dailies_application_get_store (app);
+  g_autoptr(DailiesImport) import = dailies_import_new (store);
+  static const char head[] = "asyntask_BigStdinFirst00000001\nasyntask_BigStdinFirst00000002\n";
+  static const char tail[] = "asyntask_BigStdinLast000000001\n";
+  gsize size = DAILIES_ID_PARSER_MAX_BYTES + 1024 * 1024;
+  char *text = g_malloc (size);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GInputStream) in = NULL;
+  const char *toast;
+
+  memset (text, '\n', size);
+  memcpy (text, head, strlen (head));
+  memcpy (text + size - strlen (tail), tail, strlen (tail));
+  bytes = g_bytes_new_take (text, size);
+  in = g_memory_input_stream_new_from_bytes (bytes);
+
+  dailies_import_add_stream (import, in, "standard input");
+  dailies_window_run_import (window, import);
+  g_assert_true (dailies_test_wait_until (import_done, import, WAIT_MS));
+
+  g_assert_nonnull (dailies_task_store_lookup (store, "asyntask_BigStdinFirst00000001"));
+  g_assert_nonnull (dailies_task_store_lookup (store, "asyntask_BigStdinFirst00000002"));
+  g_assert_null (dailies_task_store_lookup (store, "asyntask_BigStdinLast000000001"));
+  toast = dailies_window_get_last_toast (window);
+  g_test_message ("summary: %s", toast);
+  g_assert_cmpstr (toast, ==, "Added 2 tasks · 1 list read only in part");
+  /* Details say why. */
+  {
+    g_autofree char *limit = g_format_size (DAILIES_ID_PARSER_MAX_BYTES);
+    g_autofree char *why = g_strdup_printf ("Only the first %s of “standard input” were read: "
+                                            "a list of task IDs is never longer", limit);
+
+    g_assert_cmpstr (dailies_import_get_problems (import)[0], ==, why);
+  }
+}
+
+static void
+test_stdin_too_large (void)
+{
+  run_app_test (test_stdin_too_large_body);
+}
+
 /* ------------------------------------------------------------------ */
 /* `dailies -`, the real binary                                        */
 /* ------------------------------------------------------------------ */
@@ -561,6 +611,7 @@ main (int   argc,
   g_test_add_func ("/dailies/import/paths", test_paths);
   g_test_add_func ("/dailies/import/long", test_long);
   g_test_add_func ("/dailies/import/stdin", test_stdin);
+  g_test_add_func ("/dailies/import/stdin-too-large", test_stdin_too_large);
 
   status = g_test_run ();
   dailies_test_notifications_stop (notifications);
