@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "dailies-test-ui.h"
@@ -140,6 +141,20 @@ fatal_log_cb (const char     *log_domain,
            strstr (message, " without a current allocation") != NULL);
 }
 
+/* What the app prints for a command line run in this process (the
+ * summary of the tasks it was given) goes to the test's stdout, which
+ * is TAP: as comments. */
+static void
+print_as_tap_comment (const char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (lines[i][0] != '\0')
+      printf ("# %s\n", lines[i]);
+  fflush (stdout);
+}
+
 void
 dailies_test_run_app (DailiesApplication *app,
                       const char * const *argv,
@@ -149,9 +164,12 @@ dailies_test_run_app (DailiesApplication *app,
   AppRun run = { func, data, FALSE };
   g_auto(GStrv) args = g_strdupv ((char **) argv);
 
+  GPrintFunc old_print = g_set_print_handler (print_as_tap_comment);
+
   g_test_log_set_fatal_handler (fatal_log_cb, NULL);
   g_signal_connect_after (app, "activate", G_CALLBACK (app_activated_cb), &run);
   g_assert_cmpint (g_application_run (G_APPLICATION (app), g_strv_length (args), args), ==, 0);
+  g_set_print_handler (old_print);
   g_assert_true (run.ran);
 }
 
