@@ -20,11 +20,18 @@ FIXED = re.compile(r'#[0-9a-fA-F]{3,8}\b|\b(?:rgba?|hsla?)\s*\(|(?<![@\w-])(?:%s
 def problems(css):
     css = re.sub(r'/\*.*?\*/', lambda m: '\n' * m.group(0).count('\n'), css, flags=re.S)
     found = []
-    for number, line in enumerate(css.splitlines(), 1):
-        # Only values: a selector may well say ".red-badge".
-        for value in re.findall(r':\s*([^;{}]*);', line):
+    # Only values, in each block's declarations (over lines, the last one
+    # without its semicolon too): a selector may well say ".red-badge".
+    for block in re.finditer(r'\{([^{}]*)\}', css):
+        offset = block.start(1)
+        for declaration in re.finditer(r'[^;]+', block.group(1)):
+            if ':' not in declaration.group(0):
+                continue
+            value_start = offset + declaration.start() + declaration.group(0).index(':') + 1
+            value = declaration.group(0)[declaration.group(0).index(':') + 1:]
             for match in FIXED.finditer(value):
-                found.append('line %d: %s' % (number, match.group(0)))
+                line = css.count('\n', 0, value_start + match.start()) + 1
+                found.append('line %d: %s' % (line, match.group(0)))
     return found
 
 
@@ -33,7 +40,8 @@ def self_test():
            '.red-badge { border-color: @borders; }\n'
     assert problems(good) == [], problems(good)
     for bad in ('.a { color: #3584e4; }', '.a { color: rgb(1, 2, 3); }', '.a { background-color: white; }',
-                '.a { color: rgba(0,0,0,0.5); }', '.a { border: 1px solid black; }'):
+                '.a { color: rgba(0,0,0,0.5); }', '.a { border: 1px solid black; }',
+                '.a { color: #fff }', '.a {\n  border: 1px solid\n    black;\n}'):
         assert problems(bad), bad
     print('check-style-colours: the rule catches every fixed colour it is shown')
 
