@@ -7,10 +7,14 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+/* For renameat2 () and RENAME_NOREPLACE. */
+#define _GNU_SOURCE
+
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
@@ -195,9 +199,9 @@ cleanup_cb (GObject      *object,
 
 void
 _dailies_download_fail (GTask  *task,
-                                 GError *error)
-         {
-           Download *d = g_task_get_task_data (task);
+                        GError *error)
+{
+  Download *d = g_task_get_task_data (task);
   g_autoptr(GTask) subtask = NULL;
 
   g_assert (error != NULL);
@@ -222,6 +226,53 @@ _dailies_download_fail (GTask  *task,
   g_task_set_source_tag (subtask, _dailies_download_fail);
   g_task_set_task_data (subtask, d, NULL);
   g_task_run_in_thread (subtask, cleanup_thread);
+}
+
+/* Renames the .part file to the destination without replacing a file
+ * there (DAILIES_DOWNLOAD_NO_REPLACE): renameat2 () with RENAME_NOREPLACE,
+ * else a hard link, which fails on a name that exists, and an unlink. A
+ * file system with neither (some FUSE mounts) gets GIO's check before its
+ * rename; a file appearing between the two is then the one case replaced. */
+static gboolean
+move_part_no_replace (Download  *d,
+                      GError   **error)
+{
+  const char *part = g_file_peek_path (d->part);
+  const char *destination = g_file_peek_path (d->destination);
+  int saved_errno = ENOTSUP;
+
+  if (part == NULL || destination == NULL)
+    return g_file_move (d->part, d->destination, G_FILE_COPY_NOFOLLOW_SYMLINKS, NULL, NULL, NULL, error);
+
+#ifdef RENAME_NOREPLACE
+  if (renameat2 (AT_FDCWD, part, AT_FDCWD, destination, RENAME_NOREPLACE) == 0)
+    return TRUE;
+  saved_errno = errno;
+#endif
+
+  if (saved_errno == EINVAL || saved_errno == ENOSYS || saved_errno == ENOTSUP)
+    {
+      if (link (part, destination) == 0)
+        {
+          if (g_unlink (part) != 0)
+            g_debug ("downloader: the .part file stays beside the saved video: %s", g_strerror (errno));
+          return TRUE;
+        }
+      saved_errno = errno;
+      if (saved_errno == EPERM || saved_errno == ENOTSUP || saved_errno == ENOSYS)
+        return g_file_move (d->part, d->destination, G_FILE_COPY_NOFOLLOW_SYMLINKS, NULL, NULL, NULL, error);
+    }
+
+  if (saved_errno == EEXIST)
+    {
+      g_autofree char *name = g_file_get_parse_name (d->destination);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _("“%s” already exists"), name);
+      return FALSE;
+    }
+
+  g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), g_strerror (saved_errno));
+  return FALSE;
 }
 
 /* Flushes, checks and renames the .part file. */
@@ -294,10 +345,16 @@ finish_thread (GTask        *subtask,
       return;
     }
 
-  if (!g_file_move (d->part, d->destination, G_FILE_COPY_OVERWRITE | G_FILE_COPY_NOFOLLOW_SYMLINKS,
-                    NULL, NULL, NULL, &error))
+  if ((d->flags & DAILIES_DOWNLOAD_NO_REPLACE) != 0
+      ? !move_part_no_replace (d, &error)
+      : !g_file_move (d->part, d->destination, G_FILE_COPY_OVERWRITE | G_FILE_COPY_NOFOLLOW_SYMLINKS,
+                      NULL, NULL, NULL, &error))
     {
-      g_task_return_error (subtask, _dailies_download_write_error (d, error));
+      /* A file that was there is no failure to write: the caller counts it. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+        g_task_return_error (subtask, g_steal_pointer (&error));
+      else
+        g_task_return_error (subtask, _dailies_download_write_error (d, error));
       return;
     }
 

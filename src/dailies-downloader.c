@@ -281,6 +281,7 @@ void
 dailies_downloader_copy_async (DailiesDownloader       *self,
                                GFile                   *source,
                                GFile                   *destination,
+                               DailiesDownloadFlags     flags,
                                GCancellable            *cancellable,
                                DailiesDownloadProgress  progress_cb,
                                gpointer                 progress_data,
@@ -300,6 +301,7 @@ dailies_downloader_copy_async (DailiesDownloader       *self,
                             progress_cb, progress_data, progress_notify,
                             dailies_downloader_copy_async, callback, user_data);
   d = g_task_get_task_data (task);
+  d->flags = flags & DAILIES_DOWNLOAD_NO_REPLACE;
   d->source = g_object_ref (source);
   d->log_url = g_strdup ("(kept copy)");
 

@@ -39,6 +39,10 @@ typedef enum
    * video/mp4, video/webm), the file is renamed into place with that
    * container's extension instead of @destination's. */
   DAILIES_DOWNLOAD_EXTENSION_FROM_TYPE = 1 << 1,
+  /* A file already under the final name is left alone: the download ends
+   * with G_IO_ERROR_EXISTS. Checked by the rename itself, so a file that
+   * appears while the download runs is not replaced either. */
+  DAILIES_DOWNLOAD_NO_REPLACE          = 1 << 2,
 } DailiesDownloadFlags;
 
 /* How many times a dropped connection is resumed before giving up. */
@@ -101,10 +105,12 @@ GFile             *dailies_downloader_download_full_finish (DailiesDownloader   
                                                             GAsyncResult            *result,
                                                             GError                 **error);
 
-/* Save As from a kept copy: the same .part, rename and progress contract. */
+/* Save As from a kept copy: the same .part, rename and progress contract.
+ * Of @flags, only DAILIES_DOWNLOAD_NO_REPLACE applies. */
 void               dailies_downloader_copy_async       (DailiesDownloader       *self,
                                                         GFile                   *source,
                                                         GFile                   *destination,
+                                                        DailiesDownloadFlags     flags,
                                                         GCancellable            *cancellable,
                                                         DailiesDownloadProgress  progress_cb,
                                                         gpointer                 progress_data,

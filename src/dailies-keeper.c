@@ -1146,9 +1146,10 @@ keep_now_unkept (DailiesKeeper *self,
 
 typedef struct
 {
-  DailiesTask *task;
-  GFile       *destination;
-  gboolean     copied;
+  DailiesTask          *task;
+  GFile                *destination;
+  DailiesDownloadFlags  flags;
+  gboolean              copied;
 } SaveAs;
 
 static void
@@ -1170,9 +1171,15 @@ save_as_done_cb (GObject      *object,
   gboolean ok;
 
   if (save->copied)
-    ok = dailies_downloader_copy_finish (DAILIES_DOWNLOADER (object), result, &error);
+    {
+      ok = dailies_downloader_copy_finish (DAILIES_DOWNLOADER (object), result, &error);
+    }
   else
-    ok = dailies_downloader_download_finish (DAILIES_DOWNLOADER (object), result, &error);
+    {
+      g_autoptr(GFile) saved = dailies_downloader_download_full_finish (DAILIES_DOWNLOADER (object), result, &error);
+
+      ok = saved != NULL;
+    }
 
   if (!ok)
     g_task_return_error (task, g_steal_pointer (&error));
@@ -1195,7 +1202,7 @@ save_as_start (GTask    *gtask,
       g_autoptr(GFile) source = g_file_new_for_path (dailies_task_get_local_path (task));
 
       save->copied = TRUE;
-      dailies_downloader_copy_async (self->downloader, source, save->destination, cancellable,
+      dailies_downloader_copy_async (self->downloader, source, save->destination, save->flags, cancellable,
                                      NULL, NULL, NULL, save_as_done_cb, gtask);
       return;
     }
@@ -1208,8 +1215,8 @@ save_as_start (GTask    *gtask,
       return;
     }
 
-  dailies_downloader_download_async (self->downloader, dailies_task_get_result_url (task), save->destination,
-                                     cancellable, NULL, NULL, NULL, save_as_done_cb, gtask);
+  dailies_downloader_download_full_async (self->downloader, dailies_task_get_result_url (task), save->destination,
+                                          save->flags, cancellable, NULL, NULL, NULL, save_as_done_cb, gtask);
 }
 
 static void
@@ -1239,6 +1246,7 @@ void
 dailies_keeper_save_as_async (DailiesKeeper       *self,
                               DailiesTask         *task,
                               GFile               *destination,
+                              DailiesDownloadFlags flags,
                               GCancellable        *cancellable,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
@@ -1256,6 +1264,7 @@ dailies_keeper_save_as_async (DailiesKeeper       *self,
   save = g_new0 (SaveAs, 1);
   save->task = g_object_ref (task);
   save->destination = g_object_ref (destination);
+  save->flags = flags & DAILIES_DOWNLOAD_NO_REPLACE;
   g_task_set_task_data (gtask, save, (GDestroyNotify) save_as_free);
 
   /* Whether the kept copy is there is asked off the main thread: the

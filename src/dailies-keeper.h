@@ -54,10 +54,13 @@ void           dailies_keeper_stop              (DailiesKeeper       *self);
  * link's, else "mp4"). */
 char          *dailies_keeper_suggest_name      (DailiesKeeper       *self,
                                                  DailiesTask         *task);
-/* Save As: copies the kept file when there is one, else downloads the link. */
+/* Save As: copies the kept file when there is one, else downloads the link.
+ * With DAILIES_DOWNLOAD_NO_REPLACE in @flags (the only flag it takes), a
+ * file already under @destination's name is left alone: G_IO_ERROR_EXISTS. */
 void           dailies_keeper_save_as_async     (DailiesKeeper       *self,
                                                  DailiesTask         *task,
                                                  GFile               *destination,
+                                                 DailiesDownloadFlags flags,
                                                  GCancellable        *cancellable,
                                                  GAsyncReadyCallback  callback,
                                                  gpointer             user_data);

@@ -408,7 +408,9 @@ save_as_response_cb (GtkNativeDialog *dialog,
       DailiesKeeper *keeper = dailies_application_get_keeper (DAILIES_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
 
       _dailies_window_add_toast (self, _("Saving the video…"));
-      dailies_keeper_save_as_async (keeper, task, file, self->cancellable, saved_as_cb, g_object_ref (self));
+      /* The file chooser has asked before replacing a file. */
+      dailies_keeper_save_as_async (keeper, task, file, DAILIES_DOWNLOAD_FLAGS_NONE, self->cancellable,
+                                    saved_as_cb, g_object_ref (self));
     }
 
   g_object_unref (dialog);

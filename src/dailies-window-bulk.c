@@ -299,6 +299,13 @@ video_saved_cb (GObject      *object,
           save_finished (job, TRUE);
           return;
         }
+      /* A file of that name appeared while this one was saved. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+        {
+          job->n_existing++;
+          save_next (job);
+          return;
+        }
       g_message ("save videos: %s", error->message);
       job->n_failed++;
       if (job->first_error == NULL)
@@ -336,7 +343,7 @@ destination_checked_cb (GObject      *object,
     }
 
   dailies_keeper_save_as_async (job->keeper, g_ptr_array_index (job->tasks, job->next - 1), job->destination,
-                                job->window->saving, video_saved_cb, job);
+                                DAILIES_DOWNLOAD_NO_REPLACE, job->window->saving, video_saved_cb, job);
 }
 
 static void

@@ -694,7 +694,6 @@ drop_stalled_connection (goffset  received,
       SoupServerMessage *msg = g_ptr_array_index (server->stalled, 0);
 
       server->mode = SERVE_NORMAL;
-  server->content_type = "video/mp4";
       g_socket_shutdown (soup_server_message_get_socket (msg), TRUE, TRUE, NULL);
     }
 }
@@ -1147,22 +1146,34 @@ test_video_extension (void)
 /* Copies                                                              */
 /* ------------------------------------------------------------------ */
 
-static void
-test_copy (Fixture       *f,
-           gconstpointer  data)
+/* Copies the test video, kept as "kept.mp4", to "clip.mp4" with @flags;
+ * returns the kept file's path. */
+static char *
+copy_from_kept (Fixture              *f,
+                DailiesDownloadFlags  flags,
+                Run                  *run)
 {
-  g_autofree char *source_path = g_build_filename (f->dir, "kept.mp4", NULL);
+  char *source_path = g_build_filename (f->dir, "kept.mp4", NULL);
   g_autoptr(GFile) source = g_file_new_for_path (source_path);
   g_autoptr(GError) error = NULL;
-  Run run = { 0 };
 
   g_file_set_contents (source_path, g_bytes_get_data (f->blob, NULL), BLOB_SIZE, &error);
   g_assert_no_error (error);
 
-  dailies_downloader_copy_async (f->downloader, source, f->dest, NULL,
-                                 progress_cb, &run, progress_notify, copy_cb, &run);
-  g_assert_false (run.done);
-  run_wait (&run);
+  dailies_downloader_copy_async (f->downloader, source, f->dest, flags, NULL,
+                                 progress_cb, run, progress_notify, copy_cb, run);
+  g_assert_false (run->done);
+  run_wait (run);
+
+  return source_path;
+}
+
+static void
+test_copy (Fixture       *f,
+           gconstpointer  data)
+{
+  Run run = { 0 };
+  g_autofree char *source_path = copy_from_kept (f, DAILIES_DOWNLOAD_FLAGS_NONE, &run);
 
   g_assert_no_error (run.error);
   assert_saved_blob (f);
@@ -1181,12 +1192,111 @@ test_copy_missing_source (Fixture       *f,
   g_autoptr(GFile) source = g_file_new_for_path (source_path);
   Run run = { 0 };
 
-  dailies_downloader_copy_async (f->downloader, source, f->dest, NULL,
+  dailies_downloader_copy_async (f->downloader, source, f->dest, DAILIES_DOWNLOAD_FLAGS_NONE, NULL,
                                  progress_cb, &run, progress_notify, copy_cb, &run);
   run_wait (&run);
 
   g_assert_error (run.error, DAILIES_DOWNLOAD_ERROR, DAILIES_DOWNLOAD_ERROR_READ);
   assert_nothing_left (f);
+
+  run_clear (&run);
+}
+
+/* ------------------------------------------------------------------ */
+/* Never replacing a file (Save Videos To…)                            */
+/* ------------------------------------------------------------------ */
+
+#define OTHER_VIDEO "someone else's video"
+
+static void
+assert_other_video_kept (Fixture *f)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_file_get_contents (f->dest_path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (contents, ==, OTHER_VIDEO);
+  g_assert_false (g_file_test (f->part_path, G_FILE_TEST_EXISTS));
+}
+
+typedef struct
+{
+  Fixture  *f;
+  gboolean  written;
+} Meanwhile;
+
+/* Half the video is in: another program saves a file under the same name,
+ * then the connection drops and the rest comes with a Range request. */
+static void
+write_other_video_midway (goffset  received,
+                          goffset  total,
+                          double   bytes_per_second,
+                          gpointer user_data)
+{
+  Meanwhile *meanwhile = user_data;
+  TestServer *server = meanwhile->f->server;
+  g_autoptr(GError) error = NULL;
+
+  if (received == 0 || server->mode != SERVE_STALL)
+    return;
+
+  g_file_set_contents (meanwhile->f->dest_path, OTHER_VIDEO, -1, &error);
+  g_assert_no_error (error);
+  meanwhile->written = TRUE;
+
+  server->mode = SERVE_NORMAL;
+  g_socket_shutdown (soup_server_message_get_socket (g_ptr_array_index (server->stalled, 0)), TRUE, TRUE, NULL);
+}
+
+/* The check is the rename itself, not a look before the download. */
+static void
+test_no_replace_appears_meanwhile (Fixture       *f,
+                                   gconstpointer  data)
+{
+  Meanwhile meanwhile = { f, FALSE };
+  FullRun full = { { 0 }, NULL };
+
+  f->server->mode = SERVE_STALL;
+  dailies_downloader_download_full_async (f->downloader, f->server->url, f->dest, DAILIES_DOWNLOAD_NO_REPLACE, NULL,
+                                          write_other_video_midway, &meanwhile, NULL, download_full_cb, &full);
+  g_assert_true (dailies_test_wait_for_flag (&full.run.done, WAIT_MS));
+
+  g_assert_true (meanwhile.written);
+  g_assert_cmpuint (f->server->n_requests, ==, 2);
+  g_assert_error (full.run.error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_null (full.file);
+  assert_other_video_kept (f);
+
+  run_clear (&full.run);
+}
+
+/* With no file there, the flag changes nothing. */
+static void
+test_no_replace_saves (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *name = download_full (f, DAILIES_DOWNLOAD_NO_REPLACE);
+
+  g_assert_cmpstr (name, ==, "clip.mp4");
+  assert_saved_blob (f);
+}
+
+/* A copy from the kept file keeps the same promise. */
+static void
+test_no_replace_copy (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *source_path = NULL;
+  Run run = { 0 };
+
+  g_file_set_contents (f->dest_path, OTHER_VIDEO, -1, &error);
+  g_assert_no_error (error);
+  source_path = copy_from_kept (f, DAILIES_DOWNLOAD_NO_REPLACE, &run);
+
+  g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  assert_other_video_kept (f);
 
   run_clear (&run);
 }
@@ -1323,6 +1433,9 @@ main (int   argc,
   ADD ("extension-from-type", test_extension_from_type);
   ADD ("copy/checksum", test_copy);
   ADD ("copy/missing-source", test_copy_missing_source);
+  ADD ("no-replace/appears-meanwhile", test_no_replace_appears_meanwhile);
+  ADD ("no-replace/saves", test_no_replace_saves);
+  ADD ("no-replace/copy", test_no_replace_copy);
 #undef ADD
 
   g_test_add_func ("/dailies/downloader/download/demo-server", test_download_demo_server);

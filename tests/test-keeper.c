@@ -642,17 +642,46 @@ saved_cb (GObject      *object,
   save->done = TRUE;
 }
 
+static GError *
+save_as_full (Fixture              *f,
+              DailiesTask          *task,
+              const char           *path,
+              DailiesDownloadFlags  flags)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  SaveResult save = { FALSE, NULL };
+
+  dailies_keeper_save_as_async (f->keeper, task, file, flags, NULL, saved_cb, &save);
+  g_assert_true (dailies_test_wait_for_flag (&save.done, 15000));
+
+  return save.error;
+}
+
 static void
 save_as (Fixture     *f,
          DailiesTask *task,
          const char  *path)
 {
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  SaveResult save = { FALSE, NULL };
+  g_autoptr(GError) error = save_as_full (f, task, path, DAILIES_DOWNLOAD_FLAGS_NONE);
 
-  dailies_keeper_save_as_async (f->keeper, task, file, NULL, saved_cb, &save);
-  g_assert_true (dailies_test_wait_for_flag (&save.done, 15000));
-  g_assert_no_error (save.error);
+  g_assert_no_error (error);
+}
+
+/* Save Videos To… never replaces a file: @path is left as it was. */
+static void
+assert_save_leaves_alone (Fixture     *f,
+                          DailiesTask *task,
+                          const char  *path)
+{
+  g_autofree char *before = checksum_file (path);
+  g_autofree char *after = NULL;
+  g_autofree char *part = g_strconcat (path, ".part", NULL);
+  g_autoptr(GError) error = save_as_full (f, task, path, DAILIES_DOWNLOAD_NO_REPLACE);
+
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  after = checksum_file (path);
+  g_assert_cmpstr (after, ==, before);
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
 }
 
 static void
@@ -666,6 +695,7 @@ test_save_as (Fixture       *f,
   g_autofree char *streamed_sum = NULL;
   g_autofree char *copied_sum = NULL;
   gpointer until[2] = { f, GUINT_TO_POINTER (1) };
+  g_autoptr(GError) error = NULL;
   guint requests;
 
   /* No local copy yet: Save As downloads the link. */
@@ -675,6 +705,10 @@ test_save_as (Fixture       *f,
   streamed_sum = checksum_file (streamed);
   g_assert_cmpstr (streamed_sum, ==, expected);
   g_assert_null (dailies_task_get_local_path (task));
+  g_file_set_contents (copied, "another video", -1, &error);
+  g_assert_no_error (error);
+  assert_save_leaves_alone (f, task, copied);
+  g_assert_cmpint (g_unlink (copied), ==, 0);
 
   /* Turning keeping on keeps the task that had already finished; then
    * Save As copies the file, without another request. */
@@ -687,6 +721,10 @@ test_save_as (Fixture       *f,
   g_assert_cmpstr (copied_sum, ==, expected);
   g_assert_cmpuint (dailies_demo_server_get_n_video_requests (f->server), ==, requests);
   g_assert_cmpuint (dailies_demo_server_get_n_video_requests_with_auth (f->server), ==, 0);
+
+  /* From the kept copy too. */
+  assert_save_leaves_alone (f, task, streamed);
+  g_assert_cmpuint (dailies_demo_server_get_n_video_requests (f->server), ==, requests);
 }
 
 /* ------------------------------------------------------------------ */
