@@ -89,6 +89,8 @@ static const char insert_fresh_sql[] =
 #define FRESH_VALUES "(?, ?, ?, 0)"
 static const char delete_sql[] =
   "DELETE FROM tasks WHERE id = ?1";
+static const char forget_stash_sql[] =
+  "DELETE FROM temp.removed_json WHERE id = ?1";
 /* INSERT OR REPLACE does not fire it: recursive triggers are off. */
 static const char stash_sql[] =
   "PRAGMA temp_store = FILE;"
@@ -480,6 +482,7 @@ dailies_task_store_close_database (sqlite3    **db,
   g_clear_pointer (&stmts->upsert, sqlite3_finalize);
   g_clear_pointer (&stmts->upsert_keep_json, sqlite3_finalize);
   g_clear_pointer (&stmts->delete, sqlite3_finalize);
+  g_clear_pointer (&stmts->forget_stash, sqlite3_finalize);
   g_clear_pointer (&stmts->insert_fresh, sqlite3_finalize);
   g_clear_pointer (&stmts->insert_fresh_many, sqlite3_finalize);
 
@@ -581,6 +584,9 @@ try_open (LoadData    *data,
                              &data->stmts.upsert_keep_json, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v3 (data->db, delete_sql, -1, SQLITE_PREPARE_PERSISTENT, &data->stmts.delete, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v3 (data->db, forget_stash_sql, -1, SQLITE_PREPARE_PERSISTENT,
+                             &data->stmts.forget_stash, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v3 (data->db, insert_fresh_sql, -1, SQLITE_PREPARE_PERSISTENT,
                              &data->stmts.insert_fresh, NULL);

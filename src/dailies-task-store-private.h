@@ -21,6 +21,7 @@ typedef struct
 {
   DailiesTaskFields fields;
   gboolean          deleted;
+  gboolean          forget_stash;      /* deleted, and its JSON kept for an undo goes too */
   gboolean          keep_stored_json;  /* the JSON was not loaded: keep the stored one */
   gboolean          answer;            /* an answer's: may wait for the next ones */
   gboolean          fresh;             /* a task just added: all but id, position and
@@ -37,6 +38,7 @@ typedef struct
   sqlite3_stmt *upsert;
   sqlite3_stmt *upsert_keep_json;
   sqlite3_stmt *delete;
+  sqlite3_stmt *forget_stash;
   sqlite3_stmt *insert_fresh;
   sqlite3_stmt *insert_fresh_many;   /* DAILIES_TASK_STORE_FRESH_PER_STATEMENT rows */
 } Statements;

@@ -111,7 +111,21 @@ write_row (DailiesTaskStore *self,
   sqlite3_stmt *stmt;
   int rc;
 
-  if (row->deleted)
+  if (row->deleted && row->forget_stash)
+    {
+      /* The removal itself first, in case it was not written yet: its
+       * trigger would stash the JSON again. */
+      stmt = self->stmts.delete;
+      sqlite3_bind_text (stmt, 1, row->fields.id, -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      if (rc != SQLITE_DONE)
+        return rc;
+      stmt = self->stmts.forget_stash;
+      sqlite3_bind_text (stmt, 1, row->fields.id, -1, SQLITE_STATIC);
+    }
+  else if (row->deleted)
     {
       stmt = self->stmts.delete;
       sqlite3_bind_text (stmt, 1, row->fields.id, -1, SQLITE_STATIC);

@@ -983,6 +983,32 @@ dailies_task_store_restore_tasks (DailiesTaskStore *self,
 }
 
 void
+dailies_task_store_forget_removed (DailiesTaskStore *self,
+                                   GPtrArray        *tasks)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+
+  g_return_if_fail (DAILIES_IS_TASK_STORE (self));
+  g_return_if_fail (tasks != NULL);
+
+  rows = g_ptr_array_new_full (tasks->len, NULL);
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      DailiesTask *task = g_ptr_array_index (tasks, i);
+      Row *row;
+
+      if (g_hash_table_contains (self->by_id, dailies_task_get_id (task)))
+        continue;
+      /* Still a deletion: it may stand in for one not written yet. */
+      row = dailies_task_store_row_new_deleted (task);
+      row->forget_stash = TRUE;
+      g_ptr_array_add (rows, row);
+    }
+  if (rows->len > 0)
+    dailies_task_store_queue_rows (self, (Row **) rows->pdata, rows->len);
+}
+
+void
 dailies_task_store_remove (DailiesTaskStore *self,
                            DailiesTask      *task)
 {

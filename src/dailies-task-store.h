@@ -121,6 +121,11 @@ void              dailies_task_store_remove_tasks            (DailiesTaskStore  
                                                               GPtrArray            *tasks);
 void              dailies_task_store_restore_tasks           (DailiesTaskStore     *self,
                                                               GPtrArray            *tasks);
+/* The removal of @tasks is final (its Undo has lapsed): what the database
+ * kept of them for restore() goes. A task listed again since (the same ID
+ * added anew) is left alone. */
+void              dailies_task_store_forget_removed          (DailiesTaskStore     *self,
+                                                              GPtrArray            *tasks);
 /* Blocks until every change made so far is committed. FALSE when a write
  * failed since the previous flush (the rows stay queued and are retried
  * with the next change). */

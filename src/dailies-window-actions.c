@@ -290,7 +290,20 @@ undo_remove_cb (AdwToast  *toast,
 {
   DailiesWindow *self = g_object_get_data (G_OBJECT (toast), "window");
 
+  g_object_set_data (G_OBJECT (toast), "undone", GINT_TO_POINTER (TRUE));
   dailies_task_store_restore_tasks (self->store, tasks);
+}
+
+/* The Undo is gone with its toast: so is what the database kept for it.
+ * The store outlives the window (the application's). */
+static void
+remove_toast_dismissed_cb (AdwToast  *toast,
+                           GPtrArray *tasks)
+{
+  DailiesTaskStore *store = g_object_get_data (G_OBJECT (toast), "store");
+
+  if (g_object_get_data (G_OBJECT (toast), "undone") == NULL)
+    dailies_task_store_forget_removed (store, tasks);
 }
 
 /* Removes @tasks from the list, with an Undo toast that brings them back
@@ -317,7 +330,10 @@ _dailies_window_remove_tasks (DailiesWindow *self,
   adw_toast_set_button_label (toast, _("_Undo"));
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   g_object_set_data (G_OBJECT (toast), "window", self);
+  g_object_set_data_full (G_OBJECT (toast), "store", g_object_ref (self->store), g_object_unref);
   g_signal_connect_data (toast, "button-clicked", G_CALLBACK (undo_remove_cb),
+                         g_ptr_array_ref (tasks), (GClosureNotify) (void (*)(void)) g_ptr_array_unref, 0);
+  g_signal_connect_data (toast, "dismissed", G_CALLBACK (remove_toast_dismissed_cb),
                          g_ptr_array_ref (tasks), (GClosureNotify) (void (*)(void)) g_ptr_array_unref, 0);
   _dailies_window_show_toast_after_frame (self, toast);
 }

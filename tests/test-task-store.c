@@ -802,6 +802,66 @@ test_stored_json (void)
   fixture_clear (&f);
 }
 
+/* Once a removal is final, the JSON the file kept for its undo goes: a
+ * restore after that (no longer offered) finds none. Whether the removal
+ * was written yet or not; a task listed again meanwhile keeps its own. */
+static void
+test_forget_removed (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  const char *ids[] = { "asyntask_Forgotten0000001", "asyntask_Forgotten0000002", "asyntask_Forgotten0000003" };
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) again = g_ptr_array_new_with_free_func (g_object_unref);
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  dailies_task_store_add_ids (store, ids, G_N_ELEMENTS (ids));
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_autofree char *body = response_body (ids[i], "SUCCESS", "100%");
+
+      apply_body (store, dailies_task_store_lookup (store, ids[i]), body, 200);
+    }
+  close_store (store);
+
+  /* The answers stay in the file: only the stash can bring them back. */
+  store = open_store (f.db_path);
+  g_ptr_array_add (gone, g_object_ref (dailies_task_store_lookup (store, ids[0])));
+  g_ptr_array_add (kept, g_object_ref (dailies_task_store_lookup (store, ids[1])));
+  g_ptr_array_add (again, g_object_ref (dailies_task_store_lookup (store, ids[2])));
+  g_assert_false (dailies_task_has_raw_json_in_memory (g_ptr_array_index (gone, 0)));
+
+  /* Removed and written, then forgotten. */
+  dailies_task_store_remove_tasks (store, gone);
+  g_assert_true (dailies_task_store_flush (store, NULL));
+  dailies_task_store_forget_removed (store, gone);
+  /* Removed and forgotten before the writer saw the removal. */
+  dailies_task_store_remove_tasks (store, again);
+  dailies_task_store_forget_removed (store, again);
+  /* Removed, not forgotten: its undo still works. */
+  dailies_task_store_remove_tasks (store, kept);
+  g_assert_true (dailies_task_store_flush (store, NULL));
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, 0);
+
+  dailies_task_store_restore_tasks (store, gone);
+  dailies_task_store_restore_tasks (store, kept);
+  dailies_task_store_restore_tasks (store, again);
+  g_assert_true (dailies_task_store_flush (store, NULL));
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks WHERE raw_json IS NULL"), ==, 2);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks WHERE raw_json IS NOT NULL AND id = 'asyntask_Forgotten0000002'"), ==, 1);
+
+  /* A forget that comes after the ID was listed anew touches nothing. */
+  dailies_task_store_forget_removed (store, gone);
+  dailies_task_store_forget_removed (store, kept);
+  g_assert_true (dailies_task_store_flush (store, NULL));
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, 3);
+  close_store (store);
+
+  fixture_clear (&f);
+}
+
 static void
 write_garbage (const char *path,
                gsize       size)
@@ -1632,6 +1692,7 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/remove-restore", test_remove_restore);
   g_test_add_func ("/dailies/task-store/remove-restore-many", test_remove_restore_many);
   g_test_add_func ("/dailies/task-store/remove-restore-scattered", test_remove_restore_scattered);
+  g_test_add_func ("/dailies/task-store/forget-removed", test_forget_removed);
   g_test_add_func ("/dailies/task-store/stored-json", test_stored_json);
   g_test_add_func ("/dailies/task-store/corrupt/garbage", test_corrupt_garbage);
   g_test_add_func ("/dailies/task-store/corrupt/text-file", test_corrupt_text_file);
