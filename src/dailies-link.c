@@ -196,6 +196,33 @@ decode_part (const char *start,
   return d - out;
 }
 
+/* The part from @start to @end as decode_part() decodes it: itself when
+ * it holds no "%" and nothing past ASCII (most parts), else decoded into
+ * @buffer. NULL when it does not decode; its length in @out_length. */
+static const char *
+read_part (const char *start,
+           const char *end,
+           char       *buffer,
+           gsize      *out_length)
+{
+  gssize length;
+
+  for (const char *s = start; s < end; s++)
+    {
+      if (*s == '%' || (guchar) *s >= 0x80)
+        {
+          length = decode_part (start, end, buffer);
+          if (length < 0)
+            return NULL;
+          *out_length = length;
+          return buffer;
+        }
+    }
+
+  *out_length = end - start;
+  return start;
+}
+
 /* The signature parameters of the @length bytes of @query ("&"-separated,
  * as GUriParamsIter reads it with G_URI_PARAMS_NONE, but with no string per
  * part: every link of every answer goes through here). FALSE when a part
@@ -208,26 +235,30 @@ find_params (const char *query,
 {
   const char *p = query;
   const char *end = query + length;
-  g_autofree char *name = g_malloc (end - p + 1);
-  g_autofree char *value = g_malloc (end - p + 1);
+  g_autofree char *name_buffer = g_malloc (end - p + 1);
+  g_autofree char *value_buffer = g_malloc (end - p + 1);
 
   while (p < end)
     {
       const char *part_end = memchr (p, '&', end - p);
       const char *equals;
-      gssize value_length;
+      const char *name;
+      const char *value;
+      gsize name_length;
+      gsize value_length;
 
       if (part_end == NULL)
         part_end = end;
       equals = memchr (p, '=', part_end - p);
       if (equals == NULL ||
-          decode_part (p, equals, name) < 0 ||
-          (value_length = decode_part (equals + 1, part_end, value)) < 0)
+          (name = read_part (p, equals, name_buffer, &name_length)) == NULL ||
+          (value = read_part (equals + 1, part_end, value_buffer, &value_length)) == NULL)
         return FALSE;
 
       for (guint i = 0; i < N_PARAMS; i++)
         {
-          if (g_ascii_strcasecmp (name, param_names[i]) != 0)
+          if (name_length != strlen (param_names[i]) ||
+              g_ascii_strncasecmp (name, param_names[i], name_length) != 0)
             continue;
 
           /* Given twice: which one the host reads is anyone's guess. */
@@ -254,12 +285,13 @@ typedef enum
 
 /* The query of @url, read without GUri for the links hosts hand out:
  * "http" or "https" (any case), "//", a host of letters, digits, dots and
- * hyphens, then a path and a fragment of ASCII without "%". g_uri_parse()
+ * hyphens, perhaps a port, then a path and a fragment of ASCII without
+ * "%". g_uri_parse()
  * accepts every such link, and gives the query found here (the text
  * between the first "?" after the host and the first "#" after that, or
  * the end): what it changes in a query ("%41" to "A") decodes the same.
- * A port, a user, an IP literal, an escape or a byte past ASCII outside
- * the query is UNSURE. */
+ * A user, an IP literal, an escape or a byte past ASCII outside the query
+ * is UNSURE. */
 static Scan
 find_query (const char  *url,
             const char **out_query,
@@ -278,7 +310,22 @@ find_query (const char  *url,
 
   for (host = p; g_ascii_isalnum (*p) || *p == '.' || *p == '-'; p++)
     ;
-  if (p == host || (*p != '\0' && *p != '/' && *p != '?' && *p != '#'))
+  if (p == host)
+    return SCAN_UNSURE;
+
+  /* A port of one to five digits, up to 65535 (a local server's). */
+  if (*p == ':')
+    {
+      guint port = 0;
+      guint n_digits = 0;
+
+      for (p++; g_ascii_isdigit (*p) && n_digits < 6; p++, n_digits++)
+        port = port * 10 + (*p - '0');
+      if (n_digits == 0 || n_digits > 5 || port > 65535)
+        return SCAN_UNSURE;
+    }
+
+  if (*p != '\0' && *p != '/' && *p != '?' && *p != '#')
     return SCAN_UNSURE;
 
   /* The path. */

@@ -252,6 +252,14 @@ test_as_guri_reads (void)
     "https://h.example:/v.mp4?Expires=1777375200",
     "https://h.example:99999/v.mp4?Expires=1777375200",
     "https://h.example:x/v.mp4?Expires=1777375200",
+    "https://h.example:0/v.mp4?Expires=1777375200",
+    "https://h.example:65535?Expires=1777375200",
+    "https://h.example:65536/v.mp4?Expires=1777375200",
+    "https://h.example:00080/v.mp4?Expires=1777375200",
+    "https://h.example:000080/v.mp4?Expires=1777375200",
+    "https://h.example:+80/v.mp4?Expires=1777375200",
+    "https://h.example:80:80/v.mp4?Expires=1777375200",
+    "http://127.0.0.1:8080/videos/v.mp4?X-Tos-Date=20260427T111505Z&X-Tos-Expires=86400",
     "https://user@h.example/v.mp4?Expires=1777375200",
     "https://user:pw@h.example/v.mp4?Expires=1777375200",
     "https://@h.example/v.mp4?Expires=1777375200",
@@ -279,7 +287,7 @@ test_as_guri_reads (void)
     "https://",
     "",
   };
-  static const char alphabet[] = "hH.-_:@[]/?#&=%41zZ \x01\xc3\xa9\xff" "Expires=1777375200";
+  static const char alphabet[] = "hH.-_:@[]/?#&=%41zZ \x01\xc3\xa9\xff" "Expires=1777375200:655369";
   g_autoptr(GRand) rand = g_rand_new_with_seed (20261203);
 
   for (gsize i = 0; i < G_N_ELEMENTS (urls); i++)
