@@ -57,30 +57,75 @@ dailies_link_is_usable (const char *url)
   return uri != NULL && is_http_uri (uri);
 }
 
+static gboolean
+is_leap_year (int year)
+{
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+/* Days from 1970-01-01 to @year-@month-@day of the proleptic Gregorian
+ * calendar (Howard Hinnant's days_from_civil). */
+static gint64
+days_from_civil (int year,
+                 int month,
+                 int day)
+{
+  int era, year_of_era, day_of_year, day_of_era;
+
+  year -= month <= 2;
+  era = (year >= 0 ? year : year - 399) / 400;
+  year_of_era = year - era * 400;
+  day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+
+  return (gint64) era * 146097 + day_of_era - 719468;
+}
+
+/* @length digits at @text as a number; -1 when one is not a digit. */
+static int
+read_digits (const char *text,
+             guint       length)
+{
+  int value = 0;
+
+  for (guint i = 0; i < length; i++)
+    {
+      if (!g_ascii_isdigit (text[i]))
+        return -1;
+      value = value * 10 + (text[i] - '0');
+    }
+
+  return value;
+}
+
 /* A compact ISO 8601 UTC time, exactly as signers write it
- * (20260427T111505Z): parsed by GDateTime, and accepted only when it
- * formats back to the same text, which rules out every other ISO form,
- * time zones and out-of-range fields. */
+ * (20260427T111505Z), and nothing else: no other ISO form, no time zone,
+ * no fraction, no field out of range (what GDateTime parses and formats
+ * back to the same text, read here by hand: every link of every answer
+ * goes through this). */
 static gboolean
 parse_compact_time (const char *text,
                     gint64     *out_time)
 {
-  g_autoptr(GDateTime) time = NULL;
-  g_autofree char *again = NULL;
+  static const int days_in_month[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+  int year, month, day, hour, minute, second;
   gint64 unix_time;
 
-  if (text == NULL)
+  if (text == NULL || strlen (text) != 16 || text[8] != 'T' || text[15] != 'Z')
     return FALSE;
 
-  time = g_date_time_new_from_iso8601 (text, NULL);
-  if (time == NULL)
+  year = read_digits (text, 4);
+  month = read_digits (text + 4, 2);
+  day = read_digits (text + 6, 2);
+  hour = read_digits (text + 9, 2);
+  minute = read_digits (text + 11, 2);
+  second = read_digits (text + 13, 2);
+  if (year < 1 || month < 1 || month > 12 || day < 1 ||
+      day > days_in_month[month - 1] + (month == 2 && is_leap_year (year)) ||
+      hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
     return FALSE;
 
-  again = g_date_time_format (time, "%Y%m%dT%H%M%SZ");
-  if (g_strcmp0 (again, text) != 0)
-    return FALSE;
-
-  unix_time = g_date_time_to_unix (time);
+  unix_time = days_from_civil (year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
   if (unix_time < EARLIEST_TIME || unix_time > LATEST_TIME)
     return FALSE;
 
@@ -151,37 +196,69 @@ decode_part (const char *start,
   return d - out;
 }
 
-/* The signature parameters of @query ("&"-separated, as GUriParamsIter
- * reads it with G_URI_PARAMS_NONE, but with no string per part: every
- * link of every answer goes through here). FALSE when a part does not
- * decode or has no "="; @ambiguous when one is given twice. */
+/* The part from @start to @end as decode_part() decodes it: itself when
+ * it holds no "%" and nothing past ASCII (most parts), else decoded into
+ * @buffer. NULL when it does not decode; its length in @out_length. */
+static const char *
+read_part (const char *start,
+           const char *end,
+           char       *buffer,
+           gsize      *out_length)
+{
+  gssize length;
+
+  for (const char *s = start; s < end; s++)
+    {
+      if (*s == '%' || (guchar) *s >= 0x80)
+        {
+          length = decode_part (start, end, buffer);
+          if (length < 0)
+            return NULL;
+          *out_length = length;
+          return buffer;
+        }
+    }
+
+  *out_length = end - start;
+  return start;
+}
+
+/* The signature parameters of the @length bytes of @query ("&"-separated,
+ * as GUriParamsIter reads it with G_URI_PARAMS_NONE, but with no string per
+ * part: every link of every answer goes through here). FALSE when a part
+ * does not decode or has no "="; @ambiguous when one is given twice. */
 static gboolean
 find_params (const char *query,
+             gsize       length,
              char       *values[N_PARAMS],
              gboolean   *ambiguous)
 {
   const char *p = query;
-  const char *end = query + strlen (query);
-  g_autofree char *name = g_malloc (end - p + 1);
-  g_autofree char *value = g_malloc (end - p + 1);
+  const char *end = query + length;
+  g_autofree char *name_buffer = g_malloc (end - p + 1);
+  g_autofree char *value_buffer = g_malloc (end - p + 1);
 
   while (p < end)
     {
       const char *part_end = memchr (p, '&', end - p);
       const char *equals;
-      gssize value_length;
+      const char *name;
+      const char *value;
+      gsize name_length;
+      gsize value_length;
 
       if (part_end == NULL)
         part_end = end;
       equals = memchr (p, '=', part_end - p);
       if (equals == NULL ||
-          decode_part (p, equals, name) < 0 ||
-          (value_length = decode_part (equals + 1, part_end, value)) < 0)
+          (name = read_part (p, equals, name_buffer, &name_length)) == NULL ||
+          (value = read_part (equals + 1, part_end, value_buffer, &value_length)) == NULL)
         return FALSE;
 
       for (guint i = 0; i < N_PARAMS; i++)
         {
-          if (g_ascii_strcasecmp (name, param_names[i]) != 0)
+          if (name_length != strlen (param_names[i]) ||
+              g_ascii_strncasecmp (name, param_names[i], name_length) != 0)
             continue;
 
           /* Given twice: which one the host reads is anyone's guess. */
@@ -198,13 +275,90 @@ find_params (const char *query,
   return TRUE;
 }
 
+/* What find_query() makes of a link. */
+typedef enum
+{
+  SCAN_QUERY,     /* an http(s) link with a host and this query */
+  SCAN_NO_QUERY,  /* an http(s) link with a host and no query */
+  SCAN_UNSURE,    /* anything else: g_uri_parse() decides */
+} Scan;
+
+/* The query of @url, read without GUri for the links hosts hand out:
+ * "http" or "https" (any case), "//", a host of letters, digits, dots and
+ * hyphens, perhaps a port, then a path and a fragment of ASCII without
+ * "%". g_uri_parse()
+ * accepts every such link, and gives the query found here (the text
+ * between the first "?" after the host and the first "#" after that, or
+ * the end): what it changes in a query ("%41" to "A") decodes the same.
+ * A user, an IP literal, an escape or a byte past ASCII outside the query
+ * is UNSURE. */
+static Scan
+find_query (const char  *url,
+            const char **out_query,
+            gsize       *out_length)
+{
+  const char *p;
+  const char *host;
+  const char *query;
+
+  if (g_ascii_strncasecmp (url, "http://", 7) == 0)
+    p = url + 7;
+  else if (g_ascii_strncasecmp (url, "https://", 8) == 0)
+    p = url + 8;
+  else
+    return SCAN_UNSURE;
+
+  for (host = p; g_ascii_isalnum (*p) || *p == '.' || *p == '-'; p++)
+    ;
+  if (p == host)
+    return SCAN_UNSURE;
+
+  /* A port of one to five digits, up to 65535 (a local server's). */
+  if (*p == ':')
+    {
+      guint port = 0;
+      guint n_digits = 0;
+
+      for (p++; g_ascii_isdigit (*p) && n_digits < 6; p++, n_digits++)
+        port = port * 10 + (*p - '0');
+      if (n_digits == 0 || n_digits > 5 || port > 65535)
+        return SCAN_UNSURE;
+    }
+
+  if (*p != '\0' && *p != '/' && *p != '?' && *p != '#')
+    return SCAN_UNSURE;
+
+  /* The path. */
+  for (; *p != '\0' && *p != '?' && *p != '#'; p++)
+    if (*p == '%' || (guchar) *p >= 0x80)
+      return SCAN_UNSURE;
+
+  query = NULL;
+  if (*p == '?')
+    {
+      query = ++p;
+      while (*p != '\0' && *p != '#')
+        p++;
+      *out_query = query;
+      *out_length = p - query;
+    }
+
+  /* The fragment. */
+  for (; *p != '\0'; p++)
+    if (*p == '%' || (guchar) *p >= 0x80)
+      return SCAN_UNSURE;
+
+  return query != NULL ? SCAN_QUERY : SCAN_NO_QUERY;
+}
+
 gboolean
 dailies_link_parse_expiry (const char *url,
                            gint64     *out_expires_at)
 {
   g_autoptr(GUri) uri = NULL;
+  const char *query = NULL;
+  gsize query_length = 0;
   char *values[N_PARAMS] = { NULL, };
-  const char *query;
   gboolean ambiguous = FALSE;
   gboolean found = FALSE;
   gint64 expires_at = 0;
@@ -212,18 +366,28 @@ dailies_link_parse_expiry (const char *url,
   if (url == NULL)
     return FALSE;
 
-  /* The query stays encoded here; find_params() decodes each part. */
-  uri = g_uri_parse (url, G_URI_FLAGS_ENCODED_QUERY, NULL);
-  if (uri == NULL || !is_http_uri (uri))
-    return FALSE;
+  switch (find_query (url, &query, &query_length))
+    {
+    case SCAN_QUERY:
+      break;
 
-  query = g_uri_get_query (uri);
-  if (query == NULL)
-    return FALSE;
+    case SCAN_NO_QUERY:
+      return FALSE;
+
+    case SCAN_UNSURE:
+    default:
+      /* The query stays encoded here; find_params() decodes each part. */
+      uri = g_uri_parse (url, G_URI_FLAGS_ENCODED_QUERY, NULL);
+      if (uri == NULL || !is_http_uri (uri) || g_uri_get_query (uri) == NULL)
+        return FALSE;
+      query = g_uri_get_query (uri);
+      query_length = strlen (query);
+      break;
+    }
 
   /* A query that does not decode (a bad %-escape) is not judged on the
    * half of it before that. */
-  if (!find_params (query, values, &ambiguous) || ambiguous)
+  if (!find_params (query, query_length, values, &ambiguous) || ambiguous)
     found = FALSE;
   else if (values[PARAM_TOS_DATE] != NULL || values[PARAM_TOS_EXPIRES] != NULL)
     found = signed_time_plus_lifetime (values[PARAM_TOS_DATE], values[PARAM_TOS_EXPIRES], &expires_at);

@@ -648,6 +648,69 @@ dailies_task_get_upstream_problem (DailiesTask *self)
   return self->upstream_problem;
 }
 
+/* The work of the setters below that change several properties, without
+ * their freeze of notifies: an answer holds one freeze for all of them
+ * (each freeze and thaw costs hundreds of instructions). */
+static void
+update_status (DailiesTask       *self,
+               DailiesTaskStatus  status,
+               const char        *status_text)
+{
+  if (self->f.status != status)
+    {
+      gboolean was_terminal = dailies_task_is_terminal (self);
+
+      self->f.status = status;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+      if (was_terminal != dailies_task_is_terminal (self))
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TERMINAL]);
+    }
+
+  set_interned (self, &self->f.status_text, status_text, PROP_STATUS_TEXT);
+}
+
+static void
+update_times (DailiesTask *self,
+              gint64       submit_time,
+              gint64       start_time,
+              gint64       finish_time)
+{
+  set_int64 (self, &self->f.submit_time, submit_time, PROP_SUBMIT_TIME);
+  set_int64 (self, &self->f.start_time, start_time, PROP_START_TIME);
+  set_int64 (self, &self->f.finish_time, finish_time, PROP_FINISH_TIME);
+}
+
+static void
+update_result_urls (DailiesTask *self,
+                    const char  *result_url,
+                    const char  *original_result_url)
+{
+  /* Read once per link, here, and stored: filters and sorts ask about
+   * thousands of tasks at a time. */
+  if (g_strcmp0 (self->f.result_url, result_url) != 0)
+    {
+      self->link_usable_known = FALSE;
+      if (!dailies_link_parse_expiry (result_url, &self->f.link_expires))
+        self->f.link_expires = 0;
+    }
+
+  set_string (self, &self->f.result_url, result_url, PROP_RESULT_URL);
+  set_string (self, &self->f.original_result_url, original_result_url, PROP_ORIGINAL_RESULT_URL);
+}
+
+static void
+update_last_error (DailiesTask *self,
+                   const char  *last_error,
+                   guint        http_status)
+{
+  set_string (self, &self->f.last_error, last_error, PROP_LAST_ERROR);
+  if (self->f.http_status != http_status)
+    {
+      self->f.http_status = http_status;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HTTP_STATUS]);
+    }
+}
+
 /* Takes @raw_json. */
 static void
 take_raw_json (DailiesTask *self,
@@ -699,9 +762,9 @@ dailies_task_apply_response_take_json (DailiesTask               *self,
   /* One batch of notifies: a row redraws once per answer, not once per field. */
   g_object_freeze_notify (G_OBJECT (self));
 
-  dailies_task_set_status (self, response->status, response->status_text);
+  update_status (self, response->status, response->status_text);
   dailies_task_set_progress (self, response->progress);
-  dailies_task_set_times (self, response->submit_time, response->start_time, response->finish_time);
+  update_times (self, response->submit_time, response->start_time, response->finish_time);
   dailies_task_set_fail_reason (self, response->fail_reason);
 
   /* Each link is judged by itself: another one starts its own clock and
@@ -715,7 +778,7 @@ dailies_task_apply_response_take_json (DailiesTask               *self,
     {
       set_int64 (self, &self->f.link_seen, polled_at, PROP_LINK_SEEN);
     }
-  dailies_task_set_result_urls (self, response->result_url, response->original_result_url);
+  update_result_urls (self, response->result_url, response->original_result_url);
   dailies_task_set_request_id (self, response->request_id);
   dailies_task_set_model (self, response->model);
   take_raw_json (self, g_steal_pointer (&owned_json));
@@ -727,7 +790,7 @@ dailies_task_apply_response_take_json (DailiesTask               *self,
     }
   self->upstream_problem_known = TRUE;
   dailies_task_set_last_polled (self, polled_at);
-  dailies_task_set_last_error (self, NULL, http_status);
+  update_last_error (self, NULL, http_status);
 
   g_object_thaw_notify (G_OBJECT (self));
 }
@@ -737,23 +800,10 @@ dailies_task_set_status (DailiesTask       *self,
                          DailiesTaskStatus  status,
                          const char        *status_text)
 {
-  gboolean was_terminal;
-
   g_return_if_fail (DAILIES_IS_TASK (self));
 
   g_object_freeze_notify (G_OBJECT (self));
-
-  if (self->f.status != status)
-    {
-      was_terminal = dailies_task_is_terminal (self);
-      self->f.status = status;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
-      if (was_terminal != dailies_task_is_terminal (self))
-        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TERMINAL]);
-    }
-
-  set_interned (self, &self->f.status_text, status_text, PROP_STATUS_TEXT);
-
+  update_status (self, status, status_text);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -780,9 +830,7 @@ dailies_task_set_times (DailiesTask *self,
   g_return_if_fail (DAILIES_IS_TASK (self));
 
   g_object_freeze_notify (G_OBJECT (self));
-  set_int64 (self, &self->f.submit_time, submit_time, PROP_SUBMIT_TIME);
-  set_int64 (self, &self->f.start_time, start_time, PROP_START_TIME);
-  set_int64 (self, &self->f.finish_time, finish_time, PROP_FINISH_TIME);
+  update_times (self, submit_time, start_time, finish_time);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -801,18 +849,8 @@ dailies_task_set_result_urls (DailiesTask *self,
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
 
-  /* Read once per link, here, and stored: filters and sorts ask about
-   * thousands of tasks at a time. */
-  if (g_strcmp0 (self->f.result_url, result_url) != 0)
-    {
-      self->link_usable_known = FALSE;
-      if (!dailies_link_parse_expiry (result_url, &self->f.link_expires))
-        self->f.link_expires = 0;
-    }
-
   g_object_freeze_notify (G_OBJECT (self));
-  set_string (self, &self->f.result_url, result_url, PROP_RESULT_URL);
-  set_string (self, &self->f.original_result_url, original_result_url, PROP_ORIGINAL_RESULT_URL);
+  update_result_urls (self, result_url, original_result_url);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -868,14 +906,7 @@ dailies_task_set_last_error (DailiesTask *self,
   g_return_if_fail (DAILIES_IS_TASK (self));
 
   g_object_freeze_notify (G_OBJECT (self));
-
-  set_string (self, &self->f.last_error, last_error, PROP_LAST_ERROR);
-  if (self->f.http_status != http_status)
-    {
-      self->f.http_status = http_status;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HTTP_STATUS]);
-    }
-
+  update_last_error (self, last_error, http_status);
   g_object_thaw_notify (G_OBJECT (self));
 }
 

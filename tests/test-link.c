@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "dailies-link.h"
+#include "dailies-test-link.h"
 
 /* 20260427T111505Z */
 #define SIGNED_AT G_GINT64_CONSTANT (1777288505)
@@ -202,6 +203,179 @@ test_random_bytes (void)
 }
 
 static void
+check_as_guri_reads (const char *url)
+{
+  gint64 expected = 0;
+  gint64 got = 0;
+  gboolean expected_found = dailies_test_link_expiry_as_guri_reads (url, &expected);
+  gboolean got_found = dailies_link_parse_expiry (url, &got);
+
+  if (got_found != expected_found || got != expected)
+    g_error ("%s: read as %s %" G_GINT64_FORMAT ", GUri reads %s %" G_GINT64_FORMAT, url,
+             got_found ? "found" : "not found", got, expected_found ? "found" : "not found", expected);
+}
+
+/* The links of the API's samples and of hostile ones: each is read as
+ * g_uri_parse() reads it, whether by hand or through GUri. */
+static void
+test_as_guri_reads (void)
+{
+  static const char * const urls[] = {
+    "https://ark-acg-cn-beijing.tos-cn-beijing.volces.com/example/video.mp4?X-Tos-Algorithm=TOS4-HMAC-SHA256&X-Tos-Date=20260427T111955Z&X-Tos-Expires=86400&X-Tos-Signature=abc",
+    "https://ark-acg-cn-beijing.tos-cn-beijing.volces.com/example/video.mp4?X-Tos-Expires=86400&X-Tos-Signature=abc",
+    "https://ark-acg-cn-beijing.tos-cn-beijing.volces.com/example/raw-480p.mp4?X-Tos-Signature=ghi",
+    "https://dashscope-a717.oss-accelerate.aliyuncs.com/example/refiner.mp4?Expires=1777430361&Signature=jkl",
+    "https://media.example-cdn.com/sr/final-720p.mp4?Expires=1777375200&Signature=def",
+    "https://s3.example.com/b/v.mp4?X-Amz-Date=20260427T111505Z&X-Amz-Expires=3600&X-Amz-Signature=x",
+    "HTTPS://H.EXAMPLE/v.mp4?Expires=1777375200",
+    "Http://h.example?Expires=1777375200",
+    "https://h.example?Expires=1777375200#frag",
+    "https://h.example#?Expires=1777375200",
+    "https://h.example/v.mp4#frag?Expires=1777375200",
+    "https://h.example/v.mp4?Expires=1777375200#x%zz",
+    "https://h.example/v.mp4?Expires=1777375200#x%41",
+    "https://h.example/v.mp4?Expires=1777375200#a#b",
+    "https://h.example/v%zz.mp4?Expires=1777375200",
+    "https://h.example/v%41.mp4?Expires=1777375200",
+    "https://h.example/v%00.mp4?Expires=1777375200",
+    "https://h.example/v\xc3\xa9.mp4?Expires=1777375200",
+    "https://h.example/v\xff.mp4?Expires=1777375200",
+    "https://h.example/v mp4?Expires=1777375200",
+    "https://h.example/v.mp4?Expires=1777375200&x=\xff",
+    "https://h.example/v.mp4?%45xpires=1777375200",
+    "https://h.example/v.mp4?Expires=%31777375200",
+    "https://h.example/v.mp4?Expires=1777375200&%zz=1",
+    "https://h.example/v.mp4?Expires=1777375200&a=%",
+    "https://h.example/v.mp4?Expires=1777375200?Signature=x",
+    "https://h.example/v.mp4??Expires=1777375200",
+    "https://h.example:443/v.mp4?Expires=1777375200",
+    "https://h.example:/v.mp4?Expires=1777375200",
+    "https://h.example:99999/v.mp4?Expires=1777375200",
+    "https://h.example:x/v.mp4?Expires=1777375200",
+    "https://h.example:0/v.mp4?Expires=1777375200",
+    "https://h.example:65535?Expires=1777375200",
+    "https://h.example:65536/v.mp4?Expires=1777375200",
+    "https://h.example:00080/v.mp4?Expires=1777375200",
+    "https://h.example:000080/v.mp4?Expires=1777375200",
+    "https://h.example:+80/v.mp4?Expires=1777375200",
+    "https://h.example:80:80/v.mp4?Expires=1777375200",
+    "http://127.0.0.1:8080/videos/v.mp4?X-Tos-Date=20260427T111505Z&X-Tos-Expires=86400",
+    "https://user@h.example/v.mp4?Expires=1777375200",
+    "https://user:pw@h.example/v.mp4?Expires=1777375200",
+    "https://@h.example/v.mp4?Expires=1777375200",
+    "https://[::1]/v.mp4?Expires=1777375200",
+    "https://[::1/v.mp4?Expires=1777375200",
+    "https://127.0.0.1/v.mp4?Expires=1777375200",
+    "https://999.1.1.1/v.mp4?Expires=1777375200",
+    "https://h%41.example/v.mp4?Expires=1777375200",
+    "https://h_x.example/v.mp4?Expires=1777375200",
+    "https://\xc3\xa9.example/v.mp4?Expires=1777375200",
+    "https://-/v.mp4?Expires=1777375200",
+    "https://./v.mp4?Expires=1777375200",
+    "https://?Expires=1777375200",
+    "https:///v.mp4?Expires=1777375200",
+    "https:/h.example/v.mp4?Expires=1777375200",
+    "https:h.example/v.mp4?Expires=1777375200",
+    "https//h.example/v.mp4?Expires=1777375200",
+    "httpx://h.example/v.mp4?Expires=1777375200",
+    "http+s://h.example/v.mp4?Expires=1777375200",
+    " https://h.example/v.mp4?Expires=1777375200",
+    "ftp://h.example/v.mp4?Expires=1777375200",
+    "https://h.example/v.mp4?",
+    "https://h.example/v.mp4",
+    "https://h.example",
+    "https://",
+    "",
+  };
+  static const char alphabet[] = "hH.-_:@[]/?#&=%41zZ \x01\xc3\xa9\xff" "Expires=1777375200:655369";
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261203);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (urls); i++)
+    check_as_guri_reads (urls[i]);
+
+  /* Runs of the characters that steer the reading, around a valid link. */
+  for (guint n = 0; n < 20000; n++)
+    {
+      g_autoptr(GString) url = g_string_new (g_rand_boolean (rand) ? "https://" : "http://");
+      guint length = g_rand_int_range (rand, 0, 12);
+
+      for (guint i = 0; i < length; i++)
+        g_string_append_c (url, alphabet[g_rand_int_range (rand, 0, sizeof alphabet - 1)]);
+      g_string_append (url, g_rand_boolean (rand) ? "h.example/v.mp4?Expires=1777375200" : "?Expires=1777375200");
+      length = g_rand_int_range (rand, 0, 6);
+      for (guint i = 0; i < length; i++)
+        g_string_insert_c (url, g_rand_int_range (rand, 0, url->len + 1),
+                           alphabet[g_rand_int_range (rand, 0, sizeof alphabet - 1)]);
+
+      check_as_guri_reads (url->str);
+    }
+}
+
+/* What GDateTime makes of a compact ISO 8601 UTC time, as the signature's
+ * date was read before: parsed, and only when it formats back the same. */
+static gboolean
+compact_time_as_gdatetime_reads (const char *text,
+                                 gint64     *out_time)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_iso8601 (text, NULL);
+  g_autofree char *again = NULL;
+
+  if (time == NULL)
+    return FALSE;
+  again = g_date_time_format (time, "%Y%m%dT%H%M%SZ");
+  if (g_strcmp0 (again, text) != 0)
+    return FALSE;
+
+  *out_time = g_date_time_to_unix (time);
+  return *out_time >= 946684800 && *out_time <= 4102444800;
+}
+
+static void
+check_compact_time (const char *text)
+{
+  g_autofree char *url = g_strdup_printf ("https://h.example/v.mp4?X-Tos-Date=%s&X-Tos-Expires=60", text);
+  gint64 signed_at = 0;
+  gint64 expires_at = 0;
+  gboolean valid = compact_time_as_gdatetime_reads (text, &signed_at);
+
+  if (dailies_link_parse_expiry (url, &expires_at) != valid || (valid && expires_at != signed_at + 60))
+    g_error ("X-Tos-Date=%s: read as %s, GDateTime reads %s", text,
+             valid ? "not valid" : "valid", valid ? "valid" : "not valid");
+}
+
+/* The signing date is read as GDateTime reads it: every day of the years
+ * around the bounds (leap years, 2000 and 2100 among them), fields out of
+ * range and text that is not the compact form. */
+static void
+test_compact_time (void)
+{
+  static const char * const others[] = {
+    "20260427T111505z", "20260427t111505Z", "20260427 111505Z", "2026-04-27T11:15:05Z",
+    "20260427T111505", "20260427T1115050Z", "2026042T111505Z", "+0260427T111505Z",
+    "20260427T111505+01", "20260427T11150Z", "2026042711T1505Z", "20260427T111505.0Z",
+    "20260427T240000Z", "20260427T236000Z", "20260427T235960Z", "20260427T-11505Z",
+    "19991231T235959Z", "20000101T000000Z", "21000101T000000Z", "21000101T000001Z",
+    "\xef\xbc\x92""0260427T111505Z", "",
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261204);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (others); i++)
+    check_compact_time (others[i]);
+
+  for (int year = 1999; year <= 2101; year++)
+    for (int month = 0; month <= 13; month++)
+      for (int day = 0; day <= 32; day++)
+        {
+          char text[32];
+
+          g_snprintf (text, sizeof text, "%04d%02d%02dT%02d%02d%02dZ", year, month, day,
+                      g_rand_int_range (rand, 0, 25), g_rand_int_range (rand, 0, 61),
+                      g_rand_int_range (rand, 0, 61));
+          check_compact_time (text);
+        }
+}
+
+static void
 test_usable (void)
 {
   g_assert_true (dailies_link_is_usable ("https://h.example/v.mp4?X-Tos-Signature=abc"));
@@ -233,6 +407,8 @@ main (int   argc,
   g_test_add_func ("/dailies/link/refuses", test_refuses);
   g_test_add_func ("/dailies/link/out-may-be-null", test_out_may_be_null);
   g_test_add_func ("/dailies/link/random-bytes", test_random_bytes);
+  g_test_add_func ("/dailies/link/as-guri-reads", test_as_guri_reads);
+  g_test_add_func ("/dailies/link/compact-time", test_compact_time);
   g_test_add_func ("/dailies/link/usable", test_usable);
 
   return g_test_run ();
