@@ -285,13 +285,12 @@ typedef enum
 
 /* The query of @url, read without GUri for the links hosts hand out:
  * "http" or "https" (any case), "//", a host of letters, digits, dots and
- * hyphens, perhaps a port, then a path and a fragment of ASCII without
- * "%". g_uri_parse()
- * accepts every such link, and gives the query found here (the text
- * between the first "?" after the host and the first "#" after that, or
- * the end): what it changes in a query ("%41" to "A") decodes the same.
- * A user, an IP literal, an escape or a byte past ASCII outside the query
- * is UNSURE. */
+ * hyphens (an IPv4 address among them), perhaps a port, then a path and a
+ * fragment of ASCII without "%". g_uri_parse() accepts every such link,
+ * and gives the query found here (the text between the first "?" after
+ * the host and the first "#" after that, or the end): what it changes in
+ * a query ("%41" to "A") decodes the same. A user, a bracketed IPv6
+ * address, an escape or a byte past ASCII outside the query is UNSURE. */
 static Scan
 find_query (const char  *url,
             const char **out_query,
