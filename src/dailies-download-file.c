@@ -228,49 +228,80 @@ _dailies_download_fail (GTask  *task,
   g_task_run_in_thread (subtask, cleanup_thread);
 }
 
-/* Renames the .part file to the destination without replacing a file
- * there (DAILIES_DOWNLOAD_NO_REPLACE): renameat2 () with RENAME_NOREPLACE,
- * else a hard link, which fails on a name that exists, and an unlink. A
- * file system with neither (some FUSE mounts) gets GIO's check before its
- * rename; a file appearing between the two is then the one case replaced. */
 static gboolean
-move_part_no_replace (Download  *d,
-                      GError   **error)
+set_exists_error (GFile   *to,
+                  GError **error)
 {
-  const char *part = g_file_peek_path (d->part);
-  const char *destination = g_file_peek_path (d->destination);
+  g_autofree char *name = g_file_get_parse_name (to);
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _("“%s” already exists"), name);
+  return FALSE;
+}
+
+static gboolean
+is_unsupported (int error_code)
+{
+  return error_code == EINVAL || error_code == ENOSYS || error_code == ENOTSUP ||
+         error_code == EOPNOTSUPP || error_code == EPERM;
+}
+
+/* Moves @from to @to without replacing a file there, starting with @way
+ * and going on to the next where the file system has no such call: a
+ * rename with RENAME_NOREPLACE; else a hard link, which fails on a name
+ * that exists, then an unlink; else GIO's look before its rename, where a
+ * file appearing between the two is the one case replaced. A file without
+ * a local path (no such calls) goes to GIO at once. */
+gboolean
+_dailies_download_move_no_replace (GFile                *from,
+                                   GFile                *to,
+                                   DailiesNoReplaceWay   way,
+                                   GError              **error)
+{
+  const char *from_path = g_file_peek_path (from);
+  const char *to_path = g_file_peek_path (to);
+  g_autoptr(GError) local_error = NULL;
   int saved_errno = ENOTSUP;
 
-  if (part == NULL || destination == NULL)
-    return g_file_move (d->part, d->destination, G_FILE_COPY_NOFOLLOW_SYMLINKS, NULL, NULL, NULL, error);
+  if (from_path == NULL || to_path == NULL)
+    way = DAILIES_NO_REPLACE_LOOK_FIRST;
 
 #ifdef RENAME_NOREPLACE
-  if (renameat2 (AT_FDCWD, part, AT_FDCWD, destination, RENAME_NOREPLACE) == 0)
-    return TRUE;
-  saved_errno = errno;
+  if (way == DAILIES_NO_REPLACE_RENAME)
+    {
+      if (renameat2 (AT_FDCWD, from_path, AT_FDCWD, to_path, RENAME_NOREPLACE) == 0)
+        return TRUE;
+      saved_errno = errno;
+      if (!is_unsupported (saved_errno))
+        goto failed;
+    }
 #endif
 
-  if (saved_errno == EINVAL || saved_errno == ENOSYS || saved_errno == ENOTSUP)
+  if (way <= DAILIES_NO_REPLACE_LINK)
     {
-      if (link (part, destination) == 0)
+      if (link (from_path, to_path) == 0)
         {
-          if (g_unlink (part) != 0)
-            g_debug ("downloader: the .part file stays beside the saved video: %s", g_strerror (errno));
+          /* Left, it would share the video's data: a later resume of it
+           * would write into the saved file (see adopt_part). */
+          if (g_unlink (from_path) != 0)
+            g_warning ("downloader: the .part file beside a saved video cannot be removed: %s",
+                       g_strerror (errno));
           return TRUE;
         }
       saved_errno = errno;
-      if (saved_errno == EPERM || saved_errno == ENOTSUP || saved_errno == ENOSYS)
-        return g_file_move (d->part, d->destination, G_FILE_COPY_NOFOLLOW_SYMLINKS, NULL, NULL, NULL, error);
+      if (!is_unsupported (saved_errno))
+        goto failed;
     }
 
+  if (g_file_move (from, to, G_FILE_COPY_NOFOLLOW_SYMLINKS, NULL, NULL, NULL, &local_error))
+    return TRUE;
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    return set_exists_error (to, error);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+
+failed:
   if (saved_errno == EEXIST)
-    {
-      g_autofree char *name = g_file_get_parse_name (d->destination);
-
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _("“%s” already exists"), name);
-      return FALSE;
-    }
-
+    return set_exists_error (to, error);
   g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), g_strerror (saved_errno));
   return FALSE;
 }
@@ -346,7 +377,7 @@ finish_thread (GTask        *subtask,
     }
 
   if ((d->flags & DAILIES_DOWNLOAD_NO_REPLACE) != 0
-      ? !move_part_no_replace (d, &error)
+      ? !_dailies_download_move_no_replace (d->part, d->destination, DAILIES_NO_REPLACE_RENAME, &error)
       : !g_file_move (d->part, d->destination, G_FILE_COPY_OVERWRITE | G_FILE_COPY_NOFOLLOW_SYMLINKS,
                       NULL, NULL, NULL, &error))
     {
@@ -452,9 +483,14 @@ adopt_part (Download     *d,
   GFileOutputStream *output;
   goffset size;
 
-  info = g_file_query_info (d->part, G_FILE_ATTRIBUTE_STANDARD_TYPE "," G_FILE_ATTRIBUTE_STANDARD_SIZE,
+  info = g_file_query_info (d->part, G_FILE_ATTRIBUTE_STANDARD_TYPE "," G_FILE_ATTRIBUTE_STANDARD_SIZE ","
+                            G_FILE_ATTRIBUTE_UNIX_NLINK,
                             G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, cancellable, NULL);
   if (info == NULL || g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+    return NULL;
+  /* Another name for the same data (a saved video whose .part could not
+   * be removed): appending would change that file too. */
+  if (g_file_info_get_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_NLINK) > 1)
     return NULL;
 
   size = g_file_info_get_size (info);

@@ -122,6 +122,20 @@ void      _dailies_download_report_progress (Download      *d,
 void      _dailies_download_prepare         (GTask         *task);
 /* Closes, checks and renames the .part file, then reports. */
 void      _dailies_download_finish_file     (GTask         *task);
+
+/* The ways DAILIES_DOWNLOAD_NO_REPLACE moves the .part into place, each
+ * the fallback of the one before (tests start further down the list). */
+typedef enum
+{
+  DAILIES_NO_REPLACE_RENAME,
+  DAILIES_NO_REPLACE_LINK,
+  DAILIES_NO_REPLACE_LOOK_FIRST,
+} DailiesNoReplaceWay;
+
+gboolean  _dailies_download_move_no_replace (GFile               *from,
+                                             GFile               *to,
+                                             DailiesNoReplaceWay  way,
+                                             GError             **error);
 /* Removes the .part file, then reports @error (taken). Nothing may be
  * pending on the streams. */
 void      _dailies_download_fail            (GTask         *task,

@@ -40,8 +40,10 @@ typedef enum
    * container's extension instead of @destination's. */
   DAILIES_DOWNLOAD_EXTENSION_FROM_TYPE = 1 << 1,
   /* A file already under the final name is left alone: the download ends
-   * with G_IO_ERROR_EXISTS. Checked by the rename itself, so a file that
-   * appears while the download runs is not replaced either. */
+   * with G_IO_ERROR_EXISTS. Checked by the rename itself (or a hard link),
+   * so a file that appears while the download runs is not replaced either;
+   * only where the file system has neither call (or the file is not a
+   * local path) is it GIO's look just before the rename. */
   DAILIES_DOWNLOAD_NO_REPLACE          = 1 << 2,
 } DailiesDownloadFlags;
 

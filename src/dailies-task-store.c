@@ -990,6 +990,7 @@ dailies_task_store_forget_removed (DailiesTaskStore *self,
 
   g_return_if_fail (DAILIES_IS_TASK_STORE (self));
   g_return_if_fail (tasks != NULL);
+  g_return_if_fail (self->loaded);
 
   rows = g_ptr_array_new_full (tasks->len, NULL);
   for (guint i = 0; i < tasks->len; i++)

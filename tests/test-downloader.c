@@ -18,7 +18,7 @@
 #include <libsoup/soup.h>
 
 #include "dailies-demo-server.h"
-#include "dailies-downloader.h"
+#include "dailies-downloader-private.h"
 #include "dailies-test-utils.h"
 
 #define WAIT_MS     20000
@@ -1301,6 +1301,72 @@ test_no_replace_copy (Fixture       *f,
   run_clear (&run);
 }
 
+/* Each way the move into place can take on a file system that lacks the
+ * one before: to a free name it moves, onto a taken one it fails with
+ * EXISTS and leaves both files as they were. */
+static void
+test_no_replace_each_way (Fixture       *f,
+                          gconstpointer  data)
+{
+  static const DailiesNoReplaceWay ways[] = {
+    DAILIES_NO_REPLACE_RENAME, DAILIES_NO_REPLACE_LINK, DAILIES_NO_REPLACE_LOOK_FIRST,
+  };
+  g_autoptr(GFile) part = g_file_new_for_path (f->part_path);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (ways); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *contents = NULL;
+
+      g_file_set_contents (f->part_path, "new video", -1, &error);
+      g_assert_no_error (error);
+      g_assert_true (_dailies_download_move_no_replace (part, f->dest, ways[i], &error));
+      g_assert_no_error (error);
+      g_assert_false (g_file_test (f->part_path, G_FILE_TEST_EXISTS));
+      g_file_get_contents (f->dest_path, &contents, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (contents, ==, "new video");
+
+      g_file_set_contents (f->dest_path, OTHER_VIDEO, -1, &error);
+      g_assert_no_error (error);
+      g_file_set_contents (f->part_path, "new video", -1, &error);
+      g_assert_no_error (error);
+      g_assert_false (_dailies_download_move_no_replace (part, f->dest, ways[i], &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+      g_assert_nonnull (strstr (error->message, "clip.mp4"));
+      g_clear_pointer (&contents, g_free);
+      g_file_get_contents (f->part_path, &contents, NULL, NULL);
+      g_assert_cmpstr (contents, ==, "new video");
+      g_assert_cmpint (g_unlink (f->part_path), ==, 0);
+      assert_other_video_kept (f);
+      g_assert_cmpint (g_unlink (f->dest_path), ==, 0);
+    }
+}
+
+/* A .part that is another name for a saved file's data (a link whose
+ * .part could not be removed) is not resumed: appending to it would
+ * change that file. It is replaced, and the file stays as it was. */
+static void
+test_resume_shared_part (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *saved = g_build_filename (f->dir, "saved.mp4", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (saved, "a saved video", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (link (saved, f->part_path), ==, 0);
+
+  name = download_full (f, DAILIES_DOWNLOAD_RESUME);
+  assert_saved_blob (f);
+  g_assert_cmpstr (g_ptr_array_index (f->server->ranges, 0), ==, "");
+  g_file_get_contents (saved, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (contents, ==, "a saved video");
+}
+
 /* ------------------------------------------------------------------ */
 /* File names                                                          */
 /* ------------------------------------------------------------------ */
@@ -1436,6 +1502,8 @@ main (int   argc,
   ADD ("no-replace/appears-meanwhile", test_no_replace_appears_meanwhile);
   ADD ("no-replace/saves", test_no_replace_saves);
   ADD ("no-replace/copy", test_no_replace_copy);
+  ADD ("no-replace/each-way", test_no_replace_each_way);
+  ADD ("resume/shared-part", test_resume_shared_part);
 #undef ADD
 
   g_test_add_func ("/dailies/downloader/download/demo-server", test_download_demo_server);
