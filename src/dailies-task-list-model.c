@@ -620,6 +620,11 @@ merge_sorted (GPtrArray *array,
       guint lo = 0;
       guint hi = i;
 
+      /* Fresh ones that land together (an import's slice, in the default
+       * order) each need one comparison with the item before them. */
+      if (i == 0 || compare_entries (&array->pdata[i - 1], &fresh->pdata[j - 1]) < 0)
+        lo = hi;
+
       /* The items that sort after this fresh one move up as one block,
        * found by a binary search: an import in the default order lands
        * at the top, in front of every item, a slice at a time, and a
