@@ -214,6 +214,7 @@ dailies_task_store_finalize (GObject *object)
   g_clear_pointer (&self->items, g_ptr_array_unref);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->pending, g_hash_table_unref);
+  g_queue_clear_full (&self->fresh, g_free);
   g_clear_error (&self->failure);
   g_queue_clear_full (&self->failures, (GDestroyNotify) g_error_free);
   g_mutex_clear (&self->mutex);
@@ -384,6 +385,7 @@ dailies_task_store_init (DailiesTaskStore *self)
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
   self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
   self->pending = dailies_task_store_pending_table_new ();
+  g_queue_init (&self->fresh);
   g_mutex_init (&self->mutex);
   g_cond_init (&self->work_cond);
   g_cond_init (&self->done_cond);
@@ -555,7 +557,6 @@ dailies_task_store_add_new_tasks (DailiesTaskStore   *self,
                                   DailiesTask * const *tasks,
                                   guint               n_tasks)
 {
-  g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GPtrArray) added = NULL;
   gint64 now = now_seconds ();
   guint old_n_items;
@@ -566,7 +567,6 @@ dailies_task_store_add_new_tasks (DailiesTaskStore   *self,
   g_return_val_if_fail (self->loaded, 0);
 
   old_n_items = self->items->len;
-  rows = g_ptr_array_sized_new (n_tasks);
   added = g_ptr_array_sized_new (n_tasks);
 
   for (guint i = 0; i < n_tasks; i++)
@@ -583,11 +583,10 @@ dailies_task_store_add_new_tasks (DailiesTaskStore   *self,
 
       g_ptr_array_add (self->items, g_object_ref (task));
       g_hash_table_insert (self->by_id, (gpointer) id, task);
-      g_ptr_array_add (rows, dailies_task_store_row_new_fresh (task));
       g_ptr_array_add (added, task);
     }
 
-  dailies_task_store_queue_rows (self, (Row **) rows->pdata, rows->len);
+  dailies_task_store_queue_fresh (self, (DailiesTask * const *) added->pdata, added->len);
 
   n_added = self->items->len - old_n_items;
   if (n_added > 0)
@@ -1016,7 +1015,7 @@ dailies_task_store_flush (DailiesTaskStore  *self,
 
   if (self->thread == NULL)
     {
-      if (g_hash_table_size (self->pending) == 0)
+      if (!dailies_task_store_has_queued_locked (self))
         return TRUE;
 
       g_set_error_literal (error, DAILIES_STORE_ERROR, DAILIES_STORE_ERROR_NOT_LOADED,
@@ -1027,7 +1026,7 @@ dailies_task_store_flush (DailiesTaskStore  *self,
   g_mutex_lock (&self->mutex);
 
   /* Rows left over from a failed batch get another try now. */
-  if (g_hash_table_size (self->pending) > 0)
+  if (dailies_task_store_has_queued_locked (self))
     {
       self->queued_gen++;
       dailies_task_store_wake_writer_locked (self);
