@@ -83,6 +83,7 @@ struct _DailiesTaskListModel
   guint              fold_source;   /* folds search keys ahead, a slice at a time */
   guint              fold_next;     /* where in all the next slice starts */
   gboolean           fold_again;    /* tasks came in behind fold_next */
+  gboolean           fold_later;    /* asked for during a group: at its end */
 
   GPtrArray         *waiting;       /* Entry, added in a group, listed at the next take_waiting */
   guint              waiting_source;
@@ -377,6 +378,13 @@ fold_slice_cb (gpointer user_data)
   gint64 end = g_get_monotonic_time () + FOLD_SLICE_US;
   guint n = 0;
 
+  if (group_depth > 0)
+    {
+      self->fold_source = 0;
+      self->fold_later = TRUE;
+      return G_SOURCE_REMOVE;
+    }
+
   for (;;)
     {
       if (self->fold_next >= self->all->len)
@@ -399,6 +407,14 @@ fold_slice_cb (gpointer user_data)
 static void
 fold_ahead (DailiesTaskListModel *self)
 {
+  /* Not between an import's slices: each would wait for a fold slice. */
+  if (group_depth > 0)
+    {
+      self->fold_later = TRUE;
+      return;
+    }
+  self->fold_later = FALSE;
+
   if (self->fold_source != 0)
     {
       self->fold_again = TRUE;
@@ -1202,7 +1218,13 @@ dailies_task_list_model_end_group (void)
 
   group_added = -1;
   for (guint i = 0; live_models != NULL && i < live_models->len; i++)
-    take_waiting (g_ptr_array_index (live_models, i));
+    {
+      DailiesTaskListModel *model = g_ptr_array_index (live_models, i);
+
+      take_waiting (model);
+      if (model->fold_later)
+        fold_ahead (model);
+    }
 }
 
 DailiesTaskSort
