@@ -12,16 +12,9 @@
 #endif
 
 #include <glib/gi18n.h>
-#ifdef __linux__
-# include <sys/resource.h>
-# include <sys/syscall.h>
-# include <unistd.h>
-#endif
 
 #include "dailies-task-store-private.h"
-
-/* How much nicer than the main thread the loading thread runs. */
-#define LOAD_THREAD_NICE 5
+#include "dailies-thread.h"
 
 static void list_model_iface_init (GListModelInterface *iface);
 
@@ -426,15 +419,7 @@ load_thread (gpointer data)
   g_autoptr(GTask) task = data;
   const char *path = g_task_get_task_data (task);
 
-#ifdef __linux__
-  /* On Linux the nice value is per thread. */
-  id_t tid = (id_t) syscall (SYS_gettid);
-
-  errno = 0;
-  if (setpriority (PRIO_PROCESS, tid, getpriority (PRIO_PROCESS, tid) + LOAD_THREAD_NICE) != 0)
-    g_debug ("store: could not lower the loader's priority: %s", g_strerror (errno));
-#endif
-
+  dailies_thread_lower_priority ("store");
   g_task_return_pointer (task, dailies_task_store_load_database (path),
                          (GDestroyNotify) dailies_task_store_load_data_free);
 
