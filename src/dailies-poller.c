@@ -471,13 +471,44 @@ pause_all (DailiesPoller *self,
              (delay_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
 }
 
-/* @step is budget_step_us(), read once by the caller: a bulk add would
- * otherwise read the setting once per task. */
+/* Queues a new task's entry after @hint, the entry of the new task
+ * tracked just before it in the same addition, when there is one: their
+ * turns come in order, so the place is found by walking on from there
+ * past the few tasks already polling whose turns fall between, not by a
+ * search from the top of a queue of 100,000. */
 static void
-track_task (DailiesPoller *self,
-            DailiesTask   *task,
-            gint64         due,
-            gint64         step)
+queue_fresh_entry (DailiesPoller  *self,
+                   Entry          *entry,
+                   gint64          due,
+                   GSequenceIter **hint)
+{
+  GSequenceIter *iter;
+
+  entry->due = due;
+  if (*hint == NULL || compare_entries (g_sequence_get (*hint), entry, NULL) > 0)
+    {
+      entry->iter = g_sequence_insert_sorted (self->queue, entry, compare_entries, NULL);
+      *hint = entry->iter;
+      return;
+    }
+
+  iter = g_sequence_iter_next (*hint);
+  while (!g_sequence_iter_is_end (iter) && compare_entries (g_sequence_get (iter), entry, NULL) < 0)
+    iter = g_sequence_iter_next (iter);
+  entry->iter = g_sequence_insert_before (iter, entry);
+  *hint = entry->iter;
+}
+
+/* @step is budget_step_us(), read once by the caller: a bulk add would
+ * otherwise read the setting once per task. @hint keeps the place of the
+ * last new task the caller tracked (NULL at first), for the next one of
+ * the same pass: nothing else is queued or unqueued meanwhile. */
+static void
+track_task (DailiesPoller  *self,
+            DailiesTask    *task,
+            gint64          due,
+            gint64          step,
+            GSequenceIter **hint)
 {
   Entry *entry;
 
@@ -488,7 +519,11 @@ track_task (DailiesPoller *self,
   if (entry != NULL)
     {
       if (!entry->in_flight && due < entry->due)
-        queue_entry (self, entry, due);
+        {
+          if (*hint == entry->iter)
+            *hint = NULL;
+          queue_entry (self, entry, due);
+        }
       return;
     }
 
@@ -504,7 +539,7 @@ track_task (DailiesPoller *self,
   entry->task = g_object_ref (task);
   entry->fresh = TRUE;
   g_hash_table_insert (self->entries, task, entry);
-  queue_entry (self, entry, due);
+  queue_fresh_entry (self, entry, due, hint);
 }
 
 /* Stops asking about @task; an answer under way is dropped. */
@@ -539,6 +574,7 @@ sync_with_store (DailiesPoller *self)
   g_autoptr(GPtrArray) gone = g_ptr_array_new ();
   gint64 now = g_get_monotonic_time ();
   gint64 step = budget_step_us (self);
+  GSequenceIter *hint = NULL;
   GHashTableIter iter;
   gpointer key;
 
@@ -546,7 +582,7 @@ sync_with_store (DailiesPoller *self)
     {
       g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
 
-      track_task (self, task, now, step);
+      track_task (self, task, now, step, &hint);
     }
 
   g_hash_table_iter_init (&iter, self->entries);
@@ -564,9 +600,10 @@ store_tasks_added_cb (DailiesPoller *self,
 {
   gint64 now = g_get_monotonic_time ();
   gint64 step = budget_step_us (self);
+  GSequenceIter *hint = NULL;
 
   for (guint i = 0; i < tasks->len; i++)
-    track_task (self, g_ptr_array_index (tasks, i), now, step);
+    track_task (self, g_ptr_array_index (tasks, i), now, step, &hint);
 
   schedule (self);
 }

@@ -40,6 +40,17 @@ static gint64  next_batch = 1;
  * one addition: every task takes the "added" key of its first. */
 static guint   group_depth;
 static gint64  group_added = -1;
+/* The lists alive, whose waiting tasks the end of a group lists. */
+static GPtrArray *live_models;
+
+/* Within a group, the list takes in what came at most this often: each
+ * addition costs the view a fixed amount (GTK 4.8 binds its 200 rows
+ * again, and draws), whatever its size, and an import of 100,000 comes
+ * in dozens of slices. */
+#define LIST_INTERVAL_US (200 * 1000)
+/* Fewer than this are listed at once all the same: a short list pasted
+ * shows at once, whatever came just before. */
+#define LIST_WAIT_MIN 1000
 
 typedef struct
 {
@@ -51,6 +62,7 @@ typedef struct
                           * slices, or when first searched if none got to it */
   guint        shown : 1;
   guint        doomed : 1;
+  guint        waiting : 1;   /* in waiting, not yet in all */
 } Entry;
 
 struct _DailiesTaskListModel
@@ -71,6 +83,11 @@ struct _DailiesTaskListModel
   guint              fold_source;   /* folds search keys ahead, a slice at a time */
   guint              fold_next;     /* where in all the next slice starts */
   gboolean           fold_again;    /* tasks came in behind fold_next */
+  gboolean           fold_later;    /* asked for during a group: at its end */
+
+  GPtrArray         *waiting;       /* Entry, added in a group, listed at the next take_waiting */
+  guint              waiting_source;
+  gint64             last_taken;    /* monotonic µs of the last addition listed */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -361,6 +378,13 @@ fold_slice_cb (gpointer user_data)
   gint64 end = g_get_monotonic_time () + FOLD_SLICE_US;
   guint n = 0;
 
+  if (group_depth > 0)
+    {
+      self->fold_source = 0;
+      self->fold_later = TRUE;
+      return G_SOURCE_REMOVE;
+    }
+
   for (;;)
     {
       if (self->fold_next >= self->all->len)
@@ -383,6 +407,14 @@ fold_slice_cb (gpointer user_data)
 static void
 fold_ahead (DailiesTaskListModel *self)
 {
+  /* Not between an import's slices: each would wait for a fold slice. */
+  if (group_depth > 0)
+    {
+      self->fold_later = TRUE;
+      return;
+    }
+  self->fold_later = FALSE;
+
   if (self->fold_source != 0)
     {
       self->fold_again = TRUE;
@@ -563,11 +595,15 @@ collect_shown (DailiesTaskListModel *self)
   return shown;
 }
 
+static void take_waiting (DailiesTaskListModel *self);
+
 /* A new search or state: every task is matched once, nothing sorted. */
 static void
 refilter (DailiesTaskListModel *self)
 {
   gint64 now = now_seconds ();
+
+  take_waiting (self);
 
   for (guint i = 0; i < self->all->len; i++)
     {
@@ -583,6 +619,8 @@ static void
 resort (DailiesTaskListModel *self)
 {
   gint64 now = now_seconds ();
+
+  take_waiting (self);
 
   for (guint i = 0; i < self->all->len; i++)
     {
@@ -620,6 +658,11 @@ merge_sorted (GPtrArray *array,
       guint lo = 0;
       guint hi = i;
 
+      /* Fresh ones that land together (an import's slice, in the default
+       * order) each need one comparison with the item before them. */
+      if (i == 0 || compare_entries (&array->pdata[i - 1], &fresh->pdata[j - 1]) < 0)
+        lo = hi;
+
       /* The items that sort after this fresh one move up as one block,
        * found by a binary search: an import in the default order lands
        * at the top, in front of every item, a slice at a time, and a
@@ -644,34 +687,29 @@ merge_sorted (GPtrArray *array,
   *out_first = w;
 }
 
+/* Lists the waiting entries: merged in by their keys, with one
+ * items-changed. */
 static void
-add_tasks (DailiesTaskListModel *self,
-           GPtrArray            *tasks)
+take_waiting (DailiesTaskListModel *self)
 {
-  g_autoptr(GPtrArray) fresh = g_ptr_array_sized_new (tasks->len);
-  g_autoptr(GPtrArray) fresh_shown = g_ptr_array_sized_new (tasks->len);
-  gint64 now = now_seconds ();
-  gint64 batch = 0;
+  g_autoptr(GPtrArray) fresh = NULL;
+  g_autoptr(GPtrArray) fresh_shown = NULL;
   guint first, last;
 
-  for (guint i = 0; i < tasks->len; i++)
-    {
-      DailiesTask *task = g_ptr_array_index (tasks, i);
-
-      if (g_object_get_qdata (G_OBJECT (task), self->entry_quark) != NULL)
-        continue;
-
-      /* One batch number per addition, taken only if a task needs it. */
-      if (batch == 0 && g_object_get_qdata (G_OBJECT (task), order_quark) == NULL)
-        batch = next_batch++;
-
-      g_ptr_array_add (fresh, entry_new (self, task, batch, now));
-    }
-  if (fresh->len == 0)
+  if (self->waiting->len == 0)
     return;
+
+  fresh = g_steal_pointer (&self->waiting);
+  self->waiting = g_ptr_array_new ();
+  g_clear_handle_id (&self->waiting_source, g_source_remove);
+  self->last_taken = g_get_monotonic_time ();
+
+  for (guint i = 0; i < fresh->len; i++)
+    ((Entry *) g_ptr_array_index (fresh, i))->waiting = FALSE;
   fold_ahead (self);
 
-  /* An addition in the default order comes sorted already. */
+  /* An addition in the default order comes sorted already; an answer
+   * while waiting may have moved one. */
   for (guint i = 1; i < fresh->len; i++)
     if (compare_entries (&fresh->pdata[i - 1], &fresh->pdata[i]) > 0)
       {
@@ -680,6 +718,7 @@ add_tasks (DailiesTaskListModel *self,
       }
   merge_sorted (self->all, fresh, &first, &last);
 
+  fresh_shown = g_ptr_array_sized_new (fresh->len);
   for (guint i = 0; i < fresh->len; i++)
     if (((Entry *) g_ptr_array_index (fresh, i))->shown)
       g_ptr_array_add (fresh_shown, g_ptr_array_index (fresh, i));
@@ -690,6 +729,58 @@ add_tasks (DailiesTaskListModel *self,
   g_list_model_items_changed (G_LIST_MODEL (self), first,
                               last + 1 - first - fresh_shown->len, last + 1 - first);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+static gboolean
+take_waiting_cb (gpointer user_data)
+{
+  DailiesTaskListModel *self = user_data;
+
+  self->waiting_source = 0;
+  take_waiting (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Outside a group, a few tasks, or the first addition in a while, are
+ * listed at once; the rest of a group waits for the next turn (or the
+ * group's end). */
+static void
+add_tasks (DailiesTaskListModel *self,
+           GPtrArray            *tasks)
+{
+  gint64 now = now_seconds ();
+  gint64 batch = 0;
+  gint64 since;
+
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      DailiesTask *task = g_ptr_array_index (tasks, i);
+      Entry *entry;
+
+      if (g_object_get_qdata (G_OBJECT (task), self->entry_quark) != NULL)
+        continue;
+
+      /* One batch number per addition, taken only if a task needs it. */
+      if (batch == 0 && g_object_get_qdata (G_OBJECT (task), order_quark) == NULL)
+        batch = next_batch++;
+
+      entry = entry_new (self, task, batch, now);
+      entry->waiting = TRUE;
+      g_ptr_array_add (self->waiting, entry);
+    }
+  if (self->waiting->len == 0)
+    return;
+
+  since = g_get_monotonic_time () - self->last_taken;
+  if (group_depth == 0 || self->waiting->len < LIST_WAIT_MIN || since >= LIST_INTERVAL_US)
+    take_waiting (self);
+  else if (self->waiting_source == 0)
+    {
+      self->waiting_source = g_timeout_add ((LIST_INTERVAL_US - since) / 1000 + 1, take_waiting_cb, self);
+      g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->waiting_source),
+                                "[dailies] list waiting tasks");
+    }
 }
 
 static int
@@ -751,6 +842,8 @@ tasks_removed_cb (DailiesTaskListModel *self,
   guint first = G_MAXUINT;
   guint last = 0;
 
+  /* Rare in the middle of an import: what waits is listed first. */
+  take_waiting (self);
   g_array_set_size (in_all, tasks->len);
   g_array_set_size (in_shown, tasks->len);
 
@@ -823,8 +916,17 @@ task_answered_cb (DailiesTaskListModel *self,
     return;
 
   g_clear_pointer (&entry->folded, g_free);
-  was_shown = entry->shown;
   make_key (self->sort, task, now, &k1, &k2);
+  if (entry->waiting)
+    {
+      /* Placed when it is listed. */
+      entry->k1 = k1;
+      entry->k2 = k2;
+      entry->shown = entry_matches (self, entry, now);
+      return;
+    }
+
+  was_shown = entry->shown;
   keep_place = k1 == entry->k1 && k2 == entry->k2;
   entry->shown = entry_matches (self, entry, now);
 
@@ -954,6 +1056,7 @@ dailies_task_list_model_dispose (GObject *object)
     }
   g_clear_object (&self->store);
   g_clear_handle_id (&self->fold_source, g_source_remove);
+  g_clear_handle_id (&self->waiting_source, g_source_remove);
 
   G_OBJECT_CLASS (dailies_task_list_model_parent_class)->dispose (object);
 }
@@ -970,6 +1073,15 @@ dailies_task_list_model_finalize (GObject *object)
       g_object_set_qdata (G_OBJECT (entry->task), self->entry_quark, NULL);
       entry_free (entry);
     }
+  for (guint i = 0; i < self->waiting->len; i++)
+    {
+      Entry *entry = g_ptr_array_index (self->waiting, i);
+
+      g_object_set_qdata (G_OBJECT (entry->task), self->entry_quark, NULL);
+      entry_free (entry);
+    }
+  g_ptr_array_remove_fast (live_models, self);
+  g_clear_pointer (&self->waiting, g_ptr_array_unref);
   g_clear_pointer (&self->shown, g_ptr_array_unref);
   g_clear_pointer (&self->all, g_ptr_array_unref);
   g_clear_pointer (&self->search, g_free);
@@ -1051,6 +1163,11 @@ dailies_task_list_model_init (DailiesTaskListModel *self)
   self->entry_quark = g_quark_from_string (quark_name);
   self->all = g_ptr_array_new ();
   self->shown = g_ptr_array_new ();
+  self->waiting = g_ptr_array_new ();
+
+  if (live_models == NULL)
+    live_models = g_ptr_array_new ();
+  g_ptr_array_add (live_models, self);
 }
 
 DailiesTaskListModel *
@@ -1096,8 +1213,18 @@ dailies_task_list_model_end_group (void)
 {
   g_return_if_fail (group_depth > 0);
 
-  if (--group_depth == 0)
-    group_added = -1;
+  if (--group_depth > 0)
+    return;
+
+  group_added = -1;
+  for (guint i = 0; live_models != NULL && i < live_models->len; i++)
+    {
+      DailiesTaskListModel *model = g_ptr_array_index (live_models, i);
+
+      take_waiting (model);
+      if (model->fold_later)
+        fold_ahead (model);
+    }
 }
 
 DailiesTaskSort

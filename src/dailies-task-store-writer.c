@@ -54,23 +54,6 @@ dailies_task_store_row_new_from_task (DailiesTask *task)
   return row;
 }
 
-/* A task just made by dailies_task_store_new_task() and given its place:
- * only what differs from a new task's defaults is copied. */
-Row *
-dailies_task_store_row_new_fresh (DailiesTask *task)
-{
-  Row *row = g_new0 (Row, 1);
-
-  g_assert (dailies_task_get_store_position (task) > 0);
-
-  row->fields.id = g_strdup (dailies_task_get_id (task));
-  row->fields.first_seen = dailies_task_get_first_seen (task);
-  row->position = dailies_task_get_store_position (task) - 1;
-  row->fresh = TRUE;
-
-  return row;
-}
-
 Row *
 dailies_task_store_row_new_deleted (DailiesTask *task)
 {
@@ -130,13 +113,6 @@ write_row (DailiesTaskStore *self,
       stmt = self->stmts.delete;
       sqlite3_bind_text (stmt, 1, row->fields.id, -1, SQLITE_STATIC);
     }
-  else if (row->fresh)
-    {
-      stmt = self->stmts.insert_fresh;
-      sqlite3_bind_text (stmt, 1, row->fields.id, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 2, row->position);
-      sqlite3_bind_int64 (stmt, 3, row->fields.first_seen);
-    }
   else
     {
       stmt = row->keep_stored_json ? self->stmts.upsert_keep_json : self->stmts.upsert;
@@ -171,11 +147,30 @@ write_row (DailiesTaskStore *self,
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* By ID; an ID added twice (removed in between) by its place, the newer
+ * last, so that its row is the one that stays. */
 static int
-compare_row_ids (gconstpointer a,
-                 gconstpointer b)
+compare_fresh_rows (gconstpointer a,
+                    gconstpointer b)
 {
-  return strcmp ((*(Row * const *) a)->fields.id, (*(Row * const *) b)->fields.id);
+  const FreshRow *ra = *(const FreshRow * const *) a;
+  const FreshRow *rb = *(const FreshRow * const *) b;
+  int cmp = strcmp (ra->id, rb->id);
+
+  if (cmp != 0)
+    return cmp;
+  return ra->position < rb->position ? -1 : ra->position > rb->position;
+}
+
+static int
+step_statement (sqlite3_stmt *stmt)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 /* The rows of tasks just added, DAILIES_TASK_STORE_FRESH_PER_STATEMENT a
@@ -185,10 +180,10 @@ static int
 write_fresh_rows (DailiesTaskStore *self,
                   GPtrArray        *fresh)
 {
-  sqlite3_stmt *stmt = self->stmts.insert_fresh_many;
+  sqlite3_stmt *many = self->stmts.insert_fresh_many;
   guint i = 0;
 
-  g_ptr_array_sort (fresh, compare_row_ids);
+  g_ptr_array_sort (fresh, compare_fresh_rows);
 
   for (; i + DAILIES_TASK_STORE_FRESH_PER_STATEMENT <= fresh->len; i += DAILIES_TASK_STORE_FRESH_PER_STATEMENT)
     {
@@ -196,55 +191,88 @@ write_fresh_rows (DailiesTaskStore *self,
 
       for (guint j = 0; j < DAILIES_TASK_STORE_FRESH_PER_STATEMENT; j++)
         {
-          const Row *row = g_ptr_array_index (fresh, i + j);
+          const FreshRow *row = g_ptr_array_index (fresh, i + j);
 
-          sqlite3_bind_text (stmt, 3 * j + 1, row->fields.id, -1, SQLITE_STATIC);
-          sqlite3_bind_int64 (stmt, 3 * j + 2, row->position);
-          sqlite3_bind_int64 (stmt, 3 * j + 3, row->fields.first_seen);
+          sqlite3_bind_text (many, 3 * j + 1, row->id, -1, SQLITE_STATIC);
+          sqlite3_bind_int64 (many, 3 * j + 2, row->position);
+          sqlite3_bind_int64 (many, 3 * j + 3, row->first_seen);
         }
-      rc = sqlite3_step (stmt);
-      sqlite3_reset (stmt);
-      sqlite3_clear_bindings (stmt);
-      if (rc != SQLITE_DONE)
+      if ((rc = step_statement (many)) != SQLITE_OK)
         return rc;
     }
 
   for (; i < fresh->len; i++)
     {
-      int rc = write_row (self, g_ptr_array_index (fresh, i));
+      const FreshRow *row = g_ptr_array_index (fresh, i);
+      sqlite3_stmt *one = self->stmts.insert_fresh;
+      int rc;
 
-      if (rc != SQLITE_OK)
+      sqlite3_bind_text (one, 1, row->id, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (one, 2, row->position);
+      sqlite3_bind_int64 (one, 3, row->first_seen);
+      if ((rc = step_statement (one)) != SQLITE_OK)
         return rc;
     }
 
   return SQLITE_OK;
 }
 
-/* One transaction for the whole batch: all of it is saved, or none. Each
- * task has one row in it, so the order of the rows does not matter. */
+/* The fresh rows of @blocks; a row of the same task in @batch that is
+ * older than its block goes (the task was removed, then its ID added
+ * again), a newer one (an answer, a removal) is written after it. */
+static GPtrArray *
+gather_fresh_rows (GHashTable *batch,
+                   GQueue     *blocks)
+{
+  GPtrArray *fresh = g_ptr_array_new ();
+
+  for (GList *l = blocks->head; l != NULL; l = l->next)
+    {
+      FreshBlock *block = l->data;
+
+      for (guint i = 0; i < block->n_rows; i++)
+        {
+          FreshRow *row = &block->rows[i];
+
+          if (batch != NULL && g_hash_table_size (batch) > 0)
+            {
+              Row *other = g_hash_table_lookup (batch, row->id);
+
+              if (other != NULL && other->gen < block->gen)
+                g_hash_table_remove (batch, row->id);
+            }
+          g_ptr_array_add (fresh, row);
+        }
+    }
+
+  return fresh;
+}
+
+/* One transaction for the whole batch: all of it is saved, or none. The
+ * fresh rows go first; then each task has one row, so the order of the
+ * rest does not matter. */
 static gboolean
 commit_batch (DailiesTaskStore  *self,
               GHashTable        *batch,
+              GQueue            *blocks,
               GError           **error)
 {
-  g_autoptr(GPtrArray) fresh = g_ptr_array_new ();
-  GHashTableIter iter;
-  gpointer value;
+  g_autoptr(GPtrArray) fresh = gather_fresh_rows (batch, blocks);
   int rc = SQLITE_OK;
 
   if (!dailies_task_store_exec_sql (self->db, "BEGIN IMMEDIATE", error))
     return FALSE;
 
-  g_hash_table_iter_init (&iter, batch);
-  while (rc == SQLITE_OK && g_hash_table_iter_next (&iter, NULL, &value))
+  rc = write_fresh_rows (self, fresh);
+  if (batch != NULL)
     {
-      if (((Row *) value)->fresh)
-        g_ptr_array_add (fresh, value);
-      else
+      GHashTableIter iter;
+      gpointer value;
+
+      g_hash_table_iter_init (&iter, batch);
+      while (rc == SQLITE_OK && g_hash_table_iter_next (&iter, NULL, &value))
         rc = write_row (self, value);
     }
-  if (rc == SQLITE_OK)
-    rc = write_fresh_rows (self, fresh);
   if (rc != SQLITE_OK)
     {
       dailies_task_store_set_sqlite_error (error, self->db, rc, "saving a task");
@@ -263,6 +291,12 @@ commit_batch (DailiesTaskStore  *self,
   return TRUE;
 }
 
+gboolean
+dailies_task_store_has_queued_locked (DailiesTaskStore *self)
+{
+  return g_hash_table_size (self->pending) > 0 || self->fresh.length > 0;
+}
+
 gpointer
 dailies_task_store_writer_thread (gpointer user_data)
 {
@@ -276,6 +310,8 @@ dailies_task_store_writer_thread (gpointer user_data)
     {
       g_autoptr(GHashTable) batch = NULL;
       g_autoptr(GError) error = NULL;
+      GQueue blocks = G_QUEUE_INIT;
+      guint n_rows = 0;
       gboolean ok = TRUE;
       guint64 gen;
 
@@ -289,11 +325,16 @@ dailies_task_store_writer_thread (gpointer user_data)
         {
           batch = g_steal_pointer (&self->pending);
           self->pending = dailies_task_store_pending_table_new ();
+          n_rows += g_hash_table_size (batch);
         }
+      blocks = self->fresh;
+      g_queue_init (&self->fresh);
+      n_rows += self->n_fresh;
+      self->n_fresh = 0;
       g_mutex_unlock (&self->mutex);
 
-      if (batch != NULL)
-        ok = commit_batch (self, batch, &error);
+      if (n_rows > 0)
+        ok = commit_batch (self, batch, &blocks, &error);
 
       g_mutex_lock (&self->mutex);
       if (!ok)
@@ -301,16 +342,24 @@ dailies_task_store_writer_thread (gpointer user_data)
           GHashTableIter iter;
           gpointer key;
           gpointer value;
+          FreshBlock *block;
 
           /* Keep what newer changes did not replace, for the next try. */
-          g_hash_table_iter_init (&iter, batch);
-          while (g_hash_table_iter_next (&iter, &key, &value))
+          if (batch != NULL)
+            g_hash_table_iter_init (&iter, batch);
+          while (batch != NULL && g_hash_table_iter_next (&iter, &key, &value))
             {
               if (!g_hash_table_contains (self->pending, key))
                 {
                   g_hash_table_iter_steal (&iter);
                   g_hash_table_insert (self->pending, key, value);
                 }
+            }
+          /* Older than any queued since: in front of them. */
+          while ((block = g_queue_pop_tail (&blocks)) != NULL)
+            {
+              g_queue_push_head (&self->fresh, block);
+              self->n_fresh += block->n_rows;
             }
 
           /* Tell the UI when saving starts to fail, not at every retry. */
@@ -325,9 +374,9 @@ dailies_task_store_writer_thread (gpointer user_data)
 
           if (quit)
             g_warning ("store: %u changes could not be saved: %s",
-                       g_hash_table_size (self->pending), error->message);
+                       g_hash_table_size (self->pending) + self->n_fresh, error->message);
         }
-      else if (batch != NULL)
+      else if (n_rows > 0)
         {
           self->failing = FALSE;
           g_clear_error (&self->failure);
@@ -336,21 +385,23 @@ dailies_task_store_writer_thread (gpointer user_data)
       g_cond_broadcast (&self->done_cond);
       g_mutex_unlock (&self->mutex);
 
+      g_clear_pointer (&batch, g_hash_table_unref);
+      g_queue_clear_full (&blocks, g_free);
+
 #ifdef __GLIBC__
       /* The rows of a bulk change were copies, freed here: glibc would
        * keep this thread's arena at its largest otherwise. Trimmed once
        * nothing more waits: malloc_trim() goes through every arena, the
        * main thread's too, holding each one's lock, and in the middle of
        * an import that stalls the window. */
-      if (ok && batch != NULL && g_hash_table_size (batch) >= TRIM_BATCH)
+      if (ok && n_rows >= TRIM_BATCH)
         trim_due = TRUE;
-      g_clear_pointer (&batch, g_hash_table_unref);
       if (trim_due)
         {
           gboolean more;
 
           g_mutex_lock (&self->mutex);
-          more = self->wake || g_hash_table_size (self->pending) > 0;
+          more = self->wake || dailies_task_store_has_queued_locked (self);
           g_mutex_unlock (&self->mutex);
           if (!more)
             {
@@ -456,13 +507,14 @@ dailies_task_store_queue_rows (DailiesTaskStore  *self,
     return;
 
   g_mutex_lock (&self->mutex);
+  self->queued_gen++;
   for (guint i = 0; i < n_rows; i++)
     {
       urgent |= !rows[i]->answer;
+      rows[i]->gen = self->queued_gen;
       g_hash_table_replace (self->pending, rows[i]->fields.id, rows[i]);
     }
-  self->queued_gen++;
-  if (g_hash_table_size (self->pending) >= WAKE_BACKLOG || self->wake_source == NULL)
+  if (g_hash_table_size (self->pending) + self->n_fresh >= WAKE_BACKLOG || self->wake_source == NULL)
     dailies_task_store_wake_writer_locked (self);
   g_mutex_unlock (&self->mutex);
 
@@ -473,6 +525,50 @@ dailies_task_store_queue_rows (DailiesTaskStore  *self,
     g_source_set_ready_time (self->wake_source, 0);
   else if (g_source_get_ready_time (self->wake_source) < 0)
     g_source_set_ready_time (self->wake_source, g_get_monotonic_time () + ANSWER_DELAY_US);
+}
+
+/* Hands the rows of @tasks, just added and given their places, to the
+ * writer as one block, woken as for any other change but an answer. */
+void
+dailies_task_store_queue_fresh (DailiesTaskStore    *self,
+                                DailiesTask * const *tasks,
+                                guint                n_tasks)
+{
+  FreshBlock *block;
+  gsize ids_length = 0;
+  char *ids;
+
+  if (n_tasks == 0)
+    return;
+
+  for (guint i = 0; i < n_tasks; i++)
+    ids_length += strlen (dailies_task_get_id (tasks[i])) + 1;
+
+  block = g_malloc (sizeof (FreshBlock) + n_tasks * sizeof (FreshRow) + ids_length);
+  block->n_rows = n_tasks;
+  ids = (char *) &block->rows[n_tasks];
+  for (guint i = 0; i < n_tasks; i++)
+    {
+      const char *id = dailies_task_get_id (tasks[i]);
+      gsize length = strlen (id) + 1;
+
+      g_assert (dailies_task_get_store_position (tasks[i]) > 0);
+      block->rows[i].id = memcpy (ids, id, length);
+      block->rows[i].position = dailies_task_get_store_position (tasks[i]) - 1;
+      block->rows[i].first_seen = dailies_task_get_first_seen (tasks[i]);
+      ids += length;
+    }
+
+  g_mutex_lock (&self->mutex);
+  block->gen = ++self->queued_gen;
+  g_queue_push_tail (&self->fresh, block);
+  self->n_fresh += n_tasks;
+  if (g_hash_table_size (self->pending) + self->n_fresh >= WAKE_BACKLOG || self->wake_source == NULL)
+    dailies_task_store_wake_writer_locked (self);
+  g_mutex_unlock (&self->mutex);
+
+  if (self->wake_source != NULL)
+    g_source_set_ready_time (self->wake_source, 0);
 }
 
 void

@@ -12,16 +12,9 @@
 #endif
 
 #include <glib/gi18n.h>
-#ifdef __linux__
-# include <sys/resource.h>
-# include <sys/syscall.h>
-# include <unistd.h>
-#endif
 
 #include "dailies-task-store-private.h"
-
-/* How much nicer than the main thread the loading thread runs. */
-#define LOAD_THREAD_NICE 5
+#include "dailies-thread.h"
 
 static void list_model_iface_init (GListModelInterface *iface);
 
@@ -214,6 +207,7 @@ dailies_task_store_finalize (GObject *object)
   g_clear_pointer (&self->items, g_ptr_array_unref);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->pending, g_hash_table_unref);
+  g_queue_clear_full (&self->fresh, g_free);
   g_clear_error (&self->failure);
   g_queue_clear_full (&self->failures, (GDestroyNotify) g_error_free);
   g_mutex_clear (&self->mutex);
@@ -384,6 +378,7 @@ dailies_task_store_init (DailiesTaskStore *self)
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
   self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
   self->pending = dailies_task_store_pending_table_new ();
+  g_queue_init (&self->fresh);
   g_mutex_init (&self->mutex);
   g_cond_init (&self->work_cond);
   g_cond_init (&self->done_cond);
@@ -424,15 +419,7 @@ load_thread (gpointer data)
   g_autoptr(GTask) task = data;
   const char *path = g_task_get_task_data (task);
 
-#ifdef __linux__
-  /* On Linux the nice value is per thread. */
-  id_t tid = (id_t) syscall (SYS_gettid);
-
-  errno = 0;
-  if (setpriority (PRIO_PROCESS, tid, getpriority (PRIO_PROCESS, tid) + LOAD_THREAD_NICE) != 0)
-    g_debug ("store: could not lower the loader's priority: %s", g_strerror (errno));
-#endif
-
+  dailies_thread_lower_priority ("store");
   g_task_return_pointer (task, dailies_task_store_load_database (path),
                          (GDestroyNotify) dailies_task_store_load_data_free);
 
@@ -555,7 +542,6 @@ dailies_task_store_add_new_tasks (DailiesTaskStore   *self,
                                   DailiesTask * const *tasks,
                                   guint               n_tasks)
 {
-  g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GPtrArray) added = NULL;
   gint64 now = now_seconds ();
   guint old_n_items;
@@ -566,7 +552,6 @@ dailies_task_store_add_new_tasks (DailiesTaskStore   *self,
   g_return_val_if_fail (self->loaded, 0);
 
   old_n_items = self->items->len;
-  rows = g_ptr_array_sized_new (n_tasks);
   added = g_ptr_array_sized_new (n_tasks);
 
   for (guint i = 0; i < n_tasks; i++)
@@ -583,11 +568,10 @@ dailies_task_store_add_new_tasks (DailiesTaskStore   *self,
 
       g_ptr_array_add (self->items, g_object_ref (task));
       g_hash_table_insert (self->by_id, (gpointer) id, task);
-      g_ptr_array_add (rows, dailies_task_store_row_new_fresh (task));
       g_ptr_array_add (added, task);
     }
 
-  dailies_task_store_queue_rows (self, (Row **) rows->pdata, rows->len);
+  dailies_task_store_queue_fresh (self, (DailiesTask * const *) added->pdata, added->len);
 
   n_added = self->items->len - old_n_items;
   if (n_added > 0)
@@ -1043,7 +1027,7 @@ dailies_task_store_flush (DailiesTaskStore  *self,
 
   if (self->thread == NULL)
     {
-      if (g_hash_table_size (self->pending) == 0)
+      if (!dailies_task_store_has_queued_locked (self))
         return TRUE;
 
       g_set_error_literal (error, DAILIES_STORE_ERROR, DAILIES_STORE_ERROR_NOT_LOADED,
@@ -1054,7 +1038,7 @@ dailies_task_store_flush (DailiesTaskStore  *self,
   g_mutex_lock (&self->mutex);
 
   /* Rows left over from a failed batch get another try now. */
-  if (g_hash_table_size (self->pending) > 0)
+  if (dailies_task_store_has_queued_locked (self))
     {
       self->queued_gen++;
       dailies_task_store_wake_writer_locked (self);

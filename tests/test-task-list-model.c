@@ -491,6 +491,74 @@ test_batches (Fixture       *f,
   assert_one_change (f, 0, 5, 5);
 }
 
+static GPtrArray *
+add_numbered (Fixture    *f,
+              const char *prefix,
+              guint       from,
+              guint       n)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = from; i < from + n; i++)
+    g_ptr_array_add (ids, g_strdup_printf ("%s%05u", prefix, i));
+
+  return add_id_array (f, ids);
+}
+
+/* Within a group (an import fed in slices) an addition of 1,000 or more
+ * soon after the last one listed waits, and is listed with what follows
+ * in one items-changed: each costs the view a rebind of its rows. The
+ * end of the group lists what waits, and so does a removal first. */
+static void
+test_group_waits (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) first = NULL;
+  g_autoptr(GPtrArray) second = NULL;
+  g_autoptr(GPtrArray) third = NULL;
+  g_autoptr(GPtrArray) fourth = NULL;
+
+  dailies_task_list_model_begin_group ();
+  first = add_numbered (f, "g", 0, 1000);
+  assert_one_change (f, 0, 0, 1000);
+  second = add_numbered (f, "g", 1000, 1000);
+  g_assert_cmpuint (f->n_signals, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->model)), ==, 1000);
+  /* An answer to a waiting task is kept for when it is listed. */
+  answer (f, "g01500", "SUCCESS", "doubao-seedance-2-0-260128", NULL, now_seconds (), 0);
+  third = add_numbered (f, "g", 2000, 1000);
+  g_assert_cmpuint (f->n_signals, ==, 0);
+  dailies_task_list_model_end_group ();
+  assert_one_change (f, 1000, 0, 2000);
+
+  /* In the file's order, the mirror built from the signals alike. */
+  for (guint i = 0; i < 3000; i++)
+    {
+      g_autoptr(DailiesTask) task = g_list_model_get_item (G_LIST_MODEL (f->model), i);
+      g_autofree char *id = g_strdup_printf ("g%05u", i);
+
+      g_assert_cmpstr (dailies_task_get_id (task), ==, id);
+      g_assert_true (task == g_ptr_array_index (f->mirror, i));
+    }
+
+  dailies_task_list_model_begin_group ();
+  fourth = add_numbered (f, "h", 0, 1000);
+  g_assert_cmpuint (f->n_signals, ==, 0);
+  dailies_task_store_remove (f->store, g_ptr_array_index (fourth, 0));
+  g_assert_cmpuint (f->n_signals, ==, 2);
+  dailies_task_list_model_end_group ();
+  g_assert_cmpuint (f->n_signals, ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->model)), ==, 3999);
+  for (guint i = 0; i < 3999; i++)
+    {
+      g_autoptr(DailiesTask) task = g_list_model_get_item (G_LIST_MODEL (f->model), i);
+      g_autofree char *id = i < 999 ? g_strdup_printf ("h%05u", i + 1) : g_strdup_printf ("g%05u", i - 999);
+
+      g_assert_cmpstr (dailies_task_get_id (task), ==, id);
+      g_assert_true (task == g_ptr_array_index (f->mirror, i));
+    }
+}
+
 static void
 test_filter (Fixture       *f,
              gconstpointer  data)
@@ -958,6 +1026,7 @@ main (int   argc,
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/task-list-model/sort-orders", test_sort_orders);
   ADD ("/task-list-model/batches", test_batches);
+  ADD ("/task-list-model/group-waits", test_group_waits);
   ADD ("/task-list-model/filter", test_filter);
   ADD ("/task-list-model/answer", test_answer);
   ADD ("/task-list-model/remove-restore", test_remove_restore);

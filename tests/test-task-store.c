@@ -1330,6 +1330,46 @@ test_fresh_rows (void)
   fixture_clear (&f);
 }
 
+/* The rows of tasks just added wait as one block beside the other changes,
+ * and what happens to those tasks before the writer gets to them still
+ * wins: an answer, a removal, a removal with the ID added again. All go
+ * in one batch with the additions: the writer waits for the main loop,
+ * which does not run here, or for the flush. */
+static void
+test_fresh_then_changed (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  const char *ids[] = {
+    "asyntask_FreshAnswered", "asyntask_FreshRemoved", "asyntask_FreshAgain", "asyntask_FreshKept",
+  };
+  g_autofree char *body = response_body (ids[0], "SUCCESS", "100%");
+  g_autoptr(DailiesTask) removed = NULL;
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  g_assert_cmpuint (dailies_task_store_add_ids (store, ids, G_N_ELEMENTS (ids)), ==, G_N_ELEMENTS (ids));
+  apply_body (store, dailies_task_store_lookup (store, ids[0]), body, 200);
+  dailies_task_store_remove (store, dailies_task_store_lookup (store, ids[1]));
+  removed = g_object_ref (dailies_task_store_lookup (store, ids[2]));
+  dailies_task_store_remove (store, removed);
+  g_assert_cmpuint (dailies_task_store_add_ids (store, &ids[2], 1), ==, 1);
+  g_assert_true (dailies_task_store_lookup (store, ids[2]) != removed);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, 0);
+  g_assert_true (dailies_task_store_flush (store, NULL));
+
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, 3);
+  g_assert_cmpint (query_int (f.db_path, "SELECT status FROM tasks WHERE id = 'asyntask_FreshAnswered'"),
+                   ==, DAILIES_TASK_STATUS_SUCCESS);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks WHERE id = 'asyntask_FreshRemoved'"), ==, 0);
+  /* The second one, after the four first. */
+  g_assert_cmpint (query_int (f.db_path, "SELECT position FROM tasks WHERE id = 'asyntask_FreshAgain'"), ==, 4);
+  g_assert_cmpint (query_int (f.db_path, "SELECT status FROM tasks WHERE id = 'asyntask_FreshKept'"),
+                   ==, DAILIES_TASK_STATUS_UNKNOWN);
+  close_store (store);
+  fixture_clear (&f);
+}
+
 /* The list keeps its order however SQLite happens to store the rows: here
  * the table is rewritten so that the newest rows come first on disk. */
 static void
@@ -1707,6 +1747,7 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/many", test_many);
   g_test_add_func ("/dailies/task-store/load-order", test_load_order);
   g_test_add_func ("/dailies/task-store/fresh-rows", test_fresh_rows);
+  g_test_add_func ("/dailies/task-store/fresh-then-changed", test_fresh_then_changed);
   g_test_add_func ("/dailies/task-store/kill-during-writes", test_kill_during_writes);
 
   ret = g_test_run ();
