@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "dailies-indices.h"
 #include "dailies-task-list-model.h"
 #include "dailies-task-store.h"
 #include "dailies-task.h"
@@ -783,16 +784,6 @@ add_tasks (DailiesTaskListModel *self,
     }
 }
 
-static int
-compare_indices (gconstpointer a,
-                 gconstpointer b)
-{
-  guint ia = *(const guint *) a;
-  guint ib = *(const guint *) b;
-
-  return ia < ib ? -1 : ia > ib;
-}
-
 /* Drops the doomed entries from @array, which are at @indices. A few
  * (a removal from the middle of 100,000) cost a block move each; many,
  * one pass from the first. */
@@ -805,7 +796,7 @@ compact (GPtrArray *array,
 
   if (indices->len <= 64)
     {
-      g_array_sort (indices, compare_indices);
+      dailies_indices_sort (indices);
       w = g_array_index (indices, guint, 0);
       for (guint i = 0; i < indices->len; i++)
         {

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dailies-indices.h"
 #include "dailies-task-store-private.h"
 #include "dailies-thread.h"
 
@@ -757,16 +758,6 @@ compare_positions (gconstpointer a,
   return pa < pb ? -1 : pa > pb;
 }
 
-static int
-compare_indices (gconstpointer a,
-                 gconstpointer b)
-{
-  guint ia = *(const guint *) a;
-  guint ib = *(const guint *) b;
-
-  return ia < ib ? -1 : ia > ib;
-}
-
 /* The first index in items[0, end) whose position is above (@after) or
  * not below @position. Items are kept in ascending position. */
 static guint
@@ -858,7 +849,7 @@ dailies_task_store_remove_tasks (DailiesTaskStore *self,
     return;
 
   /* In order, each once (the caller may name a task twice). */
-  g_array_sort (doomed, compare_indices);
+  dailies_indices_sort (doomed);
   for (guint i = 0; i < doomed->len; i++)
     if (n_doomed == 0 || g_array_index (doomed, guint, i) != g_array_index (doomed, guint, n_doomed - 1))
       g_array_index (doomed, guint, n_doomed++) = g_array_index (doomed, guint, i);
