@@ -217,9 +217,13 @@ write_fresh_rows (DailiesTaskStore *self,
   return SQLITE_OK;
 }
 
-/* The fresh rows of @blocks; a row of the same task in @batch that is
- * older than its block goes (the task was removed, then its ID added
- * again), a newer one (an answer, a removal) is written after it. */
+/* The fresh rows of @blocks; where @batch holds a row of the same ID, the
+ * newer of the two is the one written, as when one row per ID waited. A
+ * newer row (an answer, a removal, an Undo of the task that had the ID
+ * before) says all there is, and its fresh row goes: written first, its
+ * INSERT OR REPLACE would drop that older task's stored JSON, which an
+ * Undo still needs. An older one (removed before its ID came again) goes
+ * instead. */
 static GPtrArray *
 gather_fresh_rows (GHashTable *batch,
                    GQueue     *blocks)
@@ -238,7 +242,9 @@ gather_fresh_rows (GHashTable *batch,
             {
               Row *other = g_hash_table_lookup (batch, row->id);
 
-              if (other != NULL && other->gen < block->gen)
+              if (other != NULL && other->gen > block->gen)
+                continue;
+              if (other != NULL)
                 g_hash_table_remove (batch, row->id);
             }
           g_ptr_array_add (fresh, row);

@@ -1370,6 +1370,44 @@ test_fresh_then_changed (void)
   fixture_clear (&f);
 }
 
+/* Before the writer runs: a task whose answer is still only in the file
+ * is removed, its ID added again and that task removed too, then the first
+ * removal is undone. The task comes back with its answer. */
+static void
+test_undo_after_readd (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  const char *id = "asyntask_UndoAfterReadd00001";
+  g_autofree char *body = response_body (id, "SUCCESS", "100%");
+  g_autoptr(GPtrArray) olds = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) news = g_ptr_array_new_with_free_func (g_object_unref);
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  dailies_task_store_add_ids (store, &id, 1);
+  apply_body (store, dailies_task_store_lookup (store, id), body, 200);
+  close_store (store);
+
+  store = open_store (f.db_path);
+  g_ptr_array_add (olds, g_object_ref (dailies_task_store_lookup (store, id)));
+  g_assert_false (dailies_task_has_raw_json_in_memory (g_ptr_array_index (olds, 0)));
+  dailies_task_store_remove_tasks (store, olds);
+  g_assert_cmpuint (dailies_task_store_add_ids (store, &id, 1), ==, 1);
+  g_ptr_array_add (news, g_object_ref (dailies_task_store_lookup (store, id)));
+  dailies_task_store_remove_tasks (store, news);
+  dailies_task_store_restore_tasks (store, olds);
+  g_assert_true (dailies_task_store_flush (store, NULL));
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks WHERE raw_json IS NOT NULL"), ==, 1);
+  close_store (store);
+
+  store = open_store (f.db_path);
+  g_assert_cmpstr (dailies_task_get_raw_json (dailies_task_store_lookup (store, id)), ==, body);
+  close_store (store);
+
+  fixture_clear (&f);
+}
+
 /* The list keeps its order however SQLite happens to store the rows: here
  * the table is rewritten so that the newest rows come first on disk. */
 static void
@@ -1748,6 +1786,7 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/load-order", test_load_order);
   g_test_add_func ("/dailies/task-store/fresh-rows", test_fresh_rows);
   g_test_add_func ("/dailies/task-store/fresh-then-changed", test_fresh_then_changed);
+  g_test_add_func ("/dailies/task-store/undo-after-readd", test_undo_after_readd);
   g_test_add_func ("/dailies/task-store/kill-during-writes", test_kill_during_writes);
 
   ret = g_test_run ();
