@@ -668,9 +668,11 @@ dailies_window_dispose (GObject *object)
   g_clear_object (&self->toast_clock);
   g_clear_handle_id (&self->toast_source, g_source_remove);
   /* Never shown, but over all the same: an Undo's toast lets its
-   * removal go for good when it is dismissed. */
+   * removal go for good when it is dismissed. libadwaita 1.2 ignores
+   * adw_toast_dismiss() on a toast no overlay holds, so the signal is
+   * emitted here. */
   for (GList *l = self->waiting_toasts.head; l != NULL; l = l->next)
-    adw_toast_dismiss (l->data);
+    g_signal_emit_by_name (l->data, "dismissed");
   g_queue_clear_full (&self->waiting_toasts, g_object_unref);
   if (self->prefill_clock != NULL)
     g_clear_signal_handler (&self->prefill_paint_handler, self->prefill_clock);
