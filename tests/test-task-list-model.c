@@ -557,6 +557,42 @@ test_group_waits (Fixture       *f,
       g_assert_cmpstr (dailies_task_get_id (task), ==, id);
       g_assert_true (task == g_ptr_array_index (f->mirror, i));
     }
+
+  /* A new search while tasks wait: they are judged by it, not by the
+   * search they came in under. */
+  dailies_task_list_model_begin_group ();
+  g_clear_pointer (&fourth, g_ptr_array_unref);
+  fourth = add_numbered (f, "k", 0, 1000);
+  g_clear_pointer (&third, g_ptr_array_unref);
+  third = add_numbered (f, "k", 1000, 2000);
+  dailies_task_list_model_set_search (f->model, "k01");
+  dailies_task_list_model_end_group ();
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->model)), ==, 1000);
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_autoptr(DailiesTask) task = g_list_model_get_item (G_LIST_MODEL (f->model), i);
+
+      g_assert_true (g_str_has_prefix (dailies_task_get_id (task), "k01"));
+    }
+  dailies_task_list_model_set_search (f->model, "");
+
+  /* A new order while tasks wait: they are placed by it. */
+  dailies_task_list_model_begin_group ();
+  g_clear_pointer (&fourth, g_ptr_array_unref);
+  fourth = add_numbered (f, "m", 0, 1000);
+  g_clear_pointer (&third, g_ptr_array_unref);
+  third = add_numbered (f, "m", 1000, 1000);
+  dailies_task_list_model_set_sort (f->model, DAILIES_TASK_SORT_OLDEST);
+  dailies_task_list_model_end_group ();
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->model)), ==, 3999 + 3000 + 2000);
+  for (guint i = 1; i < g_list_model_get_n_items (G_LIST_MODEL (f->model)); i++)
+    {
+      g_autoptr(DailiesTask) before = g_list_model_get_item (G_LIST_MODEL (f->model), i - 1);
+      g_autoptr(DailiesTask) task = g_list_model_get_item (G_LIST_MODEL (f->model), i);
+
+      g_assert_cmpuint (dailies_task_get_store_position (before), <, dailies_task_get_store_position (task));
+      g_assert_true (task == g_ptr_array_index (f->mirror, i));
+    }
 }
 
 static void
