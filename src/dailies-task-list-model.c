@@ -1199,18 +1199,34 @@ dailies_task_list_model_begin_group (void)
   group_depth++;
 }
 
+static gpointer
+ref_model (gconstpointer model,
+           gpointer      user_data)
+{
+  return g_object_ref ((gpointer) model);
+}
+
 void
 dailies_task_list_model_end_group (void)
 {
+  g_autoptr(GPtrArray) models = NULL;
+
   g_return_if_fail (group_depth > 0);
 
   if (--group_depth > 0)
     return;
 
   group_added = -1;
-  for (guint i = 0; live_models != NULL && i < live_models->len; i++)
+  if (live_models == NULL)
+    return;
+
+  /* A copy, with references: a handler of the items-changed said here
+   * may drop a model, which reorders live_models. */
+  models = g_ptr_array_copy (live_models, ref_model, NULL);
+  g_ptr_array_set_free_func (models, g_object_unref);
+  for (guint i = 0; i < models->len; i++)
     {
-      DailiesTaskListModel *model = g_ptr_array_index (live_models, i);
+      DailiesTaskListModel *model = g_ptr_array_index (models, i);
 
       take_waiting (model);
       if (model->fold_later)
