@@ -38,6 +38,16 @@ void                dailies_test_wait_for_frames  (GtkWidget          *widget);
 GdkTexture         *dailies_test_screenshot       (GtkWidget          *window,
                                                    const char         *name);
 
+/* The log writer UI tests run with: g_log_writer_default(), but for GTK
+ * 4.8's "Trying to snapshot … without a current allocation" warning,
+ * printed and not fatal. dailies_test_set_log_writer() sets @func (NULL:
+ * this one) once per process; a test's own writer ends in this one. */
+GLogWriterOutput    dailies_test_log_writer       (GLogLevelFlags      log_level,
+                                                   const GLogField    *fields,
+                                                   gsize               n_fields,
+                                                   gpointer            user_data);
+void                dailies_test_set_log_writer   (GLogWriterFunc      func);
+
 /* Runs @app with @argv (NULL-terminated, argv[0] first); once it is
  * activated, @func runs from the main loop, then the app quits. Asserts
  * that it ran and that the app exited with 0. */

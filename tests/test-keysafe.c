@@ -59,7 +59,7 @@ capture_writer (GLogLevelFlags   log_level,
   if ((log_level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO)) && g_getenv ("DAILIES_TEST_SHOW_DEBUG") == NULL)
     return G_LOG_WRITER_HANDLED;
 
-  return g_log_writer_default (log_level, fields, n_fields, user_data);
+  return dailies_test_log_writer (log_level, fields, n_fields, user_data);
 }
 
 static GString *printerr_text;
@@ -853,7 +853,7 @@ main (int   argc,
   g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
   log_text = g_string_new (NULL);
   printerr_text = g_string_new (NULL);
-  g_log_set_writer_func (capture_writer, NULL, NULL);
+  dailies_test_set_log_writer (capture_writer);
   g_set_printerr_handler (capture_printerr);
 
   root = dailies_test_make_temp_dir ();
