@@ -4,13 +4,14 @@
  * and for links about to lapse, sent to a real notification server on the
  * test's session bus; their buttons clicked through that server, keeping
  * files from a CDN on 127.0.0.1 and showing them through a file manager
- * on the same bus.
+ * on the same bus, or, with none there, opening the folder.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
 #include "dailies-downloader.h"
@@ -28,6 +29,10 @@
  * server still has its notifications. */
 static DailiesTestNotifications *server;
 static GApplication             *app;
+
+/* Where the stand-in for the desktop's folder opener writes what it was
+ * asked to open (see set_up_folder_opener). */
+static char *opener_dir;
 
 typedef struct
 {
@@ -306,7 +311,8 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->keeper);
   g_clear_object (&f->store);
   g_clear_object (&f->settings);
-  g_bus_unown_name (f->fm_owner);
+  if (f->fm_owner != 0)
+    g_bus_unown_name (f->fm_owner);
   g_dbus_connection_unregister_object (f->bus, f->fm_registration);
   g_clear_object (&f->bus);
   g_ptr_array_unref (f->shown_uris);
@@ -426,6 +432,109 @@ test_show_in_files (Fixture       *f,
   g_assert_true (dailies_test_wait_until (no_timer, f->notifier, 5000));
   dailies_test_notifications_sync (f->server);
   g_assert_cmpuint (dailies_test_notifications_get_n_sent (f->server), ==, 2);
+}
+
+static gboolean
+offers_show_in_files (gpointer user_data)
+{
+  return dailies_test_notifications_find_action (user_data, "Show in Files") != NULL;
+}
+
+static gboolean
+folder_opened (gpointer user_data)
+{
+  g_autofree char *opened = g_build_filename (opener_dir, "opened", NULL);
+
+  return g_file_test (opened, G_FILE_TEST_EXISTS);
+}
+
+/* No file manager on the bus (the Flatpak's case: the sandbox may not talk
+ * to one): Show in Files opens the kept file's folder with the desktop's
+ * default handler for folders instead. */
+static void
+test_show_in_files_without_file_manager (Fixture       *f,
+                                         gconstpointer  data)
+{
+  const char *id = "asyntask_NotifyNoFiles00001";
+  g_autofree char *show_key = g_strdup_printf ("app.show-in-files('%s')", id);
+  g_autofree char *opened_path = g_build_filename (opener_dir, "opened", NULL);
+  g_autofree char *opened = NULL;
+  g_autoptr(GFile) opened_file = NULL;
+  g_autoptr(GFile) folder = g_file_new_for_path (f->folder);
+  g_autoptr(GVariant) owner = NULL;
+  g_autoptr(GError) error = NULL;
+  DailiesTask *task;
+
+  g_bus_unown_name (f->fm_owner);
+  f->fm_owner = 0;
+  /* Asked on the same connection, so after the name is released. */
+  owner = g_dbus_connection_call_sync (f->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "GetNameOwner",
+                                       g_variant_new ("(s)", "org.freedesktop.FileManager1"), NULL,
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_null (owner);
+  g_clear_error (&error);
+
+  task = finish_task (f, id, DAILIES_TASK_RESULT_URL_LIFETIME);
+  g_assert_true (dailies_test_wait_until (task_kept, task, 10000));
+  g_assert_true (dailies_test_wait_until (offers_show_in_files, f->server, 5000));
+  g_assert_cmpstr (dailies_test_notifications_find_action (f->server, "Show in Files"), ==, show_key);
+
+  dailies_test_notifications_invoke (f->server, show_key);
+  g_assert_true (dailies_test_wait_until (folder_opened, NULL, 10000));
+  g_file_get_contents (opened_path, &opened, NULL, &error);
+  g_assert_no_error (error);
+  g_strchomp (opened);
+  opened_file = g_file_new_for_commandline_arg (opened);
+  g_assert_true (g_file_equal (opened_file, folder));
+  g_assert_cmpuint (f->shown_uris->len, ==, 0);
+}
+
+/* A stand-in for the desktop's default handler for folders, found the way
+ * GIO finds the real one: a desktop file in XDG_DATA_HOME named the default
+ * for inode/directory in XDG_CONFIG_HOME's mimeapps.list. It writes the
+ * argument it was started with to a file. Set up before GIO reads either. */
+static void
+set_up_folder_opener (void)
+{
+  g_autofree char *data_home = NULL;
+  g_autofree char *applications = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *script_text = NULL;
+  g_autofree char *desktop_text = NULL;
+  g_autofree char *desktop = NULL;
+  g_autofree char *mimeapps = NULL;
+  g_autoptr(GError) error = NULL;
+
+  opener_dir = dailies_test_make_temp_dir ();
+  data_home = g_build_filename (opener_dir, "data", NULL);
+  applications = g_build_filename (data_home, "applications", NULL);
+  config = g_build_filename (opener_dir, "config", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (applications, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (config, 0700), ==, 0);
+
+  script = g_build_filename (opener_dir, "open-folder", NULL);
+  script_text = g_strdup_printf ("#!/bin/sh\n"
+                                 "printf '%%s\\n' \"$1\" > '%s/opened.part' && mv '%s/opened.part' '%s/opened'\n",
+                                 opener_dir, opener_dir, opener_dir);
+  g_file_set_contents (script, script_text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (script, 0700), ==, 0);
+
+  desktop = g_build_filename (applications, "dailies-test-open-folder.desktop", NULL);
+  desktop_text = g_strdup_printf ("[Desktop Entry]\nType=Application\nName=Open Folder (test)\n"
+                                  "Exec=%s %%u\nMimeType=inode/directory;\nNoDisplay=true\n", script);
+  g_file_set_contents (desktop, desktop_text, -1, &error);
+  g_assert_no_error (error);
+
+  mimeapps = g_build_filename (config, "mimeapps.list", NULL);
+  g_file_set_contents (mimeapps, "[Default Applications]\ninode/directory=dailies-test-open-folder.desktop\n",
+                       -1, &error);
+  g_assert_no_error (error);
+
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
 }
 
 /* Keeping off: two hours before the link lapses, a warning with Keep Now,
@@ -656,6 +765,7 @@ main (int   argc,
   int status;
 
   g_test_init (&argc, &argv, NULL);
+  set_up_folder_opener ();
   server = dailies_test_notifications_start ();
   app = g_application_new ("io.github.dailies.Dailies.NotifierTest", G_APPLICATION_NON_UNIQUE);
   g_assert_true (g_application_register (app, NULL, &error));
@@ -664,6 +774,8 @@ main (int   argc,
   g_test_add_func ("/dailies/notifier/finished-while-away", test_finished_while_away);
   g_test_add ("/dailies/notifier/show-in-files", Fixture, GINT_TO_POINTER (TRUE),
               fixture_set_up, test_show_in_files, fixture_tear_down);
+  g_test_add ("/dailies/notifier/show-in-files/no-file-manager", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_set_up, test_show_in_files_without_file_manager, fixture_tear_down);
   g_test_add ("/dailies/notifier/link-warning", Fixture, GINT_TO_POINTER (FALSE),
               fixture_set_up, test_link_warning, fixture_tear_down);
   g_test_add ("/dailies/notifier/warning-after-failed-copy", Fixture, GINT_TO_POINTER (TRUE),
@@ -680,6 +792,8 @@ main (int   argc,
 
   status = g_test_run ();
   dailies_test_notifications_stop (server);
+  dailies_test_rm_rf (opener_dir);
+  g_free (opener_dir);
 
   return status;
 }
