@@ -938,14 +938,23 @@ seek_value_changed_cb (DailiesPlayer *self)
   dailies_player_seek (self, (gint64) (gtk_adjustment_get_value (self->seek_adjustment) * GST_SECOND));
 }
 
-/* The volume button's icon shows the sound as it is: muted, or the level. */
+/* The volume button's icon shows the sound as it is: muted, or the level.
+ * A screen reader hears "Muted" with the button's name, as M gives no
+ * other sign. */
 static void
 update_volume_icon (DailiesPlayer *self)
 {
   double volume = gtk_adjustment_get_value (self->volume_adjustment);
+  gboolean muted = gtk_toggle_button_get_active (self->mute_button) || volume <= 0.0;
   const char *icon;
 
-  if (gtk_toggle_button_get_active (self->mute_button) || volume <= 0.0)
+  if (muted)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->volume_button),
+                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, _("Muted"), -1);
+  else
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (self->volume_button), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+
+  if (muted)
     icon = "audio-volume-muted-symbolic";
   else if (volume < 0.34)
     icon = "audio-volume-low-symbolic";

@@ -144,6 +144,31 @@ back = position.currentValue
 key('Right')
 wait_until(lambda: position.currentValue > back + 0.5, 10,
            'Right seeks on (from %g of %g)' % (back, position.maximumValue))
+
+# M mutes: the Volume button then reads "Muted" (its description, which is
+# otherwise its tooltip); M again brings the sound back.
+def volume_muted():
+    return any(n.description == 'Muted' for n in walk(frame) if name_of(n) == 'Volume')
+
+
+check(not volume_muted(), 'the Volume button does not read "Muted" while the sound is on')
+key('m')
+wait_until(volume_muted, 5, 'M mutes (the Volume button reads "Muted")')
+key('m')
+wait_until(lambda: not volume_muted(), 5, 'M again unmutes')
+
+# Paused, period steps one frame on and comma one frame back (from the
+# start: Right went to the clip's end).
+key('Left')
+wait_until(lambda: position.currentValue < 0.5, 10, 'Left seeks back to the start again')
+at = position.currentValue
+key('period')
+wait_until(lambda: at < position.currentValue < at + 0.2, 10, 'period steps one frame on (from %g)' % at)
+on = position.currentValue
+key('comma')
+wait_until(lambda: position.currentValue < on and abs(position.currentValue - at) < 0.05, 10,
+           'comma steps one frame back (from %g)' % on)
+check(find(frame, 'push button', name='Play') is not None, 'stepping leaves the video paused')
 tab_until(lambda: focused() is not None and not inside(focused(), player), 'Tab leaves the player')
 
 # Ctrl+S asks where to save (GTK's own chooser under Xvfb, where no
