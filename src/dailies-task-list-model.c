@@ -616,6 +616,29 @@ refilter (DailiesTaskListModel *self)
   replace_shown (self, collect_shown (self));
 }
 
+/* A search that only grew (a key typed into it): what it finds is among
+ * what the old one found, so only those are matched again. */
+static void
+narrow (DailiesTaskListModel *self)
+{
+  gint64 now = now_seconds ();
+  GPtrArray *shown;
+
+  take_waiting (self);
+
+  shown = g_ptr_array_sized_new (self->shown->len);
+  for (guint i = 0; i < self->shown->len; i++)
+    {
+      Entry *entry = g_ptr_array_index (self->shown, i);
+
+      entry->shown = entry_matches (self, entry, now);
+      if (entry->shown)
+        g_ptr_array_add (shown, entry);
+    }
+
+  replace_shown (self, shown);
+}
+
 static void
 resort (DailiesTaskListModel *self)
 {
@@ -1265,6 +1288,7 @@ dailies_task_list_model_set_search (DailiesTaskListModel *self,
 {
   g_autofree char *stripped = NULL;
   g_autofree char *folded = NULL;
+  gboolean narrower;
 
   g_return_if_fail (DAILIES_IS_TASK_LIST_MODEL (self));
 
@@ -1275,9 +1299,16 @@ dailies_task_list_model_set_search (DailiesTaskListModel *self,
   if (g_strcmp0 (folded, self->search) == 0)
     return;
 
+  /* The state "link expired" is read against the clock, so that filter
+   * is matched again over every task. */
+  narrower = self->search != NULL && folded != NULL && strstr (folded, self->search) != NULL &&
+             self->state_filter != DAILIES_TASK_FILTER_LINK_EXPIRED;
   g_free (self->search);
   self->search = g_steal_pointer (&folded);
-  refilter (self);
+  if (narrower)
+    narrow (self);
+  else
+    refilter (self);
 }
 
 const char *

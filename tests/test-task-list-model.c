@@ -905,7 +905,21 @@ test_property (Fixture       *f,
                   done ? g_rand_int_range (rand, 1, 50) * 100 : 0, link);
         }
       else if (op < 91)
-        dailies_task_list_model_set_search (f->model, searches[g_rand_int_range (rand, 0, G_N_ELEMENTS (searches))]);
+        {
+          /* Half the time a key typed: the search grows by one letter. */
+          static const char typed[] = "id-12";
+          const char *search = dailies_task_list_model_get_search (f->model);
+          gsize n_typed = search != NULL && g_str_has_prefix (typed, search) ? strlen (search) : 0;
+
+          if (g_rand_boolean (rand) && n_typed < strlen (typed))
+            {
+              g_autofree char *longer = g_strndup (typed, n_typed + 1);
+
+              dailies_task_list_model_set_search (f->model, longer);
+            }
+          else
+            dailies_task_list_model_set_search (f->model, searches[g_rand_int_range (rand, 0, G_N_ELEMENTS (searches))]);
+        }
       else if (op < 96)
         dailies_task_list_model_set_state_filter (f->model, g_rand_int_range (rand, 0, DAILIES_TASK_FILTER_LINK_EXPIRED + 1));
       else
