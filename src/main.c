@@ -64,6 +64,30 @@ bench_activate_cb (GApplication *app,
   bench_items_changed_cb (model, 0, 0, 0, user_data);
 }
 
+/* For build-aux/bench: with DAILIES_BENCH_HEARTBEAT set, a timer due every
+ * 10 ms on the main thread. A tick that comes more than two periods after
+ * the one before prints the gap: how long the main loop could not answer,
+ * seen from inside (bench-probe sees it over D-Bus, through dbus-daemon and
+ * its own process). */
+#define BENCH_HEARTBEAT_MS 10
+
+static gboolean
+bench_heartbeat_cb (gpointer user_data)
+{
+  static gint64 last_tick;
+  gint64 now = g_get_monotonic_time ();
+
+  if (last_tick != 0 && now - last_tick > 2 * BENCH_HEARTBEAT_MS * 1000)
+    {
+      g_print ("dailies-bench: gap_us=%" G_GINT64_FORMAT " real_us=%" G_GINT64_FORMAT "\n",
+               now - last_tick, g_get_real_time ());
+      fflush (stdout);
+    }
+  last_tick = now;
+
+  return G_SOURCE_CONTINUE;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -81,6 +105,9 @@ main (int   argc,
   if (g_getenv ("DAILIES_BENCH_LISTED") != NULL)
     g_signal_connect_after (app, "activate", G_CALLBACK (bench_activate_cb),
                             GUINT_TO_POINTER (g_ascii_strtoull (g_getenv ("DAILIES_BENCH_LISTED"), NULL, 10)));
+
+  if (g_getenv ("DAILIES_BENCH_HEARTBEAT") != NULL)
+    g_timeout_add (BENCH_HEARTBEAT_MS, bench_heartbeat_cb, NULL);
 
   return g_application_run (G_APPLICATION (app), argc, argv);
 }
