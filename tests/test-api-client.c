@@ -1520,6 +1520,41 @@ test_redact_url (void)
     }
 }
 
+/* A debug line nobody would see is not even formatted; one the default
+ * writer keeps (G_MESSAGES_DEBUG, or debug turned on) is. */
+static void
+test_debug_only_when_kept (Fixture       *f,
+                           gconstpointer  data)
+{
+  Fetch out = { 0 };
+  guint n_before;
+
+  if (forward_debug)
+    {
+      g_test_skip ("G_MESSAGES_DEBUG is set: every debug line is kept");
+      return;
+    }
+
+  test_server_reply (f->server, 200, "application/json", success_bodies[0][1]);
+
+  g_log_set_debug_enabled (FALSE);
+  n_before = log_lines->len;
+  fetch (f->client, success_bodies[0][0], &out);
+  g_log_set_debug_enabled (TRUE);
+  g_assert_no_error (out.error);
+  for (guint i = n_before; i < log_lines->len; i++)
+    g_assert_null (strstr (g_ptr_array_index (log_lines, i), "api: GET"));
+
+  fetch_clear (&out);
+  n_before = log_lines->len;
+  fetch (f->client, success_bodies[0][0], &out);
+  g_assert_no_error (out.error);
+  g_assert_cmpuint (log_lines->len, >, n_before);
+  g_assert_true (log_has_line_containing ("api: GET http://127.0.0.1:"));
+
+  fetch_clear (&out);
+}
+
 /* Runs last: the fetches above logged, the key was never in a line. */
 static void
 test_key_never_logged (void)
@@ -1537,6 +1572,9 @@ main (int   argc,
   log_lines = g_ptr_array_new_with_free_func (g_free);
   forward_debug = g_getenv ("G_MESSAGES_DEBUG") != NULL;
   g_log_set_writer_func (record_writer, NULL, NULL);
+  /* The client formats debug lines only when the default writer would
+   * keep them: these are all recorded, whatever G_MESSAGES_DEBUG says. */
+  g_log_set_debug_enabled (TRUE);
 
   g_test_init (&argc, &argv, NULL);
   test_log_handler = g_log_set_default_handler (record_handler, NULL);
@@ -1546,6 +1584,7 @@ main (int   argc,
 
   ADD ("success", test_success);
   ADD ("unchanged-body", test_unchanged_body);
+  ADD ("debug-only-when-kept", test_debug_only_when_kept);
   ADD ("fixtures", test_fixtures);
   ADD ("parallel", test_parallel);
   ADD ("unauthorized", test_unauthorized);
