@@ -1224,6 +1224,43 @@ test_too_large (Fixture       *f,
   fetch_clear (&out);
 }
 
+/* Read buffers serve one request after another, and several at once: a
+ * short body after a long one is itself only, chunked or not. */
+static void
+test_reused_read_buffers (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GBytes) long_body = padded_task_body (100 * 1024);
+  g_autofree char *short_body = task_body (TASK_ID, "IN_PROGRESS");
+  Fetch out[4] = { { 0 } };
+
+  test_server_reply (f->server, 200, "application/json", NULL);
+  for (guint round = 0; round < 4; round++)
+    {
+      GBytes *body = round % 2 == 0 ? long_body : NULL;
+
+      f->server->kind = round < 2 ? REPLY_BODY : REPLY_CHUNKED;
+      g_clear_pointer (&f->server->body, g_bytes_unref);
+      f->server->body = body != NULL ? g_bytes_ref (body) : g_bytes_new (short_body, strlen (short_body));
+
+      for (guint i = 0; i < G_N_ELEMENTS (out); i++)
+        fetch_start (f->client, TASK_ID, NULL, &out[i]);
+      for (guint i = 0; i < G_N_ELEMENTS (out); i++)
+        {
+          fetch_wait (&out[i]);
+          g_assert_no_error (out[i].error);
+          if (body != NULL)
+            g_assert_cmpmem (out[i].result->raw_json, strlen (out[i].result->raw_json),
+                             g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+          else
+            g_assert_cmpstr (out[i].result->raw_json, ==, short_body);
+          fetch_clear (&out[i]);
+        }
+    }
+
+  g_assert_cmpuint (f->server->n_requests, ==, 4 * G_N_ELEMENTS (out));
+}
+
 /* ------------------------------------------------------------------ */
 /* Transport                                                           */
 /* ------------------------------------------------------------------ */
@@ -1587,6 +1624,7 @@ main (int   argc,
   ADD ("debug-only-when-kept", test_debug_only_when_kept);
   ADD ("fixtures", test_fixtures);
   ADD ("parallel", test_parallel);
+  ADD ("reused-read-buffers", test_reused_read_buffers);
   ADD ("unauthorized", test_unauthorized);
   ADD ("unauthorized-echoes-key", test_unauthorized_echoes_key);
   ADD ("not-found", test_not_found);
