@@ -19,7 +19,8 @@ G_BEGIN_DECLS
  * the writer thread never touches a DailiesTask. */
 typedef struct
 {
-  DailiesTaskFields fields;
+  DailiesTaskFields fields;            /* raw_json NULL: it is json */
+  GBytes           *json;              /* the task's raw JSON, shared with it; NULL when none */
   gboolean          deleted;
   gboolean          forget_stash;      /* deleted, and its JSON kept for an undo goes too */
   gboolean          keep_stored_json;  /* the JSON was not loaded: keep the stored one */

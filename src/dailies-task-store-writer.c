@@ -37,6 +37,7 @@ static void
 row_free (Row *row)
 {
   dailies_task_fields_clear (&row->fields);
+  g_clear_pointer (&row->json, g_bytes_unref);
   g_free (row);
 }
 
@@ -47,7 +48,7 @@ dailies_task_store_row_new_from_task (DailiesTask *task)
 
   g_assert (dailies_task_get_store_position (task) > 0);
 
-  dailies_task_dup_fields (task, &row->fields);
+  dailies_task_dup_fields (task, &row->fields, &row->json);
   row->position = dailies_task_get_store_position (task) - 1;
   row->keep_stored_json = !dailies_task_has_raw_json_in_memory (task);
 
@@ -129,7 +130,11 @@ write_row (DailiesTaskStore *self,
       bind_text (stmt, 11, row->fields.original_result_url);
       bind_text (stmt, 12, row->fields.request_id);
       bind_text (stmt, 13, row->fields.model);
-      bind_text (stmt, 14, row->fields.raw_json);
+      if (row->json != NULL)
+        sqlite3_bind_text (stmt, 14, g_bytes_get_data (row->json, NULL), g_bytes_get_size (row->json) - 1,
+                           SQLITE_STATIC);
+      else
+        sqlite3_bind_null (stmt, 14);
       sqlite3_bind_int64 (stmt, 15, row->fields.first_seen);
       sqlite3_bind_int64 (stmt, 16, row->fields.last_polled);
       bind_text (stmt, 17, row->fields.last_error);

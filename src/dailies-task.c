@@ -16,6 +16,9 @@ struct _DailiesTask
 
   /* What is stored; the store copies it with dailies_task_dup_fields(). */
   DailiesTaskFields  f;
+  /* When set, f.raw_json is its data, not owned apart: the JSON as handed
+   * to the store's writer, which shares it rather than copying it. */
+  GBytes            *json_bytes;
 
   /* Not stored: the state of keeping a local copy, for the UI. */
   double             download_fraction;
@@ -140,6 +143,21 @@ drop_json_source (DailiesTask *self)
   dailies_task_json_source_unref (g_steal_pointer (&self->json_source));
 }
 
+/* Frees f.raw_json, or lets the writer's share of it go. */
+static void
+clear_raw_json (DailiesTask *self)
+{
+  if (self->json_bytes != NULL)
+    {
+      self->f.raw_json = NULL;
+      g_clear_pointer (&self->json_bytes, g_bytes_unref);
+    }
+  else
+    {
+      g_clear_pointer (&self->f.raw_json, g_free);
+    }
+}
+
 /* The stored JSON, newly allocated; NULL when there is none or it cannot
  * be read (the source is then kept, for another try). */
 static char *
@@ -159,6 +177,7 @@ dailies_task_finalize (GObject *object)
   /* Interned, not ours to free. */
   self->f.status_text = NULL;
   self->f.model = NULL;
+  clear_raw_json (self);
   dailies_task_fields_clear (&self->f);
   drop_json_source (self);
   g_clear_pointer (&self->keep_message, g_free);
@@ -510,7 +529,7 @@ dailies_task_get_raw_json (DailiesTask *self)
 
       if (json != NULL)
         {
-          g_free (self->f.raw_json);
+          clear_raw_json (self);
           self->f.raw_json = json;
           drop_json_source (self);
         }
@@ -528,7 +547,7 @@ dailies_task_set_json_source (DailiesTask           *self,
   drop_json_source (self);
   if (source != NULL)
     {
-      g_clear_pointer (&self->f.raw_json, g_free);
+      clear_raw_json (self);
       self->json_source = g_atomic_rc_box_acquire (source);
     }
 }
@@ -732,7 +751,7 @@ take_raw_json (DailiesTask *self,
       self->upstream_problem_known = FALSE;
     }
 
-  g_free (self->f.raw_json);
+  clear_raw_json (self);
   self->f.raw_json = raw_json;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RAW_JSON]);
 }
@@ -1095,10 +1114,12 @@ dailies_task_set_store_position (DailiesTask *self,
 
 void
 dailies_task_dup_fields (DailiesTask       *self,
-                         DailiesTaskFields *fields)
+                         DailiesTaskFields *fields,
+                         GBytes           **raw_json)
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
   g_return_if_fail (fields != NULL);
+  g_return_if_fail (raw_json != NULL);
 
   *fields = self->f;
   fields->id = g_strdup (self->f.id);
@@ -1108,7 +1129,12 @@ dailies_task_dup_fields (DailiesTask       *self,
   fields->original_result_url = g_strdup (self->f.original_result_url);
   fields->request_id = g_strdup (self->f.request_id);
   fields->model = g_strdup (self->f.model);
-  fields->raw_json = g_strdup (self->f.raw_json);
+  /* An answer's JSON is the largest field: shared, not copied. The bytes
+   * are the string and its NUL, the string taken as it is. */
+  fields->raw_json = NULL;
+  if (self->json_bytes == NULL && self->f.raw_json != NULL)
+    self->json_bytes = g_bytes_new_take (self->f.raw_json, strlen (self->f.raw_json) + 1);
+  *raw_json = self->json_bytes != NULL ? g_bytes_ref (self->json_bytes) : NULL;
   fields->last_error = g_strdup (self->f.last_error);
   fields->local_path = g_strdup (self->f.local_path);
 }

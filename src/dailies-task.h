@@ -99,9 +99,13 @@ typedef struct
  * in @fields); @fields->id must be a non-empty string. link_expires -1
  * means not read from the link yet: it is when first needed. */
 DailiesTask       *dailies_task_new_take_fields       (DailiesTaskFields   *fields);
-/* Copies the stored state, for the store's writer; free with _fields_clear(). */
+/* Copies the stored state, for the store's writer; free with _fields_clear().
+ * The raw JSON is not copied: @fields->raw_json is NULL and @raw_json gets
+ * a reference to it (its string and NUL; NULL when there is none), which
+ * never changes and may be read and released on any thread. */
 void               dailies_task_dup_fields            (DailiesTask         *self,
-                                                       DailiesTaskFields   *fields);
+                                                       DailiesTaskFields   *fields,
+                                                       GBytes             **raw_json);
 void               dailies_task_fields_clear          (DailiesTaskFields   *fields);
 /* Where a task's raw JSON waits when it is not kept in memory: the
  * store's database. Shared by the tasks of a store (reference counted

@@ -1224,6 +1224,43 @@ test_too_large (Fixture       *f,
   fetch_clear (&out);
 }
 
+/* Read buffers serve one request after another, and several at once: a
+ * short body after a long one is itself only, chunked or not. */
+static void
+test_reused_read_buffers (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GBytes) long_body = padded_task_body (100 * 1024);
+  g_autofree char *short_body = task_body (TASK_ID, "IN_PROGRESS");
+  Fetch out[4] = { { 0 } };
+
+  test_server_reply (f->server, 200, "application/json", NULL);
+  for (guint round = 0; round < 4; round++)
+    {
+      GBytes *body = round % 2 == 0 ? long_body : NULL;
+
+      f->server->kind = round < 2 ? REPLY_BODY : REPLY_CHUNKED;
+      g_clear_pointer (&f->server->body, g_bytes_unref);
+      f->server->body = body != NULL ? g_bytes_ref (body) : g_bytes_new (short_body, strlen (short_body));
+
+      for (guint i = 0; i < G_N_ELEMENTS (out); i++)
+        fetch_start (f->client, TASK_ID, NULL, &out[i]);
+      for (guint i = 0; i < G_N_ELEMENTS (out); i++)
+        {
+          fetch_wait (&out[i]);
+          g_assert_no_error (out[i].error);
+          if (body != NULL)
+            g_assert_cmpmem (out[i].result->raw_json, strlen (out[i].result->raw_json),
+                             g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+          else
+            g_assert_cmpstr (out[i].result->raw_json, ==, short_body);
+          fetch_clear (&out[i]);
+        }
+    }
+
+  g_assert_cmpuint (f->server->n_requests, ==, 4 * G_N_ELEMENTS (out));
+}
+
 /* ------------------------------------------------------------------ */
 /* Transport                                                           */
 /* ------------------------------------------------------------------ */
@@ -1520,6 +1557,41 @@ test_redact_url (void)
     }
 }
 
+/* A debug line nobody would see is not even formatted; one the default
+ * writer keeps (G_MESSAGES_DEBUG, or debug turned on) is. */
+static void
+test_debug_only_when_kept (Fixture       *f,
+                           gconstpointer  data)
+{
+  Fetch out = { 0 };
+  guint n_before;
+
+  if (forward_debug)
+    {
+      g_test_skip ("G_MESSAGES_DEBUG is set: every debug line is kept");
+      return;
+    }
+
+  test_server_reply (f->server, 200, "application/json", success_bodies[0][1]);
+
+  g_log_set_debug_enabled (FALSE);
+  n_before = log_lines->len;
+  fetch (f->client, success_bodies[0][0], &out);
+  g_log_set_debug_enabled (TRUE);
+  g_assert_no_error (out.error);
+  for (guint i = n_before; i < log_lines->len; i++)
+    g_assert_null (strstr (g_ptr_array_index (log_lines, i), "api: GET"));
+
+  fetch_clear (&out);
+  n_before = log_lines->len;
+  fetch (f->client, success_bodies[0][0], &out);
+  g_assert_no_error (out.error);
+  g_assert_cmpuint (log_lines->len, >, n_before);
+  g_assert_true (log_has_line_containing ("api: GET http://127.0.0.1:"));
+
+  fetch_clear (&out);
+}
+
 /* Runs last: the fetches above logged, the key was never in a line. */
 static void
 test_key_never_logged (void)
@@ -1537,6 +1609,9 @@ main (int   argc,
   log_lines = g_ptr_array_new_with_free_func (g_free);
   forward_debug = g_getenv ("G_MESSAGES_DEBUG") != NULL;
   g_log_set_writer_func (record_writer, NULL, NULL);
+  /* The client formats debug lines only when the default writer would
+   * keep them: these are all recorded, whatever G_MESSAGES_DEBUG says. */
+  g_log_set_debug_enabled (TRUE);
 
   g_test_init (&argc, &argv, NULL);
   test_log_handler = g_log_set_default_handler (record_handler, NULL);
@@ -1546,8 +1621,10 @@ main (int   argc,
 
   ADD ("success", test_success);
   ADD ("unchanged-body", test_unchanged_body);
+  ADD ("debug-only-when-kept", test_debug_only_when_kept);
   ADD ("fixtures", test_fixtures);
   ADD ("parallel", test_parallel);
+  ADD ("reused-read-buffers", test_reused_read_buffers);
   ADD ("unauthorized", test_unauthorized);
   ADD ("unauthorized-echoes-key", test_unauthorized_echoes_key);
   ADD ("not-found", test_not_found);

@@ -385,6 +385,57 @@ test_apply_failure_then_progress (void)
   g_assert_finalize_object (g_steal_pointer (&task));
 }
 
+/* The writer's copy of a task shares the answer's JSON rather than copying
+ * it, and keeps it whole when the task takes the next answer or lets go. */
+static void
+test_dup_fields_shares_json (void)
+{
+  DailiesTask *task = dailies_task_new (SUCCESS_ID);
+  g_autofree char *body = NULL;
+  g_autofree char *next_body = NULL;
+  DailiesTaskResponse *response = parse_fixture ("response-success.json", &body);
+  DailiesTaskResponse *next = parse_fixture ("response-in-progress.json", &next_body);
+  DailiesTaskFields fields;
+  g_autoptr(GBytes) json = NULL;
+  g_autoptr(GBytes) again = NULL;
+  const char *taken = body;
+
+  dailies_task_dup_fields (task, &fields, &json);
+  g_assert_null (fields.raw_json);
+  g_assert_null (json);
+  dailies_task_fields_clear (&fields);
+
+  dailies_task_apply_response_take_json (task, response, g_steal_pointer (&body), 200, 1777288900);
+  dailies_task_dup_fields (task, &fields, &json);
+  g_assert_null (fields.raw_json);
+  g_assert_cmpstr (fields.id, ==, SUCCESS_ID);
+  g_assert_nonnull (json);
+  /* The very bytes the task took, its NUL included. */
+  g_assert_true (g_bytes_get_data (json, NULL) == (gconstpointer) taken);
+  g_assert_true (dailies_task_get_raw_json (task) == taken);
+  g_assert_cmpuint (g_bytes_get_size (json), ==, strlen (taken) + 1);
+  dailies_task_fields_clear (&fields);
+
+  /* A second copy shares the same bytes. */
+  dailies_task_dup_fields (task, &fields, &again);
+  g_assert_true (again == json);
+  dailies_task_fields_clear (&fields);
+
+  /* The next answer replaces the task's JSON, not the shared one. */
+  dailies_task_apply_response_take_json (task, next, g_strdup (next_body), 200, 1777288950);
+  g_assert_cmpstr (dailies_task_get_raw_json (task), ==, next_body);
+  g_assert_cmpmem (g_bytes_get_data (json, NULL), g_bytes_get_size (json),
+                   g_bytes_get_data (again, NULL), g_bytes_get_size (again));
+  g_assert_true (strstr (g_bytes_get_data (json, NULL), "SUCCESS") != NULL);
+
+  /* And outlives the task. */
+  g_assert_finalize_object (task);
+  g_assert_true (strstr (g_bytes_get_data (json, NULL), "SUCCESS") != NULL);
+
+  dailies_task_response_free (response);
+  dailies_task_response_free (next);
+}
+
 static void
 test_dup_response (void)
 {
@@ -638,6 +689,7 @@ main (int   argc,
   g_test_add_func ("/dailies/task/apply-response", test_apply_response);
   g_test_add_func ("/dailies/task/apply-failure-then-progress", test_apply_failure_then_progress);
   g_test_add_func ("/dailies/task/dup-response", test_dup_response);
+  g_test_add_func ("/dailies/task/dup-fields-shares-json", test_dup_fields_shares_json);
   g_test_add_func ("/dailies/task/new-take-fields", test_new_take_fields);
   g_test_add_func ("/dailies/task/link-expiry", test_link_expiry);
   g_test_add_func ("/dailies/task/usable-link", test_usable_link);
