@@ -27,11 +27,10 @@
 #define LAPSED_BASE (G_GINT64_CONSTANT (1) << 62)
 
 /* Where a task came in, shared by every list of the process and kept on
- * the task itself, so that an undone removal goes back to its place. */
-/* Each task's arrival order is kept on it (dailies_task_set_list_order),
- * shared by every list: "added" is first_seen << BATCH_BITS | the batch of
- * this run (0 = loaded); seq the order of arrival, the store's order, then
- * each addition's. */
+ * the task itself (dailies_task_set_list_order), so that an undone removal
+ * goes back to its place: "added" is first_seen << BATCH_BITS | the batch
+ * of this run (0 = loaded); seq the order of arrival, the store's order,
+ * then each addition's. */
 static guint64 next_seq = 1;
 static gint64  next_batch = 1;
 /* An open group (an import fed in slices over several seconds) lists as
