@@ -27,14 +27,10 @@
 #define LAPSED_BASE (G_GINT64_CONSTANT (1) << 62)
 
 /* Where a task came in, shared by every list of the process and kept on
- * the task itself, so that an undone removal goes back to its place. */
-typedef struct
-{
-  gint64  added;   /* first_seen << BATCH_BITS | batch of this run (0 = loaded) */
-  guint64 seq;     /* order of arrival: the store's order, then each addition's */
-} TaskOrder;
-
-static GQuark  order_quark;
+ * the task itself (dailies_task_set_list_order), so that an undone removal
+ * goes back to its place: "added" is first_seen << BATCH_BITS | the batch
+ * of this run (0 = loaded); seq the order of arrival, the store's order,
+ * then each addition's. */
 static guint64 next_seq = 1;
 static gint64  next_batch = 1;
 /* An open group (an import fed in slices over several seconds) lists as
@@ -128,34 +124,38 @@ dailies_task_sort_to_nick (DailiesTaskSort sort)
 /* ------------------------------------------------------------------ */
 
 /* @batch 0 for tasks found in the store, else the addition they came
- * with. A task keeps the first it was given. */
-static const TaskOrder *
+ * with. A task keeps the first it was given. Returns its seq. */
+static guint64
 ensure_order (DailiesTask *task,
               gint64       batch)
 {
-  TaskOrder *order = g_object_get_qdata (G_OBJECT (task), order_quark);
+  gint64 added;
+  guint64 seq;
 
-  if (order == NULL)
+  if (dailies_task_get_list_order (task, NULL, &seq))
+    return seq;
+
+  added = dailies_task_get_first_seen (task) * (BATCH_MAX + 1) + MIN (batch, BATCH_MAX);
+  if (group_depth > 0 && batch != 0)
     {
-      order = g_new (TaskOrder, 1);
-      order->added = dailies_task_get_first_seen (task) * (BATCH_MAX + 1) + MIN (batch, BATCH_MAX);
-      if (group_depth > 0 && batch != 0)
-        {
-          if (group_added < 0)
-            group_added = order->added;
-          order->added = group_added;
-        }
-      order->seq = next_seq++;
-      g_object_set_qdata_full (G_OBJECT (task), order_quark, order, g_free);
+      if (group_added < 0)
+        group_added = added;
+      added = group_added;
     }
+  seq = next_seq++;
+  dailies_task_set_list_order (task, added, seq);
 
-  return order;
+  return seq;
 }
 
 static gint64
 get_added (DailiesTask *task)
 {
-  return ((TaskOrder *) g_object_get_qdata (G_OBJECT (task), order_quark))->added;
+  gint64 added = 0;
+
+  dailies_task_get_list_order (task, &added, NULL);
+
+  return added;
 }
 
 /* In flight first, then what ended badly, then the videos. */
@@ -495,7 +495,7 @@ entry_new (DailiesTaskListModel *self,
   Entry *entry = g_new0 (Entry, 1);
 
   entry->task = g_object_ref (task);
-  entry->seq = ensure_order (task, batch)->seq;
+  entry->seq = ensure_order (task, batch);
   make_key (self->sort, task, now, &entry->k1, &entry->k2);
   entry->shown = entry_matches (self, entry, now);
   g_object_set_qdata (G_OBJECT (task), self->entry_quark, entry);
@@ -786,7 +786,7 @@ add_tasks (DailiesTaskListModel *self,
         continue;
 
       /* One batch number per addition, taken only if a task needs it. */
-      if (batch == 0 && g_object_get_qdata (G_OBJECT (task), order_quark) == NULL)
+      if (batch == 0 && !dailies_task_get_list_order (task, NULL, NULL))
         batch = next_batch++;
 
       entry = entry_new (self, task, batch, now);
@@ -1155,7 +1155,6 @@ dailies_task_list_model_class_init (DailiesTaskListModelClass *klass)
   object_class->get_property = dailies_task_list_model_get_property;
   object_class->set_property = dailies_task_list_model_set_property;
 
-  order_quark = g_quark_from_static_string ("dailies-task-list-model-order");
 
   /* The nick, so that a setting binds to it as it is. */
   properties[PROP_SORT] =

@@ -525,10 +525,13 @@ dailies_task_store_get_moved_aside_path (DailiesTaskStore *self)
 DailiesTask *
 dailies_task_store_new_task (char *id)
 {
+  /* Seen now, when it is read: a property set later would notify, which
+   * costs more than the rest of its addition. */
   DailiesTaskFields fields = {
     .id = id,
     .status = DAILIES_TASK_STATUS_UNKNOWN,
     .progress = -1,
+    .first_seen = now_seconds (),
   };
 
   g_return_val_if_fail (id != NULL && *id != '\0', NULL);
@@ -565,7 +568,8 @@ dailies_task_store_add_new_tasks (DailiesTaskStore   *self,
       g_assert (get_position (task) == 0);
 
       set_position (task, self->next_position++);
-      dailies_task_set_first_seen (task, now);
+      if (dailies_task_get_first_seen (task) == 0)
+        dailies_task_set_first_seen (task, now);
 
       g_ptr_array_add (self->items, g_object_ref (task));
       g_hash_table_insert (self->by_id, (gpointer) id, task);

@@ -56,8 +56,8 @@ gboolean          dailies_task_store_is_loaded               (DailiesTaskStore  
 const char       *dailies_task_store_get_moved_aside_path    (DailiesTaskStore     *self);
 
 /* From any thread: a task for @id (taken; a non-empty string) that no
- * store holds yet, for dailies_task_store_add_new_tasks(). An import
- * builds its tasks off the main thread this way. */
+ * store holds yet, for dailies_task_store_add_new_tasks(), first seen
+ * now. An import builds its tasks off the main thread this way. */
 DailiesTask      *dailies_task_store_new_task                (char                 *id);
 
 /* Everything below needs a finished load and runs on the main thread. The
@@ -71,7 +71,7 @@ guint             dailies_task_store_add_ids                 (DailiesTaskStore  
                                                               guint                 n_ids);
 /* The same for tasks made by dailies_task_store_new_task() and held by
  * no store: those whose IDs are new are added (the store takes a
- * reference), the others left out. */
+ * reference), the others left out. A task not seen before is seen now. */
 guint             dailies_task_store_add_new_tasks           (DailiesTaskStore     *self,
                                                               DailiesTask * const  *tasks,
                                                               guint                 n_tasks);

@@ -35,6 +35,9 @@ struct _DailiesTask
 
   /* Where DailiesTaskStore keeps it, plus one; 0 before it has a place. */
   guint              store_position;
+  /* DailiesTaskList's arrival order; list_seq 0 before it has one. */
+  gint64             list_added;
+  guint64            list_seq;
 
   /* Whether result_url is an http(s) link, worked out when first asked. */
   guint              link_usable_known : 1;
@@ -1110,6 +1113,30 @@ dailies_task_set_store_position (DailiesTask *self,
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
   self->store_position = position;
+}
+
+gboolean
+dailies_task_get_list_order (DailiesTask *self,
+                             gint64      *added,
+                             guint64     *seq)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), FALSE);
+  if (added != NULL)
+    *added = self->list_added;
+  if (seq != NULL)
+    *seq = self->list_seq;
+  return self->list_seq != 0;
+}
+
+void
+dailies_task_set_list_order (DailiesTask *self,
+                             gint64       added,
+                             guint64      seq)
+{
+  g_return_if_fail (DAILIES_IS_TASK (self));
+  g_return_if_fail (seq != 0);
+  self->list_added = added;
+  self->list_seq = seq;
 }
 
 void

@@ -139,6 +139,16 @@ gboolean           dailies_task_has_raw_json_in_memory (DailiesTask        *self
 guint              dailies_task_get_store_position    (DailiesTask         *self);
 void               dailies_task_set_store_position    (DailiesTask         *self,
                                                        guint                position);
+/* For DailiesTaskListModel: when the task came to the lists (its "added"
+ * sort key) and its place among those that came together (seq, from 1).
+ * FALSE before it was given one. Fields for the same reason as above: an
+ * import of 100,000 gave each task an allocation and object data. */
+gboolean           dailies_task_get_list_order        (DailiesTask         *self,
+                                                       gint64              *added,
+                                                       guint64             *seq);
+void               dailies_task_set_list_order        (DailiesTask         *self,
+                                                       gint64               added,
+                                                       guint64              seq);
 
 /* Setters are for DailiesTaskStore, the single writer of task state (and for
  * loading rows). Each notifies only the properties whose value changed. */

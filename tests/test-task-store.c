@@ -427,6 +427,43 @@ test_record_error_not_found (void)
   fixture_clear (&f);
 }
 
+/* A task made for an import is first seen when it is read, and keeps
+ * that when added; one made otherwise is first seen when added. */
+static void
+test_new_task_first_seen (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  gint64 before = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr(DailiesTask) made = dailies_task_store_new_task (g_strdup ("asyntask_Made"));
+  g_autoptr(DailiesTask) plain = dailies_task_new ("asyntask_Plain");
+  DailiesTaskFields fields = { .id = g_strdup ("asyntask_Earlier"), .progress = -1, .first_seen = 1000 };
+  g_autoptr(DailiesTask) earlier = dailies_task_new_take_fields (&fields);
+  DailiesTask *tasks[3];
+
+  g_assert_cmpint (dailies_task_get_first_seen (made), >=, before);
+  g_assert_cmpint (dailies_task_get_first_seen (made), <=, g_get_real_time () / G_USEC_PER_SEC);
+  g_assert_cmpint (dailies_task_get_first_seen (plain), ==, 0);
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  tasks[0] = made;
+  tasks[1] = plain;
+  tasks[2] = earlier;
+  g_assert_cmpuint (dailies_task_store_add_new_tasks (store, tasks, 3), ==, 3);
+  g_assert_cmpint (dailies_task_get_first_seen (made), >=, before);
+  g_assert_cmpint (dailies_task_get_first_seen (plain), >=, before);
+  g_assert_cmpint (dailies_task_get_first_seen (earlier), ==, 1000);
+  close_store (store);
+
+  /* As saved. */
+  store = open_store (f.db_path);
+  g_assert_cmpint (dailies_task_get_first_seen (dailies_task_store_lookup (store, "asyntask_Earlier")), ==, 1000);
+  close_store (store);
+
+  fixture_clear (&f);
+}
+
 static void
 test_remove_restore (void)
 {
@@ -1767,6 +1804,7 @@ main (int   argc,
 
   g_test_add_func ("/dailies/task-store/round-trip", test_round_trip);
   g_test_add_func ("/dailies/task-store/record-error-not-found", test_record_error_not_found);
+  g_test_add_func ("/dailies/task-store/new-task-first-seen", test_new_task_first_seen);
   g_test_add_func ("/dailies/task-store/remove-restore", test_remove_restore);
   g_test_add_func ("/dailies/task-store/remove-restore-many", test_remove_restore_many);
   g_test_add_func ("/dailies/task-store/remove-restore-scattered", test_remove_restore_scattered);
