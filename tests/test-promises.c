@@ -628,6 +628,16 @@ undo_over_toast_body (DailiesApplication *app,
   wait_for_toast_gone (window, "Removed " THIRD_ID);
   g_assert_true (dailies_test_wait_until (toast_button_is_up, &second, 5000));
   wait_for_toast_animations (window);
+
+  /* The same with keys: Delete, and Escape the moment the toast shows. */
+  g_assert_true (dailies_window_select_task (window, FIRST_ID));
+  dailies_test_xdotool (GTK_WIDGET (window), "key", "Delete", NULL);
+  g_assert_true (dailies_test_wait_until (toast_button_is_up, &(ToastButton) { window, "Removed " FIRST_ID, "_Undo" }, 5000));
+  dailies_test_xdotool (GTK_WIDGET (window), "key", "Escape", NULL);
+  wait_for_toast_gone (window, "Removed " FIRST_ID);
+  g_assert_null (dailies_task_store_lookup (store, FIRST_ID));
+  g_assert_true (dailies_test_wait_until (toast_button_is_up, &second, 5000));
+  wait_for_toast_animations (window);
 }
 
 static void
