@@ -13,6 +13,7 @@
 
 #include "dailies-api-client.h"
 #include "dailies-player.h"
+#include "dailies-toast-guard.h"
 
 #define POSITION_TICK_MS 250
 #define SEEK_STEP_NS     (5 * GST_SECOND)
@@ -228,7 +229,7 @@ save_frame (DailiesPlayer  *self,
       AdwToast *toast = adw_toast_new (text);
 
       adw_toast_set_timeout (toast, 10);
-      adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+      dailies_toast_guard_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
     }
 
   g_propagate_error (error, g_steal_pointer (&local_error));

@@ -13,6 +13,7 @@
 #include "dailies-format.h"
 #include "dailies-player.h"
 #include "dailies-task-view.h"
+#include "dailies-toast-guard.h"
 
 typedef enum
 {
@@ -879,7 +880,7 @@ copy_text (DailiesTaskView *self,
 
   overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
   if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (toast));
+    dailies_toast_guard_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (toast));
 }
 
 static void

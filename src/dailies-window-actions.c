@@ -16,6 +16,7 @@
 #include "dailies-preferences-window.h"
 #include "dailies-secret.h"
 #include "dailies-task-store.h"
+#include "dailies-toast-guard.h"
 #include "dailies-window-private.h"
 
 /* ------------------------------------------------------------------ */
@@ -290,6 +291,10 @@ undo_remove_cb (AdwToast  *toast,
 {
   DailiesWindow *self = g_object_get_data (G_OBJECT (toast), "window");
 
+  /* Once: the toast may stay up a moment after (dailies-toast-guard.c). */
+  if (g_object_get_data (G_OBJECT (toast), "undone") != NULL)
+    return;
+
   g_object_set_data (G_OBJECT (toast), "undone", GINT_TO_POINTER (TRUE));
   dailies_task_store_restore_tasks (self->store, tasks);
 }
@@ -329,6 +334,8 @@ _dailies_window_remove_tasks (DailiesWindow *self,
   toast = adw_toast_new (title);
   adw_toast_set_button_label (toast, _("_Undo"));
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  /* Before our "dismissed" handler: a dismissal may have to wait. */
+  dailies_toast_guard_prepare (toast);
   g_object_set_data (G_OBJECT (toast), "window", self);
   g_object_set_data_full (G_OBJECT (toast), "store", g_object_ref (self->store), g_object_unref);
   g_signal_connect_data (toast, "button-clicked", G_CALLBACK (undo_remove_cb),

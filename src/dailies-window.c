@@ -13,6 +13,7 @@
 #include "dailies-task-row.h"
 #include "dailies-task-store.h"
 #include "dailies-task-view.h"
+#include "dailies-toast-guard.h"
 #include "dailies-window-private.h"
 
 
@@ -34,7 +35,7 @@ show_waiting_toasts_cb (gpointer user_data)
 
   self->toast_source = 0;
   while ((toast = g_queue_pop_head (&self->waiting_toasts)) != NULL)
-    adw_toast_overlay_add_toast (self->toast_overlay, toast);
+    dailies_toast_guard_add_toast (self->toast_overlay, toast);
 
   return G_SOURCE_REMOVE;
 }
@@ -62,7 +63,7 @@ _dailies_window_show_toast (DailiesWindow *self,
   if (!g_queue_is_empty (&self->waiting_toasts))
     g_queue_push_tail (&self->waiting_toasts, toast);
   else
-    adw_toast_overlay_add_toast (self->toast_overlay, toast);
+    dailies_toast_guard_add_toast (self->toast_overlay, toast);
 }
 
 /* Shows @toast (taking it) once the next frame is drawn: the change it

@@ -13,6 +13,10 @@
 #include "dailies-task.h"
 #include "dailies-test-utils.h"
 
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#endif
+
 GtkWidget *
 dailies_test_find_widget_where (GtkWidget              *widget,
                                 DailiesTestWidgetMatch  match,
@@ -250,6 +254,72 @@ dailies_test_wait_for_frames (GtkWidget *widget)
   gtk_widget_queue_draw (widget);
   g_assert_true (dailies_test_wait_until (two_frames_drawn, &n_frames, 5000));
   gtk_widget_remove_tick_callback (widget, tick_id);
+}
+
+char *
+dailies_test_xid (GtkWidget *window)
+{
+#ifdef GDK_WINDOWING_X11
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+
+  g_assert_true (GDK_IS_X11_SURFACE (surface));
+  return g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
+#else
+  g_assert_not_reached ();
+#endif
+}
+
+static void
+process_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_subprocess_wait_check_finish (G_SUBPROCESS (object), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+void
+dailies_test_xdotool_valist (GtkWidget  *window,
+                             const char *first,
+                             va_list     args)
+{
+  /* build-aux/dev installs xdotool; the suite runs on Xvfb. */
+  g_autofree char *xdotool = g_find_program_in_path ("xdotool");
+  g_autofree char *xid = dailies_test_xid (window);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean done = FALSE;
+
+  g_assert_nonnull (xdotool);
+  g_ptr_array_add (argv, xdotool);
+  g_ptr_array_add (argv, (char *) "windowfocus");
+  g_ptr_array_add (argv, (char *) "--sync");
+  g_ptr_array_add (argv, xid);
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait_check_async (process, NULL, process_done_cb, &done);
+  g_assert_true (dailies_test_wait_for_flag (&done, 10000));
+  dailies_test_wait_for_frames (window);
+}
+
+void
+dailies_test_xdotool (GtkWidget  *window,
+                      const char *first,
+                      ...)
+{
+  va_list args;
+
+  va_start (args, first);
+  dailies_test_xdotool_valist (window, first, args);
+  va_end (args);
 }
 
 GdkTexture *

@@ -7,6 +7,8 @@
 
 #pragma once
 
+#include <stdarg.h>
+
 #include <gtk/gtk.h>
 
 #include "dailies-application.h"
@@ -30,6 +32,18 @@ GtkWindow          *dailies_test_find_toplevel    (GType      type);
 /* The first event controller of @type on @widget, or NULL. */
 GtkEventController *dailies_test_find_controller  (GtkWidget *widget,
                                                    GType      type);
+
+/* Runs `xdotool windowfocus --sync XID ARGS…` on @window (ARGS
+ * NULL-terminated): keys and clicks as a person's, through XTEST. Waits
+ * until it is done and @window has drawn what changed. X11 only. */
+void                dailies_test_xdotool          (GtkWidget          *window,
+                                                   const char         *first,
+                                                   ...) G_GNUC_NULL_TERMINATED;
+void                dailies_test_xdotool_valist   (GtkWidget          *window,
+                                                   const char         *first,
+                                                   va_list             args);
+/* @window's X11 id, as xdotool takes it. */
+char               *dailies_test_xid              (GtkWidget          *window);
 
 /* Waits for @widget's window to lay out and draw what changed. */
 void                dailies_test_wait_for_frames  (GtkWidget          *widget);

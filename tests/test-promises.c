@@ -256,6 +256,141 @@ test_undo_from_toast (void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Toasts, as a person sees and clicks them                             */
+/* ------------------------------------------------------------------ */
+
+static gboolean
+is_label_saying (GtkWidget     *widget,
+                 gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0;
+}
+
+/* A toast titled @title, up or fading out. */
+static gboolean
+is_toast_titled (GtkWidget     *widget,
+                 gconstpointer  title)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, g_type_from_name ("AdwToastWidget")) &&
+         gtk_widget_get_mapped (widget) && dailies_test_find_widget_where (widget, is_label_saying, title) != NULL;
+}
+
+/* Up: one fading out takes no clicks. */
+static gboolean
+is_toast_up (GtkWidget     *widget,
+             gconstpointer  title)
+{
+  return is_toast_titled (widget, title) && gtk_widget_get_can_target (widget);
+}
+
+static gboolean
+is_button_named (GtkWidget     *widget,
+                 gconstpointer  name)
+{
+  return GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget) &&
+         (g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), name) == 0 ||
+          g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (widget)), name) == 0);
+}
+
+typedef struct
+{
+  DailiesWindow *window;
+  const char    *title;
+  const char    *button;   /* its label, or its icon's name */
+} ToastButton;
+
+static gboolean
+toast_button_is_up (gpointer user_data)
+{
+  ToastButton *wanted = user_data;
+  GtkWidget *toast = dailies_test_find_widget_where (GTK_WIDGET (wanted->window), is_toast_up, wanted->title);
+
+  return toast != NULL && dailies_test_find_widget_where (toast, is_button_named, wanted->button) != NULL;
+}
+
+static gboolean
+toast_is_gone (gpointer user_data)
+{
+  ToastButton *wanted = user_data;
+
+  return dailies_test_find_widget_where (GTK_WIDGET (wanted->window), is_toast_titled, wanted->title) == NULL;
+}
+
+/* Clicks @button of the toast titled @title as soon as it shows, and
+ * returns that toast. */
+static AdwToast *
+click_toast_button_at_once (DailiesWindow *window,
+                            const char    *title,
+                            const char    *button)
+{
+  ToastButton wanted = { window, title, button };
+  g_autoptr(AdwToast) toast = NULL;
+  GtkWidget *widget;
+
+  if (!dailies_test_wait_until (toast_button_is_up, &wanted, 5000))
+    g_error ("no toast “%s” with %s; the last said “%s”", title, button, dailies_window_get_last_toast (window));
+  widget = dailies_test_find_widget_where (GTK_WIDGET (window), is_toast_up, title);
+  g_object_get (widget, "toast", &toast, NULL);
+  g_signal_emit_by_name (dailies_test_find_widget_where (widget, is_button_named, button), "clicked");
+
+  return g_steal_pointer (&toast);
+}
+
+static void
+wait_for_toast_gone (DailiesWindow *window,
+                     const char    *title)
+{
+  ToastButton wanted = { window, title, NULL };
+
+  g_assert_true (dailies_test_wait_until (toast_is_gone, &wanted, 5000));
+}
+
+typedef struct
+{
+  gint64   until;   /* frame time, µs */
+  gboolean passed;
+} FrameWait;
+
+static gboolean
+frame_time_passed_cb (GtkWidget     *widget,
+                      GdkFrameClock *clock,
+                      gpointer       user_data)
+{
+  FrameWait *wait = user_data;
+
+  wait->passed = gdk_frame_clock_get_frame_time (clock) >= wait->until;
+
+  return wait->passed ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+}
+
+/* Waits, on the clock that drives them, until every toast animation
+ * started by now has ended: a toast comes up in 500 ms at most. */
+static void
+wait_for_toast_animations (DailiesWindow *window)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  FrameWait wait = { gdk_frame_clock_get_frame_time (clock) + 600 * 1000, FALSE };
+
+  gtk_widget_add_tick_callback (GTK_WIDGET (window), frame_time_passed_cb, &wait, NULL);
+  g_assert_true (dailies_test_wait_for_flag (&wait.passed, 5000));
+}
+
+static gboolean
+window_has_toast (gpointer user_data)
+{
+  return dailies_window_get_last_toast (user_data) != NULL &&
+         dailies_test_find_widget_where (user_data, is_toast_up, dailies_window_get_last_toast (user_data)) != NULL;
+}
+
+static void
+remove_one (DailiesWindow *window,
+            const char    *id)
+{
+  g_assert_true (dailies_window_select_task (window, id));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.remove", NULL));
+}
+
+/* ------------------------------------------------------------------ */
 /* A removal whose Undo lapsed is gone for good                         */
 /* ------------------------------------------------------------------ */
 
@@ -290,15 +425,6 @@ store_failed_tasks (const char * const *ids,
     }
   g_assert_true (dailies_task_store_flush (store, &error));
   g_assert_no_error (error);
-}
-
-static gboolean
-is_toast_close_button (GtkWidget     *widget,
-                       gconstpointer  data)
-{
-  return GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget) &&
-         g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (widget)), "window-close-symbolic") == 0 &&
-         gtk_widget_get_ancestor (widget, g_type_from_name ("AdwToastWidget")) != NULL;
 }
 
 static gboolean
@@ -356,12 +482,6 @@ undo_lapses_body (DailiesApplication *app,
   g_autoptr(GPtrArray) lapsed = g_ptr_array_new_with_free_func (g_object_unref);
   GtkWidget *button;
 
-  /* libadwaita 1.2.2 aborts when a toast is dismissed while it is still
-   * coming up (its first 300 ms; a use after free in its animations), and
-   * when a high-priority toast is dismissed while the one it pushed back is
-   * still fading out (an assertion). This test clicks at once, which a
-   * person rarely does, and the app has no way around yet. */
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
   for (guint i = 0; i < 2; i++)
     g_assert_false (dailies_task_has_raw_json_in_memory (dailies_task_store_lookup (store, lapsed_ids[i])));
 
@@ -378,14 +498,11 @@ undo_lapses_body (DailiesApplication *app,
   for (guint i = 0; i < 2; i++)
     g_ptr_array_add (lapsed, g_object_ref (dailies_task_store_lookup (store, lapsed_ids[i])));
   remove_pair (window, store, lapsed_ids);
-  button = dailies_test_find_widget_where (GTK_WIDGET (window), is_toast_close_button, NULL);
-  g_assert_nonnull (button);
-  g_signal_emit_by_name (button, "clicked");
+  g_object_unref (click_toast_button_at_once (window, "Removed 2 tasks", "window-close-symbolic"));
   g_assert_true (dailies_test_wait_until (window_shows_no_undo, window, 5000));
   g_assert_true (dailies_task_store_flush (store, NULL));
   dailies_task_store_restore_tasks (store, lapsed);
   g_assert_true (dailies_task_store_flush (store, NULL));
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", TRUE, NULL);
 }
 
 static void
@@ -407,6 +524,126 @@ test_undo_lapses (void)
                                 "The prompt was refused"));
       g_assert_null (dailies_task_get_raw_json (dailies_task_store_lookup (reopened, lapsed_ids[i])));
     }
+}
+
+/* ------------------------------------------------------------------ */
+/* An Undo toast closed while it is still coming up                     */
+/* ------------------------------------------------------------------ */
+
+/* libadwaita 1.2 slides a toast in over 300 ms, or 500 ms while another
+ * fades out over 300 ms. These click its buttons the moment they are
+ * there, with animations on, as a quick hand (or Delete, then Escape)
+ * would; then they let every animation run out, where 1.2 used to crash. */
+
+static guint n_closed_with_window;
+
+static void
+count_dismissed_cb (AdwToast *toast,
+                    guint    *count)
+{
+  (*count)++;
+}
+
+static void
+undo_at_once_body (DailiesApplication *app,
+                   gpointer            data)
+{
+  DailiesTaskStore *store = dailies_application_get_store (app);
+  DailiesWindow *window = wait_for_window (app);
+  g_autofree char *first = NULL;
+  AdwToast *toast;
+
+  g_assert_true (adw_get_enable_animations (GTK_WIDGET (window)));
+
+  /* The toast saying what was added, closed at once; then none is up. */
+  g_assert_true (dailies_test_wait_until (window_has_toast, window, 5000));
+  first = g_strdup (dailies_window_get_last_toast (window));
+  g_object_unref (click_toast_button_at_once (window, first, "window-close-symbolic"));
+  wait_for_toast_gone (window, first);
+  wait_for_toast_animations (window);
+
+  /* A removal undone the moment its toast shows. */
+  remove_one (window, SECOND_ID);
+  g_object_unref (click_toast_button_at_once (window, "Removed " SECOND_ID, "_Undo"));
+  g_assert_nonnull (dailies_task_store_lookup (store, SECOND_ID));
+  wait_for_toast_gone (window, "Removed " SECOND_ID);
+  wait_for_toast_animations (window);
+
+  /* Another toast closed, and while it fades out a removal's toast comes
+   * up (over 500 ms, then), closed at once. */
+  g_assert_true (dailies_window_select_task (window, FIRST_ID));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.copy-id", NULL));
+  g_object_unref (click_toast_button_at_once (window, "Copied " FIRST_ID, "window-close-symbolic"));
+  remove_one (window, THIRD_ID);
+  g_object_unref (click_toast_button_at_once (window, "Removed " THIRD_ID, "window-close-symbolic"));
+  wait_for_toast_gone (window, "Removed " THIRD_ID);
+  wait_for_toast_animations (window);
+  g_assert_null (dailies_task_store_lookup (store, THIRD_ID));
+
+  /* One closed at once as the window closes: its removal is told once
+   * it is final, then. */
+  remove_one (window, FIRST_ID);
+  toast = click_toast_button_at_once (window, "Removed " FIRST_ID, "window-close-symbolic");
+  g_signal_connect (toast, "dismissed", G_CALLBACK (count_dismissed_cb), &n_closed_with_window);
+  g_object_unref (toast);
+}
+
+static void
+test_undo_at_once (void)
+{
+  n_closed_with_window = 0;
+  run_app_with_ids (undo_at_once_body);
+  g_assert_cmpuint (n_closed_with_window, ==, 1);
+}
+
+static void
+undo_over_toast_body (DailiesApplication *app,
+                      gpointer            data)
+{
+  DailiesTaskStore *store = dailies_application_get_store (app);
+  DailiesWindow *window = wait_for_window (app);
+  ToastButton first = { window, NULL, "window-close-symbolic" };
+  ToastButton second = { window, "Removed " SECOND_ID, "_Undo" };
+  g_autofree char *title = NULL;
+
+  /* The toast saying what was added is up; the Undo's toast pushes it
+   * back, and is undone while that one still fades out. That one comes
+   * back. */
+  g_assert_true (adw_get_enable_animations (GTK_WIDGET (window)));
+  g_assert_true (dailies_test_wait_until (window_has_toast, window, 5000));
+  first.title = title = g_strdup (dailies_window_get_last_toast (window));
+  remove_one (window, FIRST_ID);
+  g_object_unref (click_toast_button_at_once (window, "Removed " FIRST_ID, "_Undo"));
+  g_assert_nonnull (dailies_task_store_lookup (store, FIRST_ID));
+  wait_for_toast_gone (window, "Removed " FIRST_ID);
+  g_assert_true (dailies_test_wait_until (toast_button_is_up, &first, 5000));
+  wait_for_toast_animations (window);
+
+  /* An Undo's toast over another Undo's, closed at once: Delete, Delete,
+   * Escape. */
+  remove_one (window, SECOND_ID);
+  g_assert_true (dailies_test_wait_until (toast_button_is_up, &second, 5000));
+  remove_one (window, THIRD_ID);
+  g_object_unref (click_toast_button_at_once (window, "Removed " THIRD_ID, "window-close-symbolic"));
+  wait_for_toast_gone (window, "Removed " THIRD_ID);
+  g_assert_true (dailies_test_wait_until (toast_button_is_up, &second, 5000));
+  wait_for_toast_animations (window);
+
+  /* The same with keys: Delete, and Escape the moment the toast shows. */
+  g_assert_true (dailies_window_select_task (window, FIRST_ID));
+  dailies_test_xdotool (GTK_WIDGET (window), "key", "Delete", NULL);
+  g_assert_true (dailies_test_wait_until (toast_button_is_up, &(ToastButton) { window, "Removed " FIRST_ID, "_Undo" }, 5000));
+  dailies_test_xdotool (GTK_WIDGET (window), "key", "Escape", NULL);
+  wait_for_toast_gone (window, "Removed " FIRST_ID);
+  g_assert_null (dailies_task_store_lookup (store, FIRST_ID));
+  g_assert_true (dailies_test_wait_until (toast_button_is_up, &second, 5000));
+  wait_for_toast_animations (window);
+}
+
+static void
+test_undo_over_toast (void)
+{
+  run_app_with_ids (undo_over_toast_body);
 }
 
 /* ------------------------------------------------------------------ */
@@ -512,6 +749,8 @@ main (int   argc,
   g_test_add_func ("/dailies/promises/log-writer", test_log_writer);
   g_test_add_func ("/dailies/promises/undo-from-toast", test_undo_from_toast);
   g_test_add_func ("/dailies/promises/undo-lapses", test_undo_lapses);
+  g_test_add_func ("/dailies/promises/undo-at-once", test_undo_at_once);
+  g_test_add_func ("/dailies/promises/undo-over-toast", test_undo_over_toast);
   g_test_add_func ("/dailies/promises/interval-from-preferences", test_interval_from_preferences);
 
   status = g_test_run ();

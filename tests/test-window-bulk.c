@@ -30,10 +30,6 @@
 #include "dailies-test-utils.h"
 #include "dailies-window.h"
 
-#ifdef GDK_WINDOWING_X11
-#include <gdk/x11/gdkx.h>
-#endif
-
 
 typedef struct
 {
@@ -41,7 +37,6 @@ typedef struct
   DailiesWindow      *window;
   GtkListView        *list_view;
   GtkSelectionModel  *selection;
-  char               *xdotool;
   char               *xid;
   char               *exported;     /* check_export's JSON file */
   GPtrArray          *exported_ids; /* and the IDs it holds */
@@ -51,18 +46,6 @@ typedef struct
 /* Helpers                                                              */
 /* ------------------------------------------------------------------ */
 
-static void
-process_done_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (g_subprocess_wait_check_finish (G_SUBPROCESS (object), result, &error));
-  g_assert_no_error (error);
-  *(gboolean *) user_data = TRUE;
-}
-
 /* Runs xdotool on the window with @args (NULL-terminated), and waits
  * until it is done and the window has drawn what changed. */
 static void
@@ -70,28 +53,11 @@ xdotool (Fixture    *f,
          const char *first,
          ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  gboolean done = FALSE;
-  const char *arg;
   va_list args;
 
-  g_ptr_array_add (argv, f->xdotool);
-  g_ptr_array_add (argv, (char *) "windowfocus");
-  g_ptr_array_add (argv, (char *) "--sync");
-  g_ptr_array_add (argv, f->xid);
   va_start (args, first);
-  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
+  dailies_test_xdotool_valist (GTK_WIDGET (f->window), first, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
-  g_assert_no_error (error);
-  g_subprocess_wait_check_async (process, NULL, process_done_cb, &done);
-  g_assert_true (dailies_test_wait_for_flag (&done, 10000));
-  dailies_test_wait_for_frames (GTK_WIDGET (f->window));
 }
 
 static gboolean
@@ -758,7 +724,6 @@ bulk_body (DailiesApplication *app,
   DailiesDemoServer *server = dailies_application_get_demo_server (app);
   DailiesPoller *poller = dailies_application_get_poller (app);
   Fixture f = { app, };
-  GdkSurface *surface;
 
   f.window = DAILIES_WINDOW (dailies_test_wait_for_window (GTK_APPLICATION (app)));
   g_assert_true (dailies_test_wait_until (dailies_test_app_has_demo_tasks, app, 10000));
@@ -772,12 +737,7 @@ bulk_body (DailiesApplication *app,
   f.list_view = GTK_LIST_VIEW (dailies_test_find_widget (GTK_WIDGET (f.window), GTK_TYPE_LIST_VIEW, "navigation-sidebar"));
   f.selection = gtk_list_view_get_model (f.list_view);
   g_assert_true (GTK_IS_MULTI_SELECTION (f.selection));
-  surface = gtk_native_get_surface (GTK_NATIVE (f.window));
-  g_assert_true (GDK_IS_X11_SURFACE (surface));
-  f.xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
-  /* build-aux/dev installs xdotool; the suite runs on Xvfb. */
-  f.xdotool = g_find_program_in_path ("xdotool");
-  g_assert_nonnull (f.xdotool);
+  f.xid = dailies_test_xid (GTK_WIDGET (f.window));
   dailies_test_wait_for_frames (GTK_WIDGET (f.window));
 
   g_test_message ("select_with_pointer_and_keys");
@@ -800,7 +760,6 @@ bulk_body (DailiesApplication *app,
   check_open_export (&f);
 
   g_free (f.xid);
-  g_free (f.xdotool);
 #else
   g_test_skip ("needs X11");
 #endif

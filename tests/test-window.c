@@ -28,10 +28,6 @@
 #include "dailies-test-utils.h"
 #include "dailies-window.h"
 
-#ifdef GDK_WINDOWING_X11
-#include <gdk/x11/gdkx.h>
-#endif
-
 #define SUCCESS_ID "asyntask_DemoHarbourSunrise00000000000001"
 #define FAILURE_ID "asyntask_DemoModerationFail0000000000003"
 #define ULTRA_ID   "asyntask_DemoUltraMountains000000000004"
@@ -335,18 +331,6 @@ check_search (DailiesWindow     *window,
   g_assert_cmpstr (gtk_editable_get_text (entry), ==, "");
 }
 
-static void
-process_done_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (g_subprocess_wait_check_finish (G_SUBPROCESS (object), result, &error));
-  g_assert_no_error (error);
-  *(gboolean *) user_data = TRUE;
-}
-
 static gboolean
 is_label_with_text (GtkWidget     *widget,
                     gconstpointer  text)
@@ -369,17 +353,7 @@ check_ctrl_f_after_show_task (GApplication  *app,
 {
 #ifdef GDK_WINDOWING_X11
   GtkSearchBar *search_bar = GTK_SEARCH_BAR (dailies_test_find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_BAR, NULL));
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
-  g_autofree char *xdotool = g_find_program_in_path ("xdotool");
-  g_autofree char *xid = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
   GtkWidget *focus;
-  gboolean done = FALSE;
-
-  /* build-aux/dev installs xdotool; the suite runs on Xvfb. */
-  g_assert_nonnull (xdotool);
-  g_assert_true (GDK_IS_X11_SURFACE (surface));
 
   gtk_search_bar_set_search_mode (search_bar, FALSE);
   g_action_group_activate_action (G_ACTION_GROUP (app), "show-task", g_variant_new_string (FAILURE_ID));
@@ -393,12 +367,7 @@ check_ctrl_f_after_show_task (GApplication  *app,
   g_assert_true (gtk_widget_has_focus (focus));
   g_assert_false (gtk_search_bar_get_search_mode (search_bar));
 
-  xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, xdotool,
-                              "windowfocus", "--sync", xid, "key", "--clearmodifiers", "ctrl+f", NULL);
-  g_assert_no_error (error);
-  g_subprocess_wait_check_async (process, NULL, process_done_cb, &done);
-  g_assert_true (dailies_test_wait_for_flag (&done, 10000));
+  dailies_test_xdotool (GTK_WIDGET (window), "key", "--clearmodifiers", "ctrl+f", NULL);
   g_assert_true (dailies_test_wait_until (search_mode_on, search_bar, 5000));
 
   gtk_search_bar_set_search_mode (search_bar, FALSE);
