@@ -158,6 +158,14 @@ tell_window (DailiesApplication *self,
     dailies_window_add_toast (DAILIES_WINDOW (window), message);
 }
 
+static gboolean
+warm_up_player_cb (gpointer user_data)
+{
+  dailies_player_warm_up ();
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 store_loaded_cb (GObject      *object,
                  GAsyncResult *result,
@@ -190,6 +198,8 @@ store_loaded_cb (GObject      *object,
 
   maybe_start_poller (self);
   dailies_keeper_start (self->keeper);
+  /* Once the window is drawn and nothing else waits. */
+  g_idle_add_full (G_PRIORITY_LOW, warm_up_player_cb, NULL, NULL);
 
   if (g_getenv ("DAILIES_BENCH_EXIT_AFTER_DRAWN") != NULL)
     bench_exit_after_next_paint (self);
