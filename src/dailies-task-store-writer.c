@@ -228,10 +228,12 @@ write_fresh_rows (DailiesTaskStore *self,
  * before) says all there is, and its fresh row goes: written first, its
  * INSERT OR REPLACE would drop that older task's stored JSON, which an
  * Undo still needs. An older one (removed before its ID came again) goes
- * instead. */
+ * instead; if its removal was final, the ID goes to @forgets, as the JSON
+ * an earlier written removal stashed must still go. */
 static GPtrArray *
 gather_fresh_rows (GHashTable *batch,
-                   GQueue     *blocks)
+                   GQueue     *blocks,
+                   GPtrArray  *forgets)
 {
   GPtrArray *fresh = g_ptr_array_new ();
 
@@ -249,6 +251,8 @@ gather_fresh_rows (GHashTable *batch,
 
               if (other != NULL && other->gen > block->gen)
                 continue;
+              if (other != NULL && other->forget_stash)
+                g_ptr_array_add (forgets, g_strdup (row->id));
               if (other != NULL)
                 g_hash_table_remove (batch, row->id);
             }
@@ -268,13 +272,19 @@ commit_batch (DailiesTaskStore  *self,
               GQueue            *blocks,
               GError           **error)
 {
-  g_autoptr(GPtrArray) fresh = gather_fresh_rows (batch, blocks);
+  g_autoptr(GPtrArray) forgets = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) fresh = gather_fresh_rows (batch, blocks, forgets);
   int rc = SQLITE_OK;
 
   if (!dailies_task_store_exec_sql (self->db, "BEGIN IMMEDIATE", error))
     return FALSE;
 
   rc = write_fresh_rows (self, fresh);
+  for (guint i = 0; rc == SQLITE_OK && i < forgets->len; i++)
+    {
+      sqlite3_bind_text (self->stmts.forget_stash, 1, g_ptr_array_index (forgets, i), -1, SQLITE_STATIC);
+      rc = step_statement (self->stmts.forget_stash);
+    }
   if (batch != NULL)
     {
       GHashTableIter iter;

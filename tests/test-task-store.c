@@ -841,7 +841,8 @@ test_stored_json (void)
 
 /* Once a removal is final, the JSON the file kept for its undo goes: a
  * restore after that (no longer offered) finds none. Whether the removal
- * was written yet or not; a task listed again meanwhile keeps its own. */
+ * was written yet or not, and whether its ID was listed anew before the
+ * forget was written; a task listed again meanwhile keeps its own. */
 static void
 test_forget_removed (void)
 {
@@ -894,6 +895,26 @@ test_forget_removed (void)
   dailies_task_store_forget_removed (store, kept);
   g_assert_true (dailies_task_store_flush (store, NULL));
   g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, 3);
+
+  /* Removed and written (its JSON stashed), forgotten, and its ID listed
+   * anew before the writer saw the forget: the stash still goes. Seen by
+   * putting the old task back once the new one is removed too. */
+  {
+    g_autoptr(GPtrArray) listed_anew = g_ptr_array_new_with_free_func (g_object_unref);
+    const char *id = ids[1];
+
+    dailies_task_store_remove_tasks (store, kept);
+    g_assert_true (dailies_task_store_flush (store, NULL));
+    dailies_task_store_forget_removed (store, kept);
+    dailies_task_store_add_ids (store, &id, 1);
+    g_assert_true (dailies_task_store_flush (store, NULL));
+    g_ptr_array_add (listed_anew, g_object_ref (dailies_task_store_lookup (store, id)));
+    g_assert_true (g_ptr_array_index (listed_anew, 0) != g_ptr_array_index (kept, 0));
+    dailies_task_store_remove_tasks (store, listed_anew);
+    dailies_task_store_restore_tasks (store, kept);
+    g_assert_true (dailies_task_store_flush (store, NULL));
+    g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks WHERE raw_json IS NOT NULL"), ==, 0);
+  }
   close_store (store);
 
   fixture_clear (&f);
