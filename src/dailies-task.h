@@ -102,7 +102,8 @@ DailiesTask       *dailies_task_new_take_fields       (DailiesTaskFields   *fiel
 /* Copies the stored state, for the store's writer; free with _fields_clear().
  * The raw JSON is not copied: @fields->raw_json is NULL and @raw_json gets
  * a reference to it (its string and NUL; NULL when there is none), which
- * never changes and may be read and released on any thread. */
+ * never changes and may be read and released on any thread. Called on the
+ * main thread only: the first call shares the task's string. */
 void               dailies_task_dup_fields            (DailiesTask         *self,
                                                        DailiesTaskFields   *fields,
                                                        GBytes             **raw_json);

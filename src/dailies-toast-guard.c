@@ -150,6 +150,36 @@ overlay_gone_cb (gpointer  user_data,
   emit_dismissed (held);
 }
 
+/* Whether @toast is the one the overlay shows and takes clicks for. Only
+ * its dismissal races an animation: a queued toast is only taken out of
+ * the queue, and one fading after a push-back (it takes no clicks then)
+ * is freed when its fade ends. Held, a queued one would come up once the
+ * current one's dismissal went through. Unknown, it counts as current. */
+static gboolean
+is_current (DailiesToastGuard *self,
+            AdwToast          *toast)
+{
+  gboolean known = FALSE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (self->overlay); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (child), "toast");
+      g_autoptr(AdwToast) shown = NULL;
+
+      if (pspec == NULL || pspec->value_type != ADW_TYPE_TOAST || !(pspec->flags & G_PARAM_READABLE))
+        continue;
+      known = TRUE;
+      if (!gtk_widget_get_can_target (child))
+        continue;
+      g_object_get (child, "toast", &shown, NULL);
+      if (shown == toast)
+        return TRUE;
+    }
+
+  return !known;
+}
+
 /* Runs after the toast's own handler, before the overlay's and the
  * app's: a dismissal that waits reaches neither. */
 static void
@@ -162,7 +192,7 @@ toast_dismissed_cb (AdwToast *toast,
   if (self == NULL)
     return;
 
-  if (self->unsettled && self->overlay != NULL && gtk_widget_get_mapped (self->overlay))
+  if (self->unsettled && self->overlay != NULL && gtk_widget_get_mapped (self->overlay) && is_current (self, toast))
     {
       g_signal_stop_emission_by_name (toast, "dismissed");
       if (!g_ptr_array_find (self->held, toast, NULL))
