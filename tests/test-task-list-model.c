@@ -632,6 +632,35 @@ test_filter (Fixture       *f,
   g_assert_cmpuint (f->n_signals, ==, 0);
 }
 
+static gboolean
+second_passed (gpointer user_data)
+{
+  return now_seconds () >= *(gint64 *) user_data;
+}
+
+/* A key typed narrows a search among the tasks it showed, except under
+ * "link expired", which reads the clock: a link that lapsed between two
+ * keys shows at the second. */
+static void
+test_narrow_reads_clock (Fixture       *f,
+                         gconstpointer  data)
+{
+  gint64 lapses = now_seconds () + 1;
+
+  g_ptr_array_unref (add_ids (f, "lapsing", "lapsed", NULL));
+  answer (f, "lapsing", "SUCCESS", "Seedance", NULL, 1000, lapses);
+  answer (f, "lapsed", "SUCCESS", "Seedance", NULL, 1000, lapses - 7200);
+  dailies_task_list_model_set_state_filter (f->model, DAILIES_TASK_FILTER_LINK_EXPIRED);
+  dailies_task_list_model_set_search (f->model, "l");
+  assert_ids (f, "lapsed");
+
+  /* The clock itself is what the test waits for. */
+  g_assert_true (dailies_test_wait_until (second_passed, &lapses, 5000));
+  dailies_task_list_model_set_search (f->model, "la");
+  assert_ids (f, "lapsing lapsed");
+  assert_consistent (f);
+}
+
 /* An answer moves its task alone, with one items-changed over the span it
  * crossed, or none when it stays put; a search takes it in or out. */
 static void
@@ -1078,6 +1107,7 @@ main (int   argc,
   ADD ("/task-list-model/batches", test_batches);
   ADD ("/task-list-model/group-waits", test_group_waits);
   ADD ("/task-list-model/filter", test_filter);
+  ADD ("/task-list-model/narrow-reads-clock", test_narrow_reads_clock);
   ADD ("/task-list-model/answer", test_answer);
   ADD ("/task-list-model/remove-restore", test_remove_restore);
   ADD ("/task-list-model/big-change", test_big_change);
