@@ -604,6 +604,11 @@ dailies_task_store_add_ids (DailiesTaskStore   *self,
   for (guint i = 0; i < n_ids; i++)
     if (ids[i] != NULL && *ids[i] != '\0' && !g_hash_table_contains (self->by_id, ids[i]))
       g_ptr_array_add (tasks, dailies_task_store_new_task (g_strdup (ids[i])));
+  /* Added together, seen together: made across a second's turn, the list
+   * would show the later ones above the earlier ones. */
+  for (guint i = 1; i < tasks->len; i++)
+    dailies_task_set_first_seen (g_ptr_array_index (tasks, i),
+                                 dailies_task_get_first_seen (g_ptr_array_index (tasks, 0)));
 
   /* An ID given twice is left out there the second time. */
   return dailies_task_store_add_new_tasks (self, (DailiesTask * const *) tasks->pdata, tasks->len);
