@@ -165,7 +165,6 @@ dailies_format_duration (gint64 seconds)
   return g_strdup_printf (_("%d h %02d min"), (int) (seconds / 3600), (int) ((seconds % 3600) / 60));
 }
 
-
 char *
 dailies_format_timestamp (gint64 unix_seconds)
 {
