@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "dailies-indices.h"
+#include "dailies-search-key.h"
 #include "dailies-task-list-model.h"
 #include "dailies-task-store.h"
 #include "dailies-task.h"
@@ -55,7 +56,8 @@ typedef struct
   gint64       k1;       /* the sort key, for the current order: k1, k2, then seq */
   gint64       k2;
   guint64      seq;
-  char        *folded;   /* ID, model, reason and problem casefolded; built ahead in idle
+  char        *folded;   /* ID, model, reason and problem casefolded: made on the store's
+                          * loading thread for the tasks it read, else ahead in idle
                           * slices, or when first searched if none got to it */
   guint        shown : 1;
   guint        doomed : 1;
@@ -303,73 +305,22 @@ find_entry (GPtrArray *array,
 /* Matching                                                            */
 /* ------------------------------------------------------------------ */
 
-/* The fields joined by newlines, which a search text never holds, and
- * casefolded. Most IDs and models are ASCII, where folding is lowering:
- * one allocation, no conversion. */
-static char *
-fold_fields (const char * const *fields,
-             guint               n_fields)
-{
-  gsize len = 0;
-  gboolean ascii = TRUE;
-  char *folded;
-  char *p;
-
-  for (guint i = 0; i < n_fields; i++)
-    if (fields[i] != NULL)
-      {
-        for (const guchar *c = (const guchar *) fields[i]; *c != '\0'; c++, len++)
-          ascii = ascii && *c < 0x80;
-        len++;
-      }
-
-  if (!ascii)
-    {
-      g_autoptr(GString) joined = g_string_sized_new (len);
-
-      for (guint i = 0; i < n_fields; i++)
-        if (fields[i] != NULL)
-          g_string_append_printf (joined, "%s%s", joined->len > 0 ? "\n" : "", fields[i]);
-      return g_utf8_casefold (joined->str, joined->len);
-    }
-
-  p = folded = g_malloc (MAX (len, 1));
-  for (guint i = 0; i < n_fields; i++)
-    if (fields[i] != NULL)
-      {
-        if (p != folded)
-          *p++ = '\n';
-        /* Inline: g_ascii_tolower() is a call per character. */
-        for (const char *c = fields[i]; *c != '\0'; c++)
-          *p++ = *c >= 'A' && *c <= 'Z' ? *c + ('a' - 'A') : *c;
-      }
-  *p = '\0';
-
-  return folded;
-}
-
 static const char *
 entry_get_folded (Entry *entry)
 {
+  /* Made when the store read the task, unless it changed since. */
   if (entry->folded == NULL)
-    {
-      const char *fields[] = {
-        dailies_task_get_id (entry->task),
-        dailies_task_get_model (entry->task),
-        dailies_task_get_fail_reason (entry->task),
-        /* NULL at once for a finished task, and read once for a running one. */
-        dailies_task_get_upstream_problem (entry->task),
-      };
-
-      entry->folded = fold_fields (fields, G_N_ELEMENTS (fields));
-    }
+    entry->folded = dailies_task_steal_search_key (entry->task);
+  if (entry->folded == NULL)
+    entry->folded = dailies_search_key_for_task (entry->task);
 
   return entry->folded;
 }
 
 /* The first keystroke of a search would otherwise fold every task at once
- * (250 ms at 100,000): each key is folded ahead, a few milliseconds of an
- * idle main loop at a time, after the load and after each addition. */
+ * (250 ms at 100,000): the keys the loading thread did not make (tasks
+ * added or answered since) are folded ahead, a few milliseconds of an
+ * idle main loop at a time. */
 #define FOLD_SLICE_US 3000
 
 static gboolean
@@ -495,6 +446,8 @@ entry_new (DailiesTaskListModel *self,
   Entry *entry = g_new0 (Entry, 1);
 
   entry->task = g_object_ref (task);
+  /* Taken now: left on the task, it would be one more copy. */
+  entry->folded = dailies_task_steal_search_key (task);
   entry->seq = ensure_order (task, batch);
   make_key (self->sort, task, now, &entry->k1, &entry->k2);
   entry->shown = entry_matches (self, entry, now);

@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 
 #include "dailies-task-store-private.h"
+#include "dailies-search-key.h"
 
 /* One step per schema version: migrations[N] takes a database from version
  * N to N + 1. Version 3 will be one more string at the end. */
@@ -438,6 +439,9 @@ read_tasks (sqlite3               *db,
        * lists ask for every task they are handed, and a URL parse for each
        * of 50,000 restored tasks was a quarter of an Undo. */
       dailies_task_has_usable_link (item.task);
+      /* And its search key: the first key typed after start-up would
+       * otherwise fold every task on the main thread. */
+      dailies_task_set_search_key (item.task, dailies_search_key_for_task (item.task));
 
       if (loaded->len > 0 && g_array_index (loaded, LoadedTask, loaded->len - 1).position > item.position)
         sorted = FALSE;

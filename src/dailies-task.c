@@ -38,6 +38,8 @@ struct _DailiesTask
   /* DailiesTaskList's arrival order; list_seq 0 before it has one. */
   gint64             list_added;
   guint64            list_seq;
+  /* Made ahead for the list's search; NULL once taken or changed. */
+  char              *search_key;
 
   /* Whether result_url is an http(s) link, worked out when first asked. */
   guint              link_usable_known : 1;
@@ -187,8 +189,22 @@ dailies_task_finalize (GObject *object)
   g_clear_pointer (&self->thumbnail_path, g_free);
   g_clear_pointer (&self->upstream_problem, g_free);
   g_clear_pointer (&self->gateway_request_id, g_free);
+  g_clear_pointer (&self->search_key, g_free);
 
   G_OBJECT_CLASS (dailies_task_parent_class)->finalize (object);
+}
+
+/* Whatever changed, a key made before may no longer say it. */
+static void
+dailies_task_dispatch_properties_changed (GObject     *object,
+                                          guint        n_pspecs,
+                                          GParamSpec **pspecs)
+{
+  DailiesTask *self = (DailiesTask *) object;
+
+  g_clear_pointer (&self->search_key, g_free);
+
+  G_OBJECT_CLASS (dailies_task_parent_class)->dispatch_properties_changed (object, n_pspecs, pspecs);
 }
 
 static void
@@ -336,6 +352,7 @@ dailies_task_class_init (DailiesTaskClass *klass)
   const GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 
   object_class->finalize = dailies_task_finalize;
+  object_class->dispatch_properties_changed = dailies_task_dispatch_properties_changed;
   object_class->get_property = dailies_task_get_property;
   object_class->set_property = dailies_task_set_property;
 
@@ -1137,6 +1154,22 @@ dailies_task_set_list_order (DailiesTask *self,
   g_return_if_fail (seq != 0);
   self->list_added = added;
   self->list_seq = seq;
+}
+
+void
+dailies_task_set_search_key (DailiesTask *self,
+                             char        *key)
+{
+  g_return_if_fail (DAILIES_IS_TASK (self));
+  g_free (self->search_key);
+  self->search_key = key;
+}
+
+char *
+dailies_task_steal_search_key (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
+  return g_steal_pointer (&self->search_key);
 }
 
 void

@@ -151,6 +151,14 @@ void               dailies_task_set_list_order        (DailiesTask         *self
                                                        gint64               added,
                                                        guint64              seq);
 
+/* For the store's loading thread and DailiesTaskListModel: a search key
+ * (dailies_search_key_for_task()) made ahead, off the main thread, and
+ * dropped by any change of the task. Set takes @key; steal hands it over,
+ * or NULL when there is none. */
+void               dailies_task_set_search_key        (DailiesTask         *self,
+                                                       char                *key);
+char              *dailies_task_steal_search_key      (DailiesTask         *self);
+
 /* Setters are for DailiesTaskStore, the single writer of task state (and for
  * loading rows). Each notifies only the properties whose value changed. */
 void               dailies_task_apply_response        (DailiesTask         *self,

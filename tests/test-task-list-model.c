@@ -854,6 +854,59 @@ test_before_load (Fixture       *f,
   g_assert_true (dailies_task_store_flush (store, &error));
 }
 
+/* Tasks read from the file come with their search keys made on the
+ * loading thread: a search right after the load finds them by model and
+ * reason, and an answer that changes a task before the list takes it in
+ * leaves no trace of what it said before. */
+static void
+test_search_after_load (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *path = g_strdup (dailies_task_store_get_path (f->store));
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_unref (add_ids (f, "p1", "p2", "p3", NULL));
+  answer (f, "p1", "FAILURE", "Seedance-Pro", "Moderation Blocked", 600, 0);
+  answer (f, "p2", "SUCCESS", "Veo-3", NULL, 700, now_seconds () + 600);
+  g_assert_true (dailies_task_store_flush (f->store, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&f->mirror, g_ptr_array_unref);
+  g_assert_finalize_object (f->model);
+  g_assert_finalize_object (f->store);
+
+  /* A list made before the load, searched at once: no idle has run. */
+  f->store = dailies_task_store_new (path);
+  open_model (f);
+  g_assert_true (dailies_task_store_load (f->store, &error));
+  g_assert_no_error (error);
+  dailies_task_list_model_set_search (f->model, "moderation");
+  assert_ids (f, "p1");
+  dailies_task_list_model_set_search (f->model, "VEO");
+  assert_ids (f, "p2");
+  dailies_task_list_model_set_search (f->model, NULL);
+  g_clear_pointer (&f->mirror, g_ptr_array_unref);
+  g_assert_finalize_object (f->model);
+  g_assert_true (dailies_task_store_flush (f->store, &error));
+  g_assert_finalize_object (f->store);
+
+  /* Loaded, then answered, then listed. */
+  f->store = dailies_task_store_new (path);
+  g_assert_true (dailies_task_store_load (f->store, &error));
+  g_assert_no_error (error);
+  answer (f, "p1", "FAILURE", "Kling-v2", "Quota exceeded", 600, 0);
+  open_model (f);
+  dailies_task_list_model_set_search (f->model, "moderation");
+  assert_ids (f, "");
+  dailies_task_list_model_set_search (f->model, "seedance");
+  assert_ids (f, "");
+  dailies_task_list_model_set_search (f->model, "quota");
+  assert_ids (f, "p1");
+  dailies_task_list_model_set_search (f->model, "kling");
+  assert_ids (f, "p1");
+  dailies_task_list_model_set_search (f->model, "p");
+  assert_consistent (f);
+}
+
 /* Random additions, removals, undos, answers, searches, states and
  * orders: after each, the mirror kept from items-changed alone equals a
  * brute-force filtered and sorted copy. */
@@ -1112,6 +1165,7 @@ main (int   argc,
   ADD ("/task-list-model/remove-restore", test_remove_restore);
   ADD ("/task-list-model/big-change", test_big_change);
   ADD ("/task-list-model/before-load", test_before_load);
+  ADD ("/task-list-model/search-after-load", test_search_after_load);
   ADD ("/task-list-model/property", test_property);
   ADD ("/task-list-model/perf", test_perf);
 #undef ADD
