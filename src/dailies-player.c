@@ -583,6 +583,38 @@ make_audio_sink (void)
   return sink;
 }
 
+/* Brings a playbin with the demo clip (H.264 and AAC in MP4, as the
+ * service sends) to its first frame, into fake outputs and the audio
+ * sink the player uses: every plugin the first video needs is loaded
+ * here. Its streaming thread loaded the demuxer, parsers and decoders
+ * (gst-libav maps libavcodec and a dozen libraries) and the state change
+ * the audio outputs, holding the dynamic loader's lock; the main thread
+ * waited on it (50-70 ms asleep during an import, seen with perf). */
+static void
+warm_up_preroll (void)
+{
+  const char *path = "/io/github/dailies/Dailies/demo/dailies-demo.mp4";
+  g_autoptr(GstElement) pipeline = NULL;
+
+  if (!g_resources_get_info (path, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL, NULL, NULL))
+    return;
+
+  pipeline = gst_element_factory_make ("playbin", NULL);
+  if (pipeline == NULL)
+    return;
+
+  gst_object_ref_sink (pipeline);
+  g_object_set (pipeline,
+                "uri", "resource:///io/github/dailies/Dailies/demo/dailies-demo.mp4",
+                "video-sink", gst_element_factory_make ("fakesink", NULL),
+                "audio-sink", make_audio_sink (),
+                "mute", TRUE,
+                NULL);
+  if (gst_element_set_state (pipeline, GST_STATE_PAUSED) != GST_STATE_CHANGE_FAILURE)
+    gst_element_get_state (pipeline, NULL, NULL, 10 * GST_SECOND);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+}
+
 /* Makes one of each element that the main thread makes for the first video
  * (the pipeline here, its source when it starts), on a thread of its own:
  * the dynamic loader maps their plugins and their classes are built there
@@ -604,6 +636,8 @@ warm_up_thread (gpointer user_data)
       if (element != NULL)
         gst_object_unref (gst_object_ref_sink (element));
     }
+
+  warm_up_preroll ();
 
   return NULL;
 }

@@ -387,6 +387,48 @@ link_refused_cb (DailiesPlayer *player,
   refusal->n_emitted++;
 }
 
+/* The plugin of the best element of @type for @caps is loaded. */
+static gboolean
+best_loaded (GstElementFactoryListType  type,
+             const char                *caps_text)
+{
+  g_autoptr(GstCaps) caps = gst_caps_from_string (caps_text);
+  GList *all = gst_element_factory_list_get_elements (type, GST_RANK_MARGINAL);
+  GList *fit = gst_element_factory_list_filter (all, caps, GST_PAD_SINK, FALSE);
+  gboolean loaded = FALSE;
+
+  fit = g_list_sort (fit, gst_plugin_feature_rank_compare_func);
+  if (fit != NULL)
+    {
+      g_autoptr(GstPlugin) plugin = gst_plugin_feature_get_plugin (fit->data);
+
+      loaded = plugin != NULL && gst_plugin_is_loaded (plugin);
+    }
+  gst_plugin_feature_list_free (fit);
+  gst_plugin_feature_list_free (all);
+
+  return loaded;
+}
+
+static gboolean
+video_plugins_loaded (gpointer user_data)
+{
+  return best_loaded (GST_ELEMENT_FACTORY_TYPE_DEMUXER, "video/quicktime") &&
+         best_loaded (GST_ELEMENT_FACTORY_TYPE_DECODER, "video/x-h264, stream-format=(string)avc, alignment=(string)au") &&
+         best_loaded (GST_ELEMENT_FACTORY_TYPE_DECODER, "audio/mpeg, mpegversion=(int)4, stream-format=(string)raw");
+}
+
+/* Before any video (this runs first): the warm-up loads the demuxer and
+ * decoders of the video the service sends, off the main thread, which
+ * the first video's streaming thread loaded while the window waited. */
+static void
+test_warm_up (void)
+{
+  g_assert_false (video_plugins_loaded (NULL));
+  dailies_player_warm_up ();
+  g_assert_true (dailies_test_wait_until (video_plugins_loaded, NULL, 15000));
+}
+
 static gboolean
 audio_fed (gpointer user_data)
 {
@@ -509,6 +551,7 @@ main (int   argc,
   gst_init (&argc, &argv);
   gst_element_register (NULL, AUDIO_SINK_NAME, GST_RANK_NONE, test_audio_sink_get_type ());
 
+  g_test_add_func ("/dailies/player/warm-up", test_warm_up);
   g_test_add ("/dailies/player/plays-and-seeks", Fixture, NULL, fixture_set_up, test_plays_and_seeks, fixture_tear_down);
   g_test_add ("/dailies/player/controls", Fixture, NULL, fixture_set_up, test_controls, fixture_tear_down);
   g_test_add ("/dailies/player/pipeline-work-off-main-thread", Fixture, NULL, fixture_set_up,
