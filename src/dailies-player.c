@@ -638,6 +638,8 @@ warm_up_thread (gpointer user_data)
     }
 
   warm_up_preroll ();
+  /* Done: whoever waits for it in the main loop looks again. */
+  g_main_context_wakeup (NULL);
 
   return NULL;
 }
