@@ -590,13 +590,14 @@ make_audio_sink (void)
  * (gst-libav maps libavcodec and a dozen libraries) and the state change
  * the audio outputs, holding the dynamic loader's lock; the main thread
  * waited on it (50-70 ms asleep during an import, seen with perf). */
+#define WARM_UP_CLIP "/io/github/dailies/Dailies/demo/dailies-demo.mp4"
+
 static void
 warm_up_preroll (void)
 {
-  const char *path = "/io/github/dailies/Dailies/demo/dailies-demo.mp4";
   g_autoptr(GstElement) pipeline = NULL;
 
-  if (!g_resources_get_info (path, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL, NULL, NULL))
+  if (!g_resources_get_info (WARM_UP_CLIP, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL, NULL, NULL))
     return;
 
   pipeline = gst_element_factory_make ("playbin", NULL);
@@ -605,7 +606,7 @@ warm_up_preroll (void)
 
   gst_object_ref_sink (pipeline);
   g_object_set (pipeline,
-                "uri", "resource:///io/github/dailies/Dailies/demo/dailies-demo.mp4",
+                "uri", "resource://" WARM_UP_CLIP,
                 "video-sink", gst_element_factory_make ("fakesink", NULL),
                 "audio-sink", make_audio_sink (),
                 "mute", TRUE,
@@ -1264,9 +1265,9 @@ dailies_player_class_init (DailiesPlayerClass *klass)
 
   object_class->dispose = dailies_player_dispose;
   object_class->finalize = dailies_player_finalize;
+  widget_class->unmap = dailies_player_unmap;
 
   era_quark = g_quark_from_static_string ("dailies-player-era");
-  widget_class->unmap = dailies_player_unmap;
 
   /**
    * DailiesPlayer::link-refused:
