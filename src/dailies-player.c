@@ -21,6 +21,15 @@
 /* GstPlayFlags: playbin converts no video itself. */
 #define PLAY_FLAG_NATIVE_VIDEO (1 << 6)
 
+/* What the appsink's callbacks reach the paintable through: cut when its
+ * pipeline is let go, so that a pipeline still stopping on the state
+ * thread shows no frame of its video in the next one's. */
+typedef struct
+{
+  GMutex            lock;
+  DailiesPaintable *paintable;   /* NULL once cut */
+} SinkLink;
+
 struct _DailiesPlayer
 {
   GtkWidget         parent_instance;
@@ -46,6 +55,9 @@ struct _DailiesPlayer
   /* Owned */
   DailiesPaintable *paintable;
   GstElement       *pipeline;
+  SinkLink         *sink_link;       /* the pipeline's appsink to the paintable */
+  GBinding         *volume_binding;
+  GBinding         *mute_binding;
   guint             bus_watch;
   guint             position_source;
   char             *uri;
@@ -147,6 +159,71 @@ update_position_tick (DailiesPlayer *self)
     g_clear_handle_id (&self->position_source, g_source_remove);
 }
 
+/* The pipelines' state changes run on one thread, in the order they are
+ * asked for: going to READY makes and probes elements (the audio sink
+ * tries each output, loading its plugins), going to NULL joins the
+ * streaming threads. On the main thread they made its longest stall
+ * while a task finished during an import (70-140 ms with two busy cores).
+ * Their results come back as bus messages, as before. */
+typedef struct
+{
+  GstElement *pipeline;
+  GstState    state;
+  guint       era;
+} StateChange;
+
+/* A pipeline's era: a change asked for in an earlier one is skipped (but
+ * for NULL). It moves on when the main thread stops the pipeline itself. */
+static GQuark era_quark;
+
+static guint
+pipeline_get_era (GstElement *pipeline)
+{
+  return GPOINTER_TO_UINT (g_object_get_qdata (G_OBJECT (pipeline), era_quark));
+}
+
+static void
+pipeline_next_era (GstElement *pipeline)
+{
+  g_object_set_qdata (G_OBJECT (pipeline), era_quark, GUINT_TO_POINTER (pipeline_get_era (pipeline) + 1));
+}
+
+static void
+state_change_run (gpointer data,
+                  gpointer user_data)
+{
+  StateChange *change = data;
+  static gboolean lowered;   /* only ever read on the one state thread */
+
+  if (!lowered)
+    {
+      dailies_thread_lower_priority ("player");
+      lowered = TRUE;
+    }
+  if (change->state == GST_STATE_NULL || change->era == pipeline_get_era (change->pipeline))
+    gst_element_set_state (change->pipeline, change->state);
+  gst_object_unref (change->pipeline);
+  g_free (change);
+}
+
+static void
+change_state_later (GstElement *pipeline,
+                    GstState    state)
+{
+  static GThreadPool *pool;
+  StateChange *change = g_new0 (StateChange, 1);
+
+  /* One thread of its own (a nicer one), so that each pipeline's changes
+   * keep their order. */
+  if (g_once_init_enter (&pool))
+    g_once_init_leave (&pool, g_thread_pool_new (state_change_run, NULL, 1, TRUE, NULL));
+
+  change->pipeline = gst_object_ref (pipeline);
+  change->state = state;
+  change->era = pipeline_get_era (pipeline);
+  g_thread_pool_push (pool, change, NULL);
+}
+
 static void
 apply_target_state (DailiesPlayer *self)
 {
@@ -155,9 +232,9 @@ apply_target_state (DailiesPlayer *self)
 
   /* While buffering a stream, stay paused until the buffer is full. */
   if (self->buffering && self->target == GST_STATE_PLAYING)
-    gst_element_set_state (self->pipeline, GST_STATE_PAUSED);
+    change_state_later (self->pipeline, GST_STATE_PAUSED);
   else
-    gst_element_set_state (self->pipeline, self->target);
+    change_state_later (self->pipeline, self->target);
 
   update_play_button (self);
 }
@@ -347,6 +424,8 @@ bus_message_cb (GstBus     *bus,
         self->error_text = describe_error (error, debug);
         show_message (self, self->error_text, FALSE);
         self->target = GST_STATE_NULL;
+        /* Here and now, so that no message of the failed start follows. */
+        pipeline_next_era (self->pipeline);
         gst_element_set_state (self->pipeline, GST_STATE_NULL);
         self->state = GST_STATE_NULL;
         update_play_button (self);
@@ -423,18 +502,49 @@ bus_message_cb (GstBus     *bus,
   return G_SOURCE_CONTINUE;
 }
 
+static void
+sink_link_clear (SinkLink *link)
+{
+  g_clear_object (&link->paintable);
+  g_mutex_clear (&link->lock);
+}
+
+static void
+sink_link_release (gpointer data)
+{
+  g_atomic_rc_box_release_full (data, (GDestroyNotify) sink_link_clear);
+}
+
+/* Main thread: no frame of this pipeline reaches the paintable any more. */
+static void
+sink_link_cut (SinkLink *link)
+{
+  g_mutex_lock (&link->lock);
+  g_clear_object (&link->paintable);
+  g_mutex_unlock (&link->lock);
+}
+
+static void
+sink_link_push (SinkLink  *link,
+                GstSample *sample)
+{
+  g_mutex_lock (&link->lock);
+  if (link->paintable != NULL)
+    dailies_paintable_push_sample (link->paintable, sample);
+  g_mutex_unlock (&link->lock);
+}
+
 /* Streaming thread: hand the newest frame to the paintable, touch no GTK. */
 static GstFlowReturn
 new_sample_cb (GstAppSink *sink,
                gpointer    user_data)
 {
-  DailiesPaintable *paintable = user_data;
   g_autoptr(GstSample) sample = gst_app_sink_pull_sample (sink);
 
   if (sample == NULL)
     return GST_FLOW_EOS;
 
-  dailies_paintable_push_sample (paintable, sample);
+  sink_link_push (user_data, sample);
 
   return GST_FLOW_OK;
 }
@@ -443,11 +553,10 @@ static GstFlowReturn
 new_preroll_cb (GstAppSink *sink,
                 gpointer    user_data)
 {
-  DailiesPaintable *paintable = user_data;
   g_autoptr(GstSample) sample = gst_app_sink_pull_preroll (sink);
 
   if (sample != NULL)
-    dailies_paintable_push_sample (paintable, sample);
+    sink_link_push (user_data, sample);
 
   return GST_FLOW_OK;
 }
@@ -474,6 +583,39 @@ make_audio_sink (void)
   return sink;
 }
 
+/* Brings a playbin with the demo clip (H.264 and AAC in MP4, as the
+ * service sends) to its first frame, into fake outputs and the audio
+ * sink the player uses: every plugin the first video needs is loaded
+ * here. Its streaming thread loaded the demuxer, parsers and decoders
+ * (gst-libav maps libavcodec and a dozen libraries) and the state change
+ * the audio outputs, holding the dynamic loader's lock; the main thread
+ * waited on it (50-70 ms asleep during an import, seen with perf). */
+#define WARM_UP_CLIP "/io/github/dailies/Dailies/demo/dailies-demo.mp4"
+
+static void
+warm_up_preroll (void)
+{
+  g_autoptr(GstElement) pipeline = NULL;
+
+  if (!g_resources_get_info (WARM_UP_CLIP, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL, NULL, NULL))
+    return;
+
+  pipeline = gst_element_factory_make ("playbin", NULL);
+  if (pipeline == NULL)
+    return;
+
+  gst_object_ref_sink (pipeline);
+  g_object_set (pipeline,
+                "uri", "resource://" WARM_UP_CLIP,
+                "video-sink", gst_element_factory_make ("fakesink", NULL),
+                "audio-sink", make_audio_sink (),
+                "mute", TRUE,
+                NULL);
+  if (gst_element_set_state (pipeline, GST_STATE_PAUSED) != GST_STATE_CHANGE_FAILURE)
+    gst_element_get_state (pipeline, NULL, NULL, 10 * GST_SECOND);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+}
+
 /* Makes one of each element that the main thread makes for the first video
  * (the pipeline here, its source when it starts), on a thread of its own:
  * the dynamic loader maps their plugins and their classes are built there
@@ -496,6 +638,10 @@ warm_up_thread (gpointer user_data)
         gst_object_unref (gst_object_ref_sink (element));
     }
 
+  warm_up_preroll ();
+  /* Done: whoever waits for it in the main loop looks again. */
+  g_main_context_wakeup (NULL);
+
   return NULL;
 }
 
@@ -509,6 +655,50 @@ dailies_player_warm_up (void)
       g_thread_unref (g_thread_new ("dailies-player-warm-up", warm_up_thread, NULL));
       g_once_init_leave (&started, 1);
     }
+}
+
+/* The nice value a streaming thread had before it ran for a pipeline,
+ * plus 21 (NULL: not changed). */
+static GPrivate thread_nice_before;
+
+/* Called on each streaming thread as it starts and ends its work for a
+ * pipeline (a message GStreamer posts for this from that thread): the
+ * video's threads, and the decoders' they start, yield to the window's
+ * (they took as much of two busy cores as its main thread while a first
+ * video loaded during an import). Each thread gets its nice value back
+ * when it leaves: GStreamer's threads are GLib's shared pool threads. */
+static GstBusSyncReply
+stream_status_cb (GstBus     *bus,
+                  GstMessage *message,
+                  gpointer    user_data)
+{
+#ifdef __linux__
+  GstStreamStatusType type;
+  GstElement *owner;
+  id_t tid;
+  int before;
+
+  if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_STREAM_STATUS)
+    return GST_BUS_PASS;
+
+  gst_message_parse_stream_status (message, &type, &owner);
+  tid = (id_t) syscall (SYS_gettid);
+  if (type == GST_STREAM_STATUS_TYPE_ENTER && g_private_get (&thread_nice_before) == NULL)
+    {
+      errno = 0;
+      before = getpriority (PRIO_PROCESS, tid);
+      if (errno == 0 && setpriority (PRIO_PROCESS, tid, before + DAILIES_THREAD_NICE) == 0)
+        g_private_set (&thread_nice_before, GINT_TO_POINTER (before + 21));
+    }
+  else if (type == GST_STREAM_STATUS_TYPE_LEAVE && g_private_get (&thread_nice_before) != NULL)
+    {
+      before = GPOINTER_TO_INT (g_private_get (&thread_nice_before)) - 21;
+      g_private_set (&thread_nice_before, NULL);
+      setpriority (PRIO_PROCESS, tid, before);
+    }
+#endif
+
+  return GST_BUS_PASS;
 }
 
 static gboolean
@@ -541,8 +731,11 @@ create_pipeline (DailiesPlayer *self)
                 "sync", TRUE,
                 "enable-last-sample", FALSE,
                 NULL);
+  self->sink_link = g_atomic_rc_box_new0 (SinkLink);
+  g_mutex_init (&self->sink_link->lock);
+  self->sink_link->paintable = g_object_ref (self->paintable);
   gst_app_sink_set_callbacks (GST_APP_SINK (video_sink), &callbacks,
-                              g_object_ref (self->paintable), g_object_unref);
+                              g_atomic_rc_box_acquire (self->sink_link), sink_link_release);
   gst_object_unref (video_sink);
 
   g_object_get (self->pipeline, "flags", &flags, NULL);
@@ -551,27 +744,45 @@ create_pipeline (DailiesPlayer *self)
                 "video-sink", video_bin,
                 "audio-sink", make_audio_sink (),
                 NULL);
-  g_object_bind_property (self->volume_adjustment, "value", self->pipeline, "volume", G_BINDING_SYNC_CREATE);
-  g_object_bind_property (self->mute_button, "active", self->pipeline, "mute", G_BINDING_SYNC_CREATE);
+  self->volume_binding = g_object_bind_property (self->volume_adjustment, "value", self->pipeline, "volume",
+                                                G_BINDING_SYNC_CREATE);
+  self->mute_binding = g_object_bind_property (self->mute_button, "active", self->pipeline, "mute",
+                                              G_BINDING_SYNC_CREATE);
 
   bus = gst_element_get_bus (self->pipeline);
+  gst_bus_set_sync_handler (bus, stream_status_cb, NULL, NULL);
   self->bus_watch = gst_bus_add_watch (bus, bus_message_cb, self);
 
   return TRUE;
 }
 
+/* With @wait, the pipeline is in NULL on return (the player goes away);
+ * else it gets there on the state thread, cut off from the player first:
+ * no message, frame or property of it reaches the player any more. */
 static void
-destroy_pipeline (DailiesPlayer *self)
+destroy_pipeline (DailiesPlayer *self,
+                  gboolean       wait)
 {
+  g_autoptr(GstElement) pipeline = NULL;
+
   if (self->pipeline == NULL)
     return;
 
-  /* NULL joins the streaming threads before we let go. */
-  gst_element_set_state (self->pipeline, GST_STATE_NULL);
+  pipeline = g_steal_pointer (&self->pipeline);
   g_clear_handle_id (&self->bus_watch, g_source_remove);
-  gst_clear_object (&self->pipeline);
+  g_clear_pointer (&self->volume_binding, g_binding_unbind);
+  g_clear_pointer (&self->mute_binding, g_binding_unbind);
+  sink_link_cut (self->sink_link);
+  g_clear_pointer (&self->sink_link, sink_link_release);
+  pipeline_next_era (pipeline);
   self->state = GST_STATE_NULL;
   update_position_tick (self);
+
+  /* NULL joins the streaming threads before the last reference goes. */
+  if (wait)
+    gst_element_set_state (pipeline, GST_STATE_NULL);
+  else
+    change_state_later (pipeline, GST_STATE_NULL);
 }
 
 /* Only links we can vouch for reach GStreamer: http(s) with a host from the
@@ -631,7 +842,7 @@ load_uri (DailiesPlayer *self,
   if (g_strcmp0 (uri, self->uri) == 0 && self->pipeline != NULL)
     return;
 
-  destroy_pipeline (self);
+  destroy_pipeline (self, FALSE);
   dailies_paintable_clear (self->paintable);
   g_clear_pointer (&self->error_text, g_free);
   self->http_status = 0;
@@ -727,7 +938,7 @@ dailies_player_stop (DailiesPlayer *self)
 {
   g_return_if_fail (DAILIES_IS_PLAYER (self));
 
-  destroy_pipeline (self);
+  destroy_pipeline (self, FALSE);
   self->target = GST_STATE_NULL;
   update_play_button (self);
 }
@@ -1026,7 +1237,7 @@ dailies_player_dispose (GObject *object)
 {
   DailiesPlayer *self = (DailiesPlayer *)object;
 
-  destroy_pipeline (self);
+  destroy_pipeline (self, TRUE);
   g_clear_handle_id (&self->position_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), DAILIES_TYPE_PLAYER);
   g_clear_object (&self->paintable);
@@ -1055,6 +1266,8 @@ dailies_player_class_init (DailiesPlayerClass *klass)
   object_class->dispose = dailies_player_dispose;
   object_class->finalize = dailies_player_finalize;
   widget_class->unmap = dailies_player_unmap;
+
+  era_quark = g_quark_from_static_string ("dailies-player-era");
 
   /**
    * DailiesPlayer::link-refused:

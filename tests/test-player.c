@@ -13,6 +13,7 @@
 #include "dailies-demo-server.h"
 #include "dailies-player.h"
 #include "dailies-test-utils.h"
+#include "dailies-thread.h"
 
 #define TASK_ID "asyntask_DemoHarbourSunrise00000000000001"
 
@@ -23,6 +24,66 @@ typedef struct
   AdwToastOverlay   *toasts;
   DailiesPlayer     *player;
 } Fixture;
+
+/* The audio output of these tests: a fakesink in a bin, which notes the
+ * thread that readies it and the nice value of the thread that feeds it. */
+#define AUDIO_SINK_NAME "dailiestestaudiosink"
+
+G_DECLARE_FINAL_TYPE (TestAudioSink, test_audio_sink, TEST, AUDIO_SINK, GstBin)
+
+struct _TestAudioSink
+{
+  GstBin parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (TestAudioSink, test_audio_sink, GST_TYPE_BIN)
+
+static GThread *sink_readied_by;   /* atomic */
+static int sink_fed_nice;          /* atomic: the nice value + 100, 0 until fed */
+
+static GstStateChangeReturn
+test_audio_sink_change_state (GstElement     *element,
+                              GstStateChange  transition)
+{
+  if (transition == GST_STATE_CHANGE_NULL_TO_READY)
+    g_atomic_pointer_set (&sink_readied_by, g_thread_self ());
+
+  return GST_ELEMENT_CLASS (test_audio_sink_parent_class)->change_state (element, transition);
+}
+
+static GstPadProbeReturn
+test_audio_sink_fed_cb (GstPad          *pad,
+                        GstPadProbeInfo *info,
+                        gpointer         user_data)
+{
+  errno = 0;
+  int nice_value = getpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid));
+
+  if (errno == 0)
+    g_atomic_int_compare_and_exchange (&sink_fed_nice, 0, nice_value + 100);
+
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+test_audio_sink_class_init (TestAudioSinkClass *klass)
+{
+  GST_ELEMENT_CLASS (klass)->change_state = test_audio_sink_change_state;
+  gst_element_class_set_static_metadata (GST_ELEMENT_CLASS (klass), "Test audio sink", "Sink/Audio",
+                                         "A fakesink that notes its threads", "Dailies");
+}
+
+static void
+test_audio_sink_init (TestAudioSink *self)
+{
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  g_autoptr(GstPad) pad = gst_element_get_static_pad (sink, "sink");
+
+  g_object_set (sink, "sync", TRUE, NULL);
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, test_audio_sink_fed_cb, NULL, NULL);
+  gst_bin_add (GST_BIN (self), sink);
+  gst_element_add_pad (GST_ELEMENT (self), gst_ghost_pad_new ("sink", pad));
+}
 
 static void
 fixture_set_up (Fixture       *f,
@@ -326,6 +387,87 @@ link_refused_cb (DailiesPlayer *player,
   refusal->n_emitted++;
 }
 
+/* The plugin of the best element of @type for @caps is loaded. */
+static gboolean
+best_loaded (GstElementFactoryListType  type,
+             const char                *caps_text)
+{
+  g_autoptr(GstCaps) caps = gst_caps_from_string (caps_text);
+  GList *all = gst_element_factory_list_get_elements (type, GST_RANK_MARGINAL);
+  GList *fit = gst_element_factory_list_filter (all, caps, GST_PAD_SINK, FALSE);
+  gboolean loaded = FALSE;
+
+  fit = g_list_sort (fit, gst_plugin_feature_rank_compare_func);
+  if (fit != NULL)
+    {
+      g_autoptr(GstPlugin) plugin = gst_plugin_feature_get_plugin (fit->data);
+
+      loaded = plugin != NULL && gst_plugin_is_loaded (plugin);
+    }
+  gst_plugin_feature_list_free (fit);
+  gst_plugin_feature_list_free (all);
+
+  return loaded;
+}
+
+static gboolean
+video_plugins_loaded (gpointer user_data)
+{
+  return best_loaded (GST_ELEMENT_FACTORY_TYPE_DEMUXER, "video/quicktime") &&
+         best_loaded (GST_ELEMENT_FACTORY_TYPE_DECODER, "video/x-h264, stream-format=(string)avc, alignment=(string)au") &&
+         best_loaded (GST_ELEMENT_FACTORY_TYPE_DECODER, "audio/mpeg, mpegversion=(int)4, stream-format=(string)raw");
+}
+
+/* Before any video (this runs first): the warm-up loads the demuxer and
+ * decoders of the video the service sends, off the main thread, which
+ * the first video's streaming thread loaded while the window waited. */
+static void
+test_warm_up (void)
+{
+  g_assert_false (video_plugins_loaded (NULL));
+  dailies_player_warm_up ();
+  g_assert_true (dailies_test_wait_until (video_plugins_loaded, NULL, 15000));
+}
+
+static gboolean
+audio_fed (gpointer user_data)
+{
+  return g_atomic_int_get (&sink_fed_nice) != 0;
+}
+
+/* Starting a video makes and readies its elements (loading plugins) on
+ * another thread than the window's, and its streaming threads are nicer
+ * than the window's. */
+static void
+test_pipeline_work_off_main_thread (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autofree char *url = video_url (f);
+  int main_nice;
+
+  g_atomic_pointer_set (&sink_readied_by, NULL);
+  g_atomic_int_set (&sink_fed_nice, 0);
+  errno = 0;
+  main_nice = getpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid));
+  g_assert_cmpint (errno, ==, 0);
+
+  dailies_player_set_uri (f->player, url);
+  dailies_player_play (f->player);
+  g_assert_true (dailies_test_wait_until (is_playing, f->player, 15000));
+  g_assert_true (dailies_test_wait_until (audio_fed, NULL, 15000));
+
+  g_assert_nonnull (g_atomic_pointer_get (&sink_readied_by));
+  g_assert_true (g_atomic_pointer_get (&sink_readied_by) != g_thread_self ());
+  g_assert_cmpint (g_atomic_int_get (&sink_fed_nice) - 100, ==, MIN (main_nice + DAILIES_THREAD_NICE, 19));
+
+  /* The next video starts while this one stops on that thread: it plays. */
+  dailies_player_set_uri (f->player, NULL);
+  dailies_player_set_uri (f->player, url);
+  dailies_player_play (f->player);
+  g_assert_true (dailies_test_wait_until (is_playing, f->player, 15000));
+  g_assert_null (dailies_player_get_error_text (f->player));
+}
+
 static void
 test_expired_link (Fixture       *f,
                    gconstpointer  data)
@@ -402,12 +544,18 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* Before any thread runs: the player reads it for each pipeline. */
+  g_setenv ("DAILIES_AUDIO_SINK", AUDIO_SINK_NAME, TRUE);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   gst_init (&argc, &argv);
+  gst_element_register (NULL, AUDIO_SINK_NAME, GST_RANK_NONE, test_audio_sink_get_type ());
 
+  g_test_add_func ("/dailies/player/warm-up", test_warm_up);
   g_test_add ("/dailies/player/plays-and-seeks", Fixture, NULL, fixture_set_up, test_plays_and_seeks, fixture_tear_down);
   g_test_add ("/dailies/player/controls", Fixture, NULL, fixture_set_up, test_controls, fixture_tear_down);
+  g_test_add ("/dailies/player/pipeline-work-off-main-thread", Fixture, NULL, fixture_set_up,
+              test_pipeline_work_off_main_thread, fixture_tear_down);
   g_test_add ("/dailies/player/expired-link", Fixture, NULL, fixture_set_up, test_expired_link, fixture_tear_down);
   g_test_add ("/dailies/player/lapsed-signature", Fixture, NULL, fixture_set_up, test_lapsed_signature, fixture_tear_down);
   g_test_add ("/dailies/player/refuses-other-schemes", Fixture, NULL, fixture_set_up, test_refuses_other_schemes, fixture_tear_down);
