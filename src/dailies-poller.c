@@ -874,12 +874,12 @@ schedule (DailiesPoller *self)
         }
     }
 
-  if (state == DAILIES_POLLER_STATE_POLLING &&
-      self->n_in_flight < max_concurrent &&
-      first_waiting (self) != NULL)
+  if (state == DAILIES_POLLER_STATE_POLLING && self->n_in_flight < max_concurrent)
     {
-      Entry *entry = first_waiting (self);
-      ready_time = MAX (MAX (entry->due, self->not_before), self->next_send);
+      Entry *first = first_waiting (self);
+
+      if (first != NULL)
+        ready_time = MAX (MAX (first->due, self->not_before), self->next_send);
     }
 
   /* The banner says when checking resumes: wake then, come what may. */
