@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "dailies-api-base.h"
 #include "dailies-api-client.h"
 #include "dailies-poller.h"
@@ -53,6 +55,8 @@ typedef struct
   guint          in_flight : 1;
   guint          removed : 1;
   guint          fresh : 1;  /* never asked yet: its first turn may be re-paced */
+  guint          in_fifo : 1;  /* waiting in self->fifo, at fifo_slot */
+  guint          fifo_slot;
   GSequenceIter *iter;       /* in self->queue while waiting, else NULL */
 } Entry;
 
@@ -68,6 +72,13 @@ struct _DailiesPoller
 
   GHashTable         *entries;     /* DailiesTask* → Entry*, unfinished tasks only */
   GSequence          *queue;       /* Entry* waiting, ordered by due */
+  /* New tasks' entries waiting for their first turn, which come one
+   * budget step apart in the order the tasks came: appended in that
+   * order, not sorted into the queue (a node and a tree insertion each,
+   * 100,000 times for an import). A slot is NULL once its entry left. */
+  GPtrArray          *fifo;        /* Entry* or NULL, ordered by due */
+  guint               fifo_head;   /* the first entry still there, or fifo->len */
+  gint64              fifo_last_due;  /* of the last appended, for the order */
   GSource            *timer;       /* one ready-time source; -1 when nothing is due */
 
   guint               interval_s;
@@ -158,23 +169,77 @@ compare_entries (gconstpointer a,
   return ea < eb ? -1 : (ea > eb ? 1 : 0);
 }
 
+static gboolean
+is_waiting (Entry *entry)
+{
+  return entry->iter != NULL || entry->in_fifo;
+}
+
+/* Keeps fifo_head on an entry: every slot is passed once. Once most of
+ * the array lies behind it, what is left moves to the front. */
+static void
+fifo_skip_gaps (DailiesPoller *self)
+{
+  GPtrArray *fifo = self->fifo;
+  guint n_left;
+
+  while (self->fifo_head < fifo->len && g_ptr_array_index (fifo, self->fifo_head) == NULL)
+    self->fifo_head++;
+
+  if (self->fifo_head < 1024 || self->fifo_head < fifo->len / 2)
+    return;
+
+  n_left = fifo->len - self->fifo_head;
+  memmove (fifo->pdata, fifo->pdata + self->fifo_head, n_left * sizeof (gpointer));
+  g_ptr_array_set_size (fifo, n_left);
+  self->fifo_head = 0;
+  for (guint i = 0; i < n_left; i++)
+    {
+      Entry *entry = g_ptr_array_index (fifo, i);
+
+      if (entry != NULL)
+        entry->fifo_slot = i;
+    }
+}
+
+static void
+unqueue_entry (DailiesPoller *self,
+               Entry         *entry)
+{
+  if (entry->iter != NULL)
+    g_sequence_remove (entry->iter);
+  entry->iter = NULL;
+
+  if (entry->in_fifo)
+    {
+      g_ptr_array_index (self->fifo, entry->fifo_slot) = NULL;
+      entry->in_fifo = FALSE;
+      fifo_skip_gaps (self);
+    }
+}
+
 static void
 queue_entry (DailiesPoller *self,
              Entry         *entry,
              gint64         due)
 {
-  if (entry->iter != NULL)
-    g_sequence_remove (entry->iter);
+  unqueue_entry (self, entry);
   entry->due = due;
   entry->iter = g_sequence_insert_sorted (self->queue, entry, compare_entries, NULL);
 }
 
-static void
-unqueue_entry (Entry *entry)
+/* The entry whose turn comes first, or NULL when none waits. */
+static Entry *
+first_waiting (DailiesPoller *self)
 {
-  if (entry->iter != NULL)
-    g_sequence_remove (entry->iter);
-  entry->iter = NULL;
+  Entry *in_fifo = self->fifo_head < self->fifo->len ? g_ptr_array_index (self->fifo, self->fifo_head) : NULL;
+  Entry *in_queue = g_sequence_is_empty (self->queue) ? NULL : g_sequence_get (g_sequence_get_begin_iter (self->queue));
+
+  if (in_fifo == NULL || in_queue == NULL)
+    return in_fifo != NULL ? in_fifo : in_queue;
+
+  /* Of the same due, the queue's goes first. */
+  return in_queue->due <= in_fifo->due ? in_queue : in_fifo;
 }
 
 static void
@@ -471,44 +536,34 @@ pause_all (DailiesPoller *self,
              (delay_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
 }
 
-/* Queues a new task's entry after @hint, the entry of the new task
- * tracked just before it in the same addition, when there is one: their
- * turns come in order, so the place is found by walking on from there
- * past the few tasks already polling whose turns fall between, not by a
- * search from the top of a queue of 100,000. */
+/* Queues a new task's entry at the end of the FIFO: new tasks' turns
+ * come in the order they came. One due earlier than the last there
+ * (which the pacing never gives) is sorted into the queue instead. */
 static void
-queue_fresh_entry (DailiesPoller  *self,
-                   Entry          *entry,
-                   gint64          due,
-                   GSequenceIter **hint)
+queue_fresh_entry (DailiesPoller *self,
+                   Entry         *entry,
+                   gint64         due)
 {
-  GSequenceIter *iter;
-
   entry->due = due;
-  if (*hint == NULL || compare_entries (g_sequence_get (*hint), entry, NULL) > 0)
+  if (self->fifo_head < self->fifo->len && due < self->fifo_last_due)
     {
       entry->iter = g_sequence_insert_sorted (self->queue, entry, compare_entries, NULL);
-      *hint = entry->iter;
       return;
     }
 
-  iter = g_sequence_iter_next (*hint);
-  while (!g_sequence_iter_is_end (iter) && compare_entries (g_sequence_get (iter), entry, NULL) < 0)
-    iter = g_sequence_iter_next (iter);
-  entry->iter = g_sequence_insert_before (iter, entry);
-  *hint = entry->iter;
+  entry->in_fifo = TRUE;
+  entry->fifo_slot = self->fifo->len;
+  g_ptr_array_add (self->fifo, entry);
+  self->fifo_last_due = due;
 }
 
 /* @step is budget_step_us(), read once by the caller: a bulk add would
- * otherwise read the setting once per task. @hint keeps the place of the
- * last new task the caller tracked (NULL at first), for the next one of
- * the same pass: nothing else is queued or unqueued meanwhile. */
+ * otherwise read the setting once per task. */
 static void
-track_task (DailiesPoller  *self,
-            DailiesTask    *task,
-            gint64          due,
-            gint64          step,
-            GSequenceIter **hint)
+track_task (DailiesPoller *self,
+            DailiesTask   *task,
+            gint64         due,
+            gint64         step)
 {
   Entry *entry;
 
@@ -519,11 +574,7 @@ track_task (DailiesPoller  *self,
   if (entry != NULL)
     {
       if (!entry->in_flight && due < entry->due)
-        {
-          if (*hint == entry->iter)
-            *hint = NULL;
-          queue_entry (self, entry, due);
-        }
+        queue_entry (self, entry, due);
       return;
     }
 
@@ -539,7 +590,7 @@ track_task (DailiesPoller  *self,
   entry->task = g_object_ref (task);
   entry->fresh = TRUE;
   g_hash_table_insert (self->entries, task, entry);
-  queue_fresh_entry (self, entry, due, hint);
+  queue_fresh_entry (self, entry, due);
 }
 
 /* Stops asking about @task; an answer under way is dropped. */
@@ -552,7 +603,7 @@ untrack_task (DailiesPoller *self,
   if (entry == NULL)
     return;
 
-  unqueue_entry (entry);
+  unqueue_entry (self, entry);
   if (entry->in_flight)
     {
       entry->removed = TRUE;
@@ -574,7 +625,6 @@ sync_with_store (DailiesPoller *self)
   g_autoptr(GPtrArray) gone = g_ptr_array_new ();
   gint64 now = g_get_monotonic_time ();
   gint64 step = budget_step_us (self);
-  GSequenceIter *hint = NULL;
   GHashTableIter iter;
   gpointer key;
 
@@ -582,7 +632,7 @@ sync_with_store (DailiesPoller *self)
     {
       g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
 
-      track_task (self, task, now, step, &hint);
+      track_task (self, task, now, step);
     }
 
   g_hash_table_iter_init (&iter, self->entries);
@@ -600,10 +650,9 @@ store_tasks_added_cb (DailiesPoller *self,
 {
   gint64 now = g_get_monotonic_time ();
   gint64 step = budget_step_us (self);
-  GSequenceIter *hint = NULL;
 
   for (guint i = 0; i < tasks->len; i++)
-    track_task (self, g_ptr_array_index (tasks, i), now, step, &hint);
+    track_task (self, g_ptr_array_index (tasks, i), now, step);
 
   schedule (self);
 }
@@ -776,7 +825,7 @@ start_request (DailiesPoller *self,
 {
   Request *request;
 
-  unqueue_entry (entry);
+  unqueue_entry (self, entry);
   entry->in_flight = TRUE;
   entry->fresh = FALSE;
   self->n_in_flight++;
@@ -811,11 +860,11 @@ schedule (DailiesPoller *self)
 
   if (state == DAILIES_POLLER_STATE_POLLING && now >= self->not_before)
     {
-      while (self->n_in_flight < max_concurrent && g_sequence_get_length (self->queue) > 0 &&
-             now >= self->next_send)
-        {
-          Entry *entry = g_sequence_get (g_sequence_get_begin_iter (self->queue));
+      Entry *entry;
 
+      while (self->n_in_flight < max_concurrent && now >= self->next_send &&
+             (entry = first_waiting (self)) != NULL)
+        {
           if (entry->due > now)
             break;
           /* A bucket one request deep: an idle spell earns no burst. */
@@ -825,12 +874,12 @@ schedule (DailiesPoller *self)
         }
     }
 
-  if (state == DAILIES_POLLER_STATE_POLLING &&
-      self->n_in_flight < max_concurrent &&
-      g_sequence_get_length (self->queue) > 0)
+  if (state == DAILIES_POLLER_STATE_POLLING && self->n_in_flight < max_concurrent)
     {
-      Entry *entry = g_sequence_get (g_sequence_get_begin_iter (self->queue));
-      ready_time = MAX (MAX (entry->due, self->not_before), self->next_send);
+      Entry *first = first_waiting (self);
+
+      if (first != NULL)
+        ready_time = MAX (MAX (first->due, self->not_before), self->next_send);
     }
 
   /* The banner says when checking resumes: wake then, come what may. */
@@ -950,13 +999,16 @@ apply_budget (DailiesPoller *self,
     {
       Entry *entry = value;
 
-      if (!entry->fresh || entry->in_flight || entry->iter == NULL || entry->due <= now)
+      if (!entry->fresh || entry->in_flight || !is_waiting (entry) || entry->due <= now)
         continue;
       entry->due = old_step > 0 ? now + (gint64) ((double) (entry->due - now) * step / old_step) : now;
       moved = TRUE;
     }
   if (self->last_fresh_due > now)
     self->last_fresh_due = old_step > 0 ? now + (gint64) ((double) (self->last_fresh_due - now) * step / old_step) : now;
+  /* Moved as its entries were: the FIFO stays in order. */
+  if (self->fifo_last_due > now)
+    self->fifo_last_due = old_step > 0 ? now + (gint64) ((double) (self->fifo_last_due - now) * step / old_step) : now;
   /* The order among them is unchanged, but not against the others. */
   if (moved)
     g_sequence_sort (self->queue, compare_entries, NULL);
@@ -1003,6 +1055,7 @@ dailies_poller_finalize (GObject *object)
   DailiesPoller *self = (DailiesPoller *)object;
 
   g_clear_pointer (&self->queue, g_sequence_free);
+  g_clear_pointer (&self->fifo, g_ptr_array_unref);
   g_clear_pointer (&self->checked_base, g_free);
   g_clear_pointer (&self->base_host, g_free);
   g_clear_pointer (&self->streaks, g_ptr_array_unref);
@@ -1067,6 +1120,7 @@ dailies_poller_init (DailiesPoller *self)
 {
   self->entries = g_hash_table_new_full (NULL, NULL, NULL, entry_free);
   self->queue = g_sequence_new (NULL);
+  self->fifo = g_ptr_array_new ();
   self->streaks = g_ptr_array_new_with_free_func (streak_free);
   self->last_fresh_due = G_MININT64 / 2;
   self->interval_s = DEFAULT_INTERVAL_S;
@@ -1168,7 +1222,7 @@ dailies_poller_stop (DailiesPoller *self)
     g_hash_table_iter_init (&iter, self->entries);
     while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
       {
-        unqueue_entry (entry);
+        unqueue_entry (self, entry);
         if (entry->in_flight)
           {
             entry->removed = TRUE;

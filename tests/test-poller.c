@@ -1384,6 +1384,63 @@ test_check_again_jumps_queue (void)
   test_server_free (server);
 }
 
+/* Removes the tasks "asyntask_Gaps%06u" for @from <= i < @to, every
+ * @step-th one, from the store. */
+static void
+remove_numbered (Fixture *f,
+                 guint    from,
+                 guint    to,
+                 guint    step)
+{
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = from; i < to; i += step)
+    {
+      g_autofree char *id = g_strdup_printf ("asyntask_Gaps%06u", i);
+
+      g_ptr_array_add (gone, g_object_ref (dailies_task_store_lookup (f->store, id)));
+    }
+  dailies_task_store_remove_tasks (f->store, gone);
+}
+
+/* New tasks wait for their first turn in the order they came; tasks
+ * removed while waiting there are never asked about, and the rest keep
+ * their order, also once the first thousand turns are behind. */
+static void
+test_removed_while_waiting_first_turn (void)
+{
+  TestServer *server = test_server_new (script_always_success);
+  gpointer until[2] = { server, GUINT_TO_POINTER (600) };
+  g_autoptr(GPtrArray) expected = g_ptr_array_new_with_free_func (g_free);
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  dailies_poller_set_interval (f.poller, 15);
+  /* One at a time: the server sees them in the order they were sent. */
+  dailies_poller_set_max_concurrent (f.poller, 1);
+  dailies_poller_set_requests_per_second (f.poller, 0);
+  add_numbered (&f, "Gaps", 2000);
+  /* Every other one of the first 1,500, before any is asked about. */
+  remove_numbered (&f, 1, 1500, 2);
+  dailies_poller_start (f.poller);
+
+  /* 600 asked: over a thousand of the first turns are behind, and the
+   * last 200 still wait. */
+  g_assert_true (dailies_test_wait_until (n_requests_at_least, until, 20000));
+  remove_numbered (&f, 1800, 2000, 1);
+
+  g_assert_true (dailies_test_wait_until (all_succeeded, &f, 20000));
+  for (guint i = 0; i < 1800; i++)
+    if (i >= 1500 || i % 2 == 0)
+      g_ptr_array_add (expected, g_strdup_printf ("asyntask_Gaps%06u", i));
+  g_assert_cmpuint (server->request_ids->len, ==, expected->len);
+  for (guint i = 0; i < expected->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (server->request_ids, i), ==, g_ptr_array_index (expected, i));
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
 /* ------------------------------------------------------------------ */
 /* An answer the same as the last one is not parsed or stored again   */
 /* ------------------------------------------------------------------ */
@@ -1695,6 +1752,7 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/bulk-add-keeps-others-turn", test_bulk_add_keeps_others_turn);
   g_test_add_func ("/dailies/poller/budget-setting-live", test_budget_setting_live);
   g_test_add_func ("/dailies/poller/check-again-jumps-queue", test_check_again_jumps_queue);
+  g_test_add_func ("/dailies/poller/removed-while-waiting-first-turn", test_removed_while_waiting_first_turn);
   g_test_add_func ("/dailies/poller/same-answer-skipped", test_same_answer_skipped);
   g_test_add_func ("/dailies/poller/error-streak-logged-once", test_error_streak_logged_once);
   g_test_add_func ("/dailies/poller/remove-restore-tracking", test_remove_restore_tracking);
