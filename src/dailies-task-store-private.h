@@ -63,6 +63,13 @@ typedef struct
   sqlite3_stmt *insert_fresh_many;   /* DAILIES_TASK_STORE_FRESH_PER_STATEMENT rows */
 } Statements;
 
+/* A finished task's JSON its writer committed: the task can let it go. */
+typedef struct
+{
+  char   *id;
+  GBytes *json;
+} StoredJson;
+
 /* What the load thread hands to the main thread. */
 typedef struct
 {
@@ -108,6 +115,12 @@ struct _DailiesTaskStore
   GQueue        failures;       /* GError, for write-failed on the main thread */
   GSource      *failed_source;
   GSource      *wake_source;      /* wakes the writer once per main-loop pass */
+  GPtrArray    *stored_json;      /* StoredJson, committed since the last stored_source */
+  GSource      *stored_source;
+
+  /* Set by the load, then read-only: where finished tasks' JSON is read
+   * from; NULL in memory. */
+  DailiesTaskJsonSource *json_source;
 
   /* Writer thread only, once started. */
   GThread      *thread;
@@ -143,6 +156,8 @@ GSource    *dailies_task_store_ready_source_new    (const char        *name,
 void        dailies_task_store_wake_writer_locked  (DailiesTaskStore  *self);
 gboolean    dailies_task_store_wake_source_cb      (gpointer           user_data);
 gboolean    dailies_task_store_failed_source_cb    (gpointer           user_data);
+gboolean    dailies_task_store_stored_source_cb    (gpointer           user_data);
+void        dailies_task_store_stored_json_free    (StoredJson        *stored);
 void        dailies_task_store_queue_rows          (DailiesTaskStore  *self,
                                                     Row              **rows,
                                                     guint              n_rows);

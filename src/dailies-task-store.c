@@ -101,6 +101,8 @@ apply_loaded (DailiesTaskStore *self,
   g_clear_pointer (&self->moved_aside_path, g_free);
   self->moved_aside_path = g_steal_pointer (&data->moved_aside_path);
   self->next_position = data->next_position;
+  /* Also for the finished tasks' JSON the writer commits from now on. */
+  self->json_source = g_steal_pointer (&data->json_source);
 
   /* Both were empty: nothing can be added before loading. */
   g_assert (g_hash_table_size (self->by_id) == 0);
@@ -188,6 +190,11 @@ dailies_task_store_dispose (GObject *object)
       g_source_destroy (self->wake_source);
       g_clear_pointer (&self->wake_source, g_source_unref);
     }
+  if (self->stored_source != NULL)
+    {
+      g_source_destroy (self->stored_source);
+      g_clear_pointer (&self->stored_source, g_source_unref);
+    }
 
   g_hash_table_remove_all (self->by_id);
   g_ptr_array_set_size (self->items, 0);
@@ -211,6 +218,8 @@ dailies_task_store_finalize (GObject *object)
   g_queue_clear_full (&self->fresh, g_free);
   g_clear_error (&self->failure);
   g_queue_clear_full (&self->failures, (GDestroyNotify) g_error_free);
+  g_clear_pointer (&self->stored_json, g_ptr_array_unref);
+  dailies_task_json_source_unref (g_steal_pointer (&self->json_source));
   g_mutex_clear (&self->mutex);
   g_cond_clear (&self->work_cond);
   g_cond_clear (&self->done_cond);
@@ -392,6 +401,10 @@ dailies_task_store_init (DailiesTaskStore *self)
   self->wake_source =
     dailies_task_store_ready_source_new ("[dailies] store wake writer", G_PRIORITY_DEFAULT_IDLE,
                                          dailies_task_store_wake_source_cb, self, self->main_context);
+  self->stored_json = g_ptr_array_new_with_free_func ((GDestroyNotify) dailies_task_store_stored_json_free);
+  self->stored_source =
+    dailies_task_store_ready_source_new ("[dailies] store committed JSON", G_PRIORITY_DEFAULT,
+                                         dailies_task_store_stored_source_cb, self, self->main_context);
 }
 
 /* ------------------------------------------------------------------ */

@@ -594,6 +594,24 @@ dailies_task_has_raw_json_in_memory (DailiesTask *self)
   return self->json_source == NULL;
 }
 
+gboolean
+dailies_task_leave_json_stored (DailiesTask           *self,
+                                GBytes                *json,
+                                DailiesTaskJsonSource *source)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), FALSE);
+  g_return_val_if_fail (json != NULL, FALSE);
+  g_return_val_if_fail (source != NULL, FALSE);
+
+  /* Another answer since, or one still unfinished (its upstream problem
+   * is read from the JSON): kept. */
+  if (self->json_bytes != json || !dailies_task_is_terminal (self))
+    return FALSE;
+
+  dailies_task_set_json_source (self, source);
+  return TRUE;
+}
+
 gint64
 dailies_task_get_first_seen (DailiesTask *self)
 {

@@ -133,6 +133,13 @@ void               dailies_task_json_source_unref     (DailiesTaskJsonSource *so
 /* Whether the raw JSON is in memory (or there is none), as opposed to
  * waiting in the store's database: the writer then keeps the stored one. */
 gboolean           dailies_task_has_raw_json_in_memory (DailiesTask        *self);
+/* For DailiesTaskStore once its writer has committed @json, the bytes
+ * dailies_task_dup_fields() shared: if the task finished and its JSON is
+ * still those bytes, they leave memory and the task reads its JSON from
+ * @source from then on, as when loaded. Returns whether they left. */
+gboolean           dailies_task_leave_json_stored     (DailiesTask         *self,
+                                                       GBytes              *json,
+                                                       DailiesTaskJsonSource *source);
 
 /* For DailiesTaskStore: the task's place in the store's order plus one,
  * 0 before it had one. A field rather than object data: cheaper to read

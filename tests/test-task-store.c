@@ -777,6 +777,82 @@ test_remove_restore_scattered (void)
   fixture_clear (&f);
 }
 
+/* Dispatches what is ready: after a flush, the writer has already made its
+ * committed-JSON source ready, so one pass is enough. */
+static void
+dispatch_ready (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* Once its writer has committed a finished task's answer, the JSON leaves
+ * memory and is read back from the file; an unfinished task's stays, and
+ * so does an answer newer than the one committed, and every answer of a
+ * store in memory. */
+static void
+test_committed_json_leaves_memory (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  const char *ids[] = { "asyntask_LeaveJson0000001", "asyntask_LeaveJson0000002", "asyntask_LeaveJson0000003" };
+  g_autofree char *done_body = response_body (ids[0], "SUCCESS", "100%");
+  g_autofree char *running_body = response_body (ids[1], "IN_PROGRESS", "40%");
+  g_autofree char *first_body = response_body (ids[2], "FAILURE", "100%");
+  g_autofree char *second_body = response_body (ids[2], "SUCCESS", "100%");
+  DailiesTask *done, *running, *changed;
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  dailies_task_store_add_ids (store, ids, G_N_ELEMENTS (ids));
+  done = dailies_task_store_lookup (store, ids[0]);
+  running = dailies_task_store_lookup (store, ids[1]);
+  changed = dailies_task_store_lookup (store, ids[2]);
+  apply_body (store, done, done_body, 200);
+  apply_body (store, running, running_body, 200);
+  apply_body (store, changed, first_body, 200);
+  g_assert_true (dailies_task_store_flush (store, NULL));
+  /* Another answer after the first was committed, before the main
+   * thread heard of it: the newer one is not let go for the older. */
+  apply_body (store, changed, second_body, 200);
+  dispatch_ready ();
+
+  g_assert_false (dailies_task_has_raw_json_in_memory (done));
+  g_assert_true (dailies_task_has_raw_json_in_memory (running));
+  g_assert_true (dailies_task_has_raw_json_in_memory (changed));
+  g_assert_cmpstr (dailies_task_get_raw_json (changed), ==, second_body);
+
+  /* Read back from the file when asked for. */
+  g_assert_cmpstr (dailies_task_get_raw_json (done), ==, done_body);
+  g_assert_true (dailies_task_has_raw_json_in_memory (done));
+
+  g_assert_true (dailies_task_store_flush (store, NULL));
+  dispatch_ready ();
+  g_assert_false (dailies_task_has_raw_json_in_memory (changed));
+  g_assert_cmpstr (dailies_task_get_raw_json (changed), ==, second_body);
+  g_assert_cmpstr (dailies_task_get_raw_json (running), ==, running_body);
+  close_store (store);
+
+  /* What was let go is in the file, as committed. */
+  store = open_store (f.db_path);
+  g_assert_cmpstr (dailies_task_get_raw_json (dailies_task_store_lookup (store, ids[0])), ==, done_body);
+  g_assert_cmpstr (dailies_task_get_raw_json (dailies_task_store_lookup (store, ids[2])), ==, second_body);
+  close_store (store);
+
+  /* In memory only: nowhere else to read it from. */
+  store = open_store (NULL);
+  dailies_task_store_add_ids (store, ids, 1);
+  done = dailies_task_store_lookup (store, ids[0]);
+  apply_body (store, done, done_body, 200);
+  g_assert_true (dailies_task_store_flush (store, NULL));
+  dispatch_ready ();
+  g_assert_true (dailies_task_has_raw_json_in_memory (done));
+  g_assert_cmpstr (dailies_task_get_raw_json (done), ==, done_body);
+  close_store (store);
+
+  fixture_clear (&f);
+}
+
 /* A finished task's answer stays in the file until asked for, and is
  * neither lost by later writes nor by a removal that is undone. */
 static void
@@ -1846,6 +1922,7 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/fresh-rows", test_fresh_rows);
   g_test_add_func ("/dailies/task-store/fresh-then-changed", test_fresh_then_changed);
   g_test_add_func ("/dailies/task-store/undo-after-readd", test_undo_after_readd);
+  g_test_add_func ("/dailies/task-store/committed-json-leaves-memory", test_committed_json_leaves_memory);
   g_test_add_func ("/dailies/task-store/kill-during-writes", test_kill_during_writes);
 
   ret = g_test_run ();

@@ -374,17 +374,24 @@ typedef struct
 {
   double sys_s;
   double switches;
+  double faults;
+  double main_sys_s;
+  double main_faults;
 } Usage;
 
 static Usage
 usage_now (void)
 {
-  struct rusage usage;
+  struct rusage usage, main_usage;
 
   getrusage (RUSAGE_SELF, &usage);
+  getrusage (RUSAGE_THREAD, &main_usage);
   return (Usage) {
     .sys_s = usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6,
     .switches = usage.ru_nvcsw + usage.ru_nivcsw,
+    .faults = usage.ru_minflt + usage.ru_majflt,
+    .main_sys_s = main_usage.ru_stime.tv_sec + main_usage.ru_stime.tv_usec / 1e6,
+    .main_faults = main_usage.ru_minflt + main_usage.ru_majflt,
   };
 }
 
@@ -393,25 +400,38 @@ usage_since (Usage before)
 {
   Usage now = usage_now ();
 
-  return (Usage) { now.sys_s - before.sys_s, now.switches - before.switches };
+  return (Usage) {
+    now.sys_s - before.sys_s,
+    now.switches - before.switches,
+    now.faults - before.faults,
+    now.main_sys_s - before.main_sys_s,
+    now.main_faults - before.main_faults,
+  };
 }
 
 /* The median over @n rounds of @usage's system time and switches, per task. */
-static void
+static Usage
 usage_per_task (const Usage *usage,
-                guint        n,
-                double      *sys_us,
-                double      *switches)
+                guint        n)
 {
-  double sys_s[5], counts[5];
+  double sys_s[5], counts[5], faults[5], main_sys_s[5], main_faults[5];
 
   for (guint i = 0; i < n; i++)
     {
       sys_s[i] = usage[i].sys_s;
       counts[i] = usage[i].switches;
+      faults[i] = usage[i].faults;
+      main_sys_s[i] = usage[i].main_sys_s;
+      main_faults[i] = usage[i].main_faults;
     }
-  *sys_us = median (sys_s, n) * 1e6 / N_TASKS;
-  *switches = median (counts, n) / N_TASKS;
+
+  return (Usage) {
+    median (sys_s, n) * 1e6 / N_TASKS,
+    median (counts, n) / N_TASKS,
+    median (faults, n) / N_TASKS,
+    median (main_sys_s, n) * 1e6 / N_TASKS,
+    median (main_faults, n) / N_TASKS,
+  };
 }
 
 static void
@@ -621,7 +641,7 @@ main (int   argc,
       double cpu_server_curl[5], cpu_server_poller[5], cpu_poller[5], cpu_main[5], cpu_floor[5];
       double cpu_answers[5], cpu_floor_answers[5];
       Usage usage_poller[5], usage_floor[5];
-      double sys_poller_us, sys_floor_us, switches_poller, switches_floor;
+      Usage per_poller, per_floor;
       double curl_m, poller_m, floor_m, soup_m;
 
       /* Warm up curl's path once (connections, page cache). */
@@ -672,10 +692,12 @@ main (int   argc,
                median (cpu_answers, n_rounds) * 1e6 / N_TASKS,
                median (cpu_floor_answers, n_rounds) * 1e6 / N_TASKS,
                median (cpu_answers, n_rounds) / median (cpu_floor_answers, n_rounds));
-      usage_per_task (usage_poller, n_rounds, &sys_poller_us, &switches_poller);
-      usage_per_task (usage_floor, n_rounds, &sys_floor_us, &switches_floor);
-      g_print ("poll:   of the CPU per answer, system time: the poller %.0f us, the stack alone %.0f us; context switches per answer: %.2f and %.2f\n",
-               sys_poller_us, sys_floor_us, switches_poller, switches_floor);
+      per_poller = usage_per_task (usage_poller, n_rounds);
+      per_floor = usage_per_task (usage_floor, n_rounds);
+      g_print ("poll:   of the CPU per answer, system time: the poller %.0f us (main thread %.0f), the stack alone %.0f us (main thread %.0f); context switches per answer: %.2f and %.2f; page faults per answer: %.2f (main thread %.2f) and %.2f (main thread %.2f)\n",
+               per_poller.sys_s, per_poller.main_sys_s, per_floor.sys_s, per_floor.main_sys_s,
+               per_poller.switches, per_floor.switches,
+               per_poller.faults, per_poller.main_faults, per_floor.faults, per_floor.main_faults);
       g_print ("poll:   libsoup alone (the same fetches, no parse): %.3f s, ratio %.2f to curl\n",
                soup_m, soup_m / curl_m);
       g_print ("poll:   CPU: the server %.0f ms for curl, %.0f ms for the poller; the poller %.0f ms, of which its main thread %.0f ms\n",
