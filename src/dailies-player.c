@@ -13,7 +13,6 @@
 
 #include "dailies-api-client.h"
 #include "dailies-player.h"
-#include "dailies-thread.h"
 #include "dailies-toast-guard.h"
 
 #define POSITION_TICK_MS 250
@@ -193,17 +192,26 @@ state_change_run (gpointer data,
                   gpointer user_data)
 {
   StateChange *change = data;
-  static gboolean lowered;   /* only ever read on the one state thread */
 
-  if (!lowered)
-    {
-      dailies_thread_lower_priority ("player");
-      lowered = TRUE;
-    }
+  /* Under the state lock, so that the main thread cannot stop the
+   * pipeline between the check and the change (stop_pipeline_now). */
+  GST_STATE_LOCK (change->pipeline);
   if (change->state == GST_STATE_NULL || change->era == pipeline_get_era (change->pipeline))
     gst_element_set_state (change->pipeline, change->state);
+  GST_STATE_UNLOCK (change->pipeline);
   gst_object_unref (change->pipeline);
   g_free (change);
+}
+
+/* Stops @pipeline here and now: a change asked for before is skipped, and
+ * one under way ends first. */
+static void
+stop_pipeline_now (GstElement *pipeline)
+{
+  GST_STATE_LOCK (pipeline);
+  pipeline_next_era (pipeline);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  GST_STATE_UNLOCK (pipeline);
 }
 
 static void
@@ -213,8 +221,10 @@ change_state_later (GstElement *pipeline,
   static GThreadPool *pool;
   StateChange *change = g_new0 (StateChange, 1);
 
-  /* One thread of its own (a nicer one), so that each pipeline's changes
-   * keep their order. */
+  /* One thread of its own, so that each pipeline's changes keep their
+   * order. It keeps the window's priority: the streaming threads it starts
+   * come from GLib's shared pool, which a nicer thread would leave niced
+   * (or, for a user who may not raise it back, abort on). */
   if (g_once_init_enter (&pool))
     g_once_init_leave (&pool, g_thread_pool_new (state_change_run, NULL, 1, TRUE, NULL));
 
@@ -425,8 +435,7 @@ bus_message_cb (GstBus     *bus,
         show_message (self, self->error_text, FALSE);
         self->target = GST_STATE_NULL;
         /* Here and now, so that no message of the failed start follows. */
-        pipeline_next_era (self->pipeline);
-        gst_element_set_state (self->pipeline, GST_STATE_NULL);
+        stop_pipeline_now (self->pipeline);
         self->state = GST_STATE_NULL;
         update_play_button (self);
         update_position_tick (self);
@@ -583,45 +592,39 @@ make_audio_sink (void)
   return sink;
 }
 
-/* Brings a playbin with the demo clip (H.264 and AAC in MP4, as the
- * service sends) to its first frame, into fake outputs and the audio
- * sink the player uses: every plugin the first video needs is loaded
- * here. Its streaming thread loaded the demuxer, parsers and decoders
- * (gst-libav maps libavcodec and a dozen libraries) and the state change
- * the audio outputs, holding the dynamic loader's lock; the main thread
- * waited on it (50-70 ms asleep during an import, seen with perf). */
-#define WARM_UP_CLIP "/io/github/dailies/Dailies/demo/dailies-demo.mp4"
-
+/* Makes the element GStreamer would pick for @caps_text: loading its
+ * plugin (gst-libav maps libavcodec and a dozen libraries) holds the
+ * dynamic loader's lock, which the window then waited on when the first
+ * video's streaming thread did it (50-70 ms asleep during an import, seen
+ * with perf). Only made, never run: a decoder that ran keeps its threads'
+ * memory arenas for good (50 MB more at rest, measured). */
 static void
-warm_up_preroll (void)
+make_best_element (GstElementFactoryListType  type,
+                   const char                *caps_text)
 {
-  g_autoptr(GstElement) pipeline = NULL;
+  g_autoptr(GstCaps) caps = gst_caps_from_string (caps_text);
+  GList *all = gst_element_factory_list_get_elements (type, GST_RANK_MARGINAL);
+  GList *fit = gst_element_factory_list_filter (all, caps, GST_PAD_SINK, FALSE);
 
-  if (!g_resources_get_info (WARM_UP_CLIP, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL, NULL, NULL))
-    return;
+  fit = g_list_sort (fit, gst_plugin_feature_rank_compare_func);
+  if (fit != NULL)
+    {
+      GstElement *element = gst_element_factory_create (fit->data, NULL);
 
-  pipeline = gst_element_factory_make ("playbin", NULL);
-  if (pipeline == NULL)
-    return;
-
-  gst_object_ref_sink (pipeline);
-  g_object_set (pipeline,
-                "uri", "resource://" WARM_UP_CLIP,
-                "video-sink", gst_element_factory_make ("fakesink", NULL),
-                "audio-sink", make_audio_sink (),
-                "mute", TRUE,
-                NULL);
-  if (gst_element_set_state (pipeline, GST_STATE_PAUSED) != GST_STATE_CHANGE_FAILURE)
-    gst_element_get_state (pipeline, NULL, NULL, 10 * GST_SECOND);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
+      if (element != NULL)
+        gst_object_unref (gst_object_ref_sink (element));
+    }
+  gst_plugin_feature_list_free (fit);
+  gst_plugin_feature_list_free (all);
 }
 
-/* Makes one of each element that the main thread makes for the first video
- * (the pipeline here, its source when it starts), on a thread of its own:
- * the dynamic loader maps their plugins and their classes are built there
- * rather than in the window's time (17 ms on a quiet machine, 1 ms once
- * warm; a perf trace of a task finishing during an import found it in a
- * stall of the window on two busy cores). */
+/* Makes one of each element that the first video needs (the pipeline and
+ * its source on the main thread; the demuxer and decoders of what the
+ * service sends, H.264 and AAC in MP4, on its streaming thread), on a
+ * thread of its own, after start-up: the dynamic loader maps their
+ * plugins and their classes are built there rather than in the window's
+ * time (17 ms on a quiet machine, 1 ms once warm; a perf trace of a task
+ * finishing during an import found it in a stall of the window). */
 static gpointer
 warm_up_thread (gpointer user_data)
 {
@@ -629,7 +632,6 @@ warm_up_thread (gpointer user_data)
     "playbin", "uridecodebin", "souphttpsrc", "videoconvert", "appsink", audio_sink_name (),
   };
 
-  dailies_thread_lower_priority ("player");
   for (guint i = 0; i < G_N_ELEMENTS (factories); i++)
     {
       GstElement *element = gst_element_factory_make (factories[i], NULL);
@@ -637,8 +639,12 @@ warm_up_thread (gpointer user_data)
       if (element != NULL)
         gst_object_unref (gst_object_ref_sink (element));
     }
+  make_best_element (GST_ELEMENT_FACTORY_TYPE_DEMUXER, "video/quicktime");
+  make_best_element (GST_ELEMENT_FACTORY_TYPE_DECODER,
+                     "video/x-h264, stream-format=(string)avc, alignment=(string)au");
+  make_best_element (GST_ELEMENT_FACTORY_TYPE_DECODER,
+                     "audio/mpeg, mpegversion=(int)4, stream-format=(string)raw");
 
-  warm_up_preroll ();
   /* Done: whoever waits for it in the main loop looks again. */
   g_main_context_wakeup (NULL);
 
@@ -655,50 +661,6 @@ dailies_player_warm_up (void)
       g_thread_unref (g_thread_new ("dailies-player-warm-up", warm_up_thread, NULL));
       g_once_init_leave (&started, 1);
     }
-}
-
-/* The nice value a streaming thread had before it ran for a pipeline,
- * plus 21 (NULL: not changed). */
-static GPrivate thread_nice_before;
-
-/* Called on each streaming thread as it starts and ends its work for a
- * pipeline (a message GStreamer posts for this from that thread): the
- * video's threads, and the decoders' they start, yield to the window's
- * (they took as much of two busy cores as its main thread while a first
- * video loaded during an import). Each thread gets its nice value back
- * when it leaves: GStreamer's threads are GLib's shared pool threads. */
-static GstBusSyncReply
-stream_status_cb (GstBus     *bus,
-                  GstMessage *message,
-                  gpointer    user_data)
-{
-#ifdef __linux__
-  GstStreamStatusType type;
-  GstElement *owner;
-  id_t tid;
-  int before;
-
-  if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_STREAM_STATUS)
-    return GST_BUS_PASS;
-
-  gst_message_parse_stream_status (message, &type, &owner);
-  tid = (id_t) syscall (SYS_gettid);
-  if (type == GST_STREAM_STATUS_TYPE_ENTER && g_private_get (&thread_nice_before) == NULL)
-    {
-      errno = 0;
-      before = getpriority (PRIO_PROCESS, tid);
-      if (errno == 0 && setpriority (PRIO_PROCESS, tid, before + DAILIES_THREAD_NICE) == 0)
-        g_private_set (&thread_nice_before, GINT_TO_POINTER (before + 21));
-    }
-  else if (type == GST_STREAM_STATUS_TYPE_LEAVE && g_private_get (&thread_nice_before) != NULL)
-    {
-      before = GPOINTER_TO_INT (g_private_get (&thread_nice_before)) - 21;
-      g_private_set (&thread_nice_before, NULL);
-      setpriority (PRIO_PROCESS, tid, before);
-    }
-#endif
-
-  return GST_BUS_PASS;
 }
 
 static gboolean
@@ -750,7 +712,6 @@ create_pipeline (DailiesPlayer *self)
                                               G_BINDING_SYNC_CREATE);
 
   bus = gst_element_get_bus (self->pipeline);
-  gst_bus_set_sync_handler (bus, stream_status_cb, NULL, NULL);
   self->bus_watch = gst_bus_add_watch (bus, bus_message_cb, self);
 
   return TRUE;
@@ -774,15 +735,19 @@ destroy_pipeline (DailiesPlayer *self,
   g_clear_pointer (&self->mute_binding, g_binding_unbind);
   sink_link_cut (self->sink_link);
   g_clear_pointer (&self->sink_link, sink_link_release);
-  pipeline_next_era (pipeline);
   self->state = GST_STATE_NULL;
   update_position_tick (self);
 
   /* NULL joins the streaming threads before the last reference goes. */
   if (wait)
-    gst_element_set_state (pipeline, GST_STATE_NULL);
+    {
+      stop_pipeline_now (pipeline);
+    }
   else
-    change_state_later (pipeline, GST_STATE_NULL);
+    {
+      pipeline_next_era (pipeline);
+      change_state_later (pipeline, GST_STATE_NULL);
+    }
 }
 
 /* Only links we can vouch for reach GStreamer: http(s) with a host from the

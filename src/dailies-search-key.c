@@ -59,15 +59,15 @@ fold_fields (const char * const *fields,
 char *
 dailies_search_key_for_task (DailiesTask *task)
 {
-  const char *fields[] = {
-    dailies_task_get_id (task),
-    dailies_task_get_model (task),
-    dailies_task_get_fail_reason (task),
-    /* NULL at once for a finished task, and read once for a running one. */
-    dailies_task_get_upstream_problem (task),
-  };
+  const char *fields[4];
 
   g_return_val_if_fail (DAILIES_IS_TASK (task), NULL);
+
+  fields[0] = dailies_task_get_id (task);
+  fields[1] = dailies_task_get_model (task);
+  fields[2] = dailies_task_get_fail_reason (task);
+  /* NULL at once for a finished task, and read once for a running one. */
+  fields[3] = dailies_task_get_upstream_problem (task);
 
   return fold_fields (fields, G_N_ELEMENTS (fields));
 }

@@ -267,7 +267,21 @@ typedef struct
   char                  *path;
   sqlite3               *db;
   sqlite3_stmt          *stmt;
+  gboolean               failing;   /* logged once per streak of failures */
 } JsonReader;
+
+/* One line when reading starts failing and one when it works again, not
+ * one per task shown. */
+static void
+json_reader_note (JsonReader *reader,
+                  const char *error_text)
+{
+  if (error_text != NULL && !reader->failing)
+    g_message ("store: cannot read a task's stored answer: %s", error_text);
+  else if (error_text == NULL && reader->failing)
+    g_message ("store: stored answers can be read again");
+  reader->failing = error_text != NULL;
+}
 
 static char *
 json_reader_read (DailiesTaskJsonSource *source,
@@ -290,8 +304,7 @@ json_reader_read (DailiesTaskJsonSource *source,
         }
       if (rc != SQLITE_OK)
         {
-          g_message ("store: cannot read a task's stored answer: %s",
-                     reader->db != NULL ? sqlite3_errmsg (reader->db) : sqlite3_errstr (rc));
+          json_reader_note (reader, reader->db != NULL ? sqlite3_errmsg (reader->db) : sqlite3_errstr (rc));
           g_clear_pointer (&reader->stmt, sqlite3_finalize);
           g_clear_pointer (&reader->db, sqlite3_close);
           g_mutex_unlock (&reader->mutex);
@@ -300,8 +313,10 @@ json_reader_read (DailiesTaskJsonSource *source,
     }
 
   sqlite3_bind_text (reader->stmt, 1, id, -1, SQLITE_STATIC);
-  if (sqlite3_step (reader->stmt) == SQLITE_ROW)
+  rc = sqlite3_step (reader->stmt);
+  if (rc == SQLITE_ROW)
     json = dup_column_text (reader->stmt, 0);
+  json_reader_note (reader, rc == SQLITE_ROW || rc == SQLITE_DONE ? NULL : sqlite3_errmsg (reader->db));
   sqlite3_reset (reader->stmt);
   sqlite3_clear_bindings (reader->stmt);
 

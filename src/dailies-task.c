@@ -82,6 +82,18 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* Every change notifies through here. Whatever changed, a search key
+ * made before may no longer say it. (Not by overriding
+ * dispatch_properties_changed: that would cost every notify its
+ * shortcut for a task nobody listens to.) */
+static inline void
+changed (DailiesTask *self,
+         GParamSpec  *pspec)
+{
+  g_clear_pointer (&self->search_key, g_free);
+  g_object_notify_by_pspec (G_OBJECT (self), pspec);
+}
+
 /* Setters notify only on a real change, so that rows and views bound to a
  * task redraw only when something they show is different. */
 static void
@@ -97,7 +109,7 @@ set_string (DailiesTask  *self,
 
   g_free (*field);
   *field = g_strdup (value);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+  changed (self, properties[prop_id]);
 }
 
 /* For the few values that thousands of tasks share (the status as the
@@ -115,7 +127,7 @@ set_interned (DailiesTask  *self,
     return;
 
   *field = (char *) g_intern_string (value);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+  changed (self, properties[prop_id]);
 }
 
 static char *
@@ -139,7 +151,7 @@ set_int64 (DailiesTask *self,
     return;
 
   *field = value;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+  changed (self, properties[prop_id]);
 }
 
 static void
@@ -192,19 +204,6 @@ dailies_task_finalize (GObject *object)
   g_clear_pointer (&self->search_key, g_free);
 
   G_OBJECT_CLASS (dailies_task_parent_class)->finalize (object);
-}
-
-/* Whatever changed, a key made before may no longer say it. */
-static void
-dailies_task_dispatch_properties_changed (GObject     *object,
-                                          guint        n_pspecs,
-                                          GParamSpec **pspecs)
-{
-  DailiesTask *self = (DailiesTask *) object;
-
-  g_clear_pointer (&self->search_key, g_free);
-
-  G_OBJECT_CLASS (dailies_task_parent_class)->dispatch_properties_changed (object, n_pspecs, pspecs);
 }
 
 static void
@@ -352,7 +351,6 @@ dailies_task_class_init (DailiesTaskClass *klass)
   const GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 
   object_class->finalize = dailies_task_finalize;
-  object_class->dispatch_properties_changed = dailies_task_dispatch_properties_changed;
   object_class->get_property = dailies_task_get_property;
   object_class->set_property = dailies_task_set_property;
 
@@ -718,9 +716,9 @@ update_status (DailiesTask       *self,
       gboolean was_terminal = dailies_task_is_terminal (self);
 
       self->f.status = status;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+      changed (self, properties[PROP_STATUS]);
       if (was_terminal != dailies_task_is_terminal (self))
-        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TERMINAL]);
+        changed (self, properties[PROP_TERMINAL]);
     }
 
   set_interned (self, &self->f.status_text, status_text, PROP_STATUS_TEXT);
@@ -764,7 +762,7 @@ update_last_error (DailiesTask *self,
   if (self->f.http_status != http_status)
     {
       self->f.http_status = http_status;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HTTP_STATUS]);
+      changed (self, properties[PROP_HTTP_STATUS]);
     }
 }
 
@@ -791,7 +789,7 @@ take_raw_json (DailiesTask *self,
 
   clear_raw_json (self);
   self->f.raw_json = raw_json;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RAW_JSON]);
+  changed (self, properties[PROP_RAW_JSON]);
 }
 
 void
@@ -843,7 +841,7 @@ dailies_task_apply_response_take_json (DailiesTask               *self,
     {
       g_free (self->upstream_problem);
       self->upstream_problem = g_strdup (response->upstream_problem);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPSTREAM_PROBLEM]);
+      changed (self, properties[PROP_UPSTREAM_PROBLEM]);
     }
   self->upstream_problem_known = TRUE;
   dailies_task_set_last_polled (self, polled_at);
@@ -875,7 +873,7 @@ dailies_task_set_progress (DailiesTask *self,
     return;
 
   self->f.progress = progress;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
+  changed (self, properties[PROP_PROGRESS]);
 }
 
 void
@@ -1012,7 +1010,7 @@ dailies_task_set_keep_state (DailiesTask *self,
   if (self->download_fraction != download_fraction)
     {
       self->download_fraction = download_fraction;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOWNLOAD_FRACTION]);
+      changed (self, properties[PROP_DOWNLOAD_FRACTION]);
     }
   set_string (self, &self->keep_message, keep_message, PROP_KEEP_MESSAGE);
   g_object_thaw_notify (G_OBJECT (self));

@@ -24,7 +24,10 @@ G_BEGIN_DECLS
 #define DAILIES_THREAD_NICE 5
 
 /* Lowers the priority of the calling thread, which must be one of its
- * own: a pool thread would keep it for whatever it runs next. */
+ * own: a pool thread would keep it for whatever it runs next. Nor may
+ * it start work on GLib's shared pools (GStreamer's streaming threads,
+ * GTask's): a new pool thread would inherit its nice value and, for a
+ * user who may not raise it back, GLib aborts. */
 static inline void
 dailies_thread_lower_priority (const char *who)
 {

@@ -1420,9 +1420,11 @@ test_removed_while_waiting_first_turn (void)
   dailies_poller_set_max_concurrent (f.poller, 1);
   dailies_poller_set_requests_per_second (f.poller, 0);
   add_numbered (&f, "Gaps", 2000);
-  /* Every other one of the first 1,500, before any is asked about. */
-  remove_numbered (&f, 1, 1500, 2);
+  /* Every other one of the first 1,500, once they wait in the running
+   * poller's queue and before any is asked about (the main loop has not
+   * run yet). */
   dailies_poller_start (f.poller);
+  remove_numbered (&f, 1, 1500, 2);
 
   /* 600 asked: over a thousand of the first turns are behind, and the
    * last 200 still wait. */

@@ -16,6 +16,7 @@
 #include <malloc.h>
 #endif
 
+#include "dailies-search-key.h"
 #include "dailies-task-list-model.h"
 #include "dailies-task-store.h"
 #include "dailies-task.h"
@@ -890,10 +891,30 @@ test_search_after_load (Fixture       *f,
   g_assert_finalize_object (f->store);
 
   /* Loaded, then answered, then listed. */
+  g_hash_table_remove_all (f->batch_of);
+  g_hash_table_remove_all (f->index_of);
   f->store = dailies_task_store_new (path);
   g_assert_true (dailies_task_store_load (f->store, &error));
   g_assert_no_error (error);
+  {
+    DailiesTask *p2 = lookup (f, "p2");
+    g_autofree char *key = NULL;
+    g_autofree char *expected = NULL;
+
+    /* The loader folded each task's key (put back as it was). */
+    key = dailies_task_steal_search_key (p2);
+    expected = dailies_search_key_for_task (p2);
+    g_assert_cmpstr (key, ==, expected);
+    dailies_task_set_search_key (p2, g_steal_pointer (&key));
+  }
   answer (f, "p1", "FAILURE", "Kling-v2", "Quota exceeded", 600, 0);
+  {
+    DailiesTask *p1 = lookup (f, "p1");
+    g_autofree char *stale = dailies_task_steal_search_key (p1);
+
+    /* The answer changed what the key folds: it is gone. */
+    g_assert_null (stale);
+  }
   open_model (f);
   dailies_task_list_model_set_search (f->model, "moderation");
   assert_ids (f, "");
