@@ -153,6 +153,14 @@ type_into (GtkEditable *editable,
     gtk_editable_insert_text (editable, text + common, -1, &position);
 }
 
+static gboolean
+bar_revealed (gpointer user_data)
+{
+  GtkWidget *revealer = dailies_test_find_widget (user_data, GTK_TYPE_REVEALER, NULL);
+
+  return revealer != NULL && gtk_revealer_get_child_revealed (GTK_REVEALER (revealer));
+}
+
 /* From the key (a character typed or erased) to the list redrawn. */
 static double
 keystroke_ms (const Ui   *ui,
@@ -206,6 +214,9 @@ bench_search (const Ui         *ui,
   gtk_search_entry_set_search_delay (ui->entry, 0);
 #endif
   gtk_search_bar_set_search_mode (ui->bar, TRUE);
+  /* The bar slides in (250 ms): each of its frames lays out and draws
+   * the whole list again, which a key typed meanwhile would be charged. */
+  g_assert_true (dailies_test_wait_until (bar_revealed, ui->bar, 5000));
   wait_for_paint (ui->list);
 
   /* Typed, then erased key by key. */
