@@ -409,7 +409,9 @@ usage_since (Usage before)
   };
 }
 
-/* The median over @n rounds of @usage's system time and switches, per task. */
+/* The median over @n rounds of @usage's figures, per task. Note the unit:
+ * the system times come back in microseconds per task (sys_s and
+ * main_sys_s hold µs here), the counts as counts per task. */
 static Usage
 usage_per_task (const Usage *usage,
                 guint        n)
