@@ -43,13 +43,17 @@ G_DEFINE_FINAL_TYPE (TestAudioSink, test_audio_sink, GST_TYPE_BIN)
 
 static GThread *sink_readied_by;   /* atomic */
 static int sink_fed_nice;          /* atomic: the nice value + 100, 0 until fed */
+static int sink_readied_nice;      /* atomic: the nice value + 100 of the readying thread */
 
 static GstStateChangeReturn
 test_audio_sink_change_state (GstElement     *element,
                               GstStateChange  transition)
 {
   if (transition == GST_STATE_CHANGE_NULL_TO_READY)
-    g_atomic_pointer_set (&sink_readied_by, g_thread_self ());
+    {
+      g_atomic_pointer_set (&sink_readied_by, g_thread_self ());
+      g_atomic_int_set (&sink_readied_nice, getpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid)) + 100);
+    }
 
   return GST_ELEMENT_CLASS (test_audio_sink_parent_class)->change_state (element, transition);
 }
@@ -449,6 +453,7 @@ test_pipeline_work_off_main_thread (Fixture       *f,
 
   g_atomic_pointer_set (&sink_readied_by, NULL);
   g_atomic_int_set (&sink_fed_nice, 0);
+  g_atomic_int_set (&sink_readied_nice, 0);
   errno = 0;
   main_nice = getpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid));
   g_assert_cmpint (errno, ==, 0);
@@ -463,6 +468,9 @@ test_pipeline_work_off_main_thread (Fixture       *f,
   /* Streaming threads come from GLib's shared pool: none is left niced
    * (a user may not raise a thread's priority back; GLib aborts then). */
   g_assert_cmpint (g_atomic_int_get (&sink_fed_nice) - 100, ==, main_nice);
+  /* Nor is the state thread, which starts them: as root GLib puts a new
+   * pool thread back to the window's priority, so only this tells. */
+  g_assert_cmpint (g_atomic_int_get (&sink_readied_nice) - 100, ==, main_nice);
 
   /* The next video starts while this one stops on that thread: it plays,
    * on threads as nice as the first's. */
