@@ -13,6 +13,7 @@
 
 #include "dailies-api-client.h"
 #include "dailies-player.h"
+#include "dailies-thread.h"
 #include "dailies-toast-guard.h"
 
 #define POSITION_TICK_MS 250
@@ -224,7 +225,9 @@ change_state_later (GstElement *pipeline,
   /* One thread of its own, so that each pipeline's changes keep their
    * order. It keeps the window's priority: the streaming threads it starts
    * come from GLib's shared pool, which a nicer thread would leave niced
-   * (or, for a user who may not raise it back, abort on). */
+   * (GLib tries to give a new pool thread the first pool's priority; a
+   * user may not raise it, so GLib logs a critical, fatal in the tests,
+   * and the thread stays niced). */
   if (g_once_init_enter (&pool))
     g_once_init_leave (&pool, g_thread_pool_new (state_change_run, NULL, 1, TRUE, NULL));
 
@@ -597,7 +600,7 @@ make_audio_sink (void)
  * dynamic loader's lock, which the window then waited on when the first
  * video's streaming thread did it (50-70 ms asleep during an import, seen
  * with perf). Only made, never run: a decoder that ran keeps its threads'
- * memory arenas for good (50 MB more at rest, measured). */
+ * memory for good (15-20 MB more at rest, measured). */
 static void
 make_best_element (GstElementFactoryListType  type,
                    const char                *caps_text)
@@ -618,19 +621,25 @@ make_best_element (GstElementFactoryListType  type,
   gst_plugin_feature_list_free (all);
 }
 
-/* Makes one of each element that the first video needs (the pipeline and
- * its source on the main thread; the demuxer and decoders of what the
- * service sends, H.264 and AAC in MP4, on its streaming thread), on a
- * thread of its own, after start-up: the dynamic loader maps their
- * plugins and their classes are built there rather than in the window's
- * time (17 ms on a quiet machine, 1 ms once warm; a perf trace of a task
- * finishing during an import found it in a stall of the window). */
+static int warmed_up;   /* atomic */
+
+/* Makes one of each of the elements the first video makes on the main
+ * thread (the pipeline, its source), and of its largest ones (the demuxer
+ * and decoders of what the service sends, H.264 and AAC in MP4), on a
+ * thread of its own after start-up: the dynamic loader maps their plugins
+ * and their classes are built there rather than in the window's time
+ * (17 ms on a quiet machine, 1 ms once warm; a perf trace of a task
+ * finishing during an import found it in a stall of the window). The
+ * parsers, typefinders and audio chain still load with the first video.
+ * Nicer than the window: it starts no work on GLib's shared pools. */
 static gpointer
 warm_up_thread (gpointer user_data)
 {
   const char * const factories[] = {
     "playbin", "uridecodebin", "souphttpsrc", "videoconvert", "appsink", audio_sink_name (),
   };
+
+  dailies_thread_lower_priority ("player");
 
   for (guint i = 0; i < G_N_ELEMENTS (factories); i++)
     {
@@ -646,9 +655,18 @@ warm_up_thread (gpointer user_data)
                      "audio/mpeg, mpegversion=(int)4, stream-format=(string)raw");
 
   /* Done: whoever waits for it in the main loop looks again. */
+  g_atomic_int_set (&warmed_up, TRUE);
   g_main_context_wakeup (NULL);
 
   return NULL;
+}
+
+/* Whether the warm-up has ended (for benchmarks: what a window does just
+ * after start-up shares the machine with it). */
+gboolean
+dailies_player_is_warmed_up (void)
+{
+  return g_atomic_int_get (&warmed_up);
 }
 
 void

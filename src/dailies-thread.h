@@ -26,8 +26,9 @@ G_BEGIN_DECLS
 /* Lowers the priority of the calling thread, which must be one of its
  * own: a pool thread would keep it for whatever it runs next. Nor may
  * it start work on GLib's shared pools (GStreamer's streaming threads,
- * GTask's): a new pool thread would inherit its nice value and, for a
- * user who may not raise it back, GLib aborts. */
+ * GTask's): a new pool thread inherits its nice value, GLib tries to
+ * raise it back, and for a user who may not it logs a critical (fatal in
+ * the tests) and the thread stays niced. */
 static inline void
 dailies_thread_lower_priority (const char *who)
 {

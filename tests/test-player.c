@@ -425,6 +425,12 @@ video_plugins_loaded (gpointer user_data)
          best_loaded (GST_ELEMENT_FACTORY_TYPE_DECODER, "audio/mpeg, mpegversion=(int)4, stream-format=(string)raw");
 }
 
+static gboolean
+warmed_up (gpointer user_data)
+{
+  return dailies_player_is_warmed_up ();
+}
+
 /* Before any video (this runs first): the warm-up loads the demuxer and
  * decoders of the video the service sends, off the main thread, which
  * the first video's streaming thread loaded while the window waited. */
@@ -432,8 +438,10 @@ static void
 test_warm_up (void)
 {
   g_assert_false (video_plugins_loaded (NULL));
+  g_assert_false (dailies_player_is_warmed_up ());
   dailies_player_warm_up ();
   g_assert_true (dailies_test_wait_until (video_plugins_loaded, NULL, 15000));
+  g_assert_true (dailies_test_wait_until (warmed_up, NULL, 15000));
 }
 
 static gboolean
@@ -466,7 +474,8 @@ test_pipeline_work_off_main_thread (Fixture       *f,
   g_assert_nonnull (g_atomic_pointer_get (&sink_readied_by));
   g_assert_true (g_atomic_pointer_get (&sink_readied_by) != g_thread_self ());
   /* Streaming threads come from GLib's shared pool: none is left niced
-   * (a user may not raise a thread's priority back; GLib aborts then). */
+   * (a user may not raise a thread's priority back: GLib logs a critical,
+   * fatal here, and the thread stays niced). */
   g_assert_cmpint (g_atomic_int_get (&sink_fed_nice) - 100, ==, main_nice);
   /* Nor is the state thread, which starts them: as root GLib puts a new
    * pool thread back to the window's priority, so only this tells. */

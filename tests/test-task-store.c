@@ -787,6 +787,83 @@ dispatch_ready (void)
   g_main_context_iteration (NULL, FALSE);
 }
 
+/* The store's read-back lines, counted (every line still goes out). */
+static guint n_read_back_failures;
+static guint n_read_back_recoveries;
+
+static gboolean
+field_starts_with (const GLogField *field,
+                   const char      *prefix)
+{
+  gsize n = strlen (prefix);
+
+  return (field->length < 0 || (gsize) field->length >= n) && strncmp (field->value, prefix, n) == 0;
+}
+
+static GLogWriterOutput
+count_read_back_lines (GLogLevelFlags   log_level,
+                       const GLogField *fields,
+                       gsize            n_fields,
+                       gpointer         user_data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].value != NULL)
+      {
+        if (field_starts_with (&fields[i], "store: cannot read a task's stored answer"))
+          n_read_back_failures++;
+        else if (field_starts_with (&fields[i], "store: stored answers can be read again"))
+          n_read_back_recoveries++;
+      }
+
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
+/* A stored answer that cannot be read back (another program took the
+ * table away) leaves the view without it and says so once, not once per
+ * task shown; once the file reads again, the answers come back. */
+static void
+test_read_back_errors_logged_once (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  const char *ids[] = { "asyntask_ReadBack00000001", "asyntask_ReadBack00000002", "asyntask_ReadBack00000003" };
+  char *bodies[G_N_ELEMENTS (ids)];
+  DailiesTask *tasks[G_N_ELEMENTS (ids)];
+  guint failures_before = n_read_back_failures;
+  guint recoveries_before = n_read_back_recoveries;
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  dailies_task_store_add_ids (store, ids, G_N_ELEMENTS (ids));
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      bodies[i] = response_body (ids[i], "SUCCESS", "100%");
+      tasks[i] = dailies_task_store_lookup (store, ids[i]);
+      apply_body (store, tasks[i], bodies[i], 200);
+    }
+  g_assert_true (dailies_task_store_flush (store, NULL));
+  dispatch_ready ();
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    g_assert_false (dailies_task_has_raw_json_in_memory (tasks[i]));
+
+  exec_on (f.db_path, "ALTER TABLE tasks RENAME TO tasks_away");
+  g_assert_null (dailies_task_get_raw_json (tasks[0]));
+  g_assert_null (dailies_task_get_raw_json (tasks[1]));
+  g_assert_cmpuint (n_read_back_failures - failures_before, ==, 1);
+  g_assert_cmpuint (n_read_back_recoveries - recoveries_before, ==, 0);
+
+  exec_on (f.db_path, "ALTER TABLE tasks_away RENAME TO tasks");
+  g_assert_cmpstr (dailies_task_get_raw_json (tasks[2]), ==, bodies[2]);
+  g_assert_cmpstr (dailies_task_get_raw_json (tasks[0]), ==, bodies[0]);
+  g_assert_cmpuint (n_read_back_failures - failures_before, ==, 1);
+  g_assert_cmpuint (n_read_back_recoveries - recoveries_before, ==, 1);
+
+  close_store (store);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    g_free (bodies[i]);
+  fixture_clear (&f);
+}
+
 /* Once its writer has committed a finished task's answer, the JSON leaves
  * memory and is read back from the file; an unfinished task's stays, and
  * so does an answer newer than the one committed, and every answer of a
@@ -1897,6 +1974,7 @@ main (int   argc,
     return run_writer_child (argv[2]);
 
   self_exe = g_canonicalize_filename (argv[0], NULL);
+  g_log_set_writer_func (count_read_back_lines, NULL, NULL);
 
   g_test_init (&argc, &argv, NULL);
 
@@ -1924,6 +2002,7 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/fresh-then-changed", test_fresh_then_changed);
   g_test_add_func ("/dailies/task-store/undo-after-readd", test_undo_after_readd);
   g_test_add_func ("/dailies/task-store/committed-json-leaves-memory", test_committed_json_leaves_memory);
+  g_test_add_func ("/dailies/task-store/read-back-errors-logged-once", test_read_back_errors_logged_once);
   g_test_add_func ("/dailies/task-store/kill-during-writes", test_kill_during_writes);
 
   ret = g_test_run ();

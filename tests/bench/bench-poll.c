@@ -451,10 +451,17 @@ usage_since (Usage before)
   };
 }
 
-/* The median over @n rounds of @usage's figures, per task. Note the unit:
- * the system times come back in microseconds per task (sys_s and
- * main_sys_s hold µs here), the counts as counts per task. */
-static Usage
+/* What a round's usage comes to per task: medians over the rounds. */
+typedef struct
+{
+  double sys_us;
+  double switches;
+  double faults;
+  double main_sys_us;
+  double main_faults;
+} UsagePerTask;
+
+static UsagePerTask
 usage_per_task (const Usage *usage,
                 guint        n)
 {
@@ -469,7 +476,7 @@ usage_per_task (const Usage *usage,
       main_faults[i] = usage[i].main_faults;
     }
 
-  return (Usage) {
+  return (UsagePerTask) {
     median (sys_s, n) * 1e6 / N_TASKS,
     median (counts, n) / N_TASKS,
     median (faults, n) / N_TASKS,
@@ -685,7 +692,7 @@ main (int   argc,
       double cpu_server_curl[5], cpu_server_poller[5], cpu_poller[5], cpu_main[5], cpu_floor[5];
       double cpu_answers[5], cpu_floor_answers[5];
       Usage usage_poller[5], usage_floor[5];
-      Usage per_poller, per_floor;
+      UsagePerTask per_poller, per_floor;
       double curl_m, poller_m, floor_m, soup_m;
 
       /* Warm up curl's path once (connections, page cache). */
@@ -739,7 +746,7 @@ main (int   argc,
       per_poller = usage_per_task (usage_poller, n_rounds);
       per_floor = usage_per_task (usage_floor, n_rounds);
       g_print ("poll:   of the CPU per answer, system time: the poller %.0f us (main thread %.0f), the stack alone %.0f us (main thread %.0f); context switches per answer: %.2f and %.2f; page faults per answer: %.2f (main thread %.2f) and %.2f (main thread %.2f)\n",
-               per_poller.sys_s, per_poller.main_sys_s, per_floor.sys_s, per_floor.main_sys_s,
+               per_poller.sys_us, per_poller.main_sys_us, per_floor.sys_us, per_floor.main_sys_us,
                per_poller.switches, per_floor.switches,
                per_poller.faults, per_poller.main_faults, per_floor.faults, per_floor.main_faults);
       g_print ("poll:   libsoup alone (the same fetches, no parse): %.3f s, ratio %.2f to curl\n",

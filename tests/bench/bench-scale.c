@@ -27,6 +27,7 @@
 
 #include "bench-stats.h"
 #include "dailies-application.h"
+#include "dailies-player.h"
 #include "dailies-task-response.h"
 #include "dailies-task-store.h"
 #include "dailies-task.h"
@@ -153,12 +154,14 @@ type_into (GtkEditable *editable,
     gtk_editable_insert_text (editable, text + common, -1, &position);
 }
 
+/* The search bar is in, and the player's warm-up has ended. */
 static gboolean
-bar_revealed (gpointer user_data)
+start_up_done (gpointer user_data)
 {
   GtkWidget *revealer = dailies_test_find_widget (user_data, GTK_TYPE_REVEALER, NULL);
 
-  return revealer != NULL && gtk_revealer_get_child_revealed (GTK_REVEALER (revealer));
+  return revealer != NULL && gtk_revealer_get_child_revealed (GTK_REVEALER (revealer)) &&
+         dailies_player_is_warmed_up ();
 }
 
 /* From the key (a character typed or erased) to the list redrawn. */
@@ -207,6 +210,7 @@ bench_search (const Ui         *ui,
   double reference[RUNS];
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   guint n = 0;
+  double first;
 
 #if GTK_CHECK_VERSION(4, 8, 0)
   /* The entry waits 150 ms for more keys by default; this measures what
@@ -214,10 +218,15 @@ bench_search (const Ui         *ui,
   gtk_search_entry_set_search_delay (ui->entry, 0);
 #endif
   gtk_search_bar_set_search_mode (ui->bar, TRUE);
-  /* The bar slides in (250 ms): each of its frames lays out and draws
-   * the whole list again, which a key typed meanwhile would be charged. */
-  g_assert_true (dailies_test_wait_until (bar_revealed, ui->bar, 5000));
   wait_for_paint (ui->list);
+
+  /* A key just after start-up, as the bar slides in: the window then
+   * shares the machine with the work that follows start-up (the player's
+   * warm-up maps GStreamer's decoders). Reported on its own. */
+  first = keystroke_ms (ui, "k");
+  keystroke_ms (ui, "");
+  g_assert_true (dailies_test_wait_until (start_up_done, ui->bar, 30000));
+  settle (500);
 
   /* Typed, then erased key by key. */
   for (guint i = 1; i <= n_keys; i++)
@@ -245,10 +254,11 @@ bench_search (const Ui         *ui,
   if (g_getenv ("BENCH_SCALE_EACH") != NULL)
     for (guint i = 0; i < n; i++)
       g_print ("search: key %u: %.1f ms\n", i, typing[i]);
-  g_print ("search: %u tasks, \"%s\" typed and erased (%u keys), keystroke to redrawn list: median %.1f ms, "
-           "worst %.1f ms; casefold+strstr over all IDs %.1f ms; ratio %.1f (target <= 50 ms each)\n",
+  g_print ("search: %u tasks, \"%s\" typed and erased (%u keys) once start-up is done, keystroke to redrawn list: "
+           "median %.1f ms, worst %.1f ms; casefold+strstr over all IDs %.1f ms; ratio %.1f (target <= 50 ms each)\n",
            n_tasks, TYPED, n, bench_median (typing, n), max_of (typing, n), bench_median (reference, RUNS),
            max_of (typing, n) / bench_median (reference, RUNS));
+  g_print ("search: the first key just after start-up, as the bar slides in: %.1f ms (target <= 50 ms)\n", first);
 
   gtk_search_bar_set_search_mode (ui->bar, FALSE);
 }
