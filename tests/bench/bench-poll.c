@@ -10,18 +10,17 @@
 #define _GNU_SOURCE /* RUSAGE_THREAD */
 #include "config.h"
 
-#include <errno.h>
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "bench-spawn.h"
 #include "dailies-api-client.h"
 #include "dailies-poller.h"
 #include "dailies-task-store.h"
@@ -62,43 +61,6 @@ process_cpu_seconds (const char *pid)
   return (g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12], NULL)) / sysconf (_SC_CLK_TCK);
 }
 
-/* Starts @argv without a fork(). GSubprocess forks, and after a fork the
- * first write to each page of this process takes a fault (copy-on-write),
- * however soon the child execs: the run timed next pays it, the poller's
- * after curl's start (0.8 faults per answer, none of them the poller's).
- * GLib spawns with posix_spawn(), which copies no pages, only when no
- * descriptor is closed in the child; its pipes are close-on-exec. */
-static GPid
-spawn_without_fork (const char * const *argv,
-                    int                *stdin_fd,
-                    int                *stdout_fd)
-{
-  g_autoptr(GError) error = NULL;
-  GPid pid;
-
-  if (!g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
-                                 G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
-                                 G_SPAWN_LEAVE_DESCRIPTORS_OPEN | G_SPAWN_CLOEXEC_PIPES,
-                                 NULL, NULL, &pid, stdin_fd, stdout_fd, NULL, &error))
-    g_error ("bench: could not start %s: %s", argv[0], error->message);
-
-  return pid;
-}
-
-static gboolean
-wait_child (GPid     pid,
-            GError **error)
-{
-  int status;
-
-  while (waitpid (pid, &status, 0) < 0)
-    if (errno != EINTR)
-      g_error ("bench: waitpid: %s", g_strerror (errno));
-  g_spawn_close_pid (pid);
-
-  return g_spawn_check_wait_status (status, error);
-}
-
 /* The local server: the demo server in a process of its own, as a real
  * server would be, so that it shares neither cores' worth of locks nor an
  * allocator with the poller. */
@@ -124,7 +86,7 @@ server_start (const char *bench_path,
   Server *server = g_new0 (Server, 1);
   int stdin_fd, stdout_fd;
 
-  server->pid = spawn_without_fork (argv, &stdin_fd, &stdout_fd);
+  server->pid = bench_spawn_without_fork (argv, &stdin_fd, &stdout_fd);
   server->input = g_unix_output_stream_new (stdin_fd, TRUE);
   stdout_stream = g_unix_input_stream_new (stdout_fd, TRUE);
   server->output = g_data_input_stream_new (stdout_stream);
@@ -152,7 +114,7 @@ server_stop (Server *server)
 
   g_output_stream_close (server->input, NULL, NULL);
   last = g_data_input_stream_read_line_utf8 (server->output, NULL, NULL, NULL);
-  wait_child (server->pid, NULL);
+  bench_wait_child (server->pid, NULL);
   g_object_unref (server->output);
   g_object_unref (server->input);
   g_free (server->base);
@@ -275,7 +237,7 @@ run_curl (const char *base,
   g_assert_no_error (error);
 
   start = g_get_monotonic_time ();
-  if (!wait_child (spawn_without_fork (argv, NULL, NULL), &error))
+  if (!bench_wait_child (bench_spawn_without_fork (argv, NULL, NULL), &error))
     g_error ("bench: curl failed: %s", error->message);
 
   return (g_get_monotonic_time () - start) / 1e6;
