@@ -543,3 +543,14 @@ dailies_test_name_appeared_cb (GDBusConnection *connection,
 {
   *(gboolean *) user_data = TRUE;
 }
+
+char *
+dailies_test_log_message (const GLogField *fields,
+                          gsize            n_fields)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].value != NULL)
+      return fields[i].length < 0 ? g_strdup (fields[i].value) : g_strndup (fields[i].value, fields[i].length);
+
+  return NULL;
+}

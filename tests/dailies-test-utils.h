@@ -33,6 +33,9 @@ void      dailies_test_rm_rf             (const char           *path);
 GBytes   *dailies_test_load_fixture      (const char           *name);
 /* The same as a string, for fixtures that are text. */
 char     *dailies_test_load_fixture_text (const char           *name);
+/* The text of a structured log line (its MESSAGE field), or NULL. */
+char     *dailies_test_log_message       (const GLogField      *fields,
+                                          gsize                 n_fields);
 
 /* A notification server (org.freedesktop.Notifications) on the session bus,
  * in this process: it counts what it is sent and keeps the last one. */

@@ -34,17 +34,10 @@ record_writer (GLogLevelFlags   log_level,
                gsize            n_fields,
                gpointer         user_data)
 {
-  for (gsize i = 0; i < n_fields; i++)
-    {
-      if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].value != NULL)
-        {
-          gssize length = fields[i].length;
+  char *message = dailies_test_log_message (fields, n_fields);
 
-          g_ptr_array_add (log_lines,
-                           length < 0 ? g_strdup (fields[i].value)
-                                      : g_strndup (fields[i].value, length));
-        }
-    }
+  if (message != NULL)
+    g_ptr_array_add (log_lines, message);
 
   /* Debug lines are only recorded, unless asked for: TAP owns stdout. */
   if ((log_level & G_LOG_LEVEL_DEBUG) != 0 && !forward_debug)

@@ -791,29 +791,18 @@ dispatch_ready (void)
 static guint n_read_back_failures;
 static guint n_read_back_recoveries;
 
-static gboolean
-field_starts_with (const GLogField *field,
-                   const char      *prefix)
-{
-  gsize n = strlen (prefix);
-
-  return (field->length < 0 || (gsize) field->length >= n) && strncmp (field->value, prefix, n) == 0;
-}
-
 static GLogWriterOutput
 count_read_back_lines (GLogLevelFlags   log_level,
                        const GLogField *fields,
                        gsize            n_fields,
                        gpointer         user_data)
 {
-  for (gsize i = 0; i < n_fields; i++)
-    if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].value != NULL)
-      {
-        if (field_starts_with (&fields[i], "store: cannot read a task's stored answer"))
-          n_read_back_failures++;
-        else if (field_starts_with (&fields[i], "store: stored answers can be read again"))
-          n_read_back_recoveries++;
-      }
+  g_autofree char *message = dailies_test_log_message (fields, n_fields);
+
+  if (message != NULL && g_str_has_prefix (message, "store: cannot read a task's stored answer"))
+    n_read_back_failures++;
+  else if (message != NULL && g_str_has_prefix (message, "store: stored answers can be read again"))
+    n_read_back_recoveries++;
 
   return g_log_writer_default (log_level, fields, n_fields, user_data);
 }

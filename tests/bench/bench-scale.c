@@ -223,8 +223,12 @@ bench_search (const Ui         *ui,
   /* A key just after start-up, as the bar slides in: the window then
    * shares the machine with the work that follows start-up (the player's
    * warm-up maps GStreamer's decoders). Reported on its own. */
-  first = keystroke_ms (ui, "k");
-  keystroke_ms (ui, "");
+  {
+    g_autofree char *first_key = g_strndup (TYPED, 1);
+
+    first = keystroke_ms (ui, first_key);
+    keystroke_ms (ui, "");
+  }
   g_assert_true (dailies_test_wait_until (start_up_done, ui->bar, 30000));
   settle (500);
 
