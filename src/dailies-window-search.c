@@ -51,15 +51,23 @@ status_selected_cb (DailiesWindow *self)
   dailies_task_list_model_set_state_filter (self->shown, gtk_drop_down_get_selected (self->status_dropdown));
 }
 
-/* Closing the search shows every task again. */
+/* Closing the search shows every task again, and gives the focus back to
+ * the list: left in the hidden entry, it would take the next keys, and its
+ * cursor would go on blinking, a frame of the window 60 times a second. */
 static void
 search_mode_cb (DailiesWindow *self)
 {
+  GtkWidget *focus;
+
   if (gtk_search_bar_get_search_mode (self->search_bar))
     return;
 
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   gtk_drop_down_set_selected (self->status_dropdown, DAILIES_TASK_FILTER_ALL);
+
+  focus = gtk_root_get_focus (GTK_ROOT (self));
+  if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->search_bar)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
 }
 
 /* Say, every task whose link lapsed while the computer was off: a server

@@ -344,6 +344,12 @@ search_mode_on (gpointer user_data)
   return gtk_search_bar_get_search_mode (user_data);
 }
 
+static gboolean
+entry_says (gpointer user_data)
+{
+  return g_str_equal (gtk_editable_get_text (user_data), "demo");
+}
+
 /* Ctrl+F pressed on the real keyboard (XTEST through xdotool) after a
  * notification's app.show-task, also with the focus on the task's
  * selectable ID, whose GtkLabel binds Ctrl+F to move-cursor. */
@@ -371,6 +377,40 @@ check_ctrl_f_after_show_task (GApplication  *app,
   g_assert_true (dailies_test_wait_until (search_mode_on, search_bar, 5000));
 
   gtk_search_bar_set_search_mode (search_bar, FALSE);
+#endif
+}
+
+static gboolean
+search_mode_off (gpointer user_data)
+{
+  return !gtk_search_bar_get_search_mode (user_data);
+}
+
+/* Escape closes the search and the keys go back to the list, where the
+ * arrows move through the tasks: the focus is not left in the hidden
+ * entry, where its cursor would blink unseen, a frame 60 times a second. */
+static void
+check_escape_gives_focus_to_list (DailiesWindow *window)
+{
+#ifdef GDK_WINDOWING_X11
+  GtkSearchBar *search_bar = GTK_SEARCH_BAR (dailies_test_find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_BAR, NULL));
+  GtkWidget *entry = dailies_test_find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY, NULL);
+  GtkWidget *list_view = dailies_test_find_widget (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW, "navigation-sidebar");
+  GtkWidget *focus;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
+  g_assert_true (dailies_test_wait_until (search_mode_on, search_bar, 5000));
+  dailies_test_xdotool (GTK_WIDGET (window), "type", "--delay", "20", "demo", NULL);
+  g_assert_true (dailies_test_wait_until (entry_says, (gpointer) entry, 5000));
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_true (focus != NULL && gtk_widget_is_ancestor (focus, entry));
+
+  dailies_test_xdotool (GTK_WIDGET (window), "key", "--clearmodifiers", "Escape", NULL);
+  g_assert_true (dailies_test_wait_until (search_mode_off, search_bar, 5000));
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_test_message ("focus after Escape: %s", focus != NULL ? G_OBJECT_TYPE_NAME (focus) : "none");
+  g_assert_nonnull (focus);
+  g_assert_true (focus == list_view || gtk_widget_is_ancestor (focus, list_view));
 #endif
 }
 
@@ -513,6 +553,7 @@ test_demo_reaches_final_states (DailiesApplication *app)
   check_notification_buttons (app, view, player);
 
   check_ctrl_f_after_show_task (G_APPLICATION (app), window);
+  check_escape_gives_focus_to_list (window);
 }
 
 static void
