@@ -112,6 +112,29 @@ dailies_format_status_class (DailiesTaskStatus status)
     }
 }
 
+gint64
+dailies_format_relative_time_key (gint64 then,
+                                  gint64 now)
+{
+  gint64 delta = now - then;
+
+  /* Each range apart, by what its text counts: minutes up to an hour, and
+   * so on; past a week the date, which only the same moment is sure to
+   * share. */
+  if (then <= 0)
+    return -1;
+  if (delta < 60)
+    return 0;
+  if (delta < 60 * 60)
+    return 1000 + delta / 60;
+  if (delta < 24 * 60 * 60)
+    return 2000 + delta / 3600;
+  if (delta < 7 * 24 * 60 * 60)
+    return 3000 + delta / 86400;
+
+  return G_GINT64_CONSTANT (1) << 40 | then;
+}
+
 char *
 dailies_format_relative_time (gint64 then,
                               gint64 now)

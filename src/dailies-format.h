@@ -20,6 +20,11 @@ const char *dailies_format_status_class    (DailiesTaskStatus status);
 /* "just now", "5 minutes ago", "3 hours ago", "2 days ago", or a date. */
 char       *dailies_format_relative_time   (gint64            then,
                                             gint64            now);
+/* Equal for two (@then, @now) pairs when dailies_format_relative_time()
+ * gives both the same text: a row rebound to another task of the same age
+ * keeps its label without formatting or translating anything. */
+gint64      dailies_format_relative_time_key (gint64          then,
+                                              gint64          now);
 /* "45 s", "4 min 05 s", "2 h 03 min". */
 char       *dailies_format_duration        (gint64            seconds);
 /* A date and time in the locale's format (%x %X), e.g. "11/29/2026 10:15:00 AM". */

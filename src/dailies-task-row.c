@@ -29,6 +29,14 @@ struct _DailiesTaskRow
   DailiesTask    *task;
   gulong          notify_handler;
 
+  /* What the widgets show now: GTK restyles or lays out again on every
+   * set, even of the same value, and a row is set again whenever GTK binds
+   * it to another task (every row below a removal, say). */
+  const char     *status_class;     /* static, from dailies_format_status_class() */
+  gboolean        shows_error;
+  gboolean        shows_warning;
+  gint64          age_key;          /* dailies_format_relative_time_key() of the label */
+
   /* The context menu, made on first use */
   GtkWidget      *menu;
 
@@ -46,8 +54,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static const char *status_classes[] = { "success", "error", "warning", "accent" };
 
 /* The second line: the first line of a failure reason, a warning when the
  * model's service has stopped but the gateway still says "in progress",
@@ -213,6 +219,7 @@ update_progress (DailiesTaskRow    *self,
                  int                progress)
 {
   double download = dailies_task_get_download_fraction (self->task);
+  double fraction;
   /* The bar follows generation, then the download of the local copy. */
   gboolean shown = download >= 0 ||
                    status == DAILIES_TASK_STATUS_IN_PROGRESS ||
@@ -221,9 +228,27 @@ update_progress (DailiesTaskRow    *self,
   if (!shown && self->progress_bar == NULL)
     return;
 
+  fraction = download >= 0 ? download : CLAMP (progress, 0, 100) / 100.0;
   gtk_widget_set_visible (GTK_WIDGET (ensure_progress_bar (self)), shown);
-  gtk_progress_bar_set_fraction (self->progress_bar,
-                                 download >= 0 ? download : CLAMP (progress, 0, 100) / 100.0);
+  /* Like the icon: a new fraction, even an equal one, lays out again. */
+  if (gtk_progress_bar_get_fraction (self->progress_bar) != fraction)
+    gtk_progress_bar_set_fraction (self->progress_bar, fraction);
+}
+
+static void
+set_css_class (GtkWidget  *widget,
+               const char *css_class,
+               gboolean   *shown,
+               gboolean    show)
+{
+  if (*shown == show)
+    return;
+
+  if (show)
+    gtk_widget_add_css_class (widget, css_class);
+  else
+    gtk_widget_remove_css_class (widget, css_class);
+  *shown = show;
 }
 
 static void
@@ -245,11 +270,17 @@ update (DailiesTaskRow *self)
   detail = dup_detail_text (self->task, &warning);
   status_class = dailies_format_status_class (status);
 
-  gtk_image_set_from_icon_name (self->status_image, dailies_format_status_icon (status));
-  for (guint i = 0; i < G_N_ELEMENTS (status_classes); i++)
-    gtk_widget_remove_css_class (GTK_WIDGET (self->status_image), status_classes[i]);
-  if (status_class != NULL)
-    gtk_widget_add_css_class (GTK_WIDGET (self->status_image), status_class);
+  /* An icon set again, even the same one, lays the row out again. */
+  if (g_strcmp0 (gtk_image_get_icon_name (self->status_image), dailies_format_status_icon (status)) != 0)
+    gtk_image_set_from_icon_name (self->status_image, dailies_format_status_icon (status));
+  if (g_strcmp0 (status_class, self->status_class) != 0)
+    {
+      if (self->status_class != NULL)
+        gtk_widget_remove_css_class (GTK_WIDGET (self->status_image), self->status_class);
+      if (status_class != NULL)
+        gtk_widget_add_css_class (GTK_WIDGET (self->status_image), status_class);
+      self->status_class = status_class;
+    }
 
   gtk_inscription_set_text (self->id_label, dailies_task_get_id (self->task));
   gtk_inscription_set_text (self->detail_label, detail);
@@ -272,14 +303,8 @@ update (DailiesTaskRow *self)
                                     GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, spoken,
                                     -1);
 
-  if (status == DAILIES_TASK_STATUS_FAILURE)
-    gtk_widget_add_css_class (GTK_WIDGET (self->detail_label), "error");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->detail_label), "error");
-  if (warning)
-    gtk_widget_add_css_class (GTK_WIDGET (self->detail_label), "warning");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->detail_label), "warning");
+  set_css_class (GTK_WIDGET (self->detail_label), "error", &self->shows_error, status == DAILIES_TASK_STATUS_FAILURE);
+  set_css_class (GTK_WIDGET (self->detail_label), "warning", &self->shows_warning, warning);
 
   update_progress (self, status, progress);
 
@@ -298,6 +323,8 @@ dailies_task_row_update_age (DailiesTaskRow *self)
 {
   g_autofree char *age = NULL;
   gint64 then;
+  gint64 now;
+  gint64 key;
 
   g_return_if_fail (DAILIES_IS_TASK_ROW (self));
 
@@ -308,8 +335,14 @@ dailies_task_row_update_age (DailiesTaskRow *self)
   if (then <= 0)
     then = dailies_task_get_first_seen (self->task);
 
-  age = dailies_format_relative_time (then, g_get_real_time () / G_USEC_PER_SEC);
+  now = g_get_real_time () / G_USEC_PER_SEC;
+  key = dailies_format_relative_time_key (then, now);
+  if (key == self->age_key)
+    return;
+
+  age = dailies_format_relative_time (then, now);
   gtk_label_set_label (self->age_label, age);
+  self->age_key = key;
 }
 
 static void
@@ -525,6 +558,7 @@ static void
 dailies_task_row_init (DailiesTaskRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->age_key = G_MININT64;
   gtk_widget_set_has_tooltip (GTK_WIDGET (self->id_label), TRUE);
   g_signal_connect_swapped (self->id_label, "query-tooltip", G_CALLBACK (id_query_tooltip_cb), self);
 }

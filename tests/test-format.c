@@ -75,6 +75,60 @@ test_relative_time (void)
   g_assert_nonnull (strstr (old, "2026"));
 }
 
+/* A row keeps its age label while the key stays the same: two moments
+ * with one key must read the same, and each change of the words a change
+ * of the key. Ages from none to 30 days, at steps that cross every
+ * boundary, each against every other. */
+static void
+test_relative_time_key (void)
+{
+  gint64 now = 1777288800;
+  g_autoptr(GArray) ages = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (gint64));
+  guint n_distinct = 0;
+
+  for (gint64 age = -5; age < 30 * 86400; age += age < 7200 ? 7 : age < 8 * 86400 ? 599 : 86399)
+    g_array_append_val (ages, age);
+  {
+    gint64 none = now;   /* then = 0: never submitted nor seen */
+    g_array_append_val (ages, none);
+  }
+
+  for (guint i = 0; i < ages->len; i++)
+    {
+      gint64 then = now - g_array_index (ages, gint64, i);
+      gint64 key = dailies_format_relative_time_key (then, now);
+
+      g_ptr_array_add (texts, dailies_format_relative_time (then, now));
+      g_array_append_val (keys, key);
+    }
+
+  for (guint i = 0; i < ages->len; i++)
+    for (guint j = i + 1; j < ages->len; j++)
+      {
+        gboolean same_text = g_str_equal (g_ptr_array_index (texts, i), g_ptr_array_index (texts, j));
+        gboolean same_key = g_array_index (keys, gint64, i) == g_array_index (keys, gint64, j);
+
+        if (same_key && !same_text)
+          g_error ("ages %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT " share a key but read “%s” and “%s”",
+                   g_array_index (ages, gint64, i), g_array_index (ages, gint64, j),
+                   (char *) g_ptr_array_index (texts, i), (char *) g_ptr_array_index (texts, j));
+        /* Within a week, the same words are the same key too. */
+        if (same_text && !same_key && g_array_index (ages, gint64, i) < 7 * 86400 &&
+            g_array_index (ages, gint64, j) < 7 * 86400)
+          g_error ("ages %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT " read “%s” under two keys",
+                   g_array_index (ages, gint64, i), g_array_index (ages, gint64, j),
+                   (char *) g_ptr_array_index (texts, i));
+      }
+
+  for (guint i = 0; i < texts->len; i++)
+    if (i == 0 || !g_str_equal (g_ptr_array_index (texts, i), g_ptr_array_index (texts, i - 1)))
+      n_distinct++;
+  /* just now, 59 minute counts, 23 hour counts, 6 day counts, dates, and "". */
+  g_assert_cmpuint (n_distinct, >, 59 + 23 + 6);
+}
+
 static void
 test_link_time_left (void)
 {
@@ -140,6 +194,7 @@ main (int   argc,
   g_test_add_func ("/dailies/format/status", test_status_words);
   g_test_add_func ("/dailies/format/durations", test_durations);
   g_test_add_func ("/dailies/format/relative-time", test_relative_time);
+  g_test_add_func ("/dailies/format/relative-time-key", test_relative_time_key);
   g_test_add_func ("/dailies/format/link-time-left", test_link_time_left);
   g_test_add_func ("/dailies/format/timestamp", test_timestamp);
   g_test_add_func ("/dailies/format/path", test_path);

@@ -475,6 +475,99 @@ test_last_frame (Fixture       *f,
   g_assert_false (gtk_widget_is_sensitive (button));
 }
 
+/* What a row shows, in words: its status icon and colour, its second line
+ * and that line's colour, and the age. */
+static char *
+describe_row (DailiesTaskRow *row)
+{
+  static const char * const colours[] = { "success", "error", "warning", "accent" };
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (row));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (!gtk_widget_get_visible (child))
+        continue;
+      g_string_append_printf (text, "%s", G_OBJECT_TYPE_NAME (child));
+      if (GTK_IS_IMAGE (child))
+        g_string_append_printf (text, " icon=%s", gtk_image_get_icon_name (GTK_IMAGE (child)));
+      else if (GTK_IS_INSCRIPTION (child))
+        g_string_append_printf (text, " text=%s", gtk_inscription_get_text (GTK_INSCRIPTION (child)));
+      else if (GTK_IS_LABEL (child))
+        g_string_append_printf (text, " text=%s", gtk_label_get_label (GTK_LABEL (child)));
+      else if (GTK_IS_PROGRESS_BAR (child))
+        g_string_append_printf (text, " fraction=%.2f", gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (child)));
+      for (guint i = 0; i < G_N_ELEMENTS (colours); i++)
+        if (gtk_widget_has_css_class (child, colours[i]))
+          g_string_append_printf (text, " .%s", colours[i]);
+      g_string_append (text, "; ");
+    }
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* GTK binds a row to one task after another (every row below a removed
+ * one moves to the next task), and a row keeps what it showed when it
+ * can: whatever it showed before, it must show just what a new row shows
+ * for the task. */
+static void
+test_rebound (Fixture       *f,
+              gconstpointer  data)
+{
+  static const struct
+  {
+    const char *fixture;
+    gint64      age;       /* seconds since it was submitted */
+  } answers[] = {
+    { "response-success.json", 30 },
+    { "response-failure.json", 30 },
+    { "response-success.json", 5 * 60 },
+    { "response-in-progress.json", 5 * 60 + 10 },
+    { "response-in-progress.json", 2 * 3600 },
+    { "response-upstream-cancelled.json", 3 * 86400 },
+    { "response-not-start.json", 40 * 86400 },
+    { "response-success.json", 40 * 86400 },
+    { "response-failure-timeout.json", 30 },
+    { "response-success.json", 30 },
+  };
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
+    {
+      g_autofree char *body = dailies_test_load_fixture_text (answers[i].fixture);
+      g_autoptr(DailiesTaskResponse) response = dailies_task_response_parse (body, strlen (body), NULL);
+      g_autofree char *id = g_strdup_printf ("asyntask_Rebound%010u", i);
+      DailiesTask *task = dailies_task_new (id);
+
+      g_assert_nonnull (response);
+      response->submit_time = now - answers[i].age;
+      dailies_task_apply_response (task, response, body, 200, now);
+      g_ptr_array_add (tasks, task);
+    }
+
+  /* Forth and back, so that each task follows a different one. */
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint k = 0; k < tasks->len; k++)
+      {
+        DailiesTask *task = g_ptr_array_index (tasks, pass == 0 ? k : tasks->len - 1 - k);
+        DailiesTaskRow *fresh = DAILIES_TASK_ROW (g_object_ref_sink (dailies_task_row_new ()));
+        g_autofree char *reused_text = NULL;
+        g_autofree char *fresh_text = NULL;
+
+        dailies_task_row_set_task (f->row, task);
+        dailies_task_row_set_task (fresh, task);
+        reused_text = describe_row (f->row);
+        fresh_text = describe_row (fresh);
+        g_test_message ("%s: %s", dailies_task_get_id (task), fresh_text);
+        g_assert_cmpstr (reused_text, ==, fresh_text);
+
+        dailies_task_row_set_task (fresh, NULL);
+        g_object_unref (fresh);
+      }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -490,6 +583,7 @@ main (int   argc,
   g_test_add ("/dailies/task-row/last-frame", Fixture, NULL, fixture_set_up, test_last_frame, fixture_tear_down);
   g_test_add ("/dailies/task-row/original-link-refused", Fixture, NULL, fixture_set_up, test_original_link_refused, fixture_tear_down);
   g_test_add ("/dailies/task-row/kept-path-short", Fixture, NULL, fixture_set_up, test_kept_path_short, fixture_tear_down);
+  g_test_add ("/dailies/task-row/rebound", Fixture, NULL, fixture_set_up, test_rebound, fixture_tear_down);
 
   return g_test_run ();
 }
