@@ -9,6 +9,9 @@
 #include <gst/gst.h>
 #include <libsoup/soup.h>
 #include <stdio.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "dailies-api-base.h"
 #include "dailies-api-client.h"
@@ -333,12 +336,28 @@ api_base_changed_cb (DailiesApplication *self)
   apply_api_base (self, TRUE);
 }
 
+/* The window draws into buffers of megabytes (all of it, when software
+ * renders), and imports and loads make and free as much. By default glibc
+ * maps each block over 128 KiB afresh and gives freed memory back to the
+ * kernel at once, so the next block is new zeroed pages, a page fault for
+ * each 4 KiB: the first frames after start-up took twice as long on a
+ * virtual machine. Kept, up to 64 MiB free, a later block reuses them. */
+static void
+keep_freed_memory (void)
+{
+#ifdef __GLIBC__
+  mallopt (M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+  mallopt (M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+#endif
+}
+
 static void
 dailies_application_startup (GApplication *app)
 {
   DailiesApplication *self = DAILIES_APPLICATION (app);
   g_autofree char *db_path = NULL;
 
+  keep_freed_memory ();
   G_APPLICATION_CLASS (dailies_application_parent_class)->startup (app);
 
   gst_init (NULL, NULL);
