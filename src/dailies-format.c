@@ -112,63 +112,98 @@ dailies_format_status_class (DailiesTaskStatus status)
     }
 }
 
+/* How long ago @then was, as the words for it count it: the range, and
+ * the number in it (minutes, hours, days; for a date, the local wall-clock
+ * time, which follows a change of time zone). The one place that decides
+ * where each range ends, for the text and its key alike. */
+typedef enum
+{
+  AGE_NEVER,
+  AGE_JUST_NOW,
+  AGE_MINUTES,
+  AGE_HOURS,
+  AGE_DAYS,
+  AGE_DATE,
+} AgeRange;
+
+static AgeRange
+age_range (gint64  then,
+           gint64  now,
+           gint64 *count)
+{
+  gint64 delta = now - then;
+
+  *count = 0;
+  if (then <= 0)
+    return AGE_NEVER;
+  if (delta < 60)
+    return AGE_JUST_NOW;
+  if (delta < 60 * 60)
+    {
+      *count = delta / 60;
+      return AGE_MINUTES;
+    }
+  if (delta < 24 * 60 * 60)
+    {
+      *count = delta / 3600;
+      return AGE_HOURS;
+    }
+  if (delta < 7 * 24 * 60 * 60)
+    {
+      *count = delta / 86400;
+      return AGE_DAYS;
+    }
+
+  {
+    g_autoptr(GTimeZone) zone = ref_local_zone ();
+    int interval = g_time_zone_find_interval (zone, G_TIME_TYPE_UNIVERSAL, then);
+
+    *count = then + (interval >= 0 ? g_time_zone_get_offset (zone, interval) : 0);
+  }
+  return AGE_DATE;
+}
+
 gint64
 dailies_format_relative_time_key (gint64 then,
                                   gint64 now)
 {
-  gint64 delta = now - then;
+  gint64 count;
+  AgeRange range = age_range (then, now, &count);
 
-  /* Each range apart, by what its text counts: minutes up to an hour, and
-   * so on; past a week the date, which only the same moment is sure to
-   * share. */
-  if (then <= 0)
-    return -1;
-  if (delta < 60)
-    return 0;
-  if (delta < 60 * 60)
-    return 1000 + delta / 60;
-  if (delta < 24 * 60 * 60)
-    return 2000 + delta / 3600;
-  if (delta < 7 * 24 * 60 * 60)
-    return 3000 + delta / 86400;
-
-  return G_GINT64_CONSTANT (1) << 40 | then;
+  /* The range in the top bits: a count (wall-clock seconds included)
+   * stays far below 2^56. */
+  return (gint64) range << 56 | (count & ((G_GINT64_CONSTANT (1) << 56) - 1));
 }
 
 char *
 dailies_format_relative_time (gint64 then,
                               gint64 now)
 {
-  gint64 delta = now - then;
+  gint64 count;
 
-  if (then <= 0)
-    return g_strdup ("");
-  if (delta < 60)
-    return g_strdup (_("just now"));
-  if (delta < 60 * 60)
+  switch (age_range (then, now, &count))
     {
-      int minutes = (int) (delta / 60);
+    case AGE_NEVER:
+      return g_strdup ("");
+    case AGE_JUST_NOW:
+      return g_strdup (_("just now"));
+    case AGE_MINUTES:
       /* Translators: how long ago a task was made or checked, in minutes */
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d minute ago", "%d minutes ago", minutes),
-                              minutes);
-    }
-  if (delta < 24 * 60 * 60)
-    {
-      int hours = (int) (delta / 3600);
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d minute ago", "%d minutes ago", count),
+                              (int) count);
+    case AGE_HOURS:
       /* Translators: how long ago a task was made or checked, in hours */
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d hour ago", "%d hours ago", hours), hours);
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d hour ago", "%d hours ago", count), (int) count);
+    case AGE_DAYS:
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day ago", "%d days ago", count), (int) count);
+    case AGE_DATE:
+    default:
+      {
+        g_autoptr(GDateTime) date = local_date_time (then);
+        /* Translators: a date in a task list, see the GDateTime format codes */
+        return date != NULL ? g_date_time_format (date, _("%b %e, %Y")) : g_strdup ("");
+      }
     }
-  if (delta < 7 * 24 * 60 * 60)
-    {
-      int days = (int) (delta / 86400);
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day ago", "%d days ago", days), days);
-    }
-
-  {
-    g_autoptr(GDateTime) date = local_date_time (then);
-    /* Translators: a date in a task list, see the GDateTime format codes */
-    return date != NULL ? g_date_time_format (date, _("%b %e, %Y")) : g_strdup ("");
-  }
 }
 
 char *

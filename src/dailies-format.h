@@ -20,9 +20,10 @@ const char *dailies_format_status_class    (DailiesTaskStatus status);
 /* "just now", "5 minutes ago", "3 hours ago", "2 days ago", or a date. */
 char       *dailies_format_relative_time   (gint64            then,
                                             gint64            now);
-/* Equal for two (@then, @now) pairs when dailies_format_relative_time()
- * gives both the same text: a row rebound to another task of the same age
- * keeps its label without formatting or translating anything. */
+/* Two (@then, @now) pairs with equal keys get the same text from
+ * dailies_format_relative_time() (within a week, the same text has the
+ * same key too): a row rebound to another task of the same age keeps its
+ * label without formatting or translating anything. */
 gint64      dailies_format_relative_time_key (gint64          then,
                                               gint64          now);
 /* "45 s", "4 min 05 s", "2 h 03 min". */

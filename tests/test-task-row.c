@@ -518,18 +518,22 @@ test_rebound (Fixture       *f,
   static const struct
   {
     const char *fixture;
-    gint64      age;       /* seconds since it was submitted */
+    gint64      age;        /* seconds since it was submitted */
+    gboolean    kept;       /* a local copy */
+    double      download;   /* of the local copy, -1 for none */
   } answers[] = {
-    { "response-success.json", 30 },
-    { "response-failure.json", 30 },
-    { "response-success.json", 5 * 60 },
-    { "response-in-progress.json", 5 * 60 + 10 },
-    { "response-in-progress.json", 2 * 3600 },
-    { "response-upstream-cancelled.json", 3 * 86400 },
-    { "response-not-start.json", 40 * 86400 },
-    { "response-success.json", 40 * 86400 },
-    { "response-failure-timeout.json", 30 },
-    { "response-success.json", 30 },
+    { "response-success.json", 30, FALSE, -1 },
+    { "response-failure.json", 30, FALSE, -1 },
+    { "response-success.json", 5 * 60, TRUE, -1 },
+    { "response-success.json", 7 * 60, FALSE, 0.4 },
+    { "response-in-progress.json", 5 * 60 + 10, FALSE, -1 },
+    { "response-in-progress.json", 2 * 3600, FALSE, -1 },
+    { "response-success.json", 3 * 3600, TRUE, -1 },
+    { "response-upstream-cancelled.json", 3 * 86400, FALSE, -1 },
+    { "response-not-start.json", 40 * 86400, FALSE, -1 },
+    { "response-success.json", 41 * 86400, FALSE, 0.7 },
+    { "response-failure-timeout.json", 30, FALSE, -1 },
+    { "response-success.json", 30, TRUE, -1 },
   };
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
@@ -544,6 +548,10 @@ test_rebound (Fixture       *f,
       g_assert_nonnull (response);
       response->submit_time = now - answers[i].age;
       dailies_task_apply_response (task, response, body, 200, now);
+      if (answers[i].kept)
+        dailies_task_set_local_path (task, "/nonexistent/kept.mp4");
+      if (answers[i].download >= 0)
+        dailies_task_set_keep_state (task, answers[i].download, NULL);
       g_ptr_array_add (tasks, task);
     }
 
