@@ -52,8 +52,9 @@ status_selected_cb (DailiesWindow *self)
 }
 
 /* Closing the search shows every task again, and gives the focus back to
- * the list: left in the hidden entry, it would take the next keys, and its
- * cursor would go on blinking, a frame of the window 60 times a second. */
+ * the list at once: GTK moves it out of the entry only once the bar has
+ * slid shut, and until then the next keys still went to the entry and its
+ * blinking cursor kept the window drawing. */
 static void
 search_mode_cb (DailiesWindow *self)
 {
