@@ -120,7 +120,9 @@ get_string (GPtrArray  *warnings,
   if (value == NULL || value[0] == '\0')
     return NULL;
 
-  return g_strdup (value);
+  /* json-glib 1.6 lets a \u escape cut short at a surrogate ("\ud80`")
+   * through as bytes that are not UTF-8; labels and the database want it. */
+  return g_utf8_make_valid (value, -1);
 }
 
 static JsonObject *
@@ -375,7 +377,7 @@ get_resolution_number (GPtrArray  *warnings,
         return NULL;
       if (parse_number_text (text, &value))
         return g_strdup_printf ("%" G_GINT64_FORMAT "p", (gint64) value);
-      return g_strdup (text);
+      return g_utf8_make_valid (text, -1);
     }
   else
     {
@@ -646,7 +648,7 @@ parse_task (DailiesTaskResponse *response,
       const char *text = json_node_get_string (status);
 
       if (text[0] != '\0')
-        response->status_text = g_strdup (text);
+        response->status_text = g_utf8_make_valid (text, -1);
     }
   else if (status != NULL && !JSON_NODE_HOLDS_NULL (status))
     warn (warnings, "status: expected a string, got %s", node_kind (status));

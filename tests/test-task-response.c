@@ -367,6 +367,30 @@ test_malformed_message_utf8 (void)
   g_assert_true (g_utf8_validate (error->message, -1, NULL));
 }
 
+/* Found by fuzz-response: json-glib 1.6 takes "\ud80`" (a \u escape
+ * cut short, at a surrogate) and hands back bytes that are not UTF-8. Every
+ * text of the task is made valid, as a label or the database wants it. */
+static void
+test_broken_escape_utf8 (void)
+{
+  const char text[] = "{\"code\":\"success\",\"data\":{\"task_id\":\"asyntask_24691356\","
+                      "\"status\":\"Feration: \\u0004 \\ud80`0\",\"action\":\"gen\\ud83d`\","
+                      "\"fail_reason\":\"bad \\udbff` reason\","
+                      "\"data\":{\"model\":\"m\\ud800`\",\"video_url\":\"https://example.com/v\\ud800`.mp4\"}}}";
+  g_autofree char *body = g_memdup2 (text, sizeof text - 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DailiesTaskResponse) response = dailies_task_response_parse (body, sizeof text - 1, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (response);
+  g_assert_nonnull (response->status_text);
+  g_assert_true (g_utf8_validate (response->status_text, -1, NULL));
+  g_assert_true (response->action == NULL || g_utf8_validate (response->action, -1, NULL));
+  g_assert_true (response->fail_reason == NULL || g_utf8_validate (response->fail_reason, -1, NULL));
+  g_assert_true (response->model == NULL || g_utf8_validate (response->model, -1, NULL));
+  g_assert_true (response->result_url == NULL || g_utf8_validate (response->result_url, -1, NULL));
+}
+
 static void
 test_malformed (void)
 {
@@ -1275,6 +1299,7 @@ main (int   argc,
   g_test_add_func ("/dailies/task-response/error-message-garbage", test_error_message_garbage);
   g_test_add_func ("/dailies/task-response/malformed", test_malformed);
   g_test_add_func ("/dailies/task-response/malformed-message-utf8", test_malformed_message_utf8);
+  g_test_add_func ("/dailies/task-response/broken-escape-utf8", test_broken_escape_utf8);
   g_test_add_func ("/dailies/task-response/too-large", test_too_large);
   g_test_add_func ("/dailies/task-response/envelope", test_envelope);
   g_test_add_func ("/dailies/task-response/wrong-types", test_wrong_types);
