@@ -384,6 +384,7 @@ check_ctrl_f_after_show_task (GApplication  *app,
 #endif
 }
 
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
 static glong
 minor_faults (void)
 {
@@ -392,6 +393,7 @@ minor_faults (void)
   getrusage (RUSAGE_THREAD, &usage);
   return usage.ru_minflt;
 }
+#endif
 
 /* A block of the size the window draws into, freed and made again, is the
  * memory the process already has: with glibc's defaults it was mapped
