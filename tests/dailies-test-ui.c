@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dailies-test-ui.h"
+#include "dailies-task-row.h"
 #include "dailies-task-store.h"
 #include "dailies-task.h"
 #include "dailies-test-utils.h"
@@ -62,6 +63,20 @@ dailies_test_find_widget (GtkWidget  *widget,
   TypeAndClass wanted = { type, css_class };
 
   return dailies_test_find_widget_where (widget, is_type_with_class, &wanted);
+}
+
+static gboolean
+is_row_of (GtkWidget     *widget,
+           gconstpointer  task)
+{
+  return DAILIES_IS_TASK_ROW (widget) && dailies_task_row_get_task (DAILIES_TASK_ROW (widget)) == task;
+}
+
+GtkWidget *
+dailies_test_find_row_of (GtkWidget   *widget,
+                          DailiesTask *task)
+{
+  return dailies_test_find_widget_where (widget, is_row_of, task);
 }
 
 GtkWindow *

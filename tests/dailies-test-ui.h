@@ -12,6 +12,7 @@
 #include <gtk/gtk.h>
 
 #include "dailies-application.h"
+#include "dailies-task.h"
 
 G_BEGIN_DECLS
 
@@ -27,6 +28,10 @@ GtkWidget          *dailies_test_find_widget_where (GtkWidget              *widg
 GtkWidget          *dailies_test_find_widget       (GtkWidget              *widget,
                                                     GType                   type,
                                                     const char             *css_class);
+/* The task row under @widget (a list) that shows @task, or NULL: a row
+ * GTK has bound to it. */
+GtkWidget          *dailies_test_find_row_of      (GtkWidget              *widget,
+                                                    DailiesTask            *task);
 /* The first toplevel window of @type, or NULL. */
 GtkWindow          *dailies_test_find_toplevel    (GType      type);
 /* The first event controller of @type on @widget, or NULL. */

@@ -20,7 +20,6 @@
 #include "dailies-id-parser.h"
 #include "dailies-import.h"
 #include "dailies-poller.h"
-#include "dailies-task-row.h"
 #include "dailies-task-store.h"
 #include "dailies-test-ui.h"
 #include "dailies-test-utils.h"
@@ -296,19 +295,6 @@ import_done (gpointer user_data)
   return !dailies_import_get_running (user_data);
 }
 
-static gboolean
-is_row_of (GtkWidget     *widget,
-           gconstpointer  task)
-{
-  g_autoptr(DailiesTask) shown = NULL;
-
-  if (!DAILIES_IS_TASK_ROW (widget))
-    return FALSE;
-
-  g_object_get (widget, "task", &shown, NULL);
-  return shown == task;
-}
-
 /* @task is selected, and its row is drawn inside the list's viewport. */
 static void
 assert_shown (DailiesWindow *window,
@@ -328,7 +314,7 @@ assert_shown (DailiesWindow *window,
 
   dailies_test_wait_for_frames (GTK_WIDGET (window));
   dailies_test_wait_for_frames (GTK_WIDGET (window));
-  row = dailies_test_find_widget_where (GTK_WIDGET (window->list_view), is_row_of, task);
+  row = dailies_test_find_row_of (GTK_WIDGET (window->list_view), task);
   g_assert_nonnull (row);
   g_assert_true (gtk_widget_get_mapped (row));
   g_assert_true (gtk_widget_compute_bounds (row, scroller, &bounds));

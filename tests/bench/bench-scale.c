@@ -31,7 +31,6 @@
 #include "dailies-player.h"
 #include "dailies-task-response.h"
 #include "dailies-task-store.h"
-#include "dailies-task-row.h"
 #include "dailies-task.h"
 #include "dailies-test-ui.h"
 #include "dailies-test-utils.h"
@@ -472,13 +471,6 @@ remove_and_undo (const Ui  *ui,
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, n_before);
 }
 
-static gboolean
-is_row_of (GtkWidget     *widget,
-           gconstpointer  task)
-{
-  return DAILIES_IS_TASK_ROW (widget) && dailies_task_row_get_task (DAILIES_TASK_ROW (widget)) == task;
-}
-
 /* One task on screen (the median of REMOVE_RUNS removals), or every
  * step-th task once. build-aux/bench holds the one-task figures at
  * 100,000 tasks against the same at 1,000: what the list's size adds. */
@@ -506,7 +498,7 @@ bench_remove_some (const Ui         *ui,
       wait_for_paint (ui->list);
       g_ptr_array_add (tasks, g_list_model_get_item (G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (ui->list))),
                                                      VISIBLE_POSITION));
-      g_assert_nonnull (dailies_test_find_widget_where (ui->list, is_row_of, g_ptr_array_index (tasks, 0)));
+      g_assert_nonnull (dailies_test_find_row_of (ui->list, g_ptr_array_index (tasks, 0)));
     }
   else
     for (guint i = 0; i < n_before; i += step)
