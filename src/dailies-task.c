@@ -10,41 +10,72 @@
 #include "dailies-link.h"
 #include "dailies-task.h"
 
+/* All a task knows besides its ID: what the service said, the copy kept,
+ * what the UI shows while keeping it. A task not yet answered has none;
+ * an import of 100,000 IDs makes 100,000 such tasks, each a third of the
+ * size it would be with this inline (fewer pages to fault in, less RSS). */
+typedef struct
+{
+  /* Stored: DailiesTaskFields less the task's own fields below. */
+  char                  *status_text;   /* interned */
+  gint64                 submit_time;
+  gint64                 start_time;
+  gint64                 finish_time;
+  char                  *fail_reason;
+  char                  *result_url;
+  char                  *original_result_url;
+  char                  *request_id;
+  char                  *model;         /* interned */
+  char                  *raw_json;
+  gint64                 last_polled;
+  char                  *last_error;
+  guint                  http_status;
+  char                  *local_path;
+  gint64                 link_seen;
+  gint64                 link_lapsed;
+  gint64                 link_expires;
+  /* When set, raw_json is its data, not owned apart: the JSON as handed
+   * to the store's writer, which shares it rather than copying it. */
+  GBytes                *json_bytes;
+  /* While set, raw_json is NULL and the JSON is in the store's database:
+   * most tasks are finished and their JSON is rarely looked at. */
+  DailiesTaskJsonSource *json_source;
+
+  /* Not stored: the state of keeping a local copy, for the UI. */
+  double                 download_fraction;
+  char                  *keep_message;
+  char                  *thumbnail_path;
+  /* Not stored: read from raw_json when first asked for (see the getter). */
+  char                  *upstream_problem;
+  char                  *gateway_request_id;  /* X-Oneapi-Request-Id of the last answer */
+} DailiesTaskDetail;
+
+/* What a task without detail reads as. */
+static const DailiesTaskDetail no_detail = {
+  .download_fraction = -1.0,
+};
+
 struct _DailiesTask
 {
   GObject            parent_instance;
 
-  /* What is stored; the store copies it with dailies_task_dup_fields(). */
-  DailiesTaskFields  f;
-  /* When set, f.raw_json is its data, not owned apart: the JSON as handed
-   * to the store's writer, which shares it rather than copying it. */
-  GBytes            *json_bytes;
-
-  /* Not stored: the state of keeping a local copy, for the UI. */
-  double             download_fraction;
-  char              *keep_message;
-  char              *thumbnail_path;
-
-  /* Not stored: read from raw-json when first asked for (see the getter). */
-  char              *upstream_problem;
-  gboolean           upstream_problem_known;
-
-  /* While set, f.raw_json is NULL and the JSON is in the store's database:
-   * most tasks are finished and their JSON is rarely looked at. */
-  DailiesTaskJsonSource *json_source;
+  char              *id;
+  DailiesTaskDetail *detail;    /* NULL until there is anything in it */
+  gint64             first_seen;
+  DailiesTaskStatus  status;
+  int                progress;
 
   /* Where DailiesTaskStore keeps it, plus one; 0 before it has a place. */
   guint              store_position;
+  guint              upstream_problem_known : 1;
+  /* Whether result_url is an http(s) link, worked out when first asked. */
+  guint              link_usable_known : 1;
+  guint              link_usable : 1;
   /* DailiesTaskList's arrival order; list_seq 0 before it has one. */
   gint64             list_added;
   guint64            list_seq;
   /* Made ahead for the list's search; NULL once taken or changed. */
   char              *search_key;
-
-  /* Whether result_url is an http(s) link, worked out when first asked. */
-  guint              link_usable_known : 1;
-  guint              link_usable : 1;
-  char              *gateway_request_id;  /* X-Oneapi-Request-Id of the last answer */
 };
 
 G_DEFINE_FINAL_TYPE (DailiesTask, dailies_task, G_TYPE_OBJECT)
@@ -94,19 +125,45 @@ changed (DailiesTask *self,
   g_object_notify_by_pspec (G_OBJECT (self), pspec);
 }
 
-/* Setters notify only on a real change, so that rows and views bound to a
- * task redraw only when something they show is different. */
-static void
-set_string (DailiesTask  *self,
-            char        **field,
-            const char   *value,
-            guint         prop_id)
+static inline const DailiesTaskDetail *
+peek (DailiesTask *self)
 {
+  return self->detail != NULL ? self->detail : &no_detail;
+}
+
+/* A field's place in DailiesTaskDetail, for the setters below. */
+#define AT(field) G_STRUCT_OFFSET (DailiesTaskDetail, field)
+
+/* For writing: made when first needed. */
+static DailiesTaskDetail *
+detail (DailiesTask *self)
+{
+  if (G_UNLIKELY (self->detail == NULL))
+    {
+      self->detail = g_new0 (DailiesTaskDetail, 1);
+      self->detail->download_fraction = no_detail.download_fraction;
+    }
+  return self->detail;
+}
+
+/* Setters notify only on a real change, so that rows and views bound to a
+ * task redraw only when something they show is different. Each takes its
+ * field's place in DailiesTaskDetail: a task without detail that is set to
+ * what it reads as gets none. */
+static void
+set_string (DailiesTask *self,
+            glong        offset,
+            const char  *value,
+            guint        prop_id)
+{
+  char **field;
+
   g_assert (DAILIES_IS_TASK (self));
 
-  if (g_strcmp0 (*field, value) == 0)
+  if (g_strcmp0 (G_STRUCT_MEMBER (char *, peek (self), offset), value) == 0)
     return;
 
+  field = G_STRUCT_MEMBER_P (detail (self), offset);
   g_free (*field);
   *field = g_strdup (value);
   changed (self, properties[prop_id]);
@@ -116,17 +173,17 @@ set_string (DailiesTask  *self,
  * service words it, the model): one interned copy, never freed, rather
  * than one each. */
 static void
-set_interned (DailiesTask  *self,
-              char        **field,
-              const char   *value,
-              guint         prop_id)
+set_interned (DailiesTask *self,
+              glong        offset,
+              const char  *value,
+              guint        prop_id)
 {
   g_assert (DAILIES_IS_TASK (self));
 
-  if (g_strcmp0 (*field, value) == 0)
+  if (g_strcmp0 (G_STRUCT_MEMBER (char *, peek (self), offset), value) == 0)
     return;
 
-  *field = (char *) g_intern_string (value);
+  G_STRUCT_MEMBER (char *, detail (self), offset) = (char *) g_intern_string (value);
   changed (self, properties[prop_id]);
 }
 
@@ -141,37 +198,43 @@ intern_take (char *value)
 
 static void
 set_int64 (DailiesTask *self,
-           gint64      *field,
+           glong        offset,
            gint64       value,
            guint        prop_id)
 {
   g_assert (DAILIES_IS_TASK (self));
 
-  if (*field == value)
+  if (G_STRUCT_MEMBER (gint64, peek (self), offset) == value)
     return;
 
-  *field = value;
+  G_STRUCT_MEMBER (gint64, detail (self), offset) = value;
   changed (self, properties[prop_id]);
 }
 
 static void
 drop_json_source (DailiesTask *self)
 {
-  dailies_task_json_source_unref (g_steal_pointer (&self->json_source));
+  if (self->detail != NULL)
+    dailies_task_json_source_unref (g_steal_pointer (&self->detail->json_source));
 }
 
-/* Frees f.raw_json, or lets the writer's share of it go. */
+/* Frees raw_json, or lets the writer's share of it go. */
 static void
 clear_raw_json (DailiesTask *self)
 {
-  if (self->json_bytes != NULL)
+  DailiesTaskDetail *d = self->detail;
+
+  if (d == NULL)
+    return;
+
+  if (d->json_bytes != NULL)
     {
-      self->f.raw_json = NULL;
-      g_clear_pointer (&self->json_bytes, g_bytes_unref);
+      d->raw_json = NULL;
+      g_clear_pointer (&d->json_bytes, g_bytes_unref);
     }
   else
     {
-      g_clear_pointer (&self->f.raw_json, g_free);
+      g_clear_pointer (&d->raw_json, g_free);
     }
 }
 
@@ -180,28 +243,37 @@ clear_raw_json (DailiesTask *self)
 static char *
 read_stored_json (DailiesTask *self)
 {
-  if (self->json_source == NULL)
+  if (peek (self)->json_source == NULL)
     return NULL;
 
-  return self->json_source->read (self->json_source, self->f.id);
+  return peek (self)->json_source->read (peek (self)->json_source, self->id);
 }
 
 static void
 dailies_task_finalize (GObject *object)
 {
   DailiesTask *self = (DailiesTask *) object;
+  DailiesTaskDetail *d = self->detail;
 
-  /* Interned, not ours to free. */
-  self->f.status_text = NULL;
-  self->f.model = NULL;
-  clear_raw_json (self);
-  dailies_task_fields_clear (&self->f);
-  drop_json_source (self);
-  g_clear_pointer (&self->keep_message, g_free);
-  g_clear_pointer (&self->thumbnail_path, g_free);
-  g_clear_pointer (&self->upstream_problem, g_free);
-  g_clear_pointer (&self->gateway_request_id, g_free);
-  g_clear_pointer (&self->search_key, g_free);
+  g_free (self->id);
+  g_free (self->search_key);
+  if (d != NULL)
+    {
+      /* status_text and model are interned, not ours to free. */
+      clear_raw_json (self);
+      drop_json_source (self);
+      g_free (d->fail_reason);
+      g_free (d->result_url);
+      g_free (d->original_result_url);
+      g_free (d->request_id);
+      g_free (d->last_error);
+      g_free (d->local_path);
+      g_free (d->keep_message);
+      g_free (d->thumbnail_path);
+      g_free (d->upstream_problem);
+      g_free (d->gateway_request_id);
+      g_free (d);
+    }
 
   G_OBJECT_CLASS (dailies_task_parent_class)->finalize (object);
 }
@@ -217,51 +289,51 @@ dailies_task_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_ID:
-      g_value_set_string (value, self->f.id);
+      g_value_set_string (value, self->id);
       break;
 
     case PROP_STATUS:
-      g_value_set_enum (value, self->f.status);
+      g_value_set_enum (value, self->status);
       break;
 
     case PROP_STATUS_TEXT:
-      g_value_set_string (value, self->f.status_text);
+      g_value_set_string (value, peek (self)->status_text);
       break;
 
     case PROP_PROGRESS:
-      g_value_set_int (value, self->f.progress);
+      g_value_set_int (value, self->progress);
       break;
 
     case PROP_SUBMIT_TIME:
-      g_value_set_int64 (value, self->f.submit_time);
+      g_value_set_int64 (value, peek (self)->submit_time);
       break;
 
     case PROP_START_TIME:
-      g_value_set_int64 (value, self->f.start_time);
+      g_value_set_int64 (value, peek (self)->start_time);
       break;
 
     case PROP_FINISH_TIME:
-      g_value_set_int64 (value, self->f.finish_time);
+      g_value_set_int64 (value, peek (self)->finish_time);
       break;
 
     case PROP_FAIL_REASON:
-      g_value_set_string (value, self->f.fail_reason);
+      g_value_set_string (value, peek (self)->fail_reason);
       break;
 
     case PROP_RESULT_URL:
-      g_value_set_string (value, self->f.result_url);
+      g_value_set_string (value, peek (self)->result_url);
       break;
 
     case PROP_ORIGINAL_RESULT_URL:
-      g_value_set_string (value, self->f.original_result_url);
+      g_value_set_string (value, peek (self)->original_result_url);
       break;
 
     case PROP_REQUEST_ID:
-      g_value_set_string (value, self->f.request_id);
+      g_value_set_string (value, peek (self)->request_id);
       break;
 
     case PROP_MODEL:
-      g_value_set_string (value, self->f.model);
+      g_value_set_string (value, peek (self)->model);
       break;
 
     case PROP_RAW_JSON:
@@ -269,39 +341,39 @@ dailies_task_get_property (GObject    *object,
       break;
 
     case PROP_FIRST_SEEN:
-      g_value_set_int64 (value, self->f.first_seen);
+      g_value_set_int64 (value, self->first_seen);
       break;
 
     case PROP_LAST_POLLED:
-      g_value_set_int64 (value, self->f.last_polled);
+      g_value_set_int64 (value, peek (self)->last_polled);
       break;
 
     case PROP_LAST_ERROR:
-      g_value_set_string (value, self->f.last_error);
+      g_value_set_string (value, peek (self)->last_error);
       break;
 
     case PROP_HTTP_STATUS:
-      g_value_set_uint (value, self->f.http_status);
+      g_value_set_uint (value, peek (self)->http_status);
       break;
 
     case PROP_LOCAL_PATH:
-      g_value_set_string (value, self->f.local_path);
+      g_value_set_string (value, peek (self)->local_path);
       break;
 
     case PROP_LINK_SEEN:
-      g_value_set_int64 (value, self->f.link_seen);
+      g_value_set_int64 (value, peek (self)->link_seen);
       break;
 
     case PROP_LINK_LAPSED:
-      g_value_set_int64 (value, self->f.link_lapsed);
+      g_value_set_int64 (value, peek (self)->link_lapsed);
       break;
 
     case PROP_DOWNLOAD_FRACTION:
-      g_value_set_double (value, self->download_fraction);
+      g_value_set_double (value, peek (self)->download_fraction);
       break;
 
     case PROP_KEEP_MESSAGE:
-      g_value_set_string (value, self->keep_message);
+      g_value_set_string (value, peek (self)->keep_message);
       break;
 
     case PROP_UPSTREAM_PROBLEM:
@@ -309,11 +381,11 @@ dailies_task_get_property (GObject    *object,
       break;
 
     case PROP_THUMBNAIL_PATH:
-      g_value_set_string (value, self->thumbnail_path);
+      g_value_set_string (value, peek (self)->thumbnail_path);
       break;
 
     case PROP_GATEWAY_REQUEST_ID:
-      g_value_set_string (value, self->gateway_request_id);
+      g_value_set_string (value, peek (self)->gateway_request_id);
       break;
 
     case PROP_TERMINAL:
@@ -336,7 +408,7 @@ dailies_task_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_ID:
-      self->f.id = g_value_dup_string (value);
+      self->id = g_value_dup_string (value);
       break;
 
     default:
@@ -416,9 +488,8 @@ dailies_task_class_init (DailiesTaskClass *klass)
 static void
 dailies_task_init (DailiesTask *self)
 {
-  self->f.status = DAILIES_TASK_STATUS_UNKNOWN;
-  self->f.progress = -1;
-  self->download_fraction = -1.0;
+  self->status = DAILIES_TASK_STATUS_UNKNOWN;
+  self->progress = -1;
 }
 
 DailiesTask *
@@ -441,10 +512,40 @@ dailies_task_new_take_fields (DailiesTaskFields *fields)
    * which spares a loader of thousands of rows a notify per field. */
   self = g_object_new (DAILIES_TYPE_TASK, NULL);
 
-  self->f = *fields;
-  self->f.progress = CLAMP (fields->progress, -1, 100);
-  self->f.status_text = intern_take (self->f.status_text);
-  self->f.model = intern_take (self->f.model);
+  self->id = fields->id;
+  self->status = fields->status;
+  self->progress = CLAMP (fields->progress, -1, 100);
+  self->first_seen = fields->first_seen;
+
+  /* A task only listed, never answered, has no detail. */
+  if (fields->status_text != NULL || fields->submit_time != 0 || fields->start_time != 0 ||
+      fields->finish_time != 0 || fields->fail_reason != NULL || fields->result_url != NULL ||
+      fields->original_result_url != NULL || fields->request_id != NULL || fields->model != NULL ||
+      fields->raw_json != NULL || fields->last_polled != 0 || fields->last_error != NULL ||
+      fields->http_status != 0 || fields->local_path != NULL || fields->link_seen != 0 ||
+      fields->link_lapsed != 0 || fields->link_expires != 0)
+    {
+      DailiesTaskDetail *d = detail (self);
+
+      d->status_text = intern_take (fields->status_text);
+      d->submit_time = fields->submit_time;
+      d->start_time = fields->start_time;
+      d->finish_time = fields->finish_time;
+      d->fail_reason = fields->fail_reason;
+      d->result_url = fields->result_url;
+      d->original_result_url = fields->original_result_url;
+      d->request_id = fields->request_id;
+      d->model = intern_take (fields->model);
+      d->raw_json = fields->raw_json;
+      d->last_polled = fields->last_polled;
+      d->last_error = fields->last_error;
+      d->http_status = fields->http_status;
+      d->local_path = fields->local_path;
+      d->link_seen = fields->link_seen;
+      d->link_lapsed = fields->link_lapsed;
+      d->link_expires = fields->link_expires;
+    }
+
   /* The strings are ours now. */
   memset (fields, 0, sizeof *fields);
 
@@ -455,84 +556,84 @@ const char *
 dailies_task_get_id (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
-  return self->f.id;
+  return self->id;
 }
 
 DailiesTaskStatus
 dailies_task_get_status (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), DAILIES_TASK_STATUS_UNKNOWN);
-  return self->f.status;
+  return self->status;
 }
 
 const char *
 dailies_task_get_status_text (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
-  return self->f.status_text;
+  return peek (self)->status_text;
 }
 
 int
 dailies_task_get_progress (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), -1);
-  return self->f.progress;
+  return self->progress;
 }
 
 gint64
 dailies_task_get_submit_time (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
-  return self->f.submit_time;
+  return peek (self)->submit_time;
 }
 
 gint64
 dailies_task_get_start_time (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
-  return self->f.start_time;
+  return peek (self)->start_time;
 }
 
 gint64
 dailies_task_get_finish_time (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
-  return self->f.finish_time;
+  return peek (self)->finish_time;
 }
 
 const char *
 dailies_task_get_fail_reason (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
-  return self->f.fail_reason;
+  return peek (self)->fail_reason;
 }
 
 const char *
 dailies_task_get_result_url (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
-  return self->f.result_url;
+  return peek (self)->result_url;
 }
 
 const char *
 dailies_task_get_original_result_url (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
-  return self->f.original_result_url;
+  return peek (self)->original_result_url;
 }
 
 const char *
 dailies_task_get_request_id (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
-  return self->f.request_id;
+  return peek (self)->request_id;
 }
 
 const char *
 dailies_task_get_model (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
-  return self->f.model;
+  return peek (self)->model;
 }
 
 const char *
@@ -541,19 +642,19 @@ dailies_task_get_raw_json (DailiesTask *self)
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
 
   /* A point read by primary key, for the one task being shown; kept. */
-  if (self->json_source != NULL)
+  if (peek (self)->json_source != NULL)
     {
       char *json = read_stored_json (self);
 
       if (json != NULL)
         {
           clear_raw_json (self);
-          self->f.raw_json = json;
+          self->detail->raw_json = json;
           drop_json_source (self);
         }
     }
 
-  return self->f.raw_json;
+  return peek (self)->raw_json;
 }
 
 void
@@ -566,7 +667,7 @@ dailies_task_set_json_source (DailiesTask           *self,
   if (source != NULL)
     {
       clear_raw_json (self);
-      self->json_source = g_atomic_rc_box_acquire (source);
+      detail (self)->json_source = g_atomic_rc_box_acquire (source);
     }
 }
 
@@ -575,7 +676,7 @@ dailies_task_ref_json_source (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
 
-  return self->json_source != NULL ? g_atomic_rc_box_acquire (self->json_source) : NULL;
+  return peek (self)->json_source != NULL ? g_atomic_rc_box_acquire (peek (self)->json_source) : NULL;
 }
 
 void
@@ -589,7 +690,7 @@ gboolean
 dailies_task_has_raw_json_in_memory (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), TRUE);
-  return self->json_source == NULL;
+  return peek (self)->json_source == NULL;
 }
 
 gboolean
@@ -603,7 +704,7 @@ dailies_task_leave_json_stored (DailiesTask           *self,
 
   /* Another answer since, or one still unfinished (its upstream problem
    * is read from the JSON): kept. */
-  if (self->json_bytes != json || !dailies_task_is_terminal (self))
+  if (peek (self)->json_bytes != json || !dailies_task_is_terminal (self))
     return FALSE;
 
   dailies_task_set_json_source (self, source);
@@ -614,42 +715,42 @@ gint64
 dailies_task_get_first_seen (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
-  return self->f.first_seen;
+  return self->first_seen;
 }
 
 gint64
 dailies_task_get_last_polled (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
-  return self->f.last_polled;
+  return peek (self)->last_polled;
 }
 
 const char *
 dailies_task_get_last_error (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
-  return self->f.last_error;
+  return peek (self)->last_error;
 }
 
 guint
 dailies_task_get_http_status (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
-  return self->f.http_status;
+  return peek (self)->http_status;
 }
 
 const char *
 dailies_task_get_local_path (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
-  return self->f.local_path;
+  return peek (self)->local_path;
 }
 
 gboolean
 dailies_task_is_terminal (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), FALSE);
-  return dailies_task_status_is_terminal (self->f.status);
+  return dailies_task_status_is_terminal (self->status);
 }
 
 DailiesTaskResponse *
@@ -661,7 +762,7 @@ dailies_task_dup_response (DailiesTask *self)
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
 
   /* Read for the moment, not kept: the keeper asks for each task it keeps. */
-  if (self->f.raw_json == NULL)
+  if (peek (self)->raw_json == NULL)
     {
       g_autofree char *stored = read_stored_json (self);
 
@@ -669,13 +770,13 @@ dailies_task_dup_response (DailiesTask *self)
         return NULL;
       response = dailies_task_response_parse (stored, strlen (stored), &error);
       if (response == NULL)
-        g_debug ("task: %s: stored response does not parse: %s", self->f.id, error->message);
+        g_debug ("task: %s: stored response does not parse: %s", self->id, error->message);
       return response;
     }
 
-  response = dailies_task_response_parse (self->f.raw_json, strlen (self->f.raw_json), &error);
+  response = dailies_task_response_parse (peek (self)->raw_json, strlen (peek (self)->raw_json), &error);
   if (response == NULL)
-    g_debug ("task: %s: stored response does not parse: %s", self->f.id, error->message);
+    g_debug ("task: %s: stored response does not parse: %s", self->id, error->message);
 
   return response;
 }
@@ -695,12 +796,14 @@ dailies_task_get_upstream_problem (DailiesTask *self)
       g_autoptr(DailiesTaskResponse) response = dailies_task_dup_response (self);
 
       self->upstream_problem_known = TRUE;
-      g_clear_pointer (&self->upstream_problem, g_free);
-      if (response != NULL)
-        self->upstream_problem = g_steal_pointer (&response->upstream_problem);
+      /* A response means JSON, which means detail. */
+      if (self->detail != NULL)
+        g_clear_pointer (&self->detail->upstream_problem, g_free);
+      if (response != NULL && response->upstream_problem != NULL)
+        detail (self)->upstream_problem = g_steal_pointer (&response->upstream_problem);
     }
 
-  return self->upstream_problem;
+  return peek (self)->upstream_problem;
 }
 
 /* The work of the setters below that change several properties, without
@@ -711,17 +814,17 @@ update_status (DailiesTask       *self,
                DailiesTaskStatus  status,
                const char        *status_text)
 {
-  if (self->f.status != status)
+  if (self->status != status)
     {
       gboolean was_terminal = dailies_task_is_terminal (self);
 
-      self->f.status = status;
+      self->status = status;
       changed (self, properties[PROP_STATUS]);
       if (was_terminal != dailies_task_is_terminal (self))
         changed (self, properties[PROP_TERMINAL]);
     }
 
-  set_interned (self, &self->f.status_text, status_text, PROP_STATUS_TEXT);
+  set_interned (self, AT (status_text), status_text, PROP_STATUS_TEXT);
 }
 
 static void
@@ -730,9 +833,9 @@ update_times (DailiesTask *self,
               gint64       start_time,
               gint64       finish_time)
 {
-  set_int64 (self, &self->f.submit_time, submit_time, PROP_SUBMIT_TIME);
-  set_int64 (self, &self->f.start_time, start_time, PROP_START_TIME);
-  set_int64 (self, &self->f.finish_time, finish_time, PROP_FINISH_TIME);
+  set_int64 (self, AT (submit_time), submit_time, PROP_SUBMIT_TIME);
+  set_int64 (self, AT (start_time), start_time, PROP_START_TIME);
+  set_int64 (self, AT (finish_time), finish_time, PROP_FINISH_TIME);
 }
 
 static void
@@ -742,15 +845,17 @@ update_result_urls (DailiesTask *self,
 {
   /* Read once per link, here, and stored: filters and sorts ask about
    * thousands of tasks at a time. */
-  if (g_strcmp0 (self->f.result_url, result_url) != 0)
+  if (g_strcmp0 (peek (self)->result_url, result_url) != 0)
     {
+      DailiesTaskDetail *d = detail (self);
+
       self->link_usable_known = FALSE;
-      if (!dailies_link_parse_expiry (result_url, &self->f.link_expires))
-        self->f.link_expires = 0;
+      if (!dailies_link_parse_expiry (result_url, &d->link_expires))
+        d->link_expires = 0;
     }
 
-  set_string (self, &self->f.result_url, result_url, PROP_RESULT_URL);
-  set_string (self, &self->f.original_result_url, original_result_url, PROP_ORIGINAL_RESULT_URL);
+  set_string (self, AT (result_url), result_url, PROP_RESULT_URL);
+  set_string (self, AT (original_result_url), original_result_url, PROP_ORIGINAL_RESULT_URL);
 }
 
 static void
@@ -758,10 +863,10 @@ update_last_error (DailiesTask *self,
                    const char  *last_error,
                    guint        http_status)
 {
-  set_string (self, &self->f.last_error, last_error, PROP_LAST_ERROR);
-  if (self->f.http_status != http_status)
+  set_string (self, AT (last_error), last_error, PROP_LAST_ERROR);
+  if (peek (self)->http_status != http_status)
     {
-      self->f.http_status = http_status;
+      detail (self)->http_status = http_status;
       changed (self, properties[PROP_HTTP_STATUS]);
     }
 }
@@ -771,13 +876,13 @@ static void
 take_raw_json (DailiesTask *self,
                char        *raw_json)
 {
-  if (self->json_source != NULL)
+  if (peek (self)->json_source != NULL)
     {
       /* Whatever was stored is replaced: a change, even if equal. */
       drop_json_source (self);
       self->upstream_problem_known = FALSE;
     }
-  else if (g_strcmp0 (self->f.raw_json, raw_json) == 0)
+  else if (g_strcmp0 (peek (self)->raw_json, raw_json) == 0)
     {
       g_free (raw_json);
       return;
@@ -788,7 +893,7 @@ take_raw_json (DailiesTask *self,
     }
 
   clear_raw_json (self);
-  self->f.raw_json = raw_json;
+  detail (self)->raw_json = raw_json;
   changed (self, properties[PROP_RAW_JSON]);
 }
 
@@ -824,25 +929,21 @@ dailies_task_apply_response_take_json (DailiesTask               *self,
 
   /* Each link is judged by itself: another one starts its own clock and
    * is not lapsed because the one before was. The same one keeps both. */
-  if (g_strcmp0 (self->f.result_url, response->result_url) != 0)
+  if (g_strcmp0 (peek (self)->result_url, response->result_url) != 0)
     {
-      set_int64 (self, &self->f.link_seen, response->result_url != NULL ? polled_at : 0, PROP_LINK_SEEN);
+      set_int64 (self, AT (link_seen), response->result_url != NULL ? polled_at : 0, PROP_LINK_SEEN);
       dailies_task_set_link_lapsed (self, 0);
     }
-  else if (response->result_url != NULL && self->f.link_seen <= 0)
+  else if (response->result_url != NULL && peek (self)->link_seen <= 0)
     {
-      set_int64 (self, &self->f.link_seen, polled_at, PROP_LINK_SEEN);
+      set_int64 (self, AT (link_seen), polled_at, PROP_LINK_SEEN);
     }
   update_result_urls (self, response->result_url, response->original_result_url);
   dailies_task_set_request_id (self, response->request_id);
   dailies_task_set_model (self, response->model);
   take_raw_json (self, g_steal_pointer (&owned_json));
-  if (g_strcmp0 (self->upstream_problem, response->upstream_problem) != 0)
-    {
-      g_free (self->upstream_problem);
-      self->upstream_problem = g_strdup (response->upstream_problem);
-      changed (self, properties[PROP_UPSTREAM_PROBLEM]);
-    }
+  set_string (self, AT (upstream_problem), response->upstream_problem,
+              PROP_UPSTREAM_PROBLEM);
   self->upstream_problem_known = TRUE;
   dailies_task_set_last_polled (self, polled_at);
   update_last_error (self, NULL, http_status);
@@ -869,10 +970,10 @@ dailies_task_set_progress (DailiesTask *self,
   g_return_if_fail (DAILIES_IS_TASK (self));
 
   progress = CLAMP (progress, -1, 100);
-  if (self->f.progress == progress)
+  if (self->progress == progress)
     return;
 
-  self->f.progress = progress;
+  self->progress = progress;
   changed (self, properties[PROP_PROGRESS]);
 }
 
@@ -894,7 +995,7 @@ dailies_task_set_fail_reason (DailiesTask *self,
                               const char  *fail_reason)
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
-  set_string (self, &self->f.fail_reason, fail_reason, PROP_FAIL_REASON);
+  set_string (self, AT (fail_reason), fail_reason, PROP_FAIL_REASON);
 }
 
 void
@@ -914,7 +1015,7 @@ dailies_task_set_request_id (DailiesTask *self,
                              const char  *request_id)
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
-  set_string (self, &self->f.request_id, request_id, PROP_REQUEST_ID);
+  set_string (self, AT (request_id), request_id, PROP_REQUEST_ID);
 }
 
 void
@@ -922,7 +1023,7 @@ dailies_task_set_model (DailiesTask *self,
                         const char  *model)
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
-  set_interned (self, &self->f.model, model, PROP_MODEL);
+  set_interned (self, AT (model), model, PROP_MODEL);
 }
 
 void
@@ -932,7 +1033,7 @@ dailies_task_set_raw_json (DailiesTask *self,
   g_return_if_fail (DAILIES_IS_TASK (self));
 
   /* Copied only when it differs (or replaces what was stored). */
-  if (self->json_source == NULL && g_strcmp0 (self->f.raw_json, raw_json) == 0)
+  if (peek (self)->json_source == NULL && g_strcmp0 (peek (self)->raw_json, raw_json) == 0)
     return;
   take_raw_json (self, g_strdup (raw_json));
 }
@@ -942,7 +1043,12 @@ dailies_task_set_first_seen (DailiesTask *self,
                              gint64       first_seen)
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
-  set_int64 (self, &self->f.first_seen, first_seen, PROP_FIRST_SEEN);
+
+  if (self->first_seen == first_seen)
+    return;
+
+  self->first_seen = first_seen;
+  changed (self, properties[PROP_FIRST_SEEN]);
 }
 
 void
@@ -950,7 +1056,7 @@ dailies_task_set_last_polled (DailiesTask *self,
                               gint64       last_polled)
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
-  set_int64 (self, &self->f.last_polled, last_polled, PROP_LAST_POLLED);
+  set_int64 (self, AT (last_polled), last_polled, PROP_LAST_POLLED);
 }
 
 void
@@ -970,7 +1076,7 @@ dailies_task_set_local_path (DailiesTask *self,
                              const char  *local_path)
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
-  set_string (self, &self->f.local_path, local_path, PROP_LOCAL_PATH);
+  set_string (self, AT (local_path), local_path, PROP_LOCAL_PATH);
 }
 
 double
@@ -978,7 +1084,7 @@ dailies_task_get_download_fraction (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), -1.0);
 
-  return self->download_fraction;
+  return peek (self)->download_fraction;
 }
 
 const char *
@@ -986,7 +1092,7 @@ dailies_task_get_keep_message (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
 
-  return self->keep_message;
+  return peek (self)->keep_message;
 }
 
 const char *
@@ -994,7 +1100,7 @@ dailies_task_get_thumbnail_path (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
 
-  return self->thumbnail_path;
+  return peek (self)->thumbnail_path;
 }
 
 void
@@ -1007,12 +1113,12 @@ dailies_task_set_keep_state (DailiesTask *self,
   download_fraction = CLAMP (download_fraction, -1.0, 1.0);
 
   g_object_freeze_notify (G_OBJECT (self));
-  if (self->download_fraction != download_fraction)
+  if (peek (self)->download_fraction != download_fraction)
     {
-      self->download_fraction = download_fraction;
+      detail (self)->download_fraction = download_fraction;
       changed (self, properties[PROP_DOWNLOAD_FRACTION]);
     }
-  set_string (self, &self->keep_message, keep_message, PROP_KEEP_MESSAGE);
+  set_string (self, AT (keep_message), keep_message, PROP_KEEP_MESSAGE);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -1022,7 +1128,7 @@ dailies_task_set_thumbnail_path (DailiesTask *self,
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
 
-  set_string (self, &self->thumbnail_path, thumbnail_path, PROP_THUMBNAIL_PATH);
+  set_string (self, AT (thumbnail_path), thumbnail_path, PROP_THUMBNAIL_PATH);
 }
 
 const char *
@@ -1030,7 +1136,7 @@ dailies_task_get_gateway_request_id (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
 
-  return self->gateway_request_id;
+  return peek (self)->gateway_request_id;
 }
 
 void
@@ -1039,21 +1145,21 @@ dailies_task_set_gateway_request_id (DailiesTask *self,
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
 
-  set_string (self, &self->gateway_request_id, request_id, PROP_GATEWAY_REQUEST_ID);
+  set_string (self, AT (gateway_request_id), request_id, PROP_GATEWAY_REQUEST_ID);
 }
 
 gint64
 dailies_task_get_link_seen (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
-  return self->f.link_seen;
+  return peek (self)->link_seen;
 }
 
 gint64
 dailies_task_get_link_lapsed (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
-  return self->f.link_lapsed;
+  return peek (self)->link_lapsed;
 }
 
 void
@@ -1061,7 +1167,7 @@ dailies_task_set_link_lapsed (DailiesTask *self,
                               gint64       lapsed_at)
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
-  set_int64 (self, &self->f.link_lapsed, MAX (lapsed_at, 0), PROP_LINK_LAPSED);
+  set_int64 (self, AT (link_lapsed), MAX (lapsed_at, 0), PROP_LINK_LAPSED);
 }
 
 gboolean
@@ -1069,12 +1175,12 @@ dailies_task_has_usable_link (DailiesTask *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK (self), FALSE);
 
-  if (self->f.status != DAILIES_TASK_STATUS_SUCCESS)
+  if (self->status != DAILIES_TASK_STATUS_SUCCESS)
     return FALSE;
 
   if (!self->link_usable_known)
     {
-      self->link_usable = dailies_link_is_usable (self->f.result_url);
+      self->link_usable = dailies_link_is_usable (peek (self)->result_url);
       self->link_usable_known = TRUE;
     }
 
@@ -1088,27 +1194,28 @@ dailies_task_get_link_expires_at (DailiesTask *self)
 
   g_return_val_if_fail (DAILIES_IS_TASK (self), 0);
 
-  if (self->f.result_url == NULL)
+  if (peek (self)->result_url == NULL)
     return 0;
 
   /* Rows saved before the expiry was stored: read once, saved with the
    * task's next change. */
-  if (self->f.link_expires < 0 && !dailies_link_parse_expiry (self->f.result_url, &self->f.link_expires))
-    self->f.link_expires = 0;
+  if (self->detail->link_expires < 0 &&
+      !dailies_link_parse_expiry (self->detail->result_url, &self->detail->link_expires))
+    self->detail->link_expires = 0;
 
   /* The link's own word first. Failing that, 24 h from when this very
    * link arrived: the service keeps a task's old finish_time when it
    * hands out a fresh link, so finish_time says nothing about the link. */
-  if (self->f.link_expires > 0)
-    expires_at = self->f.link_expires;
-  else if (self->f.link_seen > 0)
-    expires_at = self->f.link_seen + DAILIES_TASK_RESULT_URL_LIFETIME;
+  if (peek (self)->link_expires > 0)
+    expires_at = peek (self)->link_expires;
+  else if (peek (self)->link_seen > 0)
+    expires_at = peek (self)->link_seen + DAILIES_TASK_RESULT_URL_LIFETIME;
   else
     expires_at = 0;
 
   /* The host's refusal outweighs any clock. */
-  if (self->f.link_lapsed > 0 && (expires_at == 0 || self->f.link_lapsed < expires_at))
-    expires_at = self->f.link_lapsed;
+  if (peek (self)->link_lapsed > 0 && (expires_at == 0 || peek (self)->link_lapsed < expires_at))
+    expires_at = peek (self)->link_lapsed;
 
   return expires_at;
 }
@@ -1121,11 +1228,11 @@ dailies_task_is_link_expired (DailiesTask *self,
 
   g_return_val_if_fail (DAILIES_IS_TASK (self), FALSE);
 
-  if (self->f.result_url == NULL)
+  if (peek (self)->result_url == NULL)
     return FALSE;
 
   /* Whatever the clock says (it may be wrong, or turned back). */
-  if (self->f.link_lapsed > 0)
+  if (peek (self)->link_lapsed > 0)
     return TRUE;
 
   expires_at = dailies_task_get_link_expires_at (self);
@@ -1193,26 +1300,44 @@ dailies_task_dup_fields (DailiesTask       *self,
                          DailiesTaskFields *fields,
                          GBytes           **raw_json)
 {
+  DailiesTaskDetail *d;
+
   g_return_if_fail (DAILIES_IS_TASK (self));
   g_return_if_fail (fields != NULL);
   g_return_if_fail (raw_json != NULL);
 
-  *fields = self->f;
-  fields->id = g_strdup (self->f.id);
-  fields->status_text = g_strdup (self->f.status_text);
-  fields->fail_reason = g_strdup (self->f.fail_reason);
-  fields->result_url = g_strdup (self->f.result_url);
-  fields->original_result_url = g_strdup (self->f.original_result_url);
-  fields->request_id = g_strdup (self->f.request_id);
-  fields->model = g_strdup (self->f.model);
+  *fields = (DailiesTaskFields) {
+    .id = g_strdup (self->id),
+    .status = self->status,
+    .progress = self->progress,
+    .first_seen = self->first_seen,
+  };
+  *raw_json = NULL;
+  if (self->detail == NULL)
+    return;
+
+  d = self->detail;
+  fields->status_text = g_strdup (d->status_text);
+  fields->submit_time = d->submit_time;
+  fields->start_time = d->start_time;
+  fields->finish_time = d->finish_time;
+  fields->fail_reason = g_strdup (d->fail_reason);
+  fields->result_url = g_strdup (d->result_url);
+  fields->original_result_url = g_strdup (d->original_result_url);
+  fields->request_id = g_strdup (d->request_id);
+  fields->model = g_strdup (d->model);
   /* An answer's JSON is the largest field: shared, not copied. The bytes
    * are the string and its NUL, the string taken as it is. */
-  fields->raw_json = NULL;
-  if (self->json_bytes == NULL && self->f.raw_json != NULL)
-    self->json_bytes = g_bytes_new_take (self->f.raw_json, strlen (self->f.raw_json) + 1);
-  *raw_json = self->json_bytes != NULL ? g_bytes_ref (self->json_bytes) : NULL;
-  fields->last_error = g_strdup (self->f.last_error);
-  fields->local_path = g_strdup (self->f.local_path);
+  if (d->json_bytes == NULL && d->raw_json != NULL)
+    d->json_bytes = g_bytes_new_take (d->raw_json, strlen (d->raw_json) + 1);
+  *raw_json = d->json_bytes != NULL ? g_bytes_ref (d->json_bytes) : NULL;
+  fields->last_polled = d->last_polled;
+  fields->last_error = g_strdup (d->last_error);
+  fields->http_status = d->http_status;
+  fields->local_path = g_strdup (d->local_path);
+  fields->link_seen = d->link_seen;
+  fields->link_lapsed = d->link_lapsed;
+  fields->link_expires = d->link_expires;
 }
 
 void

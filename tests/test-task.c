@@ -597,6 +597,138 @@ tos_link (gint64 signed_at,
 
 /* The link is judged by itself, never by the task's finish_time: the
  * service hands out a freshly signed link and keeps the old finish_time. */
+/* The stored fields one at a time: a task built from a row that has only
+ * that one (besides its ID) gives it back to the writer, whatever the
+ * task keeps apart for tasks that were only listed. */
+#define N_STORED_FIELDS 21
+
+static void
+set_one_field (DailiesTaskFields *fields,
+               guint              which)
+{
+  switch (which)
+    {
+    case 0: break;   /* only the ID: a task listed, never answered */
+    case 1: fields->status = DAILIES_TASK_STATUS_FAILURE; break;
+    case 2: fields->status_text = g_strdup ("FAILURE"); break;
+    case 3: fields->progress = 40; break;
+    case 4: fields->submit_time = 1777288506; break;
+    case 5: fields->start_time = 1777288508; break;
+    case 6: fields->finish_time = 1777288800; break;
+    case 7: fields->fail_reason = g_strdup ("content policy"); break;
+    case 8: fields->result_url = g_strdup (SUCCESS_URL); break;
+    case 9: fields->original_result_url = g_strdup ("https://cdn.example.com/o/video.mp4"); break;
+    case 10: fields->request_id = g_strdup ("req-1"); break;
+    case 11: fields->model = g_strdup ("doubao-seedance-2-0-260128"); break;
+    case 12: fields->first_seen = 1777288000; break;
+    case 13: fields->last_polled = 1777288900; break;
+    case 14: fields->last_error = g_strdup ("Bad Gateway"); break;
+    case 15: fields->http_status = 502; break;
+    case 16: fields->local_path = g_strdup ("/videos/harbour.mp4"); break;
+    case 17: fields->link_seen = 1777288900; break;
+    case 18: fields->link_lapsed = 1777289000; break;
+    case 19: fields->link_expires = 1777375300; break;
+    case 20: fields->link_expires = -1; break;   /* not read from the link yet */
+    default: g_assert_not_reached ();
+    }
+}
+
+static void
+test_fields_round_trip_each (void)
+{
+  for (guint which = 0; which < N_STORED_FIELDS; which++)
+    {
+      g_autoptr(DailiesTask) task = NULL;
+      g_autoptr(GBytes) json = NULL;
+      DailiesTaskFields given = { .id = g_strdup (SUCCESS_ID), .status = DAILIES_TASK_STATUS_UNKNOWN, .progress = -1 };
+      DailiesTaskFields expected = { .id = g_strdup (SUCCESS_ID), .status = DAILIES_TASK_STATUS_UNKNOWN, .progress = -1 };
+      DailiesTaskFields back;
+
+      g_test_message ("stored field %u alone", which);
+      set_one_field (&given, which);
+      set_one_field (&expected, which);
+      task = dailies_task_new_take_fields (&given);
+      dailies_task_dup_fields (task, &back, &json);
+
+      g_assert_null (json);
+      g_assert_cmpstr (back.id, ==, expected.id);
+      g_assert_cmpint (back.status, ==, expected.status);
+      g_assert_cmpstr (back.status_text, ==, expected.status_text);
+      g_assert_cmpint (back.progress, ==, expected.progress);
+      g_assert_cmpint (back.submit_time, ==, expected.submit_time);
+      g_assert_cmpint (back.start_time, ==, expected.start_time);
+      g_assert_cmpint (back.finish_time, ==, expected.finish_time);
+      g_assert_cmpstr (back.fail_reason, ==, expected.fail_reason);
+      g_assert_cmpstr (back.result_url, ==, expected.result_url);
+      g_assert_cmpstr (back.original_result_url, ==, expected.original_result_url);
+      g_assert_cmpstr (back.request_id, ==, expected.request_id);
+      g_assert_cmpstr (back.model, ==, expected.model);
+      g_assert_null (back.raw_json);
+      g_assert_cmpint (back.first_seen, ==, expected.first_seen);
+      g_assert_cmpint (back.last_polled, ==, expected.last_polled);
+      g_assert_cmpstr (back.last_error, ==, expected.last_error);
+      g_assert_cmpuint (back.http_status, ==, expected.http_status);
+      g_assert_cmpstr (back.local_path, ==, expected.local_path);
+      g_assert_cmpint (back.link_seen, ==, expected.link_seen);
+      g_assert_cmpint (back.link_lapsed, ==, expected.link_lapsed);
+      g_assert_cmpint (back.link_expires, ==, expected.link_expires);
+
+      /* What is not stored reads as for any new task. */
+      g_assert_cmpfloat (dailies_task_get_download_fraction (task), ==, -1.0);
+      g_assert_null (dailies_task_get_keep_message (task));
+      g_assert_null (dailies_task_get_thumbnail_path (task));
+      g_assert_null (dailies_task_get_gateway_request_id (task));
+
+      dailies_task_fields_clear (&back);
+      dailies_task_fields_clear (&expected);
+      g_assert_finalize_object (g_steal_pointer (&task));
+    }
+}
+
+/* A task only listed reads as a new one, and setting anything to what it
+ * already reads as is no change. */
+static void
+test_listed_task_defaults (void)
+{
+  g_autoptr(DailiesTask) task = NULL;
+  DailiesTaskFields fields = { .id = g_strdup (SUCCESS_ID), .status = DAILIES_TASK_STATUS_UNKNOWN, .progress = -1 };
+  Notifies n;
+
+  task = dailies_task_new_take_fields (&fields);
+  notifies_init (&n, task);
+  dailies_task_set_times (task, 0, 0, 0);
+  dailies_task_set_fail_reason (task, NULL);
+  dailies_task_set_result_urls (task, NULL, NULL);
+  dailies_task_set_request_id (task, NULL);
+  dailies_task_set_model (task, NULL);
+  dailies_task_set_raw_json (task, NULL);
+  dailies_task_set_last_polled (task, 0);
+  dailies_task_set_last_error (task, NULL, 0);
+  dailies_task_set_local_path (task, NULL);
+  dailies_task_set_link_lapsed (task, 0);
+  dailies_task_set_keep_state (task, -1.0, NULL);
+  dailies_task_set_thumbnail_path (task, NULL);
+  dailies_task_set_gateway_request_id (task, NULL);
+  assert_notified (&n, NULL);
+
+  g_assert_null (dailies_task_get_upstream_problem (task));
+  g_assert_false (dailies_task_has_usable_link (task));
+  g_assert_cmpint (dailies_task_get_link_expires_at (task), ==, 0);
+  g_assert_false (dailies_task_is_link_expired (task, G_MAXINT64));
+  g_assert_true (dailies_task_has_raw_json_in_memory (task));
+  g_assert_null (dailies_task_ref_json_source (task));
+
+  /* The first real change is one, and reads back. */
+  dailies_task_set_keep_state (task, 0.5, "Keeping a copy");
+  assert_notified (&n, "download-fraction", "keep-message", NULL);
+  g_assert_cmpfloat (dailies_task_get_download_fraction (task), ==, 0.5);
+  g_assert_cmpint (dailies_task_get_submit_time (task), ==, 0);
+  g_assert_null (dailies_task_get_status_text (task));
+
+  notifies_clear (&n, task);
+  g_assert_finalize_object (g_steal_pointer (&task));
+}
+
 static void
 test_link_expiry (void)
 {
@@ -691,6 +823,8 @@ main (int   argc,
   g_test_add_func ("/dailies/task/dup-response", test_dup_response);
   g_test_add_func ("/dailies/task/dup-fields-shares-json", test_dup_fields_shares_json);
   g_test_add_func ("/dailies/task/new-take-fields", test_new_take_fields);
+  g_test_add_func ("/dailies/task/fields-round-trip-each", test_fields_round_trip_each);
+  g_test_add_func ("/dailies/task/listed-task-defaults", test_listed_task_defaults);
   g_test_add_func ("/dailies/task/link-expiry", test_link_expiry);
   g_test_add_func ("/dailies/task/usable-link", test_usable_link);
 
