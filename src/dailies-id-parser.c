@@ -39,7 +39,10 @@ typedef struct _Parser Parser;
 struct _Parser
 {
   DailiesIdParseResult *result;
-  GHashTable           *seen;            /* borrowed char* from result->ids */
+  /* The IDs found so far, to find repeats: copies of their own, packed
+   * in seen_keys, so that result->ids can be handed over as they are. */
+  GHashTable           *seen;
+  GStringChunk         *seen_keys;
   Parser               *base;            /* or NULL */
   JsonParser           *json;            /* borrowed, reused for every piece */
   gboolean              seen_content;    /* a line other than blanks and comments came */
@@ -222,7 +225,7 @@ add_id (Parser     *parser,
     }
 
   g_ptr_array_add (parser->result->ids, copy);
-  g_hash_table_add (parser->seen, copy);
+  g_hash_table_add (parser->seen, g_string_chunk_insert_len (parser->seen_keys, id, length));
 }
 
 /* A token that was meant to be an ID but is not one: "asyntask_h81e" cut
@@ -482,6 +485,7 @@ parser_new (Parser     *base,
 
   parser->result = result_new ();
   parser->seen = g_hash_table_new (g_str_hash, g_str_equal);
+  parser->seen_keys = g_string_chunk_new (16 * 1024);
   parser->base = base;
   parser->json = json;
 
@@ -495,6 +499,7 @@ parser_free (Parser *parser)
     return;
 
   g_hash_table_unref (parser->seen);
+  g_string_chunk_free (parser->seen_keys);
   dailies_id_parse_result_free (parser->result);
   g_free (parser);
 }
@@ -520,7 +525,7 @@ parser_commit (Parser *parser)
           continue;
         }
       g_ptr_array_add (to->ids, id);
-      g_hash_table_add (base->seen, id);
+      g_hash_table_add (base->seen, g_string_chunk_insert (base->seen_keys, id));
     }
 
   for (guint i = 0; i < from->rejected->len && to->rejected->len < DAILIES_ID_PARSER_MAX_REJECTED; i++)
@@ -1358,7 +1363,6 @@ struct _DailiesIdStream
   GString    *line;           /* the start of a line cut by the end of a chunk */
   Parser     *as_lines;       /* MODE_DOCUMENT: the same text read as lines */
   Walker     *walker;         /* MODE_DOCUMENT */
-  guint       n_taken;
   GError     *error;
 };
 
@@ -1726,7 +1730,6 @@ GPtrArray *
 dailies_id_stream_take_ids (DailiesIdStream *self)
 {
   GPtrArray *ids;
-  GPtrArray *all;
 
   g_return_val_if_fail (self != NULL, NULL);
 
@@ -1734,13 +1737,13 @@ dailies_id_stream_take_ids (DailiesIdStream *self)
   if (self->mode != MODE_LINES || self->parser == NULL)
     return NULL;
 
-  all = self->parser->result->ids;
-  if (self->n_taken == all->len)
+  if (self->parser->result->ids->len == 0)
     return NULL;
 
-  ids = g_ptr_array_new_full (all->len - self->n_taken, g_free);
-  for (; self->n_taken < all->len; self->n_taken++)
-    g_ptr_array_add (ids, g_strdup (g_ptr_array_index (all, self->n_taken)));
+  /* Handed over, not copied: 100,000 IDs were 100,000 more allocations
+   * on the import's worker. Repeats are found in the parser's own keys. */
+  ids = g_steal_pointer (&self->parser->result->ids);
+  self->parser->result->ids = g_ptr_array_new_with_free_func (g_free);
 
   return ids;
 }
@@ -1764,6 +1767,7 @@ dailies_id_stream_steal_result (DailiesIdStream *self)
   result = g_steal_pointer (&self->parser->result);
   self->parser->result = result_new ();
   g_hash_table_remove_all (self->parser->seen);
+  g_string_chunk_clear (self->parser->seen_keys);
 
   return result;
 }

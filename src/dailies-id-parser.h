@@ -64,7 +64,8 @@ gboolean              dailies_id_stream_finish      (DailiesIdStream  *self,
                                                      GError          **error);
 /* The IDs found since the last call that are certain, in order (char*);
  * NULL when there are none. A JSON document's IDs come after finish(),
- * once it has proved to be JSON. */
+ * once it has proved to be JSON. They are handed over: the ids of
+ * steal_result() are only those not taken. */
 GPtrArray            *dailies_id_stream_take_ids    (DailiesIdStream  *self);
 /* Lines read so far, for progress. */
 guint64               dailies_id_stream_get_n_lines (DailiesIdStream  *self);
