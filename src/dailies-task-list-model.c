@@ -53,6 +53,7 @@ static GPtrArray *live_models;
 typedef struct
 {
   DailiesTask *task;
+  DailiesTaskListModel *model;
   gint64       k1;       /* the sort key, for the current order: k1, k2, then seq */
   gint64       k2;
   guint64      seq;
@@ -69,8 +70,9 @@ struct _DailiesTaskListModel
   GObject            parent_instance;
 
   DailiesTaskStore  *store;
-  GQuark             entry_quark;   /* each task's Entry, kept on the task: a hash
-                                     * table of 100,000 cost more than the entries */
+  GQuark             entry_quark;   /* each task's Entry, kept on the task (see
+                                     * get_entry): a hash table of 100,000 cost
+                                     * more than the entries */
   GPtrArray         *all;           /* Entry, every task, by key */
   GPtrArray         *shown;         /* Entry, the matching ones, by key: the model */
   gulong             load_handler;
@@ -437,6 +439,35 @@ entry_free (gpointer data)
   g_free (entry);
 }
 
+/* The task's entry in this model. The first model to list a task keeps
+ * its entry in the task's own pointer; any other (there is one per window)
+ * in object data, which costs an allocation per task. */
+static Entry *
+get_entry (DailiesTaskListModel *self,
+           DailiesTask          *task)
+{
+  Entry *entry = dailies_task_get_list_entry (task);
+
+  if (entry != NULL && entry->model == self)
+    return entry;
+  return g_object_get_qdata (G_OBJECT (task), self->entry_quark);
+}
+
+static void
+set_entry (DailiesTaskListModel *self,
+           DailiesTask          *task,
+           Entry                *entry)
+{
+  Entry *in_task = dailies_task_get_list_entry (task);
+
+  if (entry != NULL && in_task == NULL)
+    dailies_task_set_list_entry (task, entry);
+  else if (entry == NULL && in_task != NULL && in_task->model == self)
+    dailies_task_set_list_entry (task, NULL);
+  else
+    g_object_set_qdata (G_OBJECT (task), self->entry_quark, entry);
+}
+
 static Entry *
 entry_new (DailiesTaskListModel *self,
            DailiesTask          *task,
@@ -446,12 +477,13 @@ entry_new (DailiesTaskListModel *self,
   Entry *entry = g_new0 (Entry, 1);
 
   entry->task = g_object_ref (task);
+  entry->model = self;
   /* Taken now: left on the task, it would be one more copy. */
   entry->folded = dailies_task_steal_search_key (task);
   entry->seq = ensure_order (task, batch);
   make_key (self->sort, task, now, &entry->k1, &entry->k2);
   entry->shown = entry_matches (self, entry, now);
-  g_object_set_qdata (G_OBJECT (task), self->entry_quark, entry);
+  set_entry (self, task, entry);
 
   return entry;
 }
@@ -735,7 +767,7 @@ add_tasks (DailiesTaskListModel *self,
       DailiesTask *task = g_ptr_array_index (tasks, i);
       Entry *entry;
 
-      if (g_object_get_qdata (G_OBJECT (task), self->entry_quark) != NULL)
+      if (get_entry (self, task) != NULL)
         continue;
 
       /* One batch number per addition, taken only if a task needs it. */
@@ -816,7 +848,7 @@ tasks_removed_cb (DailiesTaskListModel *self,
 
   for (guint i = 0; i < tasks->len; i++)
     {
-      Entry *entry = g_object_get_qdata (g_ptr_array_index (tasks, i), self->entry_quark);
+      Entry *entry = get_entry (self, g_ptr_array_index (tasks, i));
       guint index;
 
       if (entry == NULL || entry->doomed)
@@ -853,7 +885,7 @@ tasks_removed_cb (DailiesTaskListModel *self,
     {
       Entry *entry = g_ptr_array_index (doomed, i);
 
-      g_object_set_qdata (G_OBJECT (entry->task), self->entry_quark, NULL);
+      set_entry (self, entry->task, NULL);
       entry_free (entry);
     }
 }
@@ -871,7 +903,7 @@ static void
 task_answered_cb (DailiesTaskListModel *self,
                   DailiesTask          *task)
 {
-  Entry *entry = g_object_get_qdata (G_OBJECT (task), self->entry_quark);
+  Entry *entry = get_entry (self, task);
   gint64 now = now_seconds ();
   gboolean was_shown;
   gboolean keep_place;
@@ -1037,14 +1069,14 @@ dailies_task_list_model_finalize (GObject *object)
     {
       Entry *entry = g_ptr_array_index (self->all, i);
 
-      g_object_set_qdata (G_OBJECT (entry->task), self->entry_quark, NULL);
+      set_entry (self, entry->task, NULL);
       entry_free (entry);
     }
   for (guint i = 0; i < self->waiting->len; i++)
     {
       Entry *entry = g_ptr_array_index (self->waiting, i);
 
-      g_object_set_qdata (G_OBJECT (entry->task), self->entry_quark, NULL);
+      set_entry (self, entry->task, NULL);
       entry_free (entry);
     }
   g_ptr_array_remove_fast (live_models, self);

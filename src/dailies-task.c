@@ -76,6 +76,7 @@ struct _DailiesTask
   guint64            list_seq;
   /* Made ahead for the list's search; NULL once taken or changed. */
   char              *search_key;
+  gpointer           list_entry;  /* DailiesTaskListModel's */
 };
 
 G_DEFINE_FINAL_TYPE (DailiesTask, dailies_task, G_TYPE_OBJECT)
@@ -1277,6 +1278,21 @@ dailies_task_set_list_order (DailiesTask *self,
   g_return_if_fail (seq != 0);
   self->list_added = added;
   self->list_seq = seq;
+}
+
+gpointer
+dailies_task_get_list_entry (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), NULL);
+  return self->list_entry;
+}
+
+void
+dailies_task_set_list_entry (DailiesTask *self,
+                             gpointer     entry)
+{
+  g_return_if_fail (DAILIES_IS_TASK (self));
+  self->list_entry = entry;
 }
 
 void

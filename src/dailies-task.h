@@ -157,6 +157,12 @@ gboolean           dailies_task_get_list_order        (DailiesTask         *self
 void               dailies_task_set_list_order        (DailiesTask         *self,
                                                        gint64               added,
                                                        guint64              seq);
+/* For DailiesTaskListModel: one pointer for a model's entry for the task
+ * (which model's is the models' business), NULL until set. Object data
+ * cost each of 100,000 tasks an allocation, and each answer a search. */
+gpointer           dailies_task_get_list_entry        (DailiesTask         *self);
+void               dailies_task_set_list_entry        (DailiesTask         *self,
+                                                       gpointer             entry);
 
 /* For the store's loading thread and DailiesTaskListModel: a search key
  * (dailies_search_key_for_task()) made ahead, off the main thread, and

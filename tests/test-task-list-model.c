@@ -928,21 +928,42 @@ test_search_after_load (Fixture       *f,
   assert_consistent (f);
 }
 
+/* Undoes the removal of @removed, and empties it. */
+static void
+restore_removed (Fixture   *f,
+                 GPtrArray *removed)
+{
+  if (removed->len == 0)
+    return;
+
+  dailies_task_store_restore_tasks (f->store, removed);
+  /* Those whose ID was added again meanwhile stay out, and go: another
+   * task may take their address. */
+  for (guint i = 0; i < removed->len; i++)
+    if (dailies_task_store_lookup (f->store, dailies_task_get_id (removed->pdata[i])) != removed->pdata[i])
+      {
+        g_hash_table_remove (f->batch_of, removed->pdata[i]);
+        g_hash_table_remove (f->index_of, removed->pdata[i]);
+      }
+  g_ptr_array_set_size (removed, 0);
+}
+
 /* Random additions, removals, undos, answers, searches, states and
  * orders: after each, the mirror kept from items-changed alone equals a
- * brute-force filtered and sorted copy. */
+ * brute-force filtered and sorted copy. Ends with every removal undone. */
 static void
-test_property (Fixture       *f,
-               gconstpointer  data)
+run_property (Fixture *f,
+              Fixture *other,
+              guint    n_steps)
 {
   static const char * const statuses[] = { "NOT_START", "QUEUED", "IN_PROGRESS", "SUCCESS", "FAILURE" };
   static const char * const models[] = { "kling-v2", "Seedance-Pro", "veo-3", "ÉCLAIR" };
   static const char * const searches[] = { "", "kling", "SEED", "5", "éclair", "timeout", "id-1" };
   g_autoptr(GRand) rand = g_rand_new_with_seed (g_test_rand_int ());
   g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func (g_object_unref);
-  guint next_id = 0;
+  static guint next_id = 0;
 
-  for (guint step = 0; step < 600; step++)
+  for (guint step = 0; step < n_steps; step++)
     {
       guint n_tasks = g_list_model_get_n_items (G_LIST_MODEL (f->store));
       guint op = g_rand_int_range (rand, 0, 100);
@@ -982,16 +1003,7 @@ test_property (Fixture       *f,
         }
       else if (op < 32 && removed->len > 0)
         {
-          dailies_task_store_restore_tasks (f->store, removed);
-          /* Those whose ID was added again meanwhile stay out, and go:
-           * another task may take their address. */
-          for (guint i = 0; i < removed->len; i++)
-            if (dailies_task_store_lookup (f->store, dailies_task_get_id (removed->pdata[i])) != removed->pdata[i])
-              {
-                g_hash_table_remove (f->batch_of, removed->pdata[i]);
-                g_hash_table_remove (f->index_of, removed->pdata[i]);
-              }
-          g_ptr_array_set_size (removed, 0);
+          restore_removed (f, removed);
         }
       else if (op < 85)
         {
@@ -1029,7 +1041,52 @@ test_property (Fixture       *f,
         dailies_task_list_model_set_sort (f->model, g_rand_int_range (rand, 0, DAILIES_TASK_SORT_DEADLINE + 1));
 
       assert_consistent (f);
+      if (other != NULL)
+        assert_consistent (other);
     }
+
+  restore_removed (f, removed);
+  assert_consistent (f);
+}
+
+static void
+test_property (Fixture       *f,
+               gconstpointer  data)
+{
+  run_property (f, NULL, 600);
+}
+
+/* The same with another list of the same tasks, as a second window would
+ * have: made first, it keeps its entries where a task has room for one,
+ * and this one keeps them apart; once it has gone, this one takes the
+ * room for the tasks that come next. */
+static void
+test_property_behind_another (Fixture       *f,
+                              gconstpointer  data)
+{
+  /* The other list: the same store and test bookkeeping, a model and
+   * mirror of its own, searched and sorted its own way. */
+  Fixture other;
+
+  g_clear_pointer (&f->mirror, g_ptr_array_unref);
+  g_assert_finalize_object (f->model);
+  other = *f;
+  open_model (&other);
+  dailies_task_list_model_set_search (other.model, "id-1");
+  dailies_task_list_model_set_sort (other.model, DAILIES_TASK_SORT_STATUS);
+
+  /* Tasks from before this list is made, answered. */
+  g_ptr_array_unref (add_ids (f, "early-1", "early-2", "early-3", "early-4", NULL));
+  answer (f, "early-2", "SUCCESS", "veo-3", NULL, 500, now_seconds () + 600);
+  answer (f, "early-3", "FAILURE", "kling-v2", "Timeout upstream", 400, 0);
+  open_model (f);
+  assert_consistent (f);
+  assert_consistent (&other);
+
+  run_property (f, &other, 300);
+  g_clear_pointer (&other.mirror, g_ptr_array_unref);
+  g_assert_finalize_object (other.model);
+  run_property (f, NULL, 300);
 }
 
 /* Milliseconds of this thread's CPU: the machine may be busy with
@@ -1188,6 +1245,7 @@ main (int   argc,
   ADD ("/task-list-model/before-load", test_before_load);
   ADD ("/task-list-model/search-after-load", test_search_after_load);
   ADD ("/task-list-model/property", test_property);
+  ADD ("/task-list-model/property-behind-another", test_property_behind_another);
   ADD ("/task-list-model/perf", test_perf);
 #undef ADD
 
