@@ -1,0 +1,126 @@
+/* dailies-launcher.c
+ *
+ * What `dailies` runs. A list handed to a Dailies that is already running
+ * (`dailies ids.txt`, `dailies -`, from a script, perhaps once a batch)
+ * goes to it from here, a program that loads GIO alone; everything else
+ * runs the application itself in this process. Loading GTK, libadwaita and
+ * GStreamer only to pass a command line on cost that second process 30 ms
+ * on a quiet machine and 45-75 ms of CPU on a busy one, taken from the
+ * window that was adding the list.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gi18n.h>
+
+#define APP_NAME "dailies-app"
+
+/* The application's own entry for what follows the options (see
+ * dailies-application.c): GApplication parses the command line here and
+ * sends the first instance what it found, which reads the list from it. */
+static const GOptionEntry list_entries[] = {
+  { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL, NULL, NULL },
+  { NULL }
+};
+
+/* Only lists of files, IDs or "-": options (--demo, --version, --help,
+ * --gapplication-service) are the application's to read. */
+static gboolean
+is_only_a_list (int    argc,
+                char **argv)
+{
+  if (argc < 2)
+    return FALSE;
+
+  for (int i = 1; i < argc; i++)
+    if (argv[i][0] == '-' && argv[i][1] != '\0')
+      return FALSE;
+
+  return TRUE;
+}
+
+static gboolean
+app_is_running (void)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GVariant) reply = NULL;
+  gboolean has_owner = FALSE;
+
+  if (bus == NULL)
+    return FALSE;
+
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "NameHasOwner",
+                                       g_variant_new ("(s)", APP_ID), G_VARIANT_TYPE ("(b)"),
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &has_owner);
+
+  return has_owner;
+}
+
+/* The application next to this program (in a build tree), else where it
+ * is installed. */
+static char *
+find_app (void)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (self != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (self);
+      g_autofree char *beside = g_build_filename (dir, APP_NAME, NULL);
+
+      if (g_file_test (beside, G_FILE_TEST_IS_EXECUTABLE))
+        return g_steal_pointer (&beside);
+    }
+
+  return g_build_filename (DAILIES_LIBEXECDIR, APP_NAME, NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *app_path = NULL;
+  int saved_errno;
+
+  /* What the first instance says comes back as UTF-8, printed here in
+   * the terminal's own encoding. */
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (is_only_a_list (argc, argv) && app_is_running ())
+    {
+      /* What a second instance of the application would do, the same
+       * way: its command line (and standard input, for "-") goes to the
+       * first one, which prints what it added here and sets the exit
+       * status. Never the first instance itself: if that has just quit,
+       * D-Bus starts Dailies again where it is installed (it is D-Bus
+       * activatable), and elsewhere this says that it could not. */
+      g_autoptr(GApplication) app = g_application_new (APP_ID, G_APPLICATION_IS_LAUNCHER |
+                                                               G_APPLICATION_HANDLES_COMMAND_LINE);
+
+      g_application_add_main_option_entries (app, list_entries);
+      return g_application_run (app, argc, argv);
+    }
+
+  /* The same process (its ID, for whoever started it) becomes Dailies;
+   * argv[0] stays, so that the application is still called dailies. */
+  app_path = find_app ();
+  execv (app_path, argv);
+  saved_errno = errno;
+
+  /* Translators: %s are a file's path and why it could not be run */
+  g_printerr (_("dailies: could not run %s: %s\n"), app_path, g_strerror (saved_errno));
+  return 127;
+}
