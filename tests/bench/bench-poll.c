@@ -456,34 +456,53 @@ task_terminal_cb (DailiesTask *task,
     (*n_terminal)++;
 }
 
+/* Where a round of the poller spends its CPU (all threads), in seconds:
+ * what happens outside the answers is paid once a round here, once per
+ * install or start in the app. */
+typedef struct
+{
+  double open;      /* the store made and loaded */
+  double client;    /* the client and the poller made */
+  double add;       /* the tasks added, and their rows written */
+  double answers;   /* the first request to the last answer saved */
+  double close;     /* the poller, the client and the store let go */
+} Phases;
+
 /* Not inlined, so that callgrind --toggle-collect=run_poller can take it alone.
- * @answers_cpu: the CPU seconds from the poller's start to the last answer
- * saved, without making the store, adding the tasks and closing it. */
+ * @phases: the CPU seconds of each part of the round. */
 G_GNUC_NO_INLINE static double
 run_poller (const char *base,
             guint       concurrency,
             const char *dir,
-            double     *answers_cpu)
+            Phases     *phases)
 {
   g_autofree char *db = g_build_filename (dir, "tasks.db", NULL);
-  g_autoptr(DailiesTaskStore) store = dailies_task_store_new (db);
-  g_autoptr(DailiesApiClient) client = dailies_api_client_new (base);
-  g_autoptr(DailiesPoller) poller = NULL;
+  DailiesTaskStore *store;
+  DailiesApiClient *client;
+  DailiesPoller *poller;
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
   gint64 start, deadline;
-  double elapsed;
+  double elapsed, cpu;
   guint n_terminal = 0;
-
-  if (!dailies_task_store_load (store, &error))
-    g_error ("bench: store: %s", error->message);
-  dailies_api_client_set_api_key (client, "bench");
-  poller = dailies_poller_new (store, client, NULL);
-  dailies_poller_set_max_concurrent (poller, concurrency);
 
   for (guint i = 0; i < N_TASKS; i++)
     g_ptr_array_add (ids, task_id (i));
 
+  cpu = cpu_seconds (RUSAGE_SELF);
+  store = dailies_task_store_new (db);
+  if (!dailies_task_store_load (store, &error))
+    g_error ("bench: store: %s", error->message);
+  phases->open = cpu_seconds (RUSAGE_SELF) - cpu;
+
+  cpu = cpu_seconds (RUSAGE_SELF);
+  client = dailies_api_client_new (base);
+  dailies_api_client_set_api_key (client, "bench");
+  poller = dailies_poller_new (store, client, NULL);
+  dailies_poller_set_max_concurrent (poller, concurrency);
+  phases->client = cpu_seconds (RUSAGE_SELF) - cpu;
+
+  cpu = cpu_seconds (RUSAGE_SELF);
   start = g_get_monotonic_time ();
   deadline = start + 120 * G_USEC_PER_SEC;
   dailies_task_store_add_ids (store, (const char * const *) ids->pdata, ids->len);
@@ -493,7 +512,9 @@ run_poller (const char *base,
   /* The added tasks' rows are written before the answers are timed. */
   if (!dailies_task_store_flush (store, &error))
     g_error ("bench: store: %s", error->message);
-  *answers_cpu = cpu_seconds (RUSAGE_SELF);
+  phases->add = cpu_seconds (RUSAGE_SELF) - cpu;
+
+  cpu = cpu_seconds (RUSAGE_SELF);
   dailies_poller_start (poller);
 
   while (n_terminal < N_TASKS)
@@ -507,7 +528,13 @@ run_poller (const char *base,
   /* The last answers' rows are written too: the writer is in the process. */
   if (!dailies_task_store_flush (store, &error))
     g_error ("bench: store: %s", error->message);
-  *answers_cpu = cpu_seconds (RUSAGE_SELF) - *answers_cpu;
+  phases->answers = cpu_seconds (RUSAGE_SELF) - cpu;
+
+  cpu = cpu_seconds (RUSAGE_SELF);
+  g_object_unref (poller);
+  g_object_unref (client);
+  g_object_unref (store);
+  phases->close = cpu_seconds (RUSAGE_SELF) - cpu;
 
   return elapsed;
 }
@@ -653,6 +680,8 @@ main (int   argc,
       double curl_s[5], poller_s[5], floor_s[5], soup_s[5];
       double cpu_server_curl[5], cpu_server_poller[5], cpu_poller[5], cpu_main[5], cpu_floor[5];
       double cpu_answers[5], cpu_floor_answers[5];
+      double cpu_open[5], cpu_client[5], cpu_add[5], cpu_close[5];
+      Phases phases;
       Usage usage_poller[5], usage_floor[5];
       UsagePerTask per_poller, per_floor;
       double curl_m, poller_m, floor_m, soup_m;
@@ -670,11 +699,16 @@ main (int   argc,
           cpu_poller[round] = cpu_seconds (RUSAGE_SELF);
           cpu_main[round] = cpu_seconds (RUSAGE_THREAD);
           usage_poller[round] = usage_now ();
-          poller_s[round] = run_poller (base, concurrency, dir, &cpu_answers[round]);
+          poller_s[round] = run_poller (base, concurrency, dir, &phases);
           usage_poller[round] = usage_since (usage_poller[round]);
           cpu_poller[round] = cpu_seconds (RUSAGE_SELF) - cpu_poller[round];
           cpu_main[round] = cpu_seconds (RUSAGE_THREAD) - cpu_main[round];
           cpu_server_poller[round] = server_cpu_seconds (server) - cpu_server_poller[round];
+          cpu_open[round] = phases.open;
+          cpu_client[round] = phases.client;
+          cpu_add[round] = phases.add;
+          cpu_answers[round] = phases.answers;
+          cpu_close[round] = phases.close;
           dailies_test_rm_rf (dir);
           g_mkdir_with_parents (dir, 0700);
 
@@ -705,6 +739,10 @@ main (int   argc,
                median (cpu_answers, n_rounds) * 1e6 / N_TASKS,
                median (cpu_floor_answers, n_rounds) * 1e6 / N_TASKS,
                median (cpu_answers, n_rounds) / median (cpu_floor_answers, n_rounds));
+      g_print ("poll:   of the poller's CPU per answer (medians, us): making and loading the store %.1f, the client and the poller %.1f, adding the tasks %.1f, the answers %.1f, closing %.1f\n",
+               median (cpu_open, n_rounds) * 1e6 / N_TASKS, median (cpu_client, n_rounds) * 1e6 / N_TASKS,
+               median (cpu_add, n_rounds) * 1e6 / N_TASKS, median (cpu_answers, n_rounds) * 1e6 / N_TASKS,
+               median (cpu_close, n_rounds) * 1e6 / N_TASKS);
       per_poller = usage_per_task (usage_poller, n_rounds);
       per_floor = usage_per_task (usage_floor, n_rounds);
       g_print ("poll:   of the CPU per answer, system time: the poller %.0f us (main thread %.0f), the stack alone %.0f us (main thread %.0f); context switches per answer: %.2f and %.2f; page faults per answer: %.2f (main thread %.2f) and %.2f (main thread %.2f)\n",
