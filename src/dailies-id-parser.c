@@ -39,10 +39,11 @@ typedef struct _Parser Parser;
 struct _Parser
 {
   DailiesIdParseResult *result;
-  /* The IDs found so far, to find repeats: copies of their own, packed
-   * in seen_keys, so that result->ids can be handed over as they are. */
+  /* The IDs found so far, to find repeats. The root parser (no base)
+   * hands its result->ids over as they are, so it keeps copies of its
+   * own, packed in seen_keys; a tentative one borrows its result's. */
   GHashTable           *seen;
-  GStringChunk         *seen_keys;
+  GStringChunk         *seen_keys;       /* root only */
   Parser               *base;            /* or NULL */
   JsonParser           *json;            /* borrowed, reused for every piece */
   gboolean              seen_content;    /* a line other than blanks and comments came */
@@ -225,7 +226,7 @@ add_id (Parser     *parser,
     }
 
   g_ptr_array_add (parser->result->ids, copy);
-  g_hash_table_add (parser->seen, g_string_chunk_insert_len (parser->seen_keys, id, length));
+  g_hash_table_add (parser->seen, parser->seen_keys != NULL ? g_string_chunk_insert_len (parser->seen_keys, id, length) : copy);
 }
 
 /* A token that was meant to be an ID but is not one: "asyntask_h81e" cut
@@ -485,7 +486,8 @@ parser_new (Parser     *base,
 
   parser->result = result_new ();
   parser->seen = g_hash_table_new (g_str_hash, g_str_equal);
-  parser->seen_keys = g_string_chunk_new (16 * 1024);
+  if (base == NULL)
+    parser->seen_keys = g_string_chunk_new (16 * 1024);
   parser->base = base;
   parser->json = json;
 
@@ -499,7 +501,8 @@ parser_free (Parser *parser)
     return;
 
   g_hash_table_unref (parser->seen);
-  g_string_chunk_free (parser->seen_keys);
+  if (parser->seen_keys != NULL)
+    g_string_chunk_free (parser->seen_keys);
   dailies_id_parse_result_free (parser->result);
   g_free (parser);
 }
@@ -525,7 +528,7 @@ parser_commit (Parser *parser)
           continue;
         }
       g_ptr_array_add (to->ids, id);
-      g_hash_table_add (base->seen, g_string_chunk_insert (base->seen_keys, id));
+      g_hash_table_add (base->seen, base->seen_keys != NULL ? g_string_chunk_insert (base->seen_keys, id) : id);
     }
 
   for (guint i = 0; i < from->rejected->len && to->rejected->len < DAILIES_ID_PARSER_MAX_REJECTED; i++)
@@ -1702,15 +1705,17 @@ dailies_id_stream_finish (DailiesIdStream  *self,
       if (self->line->len > 0)
         parse_line (self->as_lines, self->line->str, self->line->len);
 
+      /* The reading that lost goes first: its IDs are copies too, and a
+       * document of 600,000 would hold three of each at once. */
       if (walker_finish (self->walker))
         {
-          parser_commit (as_json);
           parser_free (self->as_lines);
+          parser_commit (as_json);
         }
       else
         {
-          parser_commit (self->as_lines);
           parser_free (as_json);
+          parser_commit (self->as_lines);
         }
       g_clear_pointer (&self->walker, walker_free);
       self->as_lines = NULL;
