@@ -30,6 +30,47 @@ static const GOptionEntry list_entries[] = {
   { NULL }
 };
 
+/* Only ever a second instance: GApplication's, passing on what
+ * GtkApplication's would as well, the token that lets the first instance
+ * raise its window. */
+#define DAILIES_TYPE_LAUNCHER (dailies_launcher_get_type ())
+G_DECLARE_FINAL_TYPE (DailiesLauncher, dailies_launcher, DAILIES, LAUNCHER, GApplication)
+
+struct _DailiesLauncher
+{
+  GApplication parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (DailiesLauncher, dailies_launcher, G_TYPE_APPLICATION)
+
+static void
+dailies_launcher_add_platform_data (GApplication    *app,
+                                    GVariantBuilder *builder)
+{
+  const char *token = g_getenv ("XDG_ACTIVATION_TOKEN");
+
+  G_APPLICATION_CLASS (dailies_launcher_parent_class)->add_platform_data (app, builder);
+
+  if (token == NULL)
+    token = g_getenv ("DESKTOP_STARTUP_ID");
+  if (token != NULL && g_utf8_validate (token, -1, NULL))
+    {
+      g_variant_builder_add (builder, "{sv}", "activation-token", g_variant_new_string (token));
+      g_variant_builder_add (builder, "{sv}", "desktop-startup-id", g_variant_new_string (token));
+    }
+}
+
+static void
+dailies_launcher_class_init (DailiesLauncherClass *klass)
+{
+  G_APPLICATION_CLASS (klass)->add_platform_data = dailies_launcher_add_platform_data;
+}
+
+static void
+dailies_launcher_init (DailiesLauncher *self)
+{
+}
+
 /* Only lists of files, IDs or "-": options (--demo, --version, --help,
  * --gapplication-service) are the application's to read. */
 static gboolean
@@ -104,14 +145,21 @@ main (int   argc,
       /* What a second instance of the application would do, the same
        * way: its command line (and standard input, for "-") goes to the
        * first one, which prints what it added here and sets the exit
-       * status. Never the first instance itself: if that has just quit,
-       * D-Bus starts Dailies again where it is installed (it is D-Bus
-       * activatable), and elsewhere this says that it could not. */
-      g_autoptr(GApplication) app = g_application_new (APP_ID, G_APPLICATION_IS_LAUNCHER |
-                                                               G_APPLICATION_HANDLES_COMMAND_LINE);
+       * status. Should the first have quit since, this becomes Dailies
+       * below, as a second instance would have become the first; where
+       * Dailies is installed, D-Bus may start it first (it is D-Bus
+       * activatable), and the list goes there. */
+      g_autoptr(GApplication) app = g_object_new (DAILIES_TYPE_LAUNCHER,
+                                                  "application-id", APP_ID,
+                                                  "flags", G_APPLICATION_IS_LAUNCHER |
+                                                           G_APPLICATION_HANDLES_COMMAND_LINE,
+                                                  NULL);
+      g_autoptr(GError) error = NULL;
 
       g_application_add_main_option_entries (app, list_entries);
-      return g_application_run (app, argc, argv);
+      if (g_application_register (app, NULL, &error))
+        return g_application_run (app, argc, argv);
+      g_debug ("launcher: Dailies is no longer running (%s)", error->message);
     }
 
   /* The same process (its ID, for whoever started it) becomes Dailies;

@@ -8,6 +8,9 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <stdio.h>
+#ifdef __linux__
+# include <sys/prctl.h>
+#endif
 
 #include "dailies-application.h"
 
@@ -93,6 +96,12 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(DailiesApplication) app = NULL;
+
+#ifdef __linux__
+  /* Run by the launcher, `dailies`, as dailies-app: its process is still
+   * dailies to ps, pidof, killall and System Monitor. */
+  prctl (PR_SET_NAME, "dailies", 0, 0, 0);
+#endif
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);

@@ -523,7 +523,9 @@ has_line (const char *text,
 }
 
 /* The first instance reads its own standard input; a second one hands
- * its standard input to the first, and says what it gave. */
+ * its standard input to the first, and says what it gave. The second is
+ * the launcher alone, with no application beside it to become: it can
+ * only hand the list over. */
 static void
 test_stdin (void)
 {
@@ -532,6 +534,10 @@ test_stdin (void)
   g_autofree char *cache_dir = g_build_filename (root, "cache", NULL);
   g_autofree char *config_dir = g_build_filename (root, "config", NULL);
   g_autofree char *dailies = g_test_build_filename (G_TEST_BUILT, "..", "src", "dailies", NULL);
+  g_autofree char *launcher_dir = g_build_filename (root, "launcher", NULL);
+  g_autofree char *launcher_only = g_build_filename (launcher_dir, "dailies", NULL);
+  g_autoptr(GFile) launcher_source = g_file_new_for_path (dailies);
+  g_autoptr(GFile) launcher_copy = g_file_new_for_path (launcher_only);
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
@@ -544,6 +550,8 @@ test_stdin (void)
   guint watch;
 
   g_assert_nonnull (bus);
+  g_assert_cmpint (g_mkdir_with_parents (launcher_dir, 0700), ==, 0);
+  g_assert_true (g_file_copy (launcher_source, launcher_copy, G_FILE_COPY_NONE, NULL, NULL, NULL, NULL));
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache_dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config_dir, TRUE);
@@ -561,7 +569,7 @@ test_stdin (void)
   g_assert_true (dailies_test_wait_for_flag (&appeared, WAIT_MS));
   g_bus_unwatch_name (watch);
 
-  second = spawn_with_stdin (launcher, &second_run, dailies,
+  second = spawn_with_stdin (launcher, &second_run, launcher_only,
                              "asyntask_StdinSecond00000003\n# a comment\nstray\nasyntask_StdinSecond00000003\n");
   g_assert_true (dailies_test_wait_for_flag (&second_run.done, WAIT_MS));
   g_assert_true (second_run.ok);
