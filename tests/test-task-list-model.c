@@ -39,6 +39,7 @@ typedef struct
   GHashTable           *batch_of;     /* task → its addition, counted by the test (0 = loaded) */
   GHashTable           *index_of;     /* task → its place in that addition */
   guint                 n_batches;
+  guint                 next_id;      /* of run_property's tasks */
 } Fixture;
 
 static void
@@ -961,7 +962,6 @@ run_property (Fixture *f,
   static const char * const searches[] = { "", "kling", "SEED", "5", "éclair", "timeout", "id-1" };
   g_autoptr(GRand) rand = g_rand_new_with_seed (g_test_rand_int ());
   g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func (g_object_unref);
-  static guint next_id = 0;
 
   for (guint step = 0; step < n_steps; step++)
     {
@@ -975,7 +975,7 @@ run_property (Fixture *f,
 
           f->n_batches++;
           for (guint i = 0; i < n; i++)
-            g_ptr_array_add (ids, g_strdup_printf ("id-%u", g_rand_int_range (rand, 0, 4) == 0 ? next_id / 2 : next_id++));
+            g_ptr_array_add (ids, g_strdup_printf ("id-%u", g_rand_int_range (rand, 0, 4) == 0 ? f->next_id / 2 : f->next_id++));
           dailies_task_store_add_ids (f->store, (const char * const *) ids->pdata, ids->len);
           for (guint i = 0; i < ids->len; i++)
             {
@@ -1084,6 +1084,19 @@ test_property_behind_another (Fixture       *f,
   assert_consistent (&other);
 
   run_property (f, &other, 300);
+
+  /* A third list, made last, keeps all its entries apart; it goes while
+   * the other two stay, and must take nothing of theirs with it. */
+  {
+    Fixture third = *f;
+
+    open_model (&third);
+    run_property (f, &other, 100);
+    g_clear_pointer (&third.mirror, g_ptr_array_unref);
+    g_assert_finalize_object (third.model);
+    run_property (f, &other, 100);
+  }
+
   g_clear_pointer (&other.mirror, g_ptr_array_unref);
   g_assert_finalize_object (other.model);
   run_property (f, NULL, 300);
