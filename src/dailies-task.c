@@ -132,8 +132,23 @@ peek (DailiesTask *self)
   return self->detail != NULL ? self->detail : &no_detail;
 }
 
-/* A field's place in DailiesTaskDetail, for the setters below. */
+/* A field's place in DailiesTaskDetail, for the setters below, and
+ * reads of it that cannot write to no_detail. */
 #define AT(field) G_STRUCT_OFFSET (DailiesTaskDetail, field)
+
+static inline const char *
+read_string (DailiesTask *self,
+             glong        offset)
+{
+  return *(const char * const *) ((const guint8 *) peek (self) + offset);
+}
+
+static inline gint64
+read_int64 (DailiesTask *self,
+            glong        offset)
+{
+  return *(const gint64 *) ((const guint8 *) peek (self) + offset);
+}
 
 /* For writing: made when first needed. */
 static DailiesTaskDetail *
@@ -161,7 +176,7 @@ set_string (DailiesTask *self,
 
   g_assert (DAILIES_IS_TASK (self));
 
-  if (g_strcmp0 (G_STRUCT_MEMBER (char *, peek (self), offset), value) == 0)
+  if (g_strcmp0 (read_string (self, offset), value) == 0)
     return;
 
   field = G_STRUCT_MEMBER_P (detail (self), offset);
@@ -181,7 +196,7 @@ set_interned (DailiesTask *self,
 {
   g_assert (DAILIES_IS_TASK (self));
 
-  if (g_strcmp0 (G_STRUCT_MEMBER (char *, peek (self), offset), value) == 0)
+  if (g_strcmp0 (read_string (self, offset), value) == 0)
     return;
 
   G_STRUCT_MEMBER (char *, detail (self), offset) = (char *) g_intern_string (value);
@@ -205,7 +220,7 @@ set_int64 (DailiesTask *self,
 {
   g_assert (DAILIES_IS_TASK (self));
 
-  if (G_STRUCT_MEMBER (gint64, peek (self), offset) == value)
+  if (read_int64 (self, offset) == value)
     return;
 
   G_STRUCT_MEMBER (gint64, detail (self), offset) = value;
@@ -517,6 +532,10 @@ dailies_task_new_take_fields (DailiesTaskFields *fields)
   self->status = fields->status;
   self->progress = CLAMP (fields->progress, -1, 100);
   self->first_seen = fields->first_seen;
+  /* Rows from before the expiry was stored say -1, "not read yet", with
+   * or without a link: without one there is nothing to read. */
+  if (fields->link_expires < 0 && fields->result_url == NULL)
+    fields->link_expires = 0;
 
   /* A task only listed, never answered, has no detail. */
   if (fields->status_text != NULL || fields->submit_time != 0 || fields->start_time != 0 ||
