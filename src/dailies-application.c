@@ -530,6 +530,7 @@ command_line_import_cb (DailiesImport           *import,
 {
   g_autofree char *summary = NULL;
   const char * const *problems;
+  gboolean found_none;
 
   if (dailies_import_get_running (import))
     return;
@@ -537,12 +538,21 @@ command_line_import_cb (DailiesImport           *import,
   g_signal_handlers_disconnect_by_func (import, command_line_import_cb, command_line);
 
   problems = dailies_import_get_problems (import);
-  for (guint i = 0; problems[i] != NULL; i++)
-    g_application_command_line_printerr (command_line, "%s\n", problems[i]);
-
   summary = dailies_import_dup_summary (import);
-  g_application_command_line_print (command_line, "%s\n", summary);
-  if (dailies_import_get_cancelled (import))
+  /* A list with no task ID at all is an error, said once (the summary is
+   * then the problem itself, or that none was found), and a script can
+   * tell from the exit status. */
+  found_none = dailies_import_get_n_added (import) == 0 && dailies_import_get_n_listed (import) == 0;
+
+  for (guint i = 0; problems[i] != NULL; i++)
+    if (!found_none || g_strcmp0 (problems[i], summary) != 0)
+      g_application_command_line_printerr (command_line, "%s\n", problems[i]);
+
+  if (found_none)
+    g_application_command_line_printerr (command_line, "%s\n", summary);
+  else
+    g_application_command_line_print (command_line, "%s\n", summary);
+  if (found_none || dailies_import_get_cancelled (import))
     g_application_command_line_set_exit_status (command_line, 1);
 
   /* A running instance's caller waits for this to exit. */

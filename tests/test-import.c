@@ -544,8 +544,10 @@ test_stdin (void)
   g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
   g_autoptr(GSubprocess) first = NULL;
   g_autoptr(GSubprocess) second = NULL;
+  g_autoptr(GSubprocess) third = NULL;
   DailiesTestRun first_run = { 0 };
   DailiesTestRun second_run = { 0 };
+  DailiesTestRun third_run = { 0 };
   gboolean appeared = FALSE;
   guint watch;
 
@@ -576,6 +578,14 @@ test_stdin (void)
   g_assert_true (has_line (second_run.out, "Added 1 task · 1 already listed · 1 line without a task ID"));
   g_assert_false (first_run.done);
 
+  /* A list with no task ID is an error, said once, on standard error. */
+  third = spawn_with_stdin (launcher, &third_run, launcher_only, "no task here\nnor here\n");
+  g_assert_true (dailies_test_wait_for_flag (&third_run.done, WAIT_MS));
+  g_assert_false (third_run.ok);
+  g_assert_true (third_run.out == NULL || third_run.out[0] == '\0');
+  g_assert_true (has_line (third_run.err, "No task IDs found. Task IDs look like asyntask_h81efT0qwtLnzyt6VENmCZ6VXSfNxE2E."));
+  g_assert_null (strstr (strstr (third_run.err, "No task IDs found") + 1, "No task IDs found"));
+
   dailies_test_call_application (bus, "ActivateAction", g_variant_new_parsed ("('quit', @av [], @a{sv} {})"), WAIT_MS);
   g_assert_true (dailies_test_wait_for_flag (&first_run.done, WAIT_MS));
   g_assert_true (first_run.ok);
@@ -587,6 +597,7 @@ test_stdin (void)
 
   dailies_test_run_clear (&first_run);
   dailies_test_run_clear (&second_run);
+  dailies_test_run_clear (&third_run);
   dailies_test_rm_rf (root);
 }
 
