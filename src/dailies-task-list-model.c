@@ -52,17 +52,18 @@ static GPtrArray *live_models;
 
 typedef struct
 {
-  DailiesTask *task;
-  DailiesTaskListModel *model;
-  gint64       k1;       /* the sort key, for the current order: k1, k2, then seq */
-  gint64       k2;
-  guint64      seq;
-  char        *folded;   /* ID, model, reason and problem casefolded: made on the store's
-                          * loading thread for the tasks it read, else ahead in idle
-                          * slices, or when first searched if none got to it */
-  guint        shown : 1;
-  guint        doomed : 1;
-  guint        waiting : 1;   /* in waiting, not yet in all */
+  DailiesTask          *task;
+  DailiesTaskListModel *model;    /* whose entry it is (see get_entry) */
+  gint64                k1;       /* the sort key, for the current order: k1, k2, then seq */
+  gint64                k2;
+  guint64               seq;
+  char                 *folded;   /* ID, model, reason and problem casefolded: made on the
+                                   * store's loading thread for the tasks it read, else
+                                   * ahead in idle slices, or when first searched if none
+                                   * got to it */
+  guint                 shown : 1;
+  guint                 doomed : 1;
+  guint                 waiting : 1;   /* in waiting, not yet in all */
 } Entry;
 
 struct _DailiesTaskListModel
