@@ -1571,6 +1571,56 @@ test_fresh_then_changed (void)
   fixture_clear (&f);
 }
 
+/* A bulk add bigger than one transaction, with an answer to one of its
+ * tasks in the same batch, and SQLite refusing a row past the first
+ * transaction: the batch is tried again as a whole once the refusal is
+ * gone, and every row ends as it should, the answer too. */
+static void
+test_fresh_rows_many_transactions (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  const guint n = 20000;
+  const char *answered = "asyntask_ManyRows00001";
+  g_autofree char *body = response_body (answered, "SUCCESS", "100%");
+
+  fixture_init (&f);
+  /* Added in reverse: the writer sorts them, so the refused one (15,000th
+   * by ID) comes after the first transactions, whatever the order here. */
+  for (guint i = n; i > 0; i--)
+    g_ptr_array_add (ids, g_strdup_printf ("asyntask_ManyRows%05u", i));
+
+  store = open_store (f.db_path);
+  exec_on (f.db_path,
+           "CREATE TRIGGER refuse BEFORE INSERT ON tasks WHEN new.id = 'asyntask_ManyRows15000'"
+           " BEGIN SELECT RAISE (ABORT, 'refused'); END");
+  g_assert_cmpuint (dailies_task_store_add_ids (store, (const char * const *) ids->pdata, n), ==, n);
+  apply_body (store, dailies_task_store_lookup (store, answered), body, 200);
+  g_assert_false (dailies_task_store_flush (store, &error));
+  g_assert_error (error, DAILIES_STORE_ERROR, DAILIES_STORE_ERROR_IO);
+  g_clear_error (&error);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks WHERE id = 'asyntask_ManyRows15000'"), ==, 0);
+
+  exec_on (f.db_path, "DROP TRIGGER refuse");
+  g_assert_true (dailies_task_store_flush (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, n);
+  g_assert_cmpint (query_int (f.db_path, "SELECT status FROM tasks WHERE id = 'asyntask_ManyRows00001'"),
+                   ==, DAILIES_TASK_STATUS_SUCCESS);
+  close_store (store);
+
+  store = open_store (f.db_path);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, n);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpstr (dailies_task_get_id (get_task (store, i)), ==, g_ptr_array_index (ids, i));
+  g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (store, answered)), ==,
+                   DAILIES_TASK_STATUS_SUCCESS);
+  close_store (store);
+  fixture_clear (&f);
+}
+
 /* Before the writer runs: a task whose answer is still only in the file
  * is removed, its ID added again and that task removed too, then the first
  * removal is undone. The task comes back with its answer. */
@@ -1989,6 +2039,7 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/load-order", test_load_order);
   g_test_add_func ("/dailies/task-store/fresh-rows", test_fresh_rows);
   g_test_add_func ("/dailies/task-store/fresh-then-changed", test_fresh_then_changed);
+  g_test_add_func ("/dailies/task-store/fresh-rows-many-transactions", test_fresh_rows_many_transactions);
   g_test_add_func ("/dailies/task-store/undo-after-readd", test_undo_after_readd);
   g_test_add_func ("/dailies/task-store/committed-json-leaves-memory", test_committed_json_leaves_memory);
   g_test_add_func ("/dailies/task-store/read-back-errors-logged-once", test_read_back_errors_logged_once);
