@@ -520,6 +520,9 @@ parser_commit (Parser *parser)
     {
       char *id = g_ptr_array_index (from->ids, i);
 
+      /* Handed over already (see take_agreed_ids). */
+      if (id == NULL)
+        continue;
       g_ptr_array_index (from->ids, i) = NULL;
       if (parser_has_seen (base, id))
         {
@@ -1366,6 +1369,7 @@ struct _DailiesIdStream
   GString    *line;           /* the start of a line cut by the end of a chunk */
   Parser     *as_lines;       /* MODE_DOCUMENT: the same text read as lines */
   Walker     *walker;         /* MODE_DOCUMENT */
+  guint       n_agreed;       /* MODE_DOCUMENT: the IDs both readings found alike, handed over */
   GError     *error;
 };
 
@@ -1731,6 +1735,54 @@ dailies_id_stream_finish (DailiesIdStream  *self,
   return TRUE;
 }
 
+/* Moves @id, found by both readings of a document, to the root parser's
+ * keys: repeats later in the document are still found there. */
+static char *
+take_agreed_id (Parser *from_json,
+                Parser *from_lines,
+                Parser *root,
+                guint   i)
+{
+  char *json_id = g_ptr_array_index (from_json->result->ids, i);
+  char *lines_id = g_ptr_array_index (from_lines->result->ids, i);
+
+  g_ptr_array_index (from_json->result->ids, i) = NULL;
+  g_ptr_array_index (from_lines->result->ids, i) = NULL;
+  g_hash_table_remove (from_json->seen, json_id);
+  g_hash_table_remove (from_lines->seen, lines_id);
+  g_hash_table_add (root->seen, g_string_chunk_insert (root->seen_keys, lines_id));
+  g_free (json_id);
+
+  return lines_id;
+}
+
+/* While a document is not yet known to be JSON, the IDs that both
+ * readings found, in the same order, are certain whichever wins: each
+ * reading only ever adds to its IDs. A list of 100,000 as a JSON array
+ * of objects was listed only once it had been read to its end. */
+static GPtrArray *
+take_agreed_ids (DailiesIdStream *self)
+{
+  Parser *as_json = self->walker->out;
+  GPtrArray *json_ids = as_json->result->ids;
+  GPtrArray *lines_ids = self->as_lines->result->ids;
+  guint n = MIN (json_ids->len, lines_ids->len);
+  guint agreed = self->n_agreed;
+  GPtrArray *ids;
+
+  while (agreed < n && strcmp (g_ptr_array_index (json_ids, agreed), g_ptr_array_index (lines_ids, agreed)) == 0)
+    agreed++;
+  if (agreed == self->n_agreed)
+    return NULL;
+
+  ids = g_ptr_array_new_full (agreed - self->n_agreed, g_free);
+  for (guint i = self->n_agreed; i < agreed; i++)
+    g_ptr_array_add (ids, take_agreed_id (as_json, self->as_lines, self->parser, i));
+  self->n_agreed = agreed;
+
+  return ids;
+}
+
 GPtrArray *
 dailies_id_stream_take_ids (DailiesIdStream *self)
 {
@@ -1738,7 +1790,9 @@ dailies_id_stream_take_ids (DailiesIdStream *self)
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  /* A document's IDs are certain only once it has proved to be JSON. */
+  if (self->mode == MODE_DOCUMENT && self->error == NULL)
+    return take_agreed_ids (self);
+
   if (self->mode != MODE_LINES || self->parser == NULL)
     return NULL;
 

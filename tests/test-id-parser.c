@@ -823,6 +823,62 @@ test_stream_big_document (void)
   assert_same_result (whole, cut);
 }
 
+/* A JSON array of task objects, one a line, is handed over as it comes,
+ * not once it has been read to its end; cut off half way, or with an
+ * object whose line holds a second ID, it still ends as the whole text
+ * read at once. */
+static void
+test_stream_json_as_it_comes (void)
+{
+  g_autoptr(GString) text = g_string_new ("[\n");
+  g_autoptr(DailiesIdStream) stream = dailies_id_stream_new (TRUE);
+  g_autoptr(GPtrArray) early = NULL;
+  g_autoptr(GPtrArray) rest = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize half;
+  const gsize cuts[] = { 1000, 20000, 31000, 0 };
+
+  for (guint i = 0; i < 1000; i++)
+    g_string_append_printf (text, "  {\"task_id\": \"asyntask_Flow%05uAbCdEfGh\", \"status\": \"SUCCESS\"},\n", i);
+  g_string_append (text, "  {\"task_id\": \"asyntask_FlowLastAbCdEfGh\"}\n]\n");
+
+  half = text->len / 2;
+  g_assert_true (dailies_id_stream_feed (stream, text->str, half, &error));
+  early = dailies_id_stream_take_ids (stream);
+  g_assert_nonnull (early);
+  g_assert_cmpuint (early->len, >, 400);
+  for (guint i = 0; i < early->len; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("asyntask_Flow%05uAbCdEfGh", i);
+
+      g_assert_cmpstr (g_ptr_array_index (early, i), ==, expected);
+    }
+
+  g_assert_true (dailies_id_stream_feed (stream, text->str + half, text->len - half, &error));
+  g_assert_true (dailies_id_stream_finish (stream, &error));
+  rest = dailies_id_stream_take_ids (stream);
+  g_assert_nonnull (rest);
+  g_assert_cmpuint (early->len + rest->len, ==, 1001);
+  g_assert_cmpstr (g_ptr_array_index (rest, rest->len - 1), ==, "asyntask_FlowLastAbCdEfGh");
+
+  /* Each handed over once, and a repeat later in the document is one. */
+  assert_cut_same (text->str, text->len, TRUE, cuts);
+  g_string_truncate (text, text->len - 3);
+  g_string_append (text, ",\n  {\"task_id\": \"asyntask_Flow00007AbCdEfGh\"}\n]\n");
+  assert_cut_same (text->str, text->len, TRUE, cuts);
+
+  /* Not JSON after all: cut off, then text. */
+  g_string_truncate (text, half);
+  g_string_append (text, "\nasyntask_FlowAfterAbCdEfGh and then asyntask_FlowAfter2AbCdEfGh\n");
+  assert_cut_same (text->str, text->len, TRUE, cuts);
+
+  /* The readings part ways half way: an upstream ID beside a task's. */
+  g_string_truncate (text, half);
+  g_string_append (text, "\n  {\"task_id\": \"asyntask_FlowNestAbCdEfGh\", \"data\": {\"id\": \"cgt-20260427191505-x0001\"}},\n"
+                         "  {\"task_id\": \"asyntask_FlowTailAbCdEfGh\"}\n]\n");
+  assert_cut_same (text->str, text->len, TRUE, cuts);
+}
+
 static long
 read_status_kb (const char *field)
 {
@@ -991,6 +1047,7 @@ main (int   argc,
   g_test_add_func ("/dailies/id-parser/stream-fixtures", test_stream_fixtures);
   g_test_add_func ("/dailies/id-parser/stream-every-offset", test_stream_every_offset);
   g_test_add_func ("/dailies/id-parser/stream-big-document", test_stream_big_document);
+  g_test_add_func ("/dailies/id-parser/stream-json-as-it-comes", test_stream_json_as_it_comes);
   g_test_add_func ("/dailies/id-parser/stream-bounded-memory", test_stream_bounded_memory);
   g_test_add_func ("/dailies/id-parser/stream-bounded-memory/json", test_stream_bounded_memory_child);
   g_test_add_func ("/dailies/id-parser/stream-bounded-memory/csv", test_stream_bounded_memory_child);

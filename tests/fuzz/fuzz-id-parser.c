@@ -58,10 +58,32 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     size_t piece = size > 0 ? data[0] % 13 + 1 : 1;
     guint i;
 
+    g_autoptr(GPtrArray) taken = g_ptr_array_new_with_free_func (g_free);
+    /* Taken as they come on every other input, as an import does. */
+    gboolean take = size > 1 && data[1] % 2 == 0;
+
     for (size_t at = 0; at < size; at += piece)
-      dailies_id_stream_feed (stream, (const char *) data + at, MIN (piece, size - at), NULL);
+      {
+        dailies_id_stream_feed (stream, (const char *) data + at, MIN (piece, size - at), NULL);
+        if (take)
+          {
+            GPtrArray *ids = dailies_id_stream_take_ids (stream);
+
+            if (ids != NULL)
+              g_ptr_array_extend_and_steal (taken, ids);
+          }
+      }
     dailies_id_stream_finish (stream, NULL);
+    {
+      GPtrArray *ids = dailies_id_stream_take_ids (stream);
+
+      if (ids != NULL)
+        g_ptr_array_extend_and_steal (taken, ids);
+    }
     streamed = dailies_id_stream_steal_result (stream);
+    FUZZ_CHECK (streamed->ids->len == 0, "every ID is taken");
+    g_ptr_array_unref (streamed->ids);
+    streamed->ids = g_steal_pointer (&taken);
     check_result (streamed);
     FUZZ_CHECK (streamed->ids->len == text_result->ids->len, "pieces find as many IDs");
     for (i = 0; i < streamed->ids->len; i++)
