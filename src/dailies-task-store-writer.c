@@ -29,13 +29,6 @@
 /* A batch this big (a bulk add or removal) is followed by a trim. */
 #define TRIM_BATCH 10000
 
-/* New rows per transaction. 100,000 in one took SQLite 4 times as long
- * as the same in transactions of 3,000 to 25,000 (which cost about the
- * same): past its page cache, a transaction's pages go to the WAL and
- * back again. A multiple of DAILIES_TASK_STORE_FRESH_PER_STATEMENT. */
-#define FRESH_PER_TRANSACTION 8192
-G_STATIC_ASSERT (FRESH_PER_TRANSACTION % DAILIES_TASK_STORE_FRESH_PER_STATEMENT == 0);
-
 /* ------------------------------------------------------------------ */
 /* Rows                                                                */
 /* ------------------------------------------------------------------ */
@@ -201,13 +194,6 @@ write_fresh_rows (DailiesTaskStore *self,
     {
       int rc;
 
-      /* Committed part by part: should a later part fail, the whole
-       * batch is tried again, and these rows are written the same. */
-      if (i > 0 && i % FRESH_PER_TRANSACTION == 0 &&
-          ((rc = sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK ||
-           (rc = sqlite3_exec (self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK))
-        return rc;
-
       for (guint j = 0; j < DAILIES_TASK_STORE_FRESH_PER_STATEMENT; j++)
         {
           const FreshRow *row = g_ptr_array_index (fresh, i + j);
@@ -237,17 +223,19 @@ write_fresh_rows (DailiesTaskStore *self,
 }
 
 /* The fresh rows of @blocks; where @batch holds a row of the same ID, the
- * newer of the two is the one written, as when one row per ID waited. A
- * newer row (an answer, a removal, an Undo of the task that had the ID
+ * newer of the two says what the task is, as when one row per ID waited.
+ * A newer row (an answer, a removal, an Undo of the task that had the ID
  * before) says all there is, and its fresh row goes: written first, its
  * INSERT OR REPLACE would drop that older task's stored JSON, which an
- * Undo still needs. An older one (removed before its ID came again) goes
- * instead; if its removal was final, the ID goes to @forgets, as the JSON
- * an earlier written removal stashed must still go. */
+ * Undo still needs. An older one (the removal of the task that had the ID
+ * before) moves from @batch to @earlier, to be written before the fresh
+ * rows: its DELETE stashes that task's stored JSON for an Undo (or, if
+ * the removal was final, lets it go), which the INSERT OR REPLACE of the
+ * fresh row would not. */
 static GPtrArray *
 gather_fresh_rows (GHashTable *batch,
                    GQueue     *blocks,
-                   GPtrArray  *forgets)
+                   GPtrArray  *earlier)
 {
   GPtrArray *fresh = g_ptr_array_new ();
 
@@ -265,10 +253,11 @@ gather_fresh_rows (GHashTable *batch,
 
               if (other != NULL && other->gen > block->gen)
                 continue;
-              if (other != NULL && other->forget_stash)
-                g_ptr_array_add (forgets, g_strdup (row->id));
               if (other != NULL)
-                g_hash_table_remove (batch, row->id);
+                {
+                  g_hash_table_steal (batch, row->id);
+                  g_ptr_array_add (earlier, other);
+                }
             }
           g_ptr_array_add (fresh, row);
         }
@@ -278,27 +267,26 @@ gather_fresh_rows (GHashTable *batch,
 }
 
 /* One transaction for the whole batch: all of it is saved, or none. The
- * fresh rows go first; then each task has one row, so the order of the
- * rest does not matter. */
+ * rows older than the fresh ones go first, then the fresh rows; then each
+ * task has one row, so the order of the rest does not matter. @earlier
+ * gets the older rows, to queue again should this fail. */
 static gboolean
 commit_batch (DailiesTaskStore  *self,
               GHashTable        *batch,
               GQueue            *blocks,
+              GPtrArray         *earlier,
               GError           **error)
 {
-  g_autoptr(GPtrArray) forgets = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) fresh = gather_fresh_rows (batch, blocks, forgets);
+  g_autoptr(GPtrArray) fresh = gather_fresh_rows (batch, blocks, earlier);
   int rc = SQLITE_OK;
 
   if (!dailies_task_store_exec_sql (self->db, "BEGIN IMMEDIATE", error))
     return FALSE;
 
-  rc = write_fresh_rows (self, fresh);
-  for (guint i = 0; rc == SQLITE_OK && i < forgets->len; i++)
-    {
-      sqlite3_bind_text (self->stmts.forget_stash, 1, g_ptr_array_index (forgets, i), -1, SQLITE_STATIC);
-      rc = step_statement (self->stmts.forget_stash);
-    }
+  for (guint i = 0; rc == SQLITE_OK && i < earlier->len; i++)
+    rc = write_row (self, g_ptr_array_index (earlier, i));
+  if (rc == SQLITE_OK)
+    rc = write_fresh_rows (self, fresh);
   if (batch != NULL)
     {
       GHashTableIter iter;
@@ -385,6 +373,7 @@ dailies_task_store_writer_thread (gpointer user_data)
   while (!quit)
     {
       g_autoptr(GHashTable) batch = NULL;
+      g_autoptr(GPtrArray) earlier = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
       g_autoptr(GError) error = NULL;
       GQueue blocks = G_QUEUE_INIT;
       guint n_rows = 0;
@@ -410,7 +399,7 @@ dailies_task_store_writer_thread (gpointer user_data)
       g_mutex_unlock (&self->mutex);
 
       if (n_rows > 0)
-        ok = commit_batch (self, batch, &blocks, &error);
+        ok = commit_batch (self, batch, &blocks, earlier, &error);
 
       g_mutex_lock (&self->mutex);
       if (!ok)
@@ -430,6 +419,13 @@ dailies_task_store_writer_thread (gpointer user_data)
                   g_hash_table_iter_steal (&iter);
                   g_hash_table_insert (self->pending, key, value);
                 }
+            }
+          for (guint i = earlier->len; i > 0; i--)
+            {
+              Row *row = g_ptr_array_index (earlier, i - 1);
+
+              if (!g_hash_table_contains (self->pending, row->fields.id))
+                g_hash_table_insert (self->pending, row->fields.id, g_ptr_array_steal_index_fast (earlier, i - 1));
             }
           /* Older than any queued since: in front of them. */
           while ((block = g_queue_pop_tail (&blocks)) != NULL)

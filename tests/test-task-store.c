@@ -1571,12 +1571,11 @@ test_fresh_then_changed (void)
   fixture_clear (&f);
 }
 
-/* A bulk add bigger than one transaction, with an answer to one of its
- * tasks in the same batch, and SQLite refusing a row past the first
- * transaction: the batch is tried again as a whole once the refusal is
- * gone, and every row ends as it should, the answer too. */
+/* A bulk add with an answer to one of its tasks in the same batch, and
+ * SQLite refusing one of its rows: nothing of the batch is saved, then
+ * all of it once the refusal is gone, the answer too, in order. */
 static void
-test_fresh_rows_many_transactions (void)
+test_fresh_rows_refused (void)
 {
   Fixture f;
   DailiesTaskStore *store;
@@ -1587,8 +1586,7 @@ test_fresh_rows_many_transactions (void)
   g_autofree char *body = response_body (answered, "SUCCESS", "100%");
 
   fixture_init (&f);
-  /* Added in reverse: the writer sorts them, so the refused one (15,000th
-   * by ID) comes after the first transactions, whatever the order here. */
+  /* Added in reverse: the writer sorts them by ID. */
   for (guint i = n; i > 0; i--)
     g_ptr_array_add (ids, g_strdup_printf ("asyntask_ManyRows%05u", i));
 
@@ -1602,6 +1600,7 @@ test_fresh_rows_many_transactions (void)
   g_assert_error (error, DAILIES_STORE_ERROR, DAILIES_STORE_ERROR_IO);
   g_clear_error (&error);
   g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks WHERE id = 'asyntask_ManyRows15000'"), ==, 0);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, 0);
 
   exec_on (f.db_path, "DROP TRIGGER refuse");
   g_assert_true (dailies_task_store_flush (store, &error));
@@ -1657,6 +1656,69 @@ test_undo_after_readd (void)
   close_store (store);
 
   fixture_clear (&f);
+}
+
+/* As undo-after-readd, with the removal and the ID added again (in a
+ * bulk add) written before the Undo, once with SQLite refusing a row of
+ * the bulk add first. The task comes back with the JSON only the
+ * database held. */
+static void
+test_undo_after_readd_written (void)
+{
+  const char *refused[] = { NULL, "asyntask_UndoAfterReaddMany15000" };
+
+  for (guint refuse = 0; refuse < G_N_ELEMENTS (refused); refuse++)
+    {
+      Fixture f;
+      DailiesTaskStore *store;
+      const char *id = "asyntask_UndoAfterReaddWritten1";
+      g_autofree char *body = response_body (id, "SUCCESS", "100%");
+      g_autoptr(GPtrArray) olds = g_ptr_array_new_with_free_func (g_object_unref);
+      g_autoptr(GPtrArray) news = g_ptr_array_new_with_free_func (g_object_unref);
+      g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GError) error = NULL;
+
+      fixture_init (&f);
+      store = open_store (f.db_path);
+      dailies_task_store_add_ids (store, &id, 1);
+      apply_body (store, dailies_task_store_lookup (store, id), body, 200);
+      close_store (store);
+
+      for (guint i = 0; i < 20000; i++)
+        g_ptr_array_add (ids, g_strdup_printf ("asyntask_UndoAfterReaddMany%05u", i));
+      g_ptr_array_add (ids, g_strdup (id));
+
+      store = open_store (f.db_path);
+      g_ptr_array_add (olds, g_object_ref (dailies_task_store_lookup (store, id)));
+      g_assert_false (dailies_task_has_raw_json_in_memory (g_ptr_array_index (olds, 0)));
+      dailies_task_store_remove_tasks (store, olds);
+      g_assert_cmpuint (dailies_task_store_add_ids (store, (const char * const *) ids->pdata, ids->len), ==, ids->len);
+      if (refused[refuse] != NULL)
+        {
+          g_autofree char *trigger = g_strdup_printf ("CREATE TRIGGER refuse BEFORE INSERT ON tasks WHEN new.id = '%s'"
+                                                      " BEGIN SELECT RAISE (ABORT, 'refused'); END", refused[refuse]);
+
+          exec_on (f.db_path, trigger);
+          g_assert_false (dailies_task_store_flush (store, &error));
+          g_clear_error (&error);
+          exec_on (f.db_path, "DROP TRIGGER refuse");
+        }
+      g_assert_true (dailies_task_store_flush (store, &error));
+      g_assert_no_error (error);
+
+      g_ptr_array_add (news, g_object_ref (dailies_task_store_lookup (store, id)));
+      dailies_task_store_remove_tasks (store, news);
+      dailies_task_store_restore_tasks (store, olds);
+      g_assert_true (dailies_task_store_flush (store, &error));
+      g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, 20001);
+      close_store (store);
+
+      store = open_store (f.db_path);
+      g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (store, id)), ==, DAILIES_TASK_STATUS_SUCCESS);
+      g_assert_cmpstr (dailies_task_get_raw_json (dailies_task_store_lookup (store, id)), ==, body);
+      close_store (store);
+      fixture_clear (&f);
+    }
 }
 
 /* The list keeps its order however SQLite happens to store the rows: here
@@ -2039,8 +2101,9 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/load-order", test_load_order);
   g_test_add_func ("/dailies/task-store/fresh-rows", test_fresh_rows);
   g_test_add_func ("/dailies/task-store/fresh-then-changed", test_fresh_then_changed);
-  g_test_add_func ("/dailies/task-store/fresh-rows-many-transactions", test_fresh_rows_many_transactions);
+  g_test_add_func ("/dailies/task-store/fresh-rows-refused", test_fresh_rows_refused);
   g_test_add_func ("/dailies/task-store/undo-after-readd", test_undo_after_readd);
+  g_test_add_func ("/dailies/task-store/undo-after-readd-written", test_undo_after_readd_written);
   g_test_add_func ("/dailies/task-store/committed-json-leaves-memory", test_committed_json_leaves_memory);
   g_test_add_func ("/dailies/task-store/read-back-errors-logged-once", test_read_back_errors_logged_once);
   g_test_add_func ("/dailies/task-store/kill-during-writes", test_kill_during_writes);
