@@ -552,11 +552,37 @@ worker_done_cb (GObject      *object,
 /* The worker                                                          */
 /* ------------------------------------------------------------------ */
 
-static void
-add_problem (Found      *found,
-             const char *name,
-             const char *reason)
+/* What the worker has handed over so far, to tell a list that failed
+ * before any ID from one that failed after some were added. */
+static guint
+count_found (DailiesImport *self)
 {
+  guint n;
+
+  g_mutex_lock (&self->mutex);
+  n = self->n_found;
+  g_mutex_unlock (&self->mutex);
+
+  return n;
+}
+
+/* @n_found_before: count_found() before @name was read; the IDs it gave
+ * before failing stay added, and the summary says it was read in part. */
+static void
+add_problem (DailiesImport *self,
+             Found         *found,
+             const char    *name,
+             const char    *reason,
+             guint          n_found_before)
+{
+  if (count_found (self) > n_found_before)
+    {
+      found->n_cut_short++;
+      /* Translators: a list failed after some of its task IDs were added; %s are its name and the reason */
+      g_ptr_array_add (found->problems, g_strdup_printf (_("Only part of “%s” was read: %s"), name, reason));
+      return;
+    }
+
   /* Translators: a file given to Dailies could not be used; %s are its name and the reason */
   g_ptr_array_add (found->problems, g_strdup_printf (_("“%s” holds no task IDs: %s"), name, reason));
 }
@@ -666,6 +692,7 @@ read_file (DailiesImport *self,
   g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GFileInputStream) input = NULL;
   g_autoptr(GError) error = NULL;
+  guint n_found_before = count_found (self);
 
   /* Checked before reading: /dev/zero or a disk image is refused by its
    * type or size, not read. */
@@ -685,7 +712,7 @@ read_file (DailiesImport *self,
     {
       g_autofree char *name = g_file_get_basename (file);
 
-      add_problem (found, name, error->message);
+      add_problem (self, found, name, error->message, n_found_before);
     }
 }
 
@@ -719,6 +746,7 @@ worker_thread (GTask        *task,
         case SOURCE_STREAM:
           {
             g_autoptr(GError) error = NULL;
+            guint n_found_before = count_found (self);
 
             if (read_input (self, found, source->stream, cancellable, &error) ||
                 g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -736,7 +764,7 @@ worker_thread (GTask        *task,
                                                                    source->name, limit));
               }
             else
-              add_problem (found, source->name, error->message);
+              add_problem (self, found, source->name, error->message, n_found_before);
           }
           break;
 

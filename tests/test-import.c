@@ -449,6 +449,21 @@ test_long (void)
   run_app_test (test_long_body);
 }
 
+/* Runs @import in @window to its end; returns the summary it showed. */
+static const char *
+run_to_summary (DailiesWindow *window,
+                DailiesImport *import)
+{
+  const char *toast;
+
+  dailies_window_run_import (window, import);
+  g_assert_true (dailies_test_wait_until (import_done, import, WAIT_MS));
+  toast = dailies_window_get_last_toast (window);
+  g_test_message ("summary: %s", toast);
+
+  return toast;
+}
+
 /* Standard input past 64 MiB (its size is not known ahead): the IDs
  * before the limit are added, one after it is not, and the summary says
  * the list was read only in part. */
@@ -473,14 +488,11 @@ test_stdin_too_large_body (DailiesApplication *app)
   in = g_memory_input_stream_new_from_bytes (bytes);
 
   dailies_import_add_stream (import, in, "standard input");
-  dailies_window_run_import (window, import);
-  g_assert_true (dailies_test_wait_until (import_done, import, WAIT_MS));
+  toast = run_to_summary (window, import);
 
   g_assert_nonnull (dailies_task_store_lookup (store, "asyntask_BigStdinFirst00000001"));
   g_assert_nonnull (dailies_task_store_lookup (store, "asyntask_BigStdinFirst00000002"));
   g_assert_null (dailies_task_store_lookup (store, "asyntask_BigStdinLast000000001"));
-  toast = dailies_window_get_last_toast (window);
-  g_test_message ("summary: %s", toast);
   g_assert_cmpstr (toast, ==, "Added 2 tasks · 1 list read only in part");
   /* Details say why. */
   {
@@ -496,6 +508,50 @@ static void
 test_stdin_too_large (void)
 {
   run_app_test (test_stdin_too_large_body);
+}
+
+/* A file that stops being text after its first part (a log with a core
+ * dump appended, say): the IDs read before stay added, and the summary
+ * says the list was read only in part, not that it holds none. */
+static void
+test_partly_text_body (DailiesApplication *app)
+{
+  DailiesWindow *window = wait_for_app (app);
+  DailiesTaskStore *store = dailies_application_get_store (app);
+  g_autoptr(DailiesImport) import = dailies_import_new (store);
+  g_autoptr(GFileIOStream) io = NULL;
+  g_autoptr(GFile) file = g_file_new_tmp ("dailies-partly-text-XXXXXX.txt", &io, NULL);
+  g_autoptr(GString) text = g_string_new ("asyntask_PartlyText0000000001\nasyntask_PartlyText0000000002\n");
+  g_autofree char *name = NULL;
+  g_autofree char *why = NULL;
+  const char *toast;
+
+  g_assert_nonnull (file);
+  /* Past the reading's first chunk, then bytes that are not UTF-8. */
+  while (text->len < 200 * 1024)
+    g_string_append (text, "# padding\n");
+  g_string_append (text, "\xff\xfe\x00\x01 asyntask_PartlyTextAfter00001\n");
+  g_assert_true (g_file_replace_contents (file, text->str, text->len, NULL, FALSE, G_FILE_CREATE_NONE,
+                                          NULL, NULL, NULL));
+
+  dailies_import_add_file (import, file);
+  toast = run_to_summary (window, import);
+
+  g_assert_nonnull (dailies_task_store_lookup (store, "asyntask_PartlyText0000000001"));
+  g_assert_nonnull (dailies_task_store_lookup (store, "asyntask_PartlyText0000000002"));
+  g_assert_null (dailies_task_store_lookup (store, "asyntask_PartlyTextAfter00001"));
+  g_assert_cmpstr (toast, ==, "Added 2 tasks · 1 list read only in part");
+  name = g_file_get_basename (file);
+  why = g_strdup_printf ("Only part of “%s” was read: The file is not text", name);
+  g_assert_cmpstr (dailies_import_get_problems (import)[0], ==, why);
+
+  g_file_delete (file, NULL, NULL);
+}
+
+static void
+test_partly_text (void)
+{
+  run_app_test (test_partly_text_body);
 }
 
 /* ------------------------------------------------------------------ */
@@ -617,6 +673,7 @@ main (int   argc,
   g_test_add_func ("/dailies/import/long", test_long);
   g_test_add_func ("/dailies/import/stdin", test_stdin);
   g_test_add_func ("/dailies/import/stdin-too-large", test_stdin_too_large);
+  g_test_add_func ("/dailies/import/partly-text", test_partly_text);
 
   status = g_test_run ();
   dailies_test_notifications_stop (notifications);
