@@ -63,8 +63,9 @@ gboolean              dailies_id_stream_feed        (DailiesIdStream  *self,
 gboolean              dailies_id_stream_finish      (DailiesIdStream  *self,
                                                      GError          **error);
 /* The IDs found since the last call that are certain, in order (char*);
- * NULL when there are none. A JSON document's IDs come after finish(),
- * once it has proved to be JSON. They are handed over: the ids of
+ * NULL when there are none. A JSON document's IDs come as far as its two
+ * readings (as JSON and as lines) agree, the rest after finish(), once it
+ * has proved to be JSON or not. They are handed over: the ids of
  * steal_result() are only those not taken. */
 GPtrArray            *dailies_id_stream_take_ids    (DailiesIdStream  *self);
 /* Lines read so far, for progress. */

@@ -86,6 +86,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     streamed->ids = g_steal_pointer (&taken);
     check_result (streamed);
     FUZZ_CHECK (streamed->ids->len == text_result->ids->len, "pieces find as many IDs");
+    FUZZ_CHECK (streamed->n_duplicates == text_result->n_duplicates, "pieces find as many repeats");
+    FUZZ_CHECK (streamed->n_rejected == text_result->n_rejected, "pieces reject as many lines");
     for (i = 0; i < streamed->ids->len; i++)
       FUZZ_CHECK (strcmp (g_ptr_array_index (streamed->ids, i), g_ptr_array_index (text_result->ids, i)) == 0,
                   "pieces find the same IDs");
