@@ -2,21 +2,21 @@
  *
  * What SQLite alone takes to store the new rows of an import: the IDs of
  * LIST (one a line) inserted into DB_PATH, an empty store the app made,
- * the way the store's writer does it (sorted, 64 rows a statement, 8,192
- * a transaction), and nothing else. Prints the milliseconds.
- *   bench-sqlite-floor DB_PATH LIST
+ * the way the store's writer does it (sorted, 64 rows a statement, one
+ * transaction, or one per N rows), and nothing else. Prints the
+ * milliseconds.
+ *   bench-sqlite-floor DB_PATH LIST [N]
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #include "config.h"
 
-#include <glib.h>
-#include <sqlite3.h>
 #include <string.h>
 
-#define PER_STATEMENT 64
-#define PER_TRANSACTION 8192
+#include "dailies-task-store-private.h"
+
+#define PER_STATEMENT DAILIES_TASK_STORE_FRESH_PER_STATEMENT
 
 static void
 check (sqlite3    *db,
@@ -24,7 +24,7 @@ check (sqlite3    *db,
        const char *what)
 {
   if (rc != SQLITE_OK && rc != SQLITE_DONE)
-    g_error ("bench: %s: %s", what, sqlite3_errmsg (db));
+    g_error ("bench: %s: %s", what, db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
 }
 
 static int
@@ -42,15 +42,20 @@ main (int   argc,
   g_autofree char *text = NULL;
   g_auto(GStrv) ids = NULL;
   guint n = 0;
+  guint per_transaction = G_MAXUINT;
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
   gint64 start;
 
-  if (argc != 3)
+  if (argc != 3 && argc != 4)
     {
-      g_printerr ("usage: %s DB_PATH LIST\n", argv[0]);
+      g_printerr ("usage: %s DB_PATH LIST [ROWS_PER_TRANSACTION]\n", argv[0]);
       return 2;
     }
+  if (argc == 4)
+    per_transaction = (guint) g_ascii_strtoull (argv[3], NULL, 10) / PER_STATEMENT * PER_STATEMENT;
+  if (per_transaction == 0)
+    per_transaction = PER_STATEMENT;
   if (!g_file_get_contents (argv[2], &text, NULL, NULL))
     g_error ("bench: cannot read %s", argv[2]);
   ids = g_strsplit (g_strchomp (text), "\n", -1);
@@ -69,7 +74,7 @@ main (int   argc,
   check (db, sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL), "begin");
   for (guint i = 0; i + PER_STATEMENT <= n; i += PER_STATEMENT)
     {
-      if (i > 0 && i % PER_TRANSACTION == 0)
+      if (i > 0 && i % per_transaction == 0)
         check (db, sqlite3_exec (db, "COMMIT; BEGIN IMMEDIATE", NULL, NULL, NULL), "commit");
       for (guint j = 0; j < PER_STATEMENT; j++)
         {
