@@ -637,26 +637,32 @@ read_input (DailiesImport  *self,
   g_autoptr(DailiesIdParseResult) result = NULL;
   guint64 counted_lines = 0;
 
+  gboolean ok = TRUE;
+
   for (;;)
     {
       gssize n = g_input_stream_read (input, buffer, CHUNK_BYTES, cancellable, error);
 
-      if (n < 0)
-        return FALSE;
       if (n == 0)
         break;
-      if (!take_chunk (self, stream, buffer, n, &counted_lines, error))
-        return FALSE;
+      if (n < 0 || !take_chunk (self, stream, buffer, n, &counted_lines, error))
+        {
+          ok = FALSE;
+          break;
+        }
     }
 
-  if (!dailies_id_stream_finish (stream, error))
-    return FALSE;
+  if (ok && dailies_id_stream_finish (stream, error))
+    push_batch (self, dailies_id_stream_take_ids (stream));
+  else
+    ok = FALSE;
 
-  push_batch (self, dailies_id_stream_take_ids (stream));
+  /* Also when it failed part way: the IDs before stay added, and so the
+   * lines skipped and the repeats before are counted too. */
   result = dailies_id_stream_steal_result (stream);
   merge_result (found, result);
 
-  return TRUE;
+  return ok;
 }
 
 static void

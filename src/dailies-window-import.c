@@ -90,6 +90,7 @@ show_import_summary (DailiesWindow *self,
   g_strv_builder_addv (details, (const char **) rejected);
   g_clear_pointer (&self->rejected_lines, g_strfreev);
   self->rejected_lines = g_strv_builder_end (details);
+  self->n_import_problems = g_strv_length ((char **) problems);
 
   /* Details, unless the summary already says all (one unreadable file). */
   if (rejected[0] != NULL || (problems[0] != NULL && g_strcmp0 (summary, problems[0]) != 0))
@@ -210,6 +211,8 @@ show_rejected_action (GtkWidget  *widget,
   DailiesWindow *self = DAILIES_WINDOW (widget);
   g_autofree char *lines = NULL;
   g_autofree char *body = NULL;
+  const char *heading;
+  gboolean has_lines;
   GtkWidget *dialog;
   GtkWidget *label;
   GtkWidget *scroller;
@@ -218,10 +221,29 @@ show_rejected_action (GtkWidget  *widget,
     return;
 
   lines = g_strjoinv ("\n", self->rejected_lines);
-  /* Translators: the numbers are a count of lines and a count of characters */
-  body = g_strdup_printf (_("These lines held no task ID and were skipped. At most %d are kept here, each cut to %d characters."),
-                          DAILIES_ID_PARSER_MAX_REJECTED, DAILIES_ID_PARSER_REJECTED_CHARS);
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Lines Without a Task ID"), body);
+  has_lines = g_strv_length (self->rejected_lines) > self->n_import_problems;
+  /* What the list holds: lists not read in full (first), lines without an ID, or both. */
+  if (self->n_import_problems == 0)
+    {
+      heading = _("Lines Without a Task ID");
+      /* Translators: the numbers are a count of lines and a count of characters */
+      body = g_strdup_printf (_("These lines held no task ID and were skipped. At most %d are kept here, each cut to %d characters."),
+                              DAILIES_ID_PARSER_MAX_REJECTED, DAILIES_ID_PARSER_REJECTED_CHARS);
+    }
+  else if (!has_lines)
+    {
+      heading = _("Lists Not Read in Full");
+      body = g_strdup (_("These lists could not be read, or were read only in part."));
+    }
+  else
+    {
+      heading = _("Import Details");
+      /* Translators: the numbers are a count of lines and a count of characters */
+      body = g_strdup_printf (_("First the lists that could not be read in full, then the lines that held no "
+                                "task ID and were skipped. At most %d lines are kept, each cut to %d characters."),
+                              DAILIES_ID_PARSER_MAX_REJECTED, DAILIES_ID_PARSER_REJECTED_CHARS);
+    }
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
   label = g_object_new (GTK_TYPE_LABEL,
                         "label", lines,
                         "selectable", TRUE,

@@ -449,6 +449,32 @@ test_long (void)
   run_app_test (test_long_body);
 }
 
+static gboolean
+has_message_dialog (gpointer user_data)
+{
+  return dailies_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+}
+
+/* Opens the last summary's Details as its button does: the heading says
+ * what the list holds, and the list holds @first_line first. */
+static void
+assert_details (DailiesWindow *window,
+                const char    *heading,
+                const char    *first_line)
+{
+  AdwMessageDialog *dialog;
+  GtkWidget *label;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-rejected", NULL));
+  g_assert_true (dailies_test_wait_until (has_message_dialog, NULL, WAIT_MS));
+  dialog = ADW_MESSAGE_DIALOG (dailies_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, heading);
+  label = dailies_test_find_widget (GTK_WIDGET (dialog), GTK_TYPE_LABEL, "monospace");
+  g_assert_nonnull (label);
+  g_assert_true (g_str_has_prefix (gtk_label_get_label (GTK_LABEL (label)), first_line));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 /* Runs @import in @window to its end; returns the summary it showed. */
 static const char *
 run_to_summary (DailiesWindow *window,
@@ -544,6 +570,19 @@ test_partly_text_body (DailiesApplication *app)
   name = g_file_get_basename (file);
   why = g_strdup_printf ("Only part of “%s” was read: The file is not text", name);
   g_assert_cmpstr (dailies_import_get_problems (import)[0], ==, why);
+  assert_details (window, "Lists Not Read in Full", why);
+
+  /* With a line that held no ID too: both, the list first. */
+  g_string_prepend (text, "asyntask_abc (cut short)\n");
+  g_string_replace (text, "PartlyText00", "PartlyText01", 0);
+  g_assert_true (g_file_replace_contents (file, text->str, text->len, NULL, FALSE, G_FILE_CREATE_NONE,
+                                          NULL, NULL, NULL));
+  g_clear_object (&import);
+  import = dailies_import_new (store);
+  dailies_import_add_file (import, file);
+  toast = run_to_summary (window, import);
+  g_assert_cmpstr (toast, ==, "Added 2 tasks · 1 line without a task ID · 1 list read only in part");
+  assert_details (window, "Import Details", why);
 
   g_file_delete (file, NULL, NULL);
 }
