@@ -77,8 +77,8 @@ static const char upsert_sql[] =
 static const char upsert_keep_json_sql[] =
   "INSERT OR REPLACE INTO tasks (" TASK_COLUMNS ") "
   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-  "COALESCE ((SELECT raw_json FROM main.tasks WHERE id = ?1),"
-  "          (SELECT raw_json FROM temp.removed_json WHERE id = ?1)), "
+  "COALESCE ((SELECT raw_json FROM main.tasks WHERE id = ?1 AND position = ?2),"
+  "          (SELECT raw_json FROM temp.removed_json WHERE id = ?1 AND position = ?2)), "
   "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
 /* A task just added: every other column as a new task has it (the
  * defaults; link_expires is 0, nothing, rather than not read). A bulk
@@ -91,14 +91,15 @@ static const char insert_fresh_sql[] =
 static const char delete_sql[] =
   "DELETE FROM tasks WHERE id = ?1";
 static const char forget_stash_sql[] =
-  "DELETE FROM temp.removed_json WHERE id = ?1";
+  "DELETE FROM temp.removed_json WHERE id = ?1 AND position = ?2";
 /* INSERT OR REPLACE does not fire it: recursive triggers are off. */
 static const char stash_sql[] =
   "PRAGMA temp_store = FILE;"
-  "CREATE TEMP TABLE removed_json (id TEXT PRIMARY KEY NOT NULL, raw_json TEXT);"
+  "CREATE TEMP TABLE removed_json (id TEXT NOT NULL, position INTEGER NOT NULL, raw_json TEXT,"
+  "                                 PRIMARY KEY (id, position));"
   "CREATE TEMP TRIGGER stash_removed_json BEFORE DELETE ON main.tasks"
   " WHEN old.raw_json IS NOT NULL BEGIN"
-  "  INSERT OR REPLACE INTO removed_json (id, raw_json) VALUES (old.id, old.raw_json);"
+  "  INSERT OR REPLACE INTO removed_json (id, position, raw_json) VALUES (old.id, old.position, old.raw_json);"
   " END;";
 static const char read_json_sql[] =
   "SELECT raw_json FROM tasks WHERE id = ?1";

@@ -22,7 +22,9 @@ typedef struct
   DailiesTaskFields fields;            /* raw_json NULL: it is json */
   GBytes           *json;              /* the task's raw JSON, shared with it; NULL when none */
   gboolean          deleted;
-  gboolean          forget_stash;      /* deleted, and its JSON kept for an undo goes too */
+  gboolean          delete_first;      /* not deleted, but replaced a removal not written yet */
+  gboolean          forget_stash;      /* deleted (first), and its JSON kept for an undo goes too */
+  guint             deleted_position;  /* the place of the task deleted (first) */
   gboolean          keep_stored_json;  /* the JSON was not loaded: keep the stored one */
   gboolean          answer;            /* an answer's: may wait for the next ones */
   guint             position;

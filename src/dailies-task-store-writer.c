@@ -62,6 +62,7 @@ dailies_task_store_row_new_deleted (DailiesTask *task)
 
   row->fields.id = g_strdup (dailies_task_get_id (task));
   row->deleted = TRUE;
+  row->deleted_position = dailies_task_get_store_position (task) - 1;
 
   return row;
 }
@@ -89,61 +90,79 @@ bind_text (sqlite3_stmt *stmt,
 }
 
 static int
+step_statement (sqlite3_stmt *stmt)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* The stored row of @row's ID goes: its trigger stashes the JSON for an
+ * Undo, under the ID and the task's place (two tasks of one ID may both
+ * wait for one), and the stash goes too if the removal was final. */
+static int
+delete_stored (DailiesTaskStore *self,
+               const Row        *row)
+{
+  int rc = SQLITE_OK;
+
+  sqlite3_bind_text (self->stmts.delete, 1, row->fields.id, -1, SQLITE_STATIC);
+  rc = step_statement (self->stmts.delete);
+  if (rc == SQLITE_OK && row->forget_stash)
+    {
+      sqlite3_bind_text (self->stmts.forget_stash, 1, row->fields.id, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (self->stmts.forget_stash, 2, row->deleted_position);
+      rc = step_statement (self->stmts.forget_stash);
+    }
+
+  return rc;
+}
+
+static int
 write_row (DailiesTaskStore *self,
            const Row        *row)
 {
   sqlite3_stmt *stmt;
   int rc;
 
-  if (row->deleted && row->forget_stash)
-    {
-      /* The removal itself first, in case it was not written yet: its
-       * trigger would stash the JSON again. */
-      stmt = self->stmts.delete;
-      sqlite3_bind_text (stmt, 1, row->fields.id, -1, SQLITE_STATIC);
-      rc = sqlite3_step (stmt);
-      sqlite3_reset (stmt);
-      sqlite3_clear_bindings (stmt);
-      if (rc != SQLITE_DONE)
-        return rc;
-      stmt = self->stmts.forget_stash;
-      sqlite3_bind_text (stmt, 1, row->fields.id, -1, SQLITE_STATIC);
-    }
-  else if (row->deleted)
-    {
-      stmt = self->stmts.delete;
-      sqlite3_bind_text (stmt, 1, row->fields.id, -1, SQLITE_STATIC);
-    }
+  /* The removal this row replaced, which an INSERT OR REPLACE would not
+   * stash: of a task whose ID came again, or undone. */
+  if (row->delete_first && (rc = delete_stored (self, row)) != SQLITE_OK)
+    return rc;
+
+  if (row->deleted)
+    return delete_stored (self, row);
+
+  stmt = row->keep_stored_json ? self->stmts.upsert_keep_json : self->stmts.upsert;
+  sqlite3_bind_text (stmt, 1, row->fields.id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, row->position);
+  sqlite3_bind_int (stmt, 3, row->fields.status);
+  bind_text (stmt, 4, row->fields.status_text);
+  sqlite3_bind_int (stmt, 5, row->fields.progress);
+  sqlite3_bind_int64 (stmt, 6, row->fields.submit_time);
+  sqlite3_bind_int64 (stmt, 7, row->fields.start_time);
+  sqlite3_bind_int64 (stmt, 8, row->fields.finish_time);
+  bind_text (stmt, 9, row->fields.fail_reason);
+  bind_text (stmt, 10, row->fields.result_url);
+  bind_text (stmt, 11, row->fields.original_result_url);
+  bind_text (stmt, 12, row->fields.request_id);
+  bind_text (stmt, 13, row->fields.model);
+  if (row->json != NULL)
+    sqlite3_bind_text (stmt, 14, g_bytes_get_data (row->json, NULL), g_bytes_get_size (row->json) - 1,
+                       SQLITE_STATIC);
   else
-    {
-      stmt = row->keep_stored_json ? self->stmts.upsert_keep_json : self->stmts.upsert;
-      sqlite3_bind_text (stmt, 1, row->fields.id, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 2, row->position);
-      sqlite3_bind_int (stmt, 3, row->fields.status);
-      bind_text (stmt, 4, row->fields.status_text);
-      sqlite3_bind_int (stmt, 5, row->fields.progress);
-      sqlite3_bind_int64 (stmt, 6, row->fields.submit_time);
-      sqlite3_bind_int64 (stmt, 7, row->fields.start_time);
-      sqlite3_bind_int64 (stmt, 8, row->fields.finish_time);
-      bind_text (stmt, 9, row->fields.fail_reason);
-      bind_text (stmt, 10, row->fields.result_url);
-      bind_text (stmt, 11, row->fields.original_result_url);
-      bind_text (stmt, 12, row->fields.request_id);
-      bind_text (stmt, 13, row->fields.model);
-      if (row->json != NULL)
-        sqlite3_bind_text (stmt, 14, g_bytes_get_data (row->json, NULL), g_bytes_get_size (row->json) - 1,
-                           SQLITE_STATIC);
-      else
-        sqlite3_bind_null (stmt, 14);
-      sqlite3_bind_int64 (stmt, 15, row->fields.first_seen);
-      sqlite3_bind_int64 (stmt, 16, row->fields.last_polled);
-      bind_text (stmt, 17, row->fields.last_error);
-      sqlite3_bind_int64 (stmt, 18, row->fields.http_status);
-      bind_text (stmt, 19, row->fields.local_path);
-      sqlite3_bind_int64 (stmt, 20, row->fields.link_seen);
-      sqlite3_bind_int64 (stmt, 21, row->fields.link_lapsed);
-      sqlite3_bind_int64 (stmt, 22, row->fields.link_expires);
-    }
+    sqlite3_bind_null (stmt, 14);
+  sqlite3_bind_int64 (stmt, 15, row->fields.first_seen);
+  sqlite3_bind_int64 (stmt, 16, row->fields.last_polled);
+  bind_text (stmt, 17, row->fields.last_error);
+  sqlite3_bind_int64 (stmt, 18, row->fields.http_status);
+  bind_text (stmt, 19, row->fields.local_path);
+  sqlite3_bind_int64 (stmt, 20, row->fields.link_seen);
+  sqlite3_bind_int64 (stmt, 21, row->fields.link_lapsed);
+  sqlite3_bind_int64 (stmt, 22, row->fields.link_expires);
 
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
@@ -165,17 +184,6 @@ compare_fresh_rows (gconstpointer a,
   if (cmp != 0)
     return cmp;
   return ra->position < rb->position ? -1 : ra->position > rb->position;
-}
-
-static int
-step_statement (sqlite3_stmt *stmt)
-{
-  int rc = sqlite3_step (stmt);
-
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-
-  return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 /* The rows of tasks just added, DAILIES_TASK_STORE_FRESH_PER_STATEMENT a
@@ -609,6 +617,16 @@ dailies_task_store_queue_rows (DailiesTaskStore  *self,
   self->queued_gen++;
   for (guint i = 0; i < n_rows; i++)
     {
+      Row *older = g_hash_table_lookup (self->pending, rows[i]->fields.id);
+
+      /* A removal not written yet still goes first when a row of the same
+       * ID (a task listed again, or the Undo) takes its place. */
+      if (older != NULL && !rows[i]->deleted && (older->deleted || older->delete_first))
+        {
+          rows[i]->delete_first = TRUE;
+          rows[i]->forget_stash = older->forget_stash;
+          rows[i]->deleted_position = older->deleted_position;
+        }
       urgent |= !rows[i]->answer;
       rows[i]->gen = self->queued_gen;
       g_hash_table_replace (self->pending, rows[i]->fields.id, rows[i]);

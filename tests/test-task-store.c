@@ -1620,6 +1620,29 @@ test_fresh_rows_refused (void)
   fixture_clear (&f);
 }
 
+/* A finished task whose JSON is only in the database is removed (into
+ * @olds) and its ID added again; none of it is written yet. */
+static DailiesTaskStore *
+open_readded (Fixture    *f,
+              const char *id,
+              const char *body,
+              GPtrArray  *olds)
+{
+  DailiesTaskStore *store = open_store (f->db_path);
+
+  dailies_task_store_add_ids (store, &id, 1);
+  apply_body (store, dailies_task_store_lookup (store, id), body, 200);
+  close_store (store);
+
+  store = open_store (f->db_path);
+  g_ptr_array_add (olds, g_object_ref (dailies_task_store_lookup (store, id)));
+  g_assert_false (dailies_task_has_raw_json_in_memory (g_ptr_array_index (olds, 0)));
+  dailies_task_store_remove_tasks (store, olds);
+  g_assert_cmpuint (dailies_task_store_add_ids (store, &id, 1), ==, 1);
+
+  return store;
+}
+
 /* Before the writer runs: a task whose answer is still only in the file
  * is removed, its ID added again and that task removed too, then the first
  * removal is undone. The task comes back with its answer. */
@@ -1634,16 +1657,7 @@ test_undo_after_readd (void)
   g_autoptr(GPtrArray) news = g_ptr_array_new_with_free_func (g_object_unref);
 
   fixture_init (&f);
-  store = open_store (f.db_path);
-  dailies_task_store_add_ids (store, &id, 1);
-  apply_body (store, dailies_task_store_lookup (store, id), body, 200);
-  close_store (store);
-
-  store = open_store (f.db_path);
-  g_ptr_array_add (olds, g_object_ref (dailies_task_store_lookup (store, id)));
-  g_assert_false (dailies_task_has_raw_json_in_memory (g_ptr_array_index (olds, 0)));
-  dailies_task_store_remove_tasks (store, olds);
-  g_assert_cmpuint (dailies_task_store_add_ids (store, &id, 1), ==, 1);
+  store = open_readded (&f, id, body, olds);
   g_ptr_array_add (news, g_object_ref (dailies_task_store_lookup (store, id)));
   dailies_task_store_remove_tasks (store, news);
   dailies_task_store_restore_tasks (store, olds);
@@ -1725,6 +1739,39 @@ test_undo_after_readd_written (void)
       close_store (store);
       fixture_clear (&f);
     }
+}
+
+/* A task whose JSON is only in the database is removed, its ID added
+ * again and that new task answered, all before the writer runs; the new
+ * one is written, removed, and the first removal undone. The first task
+ * comes back with its own JSON, not none and not the new one's. */
+static void
+test_undo_after_readd_answered (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  const char *id = "asyntask_UndoAfterReaddAnswered1";
+  g_autofree char *body = response_body (id, "SUCCESS", "100%");
+  g_autofree char *new_body = response_body (id, "FAILURE", "100%");
+  g_autoptr(GPtrArray) olds = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) news = g_ptr_array_new_with_free_func (g_object_unref);
+
+  fixture_init (&f);
+  store = open_readded (&f, id, body, olds);
+  apply_body (store, dailies_task_store_lookup (store, id), new_body, 200);
+  g_assert_true (dailies_task_store_flush (store, NULL));
+
+  g_ptr_array_add (news, g_object_ref (dailies_task_store_lookup (store, id)));
+  dailies_task_store_remove_tasks (store, news);
+  dailies_task_store_restore_tasks (store, olds);
+  g_assert_true (dailies_task_store_flush (store, NULL));
+  close_store (store);
+
+  store = open_store (f.db_path);
+  g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (store, id)), ==, DAILIES_TASK_STATUS_SUCCESS);
+  g_assert_cmpstr (dailies_task_get_raw_json (dailies_task_store_lookup (store, id)), ==, body);
+  close_store (store);
+  fixture_clear (&f);
 }
 
 /* The list keeps its order however SQLite happens to store the rows: here
@@ -2110,6 +2157,7 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/fresh-rows-refused", test_fresh_rows_refused);
   g_test_add_func ("/dailies/task-store/undo-after-readd", test_undo_after_readd);
   g_test_add_func ("/dailies/task-store/undo-after-readd-written", test_undo_after_readd_written);
+  g_test_add_func ("/dailies/task-store/undo-after-readd-answered", test_undo_after_readd_answered);
   g_test_add_func ("/dailies/task-store/committed-json-leaves-memory", test_committed_json_leaves_memory);
   g_test_add_func ("/dailies/task-store/read-back-errors-logged-once", test_read_back_errors_logged_once);
   g_test_add_func ("/dailies/task-store/kill-during-writes", test_kill_during_writes);
