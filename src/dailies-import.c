@@ -637,6 +637,7 @@ read_input (DailiesImport  *self,
   g_autoptr(DailiesIdParseResult) result = NULL;
   guint64 counted_lines = 0;
 
+  guint n_found_before = count_found (self);
   gboolean ok = TRUE;
 
   for (;;)
@@ -657,10 +658,14 @@ read_input (DailiesImport  *self,
   else
     ok = FALSE;
 
-  /* Also when it failed part way: the IDs before stay added, and so the
-   * lines skipped and the repeats before are counted too. */
-  result = dailies_id_stream_steal_result (stream);
-  merge_result (found, result);
+  /* Also when it failed after some IDs, which stay added: the lines
+   * skipped and the repeats before count too. A list that failed before
+   * any is only a problem, which the summary then names. */
+  if (ok || count_found (self) > n_found_before)
+    {
+      result = dailies_id_stream_steal_result (stream);
+      merge_result (found, result);
+    }
 
   return ok;
 }

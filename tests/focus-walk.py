@@ -101,13 +101,18 @@ class Shot:
         return n
 
 
-def settled_shot(window, deadline=10):
-    """A capture once the window has stopped changing (transitions end)."""
+def settled_shot(window, deadline=10, still=0.2):
+    """A capture once the window has stopped changing (transitions end):
+    the same for `still` seconds, not just two captures in a row, which a
+    frame late on a busy machine (the ring not drawn yet) could pass."""
     end = time.monotonic() + deadline
     previous = Shot(window)
+    since = time.monotonic()
     while time.monotonic() < end:
         shot = Shot(window)
-        if shot.pixels == previous.pixels:
+        if shot.pixels != previous.pixels:
+            since = time.monotonic()
+        elif time.monotonic() - since >= still:
             return shot
         previous = shot
     return previous

@@ -490,6 +490,24 @@ run_to_summary (DailiesWindow *window,
   return toast;
 }
 
+/* Writes @text to @file and imports it anew into @window, in a new
+ * import put in *@import; returns the summary it showed. */
+static const char *
+import_file_again (DailiesWindow    *window,
+                   DailiesTaskStore *store,
+                   DailiesImport   **import,
+                   GFile            *file,
+                   GString          *text)
+{
+  g_assert_true (g_file_replace_contents (file, text->str, text->len, NULL, FALSE, G_FILE_CREATE_NONE,
+                                          NULL, NULL, NULL));
+  g_clear_object (import);
+  *import = dailies_import_new (store);
+  dailies_import_add_file (*import, file);
+
+  return run_to_summary (window, *import);
+}
+
 /* Standard input past 64 MiB (its size is not known ahead): the IDs
  * before the limit are added, one after it is not, and the summary says
  * the list was read only in part. */
@@ -557,11 +575,7 @@ test_partly_text_body (DailiesApplication *app)
   while (text->len < 200 * 1024)
     g_string_append (text, "# padding\n");
   g_string_append (text, "\xff\xfe\x00\x01 asyntask_PartlyTextAfter00001\n");
-  g_assert_true (g_file_replace_contents (file, text->str, text->len, NULL, FALSE, G_FILE_CREATE_NONE,
-                                          NULL, NULL, NULL));
-
-  dailies_import_add_file (import, file);
-  toast = run_to_summary (window, import);
+  toast = import_file_again (window, store, &import, file, text);
 
   g_assert_nonnull (dailies_task_store_lookup (store, "asyntask_PartlyText0000000001"));
   g_assert_nonnull (dailies_task_store_lookup (store, "asyntask_PartlyText0000000002"));
@@ -575,14 +589,16 @@ test_partly_text_body (DailiesApplication *app)
   /* With a line that held no ID too: both, the list first. */
   g_string_prepend (text, "asyntask_abc (cut short)\n");
   g_string_replace (text, "PartlyText00", "PartlyText01", 0);
-  g_assert_true (g_file_replace_contents (file, text->str, text->len, NULL, FALSE, G_FILE_CREATE_NONE,
-                                          NULL, NULL, NULL));
-  g_clear_object (&import);
-  import = dailies_import_new (store);
-  dailies_import_add_file (import, file);
-  toast = run_to_summary (window, import);
+  toast = import_file_again (window, store, &import, file, text);
   g_assert_cmpstr (toast, ==, "Added 2 tasks · 1 line without a task ID · 1 list read only in part");
   assert_details (window, "Import Details", why);
+
+  /* No ID before it stopped being text: the summary says why at once. */
+  g_string_replace (text, "asyntask_PartlyText01", "asyntask_x-", 0);
+  toast = import_file_again (window, store, &import, file, text);
+  g_clear_pointer (&why, g_free);
+  why = g_strdup_printf ("“%s” holds no task IDs: The file is not text", name);
+  g_assert_cmpstr (toast, ==, why);
 
   g_file_delete (file, NULL, NULL);
 }
