@@ -636,7 +636,6 @@ read_input (DailiesImport  *self,
   g_autofree char *buffer = g_malloc (CHUNK_BYTES);
   g_autoptr(DailiesIdParseResult) result = NULL;
   guint64 counted_lines = 0;
-
   guint n_found_before = count_found (self);
   gboolean ok = TRUE;
 

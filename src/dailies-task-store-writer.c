@@ -171,6 +171,40 @@ write_row (DailiesTaskStore *self,
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* @row takes the place of @older, of the same ID, in the queue: a
+ * removal not written yet still goes first when a row of a task (listed
+ * again with that ID, or undone) comes after it, or its INSERT OR REPLACE
+ * would drop the stored JSON without stashing it. */
+static void
+take_place_of (Row       *row,
+               const Row *older)
+{
+  if (row->deleted || !(older->deleted || older->delete_first))
+    return;
+
+  row->delete_first = TRUE;
+  row->forget_stash = older->forget_stash;
+  row->deleted_position = older->deleted_position;
+}
+
+/* A row of a batch that failed goes back in the queue, unless a newer
+ * one of its task took its place meanwhile. Returns whether it was taken. */
+static gboolean
+queue_again_locked (DailiesTaskStore *self,
+                    Row              *row)
+{
+  Row *newer = g_hash_table_lookup (self->pending, row->fields.id);
+
+  if (newer != NULL)
+    {
+      take_place_of (newer, row);
+      return FALSE;
+    }
+
+  g_hash_table_insert (self->pending, row->fields.id, row);
+  return TRUE;
+}
+
 /* By ID; an ID added twice (removed in between) by its place, the newer
  * last, so that its row is the one that stays. */
 static int
@@ -413,27 +447,21 @@ dailies_task_store_writer_thread (gpointer user_data)
       if (!ok)
         {
           GHashTableIter iter;
-          gpointer key;
           gpointer value;
           FreshBlock *block;
 
           /* Keep what newer changes did not replace, for the next try. */
           if (batch != NULL)
             g_hash_table_iter_init (&iter, batch);
-          while (batch != NULL && g_hash_table_iter_next (&iter, &key, &value))
+          while (batch != NULL && g_hash_table_iter_next (&iter, NULL, &value))
             {
-              if (!g_hash_table_contains (self->pending, key))
-                {
-                  g_hash_table_iter_steal (&iter);
-                  g_hash_table_insert (self->pending, key, value);
-                }
+              if (queue_again_locked (self, value))
+                g_hash_table_iter_steal (&iter);
             }
           for (guint i = earlier->len; i > 0; i--)
             {
-              Row *row = g_ptr_array_index (earlier, i - 1);
-
-              if (!g_hash_table_contains (self->pending, row->fields.id))
-                g_hash_table_insert (self->pending, row->fields.id, g_ptr_array_steal_index_fast (earlier, i - 1));
+              if (queue_again_locked (self, g_ptr_array_index (earlier, i - 1)))
+                g_ptr_array_steal_index_fast (earlier, i - 1);
             }
           /* Older than any queued since: in front of them. */
           while ((block = g_queue_pop_tail (&blocks)) != NULL)
@@ -619,14 +647,8 @@ dailies_task_store_queue_rows (DailiesTaskStore  *self,
     {
       Row *older = g_hash_table_lookup (self->pending, rows[i]->fields.id);
 
-      /* A removal not written yet still goes first when a row of the same
-       * ID (a task listed again, or the Undo) takes its place. */
-      if (older != NULL && !rows[i]->deleted && (older->deleted || older->delete_first))
-        {
-          rows[i]->delete_first = TRUE;
-          rows[i]->forget_stash = older->forget_stash;
-          rows[i]->deleted_position = older->deleted_position;
-        }
+      if (older != NULL)
+        take_place_of (rows[i], older);
       urgent |= !rows[i]->answer;
       rows[i]->gen = self->queued_gen;
       g_hash_table_replace (self->pending, rows[i]->fields.id, rows[i]);

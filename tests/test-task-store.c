@@ -1643,6 +1643,30 @@ open_readded (Fixture    *f,
   return store;
 }
 
+/* The task that has @id now is removed and the first one's removal
+ * (@olds) undone; once written and loaded again, the first task is back
+ * with its status and its own JSON, @body. */
+static void
+assert_first_comes_back (Fixture          *f,
+                         DailiesTaskStore *store,
+                         const char       *id,
+                         GPtrArray        *olds,
+                         const char       *body)
+{
+  g_autoptr(GPtrArray) news = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_ptr_array_add (news, g_object_ref (dailies_task_store_lookup (store, id)));
+  dailies_task_store_remove_tasks (store, news);
+  dailies_task_store_restore_tasks (store, olds);
+  g_assert_true (dailies_task_store_flush (store, NULL));
+  close_store (store);
+
+  store = open_store (f->db_path);
+  g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (store, id)), ==, DAILIES_TASK_STATUS_SUCCESS);
+  g_assert_cmpstr (dailies_task_get_raw_json (dailies_task_store_lookup (store, id)), ==, body);
+  close_store (store);
+}
+
 /* Before the writer runs: a task whose answer is still only in the file
  * is removed, its ID added again and that task removed too, then the first
  * removal is undone. The task comes back with its answer. */
@@ -1654,21 +1678,11 @@ test_undo_after_readd (void)
   const char *id = "asyntask_UndoAfterReadd00001";
   g_autofree char *body = response_body (id, "SUCCESS", "100%");
   g_autoptr(GPtrArray) olds = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) news = g_ptr_array_new_with_free_func (g_object_unref);
 
   fixture_init (&f);
   store = open_readded (&f, id, body, olds);
-  g_ptr_array_add (news, g_object_ref (dailies_task_store_lookup (store, id)));
-  dailies_task_store_remove_tasks (store, news);
-  dailies_task_store_restore_tasks (store, olds);
-  g_assert_true (dailies_task_store_flush (store, NULL));
+  assert_first_comes_back (&f, store, id, olds, body);
   g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks WHERE raw_json IS NOT NULL"), ==, 1);
-  close_store (store);
-
-  store = open_store (f.db_path);
-  g_assert_cmpstr (dailies_task_get_raw_json (dailies_task_store_lookup (store, id)), ==, body);
-  close_store (store);
-
   fixture_clear (&f);
 }
 
@@ -1688,7 +1702,6 @@ test_undo_after_readd_written (void)
       const char *id = "asyntask_UndoAfterReaddWritten1";
       g_autofree char *body = response_body (id, "SUCCESS", "100%");
       g_autoptr(GPtrArray) olds = g_ptr_array_new_with_free_func (g_object_unref);
-      g_autoptr(GPtrArray) news = g_ptr_array_new_with_free_func (g_object_unref);
       g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
       g_autoptr(GError) error = NULL;
 
@@ -1726,17 +1739,8 @@ test_undo_after_readd_written (void)
       g_assert_true (dailies_task_store_flush (store, &error));
       g_assert_no_error (error);
 
-      g_ptr_array_add (news, g_object_ref (dailies_task_store_lookup (store, id)));
-      dailies_task_store_remove_tasks (store, news);
-      dailies_task_store_restore_tasks (store, olds);
-      g_assert_true (dailies_task_store_flush (store, &error));
+      assert_first_comes_back (&f, store, id, olds, body);
       g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, 20001);
-      close_store (store);
-
-      store = open_store (f.db_path);
-      g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (store, id)), ==, DAILIES_TASK_STATUS_SUCCESS);
-      g_assert_cmpstr (dailies_task_get_raw_json (dailies_task_store_lookup (store, id)), ==, body);
-      close_store (store);
       fixture_clear (&f);
     }
 }
@@ -1754,23 +1758,13 @@ test_undo_after_readd_answered (void)
   g_autofree char *body = response_body (id, "SUCCESS", "100%");
   g_autofree char *new_body = response_body (id, "FAILURE", "100%");
   g_autoptr(GPtrArray) olds = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) news = g_ptr_array_new_with_free_func (g_object_unref);
 
   fixture_init (&f);
   store = open_readded (&f, id, body, olds);
   apply_body (store, dailies_task_store_lookup (store, id), new_body, 200);
   g_assert_true (dailies_task_store_flush (store, NULL));
 
-  g_ptr_array_add (news, g_object_ref (dailies_task_store_lookup (store, id)));
-  dailies_task_store_remove_tasks (store, news);
-  dailies_task_store_restore_tasks (store, olds);
-  g_assert_true (dailies_task_store_flush (store, NULL));
-  close_store (store);
-
-  store = open_store (f.db_path);
-  g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (store, id)), ==, DAILIES_TASK_STATUS_SUCCESS);
-  g_assert_cmpstr (dailies_task_get_raw_json (dailies_task_store_lookup (store, id)), ==, body);
-  close_store (store);
+  assert_first_comes_back (&f, store, id, olds, body);
   fixture_clear (&f);
 }
 
