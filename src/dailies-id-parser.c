@@ -1556,7 +1556,15 @@ take_checked (DailiesIdStream *self,
 
       if (*valid_end == '\0' || rest >= 4 ||
           g_utf8_get_char_validated (valid_end, rest) != (gunichar) -2)
-        return fail_not_text (self);
+        {
+          /* The whole lines before it still count (a log with a core dump
+           * at its end); the line it cuts does not. */
+          const char *last_newline = g_strrstr_len (text, valid_end - text, "\n");
+
+          if (last_newline != NULL)
+            take_text (self, text, last_newline + 1 - text);
+          return fail_not_text (self);
+        }
 
       g_byte_array_append (self->undecoded, (const guint8 *) valid_end, rest);
       length = valid_end - text;
@@ -1790,7 +1798,8 @@ dailies_id_stream_take_ids (DailiesIdStream *self)
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  if (self->mode == MODE_DOCUMENT && self->error == NULL)
+  /* Also after an error: what both readings found before it is certain. */
+  if (self->mode == MODE_DOCUMENT)
     return take_agreed_ids (self);
 
   if (self->mode != MODE_LINES || self->parser == NULL)

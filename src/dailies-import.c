@@ -606,10 +606,8 @@ take_chunk (DailiesImport    *self,
             guint64          *counted_lines,
             GError          **error)
 {
+  gboolean ok = dailies_id_stream_feed (stream, data, length, error);
   guint64 n_lines;
-
-  if (!dailies_id_stream_feed (stream, data, length, error))
-    return FALSE;
 
   n_lines = dailies_id_stream_get_n_lines (stream);
   g_mutex_lock (&self->mutex);
@@ -618,9 +616,10 @@ take_chunk (DailiesImport    *self,
   g_mutex_unlock (&self->mutex);
   *counted_lines = n_lines;
 
+  /* Also when it failed: the IDs of its lines before the failure. */
   push_batch (self, dailies_id_stream_take_ids (stream));
 
-  return TRUE;
+  return ok;
 }
 
 /* Reads @input through a stream, handing IDs over as they are certain.

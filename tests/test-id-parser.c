@@ -823,6 +823,54 @@ test_stream_big_document (void)
   assert_same_result (whole, cut);
 }
 
+/* A list that stops being text part way through a chunk (a log with a
+ * core dump at its end) still hands over the IDs of its whole lines before
+ * that point, as lines and as a JSON document read so far; the line the
+ * binary cuts, and anything after, are not taken. */
+static void
+test_stream_stops_at_binary (void)
+{
+  const char lines[] = ID_SUCCESS "\n" ID_FAILURE "\n" ID_QUEUED "\x80\x01\n" ID_ULTRA "\n";
+  const char document[] = "[\n  {\"task_id\": \"" ID_SUCCESS "\"},\n  {\"task_id\": \"" ID_FAILURE "\"},\n"
+                          "  {\"task_id\": \"" ID_QUEUED "\"\0}\n]\n";
+  const char utf16[] = "\xff\xfe" "a\0\n\0" "b\0\0\0\n\0";
+  struct { const char *data; gsize size; guint n_expected; } cases[] = {
+    { lines, sizeof lines - 1, 2 },
+    { document, sizeof document - 1, 2 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(DailiesIdStream) stream = dailies_id_stream_new (TRUE);
+      g_autoptr(GPtrArray) ids = NULL;
+      g_autoptr(GError) error = NULL;
+
+      /* One chunk: the IDs and the bytes that are not text together. */
+      g_assert_false (dailies_id_stream_feed (stream, cases[i].data, cases[i].size, &error));
+      g_assert_error (error, DAILIES_ID_PARSER_ERROR, DAILIES_ID_PARSER_ERROR_NOT_TEXT);
+      ids = dailies_id_stream_take_ids (stream);
+      g_assert_nonnull (ids);
+      g_assert_cmpuint (ids->len, ==, cases[i].n_expected);
+      g_assert_cmpstr (g_ptr_array_index (ids, 0), ==, ID_SUCCESS);
+      g_assert_cmpstr (g_ptr_array_index (ids, 1), ==, ID_FAILURE);
+      g_clear_error (&error);
+      g_assert_false (dailies_id_stream_finish (stream, &error));
+      g_assert_error (error, DAILIES_ID_PARSER_ERROR, DAILIES_ID_PARSER_ERROR_NOT_TEXT);
+      g_assert_null (dailies_id_stream_take_ids (stream));
+    }
+
+  /* UTF-16 that decodes to a NUL: no whole line with an ID, none taken,
+   * and no crash on the way. */
+  {
+    g_autoptr(DailiesIdStream) stream = dailies_id_stream_new (TRUE);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (dailies_id_stream_feed (stream, utf16, sizeof utf16 - 1, &error));
+    g_assert_error (error, DAILIES_ID_PARSER_ERROR, DAILIES_ID_PARSER_ERROR_NOT_TEXT);
+    g_assert_null (dailies_id_stream_take_ids (stream));
+  }
+}
+
 /* A JSON array of task objects, one a line, is handed over as it comes,
  * not once it has been read to its end; cut off half way, or with an
  * object whose line holds a second ID, it still ends as the whole text
@@ -1039,6 +1087,7 @@ main (int   argc,
   g_test_add_func ("/dailies/id-parser/utf16", test_utf16);
   g_test_add_func ("/dailies/id-parser/utf16-odd-length", test_utf16_odd_length);
   g_test_add_func ("/dailies/id-parser/not-text", test_not_text);
+  g_test_add_func ("/dailies/id-parser/stream-stops-at-binary", test_stream_stops_at_binary);
   g_test_add_func ("/dailies/id-parser/too-large", test_too_large);
   g_test_add_func ("/dailies/id-parser/empty", test_empty);
   g_test_add_func ("/dailies/id-parser/rejected-limits", test_rejected_limits);

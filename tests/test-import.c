@@ -574,13 +574,18 @@ test_partly_text_body (DailiesApplication *app)
   /* Past the reading's first chunk, then bytes that are not UTF-8. */
   while (text->len < 200 * 1024)
     g_string_append (text, "# padding\n");
+  /* One more in the same part of the reading as those bytes, and one on
+   * the line they cut. */
+  g_string_append (text, "asyntask_PartlyText0000000003\nasyntask_PartlyTextCut000001");
   g_string_append (text, "\xff\xfe\x00\x01 asyntask_PartlyTextAfter00001\n");
   toast = import_file_again (window, store, &import, file, text);
 
   g_assert_nonnull (dailies_task_store_lookup (store, "asyntask_PartlyText0000000001"));
   g_assert_nonnull (dailies_task_store_lookup (store, "asyntask_PartlyText0000000002"));
+  g_assert_nonnull (dailies_task_store_lookup (store, "asyntask_PartlyText0000000003"));
+  g_assert_null (dailies_task_store_lookup (store, "asyntask_PartlyTextCut000001"));
   g_assert_null (dailies_task_store_lookup (store, "asyntask_PartlyTextAfter00001"));
-  g_assert_cmpstr (toast, ==, "Added 2 tasks · 1 list read only in part");
+  g_assert_cmpstr (toast, ==, "Added 3 tasks · 1 list read only in part");
   name = g_file_get_basename (file);
   why = g_strdup_printf ("Only part of “%s” was read: The file is not text", name);
   g_assert_cmpstr (dailies_import_get_problems (import)[0], ==, why);
@@ -590,7 +595,7 @@ test_partly_text_body (DailiesApplication *app)
   g_string_prepend (text, "asyntask_abc (cut short)\n");
   g_string_replace (text, "PartlyText00", "PartlyText01", 0);
   toast = import_file_again (window, store, &import, file, text);
-  g_assert_cmpstr (toast, ==, "Added 2 tasks · 1 line without a task ID · 1 list read only in part");
+  g_assert_cmpstr (toast, ==, "Added 3 tasks · 1 line without a task ID · 1 list read only in part");
   assert_details (window, "Import Details", why);
 
   /* No ID before it stopped being text: the summary says why at once. */

@@ -93,6 +93,35 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
                   "pieces find the same IDs");
   }
 
+  /* Read as a file is, which stops at the first byte that is not text:
+   * what it hands over, as it comes and whether or not it fails, is where
+   * the same bytes read at once as text begin. (Not for UTF-16, which
+   * only the file reading decodes.) */
+  if (!(size >= 2 && ((data[0] == 0xFF && data[1] == 0xFE) || (data[0] == 0xFE && data[1] == 0xFF))))
+    {
+      g_autoptr(DailiesIdStream) stream = dailies_id_stream_new (TRUE);
+      g_autoptr(GPtrArray) taken = g_ptr_array_new_with_free_func (g_free);
+      size_t piece = size > 2 ? data[2] % 29 + 1 : 1;
+      gboolean ok = TRUE;
+      GPtrArray *ids;
+
+      for (size_t at = 0; at < size && ok; at += piece)
+        {
+          ok = dailies_id_stream_feed (stream, (const char *) data + at, MIN (piece, size - at), NULL);
+          if ((ids = dailies_id_stream_take_ids (stream)) != NULL)
+            g_ptr_array_extend_and_steal (taken, ids);
+        }
+      if (ok)
+        dailies_id_stream_finish (stream, NULL);
+      if ((ids = dailies_id_stream_take_ids (stream)) != NULL)
+        g_ptr_array_extend_and_steal (taken, ids);
+
+      FUZZ_CHECK (taken->len <= text_result->ids->len, "a file's reading finds no more IDs than the text");
+      for (guint i = 0; i < taken->len; i++)
+        FUZZ_CHECK (strcmp (g_ptr_array_index (taken, i), g_ptr_array_index (text_result->ids, i)) == 0,
+                    "a file's reading hands over where the text's IDs begin");
+    }
+
   /* The guard of the URL path: whatever it passes has no byte that would
    * need escaping. */
   if (dailies_task_id_is_valid (string))
