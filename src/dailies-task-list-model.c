@@ -489,28 +489,18 @@ entry_new (DailiesTaskListModel *self,
   return entry;
 }
 
-/* About as many rows as GTK 4.8's list view keeps built, with some to
- * spare. */
-#define VIEW_ROWS 256
-
 /* Replaces the shown list by @shown (taking it) and says what changed:
- * over the span between what both lists share at their start and at
- * their end.
+ * the span between what both lists share at their start and at their end.
  *
- * GTK 4.8 drops the rows of the items an items-changed removes and builds
- * new ones for the items that come into view, but moves the rows of items
- * that only leave the view over to those that come in. A big change, say
- * a search that takes away the top of the list, is therefore said in two:
- * first the new span replaces the old one, followed by the old one's first
- * rows that go (VIEW_ROWS of them, those that may have rows), put after
- * VIEW_ROWS items that stay so that they are out of view; their rows move
- * over to the items now in view; then those old items go. */
+ * In one change. Said in two (the old items that had rows first moved
+ * below the new ones, so that GTK 4.8 would move their rows over rather
+ * than build new ones), GTK 4.8 went on showing old tasks in place of a
+ * search's matches. */
 static void
 replace_shown (DailiesTaskListModel *self,
                GPtrArray            *shown)
 {
   g_autoptr(GPtrArray) old = self->shown;
-  g_autoptr(GPtrArray) leaving = NULL;
   guint prefix = 0;
   guint suffix = 0;
   guint n_old, n_new;
@@ -523,45 +513,11 @@ replace_shown (DailiesTaskListModel *self,
 
   n_old = old->len - prefix - suffix;
   n_new = shown->len - prefix - suffix;
+  self->shown = shown;
   if (n_old == 0 && n_new == 0)
-    {
-      self->shown = shown;
-      return;
-    }
+    return;
 
-  /* The old span's first item stays out: the view's anchor, if it was
-   * there, then goes to the top of the new span rather than after it. */
-  if (n_old + n_new > VIEW_ROWS && n_new + suffix > 0)
-    {
-      leaving = g_ptr_array_new ();
-      for (guint i = prefix + 1; i < prefix + MIN (n_old, VIEW_ROWS); i++)
-        if (!((Entry *) old->pdata[i])->shown)
-          g_ptr_array_add (leaving, old->pdata[i]);
-    }
-
-  if (leaving != NULL && leaving->len > 0)
-    {
-      guint kept = MIN (suffix, n_new < VIEW_ROWS ? VIEW_ROWS - n_new : 0);
-      guint at = prefix + n_new + kept;
-      GPtrArray *between = g_ptr_array_sized_new (shown->len + leaving->len);
-
-      g_ptr_array_set_size (between, shown->len + leaving->len);
-      memcpy (between->pdata, shown->pdata, at * sizeof (gpointer));
-      memcpy (between->pdata + at, leaving->pdata, leaving->len * sizeof (gpointer));
-      memcpy (between->pdata + at + leaving->len, shown->pdata + at, (shown->len - at) * sizeof (gpointer));
-
-      self->shown = between;
-      g_list_model_items_changed (G_LIST_MODEL (self), prefix, n_old + kept, n_new + kept + leaving->len);
-      self->shown = shown;
-      g_ptr_array_unref (between);
-      g_list_model_items_changed (G_LIST_MODEL (self), at, leaving->len, 0);
-    }
-  else
-    {
-      self->shown = shown;
-      g_list_model_items_changed (G_LIST_MODEL (self), prefix, n_old, n_new);
-    }
-
+  g_list_model_items_changed (G_LIST_MODEL (self), prefix, n_old, n_new);
   if (old->len != shown->len)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }

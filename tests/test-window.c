@@ -859,6 +859,150 @@ test_add_remove_about_body (DailiesApplication *app)
   g_assert_false (g_settings_get_boolean (dailies_application_get_settings (app), "window-maximized"));
 }
 
+/* Each row in the list shows the task at its place: after rows above it
+ * come and go, a search, and an Undo. GTK 4.8 unbinds and binds every row
+ * it keeps at each such change, and rows keep their task between the two;
+ * a row the list lets go of holds none (a removed task is freed). */
+/* The task list: not a drop-down's list, which lives in its popover. */
+static gboolean
+is_task_list (GtkWidget     *widget,
+              gconstpointer  data)
+{
+  return GTK_IS_LIST_VIEW (widget) && gtk_widget_get_ancestor (widget, GTK_TYPE_POPOVER) == NULL;
+}
+
+typedef struct
+{
+  GListModel *shown;
+  guint       n_rows;
+  guint       n_wrong;
+} RowCheck;
+
+static void
+check_rows_under (GtkWidget *widget,
+                  RowCheck  *check)
+{
+  if (DAILIES_IS_TASK_ROW (widget) && gtk_widget_get_mapped (widget))
+    {
+      GtkListItem *item = g_object_get_data (G_OBJECT (widget), "list-item");
+      guint position = item != NULL ? gtk_list_item_get_position (item) : GTK_INVALID_LIST_POSITION;
+      g_autoptr(DailiesTask) expected = NULL;
+
+      if (position != GTK_INVALID_LIST_POSITION)
+        expected = g_list_model_get_item (check->shown, position);
+      check->n_rows++;
+      if (expected == NULL || dailies_task_row_get_task (DAILIES_TASK_ROW (widget)) != expected)
+        check->n_wrong++;
+      return;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    check_rows_under (child, check);
+}
+
+static gboolean
+rows_show_their_tasks (gpointer data)
+{
+  GtkWidget *list_view = data;
+  RowCheck check = { G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list_view))), 0, 0 };
+
+  check_rows_under (list_view, &check);
+  return check.n_rows > 5 && check.n_wrong == 0;
+}
+
+static void
+assert_rows_show_their_tasks (GtkWidget *list_view)
+{
+  dailies_test_wait_for_frames (list_view);
+  g_assert_true (dailies_test_wait_until (rows_show_their_tasks, list_view, 5000));
+}
+
+static void
+weak_notify_cb (gpointer  data,
+                GObject  *where_it_was)
+{
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+flag_is_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static gboolean
+lists_all (gpointer data)
+{
+  return g_list_model_get_n_items (data) == 400 + DAILIES_TEST_N_DEMO_TASKS;
+}
+
+static void
+test_rows_follow_changes_body (DailiesApplication *app)
+{
+  DailiesTaskStore *store = dailies_application_get_store (app);
+  DailiesWindow *window = DAILIES_WINDOW (dailies_test_wait_for_window (GTK_APPLICATION (app)));
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func (g_object_unref);
+  GtkWidget *list_view;
+  GtkWidget *entry;
+  GListModel *shown;
+  DailiesTask *doomed;
+  gboolean freed = FALSE;
+
+  g_assert_true (dailies_test_wait_until (dailies_test_app_has_demo_tasks, app, 10000));
+  /* More than the some 200 rows GTK 4.8 keeps. */
+  for (guint i = 0; i < 400; i++)
+    g_ptr_array_add (ids, g_strdup_printf ("asyntask_RowsFollow%05u", i));
+  dailies_task_store_add_ids (store, (const char * const *) ids->pdata, ids->len);
+  list_view = dailies_test_find_widget_where (GTK_WIDGET (window), is_task_list, NULL);
+  g_assert_nonnull (list_view);
+  shown = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list_view)));
+  g_assert_true (dailies_test_wait_until (lists_all, shown, 10000));
+  assert_rows_show_their_tasks (list_view);
+
+  /* Rows above the others go, one and then several, and come back. */
+  g_ptr_array_add (removed, g_list_model_get_item (shown, 0));
+  dailies_task_store_remove_tasks (store, removed);
+  assert_rows_show_their_tasks (list_view);
+  dailies_task_store_restore_tasks (store, removed);
+  assert_rows_show_their_tasks (list_view);
+  g_ptr_array_set_size (removed, 0);
+  for (guint i = 1; i < 12; i += 3)
+    g_ptr_array_add (removed, g_list_model_get_item (shown, i));
+  dailies_task_store_remove_tasks (store, removed);
+  assert_rows_show_their_tasks (list_view);
+  dailies_task_store_restore_tasks (store, removed);
+  assert_rows_show_their_tasks (list_view);
+  g_ptr_array_set_size (removed, 0);
+
+  /* A search that leaves a few, then all again. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
+  entry = dailies_test_find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "RowsFollow0037");
+  g_signal_emit_by_name (entry, "search-changed");
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 10);
+  assert_rows_show_their_tasks (list_view);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  g_signal_emit_by_name (entry, "search-changed");
+  assert_rows_show_their_tasks (list_view);
+
+  /* A removed task is let go of by its row, once nothing else holds it. */
+  doomed = g_list_model_get_item (shown, 2);
+  g_object_weak_ref (G_OBJECT (doomed), weak_notify_cb, &freed);
+  g_ptr_array_add (removed, doomed);
+  dailies_task_store_remove_tasks (store, removed);
+  dailies_task_store_forget_removed (store, removed);
+  g_ptr_array_set_size (removed, 0);
+  assert_rows_show_their_tasks (list_view);
+  g_assert_true (dailies_test_wait_until (flag_is_set, &freed, 10000));
+}
+
+static void
+test_rows_follow_changes (void)
+{
+  run_app_test (test_rows_follow_changes_body);
+}
+
 static void
 test_add_remove_about (void)
 {
@@ -1071,6 +1215,7 @@ main (int   argc,
 
   g_test_add_func ("/dailies/window/demo-final-states", test_demo);
   g_test_add_func ("/dailies/window/add-remove-about", test_add_remove_about);
+  g_test_add_func ("/dailies/window/rows-follow-changes", test_rows_follow_changes);
   g_test_add_func ("/dailies/window/links", test_links);
   g_test_add_func ("/dailies/window/freed-memory-reused", test_freed_memory);
 
