@@ -860,9 +860,9 @@ test_add_remove_about_body (DailiesApplication *app)
 }
 
 /* Each row in the list shows the task at its place: after rows above it
- * come and go, a search, and an Undo. GTK 4.8 unbinds and binds every row
- * it keeps at each such change, and rows keep their task between the two;
- * a row the list lets go of holds none (a removed task is freed). */
+ * come and go, a search, and an Undo (GTK 4.8 rebinds every row it keeps
+ * at each such change, and builds or reuses rows for a search); a row
+ * the list lets go of holds no task (a removed task is freed). */
 /* The task list: not a drop-down's list, which lives in its popover. */
 static gboolean
 is_task_list (GtkWidget     *widget,
