@@ -215,8 +215,12 @@ run('xdotool', 'windowfocus', '--sync', window)
 # The pointer away from the window: no hover effect in the captures.
 run('xdotool', 'mousemove', '1270', '790')
 frame = app.frame()
-done_row = wait_until(lambda: [r for r in app.rows() if r.description.startswith('Succeeded')],
-                      90, 'a task has succeeded')[0]
+# The first row, once it has succeeded: the list's keyboard focus starts
+# there. Which demo task finishes first varies, and with another row
+# selected over AT-SPI than the one that has the focus, GTK 4.8 drew no
+# ring on the focused row (a state a click or a key never leaves).
+done_row = wait_until(lambda: [r for r in app.rows()[:1] if r.description.startswith('Succeeded')],
+                      90, 'the first task has succeeded')[0]
 tasks = app.task_list()
 index = [i for i, r in enumerate(tasks) if r is not None and r.name == done_row.name][0]
 tasks.querySelection().selectChild(index)

@@ -860,7 +860,7 @@ test_stream_stops_at_binary (void)
     }
 
   /* UTF-16 that decodes to a NUL: no whole line with an ID, none taken,
-   * and no crash on the way. */
+   * and no crash on the way; then the same after a whole line with one. */
   {
     g_autoptr(DailiesIdStream) stream = dailies_id_stream_new (TRUE);
     g_autoptr(GError) error = NULL;
@@ -868,6 +868,26 @@ test_stream_stops_at_binary (void)
     g_assert_false (dailies_id_stream_feed (stream, utf16, sizeof utf16 - 1, &error));
     g_assert_error (error, DAILIES_ID_PARSER_ERROR, DAILIES_ID_PARSER_ERROR_NOT_TEXT);
     g_assert_null (dailies_id_stream_take_ids (stream));
+  }
+  {
+    g_autoptr(DailiesIdStream) stream = dailies_id_stream_new (TRUE);
+    g_autoptr(GByteArray) encoded = g_byte_array_new ();
+    g_autoptr(GPtrArray) ids = NULL;
+    g_autoptr(GError) error = NULL;
+    const char *text = ID_SUCCESS "\n" ID_FAILURE;
+
+    g_byte_array_append (encoded, (const guint8 *) "\xff\xfe", 2);
+    for (const char *c = text; *c != '\0'; c++)
+      g_byte_array_append (encoded, (const guint8[]) { (guint8) *c, 0 }, 2);
+    /* A NUL on the line of the second ID. */
+    g_byte_array_append (encoded, (const guint8 *) "\0\0\n\0", 4);
+
+    g_assert_false (dailies_id_stream_feed (stream, (const char *) encoded->data, encoded->len, &error));
+    g_assert_error (error, DAILIES_ID_PARSER_ERROR, DAILIES_ID_PARSER_ERROR_NOT_TEXT);
+    ids = dailies_id_stream_take_ids (stream);
+    g_assert_nonnull (ids);
+    g_assert_cmpuint (ids->len, ==, 1);
+    g_assert_cmpstr (g_ptr_array_index (ids, 0), ==, ID_SUCCESS);
   }
 }
 

@@ -577,7 +577,11 @@ test_partly_text_body (DailiesApplication *app)
   /* One more in the same part of the reading as those bytes, and one on
    * the line they cut. */
   g_string_append (text, "asyntask_PartlyText0000000003\nasyntask_PartlyTextCut000001");
-  g_string_append (text, "\xff\xfe\x00\x01 asyntask_PartlyTextAfter00001\n");
+  {
+    static const char binary[] = "\xff\xfe\x00\x01 asyntask_PartlyTextAfter00001\n";
+
+    g_string_append_len (text, binary, sizeof binary - 1);
+  }
   toast = import_file_again (window, store, &import, file, text);
 
   g_assert_nonnull (dailies_task_store_lookup (store, "asyntask_PartlyText0000000001"));

@@ -859,10 +859,6 @@ test_add_remove_about_body (DailiesApplication *app)
   g_assert_false (g_settings_get_boolean (dailies_application_get_settings (app), "window-maximized"));
 }
 
-/* Each row in the list shows the task at its place: after rows above it
- * come and go, a search, and an Undo (GTK 4.8 rebinds every row it keeps
- * at each such change, and builds or reuses rows for a search); a row
- * the list lets go of holds no task (a removed task is freed). */
 /* The task list: not a drop-down's list, which lives in its popover. */
 static gboolean
 is_task_list (GtkWidget     *widget,
@@ -936,6 +932,10 @@ lists_all (gpointer data)
   return g_list_model_get_n_items (data) == 400 + DAILIES_TEST_N_DEMO_TASKS;
 }
 
+/* Each row in the list shows the task at its place: after rows above it
+ * come and go, a search, and an Undo (GTK 4.8 rebinds every row it keeps
+ * at each such change, and builds or reuses rows for a search); a row
+ * the list lets go of holds no task (a removed task is freed). */
 static void
 test_rows_follow_changes_body (DailiesApplication *app)
 {
