@@ -41,8 +41,10 @@ def done():
     print('1..%d' % _n_checks, flush=True)
 
 
-def wait_until(condition, timeout, what):
-    """Polls the accessible tree until @condition gives a true value."""
+def wait_until(condition, timeout, what, explain=None):
+    """Polls the accessible tree until @condition gives a true value.
+    On a timeout, @explain (if given) returns lines that say what was
+    seen instead, printed as TAP comments before the failure."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -53,6 +55,13 @@ def wait_until(condition, timeout, what):
             check(True, what)
             return value
         if time.monotonic() > deadline:
+            if explain is not None:
+                try:
+                    lines = explain()
+                except Exception as error:
+                    lines = ['(could not look: %s)' % error]
+                for line in lines:
+                    print('# ' + line, flush=True)
             check(False, 'within %g s: %s' % (timeout, what))
         time.sleep(0.05)
 
