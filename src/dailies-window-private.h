@@ -68,7 +68,7 @@ struct _DailiesWindow
   DailiesImport        *import;            /* the one running, whose progress is shown */
   GQueue                waiting_imports;   /* DailiesImport, each after the one before */
   GPtrArray            *row_pool;          /* DailiesTaskRow given back by the list, to reuse */
-  guint                 n_rows_made;
+  gboolean              keep_spare_rows;   /* from the first frame on */
   GdkFrameClock        *prefill_clock;     /* whose first after-paint starts the prefill */
   gulong                prefill_paint_handler;
   guint                 prefill_source;    /* builds rows ahead, in idle time */

@@ -326,10 +326,12 @@ poller_state_changed_cb (DailiesWindow *self)
 
 /* About as many rows as GTK 4.8's list view keeps at once. */
 #define ROW_POOL_MAX 256
-/* GTK 4.8 builds about 200 rows as soon as the list has that many tasks;
- * made one by one in idle time after the first frame, they are ready
- * when the first list comes in, instead of stalling the window then
- * (some 100 ms on a small machine). */
+/* GTK 4.8 builds about 200 rows as soon as the list has that many tasks,
+ * and about as many new ones when a change (a search) replaces the tasks
+ * in view: it asks for the new rows before it lets go of the old ones.
+ * As many rows wait spare, made one by one in idle time from the first
+ * frame on and again after each such change, instead of stalling the
+ * window then (some 100 ms on a small machine). */
 #define ROW_PREFILL 200
 #define ROW_PREFILL_SLICE_US 3000
 
@@ -342,7 +344,12 @@ row_parent_cb (GtkWidget     *row,
                GParamSpec    *pspec,
                DailiesWindow *self)
 {
-  if (gtk_widget_get_parent (row) != NULL || self->row_pool == NULL || self->row_pool->len >= ROW_POOL_MAX)
+  if (gtk_widget_get_parent (row) != NULL)
+    return;
+
+  /* Rows are not unbound (below): this is where a row lets go of its task. */
+  dailies_task_row_set_task (DAILIES_TASK_ROW (row), NULL);
+  if (self->row_pool == NULL || self->row_pool->len >= ROW_POOL_MAX)
     return;
 
   g_object_set_data (G_OBJECT (row), "list-item", NULL);
@@ -355,7 +362,6 @@ make_row (DailiesWindow *self)
   GtkWidget *row = g_object_ref_sink (dailies_task_row_new ());
 
   g_signal_connect_object (row, "notify::parent", G_CALLBACK (row_parent_cb), self, 0);
-  self->n_rows_made++;
 
   return row;
 }
@@ -366,7 +372,7 @@ prefill_rows_cb (gpointer user_data)
   DailiesWindow *self = user_data;
   gint64 deadline = g_get_monotonic_time () + ROW_PREFILL_SLICE_US;
 
-  while (self->n_rows_made < ROW_PREFILL && self->row_pool->len < ROW_POOL_MAX)
+  while (self->row_pool->len < ROW_PREFILL)
     {
       g_ptr_array_add (self->row_pool, make_row (self));
       if (g_get_monotonic_time () >= deadline)
@@ -377,14 +383,23 @@ prefill_rows_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* In idle time, once the first frame is out. */
+static void
+make_spare_rows (DailiesWindow *self)
+{
+  if (self->keep_spare_rows && self->row_pool != NULL && self->row_pool->len < ROW_PREFILL &&
+      self->prefill_source == 0)
+    self->prefill_source = g_idle_add_full (G_PRIORITY_LOW, prefill_rows_cb, self, NULL);
+}
+
 static void
 prefill_after_paint_cb (GdkFrameClock *clock,
                         DailiesWindow *self)
 {
   g_clear_signal_handler (&self->prefill_paint_handler, self->prefill_clock);
   g_clear_object (&self->prefill_clock);
-  if (self->prefill_source == 0 && self->row_pool != NULL)
-    self->prefill_source = g_idle_add_full (G_PRIORITY_LOW, prefill_rows_cb, self, NULL);
+  self->keep_spare_rows = TRUE;
+  make_spare_rows (self);
 }
 
 /* Once, at the first map: the prefill waits for the first frame. */
@@ -394,7 +409,7 @@ start_row_prefill_cb (DailiesWindow *self)
   GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
 
   g_signal_handlers_disconnect_by_func (self, start_row_prefill_cb, NULL);
-  if (clock == NULL || self->n_rows_made >= ROW_PREFILL)
+  if (clock == NULL)
     return;
   self->prefill_clock = g_object_ref (clock);
   self->prefill_paint_handler = g_signal_connect (clock, "after-paint", G_CALLBACK (prefill_after_paint_cb), self);
@@ -415,6 +430,7 @@ setup_row_cb (GtkSignalListItemFactory *factory,
   /* A row's place in the list, for a right click: the item knows it. */
   g_object_set_data (G_OBJECT (row), "list-item", item);
   gtk_list_item_set_child (item, row);
+  make_spare_rows (self);
 }
 
 /* Right click or long press on a row: its task is selected, and the menu
@@ -487,19 +503,16 @@ long_pressed_cb (GtkGestureLongPress *gesture,
   open_row_menu (self, x, y);
 }
 
+/* No unbind: GTK 4.8 unbinds and binds again each of its 200 rows, most
+ * to the task they had, when one task above them goes or comes back. A
+ * row keeps its task until it gets another, or leaves the list
+ * (row_parent_cb), which makes that rebind free. */
 static void
 bind_row_cb (GtkSignalListItemFactory *factory,
              GtkListItem              *item)
 {
   dailies_task_row_set_task (DAILIES_TASK_ROW (gtk_list_item_get_child (item)),
                              gtk_list_item_get_item (item));
-}
-
-static void
-unbind_row_cb (GtkSignalListItemFactory *factory,
-               GtkListItem              *item)
-{
-  dailies_task_row_set_task (DAILIES_TASK_ROW (gtk_list_item_get_child (item)), NULL);
 }
 
 /* GTK 4.8's list view takes Tab from row to row, so leaving 100,000 tasks
@@ -545,7 +558,6 @@ setup_list (DailiesWindow *self)
   g_signal_connect (self, "map", G_CALLBACK (start_row_prefill_cb), NULL);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
-  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), NULL);
 
   /* Ctrl/Shift-click, Shift+arrows and Ctrl+A select several; a plain
    * click selects one, which the pane shows. */
