@@ -1559,10 +1559,13 @@ take_checked (DailiesIdStream *self,
         {
           /* The whole lines before it still count (a log with a core dump
            * at its end); the line it cuts does not. */
-          const char *last_newline = g_strrstr_len (text, valid_end - text, "\n");
+          const char *line_end = valid_end;
 
-          if (last_newline != NULL)
-            take_text (self, text, last_newline + 1 - text);
+          /* \n, \r\n or a lone \r, as split_lines() reads them. */
+          while (line_end > text && line_end[-1] != '\n' && line_end[-1] != '\r')
+            line_end--;
+          if (line_end > text)
+            take_text (self, text, line_end - text);
           return fail_not_text (self);
         }
 

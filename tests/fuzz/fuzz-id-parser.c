@@ -32,6 +32,19 @@ check_result (DailiesIdParseResult *result)
     }
 }
 
+/* As the stream decides: a first character of { or [ (after a UTF-8
+ * byte order mark and blanks) may start a JSON document. */
+static gboolean
+starts_like_json (const uint8_t *data,
+                  size_t         size)
+{
+  size_t at = size >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+
+  while (at < size && g_ascii_isspace (data[at]))
+    at++;
+  return at < size && (data[at] == '{' || data[at] == '[');
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -116,6 +129,28 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       if ((ids = dailies_id_stream_take_ids (stream)) != NULL)
         g_ptr_array_extend_and_steal (taken, ids);
 
+      /* Text through and through (NUL included, a file's reading stops
+       * there): read in full, so all of the IDs, none lost. */
+      if (g_utf8_validate_len ((const char *) data, size, NULL))
+        FUZZ_CHECK (ok && taken->len == text_result->ids->len, "a file of text is read in full");
+      /* Lines (not a JSON document, where only what both readings agree
+       * on is kept): every ID on the whole lines before the first byte
+       * that is not text, none lost. */
+      if (!starts_like_json (data, size))
+        {
+          g_autoptr(DailiesIdParseResult) before = NULL;
+          const char *valid_end;
+          gsize line_end;
+
+          g_utf8_validate_len ((const char *) data, size, &valid_end);
+          line_end = valid_end - (const char *) data;
+          while (line_end > 0 && data[line_end - 1] != '\n' && data[line_end - 1] != '\r')
+            line_end--;
+          if (valid_end == (const char *) data + size)
+            line_end = size;
+          before = dailies_id_parser_parse_text ((const char *) data, line_end);
+          FUZZ_CHECK (taken->len == before->ids->len, "a file's reading keeps every ID of its whole lines of text");
+        }
       FUZZ_CHECK (taken->len <= text_result->ids->len, "a file's reading finds no more IDs than the text");
       for (guint i = 0; i < taken->len; i++)
         FUZZ_CHECK (strcmp (g_ptr_array_index (taken, i), g_ptr_array_index (text_result->ids, i)) == 0,
