@@ -690,6 +690,8 @@ dailies_window_dispose (GObject *object)
   if (self->prefill_clock != NULL)
     g_clear_signal_handler (&self->prefill_paint_handler, self->prefill_clock);
   g_clear_object (&self->prefill_clock);
+  /* No spare rows asked for while the list lets its rows go. */
+  self->keep_spare_rows = FALSE;
   g_clear_handle_id (&self->prefill_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), DAILIES_TYPE_WINDOW);
   g_clear_pointer (&self->row_pool, g_ptr_array_unref);

@@ -129,8 +129,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       if ((ids = dailies_id_stream_take_ids (stream)) != NULL)
         g_ptr_array_extend_and_steal (taken, ids);
 
-      /* Text through and through (NUL included, a file's reading stops
-       * there): read in full, so all of the IDs, none lost. */
+      /* Text through and through, with no NUL either (a file's reading
+       * stops there): read in full, so all of the IDs, none lost. */
       if (g_utf8_validate_len ((const char *) data, size, NULL))
         FUZZ_CHECK (ok && taken->len == text_result->ids->len, "a file of text is read in full");
       /* Lines (not a JSON document, where only what both readings agree
