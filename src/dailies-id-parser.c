@@ -1455,6 +1455,17 @@ take_text (DailiesIdStream *self,
            const char      *text,
            gsize            length);
 
+/* The first \n or \r (a line's end, as split_lines() reads it), or NULL. */
+static const char *
+find_line_end (const char *text,
+               gsize       length)
+{
+  for (gsize i = 0; i < length; i++)
+    if (text[i] == '\n' || text[i] == '\r')
+      return text + i;
+  return NULL;
+}
+
 /* One JSON document, pretty-printed or not, is walked as a whole, so that
  * its punctuation lines are not taken for rejected lines. A first line
  * that is complete JSON by itself means JSON Lines instead. */
@@ -1463,7 +1474,7 @@ choose_mode (DailiesIdStream *self,
              gboolean         first_line_ended)
 {
   g_autoptr(GString) held = g_steal_pointer (&self->held);
-  const char *eol = memchr (held->str, '\n', held->len);
+  const char *eol = find_line_end (held->str, held->len);
 
   if (first_line_ended && is_single_json_document (held->str, eol - held->str))
     self->mode = MODE_LINES;
@@ -1505,7 +1516,7 @@ take_text (DailiesIdStream *self,
 
     case MODE_FIRST_LINE:
       g_string_append_len (self->held, text, length);
-      if (memchr (text, '\n', length) != NULL)
+      if (find_line_end (text, length) != NULL)
         choose_mode (self, TRUE);
       return;
 

@@ -833,6 +833,8 @@ test_stream_stops_at_binary (void)
   const char lines[] = ID_SUCCESS "\n" ID_FAILURE "\n" ID_QUEUED "\x80\x01\n" ID_ULTRA "\n";
   const char document[] = "[\n  {\"task_id\": \"" ID_SUCCESS "\"},\n  {\"task_id\": \"" ID_FAILURE "\"},\n"
                           "  {\"task_id\": \"" ID_QUEUED "\"\0}\n]\n";
+  const char mac_document[] = "[\r  {\"task_id\": \"" ID_SUCCESS "\"},\r  {\"task_id\": \"" ID_FAILURE "\"},\r"
+                              "  {\"task_id\": \"" ID_QUEUED "\"\0}\r]\r";
   /* Old Mac line ends: a lone \r ends a line as \n does. */
   const char mac_lines[] = ID_SUCCESS "\r" ID_FAILURE "\r" ID_QUEUED "\x80\x01\r" ID_ULTRA "\r";
   const char utf16[] = "\xff\xfe" "a\0\n\0" "b\0\0\0\n\0";
@@ -840,6 +842,7 @@ test_stream_stops_at_binary (void)
     { lines, sizeof lines - 1, 2 },
     { mac_lines, sizeof mac_lines - 1, 2 },
     { document, sizeof document - 1, 2 },
+    { mac_document, sizeof mac_document - 1, 2 },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
