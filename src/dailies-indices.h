@@ -29,4 +29,50 @@ dailies_indices_sort (GArray *indices)
   g_array_sort (indices, dailies_indices_compare);
 }
 
+/* Whether @item sorts after @key, in a list sorted so that once this
+ * holds, it holds for every later item. */
+typedef gboolean (*DailiesSortsAfter) (gconstpointer item,
+                                       gconstpointer key);
+
+/* The first index in @items[0, @end) whose item sorts after @key (@end if
+ * none does), found by galloping back from @end: a key that lands k items
+ * before @end costs about 2 log2 k comparisons. Many keys merged in from
+ * the back, such as an Undo of every other task of 100,000, then pay for
+ * the gaps between them, not for a search of the whole list each. */
+static inline guint
+dailies_indices_gallop_back (gpointer const    *items,
+                             guint              end,
+                             gconstpointer      key,
+                             DailiesSortsAfter  sorts_after)
+{
+  guint hi = end;   /* items[hi, end) sort after @key */
+  guint step = 1;
+
+  while (hi > 0)
+    {
+      guint probe = hi > step ? hi - step : 0;
+
+      if (!sorts_after (items[probe], key))
+        {
+          /* The first one after is in (probe, hi]. */
+          guint lo = probe + 1;
+
+          while (lo < hi)
+            {
+              guint mid = lo + (hi - lo) / 2;
+
+              if (sorts_after (items[mid], key))
+                hi = mid;
+              else
+                lo = mid + 1;
+            }
+          return hi;
+        }
+      hi = probe;
+      step *= 2;
+    }
+
+  return 0;
+}
+
 G_END_DECLS

@@ -599,6 +599,13 @@ resort (DailiesTaskListModel *self)
   replace_shown (self, collect_shown (self));
 }
 
+static gboolean
+entry_sorts_after (gconstpointer item,
+                   gconstpointer key)
+{
+  return compare_entries (&item, &key) > 0;
+}
+
 /* Merges @fresh (sorted) into @array, from the back, so that what sorts
  * before the first of them is not touched. The span they landed in goes
  * to @out_first and @out_last. */
@@ -621,27 +628,14 @@ merge_sorted (GPtrArray *array,
 
   while (j > 0)
     {
-      guint lo = 0;
-      guint hi = i;
+      /* The items that sort after this fresh one move up as one block.
+       * Fresh ones that land together (an import's slice, in the default
+       * order, at the top) cost one comparison each; ones spread out (an
+       * Undo of every other task) a few each, for the gap between them: a
+       * comparison per item moved, or a search of all, led the profiles. */
+      guint lo = dailies_indices_gallop_back ((gpointer const *) array->pdata, i, fresh->pdata[j - 1],
+                                              entry_sorts_after);
 
-      /* Fresh ones that land together (an import's slice, in the default
-       * order) each need one comparison with the item before them. */
-      if (i == 0 || compare_entries (&array->pdata[i - 1], &fresh->pdata[j - 1]) < 0)
-        lo = hi;
-
-      /* The items that sort after this fresh one move up as one block,
-       * found by a binary search: an import in the default order lands
-       * at the top, in front of every item, a slice at a time, and a
-       * comparison per item moved led its main thread's profile. */
-      while (lo < hi)
-        {
-          guint mid = lo + (hi - lo) / 2;
-
-          if (compare_entries (&array->pdata[mid], &fresh->pdata[j - 1]) > 0)
-            hi = mid;
-          else
-            lo = mid + 1;
-        }
       memmove (&array->pdata[w - (i - lo)], &array->pdata[lo], (i - lo) * sizeof (gpointer));
       w -= i - lo;
       i = lo;

@@ -92,6 +92,23 @@ def has_state(node, state):
     return node.getState().contains(state)
 
 
+def shown_text(root):
+    """The labels a person reads under @root."""
+    return [n.name for n in walk(root) if n.getRoleName() == 'label' and name_of(n)]
+
+
+def playing_player(frame):
+    """Waits for the task view's player, then for its video to play, and
+    returns the player. Only the player's own nodes are looked at while
+    waiting: a walk of the whole window can outlast the demo's 4 s clip
+    on a busy machine, and never see it play."""
+    player = wait_until(lambda: find(frame, 'filler', name='Video Player'), 10,
+                        'the task shows its player')
+    wait_until(lambda: find(player, 'push button', name='Pause'), 30, 'its video plays',
+               explain=lambda: ['the player reads: %r' % shown_text(player)])
+    return player
+
+
 # What a screen reader user operates, so must hear named. "text" is an
 # entry as GTK 4.8 exposes it (AdwEntryRow, a text view).
 NAMED_ROLES = {

@@ -25,7 +25,8 @@ with open(os.path.join(_config, 'gtk-4.0', 'settings.ini'), 'w') as settings:
     settings.write('[Settings]\ngtk-cursor-blink=false\n')
 os.environ['XDG_CONFIG_HOME'] = _config
 
-from atspi_app import App, check, done, find, has_state, name_of, wait_until, walk  # noqa: E402
+from atspi_app import (App, check, done, find, has_state, name_of, playing_player,  # noqa: E402
+                       wait_until, walk)
 
 import pyatspi  # noqa: E402  (after atspi_app, which skips when it is missing)
 
@@ -244,10 +245,7 @@ done_row = wait_until(lambda: [r for r in app.rows()[:1] if r.description.starts
 tasks = app.task_list()
 index = [i for i, r in enumerate(tasks) if r is not None and r.name == done_row.name][0]
 tasks.querySelection().selectChild(index)
-player = wait_until(lambda: find(frame, 'filler', name='Video Player'), 10, 'the task shows its player')
-# Only the player's own nodes: a walk of the whole window can outlast
-# the 4 s clip on a busy machine.
-wait_until(lambda: find(player, 'push button', name='Pause'), 30, 'its video plays')
+player = playing_player(frame)
 wait_until(lambda: find(player, 'push button', name='Play'), 30, 'and comes to its end (the button reads Play)')
 
 # Keyboard use starts with a key: into the list.

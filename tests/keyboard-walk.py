@@ -17,7 +17,8 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from atspi_app import App, check, check_names, done, find, has_state, name_of, wait_until, walk  # noqa: E402
+from atspi_app import (App, check, check_names, done, find, has_state, name_of, playing_player,  # noqa: E402
+                       shown_text, wait_until, walk)
 
 import pyatspi  # noqa: E402  (after atspi_app, which skips when it is missing)
 
@@ -87,11 +88,6 @@ def close_with_escape(window, what):
     wait_until(lambda: window not in list(app.app), 10, 'Escape closes ' + what)
 
 
-def shown_text(root):
-    """The labels a person reads under @root."""
-    return [n.name for n in walk(root) if n.getRoleName() == 'label' and name_of(n)]
-
-
 def inside(node, ancestor):
     while node is not None:
         if node == ancestor:
@@ -125,11 +121,7 @@ key('Return')
 wait_until(lambda: [r for r in app.rows() if r.name == target and has_state(r, pyatspi.STATE_SELECTED)],
            10, 'Return opens the task')
 frame = app.frame()
-player = wait_until(lambda: find(frame, 'filler', name='Video Player'), 10, 'the task shows its player')
-# Only the player's own nodes: a walk of the whole window can outlast
-# the 4 s clip on a busy machine, and never see it play.
-wait_until(lambda: find(player, 'push button', name='Pause'), 30, 'its video plays',
-           explain=lambda: ['the player reads: %r' % shown_text(player)])
+player = playing_player(frame)
 
 # Tab leaves the list at once, not row by row.
 key('Tab')

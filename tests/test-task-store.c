@@ -597,6 +597,19 @@ test_remove_restore_many (void)
   dailies_task_store_restore_tasks (store, tasks);
   g_assert_cmpuint (changed.n_signals, ==, 0);
 
+  /* Every other one, oldest first, as a list in that order hands them
+   * over: back where they were too. */
+  g_ptr_array_set_size (tasks, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i += 2)
+    g_ptr_array_add (tasks, g_object_ref (get_task (store, i)));
+  dailies_task_store_remove_tasks (store, tasks);
+  assert_items_changed (&changed, 0, 5, 2);
+  g_assert_cmpstr (dailies_task_get_id (get_task (store, 0)), ==, "asyntask_B");
+  dailies_task_store_restore_tasks (store, tasks);
+  assert_items_changed (&changed, 0, 2, 5);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    g_assert_cmpstr (dailies_task_get_id (get_task (store, i)), ==, ids[i]);
+
   g_signal_handlers_disconnect_by_func (store, items_changed_cb, &changed);
   g_signal_handlers_disconnect_by_func (store, record_tasks_cb, added);
   g_signal_handlers_disconnect_by_func (store, record_tasks_cb, removed);
