@@ -610,6 +610,22 @@ test_remove_restore_many (void)
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
     g_assert_cmpstr (dailies_task_get_id (get_task (store, i)), ==, ids[i]);
 
+  /* And newest first (E, C, A), as the default order hands them over. */
+  for (guint i = 0; i < tasks->len / 2; i++)
+    {
+      gpointer swap = tasks->pdata[i];
+
+      tasks->pdata[i] = tasks->pdata[tasks->len - 1 - i];
+      tasks->pdata[tasks->len - 1 - i] = swap;
+    }
+  g_assert_cmpstr (dailies_task_get_id (g_ptr_array_index (tasks, 0)), ==, "asyntask_E");
+  dailies_task_store_remove_tasks (store, tasks);
+  assert_items_changed (&changed, 0, 5, 2);
+  dailies_task_store_restore_tasks (store, tasks);
+  assert_items_changed (&changed, 0, 2, 5);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    g_assert_cmpstr (dailies_task_get_id (get_task (store, i)), ==, ids[i]);
+
   g_signal_handlers_disconnect_by_func (store, items_changed_cb, &changed);
   g_signal_handlers_disconnect_by_func (store, record_tasks_cb, added);
   g_signal_handlers_disconnect_by_func (store, record_tasks_cb, removed);
