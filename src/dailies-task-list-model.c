@@ -670,12 +670,7 @@ take_waiting (DailiesTaskListModel *self)
 
   /* An addition in the default order comes sorted already; an answer
    * while waiting may have moved one. */
-  for (guint i = 1; i < fresh->len; i++)
-    if (compare_entries (&fresh->pdata[i - 1], &fresh->pdata[i]) > 0)
-      {
-        g_ptr_array_sort (fresh, compare_entries);
-        break;
-      }
+  dailies_indices_sort_stable (fresh, compare_entries);
   merge_sorted (self->all, fresh, &first, &last);
 
   fresh_shown = g_ptr_array_sized_new (fresh->len);

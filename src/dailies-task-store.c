@@ -787,39 +787,6 @@ task_sorts_after (gconstpointer item,
   return get_position ((DailiesTask *) item) > get_position ((DailiesTask *) key);
 }
 
-/* @tasks in ascending position, as a stable sort puts them. Most come in
- * the list's order already, oldest or newest first: that costs a pass,
- * not a sort (a sort led the profile of an Undo of 50,000). */
-static GPtrArray *
-sort_by_position (GPtrArray *tasks)
-{
-  GPtrArray *sorted = g_ptr_array_copy (tasks, NULL, NULL);
-  gboolean ascending = TRUE;
-  gboolean descending = TRUE;
-
-  for (guint i = 1; i < tasks->len && (ascending || descending); i++)
-    {
-      guint before = get_position (g_ptr_array_index (tasks, i - 1));
-      guint here = get_position (g_ptr_array_index (tasks, i));
-
-      ascending = ascending && before <= here;
-      descending = descending && before > here;
-    }
-
-  if (descending)
-    for (guint i = 0; i < sorted->len / 2; i++)
-      {
-        gpointer swap = sorted->pdata[i];
-
-        sorted->pdata[i] = sorted->pdata[sorted->len - 1 - i];
-        sorted->pdata[sorted->len - 1 - i] = swap;
-      }
-  else if (!ascending)
-    g_ptr_array_sort (sorted, compare_positions);
-
-  return sorted;
-}
-
 /* The first index of items whose position is not below @position. Items
  * are kept in ascending position. */
 static guint
@@ -987,7 +954,8 @@ dailies_task_store_restore_tasks (DailiesTaskStore *self,
   /* Each back where it was: the restored tasks in order (a stable sort,
    * of them only), then merged in from the end, each block of the items
    * after it moved once. A tie goes after the task already there. */
-  sorted = sort_by_position (added);
+  sorted = g_ptr_array_copy (added, NULL, NULL);
+  dailies_indices_sort_stable (sorted, compare_positions);
 
   n_old = self->items->len;
   set_items_length (self, n_old + sorted->len);

@@ -1,7 +1,7 @@
 /* test-indices.c
  *
- * The search the store and the list model use to merge many tasks in from
- * the back: where it lands, and what it costs.
+ * What the store and the list model use to merge many tasks in from the
+ * back: the search, where it lands and what it costs, and the sort before.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -93,6 +93,58 @@ test_gallop_cost (void)
   g_assert_cmpuint (n_comparisons, <=, 2 * g_bit_storage (n) + 2);
 }
 
+typedef struct
+{
+  guint key;
+  guint seen;   /* where it was: ties must keep this order */
+} Item;
+
+static int
+compare_items (gconstpointer a,
+               gconstpointer b)
+{
+  const Item *ia = *(const Item * const *) a;
+  const Item *ib = *(const Item * const *) b;
+
+  return ia->key < ib->key ? -1 : ia->key > ib->key;
+}
+
+/* The same order as GLib's stable sort, for lists in order, in reverse
+ * order with and without ties, and shuffled. */
+static void
+test_sort_stable (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261204);
+
+  for (guint round = 0; round < 400; round++)
+    {
+      guint n = g_rand_int_range (rand, 0, 40);
+      guint shape = round % 4;
+      g_autofree Item *items = g_new0 (Item, MAX (n, 1));
+      g_autoptr(GPtrArray) array = g_ptr_array_new ();
+      g_autoptr(GPtrArray) expected = NULL;
+
+      for (guint i = 0; i < n; i++)
+        {
+          switch (shape)
+            {
+            case 0: items[i].key = i; break;                                   /* in order */
+            case 1: items[i].key = n - i; break;                               /* reversed */
+            case 2: items[i].key = (n - i) / 2; break;                         /* reversed, ties */
+            default: items[i].key = g_rand_int_range (rand, 0, 10); break;     /* shuffled */
+            }
+          items[i].seen = i;
+          g_ptr_array_add (array, &items[i]);
+        }
+      expected = g_ptr_array_copy (array, NULL, NULL);
+      g_ptr_array_sort (expected, compare_items);
+
+      dailies_indices_sort_stable (array, compare_items);
+      for (guint i = 0; i < n; i++)
+        g_assert_true (g_ptr_array_index (array, i) == g_ptr_array_index (expected, i));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -101,6 +153,7 @@ main (int   argc,
 
   g_test_add_func ("/dailies/indices/gallop-lands", test_gallop_lands);
   g_test_add_func ("/dailies/indices/gallop-cost", test_gallop_cost);
+  g_test_add_func ("/dailies/indices/sort-stable", test_sort_stable);
 
   return g_test_run ();
 }
