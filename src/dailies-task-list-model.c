@@ -76,6 +76,8 @@ struct _DailiesTaskListModel
                                      * more than the entries */
   GPtrArray         *all;           /* Entry, every task, by key */
   GPtrArray         *shown;         /* Entry, the matching ones, by key: the model */
+  GPtrArray         *replaced;      /* the shown list before, while a search or
+                                     * filter's change is told */
   gulong             load_handler;
 
   DailiesTaskSort    sort;
@@ -498,7 +500,8 @@ entry_new (DailiesTaskListModel *self,
  * search's matches. */
 static void
 replace_shown (DailiesTaskListModel *self,
-               GPtrArray            *shown)
+               GPtrArray            *shown,
+               gboolean              keys_kept)
 {
   g_autoptr(GPtrArray) old = self->shown;
   guint prefix = 0;
@@ -517,7 +520,10 @@ replace_shown (DailiesTaskListModel *self,
   if (n_old == 0 && n_new == 0)
     return;
 
+  /* With the keys unchanged, the old list can still be searched by them. */
+  self->replaced = keys_kept ? old : NULL;
   g_list_model_items_changed (G_LIST_MODEL (self), prefix, n_old, n_new);
+  self->replaced = NULL;
   if (old->len != shown->len)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
@@ -555,7 +561,7 @@ refilter (DailiesTaskListModel *self)
       entry->shown = entry_matches (self, entry, now);
     }
 
-  replace_shown (self, collect_shown (self));
+  replace_shown (self, collect_shown (self), TRUE);
 }
 
 /* A search that only grew (a key typed into it): what it finds is among
@@ -578,7 +584,7 @@ narrow (DailiesTaskListModel *self)
         g_ptr_array_add (shown, entry);
     }
 
-  replace_shown (self, shown);
+  replace_shown (self, shown, TRUE);
 }
 
 static void
@@ -596,7 +602,7 @@ resort (DailiesTaskListModel *self)
     }
   g_ptr_array_sort (self->all, compare_entries);
 
-  replace_shown (self, collect_shown (self));
+  replace_shown (self, collect_shown (self), FALSE);
 }
 
 static gboolean
@@ -983,6 +989,36 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item_type = dailies_task_list_model_get_item_type;
   iface->get_n_items = dailies_task_list_model_get_n_items;
   iface->get_item = dailies_task_list_model_get_item;
+}
+
+gboolean
+dailies_task_list_model_is_replacing (DailiesTaskListModel *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK_LIST_MODEL (self), FALSE);
+
+  return self->replaced != NULL;
+}
+
+gboolean
+dailies_task_list_model_get_replaced_position (DailiesTaskListModel *self,
+                                               DailiesTask          *task,
+                                               guint                *position)
+{
+  Entry *entry;
+  guint index;
+
+  g_return_val_if_fail (DAILIES_IS_TASK_LIST_MODEL (self), FALSE);
+  g_return_val_if_fail (DAILIES_IS_TASK (task), FALSE);
+
+  if (self->replaced == NULL || (entry = get_entry (self, task)) == NULL)
+    return FALSE;
+
+  index = lower_bound (self->replaced, entry->k1, entry->k2, entry->seq);
+  if (index >= self->replaced->len || g_ptr_array_index (self->replaced, index) != entry)
+    return FALSE;
+
+  *position = index;
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------ */

@@ -68,4 +68,12 @@ DailiesTaskFilter     dailies_task_list_model_get_state_filter    (DailiesTaskLi
 void                  dailies_task_list_model_set_state_filter    (DailiesTaskListModel *self,
                                                                    DailiesTaskFilter     filter);
 
+/* While the list tells of a change made by a search or a state filter
+ * (its items-changed), which replaces the span it names at once. */
+gboolean              dailies_task_list_model_is_replacing        (DailiesTaskListModel *self);
+/* Then: whether @task was listed before the change, and where. */
+gboolean              dailies_task_list_model_get_replaced_position (DailiesTaskListModel *self,
+                                                                     DailiesTask          *task,
+                                                                     guint                *position);
+
 G_END_DECLS

@@ -28,6 +28,8 @@ struct _DailiesTaskRow
   /* Owned */
   DailiesTask    *task;
   gulong          notify_handler;
+  DailiesTaskSlot *slot;
+  gulong          slot_handler;
 
   /* What the widgets show now: GTK restyles or lays out again on every
    * set, even of the same value, and a row is set again whenever GTK binds
@@ -410,6 +412,33 @@ dailies_task_row_set_task (DailiesTaskRow *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TASK]);
 }
 
+static void
+slot_task_cb (DailiesTaskRow  *self,
+              GParamSpec      *pspec,
+              DailiesTaskSlot *slot)
+{
+  dailies_task_row_set_task (self, dailies_task_slot_get_task (slot));
+}
+
+void
+dailies_task_row_set_slot (DailiesTaskRow  *self,
+                           DailiesTaskSlot *slot)
+{
+  g_return_if_fail (DAILIES_IS_TASK_ROW (self));
+  g_return_if_fail (slot == NULL || DAILIES_IS_TASK_SLOT (slot));
+
+  if (self->slot != slot)
+    {
+      if (self->slot != NULL)
+        g_clear_signal_handler (&self->slot_handler, self->slot);
+      g_set_object (&self->slot, slot);
+      if (slot != NULL)
+        self->slot_handler = g_signal_connect_swapped (slot, "notify::task", G_CALLBACK (slot_task_cb), self);
+    }
+
+  dailies_task_row_set_task (self, slot != NULL ? dailies_task_slot_get_task (slot) : NULL);
+}
+
 const char *
 dailies_task_row_get_detail (DailiesTaskRow *self)
 {
@@ -469,6 +498,7 @@ dailies_task_row_dispose (GObject *object)
 
   GtkWidget *child;
 
+  dailies_task_row_set_slot (self, NULL);
   dailies_task_row_set_task (self, NULL);
   g_clear_pointer (&self->menu, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), DAILIES_TYPE_TASK_ROW);

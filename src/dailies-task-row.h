@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "dailies-task.h"
+#include "dailies-task-slot.h"
 
 G_BEGIN_DECLS
 
@@ -21,6 +22,10 @@ DailiesTask *dailies_task_row_get_task (DailiesTaskRow *self);
 const char  *dailies_task_row_get_detail (DailiesTaskRow *self);
 void         dailies_task_row_set_task (DailiesTaskRow *self,
                                         DailiesTask    *task);
+/* Shows @slot's task, and the next one it is handed (a search); NULL lets
+ * go of both. */
+void         dailies_task_row_set_slot (DailiesTaskRow  *self,
+                                        DailiesTaskSlot *slot);
 /* Recomputes the relative age ("5 min ago"); the row does so itself when
  * its task changes or its window becomes active. */
 void         dailies_task_row_update_age (DailiesTaskRow *self);

@@ -28,7 +28,7 @@ GPtrArray *
 _dailies_window_dup_selected_tasks (DailiesWindow *self)
 {
   g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
-  GListModel *model = G_LIST_MODEL (self->selection);
+  GListModel *model = G_LIST_MODEL (self->shown);   /* the selection's positions */
   GPtrArray *tasks = g_ptr_array_new_full (self->n_selected, g_object_unref);
   GtkBitsetIter iter;
   guint position;
@@ -732,7 +732,7 @@ export_tasks (DailiesWindow *self,
 GPtrArray *
 _dailies_window_dup_shown_tasks (DailiesWindow *self)
 {
-  GListModel *shown = G_LIST_MODEL (self->selection);
+  GListModel *shown = G_LIST_MODEL (self->shown);
   guint n_items = g_list_model_get_n_items (shown);
   GPtrArray *tasks = g_ptr_array_new_full (n_items, g_object_unref);
 

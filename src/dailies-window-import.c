@@ -17,13 +17,13 @@
 /* Running an import                                                   */
 /* ------------------------------------------------------------------ */
 
-/* Selects @task and scrolls to it, through the list view's own model:
- * what the user sees, whatever sorts or filters it. */
+/* Selects @task and scrolls to it, in the list as the user sees it,
+ * whatever sorts or filters it. */
 void
 _dailies_window_show_task (DailiesWindow *self,
                            DailiesTask   *task)
 {
-  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (self->list_view));
+  GListModel *model = G_LIST_MODEL (self->shown);
   guint n_items = g_list_model_get_n_items (model);
 
   for (guint i = 0; i < n_items; i++)
@@ -33,7 +33,7 @@ _dailies_window_show_task (DailiesWindow *self,
       if (item != task)
         continue;
 
-      gtk_selection_model_select_item (GTK_SELECTION_MODEL (model), i, TRUE);
+      gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), i, TRUE);
 #if GTK_CHECK_VERSION (4, 12, 0)
       gtk_list_view_scroll_to (self->list_view, i, GTK_LIST_SCROLL_NONE, NULL);
 #else

@@ -15,6 +15,7 @@
 #include "dailies-id-parser.h"
 #include "dailies-import.h"
 #include "dailies-task-list-model.h"
+#include "dailies-task-selection.h"
 #include "dailies-task-view.h"
 #include "dailies-window.h"
 
@@ -49,7 +50,7 @@ struct _DailiesWindow
 
   /* Owned */
   GSettings            *settings;
-  GtkMultiSelection    *selection;
+  DailiesTaskSelection *selection;
   guint                 n_selected;
   GCancellable         *cancellable;
   GtkWidget            *key_dialog;

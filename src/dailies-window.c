@@ -179,7 +179,7 @@ selection_changed_cb (DailiesWindow *self)
 
   if (self->n_selected == 1)
     {
-      task = g_list_model_get_item (G_LIST_MODEL (self->selection), gtk_bitset_get_minimum (selected));
+      task = g_list_model_get_item (G_LIST_MODEL (self->shown), gtk_bitset_get_minimum (selected));
       page = "task";
     }
   else if (self->n_selected > 1)
@@ -348,7 +348,7 @@ row_parent_cb (GtkWidget     *row,
     return;
 
   /* Rows are not unbound (below): this is where a row lets go of its task. */
-  dailies_task_row_set_task (DAILIES_TASK_ROW (row), NULL);
+  dailies_task_row_set_slot (DAILIES_TASK_ROW (row), NULL);
   if (self->row_pool == NULL || self->row_pool->len >= ROW_POOL_MAX)
     return;
 
@@ -511,7 +511,7 @@ static void
 bind_row_cb (GtkSignalListItemFactory *factory,
              GtkListItem              *item)
 {
-  dailies_task_row_set_task (DAILIES_TASK_ROW (gtk_list_item_get_child (item)),
+  dailies_task_row_set_slot (DAILIES_TASK_ROW (gtk_list_item_get_child (item)),
                              gtk_list_item_get_item (item));
 }
 
@@ -561,7 +561,7 @@ setup_list (DailiesWindow *self)
 
   /* Ctrl/Shift-click, Shift+arrows and Ctrl+A select several; a plain
    * click selects one, which the pane shows. */
-  self->selection = gtk_multi_selection_new (g_object_ref (_dailies_window_init_search (self)));
+  self->selection = dailies_task_selection_new (DAILIES_TASK_LIST_MODEL (_dailies_window_init_search (self)));
 
   gtk_list_view_set_factory (self->list_view, factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
@@ -842,7 +842,7 @@ dailies_window_select_task (DailiesWindow *self,
   g_return_val_if_fail (DAILIES_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (task_id != NULL, FALSE);
 
-  model = G_LIST_MODEL (self->selection);
+  model = G_LIST_MODEL (self->shown);
   n_items = g_list_model_get_n_items (model);
 
   for (guint i = 0; i < n_items; i++)

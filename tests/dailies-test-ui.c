@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dailies-task-slot.h"
 #include "dailies-test-ui.h"
 #include "dailies-task-row.h"
 #include "dailies-task-store.h"
@@ -70,6 +71,16 @@ is_row_of (GtkWidget     *widget,
            gconstpointer  task)
 {
   return DAILIES_IS_TASK_ROW (widget) && dailies_task_row_get_task (DAILIES_TASK_ROW (widget)) == task;
+}
+
+DailiesTask *
+dailies_test_listed_task (GListModel *model,
+                          guint       position)
+{
+  g_autoptr(DailiesTaskSlot) slot = g_list_model_get_item (model, position);
+
+  g_assert_true (g_list_model_get_item_type (model) == DAILIES_TYPE_TASK_SLOT);
+  return slot != NULL ? g_object_ref (dailies_task_slot_get_task (slot)) : NULL;
 }
 
 GtkWidget *

@@ -32,6 +32,10 @@ GtkWidget          *dailies_test_find_widget       (GtkWidget              *widg
  * GTK has bound to it. */
 GtkWidget          *dailies_test_find_row_of      (GtkWidget              *widget,
                                                     DailiesTask            *task);
+/* The task a list view's model (its slots) shows at @position: a new
+ * reference, or NULL past its end. */
+DailiesTask        *dailies_test_listed_task      (GListModel             *model,
+                                                    guint                   position);
 /* The first toplevel window of @type, or NULL. */
 GtkWindow          *dailies_test_find_toplevel    (GType      type);
 /* The first event controller of @type on @widget, or NULL. */

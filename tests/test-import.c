@@ -309,7 +309,7 @@ assert_shown (DailiesWindow *window,
 
   selected = gtk_selection_model_get_selection (model);
   g_assert_cmpuint (gtk_bitset_get_size (selected), ==, 1);
-  item = g_list_model_get_item (G_LIST_MODEL (model), gtk_bitset_get_nth (selected, 0));
+  item = dailies_test_listed_task (G_LIST_MODEL (model), gtk_bitset_get_nth (selected, 0));
   g_assert_true (item == task);
 
   dailies_test_wait_for_frames (GTK_WIDGET (window));
@@ -398,7 +398,7 @@ test_long_body (DailiesApplication *app)
 
       for (guint i = 0; i < 100; i++)
         {
-          g_autoptr(DailiesTask) task = g_list_model_get_item (shown, i);
+          g_autoptr(DailiesTask) task = dailies_test_listed_task (shown, i);
           g_autofree char *id = long_id ("Whole", i);
 
           g_assert_cmpstr (dailies_task_get_id (task), ==, id);

@@ -468,7 +468,7 @@ remove_pair (DailiesWindow    *window,
   /* In one step: one selected alone would open it in the pane. */
   for (guint position = 0; position < g_list_model_get_n_items (G_LIST_MODEL (selection)); position++)
     {
-      g_autoptr(DailiesTask) task = g_list_model_get_item (G_LIST_MODEL (selection), position);
+      g_autoptr(DailiesTask) task = dailies_test_listed_task (G_LIST_MODEL (selection), position);
 
       if (g_strcmp0 (dailies_task_get_id (task), ids[0]) == 0 || g_strcmp0 (dailies_task_get_id (task), ids[1]) == 0)
         gtk_bitset_add (pair, position);

@@ -20,6 +20,7 @@
 #include "dailies-application.h"
 #include "dailies-demo-server.h"
 #include "dailies-id-parser.h"
+#include "dailies-task-selection.h"
 #include "dailies-keeper.h"
 #include "dailies-poller.h"
 #include "dailies-task-row.h"
@@ -72,7 +73,7 @@ static DailiesTask *
 task_at (Fixture *f,
          guint    position)
 {
-  DailiesTask *task = g_list_model_get_item (G_LIST_MODEL (f->selection), position);
+  DailiesTask *task = dailies_test_listed_task (G_LIST_MODEL (f->selection), position);
 
   /* The store keeps it. */
   g_object_unref (task);
@@ -736,7 +737,7 @@ bulk_body (DailiesApplication *app,
 
   f.list_view = GTK_LIST_VIEW (dailies_test_find_widget (GTK_WIDGET (f.window), GTK_TYPE_LIST_VIEW, "navigation-sidebar"));
   f.selection = gtk_list_view_get_model (f.list_view);
-  g_assert_true (GTK_IS_MULTI_SELECTION (f.selection));
+  g_assert_true (DAILIES_IS_TASK_SELECTION (f.selection));
   f.xid = dailies_test_xid (GTK_WIDGET (f.window));
   dailies_test_wait_for_frames (GTK_WIDGET (f.window));
 

@@ -73,7 +73,7 @@ static DailiesTask *
 get_listed (DailiesWindow *window,
             guint          position)
 {
-  g_autoptr(DailiesTask) task = g_list_model_get_item (get_list (window), position);
+  g_autoptr(DailiesTask) task = dailies_test_listed_task (get_list (window), position);
 
   g_assert_nonnull (task);
   return task;

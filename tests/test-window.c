@@ -292,7 +292,7 @@ check_search (DailiesWindow     *window,
   gtk_editable_set_text (entry, "CANCELLED");
   g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
   {
-    g_autoptr(DailiesTask) shown = g_list_model_get_item (wait.model, 0);
+    g_autoptr(DailiesTask) shown = dailies_test_listed_task (wait.model, 0);
     g_assert_cmpstr (dailies_task_get_id (shown), ==, CANCELLED_ID);
   }
   gtk_editable_set_text (entry, "no task has these words");
@@ -317,14 +317,14 @@ check_search (DailiesWindow     *window,
   wait.n_items = 1;
   g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
   {
-    g_autoptr(DailiesTask) shown = g_list_model_get_item (wait.model, 0);
+    g_autoptr(DailiesTask) shown = dailies_test_listed_task (wait.model, 0);
     g_assert_cmpstr (dailies_task_get_id (shown), ==, CANCELLED_ID);
   }
   gtk_drop_down_set_selected (states, 4);
   wait.n_items = 1;
   g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
   {
-    g_autoptr(DailiesTask) shown = g_list_model_get_item (wait.model, 0);
+    g_autoptr(DailiesTask) shown = dailies_test_listed_task (wait.model, 0);
     g_assert_cmpstr (dailies_task_get_id (shown), ==, expired_id);
   }
 
@@ -885,7 +885,7 @@ check_rows_under (GtkWidget *widget,
       g_autoptr(DailiesTask) expected = NULL;
 
       if (position != GTK_INVALID_LIST_POSITION)
-        expected = g_list_model_get_item (check->shown, position);
+        expected = dailies_test_listed_task (check->shown, position);
       check->n_rows++;
       if (expected == NULL || dailies_task_row_get_task (DAILIES_TASK_ROW (widget)) != expected)
         check->n_wrong++;
@@ -961,14 +961,14 @@ test_rows_follow_changes_body (DailiesApplication *app)
   assert_rows_show_their_tasks (list_view);
 
   /* Rows above the others go, one and then several, and come back. */
-  g_ptr_array_add (removed, g_list_model_get_item (shown, 0));
+  g_ptr_array_add (removed, dailies_test_listed_task (shown, 0));
   dailies_task_store_remove_tasks (store, removed);
   assert_rows_show_their_tasks (list_view);
   dailies_task_store_restore_tasks (store, removed);
   assert_rows_show_their_tasks (list_view);
   g_ptr_array_set_size (removed, 0);
   for (guint i = 1; i < 12; i += 3)
-    g_ptr_array_add (removed, g_list_model_get_item (shown, i));
+    g_ptr_array_add (removed, dailies_test_listed_task (shown, i));
   dailies_task_store_remove_tasks (store, removed);
   assert_rows_show_their_tasks (list_view);
   dailies_task_store_restore_tasks (store, removed);
@@ -987,7 +987,7 @@ test_rows_follow_changes_body (DailiesApplication *app)
   assert_rows_show_their_tasks (list_view);
 
   /* A removed task is let go of by its row, once nothing else holds it. */
-  doomed = g_list_model_get_item (shown, 2);
+  doomed = dailies_test_listed_task (shown, 2);
   g_object_weak_ref (G_OBJECT (doomed), weak_notify_cb, &freed);
   g_ptr_array_add (removed, doomed);
   dailies_task_store_remove_tasks (store, removed);

@@ -1,0 +1,361 @@
+/* dailies-task-selection.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "dailies-task.h"
+#include "dailies-task-selection.h"
+#include "dailies-task-slot.h"
+
+struct _DailiesTaskSelection
+{
+  GObject               parent_instance;
+
+  DailiesTaskListModel *model;
+  GtkBitset            *selected;
+  GHashTable           *slots;   /* DailiesTask → its DailiesTaskSlot while one lives:
+                                  * the view's rows, about 200, hold them */
+};
+
+static void list_model_iface_init      (GListModelInterface        *iface);
+static void selection_model_iface_init (GtkSelectionModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (DailiesTaskSelection, dailies_task_selection, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init)
+                               G_IMPLEMENT_INTERFACE (GTK_TYPE_SELECTION_MODEL, selection_model_iface_init))
+
+/* ------------------------------------------------------------------ */
+/* Slots                                                               */
+/* ------------------------------------------------------------------ */
+
+static void
+slot_gone_cb (gpointer  data,
+              GObject  *where_the_object_was)
+{
+  DailiesTaskSelection *self = data;
+  DailiesTaskSlot *slot = (DailiesTaskSlot *) where_the_object_was;
+  DailiesTask *task = dailies_task_slot_get_task (slot);
+
+  /* A slot handed another task was filed again under it. */
+  if (g_hash_table_lookup (self->slots, task) == slot)
+    g_hash_table_remove (self->slots, task);
+}
+
+static DailiesTaskSlot *
+slot_for_task (DailiesTaskSelection *self,
+               DailiesTask          *task)
+{
+  DailiesTaskSlot *slot = g_hash_table_lookup (self->slots, task);
+
+  if (slot != NULL)
+    return g_object_ref (slot);
+
+  slot = dailies_task_slot_new (task);
+  g_object_weak_ref (G_OBJECT (slot), slot_gone_cb, self);
+  g_hash_table_insert (self->slots, task, slot);
+
+  return slot;
+}
+
+typedef struct
+{
+  DailiesTaskSlot *slot;
+  guint            position;
+} Move;
+
+/* A search or filter replaced @removed tasks at @position by @added
+ * (NULL for any other change): each slot of the replaced span, with its
+ * place before. A search's matches often come up from below what it left
+ * out, which the list tells as a removal alone: when more rows would go
+ * with the tasks left out than would move up with the rest, the span is
+ * widened to the end of the list, so that those rows take the tasks that
+ * come up. */
+static GArray *
+take_slots_off (DailiesTaskSelection *self,
+                guint                 position,
+                guint                *removed,
+                guint                *added)
+{
+  guint n_after = g_list_model_get_n_items (G_LIST_MODEL (self->model)) - position - *added;
+  guint n_left_out = 0, n_moving_up = 0;
+  g_autoptr(GArray) moves = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+  guint old;
+
+  if (!dailies_task_list_model_is_replacing (self->model))
+    return NULL;
+
+  moves = g_array_new (FALSE, FALSE, sizeof (Move));
+  g_hash_table_iter_init (&iter, self->slots);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (dailies_task_list_model_get_replaced_position (self->model, key, &old) && old >= position)
+      {
+        if (old - position >= *removed)
+          n_moving_up++;
+        else if (old - position >= *added)
+          n_left_out++;
+        g_array_append_val (moves, ((Move) { value, old }));
+      }
+
+  if (n_left_out > n_moving_up)
+    {
+      *removed += n_after;
+      *added += n_after;
+    }
+
+  for (guint i = 0; i < moves->len;)
+    if (g_array_index (moves, Move, i).position - position >= *removed)
+      g_array_remove_index_fast (moves, i);
+    else
+      i++;
+
+  return g_steal_pointer (&moves);
+}
+
+/* The slots of the first MIN (@removed, @added) places, up to the last
+ * with a row, take the tasks now there. Returns how many places kept
+ * their slots: the change left to tell starts after them. Costs the slots
+ * alive (the rows, about 200), not the tasks listed.
+ *
+ * The change left starts right after a row: GTK 4.8 drops the wrong
+ * items when a removal starts inside a run of places without rows and
+ * goes past its end (gtk_list_item_manager_remove_items() does not split
+ * the run), and a row is a run of its own. */
+static guint
+hand_over_slots (DailiesTaskSelection *self,
+                 GArray               *moves,
+                 guint                 position,
+                 guint                 removed,
+                 guint                 added)
+{
+  guint limit = MIN (removed, added);
+  guint kept = 0;
+
+  for (guint i = 0; i < moves->len; i++)
+    if (g_array_index (moves, Move, i).position - position < limit)
+      kept = MAX (kept, g_array_index (moves, Move, i).position - position + 1);
+  if (kept == 0)
+    return 0;
+
+  /* Every slot of the span is taken off its old task first: a task of
+   * the new span may have had a slot of its own in the old one. Those
+   * past @kept go with the change told. */
+  for (guint i = 0; i < moves->len; i++)
+    g_hash_table_remove (self->slots, dailies_task_slot_get_task (g_array_index (moves, Move, i).slot));
+
+  for (guint i = 0; i < moves->len; i++)
+    {
+      const Move *move = &g_array_index (moves, Move, i);
+      g_autoptr(DailiesTask) task = NULL;
+
+      if (move->position - position >= kept)
+        continue;
+
+      task = g_list_model_get_item (G_LIST_MODEL (self->model), move->position);
+      g_hash_table_insert (self->slots, task, move->slot);
+      dailies_task_slot_set_task (move->slot, task);
+    }
+
+  return kept;
+}
+
+static void
+model_items_changed_cb (DailiesTaskSelection *self,
+                        guint                 position,
+                        guint                 removed,
+                        guint                 added)
+{
+  guint told_removed = removed, told_added = added;
+  g_autoptr(GArray) moves = take_slots_off (self, position, &told_removed, &told_added);
+  g_autoptr(GtkBitset) was_selected = NULL;
+  guint kept = 0;
+
+  if (moves != NULL && moves->len > 0)
+    {
+      was_selected = gtk_bitset_copy (self->selected);
+      kept = hand_over_slots (self, moves, position, told_removed, told_added);
+    }
+
+  /* The selection follows the tasks, as told by the list. */
+  gtk_bitset_splice (self->selected, position, removed, added);
+
+  if (kept == 0)
+    {
+      g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
+      return;
+    }
+
+  if (told_removed > kept || told_added > kept)
+    g_list_model_items_changed (G_LIST_MODEL (self), position + kept, told_removed - kept, told_added - kept);
+
+  /* The rows that took other tasks show whether those are selected. */
+  if (gtk_bitset_get_size_in_range (was_selected, position, position + kept - 1) > 0 ||
+      gtk_bitset_get_size_in_range (self->selected, position, position + kept - 1) > 0)
+    gtk_selection_model_selection_changed (GTK_SELECTION_MODEL (self), position, kept);
+}
+
+/* ------------------------------------------------------------------ */
+/* GListModel                                                          */
+/* ------------------------------------------------------------------ */
+
+static GType
+dailies_task_selection_get_item_type (GListModel *model)
+{
+  return DAILIES_TYPE_TASK_SLOT;
+}
+
+static guint
+dailies_task_selection_get_n_items (GListModel *model)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (DAILIES_TASK_SELECTION (model)->model));
+}
+
+static gpointer
+dailies_task_selection_get_item (GListModel *model,
+                                 guint       position)
+{
+  DailiesTaskSelection *self = DAILIES_TASK_SELECTION (model);
+  g_autoptr(DailiesTask) task = g_list_model_get_item (G_LIST_MODEL (self->model), position);
+
+  return task != NULL ? slot_for_task (self, task) : NULL;
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = dailies_task_selection_get_item_type;
+  iface->get_n_items = dailies_task_selection_get_n_items;
+  iface->get_item = dailies_task_selection_get_item;
+}
+
+/* ------------------------------------------------------------------ */
+/* GtkSelectionModel: the rest comes from the interface's defaults,    */
+/* which go through set_selection()                                    */
+/* ------------------------------------------------------------------ */
+
+static gboolean
+dailies_task_selection_is_selected (GtkSelectionModel *model,
+                                    guint              position)
+{
+  return gtk_bitset_contains (DAILIES_TASK_SELECTION (model)->selected, position);
+}
+
+static GtkBitset *
+dailies_task_selection_get_selection_in_range (GtkSelectionModel *model,
+                                               guint              position,
+                                               guint              n_items)
+{
+  return gtk_bitset_ref (DAILIES_TASK_SELECTION (model)->selected);
+}
+
+/* The places in @mask take their state from @selected. */
+static gboolean
+dailies_task_selection_set_selection (GtkSelectionModel *model,
+                                      GtkBitset         *selected,
+                                      GtkBitset         *mask)
+{
+  DailiesTaskSelection *self = DAILIES_TASK_SELECTION (model);
+  g_autoptr(GtkBitset) wanted = gtk_bitset_copy (selected);
+  g_autoptr(GtkBitset) changed = NULL;
+  guint first, last;
+
+  gtk_bitset_intersect (wanted, mask);
+  changed = gtk_bitset_copy (self->selected);
+  gtk_bitset_intersect (changed, mask);
+  gtk_bitset_difference (changed, wanted);
+  if (gtk_bitset_is_empty (changed))
+    return TRUE;
+
+  gtk_bitset_subtract (self->selected, mask);
+  gtk_bitset_union (self->selected, wanted);
+
+  first = gtk_bitset_get_minimum (changed);
+  last = gtk_bitset_get_maximum (changed);
+  gtk_selection_model_selection_changed (model, first, last - first + 1);
+
+  return TRUE;
+}
+
+static void
+selection_model_iface_init (GtkSelectionModelInterface *iface)
+{
+  iface->is_selected = dailies_task_selection_is_selected;
+  iface->get_selection_in_range = dailies_task_selection_get_selection_in_range;
+  iface->set_selection = dailies_task_selection_set_selection;
+}
+
+/* ------------------------------------------------------------------ */
+/* GObject                                                             */
+/* ------------------------------------------------------------------ */
+
+static void
+dailies_task_selection_dispose (GObject *object)
+{
+  DailiesTaskSelection *self = DAILIES_TASK_SELECTION (object);
+  GHashTableIter iter;
+  gpointer slot;
+
+  g_hash_table_iter_init (&iter, self->slots);
+  while (g_hash_table_iter_next (&iter, NULL, &slot))
+    g_object_weak_unref (slot, slot_gone_cb, self);
+  g_hash_table_remove_all (self->slots);
+
+  if (self->model != NULL)
+    g_signal_handlers_disconnect_by_data (self->model, self);
+  g_clear_object (&self->model);
+
+  G_OBJECT_CLASS (dailies_task_selection_parent_class)->dispose (object);
+}
+
+static void
+dailies_task_selection_finalize (GObject *object)
+{
+  DailiesTaskSelection *self = DAILIES_TASK_SELECTION (object);
+
+  g_clear_pointer (&self->selected, gtk_bitset_unref);
+  g_clear_pointer (&self->slots, g_hash_table_unref);
+
+  G_OBJECT_CLASS (dailies_task_selection_parent_class)->finalize (object);
+}
+
+static void
+dailies_task_selection_class_init (DailiesTaskSelectionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = dailies_task_selection_dispose;
+  object_class->finalize = dailies_task_selection_finalize;
+}
+
+static void
+dailies_task_selection_init (DailiesTaskSelection *self)
+{
+  self->selected = gtk_bitset_new_empty ();
+  self->slots = g_hash_table_new (NULL, NULL);
+}
+
+DailiesTaskSelection *
+dailies_task_selection_new (DailiesTaskListModel *model)
+{
+  DailiesTaskSelection *self;
+
+  g_return_val_if_fail (DAILIES_IS_TASK_LIST_MODEL (model), NULL);
+
+  self = g_object_new (DAILIES_TYPE_TASK_SELECTION, NULL);
+  self->model = g_object_ref (model);
+  g_signal_connect_swapped (model, "items-changed", G_CALLBACK (model_items_changed_cb), self);
+
+  return self;
+}
+
+DailiesTask *
+dailies_task_selection_get_task (DailiesTaskSelection *self,
+                                 guint                 position)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK_SELECTION (self), NULL);
+
+  return g_list_model_get_item (G_LIST_MODEL (self->model), position);
+}

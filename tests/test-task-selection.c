@@ -1,0 +1,317 @@
+/* test-task-selection.c
+ *
+ * The list view's model over a real store in a temporary SQLite file,
+ * watched by a view that keeps rows as GTK 4.8's list view does: one
+ * slot held per place in a window of the list, a new one asked for only
+ * where a change was told. After every change, each held slot must show
+ * the task at its place, and a search that replaces the tasks in view
+ * must hand the held slots over rather than have new ones asked for.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "dailies-task-list-model.h"
+#include "dailies-task-selection.h"
+#include "dailies-task-slot.h"
+#include "dailies-task-store.h"
+#include "dailies-task.h"
+#include "dailies-test-utils.h"
+
+#define N_TASKS 200
+#define WINDOW  30
+
+typedef struct
+{
+  char                 *dir;
+  DailiesTaskStore     *store;
+  DailiesTaskListModel *model;
+  DailiesTaskSelection *selection;
+  GPtrArray            *held;        /* per place: its slot, or NULL; as long as the list */
+  guint                 first;       /* the window of places the view holds */
+  guint                 n_asked;     /* slots asked for since reset */
+} Fixture;
+
+/* Holds a slot for each place of the window that has none. */
+static void
+fill_window (Fixture *f)
+{
+  for (guint i = f->first; i < MIN (f->first + WINDOW, f->held->len); i++)
+    if (g_ptr_array_index (f->held, i) == NULL)
+      {
+        f->held->pdata[i] = g_list_model_get_item (G_LIST_MODEL (f->selection), i);
+        f->n_asked++;
+      }
+  /* The rest is let go of, as rows that leave the view are. */
+  for (guint i = 0; i < f->held->len; i++)
+    if ((i < f->first || i >= f->first + WINDOW) && f->held->pdata[i] != NULL)
+      g_clear_object ((DailiesTaskSlot **) &f->held->pdata[i]);
+}
+
+static void
+items_changed_cb (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  Fixture    *f)
+{
+  g_assert_cmpuint (position + removed, <=, f->held->len);
+
+  g_ptr_array_remove_range (f->held, position, removed);
+  for (guint i = 0; i < added; i++)
+    g_ptr_array_insert (f->held, position + i, NULL);
+  g_assert_cmpuint (f->held->len, ==, g_list_model_get_n_items (model));
+  fill_window (f);
+}
+
+/* Each held slot shows the task the list has at its place. */
+static void
+assert_view_right (Fixture *f)
+{
+  g_assert_cmpuint (f->held->len, ==, g_list_model_get_n_items (G_LIST_MODEL (f->model)));
+  for (guint i = 0; i < f->held->len; i++)
+    {
+      DailiesTaskSlot *slot = g_ptr_array_index (f->held, i);
+      g_autoptr(DailiesTask) task = g_list_model_get_item (G_LIST_MODEL (f->model), i);
+
+      if (slot != NULL)
+        g_assert_true (dailies_task_slot_get_task (slot) == task);
+    }
+}
+
+static void
+unref_if_held (gpointer slot)
+{
+  if (slot != NULL)
+    g_object_unref (slot);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *db_path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+
+  f->dir = dailies_test_make_temp_dir ();
+  db_path = g_build_filename (f->dir, "tasks.db", NULL);
+  f->store = dailies_task_store_new (db_path);
+  g_assert_true (dailies_task_store_load (f->store, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < N_TASKS; i++)
+    g_ptr_array_add (ids, g_strdup_printf ("asyntask_Sel%05u", i));
+  dailies_task_list_model_begin_group ();
+  dailies_task_store_add_ids (f->store, (const char * const *) ids->pdata, ids->len);
+  dailies_task_list_model_end_group ();
+
+  f->model = dailies_task_list_model_new (f->store);
+  f->selection = dailies_task_selection_new (f->model);
+  f->held = g_ptr_array_new_with_free_func (unref_if_held);
+  g_ptr_array_set_size (f->held, g_list_model_get_n_items (G_LIST_MODEL (f->selection)));
+  g_assert_cmpuint (f->held->len, ==, N_TASKS);
+  g_signal_connect (f->selection, "items-changed", G_CALLBACK (items_changed_cb), f);
+  fill_window (f);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&f->held, g_ptr_array_unref);
+  g_assert_finalize_object (f->selection);
+  g_assert_finalize_object (f->model);
+  g_assert_true (dailies_task_store_flush (f->store, &error));
+  g_assert_no_error (error);
+  g_assert_finalize_object (f->store);
+  dailies_test_rm_rf (f->dir);
+  g_free (f->dir);
+}
+
+static void
+search (Fixture    *f,
+        const char *text)
+{
+  f->n_asked = 0;
+  dailies_task_list_model_set_search (f->model, text);
+  assert_view_right (f);
+}
+
+/* The list in file order, newest addition first: place i is Sel i. */
+static void
+assert_first_is (Fixture *f,
+                 guint    number)
+{
+  g_autoptr(DailiesTask) task = dailies_task_selection_get_task (f->selection, 0);
+  g_autofree char *id = g_strdup_printf ("asyntask_Sel%05u", number);
+
+  g_assert_cmpstr (dailies_task_get_id (task), ==, id);
+}
+
+/* A search whose matches come up from below the view, told by the list as
+ * a removal above them: the rows in view take them. Then one that leaves
+ * fewer than the view, and the whole list again. */
+static void
+test_search_hands_rows_over (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) before = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < WINDOW; i++)
+    g_ptr_array_add (before, g_object_ref (g_ptr_array_index (f->held, i)));
+
+  search (f, "sel001");   /* 100 to 199 */
+  g_assert_cmpuint (f->held->len, ==, 100);
+  assert_first_is (f, 100);
+  g_assert_cmpuint (f->n_asked, ==, 0);
+  for (guint i = 0; i < WINDOW; i++)
+    g_assert_true (g_ptr_array_index (f->held, i) == g_ptr_array_index (before, i));
+
+  search (f, "sel0015");  /* 150 to 159: fewer than the view holds */
+  g_assert_cmpuint (f->held->len, ==, 10);
+  assert_first_is (f, 150);
+  g_assert_cmpuint (f->n_asked, ==, 0);
+
+  search (f, "");
+  g_assert_cmpuint (f->held->len, ==, N_TASKS);
+  assert_first_is (f, 0);
+  /* The 10 held took the first 10; the rest of the view is new. */
+  g_assert_cmpuint (f->n_asked, ==, WINDOW - 10);
+
+  search (f, "no such task");
+  g_assert_cmpuint (f->held->len, ==, 0);
+  search (f, "");
+  g_assert_cmpuint (f->n_asked, ==, WINDOW);
+}
+
+/* A view further down, and a search that keeps the top: only what
+ * changed is told or handed over, and every slot shows its task. */
+static void
+test_search_below_the_top (Fixture       *f,
+                           gconstpointer  data)
+{
+  f->first = 120;
+  fill_window (f);
+
+  search (f, "sel00");    /* everything: no change */
+  g_assert_cmpuint (f->held->len, ==, N_TASKS);
+  g_assert_cmpuint (f->n_asked, ==, 0);
+  search (f, "sel001");   /* the view, at 120, is now past the end: let go */
+  g_assert_cmpuint (f->held->len, ==, 100);
+  search (f, "");
+  assert_first_is (f, 0);
+
+  f->first = 5;
+  fill_window (f);
+  search (f, "sel0000");  /* 0 to 9: the top stays, the rest goes */
+  g_assert_cmpuint (f->held->len, ==, 10);
+  search (f, "");
+  g_assert_cmpuint (f->held->len, ==, N_TASKS);
+}
+
+/* Tasks removed and restored, and a state filter, between searches: the
+ * slots follow their tasks through the ordinary changes too. */
+static void
+test_changes_between_searches (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < 12; i += 3)
+    g_ptr_array_add (removed, dailies_task_selection_get_task (f->selection, i));
+  dailies_task_store_remove_tasks (f->store, removed);
+  assert_view_right (f);
+  search (f, "sel001");
+  dailies_task_store_restore_tasks (f->store, removed);
+  assert_view_right (f);
+  search (f, "");
+  g_assert_cmpuint (f->held->len, ==, N_TASKS);
+
+  dailies_task_list_model_set_state_filter (f->model, DAILIES_TASK_FILTER_FAILED);
+  assert_view_right (f);
+  g_assert_cmpuint (f->held->len, ==, 0);
+  dailies_task_list_model_set_state_filter (f->model, DAILIES_TASK_FILTER_ALL);
+  assert_view_right (f);
+  g_assert_cmpuint (f->held->len, ==, N_TASKS);
+}
+
+static void
+count_cb (guint *count)
+{
+  (*count)++;
+}
+
+/* The selection stays with tasks: a search that brings tasks up into
+ * rows that showed selected ones leaves those rows unselected, and the
+ * selected tasks that come up are still selected. */
+static void
+test_selection_follows_tasks (Fixture       *f,
+                              gconstpointer  data)
+{
+  GtkSelectionModel *model = GTK_SELECTION_MODEL (f->selection);
+  g_autoptr(GHashTable) chosen = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  g_autoptr(GtkBitset) selected = NULL;
+  guint n_changed = 0;
+
+  /* Five in view, and two the search below brings up into it. */
+  for (guint i = 0; i < N_TASKS; i += (i == 4 ? 146 : 1))
+    {
+      if (i > 151)
+        break;
+      gtk_selection_model_select_item (model, i, FALSE);
+      g_hash_table_add (chosen, dailies_task_selection_get_task (f->selection, i));
+    }
+  selected = gtk_selection_model_get_selection (model);
+  g_assert_cmpuint (gtk_bitset_get_size (selected), ==, 7);
+  g_clear_pointer (&selected, gtk_bitset_unref);
+
+  g_signal_connect_swapped (model, "selection-changed", G_CALLBACK (count_cb), &n_changed);
+  search (f, "sel001");   /* 100 to 199 come up */
+  g_assert_cmpuint (f->n_asked, ==, 0);
+  for (guint i = 0; i < f->held->len; i++)
+    {
+      g_autoptr(DailiesTask) task = dailies_task_selection_get_task (f->selection, i);
+
+      g_assert_cmpint (gtk_selection_model_is_selected (model, i), ==, g_hash_table_contains (chosen, task));
+    }
+  /* The rows that showed 0 to 4, selected, were told to look again. */
+  g_assert_cmpuint (n_changed, >, 0);
+  selected = gtk_selection_model_get_selection (model);
+  g_assert_cmpuint (gtk_bitset_get_size (selected), ==, 2);
+  g_clear_pointer (&selected, gtk_bitset_unref);
+
+  /* Narrower: the selection may go with the span replaced, never to a
+   * task that was not selected. */
+  search (f, "sel0015");
+  for (guint i = 0; i < f->held->len; i++)
+    {
+      g_autoptr(DailiesTask) task = dailies_task_selection_get_task (f->selection, i);
+
+      if (gtk_selection_model_is_selected (model, i))
+        g_assert_true (g_hash_table_contains (chosen, task));
+    }
+
+  gtk_selection_model_unselect_all (model);
+  selected = gtk_selection_model_get_selection (model);
+  g_assert_true (gtk_bitset_is_empty (selected));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/dailies/task-selection/search-hands-rows-over", test_search_hands_rows_over);
+  ADD ("/dailies/task-selection/search-below-the-top", test_search_below_the_top);
+  ADD ("/dailies/task-selection/changes-between-searches", test_changes_between_searches);
+  ADD ("/dailies/task-selection/selection-follows-tasks", test_selection_follows_tasks);
+#undef ADD
+
+  return g_test_run ();
+}
