@@ -17,6 +17,8 @@ struct _DailiesTaskSelection
   GtkBitset            *selected;
   GHashTable           *slots;   /* DailiesTask → its DailiesTaskSlot while one lives:
                                   * the view's rows, about 200, hold them */
+  DailiesTaskSlot      *spare;   /* the last slot made, held by a toggle reference */
+  gboolean              spare_free;   /* and held by nothing else */
 };
 
 static void list_model_iface_init      (GListModelInterface        *iface);
@@ -31,11 +33,10 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (DailiesTaskSelection, dailies_task_selection, G_T
 /* ------------------------------------------------------------------ */
 
 static void
-slot_gone_cb (gpointer  data,
-              GObject  *where_the_object_was)
+slot_gone_cb (gpointer         owner,
+              DailiesTaskSlot *slot)
 {
-  DailiesTaskSelection *self = data;
-  DailiesTaskSlot *slot = (DailiesTaskSlot *) where_the_object_was;
+  DailiesTaskSelection *self = owner;
   DailiesTask *task = dailies_task_slot_get_task (slot);
 
   /* A slot handed another task was filed again under it. */
@@ -43,6 +44,29 @@ slot_gone_cb (gpointer  data,
     g_hash_table_remove (self->slots, task);
 }
 
+static void
+spare_toggled_cb (gpointer  data,
+                  GObject  *object,
+                  gboolean  is_last_ref)
+{
+  DailiesTaskSelection *self = data;
+  DailiesTaskSlot *slot = DAILIES_TASK_SLOT (object);
+  DailiesTask *task = dailies_task_slot_get_task (slot);
+
+  self->spare_free = is_last_ref;
+  if (!is_last_ref)
+    return;
+
+  /* Held by nothing else: it lets go of its task (a removed one is freed). */
+  if (task != NULL && g_hash_table_lookup (self->slots, task) == slot)
+    g_hash_table_remove (self->slots, task);
+  dailies_task_slot_set_task (slot, NULL);
+}
+
+/* GTK 4.8 asks for the item of every place a big change brings back (an
+ * Undo of 50,000: 150,000 items), to look for its row, and lets go of it
+ * at once: the slot it let go of serves the next place, instead of a
+ * slot made and freed for each. */
 static DailiesTaskSlot *
 slot_for_task (DailiesTaskSelection *self,
                DailiesTask          *task)
@@ -52,9 +76,25 @@ slot_for_task (DailiesTaskSelection *self,
   if (slot != NULL)
     return g_object_ref (slot);
 
+  if (self->spare != NULL && self->spare_free)
+    {
+      /* Held first: the notification's own reference would toggle it. */
+      slot = g_object_ref (self->spare);
+      dailies_task_slot_set_task (slot, task);
+      g_hash_table_insert (self->slots, task, slot);
+      return slot;
+    }
+
   slot = dailies_task_slot_new (task);
-  g_object_weak_ref (G_OBJECT (slot), slot_gone_cb, self);
+  dailies_task_slot_set_owner (slot, slot_gone_cb, self);
   g_hash_table_insert (self->slots, task, slot);
+
+  /* The one before lives on as long as a row holds it. */
+  if (self->spare != NULL)
+    g_object_remove_toggle_ref (G_OBJECT (self->spare), spare_toggled_cb, self);
+  self->spare = slot;
+  self->spare_free = FALSE;
+  g_object_add_toggle_ref (G_OBJECT (slot), spare_toggled_cb, self);
 
   return slot;
 }
@@ -300,8 +340,13 @@ dailies_task_selection_dispose (GObject *object)
 
   g_hash_table_iter_init (&iter, self->slots);
   while (g_hash_table_iter_next (&iter, NULL, &slot))
-    g_object_weak_unref (slot, slot_gone_cb, self);
+    dailies_task_slot_set_owner (slot, NULL, NULL);
   g_hash_table_remove_all (self->slots);
+  if (self->spare != NULL)
+    {
+      dailies_task_slot_set_owner (self->spare, NULL, NULL);
+      g_object_remove_toggle_ref (G_OBJECT (g_steal_pointer (&self->spare)), spare_toggled_cb, self);
+    }
 
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_data (self->model, self);

@@ -12,7 +12,9 @@ struct _DailiesTaskSlot
 {
   GObject      parent_instance;
 
-  DailiesTask *task;
+  DailiesTask         *task;
+  DailiesTaskSlotGone  gone;
+  gpointer             owner;
 };
 
 G_DEFINE_FINAL_TYPE (DailiesTaskSlot, dailies_task_slot, G_TYPE_OBJECT)
@@ -25,13 +27,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* No dispose: the selection's weak reference reads the task as the slot
- * goes, to forget it. */
 static void
 dailies_task_slot_finalize (GObject *object)
 {
   DailiesTaskSlot *self = DAILIES_TASK_SLOT (object);
 
+  if (self->gone != NULL)
+    self->gone (self->owner, self);
   g_clear_object (&self->task);
 
   G_OBJECT_CLASS (dailies_task_slot_parent_class)->finalize (object);
@@ -102,8 +104,20 @@ dailies_task_slot_set_task (DailiesTaskSlot *self,
                             DailiesTask     *task)
 {
   g_return_if_fail (DAILIES_IS_TASK_SLOT (self));
-  g_return_if_fail (DAILIES_IS_TASK (task));
+  g_return_if_fail (task == NULL || DAILIES_IS_TASK (task));
 
-  if (g_set_object (&self->task, task))
+  /* Let go of (NULL), it has no one to tell. */
+  if (g_set_object (&self->task, task) && task != NULL)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TASK]);
+}
+
+void
+dailies_task_slot_set_owner (DailiesTaskSlot     *self,
+                             DailiesTaskSlotGone  gone,
+                             gpointer             owner)
+{
+  g_return_if_fail (DAILIES_IS_TASK_SLOT (self));
+
+  self->gone = gone;
+  self->owner = owner;
 }

@@ -19,9 +19,20 @@ G_DECLARE_FINAL_TYPE (DailiesTaskSlot, dailies_task_slot, DAILIES, TASK_SLOT, GO
  * shows. A search hands a row's slot another task rather than taking the
  * row down and building another; "task" is notified then. */
 DailiesTaskSlot *dailies_task_slot_new      (DailiesTask     *task);
+/* NULL only while no one but its model holds it. */
 DailiesTask     *dailies_task_slot_get_task (DailiesTaskSlot *self);
-/* Notifies "task" when it changes. */
+/* Notifies "task" when it changes to another. */
 void             dailies_task_slot_set_task (DailiesTaskSlot *self,
                                              DailiesTask     *task);
+
+/* Called as the slot goes, with its task still set. */
+typedef void (*DailiesTaskSlotGone) (gpointer         owner,
+                                     DailiesTaskSlot *slot);
+/* For the model that made the slot: cheaper than a weak reference, which
+ * costs an allocation, and GTK 4.8 asks for an item (a slot made and let
+ * go of at once) for every place an Undo of many brings back. */
+void             dailies_task_slot_set_owner (DailiesTaskSlot     *self,
+                                              DailiesTaskSlotGone  gone,
+                                              gpointer             owner);
 
 G_END_DECLS

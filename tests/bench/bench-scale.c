@@ -496,8 +496,8 @@ bench_remove_some (const Ui         *ui,
        * was, far from the top at 100,000 tasks. */
       gtk_adjustment_set_value (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (ui->list)), 0);
       wait_for_paint (ui->list);
-      g_ptr_array_add (tasks, g_list_model_get_item (G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (ui->list))),
-                                                     VISIBLE_POSITION));
+      g_ptr_array_add (tasks, dailies_test_listed_task (G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (ui->list))),
+                                                        VISIBLE_POSITION));
       g_assert_nonnull (dailies_test_find_row_of (ui->list, g_ptr_array_index (tasks, 0)));
     }
   else
