@@ -19,6 +19,9 @@ struct _DailiesTaskSelection
                                   * the view's rows, about 200, hold them */
   DailiesTaskSlot      *spare;   /* the last slot made, held by a toggle reference */
   gboolean              spare_free;   /* and held by nothing else */
+  GHashTable           *chosen;  /* each selected DailiesTask (a reference) → its place:
+                                  * a selected task a change takes out and puts back
+                                  * elsewhere (an answer, an Undo) stays selected */
 };
 
 static void list_model_iface_init      (GListModelInterface        *iface);
@@ -42,6 +45,21 @@ slot_gone_cb (gpointer         owner,
   /* A slot handed another task was filed again under it. */
   if (g_hash_table_lookup (self->slots, task) == slot)
     g_hash_table_remove (self->slots, task);
+}
+
+/* @slot is the one of @task from now on; one it replaces is not followed
+ * any more (a slot someone other than a row held). */
+static void
+file_slot (DailiesTaskSelection *self,
+           DailiesTask          *task,
+           DailiesTaskSlot      *slot)
+{
+  DailiesTaskSlot *other = g_hash_table_lookup (self->slots, task);
+
+  if (other != NULL && other != slot)
+    dailies_task_slot_set_owner (other, NULL, NULL);
+  g_hash_table_insert (self->slots, task, slot);
+  dailies_task_slot_set_owner (slot, slot_gone_cb, self);
 }
 
 static void
@@ -81,13 +99,12 @@ slot_for_task (DailiesTaskSelection *self,
       /* Held first: the notification's own reference would toggle it. */
       slot = g_object_ref (self->spare);
       dailies_task_slot_set_task (slot, task);
-      g_hash_table_insert (self->slots, task, slot);
+      file_slot (self, task, slot);
       return slot;
     }
 
   slot = dailies_task_slot_new (task);
-  dailies_task_slot_set_owner (slot, slot_gone_cb, self);
-  g_hash_table_insert (self->slots, task, slot);
+  file_slot (self, task, slot);
 
   /* The one before lives on as long as a row holds it. */
   if (self->spare != NULL)
@@ -182,9 +199,14 @@ hand_over_slots (DailiesTaskSelection *self,
 
   /* Every slot of the span is taken off its old task first: a task of
    * the new span may have had a slot of its own in the old one. Those
-   * past @kept go with the change told. */
+   * past @kept go with the change told, followed no more. */
   for (guint i = 0; i < moves->len; i++)
-    g_hash_table_remove (self->slots, dailies_task_slot_get_task (g_array_index (moves, Move, i).slot));
+    {
+      DailiesTaskSlot *slot = g_array_index (moves, Move, i).slot;
+
+      g_hash_table_remove (self->slots, dailies_task_slot_get_task (slot));
+      dailies_task_slot_set_owner (slot, NULL, NULL);
+    }
 
   for (guint i = 0; i < moves->len; i++)
     {
@@ -195,11 +217,60 @@ hand_over_slots (DailiesTaskSelection *self,
         continue;
 
       task = g_list_model_get_item (G_LIST_MODEL (self->model), move->position);
-      g_hash_table_insert (self->slots, task, move->slot);
+      file_slot (self, task, move->slot);
       dailies_task_slot_set_task (move->slot, task);
     }
 
   return kept;
+}
+
+/* As GtkMultiSelection does: the places of a change lose their selection,
+ * and a selected task the change put back (moved) is selected again.
+ * Costs the tasks selected, and the places added when one of them moved. */
+static void
+follow_chosen (DailiesTaskSelection *self,
+               guint                 position,
+               guint                 removed,
+               guint                 added)
+{
+  g_autoptr(GHashTable) moved = NULL;
+  GHashTableIter iter;
+  gpointer task, place;
+
+  gtk_bitset_splice (self->selected, position, removed, added);
+
+  g_hash_table_iter_init (&iter, self->chosen);
+  while (g_hash_table_iter_next (&iter, &task, &place))
+    {
+      guint at = GPOINTER_TO_UINT (place);
+
+      if (at < position)
+        continue;
+      if (at - position >= removed)
+        g_hash_table_iter_replace (&iter, GUINT_TO_POINTER (at - removed + added));
+      else if (added == 0)
+        g_hash_table_iter_remove (&iter);
+      else
+        {
+          g_hash_table_iter_steal (&iter);
+          if (moved == NULL)
+            moved = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+          g_hash_table_add (moved, task);
+        }
+    }
+
+  for (guint i = position; moved != NULL && g_hash_table_size (moved) > 0 && i < position + added; i++)
+    {
+      DailiesTask *item = g_list_model_get_item (G_LIST_MODEL (self->model), i);
+
+      if (g_hash_table_remove (moved, item))
+        {
+          gtk_bitset_add (self->selected, i);
+          g_hash_table_insert (self->chosen, item, GUINT_TO_POINTER (i));
+        }
+      else
+        g_object_unref (item);
+    }
 }
 
 static void
@@ -219,8 +290,7 @@ model_items_changed_cb (DailiesTaskSelection *self,
       kept = hand_over_slots (self, moves, position, told_removed, told_added);
     }
 
-  /* The selection follows the tasks, as told by the list. */
-  gtk_bitset_splice (self->selected, position, removed, added);
+  follow_chosen (self, position, removed, added);
 
   if (kept == 0)
     {
@@ -298,19 +368,36 @@ dailies_task_selection_set_selection (GtkSelectionModel *model,
                                       GtkBitset         *mask)
 {
   DailiesTaskSelection *self = DAILIES_TASK_SELECTION (model);
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->model));
   g_autoptr(GtkBitset) wanted = gtk_bitset_copy (selected);
   g_autoptr(GtkBitset) changed = NULL;
-  guint first, last;
+  GtkBitsetIter iter;
+  guint first, last, at;
 
   gtk_bitset_intersect (wanted, mask);
   changed = gtk_bitset_copy (self->selected);
   gtk_bitset_intersect (changed, mask);
   gtk_bitset_difference (changed, wanted);
+  /* Never past the end: a task added there later would come selected. */
+  if (n_items < G_MAXUINT)
+    gtk_bitset_remove_range_closed (changed, n_items, G_MAXUINT);
   if (gtk_bitset_is_empty (changed))
     return TRUE;
 
-  gtk_bitset_subtract (self->selected, mask);
-  gtk_bitset_union (self->selected, wanted);
+  gtk_bitset_difference (self->selected, changed);
+  for (gboolean valid = gtk_bitset_iter_init_first (&iter, changed, &at); valid;
+       valid = gtk_bitset_iter_next (&iter, &at))
+    {
+      DailiesTask *task = g_list_model_get_item (G_LIST_MODEL (self->model), at);
+
+      if (gtk_bitset_contains (self->selected, at))
+        g_hash_table_insert (self->chosen, task, GUINT_TO_POINTER (at));
+      else
+        {
+          g_hash_table_remove (self->chosen, task);
+          g_object_unref (task);
+        }
+    }
 
   first = gtk_bitset_get_minimum (changed);
   last = gtk_bitset_get_maximum (changed);
@@ -342,6 +429,7 @@ dailies_task_selection_dispose (GObject *object)
   while (g_hash_table_iter_next (&iter, NULL, &slot))
     dailies_task_slot_set_owner (slot, NULL, NULL);
   g_hash_table_remove_all (self->slots);
+  g_hash_table_remove_all (self->chosen);
   if (self->spare != NULL)
     {
       dailies_task_slot_set_owner (self->spare, NULL, NULL);
@@ -362,6 +450,7 @@ dailies_task_selection_finalize (GObject *object)
 
   g_clear_pointer (&self->selected, gtk_bitset_unref);
   g_clear_pointer (&self->slots, g_hash_table_unref);
+  g_clear_pointer (&self->chosen, g_hash_table_unref);
 
   G_OBJECT_CLASS (dailies_task_selection_parent_class)->finalize (object);
 }
@@ -380,6 +469,7 @@ dailies_task_selection_init (DailiesTaskSelection *self)
 {
   self->selected = gtk_bitset_new_empty ();
   self->slots = g_hash_table_new (NULL, NULL);
+  self->chosen = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
 }
 
 DailiesTaskSelection *

@@ -986,6 +986,27 @@ test_rows_follow_changes_body (DailiesApplication *app)
   g_signal_emit_by_name (entry, "search-changed");
   assert_rows_show_their_tasks (list_view);
 
+  /* The same search with the view at the end of the list and a selected
+   * task near its top, whose row GTK 4.8 keeps: the rows between are
+   * places without rows, which the change told must not start inside. */
+  gtk_selection_model_select_item (gtk_list_view_get_model (GTK_LIST_VIEW (list_view)), 2, TRUE);
+  {
+    GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list_view));
+
+    dailies_test_wait_for_frames (list_view);
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+    dailies_test_wait_for_frames (list_view);
+    g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, gtk_adjustment_get_upper (adjustment) / 2);
+  }
+  assert_rows_show_their_tasks (list_view);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "RowsFollow001");
+  g_signal_emit_by_name (entry, "search-changed");
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 100);
+  assert_rows_show_their_tasks (list_view);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  g_signal_emit_by_name (entry, "search-changed");
+  assert_rows_show_their_tasks (list_view);
+
   /* A removed task is let go of by its row, once nothing else holds it. */
   doomed = dailies_test_listed_task (shown, 2);
   g_object_weak_ref (G_OBJECT (doomed), weak_notify_cb, &freed);
