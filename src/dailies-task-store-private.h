@@ -54,6 +54,10 @@ typedef struct
 /* Fresh rows written by one statement of the writer. */
 #define DAILIES_TASK_STORE_FRESH_PER_STATEMENT 64
 
+/* How far SQLite's log may grow, in pages, while the writer stores an
+ * import of thousands (see dailies-task-store-writer.c). */
+#define DAILIES_TASK_STORE_BULK_WAL_PAGES (16 * 1024)
+
 /* The writer's prepared statements. */
 typedef struct
 {

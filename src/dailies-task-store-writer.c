@@ -29,6 +29,17 @@
 /* A batch this big (a bulk add or removal) is followed by a trim. */
 #define TRIM_BATCH 10000
 
+/* New rows in one batch that make it an import of thousands. While one
+ * goes on, the log (WAL) may grow to DAILIES_TASK_STORE_BULK_WAL_PAGES
+ * rather than be copied into the database every WAL_PAGES (SQLite's
+ * default): 100,000 new rows made two such copies, each with its syncs,
+ * and were stored 20-30 ms later for them. Once no rows have come for
+ * BULK_QUIET_US (an import hands them over every few milliseconds), one
+ * copy does it all: the import is then in the database file, synced. */
+#define BULK_ROWS 2000
+#define WAL_PAGES 1000
+#define BULK_QUIET_US (200 * 1000)
+
 /* ------------------------------------------------------------------ */
 /* Rows                                                                */
 /* ------------------------------------------------------------------ */
@@ -403,11 +414,25 @@ dailies_task_store_has_queued_locked (DailiesTaskStore *self)
   return g_hash_table_size (self->pending) > 0 || self->fresh.length > 0;
 }
 
+static void
+end_bulk (DailiesTaskStore *self)
+{
+  int rc;
+
+  sqlite3_wal_autocheckpoint (self->db, WAL_PAGES);
+  /* Passive: a reader in the middle of its snapshot is not waited for;
+   * the next commit past WAL_PAGES copies what this one could not. */
+  rc = sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+    g_debug ("store: checkpoint after an import: %s", sqlite3_errstr (rc));
+}
+
 gpointer
 dailies_task_store_writer_thread (gpointer user_data)
 {
   DailiesTaskStore *self = user_data;
   gboolean quit = FALSE;
+  gboolean bulk = FALSE;
 #ifdef __GLIBC__
   gboolean trim_due = FALSE;
 #endif
@@ -424,7 +449,18 @@ dailies_task_store_writer_thread (gpointer user_data)
 
       g_mutex_lock (&self->mutex);
       while (!self->wake && !self->quit)
-        g_cond_wait (&self->work_cond, &self->mutex);
+        {
+          if (!bulk)
+            g_cond_wait (&self->work_cond, &self->mutex);
+          else if (!g_cond_wait_until (&self->work_cond, &self->mutex,
+                                       g_get_monotonic_time () + BULK_QUIET_US))
+            {
+              g_mutex_unlock (&self->mutex);
+              end_bulk (self);
+              bulk = FALSE;
+              g_mutex_lock (&self->mutex);
+            }
+        }
       quit = self->quit;
       self->wake = FALSE;
       gen = self->queued_gen;
@@ -436,6 +472,11 @@ dailies_task_store_writer_thread (gpointer user_data)
         }
       blocks = self->fresh;
       g_queue_init (&self->fresh);
+      if (self->n_fresh >= BULK_ROWS && !bulk)
+        {
+          sqlite3_wal_autocheckpoint (self->db, DAILIES_TASK_STORE_BULK_WAL_PAGES);
+          bulk = TRUE;
+        }
       n_rows += self->n_fresh;
       self->n_fresh = 0;
       g_mutex_unlock (&self->mutex);

@@ -882,6 +882,77 @@ test_read_back_errors_logged_once (void)
   fixture_clear (&f);
 }
 
+/* The rows of the database file alone, as a copy without its -wal would
+ * show them: what is there once SQLite has copied its log back. 0 while
+ * the file does not hold the table yet. */
+static gint64
+count_rows_in_file_alone (const char *db_path,
+                          const char *copy_path)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *copy_wal = g_strconcat (copy_path, "-wal", NULL);
+  g_autofree char *copy_shm = g_strconcat (copy_path, "-shm", NULL);
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = 0;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (db_path, &contents, &length, &error));
+  g_assert_no_error (error);
+  g_unlink (copy_wal);
+  g_unlink (copy_shm);
+  g_assert_true (g_file_set_contents (copy_path, contents, (gssize) length, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (sqlite3_open_v2 (copy_path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  if (sqlite3_prepare_v2 (db, "SELECT count(*) FROM tasks", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return n;
+}
+
+/* An import of thousands is copied from SQLite's log into the database
+ * file (and synced) once it is over, not only when the log has grown to
+ * 1,000 pages or Dailies quits: a power cut after it loses none of it. */
+static void
+test_import_reaches_file (void)
+{
+  enum { N = 5000 };
+  Fixture f;
+  DailiesTaskStore *store;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *copy_path = NULL;
+  gint64 deadline;
+  gint64 n_rows;
+
+  fixture_init (&f);
+  copy_path = g_build_filename (f.dir, "copy.db", NULL);
+  store = open_store (f.db_path);
+
+  for (guint i = 0; i < N; i++)
+    g_ptr_array_add (ids, g_strdup_printf ("asyntask_InFile%06u", i));
+  g_assert_cmpuint (dailies_task_store_add_ids (store, (const char * const *) ids->pdata, N), ==, N);
+  g_assert_true (dailies_task_store_flush (store, &error));
+  g_assert_no_error (error);
+  /* Committed: the store's own connection sees them. */
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, N);
+
+  /* The writer's thread copies them over on its own, the store still open. */
+  deadline = g_get_monotonic_time () + (gint64) (5 * G_USEC_PER_SEC * dailies_test_time_scale ());
+  while ((n_rows = count_rows_in_file_alone (f.db_path, copy_path)) != N &&
+         g_get_monotonic_time () < deadline)
+    g_thread_yield ();
+  g_assert_cmpint (n_rows, ==, N);
+
+  close_store (store);
+  fixture_clear (&f);
+}
+
 /* Once its writer has committed a finished task's answer, the JSON leaves
  * memory and is read back from the file; an unfinished task's stays, and
  * so does an answer newer than the one committed, and every answer of a
@@ -2182,6 +2253,7 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/undo-after-readd-written", test_undo_after_readd_written);
   g_test_add_func ("/dailies/task-store/undo-after-readd-answered", test_undo_after_readd_answered);
   g_test_add_func ("/dailies/task-store/committed-json-leaves-memory", test_committed_json_leaves_memory);
+  g_test_add_func ("/dailies/task-store/import-reaches-file", test_import_reaches_file);
   g_test_add_func ("/dailies/task-store/read-back-errors-logged-once", test_read_back_errors_logged_once);
   g_test_add_func ("/dailies/task-store/kill-during-writes", test_kill_during_writes);
 
