@@ -562,6 +562,10 @@ try_open (LoadData    *data,
   if (!query_value (data->db, "PRAGMA journal_mode = WAL", &journal_mode, NULL, error) ||
       !dailies_task_store_exec_sql (data->db, "PRAGMA synchronous = NORMAL", error))
     goto fail;
+  /* The log of a large import grows past SQLite's usual 4 MiB (see the
+   * writer); once copied back, its file is cut to that again. */
+  if (!dailies_task_store_exec_sql (data->db, "PRAGMA journal_size_limit = 4194304", error))
+    goto fail;
 
   if (path != NULL && g_ascii_strcasecmp (journal_mode, "wal") != 0)
     g_warning ("store: journal mode is %s, not WAL", journal_mode);

@@ -56,7 +56,7 @@ typedef struct
 
 /* How far SQLite's log may grow, in pages, while the writer stores an
  * import of thousands (see dailies-task-store-writer.c). */
-#define DAILIES_TASK_STORE_BULK_WAL_PAGES (16 * 1024)
+#define DAILIES_TASK_STORE_BULK_WAL_PAGES 4096
 
 /* The writer's prepared statements. */
 typedef struct

@@ -29,16 +29,18 @@
 /* A batch this big (a bulk add or removal) is followed by a trim. */
 #define TRIM_BATCH 10000
 
-/* New rows in one batch that make it an import of thousands. While one
- * goes on, the log (WAL) may grow to DAILIES_TASK_STORE_BULK_WAL_PAGES
- * rather than be copied into the database every WAL_PAGES (SQLite's
- * default): 100,000 new rows made two such copies, each with its syncs,
- * and were stored 20-30 ms later for them. Once no rows have come for
- * BULK_QUIET_US (an import hands them over every few milliseconds), one
- * copy does it all: the import is then in the database file, synced. */
-#define BULK_ROWS 2000
-#define WAL_PAGES 1000
+/* New rows in one batch that start an import's way of storing. While an
+ * import goes on, SQLite's log (WAL) may grow to
+ * DAILIES_TASK_STORE_BULK_WAL_PAGES rather than be copied into the
+ * database at SQLite's usual 1,000 pages: 100,000 new rows made two such
+ * copies, each with its syncs (20-30 ms each in bench-sqlite-floor). Once
+ * no new rows have come for BULK_QUIET_US (an import hands them over every
+ * few milliseconds; answers do not count), one copy does it all, and the
+ * import is then in the database file, synced. A copy a reader held up is
+ * tried again after as long, at most BULK_TRIES times. */
+#define BULK_ROWS 1000
 #define BULK_QUIET_US (200 * 1000)
+#define BULK_TRIES 25
 
 /* ------------------------------------------------------------------ */
 /* Rows                                                                */
@@ -414,17 +416,43 @@ dailies_task_store_has_queued_locked (DailiesTaskStore *self)
   return g_hash_table_size (self->pending) > 0 || self->fresh.length > 0;
 }
 
-static void
-end_bulk (DailiesTaskStore *self)
+/* The log's own limit, to come back to after an import; 0 for a store
+ * with no log (in memory), which has nothing to copy. */
+static int
+usual_wal_pages (sqlite3 *db)
 {
+  sqlite3_stmt *stmt = NULL;
+  int pages = 0;
+
+  if (db == NULL || sqlite3_db_filename (db, "main") == NULL || *sqlite3_db_filename (db, "main") == '\0')
+    return 0;
+  if (sqlite3_prepare_v2 (db, "PRAGMA wal_autocheckpoint", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    pages = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  return pages;
+}
+
+/* Copies the log of an import into the database file and gives SQLite
+ * back its usual limit. FALSE when a reader's snapshot held part of it
+ * back: then the import's limit stays, for another try. */
+static gboolean
+end_bulk (DailiesTaskStore *self,
+          int               wal_pages,
+          gboolean          last_try)
+{
+  int n_log = 0, n_copied = 0;
   int rc;
 
-  sqlite3_wal_autocheckpoint (self->db, WAL_PAGES);
-  /* Passive: a reader in the middle of its snapshot is not waited for;
-   * the next commit past WAL_PAGES copies what this one could not. */
-  rc = sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+  rc = sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &n_log, &n_copied);
   if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-    g_debug ("store: checkpoint after an import: %s", sqlite3_errstr (rc));
+    g_debug ("store: copying an import's log into the database: %s", sqlite3_errstr (rc));
+  if (rc == SQLITE_OK && n_copied < n_log && !last_try)
+    return FALSE;
+
+  sqlite3_wal_autocheckpoint (self->db, wal_pages);
+  return TRUE;
 }
 
 gpointer
@@ -432,7 +460,11 @@ dailies_task_store_writer_thread (gpointer user_data)
 {
   DailiesTaskStore *self = user_data;
   gboolean quit = FALSE;
-  gboolean bulk = FALSE;
+  /* While an import goes on: when to copy its log back, and how often
+   * that has been tried. */
+  const int wal_pages = usual_wal_pages (self->db);
+  gint64 bulk_until = 0;
+  guint bulk_tries = 0;
 #ifdef __GLIBC__
   gboolean trim_due = FALSE;
 #endif
@@ -444,20 +476,23 @@ dailies_task_store_writer_thread (gpointer user_data)
       g_autoptr(GError) error = NULL;
       GQueue blocks = G_QUEUE_INIT;
       guint n_rows = 0;
+      guint n_fresh;
       gboolean ok = TRUE;
       guint64 gen;
 
       g_mutex_lock (&self->mutex);
       while (!self->wake && !self->quit)
         {
-          if (!bulk)
+          if (bulk_until == 0)
             g_cond_wait (&self->work_cond, &self->mutex);
-          else if (!g_cond_wait_until (&self->work_cond, &self->mutex,
-                                       g_get_monotonic_time () + BULK_QUIET_US))
+          else if (!g_cond_wait_until (&self->work_cond, &self->mutex, bulk_until) &&
+                   !self->wake && !self->quit)
             {
               g_mutex_unlock (&self->mutex);
-              end_bulk (self);
-              bulk = FALSE;
+              if (end_bulk (self, wal_pages, ++bulk_tries >= BULK_TRIES))
+                bulk_until = 0;
+              else
+                bulk_until = g_get_monotonic_time () + BULK_QUIET_US;
               g_mutex_lock (&self->mutex);
             }
         }
@@ -472,17 +507,30 @@ dailies_task_store_writer_thread (gpointer user_data)
         }
       blocks = self->fresh;
       g_queue_init (&self->fresh);
-      if (self->n_fresh >= BULK_ROWS && !bulk)
-        {
-          sqlite3_wal_autocheckpoint (self->db, DAILIES_TASK_STORE_BULK_WAL_PAGES);
-          bulk = TRUE;
-        }
+      n_fresh = self->n_fresh;
       n_rows += self->n_fresh;
       self->n_fresh = 0;
       g_mutex_unlock (&self->mutex);
 
+      if (wal_pages > 0 && n_fresh > 0 && (bulk_until != 0 || n_fresh >= BULK_ROWS))
+        {
+          if (bulk_until == 0)
+            sqlite3_wal_autocheckpoint (self->db, DAILIES_TASK_STORE_BULK_WAL_PAGES);
+          bulk_until = g_get_monotonic_time () + BULK_QUIET_US;
+          bulk_tries = 0;
+        }
+
       if (n_rows > 0)
         ok = commit_batch (self, batch, &blocks, earlier, &error);
+
+      /* Answers still coming in do not put the copy off. */
+      if (bulk_until != 0 && g_get_monotonic_time () >= bulk_until)
+        {
+          if (end_bulk (self, wal_pages, ++bulk_tries >= BULK_TRIES))
+            bulk_until = 0;
+          else
+            bulk_until = g_get_monotonic_time () + BULK_QUIET_US;
+        }
 
       g_mutex_lock (&self->mutex);
       if (!ok)
@@ -563,6 +611,10 @@ dailies_task_store_writer_thread (gpointer user_data)
 #endif
     }
 
+  /* Closing copies the log only when no other connection is open (the
+   * JSON reader's may be): an import still in it would stay unsynced. */
+  if (bulk_until != 0)
+    end_bulk (self, wal_pages, TRUE);
   dailies_task_store_close_database (&self->db, &self->stmts);
 
   return NULL;

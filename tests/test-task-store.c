@@ -902,7 +902,8 @@ count_rows_in_file_alone (const char *db_path,
   g_assert_no_error (error);
   g_unlink (copy_wal);
   g_unlink (copy_shm);
-  g_assert_true (g_file_set_contents (copy_path, contents, (gssize) length, &error));
+  g_assert_true (g_file_set_contents_full (copy_path, contents, (gssize) length,
+                                           G_FILE_SET_CONTENTS_NONE, 0644, &error));
   g_assert_no_error (error);
 
   g_assert_cmpint (sqlite3_open_v2 (copy_path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
@@ -915,41 +916,100 @@ count_rows_in_file_alone (const char *db_path,
   return n;
 }
 
-/* An import of thousands is copied from SQLite's log into the database
- * file (and synced) once it is over, not only when the log has grown to
- * 1,000 pages or Dailies quits: a power cut after it loses none of it. */
+/* An import of IMPORT_N IDs named after @name, added in slices as the
+ * window adds them. Returns the IDs. */
+enum { IMPORT_N = 5000, IMPORT_SLICE = 1000 };
+
+static GPtrArray *
+add_import_in_slices (DailiesTaskStore *store,
+                      const char       *name)
+{
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < IMPORT_N; i++)
+    g_ptr_array_add (ids, g_strdup_printf ("asyntask_%s%06u", name, i));
+  for (guint i = 0; i < IMPORT_N; i += IMPORT_SLICE)
+    g_assert_cmpuint (dailies_task_store_add_ids (store, (const char * const *) ids->pdata + i, IMPORT_SLICE),
+                      ==, IMPORT_SLICE);
+
+  return ids;
+}
+
+/* An import of thousands is copied from SQLite's log into the database file once it is over, and not
+ * only when 1,000 pages of later changes have gathered there or the store
+ * closes; answers still coming in (one every 50 ms) do not put that off. */
 static void
 test_import_reaches_file (void)
 {
-  enum { N = 5000 };
   Fixture f;
   DailiesTaskStore *store;
-  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) ids = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *copy_path = NULL;
-  gint64 deadline;
+  gint64 deadline, next_answer;
   gint64 n_rows;
+  guint n_answers = 0;
 
   fixture_init (&f);
   copy_path = g_build_filename (f.dir, "copy.db", NULL);
   store = open_store (f.db_path);
 
-  for (guint i = 0; i < N; i++)
-    g_ptr_array_add (ids, g_strdup_printf ("asyntask_InFile%06u", i));
-  g_assert_cmpuint (dailies_task_store_add_ids (store, (const char * const *) ids->pdata, N), ==, N);
+  ids = add_import_in_slices (store, "InFile");
   g_assert_true (dailies_task_store_flush (store, &error));
   g_assert_no_error (error);
-  /* Committed: the store's own connection sees them. */
-  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, N);
+  /* Committed: a connection of its own sees them. */
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, IMPORT_N);
 
-  /* The writer's thread copies them over on its own, the store still open. */
+  /* The writer's thread copies them over on its own, the store still open,
+   * while the first tasks' answers go on arriving. */
   deadline = g_get_monotonic_time () + (gint64) (5 * G_USEC_PER_SEC * dailies_test_time_scale ());
-  while ((n_rows = count_rows_in_file_alone (f.db_path, copy_path)) != N &&
+  next_answer = g_get_monotonic_time ();
+  while ((n_rows = count_rows_in_file_alone (f.db_path, copy_path)) != IMPORT_N &&
          g_get_monotonic_time () < deadline)
-    g_thread_yield ();
-  g_assert_cmpint (n_rows, ==, N);
+    {
+      if (g_get_monotonic_time () >= next_answer)
+        {
+          g_autofree char *progress = g_strdup_printf ("%u%%", 1 + n_answers % 99);
+          g_autofree char *body = response_body (g_ptr_array_index (ids, n_answers % 10), "IN_PROGRESS", progress);
+
+          apply_body (store, dailies_task_store_lookup (store, g_ptr_array_index (ids, n_answers % 10)), body, 200);
+          n_answers++;
+          next_answer += 50 * 1000;
+        }
+      g_main_context_iteration (NULL, FALSE);
+      g_thread_yield ();
+    }
+  g_assert_cmpint (n_rows, ==, IMPORT_N);
 
   close_store (store);
+  fixture_clear (&f);
+}
+
+/* The same when the store closes within that time, another connection
+ * open (as the JSON reader's can be): SQLite's own copy at closing is only
+ * for the last one. */
+static void
+test_import_reaches_file_at_close (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autofree char *copy_path = NULL;
+  sqlite3 *reader = NULL;
+
+  fixture_init (&f);
+  copy_path = g_build_filename (f.dir, "copy.db", NULL);
+  store = open_store (f.db_path);
+  g_assert_cmpint (sqlite3_open_v2 (f.db_path, &reader, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+
+  ids = add_import_in_slices (store, "AtClose");
+  /* A read makes the other connection one of the log's, as the app's is. */
+  g_assert_cmpint (sqlite3_exec (reader, "SELECT count(*) FROM tasks", NULL, NULL, NULL), ==, SQLITE_OK);
+  close_store (store);
+
+  g_assert_cmpint (count_rows_in_file_alone (f.db_path, copy_path), ==, IMPORT_N);
+
+  sqlite3_close (reader);
   fixture_clear (&f);
 }
 
@@ -2254,6 +2314,7 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/undo-after-readd-answered", test_undo_after_readd_answered);
   g_test_add_func ("/dailies/task-store/committed-json-leaves-memory", test_committed_json_leaves_memory);
   g_test_add_func ("/dailies/task-store/import-reaches-file", test_import_reaches_file);
+  g_test_add_func ("/dailies/task-store/import-reaches-file-at-close", test_import_reaches_file_at_close);
   g_test_add_func ("/dailies/task-store/read-back-errors-logged-once", test_read_back_errors_logged_once);
   g_test_add_func ("/dailies/task-store/kill-during-writes", test_kill_during_writes);
 
