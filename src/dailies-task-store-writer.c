@@ -37,8 +37,9 @@
  * no new rows have come for BULK_QUIET_US (an import hands them over every
  * few milliseconds; answers do not count), one copy does it all, and the
  * import is then in the database file, synced. A copy a reader held up is
- * tried again after as long, at most BULK_TRIES times. */
-#define BULK_ROWS 1000
+ * tried again after as long, at most BULK_TRIES times. A paste of 1,000
+ * IDs is no import here. */
+#define BULK_ROWS 2000
 #define BULK_QUIET_US (200 * 1000)
 #define BULK_TRIES 25
 
@@ -448,7 +449,8 @@ end_bulk (DailiesTaskStore *self,
   rc = sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &n_log, &n_copied);
   if (rc != SQLITE_OK && rc != SQLITE_BUSY)
     g_debug ("store: copying an import's log into the database: %s", sqlite3_errstr (rc));
-  if (rc == SQLITE_OK && n_copied < n_log && !last_try)
+  /* Busy: another connection was copying it meanwhile. */
+  if ((rc == SQLITE_BUSY || (rc == SQLITE_OK && n_copied < n_log)) && !last_try)
     return FALSE;
 
   sqlite3_wal_autocheckpoint (self->db, wal_pages);
@@ -477,6 +479,7 @@ dailies_task_store_writer_thread (gpointer user_data)
       GQueue blocks = G_QUEUE_INIT;
       guint n_rows = 0;
       guint n_fresh;
+      gboolean bulk_rows;
       gboolean ok = TRUE;
       guint64 gen;
 
@@ -512,19 +515,24 @@ dailies_task_store_writer_thread (gpointer user_data)
       self->n_fresh = 0;
       g_mutex_unlock (&self->mutex);
 
-      if (wal_pages > 0 && n_fresh > 0 && (bulk_until != 0 || n_fresh >= BULK_ROWS))
-        {
-          if (bulk_until == 0)
-            sqlite3_wal_autocheckpoint (self->db, DAILIES_TASK_STORE_BULK_WAL_PAGES);
-          bulk_until = g_get_monotonic_time () + BULK_QUIET_US;
-          bulk_tries = 0;
-        }
+      bulk_rows = wal_pages > 0 && n_fresh > 0 && (bulk_until != 0 || n_fresh >= BULK_ROWS);
+      if (bulk_rows && bulk_until == 0)
+        sqlite3_wal_autocheckpoint (self->db, DAILIES_TASK_STORE_BULK_WAL_PAGES);
 
       if (n_rows > 0)
         ok = commit_batch (self, batch, &blocks, earlier, &error);
 
-      /* Answers still coming in do not put the copy off. */
-      if (bulk_until != 0 && g_get_monotonic_time () >= bulk_until)
+      /* Counted from the end of a commit of new rows (a slow one is not
+       * the import's end); answers still coming in do not put it off,
+       * nor do rows put back after a failure. */
+      if (bulk_rows && ok)
+        {
+          bulk_until = g_get_monotonic_time () + BULK_QUIET_US;
+          bulk_tries = 0;
+        }
+      else if (bulk_rows && bulk_until == 0)
+        bulk_until = g_get_monotonic_time () + BULK_QUIET_US;
+      else if (bulk_until != 0 && g_get_monotonic_time () >= bulk_until)
         {
           if (end_bulk (self, wal_pages, ++bulk_tries >= BULK_TRIES))
             bulk_until = 0;
