@@ -422,10 +422,11 @@ dailies_task_store_has_queued_locked (DailiesTaskStore *self)
 static int
 usual_wal_pages (sqlite3 *db)
 {
+  const char *file = db != NULL ? sqlite3_db_filename (db, "main") : NULL;
   sqlite3_stmt *stmt = NULL;
   int pages = 0;
 
-  if (db == NULL || sqlite3_db_filename (db, "main") == NULL || *sqlite3_db_filename (db, "main") == '\0')
+  if (file == NULL || *file == '\0')
     return 0;
   if (sqlite3_prepare_v2 (db, "PRAGMA wal_autocheckpoint", -1, &stmt, NULL) == SQLITE_OK &&
       sqlite3_step (stmt) == SQLITE_ROW)
@@ -435,26 +436,41 @@ usual_wal_pages (sqlite3 *db)
   return pages;
 }
 
-/* Copies the log of an import into the database file and gives SQLite
- * back its usual limit. FALSE when a reader's snapshot held part of it
- * back: then the import's limit stays, for another try. */
-static gboolean
-end_bulk (DailiesTaskStore *self,
-          int               wal_pages,
-          gboolean          last_try)
+/* An import's way of storing, on the writer thread: when to copy its log
+ * back (0: no import going on), how often that has been tried, and the
+ * log's usual limit to come back to. */
+typedef struct
 {
+  gint64 until;
+  guint tries;
+  int wal_pages;
+} Bulk;
+
+/* Copies the log of an import into the database file and gives SQLite
+ * back its usual limit. When a reader's snapshot held part of it back,
+ * or another connection was copying it (busy), the import's limit stays
+ * and the copy is tried again BULK_QUIET_US later, BULK_TRIES times at
+ * most. */
+static void
+end_bulk (DailiesTaskStore *self,
+          Bulk             *bulk)
+{
+  gboolean last_try = ++bulk->tries >= BULK_TRIES;
   int n_log = 0, n_copied = 0;
   int rc;
 
   rc = sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &n_log, &n_copied);
   if (rc != SQLITE_OK && rc != SQLITE_BUSY)
     g_debug ("store: copying an import's log into the database: %s", sqlite3_errstr (rc));
-  /* Busy: another connection was copying it meanwhile. */
   if ((rc == SQLITE_BUSY || (rc == SQLITE_OK && n_copied < n_log)) && !last_try)
-    return FALSE;
+    {
+      bulk->until = g_get_monotonic_time () + BULK_QUIET_US;
+      return;
+    }
 
-  sqlite3_wal_autocheckpoint (self->db, wal_pages);
-  return TRUE;
+  sqlite3_wal_autocheckpoint (self->db, bulk->wal_pages);
+  bulk->until = 0;
+  bulk->tries = 0;
 }
 
 gpointer
@@ -462,11 +478,7 @@ dailies_task_store_writer_thread (gpointer user_data)
 {
   DailiesTaskStore *self = user_data;
   gboolean quit = FALSE;
-  /* While an import goes on: when to copy its log back, and how often
-   * that has been tried. */
-  const int wal_pages = usual_wal_pages (self->db);
-  gint64 bulk_until = 0;
-  guint bulk_tries = 0;
+  Bulk bulk = { .until = 0, .tries = 0, .wal_pages = usual_wal_pages (self->db) };
 #ifdef __GLIBC__
   gboolean trim_due = FALSE;
 #endif
@@ -486,16 +498,13 @@ dailies_task_store_writer_thread (gpointer user_data)
       g_mutex_lock (&self->mutex);
       while (!self->wake && !self->quit)
         {
-          if (bulk_until == 0)
+          if (bulk.until == 0)
             g_cond_wait (&self->work_cond, &self->mutex);
-          else if (!g_cond_wait_until (&self->work_cond, &self->mutex, bulk_until) &&
+          else if (!g_cond_wait_until (&self->work_cond, &self->mutex, bulk.until) &&
                    !self->wake && !self->quit)
             {
               g_mutex_unlock (&self->mutex);
-              if (end_bulk (self, wal_pages, ++bulk_tries >= BULK_TRIES))
-                bulk_until = 0;
-              else
-                bulk_until = g_get_monotonic_time () + BULK_QUIET_US;
+              end_bulk (self, &bulk);
               g_mutex_lock (&self->mutex);
             }
         }
@@ -515,8 +524,8 @@ dailies_task_store_writer_thread (gpointer user_data)
       self->n_fresh = 0;
       g_mutex_unlock (&self->mutex);
 
-      bulk_rows = wal_pages > 0 && n_fresh > 0 && (bulk_until != 0 || n_fresh >= BULK_ROWS);
-      if (bulk_rows && bulk_until == 0)
+      bulk_rows = bulk.wal_pages > 0 && n_fresh > 0 && (bulk.until != 0 || n_fresh >= BULK_ROWS);
+      if (bulk_rows && bulk.until == 0)
         sqlite3_wal_autocheckpoint (self->db, DAILIES_TASK_STORE_BULK_WAL_PAGES);
 
       if (n_rows > 0)
@@ -525,20 +534,14 @@ dailies_task_store_writer_thread (gpointer user_data)
       /* Counted from the end of a commit of new rows (a slow one is not
        * the import's end); answers still coming in do not put it off,
        * nor do rows put back after a failure. */
-      if (bulk_rows && ok)
+      if (bulk_rows && (ok || bulk.until == 0))
         {
-          bulk_until = g_get_monotonic_time () + BULK_QUIET_US;
-          bulk_tries = 0;
+          bulk.until = g_get_monotonic_time () + BULK_QUIET_US;
+          if (ok)
+            bulk.tries = 0;
         }
-      else if (bulk_rows && bulk_until == 0)
-        bulk_until = g_get_monotonic_time () + BULK_QUIET_US;
-      else if (bulk_until != 0 && g_get_monotonic_time () >= bulk_until)
-        {
-          if (end_bulk (self, wal_pages, ++bulk_tries >= BULK_TRIES))
-            bulk_until = 0;
-          else
-            bulk_until = g_get_monotonic_time () + BULK_QUIET_US;
-        }
+      else if (bulk.until != 0 && g_get_monotonic_time () >= bulk.until)
+        end_bulk (self, &bulk);
 
       g_mutex_lock (&self->mutex);
       if (!ok)
@@ -621,8 +624,11 @@ dailies_task_store_writer_thread (gpointer user_data)
 
   /* Closing copies the log only when no other connection is open (the
    * JSON reader's may be): an import still in it would stay unsynced. */
-  if (bulk_until != 0)
-    end_bulk (self, wal_pages, TRUE);
+  if (bulk.until != 0)
+    {
+      bulk.tries = BULK_TRIES;
+      end_bulk (self, &bulk);
+    }
   dailies_task_store_close_database (&self->db, &self->stmts);
 
   return NULL;

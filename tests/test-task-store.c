@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "dailies-task-store.h"
+#include "dailies-task-store-private.h"
 #include "dailies-test-utils.h"
 
 #define WRITER_CHILD_ARG "--writer-child"
@@ -882,12 +883,13 @@ test_read_back_errors_logged_once (void)
   fixture_clear (&f);
 }
 
-/* The rows of the database file alone, as a copy without its -wal would
- * show them: what is there once SQLite has copied its log back. 0 while
- * the file does not hold the table yet. */
+/* What @sql finds in the database file alone, as a copy without its -wal
+ * would show it: what is there once SQLite has copied its log back. 0
+ * while the file does not hold the table yet. */
 static gint64
-count_rows_in_file_alone (const char *db_path,
-                          const char *copy_path)
+query_in_file_alone (const char *db_path,
+                     const char *copy_path,
+                     const char *sql)
 {
   g_autofree char *contents = NULL;
   g_autofree char *copy_wal = g_strconcat (copy_path, "-wal", NULL);
@@ -907,7 +909,7 @@ count_rows_in_file_alone (const char *db_path,
   g_assert_no_error (error);
 
   g_assert_cmpint (sqlite3_open_v2 (copy_path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
-  if (sqlite3_prepare_v2 (db, "SELECT count(*) FROM tasks", -1, &stmt, NULL) == SQLITE_OK &&
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
       sqlite3_step (stmt) == SQLITE_ROW)
     n = sqlite3_column_int64 (stmt, 0);
   sqlite3_finalize (stmt);
@@ -916,23 +918,39 @@ count_rows_in_file_alone (const char *db_path,
   return n;
 }
 
-/* An import of IMPORT_N IDs named after @name, added in slices as the
- * window adds them (of adaptive size there). Returns the IDs. */
+static gint64
+count_rows_in_file_alone (const char *db_path,
+                          const char *copy_path)
+{
+  return query_in_file_alone (db_path, copy_path, "SELECT count(*) FROM tasks");
+}
+
+/* An import of @n IDs named after @name, added in slices as the window
+ * adds them (of adaptive size there). Returns the IDs. */
 enum { IMPORT_N = 5000, IMPORT_SLICE = 2500 };
+
+static GPtrArray *
+add_import_of (DailiesTaskStore *store,
+               const char       *name,
+               guint             n)
+{
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+
+  g_assert_cmpuint (n % IMPORT_SLICE, ==, 0);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (ids, g_strdup_printf ("asyntask_%s%06u", name, i));
+  for (guint i = 0; i < n; i += IMPORT_SLICE)
+    g_assert_cmpuint (dailies_task_store_add_ids (store, (const char * const *) ids->pdata + i, IMPORT_SLICE),
+                      ==, IMPORT_SLICE);
+
+  return ids;
+}
 
 static GPtrArray *
 add_import_in_slices (DailiesTaskStore *store,
                       const char       *name)
 {
-  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; i < IMPORT_N; i++)
-    g_ptr_array_add (ids, g_strdup_printf ("asyntask_%s%06u", name, i));
-  for (guint i = 0; i < IMPORT_N; i += IMPORT_SLICE)
-    g_assert_cmpuint (dailies_task_store_add_ids (store, (const char * const *) ids->pdata + i, IMPORT_SLICE),
-                      ==, IMPORT_SLICE);
-
-  return ids;
+  return add_import_of (store, name, IMPORT_N);
 }
 
 typedef struct
@@ -1039,6 +1057,206 @@ test_import_reaches_file_at_close (void)
   g_assert_cmpint (count_rows_in_file_alone (f.db_path, copy_path), ==, IMPORT_N);
 
   sqlite3_close (reader);
+  fixture_clear (&f);
+}
+
+typedef struct
+{
+  const char *db_path;
+  const char *copy_path;
+  gint64      n_rows;
+} FileAloneWatch;
+
+static gboolean
+file_alone_holds (gpointer user_data)
+{
+  FileAloneWatch *watch = user_data;
+
+  return count_rows_in_file_alone (watch->db_path, watch->copy_path) == watch->n_rows;
+}
+
+static gboolean
+wake_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* The writer's thread copies on its own time, which the main loop does
+ * not hear of: the file is looked at again every 20 ms. */
+static gboolean
+wait_for_file_alone (FileAloneWatch *watch,
+                     gint64          n_rows)
+{
+  guint wake_id = g_timeout_add (20, wake_cb, NULL);
+  gboolean held;
+
+  watch->n_rows = n_rows;
+  held = dailies_test_wait_until (file_alone_holds, watch, 5000);
+  g_source_remove (wake_id);
+
+  return held;
+}
+
+/* How far SQLite last tried to copy its log back: nBackfillAttempted, at
+ * byte 128 of the -shm file, in the machine's byte order (the WAL-index
+ * format, https://www.sqlite.org/walformat.html). */
+static gboolean
+copy_tried (gpointer user_data)
+{
+  const char *db_path = user_data;
+  g_autofree char *shm_path = g_strconcat (db_path, "-shm", NULL);
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  guint32 attempted = 0;
+
+  if (g_file_get_contents (shm_path, &contents, &length, NULL) && length >= 132)
+    memcpy (&attempted, contents + 128, sizeof attempted);
+
+  return attempted > 0;
+}
+
+static gboolean
+wait_for_copy_tried (const char *db_path)
+{
+  guint wake_id = g_timeout_add (20, wake_cb, NULL);
+  gboolean tried = dailies_test_wait_until (copy_tried, (gpointer) db_path, 5000);
+
+  g_source_remove (wake_id);
+
+  return tried;
+}
+
+/* A reader that holds its view of the database from before an import
+ * (the JSON reader's connection can) keeps SQLite from copying the import
+ * back; once it lets go, the copy is tried again, and made. */
+static void
+test_import_reaches_file_after_reader (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  const char *before[] = { "asyntask_BeforeRead000001", "asyntask_BeforeRead000002", "asyntask_BeforeRead000003" };
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *copy_path = NULL;
+  FileAloneWatch watch = { 0 };
+  sqlite3 *reader = NULL;
+
+  fixture_init (&f);
+  copy_path = g_build_filename (f.dir, "copy.db", NULL);
+  watch.db_path = f.db_path;
+  watch.copy_path = copy_path;
+  store = open_store (f.db_path);
+
+  /* Three tasks in the log only, none of it copied yet, then a reader's
+   * view that holds them. */
+  g_assert_cmpuint (dailies_task_store_add_ids (store, before, G_N_ELEMENTS (before)), ==, G_N_ELEMENTS (before));
+  g_assert_true (dailies_task_store_flush (store, &error));
+  g_assert_no_error (error);
+  g_assert_false (copy_tried ((gpointer) f.db_path));
+  g_assert_cmpint (sqlite3_open_v2 (f.db_path, &reader, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (reader, "BEGIN; SELECT count(*) FROM tasks", NULL, NULL, NULL), ==, SQLITE_OK);
+
+  ids = add_import_in_slices (store, "AfterRead");
+  g_assert_true (dailies_task_store_flush (store, &error));
+  g_assert_no_error (error);
+
+  /* The writer's copy stops at the reader's view, and the import stays in
+   * the log. */
+  g_assert_true (wait_for_copy_tried (f.db_path));
+  g_assert_cmpint (count_rows_in_file_alone (f.db_path, copy_path), <, G_N_ELEMENTS (before) + IMPORT_N);
+
+  /* Let go: a later try copies the rest, the store still open. */
+  g_assert_cmpint (sqlite3_exec (reader, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_true (wait_for_file_alone (&watch, G_N_ELEMENTS (before) + IMPORT_N));
+
+  sqlite3_close (reader);
+  close_store (store);
+  fixture_clear (&f);
+}
+
+static goffset
+file_size (const char *path)
+{
+  GStatBuf buf;
+
+  g_assert_cmpint (g_stat (path, &buf), ==, 0);
+  return buf.st_size;
+}
+
+/* A failure's answer with a long reason: about two pages of the database. */
+static char *
+long_failure_body (const char *id)
+{
+  g_autofree char *reason = g_strnfill (3000, 'r');
+
+  return g_strdup_printf ("{\"code\":\"success\",\"message\":\"\",\"data\":{\"task_id\":\"%s\","
+                          "\"action\":\"generate\",\"status\":\"FAILURE\",\"fail_reason\":\"%s\","
+                          "\"submit_time\":1777288506,\"start_time\":1777288508,\"finish_time\":1777288800,"
+                          "\"progress\":\"100%%\",\"data\":{\"model\":\"doubao-seedance-2-0-260128\"}}}",
+                          id, reason);
+}
+
+enum { LOG_IMPORT_N = 50000, LOG_ANSWERS_N = 1000, PAGE = 4096, LOG_LIMIT = 4 * 1024 * 1024 };
+
+/* Once an import is copied back, SQLite's log goes back to its usual
+ * ways: its file is cut back to 4 MiB when it starts over, and later
+ * changes are copied into the database at 1,000 pages, as before the
+ * import (which let it grow to 4,096). */
+static void
+test_log_back_to_usual_after_import (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *copy_path = NULL;
+  g_autofree char *wal_path = NULL;
+  g_autofree char *small_body = NULL;
+  FileAloneWatch watch = { 0 };
+  goffset answers_log;
+
+  fixture_init (&f);
+  copy_path = g_build_filename (f.dir, "copy.db", NULL);
+  wal_path = g_strconcat (f.db_path, "-wal", NULL);
+  watch.db_path = f.db_path;
+  watch.copy_path = copy_path;
+  store = open_store (f.db_path);
+
+  ids = add_import_of (store, "LogUsual", LOG_IMPORT_N);
+  g_assert_true (dailies_task_store_flush (store, &error));
+  g_assert_no_error (error);
+  /* Larger than the limit it is cut back to, and than 1,000 pages. */
+  g_assert_cmpint (file_size (wal_path), >, LOG_LIMIT);
+  g_assert_true (wait_for_file_alone (&watch, LOG_IMPORT_N));
+
+  /* The next change starts the log over: its file is cut back. */
+  small_body = response_body (g_ptr_array_index (ids, 0), "IN_PROGRESS", "10%");
+  apply_body (store, dailies_task_store_lookup (store, g_ptr_array_index (ids, 0)), small_body, 200);
+  g_assert_true (dailies_task_store_flush (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (file_size (wal_path), <=, LOG_LIMIT);
+
+  /* Answers that make more than 1,000 pages of log and fewer than 4,096
+   * (in one commit or a few): copied into the file once the log passes
+   * 1,000 pages, where the import's limit would have kept them all in the
+   * log. */
+  for (guint i = 1; i <= LOG_ANSWERS_N; i++)
+    {
+      const char *id = g_ptr_array_index (ids, i);
+      g_autofree char *body = long_failure_body (id);
+
+      apply_body (store, dailies_task_store_lookup (store, id), body, 200);
+    }
+  g_assert_true (dailies_task_store_flush (store, &error));
+  g_assert_no_error (error);
+  answers_log = file_size (wal_path);
+  g_assert_cmpint (answers_log, >, 1000 * (PAGE + 24));
+  g_assert_cmpint (answers_log, <, DAILIES_TASK_STORE_BULK_WAL_PAGES * PAGE);
+  g_assert_cmpint (query_in_file_alone (f.db_path, copy_path,
+                                        "SELECT count(*) FROM tasks WHERE status_text = 'FAILURE'"),
+                   >, 0);
+
+  close_store (store);
   fixture_clear (&f);
 }
 
@@ -2344,6 +2562,8 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/committed-json-leaves-memory", test_committed_json_leaves_memory);
   g_test_add_func ("/dailies/task-store/import-reaches-file", test_import_reaches_file);
   g_test_add_func ("/dailies/task-store/import-reaches-file-at-close", test_import_reaches_file_at_close);
+  g_test_add_func ("/dailies/task-store/import-reaches-file-after-reader", test_import_reaches_file_after_reader);
+  g_test_add_func ("/dailies/task-store/log-back-to-usual-after-import", test_log_back_to_usual_after_import);
   g_test_add_func ("/dailies/task-store/read-back-errors-logged-once", test_read_back_errors_logged_once);
   g_test_add_func ("/dailies/task-store/kill-during-writes", test_kill_during_writes);
 
