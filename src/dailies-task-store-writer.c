@@ -37,7 +37,7 @@
  * no new rows have come for BULK_QUIET_US (an import hands them over every
  * few milliseconds; answers do not count), one copy does it all, and the
  * import is then in the database file, synced. A copy a reader held up is
- * tried again after as long, at most BULK_TRIES times. A paste of 1,000
+ * tried again after as long, BULK_TRIES tries in all. A paste of 1,000
  * IDs is no import here. */
 #define BULK_ROWS 2000
 #define BULK_QUIET_US (200 * 1000)
@@ -449,8 +449,8 @@ typedef struct
 /* Copies the log of an import into the database file and gives SQLite
  * back its usual limit. When a reader's snapshot held part of it back,
  * or another connection was copying it (busy), the import's limit stays
- * and the copy is tried again BULK_QUIET_US later, BULK_TRIES times at
- * most. */
+ * and the copy is tried again BULK_QUIET_US later: BULK_TRIES tries in
+ * all. */
 static void
 end_bulk (DailiesTaskStore *self,
           Bulk             *bulk)

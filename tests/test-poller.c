@@ -1537,21 +1537,35 @@ all_have_error (gpointer user_data)
   return every_task (user_data, has_error);
 }
 
+/* A poller asking @server, down for now, about @n tasks per prefix of
+ * @prefixes, its log lines counted from here. Returns the host. */
+static char *
+start_while_down (Fixture            *f,
+                  TestServer         *server,
+                  const char * const *prefixes,
+                  guint               n)
+{
+  server->failing = TRUE;
+  fixture_init (f, server->base_url);
+  dailies_poller_set_max_concurrent (f->poller, 16);
+  for (guint i = 0; prefixes[i] != NULL; i++)
+    add_numbered (f, prefixes[i], n);
+  g_ptr_array_set_size (shown_lines, 0);
+  dailies_poller_start (f->poller);
+
+  return g_strdup (server->base_url + strlen ("http://"));
+}
+
 static void
 test_error_streak_logged_once (void)
 {
   TestServer *server = test_server_new (script_down_until_told);
+  const char *prefixes[] = { "Down", NULL };
   g_autofree char *host = NULL;
   const char *line;
   Fixture f;
 
-  server->failing = TRUE;
-  fixture_init (&f, server->base_url);
-  host = g_strdup (server->base_url + strlen ("http://"));
-  dailies_poller_set_max_concurrent (f.poller, 16);
-  add_numbered (&f, "Down", 500);
-  g_ptr_array_set_size (shown_lines, 0);
-  dailies_poller_start (f.poller);
+  host = start_while_down (&f, server, prefixes, 500);
 
   /* Every task failed, most more than once: one line. */
   g_assert_true (dailies_test_wait_until (all_have_error, &f, 30000));
@@ -1569,6 +1583,61 @@ test_error_streak_logged_once (void)
   g_assert_nonnull (strstr (line, host));
   g_assert_nonnull (strstr (line, "recovered"));
   g_assert_nonnull (strstr (line, "of 500 tasks"));
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+/* Two kinds of error at once: a bad gateway for some tasks, a server
+ * error for the others. */
+static Reply
+script_two_errors_until_told (TestServer *server, const char *task_id, guint n)
+{
+  if (server->failing)
+    return (Reply) { REPLY_STATUS, NULL, strstr (task_id, "Gateway") != NULL ? 502 : 500, -1, NULL };
+
+  return (Reply) { REPLY_TASK, "SUCCESS", 0, -1 };
+}
+
+static guint
+count_lines_with (const char *a,
+                  const char *b)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < shown_lines->len; i++)
+    {
+      const char *line = g_ptr_array_index (shown_lines, i);
+
+      if (strstr (line, a) != NULL && strstr (line, b) != NULL)
+        n++;
+    }
+
+  return n;
+}
+
+/* One line per kind of error and host, however many tasks share it; each
+ * kind's end has its own line too. */
+static void
+test_error_kinds_logged_once_each (void)
+{
+  TestServer *server = test_server_new (script_two_errors_until_told);
+  const char *prefixes[] = { "Gateway", "Broken", NULL };
+  g_autofree char *host = NULL;
+  Fixture f;
+
+  host = start_while_down (&f, server, prefixes, 200);
+
+  g_assert_true (dailies_test_wait_until (all_have_error, &f, 30000));
+  g_assert_cmpuint (server->n_requests, >=, 400);
+  g_assert_cmpuint (shown_lines->len, ==, 2);
+  g_assert_cmpuint (count_lines_with (host, "502"), ==, 1);
+  g_assert_cmpuint (count_lines_with (host, "500"), ==, 1);
+
+  server->failing = FALSE;
+  g_assert_true (dailies_test_wait_until (all_succeeded, &f, 30000));
+  g_assert_cmpuint (shown_lines->len, ==, 4);
+  g_assert_cmpuint (count_lines_with ("recovered", "of 200 tasks"), ==, 2);
 
   fixture_clear (&f);
   test_server_free (server);
@@ -1757,6 +1826,7 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/removed-while-waiting-first-turn", test_removed_while_waiting_first_turn);
   g_test_add_func ("/dailies/poller/same-answer-skipped", test_same_answer_skipped);
   g_test_add_func ("/dailies/poller/error-streak-logged-once", test_error_streak_logged_once);
+  g_test_add_func ("/dailies/poller/error-kinds-logged-once-each", test_error_kinds_logged_once_each);
   g_test_add_func ("/dailies/poller/remove-restore-tracking", test_remove_restore_tracking);
   g_test_add_func ("/dailies/poller/offline-pauses-and-resumes", test_offline_pauses_and_resumes);
   g_test_add_func ("/dailies/poller/key-never-logged", test_key_never_logged);
