@@ -1629,10 +1629,10 @@ test_error_kinds_logged_once_each (void)
   host = start_while_down (&f, server, prefixes, 200);
 
   g_assert_true (dailies_test_wait_until (all_have_error, &f, 30000));
-  g_assert_cmpuint (server->n_requests, >=, 400);
   g_assert_cmpuint (shown_lines->len, ==, 2);
-  g_assert_cmpuint (count_lines_with (host, "502"), ==, 1);
-  g_assert_cmpuint (count_lines_with (host, "500"), ==, 1);
+  /* "HTTP 502:", not "502" alone: the server's port may hold those digits. */
+  g_assert_cmpuint (count_lines_with (host, "HTTP 502:"), ==, 1);
+  g_assert_cmpuint (count_lines_with (host, "HTTP 500:"), ==, 1);
 
   server->failing = FALSE;
   g_assert_true (dailies_test_wait_until (all_succeeded, &f, 30000));
