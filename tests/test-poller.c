@@ -1538,7 +1538,9 @@ all_have_error (gpointer user_data)
 }
 
 /* A poller asking @server, down for now, about @n tasks per prefix of
- * @prefixes, its log lines counted from here. Returns the host. */
+ * @prefixes, its log lines counted from here. Returns the host as a line
+ * names it, "127.0.0.1:PORT: " (with the colon after, so that no other
+ * port's lines match it). */
 static char *
 start_while_down (Fixture            *f,
                   TestServer         *server,
@@ -1553,7 +1555,7 @@ start_while_down (Fixture            *f,
   g_ptr_array_set_size (shown_lines, 0);
   dailies_poller_start (f->poller);
 
-  return g_strdup (server->base_url + strlen ("http://"));
+  return g_strdup_printf ("%s: ", server->base_url + strlen ("http://"));
 }
 
 static void
@@ -1641,6 +1643,49 @@ test_error_kinds_logged_once_each (void)
 
   fixture_clear (&f);
   test_server_free (server);
+}
+
+static gboolean
+asked_at_least_100 (gpointer user_data)
+{
+  TestServer *server = user_data;
+
+  return server->n_requests >= 100;
+}
+
+/* The same error from another host is another line: a new base's failures
+ * end the old host's streak ("no longer asked") and start their own. */
+static void
+test_error_hosts_logged_once_each (void)
+{
+  TestServer *first = test_server_new (script_down_until_told);
+  TestServer *second = test_server_new (script_down_until_told);
+  const char *prefixes[] = { "Hosts", NULL };
+  g_autofree char *first_host = NULL;
+  g_autofree char *second_host = g_strdup_printf ("%s: ", second->base_url + strlen ("http://"));
+  Fixture f;
+
+  first_host = start_while_down (&f, first, prefixes, 100);
+  g_assert_true (dailies_test_wait_until (all_have_error, &f, 30000));
+  g_assert_cmpuint (shown_lines->len, ==, 1);
+  g_assert_cmpuint (count_lines_with (first_host, "HTTP 502:"), ==, 1);
+
+  second->failing = TRUE;
+  dailies_api_client_set_base_url (f.client, second->base_url);
+  dailies_poller_wake (f.poller);
+  g_assert_true (dailies_test_wait_until (asked_at_least_100, second, 30000));
+  g_assert_cmpuint (shown_lines->len, ==, 3);
+  g_assert_cmpuint (count_lines_with (first_host, "no longer asked"), ==, 1);
+  g_assert_cmpuint (count_lines_with (second_host, "HTTP 502:"), ==, 1);
+
+  second->failing = FALSE;
+  g_assert_true (dailies_test_wait_until (all_succeeded, &f, 30000));
+  g_assert_cmpuint (shown_lines->len, ==, 4);
+  g_assert_cmpuint (count_lines_with (second_host, "recovered"), ==, 1);
+
+  fixture_clear (&f);
+  test_server_free (first);
+  test_server_free (second);
 }
 
 static gboolean
@@ -1827,6 +1872,7 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/same-answer-skipped", test_same_answer_skipped);
   g_test_add_func ("/dailies/poller/error-streak-logged-once", test_error_streak_logged_once);
   g_test_add_func ("/dailies/poller/error-kinds-logged-once-each", test_error_kinds_logged_once_each);
+  g_test_add_func ("/dailies/poller/error-hosts-logged-once-each", test_error_hosts_logged_once_each);
   g_test_add_func ("/dailies/poller/remove-restore-tracking", test_remove_restore_tracking);
   g_test_add_func ("/dailies/poller/offline-pauses-and-resumes", test_offline_pauses_and_resumes);
   g_test_add_func ("/dailies/poller/key-never-logged", test_key_never_logged);
