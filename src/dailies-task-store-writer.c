@@ -505,6 +505,17 @@ dailies_task_store_writer_thread (gpointer user_data)
             {
               g_mutex_unlock (&self->mutex);
               end_bulk (self, &bulk);
+#ifdef __GLIBC__
+              /* The import is over, and nothing waits: what it freed on
+               * every thread (its reading, its batches, these rows) is
+               * given back now, 10-15 MB of 100,000 IDs, rather than kept
+               * for the life of the app. */
+              if (bulk.until == 0)
+                {
+                  malloc_trim (0);
+                  trim_due = FALSE;
+                }
+#endif
               g_mutex_lock (&self->mutex);
             }
         }
@@ -541,7 +552,14 @@ dailies_task_store_writer_thread (gpointer user_data)
             bulk.tries = 0;
         }
       else if (bulk.until != 0 && g_get_monotonic_time () >= bulk.until)
-        end_bulk (self, &bulk);
+        {
+          end_bulk (self, &bulk);
+#ifdef __GLIBC__
+          /* As above, once nothing more waits. */
+          if (bulk.until == 0)
+            trim_due = TRUE;
+#endif
+        }
 
       g_mutex_lock (&self->mutex);
       if (!ok)
