@@ -450,8 +450,8 @@ typedef struct
  * back its usual limit. When a reader's snapshot held part of it back,
  * or another connection was copying it (busy), the import's limit stays
  * and the copy is tried again BULK_QUIET_US later: BULK_TRIES tries in
- * all. */
-static void
+ * all. TRUE once the import's way of storing has ended. */
+static gboolean
 end_bulk (DailiesTaskStore *self,
           Bulk             *bulk)
 {
@@ -465,12 +465,33 @@ end_bulk (DailiesTaskStore *self,
   if ((rc == SQLITE_BUSY || (rc == SQLITE_OK && n_copied < n_log)) && !last_try)
     {
       bulk->until = g_get_monotonic_time () + BULK_QUIET_US;
-      return;
+      return FALSE;
     }
 
   sqlite3_wal_autocheckpoint (self->db, bulk->wal_pages);
   bulk->until = 0;
   bulk->tries = 0;
+  return TRUE;
+}
+
+/* Gives glibc's arenas back what they hold free, once nothing waits to be
+ * stored: malloc_trim() goes through every arena, the main thread's too,
+ * holding each one's lock, and in the middle of an import that stalls the
+ * window. FALSE when something waits: then later. */
+static gboolean
+trim_when_idle (DailiesTaskStore *self)
+{
+  gboolean more;
+
+  g_mutex_lock (&self->mutex);
+  more = self->wake || dailies_task_store_has_queued_locked (self);
+  g_mutex_unlock (&self->mutex);
+#ifdef __GLIBC__
+  if (!more)
+    malloc_trim (0);
+#endif
+
+  return !more;
 }
 
 gpointer
@@ -479,9 +500,7 @@ dailies_task_store_writer_thread (gpointer user_data)
   DailiesTaskStore *self = user_data;
   gboolean quit = FALSE;
   Bulk bulk = { .until = 0, .tries = 0, .wal_pages = usual_wal_pages (self->db) };
-#ifdef __GLIBC__
   gboolean trim_due = FALSE;
-#endif
 
   while (!quit)
     {
@@ -504,18 +523,14 @@ dailies_task_store_writer_thread (gpointer user_data)
                    !self->wake && !self->quit)
             {
               g_mutex_unlock (&self->mutex);
-              end_bulk (self, &bulk);
-#ifdef __GLIBC__
-              /* The import is over, and nothing new has come for 0.2 s:
-               * what it freed on every thread (its reading, its batches,
-               * these rows) is given back now, rather than kept for the
-               * life of the app (2.6-14.5 MiB after 100,000 IDs). */
-              if (bulk.until == 0)
-                {
-                  malloc_trim (0);
-                  trim_due = FALSE;
-                }
-#endif
+              /* The import is over: what it freed on every thread (its
+               * reading, its batches, these rows) is given back now rather
+               * than kept for the life of the app (2.6-14.5 MiB after
+               * 100,000 IDs). */
+              if (end_bulk (self, &bulk))
+                trim_due = TRUE;
+              if (trim_due && trim_when_idle (self))
+                trim_due = FALSE;
               g_mutex_lock (&self->mutex);
             }
         }
@@ -553,12 +568,9 @@ dailies_task_store_writer_thread (gpointer user_data)
         }
       else if (bulk.until != 0 && g_get_monotonic_time () >= bulk.until)
         {
-          end_bulk (self, &bulk);
-#ifdef __GLIBC__
-          /* As above, once nothing more waits. */
-          if (bulk.until == 0)
+          /* As above, below once nothing more waits. */
+          if (end_bulk (self, &bulk))
             trim_due = TRUE;
-#endif
         }
 
       g_mutex_lock (&self->mutex);
@@ -616,28 +628,12 @@ dailies_task_store_writer_thread (gpointer user_data)
       g_clear_pointer (&batch, g_hash_table_unref);
       g_queue_clear_full (&blocks, g_free);
 
-#ifdef __GLIBC__
       /* The rows of a bulk change were copies, freed here: glibc would
-       * keep this thread's arena at its largest otherwise. Trimmed once
-       * nothing more waits: malloc_trim() goes through every arena, the
-       * main thread's too, holding each one's lock, and in the middle of
-       * an import that stalls the window. */
+       * keep this thread's arena at its largest otherwise. */
       if (ok && n_rows >= TRIM_BATCH)
         trim_due = TRUE;
-      if (trim_due)
-        {
-          gboolean more;
-
-          g_mutex_lock (&self->mutex);
-          more = self->wake || dailies_task_store_has_queued_locked (self);
-          g_mutex_unlock (&self->mutex);
-          if (!more)
-            {
-              malloc_trim (0);
-              trim_due = FALSE;
-            }
-        }
-#endif
+      if (trim_due && trim_when_idle (self))
+        trim_due = FALSE;
     }
 
   /* Closing copies the log only when no other connection is open (the

@@ -955,10 +955,53 @@ add_import_in_slices (DailiesTaskStore *store,
 
 typedef struct
 {
+  const char *db_path;
+  const char *copy_path;
+  gint64      n_rows;
+} FileAloneWatch;
+
+static gboolean
+file_alone_holds (gpointer user_data)
+{
+  FileAloneWatch *watch = user_data;
+
+  return count_rows_in_file_alone (watch->db_path, watch->copy_path) == watch->n_rows;
+}
+
+static gboolean
+wake_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* The writer's thread works on its own time, which the main loop does
+ * not hear of: @condition is looked at again every 20 ms, for 5 s. */
+static gboolean
+wait_looking_again (DailiesTestCondition condition,
+                    gpointer             user_data)
+{
+  guint wake_id = g_timeout_add (20, wake_cb, NULL);
+  gboolean held = dailies_test_wait_until (condition, user_data, 5000);
+
+  g_source_remove (wake_id);
+
+  return held;
+}
+
+static gboolean
+wait_for_file_alone (FileAloneWatch *watch,
+                     gint64          n_rows)
+{
+  watch->n_rows = n_rows;
+
+  return wait_looking_again (file_alone_holds, watch);
+}
+
+typedef struct
+{
   DailiesTaskStore *store;
   GPtrArray        *ids;
-  const char       *db_path;
-  const char       *copy_path;
+  FileAloneWatch    file;
   guint             n_answers;
 } ImportWatch;
 
@@ -975,14 +1018,6 @@ answer_one_cb (gpointer user_data)
   watch->n_answers++;
 
   return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-import_in_file_alone (gpointer user_data)
-{
-  ImportWatch *watch = user_data;
-
-  return count_rows_in_file_alone (watch->db_path, watch->copy_path) == IMPORT_N;
 }
 
 /* An import of thousands is copied from SQLite's log into the database
@@ -1002,8 +1037,8 @@ test_import_reaches_file (void)
   fixture_init (&f);
   copy_path = g_build_filename (f.dir, "copy.db", NULL);
   watch.store = open_store (f.db_path);
-  watch.db_path = f.db_path;
-  watch.copy_path = copy_path;
+  watch.file.db_path = f.db_path;
+  watch.file.copy_path = copy_path;
 
   watch.ids = ids = add_import_in_slices (watch.store, "InFile");
   g_assert_true (dailies_task_store_flush (watch.store, &error));
@@ -1014,7 +1049,7 @@ test_import_reaches_file (void)
   /* The writer's thread copies them over on its own, the store still open,
    * while the first tasks' answers go on arriving. */
   answers_id = g_timeout_add (50, answer_one_cb, &watch);
-  g_assert_true (dailies_test_wait_until (import_in_file_alone, &watch, 5000));
+  g_assert_true (wait_for_file_alone (&watch.file, IMPORT_N));
   g_source_remove (answers_id);
   g_assert_cmpuint (watch.n_answers, >, 0);
 
@@ -1060,43 +1095,6 @@ test_import_reaches_file_at_close (void)
   fixture_clear (&f);
 }
 
-typedef struct
-{
-  const char *db_path;
-  const char *copy_path;
-  gint64      n_rows;
-} FileAloneWatch;
-
-static gboolean
-file_alone_holds (gpointer user_data)
-{
-  FileAloneWatch *watch = user_data;
-
-  return count_rows_in_file_alone (watch->db_path, watch->copy_path) == watch->n_rows;
-}
-
-static gboolean
-wake_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* The writer's thread copies on its own time, which the main loop does
- * not hear of: the file is looked at again every 20 ms. */
-static gboolean
-wait_for_file_alone (FileAloneWatch *watch,
-                     gint64          n_rows)
-{
-  guint wake_id = g_timeout_add (20, wake_cb, NULL);
-  gboolean held;
-
-  watch->n_rows = n_rows;
-  held = dailies_test_wait_until (file_alone_holds, watch, 5000);
-  g_source_remove (wake_id);
-
-  return held;
-}
-
 /* How far SQLite last tried to copy its log back: nBackfillAttempted, at
  * byte 128 of the -shm file, in the machine's byte order (the WAL-index
  * format, https://www.sqlite.org/walformat.html). */
@@ -1113,17 +1111,6 @@ copy_tried (gpointer user_data)
     memcpy (&attempted, contents + 128, sizeof attempted);
 
   return attempted > 0;
-}
-
-static gboolean
-wait_for_copy_tried (const char *db_path)
-{
-  guint wake_id = g_timeout_add (20, wake_cb, NULL);
-  gboolean tried = dailies_test_wait_until (copy_tried, (gpointer) db_path, 5000);
-
-  g_source_remove (wake_id);
-
-  return tried;
 }
 
 /* A reader that holds its view of the database from before an import
@@ -1162,7 +1149,7 @@ test_import_reaches_file_after_reader (void)
 
   /* The writer's copy stops at the reader's view, and the import stays in
    * the log. */
-  g_assert_true (wait_for_copy_tried (f.db_path));
+  g_assert_true (wait_looking_again (copy_tried, f.db_path));
   g_assert_cmpint (count_rows_in_file_alone (f.db_path, copy_path), <, G_N_ELEMENTS (before) + IMPORT_N);
 
   /* Let go: a later try copies the rest, the store still open. */
