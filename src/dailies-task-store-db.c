@@ -69,17 +69,35 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == DAILIES_TASK_STORE_SCHEMA_VERSION)
 
 static const char select_sql[] =
   "SELECT " TASK_COLUMNS " FROM tasks";
+/* A task's row, whole. An ID already stored has its row changed where it
+ * is: INSERT OR REPLACE deleted it and added it again at the table's end,
+ * which for an answer on its own (one every 0.1 s at the default budget)
+ * wrote 3-5 pages to the log where one does. Every column is set, so the
+ * row is the same as a replaced one would be. */
+#define UPSERT_SET \
+  " ON CONFLICT (id) DO UPDATE SET position = excluded.position, status = excluded.status," \
+  " status_text = excluded.status_text, progress = excluded.progress," \
+  " submit_time = excluded.submit_time, start_time = excluded.start_time," \
+  " finish_time = excluded.finish_time, fail_reason = excluded.fail_reason," \
+  " result_url = excluded.result_url, original_result_url = excluded.original_result_url," \
+  " request_id = excluded.request_id, model = excluded.model, raw_json = excluded.raw_json," \
+  " first_seen = excluded.first_seen, last_polled = excluded.last_polled," \
+  " last_error = excluded.last_error, http_status = excluded.http_status," \
+  " local_path = excluded.local_path, link_seen = excluded.link_seen," \
+  " link_lapsed = excluded.link_lapsed, link_expires = excluded.link_expires"
 static const char upsert_sql[] =
-  "INSERT OR REPLACE INTO tasks (" TASK_COLUMNS ") "
-  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
+  "INSERT INTO tasks (" TASK_COLUMNS ") "
+  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+  UPSERT_SET;
 /* For a task whose JSON was left in the database: the JSON stored, or the
  * one its removal stashed. ?14 stays unbound. */
 static const char upsert_keep_json_sql[] =
-  "INSERT OR REPLACE INTO tasks (" TASK_COLUMNS ") "
+  "INSERT INTO tasks (" TASK_COLUMNS ") "
   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
   "COALESCE ((SELECT raw_json FROM main.tasks WHERE id = ?1 AND position = ?2),"
   "          (SELECT raw_json FROM temp.removed_json WHERE id = ?1 AND position = ?2)), "
-  "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
+  "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+  UPSERT_SET;
 /* A task just added: every other column as a new task has it (the
  * defaults; link_expires is 0, nothing, rather than not read). A bulk
  * import writes 100,000 of these: 4 bindings instead of 22. */
@@ -92,7 +110,8 @@ static const char delete_sql[] =
   "DELETE FROM tasks WHERE id = ?1";
 static const char forget_stash_sql[] =
   "DELETE FROM temp.removed_json WHERE id = ?1 AND position = ?2";
-/* INSERT OR REPLACE does not fire it: recursive triggers are off. */
+/* Neither an upsert's update nor INSERT OR REPLACE (recursive triggers
+ * are off) fires it. */
 static const char stash_sql[] =
   "PRAGMA temp_store = FILE;"
   "CREATE TEMP TABLE removed_json (id TEXT NOT NULL, position INTEGER NOT NULL, raw_json TEXT,"
@@ -600,7 +619,8 @@ try_open (LoadData    *data,
   /* The writer's own pages: the ID index's upper levels and the pages a
    * batch changes. SQLite's default (2 MiB) grew by one new page of memory
    * per 2.5 answers until full, each a page fault (12 us on a VM), and held
-   * pages it never reads again: written rows are only ever appended. */
+   * pages it seldom reads again: a task's next answer comes a poll interval
+   * later, after the other tasks' answers. */
   if (!dailies_task_store_exec_sql (data->db, "PRAGMA cache_size = -512", error))
     goto fail;
 

@@ -142,8 +142,9 @@ write_row (DailiesTaskStore *self,
   sqlite3_stmt *stmt;
   int rc;
 
-  /* The removal this row replaced, which an INSERT OR REPLACE would not
-   * stash: of a task whose ID came again, or undone. */
+  /* The removal this row replaced, which its upsert (the stored row of
+   * the ID changed in place) would not stash: of a task whose ID came
+   * again, or undone. */
   if (row->delete_first && (rc = delete_stored (self, row)) != SQLITE_OK)
     return rc;
 
@@ -187,8 +188,8 @@ write_row (DailiesTaskStore *self,
 
 /* @row takes the place of @older, of the same ID, in the queue: a
  * removal not written yet still goes first when a row of a task (listed
- * again with that ID, or undone) comes after it, or its INSERT OR REPLACE
- * would drop the stored JSON without stashing it. */
+ * again with that ID, or undone) comes after it, or its upsert would
+ * overwrite the stored JSON without stashing it. */
 static void
 take_place_of (Row       *row,
                const Row *older)

@@ -72,14 +72,19 @@ typedef struct
   char             *base;
 } Server;
 
-/* @latency_ms < 0: this program as a server of unfinished tasks. */
+/* @latency_ms < 0: this program as a server of unfinished tasks, whose
+ * answers repeat (SERVE_SAME) or whose progress moves (SERVE_MOVING). */
+enum { SERVE_SAME = -1, SERVE_MOVING = -2 };
+
 static Server *
 server_start (const char *bench_path,
               int         latency_ms)
 {
   g_autofree char *dir = g_path_get_dirname (bench_path);
   g_autofree char *program = latency_ms < 0 ? g_strdup (bench_path) : g_build_filename (dir, "bench-server", NULL);
-  g_autofree char *latency = latency_ms < 0 ? g_strdup ("serve-unfinished") : g_strdup_printf ("%d", latency_ms);
+  g_autofree char *latency = latency_ms == SERVE_MOVING ? g_strdup ("serve-moving")
+                             : latency_ms < 0 ? g_strdup ("serve-unfinished")
+                             : g_strdup_printf ("%d", latency_ms);
   const char *argv[] = { program, latency, NULL };
   g_autoptr(GInputStream) stdout_stream = NULL;
   g_autoptr(GError) error = NULL;
@@ -124,8 +129,10 @@ server_stop (Server *server)
 }
 
 /* The steady state of a real API: every task still running, and every
- * answer about it the same as the one before until something changes. */
+ * answer about it the same as the one before until something changes;
+ * or, while the tasks generate, each answer's progress a new one. */
 static guint n_served;
+static gboolean progress_moves;
 
 static void
 unfinished_handler_cb (SoupServer        *soup_server,
@@ -138,12 +145,14 @@ unfinished_handler_cb (SoupServer        *soup_server,
   char *body = g_strdup_printf ("{\"code\":\"success\",\"message\":\"\",\"data\":{"
                                 "\"task_id\":\"%s\",\"action\":\"generate\",\"status\":\"IN_PROGRESS\","
                                 "\"fail_reason\":\"\",\"submit_time\":1777288506,\"start_time\":1777288508,"
-                                "\"finish_time\":0,\"progress\":\"50%%\",\"request_id\":\"req-%s\","
+                                "\"finish_time\":0,\"progress\":\"%u%%\",\"request_id\":\"req-%s\","
                                 "\"data\":{\"id\":\"cgt-20260427191505-9j2q7\",\"model\":\"seedance-1-0-pro\","
                                 "\"status\":\"running\",\"content\":{},\"usage\":null,"
                                 "\"created_at\":1777288506,\"updated_at\":1777288508,\"seed\":42,"
                                 "\"resolution\":\"1080p\",\"ratio\":\"16:9\",\"duration\":5,"
-                                "\"framespersecond\":24}}}", task_id, task_id);
+                                "\"framespersecond\":24}}}", task_id,
+                                /* A task is asked again N_TASKS answers later: 1,000 % 99 is not 0. */
+                                progress_moves ? 1 + n_served % 99 : 50, task_id);
 
   n_served++;
   soup_server_message_set_status (msg, 200, NULL);
@@ -183,7 +192,7 @@ server_count (Server *server)
 }
 
 static int
-serve_unfinished (void)
+serve_unfinished (gboolean moving)
 {
   g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
   g_autoptr(GInputStream) input = g_unix_input_stream_new (0, FALSE);
@@ -192,6 +201,7 @@ serve_unfinished (void)
   static char buffer[1];
   gboolean closed = FALSE;
 
+  progress_moves = moving;
   soup_server_add_handler (server, "/v1/video/generations/", unfinished_handler_cb, NULL, NULL);
   if (!soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
     g_error ("bench: %s", error->message);
@@ -612,19 +622,22 @@ run_poller_repeats (Server     *server,
   return cpu;
 }
 
-/* The steady state: the same tasks asked again and again. Prints CPU per
- * answer of the poller and of the stack alone, with their ratio. */
+/* The steady state: the same tasks asked again and again, their answers
+ * the same as before or, with @moving, each with a new progress (parsed
+ * and written). Prints CPU per answer of the poller and of the stack
+ * alone, with their ratio. */
 static void
 bench_repeats (const char *bench_path,
                guint       concurrency,
                const char *dir,
-               guint       n_rounds)
+               guint       n_rounds,
+               gboolean    moving)
 {
   double poller_us[5], floor_us[5];
 
   for (guint round = 0; round < n_rounds; round++)
     {
-      Server *server = server_start (bench_path, -1);
+      Server *server = server_start (bench_path, moving ? SERVE_MOVING : SERVE_SAME);
       double cpu;
       guint n_answers;
 
@@ -640,9 +653,11 @@ bench_repeats (const char *bench_path,
       g_mkdir_with_parents (dir, 0700);
     }
 
-  g_print ("poll: steady state, %d unfinished tasks asked again and again, %u in flight, median of %u: "
+  g_print ("poll: steady state, %d unfinished tasks asked again and again, %s, %u in flight, median of %u: "
            "CPU per answer: the poller %.0f us, the stack alone %.0f us, ratio %.2f (goal <= 1.15)\n",
-           N_TASKS, concurrency, n_rounds, median (poller_us, n_rounds), median (floor_us, n_rounds),
+           N_TASKS, moving ? "each answer's progress new (every answer parsed and written)"
+                           : "each answer the same as the last (neither parsed nor written)",
+           concurrency, n_rounds, median (poller_us, n_rounds), median (floor_us, n_rounds),
            median (poller_us, n_rounds) / median (floor_us, n_rounds));
 }
 
@@ -654,7 +669,9 @@ main (int   argc,
   guint concurrency;
 
   if (argc > 1 && g_str_equal (argv[1], "serve-unfinished"))
-    return serve_unfinished ();
+    return serve_unfinished (FALSE);
+  if (argc > 1 && g_str_equal (argv[1], "serve-moving"))
+    return serve_unfinished (TRUE);
 
   dir = dailies_test_make_temp_dir ();
   concurrency = argc > 1 ? (guint) g_ascii_strtoull (argv[1], NULL, 10) : 4;
@@ -663,12 +680,16 @@ main (int   argc,
    * "quick" skips the second, for profiling under callgrind. */
   guint latencies[] = { 0, 20 };
   gboolean quick = argc > 2 && g_str_equal (argv[2], "quick");
-  guint n_latencies = quick ? 1 : G_N_ELEMENTS (latencies);
+  /* "answers": the answering server's five rounds alone, for comparing
+   * two builds run one after the other. */
+  gboolean answers_only = argc > 2 && g_str_equal (argv[2], "answers");
+  guint n_latencies = quick || answers_only ? 1 : G_N_ELEMENTS (latencies);
 
-  /* "repeats": the steady state alone, for profiling under callgrind. */
-  if (argc > 2 && g_str_equal (argv[2], "repeats"))
+  /* "repeats", "repeats-moving": a steady state alone, for profiling
+   * under callgrind. */
+  if (argc > 2 && g_str_has_prefix (argv[2], "repeats"))
     {
-      bench_repeats (argv[0], concurrency, dir, 1);
+      bench_repeats (argv[0], concurrency, dir, 1, g_str_equal (argv[2], "repeats-moving"));
       dailies_test_rm_rf (dir);
       return 0;
     }
@@ -761,8 +782,11 @@ main (int   argc,
       server_stop (server);
     }
 
-  if (!quick)
-    bench_repeats (argv[0], concurrency, dir, 3);
+  if (!quick && !answers_only)
+    {
+      bench_repeats (argv[0], concurrency, dir, 3, FALSE);
+      bench_repeats (argv[0], concurrency, dir, 3, TRUE);
+    }
 
   dailies_test_rm_rf (dir);
 
