@@ -58,6 +58,11 @@ static const char * const migrations[] = {
   "  WHEN MAX (finish_time, first_seen) > 0 THEN MAX (finish_time, first_seen)"
   "  ELSE last_polled END"
   " WHERE result_url IS NOT NULL;",
+  /* 2 → 3: what an unfinished task's answer says stopped it at the model's
+   * service ("" nothing), so that its JSON can stay in the file like a
+   * finished task's rather than be loaded to be parsed for this. NULL for
+   * the rows stored before: read from their JSON, once, when loaded. */
+  "ALTER TABLE tasks ADD COLUMN upstream_problem TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == DAILIES_TASK_STORE_SCHEMA_VERSION);
@@ -65,7 +70,8 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == DAILIES_TASK_STORE_SCHEMA_VERSION)
 #define TASK_COLUMNS \
   "id, position, status, status_text, progress, submit_time, start_time, finish_time, " \
   "fail_reason, result_url, original_result_url, request_id, model, raw_json, " \
-  "first_seen, last_polled, last_error, http_status, local_path, link_seen, link_lapsed, link_expires"
+  "first_seen, last_polled, last_error, http_status, local_path, link_seen, link_lapsed, link_expires, " \
+  "upstream_problem"
 
 static const char select_sql[] =
   "SELECT " TASK_COLUMNS " FROM tasks";
@@ -84,10 +90,11 @@ static const char select_sql[] =
   " first_seen = excluded.first_seen, last_polled = excluded.last_polled," \
   " last_error = excluded.last_error, http_status = excluded.http_status," \
   " local_path = excluded.local_path, link_seen = excluded.link_seen," \
-  " link_lapsed = excluded.link_lapsed, link_expires = excluded.link_expires"
+  " link_lapsed = excluded.link_lapsed, link_expires = excluded.link_expires," \
+  " upstream_problem = excluded.upstream_problem"
 static const char upsert_sql[] =
   "INSERT INTO tasks (" TASK_COLUMNS ") "
-  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
   UPSERT_SET;
 /* For a task whose JSON was left in the database: the JSON stored, or the
  * one its removal stashed. ?14 stays unbound. */
@@ -96,7 +103,7 @@ static const char upsert_keep_json_sql[] =
   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
   "COALESCE ((SELECT raw_json FROM main.tasks WHERE id = ?1 AND position = ?2),"
   "          (SELECT raw_json FROM temp.removed_json WHERE id = ?1 AND position = ?2)), "
-  "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+  "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
   UPSERT_SET;
 /* A task just added: every other column as a new task has it (the
  * defaults; link_expires is 0, nothing, rather than not read). A bulk
@@ -450,10 +457,13 @@ read_tasks (sqlite3               *db,
       fields.original_result_url = dup_column_text (stmt, 10);
       fields.request_id = dup_column_text (stmt, 11);
       fields.model = dup_column_text (stmt, 12);
-      /* A finished task's answer is rarely looked at again: it stays in
-       * the file (most of what a task weighs), unless in memory only. */
-      json_left = json_source != NULL && dailies_task_status_is_terminal (fields.status) &&
-                  sqlite3_column_type (stmt, 13) != SQLITE_NULL;
+      fields.upstream_problem = dup_column_text (stmt, 22);
+      /* An answer is rarely looked at again: it stays in the file (most
+       * of what a task weighs), unless in memory only, or unless it is
+       * an unfinished task's from before its upstream problem was stored,
+       * which the search key below reads from it. */
+      json_left = json_source != NULL && sqlite3_column_type (stmt, 13) != SQLITE_NULL &&
+                  (dailies_task_status_is_terminal (fields.status) || fields.upstream_problem != NULL);
       if (!json_left)
         fields.raw_json = dup_column_text (stmt, 13);
       fields.first_seen = sqlite3_column_int64 (stmt, 14);

@@ -178,6 +178,7 @@ write_row (DailiesTaskStore *self,
   sqlite3_bind_int64 (stmt, 20, row->fields.link_seen);
   sqlite3_bind_int64 (stmt, 21, row->fields.link_lapsed);
   sqlite3_bind_int64 (stmt, 22, row->fields.link_expires);
+  bind_text (stmt, 23, row->fields.upstream_problem);
 
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
@@ -371,9 +372,9 @@ commit_batch (DailiesTaskStore  *self,
   return TRUE;
 }
 
-/* The JSON of the finished tasks in @batch, just committed, for the main
- * thread to let go: 1,000 answers kept 1.4 MB that nobody reads, and
- * memory touched for the first time costs a page fault per 4 KiB. */
+/* The JSON of the tasks in @batch, just committed, for the main thread to
+ * let go: 1,000 answers kept 1.4 MB that nobody reads, and memory touched
+ * for the first time costs a page fault per 4 KiB. */
 static gboolean
 note_stored_json_locked (DailiesTaskStore *self,
                          GHashTable       *batch)
@@ -391,7 +392,7 @@ note_stored_json_locked (DailiesTaskStore *self,
       const Row *row = value;
       StoredJson *stored;
 
-      if (row->deleted || row->json == NULL || !dailies_task_status_is_terminal (row->fields.status))
+      if (row->deleted || row->json == NULL)
         continue;
 
       stored = g_new (StoredJson, 1);
@@ -680,8 +681,8 @@ dailies_task_store_ready_source_new (const char   *name,
   return source;
 }
 
-/* Main thread: the finished tasks whose JSON the writer committed read it
- * from the database from now on, as if loaded. The work is the batch's. */
+/* Main thread: the tasks whose JSON the writer committed read it from the
+ * database from now on, as if loaded. The work is the batch's. */
 gboolean
 dailies_task_store_stored_source_cb (gpointer user_data)
 {

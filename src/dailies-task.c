@@ -566,6 +566,15 @@ dailies_task_new_take_fields (DailiesTaskFields *fields)
       d->link_expires = fields->link_expires;
     }
 
+  /* Stored with the answer: no need to parse the JSON for it. */
+  if (fields->upstream_problem != NULL)
+    {
+      self->upstream_problem_known = TRUE;
+      if (*fields->upstream_problem != '\0' && !dailies_task_status_is_terminal (self->status))
+        detail (self)->upstream_problem = g_steal_pointer (&fields->upstream_problem);
+      g_clear_pointer (&fields->upstream_problem, g_free);
+    }
+
   /* The strings are ours now. */
   memset (fields, 0, sizeof *fields);
 
@@ -722,9 +731,9 @@ dailies_task_leave_json_stored (DailiesTask           *self,
   g_return_val_if_fail (json != NULL, FALSE);
   g_return_val_if_fail (source != NULL, FALSE);
 
-  /* Another answer since, or one still unfinished (its upstream problem
-   * is read from the JSON): kept. */
-  if (peek (self)->json_bytes != json || !dailies_task_is_terminal (self))
+  /* Another answer since, or an unfinished task's upstream problem still
+   * to be read from the JSON (a task loaded from before schema 3): kept. */
+  if (peek (self)->json_bytes != json || (!dailies_task_is_terminal (self) && !self->upstream_problem_known))
     return FALSE;
 
   dailies_task_set_json_source (self, source);
@@ -801,8 +810,9 @@ dailies_task_dup_response (DailiesTask *self)
   return response;
 }
 
-/* Parsing raw-json costs a few microseconds: a task loaded from the store
- * pays it only when a row or view shows it, and only while unfinished. */
+/* Known from the answer that set it, or loaded with the row; parsing
+ * raw-json for it is left to a task loaded from a row stored before
+ * schema 3 (once), and to a raw-json set by itself. */
 const char *
 dailies_task_get_upstream_problem (DailiesTask *self)
 {
@@ -1348,6 +1358,9 @@ dailies_task_dup_fields (DailiesTask       *self,
     .first_seen = self->first_seen,
   };
   *raw_json = NULL;
+  /* Known once an answer was applied; a task loaded from a row stored
+   * before schema 3 reads it from its JSON here, once. */
+  fields->upstream_problem = g_strdup (dailies_task_get_upstream_problem (self) ?: "");
   if (self->detail == NULL)
     return;
 
@@ -1390,5 +1403,6 @@ dailies_task_fields_clear (DailiesTaskFields *fields)
   g_free (fields->raw_json);
   g_free (fields->last_error);
   g_free (fields->local_path);
+  g_free (fields->upstream_problem);
   memset (fields, 0, sizeof *fields);
 }

@@ -63,7 +63,9 @@ double             dailies_task_get_download_fraction (DailiesTask         *self
 const char        *dailies_task_get_keep_message      (DailiesTask         *self);
 const char        *dailies_task_get_thumbnail_path    (DailiesTask         *self);
 /* Unfinished, yet stopped at the model's service (DailiesTaskResponse's
- * upstream_problem); NULL otherwise. Not stored: read from raw-json. */
+ * upstream_problem); NULL otherwise. Set by each answer and stored with
+ * it; for a task loaded from a row stored without it (before schema 3),
+ * read from raw-json when first asked for. */
 const char        *dailies_task_get_upstream_problem  (DailiesTask         *self);
 /* Parses raw-json again; NULL when there is none. For the detail view's metadata. */
 DailiesTaskResponse *dailies_task_dup_response        (DailiesTask         *self);
@@ -92,6 +94,7 @@ typedef struct
   gint64             link_seen;
   gint64             link_lapsed;
   gint64             link_expires;   /* what result_url's signature says; 0 nothing, -1 not read yet */
+  char              *upstream_problem; /* unfinished tasks: "" none, NULL not known (read from raw_json) */
 } DailiesTaskFields;
 
 /* For DailiesTaskStore loading rows: a task with every field of @fields
@@ -134,9 +137,10 @@ void               dailies_task_json_source_unref     (DailiesTaskJsonSource *so
  * waiting in the store's database: the writer then keeps the stored one. */
 gboolean           dailies_task_has_raw_json_in_memory (DailiesTask        *self);
 /* For DailiesTaskStore once its writer has committed @json, the bytes
- * dailies_task_dup_fields() shared: if the task finished and its JSON is
- * still those bytes, they leave memory and the task reads its JSON from
- * @source from then on, as when loaded. Returns whether they left. */
+ * dailies_task_dup_fields() shared: if the task's JSON is still those
+ * bytes (and its upstream problem is known without them), they leave
+ * memory and the task reads its JSON from @source from then on, as when
+ * loaded. Returns whether they left. */
 gboolean           dailies_task_leave_json_stored     (DailiesTask         *self,
                                                        GBytes              *json,
                                                        DailiesTaskJsonSource *source);

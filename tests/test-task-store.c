@@ -1320,10 +1320,9 @@ test_lone_answer_writes_its_page (void)
   fixture_clear (&f);
 }
 
-/* Once its writer has committed a finished task's answer, the JSON leaves
- * memory and is read back from the file; an unfinished task's stays, and
- * so does an answer newer than the one committed, and every answer of a
- * store in memory. */
+/* Once its writer has committed a task's answer, finished or not, the
+ * JSON leaves memory and is read back from the file; an answer newer than
+ * the one committed stays, and so does every answer of a store in memory. */
 static void
 test_committed_json_leaves_memory (void)
 {
@@ -1352,7 +1351,7 @@ test_committed_json_leaves_memory (void)
   dispatch_ready ();
 
   g_assert_false (dailies_task_has_raw_json_in_memory (done));
-  g_assert_true (dailies_task_has_raw_json_in_memory (running));
+  g_assert_false (dailies_task_has_raw_json_in_memory (running));
   g_assert_true (dailies_task_has_raw_json_in_memory (changed));
   g_assert_cmpstr (dailies_task_get_raw_json (changed), ==, second_body);
 
@@ -1420,8 +1419,8 @@ test_stored_json (void)
   g_assert_false (dailies_task_has_raw_json_in_memory (task));
   g_assert_cmpstr (dailies_task_get_raw_json (task), ==, done_body);
   g_assert_true (dailies_task_has_raw_json_in_memory (task));
-  /* Unfinished: in memory, for its upstream problem. */
-  g_assert_true (dailies_task_has_raw_json_in_memory (dailies_task_store_lookup (store, ids[2])));
+  /* Unfinished: left in the file too (its upstream problem is stored). */
+  g_assert_false (dailies_task_has_raw_json_in_memory (dailies_task_store_lookup (store, ids[2])));
   g_assert_cmpstr (dailies_task_get_raw_json (dailies_task_store_lookup (store, ids[2])), ==, running_body);
 
   /* Another change of a task whose JSON is still in the file keeps it;
@@ -1445,6 +1444,84 @@ test_stored_json (void)
   g_assert_cmpstr (dailies_task_get_raw_json (task), ==, other_body);
   g_assert_cmpstr (dailies_task_get_raw_json (dailies_task_store_lookup (store, ids[0])), ==, done_body);
   close_store (store);
+
+  fixture_clear (&f);
+}
+
+/* The fixture's answer of a task stopped at the model's service (the
+ * gateway still says IN_PROGRESS), under @id. */
+static char *
+cancelled_body (const char *id)
+{
+  g_autoptr(GBytes) bytes = dailies_test_load_fixture ("response-upstream-cancelled.json");
+  g_autofree char *text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_auto(GStrv) parts = g_strsplit (text, "asyntask_Canc3ll3dUpstr3amAbCdEfGhIjKlMnOp", -1);
+
+  g_assert_cmpuint (g_strv_length (parts), ==, 2);
+  return g_strjoinv (id, parts);
+}
+
+/* An unfinished task's upstream problem is stored with its answer, so that
+ * its JSON stays in the file when loaded, as a finished task's does: 100,000
+ * tasks still generating held their JSON in memory (about 50 MB) and parsed
+ * it all at start-up. A row stored before that (schema 2) has no problem
+ * stored: its JSON is loaded and read for it, and the next answer stores it. */
+static void
+test_unfinished_json_left_in_file (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  const char *ids[] = { "asyntask_UpstreamStored01", "asyntask_UpstreamBefore02", "asyntask_UpstreamNone0003" };
+  g_autofree char *stored_body = cancelled_body (ids[0]);
+  g_autofree char *before_body = cancelled_body (ids[1]);
+  g_autofree char *none_body = response_body (ids[2], "IN_PROGRESS", "30%");
+  const char *problem = "Cancelled by the model’s service";
+  g_autofree char *stored_key = NULL;
+  g_autofree char *before_key = NULL;
+  DailiesTask *stored, *before, *none;
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  dailies_task_store_add_ids (store, ids, G_N_ELEMENTS (ids));
+  apply_body (store, dailies_task_store_lookup (store, ids[0]), stored_body, 200);
+  apply_body (store, dailies_task_store_lookup (store, ids[1]), before_body, 200);
+  apply_body (store, dailies_task_store_lookup (store, ids[2]), none_body, 200);
+  close_store (store);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks WHERE upstream_problem = ''"), ==, 1);
+
+  /* The stored problem is what is read, not the JSON: this one's JSON no
+   * longer says it. And the row from before has none stored. */
+  exec_on (f.db_path, "UPDATE tasks SET raw_json = '{}' WHERE id = 'asyntask_UpstreamStored01';"
+                      "UPDATE tasks SET upstream_problem = NULL WHERE id = 'asyntask_UpstreamBefore02'");
+
+  store = open_store (f.db_path);
+  stored = dailies_task_store_lookup (store, ids[0]);
+  before = dailies_task_store_lookup (store, ids[1]);
+  none = dailies_task_store_lookup (store, ids[2]);
+  g_assert_false (dailies_task_has_raw_json_in_memory (stored));
+  g_assert_false (dailies_task_has_raw_json_in_memory (none));
+  g_assert_true (dailies_task_has_raw_json_in_memory (before));
+  g_assert_cmpstr (dailies_task_get_upstream_problem (stored), ==, problem);
+  g_assert_null (dailies_task_get_upstream_problem (none));
+  g_assert_cmpstr (dailies_task_get_upstream_problem (before), ==, problem);
+  /* The search finds it by what stopped it, as before: the key made while
+   * loading holds it. */
+  stored_key = dailies_task_steal_search_key (stored);
+  before_key = dailies_task_steal_search_key (before);
+  g_assert_nonnull (strstr (stored_key, "cancelled"));
+  g_assert_nonnull (strstr (before_key, "cancelled"));
+  g_assert_false (dailies_task_has_raw_json_in_memory (stored));
+  g_assert_cmpstr (dailies_task_get_raw_json (stored), ==, "{}");
+
+  /* The next answer about the one from before stores its problem, and its
+   * JSON leaves memory. */
+  apply_body (store, before, before_body, 200);
+  g_assert_true (dailies_task_store_flush (store, NULL));
+  dispatch_ready ();
+  g_assert_false (dailies_task_has_raw_json_in_memory (before));
+  g_assert_cmpstr (dailies_task_get_upstream_problem (before), ==, problem);
+  close_store (store);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks WHERE upstream_problem IS NULL"), ==, 0);
 
   fixture_clear (&f);
 }
@@ -2573,7 +2650,7 @@ test_migrate_from_version_1 (void)
   close_store (store);
 
   g_assert_cmpint (query_int (f.db_path, "PRAGMA user_version"), ==, DAILIES_TASK_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (DAILIES_TASK_STORE_SCHEMA_VERSION, ==, 2);
+  g_assert_cmpint (DAILIES_TASK_STORE_SCHEMA_VERSION, ==, 3);
   g_assert_cmpint (query_int (f.db_path, "SELECT link_expires FROM tasks WHERE id = 'asyntask_Finished'"), ==, -1);
 
   fixture_clear (&f);
@@ -2625,6 +2702,7 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/import-reaches-file-after-reader", test_import_reaches_file_after_reader);
   g_test_add_func ("/dailies/task-store/log-back-to-usual-after-import", test_log_back_to_usual_after_import);
   g_test_add_func ("/dailies/task-store/lone-answer-writes-its-page", test_lone_answer_writes_its_page);
+  g_test_add_func ("/dailies/task-store/unfinished-json-left-in-file", test_unfinished_json_left_in_file);
   g_test_add_func ("/dailies/task-store/read-back-errors-logged-once", test_read_back_errors_logged_once);
   g_test_add_func ("/dailies/task-store/kill-during-writes", test_kill_during_writes);
 

@@ -598,12 +598,12 @@ tos_link (gint64 signed_at,
 /* The stored fields one at a time: a task built from a row that has only
  * that one (besides its ID) gives it back to the writer, whatever the
  * task keeps apart for tasks that were only listed. */
-#define N_STORED_FIELDS 23
+#define N_STORED_FIELDS 24
 #define STORED_JSON "{\"code\":\"success\",\"data\":{\"status\":\"SUCCESS\"}}"
 
 #if GLIB_SIZEOF_VOID_P == 8
 /* A field added to DailiesTaskFields needs its case below. */
-G_STATIC_ASSERT (sizeof (DailiesTaskFields) == 168);
+G_STATIC_ASSERT (sizeof (DailiesTaskFields) == 176);
 #endif
 
 static void
@@ -635,6 +635,7 @@ set_one_field (DailiesTaskFields *fields,
     case 20: fields->link_expires = -1; fields->result_url = g_strdup (SUCCESS_URL); break;   /* not read yet */
     case 21: fields->raw_json = g_strdup (STORED_JSON); break;
     case 22: fields->link_expires = -1; break;   /* a row from before 0.1.0 without a link */
+    case 23: fields->upstream_problem = g_strdup ("Cancelled by the model's service"); break;
     default: g_assert_not_reached ();
     }
 }
@@ -685,6 +686,8 @@ test_fields_round_trip_each (void)
       g_assert_cmpint (back.link_seen, ==, expected.link_seen);
       g_assert_cmpint (back.link_lapsed, ==, expected.link_lapsed);
       g_assert_cmpint (back.link_expires, ==, expected.link_expires);
+      /* Stored as known: "" for none. */
+      g_assert_cmpstr (back.upstream_problem, ==, expected.upstream_problem != NULL ? expected.upstream_problem : "");
 
       /* What is not stored reads as for any new task. */
       g_assert_cmpfloat (dailies_task_get_download_fraction (task), ==, -1.0);

@@ -1,7 +1,8 @@
 /* bench-make-store.c
  *
- * Writes a tasks.db with N finished tasks, as if tracked for a while:
- *   bench-make-store DB_PATH N
+ * Writes a tasks.db with N finished tasks, as if tracked for a while, or
+ * with "running", N tasks still generating, each answered once:
+ *   bench-make-store DB_PATH N [running]
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,6 +24,16 @@ static const char body_template[] =
   "\"model\":\"doubao-seedance-2-0-260128\",\"ratio\":\"16:9\",\"resolution\":\"720p\",\"seed\":4304,"
   "\"status\":\"succeeded\",\"usage\":{\"completion_tokens\":108900,\"total_tokens\":108900}}}}";
 
+/* The real API's answer about a task still generating. */
+static const char running_template[] =
+  "{\"code\":\"success\",\"message\":\"\",\"data\":{\"task_id\":\"%s\",\"action\":\"generate\","
+  "\"status\":\"IN_PROGRESS\",\"fail_reason\":\"\",\"submit_time\":1777288506,\"start_time\":1777288508,"
+  "\"finish_time\":0,\"progress\":\"30%%\",\"request_id\":\"20260427111505260254000NBdvZFoP\","
+  "\"data\":{\"id\":\"cgt-20260427191505-9j2q7\",\"model\":\"doubao-seedance-2-0-260128\","
+  "\"status\":\"running\",\"content\":{},\"usage\":null,\"created_at\":1777288506,"
+  "\"updated_at\":1777288508,\"seed\":4304,\"resolution\":\"720p\",\"ratio\":\"16:9\","
+  "\"duration\":5,\"framespersecond\":24}}}";
+
 int
 main (int   argc,
       char *argv[])
@@ -30,11 +41,12 @@ main (int   argc,
   g_autoptr(DailiesTaskStore) store = NULL;
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
+  gboolean running = argc == 4 && g_str_equal (argv[3], "running");
   guint n;
 
-  if (argc != 3)
+  if (argc != 3 && !running)
     {
-      g_printerr ("usage: %s DB_PATH N\n", argv[0]);
+      g_printerr ("usage: %s DB_PATH N [running]\n", argv[0]);
       return 2;
     }
 
@@ -50,7 +62,8 @@ main (int   argc,
   for (guint i = 0; i < n; i++)
     {
       const char *id = g_ptr_array_index (ids, i);
-      g_autofree char *body = g_strdup_printf (body_template, id, id, id, id);
+      g_autofree char *body = running ? g_strdup_printf (running_template, id)
+                                      : g_strdup_printf (body_template, id, id, id, id);
       g_autoptr(DailiesTaskResponse) response = dailies_task_response_parse (body, strlen (body), &error);
 
       if (response == NULL)
