@@ -96,6 +96,11 @@ static const char upsert_sql[] =
   "INSERT INTO tasks (" TASK_COLUMNS ") "
   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
   UPSERT_SET;
+/* The same row deleted and added again at the table's end: for a task's
+ * first answer (see write_row). */
+static const char replace_sql[] =
+  "INSERT OR REPLACE INTO tasks (" TASK_COLUMNS ") "
+  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
 /* For a task whose JSON was left in the database: the JSON stored, or the
  * one its removal stashed. ?14 stays unbound. */
 static const char upsert_keep_json_sql[] =
@@ -529,6 +534,7 @@ dailies_task_store_close_database (sqlite3    **db,
                                    Statements  *stmts)
 {
   g_clear_pointer (&stmts->upsert, sqlite3_finalize);
+  g_clear_pointer (&stmts->replace, sqlite3_finalize);
   g_clear_pointer (&stmts->upsert_keep_json, sqlite3_finalize);
   g_clear_pointer (&stmts->delete, sqlite3_finalize);
   g_clear_pointer (&stmts->forget_stash, sqlite3_finalize);
@@ -640,6 +646,8 @@ try_open (LoadData    *data,
     goto fail;
 
   rc = sqlite3_prepare_v3 (data->db, upsert_sql, -1, SQLITE_PREPARE_PERSISTENT, &data->stmts.upsert, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v3 (data->db, replace_sql, -1, SQLITE_PREPARE_PERSISTENT, &data->stmts.replace, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v3 (data->db, upsert_keep_json_sql, -1, SQLITE_PREPARE_PERSISTENT,
                              &data->stmts.upsert_keep_json, NULL);

@@ -27,6 +27,7 @@ typedef struct
   guint             deleted_position;  /* the place of the task deleted (first) */
   gboolean          keep_stored_json;  /* the JSON was not loaded: keep the stored one */
   gboolean          answer;            /* an answer's: may wait for the next ones */
+  gboolean          grows;             /* the stored row has no answer's JSON yet (see write_row) */
   guint             position;
   guint64           gen;               /* queued_gen when it was queued */
 } Row;
@@ -62,6 +63,7 @@ typedef struct
 typedef struct
 {
   sqlite3_stmt *upsert;
+  sqlite3_stmt *replace;             /* the same row, written at the table's end */
   sqlite3_stmt *upsert_keep_json;
   sqlite3_stmt *delete;
   sqlite3_stmt *forget_stash;
@@ -69,7 +71,7 @@ typedef struct
   sqlite3_stmt *insert_fresh_many;   /* DAILIES_TASK_STORE_FRESH_PER_STATEMENT rows */
 } Statements;
 
-/* A finished task's JSON its writer committed: the task can let it go. */
+/* A task's JSON its writer committed: the task can let it go. */
 typedef struct
 {
   char   *id;
@@ -173,8 +175,10 @@ void        dailies_task_store_queue_fresh         (DailiesTaskStore  *self,
 gboolean    dailies_task_store_has_queued_locked   (DailiesTaskStore  *self);
 void        dailies_task_store_queue_task          (DailiesTaskStore  *self,
                                                     DailiesTask       *task);
+/* @first_json: the task had no answer's JSON before this one. */
 void        dailies_task_store_queue_answer        (DailiesTaskStore  *self,
-                                                    DailiesTask       *task);
+                                                    DailiesTask       *task,
+                                                    gboolean           first_json);
 
 /* dailies-task-store.c, for the writer's failures. */
 void        dailies_task_store_emit_write_failed   (DailiesTaskStore  *self,

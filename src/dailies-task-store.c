@@ -658,6 +658,7 @@ dailies_task_store_apply_response_take_json (DailiesTaskStore          *self,
 {
   gboolean link_changed;
   gboolean was_terminal;
+  gboolean first_json;
 
   g_return_if_fail (DAILIES_IS_TASK_STORE (self));
   g_return_if_fail (DAILIES_IS_TASK (task));
@@ -665,13 +666,14 @@ dailies_task_store_apply_response_take_json (DailiesTaskStore          *self,
 
   link_changed = g_strcmp0 (dailies_task_get_result_url (task), response->result_url) != 0;
   was_terminal = dailies_task_is_terminal (task);
+  first_json = !dailies_task_has_raw_json (task);
   dailies_task_apply_response_take_json (task, response, raw_json, http_status, now_seconds ());
 
   /* A removed task may still get its last answer; it is written again
    * only if it is restored. */
   if (holds (self, task))
     {
-      dailies_task_store_queue_answer (self, task);
+      dailies_task_store_queue_answer (self, task, first_json);
       g_signal_emit (self, signals[TASK_ANSWERED], 0, task, link_changed,
                      !was_terminal && dailies_task_is_terminal (task));
     }
@@ -699,7 +701,7 @@ record_error (DailiesTaskStore *self,
 
   if (holds (self, task))
     {
-      dailies_task_store_queue_answer (self, task);
+      dailies_task_store_queue_answer (self, task, FALSE);
       /* "Not found" is the service's answer too. */
       if (not_found)
         g_signal_emit (self, signals[TASK_ANSWERED], 0, task, FALSE,

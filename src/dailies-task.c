@@ -723,6 +723,13 @@ dailies_task_has_raw_json_in_memory (DailiesTask *self)
 }
 
 gboolean
+dailies_task_has_raw_json (DailiesTask *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK (self), FALSE);
+  return peek (self)->raw_json != NULL || peek (self)->json_source != NULL;
+}
+
+gboolean
 dailies_task_leave_json_stored (DailiesTask           *self,
                                 GBytes                *json,
                                 DailiesTaskJsonSource *source)

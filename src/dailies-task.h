@@ -136,6 +136,8 @@ void               dailies_task_json_source_unref     (DailiesTaskJsonSource *so
 /* Whether the raw JSON is in memory (or there is none), as opposed to
  * waiting in the store's database: the writer then keeps the stored one. */
 gboolean           dailies_task_has_raw_json_in_memory (DailiesTask        *self);
+/* Whether the task has an answer's JSON at all, in memory or stored. */
+gboolean           dailies_task_has_raw_json          (DailiesTask         *self);
 /* For DailiesTaskStore once its writer has committed @json, the bytes
  * dailies_task_dup_fields() shared: if the task's JSON is still those
  * bytes (and its upstream problem is known without them), they leave

@@ -5,7 +5,9 @@
  * task and committed by the store's writer on its own. Against SQLite
  * alone doing the same in the same run: one UPDATE of the task's
  * progress and JSON a transaction, on a database of the same tasks.
- * Prints CPU time and bytes written per answer for both, and the ratio.
+ * Prints CPU time and bytes written per answer for both, and the ratio:
+ * for tasks answered before (the answer replaces one), and for tasks
+ * only listed (each its first answer).
  *   bench-lone-answers [N_TASKS [N_ANSWERS]]
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -73,10 +75,12 @@ task_id (guint i)
   return g_strdup_printf ("asyntask_Lone%010u", i);
 }
 
-/* A store of @n_tasks tasks, each answered once (10 %), closed. */
+/* A store of the tasks of @ids, each answered once (10 %) if @answered,
+ * closed. */
 static void
 make_store (const char *db_path,
-            GPtrArray  *ids)
+            GPtrArray  *ids,
+            gboolean    answered)
 {
   g_autoptr(DailiesTaskStore) store = dailies_task_store_new (db_path);
   g_autoptr(GError) error = NULL;
@@ -84,7 +88,7 @@ make_store (const char *db_path,
   if (!dailies_task_store_load (store, &error))
     g_error ("bench: %s", error->message);
   dailies_task_store_add_ids (store, (const char * const *) ids->pdata, ids->len);
-  for (guint i = 0; i < ids->len; i++)
+  for (guint i = 0; i < ids->len && answered; i++)
     {
       const char *id = g_ptr_array_index (ids, i);
       g_autofree char *body = g_strdup_printf (body_template, id, 10);
@@ -175,6 +179,40 @@ run_sqlite (const char *db_path,
   return cpu_seconds () - cpu;
 }
 
+/* @n_answers answers about the tasks of @ids, answered before or not
+ * (@answered), stored by the store and by SQLite alone, alternated so that a
+ * slow moment of the machine does not land on one side only. */
+static void
+compare (const char *dir,
+         GPtrArray  *ids,
+         Answer     *answers,
+         guint       n_answers,
+         gboolean    answered)
+{
+  double store_s[N_ROUNDS], sqlite_s[N_ROUNDS], store_b[N_ROUNDS], sqlite_b[N_ROUNDS];
+
+  for (guint round = 0; round < N_ROUNDS; round++)
+    {
+      g_autofree char *store_db = g_strdup_printf ("%s/store-%d-%u.db", dir, answered, round);
+      g_autofree char *sqlite_db = g_strdup_printf ("%s/sqlite-%d-%u.db", dir, answered, round);
+
+      make_store (store_db, ids, answered);
+      make_store (sqlite_db, ids, answered);
+      store_s[round] = run_store (store_db, answers, n_answers, &store_b[round]);
+      sqlite_s[round] = run_sqlite (sqlite_db, answers, n_answers, &sqlite_b[round]);
+    }
+
+  g_print ("lone answers: %u of %u tasks, %s, each stored on its own (its own commit), medians of %d: "
+           "the store %.1f us and %.1f KiB written per answer; SQLite alone (one UPDATE a transaction) "
+           "%.1f us and %.1f KiB; ratio %.2f in CPU, %.2f in bytes\n",
+           n_answers, ids->len, answered ? "each answered before" : "each only listed (its first answer)",
+           N_ROUNDS,
+           bench_median (store_s, N_ROUNDS) * 1e6 / n_answers, bench_median (store_b, N_ROUNDS) / 1024 / n_answers,
+           bench_median (sqlite_s, N_ROUNDS) * 1e6 / n_answers, bench_median (sqlite_b, N_ROUNDS) / 1024 / n_answers,
+           bench_median (store_s, N_ROUNDS) / bench_median (sqlite_s, N_ROUNDS),
+           bench_median (store_b, N_ROUNDS) / bench_median (sqlite_b, N_ROUNDS));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -183,13 +221,14 @@ main (int   argc,
   guint n_answers = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 2000;
   g_autofree char *dir = dailies_test_make_temp_dir ();
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  g_autofree Answer *answers = g_new0 (Answer, n_answers);
-  double store_s[N_ROUNDS], sqlite_s[N_ROUNDS], store_b[N_ROUNDS], sqlite_b[N_ROUNDS];
+  g_autofree Answer *answers = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (n_tasks == 0)
-    g_error ("bench: no tasks");
+  /* Each answer about another task: 7,919 is prime. */
+  if (n_tasks == 0 || n_answers > n_tasks || n_tasks % 7919 == 0)
+    g_error ("bench: give more tasks than answers, and not a multiple of 7,919");
 
+  answers = g_new0 (Answer, n_answers);
   for (guint i = 0; i < n_tasks; i++)
     g_ptr_array_add (ids, task_id (i));
   /* Tasks all over the table, each with a progress of its own. */
@@ -203,27 +242,8 @@ main (int   argc,
         g_error ("bench: %s", error->message);
     }
 
-  /* Alternated, so that a slow moment of the machine does not land on one
-   * side only. */
-  for (guint round = 0; round < N_ROUNDS; round++)
-    {
-      g_autofree char *store_db = g_strdup_printf ("%s/store-%u.db", dir, round);
-      g_autofree char *sqlite_db = g_strdup_printf ("%s/sqlite-%u.db", dir, round);
-
-      make_store (store_db, ids);
-      make_store (sqlite_db, ids);
-      store_s[round] = run_store (store_db, answers, n_answers, &store_b[round]);
-      sqlite_s[round] = run_sqlite (sqlite_db, answers, n_answers, &sqlite_b[round]);
-    }
-
-  g_print ("lone answers: %u of %u tasks, each stored on its own (its own commit), medians of %d: "
-           "the store %.1f us and %.1f KiB written per answer; SQLite alone (one UPDATE a transaction) "
-           "%.1f us and %.1f KiB; ratio %.2f in CPU, %.2f in bytes\n",
-           n_answers, n_tasks, N_ROUNDS,
-           bench_median (store_s, N_ROUNDS) * 1e6 / n_answers, bench_median (store_b, N_ROUNDS) / 1024 / n_answers,
-           bench_median (sqlite_s, N_ROUNDS) * 1e6 / n_answers, bench_median (sqlite_b, N_ROUNDS) / 1024 / n_answers,
-           bench_median (store_s, N_ROUNDS) / bench_median (sqlite_s, N_ROUNDS),
-           bench_median (store_b, N_ROUNDS) / bench_median (sqlite_b, N_ROUNDS));
+  compare (dir, ids, answers, n_answers, TRUE);
+  compare (dir, ids, answers, n_answers, FALSE);
 
   for (guint i = 0; i < n_answers; i++)
     {
