@@ -585,6 +585,17 @@ choose_fail_reason (DailiesTaskResponse *response,
     }
 }
 
+/* Bump when find_upstream_problem () would say something else of an
+ * answer: the problems stored with tasks are then made again. */
+#define UPSTREAM_PROBLEM_RULES 1
+
+char *
+dailies_task_response_upstream_problem_maker (void)
+{
+  /* The language gettext looks for first: its words are in that one. */
+  return g_strdup_printf ("%d %s", UPSTREAM_PROBLEM_RULES, g_get_language_names ()[0]);
+}
+
 /* Upstream states the gateway does not know and shows as IN_PROGRESS. */
 static void
 find_upstream_problem (DailiesTaskResponse *response)

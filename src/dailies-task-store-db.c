@@ -17,9 +17,10 @@
 
 #include "dailies-task-store-private.h"
 #include "dailies-search-key.h"
+#include "dailies-task-response.h"
 
 /* One step per schema version: migrations[N] takes a database from version
- * N to N + 1. Version 3 will be one more string at the end. */
+ * N to N + 1. Version 4 will be one more string at the end. */
 static const char * const migrations[] = {
   /* 0 → 1 */
   "CREATE TABLE tasks ("
@@ -60,9 +61,12 @@ static const char * const migrations[] = {
   " WHERE result_url IS NOT NULL;",
   /* 2 → 3: what an unfinished task's answer says stopped it at the model's
    * service ("" nothing), so that its JSON can stay in the file like a
-   * finished task's rather than be loaded to be parsed for this. NULL for
-   * the rows stored before: read from their JSON, once, when loaded. */
-  "ALTER TABLE tasks ADD COLUMN upstream_problem TEXT;",
+   * finished task's rather than be loaded to be parsed for this; and what
+   * made those words (dailies_task_response_upstream_problem_maker ()).
+   * Rows stored before, or whose words were made by other rules or in
+   * another language, are read from their JSON when loaded, and stored. */
+  "ALTER TABLE tasks ADD COLUMN upstream_problem TEXT;"
+  "ALTER TABLE tasks ADD COLUMN upstream_problem_made TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == DAILIES_TASK_STORE_SCHEMA_VERSION);
@@ -71,7 +75,7 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == DAILIES_TASK_STORE_SCHEMA_VERSION)
   "id, position, status, status_text, progress, submit_time, start_time, finish_time, " \
   "fail_reason, result_url, original_result_url, request_id, model, raw_json, " \
   "first_seen, last_polled, last_error, http_status, local_path, link_seen, link_lapsed, link_expires, " \
-  "upstream_problem"
+  "upstream_problem, upstream_problem_made"
 
 static const char select_sql[] =
   "SELECT " TASK_COLUMNS " FROM tasks";
@@ -91,16 +95,16 @@ static const char select_sql[] =
   " last_error = excluded.last_error, http_status = excluded.http_status," \
   " local_path = excluded.local_path, link_seen = excluded.link_seen," \
   " link_lapsed = excluded.link_lapsed, link_expires = excluded.link_expires," \
-  " upstream_problem = excluded.upstream_problem"
+  " upstream_problem = excluded.upstream_problem, upstream_problem_made = excluded.upstream_problem_made"
 static const char upsert_sql[] =
   "INSERT INTO tasks (" TASK_COLUMNS ") "
-  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
+  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
   UPSERT_SET;
 /* The same row deleted and added again at the table's end: for a task's
  * first answer (see write_row). */
 static const char replace_sql[] =
   "INSERT OR REPLACE INTO tasks (" TASK_COLUMNS ") "
-  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
+  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)";
 /* For a task whose JSON was left in the database: the JSON stored, or the
  * one its removal stashed. ?14 stays unbound. */
 static const char upsert_keep_json_sql[] =
@@ -108,7 +112,7 @@ static const char upsert_keep_json_sql[] =
   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
   "COALESCE ((SELECT raw_json FROM main.tasks WHERE id = ?1 AND position = ?2),"
   "          (SELECT raw_json FROM temp.removed_json WHERE id = ?1 AND position = ?2)), "
-  "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
+  "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
   UPSERT_SET;
 /* A task just added: every other column as a new task has it (the
  * defaults; link_expires is 0, nothing, rather than not read). A bulk
@@ -407,6 +411,44 @@ compare_loaded_tasks (gconstpointer a,
   return la->index < lb->index ? -1 : (la->index > lb->index ? 1 : 0);
 }
 
+/* The upstream problems the loader read from the JSON of @tasks, stored,
+ * so that their JSON can stay in the file at the next start too. One
+ * transaction, on the loading thread; should it fail, the next start
+ * reads them again. */
+static void
+store_upstream_problems (sqlite3    *db,
+                         GPtrArray  *tasks,
+                         const char *maker)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v2 (db, "UPDATE tasks SET upstream_problem = ?1, upstream_problem_made = ?2 WHERE id = ?3",
+                             -1, &stmt, NULL);
+  for (guint i = 0; rc == SQLITE_OK && i < tasks->len; i++)
+    {
+      DailiesTask *task = g_ptr_array_index (tasks, i);
+      const char *problem = dailies_task_get_upstream_problem (task);
+
+      sqlite3_bind_text (stmt, 1, problem != NULL ? problem : "", -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, maker, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 3, dailies_task_get_id (task), -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+      rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+      sqlite3_reset (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_message ("store: could not store the upstream problems of %u tasks: %s", tasks->len, sqlite3_errstr (rc));
+      sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+    }
+}
+
 static gboolean
 read_tasks (sqlite3               *db,
             DailiesTaskJsonSource *json_source,
@@ -417,6 +459,8 @@ read_tasks (sqlite3               *db,
 {
   g_autoptr(GEnumClass) status_class = g_type_class_ref (DAILIES_TYPE_TASK_STATUS);
   g_autoptr(GArray) loaded = g_array_new (FALSE, FALSE, sizeof (LoadedTask));
+  g_autoptr(GPtrArray) problems_due = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *maker = dailies_task_response_upstream_problem_maker ();
   gboolean sorted = TRUE;
   sqlite3_stmt *stmt = NULL;
   int rc;
@@ -432,7 +476,7 @@ read_tasks (sqlite3               *db,
                                                   "reading tasks");
     }
 
-  /* Held across the loop: otherwise each of the 22 column calls of each
+  /* Held across the loop: otherwise each of the 24 column calls of each
    * row takes and drops the connection's mutex. */
   sqlite3_mutex_enter (sqlite3_db_mutex (db));
 
@@ -442,6 +486,7 @@ read_tasks (sqlite3               *db,
       LoadedTask item;
       gint64 position;
       gboolean json_left;
+      gboolean problem_due;
 
       fields.id = dup_column_text (stmt, 0);
       if (fields.id == NULL || *fields.id == '\0')
@@ -462,14 +507,18 @@ read_tasks (sqlite3               *db,
       fields.original_result_url = dup_column_text (stmt, 10);
       fields.request_id = dup_column_text (stmt, 11);
       fields.model = dup_column_text (stmt, 12);
-      fields.upstream_problem = dup_column_text (stmt, 22);
+      /* Trusted only if made as this build would make it now. */
+      if (sqlite3_column_type (stmt, 22) != SQLITE_NULL &&
+          g_strcmp0 ((const char *) sqlite3_column_text (stmt, 23), maker) == 0)
+        fields.upstream_problem = dup_column_text (stmt, 22);
       /* An answer is rarely looked at again: it stays in the file (most
-       * of what a task weighs), unless in memory only, or unless it is
-       * an unfinished task's from before its upstream problem was stored,
-       * which the search key below reads from it. */
-      json_left = json_source != NULL && sqlite3_column_type (stmt, 13) != SQLITE_NULL &&
-                  (dailies_task_status_is_terminal (fields.status) || fields.upstream_problem != NULL);
-      if (!json_left)
+       * of what a task weighs), unless in memory only. An unfinished
+       * task's upstream problem not stored (or not trusted) is read from
+       * it first, and stored below. */
+      json_left = json_source != NULL && sqlite3_column_type (stmt, 13) != SQLITE_NULL;
+      problem_due = json_left && !dailies_task_status_is_terminal (fields.status) &&
+                    fields.upstream_problem == NULL;
+      if (!json_left || problem_due)
         fields.raw_json = dup_column_text (stmt, 13);
       fields.first_seen = sqlite3_column_int64 (stmt, 14);
       fields.last_polled = sqlite3_column_int64 (stmt, 15);
@@ -483,7 +532,9 @@ read_tasks (sqlite3               *db,
       item.position = (guint) position;
       item.index = loaded->len;
       item.task = dailies_task_new_take_fields (&fields);
-      if (json_left)
+      if (problem_due)
+        g_ptr_array_add (problems_due, g_object_ref (item.task));
+      else if (json_left)
         dailies_task_set_json_source (item.task, json_source);
       /* Judged here, on the loading thread, and kept: the keeper and the
        * lists ask for every task they are handed, and a URL parse for each
@@ -492,6 +543,8 @@ read_tasks (sqlite3               *db,
       /* And its search key: the first key typed after start-up would
        * otherwise fold every task on the main thread. */
       dailies_task_set_search_key (item.task, dailies_search_key_for_task (item.task));
+      if (problem_due)
+        dailies_task_set_json_source (item.task, json_source);
 
       if (loaded->len > 0 && g_array_index (loaded, LoadedTask, loaded->len - 1).position > item.position)
         sorted = FALSE;
@@ -510,6 +563,9 @@ read_tasks (sqlite3               *db,
     }
 
   sqlite3_finalize (stmt);
+
+  if (problems_due->len > 0)
+    store_upstream_problems (db, problems_due, maker);
 
   /* Sorted here rather than by ORDER BY: without an index on position,
    * SQLite would copy every row, raw JSON and all, through its sorter. */

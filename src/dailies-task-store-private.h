@@ -126,8 +126,8 @@ struct _DailiesTaskStore
   GPtrArray    *stored_json;      /* StoredJson, committed since the last stored_source */
   GSource      *stored_source;
 
-  /* Set by the load, then read-only: where finished tasks' JSON is read
-   * from; NULL in memory. */
+  /* Set by the load, then read-only: where tasks' JSON is read from once
+   * committed; NULL in memory. */
   DailiesTaskJsonSource *json_source;
 
   /* Writer thread only, once started. */

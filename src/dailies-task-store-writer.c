@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dailies-task-store-private.h"
+#include "dailies-task-response.h"
 
 /* After the first header, which tells whether this is glibc. */
 #ifdef __GLIBC__
@@ -135,9 +136,11 @@ delete_stored (DailiesTaskStore *self,
   return rc;
 }
 
+/* @maker: what made the upstream problems of this batch's rows. */
 static int
 write_row (DailiesTaskStore *self,
-           const Row        *row)
+           const Row        *row,
+           const char       *maker)
 {
   sqlite3_stmt *stmt;
   int rc;
@@ -186,6 +189,7 @@ write_row (DailiesTaskStore *self,
   sqlite3_bind_int64 (stmt, 21, row->fields.link_lapsed);
   sqlite3_bind_int64 (stmt, 22, row->fields.link_expires);
   bind_text (stmt, 23, row->fields.upstream_problem);
+  bind_text (stmt, 24, row->fields.upstream_problem != NULL ? maker : NULL);
 
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
@@ -343,6 +347,7 @@ commit_batch (DailiesTaskStore  *self,
               GPtrArray         *earlier,
               GError           **error)
 {
+  g_autofree char *maker = dailies_task_response_upstream_problem_maker ();
   g_autoptr(GPtrArray) fresh = gather_fresh_rows (batch, blocks, earlier);
   int rc = SQLITE_OK;
 
@@ -350,7 +355,7 @@ commit_batch (DailiesTaskStore  *self,
     return FALSE;
 
   for (guint i = 0; rc == SQLITE_OK && i < earlier->len; i++)
-    rc = write_row (self, g_ptr_array_index (earlier, i));
+    rc = write_row (self, g_ptr_array_index (earlier, i), maker);
   if (rc == SQLITE_OK)
     rc = write_fresh_rows (self, fresh);
   if (batch != NULL)
@@ -360,7 +365,7 @@ commit_batch (DailiesTaskStore  *self,
 
       g_hash_table_iter_init (&iter, batch);
       while (rc == SQLITE_OK && g_hash_table_iter_next (&iter, NULL, &value))
-        rc = write_row (self, value);
+        rc = write_row (self, value, maker);
     }
   if (rc != SQLITE_OK)
     {

@@ -101,7 +101,7 @@ apply_loaded (DailiesTaskStore *self,
   g_clear_pointer (&self->moved_aside_path, g_free);
   self->moved_aside_path = g_steal_pointer (&data->moved_aside_path);
   self->next_position = data->next_position;
-  /* Also for the finished tasks' JSON the writer commits from now on. */
+  /* Also for the tasks' JSON the writer commits from now on. */
   self->json_source = g_steal_pointer (&data->json_source);
 
   /* Both were empty: nothing can be added before loading. */

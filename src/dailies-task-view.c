@@ -748,9 +748,11 @@ update (DailiesTaskView *self,
     update_details (self);
   if (parts & PART_RAW)
     {
+      /* The raw answer first: read from the file, it is kept, and the
+       * parse below does not read it again. */
+      update_raw (self);
       g_clear_pointer (&self->response, dailies_task_response_free);
       self->response = dailies_task_dup_response (self->task);
-      update_raw (self);
     }
   if (parts & PART_METADATA)
     update_metadata (self);

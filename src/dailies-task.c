@@ -45,7 +45,7 @@ typedef struct
   double                 download_fraction;
   char                  *keep_message;
   char                  *thumbnail_path;
-  /* Not stored: read from raw_json when first asked for (see the getter). */
+  /* Set by each answer and stored with it (see the getter). */
   char                  *upstream_problem;
   char                  *gateway_request_id;  /* X-Oneapi-Request-Id of the last answer */
 } DailiesTaskDetail;
@@ -1365,8 +1365,8 @@ dailies_task_dup_fields (DailiesTask       *self,
     .first_seen = self->first_seen,
   };
   *raw_json = NULL;
-  /* Known once an answer was applied; a task loaded from a row stored
-   * before schema 3 reads it from its JSON here, once. */
+  /* Known once an answer was applied or the task loaded; one given
+   * raw-json by itself reads it from that here. */
   fields->upstream_problem = g_strdup (dailies_task_get_upstream_problem (self) ?: "");
   if (self->detail == NULL)
     return;

@@ -1464,21 +1464,24 @@ cancelled_body (const char *id)
 /* An unfinished task's upstream problem is stored with its answer, so that
  * its JSON stays in the file when loaded, as a finished task's does: 100,000
  * tasks still generating held their JSON in memory (about 50 MB) and parsed
- * it all at start-up. A row stored before that (schema 2) has no problem
- * stored: its JSON is loaded and read for it, and the next answer stores it. */
+ * it all at start-up. A problem not stored (a row from before), or made by
+ * other rules or in another language, is read from the JSON while loading
+ * and stored, and that JSON stays in the file too. */
 static void
 test_unfinished_json_left_in_file (void)
 {
   Fixture f;
   DailiesTaskStore *store;
-  const char *ids[] = { "asyntask_UpstreamStored01", "asyntask_UpstreamBefore02", "asyntask_UpstreamNone0003" };
+  const char *ids[] = { "asyntask_UpstreamStored01", "asyntask_UpstreamBefore02", "asyntask_UpstreamNone0003",
+                        "asyntask_UpstreamOther004" };
   g_autofree char *stored_body = cancelled_body (ids[0]);
   g_autofree char *before_body = cancelled_body (ids[1]);
   g_autofree char *none_body = response_body (ids[2], "IN_PROGRESS", "30%");
+  g_autofree char *other_body = cancelled_body (ids[3]);
   const char *problem = "Cancelled by the model’s service";
   g_autofree char *stored_key = NULL;
   g_autofree char *before_key = NULL;
-  DailiesTask *stored, *before, *none;
+  DailiesTask *tasks[G_N_ELEMENTS (ids)];
 
   fixture_init (&f);
   store = open_store (f.db_path);
@@ -1486,42 +1489,160 @@ test_unfinished_json_left_in_file (void)
   apply_body (store, dailies_task_store_lookup (store, ids[0]), stored_body, 200);
   apply_body (store, dailies_task_store_lookup (store, ids[1]), before_body, 200);
   apply_body (store, dailies_task_store_lookup (store, ids[2]), none_body, 200);
+  apply_body (store, dailies_task_store_lookup (store, ids[3]), other_body, 200);
   close_store (store);
   g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks WHERE upstream_problem = ''"), ==, 1);
 
   /* The stored problem is what is read, not the JSON: this one's JSON no
-   * longer says it. And the row from before has none stored. */
+   * longer says it. The second has none stored; the fourth has words made
+   * otherwise (older rules, another language), which are not trusted. */
   exec_on (f.db_path, "UPDATE tasks SET raw_json = '{}' WHERE id = 'asyntask_UpstreamStored01';"
-                      "UPDATE tasks SET upstream_problem = NULL WHERE id = 'asyntask_UpstreamBefore02'");
+                      "UPDATE tasks SET upstream_problem = NULL WHERE id = 'asyntask_UpstreamBefore02';"
+                      "UPDATE tasks SET upstream_problem = 'Stale words', upstream_problem_made = '0 xx'"
+                      " WHERE id = 'asyntask_UpstreamOther004'");
 
   store = open_store (f.db_path);
-  stored = dailies_task_store_lookup (store, ids[0]);
-  before = dailies_task_store_lookup (store, ids[1]);
-  none = dailies_task_store_lookup (store, ids[2]);
-  g_assert_false (dailies_task_has_raw_json_in_memory (stored));
-  g_assert_false (dailies_task_has_raw_json_in_memory (none));
-  g_assert_true (dailies_task_has_raw_json_in_memory (before));
-  g_assert_cmpstr (dailies_task_get_upstream_problem (stored), ==, problem);
-  g_assert_null (dailies_task_get_upstream_problem (none));
-  g_assert_cmpstr (dailies_task_get_upstream_problem (before), ==, problem);
-  /* The search finds it by what stopped it, as before: the key made while
-   * loading holds it. */
-  stored_key = dailies_task_steal_search_key (stored);
-  before_key = dailies_task_steal_search_key (before);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      tasks[i] = dailies_task_store_lookup (store, ids[i]);
+      g_assert_false (dailies_task_has_raw_json_in_memory (tasks[i]));
+    }
+  g_assert_cmpstr (dailies_task_get_upstream_problem (tasks[0]), ==, problem);
+  g_assert_cmpstr (dailies_task_get_upstream_problem (tasks[1]), ==, problem);
+  g_assert_null (dailies_task_get_upstream_problem (tasks[2]));
+  g_assert_cmpstr (dailies_task_get_upstream_problem (tasks[3]), ==, problem);
+  /* The search finds them by what stopped them, as before: the keys made
+   * while loading hold it. */
+  stored_key = dailies_task_steal_search_key (tasks[0]);
+  before_key = dailies_task_steal_search_key (tasks[1]);
   g_assert_nonnull (strstr (stored_key, "cancelled"));
   g_assert_nonnull (strstr (before_key, "cancelled"));
-  g_assert_false (dailies_task_has_raw_json_in_memory (stored));
-  g_assert_cmpstr (dailies_task_get_raw_json (stored), ==, "{}");
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    g_assert_false (dailies_task_has_raw_json_in_memory (tasks[i]));
+  g_assert_cmpstr (dailies_task_get_raw_json (tasks[0]), ==, "{}");
+  g_assert_cmpstr (dailies_task_get_raw_json (tasks[1]), ==, before_body);
 
-  /* The next answer about the one from before stores its problem, and its
-   * JSON leaves memory. */
-  apply_body (store, before, before_body, 200);
-  g_assert_true (dailies_task_store_flush (store, NULL));
-  dispatch_ready ();
-  g_assert_false (dailies_task_has_raw_json_in_memory (before));
-  g_assert_cmpstr (dailies_task_get_upstream_problem (before), ==, problem);
+  /* Read while loading, and stored then. */
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks WHERE upstream_problem IS NULL"
+                                         " OR upstream_problem = 'Stale words'"), ==, 0);
   close_store (store);
-  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks WHERE upstream_problem IS NULL"), ==, 0);
+
+  fixture_clear (&f);
+}
+
+/* Every column of @id's row, by name, as text. */
+static char *
+row_as_text (const char *db_path,
+             const char *id)
+{
+  GString *text = g_string_new (NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT * FROM tasks WHERE id = ?1", -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  for (int i = 0; i < sqlite3_column_count (stmt); i++)
+    g_string_append_printf (text, "%s=%s\n", sqlite3_column_name (stmt, i),
+                            sqlite3_column_type (stmt, i) == SQLITE_NULL
+                            ? "NULL" : (const char *) sqlite3_column_text (stmt, i));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return g_string_free (text, FALSE);
+}
+
+/* A later answer changes its task's row in place, setting each column: the
+ * row it leaves is the one written whole (as an Undo of a removal writes
+ * it) would be. A column left out of the upsert would keep the first
+ * answer's value. */
+static void
+test_upsert_sets_every_column (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  const char *id = "asyntask_EveryColumn00001";
+  g_autofree char *first_body = cancelled_body (id);
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *answered = NULL;
+  g_autofree char *written_whole = NULL;
+  DailiesTask *task;
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  dailies_task_store_add_ids (store, &id, 1);
+  task = dailies_task_store_lookup (store, id);
+  /* Unfinished, stopped upstream, no link; then failed, with another
+   * request ID, times, a reason, a local copy's path. */
+  apply_body (store, task, first_body, 200);
+  g_assert_true (dailies_task_store_flush (store, NULL));
+  dailies_task_store_set_local_path (store, task, "/videos/every.mp4");
+  apply_fixture (store, task, "response-failure.json");
+  g_assert_true (dailies_task_store_flush (store, NULL));
+  answered = row_as_text (f.db_path, id);
+  g_assert_nonnull (strstr (answered, "upstream_problem=\n"));
+  g_assert_nonnull (strstr (answered, "local_path=/videos/every.mp4\n"));
+
+  g_ptr_array_add (gone, g_object_ref (task));
+  dailies_task_store_remove_tasks (store, gone);
+  g_assert_true (dailies_task_store_flush (store, NULL));
+  dailies_task_store_restore_tasks (store, gone);
+  g_assert_true (dailies_task_store_flush (store, NULL));
+  written_whole = row_as_text (f.db_path, id);
+  g_assert_cmpstr (answered, ==, written_whole);
+
+  close_store (store);
+  fixture_clear (&f);
+}
+
+/* A file of schema 2, with a task stopped at the model's service that
+ * Dailies still showed as generating: loaded, its problem is read from its
+ * JSON and stored, and its JSON stays in the file. */
+static void
+test_migrate_from_version_2 (void)
+{
+  g_autofree char *folder = NULL;
+  g_autofree char *body = cancelled_body ("asyntask_StoppedUpstream01");
+  g_autofree char *sql = NULL;
+  char *quoted;
+  DailiesTaskStore *store;
+  DailiesTask *task;
+  Fixture f;
+
+  fixture_init (&f);
+  folder = g_path_get_dirname (f.db_path);
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  quoted = sqlite3_mprintf ("%Q", body);
+  /* The second schema, as Dailies wrote it until 2026-12-04. */
+  sql = g_strdup_printf ("CREATE TABLE tasks (id TEXT PRIMARY KEY NOT NULL, position INTEGER NOT NULL,"
+                         " status INTEGER NOT NULL DEFAULT 0, status_text TEXT, progress INTEGER NOT NULL DEFAULT -1,"
+                         " submit_time INTEGER NOT NULL DEFAULT 0, start_time INTEGER NOT NULL DEFAULT 0,"
+                         " finish_time INTEGER NOT NULL DEFAULT 0, fail_reason TEXT, result_url TEXT,"
+                         " original_result_url TEXT, request_id TEXT, model TEXT, raw_json TEXT,"
+                         " first_seen INTEGER NOT NULL DEFAULT 0, last_polled INTEGER NOT NULL DEFAULT 0,"
+                         " last_error TEXT, http_status INTEGER NOT NULL DEFAULT 0, local_path TEXT,"
+                         " link_seen INTEGER NOT NULL DEFAULT 0, link_lapsed INTEGER NOT NULL DEFAULT 0,"
+                         " link_expires INTEGER NOT NULL DEFAULT -1);"
+                         "INSERT INTO tasks (id, position, status, status_text, progress, raw_json, first_seen,"
+                         " last_polled, link_expires) VALUES"
+                         " ('asyntask_StoppedUpstream01', 0, 3, 'IN_PROGRESS', 30, %s, 1777288000, 1777300000, 0);"
+                         "PRAGMA user_version = 2;", quoted);
+  sqlite3_free (quoted);
+  exec_on (f.db_path, sql);
+
+  store = open_store (f.db_path);
+  task = dailies_task_store_lookup (store, "asyntask_StoppedUpstream01");
+  g_assert_nonnull (task);
+  g_assert_false (dailies_task_has_raw_json_in_memory (task));
+  g_assert_cmpstr (dailies_task_get_upstream_problem (task), ==, "Cancelled by the model’s service");
+  g_assert_cmpstr (dailies_task_get_raw_json (task), ==, body);
+  close_store (store);
+
+  g_assert_cmpint (query_int (f.db_path, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks WHERE upstream_problem = "
+                                         "'Cancelled by the model’s service' AND upstream_problem_made IS NOT NULL"),
+                   ==, 1);
 
   fixture_clear (&f);
 }
@@ -2684,6 +2805,8 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/corrupt/foreign-schema", test_foreign_schema);
   g_test_add_func ("/dailies/task-store/too-new", test_too_new);
   g_test_add_func ("/dailies/task-store/migrate-from-version-1", test_migrate_from_version_1);
+  g_test_add_func ("/dailies/task-store/migrate-from-version-2", test_migrate_from_version_2);
+  g_test_add_func ("/dailies/task-store/upsert-sets-every-column", test_upsert_sets_every_column);
   g_test_add_func ("/dailies/task-store/link-lapsed", test_link_lapsed);
   g_test_add_func ("/dailies/task-store/in-memory", test_in_memory);
   g_test_add_func ("/dailies/task-store/load-async", test_load_async);

@@ -133,6 +133,7 @@ server_stop (Server *server)
  * or, while the tasks generate, each answer's progress a new one. */
 static guint n_served;
 static gboolean progress_moves;
+static GHashTable *answers_per_task;   /* ID → answers given about it */
 
 static void
 unfinished_handler_cb (SoupServer        *soup_server,
@@ -142,6 +143,7 @@ unfinished_handler_cb (SoupServer        *soup_server,
                        gpointer           user_data)
 {
   const char *task_id = strrchr (path, '/') + 1;
+  guint n_before = GPOINTER_TO_UINT (g_hash_table_lookup (answers_per_task, task_id));
   char *body = g_strdup_printf ("{\"code\":\"success\",\"message\":\"\",\"data\":{"
                                 "\"task_id\":\"%s\",\"action\":\"generate\",\"status\":\"IN_PROGRESS\","
                                 "\"fail_reason\":\"\",\"submit_time\":1777288506,\"start_time\":1777288508,"
@@ -151,10 +153,11 @@ unfinished_handler_cb (SoupServer        *soup_server,
                                 "\"created_at\":1777288506,\"updated_at\":1777288508,\"seed\":42,"
                                 "\"resolution\":\"1080p\",\"ratio\":\"16:9\",\"duration\":5,"
                                 "\"framespersecond\":24}}}", task_id,
-                                /* A task is asked again N_TASKS answers later: 1,000 % 99 is not 0. */
-                                progress_moves ? 1 + n_served % 99 : 50, task_id);
+                                /* Each answer about a task another progress than its last. */
+                                progress_moves ? 1 + n_before % 99 : 50, task_id);
 
   n_served++;
+  g_hash_table_replace (answers_per_task, g_strdup (task_id), GUINT_TO_POINTER (n_before + 1));
   soup_server_message_set_status (msg, 200, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
 }
@@ -202,6 +205,7 @@ serve_unfinished (gboolean moving)
   gboolean closed = FALSE;
 
   progress_moves = moving;
+  answers_per_task = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   soup_server_add_handler (server, "/v1/video/generations/", unfinished_handler_cb, NULL, NULL);
   if (!soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
     g_error ("bench: %s", error->message);
