@@ -589,29 +589,43 @@ choose_fail_reason (DailiesTaskResponse *response,
  * answer: the problems stored with tasks are then made again. */
 #define UPSTREAM_PROBLEM_RULES 1
 
+/* Upstream states the gateway does not know and shows as IN_PROGRESS. */
+static const struct { const char *status; const char *words; } upstream_stopped[] = {
+  { "cancelled", N_("Cancelled by the model’s service") },
+  { "canceled", N_("Cancelled by the model’s service") },
+  { "cancel", N_("Cancelled by the model’s service") },
+  { "expired", N_("Expired at the model’s service") },
+  { "failed", N_("Failed at the model’s service") },
+  { "failure", N_("Failed at the model’s service") },
+  { "fail", N_("Failed at the model’s service") },
+  { "error", N_("Failed at the model’s service") },
+  /* DashScope: the task is gone (expired after 24 h, or never existed). */
+  { "unknown", N_("Unknown to the model’s service") },
+};
+static const char upstream_error_words[] = N_("Error at the model’s service");
+/* Translators: what the model's service did, then its own error text */
+static const char upstream_details_format[] = N_("%s: %s");
+
 char *
 dailies_task_response_upstream_problem_maker (void)
 {
-  /* The language gettext looks for first: its words are in that one. */
-  return g_strdup_printf ("%d %s", UPSTREAM_PROBLEM_RULES, g_get_language_names ()[0]);
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree char *digest = NULL;
+
+  /* The words as this process translates them, whatever chose their
+   * language (the locale, LANGUAGE, an installed translation). */
+  for (guint i = 0; i < G_N_ELEMENTS (upstream_stopped); i++)
+    g_checksum_update (checksum, (const guchar *) _(upstream_stopped[i].words), -1);
+  g_checksum_update (checksum, (const guchar *) _(upstream_error_words), -1);
+  g_checksum_update (checksum, (const guchar *) _(upstream_details_format), -1);
+  digest = g_strndup (g_checksum_get_string (checksum), 16);
+
+  return g_strdup_printf ("%d %s", UPSTREAM_PROBLEM_RULES, digest);
 }
 
-/* Upstream states the gateway does not know and shows as IN_PROGRESS. */
 static void
 find_upstream_problem (DailiesTaskResponse *response)
 {
-  static const struct { const char *status; const char *words; } stopped[] = {
-    { "cancelled", N_("Cancelled by the model’s service") },
-    { "canceled", N_("Cancelled by the model’s service") },
-    { "cancel", N_("Cancelled by the model’s service") },
-    { "expired", N_("Expired at the model’s service") },
-    { "failed", N_("Failed at the model’s service") },
-    { "failure", N_("Failed at the model’s service") },
-    { "fail", N_("Failed at the model’s service") },
-    { "error", N_("Failed at the model’s service") },
-    /* DashScope: the task is gone (expired after 24 h, or never existed). */
-    { "unknown", N_("Unknown to the model’s service") },
-  };
   const char *words = NULL;
   g_autofree char *details = NULL;
 
@@ -624,9 +638,9 @@ find_upstream_problem (DailiesTaskResponse *response)
     {
       g_autofree char *status = g_strstrip (g_strdup (response->upstream_status));
 
-      for (guint i = 0; i < G_N_ELEMENTS (stopped) && words == NULL; i++)
-        if (g_ascii_strcasecmp (status, stopped[i].status) == 0)
-          words = _(stopped[i].words);
+      for (guint i = 0; i < G_N_ELEMENTS (upstream_stopped) && words == NULL; i++)
+        if (g_ascii_strcasecmp (status, upstream_stopped[i].status) == 0)
+          words = _(upstream_stopped[i].words);
     }
 
   if (words == NULL && response->upstream_error_message == NULL && response->upstream_error_code == NULL)
@@ -634,11 +648,10 @@ find_upstream_problem (DailiesTaskResponse *response)
 
   details = complete_with_upstream (NULL, response);
   if (words == NULL)
-    words = _("Error at the model’s service");
+    words = _(upstream_error_words);
 
   response->upstream_problem = details != NULL
-    /* Translators: what the model's service did, then its own error text */
-    ? g_strdup_printf (_("%s: %s"), words, details)
+    ? g_strdup_printf (_(upstream_details_format), words, details)
     : g_strdup (words);
 }
 

@@ -78,8 +78,8 @@ DailiesTaskResponse *dailies_task_response_parse      (const char           *bod
                                                        GError              **error);
 DailiesTaskResponse *dailies_task_response_copy       (const DailiesTaskResponse *response);
 void                 dailies_task_response_free       (DailiesTaskResponse  *response);
-/* What made an upstream_problem: the version of the rules below and the
- * language their words are in. A problem stored with another is made
+/* What made an upstream_problem: the version of its rules and a digest
+ * of its words as translated now. A problem stored with another is made
  * again from its answer. Newly allocated. */
 char                *dailies_task_response_upstream_problem_maker (void);
 DailiesTaskStatus    dailies_task_status_from_string  (const char           *text);

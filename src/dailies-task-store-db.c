@@ -20,7 +20,7 @@
 #include "dailies-task-response.h"
 
 /* One step per schema version: migrations[N] takes a database from version
- * N to N + 1. Version 4 will be one more string at the end. */
+ * N to N + 1. Version 5 will be one more string at the end. */
 static const char * const migrations[] = {
   /* 0 → 1 */
   "CREATE TABLE tasks ("
@@ -61,11 +61,12 @@ static const char * const migrations[] = {
   " WHERE result_url IS NOT NULL;",
   /* 2 → 3: what an unfinished task's answer says stopped it at the model's
    * service ("" nothing), so that its JSON can stay in the file like a
-   * finished task's rather than be loaded to be parsed for this; and what
-   * made those words (dailies_task_response_upstream_problem_maker ()).
-   * Rows stored before, or whose words were made by other rules or in
-   * another language, are read from their JSON when loaded, and stored. */
-  "ALTER TABLE tasks ADD COLUMN upstream_problem TEXT;"
+   * finished task's rather than be loaded to be parsed for this. */
+  "ALTER TABLE tasks ADD COLUMN upstream_problem TEXT;",
+  /* 3 → 4: what made those words (dailies_task_response_upstream_problem_maker ()),
+   * which are translated. Rows without (stored before), or whose words
+   * were made by other rules or in another language, are read from their
+   * JSON when loaded, and stored then. */
   "ALTER TABLE tasks ADD COLUMN upstream_problem_made TEXT;",
 };
 
@@ -96,6 +97,8 @@ static const char select_sql[] =
   " local_path = excluded.local_path, link_seen = excluded.link_seen," \
   " link_lapsed = excluded.link_lapsed, link_expires = excluded.link_expires," \
   " upstream_problem = excluded.upstream_problem, upstream_problem_made = excluded.upstream_problem_made"
+const char dailies_task_store_upsert_set[] = UPSERT_SET;
+
 static const char upsert_sql[] =
   "INSERT INTO tasks (" TASK_COLUMNS ") "
   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
@@ -544,7 +547,12 @@ read_tasks (sqlite3               *db,
        * otherwise fold every task on the main thread. */
       dailies_task_set_search_key (item.task, dailies_search_key_for_task (item.task));
       if (problem_due)
-        dailies_task_set_json_source (item.task, json_source);
+        {
+          /* Read from the JSON in memory (the search key may have), then
+           * the JSON goes to the file like the others'. */
+          dailies_task_get_upstream_problem (item.task);
+          dailies_task_set_json_source (item.task, json_source);
+        }
 
       if (loaded->len > 0 && g_array_index (loaded, LoadedTask, loaded->len - 1).position > item.position)
         sorted = FALSE;

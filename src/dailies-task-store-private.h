@@ -59,6 +59,10 @@ typedef struct
  * import of thousands (see dailies-task-store-writer.c). */
 #define DAILIES_TASK_STORE_BULK_WAL_PAGES 4096
 
+/* The SET clause of the writer's upserts, for a test that every column is
+ * in it. */
+extern const char dailies_task_store_upsert_set[];
+
 /* The writer's prepared statements. */
 typedef struct
 {

@@ -739,7 +739,7 @@ dailies_task_leave_json_stored (DailiesTask           *self,
   g_return_val_if_fail (source != NULL, FALSE);
 
   /* Another answer since, or an unfinished task's upstream problem still
-   * to be read from the JSON (a task loaded from before schema 3): kept. */
+   * to be read from the JSON (its raw-json set by itself): kept. */
   if (peek (self)->json_bytes != json || (!dailies_task_is_terminal (self) && !self->upstream_problem_known))
     return FALSE;
 
@@ -817,9 +817,10 @@ dailies_task_dup_response (DailiesTask *self)
   return response;
 }
 
-/* Known from the answer that set it, or loaded with the row; parsing
- * raw-json for it is left to a task loaded from a row stored before
- * schema 3 (once), and to a raw-json set by itself. */
+/* Known from the answer that set it, or loaded with the row; otherwise
+ * read from raw-json here: by the store's loader for a row whose problem
+ * was not stored or not made as now (then stored), and for a raw-json set
+ * by itself. */
 const char *
 dailies_task_get_upstream_problem (DailiesTask *self)
 {

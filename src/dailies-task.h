@@ -64,8 +64,7 @@ const char        *dailies_task_get_keep_message      (DailiesTask         *self
 const char        *dailies_task_get_thumbnail_path    (DailiesTask         *self);
 /* Unfinished, yet stopped at the model's service (DailiesTaskResponse's
  * upstream_problem); NULL otherwise. Set by each answer and stored with
- * it; for a task loaded from a row stored without it (before schema 3),
- * read from raw-json when first asked for. */
+ * it; otherwise read from raw-json when first asked for. */
 const char        *dailies_task_get_upstream_problem  (DailiesTask         *self);
 /* Parses raw-json again; NULL when there is none. For the detail view's metadata. */
 DailiesTaskResponse *dailies_task_dup_response        (DailiesTask         *self);

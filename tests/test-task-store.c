@@ -1481,6 +1481,8 @@ test_unfinished_json_left_in_file (void)
   const char *problem = "Cancelled by the model’s service";
   g_autofree char *stored_key = NULL;
   g_autofree char *before_key = NULL;
+  g_autofree char *maker = NULL;
+  char *made_now;
   DailiesTask *tasks[G_N_ELEMENTS (ids)];
 
   fixture_init (&f);
@@ -1498,7 +1500,7 @@ test_unfinished_json_left_in_file (void)
    * otherwise (older rules, another language), which are not trusted. */
   exec_on (f.db_path, "UPDATE tasks SET raw_json = '{}' WHERE id = 'asyntask_UpstreamStored01';"
                       "UPDATE tasks SET upstream_problem = NULL WHERE id = 'asyntask_UpstreamBefore02';"
-                      "UPDATE tasks SET upstream_problem = 'Stale words', upstream_problem_made = '0 xx'"
+                      "UPDATE tasks SET upstream_problem = 'Stale words', upstream_problem_made = '1 0123456789abcdef'"
                       " WHERE id = 'asyntask_UpstreamOther004'");
 
   store = open_store (f.db_path);
@@ -1522,9 +1524,13 @@ test_unfinished_json_left_in_file (void)
   g_assert_cmpstr (dailies_task_get_raw_json (tasks[0]), ==, "{}");
   g_assert_cmpstr (dailies_task_get_raw_json (tasks[1]), ==, before_body);
 
-  /* Read while loading, and stored then. */
+  /* Read while loading, and stored then, as made now. */
   g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks WHERE upstream_problem IS NULL"
                                          " OR upstream_problem = 'Stale words'"), ==, 0);
+  maker = dailies_task_response_upstream_problem_maker ();
+  made_now = sqlite3_mprintf ("SELECT count(*) FROM tasks WHERE upstream_problem_made = %Q", maker);
+  g_assert_cmpint (query_int (f.db_path, made_now), ==, G_N_ELEMENTS (ids));
+  sqlite3_free (made_now);
   close_store (store);
 
   fixture_clear (&f);
@@ -1592,6 +1598,30 @@ test_upsert_sets_every_column (void)
   written_whole = row_as_text (f.db_path, id);
   g_assert_cmpstr (answered, ==, written_whole);
 
+  /* And every column of the table, whether the two answers differ in it
+   * or not, is set from the new row. */
+  {
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+    guint n_columns = 0;
+
+    g_assert_cmpint (sqlite3_open_v2 (f.db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT name FROM pragma_table_info ('tasks') WHERE name != 'id'",
+                                         -1, &stmt, NULL), ==, SQLITE_OK);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+      {
+        const char *name = (const char *) sqlite3_column_text (stmt, 0);
+        g_autofree char *set = g_strdup_printf (" %s = excluded.%s", name, name);
+
+        g_test_message ("column %s", name);
+        g_assert_nonnull (strstr (dailies_task_store_upsert_set, set));
+        n_columns++;
+      }
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+    g_assert_cmpuint (n_columns, ==, 23);
+  }
+
   close_store (store);
   fixture_clear (&f);
 }
@@ -1639,7 +1669,7 @@ test_migrate_from_version_2 (void)
   g_assert_cmpstr (dailies_task_get_raw_json (task), ==, body);
   close_store (store);
 
-  g_assert_cmpint (query_int (f.db_path, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (query_int (f.db_path, "PRAGMA user_version"), ==, DAILIES_TASK_STORE_SCHEMA_VERSION);
   g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks WHERE upstream_problem = "
                                          "'Cancelled by the model’s service' AND upstream_problem_made IS NOT NULL"),
                    ==, 1);
@@ -2771,7 +2801,7 @@ test_migrate_from_version_1 (void)
   close_store (store);
 
   g_assert_cmpint (query_int (f.db_path, "PRAGMA user_version"), ==, DAILIES_TASK_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (DAILIES_TASK_STORE_SCHEMA_VERSION, ==, 3);
+  g_assert_cmpint (DAILIES_TASK_STORE_SCHEMA_VERSION, ==, 4);
   g_assert_cmpint (query_int (f.db_path, "SELECT link_expires FROM tasks WHERE id = 'asyntask_Finished'"), ==, -1);
 
   fixture_clear (&f);

@@ -218,6 +218,7 @@ serve_unfinished (gboolean moving)
     g_main_context_iteration (NULL, TRUE);
 
   g_print ("%u\n", n_served);
+  g_hash_table_unref (answers_per_task);
   return 0;
 }
 
