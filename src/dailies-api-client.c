@@ -14,6 +14,7 @@
 #include "dailies-api-base.h"
 #include "dailies-api-client.h"
 #include "dailies-id-parser.h"
+#include "dailies-utf8.h"
 
 #define GENERATIONS_PATH "/v1/video/generations/"
 #define USAGE_PATH       "/api/usage/token/"
@@ -466,50 +467,6 @@ transport_error (GTask  *task,
   return g_error_new_literal (DAILIES_API_ERROR, DAILIES_API_ERROR_NETWORK, error->message);
 }
 
-#define ONES  G_GUINT64_CONSTANT (0x0101010101010101)
-#define HIGHS G_GUINT64_CONSTANT (0x8080808080808080)
-
-/* ASCII with no NUL, 8 bytes at a time: most bodies are, and then they are
- * valid UTF-8 without g_utf8_validate_len()'s walk, byte by byte. */
-static gboolean
-is_plain_ascii (const char *text,
-                gsize       length)
-{
-  gsize i = 0;
-
-  for (; i + 8 <= length; i += 8)
-    {
-      guint64 word;
-
-      memcpy (&word, text + i, sizeof word);
-      /* A high bit set, or a zero byte. */
-      if ((word & HIGHS) != 0 || ((word - ONES) & ~word & HIGHS) != 0)
-        return FALSE;
-    }
-  for (; i < length; i++)
-    if (text[i] == '\0' || (text[i] & 0x80) != 0)
-      return FALSE;
-
-  return TRUE;
-}
-
-static gboolean
-is_valid_utf8 (const char *text,
-               gsize       length)
-{
-  return is_plain_ascii (text, length) || g_utf8_validate_len (text, length, NULL);
-}
-
-static char *
-body_to_utf8 (const char *body,
-              gsize       length)
-{
-  if (is_valid_utf8 (body, length))
-    return g_strndup (body, length);
-
-  return g_utf8_make_valid (body, length);
-}
-
 /* The body read so far as text, taken from @request: NUL-terminated by
  * finish_response(), so a valid body is handed over rather than copied. */
 static char *
@@ -518,7 +475,7 @@ take_body_text (Request *request,
 {
   g_assert (request->body->len == length + 1);
 
-  if (!is_valid_utf8 ((const char *) request->body->data, length))
+  if (!dailies_utf8_is_valid ((const char *) request->body->data, length))
     return g_utf8_make_valid ((const char *) request->body->data, length);
 
   /* Shrinking gives back what growing the array reserved, in place. */
@@ -791,7 +748,7 @@ finish_response (GTask *task)
 
       if (length > 0)
         {
-          g_autofree char *text = body_to_utf8 (body, length);
+          g_autofree char *text = dailies_utf8_dup_valid (body, length);
           result->raw_json = redact_key (text, key);
         }
 

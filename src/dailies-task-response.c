@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dailies-task-response.h"
+#include "dailies-utf8.h"
 
 /* json-glib parses recursively: a body of nothing but "[[[[…" would blow
  * the stack, so anything nested deeper than this is refused unparsed. */
@@ -122,7 +123,7 @@ get_string (GPtrArray  *warnings,
 
   /* json-glib 1.6 lets a \u escape cut short at a surrogate ("\ud80`")
    * through as bytes that are not UTF-8; labels and the database want it. */
-  return g_utf8_make_valid (value, -1);
+  return dailies_utf8_dup_valid (value, -1);
 }
 
 static JsonObject *
@@ -377,7 +378,7 @@ get_resolution_number (GPtrArray  *warnings,
         return NULL;
       if (parse_number_text (text, &value))
         return g_strdup_printf ("%" G_GINT64_FORMAT "p", (gint64) value);
-      return g_utf8_make_valid (text, -1);
+      return dailies_utf8_dup_valid (text, -1);
     }
   else
     {
@@ -672,7 +673,7 @@ parse_task (DailiesTaskResponse *response,
       const char *text = json_node_get_string (status);
 
       if (text[0] != '\0')
-        response->status_text = g_utf8_make_valid (text, -1);
+        response->status_text = dailies_utf8_dup_valid (text, -1);
     }
   else if (status != NULL && !JSON_NODE_HOLDS_NULL (status))
     warn (warnings, "status: expected a string, got %s", node_kind (status));

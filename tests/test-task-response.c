@@ -10,6 +10,7 @@
 #include "dailies-task.h"
 #include "dailies-task-response.h"
 #include "dailies-test-utils.h"
+#include "dailies-utf8.h"
 
 static DailiesTaskResponse *
 parse_string (const char  *body,
@@ -389,6 +390,51 @@ test_broken_escape_utf8 (void)
   g_assert_true (response->fail_reason == NULL || g_utf8_validate (response->fail_reason, -1, NULL));
   g_assert_true (response->model == NULL || g_utf8_validate (response->model, -1, NULL));
   g_assert_true (response->result_url == NULL || g_utf8_validate (response->result_url, -1, NULL));
+}
+
+/* The copies every text of an answer goes through: ASCII is found a word
+ * at a time, and a byte past ASCII, a NUL or a broken sequence in any
+ * place of a word (and in the tail after the last whole word) still sends
+ * the text through the full check. */
+static void
+test_utf8_copies (void)
+{
+  const char *valid[] = { "", "a", "abcdefgh", "abcdefghi", "caf\xc3\xa9", "abcdefg\xc3\xa9xyz", "\xe4\xbb\xbb\xe5\x8a\xa1" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (valid); i++)
+    {
+      g_autofree char *copy = dailies_utf8_dup_valid (valid[i], -1);
+      gboolean ascii = TRUE;
+
+      for (const char *c = valid[i]; *c != '\0'; c++)
+        ascii = ascii && (guchar) *c < 0x80;
+
+      g_assert_cmpstr (copy, ==, valid[i]);
+      g_assert_true (dailies_utf8_is_valid (valid[i], strlen (valid[i])));
+      g_assert_cmpint (dailies_utf8_is_plain_ascii (valid[i], strlen (valid[i])), ==, ascii);
+    }
+
+  for (gsize at = 0; at < 17; at++)
+    {
+      char text[18];
+      g_autofree char *copy = NULL;
+
+      memset (text, 'x', sizeof text - 1);
+      text[sizeof text - 1] = '\0';
+
+      /* A lone continuation byte at @at. */
+      text[at] = '\x80';
+      g_assert_false (dailies_utf8_is_plain_ascii (text, sizeof text - 1));
+      g_assert_false (dailies_utf8_is_valid (text, sizeof text - 1));
+      copy = dailies_utf8_dup_valid (text, sizeof text - 1);
+      g_assert_true (g_utf8_validate (copy, -1, NULL));
+      g_assert_nonnull (strstr (copy, "\xef\xbf\xbd"));
+
+      /* A NUL at @at, inside the length given. */
+      text[at] = '\0';
+      g_assert_false (dailies_utf8_is_plain_ascii (text, sizeof text - 1));
+      g_assert_false (dailies_utf8_is_valid (text, sizeof text - 1));
+    }
 }
 
 static void
@@ -1288,6 +1334,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/dailies/task-response/success", test_success);
+  g_test_add_func ("/dailies/task-response/utf8-copies", test_utf8_copies);
   g_test_add_func ("/dailies/task-response/success-ultra", test_success_ultra);
   g_test_add_func ("/dailies/task-response/other-model", test_other_model);
   g_test_add_func ("/dailies/task-response/failure", test_failure);
