@@ -339,15 +339,16 @@ gather_fresh_rows (GHashTable *batch,
 /* One transaction for the whole batch: all of it is saved, or none. The
  * rows older than the fresh ones go first, then the fresh rows; then each
  * task has one row, so the order of the rest does not matter. @earlier
- * gets the older rows, to queue again should this fail. */
+ * gets the older rows, to queue again should this fail. @maker: what made
+ * the upstream problems of the rows. */
 static gboolean
 commit_batch (DailiesTaskStore  *self,
               GHashTable        *batch,
               GQueue            *blocks,
               GPtrArray         *earlier,
+              const char        *maker,
               GError           **error)
 {
-  g_autofree char *maker = dailies_task_response_upstream_problem_maker ();
   g_autoptr(GPtrArray) fresh = gather_fresh_rows (batch, blocks, earlier);
   int rc = SQLITE_OK;
 
@@ -516,6 +517,8 @@ dailies_task_store_writer_thread (gpointer user_data)
   gboolean quit = FALSE;
   Bulk bulk = { .until = 0, .tries = 0, .wal_pages = usual_wal_pages (self->db) };
   gboolean trim_due = FALSE;
+  /* The language, and so the words, stay what they were at the start. */
+  g_autofree char *maker = dailies_task_response_upstream_problem_maker ();
 
   while (!quit)
     {
@@ -570,7 +573,7 @@ dailies_task_store_writer_thread (gpointer user_data)
         sqlite3_wal_autocheckpoint (self->db, DAILIES_TASK_STORE_BULK_WAL_PAGES);
 
       if (n_rows > 0)
-        ok = commit_batch (self, batch, &blocks, earlier, &error);
+        ok = commit_batch (self, batch, &blocks, earlier, maker, &error);
 
       /* Counted from the end of a commit of new rows (a slow one is not
        * the import's end); answers still coming in do not put it off,
