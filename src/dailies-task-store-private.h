@@ -63,6 +63,10 @@ typedef struct
  * in it. */
 extern const char dailies_task_store_upsert_set[];
 
+/* Copies of an import's log into the database the writer tries before it
+ * leaves the rest to SQLite's usual ways (see dailies-task-store-writer.c). */
+#define DAILIES_TASK_STORE_BULK_TRIES 25
+
 /* The writer's prepared statements. */
 typedef struct
 {
@@ -133,6 +137,13 @@ struct _DailiesTaskStore
   /* Set by the load, then read-only: where tasks' JSON is read from once
    * committed; NULL in memory. */
   DailiesTaskJsonSource *json_source;
+
+  /* Written by the writer thread, atomically, for tests: the copies of
+   * imports' logs it tried, the imports whose way of storing ended, and
+   * its gifts of free memory back to the system. */
+  guint         n_bulk_copy_tries;
+  guint         n_bulk_ends;
+  guint         n_trims;
 
   /* Writer thread only, once started. */
   GThread      *thread;

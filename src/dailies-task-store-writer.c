@@ -42,7 +42,7 @@
  * IDs is no import here. */
 #define BULK_ROWS 2000
 #define BULK_QUIET_US (200 * 1000)
-#define BULK_TRIES 25
+#define BULK_TRIES DAILIES_TASK_STORE_BULK_TRIES
 
 /* ------------------------------------------------------------------ */
 /* Rows                                                                */
@@ -475,6 +475,7 @@ end_bulk (DailiesTaskStore *self,
   int n_log = 0, n_copied = 0;
   int rc;
 
+  g_atomic_int_inc (&self->n_bulk_copy_tries);
   rc = sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &n_log, &n_copied);
   if (rc != SQLITE_OK && rc != SQLITE_BUSY)
     g_debug ("store: copying an import's log into the database: %s", sqlite3_errstr (rc));
@@ -487,6 +488,7 @@ end_bulk (DailiesTaskStore *self,
   sqlite3_wal_autocheckpoint (self->db, bulk->wal_pages);
   bulk->until = 0;
   bulk->tries = 0;
+  g_atomic_int_inc (&self->n_bulk_ends);
   return TRUE;
 }
 
@@ -504,7 +506,10 @@ trim_when_idle (DailiesTaskStore *self)
   g_mutex_unlock (&self->mutex);
 #ifdef __GLIBC__
   if (!more)
-    malloc_trim (0);
+    {
+      malloc_trim (0);
+      g_atomic_int_inc (&self->n_trims);
+    }
 #endif
 
   return !more;
