@@ -307,6 +307,7 @@ typedef struct
   sqlite3               *db;
   sqlite3_stmt          *stmt;
   gboolean               failing;   /* logged once per streak of failures */
+  guint                  n_reads;   /* atomic, for tests */
 } JsonReader;
 
 /* One line when reading starts failing and one when it works again, not
@@ -330,6 +331,7 @@ json_reader_read (DailiesTaskJsonSource *source,
   char *json = NULL;
   int rc;
 
+  g_atomic_int_inc (&reader->n_reads);
   g_mutex_lock (&reader->mutex);
 
   if (reader->db == NULL)
@@ -386,6 +388,14 @@ json_reader_new (const char *path)
   reader->path = g_strdup (path);
 
   return &reader->parent;
+}
+
+guint
+dailies_task_store_count_json_reads (DailiesTaskStore *self)
+{
+  JsonReader *reader = (JsonReader *) self->json_source;
+
+  return reader != NULL ? g_atomic_int_get (&reader->n_reads) : 0;
 }
 
 static void

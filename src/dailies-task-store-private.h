@@ -162,6 +162,8 @@ gboolean  dailies_task_store_exec_sql         (sqlite3       *db,
 void      dailies_task_store_close_database   (sqlite3      **db,
                                                Statements    *stmts);
 LoadData *dailies_task_store_load_database    (const char    *path);
+/* Reads of tasks' JSON from the file so far, for tests. */
+guint     dailies_task_store_count_json_reads (DailiesTaskStore *self);
 void      dailies_task_store_load_data_free   (LoadData      *data);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoadData, dailies_task_store_load_data_free)

@@ -3,7 +3,8 @@
  * A real DailiesTaskView in a window on a real display (Xvfb), showing a
  * real DailiesTask: each property change updates what shows it, and only
  * that. A download's progress rewrites neither the raw JSON (a selection
- * in it survives) nor looks at the kept file again.
+ * in it survives) nor looks at the kept file again. A task whose answer
+ * is in the database only has it read from the file once when shown.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,6 +18,7 @@
 
 #include "dailies-format.h"
 #include "dailies-player.h"
+#include "dailies-task-store-private.h"
 #include "dailies-task-view.h"
 #include "dailies-test-ui.h"
 #include "dailies-test-utils.h"
@@ -201,6 +203,52 @@ link_state_shown (gpointer user_data)
 
 /* 1,000 progress answers for a running task: the bar follows each, the
  * raw JSON is not set once. */
+static gboolean
+answer_left_memory (gpointer user_data)
+{
+  return !dailies_task_has_raw_json_in_memory (user_data);
+}
+
+/* A task whose answer is in the database only (every committed answer's
+ * is): showing it reads that answer from the file once, for the details
+ * and the raw view both, and opening the raw view does not read it again. */
+static void
+test_stored_answer_read_once (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "tasks.db", NULL);
+  g_autoptr(DailiesTaskStore) store = dailies_task_store_new (path);
+  g_autofree char *body = dailies_test_load_fixture_text ("response-success.json");
+  g_autoptr(DailiesTaskResponse) response = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *id;
+  DailiesTask *task;
+  guint reads;
+
+  g_assert_true (dailies_task_store_load (store, &error));
+  g_assert_no_error (error);
+  response = dailies_task_response_parse (body, strlen (body), &error);
+  g_assert_no_error (error);
+  id = response->task_id;
+  g_assert_cmpuint (dailies_task_store_add_ids (store, &id, 1), ==, 1);
+  task = dailies_task_store_lookup (store, id);
+  dailies_task_store_apply_response (store, task, response, body, 200);
+  g_assert_true (dailies_task_store_flush (store, &error));
+  g_assert_no_error (error);
+  g_assert_true (dailies_test_wait_until (answer_left_memory, task, 5000));
+
+  reads = dailies_task_store_count_json_reads (store);
+  f->task = g_object_ref (task);
+  dailies_task_view_set_task (f->view, f->task);
+  g_assert_cmpuint (dailies_task_store_count_json_reads (store), ==, reads + 1);
+  /* Read from the answer alone, not kept with the task. */
+  g_assert_nonnull (response->resolution);
+  g_assert_cmpstr (shown_row (f, "Resolution"), ==, response->resolution);
+
+  open_raw (f);
+  g_assert_cmpuint (dailies_task_store_count_json_reads (store), ==, reads + 1);
+}
+
 static void
 test_progress_only (Fixture       *f,
                     gconstpointer  data)
@@ -410,6 +458,7 @@ main (int   argc,
   g_test_add ("/dailies/task-view/progress-only", Fixture, NULL, fixture_set_up, test_progress_only, fixture_tear_down);
   g_test_add ("/dailies/task-view/download-progress", Fixture, NULL, fixture_set_up, test_download_progress, fixture_tear_down);
   g_test_add ("/dailies/task-view/selection-survives", Fixture, NULL, fixture_set_up, test_selection_survives, fixture_tear_down);
+  g_test_add ("/dailies/task-view/stored-answer-read-once", Fixture, NULL, fixture_set_up, test_stored_answer_read_once, fixture_tear_down);
   g_test_add ("/dailies/task-view/each-property", Fixture, NULL, fixture_set_up, test_each_property, fixture_tear_down);
 
   return g_test_run ();
