@@ -689,6 +689,10 @@ main (int   argc,
    * two builds run one after the other. */
   gboolean answers_only = argc > 2 && g_str_equal (argv[2], "answers");
   guint n_latencies = quick || answers_only ? 1 : G_N_ELEMENTS (latencies);
+  /* "slow": one round against the server with a real API's latency alone,
+   * for profiling. */
+  gboolean slow_only = argc > 2 && g_str_equal (argv[2], "slow");
+  guint first_latency = slow_only ? 1 : 0;
 
   /* "repeats", "repeats-moving": a steady state alone, for profiling
    * under callgrind. */
@@ -699,7 +703,13 @@ main (int   argc,
       return 0;
     }
 
-  for (guint i = 0; i < n_latencies; i++)
+  if (slow_only)
+    {
+      quick = TRUE;   /* one round */
+      n_latencies = G_N_ELEMENTS (latencies);
+    }
+
+  for (guint i = first_latency; i < n_latencies; i++)
     {
       Server *server = server_start (argv[0], (int) latencies[i]);
       const char *base = server->base;
@@ -791,7 +801,7 @@ main (int   argc,
       server_stop (server);
     }
 
-  if (!quick && !answers_only)
+  if (!quick && !answers_only && !slow_only)
     {
       bench_repeats (argv[0], concurrency, dir, 3, FALSE);
       bench_repeats (argv[0], concurrency, dir, 3, TRUE);
