@@ -63,9 +63,11 @@ typedef struct
  * in it. */
 extern const char dailies_task_store_upsert_set[];
 
-/* Copies of an import's log into the database the writer tries before it
- * leaves the rest to SQLite's usual ways (see dailies-task-store-writer.c). */
+/* Copies of an import's log into the database the writer tries, this far
+ * apart, before it leaves the rest to SQLite's usual ways (see
+ * dailies-task-store-writer.c). */
 #define DAILIES_TASK_STORE_BULK_TRIES 25
+#define DAILIES_TASK_STORE_BULK_QUIET_US (200 * 1000)
 
 /* The writer's prepared statements. */
 typedef struct
@@ -139,7 +141,8 @@ struct _DailiesTaskStore
   DailiesTaskJsonSource *json_source;
 
   /* Written by the writer thread, atomically, for tests: the copies of
-   * imports' logs it tried, the imports whose way of storing ended, and
+   * imports' logs it tried, the imports whose way of storing ended (both
+   * bumped once more at closing when an import was still going on), and
    * its gifts of free memory back to the system. */
   guint         n_bulk_copy_tries;
   guint         n_bulk_ends;

@@ -41,7 +41,7 @@
  * tried again after as long, BULK_TRIES tries in all. A paste of 1,000
  * IDs is no import here. */
 #define BULK_ROWS 2000
-#define BULK_QUIET_US (200 * 1000)
+#define BULK_QUIET_US DAILIES_TASK_STORE_BULK_QUIET_US
 #define BULK_TRIES DAILIES_TASK_STORE_BULK_TRIES
 
 /* ------------------------------------------------------------------ */

@@ -395,7 +395,18 @@ test_broken_escape_utf8 (void)
 /* The copies every text of an answer goes through: ASCII is found a word
  * at a time, and a byte past ASCII, a NUL or a broken sequence in any
  * place of a word (and in the tail after the last whole word) still sends
- * the text through the full check. */
+ * the text through the full check. Each copy is byte for byte what
+ * g_utf8_make_valid() makes, with the length given and with -1. */
+static void
+assert_copy_as_glib (const char *text,
+                     gssize      length)
+{
+  g_autofree char *copy = dailies_utf8_dup_valid (text, length);
+  g_autofree char *expected = g_utf8_make_valid (text, length);
+
+  g_assert_cmpstr (copy, ==, expected);
+}
+
 static void
 test_utf8_copies (void)
 {
@@ -403,37 +414,48 @@ test_utf8_copies (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (valid); i++)
     {
-      g_autofree char *copy = dailies_utf8_dup_valid (valid[i], -1);
       gboolean ascii = TRUE;
 
       for (const char *c = valid[i]; *c != '\0'; c++)
         ascii = ascii && (guchar) *c < 0x80;
 
-      g_assert_cmpstr (copy, ==, valid[i]);
+      assert_copy_as_glib (valid[i], -1);
+      assert_copy_as_glib (valid[i], strlen (valid[i]));
       g_assert_true (dailies_utf8_is_valid (valid[i], strlen (valid[i])));
       g_assert_cmpint (dailies_utf8_is_plain_ascii (valid[i], strlen (valid[i])), ==, ascii);
     }
 
   for (gsize at = 0; at < 17; at++)
     {
-      char text[18];
-      g_autofree char *copy = NULL;
+      const char *breaks[] = { "\x80", "\xc3", "\xff", "\xed\xa0\x80" /* a surrogate */ };
+      char text[21];
 
+      for (guint b = 0; b < G_N_ELEMENTS (breaks); b++)
+        {
+          memset (text, 'x', sizeof text - 1);
+          text[sizeof text - 1] = '\0';
+          memcpy (text + at, breaks[b], strlen (breaks[b]));
+
+          g_assert_false (dailies_utf8_is_plain_ascii (text, sizeof text - 1));
+          g_assert_false (dailies_utf8_is_valid (text, sizeof text - 1));
+          assert_copy_as_glib (text, -1);
+          assert_copy_as_glib (text, sizeof text - 1);
+        }
+
+      /* A NUL at @at, inside the length given: not valid, and copied
+       * as GLib copies it. */
       memset (text, 'x', sizeof text - 1);
       text[sizeof text - 1] = '\0';
-
-      /* A lone continuation byte at @at. */
-      text[at] = '\x80';
-      g_assert_false (dailies_utf8_is_plain_ascii (text, sizeof text - 1));
-      g_assert_false (dailies_utf8_is_valid (text, sizeof text - 1));
-      copy = dailies_utf8_dup_valid (text, sizeof text - 1);
-      g_assert_true (g_utf8_validate (copy, -1, NULL));
-      g_assert_nonnull (strstr (copy, "\xef\xbf\xbd"));
-
-      /* A NUL at @at, inside the length given. */
       text[at] = '\0';
       g_assert_false (dailies_utf8_is_plain_ascii (text, sizeof text - 1));
       g_assert_false (dailies_utf8_is_valid (text, sizeof text - 1));
+      {
+        g_autofree char *copy = dailies_utf8_dup_valid (text, sizeof text - 1);
+        g_autofree char *expected = g_utf8_make_valid (text, sizeof text - 1);
+
+        g_assert_cmpmem (copy, strlen (copy), expected, strlen (expected));
+        g_assert_cmpuint (strlen (copy), >, at);
+      }
     }
 }
 

@@ -201,8 +201,6 @@ link_state_shown (gpointer user_data)
   return dailies_task_view_get_shown_link_state (f->view) != NULL;
 }
 
-/* 1,000 progress answers for a running task: the bar follows each, the
- * raw JSON is not set once. */
 static gboolean
 answer_left_memory (gpointer user_data)
 {
@@ -249,6 +247,8 @@ test_stored_answer_read_once (Fixture       *f,
   g_assert_cmpuint (dailies_task_store_count_json_reads (store), ==, reads + 1);
 }
 
+/* 1,000 progress answers for a running task: the bar follows each, the
+ * raw JSON is not set once. */
 static void
 test_progress_only (Fixture       *f,
                     gconstpointer  data)
