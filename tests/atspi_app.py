@@ -153,6 +153,17 @@ def check_progress_bars(root, where):
     return len(bars)
 
 
+def window_closed(window):
+    """True once @window is no longer visible, asked of the window itself. The
+    application's list of windows is not looked at while one goes: GTK 4.8
+    answers that with a null object path for a window whose accessible is
+    already gone (a GLib critical, fatal under the tests' G_DEBUG)."""
+    try:
+        return not has_state(window, pyatspi.STATE_VISIBLE)
+    except Exception:  # its accessible has left the bus: gone
+        return True
+
+
 def press(node):
     """What a screen reader does: the node's first action. A menu button
     is a named box around the button that has it."""

@@ -26,7 +26,7 @@ with open(os.path.join(_config, 'gtk-4.0', 'settings.ini'), 'w') as settings:
 os.environ['XDG_CONFIG_HOME'] = _config
 
 from atspi_app import (App, check, done, find, has_state, name_of, playing_player,  # noqa: E402
-                       wait_until, walk)
+                       wait_until, walk, window_closed)
 
 import pyatspi  # noqa: E402  (after atspi_app, which skips when it is missing)
 
@@ -282,9 +282,9 @@ for _ in range(10):
     key('Tab')
     settled_shot(prefs_window)
 tab_round(prefs, prefs_window, 'Preferences')
+check(not window_closed(prefs), 'Preferences shows')
 key('Escape')
-wait_until(lambda: not [f for f in app.app if f is not None and f.name == 'Preferences'], 10,
-           'Escape closes Preferences')
+wait_until(lambda: window_closed(prefs), 10, 'Escape closes Preferences')
 # Xvfb has no window manager to give the main window the keyboard back.
 run('xdotool', 'windowfocus', '--sync', window)
 key('Tab')

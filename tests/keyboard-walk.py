@@ -18,7 +18,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from atspi_app import (App, check, check_names, done, find, has_state, name_of, playing_player,  # noqa: E402
-                       shown_text, wait_until, walk)
+                       shown_text, wait_until, walk, window_closed)
 
 import pyatspi  # noqa: E402  (after atspi_app, which skips when it is missing)
 
@@ -84,8 +84,9 @@ def new_dialog(known):
 
 
 def close_with_escape(window, what):
+    check(not window_closed(window), what + ' shows')
     key('Escape')
-    wait_until(lambda: window not in list(app.app), 10, 'Escape closes ' + what)
+    wait_until(lambda: window_closed(window), 10, 'Escape closes ' + what)
 
 
 def inside(node, ancestor):
@@ -183,9 +184,10 @@ try:
                5, 'the file name has the focus')
     key('ctrl+a')
     xdotool('type', '--delay', '5', saved)
+    check(not window_closed(chooser), 'the chooser shows')
     key('Return')
     # (GTK 4.8 tells AT-SPI nothing of the name field's text.)
-    wait_until(lambda: not window_named('Save Video'), 10, 'Return closes the chooser',
+    wait_until(lambda: window_closed(chooser), 10, 'Return closes the chooser',
                explain=lambda: ['the chooser reads: %r' % shown_text(chooser)])
 
     def saved_video():
@@ -195,6 +197,7 @@ try:
         return os.path.getsize(saved) > 0 and head[4:8] == b'ftyp'
 
     wait_until(saved_video, 30, 'the video is saved where typed, an MP4 (ftyp)')
+    check(not window_named('Save Video'), 'the chooser has left the app\'s windows')
     print('# %d bytes saved' % os.path.getsize(saved), flush=True)
     check(os.listdir(save_dir) == [os.path.basename(saved)], 'nothing but the video is left in its folder')
 finally:
@@ -263,8 +266,9 @@ wait_until(lambda: focused_is('password text', 'API key'), 5, 'the key field has
 check_names(key_dialog, 'the API key dialog')
 close_with_escape(key_dialog, 'the API key dialog')
 focus_window('Preferences')
+check(not window_closed(prefs), 'Preferences shows')
 key('Escape')
-wait_until(lambda: not window_named('Preferences'), 10, 'Escape closes Preferences')
+wait_until(lambda: window_closed(prefs), 10, 'Escape closes Preferences')
 
 # Ctrl+Q quits.
 key('ctrl+q')
