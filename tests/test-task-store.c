@@ -975,13 +975,15 @@ wake_cb (gpointer user_data)
 }
 
 /* The writer's thread works on its own time, which the main loop does
- * not hear of: @condition is looked at again every 20 ms, for 5 s. */
+ * not hear of: @condition is looked at again every 20 ms, for
+ * @timeout_ms. */
 static gboolean
 wait_looking_again (DailiesTestCondition condition,
-                    gpointer             user_data)
+                    gpointer             user_data,
+                    guint                timeout_ms)
 {
   guint wake_id = g_timeout_add (20, wake_cb, NULL);
-  gboolean held = dailies_test_wait_until (condition, user_data, 5000);
+  gboolean held = dailies_test_wait_until (condition, user_data, timeout_ms);
 
   g_source_remove (wake_id);
 
@@ -994,7 +996,7 @@ wait_for_file_alone (FileAloneWatch *watch,
 {
   watch->n_rows = n_rows;
 
-  return wait_looking_again (file_alone_holds, watch);
+  return wait_looking_again (file_alone_holds, watch, 5000);
 }
 
 typedef struct
@@ -1149,7 +1151,7 @@ test_import_reaches_file_after_reader (void)
 
   /* The writer's copy stops at the reader's view, and the import stays in
    * the log. */
-  g_assert_true (wait_looking_again (copy_tried, f.db_path));
+  g_assert_true (wait_looking_again (copy_tried, f.db_path, 5000));
   g_assert_cmpint (count_rows_in_file_alone (f.db_path, copy_path), <, G_N_ELEMENTS (before) + IMPORT_N);
 
   /* Let go: a later try copies the rest, the store still open. */
@@ -1161,20 +1163,19 @@ test_import_reaches_file_after_reader (void)
   fixture_clear (&f);
 }
 
-static gboolean
-import_way_ended (gpointer user_data)
+/* One of the counters the writer keeps for tests, past a bound. */
+typedef struct
 {
-  DailiesTaskStore *store = user_data;
-
-  return g_atomic_int_get (&store->n_bulk_ends) > 0;
-}
+  guint *counter;
+  guint  above;
+} CounterWatch;
 
 static gboolean
-copy_tried_after_end (gpointer user_data)
+counter_above (gpointer user_data)
 {
-  DailiesTaskStore *store = user_data;
+  CounterWatch *watch = user_data;
 
-  return g_atomic_int_get (&store->n_bulk_copy_tries) > DAILIES_TASK_STORE_BULK_TRIES;
+  return (guint) g_atomic_int_get (watch->counter) > watch->above;
 }
 
 /* A reader that never lets go of its view from before an import: the
@@ -1192,13 +1193,15 @@ test_import_copy_given_up_while_reader_holds (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *copy_path = NULL;
   sqlite3 *reader = NULL;
-  guint wake_id;
   gint64 n_all = G_N_ELEMENTS (before) + IMPORT_N;
   gint64 stored_at;
+  CounterWatch way_ended, tried_after_end;
 
   fixture_init (&f);
   copy_path = g_build_filename (f.dir, "copy.db", NULL);
   store = open_store (f.db_path);
+  way_ended = (CounterWatch) { &store->n_bulk_ends, 0 };
+  tried_after_end = (CounterWatch) { &store->n_bulk_copy_tries, DAILIES_TASK_STORE_BULK_TRIES };
 
   g_assert_cmpuint (dailies_task_store_add_ids (store, before, G_N_ELEMENTS (before)), ==, G_N_ELEMENTS (before));
   g_assert_true (dailies_task_store_flush (store, &error));
@@ -1215,16 +1218,14 @@ test_import_copy_given_up_while_reader_holds (void)
   g_assert_no_error (error);
   stored_at = g_get_monotonic_time ();
 
-  wake_id = g_timeout_add (20, wake_cb, NULL);
-  g_assert_true (dailies_test_wait_until (import_way_ended, store, 20000));
+  g_assert_true (wait_looking_again (counter_above, &way_ended, 20000));
   g_assert_cmpuint (g_atomic_int_get (&store->n_bulk_copy_tries), ==, DAILIES_TASK_STORE_BULK_TRIES);
   /* The first try comes one quiet spell after the commit, as each after it. */
   g_assert_cmpint (g_get_monotonic_time () - stored_at, >=,
                    (DAILIES_TASK_STORE_BULK_TRIES - 1) * DAILIES_TASK_STORE_BULK_QUIET_US);
   /* No more tries: three spells pass without one. */
-  g_assert_false (dailies_test_wait_until (copy_tried_after_end, store,
-                                           3 * DAILIES_TASK_STORE_BULK_QUIET_US / 1000));
-  g_source_remove (wake_id);
+  g_assert_false (wait_looking_again (counter_above, &tried_after_end,
+                                      3 * DAILIES_TASK_STORE_BULK_QUIET_US / 1000));
 
   /* Held back all along, and all there for anyone who reads it now. */
   g_assert_cmpint (count_rows_in_file_alone (f.db_path, copy_path), <, n_all);
@@ -1236,14 +1237,6 @@ test_import_copy_given_up_while_reader_holds (void)
   g_assert_cmpint (count_rows_in_file_alone (f.db_path, copy_path), ==, n_all);
 
   fixture_clear (&f);
-}
-
-static gboolean
-memory_given_back (gpointer user_data)
-{
-  DailiesTaskStore *store = user_data;
-
-  return g_atomic_int_get (&store->n_trims) > 0;
 }
 
 static void
@@ -1271,10 +1264,11 @@ test_import_gives_memory_back (void)
   const char *ids[] = { "asyntask_TrimAnswer000001", "asyntask_TrimAnswer000002" };
   g_autoptr(GPtrArray) imported = NULL;
   g_autoptr(GError) error = NULL;
-  guint wake_id;
+  CounterWatch trimmed;
 
   fixture_init (&f);
   store = open_store (f.db_path);
+  trimmed = (CounterWatch) { &store->n_trims, 0 };
 
   g_assert_cmpuint (dailies_task_store_add_ids (store, ids, G_N_ELEMENTS (ids)), ==, G_N_ELEMENTS (ids));
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
@@ -1291,9 +1285,7 @@ test_import_gives_memory_back (void)
   imported = add_import_in_slices (store, "TrimImport");
   g_assert_true (dailies_task_store_flush (store, &error));
   g_assert_no_error (error);
-  wake_id = g_timeout_add (20, wake_cb, NULL);
-  g_assert_true (dailies_test_wait_until (memory_given_back, store, 5000));
-  g_source_remove (wake_id);
+  g_assert_true (wait_looking_again (counter_above, &trimmed, 5000));
 
   close_store (store);
   fixture_clear (&f);

@@ -731,19 +731,13 @@ main (int   argc,
       return 0;
     }
 
-  if (slow_only)
-    {
-      quick = TRUE;   /* one round */
-      n_latencies = G_N_ELEMENTS (latencies);
-    }
-
   for (guint i = first_latency; i < n_latencies; i++)
     {
       Server *server = server_start (argv[0], (int) latencies[i]);
       const char *base = server->base;
       /* Rounds alternate the three runs so that a slow moment of the
        * machine does not land on one of them only; medians are printed. */
-      guint n_rounds = quick ? 1 : (latencies[i] == 0 ? 5 : 3);
+      guint n_rounds = quick || slow_only ? 1 : (latencies[i] == 0 ? 5 : 3);
       double curl_s[5], poller_s[5], floor_s[5], soup_s[5];
       double cpu_server_curl[5], cpu_server_poller[5], cpu_poller[5], cpu_main[5], cpu_floor[5];
       double cpu_answers[5], cpu_floor_answers[5];
