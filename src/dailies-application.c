@@ -573,6 +573,7 @@ import_arguments (DailiesApplication      *self,
   for (guint i = 0; arguments != NULL && arguments[i] != NULL; i++)
     {
       g_autoptr(GFile) file = NULL;
+      g_autofree char *if_missing = NULL;
 
       if (dailies_task_id_is_valid (arguments[i]))
         {
@@ -602,20 +603,15 @@ import_arguments (DailiesApplication      *self,
         }
 
       /* An argument that is no file may be a pasted key: name it by its
-       * place, and echo only what looks like a mistyped task ID. The rest
-       * is checked and read off the main thread. */
+       * place, and echo only what looks like a mistyped task ID. Whether
+       * it is a file is found out off the main thread, with the reading:
+       * it may be on a share that is slow to answer. */
       file = g_application_command_line_create_file_for_arg (command_line, arguments[i]);
-      if (!g_file_query_exists (file, NULL))
-        {
-          if (looks_like_a_task_id (arguments[i]))
-            g_application_command_line_printerr (command_line, _("“%s” is not a valid task ID\n"), arguments[i]);
-          else
-            g_application_command_line_printerr (command_line,
-                                                 _("Argument %u is neither a task ID nor a file\n"), i + 1);
-          continue;
-        }
-
-      dailies_import_add_file (import, file);
+      if (looks_like_a_task_id (arguments[i]))
+        if_missing = g_strdup_printf (_("“%s” is not a valid task ID"), arguments[i]);
+      else
+        if_missing = g_strdup_printf (_("Argument %u is neither a task ID nor a file"), i + 1);
+      dailies_import_add_argument (import, file, if_missing);
       any = TRUE;
     }
 

@@ -520,6 +520,19 @@ prepare_thread (GTask        *subtask,
   g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GError) error = NULL;
 
+  if ((d->flags & DAILIES_DOWNLOAD_MAKE_FOLDER) != 0)
+    {
+      g_autoptr(GFile) folder = g_file_get_parent (d->destination);
+
+      if (folder != NULL && !g_file_make_directory_with_parents (folder, cancellable, &error) &&
+          !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+        {
+          g_task_return_error (subtask, _dailies_download_write_error (d, error));
+          return;
+        }
+      g_clear_error (&error);
+    }
+
   info = g_file_query_info (d->destination, G_FILE_ATTRIBUTE_STANDARD_TYPE,
                             G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, cancellable, NULL);
   if (info != NULL && g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)

@@ -45,6 +45,10 @@ typedef enum
    * only where the file system has neither call (or the file is not a
    * local path) is it GIO's look just before the rename. */
   DAILIES_DOWNLOAD_NO_REPLACE          = 1 << 2,
+  /* @destination's folder is made first, with its parents, where it is
+   * missing: on the downloader's thread, as the folder may be on a share
+   * that takes long to answer. */
+  DAILIES_DOWNLOAD_MAKE_FOLDER         = 1 << 3,
 } DailiesDownloadFlags;
 
 /* How many times a dropped connection is resumed before giving up. */

@@ -45,6 +45,7 @@ typedef struct
   GInputStream *stream;
   char         *name;
   GStrv         ids;
+  char         *if_missing;  /* a file named by an argument */
 } Source;
 
 /* What the worker found, handed over when it is done. */
@@ -55,6 +56,7 @@ typedef struct
   GPtrArray *rejected;   /* char* */
   GPtrArray *problems;   /* char* */
   guint      n_cut_short;  /* of the problems, streams read only in part */
+  guint      n_unknown;    /* and arguments that were no file */
 } Found;
 
 struct _DailiesImport
@@ -117,6 +119,7 @@ source_free (Source *source)
   g_clear_object (&source->stream);
   g_free (source->name);
   g_strfreev (source->ids);
+  g_free (source->if_missing);
   g_free (source);
 }
 
@@ -254,6 +257,22 @@ dailies_import_add_file (DailiesImport *self,
   g_return_if_fail (G_IS_FILE (file));
 
   add_source (self, SOURCE_FILE)->file = g_object_ref (file);
+}
+
+void
+dailies_import_add_argument (DailiesImport *self,
+                             GFile         *file,
+                             const char    *if_missing)
+{
+  Source *source;
+
+  g_return_if_fail (DAILIES_IS_IMPORT (self));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (if_missing != NULL);
+
+  source = add_source (self, SOURCE_FILE);
+  source->file = g_object_ref (file);
+  source->if_missing = g_strdup (if_missing);
 }
 
 void
@@ -696,6 +715,7 @@ static void
 read_file (DailiesImport *self,
            Found         *found,
            GFile         *file,
+           const char    *if_missing,
            GCancellable  *cancellable)
 {
   g_autoptr(GFileInfo) info = NULL;
@@ -717,7 +737,12 @@ read_file (DailiesImport *self,
   if (input != NULL)
     read_input (self, found, G_INPUT_STREAM (input), cancellable, &error);
 
-  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (if_missing != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    {
+      found->n_unknown++;
+      g_ptr_array_add (found->problems, g_strdup (if_missing));
+    }
+  else if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_autofree char *name = g_file_get_basename (file);
 
@@ -749,7 +774,7 @@ worker_thread (GTask        *task,
           break;
 
         case SOURCE_FILE:
-          read_file (self, found, source->file, cancellable);
+          read_file (self, found, source->file, source->if_missing, cancellable);
           break;
 
         case SOURCE_STREAM:
@@ -1001,8 +1026,13 @@ dailies_import_dup_summary (DailiesImport *self)
   if (self->problems != NULL && self->problems[0] != NULL)
     {
       guint n_cut_short = self->found != NULL ? self->found->n_cut_short : 0;
-      guint n = g_strv_length (self->problems) - n_cut_short;
+      guint n_unknown = self->found != NULL ? self->found->n_unknown : 0;
+      guint n = g_strv_length (self->problems) - n_cut_short - n_unknown;
 
+      if (n_unknown > 0)
+        g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u unknown argument", "%'u unknown arguments",
+                                                              n_unknown),
+                                                 n_unknown));
       if (n > 0)
         g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u file not read", "%'u files not read", n), n));
       if (n_cut_short > 0)

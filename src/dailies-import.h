@@ -28,6 +28,12 @@ void           dailies_import_add_text       (DailiesImport        *self,
  * DAILIES_ID_PARSER_MAX_BYTES is refused. */
 void           dailies_import_add_file       (DailiesImport        *self,
                                               GFile                *file);
+/* The same for @file named on a command line, where a word that is no
+ * file may not have been meant as one: when it does not exist,
+ * @if_missing is the problem reported instead. */
+void           dailies_import_add_argument   (DailiesImport        *self,
+                                              GFile                *file,
+                                              const char           *if_missing);
 /* Standard input, say; @name is what problems call it. */
 void           dailies_import_add_stream     (DailiesImport        *self,
                                               GInputStream         *stream,

@@ -5,7 +5,6 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -598,19 +597,11 @@ start_keeping (DailiesKeeper *self,
   g_autofree char *stray = NULL;
   g_autofree char *path = NULL;
   g_autoptr(GFile) destination = NULL;
-  DailiesDownloadFlags flags = DAILIES_DOWNLOAD_FLAGS_NONE;
+  /* The folder is made by the download, off the main thread. */
+  DailiesDownloadFlags flags = DAILIES_DOWNLOAD_MAKE_FOLDER;
   const char *extension;
   Keeping *keeping;
   guint attempts;
-
-  if (g_mkdir_with_parents (folder, 0755) != 0)
-    {
-      int saved_errno = errno;
-      g_autofree char *message = g_strdup_printf (_("Could not keep a copy: cannot create %s (%s)"),
-                                                  folder, g_strerror (saved_errno));
-      dailies_task_set_keep_state (task, -1.0, message);
-      return;
-    }
 
   /* Unless the service or the link says, the CDN's Content-Type does. */
   extension = known_extension (task);

@@ -482,6 +482,8 @@ communicated_cb (GObject      *object,
   g_assert_true (g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &run->out, &run->err, &error));
   g_assert_no_error (error);
   run->ok = g_subprocess_get_successful (G_SUBPROCESS (object));
+  run->status = g_subprocess_get_if_exited (G_SUBPROCESS (object)) ? g_subprocess_get_exit_status (G_SUBPROCESS (object))
+                                                                   : -1;
   run->done = TRUE;
 }
 
@@ -507,6 +509,7 @@ dailies_test_run_clear (DailiesTestRun *run)
   g_clear_pointer (&run->err, g_free);
   run->done = FALSE;
   run->ok = FALSE;
+  run->status = 0;
 }
 
 static void

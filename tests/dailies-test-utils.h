@@ -67,6 +67,7 @@ typedef struct
 {
   gboolean  done;
   gboolean  ok;        /* exited with 0 */
+  int       status;    /* its exit status, or -1 if a signal ended it */
   char     *out;
   char     *err;
 } DailiesTestRun;

@@ -665,9 +665,11 @@ test_stdin (void)
   g_autoptr(GSubprocess) first = NULL;
   g_autoptr(GSubprocess) second = NULL;
   g_autoptr(GSubprocess) third = NULL;
+  g_autoptr(GSubprocess) fourth = NULL;
   DailiesTestRun first_run = { 0 };
   DailiesTestRun second_run = { 0 };
   DailiesTestRun third_run = { 0 };
+  DailiesTestRun fourth_run = { 0 };
   gboolean appeared = FALSE;
   guint watch;
 
@@ -701,10 +703,22 @@ test_stdin (void)
   /* A list with no task ID is an error, said once, on standard error. */
   third = spawn_with_stdin (launcher, &third_run, launcher_only, "no task here\nnor here\n");
   g_assert_true (dailies_test_wait_for_flag (&third_run.done, WAIT_MS));
-  g_assert_false (third_run.ok);
+  g_assert_cmpint (third_run.status, ==, 1);
   g_assert_true (third_run.out == NULL || third_run.out[0] == '\0');
   g_assert_true (has_line (third_run.err, "No task IDs found. Task IDs look like asyntask_h81efT0qwtLnzyt6VENmCZ6VXSfNxE2E."));
   g_assert_null (strstr (strstr (third_run.err, "No task IDs found") + 1, "No task IDs found"));
+
+  /* So is an argument that is neither a task ID nor a file (looked for
+   * off the first instance's main thread): named by its place, once. */
+  {
+    const char * const argv[] = { launcher_only, "no-such-list.txt", NULL };
+
+    fourth = dailies_test_spawn (launcher, argv, "", &fourth_run);
+    g_assert_true (dailies_test_wait_for_flag (&fourth_run.done, WAIT_MS));
+    g_assert_cmpint (fourth_run.status, ==, 1);
+    g_assert_true (fourth_run.out == NULL || fourth_run.out[0] == '\0');
+    g_assert_cmpstr (fourth_run.err, ==, "Argument 1 is neither a task ID nor a file\n");
+  }
 
   dailies_test_call_application (bus, "ActivateAction", g_variant_new_parsed ("('quit', @av [], @a{sv} {})"), WAIT_MS);
   g_assert_true (dailies_test_wait_for_flag (&first_run.done, WAIT_MS));
@@ -718,6 +732,7 @@ test_stdin (void)
   dailies_test_run_clear (&first_run);
   dailies_test_run_clear (&second_run);
   dailies_test_run_clear (&third_run);
+  dailies_test_run_clear (&fourth_run);
   dailies_test_rm_rf (root);
 }
 

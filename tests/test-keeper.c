@@ -625,6 +625,29 @@ test_cdn_refuses (Fixture       *f,
   }
 }
 
+/* A folder that cannot be made (a file stands where one of its parents
+ * would be): the task says why, and nothing is written. The folder is
+ * made by the download, off the main thread. */
+static void
+test_folder_cannot_be_made (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *blocker = g_build_filename (f->dir, "NotAFolder", NULL);
+  g_autofree char *folder = g_build_filename (blocker, "Videos", NULL);
+  DailiesTask *task;
+
+  g_assert_true (g_file_set_contents (blocker, "", 0, NULL));
+  dailies_keeper_set_folder (f->keeper, folder);
+  task = add_polled_task (f, "asyntask_NoFolder000000001");
+  dailies_keeper_start (f->keeper);
+
+  g_assert_true (dailies_test_wait_until (has_keep_message, task, WAIT_MS));
+  g_assert_true (g_str_has_prefix (dailies_task_get_keep_message (task), "Could not keep a copy: The video cannot be saved in"));
+  g_assert_nonnull (strstr (dailies_task_get_keep_message (task), "NotAFolder"));
+  g_assert_null (dailies_task_get_local_path (task));
+  g_assert_false (g_file_test (folder, G_FILE_TEST_EXISTS));
+}
+
 typedef struct
 {
   gboolean done;
@@ -1205,6 +1228,8 @@ main (int   argc,
               fixture_set_up, test_missing_copy_fetched_again_expired_not, fixture_tear_down);
   g_test_add ("/dailies/keeper/no-usable-link-not-queued", Fixture, NULL,
               fixture_set_up, test_no_usable_link_not_queued, fixture_tear_down);
+  g_test_add ("/dailies/keeper/folder-cannot-be-made", Fixture, NULL,
+              fixture_set_up, test_folder_cannot_be_made, fixture_tear_down);
   g_test_add ("/dailies/keeper/cdn-refuses", Fixture, NULL,
               fixture_set_up, test_cdn_refuses, fixture_tear_down);
   g_test_add ("/dailies/keeper/fresh-link-old-finish", Fixture, NULL,

@@ -545,6 +545,8 @@ test_processes (void)
   /* The bad arguments were named, not repeated. */
   g_assert_nonnull (strstr (second_run.err, "Argument 3 "));
   g_assert_nonnull (strstr (second_run.err, "Argument 4 "));
+  /* And the summary was printed when the list was in, those counted. */
+  g_assert_nonnull (strstr (second_run.out, "Added 3 tasks · 4 lines without a task ID · 2 unknown arguments\n"));
 
   /* The desktop opens a file (D-Bus activation). */
   open_uri = g_filename_to_uri (open_file, NULL, NULL);
