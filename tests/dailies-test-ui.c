@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dailies-poller.h"
 #include "dailies-task-slot.h"
 #include "dailies-test-ui.h"
 #include "dailies-task-row.h"
@@ -392,4 +393,25 @@ dailies_test_app_tasks_settled (gpointer app)
     }
 
   return n_items > 0;
+}
+
+static gboolean
+task_has_link (gpointer user_data)
+{
+  return dailies_task_get_result_url (user_data) != NULL;
+}
+
+DailiesTask *
+dailies_test_add_answered_task (DailiesApplication *app,
+                                const char         *id)
+{
+  DailiesTaskStore *store = dailies_application_get_store (app);
+  DailiesTask *task;
+
+  g_assert_cmpuint (dailies_task_store_add_ids (store, &id, 1), ==, 1);
+  task = dailies_task_store_lookup (store, id);
+  dailies_poller_wake (dailies_application_get_poller (app));
+  g_assert_true (dailies_test_wait_until (task_has_link, task, 15000));
+
+  return task;
 }

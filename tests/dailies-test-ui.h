@@ -90,5 +90,10 @@ GtkWindow          *dailies_test_wait_for_window  (GtkApplication     *app);
  * it, which the gateway still calls running until its timeout). */
 gboolean            dailies_test_app_has_demo_tasks (gpointer          app);
 gboolean            dailies_test_app_tasks_settled  (gpointer          app);
+/* Adds @id, which the demo server answers as a task of its own (with
+ * dailies_demo_server_set_answer_any()), and waits for the poller's
+ * answer, a link. The store keeps the task. */
+DailiesTask        *dailies_test_add_answered_task  (DailiesApplication *app,
+                                                     const char         *id);
 
 G_END_DECLS

@@ -13,6 +13,8 @@
 #include <time.h>
 
 #include "dailies-application.h"
+#include "dailies-demo-server.h"
+#include "dailies-poller.h"
 #include "dailies-task-response.h"
 #include "dailies-task-row.h"
 #include "dailies-task-store.h"
@@ -22,6 +24,49 @@
 #include "dailies-window.h"
 
 #define LATER_ID "asyntask_SortAddedLater0000000000000001"
+/* The server's own tasks, finished two days and 30 hours ago: their
+ * links, signed then for 24 hours, have lapsed. */
+#define LAPSED_LONG_AGO_ID "asyntask_SortLapsedLongAgo000000000001"
+#define LAPSED_LATELY_ID "asyntask_SortLapsedLately0000000000001"
+
+/* Once every task has its final answer, latest finish first (the demo
+ * script's seconds after start), then the unfinished, newest added
+ * first: the task the server does not know, and the one the gateway
+ * still calls running. */
+static const char * const by_finish_time[] = {
+  "asyntask_DemoUltraMountains000000000004",    /* 55 */
+  "asyntask_DemoOtherModelCat00000000000005",   /* 44 */
+  "cgt-20261129101500-demo6",                   /* 40 */
+  "asyntask_DemoQuickTimeRiver000000000010",    /* 36 */
+  "asyntask_DemoHarbourSunrise00000000000001",  /* 32 */
+  "asyntask_DemoLastFrameLighthouse0000009",    /* 30 */
+  "asyntask_DemoModerationFail0000000000003",   /* 24, failed */
+  "asyntask_DemoGenericFailure0000000000008",   /* 22, failed */
+  "asyntask_DemoCityTimelapse000000000000002",  /* 20 */
+  LAPSED_LATELY_ID,
+  LAPSED_LONG_AGO_ID,
+  LATER_ID,
+  "asyntask_DemoGatewayStillRunning0000007",
+};
+
+/* Live links lapsing soonest first (each signed for 24 hours when its
+ * task finished), then lapsed ones, the latest lapsed first, then tasks
+ * without a link, newest added first (the demo's in its own order). */
+static const char * const by_link_deadline[] = {
+  "asyntask_DemoCityTimelapse000000000000002",
+  "asyntask_DemoLastFrameLighthouse0000009",
+  "asyntask_DemoHarbourSunrise00000000000001",
+  "asyntask_DemoQuickTimeRiver000000000010",
+  "cgt-20261129101500-demo6",
+  "asyntask_DemoOtherModelCat00000000000005",
+  "asyntask_DemoUltraMountains000000000004",
+  LAPSED_LATELY_ID,
+  LAPSED_LONG_AGO_ID,
+  LATER_ID,
+  "asyntask_DemoModerationFail0000000000003",
+  "asyntask_DemoGatewayStillRunning0000007",
+  "asyntask_DemoGenericFailure0000000000008",
+};
 
 /* The saved order, as GSettings has it now. */
 static void
@@ -142,6 +187,61 @@ choose_sort (DailiesWindow *window,
   gtk_popover_popdown (GTK_POPOVER (popover));
 }
 
+/* Tasks added above the top row scroll the list down (GTK keeps the row
+ * on top in place): back to the top, as a person scrolls, then the first
+ * row on screen is @id. */
+static void
+assert_top_row_scrolled_up (DailiesWindow *window,
+                            const char    *id)
+{
+  GtkWidget *list_view = dailies_test_find_widget (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW, "navigation-sidebar");
+
+  g_assert_true (gtk_widget_activate_action (list_view, "list.scroll-to-item", "u", 0));
+  assert_top_row (window, id);
+}
+
+/* The list shows exactly @ids, in that order. */
+static void
+assert_listed (DailiesWindow      *window,
+               const char * const *ids,
+               guint               n_ids)
+{
+  g_assert_cmpuint (g_list_model_get_n_items (get_list (window)), ==, n_ids);
+  for (guint i = 0; i < n_ids; i++)
+    g_assert_cmpstr (dailies_task_get_id (get_listed (window, i)), ==, ids[i]);
+  assert_top_row_scrolled_up (window, ids[0]);
+}
+
+/* Finish Time and Link Deadline, with every task answered for good. */
+static void
+check_finish_and_deadline (DailiesApplication *app,
+                           DailiesWindow      *window)
+{
+  DailiesDemoServer *server = dailies_application_get_demo_server (app);
+  DailiesPoller *poller = dailies_application_get_poller (app);
+  GSettings *settings = dailies_application_get_settings (app);
+
+  dailies_poller_set_interval (poller, 1);
+  dailies_demo_server_advance (server, 120);
+  dailies_poller_wake (poller);
+  g_assert_true (dailies_test_wait_until (dailies_test_app_tasks_settled, app, 20000));
+
+  /* One at a time: the server answers each as finished that long ago. */
+  dailies_demo_server_set_answer_any (server, TRUE);
+  dailies_demo_server_set_any_finished_ago (server, 48 * 60 * 60);
+  dailies_test_add_answered_task (app, LAPSED_LONG_AGO_ID);
+  dailies_demo_server_set_any_finished_ago (server, 30 * 60 * 60);
+  dailies_test_add_answered_task (app, LAPSED_LATELY_ID);
+
+  choose_sort (window, "Finish Time");
+  assert_sort_order (settings, "finished");
+  assert_listed (window, by_finish_time, G_N_ELEMENTS (by_finish_time));
+
+  choose_sort (window, "Link Deadline");
+  assert_sort_order (settings, "deadline");
+  assert_listed (window, by_link_deadline, G_N_ELEMENTS (by_link_deadline));
+}
+
 static void
 test_sort_body (DailiesApplication *app,
                 gpointer            data)
@@ -195,10 +295,18 @@ test_sort_body (DailiesApplication *app,
   assert_top_row (second, dailies_task_get_id (first_demo));
   gtk_window_destroy (GTK_WINDOW (second));
 
-  /* Back to the default, for whoever runs next in this process. */
   choose_sort (window, "Newest Added");
+  assert_sort_order (settings, "newest");
   g_assert_cmpstr (dailies_task_get_id (get_listed (window, 0)), ==, LATER_ID);
   assert_top_row (window, LATER_ID);
+
+  check_finish_and_deadline (app, window);
+
+  /* Back to the default, for whoever runs next in this process. */
+  choose_sort (window, "Newest Added");
+  assert_sort_order (settings, "newest");
+  g_assert_cmpstr (dailies_task_get_id (get_listed (window, 0)), ==, LAPSED_LATELY_ID);
+  assert_top_row_scrolled_up (window, LAPSED_LATELY_ID);
 }
 
 /* Milliseconds of this thread's CPU. */

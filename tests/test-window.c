@@ -1030,12 +1030,6 @@ test_add_remove_about (void)
   run_app_test (test_add_remove_about_body);
 }
 
-static gboolean
-task_has_link (gpointer user_data)
-{
-  return dailies_task_get_result_url (user_data) != NULL;
-}
-
 typedef struct
 {
   DailiesTask *task;
@@ -1063,23 +1057,6 @@ task_is_kept (gpointer user_data)
   const char *path = dailies_task_get_local_path (user_data);
 
   return path != NULL && g_file_test (path, G_FILE_TEST_IS_REGULAR);
-}
-
-/* Adds @id, which the demo server answers as a task of its own, and waits
- * for the poller's answer. */
-static DailiesTask *
-add_answered_task (DailiesApplication *app,
-                   const char         *id)
-{
-  DailiesTaskStore *store = dailies_application_get_store (app);
-  DailiesTask *task;
-
-  g_assert_cmpuint (dailies_task_store_add_ids (store, &id, 1), ==, 1);
-  task = dailies_task_store_lookup (store, id);
-  dailies_poller_wake (dailies_application_get_poller (app));
-  g_assert_true (dailies_test_wait_until (task_has_link, task, 15000));
-
-  return task;
 }
 
 /* Check Again on the selected task, as the user does, until another link
@@ -1147,7 +1124,7 @@ test_links_body (DailiesApplication *app)
    * as lapsed, nothing played. Check Again, on a server that signs afresh,
    * brings a link that plays and is kept, while finish_time stays old. */
   dailies_demo_server_set_any_finished_ago (server, 3 * 24 * 60 * 60);
-  task = add_answered_task (app, "asyntask_WindowLapsedSig0001");
+  task = dailies_test_add_answered_task (app, "asyntask_WindowLapsedSig0001");
   g_assert_true (dailies_task_is_link_expired (task, now));
   g_assert_true (dailies_window_select_task (window, "asyntask_WindowLapsedSig0001"));
   assert_shows_link_expired (view, task);
@@ -1168,7 +1145,7 @@ test_links_body (DailiesApplication *app)
    * memory: test-keeper shows the mark survives a restart.) */
   dailies_keeper_set_auto_save (keeper, FALSE);
   dailies_demo_server_set_any_finished_ago (server, 60);
-  task = add_answered_task (app, "asyntask_WindowRefused00001");
+  task = dailies_test_add_answered_task (app, "asyntask_WindowRefused00001");
   g_assert_false (dailies_task_is_link_expired (task, now));
   dailies_demo_server_expire_links (server);
   g_assert_true (dailies_window_select_task (window, "asyntask_WindowRefused00001"));
