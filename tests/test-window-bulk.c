@@ -323,12 +323,38 @@ second_began (gpointer user_data)
   return g_get_real_time () / G_USEC_PER_SEC >= *(gint64 *) user_data;
 }
 
+/* @key checks the selected tasks, @tasks, again: the toast counts them,
+ * each is asked about anew, and no other finished task is. */
+static void
+check_again_with_key (Fixture    *f,
+                      const char *key,
+                      GPtrArray  *tasks)
+{
+  g_autoptr(GPtrArray) others = g_ptr_array_new ();
+  g_autofree char *toast = g_strdup_printf ("Checking %u tasks again", tasks->len);
+  PolledWait wait = { tasks, 0 };
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (f->selection)); i++)
+    if (!g_ptr_array_find (tasks, task_at (f, i), NULL) && dailies_task_is_terminal (task_at (f, i)))
+      g_ptr_array_add (others, task_at (f, i));
+
+  /* last_polled counts whole seconds: from the next one on, a poll is
+   * surely a new one. */
+  wait.since = g_get_real_time () / G_USEC_PER_SEC + 1;
+  g_assert_true (dailies_test_wait_until (second_began, &wait.since, 3000));
+
+  xdotool (f, "key", key, NULL);
+  wait_for_toast (f, toast);
+  g_assert_true (dailies_test_wait_until (all_polled_since, &wait, 20000));
+  for (guint i = 0; i < others->len; i++)
+    g_assert_cmpint (dailies_task_get_last_polled (g_ptr_array_index (others, i)), <, wait.since);
+}
+
 /* Ctrl+A, then F5: every task asked about again, finished ones too. */
 static void
 check_select_all_and_check_again (Fixture *f)
 {
   g_autoptr(GPtrArray) tasks = g_ptr_array_new ();
-  PolledWait wait = { tasks, 0 };
 
   xdotool (f, "key", "ctrl+a", NULL);
   g_assert_true (selected_range_is (f, 0, DAILIES_TEST_N_DEMO_TASKS - 1));
@@ -336,14 +362,32 @@ check_select_all_and_check_again (Fixture *f)
 
   for (guint i = 0; i < DAILIES_TEST_N_DEMO_TASKS; i++)
     g_ptr_array_add (tasks, task_at (f, i));
-  /* last_polled counts whole seconds: from the next one on, a poll is
-   * surely a new one. */
-  wait.since = g_get_real_time () / G_USEC_PER_SEC + 1;
-  g_assert_true (dailies_test_wait_until (second_began, &wait.since, 3000));
+  check_again_with_key (f, "F5", tasks);
+}
 
-  xdotool (f, "key", "F5", NULL);
-  wait_for_toast (f, "Checking 10 tasks again");
-  g_assert_true (dailies_test_wait_until (all_polled_since, &wait, 20000));
+/* Shift+Up from a clicked row takes in the rows above it, then Ctrl+R
+ * checks just those again (finished tasks, asked about only when told). */
+static void
+check_select_upward_and_check_again (Fixture *f)
+{
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new ();
+
+  /* Not row 4, where the pointer already is: xdotool's mousemove --sync
+   * would wait for a move that never comes. */
+  click_row (f, 5, NULL);
+  g_assert_true (selected_range_is (f, 5, 5));
+  xdotool (f, "key", "shift+Up", NULL);
+  g_assert_true (selected_range_is (f, 4, 5));
+  xdotool (f, "key", "shift+Up", NULL);
+  g_assert_true (selected_range_is (f, 3, 5));
+  g_assert_cmpstr (content_page (f), ==, "selection");
+
+  for (guint i = 3; i <= 5; i++)
+    {
+      g_assert_true (dailies_task_is_terminal (task_at (f, i)));
+      g_ptr_array_add (tasks, task_at (f, i));
+    }
+  check_again_with_key (f, "ctrl+r", tasks);
 }
 
 static gboolean
@@ -747,6 +791,8 @@ bulk_body (DailiesApplication *app,
   check_copy_ids (&f);
   g_test_message ("select_all_and_check_again");
   check_select_all_and_check_again (&f);
+  g_test_message ("select_upward_and_check_again");
+  check_select_upward_and_check_again (&f);
   g_test_message ("save_videos");
   check_save_videos (&f);
   g_test_message ("export");
