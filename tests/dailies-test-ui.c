@@ -415,3 +415,112 @@ dailies_test_add_answered_task (DailiesApplication *app,
 
   return task;
 }
+
+/* A window of that type on screen; closed ones may linger a moment. */
+static gpointer
+toplevel_of_type (gpointer user_data)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (const GList *l = toplevels; l != NULL; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, GPOINTER_TO_SIZE (user_data)) && gtk_widget_get_mapped (l->data))
+      return l->data;
+
+  return NULL;
+}
+
+static gboolean
+has_toplevel (gpointer user_data)
+{
+  return toplevel_of_type (user_data) != NULL;
+}
+
+GtkWindow *
+dailies_test_wait_for_toplevel (GType type)
+{
+  g_assert_true (dailies_test_wait_until (has_toplevel, GSIZE_TO_POINTER (type), 10000));
+  return toplevel_of_type (GSIZE_TO_POINTER (type));
+}
+
+static gboolean
+toplevel_gone (gpointer user_data)
+{
+  return toplevel_of_type (user_data) == NULL;
+}
+
+/* The chooser goes to a folder once it has looked it up; its own first
+ * look-up may land after ours, so ours is asked again then. */
+static gboolean
+chooser_is_in (gpointer user_data)
+{
+  gpointer *chooser_and_folder = user_data;
+  g_autoptr(GFile) current = gtk_file_chooser_get_current_folder (chooser_and_folder[0]);
+
+  if (current == NULL || g_file_equal (current, chooser_and_folder[1]))
+    return current != NULL;
+
+  g_assert_true (gtk_file_chooser_set_current_folder (chooser_and_folder[0], chooser_and_folder[1], NULL));
+  return FALSE;
+}
+
+static void
+go_to_folder (GtkWindow *chooser,
+              GFile     *folder)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, &error));
+  g_assert_no_error (error);
+  g_assert_true (dailies_test_wait_until (chooser_is_in, (gpointer[]) { chooser, folder }, 10000));
+}
+
+/* Its Accept, then it goes. */
+static void
+accept_file_chooser (GtkWindow *chooser)
+{
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+  g_assert_true (dailies_test_wait_until (toplevel_gone, GSIZE_TO_POINTER (GTK_TYPE_FILE_CHOOSER_DIALOG), 10000));
+}
+
+void
+dailies_test_choose_in_file_chooser (GFile      *folder,
+                                     const char *name)
+{
+  GtkWindow *chooser = dailies_test_wait_for_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+
+  if (name != NULL)
+    {
+      g_autoptr(GFile) file = g_file_get_child (folder, name);
+      g_autofree char *path = g_file_get_path (file);
+
+      gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), path);
+    }
+  else
+    go_to_folder (chooser, folder);
+  accept_file_chooser (chooser);
+}
+
+/* Selected once its folder is listed. */
+static gboolean
+chooser_has_file (gpointer user_data)
+{
+  gpointer *chooser_and_file = user_data;
+  g_autoptr(GFile) chosen = gtk_file_chooser_get_file (chooser_and_file[0]);
+
+  return chosen != NULL && g_file_equal (chosen, chooser_and_file[1]);
+}
+
+void
+dailies_test_open_in_file_chooser (GFile *file)
+{
+  GtkWindow *chooser = dailies_test_wait_for_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  g_autoptr(GFile) folder = g_file_get_parent (file);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)), ==, GTK_FILE_CHOOSER_ACTION_OPEN);
+  go_to_folder (chooser, folder);
+  g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), file, &error));
+  g_assert_no_error (error);
+  g_assert_true (dailies_test_wait_until (chooser_has_file, (gpointer[]) { chooser, file }, 10000));
+  accept_file_chooser (chooser);
+}

@@ -38,6 +38,16 @@ DailiesTask        *dailies_test_listed_task      (GListModel             *model
                                                     guint                   position);
 /* The first toplevel window of @type, or NULL. */
 GtkWindow          *dailies_test_find_toplevel    (GType      type);
+/* Waits (10 s at most, asserted) for a window of @type on screen. */
+GtkWindow          *dailies_test_wait_for_toplevel (GType    type);
+/* In GTK's own file chooser (there is no portal on the test bus), as a
+ * person would, through its API rather than typed keys; then its Accept,
+ * and it goes. dailies_test_choose_in_file_chooser() picks @folder, or
+ * saves as @name in it (the whole path typed into the name field);
+ * dailies_test_open_in_file_chooser() opens @file. */
+void                dailies_test_choose_in_file_chooser (GFile      *folder,
+                                                         const char *name);
+void                dailies_test_open_in_file_chooser   (GFile      *file);
 /* The first event controller of @type on @widget, or NULL. */
 GtkEventController *dailies_test_find_controller  (GtkWidget *widget,
                                                    GType      type);

@@ -218,8 +218,9 @@ static char *
 long_id (const char *what,
          guint       i)
 {
-  /* Not in alphabetical order: the file's order is what is kept. */
-  return g_strdup_printf ("asyntask_%s%08uLongList", what, (i * 7919u) % 100000u);
+  /* Not in alphabetical order: the file's order is what is kept. Each
+   * of the first million is another. */
+  return g_strdup_printf ("asyntask_%s%08uLongList", what, (i * 7919u) % 1000000u);
 }
 
 typedef struct
@@ -447,6 +448,133 @@ static void
 test_long (void)
 {
   run_app_test (test_long_body);
+}
+
+/* What the progress bar showed while a list was read, in turn. */
+typedef struct
+{
+  GArray   *fractions;
+  gboolean  revealed;
+} ProgressSeen;
+
+static void
+fraction_shown_cb (GtkProgressBar *bar,
+                   GParamSpec     *pspec,
+                   ProgressSeen   *seen)
+{
+  double fraction = gtk_progress_bar_get_fraction (bar);
+
+  g_array_append_val (seen->fractions, fraction);
+}
+
+static void
+reveal_cb (GtkRevealer  *revealer,
+           GParamSpec   *pspec,
+           ProgressSeen *seen)
+{
+  seen->revealed |= gtk_revealer_get_reveal_child (revealer);
+}
+
+/* Enough that adding them takes several of the import's 100 ms progress
+ * turns, however fast the machine. */
+#define LONG_FILE_LINES 300000
+
+/* A file past 10,000 lines, opened as Open opens it: its size is known,
+ * so the bar shows how far the import has come, never going back, and
+ * the summary follows. */
+static void
+test_long_file_body (DailiesApplication *app)
+{
+  DailiesWindow *window = wait_for_app (app);
+  DailiesTaskStore *store = dailies_application_get_store (app);
+  g_autofree char *dir = dailies_test_make_temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "long.txt", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileOutputStream) out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, NULL);
+  g_autoptr(GListStore) files = g_list_store_new (G_TYPE_FILE);
+  g_autoptr(GArray) fractions = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(DailiesImport) import = NULL;
+  g_autofree char *summary = g_strdup_printf ("Added %u tasks", LONG_FILE_LINES);
+  Writer writer = { G_OUTPUT_STREAM (out), "File", 0, LONG_FILE_LINES, TRUE };
+  ProgressSeen seen = { fractions, FALSE };
+  guint n_between = 0;
+  guint old_n_items;
+
+  g_assert_nonnull (out);
+  write_lines_thread (&writer);
+
+  /* Nothing polls: the tasks are the import's alone. */
+  dailies_poller_stop (dailies_application_get_poller (app));
+  old_n_items = g_list_model_get_n_items (G_LIST_MODEL (store));
+  g_signal_connect (window->import_progress, "notify::fraction", G_CALLBACK (fraction_shown_cb), &seen);
+  g_signal_connect (window->import_revealer, "notify::reveal-child", G_CALLBACK (reveal_cb), &seen);
+
+  g_list_store_append (files, file);
+  _dailies_window_import_files (window, G_LIST_MODEL (files));
+  import = g_object_ref (window->import);
+  g_assert_true (dailies_test_wait_until (import_done, import, WAIT_MS));
+  g_signal_handlers_disconnect_by_data (window->import_progress, &seen);
+  g_signal_handlers_disconnect_by_data (window->import_revealer, &seen);
+
+  g_assert_true (seen.revealed);
+  for (guint i = 0; i < fractions->len; i++)
+    {
+      double fraction = g_array_index (fractions, double, i);
+
+      if (fraction > 0.0 && fraction < 1.0)
+        n_between++;
+      if (i > 0)
+        g_assert_cmpfloat (fraction, >=, g_array_index (fractions, double, i - 1));
+    }
+  g_test_message ("the bar showed %u fractions, %u of them between 0 and 1", fractions->len, n_between);
+  g_assert_cmpuint (n_between, >, 0);
+
+  assert_summary (window, summary);
+  g_assert_true (dailies_test_wait_until (progress_hidden, window, WAIT_MS));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, old_n_items + LONG_FILE_LINES);
+
+  dailies_test_rm_rf (dir);
+}
+
+static void
+test_long_file (void)
+{
+  run_app_test (test_long_file_body);
+}
+
+/* Ctrl+O, a list picked in the chooser GTK shows (there is no portal on
+ * the test bus) and opened: its tasks listed, the first new one shown,
+ * one summary. */
+static void
+test_open_chooser_body (DailiesApplication *app)
+{
+#ifdef GDK_WINDOWING_X11
+  DailiesWindow *window = wait_for_app (app);
+  DailiesTaskStore *store = dailies_application_get_store (app);
+  g_autofree char *dir = dailies_test_make_temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "picked.txt", NULL);
+  g_autofree char *text = list_for ("Chooser");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  g_assert_null (dailies_task_store_lookup (store, "asyntask_ChooserNumber00000001"));
+
+  dailies_test_xdotool (GTK_WIDGET (window), "key", "ctrl+o", NULL);
+  dailies_test_open_in_file_chooser (file);
+  assert_summary (window, SUMMARY);
+  g_assert_nonnull (dailies_task_store_lookup (store, "asyntask_ChooserNumber00000002"));
+  assert_shown (window, dailies_task_store_lookup (store, "asyntask_ChooserNumber00000001"));
+
+  dailies_test_rm_rf (dir);
+#else
+  g_test_skip ("needs X11");
+#endif
+}
+
+static void
+test_open_chooser (void)
+{
+  run_app_test (test_open_chooser_body);
 }
 
 static gboolean
@@ -750,6 +878,8 @@ main (int   argc,
 
   g_test_add_func ("/dailies/import/paths", test_paths);
   g_test_add_func ("/dailies/import/long", test_long);
+  g_test_add_func ("/dailies/import/long-file", test_long_file);
+  g_test_add_func ("/dailies/import/open-chooser", test_open_chooser);
   g_test_add_func ("/dailies/import/stdin", test_stdin);
   g_test_add_func ("/dailies/import/stdin-too-large", test_stdin_too_large);
   g_test_add_func ("/dailies/import/partly-text", test_partly_text);

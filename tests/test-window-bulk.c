@@ -168,79 +168,6 @@ clipboard_text_cb (GObject      *object,
   *(char **) user_data = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, NULL);
 }
 
-/* A window of that type on screen; closed ones may linger a moment. */
-static gpointer
-toplevel_of_type (gpointer user_data)
-{
-  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
-
-  for (const GList *l = toplevels; l != NULL; l = l->next)
-    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, GPOINTER_TO_SIZE (user_data)) && gtk_widget_get_mapped (l->data))
-      return l->data;
-
-  return NULL;
-}
-
-static gboolean
-has_toplevel (gpointer user_data)
-{
-  return toplevel_of_type (user_data) != NULL;
-}
-
-static GtkWindow *
-wait_for_toplevel (GType type)
-{
-  g_assert_true (dailies_test_wait_until (has_toplevel, GSIZE_TO_POINTER (type), 10000));
-  return toplevel_of_type (GSIZE_TO_POINTER (type));
-}
-
-static gboolean
-toplevel_gone (gpointer user_data)
-{
-  return toplevel_of_type (user_data) == NULL;
-}
-
-/* The chooser goes to a folder once it has looked it up; its own first
- * look-up may land after ours, so ours is asked again then. */
-static gboolean
-chooser_is_in (gpointer user_data)
-{
-  gpointer *chooser_and_folder = user_data;
-  g_autoptr(GFile) current = gtk_file_chooser_get_current_folder (chooser_and_folder[0]);
-
-  if (current == NULL || g_file_equal (current, chooser_and_folder[1]))
-    return current != NULL;
-
-  g_assert_true (gtk_file_chooser_set_current_folder (chooser_and_folder[0], chooser_and_folder[1], NULL));
-  return FALSE;
-}
-
-/* In GTK's own file chooser: picks @folder, or saves as @name in it, as
- * a person would type the whole path into the name field; then accepts. */
-static void
-choose_in_file_chooser (GFile      *folder,
-                        const char *name)
-{
-  GtkWindow *chooser = wait_for_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
-  g_autoptr(GError) error = NULL;
-
-  if (name != NULL)
-    {
-      g_autoptr(GFile) file = g_file_get_child (folder, name);
-      g_autofree char *path = g_file_get_path (file);
-
-      gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), path);
-    }
-  else
-    {
-      g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, &error));
-      g_assert_no_error (error);
-      g_assert_true (dailies_test_wait_until (chooser_is_in, (gpointer[]) { chooser, folder }, 10000));
-    }
-  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
-  g_assert_true (dailies_test_wait_until (toplevel_gone, GSIZE_TO_POINTER (GTK_TYPE_FILE_CHOOSER_DIALOG), 10000));
-}
-
 /* ------------------------------------------------------------------ */
 /* The steps                                                            */
 /* ------------------------------------------------------------------ */
@@ -432,7 +359,7 @@ check_save_videos (Fixture *f)
   g_assert_true (g_file_set_contents (kept_path, "mine", -1, NULL));
 
   xdotool (f, "key", "ctrl+s", NULL);
-  choose_in_file_chooser (folder, NULL);
+  dailies_test_choose_in_file_chooser (folder, NULL);
   summary = g_strdup_printf ("Saved %u videos", n_videos - 1);
   wait_for_toast (f, summary);
   g_assert_nonnull (strstr (dailies_window_get_last_toast (f->window), "1 already in the folder"));
@@ -505,11 +432,11 @@ check_export (Fixture *f)
   g_assert_true (selected_range_is (f, 2, 6));
 
   xdotool (f, "key", "ctrl+e", NULL);
-  dialog = ADW_MESSAGE_DIALOG (wait_for_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  dialog = ADW_MESSAGE_DIALOG (dailies_test_wait_for_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Export 5 Tasks");
   gtk_check_button_set_active (g_object_get_data (G_OBJECT (dialog), "json"), TRUE);
   press_button (GTK_WIDGET (dialog), "_Export…");
-  choose_in_file_chooser (folder, "picked.json");
+  dailies_test_choose_in_file_chooser (folder, "picked.json");
   wait_for_toast (f, "Exported 5 tasks to picked.json");
 
   /* Read back as Open reads a list: the same tasks, in the list's order. */
@@ -594,14 +521,14 @@ check_export_shown_with_links (Fixture *f)
   /* Typed in the search field, where the focus is. */
   g_assert_true (GTK_IS_TEXT (gtk_root_get_focus (GTK_ROOT (f->window))));
   xdotool (f, "key", "ctrl+e", NULL);
-  dialog = ADW_MESSAGE_DIALOG (wait_for_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  dialog = ADW_MESSAGE_DIALOG (dailies_test_wait_for_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   heading = g_strdup_printf ("Export %u Tasks", n_shown);
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, heading);
   g_assert_nonnull (dailies_test_find_widget_where (GTK_WIDGET (dialog), is_button_labelled_any,
                                                     "Video links are signed: anyone with the file can download the videos until the links expire, usually a day after they finished."));
   gtk_check_button_set_active (g_object_get_data (G_OBJECT (dialog), "links"), TRUE);
   press_button (GTK_WIDGET (dialog), "_Export…");
-  choose_in_file_chooser (folder, "succeeded.csv");
+  dailies_test_choose_in_file_chooser (folder, "succeeded.csv");
   wait_for_toast (f, "to succeeded.csv");
 
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
@@ -698,7 +625,7 @@ check_remove_and_undo (Fixture *f)
   check_menu_on_selection (f, 3);
 
   xdotool (f, "key", "Delete", NULL);
-  dialog = ADW_MESSAGE_DIALOG (wait_for_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  dialog = ADW_MESSAGE_DIALOG (dailies_test_wait_for_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Remove 3 Tasks?");
   press_button (GTK_WIDGET (dialog), "_Remove");
 
