@@ -257,6 +257,32 @@ dailies_test_wait_for_window (GtkApplication *app)
   return gtk_application_get_active_window (app);
 }
 
+typedef struct
+{
+  DailiesWindow *window;
+  const char    *words;
+} ToastWait;
+
+static gboolean
+toast_says (gpointer user_data)
+{
+  ToastWait *wait = user_data;
+  const char *toast = dailies_window_get_last_toast (wait->window);
+
+  return toast != NULL && strstr (toast, wait->words) != NULL;
+}
+
+void
+dailies_test_wait_for_toast (DailiesWindow *window,
+                             const char    *words,
+                             guint          timeout_ms)
+{
+  ToastWait wait = { window, words };
+
+  if (!dailies_test_wait_until (toast_says, &wait, timeout_ms))
+    g_error ("no toast saying “%s”; the last said “%s”", words, dailies_window_get_last_toast (window));
+}
+
 static gboolean
 count_frame_cb (GtkWidget     *widget,
                 GdkFrameClock *clock,

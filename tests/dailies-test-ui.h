@@ -13,6 +13,7 @@
 
 #include "dailies-application.h"
 #include "dailies-task.h"
+#include "dailies-window.h"
 
 G_BEGIN_DECLS
 
@@ -92,6 +93,11 @@ void                dailies_test_run_app          (DailiesApplication *app,
                                                    gpointer            data);
 /* Waits (10 s at most, asserted) for @app's active window to be mapped. */
 GtkWindow          *dailies_test_wait_for_window  (GtkApplication     *app);
+/* Waits until @window's last toast says @words (as a part of it), or
+ * fails the test after @timeout_ms, naming what the last toast said. */
+void                dailies_test_wait_for_toast   (DailiesWindow      *window,
+                                                   const char         *words,
+                                                   guint               timeout_ms);
 
 /* How many tasks the --demo server adds. */
 #define DAILIES_TEST_N_DEMO_TASKS 10

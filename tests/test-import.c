@@ -57,20 +57,6 @@ list_for (const char *path)
                           path, path);
 }
 
-typedef struct
-{
-  DailiesWindow *window;
-  const char    *text;
-} ToastWait;
-
-static gboolean
-toast_is (gpointer user_data)
-{
-  ToastWait *wait = user_data;
-
-  return g_strcmp0 (dailies_window_get_last_toast (wait->window), wait->text) == 0;
-}
-
 static gboolean
 store_loaded (gpointer user_data)
 {
@@ -93,9 +79,8 @@ static void
 assert_summary (DailiesWindow *window,
                 const char    *summary)
 {
-  ToastWait wait = { window, summary };
-
-  g_assert_true (dailies_test_wait_until (toast_is, &wait, WAIT_MS));
+  dailies_test_wait_for_toast (window, summary, WAIT_MS);
+  g_assert_cmpstr (dailies_window_get_last_toast (window), ==, summary);
   dailies_window_add_toast (window, "-");
 }
 
@@ -122,7 +107,7 @@ drop_value (DailiesWindow *window,
   g_assert_true (handled);
 }
 
-/* Drop (text and a file), paste (text and a file), Open: one summary. */
+/* Drop (text and a file), paste (text and a file), Open, the desktop's Open: one summary. */
 static void
 test_paths_body (DailiesApplication *app)
 {
@@ -177,6 +162,15 @@ test_paths_body (DailiesApplication *app)
 
     g_list_store_append (files, gfile);
     _dailies_window_import_files (window, G_LIST_MODEL (files));
+    assert_summary (window, SUMMARY);
+  }
+
+  /* The desktop opening a list with Dailies (D-Bus activation's Open). */
+  {
+    g_autofree char *file = write_list (dir, "DesktopOpen");
+    g_autoptr(GFile) gfile = g_file_new_for_path (file);
+
+    g_application_open (G_APPLICATION (app), &gfile, 1, "");
     assert_summary (window, SUMMARY);
   }
 

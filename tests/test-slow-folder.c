@@ -25,22 +25,6 @@
 
 static char *share;
 
-typedef struct
-{
-  DailiesWindow *window;
-  const char    *text;
-} ToastWait;
-
-static gboolean
-toast_starts_with (gpointer user_data)
-{
-  ToastWait *wait = user_data;
-
-  const char *toast = dailies_window_get_last_toast (wait->window);
-
-  return toast != NULL && g_str_has_prefix (toast, wait->text);
-}
-
 /* A task whose copy is kept, once its sidecar is written too. */
 static gboolean
 find_kept (gpointer user_data)
@@ -114,7 +98,6 @@ test_slow_share_body (DailiesApplication *app,
                       gpointer            data)
 {
   DailiesWindow *window = DAILIES_WINDOW (dailies_test_wait_for_window (GTK_APPLICATION (app)));
-  ToastWait summary = { window, "Added 2 tasks" };
   g_autoptr(DailiesTask) kept = NULL;
   g_autofree char *sidecar = NULL;
   g_autofree char *main_call_names = NULL;
@@ -122,7 +105,7 @@ test_slow_share_body (DailiesApplication *app,
   guint main_calls;
 
   /* The list on the share, read. */
-  g_assert_true (dailies_test_wait_until (toast_starts_with, &summary, WAIT_MS));
+  dailies_test_wait_for_toast (window, "Added 2 tasks", WAIT_MS);
   g_assert_nonnull (dailies_task_store_lookup (dailies_application_get_store (app), "asyntask_OnTheShare0000000001"));
 
   /* A finished demo task kept on it, and shown: the view looks for the

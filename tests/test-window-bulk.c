@@ -135,31 +135,6 @@ content_page (Fixture *f)
   return gtk_stack_get_visible_child_name (stack);
 }
 
-typedef struct
-{
-  DailiesWindow *window;
-  const char    *words;
-} ToastWait;
-
-static gboolean
-toast_says (gpointer user_data)
-{
-  ToastWait *wait = user_data;
-  const char *toast = dailies_window_get_last_toast (wait->window);
-
-  return toast != NULL && strstr (toast, wait->words) != NULL;
-}
-
-static void
-wait_for_toast (Fixture    *f,
-                const char *words)
-{
-  ToastWait wait = { f->window, words };
-
-  if (!dailies_test_wait_until (toast_says, &wait, 20000))
-    g_error ("no toast saying “%s”; the last said “%s”", words, dailies_window_get_last_toast (f->window));
-}
-
 static void
 clipboard_text_cb (GObject      *object,
                    GAsyncResult *result,
@@ -220,7 +195,7 @@ check_copy_ids (Fixture *f)
     g_string_append_printf (expected, "%s\n", dailies_task_get_id (task_at (f, i)));
 
   xdotool (f, "key", "ctrl+c", NULL);
-  wait_for_toast (f, "Copied 4 task IDs");
+  dailies_test_wait_for_toast (f->window, "Copied 4 task IDs", 20000);
   gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (f->window)), NULL, clipboard_text_cb, &copied);
   g_assert_true (dailies_test_wait_for_pointer ((gpointer *) &copied, 5000));
   g_assert_cmpstr (copied, ==, expected->str);
@@ -271,7 +246,7 @@ check_again_with_key (Fixture    *f,
   g_assert_true (dailies_test_wait_until (second_began, &wait.since, 3000));
 
   xdotool (f, "key", key, NULL);
-  wait_for_toast (f, toast);
+  dailies_test_wait_for_toast (f->window, toast, 20000);
   g_assert_true (dailies_test_wait_until (all_polled_since, &wait, 20000));
   for (guint i = 0; i < others->len; i++)
     g_assert_cmpint (dailies_task_get_last_polled (g_ptr_array_index (others, i)), <, wait.since);
@@ -361,7 +336,7 @@ check_save_videos (Fixture *f)
   xdotool (f, "key", "ctrl+s", NULL);
   dailies_test_choose_in_file_chooser (folder, NULL);
   summary = g_strdup_printf ("Saved %u videos", n_videos - 1);
-  wait_for_toast (f, summary);
+  dailies_test_wait_for_toast (f->window, summary, 20000);
   g_assert_nonnull (strstr (dailies_window_get_last_toast (f->window), "1 already in the folder"));
   g_clear_pointer (&summary, g_free);
   summary = g_strdup_printf ("%u tasks have no video", n_without);
@@ -437,7 +412,7 @@ check_export (Fixture *f)
   gtk_check_button_set_active (g_object_get_data (G_OBJECT (dialog), "json"), TRUE);
   press_button (GTK_WIDGET (dialog), "_Export…");
   dailies_test_choose_in_file_chooser (folder, "picked.json");
-  wait_for_toast (f, "Exported 5 tasks to picked.json");
+  dailies_test_wait_for_toast (f->window, "Exported 5 tasks to picked.json", 20000);
 
   /* Read back as Open reads a list: the same tasks, in the list's order. */
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
@@ -529,7 +504,7 @@ check_export_shown_with_links (Fixture *f)
   gtk_check_button_set_active (g_object_get_data (G_OBJECT (dialog), "links"), TRUE);
   press_button (GTK_WIDGET (dialog), "_Export…");
   dailies_test_choose_in_file_chooser (folder, "succeeded.csv");
-  wait_for_toast (f, "to succeeded.csv");
+  dailies_test_wait_for_toast (f->window, "to succeeded.csv", 20000);
 
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   g_assert_true (g_str_has_prefix (contents, "task_id,status,"));

@@ -632,21 +632,6 @@ store_has_dropped_file (gpointer user_data)
   return dailies_task_store_lookup (user_data, "asyntask_DroppedFile00000001") != NULL;
 }
 
-typedef struct
-{
-  DailiesWindow *window;
-  const char    *words;
-} ToastWait;
-
-static gboolean
-toast_says (gpointer user_data)
-{
-  ToastWait *wait = user_data;
-  const char *toast = dailies_window_get_last_toast (wait->window);
-
-  return toast != NULL && strstr (toast, wait->words) != NULL;
-}
-
 static gboolean
 store_has_task (gpointer user_data)
 {
@@ -668,7 +653,6 @@ check_paste (DailiesWindow    *window,
   g_autofree char *huge_path = g_build_filename (dir, "huge.txt", NULL);
   const char *text_ids[] = { (const char *) store, "asyntask_ClipText000000001" };
   const char *file_ids[] = { (const char *) store, "asyntask_ClipFile000000001" };
-  ToastWait wait = { window, NULL };
   GSList *files = NULL;
   guint n_items;
   int fd;
@@ -688,8 +672,7 @@ check_paste (DailiesWindow    *window,
   n_items = g_list_model_get_n_items (G_LIST_MODEL (store));
   gdk_clipboard_set_text (clipboard, "   ");
   g_assert_true (gtk_widget_activate_action (widget, "win.paste", NULL));
-  wait.words = "no text";
-  g_assert_true (dailies_test_wait_until (toast_says, &wait, 5000));
+  dailies_test_wait_for_toast (window, "no text", 5000);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, n_items);
 
   /* A sparse file over the limit: refused by its size, nothing added. */
@@ -701,8 +684,7 @@ check_paste (DailiesWindow    *window,
   gdk_clipboard_set (clipboard, GDK_TYPE_FILE_LIST, files);
   g_slist_free_full (files, g_object_unref);
   g_assert_true (gtk_widget_activate_action (widget, "win.paste", NULL));
-  wait.words = "larger than";
-  g_assert_true (dailies_test_wait_until (toast_says, &wait, 5000));
+  dailies_test_wait_for_toast (window, "larger than", 5000);
   g_assert_nonnull (strstr (dailies_window_get_last_toast (window), "huge.txt"));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, n_items);
 
