@@ -523,14 +523,17 @@ prepare_thread (GTask        *subtask,
   if ((d->flags & DAILIES_DOWNLOAD_MAKE_FOLDER) != 0)
     {
       g_autoptr(GFile) folder = g_file_get_parent (d->destination);
+      const char *path = folder != NULL ? g_file_peek_path (folder) : NULL;
 
-      if (folder != NULL && !g_file_make_directory_with_parents (folder, cancellable, &error) &&
-          !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+      if (path != NULL && g_mkdir_with_parents (path, 0755) != 0)
         {
-          g_task_return_error (subtask, _dailies_download_write_error (d, error));
+          int saved_errno = errno;
+
+          g_task_return_new_error (subtask, DAILIES_DOWNLOAD_ERROR, DAILIES_DOWNLOAD_ERROR_NOT_WRITABLE,
+                                   /* Translators: %s are a folder's path and the reason, e.g. “Permission denied” */
+                                   _("The folder “%s” cannot be made: %s"), path, g_strerror (saved_errno));
           return;
         }
-      g_clear_error (&error);
     }
 
   info = g_file_query_info (d->destination, G_FILE_ATTRIBUTE_STANDARD_TYPE,

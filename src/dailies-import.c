@@ -726,6 +726,15 @@ read_file (DailiesImport *self,
   /* Checked before reading: /dev/zero or a disk image is refused by its
    * type or size, not read. */
   info = g_file_query_info (file, DAILIES_ID_PARSER_FILE_ATTRIBUTES, G_FILE_QUERY_INFO_NONE, cancellable, &error);
+  /* An argument that names nothing, however it failed (too long a name,
+   * a path through a file, no permission, no such scheme), was perhaps
+   * not meant as a file: GIO's message would repeat it. */
+  if (info == NULL && if_missing != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      found->n_unknown++;
+      g_ptr_array_add (found->problems, g_strdup (if_missing));
+      return;
+    }
   if (info != NULL && dailies_id_parser_check_file_info (info, &error))
     {
       g_mutex_lock (&self->mutex);
@@ -737,12 +746,7 @@ read_file (DailiesImport *self,
   if (input != NULL)
     read_input (self, found, G_INPUT_STREAM (input), cancellable, &error);
 
-  if (if_missing != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-    {
-      found->n_unknown++;
-      g_ptr_array_add (found->problems, g_strdup (if_missing));
-    }
-  else if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_autofree char *name = g_file_get_basename (file);
 
@@ -1006,14 +1010,19 @@ dailies_import_dup_summary (DailiesImport *self)
 
   if (self->n_given == 0 && n_listed == 0 && !self->cancelled)
     {
-      if (self->problems != NULL && self->problems[0] != NULL && n_rejected == 0)
+      /* One problem says it all; more are counted, below, after this. */
+      if (self->problems != NULL && g_strv_length (self->problems) == 1 && n_rejected == 0)
         return g_strdup (self->problems[0]);
-      return g_strdup (_("No task IDs found. Task IDs look like asyntask_h81efT0qwtLnzyt6VENmCZ6VXSfNxE2E."));
+      if (self->problems == NULL || self->problems[0] == NULL)
+        return g_strdup (_("No task IDs found. Task IDs look like asyntask_h81efT0qwtLnzyt6VENmCZ6VXSfNxE2E."));
+      /* Translators: the start of a summary whose other parts say why, e.g. “No task IDs found · 2 unknown arguments” */
+      g_ptr_array_add (parts, g_strdup (_("No task IDs found")));
     }
+  else
+    /* Counts with the locale's thousands separators: "9,812". */
+    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Added %'u task", "Added %'u tasks", self->n_added),
+                                             self->n_added));
 
-  /* Counts with the locale's thousands separators: "9,812". */
-  g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Added %'u task", "Added %'u tasks", self->n_added),
-                                           self->n_added));
   if (n_listed > 0)
     g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u already listed", "%'u already listed", n_listed),
                                              n_listed));

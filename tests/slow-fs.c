@@ -22,16 +22,22 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "slow-fs.h"
 
 #define MAX_NAMED 8
+#define MAX_FOLDERS 4
 
-static char *watched;          /* set once, before any thread looks */
-static gsize watched_length;
+/* Set before any thread looks (slow_fs_watch() is called first). */
+static char *watched[MAX_FOLDERS];
+static guint n_watched;
 static guint delay_ms;
 static guint n_calls;
 static guint n_main_calls;
@@ -42,11 +48,11 @@ void
 slow_fs_watch (const char *folder,
                guint       delay)
 {
-  g_assert (watched == NULL);
+  g_assert (n_watched < MAX_FOLDERS);
 
   delay_ms = delay;
-  watched_length = strlen (folder);
-  g_atomic_pointer_set (&watched, g_strdup (folder));
+  watched[n_watched] = g_strdup (folder);
+  g_atomic_int_inc (&n_watched);
 }
 
 guint
@@ -73,17 +79,33 @@ slow_fs_dup_main_calls (void)
   return copy;
 }
 
-/* Whether @path is under the watched folder; if so, the call waits as
- * a share that is slow to answer makes it wait, and is counted. */
-static void
-pass_through (const char *function,
-              const char *path)
+static gboolean
+is_watched (const char *path)
 {
-  const char *folder = g_atomic_pointer_get (&watched);
+  guint n = g_atomic_int_get (&n_watched);
+
+  for (guint i = 0; path != NULL && i < n; i++)
+    {
+      gsize length = strlen (watched[i]);
+
+      if (strncmp (path, watched[i], length) == 0 && (path[length] == '\0' || path[length] == '/'))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Whether @path (or @other, the second path of a rename or a link) is
+ * under a watched folder; if so, the call waits as a share that is slow
+ * to answer makes it wait, and is counted. */
+static void
+pass_through_either (const char *function,
+                     const char *path,
+                     const char *other)
+{
   struct timespec wait;
 
-  if (folder == NULL || path == NULL || strncmp (path, folder, watched_length) != 0 ||
-      (path[watched_length] != '\0' && path[watched_length] != '/'))
+  if (!is_watched (path) && !is_watched (other))
     return;
 
   g_atomic_int_inc (&n_calls);
@@ -94,7 +116,8 @@ pass_through (const char *function,
         {
           if (main_calls == NULL)
             main_calls = g_string_new (NULL);
-          g_string_append_printf (main_calls, "%s%s (\"%s\")", main_calls->len > 0 ? "; " : "", function, path);
+          g_string_append_printf (main_calls, "%s%s (\"%s\")", main_calls->len > 0 ? "; " : "", function,
+                                  is_watched (path) ? path : other);
         }
       g_mutex_unlock (&main_calls_lock);
     }
@@ -105,16 +128,27 @@ pass_through (const char *function,
     ;
 }
 
+static void
+pass_through (const char *function,
+              const char *path)
+{
+  pass_through_either (function, path, NULL);
+}
+
 /* The C library's own function of that name. */
 #define REAL(name) \
-  static __typeof__ (&name) real; \
+  static __typeof__ (&name) real_##name; \
+  __typeof__ (&name) real = __atomic_load_n (&real_##name, __ATOMIC_ACQUIRE); \
   if (real == NULL) \
-    real = (__typeof__ (&name)) dlsym (RTLD_NEXT, #name)
+    { \
+      real = (__typeof__ (&name)) dlsym (RTLD_NEXT, #name); \
+      __atomic_store_n (&real_##name, real, __ATOMIC_RELEASE); \
+    }
 
 /* open() and its kin take a mode only when they may create. */
 #define MODE_ARG(flags, mode) \
   mode_t mode = 0; \
-  if (((flags) & O_CREAT) != 0 || ((flags) & __O_TMPFILE) == __O_TMPFILE) \
+  if (((flags) & O_CREAT) != 0 || ((flags) & O_TMPFILE) == O_TMPFILE) \
     { \
       va_list args; \
       va_start (args, flags); \
@@ -207,13 +241,58 @@ PATH_CALL (mkdirat, int, (int dir, const char *path, mode_t mode), (dir, path, m
 PATH_CALL (rmdir, int, (const char *path), (path), path)
 PATH_CALL (unlink, int, (const char *path), (path), path)
 PATH_CALL (unlinkat, int, (int dir, const char *path, int flags), (dir, path, flags), path)
-PATH_CALL (rename, int, (const char *from, const char *to), (from, to), to)
-PATH_CALL (renameat, int, (int from_dir, const char *from, int to_dir, const char *to),
-           (from_dir, from, to_dir, to), to)
-PATH_CALL (renameat2, int, (int from_dir, const char *from, int to_dir, const char *to, unsigned int flags),
-           (from_dir, from, to_dir, to, flags), to)
-PATH_CALL (link, int, (const char *from, const char *to), (from, to), to)
-PATH_CALL (linkat, int, (int from_dir, const char *from, int to_dir, const char *to, int flags),
-           (from_dir, from, to_dir, to, flags), to)
 PATH_CALL (readlink, ssize_t, (const char *path, char *buf, size_t size), (path, buf, size), path)
 PATH_CALL (chmod, int, (const char *path, mode_t mode), (path, mode), path)
+PATH_CALL (creat, int, (const char *path, mode_t mode), (path, mode), path)
+PATH_CALL (creat64, int, (const char *path, mode_t mode), (path, mode), path)
+PATH_CALL (truncate, int, (const char *path, off_t length), (path, length), path)
+PATH_CALL (truncate64, int, (const char *path, off64_t length), (path, length), path)
+PATH_CALL (utimensat, int, (int dir, const char *path, const struct timespec times[2], int flags),
+           (dir, path, times, flags), path)
+PATH_CALL (statfs, int, (const char *path, struct statfs *buf), (path, buf), path)
+PATH_CALL (statfs64, int, (const char *path, struct statfs64 *buf), (path, buf), path)
+PATH_CALL (statvfs, int, (const char *path, struct statvfs *buf), (path, buf), path)
+PATH_CALL (statvfs64, int, (const char *path, struct statvfs64 *buf), (path, buf), path)
+PATH_CALL (getxattr, ssize_t, (const char *path, const char *name, void *value, size_t size),
+           (path, name, value, size), path)
+PATH_CALL (lgetxattr, ssize_t, (const char *path, const char *name, void *value, size_t size),
+           (path, name, value, size), path)
+PATH_CALL (listxattr, ssize_t, (const char *path, char *list, size_t size), (path, list, size), path)
+PATH_CALL (llistxattr, ssize_t, (const char *path, char *list, size_t size), (path, list, size), path)
+PATH_CALL (setxattr, int, (const char *path, const char *name, const void *value, size_t size, int flags),
+           (path, name, value, size, flags), path)
+PATH_CALL (lsetxattr, int, (const char *path, const char *name, const void *value, size_t size, int flags),
+           (path, name, value, size, flags), path)
+PATH_CALL (inotify_add_watch, int, (int fd, const char *path, uint32_t mask), (fd, path, mask), path)
+
+/* Two paths: either under a watched folder counts. */
+#define TWO_PATH_CALL(name, params, args, from, to) \
+  int \
+  name params \
+  { \
+    REAL (name); \
+    pass_through_either (#name, from, to); \
+    return real args; \
+  }
+
+TWO_PATH_CALL (rename, (const char *from, const char *to), (from, to), from, to)
+TWO_PATH_CALL (renameat, (int from_dir, const char *from, int to_dir, const char *to),
+               (from_dir, from, to_dir, to), from, to)
+TWO_PATH_CALL (renameat2, (int from_dir, const char *from, int to_dir, const char *to, unsigned int flags),
+               (from_dir, from, to_dir, to, flags), from, to)
+TWO_PATH_CALL (link, (const char *from, const char *to), (from, to), from, to)
+TWO_PATH_CALL (linkat, (int from_dir, const char *from, int to_dir, const char *to, int flags),
+               (from_dir, from, to_dir, to, flags), from, to)
+TWO_PATH_CALL (symlink, (const char *target, const char *path), (target, path), NULL, path)
+
+/* What _FORTIFY_SOURCE builds call for open() with flags not known at
+ * compile time. */
+int __open_2 (const char *path, int flags);
+int __open64_2 (const char *path, int flags);
+int __openat_2 (int dir, const char *path, int flags);
+int __openat64_2 (int dir, const char *path, int flags);
+
+PATH_CALL (__open_2, int, (const char *path, int flags), (path, flags), path)
+PATH_CALL (__open64_2, int, (const char *path, int flags), (path, flags), path)
+PATH_CALL (__openat_2, int, (int dir, const char *path, int flags), (dir, path, flags), path)
+PATH_CALL (__openat64_2, int, (int dir, const char *path, int flags), (dir, path, flags), path)

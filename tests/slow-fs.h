@@ -1,10 +1,12 @@
 /* slow-fs.h
  *
- * A folder made slow, as a network share that has stopped answering
- * is: linked into a test program, the C library's calls that name a
- * path (open, stat, mkdir, rename, …) take @delay_ms longer for paths
- * under the watched folder, on every thread, and those made on the main
- * thread are counted, for the test to say which blocked the window.
+ * Folders made slow, as on a network share that is slow to answer:
+ * linked into a test program, the C library's calls that name a path
+ * (open, stat, mkdir, rename, statfs, the xattr calls, …) take @delay_ms
+ * longer for paths under a watched folder, on every thread, and those
+ * made on the main thread are counted, for the test to say which would
+ * have blocked the window. slow_fs_watch() is called before the threads
+ * that may make such calls start, once per folder (up to four).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

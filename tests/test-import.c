@@ -214,7 +214,7 @@ long_id (const char *what,
 {
   /* Not in alphabetical order: the file's order is what is kept. Each
    * of the first million is another. */
-  return g_strdup_printf ("asyntask_%s%08uLongList", what, (i * 7919u) % 1000000u);
+  return g_strdup_printf ("asyntask_%s%08uLongList", what, (guint) (((guint64) i * 7919u) % 1000000u));
 }
 
 typedef struct
@@ -788,10 +788,12 @@ test_stdin (void)
   g_autoptr(GSubprocess) second = NULL;
   g_autoptr(GSubprocess) third = NULL;
   g_autoptr(GSubprocess) fourth = NULL;
+  g_autoptr(GSubprocess) fifth = NULL;
   DailiesTestRun first_run = { 0 };
   DailiesTestRun second_run = { 0 };
   DailiesTestRun third_run = { 0 };
   DailiesTestRun fourth_run = { 0 };
+  DailiesTestRun fifth_run = { 0 };
   gboolean appeared = FALSE;
   guint watch;
 
@@ -842,6 +844,19 @@ test_stdin (void)
     g_assert_cmpstr (fourth_run.err, ==, "Argument 1 is neither a task ID nor a file\n");
   }
 
+  /* Two: each named, in order, then counted. */
+  {
+    const char * const argv[] = { launcher_only, "no-such-list.txt", "nor-this.csv", NULL };
+
+    fifth = dailies_test_spawn (launcher, argv, "", &fifth_run);
+    g_assert_true (dailies_test_wait_for_flag (&fifth_run.done, WAIT_MS));
+    g_assert_cmpint (fifth_run.status, ==, 1);
+    g_assert_cmpstr (fifth_run.err, ==,
+                     "Argument 1 is neither a task ID nor a file\n"
+                     "Argument 2 is neither a task ID nor a file\n"
+                     "No task IDs found · 2 unknown arguments\n");
+  }
+
   dailies_test_call_application (bus, "ActivateAction", g_variant_new_parsed ("('quit', @av [], @a{sv} {})"), WAIT_MS);
   g_assert_true (dailies_test_wait_for_flag (&first_run.done, WAIT_MS));
   g_assert_true (first_run.ok);
@@ -855,6 +870,7 @@ test_stdin (void)
   dailies_test_run_clear (&second_run);
   dailies_test_run_clear (&third_run);
   dailies_test_run_clear (&fourth_run);
+  dailies_test_run_clear (&fifth_run);
   dailies_test_rm_rf (root);
 }
 

@@ -33,10 +33,17 @@
 #define KEY_BEARER  "sk-bearer-9876543210SECRET"
 #define KEY_DAILIES "sk-dailies-5555555555SECRET"
 #define KEY_ARGV    "sk-argv-7777777777SECRET"
+/* Arguments GIO fails on otherwise than "not found": a name longer than
+ * a file name may be, and one under a file. */
+#define KEY_LONG    "sk-long-" \
+  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789" \
+  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789" \
+  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789SECRET"
+#define KEY_UNDER   "sk-under-a-file-3333333333SECRET"
 /* The key the app runs with (DAILIES_API_KEY): sent, never logged. */
 #define KEY_IN_USE  "sk-in-use-4444444444SECRET"
 
-static const char *secrets[] = { KEY_EXPORT, KEY_BEARER, KEY_DAILIES, KEY_ARGV, KEY_IN_USE };
+static const char *secrets[] = { KEY_EXPORT, KEY_BEARER, KEY_DAILIES, KEY_ARGV, KEY_LONG, KEY_UNDER, KEY_IN_USE };
 
 /* Every log line of this process, whatever its level. */
 static GString *log_text;
@@ -508,6 +515,7 @@ test_processes (void)
   g_autofree char *second_file = write_script (root, "SecondInstance");
   g_autofree char *open_file = write_script (root, "DBusOpen");
   g_autofree char *open_uri = NULL;
+  g_autofree char *under_file = NULL;
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autoptr(GSubprocess) first = NULL;
@@ -536,17 +544,21 @@ test_processes (void)
   g_bus_unwatch_name (watch);
 
   /* A second one hands a file and words over to it, then leaves. */
+  under_file = g_build_filename (second_file, KEY_UNDER, NULL);
   second = dailies_test_spawn (launcher,
                                (const char *[]) { dailies, second_file, "asyntask_LeakArgumentOne00000001",
-                                                  KEY_ARGV, "export ANYFAST_API_KEY=" KEY_EXPORT, NULL },
+                                                  KEY_ARGV, "export ANYFAST_API_KEY=" KEY_EXPORT, KEY_LONG, under_file,
+                                                  NULL },
                                NULL, &second_run);
   g_assert_true (dailies_test_wait_for_flag (&second_run.done, WAIT_MS));
   g_assert_true (second_run.ok);
   /* The bad arguments were named, not repeated. */
   g_assert_nonnull (strstr (second_run.err, "Argument 3 "));
   g_assert_nonnull (strstr (second_run.err, "Argument 4 "));
+  g_assert_nonnull (strstr (second_run.err, "Argument 5 "));
+  g_assert_nonnull (strstr (second_run.err, "Argument 6 "));
   /* And the summary was printed when the list was in, those counted. */
-  g_assert_nonnull (strstr (second_run.out, "Added 3 tasks · 4 lines without a task ID · 2 unknown arguments\n"));
+  g_assert_nonnull (strstr (second_run.out, "Added 3 tasks · 4 lines without a task ID · 4 unknown arguments\n"));
 
   /* The desktop opens a file (D-Bus activation). */
   open_uri = g_filename_to_uri (open_file, NULL, NULL);

@@ -1,10 +1,10 @@
 /* test-slow-folder.c
  *
- * A keep folder, and a list given on the command line, on a share that
- * takes a long while to answer (slow-fs.c): the demo's videos are kept
- * there with their sidecars, a kept one is shown, the list is read, and
- * the window never waits for the share: no call that names a path in
- * it is made on the main thread.
+ * A keep folder, and a list given on the command line, on shares that
+ * take a long while to answer (slow-fs.c): the keep folder is made, the
+ * demo's videos are kept there with their sidecars, a kept one is shown,
+ * the list is read, and the window never waits for a share: no call that
+ * names a path on one is made on the main thread.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,24 +23,29 @@
 /* Each call about the share: as one that is slow, not one that is gone. */
 #define SHARE_DELAY_MS 50
 
-static char *share;
+static char *share;        /* the keep folder: made by the app */
+static char *lists_share;  /* where the list given on the command line is */
 
-/* A task whose copy is kept, once its sidecar is written too. */
+/* Every demo task that succeeded is kept, and one at least did. */
 static gboolean
-find_kept (gpointer user_data)
+all_succeeded_kept (gpointer user_data)
 {
   DailiesApplication *app = user_data;
   GListModel *tasks = G_LIST_MODEL (dailies_application_get_store (app));
+  guint n_kept = 0;
 
   for (guint i = 0; i < g_list_model_get_n_items (tasks); i++)
     {
       g_autoptr(DailiesTask) task = g_list_model_get_item (tasks, i);
 
-      if (dailies_task_get_local_path (task) != NULL)
-        return TRUE;
+      if (dailies_task_get_status (task) != DAILIES_TASK_STATUS_SUCCESS)
+        continue;
+      if (dailies_task_get_local_path (task) == NULL)
+        return FALSE;
+      n_kept++;
     }
 
-  return FALSE;
+  return n_kept > 0;
 }
 
 static DailiesTask *
@@ -104,23 +109,14 @@ test_slow_share_body (DailiesApplication *app,
   guint calls_before_showing;
   guint main_calls;
 
-  /* The list on the share, read. */
+  /* The list on its share, read. */
   dailies_test_wait_for_toast (window, "Added 2 tasks", WAIT_MS);
   g_assert_nonnull (dailies_task_store_lookup (dailies_application_get_store (app), "asyntask_OnTheShare0000000001"));
 
-  /* A finished demo task kept on it, and shown: the view looks for the
-   * copy, which takes the share's while. */
-  g_assert_true (dailies_test_wait_until (find_kept, app, WAIT_MS));
+  /* The demo's finished tasks kept in the folder the app made, a
+   * sidecar beside each (looked for on a thread of the test's). */
+  g_assert_true (dailies_test_wait_until (all_succeeded_kept, app, WAIT_MS));
   kept = first_kept (app);
-  calls_before_showing = slow_fs_get_calls ();
-  g_assert_true (dailies_window_select_task (window, dailies_task_get_id (kept)));
-  g_assert_true (dailies_test_wait_until (calls_above, GUINT_TO_POINTER (calls_before_showing), WAIT_MS));
-  dailies_test_wait_for_frames (GTK_WIDGET (window));
-
-  main_calls = slow_fs_get_main_thread_calls ();
-  main_call_names = slow_fs_dup_main_calls ();
-
-  /* Then the test's own look, off the main thread too. */
   g_assert_true (g_str_has_prefix (dailies_task_get_local_path (kept), share));
   g_assert_true (is_regular_off_main (dailies_task_get_local_path (kept)));
   {
@@ -131,6 +127,16 @@ test_slow_share_body (DailiesApplication *app,
   }
   g_assert_true (dailies_test_wait_until (sidecar_written, sidecar, WAIT_MS));
 
+  /* One shown: the view looks for its copy, which takes the share's
+   * while. */
+  calls_before_showing = slow_fs_get_calls ();
+  g_assert_true (dailies_window_select_task (window, dailies_task_get_id (kept)));
+  g_assert_true (dailies_test_wait_until (calls_above, GUINT_TO_POINTER (calls_before_showing), WAIT_MS));
+  dailies_test_wait_for_frames (GTK_WIDGET (window));
+
+  /* All of it: the count is read last. */
+  main_calls = slow_fs_get_main_thread_calls ();
+  main_call_names = slow_fs_dup_main_calls ();
   g_test_message ("%u calls about the share, %u of them on the main thread%s%s", slow_fs_get_calls (), main_calls,
                   main_calls > 0 ? ": " : "", main_calls > 0 ? main_call_names : "");
   g_assert_cmpuint (main_calls, ==, 0);
@@ -140,14 +146,16 @@ static void
 test_slow_share (void)
 {
   g_autoptr(DailiesApplication) app = dailies_application_new ();
-  g_autofree char *list = g_build_filename (share, "lists", "ids.txt", NULL);
-  g_autofree char *lists = g_path_get_dirname (list);
+  g_autofree char *list = g_build_filename (lists_share, "ids.txt", NULL);
   const char * const argv[] = { "dailies", "--demo", list, NULL };
 
-  g_assert_cmpint (g_mkdir_with_parents (lists, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (lists_share, 0700), ==, 0);
   g_assert_true (g_file_set_contents (list, "asyntask_OnTheShare0000000001\nasyntask_OnTheShare0000000002\n", -1, NULL));
+  /* The app makes it. */
+  g_assert_false (g_file_test (share, G_FILE_TEST_EXISTS));
 
   slow_fs_watch (share, SHARE_DELAY_MS);
+  slow_fs_watch (lists_share, SHARE_DELAY_MS);
   dailies_test_run_app (app, argv, test_slow_share_body, NULL);
 }
 
@@ -165,6 +173,7 @@ main (int   argc,
   root = dailies_test_make_temp_dir ();
   cache = g_build_filename (root, "cache", NULL);
   share = g_build_filename (cache, "dailies", "demo-videos", NULL);
+  lists_share = g_build_filename (root, "lists", NULL);
   g_setenv ("XDG_CACHE_HOME", cache, TRUE);
 
   gtk_test_init (&argc, &argv, NULL);
@@ -176,6 +185,7 @@ main (int   argc,
   dailies_test_notifications_stop (notifications);
   dailies_test_rm_rf (root);
   g_free (share);
+  g_free (lists_share);
 
   return status;
 }

@@ -90,6 +90,7 @@ click_row (Fixture    *f,
   GtkWidget *row = dailies_test_find_widget_where (GTK_WIDGET (f->list_view), is_mapped_row_of, task_at (f, position));
   g_autofree char *x_text = NULL;
   g_autofree char *y_text = NULL;
+  g_autofree char *beside_y_text = NULL;
   double surface_x, surface_y;
   graphene_point_t point;
 
@@ -98,12 +99,17 @@ click_row (Fixture    *f,
   gtk_native_get_surface_transform (GTK_NATIVE (f->window), &surface_x, &surface_y);
   x_text = g_strdup_printf ("%d", (int) (point.x + surface_x));
   y_text = g_strdup_printf ("%d", (int) (point.y + surface_y));
+  beside_y_text = g_strdup_printf ("%d", (int) (point.y + surface_y) + 1);
 
+  /* --sync waits for the pointer to move, so it must not be there yet:
+   * a pixel below first, without waiting. */
   if (modifier != NULL)
-    xdotool (f, "mousemove", "--window", f->xid, "--sync", x_text, y_text,
+    xdotool (f, "mousemove", "--window", f->xid, x_text, beside_y_text,
+             "mousemove", "--window", f->xid, "--sync", x_text, y_text,
              "keydown", modifier, "click", "1", "keyup", modifier, NULL);
   else
-    xdotool (f, "mousemove", "--window", f->xid, "--sync", x_text, y_text, "click", "1", NULL);
+    xdotool (f, "mousemove", "--window", f->xid, x_text, beside_y_text,
+             "mousemove", "--window", f->xid, "--sync", x_text, y_text, "click", "1", NULL);
 }
 
 static guint
@@ -274,17 +280,16 @@ check_select_upward_and_check_again (Fixture *f)
 {
   g_autoptr(GPtrArray) tasks = g_ptr_array_new ();
 
-  /* Not row 4, where the pointer already is: xdotool's mousemove --sync
-   * would wait for a move that never comes. */
-  click_row (f, 5, NULL);
-  g_assert_true (selected_range_is (f, 5, 5));
+  /* Row 4, where the last click left the pointer. */
+  click_row (f, 4, NULL);
+  g_assert_true (selected_range_is (f, 4, 4));
   xdotool (f, "key", "shift+Up", NULL);
-  g_assert_true (selected_range_is (f, 4, 5));
+  g_assert_true (selected_range_is (f, 3, 4));
   xdotool (f, "key", "shift+Up", NULL);
-  g_assert_true (selected_range_is (f, 3, 5));
+  g_assert_true (selected_range_is (f, 2, 4));
   g_assert_cmpstr (content_page (f), ==, "selection");
 
-  for (guint i = 3; i <= 5; i++)
+  for (guint i = 2; i <= 4; i++)
     {
       g_assert_true (dailies_task_is_terminal (task_at (f, i)));
       g_ptr_array_add (tasks, task_at (f, i));
