@@ -92,6 +92,8 @@ struct _DailiesTaskListModel
   GPtrArray         *waiting;       /* Entry, added in a group, listed at the next take_waiting */
   guint              waiting_source;
   gint64             last_taken;    /* monotonic µs of the last addition listed */
+
+  guint              n_match_checks; /* for tests: what each change cost */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -414,6 +416,8 @@ entry_matches (DailiesTaskListModel *self,
                Entry                *entry,
                gint64                now)
 {
+  self->n_match_checks++;
+
   /* Not even a read of the task for "all": a search over 100,000 then
    * touches the entries and their keys, not 100,000 scattered objects. */
   if (self->state_filter != DAILIES_TASK_FILTER_ALL && !state_matches (entry->task, self->state_filter, now))
@@ -989,6 +993,14 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item_type = dailies_task_list_model_get_item_type;
   iface->get_n_items = dailies_task_list_model_get_n_items;
   iface->get_item = dailies_task_list_model_get_item;
+}
+
+guint
+dailies_task_list_model_count_match_checks (DailiesTaskListModel *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK_LIST_MODEL (self), 0);
+
+  return self->n_match_checks;
 }
 
 gboolean

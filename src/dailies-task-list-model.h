@@ -68,6 +68,11 @@ DailiesTaskFilter     dailies_task_list_model_get_state_filter    (DailiesTaskLi
 void                  dailies_task_list_model_set_state_filter    (DailiesTaskListModel *self,
                                                                    DailiesTaskFilter     filter);
 
+/* How many times a task's match against the search and the state filter
+ * has been worked out since the list was made: for tests, which check
+ * that a change costs what it changes. */
+guint                 dailies_task_list_model_count_match_checks  (DailiesTaskListModel *self);
+
 /* While the list tells of a change made by a search or a state filter
  * (its items-changed), which replaces the span it names at once. */
 gboolean              dailies_task_list_model_is_replacing        (DailiesTaskListModel *self);

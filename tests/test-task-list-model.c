@@ -1150,6 +1150,59 @@ clock_take_ms (Clock *clock)
   return ms;
 }
 
+/* What each change costs, counted in matches worked out (the search and
+ * the state filter against one task), at 10,000 tasks: a new search looks
+ * at every task once, a longer one only at those it showed, an answer at
+ * its own task, a removal at none and its Undo at the tasks it brings
+ * back. */
+static void
+test_costs_follow_the_change (Fixture       *f,
+                              gconstpointer  data)
+{
+  const guint n = 10000;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) tasks = NULL;
+  g_autoptr(GPtrArray) one = g_ptr_array_new ();
+  guint before;
+  guint n_shown;
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (ids, g_strdup_printf ("task_%05u_%s", i, i % 10 == 0 ? "kling" : "veo"));
+  tasks = add_id_array (f, ids);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->model)), ==, n);
+
+  before = dailies_task_list_model_count_match_checks (f->model);
+  dailies_task_list_model_set_search (f->model, "_kling");
+  g_assert_cmpuint (dailies_task_list_model_count_match_checks (f->model) - before, ==, n);
+  n_shown = g_list_model_get_n_items (G_LIST_MODEL (f->model));
+  g_assert_cmpuint (n_shown, ==, n / 10);
+
+  /* Keys more: among those shown only. */
+  before = dailies_task_list_model_count_match_checks (f->model);
+  dailies_task_list_model_set_search (f->model, "00_kling");
+  g_assert_cmpuint (dailies_task_list_model_count_match_checks (f->model) - before, ==, n_shown);
+  n_shown = g_list_model_get_n_items (G_LIST_MODEL (f->model));
+  g_assert_cmpuint (n_shown, ==, n / 100);
+
+  /* An answer: its own task, shown or not. */
+  before = dailies_task_list_model_count_match_checks (f->model);
+  answer (f, "task_00010_kling", "SUCCESS", "kling-v2", NULL, 1000, now_seconds () + 600);
+  answer (f, "task_05000_kling", "FAILURE", "veo-3", "Timeout", 2000, 0);
+  g_assert_cmpuint (dailies_task_list_model_count_match_checks (f->model) - before, ==, 2);
+  assert_consistent (f);
+
+  /* A removal looks at nothing; its Undo at what comes back. */
+  g_ptr_array_add (one, lookup (f, "task_00100_kling"));
+  before = dailies_task_list_model_count_match_checks (f->model);
+  dailies_task_store_remove_tasks (f->store, one);
+  g_assert_cmpuint (dailies_task_list_model_count_match_checks (f->model) - before, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->model)), ==, n_shown - 1);
+  dailies_task_store_restore_tasks (f->store, one);
+  g_assert_cmpuint (dailies_task_list_model_count_match_checks (f->model) - before, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->model)), ==, n_shown);
+  assert_consistent (f);
+}
+
 /* Timings at 100,000 tasks of the model alone, printed, never asserted:
  * run with -m perf. */
 static void
@@ -1245,6 +1298,7 @@ main (int   argc,
   ADD ("/task-list-model/filter", test_filter);
   ADD ("/task-list-model/narrow-reads-clock", test_narrow_reads_clock);
   ADD ("/task-list-model/answer", test_answer);
+  ADD ("/task-list-model/costs-follow-the-change", test_costs_follow_the_change);
   ADD ("/task-list-model/remove-restore", test_remove_restore);
   ADD ("/task-list-model/big-change", test_big_change);
   ADD ("/task-list-model/before-load", test_before_load);
