@@ -29,8 +29,9 @@ void           dailies_import_add_text       (DailiesImport        *self,
 void           dailies_import_add_file       (DailiesImport        *self,
                                               GFile                *file);
 /* The same for @file named on a command line, where a word that is no
- * file may not have been meant as one: when it does not exist,
- * @if_missing is the problem reported instead. */
+ * file may not have been meant as one (it may be a key): when it cannot
+ * be looked at, for whatever reason, @if_missing is the problem reported
+ * instead of one that would repeat it. */
 void           dailies_import_add_argument   (DailiesImport        *self,
                                               GFile                *file,
                                               const char           *if_missing);
