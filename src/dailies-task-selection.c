@@ -17,8 +17,8 @@ struct _DailiesTaskSelection
   GtkBitset            *selected;
   GHashTable           *slots;   /* DailiesTask → its DailiesTaskSlot while one lives:
                                   * the view's rows, about 200, hold them */
-  DailiesTaskSlot      *spare;   /* the last slot made, held by a toggle reference */
-  gboolean              spare_free;   /* and held by nothing else */
+  DailiesTaskSlot      *spare;   /* the last slot made, ours; not filed in slots
+                                  * while no one else holds it (see settle_spare) */
   GHashTable           *chosen;  /* each selected DailiesTask (a reference) → its place:
                                   * a selected task a change takes out and puts back
                                   * elsewhere (an answer, an Undo) stays selected */
@@ -62,58 +62,52 @@ file_slot (DailiesTaskSelection *self,
   dailies_task_slot_set_owner (slot, slot_gone_cb, self);
 }
 
+/* The spare is handed out without being filed: GTK 4.8 asks for the
+ * item of every place a big change brings back (an Undo of 50,000:
+ * 150,000 items), to look for its row, and lets go of it at once. A
+ * spare someone kept since (a row took it) is filed now, as any other
+ * slot, and the next one is made when asked for. Reading the count of
+ * references costs nothing, where a toggle reference cost a callback, a
+ * filing and an unfiling per item asked for. Main thread only. */
 static void
-spare_toggled_cb (gpointer  data,
-                  GObject  *object,
-                  gboolean  is_last_ref)
+settle_spare (DailiesTaskSelection *self)
 {
-  DailiesTaskSelection *self = data;
-  DailiesTaskSlot *slot = DAILIES_TASK_SLOT (object);
-  DailiesTask *task = dailies_task_slot_get_task (slot);
+  DailiesTask *task;
 
-  self->spare_free = is_last_ref;
-  if (!is_last_ref)
+  if (self->spare == NULL || g_atomic_int_get (&G_OBJECT (self->spare)->ref_count) == 1)
     return;
 
-  /* Held by nothing else: it lets go of its task (a removed one is freed). */
-  if (task != NULL && g_hash_table_lookup (self->slots, task) == slot)
-    g_hash_table_remove (self->slots, task);
-  dailies_task_slot_set_task (slot, NULL);
+  task = dailies_task_slot_get_task (self->spare);
+  if (task != NULL)
+    file_slot (self, task, self->spare);
+  g_clear_object (&self->spare);
 }
 
-/* GTK 4.8 asks for the item of every place a big change brings back (an
- * Undo of 50,000: 150,000 items), to look for its row, and lets go of it
- * at once: the slot it let go of serves the next place, instead of a
- * slot made and freed for each. */
+/* A spare no one else holds lets go of its task: a removed one is freed. */
+static void
+release_spare_task (DailiesTaskSelection *self)
+{
+  if (self->spare != NULL && g_atomic_int_get (&G_OBJECT (self->spare)->ref_count) == 1)
+    dailies_task_slot_set_task (self->spare, NULL);
+}
+
 static DailiesTaskSlot *
 slot_for_task (DailiesTaskSelection *self,
                DailiesTask          *task)
 {
-  DailiesTaskSlot *slot = g_hash_table_lookup (self->slots, task);
+  DailiesTaskSlot *slot;
 
+  settle_spare (self);
+  slot = g_hash_table_lookup (self->slots, task);
   if (slot != NULL)
     return g_object_ref (slot);
 
-  if (self->spare != NULL && self->spare_free)
-    {
-      /* Held first: the notification's own reference would toggle it. */
-      slot = g_object_ref (self->spare);
-      dailies_task_slot_set_task (slot, task);
-      file_slot (self, task, slot);
-      return slot;
-    }
+  if (self->spare == NULL)
+    self->spare = dailies_task_slot_new (task);
+  else
+    dailies_task_slot_reuse (self->spare, task);
 
-  slot = dailies_task_slot_new (task);
-  file_slot (self, task, slot);
-
-  /* The one before lives on as long as a row holds it. */
-  if (self->spare != NULL)
-    g_object_remove_toggle_ref (G_OBJECT (self->spare), spare_toggled_cb, self);
-  self->spare = slot;
-  self->spare_free = FALSE;
-  g_object_add_toggle_ref (G_OBJECT (slot), spare_toggled_cb, self);
-
-  return slot;
+  return g_object_ref (self->spare);
 }
 
 typedef struct
@@ -274,10 +268,10 @@ follow_chosen (DailiesTaskSelection *self,
 }
 
 static void
-model_items_changed_cb (DailiesTaskSelection *self,
-                        guint                 position,
-                        guint                 removed,
-                        guint                 added)
+tell_change (DailiesTaskSelection *self,
+             guint                 position,
+             guint                 removed,
+             guint                 added)
 {
   guint told_removed = removed, told_added = added;
   g_autoptr(GArray) moves = take_slots_off (self, position, &told_removed, &told_added);
@@ -305,6 +299,19 @@ model_items_changed_cb (DailiesTaskSelection *self,
   if (gtk_bitset_get_size_in_range (was_selected, position, position + kept - 1) > 0 ||
       gtk_bitset_get_size_in_range (self->selected, position, position + kept - 1) > 0)
     gtk_selection_model_selection_changed (GTK_SELECTION_MODEL (self), position, kept);
+}
+
+/* A spare a row kept is one of the slots the change hands over; one no
+ * one holds lets go of its task once GTK has asked what it wanted. */
+static void
+model_items_changed_cb (DailiesTaskSelection *self,
+                        guint                 position,
+                        guint                 removed,
+                        guint                 added)
+{
+  settle_spare (self);
+  tell_change (self, position, removed, added);
+  release_spare_task (self);
 }
 
 /* ------------------------------------------------------------------ */
@@ -430,11 +437,7 @@ dailies_task_selection_dispose (GObject *object)
     dailies_task_slot_set_owner (slot, NULL, NULL);
   g_hash_table_remove_all (self->slots);
   g_hash_table_remove_all (self->chosen);
-  if (self->spare != NULL)
-    {
-      dailies_task_slot_set_owner (self->spare, NULL, NULL);
-      g_object_remove_toggle_ref (G_OBJECT (g_steal_pointer (&self->spare)), spare_toggled_cb, self);
-    }
+  g_clear_object (&self->spare);
 
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_data (self->model, self);

@@ -112,6 +112,16 @@ dailies_task_slot_set_task (DailiesTaskSlot *self,
 }
 
 void
+dailies_task_slot_reuse (DailiesTaskSlot *self,
+                         DailiesTask     *task)
+{
+  g_return_if_fail (DAILIES_IS_TASK_SLOT (self));
+  g_return_if_fail (DAILIES_IS_TASK (task));
+
+  g_set_object (&self->task, task);
+}
+
+void
 dailies_task_slot_set_owner (DailiesTaskSlot     *self,
                              DailiesTaskSlotGone  gone,
                              gpointer             owner)

@@ -24,6 +24,9 @@ DailiesTask     *dailies_task_slot_get_task (DailiesTaskSlot *self);
 /* Notifies "task" when it changes to another. */
 void             dailies_task_slot_set_task (DailiesTaskSlot *self,
                                              DailiesTask     *task);
+/* For a slot no one but its model holds, so no one to tell: no notify. */
+void             dailies_task_slot_reuse    (DailiesTaskSlot *self,
+                                             DailiesTask     *task);
 
 /* Called as the slot goes, with its task still set. */
 typedef void (*DailiesTaskSlotGone) (gpointer         owner,

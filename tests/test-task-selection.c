@@ -335,6 +335,59 @@ test_selection_through_undo (Fixture       *f,
   }
 }
 
+/* As GTK 4.8 looks for its rows after a big change: the item of every
+ * place is asked for and let go of at once. Such asking must not take a
+ * slot from a place whose slot is held, whichever was asked for last,
+ * and a slot let go of must not keep a removed task alive. */
+static void
+test_asked_and_let_go (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(DailiesTaskSlot) kept_last = NULL;
+  g_autoptr(DailiesTaskSlot) again = NULL;
+  g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func (g_object_unref);
+  DailiesTask *gone;
+
+  for (guint round = 0; round < 2; round++)
+    for (guint i = 0; i < N_TASKS; i++)
+      {
+        g_autoptr(DailiesTaskSlot) slot = g_list_model_get_item (G_LIST_MODEL (f->selection), i);
+        g_autoptr(DailiesTask) task = g_list_model_get_item (G_LIST_MODEL (f->model), i);
+
+        g_assert_true (dailies_task_slot_get_task (slot) == task);
+        if (i < WINDOW)
+          g_assert_true (slot == g_ptr_array_index (f->held, i));
+      }
+  assert_view_right (f);
+
+  /* The last one asked for, kept: the next asked for is another slot. */
+  kept_last = g_list_model_get_item (G_LIST_MODEL (f->selection), 100);
+  for (guint i = 101; i < 150; i++)
+    {
+      g_autoptr(DailiesTaskSlot) slot = g_list_model_get_item (G_LIST_MODEL (f->selection), i);
+
+      g_assert_true (slot != kept_last);
+    }
+  {
+    g_autoptr(DailiesTask) task = g_list_model_get_item (G_LIST_MODEL (f->model), 100);
+
+    g_assert_true (dailies_task_slot_get_task (kept_last) == task);
+  }
+  again = g_list_model_get_item (G_LIST_MODEL (f->selection), 100);
+  g_assert_true (again == kept_last);
+
+  /* Asked for, let go of, then removed for good: it is freed. */
+  g_object_unref (g_list_model_get_item (G_LIST_MODEL (f->selection), 160));
+  gone = g_list_model_get_item (G_LIST_MODEL (f->model), 160);
+  g_object_add_weak_pointer (G_OBJECT (gone), (gpointer *) &gone);
+  g_ptr_array_add (removed, gone);
+  dailies_task_store_remove_tasks (f->store, removed);
+  dailies_task_store_forget_removed (f->store, removed);
+  g_clear_pointer (&removed, g_ptr_array_unref);
+  g_assert_null (gone);
+  assert_view_right (f);
+}
+
 /* Slots held by others than rows (here: the test) may outlive the model
  * and go after it: nothing of the model is touched then (ASan checks). */
 static void
@@ -367,6 +420,7 @@ main (int   argc,
   ADD ("/dailies/task-selection/changes-between-searches", test_changes_between_searches);
   ADD ("/dailies/task-selection/selection-follows-tasks", test_selection_follows_tasks);
   ADD ("/dailies/task-selection/selection-through-undo", test_selection_through_undo);
+  ADD ("/dailies/task-selection/asked-and-let-go", test_asked_and_let_go);
   ADD ("/dailies/task-selection/slot-outlives-model", test_slot_outlives_model);
 #undef ADD
 
