@@ -979,12 +979,9 @@ static gpointer
 dailies_task_list_model_get_item (GListModel *model,
                                   guint       position)
 {
-  DailiesTaskListModel *self = DAILIES_TASK_LIST_MODEL (model);
+  DailiesTask *task = dailies_task_list_model_peek_task (DAILIES_TASK_LIST_MODEL (model), position);
 
-  if (position >= self->shown->len)
-    return NULL;
-
-  return g_object_ref (((Entry *) g_ptr_array_index (self->shown, position))->task);
+  return task != NULL ? g_object_ref (task) : NULL;
 }
 
 static void
@@ -993,6 +990,16 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item_type = dailies_task_list_model_get_item_type;
   iface->get_n_items = dailies_task_list_model_get_n_items;
   iface->get_item = dailies_task_list_model_get_item;
+}
+
+DailiesTask *
+dailies_task_list_model_peek_task (DailiesTaskListModel *self,
+                                   guint                 position)
+{
+  if (position >= self->shown->len)
+    return NULL;
+
+  return ((Entry *) g_ptr_array_index (self->shown, position))->task;
 }
 
 guint

@@ -47,6 +47,10 @@ const char           *dailies_task_sort_to_nick                   (DailiesTaskSo
  * has not loaded yet is taken in once it has. Main thread only. */
 DailiesTaskListModel *dailies_task_list_model_new                 (DailiesTaskStore     *store);
 DailiesTaskStore     *dailies_task_list_model_get_store           (DailiesTaskListModel *self);
+/* The task at @position, not referenced (NULL past the end): for the
+ * list view's model, which GTK 4.8 asks for every place of a big change. */
+DailiesTask          *dailies_task_list_model_peek_task           (DailiesTaskListModel *self,
+                                                                   guint                 position);
 
 /* Tasks added to the store between these (an import fed in slices, over
  * several seconds) list as one addition, in the order they came. They

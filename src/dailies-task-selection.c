@@ -335,7 +335,7 @@ dailies_task_selection_get_item (GListModel *model,
                                  guint       position)
 {
   DailiesTaskSelection *self = DAILIES_TASK_SELECTION (model);
-  g_autoptr(DailiesTask) task = g_list_model_get_item (G_LIST_MODEL (self->model), position);
+  DailiesTask *task = dailies_task_list_model_peek_task (self->model, position);
 
   return task != NULL ? slot_for_task (self, task) : NULL;
 }
