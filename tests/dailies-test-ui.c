@@ -334,14 +334,14 @@ process_done_cb (GObject      *object,
   *(gboolean *) user_data = TRUE;
 }
 
-void
-dailies_test_xdotool_valist (GtkWidget  *window,
-                             const char *first,
-                             va_list     args)
+/* `xdotool windowfocus --sync XID ARGS…`, run to its end. */
+static void
+xdotool_on_valist (const char *xid,
+                   const char *first,
+                   va_list     args)
 {
   /* build-aux/dev installs xdotool; the suite runs on Xvfb. */
   g_autofree char *xdotool = g_find_program_in_path ("xdotool");
-  g_autofree char *xid = dailies_test_xid (window);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
@@ -351,7 +351,7 @@ dailies_test_xdotool_valist (GtkWidget  *window,
   g_ptr_array_add (argv, xdotool);
   g_ptr_array_add (argv, (char *) "windowfocus");
   g_ptr_array_add (argv, (char *) "--sync");
-  g_ptr_array_add (argv, xid);
+  g_ptr_array_add (argv, (char *) xid);
   for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
     g_ptr_array_add (argv, (char *) arg);
   g_ptr_array_add (argv, NULL);
@@ -360,7 +360,29 @@ dailies_test_xdotool_valist (GtkWidget  *window,
   g_assert_no_error (error);
   g_subprocess_wait_check_async (process, NULL, process_done_cb, &done);
   g_assert_true (dailies_test_wait_for_flag (&done, 10000));
+}
+
+void
+dailies_test_xdotool_valist (GtkWidget  *window,
+                             const char *first,
+                             va_list     args)
+{
+  g_autofree char *xid = dailies_test_xid (window);
+
+  xdotool_on_valist (xid, first, args);
   dailies_test_wait_for_frames (window);
+}
+
+void
+dailies_test_xdotool_on (const char *xid,
+                         const char *first,
+                         ...)
+{
+  va_list args;
+
+  va_start (args, first);
+  xdotool_on_valist (xid, first, args);
+  va_end (args);
 }
 
 void
@@ -419,6 +441,13 @@ dailies_test_app_tasks_settled (gpointer app)
     }
 
   return n_items > 0;
+}
+
+gboolean
+dailies_test_task_has_video (DailiesTask *task)
+{
+  return dailies_task_get_status (task) == DAILIES_TASK_STATUS_SUCCESS &&
+         (dailies_task_get_local_path (task) != NULL || dailies_task_has_usable_link (task));
 }
 
 static gboolean

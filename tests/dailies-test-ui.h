@@ -62,6 +62,11 @@ void                dailies_test_xdotool          (GtkWidget          *window,
 void                dailies_test_xdotool_valist   (GtkWidget          *window,
                                                    const char         *first,
                                                    va_list             args);
+/* The same on another process's window, by its X11 @xid; it waits for
+ * xdotool only. */
+void                dailies_test_xdotool_on       (const char         *xid,
+                                                   const char         *first,
+                                                   ...) G_GNUC_NULL_TERMINATED;
 /* @window's X11 id, as xdotool takes it. */
 char               *dailies_test_xid              (GtkWidget          *window);
 
@@ -106,6 +111,9 @@ void                dailies_test_wait_for_toast   (DailiesWindow      *window,
  * it, which the gateway still calls running until its timeout). */
 gboolean            dailies_test_app_has_demo_tasks (gpointer          app);
 gboolean            dailies_test_app_tasks_settled  (gpointer          app);
+/* Whether Save Videos To… has a video to save for @task: it succeeded,
+ * with a kept copy or a link that still works. */
+gboolean            dailies_test_task_has_video     (DailiesTask       *task);
 /* Adds @id, which the demo server answers as a task of its own (with
  * dailies_demo_server_set_answer_any()), and waits for the poller's
  * answer, a link. The store keeps the task. */

@@ -297,13 +297,6 @@ check_select_upward_and_check_again (Fixture *f)
   check_again_with_key (f, "ctrl+r", tasks);
 }
 
-static gboolean
-has_video (DailiesTask *task)
-{
-  return dailies_task_get_status (task) == DAILIES_TASK_STATUS_SUCCESS &&
-         (dailies_task_get_local_path (task) != NULL || dailies_task_has_usable_link (task));
-}
-
 static void
 check_save_videos (Fixture *f)
 {
@@ -321,7 +314,7 @@ check_save_videos (Fixture *f)
   xdotool (f, "key", "ctrl+a", NULL);
   for (guint i = 0; i < DAILIES_TEST_N_DEMO_TASKS; i++)
     {
-      if (has_video (task_at (f, i)))
+      if (dailies_test_task_has_video (task_at (f, i)))
         {
           n_videos++;
           if (first_video == NULL)
