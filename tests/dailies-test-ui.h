@@ -41,7 +41,7 @@ DailiesTask        *dailies_test_listed_task      (GListModel             *model
 GtkWindow          *dailies_test_find_toplevel    (GType      type);
 /* Waits (10 s at most, asserted) for a window of @type on screen. */
 GtkWindow          *dailies_test_wait_for_toplevel (GType    type);
-/* In GTK's own file chooser (there is no portal on the test bus), as a
+/* In GTK's own file chooser (only test-portal has GTK use the portal), as a
  * person would, through its API rather than typed keys; then its Accept,
  * and it goes. dailies_test_choose_in_file_chooser() picks @folder, or
  * saves as @name in it (the whole path typed into the name field);

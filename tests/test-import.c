@@ -536,8 +536,8 @@ test_long_file (void)
   run_app_test (test_long_file_body);
 }
 
-/* Ctrl+O, a list picked in the chooser GTK shows (there is no portal on
- * the test bus) and opened: its tasks listed, the first new one shown,
+/* Ctrl+O, a list picked in the chooser GTK shows (its own: the portal's
+ * is test-portal's) and opened: its tasks listed, the first new one shown,
  * one summary. */
 static void
 test_open_chooser_body (DailiesApplication *app)

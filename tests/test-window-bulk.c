@@ -6,8 +6,8 @@
  * effect: IDs on the clipboard, videos in a folder, an exported file, and
  * Remove with one confirmation and one Undo.
  *
- * The file choosers are GTK's own dialog here (no portal on the test
- * bus); the test picks the folder in it and presses its Accept, through
+ * The file choosers are GTK's own dialog here (test-portal drives the
+ * portal's); the test picks the folder in it and presses its Accept, through
  * the dialog's API rather than by typing a path.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
