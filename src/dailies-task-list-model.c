@@ -78,6 +78,10 @@ struct _DailiesTaskListModel
   GPtrArray         *shown;         /* Entry, the matching ones, by key: the model */
   GPtrArray         *replaced;      /* the shown list before, while a search or
                                      * filter's change is told */
+  GPtrArray         *told_added;    /* while an addition is told: the entries it
+                                     * lists, by key */
+  GPtrArray         *told_removed;  /* while a removal is told: the shown entries
+                                     * it takes out, by key */
   gulong             load_handler;
 
   DailiesTaskSort    sort;
@@ -691,8 +695,10 @@ take_waiting (DailiesTaskListModel *self)
     return;
 
   merge_sorted (self->shown, fresh_shown, &first, &last);
+  self->told_added = fresh_shown;
   g_list_model_items_changed (G_LIST_MODEL (self), first,
                               last + 1 - first - fresh_shown->len, last + 1 - first);
+  self->told_added = NULL;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
 
@@ -830,10 +836,20 @@ tasks_removed_cb (DailiesTaskListModel *self,
   if (in_shown->len > 0)
     compact (self->shown, in_shown);
 
-  /* The entries go after the signal: a handler may still ask for them. */
+  /* The entries go after the signal: a handler may still ask for them,
+   * and where they were (get_replaced_position). */
   if (in_shown->len > 0)
     {
+      g_autoptr(GPtrArray) removed_shown = g_ptr_array_sized_new (in_shown->len);
+
+      for (guint i = 0; i < doomed->len; i++)
+        if (((Entry *) g_ptr_array_index (doomed, i))->shown)
+          g_ptr_array_add (removed_shown, g_ptr_array_index (doomed, i));
+      g_ptr_array_sort (removed_shown, compare_entries);
+
+      self->told_removed = removed_shown;
       g_list_model_items_changed (G_LIST_MODEL (self), first, last + 1 - first, last + 1 - first - in_shown->len);
+      self->told_removed = NULL;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
     }
 
@@ -1015,7 +1031,20 @@ dailies_task_list_model_is_replacing (DailiesTaskListModel *self)
 {
   g_return_val_if_fail (DAILIES_IS_TASK_LIST_MODEL (self), FALSE);
 
-  return self->replaced != NULL;
+  return self->replaced != NULL || self->told_added != NULL || self->told_removed != NULL;
+}
+
+/* How many of @array's entries sort before @entry, and whether @entry is
+ * one of them (at that index). */
+static guint
+count_before (GPtrArray *array,
+              Entry     *entry,
+              gboolean  *is_in)
+{
+  guint index = array != NULL ? lower_bound (array, entry->k1, entry->k2, entry->seq) : 0;
+
+  *is_in = array != NULL && index < array->len && g_ptr_array_index (array, index) == entry;
+  return index;
 }
 
 gboolean
@@ -1029,7 +1058,26 @@ dailies_task_list_model_get_replaced_position (DailiesTaskListModel *self,
   g_return_val_if_fail (DAILIES_IS_TASK_LIST_MODEL (self), FALSE);
   g_return_val_if_fail (DAILIES_IS_TASK (task), FALSE);
 
-  if (self->replaced == NULL || (entry = get_entry (self, task)) == NULL)
+  if ((entry = get_entry (self, task)) == NULL)
+    return FALSE;
+
+  /* An addition or a removal: the places before are those of the list
+   * now, less what came in before, plus what went before. */
+  if (self->told_added != NULL || self->told_removed != NULL)
+    {
+      gboolean added, removed, listed;
+      guint n_added = count_before (self->told_added, entry, &added);
+      guint n_removed = count_before (self->told_removed, entry, &removed);
+
+      index = count_before (self->shown, entry, &listed);
+      if (added || (!removed && !listed))
+        return FALSE;
+
+      *position = index - n_added + n_removed;
+      return TRUE;
+    }
+
+  if (self->replaced == NULL)
     return FALSE;
 
   index = lower_bound (self->replaced, entry->k1, entry->k2, entry->seq);

@@ -77,8 +77,9 @@ void                  dailies_task_list_model_set_state_filter    (DailiesTaskLi
  * that a change costs what it changes. */
 guint                 dailies_task_list_model_count_match_checks  (DailiesTaskListModel *self);
 
-/* While the list tells of a change made by a search or a state filter
- * (its items-changed), which replaces the span it names at once. */
+/* While the list tells of a change (its items-changed) made by a search
+ * or a state filter, which replaces the span it names at once, or by
+ * tasks added or removed, which it names as one span. */
 gboolean              dailies_task_list_model_is_replacing        (DailiesTaskListModel *self);
 /* Then: whether @task was listed before the change, and where. */
 gboolean              dailies_task_list_model_get_replaced_position (DailiesTaskListModel *self,

@@ -116,7 +116,8 @@ typedef struct
   guint            position;
 } Move;
 
-/* A search or filter replaced @removed tasks at @position by @added
+/* A search or filter replaced @removed tasks at @position by @added, or
+ * tasks spread over the list were removed or put back, told as one span
  * (NULL for any other change): each slot of the replaced span, with its
  * place before. A search's matches often come up from below what it left
  * out, which the list tells as a removal alone: when more rows would go
@@ -136,7 +137,9 @@ take_slots_off (DailiesTaskSelection *self,
   gpointer key, value;
   guint old;
 
-  if (!dailies_task_list_model_is_replacing (self->model))
+  /* Places only added (an Undo of one) move every row after them down:
+   * none to hand over, and no slot looked up. */
+  if (!dailies_task_list_model_is_replacing (self->model) || *removed == 0)
     return NULL;
 
   moves = g_array_new (FALSE, FALSE, sizeof (Move));
