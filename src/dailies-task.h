@@ -94,6 +94,8 @@ typedef struct
   gint64             link_lapsed;
   gint64             link_expires;   /* what result_url's signature says; 0 nothing, -1 not read yet */
   char              *upstream_problem; /* unfinished tasks: "" none, NULL not known (read from raw_json) */
+  char              *strings;          /* set by dailies_task_dup_fields (): the texts above
+                                        * but raw_json, in one block, freed at once */
 } DailiesTaskFields;
 
 /* For DailiesTaskStore loading rows: a task with every field of @fields
