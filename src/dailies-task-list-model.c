@@ -50,6 +50,16 @@ static GPtrArray *live_models;
  * shows at once, whatever came just before. */
 #define LIST_WAIT_MIN 1000
 
+/* An addition or a removal told over this many places or more says where
+ * each task was (get_replaced_position), so that the rows in view keep
+ * their places, as for a search. Told over fewer, GTK 4.8 moves each row
+ * with its task, so that the focus and the view stay on their tasks: when
+ * a row it follows (the view's first, the focused one) is in the span,
+ * it looks for the row's task in every place the change brings, which
+ * costs about what the change does. Past this, that looking cost more
+ * than the change (150,000 items asked for after an Undo of 50,000). */
+#define HAND_OVER_MIN_PLACES 10000
+
 typedef struct
 {
   DailiesTask          *task;
@@ -695,7 +705,8 @@ take_waiting (DailiesTaskListModel *self)
     return;
 
   merge_sorted (self->shown, fresh_shown, &first, &last);
-  self->told_added = fresh_shown;
+  if (last + 1 - first >= HAND_OVER_MIN_PLACES)
+    self->told_added = fresh_shown;
   g_list_model_items_changed (G_LIST_MODEL (self), first,
                               last + 1 - first - fresh_shown->len, last + 1 - first);
   self->told_added = NULL;
@@ -840,12 +851,16 @@ tasks_removed_cb (DailiesTaskListModel *self,
    * and where they were (get_replaced_position). */
   if (in_shown->len > 0)
     {
-      g_autoptr(GPtrArray) removed_shown = g_ptr_array_sized_new (in_shown->len);
+      g_autoptr(GPtrArray) removed_shown = NULL;
 
-      for (guint i = 0; i < doomed->len; i++)
-        if (((Entry *) g_ptr_array_index (doomed, i))->shown)
-          g_ptr_array_add (removed_shown, g_ptr_array_index (doomed, i));
-      g_ptr_array_sort (removed_shown, compare_entries);
+      if (last + 1 - first - in_shown->len >= HAND_OVER_MIN_PLACES)
+        {
+          removed_shown = g_ptr_array_sized_new (in_shown->len);
+          for (guint i = 0; i < doomed->len; i++)
+            if (((Entry *) g_ptr_array_index (doomed, i))->shown)
+              g_ptr_array_add (removed_shown, g_ptr_array_index (doomed, i));
+          g_ptr_array_sort (removed_shown, compare_entries);
+        }
 
       self->told_removed = removed_shown;
       g_list_model_items_changed (G_LIST_MODEL (self), first, last + 1 - first, last + 1 - first - in_shown->len);
@@ -1008,6 +1023,7 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item = dailies_task_list_model_get_item;
 }
 
+/* No type check: GTK 4.8 asks for every place of a big change. */
 DailiesTask *
 dailies_task_list_model_peek_task (DailiesTaskListModel *self,
                                    guint                 position)
@@ -1032,6 +1048,14 @@ dailies_task_list_model_is_replacing (DailiesTaskListModel *self)
   g_return_val_if_fail (DAILIES_IS_TASK_LIST_MODEL (self), FALSE);
 
   return self->replaced != NULL || self->told_added != NULL || self->told_removed != NULL;
+}
+
+gboolean
+dailies_task_list_model_is_refiltering (DailiesTaskListModel *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK_LIST_MODEL (self), FALSE);
+
+  return self->replaced != NULL;
 }
 
 /* How many of @array's entries sort before @entry, and whether @entry is

@@ -79,8 +79,11 @@ guint                 dailies_task_list_model_count_match_checks  (DailiesTaskLi
 
 /* While the list tells of a change (its items-changed) made by a search
  * or a state filter, which replaces the span it names at once, or by
- * tasks added or removed, which it names as one span. */
+ * tasks added or removed spread over 10,000 places or more, which it
+ * names as one span. */
 gboolean              dailies_task_list_model_is_replacing        (DailiesTaskListModel *self);
+/* The first kind alone: a search or a state filter. */
+gboolean              dailies_task_list_model_is_refiltering      (DailiesTaskListModel *self);
 /* Then: whether @task was listed before the change, and where. */
 gboolean              dailies_task_list_model_get_replaced_position (DailiesTaskListModel *self,
                                                                      DailiesTask          *task,

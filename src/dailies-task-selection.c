@@ -117,9 +117,9 @@ typedef struct
 } Move;
 
 /* A search or filter replaced @removed tasks at @position by @added, or
- * tasks spread over the list were removed or put back, told as one span
- * (NULL for any other change): each slot of the replaced span, with its
- * place before. A search's matches often come up from below what it left
+ * tasks spread over 10,000 places or more were removed or put back, told
+ * as one span (NULL for any other change): each slot of the replaced
+ * span, with its place before. A search's matches often come up from below what it left
  * out, which the list tells as a removal alone: when more rows would go
  * with the tasks left out than would move up with the rest, the span is
  * widened to the end of the list, so that those rows take the tasks that
@@ -154,7 +154,9 @@ take_slots_off (DailiesTaskSelection *self,
         g_array_append_val (moves, ((Move) { value, old }));
       }
 
-  if (n_left_out > n_moving_up)
+  /* A search's alone: an addition or a removal keeps its rows' places
+   * only within its own span. */
+  if (n_left_out > n_moving_up && dailies_task_list_model_is_refiltering (self->model))
     {
       *removed += n_after;
       *added += n_after;
