@@ -171,8 +171,8 @@ wait_until(lambda: position.currentValue < on and abs(position.currentValue - at
 check(find(player, 'push button', name='Play') is not None, 'stepping leaves the video paused')
 tab_until(lambda: focused() is not None and not inside(focused(), player), 'Tab leaves the player')
 
-# Ctrl+S asks where to save (GTK's own chooser under Xvfb, where no
-# portal runs); its name field has the focus and takes a whole path;
+# Ctrl+S asks where to save (GTK's own chooser: outside a sandbox GTK
+# asks no portal for it); its name field has the focus and takes a whole path;
 # Return saves the video there. The chooser is GTK's, not ours: its
 # names are not checked (GTK 4.8 leaves many of its buttons unnamed).
 save_dir = tempfile.mkdtemp(prefix='dailies-keyboard-save-')

@@ -587,8 +587,8 @@ main (int   argc,
   DailiesTestNotifications *notifications;
   int status;
 
-  /* No settings portal runs under the test bus; say so, rather than let
-   * libadwaita ask for one. */
+  /* The portal the test bus would start has no display (test-portal runs
+   * its own): libadwaita is not to ask it, as in every test (meson.build). */
   g_setenv ("ADW_DISABLE_PORTAL", "1", TRUE);
   gtk_test_init (&argc, &argv, NULL);
   /* Tasks finish while the window is not the focused one. */
