@@ -914,6 +914,13 @@ lists_all (gpointer data)
   return g_list_model_get_n_items (data) == 400 + DAILIES_TEST_N_DEMO_TASKS;
 }
 
+/* The 400 but the one removed for good, and 24,000 more. */
+static gboolean
+lists_spread (gpointer data)
+{
+  return g_list_model_get_n_items (data) == 399 + DAILIES_TEST_N_DEMO_TASKS + 24000;
+}
+
 /* Each row in the list shows the task at its place: after rows above it
  * come and go, a search, and an Undo (GTK 4.8 rebinds every row it keeps
  * at each such change, and builds or reuses rows for a search); a row
@@ -998,6 +1005,31 @@ test_rows_follow_changes_body (DailiesApplication *app)
   g_ptr_array_set_size (removed, 0);
   assert_rows_show_their_tasks (list_view);
   g_assert_true (dailies_test_wait_until (flag_is_set, &freed, 10000));
+
+  /* Every other task removed and put back, over more than the 10,000
+   * places past which the rows in view take the tasks at their places:
+   * with the view at the top of the list, then in its middle. */
+  g_ptr_array_set_size (ids, 0);
+  for (guint i = 0; i < 24000; i++)
+    g_ptr_array_add (ids, g_strdup_printf ("asyntask_RowsSpread%05u", i));
+  dailies_task_store_add_ids (store, (const char * const *) ids->pdata, ids->len);
+  g_assert_true (dailies_test_wait_until (lists_spread, shown, 10000));
+  for (guint at_middle = 0; at_middle < 2; at_middle++)
+    {
+      GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list_view));
+
+      dailies_test_wait_for_frames (list_view);
+      gtk_adjustment_set_value (adjustment, at_middle ? gtk_adjustment_get_upper (adjustment) / 2 : 0);
+      assert_rows_show_their_tasks (list_view);
+      for (guint i = 0; i < g_list_model_get_n_items (shown); i += 2)
+        g_ptr_array_add (removed, dailies_test_listed_task (shown, i));
+      dailies_task_store_remove_tasks (store, removed);
+      assert_rows_show_their_tasks (list_view);
+      dailies_task_store_restore_tasks (store, removed);
+      assert_rows_show_their_tasks (list_view);
+      g_assert_true (lists_spread (shown));
+      g_ptr_array_set_size (removed, 0);
+    }
 }
 
 static void
