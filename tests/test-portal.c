@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "dailies-application.h"
@@ -148,19 +149,22 @@ owned_or_exited (gpointer user_data)
   return pid == (guint32) atoi (id);
 }
 
-/* Starts @service as the bus would, but by the test, with --replace: a
- * portal that the bus started earlier in the suite, for a test whose
- * libadwaita asked for the settings portal, has neither the display nor
- * the desktop's name, and so no file chooser. Waits until it owns its
- * name. */
-/* A test that fails leaves no portal behind on the bus, holding its
- * names and the output meson waits on: each goes with the test. */
+/* A test that fails leaves neither portal process it started behind,
+ * holding its name and the output meson waits on: each goes with the
+ * test, also if the test went before prctl() was called. */
 static void
 die_with_test (gpointer user_data)
 {
   prctl (PR_SET_PDEATHSIG, SIGTERM);
+  if (getppid () != GPOINTER_TO_INT (user_data))
+    _exit (1);
 }
 
+/* Starts @service as the bus would, but by the test, with --replace: a
+ * portal that the bus started for something else (the suite's tests do
+ * not ask it, but a desktop's library may) has neither the display nor
+ * the desktop's name, and so no file chooser. Waits until it owns its
+ * name. */
 static void
 start_service (Fixture    *f,
                Service    *service,
@@ -183,7 +187,7 @@ start_service (Fixture    *f,
   g_subprocess_launcher_setenv (launcher, "XDG_CURRENT_DESKTOP", "GNOME", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "GDK_DEBUG");
   g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
-  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test, GINT_TO_POINTER (getpid ()), NULL);
 
   watch = g_bus_watch_name_on_connection (f->bus, name, G_BUS_NAME_WATCHER_FLAGS_NONE,
                                           owner_appeared_cb, owner_vanished_cb, service, NULL);
