@@ -40,6 +40,7 @@ typedef struct
   GHashTable           *index_of;     /* task → its place in that addition */
   guint                 n_batches;
   guint                 next_id;      /* of run_property's tasks */
+  guint                 n_replacing;  /* items-changed that said where tasks were */
 } Fixture;
 
 static void
@@ -50,6 +51,32 @@ items_changed_cb (GListModel *model,
                   Fixture    *f)
 {
   g_assert_cmpuint (position + removed, <=, f->mirror->len);
+
+  /* Where the list says each task was (the list view's model hands its
+   * rows over by it): the mirror is the list before this change; a task
+   * it does not hold was not listed. */
+  if (dailies_task_list_model_is_replacing (DAILIES_TASK_LIST_MODEL (model)))
+    {
+      g_autoptr(GHashTable) before = g_hash_table_new (NULL, NULL);
+      guint old;
+
+      f->n_replacing++;
+      for (guint i = 0; i < f->mirror->len; i++)
+        {
+          DailiesTask *task = g_ptr_array_index (f->mirror, i);
+
+          g_hash_table_add (before, task);
+          g_assert_true (dailies_task_list_model_get_replaced_position (DAILIES_TASK_LIST_MODEL (model), task, &old));
+          g_assert_cmpuint (old, ==, i);
+        }
+      for (guint i = 0; i < added; i++)
+        {
+          g_autoptr(DailiesTask) task = g_list_model_get_item (model, position + i);
+
+          if (!g_hash_table_contains (before, task))
+            g_assert_false (dailies_task_list_model_get_replaced_position (DAILIES_TASK_LIST_MODEL (model), task, &old));
+        }
+    }
 
   f->n_signals++;
   f->position = position;
@@ -758,6 +785,51 @@ test_remove_restore (Fixture       *f,
   assert_consistent (f);
 }
 
+/* A removal and an Undo spread over 10,000 places or more say, while
+ * told, where each task was (checked in items_changed_cb for every task
+ * listed before): every other task of 30,000, then of the 24,000 a
+ * search shows, so that tasks it hides are among them. Smaller ones say
+ * nothing of the kind. */
+static void
+test_spread_change_old_places (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) doomed = g_ptr_array_new_with_free_func (g_object_unref);
+  const char * const searches[] = { "", "shown" };
+
+  for (guint i = 0; i < 30000; i++)
+    g_ptr_array_add (ids, g_strdup_printf ("spread-%05u-%s", i, i % 5 == 0 ? "hidden" : "shown"));
+  dailies_task_list_model_begin_group ();
+  dailies_task_store_add_ids (f->store, (const char * const *) ids->pdata, ids->len);
+  dailies_task_list_model_end_group ();
+  assert_consistent (f);
+
+  for (guint s = 0; s < G_N_ELEMENTS (searches); s++)
+    {
+      dailies_task_list_model_set_search (f->model, searches[s]);
+      f->n_replacing = 0;
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (f->model)); i += 2)
+        g_ptr_array_add (doomed, g_list_model_get_item (G_LIST_MODEL (f->model), i));
+      dailies_task_store_remove_tasks (f->store, doomed);
+      assert_consistent (f);
+      dailies_task_store_restore_tasks (f->store, doomed);
+      assert_consistent (f);
+      g_assert_cmpuint (f->n_replacing, ==, 2);
+      g_ptr_array_set_size (doomed, 0);
+    }
+
+  /* Twenty places: told as they are. */
+  dailies_task_list_model_set_search (f->model, "");
+  f->n_replacing = 0;
+  for (guint i = 0; i < 20; i += 2)
+    g_ptr_array_add (doomed, g_list_model_get_item (G_LIST_MODEL (f->model), i));
+  dailies_task_store_remove_tasks (f->store, doomed);
+  dailies_task_store_restore_tasks (f->store, doomed);
+  assert_consistent (f);
+  g_assert_cmpuint (f->n_replacing, ==, 0);
+}
+
 /* Each list the model shows, at each of its signals, holds a task once. */
 static void
 no_twice_cb (GListModel *model,
@@ -1300,6 +1372,7 @@ main (int   argc,
   ADD ("/task-list-model/answer", test_answer);
   ADD ("/task-list-model/costs-follow-the-change", test_costs_follow_the_change);
   ADD ("/task-list-model/remove-restore", test_remove_restore);
+  ADD ("/task-list-model/spread-change-old-places", test_spread_change_old_places);
   ADD ("/task-list-model/big-change", test_big_change);
   ADD ("/task-list-model/before-load", test_before_load);
   ADD ("/task-list-model/search-after-load", test_search_after_load);
