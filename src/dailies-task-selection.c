@@ -64,17 +64,24 @@ file_slot (DailiesTaskSelection *self,
 
 /* The spare is handed out without being filed: GTK 4.8 asks for the
  * item of every place a big change brings back (an Undo of 50,000:
- * 150,000 items), to look for its row, and lets go of it at once. A
- * spare someone kept since (a row took it) is filed now, as any other
- * slot, and the next one is made when asked for. Reading the count of
- * references costs nothing, where a toggle reference cost a callback, a
- * filing and an unfiling per item asked for. Main thread only. */
+ * 150,000 items), to look for its row, and lets go of it at once. Reading
+ * the count of references costs nothing, where a toggle reference cost a
+ * callback, a filing and an unfiling per item asked for. Main thread
+ * only. */
+static gboolean
+spare_is_ours_alone (DailiesTaskSelection *self)
+{
+  return self->spare != NULL && g_atomic_int_get (&G_OBJECT (self->spare)->ref_count) == 1;
+}
+
+/* A spare someone kept since (a row took it) is filed now, as any other
+ * slot, and the next one is made when asked for. */
 static void
 settle_spare (DailiesTaskSelection *self)
 {
   DailiesTask *task;
 
-  if (self->spare == NULL || g_atomic_int_get (&G_OBJECT (self->spare)->ref_count) == 1)
+  if (self->spare == NULL || spare_is_ours_alone (self))
     return;
 
   task = dailies_task_slot_get_task (self->spare);
@@ -87,7 +94,7 @@ settle_spare (DailiesTaskSelection *self)
 static void
 release_spare_task (DailiesTaskSelection *self)
 {
-  if (self->spare != NULL && g_atomic_int_get (&G_OBJECT (self->spare)->ref_count) == 1)
+  if (spare_is_ours_alone (self))
     dailies_task_slot_set_task (self->spare, NULL);
 }
 
@@ -119,11 +126,11 @@ typedef struct
 /* A search or filter replaced @removed tasks at @position by @added, or
  * tasks spread over 10,000 places or more were removed or put back, told
  * as one span (NULL for any other change): each slot of the replaced
- * span, with its place before. A search's matches often come up from below what it left
- * out, which the list tells as a removal alone: when more rows would go
- * with the tasks left out than would move up with the rest, the span is
- * widened to the end of the list, so that those rows take the tasks that
- * come up. */
+ * span, with its place before. A search's matches often come up from
+ * below what it left out, which the list tells as a removal alone: when
+ * more rows would go with the tasks left out than would move up with the
+ * rest, the span is widened to the end of the list, so that those rows
+ * take the tasks that come up. */
 static GArray *
 take_slots_off (DailiesTaskSelection *self,
                 guint                 position,

@@ -1356,9 +1356,6 @@ dailies_task_dup_fields (DailiesTask       *self,
                          GBytes           **raw_json)
 {
   DailiesTaskDetail *d;
-  const char *upstream_problem;
-  struct { const char *text; char **copy; } texts[10];
-  guint n_texts = 0;
   gsize size = 0;
   char *at;
 
@@ -1372,40 +1369,35 @@ dailies_task_dup_fields (DailiesTask       *self,
     .first_seen = self->first_seen,
   };
   *raw_json = NULL;
-  /* Known once an answer was applied or the task loaded; one given
-   * raw-json by itself reads it from that here. */
-  upstream_problem = dailies_task_get_upstream_problem (self) ?: "";
   d = self->detail;
 
-#define TEXT(value, field) texts[n_texts++] = (typeof (texts[0])) { (value), &fields->field }
-  TEXT (self->id, id);
-  TEXT (upstream_problem, upstream_problem);
-  if (d != NULL)
-    {
-      TEXT (d->status_text, status_text);
-      TEXT (d->fail_reason, fail_reason);
-      TEXT (d->result_url, result_url);
-      TEXT (d->original_result_url, original_result_url);
-      TEXT (d->request_id, request_id);
-      TEXT (d->model, model);
-      TEXT (d->last_error, last_error);
-      TEXT (d->local_path, local_path);
-    }
-#undef TEXT
-  g_assert (n_texts <= G_N_ELEMENTS (texts));
+  /* The upstream problem is known once an answer was applied or the task
+   * loaded; one given raw-json by itself reads it from that here. */
+  const char *texts[] = {
+    self->id, dailies_task_get_upstream_problem (self) ?: "",
+    d ? d->status_text : NULL, d ? d->fail_reason : NULL, d ? d->result_url : NULL,
+    d ? d->original_result_url : NULL, d ? d->request_id : NULL, d ? d->model : NULL,
+    d ? d->last_error : NULL, d ? d->local_path : NULL,
+  };
+  char **copies[] = {
+    &fields->id, &fields->upstream_problem,
+    &fields->status_text, &fields->fail_reason, &fields->result_url,
+    &fields->original_result_url, &fields->request_id, &fields->model,
+    &fields->last_error, &fields->local_path,
+  };
+  gsize lengths[G_N_ELEMENTS (texts)];
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (texts) == G_N_ELEMENTS (copies));
 
   /* One allocation for them all: an Undo of 50,000 copies 50,000 rows. */
-  for (guint i = 0; i < n_texts; i++)
-    if (texts[i].text != NULL)
-      size += strlen (texts[i].text) + 1;
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    size += lengths[i] = texts[i] != NULL ? strlen (texts[i]) + 1 : 0;
   fields->strings = at = g_malloc (size);
-  for (guint i = 0; i < n_texts; i++)
-    if (texts[i].text != NULL)
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    if (texts[i] != NULL)
       {
-        gsize length = strlen (texts[i].text) + 1;
-
-        *texts[i].copy = memcpy (at, texts[i].text, length);
-        at += length;
+        *copies[i] = memcpy (at, texts[i], lengths[i]);
+        at += lengths[i];
       }
 
   if (d == NULL)
