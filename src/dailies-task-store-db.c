@@ -17,6 +17,7 @@
 
 #include "dailies-task-store-private.h"
 #include "dailies-search-key.h"
+#include "dailies-stored-json.h"
 #include "dailies-task-response.h"
 
 /* One step per schema version: migrations[N] takes a database from version
@@ -283,6 +284,28 @@ dup_column_text (sqlite3_stmt *stmt,
   return copy;
 }
 
+/* A stored answer, packed or not (dailies-stored-json.h); NULL for a
+ * damaged one, counted in @n_damaged for the caller's line in the log. */
+static char *
+dup_column_json (sqlite3_stmt *stmt,
+                 int           column,
+                 guint        *n_damaged)
+{
+  const char *text;
+  char *json;
+
+  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+    return NULL;
+
+  /* Blob or text, its bytes as stored. */
+  text = sqlite3_column_blob (stmt, column);
+  json = dailies_stored_json_unpack (text != NULL ? text : "", sqlite3_column_bytes (stmt, column));
+  if (json == NULL)
+    (*n_damaged)++;
+
+  return json;
+}
+
 static DailiesTaskStatus
 status_from_column (GEnumClass *status_class,
                     gint64      value)
@@ -329,6 +352,7 @@ json_reader_read (DailiesTaskJsonSource *source,
 {
   JsonReader *reader = (JsonReader *) source;
   char *json = NULL;
+  guint n_damaged = 0;
   int rc;
 
   g_atomic_int_inc (&reader->n_reads);
@@ -356,8 +380,11 @@ json_reader_read (DailiesTaskJsonSource *source,
   sqlite3_bind_text (reader->stmt, 1, id, -1, SQLITE_STATIC);
   rc = sqlite3_step (reader->stmt);
   if (rc == SQLITE_ROW)
-    json = dup_column_text (reader->stmt, 0);
+    json = dup_column_json (reader->stmt, 0, &n_damaged);
   json_reader_note (reader, rc == SQLITE_ROW || rc == SQLITE_DONE ? NULL : sqlite3_errmsg (reader->db));
+  /* Read again each time it is shown: a line each time. */
+  if (n_damaged > 0)
+    g_message ("store: the stored answer of %s is damaged; it is left out", id);
   sqlite3_reset (reader->stmt);
   sqlite3_clear_bindings (reader->stmt);
 
@@ -474,6 +501,7 @@ read_tasks (sqlite3               *db,
   g_autoptr(GArray) loaded = g_array_new (FALSE, FALSE, sizeof (LoadedTask));
   g_autoptr(GPtrArray) problems_due = g_ptr_array_new_with_free_func (g_object_unref);
   g_autofree char *maker = dailies_task_response_upstream_problem_maker ();
+  guint n_damaged = 0;
   gboolean sorted = TRUE;
   sqlite3_stmt *stmt = NULL;
   int rc;
@@ -532,7 +560,7 @@ read_tasks (sqlite3               *db,
       problem_due = json_left && !dailies_task_status_is_terminal (fields.status) &&
                     fields.upstream_problem == NULL;
       if (!json_left || problem_due)
-        fields.raw_json = dup_column_text (stmt, 13);
+        fields.raw_json = dup_column_json (stmt, 13, &n_damaged);
       fields.first_seen = sqlite3_column_int64 (stmt, 14);
       fields.last_polled = sqlite3_column_int64 (stmt, 15);
       fields.last_error = dup_column_text (stmt, 16);
@@ -582,6 +610,8 @@ read_tasks (sqlite3               *db,
 
   sqlite3_finalize (stmt);
 
+  if (n_damaged > 0)
+    g_message ("store: the stored answers of %u tasks are damaged; they are left out", n_damaged);
   if (problems_due->len > 0)
     store_upstream_problems (db, problems_due, maker);
 

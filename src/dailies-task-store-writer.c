@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dailies-task-store-private.h"
+#include "dailies-stored-json.h"
 #include "dailies-task-response.h"
 
 /* After the first header, which tells whether this is glibc. */
@@ -142,6 +143,7 @@ write_row (DailiesTaskStore *self,
            const Row        *row,
            const char       *maker)
 {
+  g_autofree char *packed_json = NULL;
   sqlite3_stmt *stmt;
   int rc;
 
@@ -176,8 +178,16 @@ write_row (DailiesTaskStore *self,
   bind_text (stmt, 12, row->fields.request_id);
   bind_text (stmt, 13, row->fields.model);
   if (row->json != NULL)
-    sqlite3_bind_text (stmt, 14, g_bytes_get_data (row->json, NULL), g_bytes_get_size (row->json) - 1,
-                       SQLITE_STATIC);
+    {
+      gsize length = g_bytes_get_size (row->json) - 1;
+
+      packed_json = dailies_stored_json_pack (g_bytes_get_data (row->json, NULL), length, &length);
+      /* Packed, not UTF-8: a blob. */
+      if (packed_json != NULL)
+        sqlite3_bind_blob (stmt, 14, packed_json, length, SQLITE_STATIC);
+      else
+        sqlite3_bind_text (stmt, 14, g_bytes_get_data (row->json, NULL), length, SQLITE_STATIC);
+    }
   else
     sqlite3_bind_null (stmt, 14);
   sqlite3_bind_int64 (stmt, 15, row->fields.first_seen);

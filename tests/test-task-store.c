@@ -118,6 +118,22 @@ response_body (const char *id,
                           id, status, id, id, progress, id);
 }
 
+/* A finished task's answer as the service gives it: its link three times
+ * (result_url, fail_reason by the documented quirk, and the video_url). */
+static char *
+finished_body (const char *id)
+{
+  g_autofree char *link = g_strdup_printf ("\"https://cdn.example.com/v/%s.mp4?X-Tos-Expires=86400"
+                                           "\\u0026X-Tos-Signature=0123456789abcdef\"", id);
+
+  return g_strdup_printf ("{\"code\":\"success\",\"message\":\"\",\"data\":{\"task_id\":\"%s\","
+                          "\"action\":\"generate\",\"status\":\"SUCCESS\",\"result_url\":%s,\"fail_reason\":%s,"
+                          "\"submit_time\":1777288506,\"start_time\":1777288508,\"finish_time\":1777288800,"
+                          "\"progress\":\"100%%\",\"request_id\":\"req-%s\",\"data\":{\"content\":{\"video_url\":%s},"
+                          "\"model\":\"doubao-seedance-2-0-260128\",\"resolution\":\"720p\"}}}",
+                          id, link, link, id, link);
+}
+
 static void
 apply_body (DailiesTaskStore *store,
             DailiesTask      *task,
@@ -820,6 +836,7 @@ dispatch_ready (void)
 /* The store's read-back lines, counted (every line still goes out). */
 static guint n_read_back_failures;
 static guint n_read_back_recoveries;
+static guint n_damaged_answers;
 
 static GLogWriterOutput
 count_read_back_lines (GLogLevelFlags   log_level,
@@ -833,6 +850,8 @@ count_read_back_lines (GLogLevelFlags   log_level,
     n_read_back_failures++;
   else if (message != NULL && g_str_has_prefix (message, "store: stored answers can be read again"))
     n_read_back_recoveries++;
+  else if (message != NULL && g_str_has_prefix (message, "store: the stored answer of "))
+    n_damaged_answers++;
 
   return g_log_writer_default (log_level, fields, n_fields, user_data);
 }
@@ -1518,7 +1537,10 @@ test_committed_json_leaves_memory (void)
 }
 
 /* A finished task's answer stays in the file until asked for, and is
- * neither lost by later writes nor by a removal that is undone. */
+ * neither lost by later writes nor by a removal that is undone. One that
+ * names its link three times, as the service's do, is stored with it
+ * once. One damaged in the file reads as no answer, with a line in the
+ * log, and its task stays. */
 static void
 test_stored_json (void)
 {
@@ -1526,7 +1548,12 @@ test_stored_json (void)
   DailiesTaskStore *store;
   const char *ids[] = { "asyntask_StoredJson000001", "asyntask_StoredJson000002", "asyntask_StoredJson000003" };
   g_autofree char *done_body = response_body (ids[0], "SUCCESS", "100%");
-  g_autofree char *other_body = response_body (ids[1], "SUCCESS", "100%");
+  g_autofree char *other_body = finished_body (ids[1]);
+  g_autofree char *link = g_strdup_printf ("\"https://cdn.example.com/v/%s.mp4?X-Tos-Expires=86400"
+                                           "\\u0026X-Tos-Signature=0123456789abcdef\"", ids[1]);
+  g_autofree char *stored_size = g_strdup_printf ("SELECT length (raw_json) FROM tasks WHERE id = '%s'"
+                                                  " AND typeof (raw_json) = 'blob'", ids[1]);
+  guint damaged_before = n_damaged_answers;
   g_autofree char *running_body = response_body (ids[2], "IN_PROGRESS", "40%");
   g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(DailiesTaskResponse) response = NULL;
@@ -1539,6 +1566,8 @@ test_stored_json (void)
   apply_body (store, dailies_task_store_lookup (store, ids[1]), other_body, 200);
   apply_body (store, dailies_task_store_lookup (store, ids[2]), running_body, 200);
   close_store (store);
+  g_assert_nonnull (strstr (other_body, link));
+  g_assert_cmpint (query_int (f.db_path, stored_size), ==, strlen (other_body) + 1 - 2 * (strlen (link) - 1));
 
   /* Finished: left in the file, read when asked for, then kept. */
   store = open_store (f.db_path);
@@ -1574,6 +1603,20 @@ test_stored_json (void)
   g_assert_cmpstr (dailies_task_get_local_path (task), ==, "/videos/second.mp4");
   g_assert_cmpstr (dailies_task_get_raw_json (task), ==, other_body);
   g_assert_cmpstr (dailies_task_get_raw_json (dailies_task_store_lookup (store, ids[0])), ==, done_body);
+  close_store (store);
+  /* Through the removal and its Undo, still stored once. */
+  g_assert_cmpint (query_int (f.db_path, stored_size), ==, strlen (other_body) + 1 - 2 * (strlen (link) - 1));
+
+  /* Its link cut short in the file. */
+  exec_on (f.db_path, "UPDATE tasks SET raw_json = substr (raw_json, 1, 80) WHERE id = 'asyntask_StoredJson000002'");
+  store = open_store (f.db_path);
+  task = dailies_task_store_lookup (store, ids[1]);
+  g_assert_nonnull (task);
+  g_assert_cmpint (dailies_task_get_status (task), ==, DAILIES_TASK_STATUS_SUCCESS);
+  g_assert_null (dailies_task_get_raw_json (task));
+  g_assert_cmpuint (n_damaged_answers - damaged_before, ==, 1);
+  g_assert_cmpstr (dailies_task_get_raw_json (dailies_task_store_lookup (store, ids[0])), ==, done_body);
+  g_assert_cmpuint (n_damaged_answers - damaged_before, ==, 1);
   close_store (store);
 
   fixture_clear (&f);

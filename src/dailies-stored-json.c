@@ -1,0 +1,180 @@
+/* dailies-stored-json.c
+ *
+ * The stored form: the byte 0xFF, then the answer with each copy of the
+ * link's JSON string (quotes and escapes as the service wrote them) after
+ * its first, the value of "result_url", replaced by 0xFF. The first copy
+ * stays, so reading finds it the way writing did.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "dailies-stored-json.h"
+#include "dailies-utf8.h"
+
+/* Never in UTF-8, so never in an answer, which is stored as UTF-8. */
+#define MARK '\xff'
+
+/* Shorter strings are not worth looking for again. */
+#define MIN_LINK_TOKEN 16
+
+static gboolean
+is_json_space (char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* The first copy of the @length bytes of @quoted, which start with a
+ * quote, in @from up to @end. Quotes are a few dozen in an answer: this
+ * costs a fraction of memmem(), which readies itself for any needle. */
+static const char *
+find_quoted (const char *from,
+             const char *end,
+             const char *quoted,
+             gsize       length)
+{
+  while ((gsize) (end - from) >= length &&
+         (from = memchr (from, '"', end - from - length + 1)) != NULL)
+    {
+      if (from[1] == quoted[1] && memcmp (from, quoted, length) == 0)
+        return from;
+      from++;
+    }
+
+  return NULL;
+}
+
+/* Where the string after the first "result_url": in @text starts, and
+ * where it ends (past its closing quote). */
+static gboolean
+find_link_token (const char  *text,
+                 gsize        length,
+                 const char **start,
+                 const char **end)
+{
+  static const char key[] = "\"result_url\"";
+  const char *text_end = text + length;
+  const char *p = text;
+
+  /* The key, not the same word as a value. */
+  for (;;)
+    {
+      p = find_quoted (p, text_end, key, sizeof key - 1);
+      if (p == NULL)
+        return FALSE;
+      p += sizeof key - 1;
+      while (p < text_end && is_json_space (*p))
+        p++;
+      if (p < text_end && *p == ':')
+        break;
+    }
+  p++;
+  while (p < text_end && is_json_space (*p))
+    p++;
+  if (p == text_end || *p != '"')
+    return FALSE;
+
+  /* Its end: the first quote after it with an even run of backslashes
+   * before. */
+  *start = p;
+  for (;;)
+    {
+      const char *backslash;
+
+      p = memchr (p + 1, '"', text_end - p - 1);
+      if (p == NULL)
+        return FALSE;
+      for (backslash = p - 1; backslash > *start && *backslash == '\\'; backslash--)
+        ;
+      if ((p - 1 - backslash) % 2 == 0)
+        break;
+    }
+  *end = p + 1;
+
+  return TRUE;
+}
+
+char *
+dailies_stored_json_pack (const char *json,
+                          gsize       length,
+                          gsize      *packed_length)
+{
+  const char *token, *token_end, *json_end = json + length;
+  const char *from, *copy;
+  gsize token_length;
+  GString *packed;
+
+  /* Read back, it must be what it was: UTF-8, where MARK is never. */
+  if (!dailies_utf8_is_valid (json, length) ||
+      !find_link_token (json, length, &token, &token_end))
+    return NULL;
+  token_length = token_end - token;
+  if (token_length < MIN_LINK_TOKEN)
+    return NULL;
+  copy = find_quoted (token_end, json_end, token, token_length);
+  if (copy == NULL)
+    return NULL;
+
+  packed = g_string_sized_new (length);
+  g_string_append_c (packed, MARK);
+  from = json;
+  do
+    {
+      g_string_append_len (packed, from, copy - from);
+      g_string_append_c (packed, MARK);
+      from = copy + token_length;
+      copy = find_quoted (from, json_end, token, token_length);
+    }
+  while (copy != NULL);
+  g_string_append_len (packed, from, json_end - from);
+
+  *packed_length = packed->len;
+  return g_string_free (packed, FALSE);
+}
+
+char *
+dailies_stored_json_unpack (const char *text,
+                            gsize       length)
+{
+  const char *token, *token_end, *body, *body_end, *mark, *from;
+  GString *json;
+
+  if (length == 0 || text[0] != MARK)
+    {
+      char *copy = g_malloc (length + 1);
+
+      memcpy (copy, text, length);
+      copy[length] = '\0';
+      return copy;
+    }
+
+  body = text + 1;
+  body_end = text + length;
+  if (!find_link_token (body, length - 1, &token, &token_end))
+    return NULL;
+
+  json = g_string_sized_new (length * 2);
+  for (from = body; (mark = memchr (from, MARK, body_end - from)) != NULL; from = mark + 1)
+    {
+      /* Marks stand only for copies after the first. */
+      if (mark < token_end)
+        {
+          g_string_free (json, TRUE);
+          return NULL;
+        }
+      g_string_append_len (json, from, mark - from);
+      g_string_append_len (json, token, token_end - token);
+    }
+  g_string_append_len (json, from, body_end - from);
+
+  if (!dailies_utf8_is_valid (json->str, json->len))
+    {
+      g_string_free (json, TRUE);
+      return NULL;
+    }
+
+  return g_string_free (json, FALSE);
+}
