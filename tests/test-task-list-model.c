@@ -830,6 +830,50 @@ test_spread_change_old_places (Fixture       *f,
   g_assert_cmpuint (f->n_replacing, ==, 0);
 }
 
+/* The limit itself: a change told over 10,000 places or more says where
+ * its tasks were, one told over 9,999 does not. The first task and the
+ * one at @last go: the removal is told as @last - 1 places, its Undo as
+ * @last + 1. */
+static void
+test_hand_over_limit (Fixture       *f,
+                      gconstpointer  data)
+{
+  static const struct { guint last; guint removal_says; guint undo_says; } cases[] = {
+    { 9997, 0, 0 },
+    { 9998, 0, 0 },
+    { 9999, 0, 1 },
+    { 10000, 0, 1 },
+    { 10001, 1, 1 },
+    { 10002, 1, 1 },
+  };
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < 10010; i++)
+    g_ptr_array_add (ids, g_strdup_printf ("limit-%05u", i));
+  dailies_task_list_model_begin_group ();
+  dailies_task_store_add_ids (f->store, (const char * const *) ids->pdata, ids->len);
+  dailies_task_list_model_end_group ();
+  assert_consistent (f);
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(GPtrArray) doomed = g_ptr_array_new_with_free_func (g_object_unref);
+
+      g_ptr_array_add (doomed, g_list_model_get_item (G_LIST_MODEL (f->model), 0));
+      g_ptr_array_add (doomed, g_list_model_get_item (G_LIST_MODEL (f->model), cases[c].last));
+      f->n_replacing = 0;
+      reset_signals (f);
+      dailies_task_store_remove_tasks (f->store, doomed);
+      assert_one_change (f, 0, cases[c].last + 1, cases[c].last - 1);
+      g_assert_cmpuint (f->n_replacing, ==, cases[c].removal_says);
+      reset_signals (f);
+      dailies_task_store_restore_tasks (f->store, doomed);
+      assert_one_change (f, 0, cases[c].last - 1, cases[c].last + 1);
+      g_assert_cmpuint (f->n_replacing, ==, cases[c].removal_says + cases[c].undo_says);
+      assert_consistent (f);
+    }
+}
+
 /* Each list the model shows, at each of its signals, holds a task once. */
 static void
 no_twice_cb (GListModel *model,
@@ -1373,6 +1417,7 @@ main (int   argc,
   ADD ("/task-list-model/costs-follow-the-change", test_costs_follow_the_change);
   ADD ("/task-list-model/remove-restore", test_remove_restore);
   ADD ("/task-list-model/spread-change-old-places", test_spread_change_old_places);
+  ADD ("/task-list-model/hand-over-limit", test_hand_over_limit);
   ADD ("/task-list-model/big-change", test_big_change);
   ADD ("/task-list-model/before-load", test_before_load);
   ADD ("/task-list-model/search-after-load", test_search_after_load);
