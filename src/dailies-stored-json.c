@@ -1,9 +1,11 @@
 /* dailies-stored-json.c
  *
- * The stored form: the byte 0xFF, then the answer with each copy of the
- * link's JSON string (quotes and escapes as the service wrote them) after
- * its first, the value of "result_url", replaced by 0xFF. The first copy
- * stays, so reading finds it the way writing did.
+ * The stored form: the byte 0xFF, the answer's length (4 bytes, little
+ * endian), then the answer with each copy of the link's JSON string
+ * (quotes and escapes as the service wrote them) after its first, the
+ * value of "result_url", replaced by 0xFF. The first copy stays, so
+ * reading finds it the way writing did; the length tells a form cut short
+ * or changed from the one written.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,10 +15,12 @@
 #include <string.h>
 
 #include "dailies-stored-json.h"
+#include "dailies-task-response.h"
 #include "dailies-utf8.h"
 
 /* Never in UTF-8, so never in an answer, which is stored as UTF-8. */
 #define MARK '\xff'
+#define HEADER_LENGTH 5
 
 /* Shorter strings are not worth looking for again. */
 #define MIN_LINK_TOKEN 16
@@ -28,8 +32,9 @@ is_json_space (char c)
 }
 
 /* The first copy of the @length bytes of @quoted, which start with a
- * quote, in @from up to @end. Quotes are a few dozen in an answer: this
- * costs a fraction of memmem(), which readies itself for any needle. */
+ * quote, in @from up to @end. An answer has a few dozen quotes: going from
+ * one to the next is cheaper than memmem(), whose set-up for a long
+ * needle cost more than the rest of packing an answer (callgrind). */
 static const char *
 find_quoted (const char *from,
              const char *end,
@@ -94,7 +99,7 @@ find_link_token (const char  *text,
     }
   *end = p + 1;
 
-  return TRUE;
+  return *end - *start >= MIN_LINK_TOKEN;
 }
 
 char *
@@ -107,19 +112,20 @@ dailies_stored_json_pack (const char *json,
   gsize token_length;
   GString *packed;
 
-  /* Read back, it must be what it was: UTF-8, where MARK is never. */
-  if (!dailies_utf8_is_valid (json, length) ||
+  /* Read back, it must be what it was: UTF-8, where MARK never is, and no
+   * longer than an answer can be. */
+  if (length > DAILIES_TASK_RESPONSE_MAX_BODY || !dailies_utf8_is_valid (json, length) ||
       !find_link_token (json, length, &token, &token_end))
     return NULL;
   token_length = token_end - token;
-  if (token_length < MIN_LINK_TOKEN)
-    return NULL;
   copy = find_quoted (token_end, json_end, token, token_length);
   if (copy == NULL)
     return NULL;
 
   packed = g_string_sized_new (length);
   g_string_append_c (packed, MARK);
+  for (guint i = 0; i < 4; i++)
+    g_string_append_c (packed, (char) ((length >> (8 * i)) & 0xFF));
   from = json;
   do
     {
@@ -140,41 +146,54 @@ dailies_stored_json_unpack (const char *text,
                             gsize       length)
 {
   const char *token, *token_end, *body, *body_end, *mark, *from;
-  GString *json;
+  gsize token_length, n_marks = 0, json_length = 0;
+  char *json, *to;
 
   if (length == 0 || text[0] != MARK)
     {
-      char *copy = g_malloc (length + 1);
-
-      memcpy (copy, text, length);
-      copy[length] = '\0';
-      return copy;
+      json = g_malloc (length + 1);
+      memcpy (json, text, length);
+      json[length] = '\0';
+      return json;
     }
 
-  body = text + 1;
-  body_end = text + length;
-  if (!find_link_token (body, length - 1, &token, &token_end))
+  if (length < HEADER_LENGTH)
     return NULL;
+  for (guint i = 0; i < 4; i++)
+    json_length |= (gsize) (guchar) text[1 + i] << (8 * i);
+  body = text + HEADER_LENGTH;
+  body_end = text + length;
+  if (json_length > DAILIES_TASK_RESPONSE_MAX_BODY ||
+      !find_link_token (body, body_end - body, &token, &token_end))
+    return NULL;
+  token_length = token_end - token;
 
-  json = g_string_sized_new (length * 2);
+  /* As written: marks only for copies after the first, at least one, no
+   * copy left as it is, and the length said. Checked before anything is
+   * made, as a damaged form of many marks would stand for gigabytes. */
   for (from = body; (mark = memchr (from, MARK, body_end - from)) != NULL; from = mark + 1)
     {
-      /* Marks stand only for copies after the first. */
       if (mark < token_end)
-        {
-          g_string_free (json, TRUE);
-          return NULL;
-        }
-      g_string_append_len (json, from, mark - from);
-      g_string_append_len (json, token, token_end - token);
+        return NULL;
+      n_marks++;
     }
-  g_string_append_len (json, from, body_end - from);
+  if (n_marks == 0 || find_quoted (token_end, body_end, token, token_length) != NULL ||
+      (gsize) (body_end - body) - n_marks + n_marks * token_length != json_length)
+    return NULL;
 
-  if (!dailies_utf8_is_valid (json->str, json->len))
+  json = to = g_malloc (json_length + 1);
+  for (from = body; (mark = memchr (from, MARK, body_end - from)) != NULL; from = mark + 1)
     {
-      g_string_free (json, TRUE);
-      return NULL;
+      memcpy (to, from, mark - from);
+      to += mark - from;
+      memcpy (to, token, token_length);
+      to += token_length;
     }
+  memcpy (to, from, body_end - from);
+  to[body_end - from] = '\0';
 
-  return g_string_free (json, FALSE);
+  if (!dailies_utf8_is_valid (json, json_length))
+    g_clear_pointer (&json, g_free);
+
+  return json;
 }

@@ -21,7 +21,7 @@
 #include "dailies-task-response.h"
 
 /* One step per schema version: migrations[N] takes a database from version
- * N to N + 1. Version 5 will be one more string at the end. */
+ * N to N + 1. Version 6 will be one more string at the end. */
 static const char * const migrations[] = {
   /* 0 → 1 */
   "CREATE TABLE tasks ("
@@ -69,6 +69,10 @@ static const char * const migrations[] = {
    * were made by other rules or in another language, are read from their
    * JSON when loaded, and stored then. */
   "ALTER TABLE tasks ADD COLUMN upstream_problem_made TEXT;",
+  /* 4 → 5: a finished task's answer may be stored packed
+   * (dailies-stored-json.h), which a build before it would show as it
+   * is: those must refuse the file as too new. Nothing to change. */
+  "",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == DAILIES_TASK_STORE_SCHEMA_VERSION);
@@ -294,11 +298,18 @@ dup_column_json (sqlite3_stmt *stmt,
   const char *text;
   char *json;
 
-  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
-    return NULL;
-
-  /* Blob or text, its bytes as stored. */
-  text = sqlite3_column_blob (stmt, column);
+  switch (sqlite3_column_type (stmt, column))
+    {
+    case SQLITE_NULL:
+      return NULL;
+    case SQLITE_BLOB:
+      text = sqlite3_column_blob (stmt, column);
+      break;
+    default:
+      text = (const char *) sqlite3_column_text (stmt, column);
+      break;
+    }
+  /* Its length after the text or blob, as SQLite asks. */
   json = dailies_stored_json_unpack (text != NULL ? text : "", sqlite3_column_bytes (stmt, column));
   if (json == NULL)
     (*n_damaged)++;
@@ -330,6 +341,7 @@ typedef struct
   sqlite3               *db;
   sqlite3_stmt          *stmt;
   gboolean               failing;   /* logged once per streak of failures */
+  GHashTable            *damaged;   /* IDs whose damaged answer was logged */
   guint                  n_reads;   /* atomic, for tests */
 } JsonReader;
 
@@ -382,8 +394,8 @@ json_reader_read (DailiesTaskJsonSource *source,
   if (rc == SQLITE_ROW)
     json = dup_column_json (reader->stmt, 0, &n_damaged);
   json_reader_note (reader, rc == SQLITE_ROW || rc == SQLITE_DONE ? NULL : sqlite3_errmsg (reader->db));
-  /* Read again each time it is shown: a line each time. */
-  if (n_damaged > 0)
+  /* Asked for again each time the task is shown: said once. */
+  if (n_damaged > 0 && g_hash_table_add (reader->damaged, g_strdup (id)))
     g_message ("store: the stored answer of %s is damaged; it is left out", id);
   sqlite3_reset (reader->stmt);
   sqlite3_clear_bindings (reader->stmt);
@@ -401,6 +413,7 @@ json_reader_clear (DailiesTaskJsonSource *source)
   g_clear_pointer (&reader->stmt, sqlite3_finalize);
   g_clear_pointer (&reader->db, sqlite3_close);
   g_clear_pointer (&reader->path, g_free);
+  g_clear_pointer (&reader->damaged, g_hash_table_unref);
   g_mutex_clear (&reader->mutex);
 }
 
@@ -413,6 +426,7 @@ json_reader_new (const char *path)
   reader->parent.clear = json_reader_clear;
   g_mutex_init (&reader->mutex);
   reader->path = g_strdup (path);
+  reader->damaged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   return &reader->parent;
 }

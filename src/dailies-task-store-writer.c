@@ -180,11 +180,12 @@ write_row (DailiesTaskStore *self,
   if (row->json != NULL)
     {
       gsize length = g_bytes_get_size (row->json) - 1;
+      gsize packed_length = 0;
 
-      packed_json = dailies_stored_json_pack (g_bytes_get_data (row->json, NULL), length, &length);
+      packed_json = dailies_stored_json_pack (g_bytes_get_data (row->json, NULL), length, &packed_length);
       /* Packed, not UTF-8: a blob. */
       if (packed_json != NULL)
-        sqlite3_bind_blob (stmt, 14, packed_json, length, SQLITE_STATIC);
+        sqlite3_bind_blob (stmt, 14, packed_json, packed_length, SQLITE_STATIC);
       else
         sqlite3_bind_text (stmt, 14, g_bytes_get_data (row->json, NULL), length, SQLITE_STATIC);
     }

@@ -12,7 +12,11 @@
 #include <json-glib/json-glib.h>
 
 #include "dailies-stored-json.h"
+#include "dailies-task-response.h"
 #include "dailies-test-utils.h"
+
+/* The mark and the answer's length. */
+#define HEADER 5
 
 static char *
 pack (const char *json,
@@ -31,7 +35,6 @@ packed_size (const char *json)
 
   g_assert_nonnull (packed);
   g_assert_cmpuint ((guchar) packed[0], ==, 0xFF);
-  g_assert_false (g_utf8_validate (packed, length, NULL));
   unpacked = dailies_stored_json_unpack (packed, length);
   g_assert_cmpstr (unpacked, ==, json);
 
@@ -91,7 +94,7 @@ test_answers (void)
       g_assert_cmpuint (copies, >=, 2);
       g_test_message ("%s: %zu bytes, link %zu bytes, %zu times", finished[i], strlen (json),
                       strlen (quoted), copies);
-      g_assert_cmpuint (packed_size (json), ==, strlen (json) + 1 - (copies - 1) * (strlen (quoted) - 1));
+      g_assert_cmpuint (packed_size (json), ==, strlen (json) + HEADER - (copies - 1) * (strlen (quoted) - 1));
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (others); i++)
@@ -117,13 +120,14 @@ test_escapes (void)
   for (guint i = 0; i < G_N_ELEMENTS (links); i++)
     {
       g_autofree char *json = g_strdup_printf ("{\"data\":{\"result_url\" : \"%s\",\"fail_reason\":\"%s\","
-                                               "\"other\":\"%s-longer\",\"data\":{\"content\":{\"video_url\":\"%s\"}}}}",
+                                               "\"other\":\"%s-longer\","
+                                               "\"data\":{\"content\":{\"video_url\":\"%s\"}}}}",
                                                links[i], links[i], links[i], links[i]);
       g_autoptr(JsonParser) parser = json_parser_new ();
 
       /* Each is an answer json-glib reads. */
       g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
-      g_assert_cmpuint (packed_size (json), ==, strlen (json) + 1 - 2 * (strlen (links[i]) + 1));
+      g_assert_cmpuint (packed_size (json), ==, strlen (json) + HEADER - 2 * (strlen (links[i]) + 1));
     }
 }
 
@@ -149,38 +153,93 @@ test_as_it_is (void)
                           "\"z\":\"\xff\"}");
 }
 
-/* Read back from a damaged file: nothing, never a wrong answer. */
+/* A stored form with @n_marks marks after the link, and the length that
+ * @n_marks copies of it would give. */
+static GString *
+forge (gsize n_marks)
+{
+  static const char head[] = "{\"result_url\":\"https://cdn.example.com/a.mp4\",\"y\":[";
+  gsize length = strlen (head) + n_marks * (strlen ("\"https://cdn.example.com/a.mp4\"") + 1) + 2;
+  GString *form = g_string_new (NULL);
+
+  g_string_append_c (form, '\xff');
+  for (guint i = 0; i < 4; i++)
+    g_string_append_c (form, (char) ((length >> (8 * i)) & 0xFF));
+  g_string_append (form, head);
+  for (gsize i = 0; i < n_marks; i++)
+    g_string_append (form, "\xff,");
+  g_string_append (form, "]}");
+
+  return form;
+}
+
+/* Read back from a damaged file: a stored form not as written reads as
+ * nothing. */
 static void
 test_damaged (void)
 {
   const char *json = "{\"result_url\":\"https://cdn.example.com/a.mp4\",\"fail_reason\":\"https://cdn.example.com/a.mp4\"}";
   gsize length = 0;
   g_autofree char *packed = pack (json, &length);
-  static const struct { const char *text; gsize length; } damaged[] = {
-    { "\xff", 1 },
-    { "\xff{\"status\":\"SUCCESS\",\"x\":\xff}", 27 },
-    /* A mark in the link itself, or before it. */
-    { "\xff{\"result_url\":\"https://cdn\xff.example.com/a.mp4\",\"y\":\xff}", 54 },
-    { "\xff\xff{\"result_url\":\"https://cdn.example.com/a.mp4\",\"y\":\xff}", 54 },
-    /* What the marks stand for would not be UTF-8. */
-    { "\xff{\"result_url\":\"https://cdn.example.com/a.mp4\",\"y\":\xff,\"z\":\"\xfe\"}", 61 },
-  };
+  g_autofree char *whole = NULL;
+  g_autofree char *forged = NULL;
+  GString *form;
 
   g_assert_nonnull (packed);
+  whole = dailies_stored_json_unpack (packed, length);
+  g_assert_cmpstr (whole, ==, json);
+
+  /* Cut anywhere. */
   for (gsize cut = 1; cut < length; cut++)
-    {
-      g_autofree char *unpacked = dailies_stored_json_unpack (packed, cut);
+    g_assert_null (dailies_stored_json_unpack (packed, cut));
 
-      /* Cut before its last mark: its link is cut, or a copy is missing. */
+  /* Any byte of the form changed to a mark, or a mark to a space: in its
+   * length, in the link, before it, or where a copy was. */
+  for (gsize at = 1; at < length; at++)
+    {
+      g_autofree char *changed = g_memdup2 (packed, length);
+      g_autofree char *unpacked = NULL;
+
+      changed[at] = changed[at] == '\xff' ? ' ' : '\xff';
+      unpacked = dailies_stored_json_unpack (changed, length);
+      /* Only a changed byte of the length can still say the same. */
       if (unpacked != NULL)
-        g_assert_true (g_str_has_prefix (json, unpacked));
+        g_assert_cmpstr (unpacked, ==, json);
+      g_assert_true (unpacked == NULL || at < HEADER);
     }
 
-  for (guint i = 0; i < G_N_ELEMENTS (damaged); i++)
-    {
-      g_assert_cmpuint (strlen (damaged[i].text), ==, damaged[i].length);
-      g_assert_null (dailies_stored_json_unpack (damaged[i].text, damaged[i].length));
-    }
+  /* Forged: as written, it reads. */
+  form = forge (3);
+  forged = dailies_stored_json_unpack (form->str, form->len);
+  g_assert_nonnull (forged);
+  g_string_free (form, TRUE);
+
+  /* No mark at all. */
+  form = forge (0);
+  g_assert_null (dailies_stored_json_unpack (form->str, form->len));
+  g_string_free (form, TRUE);
+
+  /* A copy left as it is, beside a mark. */
+  form = forge (1);
+  g_string_insert (form, form->len - 2, ",\"https://cdn.example.com/a.mp4\"");
+  form->str[1] += strlen (",\"https://cdn.example.com/a.mp4\"");
+  g_assert_null (dailies_stored_json_unpack (form->str, form->len));
+  g_string_free (form, TRUE);
+
+  /* Many marks that would stand for more than an answer can be: refused
+   * before anything is made. */
+  form = forge (DAILIES_TASK_RESPONSE_MAX_BODY / 16);
+  g_assert_null (dailies_stored_json_unpack (form->str, form->len));
+  g_string_free (form, TRUE);
+
+  /* Too short for its length, and not UTF-8 once read. */
+  g_assert_null (dailies_stored_json_unpack ("\xff", 1));
+  g_assert_null (dailies_stored_json_unpack ("\xff\x01\x00", 3));
+  form = forge (1);
+  g_string_insert (form, form->len - 2, ",\"\xfe\"");
+  form->str[1] += 4;
+  g_assert_null (dailies_stored_json_unpack (form->str, form->len));
+  g_string_free (form, TRUE);
 }
 
 int

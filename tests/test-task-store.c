@@ -121,17 +121,18 @@ response_body (const char *id,
 /* A finished task's answer as the service gives it: its link three times
  * (result_url, fail_reason by the documented quirk, and the video_url). */
 static char *
-finished_body (const char *id)
+finished_body (const char *id,
+               const char *status)
 {
   g_autofree char *link = g_strdup_printf ("\"https://cdn.example.com/v/%s.mp4?X-Tos-Expires=86400"
                                            "\\u0026X-Tos-Signature=0123456789abcdef\"", id);
 
   return g_strdup_printf ("{\"code\":\"success\",\"message\":\"\",\"data\":{\"task_id\":\"%s\","
-                          "\"action\":\"generate\",\"status\":\"SUCCESS\",\"result_url\":%s,\"fail_reason\":%s,"
+                          "\"action\":\"generate\",\"status\":\"%s\",\"result_url\":%s,\"fail_reason\":%s,"
                           "\"submit_time\":1777288506,\"start_time\":1777288508,\"finish_time\":1777288800,"
                           "\"progress\":\"100%%\",\"request_id\":\"req-%s\",\"data\":{\"content\":{\"video_url\":%s},"
                           "\"model\":\"doubao-seedance-2-0-260128\",\"resolution\":\"720p\"}}}",
-                          id, link, link, id, link);
+                          id, status, link, link, id, link);
 }
 
 static void
@@ -837,6 +838,7 @@ dispatch_ready (void)
 static guint n_read_back_failures;
 static guint n_read_back_recoveries;
 static guint n_damaged_answers;
+static guint n_damaged_at_load;
 
 static GLogWriterOutput
 count_read_back_lines (GLogLevelFlags   log_level,
@@ -852,6 +854,8 @@ count_read_back_lines (GLogLevelFlags   log_level,
     n_read_back_recoveries++;
   else if (message != NULL && g_str_has_prefix (message, "store: the stored answer of "))
     n_damaged_answers++;
+  else if (message != NULL && g_str_has_prefix (message, "store: the stored answers of "))
+    n_damaged_at_load++;
 
   return g_log_writer_default (log_level, fields, n_fields, user_data);
 }
@@ -1548,7 +1552,7 @@ test_stored_json (void)
   DailiesTaskStore *store;
   const char *ids[] = { "asyntask_StoredJson000001", "asyntask_StoredJson000002", "asyntask_StoredJson000003" };
   g_autofree char *done_body = response_body (ids[0], "SUCCESS", "100%");
-  g_autofree char *other_body = finished_body (ids[1]);
+  g_autofree char *other_body = finished_body (ids[1], "SUCCESS");
   g_autofree char *link = g_strdup_printf ("\"https://cdn.example.com/v/%s.mp4?X-Tos-Expires=86400"
                                            "\\u0026X-Tos-Signature=0123456789abcdef\"", ids[1]);
   g_autofree char *stored_size = g_strdup_printf ("SELECT length (raw_json) FROM tasks WHERE id = '%s'"
@@ -1566,8 +1570,7 @@ test_stored_json (void)
   apply_body (store, dailies_task_store_lookup (store, ids[1]), other_body, 200);
   apply_body (store, dailies_task_store_lookup (store, ids[2]), running_body, 200);
   close_store (store);
-  g_assert_nonnull (strstr (other_body, link));
-  g_assert_cmpint (query_int (f.db_path, stored_size), ==, strlen (other_body) + 1 - 2 * (strlen (link) - 1));
+  g_assert_cmpint (query_int (f.db_path, stored_size), ==, strlen (other_body) + 5 - 2 * (strlen (link) - 1));
 
   /* Finished: left in the file, read when asked for, then kept. */
   store = open_store (f.db_path);
@@ -1605,7 +1608,7 @@ test_stored_json (void)
   g_assert_cmpstr (dailies_task_get_raw_json (dailies_task_store_lookup (store, ids[0])), ==, done_body);
   close_store (store);
   /* Through the removal and its Undo, still stored once. */
-  g_assert_cmpint (query_int (f.db_path, stored_size), ==, strlen (other_body) + 1 - 2 * (strlen (link) - 1));
+  g_assert_cmpint (query_int (f.db_path, stored_size), ==, strlen (other_body) + 5 - 2 * (strlen (link) - 1));
 
   /* Its link cut short in the file. */
   exec_on (f.db_path, "UPDATE tasks SET raw_json = substr (raw_json, 1, 80) WHERE id = 'asyntask_StoredJson000002'");
@@ -1614,11 +1617,84 @@ test_stored_json (void)
   g_assert_nonnull (task);
   g_assert_cmpint (dailies_task_get_status (task), ==, DAILIES_TASK_STATUS_SUCCESS);
   g_assert_null (dailies_task_get_raw_json (task));
-  g_assert_cmpuint (n_damaged_answers - damaged_before, ==, 1);
+  g_assert_null (dailies_task_dup_response (task));
   g_assert_cmpstr (dailies_task_get_raw_json (dailies_task_store_lookup (store, ids[0])), ==, done_body);
+  /* Asked for again (the view asks twice each time it shows the task):
+   * said once. */
+  g_assert_null (dailies_task_get_raw_json (task));
   g_assert_cmpuint (n_damaged_answers - damaged_before, ==, 1);
   close_store (store);
 
+  fixture_clear (&f);
+}
+
+/* An unfinished task's answer that names a link three times, and the
+ * problem the model's service reports. */
+static char *
+running_body_with_link (const char *id)
+{
+  g_autofree char *link = g_strdup_printf ("\"https://cdn.example.com/v/%s.mp4?X-Tos-Signature=0123456789abcdef\"", id);
+
+  return g_strdup_printf ("{\"code\":\"success\",\"message\":\"\",\"data\":{\"task_id\":\"%s\","
+                          "\"action\":\"generate\",\"status\":\"IN_PROGRESS\",\"result_url\":%s,\"fail_reason\":%s,"
+                          "\"progress\":\"30%%\",\"data\":{\"content\":{\"video_url\":%s},"
+                          "\"error\":{\"code\":\"ResourceNotFound\","
+                          "\"message\":\"The specified task was not found or has expired.\"}}}}",
+                          id, link, link, link);
+}
+
+/* An unfinished task's answer read while loading, for its upstream
+ * problem (not stored): packed, it is read whole and the problem found;
+ * damaged, it is left out, with one line for the whole load. */
+static void
+test_stored_json_at_load (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  const char *ids[] = { "asyntask_LoadPacked000001", "asyntask_LoadPacked000002", "asyntask_LoadPacked000003" };
+  char *bodies[G_N_ELEMENTS (ids)];
+  guint damaged_before = n_damaged_at_load;
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  dailies_task_store_add_ids (store, ids, G_N_ELEMENTS (ids));
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      bodies[i] = running_body_with_link (ids[i]);
+      apply_body (store, dailies_task_store_lookup (store, ids[i]), bodies[i], 200);
+    }
+  close_store (store);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks WHERE typeof (raw_json) = 'blob'"), ==, 3);
+
+  exec_on (f.db_path, "UPDATE tasks SET upstream_problem = NULL");
+  store = open_store (f.db_path);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      DailiesTask *task = dailies_task_store_lookup (store, ids[i]);
+
+      g_assert_nonnull (strstr (dailies_task_get_upstream_problem (task), "not found or has expired"));
+      g_assert_cmpstr (dailies_task_get_raw_json (task), ==, bodies[i]);
+    }
+  close_store (store);
+  g_assert_cmpuint (n_damaged_at_load - damaged_before, ==, 0);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks WHERE upstream_problem LIKE '%has expired%'"),
+                   ==, 3);
+
+  /* Two of them cut short. */
+  exec_on (f.db_path, "UPDATE tasks SET upstream_problem = NULL;"
+                      "UPDATE tasks SET raw_json = substr (raw_json, 1, length (raw_json) - 1)"
+                      " WHERE id <> 'asyntask_LoadPacked000002'");
+  store = open_store (f.db_path);
+  g_assert_null (dailies_task_get_raw_json (dailies_task_store_lookup (store, ids[0])));
+  g_assert_cmpstr (dailies_task_get_raw_json (dailies_task_store_lookup (store, ids[1])), ==, bodies[1]);
+  g_assert_null (dailies_task_get_raw_json (dailies_task_store_lookup (store, ids[2])));
+  g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (store, ids[2])), ==,
+                   DAILIES_TASK_STATUS_IN_PROGRESS);
+  close_store (store);
+  g_assert_cmpuint (n_damaged_at_load - damaged_before, ==, 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    g_free (bodies[i]);
   fixture_clear (&f);
 }
 
@@ -2975,7 +3051,7 @@ test_migrate_from_version_1 (void)
   close_store (store);
 
   g_assert_cmpint (query_int (f.db_path, "PRAGMA user_version"), ==, DAILIES_TASK_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (DAILIES_TASK_STORE_SCHEMA_VERSION, ==, 4);
+  g_assert_cmpint (DAILIES_TASK_STORE_SCHEMA_VERSION, ==, 5);
   g_assert_cmpint (query_int (f.db_path, "SELECT link_expires FROM tasks WHERE id = 'asyntask_Finished'"), ==, -1);
 
   fixture_clear (&f);
@@ -3003,6 +3079,7 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/remove-restore-scattered", test_remove_restore_scattered);
   g_test_add_func ("/dailies/task-store/forget-removed", test_forget_removed);
   g_test_add_func ("/dailies/task-store/stored-json", test_stored_json);
+  g_test_add_func ("/dailies/task-store/stored-json-at-load", test_stored_json_at_load);
   g_test_add_func ("/dailies/task-store/corrupt/garbage", test_corrupt_garbage);
   g_test_add_func ("/dailies/task-store/corrupt/text-file", test_corrupt_text_file);
   g_test_add_func ("/dailies/task-store/corrupt/truncated", test_corrupt_truncated);

@@ -1,8 +1,9 @@
 /* fuzz-stored-json.c
  *
- * Any bytes as an answer: packed only when that makes them shorter, and
- * read back byte for byte. Any bytes as a stored form read from a damaged
- * file: never a crash, and nothing but UTF-8 from what claims to be packed.
+ * Any bytes as an answer: packed only when that makes them shorter, read
+ * back byte for byte, and as nothing once cut short. Any bytes as a
+ * stored form read from a damaged file: never a crash, and from what
+ * claims to be packed nothing but UTF-8 no longer than an answer.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,6 +15,7 @@
 #include "fuzz-common.h"
 
 #include "dailies-stored-json.h"
+#include "dailies-task-response.h"
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
@@ -28,13 +30,18 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     {
       g_autofree char *unpacked = dailies_stored_json_unpack (packed, packed_length);
 
+      g_autofree char *cut = dailies_stored_json_unpack (packed, 1 + size % (packed_length - 1));
+
       FUZZ_CHECK (packed_length < size, "packed only when shorter");
       FUZZ_CHECK (unpacked != NULL && memcmp (unpacked, text, size) == 0 && unpacked[size] == '\0',
                   "read back as it was");
+      FUZZ_CHECK (cut == NULL, "a stored form cut short reads as nothing");
     }
 
   if (size > 0 && data[0] == 0xFF)
-    FUZZ_CHECK (read_back == NULL || g_utf8_validate (read_back, -1, NULL), "a packed form reads as UTF-8 or nothing");
+    FUZZ_CHECK (read_back == NULL || (g_utf8_validate (read_back, -1, NULL) &&
+                                      strlen (read_back) <= DAILIES_TASK_RESPONSE_MAX_BODY),
+                "a packed form reads as UTF-8 no longer than an answer, or as nothing");
   else
     FUZZ_CHECK (read_back != NULL && memcmp (read_back, text, size) == 0, "anything else read as it is");
 
