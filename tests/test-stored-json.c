@@ -105,6 +105,32 @@ test_answers (void)
     }
 }
 
+/* A link over 2 KiB (looked for with memmem()), and one made of
+ * escaped quotes, whose one copy ends a string of them: packed and read
+ * back. */
+static void
+test_long_links (void)
+{
+  g_autoptr(GString) link = g_string_new ("https://cdn.example.com/v.mp4?X-Tos-Signature=");
+  g_autoptr(GString) quotes = g_string_new (NULL);
+  g_autoptr(GString) many_quotes = g_string_new (NULL);
+  g_autofree char *json = NULL;
+  g_autofree char *quoted = NULL;
+
+  while (link->len < 2100)
+    g_string_append (link, "0123456789abcdef");
+  json = g_strdup_printf ("{\"result_url\":\"%s\",\"fail_reason\":\"%s\",\"video_url\":\"%s\"}",
+                          link->str, link->str, link->str);
+  g_assert_cmpuint (packed_size (json), ==, strlen (json) + HEADER - 2 * (link->len + 1));
+
+  for (guint i = 0; i < 2048; i++)
+    g_string_append (quotes, "\\\"");
+  for (guint i = 0; i < 16; i++)
+    g_string_append (many_quotes, quotes->str);
+  quoted = g_strdup_printf ("{\"result_url\":\"%s\",\"x\":\"%s\"}", quotes->str, many_quotes->str);
+  g_assert_cmpuint (packed_size (quoted), ==, strlen (quoted) + HEADER - (quotes->len + 1));
+}
+
 /* The link as the service may escape it (Go writes & as \u0026), with
  * quotes and backslashes in it, and a longer string that starts like it. */
 static void
@@ -214,6 +240,13 @@ test_damaged (void)
   g_assert_nonnull (forged);
   g_string_free (form, TRUE);
 
+  /* A mark before the link, its length as if it stood for a copy. */
+  form = forge (1);
+  g_string_insert_c (form, HEADER, '\xff');
+  form->str[1] += strlen ("\"https://cdn.example.com/a.mp4\"");
+  g_assert_null (dailies_stored_json_unpack (form->str, form->len));
+  g_string_free (form, TRUE);
+
   /* No mark at all. */
   form = forge (0);
   g_assert_null (dailies_stored_json_unpack (form->str, form->len));
@@ -250,6 +283,7 @@ main (int   argc,
 
   g_test_add_func ("/dailies/stored-json/answers", test_answers);
   g_test_add_func ("/dailies/stored-json/escapes", test_escapes);
+  g_test_add_func ("/dailies/stored-json/long-links", test_long_links);
   g_test_add_func ("/dailies/stored-json/as-it-is", test_as_it_is);
   g_test_add_func ("/dailies/stored-json/damaged", test_damaged);
 
