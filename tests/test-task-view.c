@@ -209,7 +209,9 @@ answer_left_memory (gpointer user_data)
 
 /* A task whose answer is in the database only (every committed answer's
  * is): showing it reads that answer from the file once, for the details
- * and the raw view both, and opening the raw view does not read it again. */
+ * and the raw view both, and opening the raw view does not read it again.
+ * The answer names its link three times, so it was stored packed: the
+ * raw view shows it as it came. */
 static void
 test_stored_answer_read_once (Fixture       *f,
                               gconstpointer  data)
@@ -217,6 +219,7 @@ test_stored_answer_read_once (Fixture       *f,
   g_autofree char *path = g_build_filename (f->dir, "tasks.db", NULL);
   g_autoptr(DailiesTaskStore) store = dailies_task_store_new (path);
   g_autofree char *body = dailies_test_load_fixture_text ("response-success.json");
+  g_autofree char *shown = NULL;
   g_autoptr(DailiesTaskResponse) response = NULL;
   g_autoptr(GError) error = NULL;
   const char *id;
@@ -245,6 +248,8 @@ test_stored_answer_read_once (Fixture       *f,
 
   open_raw (f);
   g_assert_cmpuint (dailies_task_store_count_json_reads (store), ==, reads + 1);
+  shown = dup_raw_text (f);
+  g_assert_cmpstr (shown, ==, body);
 }
 
 /* 1,000 progress answers for a running task: the bar follows each, the
