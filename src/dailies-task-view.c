@@ -55,7 +55,9 @@ struct _DailiesTaskView
   AdwActionRow         *finished_row;
   AdwActionRow         *elapsed_row;
   AdwActionRow         *link_row;
+  AdwPreferencesGroup  *timing_group;
   AdwPreferencesGroup  *details_group;
+  AdwPreferencesGroup  *connection_group;
   AdwActionRow         *request_id_row;
   AdwActionRow         *last_frame_row;
   AdwActionRow         *action_row;
@@ -124,6 +126,53 @@ set_row (AdwActionRow *row,
 
   adw_action_row_set_subtitle (row, has_value ? value : "");
   gtk_widget_set_visible (GTK_WIDGET (row), has_value);
+}
+
+/* A group whose rows all hide (a task not answered yet has no times, no
+ * details) hides too, rather than show its title over an empty box. */
+static void
+row_visible_cb (GtkWidget  *row,
+                GParamSpec *pspec,
+                GtkWidget  *group)
+{
+  gboolean any_shown = FALSE;
+
+  for (GtkWidget *sibling = gtk_widget_get_first_child (gtk_widget_get_parent (row));
+       sibling != NULL && !any_shown;
+       sibling = gtk_widget_get_next_sibling (sibling))
+    any_shown = gtk_widget_get_visible (sibling);
+
+  gtk_widget_set_visible (group, any_shown);
+}
+
+static GtkWidget *
+find_list_box (GtkWidget *widget)
+{
+  if (GTK_IS_LIST_BOX (widget))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_list_box (child);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static void
+hide_when_empty (AdwPreferencesGroup *group)
+{
+  GtkWidget *list = find_list_box (GTK_WIDGET (group));
+
+  g_return_if_fail (list != NULL);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    g_signal_connect_object (row, "notify::visible", G_CALLBACK (row_visible_cb), group, 0);
 }
 
 static void
@@ -1099,7 +1148,9 @@ dailies_task_view_class_init (DailiesTaskViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, finished_row);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, elapsed_row);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, link_row);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, timing_group);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, details_group);
+  gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, connection_group);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, request_id_row);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, last_frame_row);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskView, action_row);
@@ -1125,6 +1176,9 @@ dailies_task_view_init (DailiesTaskView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  hide_when_empty (self->timing_group);
+  hide_when_empty (self->details_group);
+  hide_when_empty (self->connection_group);
   g_signal_connect_object (self->original_button, "toggled",
                            G_CALLBACK (variant_toggled_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->player, "link-refused",
@@ -1139,7 +1193,6 @@ dailies_task_view_new (void)
   return g_object_new (DAILIES_TYPE_TASK_VIEW, NULL);
 }
 
-/* For tests: the failure reason as shown, or NULL when the failure group is hidden. */
 GtkWidget *
 dailies_task_view_get_player (DailiesTaskView *self)
 {
@@ -1181,6 +1234,7 @@ dailies_task_view_get_shown_link_state (DailiesTaskView *self)
   return gtk_label_get_label (self->link_label);
 }
 
+/* For tests: the failure reason as shown, or NULL when the failure group is hidden. */
 const char *
 dailies_task_view_get_shown_fail_reason (DailiesTaskView *self)
 {

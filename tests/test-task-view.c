@@ -2,7 +2,7 @@
  *
  * A real DailiesTaskView in a window on a real display (Xvfb), showing a
  * real DailiesTask: each property change updates what shows it, and only
- * that. A download's progress rewrites neither the raw JSON (a selection
+ * that; a group with nothing to show hides. A download's progress rewrites neither the raw JSON (a selection
  * in it survives) nor looks at the kept file again. A task whose answer
  * is in the database only has it read from the file once when shown.
  *
@@ -451,6 +451,63 @@ test_each_property (Fixture       *f,
   g_assert_cmpuint (f->n_raw_changes, >=, 1);
 }
 
+static gboolean
+is_group_titled (GtkWidget     *widget,
+                 gconstpointer  title)
+{
+  return ADW_IS_PREFERENCES_GROUP (widget) &&
+         g_strcmp0 (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (widget)), title) == 0;
+}
+
+static gboolean
+group_shown (Fixture    *f,
+             const char *title)
+{
+  GtkWidget *group = dailies_test_find_widget_where (GTK_WIDGET (f->view), is_group_titled, title);
+
+  g_assert_nonnull (group);
+  return gtk_widget_get_visible (group);
+}
+
+/* A group with nothing to show is not shown: no title over an empty box
+ * for a task not answered yet, or one the service does not know. */
+static void
+test_empty_groups_hidden (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(DailiesTask) waiting = dailies_task_new ("asyntask_EmptyGroups000000000001");
+  g_autoptr(DailiesTask) fresh = dailies_task_new ("asyntask_EmptyGroups000000000002");
+
+  dailies_task_view_set_task (f->view, waiting);
+  g_assert_false (group_shown (f, "Timing"));
+  g_assert_false (group_shown (f, "Details"));
+  g_assert_false (group_shown (f, "Connection"));
+
+  /* Not found: the connection says so; still no times, no details. */
+  g_object_freeze_notify (G_OBJECT (waiting));
+  dailies_task_set_last_error (waiting, "HTTP 404: task not found", 404);
+  dailies_task_set_last_polled (waiting, now_seconds ());
+  dailies_task_set_status (waiting, DAILIES_TASK_STATUS_NOT_FOUND, NULL);
+  g_object_thaw_notify (G_OBJECT (waiting));
+  g_assert_true (group_shown (f, "Connection"));
+  g_assert_cmpstr (shown_row (f, "HTTP status"), ==, "404");
+  g_assert_false (group_shown (f, "Timing"));
+  g_assert_false (group_shown (f, "Details"));
+
+  /* A finished task has all three, and one of each group shows. */
+  show_fixture (f, "response-success.json");
+  g_assert_true (group_shown (f, "Timing"));
+  g_assert_true (group_shown (f, "Details"));
+  g_assert_true (group_shown (f, "Connection"));
+  g_assert_nonnull (shown_row (f, "Finished"));
+
+  /* Another task not answered yet: hidden again. */
+  dailies_task_view_set_task (f->view, fresh);
+  g_assert_false (group_shown (f, "Timing"));
+  g_assert_false (group_shown (f, "Details"));
+  g_assert_false (group_shown (f, "Connection"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -464,6 +521,7 @@ main (int   argc,
   g_test_add ("/dailies/task-view/download-progress", Fixture, NULL, fixture_set_up, test_download_progress, fixture_tear_down);
   g_test_add ("/dailies/task-view/selection-survives", Fixture, NULL, fixture_set_up, test_selection_survives, fixture_tear_down);
   g_test_add ("/dailies/task-view/stored-answer-read-once", Fixture, NULL, fixture_set_up, test_stored_answer_read_once, fixture_tear_down);
+  g_test_add ("/dailies/task-view/empty-groups-hidden", Fixture, NULL, fixture_set_up, test_empty_groups_hidden, fixture_tear_down);
   g_test_add ("/dailies/task-view/each-property", Fixture, NULL, fixture_set_up, test_each_property, fixture_tear_down);
 
   return g_test_run ();
