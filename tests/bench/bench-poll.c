@@ -313,6 +313,20 @@ typedef struct
   gint64 when;
 } Due;
 
+/* As DailiesApiClient sets it up. */
+static SoupSession *
+floor_session_new (void)
+{
+  SoupSession *session = soup_session_new_with_options ("user-agent", "Dailies/" PACKAGE_VERSION,
+                                                        "timeout", 30,
+                                                        "max-conns-per-host", 16,
+                                                        "max-conns", 32,
+                                                        NULL);
+
+  soup_session_remove_feature_by_type (session, SOUP_TYPE_AUTH_MANAGER);
+  return session;
+}
+
 static void floor_send_more (Floor *floor);
 
 static int
@@ -418,13 +432,7 @@ run_floor (const char *base,
   Floor floor = { .base = base, .parse = parse, .concurrency = concurrency };
   gint64 start;
 
-  /* As DailiesApiClient sets it up. */
-  floor.session = soup_session_new_with_options ("user-agent", "Dailies/" PACKAGE_VERSION,
-                                                 "timeout", 30,
-                                                 "max-conns-per-host", 16,
-                                                 "max-conns", 32,
-                                                 NULL);
-  soup_session_remove_feature_by_type (floor.session, SOUP_TYPE_AUTH_MANAGER);
+  floor.session = floor_session_new ();
 
   start = g_get_monotonic_time ();
   floor_answers_cpu = cpu_seconds (RUSAGE_SELF);
@@ -466,12 +474,7 @@ run_floor_paced (const char *base,
   guint n_before;
   double cpu;
 
-  floor.session = soup_session_new_with_options ("user-agent", "Dailies/" PACKAGE_VERSION,
-                                                 "timeout", 30,
-                                                 "max-conns-per-host", 16,
-                                                 "max-conns", 32,
-                                                 NULL);
-  soup_session_remove_feature_by_type (floor.session, SOUP_TYPE_AUTH_MANAGER);
+  floor.session = floor_session_new ();
   floor.due_source = g_timeout_source_new (G_MAXINT);
   g_source_set_ready_time (floor.due_source, -1);
   g_source_set_callback (floor.due_source, floor_due_cb, &floor, NULL);
