@@ -135,44 +135,33 @@ row_visible_cb (GtkWidget  *row,
                 GParamSpec *pspec,
                 GtkWidget  *group)
 {
+  GPtrArray *rows = g_object_get_data (G_OBJECT (group), "dailies-rows");
   gboolean any_shown = FALSE;
 
-  for (GtkWidget *sibling = gtk_widget_get_first_child (gtk_widget_get_parent (row));
-       sibling != NULL && !any_shown;
-       sibling = gtk_widget_get_next_sibling (sibling))
-    any_shown = gtk_widget_get_visible (sibling);
+  for (guint i = 0; i < rows->len && !any_shown; i++)
+    any_shown = gtk_widget_get_visible (g_ptr_array_index (rows, i));
 
   gtk_widget_set_visible (group, any_shown);
 }
 
-static GtkWidget *
-find_list_box (GtkWidget *widget)
-{
-  if (GTK_IS_LIST_BOX (widget))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_list_box (child);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
+/* @...: the group's rows, then NULL. */
 static void
-hide_when_empty (AdwPreferencesGroup *group)
+hide_when_empty (AdwPreferencesGroup *group,
+                 ...)
 {
-  GtkWidget *list = find_list_box (GTK_WIDGET (group));
+  GPtrArray *rows = g_ptr_array_new ();
+  va_list args;
+  GtkWidget *row;
 
-  g_return_if_fail (list != NULL);
+  va_start (args, group);
+  while ((row = va_arg (args, GtkWidget *)) != NULL)
+    {
+      g_ptr_array_add (rows, row);
+      g_signal_connect_object (row, "notify::visible", G_CALLBACK (row_visible_cb), group, 0);
+    }
+  va_end (args);
 
-  for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL;
-       row = gtk_widget_get_next_sibling (row))
-    g_signal_connect_object (row, "notify::visible", G_CALLBACK (row_visible_cb), group, 0);
+  g_object_set_data_full (G_OBJECT (group), "dailies-rows", rows, (GDestroyNotify) g_ptr_array_unref);
 }
 
 static void
@@ -1176,9 +1165,14 @@ dailies_task_view_init (DailiesTaskView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  hide_when_empty (self->timing_group);
-  hide_when_empty (self->details_group);
-  hide_when_empty (self->connection_group);
+  hide_when_empty (self->timing_group, self->submitted_row, self->started_row, self->finished_row,
+                   self->elapsed_row, self->link_row, NULL);
+  hide_when_empty (self->details_group, self->request_id_row, self->last_frame_row, self->action_row,
+                   self->model_row, self->duration_row, self->ratio_row, self->resolution_row,
+                   self->fps_row, self->audio_row, self->seed_row, self->tokens_row,
+                   self->upstream_row, NULL);
+  hide_when_empty (self->connection_group, self->last_checked_row, self->http_row,
+                   self->last_error_row, NULL);
   g_signal_connect_object (self->original_button, "toggled",
                            G_CALLBACK (variant_toggled_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->player, "link-refused",

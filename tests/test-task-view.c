@@ -2,9 +2,10 @@
  *
  * A real DailiesTaskView in a window on a real display (Xvfb), showing a
  * real DailiesTask: each property change updates what shows it, and only
- * that; a group with nothing to show hides. A download's progress rewrites neither the raw JSON (a selection
- * in it survives) nor looks at the kept file again. A task whose answer
- * is in the database only has it read from the file once when shown.
+ * that; a group with nothing to show hides. A download's progress
+ * rewrites neither the raw JSON (a selection in it survives) nor looks at
+ * the kept file again. A task whose answer is in the database only has it
+ * read from the file once when shown.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -152,7 +153,7 @@ is_row_titled (GtkWidget     *widget,
          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
 }
 
-/* A time row's text, or NULL when the row is hidden. */
+/* A row's text, or NULL when it is hidden, or its group is. */
 static const char *
 shown_row (Fixture    *f,
            const char *title)
@@ -160,7 +161,7 @@ shown_row (Fixture    *f,
   GtkWidget *row = dailies_test_find_widget_where (GTK_WIDGET (f->view), is_row_titled, title);
 
   g_assert_nonnull (row);
-  if (!gtk_widget_get_visible (row))
+  if (!gtk_widget_is_visible (row))
     return NULL;
   return adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
 }
@@ -466,7 +467,7 @@ group_shown (Fixture    *f,
   GtkWidget *group = dailies_test_find_widget_where (GTK_WIDGET (f->view), is_group_titled, title);
 
   g_assert_nonnull (group);
-  return gtk_widget_get_visible (group);
+  return gtk_widget_is_visible (group);
 }
 
 /* A group with nothing to show is not shown: no title over an empty box
