@@ -841,7 +841,8 @@ bench_repeats (const char *bench_path,
 
       /* The stack alone asking in the poller's way, over as long: before
        * the poller in every other round, so that a slow spell of the
-       * machine does not land on one side only. */
+       * machine does not land on one side only (a run of one round, as
+       * "repeats" makes, has it after). */
       if (round % 2 == 1)
         paced_us[round] = run_floor_paced (server->base, concurrency, 1.0, 3.0, &n_paced);
       cpu = run_poller_repeats (server, concurrency, dir, 3.0, &n_answers, &writer_cpu);
