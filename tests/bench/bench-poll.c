@@ -26,6 +26,7 @@
 #include "dailies-api-client.h"
 #include "dailies-poller.h"
 #include "dailies-task-store.h"
+#include "dailies-task-store-private.h"
 #include "dailies-task.h"
 #include "dailies-test-utils.h"
 
@@ -451,19 +452,6 @@ run_floor (const char *base,
   return (g_get_monotonic_time () - start) / 1e6;
 }
 
-/* A source that fires at its ready time and stays put until set again
- * (a timeout source would set its own next time after each dispatch). */
-static gboolean
-due_source_dispatch (GSource     *source,
-                     GSourceFunc  callback,
-                     gpointer     user_data)
-{
-  g_source_set_ready_time (source, -1);
-  return callback (user_data);
-}
-
-static GSourceFuncs due_source_funcs = { .dispatch = due_source_dispatch };
-
 static gboolean
 floor_due_cb (gpointer user_data)
 {
@@ -491,9 +479,10 @@ run_floor_paced (const char *base,
   double cpu;
 
   floor.session = floor_session_new ();
-  floor.due_source = g_source_new (&due_source_funcs, sizeof (GSource));
-  g_source_set_callback (floor.due_source, floor_due_cb, &floor, NULL);
-  g_source_attach (floor.due_source, NULL);
+  /* Fires at its ready time and stays put until set again (a timeout
+   * source would set its own next time after each dispatch). */
+  floor.due_source = dailies_task_store_ready_source_new ("[bench] floor due", G_PRIORITY_DEFAULT,
+                                                          floor_due_cb, &floor, NULL);
   floor.interval = (gint64) (interval * G_USEC_PER_SEC);
   floor.end = G_MAXINT64;
   floor.due = g_sequence_new (g_free);
