@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "dailies-id-hash.h"
 #include "dailies-id-parser.h"
 
 #define ASYNTASK_PREFIX "asyntask_"
@@ -485,7 +486,7 @@ parser_new (Parser     *base,
   Parser *parser = g_new0 (Parser, 1);
 
   parser->result = result_new ();
-  parser->seen = g_hash_table_new (g_str_hash, g_str_equal);
+  parser->seen = g_hash_table_new (dailies_id_hash, g_str_equal);
   if (base == NULL)
     parser->seen_keys = g_string_chunk_new (16 * 1024);
   parser->base = base;

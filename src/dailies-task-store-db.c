@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "dailies-id-hash.h"
 #include "dailies-task-store-private.h"
 #include "dailies-search-key.h"
 #include "dailies-stored-json.h"
@@ -879,7 +880,7 @@ dailies_task_store_load_database (const char *path)
 
   data->path = g_strdup (path);
   data->tasks = g_ptr_array_new_with_free_func (g_object_unref);
-  data->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  data->by_id = g_hash_table_new (dailies_id_hash, g_str_equal);
 
   if (path != NULL)
     {

@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "dailies-id-hash.h"
 #include "dailies-task-store-private.h"
 #include "dailies-stored-json.h"
 #include "dailies-task-response.h"
@@ -87,7 +88,7 @@ GHashTable *
 dailies_task_store_pending_table_new (void)
 {
   /* The key belongs to the row. */
-  return g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) row_free);
+  return g_hash_table_new_full (dailies_id_hash, g_str_equal, NULL, (GDestroyNotify) row_free);
 }
 
 /* ------------------------------------------------------------------ */

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dailies-id-hash.h"
 #include "dailies-indices.h"
 #include "dailies-task-store-private.h"
 #include "dailies-thread.h"
@@ -386,7 +387,7 @@ static void
 dailies_task_store_init (DailiesTaskStore *self)
 {
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
-  self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->by_id = g_hash_table_new (dailies_id_hash, g_str_equal);
   self->pending = dailies_task_store_pending_table_new ();
   g_queue_init (&self->fresh);
   g_mutex_init (&self->mutex);
