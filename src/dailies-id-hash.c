@@ -9,10 +9,10 @@
 
 #include "dailies-id-hash.h"
 
-/* 2^64 divided by the golden ratio, and the last steps of MurmurHash3's
- * 64-bit finaliser: each bit of the result depends on every bit of every
- * word, so IDs that differ only in their last digits (a script's batch)
- * spread over all the buckets. */
+/* 2^64 divided by the golden ratio; each word is folded in with a
+ * multiply, and MurmurHash3's 64-bit finaliser mixes the end, so that
+ * IDs that differ only in a few characters (a script's batch) spread over
+ * all the buckets, low bits included (test-id-hash). */
 #define SEED 0x9e3779b97f4a7c15ull
 #define MIX_1 0xff51afd7ed558ccdull
 #define MIX_2 0xc4ceb9fe1a85ec53ull
