@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "dailies-format.h"
+#include "dailies-icon.h"
 #include "dailies-task-row.h"
 
 struct _DailiesTaskRow
@@ -15,14 +16,14 @@ struct _DailiesTaskRow
   GtkWidget       parent_instance;
 
   /* Template widgets */
-  GtkImage       *status_image;
+  DailiesIcon    *status_image;
   GtkInscription *id_label;
   GtkLabel       *age_label;
   GtkInscription *detail_label;
 
   /* Made when first needed; most rows never need them */
   GtkPicture     *thumbnail;
-  GtkImage       *kept_image;
+  DailiesIcon    *kept_image;
   GtkProgressBar *progress_bar;
 
   /* Owned */
@@ -158,14 +159,16 @@ ensure_thumbnail (DailiesTaskRow *self)
 /* Between the ID and the age. A disk, not an arrow: the badge says where
  * the video is, and must not read as a button that downloads it. Debian
  * 12's Adwaita has both icons; GNOME's current one has at least the second. */
-static GtkImage *
+static DailiesIcon *
 ensure_kept_image (DailiesTaskRow *self)
 {
   if (self->kept_image == NULL)
     {
       const char *names[] = { "drive-harddisk-symbolic", "folder-videos-symbolic", NULL };
       g_autoptr(GIcon) icon = g_themed_icon_new_from_names ((char **) names, -1);
-      GtkWidget *image = gtk_image_new_from_gicon (icon);
+      GtkWidget *image = dailies_icon_new ();
+
+      dailies_icon_set_gicon (DAILIES_ICON (image), icon);
 
       gtk_widget_set_tooltip_text (image, _("Kept on this computer"));
       gtk_accessible_update_property (GTK_ACCESSIBLE (image),
@@ -173,7 +176,7 @@ ensure_kept_image (DailiesTaskRow *self)
                                       -1);
       gtk_widget_add_css_class (image, "dim-label");
       attach (self, image, GTK_WIDGET (self->id_label), 2, 0, 1, 1);
-      self->kept_image = GTK_IMAGE (image);
+      self->kept_image = DAILIES_ICON (image);
     }
 
   return self->kept_image;
@@ -273,9 +276,9 @@ update (DailiesTaskRow *self)
   detail = dup_detail_text (self->task, status_words, &warning);
   status_class = dailies_format_status_class (status);
 
-  /* An icon set again, even the same one, lays the row out again. */
-  if (g_strcmp0 (gtk_image_get_icon_name (self->status_image), dailies_format_status_icon (status)) != 0)
-    gtk_image_set_from_icon_name (self->status_image, dailies_format_status_icon (status));
+  /* Set again only when it changes: a new icon is drawn again. */
+  if (g_strcmp0 (dailies_icon_get_icon_name (self->status_image), dailies_format_status_icon (status)) != 0)
+    dailies_icon_set_icon_name (self->status_image, dailies_format_status_icon (status));
   if (g_strcmp0 (status_class, self->status_class) != 0)
     {
       if (self->status_class != NULL)
@@ -579,6 +582,7 @@ dailies_task_row_class_init (DailiesTaskRowClass *klass)
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (DAILIES_TYPE_ICON);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/dailies/Dailies/dailies-task-row.ui");
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskRow, status_image);
   gtk_widget_class_bind_template_child (widget_class, DailiesTaskRow, id_label);

@@ -15,6 +15,7 @@
 
 #include "dailies-application.h"
 #include "dailies-demo-server.h"
+#include "dailies-icon.h"
 #include "dailies-poller.h"
 #include "dailies-task-row.h"
 #include "dailies-task-store.h"
@@ -418,10 +419,10 @@ assert_fits (DailiesWindow *window)
 }
 
 static gboolean
-is_image_with_tooltip (GtkWidget     *widget,
-                       gconstpointer  tooltip)
+is_icon_with_tooltip (GtkWidget     *widget,
+                      gconstpointer  tooltip)
 {
-  return GTK_IS_IMAGE (widget) && g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0;
+  return DAILIES_IS_ICON (widget) && g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0;
 }
 
 /* Every row on screen wears the kept badge, with a real icon, exactly when
@@ -437,7 +438,7 @@ check_rows (GtkWidget *widget)
   if (DAILIES_IS_TASK_ROW (widget))
     {
       DailiesTask *task = dailies_task_row_get_task (DAILIES_TASK_ROW (widget));
-      GtkWidget *badge = dailies_test_find_widget_where (widget, is_image_with_tooltip, "Kept on this computer");
+      GtkWidget *badge = dailies_test_find_widget_where (widget, is_icon_with_tooltip, "Kept on this computer");
       gboolean kept = dailies_task_get_local_path (task) != NULL;
 
       g_assert_cmpint (kept, ==, badge != NULL && gtk_widget_get_mapped (badge));
@@ -445,7 +446,7 @@ check_rows (GtkWidget *widget)
         {
           GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (badge));
 
-          GIcon *icon = gtk_image_get_gicon (GTK_IMAGE (badge));
+          GIcon *icon = dailies_icon_get_gicon (DAILIES_ICON (badge));
 
           /* A real icon, not the missing-image one. */
           g_assert_true (gtk_icon_theme_has_gicon (theme, icon));

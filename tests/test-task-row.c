@@ -15,9 +15,11 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "dailies-icon.h"
 #include "dailies-player.h"
 #include "dailies-task-row.h"
 #include "dailies-task-view.h"
+#include "dailies-test-ui.h"
 #include "dailies-test-utils.h"
 
 typedef struct
@@ -490,8 +492,13 @@ describe_row (DailiesTaskRow *row)
       if (!gtk_widget_get_visible (child))
         continue;
       g_string_append_printf (text, "%s", G_OBJECT_TYPE_NAME (child));
-      if (GTK_IS_IMAGE (child))
-        g_string_append_printf (text, " icon=%s", gtk_image_get_icon_name (GTK_IMAGE (child)));
+      if (DAILIES_IS_ICON (child))
+        {
+          GIcon *gicon = dailies_icon_get_gicon (DAILIES_ICON (child));
+          g_autofree char *icon = gicon != NULL ? g_icon_to_string (gicon) : NULL;
+
+          g_string_append_printf (text, " icon=%s", icon);
+        }
       else if (GTK_IS_INSCRIPTION (child))
         g_string_append_printf (text, " text=%s", gtk_inscription_get_text (GTK_INSCRIPTION (child)));
       else if (GTK_IS_LABEL (child))
@@ -576,6 +583,150 @@ test_rebound (Fixture       *f,
       }
 }
 
+/* @widget as drawn in its window: 4 bytes a pixel, premultiplied. */
+static guchar *
+render_widget (GtkWidget *widget,
+               int       *width,
+               int       *height)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  guchar *pixels;
+
+  *width = gtk_widget_get_width (widget);
+  *height = gtk_widget_get_height (widget);
+  g_assert_cmpint (*width, >, 0);
+  g_assert_cmpint (*height, >, 0);
+  gdk_paintable_snapshot (paintable, snapshot, *width, *height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node, NULL);
+  pixels = g_malloc ((gsize) *width * *height * 4);
+  gdk_texture_download (texture, pixels, *width * 4);
+
+  return pixels;
+}
+
+/* @icon as drawn must equal a GtkImage of the same icon, classes and
+ * size, in the same window. */
+static void
+compare_with_image (GtkWidget  *box,
+                    GtkWidget  *icon,
+                    const char *what)
+{
+  g_auto(GStrv) classes = gtk_widget_get_css_classes (icon);
+  g_autofree char *joined = g_strjoinv (" ", classes);
+  g_autofree guchar *ours = NULL;
+  g_autofree guchar *theirs = NULL;
+  GtkWidget *image = gtk_image_new_from_gicon (dailies_icon_get_gicon (DAILIES_ICON (icon)));
+  int width, height, image_width, image_height;
+  guint inked = 0;
+
+  gtk_image_set_pixel_size (GTK_IMAGE (image), 16);
+  gtk_widget_set_css_classes (image, (const char **) classes);
+  /* The badge fills its grid cell: the image gets as much room. */
+  gtk_widget_set_size_request (image, gtk_widget_get_width (icon), gtk_widget_get_height (icon));
+  gtk_widget_set_halign (image, GTK_ALIGN_START);
+  gtk_box_append (GTK_BOX (box), image);
+  dailies_test_wait_for_frames (box);
+
+  ours = render_widget (icon, &width, &height);
+  theirs = render_widget (image, &image_width, &image_height);
+  g_assert_cmpint (width, ==, image_width);
+  g_assert_cmpint (height, ==, image_height);
+  for (int p = 0; p < width * height * 4; p++)
+    {
+      if (ABS (ours[p] - theirs[p]) > 2)
+        g_error ("%s, icon with classes \"%s\": byte %d is %u, GtkImage's %u", what, joined, p, ours[p], theirs[p]);
+      /* Alpha is the fourth byte of GDK_MEMORY_DEFAULT on any machine. */
+      if (p % 4 == 3 && ours[p] > 64)
+        inked++;
+    }
+  /* Drawn at all (the badge at the opacity of .dim-label). */
+  g_assert_cmpuint (inked, >, 16);
+  gtk_box_remove (GTK_BOX (box), image);
+}
+
+/* The row's icons (the state, the kept badge) are its own widget, not
+ * GtkImage, whose baseline asks Pango for the font's metrics at every
+ * restyle: each must look just as a GtkImage of the same icon, classes
+ * and size would, light and dark, left to right and right to left, and
+ * after its class alone changes. */
+static void
+test_icons_as_images (Fixture       *f,
+                      gconstpointer  data)
+{
+  static const char * const fixtures[] = {
+    "response-success.json",       /* .success */
+    "response-failure.json",       /* .error */
+    "response-in-progress.json",   /* .accent */
+    "response-not-start.json",     /* no class: the window's colour */
+  };
+  static const struct
+  {
+    AdwColorScheme   scheme;
+    GtkTextDirection direction;
+  } looks[] = {
+    { ADW_COLOR_SCHEME_FORCE_LIGHT, GTK_TEXT_DIR_LTR },
+    { ADW_COLOR_SCHEME_FORCE_DARK, GTK_TEXT_DIR_LTR },
+    { ADW_COLOR_SCHEME_FORCE_LIGHT, GTK_TEXT_DIR_RTL },
+  };
+  GtkWidget *box = gtk_widget_get_parent (GTK_WIDGET (f->row));
+
+  for (guint l = 0; l < G_N_ELEMENTS (looks); l++)
+    {
+      guint n_compared = 0;
+
+      adw_style_manager_set_color_scheme (adw_style_manager_get_default (), looks[l].scheme);
+      gtk_widget_set_default_direction (looks[l].direction);
+
+      for (guint i = 0; i < G_N_ELEMENTS (fixtures); i++)
+        {
+          g_autofree char *body = dailies_test_load_fixture_text (fixtures[i]);
+          g_autofree char *what = g_strdup_printf ("look %u, %s", l, fixtures[i]);
+          GtkWidget *status_icon = NULL;
+
+          g_clear_object (&f->task);
+          dailies_task_row_set_task (f->row, NULL);
+          dailies_task_view_set_task (f->view, NULL);
+          show_answer (f, body);
+          /* The last one kept too: its badge. */
+          if (i == G_N_ELEMENTS (fixtures) - 1)
+            dailies_task_set_local_path (f->task, "/nonexistent/kept.mp4");
+          dailies_test_wait_for_frames (GTK_WIDGET (f->window));
+
+          for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (f->row));
+               child != NULL;
+               child = gtk_widget_get_next_sibling (child))
+            if (DAILIES_IS_ICON (child) && gtk_widget_get_visible (child))
+              {
+                compare_with_image (box, child, what);
+                if (status_icon == NULL)
+                  status_icon = child;
+                n_compared++;
+              }
+
+          /* A class alone changed (the icon stays): drawn again in its colour. */
+          g_assert_nonnull (status_icon);
+          if (!gtk_widget_has_css_class (status_icon, "error"))
+            {
+              gtk_widget_add_css_class (status_icon, "error");
+              dailies_test_wait_for_frames (GTK_WIDGET (f->window));
+              compare_with_image (box, status_icon, what);
+              gtk_widget_remove_css_class (status_icon, "error");
+            }
+        }
+
+      /* Four state icons and the kept badge. */
+      g_assert_cmpuint (n_compared, ==, G_N_ELEMENTS (fixtures) + 1);
+    }
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+  gtk_widget_set_default_direction (GTK_TEXT_DIR_LTR);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -592,6 +743,7 @@ main (int   argc,
   g_test_add ("/dailies/task-row/original-link-refused", Fixture, NULL, fixture_set_up, test_original_link_refused, fixture_tear_down);
   g_test_add ("/dailies/task-row/kept-path-short", Fixture, NULL, fixture_set_up, test_kept_path_short, fixture_tear_down);
   g_test_add ("/dailies/task-row/rebound", Fixture, NULL, fixture_set_up, test_rebound, fixture_tear_down);
+  g_test_add ("/dailies/task-row/icons-as-images", Fixture, NULL, fixture_set_up, test_icons_as_images, fixture_tear_down);
 
   return g_test_run ();
 }
