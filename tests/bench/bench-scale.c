@@ -15,8 +15,8 @@
  *               runs the one-task removal at 1,000 tasks too and holds the
  *               two against each other
  * Beside the times, what the main thread did meanwhile: its CPU time and
- * the pages it touched for the first time (each a page fault, which on a
- * virtual machine may cost tens of µs).
+ * its page faults (minor and major: mostly pages touched for the first
+ * time, which on a virtual machine may cost tens of µs each).
  * Needs a display (build-aux/bench runs it under Xvfb).
  *
  *   bench-scale N_TASKS
@@ -68,7 +68,7 @@ ms_since (gint64 start)
 
 /* What the main thread did: the CPU time it used (the rest of a step's
  * time it waited, for the frame clock, the display server or a core) and
- * the pages it touched for the first time. */
+ * its page faults, minor and major. */
 typedef struct
 {
   double cpu_ms;
