@@ -276,9 +276,8 @@ update (DailiesTaskRow *self)
   detail = dup_detail_text (self->task, status_words, &warning);
   status_class = dailies_format_status_class (status);
 
-  /* Set again only when it changes: a new icon is drawn again. */
-  if (g_strcmp0 (dailies_icon_get_icon_name (self->status_image), dailies_format_status_icon (status)) != 0)
-    dailies_icon_set_icon_name (self->status_image, dailies_format_status_icon (status));
+  /* The same icon again costs nothing: DailiesIcon keeps it. */
+  dailies_icon_set_icon_name (self->status_image, dailies_format_status_icon (status));
   if (g_strcmp0 (status_class, self->status_class) != 0)
     {
       if (self->status_class != NULL)
