@@ -65,6 +65,28 @@ dailies_indices_sort_stable (GPtrArray    *array,
 typedef gboolean (*DailiesSortsAfter) (gconstpointer item,
                                        gconstpointer key);
 
+/* The first index in @items[@lo, @hi) whose item sorts after @key (@hi if
+ * none does), by bisection. */
+static inline guint
+dailies_indices_first_after (gpointer const    *items,
+                             guint              lo,
+                             guint              hi,
+                             gconstpointer      key,
+                             DailiesSortsAfter  sorts_after)
+{
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (sorts_after (items[mid], key))
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+
+  return hi;
+}
+
 /* The first index in @items[0, @end) whose item sorts after @key (@end if
  * none does), found by galloping back from @end: a key that lands k items
  * before @end costs about 2 log2 k comparisons. Many keys merged in from
@@ -83,27 +105,41 @@ dailies_indices_gallop_back (gpointer const    *items,
     {
       guint probe = hi > step ? hi - step : 0;
 
+      /* The first one after is in (probe, hi]. */
       if (!sorts_after (items[probe], key))
-        {
-          /* The first one after is in (probe, hi]. */
-          guint lo = probe + 1;
-
-          while (lo < hi)
-            {
-              guint mid = lo + (hi - lo) / 2;
-
-              if (sorts_after (items[mid], key))
-                hi = mid;
-              else
-                lo = mid + 1;
-            }
-          return hi;
-        }
+        return dailies_indices_first_after (items, probe + 1, hi, key, sorts_after);
       hi = probe;
       step *= 2;
     }
 
   return 0;
+}
+
+/* The first index in @items[@start, @end) whose item sorts after @key
+ * (@end if none does), found by galloping forward from @start: the mirror
+ * of dailies_indices_gallop_back(), for keys merged in from the front. */
+static inline guint
+dailies_indices_gallop_forward (gpointer const    *items,
+                                guint              start,
+                                guint              end,
+                                gconstpointer      key,
+                                DailiesSortsAfter  sorts_after)
+{
+  guint lo = start;   /* items[start, lo) do not sort after @key */
+  guint step = 1;
+
+  while (lo < end)
+    {
+      guint probe = end - lo > step ? lo + step - 1 : end - 1;
+
+      /* The first one after is in [lo, probe]. */
+      if (sorts_after (items[probe], key))
+        return dailies_indices_first_after (items, lo, probe, key, sorts_after);
+      lo = probe + 1;
+      step *= 2;
+    }
+
+  return end;
 }
 
 G_END_DECLS

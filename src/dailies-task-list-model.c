@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "dailies-deque.h"
 #include "dailies-indices.h"
 #include "dailies-search-key.h"
 #include "dailies-task-list-model.h"
@@ -84,9 +85,9 @@ struct _DailiesTaskListModel
   GQuark             entry_quark;   /* each task's Entry, kept on the task (see
                                      * get_entry): a hash table of 100,000 cost
                                      * more than the entries */
-  GPtrArray         *all;           /* Entry, every task, by key */
-  GPtrArray         *shown;         /* Entry, the matching ones, by key: the model */
-  GPtrArray         *replaced;      /* the shown list before, while a search or
+  DailiesDeque      *all;           /* Entry, every task, by key */
+  DailiesDeque      *shown;         /* Entry, the matching ones, by key: the model */
+  DailiesDeque      *replaced;      /* the shown list before, while a search or
                                      * filter's change is told */
   GPtrArray         *told_added;    /* while an addition is told: the entries it
                                      * lists, by key */
@@ -290,19 +291,20 @@ compare_entries (gconstpointer a,
 
 /* The first index whose entry sorts at or after the key. */
 static guint
-lower_bound (GPtrArray *array,
-             gint64     k1,
-             gint64     k2,
-             guint64    seq)
+lower_bound (gpointer const *items,
+             guint           len,
+             gint64          k1,
+             gint64          k2,
+             guint64         seq)
 {
   guint lo = 0;
-  guint hi = array->len;
+  guint hi = len;
 
   while (lo < hi)
     {
       guint mid = lo + (hi - lo) / 2;
 
-      if (compare_keys (k1, k2, seq, g_ptr_array_index (array, mid)) > 0)
+      if (compare_keys (k1, k2, seq, items[mid]) > 0)
         lo = mid + 1;
       else
         hi = mid;
@@ -313,12 +315,12 @@ lower_bound (GPtrArray *array,
 
 /* Where @entry is, found by its cached key. */
 static guint
-find_entry (GPtrArray *array,
-            Entry     *entry)
+find_entry (const DailiesDeque *array,
+            Entry              *entry)
 {
-  guint index = lower_bound (array, entry->k1, entry->k2, entry->seq);
+  guint index = lower_bound ((gpointer const *) array->pdata, array->len, entry->k1, entry->k2, entry->seq);
 
-  g_assert (index < array->len && g_ptr_array_index (array, index) == entry);
+  g_assert (index < array->len && dailies_deque_index (array, index) == entry);
   return index;
 }
 
@@ -371,7 +373,7 @@ fold_slice_cb (gpointer user_data)
           self->fold_next = 0;
         }
 
-      entry_get_folded (g_ptr_array_index (self->all, self->fold_next++));
+      entry_get_folded (dailies_deque_index (self->all, self->fold_next++));
       if (++n % 256 == 0 && g_get_monotonic_time () >= end)
         return G_SOURCE_CONTINUE;
     }
@@ -518,10 +520,10 @@ entry_new (DailiesTaskListModel *self,
  * search's matches. */
 static void
 replace_shown (DailiesTaskListModel *self,
-               GPtrArray            *shown,
+               DailiesDeque         *shown,
                gboolean              keys_kept)
 {
-  g_autoptr(GPtrArray) old = self->shown;
+  g_autoptr(DailiesDeque) old = self->shown;
   guint prefix = 0;
   guint suffix = 0;
   guint n_old, n_new;
@@ -546,17 +548,17 @@ replace_shown (DailiesTaskListModel *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
 
-static GPtrArray *
+static DailiesDeque *
 collect_shown (DailiesTaskListModel *self)
 {
-  GPtrArray *shown = g_ptr_array_sized_new (self->shown->len);
+  DailiesDeque *shown = dailies_deque_new (self->shown->len);
 
   for (guint i = 0; i < self->all->len; i++)
     {
-      Entry *entry = g_ptr_array_index (self->all, i);
+      Entry *entry = dailies_deque_index (self->all, i);
 
       if (entry->shown)
-        g_ptr_array_add (shown, entry);
+        dailies_deque_append (shown, entry);
     }
 
   return shown;
@@ -574,7 +576,7 @@ refilter (DailiesTaskListModel *self)
 
   for (guint i = 0; i < self->all->len; i++)
     {
-      Entry *entry = g_ptr_array_index (self->all, i);
+      Entry *entry = dailies_deque_index (self->all, i);
 
       entry->shown = entry_matches (self, entry, now);
     }
@@ -588,18 +590,18 @@ static void
 narrow (DailiesTaskListModel *self)
 {
   gint64 now = now_seconds ();
-  GPtrArray *shown;
+  DailiesDeque *shown;
 
   take_waiting (self);
 
-  shown = g_ptr_array_sized_new (self->shown->len);
+  shown = dailies_deque_new (self->shown->len);
   for (guint i = 0; i < self->shown->len; i++)
     {
-      Entry *entry = g_ptr_array_index (self->shown, i);
+      Entry *entry = dailies_deque_index (self->shown, i);
 
       entry->shown = entry_matches (self, entry, now);
       if (entry->shown)
-        g_ptr_array_add (shown, entry);
+        dailies_deque_append (shown, entry);
     }
 
   replace_shown (self, shown, TRUE);
@@ -614,11 +616,11 @@ resort (DailiesTaskListModel *self)
 
   for (guint i = 0; i < self->all->len; i++)
     {
-      Entry *entry = g_ptr_array_index (self->all, i);
+      Entry *entry = dailies_deque_index (self->all, i);
 
       make_key (self->sort, entry->task, now, &entry->k1, &entry->k2);
     }
-  g_ptr_array_sort (self->all, compare_entries);
+  dailies_deque_sort (self->all, compare_entries);
 
   replace_shown (self, collect_shown (self), FALSE);
 }
@@ -628,47 +630,6 @@ entry_sorts_after (gconstpointer item,
                    gconstpointer key)
 {
   return compare_entries (&item, &key) > 0;
-}
-
-/* Merges @fresh (sorted) into @array, from the back, so that what sorts
- * before the first of them is not touched. The span they landed in goes
- * to @out_first and @out_last. */
-static void
-merge_sorted (GPtrArray *array,
-              GPtrArray *fresh,
-              guint     *out_first,
-              guint     *out_last)
-{
-  guint n_old = array->len;
-  guint i = n_old;
-  guint j = fresh->len;
-  guint w;
-
-  g_assert (fresh->len > 0);
-
-  g_ptr_array_set_size (array, n_old + fresh->len);
-  w = array->len;
-  *out_last = 0;
-
-  while (j > 0)
-    {
-      /* The items that sort after this fresh one move up as one block.
-       * Fresh ones that land together (an import's slice, in the default
-       * order, at the top) cost one comparison each; ones spread out (an
-       * Undo of every other task) a few each, for the gap between them: a
-       * comparison per item moved, or a search of all, led the profiles. */
-      guint lo = dailies_indices_gallop_back ((gpointer const *) array->pdata, i, fresh->pdata[j - 1],
-                                              entry_sorts_after);
-
-      memmove (&array->pdata[w - (i - lo)], &array->pdata[lo], (i - lo) * sizeof (gpointer));
-      w -= i - lo;
-      i = lo;
-
-      array->pdata[--w] = fresh->pdata[--j];
-      if (j == fresh->len - 1)
-        *out_last = w;
-    }
-  *out_first = w;
 }
 
 /* Lists the waiting entries: merged in by their keys, with one
@@ -695,7 +656,9 @@ take_waiting (DailiesTaskListModel *self)
   /* An addition in the default order comes sorted already; an answer
    * while waiting may have moved one. */
   dailies_indices_sort_stable (fresh, compare_entries);
-  merge_sorted (self->all, fresh, &first, &last);
+  /* From the nearer end: an addition lands at the top in the default
+   * order, an Undo where its tasks were; what lies beyond stays put. */
+  dailies_deque_merge (self->all, (gpointer const *) fresh->pdata, fresh->len, entry_sorts_after, &first, &last);
 
   fresh_shown = g_ptr_array_sized_new (fresh->len);
   for (guint i = 0; i < fresh->len; i++)
@@ -704,7 +667,8 @@ take_waiting (DailiesTaskListModel *self)
   if (fresh_shown->len == 0)
     return;
 
-  merge_sorted (self->shown, fresh_shown, &first, &last);
+  dailies_deque_merge (self->shown, (gpointer const *) fresh_shown->pdata, fresh_shown->len, entry_sorts_after,
+                       &first, &last);
   if (last + 1 - first >= HAND_OVER_MIN_PLACES)
     self->told_added = fresh_shown;
   g_list_model_items_changed (G_LIST_MODEL (self), first,
@@ -765,41 +729,36 @@ add_tasks (DailiesTaskListModel *self,
     }
 }
 
-/* Drops the doomed entries from @array, which are at @indices. A few
- * (a removal from the middle of 100,000) cost a block move each; many,
- * one pass from the first. */
+static gboolean
+entry_is_doomed (gpointer item,
+                 gpointer user_data)
+{
+  return ((Entry *) item)->doomed;
+}
+
+/* Drops the doomed entries from @array, which are at @indices. A few (a
+ * removal near the top of 100,000) cost a block move each, toward the
+ * nearer end; many, one pass over the span they are in. */
 static void
-compact (GPtrArray *array,
-         GArray    *indices)
+compact (DailiesDeque *array,
+         GArray       *indices)
 {
   guint first = G_MAXUINT;
-  guint w;
+  guint last = 0;
 
   if (indices->len <= 64)
     {
       dailies_indices_sort (indices);
-      w = g_array_index (indices, guint, 0);
-      for (guint i = 0; i < indices->len; i++)
-        {
-          guint index = g_array_index (indices, guint, i);
-          guint next = i + 1 < indices->len ? g_array_index (indices, guint, i + 1) : array->len;
-
-          memmove (&array->pdata[w], &array->pdata[index + 1], (next - index - 1) * sizeof (gpointer));
-          w += next - index - 1;
-        }
-      g_ptr_array_set_size (array, w);
+      dailies_deque_remove_sorted (array, (const guint *) indices->data, indices->len);
       return;
     }
 
   for (guint i = 0; i < indices->len; i++)
-    first = MIN (first, g_array_index (indices, guint, i));
-
-  w = first;
-  for (guint i = first; i < array->len; i++)
-    if (!((Entry *) array->pdata[i])->doomed)
-      array->pdata[w++] = array->pdata[i];
-
-  g_ptr_array_set_size (array, w);
+    {
+      first = MIN (first, g_array_index (indices, guint, i));
+      last = MAX (last, g_array_index (indices, guint, i));
+    }
+  dailies_deque_remove_if (array, first, last, entry_is_doomed, NULL);
 }
 
 static void
@@ -921,20 +880,22 @@ task_answered_cb (DailiesTaskListModel *self,
 
   if (!keep_place)
     {
-      g_ptr_array_remove_index (self->all, find_entry (self->all, entry));
+      dailies_deque_remove_index (self->all, find_entry (self->all, entry));
       if (was_shown)
-        g_ptr_array_remove_index (self->shown, old_index);
+        dailies_deque_remove_index (self->shown, old_index);
       entry->k1 = k1;
       entry->k2 = k2;
-      g_ptr_array_insert (self->all, lower_bound (self->all, k1, k2, entry->seq), entry);
+      dailies_deque_insert (self->all,
+                            lower_bound ((gpointer const *) self->all->pdata, self->all->len, k1, k2, entry->seq),
+                            entry);
     }
   else if (was_shown && !entry->shown)
-    g_ptr_array_remove_index (self->shown, old_index);
+    dailies_deque_remove_index (self->shown, old_index);
 
   if (entry->shown && (!was_shown || !keep_place))
     {
-      new_index = lower_bound (self->shown, k1, k2, entry->seq);
-      g_ptr_array_insert (self->shown, new_index, entry);
+      new_index = lower_bound ((gpointer const *) self->shown->pdata, self->shown->len, k1, k2, entry->seq);
+      dailies_deque_insert (self->shown, new_index, entry);
     }
 
   if (was_shown && entry->shown)
@@ -1031,7 +992,7 @@ dailies_task_list_model_peek_task (DailiesTaskListModel *self,
   if (position >= self->shown->len)
     return NULL;
 
-  return ((Entry *) g_ptr_array_index (self->shown, position))->task;
+  return ((Entry *) dailies_deque_index (self->shown, position))->task;
 }
 
 guint
@@ -1058,17 +1019,32 @@ dailies_task_list_model_is_refiltering (DailiesTaskListModel *self)
   return self->replaced != NULL;
 }
 
-/* How many of @array's entries sort before @entry, and whether @entry is
+/* How many of @items' entries sort before @entry, and whether @entry is
  * one of them (at that index). */
 static guint
-count_before (GPtrArray *array,
-              Entry     *entry,
-              gboolean  *is_in)
+count_before (gpointer const *items,
+              guint           len,
+              Entry          *entry,
+              gboolean       *is_in)
 {
-  guint index = array != NULL ? lower_bound (array, entry->k1, entry->k2, entry->seq) : 0;
+  guint index = lower_bound (items, len, entry->k1, entry->k2, entry->seq);
 
-  *is_in = array != NULL && index < array->len && g_ptr_array_index (array, index) == entry;
+  *is_in = index < len && items[index] == entry;
   return index;
+}
+
+static guint
+count_before_told (GPtrArray *told,
+                   Entry     *entry,
+                   gboolean  *is_in)
+{
+  if (told == NULL)
+    {
+      *is_in = FALSE;
+      return 0;
+    }
+
+  return count_before ((gpointer const *) told->pdata, told->len, entry, is_in);
 }
 
 gboolean
@@ -1090,10 +1066,10 @@ dailies_task_list_model_get_replaced_position (DailiesTaskListModel *self,
   if (self->told_added != NULL || self->told_removed != NULL)
     {
       gboolean added, removed, listed;
-      guint n_added = count_before (self->told_added, entry, &added);
-      guint n_removed = count_before (self->told_removed, entry, &removed);
+      guint n_added = count_before_told (self->told_added, entry, &added);
+      guint n_removed = count_before_told (self->told_removed, entry, &removed);
 
-      index = count_before (self->shown, entry, &listed);
+      index = count_before ((gpointer const *) self->shown->pdata, self->shown->len, entry, &listed);
       if (added || (!removed && !listed))
         return FALSE;
 
@@ -1104,8 +1080,9 @@ dailies_task_list_model_get_replaced_position (DailiesTaskListModel *self,
   if (self->replaced == NULL)
     return FALSE;
 
-  index = lower_bound (self->replaced, entry->k1, entry->k2, entry->seq);
-  if (index >= self->replaced->len || g_ptr_array_index (self->replaced, index) != entry)
+  index = lower_bound ((gpointer const *) self->replaced->pdata, self->replaced->len,
+                       entry->k1, entry->k2, entry->seq);
+  if (index >= self->replaced->len || dailies_deque_index (self->replaced, index) != entry)
     return FALSE;
 
   *position = index;
@@ -1140,7 +1117,7 @@ dailies_task_list_model_finalize (GObject *object)
 
   for (guint i = 0; i < self->all->len; i++)
     {
-      Entry *entry = g_ptr_array_index (self->all, i);
+      Entry *entry = dailies_deque_index (self->all, i);
 
       set_entry (self, entry->task, NULL);
       entry_free (entry);
@@ -1154,8 +1131,8 @@ dailies_task_list_model_finalize (GObject *object)
     }
   g_ptr_array_remove_fast (live_models, self);
   g_clear_pointer (&self->waiting, g_ptr_array_unref);
-  g_clear_pointer (&self->shown, g_ptr_array_unref);
-  g_clear_pointer (&self->all, g_ptr_array_unref);
+  g_clear_pointer (&self->shown, dailies_deque_free);
+  g_clear_pointer (&self->all, dailies_deque_free);
   g_clear_pointer (&self->search, g_free);
 
   G_OBJECT_CLASS (dailies_task_list_model_parent_class)->finalize (object);
@@ -1232,8 +1209,8 @@ dailies_task_list_model_init (DailiesTaskListModel *self)
 
   /* A model at the same address later has cleared it from every task. */
   self->entry_quark = g_quark_from_string (quark_name);
-  self->all = g_ptr_array_new ();
-  self->shown = g_ptr_array_new ();
+  self->all = dailies_deque_new (0);
+  self->shown = dailies_deque_new (0);
   self->waiting = g_ptr_array_new ();
 
   if (live_models == NULL)

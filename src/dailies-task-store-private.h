@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 
+#include "dailies-deque.h"
 #include "dailies-task-store.h"
 
 G_BEGIN_DECLS
@@ -111,7 +112,7 @@ struct _DailiesTaskStore
   GMainContext *main_context;
 
   /* Main thread only. */
-  GPtrArray    *items;          /* DailiesTask, ascending position */
+  DailiesDeque *items;          /* DailiesTask (a reference each), ascending position */
   GHashTable   *by_id;          /* id (owned by the task) → task */
   guint         next_position;
   guint         loading : 1;

@@ -107,7 +107,10 @@ apply_loaded (DailiesTaskStore *self,
 
   /* Both were empty: nothing can be added before loading. */
   g_assert (g_hash_table_size (self->by_id) == 0);
-  g_ptr_array_extend_and_steal (self->items, g_steal_pointer (&data->tasks));
+  /* Their references too. */
+  dailies_deque_append_many (self->items, (gpointer const *) data->tasks->pdata, data->tasks->len);
+  g_ptr_array_set_free_func (data->tasks, NULL);
+  g_clear_pointer (&data->tasks, g_ptr_array_unref);
   g_hash_table_unref (self->by_id);
   self->by_id = g_steal_pointer (&data->by_id);
 
@@ -150,7 +153,7 @@ dailies_task_store_get_item (GListModel *model,
   if (position >= self->items->len)
     return NULL;
 
-  return g_object_ref (g_ptr_array_index (self->items, position));
+  return g_object_ref (dailies_deque_index (self->items, position));
 }
 
 static void
@@ -198,7 +201,9 @@ dailies_task_store_dispose (GObject *object)
     }
 
   g_hash_table_remove_all (self->by_id);
-  g_ptr_array_set_size (self->items, 0);
+  for (guint i = 0; i < self->items->len; i++)
+    g_object_unref (dailies_deque_index (self->items, i));
+  dailies_deque_set_size (self->items, 0);
 
   G_OBJECT_CLASS (dailies_task_store_parent_class)->dispose (object);
 }
@@ -213,7 +218,7 @@ dailies_task_store_finalize (GObject *object)
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->moved_aside_path, g_free);
   g_clear_pointer (&self->main_context, g_main_context_unref);
-  g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_clear_pointer (&self->items, dailies_deque_free);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->pending, g_hash_table_unref);
   g_queue_clear_full (&self->fresh, g_free);
@@ -386,7 +391,7 @@ dailies_task_store_class_init (DailiesTaskStoreClass *klass)
 static void
 dailies_task_store_init (DailiesTaskStore *self)
 {
-  self->items = g_ptr_array_new_with_free_func (g_object_unref);
+  self->items = dailies_deque_new (0);
   self->by_id = g_hash_table_new (dailies_id_hash, g_str_equal);
   self->pending = dailies_task_store_pending_table_new ();
   g_queue_init (&self->fresh);
@@ -585,7 +590,7 @@ dailies_task_store_add_new_tasks (DailiesTaskStore   *self,
       if (dailies_task_get_first_seen (task) == 0)
         dailies_task_set_first_seen (task, now);
 
-      g_ptr_array_add (self->items, g_object_ref (task));
+      dailies_deque_append (self->items, g_object_ref (task));
       g_hash_table_insert (self->by_id, (gpointer) id, task);
       g_ptr_array_add (added, task);
     }
@@ -803,7 +808,7 @@ search_position (DailiesTaskStore *self,
     {
       guint mid = lo + (hi - lo) / 2;
 
-      if (get_position (g_ptr_array_index (self->items, mid)) < position)
+      if (get_position (dailies_deque_index (self->items, mid)) < position)
         lo = mid + 1;
       else
         hi = mid;
@@ -821,23 +826,12 @@ find_index (DailiesTaskStore *self,
   guint position = get_position (task);
 
   for (guint i = search_position (self, position);
-       i < self->items->len && get_position (g_ptr_array_index (self->items, i)) == position;
+       i < self->items->len && get_position (dailies_deque_index (self->items, i)) == position;
        i++)
-    if (g_ptr_array_index (self->items, i) == task)
+    if (dailies_deque_index (self->items, i) == task)
       return i;
 
   return -1;
-}
-
-/* Sets the length of items without touching references: the slots given
- * up hold tasks moved elsewhere or handed over. */
-static void
-set_items_length (DailiesTaskStore *self,
-                  guint             length)
-{
-  g_ptr_array_set_free_func (self->items, NULL);
-  g_ptr_array_set_size (self->items, length);
-  g_ptr_array_set_free_func (self->items, g_object_unref);
 }
 
 /* Removing or restoring many tasks emits one items-changed, over the
@@ -852,12 +846,9 @@ dailies_task_store_remove_tasks (DailiesTaskStore *self,
   g_autoptr(GArray) doomed = NULL;
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GPtrArray) removed = NULL;
-  gpointer *items;
-  guint n_items;
   guint n_doomed = 0;
   guint first;
   guint last;
-  guint to;
 
   g_return_if_fail (DAILIES_IS_TASK_STORE (self));
   g_return_if_fail (tasks != NULL);
@@ -884,30 +875,22 @@ dailies_task_store_remove_tasks (DailiesTaskStore *self,
       g_array_index (doomed, guint, n_doomed++) = g_array_index (doomed, guint, i);
   g_array_set_size (doomed, n_doomed);
 
-  items = self->items->pdata;
-  n_items = self->items->len;
   first = g_array_index (doomed, guint, 0);
   last = g_array_index (doomed, guint, n_doomed - 1);
   rows = g_ptr_array_new_full (n_doomed, NULL);
   /* The store's references, kept alive through tasks-removed. */
   removed = g_ptr_array_new_full (n_doomed, g_object_unref);
 
-  to = first;
   for (guint i = 0; i < n_doomed; i++)
     {
-      guint index = g_array_index (doomed, guint, i);
-      guint next = i + 1 < n_doomed ? g_array_index (doomed, guint, i + 1) : n_items;
-      DailiesTask *task = items[index];
+      DailiesTask *task = dailies_deque_index (self->items, g_array_index (doomed, guint, i));
 
       g_hash_table_remove (self->by_id, dailies_task_get_id (task));
       g_ptr_array_add (rows, dailies_task_store_row_new_deleted (task));
       g_ptr_array_add (removed, task);
-
-      /* The tasks kept up to the next removed one close the gap. */
-      memmove (&items[to], &items[index + 1], (next - index - 1) * sizeof (gpointer));
-      to += next - index - 1;
     }
-  set_items_length (self, n_items - n_doomed);
+  /* The tasks kept between them close the gaps, from the nearer end. */
+  dailies_deque_remove_sorted (self->items, (const guint *) doomed->data, n_doomed);
 
   dailies_task_store_queue_rows (self, (Row **) rows->pdata, rows->len);
 
@@ -924,12 +907,8 @@ dailies_task_store_restore_tasks (DailiesTaskStore *self,
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GPtrArray) added = NULL;
   g_autoptr(GPtrArray) sorted = NULL;
-  gpointer *items;
-  guint n_old;
-  guint end;
-  guint to;
   guint lo;
-  guint hi = 0;
+  guint hi;
 
   g_return_if_fail (DAILIES_IS_TASK_STORE (self));
   g_return_if_fail (tasks != NULL);
@@ -955,31 +934,14 @@ dailies_task_store_restore_tasks (DailiesTaskStore *self,
     return;
 
   /* Each back where it was: the restored tasks in order (a stable sort,
-   * of them only), then merged in from the end, each block of the items
-   * after it moved once. A tie goes after the task already there. */
+   * of them only), then merged in from the nearer end, each block of the
+   * items between them moved once. A tie goes after the task already
+   * there. */
   sorted = g_ptr_array_copy (added, NULL, NULL);
   dailies_indices_sort_stable (sorted, compare_positions);
-
-  n_old = self->items->len;
-  set_items_length (self, n_old + sorted->len);
-  items = self->items->pdata;
-  end = n_old;
-  to = n_old + sorted->len;
-  for (guint i = sorted->len; i-- > 0;)
-    {
-      DailiesTask *task = g_ptr_array_index (sorted, i);
-      /* Spread out (every other task), each costs a search of the gap
-       * to the one after it, not of the whole list. */
-      guint at = dailies_indices_gallop_back ((gpointer const *) items, end, task, task_sorts_after);
-
-      memmove (&items[to - (end - at)], &items[at], (end - at) * sizeof (gpointer));
-      to -= end - at;
-      end = at;
-      items[--to] = g_object_ref (task);
-      if (i == sorted->len - 1)
-        hi = to;
-    }
-  lo = to;
+  for (guint i = 0; i < sorted->len; i++)
+    g_object_ref (g_ptr_array_index (sorted, i));   /* the store's */
+  dailies_deque_merge (self->items, (gpointer const *) sorted->pdata, sorted->len, task_sorts_after, &lo, &hi);
 
   dailies_task_store_queue_rows (self, (Row **) rows->pdata, rows->len);
 

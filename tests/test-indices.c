@@ -1,7 +1,8 @@
 /* test-indices.c
  *
- * What the store and the list model use to merge many tasks in from the
- * back: the search, where it lands and what it costs, and the sort before.
+ * What the store and the list model use to merge many tasks in from
+ * either end: the search, where it lands and what it costs, and the sort
+ * before.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,17 +24,19 @@ number_sorts_after (gconstpointer item,
 
 static guint
 linear_upper_bound (gpointer const *items,
+                    guint           start,
                     guint           end,
                     gconstpointer   key)
 {
-  for (guint i = 0; i < end; i++)
+  for (guint i = start; i < end; i++)
     if (GPOINTER_TO_UINT (items[i]) > GPOINTER_TO_UINT (key))
       return i;
   return end;
 }
 
 /* Against a plain scan, on sorted lists with runs of equal items, for
- * every end and every key from below the first to above the last. */
+ * every end (and, galloping forward, every start) and every key from
+ * below the first to above the last. */
 static void
 test_gallop_lands (void)
 {
@@ -53,9 +56,16 @@ test_gallop_lands (void)
 
       for (guint end = 0; end <= n; end++)
         for (guint key = 0; key <= value + 1; key++)
-          g_assert_cmpuint (dailies_indices_gallop_back ((gpointer const *) items, end, GUINT_TO_POINTER (key),
-                                                         number_sorts_after),
-                            ==, linear_upper_bound ((gpointer const *) items, end, GUINT_TO_POINTER (key)));
+          {
+            g_assert_cmpuint (dailies_indices_gallop_back ((gpointer const *) items, end, GUINT_TO_POINTER (key),
+                                                           number_sorts_after),
+                              ==, linear_upper_bound ((gpointer const *) items, 0, end, GUINT_TO_POINTER (key)));
+            for (guint start = 0; start <= end; start++)
+              g_assert_cmpuint (dailies_indices_gallop_forward ((gpointer const *) items, start, end,
+                                                                GUINT_TO_POINTER (key), number_sorts_after),
+                                ==, linear_upper_bound ((gpointer const *) items, start, end,
+                                                        GUINT_TO_POINTER (key)));
+          }
     }
 }
 
@@ -82,6 +92,13 @@ test_gallop_cost (void)
                                                      number_sorts_after),
                         ==, n - k);
       g_test_message ("%u before the end: %u comparisons", k, n_comparisons);
+      g_assert_cmpuint (n_comparisons, <=, bound);
+
+      /* The same from the front, for keys merged in there. */
+      n_comparisons = 0;
+      g_assert_cmpuint (dailies_indices_gallop_forward ((gpointer const *) items, 0, n, GUINT_TO_POINTER (2 * k + 3),
+                                                        number_sorts_after),
+                        ==, k + 1);
       g_assert_cmpuint (n_comparisons, <=, bound);
     }
 
