@@ -9,9 +9,9 @@
 
 #include "dailies-deque.h"
 
-/* Room made at an end that ran out: a quarter of the length more than
- * asked, so that a run of changes at one end moves everything once. */
-#define SLACK(len) ((len) / 4 + 16)
+/* Room made at an end that ran out: half the length more than asked, so
+ * that a run of changes at one end moves everything about once. */
+#define SLACK(len) ((len) / 2 + 16)
 
 DailiesDeque *
 dailies_deque_new (guint reserve)
@@ -41,6 +41,16 @@ tail_room (const DailiesDeque *self)
   return self->alloc - self->head - self->len;
 }
 
+/* Slots for @len items and @n more with room at both ends, which must
+ * fit in a guint, as GPtrArray's do. */
+static void
+check_size (guint len,
+            guint n)
+{
+  if ((guint64) len + n + 2 * (guint64) SLACK ((guint64) len + n) > G_MAXUINT)
+    g_error ("dailies-deque: adding %u items to %u would overflow", n, len);
+}
+
 /* Moves the items to a new block with @head free slots before them and
  * @tail after. Room an end does not ask for is cut to the usual slack:
  * removing half the list from the front leaves as many free slots there,
@@ -52,7 +62,6 @@ relocate (DailiesDeque *self,
 {
   gpointer *base;
 
-  g_assert ((guint64) head + self->len + tail <= G_MAXUINT);
   base = g_new (gpointer, head + self->len + tail);
   memcpy (base + head, self->pdata, self->len * sizeof (gpointer));
   g_free (self->base);
@@ -67,8 +76,19 @@ void
 dailies_deque_reserve_back (DailiesDeque *self,
                             guint         n)
 {
-  if (tail_room (self) < n)
-    relocate (self, MIN (self->head, SLACK (self->len)), n + SLACK (self->len));
+  if (tail_room (self) >= n)
+    return;
+
+  check_size (self->len, n);
+  if (self->head > SLACK (self->len))
+    relocate (self, SLACK (self->len), n + SLACK (self->len));
+  else
+    {
+      /* In place when it can be: realloc may not copy a big block. */
+      self->alloc = self->head + self->len + n + SLACK (self->len);
+      self->base = g_renew (gpointer, self->base, self->alloc);
+      self->pdata = self->base + self->head;
+    }
 }
 
 /* Makes room for @n more items before the first. */
@@ -76,8 +96,11 @@ static void
 reserve_front (DailiesDeque *self,
                guint         n)
 {
-  if (self->head < n)
-    relocate (self, n + SLACK (self->len), MIN (tail_room (self), SLACK (self->len)));
+  if (self->head >= n)
+    return;
+
+  check_size (self->len, n);
+  relocate (self, n + SLACK (self->len), MIN (tail_room (self), SLACK (self->len)));
 }
 
 /* Opens @n slots before the first item (their contents undefined). */
@@ -132,7 +155,7 @@ dailies_deque_insert (DailiesDeque *self,
 {
   g_return_if_fail (index <= self->len);
 
-  if (index < self->len - index)
+  if (index <= self->len - index)
     {
       dailies_deque_grow_front (self, 1);
       memmove (self->pdata, self->pdata + 1, index * sizeof (gpointer));

@@ -20,7 +20,8 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  gpointer *pdata;   /* the first item; valid until the next change */
+  gpointer *pdata;   /* the first item; valid until the next change (which,
+                      * unlike GPtrArray's, may move it on a removal) */
   guint     len;
 
   /*< private >*/
@@ -75,10 +76,11 @@ dailies_deque_shrink_front (DailiesDeque *self,
 
 /* The two below take a function: inline, so that each caller's own
  * comparison is inlined in turn (called through a pointer, it cost an
- * Undo of 50,000 5 M instructions more). */
+ * Undo of 50,000 7 M instructions more: 235.1 M against 228.0 M). */
 
 /* Removes every item in [@first, @last] for which @doomed returns TRUE
- * (none outside), in one pass from whichever end has fewer to move. */
+ * (none outside), in one pass from whichever end has fewer to move, so in
+ * either order: @doomed must only look. */
 static inline void
 dailies_deque_remove_if (DailiesDeque     *self,
                          guint             first,
@@ -135,7 +137,7 @@ dailies_deque_merge (DailiesDeque      *self,
   lands_last = dailies_indices_first_after ((gpointer const *) self->pdata, 0, len, fresh[n_fresh - 1],
                                            sorts_after);
 
-  if (lands_last < len - lands_first)
+  if (lands_last <= len - lands_first)
     {
       /* From the front: the items before each fresh one move down. */
       guint r = n_fresh;

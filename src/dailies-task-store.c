@@ -838,7 +838,7 @@ find_index (DailiesTaskStore *self,
  * smallest span that holds every change: a list of thousands is not
  * rebuilt once per task. Both cost what they change: a binary search per
  * task, a sort of those tasks only, and one pass of block moves over the
- * items after the first one changed. */
+ * items between the changed ones and the nearer end. */
 void
 dailies_task_store_remove_tasks (DailiesTaskStore *self,
                                  GPtrArray        *tasks)

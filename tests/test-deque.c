@@ -212,7 +212,12 @@ test_deque_as_array (void)
               guint first = 0, last = 0, ref_first = 0, ref_last = 0;
 
               for (guint i = 0; i < n; i++)
-                g_ptr_array_add (fresh, make_item (MAX (lo + g_rand_int_range (rand, 0, width), 100) - 99));
+                {
+                  guint key = lo + g_rand_int_range (rand, 0, width);
+
+                  /* Around lo, from a little below it. */
+                  g_ptr_array_add (fresh, make_item (key > width / 2 ? key - width / 2 : 1));
+                }
               g_ptr_array_sort (fresh, compare_keys);
 
               dailies_deque_merge (deque, (gpointer const *) fresh->pdata, fresh->len, key_sorts_after,
@@ -223,13 +228,13 @@ test_deque_as_array (void)
             }
           break;
 
-        case 7: /* sort */
+        case 7: /* sort (stable: ties keep their order) */
           dailies_deque_sort (deque, compare_keys);
           g_ptr_array_sort (reference, compare_keys);
           sorted = TRUE;
           break;
 
-        case 8: /* shrink at the end, or grow with NULLs and fill them */
+        case 8: /* shrink at the end, or grow with NULLs and fill them, out of order */
           {
             guint new_len = g_rand_boolean (rand) ? (guint) g_rand_int_range (rand, 0, len + 1) : len + 3;
 
@@ -238,7 +243,7 @@ test_deque_as_array (void)
             for (guint i = len; i < new_len; i++)
               {
                 g_assert_null (dailies_deque_index (deque, i));
-                deque->pdata[i] = reference->pdata[i] = make_item (i == 0 ? 1 : KEY (reference->pdata[i - 1]));
+                deque->pdata[i] = reference->pdata[i] = make_item (g_rand_int_range (rand, 1, 1000));
               }
           }
           break;
@@ -247,7 +252,7 @@ test_deque_as_array (void)
           g_assert_not_reached ();
         }
 
-      /* Inserts keep the order only while what they follow is in it. */
+      /* Until the next sort, merges wait for an order to merge into. */
       for (guint i = 1; i < reference->len && sorted; i++)
         sorted = KEY (reference->pdata[i - 1]) <= KEY (reference->pdata[i]);
 
@@ -291,14 +296,55 @@ test_deque_far_end_stays (void)
   g_assert_true (&deque->pdata[10] == head_slot);
 
   /* Inserts near the top: the first with no room before the items makes
-   * room for a quarter of them (moving all once), the next move only the
-   * items above them. */
+   * room for half of them (moving all once), the next move only the items
+   * above them. */
   dailies_deque_insert (deque, 2, make_item (1));
   tail_slot = &deque->pdata[deque->len - 10];
-  for (guint i = 0; i < n / 4; i++)
+  for (guint i = 0; i < n / 2; i++)
     dailies_deque_insert (deque, 2, make_item (1));
   g_assert_true (&deque->pdata[deque->len - 10] == tail_slot);
-  g_assert_cmpuint (deque->len, ==, n + 1 + n / 4);
+  g_assert_cmpuint (deque->len, ==, n + 1 + n / 2);
+
+  /* And near the bottom. */
+  dailies_deque_insert (deque, deque->len - 2, make_item (n / 2));
+  head_slot = &deque->pdata[10];
+  for (guint i = 0; i < n / 2; i++)
+    dailies_deque_insert (deque, deque->len - 2, make_item (n / 2));
+  g_assert_true (&deque->pdata[10] == head_slot);
+
+  /* Several merged in near the bottom, spread over its last thousand. */
+  {
+    gpointer several[5];
+    guint last_key = KEY (deque->pdata[deque->len - 1]);
+
+    for (guint i = 0; i < G_N_ELEMENTS (several); i++)
+      several[i] = make_item (last_key - 200 + 50 * i);
+    head_slot = &deque->pdata[10];
+    dailies_deque_merge (deque, (gpointer const *) several, G_N_ELEMENTS (several), key_sorts_after,
+                         &first, &last);
+    g_assert_true (&deque->pdata[10] == head_slot);
+    g_assert_true (deque->pdata[first] == several[0]);
+    g_assert_true (deque->pdata[last] == several[G_N_ELEMENTS (several) - 1]);
+  }
+
+  /* A marked span removed near either end (the list model's way for
+   * more than 64 at once). */
+  for (guint i = 0; i < 200; i++)
+    deque->pdata[5 + i] = make_item (1);
+  tail_slot = &deque->pdata[deque->len - 10];
+  {
+    guint n_odd = 0;
+    guint len = deque->len;
+
+    for (guint i = 5; i < 205; i++)
+      n_odd += is_odd (deque->pdata[i], NULL);
+    dailies_deque_remove_if (deque, 5, 204, is_odd, NULL);
+    g_assert_true (&deque->pdata[deque->len - 10] == tail_slot);
+    g_assert_cmpuint (deque->len, ==, len - n_odd);
+  }
+  head_slot = &deque->pdata[10];
+  dailies_deque_remove_if (deque, deque->len - 300, deque->len - 1, is_odd, NULL);
+  g_assert_true (&deque->pdata[10] == head_slot);
 }
 
 int

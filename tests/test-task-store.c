@@ -1931,6 +1931,62 @@ test_migrate_from_version_2 (void)
  * restore after that (no longer offered) finds none. Whether the removal
  * was written yet or not, and whether its ID was listed anew before the
  * forget was written; a task listed again meanwhile keeps its own. */
+/* The store holds one reference to each task it lists, and none once it
+ * is removed: a removed task lives as long as its Undo does, a restored
+ * one as long as the store. Near both ends and in the middle of the list,
+ * where the store's array moves its front or its back. */
+static void
+test_removed_tasks_released (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  DailiesTask *weak[40] = { NULL };
+  const guint doomed[] = { 0, 1, 20, 38, 39 };
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  for (guint i = 0; i < G_N_ELEMENTS (weak); i++)
+    g_ptr_array_add (ids, g_strdup_printf ("asyntask_Released%08u", i));
+  dailies_task_store_add_ids (store, (const char * const *) ids->pdata, ids->len);
+  for (guint i = 0; i < G_N_ELEMENTS (weak); i++)
+    {
+      weak[i] = dailies_task_store_lookup (store, g_ptr_array_index (ids, i));
+      g_object_add_weak_pointer (G_OBJECT (weak[i]), (gpointer *) &weak[i]);
+    }
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func (g_object_unref);
+
+      for (guint i = 0; i < G_N_ELEMENTS (doomed); i++)
+        g_ptr_array_add (removed, g_object_ref (weak[doomed[i]]));
+      dailies_task_store_remove_tasks (store, removed);
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, G_N_ELEMENTS (weak) - 5);
+
+      /* The first time they come back; the second, the Undo is let go. */
+      if (round == 0)
+        {
+          dailies_task_store_restore_tasks (store, removed);
+          for (guint i = 0; i < G_N_ELEMENTS (weak); i++)
+            {
+              g_autoptr(DailiesTask) item = g_list_model_get_item (G_LIST_MODEL (store), i);
+
+              g_assert_true (item == weak[i]);
+            }
+        }
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (doomed); i++)
+    g_assert_null (weak[doomed[i]]);
+  g_assert_nonnull (weak[2]);
+
+  close_store (store);
+  for (guint i = 0; i < G_N_ELEMENTS (weak); i++)
+    g_assert_null (weak[i]);
+  fixture_clear (&f);
+}
+
 static void
 test_forget_removed (void)
 {
@@ -3078,6 +3134,7 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/remove-restore-many", test_remove_restore_many);
   g_test_add_func ("/dailies/task-store/remove-restore-scattered", test_remove_restore_scattered);
   g_test_add_func ("/dailies/task-store/forget-removed", test_forget_removed);
+  g_test_add_func ("/dailies/task-store/removed-tasks-released", test_removed_tasks_released);
   g_test_add_func ("/dailies/task-store/stored-json", test_stored_json);
   g_test_add_func ("/dailies/task-store/stored-json-at-load", test_stored_json_at_load);
   g_test_add_func ("/dailies/task-store/corrupt/garbage", test_corrupt_garbage);
