@@ -3,8 +3,8 @@
  * An array of pointers that has room at both ends, so that a change moves
  * the items between it and the nearer end only. The task lists hold
  * 100,000 pointers; a task removed near the top of the list moved all the
- * ones below it (800 KB an array, three arrays a removal) and pushed the
- * next frame's data out of the cache.
+ * ones below it (800 KB an array, three arrays a removal, as much again
+ * for its Undo).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
