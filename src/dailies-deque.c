@@ -135,16 +135,13 @@ dailies_deque_append_many (DailiesDeque   *self,
   self->len += n_items;
 }
 
-/* Grows (with NULLs) or shrinks at the end. */
+/* Drops the items from @len on; their room stays. */
 void
-dailies_deque_set_size (DailiesDeque *self,
+dailies_deque_truncate (DailiesDeque *self,
                         guint         len)
 {
-  if (len > self->len)
-    {
-      dailies_deque_reserve_back (self, len - self->len);
-      memset (self->pdata + self->len, 0, (len - self->len) * sizeof (gpointer));
-    }
+  g_return_if_fail (len <= self->len);
+
   self->len = len;
 }
 

@@ -40,7 +40,7 @@ void          dailies_deque_append        (DailiesDeque       *self,
 void          dailies_deque_append_many   (DailiesDeque       *self,
                                            gpointer const     *items,
                                            guint               n_items);
-void          dailies_deque_set_size      (DailiesDeque       *self,
+void          dailies_deque_truncate      (DailiesDeque       *self,
                                            guint               len);
 void          dailies_deque_insert        (DailiesDeque       *self,
                                            guint               index,

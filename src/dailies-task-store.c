@@ -203,7 +203,7 @@ dailies_task_store_dispose (GObject *object)
   g_hash_table_remove_all (self->by_id);
   for (guint i = 0; i < self->items->len; i++)
     g_object_unref (dailies_deque_index (self->items, i));
-  dailies_deque_set_size (self->items, 0);
+  dailies_deque_truncate (self->items, 0);
 
   G_OBJECT_CLASS (dailies_task_store_parent_class)->dispose (object);
 }
