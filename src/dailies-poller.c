@@ -847,6 +847,16 @@ start_request (DailiesPoller *self,
                                                   request);
 }
 
+/* How early a regular check may start so that checks due close together
+ * go out in one wake-up rather than one each: a twentieth of the interval,
+ * within the ±10% the intervals vary by anyway, at most a second. A task
+ * backing off after an error waits its whole delay. */
+static gint64
+coalesce_us (DailiesPoller *self)
+{
+  return MIN ((gint64) (get_interval_s (self) * G_USEC_PER_SEC / 20), G_USEC_PER_SEC);
+}
+
 /* Starts what is due, within the concurrency limit and the budget, and
  * arms the timer for the next due task or the budget's next step. When
  * nothing is waiting the timer is disarmed. */
@@ -856,6 +866,7 @@ schedule (DailiesPoller *self)
   gint64 now = g_get_monotonic_time ();
   guint max_concurrent = get_max_concurrent (self);
   gint64 step = budget_step_us (self);
+  gint64 slack = coalesce_us (self);
   DailiesPollerState state = compute_state (self);
   gint64 ready_time = -1;
 
@@ -869,7 +880,7 @@ schedule (DailiesPoller *self)
       while (self->n_in_flight < max_concurrent && now >= self->next_send &&
              (entry = first_waiting (self)) != NULL)
         {
-          if (entry->due > now)
+          if (entry->due > now + (entry->attempts == 0 ? slack : 0))
             break;
           /* A bucket one request deep: an idle spell earns no burst. */
           if (step > 0)

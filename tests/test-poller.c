@@ -308,6 +308,19 @@ count_for (TestServer *server,
   return GPOINTER_TO_UINT (g_hash_table_lookup (server->counts, task_id));
 }
 
+/* When the server saw the @i-th request about @task_id (from 0), or -1. */
+static gint64
+request_time_of (TestServer *server,
+                 const char *task_id,
+                 guint       i)
+{
+  for (guint k = 0; k < server->request_ids->len; k++)
+    if (g_str_equal (g_ptr_array_index (server->request_ids, k), task_id) && i-- == 0)
+      return *(gint64 *) g_ptr_array_index (server->request_times, k);
+
+  return -1;
+}
+
 /* ------------------------------------------------------------------ */
 /* Fixture: store + client + poller                                    */
 /* ------------------------------------------------------------------ */
@@ -1034,6 +1047,12 @@ test_errors_back_off_and_recover (void)
   g_assert_cmpuint (count_for (server, ids[1]), ==, 3);
   g_assert_cmpuint (count_for (server, ids[2]), ==, 2);
 
+  /* A retry waits its whole backoff (50 ms, then 100, each ±25 %), even
+   * though regular checks may start up to a twentieth of the interval
+   * (here 50 ms) early. */
+  g_assert_cmpint (request_time_of (server, ids[0], 1) - request_time_of (server, ids[0], 0), >=, 37500);
+  g_assert_cmpint (request_time_of (server, ids[0], 2) - request_time_of (server, ids[0], 1), >=, 75000);
+
   fixture_clear (&f);
   test_server_free (server);
 }
@@ -1282,6 +1301,61 @@ count_above (gpointer user_data)
   CountWait *wait = user_data;
 
   return count_for (wait->server, wait->task_id) > wait->count;
+}
+
+/* Checks due close together go out in one wake-up: tasks whose next turn
+ * falls within a twentieth of the interval of each other are asked back
+ * to back, not each after a sleep of its own, and none is asked more
+ * than that early. */
+static void
+test_due_checks_share_a_wakeup (void)
+{
+  TestServer *server = test_server_new (script_always_in_progress);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  gint64 deadline;
+  guint n_wakeups = 0, previous = 0;
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  /* Turns spread over 1.8-2.2 s after each first answer, 0.4 s for 20
+   * tasks: some 20 ms apart, where a check takes a few. */
+  dailies_poller_set_interval (f.poller, 2);
+  dailies_poller_set_max_concurrent (f.poller, 4);
+  dailies_poller_set_requests_per_second (f.poller, 1000000);
+  for (guint i = 0; i < 20; i++)
+    g_ptr_array_add (ids, g_strdup_printf ("asyntask_Together%06u", i));
+  dailies_task_store_add_ids (f.store, (const char * const *) ids->pdata, ids->len);
+  dailies_poller_start (f.poller);
+
+  /* Counts each time the poller goes from nothing in flight to asking,
+   * over the second turn of each task. */
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (server->n_requests < 40 && g_get_monotonic_time () < deadline)
+    {
+      guint n_in_flight;
+
+      g_main_context_iteration (NULL, TRUE);
+      n_in_flight = dailies_poller_get_n_in_flight (f.poller);
+      if (server->n_requests > 20 && previous == 0 && n_in_flight > 0)
+        n_wakeups++;
+      previous = n_in_flight;
+    }
+  g_assert_cmpuint (server->n_requests, >=, 40);
+
+  /* A wake-up each 0.1 s of the 0.4 s spread (and one more for a slow
+   * first turn), against one for nearly every task when each waits for
+   * its own time. */
+  g_assert_cmpuint (n_wakeups, <=, 8);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      const char *id = g_ptr_array_index (ids, i);
+
+      /* 0.9 × 2 s, less 0.1 s early at most. */
+      g_assert_cmpint (request_time_of (server, id, 1) - request_time_of (server, id, 0), >=, 1700000);
+    }
+
+  fixture_clear (&f);
+  test_server_free (server);
 }
 
 /* A bulk add does not push the tasks already polling behind all of it:
@@ -1866,6 +1940,7 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/first-pass-spread", test_first_pass_spread);
   g_test_add_func ("/dailies/poller/first-pass-in-order", test_first_pass_in_order);
   g_test_add_func ("/dailies/poller/bulk-add-keeps-others-turn", test_bulk_add_keeps_others_turn);
+  g_test_add_func ("/dailies/poller/due-checks-share-a-wakeup", test_due_checks_share_a_wakeup);
   g_test_add_func ("/dailies/poller/budget-setting-live", test_budget_setting_live);
   g_test_add_func ("/dailies/poller/check-again-jumps-queue", test_check_again_jumps_queue);
   g_test_add_func ("/dailies/poller/removed-while-waiting-first-turn", test_removed_while_waiting_first_turn);
