@@ -847,10 +847,12 @@ start_request (DailiesPoller *self,
                                                   request);
 }
 
-/* How early a regular check may start so that checks due close together
- * go out in one wake-up rather than one each: a twentieth of the interval,
- * within the ±10% the intervals vary by anyway, at most a second. A task
- * backing off after an error waits its whole delay. */
+/* How early a regular check may start when the poller is awake anyway
+ * (its timer fired, or an answer came in) and the concurrency limit and
+ * the budget allow: checks due close together then go out one after
+ * another rather than each after a sleep of its own. A twentieth of the
+ * interval, at most a second; a task's interval already varies by ±10%.
+ * A task backing off after an error waits its whole delay. */
 static gint64
 coalesce_us (DailiesPoller *self)
 {
