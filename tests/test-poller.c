@@ -1315,7 +1315,7 @@ keep_ticking_cb (gpointer user_data)
  * poller is awake anyway, not after a sleep of its own, and none is
  * asked more than that early. */
 static void
-test_due_checks_share_a_wakeup (void)
+test_due_checks_go_out_back_to_back (void)
 {
   TestServer *server = test_server_new (script_always_in_progress);
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
@@ -1951,7 +1951,7 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/first-pass-spread", test_first_pass_spread);
   g_test_add_func ("/dailies/poller/first-pass-in-order", test_first_pass_in_order);
   g_test_add_func ("/dailies/poller/bulk-add-keeps-others-turn", test_bulk_add_keeps_others_turn);
-  g_test_add_func ("/dailies/poller/due-checks-share-a-wakeup", test_due_checks_share_a_wakeup);
+  g_test_add_func ("/dailies/poller/due-checks-go-out-back-to-back", test_due_checks_go_out_back_to_back);
   g_test_add_func ("/dailies/poller/budget-setting-live", test_budget_setting_live);
   g_test_add_func ("/dailies/poller/check-again-jumps-queue", test_check_again_jumps_queue);
   g_test_add_func ("/dailies/poller/removed-while-waiting-first-turn", test_removed_while_waiting_first_turn);
