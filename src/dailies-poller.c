@@ -173,6 +173,25 @@ compare_entries (gconstpointer a,
   return ea < eb ? -1 : (ea > eb ? 1 : 0);
 }
 
+/* As compare_entries(), but of entries due at the same time @newcomer goes
+ * last: Check Agains are asked in the order they were given, before
+ * everything else due. Either argument may be the newcomer. */
+static int
+compare_entries_newcomer_last (gconstpointer a,
+                               gconstpointer b,
+                               gpointer      newcomer)
+{
+  const Entry *ea = a;
+  const Entry *eb = b;
+
+  if (ea->due != eb->due)
+    return ea->due < eb->due ? -1 : 1;
+  if (ea == newcomer || eb == newcomer)
+    return ea == newcomer ? 1 : -1;
+
+  return 0;
+}
+
 static gboolean
 is_waiting (Entry *entry)
 {
@@ -229,7 +248,7 @@ queue_entry (DailiesPoller *self,
 {
   unqueue_entry (self, entry);
   entry->due = due;
-  entry->iter = g_sequence_insert_sorted (self->queue, entry, compare_entries, NULL);
+  entry->iter = g_sequence_insert_sorted (self->queue, entry, compare_entries_newcomer_last, entry);
 }
 
 /* The entry whose turn comes first, or NULL when none waits. */
@@ -1349,16 +1368,13 @@ dailies_poller_wake (DailiesPoller *self)
   schedule (self);
 }
 
-void
-dailies_poller_refresh (DailiesPoller *self,
-                        DailiesTask   *task)
+/* Check Again for @task, without looking for what may start now. */
+static void
+refresh_entry (DailiesPoller *self,
+               DailiesTask   *task)
 {
-  Entry *entry;
+  Entry *entry = g_hash_table_lookup (self->entries, task);
 
-  g_return_if_fail (DAILIES_IS_POLLER (self));
-  g_return_if_fail (DAILIES_IS_TASK (task));
-
-  entry = g_hash_table_lookup (self->entries, task);
   if (entry == NULL)
     {
       /* Finished tasks are asked about once more, then left alone again. */
@@ -1375,6 +1391,30 @@ dailies_poller_refresh (DailiesPoller *self,
    * the budget still hold it back: it counts like any other request. */
   entry->attempts = 0;
   queue_entry (self, entry, DUE_URGENT);
+}
+
+void
+dailies_poller_refresh (DailiesPoller *self,
+                        DailiesTask   *task)
+{
+  g_return_if_fail (DAILIES_IS_POLLER (self));
+  g_return_if_fail (DAILIES_IS_TASK (task));
+
+  refresh_entry (self, task);
+  schedule (self);
+}
+
+/* Check Again for a selection of up to every task: what may start is
+ * looked for once, not once a task. */
+void
+dailies_poller_refresh_tasks (DailiesPoller *self,
+                              GPtrArray     *tasks)
+{
+  g_return_if_fail (DAILIES_IS_POLLER (self));
+  g_return_if_fail (tasks != NULL);
+
+  for (guint i = 0; i < tasks->len; i++)
+    refresh_entry (self, g_ptr_array_index (tasks, i));
   schedule (self);
 }
 

@@ -29,6 +29,8 @@ void                dailies_poller_wake                (DailiesPoller     *self)
 /* Ask about @task now, finished or not, and reset its backoff. */
 void                dailies_poller_refresh             (DailiesPoller     *self,
                                                         DailiesTask       *task);
+void                dailies_poller_refresh_tasks       (DailiesPoller     *self,
+                                                        GPtrArray         *tasks);
 DailiesPollerState  dailies_poller_get_state           (DailiesPoller     *self);
 /* Why checking is paused ("pause-reason"), and until when ("pause-until",
  * Unix seconds; 0 when it ends on an event rather than at a time: a new

@@ -87,8 +87,7 @@ _dailies_window_refresh_tasks (DailiesWindow *self,
 {
   g_autofree char *message = NULL;
 
-  for (guint i = 0; i < tasks->len; i++)
-    dailies_poller_refresh (self->poller, g_ptr_array_index (tasks, i));
+  dailies_poller_refresh_tasks (self->poller, tasks);
 
   message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Checking %u task again", "Checking %u tasks again",
                                           tasks->len),
@@ -105,7 +104,10 @@ _dailies_window_copy_ids (DailiesWindow *self,
   g_autofree char *message = NULL;
 
   for (guint i = 0; i < tasks->len; i++)
-    g_string_append_printf (ids, "%s\n", dailies_task_get_id (g_ptr_array_index (tasks, i)));
+    {
+      g_string_append (ids, dailies_task_get_id (g_ptr_array_index (tasks, i)));
+      g_string_append_c (ids, '\n');
+    }
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), ids->str);
   message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Copied %u task ID", "Copied %u task IDs", tasks->len),

@@ -1469,6 +1469,48 @@ test_check_again_jumps_queue (void)
   test_server_free (server);
 }
 
+/* Check Again on many tasks at once (a selection, or every task shown)
+ * asks them in the order given, finished or waiting, each once. */
+static void
+test_check_again_in_order_given (void)
+{
+  TestServer *server = test_server_new (script_always_success);
+  gpointer first_pass[2] = { server, GUINT_TO_POINTER (20) };
+  gpointer again[2] = { server, GUINT_TO_POINTER (40) };
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  dailies_poller_set_interval (f.poller, 15);
+  /* One at a time: the server sees them in the order they were sent. */
+  dailies_poller_set_max_concurrent (f.poller, 1);
+  dailies_poller_set_requests_per_second (f.poller, 0);
+  add_numbered (&f, "Again", 20);
+  dailies_poller_start (f.poller);
+  g_assert_true (dailies_test_wait_until (n_requests_at_least, first_pass, 10000));
+  g_assert_true (dailies_test_wait_until (all_succeeded, &f, 5000));
+
+  /* Last to first: not the order they were added, nor their entries' in
+   * memory. */
+  for (guint i = 20; i-- > 0;)
+    {
+      g_autofree char *id = g_strdup_printf ("asyntask_Again%06u", i);
+
+      g_ptr_array_add (tasks, g_object_ref (dailies_task_store_lookup (f.store, id)));
+    }
+  dailies_poller_refresh_tasks (f.poller, tasks);
+
+  g_assert_true (dailies_test_wait_until (n_requests_at_least, again, 10000));
+  g_assert_false (dailies_test_wait_until (never, NULL, 300));
+  g_assert_cmpuint (server->n_requests, ==, 40);
+  for (guint i = 0; i < 20; i++)
+    g_assert_cmpstr (g_ptr_array_index (server->request_ids, 20 + i), ==,
+                     dailies_task_get_id (g_ptr_array_index (tasks, i)));
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
 /* Removes the tasks "asyntask_Gaps%06u" for @from <= i < @to, every
  * @step-th one, from the store. */
 static void
@@ -1954,6 +1996,7 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/due-checks-go-out-back-to-back", test_due_checks_go_out_back_to_back);
   g_test_add_func ("/dailies/poller/budget-setting-live", test_budget_setting_live);
   g_test_add_func ("/dailies/poller/check-again-jumps-queue", test_check_again_jumps_queue);
+  g_test_add_func ("/dailies/poller/check-again-in-order-given", test_check_again_in_order_given);
   g_test_add_func ("/dailies/poller/removed-while-waiting-first-turn", test_removed_while_waiting_first_turn);
   g_test_add_func ("/dailies/poller/same-answer-skipped", test_same_answer_skipped);
   g_test_add_func ("/dailies/poller/error-streak-logged-once", test_error_streak_logged_once);
