@@ -41,6 +41,21 @@ dailies_test_find_widget_where (GtkWidget              *widget,
   return NULL;
 }
 
+static gboolean
+is_button_labelled (GtkWidget     *widget,
+                    gconstpointer  label)
+{
+  return GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+GtkWidget *
+dailies_test_find_button (GtkWidget  *widget,
+                          const char *label)
+{
+  return dailies_test_find_widget_where (widget, is_button_labelled, label);
+}
+
 typedef struct
 {
   GType       type;

@@ -24,6 +24,10 @@ typedef gboolean (*DailiesTestWidgetMatch) (GtkWidget     *widget,
 GtkWidget          *dailies_test_find_widget_where (GtkWidget              *widget,
                                                     DailiesTestWidgetMatch  match,
                                                     gconstpointer           data);
+/* The first button on screen under @widget labelled @label (with its
+ * mnemonic, as "_Undo"), or NULL. */
+GtkWidget          *dailies_test_find_button       (GtkWidget              *widget,
+                                                    const char             *label);
 /* The first widget of @type under @widget with the CSS class @css_class
  * (if not NULL), or NULL. */
 GtkWidget          *dailies_test_find_widget       (GtkWidget              *widget,

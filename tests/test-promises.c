@@ -162,17 +162,9 @@ wait_for_window (DailiesApplication *app)
 }
 
 static gboolean
-is_button_labelled (GtkWidget     *widget,
-                    gconstpointer  label)
-{
-  return GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget) &&
-         g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
-}
-
-static gboolean
 window_shows_undo (gpointer user_data)
 {
-  return dailies_test_find_widget_where (user_data, is_button_labelled, "_Undo") != NULL;
+  return dailies_test_find_button (user_data, "_Undo") != NULL;
 }
 
 static gboolean
@@ -231,7 +223,7 @@ undo_from_toast_body (DailiesApplication *app,
 
   /* The toast's own button, as a person clicks it. */
   g_assert_true (dailies_test_wait_until (window_shows_undo, window, 5000));
-  undo = dailies_test_find_widget_where (GTK_WIDGET (window), is_button_labelled, "_Undo");
+  undo = dailies_test_find_button (GTK_WIDGET (window), "_Undo");
   g_signal_emit_by_name (undo, "clicked");
 
   g_assert_nonnull (dailies_task_store_lookup (store, SECOND_ID));
@@ -499,7 +491,7 @@ undo_lapses_body (DailiesApplication *app,
 
   /* Undone with the toast's button: back, their answers with them. */
   remove_pair (window, store, undone_ids);
-  button = dailies_test_find_widget_where (GTK_WIDGET (window), is_button_labelled, "_Undo");
+  button = dailies_test_find_button (GTK_WIDGET (window), "_Undo");
   g_signal_emit_by_name (button, "clicked");
   g_assert_nonnull (dailies_task_store_lookup (store, undone_ids[0]));
   g_assert_true (dailies_test_wait_until (window_shows_no_undo, window, 5000));

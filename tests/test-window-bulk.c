@@ -363,14 +363,6 @@ check_save_videos (Fixture *f)
   dailies_test_rm_rf (dir);
 }
 
-static gboolean
-is_button_labelled (GtkWidget     *widget,
-                    gconstpointer  label)
-{
-  return GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget) &&
-         g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
-}
-
 /* Menu items are buttons whose label (mnemonic stripped) is on a child label. */
 static gboolean
 is_button_labelled_any (GtkWidget     *widget,
@@ -384,7 +376,7 @@ static void
 press_button (GtkWidget  *widget,
               const char *label)
 {
-  GtkWidget *button = dailies_test_find_widget_where (widget, is_button_labelled, label);
+  GtkWidget *button = dailies_test_find_button (widget, label);
 
   g_assert_nonnull (button);
   g_signal_emit_by_name (button, "clicked");
@@ -539,7 +531,7 @@ one_toast_on_screen (gpointer user_data)
 static gboolean
 window_shows_undo (gpointer user_data)
 {
-  return dailies_test_find_widget_where (user_data, is_button_labelled, "_Undo") != NULL;
+  return dailies_test_find_button (user_data, "_Undo") != NULL;
 }
 
 /* A right click on a selected row keeps the selection and opens the
@@ -613,7 +605,7 @@ check_remove_and_undo (Fixture *f)
    * comes back before it has finished sliding out: a person's click
    * comes later than that. */
   g_assert_true (dailies_test_wait_until (one_toast_on_screen, f->window, 5000));
-  undo = dailies_test_find_widget_where (GTK_WIDGET (f->window), is_button_labelled, "_Undo");
+  undo = dailies_test_find_button (GTK_WIDGET (f->window), "_Undo");
   g_signal_emit_by_name (undo, "clicked");
 
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, DAILIES_TEST_N_DEMO_TASKS);

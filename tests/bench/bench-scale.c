@@ -14,6 +14,12 @@
  *               times and a frame with nothing changed; the bench script
  *               runs the one-task removal at 1,000 tasks too and holds the
  *               two against each other
+ *   bulk        every task selected, their IDs copied, exported as CSV
+ *               (through the dialog and the file chooser), sorted two
+ *               ways, checked again, unselected, then all removed and
+ *               brought back: each to the redrawn list, with the main
+ *               loop's worst stall (a 1 ms timeout's longest gap); the
+ *               export against writing as many lines in a plain loop
  * Beside the times, what the main thread did meanwhile: its CPU time and
  * its page faults (minor and major: mostly pages touched for the first
  * time, which on a virtual machine may cost tens of µs each).
@@ -414,17 +420,9 @@ bench_answer (const Ui         *ui,
 /* --- remove and undo --------------------------------------------------- */
 
 static gboolean
-is_undo_button (GtkWidget     *widget,
-                gconstpointer  data)
-{
-  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), "_Undo") == 0 &&
-         gtk_widget_get_mapped (widget);
-}
-
-static gboolean
 has_undo_button (gpointer user_data)
 {
-  return dailies_test_find_widget_where (user_data, is_undo_button, NULL) != NULL;
+  return dailies_test_find_button (user_data, "_Undo") != NULL;
 }
 
 static gboolean
@@ -512,7 +510,7 @@ remove_and_undo (const Ui   *ui,
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, n_before - tasks->len);
 
   g_assert_true (dailies_test_wait_until (has_undo_button, window, 10000));
-  undo = dailies_test_find_widget_where (window, is_undo_button, NULL);
+  undo = dailies_test_find_button (window, "_Undo");
   settle_quiet ();
   before = thread_cost_now ();
   start = g_get_monotonic_time ();
@@ -588,6 +586,184 @@ bench_remove_some (const Ui         *ui,
            tasks->len == 1 ? "5 ms" : "300 ms");
 }
 
+/* --- working with many at once ----------------------------------------- */
+
+/* The main loop's worst stall: the longest gap between two runs of a
+ * 1 ms timeout at high priority, which nothing but busy dispatches of
+ * other sources can hold back. */
+static gint64 last_tick_us;
+static gint64 worst_gap_us;
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  worst_gap_us = MAX (worst_gap_us, now - last_tick_us);
+  last_tick_us = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static guint
+stall_probe_start (void)
+{
+  last_tick_us = g_get_monotonic_time ();
+  worst_gap_us = 0;
+  return g_timeout_add_full (G_PRIORITY_HIGH, 1, tick_cb, NULL, NULL);
+}
+
+static double
+stall_probe_stop (guint probe)
+{
+  tick_cb (NULL);
+  g_source_remove (probe);
+  return worst_gap_us / 1000.0;
+}
+
+/* One step of the bulk benchmark: @action activated on the window, timed
+ * to the redrawn list, then the main loop watched for @watch_ms more (the
+ * work an action leaves behind: the poller sending what Check Again
+ * queued). */
+static void
+bulk_step (const Ui   *ui,
+           const char *what,
+           const char *action,
+           GVariant   *parameter,
+           guint       watch_ms)
+{
+  ThreadCost before, cost;
+  gint64 start;
+  double call, drawn;
+  guint probe;
+
+  settle_quiet ();
+  probe = stall_probe_start ();
+  before = thread_cost_now ();
+  start = g_get_monotonic_time ();
+  g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (ui->window), action, parameter));
+  call = ms_since (start);
+  wait_for_paint (ui->list);
+  drawn = ms_since (start);
+  cost = thread_cost_since (before);
+  if (watch_ms > 0)
+    settle (watch_ms);
+
+  g_print ("bulk: %s: %.1f ms to the redrawn list (in the call %.1f; main thread CPU %.1f ms, %ld page faults); "
+           "worst main-loop stall %.1f ms%s (target <= 100 ms)\n",
+           what, drawn, call, cost.cpu_ms, cost.faults, stall_probe_stop (probe),
+           watch_ms > 0 ? ", watched 2 s after" : "");
+}
+
+static gboolean
+toast_starts_with (gpointer user_data)
+{
+  const char *toast = dailies_window_get_last_toast (user_data);
+
+  return toast != NULL && g_str_has_prefix (toast, "Exported ");
+}
+
+/* The reference for an export: the same number of lines of about the same
+ * length written to a file in a plain loop. */
+static double
+reference_write_ms (const char *path,
+                    guint       n_lines)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  gint64 start = g_get_monotonic_time ();
+
+  g_string_append (text, "task_id,status,fail_reason,submit_time,start_time,finish_time,model,resolution,"
+                         "duration,tokens,local_path\n");
+  for (guint i = 0; i < n_lines; i++)
+    g_string_append_printf (text, "asyntask_bench%08u,SUCCESS,,2026-04-27T11:35:06Z,2026-04-27T11:35:08Z,"
+                            "2026-04-27T11:36:50Z,doubao-seedance-2-0-260128,720p,5,108900,\n", i);
+  g_assert_true (g_file_set_contents (path, text->str, text->len, NULL));
+
+  return ms_since (start);
+}
+
+/* Every task selected, exported as CSV through the dialog and the file
+ * chooser: from the chooser's Accept to the toast that says it is done,
+ * and the main loop's worst stall meanwhile. */
+static void
+bulk_export (const Ui *ui)
+{
+  g_autofree char *dir = dailies_test_make_temp_dir ();
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autofree char *path = g_build_filename (dir, "every-task.csv", NULL);
+  g_autofree char *reference_path = g_build_filename (dir, "reference.csv", NULL);
+  g_autofree char *contents = NULL;
+  GtkWindow *dialog;
+  GtkWidget *export_button;
+  ThreadCost before, cost;
+  gsize length;
+  guint n_lines = 0;
+  gint64 start;
+  double total, stall, reference;
+  guint probe;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (ui->window), "win.export", NULL));
+  dialog = dailies_test_wait_for_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  export_button = dailies_test_find_button (GTK_WIDGET (dialog), "_Export…");
+  g_assert_nonnull (export_button);
+  g_signal_emit_by_name (export_button, "clicked");
+
+  settle_quiet ();
+  probe = stall_probe_start ();
+  before = thread_cost_now ();
+  start = g_get_monotonic_time ();
+  dailies_test_choose_in_file_chooser (folder, "every-task.csv");
+  g_assert_true (dailies_test_wait_until (toast_starts_with, ui->window, 60000));
+  total = ms_since (start);
+  cost = thread_cost_since (before);
+  stall = stall_probe_stop (probe);
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  for (const char *line = contents; (line = strchr (line, '\n')) != NULL; line++)
+    n_lines++;
+  g_assert_cmpuint (n_lines, ==, n_tasks + 1);
+  reference = reference_write_ms (reference_path, n_tasks);
+
+  g_print ("bulk: export %u tasks as CSV (%.1f MiB), the chooser's Accept to the toast: %.1f ms "
+           "(main thread CPU %.1f ms, %ld page faults), worst main-loop stall %.1f ms; "
+           "the same number of lines written in a plain loop %.1f ms; ratio %.1f (target: stall <= 100 ms)\n",
+           n_tasks, length / 1048576.0, total, cost.cpu_ms, cost.faults, stall, reference, total / reference);
+}
+
+/* Every task removed, past the confirmation, as Ctrl+A and Delete end,
+ * and brought back by the toast's Undo. */
+static void
+bulk_remove_all (const Ui *ui)
+{
+  g_autoptr(GPtrArray) tasks = _dailies_window_dup_shown_tasks (ui->window);
+  ThreadCost remove_cost, undo_cost;
+  double remove_call, remove_drawn, undo_call, undo_drawn;
+
+  g_assert_cmpuint (tasks->len, ==, g_list_model_get_n_items (G_LIST_MODEL (ui->window->store)));
+  remove_and_undo (ui, tasks, &remove_call, &remove_drawn, &remove_cost, &undo_call, &undo_drawn, &undo_cost);
+  g_print ("bulk: remove every task (%u), and Undo, to the redrawn list: remove %.1f ms (in the call %.1f; "
+           "main thread CPU %.1f ms, %ld page faults), Undo %.1f ms (in the call %.1f; main thread CPU %.1f ms, "
+           "%ld page faults) (for half of them: <= 300 ms)\n",
+           tasks->len, remove_drawn, remove_call, remove_cost.cpu_ms, remove_cost.faults,
+           undo_drawn, undo_call, undo_cost.cpu_ms, undo_cost.faults);
+}
+
+/* Ctrl+A over every task, then what a person does with all of them: copy
+ * their IDs, export them, sort them another way, check them all again,
+ * Escape; and every task removed and brought back. */
+static void
+bench_bulk (const Ui *ui)
+{
+  gtk_adjustment_set_value (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (ui->list)), 0);
+  bulk_step (ui, "select all", "win.select-all", NULL, 0);
+  bulk_step (ui, "copy every ID", "win.copy-selected-ids", NULL, 0);
+  bulk_export (ui);
+  bulk_step (ui, "sort by status", "win.sort-order", g_variant_new_string ("status"), 0);
+  bulk_step (ui, "sort by newest added", "win.sort-order", g_variant_new_string ("newest"), 0);
+  bulk_step (ui, "check every task again", "win.refresh-selected", NULL, 2000);
+  bulk_step (ui, "select none", "win.select-none", NULL, 0);
+  bulk_remove_all (ui);
+}
+
 static void
 bench_body (DailiesApplication *app,
             gpointer            user_data)
@@ -619,6 +795,8 @@ bench_body (DailiesApplication *app,
       bench_remove_some (&ui, store, 0);
       bench_remove_some (&ui, store, 2);
     }
+  if (g_str_equal (which, "bulk") || g_str_equal (which, "all"))
+    bench_bulk (&ui);
 
   g_signal_handlers_disconnect_by_func (clock, after_paint_cb, NULL);
 }
@@ -632,7 +810,7 @@ main (int   argc,
 
   if (argc < 2)
     {
-      g_printerr ("usage: %s N_TASKS [search|answer|remove|all]\n", argv[0]);
+      g_printerr ("usage: %s N_TASKS [search|answer|remove|bulk|all]\n", argv[0]);
       return 2;
     }
   n_tasks = (guint) g_ascii_strtoull (argv[1], NULL, 10);
