@@ -25,8 +25,10 @@
  * timeout: asking every interval would change nothing for a day. */
 #define UPSTREAM_PROBLEM_FACTOR 40
 #define UPSTREAM_PROBLEM_CAP_S  (10 * 60)
-/* Check Again goes before everything due: the earliest possible time. */
-#define DUE_URGENT 0
+/* Check Again goes before everything due: its dues count up from here,
+ * far below any monotonic time, so that the queue's own order keeps
+ * several in the order they were asked for. */
+#define FIRST_URGENT_DUE (G_MININT64 / 2)
 
 /* A run of one kind of error from one host: logged when it starts and
  * when it ends, counted in between. */
@@ -104,6 +106,7 @@ struct _DailiesPoller
   guint               setting_rps;
   gint64              next_send;   /* the budget: no request starts before, monotonic µs */
   gint64              last_fresh_due; /* the first turn given to the newest new task */
+  gint64              next_urgent_due; /* the next Check Again's, from FIRST_URGENT_DUE */
   GPtrArray          *streaks;     /* Streak*, a handful at most */
   guint               streak_serial;
 
@@ -173,25 +176,6 @@ compare_entries (gconstpointer a,
   return ea < eb ? -1 : (ea > eb ? 1 : 0);
 }
 
-/* As compare_entries(), but of entries due at the same time @newcomer goes
- * last: Check Agains are asked in the order they were given, before
- * everything else due. Either argument may be the newcomer. */
-static int
-compare_entries_newcomer_last (gconstpointer a,
-                               gconstpointer b,
-                               gpointer      newcomer)
-{
-  const Entry *ea = a;
-  const Entry *eb = b;
-
-  if (ea->due != eb->due)
-    return ea->due < eb->due ? -1 : 1;
-  if (ea == newcomer || eb == newcomer)
-    return ea == newcomer ? 1 : -1;
-
-  return 0;
-}
-
 static gboolean
 is_waiting (Entry *entry)
 {
@@ -248,7 +232,7 @@ queue_entry (DailiesPoller *self,
 {
   unqueue_entry (self, entry);
   entry->due = due;
-  entry->iter = g_sequence_insert_sorted (self->queue, entry, compare_entries_newcomer_last, entry);
+  entry->iter = g_sequence_insert_sorted (self->queue, entry, compare_entries, NULL);
 }
 
 /* The entry whose turn comes first, or NULL when none waits. */
@@ -1156,6 +1140,7 @@ dailies_poller_init (DailiesPoller *self)
 {
   self->entries = g_hash_table_new_full (NULL, NULL, NULL, entry_free);
   self->queue = g_sequence_new (NULL);
+  self->next_urgent_due = FIRST_URGENT_DUE;
   self->fifo = g_ptr_array_new ();
   self->streaks = g_ptr_array_new_with_free_func (streak_free);
   self->last_fresh_due = G_MININT64 / 2;
@@ -1390,7 +1375,7 @@ refresh_entry (DailiesPoller *self,
   /* Before everything due, but a rejected key, a pause, a free slot and
    * the budget still hold it back: it counts like any other request. */
   entry->attempts = 0;
-  queue_entry (self, entry, DUE_URGENT);
+  queue_entry (self, entry, self->next_urgent_due++);
 }
 
 void
@@ -1414,7 +1399,12 @@ dailies_poller_refresh_tasks (DailiesPoller *self,
   g_return_if_fail (tasks != NULL);
 
   for (guint i = 0; i < tasks->len; i++)
-    refresh_entry (self, g_ptr_array_index (tasks, i));
+    {
+      DailiesTask *task = g_ptr_array_index (tasks, i);
+
+      g_return_if_fail (DAILIES_IS_TASK (task));
+      refresh_entry (self, task);
+    }
   schedule (self);
 }
 

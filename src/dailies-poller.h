@@ -29,6 +29,8 @@ void                dailies_poller_wake                (DailiesPoller     *self)
 /* Ask about @task now, finished or not, and reset its backoff. */
 void                dailies_poller_refresh             (DailiesPoller     *self,
                                                         DailiesTask       *task);
+/* The same for each of @tasks (DailiesTask*), asked in this order, after
+ * the Check Agains before them. */
 void                dailies_poller_refresh_tasks       (DailiesPoller     *self,
                                                         GPtrArray         *tasks);
 DailiesPollerState  dailies_poller_get_state           (DailiesPoller     *self);
