@@ -93,6 +93,8 @@ struct _DailiesTaskListModel
                                      * lists, by key */
   GPtrArray         *told_removed;  /* while a removal is told: the shown entries
                                      * it takes out, by key */
+  DailiesTask       *moving;        /* while an answered task's leaving its place
+                                     * is told: it comes back elsewhere next */
   gulong             load_handler;
 
   DailiesTaskSort    sort;
@@ -892,31 +894,38 @@ task_answered_cb (DailiesTaskListModel *self,
   else if (was_shown && !entry->shown)
     dailies_deque_remove_index (self->shown, old_index);
 
+  /* A task that moves is told as leaving its place, then as coming to
+   * its new one: told as one span over every place between (up to the
+   * whole list), GTK 4.8 and the selection looked at each of them. */
+  if (was_shown && !keep_place)
+    {
+      if (entry->shown)
+        {
+          new_index = lower_bound ((gpointer const *) self->shown->pdata, self->shown->len, k1, k2, entry->seq);
+          if (new_index == old_index)
+            {
+              dailies_deque_insert (self->shown, new_index, entry);
+              return;
+            }
+          self->moving = task;
+        }
+      g_list_model_items_changed (G_LIST_MODEL (self), old_index, 1, 0);
+      self->moving = NULL;
+    }
+  else if (was_shown && !entry->shown)
+    {
+      g_list_model_items_changed (G_LIST_MODEL (self), old_index, 1, 0);
+    }
+
   if (entry->shown && (!was_shown || !keep_place))
     {
       new_index = lower_bound ((gpointer const *) self->shown->pdata, self->shown->len, k1, k2, entry->seq);
       dailies_deque_insert (self->shown, new_index, entry);
-    }
-
-  if (was_shown && entry->shown)
-    {
-      guint lo = MIN (old_index, new_index);
-      guint hi = MAX (old_index, new_index);
-
-      /* One signal over the span, so that a selection finds it again. */
-      if (!keep_place && lo != hi)
-        g_list_model_items_changed (G_LIST_MODEL (self), lo, hi + 1 - lo, hi + 1 - lo);
-    }
-  else if (was_shown)
-    {
-      g_list_model_items_changed (G_LIST_MODEL (self), old_index, 1, 0);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
-    }
-  else if (entry->shown)
-    {
       g_list_model_items_changed (G_LIST_MODEL (self), new_index, 0, 1);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
     }
+
+  if (was_shown != entry->shown)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
 
 /* Every task of the store, in its order: the arrival order of those
@@ -1009,6 +1018,14 @@ dailies_task_list_model_is_replacing (DailiesTaskListModel *self)
   g_return_val_if_fail (DAILIES_IS_TASK_LIST_MODEL (self), FALSE);
 
   return self->replaced != NULL || self->told_added != NULL || self->told_removed != NULL;
+}
+
+DailiesTask *
+dailies_task_list_model_get_moving_task (DailiesTaskListModel *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK_LIST_MODEL (self), NULL);
+
+  return self->moving;
 }
 
 gboolean

@@ -82,6 +82,9 @@ guint                 dailies_task_list_model_count_match_checks  (DailiesTaskLi
  * tasks added or removed spread over 10,000 places or more, which it
  * names as one span. */
 gboolean              dailies_task_list_model_is_replacing        (DailiesTaskListModel *self);
+/* While the list tells of an answered task leaving its place: the task,
+ * which the next change puts back at its new place; else NULL. */
+DailiesTask          *dailies_task_list_model_get_moving_task     (DailiesTaskListModel *self);
 /* The first kind alone: a search or a state filter. */
 gboolean              dailies_task_list_model_is_refiltering      (DailiesTaskListModel *self);
 /* Then: whether @task was listed before the change, and where. */

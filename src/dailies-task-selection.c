@@ -22,6 +22,8 @@ struct _DailiesTaskSelection
   GHashTable           *chosen;  /* each selected DailiesTask (a reference) → its place:
                                   * a selected task a change takes out and puts back
                                   * elsewhere (an answer, an Undo) stays selected */
+  DailiesTask          *returning; /* a selected task an answer moves, between its
+                                  * leaving and its coming back (a reference) */
 };
 
 static void list_model_iface_init      (GListModelInterface        *iface);
@@ -231,14 +233,17 @@ hand_over_slots (DailiesTaskSelection *self,
 }
 
 /* As GtkMultiSelection does: the places of a change lose their selection,
- * and a selected task the change put back (moved) is selected again.
- * Costs the tasks selected, and the places added when one of them moved. */
+ * and a selected task the change put back (moved) is selected again, as
+ * is one an answer moved, which the list tells as two changes. Costs the
+ * tasks selected, and the places added when one of them moved. */
 static void
 follow_chosen (DailiesTaskSelection *self,
                guint                 position,
                guint                 removed,
                guint                 added)
 {
+  g_autoptr(DailiesTask) returning = g_steal_pointer (&self->returning);
+  DailiesTask *moving = dailies_task_list_model_get_moving_task (self->model);
   g_autoptr(GHashTable) moved = NULL;
   GHashTableIter iter;
   gpointer task, place;
@@ -254,6 +259,11 @@ follow_chosen (DailiesTaskSelection *self,
         continue;
       if (at - position >= removed)
         g_hash_table_iter_replace (&iter, GUINT_TO_POINTER (at - removed + added));
+      else if (added == 0 && task == moving)
+        {
+          g_hash_table_iter_steal (&iter);
+          self->returning = task;
+        }
       else if (added == 0)
         g_hash_table_iter_remove (&iter);
       else
@@ -262,6 +272,18 @@ follow_chosen (DailiesTaskSelection *self,
           if (moved == NULL)
             moved = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
           g_hash_table_add (moved, task);
+        }
+    }
+
+  /* Its new place is the change right after the one that took it out. */
+  if (returning != NULL && added == 1)
+    {
+      g_autoptr(DailiesTask) item = g_list_model_get_item (G_LIST_MODEL (self->model), position);
+
+      if (item == returning)
+        {
+          gtk_bitset_add (self->selected, position);
+          g_hash_table_insert (self->chosen, g_steal_pointer (&returning), GUINT_TO_POINTER (position));
         }
     }
 
@@ -449,6 +471,7 @@ dailies_task_selection_dispose (GObject *object)
     dailies_task_slot_set_owner (slot, NULL, NULL);
   g_hash_table_remove_all (self->slots);
   g_hash_table_remove_all (self->chosen);
+  g_clear_object (&self->returning);
   g_clear_object (&self->spare);
 
   if (self->model != NULL)

@@ -175,6 +175,11 @@ selection_changed_cb (DailiesWindow *self)
   g_autoptr(DailiesTask) task = NULL;
   const char *page = "none";
 
+  /* A selected task an answer moves is out of the list until the next
+   * change puts it back, selected: its pane stays as it is meanwhile. */
+  if (dailies_task_list_model_get_moving_task (self->shown) != NULL)
+    return;
+
   self->n_selected = (guint) MIN (n_selected, G_MAXUINT);
 
   if (self->n_selected == 1)

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include "dailies-task-list-model.h"
+#include "dailies-task-response.h"
 #include "dailies-task-selection.h"
 #include "dailies-task-slot.h"
 #include "dailies-task-store.h"
@@ -383,6 +384,63 @@ test_selection_through_undo (Fixture       *f,
   }
 }
 
+static void
+count_places_cb (GListModel *model,
+                 guint       position,
+                 guint       removed,
+                 guint       added,
+                 guint      *n_places)
+{
+  *n_places += removed + added;
+}
+
+/* An answer that moves a selected task (sorted by status, it fails and
+ * goes from the top to the end) leaves it selected at its new place, the
+ * others as they were; the list tells of the place it left and the one
+ * it came to, not of every place between. */
+static void
+test_selection_through_answer (Fixture       *f,
+                               gconstpointer  data)
+{
+  GtkSelectionModel *model = GTK_SELECTION_MODEL (f->selection);
+  g_autoptr(DailiesTask) moving = NULL;
+  g_autoptr(DailiesTask) staying = NULL;
+  g_autoptr(DailiesTask) last = NULL;
+  g_autoptr(DailiesTask) sixth = NULL;
+  g_autoptr(DailiesTaskResponse) response = NULL;
+  g_autoptr(GtkBitset) selected = NULL;
+  g_autofree char *body = NULL;
+  guint n_places = 0;
+
+  dailies_task_list_model_set_sort (f->model, DAILIES_TASK_SORT_STATUS);
+  assert_view_right (f);
+  moving = dailies_task_selection_get_task (f->selection, 3);
+  staying = dailies_task_selection_get_task (f->selection, 7);
+  gtk_selection_model_select_item (model, 3, FALSE);
+  gtk_selection_model_select_item (model, 7, FALSE);
+
+  body = g_strdup_printf ("{\"code\":\"success\",\"message\":\"\",\"data\":{\"task_id\":\"%s\","
+                          "\"action\":\"generate\",\"status\":\"FAILURE\",\"progress\":\"100%%\","
+                          "\"submit_time\":1777288506,\"finish_time\":1777288530,"
+                          "\"fail_reason\":\"moderation\",\"data\":{\"model\":\"veo-3\"}}}",
+                          dailies_task_get_id (moving));
+  response = dailies_task_response_parse (body, strlen (body), NULL);
+  g_assert_nonnull (response);
+  g_signal_connect (f->selection, "items-changed", G_CALLBACK (count_places_cb), &n_places);
+  dailies_task_store_apply_response (f->store, moving, response, body, 200);
+  assert_view_right (f);
+
+  g_assert_cmpuint (n_places, ==, 2);
+  last = dailies_task_selection_get_task (f->selection, f->n_tasks - 1);
+  sixth = dailies_task_selection_get_task (f->selection, 6);
+  g_assert_true (last == moving);
+  g_assert_true (sixth == staying);
+  selected = gtk_selection_model_get_selection (model);
+  g_assert_cmpuint (gtk_bitset_get_size (selected), ==, 2);
+  g_assert_true (gtk_bitset_contains (selected, 6));
+  g_assert_true (gtk_bitset_contains (selected, f->n_tasks - 1));
+}
+
 /* As GTK 4.8 looks for its rows after a big change: the item of every
  * place is asked for and let go of at once. Such asking must not take a
  * slot from a place whose slot is held, whichever was asked for last,
@@ -470,6 +528,7 @@ main (int   argc,
               fixture_setup, test_spread_changes_hand_rows_over, fixture_teardown);
   ADD ("/dailies/task-selection/selection-follows-tasks", test_selection_follows_tasks);
   ADD ("/dailies/task-selection/selection-through-undo", test_selection_through_undo);
+  ADD ("/dailies/task-selection/selection-through-answer", test_selection_through_answer);
   ADD ("/dailies/task-selection/asked-and-let-go", test_asked_and_let_go);
   ADD ("/dailies/task-selection/slot-outlives-model", test_slot_outlives_model);
 #undef ADD

@@ -21,6 +21,7 @@
 #include "dailies-task.h"
 #include "dailies-test-ui.h"
 #include "dailies-test-utils.h"
+#include "dailies-window-private.h"
 #include "dailies-window.h"
 
 #define LATER_ID "asyntask_SortAddedLater0000000000000001"
@@ -242,6 +243,95 @@ check_finish_and_deadline (DailiesApplication *app,
   assert_listed (window, by_link_deadline, G_N_ELEMENTS (by_link_deadline));
 }
 
+#define MOVING_ID "asyntask_SortMovesWhenAnswered00000000001"
+
+static void
+page_changed_cb (GtkStack   *stack,
+                 GParamSpec *pspec,
+                 GPtrArray  *pages)
+{
+  g_ptr_array_add (pages, g_strdup (gtk_stack_get_visible_child_name (stack)));
+}
+
+/* The place of @task in @window's list, or G_MAXUINT. */
+static guint
+place_of (DailiesWindow *window,
+          DailiesTask   *task)
+{
+  GListModel *list = get_list (window);
+
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    if (get_listed (window, i) == task)
+      return i;
+
+  return G_MAXUINT;
+}
+
+static gboolean
+is_listed (gpointer user_data)
+{
+  gpointer *window_and_task = user_data;
+
+  return place_of (window_and_task[0], window_and_task[1]) != G_MAXUINT;
+}
+
+/* Sorted by status, the selected task's answer moves it from among the
+ * unfinished (or wherever the poller's answer put it) down past the
+ * failed, to the succeeded: it
+ * stays selected at its new place, and its pane stays on it throughout,
+ * never blank for a moment. */
+static void
+check_selected_task_moves (DailiesApplication *app,
+                           DailiesWindow      *window)
+{
+  DailiesTaskStore *store = dailies_application_get_store (app);
+  const char * const ids[] = { MOVING_ID };
+  g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(DailiesTaskResponse) response = NULL;
+  g_autoptr(GtkBitset) selected = NULL;
+  g_autofree char *body = NULL;
+  GtkSelectionModel *list;
+  DailiesTask *task;
+  gulong handler;
+  guint old_place, place;
+
+  choose_sort (window, "Status");
+  dailies_task_store_add_ids (store, ids, 1);
+  task = dailies_task_store_lookup (store, MOVING_ID);
+  g_assert_nonnull (task);
+  list = GTK_SELECTION_MODEL (get_list (window));
+  g_assert_true (dailies_test_wait_until (is_listed, (gpointer[]) { window, task }, 5000));
+  old_place = place_of (window, task);
+  g_assert_true (gtk_selection_model_select_item (list, old_place, TRUE));
+  g_assert_true (_dailies_window_get_selected_task (window) == task);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->content_stack), ==, "task");
+
+  handler = g_signal_connect (window->content_stack, "notify::visible-child-name", G_CALLBACK (page_changed_cb), pages);
+  body = g_strdup_printf ("{\"code\":\"success\",\"message\":\"\",\"data\":{\"task_id\":\"%s\","
+                          "\"action\":\"generate\",\"status\":\"SUCCESS\",\"progress\":\"100%%\","
+                          "\"submit_time\":1777288506,\"finish_time\":1777288530,"
+                          "\"data\":{\"model\":\"veo-3\"}}}", MOVING_ID);
+  response = dailies_task_response_parse (body, strlen (body), NULL);
+  g_assert_nonnull (response);
+  dailies_task_store_apply_response (store, task, response, body, 200);
+  g_signal_handler_disconnect (window->content_stack, handler);
+
+  g_assert_cmpint (dailies_task_get_status (task), ==, DAILIES_TASK_STATUS_SUCCESS);
+  place = place_of (window, task);
+  g_assert_cmpuint (place, !=, old_place);
+  g_assert_cmpuint (place, <, G_MAXUINT);
+  selected = gtk_selection_model_get_selection (list);
+  g_assert_cmpuint (gtk_bitset_get_size (selected), ==, 1);
+  g_assert_true (gtk_bitset_contains (selected, place));
+  g_assert_true (_dailies_window_get_selected_task (window) == task);
+  g_assert_cmpuint (pages->len, ==, 0);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->content_stack), ==, "task");
+
+  g_ptr_array_add (gone, g_object_ref (task));
+  dailies_task_store_remove_tasks (store, gone);
+}
+
 static void
 test_sort_body (DailiesApplication *app,
                 gpointer            data)
@@ -301,6 +391,7 @@ test_sort_body (DailiesApplication *app,
   assert_top_row (window, LATER_ID);
 
   check_finish_and_deadline (app, window);
+  check_selected_task_moves (app, window);
 
   /* Back to the default, for whoever runs next in this process. */
   choose_sort (window, "Newest Added");
