@@ -235,6 +235,17 @@ queue_entry (DailiesPoller *self,
   entry->iter = g_sequence_insert_sorted (self->queue, entry, compare_entries, NULL);
 }
 
+/* Puts @entry back to be asked at @now, or at the due it had if that is
+ * earlier (a refusal before sending, the network or a key coming back):
+ * a Check Again keeps its turn, before everything else. */
+static void
+queue_entry_soon (DailiesPoller *self,
+                  Entry         *entry,
+                  gint64         now)
+{
+  queue_entry (self, entry, MIN (entry->due, now));
+}
+
 /* The entry whose turn comes first, or NULL when none waits. */
 static Entry *
 first_waiting (DailiesPoller *self)
@@ -762,7 +773,7 @@ fetch_cb (GObject      *object,
       (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_UNAUTHORIZED) &&
        !dailies_api_client_get_key_rejected (self->client) && api_result->http_status == 401))
     {
-      queue_entry (self, entry, now);
+      queue_entry_soon (self, entry, now);
       schedule (self);
       return;
     }
@@ -788,7 +799,7 @@ fetch_cb (GObject      *object,
     {
       /* One bad key fails every task the same way: pause all, ask once. */
       self->unauthorized = TRUE;
-      queue_entry (self, entry, now);
+      queue_entry_soon (self, entry, now);
     }
   else
     {
@@ -955,7 +966,7 @@ network_changed_cb (DailiesPoller *self)
         {
           entry->attempts = 0;
           if (!entry->in_flight)
-            queue_entry (self, entry, now);
+            queue_entry_soon (self, entry, now);
         }
     }
 
@@ -1279,7 +1290,7 @@ resume_parked (DailiesPoller *self)
   g_hash_table_iter_init (&iter, self->entries);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
     if (!entry->in_flight)
-      queue_entry (self, entry, now);
+      queue_entry_soon (self, entry, now);
 }
 
 static void
@@ -1399,12 +1410,10 @@ dailies_poller_refresh_tasks (DailiesPoller *self,
   g_return_if_fail (tasks != NULL);
 
   for (guint i = 0; i < tasks->len; i++)
-    {
-      DailiesTask *task = g_ptr_array_index (tasks, i);
+    g_return_if_fail (DAILIES_IS_TASK (g_ptr_array_index (tasks, i)));
 
-      g_return_if_fail (DAILIES_IS_TASK (task));
-      refresh_entry (self, task);
-    }
+  for (guint i = 0; i < tasks->len; i++)
+    refresh_entry (self, g_ptr_array_index (tasks, i));
   schedule (self);
 }
 

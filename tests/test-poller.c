@@ -1531,6 +1531,46 @@ test_check_again_in_order_given (void)
   test_server_free (server);
 }
 
+/* Check Agains made while new tasks wait for their first turns keep
+ * their order when a change of the budget paces those turns again. */
+static void
+test_check_again_order_through_budget_change (void)
+{
+  TestServer *server = test_server_new (script_always_success);
+  gpointer first[2] = { server, GUINT_TO_POINTER (1) };
+  gpointer again[2] = { server, GUINT_TO_POINTER (6) };
+  const guint order[] = { 11, 2, 9, 4, 7 };
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new ();
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  dailies_poller_set_interval (f.poller, 60);
+  dailies_poller_set_max_concurrent (f.poller, 1);
+  dailies_poller_set_requests_per_second (f.poller, 2);
+  add_numbered (&f, "Budget", 12);
+  dailies_poller_start (f.poller);
+  g_assert_true (dailies_test_wait_until (n_requests_at_least, first, 5000));
+  g_assert_cmpuint (server->n_requests, ==, 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("asyntask_Budget%06u", order[i]);
+
+      g_ptr_array_add (tasks, dailies_task_store_lookup (f.store, id));
+    }
+  dailies_poller_refresh_tasks (f.poller, tasks);
+  /* The new tasks still waiting are paced again, and the queue sorted. */
+  dailies_poller_set_requests_per_second (f.poller, 20);
+
+  g_assert_true (dailies_test_wait_until (n_requests_at_least, again, 10000));
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    g_assert_cmpstr (g_ptr_array_index (server->request_ids, 1 + i), ==,
+                     dailies_task_get_id (g_ptr_array_index (tasks, i)));
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
 /* Removes the tasks "asyntask_Gaps%06u" for @from <= i < @to, every
  * @step-th one, from the store. */
 static void
@@ -2017,6 +2057,8 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/budget-setting-live", test_budget_setting_live);
   g_test_add_func ("/dailies/poller/check-again-jumps-queue", test_check_again_jumps_queue);
   g_test_add_func ("/dailies/poller/check-again-in-order-given", test_check_again_in_order_given);
+  g_test_add_func ("/dailies/poller/check-again-order-through-budget-change",
+                   test_check_again_order_through_budget_change);
   g_test_add_func ("/dailies/poller/removed-while-waiting-first-turn", test_removed_while_waiting_first_turn);
   g_test_add_func ("/dailies/poller/same-answer-skipped", test_same_answer_skipped);
   g_test_add_func ("/dailies/poller/error-streak-logged-once", test_error_streak_logged_once);
