@@ -899,6 +899,8 @@ task_answered_cb (DailiesTaskListModel *self,
    * whole list), GTK 4.8 and the selection looked at each of them. */
   if (was_shown && !keep_place)
     {
+      DailiesTask *outer = self->moving;  /* a handler's answer, told within */
+
       if (entry->shown)
         {
           new_index = lower_bound ((gpointer const *) self->shown->pdata, self->shown->len, k1, k2, entry->seq);
@@ -910,7 +912,7 @@ task_answered_cb (DailiesTaskListModel *self,
           self->moving = task;
         }
       g_list_model_items_changed (G_LIST_MODEL (self), old_index, 1, 0);
-      self->moving = NULL;
+      self->moving = outer;
     }
   else if (was_shown && !entry->shown)
     {

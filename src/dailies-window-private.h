@@ -52,6 +52,7 @@ struct _DailiesWindow
   GSettings            *settings;
   DailiesTaskSelection *selection;
   guint                 n_selected;
+  gboolean              task_moved;        /* an answer is moving a task: see selection_changed_cb */
   GCancellable         *cancellable;
   GtkWidget            *key_dialog;
   DailiesTask          *watched_task;      /* the one task in the pane, for its actions */

@@ -178,7 +178,21 @@ selection_changed_cb (DailiesWindow *self)
   /* A selected task an answer moves is out of the list until the next
    * change puts it back, selected: its pane stays as it is meanwhile. */
   if (dailies_task_list_model_get_moving_task (self->shown) != NULL)
-    return;
+    {
+      self->task_moved = TRUE;
+      return;
+    }
+
+  /* GTK 4.8 leaves the keyboard's focus on the row the task left, now out
+   * of the window: back to the list, at the place the task left. */
+  if (self->task_moved)
+    {
+      GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+      self->task_moved = FALSE;
+      if (focus != NULL && gtk_widget_get_root (focus) == NULL)
+        gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+    }
 
   self->n_selected = (guint) MIN (n_selected, G_MAXUINT);
 

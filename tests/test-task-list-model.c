@@ -711,8 +711,9 @@ test_narrow_reads_clock (Fixture       *f,
   assert_consistent (f);
 }
 
-/* An answer moves its task alone, with one items-changed over the span it
- * crossed, or none when it stays put; a search takes it in or out. */
+/* An answer moves its task alone, told as two changes of one place (the
+ * place left, the place come to), or none when it stays put; a search
+ * takes it in or out. */
 static void
 test_answer (Fixture       *f,
              gconstpointer  data)

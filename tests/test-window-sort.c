@@ -293,6 +293,8 @@ check_selected_task_moves (DailiesApplication *app,
   g_autofree char *body = NULL;
   GtkSelectionModel *list;
   DailiesTask *task;
+  GtkWidget *row;
+  GtkWidget *focus;
   gulong handler;
   guint old_place, place;
 
@@ -306,6 +308,10 @@ check_selected_task_moves (DailiesApplication *app,
   g_assert_true (gtk_selection_model_select_item (list, old_place, TRUE));
   g_assert_true (_dailies_window_get_selected_task (window) == task);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (window->content_stack), ==, "task");
+  /* Its row has the keyboard's focus, as after a click or the arrows. */
+  row = dailies_test_find_row_of (GTK_WIDGET (window->list_view), task);
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_grab_focus (gtk_widget_get_parent (row)));
 
   handler = g_signal_connect (window->content_stack, "notify::visible-child-name", G_CALLBACK (page_changed_cb), pages);
   body = g_strdup_printf ("{\"code\":\"success\",\"message\":\"\",\"data\":{\"task_id\":\"%s\","
@@ -327,6 +333,11 @@ check_selected_task_moves (DailiesApplication *app,
   g_assert_true (_dailies_window_get_selected_task (window) == task);
   g_assert_cmpuint (pages->len, ==, 0);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (window->content_stack), ==, "task");
+  /* The keyboard is still in the list (GTK 4.8 left it on the row the
+   * task left, out of the window). */
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_nonnull (focus);
+  g_assert_true (gtk_widget_is_ancestor (focus, GTK_WIDGET (window->list_view)));
 
   g_ptr_array_add (gone, g_object_ref (task));
   dailies_task_store_remove_tasks (store, gone);
