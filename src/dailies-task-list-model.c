@@ -895,8 +895,8 @@ task_answered_cb (DailiesTaskListModel *self,
     dailies_deque_remove_index (self->shown, old_index);
 
   /* A task that moves is told as leaving its place, then as coming to
-   * its new one: told as one span over every place between (up to the
-   * whole list), GTK 4.8 and the selection looked at each of them. */
+   * its new one. Told as one span over every place between (up to the
+   * whole list), it had GTK 4.8 and the selection look at each of them. */
   if (was_shown && !keep_place)
     {
       DailiesTask *outer = self->moving;  /* a handler's answer, told within */

@@ -175,8 +175,8 @@ selection_changed_cb (DailiesWindow *self)
   g_autoptr(DailiesTask) task = NULL;
   const char *page = "none";
 
-  /* A selected task an answer moves is out of the list until the next
-   * change puts it back, selected: its pane stays as it is meanwhile. */
+  /* A task an answer moves is out of the list until the next change puts
+   * it back (selected again, if it was): the pane stays as it is meanwhile. */
   if (dailies_task_list_model_get_moving_task (self->shown) != NULL)
     {
       self->task_moved = TRUE;
