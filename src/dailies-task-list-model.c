@@ -77,6 +77,19 @@ typedef struct
   guint                 waiting : 1;   /* in waiting, not yet in all */
 } Entry;
 
+/* While a change is told, the tasks it takes out of the list for good
+ * (see dailies_task_list_model_foreach_leaving): these entries (a
+ * removal's, an answer's), or those of a span of the list before that
+ * are no longer shown (a search's). */
+typedef struct
+{
+  Entry * const *entries;
+  guint          n_entries;
+  DailiesDeque  *before;
+  guint          first;
+  guint          n_before;
+} Leaving;
+
 struct _DailiesTaskListModel
 {
   GObject            parent_instance;
@@ -95,6 +108,7 @@ struct _DailiesTaskListModel
                                      * it takes out, by key */
   DailiesTask       *moving;        /* while an answered task's leaving its place
                                      * is told: it comes back elsewhere next */
+  Leaving            leaving;
   gulong             load_handler;
 
   DailiesTaskSort    sort;
@@ -326,6 +340,21 @@ find_entry (const DailiesDeque *array,
   return index;
 }
 
+/* Tells of a change, with what it takes out for good. */
+static void
+tell_change (DailiesTaskListModel *self,
+             guint                 position,
+             guint                 removed,
+             guint                 added,
+             const Leaving        *leaving)
+{
+  Leaving outer = self->leaving;  /* a handler's change, told within */
+
+  self->leaving = leaving != NULL ? *leaving : (Leaving) { 0 };
+  g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
+  self->leaving = outer;
+}
+
 /* ------------------------------------------------------------------ */
 /* Matching                                                            */
 /* ------------------------------------------------------------------ */
@@ -544,7 +573,7 @@ replace_shown (DailiesTaskListModel *self,
 
   /* With the keys unchanged, the old list can still be searched by them. */
   self->replaced = keys_kept ? old : NULL;
-  g_list_model_items_changed (G_LIST_MODEL (self), prefix, n_old, n_new);
+  tell_change (self, prefix, n_old, n_new, &(Leaving) { .before = old, .first = prefix, .n_before = n_old });
   self->replaced = NULL;
   if (old->len != shown->len)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
@@ -673,8 +702,7 @@ take_waiting (DailiesTaskListModel *self)
                        &first, &last);
   if (last + 1 - first >= HAND_OVER_MIN_PLACES)
     self->told_added = fresh_shown;
-  g_list_model_items_changed (G_LIST_MODEL (self), first,
-                              last + 1 - first - fresh_shown->len, last + 1 - first);
+  tell_change (self, first, last + 1 - first - fresh_shown->len, last + 1 - first, NULL);
   self->told_added = NULL;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
@@ -812,19 +840,19 @@ tasks_removed_cb (DailiesTaskListModel *self,
    * and where they were (get_replaced_position). */
   if (in_shown->len > 0)
     {
-      g_autoptr(GPtrArray) removed_shown = NULL;
+      g_autoptr(GPtrArray) removed_shown = g_ptr_array_sized_new (in_shown->len);
 
+      for (guint i = 0; i < doomed->len; i++)
+        if (((Entry *) g_ptr_array_index (doomed, i))->shown)
+          g_ptr_array_add (removed_shown, g_ptr_array_index (doomed, i));
       if (last + 1 - first - in_shown->len >= HAND_OVER_MIN_PLACES)
         {
-          removed_shown = g_ptr_array_sized_new (in_shown->len);
-          for (guint i = 0; i < doomed->len; i++)
-            if (((Entry *) g_ptr_array_index (doomed, i))->shown)
-              g_ptr_array_add (removed_shown, g_ptr_array_index (doomed, i));
           g_ptr_array_sort (removed_shown, compare_entries);
+          self->told_removed = removed_shown;
         }
 
-      self->told_removed = removed_shown;
-      g_list_model_items_changed (G_LIST_MODEL (self), first, last + 1 - first, last + 1 - first - in_shown->len);
+      tell_change (self, first, last + 1 - first, last + 1 - first - in_shown->len,
+                   &(Leaving) { .entries = (Entry * const *) removed_shown->pdata, .n_entries = removed_shown->len });
       self->told_removed = NULL;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
     }
@@ -911,19 +939,20 @@ task_answered_cb (DailiesTaskListModel *self,
             }
           self->moving = task;
         }
-      g_list_model_items_changed (G_LIST_MODEL (self), old_index, 1, 0);
+      tell_change (self, old_index, 1, 0,
+                   entry->shown ? NULL : &(Leaving) { .entries = (Entry * const *) &entry, .n_entries = 1 });
       self->moving = outer;
     }
   else if (was_shown && !entry->shown)
     {
-      g_list_model_items_changed (G_LIST_MODEL (self), old_index, 1, 0);
+      tell_change (self, old_index, 1, 0, &(Leaving) { .entries = (Entry * const *) &entry, .n_entries = 1 });
     }
 
   if (entry->shown && (!was_shown || !keep_place))
     {
       new_index = lower_bound ((gpointer const *) self->shown->pdata, self->shown->len, k1, k2, entry->seq);
       dailies_deque_insert (self->shown, new_index, entry);
-      g_list_model_items_changed (G_LIST_MODEL (self), new_index, 0, 1);
+      tell_change (self, new_index, 0, 1, NULL);
     }
 
   if (was_shown != entry->shown)
@@ -1106,6 +1135,54 @@ dailies_task_list_model_get_replaced_position (DailiesTaskListModel *self,
 
   *position = index;
   return TRUE;
+}
+
+gboolean
+dailies_task_list_model_find_task (DailiesTaskListModel *self,
+                                   DailiesTask          *task,
+                                   guint                *position)
+{
+  Entry *entry;
+  gboolean listed;
+  guint index;
+
+  g_return_val_if_fail (DAILIES_IS_TASK_LIST_MODEL (self), FALSE);
+  g_return_val_if_fail (DAILIES_IS_TASK (task), FALSE);
+
+  entry = get_entry (self, task);
+  if (entry == NULL || !entry->shown || entry->waiting || entry->doomed)
+    return FALSE;
+
+  /* Not found while an answer moves it. */
+  index = count_before ((gpointer const *) self->shown->pdata, self->shown->len, entry, &listed);
+  if (!listed)
+    return FALSE;
+
+  if (position != NULL)
+    *position = index;
+  return TRUE;
+}
+
+void
+dailies_task_list_model_foreach_leaving (DailiesTaskListModel *self,
+                                         GFunc                 func,
+                                         gpointer              user_data)
+{
+  const Leaving *leaving;
+
+  g_return_if_fail (DAILIES_IS_TASK_LIST_MODEL (self));
+  g_return_if_fail (func != NULL);
+
+  leaving = &self->leaving;
+  for (guint i = 0; i < leaving->n_entries; i++)
+    func (leaving->entries[i]->task, user_data);
+  for (guint i = leaving->first; i < leaving->first + leaving->n_before; i++)
+    {
+      Entry *entry = dailies_deque_index (leaving->before, i);
+
+      if (!entry->shown)
+        func (entry->task, user_data);
+    }
 }
 
 /* ------------------------------------------------------------------ */

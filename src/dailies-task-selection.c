@@ -14,16 +14,14 @@ struct _DailiesTaskSelection
   GObject               parent_instance;
 
   DailiesTaskListModel *model;
-  GtkBitset            *selected;
   GHashTable           *slots;   /* DailiesTask → its DailiesTaskSlot while one lives:
                                   * the view's rows, about 200, hold them */
   DailiesTaskSlot      *spare;   /* the last slot made, ours; not filed in slots
                                   * while no one else holds it (see settle_spare) */
-  GHashTable           *chosen;  /* each selected DailiesTask (a reference) → its place:
-                                  * a selected task a change takes out and puts back
-                                  * elsewhere (an answer, an Undo) stays selected */
-  DailiesTask          *returning; /* a selected task an answer moves, between its
-                                  * leaving and its coming back (a reference) */
+  GHashTable           *chosen;  /* the selected DailiesTasks (references), each
+                                  * listed: kept by task rather than by place, a
+                                  * change that moves tasks (an answer, an Undo
+                                  * around them) costs the selection nothing */
 };
 
 static void list_model_iface_init      (GListModelInterface        *iface);
@@ -232,73 +230,23 @@ hand_over_slots (DailiesTaskSelection *self,
   return kept;
 }
 
-/* As GtkMultiSelection does: the places of a change lose their selection,
- * and a selected task the change put back (moved) is selected again, as
- * is one an answer moved, which the list tells as two changes. Costs the
- * tasks selected, and the places added when one of them moved. */
 static void
-follow_chosen (DailiesTaskSelection *self,
-               guint                 position,
-               guint                 removed,
-               guint                 added)
+unchoose_cb (gpointer task,
+             gpointer user_data)
 {
-  g_autoptr(DailiesTask) returning = g_steal_pointer (&self->returning);
-  DailiesTask *moving = dailies_task_list_model_get_moving_task (self->model);
-  g_autoptr(GHashTable) moved = NULL;
-  GHashTableIter iter;
-  gpointer task, place;
+  DailiesTaskSelection *self = user_data;
 
-  gtk_bitset_splice (self->selected, position, removed, added);
+  g_hash_table_remove (self->chosen, task);
+}
 
-  g_hash_table_iter_init (&iter, self->chosen);
-  while (g_hash_table_iter_next (&iter, &task, &place))
-    {
-      guint at = GPOINTER_TO_UINT (place);
-
-      if (at < position)
-        continue;
-      if (at - position >= removed)
-        g_hash_table_iter_replace (&iter, GUINT_TO_POINTER (at - removed + added));
-      else if (added == 0 && task == moving)
-        {
-          g_hash_table_iter_steal (&iter);
-          self->returning = task;
-        }
-      else if (added == 0)
-        g_hash_table_iter_remove (&iter);
-      else
-        {
-          g_hash_table_iter_steal (&iter);
-          if (moved == NULL)
-            moved = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
-          g_hash_table_add (moved, task);
-        }
-    }
-
-  /* Its new place is the change right after the one that took it out. */
-  if (returning != NULL && added == 1)
-    {
-      g_autoptr(DailiesTask) item = g_list_model_get_item (G_LIST_MODEL (self->model), position);
-
-      if (item == returning)
-        {
-          gtk_bitset_add (self->selected, position);
-          g_hash_table_insert (self->chosen, g_steal_pointer (&returning), GUINT_TO_POINTER (position));
-        }
-    }
-
-  for (guint i = position; moved != NULL && g_hash_table_size (moved) > 0 && i < position + added; i++)
-    {
-      DailiesTask *item = g_list_model_get_item (G_LIST_MODEL (self->model), i);
-
-      if (g_hash_table_remove (moved, item))
-        {
-          gtk_bitset_add (self->selected, i);
-          g_hash_table_insert (self->chosen, item, GUINT_TO_POINTER (i));
-        }
-      else
-        g_object_unref (item);
-    }
+/* As GtkMultiSelection does, a task a change takes out of the list loses
+ * its selection; one it moves keeps it. Costs the tasks taken out. */
+static void
+drop_leaving (DailiesTaskSelection *self,
+              guint                 removed)
+{
+  if (removed > 0 && g_hash_table_size (self->chosen) > 0)
+    dailies_task_list_model_foreach_leaving (self->model, unchoose_cb, self);
 }
 
 static void
@@ -309,16 +257,13 @@ tell_change (DailiesTaskSelection *self,
 {
   guint told_removed = removed, told_added = added;
   g_autoptr(GArray) moves = take_slots_off (self, position, &told_removed, &told_added);
-  g_autoptr(GtkBitset) was_selected = NULL;
+  gboolean had_chosen = g_hash_table_size (self->chosen) > 0;
   guint kept = 0;
 
   if (moves != NULL && moves->len > 0)
-    {
-      was_selected = gtk_bitset_copy (self->selected);
-      kept = hand_over_slots (self, moves, position, told_removed, told_added);
-    }
+    kept = hand_over_slots (self, moves, position, told_removed, told_added);
 
-  follow_chosen (self, position, removed, added);
+  drop_leaving (self, removed);
 
   if (kept == 0)
     {
@@ -330,8 +275,7 @@ tell_change (DailiesTaskSelection *self,
     g_list_model_items_changed (G_LIST_MODEL (self), position + kept, told_removed - kept, told_added - kept);
 
   /* The rows that took other tasks show whether those are selected. */
-  if (gtk_bitset_get_size_in_range (was_selected, position, position + kept - 1) > 0 ||
-      gtk_bitset_get_size_in_range (self->selected, position, position + kept - 1) > 0)
+  if (had_chosen)
     gtk_selection_model_selection_changed (GTK_SELECTION_MODEL (self), position, kept);
 }
 
@@ -388,10 +332,60 @@ list_model_iface_init (GListModelInterface *iface)
 /* ------------------------------------------------------------------ */
 
 static gboolean
+is_chosen_at (DailiesTaskSelection *self,
+              guint                 position)
+{
+  DailiesTask *task = dailies_task_list_model_peek_task (self->model, position);
+
+  return task != NULL && g_hash_table_contains (self->chosen, task);
+}
+
+static gboolean
 dailies_task_selection_is_selected (GtkSelectionModel *model,
                                     guint              position)
 {
-  return gtk_bitset_contains (DAILIES_TASK_SELECTION (model)->selected, position);
+  return is_chosen_at (DAILIES_TASK_SELECTION (model), position);
+}
+
+/* The places of the selected tasks, of those in [@first, @end) at least:
+ * each selected task looked up when there are fewer of them than places,
+ * else each place looked at. */
+static GtkBitset *
+get_chosen_places (DailiesTaskSelection *self,
+                   guint                 first,
+                   guint                 end)
+{
+  GtkBitset *places = gtk_bitset_new_empty ();
+
+  end = MIN (end, g_list_model_get_n_items (G_LIST_MODEL (self->model)));
+  if (first >= end || g_hash_table_size (self->chosen) == 0)
+    return places;
+
+  if (g_hash_table_size (self->chosen) < end - first)
+    {
+      GHashTableIter iter;
+      gpointer task;
+      guint at;
+
+      g_hash_table_iter_init (&iter, self->chosen);
+      while (g_hash_table_iter_next (&iter, &task, NULL))
+        if (dailies_task_list_model_find_task (self->model, task, &at))
+          gtk_bitset_add (places, at);
+      return places;
+    }
+
+  for (guint at = first; at < end;)
+    {
+      guint run = at;
+
+      while (run < end && is_chosen_at (self, run))
+        run++;
+      if (run > at)
+        gtk_bitset_add_range (places, at, run - at);
+      at = run + 1;
+    }
+
+  return places;
 }
 
 static GtkBitset *
@@ -399,10 +393,13 @@ dailies_task_selection_get_selection_in_range (GtkSelectionModel *model,
                                                guint              position,
                                                guint              n_items)
 {
-  return gtk_bitset_ref (DAILIES_TASK_SELECTION (model)->selected);
+  return get_chosen_places (DAILIES_TASK_SELECTION (model), position,
+                            position + MIN (n_items, G_MAXUINT - position));
 }
 
-/* The places in @mask take their state from @selected. */
+/* The places in @mask take their state from @selected. Costs the places
+ * in @mask, or, when fewer, the tasks selected and wanted: a click that
+ * unselects the rest does not look at 100,000 places. */
 static gboolean
 dailies_task_selection_set_selection (GtkSelectionModel *model,
                                       GtkBitset         *selected,
@@ -410,34 +407,34 @@ dailies_task_selection_set_selection (GtkSelectionModel *model,
 {
   DailiesTaskSelection *self = DAILIES_TASK_SELECTION (model);
   guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->model));
-  g_autoptr(GtkBitset) wanted = gtk_bitset_copy (selected);
+  g_autoptr(GtkBitset) within = gtk_bitset_copy (mask);
+  g_autoptr(GtkBitset) wanted = NULL;
   g_autoptr(GtkBitset) changed = NULL;
   GtkBitsetIter iter;
   guint first, last, at;
 
-  gtk_bitset_intersect (wanted, mask);
-  changed = gtk_bitset_copy (self->selected);
-  gtk_bitset_intersect (changed, mask);
-  gtk_bitset_difference (changed, wanted);
   /* Never past the end: a task added there later would come selected. */
   if (n_items < G_MAXUINT)
-    gtk_bitset_remove_range_closed (changed, n_items, G_MAXUINT);
+    gtk_bitset_remove_range_closed (within, n_items, G_MAXUINT);
+  wanted = gtk_bitset_copy (selected);
+  gtk_bitset_intersect (wanted, within);
+
+  /* The places whose state changes: those selected now, and those wanted. */
+  changed = get_chosen_places (self, gtk_bitset_get_minimum (within), gtk_bitset_get_maximum (within) + 1);
+  gtk_bitset_intersect (changed, within);
+  gtk_bitset_difference (changed, wanted);
   if (gtk_bitset_is_empty (changed))
     return TRUE;
 
-  gtk_bitset_difference (self->selected, changed);
   for (gboolean valid = gtk_bitset_iter_init_first (&iter, changed, &at); valid;
        valid = gtk_bitset_iter_next (&iter, &at))
     {
-      DailiesTask *task = g_list_model_get_item (G_LIST_MODEL (self->model), at);
+      DailiesTask *task = dailies_task_list_model_peek_task (self->model, at);
 
-      if (gtk_bitset_contains (self->selected, at))
-        g_hash_table_insert (self->chosen, task, GUINT_TO_POINTER (at));
+      if (gtk_bitset_contains (wanted, at))
+        g_hash_table_add (self->chosen, g_object_ref (task));
       else
-        {
-          g_hash_table_remove (self->chosen, task);
-          g_object_unref (task);
-        }
+        g_hash_table_remove (self->chosen, task);
     }
 
   first = gtk_bitset_get_minimum (changed);
@@ -471,7 +468,6 @@ dailies_task_selection_dispose (GObject *object)
     dailies_task_slot_set_owner (slot, NULL, NULL);
   g_hash_table_remove_all (self->slots);
   g_hash_table_remove_all (self->chosen);
-  g_clear_object (&self->returning);
   g_clear_object (&self->spare);
 
   if (self->model != NULL)
@@ -486,7 +482,6 @@ dailies_task_selection_finalize (GObject *object)
 {
   DailiesTaskSelection *self = DAILIES_TASK_SELECTION (object);
 
-  g_clear_pointer (&self->selected, gtk_bitset_unref);
   g_clear_pointer (&self->slots, g_hash_table_unref);
   g_clear_pointer (&self->chosen, g_hash_table_unref);
 
@@ -505,7 +500,6 @@ dailies_task_selection_class_init (DailiesTaskSelectionClass *klass)
 static void
 dailies_task_selection_init (DailiesTaskSelection *self)
 {
-  self->selected = gtk_bitset_new_empty ();
   self->slots = g_hash_table_new (NULL, NULL);
   self->chosen = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
 }
@@ -531,4 +525,47 @@ dailies_task_selection_get_task (DailiesTaskSelection *self,
   g_return_val_if_fail (DAILIES_IS_TASK_SELECTION (self), NULL);
 
   return g_list_model_get_item (G_LIST_MODEL (self->model), position);
+}
+
+guint
+dailies_task_selection_get_n_selected (DailiesTaskSelection *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK_SELECTION (self), 0);
+
+  return g_hash_table_size (self->chosen);
+}
+
+DailiesTask *
+dailies_task_selection_get_selected_task (DailiesTaskSelection *self)
+{
+  GHashTableIter iter;
+  gpointer task;
+
+  g_return_val_if_fail (DAILIES_IS_TASK_SELECTION (self), NULL);
+
+  if (g_hash_table_size (self->chosen) != 1)
+    return NULL;
+
+  g_hash_table_iter_init (&iter, self->chosen);
+  g_hash_table_iter_next (&iter, &task, NULL);
+  return task;
+}
+
+GPtrArray *
+dailies_task_selection_dup_selected_tasks (DailiesTaskSelection *self)
+{
+  g_autoptr(GtkBitset) places = NULL;
+  GPtrArray *tasks;
+  GtkBitsetIter iter;
+  guint at;
+
+  g_return_val_if_fail (DAILIES_IS_TASK_SELECTION (self), NULL);
+
+  tasks = g_ptr_array_new_full (g_hash_table_size (self->chosen), g_object_unref);
+  places = get_chosen_places (self, 0, G_MAXUINT);
+  for (gboolean valid = gtk_bitset_iter_init_first (&iter, places, &at); valid;
+       valid = gtk_bitset_iter_next (&iter, &at))
+    g_ptr_array_add (tasks, g_object_ref (dailies_task_list_model_peek_task (self->model, at)));
+
+  return tasks;
 }

@@ -27,18 +27,7 @@
 GPtrArray *
 _dailies_window_dup_selected_tasks (DailiesWindow *self)
 {
-  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
-  GListModel *model = G_LIST_MODEL (self->shown);   /* the selection's positions */
-  GPtrArray *tasks = g_ptr_array_new_full (self->n_selected, g_object_unref);
-  GtkBitsetIter iter;
-  guint position;
-
-  for (gboolean valid = gtk_bitset_iter_init_first (&iter, selected, &position);
-       valid;
-       valid = gtk_bitset_iter_next (&iter, &position))
-    g_ptr_array_add (tasks, g_list_model_get_item (model, position));
-
-  return tasks;
+  return dailies_task_selection_dup_selected_tasks (self->selection);
 }
 
 void

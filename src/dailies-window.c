@@ -165,18 +165,16 @@ show_task (DailiesWindow *self,
 }
 
 /* Called for each change of the selection and of the list under it (a
- * selected task removed): the count comes from the selection's bitset,
- * which costs its ranges, never the 100,000 tasks listed. */
+ * selected task removed): the selection counts its tasks as it goes, so
+ * this costs nothing per answer, whatever is selected. */
 static void
 selection_changed_cb (DailiesWindow *self)
 {
-  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
-  guint64 n_selected = gtk_bitset_get_size (selected);
-  g_autoptr(DailiesTask) task = NULL;
+  DailiesTask *task = NULL;
   const char *page = "none";
 
   /* A task an answer moves is out of the list until the next change puts
-   * it back (selected again, if it was): the pane stays as it is meanwhile. */
+   * it back, still selected if it was: the pane stays as it is meanwhile. */
   if (dailies_task_list_model_get_moving_task (self->shown) != NULL)
     {
       self->task_moved = TRUE;
@@ -194,11 +192,11 @@ selection_changed_cb (DailiesWindow *self)
         gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
     }
 
-  self->n_selected = (guint) MIN (n_selected, G_MAXUINT);
+  self->n_selected = dailies_task_selection_get_n_selected (self->selection);
 
   if (self->n_selected == 1)
     {
-      task = g_list_model_get_item (G_LIST_MODEL (self->shown), gtk_bitset_get_minimum (selected));
+      task = dailies_task_selection_get_selected_task (self->selection);
       page = "task";
     }
   else if (self->n_selected > 1)

@@ -394,6 +394,157 @@ count_places_cb (GListModel *model,
   *n_places += removed + added;
 }
 
+/* The service's answer that @task failed, as the poller applies it. */
+static void
+answer_failed (Fixture     *f,
+               DailiesTask *task)
+{
+  g_autoptr(DailiesTaskResponse) response = NULL;
+  g_autofree char *body = NULL;
+
+  body = g_strdup_printf ("{\"code\":\"success\",\"message\":\"\",\"data\":{\"task_id\":\"%s\","
+                          "\"action\":\"generate\",\"status\":\"FAILURE\",\"progress\":\"100%%\","
+                          "\"submit_time\":1777288506,\"finish_time\":1777288530,"
+                          "\"fail_reason\":\"moderation\",\"data\":{\"model\":\"veo-3\"}}}",
+                          dailies_task_get_id (task));
+  response = dailies_task_response_parse (body, strlen (body), NULL);
+  g_assert_nonnull (response);
+  dailies_task_store_apply_response (f->store, task, response, body, 200);
+  assert_view_right (f);
+}
+
+/* Every way of reading the selection agrees with what each place says:
+ * its bitset, whole and in ranges (worked out from the tasks selected or
+ * from the places, whichever are fewer), its count, and its tasks in the
+ * list's order. */
+static void
+assert_selection_agrees (Fixture *f)
+{
+  GtkSelectionModel *model = GTK_SELECTION_MODEL (f->selection);
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (f->selection));
+  g_autoptr(GtkBitset) whole = gtk_selection_model_get_selection (model);
+  g_autoptr(GPtrArray) tasks = dailies_task_selection_dup_selected_tasks (f->selection);
+  static const guint ranges[][2] = { { 0, 5 }, { 3, 40 }, { 150, 60 }, { 190, G_MAXUINT - 190 } };
+  guint n_seen = 0;
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      gboolean selected = gtk_selection_model_is_selected (model, i);
+
+      g_assert_cmpint (gtk_bitset_contains (whole, i), ==, selected);
+      if (selected)
+        {
+          g_autoptr(DailiesTask) task = dailies_task_selection_get_task (f->selection, i);
+
+          g_assert_cmpuint (n_seen, <, tasks->len);
+          g_assert_true (g_ptr_array_index (tasks, n_seen) == task);
+          n_seen++;
+        }
+    }
+  g_assert_cmpuint (gtk_bitset_get_size (whole), ==, n_seen);
+  g_assert_cmpuint (tasks->len, ==, n_seen);
+  g_assert_cmpuint (dailies_task_selection_get_n_selected (f->selection), ==, n_seen);
+
+  for (guint r = 0; r < G_N_ELEMENTS (ranges); r++)
+    {
+      g_autoptr(GtkBitset) in_range = gtk_selection_model_get_selection_in_range (model, ranges[r][0], ranges[r][1]);
+
+      for (guint i = ranges[r][0]; i < n_items && i - ranges[r][0] < ranges[r][1]; i++)
+        g_assert_cmpint (gtk_bitset_contains (in_range, i), ==, gtk_selection_model_is_selected (model, i));
+    }
+}
+
+/* The selection is kept by task: a task a change takes out of the list
+ * (a search, a state filter after an answer, a removal) loses it and
+ * comes back unselected, and a removed selected task is not kept alive
+ * by it; a task a change moves keeps it. */
+static void
+test_selection_by_task (Fixture       *f,
+                        gconstpointer  data)
+{
+  GtkSelectionModel *model = GTK_SELECTION_MODEL (f->selection);
+  g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(DailiesTask) failing = NULL;
+  g_autoptr(DailiesTask) clicked = NULL;
+  DailiesTask *gone;
+
+  /* Every third place: Sel i is at place i. */
+  for (guint i = 0; i < N_TASKS; i += 3)
+    gtk_selection_model_select_item (model, i, FALSE);
+  assert_selection_agrees (f);
+  g_assert_cmpuint (dailies_task_selection_get_n_selected (f->selection), ==, 67);
+
+  /* 100 to 199 come up; 0 to 99 leave, and come back unselected. */
+  search (f, "sel001");
+  assert_selection_agrees (f);
+  g_assert_cmpuint (dailies_task_selection_get_n_selected (f->selection), ==, 33);
+  search (f, "");
+  assert_selection_agrees (f);
+  g_assert_cmpuint (dailies_task_selection_get_n_selected (f->selection), ==, 33);
+  g_assert_false (gtk_selection_model_is_selected (model, 0));
+  g_assert_true (gtk_selection_model_is_selected (model, 102));
+
+  /* Every task, only the unfinished shown: one fails and leaves. */
+  gtk_selection_model_select_all (model);
+  assert_selection_agrees (f);
+  dailies_task_list_model_set_state_filter (f->model, DAILIES_TASK_FILTER_RUNNING);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->model)), ==, N_TASKS);
+  failing = dailies_task_selection_get_task (f->selection, 50);
+  answer_failed (f, failing);
+  g_assert_cmpuint (dailies_task_selection_get_n_selected (f->selection), ==, N_TASKS - 1);
+  assert_selection_agrees (f);
+  dailies_task_list_model_set_state_filter (f->model, DAILIES_TASK_FILTER_ALL);
+  assert_selection_agrees (f);
+  g_assert_false (gtk_selection_model_is_selected (model, 50));
+
+  /* Sorted by status, another fails and moves down among the failed
+   * (the last two places), selected. */
+  dailies_task_list_model_set_sort (f->model, DAILIES_TASK_SORT_STATUS);
+  assert_view_right (f);
+  {
+    g_autoptr(DailiesTask) moving = dailies_task_selection_get_task (f->selection, 10);
+    guint place;
+
+    answer_failed (f, moving);
+    g_assert_true (dailies_task_list_model_find_task (f->model, moving, &place));
+    g_assert_cmpuint (place, >=, N_TASKS - 2);
+    g_assert_true (gtk_selection_model_is_selected (model, place));
+  }
+  g_assert_cmpuint (dailies_task_selection_get_n_selected (f->selection), ==, N_TASKS - 1);
+  assert_selection_agrees (f);
+
+  /* Two removed and put back: unselected; one removed for good: freed. */
+  g_ptr_array_add (removed, dailies_task_selection_get_task (f->selection, 20));
+  g_ptr_array_add (removed, dailies_task_selection_get_task (f->selection, 30));
+  dailies_task_store_remove_tasks (f->store, removed);
+  g_assert_cmpuint (dailies_task_selection_get_n_selected (f->selection), ==, N_TASKS - 3);
+  assert_selection_agrees (f);
+  dailies_task_store_restore_tasks (f->store, removed);
+  assert_view_right (f);
+  g_assert_cmpuint (dailies_task_selection_get_n_selected (f->selection), ==, N_TASKS - 3);
+  assert_selection_agrees (f);
+  g_ptr_array_set_size (removed, 0);
+
+  gone = dailies_task_selection_get_task (f->selection, 40);
+  g_assert_true (gtk_selection_model_is_selected (model, 40));
+  g_object_add_weak_pointer (G_OBJECT (gone), (gpointer *) &gone);
+  g_ptr_array_add (removed, gone);
+  dailies_task_store_remove_tasks (f->store, removed);
+  dailies_task_store_forget_removed (f->store, removed);
+  g_ptr_array_set_size (removed, 0);
+  g_assert_null (gone);
+  assert_view_right (f);
+
+  /* A click: that task alone. */
+  clicked = dailies_task_selection_get_task (f->selection, 7);
+  gtk_selection_model_select_item (model, 7, TRUE);
+  g_assert_true (dailies_task_selection_get_selected_task (f->selection) == clicked);
+  assert_selection_agrees (f);
+  gtk_selection_model_unselect_all (model);
+  g_assert_null (dailies_task_selection_get_selected_task (f->selection));
+  assert_selection_agrees (f);
+}
+
 /* An answer that moves a selected task (sorted by status, it fails and
  * goes from the top to the end) leaves it selected at its new place, the
  * others as they were; the list tells of the place it left and the one
@@ -407,9 +558,7 @@ test_selection_through_answer (Fixture       *f,
   g_autoptr(DailiesTask) staying = NULL;
   g_autoptr(DailiesTask) last = NULL;
   g_autoptr(DailiesTask) sixth = NULL;
-  g_autoptr(DailiesTaskResponse) response = NULL;
   g_autoptr(GtkBitset) selected = NULL;
-  g_autofree char *body = NULL;
   guint n_places = 0;
 
   dailies_task_list_model_set_sort (f->model, DAILIES_TASK_SORT_STATUS);
@@ -419,16 +568,8 @@ test_selection_through_answer (Fixture       *f,
   gtk_selection_model_select_item (model, 3, FALSE);
   gtk_selection_model_select_item (model, 7, FALSE);
 
-  body = g_strdup_printf ("{\"code\":\"success\",\"message\":\"\",\"data\":{\"task_id\":\"%s\","
-                          "\"action\":\"generate\",\"status\":\"FAILURE\",\"progress\":\"100%%\","
-                          "\"submit_time\":1777288506,\"finish_time\":1777288530,"
-                          "\"fail_reason\":\"moderation\",\"data\":{\"model\":\"veo-3\"}}}",
-                          dailies_task_get_id (moving));
-  response = dailies_task_response_parse (body, strlen (body), NULL);
-  g_assert_nonnull (response);
   g_signal_connect (f->selection, "items-changed", G_CALLBACK (count_places_cb), &n_places);
-  dailies_task_store_apply_response (f->store, moving, response, body, 200);
-  assert_view_right (f);
+  answer_failed (f, moving);
 
   g_assert_cmpuint (n_places, ==, 2);
   last = dailies_task_selection_get_task (f->selection, f->n_tasks - 1);
@@ -529,6 +670,7 @@ main (int   argc,
   ADD ("/dailies/task-selection/selection-follows-tasks", test_selection_follows_tasks);
   ADD ("/dailies/task-selection/selection-through-undo", test_selection_through_undo);
   ADD ("/dailies/task-selection/selection-through-answer", test_selection_through_answer);
+  ADD ("/dailies/task-selection/selection-by-task", test_selection_by_task);
   ADD ("/dailies/task-selection/asked-and-let-go", test_asked_and_let_go);
   ADD ("/dailies/task-selection/slot-outlives-model", test_slot_outlives_model);
 #undef ADD
