@@ -85,6 +85,13 @@ gboolean              dailies_task_list_model_is_replacing        (DailiesTaskLi
 /* While the list tells of an answered task leaving its place: the task,
  * which the next change puts back at its new place; else NULL. */
 DailiesTask          *dailies_task_list_model_get_moving_task     (DailiesTaskListModel *self);
+/* The first kind alone: a search or a state filter. */
+gboolean              dailies_task_list_model_is_refiltering      (DailiesTaskListModel *self);
+/* Then: whether @task was listed before the change, and where. */
+gboolean              dailies_task_list_model_get_replaced_position (DailiesTaskListModel *self,
+                                                                     DailiesTask          *task,
+                                                                     guint                *position);
+
 /* Whether @task is listed, and where. Costs a binary search; FALSE while
  * an answer moves it. */
 gboolean              dailies_task_list_model_find_task           (DailiesTaskListModel *self,
@@ -97,11 +104,5 @@ gboolean              dailies_task_list_model_find_task           (DailiesTaskLi
 void                  dailies_task_list_model_foreach_leaving     (DailiesTaskListModel *self,
                                                                    GFunc                 func,
                                                                    gpointer              user_data);
-/* The first kind alone: a search or a state filter. */
-gboolean              dailies_task_list_model_is_refiltering      (DailiesTaskListModel *self);
-/* Then: whether @task was listed before the change, and where. */
-gboolean              dailies_task_list_model_get_replaced_position (DailiesTaskListModel *self,
-                                                                     DailiesTask          *task,
-                                                                     guint                *position);
 
 G_END_DECLS

@@ -22,7 +22,14 @@ struct _DailiesTaskSelection
                                   * listed: kept by task rather than by place, a
                                   * change that moves tasks (an answer, an Undo
                                   * around them) costs the selection nothing */
+  GtkBitset            *places;  /* the places of the chosen tasks, worked out when
+                                  * asked for and kept until the list changes;
+                                  * NULL until then */
 };
+
+/* A selected task's place costs a binary search, about this many times
+ * what looking at one place costs. */
+#define PLACE_LOOKUP_COST 4
 
 static void list_model_iface_init      (GListModelInterface        *iface);
 static void selection_model_iface_init (GtkSelectionModelInterface *iface);
@@ -180,8 +187,9 @@ take_slots_off (DailiesTaskSelection *self,
 
 /* The slots of the first MIN (@removed, @added) places, up to the last
  * with a row, take the tasks now there. Returns how many places kept
- * their slots: the change left to tell starts after them. Costs the slots
- * alive (the rows, about 200), not the tasks listed.
+ * their slots: the change left to tell starts after them; sets
+ * @showed_chosen when one of those rows showed or shows a selected task.
+ * Costs the slots alive (the rows, about 200), not the tasks listed.
  *
  * The change left starts right after a row: GTK 4.8 drops the wrong
  * items when a removal starts inside a run of places without rows and
@@ -192,7 +200,8 @@ hand_over_slots (DailiesTaskSelection *self,
                  GArray               *moves,
                  guint                 position,
                  guint                 removed,
-                 guint                 added)
+                 guint                 added,
+                 gboolean             *showed_chosen)
 {
   guint limit = MIN (removed, added);
   guint kept = 0;
@@ -223,6 +232,9 @@ hand_over_slots (DailiesTaskSelection *self,
         continue;
 
       task = g_list_model_get_item (G_LIST_MODEL (self->model), move->position);
+      if (g_hash_table_contains (self->chosen, dailies_task_slot_get_task (move->slot)) ||
+          g_hash_table_contains (self->chosen, task))
+        *showed_chosen = TRUE;
       file_slot (self, task, move->slot);
       dailies_task_slot_set_task (move->slot, task);
     }
@@ -240,13 +252,35 @@ unchoose_cb (gpointer task,
 }
 
 /* As GtkMultiSelection does, a task a change takes out of the list loses
- * its selection; one it moves keeps it. Costs the tasks taken out. */
+ * its selection; one it moves keeps it. Costs the tasks taken out, or,
+ * when fewer, the tasks selected (a search's key with one selected). */
 static void
 drop_leaving (DailiesTaskSelection *self,
               guint                 removed)
 {
-  if (removed > 0 && g_hash_table_size (self->chosen) > 0)
-    dailies_task_list_model_foreach_leaving (self->model, unchoose_cb, self);
+  guint n_chosen = g_hash_table_size (self->chosen);
+  DailiesTask *moving;
+  g_autoptr(GPtrArray) gone = NULL;
+  GHashTableIter iter;
+  gpointer task;
+
+  if (removed == 0 || n_chosen == 0)
+    return;
+
+  if ((guint64) n_chosen * PLACE_LOOKUP_COST >= removed)
+    {
+      dailies_task_list_model_foreach_leaving (self->model, unchoose_cb, self);
+      return;
+    }
+
+  moving = dailies_task_list_model_get_moving_task (self->model);
+  gone = g_ptr_array_new ();
+  g_hash_table_iter_init (&iter, self->chosen);
+  while (g_hash_table_iter_next (&iter, &task, NULL))
+    if (task != moving && !dailies_task_list_model_find_task (self->model, task, NULL))
+      g_ptr_array_add (gone, task);
+  for (guint i = 0; i < gone->len; i++)
+    g_hash_table_remove (self->chosen, g_ptr_array_index (gone, i));
 }
 
 static void
@@ -257,13 +291,15 @@ tell_change (DailiesTaskSelection *self,
 {
   guint told_removed = removed, told_added = added;
   g_autoptr(GArray) moves = take_slots_off (self, position, &told_removed, &told_added);
-  gboolean had_chosen = g_hash_table_size (self->chosen) > 0;
+  gboolean showed_chosen = FALSE;
   guint kept = 0;
 
   if (moves != NULL && moves->len > 0)
-    kept = hand_over_slots (self, moves, position, told_removed, told_added);
+    kept = hand_over_slots (self, moves, position, told_removed, told_added, &showed_chosen);
 
   drop_leaving (self, removed);
+  /* Worked out again when next asked for: shifting them cost each place. */
+  g_clear_pointer (&self->places, gtk_bitset_unref);
 
   if (kept == 0)
     {
@@ -275,7 +311,7 @@ tell_change (DailiesTaskSelection *self,
     g_list_model_items_changed (G_LIST_MODEL (self), position + kept, told_removed - kept, told_added - kept);
 
   /* The rows that took other tasks show whether those are selected. */
-  if (had_chosen)
+  if (showed_chosen)
     gtk_selection_model_selection_changed (GTK_SELECTION_MODEL (self), position, kept);
 }
 
@@ -347,21 +383,22 @@ dailies_task_selection_is_selected (GtkSelectionModel *model,
   return is_chosen_at (DAILIES_TASK_SELECTION (model), position);
 }
 
-/* The places of the selected tasks, of those in [@first, @end) at least:
- * each selected task looked up when there are fewer of them than places,
- * else each place looked at. */
+/* The places of the selected tasks: each looked up when there are few of
+ * them, else each place looked at. */
 static GtkBitset *
-get_chosen_places (DailiesTaskSelection *self,
-                   guint                 first,
-                   guint                 end)
+get_places (DailiesTaskSelection *self)
 {
-  GtkBitset *places = gtk_bitset_new_empty ();
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  guint n_chosen = g_hash_table_size (self->chosen);
 
-  end = MIN (end, g_list_model_get_n_items (G_LIST_MODEL (self->model)));
-  if (first >= end || g_hash_table_size (self->chosen) == 0)
-    return places;
+  if (self->places != NULL)
+    return self->places;
 
-  if (g_hash_table_size (self->chosen) < end - first)
+  self->places = gtk_bitset_new_empty ();
+  if (n_chosen == 0)
+    return self->places;
+
+  if ((guint64) n_chosen * PLACE_LOOKUP_COST < n_items)
     {
       GHashTableIter iter;
       gpointer task;
@@ -370,36 +407,35 @@ get_chosen_places (DailiesTaskSelection *self,
       g_hash_table_iter_init (&iter, self->chosen);
       while (g_hash_table_iter_next (&iter, &task, NULL))
         if (dailies_task_list_model_find_task (self->model, task, &at))
-          gtk_bitset_add (places, at);
-      return places;
+          gtk_bitset_add (self->places, at);
+      return self->places;
     }
 
-  for (guint at = first; at < end;)
+  for (guint at = 0; at < n_items;)
     {
       guint run = at;
 
-      while (run < end && is_chosen_at (self, run))
+      while (run < n_items && is_chosen_at (self, run))
         run++;
       if (run > at)
-        gtk_bitset_add_range (places, at, run - at);
+        gtk_bitset_add_range (self->places, at, run - at);
       at = run + 1;
     }
 
-  return places;
+  return self->places;
 }
 
+/* All of them: GTK may hold what it is given, as GtkMultiSelection's. */
 static GtkBitset *
 dailies_task_selection_get_selection_in_range (GtkSelectionModel *model,
                                                guint              position,
                                                guint              n_items)
 {
-  return get_chosen_places (DAILIES_TASK_SELECTION (model), position,
-                            position + MIN (n_items, G_MAXUINT - position));
+  return gtk_bitset_ref (get_places (DAILIES_TASK_SELECTION (model)));
 }
 
-/* The places in @mask take their state from @selected. Costs the places
- * in @mask, or, when fewer, the tasks selected and wanted: a click that
- * unselects the rest does not look at 100,000 places. */
+/* The places in @mask take their state from @selected: costs the places
+ * whose state changes, once the selection's places are known. */
 static gboolean
 dailies_task_selection_set_selection (GtkSelectionModel *model,
                                       GtkBitset         *selected,
@@ -407,6 +443,7 @@ dailies_task_selection_set_selection (GtkSelectionModel *model,
 {
   DailiesTaskSelection *self = DAILIES_TASK_SELECTION (model);
   guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  GtkBitset *places = get_places (self);
   g_autoptr(GtkBitset) within = gtk_bitset_copy (mask);
   g_autoptr(GtkBitset) wanted = NULL;
   g_autoptr(GtkBitset) changed = NULL;
@@ -419,26 +456,38 @@ dailies_task_selection_set_selection (GtkSelectionModel *model,
   wanted = gtk_bitset_copy (selected);
   gtk_bitset_intersect (wanted, within);
 
-  /* The places whose state changes: those selected now, and those wanted. */
-  changed = get_chosen_places (self, gtk_bitset_get_minimum (within), gtk_bitset_get_maximum (within) + 1);
+  changed = gtk_bitset_copy (places);
   gtk_bitset_intersect (changed, within);
   gtk_bitset_difference (changed, wanted);
   if (gtk_bitset_is_empty (changed))
     return TRUE;
-
-  for (gboolean valid = gtk_bitset_iter_init_first (&iter, changed, &at); valid;
-       valid = gtk_bitset_iter_next (&iter, &at))
-    {
-      DailiesTask *task = dailies_task_list_model_peek_task (self->model, at);
-
-      if (gtk_bitset_contains (wanted, at))
-        g_hash_table_add (self->chosen, g_object_ref (task));
-      else
-        g_hash_table_remove (self->chosen, task);
-    }
-
   first = gtk_bitset_get_minimum (changed);
   last = gtk_bitset_get_maximum (changed);
+
+  /* Escape, or a click after Ctrl+A: every task let go of at once. */
+  if (gtk_bitset_get_size (changed) == g_hash_table_size (self->chosen) && gtk_bitset_is_empty (wanted))
+    {
+      g_hash_table_remove_all (self->chosen);
+      gtk_bitset_remove_all (places);
+    }
+  else
+    for (gboolean valid = gtk_bitset_iter_init_first (&iter, changed, &at); valid;
+         valid = gtk_bitset_iter_next (&iter, &at))
+      {
+        DailiesTask *task = dailies_task_list_model_peek_task (self->model, at);
+
+        if (gtk_bitset_contains (wanted, at))
+          {
+            g_hash_table_add (self->chosen, g_object_ref (task));
+            gtk_bitset_add (places, at);
+          }
+        else
+          {
+            g_hash_table_remove (self->chosen, task);
+            gtk_bitset_remove (places, at);
+          }
+      }
+
   gtk_selection_model_selection_changed (model, first, last - first + 1);
 
   return TRUE;
@@ -468,6 +517,7 @@ dailies_task_selection_dispose (GObject *object)
     dailies_task_slot_set_owner (slot, NULL, NULL);
   g_hash_table_remove_all (self->slots);
   g_hash_table_remove_all (self->chosen);
+  g_clear_pointer (&self->places, gtk_bitset_unref);
   g_clear_object (&self->spare);
 
   if (self->model != NULL)
@@ -554,15 +604,15 @@ dailies_task_selection_get_selected_task (DailiesTaskSelection *self)
 GPtrArray *
 dailies_task_selection_dup_selected_tasks (DailiesTaskSelection *self)
 {
-  g_autoptr(GtkBitset) places = NULL;
+  GtkBitset *places;
   GPtrArray *tasks;
   GtkBitsetIter iter;
   guint at;
 
   g_return_val_if_fail (DAILIES_IS_TASK_SELECTION (self), NULL);
 
+  places = get_places (self);
   tasks = g_ptr_array_new_full (g_hash_table_size (self->chosen), g_object_unref);
-  places = get_chosen_places (self, 0, G_MAXUINT);
   for (gboolean valid = gtk_bitset_iter_init_first (&iter, places, &at); valid;
        valid = gtk_bitset_iter_next (&iter, &at))
     g_ptr_array_add (tasks, g_object_ref (dailies_task_list_model_peek_task (self->model, at)));

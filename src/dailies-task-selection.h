@@ -27,7 +27,8 @@ G_DECLARE_FINAL_TYPE (DailiesTaskSelection, dailies_task_selection, DAILIES, TAS
  * Positions are @model's. Main thread only. */
 DailiesTaskSelection *dailies_task_selection_new      (DailiesTaskListModel *model);
 /* How many tasks are selected: costs nothing, where the selection's
- * bitset costs the places of its tasks. */
+ * bitset costs the places of its tasks after a change. A task an answer
+ * moves is counted, and stays selected, while it is out of the list. */
 guint                 dailies_task_selection_get_n_selected   (DailiesTaskSelection *self);
 /* The selected task when exactly one is, else NULL. */
 DailiesTask          *dailies_task_selection_get_selected_task (DailiesTaskSelection *self);

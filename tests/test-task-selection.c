@@ -454,6 +454,60 @@ assert_selection_agrees (Fixture *f)
     }
 }
 
+typedef struct
+{
+  Fixture  *f;
+  gboolean *before;   /* each place's state before the change */
+  GArray   *told;     /* guint pairs: position, n_items */
+} Watch;
+
+static void
+told_cb (GtkSelectionModel *model,
+         guint              position,
+         guint              n_items,
+         Watch             *watch)
+{
+  g_array_append_val (watch->told, position);
+  g_array_append_val (watch->told, n_items);
+}
+
+static void
+watch_begin (Watch   *watch,
+             Fixture *f)
+{
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (f->selection));
+
+  watch->f = f;
+  watch->before = g_new (gboolean, n_items);
+  for (guint i = 0; i < n_items; i++)
+    watch->before[i] = gtk_selection_model_is_selected (GTK_SELECTION_MODEL (f->selection), i);
+  watch->told = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_signal_connect (f->selection, "selection-changed", G_CALLBACK (told_cb), watch);
+}
+
+/* Every place whose state the change made differ was told of. */
+static void
+watch_end (Watch *watch)
+{
+  GtkSelectionModel *model = GTK_SELECTION_MODEL (watch->f->selection);
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (model));
+
+  g_signal_handlers_disconnect_by_func (model, told_cb, watch);
+  for (guint i = 0; i < n_items; i++)
+    if (watch->before[i] != gtk_selection_model_is_selected (model, i))
+      {
+        gboolean covered = FALSE;
+
+        for (guint r = 0; r + 1 < watch->told->len && !covered; r += 2)
+          covered = i >= g_array_index (watch->told, guint, r) &&
+                    i - g_array_index (watch->told, guint, r) < g_array_index (watch->told, guint, r + 1);
+        g_assert_true (covered);
+      }
+  g_clear_pointer (&watch->before, g_free);
+  g_clear_pointer (&watch->told, g_array_unref);
+  assert_selection_agrees (watch->f);
+}
+
 /* The selection is kept by task: a task a change takes out of the list
  * (a search, a state filter after an answer, a removal) loses it and
  * comes back unselected, and a removed selected task is not kept alive
@@ -468,10 +522,15 @@ test_selection_by_task (Fixture       *f,
   g_autoptr(DailiesTask) clicked = NULL;
   DailiesTask *gone;
 
+  Watch watch;
+
   /* Every third place: Sel i is at place i. */
   for (guint i = 0; i < N_TASKS; i += 3)
-    gtk_selection_model_select_item (model, i, FALSE);
-  assert_selection_agrees (f);
+    {
+      watch_begin (&watch, f);
+      gtk_selection_model_select_item (model, i, FALSE);
+      watch_end (&watch);
+    }
   g_assert_cmpuint (dailies_task_selection_get_n_selected (f->selection), ==, 67);
 
   /* 100 to 199 come up; 0 to 99 leave, and come back unselected. */
@@ -484,9 +543,16 @@ test_selection_by_task (Fixture       *f,
   g_assert_false (gtk_selection_model_is_selected (model, 0));
   g_assert_true (gtk_selection_model_is_selected (model, 102));
 
+  /* A range, Shift+click's, and the rest let go of. */
+  watch_begin (&watch, f);
+  gtk_selection_model_select_range (model, 20, 15, TRUE);
+  watch_end (&watch);
+  g_assert_cmpuint (dailies_task_selection_get_n_selected (f->selection), ==, 15);
+
   /* Every task, only the unfinished shown: one fails and leaves. */
+  watch_begin (&watch, f);
   gtk_selection_model_select_all (model);
-  assert_selection_agrees (f);
+  watch_end (&watch);
   dailies_task_list_model_set_state_filter (f->model, DAILIES_TASK_FILTER_RUNNING);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->model)), ==, N_TASKS);
   failing = dailies_task_selection_get_task (f->selection, 50);
@@ -535,14 +601,78 @@ test_selection_by_task (Fixture       *f,
   g_assert_null (gone);
   assert_view_right (f);
 
-  /* A click: that task alone. */
+  /* A click: that task alone. Ctrl+click another, then let go of it. */
   clicked = dailies_task_selection_get_task (f->selection, 7);
+  watch_begin (&watch, f);
   gtk_selection_model_select_item (model, 7, TRUE);
+  watch_end (&watch);
   g_assert_true (dailies_task_selection_get_selected_task (f->selection) == clicked);
-  assert_selection_agrees (f);
-  gtk_selection_model_unselect_all (model);
+  watch_begin (&watch, f);
+  gtk_selection_model_select_item (model, 150, FALSE);
+  watch_end (&watch);
   g_assert_null (dailies_task_selection_get_selected_task (f->selection));
-  assert_selection_agrees (f);
+  watch_begin (&watch, f);
+  gtk_selection_model_unselect_item (model, 150);
+  watch_end (&watch);
+  g_assert_true (dailies_task_selection_get_selected_task (f->selection) == clicked);
+
+  /* Escape. */
+  watch_begin (&watch, f);
+  gtk_selection_model_unselect_all (model);
+  watch_end (&watch);
+  g_assert_null (dailies_task_selection_get_selected_task (f->selection));
+  g_assert_cmpuint (dailies_task_selection_get_n_selected (f->selection), ==, 0);
+}
+
+/* Selected tasks through a removal and an Undo spread over 10,000 places
+ * or more, told as one span with the places each task had: those removed
+ * come back unselected, the others stay selected, whether the selection
+ * looks at the tasks that left (many selected) or at its own (few). */
+static void
+test_selection_through_spread_removal (Fixture       *f,
+                                       gconstpointer  data)
+{
+  GtkSelectionModel *model = GTK_SELECTION_MODEL (f->selection);
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func (g_object_unref);
+      guint n_selected = 0, n_kept = 0;
+
+      /* A third of the tasks, or twelve: half of them removed below. */
+      gtk_selection_model_unselect_all (model);
+      for (guint i = 0; i < f->n_tasks; i++)
+        if (round == 0 ? i % 3 == 0 : i % 5000 == 10 || i % 5000 == 510)
+          {
+            gtk_selection_model_select_item (model, i, FALSE);
+            n_selected++;
+          }
+      /* Every 1,000th task, from 10 to 25,010. */
+      for (guint i = 10; i < 25020; i += 1000)
+        {
+          g_ptr_array_add (removed, dailies_task_selection_get_task (f->selection, i));
+          if (gtk_selection_model_is_selected (model, i))
+            n_kept++;
+        }
+      g_assert_cmpuint (n_kept, >, 0);
+
+      dailies_task_store_remove_tasks (f->store, removed);
+      assert_view_right (f);
+      g_assert_cmpuint (dailies_task_selection_get_n_selected (f->selection), ==, n_selected - n_kept);
+      assert_selection_agrees (f);
+
+      dailies_task_store_restore_tasks (f->store, removed);
+      assert_view_right (f);
+      g_assert_cmpuint (dailies_task_selection_get_n_selected (f->selection), ==, n_selected - n_kept);
+      assert_selection_agrees (f);
+      for (guint i = 0; i < removed->len; i++)
+        {
+          guint place;
+
+          g_assert_true (dailies_task_list_model_find_task (f->model, g_ptr_array_index (removed, i), &place));
+          g_assert_false (gtk_selection_model_is_selected (model, place));
+        }
+    }
 }
 
 /* An answer that moves a selected task (sorted by status, it fails and
@@ -671,6 +801,8 @@ main (int   argc,
   ADD ("/dailies/task-selection/selection-through-undo", test_selection_through_undo);
   ADD ("/dailies/task-selection/selection-through-answer", test_selection_through_answer);
   ADD ("/dailies/task-selection/selection-by-task", test_selection_by_task);
+  g_test_add ("/dailies/task-selection/selection-through-spread-removal", Fixture, GUINT_TO_POINTER (30000),
+              fixture_setup, test_selection_through_spread_removal, fixture_teardown);
   ADD ("/dailies/task-selection/asked-and-let-go", test_asked_and_let_go);
   ADD ("/dailies/task-selection/slot-outlives-model", test_slot_outlives_model);
 #undef ADD
