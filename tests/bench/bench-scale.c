@@ -16,8 +16,10 @@
  *               two against each other
  *   bulk        every task selected, their IDs copied, exported as CSV
  *               (through the dialog and the file chooser), sorted two
- *               ways, checked again, unselected, then all removed and
- *               brought back: each to the redrawn list, with the main
+ *               ways, checked again, unselected; answers that move a
+ *               task with all selected and with none; a click, a
+ *               Shift+click over half and Shift+Down twice; then all
+ *               removed and brought back: each to the redrawn list, with the main
  *               loop's worst stall (a 1 ms timeout's longest gap); the
  *               export against writing as many lines in a plain loop
  * Beside the times, what the main thread did meanwhile: its CPU time and
@@ -625,11 +627,12 @@ stall_probe_stop (guint probe)
  * work an action leaves behind: the poller sending what Check Again
  * queued). */
 static void
-bulk_step (const Ui   *ui,
-           const char *what,
-           const char *action,
-           GVariant   *parameter,
-           guint       watch_ms)
+bulk_step_on (const Ui   *ui,
+              GtkWidget  *widget,
+              const char *what,
+              const char *action,
+              GVariant   *parameter,
+              guint       watch_ms)
 {
   ThreadCost before, cost;
   gint64 start;
@@ -640,7 +643,7 @@ bulk_step (const Ui   *ui,
   probe = stall_probe_start ();
   before = thread_cost_now ();
   start = g_get_monotonic_time ();
-  g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (ui->window), action, parameter));
+  g_assert_true (gtk_widget_activate_action_variant (widget, action, parameter));
   call = ms_since (start);
   wait_for_paint (ui->list);
   drawn = ms_since (start);
@@ -655,6 +658,16 @@ bulk_step (const Ui   *ui,
            "worst main-loop stall %.1f ms%s (target <= 100 ms)\n",
            what, drawn, call, cost.cpu_ms, cost.faults, stall_probe_stop (probe),
            watch_ms > 0 ? " over 2 s, then until the window was still" : " until the window was still");
+}
+
+static void
+bulk_step (const Ui   *ui,
+           const char *what,
+           const char *action,
+           GVariant   *parameter,
+           guint       watch_ms)
+{
+  bulk_step_on (ui, GTK_WIDGET (ui->window), what, action, parameter, watch_ms);
 }
 
 /* Each step checked to have done what it says: an action that is off
@@ -853,9 +866,60 @@ bulk_moving_answers (const Ui         *ui,
            RUNS, selected, alone, selected / alone);
 }
 
+/* A click and a Shift+click over half the tasks, then Shift+Down twice,
+ * as GTK's list asks for them (list.select-item: place, Ctrl, Shift).
+ * Sorted by status, an answer that moves a selected task comes before the
+ * first Shift+Down when any task is running: the selection then works
+ * its places out again; the second finds them known. */
+static void
+bulk_extend (const Ui         *ui,
+             DailiesTaskStore *store)
+{
+  GListModel *shown = G_LIST_MODEL (ui->window->shown);
+  guint half = g_list_model_get_n_items (shown) / 2;
+  g_autoptr(DailiesTask) second = NULL;
+  const char *down_what = "Shift+Down, the selection's places known";
+
+  gtk_widget_activate_action (GTK_WIDGET (ui->window), "win.sort-order", "s", "status");
+  wait_for_paint (ui->list);
+  bulk_step_on (ui, ui->list, "click the first task", "list.select-item",
+                g_variant_new ("(ubb)", 0, FALSE, FALSE), 0);
+  assert_selected (ui, 1);
+  bulk_step_on (ui, ui->list, "Shift+click half-way down, selecting half the tasks", "list.select-item",
+                g_variant_new ("(ubb)", half - 1, FALSE, TRUE), 0);
+  assert_selected (ui, half);
+
+  second = g_list_model_get_item (shown, 1);
+  if (!dailies_task_is_terminal (second))
+    {
+      g_autofree char *body = g_strdup_printf (failure_template, dailies_task_get_id (second));
+      g_autoptr(DailiesTaskResponse) response = dailies_task_response_parse (body, strlen (body), NULL);
+      g_autoptr(DailiesTask) now_second = NULL;
+
+      g_assert_nonnull (response);
+      dailies_task_store_apply_response (store, second, response, body, 200);
+      now_second = g_list_model_get_item (shown, 1);
+      g_assert_true (now_second != second);
+      /* Still selected, out of the range Shift+Down makes. */
+      assert_selected (ui, half);
+      down_what = "Shift+Down just after an answer moved a selected task";
+    }
+  bulk_step_on (ui, ui->list, down_what, "list.select-item", g_variant_new ("(ubb)", half, FALSE, TRUE), 0);
+  assert_selected (ui, half + 1);
+  bulk_step_on (ui, ui->list, "Shift+Down again", "list.select-item",
+                g_variant_new ("(ubb)", half + 1, FALSE, TRUE), 0);
+  assert_selected (ui, half + 2);
+
+  gtk_widget_activate_action (GTK_WIDGET (ui->window), "win.select-none", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (ui->window), "win.sort-order", "s", "newest");
+  wait_for_paint (ui->list);
+  assert_selected (ui, 0);
+}
+
 /* Ctrl+A over every task, then what a person does with all of them: copy
  * their IDs, export them, sort them another way, check them all again,
- * Escape; and every task removed and brought back. */
+ * Escape; half of them selected with the keys; and every task removed
+ * and brought back. */
 static void
 bench_bulk (const Ui         *ui,
             DailiesTaskStore *store)
@@ -881,6 +945,7 @@ bench_bulk (const Ui         *ui,
   bulk_step (ui, "select none", "win.select-none", NULL, 0);
   assert_selected (ui, 0);
   bulk_moving_answers (ui, store);
+  bulk_extend (ui, store);
   bulk_remove_all (ui);
 }
 
