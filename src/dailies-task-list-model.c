@@ -1163,6 +1163,14 @@ dailies_task_list_model_find_task (DailiesTaskListModel *self,
   return TRUE;
 }
 
+guint
+dailies_task_list_model_count_may_leave (DailiesTaskListModel *self)
+{
+  g_return_val_if_fail (DAILIES_IS_TASK_LIST_MODEL (self), 0);
+
+  return self->leaving.n_entries + self->leaving.n_before;
+}
+
 void
 dailies_task_list_model_foreach_leaving (DailiesTaskListModel *self,
                                          GFunc                 func,

@@ -104,5 +104,8 @@ gboolean              dailies_task_list_model_find_task           (DailiesTaskLi
 void                  dailies_task_list_model_foreach_leaving     (DailiesTaskListModel *self,
                                                                    GFunc                 func,
                                                                    gpointer              user_data);
+/* Then: how many tasks foreach_leaving() looks at, at most (0 when the
+ * change takes none out: an addition, a move). */
+guint                 dailies_task_list_model_count_may_leave     (DailiesTaskListModel *self);
 
 G_END_DECLS

@@ -252,25 +252,26 @@ unchoose_cb (gpointer task,
 }
 
 /* As GtkMultiSelection does, a task a change takes out of the list loses
- * its selection; one it moves keeps it. Costs the tasks taken out, or,
- * when fewer, the tasks selected (a search's key with one selected). */
-static void
-drop_leaving (DailiesTaskSelection *self,
-              guint                 removed)
+ * its selection; one it moves keeps it. Costs the tasks the change may
+ * take out, or, when fewer, the tasks selected (a search's key with one
+ * selected). Returns whether any lost it. */
+static gboolean
+drop_leaving (DailiesTaskSelection *self)
 {
   guint n_chosen = g_hash_table_size (self->chosen);
+  guint n_may_leave = dailies_task_list_model_count_may_leave (self->model);
   DailiesTask *moving;
   g_autoptr(GPtrArray) gone = NULL;
   GHashTableIter iter;
   gpointer task;
 
-  if (removed == 0 || n_chosen == 0)
-    return;
+  if (n_may_leave == 0 || n_chosen == 0)
+    return FALSE;
 
-  if ((guint64) n_chosen * PLACE_LOOKUP_COST >= removed)
+  if ((guint64) n_chosen * PLACE_LOOKUP_COST >= n_may_leave)
     {
       dailies_task_list_model_foreach_leaving (self->model, unchoose_cb, self);
-      return;
+      return g_hash_table_size (self->chosen) != n_chosen;
     }
 
   moving = dailies_task_list_model_get_moving_task (self->model);
@@ -281,6 +282,8 @@ drop_leaving (DailiesTaskSelection *self,
       g_ptr_array_add (gone, task);
   for (guint i = 0; i < gone->len; i++)
     g_hash_table_remove (self->chosen, g_ptr_array_index (gone, i));
+
+  return gone->len > 0;
 }
 
 static void
@@ -292,12 +295,13 @@ tell_change (DailiesTaskSelection *self,
   guint told_removed = removed, told_added = added;
   g_autoptr(GArray) moves = take_slots_off (self, position, &told_removed, &told_added);
   gboolean showed_chosen = FALSE;
+  gboolean dropped;
   guint kept = 0;
 
   if (moves != NULL && moves->len > 0)
     kept = hand_over_slots (self, moves, position, told_removed, told_added, &showed_chosen);
 
-  drop_leaving (self, removed);
+  dropped = drop_leaving (self);
   /* Worked out again when next asked for: shifting them cost each place. */
   g_clear_pointer (&self->places, gtk_bitset_unref);
 
@@ -310,8 +314,10 @@ tell_change (DailiesTaskSelection *self,
   if (told_removed > kept || told_added > kept)
     g_list_model_items_changed (G_LIST_MODEL (self), position + kept, told_removed - kept, told_added - kept);
 
-  /* The rows that took other tasks show whether those are selected. */
-  if (showed_chosen)
+  /* The rows that took other tasks show whether those are selected; a
+   * selected task without a row that left is told too, when the rows
+   * took the whole change and nothing else would be. */
+  if (showed_chosen || dropped)
     gtk_selection_model_selection_changed (GTK_SELECTION_MODEL (self), position, kept);
 }
 
@@ -425,7 +431,9 @@ get_places (DailiesTaskSelection *self)
   return self->places;
 }
 
-/* All of them: GTK may hold what it is given, as GtkMultiSelection's. */
+/* All of them. A holder sees later selections but not later changes to
+ * the list (the bitset is let go of then), where GtkMultiSelection's
+ * follows both. */
 static GtkBitset *
 dailies_task_selection_get_selection_in_range (GtkSelectionModel *model,
                                                guint              position,
@@ -435,7 +443,8 @@ dailies_task_selection_get_selection_in_range (GtkSelectionModel *model,
 }
 
 /* The places in @mask take their state from @selected: costs the places
- * whose state changes, once the selection's places are known. */
+ * whose state changes, once the selection's places are known, or, for a
+ * click or Escape, the tasks let go of. */
 static gboolean
 dailies_task_selection_set_selection (GtkSelectionModel *model,
                                       GtkBitset         *selected,
@@ -443,7 +452,7 @@ dailies_task_selection_set_selection (GtkSelectionModel *model,
 {
   DailiesTaskSelection *self = DAILIES_TASK_SELECTION (model);
   guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->model));
-  GtkBitset *places = get_places (self);
+  GtkBitset *places;
   g_autoptr(GtkBitset) within = gtk_bitset_copy (mask);
   g_autoptr(GtkBitset) wanted = NULL;
   g_autoptr(GtkBitset) changed = NULL;
@@ -456,6 +465,28 @@ dailies_task_selection_set_selection (GtkSelectionModel *model,
   wanted = gtk_bitset_copy (selected);
   gtk_bitset_intersect (wanted, within);
 
+  /* Escape, or a click (one task, the rest let go of): the selection is
+   * made anew, without working out where the tasks let go of were. */
+  if (n_items > 0 && gtk_bitset_get_size (within) == n_items && gtk_bitset_get_size (wanted) <= 1)
+    {
+      DailiesTask *task = NULL;
+
+      if (!gtk_bitset_is_empty (wanted))
+        task = dailies_task_list_model_peek_task (self->model, gtk_bitset_get_minimum (wanted));
+      if (g_hash_table_size (self->chosen) == (task != NULL ? 1 : 0) &&
+          (task == NULL || g_hash_table_contains (self->chosen, task)))
+        return TRUE;
+
+      g_hash_table_remove_all (self->chosen);
+      if (task != NULL)
+        g_hash_table_add (self->chosen, g_object_ref (task));
+      g_clear_pointer (&self->places, gtk_bitset_unref);
+      self->places = gtk_bitset_copy (wanted);
+      gtk_selection_model_selection_changed (model, 0, n_items);
+      return TRUE;
+    }
+
+  places = get_places (self);
   changed = gtk_bitset_copy (places);
   gtk_bitset_intersect (changed, within);
   gtk_bitset_difference (changed, wanted);
@@ -464,29 +495,22 @@ dailies_task_selection_set_selection (GtkSelectionModel *model,
   first = gtk_bitset_get_minimum (changed);
   last = gtk_bitset_get_maximum (changed);
 
-  /* Escape, or a click after Ctrl+A: every task let go of at once. */
-  if (gtk_bitset_get_size (changed) == g_hash_table_size (self->chosen) && gtk_bitset_is_empty (wanted))
+  for (gboolean valid = gtk_bitset_iter_init_first (&iter, changed, &at); valid;
+       valid = gtk_bitset_iter_next (&iter, &at))
     {
-      g_hash_table_remove_all (self->chosen);
-      gtk_bitset_remove_all (places);
-    }
-  else
-    for (gboolean valid = gtk_bitset_iter_init_first (&iter, changed, &at); valid;
-         valid = gtk_bitset_iter_next (&iter, &at))
-      {
-        DailiesTask *task = dailies_task_list_model_peek_task (self->model, at);
+      DailiesTask *task = dailies_task_list_model_peek_task (self->model, at);
 
-        if (gtk_bitset_contains (wanted, at))
-          {
-            g_hash_table_add (self->chosen, g_object_ref (task));
-            gtk_bitset_add (places, at);
-          }
-        else
-          {
-            g_hash_table_remove (self->chosen, task);
-            gtk_bitset_remove (places, at);
-          }
-      }
+      if (gtk_bitset_contains (wanted, at))
+        {
+          g_hash_table_add (self->chosen, g_object_ref (task));
+          gtk_bitset_add (places, at);
+        }
+      else
+        {
+          g_hash_table_remove (self->chosen, task);
+          gtk_bitset_remove (places, at);
+        }
+    }
 
   gtk_selection_model_selection_changed (model, first, last - first + 1);
 

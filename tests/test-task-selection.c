@@ -567,6 +567,7 @@ test_selection_by_task (Fixture       *f,
    * (the last two places), selected. */
   dailies_task_list_model_set_sort (f->model, DAILIES_TASK_SORT_STATUS);
   assert_view_right (f);
+  assert_selection_agrees (f);
   {
     g_autoptr(DailiesTask) moving = dailies_task_selection_get_task (f->selection, 10);
     guint place;
@@ -600,6 +601,8 @@ test_selection_by_task (Fixture       *f,
   g_ptr_array_set_size (removed, 0);
   g_assert_null (gone);
   assert_view_right (f);
+  g_assert_cmpuint (dailies_task_selection_get_n_selected (f->selection), ==, N_TASKS - 4);
+  assert_selection_agrees (f);
 
   /* A click: that task alone. Ctrl+click another, then let go of it. */
   clicked = dailies_task_selection_get_task (f->selection, 7);
@@ -624,6 +627,39 @@ test_selection_by_task (Fixture       *f,
   g_assert_cmpuint (dailies_task_selection_get_n_selected (f->selection), ==, 0);
 }
 
+static void
+count_any_cb (guint *count)
+{
+  (*count)++;
+}
+
+/* A search that swaps ten tasks for ten others, whose change the rows in
+ * view take whole (the rows the last five places, the list telling
+ * nothing else): a selected task without a row that the search leaves
+ * out is let go of, and the window is told. */
+static void
+test_selection_left_without_row (Fixture       *f,
+                                 gconstpointer  data)
+{
+  GtkSelectionModel *model = GTK_SELECTION_MODEL (f->selection);
+  guint n_told = 0;
+
+  search (f, "sel0000");
+  g_assert_cmpuint (f->held->len, ==, 10);
+  f->first = 5;
+  fill_window (f);
+  gtk_selection_model_select_item (model, 2, FALSE);
+  g_assert_cmpuint (dailies_task_selection_get_n_selected (f->selection), ==, 1);
+
+  g_signal_connect_swapped (model, "selection-changed", G_CALLBACK (count_any_cb), &n_told);
+  g_signal_connect_swapped (model, "items-changed", G_CALLBACK (count_any_cb), &n_told);
+  search (f, "sel0001");
+  g_assert_cmpuint (f->n_asked, ==, 0);
+  g_assert_cmpuint (dailies_task_selection_get_n_selected (f->selection), ==, 0);
+  g_assert_cmpuint (n_told, >, 0);
+  assert_selection_agrees (f);
+}
+
 /* Selected tasks through a removal and an Undo spread over 10,000 places
  * or more, told as one span with the places each task had: those removed
  * come back unselected, the others stay selected, whether the selection
@@ -637,7 +673,7 @@ test_selection_through_spread_removal (Fixture       *f,
   for (guint round = 0; round < 2; round++)
     {
       g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func (g_object_unref);
-      guint n_selected = 0, n_kept = 0;
+      guint n_selected = 0, n_removed_selected = 0;
 
       /* A third of the tasks, or twelve: half of them removed below. */
       gtk_selection_model_unselect_all (model);
@@ -652,18 +688,18 @@ test_selection_through_spread_removal (Fixture       *f,
         {
           g_ptr_array_add (removed, dailies_task_selection_get_task (f->selection, i));
           if (gtk_selection_model_is_selected (model, i))
-            n_kept++;
+            n_removed_selected++;
         }
-      g_assert_cmpuint (n_kept, >, 0);
+      g_assert_cmpuint (n_removed_selected, >, 0);
 
       dailies_task_store_remove_tasks (f->store, removed);
       assert_view_right (f);
-      g_assert_cmpuint (dailies_task_selection_get_n_selected (f->selection), ==, n_selected - n_kept);
+      g_assert_cmpuint (dailies_task_selection_get_n_selected (f->selection), ==, n_selected - n_removed_selected);
       assert_selection_agrees (f);
 
       dailies_task_store_restore_tasks (f->store, removed);
       assert_view_right (f);
-      g_assert_cmpuint (dailies_task_selection_get_n_selected (f->selection), ==, n_selected - n_kept);
+      g_assert_cmpuint (dailies_task_selection_get_n_selected (f->selection), ==, n_selected - n_removed_selected);
       assert_selection_agrees (f);
       for (guint i = 0; i < removed->len; i++)
         {
@@ -801,6 +837,7 @@ main (int   argc,
   ADD ("/dailies/task-selection/selection-through-undo", test_selection_through_undo);
   ADD ("/dailies/task-selection/selection-through-answer", test_selection_through_answer);
   ADD ("/dailies/task-selection/selection-by-task", test_selection_by_task);
+  ADD ("/dailies/task-selection/selection-left-without-row", test_selection_left_without_row);
   g_test_add ("/dailies/task-selection/selection-through-spread-removal", Fixture, GUINT_TO_POINTER (30000),
               fixture_setup, test_selection_through_spread_removal, fixture_teardown);
   ADD ("/dailies/task-selection/asked-and-let-go", test_asked_and_let_go);

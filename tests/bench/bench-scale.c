@@ -867,10 +867,11 @@ bulk_moving_answers (const Ui         *ui,
 }
 
 /* A click and a Shift+click over half the tasks, then Shift+Down twice,
- * as GTK's list asks for them (list.select-item: place, Ctrl, Shift).
- * Sorted by status, an answer that moves a selected task comes before the
- * first Shift+Down when any task is running: the selection then works
- * its places out again; the second finds them known. */
+ * as GTK's list asks for them (list.select-item: place, Ctrl, Shift; not
+ * the focus's move and the scrolling a key adds). Sorted by status, an
+ * answer that moves a selected task (the second, still running) comes
+ * before the first Shift+Down: the selection then works its places out
+ * again; the second finds them known. */
 static void
 bulk_extend (const Ui         *ui,
              DailiesTaskStore *store)
@@ -879,6 +880,7 @@ bulk_extend (const Ui         *ui,
   guint half = g_list_model_get_n_items (shown) / 2;
   g_autoptr(DailiesTask) second = NULL;
   const char *down_what = "Shift+Down, the selection's places known";
+  guint moved_to = 0;
 
   gtk_widget_activate_action (GTK_WIDGET (ui->window), "win.sort-order", "s", "status");
   wait_for_paint (ui->list);
@@ -902,10 +904,19 @@ bulk_extend (const Ui         *ui,
       g_assert_true (now_second != second);
       /* Still selected, out of the range Shift+Down makes. */
       assert_selected (ui, half);
+      g_assert_true (dailies_task_list_model_find_task (ui->window->shown, second, &moved_to));
+      g_assert_cmpuint (moved_to, >, half);
+      g_assert_true (gtk_selection_model_is_selected (GTK_SELECTION_MODEL (ui->window->selection), moved_to));
       down_what = "Shift+Down just after an answer moved a selected task";
     }
   bulk_step_on (ui, ui->list, down_what, "list.select-item", g_variant_new ("(ubb)", half, FALSE, TRUE), 0);
   assert_selected (ui, half + 1);
+  /* The first half and one more: the moved task let go of, the one that
+   * came up into the half kept. */
+  g_assert_true (gtk_selection_model_is_selected (GTK_SELECTION_MODEL (ui->window->selection), half - 1));
+  g_assert_true (gtk_selection_model_is_selected (GTK_SELECTION_MODEL (ui->window->selection), half));
+  if (moved_to > 0)
+    g_assert_false (gtk_selection_model_is_selected (GTK_SELECTION_MODEL (ui->window->selection), moved_to));
   bulk_step_on (ui, ui->list, "Shift+Down again", "list.select-item",
                 g_variant_new ("(ubb)", half + 1, FALSE, TRUE), 0);
   assert_selected (ui, half + 2);
