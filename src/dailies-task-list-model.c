@@ -573,7 +573,9 @@ replace_shown (DailiesTaskListModel *self,
 
   /* With the keys unchanged, the old list can still be searched by them. */
   self->replaced = keys_kept ? old : NULL;
-  tell_change (self, prefix, n_old, n_new, &(Leaving) { .before = old, .first = prefix, .n_before = n_old });
+  /* A new order takes no task out. */
+  tell_change (self, prefix, n_old, n_new,
+               keys_kept ? &(Leaving) { .before = old, .first = prefix, .n_before = n_old } : NULL);
   self->replaced = NULL;
   if (old->len != shown->len)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);

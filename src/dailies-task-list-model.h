@@ -105,7 +105,7 @@ void                  dailies_task_list_model_foreach_leaving     (DailiesTaskLi
                                                                    GFunc                 func,
                                                                    gpointer              user_data);
 /* Then: how many tasks foreach_leaving() looks at, at most (0 when the
- * change takes none out: an addition, a move). */
+ * change takes none out: an addition, a move, a new order). */
 guint                 dailies_task_list_model_count_may_leave     (DailiesTaskListModel *self);
 
 G_END_DECLS

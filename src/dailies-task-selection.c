@@ -302,8 +302,6 @@ tell_change (DailiesTaskSelection *self,
     kept = hand_over_slots (self, moves, position, told_removed, told_added, &showed_chosen);
 
   dropped = drop_leaving (self);
-  /* Worked out again when next asked for: shifting them cost each place. */
-  g_clear_pointer (&self->places, gtk_bitset_unref);
 
   if (kept == 0)
     {
@@ -329,6 +327,9 @@ model_items_changed_cb (DailiesTaskSelection *self,
                         guint                 removed,
                         guint                 added)
 {
+  /* Worked out again when next asked for (shifting them cost each
+   * place), and never from the places before, while the change is told. */
+  g_clear_pointer (&self->places, gtk_bitset_unref);
   settle_spare (self);
   tell_change (self, position, removed, added);
   release_spare_task (self);
