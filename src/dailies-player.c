@@ -194,25 +194,10 @@ state_change_run (gpointer data,
 {
   StateChange *change = data;
 
-  /* Under the state lock, so that the main thread cannot stop the
-   * pipeline between the check and the change (stop_pipeline_now). */
-  GST_STATE_LOCK (change->pipeline);
   if (change->state == GST_STATE_NULL || change->era == pipeline_get_era (change->pipeline))
     gst_element_set_state (change->pipeline, change->state);
-  GST_STATE_UNLOCK (change->pipeline);
   gst_object_unref (change->pipeline);
   g_free (change);
-}
-
-/* Stops @pipeline here and now: a change asked for before is skipped, and
- * one under way ends first. */
-static void
-stop_pipeline_now (GstElement *pipeline)
-{
-  GST_STATE_LOCK (pipeline);
-  pipeline_next_era (pipeline);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  GST_STATE_UNLOCK (pipeline);
 }
 
 static void
@@ -407,6 +392,8 @@ update_media_info (DailiesPlayer *self)
   gtk_label_set_label (self->info_label, info->len > 0 ? info->str : _("No media information yet"));
 }
 
+static void destroy_pipeline (DailiesPlayer *self);
+
 static gboolean
 bus_message_cb (GstBus     *bus,
                 GstMessage *message,
@@ -437,11 +424,10 @@ bus_message_cb (GstBus     *bus,
         self->error_text = describe_error (error, debug);
         show_message (self, self->error_text, FALSE);
         self->target = GST_STATE_NULL;
-        /* Here and now, so that no message of the failed start follows. */
-        stop_pipeline_now (self->pipeline);
-        self->state = GST_STATE_NULL;
+        /* Let go of at once, so that no message of the failed start
+         * follows; Play makes a fresh pipeline. */
+        destroy_pipeline (self);
         update_play_button (self);
-        update_position_tick (self);
 
         /* What a pre-signed link's host answers once it lapsed. */
         if (self->http_status == 403 || self->http_status == 404 ||
@@ -735,12 +721,13 @@ create_pipeline (DailiesPlayer *self)
   return TRUE;
 }
 
-/* With @wait, the pipeline is in NULL on return (the player goes away);
- * else it gets there on the state thread, cut off from the player first:
- * no message, frame or property of it reaches the player any more. */
+/* The pipeline gets to NULL on the state thread, cut off from the player
+ * first: no message, frame or property of it reaches the player any more.
+ * Never here: NULL joins the streaming threads, and one may be waiting
+ * for an answer this main loop serves (the demo's CDN) or for a host
+ * that went silent; the window would hang with it. */
 static void
-destroy_pipeline (DailiesPlayer *self,
-                  gboolean       wait)
+destroy_pipeline (DailiesPlayer *self)
 {
   g_autoptr(GstElement) pipeline = NULL;
 
@@ -756,16 +743,9 @@ destroy_pipeline (DailiesPlayer *self,
   self->state = GST_STATE_NULL;
   update_position_tick (self);
 
-  /* NULL joins the streaming threads before the last reference goes. */
-  if (wait)
-    {
-      stop_pipeline_now (pipeline);
-    }
-  else
-    {
-      pipeline_next_era (pipeline);
-      change_state_later (pipeline, GST_STATE_NULL);
-    }
+  /* A change asked for before is skipped; NULL comes after it. */
+  pipeline_next_era (pipeline);
+  change_state_later (pipeline, GST_STATE_NULL);
 }
 
 /* Only links we can vouch for reach GStreamer: http(s) with a host from the
@@ -822,10 +802,12 @@ load_uri (DailiesPlayer *self,
           gboolean       local)
 {
 
-  if (g_strcmp0 (uri, self->uri) == 0 && self->pipeline != NULL)
+  /* The same link again: what plays goes on, and a failed one stays
+   * failed until Play asks for it anew. */
+  if (g_strcmp0 (uri, self->uri) == 0 && (self->pipeline != NULL || self->error_text != NULL))
     return;
 
-  destroy_pipeline (self, FALSE);
+  destroy_pipeline (self);
   dailies_paintable_clear (self->paintable);
   g_clear_pointer (&self->error_text, g_free);
   self->http_status = 0;
@@ -921,7 +903,7 @@ dailies_player_stop (DailiesPlayer *self)
 {
   g_return_if_fail (DAILIES_IS_PLAYER (self));
 
-  destroy_pipeline (self, FALSE);
+  destroy_pipeline (self);
   self->target = GST_STATE_NULL;
   update_play_button (self);
 }
@@ -1220,7 +1202,7 @@ dailies_player_dispose (GObject *object)
 {
   DailiesPlayer *self = (DailiesPlayer *)object;
 
-  destroy_pipeline (self, TRUE);
+  destroy_pipeline (self);
   g_clear_handle_id (&self->position_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), DAILIES_TYPE_PLAYER);
   g_clear_object (&self->paintable);

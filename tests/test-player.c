@@ -44,6 +44,7 @@ G_DEFINE_FINAL_TYPE (TestAudioSink, test_audio_sink, GST_TYPE_BIN)
 static GThread *sink_readied_by;   /* atomic */
 static int sink_fed_nice;          /* atomic: the nice value + 100, 0 until fed */
 static int sink_readied_nice;      /* atomic: the nice value + 100 of the readying thread */
+static GThread *sink_stopped_by;   /* atomic: the thread that took it from READY to NULL */
 
 static GstStateChangeReturn
 test_audio_sink_change_state (GstElement     *element,
@@ -53,6 +54,10 @@ test_audio_sink_change_state (GstElement     *element,
     {
       g_atomic_pointer_set (&sink_readied_by, g_thread_self ());
       g_atomic_int_set (&sink_readied_nice, getpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid)) + 100);
+    }
+  else if (transition == GST_STATE_CHANGE_READY_TO_NULL)
+    {
+      g_atomic_pointer_set (&sink_stopped_by, g_thread_self ());
     }
 
   return GST_ELEMENT_CLASS (test_audio_sink_parent_class)->change_state (element, transition);
@@ -116,7 +121,8 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  gtk_window_destroy (f->window);
+  if (f->window != NULL)
+    gtk_window_destroy (f->window);
   g_clear_object (&f->server);
 }
 
@@ -493,6 +499,33 @@ test_pipeline_work_off_main_thread (Fixture       *f,
   g_assert_cmpint (g_atomic_int_get (&sink_fed_nice) - 100, ==, main_nice);
 }
 
+static gboolean
+sink_stopped (gpointer user_data)
+{
+  return g_atomic_pointer_get (&sink_stopped_by) != NULL;
+}
+
+/* A player that goes away stops its pipeline on the state thread: NULL
+ * joins the streaming threads, which may wait for this main loop (here
+ * the demo's CDN serves them) or for a host gone silent. */
+static void
+test_stops_off_main_thread (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *url = video_url (f);
+
+  dailies_player_set_uri (f->player, url);
+  dailies_player_play (f->player);
+  g_assert_true (dailies_test_wait_until (is_playing, f->player, 15000));
+
+  g_atomic_pointer_set (&sink_stopped_by, NULL);
+  gtk_window_destroy (f->window);
+  f->window = NULL;
+  f->player = NULL;
+  g_assert_true (dailies_test_wait_until (sink_stopped, NULL, 15000));
+  g_assert_true (g_atomic_pointer_get (&sink_stopped_by) != g_thread_self ());
+}
+
 static void
 test_expired_link (Fixture       *f,
                    gconstpointer  data)
@@ -503,6 +536,8 @@ test_expired_link (Fixture       *f,
 
   g_signal_connect (f->player, "link-refused", G_CALLBACK (link_refused_cb), &refusal);
   dailies_demo_server_expire_links (f->server);
+  g_atomic_pointer_set (&sink_readied_by, NULL);
+  g_atomic_pointer_set (&sink_stopped_by, NULL);
   dailies_player_set_uri (f->player, url);
   dailies_player_play (f->player);
 
@@ -510,6 +545,12 @@ test_expired_link (Fixture       *f,
   error_text = dailies_player_get_error_text (f->player);
   g_assert_nonnull (strstr (error_text, "expired"));
   g_assert_cmpint (dailies_player_get_state (f->player), ==, GST_STATE_NULL);
+
+  /* The failed pipeline is stopped on the state thread too: the main
+   * thread stopping it here hung the window for good, once in a CI run. */
+  g_assert_nonnull (g_atomic_pointer_get (&sink_readied_by));
+  g_assert_true (dailies_test_wait_until (sink_stopped, NULL, 15000));
+  g_assert_true (g_atomic_pointer_get (&sink_stopped_by) != g_thread_self ());
 
   /* The host's answer is told, with the link it was about. */
   g_assert_cmpuint (dailies_player_get_http_status (f->player), ==, 403);
@@ -581,6 +622,8 @@ main (int   argc,
   g_test_add ("/dailies/player/controls", Fixture, NULL, fixture_set_up, test_controls, fixture_tear_down);
   g_test_add ("/dailies/player/pipeline-work-off-main-thread", Fixture, NULL, fixture_set_up,
               test_pipeline_work_off_main_thread, fixture_tear_down);
+  g_test_add ("/dailies/player/stops-off-main-thread", Fixture, NULL, fixture_set_up,
+              test_stops_off_main_thread, fixture_tear_down);
   g_test_add ("/dailies/player/expired-link", Fixture, NULL, fixture_set_up, test_expired_link, fixture_tear_down);
   g_test_add ("/dailies/player/lapsed-signature", Fixture, NULL, fixture_set_up, test_lapsed_signature, fixture_tear_down);
   g_test_add ("/dailies/player/refuses-other-schemes", Fixture, NULL, fixture_set_up, test_refuses_other_schemes, fixture_tear_down);
