@@ -471,6 +471,10 @@ dailies_application_shutdown (GApplication *app)
   /* What was shown as saved must be on disk before we go. */
   if (self->store != NULL && !dailies_task_store_flush (self->store, &error))
     g_warning ("store: could not save tasks at exit: %s", error->message);
+  /* The windows' videos stop on threads of their own: no stream runs on
+   * while the libraries it uses go away, unless one is stuck. */
+  if (!dailies_player_wait_for_stops (2000))
+    g_message ("player: a video was still stopping at exit");
 
   G_APPLICATION_CLASS (dailies_application_parent_class)->shutdown (app);
 }

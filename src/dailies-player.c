@@ -61,6 +61,7 @@ struct _DailiesPlayer
   guint             bus_watch;
   guint             position_source;
   char             *uri;
+  gboolean          local;           /* uri is a copy Dailies saved itself */
   char             *title;
   char             *error_text;
   guint             http_status;     /* of the last error from the link's host, else 0 */
@@ -161,10 +162,14 @@ update_position_tick (DailiesPlayer *self)
 
 /* The pipelines' state changes run on one thread, in the order they are
  * asked for: going to READY makes and probes elements (the audio sink
- * tries each output, loading its plugins), going to NULL joins the
- * streaming threads. On the main thread they made its longest stall
- * while a task finished during an import (70-140 ms with two busy cores).
- * Their results come back as bus messages, as before. */
+ * tries each output, loading its plugins). On the main thread they made
+ * its longest stall while a task finished during an import (70-140 ms
+ * with two busy cores). Their results come back as bus messages.
+ *
+ * A pipeline let go of goes to NULL on a thread of its own: NULL joins
+ * the streaming threads, and one may wait for a host gone silent or for
+ * a sound server that does not answer. Such a stop holds up neither the
+ * window nor the next video. */
 typedef struct
 {
   GstElement *pipeline;
@@ -172,8 +177,13 @@ typedef struct
   guint       era;
 } StateChange;
 
+/* Changes asked for and not yet made, for dailies_player_wait_for_stops(). */
+static GMutex changes_lock;
+static GCond  changes_done;
+static guint  changes_pending;
+
 /* A pipeline's era: a change asked for in an earlier one is skipped (but
- * for NULL). It moves on when the main thread stops the pipeline itself. */
+ * for NULL). It moves on when the player lets the pipeline go. */
 static GQuark era_quark;
 
 static guint
@@ -194,10 +204,36 @@ state_change_run (gpointer data,
 {
   StateChange *change = data;
 
+  /* Under the state lock, so that the stop, on another thread, cannot
+   * come between the check and the change. */
+  GST_STATE_LOCK (change->pipeline);
   if (change->state == GST_STATE_NULL || change->era == pipeline_get_era (change->pipeline))
     gst_element_set_state (change->pipeline, change->state);
+  GST_STATE_UNLOCK (change->pipeline);
   gst_object_unref (change->pipeline);
   g_free (change);
+
+  g_mutex_lock (&changes_lock);
+  if (--changes_pending == 0)
+    g_cond_broadcast (&changes_done);
+  g_mutex_unlock (&changes_lock);
+}
+
+static void
+push_change (GThreadPool *pool,
+             GstElement  *pipeline,
+             GstState     state)
+{
+  StateChange *change = g_new0 (StateChange, 1);
+
+  change->pipeline = gst_object_ref (pipeline);
+  change->state = state;
+  change->era = pipeline_get_era (pipeline);
+
+  g_mutex_lock (&changes_lock);
+  changes_pending++;
+  g_mutex_unlock (&changes_lock);
+  g_thread_pool_push (pool, change, NULL);
 }
 
 static void
@@ -205,7 +241,6 @@ change_state_later (GstElement *pipeline,
                     GstState    state)
 {
   static GThreadPool *pool;
-  StateChange *change = g_new0 (StateChange, 1);
 
   /* One thread of its own, so that each pipeline's changes keep their
    * order. It keeps the window's priority: the streaming threads it starts
@@ -216,10 +251,45 @@ change_state_later (GstElement *pipeline,
   if (g_once_init_enter (&pool))
     g_once_init_leave (&pool, g_thread_pool_new (state_change_run, NULL, 1, TRUE, NULL));
 
-  change->pipeline = gst_object_ref (pipeline);
-  change->state = state;
-  change->era = pipeline_get_era (pipeline);
-  g_thread_pool_push (pool, change, NULL);
+  push_change (pool, pipeline, state);
+}
+
+/* @pipeline, let go of, to NULL on a thread of GLib's shared pool: as
+ * many at once as there are stops under way. */
+static void
+stop_later (GstElement *pipeline)
+{
+  static GThreadPool *pool;
+
+  if (g_once_init_enter (&pool))
+    g_once_init_leave (&pool, g_thread_pool_new (state_change_run, NULL, -1, FALSE, NULL));
+
+  push_change (pool, pipeline, GST_STATE_NULL);
+}
+
+/**
+ * dailies_player_wait_for_stops:
+ * @timeout_ms: how long to wait at most
+ *
+ * Waits until the state changes asked for, stops included, have been
+ * made: for the application's end, so that no stream still runs while
+ * the libraries it uses go away.
+ *
+ * Returns: whether all were made in time
+ */
+gboolean
+dailies_player_wait_for_stops (guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * G_TIME_SPAN_MILLISECOND;
+  gboolean made;
+
+  g_mutex_lock (&changes_lock);
+  while (changes_pending > 0 && g_cond_wait_until (&changes_done, &changes_lock, deadline))
+    ;
+  made = changes_pending == 0;
+  g_mutex_unlock (&changes_lock);
+
+  return made;
 }
 
 static void
@@ -721,11 +791,11 @@ create_pipeline (DailiesPlayer *self)
   return TRUE;
 }
 
-/* The pipeline gets to NULL on the state thread, cut off from the player
- * first: no message, frame or property of it reaches the player any more.
- * Never here: NULL joins the streaming threads, and one may be waiting
- * for an answer this main loop serves (the demo's CDN) or for a host
- * that went silent; the window would hang with it. */
+/* The pipeline goes to NULL off the main thread (stop_later), cut off
+ * from the player first: no message, frame or property of it reaches the
+ * player any more. Never here: NULL joins the streaming threads, and one
+ * may be waiting for an answer this main loop serves (the demo's CDN) or
+ * for a host gone silent; the window would hang with it. */
 static void
 destroy_pipeline (DailiesPlayer *self)
 {
@@ -743,9 +813,9 @@ destroy_pipeline (DailiesPlayer *self)
   self->state = GST_STATE_NULL;
   update_position_tick (self);
 
-  /* A change asked for before is skipped; NULL comes after it. */
+  /* A change asked for before and not yet made is skipped. */
   pipeline_next_era (pipeline);
-  change_state_later (pipeline, GST_STATE_NULL);
+  stop_later (pipeline);
 }
 
 /* Only links we can vouch for reach GStreamer: http(s) with a host from the
@@ -804,7 +874,8 @@ load_uri (DailiesPlayer *self,
 
   /* The same link again: what plays goes on, and a failed one stays
    * failed until Play asks for it anew. */
-  if (g_strcmp0 (uri, self->uri) == 0 && (self->pipeline != NULL || self->error_text != NULL))
+  if (g_strcmp0 (uri, self->uri) == 0 && local == self->local &&
+      (self->pipeline != NULL || self->error_text != NULL))
     return;
 
   destroy_pipeline (self);
@@ -813,6 +884,7 @@ load_uri (DailiesPlayer *self,
   self->http_status = 0;
   g_free (self->uri);
   self->uri = g_strdup (uri);
+  self->local = local;
   self->duration = 0;
   self->buffering = FALSE;
   self->target = GST_STATE_NULL;
@@ -874,10 +946,9 @@ dailies_player_play (DailiesPlayer *self)
     {
       /* Try again after an error: a fresh pipeline. */
       g_autofree char *uri = g_strdup (self->uri);
-      gboolean local = g_str_has_prefix (uri, "file:");
 
       g_clear_pointer (&self->uri, g_free);
-      load_uri (self, uri, local);
+      load_uri (self, uri, self->local);
     }
   if (self->pipeline == NULL)
     return;

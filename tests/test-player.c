@@ -44,7 +44,12 @@ G_DEFINE_FINAL_TYPE (TestAudioSink, test_audio_sink, GST_TYPE_BIN)
 static GThread *sink_readied_by;   /* atomic */
 static int sink_fed_nice;          /* atomic: the nice value + 100, 0 until fed */
 static int sink_readied_nice;      /* atomic: the nice value + 100 of the readying thread */
-static GThread *sink_stopped_by;   /* atomic: the thread that took it from READY to NULL */
+static GstElement *sink_readied;   /* atomic: the last one readied (not a reference) */
+static GThread *sink_stopped_by;   /* atomic: the thread that took that one from READY to NULL */
+static guint sink_stops_under_way; /* atomic: in READY to NULL */
+static gboolean sink_stops_held;   /* under stop_lock: READY to NULL waits while TRUE */
+static GMutex stop_lock;
+static GCond stop_released;
 
 static GstStateChangeReturn
 test_audio_sink_change_state (GstElement     *element,
@@ -54,10 +59,23 @@ test_audio_sink_change_state (GstElement     *element,
     {
       g_atomic_pointer_set (&sink_readied_by, g_thread_self ());
       g_atomic_int_set (&sink_readied_nice, getpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid)) + 100);
+      g_atomic_pointer_set (&sink_readied, element);
     }
   else if (transition == GST_STATE_CHANGE_READY_TO_NULL)
     {
-      g_atomic_pointer_set (&sink_stopped_by, g_thread_self ());
+      /* As an audio output that does not answer would: the stop waits. */
+      g_atomic_int_inc (&sink_stops_under_way);
+      g_main_context_wakeup (NULL);
+      g_mutex_lock (&stop_lock);
+      while (sink_stops_held)
+        g_cond_wait (&stop_released, &stop_lock);
+      g_mutex_unlock (&stop_lock);
+
+      if (element == g_atomic_pointer_get (&sink_readied))
+        g_atomic_pointer_set (&sink_stopped_by, g_thread_self ());
+      g_atomic_int_dec_and_test (&sink_stops_under_way);
+      /* The tests wait in the main loop: it looks again. */
+      g_main_context_wakeup (NULL);
     }
 
   return GST_ELEMENT_CLASS (test_audio_sink_parent_class)->change_state (element, transition);
@@ -522,8 +540,59 @@ test_stops_off_main_thread (Fixture       *f,
   gtk_window_destroy (f->window);
   f->window = NULL;
   f->player = NULL;
-  g_assert_true (dailies_test_wait_until (sink_stopped, NULL, 15000));
+  /* As the application waits at its end, with no main loop turning. */
+  g_assert_true (dailies_player_wait_for_stops ((guint) (15000 * dailies_test_time_scale ())));
+  g_assert_true (sink_stopped (NULL));
   g_assert_true (g_atomic_pointer_get (&sink_stopped_by) != g_thread_self ());
+}
+
+static void
+hold_sink_stops (gboolean held)
+{
+  g_mutex_lock (&stop_lock);
+  sink_stops_held = held;
+  g_cond_broadcast (&stop_released);
+  g_mutex_unlock (&stop_lock);
+}
+
+static gboolean
+a_stop_waits (gpointer user_data)
+{
+  return g_atomic_int_get (&sink_stops_under_way) > 0;
+}
+
+static gboolean
+no_stop_waits (gpointer user_data)
+{
+  return g_atomic_int_get (&sink_stops_under_way) == 0;
+}
+
+/* A video whose stop hangs (its audio output does not answer) holds up
+ * neither the window nor the next video. */
+static void
+test_stuck_stop (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *url = video_url (f);
+
+  dailies_player_set_uri (f->player, url);
+  dailies_player_play (f->player);
+  g_assert_true (dailies_test_wait_until (is_playing, f->player, 15000));
+
+  hold_sink_stops (TRUE);
+  dailies_player_set_uri (f->player, NULL);
+  g_assert_true (dailies_test_wait_until (a_stop_waits, NULL, 15000));
+
+  /* The same video again, in a new pipeline, while the old one's stop
+   * still hangs. */
+  dailies_player_set_uri (f->player, url);
+  dailies_player_play (f->player);
+  g_assert_true (dailies_test_wait_until (is_playing, f->player, 15000));
+  g_assert_true (g_atomic_int_get (&sink_stops_under_way) > 0);
+  g_assert_false (dailies_player_wait_for_stops (10));
+
+  hold_sink_stops (FALSE);
+  g_assert_true (dailies_test_wait_until (no_stop_waits, NULL, 15000));
 }
 
 static void
@@ -533,6 +602,7 @@ test_expired_link (Fixture       *f,
   g_autofree char *url = video_url (f);
   const char *error_text;
   Refusal refusal = { NULL, 0, 0 };
+  guint n_requests;
 
   g_signal_connect (f->player, "link-refused", G_CALLBACK (link_refused_cb), &refusal);
   dailies_demo_server_expire_links (f->server);
@@ -559,6 +629,17 @@ test_expired_link (Fixture       *f,
   g_assert_cmpstr (refusal.uri, ==, url);
   g_free (refusal.uri);
   g_signal_handlers_disconnect_by_func (f->player, link_refused_cb, &refusal);
+
+  /* The same link set again stays failed, and is not asked for again;
+   * Play asks for it anew, in a fresh pipeline. */
+  n_requests = dailies_demo_server_get_n_video_requests (f->server);
+  dailies_player_set_uri (f->player, url);
+  g_assert_cmpstr (dailies_player_get_error_text (f->player), ==, error_text);
+  dailies_demo_server_renew_links (f->server);
+  dailies_player_play (f->player);
+  g_assert_null (dailies_player_get_error_text (f->player));
+  g_assert_true (dailies_test_wait_until (is_playing, f->player, 15000));
+  g_assert_cmpuint (dailies_demo_server_get_n_video_requests (f->server), >, n_requests);
 }
 
 /* A link lapsed by its own signature is refused by the CDN too; a link
@@ -601,6 +682,9 @@ test_refuses_other_schemes (Fixture       *f,
       dailies_player_set_uri (f->player, hostile[i]);
       g_assert_nonnull (dailies_player_get_error_text (f->player));
       g_assert_cmpint (dailies_player_get_state (f->player), ==, GST_STATE_NULL);
+      /* Play, as after any failure, tries the link again: as a link. */
+      dailies_player_play (f->player);
+      g_assert_nonnull (dailies_player_get_error_text (f->player));
     }
 
   g_assert_cmpuint (dailies_demo_server_get_n_video_requests (f->server), ==, 0);
@@ -624,6 +708,7 @@ main (int   argc,
               test_pipeline_work_off_main_thread, fixture_tear_down);
   g_test_add ("/dailies/player/stops-off-main-thread", Fixture, NULL, fixture_set_up,
               test_stops_off_main_thread, fixture_tear_down);
+  g_test_add ("/dailies/player/stuck-stop", Fixture, NULL, fixture_set_up, test_stuck_stop, fixture_tear_down);
   g_test_add ("/dailies/player/expired-link", Fixture, NULL, fixture_set_up, test_expired_link, fixture_tear_down);
   g_test_add ("/dailies/player/lapsed-signature", Fixture, NULL, fixture_set_up, test_lapsed_signature, fixture_tear_down);
   g_test_add ("/dailies/player/refuses-other-schemes", Fixture, NULL, fixture_set_up, test_refuses_other_schemes, fixture_tear_down);
