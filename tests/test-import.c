@@ -764,6 +764,44 @@ has_line (const char *text,
   return g_strv_contains ((const char * const *) lines, line);
 }
 
+/* Whether the heap of process @pid asked the kernel for huge pages
+ * (madvise: "hg" among the flags of its [heap] mapping). */
+static gboolean
+heap_asks_for_huge_pages (const char *pid)
+{
+  g_autofree char *path = g_build_filename ("/proc", pid, "smaps", NULL);
+  g_autofree char *smaps = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean in_heap = FALSE;
+
+  g_assert_true (g_file_get_contents (path, &smaps, NULL, NULL));
+  lines = g_strsplit (smaps, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_has_suffix (lines[i], " [heap]"))
+        in_heap = TRUE;
+      else if (in_heap && g_str_has_prefix (lines[i], "VmFlags:"))
+        return strstr (lines[i], " hg") != NULL;
+    }
+
+  return FALSE;
+}
+
+/* Where the kernel gives huge pages on request only (most distributions),
+ * and glibc's allocator is the one in use. */
+static gboolean
+huge_pages_on_request (void)
+{
+#if defined(__SANITIZE_ADDRESS__) || !defined(__GLIBC__)
+  return FALSE;
+#else
+  g_autofree char *mode = NULL;
+
+  return g_file_get_contents ("/sys/kernel/mm/transparent_hugepage/enabled", &mode, NULL, NULL) &&
+         strstr (mode, "[madvise]") != NULL;
+#endif
+}
+
 /* The first instance reads its own standard input; a second one hands
  * its standard input to the first, and says what it gave. The second is
  * the launcher alone, with no application beside it to become: it can
@@ -816,6 +854,13 @@ test_stdin (void)
                                           dailies_test_name_appeared_cb, NULL, &appeared, NULL);
   g_assert_true (dailies_test_wait_for_flag (&appeared, WAIT_MS));
   g_bus_unwatch_name (watch);
+
+  /* The launcher started the application asking for huge pages for its
+   * heap, which grows with its tasks. */
+  if (huge_pages_on_request ())
+    g_assert_true (heap_asks_for_huge_pages (g_subprocess_get_identifier (first)));
+  else
+    g_test_message ("huge pages: not checked (the kernel's mode, or another allocator)");
 
   second = spawn_with_stdin (launcher, &second_run, launcher_only,
                              "asyntask_StdinSecond00000003\n# a comment\nstray\nasyntask_StdinSecond00000003\n");
