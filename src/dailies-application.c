@@ -425,6 +425,39 @@ quit_wait_over_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Turns the main loop until @busy says the work is done or QUIT_WAIT_MS
+ * pass; the work may need the loop (the demo's server runs in it).
+ * Returns whether it was done in time. */
+static gboolean
+wait_at_quit (gboolean (*busy) (gpointer data),
+              gpointer   data)
+{
+  gboolean over = FALSE;
+  guint timeout;
+
+  if (!busy (data))
+    return TRUE;
+
+  timeout = g_timeout_add (QUIT_WAIT_MS, quit_wait_over_cb, &over);
+  while (!over && busy (data))
+    g_main_context_iteration (NULL, TRUE);
+  if (!over)
+    g_source_remove (timeout);
+
+  return !over;
+}
+
+static gboolean
+keeper_busy (gpointer data)
+{
+  DailiesKeeper *keeper = data;
+
+  /* Save As runs on the keeper's downloader too: its .part goes as well. */
+  return dailies_keeper_get_n_running (keeper) > 0 ||
+         dailies_downloader_get_n_running (dailies_keeper_get_downloader (keeper)) > 0 ||
+         dailies_keeper_get_n_cleaning (keeper) > 0;
+}
+
 /* Running downloads are cancelled and their .part files removed rather than
  * kept for a resume: the user may never start the app again, and a
  * half-written 4k video must not stay in their Videos folder. The wait is
@@ -433,26 +466,17 @@ quit_wait_over_cb (gpointer user_data)
 static void
 stop_keeper (DailiesKeeper *keeper)
 {
-  /* Save As runs on the keeper's downloader too: its .part goes as well. */
-  DailiesDownloader *downloader = dailies_keeper_get_downloader (keeper);
-  gboolean over = FALSE;
-  guint timeout;
-
   dailies_keeper_stop (keeper);
-  if (dailies_keeper_get_n_running (keeper) == 0 && dailies_downloader_get_n_running (downloader) == 0 &&
-      dailies_keeper_get_n_cleaning (keeper) == 0)
-    return;
-
-  timeout = g_timeout_add (QUIT_WAIT_MS, quit_wait_over_cb, &over);
-  while (!over && (dailies_keeper_get_n_running (keeper) > 0 || dailies_downloader_get_n_running (downloader) > 0 ||
-                   dailies_keeper_get_n_cleaning (keeper) > 0))
-    g_main_context_iteration (NULL, TRUE);
-
-  if (over)
+  if (!wait_at_quit (keeper_busy, keeper))
     g_warning ("keeper: %u downloads did not stop in time",
-               dailies_keeper_get_n_running (keeper) + dailies_downloader_get_n_running (downloader));
-  else
-    g_source_remove (timeout);
+               dailies_keeper_get_n_running (keeper) +
+               dailies_downloader_get_n_running (dailies_keeper_get_downloader (keeper)));
+}
+
+static gboolean
+videos_stopping (gpointer data)
+{
+  return dailies_player_get_n_pending_changes () > 0;
 }
 
 static void
@@ -473,7 +497,7 @@ dailies_application_shutdown (GApplication *app)
     g_warning ("store: could not save tasks at exit: %s", error->message);
   /* The windows' videos stop on threads of their own: no stream runs on
    * while the libraries it uses go away, unless one is stuck. */
-  if (!dailies_player_wait_for_stops (2000))
+  if (!wait_at_quit (videos_stopping, NULL))
     g_message ("player: a video was still stopping at exit");
 
   G_APPLICATION_CLASS (dailies_application_parent_class)->shutdown (app);

@@ -15,11 +15,12 @@
 
 #include <errno.h>
 #include <locale.h>
-#include <string.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
 #include <glib/gi18n.h>
+
+#include "dailies-huge-pages.h"
 
 #define APP_NAME "dailies-app"
 
@@ -127,32 +128,6 @@ find_app (void)
   return g_build_filename (DAILIES_LIBEXECDIR, APP_NAME, NULL);
 }
 
-/* The window's drawing buffers, imports and the tasks themselves come
- * from the heap, and each new 4 KiB page of it costs a page fault: 20-35
- * us each on the virtual machine the benchmarks run on, 1,400-2,500 of
- * them in the first search key after start-up. glibc backs its main heap
- * with huge pages, 2 MiB a fault, where the kernel gives them on request
- * (as most distributions set it) and when asked before the program
- * starts; so the application is started asking. A choice of the user's
- * own is left as it is. */
-static void
-ask_for_huge_pages (void)
-{
-#ifdef __GLIBC__
-  const char *tunables = g_getenv ("GLIBC_TUNABLES");
-  g_autofree char *asked = NULL;
-
-  if (tunables != NULL && strstr (tunables, "glibc.malloc.hugetlb=") != NULL)
-    return;
-
-  if (tunables != NULL && tunables[0] != '\0')
-    asked = g_strconcat (tunables, ":glibc.malloc.hugetlb=1", NULL);
-  else
-    asked = g_strdup ("glibc.malloc.hugetlb=1");
-  g_setenv ("GLIBC_TUNABLES", asked, TRUE);
-#endif
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -192,7 +167,7 @@ main (int   argc,
   /* The same process (its ID, for whoever started it) becomes Dailies;
    * argv[0] stays, so that the application is still called dailies. */
   app_path = find_app ();
-  ask_for_huge_pages ();
+  dailies_huge_pages_ask ();
   execv (app_path, argv);
   saved_errno = errno;
 

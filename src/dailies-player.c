@@ -177,9 +177,8 @@ typedef struct
   guint       era;
 } StateChange;
 
-/* Changes asked for and not yet made, for dailies_player_wait_for_stops(). */
+/* Changes asked for and not yet made. */
 static GMutex changes_lock;
-static GCond  changes_done;
 static guint  changes_pending;
 
 /* A pipeline's era: a change asked for in an earlier one is skipped (but
@@ -203,19 +202,25 @@ state_change_run (gpointer data,
                   gpointer user_data)
 {
   StateChange *change = data;
+  gboolean wanted = change->state == GST_STATE_NULL || change->era == pipeline_get_era (change->pipeline);
 
-  /* Under the state lock, so that the stop, on another thread, cannot
-   * come between the check and the change. */
-  GST_STATE_LOCK (change->pipeline);
-  if (change->state == GST_STATE_NULL || change->era == pipeline_get_era (change->pipeline))
-    gst_element_set_state (change->pipeline, change->state);
-  GST_STATE_UNLOCK (change->pipeline);
+  /* A change of a pipeline let go of is skipped without its lock, which
+   * a stop that hangs holds; eras only move on. Under the lock it is
+   * looked at again, so that the stop cannot come between the check and
+   * the change. */
+  if (wanted)
+    {
+      GST_STATE_LOCK (change->pipeline);
+      if (change->state == GST_STATE_NULL || change->era == pipeline_get_era (change->pipeline))
+        gst_element_set_state (change->pipeline, change->state);
+      GST_STATE_UNLOCK (change->pipeline);
+    }
   gst_object_unref (change->pipeline);
   g_free (change);
 
   g_mutex_lock (&changes_lock);
   if (--changes_pending == 0)
-    g_cond_broadcast (&changes_done);
+    g_main_context_wakeup (NULL);
   g_mutex_unlock (&changes_lock);
 }
 
@@ -268,28 +273,25 @@ stop_later (GstElement *pipeline)
 }
 
 /**
- * dailies_player_wait_for_stops:
- * @timeout_ms: how long to wait at most
+ * dailies_player_get_n_pending_changes:
  *
- * Waits until the state changes asked for, stops included, have been
- * made: for the application's end, so that no stream still runs while
- * the libraries it uses go away.
+ * The state changes asked for and not yet made, stops included: the
+ * application's end waits for them (turning the main loop, which the
+ * last one wakes), so that no stream still runs while the libraries it
+ * uses go away.
  *
- * Returns: whether all were made in time
+ * Returns: how many there are
  */
-gboolean
-dailies_player_wait_for_stops (guint timeout_ms)
+guint
+dailies_player_get_n_pending_changes (void)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * G_TIME_SPAN_MILLISECOND;
-  gboolean made;
+  guint n;
 
   g_mutex_lock (&changes_lock);
-  while (changes_pending > 0 && g_cond_wait_until (&changes_done, &changes_lock, deadline))
-    ;
-  made = changes_pending == 0;
+  n = changes_pending;
   g_mutex_unlock (&changes_lock);
 
-  return made;
+  return n;
 }
 
 static void

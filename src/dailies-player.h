@@ -19,7 +19,7 @@ G_DECLARE_FINAL_TYPE (DailiesPlayer, dailies_player, DAILIES, PLAYER, GtkWidget)
 GtkWidget        *dailies_player_new             (void);
 void              dailies_player_warm_up         (void);
 gboolean          dailies_player_is_warmed_up    (void);
-gboolean          dailies_player_wait_for_stops  (guint          timeout_ms);
+guint             dailies_player_get_n_pending_changes (void);
 /* Plays @uri, an http(s) link with a host; anything else (file:, data:, …)
  * is refused with a message. NULL stops and clears. */
 void              dailies_player_set_uri         (DailiesPlayer *self,

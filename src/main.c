@@ -13,6 +13,7 @@
 #endif
 
 #include "dailies-application.h"
+#include "dailies-huge-pages.h"
 
 /* For build-aux/bench: with DAILIES_BENCH_LISTED=N set, prints the wall-clock
  * time at which the window's list first holds N rows. Kept here, away from
@@ -96,6 +97,10 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(DailiesApplication) app = NULL;
+
+  /* The launcher asked for huge pages for this heap; what this program
+   * starts runs as it would have. */
+  dailies_huge_pages_restore_env ();
 
 #ifdef __linux__
   /* Run by the launcher, `dailies`, as dailies-app: its process is still

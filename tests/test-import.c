@@ -787,6 +787,23 @@ heap_asks_for_huge_pages (const char *pid)
   return FALSE;
 }
 
+/* Whether process @pid was started with GLIBC_TUNABLES asking for huge
+ * pages (its environment as it was at the start). */
+static gboolean
+started_asking_for_huge_pages (const char *pid)
+{
+  g_autofree char *path = g_build_filename ("/proc", pid, "environ", NULL);
+  g_autofree char *environ_block = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (path, &environ_block, &length, NULL));
+  for (gsize i = 0; i < length; i += strlen (environ_block + i) + 1)
+    if (g_str_has_prefix (environ_block + i, "GLIBC_TUNABLES="))
+      return strstr (environ_block + i, "glibc.malloc.hugetlb=1") != NULL;
+
+  return FALSE;
+}
+
 /* Where the kernel gives huge pages on request only (most distributions),
  * and glibc's allocator is the one in use. */
 static gboolean
@@ -856,11 +873,14 @@ test_stdin (void)
   g_bus_unwatch_name (watch);
 
   /* The launcher started the application asking for huge pages for its
-   * heap, which grows with its tasks. */
+   * heap (unless the tests run with a choice of their own), and glibc
+   * asked the kernel for them where it gives them on request. */
+  if (g_strrstr (g_getenv ("GLIBC_TUNABLES") != NULL ? g_getenv ("GLIBC_TUNABLES") : "", "glibc.malloc.hugetlb=") == NULL)
+    g_assert_true (started_asking_for_huge_pages (g_subprocess_get_identifier (first)));
   if (huge_pages_on_request ())
     g_assert_true (heap_asks_for_huge_pages (g_subprocess_get_identifier (first)));
   else
-    g_test_message ("huge pages: not checked (the kernel's mode, or another allocator)");
+    g_test_message ("huge pages: the heap not checked (the kernel's mode, or another allocator)");
 
   second = spawn_with_stdin (launcher, &second_run, launcher_only,
                              "asyntask_StdinSecond00000003\n# a comment\nstray\nasyntask_StdinSecond00000003\n");

@@ -135,12 +135,20 @@ fixture_set_up (Fixture       *f,
   gtk_window_present (f->window);
 }
 
+static gboolean
+changes_made (gpointer user_data)
+{
+  return dailies_player_get_n_pending_changes () == 0;
+}
+
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   if (f->window != NULL)
     gtk_window_destroy (f->window);
+  /* No stop of this test's videos lands in the next one's. */
+  g_assert_true (dailies_test_wait_until (changes_made, NULL, 15000));
   g_clear_object (&f->server);
 }
 
@@ -540,8 +548,9 @@ test_stops_off_main_thread (Fixture       *f,
   gtk_window_destroy (f->window);
   f->window = NULL;
   f->player = NULL;
-  /* As the application waits at its end, with no main loop turning. */
-  g_assert_true (dailies_player_wait_for_stops ((guint) (15000 * dailies_test_time_scale ())));
+  /* As the application waits at its end: the main loop turns (it serves
+   * the stream) until no change is left. */
+  g_assert_true (dailies_test_wait_until (changes_made, NULL, 15000));
   g_assert_true (sink_stopped (NULL));
   g_assert_true (g_atomic_pointer_get (&sink_stopped_by) != g_thread_self ());
 }
@@ -589,7 +598,7 @@ test_stuck_stop (Fixture       *f,
   dailies_player_play (f->player);
   g_assert_true (dailies_test_wait_until (is_playing, f->player, 15000));
   g_assert_true (g_atomic_int_get (&sink_stops_under_way) > 0);
-  g_assert_false (dailies_player_wait_for_stops (10));
+  g_assert_false (changes_made (NULL));
 
   hold_sink_stops (FALSE);
   g_assert_true (dailies_test_wait_until (no_stop_waits, NULL, 15000));
@@ -600,7 +609,7 @@ test_expired_link (Fixture       *f,
                    gconstpointer  data)
 {
   g_autofree char *url = video_url (f);
-  const char *error_text;
+  g_autofree char *error_text = NULL;
   Refusal refusal = { NULL, 0, 0 };
   guint n_requests;
 
@@ -612,7 +621,7 @@ test_expired_link (Fixture       *f,
   dailies_player_play (f->player);
 
   g_assert_true (dailies_test_wait_until (has_error, f->player, 15000));
-  error_text = dailies_player_get_error_text (f->player);
+  error_text = g_strdup (dailies_player_get_error_text (f->player));
   g_assert_nonnull (strstr (error_text, "expired"));
   g_assert_cmpint (dailies_player_get_state (f->player), ==, GST_STATE_NULL);
 

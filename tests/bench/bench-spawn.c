@@ -16,15 +16,42 @@
  * answer, none of them the poller's). GLib spawns with posix_spawn(),
  * which copies no pages, only when no descriptor is closed in the child;
  * its pipes are close-on-exec. */
+/* This environment without the request for huge pages this program was
+ * started with, as Dailies is: the references run as they are installed.
+ * The other tunables stay. */
+static char **
+environ_as_installed (void)
+{
+  char **envp = g_get_environ ();
+  const char *tunables = g_environ_getenv (envp, "GLIBC_TUNABLES");
+  g_auto(GStrv) items = NULL;
+  g_autoptr(GStrvBuilder) kept = NULL;
+  g_auto(GStrv) kept_items = NULL;
+  g_autofree char *joined = NULL;
+
+  if (tunables == NULL)
+    return envp;
+
+  items = g_strsplit (tunables, ":", -1);
+  kept = g_strv_builder_new ();
+  for (guint i = 0; items[i] != NULL; i++)
+    if (!g_str_has_prefix (items[i], "glibc.malloc.hugetlb="))
+      g_strv_builder_add (kept, items[i]);
+  kept_items = g_strv_builder_end (kept);
+  if (kept_items[0] == NULL)
+    return g_environ_unsetenv (envp, "GLIBC_TUNABLES");
+
+  joined = g_strjoinv (":", kept_items);
+  return g_environ_setenv (envp, "GLIBC_TUNABLES", joined, TRUE);
+}
+
 GPid
 bench_spawn_without_fork (const char * const *argv,
                           int                *stdin_fd,
                           int                *stdout_fd)
 {
   g_autoptr(GError) error = NULL;
-  /* The references run as they are installed: without the huge pages
-   * this program, started as Dailies is, may have been asked for. */
-  g_auto(GStrv) envp = g_environ_unsetenv (g_get_environ (), "GLIBC_TUNABLES");
+  g_auto(GStrv) envp = environ_as_installed ();
   GPid pid;
 
   if (!g_spawn_async_with_pipes (NULL, (char **) argv, envp,
