@@ -490,15 +490,16 @@ dailies_application_shutdown (GApplication *app)
 
   if (self->poller != NULL)
     dailies_poller_stop (self->poller);
-  if (self->keeper != NULL)
-    stop_keeper (self->keeper);
-  /* What was shown as saved must be on disk before we go. */
-  if (self->store != NULL && !dailies_task_store_flush (self->store, &error))
-    g_warning ("store: could not save tasks at exit: %s", error->message);
   /* The windows' videos stop on threads of their own: no stream runs on
    * while the libraries it uses go away, unless one is stuck. */
   if (!wait_at_quit (videos_stopping, NULL))
     g_message ("player: a video was still stopping at exit");
+  if (self->keeper != NULL)
+    stop_keeper (self->keeper);
+  /* What was shown as saved must be on disk before we go: last, after
+   * the waits above, which turn the main loop. */
+  if (self->store != NULL && !dailies_task_store_flush (self->store, &error))
+    g_warning ("store: could not save tasks at exit: %s", error->message);
 
   G_APPLICATION_CLASS (dailies_application_parent_class)->shutdown (app);
 }

@@ -7,9 +7,10 @@
  * heap with huge pages, 2 MiB a fault, where the kernel gives them on
  * request (as most distributions set it) and when asked before the
  * program starts (GLIBC_TUNABLES). So the launcher asks for the
- * application it becomes, and the application puts the variable back as
- * it was, so that the programs it starts (a browser, a file manager) run
- * as they would have.
+ * application it becomes, in the environment it hands execve() (a thread
+ * may run by then: no setenv()), and the application puts the variable
+ * back as it was, so that the programs it starts (a browser, a file
+ * manager) run as they would have.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -26,32 +27,33 @@
  * when it was not set. */
 #define BEFORE          "DAILIES_GLIBC_TUNABLES_BEFORE"
 
-/* Sets GLIBC_TUNABLES, for a program about to be started, so that its
- * heap asks for huge pages; the user's own tunables stay, and so does a
- * choice of theirs about huge pages. Returns whether it asked. */
-gboolean
-dailies_huge_pages_ask (void)
+/* The environment for a program about to be started, @envp (taken),
+ * with GLIBC_TUNABLES asking that its heap get huge pages: the user's own
+ * tunables stay, and so does a choice of theirs about huge pages. */
+char **
+dailies_huge_pages_ask (char **envp)
 {
 #ifdef __GLIBC__
-  const char *tunables = g_getenv (TUNABLES);
+  const char *tunables;
   g_autofree char *before = NULL;
   g_autofree char *asked = NULL;
 
+  /* Only ever what this function set says what to put back. */
+  envp = g_environ_unsetenv (envp, BEFORE);
+  tunables = g_environ_getenv (envp, TUNABLES);
   if (tunables != NULL && strstr (tunables, HUGE_PAGES_ITEM) != NULL)
-    return FALSE;
+    return envp;
 
   before = tunables != NULL ? g_strconcat ("+", tunables, NULL) : g_strdup ("-");
   if (tunables != NULL && tunables[0] != '\0')
     asked = g_strconcat (tunables, ":" HUGE_PAGES_ITEM "1", NULL);
   else
     asked = g_strdup (HUGE_PAGES_ITEM "1");
-  g_setenv (BEFORE, before, TRUE);
-  g_setenv (TUNABLES, asked, TRUE);
-
-  return TRUE;
-#else
-  return FALSE;
+  envp = g_environ_setenv (envp, BEFORE, before, TRUE);
+  envp = g_environ_setenv (envp, TUNABLES, asked, TRUE);
 #endif
+
+  return envp;
 }
 
 /* In the program started: GLIBC_TUNABLES as it was before it was asked.

@@ -9,7 +9,7 @@
 
 G_BEGIN_DECLS
 
-gboolean dailies_huge_pages_ask         (void);
+char   **dailies_huge_pages_ask         (char **envp);
 void     dailies_huge_pages_restore_env (void);
 
 G_END_DECLS

@@ -133,6 +133,7 @@ main (int   argc,
       char *argv[])
 {
   g_autofree char *app_path = NULL;
+  g_auto(GStrv) envp = NULL;
   int saved_errno;
 
   /* What the first instance says comes back as UTF-8, printed here in
@@ -167,8 +168,8 @@ main (int   argc,
   /* The same process (its ID, for whoever started it) becomes Dailies;
    * argv[0] stays, so that the application is still called dailies. */
   app_path = find_app ();
-  dailies_huge_pages_ask ();
-  execv (app_path, argv);
+  envp = dailies_huge_pages_ask (g_get_environ ());
+  execve (app_path, argv, envp);
   saved_errno = errno;
 
   /* Translators: %s are a file's path and why it could not be run */

@@ -197,20 +197,41 @@ pipeline_next_era (GstElement *pipeline)
   g_object_set_qdata (G_OBJECT (pipeline), era_quark, GUINT_TO_POINTER (pipeline_get_era (pipeline) + 1));
 }
 
+/* Takes the pipeline's state lock for @change: not for a change of a
+ * pipeline let go of, without waiting for the lock, which its stop may
+ * hold (and hang). Under the lock the era is looked at again, so that the
+ * stop cannot come between the check and the change. */
+static gboolean
+lock_for_change (StateChange *change)
+{
+  if (change->state == GST_STATE_NULL)
+    {
+      GST_STATE_LOCK (change->pipeline);
+      return TRUE;
+    }
+
+  if (change->era != pipeline_get_era (change->pipeline))
+    return FALSE;
+  if (!GST_STATE_TRYLOCK (change->pipeline))
+    {
+      /* Held by the stop, asked for once the era had moved on, or by
+       * GStreamer's own work on the pipeline. */
+      if (change->era != pipeline_get_era (change->pipeline))
+        return FALSE;
+      GST_STATE_LOCK (change->pipeline);
+    }
+
+  return TRUE;
+}
+
 static void
 state_change_run (gpointer data,
                   gpointer user_data)
 {
   StateChange *change = data;
-  gboolean wanted = change->state == GST_STATE_NULL || change->era == pipeline_get_era (change->pipeline);
 
-  /* A change of a pipeline let go of is skipped without its lock, which
-   * a stop that hangs holds; eras only move on. Under the lock it is
-   * looked at again, so that the stop cannot come between the check and
-   * the change. */
-  if (wanted)
+  if (lock_for_change (change))
     {
-      GST_STATE_LOCK (change->pipeline);
       if (change->state == GST_STATE_NULL || change->era == pipeline_get_era (change->pipeline))
         gst_element_set_state (change->pipeline, change->state);
       GST_STATE_UNLOCK (change->pipeline);

@@ -19,15 +19,21 @@ static void
 check_round_trip (const char *before,
                   const char *asked)
 {
+  g_auto(GStrv) envp = g_environ_setenv (NULL, "HOME", "/nowhere", TRUE);
+
   if (before != NULL)
-    g_setenv ("GLIBC_TUNABLES", before, TRUE);
-  else
-    g_unsetenv ("GLIBC_TUNABLES");
+    envp = g_environ_setenv (envp, "GLIBC_TUNABLES", before, TRUE);
+  envp = dailies_huge_pages_ask (g_steal_pointer (&envp));
+  g_assert_cmpstr (g_environ_getenv (envp, "GLIBC_TUNABLES"), ==, asked);
+  g_assert_cmpstr (g_environ_getenv (envp, "HOME"), ==, "/nowhere");
+
+  /* The application, started with that environment. */
+  g_unsetenv ("GLIBC_TUNABLES");
   g_unsetenv (BEFORE);
-
-  g_assert_true (dailies_huge_pages_ask ());
-  g_assert_cmpstr (g_getenv ("GLIBC_TUNABLES"), ==, asked);
-
+  if (g_environ_getenv (envp, "GLIBC_TUNABLES") != NULL)
+    g_setenv ("GLIBC_TUNABLES", g_environ_getenv (envp, "GLIBC_TUNABLES"), TRUE);
+  if (g_environ_getenv (envp, BEFORE) != NULL)
+    g_setenv (BEFORE, g_environ_getenv (envp, BEFORE), TRUE);
   dailies_huge_pages_restore_env ();
   g_assert_cmpstr (g_getenv ("GLIBC_TUNABLES"), ==, before);
   g_assert_null (g_getenv (BEFORE));
@@ -48,7 +54,8 @@ test_asked_and_put_back (void)
 #endif
 }
 
-/* A choice of the user's own about huge pages is left as it is. */
+/* A choice of the user's own about huge pages is left as it is, and a
+ * marker that came from elsewhere is not taken for the launcher's. */
 static void
 test_users_choice (void)
 {
@@ -56,16 +63,19 @@ test_users_choice (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (choices); i++)
     {
-      g_setenv ("GLIBC_TUNABLES", choices[i], TRUE);
-      g_unsetenv (BEFORE);
-      g_assert_false (dailies_huge_pages_ask ());
-      g_assert_cmpstr (g_getenv ("GLIBC_TUNABLES"), ==, choices[i]);
-      g_assert_null (g_getenv (BEFORE));
+      g_auto(GStrv) envp = g_environ_setenv (NULL, "GLIBC_TUNABLES", choices[i], TRUE);
 
-      /* Nothing was asked: nothing to put back. */
-      dailies_huge_pages_restore_env ();
-      g_assert_cmpstr (g_getenv ("GLIBC_TUNABLES"), ==, choices[i]);
+      envp = g_environ_setenv (envp, BEFORE, "-", TRUE);
+      envp = dailies_huge_pages_ask (g_steal_pointer (&envp));
+      g_assert_cmpstr (g_environ_getenv (envp, "GLIBC_TUNABLES"), ==, choices[i]);
+      g_assert_null (g_environ_getenv (envp, BEFORE));
     }
+
+  /* Nothing was asked: nothing to put back. */
+  g_setenv ("GLIBC_TUNABLES", choices[0], TRUE);
+  g_unsetenv (BEFORE);
+  dailies_huge_pages_restore_env ();
+  g_assert_cmpstr (g_getenv ("GLIBC_TUNABLES"), ==, choices[0]);
   g_unsetenv ("GLIBC_TUNABLES");
 }
 
