@@ -67,6 +67,7 @@ struct _DailiesPlayer
   guint             http_status;     /* of the last error from the link's host, else 0 */
   GstState          state;           /* the pipeline's, as last reported */
   GstState          target;          /* what the user asked for */
+  gint64            pending_seek;    /* asked for before the pipeline was paused, else -1 */
   gint64            duration;
   double            fps;
   gboolean          buffering;
@@ -166,6 +167,10 @@ update_position_tick (DailiesPlayer *self)
  * its longest stall while a task finished during an import (70-140 ms
  * with two busy cores). Their results come back as bus messages.
  *
+ * Seeks and frame steps go the same way, in turn with the changes:
+ * sending an event to a pipeline takes its state lock, which a change
+ * waiting for an audio output or a silent host holds.
+ *
  * A pipeline let go of goes to NULL on a thread of its own: NULL joins
  * the streaming threads, and one may wait for a host gone silent or for
  * a sound server that does not answer. Such a stop holds up neither the
@@ -173,7 +178,9 @@ update_position_tick (DailiesPlayer *self)
 typedef struct
 {
   GstElement *pipeline;
-  GstState    state;
+  GstState    state;         /* GST_STATE_VOID_PENDING for an event */
+  GstEvent   *event;         /* a seek or a step to send, or NULL */
+  guint       seek_serial;   /* of a seek: skipped once a later one is asked for */
   guint       era;
 } StateChange;
 
@@ -195,6 +202,16 @@ static void
 pipeline_next_era (GstElement *pipeline)
 {
   g_object_set_qdata (G_OBJECT (pipeline), era_quark, GUINT_TO_POINTER (pipeline_get_era (pipeline) + 1));
+}
+
+/* The pipeline's latest seek: dragging the position asks for many, and
+ * those still queued behind a later one need not be made. */
+static GQuark seek_serial_quark;
+
+static guint
+pipeline_get_seek_serial (GstElement *pipeline)
+{
+  return GPOINTER_TO_UINT (g_object_get_qdata (G_OBJECT (pipeline), seek_serial_quark));
 }
 
 /* Takes the pipeline's state lock for @change: not for a change of a
@@ -232,10 +249,19 @@ state_change_run (gpointer data,
 
   if (lock_for_change (change))
     {
-      if (change->state == GST_STATE_NULL || change->era == pipeline_get_era (change->pipeline))
-        gst_element_set_state (change->pipeline, change->state);
+      if (change->event != NULL)
+        {
+          if (change->era == pipeline_get_era (change->pipeline) &&
+              (change->seek_serial == 0 || change->seek_serial == pipeline_get_seek_serial (change->pipeline)))
+            gst_element_send_event (change->pipeline, g_steal_pointer (&change->event));
+        }
+      else if (change->state == GST_STATE_NULL || change->era == pipeline_get_era (change->pipeline))
+        {
+          gst_element_set_state (change->pipeline, change->state);
+        }
       GST_STATE_UNLOCK (change->pipeline);
     }
+  g_clear_pointer (&change->event, gst_event_unref);
   gst_object_unref (change->pipeline);
   g_free (change);
 
@@ -247,14 +273,9 @@ state_change_run (gpointer data,
 
 static void
 push_change (GThreadPool *pool,
-             GstElement  *pipeline,
-             GstState     state)
+             StateChange *change)
 {
-  StateChange *change = g_new0 (StateChange, 1);
-
-  change->pipeline = gst_object_ref (pipeline);
-  change->state = state;
-  change->era = pipeline_get_era (pipeline);
+  change->era = pipeline_get_era (change->pipeline);
 
   g_mutex_lock (&changes_lock);
   changes_pending++;
@@ -262,9 +283,22 @@ push_change (GThreadPool *pool,
   g_thread_pool_push (pool, change, NULL);
 }
 
+static StateChange *
+state_change_new (GstElement *pipeline,
+                  GstState    state,
+                  GstEvent   *event)
+{
+  StateChange *change = g_new0 (StateChange, 1);
+
+  change->pipeline = gst_object_ref (pipeline);
+  change->state = state;
+  change->event = event;
+
+  return change;
+}
+
 static void
-change_state_later (GstElement *pipeline,
-                    GstState    state)
+push_in_turn (StateChange *change)
 {
   static GThreadPool *pool;
 
@@ -277,7 +311,27 @@ change_state_later (GstElement *pipeline,
   if (g_once_init_enter (&pool))
     g_once_init_leave (&pool, g_thread_pool_new (state_change_run, NULL, 1, TRUE, NULL));
 
-  push_change (pool, pipeline, state);
+  push_change (pool, change);
+}
+
+static void
+change_state_later (GstElement *pipeline,
+                    GstState    state)
+{
+  push_in_turn (state_change_new (pipeline, state, NULL));
+}
+
+/* Takes @event, a step or a seek; a seek has a @seek_serial, above any
+ * before it. */
+static void
+send_event_later (GstElement *pipeline,
+                  GstEvent   *event,
+                  guint       seek_serial)
+{
+  StateChange *change = state_change_new (pipeline, GST_STATE_VOID_PENDING, event);
+
+  change->seek_serial = seek_serial;
+  push_in_turn (change);
 }
 
 /* @pipeline, let go of, to NULL on a thread of GLib's shared pool: as
@@ -290,7 +344,7 @@ stop_later (GstElement *pipeline)
   if (g_once_init_enter (&pool))
     g_once_init_leave (&pool, g_thread_pool_new (state_change_run, NULL, -1, FALSE, NULL));
 
-  push_change (pool, pipeline, GST_STATE_NULL);
+  push_change (pool, state_change_new (pipeline, GST_STATE_NULL, NULL));
 }
 
 /**
@@ -487,6 +541,30 @@ update_media_info (DailiesPlayer *self)
 
 static void destroy_pipeline (DailiesPlayer *self);
 
+/* A flushing seek, made on the state thread. A pipeline not yet paused
+ * has nothing to seek in: the position waits until it is. */
+static void
+seek_later (DailiesPlayer *self,
+            gint64         position_ns,
+            GstSeekFlags   flags)
+{
+  guint serial;
+
+  if (self->state < GST_STATE_PAUSED)
+    {
+      self->pending_seek = position_ns;
+      return;
+    }
+
+  self->pending_seek = -1;
+  serial = pipeline_get_seek_serial (self->pipeline) + 1;
+  g_object_set_qdata (G_OBJECT (self->pipeline), seek_serial_quark, GUINT_TO_POINTER (serial));
+  send_event_later (self->pipeline,
+                    gst_event_new_seek (1.0, GST_FORMAT_TIME, GST_SEEK_FLAG_FLUSH | flags,
+                                        GST_SEEK_TYPE_SET, position_ns, GST_SEEK_TYPE_NONE, -1),
+                    serial);
+}
+
 static gboolean
 bus_message_cb (GstBus     *bus,
                 GstMessage *message,
@@ -531,8 +609,7 @@ bus_message_cb (GstBus     *bus,
 
     case GST_MESSAGE_EOS:
       if (gtk_toggle_button_get_active (self->loop_button))
-        gst_element_seek_simple (self->pipeline, GST_FORMAT_TIME,
-                                 GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_KEY_UNIT, 0);
+        seek_later (self, 0, GST_SEEK_FLAG_KEY_UNIT);
       else
         {
           self->target = GST_STATE_PAUSED;
@@ -572,6 +649,8 @@ bus_message_cb (GstBus     *bus,
             show_message (self, NULL, FALSE);
           if (old_state == GST_STATE_READY && new_state == GST_STATE_PAUSED)
             update_media_info (self);
+          if (new_state >= GST_STATE_PAUSED && self->pending_seek >= 0)
+            seek_later (self, self->pending_seek, GST_SEEK_FLAG_ACCURATE);
           update_position (self);
           update_position_tick (self);
         }
@@ -834,6 +913,7 @@ destroy_pipeline (DailiesPlayer *self)
   sink_link_cut (self->sink_link);
   g_clear_pointer (&self->sink_link, sink_link_release);
   self->state = GST_STATE_NULL;
+  self->pending_seek = -1;
   update_position_tick (self);
 
   /* A change asked for before and not yet made is skipped. */
@@ -1015,8 +1095,7 @@ dailies_player_seek (DailiesPlayer *self,
   if (self->duration > 0)
     position_ns = MIN (position_ns, self->duration);
 
-  gst_element_seek_simple (self->pipeline, GST_FORMAT_TIME,
-                           GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE, position_ns);
+  seek_later (self, position_ns, GST_SEEK_FLAG_ACCURATE);
 }
 
 gint64
@@ -1158,7 +1237,7 @@ frame_forward_action (GtkWidget  *widget,
     return;
 
   dailies_player_pause (self);
-  gst_element_send_event (self->pipeline, gst_event_new_step (GST_FORMAT_BUFFERS, 1, 1.0, TRUE, FALSE));
+  send_event_later (self->pipeline, gst_event_new_step (GST_FORMAT_BUFFERS, 1, 1.0, TRUE, FALSE), 0);
 }
 
 static void
@@ -1327,6 +1406,7 @@ dailies_player_class_init (DailiesPlayerClass *klass)
   widget_class->unmap = dailies_player_unmap;
 
   era_quark = g_quark_from_static_string ("dailies-player-era");
+  seek_serial_quark = g_quark_from_static_string ("dailies-player-seek-serial");
 
   /**
    * DailiesPlayer::link-refused:
@@ -1385,6 +1465,7 @@ dailies_player_init (DailiesPlayer *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->pending_seek = -1;
   self->paintable = dailies_paintable_new ();
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->paintable));
 

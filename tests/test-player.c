@@ -50,6 +50,23 @@ static guint sink_stops_under_way; /* atomic: in READY to NULL */
 static gboolean sink_stops_held;   /* under stop_lock: READY to NULL waits while TRUE */
 static GMutex stop_lock;
 static GCond stop_released;
+static guint sink_pauses_under_way; /* atomic: in PLAYING to PAUSED */
+static gboolean sink_pauses_held;  /* under stop_lock: PLAYING to PAUSED waits while TRUE */
+static GThread *sink_flushed_by;   /* atomic: the thread a seek's flush came in on */
+
+/* Waits while *@held, under stop_lock, for at most 10 s: a test that
+ * blocks on it itself fails rather than hangs. */
+static void
+wait_while_held (gboolean *held)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+  g_mutex_lock (&stop_lock);
+  while (*held)
+    if (!g_cond_wait_until (&stop_released, &stop_lock, end))
+      *held = FALSE;
+  g_mutex_unlock (&stop_lock);
+}
 
 static GstStateChangeReturn
 test_audio_sink_change_state (GstElement     *element,
@@ -66,15 +83,21 @@ test_audio_sink_change_state (GstElement     *element,
       /* As an audio output that does not answer would: the stop waits. */
       g_atomic_int_inc (&sink_stops_under_way);
       g_main_context_wakeup (NULL);
-      g_mutex_lock (&stop_lock);
-      while (sink_stops_held)
-        g_cond_wait (&stop_released, &stop_lock);
-      g_mutex_unlock (&stop_lock);
+      wait_while_held (&sink_stops_held);
 
       if (element == g_atomic_pointer_get (&sink_readied))
         g_atomic_pointer_set (&sink_stopped_by, g_thread_self ());
       g_atomic_int_dec_and_test (&sink_stops_under_way);
       /* The tests wait in the main loop: it looks again. */
+      g_main_context_wakeup (NULL);
+    }
+  else if (transition == GST_STATE_CHANGE_PLAYING_TO_PAUSED)
+    {
+      /* As a sound server slow to answer would hold a pause. */
+      g_atomic_int_inc (&sink_pauses_under_way);
+      g_main_context_wakeup (NULL);
+      wait_while_held (&sink_pauses_held);
+      g_atomic_int_dec_and_test (&sink_pauses_under_way);
       g_main_context_wakeup (NULL);
     }
 
@@ -95,6 +118,17 @@ test_audio_sink_fed_cb (GstPad          *pad,
   return GST_PAD_PROBE_OK;
 }
 
+static GstPadProbeReturn
+test_audio_sink_flush_cb (GstPad          *pad,
+                          GstPadProbeInfo *info,
+                          gpointer         user_data)
+{
+  if (GST_EVENT_TYPE (gst_pad_probe_info_get_event (info)) == GST_EVENT_FLUSH_START)
+    g_atomic_pointer_set (&sink_flushed_by, g_thread_self ());
+
+  return GST_PAD_PROBE_OK;
+}
+
 static void
 test_audio_sink_class_init (TestAudioSinkClass *klass)
 {
@@ -111,6 +145,7 @@ test_audio_sink_init (TestAudioSink *self)
 
   g_object_set (sink, "sync", TRUE, NULL);
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, test_audio_sink_fed_cb, NULL, NULL);
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_FLUSH, test_audio_sink_flush_cb, NULL, NULL);
   gst_bin_add (GST_BIN (self), sink);
   gst_element_add_pad (GST_ELEMENT (self), gst_ghost_pad_new ("sink", pad));
 }
@@ -165,6 +200,15 @@ is_playing (gpointer user_data)
   return dailies_player_get_state (user_data) == GST_STATE_PLAYING;
 }
 
+static void
+play_until_playing (DailiesPlayer *player,
+                    const char    *url)
+{
+  dailies_player_set_uri (player, url);
+  dailies_player_play (player);
+  g_assert_true (dailies_test_wait_until (is_playing, player, 15000));
+}
+
 static gboolean
 has_error (gpointer user_data)
 {
@@ -203,9 +247,7 @@ test_plays_and_seeks (Fixture       *f,
   SeekWait wait;
   gint64 duration;
 
-  dailies_player_set_uri (f->player, url);
-  dailies_player_play (f->player);
-  g_assert_true (dailies_test_wait_until (is_playing, f->player, 15000));
+  play_until_playing (f->player, url);
 
   /* At least a second of real frames, each turned into a texture on screen. */
   g_assert_true (dailies_test_wait_until (enough_frames, f->player, 15000));
@@ -498,9 +540,7 @@ test_pipeline_work_off_main_thread (Fixture       *f,
   main_nice = getpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid));
   g_assert_cmpint (errno, ==, 0);
 
-  dailies_player_set_uri (f->player, url);
-  dailies_player_play (f->player);
-  g_assert_true (dailies_test_wait_until (is_playing, f->player, 15000));
+  play_until_playing (f->player, url);
   g_assert_true (dailies_test_wait_until (audio_fed, NULL, 15000));
 
   g_assert_nonnull (g_atomic_pointer_get (&sink_readied_by));
@@ -517,9 +557,7 @@ test_pipeline_work_off_main_thread (Fixture       *f,
    * on threads as nice as the first's. */
   g_atomic_int_set (&sink_fed_nice, 0);
   dailies_player_set_uri (f->player, NULL);
-  dailies_player_set_uri (f->player, url);
-  dailies_player_play (f->player);
-  g_assert_true (dailies_test_wait_until (is_playing, f->player, 15000));
+  play_until_playing (f->player, url);
   g_assert_true (dailies_test_wait_until (audio_fed, NULL, 15000));
   g_assert_null (dailies_player_get_error_text (f->player));
   g_assert_cmpint (g_atomic_int_get (&sink_fed_nice) - 100, ==, main_nice);
@@ -540,9 +578,7 @@ test_stops_off_main_thread (Fixture       *f,
 {
   g_autofree char *url = video_url (f);
 
-  dailies_player_set_uri (f->player, url);
-  dailies_player_play (f->player);
-  g_assert_true (dailies_test_wait_until (is_playing, f->player, 15000));
+  play_until_playing (f->player, url);
 
   g_atomic_pointer_set (&sink_stopped_by, NULL);
   gtk_window_destroy (f->window);
@@ -556,24 +592,26 @@ test_stops_off_main_thread (Fixture       *f,
 }
 
 static void
-hold_sink_stops (gboolean held)
+hold_sink (gboolean *what,
+           gboolean  held)
 {
   g_mutex_lock (&stop_lock);
-  sink_stops_held = held;
+  *what = held;
   g_cond_broadcast (&stop_released);
   g_mutex_unlock (&stop_lock);
 }
 
+/* For one of the sink's counts of changes under way. */
 static gboolean
-a_stop_waits (gpointer user_data)
+any_under_way (gpointer counter)
 {
-  return g_atomic_int_get (&sink_stops_under_way) > 0;
+  return g_atomic_int_get ((guint *) counter) > 0;
 }
 
 static gboolean
-no_stop_waits (gpointer user_data)
+none_under_way (gpointer counter)
 {
-  return g_atomic_int_get (&sink_stops_under_way) == 0;
+  return g_atomic_int_get ((guint *) counter) == 0;
 }
 
 /* A video whose stop hangs (its audio output does not answer) holds up
@@ -584,24 +622,69 @@ test_stuck_stop (Fixture       *f,
 {
   g_autofree char *url = video_url (f);
 
-  dailies_player_set_uri (f->player, url);
-  dailies_player_play (f->player);
-  g_assert_true (dailies_test_wait_until (is_playing, f->player, 15000));
+  play_until_playing (f->player, url);
 
-  hold_sink_stops (TRUE);
+  hold_sink (&sink_stops_held, TRUE);
   dailies_player_set_uri (f->player, NULL);
-  g_assert_true (dailies_test_wait_until (a_stop_waits, NULL, 15000));
+  g_assert_true (dailies_test_wait_until (any_under_way, &sink_stops_under_way, 15000));
 
   /* The same video again, in a new pipeline, while the old one's stop
    * still hangs. */
-  dailies_player_set_uri (f->player, url);
-  dailies_player_play (f->player);
-  g_assert_true (dailies_test_wait_until (is_playing, f->player, 15000));
+  play_until_playing (f->player, url);
   g_assert_true (g_atomic_int_get (&sink_stops_under_way) > 0);
   g_assert_false (changes_made (NULL));
 
-  hold_sink_stops (FALSE);
-  g_assert_true (dailies_test_wait_until (no_stop_waits, NULL, 15000));
+  hold_sink (&sink_stops_held, FALSE);
+  g_assert_true (dailies_test_wait_until (none_under_way, &sink_stops_under_way, 15000));
+}
+
+/* A seek while a change of state hangs (its audio output slow to answer)
+ * waits for it on the state thread: the window goes on, and the seek
+ * lands once the change is made. Sending a seek takes the pipeline's
+ * state lock, which the change holds. */
+static void
+test_seek_during_stuck_change (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autofree char *url = video_url (f);
+  SeekWait wait;
+
+  play_until_playing (f->player, url);
+  g_assert_true (dailies_test_wait_until (enough_frames, f->player, 15000));
+
+  g_atomic_pointer_set (&sink_flushed_by, NULL);
+  hold_sink (&sink_pauses_held, TRUE);
+  dailies_player_pause (f->player);
+  g_assert_true (dailies_test_wait_until (any_under_way, &sink_pauses_under_way, 15000));
+
+  wait = (SeekWait) { f->player, dailies_player_get_duration (f->player) / 2 };
+  dailies_player_seek (f->player, wait.target);
+  /* Back at once: the pause still hangs (it lets go by itself after 10 s). */
+  g_assert_true (any_under_way (&sink_pauses_under_way));
+
+  hold_sink (&sink_pauses_held, FALSE);
+  g_assert_true (dailies_test_wait_until (none_under_way, &sink_pauses_under_way, 15000));
+  g_assert_true (dailies_test_wait_until (position_near_target, &wait, 10000));
+  g_assert_nonnull (g_atomic_pointer_get (&sink_flushed_by));
+  g_assert_true (g_atomic_pointer_get (&sink_flushed_by) != g_thread_self ());
+  g_assert_null (dailies_player_get_error_text (f->player));
+}
+
+/* A seek asked for before the video is ready (a key pressed as it
+ * loads) lands once it is. */
+static void
+test_seek_before_ready (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *url = video_url (f);
+  SeekWait wait = { f->player, 2 * GST_SECOND };
+
+  dailies_player_set_uri (f->player, url);
+  g_assert_cmpint (dailies_player_get_state (f->player), <, GST_STATE_PAUSED);
+  dailies_player_seek (f->player, wait.target);
+  g_assert_true (dailies_test_wait_until (is_paused, f->player, 15000));
+  g_assert_true (dailies_test_wait_until (position_near_target, &wait, 10000));
+  g_assert_null (dailies_player_get_error_text (f->player));
 }
 
 static void
@@ -718,6 +801,10 @@ main (int   argc,
   g_test_add ("/dailies/player/stops-off-main-thread", Fixture, NULL, fixture_set_up,
               test_stops_off_main_thread, fixture_tear_down);
   g_test_add ("/dailies/player/stuck-stop", Fixture, NULL, fixture_set_up, test_stuck_stop, fixture_tear_down);
+  g_test_add ("/dailies/player/seek-during-stuck-change", Fixture, NULL, fixture_set_up,
+              test_seek_during_stuck_change, fixture_tear_down);
+  g_test_add ("/dailies/player/seek-before-ready", Fixture, NULL, fixture_set_up,
+              test_seek_before_ready, fixture_tear_down);
   g_test_add ("/dailies/player/expired-link", Fixture, NULL, fixture_set_up, test_expired_link, fixture_tear_down);
   g_test_add ("/dailies/player/lapsed-signature", Fixture, NULL, fixture_set_up, test_lapsed_signature, fixture_tear_down);
   g_test_add ("/dailies/player/refuses-other-schemes", Fixture, NULL, fixture_set_up, test_refuses_other_schemes, fixture_tear_down);
