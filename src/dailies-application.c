@@ -23,6 +23,7 @@
 #include "dailies-notifier.h"
 #include "dailies-player.h"
 #include "dailies-poller.h"
+#include "dailies-quitting.h"
 #include "dailies-secret.h"
 #include "dailies-task-store.h"
 #include "dailies-task-view.h"
@@ -47,6 +48,7 @@ struct _DailiesApplication
   guint              key_known : 1;    /* the keyring was asked (or no need) */
   guint              demo : 1;
   guint              env_base_refused : 1;
+  guint              quitting : 1;     /* in shutdown: no window, no import */
 };
 
 G_DEFINE_FINAL_TYPE (DailiesApplication, dailies_application, ADW_TYPE_APPLICATION)
@@ -485,6 +487,9 @@ dailies_application_shutdown (GApplication *app)
   DailiesApplication *self = DAILIES_APPLICATION (app);
   g_autoptr(GError) error = NULL;
 
+  /* The waits below turn the main loop, and GApplication still owns its
+   * name: a command line may come in meanwhile. */
+  self->quitting = TRUE;
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->key_cancellable);
 
@@ -533,6 +538,12 @@ static void
 dailies_application_activate (GApplication *app)
 {
   DailiesApplication *self = DAILIES_APPLICATION (app);
+
+  if (self->quitting)
+    {
+      g_message ("application: activated while quitting, no window opened");
+      return;
+    }
 
   gtk_window_present (GTK_WINDOW (get_or_create_window (self)));
 }
@@ -667,8 +678,15 @@ dailies_application_open (GApplication  *app,
                           const char    *hint)
 {
   DailiesApplication *self = DAILIES_APPLICATION (app);
-  g_autoptr(DailiesImport) import = dailies_import_new (self->store);
+  g_autoptr(DailiesImport) import = NULL;
 
+  if (self->quitting)
+    {
+      g_message ("application: %d files to open arrived while quitting, not opened", n_files);
+      return;
+    }
+
+  import = dailies_import_new (self->store);
   for (int i = 0; i < n_files; i++)
     dailies_import_add_file (import, files[i]);
 
@@ -683,6 +701,14 @@ dailies_application_command_line (GApplication            *app,
   DailiesApplication *self = DAILIES_APPLICATION (app);
   GVariantDict *options = g_application_command_line_get_options_dict (command_line);
   g_autofree const char **arguments = NULL;
+
+  /* Nothing read, not even standard input: the caller runs again once
+   * this Dailies has gone (dailies-quitting.c). */
+  if (self->quitting)
+    {
+      g_message ("command line: arrived while quitting, handed back");
+      return DAILIES_EXIT_QUITTING;
+    }
 
   g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&ay", &arguments);
   g_application_activate (app);

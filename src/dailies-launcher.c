@@ -21,6 +21,7 @@
 #include <glib/gi18n.h>
 
 #include "dailies-huge-pages.h"
+#include "dailies-quitting.h"
 
 #define APP_NAME "dailies-app"
 
@@ -159,10 +160,26 @@ main (int   argc,
                                                   NULL);
       g_autoptr(GError) error = NULL;
 
+      int status;
+
       g_application_add_main_option_entries (app, list_entries);
-      if (g_application_register (app, NULL, &error))
-        return g_application_run (app, argc, argv);
-      g_debug ("launcher: Dailies is no longer running (%s)", error->message);
+      if (!g_application_register (app, NULL, &error))
+        {
+          g_debug ("launcher: Dailies is no longer running (%s)", error->message);
+        }
+      else
+        {
+          status = g_application_run (app, argc, argv);
+          if (status != DAILIES_EXIT_QUITTING)
+            return status;
+
+          /* It was quitting and read nothing: the list (standard input
+           * too) goes to the next Dailies, this one below if none other
+           * starts first. */
+          g_clear_object (&app);
+          if (!dailies_wait_until_quit ())
+            return DAILIES_EXIT_QUITTING;
+        }
     }
 
   /* The same process (its ID, for whoever started it) becomes Dailies;

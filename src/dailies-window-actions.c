@@ -126,7 +126,7 @@ key_dialog_response_cb (AdwMessageDialog *dialog,
   g_autofree char *key = NULL;
   g_autofree char *key_host = NULL;
 
-  self->key_dialog = NULL;
+  g_clear_weak_pointer (&self->key_dialog);
 
   /* GTK 4.8's password entry leaves a focus handler on its text behind:
    * with the focus still there, destroying the dialog crashes. */
@@ -265,7 +265,8 @@ _dailies_window_show_api_key_dialog (DailiesWindow *self,
   g_signal_connect (entry, "changed", G_CALLBACK (key_entry_changed_cb), dialog);
   g_signal_connect (dialog, "response", G_CALLBACK (key_dialog_response_cb), self);
 
-  self->key_dialog = dialog;
+  /* Weak: it may go without a response (a test, or GTK at exit). */
+  g_set_weak_pointer (&self->key_dialog, dialog);
   self->asked_for_key = TRUE;
   /* Its response buttons read "_Cancel Cancel" otherwise. */
   dailies_a11y_fix_button_names (dialog);

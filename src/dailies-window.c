@@ -685,6 +685,17 @@ dailies_window_dispose (GObject *object)
 {
   DailiesWindow *self = (DailiesWindow *)object;
 
+  /* Before GTK destroys it with this window (quitting with it open): its
+   * password entry must not have the focus then (key_dialog_response_cb). */
+  if (self->key_dialog != NULL)
+    {
+      GtkWindow *dialog = GTK_WINDOW (self->key_dialog);
+
+      g_clear_weak_pointer (&self->key_dialog);
+      gtk_window_set_focus (dialog, NULL);
+      gtk_window_destroy (dialog);
+    }
+
   g_cancellable_cancel (self->cancellable);
   if (self->saving != NULL)
     g_cancellable_cancel (self->saving);

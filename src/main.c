@@ -6,14 +6,17 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
+#include <unistd.h>
 #ifdef __linux__
 # include <sys/prctl.h>
 #endif
 
 #include "dailies-application.h"
 #include "dailies-huge-pages.h"
+#include "dailies-quitting.h"
 
 /* For build-aux/bench: with DAILIES_BENCH_LISTED=N set, prints the wall-clock
  * time at which the window's list first holds N rows. Kept here, away from
@@ -97,6 +100,8 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(DailiesApplication) app = NULL;
+  g_autofree char *self_path = NULL;
+  int status;
 
   /* The launcher asked for huge pages for this heap; what this program
    * starts runs as it would have. */
@@ -123,5 +128,26 @@ main (int   argc,
   if (g_getenv ("DAILIES_BENCH_HEARTBEAT") != NULL)
     g_timeout_add (BENCH_HEARTBEAT_MS, bench_heartbeat_cb, NULL);
 
-  return g_application_run (G_APPLICATION (app), argc, argv);
+  status = g_application_run (G_APPLICATION (app), argc, argv);
+  if (status != DAILIES_EXIT_QUITTING)
+    return status;
+
+  /* Only a first instance that was quitting answers this (the first
+   * instance's own command line is read before it can quit): once it has
+   * gone, this program runs again, as the first instance or handing over
+   * to whichever started meanwhile (the launcher does the same for a
+   * list). */
+  g_clear_object (&app);
+  if (!dailies_wait_until_quit ())
+    return status;
+  self_path = g_file_read_link ("/proc/self/exe", NULL);
+  if (self_path != NULL)
+    {
+      g_auto(GStrv) envp = dailies_huge_pages_ask (g_get_environ ());
+
+      execve (self_path, argv, envp);
+      g_printerr ("dailies: %s: %s\n", self_path, g_strerror (errno));
+    }
+
+  return status;
 }

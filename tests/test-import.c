@@ -14,13 +14,18 @@
 #include <gio/gunixoutputstream.h>
 #include <glib-unix.h>
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "dailies-demo-server.h"
 #include "dailies-id-parser.h"
 #include "dailies-import.h"
 #include "dailies-poller.h"
+#include "dailies-player.h"
 #include "dailies-task-store.h"
+#include "dailies-task-view.h"
+#include "dailies-test-audio-sink.h"
 #include "dailies-test-ui.h"
 #include "dailies-test-utils.h"
 #include "dailies-window.h"
@@ -959,6 +964,213 @@ test_stdin (void)
   dailies_test_rm_rf (root);
 }
 
+/* ------------------------------------------------------------------ */
+/* A list sent while Dailies quits                                     */
+/* ------------------------------------------------------------------ */
+
+#define QUITTING_LIST "asyntask_WhileQuitting0000000001\nnot a task\nasyntask_WhileQuitting0000000002\n"
+
+static struct
+{
+  GSubprocessLauncher *launcher;
+  char                *dailies;
+  char                *list;
+  GSubprocess         *sender;        /* `dailies ids.txt` */
+  DailiesTestRun       run;
+  GSubprocess         *starter;       /* `dailies`, as from a menu */
+  DailiesTestRun       starter_run;
+  guint                handed_back;   /* command lines the quitting app handed back */
+} quitting;
+
+/* In the quitting app's wait for its video to stop: its main loop. */
+static gboolean
+send_list_cb (gpointer user_data)
+{
+  const char * const list_argv[] = { quitting.dailies, quitting.list, NULL };
+  const char * const plain_argv[] = { quitting.dailies, NULL };
+
+  quitting.sender = dailies_test_spawn (quitting.launcher, list_argv, NULL, &quitting.run);
+  quitting.starter = dailies_test_spawn (quitting.launcher, plain_argv, NULL, &quitting.starter_run);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* On the thread that stops the video, its stop held. */
+static void
+stop_held_cb (void)
+{
+  sink_on_held_stop = NULL;
+  g_idle_add (send_list_cb, NULL);
+}
+
+/* The app's log, as the tests' writer has it; a command line handed back
+ * lets the video's stop go on. */
+static GLogWriterOutput
+quitting_log_writer (GLogLevelFlags   log_level,
+                     const GLogField *fields,
+                     gsize            n_fields,
+                     gpointer         user_data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0 &&
+        g_str_has_prefix (fields[i].value, "command line: arrived while quitting"))
+      {
+        if (++quitting.handed_back == 2)
+          hold_sink (&sink_stops_held, FALSE);
+      }
+
+  return dailies_test_log_writer (log_level, fields, n_fields, user_data);
+}
+
+static gboolean
+audio_readied (gpointer user_data)
+{
+  return g_atomic_pointer_get (&sink_readied) != NULL &&
+         dailies_player_get_state (user_data) >= GST_STATE_PAUSED;
+}
+
+/* A video plays, from a CDN of the test's own; its stop will hang until
+ * the list has come. */
+static void
+test_list_while_quitting_body (DailiesApplication *app,
+                               gpointer            user_data)
+{
+  DailiesDemoServer *cdn = user_data;
+  DailiesWindow *window = DAILIES_WINDOW (dailies_test_wait_for_window (GTK_APPLICATION (app)));
+  DailiesPlayer *player = DAILIES_PLAYER (dailies_task_view_get_player (DAILIES_TASK_VIEW (dailies_window_get_task_view (window))));
+  g_autofree char *url = g_strdup_printf ("%s/videos/%s.mp4?Expires=1&Signature=demo",
+                                          dailies_demo_server_get_cdn_url (cdn), LISTED_ID);
+
+  g_atomic_pointer_set (&sink_readied, NULL);
+  dailies_player_set_uri (player, url);
+  g_assert_true (dailies_test_wait_until (audio_readied, player, WAIT_MS));
+
+  hold_sink (&sink_stops_held, TRUE);
+  sink_on_held_stop = stop_held_cb;
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+}
+
+static gboolean
+name_owned_by_sender (gpointer user_data)
+{
+  g_autoptr(GVariant) reply = NULL;
+  guint32 pid = 0;
+
+  reply = g_dbus_connection_call_sync (user_data, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+                                       g_variant_new ("(s)", APP_ID), G_VARIANT_TYPE ("(u)"),
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(u)", &pid);
+
+  return pid != 0 &&
+         (pid == g_ascii_strtoull (g_subprocess_get_identifier (quitting.sender), NULL, 10) ||
+          pid == g_ascii_strtoull (g_subprocess_get_identifier (quitting.starter), NULL, 10));
+}
+
+static void
+name_vanished_cb (GDBusConnection *connection,
+                  const char      *name,
+                  gpointer         user_data)
+{
+  *(gboolean *) user_data = FALSE;
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Whether the list's two tasks are in the database at @user_data. */
+static gboolean
+list_stored (gpointer user_data)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *count = NULL;
+  gboolean stored = FALSE;
+
+  if (sqlite3_open_v2 (user_data, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+      sqlite3_busy_timeout (db, 2000) == SQLITE_OK &&
+      sqlite3_prepare_v2 (db, "SELECT count(*) FROM tasks WHERE id LIKE 'asyntask_WhileQuitting%'",
+                          -1, &count, NULL) == SQLITE_OK &&
+      sqlite3_step (count) == SQLITE_ROW)
+    stored = sqlite3_column_int (count, 0) == 2;
+  sqlite3_finalize (count);
+  sqlite3_close (db);
+
+  return stored;
+}
+
+/* `dailies ids.txt` and a plain `dailies` reaching a Dailies that is
+ * quitting (it waits for a video to stop, here one whose audio output
+ * hangs) are handed back: once it has gone, one of them becomes the next
+ * Dailies and the other hands it its command line. The list is added
+ * there; nothing opens in the one quitting. */
+static void
+test_list_while_quitting (void)
+{
+  g_autofree char *root = dailies_test_make_temp_dir ();
+  g_autofree char *data_dir = g_build_filename (root, "data", NULL);
+  g_autofree char *db_path = g_build_filename (data_dir, "dailies", "tasks.db", NULL);
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  gboolean appeared = FALSE;
+  guint watch;
+  guint tick;
+
+  quitting.launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  quitting.dailies = g_test_build_filename (G_TEST_BUILT, "..", "src", "dailies", NULL);
+  quitting.list = g_build_filename (root, "ids.txt", NULL);
+  g_assert_true (g_file_set_contents (quitting.list, QUITTING_LIST, -1, NULL));
+  g_subprocess_launcher_setenv (quitting.launcher, "XDG_DATA_HOME", data_dir, TRUE);
+  g_subprocess_launcher_setenv (quitting.launcher, "DAILIES_API_KEY", "", TRUE);
+  g_subprocess_launcher_setenv (quitting.launcher, "DAILIES_API_BASE", "http://127.0.0.1:9", TRUE);
+  g_subprocess_launcher_unsetenv (quitting.launcher, "DAILIES_AUDIO_SINK");
+
+  /* Not the demo, which runs apart from any other Dailies. */
+  {
+    g_autoptr(DailiesApplication) app = dailies_application_new ();
+    g_autoptr(DailiesDemoServer) cdn = dailies_demo_server_new ();
+    g_autoptr(GError) error = NULL;
+    const char * const argv[] = { "dailies", NULL };
+
+    g_assert_true (dailies_demo_server_start (cdn, &error));
+    dailies_test_run_app (app, argv, test_list_while_quitting_body, cdn);
+  }
+
+  /* The quitting app handed the list back once, opened no window for it,
+   * and was not held up past the video's stop. */
+  g_assert_cmpuint (quitting.handed_back, ==, 2);
+  g_assert_nonnull (quitting.sender);
+  g_assert_true (none_under_way (&sink_stops_under_way));
+
+  /* The launcher became the next Dailies, which added the list. Each
+   * change of the name's owner wakes the wait; the other process's
+   * writes do not, so a tick looks again. */
+  watch = g_bus_watch_name_on_connection (bus, APP_ID, G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                          dailies_test_name_appeared_cb, name_vanished_cb, &appeared, NULL);
+  g_assert_true (dailies_test_wait_until (name_owned_by_sender, bus, WAIT_MS));
+  g_bus_unwatch_name (watch);
+  tick = g_timeout_add (20, tick_cb, NULL);
+  g_assert_true (dailies_test_wait_until (list_stored, db_path, WAIT_MS));
+  g_source_remove (tick);
+  dailies_test_call_application (bus, "ActivateAction", g_variant_new_parsed ("('quit', @av [], @a{sv} {})"), WAIT_MS);
+  g_assert_true (dailies_test_wait_for_flag (&quitting.run.done, WAIT_MS));
+  g_assert_true (dailies_test_wait_for_flag (&quitting.starter_run.done, WAIT_MS));
+  g_assert_true (quitting.run.ok);
+  g_assert_true (quitting.starter_run.ok);
+  g_assert_true (has_line (quitting.run.out, "Added 2 tasks · 1 line without a task ID"));
+
+  dailies_test_run_clear (&quitting.run);
+  dailies_test_run_clear (&quitting.starter_run);
+  g_clear_object (&quitting.sender);
+  g_clear_object (&quitting.starter);
+  g_clear_object (&quitting.launcher);
+  g_clear_pointer (&quitting.dailies, g_free);
+  g_clear_pointer (&quitting.list, g_free);
+  dailies_test_rm_rf (root);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -966,7 +1178,11 @@ main (int   argc,
   DailiesTestNotifications *notifications;
   int status;
 
+  dailies_test_audio_sink_use ();
   gtk_test_init (&argc, &argv, NULL);
+  gst_init (&argc, &argv);
+  dailies_test_audio_sink_register ();
+  dailies_test_set_log_writer (quitting_log_writer);
   /* Demo tasks may finish while the window is not the focused one:
    * their notifications need somewhere to go. */
   notifications = dailies_test_notifications_start ();
@@ -978,6 +1194,7 @@ main (int   argc,
   g_test_add_func ("/dailies/import/stdin", test_stdin);
   g_test_add_func ("/dailies/import/stdin-too-large", test_stdin_too_large);
   g_test_add_func ("/dailies/import/partly-text", test_partly_text);
+  g_test_add_func ("/dailies/import/list-while-quitting", test_list_while_quitting);
 
   status = g_test_run ();
   dailies_test_notifications_stop (notifications);

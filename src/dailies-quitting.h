@@ -1,0 +1,19 @@
+/* dailies-quitting.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* What a Dailies that is quitting answers a command line with (sysexits'
+ * EX_TEMPFAIL): the caller waits for it to be gone and runs again, so
+ * that the list reaches the next Dailies. */
+#define DAILIES_EXIT_QUITTING 75
+
+gboolean dailies_wait_until_quit (void);
+
+G_END_DECLS
