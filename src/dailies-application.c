@@ -49,6 +49,7 @@ struct _DailiesApplication
   guint              demo : 1;
   guint              env_base_refused : 1;
   guint              quitting : 1;     /* in shutdown: no window, no import */
+  guint              quit_wait_ms;     /* for each of the waits at quitting */
 };
 
 G_DEFINE_FINAL_TYPE (DailiesApplication, dailies_application, ADW_TYPE_APPLICATION)
@@ -415,7 +416,8 @@ dailies_application_startup (GApplication *app)
   dailies_task_store_load_async (self->store, self->cancellable, store_loaded_cb, g_object_ref (self));
 }
 
-/* How long quitting waits for downloads to stop and clean up. */
+/* How long quitting waits for videos, then for downloads, to stop (and
+ * clean up). */
 #define QUIT_WAIT_MS 3000
 
 static gboolean
@@ -427,11 +429,12 @@ quit_wait_over_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Turns the main loop until @busy says the work is done or QUIT_WAIT_MS
+/* Turns the main loop until @busy says the work is done or @timeout_ms
  * pass; the work may need the loop (the demo's server runs in it).
  * Returns whether it was done in time. */
 static gboolean
-wait_at_quit (gboolean (*busy) (gpointer data),
+wait_at_quit (guint      timeout_ms,
+              gboolean (*busy) (gpointer data),
               gpointer   data)
 {
   gboolean over = FALSE;
@@ -440,7 +443,7 @@ wait_at_quit (gboolean (*busy) (gpointer data),
   if (!busy (data))
     return TRUE;
 
-  timeout = g_timeout_add (QUIT_WAIT_MS, quit_wait_over_cb, &over);
+  timeout = g_timeout_add (timeout_ms, quit_wait_over_cb, &over);
   while (!over && busy (data))
     g_main_context_iteration (NULL, TRUE);
   if (!over)
@@ -466,10 +469,11 @@ keeper_busy (gpointer data)
  * bounded; whatever a stuck disk leaves is removed (or resumed) at the next
  * start. */
 static void
-stop_keeper (DailiesKeeper *keeper)
+stop_keeper (DailiesKeeper *keeper,
+             guint          timeout_ms)
 {
   dailies_keeper_stop (keeper);
-  if (!wait_at_quit (keeper_busy, keeper))
+  if (!wait_at_quit (timeout_ms, keeper_busy, keeper))
     g_warning ("keeper: %u downloads did not stop in time",
                dailies_keeper_get_n_running (keeper) +
                dailies_downloader_get_n_running (dailies_keeper_get_downloader (keeper)));
@@ -481,6 +485,8 @@ videos_stopping (gpointer data)
   return dailies_player_get_n_pending_changes () > 0;
 }
 
+static void disable_app_actions (DailiesApplication *self);
+
 static void
 dailies_application_shutdown (GApplication *app)
 {
@@ -490,6 +496,8 @@ dailies_application_shutdown (GApplication *app)
   /* The waits below turn the main loop, and GApplication still owns its
    * name: a command line may come in meanwhile. */
   self->quitting = TRUE;
+  /* A notification's Show or Play would open a window, or start a video. */
+  disable_app_actions (self);
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->key_cancellable);
 
@@ -497,10 +505,10 @@ dailies_application_shutdown (GApplication *app)
     dailies_poller_stop (self->poller);
   /* The windows' videos stop on threads of their own: no stream runs on
    * while the libraries it uses go away, unless one is stuck. */
-  if (!wait_at_quit (videos_stopping, NULL))
+  if (!wait_at_quit (self->quit_wait_ms, videos_stopping, NULL))
     g_message ("player: a video was still stopping at exit");
   if (self->keeper != NULL)
-    stop_keeper (self->keeper);
+    stop_keeper (self->keeper, self->quit_wait_ms);
   /* What was shown as saved must be on disk before we go: last, after
    * the waits above, which turn the main loop. */
   if (self->store != NULL && !dailies_task_store_flush (self->store, &error))
@@ -824,6 +832,18 @@ static const GActionEntry app_actions[] = {
 };
 
 static void
+disable_app_actions (DailiesApplication *self)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (app_actions); i++)
+    {
+      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), app_actions[i].name);
+
+      if (G_IS_SIMPLE_ACTION (action))
+        g_simple_action_set_enabled (G_SIMPLE_ACTION (action), FALSE);
+    }
+}
+
+static void
 dailies_application_dispose (GObject *object)
 {
   DailiesApplication *self = (DailiesApplication *)object;
@@ -877,6 +897,7 @@ dailies_application_init (DailiesApplication *self)
   const char *quit_accels[] = { "<Control>q", NULL };
 
   self->cancellable = g_cancellable_new ();
+  self->quit_wait_ms = QUIT_WAIT_MS;
 
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[TASK-ID|FILE…]"));
@@ -903,6 +924,22 @@ dailies_application_get_settings (DailiesApplication *self)
   g_return_val_if_fail (DAILIES_IS_APPLICATION (self), NULL);
 
   return self->settings;
+}
+
+/**
+ * dailies_application_set_quit_wait:
+ * @timeout_ms: how long, for each of the waits
+ *
+ * How long quitting waits for videos, then for downloads, to stop: 3 s
+ * unless set. For tests on a machine made slow (sanitizers, load).
+ */
+void
+dailies_application_set_quit_wait (DailiesApplication *self,
+                                   guint               timeout_ms)
+{
+  g_return_if_fail (DAILIES_IS_APPLICATION (self));
+
+  self->quit_wait_ms = timeout_ms;
 }
 
 DailiesDemoServer *

@@ -21,6 +21,8 @@ DailiesTaskStore   *dailies_application_get_store      (DailiesApplication *self
 DailiesPoller      *dailies_application_get_poller     (DailiesApplication *self);
 DailiesApiClient   *dailies_application_get_api_client (DailiesApplication *self);
 DailiesKeeper      *dailies_application_get_keeper     (DailiesApplication *self);
+void                dailies_application_set_quit_wait  (DailiesApplication *self,
+                                                        guint               timeout_ms);
 /* NULL unless the app runs with --demo. */
 DailiesDemoServer  *dailies_application_get_demo_server (DailiesApplication *self);
 

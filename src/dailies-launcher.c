@@ -24,6 +24,8 @@
 #include "dailies-quitting.h"
 
 #define APP_NAME "dailies-app"
+/* How many Dailies that were quitting a list follows, one after another. */
+#define MAX_HANDOVERS 3
 
 /* The application's own entry for what follows the options (see
  * dailies-application.c): GApplication parses the command line here and
@@ -94,20 +96,9 @@ static gboolean
 app_is_running (void)
 {
   g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  g_autoptr(GVariant) reply = NULL;
-  gboolean has_owner = FALSE;
+  g_autofree char *owner = bus != NULL ? dailies_dup_app_owner (bus) : NULL;
 
-  if (bus == NULL)
-    return FALSE;
-
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "NameHasOwner",
-                                       g_variant_new ("(s)", APP_ID), G_VARIANT_TYPE ("(b)"),
-                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
-  if (reply != NULL)
-    g_variant_get (reply, "(b)", &has_owner);
-
-  return has_owner;
+  return owner != NULL;
 }
 
 /* The application next to this program (in a build tree), else where it
@@ -144,7 +135,9 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  if (is_only_a_list (argc, argv) && app_is_running ())
+  /* A Dailies that was quitting hands the list back: once it has gone,
+   * look again, as another may have started meanwhile (a few times). */
+  for (guint attempt = 0; attempt < MAX_HANDOVERS && is_only_a_list (argc, argv) && app_is_running (); attempt++)
     {
       /* What a second instance of the application would do, the same
        * way: its command line (and standard input, for "-") goes to the
@@ -159,27 +152,23 @@ main (int   argc,
                                                            G_APPLICATION_HANDLES_COMMAND_LINE,
                                                   NULL);
       g_autoptr(GError) error = NULL;
-
       int status;
 
       g_application_add_main_option_entries (app, list_entries);
       if (!g_application_register (app, NULL, &error))
         {
           g_debug ("launcher: Dailies is no longer running (%s)", error->message);
+          break;
         }
-      else
-        {
-          status = g_application_run (app, argc, argv);
-          if (status != DAILIES_EXIT_QUITTING)
-            return status;
 
-          /* It was quitting and read nothing: the list (standard input
-           * too) goes to the next Dailies, this one below if none other
-           * starts first. */
-          g_clear_object (&app);
-          if (!dailies_wait_until_quit ())
-            return DAILIES_EXIT_QUITTING;
-        }
+      status = g_application_run (app, argc, argv);
+      if (status != DAILIES_EXIT_QUITTING)
+        return status;
+
+      /* It was quitting and read nothing, standard input neither. */
+      g_clear_object (&app);
+      if (!dailies_wait_until_quit ())
+        return DAILIES_EXIT_QUITTING;
     }
 
   /* The same process (its ID, for whoever started it) becomes Dailies;

@@ -68,6 +68,7 @@ struct _DailiesPlayer
   GstState          state;           /* the pipeline's, as last reported */
   GstState          target;          /* what the user asked for */
   gint64            pending_seek;    /* asked for before the pipeline was paused, else -1 */
+  gint64            seek_target;     /* of the last seek until it is made, else -1 */
   gint64            duration;
   double            fps;
   gboolean          buffering;
@@ -120,12 +121,21 @@ update_play_button (DailiesPlayer *self)
                                   -1);
 }
 
+/* Where the video is, or will be once the last seek asked for is made:
+ * what the scale shows, and where a relative seek or a step back counts
+ * from (two presses of → before the first is made go 10 s). */
+static gint64
+intended_position (DailiesPlayer *self)
+{
+  return self->seek_target >= 0 ? self->seek_target : dailies_player_get_position (self);
+}
+
 static void
 update_position (DailiesPlayer *self)
 {
   g_autofree char *position_text = NULL;
   g_autofree char *duration_text = NULL;
-  gint64 position = dailies_player_get_position (self);
+  gint64 position = intended_position (self);
 
   if (self->duration <= 0 && self->pipeline != NULL)
     gst_element_query_duration (self->pipeline, GST_FORMAT_TIME, &self->duration);
@@ -214,6 +224,15 @@ pipeline_get_seek_serial (GstElement *pipeline)
   return GPOINTER_TO_UINT (g_object_get_qdata (G_OBJECT (pipeline), seek_serial_quark));
 }
 
+/* The serial of the last seek the state thread began to send. */
+static GQuark seek_sent_quark;
+
+static guint
+pipeline_get_seek_sent (GstElement *pipeline)
+{
+  return GPOINTER_TO_UINT (g_object_get_qdata (G_OBJECT (pipeline), seek_sent_quark));
+}
+
 /* Takes the pipeline's state lock for @change: not for a change of a
  * pipeline let go of, without waiting for the lock, which its stop may
  * hold (and hang). Under the lock the era is looked at again, so that the
@@ -253,7 +272,13 @@ state_change_run (gpointer data,
         {
           if (change->era == pipeline_get_era (change->pipeline) &&
               (change->seek_serial == 0 || change->seek_serial == pipeline_get_seek_serial (change->pipeline)))
-            gst_element_send_event (change->pipeline, g_steal_pointer (&change->event));
+            {
+              /* Before sending: the ASYNC_DONE it brings may come first. */
+              if (change->seek_serial != 0)
+                g_object_set_qdata (G_OBJECT (change->pipeline), seek_sent_quark,
+                                    GUINT_TO_POINTER (change->seek_serial));
+              gst_element_send_event (change->pipeline, g_steal_pointer (&change->event));
+            }
         }
       else if (change->state == GST_STATE_NULL || change->era == pipeline_get_era (change->pipeline))
         {
@@ -350,10 +375,10 @@ stop_later (GstElement *pipeline)
 /**
  * dailies_player_get_n_pending_changes:
  *
- * The state changes asked for and not yet made, stops included: the
- * application's end waits for them (turning the main loop, which the
- * last one wakes), so that no stream still runs while the libraries it
- * uses go away.
+ * The state changes, seeks and steps asked for and not yet made, stops
+ * included: the application's end waits for them (turning the main loop,
+ * which the last one wakes), so that no stream still runs while the
+ * libraries it uses go away.
  *
  * Returns: how many there are
  */
@@ -375,8 +400,9 @@ apply_target_state (DailiesPlayer *self)
   if (self->pipeline == NULL)
     return;
 
-  /* While buffering a stream, stay paused until the buffer is full. */
-  if (self->buffering && self->target == GST_STATE_PLAYING)
+  /* While buffering a stream, stay paused until the buffer is full; with
+   * a seek waiting for the pipeline to be paused, until it is sent. */
+  if ((self->buffering || self->pending_seek >= 0) && self->target == GST_STATE_PLAYING)
     change_state_later (self->pipeline, GST_STATE_PAUSED);
   else
     change_state_later (self->pipeline, self->target);
@@ -550,6 +576,11 @@ seek_later (DailiesPlayer *self,
 {
   guint serial;
 
+  if (self->duration > 0)
+    position_ns = MIN (position_ns, self->duration);
+  /* Where the next relative seek counts from, and what the scale shows,
+   * until the seek is made. */
+  self->seek_target = position_ns;
   if (self->state < GST_STATE_PAUSED)
     {
       self->pending_seek = position_ns;
@@ -608,6 +639,9 @@ bus_message_cb (GstBus     *bus,
       break;
 
     case GST_MESSAGE_EOS:
+      /* From before a seek still to be made: the seek goes on from there. */
+      if (self->seek_target >= 0)
+        break;
       if (gtk_toggle_button_get_active (self->loop_button))
         seek_later (self, 0, GST_SEEK_FLAG_KEY_UNIT);
       else
@@ -650,7 +684,11 @@ bus_message_cb (GstBus     *bus,
           if (old_state == GST_STATE_READY && new_state == GST_STATE_PAUSED)
             update_media_info (self);
           if (new_state >= GST_STATE_PAUSED && self->pending_seek >= 0)
-            seek_later (self, self->pending_seek, GST_SEEK_FLAG_ACCURATE);
+            {
+              seek_later (self, self->pending_seek, GST_SEEK_FLAG_ACCURATE);
+              /* Play, if asked for meanwhile, once the seek is under way. */
+              apply_target_state (self);
+            }
           update_position (self);
           update_position_tick (self);
         }
@@ -662,6 +700,9 @@ bus_message_cb (GstBus     *bus,
       break;
 
     case GST_MESSAGE_ASYNC_DONE:
+      if (self->seek_target >= 0 && self->pending_seek < 0 &&
+          pipeline_get_seek_sent (self->pipeline) == pipeline_get_seek_serial (self->pipeline))
+        self->seek_target = -1;
       update_position (self);
       break;
 
@@ -914,6 +955,7 @@ destroy_pipeline (DailiesPlayer *self)
   g_clear_pointer (&self->sink_link, sink_link_release);
   self->state = GST_STATE_NULL;
   self->pending_seek = -1;
+  self->seek_target = -1;
   update_position_tick (self);
 
   /* A change asked for before and not yet made is skipped. */
@@ -1223,7 +1265,7 @@ seek_relative_action (GtkWidget  *widget,
   DailiesPlayer *self = DAILIES_PLAYER (widget);
   gint64 delta = g_variant_get_int32 (parameter) * SEEK_STEP_NS / 5;
 
-  dailies_player_seek (self, dailies_player_get_position (self) + delta);
+  dailies_player_seek (self, intended_position (self) + delta);
 }
 
 static void
@@ -1233,7 +1275,8 @@ frame_forward_action (GtkWidget  *widget,
 {
   DailiesPlayer *self = DAILIES_PLAYER (widget);
 
-  if (self->pipeline == NULL)
+  /* Not yet paused, it has no frame to step from: the step would be lost. */
+  if (self->pipeline == NULL || self->state < GST_STATE_PAUSED)
     return;
 
   dailies_player_pause (self);
@@ -1253,7 +1296,7 @@ frame_back_action (GtkWidget  *widget,
 
   /* Stepping backwards is an accurate seek to one frame earlier. */
   dailies_player_pause (self);
-  dailies_player_seek (self, dailies_player_get_position (self) - (gint64) (GST_SECOND / fps));
+  dailies_player_seek (self, intended_position (self) - (gint64) (GST_SECOND / fps));
 }
 
 static void
@@ -1407,6 +1450,7 @@ dailies_player_class_init (DailiesPlayerClass *klass)
 
   era_quark = g_quark_from_static_string ("dailies-player-era");
   seek_serial_quark = g_quark_from_static_string ("dailies-player-seek-serial");
+  seek_sent_quark = g_quark_from_static_string ("dailies-player-seek-sent");
 
   /**
    * DailiesPlayer::link-refused:
@@ -1466,6 +1510,7 @@ dailies_player_init (DailiesPlayer *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->pending_seek = -1;
+  self->seek_target = -1;
   self->paintable = dailies_paintable_new ();
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->paintable));
 

@@ -35,6 +35,8 @@ void              dailies_player_play            (DailiesPlayer *self);
 void              dailies_player_pause           (DailiesPlayer *self);
 /* Stops: the pipeline goes to NULL and frees its threads. */
 void              dailies_player_stop            (DailiesPlayer *self);
+/* Asks for a seek, made off the main thread in turn with the changes of
+ * state; one asked for before the video is ready waits until it is. */
 void              dailies_player_seek            (DailiesPlayer *self,
                                                   gint64         position_ns);
 gint64            dailies_player_get_position    (DailiesPlayer *self);

@@ -18,19 +18,60 @@
 
 #include "dailies-quitting.h"
 
-/* Quitting waits for videos and downloads for a few seconds at most,
- * then saves the list. */
+/* Quitting waits for videos, then downloads, for QUIT_WAIT_MS (3 s)
+ * each at most, then saves the list. */
 #define GONE_WAIT_MS 15000
+
+typedef struct
+{
+  char     *quitting;   /* the unique name of the Dailies quitting */
+  gboolean  gone;
+} Wait;
+
+static void
+name_appeared_cb (GDBusConnection *connection,
+                  const char      *name,
+                  const char      *owner,
+                  gpointer         user_data)
+{
+  Wait *wait = user_data;
+
+  /* Gone already, and another started: that one takes the command line. */
+  if (g_strcmp0 (owner, wait->quitting) != 0)
+    wait->gone = TRUE;
+}
 
 static void
 name_vanished_cb (GDBusConnection *connection,
                   const char      *name,
                   gpointer         user_data)
 {
-  gboolean *gone = user_data;
+  Wait *wait = user_data;
 
-  *gone = TRUE;
-  g_main_context_wakeup (NULL);
+  wait->gone = TRUE;
+}
+
+/**
+ * dailies_dup_app_owner:
+ * @bus: the session bus
+ *
+ * Returns: (transfer full) (nullable): the unique name of the Dailies
+ *   that owns the application's name now, or NULL when none runs
+ */
+char *
+dailies_dup_app_owner (GDBusConnection *bus)
+{
+  g_autoptr(GVariant) reply = NULL;
+  char *owner = NULL;
+
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "GetNameOwner",
+                                       g_variant_new ("(s)", APP_ID), G_VARIANT_TYPE ("(s)"),
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(s)", &owner);
+
+  return owner;
 }
 
 static gboolean
@@ -45,30 +86,40 @@ wait_over_cb (gpointer user_data)
 /**
  * dailies_wait_until_quit:
  *
- * Waits until no Dailies owns the application's name on the session bus,
- * for 15 s at most; then says on standard error that it is still closing.
+ * Called just after a Dailies handed a command line back: waits until it
+ * no longer owns the application's name on the session bus, for 15 s at
+ * most; then says on standard error that it is still closing.
  *
  * Returns: whether it has gone
  */
 gboolean
 dailies_wait_until_quit (void)
 {
-  gboolean gone = FALSE;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  Wait wait = { NULL, FALSE };
   gboolean over = FALSE;
   guint watch;
   guint timeout;
 
-  watch = g_bus_watch_name (G_BUS_TYPE_SESSION, APP_ID, G_BUS_NAME_WATCHER_FLAGS_NONE,
-                            NULL, name_vanished_cb, &gone, NULL);
+  if (bus == NULL)
+    return TRUE;
+
+  wait.quitting = dailies_dup_app_owner (bus);
+  if (wait.quitting == NULL)
+    return TRUE;
+
+  watch = g_bus_watch_name_on_connection (bus, APP_ID, G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                          name_appeared_cb, name_vanished_cb, &wait, NULL);
   timeout = g_timeout_add (GONE_WAIT_MS, wait_over_cb, &over);
-  while (!gone && !over)
+  while (!wait.gone && !over)
     g_main_context_iteration (NULL, TRUE);
   if (!over)
     g_source_remove (timeout);
   g_bus_unwatch_name (watch);
+  g_free (wait.quitting);
 
-  if (!gone)
+  if (!wait.gone)
     g_printerr ("%s\n", _("Dailies is still closing. Run the command again once it has closed."));
 
-  return gone;
+  return wait.gone;
 }

@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -14,6 +14,7 @@ G_BEGIN_DECLS
  * that the list reaches the next Dailies. */
 #define DAILIES_EXIT_QUITTING 75
 
-gboolean dailies_wait_until_quit (void);
+char     *dailies_dup_app_owner   (GDBusConnection *bus);
+gboolean  dailies_wait_until_quit (void);
 
 G_END_DECLS

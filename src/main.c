@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #ifdef __linux__
 # include <sys/prctl.h>
@@ -144,9 +145,15 @@ main (int   argc,
   if (self_path != NULL)
     {
       g_auto(GStrv) envp = dailies_huge_pages_ask (g_get_environ ());
+      int saved_errno;
 
+      /* Replaced by an update since it started: the new one, at the same place. */
+      if (g_str_has_suffix (self_path, " (deleted)"))
+        self_path[strlen (self_path) - strlen (" (deleted)")] = '\0';
       execve (self_path, argv, envp);
-      g_printerr ("dailies: %s: %s\n", self_path, g_strerror (errno));
+      saved_errno = errno;
+      /* Translators: %s are a file's path and why it could not be run */
+      g_printerr (_("dailies: could not run %s: %s\n"), self_path, g_strerror (saved_errno));
     }
 
   return status;

@@ -39,6 +39,7 @@ void (*sink_on_held_stop) (void);
 guint sink_pauses_under_way; /* atomic: in PLAYING to PAUSED */
 gboolean sink_pauses_held;  /* under stop_lock: PLAYING to PAUSED waits while TRUE */
 GThread *sink_flushed_by;   /* atomic: the thread a seek's flush came in on */
+guint sink_flushes;         /* atomic: the seeks' flushes that came in */
 
 static gboolean
 sink_is_held (gboolean *held)
@@ -124,7 +125,10 @@ test_audio_sink_flush_cb (GstPad          *pad,
                           gpointer         user_data)
 {
   if (GST_EVENT_TYPE (gst_pad_probe_info_get_event (info)) == GST_EVENT_FLUSH_START)
-    g_atomic_pointer_set (&sink_flushed_by, g_thread_self ());
+    {
+      g_atomic_pointer_set (&sink_flushed_by, g_thread_self ());
+      g_atomic_int_inc (&sink_flushes);
+    }
 
   return GST_PAD_PROBE_OK;
 }

@@ -23,6 +23,7 @@ extern GThread    *sink_stopped_by;        /* the thread that took that one from
 extern guint       sink_stops_under_way;   /* in READY to NULL */
 extern guint       sink_pauses_under_way;  /* in PLAYING to PAUSED */
 extern GThread    *sink_flushed_by;        /* the thread a seek's flush came in on */
+extern guint       sink_flushes;           /* the seeks' flushes that came in */
 
 /* Set with hold_sink(): while TRUE, READY to NULL (a stop) or PLAYING to
  * PAUSED waits, for 10 s at most. */

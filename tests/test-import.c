@@ -974,8 +974,7 @@ static struct
 {
   GSubprocessLauncher *launcher;
   char                *dailies;
-  char                *list;
-  GSubprocess         *sender;        /* `dailies ids.txt` */
+  GSubprocess         *sender;        /* `dailies -`, the list on its standard input */
   DailiesTestRun       run;
   GSubprocess         *starter;       /* `dailies`, as from a menu */
   DailiesTestRun       starter_run;
@@ -986,10 +985,10 @@ static struct
 static gboolean
 send_list_cb (gpointer user_data)
 {
-  const char * const list_argv[] = { quitting.dailies, quitting.list, NULL };
+  const char * const list_argv[] = { quitting.dailies, "-", NULL };
   const char * const plain_argv[] = { quitting.dailies, NULL };
 
-  quitting.sender = dailies_test_spawn (quitting.launcher, list_argv, NULL, &quitting.run);
+  quitting.sender = dailies_test_spawn (quitting.launcher, list_argv, QUITTING_LIST, &quitting.run);
   quitting.starter = dailies_test_spawn (quitting.launcher, plain_argv, NULL, &quitting.starter_run);
 
   return G_SOURCE_REMOVE;
@@ -1102,11 +1101,11 @@ list_stored (gpointer user_data)
   return stored;
 }
 
-/* `dailies ids.txt` and a plain `dailies` reaching a Dailies that is
- * quitting (it waits for a video to stop, here one whose audio output
- * hangs) are handed back: once it has gone, one of them becomes the next
- * Dailies and the other hands it its command line. The list is added
- * there; nothing opens in the one quitting. */
+/* `dailies -` and a plain `dailies` reaching a Dailies that is quitting
+ * (it waits for a video to stop, here one whose audio output hangs) are
+ * handed back, standard input unread: once it has gone, one of them
+ * becomes the next Dailies and the other hands it its command line. The
+ * list is added there, and nothing opens in the one quitting. */
 static void
 test_list_while_quitting (void)
 {
@@ -1118,10 +1117,10 @@ test_list_while_quitting (void)
   guint watch;
   guint tick;
 
-  quitting.launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  quitting.launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                 G_SUBPROCESS_FLAGS_STDERR_PIPE);
   quitting.dailies = g_test_build_filename (G_TEST_BUILT, "..", "src", "dailies", NULL);
-  quitting.list = g_build_filename (root, "ids.txt", NULL);
-  g_assert_true (g_file_set_contents (quitting.list, QUITTING_LIST, -1, NULL));
   g_subprocess_launcher_setenv (quitting.launcher, "XDG_DATA_HOME", data_dir, TRUE);
   g_subprocess_launcher_setenv (quitting.launcher, "DAILIES_API_KEY", "", TRUE);
   g_subprocess_launcher_setenv (quitting.launcher, "DAILIES_API_BASE", "http://127.0.0.1:9", TRUE);
@@ -1135,7 +1134,11 @@ test_list_while_quitting (void)
     const char * const argv[] = { "dailies", NULL };
 
     g_assert_true (dailies_demo_server_start (cdn, &error));
+    /* Long enough for both to arrive on a machine made slow: it ends
+     * when the video has stopped. */
+    dailies_application_set_quit_wait (app, (guint) (20000 * dailies_test_time_scale ()));
     dailies_test_run_app (app, argv, test_list_while_quitting_body, cdn);
+    g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
   }
 
   /* The quitting app handed the list back once, opened no window for it,
@@ -1167,7 +1170,6 @@ test_list_while_quitting (void)
   g_clear_object (&quitting.starter);
   g_clear_object (&quitting.launcher);
   g_clear_pointer (&quitting.dailies, g_free);
-  g_clear_pointer (&quitting.list, g_free);
   dailies_test_rm_rf (root);
 }
 

@@ -512,15 +512,25 @@ test_seek_during_stuck_change (Fixture       *f,
   hold_sink (&sink_pauses_held, TRUE);
   dailies_player_pause (f->player);
   g_assert_true (dailies_test_wait_until (any_under_way, &sink_pauses_under_way, 15000));
+  g_atomic_int_set (&sink_flushes, 0);
 
+  /* A seek, another that takes its place (as a drag of the scale does),
+   * then a frame step: each back at once, the pause still hanging (it
+   * lets go by itself after 10 s). */
+  dailies_player_seek (f->player, dailies_player_get_duration (f->player) / 4);
+  g_assert_true (any_under_way (&sink_pauses_under_way));
   wait = (SeekWait) { f->player, dailies_player_get_duration (f->player) / 2 };
   dailies_player_seek (f->player, wait.target);
-  /* Back at once: the pause still hangs (it lets go by itself after 10 s). */
+  g_assert_true (any_under_way (&sink_pauses_under_way));
+  gtk_widget_activate_action (GTK_WIDGET (f->player), "player.frame-forward", NULL);
   g_assert_true (any_under_way (&sink_pauses_under_way));
 
+  /* Then the later seek alone is made, and the step after it. */
   hold_sink (&sink_pauses_held, FALSE);
   g_assert_true (dailies_test_wait_until (none_under_way, &sink_pauses_under_way, 15000));
   g_assert_true (dailies_test_wait_until (position_near_target, &wait, 10000));
+  g_assert_true (dailies_test_wait_until (changes_made, NULL, 10000));
+  g_assert_cmpuint (g_atomic_int_get (&sink_flushes), ==, 1);
   g_assert_nonnull (g_atomic_pointer_get (&sink_flushed_by));
   g_assert_true (g_atomic_pointer_get (&sink_flushed_by) != g_thread_self ());
   g_assert_null (dailies_player_get_error_text (f->player));
@@ -538,6 +548,24 @@ test_seek_before_ready (Fixture       *f,
   dailies_player_set_uri (f->player, url);
   g_assert_cmpint (dailies_player_get_state (f->player), <, GST_STATE_PAUSED);
   dailies_player_seek (f->player, wait.target);
+  g_assert_true (dailies_test_wait_until (is_paused, f->player, 15000));
+  g_assert_true (dailies_test_wait_until (position_near_target, &wait, 10000));
+  g_assert_null (dailies_player_get_error_text (f->player));
+}
+
+/* ← and → count from where the last seek goes, made or not: two presses
+ * of → while the video loads go 2 s (1 s each here), not 1 s. */
+static void
+test_relative_seeks_add_up (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *url = video_url (f);
+  SeekWait wait = { f->player, 2 * GST_SECOND };
+
+  dailies_player_set_uri (f->player, url);
+  g_assert_cmpint (dailies_player_get_state (f->player), <, GST_STATE_PAUSED);
+  gtk_widget_activate_action (GTK_WIDGET (f->player), "player.seek", "i", 1);
+  gtk_widget_activate_action (GTK_WIDGET (f->player), "player.seek", "i", 1);
   g_assert_true (dailies_test_wait_until (is_paused, f->player, 15000));
   g_assert_true (dailies_test_wait_until (position_near_target, &wait, 10000));
   g_assert_null (dailies_player_get_error_text (f->player));
@@ -660,6 +688,8 @@ main (int   argc,
               test_seek_during_stuck_change, fixture_tear_down);
   g_test_add ("/dailies/player/seek-before-ready", Fixture, NULL, fixture_set_up,
               test_seek_before_ready, fixture_tear_down);
+  g_test_add ("/dailies/player/relative-seeks-add-up", Fixture, NULL, fixture_set_up,
+              test_relative_seeks_add_up, fixture_tear_down);
   g_test_add ("/dailies/player/expired-link", Fixture, NULL, fixture_set_up, test_expired_link, fixture_tear_down);
   g_test_add ("/dailies/player/lapsed-signature", Fixture, NULL, fixture_set_up, test_lapsed_signature, fixture_tear_down);
   g_test_add ("/dailies/player/refuses-other-schemes", Fixture, NULL, fixture_set_up, test_refuses_other_schemes, fixture_tear_down);
