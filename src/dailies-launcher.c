@@ -92,13 +92,13 @@ is_only_a_list (int    argc,
   return TRUE;
 }
 
-static gboolean
-app_is_running (void)
+/* The unique name of the Dailies running, or NULL. */
+static char *
+dup_running_app (void)
 {
   g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  g_autofree char *owner = bus != NULL ? dailies_dup_app_owner (bus) : NULL;
 
-  return owner != NULL;
+  return bus != NULL ? dailies_dup_app_owner (bus) : NULL;
 }
 
 /* The application next to this program (in a build tree), else where it
@@ -137,7 +137,7 @@ main (int   argc,
 
   /* A Dailies that was quitting hands the list back: once it has gone,
    * look again, as another may have started meanwhile (a few times). */
-  for (guint attempt = 0; attempt < MAX_HANDOVERS && is_only_a_list (argc, argv) && app_is_running (); attempt++)
+  for (guint attempt = 0; attempt < MAX_HANDOVERS && is_only_a_list (argc, argv); attempt++)
     {
       /* What a second instance of the application would do, the same
        * way: its command line (and standard input, for "-") goes to the
@@ -152,8 +152,11 @@ main (int   argc,
                                                            G_APPLICATION_HANDLES_COMMAND_LINE,
                                                   NULL);
       g_autoptr(GError) error = NULL;
+      g_autofree char *running = dup_running_app ();
       int status;
 
+      if (running == NULL)
+        break;
       g_application_add_main_option_entries (app, list_entries);
       if (!g_application_register (app, NULL, &error))
         {
@@ -167,7 +170,7 @@ main (int   argc,
 
       /* It was quitting and read nothing, standard input neither. */
       g_clear_object (&app);
-      if (!dailies_wait_until_quit ())
+      if (!dailies_wait_until_quit (running))
         return DAILIES_EXIT_QUITTING;
     }
 

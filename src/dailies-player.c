@@ -69,6 +69,8 @@ struct _DailiesPlayer
   GstState          target;          /* what the user asked for */
   gint64            pending_seek;    /* asked for before the pipeline was paused, else -1 */
   gint64            seek_target;     /* of the last seek until it is made, else -1 */
+  guint             seek_begun;      /* the serial of the last seek begun, from the bus */
+  gint64            last_position;   /* the last one the pipeline told */
   gint64            duration;
   double            fps;
   gboolean          buffering;
@@ -224,13 +226,23 @@ pipeline_get_seek_serial (GstElement *pipeline)
   return GPOINTER_TO_UINT (g_object_get_qdata (G_OBJECT (pipeline), seek_serial_quark));
 }
 
-/* The serial of the last seek the state thread began to send. */
-static GQuark seek_sent_quark;
+/* What the state thread tells of a seek, on the pipeline's bus: "begun"
+ * before sending it (an ASYNC_DONE after that one is the seek's, or
+ * later), "settled" when the pipeline had nothing to do for it (a stream
+ * that cannot seek: no ASYNC_DONE comes). */
+#define SEEK_MESSAGE "dailies-seek"
 
-static guint
-pipeline_get_seek_sent (GstElement *pipeline)
+static void
+post_seek_message (GstElement *pipeline,
+                   guint       serial,
+                   const char *what)
 {
-  return GPOINTER_TO_UINT (g_object_get_qdata (G_OBJECT (pipeline), seek_sent_quark));
+  gst_element_post_message (pipeline,
+                            gst_message_new_application (GST_OBJECT (pipeline),
+                                                         gst_structure_new (SEEK_MESSAGE,
+                                                                            "serial", G_TYPE_UINT, serial,
+                                                                            "what", G_TYPE_STRING, what,
+                                                                            NULL)));
 }
 
 /* Takes the pipeline's state lock for @change: not for a change of a
@@ -273,11 +285,14 @@ state_change_run (gpointer data,
           if (change->era == pipeline_get_era (change->pipeline) &&
               (change->seek_serial == 0 || change->seek_serial == pipeline_get_seek_serial (change->pipeline)))
             {
-              /* Before sending: the ASYNC_DONE it brings may come first. */
-              if (change->seek_serial != 0)
-                g_object_set_qdata (G_OBJECT (change->pipeline), seek_sent_quark,
-                                    GUINT_TO_POINTER (change->seek_serial));
+              guint serial = change->seek_serial;
+
+              if (serial != 0)
+                post_seek_message (change->pipeline, serial, "begun");
               gst_element_send_event (change->pipeline, g_steal_pointer (&change->event));
+              if (serial != 0 &&
+                  gst_element_get_state (change->pipeline, NULL, NULL, 0) != GST_STATE_CHANGE_ASYNC)
+                post_seek_message (change->pipeline, serial, "settled");
             }
         }
       else if (change->state == GST_STATE_NULL || change->era == pipeline_get_era (change->pipeline))
@@ -567,6 +582,23 @@ update_media_info (DailiesPlayer *self)
 
 static void destroy_pipeline (DailiesPlayer *self);
 
+/* Within the video, short of its very end: a seek there leaves qtdemux
+ * without a segment ("data flow before segment event"), and the next
+ * Play logs a critical. */
+static gint64
+clamp_seek (DailiesPlayer *self,
+            gint64         position_ns)
+{
+  gint64 duration = dailies_player_get_duration (self);
+  gint64 frame = self->fps > 0 ? (gint64) (GST_SECOND / self->fps) : 40 * GST_MSECOND;
+
+  position_ns = MAX (0, position_ns);
+  if (duration > 0)
+    position_ns = MIN (position_ns, MAX (0, duration - frame));
+
+  return position_ns;
+}
+
 /* A flushing seek, made on the state thread. A pipeline not yet paused
  * has nothing to seek in: the position waits until it is. */
 static void
@@ -576,8 +608,7 @@ seek_later (DailiesPlayer *self,
 {
   guint serial;
 
-  if (self->duration > 0)
-    position_ns = MIN (position_ns, self->duration);
+  position_ns = clamp_seek (self, position_ns);
   /* Where the next relative seek counts from, and what the scale shows,
    * until the seek is made. */
   self->seek_target = position_ns;
@@ -694,14 +725,30 @@ bus_message_cb (GstBus     *bus,
         }
       break;
 
+    case GST_MESSAGE_APPLICATION:
+      {
+        const GstStructure *structure = gst_message_get_structure (message);
+        guint serial = 0;
+
+        if (!gst_structure_has_name (structure, SEEK_MESSAGE) ||
+            !gst_structure_get_uint (structure, "serial", &serial))
+          break;
+        if (g_strcmp0 (gst_structure_get_string (structure, "what"), "begun") == 0)
+          self->seek_begun = serial;
+        else if (serial == pipeline_get_seek_serial (self->pipeline) && self->pending_seek < 0)
+          self->seek_target = -1;
+        update_position (self);
+      }
+      break;
+
     case GST_MESSAGE_DURATION_CHANGED:
       self->duration = 0;
       update_position (self);
       break;
 
     case GST_MESSAGE_ASYNC_DONE:
-      if (self->seek_target >= 0 && self->pending_seek < 0 &&
-          pipeline_get_seek_sent (self->pipeline) == pipeline_get_seek_serial (self->pipeline))
+      /* Posted after the last seek began: it is made. */
+      if (self->pending_seek < 0 && self->seek_begun == pipeline_get_seek_serial (self->pipeline))
         self->seek_target = -1;
       update_position (self);
       break;
@@ -956,6 +1003,8 @@ destroy_pipeline (DailiesPlayer *self)
   self->state = GST_STATE_NULL;
   self->pending_seek = -1;
   self->seek_target = -1;
+  self->seek_begun = 0;
+  self->last_position = 0;
   update_position_tick (self);
 
   /* A change asked for before and not yet made is skipped. */
@@ -1133,10 +1182,6 @@ dailies_player_seek (DailiesPlayer *self,
   if (self->pipeline == NULL)
     return;
 
-  position_ns = MAX (0, position_ns);
-  if (self->duration > 0)
-    position_ns = MIN (position_ns, self->duration);
-
   seek_later (self, position_ns, GST_SEEK_FLAG_ACCURATE);
 }
 
@@ -1147,9 +1192,13 @@ dailies_player_get_position (DailiesPlayer *self)
 
   g_return_val_if_fail (DAILIES_IS_PLAYER (self), 0);
 
-  if (self->pipeline == NULL || !gst_element_query_position (self->pipeline, GST_FORMAT_TIME, &position))
+  if (self->pipeline == NULL)
     return 0;
+  /* Not told in the middle of a flush: where it last was. */
+  if (!gst_element_query_position (self->pipeline, GST_FORMAT_TIME, &position))
+    return self->last_position;
 
+  self->last_position = position;
   return position;
 }
 
@@ -1450,7 +1499,6 @@ dailies_player_class_init (DailiesPlayerClass *klass)
 
   era_quark = g_quark_from_static_string ("dailies-player-era");
   seek_serial_quark = g_quark_from_static_string ("dailies-player-seek-serial");
-  seek_sent_quark = g_quark_from_static_string ("dailies-player-seek-sent");
 
   /**
    * DailiesPlayer::link-refused:

@@ -85,15 +85,17 @@ wait_over_cb (gpointer user_data)
 
 /**
  * dailies_wait_until_quit:
+ * @quitting: (nullable): the unique name of the Dailies that handed a
+ *   command line back, if known; else the one that owns the name now
  *
- * Called just after a Dailies handed a command line back: waits until it
- * no longer owns the application's name on the session bus, for 15 s at
- * most; then says on standard error that it is still closing.
+ * Waits until that Dailies no longer owns the application's name on the
+ * session bus, for 15 s at most; then says on standard error that it is
+ * still closing.
  *
  * Returns: whether it has gone
  */
 gboolean
-dailies_wait_until_quit (void)
+dailies_wait_until_quit (const char *quitting)
 {
   g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
   Wait wait = { NULL, FALSE };
@@ -104,7 +106,7 @@ dailies_wait_until_quit (void)
   if (bus == NULL)
     return TRUE;
 
-  wait.quitting = dailies_dup_app_owner (bus);
+  wait.quitting = quitting != NULL ? g_strdup (quitting) : dailies_dup_app_owner (bus);
   if (wait.quitting == NULL)
     return TRUE;
 

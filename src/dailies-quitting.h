@@ -15,6 +15,6 @@ G_BEGIN_DECLS
 #define DAILIES_EXIT_QUITTING 75
 
 char     *dailies_dup_app_owner   (GDBusConnection *bus);
-gboolean  dailies_wait_until_quit (void);
+gboolean  dailies_wait_until_quit (const char      *quitting);
 
 G_END_DECLS

@@ -139,7 +139,7 @@ main (int   argc,
    * to whichever started meanwhile (the launcher does the same for a
    * list). */
   g_clear_object (&app);
-  if (!dailies_wait_until_quit ())
+  if (!dailies_wait_until_quit (NULL))
     return status;
   self_path = g_file_read_link ("/proc/self/exe", NULL);
   if (self_path != NULL)

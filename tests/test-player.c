@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <libsoup/soup.h>
 #include <errno.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -571,6 +572,48 @@ test_relative_seeks_add_up (Fixture       *f,
   g_assert_null (dailies_player_get_error_text (f->player));
 }
 
+/* A host that cannot seek: the whole file, whatever was asked. */
+static void
+unseekable_handler_cb (SoupServer        *server,
+                       SoupServerMessage *msg,
+                       const char        *path,
+                       GHashTable        *query,
+                       gpointer           user_data)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Accept-Ranges", "none");
+  soup_server_message_set_response (msg, "video/mp4", SOUP_MEMORY_COPY,
+                                    g_bytes_get_data (user_data, NULL), g_bytes_get_size (user_data));
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+}
+
+/* A seek in a stream its host cannot seek in changes nothing, and no
+ * ASYNC_DONE comes for it: the player lets it go, and the end of the
+ * video still pauses it. */
+static void
+test_seek_in_unseekable_stream (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  GBytes *video = dailies_demo_server_get_video (f->server);
+  g_autoptr(GError) error = NULL;
+  g_autoslist(GUri) uris = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *url = NULL;
+
+  soup_server_add_handler (server, "/", unseekable_handler_cb, video, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  base = g_uri_to_string (uris->data);
+  url = g_strdup_printf ("%sclip.mp4", base);
+
+  play_until_playing (f->player, url);
+  dailies_player_seek (f->player, GST_SECOND);
+  g_assert_true (dailies_test_wait_until (changes_made, NULL, 10000));
+  g_assert_true (dailies_test_wait_until (is_paused, f->player, 20000));
+  g_assert_null (dailies_player_get_error_text (f->player));
+}
+
 static void
 test_expired_link (Fixture       *f,
                    gconstpointer  data)
@@ -690,6 +733,8 @@ main (int   argc,
               test_seek_before_ready, fixture_tear_down);
   g_test_add ("/dailies/player/relative-seeks-add-up", Fixture, NULL, fixture_set_up,
               test_relative_seeks_add_up, fixture_tear_down);
+  g_test_add ("/dailies/player/seek-in-unseekable-stream", Fixture, NULL, fixture_set_up,
+              test_seek_in_unseekable_stream, fixture_tear_down);
   g_test_add ("/dailies/player/expired-link", Fixture, NULL, fixture_set_up, test_expired_link, fixture_tear_down);
   g_test_add ("/dailies/player/lapsed-signature", Fixture, NULL, fixture_set_up, test_lapsed_signature, fixture_tear_down);
   g_test_add ("/dailies/player/refuses-other-schemes", Fixture, NULL, fixture_set_up, test_refuses_other_schemes, fixture_tear_down);
