@@ -70,6 +70,7 @@ struct _DailiesPlayer
   gint64            pending_seek;    /* asked for before the pipeline was paused, else -1 */
   gint64            seek_target;     /* of the last seek until it is made, else -1 */
   guint             seek_begun;      /* the serial of the last seek begun, from the bus */
+  gboolean          at_end;          /* an EOS came, and no seek flushed it since */
   gint64            last_position;   /* the last one the pipeline told */
   gint64            duration;
   double            fps;
@@ -582,6 +583,24 @@ update_media_info (DailiesPlayer *self)
 
 static void destroy_pipeline (DailiesPlayer *self);
 
+/* The last seek asked for is made. One that flushed the pipeline undid
+ * any end of stream; one that changed nothing (a host that cannot seek)
+ * leaves the video at its end, if it was there: it pauses (an EOS
+ * ignored meanwhile, or Loop's seek back to the start, which changed
+ * nothing either). */
+static void
+seek_made (DailiesPlayer *self,
+           gboolean       flushed)
+{
+  self->seek_target = -1;
+  if (self->at_end && !flushed)
+    {
+      self->target = GST_STATE_PAUSED;
+      apply_target_state (self);
+    }
+  self->at_end = FALSE;
+}
+
 /* Within the video, short of its very end: a seek there leaves qtdemux
  * without a segment ("data flow before segment event"), and the next
  * Play logs a critical. */
@@ -589,7 +608,9 @@ static gint64
 clamp_seek (DailiesPlayer *self,
             gint64         position_ns)
 {
-  gint64 duration = dailies_player_get_duration (self);
+  /* Asked of the pipeline only once paused: while it loads, playbin
+   * answers queries under the lock its loading holds. */
+  gint64 duration = self->state >= GST_STATE_PAUSED ? dailies_player_get_duration (self) : self->duration;
   gint64 frame = self->fps > 0 ? (gint64) (GST_SECOND / self->fps) : 40 * GST_MSECOND;
 
   position_ns = MAX (0, position_ns);
@@ -670,7 +691,9 @@ bus_message_cb (GstBus     *bus,
       break;
 
     case GST_MESSAGE_EOS:
-      /* From before a seek still to be made: the seek goes on from there. */
+      self->at_end = TRUE;
+      /* From before a seek still to be made: the seek goes on from there
+       * (unless it changes nothing: seek_made). */
       if (self->seek_target >= 0)
         break;
       if (gtk_toggle_button_get_active (self->loop_button))
@@ -706,10 +729,17 @@ bus_message_cb (GstBus     *bus,
     case GST_MESSAGE_STATE_CHANGED:
       if (GST_MESSAGE_SRC (message) == GST_OBJECT (self->pipeline))
         {
-          GstState old_state, new_state;
+          GstState old_state, new_state, pending;
 
-          gst_message_parse_state_changed (message, &old_state, &new_state, NULL);
+          gst_message_parse_state_changed (message, &old_state, &new_state, &pending);
           self->state = new_state;
+          /* Settled after the last seek began, with no ASYNC_DONE for it:
+           * a seek that changed nothing, sent as GStreamer finished a
+           * change of its own (a flushing one posts ASYNC_DONE first). */
+          if (pending == GST_STATE_VOID_PENDING && new_state >= GST_STATE_PAUSED &&
+              self->seek_target >= 0 && self->pending_seek < 0 &&
+              self->seek_begun == pipeline_get_seek_serial (self->pipeline))
+            seek_made (self, FALSE);
           if (new_state >= GST_STATE_PAUSED && !self->buffering && self->error_text == NULL)
             show_message (self, NULL, FALSE);
           if (old_state == GST_STATE_READY && new_state == GST_STATE_PAUSED)
@@ -735,8 +765,9 @@ bus_message_cb (GstBus     *bus,
           break;
         if (g_strcmp0 (gst_structure_get_string (structure, "what"), "begun") == 0)
           self->seek_begun = serial;
-        else if (serial == pipeline_get_seek_serial (self->pipeline) && self->pending_seek < 0)
-          self->seek_target = -1;
+        else if (self->seek_target >= 0 && serial == pipeline_get_seek_serial (self->pipeline) &&
+                 self->pending_seek < 0)
+          seek_made (self, FALSE);
         update_position (self);
       }
       break;
@@ -748,8 +779,9 @@ bus_message_cb (GstBus     *bus,
 
     case GST_MESSAGE_ASYNC_DONE:
       /* Posted after the last seek began: it is made. */
-      if (self->pending_seek < 0 && self->seek_begun == pipeline_get_seek_serial (self->pipeline))
-        self->seek_target = -1;
+      if (self->seek_target >= 0 && self->pending_seek < 0 &&
+          self->seek_begun == pipeline_get_seek_serial (self->pipeline))
+        seek_made (self, TRUE);
       update_position (self);
       break;
 
@@ -1004,6 +1036,7 @@ destroy_pipeline (DailiesPlayer *self)
   self->pending_seek = -1;
   self->seek_target = -1;
   self->seek_begun = 0;
+  self->at_end = FALSE;
   self->last_position = 0;
   update_position_tick (self);
 
@@ -1080,6 +1113,7 @@ load_uri (DailiesPlayer *self,
   self->uri = g_strdup (uri);
   self->local = local;
   self->duration = 0;
+  self->fps = 0;
   self->buffering = FALSE;
   self->target = GST_STATE_NULL;
   show_message (self, NULL, FALSE);

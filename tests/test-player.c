@@ -167,7 +167,6 @@ media_info_known (gpointer user_data)
   return strstr (info, "Size") != NULL && strstr (info, "Audio") != NULL;
 }
 
-/* The first menu button under @widget with tooltip @tooltip, or NULL. */
 /* Whether a label under @widget shows text that starts with @prefix. */
 static gboolean
 shows_text (GtkWidget  *widget,
@@ -185,19 +184,21 @@ shows_text (GtkWidget  *widget,
   return FALSE;
 }
 
-static GtkMenuButton *
-find_menu_button (GtkWidget  *widget,
-                  const char *tooltip)
+/* The first widget of @type under @widget with tooltip @tooltip, or NULL. */
+static GtkWidget *
+find_with_tooltip (GtkWidget  *widget,
+                   GType       type,
+                   const char *tooltip)
 {
-  if (GTK_IS_MENU_BUTTON (widget) &&
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
       g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0)
-    return GTK_MENU_BUTTON (widget);
+    return widget;
 
   for (GtkWidget *child = gtk_widget_get_first_child (widget);
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      GtkMenuButton *found = find_menu_button (child, tooltip);
+      GtkWidget *found = find_with_tooltip (child, type, tooltip);
 
       if (found != NULL)
         return found;
@@ -274,7 +275,7 @@ test_controls (Fixture       *f,
   g_assert_true (dailies_test_wait_until (is_playing, f->player, 10000));
 
   /* M: mute, and unmute; the volume button shows which. */
-  volume = find_menu_button (widget, "Volume");
+  volume = GTK_MENU_BUTTON (find_with_tooltip (widget, GTK_TYPE_MENU_BUTTON, "Volume"));
   g_assert_nonnull (volume);
   g_assert_false (dailies_player_get_muted (f->player));
   g_assert_true (gtk_widget_activate_action (widget, "player.toggle-mute", NULL));
@@ -572,6 +573,12 @@ test_relative_seeks_add_up (Fixture       *f,
   g_assert_null (dailies_player_get_error_text (f->player));
 }
 
+static gboolean
+is_paused_or_playing (gpointer user_data)
+{
+  return dailies_player_get_state (user_data) >= GST_STATE_PAUSED;
+}
+
 /* A host that cannot seek: the whole file, whatever was asked. */
 static void
 unseekable_handler_cb (SoupServer        *server,
@@ -610,6 +617,25 @@ test_seek_in_unseekable_stream (Fixture       *f,
   play_until_playing (f->player, url);
   dailies_player_seek (f->player, GST_SECOND);
   g_assert_true (dailies_test_wait_until (changes_made, NULL, 10000));
+  g_assert_true (dailies_test_wait_until (is_paused, f->player, 20000));
+  g_assert_null (dailies_player_get_error_text (f->player));
+
+  /* A seek as the video becomes ready to play, Play pressed: it may land
+   * while GStreamer finishes going to PLAYING on its own, when no
+   * ASYNC_DONE follows. */
+  dailies_player_set_uri (f->player, NULL);
+  dailies_player_set_uri (f->player, url);
+  dailies_player_play (f->player);
+  g_assert_true (dailies_test_wait_until (is_paused_or_playing, f->player, 15000));
+  dailies_player_seek (f->player, GST_SECOND);
+  g_assert_true (dailies_test_wait_until (is_playing, f->player, 15000));
+  g_assert_true (dailies_test_wait_until (is_paused, f->player, 20000));
+
+  /* With Loop on, the seek back to the start changes nothing either: the
+   * video pauses at its end rather than stay "playing" there. */
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (find_with_tooltip (GTK_WIDGET (f->player), GTK_TYPE_TOGGLE_BUTTON, "Loop")), TRUE);
+  dailies_player_set_uri (f->player, NULL);
+  play_until_playing (f->player, url);
   g_assert_true (dailies_test_wait_until (is_paused, f->player, 20000));
   g_assert_null (dailies_player_get_error_text (f->player));
 }
