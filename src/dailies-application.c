@@ -50,6 +50,7 @@ struct _DailiesApplication
   guint              env_base_refused : 1;
   guint              quitting : 1;     /* in shutdown: no window, no import */
   guint              quit_wait_ms;     /* for each of the waits at quitting */
+  char              *relaunch_program; /* starts Dailies again after quitting */
 };
 
 G_DEFINE_FINAL_TYPE (DailiesApplication, dailies_application, ADW_TYPE_APPLICATION)
@@ -542,6 +543,40 @@ get_or_create_window (DailiesApplication *self)
   return DAILIES_WINDOW (window);
 }
 
+/* A launch from the desktop (D-Bus Activate or Open: a click on the icon,
+ * a file opened from the file manager) cannot be handed back as a command
+ * line is. A new Dailies is started with it instead: its command line
+ * reaches this one and is handed back, it waits until this one has gone
+ * (dailies-quitting.c), and it then opens the window and the files. */
+static void
+start_again_after_quit (DailiesApplication  *self,
+                        GFile              **files,
+                        int                  n_files)
+{
+  g_autoptr(GPtrArray) argv = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->relaunch_program == NULL)
+    {
+      g_message ("application: a launch arrived while quitting, not started again");
+      return;
+    }
+
+  argv = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (argv, g_strdup (self->relaunch_program));
+  /* URIs: they need no working directory, and none starts with '-'. */
+  for (int i = 0; i < n_files; i++)
+    g_ptr_array_add (argv, g_file_get_uri (files[i]));
+  g_ptr_array_add (argv, NULL);
+
+  if (!g_spawn_async (NULL, (char **) argv->pdata, NULL,
+                      G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL, NULL, &error))
+    g_warning ("application: could not start Dailies again after quitting: %s", error->message);
+  else
+    g_message ("application: a launch with %d files arrived while quitting, Dailies starts again once it has quit",
+               n_files);
+}
+
 static void
 dailies_application_activate (GApplication *app)
 {
@@ -549,7 +584,7 @@ dailies_application_activate (GApplication *app)
 
   if (self->quitting)
     {
-      g_message ("application: activated while quitting, no window opened");
+      start_again_after_quit (self, NULL, 0);
       return;
     }
 
@@ -690,7 +725,7 @@ dailies_application_open (GApplication  *app,
 
   if (self->quitting)
     {
-      g_message ("application: %d files to open arrived while quitting, not opened", n_files);
+      start_again_after_quit (self, files, n_files);
       return;
     }
 
@@ -869,6 +904,7 @@ dailies_application_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->key_cancellable);
   g_clear_pointer (&self->key_host, g_free);
+  g_clear_pointer (&self->relaunch_program, g_free);
 
   G_OBJECT_CLASS (dailies_application_parent_class)->finalize (object);
 }
@@ -940,6 +976,24 @@ dailies_application_set_quit_wait (DailiesApplication *self,
   g_return_if_fail (DAILIES_IS_APPLICATION (self));
 
   self->quit_wait_ms = timeout_ms;
+}
+
+/**
+ * dailies_application_set_relaunch_program:
+ * @program: (nullable): the path of a program that starts Dailies
+ *
+ * What is run, with the files to open as arguments, when the desktop
+ * asks this Dailies to show its window or open files while it quits (see
+ * start_again_after_quit()). Unset, such a launch is only logged.
+ */
+void
+dailies_application_set_relaunch_program (DailiesApplication *self,
+                                          const char         *program)
+{
+  g_return_if_fail (DAILIES_IS_APPLICATION (self));
+
+  g_free (self->relaunch_program);
+  self->relaunch_program = g_strdup (program);
 }
 
 DailiesDemoServer *

@@ -23,6 +23,8 @@ DailiesApiClient   *dailies_application_get_api_client (DailiesApplication *self
 DailiesKeeper      *dailies_application_get_keeper     (DailiesApplication *self);
 void                dailies_application_set_quit_wait  (DailiesApplication *self,
                                                         guint               timeout_ms);
+void                dailies_application_set_relaunch_program (DailiesApplication *self,
+                                                              const char         *program);
 /* NULL unless the app runs with --demo. */
 DailiesDemoServer  *dailies_application_get_demo_server (DailiesApplication *self);
 

@@ -96,6 +96,19 @@ bench_heartbeat_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* This program's path; replaced by an update since it started, the new
+ * one at the same place. */
+static char *
+dup_own_program (void)
+{
+  char *path = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (path != NULL && g_str_has_suffix (path, " (deleted)"))
+    path[strlen (path) - strlen (" (deleted)")] = '\0';
+
+  return path;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -122,6 +135,10 @@ main (int   argc,
   g_set_application_name (_("Dailies"));
 
   app = dailies_application_new ();
+  /* A launch from the desktop while it quits starts it again. */
+  self_path = dup_own_program ();
+  dailies_application_set_relaunch_program (app, self_path);
+  g_clear_pointer (&self_path, g_free);
   if (g_getenv ("DAILIES_BENCH_LISTED") != NULL)
     g_signal_connect_after (app, "activate", G_CALLBACK (bench_activate_cb),
                             GUINT_TO_POINTER (g_ascii_strtoull (g_getenv ("DAILIES_BENCH_LISTED"), NULL, 10)));
@@ -141,15 +158,12 @@ main (int   argc,
   g_clear_object (&app);
   if (!dailies_wait_until_quit (NULL))
     return status;
-  self_path = g_file_read_link ("/proc/self/exe", NULL);
+  self_path = dup_own_program ();
   if (self_path != NULL)
     {
       g_auto(GStrv) envp = dailies_huge_pages_ask (g_get_environ ());
       int saved_errno;
 
-      /* Replaced by an update since it started: the new one, at the same place. */
-      if (g_str_has_suffix (self_path, " (deleted)"))
-        self_path[strlen (self_path) - strlen (" (deleted)")] = '\0';
       execve (self_path, argv, envp);
       saved_errno = errno;
       /* Translators: %s are a file's path and why it could not be run */

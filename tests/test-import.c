@@ -969,6 +969,8 @@ test_stdin (void)
 /* ------------------------------------------------------------------ */
 
 #define QUITTING_LIST "asyntask_WhileQuitting0000000001\nnot a task\nasyntask_WhileQuitting0000000002\n"
+/* The file opened from the desktop meanwhile. */
+#define QUITTING_OPENED "asyntask_WhileQuitting0000000003\nasyntask_WhileQuitting0000000004\n"
 
 static struct
 {
@@ -978,7 +980,9 @@ static struct
   DailiesTestRun       run;
   GSubprocess         *starter;       /* `dailies`, as from a menu */
   DailiesTestRun       starter_run;
+  char                *opened;        /* a list opened from the desktop (a URI) */
   guint                handed_back;   /* command lines the quitting app handed back */
+  guint                relaunched;    /* desktop launches it started again */
 } quitting;
 
 /* In the quitting app's wait for its video to stop: its main loop. */
@@ -988,8 +992,19 @@ send_list_cb (gpointer user_data)
   const char * const list_argv[] = { quitting.dailies, "-", NULL };
   const char * const plain_argv[] = { quitting.dailies, NULL };
 
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  const char * const uris[] = { quitting.opened, NULL };
+
   quitting.sender = dailies_test_spawn (quitting.launcher, list_argv, QUITTING_LIST, &quitting.run);
   quitting.starter = dailies_test_spawn (quitting.launcher, plain_argv, NULL, &quitting.starter_run);
+  /* A click on the icon and a list opened from the file manager, as the
+   * desktop sends them. Not waited for: the app answers on this thread. */
+  g_dbus_connection_call (bus, APP_ID, "/io/github/dailies/Dailies", "org.freedesktop.Application",
+                          "Activate", g_variant_new_parsed ("(@a{sv} {},)"),
+                          NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
+  g_dbus_connection_call (bus, APP_ID, "/io/github/dailies/Dailies", "org.freedesktop.Application",
+                          "Open", g_variant_new ("(^as@a{sv})", uris, g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
+                          NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
 
   return G_SOURCE_REMOVE;
 }
@@ -1002,8 +1017,9 @@ stop_held_cb (void)
   g_idle_add (send_list_cb, NULL);
 }
 
-/* The app's log, as the tests' writer has it; a command line handed back
- * lets the video's stop go on. */
+/* The app's log, as the tests' writer has it; once the two command lines
+ * and the two desktop launches (started again: their command lines) have
+ * been handed back, the video's stop goes on. */
 static GLogWriterOutput
 quitting_log_writer (GLogLevelFlags   log_level,
                      const GLogField *fields,
@@ -1014,9 +1030,13 @@ quitting_log_writer (GLogLevelFlags   log_level,
     if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0 &&
         g_str_has_prefix (fields[i].value, "command line: arrived while quitting"))
       {
-        if (++quitting.handed_back == 2)
+        if (++quitting.handed_back == 4)
           hold_sink (&sink_stops_held, FALSE);
       }
+    else if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0 &&
+             g_str_has_prefix (fields[i].value, "application: a launch with") &&
+             strstr (fields[i].value, "starts again once it has quit") != NULL)
+      quitting.relaunched++;
 
   return dailies_test_log_writer (log_level, fields, n_fields, user_data);
 }
@@ -1050,7 +1070,7 @@ test_list_while_quitting_body (DailiesApplication *app,
 }
 
 static gboolean
-name_owned_by_sender (gpointer user_data)
+name_owned_elsewhere (gpointer user_data)
 {
   g_autoptr(GVariant) reply = NULL;
   guint32 pid = 0;
@@ -1062,9 +1082,7 @@ name_owned_by_sender (gpointer user_data)
   if (reply != NULL)
     g_variant_get (reply, "(u)", &pid);
 
-  return pid != 0 &&
-         (pid == g_ascii_strtoull (g_subprocess_get_identifier (quitting.sender), NULL, 10) ||
-          pid == g_ascii_strtoull (g_subprocess_get_identifier (quitting.starter), NULL, 10));
+  return pid != 0 && pid != (guint32) getpid ();
 }
 
 static void
@@ -1094,24 +1112,64 @@ list_stored (gpointer user_data)
       sqlite3_prepare_v2 (db, "SELECT count(*) FROM tasks WHERE id LIKE 'asyntask_WhileQuitting%'",
                           -1, &count, NULL) == SQLITE_OK &&
       sqlite3_step (count) == SQLITE_ROW)
-    stored = sqlite3_column_int (count, 0) == 2;
+    stored = sqlite3_column_int (count, 0) == 4;
   sqlite3_finalize (count);
   sqlite3_close (db);
 
   return stored;
 }
 
+/* Whether every process whose ID is a line of the file at @user_data has
+ * ended (gone, or a zombie no one has reaped yet). */
+static gboolean
+all_ended (gpointer user_data)
+{
+  g_autofree char *pids = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (user_data, &pids, NULL, NULL))
+    return FALSE;
+  lines = g_strsplit (pids, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *stat_path = NULL;
+      g_autofree char *stat = NULL;
+      const char *state;
+
+      if (*lines[i] == '\0')
+        continue;
+      stat_path = g_strdup_printf ("/proc/%s/stat", lines[i]);
+      if (!g_file_get_contents (stat_path, &stat, NULL, NULL))
+        continue;
+      /* "pid (name) state …": the name may hold spaces and parentheses. */
+      state = strrchr (stat, ')');
+      if (state != NULL && state[1] == ' ' && state[2] != 'Z')
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* `dailies -` and a plain `dailies` reaching a Dailies that is quitting
  * (it waits for a video to stop, here one whose audio output hangs) are
- * handed back, standard input unread: once it has gone, one of them
- * becomes the next Dailies and the other hands it its command line. The
- * list is added there, and nothing opens in the one quitting. */
+ * handed back, standard input unread. So are a click on the icon and a
+ * list opened from the file manager (D-Bus Activate and Open), which it
+ * cannot hand back: it starts Dailies again for each, whose command line
+ * it hands back in turn. Once it has gone, one of the four becomes the
+ * next Dailies and the others hand it their command lines. Both lists are
+ * added there, and nothing opens in the one quitting. */
 static void
 test_list_while_quitting (void)
 {
   g_autofree char *root = dailies_test_make_temp_dir ();
   g_autofree char *data_dir = g_build_filename (root, "data", NULL);
   g_autofree char *db_path = g_build_filename (data_dir, "dailies", "tasks.db", NULL);
+  g_autofree char *opened_path = g_build_filename (root, "opened.txt", NULL);
+  g_autofree char *relaunch = g_build_filename (root, "relaunch", NULL);
+  g_autofree char *relaunched_pids = g_build_filename (root, "relaunched", NULL);
+  g_autofree char *relaunch_script = NULL;
+  g_autofree char *old_data_home = g_strdup (g_getenv ("XDG_DATA_HOME"));
+  g_autofree char *old_base = g_strdup (g_getenv ("DAILIES_API_BASE"));
   g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
   gboolean appeared = FALSE;
   guint watch;
@@ -1121,10 +1179,21 @@ test_list_while_quitting (void)
                                                  G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                                  G_SUBPROCESS_FLAGS_STDERR_PIPE);
   quitting.dailies = g_test_build_filename (G_TEST_BUILT, "..", "src", "dailies", NULL);
-  g_subprocess_launcher_setenv (quitting.launcher, "XDG_DATA_HOME", data_dir, TRUE);
-  g_subprocess_launcher_setenv (quitting.launcher, "DAILIES_API_KEY", "", TRUE);
-  g_subprocess_launcher_setenv (quitting.launcher, "DAILIES_API_BASE", "http://127.0.0.1:9", TRUE);
+  /* The Dailies the quitting one starts again run with its environment,
+   * the others with the launcher's: the same data folder and API base
+   * for all (no key: nothing is asked of the API). */
+  g_setenv ("XDG_DATA_HOME", data_dir, TRUE);
+  g_setenv ("DAILIES_API_BASE", "http://127.0.0.1:9", TRUE);
   g_subprocess_launcher_unsetenv (quitting.launcher, "DAILIES_AUDIO_SINK");
+
+  /* What it starts again: `dailies`, through a script that notes each
+   * one, so that the test can see them end. */
+  relaunch_script = g_strdup_printf ("#!/bin/sh\necho $$ >>'%s'\nexec '%s' \"$@\"\n",
+                                     relaunched_pids, quitting.dailies);
+  g_assert_true (g_file_set_contents (relaunch, relaunch_script, -1, NULL));
+  g_assert_cmpint (g_chmod (relaunch, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (opened_path, QUITTING_OPENED, -1, NULL));
+  quitting.opened = g_filename_to_uri (opened_path, NULL, NULL);
 
   /* Not the demo, which runs apart from any other Dailies. */
   {
@@ -1134,35 +1203,57 @@ test_list_while_quitting (void)
     const char * const argv[] = { "dailies", NULL };
 
     g_assert_true (dailies_demo_server_start (cdn, &error));
-    /* Long enough for both to arrive on a machine made slow: it ends
-     * when the video has stopped. */
+    /* Long enough for all four to arrive on a machine made slow: it
+     * ends when the video has stopped. */
     dailies_application_set_quit_wait (app, (guint) (20000 * dailies_test_time_scale ()));
+    dailies_application_set_relaunch_program (app, relaunch);
     dailies_test_run_app (app, argv, test_list_while_quitting_body, cdn);
     g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
   }
 
-  /* The quitting app handed the list back once, opened no window for it,
-   * and was not held up past the video's stop. */
-  g_assert_cmpuint (quitting.handed_back, ==, 2);
+  /* The quitting app handed the command lines back, started Dailies
+   * again for the two launches from the desktop, opened no window, and
+   * was not held up past the video's stop. */
+  g_assert_cmpuint (quitting.handed_back, ==, 4);
+  g_assert_cmpuint (quitting.relaunched, ==, 2);
   g_assert_nonnull (quitting.sender);
   g_assert_true (none_under_way (&sink_stops_under_way));
 
-  /* The launcher became the next Dailies, which added the list. Each
+  /* One of them became the next Dailies, which added both lists. Each
    * change of the name's owner wakes the wait; the other process's
    * writes do not, so a tick looks again. */
   watch = g_bus_watch_name_on_connection (bus, APP_ID, G_BUS_NAME_WATCHER_FLAGS_NONE,
                                           dailies_test_name_appeared_cb, name_vanished_cb, &appeared, NULL);
-  g_assert_true (dailies_test_wait_until (name_owned_by_sender, bus, WAIT_MS));
+  g_assert_true (dailies_test_wait_until (name_owned_elsewhere, bus, WAIT_MS));
   g_bus_unwatch_name (watch);
   tick = g_timeout_add (20, tick_cb, NULL);
   g_assert_true (dailies_test_wait_until (list_stored, db_path, WAIT_MS));
-  g_source_remove (tick);
   dailies_test_call_application (bus, "ActivateAction", g_variant_new_parsed ("('quit', @av [], @a{sv} {})"), WAIT_MS);
   g_assert_true (dailies_test_wait_for_flag (&quitting.run.done, WAIT_MS));
   g_assert_true (dailies_test_wait_for_flag (&quitting.starter_run.done, WAIT_MS));
   g_assert_true (quitting.run.ok);
   g_assert_true (quitting.starter_run.ok);
   g_assert_true (has_line (quitting.run.out, "Added 2 tasks · 1 line without a task ID"));
+  /* No Dailies is left to the tests after this one. */
+  g_assert_true (dailies_test_wait_until (all_ended, relaunched_pids, WAIT_MS));
+  g_source_remove (tick);
+  {
+    g_autofree char *pids = NULL;
+    g_auto(GStrv) lines = NULL;
+
+    g_assert_true (g_file_get_contents (relaunched_pids, &pids, NULL, NULL));
+    lines = g_strsplit (g_strstrip (pids), "\n", -1);
+    g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  }
+
+  if (old_data_home != NULL)
+    g_setenv ("XDG_DATA_HOME", old_data_home, TRUE);
+  else
+    g_unsetenv ("XDG_DATA_HOME");
+  if (old_base != NULL)
+    g_setenv ("DAILIES_API_BASE", old_base, TRUE);
+  else
+    g_unsetenv ("DAILIES_API_BASE");
 
   dailies_test_run_clear (&quitting.run);
   dailies_test_run_clear (&quitting.starter_run);
@@ -1170,6 +1261,7 @@ test_list_while_quitting (void)
   g_clear_object (&quitting.starter);
   g_clear_object (&quitting.launcher);
   g_clear_pointer (&quitting.dailies, g_free);
+  g_clear_pointer (&quitting.opened, g_free);
   dailies_test_rm_rf (root);
 }
 
