@@ -33,6 +33,7 @@ GstElement *sink_readied;   /* atomic: the last one readied (not a reference) */
 GThread *sink_stopped_by;   /* atomic: the thread that took that one from READY to NULL */
 guint sink_stops_under_way; /* atomic: in READY to NULL */
 gboolean sink_stops_held;   /* under stop_lock: READY to NULL waits while TRUE */
+guint sink_hold_limit_s = 10; /* set before a hold */
 static GMutex stop_lock;
 static GCond stop_released;
 void (*sink_on_held_stop) (void);
@@ -53,12 +54,12 @@ sink_is_held (gboolean *held)
   return is_held;
 }
 
-/* Waits while *@held, under stop_lock, for at most 10 s: a test that
- * blocks on it itself fails rather than hangs. */
+/* Waits while *@held, under stop_lock, for at most sink_hold_limit_s: a
+ * test that blocks on it itself fails rather than hangs. */
 static void
 wait_while_held (gboolean *held)
 {
-  gint64 end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  gint64 end = g_get_monotonic_time () + sink_hold_limit_s * G_TIME_SPAN_SECOND;
 
   g_mutex_lock (&stop_lock);
   while (*held)

@@ -26,8 +26,9 @@ extern GThread    *sink_flushed_by;        /* the thread a seek's flush came in 
 extern guint       sink_flushes;           /* the seeks' flushes that came in */
 
 /* Set with hold_sink(): while TRUE, READY to NULL (a stop) or PLAYING to
- * PAUSED waits, for 10 s at most. */
+ * PAUSED waits, for sink_hold_limit_s at most. */
 extern gboolean    sink_stops_held;
+extern guint       sink_hold_limit_s;      /* a hold ends by itself after this (10 s) */
 extern gboolean    sink_pauses_held;
 void      hold_sink      (gboolean *what,
                           gboolean  held);

@@ -983,7 +983,21 @@ static struct
   char                *opened;        /* a list opened from the desktop (a URI) */
   guint                handed_back;   /* command lines the quitting app handed back */
   guint                relaunched;    /* desktop launches it started again */
+  guint                release_after; /* hand-backs after which the stop goes on */
+  gboolean             stuck;         /* the stop goes on once both have ended */
+  guint                ended;         /* of sender and starter */
 } quitting;
+
+/* A Dailies stuck quitting: what it handed back has given up. */
+static void
+quitting_process_ended_cb (GObject      *object,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  if (++quitting.ended == 2)
+    hold_sink (&sink_stops_held, FALSE);
+}
 
 /* In the quitting app's wait for its video to stop: its main loop. */
 static gboolean
@@ -997,6 +1011,12 @@ send_list_cb (gpointer user_data)
 
   quitting.sender = dailies_test_spawn (quitting.launcher, list_argv, QUITTING_LIST, &quitting.run);
   quitting.starter = dailies_test_spawn (quitting.launcher, plain_argv, NULL, &quitting.starter_run);
+  if (quitting.stuck)
+    {
+      g_subprocess_wait_async (quitting.sender, NULL, quitting_process_ended_cb, NULL);
+      g_subprocess_wait_async (quitting.starter, NULL, quitting_process_ended_cb, NULL);
+      return G_SOURCE_REMOVE;
+    }
   /* A click on the icon and a list opened from the file manager, as the
    * desktop sends them. Not waited for: the app answers on this thread. */
   g_dbus_connection_call (bus, APP_ID, "/io/github/dailies/Dailies", "org.freedesktop.Application",
@@ -1017,9 +1037,9 @@ stop_held_cb (void)
   g_idle_add (send_list_cb, NULL);
 }
 
-/* The app's log, as the tests' writer has it; once the two command lines
- * and the two desktop launches (started again: their command lines) have
- * been handed back, the video's stop goes on. */
+/* The app's log, as the tests' writer has it; once the command lines
+ * awaited (the desktop's launches started again are command lines too)
+ * have been handed back, the video's stop goes on. */
 static GLogWriterOutput
 quitting_log_writer (GLogLevelFlags   log_level,
                      const GLogField *fields,
@@ -1030,7 +1050,7 @@ quitting_log_writer (GLogLevelFlags   log_level,
     if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0 &&
         g_str_has_prefix (fields[i].value, "command line: arrived while quitting"))
       {
-        if (++quitting.handed_back == 4)
+        if (++quitting.handed_back == quitting.release_after)
           hold_sink (&sink_stops_held, FALSE);
       }
     else if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0 &&
@@ -1099,24 +1119,84 @@ tick_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Whether the list's two tasks are in the database at @user_data. */
-static gboolean
-list_stored (gpointer user_data)
+/* How many of the tasks sent while quitting the database at @path holds
+ * (0 when there is none). */
+static int
+count_sent_while_quitting (const char *path)
 {
   sqlite3 *db = NULL;
   sqlite3_stmt *count = NULL;
-  gboolean stored = FALSE;
+  int stored = 0;
 
-  if (sqlite3_open_v2 (user_data, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
       sqlite3_busy_timeout (db, 2000) == SQLITE_OK &&
       sqlite3_prepare_v2 (db, "SELECT count(*) FROM tasks WHERE id LIKE 'asyntask_WhileQuitting%'",
                           -1, &count, NULL) == SQLITE_OK &&
       sqlite3_step (count) == SQLITE_ROW)
-    stored = sqlite3_column_int (count, 0) == 4;
+    stored = sqlite3_column_int (count, 0);
   sqlite3_finalize (count);
   sqlite3_close (db);
 
   return stored;
+}
+
+/* Whether both lists are in the database at @user_data. */
+static gboolean
+lists_stored (gpointer user_data)
+{
+  return count_sent_while_quitting (user_data) == 4;
+}
+
+/* Nothing is asked of it: no key. */
+#define QUITTING_API_BASE "http://127.0.0.1:9"
+
+/* What starts `dailies`, with its data in @data_dir. */
+static void
+quitting_setup (const char *data_dir)
+{
+  quitting.launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                 G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  quitting.dailies = g_test_build_filename (G_TEST_BUILT, "..", "src", "dailies", NULL);
+  g_subprocess_launcher_setenv (quitting.launcher, "XDG_DATA_HOME", data_dir, TRUE);
+  g_subprocess_launcher_setenv (quitting.launcher, "DAILIES_API_BASE", QUITTING_API_BASE, TRUE);
+  g_subprocess_launcher_unsetenv (quitting.launcher, "DAILIES_AUDIO_SINK");
+}
+
+static void
+quitting_clear (void)
+{
+  dailies_test_run_clear (&quitting.run);
+  dailies_test_run_clear (&quitting.starter_run);
+  g_clear_object (&quitting.sender);
+  g_clear_object (&quitting.starter);
+  g_clear_object (&quitting.launcher);
+  g_clear_pointer (&quitting.dailies, g_free);
+  g_clear_pointer (&quitting.opened, g_free);
+}
+
+/* Runs a Dailies (not the demo, which runs apart from any other) that
+ * plays a video and quits; the video's stop hangs until what
+ * send_list_cb() starts has been handed back, or has ended. */
+static void
+run_quitting_app (const char *relaunch,
+                  guint       wait_ms)
+{
+  g_autoptr(DailiesApplication) app = dailies_application_new ();
+  g_autoptr(DailiesDemoServer) cdn = dailies_demo_server_new ();
+  g_autoptr(GError) error = NULL;
+  const char * const argv[] = { "dailies", NULL };
+
+  quitting.handed_back = 0;
+  quitting.relaunched = 0;
+  quitting.ended = 0;
+  g_assert_true (dailies_demo_server_start (cdn, &error));
+  /* Long enough for all to arrive (and end) on a machine made slow: it
+   * ends when the video has stopped. */
+  dailies_application_set_quit_wait (app, (guint) (wait_ms * dailies_test_time_scale ()));
+  dailies_application_set_relaunch_program (app, relaunch);
+  dailies_test_run_app (app, argv, test_list_while_quitting_body, cdn);
+  g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
 }
 
 /* Whether every process whose ID is a line of the file at @user_data has
@@ -1175,16 +1255,11 @@ test_list_while_quitting (void)
   guint watch;
   guint tick;
 
-  quitting.launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                 G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  quitting.dailies = g_test_build_filename (G_TEST_BUILT, "..", "src", "dailies", NULL);
-  /* The Dailies the quitting one starts again run with its environment,
-   * the others with the launcher's: the same data folder and API base
-   * for all (no key: nothing is asked of the API). */
+  quitting_setup (data_dir);
+  /* The Dailies the quitting one starts again run with its environment:
+   * the same data folder and API base as the launcher's. */
   g_setenv ("XDG_DATA_HOME", data_dir, TRUE);
-  g_setenv ("DAILIES_API_BASE", "http://127.0.0.1:9", TRUE);
-  g_subprocess_launcher_unsetenv (quitting.launcher, "DAILIES_AUDIO_SINK");
+  g_setenv ("DAILIES_API_BASE", QUITTING_API_BASE, TRUE);
 
   /* What it starts again: `dailies`, through a script that notes each
    * one, so that the test can see them end. */
@@ -1195,21 +1270,8 @@ test_list_while_quitting (void)
   g_assert_true (g_file_set_contents (opened_path, QUITTING_OPENED, -1, NULL));
   quitting.opened = g_filename_to_uri (opened_path, NULL, NULL);
 
-  /* Not the demo, which runs apart from any other Dailies. */
-  {
-    g_autoptr(DailiesApplication) app = dailies_application_new ();
-    g_autoptr(DailiesDemoServer) cdn = dailies_demo_server_new ();
-    g_autoptr(GError) error = NULL;
-    const char * const argv[] = { "dailies", NULL };
-
-    g_assert_true (dailies_demo_server_start (cdn, &error));
-    /* Long enough for all four to arrive on a machine made slow: it
-     * ends when the video has stopped. */
-    dailies_application_set_quit_wait (app, (guint) (20000 * dailies_test_time_scale ()));
-    dailies_application_set_relaunch_program (app, relaunch);
-    dailies_test_run_app (app, argv, test_list_while_quitting_body, cdn);
-    g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
-  }
+  quitting.release_after = 4;
+  run_quitting_app (relaunch, 20000);
 
   /* The quitting app handed the command lines back, started Dailies
    * again for the two launches from the desktop, opened no window, and
@@ -1227,7 +1289,7 @@ test_list_while_quitting (void)
   g_assert_true (dailies_test_wait_until (name_owned_elsewhere, bus, WAIT_MS));
   g_bus_unwatch_name (watch);
   tick = g_timeout_add (20, tick_cb, NULL);
-  g_assert_true (dailies_test_wait_until (list_stored, db_path, WAIT_MS));
+  g_assert_true (dailies_test_wait_until (lists_stored, db_path, WAIT_MS));
   dailies_test_call_application (bus, "ActivateAction", g_variant_new_parsed ("('quit', @av [], @a{sv} {})"), WAIT_MS);
   g_assert_true (dailies_test_wait_for_flag (&quitting.run.done, WAIT_MS));
   g_assert_true (dailies_test_wait_for_flag (&quitting.starter_run.done, WAIT_MS));
@@ -1255,13 +1317,42 @@ test_list_while_quitting (void)
   else
     g_unsetenv ("DAILIES_API_BASE");
 
-  dailies_test_run_clear (&quitting.run);
-  dailies_test_run_clear (&quitting.starter_run);
-  g_clear_object (&quitting.sender);
-  g_clear_object (&quitting.starter);
-  g_clear_object (&quitting.launcher);
-  g_clear_pointer (&quitting.dailies, g_free);
-  g_clear_pointer (&quitting.opened, g_free);
+  quitting_clear ();
+  dailies_test_rm_rf (root);
+}
+
+/* A Dailies stuck quitting (its video's stop hangs): `dailies -` and a
+ * plain `dailies` wait 15 s for it to go, then give up and say so, with
+ * status 75; nothing was read, and no Dailies took the list. */
+static void
+test_stuck_quit (void)
+{
+  g_autofree char *root = dailies_test_make_temp_dir ();
+  g_autofree char *data_dir = g_build_filename (root, "data", NULL);
+  g_autofree char *db_path = g_build_filename (data_dir, "dailies", "tasks.db", NULL);
+  DailiesTestRun *runs[] = { &quitting.run, &quitting.starter_run };
+
+  quitting_setup (data_dir);
+
+  quitting.stuck = TRUE;
+  quitting.release_after = 0;
+  /* Past the 15 s they wait. */
+  sink_hold_limit_s = (guint) (60 * dailies_test_time_scale ());
+  run_quitting_app (NULL, 60000);
+  sink_hold_limit_s = 10;
+  quitting.stuck = FALSE;
+
+  g_assert_cmpuint (quitting.handed_back, ==, 2);
+  g_assert_cmpuint (quitting.ended, ==, 2);
+  for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
+    {
+      g_assert_true (dailies_test_wait_for_flag (&runs[i]->done, WAIT_MS));
+      g_assert_cmpint (runs[i]->status, ==, 75);
+      g_assert_true (has_line (runs[i]->err, "Dailies is still closing. Run the command again once it has closed."));
+    }
+  g_assert_cmpint (count_sent_while_quitting (db_path), ==, 0);
+
+  quitting_clear ();
   dailies_test_rm_rf (root);
 }
 
@@ -1289,6 +1380,7 @@ main (int   argc,
   g_test_add_func ("/dailies/import/stdin-too-large", test_stdin_too_large);
   g_test_add_func ("/dailies/import/partly-text", test_partly_text);
   g_test_add_func ("/dailies/import/list-while-quitting", test_list_while_quitting);
+  g_test_add_func ("/dailies/import/stuck-quit", test_stuck_quit);
 
   status = g_test_run ();
   dailies_test_notifications_stop (notifications);
