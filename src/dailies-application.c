@@ -50,7 +50,13 @@ struct _DailiesApplication
   guint              env_base_refused : 1;
   guint              quitting : 1;     /* in shutdown: no window, no import */
   guint              quit_wait_ms;     /* for each of the waits at quitting */
-  char              *relaunch_program; /* starts Dailies again after quitting */
+  /* Launches from the desktop that arrived while quitting, for the next
+   * Dailies: whether any did, the files to open, and the token that lets
+   * its window be raised. */
+  guint              launched_while_quitting : 1;
+  GPtrArray         *launch_uris;
+  char              *launch_token;
+  char              *launch_startup_id;
 };
 
 G_DEFINE_FINAL_TYPE (DailiesApplication, dailies_application, ADW_TYPE_APPLICATION)
@@ -545,36 +551,45 @@ get_or_create_window (DailiesApplication *self)
 
 /* A launch from the desktop (D-Bus Activate or Open: a click on the icon,
  * a file opened from the file manager) cannot be handed back as a command
- * line is. A new Dailies is started with it instead: its command line
- * reaches this one and is handed back, it waits until this one has gone
- * (dailies-quitting.c), and it then opens the window and the files. */
+ * line is: it is kept, and once this Dailies has quit, main.c runs it in
+ * the same process (see dailies_application_dup_relaunch()). */
 static void
-start_again_after_quit (DailiesApplication  *self,
-                        GFile              **files,
-                        int                  n_files)
+keep_launch_for_next (DailiesApplication  *self,
+                      GFile              **files,
+                      int                  n_files)
 {
-  g_autoptr(GPtrArray) argv = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (self->relaunch_program == NULL)
-    {
-      g_message ("application: a launch arrived while quitting, not started again");
-      return;
-    }
-
-  argv = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (argv, g_strdup (self->relaunch_program));
-  /* URIs: they need no working directory, and none starts with '-'. */
+  self->launched_while_quitting = TRUE;
   for (int i = 0; i < n_files; i++)
-    g_ptr_array_add (argv, g_file_get_uri (files[i]));
-  g_ptr_array_add (argv, NULL);
+    g_ptr_array_add (self->launch_uris, g_file_get_uri (files[i]));
+  g_message ("application: a launch with %d files arrived while quitting, Dailies starts again once it has quit",
+             n_files);
+}
 
-  if (!g_spawn_async (NULL, (char **) argv->pdata, NULL,
-                      G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL, NULL, &error))
-    g_warning ("application: could not start Dailies again after quitting: %s", error->message);
-  else
-    g_message ("application: a launch with %d files arrived while quitting, Dailies starts again once it has quit",
-               n_files);
+/* The desktop's token for raising the window a launch opens: kept for the
+ * next Dailies when this one is quitting. */
+static void
+dailies_application_before_emit (GApplication *app,
+                                 GVariant     *platform_data)
+{
+  DailiesApplication *self = DAILIES_APPLICATION (app);
+
+  G_APPLICATION_CLASS (dailies_application_parent_class)->before_emit (app, platform_data);
+
+  if (self->quitting)
+    {
+      const char *token = NULL;
+
+      if (g_variant_lookup (platform_data, "activation-token", "&s", &token))
+        {
+          g_free (self->launch_token);
+          self->launch_token = g_strdup (token);
+        }
+      if (g_variant_lookup (platform_data, "desktop-startup-id", "&s", &token))
+        {
+          g_free (self->launch_startup_id);
+          self->launch_startup_id = g_strdup (token);
+        }
+    }
 }
 
 static void
@@ -584,7 +599,7 @@ dailies_application_activate (GApplication *app)
 
   if (self->quitting)
     {
-      start_again_after_quit (self, NULL, 0);
+      keep_launch_for_next (self, NULL, 0);
       return;
     }
 
@@ -725,7 +740,7 @@ dailies_application_open (GApplication  *app,
 
   if (self->quitting)
     {
-      start_again_after_quit (self, files, n_files);
+      keep_launch_for_next (self, files, n_files);
       return;
     }
 
@@ -904,7 +919,9 @@ dailies_application_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->key_cancellable);
   g_clear_pointer (&self->key_host, g_free);
-  g_clear_pointer (&self->relaunch_program, g_free);
+  g_clear_pointer (&self->launch_uris, g_ptr_array_unref);
+  g_clear_pointer (&self->launch_token, g_free);
+  g_clear_pointer (&self->launch_startup_id, g_free);
 
   G_OBJECT_CLASS (dailies_application_parent_class)->finalize (object);
 }
@@ -925,6 +942,7 @@ dailies_application_class_init (DailiesApplicationClass *klass)
   app_class->startup = dailies_application_startup;
   app_class->shutdown = dailies_application_shutdown;
   app_class->activate = dailies_application_activate;
+  app_class->before_emit = dailies_application_before_emit;
 }
 
 static void
@@ -934,6 +952,7 @@ dailies_application_init (DailiesApplication *self)
 
   self->cancellable = g_cancellable_new ();
   self->quit_wait_ms = QUIT_WAIT_MS;
+  self->launch_uris = g_ptr_array_new_with_free_func (g_free);
 
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[TASK-ID|FILE…]"));
@@ -979,21 +998,49 @@ dailies_application_set_quit_wait (DailiesApplication *self,
 }
 
 /**
- * dailies_application_set_relaunch_program:
- * @program: (nullable): the path of a program that starts Dailies
+ * dailies_application_dup_relaunch:
+ * @program: the path of the program that runs Dailies
+ * @argv: (out) (transfer full): what to run: @program and the files to open
+ * @envp: (out) (transfer full): its environment: this process's, with the
+ *   desktop's token for raising the window
  *
- * What is run, with the files to open as arguments, when the desktop
- * asks this Dailies to show its window or open files while it quits (see
- * start_again_after_quit()). Unset, such a launch is only logged.
+ * Once the application has quit: what the desktop asked of it while it
+ * was quitting (to show its window, to open files), which the next
+ * Dailies is to do. main.c runs it in this same process, so that it stays
+ * in the sandbox or service that the desktop started.
+ *
+ * Returns: whether anything was asked
  */
-void
-dailies_application_set_relaunch_program (DailiesApplication *self,
-                                          const char         *program)
+gboolean
+dailies_application_dup_relaunch (DailiesApplication   *self,
+                                  const char           *program,
+                                  char               ***argv,
+                                  char               ***envp)
 {
-  g_return_if_fail (DAILIES_IS_APPLICATION (self));
+  g_autoptr(GStrvBuilder) args = NULL;
+  char **environment;
 
-  g_free (self->relaunch_program);
-  self->relaunch_program = g_strdup (program);
+  g_return_val_if_fail (DAILIES_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (program != NULL, FALSE);
+
+  if (!self->launched_while_quitting)
+    return FALSE;
+
+  args = g_strv_builder_new ();
+  g_strv_builder_add (args, program);
+  /* URIs: they need no working directory, and none starts with '-'. */
+  for (guint i = 0; i < self->launch_uris->len; i++)
+    g_strv_builder_add (args, g_ptr_array_index (self->launch_uris, i));
+  *argv = g_strv_builder_end (args);
+
+  environment = g_get_environ ();
+  if (self->launch_token != NULL)
+    environment = g_environ_setenv (environment, "XDG_ACTIVATION_TOKEN", self->launch_token, TRUE);
+  if (self->launch_startup_id != NULL)
+    environment = g_environ_setenv (environment, "DESKTOP_STARTUP_ID", self->launch_startup_id, TRUE);
+  *envp = environment;
+
+  return TRUE;
 }
 
 DailiesDemoServer *

@@ -23,8 +23,10 @@ DailiesApiClient   *dailies_application_get_api_client (DailiesApplication *self
 DailiesKeeper      *dailies_application_get_keeper     (DailiesApplication *self);
 void                dailies_application_set_quit_wait  (DailiesApplication *self,
                                                         guint               timeout_ms);
-void                dailies_application_set_relaunch_program (DailiesApplication *self,
-                                                              const char         *program);
+gboolean            dailies_application_dup_relaunch   (DailiesApplication   *self,
+                                                        const char           *program,
+                                                        char               ***argv,
+                                                        char               ***envp);
 /* NULL unless the app runs with --demo. */
 DailiesDemoServer  *dailies_application_get_demo_server (DailiesApplication *self);
 

@@ -92,15 +92,6 @@ is_only_a_list (int    argc,
   return TRUE;
 }
 
-/* The unique name of the Dailies running, or NULL. */
-static char *
-dup_running_app (void)
-{
-  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-
-  return bus != NULL ? dailies_dup_app_owner (bus) : NULL;
-}
-
 /* The application next to this program (in a build tree), else where it
  * is installed. */
 static char *
@@ -152,7 +143,7 @@ main (int   argc,
                                                            G_APPLICATION_HANDLES_COMMAND_LINE,
                                                   NULL);
       g_autoptr(GError) error = NULL;
-      g_autofree char *running = dup_running_app ();
+      g_autofree char *running = dailies_dup_running_app ();
       int status;
 
       if (running == NULL)

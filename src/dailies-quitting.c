@@ -74,6 +74,37 @@ dailies_dup_app_owner (GDBusConnection *bus)
   return owner;
 }
 
+/* The unique name of the Dailies running, or NULL. */
+char *
+dailies_dup_running_app (void)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
+  return bus != NULL ? dailies_dup_app_owner (bus) : NULL;
+}
+
+/**
+ * dailies_release_app_name:
+ *
+ * Gives up the application's name on the session bus, if this process
+ * owns it, and waits until the bus has done so: a Dailies that quit and
+ * runs again in the same process (execve() closes the connection, but the
+ * bus may see that later than the new program asks for the name) finds
+ * it free.
+ */
+void
+dailies_release_app_name (void)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GVariant) reply = NULL;
+
+  if (bus != NULL)
+    reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                         "org.freedesktop.DBus", "ReleaseName",
+                                         g_variant_new ("(s)", APP_ID), G_VARIANT_TYPE ("(u)"),
+                                         G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+}
+
 static gboolean
 wait_over_cb (gpointer user_data)
 {

@@ -109,12 +109,30 @@ dup_own_program (void)
   return path;
 }
 
+/* Runs @path in this process; takes @envp. Returns only if it could not. */
+static void
+run_again (const char  *path,
+           char       **argv,
+           char       **envp)
+{
+  g_auto(GStrv) environment = dailies_huge_pages_ask (envp);
+  int saved_errno;
+
+  execve (path, argv, environment);
+  saved_errno = errno;
+  /* Translators: %s are a file's path and why it could not be run */
+  g_printerr (_("dailies: could not run %s: %s\n"), path, g_strerror (saved_errno));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(DailiesApplication) app = NULL;
   g_autofree char *self_path = NULL;
+  g_autofree char *running = NULL;
+  g_auto(GStrv) relaunch_argv = NULL;
+  char **relaunch_envp = NULL;
   int status;
 
   /* The launcher asked for huge pages for this heap; what this program
@@ -135,10 +153,6 @@ main (int   argc,
   g_set_application_name (_("Dailies"));
 
   app = dailies_application_new ();
-  /* A launch from the desktop while it quits starts it again. */
-  self_path = dup_own_program ();
-  dailies_application_set_relaunch_program (app, self_path);
-  g_clear_pointer (&self_path, g_free);
   if (g_getenv ("DAILIES_BENCH_LISTED") != NULL)
     g_signal_connect_after (app, "activate", G_CALLBACK (bench_activate_cb),
                             GUINT_TO_POINTER (g_ascii_strtoull (g_getenv ("DAILIES_BENCH_LISTED"), NULL, 10)));
@@ -146,28 +160,35 @@ main (int   argc,
   if (g_getenv ("DAILIES_BENCH_HEARTBEAT") != NULL)
     g_timeout_add (BENCH_HEARTBEAT_MS, bench_heartbeat_cb, NULL);
 
+  /* The Dailies this command line may go to: should it be quitting and
+   * hand it back, this one waits for that one (not for a Dailies started
+   * since, which takes it). */
+  running = dailies_dup_running_app ();
   status = g_application_run (G_APPLICATION (app), argc, argv);
-  if (status != DAILIES_EXIT_QUITTING)
-    return status;
-
-  /* Only a first instance that was quitting answers this (the first
-   * instance's own command line is read before it can quit): once it has
-   * gone, this program runs again, as the first instance or handing over
-   * to whichever started meanwhile (the launcher does the same for a
-   * list). */
-  g_clear_object (&app);
-  if (!dailies_wait_until_quit (NULL))
-    return status;
   self_path = dup_own_program ();
-  if (self_path != NULL)
-    {
-      g_auto(GStrv) envp = dailies_huge_pages_ask (g_get_environ ());
-      int saved_errno;
 
-      execve (self_path, argv, envp);
-      saved_errno = errno;
-      /* Translators: %s are a file's path and why it could not be run */
-      g_printerr (_("dailies: could not run %s: %s\n"), self_path, g_strerror (saved_errno));
+  if (status == DAILIES_EXIT_QUITTING)
+    {
+      /* Only a first instance that was quitting answers this (the first
+       * instance's own command line is read before it can quit): once it
+       * has gone, this program runs again, as the first instance or
+       * handing over to whichever started meanwhile (the launcher does
+       * the same for a list). */
+      g_clear_object (&app);
+      if (self_path != NULL && dailies_wait_until_quit (running))
+        run_again (self_path, argv, g_get_environ ());
+      return status;
+    }
+
+  /* The desktop asked this Dailies to show its window or open files while
+   * it quit: the next Dailies does, in this process, which stays in the
+   * sandbox or service the desktop started. */
+  if (self_path != NULL && dailies_application_dup_relaunch (app, self_path, &relaunch_argv, &relaunch_envp))
+    {
+      g_clear_object (&app);
+      dailies_release_app_name ();
+      run_again (self_path, relaunch_argv, relaunch_envp);
+      return 1;
     }
 
   return status;
