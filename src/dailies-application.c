@@ -56,7 +56,8 @@ struct _DailiesApplication
   guint              launched_while_quitting : 1;
   GPtrArray         *launch_uris;
   char              *launch_token;
-  char              *launch_startup_id;
+  char              *emit_token;       /* that of the call being handled */
+  char              *owner_at_start;   /* the Dailies running as this one started */
 };
 
 G_DEFINE_FINAL_TYPE (DailiesApplication, dailies_application, ADW_TYPE_APPLICATION)
@@ -104,6 +105,8 @@ dailies_application_handle_local_options (GApplication *app,
    * never mixes with the user's real tasks or a running instance. */
   if (g_variant_dict_contains (options, "demo"))
     g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+  else
+    DAILIES_APPLICATION (app)->owner_at_start = dailies_dup_running_app ();
 
   return -1;
 }
@@ -561,35 +564,48 @@ keep_launch_for_next (DailiesApplication  *self,
   self->launched_while_quitting = TRUE;
   for (int i = 0; i < n_files; i++)
     g_ptr_array_add (self->launch_uris, g_file_get_uri (files[i]));
+  if (self->emit_token != NULL)
+    {
+      g_free (self->launch_token);
+      self->launch_token = g_strdup (self->emit_token);
+    }
   g_message ("application: a launch with %d files arrived while quitting, Dailies starts again once it has quit",
              n_files);
 }
 
-/* The desktop's token for raising the window a launch opens: kept for the
- * next Dailies when this one is quitting. */
+/* The desktop's token for raising the window a launch opens (Wayland's
+ * activation token, X11's startup ID): the next Dailies needs it when
+ * this one, quitting, keeps the launch. */
 static void
 dailies_application_before_emit (GApplication *app,
                                  GVariant     *platform_data)
 {
   DailiesApplication *self = DAILIES_APPLICATION (app);
+  const char *token = NULL;
 
   G_APPLICATION_CLASS (dailies_application_parent_class)->before_emit (app, platform_data);
 
-  if (self->quitting)
-    {
-      const char *token = NULL;
+  if (!g_variant_lookup (platform_data, "activation-token", "&s", &token))
+    g_variant_lookup (platform_data, "desktop-startup-id", "&s", &token);
+  g_free (self->emit_token);
+  self->emit_token = g_strdup (token);
+}
 
-      if (g_variant_lookup (platform_data, "activation-token", "&s", &token))
-        {
-          g_free (self->launch_token);
-          self->launch_token = g_strdup (token);
-        }
-      if (g_variant_lookup (platform_data, "desktop-startup-id", "&s", &token))
-        {
-          g_free (self->launch_startup_id);
-          self->launch_startup_id = g_strdup (token);
-        }
-    }
+static void
+dailies_application_after_emit (GApplication *app,
+                                GVariant     *platform_data)
+{
+  DailiesApplication *self = DAILIES_APPLICATION (app);
+
+  g_clear_pointer (&self->emit_token, g_free);
+
+  /* GtkApplication would tell the desktop that the launch is complete,
+   * and its token used up: the next Dailies is to use it, for a launch
+   * kept or a command line handed back. */
+  if (self->quitting)
+    return;
+
+  G_APPLICATION_CLASS (dailies_application_parent_class)->after_emit (app, platform_data);
 }
 
 static void
@@ -921,7 +937,8 @@ dailies_application_finalize (GObject *object)
   g_clear_pointer (&self->key_host, g_free);
   g_clear_pointer (&self->launch_uris, g_ptr_array_unref);
   g_clear_pointer (&self->launch_token, g_free);
-  g_clear_pointer (&self->launch_startup_id, g_free);
+  g_clear_pointer (&self->emit_token, g_free);
+  g_clear_pointer (&self->owner_at_start, g_free);
 
   G_OBJECT_CLASS (dailies_application_parent_class)->finalize (object);
 }
@@ -943,6 +960,7 @@ dailies_application_class_init (DailiesApplicationClass *klass)
   app_class->shutdown = dailies_application_shutdown;
   app_class->activate = dailies_application_activate;
   app_class->before_emit = dailies_application_before_emit;
+  app_class->after_emit = dailies_application_after_emit;
 }
 
 static void
@@ -999,8 +1017,8 @@ dailies_application_set_quit_wait (DailiesApplication *self,
 
 /**
  * dailies_application_dup_relaunch:
- * @program: the path of the program that runs Dailies
- * @argv: (out) (transfer full): what to run: @program and the files to open
+ * @argv0: the name the program runs under (its argv[0])
+ * @argv: (out) (transfer full): what to run: @argv0 and the files to open
  * @envp: (out) (transfer full): its environment: this process's, with the
  *   desktop's token for raising the window
  *
@@ -1013,7 +1031,7 @@ dailies_application_set_quit_wait (DailiesApplication *self,
  */
 gboolean
 dailies_application_dup_relaunch (DailiesApplication   *self,
-                                  const char           *program,
+                                  const char           *argv0,
                                   char               ***argv,
                                   char               ***envp)
 {
@@ -1021,26 +1039,46 @@ dailies_application_dup_relaunch (DailiesApplication   *self,
   char **environment;
 
   g_return_val_if_fail (DAILIES_IS_APPLICATION (self), FALSE);
-  g_return_val_if_fail (program != NULL, FALSE);
+  g_return_val_if_fail (argv0 != NULL, FALSE);
 
   if (!self->launched_while_quitting)
     return FALSE;
 
   args = g_strv_builder_new ();
-  g_strv_builder_add (args, program);
+  g_strv_builder_add (args, argv0);
   /* URIs: they need no working directory, and none starts with '-'. */
   for (guint i = 0; i < self->launch_uris->len; i++)
     g_strv_builder_add (args, g_ptr_array_index (self->launch_uris, i));
   *argv = g_strv_builder_end (args);
 
   environment = g_get_environ ();
+  /* Not this process's own token, which it used: the launch's, if any,
+   * under both names (GTK 4.8 on X11 reads the second). */
+  environment = g_environ_unsetenv (environment, "XDG_ACTIVATION_TOKEN");
+  environment = g_environ_unsetenv (environment, "DESKTOP_STARTUP_ID");
   if (self->launch_token != NULL)
-    environment = g_environ_setenv (environment, "XDG_ACTIVATION_TOKEN", self->launch_token, TRUE);
-  if (self->launch_startup_id != NULL)
-    environment = g_environ_setenv (environment, "DESKTOP_STARTUP_ID", self->launch_startup_id, TRUE);
+    {
+      environment = g_environ_setenv (environment, "XDG_ACTIVATION_TOKEN", self->launch_token, TRUE);
+      environment = g_environ_setenv (environment, "DESKTOP_STARTUP_ID", self->launch_token, TRUE);
+    }
   *envp = environment;
 
   return TRUE;
+}
+
+/**
+ * dailies_application_get_owner_at_start:
+ *
+ * Returns: (nullable): the unique name on the session bus of the Dailies
+ *   that was running when this one started (the one a command line goes
+ *   to, and that may hand it back), or NULL
+ */
+const char *
+dailies_application_get_owner_at_start (DailiesApplication *self)
+{
+  g_return_val_if_fail (DAILIES_IS_APPLICATION (self), NULL);
+
+  return self->owner_at_start;
 }
 
 DailiesDemoServer *

@@ -23,8 +23,9 @@ DailiesApiClient   *dailies_application_get_api_client (DailiesApplication *self
 DailiesKeeper      *dailies_application_get_keeper     (DailiesApplication *self);
 void                dailies_application_set_quit_wait  (DailiesApplication *self,
                                                         guint               timeout_ms);
+const char         *dailies_application_get_owner_at_start (DailiesApplication *self);
 gboolean            dailies_application_dup_relaunch   (DailiesApplication   *self,
-                                                        const char           *program,
+                                                        const char           *argv0,
                                                         char               ***argv,
                                                         char               ***envp);
 /* NULL unless the app runs with --demo. */

@@ -160,10 +160,6 @@ main (int   argc,
   if (g_getenv ("DAILIES_BENCH_HEARTBEAT") != NULL)
     g_timeout_add (BENCH_HEARTBEAT_MS, bench_heartbeat_cb, NULL);
 
-  /* The Dailies this command line may go to: should it be quitting and
-   * hand it back, this one waits for that one (not for a Dailies started
-   * since, which takes it). */
-  running = dailies_dup_running_app ();
   status = g_application_run (G_APPLICATION (app), argc, argv);
   self_path = dup_own_program ();
 
@@ -173,7 +169,9 @@ main (int   argc,
        * instance's own command line is read before it can quit): once it
        * has gone, this program runs again, as the first instance or
        * handing over to whichever started meanwhile (the launcher does
-       * the same for a list). */
+       * the same for a list). It waits for the Dailies it found running,
+       * not for one started since, which takes the command line. */
+      running = g_strdup (dailies_application_get_owner_at_start (app));
       g_clear_object (&app);
       if (self_path != NULL && dailies_wait_until_quit (running))
         run_again (self_path, argv, g_get_environ ());
@@ -183,11 +181,15 @@ main (int   argc,
   /* The desktop asked this Dailies to show its window or open files while
    * it quit: the next Dailies does, in this process, which stays in the
    * sandbox or service the desktop started. */
-  if (self_path != NULL && dailies_application_dup_relaunch (app, self_path, &relaunch_argv, &relaunch_envp))
+  if (dailies_application_dup_relaunch (app, argv[0], &relaunch_argv, &relaunch_envp))
     {
       g_clear_object (&app);
       dailies_release_app_name ();
-      run_again (self_path, relaunch_argv, relaunch_envp);
+      if (self_path != NULL)
+        run_again (self_path, relaunch_argv, relaunch_envp);
+      else
+        g_strfreev (relaunch_envp);
+      g_printerr ("%s\n", _("Dailies could not start again for the window or the files asked for while it quit. Open them again."));
       return 1;
     }
 

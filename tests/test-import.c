@@ -14,8 +14,10 @@
 #include <gio/gunixoutputstream.h>
 #include <glib-unix.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "dailies-demo-server.h"
@@ -1035,7 +1037,7 @@ send_list_cb (gpointer user_data)
   /* A click on the icon and a list opened from the file manager, as the
    * desktop sends them. Not waited for: the app answers on this thread. */
   g_dbus_connection_call (bus, APP_ID, "/io/github/dailies/Dailies", "org.freedesktop.Application",
-                          "Activate", g_variant_new_parsed ("({'activation-token': <%s>},)", QUITTING_TOKEN),
+                          "Activate", g_variant_new_parsed ("({'desktop-startup-id': <%s>},)", QUITTING_TOKEN),
                           NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
   g_dbus_connection_call (bus, APP_ID, "/io/github/dailies/Dailies", "org.freedesktop.Application",
                           "Open", g_variant_new ("(^as@a{sv})", uris, g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
@@ -1169,6 +1171,14 @@ all_but_one_ended (gpointer user_data)
   return quitting.run.done + quitting.starter_run.done + quitting.relaunched_run.done == 2;
 }
 
+/* Whatever a test that fails leaves running dies with it: a Dailies left
+ * would own the name on the bus the next tests share. */
+static void
+die_with_test (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 /* What starts `dailies`, with its data in @data_dir. */
 static GSubprocessLauncher *
 quitting_launcher_new (const char *data_dir)
@@ -1180,6 +1190,7 @@ quitting_launcher_new (const char *data_dir)
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "DAILIES_API_BASE", QUITTING_API_BASE, TRUE);
   g_subprocess_launcher_unsetenv (launcher, "DAILIES_AUDIO_SINK");
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
 
   return launcher;
 }
@@ -1203,11 +1214,9 @@ quitting_clear (void)
 /* Runs a Dailies (not the demo, which runs apart from any other) that
  * plays a video and quits; the video's stop hangs until what
  * send_list_cb() sent has come (or, stuck, has ended). Then, as main.c
- * does, asks it what the desktop asked meanwhile, to be run as
- * @program, into @argv and @envp. */
+ * does, asks it what the desktop asked meanwhile, into @argv and @envp. */
 static gboolean
-run_quitting_app (const char   *program,
-                  guint         wait_ms,
+run_quitting_app (guint         wait_ms,
                   char       ***argv,
                   char       ***envp)
 {
@@ -1227,7 +1236,7 @@ run_quitting_app (const char   *program,
   dailies_test_run_app (app, app_argv, test_list_while_quitting_body, cdn);
   g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
 
-  relaunch = dailies_application_dup_relaunch (app, program, argv, envp);
+  relaunch = dailies_application_dup_relaunch (app, app_argv[0], argv, envp);
   g_clear_object (&app);
   dailies_release_app_name ();
 
@@ -1265,7 +1274,7 @@ test_list_while_quitting (void)
   quitting.opened = g_filename_to_uri (opened_path, NULL, NULL);
   quitting.from_desktop = TRUE;
 
-  g_assert_true (run_quitting_app (program, (guint) (20000 * dailies_test_time_scale ()), &argv, &envp));
+  g_assert_true (run_quitting_app ((guint) (20000 * dailies_test_time_scale ()), &argv, &envp));
 
   /* It handed the command lines back, kept the two launches from the
    * desktop, opened no window, and was not held up past the video's stop. */
@@ -1277,9 +1286,13 @@ test_list_while_quitting (void)
   /* What is to run next: Dailies with the file opened, its window raised
    * with the desktop's token. */
   g_assert_cmpuint (g_strv_length (argv), ==, 2);
-  g_assert_cmpstr (argv[0], ==, program);
+  g_assert_cmpstr (argv[0], ==, "dailies");
   g_assert_cmpstr (argv[1], ==, quitting.opened);
+  g_assert_cmpstr (g_environ_getenv (envp, "DESKTOP_STARTUP_ID"), ==, QUITTING_TOKEN);
   g_assert_cmpstr (g_environ_getenv (envp, "XDG_ACTIVATION_TOKEN"), ==, QUITTING_TOKEN);
+  /* main.c runs it as this program, in its own process. */
+  g_free (argv[0]);
+  argv[0] = g_strdup (program);
   relauncher = quitting_launcher_new (data_dir);
   g_subprocess_launcher_set_environ (relauncher, envp);
   g_subprocess_launcher_setenv (relauncher, "XDG_DATA_HOME", data_dir, TRUE);
@@ -1323,7 +1336,6 @@ test_stuck_quit (void)
   g_autofree char *root = dailies_test_make_temp_dir ();
   g_autofree char *data_dir = g_build_filename (root, "data", NULL);
   g_autofree char *db_path = g_build_filename (data_dir, "dailies", "tasks.db", NULL);
-  g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "..", "src", "dailies-app", NULL);
   DailiesTestRun *runs[] = { &quitting.run, &quitting.starter_run };
   g_auto(GStrv) argv = NULL;
   g_auto(GStrv) envp = NULL;
@@ -1334,7 +1346,7 @@ test_stuck_quit (void)
   /* Past the 15 s they wait, not scaled: should they wait on, the test
    * fails within a minute rather than hangs. */
   sink_hold_limit_s = 60;
-  g_assert_false (run_quitting_app (program, 90000, &argv, &envp));
+  g_assert_false (run_quitting_app (90000, &argv, &envp));
   sink_hold_limit_s = 10;
 
   g_assert_cmpuint (quitting.handed_back, ==, 2);
