@@ -57,7 +57,9 @@ struct _DailiesApplication
   GPtrArray         *launch_uris;
   char              *launch_token;
   char              *emit_token;       /* that of the call being handled */
+  guint              emit_passed_on : 1; /* that call kept or handed back */
   char              *owner_at_start;   /* the Dailies running as this one started */
+  GDBusConnection   *bus;              /* where it owns the name, as the first */
 };
 
 G_DEFINE_FINAL_TYPE (DailiesApplication, dailies_application, ADW_TYPE_APPLICATION)
@@ -562,6 +564,7 @@ keep_launch_for_next (DailiesApplication  *self,
                       int                  n_files)
 {
   self->launched_while_quitting = TRUE;
+  self->emit_passed_on = TRUE;
   for (int i = 0; i < n_files; i++)
     g_ptr_array_add (self->launch_uris, g_file_get_uri (files[i]));
   if (self->emit_token != NULL)
@@ -591,6 +594,19 @@ dailies_application_before_emit (GApplication *app,
   self->emit_token = g_strdup (token);
 }
 
+static gboolean
+dailies_application_dbus_register (GApplication     *app,
+                                   GDBusConnection  *connection,
+                                   const char       *object_path,
+                                   GError          **error)
+{
+  DailiesApplication *self = DAILIES_APPLICATION (app);
+
+  g_set_object (&self->bus, connection);
+
+  return G_APPLICATION_CLASS (dailies_application_parent_class)->dbus_register (app, connection, object_path, error);
+}
+
 static void
 dailies_application_after_emit (GApplication *app,
                                 GVariant     *platform_data)
@@ -601,9 +617,15 @@ dailies_application_after_emit (GApplication *app,
 
   /* GtkApplication would tell the desktop that the launch is complete,
    * and its token used up: the next Dailies is to use it, for a launch
-   * kept or a command line handed back. */
-  if (self->quitting)
-    return;
+   * kept or a command line handed back. (A command line's token is only
+   * in the sender's environment, which GTK 4.8 empties of it: a Dailies
+   * that hands its command line over to another loses it, as any second
+   * instance does.) */
+  if (self->emit_passed_on)
+    {
+      self->emit_passed_on = FALSE;
+      return;
+    }
 
   G_APPLICATION_CLASS (dailies_application_parent_class)->after_emit (app, platform_data);
 }
@@ -781,6 +803,7 @@ dailies_application_command_line (GApplication            *app,
   if (self->quitting)
     {
       g_message ("command line: arrived while quitting, handed back");
+      self->emit_passed_on = TRUE;
       return DAILIES_EXIT_QUITTING;
     }
 
@@ -939,6 +962,7 @@ dailies_application_finalize (GObject *object)
   g_clear_pointer (&self->launch_token, g_free);
   g_clear_pointer (&self->emit_token, g_free);
   g_clear_pointer (&self->owner_at_start, g_free);
+  g_clear_object (&self->bus);
 
   G_OBJECT_CLASS (dailies_application_parent_class)->finalize (object);
 }
@@ -961,6 +985,7 @@ dailies_application_class_init (DailiesApplicationClass *klass)
   app_class->activate = dailies_application_activate;
   app_class->before_emit = dailies_application_before_emit;
   app_class->after_emit = dailies_application_after_emit;
+  app_class->dbus_register = dailies_application_dbus_register;
 }
 
 static void
@@ -1064,6 +1089,20 @@ dailies_application_dup_relaunch (DailiesApplication   *self,
   *envp = environment;
 
   return TRUE;
+}
+
+/**
+ * dailies_application_release_name:
+ *
+ * Once the application has quit, gives up its name on the session bus
+ * (see dailies_release_app_name()), before it runs again in this process.
+ */
+void
+dailies_application_release_name (DailiesApplication *self)
+{
+  g_return_if_fail (DAILIES_IS_APPLICATION (self));
+
+  dailies_release_app_name (self->bus);
 }
 
 /**

@@ -85,17 +85,16 @@ dailies_dup_running_app (void)
 
 /**
  * dailies_release_app_name:
+ * @bus: (nullable): the application's connection to the session bus
  *
- * Gives up the application's name on the session bus, if this process
- * owns it, and waits until the bus has done so: a Dailies that quit and
- * runs again in the same process (execve() closes the connection, but the
- * bus may see that later than the new program asks for the name) finds
- * it free.
+ * Gives up the application's name on @bus, if it owns it there, and waits
+ * until the bus has done so: a Dailies that quit and runs again in the
+ * same process (execve() closes the connection, but the bus may see that
+ * later than the new program asks for the name) finds it free.
  */
 void
-dailies_release_app_name (void)
+dailies_release_app_name (GDBusConnection *bus)
 {
-  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
   g_autoptr(GVariant) reply = NULL;
 
   if (bus != NULL)

@@ -17,6 +17,6 @@ G_BEGIN_DECLS
 char     *dailies_dup_app_owner    (GDBusConnection *bus);
 char     *dailies_dup_running_app  (void);
 gboolean  dailies_wait_until_quit  (const char      *quitting);
-void      dailies_release_app_name (void);
+void      dailies_release_app_name (GDBusConnection *bus);
 
 G_END_DECLS

@@ -183,8 +183,8 @@ main (int   argc,
    * sandbox or service the desktop started. */
   if (dailies_application_dup_relaunch (app, argv[0], &relaunch_argv, &relaunch_envp))
     {
+      dailies_application_release_name (app);
       g_clear_object (&app);
-      dailies_release_app_name ();
       if (self_path != NULL)
         run_again (self_path, relaunch_argv, relaunch_envp);
       else

@@ -24,7 +24,6 @@
 #include "dailies-id-parser.h"
 #include "dailies-import.h"
 #include "dailies-poller.h"
-#include "dailies-quitting.h"
 #include "dailies-player.h"
 #include "dailies-task-store.h"
 #include "dailies-task-view.h"
@@ -994,6 +993,8 @@ static struct
   guint                handed_back;   /* command lines the quitting app handed back */
   guint                kept;          /* the desktop's launches it kept for the next */
   guint                ended;         /* of sender and starter */
+  gint64               sent_at;       /* when they were started */
+  gint64               waited_us[2];  /* how long each took, stuck */
 } quitting;
 
 /* Whatever the quitting app was sent has come: its video's stop goes on. */
@@ -1011,6 +1012,7 @@ quitting_process_ended_cb (GObject      *object,
                            gpointer      user_data)
 {
   g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  quitting.waited_us[G_SUBPROCESS (object) == quitting.sender ? 0 : 1] = g_get_monotonic_time () - quitting.sent_at;
   if (++quitting.ended == 2)
     hold_sink (&sink_stops_held, FALSE);
 }
@@ -1024,6 +1026,7 @@ send_list_cb (gpointer user_data)
   g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
   const char * const uris[] = { quitting.opened, NULL };
 
+  quitting.sent_at = g_get_monotonic_time ();
   quitting.sender = dailies_test_spawn (quitting.launcher, list_argv, QUITTING_LIST, &quitting.run);
   quitting.starter = dailies_test_spawn (quitting.launcher, plain_argv, NULL, &quitting.starter_run);
   if (quitting.stuck)
@@ -1106,8 +1109,17 @@ test_list_while_quitting_body (DailiesApplication *app,
   g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
 }
 
+/* Whether @process is the one whose ID is @pid. */
 static gboolean
-name_owned_elsewhere (gpointer user_data)
+is_process (GSubprocess *process,
+            guint32      pid)
+{
+  return process != NULL && pid == g_ascii_strtoull (g_subprocess_get_identifier (process), NULL, 10);
+}
+
+/* Whether one of the three Dailies started owns the name. */
+static gboolean
+name_owned_by_one_started (gpointer user_data)
 {
   g_autoptr(GVariant) reply = NULL;
   guint32 pid = 0;
@@ -1119,7 +1131,9 @@ name_owned_elsewhere (gpointer user_data)
   if (reply != NULL)
     g_variant_get (reply, "(u)", &pid);
 
-  return pid != 0 && pid != (guint32) getpid ();
+  return pid != 0 &&
+         (is_process (quitting.sender, pid) || is_process (quitting.starter, pid) ||
+          is_process (quitting.relaunched, pid));
 }
 
 static void
@@ -1237,8 +1251,8 @@ run_quitting_app (guint         wait_ms,
   g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
 
   relaunch = dailies_application_dup_relaunch (app, app_argv[0], argv, envp);
+  dailies_application_release_name (app);
   g_clear_object (&app);
-  dailies_release_app_name ();
 
   return relaunch;
 }
@@ -1274,7 +1288,10 @@ test_list_while_quitting (void)
   quitting.opened = g_filename_to_uri (opened_path, NULL, NULL);
   quitting.from_desktop = TRUE;
 
+  /* The hold ends by itself after this: time for all to come. */
+  sink_hold_limit_s = (guint) (10 * dailies_test_time_scale ());
   g_assert_true (run_quitting_app ((guint) (20000 * dailies_test_time_scale ()), &argv, &envp));
+  sink_hold_limit_s = 10;
 
   /* It handed the command lines back, kept the two launches from the
    * desktop, opened no window, and was not held up past the video's stop. */
@@ -1305,7 +1322,7 @@ test_list_while_quitting (void)
    * writes and ends do not, so a tick looks again. */
   watch = g_bus_watch_name_on_connection (bus, APP_ID, G_BUS_NAME_WATCHER_FLAGS_NONE,
                                           dailies_test_name_appeared_cb, name_vanished_cb, &appeared, NULL);
-  g_assert_true (dailies_test_wait_until (name_owned_elsewhere, bus, WAIT_MS));
+  g_assert_true (dailies_test_wait_until (name_owned_by_one_started, bus, WAIT_MS));
   g_bus_unwatch_name (watch);
   tick = g_timeout_add (20, tick_cb, NULL);
   g_assert_true (dailies_test_wait_until (lists_stored, db_path, WAIT_MS));
@@ -1343,10 +1360,10 @@ test_stuck_quit (void)
   quitting.launcher = quitting_launcher_new (data_dir);
   quitting.dailies = g_test_build_filename (G_TEST_BUILT, "..", "src", "dailies", NULL);
   quitting.stuck = TRUE;
-  /* Past the 15 s they wait, not scaled: should they wait on, the test
-   * fails within a minute rather than hangs. */
-  sink_hold_limit_s = 60;
-  g_assert_false (run_quitting_app (90000, &argv, &envp));
+  /* Past the 15 s they wait, and the time to start them on a machine
+   * made slow; should they wait on, the test fails rather than hangs. */
+  sink_hold_limit_s = (guint) (15 + 10 * dailies_test_time_scale ());
+  g_assert_false (run_quitting_app ((guint) (sink_hold_limit_s + 30) * 1000, &argv, &envp));
   sink_hold_limit_s = 10;
 
   g_assert_cmpuint (quitting.handed_back, ==, 2);
@@ -1355,6 +1372,8 @@ test_stuck_quit (void)
     {
       g_assert_true (dailies_test_wait_for_flag (&runs[i]->done, WAIT_MS));
       g_assert_cmpint (runs[i]->status, ==, 75);
+      /* They waited the 15 s (less what it took them to come). */
+      g_assert_cmpint (quitting.waited_us[i], >=, 14 * G_TIME_SPAN_SECOND);
       g_assert_true (has_line (runs[i]->err, "Dailies is still closing. Run the command again once it has closed."));
     }
   g_assert_cmpint (count_sent_while_quitting (db_path), ==, 0);
