@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <X11/Xlib.h>
+#include <gdk/x11/gdkx.h>
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
 #include <glib-unix.h>
@@ -974,6 +976,101 @@ test_stdin (void)
 /* The file opened from the desktop meanwhile. */
 #define QUITTING_OPENED "asyntask_WhileQuitting0000000003\nasyntask_WhileQuitting0000000004\n"
 #define QUITTING_TOKEN "dailies-test-activation-token"
+/* A launch while the app runs, whose token it does use up. */
+#define RUNNING_TOKEN "dailies-test-running-token"
+
+/* X11's startup notifications as a desktop sees them: messages broadcast
+ * on the root window in 20-byte pieces (_NET_STARTUP_INFO_BEGIN, then
+ * _NET_STARTUP_INFO), read on a connection of the test's own. */
+typedef struct
+{
+  Display   *display;
+  Atom       begin;
+  Atom       more;
+  GString   *piece;
+  GPtrArray *messages;
+} StartupWatch;
+
+static StartupWatch *
+startup_watch_new (void)
+{
+  StartupWatch *watch = g_new0 (StartupWatch, 1);
+
+  watch->display = XOpenDisplay (NULL);
+  g_assert_nonnull (watch->display);
+  watch->begin = XInternAtom (watch->display, "_NET_STARTUP_INFO_BEGIN", False);
+  watch->more = XInternAtom (watch->display, "_NET_STARTUP_INFO", False);
+  XSelectInput (watch->display, DefaultRootWindow (watch->display), PropertyChangeMask);
+  XSync (watch->display, False);
+  watch->piece = g_string_new (NULL);
+  watch->messages = g_ptr_array_new_with_free_func (g_free);
+
+  return watch;
+}
+
+static void
+startup_watch_free (StartupWatch *watch)
+{
+  XCloseDisplay (watch->display);
+  g_string_free (watch->piece, TRUE);
+  g_ptr_array_unref (watch->messages);
+  g_free (watch);
+}
+
+/* Takes in what the app has sent so far: a round trip on its connection
+ * (the server has then handled its requests), then on this one. */
+static void
+startup_watch_read (StartupWatch *watch)
+{
+  XSync (gdk_x11_display_get_xdisplay (gdk_display_get_default ()), False);
+  XSync (watch->display, False);
+  while (XPending (watch->display) > 0)
+    {
+      XEvent event;
+
+      XNextEvent (watch->display, &event);
+      if (event.type != ClientMessage ||
+          (event.xclient.message_type != watch->begin && event.xclient.message_type != watch->more))
+        continue;
+      if (event.xclient.message_type == watch->begin)
+        g_string_truncate (watch->piece, 0);
+      for (guint i = 0; i < 20; i++)
+        {
+          if (event.xclient.data.b[i] == '\0')
+            {
+              g_ptr_array_add (watch->messages, g_strdup (watch->piece->str));
+              g_string_truncate (watch->piece, 0);
+              break;
+            }
+          g_string_append_c (watch->piece, event.xclient.data.b[i]);
+        }
+    }
+}
+
+/* Whether the launch of @token was said to be complete. */
+static gboolean
+startup_watch_saw_complete (StartupWatch *watch,
+                            const char   *token)
+{
+  g_autofree char *id = g_strdup_printf ("ID=\"%s\"", token);
+
+  startup_watch_read (watch);
+  for (guint i = 0; i < watch->messages->len; i++)
+    {
+      const char *message = g_ptr_array_index (watch->messages, i);
+
+      if (g_str_has_prefix (message, "remove:") && strstr (message, id) != NULL)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+running_launch_complete (gpointer user_data)
+{
+  return startup_watch_saw_complete (user_data, RUNNING_TOKEN);
+}
 /* Nothing is asked of it: no key. */
 #define QUITTING_API_BASE "http://127.0.0.1:9"
 
@@ -995,6 +1092,7 @@ static struct
   guint                ended;         /* of sender and starter */
   gint64               sent_at;       /* when they were started */
   gint64               waited_us[2];  /* how long each took, stuck */
+  StartupWatch        *startup;       /* the desktop's view, if watched */
 } quitting;
 
 /* Whatever the quitting app was sent has come: its video's stop goes on. */
@@ -1103,6 +1201,18 @@ test_list_while_quitting_body (DailiesApplication *app,
   g_atomic_pointer_set (&sink_readied, NULL);
   dailies_player_set_uri (player, url);
   g_assert_true (dailies_test_wait_until (audio_readied, player, WAIT_MS));
+
+  /* While it runs, a launch's token is used up as GTK does: what the
+   * watch would see of one left unused while quitting. */
+  if (quitting.startup != NULL)
+    {
+      g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
+      g_dbus_connection_call (bus, APP_ID, "/io/github/dailies/Dailies", "org.freedesktop.Application",
+                              "Activate", g_variant_new_parsed ("({'desktop-startup-id': <%s>},)", RUNNING_TOKEN),
+                              NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
+      g_assert_true (dailies_test_wait_until (running_launch_complete, quitting.startup, WAIT_MS));
+    }
 
   hold_sink (&sink_stops_held, TRUE);
   sink_on_held_stop = stop_held_cb;
@@ -1287,6 +1397,7 @@ test_list_while_quitting (void)
   g_assert_true (g_file_set_contents (opened_path, QUITTING_OPENED, -1, NULL));
   quitting.opened = g_filename_to_uri (opened_path, NULL, NULL);
   quitting.from_desktop = TRUE;
+  quitting.startup = startup_watch_new ();
 
   /* The hold ends by itself after this: time for all to come. */
   sink_hold_limit_s = (guint) (10 * dailies_test_time_scale ());
@@ -1297,6 +1408,10 @@ test_list_while_quitting (void)
    * desktop, opened no window, and was not held up past the video's stop. */
   g_assert_cmpuint (quitting.handed_back, ==, 2);
   g_assert_cmpuint (quitting.kept, ==, 2);
+  /* The launch kept is not said to be complete: its token is left for
+   * the next Dailies. */
+  g_assert_false (startup_watch_saw_complete (quitting.startup, QUITTING_TOKEN));
+  g_clear_pointer (&quitting.startup, startup_watch_free);
   g_assert_nonnull (quitting.sender);
   g_assert_true (none_under_way (&sink_stops_under_way));
 
