@@ -988,6 +988,7 @@ typedef struct
   Atom       begin;
   Atom       more;
   GString   *piece;
+  gboolean   in_message;  /* a BEGIN has come, its end not yet */
   GPtrArray *messages;
 } StartupWatch;
 
@@ -1029,17 +1030,23 @@ startup_watch_read (StartupWatch *watch)
       XEvent event;
 
       XNextEvent (watch->display, &event);
-      if (event.type != ClientMessage ||
+      if (event.type != ClientMessage || event.xclient.format != 8 ||
           (event.xclient.message_type != watch->begin && event.xclient.message_type != watch->more))
         continue;
+      /* One sender here (the app): pieces come in order. */
       if (event.xclient.message_type == watch->begin)
-        g_string_truncate (watch->piece, 0);
+        {
+          g_string_truncate (watch->piece, 0);
+          watch->in_message = TRUE;
+        }
+      else if (!watch->in_message)
+        continue;
       for (guint i = 0; i < 20; i++)
         {
           if (event.xclient.data.b[i] == '\0')
             {
               g_ptr_array_add (watch->messages, g_strdup (watch->piece->str));
-              g_string_truncate (watch->piece, 0);
+              watch->in_message = FALSE;
               break;
             }
           g_string_append_c (watch->piece, event.xclient.data.b[i]);
@@ -1397,7 +1404,11 @@ test_list_while_quitting (void)
   g_assert_true (g_file_set_contents (opened_path, QUITTING_OPENED, -1, NULL));
   quitting.opened = g_filename_to_uri (opened_path, NULL, NULL);
   quitting.from_desktop = TRUE;
-  quitting.startup = startup_watch_new ();
+  /* X11's notifications, where GDK runs on X11 (xvfb-run, as the tests). */
+  if (GDK_IS_X11_DISPLAY (gdk_display_get_default ()))
+    quitting.startup = startup_watch_new ();
+  else
+    g_test_message ("not on X11: the startup notifications are not watched");
 
   /* The hold ends by itself after this: time for all to come. */
   sink_hold_limit_s = (guint) (10 * dailies_test_time_scale ());
@@ -1410,7 +1421,8 @@ test_list_while_quitting (void)
   g_assert_cmpuint (quitting.kept, ==, 2);
   /* The launch kept is not said to be complete: its token is left for
    * the next Dailies. */
-  g_assert_false (startup_watch_saw_complete (quitting.startup, QUITTING_TOKEN));
+  if (quitting.startup != NULL)
+    g_assert_false (startup_watch_saw_complete (quitting.startup, QUITTING_TOKEN));
   g_clear_pointer (&quitting.startup, startup_watch_free);
   g_assert_nonnull (quitting.sender);
   g_assert_true (none_under_way (&sink_stops_under_way));
