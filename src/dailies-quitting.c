@@ -51,15 +51,10 @@ name_vanished_cb (GDBusConnection *connection,
   wait->gone = TRUE;
 }
 
-/**
- * dailies_dup_app_owner:
- * @bus: the session bus
- *
- * Returns: (transfer full) (nullable): the unique name of the Dailies
- *   that owns the application's name now, or NULL when none runs
- */
-char *
-dailies_dup_app_owner (GDBusConnection *bus)
+/* The unique name of the Dailies that owns the application's name on
+ * @bus now, or NULL when none runs. */
+static char *
+dup_app_owner (GDBusConnection *bus)
 {
   g_autoptr(GVariant) reply = NULL;
   char *owner = NULL;
@@ -80,7 +75,7 @@ dailies_dup_running_app (void)
 {
   g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
 
-  return bus != NULL ? dailies_dup_app_owner (bus) : NULL;
+  return bus != NULL ? dup_app_owner (bus) : NULL;
 }
 
 /**
@@ -136,7 +131,7 @@ dailies_wait_until_quit (const char *quitting)
   if (bus == NULL)
     return TRUE;
 
-  wait.quitting = quitting != NULL ? g_strdup (quitting) : dailies_dup_app_owner (bus);
+  wait.quitting = quitting != NULL ? g_strdup (quitting) : dup_app_owner (bus);
   if (wait.quitting == NULL)
     return TRUE;
 

@@ -14,7 +14,6 @@ G_BEGIN_DECLS
  * that the list reaches the next Dailies. */
 #define DAILIES_EXIT_QUITTING 75
 
-char     *dailies_dup_app_owner    (GDBusConnection *bus);
 char     *dailies_dup_running_app  (void);
 gboolean  dailies_wait_until_quit  (const char      *quitting);
 void      dailies_release_app_name (GDBusConnection *bus);

@@ -161,7 +161,6 @@ main (int   argc,
     g_timeout_add (BENCH_HEARTBEAT_MS, bench_heartbeat_cb, NULL);
 
   status = g_application_run (G_APPLICATION (app), argc, argv);
-  self_path = dup_own_program ();
 
   if (status == DAILIES_EXIT_QUITTING)
     {
@@ -173,6 +172,7 @@ main (int   argc,
        * not for one started since, which takes the command line. */
       running = g_strdup (dailies_application_get_owner_at_start (app));
       g_clear_object (&app);
+      self_path = dup_own_program ();
       if (self_path != NULL && dailies_wait_until_quit (running))
         run_again (self_path, argv, g_get_environ ());
       return status;
@@ -185,6 +185,7 @@ main (int   argc,
     {
       dailies_application_release_name (app);
       g_clear_object (&app);
+      self_path = dup_own_program ();
       if (self_path != NULL)
         run_again (self_path, relaunch_argv, relaunch_envp);
       else
