@@ -1131,6 +1131,11 @@ send_list_cb (gpointer user_data)
   g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
   const char * const uris[] = { quitting.opened, NULL };
 
+  /* A notification's Show and Play would open a window or start a video
+   * in the app that is quitting. */
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (g_application_get_default ()), "show-task"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (g_application_get_default ()), "play-task"));
+
   quitting.sent_at = g_get_monotonic_time ();
   quitting.sender = dailies_test_spawn (quitting.launcher, list_argv, QUITTING_LIST, &quitting.run);
   quitting.starter = dailies_test_spawn (quitting.launcher, plain_argv, NULL, &quitting.starter_run);
