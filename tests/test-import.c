@@ -1078,6 +1078,12 @@ running_launch_complete (gpointer user_data)
 {
   return startup_watch_saw_complete (user_data, RUNNING_TOKEN);
 }
+
+static gboolean
+startup_launch_complete_cb (gpointer user_data)
+{
+  return startup_watch_saw_complete (user_data, QUITTING_TOKEN);
+}
 /* Nothing is asked of it: no key. */
 #define QUITTING_API_BASE "http://127.0.0.1:9"
 
@@ -1239,19 +1245,44 @@ is_process (GSubprocess *process,
   return process != NULL && pid == g_ascii_strtoull (g_subprocess_get_identifier (process), NULL, 10);
 }
 
-/* Whether one of the three Dailies started owns the name. */
-static gboolean
-name_owned_by_one_started (gpointer user_data)
+/* The unique name that owns the app's name, or NULL. */
+static char *
+dup_name_owner (GDBusConnection *bus)
+{
+  g_autoptr(GVariant) reply = NULL;
+  char *owner = NULL;
+
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "GetNameOwner", g_variant_new ("(s)", APP_ID),
+                                       G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(s)", &owner);
+
+  return owner;
+}
+
+/* The process that owns the app's name, or 0. */
+static guint32
+name_owner_pid (GDBusConnection *bus)
 {
   g_autoptr(GVariant) reply = NULL;
   guint32 pid = 0;
 
-  reply = g_dbus_connection_call_sync (user_data, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                                        "org.freedesktop.DBus", "GetConnectionUnixProcessID",
                                        g_variant_new ("(s)", APP_ID), G_VARIANT_TYPE ("(u)"),
                                        G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
   if (reply != NULL)
     g_variant_get (reply, "(u)", &pid);
+
+  return pid;
+}
+
+/* Whether one of the three Dailies started owns the name. */
+static gboolean
+name_owned_by_one_started (gpointer user_data)
+{
+  guint32 pid = name_owner_pid (user_data);
 
   return pid != 0 &&
          (is_process (quitting.sender, pid) || is_process (quitting.starter, pid) ||
@@ -1272,25 +1303,33 @@ tick_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* How many of the tasks sent while quitting the database at @path holds
- * (0 when there is none). */
+/* How many tasks whose IDs begin with @prefix the database at @path
+ * holds (0 when there is none). */
 static int
-count_sent_while_quitting (const char *path)
+count_stored (const char *path,
+              const char *prefix)
 {
+  g_autofree char *pattern = g_strconcat (prefix, "%", NULL);
   sqlite3 *db = NULL;
   sqlite3_stmt *count = NULL;
   int stored = 0;
 
   if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
       sqlite3_busy_timeout (db, 2000) == SQLITE_OK &&
-      sqlite3_prepare_v2 (db, "SELECT count(*) FROM tasks WHERE id LIKE 'asyntask_WhileQuitting%'",
-                          -1, &count, NULL) == SQLITE_OK &&
+      sqlite3_prepare_v2 (db, "SELECT count(*) FROM tasks WHERE id LIKE ?1", -1, &count, NULL) == SQLITE_OK &&
+      sqlite3_bind_text (count, 1, pattern, -1, SQLITE_STATIC) == SQLITE_OK &&
       sqlite3_step (count) == SQLITE_ROW)
     stored = sqlite3_column_int (count, 0);
   sqlite3_finalize (count);
   sqlite3_close (db);
 
   return stored;
+}
+
+static int
+count_sent_while_quitting (const char *path)
+{
+  return count_stored (path, "asyntask_WhileQuitting");
 }
 
 /* Whether both lists are in the database at @user_data. */
@@ -1514,6 +1553,171 @@ test_stuck_quit (void)
   dailies_test_rm_rf (root);
 }
 
+/* --- the real program, run again in place ------------------------------ */
+
+#define IN_PLACE_FIRST "asyntask_InPlace00000000000001\n"
+#define IN_PLACE_OPENED "asyntask_InPlace00000000000002\nasyntask_InPlace00000000000003\n"
+
+static gboolean
+file_exists (gpointer user_data)
+{
+  return g_file_test (user_data, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+in_place_lists_stored (gpointer user_data)
+{
+  return count_stored (user_data, "asyntask_InPlace") == 3;
+}
+
+typedef struct
+{
+  GDBusConnection *bus;
+  char            *owner;   /* the unique name that owned the app's name before */
+} OwnerChange;
+
+/* Whether the app's name has a new owner (whose process the test then
+ * checks). */
+static gboolean
+owned_anew (gpointer user_data)
+{
+  OwnerChange *change = user_data;
+  g_autofree char *owner = dup_name_owner (change->bus);
+
+  return owner != NULL && !g_str_equal (owner, change->owner);
+}
+
+/* The NUL-separated strings of /proc/@pid/@what. */
+static GStrv
+read_proc_strings (guint32     pid,
+                   const char *what)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%u/%s", pid, what);
+  g_autofree char *contents = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  gsize length = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  for (gsize at = 0; at < length; at += strlen (contents + at) + 1)
+    g_strv_builder_add (builder, contents + at);
+
+  return g_strv_builder_end (builder);
+}
+
+/* main.c's own path, as a user meets it: the real program plays a video
+ * (its audio output, a plugin of the tests, hangs on stop while the test
+ * says so) and is asked to quit; a click on the icon and a list opened
+ * from the file manager arrive while it waits for the video. Once it has
+ * quit, the same process runs again as the next Dailies (execve(), a new
+ * connection to the bus, the launch's token, the list as its argument),
+ * adds the list, and completes the launch; then it quits as usual. */
+static void
+test_launch_while_quitting_in_place (void)
+{
+  g_autofree char *root = dailies_test_make_temp_dir ();
+  g_autofree char *data_dir = g_build_filename (root, "data", NULL);
+  g_autofree char *hold_dir = g_build_filename (root, "hold", NULL);
+  g_autofree char *readied = g_build_filename (hold_dir, "readied", NULL);
+  g_autofree char *hold = g_build_filename (hold_dir, "hold", NULL);
+  g_autofree char *held = g_build_filename (hold_dir, "held", NULL);
+  g_autofree char *db_path = g_build_filename (data_dir, "dailies", "tasks.db", NULL);
+  g_autofree char *first_path = g_build_filename (root, "first.txt", NULL);
+  g_autofree char *opened_path = g_build_filename (root, "opened.txt", NULL);
+  g_autofree char *opened = NULL;
+  g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "..", "src", "dailies-app", NULL);
+  const char *plugins = g_test_get_dir (G_TEST_BUILT);
+  g_autoptr(DailiesDemoServer) server = dailies_demo_server_new ();
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) cmdline = NULL;
+  g_auto(GStrv) environ_now = NULL;
+  const char *uris[] = { NULL, NULL };
+  DailiesTestRun run = { 0 };
+  StartupWatch *startup = NULL;
+  OwnerChange change = { bus, NULL };
+  guint32 pid;
+  guint tick;
+
+  g_assert_true (g_mkdir_with_parents (hold_dir, 0700) == 0);
+  g_assert_true (g_file_set_contents (first_path, IN_PLACE_FIRST, -1, NULL));
+  g_assert_true (g_file_set_contents (opened_path, IN_PLACE_OPENED, -1, NULL));
+  opened = g_filename_to_uri (opened_path, NULL, NULL);
+  dailies_demo_server_set_answer_any (server, TRUE);
+  g_assert_true (dailies_demo_server_start (server, &error));
+  if (GDK_IS_X11_DISPLAY (gdk_display_get_default ()))
+    startup = startup_watch_new ();
+  else
+    g_test_message ("not on X11: the startup notifications are not watched");
+
+  launcher = quitting_launcher_new (data_dir);
+  g_subprocess_launcher_setenv (launcher, "DAILIES_API_BASE", dailies_demo_server_get_base_url (server), TRUE);
+  g_subprocess_launcher_setenv (launcher, "DAILIES_API_KEY", "in-place", TRUE);
+  g_subprocess_launcher_setenv (launcher, "DAILIES_AUDIO_SINK", "dailiesholdsink", TRUE);
+  g_subprocess_launcher_setenv (launcher, "DAILIES_TEST_HOLD_DIR", hold_dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GST_PLUGIN_PATH", plugins, TRUE);
+  /* Scanned in the program itself: GStreamer's scanner, a program of its
+   * own, cannot load a plugin built with the sanitizers. */
+  g_subprocess_launcher_setenv (launcher, "GST_REGISTRY_FORK", "no", TRUE);
+  {
+    const char * const argv[] = { program, first_path, NULL };
+
+    process = dailies_test_spawn (launcher, argv, NULL, &run);
+  }
+  pid = (guint32) g_ascii_strtoull (g_subprocess_get_identifier (process), NULL, 10);
+
+  /* It added its list, and the task, finished, plays (its first frame,
+   * paused or not, reached the audio output). */
+  tick = g_timeout_add (20, tick_cb, NULL);
+  g_assert_true (dailies_test_wait_until (file_exists, readied, WAIT_MS));
+  g_assert_cmpuint (name_owner_pid (bus), ==, pid);
+  change.owner = dup_name_owner (bus);
+  g_assert_nonnull (change.owner);
+
+  g_assert_true (g_file_set_contents (hold, "", 0, NULL));
+  dailies_test_call_application (bus, "ActivateAction", g_variant_new_parsed ("('quit', @av [], @a{sv} {})"), WAIT_MS);
+  g_assert_true (dailies_test_wait_until (file_exists, held, WAIT_MS));
+
+  /* While it waits for the video (3 s at most): the desktop's two,
+   * answered. */
+  uris[0] = opened;
+  dailies_test_call_application (bus, "Activate", g_variant_new_parsed ("({'desktop-startup-id': <%s>},)", QUITTING_TOKEN),
+                                 WAIT_MS);
+  dailies_test_call_application (bus, "Open",
+                                 g_variant_new ("(^as@a{sv})", uris, g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
+                                 WAIT_MS);
+  /* Its stop may go on now: the rest of the quit, then main.c. */
+  g_assert_true (g_unlink (hold) == 0);
+
+  /* The same process owns the name again, on a new connection. */
+  g_assert_true (dailies_test_wait_until (owned_anew, &change, WAIT_MS));
+  g_assert_cmpuint (name_owner_pid (bus), ==, pid);
+  g_assert_false (run.done);
+  cmdline = read_proc_strings (pid, "cmdline");
+  g_assert_cmpuint (g_strv_length (cmdline), ==, 2);
+  g_assert_cmpstr (cmdline[1], ==, opened);
+  environ_now = read_proc_strings (pid, "environ");
+  g_assert_cmpstr (g_environ_getenv (environ_now, "DESKTOP_STARTUP_ID"), ==, QUITTING_TOKEN);
+  g_assert_cmpstr (g_environ_getenv (environ_now, "XDG_ACTIVATION_TOKEN"), ==, QUITTING_TOKEN);
+
+  /* Both lists are in, and its window came up with the desktop's token. */
+  g_assert_true (dailies_test_wait_until (in_place_lists_stored, db_path, WAIT_MS));
+  if (startup != NULL)
+    g_assert_true (dailies_test_wait_until (startup_launch_complete_cb, startup, WAIT_MS));
+  g_clear_pointer (&startup, startup_watch_free);
+
+  dailies_test_call_application (bus, "ActivateAction", g_variant_new_parsed ("('quit', @av [], @a{sv} {})"), WAIT_MS);
+  g_assert_true (dailies_test_wait_for_flag (&run.done, WAIT_MS));
+  g_source_remove (tick);
+  g_assert_true (run.ok);
+  g_assert_true (has_line (run.out, "Added 2 tasks"));
+
+  dailies_test_run_clear (&run);
+  g_free (change.owner);
+  dailies_test_rm_rf (root);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1539,6 +1743,7 @@ main (int   argc,
   g_test_add_func ("/dailies/import/partly-text", test_partly_text);
   g_test_add_func ("/dailies/import/list-while-quitting", test_list_while_quitting);
   g_test_add_func ("/dailies/import/stuck-quit", test_stuck_quit);
+  g_test_add_func ("/dailies/import/launch-while-quitting-in-place", test_launch_while_quitting_in_place);
 
   status = g_test_run ();
   dailies_test_notifications_stop (notifications);
