@@ -525,6 +525,17 @@ call_done_cb (GObject      *object,
 }
 
 void
+dailies_test_call_application_async (GDBusConnection *bus,
+                                     const char      *method,
+                                     GVariant        *parameters,
+                                     gboolean        *done)
+{
+  g_dbus_connection_call (bus, APP_ID, "/io/github/dailies/Dailies", "org.freedesktop.Application",
+                          method, parameters, NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                          call_done_cb, done);
+}
+
+void
 dailies_test_call_application (GDBusConnection *bus,
                                const char      *method,
                                GVariant        *parameters,

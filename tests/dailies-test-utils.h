@@ -83,6 +83,12 @@ void                      dailies_test_call_application          (GDBusConnectio
                                                                   const char               *method,
                                                                   GVariant                 *parameters,
                                                                   guint                     timeout_ms);
+/* The same, not waited for: *@done is set once it is answered (an error
+ * fails the test). */
+void                      dailies_test_call_application_async    (GDBusConnection          *bus,
+                                                                  const char               *method,
+                                                                  GVariant                 *parameters,
+                                                                  gboolean                 *done);
 /* For g_bus_watch_name(): sets the gboolean at @user_data. */
 void                      dailies_test_name_appeared_cb          (GDBusConnection          *connection,
                                                                   const char               *name,

@@ -17,15 +17,18 @@
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sqlite3.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "dailies-demo-server.h"
 #include "dailies-id-parser.h"
 #include "dailies-import.h"
 #include "dailies-poller.h"
+#include "dailies-quitting.h"
 #include "dailies-player.h"
 #include "dailies-task-store.h"
 #include "dailies-task-view.h"
@@ -764,6 +767,13 @@ spawn_with_stdin (GSubprocessLauncher *launcher,
   return dailies_test_spawn (launcher, argv, input, run);
 }
 
+/* What a click on Quit does, asked over D-Bus of the Dailies running. */
+static void
+quit_running_app (GDBusConnection *bus)
+{
+  dailies_test_call_application (bus, "ActivateAction", g_variant_new_parsed ("('quit', @av [], @a{sv} {})"), WAIT_MS);
+}
+
 static gboolean
 has_line (const char *text,
           const char *line)
@@ -951,7 +961,7 @@ test_stdin (void)
                      "No task IDs found · 2 unknown arguments\n");
   }
 
-  dailies_test_call_application (bus, "ActivateAction", g_variant_new_parsed ("('quit', @av [], @a{sv} {})"), WAIT_MS);
+  quit_running_app (bus);
   g_assert_true (dailies_test_wait_for_flag (&first_run.done, WAIT_MS));
   g_assert_true (first_run.ok);
   g_assert_true (has_line (first_run.out, "Added 2 tasks · 1 line without a task ID"));
@@ -1054,12 +1064,13 @@ startup_watch_read (StartupWatch *watch)
     }
 }
 
-/* Whether the launch of @token was said to be complete. */
-static gboolean
-startup_watch_saw_complete (StartupWatch *watch,
-                            const char   *token)
+/* How many times the launch of @token was said to be complete. */
+static guint
+startup_watch_count_complete (StartupWatch *watch,
+                              const char   *token)
 {
   g_autofree char *id = g_strdup_printf ("ID=\"%s\"", token);
+  guint n = 0;
 
   startup_watch_read (watch);
   for (guint i = 0; i < watch->messages->len; i++)
@@ -1067,10 +1078,17 @@ startup_watch_saw_complete (StartupWatch *watch,
       const char *message = g_ptr_array_index (watch->messages, i);
 
       if (g_str_has_prefix (message, "remove:") && strstr (message, id) != NULL)
-        return TRUE;
+        n++;
     }
 
-  return FALSE;
+  return n;
+}
+
+static gboolean
+startup_watch_saw_complete (StartupWatch *watch,
+                            const char   *token)
+{
+  return startup_watch_count_complete (watch, token) > 0;
 }
 
 static gboolean
@@ -1080,10 +1098,11 @@ running_launch_complete (gpointer user_data)
 }
 
 static gboolean
-startup_launch_complete_cb (gpointer user_data)
+kept_launch_complete (gpointer user_data)
 {
   return startup_watch_saw_complete (user_data, QUITTING_TOKEN);
 }
+
 /* Nothing is asked of it: no key. */
 #define QUITTING_API_BASE "http://127.0.0.1:9"
 
@@ -1243,22 +1262,6 @@ is_process (GSubprocess *process,
             guint32      pid)
 {
   return process != NULL && pid == g_ascii_strtoull (g_subprocess_get_identifier (process), NULL, 10);
-}
-
-/* The unique name that owns the app's name, or NULL. */
-static char *
-dup_name_owner (GDBusConnection *bus)
-{
-  g_autoptr(GVariant) reply = NULL;
-  char *owner = NULL;
-
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "GetNameOwner", g_variant_new ("(s)", APP_ID),
-                                       G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
-  if (reply != NULL)
-    g_variant_get (reply, "(s)", &owner);
-
-  return owner;
 }
 
 /* The process that owns the app's name, or 0. */
@@ -1501,7 +1504,7 @@ test_list_while_quitting (void)
    * next Dailies as it quits, to start one more. */
   g_assert_true (dailies_test_wait_until (all_but_one_ended, NULL, WAIT_MS));
   g_source_remove (tick);
-  dailies_test_call_application (bus, "ActivateAction", g_variant_new_parsed ("('quit', @av [], @a{sv} {})"), WAIT_MS);
+  quit_running_app (bus);
   g_assert_true (dailies_test_wait_for_flag (&quitting.run.done, WAIT_MS));
   g_assert_true (dailies_test_wait_for_flag (&quitting.starter_run.done, WAIT_MS));
   g_assert_true (dailies_test_wait_for_flag (&quitting.relaunched_run.done, WAIT_MS));
@@ -1570,21 +1573,14 @@ in_place_lists_stored (gpointer user_data)
   return count_stored (user_data, "asyntask_InPlace") == 3;
 }
 
-typedef struct
-{
-  GDBusConnection *bus;
-  char            *owner;   /* the unique name that owned the app's name before */
-} OwnerChange;
-
-/* Whether the app's name has a new owner (whose process the test then
- * checks). */
+/* Whether the app's name has an owner other than @user_data (a unique
+ * name), whose process the test then checks. */
 static gboolean
 owned_anew (gpointer user_data)
 {
-  OwnerChange *change = user_data;
-  g_autofree char *owner = dup_name_owner (change->bus);
+  g_autofree char *owner = dailies_dup_running_app ();
 
-  return owner != NULL && !g_str_equal (owner, change->owner);
+  return owner != NULL && !g_str_equal (owner, user_data);
 }
 
 /* The NUL-separated strings of /proc/@pid/@what. */
@@ -1604,28 +1600,52 @@ read_proc_strings (guint32     pid,
   return g_strv_builder_end (builder);
 }
 
+/* The registry of the tests' own GStreamer, for the program they run:
+ * unshared, GStreamer would look at every plugin again in it, where it
+ * does so itself (see below), as slow as the sanitizers make it. */
+static char *
+dup_registry_path (void)
+{
+  struct utsname machine;
+  g_autofree char *name = NULL;
+
+  g_assert_true (uname (&machine) == 0);
+  name = g_strdup_printf ("registry.%s.bin", machine.machine);
+
+  return g_build_filename (g_get_user_cache_dir (), "gstreamer-1.0", name, NULL);
+}
+
 /* main.c's own path, as a user meets it: the real program plays a video
  * (its audio output, a plugin of the tests, hangs on stop while the test
  * says so) and is asked to quit; a click on the icon and a list opened
- * from the file manager arrive while it waits for the video. Once it has
- * quit, the same process runs again as the next Dailies (execve(), a new
- * connection to the bus, the launch's token, the list as its argument),
- * adds the list, and completes the launch; then it quits as usual. */
+ * from the file manager arrive while it waits for the video. Once the
+ * video has stopped and it has quit, the same process runs again as the
+ * next Dailies (execve() of itself, a new connection to the bus, the
+ * launch's token, the list as its argument), adds the list, and
+ * completes the launch, which the one quitting left unused; then it
+ * quits as usual. */
 static void
 test_launch_while_quitting_in_place (void)
 {
   g_autofree char *root = dailies_test_make_temp_dir ();
   g_autofree char *data_dir = g_build_filename (root, "data", NULL);
+  g_autofree char *cache_dir = g_build_filename (root, "cache", NULL);
   g_autofree char *hold_dir = g_build_filename (root, "hold", NULL);
   g_autofree char *readied = g_build_filename (hold_dir, "readied", NULL);
   g_autofree char *hold = g_build_filename (hold_dir, "hold", NULL);
   g_autofree char *held = g_build_filename (hold_dir, "held", NULL);
+  g_autofree char *stopped = g_build_filename (hold_dir, "stopped", NULL);
   g_autofree char *db_path = g_build_filename (data_dir, "dailies", "tasks.db", NULL);
   g_autofree char *first_path = g_build_filename (root, "first.txt", NULL);
   g_autofree char *opened_path = g_build_filename (root, "opened.txt", NULL);
   g_autofree char *opened = NULL;
   g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "..", "src", "dailies-app", NULL);
-  const char *plugins = g_test_get_dir (G_TEST_BUILT);
+  g_autofree char *program_path = NULL;
+  g_autofree char *plugins = g_test_build_filename (G_TEST_BUILT, "gst", NULL);
+  g_autofree char *registry = dup_registry_path ();
+  g_autofree char *owner_before = NULL;
+  g_autofree char *exe_link = NULL;
+  g_autofree char *exe = NULL;
   g_autoptr(DailiesDemoServer) server = dailies_demo_server_new ();
   g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
   g_autoptr(GSubprocessLauncher) launcher = NULL;
@@ -1634,9 +1654,11 @@ test_launch_while_quitting_in_place (void)
   g_auto(GStrv) cmdline = NULL;
   g_auto(GStrv) environ_now = NULL;
   const char *uris[] = { NULL, NULL };
+  const char *argv[] = { NULL, NULL, NULL };
   DailiesTestRun run = { 0 };
   StartupWatch *startup = NULL;
-  OwnerChange change = { bus, NULL };
+  gboolean activated = FALSE;
+  gboolean opened_files = FALSE;
   guint32 pid;
   guint tick;
 
@@ -1644,6 +1666,8 @@ test_launch_while_quitting_in_place (void)
   g_assert_true (g_file_set_contents (first_path, IN_PLACE_FIRST, -1, NULL));
   g_assert_true (g_file_set_contents (opened_path, IN_PLACE_OPENED, -1, NULL));
   opened = g_filename_to_uri (opened_path, NULL, NULL);
+  program_path = realpath (program, NULL);
+  g_assert_nonnull (program_path);
   dailies_demo_server_set_answer_any (server, TRUE);
   g_assert_true (dailies_demo_server_start (server, &error));
   if (GDK_IS_X11_DISPLAY (gdk_display_get_default ()))
@@ -1652,69 +1676,89 @@ test_launch_while_quitting_in_place (void)
     g_test_message ("not on X11: the startup notifications are not watched");
 
   launcher = quitting_launcher_new (data_dir);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache_dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "DAILIES_API_BASE", dailies_demo_server_get_base_url (server), TRUE);
   g_subprocess_launcher_setenv (launcher, "DAILIES_API_KEY", "in-place", TRUE);
   g_subprocess_launcher_setenv (launcher, "DAILIES_AUDIO_SINK", "dailiesholdsink", TRUE);
   g_subprocess_launcher_setenv (launcher, "DAILIES_TEST_HOLD_DIR", hold_dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "GST_PLUGIN_PATH", plugins, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GST_REGISTRY", registry, TRUE);
   /* Scanned in the program itself: GStreamer's scanner, a program of its
    * own, cannot load a plugin built with the sanitizers. */
   g_subprocess_launcher_setenv (launcher, "GST_REGISTRY_FORK", "no", TRUE);
-  {
-    const char * const argv[] = { program, first_path, NULL };
-
-    process = dailies_test_spawn (launcher, argv, NULL, &run);
-  }
+  argv[0] = program;
+  argv[1] = first_path;
+  process = dailies_test_spawn (launcher, argv, NULL, &run);
   pid = (guint32) g_ascii_strtoull (g_subprocess_get_identifier (process), NULL, 10);
 
-  /* It added its list, and the task, finished, plays (its first frame,
-   * paused or not, reached the audio output). */
+  /* It added its list, and the task, finished, loads its video (a
+   * pipeline took the audio output to PAUSED). */
   tick = g_timeout_add (20, tick_cb, NULL);
   g_assert_true (dailies_test_wait_until (file_exists, readied, WAIT_MS));
   g_assert_cmpuint (name_owner_pid (bus), ==, pid);
-  change.owner = dup_name_owner (bus);
-  g_assert_nonnull (change.owner);
+  owner_before = dailies_dup_running_app ();
+  g_assert_nonnull (owner_before);
 
+  /* Quit, then at once the desktop's two: a click on the icon, with its
+   * token, and a list opened. The app is quitting from the moment Quit
+   * has run, and answers them while it waits for the video to stop (3 s
+   * at most; sent early, they are sure to come within it). */
   g_assert_true (g_file_set_contents (hold, "", 0, NULL));
-  dailies_test_call_application (bus, "ActivateAction", g_variant_new_parsed ("('quit', @av [], @a{sv} {})"), WAIT_MS);
-  g_assert_true (dailies_test_wait_until (file_exists, held, WAIT_MS));
-
-  /* While it waits for the video (3 s at most): the desktop's two,
-   * answered. */
+  quit_running_app (bus);
   uris[0] = opened;
-  dailies_test_call_application (bus, "Activate", g_variant_new_parsed ("({'desktop-startup-id': <%s>},)", QUITTING_TOKEN),
-                                 WAIT_MS);
-  dailies_test_call_application (bus, "Open",
-                                 g_variant_new ("(^as@a{sv})", uris, g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
-                                 WAIT_MS);
+  dailies_test_call_application_async (bus, "Activate",
+                                       g_variant_new_parsed ("({'desktop-startup-id': <%s>},)", QUITTING_TOKEN),
+                                       &activated);
+  dailies_test_call_application_async (bus, "Open",
+                                       g_variant_new ("(^as@a{sv})", uris,
+                                                      g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
+                                       &opened_files);
+  g_assert_true (dailies_test_wait_until (file_exists, held, WAIT_MS));
+  g_assert_true (dailies_test_wait_for_flag (&activated, WAIT_MS));
+  g_assert_true (dailies_test_wait_for_flag (&opened_files, WAIT_MS));
+  /* The one quitting leaves the launch's token to the next. */
+  if (startup != NULL)
+    g_assert_cmpuint (startup_watch_count_complete (startup, QUITTING_TOKEN), ==, 0);
   /* Its stop may go on now: the rest of the quit, then main.c. */
   g_assert_true (g_unlink (hold) == 0);
 
-  /* The same process owns the name again, on a new connection. */
-  g_assert_true (dailies_test_wait_until (owned_anew, &change, WAIT_MS));
+  /* The same process owns the name again, on a new connection, once the
+   * video had stopped: the program, run again with the list, and the
+   * launch's token in its environment. */
+  g_assert_true (dailies_test_wait_until (owned_anew, owner_before, WAIT_MS));
   g_assert_cmpuint (name_owner_pid (bus), ==, pid);
   g_assert_false (run.done);
+  g_assert_true (file_exists (stopped));
+  exe_link = g_strdup_printf ("/proc/%u/exe", pid);
+  exe = g_file_read_link (exe_link, NULL);
+  g_assert_cmpstr (exe, ==, program_path);
   cmdline = read_proc_strings (pid, "cmdline");
   g_assert_cmpuint (g_strv_length (cmdline), ==, 2);
+  g_assert_cmpstr (cmdline[0], ==, program);
   g_assert_cmpstr (cmdline[1], ==, opened);
   environ_now = read_proc_strings (pid, "environ");
   g_assert_cmpstr (g_environ_getenv (environ_now, "DESKTOP_STARTUP_ID"), ==, QUITTING_TOKEN);
   g_assert_cmpstr (g_environ_getenv (environ_now, "XDG_ACTIVATION_TOKEN"), ==, QUITTING_TOKEN);
 
-  /* Both lists are in, and its window came up with the desktop's token. */
+  /* Both lists are in, and its window came up with the desktop's token:
+   * the launch said complete once, by it. */
   g_assert_true (dailies_test_wait_until (in_place_lists_stored, db_path, WAIT_MS));
   if (startup != NULL)
-    g_assert_true (dailies_test_wait_until (startup_launch_complete_cb, startup, WAIT_MS));
+    {
+      g_assert_true (dailies_test_wait_until (kept_launch_complete, startup, WAIT_MS));
+      g_assert_cmpuint (startup_watch_count_complete (startup, QUITTING_TOKEN), ==, 1);
+    }
   g_clear_pointer (&startup, startup_watch_free);
 
-  dailies_test_call_application (bus, "ActivateAction", g_variant_new_parsed ("('quit', @av [], @a{sv} {})"), WAIT_MS);
+  quit_running_app (bus);
   g_assert_true (dailies_test_wait_for_flag (&run.done, WAIT_MS));
   g_source_remove (tick);
   g_assert_true (run.ok);
   g_assert_true (has_line (run.out, "Added 2 tasks"));
+  /* It waited for the video to stop, rather than give up on it. */
+  g_assert_null (strstr (run.err, "a video was still stopping at exit"));
 
   dailies_test_run_clear (&run);
-  g_free (change.owner);
   dailies_test_rm_rf (root);
 }
 

@@ -6,10 +6,12 @@
  * as one that does not answer would. The program uses it through
  * DAILIES_AUDIO_SINK, found on GST_PLUGIN_PATH. The test talks to it
  * through files in the folder DAILIES_TEST_HOLD_DIR:
- *   "readied"  written once the sink has a stream (PAUSED);
+ *   "readied"  written once a pipeline has taken it to PAUSED (a video
+ *              loads);
  *   "hold"     written by the test: while it is there, a stop (READY to
  *              NULL) waits;
- *   "held"     written as such a stop begins to wait.
+ *   "held"     written as such a stop begins to wait;
+ *   "stopped"  written once a stop that waited goes on.
  * A stop waits 60 s at most, so that a test that fails never hangs the
  * process for good.
  *
@@ -72,9 +74,12 @@ hold_sink_change_state (GstElement     *element,
       /* The test's "hold" is a file on disk: looked at again every 10 ms,
        * as a device would be polled. */
       if (is_held (hold))
-        write_signal ("held");
-      while (is_held (hold) && g_get_monotonic_time () < end)
-        g_usleep (LOOK_AGAIN_US);
+        {
+          write_signal ("held");
+          while (is_held (hold) && g_get_monotonic_time () < end)
+            g_usleep (LOOK_AGAIN_US);
+          write_signal ("stopped");
+        }
     }
 
   ret = GST_ELEMENT_CLASS (hold_sink_parent_class)->change_state (element, transition);
@@ -111,4 +116,4 @@ plugin_init (GstPlugin *plugin)
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, dailieshold,
                    "An audio output for Dailies' tests whose stop hangs",
-                   plugin_init, "0.1", "GPL", "dailies-tests", "https://github.com/dailies/dailies")
+                   plugin_init, PACKAGE_VERSION, "GPL", "dailies-tests", "https://github.com/dailies/dailies")
