@@ -26,8 +26,8 @@
 #define UPSTREAM_PROBLEM_FACTOR 40
 #define UPSTREAM_PROBLEM_CAP_S  (10 * 60)
 /* Check Again goes before everything due: its dues count up from here,
- * far below any monotonic time, so that the queue's own order keeps
- * several in the order they were asked for. */
+ * far below any monotonic time, so that several keep the order they were
+ * asked in, in self->urgent and once put back in the queue. */
 #define FIRST_URGENT_DUE (G_MININT64 / 2)
 
 /* A run of one kind of error from one host: logged when it starts and
@@ -54,18 +54,28 @@ typedef struct
   gint64         due;        /* monotonic µs */
   guint64        body_hash;  /* of the last answer applied, if body_length > 0 */
   gsize          body_length;
-  GSequenceIter *iter;       /* in self->queue while waiting, else NULL */
+  GSequenceIter *iter;       /* while waiting in self->queue, else NULL */
   guint          attempts;   /* errors in a row, for the backoff */
   guint          streak;     /* the error streak this task was last counted in */
-  guint          fifo_slot;
+  guint          line_slot;  /* its place in self->fifo or self->urgent */
   guint          in_flight : 1;
   guint          removed : 1;
   guint          fresh : 1;  /* never asked yet: its first turn may be re-paced */
-  guint          in_fifo : 1;  /* waiting in self->fifo, at fifo_slot */
-  guint          in_urgent : 1;  /* waiting in self->urgent, at fifo_slot */
+  guint          in_fifo : 1;  /* waiting in self->fifo */
+  guint          in_urgent : 1;  /* waiting in self->urgent */
 } Entry;
 
 G_STATIC_ASSERT (sizeof (Entry) <= 56);
+
+/* Entries waiting in the order they were appended, each due no earlier
+ * than the one before: the first is taken, any may leave (its slot is
+ * then NULL). */
+typedef struct
+{
+  GPtrArray *slots;      /* Entry* or NULL */
+  guint      head;       /* the first entry still there, or slots->len */
+  guint      n_waiting;  /* slots not NULL */
+} Line;
 
 struct _DailiesPoller
 {
@@ -82,15 +92,13 @@ struct _DailiesPoller
   /* New tasks' entries waiting for their first turn, which come one
    * budget step apart in the order the tasks came: appended in that
    * order, not sorted into the queue (a node and a tree insertion each,
-   * 100,000 times for an import). A slot is NULL once its entry left. */
-  GPtrArray          *fifo;        /* Entry* or NULL, ordered by due */
-  guint               fifo_head;   /* the first entry still there, or fifo->len */
+   * 100,000 times for an import). */
+  Line                fifo;
   gint64              fifo_last_due;  /* of the last appended, for the order */
   /* Check Again's entries, in the order asked: each has the next urgent
    * due, so appending keeps them in order, where sorting 100,000 into
    * the queue took half of a Check Again of them all. */
-  GPtrArray          *urgent;      /* Entry* or NULL, ordered by due */
-  guint               urgent_head; /* the first entry still there, or urgent->len */
+  Line                urgent;
   GSource            *timer;       /* one ready-time source; -1 when nothing is due */
 
   guint               interval_s;
@@ -188,40 +196,72 @@ is_waiting (Entry *entry)
   return entry->iter != NULL || entry->in_fifo || entry->in_urgent;
 }
 
-/* Keeps *@head on an entry of @fifo (self->fifo or self->urgent): every
- * slot is passed once. Once most of the array lies behind it, what is
- * left moves to the front. */
 static void
-fifo_skip_gaps (GPtrArray *fifo,
-                guint     *head)
+line_init (Line *line)
 {
-  guint n_left;
-
-  while (*head < fifo->len && g_ptr_array_index (fifo, *head) == NULL)
-    (*head)++;
-
-  if (*head < 1024 || *head < fifo->len / 2)
-    return;
-
-  n_left = fifo->len - *head;
-  memmove (fifo->pdata, fifo->pdata + *head, n_left * sizeof (gpointer));
-  g_ptr_array_set_size (fifo, n_left);
-  *head = 0;
-  for (guint i = 0; i < n_left; i++)
-    {
-      Entry *entry = g_ptr_array_index (fifo, i);
-
-      if (entry != NULL)
-        entry->fifo_slot = i;
-    }
+  line->slots = g_ptr_array_new ();
+  line->head = 0;
+  line->n_waiting = 0;
 }
 
-/* The entry at the head of @fifo, or NULL. */
-static Entry *
-fifo_peek (GPtrArray *fifo,
-           guint      head)
+static void
+line_clear (Line *line)
 {
-  return head < fifo->len ? g_ptr_array_index (fifo, head) : NULL;
+  g_clear_pointer (&line->slots, g_ptr_array_unref);
+}
+
+static void
+line_append (Line  *line,
+             Entry *entry)
+{
+  entry->line_slot = line->slots->len;
+  g_ptr_array_add (line->slots, entry);
+  line->n_waiting++;
+}
+
+/* Keeps the head on an entry: every slot is passed once. Once most
+ * slots are empty (behind the head, or left in the middle, as repeated
+ * Check Agains leave them while the first one waits), the entries move
+ * up together, which each slot pays for once. */
+static void
+line_tidy (Line *line)
+{
+  GPtrArray *slots = line->slots;
+  guint n = 0;
+
+  while (line->head < slots->len && g_ptr_array_index (slots, line->head) == NULL)
+    line->head++;
+
+  if (slots->len < 1024 || slots->len < 2 * line->n_waiting)
+    return;
+
+  for (guint i = line->head; i < slots->len; i++)
+    {
+      Entry *entry = g_ptr_array_index (slots, i);
+
+      if (entry == NULL)
+        continue;
+      entry->line_slot = n;
+      g_ptr_array_index (slots, n++) = entry;
+    }
+  g_ptr_array_set_size (slots, n);
+  line->head = 0;
+}
+
+static void
+line_leave (Line  *line,
+            Entry *entry)
+{
+  g_ptr_array_index (line->slots, entry->line_slot) = NULL;
+  line->n_waiting--;
+  line_tidy (line);
+}
+
+/* The entry whose turn comes first in @line, or NULL. */
+static Entry *
+line_peek (Line *line)
+{
+  return line->head < line->slots->len ? g_ptr_array_index (line->slots, line->head) : NULL;
 }
 
 static void
@@ -234,16 +274,14 @@ unqueue_entry (DailiesPoller *self,
 
   if (entry->in_fifo)
     {
-      g_ptr_array_index (self->fifo, entry->fifo_slot) = NULL;
+      line_leave (&self->fifo, entry);
       entry->in_fifo = FALSE;
-      fifo_skip_gaps (self->fifo, &self->fifo_head);
     }
 
   if (entry->in_urgent)
     {
-      g_ptr_array_index (self->urgent, entry->fifo_slot) = NULL;
+      line_leave (&self->urgent, entry);
       entry->in_urgent = FALSE;
-      fifo_skip_gaps (self->urgent, &self->urgent_head);
     }
 }
 
@@ -287,8 +325,7 @@ first_waiting (DailiesPoller *self)
   Entry *in_queue = g_sequence_is_empty (self->queue) ? NULL : g_sequence_get (g_sequence_get_begin_iter (self->queue));
 
   /* Of the same due, the queue's goes first. */
-  return due_first (due_first (in_queue, fifo_peek (self->urgent, self->urgent_head)),
-                    fifo_peek (self->fifo, self->fifo_head));
+  return due_first (due_first (in_queue, line_peek (&self->urgent)), line_peek (&self->fifo));
 }
 
 static void
@@ -594,16 +631,27 @@ queue_fresh_entry (DailiesPoller *self,
                    gint64         due)
 {
   entry->due = due;
-  if (self->fifo_head < self->fifo->len && due < self->fifo_last_due)
+  if (line_peek (&self->fifo) != NULL && due < self->fifo_last_due)
     {
       entry->iter = g_sequence_insert_sorted (self->queue, entry, compare_entries, NULL);
       return;
     }
 
   entry->in_fifo = TRUE;
-  entry->fifo_slot = self->fifo->len;
-  g_ptr_array_add (self->fifo, entry);
+  line_append (&self->fifo, entry);
   self->fifo_last_due = due;
+}
+
+/* Queues a Check Again at the end of its line, with the next urgent
+ * due: before everything else, after the Check Agains asked before. */
+static void
+queue_urgent_entry (DailiesPoller *self,
+                    Entry         *entry)
+{
+  unqueue_entry (self, entry);
+  entry->due = self->next_urgent_due++;
+  entry->in_urgent = TRUE;
+  line_append (&self->urgent, entry);
 }
 
 /* @step is budget_step_us(), read once by the caller: a bulk add would
@@ -1117,8 +1165,8 @@ dailies_poller_finalize (GObject *object)
   DailiesPoller *self = (DailiesPoller *)object;
 
   g_clear_pointer (&self->queue, g_sequence_free);
-  g_clear_pointer (&self->fifo, g_ptr_array_unref);
-  g_clear_pointer (&self->urgent, g_ptr_array_unref);
+  line_clear (&self->fifo);
+  line_clear (&self->urgent);
   g_clear_pointer (&self->checked_base, g_free);
   g_clear_pointer (&self->base_host, g_free);
   g_clear_pointer (&self->streaks, g_ptr_array_unref);
@@ -1184,8 +1232,8 @@ dailies_poller_init (DailiesPoller *self)
   self->entries = g_hash_table_new_full (NULL, NULL, NULL, entry_free);
   self->queue = g_sequence_new (NULL);
   self->next_urgent_due = FIRST_URGENT_DUE;
-  self->fifo = g_ptr_array_new ();
-  self->urgent = g_ptr_array_new ();
+  line_init (&self->fifo);
+  line_init (&self->urgent);
   self->streaks = g_ptr_array_new_with_free_func (streak_free);
   self->last_fresh_due = G_MININT64 / 2;
   self->interval_s = DEFAULT_INTERVAL_S;
@@ -1419,11 +1467,7 @@ refresh_entry (DailiesPoller *self,
   /* Before everything due, but a rejected key, a pause, a free slot and
    * the budget still hold it back: it counts like any other request. */
   entry->attempts = 0;
-  unqueue_entry (self, entry);
-  entry->due = self->next_urgent_due++;
-  entry->in_urgent = TRUE;
-  entry->fifo_slot = self->urgent->len;
-  g_ptr_array_add (self->urgent, entry);
+  queue_urgent_entry (self, entry);
 }
 
 void

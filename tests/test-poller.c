@@ -1571,19 +1571,20 @@ test_check_again_order_through_budget_change (void)
   test_server_free (server);
 }
 
-/* Removes the tasks "asyntask_Gaps%06u" for @from <= i < @to, every
- * @step-th one, from the store. */
+/* Removes the tasks add_numbered() added as @prefix, numbers @from <= i
+ * < @to, every @step-th one, from the store. */
 static void
-remove_numbered (Fixture *f,
-                 guint    from,
-                 guint    to,
-                 guint    step)
+remove_numbered (Fixture    *f,
+                 const char *prefix,
+                 guint       from,
+                 guint       to,
+                 guint       step)
 {
   g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_object_unref);
 
   for (guint i = from; i < to; i += step)
     {
-      g_autofree char *id = g_strdup_printf ("asyntask_Gaps%06u", i);
+      g_autofree char *id = g_strdup_printf ("asyntask_%s%06u", prefix, i);
 
       g_ptr_array_add (gone, g_object_ref (dailies_task_store_lookup (f->store, id)));
     }
@@ -1611,12 +1612,12 @@ test_removed_while_waiting_first_turn (void)
    * poller's queue and before any is asked about (the main loop has not
    * run yet). */
   dailies_poller_start (f.poller);
-  remove_numbered (&f, 1, 1500, 2);
+  remove_numbered (&f, "Gaps", 1, 1500, 2);
 
   /* 600 asked: over a thousand of the first turns are behind, and the
    * last 200 still wait. */
   g_assert_true (dailies_test_wait_until (n_requests_at_least, until, 20000));
-  remove_numbered (&f, 1800, 2000, 1);
+  remove_numbered (&f, "Gaps", 1800, 2000, 1);
 
   g_assert_true (dailies_test_wait_until (all_succeeded, &f, 20000));
   for (guint i = 0; i < 1800; i++)
@@ -2021,6 +2022,185 @@ test_key_never_logged (void)
   test_server_free (server);
 }
 
+/* The task add_numbered() added as number @i. */
+static DailiesTask *
+lookup_numbered (Fixture    *f,
+                 const char *prefix,
+                 guint       i)
+{
+  g_autofree char *id = g_strdup_printf ("asyntask_%s%06u", prefix, i);
+  DailiesTask *task = dailies_task_store_lookup (f->store, id);
+
+  g_assert_nonnull (task);
+  return task;
+}
+
+/* Tasks removed while waiting for Check Again's turn are never asked;
+ * the rest keep the order asked, also after the urgent array compacted
+ * moved its entries up (1,500 gone from its head, then every other one
+ * of the rest). */
+static void
+test_check_again_removed_while_waiting (void)
+{
+  const guint n = 3000;
+  TestServer *server = test_server_new (script_always_success);
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new ();
+  g_autoptr(GPtrArray) expected = g_ptr_array_new_with_free_func (g_free);
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  dailies_poller_set_interval (f.poller, 60);
+  dailies_poller_set_max_concurrent (f.poller, 1);
+  dailies_poller_set_requests_per_second (f.poller, 0);
+  add_numbered (&f, "Urg", n);
+  dailies_poller_start (f.poller);   /* Urg0 goes at once */
+
+  /* Checked again from the last to the second. */
+  for (guint i = n - 1; i >= 1; i--)
+    g_ptr_array_add (tasks, lookup_numbered (&f, "Urg", i));
+  dailies_poller_refresh_tasks (f.poller, tasks);
+
+  /* The first half of that line leaves, then every other one of the
+   * rest: 1,499 down to 1. */
+  remove_numbered (&f, "Urg", n / 2, n, 1);
+  remove_numbered (&f, "Urg", 1, n / 2, 2);
+
+  g_ptr_array_add (expected, g_strdup ("asyntask_Urg000000"));
+  for (guint i = 1498; i >= 2; i -= 2)
+    g_ptr_array_add (expected, g_strdup_printf ("asyntask_Urg%06u", i));
+
+  g_assert_true (dailies_test_wait_until (all_succeeded, &f, 30000));
+  g_assert_false (dailies_test_wait_until (never, NULL, 300));
+  g_assert_cmpuint (server->request_ids->len, ==, expected->len);
+  for (guint i = 0; i < expected->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (server->request_ids, i), ==, g_ptr_array_index (expected, i));
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+/* Check Agains moved into the sorted queue (network back) and later
+ * ones in the urgent array: one order, by when each was asked. */
+static void
+test_check_again_across_queues (void)
+{
+  TestServer *server = test_server_new (script_always_success);
+  g_autoptr(GNetworkMonitor) monitor = dailies_test_monitor_new (TRUE);
+  g_autoptr(GPtrArray) first = g_ptr_array_new ();
+  g_autoptr(GPtrArray) second = g_ptr_array_new ();
+  const char *want[] = { "asyntask_Mix000005", "asyntask_Mix000008", "asyntask_Mix000001", "asyntask_Mix000003" };
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  dailies_test_monitor_set_available (monitor, FALSE);
+  dailies_poller_set_network_monitor (f.poller, monitor);
+  dailies_poller_set_interval (f.poller, 60);
+  dailies_poller_set_max_concurrent (f.poller, 1);
+  dailies_poller_set_requests_per_second (f.poller, 0);
+  add_numbered (&f, "Mix", 20);
+  dailies_poller_start (f.poller);
+
+  g_ptr_array_add (first, lookup_numbered (&f, "Mix", 5));
+  g_ptr_array_add (first, lookup_numbered (&f, "Mix", 3));
+  g_ptr_array_add (first, lookup_numbered (&f, "Mix", 8));
+  dailies_poller_refresh_tasks (f.poller, first);
+  /* Back online: every entry, the three included, goes to the queue
+   * (queue_entry_soon keeps their Check Again dues); 5 goes at once. */
+  dailies_test_monitor_set_available (monitor, TRUE);
+  g_assert_cmpuint (dailies_poller_get_n_in_flight (f.poller), ==, 1);
+
+  g_ptr_array_add (second, lookup_numbered (&f, "Mix", 1));
+  g_ptr_array_add (second, lookup_numbered (&f, "Mix", 3));
+  dailies_poller_refresh_tasks (f.poller, second);
+
+  g_assert_true (dailies_test_wait_until (all_succeeded, &f, 10000));
+  g_assert_cmpuint (server->request_ids->len, ==, 20);
+  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
+    g_assert_cmpstr (g_ptr_array_index (server->request_ids, i), ==, want[i]);
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+/* A Check Again refused by a 401 for the key before the current one
+ * keeps its turn before the Check Agains still waiting in the array. */
+static void
+test_check_again_refused_keeps_turn (void)
+{
+  TestServer *server = test_server_new (script_always_success);
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new ();
+  const char *want[] = { "asyntask_Ref000002", "asyntask_Ref000002", "asyntask_Ref000000",
+                         "asyntask_Ref000001", "asyntask_Ref000003" };
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  dailies_api_client_set_api_key (f.client, "sk-old-key");
+  dailies_poller_set_interval (f.poller, 60);
+  dailies_poller_set_max_concurrent (f.poller, 1);
+  dailies_poller_set_requests_per_second (f.poller, 0);
+  add_numbered (&f, "Ref", 4);
+  g_ptr_array_add (tasks, lookup_numbered (&f, "Ref", 2));
+  g_ptr_array_add (tasks, lookup_numbered (&f, "Ref", 0));
+  g_ptr_array_add (tasks, lookup_numbered (&f, "Ref", 1));
+  g_ptr_array_add (tasks, lookup_numbered (&f, "Ref", 3));
+  dailies_poller_refresh_tasks (f.poller, tasks);
+  dailies_poller_start (f.poller);     /* Ref2 goes, with the old key */
+  g_assert_cmpuint (dailies_poller_get_n_in_flight (f.poller), ==, 1);
+  dailies_api_client_set_api_key (f.client, TEST_KEY);
+
+  g_assert_true (dailies_test_wait_until (all_succeeded, &f, 10000));
+  g_assert_cmpuint (server->n_with_wrong_auth, ==, 1);
+  g_assert_cmpuint (server->request_ids->len, ==, G_N_ELEMENTS (want));
+  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
+    g_assert_cmpstr (g_ptr_array_index (server->request_ids, i), ==, want[i]);
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+/* Stopped while Check Agains wait (a finished task among them), started
+ * again: each unfinished task is asked, the finished one not again. */
+static void
+test_check_again_stop_start (void)
+{
+  TestServer *server = test_server_new (script_always_success);
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new ();
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  dailies_poller_set_interval (f.poller, 60);
+  dailies_poller_set_max_concurrent (f.poller, 1);
+  dailies_poller_set_requests_per_second (f.poller, 0);
+  add_numbered (&f, "StopDone", 1);
+  dailies_poller_start (f.poller);
+  g_assert_true (dailies_test_wait_until (all_succeeded, &f, 5000));
+  g_assert_true (dailies_test_wait_until (nothing_in_flight, f.poller, 5000));
+  server->hold_ms = 100;
+  add_numbered (&f, "Stop", 5);        /* Stop0 goes */
+  g_ptr_array_add (tasks, lookup_numbered (&f, "StopDone", 0));
+  for (guint i = 4; i >= 1; i--)
+    g_ptr_array_add (tasks, lookup_numbered (&f, "Stop", i));
+  dailies_poller_refresh_tasks (f.poller, tasks);
+  dailies_poller_stop (f.poller);
+  dailies_poller_start (f.poller);
+  /* And once more, with Check Agains waiting again. */
+  dailies_poller_refresh_tasks (f.poller, tasks);
+  dailies_poller_stop (f.poller);
+  dailies_poller_start (f.poller);
+
+  g_assert_true (dailies_test_wait_until (all_succeeded, &f, 10000));
+  g_assert_false (dailies_test_wait_until (never, NULL, 500));
+  g_assert_cmpuint (count_for (server, "asyntask_StopDone000000"), ==, 1);
+  for (guint i = 1; i < 5; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("asyntask_Stop%06u", i);
+      g_assert_cmpuint (count_for (server, id), ==, 1);
+    }
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2059,6 +2239,10 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/check-again-in-order-given", test_check_again_in_order_given);
   g_test_add_func ("/dailies/poller/check-again-order-through-budget-change",
                    test_check_again_order_through_budget_change);
+  g_test_add_func ("/dailies/poller/check-again-removed-while-waiting", test_check_again_removed_while_waiting);
+  g_test_add_func ("/dailies/poller/check-again-across-queues", test_check_again_across_queues);
+  g_test_add_func ("/dailies/poller/check-again-refused-keeps-turn", test_check_again_refused_keeps_turn);
+  g_test_add_func ("/dailies/poller/check-again-stop-start", test_check_again_stop_start);
   g_test_add_func ("/dailies/poller/removed-while-waiting-first-turn", test_removed_while_waiting_first_turn);
   g_test_add_func ("/dailies/poller/same-answer-skipped", test_same_answer_skipped);
   g_test_add_func ("/dailies/poller/error-streak-logged-once", test_error_streak_logged_once);
