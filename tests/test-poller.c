@@ -301,6 +301,17 @@ test_server_free (TestServer *server)
   g_free (server);
 }
 
+/* The server was asked about @want first, in that order. */
+static void
+assert_asked_first (TestServer         *server,
+                    const char * const *want,
+                    guint               n)
+{
+  g_assert_cmpuint (server->request_ids->len, >=, n);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpstr (g_ptr_array_index (server->request_ids, i), ==, want[i]);
+}
+
 static guint
 count_for (TestServer *server,
            const char *task_id)
@@ -1624,8 +1635,7 @@ test_removed_while_waiting_first_turn (void)
     if (i >= 1500 || i % 2 == 0)
       g_ptr_array_add (expected, g_strdup_printf ("asyntask_Gaps%06u", i));
   g_assert_cmpuint (server->request_ids->len, ==, expected->len);
-  for (guint i = 0; i < expected->len; i++)
-    g_assert_cmpstr (g_ptr_array_index (server->request_ids, i), ==, g_ptr_array_index (expected, i));
+  assert_asked_first (server, (const char * const *) expected->pdata, expected->len);
 
   fixture_clear (&f);
   test_server_free (server);
@@ -2072,8 +2082,7 @@ test_check_again_removed_while_waiting (void)
   g_assert_true (dailies_test_wait_until (all_succeeded, &f, 30000));
   g_assert_false (dailies_test_wait_until (never, NULL, 300));
   g_assert_cmpuint (server->request_ids->len, ==, expected->len);
-  for (guint i = 0; i < expected->len; i++)
-    g_assert_cmpstr (g_ptr_array_index (server->request_ids, i), ==, g_ptr_array_index (expected, i));
+  assert_asked_first (server, (const char * const *) expected->pdata, expected->len);
 
   fixture_clear (&f);
   test_server_free (server);
@@ -2115,8 +2124,7 @@ test_check_again_across_queues (void)
 
   g_assert_true (dailies_test_wait_until (all_succeeded, &f, 10000));
   g_assert_cmpuint (server->request_ids->len, ==, 20);
-  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
-    g_assert_cmpstr (g_ptr_array_index (server->request_ids, i), ==, want[i]);
+  assert_asked_first (server, want, G_N_ELEMENTS (want));
 
   fixture_clear (&f);
   test_server_free (server);
@@ -2151,8 +2159,7 @@ test_check_again_refused_keeps_turn (void)
   g_assert_true (dailies_test_wait_until (all_succeeded, &f, 10000));
   g_assert_cmpuint (server->n_with_wrong_auth, ==, 1);
   g_assert_cmpuint (server->request_ids->len, ==, G_N_ELEMENTS (want));
-  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
-    g_assert_cmpstr (g_ptr_array_index (server->request_ids, i), ==, want[i]);
+  assert_asked_first (server, want, G_N_ELEMENTS (want));
 
   fixture_clear (&f);
   test_server_free (server);
