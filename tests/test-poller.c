@@ -1207,6 +1207,17 @@ span_s (TestServer *server,
           *(gint64 *) g_ptr_array_index (server->request_times, from)) / (double) G_USEC_PER_SEC;
 }
 
+/* For tests of the order tasks are asked in: one at a time, so that the
+ * server sees them in the order they were sent, with no budget between
+ * them, and the waiting ones' next turn long after the test. */
+static void
+ask_one_at_a_time (Fixture *f)
+{
+  dailies_poller_set_interval (f->poller, 60);
+  dailies_poller_set_max_concurrent (f->poller, 1);
+  dailies_poller_set_requests_per_second (f->poller, 0);
+}
+
 static void
 add_numbered (Fixture    *f,
               const char *prefix,
@@ -1499,11 +1510,7 @@ test_check_again_in_order_given (void)
   Fixture f;
 
   fixture_init (&f, server->base_url);
-  /* The waiting ones' next turn is long after the test. */
-  dailies_poller_set_interval (f.poller, 60);
-  /* One at a time: the server sees them in the order they were sent. */
-  dailies_poller_set_max_concurrent (f.poller, 1);
-  dailies_poller_set_requests_per_second (f.poller, 0);
+  ask_one_at_a_time (&f);
   add_numbered (&f, "AgainDone", 10);
   add_numbered (&f, "AgainWait", 10);
   dailies_poller_start (f.poller);
@@ -2059,9 +2066,7 @@ test_check_again_removed_while_waiting (void)
   Fixture f;
 
   fixture_init (&f, server->base_url);
-  dailies_poller_set_interval (f.poller, 60);
-  dailies_poller_set_max_concurrent (f.poller, 1);
-  dailies_poller_set_requests_per_second (f.poller, 0);
+  ask_one_at_a_time (&f);
   add_numbered (&f, "Urg", n);
   dailies_poller_start (f.poller);   /* Urg0 goes at once */
 
@@ -2103,9 +2108,7 @@ test_check_again_across_queues (void)
   fixture_init (&f, server->base_url);
   dailies_test_monitor_set_available (monitor, FALSE);
   dailies_poller_set_network_monitor (f.poller, monitor);
-  dailies_poller_set_interval (f.poller, 60);
-  dailies_poller_set_max_concurrent (f.poller, 1);
-  dailies_poller_set_requests_per_second (f.poller, 0);
+  ask_one_at_a_time (&f);
   add_numbered (&f, "Mix", 20);
   dailies_poller_start (f.poller);
 
@@ -2143,9 +2146,7 @@ test_check_again_refused_keeps_turn (void)
 
   fixture_init (&f, server->base_url);
   dailies_api_client_set_api_key (f.client, "sk-old-key");
-  dailies_poller_set_interval (f.poller, 60);
-  dailies_poller_set_max_concurrent (f.poller, 1);
-  dailies_poller_set_requests_per_second (f.poller, 0);
+  ask_one_at_a_time (&f);
   add_numbered (&f, "Ref", 4);
   g_ptr_array_add (tasks, lookup_numbered (&f, "Ref", 2));
   g_ptr_array_add (tasks, lookup_numbered (&f, "Ref", 0));
@@ -2175,9 +2176,7 @@ test_check_again_stop_start (void)
   Fixture f;
 
   fixture_init (&f, server->base_url);
-  dailies_poller_set_interval (f.poller, 60);
-  dailies_poller_set_max_concurrent (f.poller, 1);
-  dailies_poller_set_requests_per_second (f.poller, 0);
+  ask_one_at_a_time (&f);
   add_numbered (&f, "StopDone", 1);
   dailies_poller_start (f.poller);
   g_assert_true (dailies_test_wait_until (all_succeeded, &f, 5000));
