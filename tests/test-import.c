@@ -1762,6 +1762,197 @@ test_launch_while_quitting_in_place (void)
   dailies_test_rm_rf (root);
 }
 
+/* --- handed back, and another Dailies started meanwhile ----------------- */
+
+#define HANDED_ON_LIST "asyntask_HandedOn0000000000001\nasyntask_HandedOn0000000000002\n"
+
+/* A Dailies quitting, played by the test on a bus connection of its own so
+ * that the moment the next one starts is the test's: at a command line it
+ * gives up the name, starts a real Dailies, and answers as a Dailies
+ * quitting does (DAILIES_EXIT_QUITTING, nothing read) only once that one
+ * owns the name. It stays on the bus until the test ends, as one still
+ * closing does. */
+static const char quitting_owner_xml[] =
+  "<node>"
+  "  <interface name='org.gtk.Application'>"
+  "    <method name='Activate'><arg type='a{sv}' direction='in'/></method>"
+  "    <method name='Open'><arg type='as' direction='in'/><arg type='s' direction='in'/>"
+  "      <arg type='a{sv}' direction='in'/></method>"
+  "    <method name='CommandLine'><arg type='o' direction='in'/><arg type='aay' direction='in'/>"
+  "      <arg type='a{sv}' direction='in'/><arg type='i' direction='out'/></method>"
+  "  </interface>"
+  "  <interface name='org.gtk.Actions'>"
+  "    <method name='DescribeAll'><arg type='a{s(bgav)}' direction='out'/></method>"
+  "  </interface>"
+  "</node>";
+
+typedef struct
+{
+  GDBusConnection       *connection;
+  GSubprocessLauncher   *launcher;       /* starts the next Dailies */
+  char                  *program;
+  GSubprocess           *next;
+  DailiesTestRun         next_run;
+  GDBusMethodInvocation *command_line;   /* answered once the next owns the name */
+  guint                  n_command_lines;
+  guint                  n_other_calls;  /* an Activate or Open: none is sent */
+} QuittingOwner;
+
+static void
+next_owns_name_cb (GDBusConnection *connection,
+                   const char      *name,
+                   const char      *owner,
+                   gpointer         user_data)
+{
+  QuittingOwner *self = user_data;
+
+  if (self->command_line == NULL || g_str_equal (owner, g_dbus_connection_get_unique_name (connection)))
+    return;
+  g_dbus_method_invocation_return_value (g_steal_pointer (&self->command_line),
+                                         g_variant_new ("(i)", DAILIES_EXIT_QUITTING));
+}
+
+static void
+quitting_owner_method_cb (GDBusConnection       *connection,
+                          const char            *sender,
+                          const char            *object_path,
+                          const char            *interface_name,
+                          const char            *method_name,
+                          GVariant              *parameters,
+                          GDBusMethodInvocation *invocation,
+                          gpointer               user_data)
+{
+  QuittingOwner *self = user_data;
+  const char * const argv[] = { self->program, NULL };
+
+  /* A second instance asks what actions there are as it registers. */
+  if (g_str_equal (method_name, "DescribeAll"))
+    {
+      g_dbus_method_invocation_return_value (invocation, g_variant_new_parsed ("(@a{s(bgav)} {},)"));
+      return;
+    }
+  if (!g_str_equal (method_name, "CommandLine"))
+    {
+      self->n_other_calls++;
+      g_dbus_method_invocation_return_dbus_error (invocation, "org.freedesktop.DBus.Error.Failed", "quitting");
+      return;
+    }
+
+  /* Asked a second time, it is still quitting. */
+  if (++self->n_command_lines > 1)
+    {
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(i)", DAILIES_EXIT_QUITTING));
+      return;
+    }
+  dailies_release_app_name (connection);
+  self->command_line = g_object_ref (invocation);
+  self->next = dailies_test_spawn (self->launcher, argv, NULL, &self->next_run);
+}
+
+static gboolean
+handed_on_stored (gpointer user_data)
+{
+  return count_stored (user_data, "asyntask_HandedOn") == 2;
+}
+
+/* `dailies LIST` (the launcher) or `dailies-app LIST` (the application,
+ * main.c) reaching a Dailies that quits, which hands the command line
+ * back only after another Dailies has started and owns the name: each
+ * waits for the one it found, not for the name to be free, and hands its
+ * list to the one started meanwhile, at once (the one it found is still
+ * on the bus, and a wait for the new one would last 15 s and fail). */
+static void
+test_handed_to_the_next (gconstpointer data)
+{
+  gboolean through_launcher = GPOINTER_TO_INT (data);
+  g_autofree char *root = dailies_test_make_temp_dir ();
+  g_autofree char *data_dir = g_build_filename (root, "data", NULL);
+  g_autofree char *db_path = g_build_filename (data_dir, "dailies", "tasks.db", NULL);
+  g_autofree char *list_path = g_build_filename (root, "list.txt", NULL);
+  g_autofree char *address = NULL;
+  g_autofree char *sender_program = NULL;
+  g_autoptr(GDBusNodeInfo) node = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) sender = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  const GDBusInterfaceVTable vtable = { quitting_owner_method_cb, NULL, NULL, { 0 } };
+  const char *argv[] = { NULL, list_path, NULL };
+  QuittingOwner owner = { 0 };
+  DailiesTestRun run = { 0 };
+  guint registrations[2];
+  guint32 owner_request;
+  guint watch;
+  guint tick;
+
+  g_assert_true (g_file_set_contents (list_path, HANDED_ON_LIST, -1, NULL));
+  address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  owner.connection = g_dbus_connection_new_for_address_sync (address,
+                                                             G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                             G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                             NULL, NULL, &error);
+  g_assert_no_error (error);
+  owner.launcher = quitting_launcher_new (data_dir);
+  owner.program = g_test_build_filename (G_TEST_BUILT, "..", "src", "dailies-app", NULL);
+  node = g_dbus_node_info_new_for_xml (quitting_owner_xml, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (registrations); i++)
+    {
+      registrations[i] = g_dbus_connection_register_object (owner.connection, "/io/github/dailies/Dailies",
+                                                            node->interfaces[i], &vtable, &owner, NULL, &error);
+      g_assert_no_error (error);
+    }
+  reply = g_dbus_connection_call_sync (owner.connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", APP_ID, 4 /* DBUS_NAME_FLAG_DO_NOT_QUEUE */),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(u)", &owner_request);
+  g_assert_cmpuint (owner_request, ==, 1 /* DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER */);
+  watch = g_bus_watch_name_on_connection (owner.connection, APP_ID, G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                          next_owns_name_cb, NULL, &owner, NULL);
+
+  sender_program = through_launcher ? g_test_build_filename (G_TEST_BUILT, "..", "src", "dailies", NULL)
+                                    : g_strdup (owner.program);
+  argv[0] = sender_program;
+  launcher = quitting_launcher_new (data_dir);
+  sender = dailies_test_spawn (launcher, argv, NULL, &run);
+
+  /* Ended at once, well within the 15 s a wait for the next would take,
+   * its list added there. */
+  g_assert_true (dailies_test_wait_for_flag (&run.done, WAIT_MS));
+  g_assert_true (run.ok);
+  g_assert_true (has_line (run.out, "Added 2 tasks"));
+  g_assert_null (strstr (run.err, "still closing"));
+  g_assert_cmpuint (owner.n_command_lines, ==, 1);
+  g_assert_cmpuint (owner.n_other_calls, ==, 0);
+  g_assert_nonnull (owner.next);
+  g_assert_false (owner.next_run.done);
+  g_assert_cmpuint (name_owner_pid (bus), ==, g_ascii_strtoull (g_subprocess_get_identifier (owner.next), NULL, 10));
+  /* Another process's writes do not wake this loop: a tick looks again. */
+  tick = g_timeout_add (20, tick_cb, NULL);
+  g_assert_true (dailies_test_wait_until (handed_on_stored, db_path, WAIT_MS));
+  g_source_remove (tick);
+
+  quit_running_app (bus);
+  g_assert_true (dailies_test_wait_for_flag (&owner.next_run.done, WAIT_MS));
+  g_assert_true (owner.next_run.ok);
+
+  g_bus_unwatch_name (watch);
+  for (guint i = 0; i < G_N_ELEMENTS (registrations); i++)
+    g_dbus_connection_unregister_object (owner.connection, registrations[i]);
+  g_dbus_connection_close_sync (owner.connection, NULL, NULL);
+  g_object_unref (owner.connection);
+  g_object_unref (owner.launcher);
+  g_object_unref (owner.next);
+  g_free (owner.program);
+  dailies_test_run_clear (&owner.next_run);
+  dailies_test_run_clear (&run);
+  dailies_test_rm_rf (root);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1788,6 +1979,8 @@ main (int   argc,
   g_test_add_func ("/dailies/import/list-while-quitting", test_list_while_quitting);
   g_test_add_func ("/dailies/import/stuck-quit", test_stuck_quit);
   g_test_add_func ("/dailies/import/launch-while-quitting-in-place", test_launch_while_quitting_in_place);
+  g_test_add_data_func ("/dailies/import/handed-to-the-next/launcher", GINT_TO_POINTER (TRUE), test_handed_to_the_next);
+  g_test_add_data_func ("/dailies/import/handed-to-the-next/application", GINT_TO_POINTER (FALSE), test_handed_to_the_next);
 
   status = g_test_run ();
   dailies_test_notifications_stop (notifications);
