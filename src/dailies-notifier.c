@@ -3,7 +3,8 @@
  * Tells the user, with desktop notifications they can act on:
  * - about generations that finished while they were looking elsewhere. One
  *   notification, replaced as more finish ("3 generations finished: 2 ready,
- *   1 failed"), withdrawn when they come back to the window. One task's
+ *   1 failed") but at most twice a second, withdrawn when they come back to
+ *   the window. One task's
  *   notification has buttons for its outcome (Play, Show in Files, Details);
  *   several have only Show.
  * - two hours before the link of a video with no local copy lapses (keeping
@@ -21,6 +22,10 @@
 #include "dailies-task.h"
 
 #define SCAN_SLICE 512   /* tasks looked at per idle call of a scan */
+/* Finished generations are told this long after the first of them: a
+ * burst (a batch failing at once) is one notification, not one per task,
+ * and each answer's own call sends nothing. */
+#define FINISHED_DELAY_MS 500
 
 /* A link waiting for its warning. */
 typedef struct
@@ -43,9 +48,10 @@ struct _DailiesNotifier
   /* Since the user last looked */
   guint             n_ready;
   guint             n_failed;
-  /* The one ready video notified about, until it is kept */
+  /* The one generation finished, while it is the only one */
   DailiesTask      *shown;
-  gulong            shown_handler;
+  gulong            shown_handler; /* its video not kept yet: told again once it is */
+  guint             finished_source;
 
   /* Links to warn about: Watch*, soonest lapse first, and task → iter */
   GSequence        *deadlines;
@@ -170,29 +176,50 @@ forget_shown (DailiesNotifier *self)
   g_clear_object (&self->shown);
 }
 
+/* What has finished since the user last looked, as it is now. */
+static gboolean
+send_finished_cb (gpointer user_data)
+{
+  DailiesNotifier *self = user_data;
+  g_autoptr(GNotification) notification = NULL;
+
+  self->finished_source = 0;
+  if (!enabled (self) || self->user_present || self->n_ready + self->n_failed == 0)
+    return G_SOURCE_REMOVE;
+
+  if (self->n_ready + self->n_failed == 1 && self->shown != NULL)
+    notification = build_one (self->shown);
+  else
+    notification = build_summary (self->n_ready, self->n_failed);
+  g_application_send_notification (self->application, DAILIES_NOTIFICATION_ID, notification);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_finished (DailiesNotifier *self)
+{
+  if (self->finished_source == 0)
+    self->finished_source = g_timeout_add_full (G_PRIORITY_DEFAULT, FINISHED_DELAY_MS,
+                                                send_finished_cb, self, NULL);
+}
+
 /* The ready video notified about was kept: now it can be shown in Files. */
 static void
 shown_kept_cb (DailiesNotifier *self)
 {
-  g_autoptr(GNotification) notification = NULL;
-
   if (!is_kept (self->shown))
     return;
 
-  if (enabled (self) && self->n_ready + self->n_failed == 1)
-    {
-      notification = build_one (self->shown);
-      g_application_send_notification (self->application, DAILIES_NOTIFICATION_ID, notification);
-    }
-  forget_shown (self);
+  g_clear_signal_handler (&self->shown_handler, self->shown);
+  if (self->n_ready + self->n_failed == 1)
+    schedule_finished (self);
 }
 
 static void
 notify_finished (DailiesNotifier *self,
                  DailiesTask     *task)
 {
-  g_autoptr(GNotification) notification = NULL;
-
   if (dailies_task_get_status (task) == DAILIES_TASK_STATUS_SUCCESS)
     self->n_ready++;
   else
@@ -201,22 +228,15 @@ notify_finished (DailiesNotifier *self,
   forget_shown (self);
   if (self->n_ready + self->n_failed == 1)
     {
-      notification = build_one (task);
+      self->shown = g_object_ref (task);
       /* Kept in a moment, most likely: then the notification says where. */
       if (dailies_task_get_status (task) == DAILIES_TASK_STATUS_SUCCESS && !is_kept (task))
-        {
-          self->shown = g_object_ref (task);
-          self->shown_handler = g_signal_connect_object (task, "notify::local-path",
-                                                         G_CALLBACK (shown_kept_cb), self,
-                                                         G_CONNECT_SWAPPED);
-        }
-    }
-  else
-    {
-      notification = build_summary (self->n_ready, self->n_failed);
+        self->shown_handler = g_signal_connect_object (task, "notify::local-path",
+                                                       G_CALLBACK (shown_kept_cb), self,
+                                                       G_CONNECT_SWAPPED);
     }
 
-  g_application_send_notification (self->application, DAILIES_NOTIFICATION_ID, notification);
+  schedule_finished (self);
 }
 
 /* ------------------------------------------------------------------ */
@@ -706,6 +726,7 @@ dailies_notifier_set_user_present (DailiesNotifier *self,
     {
       self->n_ready = self->n_failed = 0;
       forget_shown (self);
+      g_clear_handle_id (&self->finished_source, g_source_remove);
       if (self->application != NULL)
         g_application_withdraw_notification (self->application, DAILIES_NOTIFICATION_ID);
     }
@@ -746,6 +767,7 @@ dailies_notifier_dispose (GObject *object)
 
   g_clear_handle_id (&self->timer_id, g_source_remove);
   g_clear_handle_id (&self->scan_source, g_source_remove);
+  g_clear_handle_id (&self->finished_source, g_source_remove);
   forget_shown (self);
   if (self->copying != NULL)
     {

@@ -140,17 +140,53 @@ test_finished_while_away (void)
   g_assert_cmpstr (dailies_test_notifications_find_action (server, "Details"), ==, details);
   g_assert_cmpuint (dailies_test_notifications_get_n_buttons (server), ==, 1);
 
-  /* Two more succeed: the count says so, without a "0 failed". */
+  /* Two more succeed at once: one notification for both, its count
+   * without a "0 failed". */
   dailies_notifier_set_user_present (notifier, TRUE);
   dailies_notifier_set_user_present (notifier, FALSE);
   answer (store, ids[0], "response-in-progress.json");
   answer (store, ids[0], "response-success.json");
   answer (store, ids[2], "response-in-progress.json");
   answer (store, ids[2], "response-success.json");
-  wait.n_sent = 5;
+  wait.n_sent = 4;
   g_assert_true (dailies_test_wait_until (sent_n, &wait, 5000));
   g_assert_cmpstr (dailies_test_notifications_get_summary (server), ==, "2 generations finished");
   g_assert_cmpstr (dailies_test_notifications_get_body (server), ==, "2 ready");
+  dailies_test_notifications_sync (server);
+  g_assert_cmpuint (dailies_test_notifications_get_n_sent (server), ==, 4);
+
+  g_clear_object (&notifier);
+  g_clear_object (&store);
+  dailies_test_rm_rf (dir);
+}
+
+/* A batch ending at once while the user is away, as a poller's answers
+ * come: one notification counting them all, not one per task. */
+static void
+test_burst_finished (void)
+{
+  g_autofree char *dir = dailies_test_make_temp_dir ();
+  g_autofree char *db = g_build_filename (dir, "tasks.db", NULL);
+  g_autoptr(DailiesTaskStore) store = dailies_task_store_new (db);
+  g_autoptr(DailiesNotifier) notifier = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  SentWait wait = { server, 1 };
+
+  dailies_test_notifications_reset (server);
+  g_assert_true (dailies_task_store_load (store, &error));
+  for (guint i = 0; i < 2000; i++)
+    g_ptr_array_add (ids, g_strdup_printf ("asyntask_NotifyBurst%08u", i));
+  dailies_task_store_add_ids (store, (const char * const *) ids->pdata, ids->len);
+  notifier = dailies_notifier_new (app, store, NULL, NULL);
+
+  for (guint i = 0; i < ids->len; i++)
+    answer (store, g_ptr_array_index (ids, i), i % 2 == 0 ? "response-success.json" : "response-failure.json");
+  g_assert_true (dailies_test_wait_until (sent_n, &wait, 5000));
+  g_assert_cmpstr (dailies_test_notifications_get_summary (server), ==, "2000 generations finished");
+  g_assert_cmpstr (dailies_test_notifications_get_body (server), ==, "1000 ready, 1000 failed");
+  dailies_test_notifications_sync (server);
+  g_assert_cmpuint (dailies_test_notifications_get_n_sent (server), ==, 1);
 
   g_clear_object (&notifier);
   g_clear_object (&store);
@@ -391,6 +427,23 @@ assert_kept_served_bytes (Fixture     *f,
   g_assert_cmpmem (contents, length, g_bytes_get_data (f->video, NULL), g_bytes_get_size (f->video));
 }
 
+/* The video requests the CDN held, answered now; later ones at once. */
+static void
+release_held (Fixture *f)
+{
+  f->hold_videos = FALSE;
+  for (guint i = 0; i < f->held->len; i++)
+    {
+      SoupServerMessage *msg = g_ptr_array_index (f->held, i);
+
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "video/mp4", SOUP_MEMORY_COPY,
+                                        g_bytes_get_data (f->video, NULL), g_bytes_get_size (f->video));
+      soup_server_message_unpause (msg);
+    }
+  g_ptr_array_set_size (f->held, 0);
+}
+
 /* Keeping on: the ready video's notification gains Show in Files once the
  * copy is kept, and that button shows the kept file in a file manager. */
 static void
@@ -403,11 +456,15 @@ test_show_in_files (Fixture       *f,
   SentWait wait = { f->server, 1 };
   DailiesTask *task;
 
+  /* The copy held until the notification has gone out without it. */
+  f->hold_videos = TRUE;
   task = finish_task (f, id, DAILIES_TASK_RESULT_URL_LIFETIME);
   g_assert_true (dailies_test_wait_until (sent_n, &wait, 5000));
   g_assert_cmpstr (dailies_test_notifications_get_summary (f->server), ==, "Video ready");
   g_assert_nonnull (dailies_test_notifications_find_action (f->server, "Play"));
+  g_assert_cmpuint (dailies_test_notifications_get_n_buttons (f->server), ==, 1);
 
+  release_held (f);
   g_assert_true (dailies_test_wait_until (task_kept, task, 10000));
   wait.n_sent = 2;
   g_assert_true (dailies_test_wait_until (sent_n, &wait, 5000));
@@ -701,12 +758,16 @@ test_setting_off (Fixture       *f,
   g_settings_set_boolean (f->settings, "notifications", TRUE);
   finish_task (f, "asyntask_NotifyLoud00000001", 3 * 60 * 60);
   g_assert_true (dailies_test_wait_until (n_watched_zero, f->notifier, 5000));
-  wait.n_sent = 2;
   g_assert_true (dailies_test_wait_until (sent_n, &wait, 5000));
-  dailies_test_notifications_sync (f->server);
-  g_assert_cmpuint (dailies_test_notifications_get_n_sent (f->server), ==, 2);
   g_assert_cmpstr (dailies_test_notifications_get_summary (f->server), ==, "Video link expires soon");
   g_assert_true (g_str_has_prefix (dailies_test_notifications_get_body (f->server), "asyntask_NotifyLoud00000001"));
+  /* Then that it finished, a moment later (a burst's is one). */
+  wait.n_sent = 2;
+  g_assert_true (dailies_test_wait_until (sent_n, &wait, 5000));
+  g_assert_cmpstr (dailies_test_notifications_get_summary (f->server), ==, "Video ready");
+  g_assert_cmpstr (dailies_test_notifications_get_body (f->server), ==, "asyntask_NotifyLoud00000001");
+  dailies_test_notifications_sync (f->server);
+  g_assert_cmpuint (dailies_test_notifications_get_n_sent (f->server), ==, 2);
 }
 
 /* A live link among many tasks loaded at once is found (in slices, after
@@ -772,6 +833,7 @@ main (int   argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/dailies/notifier/finished-while-away", test_finished_while_away);
+  g_test_add_func ("/dailies/notifier/burst-finished", test_burst_finished);
   g_test_add ("/dailies/notifier/show-in-files", Fixture, GINT_TO_POINTER (TRUE),
               fixture_set_up, test_show_in_files, fixture_tear_down);
   g_test_add ("/dailies/notifier/show-in-files/no-file-manager", Fixture, GINT_TO_POINTER (TRUE),
