@@ -28,7 +28,7 @@ struct _DailiesTaskRow
 
   /* Owned */
   DailiesTask    *task;
-  gulong          notify_handler;
+  gulong          changed_handler;
   DailiesTaskSlot *slot;
   gulong          slot_handler;
 
@@ -350,7 +350,7 @@ dailies_task_row_update_age (DailiesTaskRow *self)
 }
 
 static void
-task_notify_cb (DailiesTaskRow *self)
+task_changed_cb (DailiesTaskRow *self)
 {
   update (self);
 }
@@ -401,14 +401,14 @@ dailies_task_row_set_task (DailiesTaskRow *self,
     return;
 
   if (self->task != NULL)
-    g_clear_signal_handler (&self->notify_handler, self->task);
+    g_clear_signal_handler (&self->changed_handler, self->task);
   g_set_object (&self->task, task);
   if (self->task != NULL)
     /* Not g_signal_connect_object(): the row holds the task and
      * disconnects before it lets go (set to NULL in dispose), and an
      * object-watching closure is a third of the cost of a rebind. */
-    self->notify_handler = g_signal_connect_swapped (self->task, "notify",
-                                                     G_CALLBACK (task_notify_cb), self);
+    self->changed_handler = g_signal_connect_swapped (self->task, "changed",
+                                                     G_CALLBACK (task_changed_cb), self);
 
   update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TASK]);

@@ -698,12 +698,12 @@ record_error (DailiesTaskStore *self,
   g_return_if_fail (DAILIES_IS_TASK (task));
 
   was_terminal = dailies_task_is_terminal (task);
-  g_object_freeze_notify (G_OBJECT (task));
+  dailies_task_begin_changes (task);
   dailies_task_set_last_error (task, message, http_status);
   dailies_task_set_last_polled (task, now_seconds ());
   if (not_found)
     dailies_task_set_status (task, DAILIES_TASK_STATUS_NOT_FOUND, NULL);
-  g_object_thaw_notify (G_OBJECT (task));
+  dailies_task_end_changes (task);
 
   if (holds (self, task))
     {

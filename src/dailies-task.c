@@ -71,6 +71,9 @@ struct _DailiesTask
   /* Whether result_url is an http(s) link, worked out when first asked. */
   guint              link_usable_known : 1;
   guint              link_usable : 1;
+  /* Changes made together (begin_changes) and whether one was made. */
+  guint              batch_depth : 4;
+  guint              changed_in_batch : 1;
   /* DailiesTaskList's arrival order; list_seq 0 before it has one. */
   gint64             list_added;
   guint64            list_seq;
@@ -114,16 +117,51 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  SIGNAL_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 /* Every change notifies through here. Whatever changed, a search key
- * made before may no longer say it. (Not by overriding
- * dispatch_properties_changed: that would cost every notify its
- * shortcut for a task nobody listens to.) */
+ * made before may no longer say it. "changed" follows, once for changes
+ * made together. (Not by overriding dispatch_properties_changed: that
+ * would cost every notify its shortcut for a task nobody listens to.) */
 static inline void
 changed (DailiesTask *self,
          GParamSpec  *pspec)
 {
   g_clear_pointer (&self->search_key, g_free);
   g_object_notify_by_pspec (G_OBJECT (self), pspec);
+  if (self->batch_depth > 0)
+    self->changed_in_batch = TRUE;
+  else
+    g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
+
+void
+dailies_task_begin_changes (DailiesTask *self)
+{
+  g_return_if_fail (DAILIES_IS_TASK (self));
+  g_return_if_fail (self->batch_depth < 15);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  self->batch_depth++;
+}
+
+void
+dailies_task_end_changes (DailiesTask *self)
+{
+  g_return_if_fail (DAILIES_IS_TASK (self));
+  g_return_if_fail (self->batch_depth > 0);
+
+  g_object_thaw_notify (G_OBJECT (self));
+  if (--self->batch_depth == 0 && self->changed_in_batch)
+    {
+      self->changed_in_batch = FALSE;
+      g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+    }
 }
 
 static inline const DailiesTaskDetail *
@@ -499,6 +537,17 @@ dailies_task_class_init (DailiesTaskClass *klass)
     g_param_spec_string ("gateway-request-id", NULL, NULL, NULL, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * DailiesTask::changed:
+   *
+   * After any change of the task's properties, once for changes made
+   * together (an answer applied): what shows the whole task redraws once,
+   * where each notify would have it redraw once a field.
+   */
+  signals[SIGNAL_CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -959,8 +1008,9 @@ dailies_task_apply_response_take_json (DailiesTask               *self,
   g_return_if_fail (DAILIES_IS_TASK (self));
   g_return_if_fail (response != NULL);
 
-  /* One batch of notifies: a row redraws once per answer, not once per field. */
-  g_object_freeze_notify (G_OBJECT (self));
+  /* One batch of notifies, and one "changed": a row redraws once per
+   * answer, not once per field. */
+  dailies_task_begin_changes (self);
 
   update_status (self, response->status, response->status_text);
   dailies_task_set_progress (self, response->progress);
@@ -988,7 +1038,7 @@ dailies_task_apply_response_take_json (DailiesTask               *self,
   dailies_task_set_last_polled (self, polled_at);
   update_last_error (self, NULL, http_status);
 
-  g_object_thaw_notify (G_OBJECT (self));
+  dailies_task_end_changes (self);
 }
 
 void
@@ -998,9 +1048,9 @@ dailies_task_set_status (DailiesTask       *self,
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
 
-  g_object_freeze_notify (G_OBJECT (self));
+  dailies_task_begin_changes (self);
   update_status (self, status, status_text);
-  g_object_thaw_notify (G_OBJECT (self));
+  dailies_task_end_changes (self);
 }
 
 void
@@ -1025,9 +1075,9 @@ dailies_task_set_times (DailiesTask *self,
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
 
-  g_object_freeze_notify (G_OBJECT (self));
+  dailies_task_begin_changes (self);
   update_times (self, submit_time, start_time, finish_time);
-  g_object_thaw_notify (G_OBJECT (self));
+  dailies_task_end_changes (self);
 }
 
 void
@@ -1045,9 +1095,9 @@ dailies_task_set_result_urls (DailiesTask *self,
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
 
-  g_object_freeze_notify (G_OBJECT (self));
+  dailies_task_begin_changes (self);
   update_result_urls (self, result_url, original_result_url);
-  g_object_thaw_notify (G_OBJECT (self));
+  dailies_task_end_changes (self);
 }
 
 void
@@ -1106,9 +1156,9 @@ dailies_task_set_last_error (DailiesTask *self,
 {
   g_return_if_fail (DAILIES_IS_TASK (self));
 
-  g_object_freeze_notify (G_OBJECT (self));
+  dailies_task_begin_changes (self);
   update_last_error (self, last_error, http_status);
-  g_object_thaw_notify (G_OBJECT (self));
+  dailies_task_end_changes (self);
 }
 
 void
@@ -1152,14 +1202,14 @@ dailies_task_set_keep_state (DailiesTask *self,
 
   download_fraction = CLAMP (download_fraction, -1.0, 1.0);
 
-  g_object_freeze_notify (G_OBJECT (self));
+  dailies_task_begin_changes (self);
   if (peek (self)->download_fraction != download_fraction)
     {
       detail (self)->download_fraction = download_fraction;
       changed (self, properties[PROP_DOWNLOAD_FRACTION]);
     }
   set_string (self, AT (keep_message), keep_message, PROP_KEEP_MESSAGE);
-  g_object_thaw_notify (G_OBJECT (self));
+  dailies_task_end_changes (self);
 }
 
 void

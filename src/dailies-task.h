@@ -193,6 +193,10 @@ void               dailies_task_apply_response_take_json (DailiesTask      *self
                                                        char                *raw_json,
                                                        guint                http_status,
                                                        gint64               polled_at);
+/* Changes between these are notified at the end, and "changed" is
+ * emitted once for them all (they nest). */
+void               dailies_task_begin_changes         (DailiesTask         *self);
+void               dailies_task_end_changes           (DailiesTask         *self);
 void               dailies_task_set_status            (DailiesTask         *self,
                                                        DailiesTaskStatus    status,
                                                        const char          *status_text);

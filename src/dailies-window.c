@@ -172,6 +172,7 @@ selection_changed_cb (DailiesWindow *self)
 {
   DailiesTask *task = NULL;
   const char *page = "none";
+  guint n_selected;
 
   /* A task an answer moves is out of the list until the next change puts
    * it back, still selected if it was: the pane stays as it is meanwhile. */
@@ -192,13 +193,19 @@ selection_changed_cb (DailiesWindow *self)
         gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
     }
 
-  self->n_selected = dailies_task_selection_get_n_selected (self->selection);
+  n_selected = dailies_task_selection_get_n_selected (self->selection);
+  if (n_selected == 1)
+    task = dailies_task_selection_get_selected_task (self->selection);
+
+  /* The list changed under the same selection (an answer moved a task, an
+   * import added some): nothing here changes, and GTK would tell every
+   * button of each action again, changed or not. */
+  if (n_selected == self->n_selected && task == self->watched_task)
+    return;
+  self->n_selected = n_selected;
 
   if (self->n_selected == 1)
-    {
-      task = dailies_task_selection_get_selected_task (self->selection);
-      page = "task";
-    }
+    page = "task";
   else if (self->n_selected > 1)
     {
       g_autofree char *title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Task Selected", "%u Tasks Selected",

@@ -340,6 +340,57 @@ test_apply_response (void)
   g_assert_finalize_object (g_steal_pointer (&task));
 }
 
+/* "changed" comes once for all an answer changed, after its notifies,
+ * every field updated; once for a lone change; never for none. */
+static void
+count_changed_cb (DailiesTask *task,
+                  guint       *n_changed)
+{
+  g_assert_cmpint (dailies_task_get_status (task), ==, DAILIES_TASK_STATUS_SUCCESS);
+  g_assert_nonnull (dailies_task_get_raw_json (task));
+  (*n_changed)++;
+}
+
+static void
+test_changed_once_per_answer (void)
+{
+  g_autoptr(DailiesTask) task = dailies_task_new (SUCCESS_ID);
+  g_autoptr(DailiesTaskResponse) response = NULL;
+  g_autofree char *body = NULL;
+  guint n_changed = 0;
+  Notifies n;
+
+  response = parse_fixture ("response-success.json", &body);
+  dailies_task_set_last_error (task, "Bad Gateway", 502);
+  notifies_init (&n, task);
+  g_signal_connect (task, "changed", G_CALLBACK (count_changed_cb), &n_changed);
+
+  /* Fifteen properties, one "changed". */
+  dailies_task_apply_response (task, response, body, 200, 1777288900);
+  g_assert_cmpuint (n.total, ==, 15);
+  g_assert_cmpuint (n_changed, ==, 1);
+  notifies_reset (&n);
+
+  /* The same answer: nothing. */
+  dailies_task_apply_response (task, response, body, 200, 1777288900);
+  g_assert_cmpuint (n_changed, ==, 1);
+
+  /* One field, on its own. */
+  dailies_task_set_local_path (task, "/videos/kept.mp4");
+  g_assert_cmpuint (n_changed, ==, 2);
+
+  /* Changes made together, nested, as the store records an error. */
+  dailies_task_begin_changes (task);
+  dailies_task_set_last_error (task, "HTTP 404: task not found", 404);
+  dailies_task_set_last_polled (task, 1777289000);
+  g_assert_cmpuint (n_changed, ==, 2);
+  dailies_task_end_changes (task);
+  g_assert_cmpuint (n_changed, ==, 3);
+
+  notifies_clear (&n, task);
+  g_assert_finalize_object (g_steal_pointer (&task));
+}
+
 static void
 test_apply_failure_then_progress (void)
 {
@@ -838,6 +889,7 @@ main (int   argc,
   g_test_add_func ("/dailies/task/read-only-properties", test_properties_are_read_only);
   g_test_add_func ("/dailies/task/notify-once-per-change", test_notify_once_per_change);
   g_test_add_func ("/dailies/task/apply-response", test_apply_response);
+  g_test_add_func ("/dailies/task/changed-once-per-answer", test_changed_once_per_answer);
   g_test_add_func ("/dailies/task/apply-failure-then-progress", test_apply_failure_then_progress);
   g_test_add_func ("/dailies/task/dup-response", test_dup_response);
   g_test_add_func ("/dailies/task/dup-fields-shares-json", test_dup_fields_shares_json);
