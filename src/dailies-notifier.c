@@ -4,9 +4,8 @@
  * - about generations that finished while they were looking elsewhere. One
  *   notification, replaced as more finish ("3 generations finished: 2 ready,
  *   1 failed") but at most twice a second, withdrawn when they come back to
- *   the window. One task's
- *   notification has buttons for its outcome (Play, Show in Files, Details);
- *   several have only Show.
+ *   the window. One task's notification has buttons for its outcome (Play,
+ *   Show in Files, Details); several have only Show.
  * - two hours before the link of a video with no local copy lapses (keeping
  *   is off, or it failed), with Keep Now. Once per link.
  *
@@ -200,8 +199,11 @@ static void
 schedule_finished (DailiesNotifier *self)
 {
   if (self->finished_source == 0)
-    self->finished_source = g_timeout_add_full (G_PRIORITY_DEFAULT, FINISHED_DELAY_MS,
-                                                send_finished_cb, self, NULL);
+    {
+      self->finished_source = g_timeout_add_full (G_PRIORITY_DEFAULT, FINISHED_DELAY_MS,
+                                                  send_finished_cb, self, NULL);
+      g_source_set_name_by_id (self->finished_source, "[dailies] finished generations");
+    }
 }
 
 /* The ready video notified about was kept: now it can be shown in Files. */
@@ -590,7 +592,12 @@ store_tasks_removed_cb (DailiesNotifier *self,
                         GPtrArray       *tasks)
 {
   for (guint i = 0; i < tasks->len; i++)
-    unwatch (self, g_ptr_array_index (tasks, i));
+    {
+      unwatch (self, g_ptr_array_index (tasks, i));
+      /* Still counted, but not named: its buttons would find no task. */
+      if (g_ptr_array_index (tasks, i) == self->shown)
+        forget_shown (self);
+    }
   rearm (self);
 }
 
@@ -758,6 +765,14 @@ dailies_notifier_has_timer (DailiesNotifier *self)
   g_return_val_if_fail (DAILIES_IS_NOTIFIER (self), FALSE);
 
   return self->timer_id != 0;
+}
+
+gboolean
+dailies_notifier_has_pending_finished (DailiesNotifier *self)
+{
+  g_return_val_if_fail (DAILIES_IS_NOTIFIER (self), FALSE);
+
+  return self->finished_source != 0;
 }
 
 static void

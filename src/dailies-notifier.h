@@ -41,5 +41,7 @@ void             dailies_notifier_set_warning_lead  (DailiesNotifier  *self,
 /* How many links wait for their warning; one timer serves them all. */
 guint            dailies_notifier_get_n_watched     (DailiesNotifier  *self);
 gboolean         dailies_notifier_has_timer         (DailiesNotifier  *self);
+/* Whether the notification of finished generations waits to go out. */
+gboolean         dailies_notifier_has_pending_finished (DailiesNotifier *self);
 
 G_END_DECLS

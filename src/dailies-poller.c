@@ -810,8 +810,10 @@ fetch_cb (GObject      *object,
       return;
     }
 
-  /* Before the answer is applied, so that whoever hears of it can name it. */
-  if (api_result->http_status != 0)
+  /* Before the answer is applied, so that whoever hears of it can name it.
+   * (Its own change: batched with the store's, the notifies would come
+   * after the store's task-answered.) */
+  if (api_result->http_status != 0 && !(error == NULL && api_result->unchanged))
     dailies_task_set_gateway_request_id (entry->task, api_result->request_id);
 
   if (error == NULL)
@@ -823,7 +825,11 @@ fetch_cb (GObject      *object,
        * store or write; only when it was asked changes. */
       if (api_result->unchanged)
         {
+          /* One change for the row to show. */
+          dailies_task_begin_changes (entry->task);
+          dailies_task_set_gateway_request_id (entry->task, api_result->request_id);
           dailies_task_set_last_polled (entry->task, g_get_real_time () / G_USEC_PER_SEC);
+          dailies_task_end_changes (entry->task);
         }
       else
         {

@@ -156,12 +156,15 @@ dailies_task_end_changes (DailiesTask *self)
   g_return_if_fail (DAILIES_IS_TASK (self));
   g_return_if_fail (self->batch_depth > 0);
 
+  /* A handler of the notifies may drop the last other reference. */
+  g_object_ref (self);
   g_object_thaw_notify (G_OBJECT (self));
   if (--self->batch_depth == 0 && self->changed_in_batch)
     {
       self->changed_in_batch = FALSE;
       g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
     }
+  g_object_unref (self);
 }
 
 static inline const DailiesTaskDetail *

@@ -194,7 +194,8 @@ void               dailies_task_apply_response_take_json (DailiesTask      *self
                                                        guint                http_status,
                                                        gint64               polled_at);
 /* Changes between these are notified at the end, and "changed" is
- * emitted once for them all (they nest). */
+ * emitted once for them all (they nest). Use these rather than
+ * g_object_freeze_notify(), under which "changed" comes once a field. */
 void               dailies_task_begin_changes         (DailiesTask         *self);
 void               dailies_task_end_changes           (DailiesTask         *self);
 void               dailies_task_set_status            (DailiesTask         *self,

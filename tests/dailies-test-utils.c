@@ -176,6 +176,7 @@ struct _DailiesTestNotifications
   char            *last_summary;
   char            *last_body;
   char           **last_actions;
+  GPtrArray       *summaries;   /* of every notification sent, in order */
 };
 
 static void
@@ -202,6 +203,7 @@ notifications_method_cb (GDBusConnection       *connection,
       g_free (self->last_body);
       self->last_summary = g_strdup (summary);
       self->last_body = g_strdup (body);
+      g_ptr_array_add (self->summaries, g_strdup (summary));
       self->n_sent++;
       if (replaces_id == 0)
         replaces_id = ++self->last_id;
@@ -242,6 +244,7 @@ dailies_test_notifications_start (void)
   DailiesTestNotifications *self = g_new0 (DailiesTestNotifications, 1);
   g_autoptr(GError) error = NULL;
 
+  self->summaries = g_ptr_array_new_with_free_func (g_free);
   self->connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
   g_assert_no_error (error);
   self->registration_id = g_dbus_connection_register_object (self->connection, "/org/freedesktop/Notifications",
@@ -273,6 +276,17 @@ dailies_test_notifications_get_summary (DailiesTestNotifications *self)
   return self->last_summary;
 }
 
+gboolean
+dailies_test_notifications_was_sent (DailiesTestNotifications *self,
+                                     const char               *summary)
+{
+  for (guint i = 0; i < self->summaries->len; i++)
+    if (g_str_equal (g_ptr_array_index (self->summaries, i), summary))
+      return TRUE;
+
+  return FALSE;
+}
+
 const char *
 dailies_test_notifications_get_body (DailiesTestNotifications *self)
 {
@@ -283,6 +297,7 @@ void
 dailies_test_notifications_reset (DailiesTestNotifications *self)
 {
   self->n_sent = self->n_closed = 0;
+  g_ptr_array_set_size (self->summaries, 0);
   g_clear_pointer (&self->last_summary, g_free);
   g_clear_pointer (&self->last_body, g_free);
   g_clear_pointer (&self->last_actions, g_strfreev);
@@ -357,6 +372,7 @@ dailies_test_notifications_stop (DailiesTestNotifications *self)
   g_free (self->last_summary);
   g_free (self->last_body);
   g_strfreev (self->last_actions);
+  g_ptr_array_unref (self->summaries);
   g_free (self);
 }
 

@@ -45,6 +45,9 @@ DailiesTestNotifications *dailies_test_notifications_start       (void);
 guint                     dailies_test_notifications_get_n_sent  (DailiesTestNotifications *self);
 guint                     dailies_test_notifications_get_n_closed (DailiesTestNotifications *self);
 const char               *dailies_test_notifications_get_summary (DailiesTestNotifications *self);
+/* Whether a notification with @summary was sent since the last reset. */
+gboolean                  dailies_test_notifications_was_sent   (DailiesTestNotifications *self,
+                                                                  const char               *summary);
 const char               *dailies_test_notifications_get_body    (DailiesTestNotifications *self);
 /* Forgets what was sent so far: counts start again from 0. */
 void                      dailies_test_notifications_reset      (DailiesTestNotifications *self);

@@ -93,6 +93,7 @@ test_finished_while_away (void)
   /* Still running: nothing to tell. */
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
     answer (store, ids[i], "response-in-progress.json");
+  g_assert_false (dailies_notifier_has_pending_finished (notifier));
   dailies_test_notifications_sync (server);
   g_assert_cmpuint (dailies_test_notifications_get_n_sent (server), ==, 0);
 
@@ -117,6 +118,7 @@ test_finished_while_away (void)
 
   /* A finished task checked again has not finished again. */
   answer (store, ids[0], "response-success.json");
+  g_assert_false (dailies_notifier_has_pending_finished (notifier));
   dailies_test_notifications_sync (server);
   g_assert_cmpuint (dailies_test_notifications_get_n_sent (server), ==, 2);
 
@@ -125,6 +127,7 @@ test_finished_while_away (void)
   dailies_notifier_set_user_present (notifier, TRUE);
   g_assert_true (dailies_test_wait_until (closed_one, server, 5000));
   answer (store, ids[2], "response-success.json");
+  g_assert_false (dailies_notifier_has_pending_finished (notifier));
   dailies_test_notifications_sync (server);
   g_assert_cmpuint (dailies_test_notifications_get_n_sent (server), ==, 2);
 
@@ -172,6 +175,7 @@ test_burst_finished (void)
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
   SentWait wait = { server, 1 };
+  gint64 started, sent_at;
 
   dailies_test_notifications_reset (server);
   g_assert_true (dailies_task_store_load (store, &error));
@@ -180,13 +184,42 @@ test_burst_finished (void)
   dailies_task_store_add_ids (store, (const char * const *) ids->pdata, ids->len);
   notifier = dailies_notifier_new (app, store, NULL, NULL);
 
+  started = g_get_monotonic_time ();
   for (guint i = 0; i < ids->len; i++)
     answer (store, g_ptr_array_index (ids, i), i % 2 == 0 ? "response-success.json" : "response-failure.json");
+  /* No answer's own call sent it: it waits, half a second from the first. */
+  g_assert_true (dailies_notifier_has_pending_finished (notifier));
+  dailies_test_notifications_sync (server);
+  g_assert_cmpuint (dailies_test_notifications_get_n_sent (server), ==, 0);
   g_assert_true (dailies_test_wait_until (sent_n, &wait, 5000));
+  g_assert_cmpint (g_get_monotonic_time () - started, >=, 500 * G_TIME_SPAN_MILLISECOND);
   g_assert_cmpstr (dailies_test_notifications_get_summary (server), ==, "2000 generations finished");
   g_assert_cmpstr (dailies_test_notifications_get_body (server), ==, "1000 ready, 1000 failed");
+  /* And nothing more is to come. */
+  g_assert_false (dailies_notifier_has_pending_finished (notifier));
   dailies_test_notifications_sync (server);
   g_assert_cmpuint (dailies_test_notifications_get_n_sent (server), ==, 1);
+
+  /* One more right after it: replaced, but half a second later at the
+   * earliest. */
+  sent_at = g_get_monotonic_time ();
+  answer (store, "asyntask_NotifyBurst00000000", "response-in-progress.json");
+  answer (store, "asyntask_NotifyBurst00000000", "response-failure.json");
+  wait.n_sent = 2;
+  g_assert_true (dailies_test_wait_until (sent_n, &wait, 5000));
+  g_assert_cmpint (g_get_monotonic_time () - sent_at, >=, 500 * G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpstr (dailies_test_notifications_get_summary (server), ==, "2001 generations finished");
+
+  /* Finished, and the user back before it went out: nothing is sent. */
+  dailies_notifier_set_user_present (notifier, TRUE);
+  dailies_notifier_set_user_present (notifier, FALSE);
+  answer (store, "asyntask_NotifyBurst00000001", "response-in-progress.json");
+  answer (store, "asyntask_NotifyBurst00000001", "response-success.json");
+  g_assert_true (dailies_notifier_has_pending_finished (notifier));
+  dailies_notifier_set_user_present (notifier, TRUE);
+  g_assert_false (dailies_notifier_has_pending_finished (notifier));
+  dailies_test_notifications_sync (server);
+  g_assert_cmpuint (dailies_test_notifications_get_n_sent (server), ==, 2);
 
   g_clear_object (&notifier);
   g_clear_object (&store);
@@ -739,6 +772,12 @@ n_watched_zero (gpointer user_data)
   return dailies_notifier_get_n_watched (user_data) == 0;
 }
 
+static gboolean
+none_pending (gpointer user_data)
+{
+  return !dailies_notifier_has_pending_finished (user_data);
+}
+
 /* With the setting off, nothing is sent; turned on again, it is. */
 static void
 test_setting_off (Fixture       *f,
@@ -758,14 +797,21 @@ test_setting_off (Fixture       *f,
   g_settings_set_boolean (f->settings, "notifications", TRUE);
   finish_task (f, "asyntask_NotifyLoud00000001", 3 * 60 * 60);
   g_assert_true (dailies_test_wait_until (n_watched_zero, f->notifier, 5000));
-  g_assert_true (dailies_test_wait_until (sent_n, &wait, 5000));
-  g_assert_cmpstr (dailies_test_notifications_get_summary (f->server), ==, "Video link expires soon");
-  g_assert_true (g_str_has_prefix (dailies_test_notifications_get_body (f->server), "asyntask_NotifyLoud00000001"));
-  /* Then that it finished, a moment later (a burst's is one). */
+  /* The warning, and that it finished (that one half a second later). */
   wait.n_sent = 2;
   g_assert_true (dailies_test_wait_until (sent_n, &wait, 5000));
-  g_assert_cmpstr (dailies_test_notifications_get_summary (f->server), ==, "Video ready");
-  g_assert_cmpstr (dailies_test_notifications_get_body (f->server), ==, "asyntask_NotifyLoud00000001");
+  g_assert_true (dailies_test_notifications_was_sent (f->server, "Video link expires soon"));
+  g_assert_true (dailies_test_notifications_was_sent (f->server, "Video ready"));
+  g_assert_false (dailies_notifier_has_pending_finished (f->notifier));
+  dailies_test_notifications_sync (f->server);
+  g_assert_cmpuint (dailies_test_notifications_get_n_sent (f->server), ==, 2);
+
+  /* Finished, then the setting turned off before it went out: nothing. */
+  finish_task (f, "asyntask_NotifyLate00000001", 3 * 60 * 60);
+  g_assert_true (dailies_notifier_has_pending_finished (f->notifier));
+  g_settings_set_boolean (f->settings, "notifications", FALSE);
+  g_assert_true (dailies_test_wait_until (none_pending, f->notifier, 5000));
+  g_assert_true (dailies_test_wait_until (n_watched_zero, f->notifier, 5000));
   dailies_test_notifications_sync (f->server);
   g_assert_cmpuint (dailies_test_notifications_get_n_sent (f->server), ==, 2);
 }

@@ -485,11 +485,11 @@ test_empty_groups_hidden (Fixture       *f,
   g_assert_false (group_shown (f, "Connection"));
 
   /* Not found: the connection says so; still no times, no details. */
-  g_object_freeze_notify (G_OBJECT (waiting));
+  dailies_task_begin_changes (waiting);
   dailies_task_set_last_error (waiting, "HTTP 404: task not found", 404);
   dailies_task_set_last_polled (waiting, now_seconds ());
   dailies_task_set_status (waiting, DAILIES_TASK_STATUS_NOT_FOUND, NULL);
-  g_object_thaw_notify (G_OBJECT (waiting));
+  dailies_task_end_changes (waiting);
   g_assert_true (group_shown (f, "Connection"));
   g_assert_cmpstr (shown_row (f, "HTTP status"), ==, "404");
   g_assert_false (group_shown (f, "Timing"));

@@ -342,13 +342,31 @@ test_apply_response (void)
 
 /* "changed" comes once for all an answer changed, after its notifies,
  * every field updated; once for a lone change; never for none. */
+typedef struct
+{
+  Notifies *notifies;
+  guint     n_changed;
+} ChangedCount;
+
 static void
-count_changed_cb (DailiesTask *task,
-                  guint       *n_changed)
+count_changed_cb (DailiesTask  *task,
+                  ChangedCount *count)
 {
   g_assert_cmpint (dailies_task_get_status (task), ==, DAILIES_TASK_STATUS_SUCCESS);
   g_assert_nonnull (dailies_task_get_raw_json (task));
-  (*n_changed)++;
+  /* The answer's notifies have all gone out before it. */
+  if (count->n_changed == 0)
+    g_assert_cmpuint (count->notifies->total, ==, 15);
+  count->n_changed++;
+}
+
+/* A handler that changes the task again, once: one more "changed", no loop. */
+static void
+change_again_cb (DailiesTask *task,
+                 guint       *n_changed)
+{
+  if ((*n_changed)++ == 0)
+    dailies_task_set_model (task, "changed-in-handler");
 }
 
 static void
@@ -357,35 +375,46 @@ test_changed_once_per_answer (void)
   g_autoptr(DailiesTask) task = dailies_task_new (SUCCESS_ID);
   g_autoptr(DailiesTaskResponse) response = NULL;
   g_autofree char *body = NULL;
-  guint n_changed = 0;
+  ChangedCount count = { NULL, 0 };
+  guint n_again = 0;
+  gulong handler;
   Notifies n;
 
   response = parse_fixture ("response-success.json", &body);
   dailies_task_set_last_error (task, "Bad Gateway", 502);
   notifies_init (&n, task);
-  g_signal_connect (task, "changed", G_CALLBACK (count_changed_cb), &n_changed);
+  count.notifies = &n;
+  g_signal_connect (task, "changed", G_CALLBACK (count_changed_cb), &count);
 
   /* Fifteen properties, one "changed". */
   dailies_task_apply_response (task, response, body, 200, 1777288900);
   g_assert_cmpuint (n.total, ==, 15);
-  g_assert_cmpuint (n_changed, ==, 1);
+  g_assert_cmpuint (count.n_changed, ==, 1);
   notifies_reset (&n);
 
   /* The same answer: nothing. */
   dailies_task_apply_response (task, response, body, 200, 1777288900);
-  g_assert_cmpuint (n_changed, ==, 1);
+  g_assert_cmpuint (count.n_changed, ==, 1);
 
   /* One field, on its own. */
   dailies_task_set_local_path (task, "/videos/kept.mp4");
-  g_assert_cmpuint (n_changed, ==, 2);
+  g_assert_cmpuint (count.n_changed, ==, 2);
 
   /* Changes made together, nested, as the store records an error. */
   dailies_task_begin_changes (task);
   dailies_task_set_last_error (task, "HTTP 404: task not found", 404);
   dailies_task_set_last_polled (task, 1777289000);
-  g_assert_cmpuint (n_changed, ==, 2);
+  g_assert_cmpuint (count.n_changed, ==, 2);
   dailies_task_end_changes (task);
-  g_assert_cmpuint (n_changed, ==, 3);
+  g_assert_cmpuint (count.n_changed, ==, 3);
+
+  /* A handler that changes the task hears of that change too, once. */
+  handler = g_signal_connect (task, "changed", G_CALLBACK (change_again_cb), &n_again);
+  dailies_task_set_local_path (task, "/videos/kept-again.mp4");
+  g_assert_cmpuint (n_again, ==, 2);
+  g_assert_cmpuint (count.n_changed, ==, 5);
+  g_assert_cmpstr (dailies_task_get_model (task), ==, "changed-in-handler");
+  g_signal_handler_disconnect (task, handler);
 
   notifies_clear (&n, task);
   g_assert_finalize_object (g_steal_pointer (&task));
