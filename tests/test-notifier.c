@@ -187,10 +187,10 @@ test_burst_finished (void)
   started = g_get_monotonic_time ();
   for (guint i = 0; i < ids->len; i++)
     answer (store, g_ptr_array_index (ids, i), i % 2 == 0 ? "response-success.json" : "response-failure.json");
-  /* No answer's own call sent it: it waits, half a second from the first. */
+  /* No answer's own call sent it: it waits. (Not checked at the server:
+   * under the sanitizers the 2,000 answers take more than its half second,
+   * and a round trip would let it go.) */
   g_assert_true (dailies_notifier_has_pending_finished (notifier));
-  dailies_test_notifications_sync (server);
-  g_assert_cmpuint (dailies_test_notifications_get_n_sent (server), ==, 0);
   g_assert_true (dailies_test_wait_until (sent_n, &wait, 5000));
   g_assert_cmpint (g_get_monotonic_time () - started, >=, 500 * G_TIME_SPAN_MILLISECOND);
   g_assert_cmpstr (dailies_test_notifications_get_summary (server), ==, "2000 generations finished");
