@@ -526,6 +526,16 @@ dailies_application_shutdown (GApplication *app)
   if (self->store != NULL && !dailies_task_store_flush (self->store, &error))
     g_warning ("store: could not save tasks at exit: %s", error->message);
 
+  /* The save holds the main thread; what came over D-Bus meanwhile waits,
+   * and GApplication unexports its objects once shutdown ends, refusing
+   * it. So the name goes now, after the save, so that the next Dailies
+   * finds it all in the file; then what reached this one before the bus
+   * let go is answered as during the waits: a launch kept for the next
+   * Dailies, a command line handed back. Nothing can come after. */
+  dailies_release_app_name (self->bus);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
   G_APPLICATION_CLASS (dailies_application_parent_class)->shutdown (app);
 }
 
@@ -1089,20 +1099,6 @@ dailies_application_dup_relaunch (DailiesApplication   *self,
   *envp = environment;
 
   return TRUE;
-}
-
-/**
- * dailies_application_release_name:
- *
- * Once the application has quit, gives up its name on the session bus
- * (see dailies_release_app_name()), before it runs again in this process.
- */
-void
-dailies_application_release_name (DailiesApplication *self)
-{
-  g_return_if_fail (DAILIES_IS_APPLICATION (self));
-
-  dailies_release_app_name (self->bus);
 }
 
 /**

@@ -83,9 +83,11 @@ dailies_dup_running_app (void)
  * @bus: (nullable): the application's connection to the session bus
  *
  * Gives up the application's name on @bus, if it owns it there, and waits
- * until the bus has done so: a Dailies that quit and runs again in the
- * same process (execve() closes the connection, but the bus may see that
- * later than the new program asks for the name) finds it free.
+ * until the bus has done so. Dailies does it at the end of quitting: what
+ * reached it before is in its queue then, and nothing can come after; a
+ * Dailies that runs again in the same process (execve() closes the
+ * connection, but the bus may see that later than the new program asks
+ * for the name) finds it free.
  */
 void
 dailies_release_app_name (GDBusConnection *bus)

@@ -183,7 +183,6 @@ main (int   argc,
    * sandbox or service the desktop started. */
   if (dailies_application_dup_relaunch (app, argv[0], &relaunch_argv, &relaunch_envp))
     {
-      dailies_application_release_name (app);
       g_clear_object (&app);
       self_path = dup_own_program ();
       if (self_path != NULL)

@@ -1415,7 +1415,6 @@ run_quitting_app (guint         wait_ms,
   g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
 
   relaunch = dailies_application_dup_relaunch (app, app_argv[0], argv, envp);
-  dailies_application_release_name (app);
   g_clear_object (&app);
 
   return relaunch;
@@ -1558,6 +1557,26 @@ test_stuck_quit (void)
 
 /* --- the real program, run again in place ------------------------------ */
 
+/* What a desktop sends Dailies while it quits: a click on the icon, with
+ * its token, and a list opened from the file manager (@uri). Each flag is
+ * set once it is answered. */
+static void
+send_desktop_launches (GDBusConnection *bus,
+                       const char      *uri,
+                       gboolean        *activated,
+                       gboolean        *opened)
+{
+  const char *uris[] = { uri, NULL };
+
+  dailies_test_call_application_async (bus, "Activate",
+                                       g_variant_new_parsed ("({'desktop-startup-id': <%s>},)", QUITTING_TOKEN),
+                                       activated);
+  dailies_test_call_application_async (bus, "Open",
+                                       g_variant_new ("(^as@a{sv})", uris,
+                                                      g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
+                                       opened);
+}
+
 #define IN_PLACE_FIRST "asyntask_InPlace00000000000001\n"
 #define IN_PLACE_OPENED "asyntask_InPlace00000000000002\nasyntask_InPlace00000000000003\n"
 
@@ -1653,7 +1672,6 @@ test_launch_while_quitting_in_place (void)
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) cmdline = NULL;
   g_auto(GStrv) environ_now = NULL;
-  const char *uris[] = { NULL, NULL };
   const char *argv[] = { NULL, NULL, NULL };
   DailiesTestRun run = { 0 };
   StartupWatch *startup = NULL;
@@ -1705,14 +1723,7 @@ test_launch_while_quitting_in_place (void)
    * at most; sent early, they are sure to come within it). */
   g_assert_true (g_file_set_contents (hold, "", 0, NULL));
   quit_running_app (bus);
-  uris[0] = opened;
-  dailies_test_call_application_async (bus, "Activate",
-                                       g_variant_new_parsed ("({'desktop-startup-id': <%s>},)", QUITTING_TOKEN),
-                                       &activated);
-  dailies_test_call_application_async (bus, "Open",
-                                       g_variant_new ("(^as@a{sv})", uris,
-                                                      g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
-                                       &opened_files);
+  send_desktop_launches (bus, opened, &activated, &opened_files);
   g_assert_true (dailies_test_wait_until (file_exists, held, WAIT_MS));
   g_assert_true (dailies_test_wait_for_flag (&activated, WAIT_MS));
   g_assert_true (dailies_test_wait_for_flag (&opened_files, WAIT_MS));
@@ -1758,6 +1769,159 @@ test_launch_while_quitting_in_place (void)
   /* It waited for the video to stop, rather than give up on it. */
   g_assert_null (strstr (run.err, "a video was still stopping at exit"));
 
+  dailies_test_run_clear (&run);
+  dailies_test_rm_rf (root);
+}
+
+/* --- a launch while the list is saved ---------------------------------- */
+
+#define SAVING_FIRST "asyntask_WhileSaving0000000001\n"
+#define SAVING_SECOND "asyntask_WhileSaving0000000002\n"
+#define SAVING_OPENED "asyntask_WhileSaving0000000003\nasyntask_WhileSaving0000000004\n"
+
+static gboolean
+first_list_saved (gpointer user_data)
+{
+  return count_stored (user_data, "asyntask_WhileSaving") == 1;
+}
+
+static gboolean
+command_line_answered (gpointer user_data)
+{
+  return *(int *) user_data != -1;
+}
+
+static gboolean
+saved_lists_stored (gpointer user_data)
+{
+  return count_stored (user_data, "asyntask_WhileSaving") == 4;
+}
+
+/* For a command line sent as `dailies` sends one: its exit status. */
+static void
+command_line_done_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(i)", (int *) user_data);
+}
+
+/* The last wait of quitting is the list's save, which holds the main
+ * thread (a slow disk, a database locked by a backup). A click on the icon
+ * and a list opened from the file manager meanwhile wait for it; once it
+ * is done they are kept for the next Dailies, as during the waits before,
+ * not refused because the app was gone from the bus by then; a command
+ * line is handed back unread, for `dailies` to run again. The test holds
+ * SQLite's write lock, so that the app's save at quit waits for it. */
+static void
+test_launch_while_saving (void)
+{
+  g_autofree char *root = dailies_test_make_temp_dir ();
+  g_autofree char *data_dir = g_build_filename (root, "data", NULL);
+  g_autofree char *db_path = g_build_filename (data_dir, "dailies", "tasks.db", NULL);
+  g_autofree char *first_path = g_build_filename (root, "first.txt", NULL);
+  g_autofree char *second_path = g_build_filename (root, "second.txt", NULL);
+  g_autofree char *opened_path = g_build_filename (root, "opened.txt", NULL);
+  g_autofree char *opened = NULL;
+  g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "..", "src", "dailies-app", NULL);
+  g_autofree char *owner_before = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GSubprocess) second = NULL;
+  g_autoptr(GVariant) pong = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) cmdline = NULL;
+  const char *argv[] = { NULL, NULL, NULL };
+  DailiesTestRun run = { 0 };
+  DailiesTestRun second_run = { 0 };
+  sqlite3 *lock = NULL;
+  gboolean activated = FALSE;
+  gboolean opened_files = FALSE;
+  const char *command_line[] = { "dailies", "asyntask_WhileSaving0000000009", NULL };
+  int command_line_status = -1;
+  guint32 pid;
+  guint tick;
+
+  g_assert_true (g_file_set_contents (first_path, SAVING_FIRST, -1, NULL));
+  g_assert_true (g_file_set_contents (second_path, SAVING_SECOND, -1, NULL));
+  g_assert_true (g_file_set_contents (opened_path, SAVING_OPENED, -1, NULL));
+  opened = g_filename_to_uri (opened_path, NULL, NULL);
+
+  launcher = quitting_launcher_new (data_dir);
+  argv[0] = program;
+  argv[1] = first_path;
+  process = dailies_test_spawn (launcher, argv, NULL, &run);
+  pid = (guint32) g_ascii_strtoull (g_subprocess_get_identifier (process), NULL, 10);
+
+  /* Another process's writes do not wake the loop: a tick looks again. */
+  tick = g_timeout_add (20, tick_cb, NULL);
+  g_assert_true (dailies_test_wait_until (file_exists, db_path, WAIT_MS));
+  g_assert_true (dailies_test_wait_until (first_list_saved, db_path, WAIT_MS));
+  g_assert_cmpuint (name_owner_pid (bus), ==, pid);
+  owner_before = dailies_dup_running_app ();
+  g_assert_nonnull (owner_before);
+
+  /* From here the app's writer waits for the test's lock (5 s at most). */
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &lock, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+
+  /* A second list is in the window, not yet in the file. */
+  argv[1] = second_path;
+  second = dailies_test_spawn (launcher, argv, NULL, &second_run);
+  g_assert_true (dailies_test_wait_for_flag (&second_run.done, WAIT_MS));
+  g_assert_true (second_run.ok);
+  g_assert_true (has_line (second_run.out, "Added 1 task"));
+
+  /* Quit: with no video and no download to wait for, the app goes
+   * straight to saving, and waits there. Then the desktop's two, and a
+   * ping, which the app's D-Bus thread answers once both have come. */
+  quit_running_app (bus);
+  send_desktop_launches (bus, opened, &activated, &opened_files);
+  /* Its object is not there: a Dailies quitting reads nothing of it. */
+  g_dbus_connection_call (bus, APP_ID, "/io/github/dailies/Dailies", "org.gtk.Application", "CommandLine",
+                          g_variant_new ("(o^aay@a{sv})", "/io/github/dailies/Test/CommandLine", command_line,
+                                         g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
+                          G_VARIANT_TYPE ("(i)"), G_DBUS_CALL_FLAGS_NONE, WAIT_MS, NULL,
+                          command_line_done_cb, &command_line_status);
+  pong = g_dbus_connection_call_sync (bus, owner_before, "/", "org.freedesktop.DBus.Peer", "Ping",
+                                      NULL, NULL, G_DBUS_CALL_FLAGS_NONE, WAIT_MS, NULL, &error);
+  g_assert_no_error (error);
+  /* Still saving: the main thread has answered none. */
+  g_assert_false (activated);
+  g_assert_false (opened_files);
+  g_assert_cmpint (command_line_status, ==, -1);
+  g_assert_cmpint (count_stored (db_path, "asyntask_WhileSaving"), ==, 1);
+
+  /* The save goes on; both are answered (an error would fail the test),
+   * and the same process runs again, with the list, once it has quit. */
+  g_assert_cmpint (sqlite3_exec (lock, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_clear_pointer (&lock, sqlite3_close);
+  g_assert_true (dailies_test_wait_for_flag (&activated, WAIT_MS));
+  g_assert_true (dailies_test_wait_for_flag (&opened_files, WAIT_MS));
+  g_assert_true (dailies_test_wait_until (command_line_answered, &command_line_status, WAIT_MS));
+  g_assert_cmpint (command_line_status, ==, DAILIES_EXIT_QUITTING);
+  g_assert_true (dailies_test_wait_until (owned_anew, owner_before, WAIT_MS));
+  g_assert_cmpuint (name_owner_pid (bus), ==, pid);
+  cmdline = read_proc_strings (pid, "cmdline");
+  g_assert_cmpuint (g_strv_length (cmdline), ==, 2);
+  g_assert_cmpstr (cmdline[1], ==, opened);
+
+  /* Nothing lost: the list saved at quit, and the one opened meanwhile. */
+  g_assert_true (dailies_test_wait_until (saved_lists_stored, db_path, WAIT_MS));
+
+  quit_running_app (bus);
+  g_assert_true (dailies_test_wait_for_flag (&run.done, WAIT_MS));
+  g_source_remove (tick);
+  g_assert_true (run.ok);
+  g_assert_null (strstr (run.err, "could not save tasks"));
+
+  dailies_test_run_clear (&second_run);
   dailies_test_run_clear (&run);
   dailies_test_rm_rf (root);
 }
@@ -1979,6 +2143,7 @@ main (int   argc,
   g_test_add_func ("/dailies/import/list-while-quitting", test_list_while_quitting);
   g_test_add_func ("/dailies/import/stuck-quit", test_stuck_quit);
   g_test_add_func ("/dailies/import/launch-while-quitting-in-place", test_launch_while_quitting_in_place);
+  g_test_add_func ("/dailies/import/launch-while-saving", test_launch_while_saving);
   g_test_add_data_func ("/dailies/import/handed-to-the-next/launcher", GINT_TO_POINTER (TRUE), test_handed_to_the_next);
   g_test_add_data_func ("/dailies/import/handed-to-the-next/application", GINT_TO_POINTER (FALSE), test_handed_to_the_next);
 
