@@ -810,12 +810,6 @@ fetch_cb (GObject      *object,
       return;
     }
 
-  /* Before the answer is applied, so that whoever hears of it can name it.
-   * (Its own change: batched with the store's, the notifies would come
-   * after the store's task-answered.) */
-  if (api_result->http_status != 0 && !(error == NULL && api_result->unchanged))
-    dailies_task_set_gateway_request_id (entry->task, api_result->request_id);
-
   if (error == NULL)
     {
       if (self->streaks->len > 0)
@@ -836,7 +830,8 @@ fetch_cb (GObject      *object,
           dailies_task_store_apply_response_take_json (self->store, entry->task,
                                                        api_result->response,
                                                        g_steal_pointer (&api_result->raw_json),
-                                                       api_result->http_status);
+                                                       api_result->http_status,
+                                                       api_result->request_id);
           entry->body_hash = api_result->body_hash;
           entry->body_length = api_result->body_length;
         }
@@ -871,13 +866,15 @@ fetch_cb (GObject      *object,
   if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND))
     {
       /* A final answer about this ID, whether 404 or new-api's 400. */
-      dailies_task_store_record_not_found (self->store, entry->task, error->message, api_result->http_status);
+      dailies_task_store_record_not_found (self->store, entry->task, error->message, api_result->http_status,
+                                           api_result->request_id);
       g_hash_table_remove (self->entries, entry->task);
       schedule (self);
       return;
     }
 
-  dailies_task_store_record_error (self->store, entry->task, error->message, api_result->http_status);
+  dailies_task_store_record_error (self->store, entry->task, error->message, api_result->http_status,
+                                   api_result->request_id);
 
   if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_UNAUTHORIZED) ||
       g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_KEY))

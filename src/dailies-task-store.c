@@ -652,7 +652,8 @@ dailies_task_store_apply_response (DailiesTaskStore          *self,
                                    const char                *raw_json,
                                    guint                      http_status)
 {
-  dailies_task_store_apply_response_take_json (self, task, response, g_strdup (raw_json), http_status);
+  dailies_task_store_apply_response_take_json (self, task, response, g_strdup (raw_json), http_status,
+                                               dailies_task_get_gateway_request_id (task));
 }
 
 void
@@ -660,7 +661,8 @@ dailies_task_store_apply_response_take_json (DailiesTaskStore          *self,
                                              DailiesTask               *task,
                                              const DailiesTaskResponse *response,
                                              char                      *raw_json,
-                                             guint                      http_status)
+                                             guint                      http_status,
+                                             const char                *gateway_request_id)
 {
   gboolean link_changed;
   gboolean was_terminal;
@@ -673,7 +675,11 @@ dailies_task_store_apply_response_take_json (DailiesTaskStore          *self,
   link_changed = g_strcmp0 (dailies_task_get_result_url (task), response->result_url) != 0;
   was_terminal = dailies_task_is_terminal (task);
   first_json = !dailies_task_has_raw_json (task);
+  /* One change with the answer's own, notified before task-answered. */
+  dailies_task_begin_changes (task);
+  dailies_task_set_gateway_request_id (task, gateway_request_id);
   dailies_task_apply_response_take_json (task, response, raw_json, http_status, now_seconds ());
+  dailies_task_end_changes (task);
 
   /* A removed task may still get its last answer; it is written again
    * only if it is restored. */
@@ -690,6 +696,7 @@ record_error (DailiesTaskStore *self,
               DailiesTask      *task,
               const char       *message,
               guint             http_status,
+              const char       *gateway_request_id,
               gboolean          not_found)
 {
   gboolean was_terminal;
@@ -699,6 +706,9 @@ record_error (DailiesTaskStore *self,
 
   was_terminal = dailies_task_is_terminal (task);
   dailies_task_begin_changes (task);
+  /* An HTTP answer names its request (or none); no answer, nothing. */
+  if (http_status != 0)
+    dailies_task_set_gateway_request_id (task, gateway_request_id);
   dailies_task_set_last_error (task, message, http_status);
   dailies_task_set_last_polled (task, now_seconds ());
   if (not_found)
@@ -744,18 +754,20 @@ void
 dailies_task_store_record_error (DailiesTaskStore *self,
                                  DailiesTask      *task,
                                  const char       *message,
-                                 guint             http_status)
+                                 guint             http_status,
+                                 const char       *gateway_request_id)
 {
-  record_error (self, task, message, http_status, http_status == 404);
+  record_error (self, task, message, http_status, gateway_request_id, http_status == 404);
 }
 
 void
 dailies_task_store_record_not_found (DailiesTaskStore *self,
                                      DailiesTask      *task,
                                      const char       *message,
-                                     guint             http_status)
+                                     guint             http_status,
+                                     const char       *gateway_request_id)
 {
-  record_error (self, task, message, http_status, TRUE);
+  record_error (self, task, message, http_status, gateway_request_id, TRUE);
 }
 
 void

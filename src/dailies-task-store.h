@@ -83,18 +83,23 @@ void              dailies_task_store_apply_response          (DailiesTaskStore  
                                                               const DailiesTaskResponse *response,
                                                               const char           *raw_json,
                                                               guint                 http_status);
-/* The same, taking @raw_json (g_malloc'd). */
+/* The same, taking @raw_json (g_malloc'd), for an answer whose
+ * X-Oneapi-Request-Id was @gateway_request_id (NULL: none). The task
+ * changes once (one "changed"), before the store's task-answered. */
 void              dailies_task_store_apply_response_take_json (DailiesTaskStore    *self,
                                                               DailiesTask          *task,
                                                               const DailiesTaskResponse *response,
                                                               char                 *raw_json,
-                                                              guint                 http_status);
-/* Keeps the last answer; sets last-error and last-polled. HTTP 404 makes
- * the task NOT_FOUND. http_status 0 = no HTTP answer. */
+                                                              guint                 http_status,
+                                                              const char           *gateway_request_id);
+/* Keeps the last answer; sets last-error and last-polled, and for an
+ * HTTP answer (http_status not 0) the gateway's request ID it named, as
+ * one change. HTTP 404 makes the task NOT_FOUND. */
 void              dailies_task_store_record_error            (DailiesTaskStore     *self,
                                                               DailiesTask          *task,
                                                               const char           *message,
-                                                              guint                 http_status);
+                                                              guint                 http_status,
+                                                              const char           *gateway_request_id);
 /* The result host refused @url (403, 404, 410): if it is still @task's
  * result_url, the link counts as lapsed, whatever the clock says, until
  * another link arrives. Saved. Returns whether it was marked just now. */
@@ -106,7 +111,8 @@ gboolean          dailies_task_store_mark_link_lapsed        (DailiesTaskStore  
 void              dailies_task_store_record_not_found        (DailiesTaskStore     *self,
                                                               DailiesTask          *task,
                                                               const char           *message,
-                                                              guint                 http_status);
+                                                              guint                 http_status,
+                                                              const char           *gateway_request_id);
 void              dailies_task_store_set_local_path          (DailiesTaskStore     *self,
                                                               DailiesTask          *task,
                                                               const char           *path);

@@ -685,6 +685,12 @@ asked_at_least_twice (gpointer user_data)
   return count_for (wait->server, wait->task_id) >= 2;
 }
 
+static void
+count_up (guint *count)
+{
+  (*count)++;
+}
+
 /* new-api's 400 task_not_exist is "not found"; a 403 for a model the key
  * may not use and an answer about another task are errors of that one
  * task: shown, logged, backed off, never applied, and the others go on. */
@@ -699,10 +705,17 @@ test_gateway_answers (void)
   const char *fine = "asyntask_Present000000002";
   AskWait twice;
   DailiesTask *task;
+  guint n_changed_fine = 0;
+  guint n_changed_not_exist = 0;
   Fixture f;
 
   fixture_init (&f, server->base_url);
   add_ids (&f, 5, not_exist, bad, no_access, wrong, fine);
+  /* A row redraws once an answer: its request ID is part of the change. */
+  g_signal_connect_swapped (dailies_task_store_lookup (f.store, fine), "changed",
+                            G_CALLBACK (count_up), &n_changed_fine);
+  g_signal_connect_swapped (dailies_task_store_lookup (f.store, not_exist), "changed",
+                            G_CALLBACK (count_up), &n_changed_not_exist);
   dailies_poller_start (f.poller);
 
   g_assert_true (wait_for_status (&f, not_exist, DAILIES_TASK_STATUS_NOT_FOUND, 5000));
@@ -735,6 +748,11 @@ test_gateway_answers (void)
                                    "gw-asyntask_Present000000002-"));
   g_assert_true (g_str_has_prefix (dailies_task_get_gateway_request_id (dailies_task_store_lookup (f.store, no_access)),
                                    "gw-asyntask_NoAccess00000001-"));
+  g_assert_cmpuint (count_for (server, fine), ==, 1);
+  g_assert_cmpuint (n_changed_fine, ==, 1);
+  g_assert_cmpuint (n_changed_not_exist, ==, 1);
+  g_assert_true (g_str_has_prefix (dailies_task_get_gateway_request_id (dailies_task_store_lookup (f.store, not_exist)),
+                                   "gw-asyntask_NotExist00000001-"));
 
   fixture_clear (&f);
   test_server_free (server);

@@ -325,7 +325,7 @@ test_round_trip (void)
   apply_fixture (store, dailies_task_store_lookup (store, ids[0]), "response-success.json");
   apply_fixture (store, dailies_task_store_lookup (store, ids[1]), "response-failure.json");
   apply_body (store, dailies_task_store_lookup (store, ids[3]), progress_body, 200);
-  dailies_task_store_record_error (store, dailies_task_store_lookup (store, ids[3]), "Bad Gateway", 502);
+  dailies_task_store_record_error (store, dailies_task_store_lookup (store, ids[3]), "Bad Gateway", 502, NULL);
   apply_fixture (store, dailies_task_store_lookup (store, ids[5]), "response-success-ultra.json");
   dailies_task_store_set_local_path (store, dailies_task_store_lookup (store, ids[0]), "/videos/harbour.mp4");
 
@@ -420,8 +420,8 @@ test_record_error_not_found (void)
 
   g_signal_connect (missing, "notify::terminal", G_CALLBACK (count_notify_cb), &n_terminal_notifies);
 
-  dailies_task_store_record_error (store, missing, "No such task", 404);
-  dailies_task_store_record_error (store, offline, "Could not connect", 0);
+  dailies_task_store_record_error (store, missing, "No such task", 404, NULL);
+  dailies_task_store_record_error (store, offline, "Could not connect", 0, NULL);
 
   g_assert_cmpint (dailies_task_get_status (missing), ==, DAILIES_TASK_STATUS_NOT_FOUND);
   g_assert_true (dailies_task_is_terminal (missing));
@@ -2261,7 +2261,7 @@ test_in_memory (void)
 
   g_assert_null (dailies_task_store_get_path (store));
   g_assert_cmpuint (dailies_task_store_add_ids (store, ids, 2), ==, 2);
-  dailies_task_store_record_error (store, dailies_task_store_lookup (store, ids[0]), "x", 500);
+  dailies_task_store_record_error (store, dailies_task_store_lookup (store, ids[0]), "x", 500, NULL);
   close_store (store);
 }
 
