@@ -180,6 +180,44 @@ clean_copy (const char *text,
   return g_string_free (out, FALSE);
 }
 
+/* What a secret looks like in a pasted script: a value named key, token,
+ * secret or password (ANYFAST_API_KEY=…, "X-Api-Key: …"), a bearer
+ * token, and an "sk-" key on its own. */
+static const char * const secret_patterns[] = {
+  "(\\b[A-Za-z0-9_-]*(?:key|token|secret|password|passwd)[\"']?\\s*[:=]\\s*)(\"[^\"]*\"?|'[^']*'?|[^\\s\"']+)",
+  "(\\bbearer\\s+)([^\\s\"']+)",
+  "(\\b)(sk-[A-Za-z0-9_-]{6,})",
+};
+
+/* @line with the secrets in it masked: a skipped line is shown to the
+ * person who pasted it (Details), who may be sharing the screen. */
+static char *
+mask_secrets (char *line)
+{
+  static GRegex *regexes[G_N_ELEMENTS (secret_patterns)];
+  static gsize initialized;
+
+  if (g_once_init_enter (&initialized))
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (secret_patterns); i++)
+        regexes[i] = g_regex_new (secret_patterns[i], G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL);
+      g_once_init_leave (&initialized, 1);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (regexes); i++)
+    {
+      char *masked = g_regex_replace (regexes[i], line, -1, 0, "\\1•••", 0, NULL);
+
+      if (masked != NULL)
+        {
+          g_free (line);
+          line = masked;
+        }
+    }
+
+  return line;
+}
+
 static void
 add_rejected (Parser     *parser,
               const char *text,
@@ -195,7 +233,7 @@ add_rejected (Parser     *parser,
 
   parser->result->n_rejected++;
   if (parser->result->rejected->len < DAILIES_ID_PARSER_MAX_REJECTED)
-    g_ptr_array_add (parser->result->rejected, g_steal_pointer (&copy));
+    g_ptr_array_add (parser->result->rejected, mask_secrets (g_steal_pointer (&copy)));
 }
 
 static gboolean
@@ -1318,8 +1356,16 @@ parse_line (Parser     *parser,
   while (length > 0 && g_ascii_isspace (line[length - 1]))
     length--;
 
-  if (length == 0 || line[0] == '#' || (length >= 2 && line[0] == '/' && line[1] == '/'))
+  if (length == 0)
     return;
+  /* A comment is not a line of the list, but a script's "# submitted
+   * asyntask_…" names a task: its IDs are read, and a comment without
+   * one is no line skipped. */
+  if (line[0] == '#' || (length >= 2 && line[0] == '/' && line[1] == '/'))
+    {
+      scan_text (parser, line, length, FALSE);
+      return;
+    }
 
   first = !parser->seen_content;
   parser->seen_content = TRUE;

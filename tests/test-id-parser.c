@@ -174,6 +174,55 @@ test_lines (void)
   assert_rejected (result, "not a task id at all", "asyntask_short", NULL);
 }
 
+/* A script's comments name the tasks it made: their IDs are read; a
+ * comment without one is no skipped line. */
+static void
+test_comment_ids (void)
+{
+  g_autoptr(DailiesIdParseResult) result = NULL;
+
+  result = dailies_id_parser_parse_text ("#!/bin/sh\n"
+                                         "# submitted " ID_SUCCESS "\n"
+                                         "  // retry of " ID_FAILURE ", was asyntask_short\n"
+                                         "# a note without one\n"
+                                         ID_QUEUED "\n", -1);
+  assert_ids (result, ID_SUCCESS, ID_FAILURE, ID_QUEUED, NULL);
+  /* As on any line with an ID, a cut one beside it is shown. */
+  assert_rejected (result, "asyntask_short", NULL);
+}
+
+/* Skipped lines are shown to the person who pasted them (Details), who
+ * may be sharing the screen: the keys in them are not. */
+static void
+test_secrets_masked (void)
+{
+  g_autoptr(DailiesIdParseResult) result = NULL;
+  const char *secrets[] = { "sk-live-0123456789SECRET", "eyJhbGciOi.SECRET", "hunter2SECRET",
+                            "abc def SECRET", "sk-proj-ABCDEFGHSECRET", "0123456789SECRETabcdef" };
+
+  result = dailies_id_parser_parse_text ("export ANYFAST_API_KEY=sk-live-0123456789SECRET\n"
+                                         "Authorization: Bearer eyJhbGciOi.SECRET\n"
+                                         "X-Api-Key: 'hunter2SECRET'\n"
+                                         "token = \"abc def SECRET\"\n"
+                                         "--key sk-proj-ABCDEFGHSECRET\n"
+                                         "{\"api_key\": \"0123456789SECRETabcdef\"}\n"
+                                         "the key is under the mat\n"
+                                         ID_SUCCESS "\n", -1);
+  assert_ids (result, ID_SUCCESS, NULL);
+  assert_rejected (result,
+                   "export ANYFAST_API_KEY=•••",
+                   "Authorization: Bearer •••",
+                   "X-Api-Key: •••",
+                   "token = •••",
+                   "--key •••",
+                   "{\"api_key\": •••}",
+                   "the key is under the mat",
+                   NULL);
+  for (guint i = 0; i < result->rejected->len; i++)
+    for (guint j = 0; j < G_N_ELEMENTS (secrets); j++)
+      g_assert_null (strstr (g_ptr_array_index (result->rejected, i), secrets[j]));
+}
+
 static void
 test_separators (void)
 {
@@ -1099,6 +1148,8 @@ main (int   argc,
   g_test_add_func ("/dailies/id-parser/valid-ids", test_valid_ids);
   g_test_add_func ("/dailies/id-parser/hostile-ids", test_hostile_ids);
   g_test_add_func ("/dailies/id-parser/lines", test_lines);
+  g_test_add_func ("/dailies/id-parser/comment-ids", test_comment_ids);
+  g_test_add_func ("/dailies/id-parser/secrets-masked", test_secrets_masked);
   g_test_add_func ("/dailies/id-parser/separators", test_separators);
   g_test_add_func ("/dailies/id-parser/mixed-line", test_mixed_line);
   g_test_add_func ("/dailies/id-parser/csv", test_csv);
