@@ -1587,14 +1587,28 @@ dailies_player_class_init (DailiesPlayerClass *klass)
 }
 
 static void
+picture_pressed_cb (DailiesPlayer *self)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+}
+
+static void
 dailies_player_init (DailiesPlayer *self)
 {
+  GtkGesture *click;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->pending_seek = -1;
   self->seek_target = -1;
   self->paintable = dailies_paintable_new ();
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->paintable));
+
+  /* A click on the video puts the focus in the player, whose keys
+   * (Space, the arrows) then act on it, as in any video player. */
+  click = gtk_gesture_click_new ();
+  g_signal_connect_object (click, "pressed", G_CALLBACK (picture_pressed_cb), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->picture), GTK_EVENT_CONTROLLER (click));
 
   g_signal_connect_object (self->seek_adjustment, "value-changed",
                            G_CALLBACK (seek_value_changed_cb), self, G_CONNECT_SWAPPED);

@@ -293,7 +293,8 @@ update (DailiesTaskRow *self)
    * the status, drawn as an icon, is said in words, and the list item
    * around the row, which is what gets focus, says the same. */
   spoken = g_str_has_prefix (detail, status_words) ? g_strdup (detail)
-                                                   : g_strdup_printf ("%s · %s", status_words, detail);
+                                                   /* Translators: as above, a task's state, then more of it */
+                                                   : g_strdup_printf (C_("task row", "%s · %s"), status_words, detail);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->status_image),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, status_words,
                                   -1);

@@ -563,6 +563,9 @@ update_status (DailiesTaskView *self)
   reason = dailies_task_get_fail_reason (task);
   gtk_widget_set_visible (GTK_WIDGET (self->failure_group),
                           status == DAILIES_TASK_STATUS_FAILURE || status == DAILIES_TASK_STATUS_NOT_FOUND);
+  /* An unknown ID did not fail: the service never had it. */
+  adw_preferences_group_set_title (self->failure_group, status == DAILIES_TASK_STATUS_NOT_FOUND
+                                                        ? _("Why It Was Not Found") : _("Why It Failed"));
   if (status == DAILIES_TASK_STATUS_NOT_FOUND)
     gtk_label_set_label (self->fail_reason_label,
                          _("The service does not know this task ID. Check that it was copied whole and belongs to this account and region."));
@@ -1107,8 +1110,6 @@ dailies_task_view_class_init (DailiesTaskViewClass *klass)
   gtk_widget_class_install_action (widget_class, "view.open-folder", NULL, open_folder_action);
   gtk_widget_class_install_action (widget_class, "view.copy-last-frame", NULL, copy_last_frame_action);
   gtk_widget_class_install_action (widget_class, "view.open-last-frame", NULL, open_last_frame_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
-                                       "view.copy-details", NULL);
 
   g_type_ensure (DAILIES_TYPE_PLAYER);
 

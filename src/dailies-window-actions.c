@@ -287,6 +287,14 @@ set_api_key_action (GtkWidget  *widget,
 /* ------------------------------------------------------------------ */
 
 static void
+undo_toast_dismissed_cb (DailiesWindow *self,
+                         AdwToast      *toast)
+{
+  if (self->undo_toast == toast)
+    g_clear_weak_pointer (&self->undo_toast);
+}
+
+static void
 undo_remove_cb (AdwToast  *toast,
                 GPtrArray *tasks)
 {
@@ -343,7 +351,26 @@ _dailies_window_remove_tasks (DailiesWindow *self,
                          g_ptr_array_ref (tasks), (GClosureNotify) (void (*)(void)) g_ptr_array_unref, 0);
   g_signal_connect_data (toast, "dismissed", G_CALLBACK (remove_toast_dismissed_cb),
                          g_ptr_array_ref (tasks), (GClosureNotify) (void (*)(void)) g_ptr_array_unref, 0);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (undo_toast_dismissed_cb), self, G_CONNECT_SWAPPED);
+  g_set_weak_pointer (&self->undo_toast, toast);
   _dailies_window_show_toast_after_frame (self, toast);
+}
+
+/* Ctrl+Z: the Undo of the last removal, while its toast is up. (A text
+ * field with the focus takes Ctrl+Z for its own undo first.) */
+static void
+undo_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  DailiesWindow *self = DAILIES_WINDOW (widget);
+  AdwToast *toast = self->undo_toast;
+
+  if (toast == NULL)
+    return;
+
+  g_signal_emit_by_name (toast, "button-clicked");
+  adw_toast_dismiss (toast);
 }
 
 static void
@@ -463,6 +490,18 @@ save_as_action (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
+/* Ctrl+Shift+C wherever the focus is, the list's rows most often. */
+static void
+copy_details_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  DailiesWindow *self = DAILIES_WINDOW (widget);
+
+  if (_dailies_window_get_selected_task (self) != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self->task_view), "view.copy-details", NULL);
+}
+
 static void
 show_list_action (GtkWidget  *widget,
                   const char *action_name,
@@ -497,9 +536,14 @@ _dailies_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.copy-id", NULL, copy_id_action);
   gtk_widget_class_install_action (widget_class, "win.show-list", NULL, show_list_action);
   gtk_widget_class_install_action (widget_class, "win.save-as", NULL, save_as_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-details", NULL, copy_details_action);
+  gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.add-tasks", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.refresh", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.refresh", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.remove", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.save-as", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.copy-details", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);
 }

@@ -35,6 +35,7 @@ struct _DailiesWindow
   GtkButton            *banner_button;
   GtkListView          *list_view;
   GtkStack             *list_stack;
+  AdwStatusPage        *no_match_page;     /* the list's page when a search finds nothing */
   GtkToggleButton      *search_button;
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;
@@ -60,6 +61,7 @@ struct _DailiesWindow
   gboolean              asked_for_key;
   DailiesTaskListModel *shown;             /* the store, searched and sorted */
   char                 *last_toast;        /* what the newest toast said */
+  AdwToast             *undo_toast;        /* the last removal's, while shown (weak): Ctrl+Z */
   GQueue                waiting_toasts;    /* AdwToast, for the next frame to be drawn first */
   GdkFrameClock        *toast_clock;       /* whose after-paint shows them */
   gulong                toast_paint_handler;

@@ -48,7 +48,12 @@ search_changed_cb (DailiesWindow *self)
 static void
 status_selected_cb (DailiesWindow *self)
 {
-  dailies_task_list_model_set_state_filter (self->shown, gtk_drop_down_get_selected (self->status_dropdown));
+  guint filter = gtk_drop_down_get_selected (self->status_dropdown);
+
+  dailies_task_list_model_set_state_filter (self->shown, filter);
+  adw_status_page_set_description (self->no_match_page, filter == DAILIES_TASK_FILTER_ALL
+                                                         ? _("Try other words.")
+                                                         : _("Try other words, or show tasks in every state."));
 }
 
 /* Closing the search shows every task again, and gives the focus back to
@@ -113,8 +118,13 @@ search_action (GtkWidget  *widget,
 {
   DailiesWindow *self = DAILIES_WINDOW (widget);
 
+  /* One pane at a time: the search is on the list's. */
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
   gtk_search_bar_set_search_mode (self->search_bar, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  /* Words typed next replace the last search's, as in other apps. */
+  gtk_editable_select_region (GTK_EDITABLE (self->search_entry), 0, -1);
 }
 
 void

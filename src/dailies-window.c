@@ -703,6 +703,7 @@ dailies_window_dispose (GObject *object)
       gtk_window_destroy (dialog);
     }
 
+  g_clear_weak_pointer (&self->undo_toast);
   g_cancellable_cancel (self->cancellable);
   if (self->saving != NULL)
     g_cancellable_cancel (self->saving);
@@ -818,6 +819,7 @@ dailies_window_class_init (DailiesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DailiesWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, DailiesWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, DailiesWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, DailiesWindow, no_match_page);
   gtk_widget_class_bind_template_child (widget_class, DailiesWindow, sidebar_title);
   gtk_widget_class_bind_template_child (widget_class, DailiesWindow, banner);
   gtk_widget_class_bind_template_child (widget_class, DailiesWindow, banner_label);

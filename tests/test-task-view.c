@@ -492,6 +492,8 @@ test_empty_groups_hidden (Fixture       *f,
   dailies_task_end_changes (waiting);
   g_assert_true (group_shown (f, "Connection"));
   g_assert_cmpstr (shown_row (f, "HTTP status"), ==, "404");
+  /* It did not fail: the service never had it. */
+  g_assert_true (group_shown (f, "Why It Was Not Found"));
   g_assert_false (group_shown (f, "Timing"));
   g_assert_false (group_shown (f, "Details"));
 
@@ -501,6 +503,9 @@ test_empty_groups_hidden (Fixture       *f,
   g_assert_true (group_shown (f, "Details"));
   g_assert_true (group_shown (f, "Connection"));
   g_assert_nonnull (shown_row (f, "Finished"));
+
+  show_fixture (f, "response-failure.json");
+  g_assert_true (group_shown (f, "Why It Failed"));
 
   /* Another task not answered yet: hidden again. */
   dailies_task_view_set_task (f->view, fresh);

@@ -22,6 +22,7 @@
 #include "dailies-id-parser.h"
 #include "dailies-task-selection.h"
 #include "dailies-keeper.h"
+#include "dailies-player.h"
 #include "dailies-poller.h"
 #include "dailies-task-row.h"
 #include "dailies-task-store.h"
@@ -80,22 +81,23 @@ task_at (Fixture *f,
   return task;
 }
 
-/* A click on the row at @position, with @modifier ("ctrl", "shift") held
- * or NULL, where the pointer really goes. */
+/* A click at @x, @y in @widget, with @modifier ("ctrl", "shift") held or
+ * NULL, where the pointer really goes. */
 static void
-click_row (Fixture    *f,
-           guint       position,
-           const char *modifier)
+click_widget (Fixture    *f,
+              GtkWidget  *widget,
+              float       x,
+              float       y,
+              const char *modifier)
 {
-  GtkWidget *row = dailies_test_find_widget_where (GTK_WIDGET (f->list_view), is_mapped_row_of, task_at (f, position));
   g_autofree char *x_text = NULL;
   g_autofree char *y_text = NULL;
   g_autofree char *beside_y_text = NULL;
   double surface_x, surface_y;
   graphene_point_t point;
 
-  g_assert_nonnull (row);
-  g_assert_true (gtk_widget_compute_point (row, GTK_WIDGET (f->window), &GRAPHENE_POINT_INIT (24, 12), &point));
+  g_assert_nonnull (widget);
+  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (f->window), &GRAPHENE_POINT_INIT (x, y), &point));
   gtk_native_get_surface_transform (GTK_NATIVE (f->window), &surface_x, &surface_y);
   x_text = g_strdup_printf ("%d", (int) (point.x + surface_x));
   y_text = g_strdup_printf ("%d", (int) (point.y + surface_y));
@@ -110,6 +112,17 @@ click_row (Fixture    *f,
   else
     xdotool (f, "mousemove", "--window", f->xid, x_text, beside_y_text,
              "mousemove", "--window", f->xid, "--sync", x_text, y_text, "click", "1", NULL);
+}
+
+/* A click on the row at @position. */
+static void
+click_row (Fixture    *f,
+           guint       position,
+           const char *modifier)
+{
+  GtkWidget *row = dailies_test_find_widget_where (GTK_WIDGET (f->list_view), is_mapped_row_of, task_at (f, position));
+
+  click_widget (f, row, 24, 12, modifier);
 }
 
 static guint
@@ -653,29 +666,203 @@ check_narrow_click (Fixture *f)
   gtk_window_set_default_size (GTK_WINDOW (f->window), width, height);
 }
 
+/* The demo's window, once every task has reached its final state and
+ * each video is kept (quickly: the server's clock moved on). */
+static void
+fixture_settle (Fixture *f)
+{
+  DailiesDemoServer *server = dailies_application_get_demo_server (f->app);
+  DailiesPoller *poller = dailies_application_get_poller (f->app);
+
+  f->window = DAILIES_WINDOW (dailies_test_wait_for_window (GTK_APPLICATION (f->app)));
+  g_assert_true (dailies_test_wait_until (dailies_test_app_has_demo_tasks, f->app, 10000));
+  dailies_poller_set_interval (poller, 1);
+  dailies_demo_server_advance (server, 120);
+  dailies_poller_wake (poller);
+  g_assert_true (dailies_test_wait_until (dailies_test_app_tasks_settled, f->app, 20000));
+
+  f->list_view = GTK_LIST_VIEW (dailies_test_find_widget (GTK_WIDGET (f->window), GTK_TYPE_LIST_VIEW, "navigation-sidebar"));
+  f->selection = gtk_list_view_get_model (f->list_view);
+  g_assert_true (DAILIES_IS_TASK_SELECTION (f->selection));
+  f->xid = dailies_test_xid (GTK_WIDGET (f->window));
+  dailies_test_wait_for_frames (GTK_WIDGET (f->window));
+}
+
+/* ------------------------------------------------------------------ */
+/* Keys wherever the focus is                                           */
+/* ------------------------------------------------------------------ */
+
+static gboolean
+player_in_state (gpointer user_data)
+{
+  DailiesPlayer *player = g_object_get_data (user_data, "test-player");
+
+  return dailies_player_get_state (player) == (GstState) GPOINTER_TO_UINT (g_object_get_data (user_data, "test-state"));
+}
+
+static void
+wait_for_player_state (DailiesPlayer *player,
+                       GstState       state)
+{
+  g_object_set_data (G_OBJECT (player), "test-player", player);
+  g_object_set_data (G_OBJECT (player), "test-state", GUINT_TO_POINTER (state));
+  g_assert_true (dailies_test_wait_until (player_in_state, player, 20000));
+}
+
+/* The first task with a video to play, by its place in the list. */
+static guint
+first_with_video (Fixture *f)
+{
+  for (guint i = 0; i < DAILIES_TEST_N_DEMO_TASKS; i++)
+    if (dailies_test_task_has_video (task_at (f, i)))
+      return i;
+
+  g_assert_not_reached ();
+}
+
+/* A click on the video gives the player the keys: Space pauses it
+ * rather than reaching the list behind, which unselected the task. */
+static void
+check_space_after_clicking_video (Fixture *f)
+{
+  guint position = first_with_video (f);
+  DailiesPlayer *player;
+  GtkWidget *picture;
+
+  click_row (f, position, NULL);
+  player = DAILIES_PLAYER (dailies_test_find_widget (GTK_WIDGET (f->window), DAILIES_TYPE_PLAYER, NULL));
+  wait_for_player_state (player, GST_STATE_PLAYING);
+  picture = dailies_test_find_widget (GTK_WIDGET (player), GTK_TYPE_PICTURE, NULL);
+  click_widget (f, picture, gtk_widget_get_width (picture) / 2.0f, 20, NULL);
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (player)));
+
+  xdotool (f, "key", "space", NULL);
+  g_assert_true (selected_range_is (f, position, position));
+  g_assert_cmpstr (content_page (f), ==, "task");
+  wait_for_player_state (player, GST_STATE_PAUSED);
+  xdotool (f, "key", "space", NULL);
+  wait_for_player_state (player, GST_STATE_PLAYING);
+}
+
+/* Copy Details from the list, where the focus is after a click. */
+static void
+check_copy_details_from_list (Fixture *f)
+{
+  g_autofree char *copied = NULL;
+  g_autofree char *expected = NULL;
+
+  click_row (f, 2, NULL);
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (f->window)), GTK_WIDGET (f->list_view)));
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (f->window)), "before");
+  xdotool (f, "key", "ctrl+shift+c", NULL);
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (f->window)), NULL, clipboard_text_cb, &copied);
+  g_assert_true (dailies_test_wait_for_pointer ((gpointer *) &copied, 5000));
+  expected = g_strdup_printf ("Task ID: %s\n", dailies_task_get_id (task_at (f, 2)));
+  g_assert_nonnull (strstr (copied, expected));
+}
+
+/* Ctrl+Z is the removal's Undo while its toast is up. */
+static void
+check_undo_with_key (Fixture *f)
+{
+  DailiesTaskStore *store = dailies_application_get_store (f->app);
+  g_autofree char *id = NULL;
+
+  click_row (f, 1, NULL);
+  id = g_strdup (dailies_task_get_id (task_at (f, 1)));
+  /* One task goes at once, with its Undo. */
+  xdotool (f, "key", "Delete", NULL);
+  g_assert_null (dailies_task_store_lookup (store, id));
+  g_assert_true (dailies_test_wait_until (window_shows_undo, f->window, 5000));
+  g_assert_true (dailies_test_wait_until (one_toast_on_screen, f->window, 5000));
+
+  xdotool (f, "key", "ctrl+z", NULL);
+  g_assert_nonnull (dailies_task_store_lookup (store, id));
+  g_assert_cmpstr (dailies_task_get_id (task_at (f, 1)), ==, id);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, DAILIES_TEST_N_DEMO_TASKS);
+}
+
+static gboolean
+widget_mapped (gpointer user_data)
+{
+  return gtk_widget_get_mapped (user_data);
+}
+
+/* In a narrow window, Ctrl+F on a task's page goes back to the list and
+ * its search; a second Ctrl+F selects the words, which typing replaces. */
+static void
+check_search_when_narrow (Fixture *f)
+{
+  AdwLeaflet *leaflet = ADW_LEAFLET (dailies_test_find_widget (GTK_WIDGET (f->window), ADW_TYPE_LEAFLET, NULL));
+  GtkSearchBar *search_bar = GTK_SEARCH_BAR (dailies_test_find_widget (GTK_WIDGET (f->window), GTK_TYPE_SEARCH_BAR, NULL));
+  GtkEditable *entry = GTK_EDITABLE (dailies_test_find_widget (GTK_WIDGET (search_bar), GTK_TYPE_SEARCH_ENTRY, NULL));
+  int width, height;
+
+  gtk_window_get_default_size (GTK_WINDOW (f->window), &width, &height);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 400, height);
+  g_assert_true (dailies_test_wait_until (leaflet_folded, leaflet, 5000));
+  dailies_test_wait_for_frames (GTK_WIDGET (f->window));
+  click_row (f, 0, NULL);
+  g_assert_false (gtk_widget_is_ancestor (GTK_WIDGET (f->list_view), adw_leaflet_get_visible_child (leaflet)));
+
+  /* The list slides in: the words come once it is there. */
+  xdotool (f, "key", "ctrl+f", NULL);
+  g_assert_true (dailies_test_wait_until (widget_mapped, entry, 5000));
+  xdotool (f, "type", "demo", NULL);
+  g_assert_true (gtk_widget_is_ancestor (GTK_WIDGET (f->list_view), adw_leaflet_get_visible_child (leaflet)));
+  g_assert_true (gtk_search_bar_get_search_mode (search_bar));
+  g_assert_cmpstr (gtk_editable_get_text (entry), ==, "demo");
+
+  /* Away from the search, then back: new words replace the old. */
+  gtk_widget_grab_focus (GTK_WIDGET (f->list_view));
+  xdotool (f, "key", "ctrl+f", "type", "0001", NULL);
+  g_assert_cmpstr (gtk_editable_get_text (entry), ==, "0001");
+
+  xdotool (f, "key", "Escape", NULL);
+  g_assert_false (gtk_search_bar_get_search_mode (search_bar));
+  gtk_window_set_default_size (GTK_WINDOW (f->window), width, height);
+}
+
+static void
+keys_body (DailiesApplication *app,
+           gpointer            data)
+{
+#ifdef GDK_WINDOWING_X11
+  Fixture f = { app, };
+
+  fixture_settle (&f);
+  g_test_message ("space_after_clicking_video");
+  check_space_after_clicking_video (&f);
+  g_test_message ("copy_details_from_list");
+  check_copy_details_from_list (&f);
+  g_test_message ("undo_with_key");
+  check_undo_with_key (&f);
+  g_test_message ("search_when_narrow");
+  check_search_when_narrow (&f);
+
+  g_free (f.xid);
+#else
+  g_test_skip ("needs X11");
+#endif
+}
+
+static void
+test_keys (void)
+{
+  g_autoptr(DailiesApplication) app = dailies_application_new ();
+  const char * const argv[] = { "dailies", "--demo", NULL };
+
+  dailies_test_run_app (app, argv, keys_body, NULL);
+}
+
 static void
 bulk_body (DailiesApplication *app,
            gpointer            data)
 {
 #ifdef GDK_WINDOWING_X11
-  DailiesDemoServer *server = dailies_application_get_demo_server (app);
-  DailiesPoller *poller = dailies_application_get_poller (app);
   Fixture f = { app, };
 
-  f.window = DAILIES_WINDOW (dailies_test_wait_for_window (GTK_APPLICATION (app)));
-  g_assert_true (dailies_test_wait_until (dailies_test_app_has_demo_tasks, app, 10000));
-
-  /* Every task to its final state, and each video kept, quickly. */
-  dailies_poller_set_interval (poller, 1);
-  dailies_demo_server_advance (server, 120);
-  dailies_poller_wake (poller);
-  g_assert_true (dailies_test_wait_until (dailies_test_app_tasks_settled, app, 20000));
-
-  f.list_view = GTK_LIST_VIEW (dailies_test_find_widget (GTK_WIDGET (f.window), GTK_TYPE_LIST_VIEW, "navigation-sidebar"));
-  f.selection = gtk_list_view_get_model (f.list_view);
-  g_assert_true (DAILIES_IS_TASK_SELECTION (f.selection));
-  f.xid = dailies_test_xid (GTK_WIDGET (f.window));
-  dailies_test_wait_for_frames (GTK_WIDGET (f.window));
+  fixture_settle (&f);
 
   g_test_message ("select_with_pointer_and_keys");
   check_select_with_pointer_and_keys (&f);
@@ -725,6 +912,7 @@ main (int   argc,
   notifications = dailies_test_notifications_start ();
 
   g_test_add_func ("/dailies/window-bulk/select-act-export-remove", test_bulk);
+  g_test_add_func ("/dailies/window-bulk/keys-wherever-the-focus-is", test_keys);
 
   status = g_test_run ();
   dailies_test_notifications_stop (notifications);

@@ -234,6 +234,23 @@ check_shown_actions (DailiesWindow     *window,
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, n_tasks);
 }
 
+static gboolean
+is_no_match_page (GtkWidget     *widget,
+                  gconstpointer  data)
+{
+  return ADW_IS_STATUS_PAGE (widget) &&
+         g_strcmp0 (adw_status_page_get_title (ADW_STATUS_PAGE (widget)), "No Matching Tasks") == 0;
+}
+
+static AdwStatusPage *
+no_match_page (DailiesWindow *window)
+{
+  GtkWidget *page = dailies_test_find_widget_where (GTK_WIDGET (window), is_no_match_page, NULL);
+
+  g_assert_nonnull (page);
+  return ADW_STATUS_PAGE (page);
+}
+
 /* Search and the state filter narrow the list; closing the search shows
  * every task again. */
 static void
@@ -299,6 +316,12 @@ check_search (DailiesWindow     *window,
   gtk_editable_set_text (entry, "no task has these words");
   wait.n_items = 0;
   g_assert_true (dailies_test_wait_until (model_has_n_items, &wait, 5000));
+  /* What to try depends on whether a state narrows the list too. */
+  g_assert_cmpstr (adw_status_page_get_description (no_match_page (window)), ==, "Try other words.");
+  gtk_drop_down_set_selected (states, 2);
+  g_assert_cmpstr (adw_status_page_get_description (no_match_page (window)), ==,
+                   "Try other words, or show tasks in every state.");
+  gtk_drop_down_set_selected (states, 0);
   gtk_editable_set_text (entry, "");
 
   /* States: succeeded, failed (narrowed to one by words), and running:
