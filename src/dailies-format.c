@@ -201,7 +201,7 @@ dailies_format_relative_time (gint64 then,
       {
         g_autoptr(GDateTime) date = local_date_time (then);
         /* Translators: a date in a task list, see the GDateTime format codes */
-        return date != NULL ? g_date_time_format (date, _("%b %e, %Y")) : g_strdup ("");
+        return date != NULL ? g_date_time_format (date, _("%b %-d, %Y")) : g_strdup ("");
       }
     }
 }
@@ -223,14 +223,17 @@ dailies_format_duration (gint64 seconds)
   return g_strdup_printf (_("%d h %02d min"), (int) (seconds / 3600), (int) ((seconds % 3600) / 60));
 }
 
+/* A date no one reads the wrong way round (%x is 04/27/26 in English),
+ * in the language's own order; ISO 8601 is kept for what people copy
+ * into a support ticket. */
 char *
 dailies_format_timestamp (gint64 unix_seconds)
 {
   g_autoptr(GDateTime) date = local_date_time (unix_seconds);
 
-  /* The locale's own date and time; ISO 8601 is kept for what people copy
-   * into a support ticket. */
-  return date != NULL ? g_date_time_format (date, "%x %X") : NULL;
+  /* Translators: a date and time in a task's details, see the GDateTime
+     format codes; keep the month a word and the year whole */
+  return date != NULL ? g_date_time_format (date, _("%b %-d, %Y, %H:%M:%S")) : NULL;
 }
 
 char *

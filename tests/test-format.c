@@ -150,10 +150,14 @@ test_timestamp (void)
   g_assert_null (dailies_format_timestamp (0));
   g_assert_null (dailies_format_timestamp_iso8601 (0));
 
-  /* The locale's date and time, not a fixed ISO pattern: under C that is
-   * month/day/year. */
+  /* The month as a word and the whole year: "04/27/26" could be read
+   * either way round. */
   text = dailies_format_timestamp (1777288506);
-  g_assert_cmpstr (text, ==, "04/27/26 11:15:06");
+  g_assert_cmpstr (text, ==, "Apr 27, 2026, 11:15:06");
+  g_free (text);
+  /* A day of one digit, without padding. */
+  text = dailies_format_timestamp (1777288506 - 20 * 86400);
+  g_assert_cmpstr (text, ==, "Apr 7, 2026, 11:15:06");
 
   /* Support details keep ISO 8601 with the offset. */
   iso = dailies_format_timestamp_iso8601 (1777288506);

@@ -37,7 +37,7 @@ typedef struct
   const char *failed;       /* the heading over a failure reason */
   const char *check_every;  /* a row of Preferences */
   const char *empty;        /* the empty page's title */
-  const char *timestamp;    /* 2026-04-27 11:15:06 UTC in the locale's %x %X */
+  const char *timestamp;    /* 2026-04-27 11:15:06 UTC, as the language writes it */
   const char *minutes_ago;  /* 5 minutes ago */
   const char *minute_ago;   /* 1 minute ago */
   const char *date;         /* 2026-04-27, in the task list after a week */
@@ -49,10 +49,10 @@ typedef struct
 static const Expected expectations[] = {
   { "de", " Aufgaben", "1 Aufgabe", "_Einstellungen", "Zeiten", "Fehlergrund", "Prüfintervall",
     "Aufgaben-IDs hier ablegen",
-    "27.04.2026 11:15:06", "vor 5 Minuten", "vor 1 Minute", "27. Apr 2026",
+    "27. Apr 2026, 11:15:06", "vor 5 Minuten", "vor 1 Minute", "27. Apr 2026",
     { "", " Aufgaben ausgewählt" }, "Sortieren", "_Älteste zuerst" },
   { "zh_CN", " 个任务", "1 个任务", "首选项(_P)", "时间", "失败原因", "检查间隔", "将任务 ID 拖放到这里",
-    "2026年04月27日 11时15分06秒", "5 分钟前", "1 分钟前", "2026年4月27日",
+    "2026年4月27日 11:15:06", "5 分钟前", "1 分钟前", "2026年4月27日",
     { "已选择 ", " 个任务" }, "排序", "最早添加(_O)" },
 };
 
