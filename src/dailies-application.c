@@ -287,6 +287,36 @@ dup_api_base (DailiesApplication *self)
   return g_settings_get_string (self->settings, "api-base-url");
 }
 
+/**
+ * dailies_application_dup_api_base_note:
+ *
+ * Returns: (nullable): for Preferences, when the API address in use is
+ *   not the setting's, which one is and why (the demo's own server,
+ *   DAILIES_API_BASE); NULL when it is the setting's
+ */
+char *
+dailies_application_dup_api_base_note (DailiesApplication *self)
+{
+  g_autofree char *setting = NULL;
+  g_autofree char *base = NULL;
+
+  g_return_val_if_fail (DAILIES_IS_APPLICATION (self), NULL);
+
+  base = dup_api_base (self);
+  if (self->demo)
+    /* Translators: %s is an address such as http://127.0.0.1:41234 */
+    return g_strdup_printf (_("The demo’s own server at %s is in use. The address above is used when Dailies runs without --demo."),
+                            base);
+
+  setting = g_settings_get_string (self->settings, "api-base-url");
+  if (g_strcmp0 (base, setting) != 0)
+    /* Translators: %s is an address; DAILIES_API_BASE is the name of a variable, not to be translated */
+    return g_strdup_printf (_("%s is in use, from the DAILIES_API_BASE variable. The address above is used when it is not set."),
+                            base);
+
+  return NULL;
+}
+
 /* A key stored without a host was made for the default API. */
 static gboolean
 is_default_key_host (DailiesApplication *self,

@@ -23,6 +23,7 @@ struct _DailiesPreferencesWindow
   /* Template widgets */
   AdwEntryRow          *base_row;
   AdwActionRow         *base_error_row;
+  AdwActionRow         *base_note_row;     /* the address in use, when not this one */
   GtkToggleButton      *global_button;
   GtkToggleButton      *china_button;
   GtkButton            *key_button;
@@ -199,6 +200,7 @@ dailies_preferences_window_class_init (DailiesPreferencesWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/dailies/Dailies/dailies-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, base_row);
+  gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, base_note_row);
   gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, base_error_row);
   gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, global_button);
   gtk_widget_class_bind_template_child (widget_class, DailiesPreferencesWindow, china_button);
@@ -274,5 +276,26 @@ dailies_preferences_window_new (GtkWindow     *parent,
   update_region_buttons (self);
   update_folder_row (self);
 
+  /* Not the address's field, whose text would be selected: the first
+   * key typed would replace it. */
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (gtk_toggle_button_get_active (self->china_button)
+                                                        ? self->china_button : self->global_button));
+
   return GTK_WIDGET (self);
+}
+
+/**
+ * dailies_preferences_window_set_base_note:
+ * @note: (nullable): why another address than the setting's is in use
+ *   now (the demo's server, DAILIES_API_BASE), or NULL when it is
+ *   the setting's
+ */
+void
+dailies_preferences_window_set_base_note (DailiesPreferencesWindow *self,
+                                          const char               *note)
+{
+  g_return_if_fail (DAILIES_IS_PREFERENCES_WINDOW (self));
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->base_note_row), note != NULL ? note : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->base_note_row), note != NULL);
 }

@@ -19,5 +19,7 @@ G_DECLARE_FINAL_TYPE (DailiesPreferencesWindow, dailies_preferences_window, DAIL
 GtkWidget *dailies_preferences_window_new (GtkWindow     *parent,
                                            GSettings     *settings,
                                            DailiesKeeper *keeper);
+void       dailies_preferences_window_set_base_note (DailiesPreferencesWindow *self,
+                                                     const char               *note);
 
 G_END_DECLS

@@ -519,9 +519,13 @@ preferences_action (GtkWidget  *widget,
 {
   DailiesWindow *self = DAILIES_WINDOW (widget);
   DailiesApplication *app = DAILIES_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  g_autofree char *note = dailies_application_dup_api_base_note (app);
+  GtkWidget *preferences;
 
-  gtk_window_present (GTK_WINDOW (dailies_preferences_window_new (GTK_WINDOW (self), self->settings,
-                                                                 dailies_application_get_keeper (app))));
+  preferences = dailies_preferences_window_new (GTK_WINDOW (self), self->settings,
+                                                dailies_application_get_keeper (app));
+  dailies_preferences_window_set_base_note (DAILIES_PREFERENCES_WINDOW (preferences), note);
+  gtk_window_present (GTK_WINDOW (preferences));
 }
 
 void

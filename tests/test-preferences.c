@@ -101,6 +101,88 @@ check_rate (DailiesApplication *app,
   gtk_window_destroy (preferences);
 }
 
+static gboolean
+is_row_starting (GtkWidget     *widget,
+                 gconstpointer  start)
+{
+  return ADW_IS_PREFERENCES_ROW (widget) && gtk_widget_get_visible (widget) &&
+         g_str_has_prefix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), start);
+}
+
+static GtkWindow *
+open_preferences (DailiesApplication *app)
+{
+  GtkWindow *window = dailies_test_wait_for_window (GTK_APPLICATION (app));
+  GtkWindow *preferences;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.preferences", NULL));
+  preferences = dailies_test_find_toplevel (DAILIES_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (preferences);
+  g_assert_true (dailies_test_wait_until (window_mapped, preferences, 5000));
+
+  return preferences;
+}
+
+/* Preferences opens on the region, not in the address's field, whose
+ * text the first key typed would replace; and it says which address is
+ * in use when it is not the one shown: the demo's own server. */
+static void
+check_address_shown (DailiesApplication *app,
+                     gpointer            data)
+{
+  GtkWindow *preferences = open_preferences (app);
+  GtkWidget *address = dailies_test_find_widget_where (GTK_WIDGET (preferences), is_row_titled, "API Address");
+  GtkWidget *focus = gtk_window_get_focus (preferences);
+
+  g_assert_nonnull (address);
+  g_assert_nonnull (focus);
+  g_assert_false (focus == address || gtk_widget_is_ancestor (focus, address));
+  g_assert_true (GTK_IS_TOGGLE_BUTTON (focus));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (focus)), ==, "Global");
+  g_assert_nonnull (dailies_test_find_widget_where (GTK_WIDGET (preferences), is_row_starting,
+                                                     "The demo’s own server at http://127.0.0.1:"));
+  gtk_window_destroy (preferences);
+}
+
+static void
+test_address_shown (void)
+{
+  g_autoptr(DailiesApplication) app = dailies_application_new ();
+  const char * const argv[] = { "dailies", "--demo", NULL };
+
+  dailies_test_run_app (app, argv, check_address_shown, NULL);
+}
+
+/* The same for an address given in the environment; none when the
+ * setting's is the one in use. */
+static void
+check_environment_address_shown (DailiesApplication *app,
+                                 gpointer            data)
+{
+  GtkWindow *preferences = open_preferences (app);
+
+  g_assert_nonnull (dailies_test_find_widget_where (GTK_WIDGET (preferences), is_row_starting,
+                                                     "http://127.0.0.1:9 is in use, from the DAILIES_API_BASE variable."));
+  gtk_window_destroy (preferences);
+
+  g_settings_set_string (dailies_application_get_settings (app), "api-base-url", "http://127.0.0.1:9");
+  preferences = open_preferences (app);
+  g_assert_null (dailies_test_find_widget_where (GTK_WIDGET (preferences), is_row_starting, "http://127.0.0.1:9 is in use"));
+  gtk_window_destroy (preferences);
+  g_settings_reset (dailies_application_get_settings (app), "api-base-url");
+}
+
+static void
+test_environment_address_shown (void)
+{
+  g_autoptr(DailiesApplication) app = dailies_application_new ();
+  const char * const argv[] = { "dailies", NULL };
+
+  g_setenv ("DAILIES_API_BASE", "http://127.0.0.1:9", TRUE);
+  dailies_test_run_app (app, argv, check_environment_address_shown, NULL);
+  g_unsetenv ("DAILIES_API_BASE");
+}
+
 static void
 test_requests_per_second (void)
 {
@@ -123,6 +205,8 @@ main (int   argc,
   notifications = dailies_test_notifications_start ();
 
   g_test_add_func ("/dailies/preferences/requests-per-second", test_requests_per_second);
+  g_test_add_func ("/dailies/preferences/address-shown", test_address_shown);
+  g_test_add_func ("/dailies/preferences/environment-address-shown", test_environment_address_shown);
 
   status = g_test_run ();
   dailies_test_notifications_stop (notifications);
