@@ -11,11 +11,69 @@
 
 #include "dailies-a11y.h"
 #include "dailies-import.h"
+#include "dailies-task-row.h"
 #include "dailies-window-private.h"
 
 /* ------------------------------------------------------------------ */
 /* Running an import                                                   */
 /* ------------------------------------------------------------------ */
+
+/* Frames to wait for the new task's row to be laid out. */
+#define FOCUS_ROW_FRAMES 10
+
+typedef struct
+{
+  DailiesTask *task;
+  guint        n_frames;
+} FocusRow;
+
+static void
+focus_row_free (FocusRow *focus_row)
+{
+  g_object_unref (focus_row->task);
+  g_free (focus_row);
+}
+
+static gboolean
+focus_row_cb (GtkWidget     *list_view,
+              GdkFrameClock *clock,
+              gpointer       user_data)
+{
+  FocusRow *focus_row = user_data;
+  GtkWidget *focus = gtk_root_get_focus (gtk_widget_get_root (list_view));
+
+  if (focus != NULL && (GTK_IS_EDITABLE (focus) || GTK_IS_TEXT_VIEW (focus)))
+    return G_SOURCE_REMOVE;
+
+  /* The rows on screen, the task's among them once laid out. */
+  for (GtkWidget *item = gtk_widget_get_first_child (list_view); item != NULL;
+       item = gtk_widget_get_next_sibling (item))
+    {
+      GtkWidget *row = gtk_widget_get_first_child (item);
+
+      if (DAILIES_IS_TASK_ROW (row) && dailies_task_row_get_task (DAILIES_TASK_ROW (row)) == focus_row->task)
+        {
+          gtk_widget_grab_focus (item);
+          return G_SOURCE_REMOVE;
+        }
+    }
+
+  return ++focus_row->n_frames < FOCUS_ROW_FRAMES ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+/* The focus goes to the new task's row, from the button or the dialog
+ * that added it, so that the arrow keys go on from there; not from a
+ * field the user is typing in. */
+static void
+focus_row_unless_typing (DailiesWindow *self,
+                         DailiesTask   *task)
+{
+  FocusRow *focus_row = g_new0 (FocusRow, 1);
+
+  focus_row->task = g_object_ref (task);
+  gtk_widget_add_tick_callback (GTK_WIDGET (self->list_view), focus_row_cb, focus_row,
+                                (GDestroyNotify) focus_row_free);
+}
 
 /* Selects @task and scrolls to it, in the list as the user sees it,
  * whatever sorts or filters it. */
@@ -33,12 +91,15 @@ _dailies_window_show_task (DailiesWindow *self,
       if (item != task)
         continue;
 
-      gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), i, TRUE);
+      /* The list's own action, so that its keyboard cursor is there too:
+       * the arrow keys then go on from the new task. */
+      gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.select-item", "(ubb)", i, FALSE, FALSE);
 #if GTK_CHECK_VERSION (4, 12, 0)
       gtk_list_view_scroll_to (self->list_view, i, GTK_LIST_SCROLL_NONE, NULL);
 #else
       gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", i);
 #endif
+      focus_row_unless_typing (self, task);
       return;
     }
 }

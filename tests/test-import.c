@@ -312,6 +312,7 @@ assert_shown (DailiesWindow *window,
   g_autoptr(GtkBitset) selected = NULL;
   g_autoptr(DailiesTask) item = NULL;
   GtkWidget *row;
+  GtkWidget *focus;
   graphene_rect_t bounds;
 
   selected = gtk_selection_model_get_selection (model);
@@ -324,6 +325,10 @@ assert_shown (DailiesWindow *window,
   row = dailies_test_find_row_of (GTK_WIDGET (window->list_view), task);
   g_assert_nonnull (row);
   g_assert_true (gtk_widget_get_mapped (row));
+  /* The keys go on from there: its row has the focus. */
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_nonnull (focus);
+  g_assert_true (focus == row || gtk_widget_is_ancestor (row, focus));
   g_assert_true (gtk_widget_compute_bounds (row, scroller, &bounds));
   g_assert_cmpfloat (bounds.origin.y, >=, -1.0);
   g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, gtk_widget_get_height (scroller) + 1.0);
@@ -431,6 +436,11 @@ test_long_body (DailiesApplication *app)
     out = g_unix_output_stream_new (fds[1], TRUE);
     writer.out = out;
 
+    /* Typing a search meanwhile: the import leaves the focus there. */
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
+    g_assert_true (gtk_widget_has_focus (GTK_WIDGET (window->search_entry)) ||
+                   gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), GTK_WIDGET (window->search_entry)));
+
     dailies_import_add_stream (import, in, "a pipe");
     dailies_window_run_import (window, import);
     thread = g_thread_new ("writer", write_lines_thread, &writer);
@@ -447,6 +457,9 @@ test_long_body (DailiesApplication *app)
     summary = g_strdup_printf (n_added == 1 ? "Import cancelled: Added %u task" : "Import cancelled: Added %u tasks", n_added);
     assert_summary (window, summary);
     g_assert_true (dailies_test_wait_until (progress_hidden, window, WAIT_MS));
+    dailies_test_wait_for_frames (GTK_WIDGET (window));
+    dailies_test_wait_for_frames (GTK_WIDGET (window));
+    g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), GTK_WIDGET (window->search_entry)));
   }
 }
 
