@@ -381,13 +381,25 @@ remove_action (GtkWidget  *widget,
   DailiesWindow *self = DAILIES_WINDOW (widget);
   DailiesTask *task = _dailies_window_get_selected_task (self);
   g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GtkBitset) selected = NULL;
+  guint position;
+  guint n_items;
 
   if (task == NULL)
     return;
 
+  selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  position = gtk_bitset_get_minimum (selected);
   g_ptr_array_add (tasks, g_object_ref (task));
   _dailies_window_remove_tasks (self, tasks);
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+
+  /* As in a file manager: the next task is selected, and has the list's
+   * cursor, so that Delete goes on from there. */
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (self->selection));
+  if (n_items > 0)
+    gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.select-item", "(ubb)",
+                                MIN (position, n_items - 1), FALSE, FALSE);
 }
 
 static void

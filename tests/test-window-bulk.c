@@ -770,9 +770,11 @@ check_undo_with_key (Fixture *f)
 
   click_row (f, 1, NULL);
   id = g_strdup (dailies_task_get_id (task_at (f, 1)));
-  /* One task goes at once, with its Undo. */
+  /* One task goes at once, with its Undo; the next is selected. */
   xdotool (f, "key", "Delete", NULL);
   g_assert_null (dailies_task_store_lookup (store, id));
+  g_assert_true (selected_range_is (f, 1, 1));
+  g_assert_cmpstr (content_page (f), ==, "task");
   g_assert_true (dailies_test_wait_until (window_shows_undo, f->window, 5000));
   g_assert_true (dailies_test_wait_until (one_toast_on_screen, f->window, 5000));
 
