@@ -427,9 +427,16 @@ refresh_action (GtkWidget  *widget,
 {
   DailiesWindow *self = DAILIES_WINDOW (widget);
   DailiesTask *task = _dailies_window_get_selected_task (self);
+  g_autoptr(GPtrArray) tasks = NULL;
 
-  if (task != NULL)
-    dailies_poller_refresh (self->poller, task);
+  if (task == NULL)
+    return;
+
+  /* With its toast, as for several: a finished task's answer may change
+   * nothing on screen, and the press must show it was heard. */
+  tasks = g_ptr_array_new ();
+  g_ptr_array_add (tasks, task);
+  _dailies_window_refresh_tasks (self, tasks);
 }
 
 static void

@@ -1114,6 +1114,8 @@ check_again (DailiesWindow *window,
   LinkWait wait = { task, before };
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.refresh", NULL));
+  /* Heard at once, though a finished task's answer may change nothing. */
+  g_assert_cmpstr (dailies_window_get_last_toast (window), ==, "Checking 1 task again");
   g_assert_true (dailies_test_wait_until (task_has_other_link, &wait, 15000));
 }
 
