@@ -10,6 +10,7 @@
 #include "dailies-format.h"
 #include "dailies-icon.h"
 #include "dailies-task-row.h"
+#include "dailies-thumbnail.h"
 
 struct _DailiesTaskRow
 {
@@ -22,7 +23,7 @@ struct _DailiesTaskRow
   GtkInscription *detail_label;
 
   /* Made when first needed; most rows never need them */
-  GtkPicture     *thumbnail;
+  DailiesThumbnail *thumbnail;
   DailiesIcon    *kept_image;
   GtkProgressBar *progress_bar;
 
@@ -136,21 +137,19 @@ attach (DailiesTaskRow *self,
   gtk_grid_layout_child_set_row_span (cell, row_span);
 }
 
-/* In the status icon's cell, in its place. */
-static GtkPicture *
+/* In the status icon's cell, in its place, as wide (dailies-task-row.ui). */
+static DailiesThumbnail *
 ensure_thumbnail (DailiesTaskRow *self)
 {
   if (self->thumbnail == NULL)
     {
-      GtkWidget *picture = gtk_picture_new ();
+      GtkWidget *picture = dailies_thumbnail_new ();
 
-      gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
-      gtk_widget_set_size_request (picture, 64, 36);
       gtk_widget_set_valign (picture, GTK_ALIGN_CENTER);
       gtk_widget_set_margin_end (picture, 6);
       gtk_widget_add_css_class (picture, "dailies-thumbnail");
       attach (self, picture, GTK_WIDGET (self->status_image), 0, 0, 1, 3);
-      self->thumbnail = GTK_PICTURE (picture);
+      self->thumbnail = DAILIES_THUMBNAIL (picture);
     }
 
   return self->thumbnail;
@@ -203,16 +202,12 @@ static void
 update_thumbnail (DailiesTaskRow *self)
 {
   const char *path = dailies_task_get_thumbnail_path (self->task);
-  g_autofree char *shown = NULL;
 
   if (path == NULL && self->thumbnail == NULL)
     return;
 
-  /* Load the picture only when the path really changed. */
-  if (gtk_picture_get_file (ensure_thumbnail (self)) != NULL)
-    shown = g_file_get_path (gtk_picture_get_file (self->thumbnail));
-  if (g_strcmp0 (shown, path) != 0)
-    gtk_picture_set_filename (self->thumbnail, path);
+  /* Loaded only when the path really changed. */
+  dailies_thumbnail_set_filename (ensure_thumbnail (self), path);
 
   gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), path != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->status_image), path == NULL);

@@ -727,6 +727,66 @@ test_icons_as_images (Fixture       *f,
   gtk_widget_set_default_direction (GTK_TEXT_DIR_LTR);
 }
 
+/* A still @width by @height, written as a PNG under @dir. */
+static char *
+write_still (const char *dir,
+             int         width,
+             int         height)
+{
+  g_autofree guchar *pixels = g_malloc0 ((gsize) width * height * 4);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *name = g_strdup_printf ("still-%dx%d.png", width, height);
+  char *path = g_build_filename (dir, name, NULL);
+
+  for (int i = 0; i < width * height; i++)
+    pixels[i * 4 + 3] = 0xff;
+  bytes = g_bytes_new (pixels, (gsize) width * height * 4);
+  texture = gdk_memory_texture_new (width, height, GDK_MEMORY_DEFAULT, bytes, (gsize) width * 4);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+
+  return path;
+}
+
+/* Where the row's ID starts, from the row's own left edge. */
+static double
+id_start (Fixture *f)
+{
+  GtkWidget *id = dailies_test_find_widget (GTK_WIDGET (f->row), GTK_TYPE_INSCRIPTION, "monospace");
+  graphene_point_t point;
+
+  g_assert_nonnull (id);
+  dailies_test_wait_for_frames (GTK_WIDGET (f->row));
+  g_assert_true (gtk_widget_compute_point (id, GTK_WIDGET (f->row), &GRAPHENE_POINT_INIT (0, 0), &point));
+
+  return point.x;
+}
+
+/* Every row's text starts at the same place: with its state's icon, and
+ * with a kept video's still, landscape or portrait, in its place. */
+static void
+test_text_aligned (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *dir = dailies_test_make_temp_dir ();
+  g_autofree char *landscape = write_still (dir, 96, 54);
+  g_autofree char *portrait = write_still (dir, 54, 96);
+  double with_icon;
+
+  show_fixture (f, "response-success.json");
+  with_icon = id_start (f);
+  g_assert_cmpfloat (with_icon, >, 0);
+
+  dailies_task_set_thumbnail_path (f->task, landscape);
+  g_assert_cmpfloat (id_start (f), ==, with_icon);
+  dailies_task_set_thumbnail_path (f->task, portrait);
+  g_assert_cmpfloat (id_start (f), ==, with_icon);
+  dailies_task_set_thumbnail_path (f->task, NULL);
+  g_assert_cmpfloat (id_start (f), ==, with_icon);
+
+  dailies_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -744,6 +804,7 @@ main (int   argc,
   g_test_add ("/dailies/task-row/kept-path-short", Fixture, NULL, fixture_set_up, test_kept_path_short, fixture_tear_down);
   g_test_add ("/dailies/task-row/rebound", Fixture, NULL, fixture_set_up, test_rebound, fixture_tear_down);
   g_test_add ("/dailies/task-row/icons-as-images", Fixture, NULL, fixture_set_up, test_icons_as_images, fixture_tear_down);
+  g_test_add ("/dailies/task-row/text-aligned", Fixture, NULL, fixture_set_up, test_text_aligned, fixture_tear_down);
 
   return g_test_run ();
 }
