@@ -49,6 +49,7 @@ struct _DailiesApplication
   guint              demo : 1;
   guint              env_base_refused : 1;
   guint              quitting : 1;     /* in shutdown: no window, no import */
+  guint              warm_up_source;   /* loads the player's plugins once idle */
   guint              quit_wait_ms;     /* for each of the waits at quitting */
   /* Launches from the desktop that arrived while quitting, for the next
    * Dailies: whether any did, the files to open, and the token that lets
@@ -179,6 +180,9 @@ tell_window (DailiesApplication *self,
 static gboolean
 warm_up_player_cb (gpointer user_data)
 {
+  DailiesApplication *self = user_data;
+
+  self->warm_up_source = 0;
   dailies_player_warm_up ();
 
   return G_SOURCE_REMOVE;
@@ -217,7 +221,8 @@ store_loaded_cb (GObject      *object,
   maybe_start_poller (self);
   dailies_keeper_start (self->keeper);
   /* Once the window is drawn and nothing else waits. */
-  g_idle_add_full (G_PRIORITY_LOW, warm_up_player_cb, NULL, NULL);
+  if (!self->quitting && self->warm_up_source == 0)
+    self->warm_up_source = g_idle_add_full (G_PRIORITY_LOW, warm_up_player_cb, self, NULL);
 
   if (g_getenv ("DAILIES_BENCH_EXIT_AFTER_DRAWN") != NULL)
     bench_exit_after_next_paint (self);
@@ -288,31 +293,24 @@ dup_api_base (DailiesApplication *self)
 }
 
 /**
- * dailies_application_dup_api_base_note:
+ * dailies_application_dup_api_base_override:
+ * @demo: (out): whether it is the demo's own server
  *
- * Returns: (nullable): for Preferences, when the API address in use is
- *   not the setting's, which one is and why (the demo's own server,
- *   DAILIES_API_BASE); NULL when it is the setting's
+ * Returns: (nullable): the API address in use when it is not necessarily
+ *   the setting's: the demo's own server, or DAILIES_API_BASE; NULL when
+ *   the setting's is used
  */
 char *
-dailies_application_dup_api_base_note (DailiesApplication *self)
+dailies_application_dup_api_base_override (DailiesApplication *self,
+                                           gboolean           *demo)
 {
-  g_autofree char *setting = NULL;
-  g_autofree char *base = NULL;
+  const char *env = g_getenv ("DAILIES_API_BASE");
 
   g_return_val_if_fail (DAILIES_IS_APPLICATION (self), NULL);
 
-  base = dup_api_base (self);
-  if (self->demo)
-    /* Translators: %s is an address such as http://127.0.0.1:41234 */
-    return g_strdup_printf (_("The demo’s own server at %s is in use. The address above is used when Dailies runs without --demo."),
-                            base);
-
-  setting = g_settings_get_string (self->settings, "api-base-url");
-  if (g_strcmp0 (base, setting) != 0)
-    /* Translators: %s is an address; DAILIES_API_BASE is the name of a variable, not to be translated */
-    return g_strdup_printf (_("%s is in use, from the DAILIES_API_BASE variable. The address above is used when it is not set."),
-                            base);
+  *demo = self->demo;
+  if (self->demo || (env != NULL && *env != '\0' && dailies_api_base_is_acceptable (env, NULL)))
+    return dup_api_base (self);
 
   return NULL;
 }
@@ -534,6 +532,7 @@ dailies_application_shutdown (GApplication *app)
 {
   DailiesApplication *self = DAILIES_APPLICATION (app);
   g_autoptr(GError) error = NULL;
+  g_autoptr(GError) late_error = NULL;
 
   /* The waits below turn the main loop, and GApplication still owns its
    * name: a command line may come in meanwhile. */
@@ -561,10 +560,17 @@ dailies_application_shutdown (GApplication *app)
    * it. So the name goes now, after the save, so that the next Dailies
    * finds it all in the file; then what reached this one before the bus
    * let go is answered as during the waits: a launch kept for the next
-   * Dailies, a command line handed back. Nothing can come after. */
+   * Dailies, a command line handed back. Nothing can come after. The
+   * loop turns once more for that: what else would start then (the
+   * notifier's work, loading the player's plugins) goes first, and what
+   * it changes is saved after. */
+  g_clear_handle_id (&self->warm_up_source, g_source_remove);
+  g_clear_object (&self->notifier);
   dailies_release_app_name (self->bus);
   while (g_main_context_iteration (NULL, FALSE))
     ;
+  if (self->store != NULL && !dailies_task_store_flush (self->store, &late_error))
+    g_warning ("store: could not save tasks at exit: %s", late_error->message);
 
   G_APPLICATION_CLASS (dailies_application_parent_class)->shutdown (app);
 }
@@ -576,7 +582,8 @@ window_active_cb (DailiesApplication *self,
                   GParamSpec         *pspec,
                   GtkWindow          *window)
 {
-  dailies_notifier_set_user_present (self->notifier, gtk_window_is_active (window));
+  if (self->notifier != NULL)
+    dailies_notifier_set_user_present (self->notifier, gtk_window_is_active (window));
 }
 
 static DailiesWindow *
@@ -979,6 +986,7 @@ dailies_application_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->key_cancellable);
+  g_clear_handle_id (&self->warm_up_source, g_source_remove);
   g_clear_object (&self->poller);
   g_clear_object (&self->keeper);
   g_clear_object (&self->notifier);

@@ -24,7 +24,8 @@ DailiesKeeper      *dailies_application_get_keeper     (DailiesApplication *self
 void                dailies_application_set_quit_wait  (DailiesApplication *self,
                                                         guint               timeout_ms);
 const char         *dailies_application_get_owner_at_start (DailiesApplication *self);
-char               *dailies_application_dup_api_base_note (DailiesApplication *self);
+char               *dailies_application_dup_api_base_override (DailiesApplication *self,
+                                                               gboolean           *demo);
 gboolean            dailies_application_dup_relaunch   (DailiesApplication   *self,
                                                         const char           *argv0,
                                                         char               ***argv,

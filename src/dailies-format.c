@@ -223,17 +223,34 @@ dailies_format_duration (gint64 seconds)
   return g_strdup_printf (_("%d h %02d min"), (int) (seconds / 3600), (int) ((seconds % 3600) / 60));
 }
 
+/* Whether the user's language is English (or none: C, POSIX). */
+static gboolean
+language_is_english (void)
+{
+  const char *language = g_get_language_names ()[0];
+
+  return g_str_has_prefix (language, "en") || g_str_equal (language, "C") || g_str_equal (language, "POSIX");
+}
+
 /* A date no one reads the wrong way round (%x is 04/27/26 in English),
  * in the language's own order; ISO 8601 is kept for what people copy
- * into a support ticket. */
+ * into a support ticket. A language Dailies has no words for keeps its
+ * locale's own order (%x %X) rather than the English one. */
 char *
 dailies_format_timestamp (gint64 unix_seconds)
 {
-  g_autoptr(GDateTime) date = local_date_time (unix_seconds);
-
   /* Translators: a date and time in a task's details, see the GDateTime
      format codes; keep the month a word and the year whole */
-  return date != NULL ? g_date_time_format (date, _("%b %-d, %Y, %H:%M:%S")) : NULL;
+  static const char english[] = N_("%b %-d, %Y, %H:%M:%S");
+  g_autoptr(GDateTime) date = local_date_time (unix_seconds);
+  const char *format = _(english);
+
+  if (date == NULL)
+    return NULL;
+  if (format == english && !language_is_english ())
+    format = "%x %X";
+
+  return g_date_time_format (date, format);
 }
 
 char *

@@ -180,14 +180,40 @@ clean_copy (const char *text,
   return g_string_free (out, FALSE);
 }
 
-/* What a secret looks like in a pasted script: a value named key, token,
- * secret or password (ANYFAST_API_KEY=…, "X-Api-Key: …"), a bearer
- * token, and an "sk-" key on its own. */
+/* What a secret looks like in a pasted script, group 1 kept and group 2
+ * masked: a value named key, token, secret or password
+ * (ANYFAST_API_KEY=…, ANYFAST_KEY_CN=…, "X-Api-Key: …", --api-key …),
+ * an Authorization header's credentials (Bearer, Basic, Token), curl's
+ * -u user:password, a URL's user:password@, and an sk- or sk_ key on its
+ * own. */
 static const char * const secret_patterns[] = {
-  "(\\b[A-Za-z0-9_-]*(?:key|token|secret|password|passwd)[\"']?\\s*[:=]\\s*)(\"[^\"]*\"?|'[^']*'?|[^\\s\"']+)",
+  "((?<![A-Za-z0-9])-{0,2}[A-Za-z0-9_-]*(?:key|token|secret|password|passwd)[A-Za-z0-9_-]*[\"']?(?:\\s*[:=]\\s*|\\s+(?=[\"']?[A-Za-z0-9_./+=-]{8,})))"
+  "(\"[^\"]*\"?|'[^']*'?|[^\\s\"',}]+)",
+  "(\\bauthorization[\"']?\\s*[:=]\\s*[\"']?(?:[A-Za-z]+\\s+)?)([^\\s\"']+)",
   "(\\bbearer\\s+)([^\\s\"']+)",
-  "(\\b)(sk-[A-Za-z0-9_-]{6,})",
+  "((?:^|\\s)-u\\s*[\"']?[^\\s:\"']+:)([^\\s\"'@]+)",
+  "(://[^\\s/:@]+:)([^\\s/@]+)(?=@)",
+  "((?<![A-Za-z0-9_-]))(sk[-_][A-Za-z0-9_-]{6,})",
 };
+
+/* A task ID is what Details is there to show, whatever names it. */
+static gboolean
+mask_secret_cb (const GMatchInfo *match,
+                GString          *result,
+                gpointer          user_data)
+{
+  g_autofree char *kept = g_match_info_fetch (match, 1);
+  g_autofree char *value = g_match_info_fetch (match, 2);
+  const char *bare = value + strspn (value, "\"'");
+
+  g_string_append (result, kept);
+  if (g_str_has_prefix (bare, "asyntask_") || g_str_has_prefix (bare, "cgt-"))
+    g_string_append (result, value);
+  else
+    g_string_append (result, "•••");
+
+  return FALSE;
+}
 
 /* @line with the secrets in it masked: a skipped line is shown to the
  * person who pasted it (Details), who may be sharing the screen. */
@@ -200,13 +226,21 @@ mask_secrets (char *line)
   if (g_once_init_enter (&initialized))
     {
       for (guint i = 0; i < G_N_ELEMENTS (secret_patterns); i++)
-        regexes[i] = g_regex_new (secret_patterns[i], G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL);
+        {
+          g_autoptr(GError) error = NULL;
+
+          regexes[i] = g_regex_new (secret_patterns[i], G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, &error);
+          if (regexes[i] == NULL)
+            g_critical ("id-parser: a secret's pattern does not compile: %s", error->message);
+        }
       g_once_init_leave (&initialized, 1);
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (regexes); i++)
     {
-      char *masked = g_regex_replace (regexes[i], line, -1, 0, "\\1•••", 0, NULL);
+      char *masked = regexes[i] != NULL
+        ? g_regex_replace_eval (regexes[i], line, -1, 0, 0, mask_secret_cb, NULL, NULL)
+        : NULL;
 
       if (masked != NULL)
         {

@@ -38,6 +38,8 @@ struct _DailiesPreferencesWindow
   /* Owned */
   GSettings            *settings;
   DailiesKeeper        *keeper;
+  char                 *base_in_use;       /* see dailies_preferences_window_set_base_in_use() */
+  gboolean              base_in_use_is_demo;
 
   gboolean              updating_region;
 };
@@ -58,6 +60,26 @@ update_base_row (DailiesPreferencesWindow *self)
   gtk_editable_set_text (GTK_EDITABLE (self->base_row), base);
   if (!dailies_api_base_is_acceptable (base, &error))
     show_base_error (self, error->message);
+}
+
+/* Which address is in use, under the one shown, when they differ. */
+static void
+update_base_note (DailiesPreferencesWindow *self)
+{
+  g_autofree char *setting = g_settings_get_string (self->settings, "api-base-url");
+  g_autofree char *note = NULL;
+
+  if (self->base_in_use_is_demo)
+    /* Translators: %s is an address such as http://127.0.0.1:41234 */
+    note = g_strdup_printf (_("The demo’s own server at %s is in use. The address above is used when Dailies runs without --demo."),
+                            self->base_in_use);
+  else if (self->base_in_use != NULL && g_strcmp0 (self->base_in_use, setting) != 0)
+    /* Translators: %s is an address; DAILIES_API_BASE is the name of a variable, not to be translated */
+    note = g_strdup_printf (_("%s is in use, from the DAILIES_API_BASE variable. The address above is used when it is not set."),
+                            self->base_in_use);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->base_note_row), note != NULL ? note : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->base_note_row), note != NULL);
 }
 
 /* The shortcut in use reads as pressed; a custom address presses none. */
@@ -186,6 +208,7 @@ dailies_preferences_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), DAILIES_TYPE_PREFERENCES_WINDOW);
   g_clear_object (&self->settings);
   g_clear_object (&self->keeper);
+  g_clear_pointer (&self->base_in_use, g_free);
 
   G_OBJECT_CLASS (dailies_preferences_window_parent_class)->dispose (object);
 }
@@ -264,6 +287,7 @@ dailies_preferences_window_new (GtkWindow     *parent,
 
   g_signal_connect_object (settings, "changed::api-base-url", G_CALLBACK (update_base_row), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (settings, "changed::api-base-url", G_CALLBACK (update_region_buttons), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (settings, "changed::api-base-url", G_CALLBACK (update_base_note), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (settings, "changed::save-folder", G_CALLBACK (update_folder_row), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->base_row, "apply", G_CALLBACK (base_applied_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->base_row, "changed", G_CALLBACK (base_changed_cb), self, G_CONNECT_SWAPPED);
@@ -285,17 +309,23 @@ dailies_preferences_window_new (GtkWindow     *parent,
 }
 
 /**
- * dailies_preferences_window_set_base_note:
- * @note: (nullable): why another address than the setting's is in use
- *   now (the demo's server, DAILIES_API_BASE), or NULL when it is
- *   the setting's
+ * dailies_preferences_window_set_base_in_use:
+ * @base: (nullable): the API address in use when it need not be the
+ *   setting's (the demo's server, DAILIES_API_BASE), or NULL
+ * @demo: whether @base is the demo's own server
+ *
+ * Then a note under the address says which is in use, while it is not
+ * the one shown there.
  */
 void
-dailies_preferences_window_set_base_note (DailiesPreferencesWindow *self,
-                                          const char               *note)
+dailies_preferences_window_set_base_in_use (DailiesPreferencesWindow *self,
+                                            const char               *base,
+                                            gboolean                  demo)
 {
   g_return_if_fail (DAILIES_IS_PREFERENCES_WINDOW (self));
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->base_note_row), note != NULL ? note : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->base_note_row), note != NULL);
+  g_free (self->base_in_use);
+  self->base_in_use = g_strdup (base);
+  self->base_in_use_is_demo = demo;
+  update_base_note (self);
 }

@@ -19,7 +19,8 @@ G_DECLARE_FINAL_TYPE (DailiesPreferencesWindow, dailies_preferences_window, DAIL
 GtkWidget *dailies_preferences_window_new (GtkWindow     *parent,
                                            GSettings     *settings,
                                            DailiesKeeper *keeper);
-void       dailies_preferences_window_set_base_note (DailiesPreferencesWindow *self,
-                                                     const char               *note);
+void       dailies_preferences_window_set_base_in_use (DailiesPreferencesWindow *self,
+                                                       const char               *base,
+                                                       gboolean                  demo);
 
 G_END_DECLS

@@ -538,12 +538,13 @@ preferences_action (GtkWidget  *widget,
 {
   DailiesWindow *self = DAILIES_WINDOW (widget);
   DailiesApplication *app = DAILIES_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-  g_autofree char *note = dailies_application_dup_api_base_note (app);
+  gboolean demo = FALSE;
+  g_autofree char *base_in_use = dailies_application_dup_api_base_override (app, &demo);
   GtkWidget *preferences;
 
   preferences = dailies_preferences_window_new (GTK_WINDOW (self), self->settings,
                                                 dailies_application_get_keeper (app));
-  dailies_preferences_window_set_base_note (DAILIES_PREFERENCES_WINDOW (preferences), note);
+  dailies_preferences_window_set_base_in_use (DAILIES_PREFERENCES_WINDOW (preferences), base_in_use, demo);
   gtk_window_present (GTK_WINDOW (preferences));
 }
 

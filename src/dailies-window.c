@@ -97,15 +97,36 @@ _dailies_window_show_toast_after_frame (DailiesWindow *self,
     }
 }
 
+static void
+text_toast_dismissed_cb (DailiesWindow *self,
+                         AdwToast      *toast)
+{
+  if (self->text_toast == toast)
+    g_clear_weak_pointer (&self->text_toast);
+}
+
 void
 _dailies_window_add_toast (DailiesWindow *self,
                            const char    *text)
 {
-  AdwToast *toast = adw_toast_new (text);
+  AdwToast *toast;
 
+  /* Said once while it shows: F5 held down repeats its key thirty times
+   * a second, and libadwaita 1.2 would show each toast in turn. */
+  if (self->text_toast != NULL && g_strcmp0 (adw_toast_get_title (self->text_toast), text) == 0)
+    {
+      /* Still what was said last. */
+      g_free (self->last_toast);
+      self->last_toast = g_strdup (text);
+      return;
+    }
+
+  toast = adw_toast_new (text);
   /* Long messages (paths, reasons) must stay readable. */
   if (g_utf8_strlen (text, -1) > 60)
     adw_toast_set_timeout (toast, 10);
+  g_set_weak_pointer (&self->text_toast, toast);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (text_toast_dismissed_cb), self, G_CONNECT_SWAPPED);
   _dailies_window_show_toast (self, toast);
 }
 
@@ -704,6 +725,7 @@ dailies_window_dispose (GObject *object)
     }
 
   g_clear_weak_pointer (&self->undo_toast);
+  g_clear_weak_pointer (&self->text_toast);
   g_cancellable_cancel (self->cancellable);
   if (self->saving != NULL)
     g_cancellable_cancel (self->saving);

@@ -158,6 +158,13 @@ test_timestamp (void)
   /* A day of one digit, without padding. */
   text = dailies_format_timestamp (1777288506 - 20 * 86400);
   g_assert_cmpstr (text, ==, "Apr 7, 2026, 11:15:06");
+  g_free (text);
+  /* A language Dailies has no words for keeps its locale's own order
+   * (here the C locale's), not the English one. */
+  g_setenv ("LANGUAGE", "fr", TRUE);
+  text = dailies_format_timestamp (1777288506);
+  g_assert_cmpstr (text, ==, "04/27/26 11:15:06");
+  g_unsetenv ("LANGUAGE");
 
   /* Support details keep ISO 8601 with the offset. */
   iso = dailies_format_timestamp_iso8601 (1777288506);

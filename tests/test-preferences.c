@@ -160,16 +160,24 @@ check_environment_address_shown (DailiesApplication *app,
                                  gpointer            data)
 {
   GtkWindow *preferences = open_preferences (app);
+  GSettings *settings = dailies_application_get_settings (app);
 
   g_assert_nonnull (dailies_test_find_widget_where (GTK_WIDGET (preferences), is_row_starting,
                                                      "http://127.0.0.1:9 is in use, from the DAILIES_API_BASE variable."));
+
+  /* The address set to the variable's: nothing to say; set to another
+   * while the window is open: said again. */
+  g_settings_set_string (settings, "api-base-url", "http://127.0.0.1:9");
+  g_assert_null (dailies_test_find_widget_where (GTK_WIDGET (preferences), is_row_starting, "http://127.0.0.1:9 is in use"));
+  g_settings_set_string (settings, "api-base-url", "https://www.anyfast.com.cn");
+  g_assert_nonnull (dailies_test_find_widget_where (GTK_WIDGET (preferences), is_row_starting, "http://127.0.0.1:9 is in use"));
   gtk_window_destroy (preferences);
 
-  g_settings_set_string (dailies_application_get_settings (app), "api-base-url", "http://127.0.0.1:9");
+  g_settings_set_string (settings, "api-base-url", "http://127.0.0.1:9");
   preferences = open_preferences (app);
   g_assert_null (dailies_test_find_widget_where (GTK_WIDGET (preferences), is_row_starting, "http://127.0.0.1:9 is in use"));
   gtk_window_destroy (preferences);
-  g_settings_reset (dailies_application_get_settings (app), "api-base-url");
+  g_settings_reset (settings, "api-base-url");
 }
 
 static void

@@ -761,6 +761,58 @@ check_copy_details_from_list (Fixture *f)
   g_assert_nonnull (strstr (copied, expected));
 }
 
+static gboolean
+is_toast_close_button (GtkWidget     *widget,
+                       gconstpointer  data)
+{
+  return GTK_IS_BUTTON (widget) && gtk_widget_get_ancestor (widget, g_type_from_name ("AdwToastWidget")) != NULL &&
+         g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (widget)), "window-close-symbolic") == 0;
+}
+
+static gboolean
+no_toast_on_screen (gpointer user_data)
+{
+  guint n_toasts = 0;
+
+  count_toasts (user_data, &n_toasts);
+  return n_toasts == 0;
+}
+
+static gboolean
+toast_on_screen (gpointer user_data)
+{
+  return !no_toast_on_screen (user_data);
+}
+
+/* Closes the toast on screen with its close button, as a person would. */
+static void
+close_toast (Fixture *f)
+{
+  GtkWidget *close = dailies_test_find_widget_where (GTK_WIDGET (f->window), is_toast_close_button, NULL);
+
+  g_assert_nonnull (close);
+  g_signal_emit_by_name (close, "clicked");
+  g_assert_true (dailies_test_wait_until (no_toast_on_screen, f->window, 5000));
+}
+
+/* F5 held down repeats: one toast says so, not one a key (libadwaita
+ * shows toasts one after the other: the next would come once this one
+ * is closed). */
+static void
+check_again_held_down (Fixture *f)
+{
+  click_row (f, first_with_video (f), NULL);
+  /* Those of the steps before, and any waiting behind them. */
+  while (dailies_test_wait_until (toast_on_screen, f->window, 1000))
+    close_toast (f);
+
+  xdotool (f, "key", "F5", "key", "F5", "key", "F5", "key", "F5", NULL);
+  g_assert_true (dailies_test_wait_until (toast_on_screen, f->window, 5000));
+  g_assert_cmpstr (dailies_window_get_last_toast (f->window), ==, "Checking 1 task again");
+  close_toast (f);
+  g_assert_false (dailies_test_wait_until (toast_on_screen, f->window, 1500));
+}
+
 /* Ctrl+Z is the removal's Undo while its toast is up. */
 static void
 check_undo_with_key (Fixture *f)
@@ -837,6 +889,8 @@ keys_body (DailiesApplication *app,
   check_space_after_clicking_video (&f);
   g_test_message ("copy_details_from_list");
   check_copy_details_from_list (&f);
+  g_test_message ("check_again_held_down");
+  check_again_held_down (&f);
   g_test_message ("undo_with_key");
   check_undo_with_key (&f);
   g_test_message ("search_when_narrow");
