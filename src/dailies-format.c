@@ -223,13 +223,14 @@ dailies_format_duration (gint64 seconds)
   return g_strdup_printf (_("%d h %02d min"), (int) (seconds / 3600), (int) ((seconds % 3600) / 60));
 }
 
-/* Whether the user's language is English (or none: C, POSIX). */
+/* Whether the user's language is English, or none (C, C.UTF-8, POSIX). */
 static gboolean
 language_is_english (void)
 {
   const char *language = g_get_language_names ()[0];
 
-  return g_str_has_prefix (language, "en") || g_str_equal (language, "C") || g_str_equal (language, "POSIX");
+  return g_str_has_prefix (language, "en") || g_str_has_prefix (language, "POSIX") ||
+         (language[0] == 'C' && (language[1] == '\0' || language[1] == '.' || language[1] == '@'));
 }
 
 /* A date no one reads the wrong way round (%x is 04/27/26 in English),

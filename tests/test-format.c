@@ -164,6 +164,11 @@ test_timestamp (void)
   g_setenv ("LANGUAGE", "fr", TRUE);
   text = dailies_format_timestamp (1777288506);
   g_assert_cmpstr (text, ==, "04/27/26 11:15:06");
+  g_free (text);
+  /* No language at all (Debian's default, C.UTF-8) is English. */
+  g_setenv ("LANGUAGE", "C.UTF-8", TRUE);
+  text = dailies_format_timestamp (1777288506);
+  g_assert_cmpstr (text, ==, "Apr 27, 2026, 11:15:06");
   g_unsetenv ("LANGUAGE");
 
   /* Support details keep ISO 8601 with the offset. */
