@@ -185,7 +185,8 @@ clean_copy (const char *text,
  * (ANYFAST_API_KEY=…, ANYFAST_KEY_CN=…, "X-Api-Key: …", --api-key …),
  * an Authorization header's credentials (Bearer, Basic, Token), curl's
  * -u user:password, a URL's user:password@, and an sk- or sk_ key on its
- * own. */
+ * own. (A line holding a task ID, even one cut short, is never skipped
+ * whole: only the cut ID is shown, so no ID is masked.) */
 static const char * const secret_patterns[] = {
   "((?<![A-Za-z0-9])-{0,2}[A-Za-z0-9_-]*(?:key|token|secret|password|passwd)[A-Za-z0-9_-]*[\"']?(?:\\s*[:=]\\s*|\\s+(?=[\"']?[A-Za-z0-9_./+=-]{8,})))"
   "(\"[^\"]*\"?|'[^']*'?|[^\\s\"',}]+)",
@@ -195,25 +196,6 @@ static const char * const secret_patterns[] = {
   "(://[^\\s/:@]+:)([^\\s/@]+)(?=@)",
   "((?<![A-Za-z0-9_-]))(sk[-_][A-Za-z0-9_-]{6,})",
 };
-
-/* A task ID is what Details is there to show, whatever names it. */
-static gboolean
-mask_secret_cb (const GMatchInfo *match,
-                GString          *result,
-                gpointer          user_data)
-{
-  g_autofree char *kept = g_match_info_fetch (match, 1);
-  g_autofree char *value = g_match_info_fetch (match, 2);
-  const char *bare = value + strspn (value, "\"'");
-
-  g_string_append (result, kept);
-  if (g_str_has_prefix (bare, "asyntask_") || g_str_has_prefix (bare, "cgt-"))
-    g_string_append (result, value);
-  else
-    g_string_append (result, "•••");
-
-  return FALSE;
-}
 
 /* @line with the secrets in it masked: a skipped line is shown to the
  * person who pasted it (Details), who may be sharing the screen. */
@@ -239,7 +221,7 @@ mask_secrets (char *line)
   for (guint i = 0; i < G_N_ELEMENTS (regexes); i++)
     {
       char *masked = regexes[i] != NULL
-        ? g_regex_replace_eval (regexes[i], line, -1, 0, 0, mask_secret_cb, NULL, NULL)
+        ? g_regex_replace (regexes[i], line, -1, 0, "\\1•••", 0, NULL)
         : NULL;
 
       if (masked != NULL)

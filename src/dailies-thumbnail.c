@@ -98,14 +98,6 @@ dailies_thumbnail_new (void)
   return g_object_new (DAILIES_TYPE_THUMBNAIL, NULL);
 }
 
-const char *
-dailies_thumbnail_get_filename (DailiesThumbnail *self)
-{
-  g_return_val_if_fail (DAILIES_IS_THUMBNAIL (self), NULL);
-
-  return self->filename;
-}
-
 void
 dailies_thumbnail_set_filename (DailiesThumbnail *self,
                                 const char       *filename)

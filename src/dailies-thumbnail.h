@@ -14,8 +14,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (DailiesThumbnail, dailies_thumbnail, DAILIES, THUMBNAIL, GtkWidget)
 
 GtkWidget  *dailies_thumbnail_new          (void);
-/* The image file shown, or NULL. */
-const char *dailies_thumbnail_get_filename (DailiesThumbnail *self);
 /* Loads @filename (a small PNG; NULL shows nothing). One that cannot be
  * read shows nothing, and says why in the log. */
 void        dailies_thumbnail_set_filename (DailiesThumbnail *self,

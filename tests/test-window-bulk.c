@@ -635,6 +635,19 @@ leaflet_folded (gpointer user_data)
   return adw_leaflet_get_folded (user_data);
 }
 
+/* The window made 400 px wide, one pane at a time; its size before in
+ * @width and @height, to give back. */
+static void
+make_narrow (Fixture    *f,
+             AdwLeaflet *leaflet,
+             int        *width,
+             int        *height)
+{
+  gtk_window_get_default_size (GTK_WINDOW (f->window), width, height);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 400, *height);
+  g_assert_true (dailies_test_wait_until (leaflet_folded, leaflet, 5000));
+}
+
 /* In a narrow window a plain click goes on to the task; a Ctrl-click
  * only selects. */
 static void
@@ -646,9 +659,7 @@ check_narrow_click (Fixture *f)
 
   while (gtk_widget_get_parent (sidebar) != GTK_WIDGET (leaflet))
     sidebar = gtk_widget_get_ancestor (gtk_widget_get_parent (sidebar), GTK_TYPE_BOX);
-  gtk_window_get_default_size (GTK_WINDOW (f->window), &width, &height);
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 400, height);
-  g_assert_true (dailies_test_wait_until (leaflet_folded, leaflet, 5000));
+  make_narrow (f, leaflet, &width, &height);
   dailies_test_wait_for_frames (GTK_WIDGET (f->window));
   g_assert_true (adw_leaflet_get_visible_child (leaflet) == sidebar);
 
@@ -852,9 +863,7 @@ check_search_when_narrow (Fixture *f)
   GtkEditable *entry = GTK_EDITABLE (dailies_test_find_widget (GTK_WIDGET (search_bar), GTK_TYPE_SEARCH_ENTRY, NULL));
   int width, height;
 
-  gtk_window_get_default_size (GTK_WINDOW (f->window), &width, &height);
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 400, height);
-  g_assert_true (dailies_test_wait_until (leaflet_folded, leaflet, 5000));
+  make_narrow (f, leaflet, &width, &height);
   dailies_test_wait_for_frames (GTK_WIDGET (f->window));
   click_row (f, 0, NULL);
   g_assert_false (gtk_widget_is_ancestor (GTK_WIDGET (f->list_view), adw_leaflet_get_visible_child (leaflet)));
