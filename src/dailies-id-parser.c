@@ -12,6 +12,7 @@
 
 #include "dailies-id-hash.h"
 #include "dailies-id-parser.h"
+#include "dailies-utf8.h"
 
 #define ASYNTASK_PREFIX "asyntask_"
 #define ASYNTASK_PREFIX_LEN 9
@@ -295,7 +296,7 @@ looks_like_attempt (const char *token,
     return TRUE;
 
   for (gsize i = 0; i + 8 <= length; i++)
-    if (g_ascii_strncasecmp (token + i, "asyntask", 8) == 0)
+    if ((token[i] == 'a' || token[i] == 'A') && g_ascii_strncasecmp (token + i, "asyntask", 8) == 0)
       return TRUE;
 
   return FALSE;
@@ -770,6 +771,25 @@ typedef struct
   PlainMember members[PLAIN_MAX_MEMBERS];
 } Plain;
 
+/* A member's name as read_plain_string() takes it, its colon and the
+ * blanks after: *@p moved to its value. */
+static gboolean
+read_plain_name (const char  **p,
+                 const char   *end,
+                 PlainMember  *member)
+{
+  const char *s = *p;
+
+  if (!read_plain_string (&s, end, &member->name, &member->name_length))
+    return FALSE;
+  s = skip_json_space (s, end);
+  if (s >= end || *s != ':')
+    return FALSE;
+
+  *p = skip_json_space (s + 1, end);
+  return TRUE;
+}
+
 /* A string as read_plain_string() takes it, or an object of such strings,
  * each name once, into @plain; *@p moved past it. */
 static gboolean
@@ -798,13 +818,8 @@ read_plain_value (const char **p,
       if (plain->n_members == PLAIN_MAX_MEMBERS)
         return FALSE;
       member = &plain->members[plain->n_members];
-      if (!read_plain_string (&s, end, &member->name, &member->name_length))
-        return FALSE;
-      s = skip_json_space (s, end);
-      if (s >= end || *s != ':')
-        return FALSE;
-      s = skip_json_space (s + 1, end);
-      if (!read_plain_string (&s, end, &member->value, &member->value_length))
+      if (!read_plain_name (&s, end, member) ||
+          !read_plain_string (&s, end, &member->value, &member->value_length))
         return FALSE;
       /* json-glib keeps the last of a name given twice: the long way. */
       for (guint i = 0; i < plain->n_members; i++)
@@ -911,6 +926,25 @@ plain_to_text (const Plain *plain)
  * export's import. Anything else (escapes, non-ASCII, numbers, nesting)
  * is left to JsonParser, so both ways read the same. */
 static gboolean
+read_plain_child (const char  **p,
+                  const char   *end,
+                  gboolean      is_object,
+                  PlainMember  *member,
+                  Plain        *plain)
+{
+  const char *s = skip_json_space (*p, end);
+
+  if (is_object && !read_plain_name (&s, end, member))
+    return FALSE;
+
+  if (!read_plain_value (&s, end, plain))
+    return FALSE;
+
+  *p = skip_json_space (s, end);
+  return TRUE;
+}
+
+static gboolean
 read_plain_segment (const GString  *segment,
                     gboolean        is_object,
                     PlainMember    *member,
@@ -919,18 +953,38 @@ read_plain_segment (const GString  *segment,
   const char *p = segment->str;
   const char *end = p + segment->len;
 
-  p = skip_json_space (p, end);
-  if (is_object)
-    {
-      if (!read_plain_string (&p, end, &member->name, &member->name_length))
-        return FALSE;
-      p = skip_json_space (p, end);
-      if (p >= end || *p != ':')
-        return FALSE;
-      p = skip_json_space (p + 1, end);
-    }
+  return read_plain_child (&p, end, is_object, member, plain) && p == end;
+}
 
-  return read_plain_value (&p, end, plain) && skip_json_space (p, end) == end;
+/* What end_segment() does with a child read the plain way. */
+static void
+take_plain_child (Frame             *frame,
+                  const PlainMember *member,
+                  const Plain       *plain)
+{
+  if (frame->is_object)
+    {
+      if (plain_name_is (member->name, member->name_length, "task_id"))
+        {
+          g_clear_pointer (&frame->task_id, g_free);
+          if (!plain->is_object)
+            frame->task_id = plain_task_id (plain->value, plain->value_length);
+        }
+      frame_took (frame, plain_walk (frame->out, plain, TRUE));
+    }
+  else
+    {
+      Held held = plain_walk (frame->out, plain, FALSE);
+
+      if (held == HELD_NOTHING)
+        {
+          g_autofree char *text = plain_to_text (plain);
+
+          add_rejected (frame->out, text, strlen (text));
+          held = HELD_REJECTED;
+        }
+      frame_took (frame, held);
+    }
 }
 
 /* One array element or object member, complete in walker->segment. */
@@ -946,29 +1000,7 @@ end_segment (Walker *walker)
 
   if (read_plain_segment (walker->segment, frame->is_object, &member, &plain))
     {
-      if (frame->is_object)
-        {
-          if (plain_name_is (member.name, member.name_length, "task_id"))
-            {
-              g_clear_pointer (&frame->task_id, g_free);
-              if (!plain.is_object)
-                frame->task_id = plain_task_id (plain.value, plain.value_length);
-            }
-          frame_took (frame, plain_walk (frame->out, &plain, TRUE));
-        }
-      else
-        {
-          Held held = plain_walk (frame->out, &plain, FALSE);
-
-          if (held == HELD_NOTHING)
-            {
-              g_autofree char *text = plain_to_text (&plain);
-
-              add_rejected (frame->out, text, strlen (text));
-              held = HELD_REJECTED;
-            }
-          frame_took (frame, held);
-        }
+      take_plain_child (frame, &member, &plain);
       g_string_truncate (walker->segment, 0);
       return;
     }
@@ -1251,6 +1283,48 @@ walker_step (Walker *walker,
     open_up_segment (walker);
 }
 
+/* A whole child at @text, read in place: a plain one (see
+ * read_plain_segment()) followed by its comma or the closing bracket, as
+ * walker_step() would have taken it a byte at a time into the segment.
+ * Returns how many bytes it took, closing punctuation included, or 0 for
+ * the byte-at-a-time way: past the document's first bytes (kept for
+ * rejecting it whole), with nothing of the child read yet, and within
+ * what the byte-at-a-time way parses whole. A 6 MB array of task objects
+ * was read in half the time. */
+static gsize
+walker_take_plain_child (Walker     *walker,
+                         const char *text,
+                         gsize       length)
+{
+  const char *p = text;
+  const char *end = text + MIN (length, (gsize) SEGMENT_MAX);
+  Frame *frame;
+  PlainMember member;
+  Plain plain;
+  char c;
+
+  if (!walker->started || walker->closed || walker->in_string || walker->seg_depth > 0 ||
+      walker->segment->len > 0 || walker->only_punctuation || walker->head->len < HEAD_MAX ||
+      walker->frames->len >= MAX_NESTING)
+    return 0;
+
+  frame = &g_array_index (walker->frames, Frame, walker->frames->len - 1);
+  if (!read_plain_child (&p, end, frame->is_object, &member, &plain) || p >= end)
+    return 0;
+
+  c = *p;
+  if (c != ',' && c != (frame->is_object ? '}' : ']'))
+    return 0;
+
+  take_plain_child (frame, &member, &plain);
+  frame->has_child = TRUE;
+  frame->after_comma = c == ',';
+  if (c != ',')
+    pop_frame (walker);
+
+  return p + 1 - text;
+}
+
 static void
 walker_feed (Walker     *walker,
              const char *text,
@@ -1258,7 +1332,16 @@ walker_feed (Walker     *walker,
 {
   for (gsize i = 0; i < length && !walker->invalid; i++)
     {
-      char c = text[i];
+      gsize taken = walker_take_plain_child (walker, text + i, length - i);
+      char c;
+
+      if (taken > 0)
+        {
+          i += taken - 1;
+          continue;
+        }
+
+      c = text[i];
 
       if (walker->started || !g_ascii_isspace (c))
         {
@@ -1386,8 +1469,10 @@ parse_line (Parser     *parser,
   first = !parser->seen_content;
   parser->seen_content = TRUE;
 
-  /* JSON Lines: one object (or list) per line. */
-  if ((line[0] == '{' || line[0] == '[') && try_json (parser, line, length))
+  /* JSON Lines: one object (or list) per line, ending with its bracket
+   * (not, say, an element of a pretty-printed list with its comma). */
+  if ((line[0] == '{' || line[0] == '[') && (line[length - 1] == '}' || line[length - 1] == ']') &&
+      try_json (parser, line, length))
     return;
 
   if (scan_text (parser, line, length, TRUE) != HELD_NOTHING)
@@ -1614,6 +1699,7 @@ take_checked (DailiesIdStream *self,
 {
   g_autoptr(GByteArray) joined = NULL;
   const char *valid_end;
+  gsize ascii;
 
   if (self->undecoded->len > 0)
     {
@@ -1624,7 +1710,8 @@ take_checked (DailiesIdStream *self,
       length = joined->len;
     }
 
-  if (!g_utf8_validate_len (text, length, &valid_end))
+  ascii = dailies_utf8_plain_ascii_length (text, length);
+  if (ascii < length && !g_utf8_validate_len (text + ascii, length - ascii, &valid_end))
     {
       gsize rest = text + length - valid_end;
 

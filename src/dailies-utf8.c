@@ -15,9 +15,9 @@
 #define ONES  G_GUINT64_CONSTANT (0x0101010101010101)
 #define HIGHS G_GUINT64_CONSTANT (0x8080808080808080)
 
-gboolean
-dailies_utf8_is_plain_ascii (const char *text,
-                             gsize       length)
+gsize
+dailies_utf8_plain_ascii_length (const char *text,
+                                 gsize       length)
 {
   gsize i = 0;
 
@@ -28,13 +28,19 @@ dailies_utf8_is_plain_ascii (const char *text,
       memcpy (&word, text + i, sizeof word);
       /* A high bit set, or a zero byte. */
       if ((word & HIGHS) != 0 || ((word - ONES) & ~word & HIGHS) != 0)
-        return FALSE;
+        break;
     }
-  for (; i < length; i++)
-    if (text[i] == '\0' || (text[i] & 0x80) != 0)
-      return FALSE;
+  while (i < length && text[i] != '\0' && (text[i] & 0x80) == 0)
+    i++;
 
-  return TRUE;
+  return i;
+}
+
+gboolean
+dailies_utf8_is_plain_ascii (const char *text,
+                             gsize       length)
+{
+  return dailies_utf8_plain_ascii_length (text, length) == length;
 }
 
 gboolean

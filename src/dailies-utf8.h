@@ -14,6 +14,11 @@ G_BEGIN_DECLS
 gboolean dailies_utf8_is_plain_ascii (const char *text,
                                       gsize       length);
 
+/* How many of the @length bytes at @text's start are ASCII without a NUL,
+ * found the same way: a list's text is validated past them only. */
+gsize    dailies_utf8_plain_ascii_length (const char *text,
+                                          gsize       length);
+
 /* TRUE when the @length bytes of @text are valid UTF-8 without a NUL. */
 gboolean dailies_utf8_is_valid       (const char *text,
                                       gsize       length);

@@ -888,6 +888,89 @@ test_stream_big_document (void)
   assert_same_result (whole, cut);
 }
 
+/* Past a document's first 512 bytes, a plain child (a string, or a flat
+ * object of strings) whole in the text at hand is read in place rather
+ * than a byte at a time: the same IDs, rejected children, repeats and
+ * verdict on the document as when every byte comes on its own (when no
+ * child is ever whole in hand), for tricky children and broken
+ * documents alike, and inside an element big enough to be opened up. */
+static void
+test_stream_in_place (void)
+{
+  g_autoptr(GString) pad = g_string_new ("padding " ID_SUCCESS);
+  g_autoptr(GString) big = g_string_new ("{\"code\": \"success\", \"data\": [\n");
+  const char *children =
+    "{\"status\": \"SUCCESS\"}, {\"task_id\": \"bad id\", \"note\": \"see " ID_QUEUED "\"},\n"
+    " {\"a\": \"1\", \"a\": \"" ID_FAILURE "\"}, {}, {\"task_id\": \" " ID_ULTRA " \", \"m\": \"d\\u00e9\"},\n"
+    " \"plain\", {\"k\": \"\xC3\xA9 " ID_CGT "\"}, {\"x\":\"y\" , \"task_id\" :\"" ID_ULTRA "\"},\n"
+    " \"asyntask_short\", 42, null, true, [\"" ID_QUEUED "\", {\"task_id\": \"" ID_FAILURE "\"}],\n"
+    " {\"task_id\": \"" ID_SUCCESS "\", \"task_id\": \"nope\"}, {\"n\": {\"task_id\": \"" ID_CGT "\"}},\n"
+    "\t\"a \\\"quoted\\\" ] }\", {\"task_id\":\"asyntask_AbCdEfGhIjKlMnOpQrStUv\"}\r\n";
+  const char *documents[] = {
+    "[\"PAD\", KIDS]",
+    "[\"PAD\", KIDS]  \n",
+    "{\"pad\": \"PAD\", \"list\": [KIDS], \"task_id\": \"" ID_SUCCESS "\", \"b\": \"" ID_QUEUED "\"}",
+    "{\"pad\": \"PAD\", \"task_id\": \"nope\", \"list\": [KIDS], \"b\": \"" ID_QUEUED "\", \"c\": \"x\"}",
+    /* Not JSON: read as lines. */
+    "[\"PAD\", KIDS,]",
+    "[\"PAD\", KIDS, , \"" ID_QUEUED "\"]",
+    "[\"PAD\", KIDS}",
+    "[\"PAD\", KIDS",
+    "[\"PAD\", KIDS] \"" ID_QUEUED "\"",
+    "[\"PAD\", KIDS, 4\"" ID_QUEUED "\", \"y\"]",
+    "{\"pad\": \"PAD\", \"list\": [KIDS], \"b\" \"" ID_QUEUED "\"}",
+    "{\"pad\": \"PAD\", \"list\": [KIDS], \"b\": \"" ID_QUEUED "\",}",
+  };
+
+  while (pad->len < 700)
+    g_string_append (pad, " more padding");
+
+  for (guint d = 0; d < G_N_ELEMENTS (documents); d++)
+    {
+      g_autoptr(GString) document = g_string_new (documents[d]);
+      const char *text = document->str;
+      gsize size;
+
+      g_string_replace (document, "PAD", pad->str, 1);
+      g_string_replace (document, "KIDS", children, 1);
+      text = document->str;
+      size = document->len;
+      g_autoptr(GArray) bytes = g_array_new (TRUE, TRUE, sizeof (gsize));
+
+      for (gsize at = 1; at < size; at++)
+        g_array_append_val (bytes, at);
+
+      /* The whole text at once against a byte at a time… */
+      assert_cut_same (text, size, TRUE, (const gsize *) bytes->data);
+      assert_cut_same (text, size, FALSE, (const gsize *) bytes->data);
+      /* …and against the text cut once, anywhere past the padding. */
+      for (gsize at = pad->len; at < size; at++)
+        {
+          gsize one[] = { at, 0 };
+
+          assert_cut_same (text, size, TRUE, one);
+        }
+    }
+
+  /* An element bigger than what is parsed whole, opened up: its own
+   * children read in place too. */
+  for (guint i = 0; i < 2000; i++)
+    g_string_append_printf (big, "  {\"task_id\": \"asyntask_Big%05uAbCdEfGhIjKl\", \"status\": \"SUCCESS\"}, \"x%u\",\n",
+                            i, i % 7);
+  g_string_append_printf (big, "  %s\n]}\n", children);
+  g_assert_cmpuint (big->len, >, 64 * 1024);
+  {
+    g_autoptr(GArray) bytes = g_array_new (TRUE, TRUE, sizeof (gsize));
+    g_autoptr(DailiesIdParseResult) whole = dailies_id_parser_parse_text (big->str, big->len);
+
+    for (gsize at = 1; at < big->len; at++)
+      g_array_append_val (bytes, at);
+    assert_cut_same (big->str, big->len, TRUE, (const gsize *) bytes->data);
+    g_assert_cmpuint (whole->ids->len, >, 2000);
+    g_assert_cmpuint (whole->n_rejected, >=, 2000);
+  }
+}
+
 /* A list that stops being text part way through a chunk (a log with a
  * core dump at its end) still hands over the IDs of its whole lines before
  * that point, as lines and as a JSON document read so far; the line the
@@ -1188,6 +1271,7 @@ main (int   argc,
   g_test_add_func ("/dailies/id-parser/check-file-info", test_check_file_info);
   g_test_add_func ("/dailies/id-parser/stream-fixtures", test_stream_fixtures);
   g_test_add_func ("/dailies/id-parser/stream-every-offset", test_stream_every_offset);
+  g_test_add_func ("/dailies/id-parser/stream-in-place", test_stream_in_place);
   g_test_add_func ("/dailies/id-parser/stream-big-document", test_stream_big_document);
   g_test_add_func ("/dailies/id-parser/stream-json-as-it-comes", test_stream_json_as_it_comes);
   g_test_add_func ("/dailies/id-parser/stream-bounded-memory", test_stream_bounded_memory);
