@@ -250,7 +250,12 @@ add_rejected (Parser     *parser,
 
   parser->result->n_rejected++;
   if (parser->result->rejected->len < DAILIES_ID_PARSER_MAX_REJECTED)
-    g_ptr_array_add (parser->result->rejected, mask_secrets (g_steal_pointer (&copy)));
+    {
+      /* Masked before it is cut: "•••" can be longer than what it hides. */
+      g_autofree char *masked = mask_secrets (clean_copy (text, length, 4 * DAILIES_ID_PARSER_REJECTED_CHARS));
+
+      g_ptr_array_add (parser->result->rejected, clean_copy (masked, strlen (masked), DAILIES_ID_PARSER_REJECTED_CHARS));
+    }
 }
 
 static gboolean
@@ -760,6 +765,7 @@ typedef struct
   gsize       name_length;
   const char *value;
   gsize       value_length;
+  gboolean    is_string;       /* or a literal: read_plain_literal() */
 } PlainMember;
 
 typedef struct
@@ -790,8 +796,42 @@ read_plain_name (const char  **p,
   return TRUE;
 }
 
-/* A string as read_plain_string() takes it, or an object of such strings,
- * each name once, into @plain; *@p moved past it. */
+/* null, true, false or an integer at *@p: its text in @start and @length,
+ * *@p moved past it. JsonParser reads it (json_from_string() does, to
+ * show a rejected child); what stands after it is the caller's to check. */
+static gboolean
+read_plain_literal (const char **p,
+                    const char  *end,
+                    const char **start,
+                    gsize       *length)
+{
+  static const char * const words[] = { "null", "true", "false" };
+  const char *s = *p;
+  const char *q = s;
+
+  for (guint i = 0; i < G_N_ELEMENTS (words) && q == s; i++)
+    if ((gsize) (end - s) >= strlen (words[i]) && memcmp (s, words[i], strlen (words[i])) == 0)
+      q = s + strlen (words[i]);
+
+  if (q == s)
+    {
+      if (q < end && *q == '-')
+        q++;
+      while (q < end && g_ascii_isdigit (*q))
+        q++;
+      if (q == s || !g_ascii_isdigit (q[-1]))
+        return FALSE;
+    }
+
+  *start = s;
+  *length = q - s;
+  *p = q;
+  return TRUE;
+}
+
+/* A string as read_plain_string() takes it, or an object of such strings
+ * and literals (read_plain_literal(): Dailies' own export has numbers and
+ * nulls), each name once, into @plain; *@p moved past it. */
 static gboolean
 read_plain_value (const char **p,
                   const char  *end,
@@ -818,8 +858,10 @@ read_plain_value (const char **p,
       if (plain->n_members == PLAIN_MAX_MEMBERS)
         return FALSE;
       member = &plain->members[plain->n_members];
-      if (!read_plain_name (&s, end, member) ||
-          !read_plain_string (&s, end, &member->value, &member->value_length))
+      if (!read_plain_name (&s, end, member))
+        return FALSE;
+      member->is_string = read_plain_string (&s, end, &member->value, &member->value_length);
+      if (!member->is_string && !read_plain_literal (&s, end, &member->value, &member->value_length))
         return FALSE;
       /* json-glib keeps the last of a name given twice: the long way. */
       for (guint i = 0; i < plain->n_members; i++)
@@ -885,6 +927,7 @@ plain_walk (Parser      *parser,
           }
       }
 
+  /* A literal's text holds no ID, nor anything like one. */
   for (guint i = 0; i < plain->n_members; i++)
     {
       Held member_held = scan_text (parser, plain->members[i].value, plain->members[i].value_length, TRUE);
@@ -912,7 +955,10 @@ plain_to_text (const Plain *plain)
       g_autofree char *name = g_strndup (plain->members[i].name, plain->members[i].name_length);
       g_autofree char *value = g_strndup (plain->members[i].value, plain->members[i].value_length);
 
-      json_object_set_string_member (object, name, value);
+      if (plain->members[i].is_string)
+        json_object_set_string_member (object, name, value);
+      else
+        json_object_set_member (object, name, json_from_string (value, NULL));
     }
   node = json_node_init_object (json_node_alloc (), object);
 
