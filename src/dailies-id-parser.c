@@ -251,8 +251,10 @@ add_rejected (Parser     *parser,
   parser->result->n_rejected++;
   if (parser->result->rejected->len < DAILIES_ID_PARSER_MAX_REJECTED)
     {
-      /* Masked before it is cut: "•••" can be longer than what it hides. */
-      g_autofree char *masked = mask_secrets (clean_copy (text, length, 4 * DAILIES_ID_PARSER_REJECTED_CHARS));
+      /* Masked once cut, so that nothing past the cut comes into view
+       * where a mask is shorter than what it hides; cut again, as "•••"
+       * can be longer. */
+      g_autofree char *masked = mask_secrets (g_steal_pointer (&copy));
 
       g_ptr_array_add (parser->result->rejected, clean_copy (masked, strlen (masked), DAILIES_ID_PARSER_REJECTED_CHARS));
     }
@@ -729,8 +731,9 @@ skip_json_space (const char *p,
   return p;
 }
 
-/* A string of printable ASCII without escapes at *@p: its contents in
- * @start and @length, *@p moved past it. */
+/* A string of UTF-8 without escapes or control characters at *@p (a
+ * path in a translated Videos folder, say): its contents in @start and
+ * @length, *@p moved past it. */
 static gboolean
 read_plain_string (const char **p,
                    const char  *end,
@@ -738,15 +741,21 @@ read_plain_string (const char **p,
                    gsize       *length)
 {
   const char *s = *p;
+  gboolean ascii = TRUE;
 
   if (s >= end || *s != '"')
     return FALSE;
 
   *start = ++s;
   for (; s < end && *s != '"'; s++)
-    if (*s == '\\' || (guchar) *s < 0x20 || (guchar) *s >= 0x80)
-      return FALSE;
-  if (s >= end)
+    {
+      if (*s == '\\' || (guchar) *s < 0x20)
+        return FALSE;
+      if ((guchar) *s >= 0x80)
+        ascii = FALSE;
+    }
+  /* JsonParser refuses a document that is not UTF-8 throughout. */
+  if (s >= end || (!ascii && !g_utf8_validate_len (*start, s - *start, NULL)))
     return FALSE;
 
   *length = s - *start;

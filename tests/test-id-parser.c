@@ -251,6 +251,16 @@ test_secrets_masked (void)
     g_assert_cmpuint (g_utf8_strlen (expected, -1), ==, DAILIES_ID_PARSER_REJECTED_CHARS);
     g_assert_cmpstr (g_ptr_array_index (long_line->rejected, 0), ==, expected);
   }
+
+  /* Nothing past the cut comes into view where a mask is shorter than
+   * what it hides (masked before the cut, the password below showed). */
+  {
+    g_autoptr(DailiesIdParseResult) long_key = NULL;
+
+    long_key = dailies_id_parser_parse_text ("ANYFAST_API_KEY=sk-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e "
+                                             "mysql -h db -u root -pHunter2Hunter2 tasks", -1);
+    assert_rejected (long_key, "ANYFAST_API_KEY=••• mysql -h db", NULL);
+  }
 }
 
 static void
@@ -356,6 +366,16 @@ test_json_lines (void)
               "asyntask_J50nL1nesThr33AbCdEfGhIjKlMnO",
               NULL);
   assert_rejected (result, "{\"code\":\"error\",\"message\":\"quota\"}", NULL);
+
+  /* A line may be a list too: read as JSON, its element without an ID is
+   * skipped (as words, "not an ID" would not be). */
+  {
+    g_autoptr(DailiesIdParseResult) lists = NULL;
+
+    lists = dailies_id_parser_parse_text ("[\"" ID_SUCCESS "\", \"not an ID\"]\n{\"task_id\": \"" ID_FAILURE "\"}\n", -1);
+    assert_ids (lists, ID_SUCCESS, ID_FAILURE, NULL);
+    assert_rejected (lists, "not an ID", NULL);
+  }
 }
 
 static void
@@ -821,7 +841,7 @@ test_stream_every_offset (void)
     "with a NUL\n\0" ID_SUCCESS "\n",
     /* Flat objects of plain strings are read without JsonParser when
      * streamed: the same as JsonParser's reading of the whole, also for
-     * a name given twice, "{}", escapes and non-ASCII (which it is left). */
+     * a name given twice, "{}", escapes (left to it) and non-ASCII. */
     "[{\"status\": \"SUCCESS\"}, {\"task_id\": \"bad id\", \"note\": \"see " ID_QUEUED "\"},\n"
     " {\"a\": \"1\", \"a\": \"" ID_FAILURE "\"}, {}, {\"task_id\": \" " ID_SUCCESS " \", \"m\": \"d\\u00e9\"},\n"
     " \"plain\", {\"k\": \"\xC3\xA9 " ID_CGT "\"}, {\"x\":\"y\" , \"task_id\" :\"" ID_ULTRA "\"}]",
@@ -912,6 +932,7 @@ static void
 test_stream_in_place (void)
 {
   g_autoptr(GString) pad = g_string_new ("padding " ID_SUCCESS);
+  g_autoptr(GString) no_id = g_string_new ("padding");
   g_autoptr(GString) big = g_string_new ("{\"code\": \"success\", \"data\": [\n");
   const char *children =
     "{\"status\": \"SUCCESS\"}, {\"task_id\": \"bad id\", \"note\": \"see " ID_QUEUED "\"},\n"
@@ -932,12 +953,17 @@ test_stream_in_place (void)
     "[\"PAD\", KIDS",
     "[\"PAD\", KIDS] \"" ID_QUEUED "\"",
     "[\"PAD\", KIDS, 4\"" ID_QUEUED "\", \"y\"]",
+    /* No ID at all: an object document is skipped whole, shown by its
+     * first bytes, which reading in place must not have passed over. */
+    "{\"a\": \"x\",\n \"b\": \"y\", \"pad\": \"NOID\", \"c\": \"z\"}",
     "{\"pad\": \"PAD\", \"list\": [KIDS], \"b\" \"" ID_QUEUED "\"}",
     "{\"pad\": \"PAD\", \"list\": [KIDS], \"b\": \"" ID_QUEUED "\",}",
   };
 
   while (pad->len < 700)
     g_string_append (pad, " more padding");
+  while (no_id->len < 700)
+    g_string_append (no_id, " no ID here");
 
   for (guint d = 0; d < G_N_ELEMENTS (documents); d++)
     {
@@ -947,6 +973,7 @@ test_stream_in_place (void)
 
       g_string_replace (document, "PAD", pad->str, 1);
       g_string_replace (document, "KIDS", children, 1);
+      g_string_replace (document, "NOID", no_id->str, 1);
       text = document->str;
       size = document->len;
       g_autoptr(GArray) bytes = g_array_new (TRUE, TRUE, sizeof (gsize));
@@ -966,11 +993,51 @@ test_stream_in_place (void)
         }
     }
 
+  /* Deeper than JsonParser goes, its children whole in hand: not JSON. */
+  {
+    g_autoptr(GString) deep = g_string_new ("[\"");
+    g_autoptr(GArray) bytes = g_array_new (TRUE, TRUE, sizeof (gsize));
+
+    /* Its first line not JSON by itself, so that the rest comes in
+     * pieces rather than held until the end. */
+    g_string_append_printf (deep, "%s\",\n", pad->str);
+    for (guint i = 0; i < 63; i++)
+      g_string_append_c (deep, '[');
+    g_string_append_c (deep, '"');
+    for (guint i = 0; i < 70 * 1024; i++)
+      g_string_append_c (deep, 'z');
+    g_string_append (deep, "\", {\"task_id\": \"asyntask_DeepAbCdEfGhIjKl\"}");
+    for (guint i = 0; i < 64; i++)
+      g_string_append_c (deep, ']');
+    for (gsize at = 1; at < deep->len; at++)
+      g_array_append_val (bytes, at);
+    assert_cut_same (deep->str, deep->len, TRUE, (const gsize *) bytes->data);
+  }
+
+  /* A child bigger than what is parsed whole is opened up, never read in
+   * place: how it is shown when skipped says which. */
+  {
+    g_autoptr(GString) wide = g_string_new ("[\"");
+    g_autoptr(DailiesIdParseResult) whole = NULL;
+    g_autoptr(GArray) bytes = g_array_new (TRUE, TRUE, sizeof (gsize));
+
+    g_string_append_printf (wide, "%s\", {\"note\": \"", pad->str);
+    for (guint i = 0; i < 70 * 1024; i++)
+      g_string_append_c (wide, 'z');
+    g_string_append (wide, "\", \"n\": 5}]");
+    whole = dailies_id_parser_parse_text (wide->str, wide->len);
+    g_assert_cmpuint (whole->rejected->len, ==, 1);
+    g_assert_true (g_str_has_prefix (g_ptr_array_index (whole->rejected, 0), "{\"note\": \"zzz"));
+    for (gsize at = 4096; at < wide->len; at += 4096)
+      g_array_append_val (bytes, at);
+    assert_cut_same (wide->str, wide->len, TRUE, (const gsize *) bytes->data);
+  }
+
   /* An element bigger than what is parsed whole, opened up: its own
    * children read in place too. */
   for (guint i = 0; i < 2000; i++)
-    g_string_append_printf (big, "  {\"task_id\": \"asyntask_Big%05uAbCdEfGhIjKl\", \"status\": \"SUCCESS\"}, \"x%u\",\n",
-                            i, i % 7);
+    g_string_append_printf (big, "  {\"task_id\": \"asyntask_Big%05uAbCdEfGhIjKl\", \"status\": \"SUCCESS\", \"n\": %u, \"p\": null}, \"x%u\",\n",
+                            i, i, i % 7);
   g_string_append_printf (big, "  %s\n]}\n", children);
   g_assert_cmpuint (big->len, >, 64 * 1024);
   {
@@ -1005,23 +1072,33 @@ test_json_export_shapes (void)
     "{\"task_id\":\"" ID_CGT "\",\"a\":null,\"b\":true,\"c\":-15}",
     "{\"task_id\": \"" ID_SUCCESS "\", \"again\": 1}",
     "{\"task_id\": \"asyntask_AbCdEfGhIjKlMnOpQrStUv\", \"n\": 007}",
+    /* JsonParser keeps the last of a name given twice. */
+    "{\"a\": \"asyntask_AbCdEfGhIjKlMnOpQrStUz\", \"a\": \"y\"}",
+    "{\"task_id\": \"asyntask_AbCdEfGhIjKlMnOpQrSt00\", \"task_id\": \"bad\"}",
+    /* A path in a translated Videos folder. */
+    "{\"task_id\": \"asyntask_AbCdEfGhIjKlMnOpQrSt01\", \"local_path\": \"/home/u/Vid\xC3\xA9os/x.mp4\"}",
+    "{\"note\": \"Vid\xC3\xA9os \xE8\xA7\x86\xE9\xA2\x91\", \"n\": 2}",
+    /* Not JSON from here on. */
     "{\"task_id\": \"asyntask_AbCdEfGhIjKlMnOpQrStUw\", \"t\": truex}",
     "{\"task_id\": \"asyntask_AbCdEfGhIjKlMnOpQrStUx\", \"t\": nul}",
     "{\"task_id\": \"asyntask_AbCdEfGhIjKlMnOpQrStUy\", \"m\": -}",
+    "{\"task_id\": \"asyntask_AbCdEfGhIjKlMnOpQrSt02\", \"t\": nulx}",
+    "{\"task_id\": \"asyntask_AbCdEfGhIjKlMnOpQrSt03\", \"bad\": \"\xC3(\"}",
   };
+  const guint n_json = 14;
   g_autoptr(GString) pad = g_string_new ("\"padding");
 
   while (pad->len < 600)
     g_string_append (pad, " more padding");
   g_string_append_c (pad, '"');
 
-  /* Each child alone after the padding, then the first ten together
-   * (the last three are not JSON: such a document is read as lines). */
+  /* Each child alone after the padding, then the first n_json together
+   * (the others are not JSON: such a document is read as lines). */
   for (guint c = 0; c <= G_N_ELEMENTS (children); c++)
     {
       guint first = c < G_N_ELEMENTS (children) ? c : 0;
-      guint last = c < G_N_ELEMENTS (children) ? c : 9;
-      gboolean is_json = last < 10;
+      guint last = c < G_N_ELEMENTS (children) ? c : n_json - 1;
+      gboolean is_json = last < n_json;
       g_autoptr(GString) one_line = g_string_new ("[");
       g_autoptr(GString) pretty = g_string_new ("[\n  ");
       g_autoptr(GArray) bytes = g_array_new (TRUE, TRUE, sizeof (gsize));
@@ -1047,7 +1124,7 @@ test_json_export_shapes (void)
           if (c == G_N_ELEMENTS (children))
             {
               assert_ids (in_place, ID_SUCCESS, ID_QUEUED, ID_FAILURE, ID_ULTRA, ID_CGT,
-                          "asyntask_AbCdEfGhIjKlMnOpQrStUv", NULL);
+                          "asyntask_AbCdEfGhIjKlMnOpQrStUv", "asyntask_AbCdEfGhIjKlMnOpQrSt01", NULL);
               g_assert_cmpuint (in_place->n_duplicates, ==, 1);
             }
         }
