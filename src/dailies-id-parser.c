@@ -604,6 +604,7 @@ parser_commit (Parser *parser)
     }
   to->n_rejected += from->n_rejected;
   to->n_duplicates += from->n_duplicates;
+  to->n_in_comments += from->n_in_comments;
 
   parser_free (parser);
 }
@@ -1517,7 +1518,11 @@ parse_line (Parser     *parser,
    * one is no line skipped. */
   if (line[0] == '#' || (length >= 2 && line[0] == '/' && line[1] == '/'))
     {
+      guint n_ids = parser->result->ids->len;
+
+      /* Counted, so that the summary says a commented-out ID was added. */
       scan_text (parser, line, length, FALSE);
+      parser->result->n_in_comments += parser->result->ids->len - n_ids;
       return;
     }
 

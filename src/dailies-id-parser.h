@@ -32,6 +32,7 @@ typedef struct
                              * each cut to 80 chars, at most 50 kept */
   guint      n_rejected;    /* total count, even beyond the 50 kept */
   guint      n_duplicates;  /* IDs seen again after their first time */
+  guint      n_in_comments; /* of the IDs, those first seen in a comment (# or //) */
 } DailiesIdParseResult;
 
 GQuark                dailies_id_parser_error_quark (void);

@@ -53,6 +53,7 @@ typedef struct
 {
   guint      n_repeated;
   guint      n_rejected;
+  guint      n_in_comments;
   GPtrArray *rejected;   /* char* */
   GPtrArray *problems;   /* char* */
   guint      n_cut_short;  /* of the problems, streams read only in part */
@@ -612,6 +613,7 @@ merge_result (Found                *found,
 {
   found->n_repeated += result->n_duplicates;
   found->n_rejected += result->n_rejected;
+  found->n_in_comments += result->n_in_comments;
   for (guint i = 0; i < result->rejected->len && found->rejected->len < DAILIES_ID_PARSER_MAX_REJECTED; i++)
     g_ptr_array_add (found->rejected, g_strdup (g_ptr_array_index (result->rejected, i)));
 }
@@ -1004,6 +1006,7 @@ dailies_import_dup_summary (DailiesImport *self)
   g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
   guint n_listed = dailies_import_get_n_listed (self);
   guint n_rejected = dailies_import_get_n_rejected (self);
+  guint n_in_comments = self->found != NULL ? self->found->n_in_comments : 0;
   g_autofree char *joined = NULL;
 
   g_return_val_if_fail (DAILIES_IS_IMPORT (self), NULL);
@@ -1026,6 +1029,13 @@ dailies_import_dup_summary (DailiesImport *self)
   if (n_listed > 0)
     g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u already listed", "%'u already listed", n_listed),
                                              n_listed));
+  if (n_in_comments > 0)
+    /* Translators: task IDs found in a list's comment lines ("# submitted asyntask_…"), which were read too */
+    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                          "%'u ID read from a comment",
+                                                          "%'u IDs read from comments",
+                                                          n_in_comments),
+                                             n_in_comments));
   if (n_rejected > 0)
     g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                           "%'u line without a task ID",

@@ -185,8 +185,12 @@ test_comment_ids (void)
                                          "# submitted " ID_SUCCESS "\n"
                                          "  // retry of " ID_FAILURE ", was asyntask_short\n"
                                          "# a note without one\n"
-                                         ID_QUEUED "\n", -1);
+                                         ID_QUEUED "\n"
+                                         "# done: " ID_QUEUED ", " ID_SUCCESS "\n", -1);
   assert_ids (result, ID_SUCCESS, ID_FAILURE, ID_QUEUED, NULL);
+  /* Counted for the summary: those first seen in a comment, once. */
+  g_assert_cmpuint (result->n_in_comments, ==, 2);
+  g_assert_cmpuint (result->n_duplicates, ==, 2);
   /* As on any line with an ID, a cut one beside it is shown. */
   assert_rejected (result, "asyntask_short", NULL);
 }

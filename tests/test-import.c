@@ -157,6 +157,13 @@ test_paths_body (DailiesApplication *app)
     assert_summary (window, SUMMARY);
   }
 
+  /* A script pasted whole: the ID in its comment is added too, and the
+   * summary says so, in case it was commented out to be left alone. */
+  gdk_clipboard_set_text (clipboard, "#!/bin/sh\n# submitted asyntask_CommentNumber00000001 yesterday\n"
+                                     "asyntask_CommentNumber00000002\n");
+  g_assert_true (gtk_widget_activate_action (widget, "win.paste", NULL));
+  assert_summary (window, "Added 2 tasks · 1 ID read from a comment");
+
   {
     g_autofree char *file = write_list (dir, "PasteFile");
     GSList *files = g_slist_append (NULL, g_file_new_for_path (file));
