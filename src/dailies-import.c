@@ -1006,10 +1006,12 @@ dailies_import_dup_summary (DailiesImport *self)
   g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
   guint n_listed = dailies_import_get_n_listed (self);
   guint n_rejected = dailies_import_get_n_rejected (self);
-  guint n_in_comments = self->found != NULL ? self->found->n_in_comments : 0;
+  guint n_in_comments;
   g_autofree char *joined = NULL;
 
   g_return_val_if_fail (DAILIES_IS_IMPORT (self), NULL);
+
+  n_in_comments = self->found != NULL ? self->found->n_in_comments : 0;
 
   if (self->n_given == 0 && n_listed == 0 && !self->cancelled)
     {
@@ -1031,10 +1033,8 @@ dailies_import_dup_summary (DailiesImport *self)
                                              n_listed));
   if (n_in_comments > 0)
     /* Translators: task IDs found in a list's comment lines ("# submitted asyntask_…"), which were read too */
-    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                          "%'u ID read from a comment",
-                                                          "%'u IDs read from comments",
-                                                          n_in_comments),
+    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u ID read from a comment",
+                                                          "%'u IDs read from comments", n_in_comments),
                                              n_in_comments));
   if (n_rejected > 0)
     g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,

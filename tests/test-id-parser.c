@@ -174,6 +174,11 @@ test_lines (void)
   assert_rejected (result, "not a task id at all", "asyntask_short", NULL);
 }
 
+static void assert_cut_same (const char  *data,
+                             gsize        size,
+                             gboolean     check_text,
+                             const gsize *cuts);
+
 /* A script's comments name the tasks it made: their IDs are read; a
  * comment without one is no skipped line. */
 static void
@@ -191,6 +196,21 @@ test_comment_ids (void)
   /* Counted for the summary: those first seen in a comment, once. */
   g_assert_cmpuint (result->n_in_comments, ==, 2);
   g_assert_cmpuint (result->n_duplicates, ==, 2);
+
+  /* The same in what starts like JSON and is not, and in pieces. */
+  {
+    const char text[] = "[\n# submitted " ID_SUCCESS "\n\"" ID_FAILURE "\"\n// " ID_FAILURE " " ID_QUEUED "\n";
+    g_autoptr(DailiesIdParseResult) not_json = dailies_id_parser_parse_text (text, -1);
+
+    assert_ids (not_json, ID_SUCCESS, ID_FAILURE, ID_QUEUED, NULL);
+    g_assert_cmpuint (not_json->n_in_comments, ==, 2);
+    for (gsize at = 1; at < sizeof text - 1; at++)
+      {
+        gsize one[] = { at, 0 };
+
+        assert_cut_same (text, sizeof text - 1, TRUE, one);
+      }
+  }
   /* As on any line with an ID, a cut one beside it is shown. */
   assert_rejected (result, "asyntask_short", NULL);
 }
@@ -706,6 +726,7 @@ assert_same_result (const DailiesIdParseResult *a,
     g_assert_cmpstr (g_ptr_array_index (a->rejected, i), ==, g_ptr_array_index (b->rejected, i));
   g_assert_cmpuint (a->n_rejected, ==, b->n_rejected);
   g_assert_cmpuint (a->n_duplicates, ==, b->n_duplicates);
+  g_assert_cmpuint (a->n_in_comments, ==, b->n_in_comments);
 }
 
 /* @data fed in pieces cut at @cuts (ascending, ending with 0). NULL

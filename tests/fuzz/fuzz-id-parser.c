@@ -23,6 +23,7 @@ check_result (DailiesIdParseResult *result)
 
   FUZZ_CHECK (result->rejected->len <= DAILIES_ID_PARSER_MAX_REJECTED, "at most 50 rejected kept");
   FUZZ_CHECK (result->rejected->len <= result->n_rejected, "kept rejected <= their count");
+  FUZZ_CHECK (result->n_in_comments <= result->ids->len, "IDs from comments are among those found");
   for (i = 0; i < result->rejected->len; i++)
     {
       const char *line = g_ptr_array_index (result->rejected, i);
@@ -101,6 +102,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     FUZZ_CHECK (streamed->ids->len == text_result->ids->len, "pieces find as many IDs");
     FUZZ_CHECK (streamed->n_duplicates == text_result->n_duplicates, "pieces find as many repeats");
     FUZZ_CHECK (streamed->n_rejected == text_result->n_rejected, "pieces reject as many lines");
+    FUZZ_CHECK (streamed->n_in_comments == text_result->n_in_comments, "pieces find as many IDs in comments");
     for (i = 0; i < streamed->ids->len; i++)
       FUZZ_CHECK (strcmp (g_ptr_array_index (streamed->ids, i), g_ptr_array_index (text_result->ids, i)) == 0,
                   "pieces find the same IDs");
