@@ -522,23 +522,22 @@ check_export_shown_with_links (Fixture *f)
   dailies_test_rm_rf (dir);
 }
 
-static void
-count_toasts (GtkWidget *widget,
-              guint     *n_toasts)
+/* The toasts shown in @widget and below it. */
+static guint
+count_toasts (GtkWidget *widget)
 {
-  if (g_strcmp0 (G_OBJECT_TYPE_NAME (widget), "AdwToastWidget") == 0)
-    (*n_toasts)++;
+  guint n_toasts = g_strcmp0 (G_OBJECT_TYPE_NAME (widget), "AdwToastWidget") == 0 ? 1 : 0;
+
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
-    count_toasts (child, n_toasts);
+    n_toasts += count_toasts (child);
+
+  return n_toasts;
 }
 
 static gboolean
 one_toast_on_screen (gpointer user_data)
 {
-  guint n_toasts = 0;
-
-  count_toasts (user_data, &n_toasts);
-  return n_toasts == 1;
+  return count_toasts (user_data) == 1;
 }
 
 static gboolean
@@ -783,10 +782,7 @@ is_toast_close_button (GtkWidget     *widget,
 static gboolean
 no_toast_on_screen (gpointer user_data)
 {
-  guint n_toasts = 0;
-
-  count_toasts (user_data, &n_toasts);
-  return n_toasts == 0;
+  return count_toasts (user_data) == 0;
 }
 
 static gboolean
