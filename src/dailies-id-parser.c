@@ -537,6 +537,7 @@ result_new (void)
 
   result->ids = g_ptr_array_new_with_free_func (g_free);
   result->rejected = g_ptr_array_new_with_free_func (g_free);
+  result->in_comments = g_ptr_array_new_with_free_func (g_free);
 
   return result;
 }
@@ -605,6 +606,11 @@ parser_commit (Parser *parser)
   to->n_rejected += from->n_rejected;
   to->n_duplicates += from->n_duplicates;
   to->n_in_comments += from->n_in_comments;
+  for (guint i = 0; i < from->in_comments->len && to->in_comments->len < DAILIES_ID_PARSER_MAX_REJECTED; i++)
+    {
+      g_ptr_array_add (to->in_comments, g_ptr_array_index (from->in_comments, i));
+      g_ptr_array_index (from->in_comments, i) = NULL;
+    }
 
   parser_free (parser);
 }
@@ -1518,11 +1524,16 @@ parse_line (Parser     *parser,
    * one is no line skipped. */
   if (line[0] == '#' || (length >= 2 && line[0] == '/' && line[1] == '/'))
     {
-      guint n_ids = parser->result->ids->len;
+      GPtrArray *ids = parser->result->ids;
+      GPtrArray *in_comments = parser->result->in_comments;
+      guint n_ids = ids->len;
 
-      /* Counted, so that the summary says a commented-out ID was added. */
+      /* Counted, and the first named, so that the summary says a
+       * commented-out ID was added and its Details which. */
       scan_text (parser, line, length, FALSE);
-      parser->result->n_in_comments += parser->result->ids->len - n_ids;
+      parser->result->n_in_comments += ids->len - n_ids;
+      for (guint i = n_ids; i < ids->len && in_comments->len < DAILIES_ID_PARSER_MAX_REJECTED; i++)
+        g_ptr_array_add (in_comments, g_strdup (g_ptr_array_index (ids, i)));
       return;
     }
 
@@ -2132,5 +2143,6 @@ dailies_id_parse_result_free (DailiesIdParseResult *result)
 
   g_clear_pointer (&result->ids, g_ptr_array_unref);
   g_clear_pointer (&result->rejected, g_ptr_array_unref);
+  g_clear_pointer (&result->in_comments, g_ptr_array_unref);
   g_free (result);
 }

@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 /* Files larger than this are refused by dailies_id_parser_parse_bytes(). */
 #define DAILIES_ID_PARSER_MAX_BYTES (64 * 1024 * 1024)
 
-/* How many rejected lines a result keeps, and how long each may be. */
+/* How many rejected lines (and IDs read from comments) a result keeps,
+ * and how long each line may be. */
 #define DAILIES_ID_PARSER_MAX_REJECTED 50
 #define DAILIES_ID_PARSER_REJECTED_CHARS 80
 
@@ -33,6 +34,7 @@ typedef struct
   guint      n_rejected;    /* total count, even beyond the 50 kept */
   guint      n_duplicates;  /* IDs seen again after their first time */
   guint      n_in_comments; /* of the IDs, those first seen in a comment (# or //) */
+  GPtrArray *in_comments;   /* char*, the first 50 of those, in order */
 } DailiesIdParseResult;
 
 GQuark                dailies_id_parser_error_quark (void);

@@ -55,6 +55,7 @@ typedef struct
   guint      n_rejected;
   guint      n_in_comments;
   GPtrArray *rejected;   /* char* */
+  GPtrArray *in_comments; /* char*, the first IDs read from comments */
   GPtrArray *problems;   /* char* */
   guint      n_cut_short;  /* of the problems, streams read only in part */
   guint      n_unknown;    /* and arguments that were no file */
@@ -131,6 +132,7 @@ found_free (Found *found)
     return;
 
   g_ptr_array_unref (found->rejected);
+  g_ptr_array_unref (found->in_comments);
   g_ptr_array_unref (found->problems);
   g_free (found);
 }
@@ -616,6 +618,8 @@ merge_result (Found                *found,
   found->n_in_comments += result->n_in_comments;
   for (guint i = 0; i < result->rejected->len && found->rejected->len < DAILIES_ID_PARSER_MAX_REJECTED; i++)
     g_ptr_array_add (found->rejected, g_strdup (g_ptr_array_index (result->rejected, i)));
+  for (guint i = 0; i < result->in_comments->len && found->in_comments->len < DAILIES_ID_PARSER_MAX_REJECTED; i++)
+    g_ptr_array_add (found->in_comments, g_strdup (g_ptr_array_index (result->in_comments, i)));
 }
 
 /* Feeds one chunk, counts it for progress and hands over its IDs. */
@@ -767,6 +771,7 @@ worker_thread (GTask        *task,
   Found *found = g_new0 (Found, 1);
 
   found->rejected = g_ptr_array_new_with_free_func (g_free);
+  found->in_comments = g_ptr_array_new_with_free_func (g_free);
   found->problems = g_ptr_array_new_with_free_func (g_free);
 
   for (guint i = 0; i < sources->len && !g_cancellable_is_cancelled (cancellable); i++)
@@ -969,17 +974,33 @@ dailies_import_get_cancelled (DailiesImport *self)
   return self->cancelled;
 }
 
+static GStrv
+dup_found (DailiesImport *self,
+           gsize          offset)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  GPtrArray *kept = self->found != NULL ? G_STRUCT_MEMBER (GPtrArray *, self->found, offset) : NULL;
+
+  for (guint i = 0; kept != NULL && i < kept->len; i++)
+    g_strv_builder_add (builder, g_ptr_array_index (kept, i));
+
+  return g_strv_builder_end (builder);
+}
+
 GStrv
 dailies_import_dup_rejected (DailiesImport *self)
 {
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
   g_return_val_if_fail (DAILIES_IS_IMPORT (self), NULL);
 
-  for (guint i = 0; self->found != NULL && i < self->found->rejected->len; i++)
-    g_strv_builder_add (builder, g_ptr_array_index (self->found->rejected, i));
+  return dup_found (self, G_STRUCT_OFFSET (Found, rejected));
+}
 
-  return g_strv_builder_end (builder);
+GStrv
+dailies_import_dup_in_comments (DailiesImport *self)
+{
+  g_return_val_if_fail (DAILIES_IS_IMPORT (self), NULL);
+
+  return dup_found (self, G_STRUCT_OFFSET (Found, in_comments));
 }
 
 const char * const *

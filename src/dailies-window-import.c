@@ -141,20 +141,19 @@ show_import_summary (DailiesWindow *self,
                      DailiesImport *import)
 {
   g_autofree char *summary = dailies_import_dup_summary (import);
-  g_auto(GStrv) rejected = dailies_import_dup_rejected (import);
   const char * const *problems = dailies_import_get_problems (import);
-  g_autoptr(GStrvBuilder) details = g_strv_builder_new ();
   AdwToast *toast = adw_toast_new (summary);
 
-  /* The files that could not be read come first, then the lines. */
-  g_strv_builder_addv (details, (const char **) problems);
-  g_strv_builder_addv (details, (const char **) rejected);
-  g_clear_pointer (&self->rejected_lines, g_strfreev);
-  self->rejected_lines = g_strv_builder_end (details);
-  self->n_import_problems = g_strv_length ((char **) problems);
+  g_strfreev (self->import_problems);
+  self->import_problems = g_strdupv ((char **) problems);
+  g_strfreev (self->import_in_comments);
+  self->import_in_comments = dailies_import_dup_in_comments (import);
+  g_strfreev (self->import_rejected);
+  self->import_rejected = dailies_import_dup_rejected (import);
 
   /* Details, unless the summary already says all (one unreadable file). */
-  if (rejected[0] != NULL || (problems[0] != NULL && g_strcmp0 (summary, problems[0]) != 0))
+  if (self->import_rejected[0] != NULL || self->import_in_comments[0] != NULL ||
+      (problems[0] != NULL && g_strcmp0 (summary, problems[0]) != 0))
     {
       adw_toast_set_button_label (toast, _("Details"));
       adw_toast_set_action_name (toast, "win.show-rejected");
@@ -264,60 +263,110 @@ _dailies_window_import_text (DailiesWindow *self,
 /* Details                                                             */
 /* ------------------------------------------------------------------ */
 
+/* One part of Details: its title, when there are several, then its
+ * lines, which may be selected and copied. */
+static void
+add_details_part (GtkBox             *box,
+                  const char         *title,
+                  const char * const *lines)
+{
+  g_autofree char *text = g_strjoinv ("\n", (char **) lines);
+  PangoAttrList *attributes = pango_attr_list_new ();
+  GtkWidget *label;
+
+  /* A task ID broken over two lines must not read as one with a hyphen. */
+  pango_attr_list_insert (attributes, pango_attr_insert_hyphens_new (FALSE));
+
+  if (title != NULL)
+    {
+      label = g_object_new (GTK_TYPE_LABEL,
+                            "label", title,
+                            "xalign", 0.0f,
+                            "margin-top", 6, "margin-start", 6, "margin-end", 6,
+                            NULL);
+      gtk_widget_add_css_class (label, "heading");
+      gtk_box_append (box, label);
+    }
+  label = g_object_new (GTK_TYPE_LABEL,
+                        "label", text,
+                        "selectable", TRUE,
+                        "xalign", 0.0f,
+                        "yalign", 0.0f,
+                        "wrap", TRUE,
+                        "wrap-mode", PANGO_WRAP_WORD_CHAR,
+                        "attributes", attributes,
+                        "margin-top", 6, "margin-bottom", 6,
+                        "margin-start", 6, "margin-end", 6,
+                        NULL);
+  pango_attr_list_unref (attributes);
+  gtk_widget_add_css_class (label, "monospace");
+  gtk_box_append (box, label);
+}
+
 static void
 show_rejected_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *parameter)
 {
   DailiesWindow *self = DAILIES_WINDOW (widget);
-  g_autofree char *lines = NULL;
   g_autofree char *body = NULL;
   const char *heading;
-  gboolean has_lines;
+  gboolean has_problems, has_in_comments, has_lines, several;
   GtkWidget *dialog;
-  GtkWidget *label;
+  GtkBox *box;
   GtkWidget *scroller;
 
-  if (self->rejected_lines == NULL)
+  if (self->import_problems == NULL)
     return;
 
-  lines = g_strjoinv ("\n", self->rejected_lines);
-  has_lines = g_strv_length (self->rejected_lines) > self->n_import_problems;
-  /* What the list holds: lists not read in full (first), lines without an ID, or both. */
-  if (self->n_import_problems == 0)
+  has_problems = self->import_problems[0] != NULL;
+  has_in_comments = self->import_in_comments[0] != NULL;
+  has_lines = self->import_rejected[0] != NULL;
+  several = has_problems + has_in_comments + has_lines > 1;
+  /* What the list holds: lists not read in full, IDs read from comments,
+   * lines without an ID, or more than one of those, in that order. */
+  if (several)
+    {
+      heading = _("Import Details");
+      /* Translators: the numbers are a count of lines and a count of characters */
+      body = g_strdup_printf (_("This import left more than one thing to look at, each under its own title. "
+                                "At most %d lines of each are kept here, each cut to %d characters."),
+                              DAILIES_ID_PARSER_MAX_REJECTED, DAILIES_ID_PARSER_REJECTED_CHARS);
+    }
+  else if (has_lines)
     {
       heading = _("Lines Without a Task ID");
       /* Translators: the numbers are a count of lines and a count of characters */
       body = g_strdup_printf (_("These lines held no task ID and were skipped. At most %d are kept here, each cut to %d characters."),
                               DAILIES_ID_PARSER_MAX_REJECTED, DAILIES_ID_PARSER_REJECTED_CHARS);
     }
-  else if (!has_lines)
+  else if (has_in_comments)
+    {
+      heading = _("Task IDs Read From Comments");
+      /* Translators: %d is a count of task IDs */
+      body = g_strdup_printf (_("These task IDs were on comment lines (# or //) and were added like the others: "
+                                "remove any you had commented out to leave alone. At most %d are named here."),
+                              DAILIES_ID_PARSER_MAX_REJECTED);
+    }
+  else
     {
       heading = _("Lists Not Read in Full");
       body = g_strdup (_("These lists could not be read, or were read only in part."));
     }
-  else
-    {
-      heading = _("Import Details");
-      /* Translators: the numbers are a count of lines and a count of characters */
-      body = g_strdup_printf (_("First the lists that could not be read in full, then the lines that held no "
-                                "task ID and were skipped. At most %d lines are kept, each cut to %d characters."),
-                              DAILIES_ID_PARSER_MAX_REJECTED, DAILIES_ID_PARSER_REJECTED_CHARS);
-    }
+
   dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
-  label = g_object_new (GTK_TYPE_LABEL,
-                        "label", lines,
-                        "selectable", TRUE,
-                        "xalign", 0.0f,
-                        "yalign", 0.0f,
-                        "wrap", TRUE,
-                        "wrap-mode", PANGO_WRAP_WORD_CHAR,
-                        "margin-top", 6, "margin-bottom", 6,
-                        "margin-start", 6, "margin-end", 6,
-                        NULL);
-  gtk_widget_add_css_class (label, "monospace");
+  box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 0));
+  if (has_problems)
+    add_details_part (box, several ? _("Lists not read in full") : NULL,
+                      (const char * const *) self->import_problems);
+  if (has_in_comments)
+    add_details_part (box, several ? _("Task IDs read from comments") : NULL,
+                      (const char * const *) self->import_in_comments);
+  if (has_lines)
+    add_details_part (box, several ? _("Lines without a task ID") : NULL,
+                      (const char * const *) self->import_rejected);
   scroller = g_object_new (GTK_TYPE_SCROLLED_WINDOW,
-                           "child", label,
+                           "child", box,
                            "min-content-height", 140,
                            "max-content-height", 320,
                            "propagate-natural-height", TRUE,

@@ -67,8 +67,10 @@ struct _DailiesWindow
   GdkFrameClock        *toast_clock;       /* whose after-paint shows them */
   gulong                toast_paint_handler;
   guint                 toast_source;      /* shows them, once the frame is out */
-  GStrv                 rejected_lines;    /* the last import's lists not read in full, then its lines without an ID, for Details */
-  guint                 n_import_problems; /* of rejected_lines, the lists not read in full */
+  /* The last import's, for Details */
+  GStrv                 import_problems;   /* the lists not read in full */
+  GStrv                 import_in_comments; /* the IDs read from comments */
+  GStrv                 import_rejected;   /* the lines without an ID */
   GCancellable         *saving;            /* Save Videos To… under way, else NULL */
   DailiesImport        *import;            /* the one running, whose progress is shown */
   GQueue                waiting_imports;   /* DailiesImport, each after the one before */

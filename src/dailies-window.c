@@ -767,7 +767,9 @@ dailies_window_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
   g_free (self->last_toast);
-  g_strfreev (self->rejected_lines);
+  g_strfreev (self->import_problems);
+  g_strfreev (self->import_in_comments);
+  g_strfreev (self->import_rejected);
 
   G_OBJECT_CLASS (dailies_window_parent_class)->finalize (object);
 }

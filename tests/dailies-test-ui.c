@@ -56,6 +56,37 @@ dailies_test_find_button (GtkWidget  *widget,
   return dailies_test_find_widget_where (widget, is_button_labelled, label);
 }
 
+static gboolean
+is_label_saying (GtkWidget     *widget,
+                 gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0;
+}
+
+static gboolean
+is_toast_titled (GtkWidget     *widget,
+                 gconstpointer  title)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, g_type_from_name ("AdwToastWidget")) &&
+         gtk_widget_get_mapped (widget) && dailies_test_find_widget_where (widget, is_label_saying, title) != NULL;
+}
+
+/* Up: one fading out takes no clicks. */
+static gboolean
+is_toast_up (GtkWidget     *widget,
+             gconstpointer  title)
+{
+  return is_toast_titled (widget, title) && gtk_widget_get_can_target (widget);
+}
+
+GtkWidget *
+dailies_test_find_toast (GtkWidget  *widget,
+                         const char *title,
+                         gboolean    up)
+{
+  return dailies_test_find_widget_where (widget, up ? is_toast_up : is_toast_titled, title);
+}
+
 typedef struct
 {
   GType       type;

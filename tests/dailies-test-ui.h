@@ -28,6 +28,11 @@ GtkWidget          *dailies_test_find_widget_where (GtkWidget              *widg
  * mnemonic, as "_Undo"), or NULL. */
 GtkWidget          *dailies_test_find_button       (GtkWidget              *widget,
                                                     const char             *label);
+/* The toast on screen under @widget titled @title, or NULL; with @up,
+ * only one that is up (one fading out takes no clicks). */
+GtkWidget          *dailies_test_find_toast        (GtkWidget              *widget,
+                                                    const char             *title,
+                                                    gboolean                up);
 /* The first widget of @type under @widget with the CSS class @css_class
  * (if not NULL), or NULL. */
 GtkWidget          *dailies_test_find_widget       (GtkWidget              *widget,

@@ -196,6 +196,10 @@ test_comment_ids (void)
   /* Counted for the summary: those first seen in a comment, once. */
   g_assert_cmpuint (result->n_in_comments, ==, 2);
   g_assert_cmpuint (result->n_duplicates, ==, 2);
+  /* And named, for Details: a repeat in a comment is not. */
+  g_assert_cmpuint (result->in_comments->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (result->in_comments, 0), ==, ID_SUCCESS);
+  g_assert_cmpstr (g_ptr_array_index (result->in_comments, 1), ==, ID_FAILURE);
 
   /* The same in what starts like JSON and is not, and in pieces. */
   {
@@ -204,6 +208,9 @@ test_comment_ids (void)
 
     assert_ids (not_json, ID_SUCCESS, ID_FAILURE, ID_QUEUED, NULL);
     g_assert_cmpuint (not_json->n_in_comments, ==, 2);
+    g_assert_cmpuint (not_json->in_comments->len, ==, 2);
+    g_assert_cmpstr (g_ptr_array_index (not_json->in_comments, 0), ==, ID_SUCCESS);
+    g_assert_cmpstr (g_ptr_array_index (not_json->in_comments, 1), ==, ID_QUEUED);
     for (gsize at = 1; at < sizeof text - 1; at++)
       {
         gsize one[] = { at, 0 };
@@ -213,6 +220,21 @@ test_comment_ids (void)
   }
   /* As on any line with an ID, a cut one beside it is shown. */
   assert_rejected (result, "asyntask_short", NULL);
+
+  /* A script that names 60 in its comments: all counted, the first 50
+   * named, as many as of the skipped lines. */
+  {
+    g_autoptr(GString) text = g_string_new (NULL);
+    g_autoptr(DailiesIdParseResult) many = NULL;
+
+    for (guint i = 0; i < 60; i++)
+      g_string_append_printf (text, "# asyntask_Commented%08u\n", i);
+    many = dailies_id_parser_parse_text (text->str, -1);
+    g_assert_cmpuint (many->ids->len, ==, 60);
+    g_assert_cmpuint (many->n_in_comments, ==, 60);
+    g_assert_cmpuint (many->in_comments->len, ==, DAILIES_ID_PARSER_MAX_REJECTED);
+    g_assert_cmpstr (g_ptr_array_index (many->in_comments, 49), ==, "asyntask_Commented00000049");
+  }
 }
 
 /* Skipped lines are shown to the person who pasted them (Details), who
@@ -727,6 +749,9 @@ assert_same_result (const DailiesIdParseResult *a,
   g_assert_cmpuint (a->n_rejected, ==, b->n_rejected);
   g_assert_cmpuint (a->n_duplicates, ==, b->n_duplicates);
   g_assert_cmpuint (a->n_in_comments, ==, b->n_in_comments);
+  g_assert_cmpuint (a->in_comments->len, ==, b->in_comments->len);
+  for (guint i = 0; i < a->in_comments->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (a->in_comments, i), ==, g_ptr_array_index (b->in_comments, i));
 }
 
 /* @data fed in pieces cut at @cuts (ascending, ending with 0). NULL

@@ -96,6 +96,82 @@ assert_summary (DailiesWindow *window,
   dailies_window_add_toast (window, "-");
 }
 
+static gboolean
+has_message_dialog (gpointer user_data)
+{
+  return dailies_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+}
+
+/* Adds the text of every label under @widget, in order, a line each. */
+static void
+collect_labels (GtkWidget *widget,
+                GString   *text)
+{
+  if (GTK_IS_LABEL (widget))
+    g_string_append_printf (text, "%s%s", text->len > 0 ? "\n" : "", gtk_label_get_label (GTK_LABEL (widget)));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_labels (child, text);
+}
+
+/* Waits for the last summary's Details: once opened, checks that its
+ * heading is @heading and returns what its list shows: each part's title
+ * (when there are several) and lines. */
+static char *
+wait_for_details (const char *heading)
+{
+  AdwMessageDialog *dialog;
+  GtkWidget *list;
+  GString *text = g_string_new (NULL);
+
+  g_assert_true (dailies_test_wait_until (has_message_dialog, NULL, WAIT_MS));
+  dialog = ADW_MESSAGE_DIALOG (dailies_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, heading);
+  list = adw_message_dialog_get_extra_child (dialog);
+  g_assert_nonnull (list);
+  g_assert_nonnull (dailies_test_find_widget (list, GTK_TYPE_LABEL, "monospace"));
+  collect_labels (list, text);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  return g_string_free (text, FALSE);
+}
+
+/* The same, opened as the summary's button opens it. */
+static char *
+open_details (DailiesWindow *window,
+              const char    *heading)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-rejected", NULL));
+
+  return wait_for_details (heading);
+}
+
+/* The Details button of the toast that says what the last import did. */
+static GtkWidget *
+find_details_button (DailiesWindow *window)
+{
+  GtkWidget *toast = dailies_test_find_toast (GTK_WIDGET (window), dailies_window_get_last_toast (window), TRUE);
+
+  return toast != NULL ? dailies_test_find_button (toast, "Details") : NULL;
+}
+
+static gboolean
+has_details_button (gpointer user_data)
+{
+  return find_details_button (user_data) != NULL;
+}
+
+/* The same, for a list that starts with @first_line. */
+static void
+assert_details (DailiesWindow *window,
+                const char    *heading,
+                const char    *first_line)
+{
+  g_autofree char *text = open_details (window, heading);
+
+  g_assert_true (g_str_has_prefix (text, first_line));
+}
+
 static char *
 write_list (const char *dir,
             const char *path)
@@ -129,6 +205,24 @@ test_paths_body (DailiesApplication *app)
   g_autofree char *dir = dailies_test_make_temp_dir ();
   GValue value = G_VALUE_INIT;
 
+  /* First, while no other toast is up (each waits for the one before):
+   * a script pasted whole. The ID in its comment is added too, and the
+   * summary says so, in case it was commented out to be left alone. */
+  gdk_clipboard_set_text (clipboard, "#!/bin/sh\n# submitted asyntask_CommentNumber00000001 yesterday\n"
+                                     "asyntask_CommentNumber00000002\n");
+  g_assert_true (gtk_widget_activate_action (widget, "win.paste", NULL));
+  dailies_test_wait_for_toast (window, "Added 2 tasks · 1 ID read from a comment", WAIT_MS);
+  /* The toast's Details name it, and nothing else. */
+  {
+    g_autofree char *details = NULL;
+
+    g_assert_true (dailies_test_wait_until (has_details_button, window, WAIT_MS));
+    gtk_widget_activate (find_details_button (window));
+    details = wait_for_details ("Task IDs Read From Comments");
+    g_assert_cmpstr (details, ==, "asyntask_CommentNumber00000001");
+  }
+  dailies_window_add_toast (window, "-");
+
   {
     g_autofree char *text = list_for ("DropText");
 
@@ -156,13 +250,6 @@ test_paths_body (DailiesApplication *app)
     g_assert_true (gtk_widget_activate_action (widget, "win.paste", NULL));
     assert_summary (window, SUMMARY);
   }
-
-  /* A script pasted whole: the ID in its comment is added too, and the
-   * summary says so, in case it was commented out to be left alone. */
-  gdk_clipboard_set_text (clipboard, "#!/bin/sh\n# submitted asyntask_CommentNumber00000001 yesterday\n"
-                                     "asyntask_CommentNumber00000002\n");
-  g_assert_true (gtk_widget_activate_action (widget, "win.paste", NULL));
-  assert_summary (window, "Added 2 tasks · 1 ID read from a comment");
 
   {
     g_autofree char *file = write_list (dir, "PasteFile");
@@ -603,32 +690,6 @@ test_open_chooser (void)
   run_app_test (test_open_chooser_body);
 }
 
-static gboolean
-has_message_dialog (gpointer user_data)
-{
-  return dailies_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
-}
-
-/* Opens the last summary's Details as its button does: the heading says
- * what the list holds, and the list holds @first_line first. */
-static void
-assert_details (DailiesWindow *window,
-                const char    *heading,
-                const char    *first_line)
-{
-  AdwMessageDialog *dialog;
-  GtkWidget *label;
-
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-rejected", NULL));
-  g_assert_true (dailies_test_wait_until (has_message_dialog, NULL, WAIT_MS));
-  dialog = ADW_MESSAGE_DIALOG (dailies_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
-  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, heading);
-  label = dailies_test_find_widget (GTK_WIDGET (dialog), GTK_TYPE_LABEL, "monospace");
-  g_assert_nonnull (label);
-  g_assert_true (g_str_has_prefix (gtk_label_get_label (GTK_LABEL (label)), first_line));
-  gtk_window_destroy (GTK_WINDOW (dialog));
-}
-
 /* Runs @import in @window to its end; returns the summary it showed. */
 static const char *
 run_to_summary (DailiesWindow *window,
@@ -754,7 +815,31 @@ test_partly_text_body (DailiesApplication *app)
   g_string_replace (text, "PartlyText00", "PartlyText01", 0);
   toast = import_file_again (window, store, &import, file, text);
   g_assert_cmpstr (toast, ==, "Added 3 tasks · 1 line without a task ID · 1 list read only in part");
-  assert_details (window, "Import Details", why);
+  {
+    g_autofree char *details = open_details (window, "Import Details");
+    g_autofree char *expected = g_strdup_printf ("Lists not read in full\n%s\n"
+                                                 "Lines without a task ID\nasyntask_abc", why);
+
+    g_assert_cmpstr (details, ==, expected);
+  }
+
+  /* And an ID read from a comment: all three, each under its title. */
+  {
+    g_autoptr(GString) noted = g_string_new_len (text->str, text->len);
+    g_autofree char *details = NULL;
+    g_autofree char *expected = NULL;
+
+    g_string_prepend (noted, "# retry of asyntask_PartlyTextNoted000001\n");
+    g_string_replace (noted, "PartlyText01", "PartlyText02", 0);
+    toast = import_file_again (window, store, &import, file, noted);
+    g_assert_cmpstr (toast, ==, "Added 4 tasks · 1 ID read from a comment · 1 line without a task ID · "
+                                "1 list read only in part");
+    details = open_details (window, "Import Details");
+    expected = g_strdup_printf ("Lists not read in full\n%s\n"
+                                "Task IDs read from comments\nasyntask_PartlyTextNoted000001\n"
+                                "Lines without a task ID\nasyntask_abc", why);
+    g_assert_cmpstr (details, ==, expected);
+  }
 
   /* No ID before it stopped being text: the summary says why at once. */
   g_string_replace (text, "asyntask_PartlyText01", "asyntask_x-", 0);

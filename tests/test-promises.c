@@ -252,30 +252,6 @@ test_undo_from_toast (void)
 /* ------------------------------------------------------------------ */
 
 static gboolean
-is_label_saying (GtkWidget     *widget,
-                 gconstpointer  text)
-{
-  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0;
-}
-
-/* A toast titled @title, up or fading out. */
-static gboolean
-is_toast_titled (GtkWidget     *widget,
-                 gconstpointer  title)
-{
-  return G_TYPE_CHECK_INSTANCE_TYPE (widget, g_type_from_name ("AdwToastWidget")) &&
-         gtk_widget_get_mapped (widget) && dailies_test_find_widget_where (widget, is_label_saying, title) != NULL;
-}
-
-/* Up: one fading out takes no clicks. */
-static gboolean
-is_toast_up (GtkWidget     *widget,
-             gconstpointer  title)
-{
-  return is_toast_titled (widget, title) && gtk_widget_get_can_target (widget);
-}
-
-static gboolean
 is_button_named (GtkWidget     *widget,
                  gconstpointer  name)
 {
@@ -295,7 +271,7 @@ static gboolean
 toast_button_is_up (gpointer user_data)
 {
   ToastButton *wanted = user_data;
-  GtkWidget *toast = dailies_test_find_widget_where (GTK_WIDGET (wanted->window), is_toast_up, wanted->title);
+  GtkWidget *toast = dailies_test_find_toast (GTK_WIDGET (wanted->window), wanted->title, TRUE);
 
   return toast != NULL && dailies_test_find_widget_where (toast, is_button_named, wanted->button) != NULL;
 }
@@ -305,7 +281,7 @@ toast_is_gone (gpointer user_data)
 {
   ToastButton *wanted = user_data;
 
-  return dailies_test_find_widget_where (GTK_WIDGET (wanted->window), is_toast_titled, wanted->title) == NULL;
+  return dailies_test_find_toast (GTK_WIDGET (wanted->window), wanted->title, FALSE) == NULL;
 }
 
 /* @button of the toast titled @title as soon as it shows, and that toast. */
@@ -320,7 +296,7 @@ find_toast_button_at_once (DailiesWindow  *window,
 
   if (!dailies_test_wait_until (toast_button_is_up, &wanted, 5000))
     g_error ("no toast “%s” with %s; the last said “%s”", title, button, dailies_window_get_last_toast (window));
-  widget = dailies_test_find_widget_where (GTK_WIDGET (window), is_toast_up, title);
+  widget = dailies_test_find_toast (GTK_WIDGET (window), title, TRUE);
   g_object_get (widget, "toast", out_toast, NULL);
 
   return dailies_test_find_widget_where (widget, is_button_named, button);
@@ -383,7 +359,7 @@ static gboolean
 window_has_toast (gpointer user_data)
 {
   return dailies_window_get_last_toast (user_data) != NULL &&
-         dailies_test_find_widget_where (user_data, is_toast_up, dailies_window_get_last_toast (user_data)) != NULL;
+         dailies_test_find_toast (user_data, dailies_window_get_last_toast (user_data), TRUE) != NULL;
 }
 
 static void

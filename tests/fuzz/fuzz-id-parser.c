@@ -24,6 +24,10 @@ check_result (DailiesIdParseResult *result)
   FUZZ_CHECK (result->rejected->len <= DAILIES_ID_PARSER_MAX_REJECTED, "at most 50 rejected kept");
   FUZZ_CHECK (result->rejected->len <= result->n_rejected, "kept rejected <= their count");
   FUZZ_CHECK (result->n_in_comments <= result->ids->len, "IDs from comments are among those found");
+  FUZZ_CHECK (result->in_comments->len <= DAILIES_ID_PARSER_MAX_REJECTED, "at most 50 IDs from comments kept");
+  FUZZ_CHECK (result->in_comments->len <= result->n_in_comments, "kept IDs from comments <= their count");
+  for (i = 0; i < result->in_comments->len; i++)
+    FUZZ_CHECK (dailies_task_id_is_valid (g_ptr_array_index (result->in_comments, i)), "IDs from comments are valid");
   for (i = 0; i < result->rejected->len; i++)
     {
       const char *line = g_ptr_array_index (result->rejected, i);
@@ -103,6 +107,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     FUZZ_CHECK (streamed->n_duplicates == text_result->n_duplicates, "pieces find as many repeats");
     FUZZ_CHECK (streamed->n_rejected == text_result->n_rejected, "pieces reject as many lines");
     FUZZ_CHECK (streamed->n_in_comments == text_result->n_in_comments, "pieces find as many IDs in comments");
+    FUZZ_CHECK (streamed->in_comments->len == text_result->in_comments->len, "pieces name as many IDs in comments");
+    for (i = 0; i < streamed->in_comments->len; i++)
+      FUZZ_CHECK (strcmp (g_ptr_array_index (streamed->in_comments, i), g_ptr_array_index (text_result->in_comments, i)) == 0,
+                  "pieces name the same IDs in comments");
     for (i = 0; i < streamed->ids->len; i++)
       FUZZ_CHECK (strcmp (g_ptr_array_index (streamed->ids, i), g_ptr_array_index (text_result->ids, i)) == 0,
                   "pieces find the same IDs");
