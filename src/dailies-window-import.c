@@ -134,6 +134,34 @@ update_import_progress (DailiesWindow *self)
   gtk_revealer_set_reveal_child (self->import_revealer, TRUE);
 }
 
+static void
+summary_toast_dismissed_cb (DailiesWindow *self,
+                            AdwToast      *toast)
+{
+  if (self->summary_toast == toast)
+    g_clear_weak_pointer (&self->summary_toast);
+}
+
+/* The summary before gives way to a new one: its Details are gone, and
+ * libadwaita 1.2 would show one after the other, the old one first for
+ * up to 10 s. */
+static void
+dismiss_summary (DailiesWindow *self)
+{
+  AdwToast *toast = self->summary_toast;
+
+  if (toast == NULL)
+    return;
+
+  g_clear_weak_pointer (&self->summary_toast);
+  /* Still waiting for a frame, it is in no overlay, which would ignore
+   * its dismissal. */
+  if (g_queue_remove (&self->waiting_toasts, toast))
+    g_object_unref (toast);
+  else
+    adw_toast_dismiss (toast);
+}
+
 /* The lines that held no ID are shown on request to the person who gave
  * them, and kept nowhere else: one may be a key. */
 static void
@@ -143,6 +171,10 @@ show_import_summary (DailiesWindow *self,
   g_autofree char *summary = dailies_import_dup_summary (import);
   const char * const *problems = dailies_import_get_problems (import);
   AdwToast *toast = adw_toast_new (summary);
+
+  dismiss_summary (self);
+  g_set_weak_pointer (&self->summary_toast, toast);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (summary_toast_dismissed_cb), self, G_CONNECT_SWAPPED);
 
   g_strfreev (self->import_problems);
   self->import_problems = g_strdupv ((char **) problems);

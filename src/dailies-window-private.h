@@ -63,6 +63,7 @@ struct _DailiesWindow
   char                 *last_toast;        /* what the newest toast said */
   AdwToast             *undo_toast;        /* the last removal's, while shown (weak): Ctrl+Z */
   AdwToast             *text_toast;        /* the newest plain toast, while shown (weak) */
+  AdwToast             *summary_toast;     /* the last import's summary, while shown or waiting (weak) */
   GQueue                waiting_toasts;    /* AdwToast, for the next frame to be drawn first */
   GdkFrameClock        *toast_clock;       /* whose after-paint shows them */
   gulong                toast_paint_handler;

@@ -726,6 +726,7 @@ dailies_window_dispose (GObject *object)
 
   g_clear_weak_pointer (&self->undo_toast);
   g_clear_weak_pointer (&self->text_toast);
+  g_clear_weak_pointer (&self->summary_toast);
   g_cancellable_cancel (self->cancellable);
   if (self->saving != NULL)
     g_cancellable_cancel (self->saving);

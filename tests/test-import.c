@@ -161,6 +161,28 @@ has_details_button (gpointer user_data)
   return find_details_button (user_data) != NULL;
 }
 
+typedef struct
+{
+  DailiesWindow *window;
+  const char    *title;
+} ToastOf;
+
+static gboolean
+toast_is_up (gpointer user_data)
+{
+  const ToastOf *toast = user_data;
+
+  return dailies_test_find_toast (GTK_WIDGET (toast->window), toast->title, TRUE) != NULL;
+}
+
+static gboolean
+toast_is_gone (gpointer user_data)
+{
+  const ToastOf *toast = user_data;
+
+  return dailies_test_find_toast (GTK_WIDGET (toast->window), toast->title, FALSE) == NULL;
+}
+
 /* The same, for a list that starts with @first_line. */
 static void
 assert_details (DailiesWindow *window,
@@ -211,15 +233,26 @@ test_paths_body (DailiesApplication *app)
   gdk_clipboard_set_text (clipboard, "#!/bin/sh\n# submitted asyntask_CommentNumber00000001 yesterday\n"
                                      "asyntask_CommentNumber00000002\n");
   g_assert_true (gtk_widget_activate_action (widget, "win.paste", NULL));
-  dailies_test_wait_for_toast (window, "Added 2 tasks · 1 ID read from a comment", WAIT_MS);
-  /* The toast's Details name it, and nothing else. */
   {
+    ToastOf first = { window, "Added 2 tasks · 1 ID read from a comment" };
+    ToastOf next = { window, "Added 3 tasks · 1 ID read from a comment" };
     g_autofree char *details = NULL;
 
+    g_assert_true (dailies_test_wait_until (toast_is_up, &first, WAIT_MS));
+    /* Another list at once: its summary takes the place of that one,
+     * which libadwaita would otherwise keep up for its 10 s first. */
+    gdk_clipboard_set_text (clipboard, "asyntask_CommentNumber00000003\n// asyntask_CommentNumber00000004\n"
+                                       "asyntask_CommentNumber00000005\n");
+    g_assert_true (gtk_widget_activate_action (widget, "win.paste", NULL));
+    g_assert_true (dailies_test_wait_until (toast_is_up, &next, 5000));
+    g_assert_true (dailies_test_wait_until (toast_is_gone, &first, 5000));
+
+    /* Its Details, from the toast's button, name the ID read from a
+     * comment, and nothing else. */
     g_assert_true (dailies_test_wait_until (has_details_button, window, WAIT_MS));
     gtk_widget_activate (find_details_button (window));
     details = wait_for_details ("Task IDs Read From Comments");
-    g_assert_cmpstr (details, ==, "asyntask_CommentNumber00000001");
+    g_assert_cmpstr (details, ==, "asyntask_CommentNumber00000004");
   }
   dailies_window_add_toast (window, "-");
 
