@@ -618,8 +618,17 @@ merge_result (Found                *found,
   found->n_in_comments += result->n_in_comments;
   for (guint i = 0; i < result->rejected->len && found->rejected->len < DAILIES_ID_PARSER_MAX_REJECTED; i++)
     g_ptr_array_add (found->rejected, g_strdup (g_ptr_array_index (result->rejected, i)));
-  for (guint i = 0; i < result->in_comments->len && found->in_comments->len < DAILIES_ID_PARSER_MAX_REJECTED; i++)
-    g_ptr_array_add (found->in_comments, g_strdup (g_ptr_array_index (result->in_comments, i)));
+  /* Each list counts and names its own; an ID in the comments of two
+   * (the same script given twice) is one, as far as the names kept tell. */
+  for (guint i = 0; i < result->in_comments->len; i++)
+    {
+      const char *id = g_ptr_array_index (result->in_comments, i);
+
+      if (g_ptr_array_find_with_equal_func (found->in_comments, id, g_str_equal, NULL))
+        found->n_in_comments--;
+      else if (found->in_comments->len < DAILIES_ID_PARSER_MAX_REJECTED)
+        g_ptr_array_add (found->in_comments, g_strdup (id));
+    }
 }
 
 /* Feeds one chunk, counts it for progress and hands over its IDs. */
@@ -974,33 +983,36 @@ dailies_import_get_cancelled (DailiesImport *self)
   return self->cancelled;
 }
 
-static GStrv
-dup_found (DailiesImport *self,
-           gsize          offset)
+GStrv
+dailies_import_dup_rejected (DailiesImport *self)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  GPtrArray *kept = self->found != NULL ? G_STRUCT_MEMBER (GPtrArray *, self->found, offset) : NULL;
 
-  for (guint i = 0; kept != NULL && i < kept->len; i++)
-    g_strv_builder_add (builder, g_ptr_array_index (kept, i));
+  g_return_val_if_fail (DAILIES_IS_IMPORT (self), NULL);
+
+  for (guint i = 0; self->found != NULL && i < self->found->rejected->len; i++)
+    g_strv_builder_add (builder, g_ptr_array_index (self->found->rejected, i));
 
   return g_strv_builder_end (builder);
 }
 
 GStrv
-dailies_import_dup_rejected (DailiesImport *self)
-{
-  g_return_val_if_fail (DAILIES_IS_IMPORT (self), NULL);
-
-  return dup_found (self, G_STRUCT_OFFSET (Found, rejected));
-}
-
-GStrv
 dailies_import_dup_in_comments (DailiesImport *self)
 {
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
   g_return_val_if_fail (DAILIES_IS_IMPORT (self), NULL);
 
-  return dup_found (self, G_STRUCT_OFFSET (Found, in_comments));
+  /* Those in the list: a cancelled import read some it did not add. */
+  for (guint i = 0; self->found != NULL && i < self->found->in_comments->len; i++)
+    {
+      const char *id = g_ptr_array_index (self->found->in_comments, i);
+
+      if (dailies_task_store_lookup (self->store, id) != NULL)
+        g_strv_builder_add (builder, id);
+    }
+
+  return g_strv_builder_end (builder);
 }
 
 const char * const *

@@ -295,30 +295,44 @@ _dailies_window_import_text (DailiesWindow *self,
 /* Details                                                             */
 /* ------------------------------------------------------------------ */
 
-/* One part of Details: its title, when there are several, then its
- * lines, which may be selected and copied. */
+/* One part of Details. With a title (when there are several parts), its
+ * note says what the part is; then its lines, which may be selected and
+ * copied. */
 static void
 add_details_part (GtkBox             *box,
                   const char         *title,
+                  const char         *note,
                   const char * const *lines)
 {
   g_autofree char *text = g_strjoinv ("\n", (char **) lines);
   PangoAttrList *attributes = pango_attr_list_new ();
+  GtkWidget *title_label = NULL;
   GtkWidget *label;
-
-  /* A task ID broken over two lines must not read as one with a hyphen. */
-  pango_attr_list_insert (attributes, pango_attr_insert_hyphens_new (FALSE));
 
   if (title != NULL)
     {
+      title_label = g_object_new (GTK_TYPE_LABEL,
+                                  "label", title,
+                                  "accessible-role", GTK_ACCESSIBLE_ROLE_HEADING,
+                                  "xalign", 0.0f,
+                                  "wrap", TRUE,
+                                  "margin-top", 6, "margin-start", 6, "margin-end", 6,
+                                  NULL);
+      gtk_widget_add_css_class (title_label, "heading");
+      gtk_box_append (box, title_label);
       label = g_object_new (GTK_TYPE_LABEL,
-                            "label", title,
+                            "label", note,
                             "xalign", 0.0f,
-                            "margin-top", 6, "margin-start", 6, "margin-end", 6,
+                            "wrap", TRUE,
+                            "margin-start", 6, "margin-end", 6,
                             NULL);
-      gtk_widget_add_css_class (label, "heading");
+      gtk_widget_add_css_class (label, "caption");
+      gtk_widget_add_css_class (label, "dim-label");
       gtk_box_append (box, label);
     }
+
+  /* A task ID broken over two lines must not read as one with a hyphen. */
+  pango_attr_list_insert (attributes, pango_attr_insert_hyphens_new (FALSE));
   label = g_object_new (GTK_TYPE_LABEL,
                         "label", text,
                         "selectable", TRUE,
@@ -332,6 +346,12 @@ add_details_part (GtkBox             *box,
                         NULL);
   pango_attr_list_unref (attributes);
   gtk_widget_add_css_class (label, "monospace");
+  /* Small enough that a task ID fits in the dialog's width (372 px). */
+  gtk_widget_add_css_class (label, "caption");
+  if (title_label != NULL)
+    gtk_accessible_update_relation (GTK_ACCESSIBLE (label),
+                                    GTK_ACCESSIBLE_RELATION_LABELLED_BY, title_label, NULL,
+                                    -1);
   gtk_box_append (box, label);
 }
 
@@ -341,8 +361,11 @@ show_rejected_action (GtkWidget  *widget,
                       GVariant   *parameter)
 {
   DailiesWindow *self = DAILIES_WINDOW (widget);
-  g_autofree char *body = NULL;
+  g_autofree char *problems_note = NULL;
+  g_autofree char *in_comments_note = NULL;
+  g_autofree char *lines_note = NULL;
   const char *heading;
+  const char *body;
   gboolean has_problems, has_in_comments, has_lines, several;
   GtkWidget *dialog;
   GtkBox *box;
@@ -355,51 +378,58 @@ show_rejected_action (GtkWidget  *widget,
   has_in_comments = self->import_in_comments[0] != NULL;
   has_lines = self->import_rejected[0] != NULL;
   several = has_problems + has_in_comments + has_lines > 1;
-  /* What the list holds: lists not read in full, IDs read from comments,
-   * lines without an ID, or more than one of those, in that order. */
+
+  /* What each part is: the body when it is alone, its note otherwise. */
+  problems_note = g_strdup (_("These lists could not be read, or were read only in part."));
+  /* Translators: %d is a count of task IDs */
+  in_comments_note = g_strdup_printf (_("These task IDs were on comment lines (# or //) and were read like the "
+                                        "others, so they are in the list: remove any you had commented out to "
+                                        "leave alone. At most %d are named here."),
+                                      DAILIES_ID_PARSER_MAX_REJECTED);
+  /* Translators: the numbers are a count of lines and a count of characters */
+  lines_note = g_strdup_printf (_("These lines held no task ID and were skipped. At most %d are kept here, each cut to %d characters."),
+                                DAILIES_ID_PARSER_MAX_REJECTED, DAILIES_ID_PARSER_REJECTED_CHARS);
   if (several)
     {
       heading = _("Import Details");
-      /* Translators: the numbers are a count of lines and a count of characters */
-      body = g_strdup_printf (_("This import left more than one thing to look at, each under its own title. "
-                                "At most %d lines of each are kept here, each cut to %d characters."),
-                              DAILIES_ID_PARSER_MAX_REJECTED, DAILIES_ID_PARSER_REJECTED_CHARS);
+      body = _("This import left more than one thing to look at, each under its own title.");
     }
   else if (has_lines)
     {
       heading = _("Lines Without a Task ID");
-      /* Translators: the numbers are a count of lines and a count of characters */
-      body = g_strdup_printf (_("These lines held no task ID and were skipped. At most %d are kept here, each cut to %d characters."),
-                              DAILIES_ID_PARSER_MAX_REJECTED, DAILIES_ID_PARSER_REJECTED_CHARS);
+      body = lines_note;
     }
   else if (has_in_comments)
     {
       heading = _("Task IDs Read From Comments");
-      /* Translators: %d is a count of task IDs */
-      body = g_strdup_printf (_("These task IDs were on comment lines (# or //) and were added like the others: "
-                                "remove any you had commented out to leave alone. At most %d are named here."),
-                              DAILIES_ID_PARSER_MAX_REJECTED);
+      body = in_comments_note;
     }
   else
     {
       heading = _("Lists Not Read in Full");
-      body = g_strdup (_("These lists could not be read, or were read only in part."));
+      body = problems_note;
     }
 
   dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
   box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 0));
   if (has_problems)
-    add_details_part (box, several ? _("Lists not read in full") : NULL,
+    add_details_part (box,
+                      /* Translators: a title in Details, over the lists that could not be read in full */
+                      several ? _("Lists not read in full") : NULL, problems_note,
                       (const char * const *) self->import_problems);
   if (has_in_comments)
-    add_details_part (box, several ? _("Task IDs read from comments") : NULL,
+    add_details_part (box,
+                      /* Translators: a title in Details, over the task IDs read from a script's comment lines */
+                      several ? _("Task IDs read from comments") : NULL, in_comments_note,
                       (const char * const *) self->import_in_comments);
   if (has_lines)
-    add_details_part (box, several ? _("Lines without a task ID") : NULL,
+    add_details_part (box,
+                      /* Translators: a title in Details, over the lines that were skipped */
+                      several ? _("Lines without a task ID") : NULL, lines_note,
                       (const char * const *) self->import_rejected);
   scroller = g_object_new (GTK_TYPE_SCROLLED_WINDOW,
                            "child", box,
-                           "min-content-height", 140,
+                           "min-content-height", several ? 200 : 140,
                            "max-content-height", 320,
                            "propagate-natural-height", TRUE,
                            "hscrollbar-policy", GTK_POLICY_NEVER,

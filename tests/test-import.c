@@ -39,6 +39,11 @@
 #include "dailies-window-private.h"
 
 #define WAIT_MS 20000
+/* What each part of an import's Details is, said under its title. */
+#define NOTE_IN_COMMENTS "These task IDs were on comment lines (# or //) and were read like the others, so they " \
+                         "are in the list: remove any you had commented out to leave alone. At most 50 are named here."
+#define NOTE_LINES "These lines held no task ID and were skipped. At most 50 are kept here, each cut to 80 characters."
+#define NOTE_PROBLEMS "These lists could not be read, or were read only in part."
 /* A demo task: always in the list. */
 #define LISTED_ID "asyntask_DemoHarbourSunrise00000000000001"
 /* What every path says for a list of two new IDs, one listed, one stray line. */
@@ -231,14 +236,22 @@ test_paths_body (DailiesApplication *app)
    * a script pasted whole. The ID in its comment is added too, and the
    * summary says so, in case it was commented out to be left alone. */
   gdk_clipboard_set_text (clipboard, "#!/bin/sh\n# submitted asyntask_CommentNumber00000001 yesterday\n"
-                                     "asyntask_CommentNumber00000002\n");
+                                     "asyntask_CommentNumber00000002\necho \"all sent\"\n");
   g_assert_true (gtk_widget_activate_action (widget, "win.paste", NULL));
   {
-    ToastOf first = { window, "Added 2 tasks · 1 ID read from a comment" };
+    ToastOf first = { window, "Added 2 tasks · 1 ID read from a comment · 1 line without a task ID" };
     ToastOf next = { window, "Added 3 tasks · 1 ID read from a comment" };
     g_autofree char *details = NULL;
 
     g_assert_true (dailies_test_wait_until (toast_is_up, &first, WAIT_MS));
+    /* Its Details: each part under its title, with what it is. */
+    details = open_details (window, "Import Details");
+    g_assert_cmpstr (details, ==, "Task IDs read from comments\n" NOTE_IN_COMMENTS "\n"
+                                  "asyntask_CommentNumber00000001\n"
+                                  "Lines without a task ID\n" NOTE_LINES "\n"
+                                  "echo \"all sent\"");
+    g_clear_pointer (&details, g_free);
+
     /* Another list at once: its summary takes the place of that one,
      * which libadwaita would otherwise keep up for its 10 s first. */
     gdk_clipboard_set_text (clipboard, "asyntask_CommentNumber00000003\n// asyntask_CommentNumber00000004\n"
@@ -253,6 +266,14 @@ test_paths_body (DailiesApplication *app)
     gtk_widget_activate (find_details_button (window));
     details = wait_for_details ("Task IDs Read From Comments");
     g_assert_cmpstr (details, ==, "asyntask_CommentNumber00000004");
+    g_clear_pointer (&details, g_free);
+
+    /* And the next list's, without comments, only what it left. */
+    gdk_clipboard_set_text (clipboard, "asyntask_CommentNumber00000006\nsee above\n");
+    g_assert_true (gtk_widget_activate_action (widget, "win.paste", NULL));
+    dailies_test_wait_for_toast (window, "Added 1 task · 1 line without a task ID", WAIT_MS);
+    details = open_details (window, "Lines Without a Task ID");
+    g_assert_cmpstr (details, ==, "see above");
   }
   dailies_window_add_toast (window, "-");
 
@@ -850,8 +871,8 @@ test_partly_text_body (DailiesApplication *app)
   g_assert_cmpstr (toast, ==, "Added 3 tasks · 1 line without a task ID · 1 list read only in part");
   {
     g_autofree char *details = open_details (window, "Import Details");
-    g_autofree char *expected = g_strdup_printf ("Lists not read in full\n%s\n"
-                                                 "Lines without a task ID\nasyntask_abc", why);
+    g_autofree char *expected = g_strdup_printf ("Lists not read in full\n" NOTE_PROBLEMS "\n%s\n"
+                                                 "Lines without a task ID\n" NOTE_LINES "\nasyntask_abc", why);
 
     g_assert_cmpstr (details, ==, expected);
   }
@@ -868,9 +889,9 @@ test_partly_text_body (DailiesApplication *app)
     g_assert_cmpstr (toast, ==, "Added 4 tasks · 1 ID read from a comment · 1 line without a task ID · "
                                 "1 list read only in part");
     details = open_details (window, "Import Details");
-    expected = g_strdup_printf ("Lists not read in full\n%s\n"
-                                "Task IDs read from comments\nasyntask_PartlyTextNoted000001\n"
-                                "Lines without a task ID\nasyntask_abc", why);
+    expected = g_strdup_printf ("Lists not read in full\n" NOTE_PROBLEMS "\n%s\n"
+                                "Task IDs read from comments\n" NOTE_IN_COMMENTS "\nasyntask_PartlyTextNoted000001\n"
+                                "Lines without a task ID\n" NOTE_LINES "\nasyntask_abc", why);
     g_assert_cmpstr (details, ==, expected);
   }
 
@@ -888,6 +909,38 @@ static void
 test_partly_text (void)
 {
   run_app_test (test_partly_text_body);
+}
+
+/* The IDs read from comments, as Details names them: one that two lists
+ * name is one, and only those the list holds are named (a cancelled
+ * import read some that it never added). */
+static void
+test_comment_ids_body (DailiesApplication *app)
+{
+  DailiesWindow *window = wait_for_app (app);
+  DailiesTaskStore *store = dailies_application_get_store (app);
+  g_autoptr(DailiesImport) import = dailies_import_new (store);
+  g_auto(GStrv) named = NULL;
+  static const char script[] = "# retry of asyntask_SharedComment0000000001\nasyntask_SharedPlain00000000001\n";
+
+  /* The same script given twice in one go. */
+  dailies_import_add_text (import, script);
+  dailies_import_add_text (import, script);
+  g_assert_cmpstr (run_to_summary (window, import), ==,
+                   "Added 2 tasks · 2 already listed · 1 ID read from a comment");
+  named = dailies_import_dup_in_comments (import);
+  g_assert_cmpstrv (named, ((const char * const[]) { "asyntask_SharedComment0000000001", NULL }));
+  g_clear_pointer (&named, g_strfreev);
+
+  dailies_task_store_remove (store, dailies_task_store_lookup (store, "asyntask_SharedComment0000000001"));
+  named = dailies_import_dup_in_comments (import);
+  g_assert_cmpstrv (named, ((const char * const[]) { NULL }));
+}
+
+static void
+test_comment_ids (void)
+{
+  run_app_test (test_comment_ids_body);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2278,6 +2331,7 @@ main (int   argc,
   g_test_add_func ("/dailies/import/stdin", test_stdin);
   g_test_add_func ("/dailies/import/stdin-too-large", test_stdin_too_large);
   g_test_add_func ("/dailies/import/partly-text", test_partly_text);
+  g_test_add_func ("/dailies/import/comment-ids", test_comment_ids);
   g_test_add_func ("/dailies/import/list-while-quitting", test_list_while_quitting);
   g_test_add_func ("/dailies/import/stuck-quit", test_stuck_quit);
   g_test_add_func ("/dailies/import/launch-while-quitting-in-place", test_launch_while_quitting_in_place);

@@ -24,10 +24,23 @@ check_result (DailiesIdParseResult *result)
   FUZZ_CHECK (result->rejected->len <= DAILIES_ID_PARSER_MAX_REJECTED, "at most 50 rejected kept");
   FUZZ_CHECK (result->rejected->len <= result->n_rejected, "kept rejected <= their count");
   FUZZ_CHECK (result->n_in_comments <= result->ids->len, "IDs from comments are among those found");
-  FUZZ_CHECK (result->in_comments->len <= DAILIES_ID_PARSER_MAX_REJECTED, "at most 50 IDs from comments kept");
-  FUZZ_CHECK (result->in_comments->len <= result->n_in_comments, "kept IDs from comments <= their count");
-  for (i = 0; i < result->in_comments->len; i++)
-    FUZZ_CHECK (dailies_task_id_is_valid (g_ptr_array_index (result->in_comments, i)), "IDs from comments are valid");
+  FUZZ_CHECK (result->in_comments->len == MIN (result->n_in_comments, DAILIES_ID_PARSER_MAX_REJECTED),
+              "the first 50 IDs from comments are kept");
+  if (result->in_comments->len > 0)
+    {
+      g_autoptr(GHashTable) found = g_hash_table_new (g_str_hash, g_str_equal);
+      g_autoptr(GHashTable) named = g_hash_table_new (g_str_hash, g_str_equal);
+
+      for (i = 0; i < result->ids->len; i++)
+        g_hash_table_add (found, g_ptr_array_index (result->ids, i));
+      for (i = 0; i < result->in_comments->len; i++)
+        {
+          char *id = g_ptr_array_index (result->in_comments, i);
+
+          FUZZ_CHECK (g_hash_table_contains (found, id), "IDs from comments are among those found");
+          FUZZ_CHECK (g_hash_table_add (named, id), "IDs from comments are named once");
+        }
+    }
   for (i = 0; i < result->rejected->len; i++)
     {
       const char *line = g_ptr_array_index (result->rejected, i);
