@@ -16,13 +16,14 @@
 #include <glib/gstdio.h>
 
 #include "dailies-id-hash.h"
+#include "dailies-id-parser.h"
 #include "dailies-task-store-private.h"
 #include "dailies-search-key.h"
 #include "dailies-stored-json.h"
 #include "dailies-task-response.h"
 
 /* One step per schema version: migrations[N] takes a database from version
- * N to N + 1. Version 6 will be one more string at the end. */
+ * N to N + 1. Version 7 will be one more string at the end. */
 static const char * const migrations[] = {
   /* 0 → 1 */
   "CREATE TABLE tasks ("
@@ -74,6 +75,15 @@ static const char * const migrations[] = {
    * (dailies-stored-json.h), which a build before it would show as it
    * is: those must refuse the file as too new. Nothing to change. */
   "",
+  /* 5 → 6: an import's new tasks as the writer stores them first, one
+   * row per addition: their IDs, one a line, at first_position onward.
+   * They are moved into tasks once the import is over, or by the next
+   * start after a crash (see dailies-task-store-writer.c). */
+  "CREATE TABLE import_journal ("
+  "  first_position INTEGER NOT NULL,"
+  "  first_seen     INTEGER NOT NULL,"
+  "  ids            TEXT NOT NULL"
+  ");",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == DAILIES_TASK_STORE_SCHEMA_VERSION);
@@ -131,6 +141,12 @@ static const char insert_fresh_sql[] =
 /* The same for DAILIES_TASK_STORE_FRESH_PER_STATEMENT rows at once: a
  * statement's own cost (cursors, its journal, its end) is shared. */
 #define FRESH_VALUES "(?, ?, ?, 0)"
+/* An import's new tasks stored at once (see the writer), and taken out
+ * once moved into tasks. */
+static const char journal_insert_sql[] =
+  "INSERT INTO import_journal (first_position, first_seen, ids) VALUES (?1, ?2, ?3)";
+static const char journal_delete_sql[] =
+  "DELETE FROM import_journal WHERE rowid = ?1";
 static const char delete_sql[] =
   "DELETE FROM tasks WHERE id = ?1";
 static const char forget_stash_sql[] =
@@ -659,6 +675,8 @@ dailies_task_store_close_database (sqlite3    **db,
   g_clear_pointer (&stmts->forget_stash, sqlite3_finalize);
   g_clear_pointer (&stmts->insert_fresh, sqlite3_finalize);
   g_clear_pointer (&stmts->insert_fresh_many, sqlite3_finalize);
+  g_clear_pointer (&stmts->journal_insert, sqlite3_finalize);
+  g_clear_pointer (&stmts->journal_delete, sqlite3_finalize);
 
   if (*db != NULL)
     {
@@ -681,6 +699,76 @@ dailies_task_store_load_data_free (LoadData *data)
   g_clear_pointer (&data->moved_aside_path, g_free);
   g_clear_error (&data->error);
   g_free (data);
+}
+
+/* The new tasks of an import the writer had stored in import_journal
+ * but not yet moved into tasks when Dailies stopped (killed, or a crash):
+ * moved now, as the writer would have, before the rows are read. Each
+ * journal row holds one addition's IDs, one a line, at first_position
+ * onward; no row of tasks is newer than them (the writer moves a row's
+ * addition in with it). */
+static gboolean
+move_import_journal (sqlite3  *db,
+                     GError  **error)
+{
+  sqlite3_stmt *select = NULL;
+  sqlite3_stmt *insert = NULL;
+  gint64 n_rows = 0;
+  guint n_moved = 0;
+  int rc;
+
+  if (!query_value (db, "SELECT count(*) FROM import_journal", NULL, &n_rows, error))
+    return FALSE;
+  if (n_rows == 0)
+    return TRUE;
+
+  if (!dailies_task_store_exec_sql (db, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  rc = sqlite3_prepare_v2 (db, "SELECT first_position, first_seen, ids FROM import_journal ORDER BY rowid",
+                           -1, &select, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v2 (db, insert_fresh_sql, -1, &insert, NULL);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (select)) == SQLITE_ROW)
+    {
+      gint64 position = sqlite3_column_int64 (select, 0);
+      gint64 first_seen = sqlite3_column_int64 (select, 1);
+      const char *ids = (const char *) sqlite3_column_text (select, 2);
+      g_auto(GStrv) lines = g_strsplit (ids != NULL ? ids : "", "\n", -1);
+
+      /* A line is a place, even one that is no ID (a damaged row). */
+      rc = SQLITE_OK;
+      for (guint i = 0; rc == SQLITE_OK && lines[i] != NULL; i++, position++)
+        {
+          if (!dailies_task_id_is_valid (lines[i]))
+            continue;
+          sqlite3_bind_text (insert, 1, lines[i], -1, SQLITE_STATIC);
+          sqlite3_bind_int64 (insert, 2, position);
+          sqlite3_bind_int64 (insert, 3, first_seen);
+          rc = sqlite3_step (insert);
+          sqlite3_reset (insert);
+          if (rc == SQLITE_DONE)
+            {
+              rc = SQLITE_OK;
+              n_moved++;
+            }
+        }
+    }
+  if (rc == SQLITE_DONE)
+    rc = sqlite3_exec (db, "DELETE FROM import_journal", NULL, NULL, NULL);
+  sqlite3_finalize (select);
+  sqlite3_finalize (insert);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      dailies_task_store_set_sqlite_error (error, db, rc, "moving an import's new tasks");
+      sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+
+  g_message ("store: %u tasks of an import that had not been moved yet are in the list", n_moved);
+  return TRUE;
 }
 
 /* Opens @path (or memory), sets up WAL, migrates and reads every row. On
@@ -743,6 +831,9 @@ try_open (LoadData    *data,
   if (!migrate (data->db, error))
     goto fail;
 
+  if (!move_import_journal (data->db, error))
+    goto fail;
+
   if (path != NULL)
     data->json_source = json_reader_new (path);
   if (!read_tasks (data->db, data->json_source, data->tasks, data->by_id, &data->next_position, error))
@@ -778,6 +869,12 @@ try_open (LoadData    *data,
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v3 (data->db, insert_fresh_sql, -1, SQLITE_PREPARE_PERSISTENT,
                              &data->stmts.insert_fresh, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v3 (data->db, journal_insert_sql, -1, SQLITE_PREPARE_PERSISTENT,
+                             &data->stmts.journal_insert, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v3 (data->db, journal_delete_sql, -1, SQLITE_PREPARE_PERSISTENT,
+                             &data->stmts.journal_delete, NULL);
   if (rc == SQLITE_OK)
     {
       g_autoptr(GString) sql = g_string_new ("INSERT OR REPLACE INTO tasks (id, position, first_seen, link_expires) VALUES ");

@@ -80,6 +80,8 @@ typedef struct
   sqlite3_stmt *forget_stash;
   sqlite3_stmt *insert_fresh;
   sqlite3_stmt *insert_fresh_many;   /* DAILIES_TASK_STORE_FRESH_PER_STATEMENT rows */
+  sqlite3_stmt *journal_insert;
+  sqlite3_stmt *journal_delete;
 } Statements;
 
 /* A task's JSON its writer committed: the task can let it go. */

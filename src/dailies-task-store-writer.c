@@ -46,6 +46,28 @@
 #define BULK_QUIET_US DAILIES_TASK_STORE_BULK_QUIET_US
 #define BULK_TRIES DAILIES_TASK_STORE_BULK_TRIES
 
+/* While an import goes on, its new tasks are stored first as one row of
+ * import_journal per addition (their IDs, one a line), which costs about
+ * a thirtieth of a row each in tasks; a crash from then on loses none of
+ * them. They go into tasks once the import is over (before its log is
+ * copied back), or when the store closes, or, after a crash, when the
+ * next start loads (dailies-task-store-db.c). A change to one of them
+ * (an answer, a removal, an Undo) takes its whole addition into tasks
+ * first, in the same transaction, so that no row of tasks is ever newer
+ * than the journal's: that is what lets the start move them blindly. */
+typedef struct
+{
+  FreshBlock    *block;
+  sqlite3_int64  rowid;
+} Journaled;
+
+static void
+journaled_free (Journaled *journaled)
+{
+  g_free (journaled->block);
+  g_free (journaled);
+}
+
 /* ------------------------------------------------------------------ */
 /* Rows                                                                */
 /* ------------------------------------------------------------------ */
@@ -348,15 +370,85 @@ gather_fresh_rows (GHashTable *batch,
   return fresh;
 }
 
+/* Whether the places of @block's rows follow on (one addition's always
+ * do), so that the journal need only keep the first. */
+static gboolean
+block_places_follow_on (const FreshBlock *block)
+{
+  for (guint i = 1; i < block->n_rows; i++)
+    if (block->rows[i].position != block->rows[0].position + i)
+      return FALSE;
+
+  return block->n_rows > 0;
+}
+
+static gboolean
+place_in_block (guint             position,
+                const FreshBlock *block)
+{
+  return position >= block->rows[0].position && position - block->rows[0].position < block->n_rows;
+}
+
+/* Whether a row of @batch is of a task of @block: a place is a task's
+ * own, and a block's places follow on. */
+static gboolean
+batch_changes_block (GHashTable       *batch,
+                     const FreshBlock *block)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (batch == NULL)
+    return FALSE;
+
+  g_hash_table_iter_init (&iter, batch);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      const Row *row = value;
+
+      if (!row->deleted && place_in_block (row->position, block))
+        return TRUE;
+      if ((row->deleted || row->delete_first) && place_in_block (row->deleted_position, block))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* @block's IDs as one journal row, one a line, from the block's own
+ * copy of them (in the rows' order, one after the other). */
+static int
+journal_block (DailiesTaskStore *self,
+               const FreshBlock *block)
+{
+  const FreshRow *last = &block->rows[block->n_rows - 1];
+  const char *start = block->rows[0].id;
+  gsize length = (last->id + strlen (last->id)) - start;
+  g_autofree char *lines = g_memdup2 (start, length);
+
+  for (gsize i = 0; i < length; i++)
+    if (lines[i] == '\0')
+      lines[i] = '\n';
+
+  sqlite3_bind_int64 (self->stmts.journal_insert, 1, block->rows[0].position);
+  sqlite3_bind_int64 (self->stmts.journal_insert, 2, block->rows[0].first_seen);
+  sqlite3_bind_text (self->stmts.journal_insert, 3, lines, length, SQLITE_STATIC);
+
+  return step_statement (self->stmts.journal_insert);
+}
+
 /* One transaction for the whole batch: all of it is saved, or none. The
  * rows older than the fresh ones go first, then the fresh rows; then each
  * task has one row, so the order of the rest does not matter. @earlier
  * gets the older rows, to queue again should this fail. @maker: what made
- * the upstream problems of the rows. */
+ * the upstream problems of the rows. The journal rows of @moved go (their
+ * blocks are among @blocks), and @journal's blocks get theirs. */
 static gboolean
 commit_batch (DailiesTaskStore  *self,
               GHashTable        *batch,
               GQueue            *blocks,
+              GQueue            *moved,
+              GQueue            *journal,
               GPtrArray         *earlier,
               const char        *maker,
               GError           **error)
@@ -367,6 +459,13 @@ commit_batch (DailiesTaskStore  *self,
   if (!dailies_task_store_exec_sql (self->db, "BEGIN IMMEDIATE", error))
     return FALSE;
 
+  for (GList *l = moved != NULL ? moved->head : NULL; rc == SQLITE_OK && l != NULL; l = l->next)
+    {
+      const Journaled *journaled = l->data;
+
+      sqlite3_bind_int64 (self->stmts.journal_delete, 1, journaled->rowid);
+      rc = step_statement (self->stmts.journal_delete);
+    }
   for (guint i = 0; rc == SQLITE_OK && i < earlier->len; i++)
     rc = write_row (self, g_ptr_array_index (earlier, i), maker);
   if (rc == SQLITE_OK)
@@ -379,6 +478,13 @@ commit_batch (DailiesTaskStore  *self,
       g_hash_table_iter_init (&iter, batch);
       while (rc == SQLITE_OK && g_hash_table_iter_next (&iter, NULL, &value))
         rc = write_row (self, value, maker);
+    }
+  for (GList *l = journal != NULL ? journal->head : NULL; rc == SQLITE_OK && l != NULL; l = l->next)
+    {
+      Journaled *journaled = l->data;
+
+      rc = journal_block (self, journaled->block);
+      journaled->rowid = sqlite3_last_insert_rowid (self->db);
     }
   if (rc != SQLITE_OK)
     {
@@ -474,6 +580,30 @@ typedef struct
   int wal_pages;
 } Bulk;
 
+/* Every addition still in the journal into tasks, in one transaction:
+ * the import is over, or the store closes. What fails stays in the
+ * journal, for the next try or the next start. */
+static void
+move_journaled (DailiesTaskStore *self,
+                GQueue           *journaled,
+                const char       *maker)
+{
+  g_autoptr(GPtrArray) earlier = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
+  g_autoptr(GError) error = NULL;
+  GQueue blocks = G_QUEUE_INIT;
+
+  if (journaled->length == 0)
+    return;
+
+  for (GList *l = journaled->head; l != NULL; l = l->next)
+    g_queue_push_tail (&blocks, ((Journaled *) l->data)->block);
+  if (commit_batch (self, NULL, &blocks, journaled, NULL, earlier, maker, &error))
+    g_queue_clear_full (journaled, (GDestroyNotify) journaled_free);
+  else
+    g_message ("store: moving an import's new tasks out of its journal: %s", error->message);
+  g_queue_clear (&blocks);
+}
+
 /* Copies the log of an import into the database file and gives SQLite
  * back its usual limit. When a reader's snapshot held part of it back,
  * or another connection was copying it (busy), the import's limit stays
@@ -533,6 +663,7 @@ dailies_task_store_writer_thread (gpointer user_data)
   DailiesTaskStore *self = user_data;
   gboolean quit = FALSE;
   Bulk bulk = { .until = 0, .tries = 0, .wal_pages = usual_wal_pages (self->db) };
+  GQueue journaled = G_QUEUE_INIT;  /* Journaled, oldest first */
   gboolean trim_due = FALSE;
   /* The language, and so the words, stay what they were at the start. */
   g_autofree char *maker = dailies_task_response_upstream_problem_maker ();
@@ -543,6 +674,9 @@ dailies_task_store_writer_thread (gpointer user_data)
       g_autoptr(GPtrArray) earlier = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
       g_autoptr(GError) error = NULL;
       GQueue blocks = G_QUEUE_INIT;
+      GQueue to_write = G_QUEUE_INIT;    /* FreshBlock, borrowed */
+      GQueue moved = G_QUEUE_INIT;       /* Journaled, out of the journal now */
+      GQueue to_journal = G_QUEUE_INIT;  /* Journaled, of blocks */
       guint n_rows = 0;
       guint n_fresh;
       gboolean bulk_rows;
@@ -562,6 +696,7 @@ dailies_task_store_writer_thread (gpointer user_data)
                * reading, its batches, these rows) is given back now rather
                * than kept for the life of the app (2.6-14.5 MiB after
                * 100,000 IDs). */
+              move_journaled (self, &journaled, maker);
               if (end_bulk (self, &bulk))
                 trim_due = TRUE;
               if (trim_due && trim_when_idle (self))
@@ -589,8 +724,60 @@ dailies_task_store_writer_thread (gpointer user_data)
       if (bulk_rows && bulk.until == 0)
         sqlite3_wal_autocheckpoint (self->db, DAILIES_TASK_STORE_BULK_WAL_PAGES);
 
-      if (n_rows > 0)
-        ok = commit_batch (self, batch, &blocks, earlier, maker, &error);
+      /* The journal's additions this batch changes go into tasks now,
+       * first; all of them once no import goes on. An import's new
+       * additions go into the journal, unless this batch changes them. */
+      for (GList *l = journaled.head, *next; l != NULL; l = next)
+        {
+          Journaled *item = l->data;
+
+          next = l->next;
+          if ((!bulk_rows && bulk.until == 0) || batch_changes_block (batch, item->block))
+            {
+              g_queue_unlink (&journaled, l);
+              g_queue_push_tail_link (&moved, l);
+              g_queue_push_tail (&to_write, item->block);
+            }
+        }
+      for (GList *l = blocks.head; l != NULL; l = l->next)
+        {
+          FreshBlock *block = l->data;
+
+          if (bulk_rows && block_places_follow_on (block) && !batch_changes_block (batch, block))
+            {
+              Journaled *item = g_new0 (Journaled, 1);
+
+              item->block = block;
+              g_queue_push_tail (&to_journal, item);
+            }
+          else
+            g_queue_push_tail (&to_write, block);
+        }
+
+      if (n_rows > 0 || moved.length > 0)
+        ok = commit_batch (self, batch, &to_write, &moved, &to_journal, earlier, maker, &error);
+
+      if (ok)
+        {
+          Journaled *item;
+
+          g_queue_clear_full (&moved, (GDestroyNotify) journaled_free);
+          while ((item = g_queue_pop_head (&to_journal)) != NULL)
+            {
+              g_queue_remove (&blocks, item->block);
+              g_queue_push_tail (&journaled, item);
+            }
+        }
+      else
+        {
+          Journaled *item;
+
+          /* Still in the journal; the new blocks are queued again below. */
+          while ((item = g_queue_pop_tail (&moved)) != NULL)
+            g_queue_push_head (&journaled, item);
+          g_queue_clear_full (&to_journal, g_free);
+        }
+      g_queue_clear (&to_write);
 
       /* Counted from the end of a commit of new rows (a slow one is not
        * the import's end); answers still coming in do not put it off,
@@ -604,6 +791,7 @@ dailies_task_store_writer_thread (gpointer user_data)
       else if (bulk.until != 0 && g_get_monotonic_time () >= bulk.until)
         {
           /* As above, below once nothing more waits. */
+          move_journaled (self, &journaled, maker);
           if (end_bulk (self, &bulk))
             trim_due = TRUE;
         }
@@ -673,11 +861,14 @@ dailies_task_store_writer_thread (gpointer user_data)
 
   /* Closing copies the log only when no other connection is open (the
    * JSON reader's may be): an import still in it would stay unsynced. */
+  move_journaled (self, &journaled, maker);
   if (bulk.until != 0)
     {
       bulk.tries = BULK_TRIES;
       end_bulk (self, &bulk);
     }
+  /* What could not be moved is the next start's. */
+  g_queue_clear_full (&journaled, (GDestroyNotify) journaled_free);
   dailies_task_store_close_database (&self->db, &self->stmts);
 
   return NULL;

@@ -29,7 +29,7 @@ typedef enum
 } DailiesStoreError;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define DAILIES_TASK_STORE_SCHEMA_VERSION 5
+#define DAILIES_TASK_STORE_SCHEMA_VERSION 6
 
 GQuark            dailies_store_error_quark                  (void);
 

@@ -17,6 +17,7 @@
 #include "dailies-test-utils.h"
 
 #define WRITER_CHILD_ARG "--writer-child"
+#define IMPORT_CHILD_ARG "--import-child"
 #define KILL_BATCH 50
 
 static char *self_exe;
@@ -948,6 +949,11 @@ count_rows_in_file_alone (const char *db_path,
   return query_in_file_alone (db_path, copy_path, "SELECT count(*) FROM tasks");
 }
 
+/* The tasks stored, in tasks and in the import journal (one ID a line). */
+#define STORED_COUNT_SQL \
+  "SELECT (SELECT count(*) FROM tasks) + (SELECT COALESCE (SUM (length (ids) - length (replace (ids, char (10), '')) + 1), 0)" \
+  " FROM import_journal)"
+
 /* An import of @n IDs named after @name, added in slices as the window
  * adds them (of adaptive size there). Returns the IDs. */
 enum { IMPORT_N = 5000, IMPORT_SLICE = 2500 };
@@ -1068,8 +1074,10 @@ test_import_reaches_file (void)
   watch.ids = ids = add_import_in_slices (watch.store, "InFile");
   g_assert_true (dailies_task_store_flush (watch.store, &error));
   g_assert_no_error (error);
-  /* Committed: a connection of its own sees them. */
-  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, IMPORT_N);
+  /* Committed: a connection of its own sees them, in the import's
+   * journal first. */
+  g_assert_cmpint (query_int (f.db_path, STORED_COUNT_SQL), ==, IMPORT_N);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM import_journal"), >, 0);
 
   /* The writer's thread copies them over on its own, the store still open,
    * while the first tasks' answers go on arriving. */
@@ -1366,9 +1374,10 @@ test_log_back_to_usual_after_import (void)
   ids = add_import_of (store, "LogUsual", LOG_IMPORT_N);
   g_assert_true (dailies_task_store_flush (store, &error));
   g_assert_no_error (error);
-  /* Larger than the limit it is cut back to, and than 1,000 pages. */
-  g_assert_cmpint (file_size (wal_path), >, LOG_LIMIT);
   g_assert_true (wait_for_file_alone (&watch, LOG_IMPORT_N));
+  /* Larger than the limit it is cut back to, and than 1,000 pages: the
+   * import's journal, then its rows moved into tasks. */
+  g_assert_cmpint (file_size (wal_path), >, LOG_LIMIT);
 
   /* The next change starts the log over: its file is cut back. */
   small_body = response_body (g_ptr_array_index (ids, 0), "IN_PROGRESS", "10%");
@@ -2722,7 +2731,9 @@ test_undo_after_readd_written (void)
       /* Before the bulk add: that many rows wake the writer at once. */
       if (refused[refuse] != NULL)
         {
-          g_autofree char *trigger = g_strdup_printf ("CREATE TRIGGER refuse BEFORE INSERT ON tasks WHEN new.id = '%s'"
+          /* A bulk add is stored first in the import journal. */
+          g_autofree char *trigger = g_strdup_printf ("CREATE TRIGGER refuse BEFORE INSERT ON import_journal"
+                                                      " WHEN instr (new.ids, '%s') > 0"
                                                       " BEGIN SELECT RAISE (ABORT, 'refused'); END", refused[refuse]);
 
           exec_on (f.db_path, trigger);
@@ -2920,29 +2931,35 @@ enough_reported (gpointer user_data)
   return output->reported >= 40 * KILL_BATCH || output->eof;
 }
 
-static void
-test_kill_during_writes (void)
+static gboolean
+enough_reported_for_journal (gpointer user_data)
 {
-  Fixture f;
+  ChildOutput *output = user_data;
+
+  return output->reported >= 5 || output->eof;
+}
+
+/* This program run as the child @arg on @db_path, killed (SIGKILL) once
+ * @enough holds of what it reported, in the middle of what it does next.
+ * Returns the last number it reported. */
+static guint
+run_child_until_killed (const char           *arg,
+                        const char           *db_path,
+                        DailiesTestCondition  enough)
+{
   g_autoptr(GSubprocess) child = NULL;
   g_autoptr(GError) error = NULL;
   ChildOutput output = { 0 };
-  DailiesTaskStore *store;
-  guint reported;
 
-  fixture_init (&f);
-
-  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                            self_exe, WRITER_CHILD_ARG, f.db_path, NULL);
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, self_exe, arg, db_path, NULL);
   g_assert_no_error (error);
 
   output.input = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
   read_next_line (&output);
 
-  g_assert_true (dailies_test_wait_until (enough_reported, &output, 30000));
+  g_assert_true (dailies_test_wait_until (enough, &output, 30000));
   g_assert_false (output.eof);
 
-  /* The child is in the middle of its next batch: kill it there. */
   g_subprocess_send_signal (child, SIGKILL);
   g_assert_true (g_subprocess_wait (child, NULL, &error));
   g_assert_no_error (error);
@@ -2951,8 +2968,22 @@ test_kill_during_writes (void)
 
   /* Lines it wrote before dying are still in the pipe. */
   g_assert_true (dailies_test_wait_for_flag (&output.eof, 10000));
-  reported = output.reported;
   g_clear_object (&output.input);
+
+  return output.reported;
+}
+
+static void
+test_kill_during_writes (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  guint reported;
+
+  fixture_init (&f);
+
+  /* Killed in the middle of its next batch. */
+  reported = run_child_until_killed (WRITER_CHILD_ARG, f.db_path, enough_reported);
   g_test_message ("child reported %u committed tasks before SIGKILL", reported);
 
   /* The WAL was not checkpointed by a clean close. */
@@ -2978,6 +3009,160 @@ test_kill_during_writes (void)
     }
 
   close_store (store);
+  fixture_clear (&f);
+}
+
+/* The import of the journal test, in three additions; the task answered
+ * while the journal holds it (of the first) and the one removed (of the
+ * second): each takes its own addition into tasks, the third stays. */
+enum { JOURNAL_N = 3 * IMPORT_SLICE, JOURNAL_ANSWERED = 10, JOURNAL_REMOVED = IMPORT_SLICE + 20 };
+
+/* An import of JOURNAL_N goes into the store at @db_path; one of its tasks
+ * is answered and one removed while the journal holds them; then more IDs
+ * come, one at a time, each flushed and reported by how many, as an import
+ * still going on: the parent kills it before the journal is moved into
+ * tasks. */
+static int
+run_import_child (const char *db_path)
+{
+  g_autoptr(DailiesTaskStore) store = dailies_task_store_new (db_path);
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GPtrArray) doomed = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+
+  if (!dailies_task_store_load (store, &error))
+    {
+      g_printerr ("child: %s\n", error->message);
+      return 1;
+    }
+
+  ids = add_import_of (store, "Journal", JOURNAL_N);
+  if (!dailies_task_store_flush (store, &error))
+    {
+      g_printerr ("child: %s\n", error->message);
+      return 1;
+    }
+
+  /* Each in a batch of its own. */
+  body = response_body (g_ptr_array_index (ids, JOURNAL_ANSWERED), "SUCCESS", "100%");
+  apply_body (store, dailies_task_store_lookup (store, g_ptr_array_index (ids, JOURNAL_ANSWERED)), body, 200);
+  if (!dailies_task_store_flush (store, &error))
+    {
+      g_printerr ("child: %s\n", error->message);
+      return 1;
+    }
+  g_ptr_array_add (doomed, g_object_ref (dailies_task_store_lookup (store, g_ptr_array_index (ids, JOURNAL_REMOVED))));
+  dailies_task_store_remove_tasks (store, doomed);
+
+  for (guint i = 0; i < 100000; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("asyntask_JournalMore%06u", i);
+      const char *one[] = { id };
+
+      if (dailies_task_store_add_ids (store, one, 1) != 1)
+        return 1;
+      if (!dailies_task_store_flush (store, &error))
+        {
+          g_printerr ("child: %s\n", error->message);
+          return 1;
+        }
+      printf ("%u\n", i + 1);
+      fflush (stdout);
+    }
+
+  return 0;
+}
+
+/* An import killed while its journal holds its tasks (one of them
+ * answered, one removed): the next start has every one of them, in the
+ * order they came, the answer kept and the removed one gone; and the
+ * journal is moved into tasks. */
+static void
+test_import_journal_after_kill (void)
+{
+  Fixture f;
+  g_autofree char *body = NULL;
+  DailiesTaskStore *store;
+  DailiesTask *answered;
+  guint reported;
+  guint place = 0;
+  guint n_items;
+
+  fixture_init (&f);
+  reported = run_child_until_killed (IMPORT_CHILD_ARG, f.db_path, enough_reported_for_journal);
+
+  /* What this is about: the kill left tasks in the journal alone, the
+   * third addition among them. */
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks WHERE id = 'asyntask_Journal000010'"), ==, 1);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM import_journal"
+                                         " WHERE instr (ids, 'asyntask_Journal007499') > 0"), ==, 1);
+
+  store = open_store (f.db_path);
+  g_assert_null (dailies_task_store_get_moved_aside_path (store));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), >=, JOURNAL_N - 1 + reported);
+  for (guint i = 0; i < JOURNAL_N; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("asyntask_Journal%06u", i);
+      g_autoptr(DailiesTask) task = NULL;
+
+      if (i == JOURNAL_REMOVED)
+        {
+          g_assert_null (dailies_task_store_lookup (store, id));
+          continue;
+        }
+      task = g_list_model_get_item (G_LIST_MODEL (store), place++);
+      g_assert_cmpstr (dailies_task_get_id (task), ==, id);
+    }
+  for (guint i = 0; i < reported; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("asyntask_JournalMore%06u", i);
+
+      if (dailies_task_store_lookup (store, id) == NULL)
+        g_error ("%s was reported stored but is missing", id);
+    }
+  answered = dailies_task_store_lookup (store, "asyntask_Journal000010");
+  body = response_body ("asyntask_Journal000010", "SUCCESS", "100%");
+  g_assert_cmpint (dailies_task_get_status (answered), ==, DAILIES_TASK_STATUS_SUCCESS);
+  g_assert_cmpstr (dailies_task_get_raw_json (answered), ==, body);
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (store));
+  close_store (store);
+
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM import_journal"), ==, 0);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, n_items);
+  fixture_clear (&f);
+}
+
+/* A journal row as a crash left it, one line of it damaged: the start
+ * adds the IDs in their places, the damaged line keeping its own. */
+static void
+test_import_journal_damaged_line (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  g_autoptr(DailiesTask) first = NULL;
+  g_autoptr(DailiesTask) second = NULL;
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  close_store (store);
+  exec_on (f.db_path, "INSERT INTO import_journal (first_position, first_seen, ids) VALUES"
+                      " (7, 1777000000, 'asyntask_Damaged1' || char (10) || 'not an ID' || char (10) || 'asyntask_Damaged3')");
+
+  store = open_store (f.db_path);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 2);
+  first = g_list_model_get_item (G_LIST_MODEL (store), 0);
+  second = g_list_model_get_item (G_LIST_MODEL (store), 1);
+  g_assert_cmpstr (dailies_task_get_id (first), ==, "asyntask_Damaged1");
+  g_assert_cmpstr (dailies_task_get_id (second), ==, "asyntask_Damaged3");
+  g_assert_cmpint (dailies_task_get_first_seen (first), ==, 1777000000);
+  g_assert_cmpint (dailies_task_get_status (first), ==, DAILIES_TASK_STATUS_UNKNOWN);
+  g_clear_object (&first);
+  g_clear_object (&second);
+  close_store (store);
+
+  g_assert_cmpint (query_int (f.db_path, "SELECT position FROM tasks WHERE id = 'asyntask_Damaged3'"), ==, 9);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM import_journal"), ==, 0);
   fixture_clear (&f);
 }
 
@@ -3107,7 +3292,8 @@ test_migrate_from_version_1 (void)
   close_store (store);
 
   g_assert_cmpint (query_int (f.db_path, "PRAGMA user_version"), ==, DAILIES_TASK_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (DAILIES_TASK_STORE_SCHEMA_VERSION, ==, 5);
+  g_assert_cmpint (DAILIES_TASK_STORE_SCHEMA_VERSION, ==, 6);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM import_journal"), ==, 0);
   g_assert_cmpint (query_int (f.db_path, "SELECT link_expires FROM tasks WHERE id = 'asyntask_Finished'"), ==, -1);
 
   fixture_clear (&f);
@@ -3121,6 +3307,8 @@ main (int   argc,
 
   if (argc == 3 && g_str_equal (argv[1], WRITER_CHILD_ARG))
     return run_writer_child (argv[2]);
+  if (argc == 3 && g_str_equal (argv[1], IMPORT_CHILD_ARG))
+    return run_import_child (argv[2]);
 
   self_exe = g_canonicalize_filename (argv[0], NULL);
   g_log_set_writer_func (count_read_back_lines, NULL, NULL);
@@ -3158,6 +3346,8 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/undo-after-readd-written", test_undo_after_readd_written);
   g_test_add_func ("/dailies/task-store/undo-after-readd-answered", test_undo_after_readd_answered);
   g_test_add_func ("/dailies/task-store/committed-json-leaves-memory", test_committed_json_leaves_memory);
+  g_test_add_func ("/dailies/task-store/import-journal/after-kill", test_import_journal_after_kill);
+  g_test_add_func ("/dailies/task-store/import-journal/damaged-line", test_import_journal_damaged_line);
   g_test_add_func ("/dailies/task-store/import-reaches-file", test_import_reaches_file);
   g_test_add_func ("/dailies/task-store/import-reaches-file-at-close", test_import_reaches_file_at_close);
   g_test_add_func ("/dailies/task-store/import-reaches-file-after-reader", test_import_reaches_file_after_reader);
