@@ -40,8 +40,10 @@
  * no new rows have come for BULK_QUIET_US (an import hands them over every
  * few milliseconds; answers do not count), one copy does it all, and the
  * import is then in the database file, synced. A copy a reader held up is
- * tried again after as long, BULK_TRIES tries in all. A paste of 1,000
- * IDs is no import here. */
+ * tried again after as long, BULK_TRIES tries in all. An import is
+ * BULK_ROWS new rows that came no more than BULK_QUIET_US apart, in one
+ * batch or in many (a JSON list comes a few hundred at a time); a paste of
+ * 1,000 IDs is none. */
 #define BULK_ROWS 2000
 #define BULK_QUIET_US DAILIES_TASK_STORE_BULK_QUIET_US
 #define BULK_TRIES DAILIES_TASK_STORE_BULK_TRIES
@@ -664,6 +666,8 @@ dailies_task_store_writer_thread (gpointer user_data)
   gboolean quit = FALSE;
   Bulk bulk = { .until = 0, .tries = 0, .wal_pages = usual_wal_pages (self->db) };
   GQueue journaled = G_QUEUE_INIT;  /* Journaled, oldest first */
+  /* New rows that came no more than BULK_QUIET_US apart, until when. */
+  struct { guint n_fresh; gint64 until; } recent = { 0, 0 };
   gboolean trim_due = FALSE;
   /* The language, and so the words, stay what they were at the start. */
   g_autofree char *maker = dailies_task_response_upstream_problem_maker ();
@@ -720,7 +724,16 @@ dailies_task_store_writer_thread (gpointer user_data)
       self->n_fresh = 0;
       g_mutex_unlock (&self->mutex);
 
-      bulk_rows = bulk.wal_pages > 0 && n_fresh > 0 && (bulk.until != 0 || n_fresh >= BULK_ROWS);
+      if (n_fresh > 0)
+        {
+          gint64 now = g_get_monotonic_time ();
+
+          if (now > recent.until)
+            recent.n_fresh = 0;
+          recent.n_fresh += n_fresh;
+          recent.until = now + BULK_QUIET_US;
+        }
+      bulk_rows = bulk.wal_pages > 0 && n_fresh > 0 && (bulk.until != 0 || recent.n_fresh >= BULK_ROWS);
       if (bulk_rows && bulk.until == 0)
         sqlite3_wal_autocheckpoint (self->db, DAILIES_TASK_STORE_BULK_WAL_PAGES);
 

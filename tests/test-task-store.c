@@ -3133,6 +3133,44 @@ test_import_journal_after_kill (void)
   fixture_clear (&f);
 }
 
+/* An import that comes a few hundred IDs at a time (a JSON list, read a
+ * piece at a time), each batch written on its own, is an import all the
+ * same: journaled once enough have come close together, and moved into
+ * tasks once it is over. */
+static void
+test_import_journal_small_batches (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *copy_path = NULL;
+  FileAloneWatch watch = { 0 };
+
+  fixture_init (&f);
+  copy_path = g_build_filename (f.dir, "copy.db", NULL);
+  watch.db_path = f.db_path;
+  watch.copy_path = copy_path;
+  store = open_store (f.db_path);
+
+  for (guint i = 0; i < 12 * 500; i++)
+    g_ptr_array_add (ids, g_strdup_printf ("asyntask_Batches%06u", i));
+  for (guint i = 0; i < ids->len; i += 500)
+    {
+      g_assert_cmpuint (dailies_task_store_add_ids (store, (const char * const *) ids->pdata + i, 500), ==, 500);
+      g_assert_true (dailies_task_store_flush (store, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpint (query_int (f.db_path, STORED_COUNT_SQL), ==, ids->len);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM import_journal"), >, 0);
+
+  g_assert_true (wait_for_file_alone (&watch, ids->len));
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM import_journal"), ==, 0);
+
+  close_store (store);
+  fixture_clear (&f);
+}
+
 /* A journal row as a crash left it, one line of it damaged: the start
  * adds the IDs in their places, the damaged line keeping its own. */
 static void
@@ -3348,6 +3386,7 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/committed-json-leaves-memory", test_committed_json_leaves_memory);
   g_test_add_func ("/dailies/task-store/import-journal/after-kill", test_import_journal_after_kill);
   g_test_add_func ("/dailies/task-store/import-journal/damaged-line", test_import_journal_damaged_line);
+  g_test_add_func ("/dailies/task-store/import-journal/small-batches", test_import_journal_small_batches);
   g_test_add_func ("/dailies/task-store/import-reaches-file", test_import_reaches_file);
   g_test_add_func ("/dailies/task-store/import-reaches-file-at-close", test_import_reaches_file_at_close);
   g_test_add_func ("/dailies/task-store/import-reaches-file-after-reader", test_import_reaches_file_after_reader);
