@@ -28,8 +28,14 @@ mix_word (guint64 hash,
 guint
 dailies_id_hash (gconstpointer id)
 {
+  return dailies_id_hash_len (id, strlen (id));
+}
+
+guint
+dailies_id_hash_len (const char *id,
+                     gsize       length)
+{
   const char *at = id;
-  gsize length = strlen (at);
   guint64 hash = SEED ^ length;
 
   for (; length >= 8; at += 8, length -= 8)

@@ -12,6 +12,7 @@
 
 #include "dailies-id-hash.h"
 #include "dailies-id-parser.h"
+#include "dailies-id-set.h"
 #include "dailies-utf8.h"
 
 #define ASYNTASK_PREFIX "asyntask_"
@@ -44,7 +45,7 @@ struct _Parser
   /* The IDs found so far, to find repeats. The root parser (no base)
    * hands its result->ids over as they are, so it keeps copies of its
    * own, packed in seen_keys; a tentative one borrows its result's. */
-  GHashTable           *seen;
+  DailiesIdSet         *seen;
   GStringChunk         *seen_keys;       /* root only */
   Parser               *base;            /* or NULL */
   JsonParser           *json;            /* borrowed, reused for every piece */
@@ -260,15 +261,31 @@ add_rejected (Parser     *parser,
     }
 }
 
+/* @hash: dailies_id_hash_len (@id, @length), worked out once for every
+ * set an ID is looked up in or added to. */
 static gboolean
 parser_has_seen (Parser     *parser,
-                 const char *id)
+                 const char *id,
+                 gsize       length,
+                 guint       hash)
 {
   for (Parser *p = parser; p != NULL; p = p->base)
-    if (g_hash_table_contains (p->seen, id))
+    if (dailies_id_set_contains (p->seen, id, length, hash))
       return TRUE;
 
   return FALSE;
+}
+
+/* @id: valid, @length bytes, with no NUL among them. */
+static void
+parser_add_seen (Parser     *parser,
+                 const char *id,
+                 gsize       length,
+                 guint       hash)
+{
+  dailies_id_set_add (parser->seen,
+                      parser->seen_keys != NULL ? g_string_chunk_insert_len (parser->seen_keys, id, length) : id,
+                      length, hash);
 }
 
 static void
@@ -276,20 +293,20 @@ add_id (Parser     *parser,
         const char *id,
         gsize       length)
 {
+  guint hash = dailies_id_hash_len (id, length);
   char *copy;
 
   g_assert (parser != NULL);
 
-  copy = g_strndup (id, length);
-  if (parser_has_seen (parser, copy))
+  if (parser_has_seen (parser, id, length, hash))
     {
       parser->result->n_duplicates++;
-      g_free (copy);
       return;
     }
 
+  copy = g_strndup (id, length);
   g_ptr_array_add (parser->result->ids, copy);
-  g_hash_table_add (parser->seen, parser->seen_keys != NULL ? g_string_chunk_insert_len (parser->seen_keys, id, length) : copy);
+  parser_add_seen (parser, copy, length, hash);
 }
 
 /* A token that was meant to be an ID but is not one: "asyntask_h81e" cut
@@ -549,7 +566,7 @@ parser_new (Parser     *base,
   Parser *parser = g_new0 (Parser, 1);
 
   parser->result = result_new ();
-  parser->seen = g_hash_table_new (dailies_id_hash, g_str_equal);
+  parser->seen = dailies_id_set_new ();
   if (base == NULL)
     parser->seen_keys = g_string_chunk_new (16 * 1024);
   parser->base = base;
@@ -564,7 +581,7 @@ parser_free (Parser *parser)
   if (parser == NULL)
     return;
 
-  g_hash_table_unref (parser->seen);
+  dailies_id_set_free (parser->seen);
   if (parser->seen_keys != NULL)
     g_string_chunk_free (parser->seen_keys);
   dailies_id_parse_result_free (parser->result);
@@ -579,23 +596,27 @@ parser_commit (Parser *parser)
   DailiesIdParseResult *from = parser->result;
   DailiesIdParseResult *to = base->result;
 
-  g_hash_table_remove_all (parser->seen);
+  dailies_id_set_remove_all (parser->seen);
   for (guint i = 0; i < from->ids->len; i++)
     {
       char *id = g_ptr_array_index (from->ids, i);
+      gsize length;
+      guint hash;
 
       /* Handed over already (see take_agreed_ids). */
       if (id == NULL)
         continue;
       g_ptr_array_index (from->ids, i) = NULL;
-      if (parser_has_seen (base, id))
+      length = strlen (id);
+      hash = dailies_id_hash_len (id, length);
+      if (parser_has_seen (base, id, length, hash))
         {
           to->n_duplicates++;
           g_free (id);
           continue;
         }
       g_ptr_array_add (to->ids, id);
-      g_hash_table_add (base->seen, base->seen_keys != NULL ? g_string_chunk_insert (base->seen_keys, id) : id);
+      parser_add_seen (base, id, length, hash);
     }
 
   for (guint i = 0; i < from->rejected->len && to->rejected->len < DAILIES_ID_PARSER_MAX_REJECTED; i++)
@@ -1988,12 +2009,15 @@ take_agreed_id (Parser *from_json,
 {
   char *json_id = g_ptr_array_index (from_json->result->ids, i);
   char *lines_id = g_ptr_array_index (from_lines->result->ids, i);
+  /* The same ID (see take_agreed_ids). */
+  gsize length = strlen (lines_id);
+  guint hash = dailies_id_hash_len (lines_id, length);
 
   g_ptr_array_index (from_json->result->ids, i) = NULL;
   g_ptr_array_index (from_lines->result->ids, i) = NULL;
-  g_hash_table_remove (from_json->seen, json_id);
-  g_hash_table_remove (from_lines->seen, lines_id);
-  g_hash_table_add (root->seen, g_string_chunk_insert (root->seen_keys, lines_id));
+  dailies_id_set_remove (from_json->seen, json_id, length, hash);
+  dailies_id_set_remove (from_lines->seen, lines_id, length, hash);
+  parser_add_seen (root, lines_id, length, hash);
   g_free (json_id);
 
   return lines_id;
@@ -2069,7 +2093,7 @@ dailies_id_stream_steal_result (DailiesIdStream *self)
 
   result = g_steal_pointer (&self->parser->result);
   self->parser->result = result_new ();
-  g_hash_table_remove_all (self->parser->seen);
+  dailies_id_set_remove_all (self->parser->seen);
   g_string_chunk_clear (self->parser->seen_keys);
 
   return result;
