@@ -147,6 +147,11 @@ static const char journal_insert_sql[] =
   "INSERT INTO import_journal (first_position, first_seen, ids) VALUES (?1, ?2, ?3)";
 static const char journal_delete_sql[] =
   "DELETE FROM import_journal WHERE rowid = ?1";
+/* A task of the journal at the start: a row of its ID in tasks would be
+ * newer (see the writer), so it stays. */
+static const char journal_move_sql[] =
+  "INSERT INTO tasks (id, position, first_seen, link_expires) VALUES (?1, ?2, ?3, 0)"
+  " ON CONFLICT (id) DO NOTHING";
 static const char delete_sql[] =
   "DELETE FROM tasks WHERE id = ?1";
 static const char forget_stash_sql[] =
@@ -705,8 +710,8 @@ dailies_task_store_load_data_free (LoadData *data)
  * but not yet moved into tasks when Dailies stopped (killed, or a crash):
  * moved now, as the writer would have, before the rows are read. Each
  * journal row holds one addition's IDs, one a line, at first_position
- * onward; no row of tasks is newer than them (the writer moves a row's
- * addition in with it). */
+ * onward; no row of tasks is newer than them (the writer moves an
+ * addition in with any change to a task of its IDs). */
 static gboolean
 move_import_journal (sqlite3  *db,
                      GError  **error)
@@ -728,7 +733,7 @@ move_import_journal (sqlite3  *db,
   rc = sqlite3_prepare_v2 (db, "SELECT first_position, first_seen, ids FROM import_journal ORDER BY rowid",
                            -1, &select, NULL);
   if (rc == SQLITE_OK)
-    rc = sqlite3_prepare_v2 (db, insert_fresh_sql, -1, &insert, NULL);
+    rc = sqlite3_prepare_v2 (db, journal_move_sql, -1, &insert, NULL);
   while (rc == SQLITE_OK && (rc = sqlite3_step (select)) == SQLITE_ROW)
     {
       gint64 position = sqlite3_column_int64 (select, 0);
@@ -750,7 +755,7 @@ move_import_journal (sqlite3  *db,
           if (rc == SQLITE_DONE)
             {
               rc = SQLITE_OK;
-              n_moved++;
+              n_moved += sqlite3_changes (db);
             }
         }
     }

@@ -2731,9 +2731,9 @@ test_undo_after_readd_written (void)
       /* Before the bulk add: that many rows wake the writer at once. */
       if (refused[refuse] != NULL)
         {
-          /* A bulk add is stored first in the import journal. */
-          g_autofree char *trigger = g_strdup_printf ("CREATE TRIGGER refuse BEFORE INSERT ON import_journal"
-                                                      " WHEN instr (new.ids, '%s') > 0"
+          /* The bulk add holds the ID whose removal shares its batch:
+           * it goes into tasks at once, not through the import journal. */
+          g_autofree char *trigger = g_strdup_printf ("CREATE TRIGGER refuse BEFORE INSERT ON tasks WHEN new.id = '%s'"
                                                       " BEGIN SELECT RAISE (ABORT, 'refused'); END", refused[refuse]);
 
           exec_on (f.db_path, trigger);
@@ -3171,6 +3171,156 @@ test_import_journal_small_batches (void)
   fixture_clear (&f);
 }
 
+/* An addition whose tasks were seen in different seconds (an import's
+ * worker crossing one): its rows go into tasks at once, each with its own
+ * first_seen, which one journal row could not keep. */
+static void
+test_import_journal_mixed_seconds (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  for (guint i = 0; i < 3000; i++)
+    {
+      DailiesTask *task = dailies_task_store_new_task (g_strdup_printf ("asyntask_Seconds%06u", i));
+
+      dailies_task_set_first_seen (task, 1777000000 + (i >= 1500));
+      g_ptr_array_add (tasks, task);
+    }
+  g_assert_cmpuint (dailies_task_store_add_new_tasks (store, (DailiesTask * const *) tasks->pdata, tasks->len), ==, 3000);
+  g_assert_true (dailies_task_store_flush (store, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM import_journal"), ==, 0);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks WHERE first_seen = 1777000001"), ==, 1500);
+  close_store (store);
+  fixture_clear (&f);
+}
+
+/* Removes the task of @id from @store. */
+static void
+remove_one (DailiesTaskStore *store,
+            const char       *id)
+{
+  g_autoptr(GPtrArray) doomed = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_ptr_array_add (doomed, g_object_ref (dailies_task_store_lookup (store, id)));
+  dailies_task_store_remove_tasks (store, doomed);
+}
+
+static void
+add_one (DailiesTaskStore *store,
+         const char       *id)
+{
+  const char *one[] = { id };
+
+  g_assert_cmpuint (dailies_task_store_add_ids (store, one, 1), ==, 1);
+}
+
+/* A task of the journal removed, its ID added again and removed again
+ * before the writer runs, once with the first removal refused by SQLite
+ * first: the second removal takes the place of the first in the queue,
+ * and says nothing of the first task's place. The ID is gone for good:
+ * not put back when the journal is moved at closing, nor at the next
+ * start. */
+static void
+test_import_journal_removed_twice (void)
+{
+  for (guint refuse = 0; refuse < 2; refuse++)
+    {
+      Fixture f;
+      DailiesTaskStore *store;
+      g_autoptr(GPtrArray) ids = NULL;
+      g_autoptr(GError) error = NULL;
+      const char *id;
+
+      fixture_init (&f);
+      store = open_store (f.db_path);
+      ids = add_import_of (store, "Twice", IMPORT_N);
+      g_assert_true (dailies_task_store_flush (store, &error));
+      g_assert_no_error (error);
+      id = g_ptr_array_index (ids, 7);
+      g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM import_journal WHERE instr (ids, 'asyntask_Twice000007') > 0"),
+                       ==, 1);
+
+      if (refuse)
+        {
+          /* The removal takes the task's addition out of the journal. */
+          exec_on (f.db_path, "CREATE TRIGGER refuse BEFORE DELETE ON import_journal BEGIN SELECT RAISE (ABORT, 'refused'); END");
+          remove_one (store, id);
+          g_assert_false (dailies_task_store_flush (store, &error));
+          g_clear_error (&error);
+          exec_on (f.db_path, "DROP TRIGGER refuse");
+        }
+      else
+        remove_one (store, id);
+      add_one (store, id);
+      remove_one (store, id);
+      g_assert_true (dailies_task_store_flush (store, &error));
+      g_assert_no_error (error);
+      close_store (store);
+
+      g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks WHERE id = 'asyntask_Twice000007'"), ==, 0);
+      g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, IMPORT_N - 1);
+      store = open_store (f.db_path);
+      g_assert_null (dailies_task_store_lookup (store, id));
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, IMPORT_N - 1);
+      close_store (store);
+      fixture_clear (&f);
+    }
+}
+
+/* The same, the second removal undone and that task answered: it keeps
+ * its place and its answer; the journal's bare row of the first task does
+ * not take them. */
+static void
+test_import_journal_readded_answered (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GPtrArray) doomed = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+  DailiesTask *task;
+  const char *id;
+  guint position;
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  ids = add_import_of (store, "Readded", IMPORT_N);
+  g_assert_true (dailies_task_store_flush (store, &error));
+  g_assert_no_error (error);
+  id = g_ptr_array_index (ids, 7);
+  body = response_body (id, "SUCCESS", "100%");
+
+  remove_one (store, id);
+  add_one (store, id);
+  task = dailies_task_store_lookup (store, id);
+  position = dailies_task_get_store_position (task);
+  g_ptr_array_add (doomed, g_object_ref (task));
+  dailies_task_store_remove_tasks (store, doomed);
+  dailies_task_store_restore_tasks (store, doomed);
+  apply_body (store, task, body, 200);
+  g_assert_true (dailies_task_store_flush (store, &error));
+  g_assert_no_error (error);
+  close_store (store);
+
+  g_assert_cmpint (query_int (f.db_path, "SELECT position FROM tasks WHERE id = 'asyntask_Readded000007'"), ==, position - 1);
+  g_assert_cmpint (query_int (f.db_path, "SELECT status FROM tasks WHERE id = 'asyntask_Readded000007'"), ==,
+                   DAILIES_TASK_STATUS_SUCCESS);
+  store = open_store (f.db_path);
+  task = dailies_task_store_lookup (store, id);
+  g_assert_cmpint (dailies_task_get_status (task), ==, DAILIES_TASK_STATUS_SUCCESS);
+  g_assert_cmpstr (dailies_task_get_raw_json (task), ==, body);
+  close_store (store);
+  fixture_clear (&f);
+}
+
 /* A journal row as a crash left it, one line of it damaged: the start
  * adds the IDs in their places, the damaged line keeping its own. */
 static void
@@ -3387,6 +3537,9 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/import-journal/after-kill", test_import_journal_after_kill);
   g_test_add_func ("/dailies/task-store/import-journal/damaged-line", test_import_journal_damaged_line);
   g_test_add_func ("/dailies/task-store/import-journal/small-batches", test_import_journal_small_batches);
+  g_test_add_func ("/dailies/task-store/import-journal/removed-twice", test_import_journal_removed_twice);
+  g_test_add_func ("/dailies/task-store/import-journal/mixed-seconds", test_import_journal_mixed_seconds);
+  g_test_add_func ("/dailies/task-store/import-journal/readded-answered", test_import_journal_readded_answered);
   g_test_add_func ("/dailies/task-store/import-reaches-file", test_import_reaches_file);
   g_test_add_func ("/dailies/task-store/import-reaches-file-at-close", test_import_reaches_file_at_close);
   g_test_add_func ("/dailies/task-store/import-reaches-file-after-reader", test_import_reaches_file_after_reader);

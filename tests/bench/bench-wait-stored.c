@@ -15,7 +15,9 @@
  * on the machine the import ran on. An import's tasks are stored first in
  * its journal (one row per addition, its IDs one a line), as the app
  * reads them back after a crash: those count, and so does the list's last
- * ID at the end of the journal's last row.
+ * ID at the end of the journal's last row. One read transaction for it
+ * all, so that a move from the journal into tasks is not counted twice;
+ * the whole journal is read only once the last ID is in.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -35,6 +37,7 @@ typedef struct
   sqlite3_stmt *lookup;
   sqlite3_stmt *count;
   sqlite3_stmt *journal;
+  sqlite3_stmt *journal_last;
 } Reader;
 
 static void
@@ -43,6 +46,7 @@ reader_close (Reader *reader)
   sqlite3_finalize (reader->lookup);
   sqlite3_finalize (reader->count);
   sqlite3_finalize (reader->journal);
+  sqlite3_finalize (reader->journal_last);
   sqlite3_close (reader->db);
   *reader = (Reader) { 0 };
 }
@@ -56,7 +60,9 @@ reader_open (Reader     *reader,
       sqlite3_busy_timeout (reader->db, 2000) != SQLITE_OK ||
       sqlite3_prepare_v2 (reader->db, "SELECT 1 FROM tasks WHERE id = ?1", -1, &reader->lookup, NULL) != SQLITE_OK ||
       sqlite3_prepare_v2 (reader->db, "SELECT count(*) FROM tasks", -1, &reader->count, NULL) != SQLITE_OK ||
-      sqlite3_prepare_v2 (reader->db, "SELECT ids FROM import_journal ORDER BY rowid", -1, &reader->journal, NULL) != SQLITE_OK)
+      sqlite3_prepare_v2 (reader->db, "SELECT ids FROM import_journal", -1, &reader->journal, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2 (reader->db, "SELECT ids FROM import_journal ORDER BY rowid DESC LIMIT 1", -1,
+                          &reader->journal_last, NULL) != SQLITE_OK)
     {
       reader_close (reader);
       return FALSE;
@@ -65,19 +71,35 @@ reader_open (Reader     *reader,
   return TRUE;
 }
 
+/* Whether @ids, lines, ends with the line @id. */
 static gboolean
-all_stored (Reader     *reader,
-            const char *last_id,
-            gint64      n)
+ends_with_line (const char *ids,
+                gsize       length,
+                const char *id)
+{
+  gsize id_length = strlen (id);
+
+  return length >= id_length && memcmp (ids + length - id_length, id, id_length) == 0 &&
+         (length == id_length || ids[length - id_length - 1] == '\n');
+}
+
+static gboolean
+all_stored_locked (Reader     *reader,
+                   const char *last_id,
+                   gint64      n)
 {
   gboolean found;
-  gboolean last_in_journal = FALSE;
   gint64 count = 0;
-  gsize last_length = strlen (last_id);
 
   sqlite3_bind_text (reader->lookup, 1, last_id, -1, SQLITE_STATIC);
   found = sqlite3_step (reader->lookup) == SQLITE_ROW;
   sqlite3_reset (reader->lookup);
+  if (!found && sqlite3_step (reader->journal_last) == SQLITE_ROW)
+    found = ends_with_line ((const char *) sqlite3_column_text (reader->journal_last, 0),
+                            sqlite3_column_bytes (reader->journal_last, 0), last_id);
+  sqlite3_reset (reader->journal_last);
+  if (!found)
+    return FALSE;
 
   while (sqlite3_step (reader->journal) == SQLITE_ROW)
     {
@@ -87,18 +109,28 @@ all_stored (Reader     *reader,
       count++;
       for (const char *p = ids; (p = memchr (p, '\n', ids + length - p)) != NULL; p++)
         count++;
-      last_in_journal = length >= last_length && memcmp (ids + length - last_length, last_id, last_length) == 0 &&
-                        (length == last_length || ids[length - last_length - 1] == '\n');
     }
   sqlite3_reset (reader->journal);
-  if (!found && !last_in_journal)
-    return FALSE;
-
   if (sqlite3_step (reader->count) == SQLITE_ROW)
     count += sqlite3_column_int64 (reader->count, 0);
   sqlite3_reset (reader->count);
 
   return count >= n;
+}
+
+static gboolean
+all_stored (Reader     *reader,
+            const char *last_id,
+            gint64      n)
+{
+  gboolean stored;
+
+  if (sqlite3_exec (reader->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+    return FALSE;
+  stored = all_stored_locked (reader, last_id, n);
+  sqlite3_exec (reader->db, "COMMIT", NULL, NULL, NULL);
+
+  return stored;
 }
 
 int
