@@ -148,7 +148,9 @@ static const char journal_insert_sql[] =
 static const char journal_delete_sql[] =
   "DELETE FROM import_journal WHERE rowid = ?1";
 /* A task of the journal at the start: a row of its ID in tasks would be
- * newer (see the writer), so it stays. */
+ * newer (see the writer), so it stays. The writer's own moves go through
+ * the fresh rows' INSERT OR REPLACE; while no row of tasks is newer than
+ * the journal's, which the writer keeps so, the two agree. */
 static const char journal_move_sql[] =
   "INSERT INTO tasks (id, position, first_seen, link_expires) VALUES (?1, ?2, ?3, 0)"
   " ON CONFLICT (id) DO NOTHING";

@@ -3201,6 +3201,23 @@ test_import_journal_mixed_seconds (void)
   fixture_clear (&f);
 }
 
+/* What a crash now would leave, opened as the next start would: a
+ * consistent copy of the database (VACUUM INTO), import journal and all.
+ * Returns the store of the copy; its path in @copy_path. */
+static DailiesTaskStore *
+open_crash_copy (Fixture  *f,
+                 char    **copy_path)
+{
+  g_autofree char *sql = NULL;
+
+  *copy_path = g_build_filename (f->dir, "crash-copy.db", NULL);
+  g_unlink (*copy_path);
+  sql = g_strdup_printf ("VACUUM INTO '%s'", *copy_path);
+  exec_on (f->db_path, sql);
+
+  return open_store (*copy_path);
+}
+
 /* Removes the task of @id from @store. */
 static void
 remove_one (DailiesTaskStore *store,
@@ -3234,8 +3251,10 @@ test_import_journal_removed_twice (void)
     {
       Fixture f;
       DailiesTaskStore *store;
+      DailiesTaskStore *copy;
       g_autoptr(GPtrArray) ids = NULL;
       g_autoptr(GError) error = NULL;
+      char *copy_path = NULL;
       const char *id;
 
       fixture_init (&f);
@@ -3262,8 +3281,16 @@ test_import_journal_removed_twice (void)
       remove_one (store, id);
       g_assert_true (dailies_task_store_flush (store, &error));
       g_assert_no_error (error);
-      close_store (store);
 
+      /* A crash now: the start moves the journal. */
+      copy = open_crash_copy (&f, &copy_path);
+      g_assert_null (dailies_task_store_lookup (copy, id));
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (copy)), ==, IMPORT_N - 1);
+      close_store (copy);
+      g_clear_pointer (&copy_path, g_free);
+
+      /* Closing moves it. */
+      close_store (store);
       g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks WHERE id = 'asyntask_Twice000007'"), ==, 0);
       g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, IMPORT_N - 1);
       store = open_store (f.db_path);
@@ -3286,6 +3313,8 @@ test_import_journal_readded_answered (void)
   g_autoptr(GPtrArray) doomed = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GError) error = NULL;
   g_autofree char *body = NULL;
+  g_autofree char *copy_path = NULL;
+  DailiesTaskStore *copy;
   DailiesTask *task;
   const char *id;
   guint position;
@@ -3308,6 +3337,12 @@ test_import_journal_readded_answered (void)
   apply_body (store, task, body, 200);
   g_assert_true (dailies_task_store_flush (store, &error));
   g_assert_no_error (error);
+
+  /* A crash now, and then closing: both keep the answered task. */
+  copy = open_crash_copy (&f, &copy_path);
+  g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (copy, id)), ==, DAILIES_TASK_STATUS_SUCCESS);
+  g_assert_cmpuint (dailies_task_get_store_position (dailies_task_store_lookup (copy, id)), ==, position);
+  close_store (copy);
   close_store (store);
 
   g_assert_cmpint (query_int (f.db_path, "SELECT position FROM tasks WHERE id = 'asyntask_Readded000007'"), ==, position - 1);
@@ -3317,6 +3352,79 @@ test_import_journal_readded_answered (void)
   task = dailies_task_store_lookup (store, id);
   g_assert_cmpint (dailies_task_get_status (task), ==, DAILIES_TASK_STATUS_SUCCESS);
   g_assert_cmpstr (dailies_task_get_raw_json (task), ==, body);
+  close_store (store);
+  fixture_clear (&f);
+}
+
+/* The import's journal row refused by SQLite: its additions are queued
+ * again, in front of what came since (a removal of one of its tasks),
+ * and stored in order once it is allowed. */
+static void
+test_import_journal_refused (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  DailiesTaskStore *copy;
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *copy_path = NULL;
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  exec_on (f.db_path, "CREATE TRIGGER refuse BEFORE INSERT ON import_journal BEGIN SELECT RAISE (ABORT, 'refused'); END");
+  ids = add_import_of (store, "Refused", IMPORT_N);
+  g_assert_false (dailies_task_store_flush (store, &error));
+  g_clear_error (&error);
+  remove_one (store, g_ptr_array_index (ids, 4000));
+  exec_on (f.db_path, "DROP TRIGGER refuse");
+  g_assert_true (dailies_task_store_flush (store, &error));
+  g_assert_no_error (error);
+
+  copy = open_crash_copy (&f, &copy_path);
+  g_assert_null (dailies_task_store_lookup (copy, g_ptr_array_index (ids, 4000)));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (copy)), ==, IMPORT_N - 1);
+  close_store (copy);
+  close_store (store);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, IMPORT_N - 1);
+  fixture_clear (&f);
+}
+
+/* The move out of the journal at the import's end refused by SQLite (as
+ * a disk too full for every row might): the tasks stay safe in the
+ * journal, a change that follows is saved all the same, and the move
+ * succeeds at the next change once it is allowed. */
+static void
+test_import_journal_move_refused (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  CounterWatch import_ended;
+
+  fixture_init (&f);
+  store = open_store (f.db_path);
+  import_ended = (CounterWatch) { &store->n_bulk_ends, 0 };
+  exec_on (f.db_path, "CREATE TRIGGER refuse BEFORE DELETE ON import_journal BEGIN SELECT RAISE (ABORT, 'refused'); END");
+  ids = add_import_of (store, "MoveRefused", IMPORT_N);
+  g_assert_true (dailies_task_store_flush (store, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_looking_again (counter_above, &import_ended, 5000));
+  g_assert_cmpint (query_int (f.db_path, STORED_COUNT_SQL), ==, IMPORT_N);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM import_journal"), >, 0);
+
+  add_one (store, "asyntask_MoveRefusedLone1");
+  g_assert_true (dailies_task_store_flush (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks WHERE id = 'asyntask_MoveRefusedLone1'"), ==, 1);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM import_journal"), >, 0);
+
+  exec_on (f.db_path, "DROP TRIGGER refuse");
+  add_one (store, "asyntask_MoveRefusedLone2");
+  g_assert_true (dailies_task_store_flush (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM import_journal"), ==, 0);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, IMPORT_N + 2);
   close_store (store);
   fixture_clear (&f);
 }
@@ -3539,6 +3647,8 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/import-journal/small-batches", test_import_journal_small_batches);
   g_test_add_func ("/dailies/task-store/import-journal/removed-twice", test_import_journal_removed_twice);
   g_test_add_func ("/dailies/task-store/import-journal/mixed-seconds", test_import_journal_mixed_seconds);
+  g_test_add_func ("/dailies/task-store/import-journal/refused", test_import_journal_refused);
+  g_test_add_func ("/dailies/task-store/import-journal/move-refused", test_import_journal_move_refused);
   g_test_add_func ("/dailies/task-store/import-journal/readded-answered", test_import_journal_readded_answered);
   g_test_add_func ("/dailies/task-store/import-reaches-file", test_import_reaches_file);
   g_test_add_func ("/dailies/task-store/import-reaches-file-at-close", test_import_reaches_file_at_close);
