@@ -320,6 +320,21 @@ test_separators (void)
   g_assert_cmpuint (result->n_duplicates, ==, 0);
 }
 
+/* An ID starts a word, or follows a '_' or '-' in it (a file name, a log
+ * tag); glued to letters or digits before it, it is no ID but a word that
+ * looks like one, reported beside the IDs found. */
+static void
+test_ids_in_words (void)
+{
+  const char *text = "run_asyntask_12345678 xasyntask_87654321 log-cgt-20260427191505-9j2q7"
+                     " abccgt-20260427191505-9j2q8 asyntask_11111111_asyntask_22222222 9asyntask_33333333\n";
+  g_autoptr(DailiesIdParseResult) result = dailies_id_parser_parse_text (text, -1);
+
+  assert_ids (result, "asyntask_12345678", "cgt-20260427191505-9j2q7", "asyntask_11111111", "asyntask_22222222",
+              NULL);
+  assert_rejected (result, "xasyntask_87654321", "9asyntask_33333333", NULL);
+}
+
 static void
 test_mixed_line (void)
 {
@@ -1473,6 +1488,7 @@ main (int   argc,
   g_test_add_func ("/dailies/id-parser/comment-ids", test_comment_ids);
   g_test_add_func ("/dailies/id-parser/secrets-masked", test_secrets_masked);
   g_test_add_func ("/dailies/id-parser/separators", test_separators);
+  g_test_add_func ("/dailies/id-parser/ids-in-words", test_ids_in_words);
   g_test_add_func ("/dailies/id-parser/mixed-line", test_mixed_line);
   g_test_add_func ("/dailies/id-parser/csv", test_csv);
   g_test_add_func ("/dailies/id-parser/headers", test_headers);
