@@ -51,8 +51,8 @@
 /* While an import goes on, its new tasks are stored first as one row of
  * import_journal per addition (their IDs, one a line): 100,000 took the
  * writer 18-23 ms of CPU, with the table of their IDs below, where their
- * rows in tasks took 130-170 ms. A
- * crash from then on loses none of them. They go into tasks once the
+ * rows in tasks took 130-170 ms. A crash from then on loses none of
+ * them. They go into tasks once the
  * import is over (before its log is copied back), or when the store
  * closes, or, after a crash, when the next start loads
  * (dailies-task-store-db.c). A change to any task of an ID in the journal
@@ -782,12 +782,12 @@ dailies_task_store_writer_thread (gpointer user_data)
       if (bulk_rows && bulk.until == 0)
         sqlite3_wal_autocheckpoint (self->db, DAILIES_TASK_STORE_BULK_WAL_PAGES);
 
-      /* The journal's additions that hold an ID this batch changes go
-       * into tasks now, first; all of them once no import goes on. An
-       * import's new additions go into the journal, unless this batch
-       * changes one of their IDs. */
-      /* Left from a move that failed: on their own, so that a lasting
-       * cause (a disk too full for 100,000 rows) fails no other change. */
+      /* With no import going on, what a failed move left in the journal
+       * goes on its own, so that a lasting cause (a disk too full for
+       * 100,000 rows) fails no other change. Then the journal's additions
+       * that hold an ID this batch changes go into tasks, first, in its
+       * transaction; an import's new additions go into the journal,
+       * unless this batch changes one of their IDs. */
       if (!bulk_rows && bulk.until == 0)
         move_journaled (self, &journal, maker);
       if (batch != NULL && journal.items.length > 0)
