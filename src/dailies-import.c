@@ -964,7 +964,12 @@ dailies_import_get_n_listed (DailiesImport *self)
 {
   g_return_val_if_fail (DAILIES_IS_IMPORT (self), 0);
 
-  return self->n_given - self->n_added + (self->found != NULL ? self->found->n_repeated : 0);
+  /* The worker's repeats are of the whole part it read, which a
+   * cancelled import may not have added: only what was given counts. */
+  if (self->cancelled || self->found == NULL)
+    return self->n_given - self->n_added;
+
+  return self->n_given - self->n_added + self->found->n_repeated;
 }
 
 guint
@@ -1044,7 +1049,9 @@ dailies_import_dup_summary (DailiesImport *self)
 
   g_return_val_if_fail (DAILIES_IS_IMPORT (self), NULL);
 
-  n_in_comments = self->found != NULL ? self->found->n_in_comments : 0;
+  /* As the repeats: read, but maybe never added (the IDs themselves are
+   * still named in Details when listed, see dailies_import_dup_in_comments()). */
+  n_in_comments = self->found != NULL && !self->cancelled ? self->found->n_in_comments : 0;
 
   if (self->n_given == 0 && n_listed == 0 && !self->cancelled)
     {

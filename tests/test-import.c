@@ -943,6 +943,52 @@ test_comment_ids (void)
   run_app_test (test_comment_ids_body);
 }
 
+static gboolean
+all_lines_read (gpointer user_data)
+{
+  return dailies_import_get_n_lines (user_data) >= 4;
+}
+
+/* A cancelled import says only what it did: the repeats and comment IDs
+ * the worker had read, but that never reached the list, are not counted.
+ * The store is not loaded until the cancel, so the worker has read the
+ * whole list while nothing of it was added. */
+static void
+test_cancelled_counts (void)
+{
+  g_autofree char *dir = dailies_test_make_temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "tasks.db", NULL);
+  g_autoptr(DailiesTaskStore) store = dailies_task_store_new (path);
+  g_autoptr(DailiesImport) import = dailies_import_new (store);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *summary = NULL;
+
+  dailies_import_add_text (import,
+                           "asyntask_CancelledFirst000000001\n"
+                           "asyntask_CancelledFirst000000001\n"
+                           "# retry of asyntask_CancelledComment0000001\n"
+                           "not an ID\n");
+  dailies_import_run_async (import, NULL, NULL, NULL);
+  g_assert_true (dailies_test_wait_until (all_lines_read, import, WAIT_MS));
+
+  dailies_import_cancel (import);
+  g_assert_true (dailies_task_store_load (store, &error));
+  g_assert_no_error (error);
+  g_assert_true (dailies_test_wait_until (import_done, import, WAIT_MS));
+
+  g_assert_true (dailies_import_get_cancelled (import));
+  g_assert_cmpuint (dailies_import_get_n_added (import), ==, 0);
+  g_assert_cmpuint (dailies_import_get_n_listed (import), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  summary = dailies_import_dup_summary (import);
+  /* The line read without an ID stays: Details names it. */
+  g_assert_cmpstr (summary, ==, "Import cancelled: Added 0 tasks · 1 line without a task ID");
+
+  g_clear_object (&import);
+  g_clear_object (&store);
+  dailies_test_rm_rf (dir);
+}
+
 /* ------------------------------------------------------------------ */
 /* `dailies -`, the real binary                                        */
 /* ------------------------------------------------------------------ */
@@ -2332,6 +2378,7 @@ main (int   argc,
   g_test_add_func ("/dailies/import/stdin-too-large", test_stdin_too_large);
   g_test_add_func ("/dailies/import/partly-text", test_partly_text);
   g_test_add_func ("/dailies/import/comment-ids", test_comment_ids);
+  g_test_add_func ("/dailies/import/cancelled-counts", test_cancelled_counts);
   g_test_add_func ("/dailies/import/list-while-quitting", test_list_while_quitting);
   g_test_add_func ("/dailies/import/stuck-quit", test_stuck_quit);
   g_test_add_func ("/dailies/import/launch-while-quitting-in-place", test_launch_while_quitting_in_place);
