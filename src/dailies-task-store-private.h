@@ -145,11 +145,13 @@ struct _DailiesTaskStore
 
   /* Written by the writer thread, atomically, for tests: the copies of
    * imports' logs it tried, the imports whose way of storing ended (both
-   * bumped once more at closing when an import was still going on), and
-   * its gifts of free memory back to the system. */
+   * bumped once more at closing when an import was still going on), its
+   * gifts of free memory back to the system, and its tries at moving the
+   * whole import journal. */
   guint         n_bulk_copy_tries;
   guint         n_bulk_ends;
   guint         n_trims;
+  guint         n_journal_moves;
 
   /* Writer thread only, once started. */
   GThread      *thread;

@@ -29,6 +29,12 @@
  * them, so an idle wake alone would commit each on its own. */
 #define ANSWER_DELAY_US (100 * 1000)
 
+/* After a move of the whole journal failed, the next waits this long,
+ * doubling with each failure up to MOVE_RETRY_MAX_US: a lasting cause (a
+ * full disk) would otherwise have every answer try 100,000 rows again. */
+#define MOVE_RETRY_FIRST_US (1000 * 1000)
+#define MOVE_RETRY_MAX_US (60 * 1000 * 1000)
+
 /* A batch this big (a bulk add or removal) is followed by a trim. */
 #define TRIM_BATCH 10000
 
@@ -72,7 +78,8 @@ typedef struct
 {
   GQueue      items;          /* Journaled, oldest first */
   GHashTable *by_id;          /* ID (the block's copy) → Journaled */
-  gboolean    move_failing;   /* the last move of them all failed */
+  guint       n_failed_moves; /* moves of them all failed in a row */
+  gint64      next_move;      /* after those, none before this (monotonic µs) */
 } Journal;
 
 static void
@@ -618,34 +625,43 @@ typedef struct
 } Bulk;
 
 /* Every addition still in the journal into tasks, in one transaction:
- * the import is over, or the store closes. What fails stays in the
- * journal, safe there, for the next try or the next start. */
+ * the import is over, or the store closes (@now_or_never). What fails
+ * stays in the journal, safe there, for the next try or the next start;
+ * after a failure, the next try waits (MOVE_RETRY_FIRST_US), except at
+ * closing. */
 static void
 move_journaled (DailiesTaskStore *self,
                 Journal          *journal,
-                const char       *maker)
+                const char       *maker,
+                gboolean          now_or_never)
 {
   g_autoptr(GPtrArray) earlier = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
   g_autoptr(GError) error = NULL;
   GQueue blocks = G_QUEUE_INIT;
+  gint64 wait;
 
-  if (journal->items.length == 0)
+  if (journal->items.length == 0 ||
+      (!now_or_never && journal->n_failed_moves > 0 && g_get_monotonic_time () < journal->next_move))
     return;
 
+  g_atomic_int_inc (&self->n_journal_moves);
   for (GList *l = journal->items.head; l != NULL; l = l->next)
     g_queue_push_tail (&blocks, ((Journaled *) l->data)->block);
   if (commit_batch (self, NULL, &blocks, &journal->items, NULL, earlier, maker, &error))
     {
       g_queue_clear_full (&journal->items, (GDestroyNotify) journaled_free);
       g_hash_table_remove_all (journal->by_id);
-      journal->move_failing = FALSE;
+      journal->n_failed_moves = 0;
+      g_queue_clear (&blocks);
+      return;
     }
-  else if (!journal->move_failing)
-    {
-      /* Once a streak: it is tried again at every change. */
-      g_message ("store: moving an import's new tasks out of its journal: %s", error->message);
-      journal->move_failing = TRUE;
-    }
+
+  /* Once a streak. */
+  if (journal->n_failed_moves == 0)
+    g_message ("store: moving an import's new tasks out of its journal: %s", error->message);
+  wait = MOVE_RETRY_FIRST_US << MIN (journal->n_failed_moves, 6);
+  journal->next_move = g_get_monotonic_time () + MIN (wait, MOVE_RETRY_MAX_US);
+  journal->n_failed_moves++;
   g_queue_clear (&blocks);
 }
 
@@ -708,7 +724,7 @@ dailies_task_store_writer_thread (gpointer user_data)
   DailiesTaskStore *self = user_data;
   gboolean quit = FALSE;
   Bulk bulk = { .until = 0, .tries = 0, .wal_pages = usual_wal_pages (self->db) };
-  Journal journal = { G_QUEUE_INIT, g_hash_table_new (dailies_id_hash, g_str_equal), FALSE };
+  Journal journal = { G_QUEUE_INIT, g_hash_table_new (dailies_id_hash, g_str_equal), 0, 0 };
   /* New rows that came no more than BULK_QUIET_US apart, and until when
    * more would add to them. */
   guint recent_fresh = 0;
@@ -745,7 +761,7 @@ dailies_task_store_writer_thread (gpointer user_data)
                * reading, its batches, these rows) is given back now rather
                * than kept for the life of the app (2.6-14.5 MiB after
                * 100,000 IDs). */
-              move_journaled (self, &journal, maker);
+              move_journaled (self, &journal, maker, FALSE);
               if (end_bulk (self, &bulk))
                 trim_due = TRUE;
               if (trim_due && trim_when_idle (self))
@@ -784,12 +800,13 @@ dailies_task_store_writer_thread (gpointer user_data)
 
       /* With no import going on, what a failed move left in the journal
        * goes on its own, so that a lasting cause (a disk too full for
-       * 100,000 rows) fails no other change. Then the journal's additions
+       * 100,000 rows) fails no other change, and once the wait after the
+       * last failure is over. Then the journal's additions
        * that hold an ID this batch changes go into tasks, first, in its
        * transaction; an import's new additions go into the journal,
        * unless this batch changes one of their IDs. */
       if (!bulk_rows && bulk.until == 0)
-        move_journaled (self, &journal, maker);
+        move_journaled (self, &journal, maker, FALSE);
       if (batch != NULL && journal.items.length > 0)
         {
           GHashTableIter iter;
@@ -861,7 +878,7 @@ dailies_task_store_writer_thread (gpointer user_data)
       else if (bulk.until != 0 && g_get_monotonic_time () >= bulk.until)
         {
           /* As above, below once nothing more waits. */
-          move_journaled (self, &journal, maker);
+          move_journaled (self, &journal, maker, FALSE);
           if (end_bulk (self, &bulk))
             trim_due = TRUE;
         }
@@ -931,7 +948,7 @@ dailies_task_store_writer_thread (gpointer user_data)
 
   /* Closing copies the log only when no other connection is open (the
    * JSON reader's may be): an import still in it would stay unsynced. */
-  move_journaled (self, &journal, maker);
+  move_journaled (self, &journal, maker, TRUE);
   if (bulk.until != 0)
     {
       bulk.tries = BULK_TRIES;
