@@ -70,6 +70,10 @@ extern const char dailies_task_store_upsert_set[];
 #define DAILIES_TASK_STORE_BULK_TRIES 25
 #define DAILIES_TASK_STORE_BULK_QUIET_US (200 * 1000)
 
+/* The wait before the writer tries again to move a whole import journal
+ * whose move failed, doubled at each failure up to a minute. */
+#define DAILIES_TASK_STORE_MOVE_RETRY_MS 1000
+
 /* The writer's prepared statements. */
 typedef struct
 {
@@ -152,6 +156,10 @@ struct _DailiesTaskStore
   guint         n_bulk_ends;
   guint         n_trims;
   guint         n_journal_moves;
+  /* The wait after a first failed move of the whole import journal, in
+   * milliseconds (DAILIES_TASK_STORE_MOVE_RETRY_MS; tests change it);
+   * read by the writer, atomically. */
+  guint         journal_retry_ms;
 
   /* Writer thread only, once started. */
   GThread      *thread;

@@ -29,11 +29,11 @@
  * them, so an idle wake alone would commit each on its own. */
 #define ANSWER_DELAY_US (100 * 1000)
 
-/* After a move of the whole journal failed, the next waits this long,
- * doubling with each failure up to MOVE_RETRY_MAX_US: a lasting cause (a
- * full disk) would otherwise have every answer try 100,000 rows again. */
-#define MOVE_RETRY_FIRST_US (1000 * 1000)
-#define MOVE_RETRY_MAX_US (60 * 1000 * 1000)
+/* After a move of the whole journal failed, the next waits
+ * DAILIES_TASK_STORE_MOVE_RETRY_MS (the store's journal_retry_ms), doubling
+ * with each failure up to MOVE_RETRY_MAX_US: a lasting cause (a full disk)
+ * would otherwise have every answer try 100,000 rows again. */
+#define MOVE_RETRY_MAX_US G_GINT64_CONSTANT (60000000)
 
 /* A batch this big (a bulk add or removal) is followed by a trim. */
 #define TRIM_BATCH 10000
@@ -659,10 +659,20 @@ move_journaled (DailiesTaskStore *self,
   /* Once a streak. */
   if (journal->n_failed_moves == 0)
     g_message ("store: moving an import's new tasks out of its journal: %s", error->message);
-  wait = MOVE_RETRY_FIRST_US << MIN (journal->n_failed_moves, 6);
+  wait = (gint64) g_atomic_int_get (&self->journal_retry_ms) * 1000;
+  for (guint i = 0; i < journal->n_failed_moves && wait < MOVE_RETRY_MAX_US; i++)
+    wait *= 2;
   journal->next_move = g_get_monotonic_time () + MIN (wait, MOVE_RETRY_MAX_US);
   journal->n_failed_moves++;
   g_queue_clear (&blocks);
+}
+
+/* When the writer is to try the whole journal again by itself, 0 for
+ * never: none failed, or nothing is left in it. */
+static gint64
+journal_retry_time (const Journal *journal)
+{
+  return journal->items.length > 0 && journal->n_failed_moves > 0 ? journal->next_move : 0;
 }
 
 /* Copies the log of an import into the database file and gives SQLite
@@ -751,18 +761,22 @@ dailies_task_store_writer_thread (gpointer user_data)
       g_mutex_lock (&self->mutex);
       while (!self->wake && !self->quit)
         {
-          if (bulk.until == 0)
+          /* Woken by the end of an import, or for another try at a
+           * journal whose move failed, when no change comes before. */
+          gint64 deadline = bulk.until != 0 ? bulk.until : journal_retry_time (&journal);
+
+          if (deadline == 0)
             g_cond_wait (&self->work_cond, &self->mutex);
-          else if (!g_cond_wait_until (&self->work_cond, &self->mutex, bulk.until) &&
+          else if (!g_cond_wait_until (&self->work_cond, &self->mutex, deadline) &&
                    !self->wake && !self->quit)
             {
               g_mutex_unlock (&self->mutex);
+              move_journaled (self, &journal, maker, FALSE);
               /* The import is over: what it freed on every thread (its
                * reading, its batches, these rows) is given back now rather
                * than kept for the life of the app (2.6-14.5 MiB after
                * 100,000 IDs). */
-              move_journaled (self, &journal, maker, FALSE);
-              if (end_bulk (self, &bulk))
+              if (bulk.until != 0 && end_bulk (self, &bulk))
                 trim_due = TRUE;
               if (trim_due && trim_when_idle (self))
                 trim_due = FALSE;

@@ -399,6 +399,7 @@ dailies_task_store_init (DailiesTaskStore *self)
   g_cond_init (&self->work_cond);
   g_cond_init (&self->done_cond);
   g_queue_init (&self->failures);
+  self->journal_retry_ms = DAILIES_TASK_STORE_MOVE_RETRY_MS;
 
   self->main_context = g_main_context_ref_thread_default ();
   self->failed_source =
