@@ -722,9 +722,10 @@ command_line_import_cb (DailiesImport           *import,
 
   problems = dailies_import_get_problems (import);
   summary = dailies_import_dup_summary (import);
-  /* A list with no task ID at all is an error, said once (the summary is
-   * then the problem itself, or that none was found), and a script can
-   * tell from the exit status. */
+  /* A list with no task ID at all, or an import cancelled before it
+   * added or found listed any, is an error, said once (the summary is
+   * then the problem itself, that none was found, or the cancel), and a
+   * script can tell from the exit status. */
   found_none = dailies_import_get_n_added (import) == 0 && dailies_import_get_n_listed (import) == 0;
 
   for (guint i = 0; problems[i] != NULL; i++)

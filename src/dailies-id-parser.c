@@ -2131,6 +2131,18 @@ dailies_id_stream_get_n_lines (DailiesIdStream *self)
   return self->n_lines;
 }
 
+void
+dailies_id_stream_get_counts (DailiesIdStream *self,
+                              guint           *n_duplicates,
+                              guint           *n_in_comments)
+{
+  g_return_if_fail (self != NULL);
+
+  /* The root's: a document's readings add theirs when they agree, at the end. */
+  *n_duplicates = self->parser != NULL ? self->parser->result->n_duplicates : 0;
+  *n_in_comments = self->parser != NULL ? self->parser->result->n_in_comments : 0;
+}
+
 DailiesIdParseResult *
 dailies_id_stream_steal_result (DailiesIdStream *self)
 {

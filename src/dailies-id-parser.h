@@ -73,6 +73,11 @@ gboolean              dailies_id_stream_finish      (DailiesIdStream  *self,
 GPtrArray            *dailies_id_stream_take_ids    (DailiesIdStream  *self);
 /* Lines read so far, for progress. */
 guint64               dailies_id_stream_get_n_lines (DailiesIdStream  *self);
+/* The repeats and the IDs from comments among the IDs taken so far (a
+ * document's only once finished). */
+void                  dailies_id_stream_get_counts  (DailiesIdStream  *self,
+                                                     guint            *n_duplicates,
+                                                     guint            *n_in_comments);
 /* After finish(): every ID found, the counts and the rejected lines. */
 DailiesIdParseResult *dailies_id_stream_steal_result (DailiesIdStream *self);
 void                  dailies_id_stream_free        (DailiesIdStream  *self);

@@ -48,6 +48,23 @@ typedef struct
   char         *if_missing;  /* a file named by an argument */
 } Source;
 
+/* New tasks from the worker, in order, with the repeats and comment IDs
+ * of the lines that held them: counted as added once all of it is given
+ * to the store, which a cancelled import may never do. */
+typedef struct
+{
+  GPtrArray *tasks;          /* DailiesTask */
+  guint      n_repeated;
+  guint      n_in_comments;
+} Batch;
+
+static void
+batch_free (Batch *batch)
+{
+  g_ptr_array_unref (batch->tasks);
+  g_free (batch);
+}
+
 /* What the worker found, handed over when it is done. */
 typedef struct
 {
@@ -73,7 +90,7 @@ struct _DailiesImport
 
   /* Shared with the worker */
   GMutex            mutex;
-  GQueue            batches;       /* GPtrArray of DailiesTask, new ones */
+  GQueue            batches;       /* Batch, new tasks */
   gboolean          feeding;       /* an idle to add them is on its way */
   guint64           n_lines;
   guint64           n_bytes;
@@ -82,10 +99,10 @@ struct _DailiesImport
   guint             n_found;
 
   /* Main thread */
-  GPtrArray        *batch;         /* being added */
+  Batch            *batch;         /* being added */
   guint             batch_offset;
   GPtrArray        *slice_tasks;   /* DailiesTask, borrowed from the batches: the next slice */
-  GPtrArray        *spent;         /* batches used up by it */
+  GPtrArray        *spent;         /* Batch, used up by it */
   gboolean          worker_done;
   gboolean          cancelled;
   guint             progress_id;
@@ -93,6 +110,8 @@ struct _DailiesImport
   guint             slice;         /* IDs per pass */
   guint             n_given;
   guint             n_added;
+  guint             n_given_repeated;     /* of the batches given whole */
+  guint             n_given_in_comments;
   DailiesTask      *first_added;
   Found            *found;
   GStrv             problems;
@@ -148,8 +167,8 @@ dailies_import_finalize (GObject *object)
   g_clear_pointer (&self->sources, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->context, g_main_context_unref);
-  g_queue_clear_full (&self->batches, (GDestroyNotify) g_ptr_array_unref);
-  g_clear_pointer (&self->batch, g_ptr_array_unref);
+  g_queue_clear_full (&self->batches, (GDestroyNotify) batch_free);
+  g_clear_pointer (&self->batch, batch_free);
   g_clear_pointer (&self->slice_tasks, g_ptr_array_unref);
   g_clear_pointer (&self->spent, g_ptr_array_unref);
   g_clear_object (&self->first_added);
@@ -212,7 +231,7 @@ dailies_import_init (DailiesImport *self)
   self->sources = g_ptr_array_new_with_free_func ((GDestroyNotify) source_free);
   self->slice = SLICE_FIRST;
   self->slice_tasks = g_ptr_array_new ();
-  self->spent = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  self->spent = g_ptr_array_new_with_free_func ((GDestroyNotify) batch_free);
 }
 
 DailiesImport *
@@ -363,12 +382,17 @@ take_slice (DailiesImport *self)
             break;
         }
 
-      n = MIN (self->slice - self->slice_tasks->len, self->batch->len - self->batch_offset);
+      n = MIN (self->slice - self->slice_tasks->len, self->batch->tasks->len - self->batch_offset);
       for (guint i = 0; i < n; i++)
-        g_ptr_array_add (self->slice_tasks, g_ptr_array_index (self->batch, self->batch_offset + i));
+        g_ptr_array_add (self->slice_tasks, g_ptr_array_index (self->batch->tasks, self->batch_offset + i));
       self->batch_offset += n;
-      if (self->batch_offset >= self->batch->len)
-        g_ptr_array_add (self->spent, g_steal_pointer (&self->batch));
+      if (self->batch_offset >= self->batch->tasks->len)
+        {
+          /* Its tasks are given in this pass (nothing cancels between). */
+          self->n_given_repeated += self->batch->n_repeated;
+          self->n_given_in_comments += self->batch->n_in_comments;
+          g_ptr_array_add (self->spent, g_steal_pointer (&self->batch));
+        }
     }
 
   return self->slice_tasks->len;
@@ -395,9 +419,9 @@ feed_cb (gpointer user_data)
   if (self->cancelled)
     {
       /* What is queued is dropped; the worker stops at its next chunk. */
-      g_clear_pointer (&self->batch, g_ptr_array_unref);
+      g_clear_pointer (&self->batch, batch_free);
       g_mutex_lock (&self->mutex);
-      g_queue_clear_full (&self->batches, (GDestroyNotify) g_ptr_array_unref);
+      g_queue_clear_full (&self->batches, (GDestroyNotify) batch_free);
       self->feeding = FALSE;
       g_mutex_unlock (&self->mutex);
       maybe_complete (self);
@@ -442,33 +466,40 @@ schedule_feed (DailiesImport *self)
 }
 
 /* From the worker: a batch in order, made into tasks here, off the main
- * thread, and an idle to add them if none is on its way. */
+ * thread, with the repeats and comment IDs its lines held (it may hold no
+ * task, only those), and an idle to add them if none is on its way. */
 static void
 push_batch (DailiesImport *self,
-            GPtrArray     *ids)
+            GPtrArray     *ids,
+            guint          n_repeated,
+            guint          n_in_comments)
 {
-  GPtrArray *tasks;
+  Batch *batch;
   gboolean schedule;
 
-  if (ids == NULL)
+  if (ids == NULL && n_repeated == 0 && n_in_comments == 0)
     return;
 
-  tasks = g_ptr_array_new_full (ids->len, g_object_unref);
-  for (guint i = 0; i < ids->len; i++)
+  batch = g_new0 (Batch, 1);
+  batch->tasks = g_ptr_array_new_full (ids != NULL ? ids->len : 0, g_object_unref);
+  batch->n_repeated = n_repeated;
+  batch->n_in_comments = n_in_comments;
+  for (guint i = 0; ids != NULL && i < ids->len; i++)
     {
       char *id = g_ptr_array_index (ids, i);
 
       if (id != NULL && *id != '\0')
-        g_ptr_array_add (tasks, dailies_task_store_new_task (id));
+        g_ptr_array_add (batch->tasks, dailies_task_store_new_task (id));
       else
         g_free (id);
     }
   /* The strings went to the tasks. */
-  g_free (g_ptr_array_free (ids, FALSE));
+  if (ids != NULL)
+    g_free (g_ptr_array_free (ids, FALSE));
 
   g_mutex_lock (&self->mutex);
-  self->n_found += tasks->len;
-  g_queue_push_tail (&self->batches, tasks);
+  self->n_found += batch->tasks->len;
+  g_queue_push_tail (&self->batches, batch);
   schedule = !self->feeding;
   self->feeding = TRUE;
   g_mutex_unlock (&self->mutex);
@@ -631,27 +662,63 @@ merge_result (Found                *found,
     }
 }
 
+/* What a list's reading has handed over so far, beside its IDs. */
+typedef struct
+{
+  guint64 n_lines;
+  guint   n_repeated;
+  guint   n_in_comments;
+} Handed;
+
+/* Hands over @ids with the repeats and comment IDs counted since the last
+ * batch: @n_repeated and @n_in_comments are the list's counts so far. */
+static void
+hand_over (DailiesImport *self,
+           GPtrArray     *ids,
+           Handed        *handed,
+           guint          n_repeated,
+           guint          n_in_comments)
+{
+  push_batch (self, ids,
+              n_repeated > handed->n_repeated ? n_repeated - handed->n_repeated : 0,
+              n_in_comments > handed->n_in_comments ? n_in_comments - handed->n_in_comments : 0);
+  handed->n_repeated = MAX (handed->n_repeated, n_repeated);
+  handed->n_in_comments = MAX (handed->n_in_comments, n_in_comments);
+}
+
+/* The rest of a list once its reading is done, with @result's counts. */
+static void
+hand_over_rest (DailiesImport              *self,
+                GPtrArray                  *ids,
+                Handed                     *handed,
+                const DailiesIdParseResult *result)
+{
+  hand_over (self, ids, handed, result->n_duplicates, result->n_in_comments);
+}
+
 /* Feeds one chunk, counts it for progress and hands over its IDs. */
 static gboolean
 take_chunk (DailiesImport    *self,
             DailiesIdStream  *stream,
             const char       *data,
             gsize             length,
-            guint64          *counted_lines,
+            Handed           *handed,
             GError          **error)
 {
   gboolean ok = dailies_id_stream_feed (stream, data, length, error);
   guint64 n_lines;
+  guint n_repeated, n_in_comments;
 
   n_lines = dailies_id_stream_get_n_lines (stream);
   g_mutex_lock (&self->mutex);
   self->n_bytes += length;
-  self->n_lines += n_lines - *counted_lines;
+  self->n_lines += n_lines - handed->n_lines;
   g_mutex_unlock (&self->mutex);
-  *counted_lines = n_lines;
+  handed->n_lines = n_lines;
 
   /* Also when it failed: the IDs of its lines before the failure. */
-  push_batch (self, dailies_id_stream_take_ids (stream));
+  dailies_id_stream_get_counts (stream, &n_repeated, &n_in_comments);
+  hand_over (self, dailies_id_stream_take_ids (stream), handed, n_repeated, n_in_comments);
 
   return ok;
 }
@@ -668,7 +735,8 @@ read_input (DailiesImport  *self,
   g_autoptr(DailiesIdStream) stream = dailies_id_stream_new (TRUE);
   g_autofree char *buffer = g_malloc (CHUNK_BYTES);
   g_autoptr(DailiesIdParseResult) result = NULL;
-  guint64 counted_lines = 0;
+  GPtrArray *ids = NULL;
+  Handed handed = { 0 };
   guint n_found_before = count_found (self);
   gboolean ok = TRUE;
 
@@ -678,7 +746,7 @@ read_input (DailiesImport  *self,
 
       if (n == 0)
         break;
-      if (n < 0 || !take_chunk (self, stream, buffer, n, &counted_lines, error))
+      if (n < 0 || !take_chunk (self, stream, buffer, n, &handed, error))
         {
           ok = FALSE;
           break;
@@ -686,7 +754,7 @@ read_input (DailiesImport  *self,
     }
 
   if (ok && dailies_id_stream_finish (stream, error))
-    push_batch (self, dailies_id_stream_take_ids (stream));
+    ids = dailies_id_stream_take_ids (stream);
   else
     ok = FALSE;
 
@@ -696,6 +764,7 @@ read_input (DailiesImport  *self,
   if (ok || count_found (self) > n_found_before)
     {
       result = dailies_id_stream_steal_result (stream);
+      hand_over_rest (self, ids, &handed, result);
       merge_result (found, result);
     }
 
@@ -711,18 +780,20 @@ read_text (DailiesImport *self,
   g_autoptr(DailiesIdStream) stream = dailies_id_stream_new (FALSE);
   g_autoptr(DailiesIdParseResult) result = NULL;
   gsize length = strlen (text);
-  guint64 counted_lines = 0;
+  Handed handed = { 0 };
+  GPtrArray *ids;
 
   for (gsize offset = 0; offset < length && !g_cancellable_is_cancelled (cancellable); offset += CHUNK_BYTES)
     {
       gsize n = MIN (CHUNK_BYTES, length - offset);
 
-      take_chunk (self, stream, text + offset, n, &counted_lines, NULL);
+      take_chunk (self, stream, text + offset, n, &handed, NULL);
     }
 
   dailies_id_stream_finish (stream, NULL);
-  push_batch (self, dailies_id_stream_take_ids (stream));
+  ids = dailies_id_stream_take_ids (stream);
   result = dailies_id_stream_steal_result (stream);
+  hand_over_rest (self, ids, &handed, result);
   merge_result (found, result);
 }
 
@@ -828,7 +899,7 @@ worker_thread (GTask        *task,
 
             for (guint j = 0; source->ids[j] != NULL; j++)
               g_ptr_array_add (ids, g_strdup (source->ids[j]));
-            push_batch (self, ids);
+            push_batch (self, ids, 0, 0);
           }
           break;
 
@@ -965,9 +1036,10 @@ dailies_import_get_n_listed (DailiesImport *self)
   g_return_val_if_fail (DAILIES_IS_IMPORT (self), 0);
 
   /* The worker's repeats are of the whole part it read, which a
-   * cancelled import may not have added: only what was given counts. */
+   * cancelled import may not have added: then those of the batches it
+   * gave whole count (a list's own repeats, counted by the parser). */
   if (self->cancelled || self->found == NULL)
-    return self->n_given - self->n_added;
+    return self->n_given - self->n_added + self->n_given_repeated;
 
   return self->n_given - self->n_added + self->found->n_repeated;
 }
@@ -1049,9 +1121,10 @@ dailies_import_dup_summary (DailiesImport *self)
 
   g_return_val_if_fail (DAILIES_IS_IMPORT (self), NULL);
 
-  /* As the repeats: read, but maybe never added (the IDs themselves are
-   * still named in Details when listed, see dailies_import_dup_in_comments()). */
-  n_in_comments = self->found != NULL && !self->cancelled ? self->found->n_in_comments : 0;
+  /* As the repeats: a cancelled import counts those of the batches it
+   * gave whole. */
+  n_in_comments = self->cancelled ? self->n_given_in_comments
+                                  : self->found != NULL ? self->found->n_in_comments : 0;
 
   if (self->n_given == 0 && n_listed == 0 && !self->cancelled)
     {

@@ -944,15 +944,22 @@ test_comment_ids (void)
 }
 
 static gboolean
+two_added (gpointer user_data)
+{
+  return dailies_import_get_n_added (user_data) >= 2;
+}
+
+static gboolean
 all_lines_read (gpointer user_data)
 {
   return dailies_import_get_n_lines (user_data) >= 4;
 }
 
 /* A cancelled import says only what it did: the repeats and comment IDs
- * the worker had read, but that never reached the list, are not counted.
- * The store is not loaded until the cancel, so the worker has read the
- * whole list while nothing of it was added. */
+ * the worker had read, but that never reached the list, are not counted;
+ * those of a list added whole are. First the store is not loaded until
+ * the cancel, so the worker has read the whole list while nothing of it
+ * was added. */
 static void
 test_cancelled_counts (void)
 {
@@ -962,6 +969,7 @@ test_cancelled_counts (void)
   g_autoptr(DailiesImport) import = dailies_import_new (store);
   g_autoptr(GError) error = NULL;
   g_autofree char *summary = NULL;
+  g_auto(GStrv) named = NULL;
 
   dailies_import_add_text (import,
                            "asyntask_CancelledFirst000000001\n"
@@ -985,6 +993,37 @@ test_cancelled_counts (void)
   g_assert_cmpstr (summary, ==, "Import cancelled: Added 0 tasks · 1 line without a task ID");
 
   g_clear_object (&import);
+
+  /* Cancelled after a first list was added whole, while a second (a
+   * pipe) is still being read: that list's repeat and comment ID count. */
+  {
+    g_autoptr(GInputStream) in = NULL;
+    g_autoptr(GOutputStream) out = NULL;
+    int fds[2];
+
+    g_assert_true (g_unix_open_pipe (fds, FD_CLOEXEC, NULL));
+    in = g_unix_input_stream_new (fds[0], TRUE);
+    out = g_unix_output_stream_new (fds[1], TRUE);
+    import = dailies_import_new (store);
+    dailies_import_add_text (import,
+                             "asyntask_CancelledSecond00000001\n"
+                             "asyntask_CancelledSecond00000001\n"
+                             "# retry of asyntask_CancelledSecondComment1\n");
+    dailies_import_add_stream (import, in, "a pipe");
+    dailies_import_run_async (import, NULL, NULL, NULL);
+    g_assert_true (dailies_test_wait_until (two_added, import, WAIT_MS));
+
+    dailies_import_cancel (import);
+    g_assert_true (dailies_test_wait_until (import_done, import, WAIT_MS));
+    g_clear_pointer (&summary, g_free);
+    summary = dailies_import_dup_summary (import);
+    g_assert_cmpstr (summary, ==, "Import cancelled: Added 2 tasks · 1 already listed · 1 ID read from a comment");
+    g_assert_cmpuint (dailies_import_get_n_listed (import), ==, 1);
+    named = dailies_import_dup_in_comments (import);
+    g_assert_cmpstrv (named, ((const char * const[]) { "asyntask_CancelledSecondComment1", NULL }));
+    g_clear_object (&import);
+  }
+
   g_clear_object (&store);
   dailies_test_rm_rf (dir);
 }
