@@ -117,7 +117,11 @@ journal_forget (Journal   *journal,
                 Journaled *item)
 {
   if (journal->items.length == 0)
-    g_hash_table_remove_all (journal->by_id);
+    {
+      g_hash_table_remove_all (journal->by_id);
+      /* Emptied by changes: the next import's move starts afresh. */
+      journal->n_failed_moves = 0;
+    }
   else
     for (guint i = 0; i < item->block->n_rows; i++)
       if (g_hash_table_lookup (journal->by_id, item->block->rows[i].id) == item)
@@ -627,8 +631,8 @@ typedef struct
 /* Every addition still in the journal into tasks, in one transaction:
  * the import is over, or the store closes (@now_or_never). What fails
  * stays in the journal, safe there, for the next try or the next start;
- * after a failure, the next try waits (MOVE_RETRY_FIRST_US), except at
- * closing. */
+ * after a failure, the next try waits (the store's journal_retry_ms,
+ * doubled at each failure), except at closing. */
 static void
 move_journaled (DailiesTaskStore *self,
                 Journal          *journal,
@@ -659,7 +663,8 @@ move_journaled (DailiesTaskStore *self,
   /* Once a streak. */
   if (journal->n_failed_moves == 0)
     g_message ("store: moving an import's new tasks out of its journal: %s", error->message);
-  wait = (gint64) g_atomic_int_get (&self->journal_retry_ms) * 1000;
+  /* A millisecond at least: the writer wakes for the next try. */
+  wait = (gint64) MAX (g_atomic_int_get (&self->journal_retry_ms), 1) * 1000;
   for (guint i = 0; i < journal->n_failed_moves && wait < MOVE_RETRY_MAX_US; i++)
     wait *= 2;
   journal->next_move = g_get_monotonic_time () + MIN (wait, MOVE_RETRY_MAX_US);

@@ -943,10 +943,21 @@ test_comment_ids (void)
   run_app_test (test_comment_ids_body);
 }
 
-static gboolean
-two_added (gpointer user_data)
+/* An import that has added @n_added tasks (and found @n_listed listed). */
+typedef struct
 {
-  return dailies_import_get_n_added (user_data) >= 2;
+  DailiesImport *import;
+  guint          n_added;
+  guint          n_listed;
+} ImportCounts;
+
+static gboolean
+counts_reached (gpointer user_data)
+{
+  ImportCounts *counts = user_data;
+
+  return dailies_import_get_n_added (counts->import) >= counts->n_added &&
+         dailies_import_get_n_listed (counts->import) >= counts->n_listed;
 }
 
 static gboolean
@@ -1011,7 +1022,7 @@ test_cancelled_counts (void)
                              "# retry of asyntask_CancelledSecondComment1\n");
     dailies_import_add_stream (import, in, "a pipe");
     dailies_import_run_async (import, NULL, NULL, NULL);
-    g_assert_true (dailies_test_wait_until (two_added, import, WAIT_MS));
+    g_assert_true (dailies_test_wait_until (counts_reached, &(ImportCounts) { import, 2, 0 }, WAIT_MS));
 
     dailies_import_cancel (import);
     g_assert_true (dailies_test_wait_until (import_done, import, WAIT_MS));
@@ -1021,6 +1032,33 @@ test_cancelled_counts (void)
     g_assert_cmpuint (dailies_import_get_n_listed (import), ==, 1);
     named = dailies_import_dup_in_comments (import);
     g_assert_cmpstrv (named, ((const char * const[]) { "asyntask_CancelledSecondComment1", NULL }));
+    g_clear_object (&import);
+  }
+
+  /* A piece of a list that holds only a repeat: counted once given, with
+   * no task of its own. */
+  {
+    g_autoptr(GInputStream) in = NULL;
+    g_autoptr(GOutputStream) out = NULL;
+    static const char first[] = "asyntask_CancelledThird000000001\n";
+    int fds[2];
+
+    g_assert_true (g_unix_open_pipe (fds, FD_CLOEXEC, NULL));
+    in = g_unix_input_stream_new (fds[0], TRUE);
+    out = g_unix_output_stream_new (fds[1], TRUE);
+    import = dailies_import_new (store);
+    dailies_import_add_stream (import, in, "a pipe");
+    dailies_import_run_async (import, NULL, NULL, NULL);
+    g_assert_true (g_output_stream_write_all (out, first, strlen (first), NULL, NULL, NULL));
+    g_assert_true (dailies_test_wait_until (counts_reached, &(ImportCounts) { import, 1, 0 }, WAIT_MS));
+    g_assert_true (g_output_stream_write_all (out, first, strlen (first), NULL, NULL, NULL));
+    g_assert_true (dailies_test_wait_until (counts_reached, &(ImportCounts) { import, 1, 1 }, WAIT_MS));
+
+    dailies_import_cancel (import);
+    g_assert_true (dailies_test_wait_until (import_done, import, WAIT_MS));
+    g_clear_pointer (&summary, g_free);
+    summary = dailies_import_dup_summary (import);
+    g_assert_cmpstr (summary, ==, "Import cancelled: Added 1 task · 1 already listed");
     g_clear_object (&import);
   }
 

@@ -3464,16 +3464,66 @@ journal_empty (gpointer user_data)
   return query_int (user_data, "SELECT count(*) FROM import_journal") == 0;
 }
 
-/* The same refusal, lifted while nothing changes: the writer tries the
- * move again by itself once the wait (50 ms here) is over. */
+/* A refused move, then every task of that import removed once allowed:
+ * the removals take the journal's additions with them, and the wait after
+ * the failure goes too, so the next import's move is not put off. */
+static void
+test_import_journal_emptied_by_changes (void)
+{
+  Fixture f;
+  DailiesTaskStore *store;
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  CounterWatch import_ended;
+
+  fixture_init (&f);
+  store = open_with_refused_move (&f, "Emptied", 600000);
+  g_assert_cmpuint (g_atomic_int_get (&store->n_journal_moves), ==, 1);
+
+  exec_on (f.db_path, "DROP TRIGGER refuse");
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (store)); i++)
+    g_ptr_array_add (tasks, g_list_model_get_item (G_LIST_MODEL (store), i));
+  dailies_task_store_remove_tasks (store, tasks);
+  g_assert_true (dailies_task_store_flush (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM import_journal"), ==, 0);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, 0);
+
+  import_ended = (CounterWatch) { &store->n_bulk_ends, g_atomic_int_get (&store->n_bulk_ends) };
+  ids = add_import_of (store, "EmptiedNext", IMPORT_N);
+  g_assert_true (dailies_task_store_flush (store, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_looking_again (counter_above, &import_ended, 5000));
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM import_journal"), ==, 0);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM tasks"), ==, IMPORT_N);
+  close_store (store);
+  fixture_clear (&f);
+}
+
+/* The same refusal, lasting while nothing changes: the writer tries the
+ * move again by itself, 50, 100, then 200 ms after each failure (not at
+ * once); lifted, the move is done at the next try. */
 static void
 test_import_journal_move_retried (void)
 {
   Fixture f;
   DailiesTaskStore *store;
+  CounterWatch tries;
+  gint64 second_try;
 
   fixture_init (&f);
   store = open_with_refused_move (&f, "MoveRetried", 50);
+  tries = (CounterWatch) { &store->n_journal_moves, 1 };
+  g_assert_true (wait_looking_again (counter_above, &tries, 5000));
+  second_try = g_get_monotonic_time ();
+  /* From the second try (seen before the third, 100 ms on) to the fourth:
+   * the wait before it at least. */
+  tries.above = 3;
+  g_assert_true (wait_looking_again (counter_above, &tries, 5000));
+  g_assert_cmpint (g_get_monotonic_time () - second_try, >=, 200 * 1000);
+  g_assert_cmpint (query_int (f.db_path, "SELECT count(*) FROM import_journal"), >, 0);
+
   exec_on (f.db_path, "DROP TRIGGER refuse");
   g_assert_true (wait_looking_again (journal_empty, f.db_path, 5000));
   g_assert_cmpuint (g_atomic_int_get (&store->n_journal_moves), >=, 2);
@@ -3703,6 +3753,7 @@ main (int   argc,
   g_test_add_func ("/dailies/task-store/import-journal/refused", test_import_journal_refused);
   g_test_add_func ("/dailies/task-store/import-journal/move-refused", test_import_journal_move_refused);
   g_test_add_func ("/dailies/task-store/import-journal/move-retried", test_import_journal_move_retried);
+  g_test_add_func ("/dailies/task-store/import-journal/emptied-by-changes", test_import_journal_emptied_by_changes);
   g_test_add_func ("/dailies/task-store/import-journal/readded-answered", test_import_journal_readded_answered);
   g_test_add_func ("/dailies/task-store/import-reaches-file", test_import_reaches_file);
   g_test_add_func ("/dailies/task-store/import-reaches-file-at-close", test_import_reaches_file_at_close);
