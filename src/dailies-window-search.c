@@ -19,17 +19,22 @@
 #include "dailies-window-private.h"
 
 /* "N of M tasks" in the title, and the "No Matching Tasks" page when a
- * search finds nothing. */
+ * search finds nothing. Without a search, the list may be behind the
+ * store for a moment (an import's tasks are listed five times a second):
+ * the title then counts them all, as the import's progress does. */
 static void
 update_shown (DailiesWindow *self)
 {
   guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->shown));
   guint n_tasks = g_list_model_get_n_items (G_LIST_MODEL (self->store));
+  const char *search = dailies_task_list_model_get_search (self->shown);
+  gboolean narrowed = (search != NULL && *search != '\0') ||
+                      dailies_task_list_model_get_state_filter (self->shown) != DAILIES_TASK_FILTER_ALL;
   g_autofree char *subtitle = NULL;
 
-  gtk_stack_set_visible_child_name (self->list_stack, n_shown == 0 && n_tasks > 0 ? "no-match" : "list");
+  gtk_stack_set_visible_child_name (self->list_stack, narrowed && n_shown == 0 && n_tasks > 0 ? "no-match" : "list");
 
-  if (n_shown == n_tasks)
+  if (n_shown == n_tasks || !narrowed)
     subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u task", "%u tasks", n_tasks), n_tasks);
   else
     /* Translators: tasks shown by a search, out of all tasks */

@@ -1066,6 +1066,47 @@ test_cancelled_counts (void)
   dailies_test_rm_rf (dir);
 }
 
+/* While an import's tasks wait to be listed (five times a second), the
+ * title counts every task, not "20 of 5020" as if a search were on, and
+ * no "No Matching Tasks" page shows. */
+static void
+test_title_counts_waiting_body (DailiesApplication *app)
+{
+  DailiesWindow *window = wait_for_app (app);
+  DailiesTaskStore *store = dailies_application_get_store (app);
+  g_autoptr(GPtrArray) first = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) rest = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *subtitle = NULL;
+  guint n_tasks;
+
+  dailies_poller_stop (dailies_application_get_poller (app));
+  for (guint i = 0; i < 10; i++)
+    g_ptr_array_add (first, g_strdup_printf ("asyntask_TitleFirst%06u", i));
+  for (guint i = 0; i < 5000; i++)
+    g_ptr_array_add (rest, g_strdup_printf ("asyntask_TitleRest%06u", i));
+
+  dailies_task_list_model_begin_group ();
+  /* A few are listed at once; the many that follow within 0.2 s wait. */
+  g_assert_cmpuint (dailies_task_store_add_ids (store, (const char * const *) first->pdata, first->len), ==, 10);
+  g_assert_cmpuint (dailies_task_store_add_ids (store, (const char * const *) rest->pdata, rest->len), ==, 5000);
+  n_tasks = g_list_model_get_n_items (G_LIST_MODEL (store));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (window->shown)), <, n_tasks);
+
+  subtitle = g_strdup_printf ("%u tasks", n_tasks);
+  g_assert_cmpstr (adw_window_title_get_subtitle (window->sidebar_title), ==, subtitle);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->list_stack), ==, "list");
+
+  dailies_task_list_model_end_group ();
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (window->shown)), ==, n_tasks);
+  g_assert_cmpstr (adw_window_title_get_subtitle (window->sidebar_title), ==, subtitle);
+}
+
+static void
+test_title_counts_waiting (void)
+{
+  run_app_test (test_title_counts_waiting_body);
+}
+
 /* ------------------------------------------------------------------ */
 /* `dailies -`, the real binary                                        */
 /* ------------------------------------------------------------------ */
@@ -2456,6 +2497,7 @@ main (int   argc,
   g_test_add_func ("/dailies/import/partly-text", test_partly_text);
   g_test_add_func ("/dailies/import/comment-ids", test_comment_ids);
   g_test_add_func ("/dailies/import/cancelled-counts", test_cancelled_counts);
+  g_test_add_func ("/dailies/import/title-counts-waiting", test_title_counts_waiting);
   g_test_add_func ("/dailies/import/list-while-quitting", test_list_while_quitting);
   g_test_add_func ("/dailies/import/stuck-quit", test_stuck_quit);
   g_test_add_func ("/dailies/import/launch-while-quitting-in-place", test_launch_while_quitting_in_place);
