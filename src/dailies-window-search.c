@@ -28,7 +28,7 @@ update_shown (DailiesWindow *self)
   guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->shown));
   guint n_tasks = g_list_model_get_n_items (G_LIST_MODEL (self->store));
   const char *search = dailies_task_list_model_get_search (self->shown);
-  gboolean narrowed = (search != NULL && *search != '\0') ||
+  gboolean narrowed = search != NULL ||
                       dailies_task_list_model_get_state_filter (self->shown) != DAILIES_TASK_FILTER_ALL;
   g_autofree char *subtitle = NULL;
 

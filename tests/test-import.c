@@ -1067,8 +1067,8 @@ test_cancelled_counts (void)
 }
 
 /* While an import's tasks wait to be listed (five times a second), the
- * title counts every task, not "20 of 5020" as if a search were on, and
- * no "No Matching Tasks" page shows. */
+ * title counts every task, not "10 of 5020" as if a search were on, and
+ * no "No Matching Tasks" page shows; a search still says what it shows. */
 static void
 test_title_counts_waiting_body (DailiesApplication *app)
 {
@@ -1090,7 +1090,14 @@ test_title_counts_waiting_body (DailiesApplication *app)
   g_assert_cmpuint (dailies_task_store_add_ids (store, (const char * const *) first->pdata, first->len), ==, 10);
   g_assert_cmpuint (dailies_task_store_add_ids (store, (const char * const *) rest->pdata, rest->len), ==, 5000);
   n_tasks = g_list_model_get_n_items (G_LIST_MODEL (store));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (window->shown)), <, n_tasks);
+  /* On a slow machine more than 0.2 s may have passed since the first
+   * ten were listed: then the 5,000 were listed at once too. */
+  if (g_list_model_get_n_items (G_LIST_MODEL (window->shown)) == n_tasks)
+    {
+      dailies_task_list_model_end_group ();
+      g_test_skip ("the list took in the 5,000 at once");
+      return;
+    }
 
   subtitle = g_strdup_printf ("%u tasks", n_tasks);
   g_assert_cmpstr (adw_window_title_get_subtitle (window->sidebar_title), ==, subtitle);
@@ -1099,6 +1106,18 @@ test_title_counts_waiting_body (DailiesApplication *app)
   dailies_task_list_model_end_group ();
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (window->shown)), ==, n_tasks);
   g_assert_cmpstr (adw_window_title_get_subtitle (window->sidebar_title), ==, subtitle);
+
+  /* A search (set on the list as the search entry does) counts what it
+   * shows, and one that finds nothing shows its page. */
+  g_clear_pointer (&subtitle, g_free);
+  subtitle = g_strdup_printf ("10 of %u tasks", n_tasks);
+  dailies_task_list_model_set_search (window->shown, "TitleFirst");
+  g_assert_cmpstr (adw_window_title_get_subtitle (window->sidebar_title), ==, subtitle);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->list_stack), ==, "list");
+  dailies_task_list_model_set_search (window->shown, "asyntask_NoSuchTaskAnywhere");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->list_stack), ==, "no-match");
+  dailies_task_list_model_set_search (window->shown, NULL);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->list_stack), ==, "list");
 }
 
 static void
