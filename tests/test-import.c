@@ -1067,7 +1067,7 @@ test_cancelled_counts (void)
 }
 
 /* While an import's tasks wait to be listed (five times a second), the
- * title counts every task, not "10 of 5020" as if a search were on, and
+ * title counts every task, not "20 of 5020" as if a search were on, and
  * no "No Matching Tasks" page shows; a search still says what it shows. */
 static void
 test_title_counts_waiting_body (DailiesApplication *app)
