@@ -38,6 +38,14 @@
       g_debug (__VA_ARGS__); \
   } G_STMT_END
 
+/* The same for a request's lines, asked once when it starts: each asking
+ * reads the whole environment (G_MESSAGES_DEBUG). */
+#define request_debug(request, ...) \
+  G_STMT_START { \
+    if ((request)->debug) \
+      g_debug (__VA_ARGS__); \
+  } G_STMT_END
+
 struct _DailiesApiClient
 {
   GObject      parent_instance;
@@ -98,6 +106,7 @@ typedef struct
   char             *log_url;          /* redacted, for api_debug() */
   guint             timeout;
   guint             timed_out : 1;
+  guint             debug : 1;        /* whether request_debug() keeps its lines: asked once */
   guint8           *chunk;            /* READ_CHUNK bytes, not zeroed: only read into; NULL before the first read */
 } Request;
 
@@ -434,7 +443,7 @@ request_complete (GTask  *task,
 
   if (error != NULL)
     {
-      api_debug ("api: GET %s failed: %s", request->log_url, error->message);
+      request_debug (request, "api: GET %s failed: %s", request->log_url, error->message);
       g_task_return_error (task, error);
     }
   else
@@ -656,7 +665,7 @@ finish_task_body (GTask      *task,
       result->body_hash == request->known_hash)
     {
       result->unchanged = TRUE;
-      api_debug ("api: GET %s: the same answer as before", request->log_url);
+      request_debug (request, "api: GET %s: the same answer as before", request->log_url);
       request_complete (task, NULL);
       return;
     }
@@ -677,7 +686,7 @@ finish_task_body (GTask      *task,
     {
       g_autofree char *other = shorten (response->task_id);
 
-      api_debug ("api: GET %s answered about task %s", request->log_url, other);
+      request_debug (request, "api: GET %s answered about task %s", request->log_url, other);
       dailies_task_response_free (response);
       request_complete (task,
                         g_error_new (DAILIES_API_ERROR, DAILIES_API_ERROR_WRONG_TASK,
@@ -687,8 +696,8 @@ finish_task_body (GTask      *task,
     }
 
   result->response = response;
-  api_debug ("api: GET %s: task %s is %s", request->log_url,
-           response->task_id, response->status_text != NULL ? response->status_text : "(no status)");
+  request_debug (request, "api: GET %s: task %s is %s", request->log_url,
+                 response->task_id, response->status_text != NULL ? response->status_text : "(no status)");
   request_complete (task, NULL);
 }
 
@@ -912,7 +921,7 @@ handle_redirect (GTask      *task,
       g_autoptr(SoupMessage) msg = soup_message_new_from_uri (SOUP_METHOD_GET, target);
 
       request->n_redirects++;
-      api_debug ("api: GET %s: following a redirect to %s", request->log_url, request->result->redirect_url);
+      request_debug (request, "api: GET %s: following a redirect to %s", request->log_url, request->result->redirect_url);
 
       g_signal_handlers_disconnect_by_data (request->msg, request);
       g_set_object (&request->msg, msg);
@@ -925,7 +934,7 @@ handle_redirect (GTask      *task,
     }
 
   /* Per request: the poller logs the first of a run of these. */
-  api_debug ("api: GET %s: not following a redirect to %s", request->log_url, request->result->redirect_url);
+  request_debug (request, "api: GET %s: not following a redirect to %s", request->log_url, request->result->redirect_url);
   request_complete (task,
                     request->n_redirects >= DAILIES_API_MAX_REDIRECTS
                       ? g_error_new_literal (DAILIES_API_ERROR, DAILIES_API_ERROR_REDIRECTED,
@@ -967,8 +976,8 @@ send_cb (GObject      *object,
   if (*request->result->request_id == '\0')
     g_clear_pointer (&request->result->request_id, g_free);
 
-  api_debug ("api: GET %s: HTTP %u, request %s", request->log_url, status,
-           request->result->request_id != NULL ? request->result->request_id : "(none)");
+  request_debug (request, "api: GET %s: HTTP %u, request %s", request->log_url, status,
+                 request->result->request_id != NULL ? request->result->request_id : "(none)");
 
   location = soup_message_headers_get_one (headers, "Location");
   if (SOUP_STATUS_IS_REDIRECTION (status) && status != SOUP_STATUS_NOT_MODIFIED && location != NULL)
@@ -1190,6 +1199,8 @@ start_request (DailiesApiClient    *self,
   context = g_task_get_context (task);
   request->cancellable = g_cancellable_new ();
 
+  request->debug = !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
+
   request->timeout_source = g_timeout_source_new ((guint) MIN ((guint64) request->timeout * 1000, G_MAXUINT));
   g_source_set_name (request->timeout_source, "[dailies] api request timeout");
   g_source_set_callback (request->timeout_source, timeout_cb, request, NULL);
@@ -1204,7 +1215,7 @@ start_request (DailiesApiClient    *self,
       g_source_attach (request->cancelled_source, context);
     }
 
-  api_debug ("api: GET %s", request->log_url);
+  request_debug (request, "api: GET %s", request->log_url);
 
   send_message (g_steal_pointer (&task));
 }

@@ -10,6 +10,7 @@
 #include "dailies-api-base.h"
 #include "dailies-api-client.h"
 #include "dailies-poller.h"
+#include "dailies-ready-source.h"
 #include "dailies-task-store.h"
 #include "dailies-task.h"
 
@@ -1003,20 +1004,6 @@ schedule (DailiesPoller *self)
 }
 
 static gboolean
-timer_dispatch (GSource     *source,
-                GSourceFunc  callback,
-                gpointer     user_data)
-{
-  g_source_set_ready_time (source, -1);
-
-  return callback (user_data);
-}
-
-static GSourceFuncs timer_funcs = {
-  .dispatch = timer_dispatch,
-};
-
-static gboolean
 timer_cb (gpointer user_data)
 {
   schedule (DAILIES_POLLER (user_data));
@@ -1249,11 +1236,7 @@ dailies_poller_init (DailiesPoller *self)
   self->quota_granted = -1;
   self->cancellable = g_cancellable_new ();
 
-  self->timer = g_source_new (&timer_funcs, sizeof (GSource));
-  g_source_set_name (self->timer, "[dailies] poller");
-  g_source_set_callback (self->timer, timer_cb, self, NULL);
-  g_source_set_ready_time (self->timer, -1);
-  g_source_attach (self->timer, NULL);
+  self->timer = dailies_ready_source_new ("[dailies] poller", G_PRIORITY_DEFAULT, timer_cb, self, NULL);
 }
 
 DailiesPoller *

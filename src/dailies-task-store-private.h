@@ -189,11 +189,6 @@ Row        *dailies_task_store_row_new_from_task   (DailiesTask       *task);
 Row        *dailies_task_store_row_new_deleted     (DailiesTask       *task);
 GHashTable *dailies_task_store_pending_table_new   (void);
 gpointer    dailies_task_store_writer_thread       (gpointer           user_data);
-GSource    *dailies_task_store_ready_source_new    (const char        *name,
-                                                    int                priority,
-                                                    GSourceFunc        callback,
-                                                    gpointer           user_data,
-                                                    GMainContext      *context);
 void        dailies_task_store_wake_writer_locked  (DailiesTaskStore  *self);
 gboolean    dailies_task_store_wake_source_cb      (gpointer           user_data);
 gboolean    dailies_task_store_failed_source_cb    (gpointer           user_data);

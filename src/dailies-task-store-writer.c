@@ -981,37 +981,6 @@ dailies_task_store_writer_thread (gpointer user_data)
   return NULL;
 }
 
-/* A source that fires once each time its ready time is set to 0. */
-static gboolean
-ready_source_dispatch (GSource     *source,
-                       GSourceFunc  callback,
-                       gpointer     user_data)
-{
-  g_source_set_ready_time (source, -1);
-  return callback (user_data);
-}
-
-static GSourceFuncs ready_source_funcs = {
-  .dispatch = ready_source_dispatch,
-};
-
-GSource *
-dailies_task_store_ready_source_new (const char   *name,
-                                     int           priority,
-                                     GSourceFunc   callback,
-                                     gpointer      user_data,
-                                     GMainContext *context)
-{
-  GSource *source = g_source_new (&ready_source_funcs, sizeof (GSource));
-
-  g_source_set_static_name (source, name);
-  g_source_set_priority (source, priority);
-  g_source_set_callback (source, callback, user_data, NULL);
-  g_source_attach (source, context);
-
-  return source;
-}
-
 /* Main thread: the tasks whose JSON the writer committed read it from the
  * database from now on, as if loaded. The work is the batch's. */
 gboolean

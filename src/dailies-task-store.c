@@ -15,6 +15,7 @@
 
 #include "dailies-id-hash.h"
 #include "dailies-indices.h"
+#include "dailies-ready-source.h"
 #include "dailies-task-store-private.h"
 #include "dailies-thread.h"
 
@@ -403,15 +404,15 @@ dailies_task_store_init (DailiesTaskStore *self)
 
   self->main_context = g_main_context_ref_thread_default ();
   self->failed_source =
-    dailies_task_store_ready_source_new ("[dailies] store write-failed", G_PRIORITY_DEFAULT,
-                                         dailies_task_store_failed_source_cb, self, self->main_context);
+    dailies_ready_source_new ("[dailies] store write-failed", G_PRIORITY_DEFAULT,
+                              dailies_task_store_failed_source_cb, self, self->main_context);
   self->wake_source =
-    dailies_task_store_ready_source_new ("[dailies] store wake writer", G_PRIORITY_DEFAULT_IDLE,
-                                         dailies_task_store_wake_source_cb, self, self->main_context);
+    dailies_ready_source_new ("[dailies] store wake writer", G_PRIORITY_DEFAULT_IDLE,
+                              dailies_task_store_wake_source_cb, self, self->main_context);
   self->stored_json = g_ptr_array_new_with_free_func ((GDestroyNotify) dailies_task_store_stored_json_free);
   self->stored_source =
-    dailies_task_store_ready_source_new ("[dailies] store committed JSON", G_PRIORITY_DEFAULT,
-                                         dailies_task_store_stored_source_cb, self, self->main_context);
+    dailies_ready_source_new ("[dailies] store committed JSON", G_PRIORITY_DEFAULT,
+                              dailies_task_store_stored_source_cb, self, self->main_context);
 }
 
 /* ------------------------------------------------------------------ */
