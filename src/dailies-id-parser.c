@@ -348,14 +348,14 @@ looks_like_attempt (const char *token,
   return FALSE;
 }
 
-/* Adds every ID in @text. Tokens that look like failed IDs are rejected
- * when @reject_attempts is set, or when the text held an ID (so that a
- * truncated ID beside good ones is not lost silently). */
+/* scan_text(), and with @comment set, only up to a comment after the
+ * text, whose start it is set to (else left NULL). */
 static Held
-scan_text (Parser     *parser,
-           const char *text,
-           gsize       length,
-           gboolean    reject_attempts)
+scan_text_until_comment (Parser      *parser,
+                         const char  *text,
+                         gsize        length,
+                         gboolean     reject_attempts,
+                         const char **comment)
 {
   const char *end = text + length;
   const char *p = text;
@@ -369,7 +369,19 @@ scan_text (Parser     *parser,
       gboolean token_found = FALSE;
 
       while (p < end && !is_token_char (*p))
-        p++;
+        {
+          /* A "#" or "//" after a blank: the rest is a comment. Not a
+           * URL's "https://" nor its "#fragment". Looked for among the
+           * separators only, which a plain list has none of. */
+          if (comment != NULL && (*p == '#' || (*p == '/' && p + 1 < end && p[1] == '/')) &&
+              p > text && (p[-1] == ' ' || p[-1] == '\t'))
+            {
+              *comment = p;
+              end = p;
+              break;
+            }
+          p++;
+        }
       if (p >= end)
         break;
 
@@ -424,6 +436,56 @@ scan_text (Parser     *parser,
         }
       g_array_unref (attempts);
     }
+
+  return held;
+}
+
+/* Adds every ID in @text. Tokens that look like failed IDs are rejected
+ * when @reject_attempts is set, or when the text held an ID (so that a
+ * truncated ID beside good ones is not lost silently). */
+static Held
+scan_text (Parser     *parser,
+           const char *text,
+           gsize       length,
+           gboolean    reject_attempts)
+{
+  return scan_text_until_comment (parser, text, length, reject_attempts, NULL);
+}
+
+/* Reads the IDs of a comment (@text, from its "#" or "//"): they are
+ * added, counted, and the first named, so that the summary says a
+ * commented-out ID was added and its Details which. */
+static Held
+scan_comment (Parser     *parser,
+              const char *text,
+              gsize       length)
+{
+  GPtrArray *ids = parser->result->ids;
+  GPtrArray *in_comments = parser->result->in_comments;
+  guint n_ids = ids->len;
+  Held held = scan_text (parser, text, length, FALSE);
+
+  parser->result->n_in_comments += ids->len - n_ids;
+  for (guint i = n_ids; i < ids->len && in_comments->len < DAILIES_ID_PARSER_MAX_REJECTED; i++)
+    g_ptr_array_add (in_comments, g_strdup (g_ptr_array_index (ids, i)));
+
+  return held;
+}
+
+/* A line of a list: its text, then a comment after it ("asyntask_…  #
+ * resubmitted, was asyntask_…"), whose IDs count as a comment's. The
+ * line's own are read first, so that an ID both name is the line's. A
+ * line whose comment names an ID is not one without an ID. */
+static Held
+scan_line (Parser     *parser,
+           const char *line,
+           gsize       length)
+{
+  const char *comment = NULL;
+  Held held = scan_text_until_comment (parser, line, length, TRUE, &comment);
+
+  if (comment != NULL && scan_comment (parser, comment, line + length - comment) == HELD_ID && held == HELD_NOTHING)
+    return HELD_ID;
 
   return held;
 }
@@ -1575,18 +1637,10 @@ parse_line (Parser     *parser,
    * one is no line skipped. */
   if (line[0] == '#' || (length >= 2 && line[0] == '/' && line[1] == '/'))
     {
-      GPtrArray *ids = parser->result->ids;
-      GPtrArray *in_comments = parser->result->in_comments;
-      guint n_ids = ids->len;
-
-      /* Counted, and the first named, so that the summary says a
-       * commented-out ID was added and its Details which. */
-      scan_text (parser, line, length, FALSE);
-      parser->result->n_in_comments += ids->len - n_ids;
-      for (guint i = n_ids; i < ids->len && in_comments->len < DAILIES_ID_PARSER_MAX_REJECTED; i++)
-        g_ptr_array_add (in_comments, g_strdup (g_ptr_array_index (ids, i)));
+      scan_comment (parser, line, length);
       return;
     }
+
 
   first = !parser->seen_content;
   parser->seen_content = TRUE;
@@ -1597,7 +1651,7 @@ parse_line (Parser     *parser,
       try_json (parser, line, length))
     return;
 
-  if (scan_text (parser, line, length, TRUE) != HELD_NOTHING)
+  if (scan_line (parser, line, length) != HELD_NOTHING)
     return;
 
   /* Lines of pretty-printed JSON, Markdown table rules, Excel's "sep=". */

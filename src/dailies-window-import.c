@@ -382,7 +382,7 @@ show_rejected_action (GtkWidget  *widget,
   /* What each part is: the body when it is alone, its note otherwise. */
   problems_note = g_strdup (_("These lists could not be read, or were read only in part."));
   /* Translators: %d is a count of task IDs */
-  in_comments_note = g_strdup_printf (_("These task IDs were on comment lines (# or //) and were read like the "
+  in_comments_note = g_strdup_printf (_("These task IDs were in comments (after # or //) and were read like the "
                                         "others, so they are in the list: remove any you had commented out to "
                                         "leave alone. At most %d are named here."),
                                       DAILIES_ID_PARSER_MAX_REJECTED);

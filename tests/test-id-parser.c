@@ -237,6 +237,39 @@ test_comment_ids (void)
   }
 }
 
+/* A comment after a line's own text, as scripts write them: its IDs are
+ * read and counted as a comment's; a URL's "https://" and "#fragment"
+ * are no comments, and an ID the line names is the line's. */
+static void
+test_trailing_comment_ids (void)
+{
+  static const char text[] =
+    ID_QUEUED "   # resubmitted, was " ID_FAILURE "\n"
+    ID_SUCCESS "\t// " ID_SUCCESS " again, and " ID_FAILURE "\n"
+    "echo " ID_CGT " >> ids.txt # first try\n"
+    "https://example.com/#/tasks/" ID_ULTRA "?from=https://example.com//x\n"
+    "asyntask_Trail0000000001 # note # asyntask_Trail0000000002 // asyntask_Trail0000000003\n";
+  g_autoptr(DailiesIdParseResult) result = dailies_id_parser_parse_text (text, -1);
+
+  assert_ids (result, ID_QUEUED, ID_FAILURE, ID_SUCCESS, ID_CGT, ID_ULTRA,
+              "asyntask_Trail0000000001", "asyntask_Trail0000000002", "asyntask_Trail0000000003", NULL);
+  g_assert_cmpuint (result->n_in_comments, ==, 3);
+  g_assert_cmpuint (result->in_comments->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (result->in_comments, 0), ==, ID_FAILURE);
+  g_assert_cmpstr (g_ptr_array_index (result->in_comments, 1), ==, "asyntask_Trail0000000002");
+  g_assert_cmpstr (g_ptr_array_index (result->in_comments, 2), ==, "asyntask_Trail0000000003");
+  /* The repeats: ID_SUCCESS and ID_FAILURE in the second line's comment. */
+  g_assert_cmpuint (result->n_duplicates, ==, 2);
+  g_assert_cmpuint (result->rejected->len, ==, 0);
+
+  for (gsize at = 1; at < sizeof text - 1; at++)
+    {
+      gsize one[] = { at, 0 };
+
+      assert_cut_same (text, sizeof text - 1, TRUE, one);
+    }
+}
+
 /* Skipped lines are shown to the person who pasted them (Details), who
  * may be sharing the screen: the keys in them are not. */
 static void
@@ -1486,6 +1519,7 @@ main (int   argc,
   g_test_add_func ("/dailies/id-parser/hostile-ids", test_hostile_ids);
   g_test_add_func ("/dailies/id-parser/lines", test_lines);
   g_test_add_func ("/dailies/id-parser/comment-ids", test_comment_ids);
+  g_test_add_func ("/dailies/id-parser/trailing-comment-ids", test_trailing_comment_ids);
   g_test_add_func ("/dailies/id-parser/secrets-masked", test_secrets_masked);
   g_test_add_func ("/dailies/id-parser/separators", test_separators);
   g_test_add_func ("/dailies/id-parser/ids-in-words", test_ids_in_words);

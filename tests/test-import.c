@@ -40,7 +40,7 @@
 
 #define WAIT_MS 20000
 /* What each part of an import's Details is, said under its title. */
-#define NOTE_IN_COMMENTS "These task IDs were on comment lines (# or //) and were read like the others, so they " \
+#define NOTE_IN_COMMENTS "These task IDs were in comments (after # or //) and were read like the others, so they " \
                          "are in the list: remove any you had commented out to leave alone. At most 50 are named here."
 #define NOTE_LINES "These lines held no task ID and were skipped. At most 50 are kept here, each cut to 80 characters."
 #define NOTE_PROBLEMS "These lists could not be read, or were read only in part."
