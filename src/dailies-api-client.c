@@ -31,7 +31,8 @@
 /* g_debug() formats its line even when the default writer drops it: three
  * lines an answer, about 6,000 instructions. Format only lines it keeps.
  * A test that records debug lines through its own writer turns them on
- * with g_log_set_debug_enabled(). */
+ * with g_log_set_debug_enabled(), before the requests it records start
+ * (request_debug() below). */
 #define api_debug(...) \
   G_STMT_START { \
     if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN)) \

@@ -361,6 +361,7 @@ scan_text_until_comment (Parser      *parser,
   const char *p = text;
   GArray *attempts = NULL;
   gboolean found = FALSE;
+  gboolean in_quotes = FALSE;
   Held held;
 
   while (p < end)
@@ -370,15 +371,23 @@ scan_text_until_comment (Parser      *parser,
 
       while (p < end && !is_token_char (*p))
         {
-          /* A "#" or "//" after a blank: the rest is a comment. Not a
-           * URL's "https://" nor its "#fragment". Looked for among the
+          /* A "#" or "//" between blanks (or at the end), outside a
+           * quoted field: the rest is a comment. Not a link's "https://",
+           * "#fragment" or "//host", nor "#3". Looked for among the
            * separators only, which a plain list has none of. */
-          if (comment != NULL && (*p == '#' || (*p == '/' && p + 1 < end && p[1] == '/')) &&
-              p > text && (p[-1] == ' ' || p[-1] == '\t'))
+          if (comment != NULL)
             {
-              *comment = p;
-              end = p;
-              break;
+              gsize mark = *p == '#' ? 1 : *p == '/' && p + 1 < end && p[1] == '/' ? 2 : 0;
+
+              if (*p == '"')
+                in_quotes = !in_quotes;
+              else if (mark > 0 && !in_quotes && p > text && (p[-1] == ' ' || p[-1] == '\t') &&
+                       (p + mark == end || p[mark] == ' ' || p[mark] == '\t'))
+                {
+                  *comment = p;
+                  end = p;
+                  break;
+                }
             }
           p++;
         }
@@ -454,16 +463,18 @@ scan_text (Parser     *parser,
 
 /* Reads the IDs of a comment (@text, from its "#" or "//"): they are
  * added, counted, and the first named, so that the summary says a
- * commented-out ID was added and its Details which. */
+ * commented-out ID was added and its Details which. Its cut IDs are
+ * rejected when it, or the line before it (@reject_attempts), held one. */
 static Held
 scan_comment (Parser     *parser,
               const char *text,
-              gsize       length)
+              gsize       length,
+              gboolean    reject_attempts)
 {
   GPtrArray *ids = parser->result->ids;
   GPtrArray *in_comments = parser->result->in_comments;
   guint n_ids = ids->len;
-  Held held = scan_text (parser, text, length, FALSE);
+  Held held = scan_text (parser, text, length, reject_attempts);
 
   parser->result->n_in_comments += ids->len - n_ids;
   for (guint i = n_ids; i < ids->len && in_comments->len < DAILIES_ID_PARSER_MAX_REJECTED; i++)
@@ -484,7 +495,11 @@ scan_line (Parser     *parser,
   const char *comment = NULL;
   Held held = scan_text_until_comment (parser, line, length, TRUE, &comment);
 
-  if (comment != NULL && scan_comment (parser, comment, line + length - comment) == HELD_ID && held == HELD_NOTHING)
+  if (comment == NULL)
+    return held;
+
+  /* A cut ID beside a good one is shown, as on any line. */
+  if (scan_comment (parser, comment, line + length - comment, held == HELD_ID) == HELD_ID)
     return HELD_ID;
 
   return held;
@@ -1637,10 +1652,9 @@ parse_line (Parser     *parser,
    * one is no line skipped. */
   if (line[0] == '#' || (length >= 2 && line[0] == '/' && line[1] == '/'))
     {
-      scan_comment (parser, line, length);
+      scan_comment (parser, line, length, FALSE);
       return;
     }
-
 
   first = !parser->seen_content;
   parser->seen_content = TRUE;

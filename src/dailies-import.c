@@ -1145,7 +1145,7 @@ dailies_import_dup_summary (DailiesImport *self)
     g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u already listed", "%'u already listed", n_listed),
                                              n_listed));
   if (n_in_comments > 0)
-    /* Translators: task IDs found in a list's comment lines ("# submitted asyntask_…"), which were read too */
+    /* Translators: task IDs found in a list's comments ("# submitted asyntask_…"), which were read too */
     g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u ID read from a comment",
                                                           "%'u IDs read from comments", n_in_comments),
                                              n_in_comments));

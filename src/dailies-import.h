@@ -67,7 +67,7 @@ gboolean       dailies_import_get_cancelled  (DailiesImport        *self);
 /* The lines without an ID (at most DAILIES_ID_PARSER_MAX_REJECTED, cut),
  * for their owner only: never log them. */
 GStrv          dailies_import_dup_rejected   (DailiesImport        *self);
-/* The IDs read from comment lines (# or //) that the list holds: of the
+/* The IDs read from comments (after # or //) that the list holds: of the
  * first DAILIES_ID_PARSER_MAX_REJECTED this import read, in order. Main
  * thread, once it has run. */
 GStrv          dailies_import_dup_in_comments (DailiesImport       *self);

@@ -23,7 +23,6 @@ static GSourceFuncs ready_source_funcs = {
   .dispatch = ready_source_dispatch,
 };
 
-/* Attached to @context (NULL: the global default), not armed. */
 GSource *
 dailies_ready_source_new (const char   *name,
                           int           priority,

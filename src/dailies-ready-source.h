@@ -14,6 +14,8 @@
 
 G_BEGIN_DECLS
 
+/* Attached to @context (NULL: the global default), not armed; @name
+ * must be static. */
 GSource *dailies_ready_source_new (const char   *name,
                                    int           priority,
                                    GSourceFunc   callback,

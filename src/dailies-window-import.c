@@ -419,7 +419,7 @@ show_rejected_action (GtkWidget  *widget,
                       (const char * const *) self->import_problems);
   if (has_in_comments)
     add_details_part (box,
-                      /* Translators: a title in Details, over the task IDs read from a script's comment lines */
+                      /* Translators: a title in Details, over the task IDs read from a script's comments */
                       several ? _("Task IDs read from comments") : NULL, in_comments_note,
                       (const char * const *) self->import_in_comments);
   if (has_lines)

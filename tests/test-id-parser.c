@@ -238,8 +238,9 @@ test_comment_ids (void)
 }
 
 /* A comment after a line's own text, as scripts write them: its IDs are
- * read and counted as a comment's; a URL's "https://" and "#fragment"
- * are no comments, and an ID the line names is the line's. */
+ * read and counted as a comment's; a link's "https://", "#fragment" or
+ * "//host", an issue's "#3" and a quoted field's "#" are no comments,
+ * and an ID the line names is the line's. */
 static void
 test_trailing_comment_ids (void)
 {
@@ -248,11 +249,19 @@ test_trailing_comment_ids (void)
     ID_SUCCESS "\t// " ID_SUCCESS " again, and " ID_FAILURE "\n"
     "echo " ID_CGT " >> ids.txt # first try\n"
     "https://example.com/#/tasks/" ID_ULTRA "?from=https://example.com//x\n"
-    "asyntask_Trail0000000001 # note # asyntask_Trail0000000002 // asyntask_Trail0000000003\n";
+    "asyntask_Trail0000000001 # note # asyntask_Trail0000000002 // asyntask_Trail0000000003\n"
+    "Job #3: asyntask_Plain00000000004, fixes #12 asyntask_Plain00000000005\n"
+    "asyntask_Plain00000000006,\"retry # 2 // asyntask_Plain00000000007\",SUCCESS\n"
+    "see //host/share asyntask_Plain00000000008\n"
+    "asyntask_Plain00000000009 # was asyntask_h81e\n";
   g_autoptr(DailiesIdParseResult) result = dailies_id_parser_parse_text (text, -1);
+  g_autofree char *as_document = g_strconcat ("[\n", text, NULL);
+  g_autoptr(DailiesIdParseResult) not_json = dailies_id_parser_parse_text (as_document, -1);
 
   assert_ids (result, ID_QUEUED, ID_FAILURE, ID_SUCCESS, ID_CGT, ID_ULTRA,
-              "asyntask_Trail0000000001", "asyntask_Trail0000000002", "asyntask_Trail0000000003", NULL);
+              "asyntask_Trail0000000001", "asyntask_Trail0000000002", "asyntask_Trail0000000003",
+              "asyntask_Plain00000000004", "asyntask_Plain00000000005", "asyntask_Plain00000000006",
+              "asyntask_Plain00000000007", "asyntask_Plain00000000008", "asyntask_Plain00000000009", NULL);
   g_assert_cmpuint (result->n_in_comments, ==, 3);
   g_assert_cmpuint (result->in_comments->len, ==, 3);
   g_assert_cmpstr (g_ptr_array_index (result->in_comments, 0), ==, ID_FAILURE);
@@ -260,13 +269,18 @@ test_trailing_comment_ids (void)
   g_assert_cmpstr (g_ptr_array_index (result->in_comments, 2), ==, "asyntask_Trail0000000003");
   /* The repeats: ID_SUCCESS and ID_FAILURE in the second line's comment. */
   g_assert_cmpuint (result->n_duplicates, ==, 2);
-  g_assert_cmpuint (result->rejected->len, ==, 0);
+  /* As on any line with an ID, a cut one in its comment is shown. */
+  assert_rejected (result, "asyntask_h81e", NULL);
 
+  /* The same in what starts like JSON and is not, and in pieces. */
+  g_assert_cmpuint (not_json->ids->len, ==, result->ids->len);
+  g_assert_cmpuint (not_json->n_in_comments, ==, 3);
   for (gsize at = 1; at < sizeof text - 1; at++)
     {
       gsize one[] = { at, 0 };
 
       assert_cut_same (text, sizeof text - 1, TRUE, one);
+      assert_cut_same (as_document, strlen (as_document), TRUE, one);
     }
 }
 

@@ -911,9 +911,10 @@ test_partly_text (void)
   run_app_test (test_partly_text_body);
 }
 
-/* The IDs read from comments, as Details names them: one that two lists
- * name is one, and only those the list holds are named (a cancelled
- * import read some that it never added). */
+/* The IDs read from comments, as Details names them (a comment line's,
+ * and one after a line's own text): one that two lists name is one, and
+ * only those the list holds are named (a cancelled import read some that
+ * it never added). */
 static void
 test_comment_ids_body (DailiesApplication *app)
 {
@@ -921,20 +922,22 @@ test_comment_ids_body (DailiesApplication *app)
   DailiesTaskStore *store = dailies_application_get_store (app);
   g_autoptr(DailiesImport) import = dailies_import_new (store);
   g_auto(GStrv) named = NULL;
-  static const char script[] = "# retry of asyntask_SharedComment0000000001\nasyntask_SharedPlain00000000001\n";
+  static const char script[] = "# retry of asyntask_SharedComment0000000001\nasyntask_SharedPlain00000000001\n"
+                               "asyntask_SharedPlain00000000002  # was asyntask_SharedComment0000000002\n";
 
   /* The same script given twice in one go. */
   dailies_import_add_text (import, script);
   dailies_import_add_text (import, script);
   g_assert_cmpstr (run_to_summary (window, import), ==,
-                   "Added 2 tasks · 2 already listed · 1 ID read from a comment");
+                   "Added 4 tasks · 4 already listed · 2 IDs read from comments");
   named = dailies_import_dup_in_comments (import);
-  g_assert_cmpstrv (named, ((const char * const[]) { "asyntask_SharedComment0000000001", NULL }));
+  g_assert_cmpstrv (named, ((const char * const[]) { "asyntask_SharedComment0000000001",
+                                                     "asyntask_SharedComment0000000002", NULL }));
   g_clear_pointer (&named, g_strfreev);
 
   dailies_task_store_remove (store, dailies_task_store_lookup (store, "asyntask_SharedComment0000000001"));
   named = dailies_import_dup_in_comments (import);
-  g_assert_cmpstrv (named, ((const char * const[]) { NULL }));
+  g_assert_cmpstrv (named, ((const char * const[]) { "asyntask_SharedComment0000000002", NULL }));
 }
 
 static void
