@@ -375,7 +375,7 @@ scan_text_until_comment (Parser      *parser,
            * quoted field: the rest is a comment. Not a link's "https://",
            * "#fragment" or "//host", nor "#3". Looked for among the
            * separators only, which a plain list has none of. */
-          if (comment != NULL)
+          if (G_UNLIKELY (comment != NULL && (*p == '"' || *p == '#' || *p == '/')))
             {
               gsize mark = *p == '#' ? 1 : *p == '/' && p + 1 < end && p[1] == '/' ? 2 : 0;
 
