@@ -361,7 +361,7 @@ scan_text_until_comment (Parser      *parser,
   const char *p = text;
   GArray *attempts = NULL;
   gboolean found = FALSE;
-  gboolean in_quotes = FALSE;
+  char quote = 0;       /* the quote a field is open with */
   Held held;
 
   while (p < end)
@@ -371,17 +371,19 @@ scan_text_until_comment (Parser      *parser,
 
       while (p < end && !is_token_char (*p))
         {
-          /* A "#" or "//" between blanks (or at the end), outside a
-           * quoted field: the rest is a comment. Not a link's "https://",
-           * "#fragment" or "//host", nor "#3". Looked for among the
-           * separators only, which a plain list has none of. */
-          if (G_UNLIKELY (comment != NULL && (*p == '"' || *p == '#' || *p == '/')))
+          /* A "#" or "//" between blanks (or at the end), outside quotes:
+           * the rest is a comment. Not a link's "https://", "#fragment" or
+           * "//host", nor "#3", nor a quoted "retry # 2". An apostrophe or
+           * an unclosed quote leaves the rest of the line without one: its
+           * IDs are still read, only not counted as a comment's. Looked for
+           * among the separators only, which a plain list has none of. */
+          if (G_UNLIKELY (comment != NULL && (*p == '"' || *p == '\'' || *p == '#' || *p == '/')))
             {
               gsize mark = *p == '#' ? 1 : *p == '/' && p + 1 < end && p[1] == '/' ? 2 : 0;
 
-              if (*p == '"')
-                in_quotes = !in_quotes;
-              else if (mark > 0 && !in_quotes && p > text && (p[-1] == ' ' || p[-1] == '\t') &&
+              if (*p == '"' || *p == '\'')
+                quote = quote == 0 ? *p : quote == *p ? 0 : quote;
+              else if (mark > 0 && quote == 0 && p > text && (p[-1] == ' ' || p[-1] == '\t') &&
                        (p + mark == end || p[mark] == ' ' || p[mark] == '\t'))
                 {
                   *comment = p;
@@ -464,7 +466,8 @@ scan_text (Parser     *parser,
 /* Reads the IDs of a comment (@text, from its "#" or "//"): they are
  * added, counted, and the first named, so that the summary says a
  * commented-out ID was added and its Details which. Its cut IDs are
- * rejected when it, or the line before it (@reject_attempts), held one. */
+ * rejected when it held an ID or @reject_attempts is set (a comment after
+ * a line's text: shown as that line's would be). */
 static Held
 scan_comment (Parser     *parser,
               const char *text,
@@ -498,11 +501,18 @@ scan_line (Parser     *parser,
   if (comment == NULL)
     return held;
 
-  /* A cut ID beside a good one is shown, as on any line. */
-  if (scan_comment (parser, comment, line + length - comment, held == HELD_ID) == HELD_ID)
-    return HELD_ID;
-
-  return held;
+  /* Its cut IDs are shown as any line's: the line is not listed whole
+   * when they are. */
+  switch (scan_comment (parser, comment, line + length - comment, TRUE))
+    {
+    case HELD_ID:
+      return HELD_ID;
+    case HELD_REJECTED:
+      return held == HELD_NOTHING ? HELD_REJECTED : held;
+    case HELD_NOTHING:
+    default:
+      return held;
+    }
 }
 
 static Held

@@ -253,7 +253,12 @@ test_trailing_comment_ids (void)
     "Job #3: asyntask_Plain00000000004, fixes #12 asyntask_Plain00000000005\n"
     "asyntask_Plain00000000006,\"retry # 2 // asyntask_Plain00000000007\",SUCCESS\n"
     "see //host/share asyntask_Plain00000000008\n"
-    "asyntask_Plain00000000009 # was asyntask_h81e\n";
+    "asyntask_Plain00000000009 # was asyntask_h81e\n"
+    "echo 'retry # 2' asyntask_Plain00000000010 >> ids.txt\n"
+    "asyntask_Plain00000000011 #\n"
+    "asyntask_Plain00000000012 #\tasyntask_Trail0000000004\n"
+    "asyntask_cut1 # asyntask_cut2\n"
+    "a note # asyntask_cut3\n";
   g_autoptr(DailiesIdParseResult) result = dailies_id_parser_parse_text (text, -1);
   g_autofree char *as_document = g_strconcat ("[\n", text, NULL);
   g_autoptr(DailiesIdParseResult) not_json = dailies_id_parser_parse_text (as_document, -1);
@@ -261,20 +266,24 @@ test_trailing_comment_ids (void)
   assert_ids (result, ID_QUEUED, ID_FAILURE, ID_SUCCESS, ID_CGT, ID_ULTRA,
               "asyntask_Trail0000000001", "asyntask_Trail0000000002", "asyntask_Trail0000000003",
               "asyntask_Plain00000000004", "asyntask_Plain00000000005", "asyntask_Plain00000000006",
-              "asyntask_Plain00000000007", "asyntask_Plain00000000008", "asyntask_Plain00000000009", NULL);
-  g_assert_cmpuint (result->n_in_comments, ==, 3);
-  g_assert_cmpuint (result->in_comments->len, ==, 3);
+              "asyntask_Plain00000000007", "asyntask_Plain00000000008", "asyntask_Plain00000000009",
+              "asyntask_Plain00000000010", "asyntask_Plain00000000011", "asyntask_Plain00000000012",
+              "asyntask_Trail0000000004", NULL);
+  g_assert_cmpuint (result->n_in_comments, ==, 4);
+  g_assert_cmpuint (result->in_comments->len, ==, 4);
   g_assert_cmpstr (g_ptr_array_index (result->in_comments, 0), ==, ID_FAILURE);
   g_assert_cmpstr (g_ptr_array_index (result->in_comments, 1), ==, "asyntask_Trail0000000002");
   g_assert_cmpstr (g_ptr_array_index (result->in_comments, 2), ==, "asyntask_Trail0000000003");
+  g_assert_cmpstr (g_ptr_array_index (result->in_comments, 3), ==, "asyntask_Trail0000000004");
   /* The repeats: ID_SUCCESS and ID_FAILURE in the second line's comment. */
   g_assert_cmpuint (result->n_duplicates, ==, 2);
-  /* As on any line with an ID, a cut one in its comment is shown. */
-  assert_rejected (result, "asyntask_h81e", NULL);
+  /* Cut IDs in a comment are shown as any line's: each, not the line
+   * whole, whether the line held an ID or not. */
+  assert_rejected (result, "asyntask_h81e", "asyntask_cut1", "asyntask_cut2", "asyntask_cut3", NULL);
 
   /* The same in what starts like JSON and is not, and in pieces. */
   g_assert_cmpuint (not_json->ids->len, ==, result->ids->len);
-  g_assert_cmpuint (not_json->n_in_comments, ==, 3);
+  g_assert_cmpuint (not_json->n_in_comments, ==, 4);
   for (gsize at = 1; at < sizeof text - 1; at++)
     {
       gsize one[] = { at, 0 };
