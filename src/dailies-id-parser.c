@@ -373,8 +373,8 @@ scan_text_until_comment (Parser      *parser,
         {
           /* A "#" or "//" between blanks (or at the end), outside quotes:
            * the rest is a comment. Not a link's "https://", "#fragment" or
-           * "//host", nor "#3", nor a quoted "retry # 2". An apostrophe or
-           * an unclosed quote leaves the rest of the line without one: its
+           * "//host", nor "#3", nor a quoted "retry # 2". An unpaired
+           * apostrophe or quote leaves the rest of the line without one: its
            * IDs are still read, only not counted as a comment's. Looked for
            * among the separators only, which a plain list has none of. */
           if (G_UNLIKELY (comment != NULL && (*p == '"' || *p == '\'' || *p == '#' || *p == '/')))

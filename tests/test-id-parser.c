@@ -255,10 +255,12 @@ test_trailing_comment_ids (void)
     "see //host/share asyntask_Plain00000000008\n"
     "asyntask_Plain00000000009 # was asyntask_h81e\n"
     "echo 'retry # 2' asyntask_Plain00000000010 >> ids.txt\n"
-    "asyntask_Plain00000000011 #\n"
+    "asyntask_Plain00000000011 # \n"
     "asyntask_Plain00000000012 #\tasyntask_Trail0000000004\n"
     "asyntask_cut1 # asyntask_cut2\n"
-    "a note # asyntask_cut3\n";
+    "a note # asyntask_cut3\n"
+    "echo \"it's # 1\" asyntask_Plain00000000013\n"
+    "don't # asyntask_Plain00000000014\n";
   g_autoptr(DailiesIdParseResult) result = dailies_id_parser_parse_text (text, -1);
   g_autofree char *as_document = g_strconcat ("[\n", text, NULL);
   g_autoptr(DailiesIdParseResult) not_json = dailies_id_parser_parse_text (as_document, -1);
@@ -268,7 +270,7 @@ test_trailing_comment_ids (void)
               "asyntask_Plain00000000004", "asyntask_Plain00000000005", "asyntask_Plain00000000006",
               "asyntask_Plain00000000007", "asyntask_Plain00000000008", "asyntask_Plain00000000009",
               "asyntask_Plain00000000010", "asyntask_Plain00000000011", "asyntask_Plain00000000012",
-              "asyntask_Trail0000000004", NULL);
+              "asyntask_Trail0000000004", "asyntask_Plain00000000013", "asyntask_Plain00000000014", NULL);
   g_assert_cmpuint (result->n_in_comments, ==, 4);
   g_assert_cmpuint (result->in_comments->len, ==, 4);
   g_assert_cmpstr (g_ptr_array_index (result->in_comments, 0), ==, ID_FAILURE);
