@@ -44,6 +44,10 @@ typedef struct
   guint   n_failures;
   guint   n_tasks;
   gint64  started;   /* monotonic µs */
+  gint64  last;      /* the last failure's, monotonic µs */
+  /* An answer about the task alone (not found, say): another task's
+   * success says nothing about it. */
+  guint   tasks_own : 1;
 } Streak;
 
 /* One unfinished task the poller looks after; there may be 100,000, so
@@ -466,35 +470,56 @@ get_base_host (DailiesPoller *self)
 static void
 end_streak (DailiesPoller *self,
             guint          index,
-            const char    *why)
+            const char    *why,
+            gint64         until)
 {
   Streak *streak = g_ptr_array_index (self->streaks, index);
-  gint64 seconds = (g_get_monotonic_time () - streak->started + G_USEC_PER_SEC / 2) / G_USEC_PER_SEC;
+  gint64 seconds = (until - streak->started + G_USEC_PER_SEC / 2) / G_USEC_PER_SEC;
 
   /* A single failure was told in full by its first line. */
   if (streak->n_failures > 1)
-    g_message ("poller: %s: %s from \"%s\" after %u failed requests of %u %s in %" G_GINT64_FORMAT " s",
+    g_message ("poller: %s: %s \"%s\" after %u failed requests of %u %s in %" G_GINT64_FORMAT " s",
                streak->host, why, streak->message, streak->n_failures,
                streak->n_tasks, streak->n_tasks == 1 ? "task" : "tasks", seconds);
   g_ptr_array_remove_index_fast (self->streaks, index);
 }
 
+/* Whether @error is about the task asked rather than the service: an ID
+ * the service does not know, a request it refuses for that task, an
+ * answer that cannot be read. Tasks of a wrong region's list fail so
+ * between the successes of the others, which must not log each of them. */
+static gboolean
+is_tasks_own_error (const GError *error)
+{
+  return g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND) ||
+         g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_BAD_REQUEST) ||
+         g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_HTTP) ||
+         g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_INVALID_RESPONSE) ||
+         g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_WRONG_TASK);
+}
+
 /* A success from @host ends its streaks; any answer ends the streaks of
  * an address no longer asked. Errors of other kinds do not end a streak:
- * tasks failing in two ways at once would otherwise log every switch. */
+ * tasks failing in two ways at once would otherwise log every switch. A
+ * streak of tasks' own errors ends at a success only once a whole
+ * interval has passed without one. */
 static void
 end_streaks (DailiesPoller *self,
              const char    *host,
              gboolean       success)
 {
+  gint64 now = g_get_monotonic_time ();
+
   for (guint i = self->streaks->len; i > 0; i--)
     {
       Streak *streak = g_ptr_array_index (self->streaks, i - 1);
 
       if (g_strcmp0 (streak->host, host) != 0)
-        end_streak (self, i - 1, "no longer asked");
-      else if (success)
-        end_streak (self, i - 1, "recovered");
+        end_streak (self, i - 1, "no longer asked from", now);
+      else if (success && !streak->tasks_own)
+        end_streak (self, i - 1, "recovered from", now);
+      else if (success && now - streak->last >= (gint64) get_interval_s (self) * G_USEC_PER_SEC)
+        end_streak (self, i - 1, "no more", streak->last);
     }
 }
 
@@ -533,12 +558,14 @@ log_failure (DailiesPoller *self,
       streak->http_status = http_status;
       streak->serial = ++self->streak_serial;
       streak->started = g_get_monotonic_time ();
+      streak->tasks_own = is_tasks_own_error (error);
       g_ptr_array_add (self->streaks, streak);
       g_message ("poller: %s: %s (the same error for other tasks is counted, not logged, until it ends)",
                  host, error->message);
     }
 
   streak->n_failures++;
+  streak->last = g_get_monotonic_time ();
   if (entry->streak != streak->serial)
     {
       entry->streak = streak->serial;

@@ -1868,6 +1868,83 @@ test_error_kinds_logged_once_each (void)
   test_server_free (server);
 }
 
+/* A wrong region's list: the service does not know these IDs (new-api's
+ * 400 task_not_exist), while the other tasks are answered. */
+static Reply
+script_gone_or_generating (TestServer *server, const char *task_id, guint n)
+{
+  if (strstr (task_id, "Gone") != NULL)
+    return (Reply) { REPLY_STATUS, NULL, 400, -1, "{\"code\":\"task_not_exist\",\"message\":\"task_not_exist\",\"data\":null}" };
+
+  return (Reply) { REPLY_TASK, "IN_PROGRESS", 0, -1 };
+}
+
+static gboolean
+has_answer (DailiesTask *task)
+{
+  return dailies_task_get_status (task) != DAILIES_TASK_STATUS_UNKNOWN;
+}
+
+static gboolean
+all_have_answer (gpointer user_data)
+{
+  return every_task (user_data, has_answer);
+}
+
+static gboolean
+is_not_found (DailiesTask *task)
+{
+  return !g_str_has_prefix (dailies_task_get_id (task), "asyntask_Gone") ||
+         dailies_task_get_status (task) == DAILIES_TASK_STATUS_NOT_FOUND;
+}
+
+static gboolean
+all_gone_not_found (gpointer user_data)
+{
+  return every_task (user_data, is_not_found);
+}
+
+static gboolean
+gone_streak_ended (gpointer user_data)
+{
+  return count_lines_with ("no more", "of 300 tasks") > 0;
+}
+
+/* IDs the service does not know, answered between the successes of the
+ * tasks it does: the log gets the first and, once a whole interval has
+ * passed without one, the count. Another task's success is no recovery
+ * from an ID that does not exist, and must not log each of them. */
+static void
+test_error_streak_between_successes (void)
+{
+  TestServer *server = test_server_new (script_gone_or_generating);
+  g_autofree char *host = NULL;
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  host = g_strdup_printf ("%s: ", server->base_url + strlen ("http://"));
+  /* The unknown IDs spread over three seconds by the budget, the live
+   * tasks asked again a second after their first answer, among them. */
+  dailies_poller_set_requests_per_second (f.poller, 100);
+  add_numbered (&f, "Live", 20);
+  dailies_poller_start (f.poller);
+  g_assert_true (dailies_test_wait_until (all_have_answer, &f, 10000));
+
+  g_ptr_array_set_size (shown_lines, 0);
+  add_numbered (&f, "Gone", 300);
+  g_assert_true (dailies_test_wait_until (all_gone_not_found, &f, 30000));
+  g_assert_cmpuint (server->n_requests, >=, 300 + 2 * 20);
+  g_assert_cmpuint (shown_lines->len, ==, 1);
+  g_assert_cmpuint (count_lines_with (host, "HTTP 400:"), ==, 1);
+
+  g_assert_true (dailies_test_wait_until (gone_streak_ended, NULL, 10000));
+  g_assert_cmpuint (shown_lines->len, ==, 2);
+  g_assert_cmpuint (count_lines_with (host, "no more \"HTTP 400:"), ==, 1);
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
 static gboolean
 asked_at_least_100 (gpointer user_data)
 {
@@ -2272,6 +2349,7 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/error-streak-logged-once", test_error_streak_logged_once);
   g_test_add_func ("/dailies/poller/error-kinds-logged-once-each", test_error_kinds_logged_once_each);
   g_test_add_func ("/dailies/poller/error-hosts-logged-once-each", test_error_hosts_logged_once_each);
+  g_test_add_func ("/dailies/poller/error-streak-between-successes", test_error_streak_between_successes);
   g_test_add_func ("/dailies/poller/remove-restore-tracking", test_remove_restore_tracking);
   g_test_add_func ("/dailies/poller/offline-pauses-and-resumes", test_offline_pauses_and_resumes);
   g_test_add_func ("/dailies/poller/key-never-logged", test_key_never_logged);
