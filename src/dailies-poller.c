@@ -136,6 +136,10 @@ struct _DailiesPoller
   gint64              quota_granted;
   char               *checked_base;
   char               *base_host;   /* "host[:port]" of checked_base, for log lines */
+  /* The address that last said a task does not exist: another one (the
+   * other region) is asked about those tasks again. */
+  char               *not_found_base;
+  gboolean            recheck_not_found;
   gboolean            base_is_loopback;
   guint               started : 1;
   guint               unauthorized : 1;  /* entries were parked by a rejected key */
@@ -439,6 +443,8 @@ check_base (DailiesPoller *self)
 
   g_free (self->checked_base);
   self->checked_base = g_strdup (base);
+  if (self->not_found_base != NULL && *base != '\0' && g_strcmp0 (base, self->not_found_base) != 0)
+    self->recheck_not_found = TRUE;
   self->base_is_loopback = dailies_api_base_is_loopback (base);
 
   g_clear_pointer (&self->base_host, g_free);
@@ -682,6 +688,31 @@ queue_urgent_entry (DailiesPoller *self,
   line_append (&self->urgent, entry);
 }
 
+/* Tracks @task, not tracked yet, as a new one: its first turn one budget
+ * step after the newest new task's. */
+static void
+track_fresh_task (DailiesPoller *self,
+                  DailiesTask   *task,
+                  gint64         due,
+                  gint64         step)
+{
+  Entry *entry;
+
+  /* New tasks (a start, a bulk add, the slices of one import) take their
+   * first turns one budget step apart, in the order they came, as they
+   * would in the steady state: tasks already polling keep their place
+   * between them instead of waiting behind the whole list. A lone new
+   * task is due at once. */
+  due = MAX (due, self->last_fresh_due + step);
+  self->last_fresh_due = due;
+
+  entry = g_new0 (Entry, 1);
+  entry->task = g_object_ref (task);
+  entry->fresh = TRUE;
+  g_hash_table_insert (self->entries, task, entry);
+  queue_fresh_entry (self, entry, due);
+}
+
 /* @step is budget_step_us(), read once by the caller: a bulk add would
  * otherwise read the setting once per task. */
 static void
@@ -703,19 +734,36 @@ track_task (DailiesPoller *self,
       return;
     }
 
-  /* New tasks (a start, a bulk add, the slices of one import) take their
-   * first turns one budget step apart, in the order they came, as they
-   * would in the steady state: tasks already polling keep their place
-   * between them instead of waiting behind the whole list. A lone new
-   * task is due at once. */
-  due = MAX (due, self->last_fresh_due + step);
-  self->last_fresh_due = due;
+  track_fresh_task (self, task, due, step);
+}
 
-  entry = g_new0 (Entry, 1);
-  entry->task = g_object_ref (task);
-  entry->fresh = TRUE;
-  g_hash_table_insert (self->entries, task, entry);
-  queue_fresh_entry (self, entry, due);
+/* After a change of address, every task the old one did not know is
+ * asked about once more, as new tasks are; the others are left alone. A
+ * walk over the list, once per change of region. */
+static void
+recheck_not_found (DailiesPoller *self)
+{
+  GListModel *model = G_LIST_MODEL (self->store);
+  guint n_items = g_list_model_get_n_items (model);
+  gint64 now = g_get_monotonic_time ();
+  gint64 step = budget_step_us (self);
+  guint n = 0;
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
+
+      if (dailies_task_get_status (task) == DAILIES_TASK_STATUS_NOT_FOUND &&
+          !g_hash_table_contains (self->entries, task))
+        {
+          track_fresh_task (self, task, now, step);
+          n++;
+        }
+    }
+
+  if (n > 0)
+    g_message ("poller: %s: asking again about %u %s the address before did not know",
+               get_base_host (self), n, n == 1 ? "task" : "tasks");
 }
 
 /* Stops asking about @task; an answer under way is dropped. */
@@ -893,7 +941,15 @@ fetch_cb (GObject      *object,
 
   if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND))
     {
-      /* A final answer about this ID, whether 404 or new-api's 400. */
+      const char *base = dailies_api_client_get_base_url (self->client);
+
+      /* A final answer about this ID, whether 404 or new-api's 400; from
+       * this address only. */
+      if (g_strcmp0 (base, self->not_found_base) != 0)
+        {
+          g_free (self->not_found_base);
+          self->not_found_base = g_strdup (base);
+        }
       dailies_task_store_record_not_found (self->store, entry->task, error->message, api_result->http_status,
                                            api_result->request_id);
       g_hash_table_remove (self->entries, entry->task);
@@ -993,9 +1049,22 @@ schedule (DailiesPoller *self)
   guint max_concurrent = get_max_concurrent (self);
   gint64 step = budget_step_us (self);
   gint64 slack = coalesce_us (self);
-  DailiesPollerState state = compute_state (self);
+  DailiesPollerState state;
   gint64 ready_time = -1;
 
+  /* A new address may know the tasks the old one did not. */
+  if (self->started && self->not_found_base != NULL)
+    {
+      check_base (self);
+      if (self->recheck_not_found)
+        {
+          self->recheck_not_found = FALSE;
+          g_clear_pointer (&self->not_found_base, g_free);
+          recheck_not_found (self);
+        }
+    }
+
+  state = compute_state (self);
   set_state (self, state);
   set_pause (self, compute_pause (self, state, now));
 
@@ -1185,6 +1254,7 @@ dailies_poller_finalize (GObject *object)
   line_clear (&self->fifo);
   line_clear (&self->urgent);
   g_clear_pointer (&self->checked_base, g_free);
+  g_clear_pointer (&self->not_found_base, g_free);
   g_clear_pointer (&self->base_host, g_free);
   g_clear_pointer (&self->streaks, g_ptr_array_unref);
   g_clear_pointer (&self->entries, g_hash_table_unref);

@@ -1945,6 +1945,91 @@ test_error_streak_between_successes (void)
   test_server_free (server);
 }
 
+/* Global knows the "Done" tasks, China the "Known" ones. */
+static Reply
+script_knows (TestServer *server, const char *task_id, const char *prefix)
+{
+  if (strstr (task_id, prefix) == NULL)
+    return (Reply) { REPLY_STATUS, NULL, 400, -1, "{\"code\":\"task_not_exist\",\"message\":\"task_not_exist\",\"data\":null}" };
+
+  return (Reply) { REPLY_TASK, "SUCCESS", 0, -1 };
+}
+
+static Reply
+script_knows_done (TestServer *server, const char *task_id, guint n)
+{
+  return script_knows (server, task_id, "Done");
+}
+
+static Reply
+script_knows_known (TestServer *server, const char *task_id, guint n)
+{
+  return script_knows (server, task_id, "Known");
+}
+
+static gboolean
+is_terminal (DailiesTask *task)
+{
+  return dailies_task_is_terminal (task);
+}
+
+static gboolean
+all_terminal (gpointer user_data)
+{
+  return every_task (user_data, is_terminal);
+}
+
+/* "Not found" is what one address said: after a change of region, the
+ * tasks it did not know are asked about once more at the new one; those
+ * it knows take their state, the others are left alone again. */
+static void
+test_not_found_asked_again_at_new_address (void)
+{
+  TestServer *global = test_server_new (script_knows_done);
+  TestServer *china = test_server_new (script_knows_known);
+  g_autofree char *china_host = g_strdup_printf ("%s: ", china->base_url + strlen ("http://"));
+  Fixture f;
+
+  fixture_init (&f, global->base_url);
+  add_numbered (&f, "Known", 5);
+  add_numbered (&f, "Unknown", 5);
+  add_numbered (&f, "Done", 5);
+  dailies_poller_start (f.poller);
+  g_assert_true (dailies_test_wait_until (all_terminal, &f, 10000));
+  g_assert_true (dailies_test_wait_until (poller_is_idle, f.poller, 10000));
+  g_assert_cmpuint (global->n_requests, ==, 15);
+
+  /* The same address again asks nothing. */
+  dailies_api_client_set_base_url (f.client, global->base_url);
+  dailies_poller_wake (f.poller);
+  g_assert_cmpint (dailies_poller_get_state (f.poller), ==, DAILIES_POLLER_STATE_IDLE);
+
+  g_ptr_array_set_size (shown_lines, 0);
+  dailies_api_client_set_base_url (f.client, china->base_url);
+  dailies_poller_wake (f.poller);
+  g_assert_true (dailies_test_wait_until (poller_is_idle, f.poller, 10000));
+  g_assert_cmpuint (china->n_requests, ==, 10);
+  g_assert_cmpuint (global->n_requests, ==, 15);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *known_id = g_strdup_printf ("asyntask_Known%06u", i);
+      g_autofree char *unknown_id = g_strdup_printf ("asyntask_Unknown%06u", i);
+      g_autofree char *done_id = g_strdup_printf ("asyntask_Done%06u", i);
+
+      g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (f.store, known_id)), ==,
+                       DAILIES_TASK_STATUS_SUCCESS);
+      g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (f.store, unknown_id)), ==,
+                       DAILIES_TASK_STATUS_NOT_FOUND);
+      g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (f.store, done_id)), ==,
+                       DAILIES_TASK_STATUS_SUCCESS);
+    }
+  g_assert_cmpuint (count_lines_with (china_host, "asking again about 10 tasks"), ==, 1);
+
+  fixture_clear (&f);
+  test_server_free (global);
+  test_server_free (china);
+}
+
 static gboolean
 asked_at_least_100 (gpointer user_data)
 {
@@ -2350,6 +2435,7 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/error-kinds-logged-once-each", test_error_kinds_logged_once_each);
   g_test_add_func ("/dailies/poller/error-hosts-logged-once-each", test_error_hosts_logged_once_each);
   g_test_add_func ("/dailies/poller/error-streak-between-successes", test_error_streak_between_successes);
+  g_test_add_func ("/dailies/poller/not-found-asked-again-at-new-address", test_not_found_asked_again_at_new_address);
   g_test_add_func ("/dailies/poller/remove-restore-tracking", test_remove_restore_tracking);
   g_test_add_func ("/dailies/poller/offline-pauses-and-resumes", test_offline_pauses_and_resumes);
   g_test_add_func ("/dailies/poller/key-never-logged", test_key_never_logged);
