@@ -425,6 +425,11 @@ dailies_application_startup (GApplication *app)
   self->client = dailies_api_client_new (NULL);
   self->store = dailies_task_store_new (db_path);
   self->poller = dailies_poller_new (self->store, self->client, self->settings);
+  /* Where the Not found tasks were found missing, for a change of region
+   * made between two runs. The demo's throwaway list keeps none. */
+  if (!self->demo)
+    g_settings_bind (self->settings, "not-found-address", self->poller, "not-found-address",
+                     G_SETTINGS_BIND_DEFAULT);
   {
     g_autofree char *thumbnails = g_build_filename (g_get_user_cache_dir (), "dailies", "thumbnails", NULL);
     g_autoptr(DailiesDownloader) downloader = dailies_downloader_new ();

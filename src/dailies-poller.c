@@ -68,6 +68,7 @@ typedef struct
   guint          fresh : 1;  /* never asked yet: its first turn may be re-paced */
   guint          in_fifo : 1;  /* waiting in self->fifo */
   guint          in_urgent : 1;  /* waiting in self->urgent */
+  guint          recheck : 1;  /* a Not found task, asked again at a new address */
 } Entry;
 
 G_STATIC_ASSERT (sizeof (Entry) <= 56);
@@ -136,10 +137,15 @@ struct _DailiesPoller
   gint64              quota_granted;
   char               *checked_base;
   char               *base_host;   /* "host[:port]" of checked_base, for log lines */
-  /* The address that last said a task does not exist: another one (the
-   * other region) is asked about those tasks again. */
+  /* The address the list's Not found tasks were found missing at (the
+   * not-found-address property, kept by the app): another address (the
+   * other region) is asked about them again, and becomes it once they
+   * have all been answered there. */
   char               *not_found_base;
-  gboolean            recheck_not_found;
+  gboolean            recheck_not_found;  /* the walk is due */
+  guint               n_rechecking;       /* entries with recheck set */
+  gint64              last_recheck_due;   /* their own pace, beside new tasks' */
+  guint               base_serial;        /* bumped when the address changes */
   gboolean            base_is_loopback;
   guint               started : 1;
   guint               unauthorized : 1;  /* entries were parked by a rejected key */
@@ -158,6 +164,7 @@ enum {
   PROP_STATE,
   PROP_PAUSE_REASON,
   PROP_PAUSE_UNTIL,
+  PROP_NOT_FOUND_ADDRESS,
   N_PROPS
 };
 
@@ -431,6 +438,33 @@ backoff_us (DailiesPoller *self,
   return (gint64) (ms * 1000);
 }
 
+/* Whether the list's Not found tasks were found missing at another
+ * address than the one asked now: then they are asked again here. */
+static void
+plan_recheck (DailiesPoller *self)
+{
+  if (self->not_found_base != NULL && *self->not_found_base != '\0' &&
+      self->checked_base != NULL && *self->checked_base != '\0' &&
+      g_strcmp0 (self->checked_base, self->not_found_base) != 0)
+    self->recheck_not_found = TRUE;
+}
+
+static gboolean
+set_not_found_base (DailiesPoller *self,
+                    const char    *base)
+{
+  if (base != NULL && *base == '\0')
+    base = NULL;
+  if (g_strcmp0 (base, self->not_found_base) == 0)
+    return FALSE;
+
+  g_free (self->not_found_base);
+  self->not_found_base = g_strdup (base);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NOT_FOUND_ADDRESS]);
+
+  return TRUE;
+}
+
 /* Asked on every scheduling step: parse the base only when it changed. */
 static void
 check_base (DailiesPoller *self)
@@ -443,8 +477,8 @@ check_base (DailiesPoller *self)
 
   g_free (self->checked_base);
   self->checked_base = g_strdup (base);
-  if (self->not_found_base != NULL && *base != '\0' && g_strcmp0 (base, self->not_found_base) != 0)
-    self->recheck_not_found = TRUE;
+  self->base_serial++;
+  plan_recheck (self);
   self->base_is_loopback = dailies_api_base_is_loopback (base);
 
   g_clear_pointer (&self->base_host, g_free);
@@ -490,18 +524,17 @@ end_streak (DailiesPoller *self,
   g_ptr_array_remove_index_fast (self->streaks, index);
 }
 
-/* Whether @error is about the task asked rather than the service: an ID
- * the service does not know, a request it refuses for that task, an
- * answer that cannot be read. Tasks of a wrong region's list fail so
- * between the successes of the others, which must not log each of them. */
+/* Whether @error is the service's answer about the task asked, which
+ * says nothing of the service: an ID it does not know (a list from the
+ * wrong region fails so between the successes of the others, which must
+ * not log each of them), a request it refuses. A 403, an unreadable
+ * answer or one about another task may come from a proxy in front of
+ * it, for every task: those stay the service's. */
 static gboolean
 is_tasks_own_error (const GError *error)
 {
   return g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND) ||
-         g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_BAD_REQUEST) ||
-         g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_HTTP) ||
-         g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_INVALID_RESPONSE) ||
-         g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_WRONG_TASK);
+         g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_BAD_REQUEST);
 }
 
 /* A success from @host ends its streaks; any answer ends the streaks of
@@ -690,11 +723,12 @@ queue_urgent_entry (DailiesPoller *self,
 
 /* Tracks @task, not tracked yet, as a new one: its first turn one budget
  * step after the newest new task's. */
-static void
+static Entry *
 track_fresh_task (DailiesPoller *self,
                   DailiesTask   *task,
                   gint64         due,
-                  gint64         step)
+                  gint64         step,
+                  gint64        *last_due)
 {
   Entry *entry;
 
@@ -703,14 +737,16 @@ track_fresh_task (DailiesPoller *self,
    * would in the steady state: tasks already polling keep their place
    * between them instead of waiting behind the whole list. A lone new
    * task is due at once. */
-  due = MAX (due, self->last_fresh_due + step);
-  self->last_fresh_due = due;
+  due = MAX (due, *last_due + step);
+  *last_due = due;
 
   entry = g_new0 (Entry, 1);
   entry->task = g_object_ref (task);
   entry->fresh = TRUE;
   g_hash_table_insert (self->entries, task, entry);
   queue_fresh_entry (self, entry, due);
+
+  return entry;
 }
 
 /* @step is budget_step_us(), read once by the caller: a bulk add would
@@ -734,12 +770,26 @@ track_task (DailiesPoller *self,
       return;
     }
 
-  track_fresh_task (self, task, due, step);
+  track_fresh_task (self, task, due, step, &self->last_fresh_due);
 }
 
-/* After a change of address, every task the old one did not know is
- * asked about once more, as new tasks are; the others are left alone. A
- * walk over the list, once per change of region. */
+/* Once every Not found task has been answered at the new address, the
+ * tasks still Not found were found missing there. */
+static void
+recheck_answered (DailiesPoller *self,
+                  Entry         *entry)
+{
+  if (!entry->recheck)
+    return;
+
+  entry->recheck = FALSE;
+  if (--self->n_rechecking == 0)
+    set_not_found_base (self, self->checked_base);
+}
+
+/* After a change of address, every Not found task is asked about once
+ * more, on a pace of its own beside new tasks'. A walk over the list,
+ * once per change of region (or per start, when one was not finished). */
 static void
 recheck_not_found (DailiesPoller *self)
 {
@@ -756,14 +806,17 @@ recheck_not_found (DailiesPoller *self)
       if (dailies_task_get_status (task) == DAILIES_TASK_STATUS_NOT_FOUND &&
           !g_hash_table_contains (self->entries, task))
         {
-          track_fresh_task (self, task, now, step);
+          track_fresh_task (self, task, now, step, &self->last_recheck_due)->recheck = TRUE;
           n++;
         }
     }
 
+  self->n_rechecking += n;
   if (n > 0)
-    g_message ("poller: %s: asking again about %u %s the address before did not know",
+    g_message ("poller: %s: asking again about %u Not found %s",
                get_base_host (self), n, n == 1 ? "task" : "tasks");
+  else if (self->n_rechecking == 0)
+    set_not_found_base (self, self->checked_base);
 }
 
 /* Stops asking about @task; an answer under way is dropped. */
@@ -776,6 +829,7 @@ untrack_task (DailiesPoller *self,
   if (entry == NULL)
     return;
 
+  recheck_answered (self, entry);
   unqueue_entry (self, entry);
   if (entry->in_flight)
     {
@@ -846,6 +900,7 @@ typedef struct
   GWeakRef  poller;
   Entry    *entry;
   guint     generation;
+  guint     base_serial;  /* the address it went to */
 } Request;
 
 static void
@@ -861,6 +916,7 @@ fetch_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   gint64 now = g_get_monotonic_time ();
   guint generation = request->generation;
+  guint base_serial = request->base_serial;
 
   g_weak_ref_clear (&request->poller);
   g_free (request);
@@ -890,6 +946,7 @@ fetch_cb (GObject      *object,
     {
       if (self->streaks->len > 0)
         end_streaks (self, get_base_host (self), TRUE);
+      recheck_answered (self, entry);
 
       /* The same bytes as the answer applied last time: nothing to parse,
        * store or write; only when it was asked changes. */
@@ -941,15 +998,20 @@ fetch_cb (GObject      *object,
 
   if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND))
     {
-      const char *base = dailies_api_client_get_base_url (self->client);
+      /* Asked at the address before: not final here. */
+      check_base (self);
+      if (base_serial != self->base_serial)
+        {
+          queue_entry_soon (self, entry, now);
+          schedule (self);
+          return;
+        }
 
       /* A final answer about this ID, whether 404 or new-api's 400; from
        * this address only. */
-      if (g_strcmp0 (base, self->not_found_base) != 0)
-        {
-          g_free (self->not_found_base);
-          self->not_found_base = g_strdup (base);
-        }
+      recheck_answered (self, entry);
+      if (self->n_rechecking == 0 && !self->recheck_not_found)
+        set_not_found_base (self, self->checked_base);
       dailies_task_store_record_not_found (self->store, entry->task, error->message, api_result->http_status,
                                            api_result->request_id);
       g_hash_table_remove (self->entries, entry->task);
@@ -959,6 +1021,19 @@ fetch_cb (GObject      *object,
 
   dailies_task_store_record_error (self->store, entry->task, error->message, api_result->http_status,
                                    api_result->request_id);
+
+  /* A Not found task asked again that the new address refuses for itself
+   * (not for being down or busy) was asked: it stays as it was. */
+  if (entry->recheck && (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_BAD_REQUEST) ||
+                         g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_HTTP) ||
+                         g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_INVALID_RESPONSE) ||
+                         g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_WRONG_TASK)))
+    {
+      recheck_answered (self, entry);
+      g_hash_table_remove (self->entries, entry->task);
+      schedule (self);
+      return;
+    }
 
   if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_UNAUTHORIZED) ||
       g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_KEY))
@@ -1018,6 +1093,8 @@ start_request (DailiesPoller *self,
   g_weak_ref_init (&request->poller, self);
   request->entry = entry;
   request->generation = self->generation;
+  check_base (self);
+  request->base_serial = self->base_serial;
   dailies_api_client_fetch_task_if_changed_async (self->client,
                                                   dailies_task_get_id (entry->task),
                                                   entry->body_hash,
@@ -1059,7 +1136,6 @@ schedule (DailiesPoller *self)
       if (self->recheck_not_found)
         {
           self->recheck_not_found = FALSE;
-          g_clear_pointer (&self->not_found_base, g_free);
           recheck_not_found (self);
         }
     }
@@ -1282,6 +1358,34 @@ dailies_poller_get_property (GObject    *object,
     case PROP_PAUSE_UNTIL:
       g_value_set_int64 (value, self->pause_until);
       break;
+    case PROP_NOT_FOUND_ADDRESS:
+      g_value_set_string (value, self->not_found_base != NULL ? self->not_found_base : "");
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dailies_poller_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  DailiesPoller *self = DAILIES_POLLER (object);
+
+  switch (prop_id)
+    {
+    case PROP_NOT_FOUND_ADDRESS:
+      /* Kept from before, and compared with the address at the next
+       * start; changed from outside meanwhile, at once. */
+      if (set_not_found_base (self, g_value_get_string (value)) && self->started)
+        {
+          check_base (self);
+          plan_recheck (self);
+          schedule (self);
+        }
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1295,6 +1399,7 @@ dailies_poller_class_init (DailiesPollerClass *klass)
   object_class->dispose = dailies_poller_dispose;
   object_class->finalize = dailies_poller_finalize;
   object_class->get_property = dailies_poller_get_property;
+  object_class->set_property = dailies_poller_set_property;
 
   properties[PROP_STATE] =
     g_param_spec_enum ("state", NULL, NULL,
@@ -1310,6 +1415,12 @@ dailies_poller_class_init (DailiesPollerClass *klass)
     g_param_spec_int64 ("pause-until", NULL, NULL,
                         0, G_MAXINT64, 0,
                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /* The address the list's Not found tasks were found missing at ("" for
+   * none known): the app keeps it across restarts. */
+  properties[PROP_NOT_FOUND_ADDRESS] =
+    g_param_spec_string ("not-found-address", NULL, NULL,
+                         "",
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -1388,8 +1499,11 @@ dailies_poller_start (DailiesPoller *self)
   g_signal_connect_object (self->store, "tasks-removed",
                            G_CALLBACK (store_tasks_removed_cb), self, G_CONNECT_SWAPPED);
 
-  /* After a restart every unfinished task is asked about again. */
+  /* After a restart every unfinished task is asked about again, and the
+   * Not found ones when another address said so. */
   sync_with_store (self);
+  check_base (self);
+  plan_recheck (self);
   schedule (self);
 }
 
@@ -1432,6 +1546,10 @@ dailies_poller_stop (DailiesPoller *self)
   }
 
   self->n_in_flight = 0;
+  /* A re-check cut short is done again at the next start: the address
+   * the tasks were found missing at is still the old one. */
+  self->n_rechecking = 0;
+  self->recheck_not_found = FALSE;
   g_ptr_array_set_size (self->streaks, 0);
   if (self->timer != NULL)
     g_source_set_ready_time (self->timer, -1);
