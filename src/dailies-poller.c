@@ -760,7 +760,17 @@ track_task (DailiesPoller *self,
   Entry *entry;
 
   if (dailies_task_is_terminal (task))
-    return;
+    {
+      /* One brought back (Undo) while Not found tasks are asked again
+       * joins them. */
+      if (self->n_rechecking > 0 && dailies_task_get_status (task) == DAILIES_TASK_STATUS_NOT_FOUND &&
+          !g_hash_table_contains (self->entries, task))
+        {
+          track_fresh_task (self, task, due, step, &self->last_recheck_due)->recheck = TRUE;
+          self->n_rechecking++;
+        }
+      return;
+    }
 
   entry = g_hash_table_lookup (self->entries, task);
   if (entry != NULL)
@@ -783,7 +793,8 @@ recheck_answered (DailiesPoller *self,
     return;
 
   entry->recheck = FALSE;
-  if (--self->n_rechecking == 0)
+  /* Not when yet another address is to be asked. */
+  if (--self->n_rechecking == 0 && !self->recheck_not_found)
     set_not_found_base (self, self->checked_base);
 }
 
@@ -843,8 +854,9 @@ untrack_task (DailiesPoller *self,
 }
 
 /* At start: every unfinished task the store holds is tracked, and nothing
- * else. Later changes come as tasks-added and tasks-removed. */
-static void
+ * else. Later changes come as tasks-added and tasks-removed. Returns
+ * whether it holds Not found tasks. */
+static gboolean
 sync_with_store (DailiesPoller *self)
 {
   GListModel *model = G_LIST_MODEL (self->store);
@@ -855,11 +867,14 @@ sync_with_store (DailiesPoller *self)
   GHashTableIter iter;
   gpointer key;
 
+  gboolean holds_not_found = FALSE;
+
   for (guint i = 0; i < n_items; i++)
     {
       g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
 
       track_task (self, task, now, step);
+      holds_not_found |= dailies_task_get_status (task) == DAILIES_TASK_STATUS_NOT_FOUND;
     }
 
   g_hash_table_iter_init (&iter, self->entries);
@@ -868,6 +883,8 @@ sync_with_store (DailiesPoller *self)
       g_ptr_array_add (gone, key);
   for (guint i = 0; i < gone->len; i++)
     untrack_task (self, g_ptr_array_index (gone, i));
+
+  return holds_not_found;
 }
 
 /* Costs what was added or removed, not what the store holds. */
@@ -991,14 +1008,10 @@ fetch_cb (GObject      *object,
       return;
     }
 
-  /* The task now shows an error: the next answer, even one the same as
-   * before, is applied again to clear it. */
-  entry->body_length = 0;
-  log_failure (self, entry, error, api_result->http_status);
-
-  if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND))
+  /* Not found at the address before a change, or a Not found task's
+   * answer from there: not this address's to give. */
+  if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND) || entry->recheck)
     {
-      /* Asked at the address before: not final here. */
       check_base (self);
       if (base_serial != self->base_serial)
         {
@@ -1006,7 +1019,15 @@ fetch_cb (GObject      *object,
           schedule (self);
           return;
         }
+    }
 
+  /* The task now shows an error: the next answer, even one the same as
+   * before, is applied again to clear it. */
+  entry->body_length = 0;
+  log_failure (self, entry, error, api_result->http_status);
+
+  if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND))
+    {
       /* A final answer about this ID, whether 404 or new-api's 400; from
        * this address only. */
       recheck_answered (self, entry);
@@ -1019,21 +1040,20 @@ fetch_cb (GObject      *object,
       return;
     }
 
-  dailies_task_store_record_error (self->store, entry->task, error->message, api_result->http_status,
-                                   api_result->request_id);
-
-  /* A Not found task asked again that the new address refuses for itself
-   * (not for being down or busy) was asked: it stays as it was. */
-  if (entry->recheck && (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_BAD_REQUEST) ||
-                         g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_HTTP) ||
-                         g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_INVALID_RESPONSE) ||
-                         g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_WRONG_TASK)))
+  /* A Not found task asked again that the new address refuses (a 400
+   * other than "no such task") was answered there: it stays as it was.
+   * Any other error (a proxy's 403 or page, a server down) is retried,
+   * the address not yet asked for real. */
+  if (entry->recheck && g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_BAD_REQUEST))
     {
       recheck_answered (self, entry);
       g_hash_table_remove (self->entries, entry->task);
       schedule (self);
       return;
     }
+
+  dailies_task_store_record_error (self->store, entry->task, error->message, api_result->http_status,
+                                   api_result->request_id);
 
   if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_UNAUTHORIZED) ||
       g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_KEY))
@@ -1278,6 +1298,8 @@ apply_budget (DailiesPoller *self,
     }
   if (self->last_fresh_due > now)
     self->last_fresh_due = old_step > 0 ? now + (gint64) ((double) (self->last_fresh_due - now) * step / old_step) : now;
+  if (self->last_recheck_due > now)
+    self->last_recheck_due = old_step > 0 ? now + (gint64) ((double) (self->last_recheck_due - now) * step / old_step) : now;
   /* Moved as its entries were: the FIFO stays in order. */
   if (self->fifo_last_due > now)
     self->fifo_last_due = old_step > 0 ? now + (gint64) ((double) (self->fifo_last_due - now) * step / old_step) : now;
@@ -1434,6 +1456,7 @@ dailies_poller_init (DailiesPoller *self)
   line_init (&self->urgent);
   self->streaks = g_ptr_array_new_with_free_func (streak_free);
   self->last_fresh_due = G_MININT64 / 2;
+  self->last_recheck_due = G_MININT64 / 2;
   self->interval_s = DEFAULT_INTERVAL_S;
   self->max_concurrent = DEFAULT_MAX_CONCURRENT;
   self->backoff_ms = DEFAULT_BACKOFF_MS;
@@ -1488,6 +1511,8 @@ dailies_poller_new (DailiesTaskStore *store,
 void
 dailies_poller_start (DailiesPoller *self)
 {
+  gboolean holds_not_found;
+
   g_return_if_fail (DAILIES_IS_POLLER (self));
 
   if (self->started)
@@ -1500,9 +1525,13 @@ dailies_poller_start (DailiesPoller *self)
                            G_CALLBACK (store_tasks_removed_cb), self, G_CONNECT_SWAPPED);
 
   /* After a restart every unfinished task is asked about again, and the
-   * Not found ones when another address said so. */
-  sync_with_store (self);
+   * Not found ones when another address said so. Where Not found tasks
+   * were found missing is not known when a build before this kept them:
+   * then here, as it most likely was. */
+  holds_not_found = sync_with_store (self);
   check_base (self);
+  if (holds_not_found && self->not_found_base == NULL)
+    set_not_found_base (self, self->checked_base);
   plan_recheck (self);
   schedule (self);
 }
@@ -1550,6 +1579,9 @@ dailies_poller_stop (DailiesPoller *self)
    * the tasks were found missing at is still the old one. */
   self->n_rechecking = 0;
   self->recheck_not_found = FALSE;
+  /* Their turns went with the entries: the next start paces afresh. */
+  self->last_fresh_due = G_MININT64 / 2;
+  self->last_recheck_due = G_MININT64 / 2;
   g_ptr_array_set_size (self->streaks, 0);
   if (self->timer != NULL)
     g_source_set_ready_time (self->timer, -1);

@@ -1907,7 +1907,7 @@ all_gone_not_found (gpointer user_data)
 static gboolean
 gone_streak_ended (gpointer user_data)
 {
-  return count_lines_with ("no more", "of 300 tasks") > 0;
+  return count_lines_with ("no more", "of 400 tasks") > 0;
 }
 
 /* IDs the service does not know, answered between the successes of the
@@ -1925,21 +1925,23 @@ test_error_streak_between_successes (void)
   /* No timeout on a busy machine: it would be a line of its own. */
   dailies_api_client_set_timeout (f.client, 30);
   host = g_strdup_printf ("%s: ", server->base_url + strlen ("http://"));
-  /* The unknown IDs spread over three seconds by the budget, the live
-   * tasks asked again a second after their first answer, among them. */
+  /* The unknown IDs spread over four seconds by the budget, the live
+   * tasks asked again three seconds after their first answer, among
+   * them; only a stall of three seconds would look like the end. */
+  dailies_poller_set_interval (f.poller, 3);
   dailies_poller_set_requests_per_second (f.poller, 100);
   add_numbered (&f, "Live", 20);
   dailies_poller_start (f.poller);
   g_assert_true (dailies_test_wait_until (all_have_answer, &f, 10000));
 
   g_ptr_array_set_size (shown_lines, 0);
-  add_numbered (&f, "Gone", 300);
+  add_numbered (&f, "Gone", 400);
   g_assert_true (dailies_test_wait_until (all_gone_not_found, &f, 30000));
-  g_assert_cmpuint (server->n_requests, >=, 300 + 2 * 20);
+  g_assert_cmpuint (server->n_requests, >=, 400 + 2 * 20);
   g_assert_cmpuint (shown_lines->len, ==, 1);
   g_assert_cmpuint (count_lines_with (host, "HTTP 400:"), ==, 1);
 
-  g_assert_true (dailies_test_wait_until (gone_streak_ended, NULL, 10000));
+  g_assert_true (dailies_test_wait_until (gone_streak_ended, NULL, 30000));
   g_assert_cmpuint (shown_lines->len, ==, 2);
   g_assert_cmpuint (count_lines_with (host, "no more \"HTTP 400:"), ==, 1);
 
@@ -2092,6 +2094,14 @@ test_not_found_asked_again_after_restart (void)
   g_assert_cmpint (dailies_poller_get_state (f.poller), ==, DAILIES_POLLER_STATE_IDLE);
   g_clear_object (&f.poller);
 
+  /* None kept (a build before kept none): the address in use, most
+   * likely the one that said so, and nothing asked. */
+  f.poller = dailies_poller_new (f.store, f.client, NULL);
+  dailies_poller_start (f.poller);
+  g_assert_cmpint (dailies_poller_get_state (f.poller), ==, DAILIES_POLLER_STATE_IDLE);
+  assert_missing_at_current_address (&f);
+  g_clear_object (&f.poller);
+
   dailies_api_client_set_base_url (f.client, china->base_url);
   f.poller = dailies_poller_new (f.store, f.client, NULL);
   dailies_poller_set_interval (f.poller, 1);
@@ -2101,6 +2111,62 @@ test_not_found_asked_again_after_restart (void)
   g_assert_cmpuint (china->n_requests, ==, 10);
   g_assert_cmpuint (global->n_requests, ==, 15);
   assert_answered_at_china (&f);
+
+  fixture_clear (&f);
+  test_server_free (global);
+  test_server_free (china);
+}
+
+/* China behind a proxy that refuses the Unknown tasks with a 403 until
+ * told, then China itself. */
+static Reply
+script_knows_known_behind_proxy (TestServer *server, const char *task_id, guint n)
+{
+  if (server->failing && strstr (task_id, "Unknown") != NULL)
+    return (Reply) { REPLY_STATUS, NULL, 403, -1, "<html>Forbidden</html>" };
+
+  return script_knows_known (server, task_id, n);
+}
+
+static gboolean
+unknown_refused_twice (gpointer user_data)
+{
+  TestServer *server = user_data;
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *unknown_id = g_strdup_printf ("asyntask_Unknown%06u", i);
+
+      if (count_for (server, unknown_id) < 2)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* A refusal that is not the new address's answer about the task (a
+ * proxy's 403 to every request) leaves it asked for again, and the
+ * address the tasks were found missing at as it was. */
+static void
+test_not_found_recheck_waits_for_answers (void)
+{
+  TestServer *global = test_server_new (script_knows_done);
+  TestServer *china = test_server_new (script_knows_known_behind_proxy);
+  g_autofree char *address = NULL;
+  Fixture f;
+
+  answer_all_at_global (&f, global);
+  china->failing = TRUE;
+  dailies_api_client_set_base_url (f.client, china->base_url);
+  dailies_poller_wake (f.poller);
+  g_assert_true (dailies_test_wait_until (unknown_refused_twice, china, 20000));
+  address = dup_not_found_address (f.poller);
+  g_assert_cmpstr (address, ==, global->base_url);
+
+  china->failing = FALSE;
+  g_assert_true (dailies_test_wait_until (poller_is_idle, f.poller, 20000));
+  assert_answered_at_china (&f);
+  assert_missing_at_current_address (&f);
 
   fixture_clear (&f);
   test_server_free (global);
@@ -2560,6 +2626,7 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/not-found-asked-again-at-new-address", test_not_found_asked_again_at_new_address);
   g_test_add_func ("/dailies/poller/not-found-asked-again-after-restart", test_not_found_asked_again_after_restart);
   g_test_add_func ("/dailies/poller/not-found-recheck-survives-stop", test_not_found_recheck_survives_stop);
+  g_test_add_func ("/dailies/poller/not-found-recheck-waits-for-answers", test_not_found_recheck_waits_for_answers);
   g_test_add_func ("/dailies/poller/remove-restore-tracking", test_remove_restore_tracking);
   g_test_add_func ("/dailies/poller/offline-pauses-and-resumes", test_offline_pauses_and_resumes);
   g_test_add_func ("/dailies/poller/key-never-logged", test_key_never_logged);

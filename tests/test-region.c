@@ -167,11 +167,24 @@ first_run (DailiesApplication *app,
 }
 
 static gboolean
+keeps (GSettings *settings,
+       Region    *region)
+{
+  g_autofree char *kept = g_settings_get_string (settings, "not-found-address");
+
+  return g_strcmp0 (kept, region->base_url) == 0;
+}
+
+static gboolean
 keeps_china (gpointer user_data)
 {
-  g_autofree char *kept = g_settings_get_string (user_data, "not-found-address");
+  return keeps (user_data, regions.china);
+}
 
-  return g_strcmp0 (kept, regions.china->base_url) == 0;
+static gboolean
+keeps_global (gpointer user_data)
+{
+  return keeps (user_data, regions.global);
 }
 
 /* The second run, at China since the settings were changed in between;
@@ -193,6 +206,7 @@ second_run (DailiesApplication *app,
 
   g_settings_set_string (settings, "api-base-url", regions.global->base_url);
   wait_for (app, KNOWN_NOWHERE, DAILIES_TASK_STATUS_NOT_FOUND, regions.global, 2);
+  g_assert_true (dailies_test_wait_until (keeps_global, settings, WAIT_MS));
   g_assert_cmpint (status_of (app, KNOWN_AT_CHINA), ==, DAILIES_TASK_STATUS_FAILURE);
   g_assert_cmpuint (asked (regions.global, KNOWN_AT_CHINA), ==, 1);
   g_assert_cmpuint (asked (regions.global, KNOWN_AT_GLOBAL), ==, 1);
