@@ -146,6 +146,7 @@ struct _DailiesPoller
   guint               n_rechecking;       /* entries with recheck set */
   gint64              last_recheck_due;   /* their own pace, beside new tasks' */
   guint               base_serial;        /* bumped when the address changes */
+  guint               answered_serial;    /* the last address that answered about a task */
   gboolean            base_is_loopback;
   guint               started : 1;
   guint               unauthorized : 1;  /* entries were parked by a rejected key */
@@ -443,10 +444,9 @@ backoff_us (DailiesPoller *self,
 static void
 plan_recheck (DailiesPoller *self)
 {
-  if (self->not_found_base != NULL && *self->not_found_base != '\0' &&
-      self->checked_base != NULL && *self->checked_base != '\0' &&
-      g_strcmp0 (self->checked_base, self->not_found_base) != 0)
-    self->recheck_not_found = TRUE;
+  self->recheck_not_found = self->not_found_base != NULL && *self->not_found_base != '\0' &&
+                            self->checked_base != NULL && *self->checked_base != '\0' &&
+                            g_strcmp0 (self->checked_base, self->not_found_base) != 0;
 }
 
 static gboolean
@@ -963,6 +963,7 @@ fetch_cb (GObject      *object,
     {
       if (self->streaks->len > 0)
         end_streaks (self, get_base_host (self), TRUE);
+      self->answered_serial = base_serial;
       recheck_answered (self, entry);
 
       /* The same bytes as the answer applied last time: nothing to parse,
@@ -1030,6 +1031,7 @@ fetch_cb (GObject      *object,
     {
       /* A final answer about this ID, whether 404 or new-api's 400; from
        * this address only. */
+      self->answered_serial = base_serial;
       recheck_answered (self, entry);
       if (self->n_rechecking == 0 && !self->recheck_not_found)
         set_not_found_base (self, self->checked_base);
@@ -1042,18 +1044,30 @@ fetch_cb (GObject      *object,
 
   /* A Not found task asked again that the new address refuses (a 400
    * other than "no such task") was answered there: it stays as it was.
-   * Any other error (a proxy's 403 or page, a server down) is retried,
-   * the address not yet asked for real. */
-  if (entry->recheck && g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_BAD_REQUEST))
+   * So is one it refuses otherwise (a 403, an unreadable answer) once it
+   * has answered about other tasks: the refusal is this task's. Before
+   * that, it may be a proxy's to every request; that, a server down or
+   * busy, is retried, the address not yet asked for real. A re-asked
+   * task keeps its Not found details meanwhile. */
+  if (entry->recheck)
     {
-      recheck_answered (self, entry);
-      g_hash_table_remove (self->entries, entry->task);
-      schedule (self);
-      return;
+      if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_BAD_REQUEST) ||
+          (self->answered_serial == base_serial &&
+           (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_HTTP) ||
+            g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_INVALID_RESPONSE) ||
+            g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_WRONG_TASK))))
+        {
+          recheck_answered (self, entry);
+          g_hash_table_remove (self->entries, entry->task);
+          schedule (self);
+          return;
+        }
     }
-
-  dailies_task_store_record_error (self->store, entry->task, error->message, api_result->http_status,
-                                   api_result->request_id);
+  else
+    {
+      dailies_task_store_record_error (self->store, entry->task, error->message, api_result->http_status,
+                                       api_result->request_id);
+    }
 
   if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_UNAUTHORIZED) ||
       g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_KEY))

@@ -1926,8 +1926,8 @@ test_error_streak_between_successes (void)
   dailies_api_client_set_timeout (f.client, 30);
   host = g_strdup_printf ("%s: ", server->base_url + strlen ("http://"));
   /* The unknown IDs spread over four seconds by the budget, the live
-   * tasks asked again three seconds after their first answer, among
-   * them; only a stall of three seconds would look like the end. */
+   * tasks asked again three seconds or more after their first answer,
+   * among them; only a stall of three seconds would look like the end. */
   dailies_poller_set_interval (f.poller, 3);
   dailies_poller_set_requests_per_second (f.poller, 100);
   add_numbered (&f, "Live", 20);
@@ -2117,13 +2117,24 @@ test_not_found_asked_again_after_restart (void)
   test_server_free (china);
 }
 
-/* China behind a proxy that refuses the Unknown tasks with a 403 until
- * told, then China itself. */
+/* China behind a proxy that refuses every request with a 403 until told,
+ * then China itself. */
 static Reply
 script_knows_known_behind_proxy (TestServer *server, const char *task_id, guint n)
 {
-  if (server->failing && strstr (task_id, "Unknown") != NULL)
+  if (server->failing)
     return (Reply) { REPLY_STATUS, NULL, 403, -1, "<html>Forbidden</html>" };
+
+  return script_knows_known (server, task_id, n);
+}
+
+/* China, refusing the Unknown tasks themselves for good. */
+static Reply
+script_knows_known_refuses_unknown (TestServer *server, const char *task_id, guint n)
+{
+  if (strstr (task_id, "Unknown") != NULL)
+    return (Reply) { REPLY_STATUS, NULL, 403, -1,
+                     "{\"error\":{\"message\":\"This token has no access to model seedance-turbo\",\"type\":\"new_api_error\"}}" };
 
   return script_knows_known (server, task_id, n);
 }
@@ -2145,8 +2156,8 @@ unknown_refused_twice (gpointer user_data)
 }
 
 /* A refusal that is not the new address's answer about the task (a
- * proxy's 403 to every request) leaves it asked for again, and the
- * address the tasks were found missing at as it was. */
+ * proxy's 403 to every request) leaves it asked for again, the address
+ * the tasks were found missing at as it was, and their details too. */
 static void
 test_not_found_recheck_waits_for_answers (void)
 {
@@ -2162,11 +2173,44 @@ test_not_found_recheck_waits_for_answers (void)
   g_assert_true (dailies_test_wait_until (unknown_refused_twice, china, 20000));
   address = dup_not_found_address (f.poller);
   g_assert_cmpstr (address, ==, global->base_url);
+  g_assert_cmpint (dailies_task_get_http_status (dailies_task_store_lookup (f.store, "asyntask_Unknown000000")), ==, 400);
 
   china->failing = FALSE;
   g_assert_true (dailies_test_wait_until (poller_is_idle, f.poller, 20000));
   assert_answered_at_china (&f);
   assert_missing_at_current_address (&f);
+
+  fixture_clear (&f);
+  test_server_free (global);
+  test_server_free (china);
+}
+
+/* Once the new address has answered about other tasks, its lasting
+ * refusal of one is that task's: asked, it stays as it was. */
+static void
+test_not_found_recheck_ends_at_own_refusal (void)
+{
+  TestServer *global = test_server_new (script_knows_done);
+  TestServer *china = test_server_new (script_knows_known_refuses_unknown);
+  Fixture f;
+
+  answer_all_at_global (&f, global);
+  dailies_api_client_set_base_url (f.client, china->base_url);
+  dailies_poller_wake (f.poller);
+  g_assert_true (dailies_test_wait_until (poller_is_idle, f.poller, 20000));
+  assert_missing_at_current_address (&f);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *known_id = g_strdup_printf ("asyntask_Known%06u", i);
+      g_autofree char *unknown_id = g_strdup_printf ("asyntask_Unknown%06u", i);
+      DailiesTask *unknown = dailies_task_store_lookup (f.store, unknown_id);
+
+      g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (f.store, known_id)), ==,
+                       DAILIES_TASK_STATUS_SUCCESS);
+      g_assert_cmpint (dailies_task_get_status (unknown), ==, DAILIES_TASK_STATUS_NOT_FOUND);
+      g_assert_cmpint (dailies_task_get_http_status (unknown), ==, 400);
+      g_assert_cmpuint (count_for (china, unknown_id), >=, 1);
+    }
 
   fixture_clear (&f);
   test_server_free (global);
@@ -2627,6 +2671,7 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/not-found-asked-again-after-restart", test_not_found_asked_again_after_restart);
   g_test_add_func ("/dailies/poller/not-found-recheck-survives-stop", test_not_found_recheck_survives_stop);
   g_test_add_func ("/dailies/poller/not-found-recheck-waits-for-answers", test_not_found_recheck_waits_for_answers);
+  g_test_add_func ("/dailies/poller/not-found-recheck-ends-at-own-refusal", test_not_found_recheck_ends_at_own_refusal);
   g_test_add_func ("/dailies/poller/remove-restore-tracking", test_remove_restore_tracking);
   g_test_add_func ("/dailies/poller/offline-pauses-and-resumes", test_offline_pauses_and_resumes);
   g_test_add_func ("/dailies/poller/key-never-logged", test_key_never_logged);
