@@ -568,7 +568,7 @@ update_status (DailiesTaskView *self)
                                                         ? _("Why It Was Not Found") : _("Why It Failed"));
   if (status == DAILIES_TASK_STATUS_NOT_FOUND)
     gtk_label_set_label (self->fail_reason_label,
-                         _("The service does not know this task ID. Check that it was copied whole and belongs to this account and region."));
+                         _("The service does not know this task ID. Check that it was copied whole and belongs to this account and region. After a change of region in Preferences, it is asked about again."));
   else
     gtk_label_set_label (self->fail_reason_label,
                          reason != NULL ? reason : _("The service gave no reason."));
