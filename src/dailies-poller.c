@@ -69,6 +69,7 @@ typedef struct
   guint          in_fifo : 1;  /* waiting in self->fifo */
   guint          in_urgent : 1;  /* waiting in self->urgent */
   guint          recheck : 1;  /* a Not found task, asked again at a new address */
+  guint          in_rechecks : 1;  /* waiting in self->rechecks */
 } Entry;
 
 G_STATIC_ASSERT (sizeof (Entry) <= 56);
@@ -101,6 +102,11 @@ struct _DailiesPoller
    * 100,000 times for an import). */
   Line                fifo;
   gint64              fifo_last_due;  /* of the last appended, for the order */
+  /* The same for re-checks (a Not found task at a new address), on their
+   * own pace: sorted into the queue, 100,000 of them took 60–90 ms when
+   * as many new tasks held the FIFO's tail. */
+  Line                rechecks;
+  gint64              rechecks_last_due;
   /* Check Again's entries, in the order asked: each has the next urgent
    * due, so appending keeps them in order, where sorting 100,000 into
    * the queue took half of a Check Again of them all. */
@@ -210,7 +216,7 @@ compare_entries (gconstpointer a,
 static gboolean
 is_waiting (Entry *entry)
 {
-  return entry->iter != NULL || entry->in_fifo || entry->in_urgent;
+  return entry->iter != NULL || entry->in_fifo || entry->in_urgent || entry->in_rechecks;
 }
 
 static void
@@ -300,6 +306,12 @@ unqueue_entry (DailiesPoller *self,
       line_leave (&self->urgent, entry);
       entry->in_urgent = FALSE;
     }
+
+  if (entry->in_rechecks)
+    {
+      line_leave (&self->rechecks, entry);
+      entry->in_rechecks = FALSE;
+    }
 }
 
 static void
@@ -342,7 +354,8 @@ first_waiting (DailiesPoller *self)
   Entry *in_queue = g_sequence_is_empty (self->queue) ? NULL : g_sequence_get (g_sequence_get_begin_iter (self->queue));
 
   /* Of the same due, the queue's goes first. */
-  return due_first (due_first (in_queue, line_peek (&self->urgent)), line_peek (&self->fifo));
+  return due_first (due_first (due_first (in_queue, line_peek (&self->urgent)), line_peek (&self->fifo)),
+                    line_peek (&self->rechecks));
 }
 
 static void
@@ -697,16 +710,22 @@ queue_fresh_entry (DailiesPoller *self,
                    Entry         *entry,
                    gint64         due)
 {
+  Line *line = entry->recheck ? &self->rechecks : &self->fifo;
+  gint64 *last_due = entry->recheck ? &self->rechecks_last_due : &self->fifo_last_due;
+
   entry->due = due;
-  if (line_peek (&self->fifo) != NULL && due < self->fifo_last_due)
+  if (line_peek (line) != NULL && due < *last_due)
     {
       entry->iter = g_sequence_insert_sorted (self->queue, entry, compare_entries, NULL);
       return;
     }
 
-  entry->in_fifo = TRUE;
-  line_append (&self->fifo, entry);
-  self->fifo_last_due = due;
+  if (entry->recheck)
+    entry->in_rechecks = TRUE;
+  else
+    entry->in_fifo = TRUE;
+  line_append (line, entry);
+  *last_due = due;
 }
 
 /* Queues a Check Again at the end of its line, with the next urgent
@@ -722,14 +741,16 @@ queue_urgent_entry (DailiesPoller *self,
 }
 
 /* Tracks @task, not tracked yet, as a new one: its first turn one budget
- * step after the newest new task's. */
-static Entry *
+ * step after the newest new task's, or with @recheck, the newest
+ * re-check's. */
+static void
 track_fresh_task (DailiesPoller *self,
                   DailiesTask   *task,
                   gint64         due,
                   gint64         step,
-                  gint64        *last_due)
+                  gboolean       recheck)
 {
+  gint64 *last_due = recheck ? &self->last_recheck_due : &self->last_fresh_due;
   Entry *entry;
 
   /* New tasks (a start, a bulk add, the slices of one import) take their
@@ -743,10 +764,11 @@ track_fresh_task (DailiesPoller *self,
   entry = g_new0 (Entry, 1);
   entry->task = g_object_ref (task);
   entry->fresh = TRUE;
+  entry->recheck = recheck;
+  if (recheck)
+    self->n_rechecking++;
   g_hash_table_insert (self->entries, task, entry);
   queue_fresh_entry (self, entry, due);
-
-  return entry;
 }
 
 /* @step is budget_step_us(), read once by the caller: a bulk add would
@@ -766,8 +788,7 @@ track_task (DailiesPoller *self,
       if (self->n_rechecking > 0 && dailies_task_get_status (task) == DAILIES_TASK_STATUS_NOT_FOUND &&
           !g_hash_table_contains (self->entries, task))
         {
-          track_fresh_task (self, task, due, step, &self->last_recheck_due)->recheck = TRUE;
-          self->n_rechecking++;
+          track_fresh_task (self, task, due, step, TRUE);
         }
       return;
     }
@@ -780,7 +801,7 @@ track_task (DailiesPoller *self,
       return;
     }
 
-  track_fresh_task (self, task, due, step, &self->last_fresh_due);
+  track_fresh_task (self, task, due, step, FALSE);
 }
 
 /* Once every Not found task has been answered at the new address, the
@@ -817,12 +838,11 @@ recheck_not_found (DailiesPoller *self)
       if (dailies_task_get_status (task) == DAILIES_TASK_STATUS_NOT_FOUND &&
           !g_hash_table_contains (self->entries, task))
         {
-          track_fresh_task (self, task, now, step, &self->last_recheck_due)->recheck = TRUE;
+          track_fresh_task (self, task, now, step, TRUE);
           n++;
         }
     }
 
-  self->n_rechecking += n;
   if (n > 0)
     g_message ("poller: %s: asking again about %u Not found %s",
                get_base_host (self), n, n == 1 ? "task" : "tasks");
@@ -1317,6 +1337,8 @@ apply_budget (DailiesPoller *self,
   /* Moved as its entries were: the FIFO stays in order. */
   if (self->fifo_last_due > now)
     self->fifo_last_due = old_step > 0 ? now + (gint64) ((double) (self->fifo_last_due - now) * step / old_step) : now;
+  if (self->rechecks_last_due > now)
+    self->rechecks_last_due = old_step > 0 ? now + (gint64) ((double) (self->rechecks_last_due - now) * step / old_step) : now;
   /* The order among them is unchanged, but not against the others. */
   if (moved)
     g_sequence_sort (self->queue, compare_entries, NULL);
@@ -1365,6 +1387,7 @@ dailies_poller_finalize (GObject *object)
   g_clear_pointer (&self->queue, g_sequence_free);
   line_clear (&self->fifo);
   line_clear (&self->urgent);
+  line_clear (&self->rechecks);
   g_clear_pointer (&self->checked_base, g_free);
   g_clear_pointer (&self->not_found_base, g_free);
   g_clear_pointer (&self->base_host, g_free);
@@ -1468,6 +1491,7 @@ dailies_poller_init (DailiesPoller *self)
   self->next_urgent_due = FIRST_URGENT_DUE;
   line_init (&self->fifo);
   line_init (&self->urgent);
+  line_init (&self->rechecks);
   self->streaks = g_ptr_array_new_with_free_func (streak_free);
   self->last_fresh_due = G_MININT64 / 2;
   self->last_recheck_due = G_MININT64 / 2;

@@ -2218,6 +2218,38 @@ test_not_found_recheck_ends_at_own_refusal (void)
 }
 
 static gboolean
+fresh_asked (gpointer user_data)
+{
+  return count_for (user_data, "asyntask_Fresh000000") > 0;
+}
+
+/* Re-checks have their own pace: a task added during one is asked about
+ * among them, not after them. */
+static void
+test_not_found_recheck_beside_new_tasks (void)
+{
+  TestServer *global = test_server_new (script_knows_done);
+  TestServer *china = test_server_new (script_knows_known);
+  guint position = 0;
+  Fixture f;
+
+  answer_all_at_global (&f, global);
+  /* Ten a second: the ten re-checks take a second. */
+  dailies_poller_set_requests_per_second (f.poller, 10);
+  dailies_api_client_set_base_url (f.client, china->base_url);
+  dailies_poller_wake (f.poller);
+  add_numbered (&f, "Fresh", 1);
+  g_assert_true (dailies_test_wait_until (fresh_asked, china, 10000));
+  while (g_strcmp0 (g_ptr_array_index (china->request_ids, position), "asyntask_Fresh000000") != 0)
+    position++;
+  g_assert_cmpuint (position, <, 5);
+
+  fixture_clear (&f);
+  test_server_free (global);
+  test_server_free (china);
+}
+
+static gboolean
 china_asked (gpointer user_data)
 {
   return ((TestServer *) user_data)->n_requests > 0;
@@ -2672,6 +2704,7 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/not-found-recheck-survives-stop", test_not_found_recheck_survives_stop);
   g_test_add_func ("/dailies/poller/not-found-recheck-waits-for-answers", test_not_found_recheck_waits_for_answers);
   g_test_add_func ("/dailies/poller/not-found-recheck-ends-at-own-refusal", test_not_found_recheck_ends_at_own_refusal);
+  g_test_add_func ("/dailies/poller/not-found-recheck-beside-new-tasks", test_not_found_recheck_beside_new_tasks);
   g_test_add_func ("/dailies/poller/remove-restore-tracking", test_remove_restore_tracking);
   g_test_add_func ("/dailies/poller/offline-pauses-and-resumes", test_offline_pauses_and_resumes);
   g_test_add_func ("/dailies/poller/key-never-logged", test_key_never_logged);
