@@ -62,7 +62,7 @@ typedef struct
   GSequenceIter *iter;       /* while waiting in self->queue, else NULL */
   guint          attempts;   /* errors in a row, for the backoff */
   guint          streak;     /* the error streak this task was last counted in */
-  guint          line_slot;  /* its place in self->fifo or self->urgent */
+  guint          line_slot;  /* its place in self->fifo, self->urgent or self->rechecks */
   guint          in_flight : 1;
   guint          removed : 1;
   guint          fresh : 1;  /* never asked yet: its first turn may be re-paced */
@@ -353,7 +353,8 @@ first_waiting (DailiesPoller *self)
 {
   Entry *in_queue = g_sequence_is_empty (self->queue) ? NULL : g_sequence_get (g_sequence_get_begin_iter (self->queue));
 
-  /* Of the same due, the queue's goes first. */
+  /* Of the same due, the queue's goes first, then Check Again's, new
+   * tasks' and re-checks'. */
   return due_first (due_first (due_first (in_queue, line_peek (&self->urgent)), line_peek (&self->fifo)),
                     line_peek (&self->rechecks));
 }
@@ -702,9 +703,10 @@ pause_all (DailiesPoller *self,
              (delay_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
 }
 
-/* Queues a new task's entry at the end of the FIFO: new tasks' turns
- * come in the order they came. One due earlier than the last there
- * (which the pacing never gives) is sorted into the queue instead. */
+/* Queues a new task's entry at the end of the FIFO (a re-check's, at the
+ * end of their line): new tasks' turns come in the order they came. One
+ * due earlier than the last there (which the pacing never gives) is
+ * sorted into the queue instead. */
 static void
 queue_fresh_entry (DailiesPoller *self,
                    Entry         *entry,
@@ -834,19 +836,29 @@ recheck_not_found (DailiesPoller *self)
   for (guint i = 0; i < n_items; i++)
     {
       g_autoptr(DailiesTask) task = g_list_model_get_item (model, i);
+      Entry *entry;
 
-      if (dailies_task_get_status (task) == DAILIES_TASK_STATUS_NOT_FOUND &&
-          !g_hash_table_contains (self->entries, task))
+      if (dailies_task_get_status (task) != DAILIES_TASK_STATUS_NOT_FOUND)
+        continue;
+
+      /* One already asked again (Check Again) counts among them. */
+      entry = g_hash_table_lookup (self->entries, task);
+      if (entry == NULL)
         {
           track_fresh_task (self, task, now, step, TRUE);
           n++;
+        }
+      else if (!entry->recheck)
+        {
+          entry->recheck = TRUE;
+          self->n_rechecking++;
         }
     }
 
   if (n > 0)
     g_message ("poller: %s: asking again about %u Not found %s",
                get_base_host (self), n, n == 1 ? "task" : "tasks");
-  else if (self->n_rechecking == 0)
+  if (self->n_rechecking == 0)
     set_not_found_base (self, self->checked_base);
 }
 
@@ -1334,7 +1346,7 @@ apply_budget (DailiesPoller *self,
     self->last_fresh_due = old_step > 0 ? now + (gint64) ((double) (self->last_fresh_due - now) * step / old_step) : now;
   if (self->last_recheck_due > now)
     self->last_recheck_due = old_step > 0 ? now + (gint64) ((double) (self->last_recheck_due - now) * step / old_step) : now;
-  /* Moved as its entries were: the FIFO stays in order. */
+  /* Moved as their entries were: both lines stay in order. */
   if (self->fifo_last_due > now)
     self->fifo_last_due = old_step > 0 ? now + (gint64) ((double) (self->fifo_last_due - now) * step / old_step) : now;
   if (self->rechecks_last_due > now)

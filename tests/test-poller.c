@@ -2140,6 +2140,12 @@ script_knows_known_refuses_unknown (TestServer *server, const char *task_id, gui
 }
 
 static gboolean
+unknown_refused_twice_once (gpointer user_data)
+{
+  return count_for (user_data, "asyntask_Unknown000000") >= 2;
+}
+
+static gboolean
 unknown_refused_twice (gpointer user_data)
 {
   TestServer *server = user_data;
@@ -2240,9 +2246,47 @@ test_not_found_recheck_beside_new_tasks (void)
   dailies_poller_wake (f.poller);
   add_numbered (&f, "Fresh", 1);
   g_assert_true (dailies_test_wait_until (fresh_asked, china, 10000));
-  while (g_strcmp0 (g_ptr_array_index (china->request_ids, position), "asyntask_Fresh000000") != 0)
+  while (position < china->request_ids->len &&
+         g_strcmp0 (g_ptr_array_index (china->request_ids, position), "asyntask_Fresh000000") != 0)
     position++;
   g_assert_cmpuint (position, <, 5);
+
+  fixture_clear (&f);
+  test_server_free (global);
+  test_server_free (china);
+}
+
+/* A Not found task asked again by hand (Check Again) as the address
+ * changes is one of the re-checks: the address is not taken as known
+ * before it answers. */
+static void
+test_not_found_recheck_counts_check_again (void)
+{
+  TestServer *global = test_server_new (script_knows_done);
+  TestServer *china = test_server_new (script_knows_known_behind_proxy);
+  g_autofree char *address = NULL;
+  Fixture f;
+
+  fixture_init (&f, global->base_url);
+  dailies_api_client_set_timeout (f.client, 30);
+  add_numbered (&f, "Unknown", 1);
+  dailies_poller_start (f.poller);
+  g_assert_true (dailies_test_wait_until (all_terminal, &f, 10000));
+  g_assert_true (dailies_test_wait_until (poller_is_idle, f.poller, 10000));
+
+  china->failing = TRUE;
+  dailies_api_client_set_base_url (f.client, china->base_url);
+  dailies_poller_refresh (f.poller, dailies_task_store_lookup (f.store, "asyntask_Unknown000000"));
+  address = dup_not_found_address (f.poller);
+  g_assert_cmpstr (address, ==, global->base_url);
+  g_assert_true (dailies_test_wait_until (unknown_refused_twice_once, china, 20000));
+  g_free (address);
+  address = dup_not_found_address (f.poller);
+  g_assert_cmpstr (address, ==, global->base_url);
+
+  china->failing = FALSE;
+  g_assert_true (dailies_test_wait_until (poller_is_idle, f.poller, 20000));
+  assert_missing_at_current_address (&f);
 
   fixture_clear (&f);
   test_server_free (global);
@@ -2705,6 +2749,7 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/not-found-recheck-waits-for-answers", test_not_found_recheck_waits_for_answers);
   g_test_add_func ("/dailies/poller/not-found-recheck-ends-at-own-refusal", test_not_found_recheck_ends_at_own_refusal);
   g_test_add_func ("/dailies/poller/not-found-recheck-beside-new-tasks", test_not_found_recheck_beside_new_tasks);
+  g_test_add_func ("/dailies/poller/not-found-recheck-counts-check-again", test_not_found_recheck_counts_check_again);
   g_test_add_func ("/dailies/poller/remove-restore-tracking", test_remove_restore_tracking);
   g_test_add_func ("/dailies/poller/offline-pauses-and-resumes", test_offline_pauses_and_resumes);
   g_test_add_func ("/dailies/poller/key-never-logged", test_key_never_logged);
