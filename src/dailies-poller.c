@@ -148,6 +148,7 @@ struct _DailiesPoller
    * other region) is asked about them again, and becomes it once they
    * have all been answered there. */
   char               *not_found_base;
+  guint               not_found_generation;  /* a new one each time it changes */
   gboolean            recheck_not_found;  /* the walk is due */
   guint               n_rechecking;       /* entries with recheck set */
   gint64              last_recheck_due;   /* their own pace, beside new tasks' */
@@ -176,6 +177,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* Set on a Not found task as it is removed: the not_found_generation of
+ * the address it was found missing at. Undo brings the same object back;
+ * if the address moved meanwhile, the task is asked about again. Counted
+ * for the whole process, as a task may outlive its poller. */
+static GQuark removed_generation_quark;
+static guint  not_found_generations;
 
 static void schedule (DailiesPoller *self);
 static void key_rejected_changed_cb (DailiesPoller *self);
@@ -474,6 +482,7 @@ set_not_found_base (DailiesPoller *self,
 
   g_free (self->not_found_base);
   self->not_found_base = g_strdup (base);
+  self->not_found_generation = ++not_found_generations;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NOT_FOUND_ADDRESS]);
 
   return TRUE;
@@ -919,6 +928,29 @@ sync_with_store (DailiesPoller *self)
   return holds_not_found;
 }
 
+/* A Not found task brought back (Undo) after the address it was found
+ * missing at gave way to another, in a re-check it was removed from or
+ * one that came after its removal, is asked about at the new one. */
+static gboolean
+track_restored_not_found (DailiesPoller *self,
+                          DailiesTask   *task,
+                          gint64         now,
+                          gint64         step)
+{
+  guint generation;
+
+  if (dailies_task_get_status (task) != DAILIES_TASK_STATUS_NOT_FOUND)
+    return FALSE;
+
+  generation = GPOINTER_TO_UINT (g_object_steal_qdata (G_OBJECT (task), removed_generation_quark));
+  if (generation == 0 || generation == self->not_found_generation ||
+      g_hash_table_contains (self->entries, task))
+    return FALSE;
+
+  track_fresh_task (self, task, now, step, TRUE);
+  return TRUE;
+}
+
 /* Costs what was added or removed, not what the store holds. */
 static void
 store_tasks_added_cb (DailiesPoller *self,
@@ -928,7 +960,12 @@ store_tasks_added_cb (DailiesPoller *self,
   gint64 step = budget_step_us (self);
 
   for (guint i = 0; i < tasks->len; i++)
-    track_task (self, g_ptr_array_index (tasks, i), now, step);
+    {
+      DailiesTask *task = g_ptr_array_index (tasks, i);
+
+      if (!track_restored_not_found (self, task, now, step))
+        track_task (self, task, now, step);
+    }
 
   schedule (self);
 }
@@ -938,7 +975,14 @@ store_tasks_removed_cb (DailiesPoller *self,
                         GPtrArray     *tasks)
 {
   for (guint i = 0; i < tasks->len; i++)
-    untrack_task (self, g_ptr_array_index (tasks, i));
+    {
+      DailiesTask *task = g_ptr_array_index (tasks, i);
+
+      if (dailies_task_get_status (task) == DAILIES_TASK_STATUS_NOT_FOUND)
+        g_object_set_qdata (G_OBJECT (task), removed_generation_quark,
+                            GUINT_TO_POINTER (self->not_found_generation));
+      untrack_task (self, task);
+    }
 
   schedule (self);
 }
@@ -1493,6 +1537,8 @@ dailies_poller_class_init (DailiesPollerClass *klass)
                          "",
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  removed_generation_quark = g_quark_from_static_string ("dailies-poller-removed-generation");
 }
 
 static void
@@ -1504,6 +1550,7 @@ dailies_poller_init (DailiesPoller *self)
   line_init (&self->fifo);
   line_init (&self->urgent);
   line_init (&self->rechecks);
+  self->not_found_generation = ++not_found_generations;
   self->streaks = g_ptr_array_new_with_free_func (streak_free);
   self->last_fresh_due = G_MININT64 / 2;
   self->last_recheck_due = G_MININT64 / 2;

@@ -1607,6 +1607,63 @@ test_check_again_order_through_budget_change (void)
   test_server_free (server);
 }
 
+/* Twenty new tasks at one request a second: their first turns are paced
+ * twenty seconds ahead. */
+static void
+start_slow_first_turns (Fixture    *f,
+                        TestServer *server)
+{
+  gpointer first[2] = { server, GUINT_TO_POINTER (1) };
+
+  fixture_init (f, server->base_url);
+  dailies_poller_set_interval (f->poller, 60);
+  dailies_poller_set_requests_per_second (f->poller, 1);
+  add_numbered (f, "Slow", 20);
+  dailies_poller_start (f->poller);
+  g_assert_true (dailies_test_wait_until (n_requests_at_least, first, 5000));
+}
+
+static gboolean
+late_asked (gpointer user_data)
+{
+  return count_for (user_data, "asyntask_Late000000") > 0;
+}
+
+/* A budget raised while new tasks wait paces the tasks added after them
+ * on the new budget too, not behind the old one's turns. */
+static void
+test_new_task_after_budget_raised (void)
+{
+  TestServer *server = test_server_new (script_always_success);
+  Fixture f;
+
+  start_slow_first_turns (&f, server);
+  dailies_poller_set_requests_per_second (f.poller, 1000);
+  add_numbered (&f, "Late", 1);
+  g_assert_true (dailies_test_wait_until (late_asked, server, 3000));
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+/* A stop drops the turns planned: at the next start the tasks left are
+ * paced afresh, from now. */
+static void
+test_first_turns_afresh_after_restart (void)
+{
+  TestServer *server = test_server_new (script_always_success);
+  gpointer second[2] = { server, GUINT_TO_POINTER (2) };
+  Fixture f;
+
+  start_slow_first_turns (&f, server);
+  dailies_poller_stop (f.poller);
+  dailies_poller_start (f.poller);
+  g_assert_true (dailies_test_wait_until (n_requests_at_least, second, 3000));
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
 /* Removes the tasks add_numbered() added as @prefix, numbers @from <= i
  * < @to, every @step-th one, from the store. */
 static void
@@ -2339,6 +2396,95 @@ test_not_found_recheck_survives_stop (void)
 }
 
 static gboolean
+china_asked_twice (gpointer user_data)
+{
+  return ((TestServer *) user_data)->n_requests >= 2;
+}
+
+/* A Not found task removed before or during a re-check and brought back
+ * by Undo after it was found missing at the old address only: it is asked
+ * about at the new one, the address having moved on without it. */
+static void
+test_not_found_recheck_after_undo (void)
+{
+  TestServer *global = test_server_new (script_knows_done);
+  TestServer *china = test_server_new (script_knows_known);
+  const char *ids[] = { "asyntask_Known000000", "asyntask_Known000001" };
+  g_autoptr(DailiesTask) removed_before = NULL;
+  g_autoptr(DailiesTask) removed_during = NULL;
+  Fixture f;
+
+  answer_all_at_global (&f, global);
+  removed_before = g_object_ref (dailies_task_store_lookup (f.store, ids[0]));
+  dailies_task_store_remove (f.store, removed_before);
+
+  /* Four a second: the eight or nine re-checks take two. */
+  dailies_poller_set_requests_per_second (f.poller, 4);
+  dailies_api_client_set_base_url (f.client, china->base_url);
+  dailies_poller_wake (f.poller);
+  g_assert_true (dailies_test_wait_until (china_asked_twice, china, 10000));
+  removed_during = g_object_ref (dailies_task_store_lookup (f.store, ids[1]));
+  dailies_task_store_remove (f.store, removed_during);
+  g_assert_true (dailies_test_wait_until (poller_is_idle, f.poller, 20000));
+  assert_missing_at_current_address (&f);
+  g_assert_cmpuint (count_for (china, ids[0]), ==, 0);
+
+  dailies_task_store_restore (f.store, removed_before);
+  dailies_task_store_restore (f.store, removed_during);
+  g_assert_true (dailies_test_wait_until (poller_is_idle, f.poller, 20000));
+  assert_answered_at_china (&f);
+  g_assert_cmpuint (count_for (china, ids[0]), ==, 1);
+  assert_missing_at_current_address (&f);
+
+  /* Removed and brought back with the address unchanged: nothing asked. */
+  g_object_unref (removed_before);
+  removed_before = g_object_ref (dailies_task_store_lookup (f.store, "asyntask_Unknown000000"));
+  dailies_task_store_remove (f.store, removed_before);
+  dailies_task_store_restore (f.store, removed_before);
+  g_assert_cmpint (dailies_poller_get_state (f.poller), ==, DAILIES_POLLER_STATE_IDLE);
+  g_assert_cmpuint (count_for (china, "asyntask_Unknown000000"), ==, 1);
+
+  fixture_clear (&f);
+  test_server_free (global);
+  test_server_free (china);
+}
+
+static gboolean
+global_asked (gpointer user_data)
+{
+  return ((TestServer *) user_data)->n_requests > 0;
+}
+
+/* "Not found" from the address in use before a change of region, arriving
+ * after it, is not the new address's word: the task is asked there. */
+static void
+test_not_found_from_old_address_asked_again (void)
+{
+  TestServer *global = test_server_new (script_knows_done);
+  TestServer *china = test_server_new (script_knows_known);
+  Fixture f;
+
+  /* Global's answer is on its way for half a second. */
+  global->hold_ms = 500;
+  fixture_init (&f, global->base_url);
+  dailies_api_client_set_timeout (f.client, 30);
+  add_numbered (&f, "Known", 1);
+  dailies_poller_start (f.poller);
+  g_assert_true (dailies_test_wait_until (global_asked, global, 10000));
+  dailies_api_client_set_base_url (f.client, china->base_url);
+  dailies_poller_wake (f.poller);
+  g_assert_true (dailies_test_wait_until (all_terminal, &f, 10000));
+  g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (f.store, "asyntask_Known000000")), ==,
+                   DAILIES_TASK_STATUS_SUCCESS);
+  g_assert_cmpuint (global->n_requests, ==, 1);
+  g_assert_cmpuint (count_for (china, "asyntask_Known000000"), ==, 1);
+
+  fixture_clear (&f);
+  test_server_free (global);
+  test_server_free (china);
+}
+
+static gboolean
 asked_at_least_100 (gpointer user_data)
 {
   TestServer *server = user_data;
@@ -2729,6 +2875,8 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/bulk-add-keeps-others-turn", test_bulk_add_keeps_others_turn);
   g_test_add_func ("/dailies/poller/due-checks-go-out-back-to-back", test_due_checks_go_out_back_to_back);
   g_test_add_func ("/dailies/poller/budget-setting-live", test_budget_setting_live);
+  g_test_add_func ("/dailies/poller/new-task-after-budget-raised", test_new_task_after_budget_raised);
+  g_test_add_func ("/dailies/poller/first-turns-afresh-after-restart", test_first_turns_afresh_after_restart);
   g_test_add_func ("/dailies/poller/check-again-jumps-queue", test_check_again_jumps_queue);
   g_test_add_func ("/dailies/poller/check-again-in-order-given", test_check_again_in_order_given);
   g_test_add_func ("/dailies/poller/check-again-order-through-budget-change",
@@ -2750,6 +2898,8 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/not-found-recheck-ends-at-own-refusal", test_not_found_recheck_ends_at_own_refusal);
   g_test_add_func ("/dailies/poller/not-found-recheck-beside-new-tasks", test_not_found_recheck_beside_new_tasks);
   g_test_add_func ("/dailies/poller/not-found-recheck-counts-check-again", test_not_found_recheck_counts_check_again);
+  g_test_add_func ("/dailies/poller/not-found-recheck-after-undo", test_not_found_recheck_after_undo);
+  g_test_add_func ("/dailies/poller/not-found-from-old-address-asked-again", test_not_found_from_old_address_asked_again);
   g_test_add_func ("/dailies/poller/remove-restore-tracking", test_remove_restore_tracking);
   g_test_add_func ("/dailies/poller/offline-pauses-and-resumes", test_offline_pauses_and_resumes);
   g_test_add_func ("/dailies/poller/key-never-logged", test_key_never_logged);
