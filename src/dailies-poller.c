@@ -148,7 +148,6 @@ struct _DailiesPoller
    * other region) is asked about them again, and becomes it once they
    * have all been answered there. */
   char               *not_found_base;
-  guint               not_found_generation;  /* a new one each time it changes */
   gboolean            recheck_not_found;  /* the walk is due */
   guint               n_rechecking;       /* entries with recheck set */
   gint64              last_recheck_due;   /* their own pace, beside new tasks' */
@@ -178,12 +177,9 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* Set on a Not found task as it is removed: the not_found_generation of
- * the address it was found missing at. Undo brings the same object back;
- * if the address moved meanwhile, the task is asked about again. Counted
- * for the whole process, as a task may outlive its poller. */
-static GQuark removed_generation_quark;
-static guint  not_found_generations;
+/* Set on a Not found task as it is removed: the address it was found
+ * missing at, interned. Undo brings the same object back. */
+static GQuark found_missing_at_quark;
 
 static void schedule (DailiesPoller *self);
 static void key_rejected_changed_cb (DailiesPoller *self);
@@ -482,7 +478,6 @@ set_not_found_base (DailiesPoller *self,
 
   g_free (self->not_found_base);
   self->not_found_base = g_strdup (base);
-  self->not_found_generation = ++not_found_generations;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NOT_FOUND_ADDRESS]);
 
   return TRUE;
@@ -795,8 +790,9 @@ track_task (DailiesPoller *self,
   if (dailies_task_is_terminal (task))
     {
       /* One brought back (Undo) while Not found tasks are asked again
-       * joins them. */
+       * at a new address joins them. */
       if (self->n_rechecking > 0 && dailies_task_get_status (task) == DAILIES_TASK_STATUS_NOT_FOUND &&
+          g_strcmp0 (self->not_found_base, self->checked_base) != 0 &&
           !g_hash_table_contains (self->entries, task))
         {
           track_fresh_task (self, task, due, step, TRUE);
@@ -928,22 +924,23 @@ sync_with_store (DailiesPoller *self)
   return holds_not_found;
 }
 
-/* A Not found task brought back (Undo) after the address it was found
- * missing at gave way to another, in a re-check it was removed from or
- * one that came after its removal, is asked about at the new one. */
+/* Whether @task is a Not found task brought back (Undo) that was found
+ * missing at another address than the one in use: then it is tracked as
+ * a re-check, asked about here. The address it was found missing at may
+ * have given way to this one since its removal, without it. */
 static gboolean
 track_restored_not_found (DailiesPoller *self,
                           DailiesTask   *task,
                           gint64         now,
                           gint64         step)
 {
-  guint generation;
+  const char *found_missing_at;
 
   if (dailies_task_get_status (task) != DAILIES_TASK_STATUS_NOT_FOUND)
     return FALSE;
 
-  generation = GPOINTER_TO_UINT (g_object_steal_qdata (G_OBJECT (task), removed_generation_quark));
-  if (generation == 0 || generation == self->not_found_generation ||
+  found_missing_at = g_object_steal_qdata (G_OBJECT (task), found_missing_at_quark);
+  if (found_missing_at == NULL || g_strcmp0 (found_missing_at, self->checked_base) == 0 ||
       g_hash_table_contains (self->entries, task))
     return FALSE;
 
@@ -958,31 +955,47 @@ store_tasks_added_cb (DailiesPoller *self,
 {
   gint64 now = g_get_monotonic_time ();
   gint64 step = budget_step_us (self);
+  guint n_restored = 0;
 
+  check_base (self);
   for (guint i = 0; i < tasks->len; i++)
     {
       DailiesTask *task = g_ptr_array_index (tasks, i);
 
-      if (!track_restored_not_found (self, task, now, step))
+      if (track_restored_not_found (self, task, now, step))
+        n_restored++;
+      else
         track_task (self, task, now, step);
     }
+  if (n_restored > 0)
+    g_message ("poller: %s: asking again about %u Not found %s brought back", get_base_host (self),
+               n_restored, n_restored == 1 ? "task" : "tasks");
 
   schedule (self);
 }
 
+/* Connected for the poller's whole life: a region change stops it while
+ * the key is looked up, and what is removed then may come back later. */
 static void
 store_tasks_removed_cb (DailiesPoller *self,
                         GPtrArray     *tasks)
 {
+  /* Where they were found missing, before untracking the last re-check
+   * may move that to the address in use. */
+  const char *found_missing_at = g_intern_string (self->not_found_base != NULL ? self->not_found_base
+                                                                                : self->checked_base);
+
   for (guint i = 0; i < tasks->len; i++)
     {
       DailiesTask *task = g_ptr_array_index (tasks, i);
 
-      if (dailies_task_get_status (task) == DAILIES_TASK_STATUS_NOT_FOUND)
-        g_object_set_qdata (G_OBJECT (task), removed_generation_quark,
-                            GUINT_TO_POINTER (self->not_found_generation));
-      untrack_task (self, task);
+      if (found_missing_at != NULL && dailies_task_get_status (task) == DAILIES_TASK_STATUS_NOT_FOUND)
+        g_object_set_qdata (G_OBJECT (task), found_missing_at_quark, (gpointer) found_missing_at);
+      if (self->started)
+        untrack_task (self, task);
     }
+  if (!self->started)
+    return;
 
   schedule (self);
 }
@@ -1420,6 +1433,8 @@ dailies_poller_dispose (GObject *object)
   DailiesPoller *self = (DailiesPoller *)object;
 
   dailies_poller_stop (self);
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_func (self->store, store_tasks_removed_cb, self);
 
   if (self->timer != NULL)
     {
@@ -1538,7 +1553,7 @@ dailies_poller_class_init (DailiesPollerClass *klass)
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  removed_generation_quark = g_quark_from_static_string ("dailies-poller-removed-generation");
+  found_missing_at_quark = g_quark_from_static_string ("dailies-poller-found-missing-at");
 }
 
 static void
@@ -1550,7 +1565,6 @@ dailies_poller_init (DailiesPoller *self)
   line_init (&self->fifo);
   line_init (&self->urgent);
   line_init (&self->rechecks);
-  self->not_found_generation = ++not_found_generations;
   self->streaks = g_ptr_array_new_with_free_func (streak_free);
   self->last_fresh_due = G_MININT64 / 2;
   self->last_recheck_due = G_MININT64 / 2;
@@ -1581,6 +1595,8 @@ dailies_poller_new (DailiesTaskStore *store,
   self = g_object_new (DAILIES_TYPE_POLLER, NULL);
   self->store = g_object_ref (store);
   self->client = g_object_ref (client);
+  g_signal_connect_object (store, "tasks-removed",
+                           G_CALLBACK (store_tasks_removed_cb), self, G_CONNECT_SWAPPED);
   if (settings != NULL)
     {
       self->settings = g_object_ref (settings);
@@ -1618,8 +1634,6 @@ dailies_poller_start (DailiesPoller *self)
   self->started = TRUE;
   g_signal_connect_object (self->store, "tasks-added",
                            G_CALLBACK (store_tasks_added_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->store, "tasks-removed",
-                           G_CALLBACK (store_tasks_removed_cb), self, G_CONNECT_SWAPPED);
 
   /* After a restart every unfinished task is asked about again, and the
    * Not found ones when another address said so. Where Not found tasks
@@ -1644,7 +1658,6 @@ dailies_poller_stop (DailiesPoller *self)
   self->started = FALSE;
   self->generation++;
   g_signal_handlers_disconnect_by_func (self->store, store_tasks_added_cb, self);
-  g_signal_handlers_disconnect_by_func (self->store, store_tasks_removed_cb, self);
 
   /* In-flight callbacks see the cancellation and free their entries. */
   g_cancellable_cancel (self->cancellable);

@@ -2401,15 +2401,15 @@ china_asked_twice (gpointer user_data)
   return ((TestServer *) user_data)->n_requests >= 2;
 }
 
-/* A Not found task removed before or during a re-check and brought back
- * by Undo after it was found missing at the old address only: it is asked
- * about at the new one, the address having moved on without it. */
+/* A Not found task removed before a re-check or while it waits for its
+ * turn in one, and brought back by Undo once the address moved on
+ * without it: it is asked about at the new address. */
 static void
 test_not_found_recheck_after_undo (void)
 {
   TestServer *global = test_server_new (script_knows_done);
   TestServer *china = test_server_new (script_knows_known);
-  const char *ids[] = { "asyntask_Known000000", "asyntask_Known000001" };
+  const char *ids[] = { "asyntask_Known000000", "asyntask_Known000004" };
   g_autoptr(DailiesTask) removed_before = NULL;
   g_autoptr(DailiesTask) removed_during = NULL;
   Fixture f;
@@ -2418,31 +2418,67 @@ test_not_found_recheck_after_undo (void)
   removed_before = g_object_ref (dailies_task_store_lookup (f.store, ids[0]));
   dailies_task_store_remove (f.store, removed_before);
 
-  /* Four a second: the eight or nine re-checks take two. */
+  /* Four a second: the nine re-checks take two, in the list's order;
+   * Known000004 is the fourth. */
   dailies_poller_set_requests_per_second (f.poller, 4);
   dailies_api_client_set_base_url (f.client, china->base_url);
   dailies_poller_wake (f.poller);
   g_assert_true (dailies_test_wait_until (china_asked_twice, china, 10000));
+  g_assert_cmpuint (count_for (china, ids[1]), ==, 0);
   removed_during = g_object_ref (dailies_task_store_lookup (f.store, ids[1]));
   dailies_task_store_remove (f.store, removed_during);
   g_assert_true (dailies_test_wait_until (poller_is_idle, f.poller, 20000));
   assert_missing_at_current_address (&f);
   g_assert_cmpuint (count_for (china, ids[0]), ==, 0);
+  g_assert_cmpuint (count_for (china, ids[1]), ==, 0);
 
   dailies_task_store_restore (f.store, removed_before);
   dailies_task_store_restore (f.store, removed_during);
   g_assert_true (dailies_test_wait_until (poller_is_idle, f.poller, 20000));
   assert_answered_at_china (&f);
   g_assert_cmpuint (count_for (china, ids[0]), ==, 1);
+  g_assert_cmpuint (count_for (china, ids[1]), ==, 1);
   assert_missing_at_current_address (&f);
 
-  /* Removed and brought back with the address unchanged: nothing asked. */
+  /* Removed and brought back with the address unchanged: nothing to ask
+   * (a request would be under way at once). */
   g_object_unref (removed_before);
   removed_before = g_object_ref (dailies_task_store_lookup (f.store, "asyntask_Unknown000000"));
   dailies_task_store_remove (f.store, removed_before);
   dailies_task_store_restore (f.store, removed_before);
   g_assert_cmpint (dailies_poller_get_state (f.poller), ==, DAILIES_POLLER_STATE_IDLE);
-  g_assert_cmpuint (count_for (china, "asyntask_Unknown000000"), ==, 1);
+
+  fixture_clear (&f);
+  test_server_free (global);
+  test_server_free (china);
+}
+
+/* A change of region stops the poller while the key is looked up: a Not
+ * found task removed then, and brought back after the re-check without
+ * it, is asked about at the new address too. */
+static void
+test_not_found_removed_while_stopped_after_undo (void)
+{
+  TestServer *global = test_server_new (script_knows_done);
+  TestServer *china = test_server_new (script_knows_known);
+  g_autoptr(DailiesTask) removed = NULL;
+  Fixture f;
+
+  answer_all_at_global (&f, global);
+  dailies_poller_stop (f.poller);
+  dailies_api_client_set_base_url (f.client, china->base_url);
+  removed = g_object_ref (dailies_task_store_lookup (f.store, "asyntask_Known000000"));
+  dailies_task_store_remove (f.store, removed);
+
+  dailies_poller_start (f.poller);
+  g_assert_true (dailies_test_wait_until (poller_is_idle, f.poller, 20000));
+  g_assert_cmpuint (china->n_requests, ==, 9);
+  assert_missing_at_current_address (&f);
+
+  dailies_task_store_restore (f.store, removed);
+  g_assert_true (dailies_test_wait_until (poller_is_idle, f.poller, 20000));
+  g_assert_cmpuint (china->n_requests, ==, 10);
+  assert_answered_at_china (&f);
 
   fixture_clear (&f);
   test_server_free (global);
@@ -2899,6 +2935,8 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/not-found-recheck-beside-new-tasks", test_not_found_recheck_beside_new_tasks);
   g_test_add_func ("/dailies/poller/not-found-recheck-counts-check-again", test_not_found_recheck_counts_check_again);
   g_test_add_func ("/dailies/poller/not-found-recheck-after-undo", test_not_found_recheck_after_undo);
+  g_test_add_func ("/dailies/poller/not-found-removed-while-stopped-after-undo",
+                   test_not_found_removed_while_stopped_after_undo);
   g_test_add_func ("/dailies/poller/not-found-from-old-address-asked-again", test_not_found_from_old_address_asked_again);
   g_test_add_func ("/dailies/poller/remove-restore-tracking", test_remove_restore_tracking);
   g_test_add_func ("/dailies/poller/offline-pauses-and-resumes", test_offline_pauses_and_resumes);
