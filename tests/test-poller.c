@@ -2410,6 +2410,7 @@ test_not_found_recheck_after_undo (void)
   TestServer *global = test_server_new (script_knows_done);
   TestServer *china = test_server_new (script_knows_known);
   const char *ids[] = { "asyntask_Known000000", "asyntask_Known000004" };
+  g_autofree char *china_host = g_strdup_printf ("%s: ", china->base_url + strlen ("http://"));
   g_autoptr(DailiesTask) removed_before = NULL;
   g_autoptr(DailiesTask) removed_during = NULL;
   Fixture f;
@@ -2432,8 +2433,10 @@ test_not_found_recheck_after_undo (void)
   g_assert_cmpuint (count_for (china, ids[0]), ==, 0);
   g_assert_cmpuint (count_for (china, ids[1]), ==, 0);
 
+  g_ptr_array_set_size (shown_lines, 0);
   dailies_task_store_restore (f.store, removed_before);
   dailies_task_store_restore (f.store, removed_during);
+  g_assert_cmpuint (count_lines_with (china_host, "asking again about 1 Not found task brought back"), ==, 2);
   g_assert_true (dailies_test_wait_until (poller_is_idle, f.poller, 20000));
   assert_answered_at_china (&f);
   g_assert_cmpuint (count_for (china, ids[0]), ==, 1);
