@@ -2488,6 +2488,43 @@ test_not_found_removed_while_stopped_after_undo (void)
   test_server_free (china);
 }
 
+/* A Not found task brought back (Undo) while a re-check runs, removed
+ * when no poller was there to mark it, joins the re-check: it is asked at
+ * the new address, and the address it was found missing at waits for it. */
+static void
+test_not_found_restored_joins_recheck (void)
+{
+  TestServer *global = test_server_new (script_knows_done);
+  TestServer *china = test_server_new (script_knows_known);
+  g_autoptr(DailiesTask) removed = NULL;
+  g_autofree char *address = NULL;
+  Fixture f;
+
+  answer_all_at_global (&f, global);
+  address = dup_not_found_address (f.poller);
+  g_clear_object (&f.poller);
+  removed = g_object_ref (dailies_task_store_lookup (f.store, "asyntask_Known000000"));
+  dailies_task_store_remove (f.store, removed);
+
+  dailies_api_client_set_base_url (f.client, china->base_url);
+  f.poller = dailies_poller_new (f.store, f.client, NULL);
+  dailies_api_client_set_timeout (f.client, 30);
+  /* Four a second: the nine re-checks take two. */
+  dailies_poller_set_requests_per_second (f.poller, 4);
+  g_object_set (f.poller, "not-found-address", address, NULL);
+  dailies_poller_start (f.poller);
+  g_assert_true (dailies_test_wait_until (china_asked, china, 10000));
+  dailies_task_store_restore (f.store, removed);
+  g_assert_true (dailies_test_wait_until (poller_is_idle, f.poller, 20000));
+  g_assert_cmpuint (china->n_requests, ==, 10);
+  assert_answered_at_china (&f);
+  assert_missing_at_current_address (&f);
+
+  fixture_clear (&f);
+  test_server_free (global);
+  test_server_free (china);
+}
+
 static gboolean
 global_asked (gpointer user_data)
 {
@@ -2940,6 +2977,7 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/not-found-recheck-after-undo", test_not_found_recheck_after_undo);
   g_test_add_func ("/dailies/poller/not-found-removed-while-stopped-after-undo",
                    test_not_found_removed_while_stopped_after_undo);
+  g_test_add_func ("/dailies/poller/not-found-restored-joins-recheck", test_not_found_restored_joins_recheck);
   g_test_add_func ("/dailies/poller/not-found-from-old-address-asked-again", test_not_found_from_old_address_asked_again);
   g_test_add_func ("/dailies/poller/remove-restore-tracking", test_remove_restore_tracking);
   g_test_add_func ("/dailies/poller/offline-pauses-and-resumes", test_offline_pauses_and_resumes);
