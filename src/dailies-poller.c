@@ -1372,6 +1372,18 @@ settings_changed_cb (DailiesPoller *self)
   reschedule_within_interval (self);
 }
 
+/* @due, a turn still ahead that was paced @old_step apart from the one
+ * before, paced @step apart instead: as far from @now in new steps as it
+ * was in old ones. */
+static gint64
+repace (gint64 due,
+        gint64 now,
+        gint64 step,
+        gint64 old_step)
+{
+  return old_step > 0 ? now + (gint64) ((double) (due - now) * step / old_step) : now;
+}
+
 /* A new budget applies now: the first turns still ahead, which were spread
  * one old step apart, are spread one new step apart, in the same order;
  * the next request may start one new step after the last. Costs a pass
@@ -1396,18 +1408,18 @@ apply_budget (DailiesPoller *self,
 
       if (!entry->fresh || entry->in_flight || !is_waiting (entry) || entry->due <= now)
         continue;
-      entry->due = old_step > 0 ? now + (gint64) ((double) (entry->due - now) * step / old_step) : now;
+      entry->due = repace (entry->due, now, step, old_step);
       moved = TRUE;
     }
   if (self->last_fresh_due > now)
-    self->last_fresh_due = old_step > 0 ? now + (gint64) ((double) (self->last_fresh_due - now) * step / old_step) : now;
+    self->last_fresh_due = repace (self->last_fresh_due, now, step, old_step);
   if (self->last_recheck_due > now)
-    self->last_recheck_due = old_step > 0 ? now + (gint64) ((double) (self->last_recheck_due - now) * step / old_step) : now;
+    self->last_recheck_due = repace (self->last_recheck_due, now, step, old_step);
   /* Moved as their entries were: both lines stay in order. */
   if (self->fifo_last_due > now)
-    self->fifo_last_due = old_step > 0 ? now + (gint64) ((double) (self->fifo_last_due - now) * step / old_step) : now;
+    self->fifo_last_due = repace (self->fifo_last_due, now, step, old_step);
   if (self->rechecks_last_due > now)
-    self->rechecks_last_due = old_step > 0 ? now + (gint64) ((double) (self->rechecks_last_due - now) * step / old_step) : now;
+    self->rechecks_last_due = repace (self->rechecks_last_due, now, step, old_step);
   /* The order among them is unchanged, but not against the others. */
   if (moved)
     g_sequence_sort (self->queue, compare_entries, NULL);
