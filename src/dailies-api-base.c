@@ -122,3 +122,45 @@ dailies_api_base_dup_key_host (const char *url)
 
   return g_strdup_printf ("%s:%d", host, port);
 }
+
+static void
+drop_trailing_slashes (char *path)
+{
+  gsize len = strlen (path);
+
+  while (len > 0 && path[len - 1] == '/')
+    path[--len] = '\0';
+}
+
+static void
+drop_suffix (char       *path,
+             const char *suffix)
+{
+  if (g_str_has_suffix (path, suffix))
+    path[strlen (path) - strlen (suffix)] = '\0';
+  drop_trailing_slashes (path);
+}
+
+char *
+dailies_api_base_dup_tidy (const char *url)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (url != NULL ? url : ""));
+  g_autoptr(GUri) uri = g_uri_parse (stripped, G_URI_FLAGS_ENCODED, NULL);
+  g_autofree char *path = NULL;
+
+  if (uri == NULL)
+    return g_steal_pointer (&stripped);
+
+  path = g_strdup (g_uri_get_path (uri));
+  drop_trailing_slashes (path);
+  drop_suffix (path, "/v1/video/generations");
+  drop_suffix (path, "/v1");
+
+  /* Untouched, it stays as typed (joining again may respell it). */
+  if (strcmp (path, g_uri_get_path (uri)) == 0)
+    return g_steal_pointer (&stripped);
+
+  return g_uri_join (G_URI_FLAGS_ENCODED, g_uri_get_scheme (uri), g_uri_get_userinfo (uri),
+                     g_uri_get_host (uri), g_uri_get_port (uri), path,
+                     g_uri_get_query (uri), g_uri_get_fragment (uri));
+}

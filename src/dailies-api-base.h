@@ -28,4 +28,13 @@ gboolean  dailies_api_base_is_loopback    (const char  *url);
  * another. NULL when @url is not acceptable. */
 char     *dailies_api_base_dup_key_host   (const char  *url);
 
+/* Returns: (transfer full): @url as a person meant it, with surrounding
+ * white space and trailing slashes gone, and with the endpoint's own path
+ * taken off its end: "/v1" (OpenAI-style tools ask for the base so) or
+ * "/v1/video/generations" (the endpoint pasted from the documentation).
+ * Dailies appends "/v1/video/generations/{task_id}" itself, so either
+ * would be asked for twice. Only the path is touched; anything that does
+ * not parse comes back only stripped. */
+char     *dailies_api_base_dup_tidy       (const char  *url);
+
 G_END_DECLS

@@ -273,7 +273,7 @@ normalize_base_url (const char *text)
   if (text == NULL)
     return NULL;
 
-  stripped = g_strstrip (g_strdup (text));
+  stripped = dailies_api_base_dup_tidy (text);
   uri = g_uri_parse (stripped, G_URI_FLAGS_ENCODED, NULL);
   if (uri == NULL)
     return NULL;
@@ -505,6 +505,33 @@ parse_object (JsonParser *parser,
     return NULL;
 
   return json_node_get_object (root);
+}
+
+/* Whether a 404's @body is the API's word about the task asked. A web
+ * server or proxy answers an address with no API behind it with a page
+ * of its own, and new-api a path it has no route for (a base ending in
+ * "/api", say) with {"error":{"message":"Invalid URL (GET …)"}}: those
+ * say the address is wrong, for every task, not that this one is gone. */
+static gboolean
+is_answer_about_task (const char *body,
+                      gsize       length)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonObject *object = parse_object (parser, body, length);
+  JsonNode *error;
+  JsonNode *message;
+
+  if (object == NULL)
+    return FALSE;
+
+  error = json_object_get_member (object, "error");
+  if (error == NULL || !JSON_NODE_HOLDS_OBJECT (error))
+    return TRUE;
+  message = json_object_get_member (json_node_get_object (error), "message");
+
+  return message == NULL || !JSON_NODE_HOLDS_VALUE (message) ||
+         json_node_get_value_type (message) != G_TYPE_STRING ||
+         !g_str_has_prefix (json_node_get_string (message), "Invalid URL (");
 }
 
 /* new-api's answers: {"code":"task_not_exist",…} or {"error":{"code":…}}. */
@@ -769,6 +796,18 @@ finish_response (GTask *task)
 
           if (g_strcmp0 (error_code, "task_not_exist") == 0)
             code = DAILIES_API_ERROR_NOT_FOUND;
+        }
+
+      if (code == DAILIES_API_ERROR_NOT_FOUND && !is_answer_about_task (body, length))
+        {
+          request_debug (request, "api: GET %s: a 404 that is not the API's answer: the address is wrong",
+                         request->log_url);
+          request_complete (task,
+                            g_error_new (DAILIES_API_ERROR, DAILIES_API_ERROR_HTTP,
+                                         /* Translators: HTTP status code, then the server's message */
+                                         _("HTTP %u: %s. There is no task API at this address: check the API address in Preferences."),
+                                         result->http_status, message));
+          return;
         }
 
       /* Only a task request speaks for the key: the test of another key

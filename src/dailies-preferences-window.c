@@ -130,10 +130,10 @@ static void
 base_applied_cb (DailiesPreferencesWindow *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->base_row));
-  g_autofree char *stripped = g_strstrip (g_strdup (text));
+  g_autofree char *tidy = dailies_api_base_dup_tidy (text);
   g_autoptr(GError) error = NULL;
 
-  if (!dailies_api_base_is_acceptable (stripped, &error))
+  if (!dailies_api_base_is_acceptable (tidy, &error))
     {
       g_debug ("preferences: API address refused: %s", error->message);
       show_base_error (self, error->message);
@@ -141,7 +141,9 @@ base_applied_cb (DailiesPreferencesWindow *self)
     }
 
   show_base_error (self, NULL);
-  g_settings_set_string (self->settings, "api-base-url", stripped);
+  g_settings_set_string (self->settings, "api-base-url", tidy);
+  /* The field shows what is kept, also when the setting was that already. */
+  update_base_row (self);
 }
 
 static void

@@ -759,7 +759,7 @@ dailies_task_store_record_error (DailiesTaskStore *self,
                                  guint             http_status,
                                  const char       *gateway_request_id)
 {
-  record_error (self, task, message, http_status, gateway_request_id, http_status == 404);
+  record_error (self, task, message, http_status, gateway_request_id, FALSE);
 }
 
 void

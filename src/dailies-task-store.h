@@ -94,7 +94,8 @@ void              dailies_task_store_apply_response_take_json (DailiesTaskStore 
                                                               const char           *gateway_request_id);
 /* Keeps the last answer; sets last-error and last-polled, and for an
  * HTTP answer (http_status not 0) the gateway's request ID it named, as
- * one change. HTTP 404 makes the task NOT_FOUND. */
+ * one change. The status stays: an error, even a 404 (a wrong address
+ * gives one for every task), says nothing of the task itself. */
 void              dailies_task_store_record_error            (DailiesTaskStore     *self,
                                                               DailiesTask          *task,
                                                               const char           *message,

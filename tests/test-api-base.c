@@ -136,6 +136,43 @@ test_key_host (void)
     }
 }
 
+/* The endpoint's own path is taken off the end of the address, and
+ * nothing else is touched. */
+static void
+test_tidy (void)
+{
+  const struct { const char *in, *out; } cases[] = {
+    { "https://www.anyfast.ai",                         "https://www.anyfast.ai" },
+    { "  https://www.anyfast.ai/  ",                    "https://www.anyfast.ai" },
+    { "https://www.anyfast.ai/v1",                      "https://www.anyfast.ai" },
+    { "https://www.anyfast.ai/v1/",                     "https://www.anyfast.ai" },
+    { "https://www.anyfast.ai/v1/video/generations",    "https://www.anyfast.ai" },
+    { "https://www.anyfast.ai/v1/video/generations//",  "https://www.anyfast.ai" },
+    { "https://proxy.example:8443/anyfast/v1",          "https://proxy.example:8443/anyfast" },
+    { "http://[::1]:8080/v1",                           "http://[::1]:8080" },
+    { "https://v1",                                     "https://v1" },
+    { "https://www.anyfast.ai/v10",                     "https://www.anyfast.ai/v10" },
+    { "https://www.anyfast.ai/api/v1x",                 "https://www.anyfast.ai/api/v1x" },
+    { "https://www.anyfast.ai/video/generations",       "https://www.anyfast.ai/video/generations" },
+    { "not an address /v1",                             "not an address /v1" },
+    { "",                                               "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *tidy = dailies_api_base_dup_tidy (cases[i].in);
+
+      g_test_message ("%s", cases[i].in);
+      g_assert_cmpstr (tidy, ==, cases[i].out);
+    }
+
+  {
+    g_autofree char *none = dailies_api_base_dup_tidy (NULL);
+
+    g_assert_cmpstr (none, ==, "");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -146,6 +183,7 @@ main (int   argc,
   g_test_add_func ("/dailies/api-base/http-says-why", test_http_says_why);
   g_test_add_func ("/dailies/api-base/loopback", test_loopback);
   g_test_add_func ("/dailies/api-base/key-host", test_key_host);
+  g_test_add_func ("/dailies/api-base/tidy", test_tidy);
 
   return g_test_run ();
 }

@@ -718,6 +718,87 @@ test_not_found (Fixture       *f,
   fetch_clear (&out);
 }
 
+/* A 404 is a task's Not found only in the API's words. A web page, an
+ * empty answer, or new-api's answer for a path it has no route for (a
+ * base ending in "/api") say the address is wrong: every task would
+ * otherwise be marked Not found and never asked again. */
+static void
+test_not_found_only_from_the_api (Fixture       *f,
+                                  gconstpointer  data)
+{
+  const struct {
+    const char *content_type;
+    const char *body;
+  } wrong_address[] = {
+    { "text/html", "<html><body><h1>404 Not Found</h1><hr>nginx</body></html>" },
+    { "text/plain", "" },
+    { "application/json",
+      "{\"error\":{\"message\":\"Invalid URL (GET /api/v1/video/generations/" TASK_ID ")\","
+      "\"type\":\"invalid_request_error\",\"param\":\"\",\"code\":\"\"}}" },
+    { "application/json", "[\"not\", \"an\", \"object\"]" },
+  };
+  Fetch out = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (wrong_address); i++)
+    {
+      test_server_reply (f->server, 404, wrong_address[i].content_type, wrong_address[i].body);
+      fetch (f->client, TASK_ID, &out);
+
+      g_test_message ("404 with %s", wrong_address[i].body);
+      g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_HTTP);
+      g_assert_true (g_str_has_prefix (out.error->message, "HTTP 404: "));
+      g_assert_nonnull (strstr (out.error->message, "check the API address in Preferences"));
+      g_assert_cmpuint (out.result->http_status, ==, 404);
+      fetch_clear (&out);
+    }
+
+  /* new-api's route answer names the path asked, worth reading. */
+  test_server_reply (f->server, 404, wrong_address[2].content_type, wrong_address[2].body);
+  fetch (f->client, TASK_ID, &out);
+  g_assert_nonnull (strstr (out.error->message, "Invalid URL (GET /api/v1/video/generations/"));
+  fetch_clear (&out);
+
+  /* The API's own shapes, even one without a message, stay Not found. */
+  test_server_reply (f->server, 404, "application/json", "{\"error\":{\"code\":\"task_not_found\"}}");
+  fetch (f->client, TASK_ID, &out);
+  g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND);
+  fetch_clear (&out);
+}
+
+/* A base copied from an OpenAI-style tool ends in "/v1"; one copied from
+ * the documentation ends in the endpoint. Either is asked where the
+ * API is, not at /v1/v1/…, and a proxy's own path prefix is kept. */
+static void
+test_base_with_endpoint_path (Fixture       *f,
+                              gconstpointer  data)
+{
+  const struct {
+    const char *suffix;
+    const char *path;
+  } cases[] = {
+    { "/v1",                             "/v1/video/generations/" TASK_ID },
+    { "/v1/",                            "/v1/video/generations/" TASK_ID },
+    { "/v1/video/generations",           "/v1/video/generations/" TASK_ID },
+    { "/v1/video/generations/",          "/v1/video/generations/" TASK_ID },
+    { "/anyfast/v1",                     "/anyfast/v1/video/generations/" TASK_ID },
+    { "/anyfast",                        "/anyfast/v1/video/generations/" TASK_ID },
+    { "/v1x",                            "/v1x/v1/video/generations/" TASK_ID },
+  };
+  Fetch out = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *base = g_strconcat (f->server->base_url, cases[i].suffix, NULL);
+
+      g_test_message ("base %s", base);
+      dailies_api_client_set_base_url (f->client, base);
+      test_server_reply (f->server, 404, "application/json", "{}");
+      fetch (f->client, TASK_ID, &out);
+      g_assert_cmpstr (f->server->last_path, ==, cases[i].path);
+      fetch_clear (&out);
+    }
+}
+
 /* new-api's "no such task" (also a task of another account) is a 400. */
 static void
 test_not_exist_400 (Fixture       *f,
@@ -1621,6 +1702,8 @@ main (int   argc,
   ADD ("unauthorized", test_unauthorized);
   ADD ("unauthorized-echoes-key", test_unauthorized_echoes_key);
   ADD ("not-found", test_not_found);
+  ADD ("not-found-only-from-the-api", test_not_found_only_from_the_api);
+  ADD ("base-with-endpoint-path", test_base_with_endpoint_path);
   ADD ("rate-limited", test_rate_limited);
   ADD ("server-error-html", test_server_error_html);
   ADD ("other-statuses", test_other_statuses);

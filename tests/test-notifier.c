@@ -134,7 +134,7 @@ test_finished_while_away (void)
   /* Away again: a task the service does not know is a failure of its own,
    * with Details that open it. */
   dailies_notifier_set_user_present (notifier, FALSE);
-  dailies_task_store_record_error (store, dailies_task_store_lookup (store, ids[3]), "HTTP 404: task not found", 404, NULL);
+  dailies_task_store_record_not_found (store, dailies_task_store_lookup (store, ids[3]), "HTTP 404: task not found", 404, NULL);
   wait.n_sent = 3;
   g_assert_true (dailies_test_wait_until (sent_n, &wait, 5000));
   g_assert_cmpstr (dailies_test_notifications_get_summary (server), ==, "Generation failed");

@@ -635,7 +635,8 @@ static Reply
 script_not_found (TestServer *server, const char *task_id, guint n)
 {
   if (strstr (task_id, "Missing") != NULL)
-    return (Reply) { REPLY_STATUS, NULL, 404, -1 };
+    return (Reply) { REPLY_STATUS, NULL, 404, -1,
+                     "{\"error\":{\"message\":\"task not found\",\"type\":\"invalid_request_error\",\"code\":\"task_not_found\"}}" };
   /* new-api's way of saying it, for a task of another account too */
   if (strstr (task_id, "NotExist") != NULL)
     return (Reply) { REPLY_STATUS, NULL, 400, -1, "{\"code\":\"task_not_exist\",\"message\":\"task_not_exist\",\"data\":null}" };

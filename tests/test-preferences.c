@@ -191,6 +191,65 @@ test_environment_address_shown (void)
   g_unsetenv ("DAILIES_API_BASE");
 }
 
+static gboolean
+is_toggle_labelled (GtkWidget     *widget,
+                    gconstpointer  label)
+{
+  return GTK_IS_TOGGLE_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+/* An address typed with the endpoint's path (an OpenAI-style tool's
+ * "…/v1", or the endpoint copied from the documentation) is kept as the
+ * API's base, which the region buttons then recognise. */
+static void
+check_address_tidied (DailiesApplication *app,
+                      gpointer            data)
+{
+  GSettings *settings = dailies_application_get_settings (app);
+  GtkWindow *preferences = open_preferences (app);
+  GtkWidget *address = dailies_test_find_widget_where (GTK_WIDGET (preferences), is_row_titled, "API Address");
+  GtkWidget *global = dailies_test_find_widget_where (GTK_WIDGET (preferences), is_toggle_labelled, "Global");
+  GtkWidget *china = dailies_test_find_widget_where (GTK_WIDGET (preferences), is_toggle_labelled, "China");
+  g_autofree char *kept = NULL;
+
+  g_assert_true (ADW_IS_ENTRY_ROW (address));
+  g_assert_nonnull (global);
+  g_assert_nonnull (china);
+
+  gtk_editable_set_text (GTK_EDITABLE (address), " https://www.anyfast.com.cn/v1/video/generations/ ");
+  g_signal_emit_by_name (address, "apply");
+  kept = g_settings_get_string (settings, "api-base-url");
+  g_assert_cmpstr (kept, ==, "https://www.anyfast.com.cn");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (address)), ==, "https://www.anyfast.com.cn");
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (china)));
+
+  /* The same when the setting already was that address. */
+  gtk_editable_set_text (GTK_EDITABLE (address), "https://www.anyfast.com.cn/v1");
+  g_signal_emit_by_name (address, "apply");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (address)), ==, "https://www.anyfast.com.cn");
+
+  /* A proxy's own path stays; only the endpoint's goes. */
+  gtk_editable_set_text (GTK_EDITABLE (address), "https://proxy.example/anyfast/v1/");
+  g_signal_emit_by_name (address, "apply");
+  g_free (kept);
+  kept = g_settings_get_string (settings, "api-base-url");
+  g_assert_cmpstr (kept, ==, "https://proxy.example/anyfast");
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (global)));
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (china)));
+
+  gtk_window_destroy (preferences);
+  g_settings_reset (settings, "api-base-url");
+}
+
+static void
+test_address_tidied (void)
+{
+  g_autoptr(DailiesApplication) app = dailies_application_new ();
+  const char * const argv[] = { "dailies", "--demo", NULL };
+
+  dailies_test_run_app (app, argv, check_address_tidied, NULL);
+}
+
 static void
 test_requests_per_second (void)
 {
@@ -214,6 +273,7 @@ main (int   argc,
 
   g_test_add_func ("/dailies/preferences/requests-per-second", test_requests_per_second);
   g_test_add_func ("/dailies/preferences/address-shown", test_address_shown);
+  g_test_add_func ("/dailies/preferences/address-tidied", test_address_tidied);
   g_test_add_func ("/dailies/preferences/environment-address-shown", test_environment_address_shown);
 
   status = g_test_run ();

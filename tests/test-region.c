@@ -248,6 +248,71 @@ test_not_found_asked_at_new_region (void)
   region_free (regions.china);
 }
 
+#define WRONG_KNOWN   "asyntask_RegionKnownAtGlobal002"
+#define WRONG_NOWHERE "asyntask_RegionKnownNowhere0002"
+
+typedef struct
+{
+  DailiesApplication *app;
+  const char         *id;
+} ErrorWait;
+
+static gboolean
+says_address_is_wrong (gpointer user_data)
+{
+  ErrorWait *wait = user_data;
+  DailiesTask *task = dailies_task_store_lookup (dailies_application_get_store (wait->app), wait->id);
+  const char *error = task != NULL ? dailies_task_get_last_error (task) : NULL;
+
+  return error != NULL && strstr (error, "check the API address in Preferences") != NULL;
+}
+
+/* At an address with nothing behind it every request gets the server's
+ * own 404: each task says the address is wrong and none is Not found.
+ * The address then set as an OpenAI-style tool wants it ("…/v1/") is
+ * the API's, and the tasks take its answers. */
+static void
+wrong_address_run (DailiesApplication *app,
+                   gpointer            data)
+{
+  GSettings *settings = dailies_application_get_settings (app);
+  g_autofree char *with_v1 = g_strconcat (regions.global->base_url, "/v1/", NULL);
+  const char *ids[] = { WRONG_KNOWN, WRONG_NOWHERE };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      ErrorWait wait = { app, ids[i] };
+
+      g_assert_true (dailies_test_wait_until (says_address_is_wrong, &wait, WAIT_MS));
+      g_assert_cmpint (status_of (app, ids[i]), !=, DAILIES_TASK_STATUS_NOT_FOUND);
+      g_assert_cmpuint (asked (regions.global, ids[i]), ==, 0);
+    }
+
+  g_settings_set_string (settings, "api-base-url", with_v1);
+  wait_for (app, WRONG_KNOWN, DAILIES_TASK_STATUS_FAILURE, regions.global, 1);
+  wait_for (app, WRONG_NOWHERE, DAILIES_TASK_STATUS_NOT_FOUND, regions.global, 1);
+  g_assert_null (dailies_task_get_last_error (dailies_task_store_lookup (dailies_application_get_store (app), WRONG_KNOWN)));
+}
+
+static void
+test_wrong_address_is_not_not_found (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  const char * const with_list[] = { "dailies", WRONG_KNOWN, WRONG_NOWHERE, NULL };
+  g_autofree char *wrong = NULL;
+
+  regions.global = region_new ("KnownAtGlobal");
+  wrong = g_strconcat (regions.global->base_url, "/api", NULL);
+
+  g_settings_set_string (settings, "api-base-url", wrong);
+  run_app (with_list, wrong_address_run);
+
+  g_settings_reset (settings, "api-base-url");
+  g_settings_reset (settings, "not-found-address");
+  region_free (regions.global);
+  regions.global = NULL;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -268,6 +333,7 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/dailies/region/not-found-asked-at-new-region", test_not_found_asked_at_new_region);
+  g_test_add_func ("/dailies/region/wrong-address-is-not-not-found", test_wrong_address_is_not_not_found);
 
   status = g_test_run ();
   dailies_test_rm_rf (root);

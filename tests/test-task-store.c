@@ -421,7 +421,7 @@ test_record_error_not_found (void)
 
   g_signal_connect (missing, "notify::terminal", G_CALLBACK (count_notify_cb), &n_terminal_notifies);
 
-  dailies_task_store_record_error (store, missing, "No such task", 404, NULL);
+  dailies_task_store_record_not_found (store, missing, "No such task", 404, NULL);
   dailies_task_store_record_error (store, offline, "Could not connect", 0, NULL);
 
   g_assert_cmpint (dailies_task_get_status (missing), ==, DAILIES_TASK_STATUS_NOT_FOUND);
@@ -432,6 +432,13 @@ test_record_error_not_found (void)
   g_assert_cmpint (dailies_task_get_status (offline), ==, DAILIES_TASK_STATUS_UNKNOWN);
   g_assert_cmpstr (dailies_task_get_last_error (offline), ==, "Could not connect");
   g_assert_cmpuint (dailies_task_get_http_status (offline), ==, 0);
+
+  /* An error is not the service's word on the task, even a 404: a wrong
+   * address gives one for every task. */
+  dailies_task_store_record_error (store, offline, "HTTP 404: Not Found. There is no task API at this address", 404, NULL);
+  g_assert_cmpint (dailies_task_get_status (offline), ==, DAILIES_TASK_STATUS_UNKNOWN);
+  g_assert_false (dailies_task_is_terminal (offline));
+  dailies_task_store_record_error (store, offline, "Could not connect", 0, NULL);
 
   g_signal_handlers_disconnect_matched (missing, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, &n_terminal_notifies);
   close_store (store);
