@@ -803,7 +803,7 @@ finish_response (GTask *task)
           request_debug (request, "api: GET %s: a 404 that is not the API's answer: the address is wrong",
                          request->log_url);
           request_complete (task,
-                            g_error_new (DAILIES_API_ERROR, DAILIES_API_ERROR_HTTP,
+                            g_error_new (DAILIES_API_ERROR, DAILIES_API_ERROR_NO_API_HERE,
                                          /* Translators: HTTP status code, then the server's message */
                                          _("HTTP %u: %s. There is no task API at this address: check the API address in Preferences."),
                                          result->http_status, message));

@@ -36,6 +36,8 @@ typedef enum
                                         * many hops); DailiesApiResult.redirect_url says where */
   DAILIES_API_ERROR_WRONG_TASK,        /* the answer is about another task ID than the one asked */
   DAILIES_API_ERROR_KEY_REJECTED,      /* this key got a 401 before: nothing was sent */
+  DAILIES_API_ERROR_NO_API_HERE,       /* a 404 not in the API's words (a web page, nothing, or
+                                        * new-api's "Invalid URL"): the address is wrong */
 } DailiesApiError;
 
 #define DAILIES_API_CLIENT_DEFAULT_TIMEOUT 30

@@ -143,6 +143,7 @@ struct _DailiesPoller
   gint64              quota_granted;
   char               *checked_base;
   char               *base_host;   /* "host[:port]" of checked_base, for log lines */
+  char               *wrong_address;  /* checked_base, once it said it has no task API */
   /* The address the list's Not found tasks were found missing at (the
    * not-found-address property, kept by the app): another address (the
    * other region) is asked about them again, and becomes it once they
@@ -172,6 +173,7 @@ enum {
   PROP_PAUSE_REASON,
   PROP_PAUSE_UNTIL,
   PROP_NOT_FOUND_ADDRESS,
+  PROP_WRONG_ADDRESS,
   N_PROPS
 };
 
@@ -483,6 +485,19 @@ set_not_found_base (DailiesPoller *self,
   return TRUE;
 }
 
+/* @address: the address in use, or NULL for none wrong. */
+static void
+set_wrong_address (DailiesPoller *self,
+                   const char    *address)
+{
+  if (g_strcmp0 (self->wrong_address, address) == 0)
+    return;
+
+  g_free (self->wrong_address);
+  self->wrong_address = g_strdup (address);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WRONG_ADDRESS]);
+}
+
 /* Asked on every scheduling step: parse the base only when it changed. */
 static void
 check_base (DailiesPoller *self)
@@ -496,6 +511,7 @@ check_base (DailiesPoller *self)
   g_free (self->checked_base);
   self->checked_base = g_strdup (base);
   self->base_serial++;
+  set_wrong_address (self, NULL);
   plan_recheck (self);
   self->base_is_loopback = dailies_api_base_is_loopback (base);
 
@@ -1048,6 +1064,20 @@ fetch_cb (GObject      *object,
       return;
     }
 
+  /* Only the API answers about a task; anything else there says the
+   * address is wrong. An answer from an address before a change speaks
+   * for neither. */
+  if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_API_HERE))
+    {
+      check_base (self);
+      if (base_serial == self->base_serial)
+        set_wrong_address (self, self->checked_base);
+    }
+  else if ((error == NULL || is_tasks_own_error (error)) && base_serial == self->base_serial)
+    {
+      set_wrong_address (self, NULL);
+    }
+
   if (error == NULL)
     {
       if (self->streaks->len > 0)
@@ -1474,6 +1504,7 @@ dailies_poller_finalize (GObject *object)
   g_clear_pointer (&self->checked_base, g_free);
   g_clear_pointer (&self->not_found_base, g_free);
   g_clear_pointer (&self->base_host, g_free);
+  g_clear_pointer (&self->wrong_address, g_free);
   g_clear_pointer (&self->streaks, g_ptr_array_unref);
   g_clear_pointer (&self->entries, g_hash_table_unref);
   g_clear_object (&self->cancellable);
@@ -1502,6 +1533,9 @@ dailies_poller_get_property (GObject    *object,
       break;
     case PROP_NOT_FOUND_ADDRESS:
       g_value_set_string (value, self->not_found_base != NULL ? self->not_found_base : "");
+      break;
+    case PROP_WRONG_ADDRESS:
+      g_value_set_string (value, self->wrong_address);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1563,6 +1597,10 @@ dailies_poller_class_init (DailiesPollerClass *klass)
     g_param_spec_string ("not-found-address", NULL, NULL,
                          "",
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_WRONG_ADDRESS] =
+    g_param_spec_string ("wrong-address", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   found_missing_at_quark = g_quark_from_static_string ("dailies-poller-found-missing-at");
@@ -1931,6 +1969,14 @@ dailies_poller_get_pause_reason (DailiesPoller *self)
   g_return_val_if_fail (DAILIES_IS_POLLER (self), DAILIES_POLLER_PAUSE_NONE);
 
   return self->pause_reason;
+}
+
+const char *
+dailies_poller_get_wrong_address (DailiesPoller *self)
+{
+  g_return_val_if_fail (DAILIES_IS_POLLER (self), NULL);
+
+  return self->wrong_address;
 }
 
 gint64

@@ -39,6 +39,10 @@ DailiesPollerState  dailies_poller_get_state           (DailiesPoller     *self)
  * key, the network coming back). */
 DailiesPollerPause  dailies_poller_get_pause_reason    (DailiesPoller     *self);
 gint64              dailies_poller_get_pause_until     (DailiesPoller     *self);
+/* The API address in use when its last answer said there is no task API
+ * there (DAILIES_API_ERROR_NO_API_HERE), "wrong-address"; NULL once an
+ * answer from the API itself came, or the address changed. */
+const char         *dailies_poller_get_wrong_address   (DailiesPoller     *self);
 /* For DAILIES_POLLER_PAUSE_NO_QUOTA: the key's quota as the usage query
  * gave it, in the gateway's units; -1 when not given. */
 void                dailies_poller_get_quota           (DailiesPoller     *self,

@@ -267,9 +267,18 @@ items_changed_cb (DailiesWindow *self)
   gtk_stack_set_visible_child_name (self->main_stack, n_items > 0 ? "tasks" : "empty");
 }
 
+/* The banner's button: the key, for a pause the key ends; else the
+ * address, which is all the other banner with a button is about. */
 static void
 banner_button_clicked_cb (DailiesWindow *self)
 {
+  if (dailies_poller_get_pause_reason (self->poller) == DAILIES_POLLER_PAUSE_NONE &&
+      dailies_poller_get_wrong_address (self->poller) != NULL)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.preferences", NULL);
+      return;
+    }
+
   _dailies_window_show_api_key_dialog (self, dailies_poller_get_state (self->poller) == DAILIES_POLLER_STATE_UNAUTHORIZED);
 }
 
@@ -330,6 +339,14 @@ update_banner (DailiesWindow *self)
       break;
     case DAILIES_POLLER_PAUSE_NONE:
     default:
+      /* Not a pause: every task is asked again, backed off, meanwhile. */
+      if (dailies_poller_get_wrong_address (self->poller) != NULL)
+        {
+          /* Translators: %s is a web address, such as https://www.anyfast.ai/api */
+          text = g_strdup_printf (_("There is no task API at %s. Check the API address in Preferences."),
+                                  dailies_poller_get_wrong_address (self->poller));
+          button = _("_Preferences");
+        }
       break;
     }
 
@@ -697,6 +714,8 @@ setup (DailiesWindow      *self,
   g_signal_connect_object (self->poller, "notify::pause-reason",
                            G_CALLBACK (update_banner), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->poller, "notify::pause-until",
+                           G_CALLBACK (update_banner), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->poller, "notify::wrong-address",
                            G_CALLBACK (update_banner), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->store, "write-failed",
                            G_CALLBACK (store_write_failed_cb), self, G_CONNECT_SWAPPED);

@@ -745,7 +745,7 @@ test_not_found_only_from_the_api (Fixture       *f,
       fetch (f->client, TASK_ID, &out);
 
       g_test_message ("404 with %s", wrong_address[i].body);
-      g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_HTTP);
+      g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_API_HERE);
       g_assert_true (g_str_has_prefix (out.error->message, "HTTP 404: "));
       g_assert_nonnull (strstr (out.error->message, "check the API address in Preferences"));
       g_assert_cmpuint (out.result->http_status, ==, 404);

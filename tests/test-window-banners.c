@@ -17,6 +17,7 @@
 #include "dailies-api-client.h"
 #include "dailies-application.h"
 #include "dailies-poller.h"
+#include "dailies-preferences-window.h"
 #include "dailies-task-store.h"
 #include "dailies-task.h"
 #include "dailies-task-view.h"
@@ -204,6 +205,23 @@ wait_for_banner (DailiesWindow *window,
   return dailies_test_wait_until (banner_says, &wait, 10000);
 }
 
+static gboolean
+is_banner_button (GtkWidget     *widget,
+                  gconstpointer  data)
+{
+  return GTK_IS_BUTTON (widget) && gtk_widget_get_ancestor (widget, GTK_TYPE_REVEALER) != NULL &&
+         gtk_widget_get_visible (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), "_Preferences") == 0;
+}
+
+static GtkWidget *
+find_banner_button (DailiesWindow *window)
+{
+  GtkWidget *button = dailies_test_find_widget_where (GTK_WIDGET (window), is_banner_button, NULL);
+
+  g_assert_nonnull (button);
+  return button;
+}
+
 static AdwMessageDialog *
 find_key_dialog (void)
 {
@@ -376,6 +394,33 @@ banners_body (DailiesApplication *app,
   g_assert_nonnull (strstr (copied, "Task ID: " TASK_ID "\n"));
   g_assert_nonnull (strstr (copied, "Gateway request ID: 20261202044503000000GATEWAY\n"));
   g_assert_null (strstr (copied, "sk-good"));
+
+  /* An address with no task API behind it (the server's own 404 for
+   * a path it has no handler for): the banner names it, and its button
+   * opens Preferences; the right address given, the banner goes. */
+  {
+    g_autofree char *wrong = g_strconcat (gateway->base_url, "/api", NULL);
+    g_autofree char *words = g_strdup_printf ("There is no task API at %s. Check the API address in Preferences.", wrong);
+
+    DailiesTaskStatus status = dailies_task_get_status (dailies_task_store_lookup (store, TASK_ID));
+
+    dailies_api_client_set_base_url (client, wrong);
+    dailies_poller_refresh (poller, dailies_task_store_lookup (store, TASK_ID));
+    g_assert_true (wait_for_banner (window, words));
+    /* The task keeps what it was: it is not Not found. */
+    g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (store, TASK_ID)), ==, status);
+    g_assert_cmpint (status, !=, DAILIES_TASK_STATUS_NOT_FOUND);
+    g_assert_null (dailies_test_find_toplevel (DAILIES_TYPE_PREFERENCES_WINDOW));
+    g_signal_emit_by_name (find_banner_button (window), "clicked");
+    g_assert_nonnull (dailies_test_find_toplevel (DAILIES_TYPE_PREFERENCES_WINDOW));
+    gtk_window_destroy (dailies_test_find_toplevel (DAILIES_TYPE_PREFERENCES_WINDOW));
+
+    n_tasks = gateway->n_tasks;
+    dailies_api_client_set_base_url (client, gateway->base_url);
+    dailies_poller_refresh (poller, dailies_task_store_lookup (store, TASK_ID));
+    g_assert_true (dailies_test_wait_until (gateway_was_asked, &n_tasks, 5000));
+    g_assert_true (wait_for_banner (window, NULL));
+  }
 
   /* Offline, as the network monitor says. */
   dailies_poller_set_network_monitor (poller, monitor);
