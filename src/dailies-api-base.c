@@ -123,22 +123,21 @@ dailies_api_base_dup_key_host (const char *url)
   return g_strdup_printf ("%s:%d", host, port);
 }
 
-static void
-drop_trailing_slashes (char *path)
-{
-  gsize len = strlen (path);
-
-  while (len > 0 && path[len - 1] == '/')
-    path[--len] = '\0';
-}
-
-static void
-drop_suffix (char       *path,
+/* Cuts @suffix off @text's end when it is there and, with @min_length
+ * of @text left, does not reach into what comes before the path. */
+static gboolean
+drop_suffix (char       *text,
+             gsize       min_length,
              const char *suffix)
 {
-  if (g_str_has_suffix (path, suffix))
-    path[strlen (path) - strlen (suffix)] = '\0';
-  drop_trailing_slashes (path);
+  gsize length = strlen (text);
+  gsize cut = strlen (suffix);
+
+  if (length < min_length + cut || !g_str_has_suffix (text, suffix))
+    return FALSE;
+
+  text[length - cut] = '\0';
+  return TRUE;
 }
 
 char *
@@ -146,21 +145,24 @@ dailies_api_base_dup_tidy (const char *url)
 {
   g_autofree char *stripped = g_strstrip (g_strdup (url != NULL ? url : ""));
   g_autoptr(GUri) uri = g_uri_parse (stripped, G_URI_FLAGS_ENCODED, NULL);
-  g_autofree char *path = NULL;
+  gsize before_path;
+  gboolean cut;
 
-  if (uri == NULL)
+  /* With a query or fragment the path is not at the end (and the address
+   * is refused anyway). */
+  if (uri == NULL || g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL ||
+      !g_str_has_suffix (stripped, g_uri_get_path (uri)))
     return g_steal_pointer (&stripped);
 
-  path = g_strdup (g_uri_get_path (uri));
-  drop_trailing_slashes (path);
-  drop_suffix (path, "/v1/video/generations");
-  drop_suffix (path, "/v1");
+  /* Cut in place, as typed: joining the parts again would respell them. */
+  before_path = strlen (stripped) - strlen (g_uri_get_path (uri));
+  do
+    {
+      cut = drop_suffix (stripped, before_path, "/");
+      cut = drop_suffix (stripped, before_path, "/v1/video/generations") || cut;
+      cut = drop_suffix (stripped, before_path, "/v1") || cut;
+    }
+  while (cut);
 
-  /* Untouched, it stays as typed (joining again may respell it). */
-  if (strcmp (path, g_uri_get_path (uri)) == 0)
-    return g_steal_pointer (&stripped);
-
-  return g_uri_join (G_URI_FLAGS_ENCODED, g_uri_get_scheme (uri), g_uri_get_userinfo (uri),
-                     g_uri_get_host (uri), g_uri_get_port (uri), path,
-                     g_uri_get_query (uri), g_uri_get_fragment (uri));
+  return g_steal_pointer (&stripped);
 }

@@ -507,31 +507,42 @@ parse_object (JsonParser *parser,
   return json_node_get_object (root);
 }
 
-/* Whether a 404's @body is the API's word about the task asked. A web
- * server or proxy answers an address with no API behind it with a page
- * of its own, and new-api a path it has no route for (a base ending in
- * "/api", say) with {"error":{"message":"Invalid URL (GET …)"}}: those
- * say the address is wrong, for every task, not that this one is gone. */
+/* Whether a 404's @body is the API's word about the task asked: its
+ * error object ({"error":{"message":…}}, as documented) or new-api's
+ * task error ({"code":"…",…}). A web server or proxy answers an address
+ * with no API behind it with a page of its own (or any other JSON), and
+ * new-api a path it has no route for (a base ending in "/api", say) with
+ * {"error":{"message":"Invalid URL (GET …)"}}: those say the address is
+ * wrong, for every task, not that this one is gone. */
 static gboolean
 is_answer_about_task (const char *body,
                       gsize       length)
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   JsonObject *object = parse_object (parser, body, length);
-  JsonNode *error;
-  JsonNode *message;
+  JsonNode *node;
+  JsonObject *error;
 
   if (object == NULL)
     return FALSE;
 
-  error = json_object_get_member (object, "error");
-  if (error == NULL || !JSON_NODE_HOLDS_OBJECT (error))
+  node = json_object_get_member (object, "code");
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING &&
+      *json_node_get_string (node) != '\0')
     return TRUE;
-  message = json_object_get_member (json_node_get_object (error), "message");
 
-  return message == NULL || !JSON_NODE_HOLDS_VALUE (message) ||
-         json_node_get_value_type (message) != G_TYPE_STRING ||
-         !g_str_has_prefix (json_node_get_string (message), "Invalid URL (");
+  node = json_object_get_member (object, "error");
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+  error = json_node_get_object (node);
+  node = json_object_get_member (error, "message");
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return !g_str_has_prefix (json_node_get_string (node), "Invalid URL (");
+
+  /* No message: an error object the API's shape, by its code. */
+  node = json_object_get_member (error, "code");
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING &&
+         *json_node_get_string (node) != '\0';
 }
 
 /* new-api's answers: {"code":"task_not_exist",…} or {"error":{"code":…}}. */
@@ -798,7 +809,8 @@ finish_response (GTask *task)
             code = DAILIES_API_ERROR_NOT_FOUND;
         }
 
-      if (code == DAILIES_API_ERROR_NOT_FOUND && !is_answer_about_task (body, length))
+      if (code == DAILIES_API_ERROR_NOT_FOUND && request->kind == REQUEST_TASK &&
+          !is_answer_about_task (body, length))
         {
           request_debug (request, "api: GET %s: a 404 that is not the API's answer: the address is wrong",
                          request->log_url);

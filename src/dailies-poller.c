@@ -157,6 +157,7 @@ struct _DailiesPoller
   gboolean            base_is_loopback;
   guint               started : 1;
   guint               unauthorized : 1;  /* entries were parked by a rejected key */
+  guint               retry_failed : 1;  /* the address changed: backoffs earned before are void */
   guint               no_quota : 1;
   guint               offline : 1;
   guint               interval_overridden : 1;
@@ -498,6 +499,25 @@ set_wrong_address (DailiesPoller *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WRONG_ADDRESS]);
 }
 
+/* Errors at the address before a change (one with no task API behind
+ * it, say) say nothing of the new one: the tasks they backed off are
+ * asked again at once, paced by the budget. Once per change. */
+static void
+retry_failed_soon (DailiesPoller *self)
+{
+  GHashTableIter iter;
+  Entry *entry;
+  gint64 now = g_get_monotonic_time ();
+
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    if (!entry->in_flight && entry->attempts > 0)
+      {
+        entry->attempts = 0;
+        queue_entry_soon (self, entry, now);
+      }
+}
+
 /* Asked on every scheduling step: parse the base only when it changed. */
 static void
 check_base (DailiesPoller *self)
@@ -508,6 +528,8 @@ check_base (DailiesPoller *self)
   if (g_strcmp0 (base, self->checked_base) == 0)
     return;
 
+  /* The first address has no backoffs before it to void. */
+  self->retry_failed = self->checked_base != NULL;
   g_free (self->checked_base);
   self->checked_base = g_strdup (base);
   self->base_serial++;
@@ -1070,8 +1092,14 @@ fetch_cb (GObject      *object,
   if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_API_HERE))
     {
       check_base (self);
-      if (base_serial == self->base_serial)
-        set_wrong_address (self, self->checked_base);
+      /* The address before a change: the new one is asked instead. */
+      if (base_serial != self->base_serial)
+        {
+          queue_entry_soon (self, entry, now);
+          schedule (self);
+          return;
+        }
+      set_wrong_address (self, self->checked_base);
     }
   else if ((error == NULL || is_tasks_own_error (error)) && base_serial == self->base_serial)
     {
@@ -1290,6 +1318,15 @@ schedule (DailiesPoller *self)
         {
           self->recheck_not_found = FALSE;
           recheck_not_found (self);
+        }
+    }
+  if (self->started)
+    {
+      check_base (self);
+      if (self->retry_failed)
+        {
+          self->retry_failed = FALSE;
+          retry_failed_soon (self);
         }
     }
 
@@ -1708,6 +1745,8 @@ dailies_poller_stop (DailiesPoller *self)
   self->started = FALSE;
   self->generation++;
   g_signal_handlers_disconnect_by_func (self->store, store_tasks_added_cb, self);
+  /* Said again by the next answer, if still so, after the next start. */
+  set_wrong_address (self, NULL);
 
   /* In-flight callbacks see the cancellation and free their entries. */
   g_cancellable_cancel (self->cancellable);

@@ -154,6 +154,11 @@ test_tidy (void)
     { "https://www.anyfast.ai/v10",                     "https://www.anyfast.ai/v10" },
     { "https://www.anyfast.ai/api/v1x",                 "https://www.anyfast.ai/api/v1x" },
     { "https://www.anyfast.ai/video/generations",       "https://www.anyfast.ai/video/generations" },
+    { "https://www.anyfast.ai/v1/v1",                   "https://www.anyfast.ai" },
+    { "HTTPS://www.AnyFast.ai:443/v1",                  "HTTPS://www.AnyFast.ai:443" },
+    { "https://[fe80::1%25eth0]:8443/v1",               "https://[fe80::1%25eth0]:8443" },
+    { "https://proxy.example/a%2Fb/v1/",                "https://proxy.example/a%2Fb" },
+    { "https://www.anyfast.ai/v1?x=1",                  "https://www.anyfast.ai/v1?x=1" },
     { "not an address /v1",                             "not an address /v1" },
     { "",                                               "" },
   };
@@ -161,9 +166,12 @@ test_tidy (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *tidy = dailies_api_base_dup_tidy (cases[i].in);
+      g_autofree char *again = dailies_api_base_dup_tidy (tidy);
 
       g_test_message ("%s", cases[i].in);
       g_assert_cmpstr (tidy, ==, cases[i].out);
+      /* What Preferences keep is what the client asks at. */
+      g_assert_cmpstr (again, ==, tidy);
     }
 
   {

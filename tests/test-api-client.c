@@ -19,6 +19,9 @@
 #define TEST_KEY  "sk-test-SECRET-never-in-logs-4711"
 #define TASK_ID   "asyntask_h81efT0qwtLnzyt6VENmCZ6VXSfNxE2E"
 #define WAIT_MS   10000
+/* The documented answer for an ID the service does not know. */
+#define NOT_FOUND_BODY \
+  "{\"error\":{\"message\":\"task not found\",\"type\":\"invalid_request_error\",\"code\":\"task_not_found\"}}"
 
 /* ------------------------------------------------------------------ */
 /* Every log line, debug included, to prove the key never shows up     */
@@ -736,6 +739,10 @@ test_not_found_only_from_the_api (Fixture       *f,
       "{\"error\":{\"message\":\"Invalid URL (GET /api/v1/video/generations/" TASK_ID ")\","
       "\"type\":\"invalid_request_error\",\"param\":\"\",\"code\":\"\"}}" },
     { "application/json", "[\"not\", \"an\", \"object\"]" },
+    { "application/json", "{}" },
+    { "application/json", "{\"detail\":\"Not Found\"}" },
+    { "application/json", "{\"status\":404,\"error\":\"Not Found\",\"path\":\"/api/v1/video/generations\"}" },
+    { "application/json", "{\"message\":\"no Route matched with those values\"}" },
   };
   Fetch out = { 0 };
 
@@ -759,10 +766,23 @@ test_not_found_only_from_the_api (Fixture       *f,
   fetch_clear (&out);
 
   /* The API's own shapes, even one without a message, stay Not found. */
-  test_server_reply (f->server, 404, "application/json", "{\"error\":{\"code\":\"task_not_found\"}}");
-  fetch (f->client, TASK_ID, &out);
-  g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND);
-  fetch_clear (&out);
+  {
+    const char *api_words[] = {
+      NOT_FOUND_BODY,
+      "{\"error\":{\"code\":\"task_not_found\"}}",
+      "{\"error\":{\"message\":\"no such task\"}}",
+      "{\"code\":\"task_not_exist\",\"message\":\"task_not_exist\",\"data\":null}",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (api_words); i++)
+      {
+        test_server_reply (f->server, 404, "application/json", api_words[i]);
+        fetch (f->client, TASK_ID, &out);
+        g_test_message ("404 with %s", api_words[i]);
+        g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND);
+        fetch_clear (&out);
+      }
+  }
 }
 
 /* A base copied from an OpenAI-style tool ends in "/v1"; one copied from
@@ -1364,7 +1384,7 @@ test_timeout (Fixture       *f,
   /* The client still works afterwards. */
   dailies_api_client_set_timeout (f->client, 0);
   g_assert_cmpuint (dailies_api_client_get_timeout (f->client), ==, DAILIES_API_CLIENT_DEFAULT_TIMEOUT);
-  test_server_reply (f->server, 404, "application/json", "{}");
+  test_server_reply (f->server, 404, "application/json", NOT_FOUND_BODY);
   fetch (f->client, TASK_ID, &out);
   g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND);
 
@@ -1530,7 +1550,7 @@ test_no_key (Fixture       *f,
 
   /* Surrounding whitespace (a pasted key) is dropped. */
   dailies_api_client_set_api_key (f->client, " " TEST_KEY "\n");
-  test_server_reply (f->server, 404, "application/json", "{}");
+  test_server_reply (f->server, 404, "application/json", NOT_FOUND_BODY);
   fetch (f->client, TASK_ID, &out);
   g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND);
   g_assert_cmpstr (f->server->last_authorization, ==, "Bearer " TEST_KEY);

@@ -2561,6 +2561,127 @@ test_not_found_from_old_address_asked_again (void)
   test_server_free (china);
 }
 
+#define NOT_FOUND_JSON \
+  "{\"error\":{\"message\":\"task not found\",\"type\":\"invalid_request_error\",\"code\":\"task_not_found\"}}"
+
+/* A proxy's page for the first two requests (the API behind it not up
+ * yet), then the API's own "not found". */
+static Reply
+script_page_then_not_found (TestServer *server, const char *task_id, guint n)
+{
+  if (n <= 2)
+    return (Reply) { REPLY_STATUS, NULL, 404, -1 };
+
+  return (Reply) { REPLY_STATUS, NULL, 404, -1, NOT_FOUND_JSON };
+}
+
+/* Every request answered with new-api's 404 for a path it has no route for. */
+static Reply
+script_no_route (TestServer *server, const char *task_id, guint n)
+{
+  return (Reply) { REPLY_STATUS, NULL, 404, -1,
+                   "{\"error\":{\"message\":\"Invalid URL (GET /api/v1/video/generations/x)\","
+                   "\"type\":\"invalid_request_error\",\"param\":\"\",\"code\":\"\"}}" };
+}
+
+static gboolean
+says_wrong_address (gpointer user_data)
+{
+  return dailies_poller_get_wrong_address (user_data) != NULL;
+}
+
+/* A 404 page is no Not found: the poller names the address ("wrong-
+ * address", once for the streak) and asks again; the API's own answer
+ * from the same address clears it. */
+static void
+test_wrong_address_said_and_cleared (void)
+{
+  TestServer *server = test_server_new (script_page_then_not_found);
+  const char *id = "asyntask_PageFirst0000000001";
+  guint n_notifies = 0;
+  DailiesTask *task;
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  add_ids (&f, 1, id);
+  task = dailies_task_store_lookup (f.store, id);
+  g_signal_connect_swapped (f.poller, "notify::wrong-address", G_CALLBACK (count_up), &n_notifies);
+  dailies_poller_start (f.poller);
+
+  g_assert_true (dailies_test_wait_until (says_wrong_address, f.poller, 5000));
+  g_assert_cmpstr (dailies_poller_get_wrong_address (f.poller), ==, dailies_api_client_get_base_url (f.client));
+  g_assert_cmpint (dailies_task_get_status (task), ==, DAILIES_TASK_STATUS_UNKNOWN);
+  g_assert_nonnull (strstr (dailies_task_get_last_error (task), "check the API address in Preferences"));
+
+  g_assert_true (wait_for_status (&f, id, DAILIES_TASK_STATUS_NOT_FOUND, 5000));
+  g_assert_cmpuint (count_for (server, id), ==, 3);
+  g_assert_null (dailies_poller_get_wrong_address (f.poller));
+  g_assert_cmpuint (n_notifies, ==, 2);
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+/* Backoffs earned at an address with no task API behind it are void at
+ * the address that replaces it: the tasks are asked there at once, not
+ * when the backoff ends. */
+static void
+test_wrong_address_fixed_asks_at_once (void)
+{
+  TestServer *wrong = test_server_new (script_no_route);
+  TestServer *right = test_server_new (script_always_success);
+  const char *id = "asyntask_FixedAddress000001";
+  Fixture f;
+
+  fixture_init (&f, wrong->base_url);
+  dailies_poller_set_backoff (f.poller, 20000, 20000);
+  add_ids (&f, 1, id);
+  dailies_poller_start (f.poller);
+  g_assert_true (dailies_test_wait_until (says_wrong_address, f.poller, 5000));
+  g_assert_cmpuint (count_for (wrong, id), ==, 1);
+
+  /* As the app does when the address setting changes. */
+  dailies_api_client_set_base_url (f.client, right->base_url);
+  dailies_poller_wake (f.poller);
+  g_assert_null (dailies_poller_get_wrong_address (f.poller));
+  g_assert_true (wait_for_status (&f, id, DAILIES_TASK_STATUS_SUCCESS, 5000));
+  g_assert_null (dailies_task_get_last_error (dailies_task_store_lookup (f.store, id)));
+
+  fixture_clear (&f);
+  test_server_free (wrong);
+  test_server_free (right);
+}
+
+/* The same when the old address's answer arrives after the change: it is
+ * not the new address's word, and the task is asked there at once. */
+static void
+test_wrong_address_answer_after_change (void)
+{
+  TestServer *wrong = test_server_new (script_no_route);
+  TestServer *right = test_server_new (script_always_success);
+  const char *id = "asyntask_LateNoRoute0000001";
+  Fixture f;
+
+  wrong->hold_ms = 500;
+  fixture_init (&f, wrong->base_url);
+  dailies_api_client_set_timeout (f.client, 30);
+  dailies_poller_set_backoff (f.poller, 20000, 20000);
+  add_ids (&f, 1, id);
+  dailies_poller_start (f.poller);
+  g_assert_true (dailies_test_wait_until (global_asked, wrong, 10000));
+  dailies_api_client_set_base_url (f.client, right->base_url);
+  dailies_poller_wake (f.poller);
+  g_assert_true (wait_for_status (&f, id, DAILIES_TASK_STATUS_SUCCESS, 5000));
+  g_assert_cmpuint (wrong->n_requests, ==, 1);
+  g_assert_cmpuint (count_for (right, id), ==, 1);
+  g_assert_null (dailies_poller_get_wrong_address (f.poller));
+  g_assert_null (dailies_task_get_last_error (dailies_task_store_lookup (f.store, id)));
+
+  fixture_clear (&f);
+  test_server_free (wrong);
+  test_server_free (right);
+}
+
 static gboolean
 asked_at_least_100 (gpointer user_data)
 {
@@ -2980,6 +3101,9 @@ main (int   argc,
                    test_not_found_removed_while_stopped_after_undo);
   g_test_add_func ("/dailies/poller/not-found-restored-joins-recheck", test_not_found_restored_joins_recheck);
   g_test_add_func ("/dailies/poller/not-found-from-old-address-asked-again", test_not_found_from_old_address_asked_again);
+  g_test_add_func ("/dailies/poller/wrong-address-said-and-cleared", test_wrong_address_said_and_cleared);
+  g_test_add_func ("/dailies/poller/wrong-address-fixed-asks-at-once", test_wrong_address_fixed_asks_at_once);
+  g_test_add_func ("/dailies/poller/wrong-address-answer-after-change", test_wrong_address_answer_after_change);
   g_test_add_func ("/dailies/poller/remove-restore-tracking", test_remove_restore_tracking);
   g_test_add_func ("/dailies/poller/offline-pauses-and-resumes", test_offline_pauses_and_resumes);
   g_test_add_func ("/dailies/poller/key-never-logged", test_key_never_logged);
