@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <string.h>
 
 #include "dailies-api-base.h"
@@ -1086,25 +1088,38 @@ fetch_cb (GObject      *object,
       return;
     }
 
-  /* Only the API answers about a task; anything else there says the
-   * address is wrong. An answer from an address before a change speaks
-   * for neither. */
-  if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_API_HERE))
+  /* An error from the address before a change says nothing of the new
+   * one (a 429 still speaks for the account): the task is asked there at
+   * once, its backoff forgotten. */
+  if (error != NULL && !g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_RATE_LIMITED))
     {
       check_base (self);
-      /* The address before a change: the new one is asked instead. */
       if (base_serial != self->base_serial)
         {
+          entry->attempts = 0;
           queue_entry_soon (self, entry, now);
           schedule (self);
           return;
         }
-      set_wrong_address (self, self->checked_base);
     }
-  else if ((error == NULL || is_tasks_own_error (error)) && base_serial == self->base_serial)
+
+  /* A 404 not in the API's words from an address that has answered about
+   * other tasks: its task API is there, so the 404 is this task's. */
+  if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_API_HERE) &&
+      self->answered_serial == base_serial)
     {
-      set_wrong_address (self, NULL);
+      g_clear_error (&error);
+      error = g_error_new (DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND,
+                           /* Translators: %u is an HTTP status code, such as 404 */
+                           _("HTTP %u: no such task at this address"), api_result->http_status);
     }
+
+  /* Only the API answers about a task; anything else there says the
+   * address is wrong. */
+  if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_API_HERE))
+    set_wrong_address (self, self->checked_base);
+  else if ((error == NULL || is_tasks_own_error (error)) && base_serial == self->base_serial)
+    set_wrong_address (self, NULL);
 
   if (error == NULL)
     {

@@ -2634,7 +2634,7 @@ test_wrong_address_fixed_asks_at_once (void)
   Fixture f;
 
   fixture_init (&f, wrong->base_url);
-  dailies_poller_set_backoff (f.poller, 20000, 20000);
+  dailies_poller_set_backoff (f.poller, 600000, 600000);
   add_ids (&f, 1, id);
   dailies_poller_start (f.poller);
   g_assert_true (dailies_test_wait_until (says_wrong_address, f.poller, 5000));
@@ -2652,12 +2652,19 @@ test_wrong_address_fixed_asks_at_once (void)
   test_server_free (right);
 }
 
-/* The same when the old address's answer arrives after the change: it is
- * not the new address's word, and the task is asked there at once. */
-static void
-test_wrong_address_answer_after_change (void)
+static Reply
+script_bad_gateway (TestServer *server, const char *task_id, guint n)
 {
-  TestServer *wrong = test_server_new (script_no_route);
+  return (Reply) { REPLY_STATUS, NULL, 502, -1 };
+}
+
+/* The same when the old address's answer, an error, arrives after the
+ * change: it is not the new address's word, and the task is asked there
+ * at once. */
+static void
+answer_after_change (ScriptFunc script)
+{
+  TestServer *wrong = test_server_new (script);
   TestServer *right = test_server_new (script_always_success);
   const char *id = "asyntask_LateNoRoute0000001";
   Fixture f;
@@ -2665,13 +2672,13 @@ test_wrong_address_answer_after_change (void)
   wrong->hold_ms = 500;
   fixture_init (&f, wrong->base_url);
   dailies_api_client_set_timeout (f.client, 30);
-  dailies_poller_set_backoff (f.poller, 20000, 20000);
+  dailies_poller_set_backoff (f.poller, 600000, 600000);
   add_ids (&f, 1, id);
   dailies_poller_start (f.poller);
   g_assert_true (dailies_test_wait_until (global_asked, wrong, 10000));
   dailies_api_client_set_base_url (f.client, right->base_url);
   dailies_poller_wake (f.poller);
-  g_assert_true (wait_for_status (&f, id, DAILIES_TASK_STATUS_SUCCESS, 5000));
+  g_assert_true (wait_for_status (&f, id, DAILIES_TASK_STATUS_SUCCESS, 10000));
   g_assert_cmpuint (wrong->n_requests, ==, 1);
   g_assert_cmpuint (count_for (right, id), ==, 1);
   g_assert_null (dailies_poller_get_wrong_address (f.poller));
@@ -2680,6 +2687,57 @@ test_wrong_address_answer_after_change (void)
   fixture_clear (&f);
   test_server_free (wrong);
   test_server_free (right);
+}
+
+static void
+test_wrong_address_answer_after_change (void)
+{
+  answer_after_change (script_no_route);
+}
+
+static void
+test_error_after_change (void)
+{
+  answer_after_change (script_bad_gateway);
+}
+
+/* Found missing, in another shape than the API's, by an address that
+ * has answered about other tasks: its task API is there, so the 404 is
+ * this task's Not found, and no banner. */
+static Reply
+script_odd_not_found (TestServer *server, const char *task_id, guint n)
+{
+  if (strstr (task_id, "Odd") != NULL)
+    return (Reply) { REPLY_STATUS, NULL, 404, -1, "{\"detail\":\"Not Found\"}" };
+
+  return (Reply) { REPLY_TASK, "SUCCESS", 0, -1 };
+}
+
+static void
+test_odd_not_found_after_answers (void)
+{
+  TestServer *server = test_server_new (script_odd_not_found);
+  const char *good = "asyntask_Good000000000001";
+  const char *odd = "asyntask_Odd0000000000001";
+  guint n_notifies = 0;
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  g_signal_connect_swapped (f.poller, "notify::wrong-address", G_CALLBACK (count_up), &n_notifies);
+  add_ids (&f, 1, good);
+  dailies_poller_start (f.poller);
+  g_assert_true (wait_for_status (&f, good, DAILIES_TASK_STATUS_SUCCESS, 5000));
+
+  add_ids (&f, 1, odd);
+  g_assert_true (wait_for_status (&f, odd, DAILIES_TASK_STATUS_NOT_FOUND, 5000));
+  g_assert_cmpuint (count_for (server, odd), ==, 1);
+  g_assert_cmpstr (dailies_task_get_last_error (dailies_task_store_lookup (f.store, odd)), ==,
+                   "HTTP 404: no such task at this address");
+  g_assert_null (dailies_poller_get_wrong_address (f.poller));
+  g_assert_cmpuint (n_notifies, ==, 0);
+
+  fixture_clear (&f);
+  test_server_free (server);
 }
 
 static gboolean
@@ -3104,6 +3162,8 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/wrong-address-said-and-cleared", test_wrong_address_said_and_cleared);
   g_test_add_func ("/dailies/poller/wrong-address-fixed-asks-at-once", test_wrong_address_fixed_asks_at_once);
   g_test_add_func ("/dailies/poller/wrong-address-answer-after-change", test_wrong_address_answer_after_change);
+  g_test_add_func ("/dailies/poller/error-after-change-asked-at-once", test_error_after_change);
+  g_test_add_func ("/dailies/poller/odd-not-found-after-answers", test_odd_not_found_after_answers);
   g_test_add_func ("/dailies/poller/remove-restore-tracking", test_remove_restore_tracking);
   g_test_add_func ("/dailies/poller/offline-pauses-and-resumes", test_offline_pauses_and_resumes);
   g_test_add_func ("/dailies/poller/key-never-logged", test_key_never_logged);
