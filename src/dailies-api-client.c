@@ -1223,6 +1223,12 @@ start_request (DailiesApiClient    *self,
 
   if (!is_header_safe (key))
     {
+      /* It can never work: the poller pauses, as for a key refused. */
+      if (kind == REQUEST_TASK && !self->key_rejected)
+        {
+          self->key_rejected = TRUE;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEY_REJECTED]);
+        }
       g_task_return_new_error (task, DAILIES_API_ERROR, DAILIES_API_ERROR_UNAUTHORIZED,
                                _("The API key contains characters that cannot be sent"));
       return;

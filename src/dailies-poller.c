@@ -1091,7 +1091,8 @@ fetch_cb (GObject      *object,
   /* An error from the address before a change says nothing of the new
    * one (a 429 still speaks for the account): the task is asked there at
    * once, its backoff forgotten. */
-  if (error != NULL && !g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_RATE_LIMITED))
+  if (error != NULL && !g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_RATE_LIMITED) &&
+      api_result->retry_after_s < 0)
     {
       check_base (self);
       if (base_serial != self->base_serial)
@@ -1103,10 +1104,18 @@ fetch_cb (GObject      *object,
         }
     }
 
-  /* A 404 not in the API's words from an address that has answered about
-   * other tasks: its task API is there, so the 404 is this task's. */
+  /* A 404 not in the API's words about a task the API has answered
+   * about before: the address broke (a proxy's page while it restarts),
+   * and until it answers again its 404s are nobody's Not found. About a
+   * task never answered, from an address that answers about others: its
+   * task API is there, so the 404 is this task's. */
   if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_API_HERE) &&
-      self->answered_serial == base_serial)
+      dailies_task_get_status (entry->task) != DAILIES_TASK_STATUS_UNKNOWN)
+    {
+      self->answered_serial = 0;
+    }
+  else if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_API_HERE) &&
+           self->answered_serial == base_serial)
     {
       g_clear_error (&error);
       error = g_error_new (DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND,
@@ -1172,8 +1181,10 @@ fetch_cb (GObject      *object,
     }
 
   /* Not found at the address before a change, or a Not found task's
-   * answer from there: not this address's to give. */
-  if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND) || entry->recheck)
+   * answer from there: not this address's to give. (A 429 or a
+   * Retry-After from there still pauses, below.) */
+  if ((g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND) || entry->recheck) &&
+      !g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_RATE_LIMITED) && api_result->retry_after_s < 0)
     {
       check_base (self);
       if (base_serial != self->base_serial)

@@ -2740,6 +2740,93 @@ test_odd_not_found_after_answers (void)
   test_server_free (server);
 }
 
+/* Running tasks, until the address starts serving a 404 page for every
+ * request (a proxy restarting, say). */
+static Reply
+script_running_until_broken (TestServer *server, const char *task_id, guint n)
+{
+  if (server->failing)
+    return (Reply) { REPLY_STATUS, NULL, 404, -1 };
+
+  return (Reply) { REPLY_TASK, "IN_PROGRESS", 0, -1 };
+}
+
+typedef struct
+{
+  Fixture    *f;
+  TestServer *server;
+  const char *id;
+} ErrorWait;
+
+static gboolean
+asked_and_has_error (gpointer user_data)
+{
+  ErrorWait *wait = user_data;
+
+  return count_for (wait->server, wait->id) > 0 &&
+         dailies_task_get_last_error (dailies_task_store_lookup (wait->f->store, wait->id)) != NULL;
+}
+
+/* An address that answered about tasks and then serves a 404 page: it
+ * broke, and neither its tasks nor one added meanwhile are Not found. */
+static void
+test_address_broken_after_answers (void)
+{
+  TestServer *server = test_server_new (script_running_until_broken);
+  const char *running = "asyntask_RunningBefore0001";
+  const char *added = "asyntask_AddedWhileBroken1";
+  ErrorWait wait;
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  add_ids (&f, 1, running);
+  dailies_poller_start (f.poller);
+  g_assert_true (wait_for_status (&f, running, DAILIES_TASK_STATUS_IN_PROGRESS, 5000));
+
+  server->failing = TRUE;
+  g_assert_true (dailies_test_wait_until (says_wrong_address, f.poller, 10000));
+  g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (f.store, running)), ==,
+                   DAILIES_TASK_STATUS_IN_PROGRESS);
+
+  add_ids (&f, 1, added);
+  wait = (ErrorWait) { &f, server, added };
+  g_assert_true (dailies_test_wait_until (asked_and_has_error, &wait, 10000));
+  g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (f.store, added)), ==,
+                   DAILIES_TASK_STATUS_UNKNOWN);
+  g_assert_nonnull (dailies_poller_get_wrong_address (f.poller));
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+/* A key with characters no HTTP header may carry (a pasted look-alike
+ * letter) can never work: nothing is sent, and checking pauses as for a
+ * key refused, instead of failing at the budget's pace. A good key
+ * resumes. */
+static void
+test_unsendable_key_pauses (void)
+{
+  TestServer *server = test_server_new (script_always_success);
+  const char *id = "asyntask_UnsendableKey0001";
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  dailies_api_client_set_api_key (f.client, "sk-\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87");
+  add_ids (&f, 1, id);
+  dailies_poller_start (f.poller);
+  g_assert_true (dailies_test_wait_until (poller_is_unauthorized, f.poller, 5000));
+  g_assert_true (dailies_api_client_get_key_rejected (f.client));
+  g_assert_cmpint (dailies_poller_get_pause_reason (f.poller), ==, DAILIES_POLLER_PAUSE_KEY_REJECTED);
+  g_assert_cmpuint (server->n_requests, ==, 0);
+
+  dailies_api_client_set_api_key (f.client, TEST_KEY);
+  dailies_poller_wake (f.poller);
+  g_assert_true (wait_for_status (&f, id, DAILIES_TASK_STATUS_SUCCESS, 5000));
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
 static gboolean
 asked_at_least_100 (gpointer user_data)
 {
@@ -3164,6 +3251,8 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/wrong-address-answer-after-change", test_wrong_address_answer_after_change);
   g_test_add_func ("/dailies/poller/error-after-change-asked-at-once", test_error_after_change);
   g_test_add_func ("/dailies/poller/odd-not-found-after-answers", test_odd_not_found_after_answers);
+  g_test_add_func ("/dailies/poller/address-broken-after-answers", test_address_broken_after_answers);
+  g_test_add_func ("/dailies/poller/unsendable-key-pauses", test_unsendable_key_pauses);
   g_test_add_func ("/dailies/poller/remove-restore-tracking", test_remove_restore_tracking);
   g_test_add_func ("/dailies/poller/offline-pauses-and-resumes", test_offline_pauses_and_resumes);
   g_test_add_func ("/dailies/poller/key-never-logged", test_key_never_logged);
