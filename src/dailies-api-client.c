@@ -1223,12 +1223,6 @@ start_request (DailiesApiClient    *self,
 
   if (!is_header_safe (key))
     {
-      /* It can never work: the poller pauses, as for a key refused. */
-      if (kind == REQUEST_TASK && !self->key_rejected)
-        {
-          self->key_rejected = TRUE;
-          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEY_REJECTED]);
-        }
       g_task_return_new_error (task, DAILIES_API_ERROR, DAILIES_API_ERROR_UNAUTHORIZED,
                                _("The API key contains characters that cannot be sent"));
       return;
@@ -1480,8 +1474,31 @@ dailies_api_client_set_api_key (DailiesApiClient *self,
         g_clear_pointer (&stripped, g_free);
     }
 
-  /* Last: whoever hears of it sees the new key in place. */
+  /* Last: whoever hears of it sees the new key in place. A key no
+   * header may carry can never work: it counts as refused at once (and
+   * is never sent), so checking pauses until another is given. */
   forget_rejection (self);
+  if (self->api_key != NULL && !is_header_safe (self->api_key))
+    {
+      self->key_rejected = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEY_REJECTED]);
+    }
+}
+
+gboolean
+dailies_api_client_key_is_sendable (const char *key)
+{
+  g_autofree char *stripped = NULL;
+  gboolean sendable;
+
+  if (key == NULL)
+    return TRUE;
+
+  stripped = g_strstrip (g_strdup (key));
+  sendable = is_header_safe (stripped);
+  wipe_string (g_steal_pointer (&stripped));
+
+  return sendable;
 }
 
 gboolean

@@ -125,6 +125,10 @@ const char       *dailies_api_client_get_base_url      (DailiesApiClient     *se
  * solely to the origin (scheme, host, port) of the base URL. */
 void              dailies_api_client_set_api_key       (DailiesApiClient     *self,
                                                         const char           *key);
+/* Whether @key (surrounding white space aside) can be sent at all: only
+ * printable ASCII may go in a header. A key that cannot is refused by
+ * dailies_api_client_set_api_key() at once, as the service would. */
+gboolean          dailies_api_client_key_is_sendable   (const char           *key);
 gboolean          dailies_api_client_has_api_key       (DailiesApiClient     *self);
 /* TRUE once a task request with the current key got a 401. Task requests
  * then fail with DAILIES_API_ERROR_KEY_REJECTED without being sent, until a

@@ -1040,6 +1040,38 @@ store_tasks_removed_cb (DailiesPoller *self,
   schedule (self);
 }
 
+/* A 429 or a Retry-After speaks for the whole account: nothing is asked
+ * until the pause it asks for (a 429's grows) ends. Returns whether
+ * @error was one. */
+static gboolean
+pause_for_answer (DailiesPoller          *self,
+                  const GError           *error,
+                  const DailiesApiResult *api_result,
+                  gint64                  now)
+{
+  gint64 pause = MAX (api_result->retry_after_s, 0) * G_USEC_PER_SEC;
+
+  if (!g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_RATE_LIMITED) &&
+      api_result->retry_after_s < 0)
+    return FALSE;
+
+  /* Several requests in flight meet the same 429: the pause grows only
+   * with one that was sent after the last pause ended. */
+  if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_RATE_LIMITED) &&
+      now >= self->not_before)
+    {
+      double ms = self->rate_pause_ms;
+
+      for (guint i = 0; i < self->n_rate_limited && ms < self->rate_pause_cap_ms; i++)
+        ms *= 2;
+      self->n_rate_limited++;
+      pause = MAX (pause, (gint64) (MIN (ms, (double) self->rate_pause_cap_ms) * 1000));
+    }
+
+  pause_all (self, now, pause);
+  return TRUE;
+}
+
 /* What a request's callback needs; the poller may be gone by then. */
 typedef struct
 {
@@ -1088,15 +1120,15 @@ fetch_cb (GObject      *object,
       return;
     }
 
-  /* An error from the address before a change says nothing of the new
-   * one (a 429 still speaks for the account): the task is asked there at
-   * once, its backoff forgotten. */
-  if (error != NULL && !g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_RATE_LIMITED) &&
-      api_result->retry_after_s < 0)
+  /* An error from the address before a change says nothing of the task
+   * at the new one, which asks it at once, its backoff forgotten; a 429
+   * or a Retry-After still speaks for the account. */
+  if (error != NULL)
     {
       check_base (self);
       if (base_serial != self->base_serial)
         {
+          pause_for_answer (self, error, api_result, now);
           entry->attempts = 0;
           queue_entry_soon (self, entry, now);
           schedule (self);
@@ -1105,12 +1137,14 @@ fetch_cb (GObject      *object,
     }
 
   /* A 404 not in the API's words about a task the API has answered
-   * about before: the address broke (a proxy's page while it restarts),
-   * and until it answers again its 404s are nobody's Not found. About a
-   * task never answered, from an address that answers about others: its
-   * task API is there, so the 404 is this task's. */
+   * about before (with its state, not "not found"): the address broke (a
+   * proxy's page while it restarts), and until it answers again its 404s
+   * are nobody's Not found. About a task never answered, or found missing
+   * before, from an address that answers about others: its task API is
+   * there, so the 404 is this task's. */
   if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_API_HERE) &&
-      dailies_task_get_status (entry->task) != DAILIES_TASK_STATUS_UNKNOWN)
+      dailies_task_get_status (entry->task) != DAILIES_TASK_STATUS_UNKNOWN &&
+      dailies_task_get_status (entry->task) != DAILIES_TASK_STATUS_NOT_FOUND)
     {
       self->answered_serial = 0;
     }
@@ -1180,21 +1214,6 @@ fetch_cb (GObject      *object,
       return;
     }
 
-  /* Not found at the address before a change, or a Not found task's
-   * answer from there: not this address's to give. (A 429 or a
-   * Retry-After from there still pauses, below.) */
-  if ((g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND) || entry->recheck) &&
-      !g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_RATE_LIMITED) && api_result->retry_after_s < 0)
-    {
-      check_base (self);
-      if (base_serial != self->base_serial)
-        {
-          queue_entry_soon (self, entry, now);
-          schedule (self);
-          return;
-        }
-    }
-
   /* The task now shows an error: the next answer, even one the same as
    * before, is applied again to clear it. */
   entry->body_length = 0;
@@ -1257,27 +1276,8 @@ fetch_cb (GObject      *object,
       delay = backoff_us (self, entry->attempts);
 
       /* A 429 speaks for the whole account, not this one task. */
-      if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_RATE_LIMITED) ||
-          api_result->retry_after_s >= 0)
-        {
-          gint64 pause = MAX (api_result->retry_after_s, 0) * G_USEC_PER_SEC;
-
-          /* Several requests in flight meet the same 429: the pause grows
-           * only with one that was sent after the last pause ended. */
-          if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_RATE_LIMITED) &&
-              now >= self->not_before)
-            {
-              double ms = self->rate_pause_ms;
-
-              for (guint i = 0; i < self->n_rate_limited && ms < self->rate_pause_cap_ms; i++)
-                ms *= 2;
-              self->n_rate_limited++;
-              pause = MAX (pause, (gint64) (MIN (ms, (double) self->rate_pause_cap_ms) * 1000));
-            }
-
-          pause_all (self, now, pause);
-          delay = MAX (delay, self->not_before - now);
-        }
+      if (pause_for_answer (self, error, api_result, now))
+        delay = MAX (delay, self->not_before - now);
 
       queue_entry (self, entry, now + delay);
     }

@@ -153,10 +153,24 @@ key_entry_changed_cb (GtkEditable      *entry,
                       AdwMessageDialog *dialog)
 {
   const char *text = gtk_editable_get_text (entry);
-  gboolean has_text = text != NULL && *text != '\0';
+  gboolean sendable = dailies_api_client_key_is_sendable (text);
+  gboolean usable = text != NULL && *text != '\0' && sendable;
+  GtkLabel *label = g_object_get_data (G_OBJECT (dialog), "test-label");
 
-  adw_message_dialog_set_response_enabled (dialog, "save", has_text);
-  gtk_widget_set_sensitive (g_object_get_data (G_OBJECT (dialog), "test-button"), has_text);
+  adw_message_dialog_set_response_enabled (dialog, "save", usable);
+  gtk_widget_set_sensitive (g_object_get_data (G_OBJECT (dialog), "test-button"), usable);
+
+  /* Said as it is typed: no service would ever see such a key. */
+  if (!sendable)
+    {
+      gtk_label_set_label (label, _("An API key has only Latin letters, digits and signs such as “-”: this one has other characters (a look-alike letter pasted in?)."));
+      gtk_widget_set_visible (GTK_WIDGET (label), TRUE);
+    }
+  else if (g_object_get_data (G_OBJECT (label), "unsendable-shown") != NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (label), FALSE);
+    }
+  g_object_set_data (G_OBJECT (label), "unsendable-shown", GINT_TO_POINTER (!sendable));
 }
 
 static void

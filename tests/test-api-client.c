@@ -1540,11 +1540,13 @@ test_no_key (Fixture       *f,
   fetch (f->client, TASK_ID, &out);
   g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_KEY);
 
-  /* A key that would break the header line is never sent. */
+  /* A key that would break the header line is never sent: it counts as
+   * refused as soon as it is set, as the service would refuse it. */
   dailies_api_client_set_api_key (f->client, "sk-abc\r\nX-Evil: 1");
   g_assert_true (dailies_api_client_has_api_key (f->client));
+  g_assert_true (dailies_api_client_get_key_rejected (f->client));
   fetch (f->client, TASK_ID, &out);
-  g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_UNAUTHORIZED);
+  g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_KEY_REJECTED);
 
   g_assert_cmpuint (f->server->n_requests, ==, 0);
 

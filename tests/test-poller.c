@@ -2701,9 +2701,24 @@ test_error_after_change (void)
   answer_after_change (script_bad_gateway);
 }
 
+static Reply
+script_unavailable_retry_after (TestServer *server, const char *task_id, guint n)
+{
+  return (Reply) { REPLY_STATUS, NULL, 503, 1 };
+}
+
+/* One with a Retry-After still pauses every request for as long, and
+ * is not recorded either. */
+static void
+test_retry_after_after_change (void)
+{
+  answer_after_change (script_unavailable_retry_after);
+}
+
 /* Found missing, in another shape than the API's, by an address that
  * has answered about other tasks: its task API is there, so the 404 is
- * this task's Not found, and no banner. */
+ * this task's Not found, and no banner; so is it at a Check Again of the
+ * Not found task. */
 static Reply
 script_odd_not_found (TestServer *server, const char *task_id, guint n)
 {
@@ -2733,6 +2748,16 @@ test_odd_not_found_after_answers (void)
   g_assert_cmpuint (count_for (server, odd), ==, 1);
   g_assert_cmpstr (dailies_task_get_last_error (dailies_task_store_lookup (f.store, odd)), ==,
                    "HTTP 404: no such task at this address");
+  g_assert_null (dailies_poller_get_wrong_address (f.poller));
+
+  /* Check Again on both: the Not found one is answered so again, and is
+   * still Not found. */
+  dailies_poller_refresh (f.poller, dailies_task_store_lookup (f.store, good));
+  dailies_poller_refresh (f.poller, dailies_task_store_lookup (f.store, odd));
+  g_assert_true (dailies_test_wait_until (poller_is_idle, f.poller, 5000));
+  g_assert_cmpuint (count_for (server, odd), ==, 2);
+  g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (f.store, odd)), ==,
+                   DAILIES_TASK_STATUS_NOT_FOUND);
   g_assert_null (dailies_poller_get_wrong_address (f.poller));
   g_assert_cmpuint (n_notifies, ==, 0);
 
@@ -2818,9 +2843,12 @@ test_unsendable_key_pauses (void)
   g_assert_true (dailies_api_client_get_key_rejected (f.client));
   g_assert_cmpint (dailies_poller_get_pause_reason (f.poller), ==, DAILIES_POLLER_PAUSE_KEY_REJECTED);
   g_assert_cmpuint (server->n_requests, ==, 0);
+  g_assert_cmpuint (server->n_usage, ==, 0);
+  g_assert_true (dailies_api_client_key_is_sendable (" " TEST_KEY "\n"));
+  g_assert_false (dailies_api_client_key_is_sendable ("sk-a\tb"));
 
+  /* The new key alone resumes checking. */
   dailies_api_client_set_api_key (f.client, TEST_KEY);
-  dailies_poller_wake (f.poller);
   g_assert_true (wait_for_status (&f, id, DAILIES_TASK_STATUS_SUCCESS, 5000));
 
   fixture_clear (&f);
@@ -3250,6 +3278,7 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/wrong-address-fixed-asks-at-once", test_wrong_address_fixed_asks_at_once);
   g_test_add_func ("/dailies/poller/wrong-address-answer-after-change", test_wrong_address_answer_after_change);
   g_test_add_func ("/dailies/poller/error-after-change-asked-at-once", test_error_after_change);
+  g_test_add_func ("/dailies/poller/retry-after-after-change", test_retry_after_after_change);
   g_test_add_func ("/dailies/poller/odd-not-found-after-answers", test_odd_not_found_after_answers);
   g_test_add_func ("/dailies/poller/address-broken-after-answers", test_address_broken_after_answers);
   g_test_add_func ("/dailies/poller/unsendable-key-pauses", test_unsendable_key_pauses);

@@ -356,6 +356,25 @@ banners_body (DailiesApplication *app,
   said = test_key_in_dialog ("sk-good");
   g_assert_cmpstr (said, ==, "The key works: it may use 2 models.");
   g_assert_cmpuint (gateway->n_models, ==, 2);
+  /* A key no request could carry (look-alike Cyrillic letters): said as
+   * it is typed, and it can be neither tested nor saved. */
+  {
+    AdwMessageDialog *dialog = find_key_dialog ();
+    GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "entry");
+    GtkWidget *button = g_object_get_data (G_OBJECT (dialog), "test-button");
+    GtkLabel *label = g_object_get_data (G_OBJECT (dialog), "test-label");
+
+    gtk_editable_set_text (entry, "sk-g\xd0\xbe\xd0\xbe" "d");
+    g_assert_false (gtk_widget_get_sensitive (button));
+    g_assert_false (adw_message_dialog_get_response_enabled (dialog, "save"));
+    g_assert_true (gtk_widget_get_visible (GTK_WIDGET (label)));
+    g_assert_true (g_str_has_prefix (gtk_label_get_label (label), "An API key has only Latin letters"));
+    gtk_editable_set_text (entry, "sk-good");
+    g_assert_true (gtk_widget_get_sensitive (button));
+    g_assert_true (adw_message_dialog_get_response_enabled (dialog, "save"));
+    g_assert_false (gtk_widget_get_visible (GTK_WIDGET (label)));
+  }
+
   /* Testing a key does not set it: checking is still paused. */
   g_assert_true (dailies_api_client_get_key_rejected (client));
   close_key_dialog ();
