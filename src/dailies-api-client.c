@@ -1397,14 +1397,18 @@ dailies_api_client_list_models_finish (DailiesApiClient  *self,
 /* Settings                                                            */
 /* ------------------------------------------------------------------ */
 
-/* A new key or base: answers to requests made before speak for the old one. */
+/* A new key or base: answers to requests made before speak for the old
+ * one. A key no header may carry can never work anywhere: it counts as
+ * refused at once, as a service would refuse it, and is never sent. */
 static void
 forget_rejection (DailiesApiClient *self)
 {
+  gboolean rejected = self->api_key != NULL && !is_header_safe (self->api_key);
+
   self->key_serial++;
-  if (self->key_rejected)
+  if (self->key_rejected != rejected)
     {
-      self->key_rejected = FALSE;
+      self->key_rejected = rejected;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEY_REJECTED]);
     }
 }
@@ -1474,15 +1478,8 @@ dailies_api_client_set_api_key (DailiesApiClient *self,
         g_clear_pointer (&stripped, g_free);
     }
 
-  /* Last: whoever hears of it sees the new key in place. A key no
-   * header may carry can never work: it counts as refused at once (and
-   * is never sent), so checking pauses until another is given. */
+  /* Last: whoever hears of it sees the new key in place. */
   forget_rejection (self);
-  if (self->api_key != NULL && !is_header_safe (self->api_key))
-    {
-      self->key_rejected = TRUE;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEY_REJECTED]);
-    }
 }
 
 gboolean

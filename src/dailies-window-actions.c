@@ -163,7 +163,7 @@ key_entry_changed_cb (GtkEditable      *entry,
   /* Said as it is typed: no service would ever see such a key. */
   if (!sendable)
     {
-      gtk_label_set_label (label, _("An API key has only Latin letters, digits and signs such as “-”: this one has other characters (a look-alike letter pasted in?)."));
+      gtk_label_set_label (label, _("An API key has only plain letters (A–Z), digits and signs such as “-”: this one has other characters (a look-alike or accented letter, or an invisible space, pasted in?)."));
       gtk_widget_set_visible (GTK_WIDGET (label), TRUE);
     }
   else if (g_object_get_data (G_OBJECT (label), "unsendable-shown") != NULL)
@@ -184,7 +184,9 @@ key_tested_cb (GObject      *object,
   g_autofree char *text = NULL;
 
   answer = dailies_api_client_list_models_finish (DAILIES_API_CLIENT (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* A key typed since that cannot be sent keeps saying so. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_object_get_data (G_OBJECT (label), "unsendable-shown") != NULL)
     return;
 
   if (error == NULL)

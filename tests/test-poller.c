@@ -2661,12 +2661,16 @@ script_bad_gateway (TestServer *server, const char *task_id, guint n)
 /* The same when the old address's answer, an error, arrives after the
  * change: it is not the new address's word, and the task is asked there
  * at once. */
+/* @min_ms: how long the new address must not be asked (a pause the old
+ * one asked for); 0 for none. */
 static void
-answer_after_change (ScriptFunc script)
+answer_after_change (ScriptFunc script,
+                     guint      min_ms)
 {
   TestServer *wrong = test_server_new (script);
   TestServer *right = test_server_new (script_always_success);
   const char *id = "asyntask_LateNoRoute0000001";
+  gint64 changed;
   Fixture f;
 
   wrong->hold_ms = 500;
@@ -2676,9 +2680,11 @@ answer_after_change (ScriptFunc script)
   add_ids (&f, 1, id);
   dailies_poller_start (f.poller);
   g_assert_true (dailies_test_wait_until (global_asked, wrong, 10000));
+  changed = g_get_monotonic_time ();
   dailies_api_client_set_base_url (f.client, right->base_url);
   dailies_poller_wake (f.poller);
   g_assert_true (wait_for_status (&f, id, DAILIES_TASK_STATUS_SUCCESS, 10000));
+  g_assert_cmpint (g_get_monotonic_time () - changed, >=, (gint64) min_ms * 1000);
   g_assert_cmpuint (wrong->n_requests, ==, 1);
   g_assert_cmpuint (count_for (right, id), ==, 1);
   g_assert_null (dailies_poller_get_wrong_address (f.poller));
@@ -2692,27 +2698,35 @@ answer_after_change (ScriptFunc script)
 static void
 test_wrong_address_answer_after_change (void)
 {
-  answer_after_change (script_no_route);
+  answer_after_change (script_no_route, 0);
 }
 
 static void
 test_error_after_change (void)
 {
-  answer_after_change (script_bad_gateway);
+  answer_after_change (script_bad_gateway, 0);
 }
 
 static Reply
 script_unavailable_retry_after (TestServer *server, const char *task_id, guint n)
 {
-  return (Reply) { REPLY_STATUS, NULL, 503, 1 };
+  return (Reply) { REPLY_STATUS, NULL, 503, 2 };
 }
 
-/* One with a Retry-After still pauses every request for as long, and
- * is not recorded either. */
+static Reply
+script_not_found_retry_after (TestServer *server, const char *task_id, guint n)
+{
+  return (Reply) { REPLY_STATUS, NULL, 404, 2, NOT_FOUND_JSON };
+}
+
+/* One with a Retry-After still pauses every request for as long (2 s
+ * from its answer, half a second after the change), and is not recorded
+ * either: not even a "no such task". */
 static void
 test_retry_after_after_change (void)
 {
-  answer_after_change (script_unavailable_retry_after);
+  answer_after_change (script_unavailable_retry_after, 2000);
+  answer_after_change (script_not_found_retry_after, 2000);
 }
 
 /* Found missing, in another shape than the API's, by an address that
@@ -2837,10 +2851,23 @@ test_unsendable_key_pauses (void)
 
   fixture_init (&f, server->base_url);
   dailies_api_client_set_api_key (f.client, "sk-\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87");
+  g_assert_true (dailies_api_client_get_key_rejected (f.client));
   add_ids (&f, 1, id);
   dailies_poller_start (f.poller);
   g_assert_true (dailies_test_wait_until (poller_is_unauthorized, f.poller, 5000));
   g_assert_true (dailies_api_client_get_key_rejected (f.client));
+
+  /* Another address on the same host keeps the key, still refused. */
+  {
+    g_autofree char *other = g_strconcat (server->base_url, "/proxy", NULL);
+
+    dailies_api_client_set_base_url (f.client, other);
+    dailies_poller_wake (f.poller);
+    g_assert_true (dailies_api_client_get_key_rejected (f.client));
+    g_assert_cmpint (dailies_poller_get_state (f.poller), ==, DAILIES_POLLER_STATE_UNAUTHORIZED);
+    dailies_api_client_set_base_url (f.client, server->base_url);
+  }
+  g_assert_null (dailies_task_get_last_error (dailies_task_store_lookup (f.store, id)));
   g_assert_cmpint (dailies_poller_get_pause_reason (f.poller), ==, DAILIES_POLLER_PAUSE_KEY_REJECTED);
   g_assert_cmpuint (server->n_requests, ==, 0);
   g_assert_cmpuint (server->n_usage, ==, 0);

@@ -368,7 +368,7 @@ banners_body (DailiesApplication *app,
     g_assert_false (gtk_widget_get_sensitive (button));
     g_assert_false (adw_message_dialog_get_response_enabled (dialog, "save"));
     g_assert_true (gtk_widget_get_visible (GTK_WIDGET (label)));
-    g_assert_true (g_str_has_prefix (gtk_label_get_label (label), "An API key has only Latin letters"));
+    g_assert_true (g_str_has_prefix (gtk_label_get_label (label), "An API key has only plain letters (A–Z)"));
     gtk_editable_set_text (entry, "sk-good");
     g_assert_true (gtk_widget_get_sensitive (button));
     g_assert_true (adw_message_dialog_get_response_enabled (dialog, "save"));
