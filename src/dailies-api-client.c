@@ -507,6 +507,16 @@ parse_object (JsonParser *parser,
   return json_node_get_object (root);
 }
 
+/* @node's text when it is a string; NULL otherwise (or no @node). */
+static const char *
+node_string (JsonNode *node)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
 /* Whether a 404's @body is the API's word about the task asked: its
  * error object ({"error":{"message":…}}, as documented) or new-api's
  * task error ({"code":"…",…}). A web server or proxy answers an address
@@ -522,27 +532,26 @@ is_answer_about_task (const char *body,
   JsonObject *object = parse_object (parser, body, length);
   JsonNode *node;
   JsonObject *error;
+  const char *text;
 
   if (object == NULL)
     return FALSE;
 
-  node = json_object_get_member (object, "code");
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING &&
-      *json_node_get_string (node) != '\0')
+  text = node_string (json_object_get_member (object, "code"));
+  if (text != NULL && *text != '\0')
     return TRUE;
 
   node = json_object_get_member (object, "error");
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return FALSE;
   error = json_node_get_object (node);
-  node = json_object_get_member (error, "message");
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-    return !g_str_has_prefix (json_node_get_string (node), "Invalid URL (");
+  text = node_string (json_object_get_member (error, "message"));
+  if (text != NULL)
+    return !g_str_has_prefix (text, "Invalid URL (");
 
   /* No message: an error object the API's shape, by its code. */
-  node = json_object_get_member (error, "code");
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING &&
-         *json_node_get_string (node) != '\0';
+  text = node_string (json_object_get_member (error, "code"));
+  return text != NULL && *text != '\0';
 }
 
 /* new-api's answers: {"code":"task_not_exist",…} or {"error":{"code":…}}. */
@@ -562,10 +571,7 @@ dup_error_code (const char *body,
       JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "error")))
     code = json_object_get_member (json_object_get_object_member (object, "error"), "code");
 
-  if (code == NULL || !JSON_NODE_HOLDS_VALUE (code) || json_node_get_value_type (code) != G_TYPE_STRING)
-    return NULL;
-
-  return g_strdup (json_node_get_string (code));
+  return g_strdup (node_string (code));
 }
 
 static gint64
