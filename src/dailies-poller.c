@@ -156,6 +156,11 @@ struct _DailiesPoller
   gint64              last_recheck_due;   /* their own pace, beside new tasks' */
   guint               base_serial;        /* bumped when the address changes */
   guint               answered_serial;    /* the last address that answered about a task */
+  /* Requests sent so far, and how many had been when the address last
+   * said it has no task API: an answer to one sent before that is old
+   * news, and does not vouch for the address. */
+  guint64             n_sent;
+  guint64             n_sent_at_break;
   gboolean            base_is_loopback;
   guint               started : 1;
   guint               unauthorized : 1;  /* entries were parked by a rejected key */
@@ -1079,6 +1084,7 @@ typedef struct
   Entry    *entry;
   guint     generation;
   guint     base_serial;  /* the address it went to */
+  guint64   sent;         /* its place in the poller's n_sent */
 } Request;
 
 static void
@@ -1095,6 +1101,7 @@ fetch_cb (GObject      *object,
   gint64 now = g_get_monotonic_time ();
   guint generation = request->generation;
   guint base_serial = request->base_serial;
+  guint64 sent = request->sent;
 
   g_weak_ref_clear (&request->poller);
   g_free (request);
@@ -1160,15 +1167,22 @@ fetch_cb (GObject      *object,
   /* Only the API answers about a task; anything else there says the
    * address is wrong. */
   if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_API_HERE))
-    set_wrong_address (self, self->checked_base);
-  else if ((error == NULL || is_tasks_own_error (error)) && base_serial == self->base_serial)
-    set_wrong_address (self, NULL);
+    {
+      self->n_sent_at_break = self->n_sent;
+      set_wrong_address (self, self->checked_base);
+    }
+  else if ((error == NULL || is_tasks_own_error (error)) && base_serial == self->base_serial &&
+           sent > self->n_sent_at_break)
+    {
+      set_wrong_address (self, NULL);
+    }
 
   if (error == NULL)
     {
       if (self->streaks->len > 0)
         end_streaks (self, get_base_host (self), TRUE);
-      self->answered_serial = base_serial;
+      if (sent > self->n_sent_at_break)
+        self->answered_serial = base_serial;
       recheck_answered (self, entry);
 
       /* The same bytes as the answer applied last time: nothing to parse,
@@ -1223,7 +1237,8 @@ fetch_cb (GObject      *object,
     {
       /* A final answer about this ID, whether 404 or new-api's 400; from
        * this address only. */
-      self->answered_serial = base_serial;
+      if (sent > self->n_sent_at_break)
+        self->answered_serial = base_serial;
       recheck_answered (self, entry);
       if (self->n_rechecking == 0 && !self->recheck_not_found)
         set_not_found_base (self, self->checked_base);
@@ -1302,6 +1317,7 @@ start_request (DailiesPoller *self,
   request->generation = self->generation;
   check_base (self);
   request->base_serial = self->base_serial;
+  request->sent = ++self->n_sent;
   dailies_api_client_fetch_task_if_changed_async (self->client,
                                                   dailies_task_get_id (entry->task),
                                                   entry->body_hash,

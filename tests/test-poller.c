@@ -33,6 +33,7 @@ typedef enum
   REPLY_WRONG_TASK,   /* 200 about another task */
   REPLY_UPSTREAM_CANCELLED, /* 200, IN_PROGRESS 30%, the model's service cancelled it */
   REPLY_PROGRESS,     /* 200, IN_PROGRESS at @body ("50%") */
+  REPLY_HELD,         /* as REPLY_PROGRESS, once release_held() lets it go */
 } ReplyKind;
 
 typedef struct
@@ -55,7 +56,7 @@ struct _TestServer
   GHashTable  *counts;         /* task id → requests for it */
   GPtrArray   *request_times;  /* gint64* monotonic µs of each request */
   GPtrArray   *request_ids;    /* the task asked about by each request, in order */
-  GPtrArray   *held;           /* messages held to measure concurrency */
+  GPtrArray   *held;           /* Held, of REPLY_HELD, until release_held() */
   guint        hold_ms;
   guint        n_requests;
   guint        in_flight;
@@ -64,6 +65,7 @@ struct _TestServer
   guint        n_usage;        /* GET /api/usage/token/ */
   guint        n_during_pause; /* requests while @poller said it was paused */
   gboolean     failing;        /* for scripts that fail until told otherwise */
+  gboolean     holding;        /* for scripts that hold a request until told otherwise */
   DailiesPoller *poller;       /* nullable */
 };
 
@@ -167,19 +169,34 @@ typedef struct
   char              *task_id;
 } Held;
 
+static void
+answer_held (Held *held)
+{
+  respond (held->msg, held->reply, held->task_id);
+  soup_server_message_unpause (held->msg);
+  g_object_unref (held->msg);
+  g_free (held->task_id);
+  g_free (held);
+}
+
 static gboolean
 release_held_cb (gpointer user_data)
 {
   Held *held = user_data;
 
   held->server->in_flight--;
-  respond (held->msg, held->reply, held->task_id);
-  soup_server_message_unpause (held->msg);
-  g_object_unref (held->msg);
-  g_free (held->task_id);
-  g_free (held);
+  answer_held (held);
 
   return G_SOURCE_REMOVE;
+}
+
+/* Answers the requests of REPLY_HELD, in the order they came. */
+static void
+release_held (TestServer *server)
+{
+  for (guint i = 0; i < server->held->len; i++)
+    answer_held (g_ptr_array_index (server->held, i));
+  g_ptr_array_set_size (server->held, 0);
 }
 
 static void
@@ -219,6 +236,20 @@ api_handler_cb (SoupServer        *soup_server,
     }
 
   reply = server->script (server, task_id, n_for_task);
+
+  if (reply.kind == REPLY_HELD)
+    {
+      Held *held = g_new0 (Held, 1);
+
+      held->server = server;
+      held->msg = g_object_ref (msg);
+      held->reply = reply;
+      held->reply.kind = REPLY_PROGRESS;
+      held->task_id = g_strdup (task_id);
+      soup_server_message_pause (msg);
+      g_ptr_array_add (server->held, held);
+      return;
+    }
 
   if (server->hold_ms > 0 && reply.kind != REPLY_HANG)
     {
@@ -278,6 +309,7 @@ test_server_new (ScriptFunc script)
   server->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   server->request_times = g_ptr_array_new_with_free_func (g_free);
   server->request_ids = g_ptr_array_new_with_free_func (g_free);
+  server->held = g_ptr_array_new ();
   server->server = soup_server_new (NULL, NULL);
   soup_server_add_handler (server->server, "/v1/video/generations/", api_handler_cb, server, NULL);
   soup_server_add_handler (server->server, "/api/usage/token/", usage_handler_cb, server, NULL);
@@ -292,6 +324,8 @@ test_server_new (ScriptFunc script)
 static void
 test_server_free (TestServer *server)
 {
+  release_held (server);
+  g_ptr_array_unref (server->held);
   soup_server_disconnect (server->server);
   g_object_unref (server->server);
   g_hash_table_unref (server->counts);
@@ -2806,6 +2840,22 @@ asked_and_has_error (gpointer user_data)
          dailies_task_get_last_error (dailies_task_store_lookup (wait->f->store, wait->id)) != NULL;
 }
 
+/* A task added while the address is broken is asked, and neither Not
+ * found nor the banner's end. */
+static void
+assert_added_while_broken (Fixture    *f,
+                           TestServer *server)
+{
+  const char *added = "asyntask_AddedWhileBroken1";
+  ErrorWait wait = { f, server, added };
+
+  add_ids (f, 1, added);
+  g_assert_true (dailies_test_wait_until (asked_and_has_error, &wait, 10000));
+  g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (f->store, added)), ==,
+                   DAILIES_TASK_STATUS_UNKNOWN);
+  g_assert_nonnull (dailies_poller_get_wrong_address (f->poller));
+}
+
 /* An address that answered about tasks and then serves a 404 page: it
  * broke, and neither its tasks nor one added meanwhile are Not found. */
 static void
@@ -2813,8 +2863,6 @@ test_address_broken_after_answers (void)
 {
   TestServer *server = test_server_new (script_running_until_broken);
   const char *running = "asyntask_RunningBefore0001";
-  const char *added = "asyntask_AddedWhileBroken1";
-  ErrorWait wait;
   Fixture f;
 
   fixture_init (&f, server->base_url);
@@ -2827,12 +2875,75 @@ test_address_broken_after_answers (void)
   g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (f.store, running)), ==,
                    DAILIES_TASK_STATUS_IN_PROGRESS);
 
-  add_ids (&f, 1, added);
-  wait = (ErrorWait) { &f, server, added };
-  g_assert_true (dailies_test_wait_until (asked_and_has_error, &wait, 10000));
-  g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (f.store, added)), ==,
-                   DAILIES_TASK_STATUS_UNKNOWN);
+  assert_added_while_broken (&f, server);
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+static Reply
+script_held_until_broken (TestServer *server, const char *task_id, guint n)
+{
+  if (server->holding && g_str_equal (task_id, "asyntask_AnsweredLate0001"))
+    return (Reply) { REPLY_HELD, NULL, 0, -1, "77%" };
+
+  return script_running_until_broken (server, task_id, n);
+}
+
+static gboolean
+has_held (gpointer user_data)
+{
+  TestServer *server = user_data;
+
+  return server->held->len > 0;
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *id;
+  int         progress;
+} ProgressWait;
+
+static gboolean
+has_progress (gpointer user_data)
+{
+  ProgressWait *wait = user_data;
+
+  return dailies_task_get_progress (dailies_task_store_lookup (wait->f->store, wait->id)) == wait->progress;
+}
+
+/* An answer to a request sent before the address broke, arriving after,
+ * is the task's news but not the address's: it neither clears the
+ * banner nor lets a 404 page about a new task count as Not found. */
+static void
+test_address_broken_old_answer (void)
+{
+  TestServer *server = test_server_new (script_held_until_broken);
+  const char *running = "asyntask_RunningBefore0001";
+  const char *late = "asyntask_AnsweredLate0001";
+  ProgressWait progress;
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  dailies_api_client_set_timeout (f.client, 60);
+  add_ids (&f, 2, running, late);
+  dailies_poller_start (f.poller);
+  g_assert_true (wait_for_status (&f, running, DAILIES_TASK_STATUS_IN_PROGRESS, 5000));
+  g_assert_true (wait_for_status (&f, late, DAILIES_TASK_STATUS_IN_PROGRESS, 5000));
+
+  server->holding = TRUE;
+  g_assert_true (dailies_test_wait_until (has_held, server, 10000));
+  server->holding = FALSE;
+  server->failing = TRUE;
+  g_assert_true (dailies_test_wait_until (says_wrong_address, f.poller, 10000));
+
+  release_held (server);
+  progress = (ProgressWait) { &f, late, 77 };
+  g_assert_true (dailies_test_wait_until (has_progress, &progress, 10000));
   g_assert_nonnull (dailies_poller_get_wrong_address (f.poller));
+
+  assert_added_while_broken (&f, server);
 
   fixture_clear (&f);
   test_server_free (server);
@@ -3308,6 +3419,7 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/retry-after-after-change", test_retry_after_after_change);
   g_test_add_func ("/dailies/poller/odd-not-found-after-answers", test_odd_not_found_after_answers);
   g_test_add_func ("/dailies/poller/address-broken-after-answers", test_address_broken_after_answers);
+  g_test_add_func ("/dailies/poller/address-broken-old-answer", test_address_broken_old_answer);
   g_test_add_func ("/dailies/poller/unsendable-key-pauses", test_unsendable_key_pauses);
   g_test_add_func ("/dailies/poller/remove-restore-tracking", test_remove_restore_tracking);
   g_test_add_func ("/dailies/poller/offline-pauses-and-resumes", test_offline_pauses_and_resumes);
