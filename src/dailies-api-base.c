@@ -140,6 +140,25 @@ drop_suffix (char       *text,
   return TRUE;
 }
 
+/* The regions' own hosts, on https's own port: they serve the API at
+ * their root and their web pages at every other path. */
+static gboolean
+is_region_host (GUri *uri)
+{
+  static const char * const hosts[] = { "www.anyfast.ai", "anyfast.ai", "www.anyfast.com.cn", "anyfast.com.cn" };
+  const char *host = g_uri_get_host (uri);
+
+  if (g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") != 0 || g_uri_get_userinfo (uri) != NULL ||
+      (g_uri_get_port (uri) != -1 && g_uri_get_port (uri) != 443) || host == NULL)
+    return FALSE;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (hosts); i++)
+    if (g_ascii_strcasecmp (host, hosts[i]) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
 char *
 dailies_api_base_dup_tidy (const char *url)
 {
@@ -147,6 +166,17 @@ dailies_api_base_dup_tidy (const char *url)
   g_autoptr(GUri) uri = g_uri_parse (stripped, G_URI_FLAGS_ENCODED, NULL);
   gsize before_path;
   gboolean cut;
+
+  /* An address copied from the browser's address bar while signed in
+   * ("https://www.anyfast.ai/console/task?p=1") means the root. */
+  if (uri != NULL && is_region_host (uri))
+    {
+      char *authority = strstr (stripped, "://");
+
+      if (authority != NULL)
+        authority[3 + strcspn (authority + 3, "/?#")] = '\0';
+      return g_steal_pointer (&stripped);
+    }
 
   /* With a query or fragment the path is not at the end (and the address
    * is refused anyway). */

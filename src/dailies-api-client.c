@@ -690,6 +690,25 @@ dailies_api_body_hash (const char *body,
   return hash;
 }
 
+/* An HTML document: said so, or starting with a tag. */
+static gboolean
+is_web_page (SoupMessage *msg,
+             const char  *body,
+             gsize        length)
+{
+  const char *type = soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL);
+  gsize i = 0;
+
+  if (type != NULL && (g_ascii_strcasecmp (type, "text/html") == 0 ||
+                       g_ascii_strcasecmp (type, "application/xhtml+xml") == 0))
+    return TRUE;
+
+  while (i < length && g_ascii_isspace (body[i]))
+    i++;
+
+  return i < length && body[i] == '<';
+}
+
 static void
 finish_task_body (GTask      *task,
                   const char *body,
@@ -716,6 +735,25 @@ finish_task_body (GTask      *task,
     }
 
   response = dailies_task_response_parse (body, length, &parse_error);
+  if (response == NULL && is_web_page (request->msg, body, length))
+    {
+      /* The site of the address's server (new-api serves its pages at
+       * every path outside the API's), never the API: https and the
+       * loopback alone are allowed, so no captive portal answers here. */
+      request_debug (request, "api: GET %s: a web page, not the API's answer: the address is wrong",
+                     request->log_url);
+      g_autofree char *text = take_body_text (request, length);
+
+      result->raw_json = redact_key (text, request->authorization + strlen ("Bearer "));
+      request_complete (task,
+                        g_error_new (DAILIES_API_ERROR, DAILIES_API_ERROR_NO_API_HERE,
+                                     _("HTTP %u: %s. There is no task API at this address: check the API address in Preferences."),
+                                     result->http_status,
+                                     /* Translators: what an address answered with, after "HTTP 200: " */
+                                     _("a web page")));
+      return;
+    }
+
   /* @body is not read after this. */
   result->raw_json = take_body_text (request, length);
   if (response == NULL)

@@ -280,8 +280,10 @@ dup_api_base (DailiesApplication *self)
 
   if (env != NULL && *env != '\0')
     {
-      if (dailies_api_base_is_acceptable (env, &error))
-        return g_strdup (env);
+      g_autofree char *tidy = dailies_api_base_dup_tidy (env);
+
+      if (dailies_api_base_is_acceptable (tidy, &error))
+        return g_steal_pointer (&tidy);
 
       if (!self->env_base_refused)
         /* Translators: %s says why the address cannot be used */
@@ -304,12 +306,12 @@ char *
 dailies_application_dup_api_base_override (DailiesApplication *self,
                                            gboolean           *demo)
 {
-  const char *env = g_getenv ("DAILIES_API_BASE");
+  g_autofree char *env = dailies_api_base_dup_tidy (g_getenv ("DAILIES_API_BASE"));
 
   g_return_val_if_fail (DAILIES_IS_APPLICATION (self), NULL);
 
   *demo = self->demo;
-  if (self->demo || (env != NULL && *env != '\0' && dailies_api_base_is_acceptable (env, NULL)))
+  if (self->demo || (*env != '\0' && dailies_api_base_is_acceptable (env, NULL)))
     return dup_api_base (self);
 
   return NULL;

@@ -1144,14 +1144,16 @@ fetch_cb (GObject      *object,
     }
 
   /* A 404 not in the API's words about a task the API has answered
-   * about before (with its state, not "not found"): the address broke (a
-   * proxy's page while it restarts), and until it answers again its 404s
-   * are nobody's Not found. About a task never answered, or found missing
-   * before, from an address that answers about others: its task API is
-   * there, so the 404 is this task's. */
+   * about before (with its state, not "not found"), or a web page as the
+   * answer about any: the address broke (a proxy's page while it
+   * restarts), and until it answers again its 404s are nobody's Not
+   * found. A 404 about a task never answered, or found missing before,
+   * from an address that answers about others: its task API is there,
+   * so the 404 is this task's. */
   if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_API_HERE) &&
-      dailies_task_get_status (entry->task) != DAILIES_TASK_STATUS_UNKNOWN &&
-      dailies_task_get_status (entry->task) != DAILIES_TASK_STATUS_NOT_FOUND)
+      ((dailies_task_get_status (entry->task) != DAILIES_TASK_STATUS_UNKNOWN &&
+        dailies_task_get_status (entry->task) != DAILIES_TASK_STATUS_NOT_FOUND) ||
+       api_result->http_status == 200))
     {
       self->answered_serial = 0;
     }

@@ -137,7 +137,7 @@ test_key_host (void)
 }
 
 /* The endpoint's own path is taken off the end of the address, and
- * nothing else is touched. */
+ * nothing else is touched; the regions' own hosts keep no path at all. */
 static void
 test_tidy (void)
 {
@@ -151,14 +151,24 @@ test_tidy (void)
     { "https://proxy.example:8443/anyfast/v1",          "https://proxy.example:8443/anyfast" },
     { "http://[::1]:8080/v1",                           "http://[::1]:8080" },
     { "https://v1",                                     "https://v1" },
-    { "https://www.anyfast.ai/v10",                     "https://www.anyfast.ai/v10" },
-    { "https://www.anyfast.ai/api/v1x",                 "https://www.anyfast.ai/api/v1x" },
-    { "https://www.anyfast.ai/video/generations",       "https://www.anyfast.ai/video/generations" },
+    { "https://proxy.example/v10",                      "https://proxy.example/v10" },
+    { "https://proxy.example/api/v1x",                  "https://proxy.example/api/v1x" },
+    { "https://proxy.example/video/generations",        "https://proxy.example/video/generations" },
     { "https://www.anyfast.ai/v1/v1",                   "https://www.anyfast.ai" },
     { "HTTPS://www.AnyFast.ai:443/v1",                  "HTTPS://www.AnyFast.ai:443" },
     { "https://[fe80::1%25eth0]:8443/v1",               "https://[fe80::1%25eth0]:8443" },
     { "https://proxy.example/a%2Fb/v1/",                "https://proxy.example/a%2Fb" },
-    { "https://www.anyfast.ai/v1?x=1",                  "https://www.anyfast.ai/v1?x=1" },
+    { "https://proxy.example/v1?x=1",                   "https://proxy.example/v1?x=1" },
+    /* The regions' hosts: the API is at their root, their pages elsewhere. */
+    { "https://www.anyfast.ai/console/task?p=1",        "https://www.anyfast.ai" },
+    { "https://www.anyfast.com.cn/#/console",           "https://www.anyfast.com.cn" },
+    { "https://WWW.ANYFAST.AI/Console/",                "https://WWW.ANYFAST.AI" },
+    { "https://anyfast.ai/docs",                        "https://anyfast.ai" },
+    { "https://www.anyfast.ai/v10",                     "https://www.anyfast.ai" },
+    { "https://www.anyfast.ai:443/log",                 "https://www.anyfast.ai:443" },
+    { "https://www.anyfast.ai:8443/console",            "https://www.anyfast.ai:8443/console" },
+    { "http://www.anyfast.ai/console",                  "http://www.anyfast.ai/console" },
+    { "https://www.anyfast.ai.example/console",         "https://www.anyfast.ai.example/console" },
     { "not an address /v1",                             "not an address /v1" },
     { "",                                               "" },
   };

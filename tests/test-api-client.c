@@ -785,6 +785,46 @@ test_not_found_only_from_the_api (Fixture       *f,
   }
 }
 
+/* An address whose server answers with its site (new-api serves its
+ * pages at every path outside the API's: a base copied from the
+ * browser's address bar) has no task API: said so, whether the page says
+ * it is HTML or only starts like it. Other unreadable answers stay
+ * unreadable; a key the page echoes is masked. */
+static void
+test_web_page_is_no_api (Fixture       *f,
+                         gconstpointer  data)
+{
+  const struct {
+    const char *content_type;
+    const char *body;
+  } pages[] = {
+    { "text/html; charset=utf-8", "<!doctype html><html><head><title>AnyFast</title></head><body>" TEST_KEY "</body></html>" },
+    { "application/octet-stream", "\r\n  <!DOCTYPE html><div id=\"root\"></div>" },
+    { "text/html", "" },
+  };
+  Fetch out = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      test_server_reply (f->server, 200, pages[i].content_type, pages[i].body);
+      fetch (f->client, TASK_ID, &out);
+
+      g_test_message ("200 with %s", pages[i].body);
+      g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_API_HERE);
+      g_assert_cmpstr (out.error->message, ==,
+                       "HTTP 200: a web page. There is no task API at this address: check the API address in Preferences.");
+      g_assert_null (out.result->response);
+      g_assert_nonnull (out.result->raw_json);
+      g_assert_null (strstr (out.result->raw_json, TEST_KEY));
+      fetch_clear (&out);
+    }
+
+  test_server_reply (f->server, 200, "text/plain", "Service Unavailable");
+  fetch (f->client, TASK_ID, &out);
+  g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_INVALID_RESPONSE);
+  fetch_clear (&out);
+}
+
 /* A base copied from an OpenAI-style tool ends in "/v1"; one copied from
  * the documentation ends in the endpoint. Either is asked where the
  * API is, not at /v1/v1/…, and a proxy's own path prefix is kept. */
@@ -1725,6 +1765,7 @@ main (int   argc,
   ADD ("unauthorized-echoes-key", test_unauthorized_echoes_key);
   ADD ("not-found", test_not_found);
   ADD ("not-found-only-from-the-api", test_not_found_only_from_the_api);
+  ADD ("web-page-is-no-api", test_web_page_is_no_api);
   ADD ("base-with-endpoint-path", test_base_with_endpoint_path);
   ADD ("rate-limited", test_rate_limited);
   ADD ("server-error-html", test_server_error_html);

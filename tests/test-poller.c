@@ -2949,6 +2949,44 @@ test_address_broken_old_answer (void)
   test_server_free (server);
 }
 
+static Reply
+script_page_for_some (TestServer *server, const char *task_id, guint n)
+{
+  if (strstr (task_id, "Page") != NULL)
+    return (Reply) { REPLY_STATUS, NULL, 200, -1 };
+
+  return (Reply) { REPLY_TASK, "SUCCESS", 0, -1 };
+}
+
+/* A web page as the answer about a task, from an address that has
+ * answered about others, is no Not found (the API never answers so):
+ * the address broke, and the banner says so. */
+static void
+test_web_page_after_answers (void)
+{
+  TestServer *server = test_server_new (script_page_for_some);
+  const char *good = "asyntask_Good000000000001";
+  const char *page = "asyntask_Page000000000001";
+  Fixture f;
+  ErrorWait wait = { &f, server, page };
+
+  fixture_init (&f, server->base_url);
+  add_ids (&f, 1, good);
+  dailies_poller_start (f.poller);
+  g_assert_true (wait_for_status (&f, good, DAILIES_TASK_STATUS_SUCCESS, 5000));
+
+  add_ids (&f, 1, page);
+  g_assert_true (dailies_test_wait_until (asked_and_has_error, &wait, 5000));
+  g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (f.store, page)), ==,
+                   DAILIES_TASK_STATUS_UNKNOWN);
+  g_assert_nonnull (strstr (dailies_task_get_last_error (dailies_task_store_lookup (f.store, page)),
+                            "a web page. There is no task API at this address"));
+  g_assert_nonnull (dailies_poller_get_wrong_address (f.poller));
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
 /* A key with characters no HTTP header may carry (a pasted look-alike
  * letter) can never work: nothing is sent, and checking pauses as for a
  * key refused, instead of failing at the budget's pace. A good key
@@ -3420,6 +3458,7 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/odd-not-found-after-answers", test_odd_not_found_after_answers);
   g_test_add_func ("/dailies/poller/address-broken-after-answers", test_address_broken_after_answers);
   g_test_add_func ("/dailies/poller/address-broken-old-answer", test_address_broken_old_answer);
+  g_test_add_func ("/dailies/poller/web-page-after-answers", test_web_page_after_answers);
   g_test_add_func ("/dailies/poller/unsendable-key-pauses", test_unsendable_key_pauses);
   g_test_add_func ("/dailies/poller/remove-restore-tracking", test_remove_restore_tracking);
   g_test_add_func ("/dailies/poller/offline-pauses-and-resumes", test_offline_pauses_and_resumes);

@@ -199,8 +199,9 @@ is_toggle_labelled (GtkWidget     *widget,
 }
 
 /* An address typed with the endpoint's path (an OpenAI-style tool's
- * "…/v1", or the endpoint copied from the documentation) is kept as the
- * API's base, which the region buttons then recognise. */
+ * "…/v1", or the endpoint copied from the documentation), or a region's
+ * page copied from the browser, is kept as the API's base, which the
+ * region buttons then recognise. */
 static void
 check_address_tidied (DailiesApplication *app,
                       gpointer            data)
@@ -227,6 +228,15 @@ check_address_tidied (DailiesApplication *app,
   gtk_editable_set_text (GTK_EDITABLE (address), "https://www.anyfast.com.cn/v1");
   g_signal_emit_by_name (address, "apply");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (address)), ==, "https://www.anyfast.com.cn");
+
+  /* The address bar's address of a page of the site, while signed in:
+   * the region's API is at its root. */
+  gtk_editable_set_text (GTK_EDITABLE (address), "https://www.anyfast.ai/console/task?p=1");
+  g_signal_emit_by_name (address, "apply");
+  g_free (kept);
+  kept = g_settings_get_string (settings, "api-base-url");
+  g_assert_cmpstr (kept, ==, "https://www.anyfast.ai");
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (global)));
 
   /* A proxy's own path stays; only the endpoint's goes. */
   gtk_editable_set_text (GTK_EDITABLE (address), "https://proxy.example/anyfast/v1/");
