@@ -174,7 +174,14 @@ dailies_api_base_dup_tidy (const char *url)
       char *authority = strstr (stripped, "://");
 
       if (authority != NULL)
-        authority[3 + strcspn (authority + 3, "/?#")] = '\0';
+        {
+          gsize end = 3 + strcspn (authority + 3, "/?#");
+
+          /* "host:" is the port left empty: https's own. */
+          if (authority[end - 1] == ':')
+            end--;
+          authority[end] = '\0';
+        }
       return g_steal_pointer (&stripped);
     }
 

@@ -33,8 +33,9 @@ char     *dailies_api_base_dup_key_host   (const char  *url);
  * taken off its end: "/v1" (OpenAI-style tools ask for the base so) or
  * "/v1/video/generations" (the endpoint pasted from the documentation).
  * Dailies appends "/v1/video/generations/{task_id}" itself, so either
- * would be asked for twice. The regions' own hosts (www.anyfast.ai and
- * www.anyfast.com.cn, https on its own port) serve the API at their root
+ * would be asked for twice. The regions' own hosts (www.anyfast.ai,
+ * www.anyfast.com.cn, and both without "www.", https on its own port)
+ * serve the API at their root
  * and web pages elsewhere: any path, query or fragment is taken off them.
  * Only the path is touched otherwise; anything that does not parse comes
  * back only stripped. */

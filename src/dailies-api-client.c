@@ -690,7 +690,8 @@ dailies_api_body_hash (const char *body,
   return hash;
 }
 
-/* An HTML document: said so, or starting with a tag. */
+/* An HTML document: starting with a tag, or said to be one and not
+ * starting like JSON (the API's answer, mislabelled, stays unreadable). */
 static gboolean
 is_web_page (SoupMessage *msg,
              const char  *body,
@@ -699,14 +700,16 @@ is_web_page (SoupMessage *msg,
   const char *type = soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL);
   gsize i = 0;
 
-  if (type != NULL && (g_ascii_strcasecmp (type, "text/html") == 0 ||
-                       g_ascii_strcasecmp (type, "application/xhtml+xml") == 0))
-    return TRUE;
-
   while (i < length && g_ascii_isspace (body[i]))
     i++;
 
-  return i < length && body[i] == '<';
+  if (i < length && body[i] == '<')
+    return TRUE;
+  if (i < length && (body[i] == '{' || body[i] == '['))
+    return FALSE;
+
+  return type != NULL && (g_ascii_strcasecmp (type, "text/html") == 0 ||
+                          g_ascii_strcasecmp (type, "application/xhtml+xml") == 0);
 }
 
 static void
@@ -1461,14 +1464,17 @@ void
 dailies_api_client_set_base_url (DailiesApiClient *self,
                                  const char       *base_url)
 {
+  g_autofree char *tidy = NULL;
   g_autofree char *normalized = NULL;
   gboolean changed;
 
   g_return_if_fail (DAILIES_IS_API_CLIENT (self));
 
-  /* The one rule for where the key may go; normalizing only tidies. */
-  if (dailies_api_base_is_acceptable (base_url, NULL))
-    normalized = normalize_base_url (base_url);
+  /* The one rule for where the key may go, on the address as meant;
+   * normalizing only tidies. */
+  tidy = dailies_api_base_dup_tidy (base_url);
+  if (dailies_api_base_is_acceptable (tidy, NULL))
+    normalized = normalize_base_url (tidy);
   changed = g_strcmp0 (normalized != NULL ? normalized : "", self->base_url) != 0;
 
   g_clear_pointer (&self->base, g_uri_unref);

@@ -28,7 +28,8 @@ typedef enum
   DAILIES_API_ERROR_HTTP,              /* any other status (403 "no access to model" included) */
   DAILIES_API_ERROR_NETWORK,           /* connection refused, DNS, TLS, …: libsoup's text */
   DAILIES_API_ERROR_TIMEOUT,           /* no complete answer within the timeout */
-  DAILIES_API_ERROR_INVALID_RESPONSE,  /* 200, but the body is too large or does not parse */
+  DAILIES_API_ERROR_INVALID_RESPONSE,  /* 200, but the body is too large or does not parse
+                                        * (and is no web page) */
   DAILIES_API_ERROR_NO_KEY,            /* no API key set: nothing was sent */
   DAILIES_API_ERROR_INVALID_ID,        /* not a task ID: nothing was sent */
   DAILIES_API_ERROR_INVALID_BASE,      /* the base URL is not usable: nothing was sent */
@@ -37,7 +38,8 @@ typedef enum
   DAILIES_API_ERROR_WRONG_TASK,        /* the answer is about another task ID than the one asked */
   DAILIES_API_ERROR_KEY_REJECTED,      /* this key got a 401 before: nothing was sent */
   DAILIES_API_ERROR_NO_API_HERE,       /* a 404 not in the API's words (a web page, nothing, or
-                                        * new-api's "Invalid URL"): the address is wrong */
+                                        * new-api's "Invalid URL"), or a web page with a 200,
+                                        * about a task: the address is wrong */
 } DailiesApiError;
 
 #define DAILIES_API_CLIENT_DEFAULT_TIMEOUT 30

@@ -291,7 +291,11 @@ dup_api_base (DailiesApplication *self)
       self->env_base_refused = TRUE;
     }
 
-  return g_settings_get_string (self->settings, "api-base-url");
+  {
+    g_autofree char *setting = g_settings_get_string (self->settings, "api-base-url");
+
+    return dailies_api_base_dup_tidy (setting);
+  }
 }
 
 /**

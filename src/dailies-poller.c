@@ -1158,7 +1158,7 @@ fetch_cb (GObject      *object,
       self->answered_serial = 0;
     }
   else if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_API_HERE) &&
-           self->answered_serial == base_serial)
+           self->answered_serial == base_serial && sent > self->n_sent_at_break)
     {
       g_clear_error (&error);
       error = g_error_new (DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND,
@@ -1181,9 +1181,11 @@ fetch_cb (GObject      *object,
 
   if (error == NULL)
     {
+      /* Only an answer to a request sent since the address last broke
+       * says it works again, and only about the address in use. */
       if (self->streaks->len > 0)
-        end_streaks (self, get_base_host (self), TRUE);
-      if (sent > self->n_sent_at_break)
+        end_streaks (self, get_base_host (self), sent > self->n_sent_at_break);
+      if (sent > self->n_sent_at_break && base_serial == self->base_serial)
         self->answered_serial = base_serial;
       recheck_answered (self, entry);
 

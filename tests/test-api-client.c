@@ -800,6 +800,7 @@ test_web_page_is_no_api (Fixture       *f,
   } pages[] = {
     { "text/html; charset=utf-8", "<!doctype html><html><head><title>AnyFast</title></head><body>" TEST_KEY "</body></html>" },
     { "application/octet-stream", "\r\n  <!DOCTYPE html><div id=\"root\"></div>" },
+    { "application/xhtml+xml", "Not the API" },
     { "text/html", "" },
   };
   Fetch out = { 0 };
@@ -823,6 +824,16 @@ test_web_page_is_no_api (Fixture       *f,
   fetch (f->client, TASK_ID, &out);
   g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_INVALID_RESPONSE);
   fetch_clear (&out);
+
+  /* JSON said to be HTML is the API's answer, mislabelled. */
+  test_server_reply (f->server, 200, "text/html", "{\"code\":\"success\",\"data\":");
+  fetch (f->client, TASK_ID, &out);
+  g_assert_error (out.error, DAILIES_API_ERROR, DAILIES_API_ERROR_INVALID_RESPONSE);
+  fetch_clear (&out);
+
+  /* A region's page as the address is asked at the region's root. */
+  dailies_api_client_set_base_url (f->client, "https://www.anyfast.ai/console/task?p=1");
+  g_assert_cmpstr (dailies_api_client_get_base_url (f->client), ==, "https://www.anyfast.ai");
 }
 
 /* A base copied from an OpenAI-style tool ends in "/v1"; one copied from
@@ -1618,8 +1629,11 @@ test_base_url (void)
     { "file:///etc/passwd",                   "" },
     { "https://user:secret@www.anyfast.ai",   "" },
     { "https://user@www.anyfast.ai",          "" },
-    { "https://www.anyfast.ai/?key=1",        "" },
-    { "https://www.anyfast.ai/#x",            "" },
+    { "https://proxy.example/?key=1",         "" },
+    { "https://proxy.example/#x",             "" },
+    /* A region's own host: a page of its site means its root. */
+    { "https://www.anyfast.ai/?key=1",        "https://www.anyfast.ai" },
+    { "https://www.anyfast.ai/#x",            "https://www.anyfast.ai" },
     { "www.anyfast.ai",                       "" },
     { "https://",                             "" },
     { "",                                     "" },

@@ -33,7 +33,8 @@ typedef enum
   REPLY_WRONG_TASK,   /* 200 about another task */
   REPLY_UPSTREAM_CANCELLED, /* 200, IN_PROGRESS 30%, the model's service cancelled it */
   REPLY_PROGRESS,     /* 200, IN_PROGRESS at @body ("50%") */
-  REPLY_HELD,         /* as REPLY_PROGRESS, once release_held() lets it go */
+  REPLY_HELD,         /* as REPLY_STATUS with @http_status, else REPLY_PROGRESS, once
+                       * release_held() lets it go */
 } ReplyKind;
 
 typedef struct
@@ -244,7 +245,7 @@ api_handler_cb (SoupServer        *soup_server,
       held->server = server;
       held->msg = g_object_ref (msg);
       held->reply = reply;
-      held->reply.kind = REPLY_PROGRESS;
+      held->reply.kind = reply.http_status != 0 ? REPLY_STATUS : REPLY_PROGRESS;
       held->task_id = g_strdup (task_id);
       soup_server_message_pause (msg);
       g_ptr_array_add (server->held, held);
@@ -2935,6 +2936,7 @@ test_address_broken_old_answer (void)
   server->holding = TRUE;
   g_assert_true (dailies_test_wait_until (has_held, server, 10000));
   server->holding = FALSE;
+  g_ptr_array_set_size (shown_lines, 0);
   server->failing = TRUE;
   g_assert_true (dailies_test_wait_until (says_wrong_address, f.poller, 10000));
 
@@ -2943,6 +2945,93 @@ test_address_broken_old_answer (void)
   g_assert_true (dailies_test_wait_until (has_progress, &progress, 10000));
   g_assert_nonnull (dailies_poller_get_wrong_address (f.poller));
 
+  assert_added_while_broken (&f, server);
+  /* One streak, never said to have ended. */
+  g_assert_cmpuint (count_lines_with ("HTTP 404", "There is no task API at this address"), ==, 1);
+  g_assert_cmpuint (count_lines_with ("recovered", ""), ==, 0);
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+static Reply
+script_old_answers_held (TestServer *server, const char *task_id, guint n)
+{
+  if (server->holding && g_str_equal (task_id, "asyntask_OldPage000000001"))
+    return (Reply) { REPLY_HELD, NULL, 404, -1 };
+  if (server->holding && g_str_equal (task_id, "asyntask_OldMissing000001"))
+    return (Reply) { REPLY_HELD, NULL, 404, -1, NOT_FOUND_JSON };
+
+  return script_running_until_broken (server, task_id, n);
+}
+
+static gboolean
+says_no_wrong_address (gpointer user_data)
+{
+  return dailies_poller_get_wrong_address (user_data) == NULL;
+}
+
+/* A 404 page asked for before the address broke and came back, arriving
+ * after: judged as of then, when the address was not trusted; no Not
+ * found. */
+/* A running task answered; then @held_id asked, its answer held, and
+ * the address broken. */
+static void
+break_while_held (Fixture    *f,
+                  TestServer *server,
+                  const char *held_id)
+{
+  const char *running = "asyntask_RunningBefore0001";
+
+  fixture_init (f, server->base_url);
+  dailies_api_client_set_timeout (f->client, 60);
+  add_ids (f, 1, running);
+  dailies_poller_start (f->poller);
+  g_assert_true (wait_for_status (f, running, DAILIES_TASK_STATUS_IN_PROGRESS, 5000));
+
+  server->holding = TRUE;
+  add_ids (f, 1, held_id);
+  g_assert_true (dailies_test_wait_until (has_held, server, 10000));
+  server->holding = FALSE;
+  server->failing = TRUE;
+  g_assert_true (dailies_test_wait_until (says_wrong_address, f->poller, 10000));
+}
+
+static void
+test_old_page_after_recovery (void)
+{
+  TestServer *server = test_server_new (script_old_answers_held);
+  const char *old = "asyntask_OldPage000000001";
+  Fixture f;
+  ErrorWait wait = { &f, server, old };
+
+  break_while_held (&f, server, old);
+  server->failing = FALSE;
+  g_assert_true (dailies_test_wait_until (says_no_wrong_address, f.poller, 10000));
+
+  release_held (server);
+  g_assert_true (dailies_test_wait_until (asked_and_has_error, &wait, 10000));
+  g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (f.store, old)), ==,
+                   DAILIES_TASK_STATUS_UNKNOWN);
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+/* The API's own "no such task", asked before the address broke and
+ * arriving after: that task is Not found, but the address is not trusted
+ * again by it, so a 404 page about a new task is no Not found. */
+static void
+test_old_not_found_after_break (void)
+{
+  TestServer *server = test_server_new (script_old_answers_held);
+  const char *missing = "asyntask_OldMissing000001";
+  Fixture f;
+
+  break_while_held (&f, server, missing);
+
+  release_held (server);
+  g_assert_true (wait_for_status (&f, missing, DAILIES_TASK_STATUS_NOT_FOUND, 10000));
   assert_added_while_broken (&f, server);
 
   fixture_clear (&f);
@@ -2954,6 +3043,8 @@ script_page_for_some (TestServer *server, const char *task_id, guint n)
 {
   if (strstr (task_id, "Page") != NULL)
     return (Reply) { REPLY_STATUS, NULL, 200, -1 };
+  if (strstr (task_id, "Odd") != NULL)
+    return (Reply) { REPLY_STATUS, NULL, 404, -1, "{\"detail\":\"Not Found\"}" };
 
   return (Reply) { REPLY_TASK, "SUCCESS", 0, -1 };
 }
@@ -2967,6 +3058,7 @@ test_web_page_after_answers (void)
   TestServer *server = test_server_new (script_page_for_some);
   const char *good = "asyntask_Good000000000001";
   const char *page = "asyntask_Page000000000001";
+  const char *odd = "asyntask_Odd0000000000001";
   Fixture f;
   ErrorWait wait = { &f, server, page };
 
@@ -2982,6 +3074,14 @@ test_web_page_after_answers (void)
   g_assert_nonnull (strstr (dailies_task_get_last_error (dailies_task_store_lookup (f.store, page)),
                             "a web page. There is no task API at this address"));
   g_assert_nonnull (dailies_poller_get_wrong_address (f.poller));
+
+  /* Nor is the address trusted since: a 404 in another shape than the
+   * API's about a new task is no Not found either. */
+  add_ids (&f, 1, odd);
+  wait.id = odd;
+  g_assert_true (dailies_test_wait_until (asked_and_has_error, &wait, 5000));
+  g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (f.store, odd)), ==,
+                   DAILIES_TASK_STATUS_UNKNOWN);
 
   fixture_clear (&f);
   test_server_free (server);
@@ -3459,6 +3559,8 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/address-broken-after-answers", test_address_broken_after_answers);
   g_test_add_func ("/dailies/poller/address-broken-old-answer", test_address_broken_old_answer);
   g_test_add_func ("/dailies/poller/web-page-after-answers", test_web_page_after_answers);
+  g_test_add_func ("/dailies/poller/old-page-after-recovery", test_old_page_after_recovery);
+  g_test_add_func ("/dailies/poller/old-not-found-after-break", test_old_not_found_after_break);
   g_test_add_func ("/dailies/poller/unsendable-key-pauses", test_unsendable_key_pauses);
   g_test_add_func ("/dailies/poller/remove-restore-tracking", test_remove_restore_tracking);
   g_test_add_func ("/dailies/poller/offline-pauses-and-resumes", test_offline_pauses_and_resumes);

@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include "dailies-api-client.h"
 #include "dailies-application.h"
 #include "dailies-preferences-window.h"
 #include "dailies-test-ui.h"
@@ -191,6 +192,38 @@ test_environment_address_shown (void)
   g_unsetenv ("DAILIES_API_BASE");
 }
 
+/* A region's page copied from the browser, in the variable or set in
+ * the settings from a shell, is asked at the region's root, and said so. */
+static void
+check_environment_address_tidied (DailiesApplication *app,
+                                  gpointer            data)
+{
+  DailiesApiClient *client = dailies_application_get_api_client (app);
+  GSettings *settings = dailies_application_get_settings (app);
+  GtkWindow *preferences = open_preferences (app);
+
+  g_assert_cmpstr (dailies_api_client_get_base_url (client), ==, "https://www.anyfast.com.cn");
+  g_assert_nonnull (dailies_test_find_widget_where (GTK_WIDGET (preferences), is_row_starting,
+                                                     "https://www.anyfast.com.cn is in use, from the DAILIES_API_BASE variable."));
+  gtk_window_destroy (preferences);
+
+  g_unsetenv ("DAILIES_API_BASE");
+  g_settings_set_string (settings, "api-base-url", "https://www.anyfast.ai/console/log?p=2");
+  g_assert_cmpstr (dailies_api_client_get_base_url (client), ==, "https://www.anyfast.ai");
+  g_settings_reset (settings, "api-base-url");
+}
+
+static void
+test_environment_address_tidied (void)
+{
+  g_autoptr(DailiesApplication) app = dailies_application_new ();
+  const char * const argv[] = { "dailies", NULL };
+
+  g_setenv ("DAILIES_API_BASE", " https://www.anyfast.com.cn/console/task?p=1 ", TRUE);
+  dailies_test_run_app (app, argv, check_environment_address_tidied, NULL);
+  g_unsetenv ("DAILIES_API_BASE");
+}
+
 static gboolean
 is_toggle_labelled (GtkWidget     *widget,
                     gconstpointer  label)
@@ -285,6 +318,7 @@ main (int   argc,
   g_test_add_func ("/dailies/preferences/address-shown", test_address_shown);
   g_test_add_func ("/dailies/preferences/address-tidied", test_address_tidied);
   g_test_add_func ("/dailies/preferences/environment-address-shown", test_environment_address_shown);
+  g_test_add_func ("/dailies/preferences/environment-address-tidied", test_environment_address_tidied);
 
   status = g_test_run ();
   dailies_test_notifications_stop (notifications);
