@@ -161,6 +161,7 @@ struct _DailiesPoller
    * news, and does not vouch for the address. */
   guint64             n_sent;
   guint64             n_sent_at_break;
+  guint64             trusted_since;  /* the request whose answer armed answered_serial */
   gboolean            base_is_loopback;
   guint               started : 1;
   guint               unauthorized : 1;  /* entries were parked by a rejected key */
@@ -504,6 +505,47 @@ set_wrong_address (DailiesPoller *self,
   g_free (self->wrong_address);
   self->wrong_address = g_strdup (address);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WRONG_ADDRESS]);
+}
+
+/* Whether an answer to a request sent at @sent to the address of
+ * @base_serial speaks for the address now: it went to the address in
+ * use, after the address last broke (an answer to a request sent before
+ * is old news). */
+static gboolean
+answer_is_news (DailiesPoller *self,
+                guint          base_serial,
+                guint64        sent)
+{
+  return base_serial == self->base_serial && sent > self->n_sent_at_break;
+}
+
+/* The API answered, in its own words: the address serves it. Trust
+ * counts from the first such answer since it broke; a page about a task
+ * asked before that says nothing of the task. */
+static void
+trust_address (DailiesPoller *self,
+               guint          base_serial,
+               guint64        sent)
+{
+  if (!answer_is_news (self, base_serial, sent))
+    return;
+
+  if (self->answered_serial != base_serial)
+    {
+      self->answered_serial = base_serial;
+      self->trusted_since = sent;
+    }
+  set_wrong_address (self, NULL);
+}
+
+/* Something other than the API answered about a task: the address is not
+ * trusted until the API answers a request sent from now on. */
+static void
+distrust_address (DailiesPoller *self)
+{
+  self->answered_serial = 0;
+  self->n_sent_at_break = self->n_sent;
+  set_wrong_address (self, self->checked_base);
 }
 
 /* Errors at the address before a change (one with no task API behind
@@ -1143,50 +1185,40 @@ fetch_cb (GObject      *object,
         }
     }
 
-  /* A 404 not in the API's words about a task the API has answered
-   * about before (with its state, not "not found"), or a web page as the
-   * answer about any: the address broke (a proxy's page while it
-   * restarts), and until it answers again its 404s are nobody's Not
-   * found. A 404 about a task never answered, or found missing before,
-   * from an address that answers about others: its task API is there,
-   * so the 404 is this task's. */
-  if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_API_HERE) &&
-      ((dailies_task_get_status (entry->task) != DAILIES_TASK_STATUS_UNKNOWN &&
-        dailies_task_get_status (entry->task) != DAILIES_TASK_STATUS_NOT_FOUND) ||
-       api_result->http_status == 200))
-    {
-      self->answered_serial = 0;
-    }
-  else if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_API_HERE) &&
-           self->answered_serial == base_serial && sent > self->n_sent_at_break)
-    {
-      g_clear_error (&error);
-      error = g_error_new (DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND,
-                           /* Translators: %u is an HTTP status code, such as 404 */
-                           _("HTTP %u: no such task at this address"), api_result->http_status);
-    }
-
-  /* Only the API answers about a task; anything else there says the
-   * address is wrong. */
+  /* A 404 not in the API's words about a task never answered, or found
+   * missing before, asked after the address was known to answer about
+   * others: its task API is there, so the 404 is this task's. Anything
+   * else not the API's (about a task it has answered with its state, a
+   * web page, or before the address was known to work): the address is
+   * wrong, or broke (a proxy's page while it restarts). */
   if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_API_HERE))
     {
-      self->n_sent_at_break = self->n_sent;
-      set_wrong_address (self, self->checked_base);
+      DailiesTaskStatus status = dailies_task_get_status (entry->task);
+
+      if ((status == DAILIES_TASK_STATUS_UNKNOWN || status == DAILIES_TASK_STATUS_NOT_FOUND) &&
+          api_result->http_status != 200 && self->answered_serial == base_serial && sent > self->trusted_since)
+        {
+          g_clear_error (&error);
+          error = g_error_new (DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND,
+                               /* Translators: %u is an HTTP status code, such as 404 */
+                               _("HTTP %u: no such task at this address"), api_result->http_status);
+        }
+      else
+        {
+          distrust_address (self);
+        }
     }
-  else if ((error == NULL || is_tasks_own_error (error)) && base_serial == self->base_serial &&
-           sent > self->n_sent_at_break)
+  else if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_BAD_REQUEST) &&
+           answer_is_news (self, base_serial, sent))
     {
       set_wrong_address (self, NULL);
     }
 
   if (error == NULL)
     {
-      /* Only an answer to a request sent since the address last broke
-       * says it works again, and only about the address in use. */
       if (self->streaks->len > 0)
-        end_streaks (self, get_base_host (self), sent > self->n_sent_at_break);
-      if (sent > self->n_sent_at_break && base_serial == self->base_serial)
-        self->answered_serial = base_serial;
+        end_streaks (self, get_base_host (self), answer_is_news (self, base_serial, sent));
+      trust_address (self, base_serial, sent);
       recheck_answered (self, entry);
 
       /* The same bytes as the answer applied last time: nothing to parse,
@@ -1241,8 +1273,7 @@ fetch_cb (GObject      *object,
     {
       /* A final answer about this ID, whether 404 or new-api's 400; from
        * this address only. */
-      if (sent > self->n_sent_at_break)
-        self->answered_serial = base_serial;
+      trust_address (self, base_serial, sent);
       recheck_answered (self, entry);
       if (self->n_rechecking == 0 && !self->recheck_not_found)
         set_not_found_base (self, self->checked_base);

@@ -49,12 +49,22 @@ G_DEFINE_FINAL_TYPE (DailiesPreferencesWindow, dailies_preferences_window, ADW_T
 static void show_base_error (DailiesPreferencesWindow *self,
                              const char               *message);
 
-/* A setting made elsewhere (gsettings) may be one the app does not use:
- * say so here, where it can be corrected. */
+/* The setting as the app reads it: one made elsewhere (gsettings) may
+ * hold a region's page, whose root is in use. */
+static char *
+dup_base_setting (DailiesPreferencesWindow *self)
+{
+  g_autofree char *setting = g_settings_get_string (self->settings, "api-base-url");
+
+  return dailies_api_base_dup_tidy (setting);
+}
+
+/* A setting made elsewhere may be one the app does not use: say so here,
+ * where it can be corrected. */
 static void
 update_base_row (DailiesPreferencesWindow *self)
 {
-  g_autofree char *base = g_settings_get_string (self->settings, "api-base-url");
+  g_autofree char *base = dup_base_setting (self);
   g_autoptr(GError) error = NULL;
 
   gtk_editable_set_text (GTK_EDITABLE (self->base_row), base);
@@ -66,7 +76,7 @@ update_base_row (DailiesPreferencesWindow *self)
 static void
 update_base_note (DailiesPreferencesWindow *self)
 {
-  g_autofree char *setting = g_settings_get_string (self->settings, "api-base-url");
+  g_autofree char *setting = dup_base_setting (self);
   g_autofree char *note = NULL;
 
   if (self->base_in_use_is_demo)
@@ -86,7 +96,7 @@ update_base_note (DailiesPreferencesWindow *self)
 static void
 update_region_buttons (DailiesPreferencesWindow *self)
 {
-  g_autofree char *base = g_settings_get_string (self->settings, "api-base-url");
+  g_autofree char *base = dup_base_setting (self);
 
   self->updating_region = TRUE;
   gtk_toggle_button_set_active (self->global_button, g_strcmp0 (base, GLOBAL_BASE) == 0);

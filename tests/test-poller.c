@@ -2961,6 +2961,10 @@ script_old_answers_held (TestServer *server, const char *task_id, guint n)
     return (Reply) { REPLY_HELD, NULL, 404, -1 };
   if (server->holding && g_str_equal (task_id, "asyntask_OldMissing000001"))
     return (Reply) { REPLY_HELD, NULL, 404, -1, NOT_FOUND_JSON };
+  if (server->holding && g_str_equal (task_id, "asyntask_LatePage00000001"))
+    return (Reply) { REPLY_HELD, NULL, 404, -1 };
+  if (strstr (task_id, "Odd") != NULL)
+    return (Reply) { REPLY_STATUS, NULL, 404, -1, "{\"detail\":\"Not Found\"}" };
 
   return script_running_until_broken (server, task_id, n);
 }
@@ -2972,14 +2976,13 @@ says_no_wrong_address (gpointer user_data)
 }
 
 /* A 404 page asked for before the address broke and came back, arriving
- * after: judged as of then, when the address was not trusted; no Not
- * found. */
-/* A running task answered; then @held_id asked, its answer held, and
- * the address broken. */
+ * after: no Not found, and the address is taken as broken again, as a
+ * page says; so a 404 in another shape about a new task is no Not found
+ * either until the API answers again. */
+/* Polling a running task, answered; answers may be held a while. */
 static void
-break_while_held (Fixture    *f,
-                  TestServer *server,
-                  const char *held_id)
+start_with_running (Fixture    *f,
+                    TestServer *server)
 {
   const char *running = "asyntask_RunningBefore0001";
 
@@ -2988,7 +2991,16 @@ break_while_held (Fixture    *f,
   add_ids (f, 1, running);
   dailies_poller_start (f->poller);
   g_assert_true (wait_for_status (f, running, DAILIES_TASK_STATUS_IN_PROGRESS, 5000));
+}
 
+/* A running task answered; then @held_id asked, its answer held, and
+ * the address broken. */
+static void
+break_while_held (Fixture    *f,
+                  TestServer *server,
+                  const char *held_id)
+{
+  start_with_running (f, server);
   server->holding = TRUE;
   add_ids (f, 1, held_id);
   g_assert_true (dailies_test_wait_until (has_held, server, 10000));
@@ -3002,6 +3014,7 @@ test_old_page_after_recovery (void)
 {
   TestServer *server = test_server_new (script_old_answers_held);
   const char *old = "asyntask_OldPage000000001";
+  const char *odd = "asyntask_Odd0000000000001";
   Fixture f;
   ErrorWait wait = { &f, server, old };
 
@@ -3012,6 +3025,13 @@ test_old_page_after_recovery (void)
   release_held (server);
   g_assert_true (dailies_test_wait_until (asked_and_has_error, &wait, 10000));
   g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (f.store, old)), ==,
+                   DAILIES_TASK_STATUS_UNKNOWN);
+  g_assert_nonnull (dailies_poller_get_wrong_address (f.poller));
+
+  add_ids (&f, 1, odd);
+  wait.id = odd;
+  g_assert_true (dailies_test_wait_until (asked_and_has_error, &wait, 10000));
+  g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (f.store, odd)), ==,
                    DAILIES_TASK_STATUS_UNKNOWN);
 
   fixture_clear (&f);
@@ -3032,7 +3052,39 @@ test_old_not_found_after_break (void)
 
   release_held (server);
   g_assert_true (wait_for_status (&f, missing, DAILIES_TASK_STATUS_NOT_FOUND, 10000));
+  g_assert_nonnull (dailies_poller_get_wrong_address (f.poller));
   assert_added_while_broken (&f, server);
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+/* A page about a new task, asked while the address was broken and
+ * answered once it works again: that address was not known to work
+ * when it was asked, so no Not found. */
+static void
+test_page_asked_while_broken (void)
+{
+  TestServer *server = test_server_new (script_old_answers_held);
+  const char *late = "asyntask_LatePage00000001";
+  Fixture f;
+  ErrorWait wait = { &f, server, late };
+
+  start_with_running (&f, server);
+  server->failing = TRUE;
+  g_assert_true (dailies_test_wait_until (says_wrong_address, f.poller, 10000));
+
+  server->holding = TRUE;
+  add_ids (&f, 1, late);
+  g_assert_true (dailies_test_wait_until (has_held, server, 10000));
+  server->holding = FALSE;
+  server->failing = FALSE;
+  g_assert_true (dailies_test_wait_until (says_no_wrong_address, f.poller, 10000));
+
+  release_held (server);
+  g_assert_true (dailies_test_wait_until (asked_and_has_error, &wait, 10000));
+  g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (f.store, late)), ==,
+                   DAILIES_TASK_STATUS_UNKNOWN);
 
   fixture_clear (&f);
   test_server_free (server);
@@ -3561,6 +3613,7 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/web-page-after-answers", test_web_page_after_answers);
   g_test_add_func ("/dailies/poller/old-page-after-recovery", test_old_page_after_recovery);
   g_test_add_func ("/dailies/poller/old-not-found-after-break", test_old_not_found_after_break);
+  g_test_add_func ("/dailies/poller/page-asked-while-broken", test_page_asked_while_broken);
   g_test_add_func ("/dailies/poller/unsendable-key-pauses", test_unsendable_key_pauses);
   g_test_add_func ("/dailies/poller/remove-restore-tracking", test_remove_restore_tracking);
   g_test_add_func ("/dailies/poller/offline-pauses-and-resumes", test_offline_pauses_and_resumes);

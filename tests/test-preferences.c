@@ -11,6 +11,7 @@
 
 #include "dailies-api-client.h"
 #include "dailies-application.h"
+#include "dailies-poller.h"
 #include "dailies-preferences-window.h"
 #include "dailies-test-ui.h"
 #include "dailies-test-utils.h"
@@ -192,25 +193,33 @@ test_environment_address_shown (void)
   g_unsetenv ("DAILIES_API_BASE");
 }
 
-/* A region's page copied from the browser, in the variable or set in
- * the settings from a shell, is asked at the region's root, and said so. */
+static gboolean
+is_toggle_labelled (GtkWidget     *widget,
+                    gconstpointer  label)
+{
+  return GTK_IS_TOGGLE_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+static gboolean
+poller_started (gpointer user_data)
+{
+  return dailies_poller_get_state (user_data) != DAILIES_POLLER_STATE_STOPPED;
+}
+
+/* A region's page copied from the browser, in the variable, is asked at
+ * the region's root (its key looked up, checking started), and said so. */
 static void
 check_environment_address_tidied (DailiesApplication *app,
                                   gpointer            data)
 {
   DailiesApiClient *client = dailies_application_get_api_client (app);
-  GSettings *settings = dailies_application_get_settings (app);
   GtkWindow *preferences = open_preferences (app);
 
   g_assert_cmpstr (dailies_api_client_get_base_url (client), ==, "https://www.anyfast.com.cn");
+  g_assert_true (dailies_test_wait_until (poller_started, dailies_application_get_poller (app), 10000));
   g_assert_nonnull (dailies_test_find_widget_where (GTK_WIDGET (preferences), is_row_starting,
                                                      "https://www.anyfast.com.cn is in use, from the DAILIES_API_BASE variable."));
   gtk_window_destroy (preferences);
-
-  g_unsetenv ("DAILIES_API_BASE");
-  g_settings_set_string (settings, "api-base-url", "https://www.anyfast.ai/console/log?p=2");
-  g_assert_cmpstr (dailies_api_client_get_base_url (client), ==, "https://www.anyfast.ai");
-  g_settings_reset (settings, "api-base-url");
 }
 
 static void
@@ -224,11 +233,39 @@ test_environment_address_tidied (void)
   g_unsetenv ("DAILIES_API_BASE");
 }
 
-static gboolean
-is_toggle_labelled (GtkWidget     *widget,
-                    gconstpointer  label)
+/* The same set with gsettings: in use, and shown as in use, not refused. */
+static void
+check_setting_address_tidied (DailiesApplication *app,
+                              gpointer            data)
 {
-  return GTK_IS_TOGGLE_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+  DailiesApiClient *client = dailies_application_get_api_client (app);
+  GSettings *settings = dailies_application_get_settings (app);
+  GtkWindow *preferences;
+  GtkWidget *address;
+  GtkWidget *refusal;
+
+  g_settings_set_string (settings, "api-base-url", "https://www.anyfast.com.cn/console/log?p=2");
+  g_assert_cmpstr (dailies_api_client_get_base_url (client), ==, "https://www.anyfast.com.cn");
+  g_assert_true (dailies_test_wait_until (poller_started, dailies_application_get_poller (app), 10000));
+
+  preferences = open_preferences (app);
+  address = dailies_test_find_widget_where (GTK_WIDGET (preferences), is_row_titled, "API Address");
+  refusal = dailies_test_find_widget_where (GTK_WIDGET (preferences), is_row_starting, "The address must not");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (address)), ==, "https://www.anyfast.com.cn");
+  g_assert_true (refusal == NULL || !gtk_widget_get_visible (refusal));
+  g_assert_true (gtk_toggle_button_get_active (
+    GTK_TOGGLE_BUTTON (dailies_test_find_widget_where (GTK_WIDGET (preferences), is_toggle_labelled, "China"))));
+  gtk_window_destroy (preferences);
+  g_settings_reset (settings, "api-base-url");
+}
+
+static void
+test_setting_address_tidied (void)
+{
+  g_autoptr(DailiesApplication) app = dailies_application_new ();
+  const char * const argv[] = { "dailies", NULL };
+
+  dailies_test_run_app (app, argv, check_setting_address_tidied, NULL);
 }
 
 /* An address typed with the endpoint's path (an OpenAI-style tool's
@@ -319,6 +356,7 @@ main (int   argc,
   g_test_add_func ("/dailies/preferences/address-tidied", test_address_tidied);
   g_test_add_func ("/dailies/preferences/environment-address-shown", test_environment_address_shown);
   g_test_add_func ("/dailies/preferences/environment-address-tidied", test_environment_address_tidied);
+  g_test_add_func ("/dailies/preferences/setting-address-tidied", test_setting_address_tidied);
 
   status = g_test_run ();
   dailies_test_notifications_stop (notifications);
