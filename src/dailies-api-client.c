@@ -740,6 +740,7 @@ finish_task_body (GTask      *task,
   response = dailies_task_response_parse (body, length, &parse_error);
   if (response == NULL && is_web_page (request->msg, body, length))
     {
+      result->web_page = TRUE;
       /* The site of the address's server (new-api serves its pages at
        * every path outside the API's), never the API: https and the
        * loopback alone are allowed, so no captive portal answers here. */
@@ -846,6 +847,7 @@ finish_response (GTask *task)
           g_autofree char *text = dailies_utf8_dup_valid (body, length);
           result->raw_json = redact_key (text, key);
         }
+      result->web_page = is_web_page (request->msg, body, length);
 
       /* new-api says "no such task" with a 400; other 400s stay errors. */
       if (code == DAILIES_API_ERROR_BAD_REQUEST)

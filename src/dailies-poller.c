@@ -519,6 +519,16 @@ answer_is_news (DailiesPoller *self,
   return base_serial == self->base_serial && sent > self->n_sent_at_break;
 }
 
+/* Whether a request sent at @sent went to the address of @base_serial
+ * while it was known to serve the API. */
+static gboolean
+asked_while_trusted (DailiesPoller *self,
+                     guint          base_serial,
+                     guint64        sent)
+{
+  return self->answered_serial == base_serial && sent > self->trusted_since;
+}
+
 /* The API answered, in its own words: the address serves it. Trust
  * counts from the first such answer since it broke; a page about a task
  * asked before that says nothing of the task. */
@@ -1185,31 +1195,47 @@ fetch_cb (GObject      *object,
         }
     }
 
-  /* A 404 not in the API's words about a task never answered, or found
-   * missing before, asked after the address was known to answer about
-   * others: its task API is there, so the 404 is this task's. Anything
-   * else not the API's (about a task it has answered with its state, a
-   * web page, or before the address was known to work): the address is
-   * wrong, or broke (a proxy's page while it restarts). */
+  /* An answer not in the API's words. */
   if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_NO_API_HERE))
     {
       DailiesTaskStatus status = dailies_task_get_status (entry->task);
+      gboolean unanswered = status == DAILIES_TASK_STATUS_UNKNOWN || status == DAILIES_TASK_STATUS_NOT_FOUND;
 
-      if ((status == DAILIES_TASK_STATUS_UNKNOWN || status == DAILIES_TASK_STATUS_NOT_FOUND) &&
-          api_result->http_status != 200 && self->answered_serial == base_serial && sent > self->trusted_since)
+      /* Asked before the address was last known to work: it says nothing
+       * of the task or the address now. Asked again, once. */
+      if (self->answered_serial == base_serial && sent < self->trusted_since)
+        {
+          queue_entry_soon (self, entry, now);
+          schedule (self);
+          return;
+        }
+
+      /* About a task never answered, or found missing before, asked while
+       * the address was known to answer about others: its task API is
+       * there, so this 404 is the task's own. The API never answers with
+       * a web page. */
+      if (unanswered && !api_result->web_page && asked_while_trusted (self, base_serial, sent))
         {
           g_clear_error (&error);
           error = g_error_new (DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND,
                                /* Translators: %u is an HTTP status code, such as 404 */
                                _("HTTP %u: no such task at this address"), api_result->http_status);
         }
-      else
+      /* A web page, or a 404 about a task it has answered with its state:
+       * the address is wrong, or broke (a proxy's page as it restarts). */
+      else if (!unanswered || api_result->web_page)
         {
           distrust_address (self);
         }
+      /* Another 404 about a task never answered, the address not known to
+       * work: it may be wrong; a success, if one comes, says otherwise. */
+      else
+        {
+          set_wrong_address (self, self->checked_base);
+        }
     }
   else if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_BAD_REQUEST) &&
-           answer_is_news (self, base_serial, sent))
+           !api_result->web_page && answer_is_news (self, base_serial, sent))
     {
       set_wrong_address (self, NULL);
     }
@@ -1294,7 +1320,7 @@ fetch_cb (GObject      *object,
   if (entry->recheck)
     {
       if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_BAD_REQUEST) ||
-          (self->answered_serial == base_serial &&
+          (asked_while_trusted (self, base_serial, sent) &&
            (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_HTTP) ||
             g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_INVALID_RESPONSE) ||
             g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_WRONG_TASK))))

@@ -2963,8 +2963,6 @@ script_old_answers_held (TestServer *server, const char *task_id, guint n)
     return (Reply) { REPLY_HELD, NULL, 404, -1, NOT_FOUND_JSON };
   if (server->holding && g_str_equal (task_id, "asyntask_LatePage00000001"))
     return (Reply) { REPLY_HELD, NULL, 404, -1 };
-  if (strstr (task_id, "Odd") != NULL)
-    return (Reply) { REPLY_STATUS, NULL, 404, -1, "{\"detail\":\"Not Found\"}" };
 
   return script_running_until_broken (server, task_id, n);
 }
@@ -2975,10 +2973,6 @@ says_no_wrong_address (gpointer user_data)
   return dailies_poller_get_wrong_address (user_data) == NULL;
 }
 
-/* A 404 page asked for before the address broke and came back, arriving
- * after: no Not found, and the address is taken as broken again, as a
- * page says; so a 404 in another shape about a new task is no Not found
- * either until the API answers again. */
 /* Polling a running task, answered; answers may be held a while. */
 static void
 start_with_running (Fixture    *f,
@@ -3009,30 +3003,27 @@ break_while_held (Fixture    *f,
   g_assert_true (dailies_test_wait_until (says_wrong_address, f->poller, 10000));
 }
 
+/* A 404 page asked for before the address broke and came back, arriving
+ * after: old news, neither the task's Not found nor the address broken
+ * again; the task is asked again, and answered. */
 static void
 test_old_page_after_recovery (void)
 {
   TestServer *server = test_server_new (script_old_answers_held);
   const char *old = "asyntask_OldPage000000001";
-  const char *odd = "asyntask_Odd0000000000001";
+  guint n_notifies = 0;
   Fixture f;
-  ErrorWait wait = { &f, server, old };
 
   break_while_held (&f, server, old);
   server->failing = FALSE;
   g_assert_true (dailies_test_wait_until (says_no_wrong_address, f.poller, 10000));
+  g_signal_connect_swapped (f.poller, "notify::wrong-address", G_CALLBACK (count_up), &n_notifies);
 
   release_held (server);
-  g_assert_true (dailies_test_wait_until (asked_and_has_error, &wait, 10000));
-  g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (f.store, old)), ==,
-                   DAILIES_TASK_STATUS_UNKNOWN);
-  g_assert_nonnull (dailies_poller_get_wrong_address (f.poller));
-
-  add_ids (&f, 1, odd);
-  wait.id = odd;
-  g_assert_true (dailies_test_wait_until (asked_and_has_error, &wait, 10000));
-  g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (f.store, odd)), ==,
-                   DAILIES_TASK_STATUS_UNKNOWN);
+  g_assert_true (wait_for_status (&f, old, DAILIES_TASK_STATUS_IN_PROGRESS, 10000));
+  g_assert_cmpuint (count_for (server, old), ==, 2);
+  g_assert_null (dailies_task_get_last_error (dailies_task_store_lookup (f.store, old)));
+  g_assert_cmpuint (n_notifies, ==, 0);
 
   fixture_clear (&f);
   test_server_free (server);
@@ -3061,14 +3052,15 @@ test_old_not_found_after_break (void)
 
 /* A page about a new task, asked while the address was broken and
  * answered once it works again: that address was not known to work
- * when it was asked, so no Not found. */
+ * when it was asked, so it says nothing; the task is asked again, and
+ * answered. */
 static void
 test_page_asked_while_broken (void)
 {
   TestServer *server = test_server_new (script_old_answers_held);
   const char *late = "asyntask_LatePage00000001";
+  guint n_notifies = 0;
   Fixture f;
-  ErrorWait wait = { &f, server, late };
 
   start_with_running (&f, server);
   server->failing = TRUE;
@@ -3080,11 +3072,75 @@ test_page_asked_while_broken (void)
   server->holding = FALSE;
   server->failing = FALSE;
   g_assert_true (dailies_test_wait_until (says_no_wrong_address, f.poller, 10000));
+  g_signal_connect_swapped (f.poller, "notify::wrong-address", G_CALLBACK (count_up), &n_notifies);
 
   release_held (server);
-  g_assert_true (dailies_test_wait_until (asked_and_has_error, &wait, 10000));
-  g_assert_cmpint (dailies_task_get_status (dailies_task_store_lookup (f.store, late)), ==,
-                   DAILIES_TASK_STATUS_UNKNOWN);
+  g_assert_true (wait_for_status (&f, late, DAILIES_TASK_STATUS_IN_PROGRESS, 10000));
+  g_assert_cmpuint (count_for (server, late), ==, 2);
+  g_assert_cmpuint (n_notifies, ==, 0);
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+static Reply
+script_odd_held (TestServer *server, const char *task_id, guint n)
+{
+  if (server->holding && strstr (task_id, "Odd") != NULL)
+    return (Reply) { REPLY_HELD, NULL, 404, -1, "{\"detail\":\"Not Found\"}" };
+
+  return script_odd_not_found (server, task_id, n);
+}
+
+/* Found missing in another shape, asked while the address works, and
+ * answered only after other answers came: still this task's Not found,
+ * at once, with no banner. */
+static void
+test_odd_not_found_answered_late (void)
+{
+  TestServer *server = test_server_new (script_odd_held);
+  const char *good = "asyntask_Good000000000001";
+  const char *later = "asyntask_Good000000000002";
+  const char *odd = "asyntask_Odd0000000000001";
+  guint n_notifies = 0;
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  dailies_api_client_set_timeout (f.client, 60);
+  g_signal_connect_swapped (f.poller, "notify::wrong-address", G_CALLBACK (count_up), &n_notifies);
+  add_ids (&f, 1, good);
+  dailies_poller_start (f.poller);
+  g_assert_true (wait_for_status (&f, good, DAILIES_TASK_STATUS_SUCCESS, 5000));
+
+  server->holding = TRUE;
+  add_ids (&f, 1, odd);
+  g_assert_true (dailies_test_wait_until (has_held, server, 10000));
+  server->holding = FALSE;
+  add_ids (&f, 1, later);
+  g_assert_true (wait_for_status (&f, later, DAILIES_TASK_STATUS_SUCCESS, 5000));
+
+  release_held (server);
+  g_assert_true (wait_for_status (&f, odd, DAILIES_TASK_STATUS_NOT_FOUND, 5000));
+  g_assert_cmpuint (count_for (server, odd), ==, 1);
+  g_assert_cmpuint (n_notifies, ==, 0);
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+/* A proxy's 404 page about a task never answered, at an address that
+ * answered about others, before any page about those: the API never
+ * answers with a page, so the address broke, and the task is no Not
+ * found. */
+static void
+test_proxy_page_for_new_task (void)
+{
+  TestServer *server = test_server_new (script_running_until_broken);
+  Fixture f;
+
+  start_with_running (&f, server);
+  server->failing = TRUE;
+  assert_added_while_broken (&f, server);
 
   fixture_clear (&f);
   test_server_free (server);
@@ -3614,6 +3670,8 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/old-page-after-recovery", test_old_page_after_recovery);
   g_test_add_func ("/dailies/poller/old-not-found-after-break", test_old_not_found_after_break);
   g_test_add_func ("/dailies/poller/page-asked-while-broken", test_page_asked_while_broken);
+  g_test_add_func ("/dailies/poller/odd-not-found-answered-late", test_odd_not_found_answered_late);
+  g_test_add_func ("/dailies/poller/proxy-page-for-new-task", test_proxy_page_for_new_task);
   g_test_add_func ("/dailies/poller/unsendable-key-pauses", test_unsendable_key_pauses);
   g_test_add_func ("/dailies/poller/remove-restore-tracking", test_remove_restore_tracking);
   g_test_add_func ("/dailies/poller/offline-pauses-and-resumes", test_offline_pauses_and_resumes);
