@@ -848,6 +848,12 @@ finish_response (GTask *task)
           result->raw_json = redact_key (text, key);
         }
       result->web_page = is_web_page (request->msg, body, length);
+      if (request->kind == REQUEST_TASK)
+        {
+          g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+
+          result->json_object = parse_object (parser, body, length) != NULL;
+        }
 
       /* new-api says "no such task" with a 400; other 400s stay errors. */
       if (code == DAILIES_API_ERROR_BAD_REQUEST)

@@ -74,6 +74,7 @@ typedef struct
   char                *request_id;     /* the gateway's X-Oneapi-Request-Id, NULL when absent */
   char                *redirect_url;   /* DAILIES_API_ERROR_REDIRECTED: the Location, redacted */
   gboolean             web_page;       /* the body was an HTML page, which the API never sends */
+  gboolean             json_object;    /* an error's body was a JSON object, as the API's are */
 
   /* A task's 200 body: its length and dailies_api_body_hash(), to be handed
    * back to dailies_api_client_fetch_task_if_changed_async(). When it

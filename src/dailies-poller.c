@@ -530,8 +530,9 @@ asked_while_trusted (DailiesPoller *self,
 }
 
 /* The API answered, in its own words: the address serves it. Trust
- * counts from the first such answer since it broke; a page about a task
- * asked before that says nothing of the task. */
+ * counts from the first such answer since it broke, for the requests
+ * sent after it came; a page about a task asked before that says nothing
+ * of the task. */
 static void
 trust_address (DailiesPoller *self,
                guint          base_serial,
@@ -540,10 +541,11 @@ trust_address (DailiesPoller *self,
   if (!answer_is_news (self, base_serial, sent))
     return;
 
+  /* Requests in flight now were sent before it was known. */
   if (self->answered_serial != base_serial)
     {
       self->answered_serial = base_serial;
-      self->trusted_since = sent;
+      self->trusted_since = self->n_sent;
     }
   set_wrong_address (self, NULL);
 }
@@ -1202,28 +1204,29 @@ fetch_cb (GObject      *object,
       gboolean unanswered = status == DAILIES_TASK_STATUS_UNKNOWN || status == DAILIES_TASK_STATUS_NOT_FOUND;
 
       /* Asked before the address was last known to work: it says nothing
-       * of the task or the address now. Asked again, once. */
-      if (self->answered_serial == base_serial && sent < self->trusted_since)
+       * of the task or the address now. Asked again after its backoff. */
+      if (self->answered_serial == base_serial && sent <= self->trusted_since)
         {
-          queue_entry_soon (self, entry, now);
+          pause_for_answer (self, error, api_result, now);
+          queue_entry (self, entry, now + backoff_us (self, MAX (entry->attempts, 1)));
           schedule (self);
           return;
         }
 
-      /* About a task never answered, or found missing before, asked while
-       * the address was known to answer about others: its task API is
-       * there, so this 404 is the task's own. The API never answers with
-       * a web page. */
-      if (unanswered && !api_result->web_page && asked_while_trusted (self, base_serial, sent))
+      /* A JSON object about a task never answered, or found missing
+       * before, asked once the address was known to answer about others:
+       * its task API is there, so this 404 is the task's own. */
+      if (unanswered && api_result->json_object && asked_while_trusted (self, base_serial, sent))
         {
           g_clear_error (&error);
           error = g_error_new (DAILIES_API_ERROR, DAILIES_API_ERROR_NOT_FOUND,
                                /* Translators: %u is an HTTP status code, such as 404 */
                                _("HTTP %u: no such task at this address"), api_result->http_status);
         }
-      /* A web page, or a 404 about a task it has answered with its state:
-       * the address is wrong, or broke (a proxy's page as it restarts). */
-      else if (!unanswered || api_result->web_page)
+      /* A web page, an empty or text answer (the API's are JSON), or a 404
+       * about a task it has answered with its state: the address is
+       * wrong, or broke (a proxy's page as it restarts). */
+      else if (!unanswered || !api_result->json_object)
         {
           distrust_address (self);
         }
@@ -1319,8 +1322,8 @@ fetch_cb (GObject      *object,
    * task keeps its Not found details meanwhile. */
   if (entry->recheck)
     {
-      if (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_BAD_REQUEST) ||
-          (asked_while_trusted (self, base_serial, sent) &&
+      if ((g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_BAD_REQUEST) && !api_result->web_page) ||
+          (asked_while_trusted (self, base_serial, sent) && !api_result->web_page &&
            (g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_HTTP) ||
             g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_INVALID_RESPONSE) ||
             g_error_matches (error, DAILIES_API_ERROR, DAILIES_API_ERROR_WRONG_TASK))))
@@ -1848,8 +1851,12 @@ dailies_poller_stop (DailiesPoller *self)
   self->started = FALSE;
   self->generation++;
   g_signal_handlers_disconnect_by_func (self->store, store_tasks_added_cb, self);
-  /* Said again by the next answer, if still so, after the next start. */
+  /* Said again by the next answer, if still so, after the next start;
+   * nor is the address trusted then until it answers (it may have
+   * changed and changed back meanwhile). */
   set_wrong_address (self, NULL);
+  self->answered_serial = 0;
+  self->n_sent_at_break = self->n_sent;
 
   /* In-flight callbacks see the cancellation and free their entries. */
   g_cancellable_cancel (self->cancellable);

@@ -200,6 +200,25 @@ release_held (TestServer *server)
   g_ptr_array_set_size (server->held, 0);
 }
 
+/* Answers the held request about @task_id alone. */
+static void
+release_held_one (TestServer *server,
+                  const char *task_id)
+{
+  for (guint i = 0; i < server->held->len; i++)
+    {
+      Held *held = g_ptr_array_index (server->held, i);
+
+      if (g_str_equal (held->task_id, task_id))
+        {
+          g_ptr_array_remove_index (server->held, i);
+          answer_held (held);
+          return;
+        }
+    }
+  g_assert_not_reached ();
+}
+
 static void
 api_handler_cb (SoupServer        *soup_server,
                 SoupServerMessage *msg,
@@ -3128,6 +3147,55 @@ test_odd_not_found_answered_late (void)
   test_server_free (server);
 }
 
+static Reply
+script_first_pass_held (TestServer *server, const char *task_id, guint n)
+{
+  if (server->holding)
+    return strstr (task_id, "Odd") != NULL ? (Reply) { REPLY_HELD, NULL, 404, -1, "{\"detail\":\"Not Found\"}" }
+                                            : (Reply) { REPLY_HELD, NULL, 0, -1, "50%" };
+
+  return script_odd_not_found (server, task_id, n);
+}
+
+static gboolean
+has_two_held (gpointer user_data)
+{
+  TestServer *server = user_data;
+
+  return server->held->len == 2;
+}
+
+/* At the first pass, a 404 of another shape asked before any answer came,
+ * answered after one did: the address was not known to work when it was
+ * asked, so that says nothing yet; asked again, it is Not found. */
+static void
+test_odd_not_found_asked_before_trust (void)
+{
+  TestServer *server = test_server_new (script_first_pass_held);
+  const char *good = "asyntask_Good000000000001";
+  const char *odd = "asyntask_Odd0000000000001";
+  ProgressWait progress;
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  dailies_api_client_set_timeout (f.client, 60);
+  server->holding = TRUE;
+  add_ids (&f, 2, good, odd);
+  dailies_poller_start (f.poller);
+  g_assert_true (dailies_test_wait_until (has_two_held, server, 10000));
+  server->holding = FALSE;
+
+  release_held_one (server, good);
+  progress = (ProgressWait) { &f, good, 50 };
+  g_assert_true (dailies_test_wait_until (has_progress, &progress, 10000));
+  release_held_one (server, odd);
+  g_assert_true (wait_for_status (&f, odd, DAILIES_TASK_STATUS_NOT_FOUND, 10000));
+  g_assert_cmpuint (count_for (server, odd), ==, 2);
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
 /* A proxy's 404 page about a task never answered, at an address that
  * answered about others, before any page about those: the API never
  * answers with a page, so the address broke, and the task is no Not
@@ -3138,9 +3206,19 @@ test_proxy_page_for_new_task (void)
   TestServer *server = test_server_new (script_running_until_broken);
   Fixture f;
 
-  start_with_running (&f, server);
+  const char *running = "asyntask_RunningBefore0001";
+
+  /* The running task is not asked again: the new task's page comes
+   * before any about it. */
+  fixture_init (&f, server->base_url);
+  dailies_poller_set_interval (f.poller, 3600);
+  add_ids (&f, 1, running);
+  dailies_poller_start (f.poller);
+  g_assert_true (wait_for_status (&f, running, DAILIES_TASK_STATUS_IN_PROGRESS, 5000));
+
   server->failing = TRUE;
   assert_added_while_broken (&f, server);
+  g_assert_cmpuint (count_for (server, running), ==, 1);
 
   fixture_clear (&f);
   test_server_free (server);
@@ -3672,6 +3750,7 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/page-asked-while-broken", test_page_asked_while_broken);
   g_test_add_func ("/dailies/poller/odd-not-found-answered-late", test_odd_not_found_answered_late);
   g_test_add_func ("/dailies/poller/proxy-page-for-new-task", test_proxy_page_for_new_task);
+  g_test_add_func ("/dailies/poller/odd-not-found-asked-before-trust", test_odd_not_found_asked_before_trust);
   g_test_add_func ("/dailies/poller/unsendable-key-pauses", test_unsendable_key_pauses);
   g_test_add_func ("/dailies/poller/remove-restore-tracking", test_remove_restore_tracking);
   g_test_add_func ("/dailies/poller/offline-pauses-and-resumes", test_offline_pauses_and_resumes);
