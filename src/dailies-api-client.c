@@ -524,6 +524,27 @@ node_string (JsonNode *node)
  * new-api a path it has no route for (a base ending in "/api", say) with
  * {"error":{"message":"Invalid URL (GET …)"}}: those say the address is
  * wrong, for every task, not that this one is gone. */
+/* A JSON object, as the API's answers are, other than new-api's own
+ * answer for a path it has no route for ("Invalid URL (GET …)"). */
+static gboolean
+is_json_object_not_route (const char *body,
+                          gsize       length)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonObject *object = parse_object (parser, body, length);
+  JsonNode *node;
+  const char *message = NULL;
+
+  if (object == NULL)
+    return FALSE;
+
+  node = json_object_get_member (object, "error");
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    message = node_string (json_object_get_member (json_node_get_object (node), "message"));
+
+  return message == NULL || !g_str_has_prefix (message, "Invalid URL (");
+}
+
 static gboolean
 is_answer_about_task (const char *body,
                       gsize       length)
@@ -848,12 +869,6 @@ finish_response (GTask *task)
           result->raw_json = redact_key (text, key);
         }
       result->web_page = is_web_page (request->msg, body, length);
-      if (request->kind == REQUEST_TASK)
-        {
-          g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-
-          result->json_object = parse_object (parser, body, length) != NULL;
-        }
 
       /* new-api says "no such task" with a 400; other 400s stay errors. */
       if (code == DAILIES_API_ERROR_BAD_REQUEST)
@@ -869,6 +884,7 @@ finish_response (GTask *task)
         {
           request_debug (request, "api: GET %s: a 404 that is not the API's answer: the address is wrong",
                          request->log_url);
+          result->json_object = is_json_object_not_route (body, length);
           request_complete (task,
                             g_error_new (DAILIES_API_ERROR, DAILIES_API_ERROR_NO_API_HERE,
                                          /* Translators: HTTP status code, then the server's message */

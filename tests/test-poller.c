@@ -116,7 +116,10 @@ respond (SoupServerMessage *msg,
         if (reply.http_status == 401)
           body = "{\"error\":{\"message\":\"Invalid token (request id: 20261202041503123)\",\"type\":\"new_api_error\",\"code\":\"\"}}";
         soup_server_message_set_status (msg, reply.http_status, NULL);
-        soup_server_message_set_response (msg, "text/html", SOUP_MEMORY_STATIC, body, strlen (body));
+        /* Typed as a server would: a page, JSON, or plain text. */
+        soup_server_message_set_response (msg,
+                                          body[0] == '<' ? "text/html" : body[0] == '{' ? "application/json" : "text/plain",
+                                          SOUP_MEMORY_STATIC, body, strlen (body));
       }
       break;
     case REPLY_TRUNCATED:
@@ -3196,14 +3199,23 @@ test_odd_not_found_asked_before_trust (void)
   test_server_free (server);
 }
 
-/* A proxy's 404 page about a task never answered, at an address that
- * answered about others, before any page about those: the API never
- * answers with a page, so the address broke, and the task is no Not
- * found. */
-static void
-test_proxy_page_for_new_task (void)
+/* A proxy's 404 page, or its text ("404 page not found"), about a task
+ * never answered, at an address that answered about others, before any
+ * page about those: the API answers in JSON, so the address broke, and
+ * the task is no Not found. */
+static Reply
+script_running_until_text_404 (TestServer *server, const char *task_id, guint n)
 {
-  TestServer *server = test_server_new (script_running_until_broken);
+  if (server->failing)
+    return (Reply) { REPLY_STATUS, NULL, 404, -1, "404 page not found" };
+
+  return (Reply) { REPLY_TASK, "IN_PROGRESS", 0, -1 };
+}
+
+static void
+test_proxy_page_for_new_task (gconstpointer data)
+{
+  TestServer *server = test_server_new ((ScriptFunc) data);
   Fixture f;
 
   const char *running = "asyntask_RunningBefore0001";
@@ -3749,7 +3761,10 @@ main (int   argc,
   g_test_add_func ("/dailies/poller/old-not-found-after-break", test_old_not_found_after_break);
   g_test_add_func ("/dailies/poller/page-asked-while-broken", test_page_asked_while_broken);
   g_test_add_func ("/dailies/poller/odd-not-found-answered-late", test_odd_not_found_answered_late);
-  g_test_add_func ("/dailies/poller/proxy-page-for-new-task", test_proxy_page_for_new_task);
+  g_test_add_data_func ("/dailies/poller/proxy-page-for-new-task/page", script_running_until_broken,
+                        test_proxy_page_for_new_task);
+  g_test_add_data_func ("/dailies/poller/proxy-page-for-new-task/text", script_running_until_text_404,
+                        test_proxy_page_for_new_task);
   g_test_add_func ("/dailies/poller/odd-not-found-asked-before-trust", test_odd_not_found_asked_before_trust);
   g_test_add_func ("/dailies/poller/unsendable-key-pauses", test_unsendable_key_pauses);
   g_test_add_func ("/dailies/poller/remove-restore-tracking", test_remove_restore_tracking);
