@@ -517,6 +517,22 @@ node_string (JsonNode *node)
   return json_node_get_string (node);
 }
 
+/* The "error" object of an answer, or NULL. */
+static JsonObject *
+error_object (JsonObject *object)
+{
+  JsonNode *node = json_object_get_member (object, "error");
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/* new-api's message for a path it has no route for. */
+static gboolean
+is_route_missing (const char *message)
+{
+  return message != NULL && g_str_has_prefix (message, "Invalid URL (");
+}
+
 /* Whether a 404's @body is the API's word about the task asked: its
  * error object ({"error":{"message":…}}, as documented) or new-api's
  * task error ({"code":"…",…}). A web server or proxy answers an address
@@ -524,34 +540,12 @@ node_string (JsonNode *node)
  * new-api a path it has no route for (a base ending in "/api", say) with
  * {"error":{"message":"Invalid URL (GET …)"}}: those say the address is
  * wrong, for every task, not that this one is gone. */
-/* A JSON object, as the API's answers are, other than new-api's own
- * answer for a path it has no route for ("Invalid URL (GET …)"). */
-static gboolean
-is_json_object_not_route (const char *body,
-                          gsize       length)
-{
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  JsonObject *object = parse_object (parser, body, length);
-  JsonNode *node;
-  const char *message = NULL;
-
-  if (object == NULL)
-    return FALSE;
-
-  node = json_object_get_member (object, "error");
-  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-    message = node_string (json_object_get_member (json_node_get_object (node), "message"));
-
-  return message == NULL || !g_str_has_prefix (message, "Invalid URL (");
-}
-
 static gboolean
 is_answer_about_task (const char *body,
                       gsize       length)
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   JsonObject *object = parse_object (parser, body, length);
-  JsonNode *node;
   JsonObject *error;
   const char *text;
 
@@ -562,17 +556,32 @@ is_answer_about_task (const char *body,
   if (text != NULL && *text != '\0')
     return TRUE;
 
-  node = json_object_get_member (object, "error");
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+  if ((error = error_object (object)) == NULL)
     return FALSE;
-  error = json_node_get_object (node);
   text = node_string (json_object_get_member (error, "message"));
   if (text != NULL)
-    return !g_str_has_prefix (text, "Invalid URL (");
+    return !is_route_missing (text);
 
   /* No message: an error object the API's shape, by its code. */
   text = node_string (json_object_get_member (error, "code"));
   return text != NULL && *text != '\0';
+}
+
+/* A JSON object, as the API's answers are, other than new-api's own
+ * answer for a path it has no route for. */
+static gboolean
+is_json_object_not_route (const char *body,
+                          gsize       length)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonObject *object = parse_object (parser, body, length);
+  JsonObject *error;
+
+  if (object == NULL)
+    return FALSE;
+  error = error_object (object);
+
+  return error == NULL || !is_route_missing (node_string (json_object_get_member (error, "message")));
 }
 
 /* new-api's answers: {"code":"task_not_exist",…} or {"error":{"code":…}}. */
