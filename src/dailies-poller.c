@@ -156,12 +156,14 @@ struct _DailiesPoller
   gint64              last_recheck_due;   /* their own pace, beside new tasks' */
   guint               base_serial;        /* bumped when the address changes */
   guint               answered_serial;    /* the last address that answered about a task */
-  /* Requests sent so far, and how many had been when the address last
-   * said it has no task API: an answer to one sent before that is old
-   * news, and does not vouch for the address. */
+  /* Requests sent so far; how many had been when the address last said
+   * it has no task API (an answer to one sent before that is old news,
+   * and does not vouch for the address); and how many had been when an
+   * answer last armed answered_serial (only those sent after were asked
+   * while the address was known to work). */
   guint64             n_sent;
   guint64             n_sent_at_break;
-  guint64             trusted_since;  /* the request whose answer armed answered_serial */
+  guint64             trusted_since;
   gboolean            base_is_loopback;
   guint               started : 1;
   guint               unauthorized : 1;  /* entries were parked by a rejected key */
