@@ -3171,29 +3171,61 @@ has_two_held (gpointer user_data)
 /* At the first pass, a 404 of another shape asked before any answer came,
  * answered after one did: the address was not known to work when it was
  * asked, so that says nothing yet; asked again, it is Not found. */
+/* Starts @f's poller with @good and then @odd asked together, both
+ * answers held; answers @good (IN_PROGRESS) first, then @odd (a JSON 404
+ * of another shape), which must be Not found only when asked again. */
 static void
-test_odd_not_found_asked_before_trust (void)
+answer_good_then_odd (Fixture    *f,
+                      TestServer *server,
+                      const char *good,
+                      const char *odd)
 {
-  TestServer *server = test_server_new (script_first_pass_held);
-  const char *good = "asyntask_Good000000000001";
-  const char *odd = "asyntask_Odd0000000000001";
-  ProgressWait progress;
-  Fixture f;
+  ProgressWait progress = { f, good, 50 };
 
-  fixture_init (&f, server->base_url);
-  dailies_api_client_set_timeout (f.client, 60);
   server->holding = TRUE;
-  add_ids (&f, 2, good, odd);
-  dailies_poller_start (f.poller);
+  add_ids (f, 2, good, odd);
+  dailies_poller_start (f->poller);
   g_assert_true (dailies_test_wait_until (has_two_held, server, 10000));
   server->holding = FALSE;
 
   release_held_one (server, good);
-  progress = (ProgressWait) { &f, good, 50 };
   g_assert_true (dailies_test_wait_until (has_progress, &progress, 10000));
   release_held_one (server, odd);
-  g_assert_true (wait_for_status (&f, odd, DAILIES_TASK_STATUS_NOT_FOUND, 10000));
+  g_assert_true (wait_for_status (f, odd, DAILIES_TASK_STATUS_NOT_FOUND, 10000));
   g_assert_cmpuint (count_for (server, odd), ==, 2);
+}
+
+static void
+test_odd_not_found_asked_before_trust (void)
+{
+  TestServer *server = test_server_new (script_first_pass_held);
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  dailies_api_client_set_timeout (f.client, 60);
+  answer_good_then_odd (&f, server, "asyntask_Good000000000001", "asyntask_Odd0000000000001");
+
+  fixture_clear (&f);
+  test_server_free (server);
+}
+
+/* Stopped and started again, the poller does not trust the address
+ * until it answers again: it may have changed and changed back. */
+static void
+test_restart_forgets_trust (void)
+{
+  TestServer *server = test_server_new (script_first_pass_held);
+  const char *before = "asyntask_Good000000000009";
+  Fixture f;
+
+  fixture_init (&f, server->base_url);
+  dailies_api_client_set_timeout (f.client, 60);
+  add_ids (&f, 1, before);
+  dailies_poller_start (f.poller);
+  g_assert_true (wait_for_status (&f, before, DAILIES_TASK_STATUS_SUCCESS, 5000));
+  dailies_poller_stop (f.poller);
+
+  answer_good_then_odd (&f, server, "asyntask_Good000000000001", "asyntask_Odd0000000000001");
 
   fixture_clear (&f);
   test_server_free (server);
@@ -3766,6 +3798,7 @@ main (int   argc,
   g_test_add_data_func ("/dailies/poller/proxy-page-for-new-task/text", script_running_until_text_404,
                         test_proxy_page_for_new_task);
   g_test_add_func ("/dailies/poller/odd-not-found-asked-before-trust", test_odd_not_found_asked_before_trust);
+  g_test_add_func ("/dailies/poller/restart-forgets-trust", test_restart_forgets_trust);
   g_test_add_func ("/dailies/poller/unsendable-key-pauses", test_unsendable_key_pauses);
   g_test_add_func ("/dailies/poller/remove-restore-tracking", test_remove_restore_tracking);
   g_test_add_func ("/dailies/poller/offline-pauses-and-resumes", test_offline_pauses_and_resumes);
